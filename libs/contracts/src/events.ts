@@ -1,0 +1,127 @@
+import type { Fen } from './money';
+
+/**
+ * Zan's events, current versions. Each type belongs to a category; the relay publishes an event to
+ * the topic `<prefix>.<category>` keyed by its stream id, so a stream's events of one category stay
+ * in revision order on that topic.
+ *
+ * Streams: `wallet-<userId>` holds every movement of a wallet's money (debits are decided there with
+ * optimistic concurrency; credits are appended there by process managers). `red-packet-<id>` holds a
+ * packet's escrow, claims and expiry.
+ */
+export type WalletKind = 'individual' | 'business';
+export type RedPacketMode = 'lucky' | 'equal';
+
+export interface WalletOpened { userId: string; kind: WalletKind }
+export interface BankCardLinked { userId: string; cardId: string; personal: boolean }
+export interface WalletFunded { userId: string; fundingId: string; cardId: string; amount: Fen }
+export interface WalletWithdrawn { userId: string; withdrawalId: string; cardId: string; amount: Fen }
+/** Debit on the payer's wallet. */
+export interface FundsTransferred { transferId: string; fromUserId: string; toUserId: string; amount: Fen; note?: string }
+/** Credit on the payee's wallet, caused by FundsTransferred. */
+export interface TransferReceived { transferId: string; fromUserId: string; toUserId: string; amount: Fen }
+/** Debit on the reader's wallet. */
+export interface TipPraised { tipId: string; readerId: string; authorId: string; articleId: string; amount: Fen; message?: string }
+/** Credit on the author's wallet, caused by TipPraised. */
+export interface TipReceived { tipId: string; readerId: string; authorId: string; articleId: string; amount: Fen }
+/** Debit on the sender's wallet: the whole amount leaves the wallet for the packet's escrow. */
+export interface RedPacketSent {
+  redPacketId: string;
+  senderId: string;
+  amount: Fen;
+  shares: number;
+  mode: RedPacketMode;
+  greeting?: string;
+  recipients?: string[];
+  expiresAt: string;
+}
+/** First event of a packet stream: the money sent is now held by the packet. Caused by RedPacketSent. */
+export type RedPacketEscrowed = RedPacketSent;
+/** On the packet stream. The amount was decided when claimed and is never drawn again. */
+export interface RedPacketClaimed {
+  redPacketId: string;
+  senderId: string;
+  userId: string;
+  amount: Fen;
+  remainingAmount: Fen;
+  remainingShares: number;
+}
+/** On the packet stream: what was left goes back to the sender. */
+export interface RedPacketExpired { redPacketId: string; senderId: string; amount: Fen; remainingShares: number }
+/** Credit on the claimer's wallet, caused by RedPacketClaimed. */
+export interface RedPacketShareReceived { redPacketId: string; senderId: string; userId: string; amount: Fen }
+/** Credit on the sender's wallet, caused by RedPacketExpired. */
+export interface RedPacketRefunded { redPacketId: string; senderId: string; amount: Fen }
+
+export interface EventDataByType {
+  WalletOpened: WalletOpened;
+  BankCardLinked: BankCardLinked;
+  WalletFunded: WalletFunded;
+  WalletWithdrawn: WalletWithdrawn;
+  FundsTransferred: FundsTransferred;
+  TransferReceived: TransferReceived;
+  TipPraised: TipPraised;
+  TipReceived: TipReceived;
+  RedPacketSent: RedPacketSent;
+  RedPacketEscrowed: RedPacketEscrowed;
+  RedPacketClaimed: RedPacketClaimed;
+  RedPacketExpired: RedPacketExpired;
+  RedPacketShareReceived: RedPacketShareReceived;
+  RedPacketRefunded: RedPacketRefunded;
+}
+export type ZanEventType = keyof EventDataByType;
+
+/** An event as a decider returns it: type and data only. Envelopes are added by the command path. */
+export type DomainEvent<T extends ZanEventType = ZanEventType> = T extends ZanEventType
+  ? { type: T; data: EventDataByType[T] }
+  : never;
+
+export const EVENT_CATALOG: Record<ZanEventType, { category: string; version: number }> = {
+  WalletOpened: { category: 'wallet', version: 1 },
+  BankCardLinked: { category: 'wallet', version: 1 },
+  WalletFunded: { category: 'wallet', version: 1 },
+  WalletWithdrawn: { category: 'wallet', version: 1 },
+  FundsTransferred: { category: 'wallet', version: 1 },
+  TransferReceived: { category: 'wallet', version: 1 },
+  TipPraised: { category: 'tip', version: 1 },
+  TipReceived: { category: 'tip', version: 1 },
+  RedPacketSent: { category: 'red-packet', version: 1 },
+  RedPacketEscrowed: { category: 'red-packet', version: 1 },
+  RedPacketClaimed: { category: 'red-packet', version: 1 },
+  RedPacketExpired: { category: 'red-packet', version: 1 },
+  RedPacketShareReceived: { category: 'red-packet', version: 1 },
+  RedPacketRefunded: { category: 'red-packet', version: 1 },
+};
+
+export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as ZanEventType[];
+export const EVENT_CATEGORIES = [...new Set(Object.values(EVENT_CATALOG).map((e) => e.category))];
+
+export const isZanEventType = (type: string): type is ZanEventType =>
+  Object.prototype.hasOwnProperty.call(EVENT_CATALOG, type);
+
+/** The Kafka category of an event type; unknown types fall back to their stream's category. */
+export const eventCategory = (type: string, fallback: string): string =>
+  isZanEventType(type) ? EVENT_CATALOG[type].category : fallback;
+
+/**
+ * Signed change an event makes to the balance of the wallet whose stream holds it.
+ * One definition, used by the wallet decider, the read models and the audit.
+ */
+export const walletBalanceDelta = (event: { type: string; data: unknown }): number => {
+  const data = event.data as { amount?: number };
+  switch (event.type) {
+    case 'WalletFunded':
+    case 'TransferReceived':
+    case 'TipReceived':
+    case 'RedPacketShareReceived':
+    case 'RedPacketRefunded':
+      return data.amount ?? 0;
+    case 'WalletWithdrawn':
+    case 'FundsTransferred':
+    case 'TipPraised':
+    case 'RedPacketSent':
+      return -(data.amount ?? 0);
+    default:
+      return 0;
+  }
+};

@@ -1,0 +1,5 @@
+export * from './money';
+export * from './streams';
+export * from './events';
+export * from './envelope';
+export * from './upcasters';

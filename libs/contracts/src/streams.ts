@@ -1,0 +1,20 @@
+/**
+ * Stream naming. A stream id is `<category>-<id>`; the category is everything before the first dash
+ * that is followed by the id, so `red-packet-9f..` has category `red-packet`.
+ */
+export const STREAM_CATEGORIES = ['wallet', 'red-packet'] as const;
+export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
+
+export const walletStream = (userId: string): string => `wallet-${userId}`;
+export const redPacketStream = (redPacketId: string): string => `red-packet-${redPacketId}`;
+
+export const streamCategory = (streamId: string): string => {
+  for (const category of STREAM_CATEGORIES) {
+    if (streamId.startsWith(`${category}-`)) return category;
+  }
+  const dash = streamId.indexOf('-');
+  return dash < 0 ? streamId : streamId.slice(0, dash);
+};
+
+export const streamEntityId = (streamId: string): string =>
+  streamId.slice(streamCategory(streamId).length + 1);

@@ -1,0 +1,87 @@
+import type { NewEvent, StoredEvent } from '@zan/contracts';
+
+/**
+ * What an append expects of the stream: an exact revision (of its last event, 0-based),
+ * 'no_stream' (must not exist), 'stream_exists', or 'any'.
+ */
+export type ExpectedRevision = number | 'no_stream' | 'stream_exists' | 'any';
+
+export interface AppendResult {
+  /** Revision of the last event appended: the expected revision for the next append. */
+  nextExpectedRevision: number;
+  /** Global position of the last event appended. */
+  position: bigint;
+  events: StoredEvent[];
+}
+
+export interface ReadStreamOptions {
+  /** First revision to read (forwards) or last (backwards). Default: the stream's start or end. */
+  fromRevision?: number;
+  direction?: 'forwards' | 'backwards';
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Read events strictly after this position; undefined reads from the start. */
+  after?: bigint;
+  maxCount?: number;
+}
+
+export interface SubscriptionOptions {
+  /** Deliver events strictly after this position (a stored checkpoint); undefined: from the start. */
+  after?: bigint;
+  /** Called in global order, one at a time; the next event waits for the returned promise. */
+  onEvent: (event: StoredEvent) => Promise<void>;
+  /** Called once the subscription has delivered everything stored when it caught up the first time. */
+  onCaughtUp?: () => void;
+  /** Errors thrown by onEvent stop the subscription and reach here. */
+  onError?: (error: unknown) => void;
+  batchSize?: number;
+}
+
+export interface Subscription {
+  /** Resolves when the subscription has stopped; the event being handled is finished first. */
+  stop(): Promise<void>;
+  /** Resolves when the subscription stops on its own (an error) or is stopped. */
+  readonly done: Promise<void>;
+}
+
+/** The event store port. Adapters: PostgreSQL, embedded (PGlite), EventStoreDB. */
+export interface EventStore {
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /** Catch-up then live subscription to every event in global order. */
+  subscribeToAll(options: SubscriptionOptions): Subscription;
+  /** The position of the last event a reader may see now (undefined when the store is empty). */
+  headPosition(): Promise<bigint | undefined>;
+  close(): Promise<void>;
+}
+
+/** Named positions of subscribers (the relay, process managers), stored beside the events. */
+export interface CheckpointStore {
+  load(name: string): Promise<bigint | undefined>;
+  save(name: string, position: bigint): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  override readonly name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream' | 'unknown',
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
+  }
+}
+
+/** An event with this id is already stored: the append did nothing. */
+export class DuplicateEventError extends Error {
+  override readonly name = 'DuplicateEventError';
+  constructor(readonly eventIds: string[]) {
+    super(`event already stored: ${eventIds.join(', ')}`);
+  }
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+export const CHECKPOINT_STORE = Symbol('CHECKPOINT_STORE');
