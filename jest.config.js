@@ -8,8 +8,8 @@ const swc = ['@swc/jest', {
   module: { type: 'commonjs' },
 }];
 const moduleNameMapper = {
-  '^@zan/(contracts|domain|event-store|messaging|read-models)$': '<rootDir>/libs/$1/src',
-  '^@zan/(contracts|domain|event-store|messaging|read-models)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@zan/(contracts|domain|event-store|messaging|read-models|platform)$': '<rootDir>/libs/$1/src',
+  '^@zan/(contracts|domain|event-store|messaging|read-models|platform)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
 module.exports = {

@@ -33,3 +33,9 @@ export class RedPacketNotFound extends domainError('red-packet-not-found', 404, 
 export class RedPacketAlreadyClaimed extends domainError('red-packet-already-claimed', 409, 'Red packet already claimed') {}
 export class RedPacketGone extends domainError('red-packet-gone', 410, 'Red packet is gone') {}
 export class NotARecipient extends domainError('not-a-recipient', 403, 'Not a recipient of this red packet') {}
+/**
+ * A command the api should already have refused as malformed (bad amount, unknown kind, bad date).
+ * The domain does not trust its callers, and a malformed request is a 400 with the api's own
+ * problem type, never a 422.
+ */
+export class InvalidCommand extends domainError('validation', 400, 'Invalid request') {}

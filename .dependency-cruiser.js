@@ -1,0 +1,45 @@
+// Layering (STYLE.md): the domain is pure; libs never reach into apps; apps never into each other,
+// except apps/zan, which composes the three apps into one process.
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      severity: 'error',
+      comment: 'libs/domain holds deciders: no Nest, no I/O, no adapters.',
+      from: { path: '^libs/domain' },
+      to: { path: ['node_modules/@nestjs', 'node_modules/(pg|ioredis|kafkajs|@electric-sql|@kurrent|@eventstore)', '^libs/(event-store|messaging|read-models|platform)', '^apps/', '^(fs|net|http|https|child_process)$'] },
+    },
+    {
+      name: 'contracts-depend-on-nothing',
+      severity: 'error',
+      from: { path: '^libs/contracts' },
+      to: { path: ['^libs/(domain|event-store|messaging|read-models|platform)', '^apps/', 'node_modules/@nestjs'] },
+    },
+    {
+      name: 'libs-never-import-apps',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'adapters-do-not-know-each-other',
+      severity: 'error',
+      comment: 'Ports and adapters: the event store, bus and read models are independent; platform chooses among them.',
+      from: { path: '^libs/(event-store|messaging|read-models)' },
+      to: { path: ['^libs/(event-store|messaging|read-models|platform)/'], pathNot: ['^libs/$1/'] },
+    },
+    {
+      name: 'apps-are-separate',
+      severity: 'error',
+      from: { path: '^apps/(api|relay|projector|cli)/' },
+      to: { path: '^apps/', pathNot: '^apps/$1/' },
+    },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(\\.spec\\.ts|\\.int-spec\\.ts)$' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+  },
+};

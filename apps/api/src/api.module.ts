@@ -1,0 +1,105 @@
+import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { JwtModule } from '@nestjs/jwt';
+import { SQL_CLIENT, type SqlClient } from '@zan/event-store';
+import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { AuthGuard } from './auth/auth.guard';
+import { CommandRunner } from './command-path/command-runner';
+import { WalletStreams } from './command-path/wallet-streams';
+import { HealthController } from './http/health.controller';
+import { ProblemFilter } from './http/problem.filter';
+import { strictValidationPipe } from './http/validation';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IDEMPOTENCY_STORE } from './idempotency/idempotency.store';
+import { SqlIdempotencyStore } from './idempotency/sql-idempotency.store';
+import { CreditsProcessManager } from './process-managers/credits.process-manager';
+import { EXPIRY_OPTIONS, ExpiryScheduler } from './process-managers/expiry.scheduler';
+import { SqlTimerStore, TIMER_STORE } from './process-managers/timer.store';
+import { QueriesController } from './queries/queries.controller';
+import { ReadYourWrites } from './queries/read-your-writes';
+import { ClaimRedPacketHandler, SendRedPacketHandler } from './red-packets/red-packet.handlers';
+import { RedPacketStreams } from './red-packets/red-packet-streams';
+import { RedPacketsController } from './red-packets/red-packets.controller';
+import { PraiseTipHandler } from './tips/praise-tip.handler';
+import { TipsController } from './tips/tips.controller';
+import { TransfersController } from './transfers/transfers.controller';
+import {
+  FundWalletHandler,
+  LinkBankCardHandler,
+  OpenWalletHandler,
+  TransferFundsHandler,
+  WithdrawFundsHandler,
+} from './wallets/wallet.handlers';
+import { WalletsController } from './wallets/wallets.controller';
+
+const schemaOf = (config: ZanConfig): string => (config.eventStore.kind === 'eventstoredb' ? 'zan' : config.eventStore.schema);
+
+const requireSql = (sql: SqlClient | null): SqlClient => {
+  // With EventStoreDB there is no SQL database: idempotency and timers would need their Redis stores.
+  if (!sql) throw new Error('idempotency records and timers need the PostgreSQL or embedded event store');
+  return sql;
+};
+
+/** Creates the api's own tables (idempotency records, timers) beside the events. */
+class ApiMigrations implements OnModuleInit {
+  constructor(
+    @Inject(IDEMPOTENCY_STORE) private readonly idempotency: SqlIdempotencyStore,
+    @Inject(TIMER_STORE) private readonly timers: SqlTimerStore,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.idempotency.migrate();
+    await this.timers.migrate();
+  }
+}
+
+@Module({
+  imports: [
+    CqrsModule.forRoot(),
+    JwtModule.registerAsync({
+      inject: [ZAN_CONFIG],
+      useFactory: (config: ZanConfig) => ({
+        secret: config.jwtSecret,
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+  ],
+  controllers: [HealthController, WalletsController, TransfersController, TipsController, RedPacketsController, QueriesController],
+  providers: [
+    { provide: APP_FILTER, useClass: ProblemFilter },
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_PIPE, useFactory: strictValidationPipe },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    {
+      provide: IDEMPOTENCY_STORE,
+      inject: [SQL_CLIENT, ZAN_CONFIG],
+      useFactory: (sql: SqlClient | null, config: ZanConfig) => new SqlIdempotencyStore(requireSql(sql), schemaOf(config)),
+    },
+    {
+      provide: TIMER_STORE,
+      inject: [SQL_CLIENT, ZAN_CONFIG],
+      useFactory: (sql: SqlClient | null, config: ZanConfig) => new SqlTimerStore(requireSql(sql), schemaOf(config)),
+    },
+    { provide: EXPIRY_OPTIONS, useValue: { tickMs: 1000 } },
+    ApiMigrations,
+    CommandRunner,
+    WalletStreams,
+    RedPacketStreams,
+    ReadYourWrites,
+    ExpiryScheduler,
+    CreditsProcessManager,
+    OpenWalletHandler,
+    LinkBankCardHandler,
+    FundWalletHandler,
+    WithdrawFundsHandler,
+    TransferFundsHandler,
+    PraiseTipHandler,
+    SendRedPacketHandler,
+    ClaimRedPacketHandler,
+  ],
+  exports: [CommandRunner, CreditsProcessManager, ExpiryScheduler],
+})
+export class ApiModule {}
+

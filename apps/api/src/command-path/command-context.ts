@@ -1,0 +1,23 @@
+import type { EventMetadata } from '@zan/contracts';
+import type { IdempotencyContext } from '../idempotency/idempotency.interceptor';
+import { deterministicId, randomId } from './command-runner';
+
+/** Who asks, under which correlation, and (for money-moving commands) with which idempotency key. */
+export interface CommandContext {
+  userId: string;
+  correlationId: string;
+  idempotency?: IdempotencyContext;
+}
+
+/** The id every effect of this command derives from: deterministic when an Idempotency-Key is given. */
+export const commandIdOf = (context: CommandContext): string => context.idempotency?.commandId ?? randomId();
+
+export const metadataOf = (context: CommandContext, commandId: string): EventMetadata => ({
+  correlationId: context.correlationId,
+  causationId: commandId,
+  userId: context.userId,
+  ...(context.idempotency && { idempotencyKey: context.idempotency.key }),
+});
+
+/** Event ids of a command: the same command id always gives the same ids. */
+export const eventIdsOf = (commandId: string) => (index: number) => deterministicId(commandId, 'event', String(index));

@@ -1,0 +1,176 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
+import type { DomainEvent, EventMetadata, NewEvent, StoredEvent } from '@zan/contracts';
+import { currentVersion } from '@zan/contracts';
+import { DuplicateEventError, EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@zan/event-store';
+
+/** What the runner needs of a decider to rebuild a stream's state. */
+export interface StateFolder<S> {
+  initialState: S;
+  evolve: (state: S, event: { type: string; data: unknown }) => S;
+}
+
+export interface Loaded<S> {
+  state: S;
+  /** Revision of the last event, -1 when the stream does not exist. */
+  revision: number;
+  /** Global position of the last event, undefined when the stream does not exist. */
+  position?: bigint;
+}
+
+export interface Execution<S> {
+  streamId: string;
+  folder: StateFolder<S>;
+  decide: (state: S) => DomainEvent[];
+  metadata: EventMetadata;
+  /** Deterministic event ids make a retried command a duplicate instead of a second effect. */
+  eventId?: (index: number) => string;
+  occurredAt?: Date;
+}
+
+export interface Executed<S> {
+  events: StoredEvent[];
+  state: S;
+  revision: number;
+  /** Position of the last event appended, or of the stream's last event when nothing was appended. */
+  position?: bigint;
+}
+
+/** Namespace for Zan's deterministic (v5) ids. */
+export const ZAN_ID_NAMESPACE = '5f0c2f0e-2d43-4b8c-9d55-7a7a3d2b9a10';
+export const deterministicId = (...parts: string[]): string => uuidv5(parts.join('\n'), ZAN_ID_NAMESPACE);
+export const randomId = (): string => uuidv4();
+
+const MAX_ATTEMPTS = 25;
+const CACHE_LIMIT = 50_000;
+
+/**
+ * The one command loop: load a stream's state, decide, append at the expected revision, retry on
+ * a conflict. Commands on one stream are serialised in this process (a single writer per stream,
+ * as hot red packets need), so conflicts only come from other processes. States are cached with
+ * their revision and caught up from the store before each decision, so the cache is never trusted
+ * blindly.
+ */
+@Injectable()
+export class CommandRunner {
+  private readonly logger = new Logger(CommandRunner.name);
+  private readonly cache = new Map<string, Loaded<unknown>>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** Current state of a stream (read-only use: other aggregates' facts at decision time). */
+  async load<S>(streamId: string, folder: StateFolder<S>): Promise<Loaded<S>> {
+    const cached = this.cache.get(streamId) as Loaded<S> | undefined;
+    let state = cached?.state ?? folder.initialState;
+    let revision = cached?.revision ?? -1;
+    let position = cached?.position;
+    for (;;) {
+      const page = await this.store.readStream(streamId, { fromRevision: revision + 1, maxCount: 1000 });
+      for (const event of page) {
+        state = folder.evolve(state, event);
+        revision = event.revision;
+        position = event.position;
+      }
+      if (page.length < 1000) break;
+    }
+    this.remember(streamId, { state, revision, position });
+    return { state, revision, position };
+  }
+
+  execute<S>(execution: Execution<S>): Promise<Executed<S>> {
+    return this.serialised(execution.streamId, () => this.decideAndAppend(execution));
+  }
+
+  /**
+   * Runs a command whose event ids are deterministic (derived from an idempotency key or a causing
+   * event) exactly once: when its first event is already stored, the stored outcome is returned
+   * instead of deciding again on a state that has moved on.
+   */
+  executeOnce<S>(execution: Execution<S> & { eventId: (index: number) => string; recovering?: boolean }): Promise<Executed<S>> {
+    return this.serialised(execution.streamId, async () => {
+      if (execution.recovering) {
+        const earlier = await this.findOutcome(execution);
+        if (earlier) return earlier;
+      }
+      try {
+        return await this.decideAndAppend(execution);
+      } catch (error) {
+        if (!(error instanceof DuplicateEventError)) throw error;
+        const earlier = await this.findOutcome(execution);
+        if (!earlier) throw error;
+        return earlier;
+      }
+    });
+  }
+
+  /** The events a deterministic command stored earlier, and the stream's state right after them. */
+  private async findOutcome<S>(execution: Execution<S> & { eventId: (index: number) => string }): Promise<Executed<S> | undefined> {
+    let state = execution.folder.initialState;
+    let revision = -1;
+    const found: StoredEvent[] = [];
+    for (;;) {
+      const page = await this.store.readStream(execution.streamId, { fromRevision: revision + 1, maxCount: 1000 });
+      for (const event of page) {
+        if (event.id === execution.eventId(found.length)) found.push(event);
+        else if (found.length > 0) return { events: found, state, revision, position: found[found.length - 1]!.position };
+        state = execution.folder.evolve(state, event);
+        revision = event.revision;
+      }
+      if (page.length < 1000) break;
+    }
+    return found.length > 0 ? { events: found, state, revision, position: found[found.length - 1]!.position } : undefined;
+  }
+
+  private async decideAndAppend<S>(execution: Execution<S>): Promise<Executed<S>> {
+    const { streamId, folder } = execution;
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision, position } = await this.load(streamId, folder);
+      const decided = execution.decide(state);
+      if (decided.length === 0) return { events: [], state, revision, position };
+      const occurredAt = (execution.occurredAt ?? new Date()).toISOString();
+      const events: NewEvent[] = decided.map((event, index) => ({
+        id: execution.eventId ? execution.eventId(index) : randomId(),
+        type: event.type,
+        version: currentVersion(event.type),
+        data: event.data,
+        metadata: execution.metadata,
+        occurredAt,
+      }));
+      try {
+        const result = await this.store.append(streamId, events, revision < 0 ? 'no_stream' : revision);
+        const next = result.events.reduce(folder.evolve, state);
+        this.remember(streamId, { state: next, revision: result.nextExpectedRevision, position: result.position });
+        return { events: result.events, state: next, revision: result.nextExpectedRevision, position: result.position };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
+        // Another process wrote first: the next load catches up from the store.
+        this.logger.debug(`conflict on ${streamId} (attempt ${attempt})`);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
+      }
+    }
+  }
+
+  private serialised<T>(streamId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(streamId) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(streamId, tail);
+    void tail.then(() => {
+      if (this.queues.get(streamId) === tail) this.queues.delete(streamId);
+    });
+    return run;
+  }
+
+  private remember(streamId: string, loaded: Loaded<unknown>): void {
+    if (this.cache.size >= CACHE_LIMIT && !this.cache.has(streamId)) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.delete(streamId);
+    this.cache.set(streamId, loaded);
+  }
+}

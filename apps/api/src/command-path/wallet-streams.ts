@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { walletStream } from '@zan/contracts';
+import { walletDecider, type DecideContext, type WalletCommand, type WalletState } from '@zan/domain';
+import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
+import { CommandRunner, type Executed, type Loaded } from './command-runner';
+
+/** Deciding wallet commands on `wallet-<userId>` streams, with the configured money limits. */
+@Injectable()
+export class WalletStreams {
+  readonly decideContext: DecideContext;
+
+  constructor(
+    private readonly runner: CommandRunner,
+    @Inject(ZAN_CONFIG) config: ZanConfig,
+  ) {
+    this.decideContext = { limits: config.limits };
+  }
+
+  load(userId: string): Promise<Loaded<WalletState>> {
+    return this.runner.load(walletStream(userId), walletDecider);
+  }
+
+  /** A command of the caller on their own wallet; ids derive from `commandId`. */
+  decide(userId: string, command: WalletCommand, context: CommandContext, commandId: string): Promise<Executed<WalletState>> {
+    return this.runner.executeOnce({
+      streamId: walletStream(userId),
+      folder: walletDecider,
+      decide: (state) => walletDecider.decide(command, state, this.decideContext),
+      metadata: metadataOf(context, commandId),
+      eventId: eventIdsOf(commandId),
+      recovering: context.idempotency?.recovering ?? false,
+    });
+  }
+}
+
+export const positionOf = (executed: { position?: bigint }): string => (executed.position ?? 0n).toString();

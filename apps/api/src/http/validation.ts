@@ -1,0 +1,59 @@
+import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { registerDecorator, ValidationOptions } from 'class-validator';
+import { ProblemException, problem } from './problem';
+
+/** User ids and other ids that end up in stream names: short, printable, no separators or paths. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,127}$/;
+export const ID_MESSAGE = 'must be 1..128 characters of letters, digits, _ . @ : - (starting with a letter or digit)';
+
+/** An amount of fen: a JSON number that is a safe integer >= 1. Never coerced from strings. */
+export function IsFenAmount(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isFenAmount',
+      target: target.constructor,
+      propertyName,
+      options: {
+        message: `${propertyName} must be a positive integer number of fen (1 yuan = 100 fen), at most 2^53-1`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 1,
+      },
+    });
+}
+
+const flatten = (errors: ValidationError[], parent = ''): { field: string; message: string }[] =>
+  errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({
+      field,
+      message: message.replace(/^property (\S+) should not exist$/, 'unknown field'),
+    }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+
+/** Strict validation: no coercion, unknown fields rejected, every failure listed in `errors`. */
+export const strictValidationPipe = () =>
+  new ValidationPipe({
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    stopAtFirstError: false,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => {
+      const list = flatten(errors);
+      return new ProblemException(
+        problem(400, 'validation', 'Invalid request', list.map((e) => `${e.field}: ${e.message}`).join('; ') || 'invalid body', {
+          errors: list,
+        }),
+      );
+    },
+  });
+
+export const badRequest = (field: string, message: string) =>
+  new ProblemException(problem(400, 'validation', 'Invalid request', `${field}: ${message}`, { errors: [{ field, message }] }));
+
+export { BadRequestException };

@@ -1,0 +1,118 @@
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { Observable, from, lastValueFrom } from 'rxjs';
+import { CLOCK, type Clock, ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { DomainError } from '@zan/domain';
+import type { Principal } from '../auth/auth.guard';
+import { deterministicId } from '../command-path/command-runner';
+import { ProblemException, problem } from '../http/problem';
+import { toProblem } from '../http/problem.filter';
+import { IDEMPOTENCY_STORE, type IdempotencyStore } from './idempotency.store';
+
+export const IDEMPOTENT_ROUTE = 'zan:idempotent';
+/** Marks a money-moving route: it needs an Idempotency-Key and replays the first response. */
+export const Idempotent = () => SetMetadata(IDEMPOTENT_ROUTE, true);
+
+/** What a handler of an idempotent route learns about its request. */
+export interface IdempotencyContext {
+  key: string;
+  /** Deterministic per (user, key): the seed of every id the command creates. */
+  commandId: string;
+  /** A previous attempt with this key died mid-way: the command may already have taken effect. */
+  recovering: boolean;
+}
+
+const LEASE_MS = 30_000;
+const WAIT_FOR_TWIN_MS = 10_000;
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+const canonical = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+};
+
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (!this.reflector.getAllAndOverride<boolean>(IDEMPOTENT_ROUTE, targets)) return next.handle();
+    return from(this.run(context, next));
+  }
+
+  private async run(context: ExecutionContext, next: CallHandler): Promise<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request & { principal?: Principal; idempotency?: IdempotencyContext }>();
+    const response = http.getResponse<Response>();
+    const key = request.header('idempotency-key');
+    if (key === undefined) {
+      throw new ProblemException(
+        problem(400, 'idempotency-key-missing', 'Idempotency-Key required', 'money-moving requests need an Idempotency-Key header (1..255 printable characters)'),
+      );
+    }
+    if (!KEY_PATTERN.test(key)) {
+      throw new ProblemException(
+        problem(400, 'idempotency-key-invalid', 'Invalid Idempotency-Key', 'the Idempotency-Key must be 1..255 printable ASCII characters'),
+      );
+    }
+    const scope = request.principal!.userId;
+    const hash = createHash('sha256')
+      .update(`${request.method}\n${request.path}\n${canonical(request.body ?? null)}`)
+      .digest('hex');
+
+    const deadline = Date.now() + WAIT_FOR_TWIN_MS;
+    for (;;) {
+      const begun = await this.store.begin(scope, key, hash, LEASE_MS, this.clock.now());
+      switch (begun.outcome) {
+        case 'mismatch':
+          throw new ProblemException(
+            problem(409, 'idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was already used with a different request'),
+          );
+        case 'replay':
+          response.setHeader('Idempotent-Replayed', 'true');
+          if (begun.response.status >= 400) throw new ProblemException(begun.response.body as never);
+          response.status(begun.response.status);
+          return begun.response.body;
+        case 'in-progress':
+          if (Date.now() > deadline) {
+            throw new ProblemException(
+              problem(409, 'request-in-progress', 'Request in progress', 'a request with this Idempotency-Key is still being processed'),
+              { 'Retry-After': '1' },
+            );
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+          continue;
+        case 'started': {
+          request.idempotency = { key, commandId: deterministicId('command', scope, key), recovering: begun.takenOver };
+          try {
+            const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+            // Every idempotent route is a POST answering 201 Created.
+            await this.store.complete(scope, key, { status: 201, body });
+            return body;
+          } catch (error) {
+            // A business refusal is an answer: the same key gets the same refusal. Anything else
+            // (bad input, our own failure) frees the key so the client can retry it.
+            if (error instanceof DomainError) {
+              const { problem: body } = toProblem(error);
+              await this.store.complete(scope, key, { status: body.status, body });
+            } else {
+              await this.store.release(scope, key);
+            }
+            throw error;
+          }
+        }
+      }
+    }
+  }
+}

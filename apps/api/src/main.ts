@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { PlatformModule, loadConfig } from '@zan/platform';
+import { ApiModule } from './api.module';
+import { configureHttp } from './http/configure-http';
+
+/** The api alone (commands, queries, process managers). Needs a shared event store and Redis. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.eventStore.kind === 'embedded' || !config.redis) {
+    throw new Error('the api runs on its own only with a shared event store (ZAN_EVENT_STORE) and Redis (REDIS_URL); use `npm start` for the embedded mode');
+  }
+  @Module({ imports: [PlatformModule.forRoot({ config, roles: ['api'] }), ApiModule] })
+  class ApiAppModule {}
+  const app = await NestFactory.create(ApiAppModule);
+  configureHttp(app);
+  await app.listen(config.port, '0.0.0.0');
+  console.log(`zan api: listening on port ${config.port}`);
+}
+
+main().catch((error) => {
+  console.error(`zan api: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

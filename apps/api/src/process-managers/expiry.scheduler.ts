@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { RedPacketNotFound } from '@zan/domain';
+import { CLOCK, type Clock } from '@zan/platform';
+import { deterministicId } from '../command-path/command-runner';
+import { RedPacketStreams } from '../red-packets/red-packet-streams';
+import { TIMER_STORE, type TimerStore } from './timer.store';
+
+export const EXPIRY_OPTIONS = Symbol('EXPIRY_OPTIONS');
+export interface ExpiryOptions {
+  tickMs: number;
+}
+
+/**
+ * Gives unclaimed red packet money back to the sender once a packet expires. Timers are durable, so
+ * a restart loses none; the decider refunds only an open, expired packet, so running a timer twice
+ * refunds once.
+ */
+@Injectable()
+export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('expiry');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = true;
+
+  constructor(
+    @Inject(TIMER_STORE) private readonly timers: TimerStore,
+    private readonly packets: RedPacketStreams,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EXPIRY_OPTIONS) private readonly options: ExpiryOptions,
+  ) {}
+
+  schedule(redPacketId: string, dueAt: Date): Promise<void> {
+    return this.timers.schedule(`red-packet:${redPacketId}`, dueAt);
+  }
+
+  cancel(redPacketId: string): Promise<void> {
+    return this.timers.cancel(`red-packet:${redPacketId}`);
+  }
+
+  onApplicationBootstrap(): void {
+    this.stopped = false;
+    this.arm();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Expires every packet due now; returns how many timers ran. Also called by tests. */
+  async runDue(): Promise<number> {
+    const now = this.clock.now();
+    const due = await this.timers.due(now, 100);
+    for (const { id } of due) {
+      const redPacketId = id.slice('red-packet:'.length);
+      try {
+        await this.packets.decide(
+          redPacketId,
+          { type: 'ExpireRedPacket', data: { redPacketId, now: now.toISOString() } },
+          { correlationId: deterministicId('expiry', redPacketId), causationId: id, userId: 'system:expiry' },
+          (index) => deterministicId('expire', redPacketId, String(index)),
+        );
+        await this.timers.cancel(id);
+      } catch (error) {
+        // Not escrowed yet: the process manager will escrow it, keep the timer.
+        if (!(error instanceof RedPacketNotFound)) this.logger.error(`expiring ${redPacketId} failed: ${String(error)}`);
+      }
+    }
+    return due.length;
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runDue()
+        .then(() => undefined)
+        .catch((error) => this.logger.error(`expiry tick failed: ${String(error)}`))
+        .finally(() => this.arm());
+    }, this.options.tickMs);
+  }
+}

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { redPacketStream, type EventMetadata, type RedPacketSent, type StoredEvent } from '@zan/contracts';
+import { redPacketDecider, type RedPacketCommand, type RedPacketState } from '@zan/domain';
+import { CommandRunner, deterministicId, type Executed } from '../command-path/command-runner';
+
+/** Deciding red packet commands on `red-packet-<id>` streams. */
+@Injectable()
+export class RedPacketStreams {
+  constructor(private readonly runner: CommandRunner) {}
+
+  decide(
+    redPacketId: string,
+    command: RedPacketCommand,
+    metadata: EventMetadata,
+    eventId: (index: number) => string,
+    recovering = false,
+  ): Promise<Executed<RedPacketState>> {
+    return this.runner.executeOnce({
+      streamId: redPacketStream(redPacketId),
+      folder: redPacketDecider,
+      decide: (state) => redPacketDecider.decide(command, state),
+      metadata,
+      eventId,
+      recovering,
+    });
+  }
+
+  /**
+   * Moves the money a RedPacketSent debited into the packet's own stream. Run inline by the send
+   * handler (so the packet can be claimed as soon as the sender hears back) and by the process
+   * manager (so a crash in between never strands the money); the event id makes it happen once.
+   */
+  escrow(sent: StoredEvent<RedPacketSent>): Promise<Executed<RedPacketState>> {
+    return this.decide(
+      sent.data.redPacketId,
+      { type: 'EscrowRedPacket', data: { packet: sent.data } },
+      { ...sent.metadata, causationId: sent.id },
+      (index) => deterministicId(sent.id, 'escrow', String(index)),
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { RedPacketSent, StoredEvent } from '@zan/contracts';
+import { redPacketExpiresAt } from '@zan/domain';
+import { CLOCK, type Clock, RANDOM, type RandomSource } from '@zan/platform';
+import { commandIdOf, eventIdsOf, metadataOf } from '../command-path/command-context';
+import { deterministicId } from '../command-path/command-runner';
+import { WalletStreams, positionOf } from '../command-path/wallet-streams';
+import { ExpiryScheduler } from '../process-managers/expiry.scheduler';
+import { ClaimRedPacketCommand, SendRedPacketCommand } from './red-packet.commands';
+import { RedPacketStreams } from './red-packet-streams';
+
+@CommandHandler(SendRedPacketCommand)
+export class SendRedPacketHandler implements ICommandHandler<SendRedPacketCommand> {
+  constructor(
+    private readonly wallets: WalletStreams,
+    private readonly packets: RedPacketStreams,
+    private readonly expiries: ExpiryScheduler,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ context, amount, shares, mode, greeting, recipients }: SendRedPacketCommand) {
+    const senderId = context.userId;
+    const commandId = commandIdOf(context);
+    const redPacketId = deterministicId(commandId, 'red-packet');
+    const expiresAt = redPacketExpiresAt(this.clock.now().toISOString(), this.wallets.decideContext.limits);
+    const done = await this.wallets.decide(
+      senderId,
+      {
+        type: 'SendRedPacket',
+        data: {
+          redPacketId,
+          senderId,
+          amount,
+          shares,
+          mode,
+          ...(greeting !== undefined && { greeting }),
+          ...(recipients !== undefined && { recipients }),
+          expiresAt,
+        },
+      },
+      context,
+      commandId,
+    );
+    const sent = done.events.find((event) => event.type === 'RedPacketSent') as StoredEvent<RedPacketSent>;
+    await this.packets.escrow(sent);
+    await this.expiries.schedule(sent.data.redPacketId, new Date(sent.data.expiresAt));
+    return { redPacketId, expiresAt: sent.data.expiresAt, balance: done.state.balance, position: positionOf(done) };
+  }
+}
+
+@CommandHandler(ClaimRedPacketCommand)
+export class ClaimRedPacketHandler implements ICommandHandler<ClaimRedPacketCommand> {
+  constructor(
+    private readonly packets: RedPacketStreams,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(RANDOM) private readonly random: RandomSource,
+  ) {}
+
+  /** Claims on one packet are serialised by the command runner: no retry storm on a hot packet. */
+  async execute({ context, redPacketId }: ClaimRedPacketCommand) {
+    const userId = context.userId;
+    const commandId = commandIdOf(context);
+    const done = await this.packets.decide(
+      redPacketId,
+      { type: 'ClaimRedPacket', data: { redPacketId, userId, now: this.clock.now().toISOString(), random: this.random } },
+      metadataOf(context, commandId),
+      eventIdsOf(commandId),
+      context.idempotency?.recovering ?? false,
+    );
+    const claimed = done.events.find((event) => event.type === 'RedPacketClaimed') as StoredEvent<{ amount: number }>;
+    return { redPacketId, amount: claimed.data.amount, position: positionOf(done) };
+  }
+}

@@ -1,0 +1,33 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { tipAuthor } from '@zan/domain';
+import { commandIdOf } from '../command-path/command-context';
+import { deterministicId } from '../command-path/command-runner';
+import { WalletStreams, positionOf } from '../command-path/wallet-streams';
+import { PraiseTipCommand } from './tip.commands';
+
+/**
+ * The reader's wallet pays (decided on the reader's stream); the author is credited by the
+ * credits process manager reacting to TipPraised.
+ */
+@CommandHandler(PraiseTipCommand)
+export class PraiseTipHandler implements ICommandHandler<PraiseTipCommand> {
+  constructor(private readonly wallets: WalletStreams) {}
+
+  async execute({ context, authorId, articleId, amount, message }: PraiseTipCommand) {
+    const readerId = context.userId;
+    const commandId = commandIdOf(context);
+    const tipId = deterministicId(commandId, 'tip');
+    // Eligibility is a fact of the author's wallet at decision time; cards are never unlinked.
+    const author = tipAuthor((await this.wallets.load(authorId)).state);
+    const done = await this.wallets.decide(
+      readerId,
+      {
+        type: 'PraiseTip',
+        data: { tipId, readerId, authorId, articleId, amount, ...(message !== undefined && { message }), author },
+      },
+      context,
+      commandId,
+    );
+    return { tipId, balance: done.state.balance, position: positionOf(done) };
+  }
+}

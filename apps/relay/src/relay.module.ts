@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { RELAY_OPTIONS, type RelayOptions, RelayService } from './relay.service';
+
+@Module({
+  providers: [
+    {
+      provide: RELAY_OPTIONS,
+      inject: [ZAN_CONFIG],
+      useFactory: (config: ZanConfig): RelayOptions => ({
+        checkpointName: config.kafka ? `relay:kafka:${config.kafka.topicPrefix}` : 'relay:in-process',
+        durableCheckpoint: config.kafka !== undefined,
+      }),
+    },
+    RelayService,
+  ],
+  exports: [RelayService],
+})
+export class RelayModule {}

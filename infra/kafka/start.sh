@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Starts a single-node Kafka (KRaft, broker and controller in one JVM) for development, tests and CI,
+# from the Apache jars on Maven Central: no Docker, no tarball. Idempotent: when something already
+# answers on the port it is reused. Stop it with infra/kafka/stop.sh.
+#
+# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT + 1), KAFKA_START_TIMEOUT (90 s),
+# KAFKA_HEAP_OPTS (-Xms256m -Xmx1g), KAFKA_VERSION (3.9.2).
+set -euo pipefail
+
+# Newest 3.9.x on Maven Central. kafkajs 2.2.4 is tested against it; 4.x removed old protocol
+# versions, so moving there needs the messaging integration suite to pass first.
+KAFKA_VERSION="${KAFKA_VERSION:-3.9.2}"
+SLF4J_BINDING_VERSION=1.7.36
+MAVEN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+
+HOST=127.0.0.1
+PORT="${KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((PORT + 1))}"
+TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}"
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CACHE="$HERE/.cache/kafka-$KAFKA_VERSION"
+RUN="$HERE/.run"
+PID_FILE="$RUN/kafka.pid"
+LOG="$RUN/kafka.log"
+OUT="$RUN/kafka.out"
+
+log() { echo "kafka: $*"; }
+fail() { echo "kafka: $*" >&2; exit 1; }
+
+answers() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+# True when the pid is a broker this script started (pids get reused).
+is_our_broker() {
+  local pid="$1"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $RUN/server.properties"
+}
+
+show_log_tail() {
+  echo "---- last lines of $LOG" >&2
+  tail -n 40 "$LOG" >&2 2>/dev/null || true
+  if [[ -s "$OUT" ]]; then
+    echo "---- last lines of $OUT" >&2
+    tail -n 20 "$OUT" >&2
+  fi
+}
+
+fetch_jars() {
+  [[ -f "$CACHE/.complete" ]] && return 0
+  log "fetching kafka_2.13:$KAFKA_VERSION and its runtime dependencies with Maven into ${CACHE#"$HERE"/}"
+  rm -rf "$CACHE"
+  mkdir -p "$CACHE"
+  cat >"$CACHE/pom.xml" <<EOF
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>zan.infra</groupId>
+  <artifactId>kafka-broker-jars</artifactId>
+  <version>0</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>$SLF4J_BINDING_VERSION</version></dependency>
+  </dependencies>
+</project>
+EOF
+  # -q keeps Maven to its errors; the marker is written last so an interrupted fetch is redone.
+  if ! mvn -B -q -Dstyle.color=never -f "$CACHE/pom.xml" "$MAVEN_DEPENDENCY_PLUGIN:copy-dependencies" \
+    -DincludeScope=runtime -DoutputDirectory="$CACHE/libs"; then
+    fail "fetching the Kafka jars with Maven failed (see the errors above)"
+  fi
+  touch "$CACHE/.complete"
+}
+
+write_config() {
+  cat >"$RUN/server.properties" <<EOF
+# Written by infra/kafka/start.sh on every start; edit the script, not this file.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$RUN/data
+
+# One node: every internal topic has one replica, or consumer groups never find a coordinator.
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=5
+
+# The application creates its topics (partition count, retention.ms=-1); a topic created by a typo
+# or by a consumer that started first would silently get the wrong settings.
+auto.create.topics.enable=false
+delete.topic.enable=true
+num.partitions=3
+
+# Tests join and leave groups all the time; waiting for more members only slows them down.
+group.initial.rebalance.delay.ms=0
+
+# Two cores on the machines this runs on.
+num.network.threads=2
+num.io.threads=4
+EOF
+  cat >"$RUN/log4j.properties" <<EOF
+log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.RollingFileAppender
+log4j.appender.file.File=$LOG
+log4j.appender.file.MaxFileSize=10MB
+log4j.appender.file.MaxBackupIndex=2
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+# Per-partition and per-request chatter; warnings still show.
+log4j.logger.state.change.logger=WARN
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.kafka.log.LogCleaner=WARN
+log4j.logger.org.apache.zookeeper=WARN
+EOF
+}
+
+# A KRaft cluster id is 16 random bytes in URL-safe base64 without padding. A leading '-' would be
+# read as an option by the tool, so draw again.
+new_cluster_id() {
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    [[ "$id" != -* ]] && { echo "$id"; return; }
+  done
+}
+
+format_storage_once() {
+  [[ -f "$RUN/data/meta.properties" ]] && return 0
+  log "formatting storage in ${RUN#"$HERE"/}/data"
+  if ! java -cp "$CACHE/libs/*" -Dlog4j.configuration="file:$RUN/log4j.properties" \
+    kafka.tools.StorageTool format -t "$(new_cluster_id)" -c "$RUN/server.properties" >"$OUT" 2>&1; then
+    cat "$OUT" >&2
+    fail "formatting the storage failed"
+  fi
+}
+
+launch() {
+  rm -f "$LOG" "$LOG".[0-9] "$OUT"
+  # setsid: the broker outlives the shell or test runner that started it. 9>&- keeps the start
+  # lock out of the JVM, or the next start.sh would wait on it for as long as the broker runs.
+  # shellcheck disable=SC2086
+  setsid nohup java $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$RUN/log4j.properties" \
+    -cp "$CACHE/libs/*" kafka.Kafka "$RUN/server.properties" >"$OUT" 2>&1 </dev/null 9>&- &
+  echo $! >"$PID_FILE"
+}
+
+wait_until_ready() {
+  local pid="$1" started="$2" deadline=$((SECONDS + TIMEOUT))
+  while :; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      show_log_tail
+      rm -f "$PID_FILE"
+      fail "the broker exited during start-up"
+    fi
+    if grep -qs "Kafka Server started" "$LOG" && answers "$PORT"; then
+      local took
+      took="$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
+      log "broker $KAFKA_VERSION ready on $HOST:$PORT in ${took}s (pid $pid, log ${LOG#"$HERE"/})"
+      return 0
+    fi
+    if ((SECONDS >= deadline)); then
+      show_log_tail
+      kill "$pid" 2>/dev/null || true
+      rm -f "$PID_FILE"
+      fail "the broker did not answer on $HOST:$PORT within ${TIMEOUT}s"
+    fi
+    sleep 0.2
+  done
+}
+
+main() {
+  local started="$EPOCHREALTIME"
+  if answers "$PORT"; then
+    log "a broker already answers on $HOST:$PORT; using it"
+    return 0
+  fi
+  command -v java >/dev/null || fail "java (17+) is needed to run the broker"
+
+  mkdir -p "$RUN"
+  # Two start.sh at once (two test runs) must not launch two brokers on one data directory.
+  exec 9>"$RUN/start.lock"
+  flock -w "$TIMEOUT" 9 || fail "another start.sh held the lock for ${TIMEOUT}s"
+  if answers "$PORT"; then
+    log "a broker already answers on $HOST:$PORT; using it"
+    return 0
+  fi
+
+  local pid=""
+  [[ -f "$PID_FILE" ]] && pid="$(<"$PID_FILE")"
+  if is_our_broker "$pid"; then
+    log "broker (pid $pid) is still starting; waiting for it"
+  else
+    command -v mvn >/dev/null || fail "mvn is needed to fetch the Kafka jars"
+    fetch_jars
+    write_config
+    format_storage_once
+    launch
+    pid="$(<"$PID_FILE")"
+  fi
+  wait_until_ready "$pid" "$started"
+}
+
+main "$@"

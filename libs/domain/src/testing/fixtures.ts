@@ -1,0 +1,61 @@
+import type { DomainEvent, RedPacketSent, WalletKind } from '@zan/contracts';
+
+/** Event builders with readable defaults, for specs. */
+export const walletOpened = (userId: string, kind: WalletKind = 'individual'): DomainEvent<'WalletOpened'> => ({
+  type: 'WalletOpened',
+  data: { userId, kind },
+});
+
+export const cardLinked = (userId: string, cardId = 'card-1', personal = true): DomainEvent<'BankCardLinked'> => ({
+  type: 'BankCardLinked',
+  data: { userId, cardId, personal },
+});
+
+export const funded = (userId: string, amount: number, cardId = 'card-1', fundingId = 'f-1'): DomainEvent<'WalletFunded'> => ({
+  type: 'WalletFunded',
+  data: { userId, fundingId, cardId, amount },
+});
+
+/** An open individual wallet with card-1 (personal) and `balance` fen. */
+export const walletWith = (userId: string, balance: number): DomainEvent[] => [
+  walletOpened(userId),
+  cardLinked(userId),
+  ...(balance > 0 ? [funded(userId, balance)] : []),
+];
+
+export const T0 = '2025-01-01T00:00:00.000Z';
+export const T_EXPIRY = '2025-01-02T00:00:00.000Z';
+export const at = (iso: string, plusMs: number): string => new Date(Date.parse(iso) + plusMs).toISOString();
+
+export const packetSent = (overrides: Partial<RedPacketSent> = {}): RedPacketSent => ({
+  redPacketId: 'rp-1',
+  senderId: 'alice',
+  amount: 1000,
+  shares: 3,
+  mode: 'lucky',
+  expiresAt: T_EXPIRY,
+  ...overrides,
+});
+
+export const escrowed = (overrides: Partial<RedPacketSent> = {}): DomainEvent<'RedPacketEscrowed'> => ({
+  type: 'RedPacketEscrowed',
+  data: packetSent(overrides),
+});
+
+export const claimed = (
+  userId: string,
+  amount: number,
+  remainingAmount: number,
+  remainingShares: number,
+  redPacketId = 'rp-1',
+  senderId = 'alice',
+): DomainEvent<'RedPacketClaimed'> => ({
+  type: 'RedPacketClaimed',
+  data: { redPacketId, senderId, userId, amount, remainingAmount, remainingShares },
+});
+
+/** A random() that returns the given values in turn (then repeats the last). */
+export const randomOf = (...values: number[]): (() => number) => {
+  let i = 0;
+  return () => values[Math.min(i++, values.length - 1)] ?? 0;
+};

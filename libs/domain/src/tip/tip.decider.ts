@@ -1,0 +1,55 @@
+import type { DomainEvent, Fen, WalletKind } from '@zan/contracts';
+import { DEFAULT_CONTEXT, type Command, type DecideContext, type Decider } from '../decider';
+import { AuthorNotEligible, SelfPayment } from '../errors';
+import { optionalText, requireAmountWithin, requireId } from '../validation';
+import { evolve, hasPersonalCard, initialState, requireFunds, requireOwnStream, type WalletState } from '../wallet/wallet.state';
+
+/** What the tip decision needs to know of the author's wallet, read by the handler at decision time. */
+export interface TipAuthor {
+  exists: boolean;
+  kind?: WalletKind;
+  hasPersonalCard: boolean;
+}
+
+/** Decided on the reader's stream `wallet-<readerId>`; the author's credit follows as CreditWallet. */
+export type PraiseTip = Command<
+  'PraiseTip',
+  { tipId: string; readerId: string; authorId: string; articleId: string; amount: Fen; message?: string; author: TipAuthor }
+>;
+export type TipCommand = PraiseTip;
+export type TipEvent = DomainEvent<'TipPraised'>;
+
+export const tipAuthor = (authorWallet: WalletState): TipAuthor => ({
+  exists: authorWallet.exists,
+  kind: authorWallet.kind,
+  hasPersonalCard: hasPersonalCard(authorWallet),
+});
+
+const requireEligible = (authorId: string, author: TipAuthor | undefined): void => {
+  if (!author?.exists) throw new AuthorNotEligible(`author ${authorId} has no wallet`);
+  if (author.kind !== 'individual') throw new AuthorNotEligible(`author ${authorId} has a ${String(author.kind)} account, not an individual one`);
+  if (!author.hasPersonalCard) throw new AuthorNotEligible(`author ${authorId} has no personal bank card linked`);
+};
+
+/** Checks: shape, self-tip, limits, author eligibility, then the reader's balance. */
+export const decide = (command: PraiseTip, state: WalletState, context: DecideContext = DEFAULT_CONTEXT): TipEvent[] => {
+  const { data } = command;
+  const tipId = requireId(data.tipId, 'tipId');
+  const readerId = requireId(data.readerId, 'readerId');
+  const authorId = requireId(data.authorId, 'authorId');
+  const articleId = requireId(data.articleId, 'articleId');
+  const message = optionalText(data.message, 'message');
+  requireOwnStream(state, readerId);
+  if (readerId === authorId) throw new SelfPayment('nobody tips themselves');
+  const amount = requireAmountWithin(data.amount, context.limits.tip, 'a tip');
+  requireEligible(authorId, data.author);
+  requireFunds(state, amount);
+  return [
+    {
+      type: 'TipPraised',
+      data: { tipId, readerId, authorId, articleId, amount, ...(message !== undefined && { message }) },
+    },
+  ];
+};
+
+export const tipDecider: Decider<TipCommand, WalletState, TipEvent> = { initialState, evolve, decide };

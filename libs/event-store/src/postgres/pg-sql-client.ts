@@ -1,0 +1,198 @@
+import { Client, DatabaseError, Pool, type PoolClient } from 'pg';
+import { quoteIdent, type SqlClient, type SqlTx } from '../sql/sql-client';
+
+export interface PgSqlClientOptions {
+  connectionString: string;
+  /** Pool size (default 10). LISTEN uses one more, dedicated connection. */
+  poolSize?: number;
+  applicationName?: string;
+}
+
+export interface PgSqlClientStats {
+  /** Connections the pool has opened since start: flat under load when nothing is thrown away. */
+  connectionsOpened: number;
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+const RECONNECT_DELAY_MS = 1000;
+
+/**
+ * A connection is only thrown away when it may be broken. node-postgres' `pool.query()` destroys it on
+ * any error, so a version conflict would cost a reconnect (FIELD-NOTES); a server-reported error such
+ * as a unique violation leaves the session usable.
+ */
+const mayBeBroken = (error: unknown): boolean => {
+  if (!(error instanceof DatabaseError)) return true;
+  const code = error.code ?? '';
+  return code.startsWith('08') || code.startsWith('57P') || code.startsWith('XX');
+};
+
+/** node-postgres behind SqlClient: a pool for queries and transactions, one client for LISTEN. */
+export class PgSqlClient implements SqlClient {
+  private readonly pool: Pool;
+  private connectionsOpened = 0;
+  private closed = false;
+  private readonly listeners = new Map<string, Set<(payload: string) => void>>();
+  private listenClient?: Promise<Client>;
+  private reconnectTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: PgSqlClientOptions) {
+    this.pool = new Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'zan',
+    });
+    this.pool.on('connect', () => {
+      this.connectionsOpened += 1;
+    });
+    // An idle client that dies is removed by the pool; without a listener the process would crash.
+    this.pool.on('error', () => undefined);
+  }
+
+  stats(): PgSqlClientStats {
+    return {
+      connectionsOpened: this.connectionsOpened,
+      total: this.pool.totalCount,
+      idle: this.pool.idleCount,
+      waiting: this.pool.waitingCount,
+    };
+  }
+
+  async query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      const result = await client.query(text, params as unknown[] | undefined);
+      return { rows: result.rows as R[] };
+    } catch (error) {
+      if (mayBeBroken(error)) broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(this.txOf(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      broken = await this.rollback(client);
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    let callbacks = this.listeners.get(channel);
+    const first = !callbacks;
+    if (!callbacks) {
+      callbacks = new Set();
+      this.listeners.set(channel, callbacks);
+    }
+    callbacks.add(onNotify);
+    if (first) {
+      try {
+        const client = await this.listenConnection();
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
+      } catch (error) {
+        callbacks.delete(onNotify);
+        if (callbacks.size === 0) this.listeners.delete(channel);
+        throw error;
+      }
+    }
+    return async () => {
+      const set = this.listeners.get(channel);
+      if (!set?.delete(onNotify) || set.size > 0) return;
+      this.listeners.delete(channel);
+      const client = await this.listenClient?.catch(() => undefined);
+      await client?.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => undefined);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.listeners.clear();
+    const listenClient = await this.listenClient?.catch(() => undefined);
+    await listenClient?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  private txOf(client: PoolClient): SqlTx {
+    return {
+      query: async <R>(text: string, params?: readonly unknown[]) => {
+        const result = await client.query(text, params as unknown[] | undefined);
+        return { rows: result.rows as R[] };
+      },
+    };
+  }
+
+  /** Returns the error to release the client with: only when ROLLBACK itself failed. */
+  private async rollback(client: PoolClient): Promise<Error | undefined> {
+    try {
+      await client.query('ROLLBACK');
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  private listenConnection(): Promise<Client> {
+    if (this.closed) return Promise.reject(new Error('PgSqlClient is closed'));
+    this.listenClient ??= this.connectListener();
+    return this.listenClient;
+  }
+
+  private async connectListener(): Promise<Client> {
+    const client = new Client({
+      connectionString: this.options.connectionString,
+      application_name: `${this.options.applicationName ?? 'zan'}-listen`,
+    });
+    client.on('notification', (message) => {
+      for (const callback of this.listeners.get(message.channel) ?? []) callback(message.payload ?? '');
+    });
+    const lost = () => this.listenerLost(client);
+    client.on('error', lost);
+    client.on('end', lost);
+    try {
+      await client.connect();
+      for (const channel of this.listeners.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+      return client;
+    } catch (error) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      this.listenClient = undefined;
+      throw error;
+    }
+  }
+
+  /** Reconnects while someone listens; callers are woken since notifications may have been missed. */
+  private listenerLost(client: Client): void {
+    client.removeAllListeners('end');
+    client.removeAllListeners('error');
+    client.on('error', () => undefined);
+    if (this.closed) return;
+    this.listenClient = undefined;
+    client.end().catch(() => undefined);
+    if (this.listeners.size === 0 || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.closed || this.listeners.size === 0) return;
+      this.listenConnection().then(
+        () => {
+          for (const set of this.listeners.values()) for (const callback of set) callback('');
+        },
+        () => this.listenerLost(client),
+      );
+    }, RECONNECT_DELAY_MS);
+  }
+}

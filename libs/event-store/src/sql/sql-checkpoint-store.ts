@@ -1,0 +1,32 @@
+import type { CheckpointStore } from '../event-store.port';
+import { assertSchemaName, DEFAULT_SCHEMA } from './schema';
+import { quoteIdent, type SqlQueryable } from './sql-client';
+
+/** Checkpoints in the event store's schema. Positions are kept as numeric, so any bigint fits. */
+export class SqlCheckpointStore implements CheckpointStore {
+  private readonly table: string;
+
+  constructor(
+    private readonly sql: SqlQueryable,
+    options: { schema?: string } = {},
+  ) {
+    this.table = `${quoteIdent(assertSchemaName(options.schema ?? DEFAULT_SCHEMA))}.checkpoints`;
+  }
+
+  async load(name: string): Promise<bigint | undefined> {
+    const { rows } = await this.sql.query<{ position: string }>(
+      `SELECT position::text AS position FROM ${this.table} WHERE name = $1::text`,
+      [name],
+    );
+    return rows.length === 0 ? undefined : BigInt(rows[0].position);
+  }
+
+  async save(name: string, position: bigint): Promise<void> {
+    if (typeof position !== 'bigint' || position < 0n) throw new RangeError(`checkpoint position must be a non-negative bigint`);
+    await this.sql.query(
+      `INSERT INTO ${this.table} (name, position, updated_at) VALUES ($1::text, $2::text::numeric, now())
+       ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+      [name, position.toString()],
+    );
+  }
+}

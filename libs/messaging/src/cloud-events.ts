@@ -1,0 +1,198 @@
+/**
+ * Stored events as Kafka messages: CloudEvents 1.0 in binary content mode (CONTRACT.md, "Kafka").
+ * Pure functions, shared by every adapter, so the embedded bus carries exactly what Kafka carries.
+ */
+import {
+  currentVersion,
+  eventCategory,
+  isZanEventType,
+  parsePosition,
+  positionToString,
+  streamCategory,
+  upcast,
+  type EventMetadata,
+  type StoredEvent,
+} from '@zan/contracts';
+
+export const CE_SPEC_VERSION = '1.0';
+export const JSON_CONTENT_TYPE = 'application/json';
+
+export const HEADER = {
+  specVersion: 'ce_specversion',
+  id: 'ce_id',
+  type: 'ce_type',
+  source: 'ce_source',
+  subject: 'ce_subject',
+  time: 'ce_time',
+  contentType: 'content-type',
+  position: 'zan_position',
+  revision: 'zan_revision',
+  prevPosition: 'zan_prev_position',
+  metadata: 'zan_metadata',
+} as const;
+
+/** A message ready for a producer: every header and the value are strings (UTF-8 on the wire). */
+export interface KafkaRecord {
+  topic: string;
+  key: string;
+  headers: Record<string, string>;
+  value: string;
+}
+
+/** What decoding needs of a received message. */
+export interface EncodedMessage {
+  key: string | null;
+  headers: Record<string, string | undefined>;
+  value: string | null;
+}
+
+export interface DecodedEvent {
+  event: StoredEvent;
+  prevPosition: bigint;
+}
+
+/** The message is not a Zan CloudEvent this code can read; `header` names the culprit when one is. */
+export class UndecodableMessageError extends Error {
+  override readonly name = 'UndecodableMessageError';
+  constructor(
+    readonly reason: string,
+    readonly header?: string,
+  ) {
+    super(header ? `undecodable message: ${header}: ${reason}` : `undecodable message: ${reason}`);
+  }
+}
+
+export const topicName = (topicPrefix: string, category: string): string => `${topicPrefix}.${category}`;
+
+/** The category an event is published under: its type's, or its stream's for types this code does not know. */
+export const categoryOf = (event: Pick<StoredEvent, 'type' | 'streamId'>): string =>
+  eventCategory(event.type, streamCategory(event.streamId));
+
+export const ceType = (type: string, version: number): string => `zan.${type}.v${version}`;
+
+/** The context an event happened in: the category of its stream (`urn:zan:wallet`, `urn:zan:red-packet`). */
+export const ceSource = (streamId: string): string => `urn:zan:${streamCategory(streamId)}`;
+
+export const encodeEvent = (event: StoredEvent, prevPosition: bigint, topicPrefix: string): KafkaRecord => {
+  // Refuse here what decodeEvent would refuse, so the relay never publishes a message no one can read.
+  if (prevPosition < 0n || prevPosition >= event.position) {
+    throw new RangeError(`prevPosition ${prevPosition} must be >= 0 and below position ${event.position} (${event.id})`);
+  }
+  if (!isPlainObject(event.data)) throw new TypeError(`event ${event.id}: data must be a JSON object`);
+  return {
+    topic: topicName(topicPrefix, categoryOf(event)),
+    key: event.streamId,
+    headers: {
+      [HEADER.specVersion]: CE_SPEC_VERSION,
+      [HEADER.id]: event.id,
+      [HEADER.type]: ceType(event.type, event.version),
+      [HEADER.source]: ceSource(event.streamId),
+      [HEADER.subject]: event.streamId,
+      [HEADER.time]: event.occurredAt,
+      [HEADER.contentType]: JSON_CONTENT_TYPE,
+      [HEADER.position]: positionToString(event.position),
+      [HEADER.revision]: String(event.revision),
+      [HEADER.prevPosition]: positionToString(prevPosition),
+      [HEADER.metadata]: JSON.stringify(event.metadata),
+    },
+    value: JSON.stringify(event.data),
+  };
+};
+
+const CE_TYPE = /^zan\.([A-Za-z][A-Za-z0-9]*)\.v([1-9][0-9]{0,8})$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+const REVISION = /^(0|[1-9][0-9]{0,15})$/;
+
+export const decodeEvent = (message: EncodedMessage): DecodedEvent => {
+  const header = (name: string): string => {
+    const value = message.headers[name];
+    if (value === undefined || value === '') throw new UndecodableMessageError('missing', name);
+    return value;
+  };
+
+  const specVersion = header(HEADER.specVersion);
+  if (specVersion !== CE_SPEC_VERSION) throw new UndecodableMessageError(`unsupported "${specVersion}"`, HEADER.specVersion);
+  const id = header(HEADER.id);
+  const typeMatch = CE_TYPE.exec(header(HEADER.type));
+  if (!typeMatch) throw new UndecodableMessageError('not zan.<Type>.v<version>', HEADER.type);
+  const type = typeMatch[1]!;
+  const storedVersion = Number(typeMatch[2]);
+  header(HEADER.source);
+  const streamId = header(HEADER.subject);
+  if (message.key !== streamId) throw new UndecodableMessageError(`key ${JSON.stringify(message.key)} is not the subject ${streamId}`);
+  const occurredAt = header(HEADER.time);
+  if (!RFC3339.test(occurredAt) || Number.isNaN(Date.parse(occurredAt))) {
+    throw new UndecodableMessageError('not an RFC 3339 time', HEADER.time);
+  }
+  const contentType = header(HEADER.contentType);
+  if (contentType.split(';')[0]!.trim().toLowerCase() !== JSON_CONTENT_TYPE) {
+    throw new UndecodableMessageError(`unsupported "${contentType}"`, HEADER.contentType);
+  }
+  const position = parsePosition(header(HEADER.position));
+  if (position === undefined || position === 0n) throw new UndecodableMessageError('not a position', HEADER.position);
+  const revisionText = header(HEADER.revision);
+  if (!REVISION.test(revisionText) || !Number.isSafeInteger(Number(revisionText))) {
+    throw new UndecodableMessageError('not a revision', HEADER.revision);
+  }
+  const prevPosition = parsePosition(header(HEADER.prevPosition));
+  if (prevPosition === undefined || prevPosition >= position) {
+    throw new UndecodableMessageError('not a position below zan_position', HEADER.prevPosition);
+  }
+  const metadata = parseMetadata(header(HEADER.metadata));
+
+  if (message.value === null) throw new UndecodableMessageError('no value');
+  const stored = parseJson(message.value);
+  if (!isPlainObject(stored)) throw new UndecodableMessageError('value is not a JSON object');
+  if (isZanEventType(type) && storedVersion > currentVersion(type)) {
+    throw new UndecodableMessageError(`${type} v${storedVersion} is newer than this code knows (v${currentVersion(type)})`, HEADER.type);
+  }
+  let current: { version: number; data: unknown };
+  try {
+    current = upcast(type, storedVersion, stored);
+  } catch (error) {
+    throw new UndecodableMessageError(`cannot upcast ${type} v${storedVersion}: ${(error as Error).message}`, HEADER.type);
+  }
+
+  return {
+    event: {
+      id,
+      type,
+      version: current.version,
+      streamId,
+      revision: Number(revisionText),
+      position,
+      occurredAt,
+      data: current.data,
+      metadata,
+    },
+    prevPosition,
+  };
+};
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UndecodableMessageError('value is not JSON');
+  }
+};
+
+const parseMetadata = (text: string): EventMetadata => {
+  let metadata: unknown;
+  try {
+    metadata = JSON.parse(text);
+  } catch {
+    throw new UndecodableMessageError('not JSON', HEADER.metadata);
+  }
+  if (!isPlainObject(metadata)) throw new UndecodableMessageError('not a JSON object', HEADER.metadata);
+  for (const field of ['correlationId', 'causationId', 'userId']) {
+    if (typeof metadata[field] !== 'string') throw new UndecodableMessageError(`${field} is not a string`, HEADER.metadata);
+  }
+  if (metadata.idempotencyKey !== undefined && typeof metadata.idempotencyKey !== 'string') {
+    throw new UndecodableMessageError('idempotencyKey is not a string', HEADER.metadata);
+  }
+  return metadata as EventMetadata;
+};
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,0 +1,104 @@
+import type { StoredEvent } from '@zan/contracts';
+
+/**
+ * The event bus port: the relay publishes stored events, the projector and process managers consume
+ * them. Adapters: Kafka (kafka/) and in-process (in-process/, the embedded mode). Both carry the same
+ * CloudEvents encoding (cloud-events.ts), so the embedded mode exercises the real mapping.
+ */
+
+/** An event the relay publishes. */
+export interface OutgoingEvent {
+  event: StoredEvent;
+  /**
+   * Position of the event the relay published just before this one (0n for the first ever). Events
+   * of different categories land on different topics and partitions; with this link a consumer can
+   * tell when it has seen every event up to a position (a global watermark).
+   */
+  prevPosition: bigint;
+}
+
+/** A decoded event as a consumer receives it, with where it was read from. */
+export interface DeliveredEvent {
+  event: StoredEvent;
+  prevPosition: bigint;
+  category: string;
+  topic: string;
+  partition: number;
+  /** Kafka offset, a decimal string (offsets are 64-bit). */
+  offset: string;
+}
+
+/** A message as it came off the bus, before decoding; what onUndecodable and onError are given. */
+export interface RawDelivery {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  headers: Record<string, string>;
+  value: string | null;
+}
+
+export interface EventPublisher {
+  /**
+   * Resolves when every message is acknowledged by all in-sync replicas (acks=all). Events of one
+   * stream keep the order they have in the batch. Rejects when any was not written: the caller
+   * publishes the batch again (consumers dedupe on ce_id or stream revision).
+   */
+  publish(batch: OutgoingEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RetryBackoff {
+  /** Wait before the first redelivery; doubled on each further failure of the same message. */
+  initialMs: number;
+  maxMs: number;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  categories: string[];
+  /**
+   * Where a group without committed offsets starts. Default true: a topic is the replayable history,
+   * so a new projection reads all of it. False: only events published after the group first joins.
+   */
+  fromBeginning?: boolean;
+  /**
+   * Called one message at a time per consumer. Resolved: the offset may be committed. Thrown: not
+   * committed; the same message is delivered again after a backoff, and its partition waits for it.
+   */
+  handle(delivery: DeliveredEvent): Promise<void>;
+  /**
+   * A message that is not a valid Zan CloudEvent. Once this resolves the offset is committed and
+   * consumption goes on. Without it, such a message is treated like a handler error (redelivered).
+   */
+  onUndecodable?(raw: RawDelivery, error: unknown): Promise<void>;
+  /** Told of every failed delivery before it is retried (default: console.warn). */
+  onError?(error: unknown, raw: RawDelivery, attempt: number): void;
+  /** Default { initialMs: 200, maxMs: 5000 }. */
+  retryBackoff?: RetryBackoff;
+}
+
+export interface EventConsumer {
+  /** Resolves once the consumer has joined its group (topics are created when missing). */
+  start(): Promise<void>;
+  /** Finishes the message in hand, commits what was handled, and leaves the group. */
+  stop(): Promise<void>;
+}
+
+export interface EventBus {
+  publisher(): EventPublisher;
+  consumer(options: ConsumerOptions): EventConsumer;
+  /** Creates the categories' topics when missing; safe to call again and from several processes. */
+  ensureTopics(categories: string[]): Promise<void>;
+  topicFor(category: string): string;
+  /** Closes every publisher and consumer this bus made. */
+  close(): Promise<void>;
+}
+
+export const EVENT_BUS = Symbol('EVENT_BUS');
+
+export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { initialMs: 200, maxMs: 5000 };
+
+/** Delay before redelivery attempt `attempt` (1 = the first redelivery). */
+export const backoffDelay = (backoff: RetryBackoff, attempt: number): number =>
+  Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30));

@@ -1,0 +1,245 @@
+import { encodeEvent, topicName, type KafkaRecord } from '../cloud-events';
+import { deliver, FailedDeliveries } from '../delivery';
+import type {
+  ConsumerOptions,
+  EventBus,
+  EventConsumer,
+  EventPublisher,
+  OutgoingEvent,
+  RawDelivery,
+} from '../event-bus.port';
+
+export interface InProcessEventBusConfig {
+  /** Default `zan`, as on Kafka. */
+  topicPrefix?: string;
+}
+
+type Message = Omit<KafkaRecord, 'topic'>;
+
+/**
+ * The bus of the embedded mode: Kafka's semantics in memory, for one process. Each topic is one
+ * ordered log (a single partition); each group has its committed offsets; delivery is at least once.
+ * Messages go through the CloudEvents encoding both ways, as they do on Kafka. Nothing survives the
+ * process: on restart the embedded relay publishes again from its checkpoint.
+ */
+export class InProcessEventBus implements EventBus {
+  readonly topicPrefix: string;
+  private readonly logs = new Map<string, Message[]>();
+  /** group -> topic -> offset of the next message to deliver. */
+  private readonly commits = new Map<string, Map<string, number>>();
+  /** `${group} ${topic}` -> the consumer reading it: one partition has one reader per group. */
+  private readonly owners = new Map<string, InProcessConsumer>();
+  private readonly waiters = new Set<() => void>();
+  private readonly publishers = new Set<InProcessPublisher>();
+  private readonly consumers = new Set<InProcessConsumer>();
+
+  constructor(config: InProcessEventBusConfig = {}) {
+    this.topicPrefix = config.topicPrefix ?? 'zan';
+  }
+
+  topicFor(category: string): string {
+    return topicName(this.topicPrefix, category);
+  }
+
+  async ensureTopics(categories: string[]): Promise<void> {
+    for (const category of categories) this.ensureTopic(this.topicFor(category));
+  }
+
+  publisher(): EventPublisher {
+    const publisher = new InProcessPublisher(this, () => this.publishers.delete(publisher));
+    this.publishers.add(publisher);
+    return publisher;
+  }
+
+  consumer(options: ConsumerOptions): EventConsumer {
+    const consumer = new InProcessConsumer(this, options, () => this.consumers.delete(consumer));
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.stop()));
+    await Promise.all([...this.publishers].map((p) => p.close()));
+  }
+
+  /** @internal */
+  append(records: KafkaRecord[]): void {
+    for (const { topic, ...message } of records) this.ensureTopic(topic).push(message);
+    this.wake();
+  }
+
+  /** @internal */
+  read(topic: string, offset: number): Message | undefined {
+    return this.logs.get(topic)?.[offset];
+  }
+
+  /** @internal */
+  end(topic: string): number {
+    return this.logs.get(topic)?.length ?? 0;
+  }
+
+  /** @internal */
+  committed(groupId: string, topic: string): number | undefined {
+    return this.commits.get(groupId)?.get(topic);
+  }
+
+  /** @internal */
+  commit(groupId: string, topic: string, nextOffset: number): void {
+    let group = this.commits.get(groupId);
+    if (!group) this.commits.set(groupId, (group = new Map()));
+    group.set(topic, nextOffset);
+  }
+
+  /** @internal True when `consumer` reads `topic` for its group (taking it when no one does). */
+  claim(consumer: InProcessConsumer, groupId: string, topic: string): boolean {
+    const key = `${groupId}\u0000${topic}`;
+    const owner = this.owners.get(key);
+    if (owner === consumer) return true;
+    if (owner) return false;
+    this.owners.set(key, consumer);
+    return true;
+  }
+
+  /** @internal */
+  release(consumer: InProcessConsumer): void {
+    for (const [key, owner] of this.owners) if (owner === consumer) this.owners.delete(key);
+    this.wake();
+  }
+
+  /** @internal Resolves on the next publish, release or wake, or after `ms`. */
+  waitForChange(ms: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        if (timer) clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = ms === undefined ? undefined : setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  /** @internal */
+  wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private ensureTopic(topic: string): Message[] {
+    let log = this.logs.get(topic);
+    if (!log) this.logs.set(topic, (log = []));
+    return log;
+  }
+}
+
+class InProcessPublisher implements EventPublisher {
+  private closed = false;
+
+  constructor(
+    private readonly bus: InProcessEventBus,
+    private readonly onClose: () => void,
+  ) {}
+
+  async publish(batch: OutgoingEvent[]): Promise<void> {
+    if (this.closed) throw new Error('publisher is closed');
+    // Encode everything first: a batch is written whole or not at all.
+    const records = batch.map(({ event, prevPosition }) => encodeEvent(event, prevPosition, this.bus.topicPrefix));
+    this.bus.append(records);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.onClose();
+  }
+}
+
+class InProcessConsumer implements EventConsumer {
+  private readonly topics: string[];
+  private readonly failures: FailedDeliveries;
+  /** Where this member reads next, for topics its group has not committed yet. */
+  private readonly positions = new Map<string, number>();
+  private readonly retryAt = new Map<string, number>();
+  private running = false;
+  private loop?: Promise<void>;
+  private turn = 0;
+
+  constructor(
+    private readonly bus: InProcessEventBus,
+    private readonly options: ConsumerOptions,
+    private readonly onStop: () => void,
+  ) {
+    this.topics = [...new Set(options.categories.map((c) => bus.topicFor(c)))];
+    this.failures = new FailedDeliveries(options);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) throw new Error(`consumer ${this.options.groupId} is already started`);
+    await this.bus.ensureTopics(this.options.categories);
+    this.positions.clear();
+    if (this.options.fromBeginning === false) {
+      // A group seen for the first time starts at the end, like Kafka's auto.offset.reset=latest.
+      for (const topic of this.topics) this.positions.set(topic, this.bus.end(topic));
+    }
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.bus.wake();
+    await this.loop;
+    this.bus.release(this);
+    this.onStop();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const now = Date.now();
+      let next: { topic: string; offset: number } | undefined;
+      let wakeAt: number | undefined;
+      // Round robin over the topics, so one busy or failing topic does not starve the others.
+      for (let i = 0; i < this.topics.length && !next; i++) {
+        const topic = this.topics[(this.turn + i) % this.topics.length]!;
+        if (!this.bus.claim(this, this.options.groupId, topic)) continue;
+        const retryAt = this.retryAt.get(topic);
+        if (retryAt !== undefined && retryAt > now) {
+          wakeAt = Math.min(wakeAt ?? retryAt, retryAt);
+          continue;
+        }
+        const offset = this.position(topic);
+        if (offset < this.bus.end(topic)) next = { topic, offset };
+      }
+      if (!next) {
+        await this.bus.waitForChange(wakeAt === undefined ? undefined : wakeAt - now);
+        continue;
+      }
+      this.turn = (this.turn + 1) % this.topics.length;
+      await this.deliverOne(next.topic, next.offset);
+    }
+  }
+
+  private position(topic: string): number {
+    return this.bus.committed(this.options.groupId, topic) ?? this.positions.get(topic) ?? 0;
+  }
+
+  private async deliverOne(topic: string, offset: number): Promise<void> {
+    const message = this.bus.read(topic, offset)!;
+    const raw: RawDelivery = {
+      topic,
+      partition: 0,
+      offset: String(offset),
+      key: message.key,
+      headers: { ...message.headers },
+      value: message.value,
+    };
+    try {
+      await deliver(this.options, raw, topic.slice(this.bus.topicPrefix.length + 1));
+    } catch (error) {
+      this.retryAt.set(topic, Date.now() + this.failures.failed(raw, error));
+      return;
+    }
+    this.failures.succeeded(raw);
+    this.retryAt.delete(topic);
+    this.bus.commit(this.options.groupId, topic, offset + 1);
+  }
+}

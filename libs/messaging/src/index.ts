@@ -1,0 +1,18 @@
+export * from './event-bus.port';
+export {
+  CE_SPEC_VERSION,
+  HEADER,
+  JSON_CONTENT_TYPE,
+  UndecodableMessageError,
+  categoryOf,
+  ceSource,
+  ceType,
+  decodeEvent,
+  encodeEvent,
+  topicName,
+  type DecodedEvent,
+  type EncodedMessage,
+  type KafkaRecord,
+} from './cloud-events';
+export { KafkaEventBus, type KafkaEventBusConfig } from './kafka/kafka-event-bus';
+export { InProcessEventBus, type InProcessEventBusConfig } from './in-process/in-process-event-bus';

@@ -1,0 +1,300 @@
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type KafkaMessage,
+  type Message,
+  type Producer,
+} from 'kafkajs';
+import { encodeEvent, topicName } from '../cloud-events';
+import { deliver, FailedDeliveries } from '../delivery';
+import type {
+  ConsumerOptions,
+  EventBus,
+  EventConsumer,
+  EventPublisher,
+  OutgoingEvent,
+  RawDelivery,
+} from '../event-bus.port';
+
+export interface KafkaEventBusConfig {
+  brokers: string[];
+  clientId: string;
+  /** Topics are `<topicPrefix>.<category>`; `zan` in production. */
+  topicPrefix: string;
+  /** Partitions of the topics ensureTopics creates (default 3). Existing topics are left alone. */
+  partitions?: number;
+  /** Partitions one consumer handles at the same time (default 1: handle() never runs concurrently). */
+  partitionsConsumedConcurrently?: number;
+  /** Longest a fetch waits for new messages; it also bounds how long stop() waits (default 500 ms). */
+  maxWaitTimeMs?: number;
+  logLevel?: logLevel;
+}
+
+/** Topics are the replayable history of the system: never deleted by age or size. */
+const TOPIC_CONFIG = [{ name: 'retention.ms', value: '-1' }];
+
+export class KafkaEventBus implements EventBus {
+  private readonly kafka: Kafka;
+  private admin?: Promise<Admin>;
+  private readonly knownTopics = new Set<string>();
+  /** ensureTopics calls run one after another, so one process never races itself to create a topic. */
+  private ensuring: Promise<unknown> = Promise.resolve();
+  private readonly publishers = new Set<KafkaEventPublisher>();
+  private readonly consumers = new Set<KafkaEventConsumer>();
+
+  constructor(readonly config: KafkaEventBusConfig) {
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: config.brokers,
+      logLevel: config.logLevel ?? logLevel.WARN,
+      retry: { initialRetryTime: 100, retries: 8 },
+    });
+  }
+
+  topicFor(category: string): string {
+    return topicName(this.config.topicPrefix, category);
+  }
+
+  ensureTopics(categories: string[]): Promise<void> {
+    return this.ensureTopicNames(categories.map((c) => this.topicFor(c)));
+  }
+
+  publisher(): EventPublisher {
+    const publisher = new KafkaEventPublisher(this, this.kafka, () => this.publishers.delete(publisher));
+    this.publishers.add(publisher);
+    return publisher;
+  }
+
+  consumer(options: ConsumerOptions): EventConsumer {
+    const consumer = new KafkaEventConsumer(this, this.kafka, options, () => this.consumers.delete(consumer));
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.stop()));
+    await Promise.all([...this.publishers].map((p) => p.close()));
+    const admin = this.admin;
+    this.admin = undefined;
+    if (admin) await (await admin.catch(() => undefined))?.disconnect();
+  }
+
+  /** @internal */
+  ensureTopicNames(topics: string[]): Promise<void> {
+    const wanted = [...new Set(topics)].filter((t) => !this.knownTopics.has(t));
+    if (wanted.length === 0) return Promise.resolve();
+    const run = this.ensuring.catch(() => undefined).then(() => this.createMissing(wanted));
+    this.ensuring = run;
+    return run;
+  }
+
+  private async createMissing(topics: string[]): Promise<void> {
+    const wanted = topics.filter((t) => !this.knownTopics.has(t));
+    if (wanted.length === 0) return;
+    const admin = await this.adminClient();
+    const existing = new Set(await admin.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      // Resolves false when another process created them first: that is fine too.
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: this.config.partitions ?? 3,
+          configEntries: TOPIC_CONFIG,
+        })),
+      });
+    }
+    for (const topic of wanted) this.knownTopics.add(topic);
+  }
+
+  private adminClient(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      this.admin = admin.connect().then(() => admin);
+      this.admin.catch(() => (this.admin = undefined));
+    }
+    return this.admin;
+  }
+}
+
+class KafkaEventPublisher implements EventPublisher {
+  private readonly producer: Producer;
+  private connected?: Promise<void>;
+  private closed = false;
+
+  constructor(
+    private readonly bus: KafkaEventBus,
+    kafka: Kafka,
+    private readonly onClose: () => void,
+  ) {
+    this.producer = kafka.producer({
+      // Retries can neither duplicate nor reorder a stream's events: idempotent, one request in flight.
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // murmur2 on the key, as the Java client does, so every client agrees on a stream's partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  async publish(batch: OutgoingEvent[]): Promise<void> {
+    if (this.closed) throw new Error('publisher is closed');
+    if (batch.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const { event, prevPosition } of batch) {
+      const { topic, key, headers, value } = encodeEvent(event, prevPosition, this.bus.config.topicPrefix);
+      let messages = byTopic.get(topic);
+      if (!messages) byTopic.set(topic, (messages = []));
+      messages.push({ key, headers, value });
+    }
+    await this.bus.ensureTopicNames([...byTopic.keys()]);
+    await this.connect();
+    // kafkajs has no linger: the batch the relay hands over is the batch sent, one request per broker.
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose();
+    await this.producer.disconnect();
+  }
+
+  private connect(): Promise<void> {
+    if (!this.connected) {
+      this.connected = this.producer.connect();
+      this.connected.catch(() => (this.connected = undefined));
+    }
+    return this.connected;
+  }
+}
+
+class KafkaEventConsumer implements EventConsumer {
+  private consumer?: Consumer;
+  private readonly failures: FailedDeliveries;
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly bus: KafkaEventBus,
+    private readonly kafka: Kafka,
+    private readonly options: ConsumerOptions,
+    private readonly onStop: () => void,
+  ) {
+    this.failures = new FailedDeliveries(options);
+  }
+
+  async start(): Promise<void> {
+    if (this.consumer) throw new Error(`consumer ${this.options.groupId} is already started`);
+    await this.bus.ensureTopics(this.options.categories);
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: this.bus.config.maxWaitTimeMs ?? 500,
+    });
+    this.consumer = consumer;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: this.options.categories.map((c) => this.bus.topicFor(c)),
+        fromBeginning: this.options.fromBeginning ?? true,
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.bus.config.partitionsConsumedConcurrently ?? 1,
+        eachBatch: (payload) => this.handleBatch(payload),
+      });
+    } catch (error) {
+      this.consumer = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    this.consumer = undefined;
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    this.resumeTimers.clear();
+    // kafkajs lets the batch in hand finish (handleBatch stops after the current message and
+    // commits), then leaves the group.
+    await consumer.disconnect();
+    this.onStop();
+  }
+
+  /**
+   * One partition's messages, in order. Each handled message is resolved; the last handled offset is
+   * committed when the batch ends, fails or is interrupted by stop(): never an unhandled one.
+   */
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, pause, commitOffsetsIfNecessary } = payload;
+    const { topic, partition } = batch;
+    const category = topic.slice(this.bus.config.topicPrefix.length + 1);
+    let lastHandled: string | undefined;
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        const raw = toRawDelivery(topic, partition, message);
+        try {
+          await deliver(this.options, raw, category);
+        } catch (error) {
+          this.retryLater(raw, error, pause);
+          break;
+        }
+        this.failures.succeeded(raw);
+        resolveOffset(message.offset);
+        lastHandled = message.offset;
+        await heartbeat();
+      }
+    } finally {
+      if (lastHandled !== undefined) {
+        const offset = (BigInt(lastHandled) + 1n).toString();
+        await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
+      }
+    }
+  }
+
+  /**
+   * The failed message is read again from its own offset after a backoff. Only its partition is
+   * paused meanwhile: the consumer's other partitions go on.
+   */
+  private retryLater(raw: RawDelivery, error: unknown, pause: () => () => void): void {
+    const delay = this.failures.failed(raw, error);
+    this.consumer?.seek({ topic: raw.topic, partition: raw.partition, offset: raw.offset });
+    const resume = pause();
+    const timer = setTimeout(() => {
+      this.resumeTimers.delete(timer);
+      resume();
+    }, delay);
+    this.resumeTimers.add(timer);
+  }
+}
+
+const toRawDelivery = (topic: string, partition: number, message: KafkaMessage): RawDelivery => ({
+  topic,
+  partition,
+  offset: message.offset,
+  key: message.key ? message.key.toString('utf8') : null,
+  headers: headersToStrings(message.headers),
+  value: message.value ? message.value.toString('utf8') : null,
+});
+
+/** A header sent more than once keeps its last value, as Java's Headers.lastHeader reads it. */
+const headersToStrings = (headers: IHeaders | undefined): Record<string, string> => {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) result[name] = last.toString();
+  }
+  return result;
+};

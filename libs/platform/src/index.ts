@@ -1,0 +1,3 @@
+export * from './zan.config';
+export * from './clock';
+export * from './platform.module';

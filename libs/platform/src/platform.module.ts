@@ -1,0 +1,120 @@
+import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import {
+  CHECKPOINT_STORE,
+  EVENT_STORE,
+  SQL_CLIENT,
+  createEmbeddedEventStore,
+  createPostgresEventStore,
+  type CheckpointStore,
+  type EventStore,
+  type SqlClient,
+} from '@zan/event-store';
+import { EVENT_BUS, InProcessEventBus, KafkaEventBus, type EventBus } from '@zan/messaging';
+import { MemoryReadModelStore, READ_MODEL_STORE, RedisReadModelStore, type ReadModelStore } from '@zan/read-models';
+import { CLOCK, type Clock, RANDOM, type RandomSource, systemClock } from './clock';
+import { ZAN_CONFIG, type Role, type ZanConfig, loadConfig } from './zan.config';
+
+/** The adapters this process runs on, chosen from the configuration in this one place. */
+export interface Adapters {
+  eventStore?: EventStore;
+  checkpoints?: CheckpointStore;
+  /** The event store's SQL database (PostgreSQL or embedded); undefined on EventStoreDB. */
+  sql?: SqlClient;
+  bus?: EventBus;
+  readModels?: ReadModelStore;
+}
+
+/** Which adapters a process needs, from the roles it plays. */
+export const adaptersFor = (roles: readonly Role[]) => ({
+  eventStore: roles.includes('api') || roles.includes('relay'),
+  bus: roles.includes('relay') || roles.includes('projector'),
+  readModels: roles.includes('api') || roles.includes('projector'),
+});
+
+export const ADAPTERS = Symbol('ADAPTERS');
+
+export const createAdapters = async (config: ZanConfig, roles: readonly Role[] = config.roles): Promise<Adapters> => {
+  const logger = new Logger('platform');
+  const needs = adaptersFor(roles);
+  const store = !needs.eventStore
+    ? undefined
+    :
+    config.eventStore.kind === 'postgres'
+      ? await createPostgresEventStore({
+          connectionString: config.eventStore.url,
+          schema: config.eventStore.schema,
+          poolSize: config.eventStore.poolSize,
+        })
+      : config.eventStore.kind === 'embedded'
+        ? await createEmbeddedEventStore({ dataDir: join(config.eventStore.dataDir, 'events'), schema: config.eventStore.schema })
+        : (() => {
+            throw new Error('the EventStoreDB adapter is not available in this build (ZAN_EVENT_STORE=esdb://...)');
+          })();
+  const bus: EventBus | undefined = !needs.bus
+    ? undefined
+    : config.kafka
+    ? new KafkaEventBus({
+        brokers: config.kafka.brokers,
+        clientId: `zan-${hostname()}-${process.pid}`,
+        topicPrefix: config.kafka.topicPrefix,
+        partitions: config.kafka.partitions,
+      })
+    : new InProcessEventBus({ topicPrefix: config.topicPrefix });
+  const readModels: ReadModelStore | undefined = !needs.readModels
+    ? undefined
+    : config.redis
+    ? new RedisReadModelStore({ redis: config.redis.url, prefix: config.redis.prefix, feedLength: config.feedLength })
+    : new MemoryReadModelStore({ feedLength: config.feedLength });
+  logger.log(
+    `event store: ${config.eventStore.kind}; bus: ${config.kafka ? `kafka ${config.kafka.brokers.join(',')}` : 'in-process'}; read models: ${config.redis ? 'redis' : 'memory'}`,
+  );
+  return { eventStore: store?.eventStore, checkpoints: store?.checkpoints, sql: store?.sql, bus, readModels };
+};
+
+@Injectable()
+class AdaptersCloser implements OnApplicationShutdown {
+  constructor(@Inject(ADAPTERS) private readonly adapters: Adapters) {}
+
+  // Runs after every module's onModuleDestroy, when the relay, projector and handlers have stopped.
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.adapters.bus?.close(), this.adapters.readModels?.close()]);
+    await this.adapters.eventStore?.close();
+    await this.adapters.sql?.close();
+  }
+}
+
+export interface PlatformOptions {
+  config?: ZanConfig;
+  /** The roles this process plays; defaults to the configured ZAN_ROLES. */
+  roles?: Role[];
+  clock?: Clock;
+  random?: RandomSource;
+  /** Prebuilt adapters (tests that share one embedded store); closed by their owner. */
+  adapters?: Adapters;
+}
+
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions = {}): DynamicModule {
+    const config = options.config ?? loadConfig();
+    return {
+      module: PlatformModule,
+      providers: [
+        { provide: ZAN_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: RANDOM, useValue: options.random ?? Math.random },
+        { provide: ADAPTERS, useFactory: () => options.adapters ?? createAdapters(config, options.roles ?? config.roles) },
+        { provide: EVENT_STORE, useFactory: (a: Adapters) => a.eventStore ?? null, inject: [ADAPTERS] },
+        { provide: CHECKPOINT_STORE, useFactory: (a: Adapters) => a.checkpoints ?? null, inject: [ADAPTERS] },
+        { provide: SQL_CLIENT, useFactory: (a: Adapters) => a.sql ?? null, inject: [ADAPTERS] },
+        { provide: EVENT_BUS, useFactory: (a: Adapters) => a.bus ?? null, inject: [ADAPTERS] },
+        { provide: READ_MODEL_STORE, useFactory: (a: Adapters) => a.readModels ?? null, inject: [ADAPTERS] },
+        ...(options.adapters ? [] : [AdaptersCloser]),
+      ],
+      exports: [ZAN_CONFIG, CLOCK, RANDOM, ADAPTERS, EVENT_STORE, CHECKPOINT_STORE, SQL_CLIENT, EVENT_BUS, READ_MODEL_STORE],
+    };
+  }
+}

@@ -1,0 +1,113 @@
+import * as Joi from 'joi';
+import { DEFAULT_LIMITS, type MoneyLimits } from '@zan/contracts';
+
+/**
+ * Every setting Zan reads, validated once at start. A bad value stops the app with one line
+ * naming the variable. Names are part of the operators' contract (README, docker-compose.yml).
+ */
+export const CONFIG_SCHEMA = Joi.object({
+  NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
+  PORT: Joi.number().port().default(3000),
+  ZAN_JWT_SECRET: Joi.string().min(16),
+  ZAN_EVENT_STORE: Joi.string().pattern(/^(postgres|postgresql|esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent):\/\//),
+  ZAN_PG_SCHEMA: Joi.string().pattern(/^[a-z_][a-z0-9_]{0,62}$/).default('zan'),
+  ZAN_PG_POOL_SIZE: Joi.number().integer().min(1).max(200).default(20),
+  ZAN_DATA_DIR: Joi.string().default('./data'),
+  KAFKA_BROKERS: Joi.string().pattern(/^[^,\s]+(,[^,\s]+)*$/),
+  KAFKA_PARTITIONS: Joi.number().integer().min(1).max(1024).default(3),
+  ZAN_TOPIC_PREFIX: Joi.string().pattern(/^[A-Za-z0-9._-]{1,100}$/).default('zan'),
+  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }),
+  ZAN_REDIS_PREFIX: Joi.string().max(100).default('zan:'),
+  ZAN_ROLES: Joi.string().pattern(/^(api|relay|projector)(,(api|relay|projector))*$/).default('api,relay,projector'),
+  ZAN_FEED_LENGTH: Joi.number().integer().min(10).max(100_000).default(1000),
+  ZAN_TIP_MIN: Joi.number().integer().min(1).default(DEFAULT_LIMITS.tip.min),
+  ZAN_TIP_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.tip.max),
+  ZAN_RED_PACKET_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.redPacket.maxTotal),
+  ZAN_RED_PACKET_MAX_SHARES: Joi.number().integer().min(1).max(10_000).default(DEFAULT_LIMITS.redPacket.maxShares),
+  ZAN_RED_PACKET_TTL_SECONDS: Joi.number().integer().min(1).default(DEFAULT_LIMITS.redPacket.ttlMs / 1000),
+  ZAN_FUNDING_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.funding.max),
+  ZAN_IDEMPOTENCY_TTL_HOURS: Joi.number().integer().min(24).default(48),
+  ZAN_READ_WAIT_MS: Joi.number().integer().min(0).max(60_000).default(5000),
+  ZAN_LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+}).unknown(true);
+
+export type Role = 'api' | 'relay' | 'projector';
+
+export interface ZanConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  jwtSecret: string;
+  jwtSecretIsDefault: boolean;
+  eventStore:
+    | { kind: 'embedded'; dataDir: string; schema: string }
+    | { kind: 'postgres'; url: string; schema: string; poolSize: number }
+    | { kind: 'eventstoredb'; url: string };
+  kafka: { brokers: string[]; topicPrefix: string; partitions: number } | undefined;
+  topicPrefix: string;
+  redis: { url: string; prefix: string } | undefined;
+  redisPrefix: string;
+  roles: Role[];
+  feedLength: number;
+  limits: MoneyLimits;
+  idempotencyTtlHours: number;
+  readWaitMs: number;
+  logLevel: string;
+}
+
+/** Not a secret: the dev default lets `npm start` work at once, with a warning at start. */
+export const DEV_JWT_SECRET = 'zan-dev-secret-change-me-please';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Validates the environment and builds the typed config; throws ConfigError naming the variable. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
+  const { error, value } = CONFIG_SCHEMA.validate(env, { abortEarly: true, convert: true });
+  if (error) {
+    const key = error.details[0]?.path.join('.') ?? 'unknown';
+    throw new ConfigError(`invalid setting ${key}: ${error.details[0]?.message ?? error.message}`);
+  }
+  const v = value as Record<string, any>;
+  if (v.ZAN_TIP_MIN > v.ZAN_TIP_MAX) throw new ConfigError('invalid setting ZAN_TIP_MIN: greater than ZAN_TIP_MAX');
+  if (v.NODE_ENV === 'production' && !v.ZAN_JWT_SECRET) {
+    throw new ConfigError('invalid setting ZAN_JWT_SECRET: required in production');
+  }
+  const storeUrl: string | undefined = v.ZAN_EVENT_STORE;
+  const eventStore: ZanConfig['eventStore'] = !storeUrl
+    ? { kind: 'embedded', dataDir: v.ZAN_DATA_DIR, schema: v.ZAN_PG_SCHEMA }
+    : storeUrl.startsWith('postgres')
+      ? { kind: 'postgres', url: storeUrl, schema: v.ZAN_PG_SCHEMA, poolSize: v.ZAN_PG_POOL_SIZE }
+      : { kind: 'eventstoredb', url: storeUrl };
+  return {
+    env: v.NODE_ENV,
+    port: v.PORT,
+    jwtSecret: v.ZAN_JWT_SECRET ?? DEV_JWT_SECRET,
+    jwtSecretIsDefault: !v.ZAN_JWT_SECRET,
+    eventStore,
+    kafka: v.KAFKA_BROKERS
+      ? { brokers: String(v.KAFKA_BROKERS).split(','), topicPrefix: v.ZAN_TOPIC_PREFIX, partitions: v.KAFKA_PARTITIONS }
+      : undefined,
+    topicPrefix: v.ZAN_TOPIC_PREFIX,
+    redis: v.REDIS_URL ? { url: v.REDIS_URL, prefix: v.ZAN_REDIS_PREFIX } : undefined,
+    redisPrefix: v.ZAN_REDIS_PREFIX,
+    roles: [...new Set(String(v.ZAN_ROLES).split(',') as Role[])],
+    feedLength: v.ZAN_FEED_LENGTH,
+    limits: {
+      ...DEFAULT_LIMITS,
+      tip: { min: v.ZAN_TIP_MIN, max: v.ZAN_TIP_MAX },
+      redPacket: {
+        ...DEFAULT_LIMITS.redPacket,
+        maxTotal: v.ZAN_RED_PACKET_MAX,
+        maxShares: v.ZAN_RED_PACKET_MAX_SHARES,
+        ttlMs: v.ZAN_RED_PACKET_TTL_SECONDS * 1000,
+      },
+      funding: { ...DEFAULT_LIMITS.funding, max: v.ZAN_FUNDING_MAX },
+    },
+    idempotencyTtlHours: v.ZAN_IDEMPOTENCY_TTL_HOURS,
+    readWaitMs: v.ZAN_READ_WAIT_MS,
+    logLevel: v.ZAN_LOG_LEVEL,
+  };
+};
+
+export const ZAN_CONFIG = Symbol('ZAN_CONFIG');

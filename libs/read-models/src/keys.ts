@@ -1,0 +1,18 @@
+/**
+ * Logical keys, before a store's prefix. Each kind has its own first segment and the id comes last,
+ * so no id, whatever it contains, can make one key collide with a key of another kind.
+ */
+export const keys = {
+  wallet: (userId: string) => `wallet:${userId}`,
+  earnings: (authorId: string) => `earnings:${authorId}`,
+  authorLeaderboard: 'leaderboard:authors',
+  redPacket: (redPacketId: string) => `red-packet:${redPacketId}`,
+  redPacketClaims: (redPacketId: string) => `red-packet-claims:${redPacketId}`,
+  feed: (userId: string) => `feed:${userId}`,
+  /** Dedupe: stream id -> last applied revision, one hash per Kafka category. */
+  applied: (category: string) => `applied:${category}`,
+  watermark: 'watermark',
+  /** prevPosition -> position of events applied ahead of the watermark. */
+  watermarkPending: 'watermark-pending',
+} as const;
+

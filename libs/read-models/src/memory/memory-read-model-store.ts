@@ -1,0 +1,159 @@
+import { keys } from '../keys';
+import { projectAll, type Change, type Projection } from '../projection';
+import {
+  compareLeaderboardEntries,
+  createProjections,
+  earningsView,
+  encodeFeedCursor,
+  feedCursorBound,
+  feedItemOf,
+  redPacketView,
+  walletView,
+  type RawHash,
+} from '../projections';
+import { assertDelivery, assertLimit, type Applied, type ReadModelStore } from '../read-model-store.port';
+import type { EarningsView, FeedPage, FeedQuery, LeaderboardEntry, RedPacketView, WalletView } from '../views';
+import { intField } from '../projections/raw';
+import { SortedSet } from './sorted-set';
+
+export interface MemoryReadModelStoreOptions {
+  /** Items kept per user feed (default 1000). */
+  feedLength?: number;
+}
+
+/**
+ * The read models in process memory, for the embedded default (rebuilt from the event store at start)
+ * and fast specs. Same projections, same changes, same semantics as the Redis store; apply is atomic
+ * because it runs to completion without awaiting.
+ */
+export class MemoryReadModelStore implements ReadModelStore {
+  private readonly projections: Projection[];
+  private hashes = new Map<string, Map<string, string>>();
+  private sortedSets = new Map<string, SortedSet>();
+  private appliedRevisions = new Map<string, number>();
+  private mark = 0n;
+  /** prevPosition -> position, for events applied ahead of the watermark. */
+  private pending = new Map<bigint, bigint>();
+
+  constructor(options: MemoryReadModelStoreOptions = {}) {
+    this.projections = createProjections(options);
+  }
+
+  async apply(delivery: Applied): Promise<boolean> {
+    return this.applyNow(delivery);
+  }
+
+  async applyMany(deliveries: Applied[]): Promise<boolean[]> {
+    return deliveries.map((delivery) => this.applyNow(delivery));
+  }
+
+  async watermark(): Promise<bigint> {
+    return this.mark;
+  }
+
+  async wallet(userId: string): Promise<WalletView | undefined> {
+    return walletView(userId, this.hash(keys.wallet(userId)));
+  }
+
+  async earnings(authorId: string): Promise<EarningsView> {
+    return earningsView(authorId, this.hash(keys.earnings(authorId)));
+  }
+
+  async leaderboard(limit: number): Promise<LeaderboardEntry[]> {
+    assertLimit(limit);
+    const top = this.sortedSets.get(keys.authorLeaderboard)?.highest(limit) ?? [];
+    return top
+      .map(({ member, score }) => ({ authorId: member, total: score, tips: intField(this.hash(keys.earnings(member)), 'tips') }))
+      .sort(compareLeaderboardEntries);
+  }
+
+  async redPacket(redPacketId: string): Promise<RedPacketView | undefined> {
+    const claims = this.sortedSets.get(keys.redPacketClaims(redPacketId))?.members() ?? [];
+    return redPacketView(redPacketId, this.hash(keys.redPacket(redPacketId)), claims);
+  }
+
+  async feed(userId: string, { limit, before }: FeedQuery): Promise<FeedPage> {
+    assertLimit(limit);
+    const bound = before === undefined ? undefined : feedCursorBound(before);
+    const members = this.sortedSets.get(keys.feed(userId))?.lexDescendingBelow(bound, limit + 1) ?? [];
+    const page = members.slice(0, limit);
+    return {
+      items: page.map(feedItemOf),
+      ...(members.length > limit ? { nextCursor: encodeFeedCursor(page[page.length - 1]) } : {}),
+    };
+  }
+
+  async clear(): Promise<void> {
+    this.hashes = new Map();
+    this.sortedSets = new Map();
+    this.appliedRevisions = new Map();
+    this.mark = 0n;
+    this.pending = new Map();
+  }
+
+  async close(): Promise<void> {}
+
+  private applyNow(delivery: Applied): boolean {
+    assertDelivery(delivery);
+    const { category, event, prevPosition } = delivery;
+    const changes = projectAll(this.projections, event);
+    const dedupeKey = `${keys.applied(category)}\u0000${event.streamId}`;
+    const last = this.appliedRevisions.get(dedupeKey);
+    if (last !== undefined && event.revision <= last) return false;
+    changes.forEach((change) => this.change(change));
+    this.appliedRevisions.set(dedupeKey, event.revision);
+    this.advanceWatermark(prevPosition, event.position);
+    return true;
+  }
+
+  private advanceWatermark(prev: bigint, position: bigint): void {
+    if (prev === this.mark) {
+      let mark = position;
+      for (let next = this.pending.get(mark); next !== undefined; next = this.pending.get(mark)) {
+        this.pending.delete(mark);
+        if (next <= mark) break;
+        mark = next;
+      }
+      this.mark = mark;
+    } else if (prev > this.mark) {
+      this.pending.set(prev, position);
+    }
+  }
+
+  private change(change: Change): void {
+    switch (change.op) {
+      case 'hset': {
+        const hash = this.mutableHash(change.key);
+        for (const [field, value] of Object.entries(change.values)) hash.set(field, String(value));
+        return;
+      }
+      case 'hincrby': {
+        const hash = this.mutableHash(change.key);
+        hash.set(change.field, String(Number(hash.get(change.field) ?? 0) + change.by));
+        return;
+      }
+      case 'zincrby':
+        return this.sortedSet(change.key).incrementBy(change.member, change.by);
+      case 'zadd':
+        return this.sortedSet(change.key).add(change.member, change.score);
+      case 'ztrim':
+        return this.sortedSet(change.key).keepHighest(change.keep);
+    }
+  }
+
+  private hash(key: string): RawHash {
+    return Object.fromEntries(this.hashes.get(key) ?? []);
+  }
+
+  private mutableHash(key: string): Map<string, string> {
+    let hash = this.hashes.get(key);
+    if (!hash) this.hashes.set(key, (hash = new Map()));
+    return hash;
+  }
+
+  private sortedSet(key: string): SortedSet {
+    let set = this.sortedSets.get(key);
+    if (!set) this.sortedSets.set(key, (set = new SortedSet()));
+    return set;
+  }
+}

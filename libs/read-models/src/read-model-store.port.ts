@@ -1,0 +1,61 @@
+import type { StoredEvent } from '@zan/contracts';
+import type { EarningsView, FeedPage, FeedQuery, LeaderboardEntry, RedPacketView, WalletView } from './views';
+
+export type { EarningsView, FeedItem, FeedItemType, FeedPage, FeedQuery, LeaderboardEntry, RedPacketView, WalletView } from './views';
+
+/** One delivery of an event from Kafka (or from the event store, when rebuilding). */
+export interface Applied {
+  /** The Kafka category (topic) the event came through: dedupe is per category and stream. */
+  category: string;
+  event: StoredEvent;
+  /** Global position of the event published just before this one; 0n before the very first. */
+  prevPosition: bigint;
+}
+
+/**
+ * The read models' store. Every delivery must be applied, even of an event no projection uses,
+ * or the watermark stops at it.
+ */
+export interface ReadModelStore {
+  /**
+   * Applies the changes of every projection for this event, the dedupe record and the watermark in
+   * ONE atomic step. Returns false when already applied (same streamId and a revision at or below the
+   * last one applied within its category, whatever the offset).
+   */
+  apply(delivery: Applied): Promise<boolean>;
+  /** apply() for each delivery, in order, in one round trip where the store can. */
+  applyMany?(deliveries: Applied[]): Promise<boolean[]>;
+  /** Every event with position <= watermark has been applied (contiguous along the prevPosition chain). */
+  watermark(): Promise<bigint>;
+  wallet(userId: string): Promise<WalletView | undefined>;
+  /** Zeros when the author has no tips. */
+  earnings(authorId: string): Promise<EarningsView>;
+  /** Highest total first; ties by authorId ascending. */
+  leaderboard(limit: number): Promise<LeaderboardEntry[]>;
+  redPacket(redPacketId: string): Promise<RedPacketView | undefined>;
+  /** Newest first. Throws InvalidFeedCursor for a cursor it did not issue. */
+  feed(userId: string, query: FeedQuery): Promise<FeedPage>;
+  /** Deletes every key of this store (its prefix), for rebuilds and tests. */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');
+
+export class InvalidDelivery extends Error {
+  override readonly name = 'InvalidDelivery';
+}
+
+/** A position chain that goes backwards would make the watermark loop or lie. */
+export const assertDelivery = ({ category, event, prevPosition }: Applied): void => {
+  if (!category) throw new InvalidDelivery(`event ${event.id}: no category`);
+  if (!Number.isSafeInteger(event.revision) || event.revision < 0) throw new InvalidDelivery(`event ${event.id}: bad revision ${event.revision}`);
+  if (prevPosition < 0n || event.position < 0n) throw new InvalidDelivery(`event ${event.id}: negative position`);
+  if (prevPosition >= event.position && !(prevPosition === 0n && event.position === 0n)) {
+    throw new InvalidDelivery(`event ${event.id}: prevPosition ${prevPosition} is not below position ${event.position}`);
+  }
+};
+
+export const assertLimit = (limit: number): void => {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, not ${limit}`);
+};
