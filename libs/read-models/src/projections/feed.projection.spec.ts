@@ -1,0 +1,58 @@
+import { Workload } from '../testing/workload';
+import { padPosition } from '../positions';
+import { InvalidFeedCursor, encodeFeedCursor, feedCursorBound, feedEntry, feedItemOf, feedMember, feedProjection } from './feed.projection';
+
+describe('feed projection', () => {
+  const workload = new Workload()
+    .open('alice')
+    .fund('alice', 1000)
+    .withdraw('alice', 100)
+    .transfer('alice', 'bob', 200)
+    .tip('alice', 'bob', 'art', 500)
+    .sendRedPacket('alice', 'rp', 300, 2)
+    .claim('rp', 'bob', 100)
+    .expire('rp');
+
+  it('gives every money movement to the user whose wallet it moves, once', () => {
+    const entries = workload.events.map(feedEntry).map((e) => e && [e.userId, e.item.type, e.item.amount, e.item.counterpartyId, e.item.refId]);
+    expect(entries).toEqual([
+      undefined,
+      ['alice', 'funding', 1000, null, expect.stringMatching(/^f-/)],
+      ['alice', 'withdrawal', 100, null, expect.stringMatching(/^w-/)],
+      ['alice', 'transfer-sent', 200, 'bob', expect.stringMatching(/^t-/)],
+      ['bob', 'transfer-received', 200, 'alice', expect.stringMatching(/^t-/)],
+      ['alice', 'tip-sent', 500, 'bob', expect.stringMatching(/^tip-/)],
+      ['bob', 'tip-received', 500, 'alice', expect.stringMatching(/^tip-/)],
+      ['alice', 'red-packet-sent', 300, null, 'rp'],
+      undefined, // the escrow
+      undefined, // the claim on the packet stream
+      ['bob', 'red-packet-claimed', 100, 'alice', 'rp'],
+      undefined, // the expiry on the packet stream
+      ['alice', 'red-packet-refunded', 200, null, 'rp'],
+    ]);
+    expect(feedEntry(workload.events[1])?.item.at).toBe(workload.events[1].occurredAt);
+  });
+
+  it('adds the item under its position and trims the feed to its length', () => {
+    const funded = workload.events[1];
+    const changes = feedProjection(3).project(funded);
+    expect(changes).toEqual([
+      { op: 'zadd', key: 'feed:alice', score: 0, member: expect.stringMatching(new RegExp(`^${padPosition(funded.position)}\\|\\{`)) },
+      { op: 'ztrim', key: 'feed:alice', keep: 3 },
+    ]);
+    // The same event always makes the same member, so a redelivery is the same set member.
+    expect(feedProjection(3).project(funded)).toEqual(changes);
+    expect(feedProjection().project(funded)[1]).toEqual({ op: 'ztrim', key: 'feed:alice', keep: 1000 });
+    expect(() => feedProjection(0)).toThrow(RangeError);
+  });
+
+  it('decodes members and cursors it made', () => {
+    const entry = feedEntry(workload.events[1]);
+    const member = feedMember(2n ** 64n, entry!.item);
+    expect(feedItemOf(member)).toEqual(entry!.item);
+    expect(feedCursorBound(encodeFeedCursor(member))).toBe(padPosition(2n ** 64n));
+    for (const bad of ['', '!!', Buffer.from('-1').toString('base64url'), Buffer.from('01').toString('base64url'), 'x'.repeat(65)]) {
+      expect(() => feedCursorBound(bad)).toThrow(InvalidFeedCursor);
+    }
+  });
+});

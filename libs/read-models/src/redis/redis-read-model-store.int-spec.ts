@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import Redis from 'ioredis';
+import { isolation, testServers } from '../../../../test/support/isolation';
+import { LUA_POSITION_BEFORE, comparePositions } from '../positions';
+import { readModelStoreContract } from '../testing/read-model-store.contract';
+import { Workload } from '../testing/workload';
+import { RedisReadModelStore } from './redis-read-model-store';
+
+const { redisPrefix } = isolation('read-models');
+const { redisUrl } = testServers();
+let admin: Redis;
+let stores = 0;
+
+beforeAll(() => {
+  admin = new Redis(redisUrl);
+});
+
+afterAll(async () => {
+  const left = await admin.keys(`${redisPrefix}*`);
+  await admin.quit();
+  // Every store of the suite cleared itself: nothing of this run may stay behind.
+  expect(left).toEqual([]);
+});
+
+readModelStoreContract(
+  'redis',
+  async (options) => new RedisReadModelStore({ redis: redisUrl, prefix: `${redisPrefix}${++stores}:`, feedLength: options?.feedLength }),
+  { propertyRuns: 60 },
+);
+
+describe('RedisReadModelStore', () => {
+  it('keeps positions as digits, ordered by length first, in its Lua', async () => {
+    const positions = fc.bigInt({ min: 0n, max: 10n ** 31n - 1n }).map(String);
+    await fc.assert(
+      fc.asyncProperty(positions, positions, async (a, b) => {
+        const before = await admin.eval(`${LUA_POSITION_BEFORE} return position_before(ARGV[1], ARGV[2]) and 1 or 0`, 0, a, b);
+        expect(before === 1).toBe(comparePositions(a, b) < 0);
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
+  it('puts every key under its prefix and works on a connection it was given', async () => {
+    const prefix = `${redisPrefix}given:`;
+    const store = new RedisReadModelStore({ redis: admin, prefix });
+    const workload = new Workload().open('alice').fund('alice', 100).tip('alice', 'bob', 'a', 50).sendRedPacket('alice', 'rp', 10, 1);
+    try {
+      for (const delivery of workload.deliveries()) await store.apply(delivery);
+      const stored = (await admin.keys(`${prefix}*`)).map((key) => key.slice(prefix.length)).sort();
+      expect(stored).toEqual([
+        'applied:red-packet', 'applied:tip', 'applied:wallet', 'earnings:bob', 'feed:alice', 'feed:bob',
+        'leaderboard:authors', 'red-packet:rp', 'wallet:alice', 'wallet:bob', 'watermark',
+      ]);
+      expect(await admin.get(`${prefix}watermark`)).toBe(String(workload.events[workload.events.length - 1].position));
+    } finally {
+      await store.clear();
+      await store.close();
+    }
+    expect(await admin.keys(`${prefix}*`)).toEqual([]);
+    expect(await admin.ping()).toBe('PONG');
+  });
+
+  it('refuses an ioredis keyPrefix, which its scripts would not see', () => {
+    const prefixed = new Redis(redisUrl, { keyPrefix: 'x:', lazyConnect: true });
+    expect(() => new RedisReadModelStore({ redis: prefixed })).toThrow(/keyPrefix/);
+    prefixed.disconnect();
+  });
+});
