@@ -65,10 +65,13 @@ fetch_jars() {
   </dependencies>
 </project>
 EOF
-  # -q keeps Maven to its errors; the marker is written last so an interrupted fetch is redone.
-  if ! mvn -B -q -Dstyle.color=never -f "$CACHE/pom.xml" "$MAVEN_DEPENDENCY_PLUGIN:copy-dependencies" \
-    -DincludeScope=runtime -DoutputDirectory="$CACHE/libs"; then
-    fail "fetching the Kafka jars with Maven failed (see the errors above)"
+  # Maven's errors are shown only when it fails, without the colour codes it prints even when quiet.
+  # The marker is written last, so an interrupted fetch is done again.
+  local output
+  if ! output="$(mvn -B -q -f "$CACHE/pom.xml" "$MAVEN_DEPENDENCY_PLUGIN:copy-dependencies" \
+    -DincludeScope=runtime -DoutputDirectory="$CACHE/libs" 2>&1)"; then
+    printf '%s\n' "$output" | sed 's/\x1b\[[0-9;]*m//g' >&2
+    fail "fetching the Kafka jars with Maven failed (errors above)"
   fi
   touch "$CACHE/.complete"
 }
@@ -156,7 +159,7 @@ launch() {
 }
 
 wait_until_ready() {
-  local pid="$1" started="$2" deadline=$((SECONDS + TIMEOUT))
+  local pid="$1" started="$2" launched="$3" deadline=$((SECONDS + TIMEOUT))
   while :; do
     if ! kill -0 "$pid" 2>/dev/null; then
       show_log_tail
@@ -171,8 +174,10 @@ wait_until_ready() {
     fi
     if ((SECONDS >= deadline)); then
       show_log_tail
-      kill "$pid" 2>/dev/null || true
-      rm -f "$PID_FILE"
+      if $launched; then
+        kill "$pid" 2>/dev/null || true
+        rm -f "$PID_FILE"
+      fi
       fail "the broker did not answer on $HOST:$PORT within ${TIMEOUT}s"
     fi
     sleep 0.2
@@ -196,9 +201,12 @@ main() {
     return 0
   fi
 
-  local pid=""
+  local pid="" launched=false
   [[ -f "$PID_FILE" ]] && pid="$(<"$PID_FILE")"
   if is_our_broker "$pid"; then
+    # One data directory, one broker: a running one is waited for, never doubled.
+    grep -qx "listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT" "$RUN/server.properties" ||
+      fail "the broker started here (pid $pid) listens elsewhere ($(grep '^listeners=' "$RUN/server.properties")); stop it with stop.sh first"
     log "broker (pid $pid) is still starting; waiting for it"
   else
     command -v mvn >/dev/null || fail "mvn is needed to fetch the Kafka jars"
@@ -207,8 +215,9 @@ main() {
     format_storage_once
     launch
     pid="$(<"$PID_FILE")"
+    launched=true
   fi
-  wait_until_ready "$pid" "$started"
+  wait_until_ready "$pid" "$started" "$launched"
 }
 
 main "$@"

@@ -39,7 +39,11 @@ export class FailedDeliveries {
     const head = this.heads.get(key);
     const attempts = head?.offset === raw.offset ? head.attempts + 1 : 1;
     this.heads.set(key, { offset: raw.offset, attempts });
-    (this.options.onError ?? this.warn)(error, raw, attempts);
+    try {
+      (this.options.onError ?? this.warn)(error, raw, attempts);
+    } catch {
+      // A failing reporter must not stop the redelivery.
+    }
     return backoffDelay(this.options.retryBackoff ?? DEFAULT_RETRY_BACKOFF, attempts);
   }
 

@@ -14,7 +14,12 @@ export interface InProcessEventBusConfig {
   topicPrefix?: string;
 }
 
-type Message = Omit<KafkaRecord, 'topic'>;
+/** What a topic holds: what a publisher encodes, or anything else a test or tool appends. */
+interface Message {
+  key: string | null;
+  headers: Record<string, string>;
+  value: string | null;
+}
 
 /**
  * The bus of the embedded mode: Kafka's semantics in memory, for one process. Each topic is one
@@ -52,8 +57,9 @@ export class InProcessEventBus implements EventBus {
   }
 
   consumer(options: ConsumerOptions): EventConsumer {
-    const consumer = new InProcessConsumer(this, options, () => this.consumers.delete(consumer));
-    this.consumers.add(consumer);
+    const consumer: InProcessConsumer = new InProcessConsumer(this, options, (running) =>
+      running ? this.consumers.add(consumer) : this.consumers.delete(consumer),
+    );
     return consumer;
   }
 
@@ -63,7 +69,7 @@ export class InProcessEventBus implements EventBus {
   }
 
   /** @internal */
-  append(records: KafkaRecord[]): void {
+  append(records: Array<Message & Pick<KafkaRecord, 'topic'>>): void {
     for (const { topic, ...message } of records) this.ensureTopic(topic).push(message);
     this.wake();
   }
@@ -165,7 +171,8 @@ class InProcessConsumer implements EventConsumer {
   constructor(
     private readonly bus: InProcessEventBus,
     private readonly options: ConsumerOptions,
-    private readonly onStop: () => void,
+    /** Keeps the bus's list of running consumers, which close() stops. */
+    private readonly track: (running: boolean) => unknown,
   ) {
     this.topics = [...new Set(options.categories.map((c) => bus.topicFor(c)))];
     this.failures = new FailedDeliveries(options);
@@ -180,6 +187,7 @@ class InProcessConsumer implements EventConsumer {
       for (const topic of this.topics) this.positions.set(topic, this.bus.end(topic));
     }
     this.running = true;
+    this.track(true);
     this.loop = this.run();
   }
 
@@ -189,7 +197,7 @@ class InProcessConsumer implements EventConsumer {
     this.bus.wake();
     await this.loop;
     this.bus.release(this);
-    this.onStop();
+    this.track(false);
   }
 
   private async run(): Promise<void> {

@@ -7,6 +7,7 @@ import {
   type EachBatchPayload,
   type IHeaders,
   type KafkaMessage,
+  type logCreator,
   type Message,
   type Producer,
 } from 'kafkajs';
@@ -37,6 +38,15 @@ export interface KafkaEventBusConfig {
 
 /** Topics are the replayable history of the system: never deleted by age or size. */
 const TOPIC_CONFIG = [{ name: 'retention.ms', value: '-1' }];
+/** A KRaft broker may not know a topic for a moment after the controller created it. */
+const NOT_READY_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+const TOPIC_READY_TIMEOUT_MS = 15_000;
+/** kafkajs's messages for those errors, as its connection logs them. */
+const TRANSIENT_RESPONSE_ERRORS = new Set([
+  'This server does not host this topic-partition',
+  'There is no leader for this topic-partition as we are in the middle of a leadership election',
+  'This server is not the leader for that topic-partition',
+]);
 
 export class KafkaEventBus implements EventBus {
   private readonly kafka: Kafka;
@@ -52,6 +62,7 @@ export class KafkaEventBus implements EventBus {
       clientId: config.clientId,
       brokers: config.brokers,
       logLevel: config.logLevel ?? logLevel.WARN,
+      logCreator: kafkajsLogs,
       retry: { initialRetryTime: 100, retries: 8 },
     });
   }
@@ -71,8 +82,9 @@ export class KafkaEventBus implements EventBus {
   }
 
   consumer(options: ConsumerOptions): EventConsumer {
-    const consumer = new KafkaEventConsumer(this, this.kafka, options, () => this.consumers.delete(consumer));
-    this.consumers.add(consumer);
+    const consumer: KafkaEventConsumer = new KafkaEventConsumer(this, this.kafka, options, (running) =>
+      running ? this.consumers.add(consumer) : this.consumers.delete(consumer),
+    );
     return consumer;
   }
 
@@ -102,15 +114,42 @@ export class KafkaEventBus implements EventBus {
     if (missing.length > 0) {
       // Resolves false when another process created them first: that is fine too.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic,
           numPartitions: this.config.partitions ?? 3,
           configEntries: TOPIC_CONFIG,
         })),
       });
+      await this.waitForLeaders(admin, missing);
     }
     for (const topic of wanted) this.knownTopics.add(topic);
+  }
+
+  /**
+   * Until the new topics can be written to. kafkajs's own wait gives up on UNKNOWN_TOPIC_OR_PARTITION,
+   * which a KRaft broker answers for a moment after its controller created the topic.
+   */
+  private async waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+    const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        const { topics: found } = await admin.fetchTopicMetadata({ topics });
+        const ready = (name: string): boolean => {
+          const partitions = found.find((t) => t.name === name)?.partitions ?? [];
+          return partitions.length > 0 && partitions.every((p) => p.leader >= 0);
+        };
+        if (topics.every(ready)) {
+          // The leaders answer ListOffsets only once they really lead: then a first produce succeeds.
+          await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
+          return;
+        }
+      } catch (error) {
+        if (!NOT_READY_YET.has((error as { type?: string }).type ?? '')) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`topics without a leader after ${TOPIC_READY_TIMEOUT_MS} ms: ${topics.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   private adminClient(): Promise<Admin> {
@@ -124,23 +163,16 @@ export class KafkaEventBus implements EventBus {
 }
 
 class KafkaEventPublisher implements EventPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected?: Promise<void>;
   private closed = false;
 
   constructor(
     private readonly bus: KafkaEventBus,
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly onClose: () => void,
   ) {
-    this.producer = kafka.producer({
-      // Retries can neither duplicate nor reorder a stream's events: idempotent, one request in flight.
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // murmur2 on the key, as the Java client does, so every client agrees on a stream's partition.
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = this.newProducer();
   }
 
   async publish(batch: OutgoingEvent[]): Promise<void> {
@@ -155,11 +187,16 @@ class KafkaEventPublisher implements EventPublisher {
     }
     await this.bus.ensureTopicNames([...byTopic.keys()]);
     await this.connect();
-    // kafkajs has no linger: the batch the relay hands over is the batch sent, one request per broker.
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    try {
+      // kafkajs has no linger: the batch the relay hands over is the batch sent, one request per broker.
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      await this.replaceProducer();
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -167,6 +204,28 @@ class KafkaEventPublisher implements EventPublisher {
     this.closed = true;
     this.onClose();
     await this.producer.disconnect();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({
+      // Retries can neither duplicate nor reorder a stream's events: idempotent, one request in flight.
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // murmur2 on the key, as the Java client does, so every client agrees on a stream's partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  /**
+   * After a failed send, part of the batch may be written and the producer's sequence numbers are no
+   * longer trusted: a new producer (a new producer id) sends the retry. Consumers dedupe what repeats.
+   */
+  private async replaceProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.connected = undefined;
+    await old.disconnect().catch(() => undefined);
   }
 
   private connect(): Promise<void> {
@@ -187,21 +246,23 @@ class KafkaEventConsumer implements EventConsumer {
     private readonly bus: KafkaEventBus,
     private readonly kafka: Kafka,
     private readonly options: ConsumerOptions,
-    private readonly onStop: () => void,
+    /** Keeps the bus's list of running consumers, which close() stops. */
+    private readonly track: (running: boolean) => unknown,
   ) {
     this.failures = new FailedDeliveries(options);
   }
 
   async start(): Promise<void> {
     if (this.consumer) throw new Error(`consumer ${this.options.groupId} is already started`);
-    await this.bus.ensureTopics(this.options.categories);
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.bus.config.maxWaitTimeMs ?? 500,
     });
     this.consumer = consumer;
+    this.track(true);
     try {
+      await this.bus.ensureTopics(this.options.categories);
       await consumer.connect();
       await consumer.subscribe({
         topics: this.options.categories.map((c) => this.bus.topicFor(c)),
@@ -215,6 +276,7 @@ class KafkaEventConsumer implements EventConsumer {
       });
     } catch (error) {
       this.consumer = undefined;
+      this.track(false);
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
@@ -229,7 +291,7 @@ class KafkaEventConsumer implements EventConsumer {
     // kafkajs lets the batch in hand finish (handleBatch stops after the current message and
     // commits), then leaves the group.
     await consumer.disconnect();
-    this.onStop();
+    this.track(false);
   }
 
   /**
@@ -279,6 +341,21 @@ class KafkaEventConsumer implements EventConsumer {
     this.resumeTimers.add(timer);
   }
 }
+
+/**
+ * kafkajs's console output, less two kinds of noise. The idempotent producer's warning about bounded
+ * retries: they are bounded on purpose, and a failed publish gets a fresh producer (replaceProducer).
+ * And the error kafkajs logs for every response a moving or new leader answers, even when the request
+ * is retried and succeeds; a failure that lasts still rejects the publish or crashes the consumer.
+ */
+const kafkajsLogs: logCreator = () => ({ namespace, level, label, log }) => {
+  const { message, ...extra } = log;
+  if (message.startsWith('Limiting retries for the idempotent producer')) return;
+  if (namespace === 'Connection' && typeof extra.error === 'string' && TRANSIENT_RESPONSE_ERRORS.has(extra.error)) return;
+  const line = JSON.stringify({ level: label, logger: 'kafkajs', namespace, message, ...extra });
+  if (level === logLevel.ERROR || level === logLevel.NOTHING) console.error(line);
+  else console.warn(line);
+};
 
 const toRawDelivery = (topic: string, partition: number, message: KafkaMessage): RawDelivery => ({
   topic,

@@ -1,0 +1,294 @@
+import type { DeliveredEvent, EventConsumer, OutgoingEvent, RawDelivery } from '../event-bus.port';
+import { UndecodableMessageError } from '../cloud-events';
+import { eventLog, walletFunded } from '../testing/events';
+import { waitFor } from '../testing/wait-for';
+import { InProcessEventBus } from './in-process-event-bus';
+
+const fastRetry = { initialMs: 10, maxMs: 40 };
+
+const tipPraised = (readerId: string) => ({
+  type: 'TipPraised',
+  data: { tipId: `t-${readerId}`, readerId, authorId: 'a', articleId: 'x', amount: 500 },
+});
+
+/** Events on three wallet streams, interleaved, plus tips: two topics. */
+const history = (): OutgoingEvent[] => {
+  const log = eventLog();
+  const out: OutgoingEvent[] = [];
+  for (let i = 0; i < 4; i++) {
+    for (const user of ['u1', 'u2', 'u3']) {
+      const e = walletFunded(user, 100 + i);
+      out.push(log.next(`wallet-${user}`, e.type, e.data));
+    }
+    const t = tipPraised('u1');
+    out.push(log.next('wallet-u1', t.type, { ...t.data, tipId: `t-${i}` }));
+  }
+  return out;
+};
+
+describe('InProcessEventBus', () => {
+  let bus: InProcessEventBus;
+  const consumers: EventConsumer[] = [];
+  const started = async (consumer: EventConsumer) => {
+    consumers.push(consumer);
+    await consumer.start();
+    return consumer;
+  };
+
+  beforeEach(() => {
+    bus = new InProcessEventBus({ topicPrefix: 'zt' });
+  });
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((c) => c.stop()));
+    await bus.close();
+  });
+
+  it('delivers every event, decoded, in publish order per topic', async () => {
+    const events = history();
+    await bus.publisher().publish(events);
+    const seen: DeliveredEvent[] = [];
+    await started(bus.consumer({ groupId: 'g', categories: ['wallet', 'tip'], handle: async (d) => void seen.push(d) }));
+
+    await waitFor('all events', () => seen.length === events.length, 2000, () => seen.length);
+    for (const category of ['wallet', 'tip']) {
+      const expected = events.filter((o) => (o.event.type === 'TipPraised' ? 'tip' : 'wallet') === category);
+      const got = seen.filter((d) => d.category === category);
+      expect(got.map((d) => ({ event: d.event, prevPosition: d.prevPosition }))).toEqual(expected);
+      expect(got.map((d) => d.offset)).toEqual(expected.map((_, i) => String(i)));
+      expect(new Set(got.map((d) => d.topic))).toEqual(new Set([`zt.${category}`]));
+    }
+  });
+
+  it('keeps what it delivers apart from what was published (it went through the encoding)', async () => {
+    const [first] = history();
+    await bus.publisher().publish([first!]);
+    let delivered: DeliveredEvent | undefined;
+    await started(bus.consumer({ groupId: 'g', categories: ['wallet'], handle: async (d) => void (delivered = d) }));
+    await waitFor('the event', () => delivered !== undefined);
+    expect(delivered!.event).toEqual(first!.event);
+    expect(delivered!.event).not.toBe(first!.event);
+  });
+
+  it('delivers a failed message again after a backoff, and nothing after it in the meantime', async () => {
+    const events = history().filter((o) => o.event.type === 'WalletFunded');
+    await bus.publisher().publish(events);
+    const failing = events[4]!.event.id;
+    const handled: string[] = [];
+    const errors: Array<{ offset: string; attempt: number }> = [];
+    const failedAt: number[] = [];
+    let failures = 0;
+    await started(
+      bus.consumer({
+        groupId: 'g',
+        categories: ['wallet'],
+        retryBackoff: { initialMs: 50, maxMs: 50 },
+        handle: async ({ event }) => {
+          if (event.id === failing && failures < 2) {
+            failures++;
+            throw new Error('projection store unavailable');
+          }
+          handled.push(event.id);
+        },
+        onError: (_error, raw, attempt) => {
+          errors.push({ offset: raw.offset, attempt });
+          failedAt.push(Date.now());
+        },
+      }),
+    );
+
+    await waitFor('all events handled', () => handled.length === events.length, 2000, () => handled);
+    expect(handled).toEqual(events.map((o) => o.event.id));
+    expect(errors).toEqual([
+      { offset: '4', attempt: 1 },
+      { offset: '4', attempt: 2 },
+    ]);
+    expect(failedAt[1]! - failedAt[0]!).toBeGreaterThanOrEqual(45);
+  });
+
+  it('goes on with the other topics while one waits for a redelivery', async () => {
+    const events = history();
+    await bus.publisher().publish(events);
+    let tipsFail = true;
+    const handled: DeliveredEvent[] = [];
+    await started(
+      bus.consumer({
+        groupId: 'g',
+        categories: ['tip', 'wallet'],
+        retryBackoff: fastRetry,
+        onError: () => undefined,
+        handle: async (d) => {
+          if (d.category === 'tip' && tipsFail) throw new Error('down');
+          handled.push(d);
+        },
+      }),
+    );
+    const wallet = events.filter((o) => o.event.type === 'WalletFunded').length;
+    await waitFor('the wallet events', () => handled.length === wallet, 2000, () => handled.length);
+    expect(handled.every((d) => d.category === 'wallet')).toBe(true);
+    tipsFail = false;
+    await waitFor('the tips too', () => handled.length === events.length, 2000, () => handled.length);
+  });
+
+  it('resumes a group after the last offset it committed', async () => {
+    const events = history().filter((o) => o.event.type === 'WalletFunded');
+    await bus.publisher().publish(events);
+    const first: string[] = [];
+    const consumer: EventConsumer = bus.consumer({
+      groupId: 'g',
+      categories: ['wallet'],
+      handle: async ({ event }) => {
+        first.push(event.id);
+        if (first.length === 5) void consumer.stop(); // stops after this message
+      },
+    });
+    await started(consumer);
+    await waitFor('the first five', () => first.length >= 5);
+    await consumer.stop();
+    expect(first).toEqual(events.slice(0, 5).map((o) => o.event.id));
+
+    const second: string[] = [];
+    await started(bus.consumer({ groupId: 'g', categories: ['wallet'], handle: async ({ event }) => void second.push(event.id) }));
+    await waitFor('the rest', () => second.length === events.length - 5, 2000, () => second);
+    expect(second).toEqual(events.slice(5).map((o) => o.event.id));
+  });
+
+  it('resumes when the same consumer is started again, and close() stops it', async () => {
+    const events = history().filter((o) => o.event.type === 'WalletFunded');
+    const publisher = bus.publisher();
+    await publisher.publish(events.slice(0, 4));
+    const seen: string[] = [];
+    const consumer = bus.consumer({ groupId: 'g', categories: ['wallet'], handle: async ({ event }) => void seen.push(event.id) });
+    await consumer.start();
+    await waitFor('the first four', () => seen.length === 4);
+    await consumer.stop();
+    await publisher.publish(events.slice(4, 8));
+    await consumer.start();
+    await waitFor('the next four', () => seen.length === 8);
+    expect(seen).toEqual(events.slice(0, 8).map((o) => o.event.id));
+
+    await bus.close();
+    await bus.publisher().publish(events.slice(8, 9));
+    // An absence can only be watched for a while; a running consumer takes well under 1 ms.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen).toHaveLength(8);
+  });
+
+  it('delivers a message that failed before a stop again to the next member of the group', async () => {
+    const [a, b] = history();
+    await bus.publisher().publish([a!, b!]);
+    let attempts = 0;
+    const consumer = bus.consumer({
+      groupId: 'g',
+      categories: ['wallet'],
+      retryBackoff: { initialMs: 10_000, maxMs: 10_000 },
+      onError: () => undefined,
+      handle: async ({ event }) => {
+        if (event.id === b!.event.id) {
+          attempts++;
+          throw new Error('fails');
+        }
+      },
+    });
+    await started(consumer);
+    await waitFor('the failure', () => attempts === 1);
+    await consumer.stop();
+
+    const seen: string[] = [];
+    await started(bus.consumer({ groupId: 'g', categories: ['wallet'], handle: async ({ event }) => void seen.push(event.id) }));
+    await waitFor('the redelivery', () => seen.length === 1);
+    expect(seen).toEqual([b!.event.id]);
+  });
+
+  it('keeps groups independent', async () => {
+    const events = history().filter((o) => o.event.type === 'WalletFunded');
+    const publisher = bus.publisher();
+    await publisher.publish(events.slice(0, 6));
+    const g1: string[] = [];
+    const g2: string[] = [];
+    const c1 = await started(bus.consumer({ groupId: 'g1', categories: ['wallet'], handle: async ({ event }) => void g1.push(event.id) }));
+    await waitFor('g1 caught up', () => g1.length === 6);
+    await c1.stop();
+    await started(bus.consumer({ groupId: 'g2', categories: ['wallet'], handle: async ({ event }) => void g2.push(event.id) }));
+    await publisher.publish(events.slice(6));
+    await waitFor('g2 has all', () => g2.length === events.length, 2000, () => g2.length);
+    expect(g2).toEqual(events.map((o) => o.event.id));
+    expect(g1).toHaveLength(6);
+  });
+
+  it('gives a topic to one member of a group at a time, and hands it over when that member stops', async () => {
+    const events = history().filter((o) => o.event.type === 'WalletFunded');
+    const publisher = bus.publisher();
+    const a: string[] = [];
+    const b: string[] = [];
+    const first = await started(bus.consumer({ groupId: 'g', categories: ['wallet'], handle: async ({ event }) => void a.push(event.id) }));
+    await started(bus.consumer({ groupId: 'g', categories: ['wallet'], handle: async ({ event }) => void b.push(event.id) }));
+    await publisher.publish(events.slice(0, 6));
+    await waitFor('the first member has them', () => a.length === 6);
+    await first.stop();
+    await publisher.publish(events.slice(6));
+    await waitFor('the second takes over', () => b.length === events.length - 6, 2000, () => b);
+    expect(b).toEqual(events.slice(6).map((o) => o.event.id));
+  });
+
+  it('starts a new group at the end when fromBeginning is false', async () => {
+    const events = history().filter((o) => o.event.type === 'WalletFunded');
+    const publisher = bus.publisher();
+    await publisher.publish(events.slice(0, 3));
+    const seen: string[] = [];
+    await started(
+      bus.consumer({ groupId: 'late', categories: ['wallet'], fromBeginning: false, handle: async ({ event }) => void seen.push(event.id) }),
+    );
+    await publisher.publish(events.slice(3, 5));
+    await waitFor('the new events', () => seen.length === 2);
+    expect(seen).toEqual(events.slice(3, 5).map((o) => o.event.id));
+  });
+
+  it('hands an undecodable message to onUndecodable and goes on', async () => {
+    const [a] = history();
+    bus.append([{ topic: 'zt.wallet', key: 'wallet-u1', headers: { ce_specversion: '1.0' }, value: '{' }]);
+    await bus.publisher().publish([a!]);
+    const undecodable: Array<{ raw: RawDelivery; error: unknown }> = [];
+    const seen: string[] = [];
+    await started(
+      bus.consumer({
+        groupId: 'g',
+        categories: ['wallet'],
+        handle: async ({ event }) => void seen.push(event.id),
+        onUndecodable: async (raw, error) => void undecodable.push({ raw, error }),
+      }),
+    );
+    await waitFor('the valid event after it', () => seen.length === 1);
+    expect(undecodable).toHaveLength(1);
+    expect(undecodable[0]!.raw).toMatchObject({ topic: 'zt.wallet', offset: '0', key: 'wallet-u1', value: '{' });
+    expect(undecodable[0]!.error).toBeInstanceOf(UndecodableMessageError);
+  });
+
+  it('without onUndecodable, keeps redelivering an undecodable message', async () => {
+    const [a] = history();
+    bus.append([{ topic: 'zt.wallet', key: 'k', headers: {}, value: null }]);
+    await bus.publisher().publish([a!]);
+    const attempts: number[] = [];
+    const seen: string[] = [];
+    await started(
+      bus.consumer({
+        groupId: 'g',
+        categories: ['wallet'],
+        retryBackoff: fastRetry,
+        onError: (error, _raw, attempt) => {
+          expect(error).toBeInstanceOf(UndecodableMessageError);
+          attempts.push(attempt);
+        },
+        handle: async ({ event }) => void seen.push(event.id),
+      }),
+    );
+    await waitFor('three attempts', () => attempts.length >= 3);
+    expect(attempts.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(seen).toEqual([]);
+  });
+
+  it('publishes nothing of a batch that cannot be encoded', async () => {
+    const [a, b] = history();
+    await expect(bus.publisher().publish([a!, { ...b!, prevPosition: b!.event.position }])).rejects.toThrow(RangeError);
+    expect(bus.end('zt.wallet')).toBe(0);
+  });
+});

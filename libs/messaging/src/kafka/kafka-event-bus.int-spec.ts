@@ -1,0 +1,349 @@
+import { Kafka, logLevel, Partitioners, type Admin, type KafkaMessage } from 'kafkajs';
+import { isolation, testServers } from '../../../../test/support/isolation';
+import { UndecodableMessageError } from '../cloud-events';
+import type { DeliveredEvent, EventConsumer, OutgoingEvent, RawDelivery } from '../event-bus.port';
+import { eventLog, walletFunded } from '../testing/events';
+import { waitFor } from '../testing/wait-for';
+import { KafkaEventBus } from './kafka-event-bus';
+
+jest.setTimeout(30_000);
+
+const brokers = testServers().kafkaBrokers;
+const kafka = new Kafka({ clientId: 'messaging-int-spec', brokers, logLevel: logLevel.WARN });
+const fastRetry = { initialMs: 50, maxMs: 200 };
+
+describe('KafkaEventBus against a real broker', () => {
+  let admin: Admin;
+  const buses: KafkaEventBus[] = [];
+  const prefixes: string[] = [];
+
+  /** A bus on topics of its own: every test starts from empty topics. */
+  const newBus = (label: string, prefix = isolation(label).topicPrefix): KafkaEventBus => {
+    const bus = new KafkaEventBus({ brokers, clientId: `int-${label}`, topicPrefix: prefix, partitions: 3 });
+    buses.push(bus);
+    prefixes.push(prefix);
+    return bus;
+  };
+  const groupId = (label: string): string => `${isolation(label).id}-group`;
+
+  beforeAll(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await Promise.all(buses.map((b) => b.close()));
+    const topics = (await admin.listTopics()).filter((t) => prefixes.some((p) => t.startsWith(`${p}.`)));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+    await admin.disconnect();
+  });
+
+  it('creates missing topics with the configured partitions and unlimited retention, idempotently', async () => {
+    const prefix = isolation('ensure').topicPrefix;
+    const bus = newBus('ensure', prefix);
+    await bus.ensureTopics(['wallet', 'tip']);
+    await bus.ensureTopics(['wallet', 'tip', 'red-packet']);
+    // Other processes (no cache of what exists) racing to create the same topics.
+    await Promise.all([newBus('ensure2', prefix).ensureTopics(['wallet', 'red-packet']), newBus('ensure3', prefix).ensureTopics(['tip'])]);
+
+    const topics = [`${prefix}.wallet`, `${prefix}.tip`, `${prefix}.red-packet`];
+    const metadata = await admin.fetchTopicMetadata({ topics });
+    expect(metadata.topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual(topics.map((t) => [t, 3]).sort());
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({ type: 2 /* TOPIC */, name, configNames: ['retention.ms'] })),
+    });
+    for (const resource of configs.resources) {
+      expect(resource.configEntries.find((c) => c.configName === 'retention.ms')?.configValue).toBe('-1');
+    }
+  });
+
+  it('publishes a batch across streams: each stream in revision order on its topic, with the contract headers', async () => {
+    const bus = newBus('publish');
+    const log = eventLog();
+    const batch: OutgoingEvent[] = [];
+    for (let i = 0; i < 5; i++) {
+      for (const user of ['alice', 'bob', 'carol', 'dave']) {
+        const e = walletFunded(user, 100 + i);
+        batch.push(log.next(`wallet-${user}`, e.type, e.data));
+      }
+      batch.push(
+        log.next('wallet-alice', 'TipPraised', { tipId: `t${i}`, readerId: 'alice', authorId: 'bob', articleId: 'a', amount: 500 }),
+      );
+      batch.push(
+        log.next(`red-packet-rp${i}`, 'RedPacketEscrowed', {
+          redPacketId: `rp${i}`, senderId: 'carol', amount: 10, shares: 2, mode: 'equal', expiresAt: '2026-11-26T00:00:00.000Z',
+        }),
+      );
+    }
+    const publisher = bus.publisher();
+    await publisher.publish(batch);
+
+    const delivered: DeliveredEvent[] = [];
+    const consumer = bus.consumer({
+      groupId: groupId('publish'),
+      categories: ['wallet', 'tip', 'red-packet'],
+      handle: async (d) => void delivered.push(d),
+    });
+    await consumer.start();
+    // The wire, read by a plain client: what other services see.
+    const raw: Array<{ topic: string; partition: number; message: KafkaMessage }> = [];
+    const plain = kafka.consumer({ groupId: groupId('publish-raw'), maxWaitTimeInMs: 200 });
+    await plain.connect();
+    await plain.subscribe({ topics: ['wallet', 'tip', 'red-packet'].map((c) => bus.topicFor(c)), fromBeginning: true });
+    await plain.run({ eachMessage: async (m) => void raw.push(m) });
+    try {
+      await waitFor('every event', () => delivered.length === batch.length && raw.length === batch.length, 15_000, () => [delivered.length, raw.length]);
+    } finally {
+      await consumer.stop();
+      await plain.disconnect();
+    }
+
+    const expectedTopic = (o: OutgoingEvent): string =>
+      bus.topicFor(o.event.type === 'TipPraised' ? 'tip' : o.event.type === 'RedPacketEscrowed' ? 'red-packet' : 'wallet');
+    expect(new Set(delivered.map((d) => d.event.id)).size).toBe(batch.length);
+    for (const sent of batch) {
+      const got = delivered.find((d) => d.event.id === sent.event.id)!;
+      expect({ event: got.event, prevPosition: got.prevPosition }).toEqual(sent);
+      expect(got.topic).toBe(expectedTopic(sent));
+      expect(got.category).toBe(got.topic.slice(bus.config.topicPrefix.length + 1));
+    }
+    // Per stream and topic: one partition, offsets rising with the revision.
+    const streams = new Set(batch.map((o) => `${expectedTopic(o)} ${o.event.streamId}`));
+    for (const stream of streams) {
+      const got = delivered.filter((d) => `${d.topic} ${d.event.streamId}` === stream);
+      expect(new Set(got.map((d) => d.partition)).size).toBe(1);
+      const byOffset = [...got].sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)));
+      const revisions = byOffset.map((d) => d.event.revision);
+      expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+    }
+    expect(new Set(delivered.filter((d) => d.category === 'wallet').map((d) => d.partition)).size).toBeGreaterThan(1);
+
+    for (const sent of batch) {
+      const { event } = sent;
+      const wire = raw.find((r) => r.message.headers?.ce_id?.toString() === event.id)!;
+      expect(wire.topic).toBe(expectedTopic(sent));
+      expect(wire.message.key?.toString()).toBe(event.streamId);
+      const headers = Object.fromEntries(Object.entries(wire.message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+      expect(headers).toEqual({
+        ce_specversion: '1.0',
+        ce_id: event.id,
+        ce_type: `zan.${event.type}.v1`,
+        ce_source: `urn:zan:${event.streamId.startsWith('wallet-') ? 'wallet' : 'red-packet'}`,
+        ce_subject: event.streamId,
+        ce_time: event.occurredAt,
+        'content-type': 'application/json',
+        zan_position: event.position.toString(),
+        zan_revision: String(event.revision),
+        zan_prev_position: sent.prevPosition.toString(),
+        zan_metadata: JSON.stringify(event.metadata),
+      });
+      expect(JSON.parse(wire.message.value!.toString())).toEqual(event.data);
+    }
+  });
+
+  it('commits what a stopped consumer handled; the next member of its group resumes right after', async () => {
+    const bus = newBus('resume');
+    const log = eventLog();
+    const batch: OutgoingEvent[] = [];
+    for (let i = 0; i < 6; i++) {
+      for (const user of ['u1', 'u2', 'u3', 'u4', 'u5', 'u6']) {
+        const e = walletFunded(user, 100 + i);
+        batch.push(log.next(`wallet-${user}`, e.type, e.data));
+      }
+    }
+    await bus.publisher().publish(batch);
+    const group = groupId('resume');
+    const topic = bus.topicFor('wallet');
+
+    const first: DeliveredEvent[] = [];
+    const slow = bus.consumer({
+      groupId: group,
+      categories: ['wallet'],
+      handle: async (d) => {
+        first.push(d);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      },
+    });
+    await slow.start();
+    await waitFor('some events handled', () => first.length >= 10, 15_000, () => first.length);
+    await slow.stop();
+    expect(first.length).toBeLessThan(batch.length);
+
+    const lastHandled = new Map<number, bigint>();
+    for (const d of first) lastHandled.set(d.partition, BigInt(d.offset));
+    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    for (const { partition, offset } of committed!.partitions) {
+      const last = lastHandled.get(partition);
+      expect([partition, offset]).toEqual([partition, last === undefined ? '-1' : String(last + 1n)]);
+    }
+
+    const second: DeliveredEvent[] = [];
+    const next = bus.consumer({ groupId: group, categories: ['wallet'], handle: async (d) => void second.push(d) });
+    await next.start();
+    try {
+      await waitFor('the rest', () => first.length + second.length >= batch.length, 15_000, () => second.length);
+    } finally {
+      await next.stop();
+    }
+    // Nothing handled twice, nothing skipped, and each partition picks up at its committed offset.
+    expect([...first, ...second].map((d) => d.event.id).sort()).toEqual(batch.map((o) => o.event.id).sort());
+    for (const [partition, last] of lastHandled) {
+      const resumed = second.filter((d) => d.partition === partition);
+      if (resumed.length > 0) expect(resumed[0]!.offset).toBe(String(last + 1n));
+    }
+  });
+
+  it('delivers a message whose handler threw again after a backoff, and skips nothing', async () => {
+    const bus = newBus('retry');
+    const log = eventLog();
+    const batch: OutgoingEvent[] = [];
+    const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
+    for (let i = 0; i < 4; i++) {
+      for (const user of users) {
+        const e = walletFunded(user, 100 + i);
+        batch.push(log.next(`wallet-${user}`, e.type, e.data));
+      }
+    }
+    await bus.publisher().publish(batch);
+    const failing = batch.find((o) => o.event.streamId === 'wallet-u1' && o.event.revision === 1)!.event;
+
+    const handled: DeliveredEvent[] = [];
+    const errors: Array<{ raw: RawDelivery; attempt: number; at: number }> = [];
+    let failuresLeft = 3;
+    const consumer = bus.consumer({
+      groupId: groupId('retry'),
+      categories: ['wallet'],
+      retryBackoff: { initialMs: 200, maxMs: 400 },
+      onError: (_error, raw, attempt) => errors.push({ raw, attempt, at: Date.now() }),
+      handle: async (d) => {
+        if (d.event.id === failing.id && failuresLeft > 0) {
+          failuresLeft--;
+          throw new Error('read model store unavailable');
+        }
+        handled.push(d);
+      },
+    });
+    await consumer.start();
+    try {
+      await waitFor('every event handled', () => handled.length === batch.length, 20_000, () => handled.length);
+    } finally {
+      await consumer.stop();
+    }
+
+    expect(errors.map((e) => [e.attempt, e.raw.offset, e.raw.headers.ce_id])).toEqual(
+      [1, 2, 3].map((attempt) => [attempt, errors[0]!.raw.offset, failing.id]),
+    );
+    // Backoff 200 ms, then 400 ms (the cap); a little slack for timer granularity.
+    expect(errors[1]!.at - errors[0]!.at).toBeGreaterThanOrEqual(190);
+    expect(errors[2]!.at - errors[1]!.at).toBeGreaterThanOrEqual(390);
+    // Each stream handled once per event, in revision order.
+    for (const user of users) {
+      expect(handled.filter((d) => d.event.streamId === `wallet-${user}`).map((d) => d.event.revision)).toEqual([0, 1, 2, 3]);
+    }
+  });
+
+  it('blocks only the partition of a failing message: the others go on meanwhile', async () => {
+    const bus = newBus('blocked');
+    const log = eventLog();
+    const publisher = bus.publisher();
+    const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8'];
+    const fund = (user: string, amount: number): OutgoingEvent => {
+      const e = walletFunded(user, amount);
+      return log.next(`wallet-${user}`, e.type, e.data);
+    };
+    await publisher.publish(users.map((user) => fund(user, 100)));
+    const blocking = fund('u1', 200);
+    await publisher.publish([blocking]);
+
+    const handled: DeliveredEvent[] = [];
+    let failures = 0;
+    let storeIsDown = true;
+    const consumer = bus.consumer({
+      groupId: groupId('blocked'),
+      categories: ['wallet'],
+      retryBackoff: { initialMs: 100, maxMs: 100 },
+      onError: () => void failures++,
+      handle: async (d) => {
+        if (d.event.id === blocking.event.id && storeIsDown) throw new Error('read model store unavailable');
+        handled.push(d);
+      },
+    });
+    await consumer.start();
+    try {
+      await waitFor('the first events and a failure', () => handled.length === users.length && failures > 0, 15_000, () => handled.length);
+      const partitionOf = new Map(handled.map((d) => [d.event.streamId, d.partition]));
+      const blockedPartition = partitionOf.get('wallet-u1')!;
+      const elsewhere = users.filter((user) => partitionOf.get(`wallet-${user}`) !== blockedPartition);
+      expect(elsewhere.length).toBeGreaterThan(0); // fixed stream ids: murmur2 spreads them over 3 partitions
+
+      // Published while the partition is blocked: handled without waiting for it.
+      const later = elsewhere.map((user) => fund(user, 300));
+      await publisher.publish(later);
+      await waitFor('the events on other partitions', () => later.every((o) => handled.some((d) => d.event.id === o.event.id)), 15_000);
+      expect(handled.some((d) => d.event.id === blocking.event.id)).toBe(false);
+
+      storeIsDown = false;
+      await waitFor('the blocked event', () => handled.some((d) => d.event.id === blocking.event.id), 15_000);
+    } finally {
+      await consumer.stop();
+    }
+    expect(handled.filter((d) => d.event.streamId === 'wallet-u1').map((d) => d.event.revision)).toEqual([0, 1]);
+    expect(new Set(handled.map((d) => d.event.id)).size).toBe(handled.length);
+  });
+
+  it('hands a message that is not a Zan CloudEvent to onUndecodable, commits it and goes on', async () => {
+    const bus = newBus('undecodable');
+    await bus.ensureTopics(['wallet']);
+    const topic = bus.topicFor('wallet');
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'wallet-u1', value: 'this is not json', headers: { ce_specversion: '1.0' } },
+        { key: 'wallet-u1', value: null },
+      ],
+    });
+    await producer.disconnect();
+    const log = eventLog();
+    const e = walletFunded('u1');
+    const valid = log.next('wallet-u1', e.type, e.data);
+    await bus.publisher().publish([valid]); // same key, same partition: after the bad ones
+
+    const undecodable: Array<{ raw: RawDelivery; error: unknown }> = [];
+    const handled: DeliveredEvent[] = [];
+    const group = groupId('undecodable');
+    const consumer = bus.consumer({
+      groupId: group,
+      categories: ['wallet'],
+      handle: async (d) => void handled.push(d),
+      onUndecodable: async (raw, error) => void undecodable.push({ raw, error }),
+    });
+    await consumer.start();
+    try {
+      await waitFor('the valid event', () => handled.length === 1, 15_000, () => undecodable.length);
+    } finally {
+      await consumer.stop();
+    }
+
+    expect(undecodable.map(({ raw }) => [raw.offset, raw.key, raw.value])).toEqual([
+      ['0', 'wallet-u1', 'this is not json'],
+      ['1', 'wallet-u1', null],
+    ]);
+    expect(undecodable.every(({ error }) => error instanceof UndecodableMessageError)).toBe(true);
+    expect(handled[0]!.event).toEqual(valid.event);
+    expect(handled[0]!.offset).toBe('2');
+    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    expect(committed!.partitions.find((p) => p.partition === handled[0]!.partition)?.offset).toBe('3');
+  });
+
+  it('stops a consumer with no messages promptly', async () => {
+    const bus = newBus('idle');
+    const consumer: EventConsumer = bus.consumer({ groupId: groupId('idle'), categories: ['tip'], handle: async () => undefined });
+    await consumer.start();
+    const started = Date.now();
+    await consumer.stop();
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
