@@ -2,7 +2,8 @@ import type { NewEvent, StoredEvent } from '@zan/contracts';
 
 /**
  * What an append expects of the stream: an exact revision (of its last event, 0-based),
- * 'no_stream' (must not exist), 'stream_exists', or 'any'.
+ * 'no_stream' (must not exist), 'stream_exists', or 'any'. -1 means 'no_stream', so the
+ * nextExpectedRevision of an empty append to a missing stream can be passed back as is.
  */
 export type ExpectedRevision = number | 'no_stream' | 'stream_exists' | 'any';
 
@@ -11,6 +12,7 @@ export interface AppendResult {
   nextExpectedRevision: number;
   /** Global position of the last event appended. */
   position: bigint;
+  /** The events as stored, in order (empty for an empty append). */
   events: StoredEvent[];
 }
 
@@ -34,13 +36,16 @@ export interface SubscriptionOptions {
   onEvent: (event: StoredEvent) => Promise<void>;
   /** Called once the subscription has delivered everything stored when it caught up the first time. */
   onCaughtUp?: () => void;
-  /** Errors thrown by onEvent stop the subscription and reach here. */
+  /** Errors thrown by onEvent, or met while reading, stop the subscription and reach here. */
   onError?: (error: unknown) => void;
   batchSize?: number;
 }
 
 export interface Subscription {
-  /** Resolves when the subscription has stopped; the event being handled is finished first. */
+  /**
+   * Resolves when the subscription has stopped; the event being handled is finished first.
+   * From inside onEvent, call it without awaiting (it waits for that very onEvent).
+   */
   stop(): Promise<void>;
   /** Resolves when the subscription stops on its own (an error) or is stopped. */
   readonly done: Promise<void>;
@@ -48,7 +53,13 @@ export interface Subscription {
 
 /** The event store port. Adapters: PostgreSQL, embedded (PGlite), EventStoreDB. */
 export interface EventStore {
+  /**
+   * Appends atomically, or not at all (WrongExpectedRevisionError, DuplicateEventError).
+   * An empty list writes nothing but still checks `expected`; it answers the stream's current
+   * revision (-1 when missing) and the position of its last event (0n when missing).
+   */
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** A stream's events by revision; a missing stream reads as []. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   /** Catch-up then live subscription to every event in global order. */

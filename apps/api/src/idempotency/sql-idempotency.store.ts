@@ -40,7 +40,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     const inserted = await this.sql.query<{ created_at: Date | string }>(
       `INSERT INTO ${this.table} (scope, key, request_hash, state, locked_until, created_at)
        VALUES ($1, $2, $3, 'pending', $4, $5) ON CONFLICT (scope, key) DO NOTHING RETURNING created_at`,
-      [scope, key, requestHash, lockedUntil, now],
+      [scope, key, requestHash, lockedUntil.toISOString(), now.toISOString()],
     );
     if (inserted.rows.length === 1) return { outcome: 'started', createdAt: now, takenOver: false };
 
@@ -57,7 +57,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     // The process that held the lease is gone: take the record over, exactly one taker wins.
     const taken = await this.sql.query(
       `UPDATE ${this.table} SET locked_until = $3 WHERE scope = $1 AND key = $2 AND state = 'pending' AND locked_until = $4 RETURNING key`,
-      [scope, key, lockedUntil, row.locked_until],
+      [scope, key, lockedUntil.toISOString(), new Date(row.locked_until).toISOString()],
     );
     if (taken.rows.length === 1) return { outcome: 'started', createdAt: new Date(row.created_at), takenOver: true };
     return { outcome: 'in-progress' };
@@ -78,7 +78,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   async expire(olderThan: Date): Promise<number> {
     const result = await this.sql.query<{ key: string }>(
       `DELETE FROM ${this.table} WHERE created_at < $1 AND (state = 'done' OR locked_until < $1) RETURNING key`,
-      [olderThan],
+      [olderThan.toISOString()],
     );
     return result.rows.length;
   }

@@ -25,7 +25,7 @@ export class SqlTimerStore implements TimerStore {
   }
 
   async schedule(id: string, dueAt: Date): Promise<void> {
-    await this.sql.query(`INSERT INTO ${this.table} (id, due_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at`, [id, dueAt]);
+    await this.sql.query(`INSERT INTO ${this.table} (id, due_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at`, [id, dueAt.toISOString()]);
   }
 
   async cancel(id: string): Promise<void> {
@@ -35,7 +35,7 @@ export class SqlTimerStore implements TimerStore {
   async due(now: Date, limit: number): Promise<{ id: string; dueAt: Date }[]> {
     const result = await this.sql.query<{ id: string; due_at: Date | string }>(
       `SELECT id, due_at FROM ${this.table} WHERE due_at <= $1 ORDER BY due_at LIMIT $2`,
-      [now, limit],
+      [now.toISOString(), limit],
     );
     return result.rows.map((row) => ({ id: row.id, dueAt: new Date(row.due_at) }));
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Inject } from '@nestjs/common';
 import { RedPacketNotFound } from '@zan/domain';
-import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
+import { InvalidFeedCursor, READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { AdminOnly, CurrentUser, type Principal } from '../auth/auth.guard';
 import { ProblemException, problem } from '../http/problem';
 import { pageSize } from '../http/query-params';
@@ -69,7 +69,12 @@ export class QueriesController {
     const size = pageSize(limit, 20, 100);
     if (before !== undefined && !/^[A-Za-z0-9_.:-]{1,64}$/.test(before)) throw badRequest('before', 'must be a cursor from a previous page');
     await this.readYourWrites.waitFor(after);
-    return this.store.feed(user.userId, { limit: size, before });
+    try {
+      return await this.store.feed(user.userId, { limit: size, before });
+    } catch (error) {
+      if (error instanceof InvalidFeedCursor) throw badRequest('before', 'must be a cursor from a previous page');
+      throw error;
+    }
   }
 
   private async walletOf(userId: string) {

@@ -1,6 +1,20 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Mutex, quoteIdent, type SqlClient, type SqlTx } from '../sql/sql-client';
+
+type PgliteModule = typeof import('@electric-sql/pglite');
+
+/**
+ * Loaded through Node's own module loader: PGlite imports Node modules dynamically while starting,
+ * which Jest's module sandbox refuses (without --experimental-vm-modules). Outside Jest this is the
+ * same as require.
+ */
+const loadPglite = (): PgliteModule => {
+  const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:module') as
+    | typeof import('node:module')
+    | undefined;
+  return (builtin ? builtin.createRequire(__filename) : require)('@electric-sql/pglite') as PgliteModule;
+};
 
 /**
  * PGlite (PostgreSQL in WASM) behind SqlClient. It has one session, so every statement and every
@@ -16,7 +30,7 @@ export class PgliteSqlClient implements SqlClient {
   /** Opens (creating if missing) a database in `dataDir`; `memory://` keeps it in memory. */
   static async open(dataDir: string): Promise<PgliteSqlClient> {
     if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
-    const db = new PGlite(dataDir);
+    const db = new (loadPglite().PGlite)(dataDir);
     await db.waitReady;
     return new PgliteSqlClient(db);
   }

@@ -80,7 +80,9 @@ export class PgSqlClient implements SqlClient {
     try {
       await client.query('BEGIN');
       const result = await fn(this.txOf(client));
-      await client.query('COMMIT');
+      // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK, not an error.
+      const commit = await client.query('COMMIT');
+      if (commit.command === 'ROLLBACK') throw new Error('transaction rolled back: a statement in it had failed');
       return result;
     } catch (error) {
       broken = await this.rollback(client);

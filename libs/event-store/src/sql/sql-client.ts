@@ -46,3 +46,6 @@ export class Mutex {
     return result;
   }
 }
+
+/** Injection token of the SqlClient behind the event store (undefined on stores without SQL). */
+export const SQL_CLIENT = Symbol('SQL_CLIENT');

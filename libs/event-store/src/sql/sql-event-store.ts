@@ -98,9 +98,9 @@ export class SqlEventStore implements EventStore {
     }
     assertMaxCount(options.maxCount);
     const { rows } = await this.sql.query<EventRow>(
-      `SELECT ${COLUMNS} FROM ${this.t.events}
-       WHERE stream_id = $1::text AND ($2::bigint IS NULL OR revision ${backwards ? '<=' : '>='} $2::bigint)
-       ORDER BY revision ${backwards ? 'DESC' : 'ASC'}
+      `SELECT ${COLUMNS} FROM ${this.t.events} e
+       WHERE e.stream_id = $1::text AND ($2::bigint IS NULL OR e.revision ${backwards ? '<=' : '>='} $2::bigint)
+       ORDER BY e.revision ${backwards ? 'DESC' : 'ASC'}
        LIMIT $3::int`,
       [streamId, from ?? null, options.maxCount ?? null],
     );
@@ -126,9 +126,9 @@ export class SqlEventStore implements EventStore {
 
   async headPosition(): Promise<bigint | undefined> {
     const { rows } = await this.sql.query<{ transaction_id: string; tx_index: number }>(
-      `SELECT transaction_id::text AS transaction_id, tx_index FROM ${this.t.events}
-       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY transaction_id DESC, tx_index DESC
+      `SELECT e.transaction_id::text AS transaction_id, e.tx_index FROM ${this.t.events} e
+       WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY e.transaction_id DESC, e.tx_index DESC
        LIMIT 1`,
     );
     return rows.length === 0 ? undefined : encodePosition(rows[0].transaction_id, rows[0].tx_index);
@@ -147,10 +147,9 @@ export class SqlEventStore implements EventStore {
     // (0, -1) sorts before every real row: transaction ids start at 3.
     const from = after === undefined ? { transactionId: '0', txIndex: -1 } : decodePosition(after);
     const { rows } = await this.sql.query<EventRow>(
-      `SELECT ${COLUMNS} FROM ${this.t.events}
-       WHERE (transaction_id, tx_index) > ($1::text::xid8, $2::int)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY transaction_id, tx_index
+      `SELECT ${COLUMNS} FROM ${this.t.events} e
+       WHERE (e.transaction_id, e.tx_index) > ($1::text::xid8, $2::int)
+       ORDER BY e.transaction_id, e.tx_index
        LIMIT $3::int`,
       [from.transactionId, from.txIndex, maxCount ?? null],
     );
@@ -187,7 +186,7 @@ export class SqlEventStore implements EventStore {
                 jsonb_array_elements($3::text::jsonb) WITH ORDINALITY AS e(value, ord)
            RETURNING transaction_id, tx_index
          )
-         SELECT transaction_id::text AS transaction_id, min(tx_index) AS first_index FROM batch GROUP BY transaction_id`,
+         SELECT b.transaction_id::text AS transaction_id, min(b.tx_index) AS first_index FROM batch b GROUP BY b.transaction_id`,
         [streamId, firstRevision, JSON.stringify(stored)],
       ));
     } catch (error) {
@@ -265,8 +264,8 @@ export class SqlEventStore implements EventStore {
     if (!holds) throw new WrongExpectedRevisionError(streamId, expected, actual);
     if (actual === 'no_stream') return { nextExpectedRevision: -1, position: 0n, events: [] };
     const { rows } = await db.query<{ transaction_id: string; tx_index: number }>(
-      `SELECT transaction_id::text AS transaction_id, tx_index FROM ${this.t.events}
-       WHERE stream_id = $1::text ORDER BY revision DESC LIMIT 1`,
+      `SELECT e.transaction_id::text AS transaction_id, e.tx_index FROM ${this.t.events} e
+       WHERE e.stream_id = $1::text ORDER BY e.revision DESC LIMIT 1`,
       [streamId],
     );
     const position = rows.length === 0 ? 0n : encodePosition(rows[0].transaction_id, rows[0].tx_index);
@@ -301,9 +300,11 @@ export class SqlEventStore implements EventStore {
   }
 }
 
-const COLUMNS = `transaction_id::text AS transaction_id, tx_index, id::text AS id, stream_id, revision::text AS revision,
-  type, version, data, metadata,
-  to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at`;
+// Int8 and xid8 leave as text (every digit kept on both drivers). Queries order by the qualified
+// columns (e.revision), never by these text aliases.
+const COLUMNS = `e.transaction_id::text AS transaction_id, e.tx_index, e.id::text AS id, e.stream_id,
+  e.revision::text AS revision, e.type, e.version, e.data, e.metadata,
+  to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at`;
 
 const toStoredEvent = (row: EventRow): StoredEvent => {
   const current = upcast(row.type, Number(row.version), row.data);

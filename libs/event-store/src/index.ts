@@ -1,0 +1,12 @@
+export * from './event-store.port';
+export * from './sql/sql-client';
+export { DEFAULT_SCHEMA, LATEST_SCHEMA_VERSION, TX_INDEX_LIMIT, assertSchemaName, eventsChannel, migrate } from './sql/schema';
+export { decodePosition, encodePosition } from './sql/position';
+export * from './sql/sql-event-store';
+export * from './sql/sql-checkpoint-store';
+export * from './subscription/catch-up-subscription';
+export * from './subscription/wakeup';
+export * from './postgres/pg-sql-client';
+export * from './postgres/postgres-event-store';
+export * from './embedded/pglite-sql-client';
+export * from './embedded/embedded-event-store';

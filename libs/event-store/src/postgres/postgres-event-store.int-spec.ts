@@ -1,0 +1,248 @@
+import { Pool } from 'pg';
+import type { StoredEvent } from '@zan/contracts';
+import { DuplicateEventError, WrongExpectedRevisionError, type AppendResult } from '../event-store.port';
+import { isolation, testServers } from '../../../../test/support/isolation';
+import { decodePosition } from '../sql/position';
+import { migrate } from '../sql/schema';
+import { quoteIdent, type SqlClient } from '../sql/sql-client';
+import { SqlEventStore } from '../sql/sql-event-store';
+import {
+  describeEventStoreContract,
+  expectStrictlyIncreasingPositions,
+  testEvent,
+  testEvents,
+  waitFor,
+} from '../testing/event-store.contract';
+import { createPostgresEventStore, type PostgresEventStore } from './postgres-event-store';
+
+jest.setTimeout(60_000);
+
+const { databaseUrl } = testServers();
+
+const dropSchema = async (schema: string): Promise<void> => {
+  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+  } finally {
+    await pool.end();
+  }
+};
+
+describeEventStoreContract('PostgreSQL', async () => {
+  const { pgSchema } = isolation('es-contract');
+  const store = await createPostgresEventStore({ connectionString: databaseUrl, schema: pgSchema, poolSize: 8 });
+  return {
+    eventStore: store.eventStore,
+    checkpoints: store.checkpoints,
+    dispose: async () => {
+      await store.eventStore.close();
+      await dropSchema(pgSchema);
+    },
+  };
+});
+
+describe('PostgreSQL event store', () => {
+  const { pgSchema } = isolation('es-pg');
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    store = await createPostgresEventStore({ connectionString: databaseUrl, schema: pgSchema, poolSize: 4, applicationName: pgSchema });
+  });
+
+  afterAll(async () => {
+    await store?.eventStore.close();
+    await dropSchema(pgSchema);
+  });
+
+  it('migrates idempotently, also when several processes start at once', async () => {
+    await Promise.all([migrate(store.sql, pgSchema), migrate(store.sql, pgSchema), migrate(store.sql, pgSchema)]);
+    const { rows } = await store.sql.query<{ version: number }>(`SELECT version FROM ${quoteIdent(pgSchema)}.migrations`);
+    expect(rows.map((row) => Number(row.version))).toEqual([1]);
+  });
+
+  it('never delivers a later commit ahead of a transaction still in flight, and then delivers each event once, in order', async () => {
+    const s = quoteIdent(pgSchema);
+    const start = await store.eventStore.headPosition();
+    const prefix = `held-${Date.now()}`;
+    const ours = (e: StoredEvent) => e.streamId.startsWith(prefix);
+
+    // A second store on the same pool that counts its global reads, to know the subscription polled.
+    let globalReads = 0;
+    const counting: SqlClient = {
+      query: (text, params) => {
+        if (text.includes('pg_snapshot_xmin')) globalReads += 1;
+        return store.sql.query(text, params);
+      },
+      transaction: (fn) => store.sql.transaction(fn),
+      close: async () => undefined,
+    };
+    const reader = new SqlEventStore(counting, { schema: pgSchema, pollIntervalMs: 20 });
+    const delivered: StoredEvent[] = [];
+    const subscription = reader.subscribeToAll({
+      after: start,
+      onEvent: async (event) => {
+        if (ours(event)) delivered.push(event);
+      },
+    });
+
+    // Begin, append, and hold the transaction open.
+    let commitHeld!: () => void;
+    const held = new Promise<void>((resolve) => (commitHeld = resolve));
+    let heldAppended!: () => void;
+    const appendedInHeld = new Promise<void>((resolve) => (heldAppended = resolve));
+    const heldTransaction = store.sql.transaction(async (tx) => {
+      const result = await store.eventStore.appendWithin(tx, `${prefix}-slow`, testEvents(2, 'held'), 'no_stream');
+      heldAppended();
+      await held;
+      return result;
+    });
+    await appendedInHeld;
+
+    // Later transactions commit while it is open.
+    const later: AppendResult[] = [];
+    for (let i = 0; i < 3; i += 1) later.push(await store.eventStore.append(`${prefix}-fast-${i}`, testEvents(1, 'later'), 'no_stream'));
+
+    // A reader that ignored in-flight transactions would see the later events now...
+    const { rows: naive } = await store.sql.query<{ stream_id: string }>(
+      `SELECT stream_id FROM ${s}.events WHERE stream_id LIKE $1::text ORDER BY transaction_id, tx_index`,
+      [`${prefix}%`],
+    );
+    expect(naive.map((row) => row.stream_id)).toEqual(later.map((_, i) => `${prefix}-fast-${i}`));
+    // ...and move past them, although the held events will take lower positions when they commit.
+    const readsWhileHeld = globalReads;
+    await waitFor(() => globalReads >= readsWhileHeld + 3, 'the subscription to poll while the transaction is held');
+    expect(delivered).toEqual([]);
+    expect((await store.eventStore.readAll({ after: start })).filter(ours)).toEqual([]);
+    expect(await store.eventStore.headPosition()).toBe(start);
+
+    commitHeld();
+    const heldResult = await heldTransaction;
+    const heldPositions = heldResult.events.map((e) => e.position);
+    expect(heldPositions.every((p) => later.every((l) => p < l.position))).toBe(true);
+
+    await waitFor(() => delivered.length >= 5, 'every event after the commit');
+    const all = (await store.eventStore.readAll({ after: start })).filter(ours);
+    await subscription.stop();
+    await reader.close();
+
+    const expectedIds = [...heldResult.events, ...later.flatMap((r) => r.events)].map((e) => e.id);
+    expect(all.map((e) => e.id)).toEqual(expectedIds);
+    expect(delivered.map((e) => e.id)).toEqual(expectedIds);
+    expect(new Set(delivered.map((e) => e.id)).size).toBe(5);
+    expectStrictlyIncreasingPositions(delivered);
+    const order = delivered.map((e) => decodePosition(e.position));
+    const sorted = [...order].sort((a, b) => {
+      const ta = BigInt(a.transactionId);
+      const tb = BigInt(b.transactionId);
+      return ta === tb ? a.txIndex - b.txIndex : ta < tb ? -1 : 1;
+    });
+    expect(order).toEqual(sorted);
+  });
+
+  it('orders by transaction id as a number, not as text', async () => {
+    const { pgSchema: schema } = isolation('es-order');
+    const other = await createPostgresEventStore({ connectionString: databaseUrl, schema, poolSize: 2 });
+    try {
+      // Old transaction ids either side of a digit boundary, written by hand.
+      await other.sql.query(
+        `INSERT INTO ${quoteIdent(schema)}.events
+           (transaction_id, tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)
+         VALUES ('1000', 0, gen_random_uuid(), 's', 1, 'T', 1, '{}', '{}', now()),
+                ('999', 0, gen_random_uuid(), 's', 0, 'T', 1, '{}', '{}', now())`,
+      );
+      expect((await other.eventStore.readAll()).map((e) => e.position)).toEqual([99_900_000n, 100_000_000n]);
+      expect((await other.eventStore.readAll({ after: 99_900_000n })).map((e) => e.position)).toEqual([100_000_000n]);
+      expect(await other.eventStore.headPosition()).toBe(100_000_000n);
+    } finally {
+      await other.eventStore.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it('numbers events of several appends in one transaction consecutively', async () => {
+    const prefix = `within-${Date.now()}`;
+    const [a, b] = await store.sql.transaction(async (tx) => [
+      await store.eventStore.appendWithin(tx, `${prefix}-a`, testEvents(2), 'no_stream'),
+      await store.eventStore.appendWithin(tx, `${prefix}-b`, testEvents(3), 'no_stream'),
+    ]);
+    const positions = [...a.events, ...b.events].map((e) => decodePosition(e.position));
+    expect(new Set(positions.map((p) => p.transactionId)).size).toBe(1);
+    expect(positions.map((p) => p.txIndex)).toEqual([0, 1, 2, 3, 4]);
+    expect((await store.eventStore.readStream(`${prefix}-b`)).map((e) => e.position)).toEqual(b.events.map((e) => e.position));
+  });
+
+  it('keeps pooled connections through version conflicts and duplicate ids', async () => {
+    // The field note, checked: pool.query() throws the connection away on every failed statement.
+    const naivePool = new Pool({ connectionString: databaseUrl, max: 2 });
+    let naiveConnects = 0;
+    naivePool.on('connect', () => (naiveConnects += 1));
+    for (let i = 0; i < 5; i += 1) await naivePool.query('SELECT 1/0').catch(() => undefined);
+    await naivePool.end();
+    expect(naiveConnects).toBeGreaterThan(2);
+
+    const id = `contended-${Date.now()}`;
+    const original = testEvent();
+    await store.eventStore.append(id, [original], 'no_stream');
+    // Fill the pool first, so that any connection opened below replaces one thrown away.
+    await Promise.all(Array.from({ length: 4 }, () => store.sql.query('SELECT pg_sleep(0.05)')));
+    const before = store.sql.stats().connectionsOpened;
+    expect(before).toBe(4);
+    for (let round = 0; round < 5; round += 1) {
+      const outcomes = await Promise.allSettled([
+        ...Array.from({ length: 10 }, () => store.eventStore.append(id, testEvents(1), 'no_stream')),
+        ...Array.from({ length: 10 }, () => store.eventStore.append(`${id}-dup-${round}`, [{ ...testEvent(), id: original.id }], 'any')),
+      ]);
+      const reasons = outcomes.map((o) => (o.status === 'rejected' ? o.reason : o.value));
+      expect(reasons.slice(0, 10).every((r) => r instanceof WrongExpectedRevisionError)).toBe(true);
+      expect(reasons.slice(10).every((r) => r instanceof DuplicateEventError)).toBe(true);
+    }
+    const after = store.sql.stats();
+    expect(after.connectionsOpened - before).toBe(0);
+    expect(after.total).toBeLessThanOrEqual(4);
+    expect(await store.eventStore.readStream(id)).toHaveLength(1);
+  });
+
+  it('does not report a transaction as committed when a statement in it failed', async () => {
+    const opened = store.sql.stats().connectionsOpened;
+    await expect(
+      store.sql.transaction(async (tx) => {
+        await tx.query('SELECT 1/0').catch(() => undefined);
+      }),
+    ).rejects.toThrow(/rolled back/);
+    expect(store.sql.stats().connectionsOpened).toBe(opened);
+  });
+
+  it('wakes a subscriber through NOTIFY when another process appends', async () => {
+    const other = await createPostgresEventStore({ connectionString: databaseUrl, schema: pgSchema, poolSize: 2 });
+    // A poll interval far beyond the wait below: only a notification can deliver in time.
+    const listening = new SqlEventStore(store.sql, { schema: pgSchema, pollIntervalMs: 60_000 });
+    try {
+      const start = await store.eventStore.headPosition();
+      const id = `notified-${Date.now()}`;
+      const seen: StoredEvent[] = [];
+      let caughtUp = false;
+      listening.subscribeToAll({
+        after: start,
+        onEvent: async (event) => {
+          if (event.streamId === id) seen.push(event);
+        },
+        onCaughtUp: () => (caughtUp = true),
+      });
+      await waitFor(() => caughtUp, 'catch-up');
+      // LISTEN is issued when the subscription starts; wait until the server has registered it.
+      await waitFor(async () => {
+        const { rows } = await store.sql.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM pg_stat_activity
+           WHERE application_name = $1::text AND state = 'idle' AND query LIKE 'LISTEN %'`,
+          [`${pgSchema}-listen`],
+        );
+        return Number(rows[0].n) > 0;
+      }, 'the LISTEN connection');
+      await other.eventStore.append(id, testEvents(1), 'no_stream');
+      await waitFor(() => seen.length === 1, 'a notified delivery', 10_000);
+    } finally {
+      await listening.close();
+      await other.eventStore.close();
+    }
+  });
+});

@@ -1,0 +1,38 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { TEST_JWT_SECRET, tokenFor } from './tokens';
+
+type Target = INestApplication | string;
+const server = (target: Target) => (typeof target === 'string' ? target : target.getHttpServer());
+
+/** A user of the HTTP api, as a client app would be: a bearer token and idempotency keys. */
+export const clientFor = (target: Target, userId: string, options: { roles?: string[]; secret?: string } = {}) => {
+  const token = tokenFor(userId, options.secret ?? TEST_JWT_SECRET, { roles: options.roles });
+  let keys = 0;
+  const nextKey = () => `${userId}-${Date.now().toString(36)}-${++keys}`;
+  return {
+    userId,
+    token,
+    get: (path: string) => request(server(target)).get(path).set('Authorization', `Bearer ${token}`),
+    post: (path: string, body?: object, idempotencyKey: string | null = nextKey()) => {
+      const req = request(server(target)).post(path).set('Authorization', `Bearer ${token}`);
+      if (idempotencyKey !== null) req.set('Idempotency-Key', idempotencyKey);
+      return body === undefined ? req : req.send(body);
+    },
+  };
+};
+
+export type Client = ReturnType<typeof clientFor>;
+
+/** Opens a wallet with a personal card and funds it: the start of most scenarios. */
+export const fundedUser = async (target: Target, userId: string, amount: number, kind: 'individual' | 'business' = 'individual') => {
+  const client = clientFor(target, userId);
+  await client.post('/v1/wallets', { kind }).expect(201);
+  await client.post('/v1/wallets/me/cards', { cardId: `card-${userId}`, personal: true }).expect(201);
+  let position = '0';
+  if (amount > 0) {
+    const funded = await client.post('/v1/wallets/me/fundings', { amount, cardId: `card-${userId}` }).expect(201);
+    position = funded.body.position;
+  }
+  return { client, position };
+};

@@ -1,0 +1,89 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client as PgClient } from 'pg';
+import Redis from 'ioredis';
+import { createZanApp } from '../../apps/zan/src/zan.app';
+import { type Clock, type RandomSource, loadConfig } from '@zan/platform';
+import { type Isolation, isolation, testServers } from './isolation';
+import { TEST_JWT_SECRET } from './tokens';
+
+export interface RunningZan {
+  app: INestApplication;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** The zero-setup default: embedded event store in a temp folder, in-process bus, memory read models. */
+export const startEmbeddedZan = async (options: { clock?: Clock; random?: RandomSource; dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningZan & { dataDir: string }> => {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'zan-e2e-'));
+  const env = { NODE_ENV: 'test', ZAN_DATA_DIR: dataDir, ZAN_JWT_SECRET: TEST_JWT_SECRET, ZAN_READ_WAIT_MS: '5000', ...options.env };
+  const app = await createZanApp({ config: loadConfig(env), clock: options.clock, random: options.random, logger: ['error', 'fatal'] });
+  await app.init();
+  return {
+    app,
+    env,
+    dataDir,
+    close: async () => {
+      await app.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** Settings of a full-stack deployment isolated for one spec: its own schema, topics and keys. */
+export const fullStackEnv = (label: string, iso: Isolation = isolation(label)): Record<string, string> => {
+  const servers = testServers();
+  return {
+    NODE_ENV: 'test',
+    ZAN_JWT_SECRET: TEST_JWT_SECRET,
+    ZAN_EVENT_STORE: servers.databaseUrl,
+    ZAN_PG_SCHEMA: iso.pgSchema,
+    KAFKA_BROKERS: servers.kafkaBrokers.join(','),
+    ZAN_TOPIC_PREFIX: iso.topicPrefix,
+    REDIS_URL: servers.redisUrl,
+    ZAN_REDIS_PREFIX: iso.redisPrefix,
+    ZAN_READ_WAIT_MS: '5000',
+  };
+};
+
+/** Full stack in this process (api + relay + projector as three Nest apps on PostgreSQL, Kafka, Redis). */
+export const startFullStackInProcess = async (label: string, options: { clock?: Clock; random?: RandomSource } = {}) => {
+  const env = fullStackEnv(label);
+  const config = loadConfig(env);
+  const quiet = { logger: ['error', 'fatal'] as ('error' | 'fatal')[] };
+  const api = await createZanApp({ config, roles: ['api'], ...options, ...quiet });
+  await api.init();
+  const relay = await createZanApp({ config, roles: ['relay'], ...quiet });
+  await relay.init();
+  const projector = await createZanApp({ config, roles: ['projector'], ...quiet });
+  await projector.init();
+  return {
+    app: api,
+    relay,
+    projector,
+    env,
+    close: async () => {
+      await Promise.allSettled([projector.close(), relay.close()]);
+      await api.close();
+      await dropIsolated(env);
+    },
+  };
+};
+
+/** Removes what a full-stack spec left behind: its schema and its Redis keys (topics stay, unused). */
+export const dropIsolated = async (env: Record<string, string>): Promise<void> => {
+  const pg = new PgClient({ connectionString: env.ZAN_EVENT_STORE });
+  await pg.connect();
+  await pg.query(`DROP SCHEMA IF EXISTS "${env.ZAN_PG_SCHEMA}" CASCADE`);
+  await pg.end();
+  const redis = new Redis(env.REDIS_URL!);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.ZAN_REDIS_PREFIX}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+};
