@@ -1,0 +1,19 @@
+# One image for the three apps; docker-compose.yml picks the entry point.
+FROM node:20-bookworm-slim AS build
+WORKDIR /zan
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig*.json nest-cli.json ./
+COPY apps ./apps
+COPY libs ./libs
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /zan
+COPY --from=build /zan/node_modules ./node_modules
+COPY --from=build /zan/dist ./dist
+COPY package.json ./
+USER node
+EXPOSE 3000
+CMD ["node", "dist/apps/zan/src/main.js"]
