@@ -1,7 +1,9 @@
-import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { JwtModule } from '@nestjs/jwt';
+import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
+import Redis from 'ioredis';
 import { SQL_CLIENT, type SqlClient } from '@zan/event-store';
 import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { AuthGuard } from './auth/auth.guard';
@@ -9,6 +11,7 @@ import { CommandRunner } from './command-path/command-runner';
 import { WalletStreams } from './command-path/wallet-streams';
 import { HealthController } from './http/health.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { MemoryThrottlerStorage, MoneyRateLimitGuard, RATE_LIMIT_REDIS, RedisThrottlerStorage } from './http/rate-limit';
 import { strictValidationPipe } from './http/validation';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IDEMPOTENCY_STORE } from './idempotency/idempotency.store';
@@ -41,6 +44,13 @@ const requireSql = (sql: SqlClient | null): SqlClient => {
   return sql;
 };
 
+class RateLimitRedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(RATE_LIMIT_REDIS) private readonly redis: Redis | null) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.quit().catch(() => undefined);
+  }
+}
+
 /** Creates the api's own tables (idempotency records, timers) beside the events. */
 class ApiMigrations implements OnModuleInit {
   constructor(
@@ -70,6 +80,27 @@ class ApiMigrations implements OnModuleInit {
   providers: [
     { provide: APP_FILTER, useClass: ProblemFilter },
     { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: MoneyRateLimitGuard },
+    {
+      provide: getOptionsToken(),
+      inject: [ZAN_CONFIG],
+      useFactory: (config: ZanConfig) => ({
+        throttlers: [{ name: 'money', ttl: 60_000, limit: config.rateLimitPerMinute }],
+        skipIf: () => config.rateLimitPerMinute === 0,
+      }),
+    },
+    {
+      provide: RATE_LIMIT_REDIS,
+      inject: [ZAN_CONFIG],
+      useFactory: (config: ZanConfig) => (config.redis ? new Redis(config.redis.url, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null),
+    },
+    {
+      provide: getStorageToken(),
+      inject: [ZAN_CONFIG, RATE_LIMIT_REDIS],
+      useFactory: (config: ZanConfig, redis: Redis | null) =>
+        redis ? new RedisThrottlerStorage(redis, config.redisPrefix) : new MemoryThrottlerStorage(),
+    },
+    RateLimitRedisCloser,
     { provide: APP_PIPE, useFactory: strictValidationPipe },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     {

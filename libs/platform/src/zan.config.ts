@@ -28,6 +28,8 @@ export const CONFIG_SCHEMA = Joi.object({
   ZAN_FUNDING_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.funding.max),
   ZAN_IDEMPOTENCY_TTL_HOURS: Joi.number().integer().min(24).default(48),
   ZAN_READ_WAIT_MS: Joi.number().integer().min(0).max(60_000).default(5000),
+  ZAN_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(0).default(600),
+  ZAN_CORS_ORIGINS: Joi.string().pattern(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/).allow(''),
   ZAN_LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
 }).unknown(true);
 
@@ -51,6 +53,9 @@ export interface ZanConfig {
   limits: MoneyLimits;
   idempotencyTtlHours: number;
   readWaitMs: number;
+  /** Money-moving requests per user per minute, shared across instances through Redis; 0 turns it off. */
+  rateLimitPerMinute: number;
+  corsOrigins: string[];
   logLevel: string;
 }
 
@@ -106,6 +111,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
     },
     idempotencyTtlHours: v.ZAN_IDEMPOTENCY_TTL_HOURS,
     readWaitMs: v.ZAN_READ_WAIT_MS,
+    rateLimitPerMinute: v.ZAN_RATE_LIMIT_PER_MINUTE,
+    corsOrigins: v.ZAN_CORS_ORIGINS ? String(v.ZAN_CORS_ORIGINS).split(',') : [],
     logLevel: v.ZAN_LOG_LEVEL,
   };
 };

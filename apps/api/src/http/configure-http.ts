@@ -1,10 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
+import helmet from 'helmet';
+import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
 /** HTTP settings shared by every way of starting the api (its own process, all-in-one, tests). */
 export const configureHttp = (app: INestApplication): void => {
   const express = app as NestExpressApplication;
+  const config = app.get<ZanConfig>(ZAN_CONFIG);
   express.disable('x-powered-by');
+  express.use(helmet());
+  // Browsers may call the api only from the origins an operator lists; none by default.
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins, allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Correlation-Id'], exposedHeaders: ['Retry-After', 'Idempotent-Replayed'] });
+  }
   // Small bodies only: the largest legitimate body is a red packet with its recipient list.
   express.useBodyParser('json', { limit: '64kb', strict: true });
   app.enableShutdownHooks();

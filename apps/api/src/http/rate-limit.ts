@@ -1,0 +1,75 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import type Redis from 'ioredis';
+import { IDEMPOTENT_ROUTE } from '../idempotency/idempotency.interceptor';
+import { ProblemException, problem } from './problem';
+
+// Fixed window per key: one atomic step, so every api instance shares the same count.
+const INCREMENT = `
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+return { hits, ttl }
+`;
+
+/** Throttler counts in Redis, so the limit holds across instances. */
+export class RedisThrottlerStorage implements ThrottlerStorage {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async increment(key: string, ttl: number, limit: number, _blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
+    const [hits, pttl] = (await this.redis.eval(INCREMENT, 1, `${this.prefix}rate:${name}:${key}`, String(ttl))) as [number, number];
+    const timeToExpire = Math.max(1, Math.ceil(pttl / 1000));
+    const isBlocked = hits > limit;
+    return { totalHits: hits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 };
+  }
+}
+
+/** In one process (embedded mode): the same fixed window in memory. */
+export class MemoryThrottlerStorage implements ThrottlerStorage {
+  private readonly windows = new Map<string, { hits: number; until: number }>();
+
+  async increment(key: string, ttl: number, limit: number, _blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
+    const now = Date.now();
+    const id = `${name}:${key}`;
+    let window = this.windows.get(id);
+    if (!window || window.until <= now) {
+      window = { hits: 0, until: now + ttl };
+      this.windows.set(id, window);
+      if (this.windows.size > 100_000) for (const [k, w] of this.windows) if (w.until <= now) this.windows.delete(k);
+    }
+    window.hits++;
+    const timeToExpire = Math.max(1, Math.ceil((window.until - now) / 1000));
+    const isBlocked = window.hits > limit;
+    return { totalHits: window.hits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 };
+  }
+}
+
+/** Limits money-moving routes per user (not per IP: many users share a carrier's NAT). */
+@Injectable()
+export class MoneyRateLimitGuard extends ThrottlerGuard {
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return !this.reflector.getAllAndOverride<boolean>(IDEMPOTENT_ROUTE, [context.getHandler(), context.getClass()]);
+  }
+
+  protected override async getTracker(request: Record<string, any>): Promise<string> {
+    return `user:${request.principal?.userId ?? 'anonymous'}`;
+  }
+
+  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+    return `${name}:${tracker}`;
+  }
+
+  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const retryAfter = String(Math.max(1, detail.timeToBlockExpire || detail.timeToExpire));
+    throw new ProblemException(
+      problem(429, 'rate-limited', 'Too many requests', `at most ${detail.limit} money-moving requests per minute; retry in ${retryAfter} s`),
+      { 'Retry-After': retryAfter },
+    );
+  }
+}
+
+export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
