@@ -35,3 +35,4 @@ export type {
   SendRedPacket,
   Undrawn,
 } from './red-packet';
+export * from './audit/ledger-audit';
