@@ -4,7 +4,8 @@ import type { Begin, IdempotencyStore, StoredResponse } from './idempotency.stor
 interface Row {
   request_hash: string;
   state: 'pending' | 'done';
-  response: StoredResponse | null;
+  /** The answer as JSON text: replays are byte for byte the first answer (jsonb would reorder keys). */
+  response: string | null;
   locked_until: Date | string;
   created_at: Date | string;
 }
@@ -27,7 +28,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
         key text NOT NULL,
         request_hash text NOT NULL,
         state text NOT NULL,
-        response jsonb,
+        response text,
         locked_until timestamptz NOT NULL,
         created_at timestamptz NOT NULL,
         PRIMARY KEY (scope, key)
@@ -51,7 +52,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     const row = found.rows[0];
     if (!row) return this.begin(scope, key, requestHash, leaseMs, now); // expired between the two statements
     if (row.request_hash !== requestHash) return { outcome: 'mismatch' };
-    if (row.state === 'done' && row.response) return { outcome: 'replay', response: row.response };
+    if (row.state === 'done' && row.response) return { outcome: 'replay', response: JSON.parse(row.response) as StoredResponse };
     if (new Date(row.locked_until).getTime() > now.getTime()) return { outcome: 'in-progress' };
 
     // The process that held the lease is gone: take the record over, exactly one taker wins.

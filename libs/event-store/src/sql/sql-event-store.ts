@@ -149,6 +149,7 @@ export class SqlEventStore implements EventStore {
     const { rows } = await this.sql.query<EventRow>(
       `SELECT ${COLUMNS} FROM ${this.t.events} e
        WHERE (e.transaction_id, e.tx_index) > ($1::text::xid8, $2::int)
+         AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY e.transaction_id, e.tx_index
        LIMIT $3::int`,
       [from.transactionId, from.txIndex, maxCount ?? null],
@@ -174,7 +175,8 @@ export class SqlEventStore implements EventStore {
     }));
     let inserted: { transaction_id: string; first_index: number }[];
     try {
-      // One statement for the whole batch; tx_index continues after rows this transaction already wrote.
+      // One statement for the whole batch, NOTIFY included (payload: the last position); tx_index
+      // continues after rows this transaction already wrote.
       ({ rows: inserted } = await tx.query<{ transaction_id: string; first_index: number }>(
         `WITH batch AS (
            INSERT INTO ${this.t.events} (tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)
@@ -186,8 +188,11 @@ export class SqlEventStore implements EventStore {
                 jsonb_array_elements($3::text::jsonb) WITH ORDINALITY AS e(value, ord)
            RETURNING transaction_id, tx_index
          )
-         SELECT b.transaction_id::text AS transaction_id, min(b.tx_index) AS first_index FROM batch b GROUP BY b.transaction_id`,
-        [streamId, firstRevision, JSON.stringify(stored)],
+         SELECT x.transaction_id::text AS transaction_id, x.first_index,
+                pg_notify($4::text, (x.transaction_id::text::numeric * ${TX_INDEX_LIMIT} + x.last_index)::text)
+         FROM (SELECT b.transaction_id, min(b.tx_index) AS first_index, max(b.tx_index) AS last_index
+               FROM batch b GROUP BY b.transaction_id) x`,
+        [streamId, firstRevision, JSON.stringify(stored), this.channel],
       ));
     } catch (error) {
       throw this.appendError(error, streamId, events, expected);
@@ -205,7 +210,6 @@ export class SqlEventStore implements EventStore {
       };
     });
     const position = result[result.length - 1].position;
-    await tx.query('SELECT pg_notify($1::text, $2::text)', [this.channel, position.toString()]);
     return { nextExpectedRevision: lastRevision, position, events: result };
   }
 

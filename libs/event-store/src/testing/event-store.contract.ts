@@ -337,12 +337,16 @@ export const describeEventStoreContract = (name: string, factory: () => Promise<
             inFlight -= 1;
           },
         });
-        await waitFor(() => log.includes('start 1'), 'the second event to be in hand');
-        const stopping = subscription.stop().then(() => log.push('stopped'));
-        for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
-        expect(log).not.toContain('stopped');
-        release();
-        await stopping;
+        try {
+          await waitFor(() => log.includes('start 1'), 'the second event to be in hand');
+          const stopping = subscription.stop().then(() => log.push('stopped'));
+          for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+          expect(log).not.toContain('stopped');
+          release();
+          await stopping;
+        } finally {
+          release();
+        }
         expect(log).toEqual(['start 0', 'end 0', 'start 1', 'end 1', 'stopped']);
         expect(maxInFlight).toBe(1);
       });
