@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Backends } from './core/backends';
+import { CLI_IO, type CliIo } from './core/cli-io';
+import { CommanderRoot } from './core/commander-root';
+import { EventsCommand } from './events/events.command';
+import { ExportEventsCommand } from './events/export.command';
+import { ReplayEventsCommand } from './events/replay.command';
+
+/** Every `zan` command, and the backends they open on demand. */
+@Module({})
+export class CliModule {
+  static forIo(io: CliIo): DynamicModule {
+    return {
+      module: CliModule,
+      providers: [
+        { provide: CLI_IO, useValue: io },
+        Backends,
+        CommanderRoot,
+        EventsCommand,
+        ExportEventsCommand,
+        ReplayEventsCommand,
+      ],
+    };
+  }
+}

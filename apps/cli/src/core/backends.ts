@@ -1,0 +1,137 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+import type { EventStore } from '@zan/event-store';
+import { RedisReadModelStore } from '@zan/read-models';
+import { ConfigError, createAdapters, loadConfig, type Adapters, type ZanConfig } from '@zan/platform';
+import { CLI_IO, type CliIo } from './cli-io';
+import { BackendUnreachable, CliError, UsageError, isUnreachable } from './exit-codes';
+
+/** How long a backend may take to answer the first time before the CLI gives up (exit 3). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * The backends a command needs, opened on first use from the same settings as the apps
+ * (ZAN_EVENT_STORE, ZAN_PG_SCHEMA, ZAN_DATA_DIR, REDIS_URL, ZAN_REDIS_PREFIX, ...), so `zan token`
+ * or `zan --help` touch no server. The event store comes from @zan/platform's createAdapters, the
+ * one place adapters are chosen; Redis connections fail fast instead of retrying for ever.
+ */
+@Injectable()
+export class Backends implements OnModuleDestroy {
+  private loaded?: ZanConfig;
+  private adapters?: Promise<Adapters>;
+  private readonly redisConnections: Redis[] = [];
+
+  constructor(@Inject(CLI_IO) private readonly io: CliIo) {}
+
+  config(): ZanConfig {
+    if (!this.loaded) {
+      try {
+        this.loaded = loadConfig(this.io.env);
+      } catch (error) {
+        if (error instanceof ConfigError) throw new UsageError(error.message);
+        throw error;
+      }
+    }
+    return this.loaded;
+  }
+
+  /** "postgres 127.0.0.1:5432/test, schema zan" and the like, for reports and error messages. */
+  describeEventStore(): string {
+    const store = this.config().eventStore;
+    if (store.kind === 'embedded') return `embedded (${store.dataDir}, schema ${store.schema})`;
+    const url = safeUrl(store.url);
+    return store.kind === 'postgres' ? `postgres ${url}, schema ${store.schema}` : `eventstoredb ${url}`;
+  }
+
+  async eventStore(): Promise<EventStore> {
+    const config = this.config();
+    // Only the event store: no bus, no read models (those are opened on their own, below).
+    this.adapters ??= withTimeout(
+      createAdapters({ ...config, kafka: undefined, redis: undefined }, ['relay']),
+      `the event store (${this.describeEventStore()})`,
+    );
+    let adapters: Adapters;
+    try {
+      adapters = await this.adapters;
+    } catch (error) {
+      throw this.unreachable(`the event store (${this.describeEventStore()})`, error);
+    }
+    if (!adapters.eventStore) throw new CliError('no event store is configured');
+    return adapters.eventStore;
+  }
+
+  /** The live read models in Redis (REDIS_URL, ZAN_REDIS_PREFIX). */
+  async readModels(): Promise<{ store: RedisReadModelStore; redis: Redis; prefix: string }> {
+    const config = this.config();
+    if (!config.redis) {
+      throw new UsageError('REDIS_URL is not set: the live read models are in Redis only when REDIS_URL is set (the embedded mode keeps them in the app process)');
+    }
+    const redis = await this.redis(config.redis.url);
+    const store = new RedisReadModelStore({ redis, prefix: config.redis.prefix, feedLength: config.feedLength });
+    return { store, redis, prefix: config.redis.prefix };
+  }
+
+  /** A connection to Redis (REDIS_URL unless another URL is given), closed when the command ends. */
+  async redis(url: string | undefined = this.config().redis?.url): Promise<Redis> {
+    if (!url) throw new UsageError('REDIS_URL is not set');
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      maxRetriesPerRequest: 2,
+      retryStrategy: (attempt) => (attempt > 5 ? null : attempt * 200),
+    });
+    redis.on('error', () => undefined); // reported through the failing command instead
+    this.redisConnections.push(redis);
+    try {
+      await redis.connect();
+    } catch (error) {
+      redis.disconnect();
+      throw this.unreachable(`Redis (${safeUrl(url)})`, error);
+    }
+    return redis;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled(this.redisConnections.map((redis) => redis.quit().catch(() => redis.disconnect())));
+    const adapters = await this.adapters?.catch(() => undefined);
+    await adapters?.bus?.close().catch(() => undefined);
+    await adapters?.eventStore?.close().catch(() => undefined);
+  }
+
+  private unreachable(what: string, error: unknown): Error {
+    if (error instanceof CliError) return error;
+    if (isUnreachable(error) || error instanceof ConnectTimeout) {
+      return new BackendUnreachable(`cannot reach ${what}: ${describeError(error)}`);
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+class ConnectTimeout extends Error {}
+
+const withTimeout = <T>(promise: Promise<T>, what: string): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ConnectTimeout(`no answer from ${what} within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+};
+
+/** A URL without its password. */
+export const safeUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+};
+
+export const describeError = (error: unknown): string => {
+  if (error instanceof AggregateError && error.errors.length > 0) return describeError(error.errors[0]);
+  const e = error as { code?: unknown; message?: unknown } | null;
+  const message = typeof e?.message === 'string' && e.message ? e.message : String(error);
+  return typeof e?.code === 'string' && !message.includes(e.code) ? `${message} (${e.code})` : message;
+};

@@ -1,0 +1,165 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { Inject } from '@nestjs/common';
+import { CommandRunner, Help, Option, SubCommand } from 'nest-commander';
+import { EVENT_TYPES } from '@zan/contracts';
+import { Backends } from '../core/backends';
+import { CLI_IO, type CliIo, note } from '../core/cli-io';
+import { EXIT, UsageError } from '../core/exit-codes';
+import { collect, parseChoice, parseIntOption, parsePositionOption, parseTimeOption } from '../core/options';
+import { Progress, formatCount } from '../core/progress';
+import { exportEvents } from './export';
+import type { ExportFormat } from './export-format';
+
+interface ExportFlags {
+  format: ExportFormat;
+  out?: string;
+  stream?: string[];
+  category?: string[];
+  type?: string[];
+  user?: string[];
+  from?: Date;
+  to?: Date;
+  after?: bigint;
+  until?: bigint;
+  limit?: number;
+  pageSize?: number;
+}
+
+@SubCommand({
+  name: 'export',
+  description: 'Write events as NDJSON (default) or CSV to stdout or a file, filtered; streams any number of events in constant memory',
+})
+export class ExportEventsCommand extends CommandRunner {
+  constructor(
+    private readonly backends: Backends,
+    @Inject(CLI_IO) private readonly io: CliIo,
+  ) {
+    super();
+  }
+
+  async run(_params: string[], flags: ExportFlags): Promise<void> {
+    const unknown = (flags.type ?? []).filter((t) => !(EVENT_TYPES as string[]).includes(t));
+    if (unknown.length > 0) throw new UsageError(`unknown event type ${unknown.join(', ')} (known: ${EVENT_TYPES.join(', ')})`);
+    if (flags.from && flags.to && flags.from >= flags.to) throw new UsageError('--from must be before --to');
+    if (flags.after !== undefined && flags.until !== undefined && flags.after >= flags.until) throw new UsageError('--after must be below --until');
+
+    const store = await this.backends.eventStore();
+    const head = await store.headPosition();
+    const until = flags.until !== undefined && head !== undefined && flags.until < head ? flags.until : head;
+    const toFile = flags.out !== undefined && flags.out !== '-';
+    const path = toFile ? resolve(this.io.cwd, flags.out!) : undefined;
+    const partial = path && `${path}.partial`;
+    const out: Writable = partial ? createWriteStream(partial) : this.io.stdout;
+    const progress = new Progress(this.io, 'export', flags.after ?? 0n, until ?? 0n);
+    try {
+      const result = await exportEvents(store, out, {
+        format: flags.format,
+        filter: { streams: flags.stream, categories: flags.category, types: flags.type, users: flags.user, from: flags.from, to: flags.to },
+        after: flags.after,
+        until,
+        limit: flags.limit,
+        pageSize: flags.pageSize,
+        signal: this.io.signal,
+        progress,
+      });
+      progress.stop();
+      if (partial) await closeFile(out);
+      const where = path ?? 'stdout';
+      const timing = `in ${progress.elapsedSeconds().toFixed(1)} s, ${formatCount(progress.rate(result.scanned))} events/s read`;
+      if (result.interrupted) {
+        note(this.io, `interrupted after ${formatCount(result.written)} events at position ${result.lastPosition ?? 'start'}; ${partial ? `partial output kept in ${partial}` : 'output is incomplete'}`);
+        this.io.exitCode = EXIT.interrupted;
+        return;
+      }
+      if (partial && path) await rename(partial, path);
+      note(this.io, `exported ${formatCount(result.written)} of ${formatCount(result.scanned)} events (${flags.format}) to ${where} ${timing}`);
+      if (head === undefined) note(this.io, `the event store is empty (${this.backends.describeEventStore()})`);
+    } catch (error) {
+      progress.stop();
+      if (partial) {
+        out.destroy();
+        await rm(partial, { force: true });
+      }
+      throw error;
+    }
+  }
+
+  @Option({ flags: '--format <format>', description: 'ndjson (one event per line, default) or csv', choices: ['ndjson', 'csv'], defaultValue: 'ndjson' })
+  parseFormat(value: string): ExportFormat {
+    return parseChoice(['ndjson', 'csv'] as const)(value);
+  }
+
+  @Option({ flags: '-o, --out <file>', description: 'write to this file (written as <file>.partial, renamed when complete); default stdout' })
+  parseOut(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--stream <streamId>', description: 'only this stream (repeatable, or comma-separated)' })
+  parseStream(value: string, previous?: string[]): string[] {
+    return collect(value, previous);
+  }
+
+  @Option({ flags: '--category <category>', description: 'only streams of this category, the stream id prefix: wallet, red-packet (repeatable)' })
+  parseCategory(value: string, previous?: string[]): string[] {
+    return collect(value, previous);
+  }
+
+  @Option({ flags: '--type <type>', description: 'only events of this type, e.g. TipPraised (repeatable)' })
+  parseType(value: string, previous?: string[]): string[] {
+    return collect(value, previous);
+  }
+
+  @Option({ flags: '--user <userId>', description: 'only events involving this user: metadata.userId, or data.userId/*UserId/readerId/authorId/senderId/recipients (repeatable)' })
+  parseUser(value: string, previous?: string[]): string[] {
+    return collect(value, previous);
+  }
+
+  @Option({ flags: '--from <time>', description: 'only events that occurred at or after this ISO 8601 time (or date, UTC)' })
+  parseFrom(value: string): Date {
+    return parseTimeOption(value);
+  }
+
+  @Option({ flags: '--to <time>', description: 'only events that occurred before this ISO 8601 time (or date, UTC)' })
+  parseTo(value: string): Date {
+    return parseTimeOption(value);
+  }
+
+  @Option({ flags: '--after <position>', description: 'only events after this global position (exclusive)' })
+  parseAfter(value: string): bigint {
+    return parsePositionOption(value);
+  }
+
+  @Option({ flags: '--until <position>', description: 'only events up to this global position (inclusive); default: the head when the export starts' })
+  parseUntil(value: string): bigint {
+    return parsePositionOption(value);
+  }
+
+  @Option({ flags: '--limit <n>', description: 'stop after writing n events' })
+  parseLimit(value: string): number {
+    return parseIntOption(1, Number.MAX_SAFE_INTEGER)(value);
+  }
+
+  @Option({ flags: '--page-size <n>', description: 'events per read from the store (default 2000)' })
+  parsePageSize(value: string): number {
+    return parseIntOption(1, 100_000)(value);
+  }
+
+  @Help('after')
+  examples(): string {
+    return `
+Examples:
+  zan events export > all.ndjson
+  zan events export --format csv --out tips.csv --type TipPraised --from 2026-01-01 --to 2026-02-01
+  zan events export --user alice --category wallet
+  zan events export --after 74800000 --until 75200000 --stream red-packet-9f2c…`;
+  }
+}
+
+const closeFile = (out: Writable): Promise<void> =>
+  new Promise((resolveClose, reject) => {
+    out.once('error', reject);
+    out.end(() => resolveClose());
+  });

@@ -1,0 +1,124 @@
+import type { Change } from '@zan/read-models';
+
+/** One key of a dump: a hash (fields sorted) or a sorted set (members in rank order, lowest first). */
+export type DumpEntry =
+  | { key: string; hash: Record<string, string> }
+  | { key: string; zset: [member: string, score: number][] };
+
+/** Orders strings by their UTF-8 bytes, as Redis orders sorted-set members of equal score. */
+export const compareUtf8 = (a: string, b: string): number => {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return rank(x) - rank(y);
+  }
+  return a.length - b.length;
+};
+// UTF-16 code units order like UTF-8 bytes except surrogates (astral) against U+E000..U+FFFF.
+const rank = (unit: number): number => (unit < 0xd800 ? unit : unit < 0xe000 ? unit + 0x2000 : unit - 0x800);
+
+const byRank = ([ma, sa]: [string, number], [mb, sb]: [string, number]): number => sa - sb || compareUtf8(ma, mb);
+
+class SortedSet {
+  readonly scores = new Map<string, number>();
+  /** A ZREMRANGEBYRANK not applied yet: adding new members commutes with it, anything else does not. */
+  private pendingKeep?: number;
+
+  add(member: string, score: number): void {
+    if (this.pendingKeep !== undefined && this.scores.has(member)) this.materialize();
+    this.scores.set(member, score);
+    this.trimIfLarge();
+  }
+
+  incrementBy(member: string, by: number): void {
+    if (this.pendingKeep !== undefined) this.materialize();
+    this.scores.set(member, (this.scores.get(member) ?? 0) + by);
+  }
+
+  keepHighest(keep: number): void {
+    if (this.pendingKeep !== undefined && this.pendingKeep !== keep) this.materialize();
+    this.pendingKeep = keep;
+    this.trimIfLarge();
+  }
+
+  entries(): [string, number][] {
+    this.materialize();
+    return [...this.scores.entries()].sort(byRank);
+  }
+
+  private trimIfLarge(): void {
+    if (this.pendingKeep !== undefined && this.scores.size > 2 * this.pendingKeep) this.materialize();
+  }
+
+  private materialize(): void {
+    const keep = this.pendingKeep;
+    this.pendingKeep = undefined;
+    if (keep === undefined || this.scores.size <= keep) return;
+    const lowest = [...this.scores.entries()].sort(byRank).slice(0, this.scores.size - keep);
+    for (const [member] of lowest) this.scores.delete(member);
+  }
+}
+
+/**
+ * Read-model keys in memory with Redis semantics, for replays into a file: the same changes give
+ * the same content as in Redis. Trims of a feed are deferred while only new members arrive (the
+ * top N of a set plus a new member is the top N of the whole set plus it), so a feed is not sorted
+ * once per event.
+ */
+export class KeyValueState {
+  private readonly hashes = new Map<string, Map<string, string>>();
+  private readonly zsets = new Map<string, SortedSet>();
+
+  apply(change: Change): void {
+    switch (change.op) {
+      case 'hset': {
+        const hash = this.hash(change.key);
+        for (const [field, value] of Object.entries(change.values)) hash.set(field, String(value));
+        return;
+      }
+      case 'hincrby': {
+        const hash = this.hash(change.key);
+        hash.set(change.field, String(Number(hash.get(change.field) ?? 0) + change.by));
+        return;
+      }
+      case 'zincrby':
+        return this.zset(change.key).incrementBy(change.member, change.by);
+      case 'zadd':
+        return this.zset(change.key).add(change.member, change.score);
+      case 'ztrim':
+        return this.zset(change.key).keepHighest(change.keep);
+    }
+  }
+
+  load(entry: DumpEntry): void {
+    if ('hash' in entry) this.hashes.set(entry.key, new Map(Object.entries(entry.hash)));
+    else for (const [member, score] of entry.zset) this.zset(entry.key).add(member, score);
+  }
+
+  /** Every key, sorted by key. */
+  *dump(): Generator<DumpEntry> {
+    const keys = [...new Set([...this.hashes.keys(), ...this.zsets.keys()])].sort(compareUtf8);
+    for (const key of keys) {
+      const hash = this.hashes.get(key);
+      if (hash) yield { key, hash: Object.fromEntries([...hash.entries()].sort(([a], [b]) => compareUtf8(a, b))) };
+      const zset = this.zsets.get(key);
+      if (zset) {
+        const entries = zset.entries();
+        if (entries.length > 0) yield { key, zset: entries };
+      }
+    }
+  }
+
+  private hash(key: string): Map<string, string> {
+    let hash = this.hashes.get(key);
+    if (!hash) this.hashes.set(key, (hash = new Map()));
+    return hash;
+  }
+
+  private zset(key: string): SortedSet {
+    let set = this.zsets.get(key);
+    if (!set) this.zsets.set(key, (set = new SortedSet()));
+    return set;
+  }
+}
