@@ -52,7 +52,7 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
 @Injectable()
 export class MoneyRateLimitGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return !this.reflector.getAllAndOverride<boolean>(IDEMPOTENT_ROUTE, [context.getHandler(), context.getClass()]);
+    return this.reflector.getAllAndOverride<string | undefined>(IDEMPOTENT_ROUTE, [context.getHandler(), context.getClass()]) !== 'required';
   }
 
   protected override async getTracker(request: Record<string, any>): Promise<string> {

@@ -9,11 +9,15 @@ import type { Principal } from '../auth/auth.guard';
 import { deterministicId } from '../command-path/command-runner';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
+import { CommandMetrics } from '../observability/command-metrics';
 import { IDEMPOTENCY_STORE, type IdempotencyStore } from './idempotency.store';
 
 export const IDEMPOTENT_ROUTE = 'zan:idempotent';
-/** Marks a money-moving route: it needs an Idempotency-Key and replays the first response. */
-export const Idempotent = () => SetMetadata(IDEMPOTENT_ROUTE, true);
+/**
+ * Marks a route whose answer is replayed for a repeated Idempotency-Key. Money-moving routes
+ * require the key; other POSTs honour it when given (`optional`).
+ */
+export const Idempotent = (options: { optional?: boolean } = {}) => SetMetadata(IDEMPOTENT_ROUTE, options.optional ? 'optional' : 'required');
 
 /** What a handler of an idempotent route learns about its request. */
 export interface IdempotencyContext {
@@ -43,17 +47,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: CommandMetrics,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const targets = [context.getHandler(), context.getClass()];
-    if (!this.reflector.getAllAndOverride<boolean>(IDEMPOTENT_ROUTE, targets)) return next.handle();
+    const mode = this.reflector.getAllAndOverride<'required' | 'optional' | undefined>(IDEMPOTENT_ROUTE, targets);
+    if (!mode) return next.handle();
+    if (mode === 'optional' && context.switchToHttp().getRequest<Request>().header('idempotency-key') === undefined) return next.handle();
     return from(this.run(context, next));
   }
 
   private async run(context: ExecutionContext, next: CallHandler): Promise<unknown> {
     const http = context.switchToHttp();
-    const request = http.getRequest<Request & { principal?: Principal; idempotency?: IdempotencyContext }>();
+    const request = http.getRequest<Request & { principal?: Principal; idempotency?: IdempotencyContext; causationId?: string }>();
     const response = http.getResponse<Response>();
     const key = request.header('idempotency-key');
     if (key === undefined) {
@@ -80,6 +87,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
             problem(409, 'idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was already used with a different request'),
           );
         case 'replay':
+          this.metrics.idempotentReplays.inc({ route: `${request.baseUrl}${request.route?.path ?? request.path}` });
+          request.causationId = deterministicId('command', scope, key);
           response.setHeader('Idempotent-Replayed', 'true');
           if (begun.response.status >= 400) throw new ProblemException(begun.response.body as never);
           response.status(begun.response.status);

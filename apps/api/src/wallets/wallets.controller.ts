@@ -12,12 +12,14 @@ export class WalletsController {
 
   @Post()
   @HttpCode(201)
+  @Idempotent({ optional: true })
   open(@Ctx() context: CommandContext, @Body() body: OpenWalletBody) {
     return this.commands.execute(new OpenWalletCommand(context, body.kind));
   }
 
   @Post('me/cards')
   @HttpCode(201)
+  @Idempotent({ optional: true })
   linkCard(@Ctx() context: CommandContext, @Body() body: LinkCardBody) {
     return this.commands.execute(new LinkBankCardCommand(context, body.cardId, body.personal));
   }
