@@ -6,3 +6,12 @@ export * from './keys';
 export { comparePositions, padPosition } from './positions';
 export * from './memory/memory-read-model-store';
 export * from './redis/redis-read-model-store';
+export {
+  applyOrSkip,
+  isPoison,
+  rebuildFromEventStore,
+  RebuildTimeout,
+  type EventSource,
+  type RebuildFromEventStoreOptions,
+  type RebuildResult,
+} from './rebuild/rebuild';

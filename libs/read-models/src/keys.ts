@@ -14,5 +14,7 @@ export const keys = {
   watermark: 'watermark',
   /** prevPosition -> position of events applied ahead of the watermark. */
   watermarkPending: 'watermark-pending',
+  /** Counters: applied, skipped, applied:<category>, skipped:<category>. */
+  stats: 'stats',
 } as const;
 

@@ -13,8 +13,37 @@ export interface Applied {
 }
 
 /**
- * The read models' store. Every delivery must be applied, even of an event no projection uses,
- * or the watermark stops at it.
+ * An event recorded as applied with no changes: a poison message the projector dead-lettered. Its
+ * place in the position chain is taken, so the watermark does not stop at it for good. The stream and
+ * revision are given when the message told them; then later copies of it are duplicates.
+ */
+export interface Skipped {
+  category: string;
+  streamId?: string;
+  revision?: number;
+  position: bigint;
+  prevPosition: bigint;
+}
+
+/** What `zan projections status` shows: where the read models stand. */
+export interface ReadModelStatus {
+  /** The generation answering queries (`memory` for the in-memory store). */
+  generation: string;
+  /** The checkpoint: every event up to this position has been applied. */
+  watermark: bigint;
+  /** Events applied ahead of the watermark, waiting for the ones before them. */
+  pending: number;
+  /** Events applied in this generation (duplicates not counted), and events skipped. */
+  applied: number;
+  skipped: number;
+  byCategory: Record<string, { applied: number; skipped: number }>;
+  /** A rebuild filling a new generation, when one runs (Redis only). */
+  rebuilding?: { generation: string; watermark: bigint; applied: number; skipped: number };
+}
+
+/**
+ * The read models' store. Every delivery must be applied (or skipped), even of an event no projection
+ * uses, or the watermark stops at it.
  */
 export interface ReadModelStore {
   /**
@@ -25,8 +54,14 @@ export interface ReadModelStore {
   apply(delivery: Applied): Promise<boolean>;
   /** apply() for each delivery, in order, in one round trip where the store can. */
   applyMany?(deliveries: Applied[]): Promise<boolean[]>;
+  /**
+   * Records a poison event as applied with no changes, atomically like apply: the dedupe record (when
+   * the stream and revision are known) and the watermark. Returns false when already applied.
+   */
+  skip(skipped: Skipped): Promise<boolean>;
   /** Every event with position <= watermark has been applied (contiguous along the prevPosition chain). */
   watermark(): Promise<bigint>;
+  status(): Promise<ReadModelStatus>;
   wallet(userId: string): Promise<WalletView | undefined>;
   /** Zeros when the author has no tips. */
   earnings(authorId: string): Promise<EarningsView>;
@@ -35,7 +70,7 @@ export interface ReadModelStore {
   redPacket(redPacketId: string): Promise<RedPacketView | undefined>;
   /** Newest first. Throws InvalidFeedCursor for a cursor it did not issue. */
   feed(userId: string, query: FeedQuery): Promise<FeedPage>;
-  /** Deletes every key of this store (its prefix), for rebuilds and tests. */
+  /** Deletes every read-model key of this store (every generation), for rebuilds and tests. */
   clear(): Promise<void>;
   close(): Promise<void>;
 }
@@ -55,6 +90,16 @@ export const assertDelivery = ({ category, event, prevPosition }: Applied): void
     throw new InvalidDelivery(`event ${event.id}: prevPosition ${prevPosition} is not below position ${event.position}`);
   }
 };
+
+export const assertSkipped = ({ category, streamId, revision, position, prevPosition }: Skipped): void => {
+  if (!category) throw new InvalidDelivery(`skip at ${position}: no category`);
+  if ((streamId === undefined) !== (revision === undefined)) throw new InvalidDelivery(`skip at ${position}: streamId and revision go together`);
+  if (revision !== undefined && (!Number.isSafeInteger(revision) || revision < 0)) throw new InvalidDelivery(`skip at ${position}: bad revision ${revision}`);
+  if (prevPosition < 0n || position <= prevPosition) throw new InvalidDelivery(`skip: prevPosition ${prevPosition} is not below position ${position}`);
+};
+
+/** Where a store applies: the live store, or a generation a rebuild fills. */
+export type ApplyTarget = Pick<ReadModelStore, 'apply' | 'applyMany' | 'skip'>;
 
 export const assertLimit = (limit: number): void => {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, not ${limit}`);

@@ -11,7 +11,15 @@ import {
   walletView,
   type RawHash,
 } from '../projections';
-import { assertDelivery, assertLimit, type Applied, type ReadModelStore } from '../read-model-store.port';
+import {
+  assertDelivery,
+  assertLimit,
+  assertSkipped,
+  type Applied,
+  type ReadModelStatus,
+  type ReadModelStore,
+  type Skipped,
+} from '../read-model-store.port';
 import type { EarningsView, FeedPage, FeedQuery, LeaderboardEntry, RedPacketView, WalletView } from '../views';
 import { intField } from '../projections/raw';
 import { SortedSet } from './sorted-set';
@@ -34,6 +42,7 @@ export class MemoryReadModelStore implements ReadModelStore {
   private mark = 0n;
   /** prevPosition -> position, for events applied ahead of the watermark. */
   private pending = new Map<bigint, bigint>();
+  private counts = new Map<string, { applied: number; skipped: number }>();
 
   constructor(options: MemoryReadModelStoreOptions = {}) {
     this.projections = createProjections(options);
@@ -47,8 +56,38 @@ export class MemoryReadModelStore implements ReadModelStore {
     return deliveries.map((delivery) => this.applyNow(delivery));
   }
 
+  async skip(skipped: Skipped): Promise<boolean> {
+    assertSkipped(skipped);
+    const { category, streamId, revision, position, prevPosition } = skipped;
+    if (streamId === undefined || revision === undefined) {
+      const fresh = this.advanceWatermark(prevPosition, position);
+      if (fresh) this.count(category, 'skipped');
+      return fresh;
+    }
+    const dedupeKey = `${keys.applied(category)}\u0000${streamId}`;
+    const last = this.appliedRevisions.get(dedupeKey);
+    if (last !== undefined && revision <= last) return false;
+    this.appliedRevisions.set(dedupeKey, revision);
+    this.advanceWatermark(prevPosition, position);
+    this.count(category, 'skipped');
+    return true;
+  }
+
   async watermark(): Promise<bigint> {
     return this.mark;
+  }
+
+  /** No generations here: the embedded mode rebuilds this store from the event store at start. */
+  async status(): Promise<ReadModelStatus> {
+    const byCategory: ReadModelStatus['byCategory'] = {};
+    let applied = 0;
+    let skipped = 0;
+    for (const [category, count] of this.counts) {
+      byCategory[category] = { ...count };
+      applied += count.applied;
+      skipped += count.skipped;
+    }
+    return { generation: 'memory', watermark: this.mark, pending: this.pending.size, applied, skipped, byCategory };
   }
 
   async wallet(userId: string): Promise<WalletView | undefined> {
@@ -89,6 +128,7 @@ export class MemoryReadModelStore implements ReadModelStore {
     this.appliedRevisions = new Map();
     this.mark = 0n;
     this.pending = new Map();
+    this.counts = new Map();
   }
 
   async close(): Promise<void> {}
@@ -103,10 +143,12 @@ export class MemoryReadModelStore implements ReadModelStore {
     changes.forEach((change) => this.change(change));
     this.appliedRevisions.set(dedupeKey, event.revision);
     this.advanceWatermark(prevPosition, event.position);
+    this.count(category, 'applied');
     return true;
   }
 
-  private advanceWatermark(prev: bigint, position: bigint): void {
+  /** The twin of the Lua advance(): true when the position is new to the chain. */
+  private advanceWatermark(prev: bigint, position: bigint): boolean {
     if (prev === this.mark) {
       let mark = position;
       for (let next = this.pending.get(mark); next !== undefined; next = this.pending.get(mark)) {
@@ -115,9 +157,20 @@ export class MemoryReadModelStore implements ReadModelStore {
         mark = next;
       }
       this.mark = mark;
-    } else if (prev > this.mark) {
-      this.pending.set(prev, position);
+      return true;
     }
+    if (prev > this.mark) {
+      if (this.pending.get(prev) === position) return false;
+      this.pending.set(prev, position);
+      return true;
+    }
+    return false;
+  }
+
+  private count(category: string, counter: 'applied' | 'skipped'): void {
+    let count = this.counts.get(category);
+    if (!count) this.counts.set(category, (count = { applied: 0, skipped: 0 }));
+    count[counter]++;
   }
 
   private change(change: Change): void {

@@ -49,9 +49,14 @@ describe('RedisReadModelStore', () => {
       const stored = (await admin.keys(`${prefix}*`)).map((key) => key.slice(prefix.length)).sort();
       expect(stored).toEqual([
         'applied:red-packet', 'applied:tip', 'applied:wallet', 'earnings:bob', 'feed:alice', 'feed:bob',
-        'leaderboard:authors', 'red-packet:rp', 'wallet:alice', 'wallet:bob', 'watermark',
-      ]);
-      expect(await admin.get(`${prefix}watermark`)).toBe(String(workload.events[workload.events.length - 1].position));
+        'leaderboard:authors', 'red-packet:rp', 'stats', 'wallet:alice', 'wallet:bob', 'watermark',
+      ].map((key) => `g0:${key}`));
+      expect(await admin.get(`${prefix}g0:watermark`)).toBe(String(workload.events[workload.events.length - 1]!.position));
+      // Other keys under the prefix (the api's rate limits) are not the store's to clear.
+      await admin.set(`${prefix}rate:x`, '1');
+      await store.clear();
+      expect(await admin.keys(`${prefix}*`)).toEqual([`${prefix}rate:x`]);
+      await admin.del(`${prefix}rate:x`);
     } finally {
       await store.clear();
       await store.close();

@@ -12,41 +12,116 @@ import {
   redPacketView,
   walletView,
 } from '../projections';
-import { assertDelivery, assertLimit, type Applied, type ReadModelStore } from '../read-model-store.port';
+import {
+  assertDelivery,
+  assertLimit,
+  assertSkipped,
+  type Applied,
+  type ApplyTarget,
+  type ReadModelStatus,
+  type ReadModelStore,
+  type Skipped,
+} from '../read-model-store.port';
 import type { EarningsView, FeedPage, FeedQuery, LeaderboardEntry, RedPacketView, WalletView } from '../views';
-import { APPLY_SCRIPT, LEADERBOARD_SCRIPT } from './scripts';
+import { APPLY_SCRIPT, LEADERBOARD_SCRIPT, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT, SWITCH_SCRIPT } from './scripts';
 
 export interface RedisReadModelStoreOptions {
   /** A connection (left open by close()) or a URL (the store opens and closes its own). */
   redis: Redis | string;
-  /** Put before every key (default `zan:`); clear() deletes exactly the keys under it. */
+  /** Put before every key (default `zan:`); clear() deletes the read-model keys under it. */
   prefix?: string;
   /** Items kept per user feed (default 1000). */
   feedLength?: number;
+  /**
+   * How long a query trusts the active generation it read before reading it again (default 1000 ms).
+   * Writes never trust it: the apply script refuses a stale one and the store retries.
+   */
+  generationCacheMs?: number;
 }
+
+export interface BeginRebuildOptions {
+  /** The rebuild lease expires this long after its last renewal (default 30 s; renewed every third). */
+  leaseMs?: number;
+}
+
+/** Another rebuild holds the lease. */
+export class RebuildInProgress extends Error {
+  override readonly name = 'RebuildInProgress';
+  constructor(readonly generation: string | null) {
+    super(`a rebuild into generation ${generation ?? '?'} is in progress`);
+  }
+}
+
+/** The generation a rebuild fills no longer takes writes: its lease expired or the keys were cleared. */
+export class GenerationLost extends Error {
+  override readonly name = 'GenerationLost';
+}
+
+/** The generation before any rebuild: the active-generation pointer is unset until the first switch. */
+export const INITIAL_GENERATION = 'g0';
+const GENERATION = /^g[0-9]+$/;
+/** Keys of the store itself, outside every generation (after the prefix). */
+const CONTROL = { active: 'generation', sequence: 'generation-seq', lease: 'rebuild' } as const;
 
 const APPLY = 'zanReadModelApply';
 const LEADERBOARD = 'zanReadModelLeaderboard';
+const SWITCH = 'zanReadModelSwitch';
+const RENEW_LEASE = 'zanReadModelRenewLease';
+const RELEASE_LEASE = 'zanReadModelReleaseLease';
 
 type ScriptCall<R> = (...args: (string | number)[]) => Promise<R>;
 interface ReadModelCommands {
-  [APPLY]: ScriptCall<number>;
+  [APPLY]: ScriptCall<number | number[]>;
   [LEADERBOARD]: ScriptCall<string[]>;
+  [SWITCH]: ScriptCall<number>;
+  [RENEW_LEASE]: ScriptCall<number>;
+  [RELEASE_LEASE]: ScriptCall<number>;
 }
 
-/** The first three keys of the apply script; change keys are numbered after them. */
-const FIXED_KEYS = 3;
+/** Guard, watermark, pending, stats: the first keys of the apply script; others are numbered after. */
+const FIXED_KEYS = 4;
+/** Events per apply script: bounds how long one script holds Redis. */
+const EVENTS_PER_SCRIPT = 200;
+
+/** One event for the apply script: applied with its changes, or skipped with none. */
+interface Entry {
+  kind: 'a' | 's';
+  category: string;
+  streamId?: string;
+  revision?: number;
+  position: bigint;
+  prevPosition: bigint;
+  changes: Change[];
+}
+
+/** Where writes go, and what guards them. */
+interface Slot {
+  guardKey: string;
+  /** The guard's value when its key is unset. */
+  guardDefault: string;
+  generation(): Promise<string>;
+  /** The guard refused the generation: refresh it, or throw when there is no going on. */
+  refused(attempt: number): void;
+}
 
 /**
  * The read models in Redis (a single node: one event's keys span hash slots). Each event is applied by
- * one Lua script, so its changes, its dedupe record and the watermark land together or not at all:
+ * a Lua script together with its dedupe record and the watermark, so they land together or not at all:
  * a projector that crashes before committing its Kafka offset gets a redelivery that changes nothing.
+ *
+ * Data lives in generations, `<prefix><generation>:<key>`. The pointer `<prefix>generation` names the
+ * one queries read and the projector writes (`g0` until the first rebuild). A rebuild fills a new
+ * generation beside it and switches the pointer atomically once the new one has caught up.
  */
 export class RedisReadModelStore implements ReadModelStore {
-  private readonly redis: Redis;
+  readonly prefix: string;
+  /** @internal */
+  readonly redis: Redis;
   private readonly ownsConnection: boolean;
-  private readonly prefix: string;
   private readonly projections: Projection[];
+  private readonly generationCacheMs: number;
+  private cached?: { generation: string; until: number };
+  private readonly live: Slot;
 
   constructor(options: RedisReadModelStoreOptions) {
     this.ownsConnection = typeof options.redis === 'string';
@@ -55,54 +130,86 @@ export class RedisReadModelStore implements ReadModelStore {
     if (this.redis.options.keyPrefix) throw new Error('use the store prefix option, not ioredis keyPrefix');
     this.prefix = options.prefix ?? 'zan:';
     this.projections = createProjections({ feedLength: options.feedLength });
+    this.generationCacheMs = options.generationCacheMs ?? 1000;
     this.redis.defineCommand(APPLY, { lua: APPLY_SCRIPT });
     this.redis.defineCommand(LEADERBOARD, { lua: LEADERBOARD_SCRIPT, numberOfKeys: 1, readOnly: true });
+    this.redis.defineCommand(SWITCH, { lua: SWITCH_SCRIPT, numberOfKeys: 5 });
+    this.redis.defineCommand(RENEW_LEASE, { lua: RENEW_LEASE_SCRIPT, numberOfKeys: 1 });
+    this.redis.defineCommand(RELEASE_LEASE, { lua: RELEASE_LEASE_SCRIPT, numberOfKeys: 1 });
+    this.live = {
+      guardKey: this.controlKey('active'),
+      guardDefault: INITIAL_GENERATION,
+      generation: () => this.generation(),
+      refused: (attempt) => {
+        this.cached = undefined;
+        if (attempt >= 5) throw new Error('the active read-model generation keeps changing');
+      },
+    };
   }
 
   async apply(delivery: Applied): Promise<boolean> {
-    const args = this.applyArgs(delivery);
-    return (await this.commands(this.redis)[APPLY](...args)) === 1;
+    return (await this.write(this.live, [this.appliedEntry(delivery)]))[0]!;
   }
 
-  /** Pipelined: one round trip, each event still its own atomic script, applied in the given order. */
+  /**
+   * Each event is still its own atomic step, applied in the given order, many per round trip. When
+   * one fails, the call throws: events before it may stay applied (a retry skips them), none after it is.
+   */
   async applyMany(deliveries: Applied[]): Promise<boolean[]> {
-    if (deliveries.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const delivery of deliveries) this.commands(pipeline)[APPLY](...this.applyArgs(delivery));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, result]) => {
-      if (error) throw error;
-      return result === 1;
-    });
+    return this.write(this.live, deliveries.map((d) => this.appliedEntry(d)));
+  }
+
+  async skip(skipped: Skipped): Promise<boolean> {
+    return (await this.write(this.live, [skippedEntry(skipped)]))[0]!;
   }
 
   async watermark(): Promise<bigint> {
-    return BigInt((await this.redis.get(this.key(keys.watermark))) ?? '0');
+    return this.watermarkOf(await this.generation());
+  }
+
+  async status(): Promise<ReadModelStatus> {
+    const generation = await this.generation(true);
+    const building = await this.redis.get(this.controlKey('lease'));
+    const live = await this.generationStatus(generation);
+    const status: ReadModelStatus = { generation, ...live };
+    if (building && building !== generation) {
+      const { watermark, applied, skipped } = await this.generationStatus(building);
+      status.rebuilding = { generation: building, watermark, applied, skipped };
+    }
+    return status;
   }
 
   async wallet(userId: string): Promise<WalletView | undefined> {
-    return walletView(userId, await this.redis.hgetall(this.key(keys.wallet(userId))));
+    const generation = await this.generation();
+    return walletView(userId, await this.redis.hgetall(this.key(generation, keys.wallet(userId))));
   }
 
   async earnings(authorId: string): Promise<EarningsView> {
-    return earningsView(authorId, await this.redis.hgetall(this.key(keys.earnings(authorId))));
+    const generation = await this.generation();
+    return earningsView(authorId, await this.redis.hgetall(this.key(generation, keys.earnings(authorId))));
   }
 
   async leaderboard(limit: number): Promise<LeaderboardEntry[]> {
     assertLimit(limit);
-    const flat = await this.commands(this.redis)[LEADERBOARD](this.key(keys.authorLeaderboard), limit, this.key(keys.earnings('')));
+    const generation = await this.generation();
+    const flat = await this.commands(this.redis)[LEADERBOARD](
+      this.key(generation, keys.authorLeaderboard),
+      limit,
+      this.key(generation, keys.earnings('')),
+    );
     const entries: LeaderboardEntry[] = [];
     for (let i = 0; i < flat.length; i += 3) {
-      entries.push({ authorId: flat[i], total: Number(flat[i + 1]), tips: Number(flat[i + 2]) });
+      entries.push({ authorId: flat[i]!, total: Number(flat[i + 1]), tips: Number(flat[i + 2]) });
     }
     return entries.sort(compareLeaderboardEntries);
   }
 
   async redPacket(redPacketId: string): Promise<RedPacketView | undefined> {
+    const generation = await this.generation();
     const results = await this.redis
       .multi()
-      .hgetall(this.key(keys.redPacket(redPacketId)))
-      .zrange(this.key(keys.redPacketClaims(redPacketId)), 0, -1)
+      .hgetall(this.key(generation, keys.redPacket(redPacketId)))
+      .zrange(this.key(generation, keys.redPacketClaims(redPacketId)), 0, -1)
       .exec();
     const [[hashError, hash], [claimsError, claims]] = results ?? [];
     if (hashError || claimsError) throw hashError ?? claimsError;
@@ -111,31 +218,165 @@ export class RedisReadModelStore implements ReadModelStore {
 
   async feed(userId: string, { limit, before }: FeedQuery): Promise<FeedPage> {
     assertLimit(limit);
+    const generation = await this.generation();
     const max = before === undefined ? '+' : `(${feedCursorBound(before)}`;
-    const members = await this.redis.zrange(this.key(keys.feed(userId)), max, '-', 'BYLEX', 'REV', 'LIMIT', 0, limit + 1);
+    const members = await this.redis.zrange(this.key(generation, keys.feed(userId)), max, '-', 'BYLEX', 'REV', 'LIMIT', 0, limit + 1);
     const page = members.slice(0, limit);
     return {
       items: page.map(feedItemOf),
-      ...(members.length > limit ? { nextCursor: encodeFeedCursor(page[page.length - 1]) } : {}),
+      ...(members.length > limit ? { nextCursor: encodeFeedCursor(page[page.length - 1]!) } : {}),
     };
   }
 
+  /** Every generation, the pointer, the sequence and the rebuild lease; other keys under the prefix stay. */
   async clear(): Promise<void> {
-    const match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (found.length > 0) await this.redis.unlink(...found);
-      cursor = next;
-    } while (cursor !== '0');
+    await this.deleteGenerations(() => true);
+    await this.redis.unlink(...Object.keys(CONTROL).map((name) => this.controlKey(name as keyof typeof CONTROL)));
+    this.cached = undefined;
   }
 
   async close(): Promise<void> {
     if (this.ownsConnection) await this.redis.quit();
   }
 
-  private key(logical: string): string {
-    return this.prefix + logical;
+  /** The generation queries read; `fresh` skips the cache. */
+  async generation(fresh = false): Promise<string> {
+    const now = Date.now();
+    if (!fresh && this.cached && this.cached.until > now) return this.cached.generation;
+    const generation = (await this.redis.get(this.controlKey('active'))) ?? INITIAL_GENERATION;
+    this.cached = { generation, until: now + this.generationCacheMs };
+    return generation;
+  }
+
+  /**
+   * Starts filling a new, empty generation (see GenerationBuild). Takes the rebuild lease, so one
+   * rebuild runs at a time, and deletes what earlier rebuilds that died left behind.
+   */
+  async beginRebuild(options: BeginRebuildOptions = {}): Promise<GenerationBuild> {
+    const leaseMs = options.leaseMs ?? 30_000;
+    const generation = `g${await this.redis.incr(this.controlKey('sequence'))}`;
+    const taken = await this.redis.set(this.controlKey('lease'), generation, 'PX', leaseMs, 'NX');
+    if (taken !== 'OK') throw new RebuildInProgress(await this.redis.get(this.controlKey('lease')));
+    const live = await this.generation(true);
+    await this.deleteGenerations((g) => g !== live && g !== generation);
+    return new GenerationBuild(this, generation, leaseMs);
+  }
+
+  /** @internal */
+  async write(slot: Slot, entries: Entry[]): Promise<boolean[]> {
+    const results: boolean[] = [];
+    for (let start = 0; start < entries.length; start += EVENTS_PER_SCRIPT) {
+      const chunk = entries.slice(start, start + EVENTS_PER_SCRIPT);
+      for (let attempt = 1; ; attempt++) {
+        const generation = await slot.generation();
+        const reply = await this.commands(this.redis)[APPLY](...this.applyArgs(generation, slot, chunk));
+        if (Array.isArray(reply)) {
+          results.push(...reply.map((r) => r === 1));
+          break;
+        }
+        slot.refused(attempt);
+      }
+    }
+    return results;
+  }
+
+  /** @internal */
+  async watermarkOf(generation: string): Promise<bigint> {
+    return BigInt((await this.redis.get(this.key(generation, keys.watermark))) ?? '0');
+  }
+
+  /** @internal */
+  async generationStatus(generation: string): Promise<Omit<ReadModelStatus, 'generation' | 'rebuilding'>> {
+    const [[e1, mark], [e2, pending], [e3, stats]] = (await this.redis
+      .multi()
+      .get(this.key(generation, keys.watermark))
+      .hlen(this.key(generation, keys.watermarkPending))
+      .hgetall(this.key(generation, keys.stats))
+      .exec()) as [Error | null, unknown][];
+    if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
+    const counters = stats as Record<string, string>;
+    const byCategory: ReadModelStatus['byCategory'] = {};
+    for (const [field, value] of Object.entries(counters)) {
+      const [counter, category] = splitOnce(field, ':');
+      if (category === undefined || (counter !== 'applied' && counter !== 'skipped')) continue;
+      byCategory[category] ??= { applied: 0, skipped: 0 };
+      byCategory[category][counter] = Number(value);
+    }
+    return {
+      watermark: BigInt((mark as string | null) ?? '0'),
+      pending: pending as number,
+      applied: Number(counters.applied ?? 0),
+      skipped: Number(counters.skipped ?? 0),
+      byCategory,
+    };
+  }
+
+  /** @internal Runs the switch script (see SWITCH_SCRIPT) against the live generation it reads. */
+  async switchTo(generation: string): Promise<{ result: number; live: string }> {
+    const live = await this.generation(true);
+    const result = await this.commands(this.redis)[SWITCH](
+      this.controlKey('active'),
+      this.controlKey('lease'),
+      this.key(live, keys.watermark),
+      this.key(live, keys.watermarkPending),
+      this.key(generation, keys.watermark),
+      generation,
+      live,
+      INITIAL_GENERATION,
+    );
+    if (result === 1) this.cached = { generation, until: Date.now() + this.generationCacheMs };
+    return { result, live };
+  }
+
+  /** @internal */
+  async leaseCommand(command: 'renew' | 'release', generation: string, leaseMs: number): Promise<boolean> {
+    const lease = this.controlKey('lease');
+    const commands = this.commands(this.redis);
+    const result = command === 'renew' ? await commands[RENEW_LEASE](lease, generation, leaseMs) : await commands[RELEASE_LEASE](lease, generation);
+    return result === 1;
+  }
+
+  /** @internal The keys of every generation the predicate accepts, deleted a thousand at a time. */
+  async deleteGenerations(accept: (generation: string) => boolean): Promise<void> {
+    const match = `${escapeGlob(this.prefix)}g[0-9]*`;
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      const doomed = found.filter((key) => {
+        const generation = key.slice(this.prefix.length).split(':', 1)[0]!;
+        return GENERATION.test(generation) && accept(generation);
+      });
+      if (doomed.length > 0) await this.redis.unlink(...doomed);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+
+  /** @internal */
+  leaseKey(): string {
+    return this.controlKey('lease');
+  }
+
+  /** @internal */
+  appliedEntry(delivery: Applied): Entry {
+    assertDelivery(delivery);
+    const { category, event, prevPosition } = delivery;
+    return {
+      kind: 'a',
+      category,
+      streamId: event.streamId,
+      revision: event.revision,
+      position: event.position,
+      prevPosition,
+      changes: projectAll(this.projections, event),
+    };
+  }
+
+  private key(generation: string, logical: string): string {
+    return `${this.prefix}${generation}:${logical}`;
+  }
+
+  private controlKey(name: keyof typeof CONTROL): string {
+    return this.prefix + CONTROL[name];
   }
 
   private commands(target: Redis | ChainableCommander): ReadModelCommands {
@@ -143,33 +384,137 @@ export class RedisReadModelStore implements ReadModelStore {
   }
 
   /** numkeys, KEYS, ARGV of the apply script (see scripts.ts). */
-  private applyArgs(delivery: Applied): (string | number)[] {
-    assertDelivery(delivery);
-    const { category, event, prevPosition } = delivery;
-    const changeKeys: string[] = [];
+  private applyArgs(generation: string, slot: Slot, entries: Entry[]): (string | number)[] {
+    const allKeys = [
+      slot.guardKey,
+      this.key(generation, keys.watermark),
+      this.key(generation, keys.watermarkPending),
+      this.key(generation, keys.stats),
+    ];
     const indexOf = new Map<string, number>();
     const keyIndex = (logical: string): number => {
       let index = indexOf.get(logical);
       if (index === undefined) {
-        changeKeys.push(this.key(logical));
-        index = FIXED_KEYS + changeKeys.length;
+        allKeys.push(this.key(generation, logical));
+        index = allKeys.length;
         indexOf.set(logical, index);
       }
       return index;
     };
-    const wire = projectAll(this.projections, event).map((change) => toWire(change, keyIndex(change.key)));
-    const allKeys = [this.key(keys.applied(category)), this.key(keys.watermark), this.key(keys.watermarkPending), ...changeKeys];
-    return [
-      allKeys.length,
-      ...allKeys,
-      event.streamId,
-      String(event.revision),
-      positionToString(event.position),
-      positionToString(prevPosition),
-      JSON.stringify(wire),
-    ];
+    const batch = entries.map((entry) => [
+      entry.kind,
+      keyIndex(keys.applied(entry.category)),
+      entry.category,
+      entry.streamId ?? '',
+      entry.revision === undefined ? '' : String(entry.revision),
+      positionToString(entry.position),
+      positionToString(entry.prevPosition),
+      entry.changes.map((change) => toWire(change, keyIndex(change.key))),
+    ]);
+    return [allKeys.length, ...allKeys, generation, slot.guardDefault, JSON.stringify(batch)];
   }
 }
+
+/**
+ * A new generation being filled by a rebuild, beside the live one that keeps answering queries and
+ * taking the projector's writes. Writes go to this generation only while the rebuild holds its lease
+ * (renewed in the background). `trySwitch()` makes it the live one once it has caught up; `finish()`
+ * then deletes the old generation after readers have stopped using it; `abort()` throws it away.
+ */
+export class GenerationBuild implements ApplyTarget {
+  private readonly slot: Slot;
+  private readonly renewal: NodeJS.Timeout;
+  private previous?: string;
+  private ended = false;
+
+  /** @internal Made by RedisReadModelStore.beginRebuild. */
+  constructor(
+    readonly store: RedisReadModelStore,
+    readonly generation: string,
+    private readonly leaseMs: number,
+  ) {
+    this.slot = {
+      guardKey: store.leaseKey(),
+      guardDefault: '',
+      generation: async () => generation,
+      refused: () => {
+        throw new GenerationLost(`generation ${generation} lost its rebuild lease`);
+      },
+    };
+    this.renewal = setInterval(() => void store.leaseCommand('renew', generation, leaseMs).catch(() => undefined), Math.max(10, leaseMs / 3));
+    this.renewal.unref();
+  }
+
+  async apply(delivery: Applied): Promise<boolean> {
+    return (await this.store.write(this.slot, [this.store.appliedEntry(delivery)]))[0]!;
+  }
+
+  async applyMany(deliveries: Applied[]): Promise<boolean[]> {
+    return this.store.write(this.slot, deliveries.map((d) => this.store.appliedEntry(d)));
+  }
+
+  async skip(skipped: Skipped): Promise<boolean> {
+    return (await this.store.write(this.slot, [skippedEntry(skipped)]))[0]!;
+  }
+
+  watermark(): Promise<bigint> {
+    return this.store.watermarkOf(this.generation);
+  }
+
+  async status(): Promise<ReadModelStatus> {
+    return { generation: this.generation, ...(await this.store.generationStatus(this.generation)) };
+  }
+
+  /**
+   * Makes this generation the live one if it has applied everything the live one has (its watermark
+   * at or past the live watermark and every live pending position); false when not yet.
+   */
+  async trySwitch(): Promise<boolean> {
+    if (this.ended) throw new Error(`generation ${this.generation}: the rebuild has ended`);
+    const { result, live } = await this.store.switchTo(this.generation);
+    if (result === -2) throw new GenerationLost(`generation ${this.generation} lost its rebuild lease`);
+    if (result === 1) this.previous = live;
+    // -1: the live generation changed between reading and switching (a clear()); the next try reads it again.
+    return result === 1;
+  }
+
+  /**
+   * After the switch: waits until every reader has dropped the old generation from its cache (longer
+   * than any reader's generationCacheMs), deletes it and releases the lease.
+   */
+  async finish(options: { retireAfterMs?: number } = {}): Promise<void> {
+    if (this.previous === undefined) throw new Error(`generation ${this.generation} is not live: call trySwitch() first`);
+    await new Promise((resolve) => setTimeout(resolve, options.retireAfterMs ?? 5000));
+    const previous = this.previous;
+    await this.store.deleteGenerations((g) => g === previous);
+    await this.end();
+  }
+
+  /** Deletes this generation, unless it became the live one, and releases the lease. */
+  async abort(): Promise<void> {
+    if (this.ended) return;
+    if ((await this.store.generation(true)) !== this.generation) await this.store.deleteGenerations((g) => g === this.generation);
+    await this.end();
+  }
+
+  private async end(): Promise<void> {
+    this.ended = true;
+    clearInterval(this.renewal);
+    await this.store.leaseCommand('release', this.generation, this.leaseMs);
+  }
+}
+
+const skippedEntry = (skipped: Skipped): Entry => {
+  assertSkipped(skipped);
+  return { kind: 's', ...skipped, changes: [] };
+};
+
+const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
+
+const splitOnce = (text: string, separator: string): [string, string | undefined] => {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+};
 
 /** A change as the apply script reads it: [op, keyIndex, ...arguments], numbers as strings. */
 const toWire = (change: Change, keyIndex: number): unknown[] => {

@@ -1,50 +1,123 @@
 import { LUA_POSITION_BEFORE } from '../positions';
 
 /**
- * One event, applied atomically: dedupe check, changes, dedupe record, watermark.
- * KEYS: 1 applied:<category>, 2 watermark, 3 watermark-pending, 4.. the keys the changes name.
- * ARGV: 1 streamId, 2 revision, 3 position, 4 prevPosition, 5 changes as JSON arrays
- *   [op, keyIndex, ...] with every number already a string (cjson would make doubles of them).
- * Positions stay strings: Lua numbers are doubles and positions pass 2^53.
- * Returns 1 when applied, 0 when the stream's revision was already applied in this category.
+ * Moves the watermark of a generation along the prevPosition chain. Returns 1 when the position is
+ * new to the chain, 0 when the chain had already passed it.
  */
-export const APPLY_SCRIPT = `${LUA_POSITION_BEFORE}
-local last = redis.call('HGET', KEYS[1], ARGV[1])
-if last and tonumber(last) >= tonumber(ARGV[2]) then return 0 end
+const LUA_ADVANCE = `
+local function advance(mark_key, pending_key, position, prev)
+  local mark = redis.call('GET', mark_key) or '0'
+  if prev == mark then
+    mark = position
+    local nxt = redis.call('HGET', pending_key, mark)
+    while nxt do
+      redis.call('HDEL', pending_key, mark)
+      if not position_before(mark, nxt) then break end
+      mark = nxt
+      nxt = redis.call('HGET', pending_key, mark)
+    end
+    redis.call('SET', mark_key, mark)
+    return 1
+  elseif position_before(mark, prev) then
+    if redis.call('HGET', pending_key, prev) == position then return 0 end
+    redis.call('HSET', pending_key, prev, position)
+    return 1
+  end
+  return 0
+end
+`;
 
-local changes = cjson.decode(ARGV[5])
+/**
+ * A batch of events applied in order, each one atomically: dedupe check, changes, dedupe record,
+ * watermark, counters. The script stops at the first failing command, so the events before it are
+ * applied and none after it is.
+ * KEYS: 1 the guard key, 2 watermark, 3 watermark-pending, 4 stats, 5.. dedupe and change keys.
+ * ARGV: 1 the generation written, 2 the guard's value when it is unset, 3 the batch as JSON:
+ *   [kind ('a' apply, 's' skip), dedupeKeyIndex, category, streamId ('' unknown), revision ('' unknown),
+ *    position, prevPosition, changes: [[op, keyIndex, ...], ...]], every number but key indexes a string
+ *   (cjson would make doubles of them).
+ * The guard makes a write to a generation that no longer takes writes impossible: the active
+ * generation's pointer for the live store, the rebuild's lease for a generation being built.
+ * Returns -1 when the guard does not hold ARGV[1] (nothing written), else 1 (applied) or 0 (already
+ * applied) per event. Positions stay strings: Lua numbers are doubles and positions pass 2^53.
+ */
+export const APPLY_SCRIPT = `${LUA_POSITION_BEFORE}${LUA_ADVANCE}
+local guard = redis.call('GET', KEYS[1]) or ARGV[2]
+if guard ~= ARGV[1] then return -1 end
+
+local batch = cjson.decode(ARGV[3])
 local known = { hset = true, hincrby = true, zincrby = true, zadd = true, ztrim = true }
-for _, c in ipairs(changes) do
-  -- Redis keeps the writes of a script that fails half-way, so refuse before the first write.
-  if not known[c[1]] or not KEYS[c[2]] then return redis.error_reply('zan: bad change ' .. tostring(c[1])) end
-end
-for _, c in ipairs(changes) do
-  local op, key = c[1], KEYS[c[2]]
-  if op == 'hset' then redis.call('HSET', key, unpack(c[3]))
-  elseif op == 'hincrby' then redis.call('HINCRBY', key, c[3], c[4])
-  elseif op == 'zincrby' then redis.call('ZINCRBY', key, c[4], c[3])
-  elseif op == 'zadd' then redis.call('ZADD', key, c[4], c[3])
-  elseif op == 'ztrim' then redis.call('ZREMRANGEBYRANK', key, 0, -1 - tonumber(c[3]))
+for _, e in ipairs(batch) do
+  if not KEYS[e[2]] then return redis.error_reply('zan: bad dedupe key') end
+  for _, c in ipairs(e[8]) do
+    -- Redis keeps the writes of a script that fails half-way, so refuse before the first write.
+    if not known[c[1]] or not KEYS[c[2]] then return redis.error_reply('zan: bad change ' .. tostring(c[1])) end
   end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 
-local mark = redis.call('GET', KEYS[2]) or '0'
-local position, prev = ARGV[3], ARGV[4]
-if prev == mark then
-  mark = position
-  local nxt = redis.call('HGET', KEYS[3], mark)
-  while nxt do
-    redis.call('HDEL', KEYS[3], mark)
-    if not position_before(mark, nxt) then break end
-    mark = nxt
-    nxt = redis.call('HGET', KEYS[3], mark)
+local results = {}
+for i, e in ipairs(batch) do
+  local kind, dedupe, category, stream, revision, position, prev = e[1], KEYS[e[2]], e[3], e[4], e[5], e[6], e[7]
+  local fresh = 1
+  if stream ~= '' then
+    local last = redis.call('HGET', dedupe, stream)
+    if last and tonumber(last) >= tonumber(revision) then fresh = 0 end
   end
-  redis.call('SET', KEYS[2], mark)
-elseif position_before(mark, prev) then
-  redis.call('HSET', KEYS[3], prev, position)
+  if fresh == 1 then
+    for _, c in ipairs(e[8]) do
+      local op, key = c[1], KEYS[c[2]]
+      if op == 'hset' then redis.call('HSET', key, unpack(c[3]))
+      elseif op == 'hincrby' then redis.call('HINCRBY', key, c[3], c[4])
+      elseif op == 'zincrby' then redis.call('ZINCRBY', key, c[4], c[3])
+      elseif op == 'zadd' then redis.call('ZADD', key, c[4], c[3])
+      elseif op == 'ztrim' then redis.call('ZREMRANGEBYRANK', key, 0, -1 - tonumber(c[3]))
+      end
+    end
+    if stream ~= '' then redis.call('HSET', dedupe, stream, revision) end
+    local moved = advance(KEYS[2], KEYS[3], position, prev)
+    -- A skip that names no stream is only a link of the chain: new when the chain had not passed it.
+    if stream == '' then fresh = moved end
+  end
+  if fresh == 1 then
+    local counter = kind == 'a' and 'applied' or 'skipped'
+    redis.call('HINCRBY', KEYS[4], counter, 1)
+    redis.call('HINCRBY', KEYS[4], counter .. ':' .. category, 1)
+  end
+  results[i] = fresh
 end
+return results
+`;
+
+/**
+ * Makes a rebuilt generation the live one, only when it has applied everything the live one has:
+ * its watermark is at or past the live watermark and every position pending in the live generation.
+ * KEYS: 1 the active-generation pointer, 2 the rebuild lease, 3 live watermark, 4 live pending,
+ *   5 new watermark. ARGV: 1 new generation, 2 live generation, 3 the pointer's value when unset.
+ * Returns 1 switched, 0 not caught up yet, -1 the live generation is not ARGV[2], -2 the lease is lost.
+ */
+export const SWITCH_SCRIPT = `${LUA_POSITION_BEFORE}
+if (redis.call('GET', KEYS[1]) or ARGV[3]) ~= ARGV[2] then return -1 end
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -2 end
+local mark = redis.call('GET', KEYS[5]) or '0'
+if position_before(mark, redis.call('GET', KEYS[3]) or '0') then return 0 end
+for _, position in ipairs(redis.call('HVALS', KEYS[4])) do
+  if position_before(mark, position) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1])
 return 1
+`;
+
+/** KEYS: 1 lease. ARGV: 1 generation, 2 ms. Extends the lease when it is still this generation's. */
+export const RENEW_LEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
+/** KEYS: 1 lease. ARGV: 1 generation. Releases the lease when it is still this generation's. */
+export const RELEASE_LEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
 `;
 
 /**

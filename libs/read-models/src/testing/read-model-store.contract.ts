@@ -208,6 +208,71 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
       }
     });
 
+    it('skips a poison event: the watermark passes it, later copies are duplicates, no view changes', async () => {
+      const store = await newStore();
+      const reference = await newStore();
+      const workload = new Workload().open('alice').fund('alice', 700).fund('alice', 300).tip('alice', 'bob', 'a', 500);
+      const [opened, poison, funded, praised, received] = workload.deliveries();
+      await applyAll(reference, [opened, funded, praised, received]);
+
+      await store.apply(opened);
+      const skipped = { category: poison.category, streamId: poison.event.streamId, revision: poison.event.revision, position: poison.event.position, prevPosition: poison.prevPosition };
+      expect(await store.skip(skipped)).toBe(true);
+      expect(await store.watermark()).toBe(poison.event.position);
+      expect(await store.skip(skipped)).toBe(false);
+      expect(await store.apply(poison)).toBe(false); // a good copy arriving later: already taken as applied
+      expect(await applyAll(store, [funded, praised, received])).toEqual([true, true, true]);
+
+      expect(await store.watermark()).toBe(received.event.position);
+      expect({ ...(await snapshot(store, USERS, [])), watermark: 0n }).toEqual({ ...(await snapshot(reference, USERS, [])), watermark: 0n });
+      expect(await store.wallet('alice')).toMatchObject({ balance: 300 - 500 });
+      await expect(store.skip({ ...skipped, revision: undefined })).rejects.toThrow(/together/);
+      await expect(store.skip({ ...skipped, position: poison.prevPosition })).rejects.toThrow(/not below/);
+    });
+
+    it('skips a message that names no stream as a link of the position chain only', async () => {
+      const store = await newStore();
+      const [first, second, third] = new Workload().open('alice').open('bob').open('carol').deliveries();
+      await store.apply(third); // ahead: pending
+      expect(await store.skip({ category: 'wallet', position: second.event.position, prevPosition: second.prevPosition })).toBe(true);
+      expect(await store.skip({ category: 'wallet', position: second.event.position, prevPosition: second.prevPosition })).toBe(false);
+      expect(await store.watermark()).toBe(0n);
+      await store.apply(first);
+      expect(await store.watermark()).toBe(third.event.position);
+      expect(await store.skip({ category: 'wallet', position: second.event.position, prevPosition: second.prevPosition })).toBe(false);
+      expect(await store.wallet('bob')).toBeUndefined();
+      expect(await store.apply(second)).toBe(true); // nothing recorded its stream: a good copy still applies
+      expect((await store.wallet('bob'))?.kind).toBe('individual');
+      expect((await store.status()).skipped).toBe(1);
+    });
+
+    it('reports its watermark, pending events and counts per category in status()', async () => {
+      const store = await newStore();
+      const workload = new Workload().open('zed');
+      workload.events.push(...story().events.map((e) => ({ ...e, position: e.position + 100n })));
+      const deliveries = workload.deliveries();
+      const empty = await store.status();
+      expect(empty).toMatchObject({ watermark: 0n, pending: 0, applied: 0, skipped: 0, byCategory: {} });
+      expect(empty.generation).toEqual(expect.any(String));
+
+      // Everything but the first event, which is missing: all of it waits, pending, behind it.
+      const last = deliveries[deliveries.length - 1]!;
+      await applyAll(store, [...deliveries.slice(1), ...deliveries.slice(1, 3)]);
+      expect(await store.status()).toMatchObject({ watermark: 0n, pending: deliveries.length - 1, applied: deliveries.length - 1 });
+      const [first] = deliveries;
+      await store.skip({ category: first!.category, streamId: first!.event.streamId, revision: first!.event.revision, position: first!.event.position, prevPosition: 0n });
+
+      const status = await store.status();
+      const perCategory = (category: string) => deliveries.filter((d) => d.category === category).length;
+      expect(status).toMatchObject({ watermark: last.event.position, pending: 0, applied: deliveries.length - 1, skipped: 1 });
+      expect(status.byCategory).toEqual({
+        wallet: { applied: perCategory('wallet') - 1, skipped: 1 },
+        tip: { applied: perCategory('tip'), skipped: 0 },
+        'red-packet': { applied: perCategory('red-packet'), skipped: 0 },
+      });
+      expect(status.rebuilding).toBeUndefined();
+    });
+
     it('pages a feed newest first with an opaque cursor and keeps only the newest items', async () => {
       const store = await newStore({ feedLength: 5 });
       const workload = new Workload().open('alice');
