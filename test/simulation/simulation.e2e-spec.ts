@@ -5,11 +5,12 @@ import { runSimulation } from './simulation';
  * A failing seed is printed: `ZAN_SIM_SEEDS=<seed> npx jest test/simulation` replays its workload.
  */
 const seeds = (process.env.ZAN_SIM_SEEDS ?? '11,23,37').split(',').map(Number);
-const steps = Number(process.env.ZAN_SIM_STEPS ?? 60);
+const steps = Number(process.env.ZAN_SIM_STEPS ?? 100);
 
 describe('seeded simulation (PostgreSQL, Kafka, Redis; relay and projector SIGKILLed)', () => {
   it.each(seeds)('seed %i keeps every invariant', async (seed) => {
     const report = await runSimulation({ seed, steps, users: 6, faults: true });
+    console.log(`simulation seed ${seed}: ${report.events} events, requests ${JSON.stringify(report.requests)}, faults: ${report.faults.join('; ') || 'none'}`);
     if (report.problems.length > 0) {
       console.error(`simulation seed ${seed} failed (replay: ZAN_SIM_SEEDS=${seed} npx jest test/simulation)\n${report.problems.join('\n')}`);
     }
