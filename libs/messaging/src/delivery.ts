@@ -1,27 +1,31 @@
 import { decodeEvent, UndecodableMessageError } from './cloud-events';
-import { backoffDelay, DEFAULT_RETRY_BACKOFF, type ConsumerOptions, type RawDelivery } from './event-bus.port';
+import { backoffDelay, DEFAULT_RETRY_BACKOFF, type ConsumerOptions, type DeliveredEvent, type RawDelivery } from './event-bus.port';
+
+/** Decodes a message as a consumer receives it; throws UndecodableMessageError when it is not a Zan CloudEvent. */
+export const decodeDelivery = (raw: RawDelivery, category: string): DeliveredEvent => {
+  let decoded;
+  try {
+    decoded = decodeEvent(raw);
+  } catch (error) {
+    throw error instanceof UndecodableMessageError ? error : new UndecodableMessageError(String(error));
+  }
+  return { ...decoded, category, topic: raw.topic, partition: raw.partition, offset: raw.offset, raw };
+};
 
 /**
  * What every adapter does with one message: decode it, hand it to the consumer, or to onUndecodable
  * when it is not a Zan CloudEvent. Throws when the message must be delivered again.
  */
 export const deliver = async (options: ConsumerOptions, raw: RawDelivery, category: string): Promise<void> => {
-  let decoded;
+  let delivery;
   try {
-    decoded = decodeEvent(raw);
+    delivery = decodeDelivery(raw, category);
   } catch (error) {
-    const undecodable = error instanceof UndecodableMessageError ? error : new UndecodableMessageError(String(error));
-    if (!options.onUndecodable) throw undecodable;
-    await options.onUndecodable(raw, undecodable);
+    if (!options.onUndecodable) throw error;
+    await options.onUndecodable(raw, error);
     return;
   }
-  await options.handle({
-    ...decoded,
-    category,
-    topic: raw.topic,
-    partition: raw.partition,
-    offset: raw.offset,
-  });
+  await options.handle(delivery);
 };
 
 /**

@@ -26,6 +26,8 @@ export interface DeliveredEvent {
   partition: number;
   /** Kafka offset, a decimal string (offsets are 64-bit). */
   offset: string;
+  /** The message as it came off the bus (what a dead-letter topic keeps). */
+  raw: RawDelivery;
 }
 
 /** A message as it came off the bus, before decoding; what onUndecodable and onError are given. */
@@ -38,6 +40,14 @@ export interface RawDelivery {
   value: string | null;
 }
 
+/** A message written as it is, not an event: what a dead-letter topic receives. */
+export interface OutgoingRecord {
+  topic: string;
+  key: string | null;
+  headers: Record<string, string>;
+  value: string | null;
+}
+
 export interface EventPublisher {
   /**
    * Resolves when every message is acknowledged by all in-sync replicas (acks=all). Events of one
@@ -45,6 +55,8 @@ export interface EventPublisher {
    * publishes the batch again (consumers dedupe on ce_id or stream revision).
    */
   publish(batch: OutgoingEvent[]): Promise<void>;
+  /** Writes messages as given (topics created when missing), with publish's guarantees. */
+  publishRecords(records: OutgoingRecord[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +79,15 @@ export interface ConsumerOptions {
    * committed; the same message is delivered again after a backoff, and its partition waits for it.
    */
   handle(delivery: DeliveredEvent): Promise<void>;
+  /**
+   * Optional, for consumers that apply many messages at once: the Kafka adapter then hands it runs of
+   * consecutive decodable messages of one partition, in order (at most maxBatchSize), instead of
+   * calling handle for each. Resolved: every offset of the run may be committed. Thrown: none is; the
+   * run is delivered again from its first message after a backoff. The in-process adapter calls handle.
+   */
+  handleBatch?(deliveries: DeliveredEvent[]): Promise<void>;
+  /** Longest run handed to handleBatch (default 500). */
+  maxBatchSize?: number;
   /**
    * A message that is not a valid Zan CloudEvent. Once this resolves the offset is committed and
    * consumption goes on. Without it, such a message is treated like a handler error (redelivered).

@@ -263,6 +263,18 @@ describe('InProcessEventBus', () => {
     expect(undecodable[0]!.error).toBeInstanceOf(UndecodableMessageError);
   });
 
+  it('writes records as given with publishRecords, and gives each delivery its raw message', async () => {
+    const [first] = history();
+    const publisher = bus.publisher();
+    await publisher.publishRecords([{ topic: 'zt.dead-letter.x', key: null, headers: { why: 'test' }, value: 'anything' }]);
+    await publisher.publish([first!]);
+    expect(bus.read('zt.dead-letter.x', 0)).toEqual({ key: null, headers: { why: 'test' }, value: 'anything' });
+    let delivered: DeliveredEvent | undefined;
+    await started(bus.consumer({ groupId: 'g', categories: ['wallet'], handle: async (d) => void (delivered = d) }));
+    await waitFor('the event', () => delivered !== undefined);
+    expect(delivered!.raw).toMatchObject({ topic: 'zt.wallet', offset: '0', key: first!.event.streamId, headers: { ce_id: first!.event.id } });
+  });
+
   it('without onUndecodable, keeps redelivering an undecodable message', async () => {
     const [a] = history();
     bus.append([{ topic: 'zt.wallet', key: 'k', headers: {}, value: null }]);

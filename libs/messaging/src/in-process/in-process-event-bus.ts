@@ -6,6 +6,7 @@ import type {
   EventConsumer,
   EventPublisher,
   OutgoingEvent,
+  OutgoingRecord,
   RawDelivery,
 } from '../event-bus.port';
 
@@ -150,6 +151,11 @@ class InProcessPublisher implements EventPublisher {
     // Encode everything first: a batch is written whole or not at all.
     const records = batch.map(({ event, prevPosition }) => encodeEvent(event, prevPosition, this.bus.topicPrefix));
     this.bus.append(records);
+  }
+
+  async publishRecords(records: OutgoingRecord[]): Promise<void> {
+    if (this.closed) throw new Error('publisher is closed');
+    this.bus.append(records.map((record) => ({ ...record, headers: { ...record.headers } })));
   }
 
   async close(): Promise<void> {

@@ -338,6 +338,74 @@ describe('KafkaEventBus against a real broker', () => {
     expect(committed!.partitions.find((p) => p.partition === handled[0]!.partition)?.offset).toBe('3');
   });
 
+  it('hands runs of decodable messages to handleBatch, ends a run at an undecodable one, and redelivers a failed run whole', async () => {
+    const bus = newBus('batches');
+    const log = eventLog();
+    const fund = (amount: number): OutgoingEvent => {
+      const e = walletFunded('u1', amount);
+      return log.next('wallet-u1', e.type, e.data); // one stream: one partition, in order
+    };
+    const publisher = bus.publisher();
+    const before = Array.from({ length: 30 }, (_, i) => fund(100 + i));
+    await publisher.publish(before);
+    const topic = bus.topicFor('wallet');
+    // Written as is, beside the events: what a dead-letter topic receives.
+    await publisher.publishRecords([{ topic, key: 'wallet-u1', headers: { note: 'not an event' }, value: 'garbage' }]);
+    const after = Array.from({ length: 5 }, (_, i) => fund(200 + i));
+    await publisher.publish(after);
+
+    const runs: string[][] = [];
+    const undecodable: RawDelivery[] = [];
+    let failOnce = true;
+    const consumer = bus.consumer({
+      groupId: groupId('batches'),
+      categories: ['wallet'],
+      maxBatchSize: 8,
+      retryBackoff: { initialMs: 50, maxMs: 50 },
+      onError: () => undefined,
+      handle: async () => {
+        throw new Error('handleBatch is given: handle is not called');
+      },
+      handleBatch: async (deliveries) => {
+        if (failOnce && deliveries.some((d) => d.offset === '10')) {
+          failOnce = false;
+          throw new Error('store unavailable');
+        }
+        runs.push(deliveries.map((d) => d.offset));
+      },
+      onUndecodable: async (raw) => void undecodable.push(raw),
+    });
+    await consumer.start();
+    try {
+      await waitFor('every event', () => runs.flat().length >= 35, 15_000, () => runs);
+    } finally {
+      await consumer.stop();
+    }
+    expect(runs.flat()).toEqual([...Array(30).keys(), ...[31, 32, 33, 34, 35]].map(String));
+    expect(Math.max(...runs.map((r) => r.length))).toBeLessThanOrEqual(8);
+    expect(runs.some((r) => r.length > 1)).toBe(true);
+    expect(runs.every((r) => !(r.includes('29') && r.includes('31')))).toBe(true); // the garbage ends a run
+    expect(undecodable.map((raw) => [raw.offset, raw.value, raw.headers.note])).toEqual([['30', 'garbage', 'not an event']]);
+  });
+
+  it('gives each delivery the message as it came off the wire', async () => {
+    const bus = newBus('raw');
+    const log = eventLog();
+    const e = walletFunded('u1');
+    const sent = log.next('wallet-u1', e.type, e.data);
+    await bus.publisher().publish([sent]);
+    let delivered: DeliveredEvent | undefined;
+    const consumer = bus.consumer({ groupId: groupId('raw'), categories: ['wallet'], handle: async (d) => void (delivered = d) });
+    await consumer.start();
+    try {
+      await waitFor('the event', () => delivered !== undefined, 15_000);
+    } finally {
+      await consumer.stop();
+    }
+    expect(delivered!.raw).toMatchObject({ topic: bus.topicFor('wallet'), offset: '0', key: 'wallet-u1', value: JSON.stringify(sent.event.data) });
+    expect(delivered!.raw.headers).toMatchObject({ ce_id: sent.event.id, zan_position: String(sent.event.position) });
+  });
+
   it('stops a consumer with no messages promptly', async () => {
     const bus = newBus('idle');
     const consumer: EventConsumer = bus.consumer({ groupId: groupId('idle'), categories: ['tip'], handle: async () => undefined });

@@ -12,13 +12,15 @@ import {
   type Producer,
 } from 'kafkajs';
 import { encodeEvent, topicName } from '../cloud-events';
-import { deliver, FailedDeliveries } from '../delivery';
+import { decodeDelivery, deliver, FailedDeliveries } from '../delivery';
 import type {
   ConsumerOptions,
+  DeliveredEvent,
   EventBus,
   EventConsumer,
   EventPublisher,
   OutgoingEvent,
+  OutgoingRecord,
   RawDelivery,
 } from '../event-bus.port';
 
@@ -33,6 +35,12 @@ export interface KafkaEventBusConfig {
   partitionsConsumedConcurrently?: number;
   /** Longest a fetch waits for new messages; it also bounds how long stop() waits (default 500 ms). */
   maxWaitTimeMs?: number;
+  /**
+   * How long the group waits for a consumer that stopped answering before its partitions go to the
+   * others (default 30 s, kafkajs's; the broker allows 6 s and up). A consumer that crashed holds its
+   * partitions that long.
+   */
+  sessionTimeoutMs?: number;
   logLevel?: logLevel;
 }
 
@@ -177,10 +185,18 @@ class KafkaEventPublisher implements EventPublisher {
 
   async publish(batch: OutgoingEvent[]): Promise<void> {
     if (this.closed) throw new Error('publisher is closed');
-    if (batch.length === 0) return;
+    await this.send(batch.map(({ event, prevPosition }) => encodeEvent(event, prevPosition, this.bus.config.topicPrefix)));
+  }
+
+  async publishRecords(records: OutgoingRecord[]): Promise<void> {
+    if (this.closed) throw new Error('publisher is closed');
+    await this.send(records);
+  }
+
+  private async send(records: OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
     const byTopic = new Map<string, Message[]>();
-    for (const { event, prevPosition } of batch) {
-      const { topic, key, headers, value } = encodeEvent(event, prevPosition, this.bus.config.topicPrefix);
+    for (const { topic, key, headers, value } of records) {
       let messages = byTopic.get(topic);
       if (!messages) byTopic.set(topic, (messages = []));
       messages.push({ key, headers, value });
@@ -258,6 +274,9 @@ class KafkaEventConsumer implements EventConsumer {
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.bus.config.maxWaitTimeMs ?? 500,
+      ...(this.bus.config.sessionTimeoutMs === undefined
+        ? {}
+        : { sessionTimeout: this.bus.config.sessionTimeoutMs, heartbeatInterval: Math.max(100, Math.floor(this.bus.config.sessionTimeoutMs / 3)) }),
     });
     this.consumer = consumer;
     this.track(true);
@@ -303,9 +322,26 @@ class KafkaEventConsumer implements EventConsumer {
     const { topic, partition } = batch;
     const category = topic.slice(this.bus.config.topicPrefix.length + 1);
     let lastHandled: string | undefined;
+    const handleBatch = this.options.handleBatch;
     try {
-      for (const message of batch.messages) {
+      for (let i = 0; i < batch.messages.length; ) {
         if (!isRunning() || isStale()) break;
+        const run = handleBatch ? this.decodableRun(topic, partition, category, batch.messages, i) : [];
+        if (run.length > 0) {
+          try {
+            await handleBatch!(run);
+          } catch (error) {
+            this.retryLater(run[0]!.raw, error, pause);
+            break;
+          }
+          this.failures.succeeded(run[0]!.raw);
+          lastHandled = run[run.length - 1]!.offset;
+          resolveOffset(lastHandled);
+          i += run.length;
+          await heartbeat();
+          continue;
+        }
+        const message = batch.messages[i]!;
         const raw = toRawDelivery(topic, partition, message);
         try {
           await deliver(this.options, raw, category);
@@ -316,6 +352,7 @@ class KafkaEventConsumer implements EventConsumer {
         this.failures.succeeded(raw);
         resolveOffset(message.offset);
         lastHandled = message.offset;
+        i++;
         await heartbeat();
       }
     } finally {
@@ -324,6 +361,20 @@ class KafkaEventConsumer implements EventConsumer {
         await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
       }
     }
+  }
+
+  /** The messages from `start` on that decode, up to maxBatchSize: an undecodable one ends the run. */
+  private decodableRun(topic: string, partition: number, category: string, messages: KafkaMessage[], start: number): DeliveredEvent[] {
+    const run: DeliveredEvent[] = [];
+    const max = this.options.maxBatchSize ?? 500;
+    for (let i = start; i < messages.length && run.length < max; i++) {
+      try {
+        run.push(decodeDelivery(toRawDelivery(topic, partition, messages[i]!), category));
+      } catch {
+        break;
+      }
+    }
+    return run;
   }
 
   /**
