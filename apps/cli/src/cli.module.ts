@@ -1,10 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditCommand } from './audit/audit.command';
+import { BalanceCommand } from './balance/balance.command';
 import { Backends } from './core/backends';
 import { CLI_IO, type CliIo } from './core/cli-io';
 import { CommanderRoot } from './core/commander-root';
 import { EventsCommand } from './events/events.command';
 import { ExportEventsCommand } from './events/export.command';
 import { ReplayEventsCommand } from './events/replay.command';
+import { StatsCommand } from './stats/stats.command';
+import { TokenCommand } from './token/token.command';
 
 /** Every `zan` command, and the backends they open on demand. */
 @Module({})
@@ -19,6 +23,10 @@ export class CliModule {
         EventsCommand,
         ExportEventsCommand,
         ReplayEventsCommand,
+        AuditCommand,
+        BalanceCommand,
+        StatsCommand,
+        TokenCommand,
       ],
     };
   }

@@ -82,7 +82,7 @@ export class HistoryBuilder {
     amount: number,
     shares: number,
     claims: [userId: string, amount: number][],
-    options: { expire?: boolean; mode?: 'lucky' | 'equal'; onId?: (redPacketId: string) => void } = {},
+    options: { expire?: boolean; mode?: 'lucky' | 'equal'; recipients?: string[]; onId?: (redPacketId: string) => void } = {},
   ): this {
     const redPacketId = `rp${++this.packets}-${this.id().slice(0, 8)}`;
     options.onId?.(redPacketId);
@@ -94,6 +94,7 @@ export class HistoryBuilder {
       mode: options.mode ?? 'lucky',
       greeting: '恭喜发财',
       expiresAt: new Date(this.clock + 86_400_000).toISOString(),
+      ...(options.recipients ? { recipients: options.recipients } : {}),
     } as const;
     const debit = this.add(walletStream(senderId), 'RedPacketSent', sent, senderId);
     const escrow = this.add(redPacketStream(redPacketId), 'RedPacketEscrowed', sent, senderId, debit);
