@@ -4,7 +4,7 @@
 # answers on the port it is reused. Stop it with infra/kafka/stop.sh.
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT + 1), KAFKA_START_TIMEOUT (90 s),
-# KAFKA_HEAP_OPTS (-Xms256m -Xmx1g), KAFKA_VERSION (3.9.2).
+# KAFKA_HEAP_OPTS (-Xms256m -Xmx1g), KAFKA_VERSION (3.9.2), KAFKA_RUN_DIR (infra/kafka/.run: config, data, logs, pid).
 set -euo pipefail
 
 # Newest 3.9.x on Maven Central. kafkajs 2.2.4 is tested against it; 4.x removed old protocol
@@ -21,7 +21,7 @@ HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="$HERE/.cache/kafka-$KAFKA_VERSION"
-RUN="$HERE/.run"
+RUN="${KAFKA_RUN_DIR:-$HERE/.run}"
 PID_FILE="$RUN/kafka.pid"
 LOG="$RUN/kafka.log"
 OUT="$RUN/kafka.out"

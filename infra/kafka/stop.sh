@@ -4,7 +4,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-RUN="$HERE/.run"
+RUN="${KAFKA_RUN_DIR:-$HERE/.run}"
 PID_FILE="$RUN/kafka.pid"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-60}"
 

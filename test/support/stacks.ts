@@ -49,11 +49,14 @@ export const fullStackEnv = (label: string, iso: Isolation = isolation(label)): 
 };
 
 /** Full stack in this process (api + relay + projector as three Nest apps on PostgreSQL, Kafka, Redis). */
-export const startFullStackInProcess = async (label: string, options: { clock?: Clock; random?: RandomSource } = {}) => {
-  const env = fullStackEnv(label);
+export const startFullStackInProcess = async (
+  label: string,
+  options: { clock?: Clock; random?: RandomSource; kafkaBrokers?: string; env?: Record<string, string> } = {},
+) => {
+  const env = { ...fullStackEnv(label), ...(options.kafkaBrokers && { KAFKA_BROKERS: options.kafkaBrokers }), ...options.env };
   const config = loadConfig(env);
   const quiet = { logger: ['error', 'fatal'] as ('error' | 'fatal')[] };
-  const api = await createZanApp({ config, roles: ['api'], ...options, ...quiet });
+  const api = await createZanApp({ config, roles: ['api'], clock: options.clock, random: options.random, ...quiet });
   await api.init();
   const relay = await createZanApp({ config, roles: ['relay'], ...quiet });
   await relay.init();
