@@ -112,6 +112,10 @@ export interface EventBus {
   /** Creates the categories' topics when missing; safe to call again and from several processes. */
   ensureTopics(categories: string[]): Promise<void>;
   topicFor(category: string): string;
+  /** Resolves when the bus can be reached (a broker answers); rejects otherwise. For health checks. */
+  ping(): Promise<void>;
+  /** Messages of the categories' topics that `groupId` has not committed yet: a consumer group's lag. */
+  lag(groupId: string, categories: string[]): Promise<number>;
   /** Closes every publisher and consumer this bus made. */
   close(): Promise<void>;
 }

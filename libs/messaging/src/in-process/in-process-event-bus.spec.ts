@@ -199,6 +199,20 @@ describe('InProcessEventBus', () => {
     expect(seen).toEqual([b!.event.id]);
   });
 
+  it("reports a group's lag: messages of its topics it has not committed", async () => {
+    const events = history();
+    await bus.publisher().publish(events);
+    await bus.ping();
+    expect(await bus.lag('g', ['wallet', 'tip'])).toBe(events.length);
+    expect(await bus.lag('g', ['tip'])).toBe(4);
+    const seen: DeliveredEvent[] = [];
+    await started(bus.consumer({ groupId: 'g', categories: ['wallet', 'tip'], handle: async (d) => void seen.push(d) }));
+    await waitFor('all events', () => seen.length === events.length, 2000, () => seen.length);
+    await consumers.splice(0)[0]!.stop();
+    expect(await bus.lag('g', ['wallet', 'tip'])).toBe(0);
+    expect(await bus.lag('another', ['wallet'])).toBe(12);
+  });
+
   it('keeps groups independent', async () => {
     const events = history().filter((o) => o.event.type === 'WalletFunded');
     const publisher = bus.publisher();

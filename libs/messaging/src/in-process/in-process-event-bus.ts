@@ -64,6 +64,14 @@ export class InProcessEventBus implements EventBus {
     return consumer;
   }
 
+  async ping(): Promise<void> {}
+
+  async lag(groupId: string, categories: string[]): Promise<number> {
+    return categories
+      .map((category) => this.topicFor(category))
+      .reduce((sum, topic) => sum + this.end(topic) - (this.committed(groupId, topic) ?? 0), 0);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((c) => c.stop()));
     await Promise.all([...this.publishers].map((p) => p.close()));

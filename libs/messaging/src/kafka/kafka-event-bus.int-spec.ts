@@ -142,6 +142,29 @@ describe('KafkaEventBus against a real broker', () => {
     }
   });
 
+  it("answers ping, and reports a group's lag across partitions until it has committed everything", async () => {
+    const bus = newBus('lag');
+    await bus.ping();
+    const log = eventLog();
+    const batch: OutgoingEvent[] = [];
+    for (const user of ['u1', 'u2', 'u3', 'u4', 'u5']) {
+      const e = walletFunded(user, 100);
+      batch.push(log.next(`wallet-${user}`, e.type, e.data));
+    }
+    await bus.publisher().publish(batch);
+    const group = groupId('lag');
+    expect(await bus.lag(group, ['wallet'])).toBe(5);
+    const seen: DeliveredEvent[] = [];
+    const consumer = bus.consumer({ groupId: group, categories: ['wallet'], handle: async (d) => void seen.push(d) });
+    await consumer.start();
+    try {
+      await waitFor('every event', () => seen.length === 5, 15_000, () => seen.length);
+    } finally {
+      await consumer.stop();
+    }
+    expect(await bus.lag(group, ['wallet'])).toBe(0);
+  });
+
   it('commits what a stopped consumer handled; the next member of its group resumes right after', async () => {
     const bus = newBus('resume');
     const log = eventLog();

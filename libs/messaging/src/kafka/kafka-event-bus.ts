@@ -96,6 +96,27 @@ export class KafkaEventBus implements EventBus {
     return consumer;
   }
 
+  async ping(): Promise<void> {
+    await (await this.adminClient()).describeCluster();
+  }
+
+  /** Sum over the partitions of (end offset - committed offset); a group with no commit starts at the low offset. */
+  async lag(groupId: string, categories: string[]): Promise<number> {
+    const admin = await this.adminClient();
+    const topics = categories.map((c) => this.topicFor(c));
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    let lag = 0n;
+    for (const topic of topics) {
+      const partitions = committed.find((t) => t.topic === topic)?.partitions ?? [];
+      for (const end of await admin.fetchTopicOffsets(topic)) {
+        const commit = partitions.find((p) => p.partition === end.partition)?.offset;
+        const from = commit !== undefined && commit !== '-1' ? BigInt(commit) : BigInt(end.low);
+        if (BigInt(end.high) > from) lag += BigInt(end.high) - from;
+      }
+    }
+    return Number(lag);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((c) => c.stop()));
     await Promise.all([...this.publishers].map((p) => p.close()));
