@@ -7,6 +7,8 @@ export interface EventMetadata {
   causationId: string;
   userId: string;
   idempotencyKey?: string;
+  /** W3C trace context of the span that recorded (or published) the event; only when tracing is on. */
+  traceparent?: string;
   [key: string]: unknown;
 }
 

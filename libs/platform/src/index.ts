@@ -1,3 +1,11 @@
 export * from './zan.config';
 export * from './clock';
 export * from './platform.module';
+export * from './shutdown';
+export { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module';
+export { ZanMetrics, LATENCY_BUCKETS } from './observability/metrics';
+export { useZanLogger } from './observability/use-logger';
+export { ReadinessChecks, type ReadinessProbe } from './observability/health';
+export { Public, PUBLIC_ROUTE } from './observability/public-route';
+export { REDACTED_PATHS, type RequestIds } from './observability/logging';
+export * from './observability/trace-context';

@@ -8,6 +8,9 @@ import { DEFAULT_LIMITS, type MoneyLimits } from '@zan/contracts';
 export const CONFIG_SCHEMA = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
   PORT: Joi.number().port().default(3000),
+  ZAN_RELAY_PORT: Joi.number().port().default(3001),
+  ZAN_PROJECTOR_PORT: Joi.number().port().default(3002),
+  ZAN_SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).max(600_000).default(10_000),
   ZAN_JWT_SECRET: Joi.string().min(16),
   ZAN_EVENT_STORE: Joi.string().pattern(/^(postgres|postgresql|esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent):\/\//),
   ZAN_PG_SCHEMA: Joi.string().pattern(/^[a-z_][a-z0-9_]{0,62}$/).default('zan'),
@@ -31,13 +34,23 @@ export const CONFIG_SCHEMA = Joi.object({
   ZAN_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(0).default(600),
   ZAN_CORS_ORIGINS: Joi.string().pattern(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/).allow(''),
   ZAN_LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  // Tracing is off unless an OTLP/HTTP endpoint is set (the standard OpenTelemetry variables).
+  OTEL_EXPORTER_OTLP_ENDPOINT: Joi.string().uri({ scheme: ['http', 'https'] }),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Joi.string().uri({ scheme: ['http', 'https'] }),
+  OTEL_SERVICE_NAME: Joi.string().pattern(/^[A-Za-z0-9._-]{1,100}$/),
 }).unknown(true);
 
 export type Role = 'api' | 'relay' | 'projector';
 
 export interface ZanConfig {
   env: 'development' | 'production' | 'test';
+  /** HTTP port of the api, or of `npm start` whatever its roles. */
   port: number;
+  /** HTTP port (health and metrics) of a relay or a projector run on its own. */
+  relayPort: number;
+  projectorPort: number;
+  /** Longest a graceful shutdown waits for in-flight requests before closing anyway. */
+  shutdownTimeoutMs: number;
   jwtSecret: string;
   jwtSecretIsDefault: boolean;
   eventStore:
@@ -57,6 +70,8 @@ export interface ZanConfig {
   rateLimitPerMinute: number;
   corsOrigins: string[];
   logLevel: string;
+  /** Set when an OTLP endpoint is configured; tracing is off otherwise. */
+  tracing: { endpoint: string; serviceName?: string } | undefined;
 }
 
 /** Not a secret: the dev default lets `npm start` work at once, with a warning at start. */
@@ -87,6 +102,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
   return {
     env: v.NODE_ENV,
     port: v.PORT,
+    relayPort: v.ZAN_RELAY_PORT,
+    projectorPort: v.ZAN_PROJECTOR_PORT,
+    shutdownTimeoutMs: v.ZAN_SHUTDOWN_TIMEOUT_MS,
     jwtSecret: v.ZAN_JWT_SECRET ?? DEV_JWT_SECRET,
     jwtSecretIsDefault: !v.ZAN_JWT_SECRET,
     eventStore,
@@ -114,6 +132,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
     rateLimitPerMinute: v.ZAN_RATE_LIMIT_PER_MINUTE,
     corsOrigins: v.ZAN_CORS_ORIGINS ? String(v.ZAN_CORS_ORIGINS).split(',') : [],
     logLevel: v.ZAN_LOG_LEVEL,
+    tracing:
+      v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || v.OTEL_EXPORTER_OTLP_ENDPOINT
+        ? { endpoint: v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? v.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: v.OTEL_SERVICE_NAME }
+        : undefined,
   };
 };
 

@@ -1,0 +1,20 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { Request, Response, NextFunction } from 'express';
+import { ZanMetrics } from './metrics';
+
+/** Counts every answered request by its route template, so ids in paths never explode the label set. */
+@Injectable()
+export class HttpMetricsMiddleware implements NestMiddleware {
+  constructor(private readonly metrics: ZanMetrics) {}
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      this.metrics.httpRequests.inc(labels);
+      this.metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  }
+}
