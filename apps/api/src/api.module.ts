@@ -9,12 +9,12 @@ import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandRunner } from './command-path/command-runner';
 import { WalletStreams } from './command-path/wallet-streams';
-import { HealthController } from './http/health.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { MemoryThrottlerStorage, MoneyRateLimitGuard, RATE_LIMIT_REDIS, RedisThrottlerStorage } from './http/rate-limit';
 import { strictValidationPipe } from './http/validation';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IDEMPOTENCY_STORE } from './idempotency/idempotency.store';
+import { CommandMetrics } from './observability/command-metrics';
 import { SqlIdempotencyStore } from './idempotency/sql-idempotency.store';
 import { CreditsProcessManager } from './process-managers/credits.process-manager';
 import { EXPIRY_OPTIONS, ExpiryScheduler } from './process-managers/expiry.scheduler';
@@ -76,7 +76,7 @@ class ApiMigrations implements OnModuleInit {
       }),
     }),
   ],
-  controllers: [HealthController, WalletsController, TransfersController, TipsController, RedPacketsController, QueriesController],
+  controllers: [WalletsController, TransfersController, TipsController, RedPacketsController, QueriesController],
   providers: [
     { provide: APP_FILTER, useClass: ProblemFilter },
     { provide: APP_GUARD, useClass: AuthGuard },
@@ -115,6 +115,7 @@ class ApiMigrations implements OnModuleInit {
     },
     { provide: EXPIRY_OPTIONS, useValue: { tickMs: 1000 } },
     ApiMigrations,
+    CommandMetrics,
     CommandRunner,
     WalletStreams,
     RedPacketStreams,

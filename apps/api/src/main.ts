@@ -1,7 +1,8 @@
+import './tracing';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PlatformModule, loadConfig } from '@zan/platform';
+import { ObservabilityModule, PlatformModule, boundPort, installGracefulShutdown, loadConfig, useZanLogger } from '@zan/platform';
 import { ApiModule } from './api.module';
 import { configureHttp } from './http/configure-http';
 
@@ -11,12 +12,14 @@ async function main(): Promise<void> {
   if (config.eventStore.kind === 'embedded' || !config.redis) {
     throw new Error('the api runs on its own only with a shared event store (ZAN_EVENT_STORE) and Redis (REDIS_URL); use `npm start` for the embedded mode');
   }
-  @Module({ imports: [PlatformModule.forRoot({ config, roles: ['api'] }), ApiModule] })
+  @Module({ imports: [PlatformModule.forRoot({ config, roles: ['api'] }), ObservabilityModule.forRoot(), ApiModule] })
   class ApiAppModule {}
-  const app = await NestFactory.create(ApiAppModule);
+  const app = await NestFactory.create(ApiAppModule, { bufferLogs: true });
+  useZanLogger(app);
   configureHttp(app);
+  installGracefulShutdown(app, config.shutdownTimeoutMs);
   await app.listen(config.port, '0.0.0.0');
-  console.log(`zan api: listening on port ${config.port}`);
+  console.log(`zan api: listening on port ${boundPort(app)}`);
 }
 
 main().catch((error) => {

@@ -1,19 +1,26 @@
+import './tracing';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PlatformModule, loadConfig } from '@zan/platform';
+import { ObservabilityModule, PlatformModule, boundPort, installGracefulShutdown, loadConfig, useZanLogger } from '@zan/platform';
 import { ProjectorModule } from './projector.module';
 
-/** The projector alone: Kafka -> Redis read models. Needs KAFKA_BROKERS and REDIS_URL. */
+/**
+ * The projector alone: Kafka -> Redis read models. Needs KAFKA_BROKERS and REDIS_URL. Serves
+ * /health/live, /health/ready and /metrics on ZAN_PROJECTOR_PORT.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.kafka || !config.redis) {
     throw new Error('the projector runs on its own only with Kafka (KAFKA_BROKERS) and Redis (REDIS_URL); use `npm start` for the embedded mode');
   }
-  @Module({ imports: [PlatformModule.forRoot({ config, roles: ["projector"] }), ProjectorModule] })
+  @Module({ imports: [PlatformModule.forRoot({ config, roles: ['projector'] }), ObservabilityModule.forRoot(), ProjectorModule] })
   class ProjectorAppModule {}
-  const app = await NestFactory.createApplicationContext(ProjectorAppModule);
-  app.enableShutdownHooks();
+  const app = await NestFactory.create(ProjectorAppModule, { bufferLogs: true });
+  useZanLogger(app);
+  installGracefulShutdown(app, config.shutdownTimeoutMs);
+  await app.listen(config.projectorPort, '0.0.0.0');
+  console.log(`zan projector: health and metrics on port ${boundPort(app)}`);
 }
 
 main().catch((error) => {

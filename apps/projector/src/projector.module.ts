@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { ProjectorObservability } from './projector.observability';
 import { PROJECTOR_OPTIONS, type ProjectorOptions, ProjectorService } from './projector.service';
 
 @Module({
@@ -10,6 +11,7 @@ import { PROJECTOR_OPTIONS, type ProjectorOptions, ProjectorService } from './pr
       useFactory: (config: ZanConfig): ProjectorOptions => ({ groupId: `${config.topicPrefix}.projector` }),
     },
     ProjectorService,
+    ProjectorObservability,
   ],
   exports: [ProjectorService],
 })

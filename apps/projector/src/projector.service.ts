@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { EVENT_CATEGORIES } from '@zan/contracts';
 import { EVENT_BUS, type EventBus, type EventConsumer } from '@zan/messaging';
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
+import { observeDelivery } from './observe-delivery';
 
 export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
 export interface ProjectorOptions {
@@ -20,6 +21,11 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
   applied = 0;
   skipped = 0;
   undecodable = 0;
+
+  /** Messages set aside instead of applied (/metrics: zan_projector_dead_letters_total). */
+  get deadLetters(): number {
+    return this.undecodable;
+  }
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
@@ -42,7 +48,9 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
       categories: EVENT_CATEGORIES,
       fromBeginning: true,
       handle: async (delivery) => {
-        const fresh = await this.store.apply({ category: delivery.category, event: delivery.event, prevPosition: delivery.prevPosition });
+        const fresh = await observeDelivery(this.logger, delivery, () =>
+          this.store.apply({ category: delivery.category, event: delivery.event, prevPosition: delivery.prevPosition }),
+        );
         if (fresh) this.applied++;
         else this.skipped++;
       },

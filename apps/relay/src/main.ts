@@ -1,19 +1,26 @@
+import './tracing';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PlatformModule, loadConfig } from '@zan/platform';
+import { ObservabilityModule, PlatformModule, boundPort, installGracefulShutdown, loadConfig, useZanLogger } from '@zan/platform';
 import { RelayModule } from './relay.module';
 
-/** The relay alone: event store -> Kafka. Needs ZAN_EVENT_STORE and KAFKA_BROKERS. */
+/**
+ * The relay alone: event store -> Kafka. Needs ZAN_EVENT_STORE and KAFKA_BROKERS. Serves
+ * /health/live, /health/ready and /metrics on ZAN_RELAY_PORT.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.kafka || config.eventStore.kind === 'embedded') {
     throw new Error('the relay runs on its own only with a shared event store (ZAN_EVENT_STORE) and Kafka (KAFKA_BROKERS); use `npm start` for the embedded mode');
   }
-  @Module({ imports: [PlatformModule.forRoot({ config, roles: ["relay"] }), RelayModule] })
+  @Module({ imports: [PlatformModule.forRoot({ config, roles: ['relay'] }), ObservabilityModule.forRoot(), RelayModule] })
   class RelayAppModule {}
-  const app = await NestFactory.createApplicationContext(RelayAppModule, { bufferLogs: false });
-  app.enableShutdownHooks();
+  const app = await NestFactory.create(RelayAppModule, { bufferLogs: true });
+  useZanLogger(app);
+  installGracefulShutdown(app, config.shutdownTimeoutMs);
+  await app.listen(config.relayPort, '0.0.0.0');
+  console.log(`zan relay: health and metrics on port ${boundPort(app)}`);
 }
 
 main().catch((error) => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { RelayObservability } from './relay.observability';
 import { RELAY_OPTIONS, type RelayOptions, RelayService } from './relay.service';
 
 @Module({
@@ -13,6 +14,7 @@ import { RELAY_OPTIONS, type RelayOptions, RelayService } from './relay.service'
       }),
     },
     RelayService,
+    RelayObservability,
   ],
   exports: [RelayService],
 })

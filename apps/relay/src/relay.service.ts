@@ -1,7 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EVENT_CATEGORIES, type StoredEvent } from '@zan/contracts';
 import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, type Subscription } from '@zan/event-store';
-import { EVENT_BUS, type EventBus, type EventPublisher, type OutgoingEvent } from '@zan/messaging';
+import { EVENT_BUS, type EventBus, type EventPublisher, type OutgoingEvent, categoryOf } from '@zan/messaging';
+import { SpanKind, contextOfEvent, startSpan, traceparentOf } from '@zan/platform';
+import type { Span } from '@opentelemetry/api';
+
+/** /metrics and /health/ready count the events behind up to this many (one bounded read). */
+export const LAG_COUNT_LIMIT = 1000;
 
 export const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
 export interface RelayOptions {
@@ -31,7 +36,11 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private memoryCheckpoint: bigint | undefined;
+  /** Open PRODUCER spans of buffered events, ended when Kafka has acknowledged them (tracing on). */
+  private readonly spans = new WeakMap<OutgoingEvent, Span>();
   published = 0;
+  /** Position of the last event published and checkpointed. */
+  publishedThrough = 0n;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -54,6 +63,7 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     this.publisher = this.bus.publisher();
     const checkpoint = await this.loadCheckpoint();
     this.lastQueued = checkpoint ?? 0n;
+    this.publishedThrough = checkpoint ?? 0n;
     this.logger.log(`relaying from position ${checkpoint ?? 'start'}`);
     this.subscription = this.store.subscribeToAll({
       after: checkpoint,
@@ -72,8 +82,17 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.publisher?.close();
   }
 
+  /** Events stored but not yet published (counted up to LAG_COUNT_LIMIT), and the head they lead to. */
+  async lag(): Promise<{ events: number; positions: bigint; head: bigint }> {
+    const through = this.publishedThrough;
+    const head = (await this.store.headPosition()) ?? 0n;
+    if (head <= through) return { events: 0, positions: 0n, head };
+    const behind = await this.store.readAll({ after: through, maxCount: LAG_COUNT_LIMIT });
+    return { events: behind.length, positions: head - through, head };
+  }
+
   private async enqueue(event: StoredEvent): Promise<void> {
-    this.buffer.push({ event, prevPosition: this.lastQueued });
+    this.buffer.push(this.outgoing(event, this.lastQueued));
     this.lastQueued = event.position;
     const batchSize = this.options.batchSize ?? 500;
     if (this.buffer.length >= batchSize) {
@@ -84,6 +103,23 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
         void this.flush().catch(() => undefined);
       }, this.options.lingerMs ?? 5);
     }
+  }
+
+  /**
+   * With tracing on, each event gets a PRODUCER span, child of the span that decided it, and travels
+   * with that span's traceparent in its metadata, so the projector's span is the relay's child.
+   */
+  private outgoing(event: StoredEvent, prevPosition: bigint): OutgoingEvent {
+    const topic = this.bus.topicFor(categoryOf(event));
+    const span = startSpan(`publish ${topic}`, {
+      kind: SpanKind.PRODUCER,
+      parent: contextOfEvent(event.metadata),
+      attributes: { 'messaging.destination.name': topic, 'zan.event_id': event.id, 'zan.event_type': event.type, 'zan.position': event.position.toString() },
+    });
+    const traceparent = traceparentOf(span);
+    const item: OutgoingEvent = { event: traceparent ? { ...event, metadata: { ...event.metadata, traceparent } } : event, prevPosition };
+    this.spans.set(item, span);
+    return item;
   }
 
   /** Publishes the buffer; retried until the bus takes it, since order forbids skipping ahead. */
@@ -106,7 +142,21 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
           }
         }
         this.published += batch.length;
+        for (const item of batch) {
+          this.spans.get(item)?.end();
+          const { event } = item;
+          this.logger.debug({
+            msg: 'published',
+            eventId: event.id,
+            type: event.type,
+            streamId: event.streamId,
+            position: event.position.toString(),
+            correlationId: event.metadata.correlationId,
+            causationId: event.metadata.causationId,
+          });
+        }
         await this.saveCheckpoint(batch[batch.length - 1]!.event.position);
+        this.publishedThrough = batch[batch.length - 1]!.event.position;
       }
     });
     return this.flushing;

@@ -4,12 +4,21 @@ import { ApiModule } from '../../api/src/api.module';
 import { configureHttp } from '../../api/src/http/configure-http';
 import { ProjectorModule } from '../../projector/src/projector.module';
 import { RelayModule } from '../../relay/src/relay.module';
-import { PlatformModule, type PlatformOptions, type Role, type ZanConfig, loadConfig } from '@zan/platform';
+import { ObservabilityModule, PlatformModule, type PlatformOptions, type Role, type ZanConfig, loadConfig, useZanLogger } from '@zan/platform';
+
+type NestLogLevel = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
+const PINO_LEVEL: Record<NestLogLevel, string> = { verbose: 'trace', debug: 'debug', log: 'info', warn: 'warn', error: 'error', fatal: 'fatal' };
+const ORDER: NestLogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
+
+/** The pino level for Nest's `logger` option: its most verbose level, or silent. */
+const pinoLevel = (logger: ZanAppOptions['logger']): string | undefined =>
+  logger === undefined ? undefined : logger === false ? 'silent' : PINO_LEVEL[ORDER.find((level) => logger.includes(level)) ?? 'fatal'];
 
 export interface ZanAppOptions extends PlatformOptions {
   config?: ZanConfig;
   roles?: Role[];
-  logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+  /** Log levels as Nest names them (tests keep quiet); default ZAN_LOG_LEVEL. */
+  logger?: false | NestLogLevel[];
 }
 
 /**
@@ -19,7 +28,10 @@ export interface ZanAppOptions extends PlatformOptions {
 export const createZanApp = async (options: ZanAppOptions = {}): Promise<INestApplication> => {
   const config = options.config ?? loadConfig();
   const roles = options.roles ?? config.roles;
-  const imports: DynamicModule['imports'] = [PlatformModule.forRoot({ ...options, config, roles })];
+  const imports: DynamicModule['imports'] = [
+    PlatformModule.forRoot({ ...options, config, roles }),
+    ObservabilityModule.forRoot({ logLevel: pinoLevel(options.logger) }),
+  ];
   if (roles.includes('api')) imports.push(ApiModule);
   if (roles.includes('relay')) imports.push(RelayModule);
   if (roles.includes('projector')) imports.push(ProjectorModule);
@@ -27,11 +39,9 @@ export const createZanApp = async (options: ZanAppOptions = {}): Promise<INestAp
   @Module({ imports })
   class ZanModule {}
 
-  const app = await NestFactory.create(ZanModule, {
-    logger: options.logger ?? ['log', 'warn', 'error', 'fatal'],
-    bodyParser: true,
-  });
-  configureHttp(app);
+  const app = await NestFactory.create(ZanModule, { bufferLogs: true, bodyParser: true });
+  useZanLogger(app);
+  if (roles.includes('api')) configureHttp(app);
   if (config.jwtSecretIsDefault) {
     new Logger('zan').warn('ZAN_JWT_SECRET is not set: using the development secret. Never do this in production.');
   }

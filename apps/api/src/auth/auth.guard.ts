@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDeco
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
+import { PUBLIC_ROUTE } from '@zan/platform';
 import { ProblemException, problem } from '../http/problem';
 import { ID_PATTERN } from '../http/validation';
 
@@ -11,8 +12,8 @@ export interface Principal {
   isAdmin: boolean;
 }
 
-export const PUBLIC_ROUTE = 'zan:public';
-export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+// Public routes are marked with the platform's decorator, shared with /health and /metrics.
+export { PUBLIC_ROUTE, Public } from '@zan/platform';
 export const ADMIN_ROUTE = 'zan:admin';
 export const AdminOnly = () => SetMetadata(ADMIN_ROUTE, true);
 

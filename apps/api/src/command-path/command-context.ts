@@ -6,11 +6,13 @@ import { deterministicId, randomId } from './command-runner';
 export interface CommandContext {
   userId: string;
   correlationId: string;
+  /** Set per request (Ctx): deterministic with an Idempotency-Key, else random. */
+  commandId?: string;
   idempotency?: IdempotencyContext;
 }
 
 /** The id every effect of this command derives from: deterministic when an Idempotency-Key is given. */
-export const commandIdOf = (context: CommandContext): string => context.idempotency?.commandId ?? randomId();
+export const commandIdOf = (context: CommandContext): string => context.commandId ?? context.idempotency?.commandId ?? randomId();
 
 export const metadataOf = (context: CommandContext, commandId: string): EventMetadata => ({
   correlationId: context.correlationId,

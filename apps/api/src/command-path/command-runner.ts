@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
 import type { DomainEvent, EventMetadata, NewEvent, StoredEvent } from '@zan/contracts';
 import { currentVersion } from '@zan/contracts';
+import { DomainError } from '@zan/domain';
 import { DuplicateEventError, EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@zan/event-store';
+import { inSpan, withTraceparent } from '@zan/platform';
+import { CommandMetrics, type CommandOutcome } from '../observability/command-metrics';
 
 /** What the runner needs of a decider to rebuild a stream's state. */
 export interface StateFolder<S> {
@@ -19,6 +22,8 @@ export interface Loaded<S> {
 }
 
 export interface Execution<S> {
+  /** The command's type, for metrics and traces (FundWallet, CreditWallet, ...). */
+  command?: string;
   streamId: string;
   folder: StateFolder<S>;
   decide: (state: S) => DomainEvent[];
@@ -57,7 +62,10 @@ export class CommandRunner {
   private readonly cache = new Map<string, Loaded<unknown>>();
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly metrics: CommandMetrics,
+  ) {}
 
   /** Current state of a stream (read-only use: other aggregates' facts at decision time). */
   async load<S>(streamId: string, folder: StateFolder<S>): Promise<Loaded<S>> {
@@ -79,7 +87,7 @@ export class CommandRunner {
   }
 
   execute<S>(execution: Execution<S>): Promise<Executed<S>> {
-    return this.serialised(execution.streamId, () => this.decideAndAppend(execution));
+    return this.measured(execution, () => this.serialised(execution.streamId, () => this.decideAndAppend(execution)));
   }
 
   /**
@@ -88,20 +96,60 @@ export class CommandRunner {
    * instead of deciding again on a state that has moved on.
    */
   executeOnce<S>(execution: Execution<S> & { eventId: (index: number) => string; recovering?: boolean }): Promise<Executed<S>> {
-    return this.serialised(execution.streamId, async () => {
-      if (execution.recovering) {
-        const earlier = await this.findOutcome(execution);
-        if (earlier) return earlier;
-      }
-      try {
-        return await this.decideAndAppend(execution);
-      } catch (error) {
-        if (!(error instanceof DuplicateEventError)) throw error;
-        const earlier = await this.findOutcome(execution);
-        if (!earlier) throw error;
-        return earlier;
-      }
-    });
+    return this.measured(execution, () =>
+      this.serialised(execution.streamId, async () => {
+        if (execution.recovering) {
+          const earlier = await this.findOutcome(execution);
+          if (earlier) return { ...earlier, replayed: true };
+        }
+        try {
+          return await this.decideAndAppend(execution);
+        } catch (error) {
+          if (!(error instanceof DuplicateEventError)) throw error;
+          const earlier = await this.findOutcome(execution);
+          if (!earlier) throw error;
+          return { ...earlier, replayed: true };
+        }
+      }),
+    );
+  }
+
+  /** Counts, times and traces one command, from queueing for its stream to its outcome. */
+  private async measured<S>(execution: Execution<S>, run: () => Promise<Executed<S> & { replayed?: boolean }>): Promise<Executed<S>> {
+    const command = execution.command ?? 'unknown';
+    const started = process.hrtime.bigint();
+    let outcome: CommandOutcome = 'error';
+    try {
+      const { replayed, ...executed } = await inSpan(`command ${command}`, { attributes: { 'zan.command': command, 'zan.stream_id': execution.streamId } }, run);
+      outcome = replayed ? 'replayed' : executed.events.length > 0 ? 'ok' : 'noop';
+      return executed;
+    } catch (error) {
+      outcome = error instanceof DomainError ? 'rejected' : error instanceof WrongExpectedRevisionError ? 'conflict' : 'error';
+      throw error;
+    } finally {
+      const labels = { command, outcome };
+      this.metrics.commands.inc(labels);
+      this.metrics.commandDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  /** One append, timed and traced. */
+  private async append(streamId: string, events: NewEvent[], expected: number | 'no_stream') {
+    const started = process.hrtime.bigint();
+    let outcome = 'error';
+    try {
+      const result = await inSpan('event-store append', { attributes: { 'zan.stream_id': streamId, 'zan.events': events.length } }, () =>
+        this.store.append(streamId, events, expected),
+      );
+      outcome = 'ok';
+      return result;
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) outcome = 'conflict';
+      else if (error instanceof DuplicateEventError) outcome = 'duplicate';
+      throw error;
+    } finally {
+      this.metrics.appendDuration.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
   }
 
   /** The events a deterministic command stored earlier, and the stream's state right after them. */
@@ -134,11 +182,12 @@ export class CommandRunner {
         type: event.type,
         version: currentVersion(event.type),
         data: event.data,
-        metadata: execution.metadata,
+        // With tracing on, each event records the span that decided it (see trace-context.ts).
+        metadata: withTraceparent(execution.metadata),
         occurredAt,
       }));
       try {
-        const result = await this.store.append(streamId, events, revision < 0 ? 'no_stream' : revision);
+        const result = await this.append(streamId, events, revision < 0 ? 'no_stream' : revision);
         const next = result.events.reduce(folder.evolve, state);
         this.remember(streamId, { state: next, revision: result.nextExpectedRevision, position: result.position });
         return { events: result.events, state: next, revision: result.nextExpectedRevision, position: result.position };

@@ -24,6 +24,7 @@ export class WalletStreams {
   /** A command of the caller on their own wallet; ids derive from `commandId`. */
   decide(userId: string, command: WalletCommand, context: CommandContext, commandId: string): Promise<Executed<WalletState>> {
     return this.runner.executeOnce({
+      command: command.type,
       streamId: walletStream(userId),
       folder: walletDecider,
       decide: (state) => walletDecider.decide(command, state, this.decideContext),

@@ -104,6 +104,7 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
 
   private async credit(cause: StoredEvent, userId: string, credit: WalletCredit): Promise<void> {
     await this.runner.executeOnce({
+      command: 'CreditWallet',
       streamId: walletStream(userId),
       folder: walletDecider,
       decide: (state) => walletDecider.decide({ type: 'CreditWallet', data: { userId, credit } }, state),

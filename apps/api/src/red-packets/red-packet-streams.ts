@@ -16,6 +16,7 @@ export class RedPacketStreams {
     recovering = false,
   ): Promise<Executed<RedPacketState>> {
     return this.runner.executeOnce({
+      command: command.type,
       streamId: redPacketStream(redPacketId),
       folder: redPacketDecider,
       decide: (state) => redPacketDecider.decide(command, state),

@@ -1,0 +1,36 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ReadinessChecks, ZanMetrics } from '@zan/platform';
+import { LAG_COUNT_LIMIT, RelayService } from './relay.service';
+
+/** The relay's metrics and readiness: events published, and how far the relay is behind the store. */
+@Injectable()
+export class RelayObservability implements OnModuleInit {
+  constructor(
+    private readonly relay: RelayService,
+    private readonly metrics: ZanMetrics,
+    private readonly checks: ReadinessChecks,
+  ) {}
+
+  private cached?: { at: number; lag: ReturnType<RelayService['lag']> };
+
+  /** One read of the store per scrape, shared by the gauges below. */
+  private lag(): ReturnType<RelayService['lag']> {
+    if (!this.cached || Date.now() - this.cached.at > 500) this.cached = { at: Date.now(), lag: this.relay.lag() };
+    return this.cached.lag;
+  }
+
+  onModuleInit(): void {
+    const { relay, metrics } = this;
+    metrics.counterOf('zan_relay_events_published_total', 'Events the relay published and the bus acknowledged', () => relay.published);
+    metrics.gauge('zan_relay_checkpoint_position', 'Global position of the last event published (the relay checkpoint)', () => Number(relay.publishedThrough));
+    metrics.gauge('zan_relay_head_position', 'Global position of the last event in the event store', async () => Number((await this.lag()).head));
+    metrics.gauge('zan_relay_lag_positions', 'Global positions between the head of the event store and the last event published', async () =>
+      Number((await this.lag()).positions),
+    );
+    metrics.gauge('zan_relay_lag_events', `Events stored but not yet published (counted up to ${LAG_COUNT_LIMIT})`, async () => (await this.lag()).events);
+    this.checks.add('relay', async () => {
+      const lag = await relay.lag();
+      return { lagEvents: lag.events, publishedThrough: relay.publishedThrough.toString(), head: lag.head.toString() };
+    });
+  }
+}
