@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import helmet from 'helmet';
 import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { setupApiDocs } from './openapi';
 
 /** HTTP settings shared by every way of starting the api (its own process, all-in-one, tests). */
 export const configureHttp = (app: INestApplication): void => {
@@ -15,5 +16,6 @@ export const configureHttp = (app: INestApplication): void => {
   }
   // Small bodies only: the largest legitimate body is a red packet with its recipient list.
   express.useBodyParser('json', { limit: '64kb', strict: true });
-  app.enableShutdownHooks();
+  setupApiDocs(app);
+  // Shutdown is the mains' (installGracefulShutdown): in-flight requests finish before the app closes.
 };

@@ -1,4 +1,5 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, SetMetadata, applyDecorators } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -17,7 +18,18 @@ export const IDEMPOTENT_ROUTE = 'zan:idempotent';
  * Marks a route whose answer is replayed for a repeated Idempotency-Key. Money-moving routes
  * require the key; other POSTs honour it when given (`optional`).
  */
-export const Idempotent = (options: { optional?: boolean } = {}) => SetMetadata(IDEMPOTENT_ROUTE, options.optional ? 'optional' : 'required');
+export const Idempotent = (options: { optional?: boolean } = {}) =>
+  applyDecorators(
+    SetMetadata(IDEMPOTENT_ROUTE, options.optional ? 'optional' : 'required'),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: !options.optional,
+      description: options.optional
+        ? 'Optional. When sent, the same key with the same body answers the first response again.'
+        : 'Required. The same key with the same body answers the first response again (Idempotent-Replayed: true), with no new effect; with another body, a 409. Kept at least 24 h.',
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]{1,255}$', example: 'fund-0001' },
+    }),
+  );
 
 /** What a handler of an idempotent route learns about its request. */
 export interface IdempotencyContext {
@@ -28,7 +40,8 @@ export interface IdempotencyContext {
   recovering: boolean;
 }
 
-const LEASE_MS = 30_000;
+// Short: commands take milliseconds, and a takeover is safe because ids are deterministic.
+const LEASE_MS = 5_000;
 const WAIT_FOR_TWIN_MS = 10_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 

@@ -1,8 +1,11 @@
 import { Controller, Get, Param, Query, Inject } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RedPacketNotFound } from '@zan/domain';
 import { InvalidFeedCursor, READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { AdminOnly, CurrentUser, type Principal } from '../auth/auth.guard';
+import { AUTHENTICATED, ApiProblems } from '../http/openapi';
 import { ProblemException, problem } from '../http/problem';
+import { EarningsDoc, FeedPageDoc, LeaderboardEntryDoc, RedPacketDoc, WalletDoc } from '../http/responses';
 import { pageSize } from '../http/query-params';
 import { ID_MESSAGE, ID_PATTERN, badRequest } from '../http/validation';
 import { ReadYourWrites } from './read-your-writes';
@@ -14,7 +17,12 @@ const requireId = (value: string, field: string): string => {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+const AFTER = 'A position from a command answer: wait (up to 5 s, else 503 with Retry-After) until the read models have applied it';
+const READ = [...AUTHENTICATED, 'validation', 'read-model-behind'];
+
 /** Every query of the contract. Read models are eventually consistent; `?after=` waits for a write. */
+@ApiTags('queries')
+@ApiBearerAuth('bearer')
 @Controller('v1')
 export class QueriesController {
   constructor(
@@ -23,6 +31,10 @@ export class QueriesController {
   ) {}
 
   @Get('wallets/me')
+  @ApiOperation({ summary: 'Your wallet and balance' })
+  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiOkResponse({ type: WalletDoc })
+  @ApiProblems(...READ, 'wallet-not-found')
   async myWallet(@CurrentUser() user: Principal, @Query('after') after?: string) {
     await this.readYourWrites.waitFor(after);
     return this.walletOf(user.userId);
@@ -30,6 +42,11 @@ export class QueriesController {
 
   @Get('wallets/:userId')
   @AdminOnly()
+  @ApiOperation({ summary: "A user's wallet (admin only)" })
+  @ApiParam({ name: 'userId', example: 'alice' })
+  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiOkResponse({ type: WalletDoc })
+  @ApiProblems(...READ, 'forbidden', 'wallet-not-found')
   async wallet(@Param('userId') userId: string, @Query('after') after?: string) {
     requireId(userId, 'userId');
     await this.readYourWrites.waitFor(after);
@@ -37,6 +54,11 @@ export class QueriesController {
   }
 
   @Get('authors/:authorId/earnings')
+  @ApiOperation({ summary: "An author's tip earnings, in total and by article" })
+  @ApiParam({ name: 'authorId', example: 'bob' })
+  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiOkResponse({ type: EarningsDoc })
+  @ApiProblems(...READ)
   async earnings(@Param('authorId') authorId: string, @Query('after') after?: string) {
     requireId(authorId, 'authorId');
     await this.readYourWrites.waitFor(after);
@@ -44,6 +66,11 @@ export class QueriesController {
   }
 
   @Get('leaderboards/authors')
+  @ApiOperation({ summary: 'Authors by tip earnings, highest first' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 } })
+  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiOkResponse({ type: [LeaderboardEntryDoc] })
+  @ApiProblems(...READ)
   async leaderboard(@Query('limit') limit?: string, @Query('after') after?: string) {
     const size = pageSize(limit, 10, 100);
     await this.readYourWrites.waitFor(after);
@@ -51,6 +78,11 @@ export class QueriesController {
   }
 
   @Get('red-packets/:id')
+  @ApiOperation({ summary: 'A red packet: its claims, what remains and its status' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiOkResponse({ type: RedPacketDoc })
+  @ApiProblems(...READ, 'red-packet-not-found')
   async redPacket(@Param('id') id: string, @Query('after') after?: string) {
     if (!UUID.test(id)) throw new RedPacketNotFound(`no red packet ${id.slice(0, 64)}`);
     await this.readYourWrites.waitFor(after);
@@ -60,6 +92,12 @@ export class QueriesController {
   }
 
   @Get('feeds/me')
+  @ApiOperation({ summary: 'Your activity, newest first' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
+  @ApiQuery({ name: 'before', required: false, type: String, description: 'The nextCursor of the previous page' })
+  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiOkResponse({ type: FeedPageDoc })
+  @ApiProblems(...READ)
   async feed(
     @CurrentUser() user: Principal,
     @Query('limit') limit?: string,

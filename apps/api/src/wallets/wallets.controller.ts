@@ -1,11 +1,16 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../command-path/command-context';
 import { CardPaymentBody, LinkCardBody, OpenWalletBody } from '../http/dto';
+import { AUTHENTICATED, ApiProblems, MONEY_MOVING } from '../http/openapi';
 import { Ctx } from '../http/request-context';
+import { CardLinkedDoc, FundedDoc, WalletOpenedDoc, WithdrawnDoc } from '../http/responses';
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { FundWalletCommand, LinkBankCardCommand, OpenWalletCommand, WithdrawFundsCommand } from './wallet.commands';
 
+@ApiTags('wallets')
+@ApiBearerAuth('bearer')
 @Controller('v1/wallets')
 export class WalletsController {
   constructor(private readonly commands: CommandBus) {}
@@ -13,6 +18,9 @@ export class WalletsController {
   @Post()
   @HttpCode(201)
   @Idempotent({ optional: true })
+  @ApiOperation({ summary: 'Open your wallet (WalletOpened)' })
+  @ApiCreatedResponse({ type: WalletOpenedDoc })
+  @ApiProblems(...AUTHENTICATED, 'validation', 'idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress', 'wallet-already-open')
   open(@Ctx() context: CommandContext, @Body() body: OpenWalletBody) {
     return this.commands.execute(new OpenWalletCommand(context, body.kind));
   }
@@ -20,6 +28,9 @@ export class WalletsController {
   @Post('me/cards')
   @HttpCode(201)
   @Idempotent({ optional: true })
+  @ApiOperation({ summary: 'Link a bank card to your wallet (BankCardLinked)' })
+  @ApiCreatedResponse({ type: CardLinkedDoc })
+  @ApiProblems(...AUTHENTICATED, 'validation', 'idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress', 'wallet-not-found', 'card-already-linked')
   linkCard(@Ctx() context: CommandContext, @Body() body: LinkCardBody) {
     return this.commands.execute(new LinkBankCardCommand(context, body.cardId, body.personal));
   }
@@ -27,6 +38,9 @@ export class WalletsController {
   @Post('me/fundings')
   @HttpCode(201)
   @Idempotent()
+  @ApiOperation({ summary: 'Fund your wallet from a linked card (WalletFunded)' })
+  @ApiCreatedResponse({ type: FundedDoc })
+  @ApiProblems(...MONEY_MOVING, 'wallet-not-found', 'card-not-linked', 'amount-out-of-range')
   fund(@Ctx() context: CommandContext, @Body() body: CardPaymentBody) {
     return this.commands.execute(new FundWalletCommand(context, body.cardId, body.amount));
   }
@@ -34,6 +48,9 @@ export class WalletsController {
   @Post('me/withdrawals')
   @HttpCode(201)
   @Idempotent()
+  @ApiOperation({ summary: 'Withdraw to a linked card (WalletWithdrawn)' })
+  @ApiCreatedResponse({ type: WithdrawnDoc })
+  @ApiProblems(...MONEY_MOVING, 'wallet-not-found', 'card-not-linked', 'insufficient-funds', 'amount-out-of-range')
   withdraw(@Ctx() context: CommandContext, @Body() body: CardPaymentBody) {
     return this.commands.execute(new WithdrawFundsCommand(context, body.cardId, body.amount));
   }
