@@ -19,7 +19,8 @@ export const startApp = async (
 ): Promise<AppProcess> => {
   const child = spawn(process.execPath, ['--require', join(__dirname, 'register-ts.js'), join(ROOT, 'apps', app, 'src', 'main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', ...env },
+    // Port 0: each process listens on a free port (it prints which), so parallel specs never collide.
+    env: { ...process.env, NODE_ENV: 'test', PORT: '0', ZAN_RELAY_PORT: '0', ZAN_PROJECTOR_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
