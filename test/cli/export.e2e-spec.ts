@@ -53,7 +53,7 @@ describe('zan events export (PostgreSQL)', () => {
   });
 
   const ndjson = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-  const ids = (events: { id: unknown }[]) => events.map((e) => e.id);
+  const ids = (events: readonly object[]) => events.map((e) => (e as { id: unknown }).id);
   const exportBoth = async (flags: string[]) => {
     const json = await stack.zan(['events', 'export', ...flags]);
     const csv = await stack.zan(['events', 'export', '--format', 'csv', ...flags]);

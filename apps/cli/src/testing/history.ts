@@ -49,7 +49,7 @@ export class HistoryBuilder {
   }
 
   fund(userId: string, amount: number): this {
-    this.add(walletStream(userId), 'WalletFunded', { userId, fundingId: this.id(), cardId: `card-${userId}`, amount }, userId);
+    this.add(walletStream(userId), 'WalletFunded', { userId, fundingId: this.id(), amount, source: { kind: 'card', cardId: `card-${userId}` } }, userId);
     return this;
   }
 
@@ -127,10 +127,22 @@ export class HistoryBuilder {
 
   /** Any event, for histories that break the rules on purpose. */
   add<T extends ZanEventType>(streamId: string, type: T, data: EventDataByType[T], userId: string, causationId?: string): string {
+    return this.addVersioned(streamId, type, undefined, data, userId, causationId);
+  }
+
+  /** An event with a payload of the given version (undefined: the current one). */
+  addVersioned(streamId: string, type: string, version: number | undefined, data: unknown, userId: string, causationId?: string): string {
     const id = this.id();
     this.planned.push({
       streamId,
-      event: { id, type, data, metadata: { correlationId: causationId ?? id, causationId: causationId ?? id, userId }, occurredAt: new Date(this.clock).toISOString() },
+      event: {
+        id,
+        type,
+        ...(version === undefined ? {} : { version }),
+        data,
+        metadata: { correlationId: causationId ?? id, causationId: causationId ?? id, userId },
+        occurredAt: new Date(this.clock).toISOString(),
+      },
     });
     this.clock += this.stepMs;
     return id;
