@@ -2,7 +2,10 @@ import request from 'supertest';
 import { RequestMethod, type INestApplication } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
+import { EVENT_METADATA_SCHEMA, EVENT_SCHEMAS, type ZanEventType } from '@zan/contracts';
+import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { eventually } from '../support/eventually';
+import { violations } from '../support/json-schema';
 import { fundedUser } from '../support/http-client';
 import { startEmbeddedZan, startFullStackInProcess } from '../support/stacks';
 
@@ -106,6 +109,30 @@ describe('operability over the full stack (PostgreSQL, Kafka, Redis)', () => {
     expect(metric(projector, 'zan_projector_events_applied_total')).toBeGreaterThanOrEqual(3);
     expect(metric(projector, 'zan_projector_dead_letters_total')).toBe(0);
     expect(metric(projector, 'zan_projector_watermark_position')).toBeGreaterThanOrEqual(Number(first.body.position));
+  }, 60_000);
+
+  it('stores events whose payloads and metadata match their documented JSON Schemas (docs/asyncapi.yaml)', async () => {
+    const { client: ava } = await fundedUser(zan.app, 'ava', 5_000);
+    const { client: ben } = await fundedUser(zan.app, 'ben', 0);
+    await ava.post('/v1/wallets/me/withdrawals', { amount: 100, cardId: 'card-ava' }).expect(201);
+    await ava.post('/v1/transfers', { toUserId: 'ben', amount: 200, note: '奶茶钱' }).expect(201);
+    await ava.post('/v1/tips', { authorId: 'ben', articleId: 'why-zan', amount: 500, message: '赞!' }).expect(201);
+    const sent = await ava.post('/v1/red-packets', { amount: 300, shares: 2, mode: 'lucky', recipients: ['ben', 'cat'] }).expect(201);
+    await ben.post(`/v1/red-packets/${sent.body.redPacketId}/claims`).expect(201);
+
+    const store = zan.app.get<EventStore>(EVENT_STORE);
+    const credits = ['TransferReceived', 'TipReceived', 'RedPacketEscrowed', 'RedPacketShareReceived'];
+    await eventually('the credits', async () => {
+      const types = new Set((await store.readAll({ maxCount: 10_000 })).map((e) => e.type));
+      return credits.every((type) => types.has(type));
+    });
+    const events = await store.readAll({ maxCount: 10_000 });
+    expect(new Set(events.map((e) => e.type)).size).toBeGreaterThanOrEqual(12);
+    for (const event of events) {
+      const schema = EVENT_SCHEMAS[event.type as ZanEventType]?.[event.version];
+      expect([event.type, event.version, schema ? violations(schema, event.data) : 'no schema']).toEqual([event.type, event.version, []]);
+      expect(violations(EVENT_METADATA_SCHEMA, event.metadata)).toEqual([]);
+    }
   }, 60_000);
 
   describe('OpenAPI', () => {

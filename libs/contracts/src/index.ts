@@ -3,3 +3,4 @@ export * from './streams';
 export * from './events';
 export * from './envelope';
 export * from './upcasters';
+export * from './schemas';

@@ -16,3 +16,4 @@ export {
 } from './cloud-events';
 export { KafkaEventBus, type KafkaEventBusConfig } from './kafka/kafka-event-bus';
 export { InProcessEventBus, type InProcessEventBusConfig } from './in-process/in-process-event-bus';
+export { buildAsyncApi, toYaml, CLOUD_EVENT_HEADERS, type AsyncApiOptions, type ExtraChannel } from './asyncapi';

@@ -1,0 +1,151 @@
+/**
+ * JSON Schemas (draft 07) of every event payload, by type and by every version that may still be
+ * stored or on a topic (old versions are upcast on read, never rewritten), and of the metadata.
+ * docs/asyncapi.yaml is generated from these (`npm run docs:asyncapi`); a test keeps them complete
+ * against EVENT_CATALOG and the upcasters, and checks real events against them.
+ */
+import type { ZanEventType } from './events';
+
+export type JsonSchema = { [keyword: string]: unknown };
+
+const fen = (description: string, minimum = 1): JsonSchema => ({
+  type: 'integer',
+  minimum,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: `${description}, in fen (1 yuan = 100 fen), CNY`,
+});
+const id = (description: string): JsonSchema => ({ type: 'string', minLength: 1, maxLength: 128, description });
+const uuid = (description: string): JsonSchema => ({ type: 'string', format: 'uuid', description });
+const object = (description: string, properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => ({
+  type: 'object',
+  description,
+  required: Object.keys(properties).filter((name) => !optional.includes(name)),
+  properties,
+});
+
+const walletKind: JsonSchema = { type: 'string', enum: ['individual', 'business'] };
+const redPacket = (description: string): JsonSchema =>
+  object(
+    description,
+    {
+      redPacketId: uuid('the red packet'),
+      senderId: id('who sent it'),
+      amount: fen('the whole packet'),
+      shares: { type: 'integer', minimum: 1 },
+      mode: { type: 'string', enum: ['lucky', 'equal'], description: 'lucky: random shares; equal: the same share each' },
+      greeting: { type: 'string', maxLength: 100 },
+      recipients: { type: 'array', items: id('a user who may claim'), uniqueItems: true, description: 'absent: anyone with the id may claim' },
+      expiresAt: { type: 'string', format: 'date-time', description: 'unclaimed shares go back to the sender then' },
+    },
+    ['greeting', 'recipients'],
+  );
+
+/** Payload schemas by type and version. A new version adds an entry; old entries stay while old events exist. */
+export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } = {
+  WalletOpened: { 1: object('A wallet was opened (first event of `wallet-<userId>`)', { userId: id('the owner'), kind: walletKind }) },
+  BankCardLinked: {
+    1: object('A bank card was linked to the wallet', { userId: id('the owner'), cardId: id('the card'), personal: { type: 'boolean', description: 'a personal card (tips need one)' } }),
+  },
+  WalletFunded: {
+    1: object('Money came in from a linked card (v1)', { userId: id('the owner'), fundingId: uuid('the funding'), cardId: id('the card'), amount: fen('the top-up') }),
+    2: object('Money came in from a linked card', {
+      userId: id('the owner'),
+      fundingId: uuid('the funding'),
+      amount: fen('the top-up'),
+      source: object('where the money came from', { kind: { type: 'string', enum: ['card'] }, cardId: id('the card') }),
+    }),
+  },
+  WalletWithdrawn: {
+    1: object('Money went out to a linked card', { userId: id('the owner'), withdrawalId: uuid('the withdrawal'), cardId: id('the card'), amount: fen('the withdrawal') }),
+  },
+  FundsTransferred: {
+    1: object(
+      "Debit of the payer's wallet (on the payer's stream); TransferReceived credits the payee",
+      { transferId: uuid('the transfer'), fromUserId: id('the payer'), toUserId: id('the payee'), amount: fen('the transfer'), note: { type: 'string', maxLength: 200 } },
+      ['note'],
+    ),
+  },
+  TransferReceived: {
+    1: object("Credit of the payee's wallet, caused by FundsTransferred", {
+      transferId: uuid('the transfer'),
+      fromUserId: id('the payer'),
+      toUserId: id('the payee'),
+      amount: fen('the transfer'),
+    }),
+  },
+  TipPraised: {
+    1: object(
+      "Debit of the reader's wallet for a tip; TipReceived credits the author",
+      {
+        tipId: uuid('the tip'),
+        readerId: id('who tipped'),
+        authorId: id('who is tipped'),
+        articleId: id('the article'),
+        amount: fen('the tip'),
+        message: { type: 'string', maxLength: 200 },
+      },
+      ['message'],
+    ),
+  },
+  TipReceived: {
+    1: object("Credit of the author's wallet, caused by TipPraised", {
+      tipId: uuid('the tip'),
+      readerId: id('who tipped'),
+      authorId: id('who is tipped'),
+      articleId: id('the article'),
+      amount: fen('the tip'),
+    }),
+  },
+  RedPacketSent: { 1: redPacket("Debit of the sender's wallet: the whole amount leaves for the packet") },
+  RedPacketEscrowed: { 1: redPacket('First event of `red-packet-<id>`: the packet holds the money sent (caused by RedPacketSent)') },
+  RedPacketClaimed: {
+    1: object('A share was claimed; its amount was drawn once, at claim time', {
+      redPacketId: uuid('the red packet'),
+      senderId: id('who sent it'),
+      userId: id('who claimed'),
+      amount: fen('the share'),
+      remainingAmount: fen('left in the packet', 0),
+      remainingShares: { type: 'integer', minimum: 0 },
+    }),
+  },
+  RedPacketExpired: {
+    1: object('The packet expired; what was left goes back to the sender (RedPacketRefunded)', {
+      redPacketId: uuid('the red packet'),
+      senderId: id('who sent it'),
+      amount: fen('left in the packet', 0),
+      remainingShares: { type: 'integer', minimum: 0 },
+    }),
+  },
+  RedPacketShareReceived: {
+    1: object("Credit of the claimer's wallet, caused by RedPacketClaimed", {
+      redPacketId: uuid('the red packet'),
+      senderId: id('who sent it'),
+      userId: id('who claimed'),
+      amount: fen('the share'),
+    }),
+  },
+  RedPacketRefunded: {
+    1: object("Credit of the sender's wallet, caused by RedPacketExpired", {
+      redPacketId: uuid('the red packet'),
+      senderId: id('who sent it'),
+      amount: fen('the refund'),
+    }),
+  },
+};
+
+/** Every event's metadata (CONTRACT.md, "Events"); on Kafka, the JSON of the `zan_metadata` header. */
+export const EVENT_METADATA_SCHEMA: JsonSchema = object(
+  'Who and what caused the event',
+  {
+    correlationId: id('the request or flow the event belongs to (X-Correlation-Id, else the request id)'),
+    causationId: id('what caused the event: the command id, or the id of the event it reacts to'),
+    userId: id('on whose behalf (system:expiry for timers)'),
+    idempotencyKey: { type: 'string', minLength: 1, maxLength: 255, description: 'the Idempotency-Key of the request, when it had one' },
+    traceparent: {
+      type: 'string',
+      pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+      description: 'W3C trace context of the span that recorded (or, on Kafka, published) the event; only when tracing is on',
+    },
+  },
+  ['idempotencyKey', 'traceparent'],
+);
