@@ -1,0 +1,42 @@
+import { ConfigError, loadConfig } from './zan.config';
+
+/** One place validates every setting; a bad one is refused with one line naming it. */
+describe('loadConfig', () => {
+  const refused = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error(`accepted ${JSON.stringify(env)}`);
+  };
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['ZAN_RELAY_PORT', '70000'],
+    ['ZAN_PROJECTOR_PORT', '-1'],
+    ['ZAN_SHUTDOWN_TIMEOUT_MS', '1.5'],
+    ['ZAN_LOG_LEVEL', 'loud'],
+    ['KAFKA_BROKERS', 'a, b'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['ZAN_EVENT_STORE', 'mysql://x'],
+    ['ZAN_JWT_SECRET', 'short'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'not a url'],
+    ['ZAN_ROLES', 'api,web'],
+  ])('refuses %s=%s in one line naming it', (name, value) => {
+    const message = refused({ [name]: value });
+    expect(message).toMatch(new RegExp(`^invalid setting ${name}: `));
+    expect(message).not.toContain('\n');
+  });
+
+  it('needs ZAN_JWT_SECRET in production', () => {
+    expect(refused({ NODE_ENV: 'production' })).toBe('invalid setting ZAN_JWT_SECRET: required in production');
+  });
+
+  it('defaults the operability settings: ports, shutdown timeout, tracing off', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, relayPort: 3001, projectorPort: 3002, shutdownTimeoutMs: 10_000, logLevel: 'info', tracing: undefined });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }).tracing).toEqual({ endpoint: 'http://127.0.0.1:4318', serviceName: undefined });
+  });
+});
