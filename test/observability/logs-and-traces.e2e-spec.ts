@@ -1,0 +1,125 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { deterministicId } from '../../apps/api/src/command-path/command-runner';
+import { eventually } from '../support/eventually';
+import { type AppProcess, startApp } from '../support/processes';
+import { dropIsolated, fullStackEnv } from '../support/stacks';
+import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
+
+interface Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+}
+
+/** An OTLP/HTTP (JSON) receiver: what a collector would get from Zan. */
+const startCollector = async () => {
+  const spans: Span[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      let body = Buffer.concat(chunks);
+      if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+      const payload = JSON.parse(body.toString('utf8')) as { resourceSpans: { scopeSpans: { spans: Span[] }[] }[] };
+      for (const resource of payload.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans.push(...scope.spans);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { spans, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+};
+
+/**
+ * One funding over the full stack in a real process (`npm start` with all three roles), followed
+ * through its JSON log lines (api request, relay, projector) and its trace (HTTP -> command ->
+ * append -> relay -> Kafka -> projector). The bearer token and the JWT secret are never written.
+ */
+describe('a request followed through logs and traces', () => {
+  const env = fullStackEnv('logs');
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+  let zan: AppProcess | undefined;
+  let base: string;
+  const lines = () =>
+    zan!
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, any>);
+
+  beforeAll(async () => {
+    collector = await startCollector();
+    zan = await startApp(
+      'zan',
+      { ...env, ZAN_LOG_LEVEL: 'debug', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_SERVICE_NAME: 'zan-e2e' },
+      /listening on http:\/\/127\.0\.0\.1:\d+/,
+    );
+    base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(zan.output())![1]!;
+  }, 90_000);
+
+  afterAll(async () => {
+    await zan?.kill();
+    await collector?.close();
+    await dropIsolated(env);
+  }, 60_000);
+
+  it('carries the request, correlation and causation ids from HTTP through the events to the relay and the projector, and no secret', async () => {
+    const token = tokenFor('lena', TEST_JWT_SECRET);
+    const call = (path: string, body: object, headers: Record<string, string> = {}) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    expect((await call('/v1/wallets', { kind: 'individual' })).status).toBe(201);
+    expect((await call('/v1/wallets/me/cards', { cardId: 'card-lena', personal: true })).status).toBe(201);
+    const requestId = `req-${Date.now()}`;
+    const correlationId = `corr-${Date.now()}`;
+    const funded = await call('/v1/wallets/me/fundings', { amount: 4_200, cardId: 'card-lena' }, { 'Idempotency-Key': 'log-1', 'X-Request-Id': requestId, 'X-Correlation-Id': correlationId });
+    expect(funded.status).toBe(201);
+    expect(funded.headers.get('x-request-id')).toBe(requestId);
+    expect(funded.headers.get('x-correlation-id')).toBe(correlationId);
+    const causationId = deterministicId('command', 'lena', 'log-1');
+
+    await eventually('the request, relay and projector log lines', async () =>
+      ['request completed', 'published', 'applied'].every((msg) => lines().some((l) => l.msg === msg && l.correlationId === correlationId)),
+    );
+    const request = lines().find((l) => l.msg === 'request completed' && l.requestId === requestId)!;
+    expect(request).toMatchObject({ level: 30, correlationId, causationId, userId: 'lena', res: { statusCode: 201 } });
+    expect(request.req.headers.authorization).toBe('[redacted]');
+    const published = lines().find((l) => l.msg === 'published' && l.correlationId === correlationId)!;
+    expect(published).toMatchObject({ context: 'relay', type: 'WalletFunded', causationId, streamId: 'wallet-lena' });
+    const applied = lines().find((l) => l.msg === 'applied' && l.correlationId === correlationId)!;
+    expect(applied).toMatchObject({ context: 'projector', type: 'WalletFunded', causationId, eventId: published.eventId });
+
+    const output = zan!.output();
+    expect(output).not.toContain(token);
+    expect(output).not.toContain(token.split('.')[2]);
+    expect(output).not.toContain(TEST_JWT_SECRET);
+  }, 60_000);
+
+  it('traces the funding in one trace: HTTP -> command -> append, relay publish -> projector process', async () => {
+    await eventually('the projector span', async () => collector.spans.some((s) => s.name === `process ${env.ZAN_TOPIC_PREFIX}.wallet`));
+    const command = collector.spans.find((s) => s.name === 'command FundWallet')!;
+    expect(command).toBeDefined();
+    const trace = collector.spans.filter((s) => s.traceId === command.traceId);
+    const byId = new Map(trace.map((s) => [s.spanId, s]));
+    // Up from the command: express's handler span, then the HTTP server span at the root.
+    const ancestors: Span[] = [];
+    for (let span = byId.get(command.parentSpanId!); span; span = span.parentSpanId ? byId.get(span.parentSpanId) : undefined) ancestors.push(span);
+    const root = ancestors[ancestors.length - 1];
+    expect(root).toMatchObject({ kind: 2, name: expect.stringMatching(/^POST/) });
+    expect(root?.parentSpanId ?? '').toBe('');
+    expect(trace.find((s) => s.name === 'event-store append')?.parentSpanId).toBe(command.spanId);
+    const publish = trace.find((s) => s.name === `publish ${env.ZAN_TOPIC_PREFIX}.wallet` && s.parentSpanId === command.spanId);
+    expect(publish).toBeDefined();
+    await eventually('the projector span of this event', async () =>
+      collector.spans.some((s) => s.traceId === command.traceId && s.parentSpanId === publish!.spanId && s.name === `process ${env.ZAN_TOPIC_PREFIX}.wallet`),
+    );
+  }, 60_000);
+
+  it('stops gracefully on SIGTERM', async () => {
+    await zan!.kill('SIGTERM');
+    expect(zan!.child.exitCode).toBe(0);
+    expect(lines().some((l) => l.context === 'shutdown' && l.msg === 'stopped')).toBe(true);
+  }, 30_000);
+});
