@@ -14,7 +14,12 @@ export type RedPacketMode = 'lucky' | 'equal';
 
 export interface WalletOpened { userId: string; kind: WalletKind }
 export interface BankCardLinked { userId: string; cardId: string; personal: boolean }
-export interface WalletFunded { userId: string; fundingId: string; cardId: string; amount: Fen }
+/** Where a funding's money came from. Only linked bank cards today; other rails become new kinds. */
+export type FundingSource = { kind: 'card'; cardId: string };
+/** v2: the card moved into `source` (v1 had a top-level `cardId`; see WalletFundedV1 and upcasters.ts). */
+export interface WalletFunded { userId: string; fundingId: string; amount: Fen; source: FundingSource }
+/** The v1 payload, still stored in old events and upcast on read. */
+export interface WalletFundedV1 { userId: string; fundingId: string; cardId: string; amount: Fen }
 export interface WalletWithdrawn { userId: string; withdrawalId: string; cardId: string; amount: Fen }
 /** Debit on the payer's wallet. */
 export interface FundsTransferred { transferId: string; fromUserId: string; toUserId: string; amount: Fen; note?: string }
@@ -79,7 +84,7 @@ export type DomainEvent<T extends ZanEventType = ZanEventType> = T extends ZanEv
 export const EVENT_CATALOG: Record<ZanEventType, { category: string; version: number }> = {
   WalletOpened: { category: 'wallet', version: 1 },
   BankCardLinked: { category: 'wallet', version: 1 },
-  WalletFunded: { category: 'wallet', version: 1 },
+  WalletFunded: { category: 'wallet', version: 2 },
   WalletWithdrawn: { category: 'wallet', version: 1 },
   FundsTransferred: { category: 'wallet', version: 1 },
   TransferReceived: { category: 'wallet', version: 1 },

@@ -98,6 +98,35 @@ describe('CloudEvents mapping (CONTRACT.md, "Kafka")', () => {
     expect(decoded.event).toMatchObject({ version: 2, data: { upgraded: true } });
   });
 
+  it('reads a WalletFunded v1 message, as published before v2, as v2 (the real upcaster)', () => {
+    const v1: EncodedMessage = {
+      key: 'wallet-alice',
+      headers: {
+        ce_specversion: '1.0',
+        ce_id: '0d9f3c1e-7a43-4c3e-9d55-0c3f2b7a9e11',
+        ce_type: 'zan.WalletFunded.v1',
+        ce_source: 'urn:zan:wallet',
+        ce_subject: 'wallet-alice',
+        ce_time: '2025-06-01T10:00:00.000Z',
+        'content-type': 'application/json',
+        zan_position: '74800000',
+        zan_revision: '2',
+        zan_prev_position: '74700000',
+        zan_metadata: JSON.stringify({ correlationId: 'c', causationId: 'c', userId: 'alice' }),
+      },
+      value: JSON.stringify({ userId: 'alice', fundingId: 'f-1', cardId: 'icbc-6222', amount: 50_000 }),
+    };
+    const { event } = decodeEvent(v1);
+    expect(event).toMatchObject({
+      type: 'WalletFunded',
+      version: 2,
+      data: { userId: 'alice', fundingId: 'f-1', amount: 50_000, source: { kind: 'card', cardId: 'icbc-6222' } },
+    });
+    expect(event.data).not.toHaveProperty('cardId');
+    // Published again today, it is a v2 message.
+    expect(encodeEvent(event, 74_700_000n, 'zan').headers.ce_type).toBe('zan.WalletFunded.v2');
+  });
+
   it('passes an event type it does not know through as it is', () => {
     const unknown = { ...tipPraised, type: 'TipFramed', version: 3 };
     expect(decodeEvent(asMessage(encodeEvent(unknown, 1n, 'zan'))).event).toEqual(unknown);

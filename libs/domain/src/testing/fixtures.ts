@@ -13,7 +13,7 @@ export const cardLinked = (userId: string, cardId = 'card-1', personal = true): 
 
 export const funded = (userId: string, amount: number, cardId = 'card-1', fundingId = 'f-1'): DomainEvent<'WalletFunded'> => ({
   type: 'WalletFunded',
-  data: { userId, fundingId, cardId, amount },
+  data: { userId, fundingId, amount, source: { kind: 'card', cardId } },
 });
 
 /** An open individual wallet with card-1 (personal) and `balance` fen. */

@@ -86,7 +86,7 @@ describe('wallet decider', () => {
   describe('FundWallet', () => {
     it('funds from a linked card', () => {
       const { state } = given(walletWith('bob', 0)).when(fund(2500)).then([
-        { type: 'WalletFunded', data: { userId: 'bob', fundingId: 'f-9', cardId: 'card-1', amount: 2500 } },
+        { type: 'WalletFunded', data: { userId: 'bob', fundingId: 'f-9', amount: 2500, source: { kind: 'card', cardId: 'card-1' } } },
       ]);
       expect(state.balance).toBe(2500);
     });

@@ -61,7 +61,7 @@ const fundWallet = ({ data }: FundWallet, state: WalletState, { limits }: Decide
   requireOwnStream(state, userId);
   const amount = requireAmountWithin(data.amount, limits.funding, 'a top-up');
   requireCard(state, cardId);
-  return [{ type: 'WalletFunded', data: { userId, fundingId, cardId, amount } }];
+  return [{ type: 'WalletFunded', data: { userId, fundingId, amount, source: { kind: 'card', cardId } } }];
 };
 
 const withdrawFunds = ({ data }: WithdrawFunds, state: WalletState, { limits }: DecideContext): WalletEvent[] => {

@@ -1,11 +1,11 @@
-import type { StoredEvent } from '@zan/contracts';
+import { currentVersion, type StoredEvent } from '@zan/contracts';
 
 /** Builds stored events in global order, one counter per stream, with the prevPosition chain the relay makes. */
 export const eventLog = (startPosition = 1n) => {
   let position = startPosition - 1n;
   let prev = startPosition - 1n;
   const revisions = new Map<string, number>();
-  const next = (streamId: string, type: string, data: Record<string, unknown>, version = 1) => {
+  const next = (streamId: string, type: string, data: Record<string, unknown>, version = currentVersion(type)) => {
     position += 1n;
     const revision = (revisions.get(streamId) ?? -1) + 1;
     revisions.set(streamId, revision);
@@ -29,5 +29,5 @@ export const eventLog = (startPosition = 1n) => {
 
 export const walletFunded = (userId: string, amount = 100) => ({
   type: 'WalletFunded',
-  data: { userId, fundingId: `f-${userId}-${amount}`, cardId: 'card-1', amount },
+  data: { userId, fundingId: `f-${userId}-${amount}`, amount, source: { kind: 'card', cardId: 'card-1' } },
 });

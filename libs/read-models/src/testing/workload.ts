@@ -75,7 +75,7 @@ export class Workload {
   }
 
   fund(userId: string, amount: number): this {
-    this.append(walletStream(userId), 'WalletFunded', { userId, fundingId: this.id('f'), cardId: `card-${userId}`, amount });
+    this.append(walletStream(userId), 'WalletFunded', { userId, fundingId: this.id('f'), amount, source: { kind: 'card', cardId: `card-${userId}` } });
     return this;
   }
 
