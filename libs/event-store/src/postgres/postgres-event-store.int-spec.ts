@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { StoredEvent } from '@zan/contracts';
 import { DuplicateEventError, WrongExpectedRevisionError, type AppendResult } from '../event-store.port';
@@ -166,6 +167,28 @@ describe('PostgreSQL event store', () => {
       await other.eventStore.close();
       await dropSchema(schema);
     }
+  });
+
+  it('upcasts a v1 row written before v2 existed, on every read, and leaves the row as it is', async () => {
+    const s = quoteIdent(pgSchema);
+    const stream = `wallet-legacy-${Date.now()}`;
+    const id = randomUUID();
+    const start = await store.eventStore.headPosition();
+    // A WalletFunded row as the v1 code stored it: written by hand, not through append().
+    await store.sql.transaction(async (tx) => {
+      await tx.query(`INSERT INTO ${s}.streams (stream_id, revision) VALUES ($1, 0)`, [stream]);
+      await tx.query(
+        `INSERT INTO ${s}.events (tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)
+         VALUES (0, $1, $2, 0, 'WalletFunded', 1, $3, $4, '2024-01-01T00:00:00Z')`,
+        [id, stream, JSON.stringify({ userId: 'legacy', fundingId: 'f-1', cardId: 'icbc-6222', amount: 50_000 }), JSON.stringify({ correlationId: 'c', causationId: 'c', userId: 'legacy' })],
+      );
+    });
+    const v2 = { id, version: 2, data: { userId: 'legacy', fundingId: 'f-1', amount: 50_000, source: { kind: 'card', cardId: 'icbc-6222' } } };
+    expect(await store.eventStore.readStream(stream)).toEqual([expect.objectContaining(v2)]);
+    await waitFor(async () => (await store.eventStore.readAll({ after: start })).some((e) => e.id === id), 'the row in readAll');
+    expect((await store.eventStore.readAll({ after: start })).find((e) => e.id === id)).toMatchObject(v2);
+    const { rows } = await store.sql.query<{ version: number; data: unknown }>(`SELECT version, data FROM ${s}.events WHERE id = $1`, [id]);
+    expect(rows).toEqual([{ version: 1, data: { userId: 'legacy', fundingId: 'f-1', cardId: 'icbc-6222', amount: 50_000 } }]);
   });
 
   it('numbers events of several appends in one transaction consecutively', async () => {

@@ -10,6 +10,7 @@ import {
   type Subscription,
   type SubscriptionOptions,
 } from '../event-store.port';
+import { assertFromRevision, assertMaxCount, validateAppend } from '../append-validation';
 import { startCatchUpSubscription } from '../subscription/catch-up-subscription';
 import { Wakeup } from '../subscription/wakeup';
 import { decodePosition, encodePosition } from './position';
@@ -37,10 +38,6 @@ interface EventRow {
   metadata: EventMetadata;
   occurred_at: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** ISO 8601 with an explicit offset, so JavaScript and PostgreSQL read the same instant. */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
  * The EventStore over one SQL schema, on any SqlClient (PostgreSQL or PGlite).
@@ -73,6 +70,7 @@ export class SqlEventStore implements EventStore {
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
     validateAppend(streamId, events, expected);
+    assertTransactionSize(events.length);
     if (events.length === 0) return this.checkExpectation(streamId, expected);
     const result = await this.sql.transaction((tx) => this.appendValidated(tx, streamId, events, expected));
     this.wakeup.notify();
@@ -86,6 +84,7 @@ export class SqlEventStore implements EventStore {
   appendWithin(tx: SqlTx, streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
     validateAppend(streamId, events, expected);
+    assertTransactionSize(events.length);
     if (events.length === 0) return this.checkExpectation(streamId, expected, tx);
     return this.appendValidated(tx, streamId, events, expected);
   }
@@ -93,9 +92,7 @@ export class SqlEventStore implements EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision;
-    if (from !== undefined && (!Number.isSafeInteger(from) || from < 0)) {
-      throw new RangeError(`fromRevision must be a non-negative integer, got ${from}`);
-    }
+    assertFromRevision(from);
     assertMaxCount(options.maxCount);
     const { rows } = await this.sql.query<EventRow>(
       `SELECT ${COLUMNS} FROM ${this.t.events} e
@@ -163,7 +160,7 @@ export class SqlEventStore implements EventStore {
     events: NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
-    const lastRevision = await this.claimRevisions(tx, streamId, events.length, expected);
+    const lastRevision = await this.claimRevisions(tx, streamId, events, expected);
     const firstRevision = lastRevision - events.length + 1;
     const stored = events.map((event) => ({
       id: event.id.toLowerCase(),
@@ -213,9 +210,13 @@ export class SqlEventStore implements EventStore {
     return { nextExpectedRevision: lastRevision, position, events: result };
   }
 
-  /** Moves the stream's revision on by `count` if the expectation holds; returns the new last revision. */
-  private async claimRevisions(tx: SqlTx, streamId: string, count: number, expected: ExpectedRevision): Promise<number> {
+  /**
+   * Moves the stream's revision on by the number of events if the expectation holds; returns the new
+   * last revision. A failed expectation whose events are already stored is a retry: a duplicate.
+   */
+  private async claimRevisions(tx: SqlTx, streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<number> {
     const streams = this.t.streams;
+    const count = events.length;
     let rows: { revision: string }[];
     if (expected === 'no_stream' || expected === -1) {
       ({ rows } = await tx.query<{ revision: string }>(
@@ -242,6 +243,11 @@ export class SqlEventStore implements EventStore {
       ));
     }
     if (rows.length === 0) {
+      const { rows: stored } = await tx.query<{ id: string }>(
+        `SELECT e.id::text AS id FROM ${this.t.events} e WHERE e.id = ANY($1::uuid[])`,
+        [events.map((event) => event.id.toLowerCase())],
+      );
+      if (stored.length > 0) throw new DuplicateEventError(stored.map((row) => row.id));
       throw new WrongExpectedRevisionError(streamId, expected, await this.currentRevision(tx, streamId));
     }
     return Number(rows[0].revision);
@@ -325,34 +331,6 @@ const toStoredEvent = (row: EventRow): StoredEvent => {
   };
 };
 
-const assertMaxCount = (maxCount: number | undefined): void => {
-  if (maxCount !== undefined && (!Number.isSafeInteger(maxCount) || maxCount < 1 || maxCount > 2 ** 31 - 1)) {
-    throw new RangeError(`maxCount must be a positive integer, got ${maxCount}`);
-  }
-};
-
-const validateAppend = (streamId: string, events: NewEvent[], expected: ExpectedRevision): void => {
-  if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('streamId must be a non-empty string');
-  if (typeof expected === 'number' && (!Number.isSafeInteger(expected) || expected < -1)) {
-    throw new RangeError(`expected revision must be an integer >= -1, got ${expected}`);
-  }
-  if (events.length > TX_INDEX_LIMIT) throw new RangeError(`a transaction holds at most ${TX_INDEX_LIMIT} events`);
-  const seen = new Set<string>();
-  const repeated = new Set<string>();
-  for (const event of events) {
-    if (typeof event.id !== 'string' || !UUID.test(event.id)) throw new TypeError(`event id must be a uuid, got ${String(event.id)}`);
-    if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError(`event ${event.id}: type is required`);
-    if (event.version !== undefined && (!Number.isInteger(event.version) || event.version < 1)) {
-      throw new TypeError(`event ${event.id}: version must be a positive integer`);
-    }
-    if (event.data === undefined) throw new TypeError(`event ${event.id}: data is required`);
-    if (typeof event.metadata !== 'object' || event.metadata === null) throw new TypeError(`event ${event.id}: metadata is required`);
-    if (typeof event.occurredAt !== 'string' || !ISO_INSTANT.test(event.occurredAt) || Number.isNaN(Date.parse(event.occurredAt))) {
-      throw new TypeError(`event ${event.id}: occurredAt must be an ISO 8601 instant with a time zone`);
-    }
-    const id = event.id.toLowerCase();
-    if (seen.has(id)) repeated.add(id);
-    seen.add(id);
-  }
-  if (repeated.size > 0) throw new DuplicateEventError([...repeated]);
+const assertTransactionSize = (count: number): void => {
+  if (count > TX_INDEX_LIMIT) throw new RangeError(`a transaction holds at most ${TX_INDEX_LIMIT} events`);
 };

@@ -1,0 +1,44 @@
+import type { NewEvent } from '@zan/contracts';
+import { DuplicateEventError, type ExpectedRevision } from './event-store.port';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** ISO 8601 with an explicit offset, so every adapter reads the same instant. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** Checks an append before any adapter touches its storage; the same rules for every adapter. */
+export const validateAppend = (streamId: string, events: NewEvent[], expected: ExpectedRevision): void => {
+  if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('streamId must be a non-empty string');
+  if (typeof expected === 'number' && (!Number.isSafeInteger(expected) || expected < -1)) {
+    throw new RangeError(`expected revision must be an integer >= -1, got ${expected}`);
+  }
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const event of events) {
+    if (typeof event.id !== 'string' || !UUID.test(event.id)) throw new TypeError(`event id must be a uuid, got ${String(event.id)}`);
+    if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError(`event ${event.id}: type is required`);
+    if (event.version !== undefined && (!Number.isInteger(event.version) || event.version < 1)) {
+      throw new TypeError(`event ${event.id}: version must be a positive integer`);
+    }
+    if (event.data === undefined) throw new TypeError(`event ${event.id}: data is required`);
+    if (typeof event.metadata !== 'object' || event.metadata === null) throw new TypeError(`event ${event.id}: metadata is required`);
+    if (typeof event.occurredAt !== 'string' || !ISO_INSTANT.test(event.occurredAt) || Number.isNaN(Date.parse(event.occurredAt))) {
+      throw new TypeError(`event ${event.id}: occurredAt must be an ISO 8601 instant with a time zone`);
+    }
+    const id = event.id.toLowerCase();
+    if (seen.has(id)) repeated.add(id);
+    seen.add(id);
+  }
+  if (repeated.size > 0) throw new DuplicateEventError([...repeated]);
+};
+
+export const assertMaxCount = (maxCount: number | undefined): void => {
+  if (maxCount !== undefined && (!Number.isSafeInteger(maxCount) || maxCount < 1 || maxCount > 2 ** 31 - 1)) {
+    throw new RangeError(`maxCount must be a positive integer, got ${maxCount}`);
+  }
+};
+
+export const assertFromRevision = (fromRevision: number | undefined): void => {
+  if (fromRevision !== undefined && (!Number.isSafeInteger(fromRevision) || fromRevision < 0)) {
+    throw new RangeError(`fromRevision must be a non-negative integer, got ${fromRevision}`);
+  }
+};
