@@ -1,37 +1,61 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EVENT_CATEGORIES } from '@zan/contracts';
-import { EVENT_BUS, type EventBus, type EventConsumer } from '@zan/messaging';
+import { EVENT_BUS, type EventBus, type EventConsumer, type EventPublisher, type RetryBackoff } from '@zan/messaging';
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { observeDelivery } from './observe-delivery';
+import { DEAD_LETTER_CATEGORY, DeadLetters, ProjectionHandler, type CrashPoint } from './projection-handler';
 
 export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
 export interface ProjectorOptions {
   groupId: string;
+  /** Tries of a message that cannot be decoded or applied before it is dead-lettered (default 5). */
+  maxAttempts?: number;
+  /** Wait before each redelivery of a failed message (default 200 ms doubling to 5 s). */
+  retryBackoff?: RetryBackoff;
+  /** Events applied per Redis round trip at most (default 500). */
+  maxBatchSize?: number;
+  /** Test hook (NODE_ENV=test only): kill the process at a chosen point. */
+  crashAt?: CrashPoint;
 }
 
 /**
- * Bus -> read models. Each event is applied together with its dedupe record and the watermark in
- * one atomic step of the store, and its offset is committed after, so a crash in between
- * redelivers an event the store then skips.
+ * Bus -> read models. Runs of events are applied with one applyMany (each event atomic with its dedupe
+ * record and the watermark), and their offsets are committed after, so a crash in between redelivers
+ * events the store then skips. A message that keeps failing goes to `<prefix>.dead-letter.projector`
+ * and is recorded as skipped (see ProjectionHandler).
  */
 @Injectable()
 export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('projector');
   private consumer?: EventConsumer;
-  applied = 0;
-  skipped = 0;
-  undecodable = 0;
-
-  /** Messages set aside instead of applied (/metrics: zan_projector_dead_letters_total). */
-  get deadLetters(): number {
-    return this.undecodable;
-  }
+  private publisher?: EventPublisher;
+  private handler?: ProjectionHandler;
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
     @Inject(PROJECTOR_OPTIONS) private readonly options: ProjectorOptions,
   ) {}
+
+  /** Events applied since start. */
+  get applied(): number {
+    return this.handler?.applied ?? 0;
+  }
+
+  /** Deliveries that were already applied (redeliveries, re-sends). */
+  get skipped(): number {
+    return this.handler?.duplicates ?? 0;
+  }
+
+  /** Messages sent to the dead-letter topic (undecodable, or failing maxAttempts times). */
+  get deadLetters(): number {
+    return this.handler?.deadLettered ?? 0;
+  }
+
+  /** Of the dead letters, those that could not be decoded. */
+  get undecodable(): number {
+    return this.handler?.undecodable ?? 0;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.start();
@@ -42,29 +66,40 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async start(): Promise<void> {
-    await this.bus.ensureTopics(EVENT_CATEGORIES);
+    await this.bus.ensureTopics([...EVENT_CATEGORIES, DEAD_LETTER_CATEGORY]);
+    this.publisher = this.bus.publisher();
+    const { groupId } = this.options;
+    const handler = new ProjectionHandler({
+      target: this.store,
+      deadLetters: new DeadLetters(this.publisher, this.bus.topicFor(DEAD_LETTER_CATEGORY), groupId),
+      categoryOf: (topic) => EVENT_CATEGORIES.find((c) => this.bus.topicFor(c) === topic) ?? topic,
+      maxAttempts: this.options.maxAttempts ?? 5,
+      crashAt: this.options.crashAt,
+      observe: (delivery, apply) => observeDelivery(this.logger, delivery, apply),
+      onDeadLetter: (raw, error) =>
+        this.logger.error(`dead-lettered ${raw.topic}[${raw.partition}]@${raw.offset} (${raw.headers.ce_id ?? 'no ce_id'}): ${String(error)}`),
+    });
+    this.handler = handler;
     this.consumer = this.bus.consumer({
-      groupId: this.options.groupId,
+      groupId,
       categories: EVENT_CATEGORIES,
       fromBeginning: true,
-      handle: async (delivery) => {
-        const fresh = await observeDelivery(this.logger, delivery, () =>
-          this.store.apply({ category: delivery.category, event: delivery.event, prevPosition: delivery.prevPosition }),
-        );
-        if (fresh) this.applied++;
-        else this.skipped++;
-      },
-      onUndecodable: async (raw, error) => {
-        this.undecodable++;
-        this.logger.error(`undecodable message ${raw.topic}/${raw.partition}@${raw.offset} skipped: ${String(error)}`);
-      },
+      retryBackoff: this.options.retryBackoff,
+      maxBatchSize: this.options.maxBatchSize,
+      handle: handler.handle,
+      handleBatch: handler.handleBatch,
+      onUndecodable: handler.onUndecodable,
+      onError: (error, raw, attempt) =>
+        this.logger.warn(`${raw.topic}[${raw.partition}]@${raw.offset} failed (attempt ${attempt}), will be delivered again: ${String(error)}`),
     });
     await this.consumer.start();
-    this.logger.log(`projecting as group ${this.options.groupId}`);
+    this.logger.log(`projecting as group ${groupId}`);
   }
 
   async stop(): Promise<void> {
     await this.consumer?.stop();
     this.consumer = undefined;
+    await this.publisher?.close();
+    this.publisher = undefined;
   }
 }

@@ -60,6 +60,7 @@ export const createAdapters = async (config: ZanConfig, roles: readonly Role[] =
         clientId: `zan-${hostname()}-${process.pid}`,
         topicPrefix: config.kafka.topicPrefix,
         partitions: config.kafka.partitions,
+        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       })
     : new InProcessEventBus({ topicPrefix: config.topicPrefix });
   const readModels: ReadModelStore | undefined = !needs.readModels

@@ -18,6 +18,8 @@ export const CONFIG_SCHEMA = Joi.object({
   ZAN_DATA_DIR: Joi.string().default('./data'),
   KAFKA_BROKERS: Joi.string().pattern(/^[^,\s]+(,[^,\s]+)*$/),
   KAFKA_PARTITIONS: Joi.number().integer().min(1).max(1024).default(3),
+  KAFKA_SESSION_TIMEOUT_MS: Joi.number().integer().min(6000).max(300_000),
+  ZAN_PROJECTOR_MAX_ATTEMPTS: Joi.number().integer().min(1).max(1000).default(5),
   ZAN_TOPIC_PREFIX: Joi.string().pattern(/^[A-Za-z0-9._-]{1,100}$/).default('zan'),
   REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }),
   ZAN_REDIS_PREFIX: Joi.string().max(100).default('zan:'),
@@ -57,7 +59,8 @@ export interface ZanConfig {
     | { kind: 'embedded'; dataDir: string; schema: string }
     | { kind: 'postgres'; url: string; schema: string; poolSize: number }
     | { kind: 'eventstoredb'; url: string };
-  kafka: { brokers: string[]; topicPrefix: string; partitions: number } | undefined;
+  /** sessionTimeoutMs: unset keeps kafkajs's 30 s. */
+  kafka: { brokers: string[]; topicPrefix: string; partitions: number; sessionTimeoutMs?: number } | undefined;
   topicPrefix: string;
   redis: { url: string; prefix: string } | undefined;
   redisPrefix: string;
@@ -66,6 +69,8 @@ export interface ZanConfig {
   limits: MoneyLimits;
   idempotencyTtlHours: number;
   readWaitMs: number;
+  /** Tries of a message the projector cannot apply before it goes to the dead-letter topic. */
+  projectorMaxAttempts: number;
   /** Money-moving requests per user per minute, shared across instances through Redis; 0 turns it off. */
   rateLimitPerMinute: number;
   corsOrigins: string[];
@@ -109,7 +114,12 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
     jwtSecretIsDefault: !v.ZAN_JWT_SECRET,
     eventStore,
     kafka: v.KAFKA_BROKERS
-      ? { brokers: String(v.KAFKA_BROKERS).split(','), topicPrefix: v.ZAN_TOPIC_PREFIX, partitions: v.KAFKA_PARTITIONS }
+      ? {
+          brokers: String(v.KAFKA_BROKERS).split(','),
+          topicPrefix: v.ZAN_TOPIC_PREFIX,
+          partitions: v.KAFKA_PARTITIONS,
+          ...(v.KAFKA_SESSION_TIMEOUT_MS === undefined ? {} : { sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS }),
+        }
       : undefined,
     topicPrefix: v.ZAN_TOPIC_PREFIX,
     redis: v.REDIS_URL ? { url: v.REDIS_URL, prefix: v.ZAN_REDIS_PREFIX } : undefined,
@@ -129,6 +139,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
     },
     idempotencyTtlHours: v.ZAN_IDEMPOTENCY_TTL_HOURS,
     readWaitMs: v.ZAN_READ_WAIT_MS,
+    projectorMaxAttempts: v.ZAN_PROJECTOR_MAX_ATTEMPTS,
     rateLimitPerMinute: v.ZAN_RATE_LIMIT_PER_MINUTE,
     corsOrigins: v.ZAN_CORS_ORIGINS ? String(v.ZAN_CORS_ORIGINS).split(',') : [],
     logLevel: v.ZAN_LOG_LEVEL,
