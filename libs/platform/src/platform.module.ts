@@ -6,6 +6,7 @@ import {
   EVENT_STORE,
   SQL_CLIENT,
   createEmbeddedEventStore,
+  createEventStoreDbEventStore,
   createPostgresEventStore,
   type CheckpointStore,
   type EventStore,
@@ -49,9 +50,7 @@ export const createAdapters = async (config: ZanConfig, roles: readonly Role[] =
         })
       : config.eventStore.kind === 'embedded'
         ? await createEmbeddedEventStore({ dataDir: join(config.eventStore.dataDir, 'events'), schema: config.eventStore.schema })
-        : (() => {
-            throw new Error('the EventStoreDB adapter is not available in this build (ZAN_EVENT_STORE=esdb://...)');
-          })();
+        : { ...(await createEventStoreDbEventStore({ connectionString: config.eventStore.url })), sql: undefined };
   const bus: EventBus | undefined = !needs.bus
     ? undefined
     : config.kafka
