@@ -41,9 +41,9 @@ export const cliStack = (label: string) => {
       pg ??= await createPostgresEventStore({ connectionString: servers.databaseUrl, schema: iso.pgSchema, poolSize: 4 });
       return pg.eventStore;
     },
-    /** Runs `zan <argv>` in this process, as the binary would, and collects what it printed. */
-    zan: (argv: string[], options: { env?: Record<string, string>; signal?: AbortSignal; cwd?: string } = {}): Promise<CliRun> =>
-      runZan(argv, { ...env, ...options.env }, options),
+    /** Runs `zan <argv>` in this process, as the binary would; an env value of undefined unsets it. */
+    zan: (argv: string[], options: { env?: Record<string, string | undefined>; signal?: AbortSignal; cwd?: string } = {}): Promise<CliRun> =>
+      runZan(argv, withEnv(env, options.env), options),
     /** Drops the schema and every key under the spec's prefix. */
     async dispose(): Promise<void> {
       await pg?.eventStore.close();
@@ -52,12 +52,21 @@ export const cliStack = (label: string) => {
       await client.query(`DROP SCHEMA IF EXISTS "${iso.pgSchema}" CASCADE`);
       await client.end();
       await deleteKeys(redis, iso.redisPrefix);
-      redis.disconnect();
+      await redis.quit();
     },
   };
 };
 
 export type CliStack = ReturnType<typeof cliStack>;
+
+const withEnv = (base: Record<string, string>, changes: Record<string, string | undefined> = {}): Record<string, string> => {
+  const env = { ...base };
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+};
 
 export const runZan = async (argv: string[], env: Record<string, string>, options: { signal?: AbortSignal; cwd?: string } = {}): Promise<CliRun> => {
   const stdout = new PassThrough();

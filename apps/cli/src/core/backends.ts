@@ -74,25 +74,32 @@ export class Backends implements OnModuleDestroy {
   /** A connection to Redis (REDIS_URL unless another URL is given), closed when the command ends. */
   async redis(url: string | undefined = this.config().redis?.url): Promise<Redis> {
     if (!url) throw new UsageError('REDIS_URL is not set');
+    // No retry before the first connection (unreachable is exit 3 at once); a few once connected.
+    let connected = false;
     const redis = new Redis(url, {
       lazyConnect: true,
       connectTimeout: CONNECT_TIMEOUT_MS,
       maxRetriesPerRequest: 2,
-      retryStrategy: (attempt) => (attempt > 5 ? null : attempt * 200),
+      retryStrategy: (attempt) => (!connected || attempt > 5 ? null : attempt * 200),
     });
-    redis.on('error', () => undefined); // reported through the failing command instead
-    this.redisConnections.push(redis);
+    redis.once('ready', () => (connected = true));
+    // Errors reach the command that fails; the first connection error says best why.
+    let firstError: unknown;
+    redis.on('error', (error) => (firstError ??= error));
     try {
       await redis.connect();
     } catch (error) {
-      redis.disconnect();
-      throw this.unreachable(`Redis (${safeUrl(url)})`, error);
+      if (redis.status !== 'end') redis.disconnect();
+      throw this.unreachable(`Redis (${safeUrl(url)})`, firstError ?? error);
     }
+    this.redisConnections.push(redis);
     return redis;
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.allSettled(this.redisConnections.map((redis) => redis.quit().catch(() => redis.disconnect())));
+    await Promise.allSettled(
+      this.redisConnections.map((redis) => (redis.status === 'ready' ? redis.quit().catch(() => redis.disconnect()) : redis.disconnect())),
+    );
     const adapters = await this.adapters?.catch(() => undefined);
     await adapters?.bus?.close().catch(() => undefined);
     await adapters?.eventStore?.close().catch(() => undefined);
