@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EVENT_CATEGORIES, type StoredEvent } from '@zan/contracts';
-import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, type Subscription } from '@zan/event-store';
+import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, type Subscription, subscribeResiliently } from '@zan/event-store';
 import { EVENT_BUS, type EventBus, type EventPublisher, type OutgoingEvent, categoryOf } from '@zan/messaging';
 import { SpanKind, contextOfEvent, startSpan, traceparentOf } from '@zan/platform';
 import type { Span } from '@opentelemetry/api';
@@ -65,10 +65,10 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     this.lastQueued = checkpoint ?? 0n;
     this.publishedThrough = checkpoint ?? 0n;
     this.logger.log(`relaying from position ${checkpoint ?? 'start'}`);
-    this.subscription = this.store.subscribeToAll({
+    this.subscription = subscribeResiliently(this.store, {
       after: checkpoint,
       onEvent: (event) => this.enqueue(event),
-      onError: (error) => this.logger.error(`subscription failed: ${String(error)}`),
+      onRetry: (error, attempt) => this.logger.warn(`event store subscription failed (attempt ${attempt}), restarting: ${String(error)}`),
     });
   }
 

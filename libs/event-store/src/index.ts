@@ -6,6 +6,7 @@ export * from './sql/sql-event-store';
 export * from './sql/sql-checkpoint-store';
 export * from './subscription/catch-up-subscription';
 export * from './subscription/wakeup';
+export * from './subscription/resilient-subscription';
 export * from './postgres/pg-sql-client';
 export * from './postgres/postgres-event-store';
 export * from './embedded/pglite-sql-client';

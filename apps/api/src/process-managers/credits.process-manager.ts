@@ -9,7 +9,7 @@ import type {
 } from '@zan/contracts';
 import { walletStream } from '@zan/contracts';
 import { walletDecider, type WalletCredit } from '@zan/domain';
-import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, type Subscription } from '@zan/event-store';
+import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, type Subscription, subscribeResiliently } from '@zan/event-store';
 import { CommandRunner, deterministicId } from '../command-path/command-runner';
 import { RedPacketStreams } from '../red-packets/red-packet-streams';
 import { ExpiryScheduler } from './expiry.scheduler';
@@ -41,14 +41,14 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   async onApplicationBootstrap(): Promise<void> {
     const after = await this.checkpoints.load(CHECKPOINT);
     this.handledThrough = after ?? 0n;
-    this.subscription = this.store.subscribeToAll({
+    this.subscription = subscribeResiliently(this.store, {
       after,
       onEvent: async (event) => {
         await this.handle(event);
         this.handledThrough = event.position;
         await this.checkpoints.save(CHECKPOINT, event.position);
       },
-      onError: (error) => this.logger.error(`credits subscription stopped: ${String(error)}`),
+      onRetry: (error, attempt) => this.logger.warn(`credits subscription failed (attempt ${attempt}), restarting: ${String(error)}`),
     });
   }
 

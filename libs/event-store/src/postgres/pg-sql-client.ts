@@ -29,6 +29,18 @@ const mayBeBroken = (error: unknown): boolean => {
   return code.startsWith('08') || code.startsWith('57P') || code.startsWith('XX');
 };
 
+/**
+ * The pool only listens for a client's errors once it has connected. A backend terminated in
+ * between (a failover, pg_terminate_backend) then emits an 'error' nobody hears, which crashes the
+ * process. Every client listens from birth; the failure still reaches the pending query or connect.
+ */
+class GuardedClient extends Client {
+  constructor(config?: ConstructorParameters<typeof Client>[0]) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
 /** node-postgres behind SqlClient: a pool for queries and transactions, one client for LISTEN. */
 export class PgSqlClient implements SqlClient {
   private readonly pool: Pool;
@@ -43,6 +55,7 @@ export class PgSqlClient implements SqlClient {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'zan',
+      Client: GuardedClient,
     });
     this.pool.on('connect', () => {
       this.connectionsOpened += 1;

@@ -1,0 +1,66 @@
+import type { EventStore, Subscription, SubscriptionOptions } from '../event-store.port';
+
+export interface ResilientOptions extends SubscriptionOptions {
+  /** Backoff between restarts after a failure; doubles up to maxMs. */
+  retry?: { initialMs: number; maxMs: number };
+  /** Told about each failure before the restart (logs, metrics). */
+  onRetry?: (error: unknown, attempt: number) => void;
+}
+
+/**
+ * A subscription that outlives failures: when a read or the handler fails (a dropped database
+ * connection, a broker down), it restarts after a backoff from the last event handled, so the
+ * failed event is delivered again (at least once) and nothing after it is skipped. Long-running
+ * consumers (the relay, process managers) use this; a stopped subscription would strand money
+ * in flight.
+ */
+export const subscribeResiliently = (store: EventStore, options: ResilientOptions): Subscription => {
+  const { initialMs, maxMs } = options.retry ?? { initialMs: 100, maxMs: 5_000 };
+  let after = options.after;
+  let current: Subscription | undefined;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let attempt = 0;
+
+  const run = async (): Promise<void> => {
+    while (!stopped) {
+      let failure: unknown;
+      current = store.subscribeToAll({
+        ...options,
+        after,
+        onEvent: async (event) => {
+          await options.onEvent(event);
+          after = event.position;
+          attempt = 0;
+        },
+        onError: (error) => {
+          failure = error;
+        },
+      });
+      await current.done;
+      if (stopped || failure === undefined) return;
+      attempt += 1;
+      options.onRetry?.(failure, attempt);
+      const delay = Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 1, 16));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  };
+
+  const done = run();
+  return {
+    done,
+    async stop() {
+      stopped = true;
+      wake?.();
+      await current?.stop();
+      await done;
+    },
+  };
+};
