@@ -13,12 +13,14 @@ import { ProblemFilter } from './http/problem.filter';
 import { MemoryThrottlerStorage, MoneyRateLimitGuard, RATE_LIMIT_REDIS, RedisThrottlerStorage } from './http/rate-limit';
 import { strictValidationPipe } from './http/validation';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { IDEMPOTENCY_STORE } from './idempotency/idempotency.store';
+import { IDEMPOTENCY_STORE, type IdempotencyStore } from './idempotency/idempotency.store';
 import { CommandMetrics } from './observability/command-metrics';
+import { RedisIdempotencyStore } from './idempotency/redis-idempotency.store';
 import { SqlIdempotencyStore } from './idempotency/sql-idempotency.store';
 import { CreditsProcessManager } from './process-managers/credits.process-manager';
 import { EXPIRY_OPTIONS, ExpiryScheduler } from './process-managers/expiry.scheduler';
-import { SqlTimerStore, TIMER_STORE } from './process-managers/timer.store';
+import { RedisTimerStore } from './process-managers/redis-timer.store';
+import { SqlTimerStore, TIMER_STORE, type TimerStore } from './process-managers/timer.store';
 import { QueriesController } from './queries/queries.controller';
 import { ReadYourWrites } from './queries/read-your-writes';
 import { ClaimRedPacketHandler, SendRedPacketHandler } from './red-packets/red-packet.handlers';
@@ -38,10 +40,10 @@ import { WalletsController } from './wallets/wallets.controller';
 
 const schemaOf = (config: ZanConfig): string => (config.eventStore.kind === 'eventstoredb' ? 'zan' : config.eventStore.schema);
 
-const requireSql = (sql: SqlClient | null): SqlClient => {
-  // With EventStoreDB there is no SQL database: idempotency and timers would need their Redis stores.
-  if (!sql) throw new Error('idempotency records and timers need the PostgreSQL or embedded event store');
-  return sql;
+/** Beside EventStoreDB there is no SQL database: idempotency records and timers live in Redis. */
+const requireRedis = (redis: Redis | null): Redis => {
+  if (!redis) throw new Error('REDIS_URL is required with an EventStoreDB event store: the api keeps idempotency records and timers in Redis');
+  return redis;
 };
 
 class RateLimitRedisCloser implements OnApplicationShutdown {
@@ -51,16 +53,16 @@ class RateLimitRedisCloser implements OnApplicationShutdown {
   }
 }
 
-/** Creates the api's own tables (idempotency records, timers) beside the events. */
+/** Creates the api's own tables (idempotency records, timers) beside SQL events; Redis needs none. */
 class ApiMigrations implements OnModuleInit {
   constructor(
-    @Inject(IDEMPOTENCY_STORE) private readonly idempotency: SqlIdempotencyStore,
-    @Inject(TIMER_STORE) private readonly timers: SqlTimerStore,
+    @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
+    @Inject(TIMER_STORE) private readonly timers: TimerStore,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.idempotency.migrate();
-    await this.timers.migrate();
+    if (this.idempotency instanceof SqlIdempotencyStore) await this.idempotency.migrate();
+    if (this.timers instanceof SqlTimerStore) await this.timers.migrate();
   }
 }
 
@@ -105,13 +107,17 @@ class ApiMigrations implements OnModuleInit {
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     {
       provide: IDEMPOTENCY_STORE,
-      inject: [SQL_CLIENT, ZAN_CONFIG],
-      useFactory: (sql: SqlClient | null, config: ZanConfig) => new SqlIdempotencyStore(requireSql(sql), schemaOf(config)),
+      inject: [SQL_CLIENT, ZAN_CONFIG, RATE_LIMIT_REDIS],
+      useFactory: (sql: SqlClient | null, config: ZanConfig, redis: Redis | null): IdempotencyStore =>
+        sql
+          ? new SqlIdempotencyStore(sql, schemaOf(config))
+          : new RedisIdempotencyStore(requireRedis(redis), { prefix: config.redisPrefix, retentionMs: config.idempotencyTtlHours * 3_600_000 }),
     },
     {
       provide: TIMER_STORE,
-      inject: [SQL_CLIENT, ZAN_CONFIG],
-      useFactory: (sql: SqlClient | null, config: ZanConfig) => new SqlTimerStore(requireSql(sql), schemaOf(config)),
+      inject: [SQL_CLIENT, ZAN_CONFIG, RATE_LIMIT_REDIS],
+      useFactory: (sql: SqlClient | null, config: ZanConfig, redis: Redis | null): TimerStore =>
+        sql ? new SqlTimerStore(sql, schemaOf(config)) : new RedisTimerStore(requireRedis(redis), { prefix: config.redisPrefix }),
     },
     { provide: EXPIRY_OPTIONS, useValue: { tickMs: 1000 } },
     ApiMigrations,

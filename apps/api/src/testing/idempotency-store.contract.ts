@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store';
+
+export interface IdempotencyStoreSubject {
+  store: IdempotencyStore;
+  dispose(): Promise<void>;
+}
+
+const LEASE_MS = 30_000;
+const at = (iso: string) => new Date(iso);
+
+/**
+ * What the idempotency interceptor relies on, for every store (SQL beside PostgreSQL or the embedded
+ * store; Redis beside EventStoreDB). `factory` runs before each test: every test starts empty.
+ */
+export const describeIdempotencyStoreContract = (name: string, factory: () => Promise<IdempotencyStoreSubject>): void => {
+  describe(`IdempotencyStore contract: ${name}`, () => {
+    let subject: IdempotencyStoreSubject;
+    let store: IdempotencyStore;
+    const user = () => `user-${randomUUID()}`;
+
+    beforeEach(async () => {
+      subject = await factory();
+      store = subject.store;
+    });
+
+    afterEach(async () => {
+      await subject?.dispose();
+    });
+
+    it('starts a new key once; the same request again is in progress while the lease holds', async () => {
+      const scope = user();
+      const now = at('2026-03-01T10:00:00.000Z');
+      expect(await store.begin(scope, 'k1', 'h1', LEASE_MS, now)).toEqual({ outcome: 'started', createdAt: now, takenOver: false });
+      expect(await store.begin(scope, 'k1', 'h1', LEASE_MS, at('2026-03-01T10:00:29.999Z'))).toEqual({ outcome: 'in-progress' });
+      expect(await store.begin(scope, 'k1', 'h2', LEASE_MS, now)).toEqual({ outcome: 'mismatch' });
+    });
+
+    it('replays the first answer byte for byte, refusals too, and refuses the key for another request', async () => {
+      const scope = user();
+      const now = at('2026-03-01T10:00:00.000Z');
+      // Keys out of order, unicode, nesting: a replay must serialise exactly as the first answer did.
+      const body = { position: '74800000', balance: 50_000, fundingId: 'f-1', note: '赞 🧧 "quoted"', nested: { z: 1, a: [2, { y: null }] } };
+      await store.begin(scope, 'fund-1', 'h', LEASE_MS, now);
+      await store.complete(scope, 'fund-1', { status: 201, body });
+      const replay = await store.begin(scope, 'fund-1', 'h', LEASE_MS, at('2026-03-02T10:00:00.000Z'));
+      expect(replay.outcome).toBe('replay');
+      const response = (replay as { response: StoredResponse }).response;
+      expect(JSON.stringify(response)).toBe(JSON.stringify({ status: 201, body }));
+      expect(await store.begin(scope, 'fund-1', 'other', LEASE_MS, now)).toEqual({ outcome: 'mismatch' });
+
+      const refusal = { status: 422, body: { type: 'https://zan.dev/problems/insufficient-funds', title: 'Insufficient funds', status: 422 } };
+      await store.begin(scope, 'tip-1', 'h', LEASE_MS, now);
+      await store.complete(scope, 'tip-1', refusal);
+      expect(await store.begin(scope, 'tip-1', 'h', LEASE_MS, now)).toEqual({ outcome: 'replay', response: refusal });
+    });
+
+    it('lets exactly one of many identical first requests start', async () => {
+      const scope = user();
+      const now = at('2026-03-01T10:00:00.000Z');
+      const outcomes = await Promise.all(Array.from({ length: 20 }, () => store.begin(scope, 'twin', 'h', LEASE_MS, now)));
+      expect(outcomes.filter((o) => o.outcome === 'started')).toHaveLength(1);
+      expect(outcomes.filter((o) => o.outcome === 'in-progress')).toHaveLength(19);
+    });
+
+    it('hands an expired lease to exactly one taker, keeping when the record was begun', async () => {
+      const scope = user();
+      const begun = at('2026-03-01T10:00:00.000Z');
+      await store.begin(scope, 'crashed', 'h', 1000, begun);
+      const later = at('2026-03-01T10:00:05.000Z');
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.begin(scope, 'crashed', 'h', LEASE_MS, later)));
+      expect(outcomes.filter((o) => o.outcome === 'started')).toEqual([{ outcome: 'started', createdAt: begun, takenOver: true }]);
+      expect(outcomes.filter((o) => o.outcome === 'in-progress')).toHaveLength(9);
+      // The taker holds a new lease.
+      expect(await store.begin(scope, 'crashed', 'h', LEASE_MS, at('2026-03-01T10:00:34.000Z'))).toEqual({ outcome: 'in-progress' });
+    });
+
+    it('frees a pending key on release, never a completed one', async () => {
+      const scope = user();
+      const now = at('2026-03-01T10:00:00.000Z');
+      await store.begin(scope, 'bad-input', 'h1', LEASE_MS, now);
+      await store.release(scope, 'bad-input');
+      expect(await store.begin(scope, 'bad-input', 'h2', LEASE_MS, now)).toEqual({ outcome: 'started', createdAt: now, takenOver: false });
+
+      await store.begin(scope, 'done', 'h', LEASE_MS, now);
+      await store.complete(scope, 'done', { status: 201, body: { ok: true } });
+      await store.release(scope, 'done');
+      expect(await store.begin(scope, 'done', 'h', LEASE_MS, now)).toEqual({ outcome: 'replay', response: { status: 201, body: { ok: true } } });
+      // Completing a key nobody began stores nothing.
+      await store.complete(scope, 'never-begun', { status: 201, body: {} });
+      expect((await store.begin(scope, 'never-begun', 'h', LEASE_MS, now)).outcome).toBe('started');
+    });
+
+    it('keeps users and keys apart, whatever characters they hold', async () => {
+      const now = at('2026-03-01T10:00:00.000Z');
+      const scope = user();
+      expect((await store.begin(`${scope}:a`, 'b', 'h1', LEASE_MS, now)).outcome).toBe('started');
+      expect((await store.begin(scope, 'a:b', 'h2', LEASE_MS, now)).outcome).toBe('started');
+      expect((await store.begin(`${scope}:a:b`, '', 'h3', LEASE_MS, now)).outcome).toBe('started');
+      expect((await store.begin(user(), 'a:b', 'h4', LEASE_MS, now)).outcome).toBe('started');
+      expect((await store.begin(scope, 'a:b', 'h2', LEASE_MS, now)).outcome).toBe('in-progress');
+    });
+
+    it('expires completed records and abandoned pending ones begun before the cutoff, keeping the rest', async () => {
+      const scope = user();
+      const old = at('2026-01-01T00:00:00.000Z');
+      const cutoff = at('2026-01-03T00:00:00.000Z');
+      await store.begin(scope, 'old-done', 'h', LEASE_MS, old);
+      await store.complete(scope, 'old-done', { status: 201, body: {} });
+      await store.begin(scope, 'old-abandoned', 'h', LEASE_MS, old);
+      await store.begin(scope, 'old-still-held', 'h', 3 * 24 * 3600_000, old);
+      await store.begin(scope, 'recent', 'h', LEASE_MS, at('2026-01-04T00:00:00.000Z'));
+      await store.complete(scope, 'recent', { status: 201, body: {} });
+
+      expect(await store.expire(cutoff)).toBe(2);
+      const now = at('2026-01-04T00:00:01.000Z');
+      expect((await store.begin(scope, 'old-done', 'other', LEASE_MS, now)).outcome).toBe('started');
+      expect((await store.begin(scope, 'old-abandoned', 'other', LEASE_MS, now)).outcome).toBe('started');
+      expect((await store.begin(scope, 'old-still-held', 'other', LEASE_MS, now)).outcome).toBe('mismatch');
+      expect((await store.begin(scope, 'recent', 'h', LEASE_MS, now)).outcome).toBe('replay');
+    });
+  });
+};

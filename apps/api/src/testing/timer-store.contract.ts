@@ -1,0 +1,50 @@
+import type { TimerStore } from '../process-managers/timer.store';
+
+export interface TimerStoreSubject {
+  store: TimerStore;
+  dispose(): Promise<void>;
+}
+
+const at = (iso: string) => new Date(iso);
+
+/** What the expiry scheduler relies on, for every timer store. `factory` runs before each test. */
+export const describeTimerStoreContract = (name: string, factory: () => Promise<TimerStoreSubject>): void => {
+  describe(`TimerStore contract: ${name}`, () => {
+    let subject: TimerStoreSubject;
+    let timers: TimerStore;
+
+    beforeEach(async () => {
+      subject = await factory();
+      timers = subject.store;
+    });
+
+    afterEach(async () => {
+      await subject?.dispose();
+    });
+
+    it('answers the timers due at or before now, earliest first, up to the limit', async () => {
+      await timers.schedule('red-packet:c', at('2026-03-01T10:00:03.000Z'));
+      await timers.schedule('red-packet:a', at('2026-03-01T10:00:01.000Z'));
+      await timers.schedule('red-packet:b', at('2026-03-01T10:00:02.123Z'));
+      await timers.schedule('red-packet:later', at('2026-03-02T00:00:00.000Z'));
+      expect(await timers.due(at('2026-03-01T10:00:00.999Z'), 10)).toEqual([]);
+      expect(await timers.due(at('2026-03-01T10:00:03.000Z'), 10)).toEqual([
+        { id: 'red-packet:a', dueAt: at('2026-03-01T10:00:01.000Z') },
+        { id: 'red-packet:b', dueAt: at('2026-03-01T10:00:02.123Z') },
+        { id: 'red-packet:c', dueAt: at('2026-03-01T10:00:03.000Z') },
+      ]);
+      expect((await timers.due(at('2026-03-01T12:00:00.000Z'), 2)).map((t) => t.id)).toEqual(['red-packet:a', 'red-packet:b']);
+    });
+
+    it('moves a timer scheduled again, and forgets a cancelled one (cancelling twice is harmless)', async () => {
+      await timers.schedule('t', at('2026-03-01T10:00:00.000Z'));
+      await timers.schedule('t', at('2026-03-01T11:00:00.000Z'));
+      expect(await timers.due(at('2026-03-01T10:30:00.000Z'), 10)).toEqual([]);
+      expect(await timers.due(at('2026-03-01T11:00:00.000Z'), 10)).toEqual([{ id: 't', dueAt: at('2026-03-01T11:00:00.000Z') }]);
+      await timers.cancel('t');
+      await timers.cancel('t');
+      await timers.cancel('never-scheduled');
+      expect(await timers.due(at('2027-01-01T00:00:00.000Z'), 10)).toEqual([]);
+    });
+  });
+};
