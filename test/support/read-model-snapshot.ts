@@ -98,3 +98,26 @@ export const replayEvents = async (events: StoredEvent[], options: { feedLength?
   }
   return replay;
 };
+
+/**
+ * Waits until the system is quiet and projected: the event store's head has not moved for `quietMs`
+ * (process managers have appended their credits) and the store's watermark has reached it.
+ */
+export const waitUntilProjected = async (
+  events: { headPosition(): Promise<bigint | undefined> },
+  store: Pick<ReadModelStore, 'watermark'>,
+  options: { timeoutMs?: number; quietMs?: number } = {},
+): Promise<bigint> => {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const quietMs = options.quietMs ?? 500;
+  let head = (await events.headPosition()) ?? 0n;
+  let since = Date.now();
+  for (;;) {
+    const now = (await events.headPosition()) ?? 0n;
+    if (now !== head) [head, since] = [now, Date.now()];
+    const watermark = await store.watermark();
+    if (watermark === head && Date.now() - since >= quietMs) return head;
+    if (Date.now() > deadline) throw new Error(`not projected in time: head ${head}, watermark ${watermark}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
