@@ -16,6 +16,8 @@ export interface MoneyLimits {
   funding: { min: Fen; max: Fen };
   withdrawal: { min: Fen; max: Fen };
   transfer: { min: Fen; max: Fen };
+  /** Most a wallet may spend (withdraw, transfer, tip, send) in one calendar day, Beijing time; 0: no limit. */
+  dailySpend: Fen;
 }
 
 /** CONTRACT.md defaults; every one is configurable. */
@@ -25,4 +27,5 @@ export const DEFAULT_LIMITS: MoneyLimits = {
   funding: { min: 1, max: 5_000_000 },
   withdrawal: { min: 1, max: 5_000_000 },
   transfer: { min: 1, max: 5_000_000 },
+  dailySpend: 2_000_000,
 };

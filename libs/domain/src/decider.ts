@@ -10,11 +10,15 @@ export interface Command<Type extends string = string, Data = unknown> {
 export interface EventLike {
   type: string;
   data: unknown;
+  /** Present on stored events: the daily spending limit counts debits by the day they happened. */
+  occurredAt?: string;
 }
 
-/** What a decision may depend on besides the command and the state: configuration only. */
+/** What a decision may depend on besides the command and the state: configuration and the time. */
 export interface DecideContext {
   limits: MoneyLimits;
+  /** ISO instant of the decision; without it the daily spending limit is not checked. */
+  now?: string;
 }
 
 export const DEFAULT_CONTEXT: DecideContext = Object.freeze({ limits: DEFAULT_LIMITS });

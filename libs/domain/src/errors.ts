@@ -25,6 +25,7 @@ export class WalletAlreadyOpen extends domainError('wallet-already-open', 409, '
 export class CardNotLinked extends domainError('card-not-linked', 422, 'Bank card not linked') {}
 export class CardAlreadyLinked extends domainError('card-already-linked', 409, 'Bank card already linked') {}
 export class InsufficientFunds extends domainError('insufficient-funds', 422, 'Insufficient funds') {}
+export class DailyLimitExceeded extends domainError('daily-limit-exceeded', 422, 'Daily spending limit exceeded') {}
 export class AmountOutOfRange extends domainError('amount-out-of-range', 422, 'Amount out of range') {}
 export class AuthorNotEligible extends domainError('author-not-eligible', 422, 'Author cannot receive tips') {}
 export class SelfPayment extends domainError('self-payment', 422, 'Cannot pay yourself') {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { walletStream } from '@zan/contracts';
 import { walletDecider, type DecideContext, type WalletCommand, type WalletState } from '@zan/domain';
-import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { CLOCK, type Clock, ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner, type Executed, type Loaded } from './command-runner';
 
@@ -13,6 +13,7 @@ export class WalletStreams {
   constructor(
     private readonly runner: CommandRunner,
     @Inject(ZAN_CONFIG) config: ZanConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.decideContext = { limits: config.limits };
   }
@@ -27,7 +28,8 @@ export class WalletStreams {
       command: command.type,
       streamId: walletStream(userId),
       folder: walletDecider,
-      decide: (state) => walletDecider.decide(command, state, this.decideContext),
+      // The time of the decision comes in here, for the daily spending limit.
+      decide: (state) => walletDecider.decide(command, state, { ...this.decideContext, now: this.clock.now().toISOString() }),
       metadata: metadataOf(context, commandId),
       eventId: eventIdsOf(commandId),
       recovering: context.idempotency?.recovering ?? false,

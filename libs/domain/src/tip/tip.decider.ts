@@ -2,7 +2,7 @@ import type { DomainEvent, Fen, WalletKind } from '@zan/contracts';
 import { DEFAULT_CONTEXT, type Command, type DecideContext, type Decider } from '../decider';
 import { AuthorNotEligible, SelfPayment } from '../errors';
 import { optionalText, requireAmountWithin, requireId } from '../validation';
-import { evolve, hasPersonalCard, initialState, requireFunds, requireOwnStream, type WalletState } from '../wallet/wallet.state';
+import { evolve, hasPersonalCard, initialState, requireFunds, requireOwnStream, requireWithinDailyLimit, type WalletState } from '../wallet/wallet.state';
 
 /** What the tip decision needs to know of the author's wallet, read by the handler at decision time. */
 export interface TipAuthor {
@@ -44,6 +44,7 @@ export const decide = (command: PraiseTip, state: WalletState, context: DecideCo
   const amount = requireAmountWithin(data.amount, context.limits.tip, 'a tip');
   requireEligible(authorId, data.author);
   requireFunds(state, amount);
+  requireWithinDailyLimit(state, amount, context);
   return [
     {
       type: 'TipPraised',

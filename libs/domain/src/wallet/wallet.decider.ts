@@ -20,6 +20,7 @@ import {
   openedOnFirstUse,
   requireFunds,
   requireOwnStream,
+  requireWithinDailyLimit,
   type WalletEvent,
   type WalletState,
 } from './wallet.state';
@@ -64,7 +65,8 @@ const fundWallet = ({ data }: FundWallet, state: WalletState, { limits }: Decide
   return [{ type: 'WalletFunded', data: { userId, fundingId, amount, source: { kind: 'card', cardId } } }];
 };
 
-const withdrawFunds = ({ data }: WithdrawFunds, state: WalletState, { limits }: DecideContext): WalletEvent[] => {
+const withdrawFunds = ({ data }: WithdrawFunds, state: WalletState, context: DecideContext): WalletEvent[] => {
+  const { limits } = context;
   const userId = requireId(data.userId, 'userId');
   const withdrawalId = requireId(data.withdrawalId, 'withdrawalId');
   const cardId = requireId(data.cardId, 'cardId');
@@ -72,10 +74,12 @@ const withdrawFunds = ({ data }: WithdrawFunds, state: WalletState, { limits }: 
   const amount = requireAmountWithin(data.amount, limits.withdrawal, 'a withdrawal');
   requireCard(state, cardId);
   requireFunds(state, amount);
+  requireWithinDailyLimit(state, amount, context);
   return [{ type: 'WalletWithdrawn', data: { userId, withdrawalId, cardId, amount } }];
 };
 
-const transferFunds = ({ data }: TransferFunds, state: WalletState, { limits }: DecideContext): WalletEvent[] => {
+const transferFunds = ({ data }: TransferFunds, state: WalletState, context: DecideContext): WalletEvent[] => {
+  const { limits } = context;
   const transferId = requireId(data.transferId, 'transferId');
   const fromUserId = requireId(data.fromUserId, 'fromUserId');
   const toUserId = requireId(data.toUserId, 'toUserId');
@@ -85,6 +89,7 @@ const transferFunds = ({ data }: TransferFunds, state: WalletState, { limits }: 
   const amount = requireAmountWithin(data.amount, limits.transfer, 'a transfer');
   if (data.payeeExists !== true) throw new WalletNotFound(`${toUserId} has no wallet`);
   requireFunds(state, amount);
+  requireWithinDailyLimit(state, amount, context);
   return [{ type: 'FundsTransferred', data: { transferId, fromUserId, toUserId, amount, ...(note !== undefined && { note }) } }];
 };
 

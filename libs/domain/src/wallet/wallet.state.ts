@@ -7,8 +7,8 @@ import {
   type WalletKind,
   type WalletOpened,
 } from '@zan/contracts';
-import type { EventLike } from '../decider';
-import { InsufficientFunds, InvalidCommand } from '../errors';
+import type { DecideContext, EventLike } from '../decider';
+import { DailyLimitExceeded, InsufficientFunds, InvalidCommand } from '../errors';
 
 export interface BankCard {
   personal: boolean;
@@ -21,6 +21,8 @@ export interface WalletState {
   kind?: WalletKind;
   cards: ReadonlyMap<string, BankCard>;
   balance: Fen;
+  /** Debits of the latest day with any (Beijing calendar day, YYYY-MM-DD), for the daily limit. */
+  spent?: { day: string; amount: Fen };
 }
 
 /** Every event the wallet decider (and the tip and red-packet debits on the wallet stream) emits. */
@@ -56,7 +58,13 @@ export const evolve = (state: WalletState, event: EventLike): WalletState => {
     }
     default: {
       const delta = walletBalanceDelta(event);
-      return delta === 0 ? state : { ...state, balance: state.balance + delta };
+      if (delta === 0) return state;
+      const next = { ...state, balance: state.balance + delta };
+      if (delta < 0 && event.occurredAt) {
+        const day = beijingDay(event.occurredAt);
+        next.spent = { day, amount: (state.spent?.day === day ? state.spent.amount : 0) - delta };
+      }
+      return next;
     }
   }
 };
@@ -67,6 +75,20 @@ export const hasPersonalCard = (state: WalletState): boolean => [...state.cards.
 export const requireOwnStream = (state: WalletState, userId: string): void => {
   if (state.exists && state.userId !== undefined && state.userId !== userId) {
     throw new InvalidCommand(`command for ${userId} was decided on the wallet of ${state.userId}`);
+  }
+};
+
+/** The calendar day of an instant in China Standard Time (UTC+8, no daylight saving). */
+export const beijingDay = (iso: string): string => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
+
+/** A wallet spends at most limits.dailySpend fen per Beijing calendar day (0: no limit). */
+export const requireWithinDailyLimit = (state: WalletState, amount: Fen, context: DecideContext): void => {
+  const limit = context.limits.dailySpend;
+  if (!limit || !context.now) return;
+  const today = beijingDay(context.now);
+  const spent = state.spent?.day === today ? state.spent.amount : 0;
+  if (spent + amount > limit) {
+    throw new DailyLimitExceeded(`spending ${amount} fen would pass today's limit of ${limit} fen (${spent} fen spent today)`);
   }
 };
 
