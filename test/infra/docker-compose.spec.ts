@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { adaptersFor } from '../../libs/platform/src/platform.module';
+import { CONFIG_SCHEMA, loadConfig, type Role, type ZanConfig } from '../../libs/platform/src/zan.config';
+
+/**
+ * docker-compose.yml cannot run on Zan's build machines (no Docker engine). This keeps it honest:
+ * what it sets for Zan's apps is what they read and accept, and what they need is there.
+ */
+// js-yaml is already in node_modules (through jest); one call needs no type package.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = require('js-yaml') as { safeLoad(text: string): unknown };
+
+interface Service {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string | number | boolean>;
+  ports?: string[];
+  depends_on?: Record<string, { condition?: string }>;
+  healthcheck?: { test: string[] };
+}
+
+const root = join(__dirname, '..', '..');
+const compose = yaml.safeLoad(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+const services = compose.services;
+
+/** Zan's apps in the file, and the role each plays. */
+const APPS: Record<string, Role> = { api: 'api', relay: 'relay', projector: 'projector' };
+/** Read by Node itself, not by Zan's configuration: allowed in an app's environment. */
+const READ_BY_NODE = ['NODE_OPTIONS', 'TZ'];
+/** Values for the variables the file requires from the operator (`${NAME:?message}`). */
+const OPERATOR = { ZAN_JWT_SECRET: 'a-secret-of-at-least-32-characters-000' };
+
+/** Compose interpolation: ${NAME}, ${NAME:-default}, ${NAME:?error}, from the operator's values. */
+const interpolate = (value: string): string =>
+  value.replace(/\$\{([A-Z0-9_]+)(?::?([-?])([^}]*))?\}/g, (_, name: string, kind?: string, rest?: string) => {
+    const given = (OPERATOR as Record<string, string>)[name];
+    if (given !== undefined) return given;
+    if (kind === '-') return rest ?? '';
+    throw new Error(`docker-compose.yml needs ${name} from the operator and the test has no value for it`);
+  });
+
+const envOf = (service: string): Record<string, string> =>
+  Object.fromEntries(Object.entries(services[service]?.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+
+const configOf = (app: string): ZanConfig => loadConfig(envOf(app));
+
+const hostOf = (address: string): string => new URL(address.includes('://') ? address : `tcp://${address}`).hostname;
+
+describe('docker-compose.yml', () => {
+  const settings = Object.keys(CONFIG_SCHEMA.describe().keys ?? {});
+
+  it.each(Object.keys(APPS))('sets only variables %s reads', (app) => {
+    const unknown = Object.keys(envOf(app)).filter((name) => !settings.includes(name) && !READ_BY_NODE.includes(name));
+    expect(unknown).toEqual([]);
+  });
+
+  it.each(Object.keys(APPS))('gives %s values it accepts: EventStoreDB, Kafka and Redis, in production mode', (app) => {
+    const config = configOf(app);
+    expect(config.env).toBe('production');
+    expect(config.jwtSecretIsDefault).toBe(false);
+    expect(config.eventStore.kind).toBe('eventstoredb');
+    expect(config.kafka).toBeDefined();
+    expect(config.redis).toBeDefined();
+  });
+
+  it.each(Object.keys(APPS))('has every service %s needs, healthy before it starts', (app) => {
+    const config = configOf(app);
+    const needs = adaptersFor([APPS[app]]);
+    const required = [
+      ...(needs.eventStore && config.eventStore.kind === 'eventstoredb' ? [hostOf(config.eventStore.url)] : []),
+      ...(needs.bus && config.kafka ? config.kafka.brokers.map(hostOf) : []),
+      ...(needs.readModels && config.redis ? [hostOf(config.redis.url)] : []),
+    ];
+    expect(required.length).toBeGreaterThan(0);
+    for (const host of new Set(required)) {
+      expect(services[host]).toBeDefined();
+      expect(services[host].healthcheck?.test.length).toBeGreaterThan(0);
+      expect(services[app].depends_on?.[host]).toEqual({ condition: 'service_healthy' });
+    }
+  });
+
+  it.each(Object.keys(APPS))('builds %s from this repository, runs its entry point and probes the port it listens on', (app) => {
+    const service = services[app];
+    expect(service.build).toBe('.');
+    expect(existsSync(join(root, 'Dockerfile'))).toBe(true);
+    expect(service.command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
+    expect(existsSync(join(root, 'apps', app, 'src', 'main.ts'))).toBe(true);
+    const config = configOf(app);
+    const port = { api: config.port, relay: config.relayPort, projector: config.projectorPort }[APPS[app]];
+    expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/health/`);
+    expect(service.ports).toContain(`${port}:${port}`);
+  });
+
+  it('runs EventStoreDB in insecure dev mode, with appends large enough for the contract suite', () => {
+    const env = envOf('eventstoredb');
+    expect(services.eventstoredb.image).toMatch(/kurrentdb:\d+\.\d+/);
+    expect(env.KURRENTDB_INSECURE).toBe('true');
+    expect(Number(env.KURRENTDB_MAX_APPEND_SIZE)).toBeGreaterThanOrEqual(2 * 1024 * 1024);
+    expect(Number(env.KURRENTDB_MAX_APPEND_SIZE)).toBeLessThanOrEqual(16 * 1024 * 1024);
+    // Insecure means no TLS: the apps must not ask for it.
+    expect(configOf('api').eventStore).toMatchObject({ url: expect.stringContaining('tls=false') });
+  });
+
+  it('runs Kafka in KRaft mode on one node, with the internal topics it needs', () => {
+    const env = envOf('kafka');
+    expect(env.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+    expect(env.CLUSTER_ID).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(`${env.KAFKA_NODE_ID}@kafka:9093`);
+    expect(env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('1');
+    expect(env.KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR).toBe('1');
+    expect(env.KAFKA_ADVERTISED_LISTENERS).toContain(`PLAINTEXT://${configOf('relay').kafka!.brokers[0]}`);
+  });
+});
