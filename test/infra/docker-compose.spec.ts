@@ -8,7 +8,6 @@ import { CONFIG_SCHEMA, loadConfig, type Role, type ZanConfig } from '../../libs
  * what it sets for Zan's apps is what they read and accept, and what they need is there.
  */
 // js-yaml is already in node_modules (through jest); one call needs no type package.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = require('js-yaml') as { safeLoad(text: string): unknown };
 
 interface Service {

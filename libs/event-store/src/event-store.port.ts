@@ -24,7 +24,11 @@ export interface ReadStreamOptions {
 }
 
 export interface ReadAllOptions {
-  /** Read events strictly after this position; undefined reads from the start. */
+  /**
+   * Read events strictly after this position; undefined (or 0n) reads from the start. It must be a
+   * position this store handed out (an event's, headPosition()'s, a checkpoint of one): EventStoreDB
+   * positions are log offsets and the server refuses one inside a record.
+   */
   after?: bigint;
   maxCount?: number;
 }
