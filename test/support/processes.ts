@@ -52,3 +52,45 @@ export const startApp = async (
     },
   };
 };
+
+export interface SpawnedApp {
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves with how the process ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when the output matches, rejects when the process ends first or after `timeoutMs`. */
+  ready(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts one of Zan's apps without waiting for it: for processes expected to die on their own. */
+export const spawnApp = (app: 'api' | 'relay' | 'projector' | 'zan', env: Record<string, string>): SpawnedApp => {
+  const child = spawn(process.execPath, ['--require', join(__dirname, 'register-ts.js'), join(ROOT, 'apps', app, 'src', 'main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'test', PORT: '0', ZAN_RELAY_PORT: '0', ZAN_PROJECTOR_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    output: () => output,
+    exited,
+    ready: async (pattern, timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${app} ended before ${pattern}:\n${output.slice(-3000)}`);
+        if (Date.now() > deadline) throw new Error(`${app} not ready in ${timeoutMs} ms:\n${output.slice(-3000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    kill: async (signal = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+};
