@@ -202,5 +202,5 @@ describe('operability in the embedded mode', () => {
     } finally {
       await zan.close();
     }
-  }, 60_000);
+  }, 120_000); // the embedded store (PGlite) alone takes 15 s to start
 });
