@@ -21,7 +21,7 @@ describe('zan audit (PostgreSQL + Redis read models)', () => {
   beforeAll(async () => {
     stack = cliStack('cli-audit');
     const store = await stack.eventStore();
-    await history().appendTo(store);
+    await stack.append(history());
     const live = await projectLive(store, stack.env);
     await live.close();
   });
@@ -76,7 +76,7 @@ describe('zan audit (PostgreSQL + Redis read models)', () => {
     const store = await stack.eventStore();
     const late = new HistoryBuilder(new Date('2026-01-02T00:00:00Z'));
     late.fund('alice', 5);
-    await late.appendTo(store);
+    await stack.append(late);
     const run = await stack.zan(['audit']);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/watermark: expected "the head \d+", read models at "\d+ \(the read models are behind\)"/);
@@ -92,7 +92,7 @@ describe('zan audit (PostgreSQL + Redis read models)', () => {
       h.transfer('erin', 'frank', 300, { credit: false }); // the credit never came
       h.add('wallet-frank', 'TransferReceived', { transferId: 'made-up', fromUserId: 'erin', toUserId: 'frank', amount: 50 }, 'erin'); // money from nowhere
       h.add('wallet-erin', 'WalletWithdrawn', { userId: 'erin', withdrawalId: 'w1', cardId: 'card-erin', amount: 900 }, 'erin'); // below zero
-      await h.appendTo(await broken.eventStore());
+      await broken.append(h);
       const run = await broken.zan(['audit', '--no-read-models']);
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('Read models: not compared (--no-read-models)');

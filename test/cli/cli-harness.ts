@@ -7,6 +7,7 @@ import { eventCategory, streamCategory } from '@zan/contracts';
 import { createPostgresEventStore, type EventStore, type PostgresEventStore } from '@zan/event-store';
 import { RedisReadModelStore } from '@zan/read-models';
 import { runCli } from '../../apps/cli/src/core/cli';
+import type { HistoryBuilder } from '../../apps/cli/src/testing/history';
 import { isolation, testServers, type Isolation } from '../support/isolation';
 import { TEST_JWT_SECRET } from '../support/tokens';
 
@@ -40,6 +41,16 @@ export const cliStack = (label: string) => {
     async eventStore(): Promise<EventStore> {
       pg ??= await createPostgresEventStore({ connectionString: servers.databaseUrl, schema: iso.pgSchema, poolSize: 4 });
       return pg.eventStore;
+    },
+    /**
+     * Appends a history and waits until readers see all of it: readers only see transactions older
+     * than every one in flight in the database, and other suites may hold one open for a while.
+     */
+    async append(history: HistoryBuilder): Promise<bigint> {
+      const store = await this.eventStore();
+      const last = await history.appendTo(store);
+      await waitFor(async () => ((await store.headPosition()) ?? 0n) >= last, 'the appended events to be visible', 30_000);
+      return last;
     },
     /** Runs `zan <argv>` in this process, as the binary would; an env value of undefined unsets it. */
     zan: (argv: string[], options: { env?: Record<string, string | undefined>; signal?: AbortSignal; cwd?: string } = {}): Promise<CliRun> =>

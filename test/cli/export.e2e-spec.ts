@@ -45,7 +45,7 @@ describe('zan events export (PostgreSQL)', () => {
     h.redPacket('alice', 1_000, 3, [['bob', 412], ['carol', 300]], { expire: true, recipients: ['bob', 'carol'], onId: (id) => (packetId = id) });
     h.advance(86_400_000); // 2026-01-03
     h.withdraw('bob', 2_000).transfer('shop', 'alice', 1, { credit: true });
-    await h.appendTo(store);
+    await stack.append(h);
     all = await store.readAll();
   });
   afterAll(async () => {

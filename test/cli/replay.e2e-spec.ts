@@ -33,13 +33,15 @@ describe('zan events replay (PostgreSQL -> Redis or a file)', () => {
     const h = new HistoryBuilder(new Date('2026-01-01T00:00:00Z'), 1000);
     const users = Array.from({ length: 12 }, (_, i) => `u${i}`);
     for (const u of users) h.open(u).fund(u, 1_000_000);
+    let last = 0n;
     for (let round = 0; round < 40; round++) {
       const a = users[round % users.length];
       const b = users[(round * 7 + 3) % users.length];
       if (a !== b) h.tip(a, b, `article-${round % 5}`, 500 + round).transfer(b, a, 100 + round);
       h.redPacket(a, 1_000, 4, [[users[(round + 1) % 12], 100 + round], [users[(round + 2) % 12], 200], [users[(round + 5) % 12], 50]], { expire: round % 3 === 0 });
-      await h.appendTo(store); // one batch of streams per round: many transactions, like real traffic
+      last = await h.appendTo(store); // one batch of streams per round: many transactions, like real traffic
     }
+    await waitFor(async () => ((await store.headPosition()) ?? 0n) >= last, 'the history to be visible', 30_000);
     const all = await store.readAll();
     total = all.length;
     head = all[all.length - 1].position;

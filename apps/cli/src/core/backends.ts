@@ -108,7 +108,7 @@ export class Backends implements OnModuleDestroy {
   private unreachable(what: string, error: unknown): Error {
     if (error instanceof CliError) return error;
     if (isUnreachable(error) || error instanceof ConnectTimeout) {
-      return new BackendUnreachable(`cannot reach ${what}: ${describeError(error)}`);
+      return new BackendUnreachable(`cannot reach ${what}: ${describeError(error)}`, error);
     }
     return error instanceof Error ? error : new Error(String(error));
   }

@@ -86,7 +86,10 @@ const report = (error: unknown, io: CliIo): number => {
   const code = error instanceof CliError ? error.exitCode : isUnreachable(error) ? EXIT.unreachable : EXIT.failed;
   const prefix = code === EXIT.unreachable && !(error instanceof CliError) ? 'lost a backend: ' : '';
   io.stderr.write(`zan: ${prefix}${describeError(error)}\n`);
-  if (io.verbose && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  if (io.verbose) {
+    // The error the CLI reports, then what caused it (the driver's own error and stack).
+    for (let e: unknown = error; e instanceof Error; e = e.cause) io.stderr.write(`${e.stack ?? e.message}\n`);
+  }
   else if (code === EXIT.failed) io.stderr.write('zan: run again with --verbose for details\n');
   return code;
 };

@@ -23,8 +23,9 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCode = EXIT.failed,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -37,8 +38,8 @@ export class UsageError extends CliError {
 
 export class BackendUnreachable extends CliError {
   override readonly name = 'BackendUnreachable';
-  constructor(message: string) {
-    super(message, EXIT.unreachable);
+  constructor(message: string, cause?: unknown) {
+    super(message, EXIT.unreachable, { cause });
   }
 }
 
