@@ -30,6 +30,14 @@ describe('loadConfig', () => {
     expect(message).not.toContain('\n');
   });
 
+  it('needs REDIS_URL for the api on EventStoreDB, and not for a process without the api', () => {
+    const message = refused({ ZAN_EVENT_STORE: 'esdb://es:2113?tls=false' });
+    expect(message).toMatch(/^invalid setting REDIS_URL: required with an EventStoreDB event store/);
+    expect(message).not.toContain('\n');
+    expect(loadConfig({ ZAN_EVENT_STORE: 'kurrentdb://es:2113?tls=false', ZAN_ROLES: 'relay' }).eventStore).toEqual({ kind: 'eventstoredb', url: 'kurrentdb://es:2113?tls=false' });
+    expect(loadConfig({ ZAN_EVENT_STORE: 'esdb://es:2113', REDIS_URL: 'redis://redis:6379' }).eventStore.kind).toBe('eventstoredb');
+  });
+
   it('needs ZAN_JWT_SECRET in production', () => {
     expect(refused({ NODE_ENV: 'production' })).toBe('invalid setting ZAN_JWT_SECRET: required in production');
   });

@@ -105,6 +105,12 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
     : storeUrl.startsWith('postgres')
       ? { kind: 'postgres', url: storeUrl, schema: v.ZAN_PG_SCHEMA, poolSize: v.ZAN_PG_POOL_SIZE }
       : { kind: 'eventstoredb', url: storeUrl };
+  // Beside EventStoreDB there is no SQL database: the api keeps idempotency records and timers in Redis.
+  if (eventStore.kind === 'eventstoredb' && !v.REDIS_URL && String(v.ZAN_ROLES).split(',').includes('api')) {
+    throw new ConfigError(
+      'invalid setting REDIS_URL: required with an EventStoreDB event store, where the api keeps idempotency records and timers (a process without the api: set ZAN_ROLES)',
+    );
+  }
   return {
     env: v.NODE_ENV,
     port: v.PORT,
