@@ -18,6 +18,8 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
+      // Real servers on a shared 2-core machine: a request can take a while under parallel suites.
+      testTimeout: 60_000,
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',

@@ -30,7 +30,7 @@ describe('payments over HTTP (full stack)', () => {
     expect(board.body).toEqual(expect.arrayContaining([{ authorId: 'author-1', total: 888, tips: 1 }]));
     // The author's credit is appended by the process manager after the tip: wait for it.
     await waitFor(async () => (await clientFor(zan.app, 'author-1').get('/v1/wallets/me')).body.balance === 888);
-  });
+  }, 60_000);
 
   it('refuses tips the rules forbid, with clear problems', async () => {
     const { client: reader } = await fundedUser(zan.app, 'reader-2', 50_000);
@@ -54,7 +54,7 @@ describe('payments over HTTP (full stack)', () => {
     }
     const last = await reader.post('/v1/wallets/me/fundings', { amount: 1, cardId: 'card-reader-2' }).expect(201);
     expect(await balanceOf('reader-2', last.body.position)).toBe(50_001);
-  });
+  }, 60_000);
 
   it('transfers: 50 concurrent transfers that together exceed the balance never drive it below zero', async () => {
     const { client: payer } = await fundedUser(zan.app, 'payer-3', 10_000);
@@ -72,7 +72,7 @@ describe('payments over HTTP (full stack)', () => {
     await waitFor(async () => (await clientFor(zan.app, 'payee-3').get('/v1/wallets/me')).body.balance === 9_800);
     await payer.post('/v1/transfers', { toUserId: 'ghost-3', amount: 1 }).expect(404);
     await payer.post('/v1/transfers', { toUserId: 'payer-3', amount: 1 }).expect(422);
-  });
+  }, 60_000);
 
   it('red packets: 200 concurrent claims on a 10-share packet give exactly 10 shares summing to the packet', async () => {
     const { client: sender } = await fundedUser(zan.app, 'sender-4', 20_000);
@@ -96,7 +96,7 @@ describe('payments over HTTP (full stack)', () => {
     const again = await winner.post(`/v1/red-packets/${redPacketId}/claims`).expect(409);
     expect(again.body.type).toMatch(/red-packet-already-claimed$/);
     await waitFor(async () => (await winner.get('/v1/wallets/me')).body?.balance === won[0]!.body.amount);
-  });
+  }, 60_000);
 
   it('red packets: recipients, unknown packets, equal shares and expiry refund exactly once', async () => {
     const { client: sender } = await fundedUser(zan.app, 'sender-5', 20_000);
@@ -117,7 +117,7 @@ describe('payments over HTTP (full stack)', () => {
     await waitFor(async () => (await sender.get('/v1/wallets/me')).body.balance === 20_000 - 501);
     const view = await sender.get(`/v1/red-packets/${id}`).expect(200);
     expect(view.body).toMatchObject({ status: 'expired', remaining: 0 });
-  });
+  }, 60_000);
 
   it('refuses a red packet the sender cannot pay, and bad packets', async () => {
     const { client } = await fundedUser(zan.app, 'sender-6', 100);
@@ -127,7 +127,7 @@ describe('payments over HTTP (full stack)', () => {
     await client.post('/v1/red-packets', { amount: 100, shares: 101, mode: 'lucky' }).expect(422);
     await client.post('/v1/red-packets', { amount: 100, shares: 1, mode: 'greedy' }).expect(400);
     await client.post('/v1/red-packets', { amount: 100, shares: 1.5, mode: 'lucky' }).expect(400);
-  });
+  }, 60_000);
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {

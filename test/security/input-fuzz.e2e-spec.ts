@@ -65,6 +65,9 @@ describe('input fuzz of every route (full stack)', () => {
   let fuzzer: Client;
   let store: EventStore;
   const tried: Record<string, number> = {};
+  // Stream revisions, not the global head: the head may lag behind other suites' open transactions.
+  const revisions = async () =>
+    Promise.all(['fuzzer', 'fuzz-peer'].map(async (user) => (await store.readStream(`wallet-${user}`)).length));
 
   beforeAll(async () => {
     zan = await startFullStackInProcess('fuzz');
@@ -94,7 +97,7 @@ describe('input fuzz of every route (full stack)', () => {
   };
 
   it('refuses every bad amount, id and extra field on every POST, and nothing moves', async () => {
-    const before = await store.headPosition();
+    const before = await revisions();
     for (const route of ROUTES) {
       for (const field of route.amountFields) {
         for (const [name, value] of AMOUNTS) await send(`${route.path} ${field}=${name}`, `amount:${name}`, route.path, { ...route.valid, [field]: value });
@@ -106,11 +109,11 @@ describe('input fuzz of every route (full stack)', () => {
       await send(`${route.path} []`, 'body:array', route.path, [route.valid]);
       await send(`${route.path} "text"`, 'body:string', route.path, 'just text');
     }
-    expect(await store.headPosition()).toBe(before);
+    expect(await revisions()).toEqual(before);
   }, 120_000);
 
   it('refuses malformed JSON, NaN and huge numbers written as text', async () => {
-    const before = await store.headPosition();
+    const before = await revisions();
     for (const raw of ['{"amount": NaN, "cardId": "card-fuzz"}', '{"amount": 1e400, "cardId": "card-fuzz"}', '{"amount":', '{"amount": 9223372036854775807, "cardId": "card-fuzz"}']) {
       tried['raw-json'] = (tried['raw-json'] ?? 0) + 1;
       const response = await request(app.getHttpServer())
@@ -121,8 +124,8 @@ describe('input fuzz of every route (full stack)', () => {
         .send(raw);
       expectProblem(response, raw);
     }
-    expect(await store.headPosition()).toBe(before);
-  });
+    expect(await revisions()).toEqual(before);
+  }, 60_000);
 
   it('refuses bad ids, limits, cursors and positions on every query', async () => {
     const admin = clientFor(app, 'fuzz-admin', { roles: ['admin'] });
@@ -150,7 +153,7 @@ describe('input fuzz of every route (full stack)', () => {
       tried['query'] = (tried['query'] ?? 0) + 1;
       expectProblem(await admin.get(path), path);
     }
-  });
+  }, 60_000);
 
   it('answers 401 for missing, expired, malformed, wrongly signed and alg:none tokens', async () => {
     const server = app.getHttpServer();
@@ -176,5 +179,5 @@ describe('input fuzz of every route (full stack)', () => {
     }
     // A user can never read or spend another user's wallet.
     await clientFor(app, 'fuzz-peer').get('/v1/wallets/fuzzer').expect(403);
-  });
+  }, 60_000);
 });

@@ -128,7 +128,7 @@ describe('KafkaEventBus against a real broker', () => {
       expect(headers).toEqual({
         ce_specversion: '1.0',
         ce_id: event.id,
-        ce_type: `zan.${event.type}.v1`,
+        ce_type: `zan.${event.type}.v${event.version}`,
         ce_source: `urn:zan:${event.streamId.startsWith('wallet-') ? 'wallet' : 'red-packet'}`,
         ce_subject: event.streamId,
         ce_time: event.occurredAt,
