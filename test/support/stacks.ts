@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import Redis from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 import { createZanApp } from '../../apps/zan/src/zan.app';
 import { type Clock, type RandomSource, loadConfig } from '@zan/platform';
 import { type Isolation, isolation, testServers } from './isolation';
@@ -75,8 +76,20 @@ export const startFullStackInProcess = async (
   };
 };
 
-/** Removes what a full-stack spec left behind: its schema and its Redis keys (topics stay, unused). */
+/** Removes what a full-stack spec left behind: its schema, its Redis keys and its Kafka topics. */
 export const dropIsolated = async (env: Record<string, string>): Promise<void> => {
+  if (env.KAFKA_BROKERS && env.ZAN_TOPIC_PREFIX) {
+    const admin = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+    try {
+      await admin.connect();
+      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${env.ZAN_TOPIC_PREFIX}.`));
+      if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+    } catch {
+      // A broker that is gone (a fault test stopped it) leaves nothing to clean.
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
   const pg = new PgClient({ connectionString: env.ZAN_EVENT_STORE });
   await pg.connect();
   await pg.query(`DROP SCHEMA IF EXISTS "${env.ZAN_PG_SCHEMA}" CASCADE`);
