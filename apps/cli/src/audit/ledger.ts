@@ -66,6 +66,9 @@ interface Leg {
 
 type Data<T extends keyof EventDataByType> = EventDataByType[T];
 
+/** Neither expired nor with every share claimed. */
+const isOpen = (packet: PacketTally): boolean => !packet.expired && packet.claims.length < packet.shares;
+
 /**
  * Every balance and the money equation recomputed from the events, one event at a time, in global
  * order (the audit streams millions of events through it).
@@ -111,10 +114,10 @@ export class Ledger {
     this.applyPayment(event);
   }
 
-  /** Money still held by red packets: escrowed, not claimed, not given back. */
+  /** Money held by open red packets (CONTRACT.md: unclaimed and unexpired): escrowed, not yet claimed. */
   held(): number {
     let held = 0;
-    for (const packet of this.packets.values()) held += packet.amount - packet.claimed - packet.returned;
+    for (const packet of this.packets.values()) if (isOpen(packet)) held += packet.amount - packet.claimed - packet.returned;
     return held;
   }
 
@@ -149,6 +152,10 @@ export class Ledger {
       if (age > graceMs) {
         this.report('missing-credit', `${leg.type} at ${leg.position} (${key}, ${leg.amount} fen for ${leg.beneficiary}) has no credit after ${Math.round(age / 1000)} s`, leg.position);
       }
+    }
+    for (const packet of this.packets.values()) {
+      const left = packet.amount - packet.claimed - packet.returned;
+      if (!isOpen(packet) && left !== 0) this.report('red-packet', `red packet ${packet.redPacketId} is ${packet.expired ? 'expired' : 'exhausted'} but still holds ${left} fen`);
     }
     for (const [key, leg] of this.creditsFirst) {
       this.report('orphan-credit', `${leg.type} at ${leg.position} (${key}, ${leg.amount} fen to ${leg.beneficiary}) has no debit: money created`, leg.position);
@@ -235,6 +242,7 @@ export class Ledger {
         if (!packet) this.report('red-packet', `claim on red packet ${d.redPacketId} before its escrow (at ${event.position})`, event.position);
         else {
           if (packet.claims.some((c) => c.userId === d.userId)) this.report('red-packet', `${d.userId} claimed red packet ${d.redPacketId} twice (at ${event.position})`, event.position);
+          if (!(d.amount >= 1)) this.report('red-packet', `claim of ${d.amount} fen on red packet ${d.redPacketId} at ${event.position}: every share is at least 1 fen`, event.position);
           packet.claims.push({ userId: d.userId, amount: d.amount });
           packet.claimed += d.amount;
           if (packet.claims.length > packet.shares) this.report('red-packet', `red packet ${d.redPacketId} has more claims than its ${packet.shares} shares`, event.position);
@@ -255,6 +263,7 @@ export class Ledger {
         if (!packet) this.report('red-packet', `expiry of red packet ${d.redPacketId} before its escrow (at ${event.position})`, event.position);
         else {
           if (packet.expired) this.report('red-packet', `red packet ${d.redPacketId} expired twice (at ${event.position})`, event.position);
+          else if (packet.claims.length >= packet.shares) this.report('red-packet', `red packet ${d.redPacketId} expired after all its shares were claimed (at ${event.position})`, event.position);
           const remaining = packet.amount - packet.claimed - packet.returned;
           if (d.amount !== remaining) this.report('red-packet', `expiry at ${event.position} returns ${d.amount} fen of ${d.redPacketId}, which held ${remaining}`, event.position);
           packet.expired = true;

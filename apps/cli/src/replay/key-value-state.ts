@@ -18,53 +18,50 @@ export const compareUtf8 = (a: string, b: string): number => {
 // UTF-16 code units order like UTF-8 bytes except surrogates (astral) against U+E000..U+FFFF.
 const rank = (unit: number): number => (unit < 0xd800 ? unit : unit < 0xe000 ? unit + 0x2000 : unit - 0x800);
 
-const byRank = ([ma, sa]: [string, number], [mb, sb]: [string, number]): number => sa - sb || compareUtf8(ma, mb);
-
+/** A Redis sorted set: entries kept in rank order (score, then member bytes), so a trim is one splice. */
 class SortedSet {
-  readonly scores = new Map<string, number>();
-  /** A ZREMRANGEBYRANK not applied yet: adding new members commutes with it, anything else does not. */
-  private pendingKeep?: number;
+  private readonly scores = new Map<string, number>();
+  private readonly ranked: { member: string; score: number }[] = [];
 
   add(member: string, score: number): void {
-    if (this.pendingKeep !== undefined && this.scores.has(member)) this.materialize();
+    const current = this.scores.get(member);
+    if (current === score) return;
+    if (current !== undefined) this.ranked.splice(this.lowerBound(member, current), 1);
     this.scores.set(member, score);
-    this.trimIfLarge();
+    this.ranked.splice(this.lowerBound(member, score), 0, { member, score });
   }
 
   incrementBy(member: string, by: number): void {
-    if (this.pendingKeep !== undefined) this.materialize();
-    this.scores.set(member, (this.scores.get(member) ?? 0) + by);
+    this.add(member, (this.scores.get(member) ?? 0) + by);
   }
 
+  /** ZREMRANGEBYRANK key 0 -(keep+1): drops the lowest-ranked members. */
   keepHighest(keep: number): void {
-    if (this.pendingKeep !== undefined && this.pendingKeep !== keep) this.materialize();
-    this.pendingKeep = keep;
-    this.trimIfLarge();
+    const drop = this.ranked.length - keep;
+    if (drop > 0) for (const { member } of this.ranked.splice(0, drop)) this.scores.delete(member);
   }
 
   entries(): [string, number][] {
-    this.materialize();
-    return [...this.scores.entries()].sort(byRank);
+    return this.ranked.map(({ member, score }) => [member, score]);
   }
 
-  private trimIfLarge(): void {
-    if (this.pendingKeep !== undefined && this.scores.size > 2 * this.pendingKeep) this.materialize();
-  }
-
-  private materialize(): void {
-    const keep = this.pendingKeep;
-    this.pendingKeep = undefined;
-    if (keep === undefined || this.scores.size <= keep) return;
-    const lowest = [...this.scores.entries()].sort(byRank).slice(0, this.scores.size - keep);
-    for (const [member] of lowest) this.scores.delete(member);
+  /** The first index whose entry does not rank below (score, member). */
+  private lowerBound(member: string, score: number): number {
+    let lo = 0;
+    let hi = this.ranked.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const e = this.ranked[mid];
+      if (e.score < score || (e.score === score && compareUtf8(e.member, member) < 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
 
 /**
  * Read-model keys in memory with Redis semantics, for replays into a file: the same changes give
- * the same content as in Redis. Trims of a feed are deferred while only new members arrive (the
- * top N of a set plus a new member is the top N of the whole set plus it), so a feed is not sorted
- * once per event.
+ * the same content as in Redis.
  */
 export class KeyValueState {
   private readonly hashes = new Map<string, Map<string, string>>();

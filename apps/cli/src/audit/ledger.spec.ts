@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { auditLedger } from '@zan/domain';
+import { HistoryBuilder } from '../testing/history';
+import { asStored } from '../testing/stored';
+import { Ledger } from './ledger';
+
+const NOW = new Date('2030-01-01T00:00:00Z');
+const ledgerOf = (h: HistoryBuilder, graceMs = Infinity): Ledger => {
+  const ledger = new Ledger();
+  for (const event of asStored(h.planned)) ledger.apply(event);
+  ledger.finish(NOW, graceMs);
+  return ledger;
+};
+const kinds = (ledger: Ledger) => ledger.findings.map((f) => f.kind);
+
+describe('Ledger (the audit, recomputed from events)', () => {
+  const clean = () => {
+    const h = new HistoryBuilder(new Date('2026-01-01T00:00:00Z'));
+    h.open('a').open('b').fund('a', 1_000).fund('b', 100);
+    h.transfer('a', 'b', 300).tip('b', 'a', 'art', 250);
+    h.redPacket('a', 200, 2, [['b', 50]], { expire: true });
+    h.redPacket('b', 90, 3, [['a', 30]]);
+    h.withdraw('b', 100);
+    return h;
+  };
+
+  it('balances a clean history and holds the money equation', () => {
+    const ledger = ledgerOf(clean());
+    expect(ledger.findings).toEqual([]);
+    expect(ledger.wallets.get('a')!.balance).toBe(1_000 - 300 + 250 - 200 + 150 + 30);
+    expect(ledger.wallets.get('b')!.balance).toBe(100 + 300 - 250 + 50 - 90 - 100);
+    expect(ledger.conservation()).toEqual({ balances: 940, held: 90 - 30, inFlight: 0, fundings: 1_100, withdrawals: 100, left: 1_000, right: 1_000, holds: true });
+  });
+
+  it('counts a debit without its credit as in flight, then as missing once older than the grace period', () => {
+    const h = clean().transfer('a', 'b', 5, { credit: false });
+    expect(ledgerOf(h).inFlight()).toEqual({ amount: 5, count: 1 });
+    expect(kinds(ledgerOf(h))).toEqual([]);
+    expect(kinds(ledgerOf(h, 60_000))).toEqual(['missing-credit']);
+  });
+
+  it('finds double credits, credits with no debit, negative balances, wrong amounts and misdirected credits', () => {
+    const h = clean();
+    const debit = h.planned.find((p) => p.event.type === 'FundsTransferred')!;
+    const credit = h.planned.find((p) => p.event.type === 'TransferReceived')!;
+    h.add('wallet-b', 'TransferReceived', credit.event.data as never, 'a', debit.event.id); // twice
+    h.add('wallet-c', 'TipReceived', { tipId: 'none', readerId: 'x', authorId: 'c', articleId: 'y', amount: 5 }, 'x'); // from nowhere
+    h.add('wallet-c', 'WalletWithdrawn', { userId: 'c', withdrawalId: 'w', cardId: 'k', amount: 10 }, 'c'); // below zero
+    h.add('wallet-a', 'TipPraised', { tipId: 't2', readerId: 'a', authorId: 'b', articleId: 'y', amount: 40 }, 'a');
+    h.add('wallet-b', 'TipReceived', { tipId: 't2', readerId: 'a', authorId: 'b', articleId: 'y', amount: 41 }, 'a'); // wrong amount
+    h.add('wallet-a', 'TipPraised', { tipId: 't3', readerId: 'a', authorId: 'b', articleId: 'y', amount: 7 }, 'a');
+    h.add('wallet-a', 'TipReceived', { tipId: 't3', readerId: 'a', authorId: 'b', articleId: 'y', amount: 7 }, 'a'); // wrong wallet
+    const found = kinds(ledgerOf(h));
+    expect(found).toEqual(expect.arrayContaining(['duplicate-credit', 'orphan-credit', 'negative-balance', 'amount-mismatch', 'misdirected-credit', 'conservation']));
+  });
+
+  it('checks red packets: one claim per user, never more than they hold, expiry returns the rest', () => {
+    const h = new HistoryBuilder();
+    h.open('a').open('b').fund('a', 1_000);
+    let id = '';
+    h.redPacket('a', 100, 2, [['b', 60], ['b', 60]], { onId: (x) => (id = x), expire: true });
+    const messages = ledgerOf(h).findings.map((f) => f.message).join('\n');
+    expect(messages).toContain(`b claimed red packet ${id} twice`);
+    expect(messages).toContain(`red packet ${id} paid out more than its 100 fen`);
+    expect(messages).toContain(`red packet ${id} expired after all its shares were claimed`);
+  });
+
+  /** A random history: payments of every kind, some credits dropped, some credits made up. */
+  const history = fc
+    .array(
+      fc.record({
+        op: fc.constantFrom('fund', 'withdraw', 'transfer', 'tip', 'packet', 'orphan'),
+        from: fc.integer({ min: 0, max: 3 }),
+        to: fc.integer({ min: 0, max: 3 }),
+        amount: fc.integer({ min: 1, max: 3_000 }),
+        credit: fc.boolean(),
+        claims: fc.integer({ min: 0, max: 3 }),
+        expire: fc.boolean(),
+      }),
+      { maxLength: 40 },
+    )
+    .map((ops) => {
+      const users = ['u0', 'u1', 'u2', 'u3'];
+      const h = new HistoryBuilder(new Date('2026-01-01T00:00:00Z'));
+      for (const u of users) h.open(u).fund(u, 2_000);
+      for (const o of ops) {
+        const [a, b] = [users[o.from], users[o.to === o.from ? (o.to + 1) % 4 : o.to]];
+        if (o.op === 'fund') h.fund(a, o.amount);
+        if (o.op === 'withdraw') h.withdraw(a, o.amount); // may go below zero: both must say so
+        if (o.op === 'transfer') h.transfer(a, b, o.amount, { credit: o.credit });
+        if (o.op === 'tip') h.tip(a, b, 'x', o.amount);
+        if (o.op === 'orphan') h.add(`wallet-${b}`, 'TransferReceived', { transferId: `made-up-${o.amount}`, fromUserId: a, toUserId: b, amount: o.amount }, a);
+        if (o.op === 'packet') {
+          const shares = Math.max(o.claims, 1);
+          const share = Math.floor(o.amount / shares);
+          h.redPacket(a, o.amount, shares, users.filter((u) => u !== a).slice(0, o.claims).map((u) => [u, share] as [string, number]), { expire: o.expire });
+        }
+      }
+      return h;
+    });
+
+  it('agrees with the domain audit (auditLedger) on every balance, the equation and whether a history is clean', () => {
+    fc.assert(
+      fc.property(history, (h) => {
+        const ledger = ledgerOf(h);
+        const domain = auditLedger(asStored(h.planned));
+        for (const [userId, wallet] of ledger.wallets) expect(wallet.balance).toBe(domain.balances.get(`wallet-${userId}`) ?? 0);
+        const c = ledger.conservation();
+        expect([c.held, c.inFlight, c.fundings, c.withdrawals]).toEqual([domain.heldByPackets, domain.inFlight, domain.fundings, domain.withdrawals]);
+        expect(c.holds).toBe(!domain.problems.some((p) => p.startsWith('conservation')));
+        expect(ledger.findingCount === 0).toBe(domain.problems.length === 0);
+      }),
+      { seed: Number(process.env.FC_SEED ?? 42), numRuns: Number(process.env.FC_RUNS ?? 200) },
+    );
+  });
+});

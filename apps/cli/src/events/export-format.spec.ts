@@ -1,0 +1,59 @@
+import type { StoredEvent } from '@zan/contracts';
+import { compileFilter, eventUsers } from './event-filter';
+import { csvField, csvHeader, csvRow, ndjsonLine } from './export-format';
+
+const event = (over: Partial<StoredEvent> = {}): StoredEvent => ({
+  id: '2f1c0b7e-0000-4000-8000-000000000001',
+  type: 'TipPraised',
+  version: 1,
+  streamId: 'wallet-alice',
+  revision: 3,
+  position: 123_456_789_012_345_678_901n,
+  occurredAt: '2026-01-01T08:00:00.000Z',
+  data: { tipId: 't1', readerId: 'alice', authorId: 'bob', articleId: 'a,"1"', amount: 888, message: '赞\nline' },
+  metadata: { correlationId: 'c', causationId: 'k', userId: 'alice' },
+  ...over,
+});
+
+describe('export formats', () => {
+  it('writes NDJSON with the position as a decimal string, every digit kept', () => {
+    const line = ndjsonLine(event());
+    expect(line.endsWith('\n')).toBe(true);
+    expect(line.trimEnd()).not.toContain('\n');
+    expect(JSON.parse(line)).toMatchObject({ position: '123456789012345678901', revision: 3, data: { amount: 888 } });
+  });
+
+  it('writes RFC 4180 CSV: quotes around commas, quotes and line breaks, quotes doubled', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField(undefined)).toBe('');
+    expect(csvHeader()).toBe('position,occurredAt,streamId,revision,type,version,id,userId,amount,correlationId,causationId,data,metadata\r\n');
+    const row = csvRow(event());
+    expect(row.startsWith('123456789012345678901,2026-01-01T08:00:00.000Z,wallet-alice,3,TipPraised,1,2f1c0b7e-0000-4000-8000-000000000001,alice,888,c,k,"{')).toBe(true);
+    expect(row).toContain('""articleId"":""a,\\""1\\""""');
+  });
+});
+
+describe('export filters', () => {
+  it('finds the users an event involves: the actor and the users its payload names', () => {
+    expect([...eventUsers(event())].sort()).toEqual(['alice', 'bob']);
+    const sent = event({ type: 'RedPacketSent', data: { senderId: 's', recipients: ['r1', 'r2'], amount: 1 }, metadata: { correlationId: 'c', causationId: 'k', userId: 's' } });
+    expect([...eventUsers(sent)].sort()).toEqual(['r1', 'r2', 's']);
+    const transfer = event({ type: 'FundsTransferred', data: { fromUserId: 'a', toUserId: 'b', transferId: 'userId-like' }, metadata: { correlationId: 'c', causationId: 'k', userId: 'a' } });
+    expect([...eventUsers(transfer)].sort()).toEqual(['a', 'b']);
+  });
+
+  it('ANDs the filters, ORs the values of one filter; times are from-inclusive, to-exclusive', () => {
+    const e = event();
+    expect(compileFilter({})(e)).toBe(true);
+    expect(compileFilter({ types: ['TipReceived', 'TipPraised'], users: ['bob'] })(e)).toBe(true);
+    expect(compileFilter({ types: ['TipPraised'], users: ['carol'] })(e)).toBe(false);
+    expect(compileFilter({ categories: ['wallet'] })(e)).toBe(true);
+    expect(compileFilter({ categories: ['red-packet'] })(e)).toBe(false);
+    expect(compileFilter({ streams: ['wallet-bob', 'wallet-alice'] })(e)).toBe(true);
+    expect(compileFilter({ from: new Date('2026-01-01T08:00:00Z') })(e)).toBe(true);
+    expect(compileFilter({ to: new Date('2026-01-01T08:00:00Z') })(e)).toBe(false);
+  });
+});
