@@ -176,7 +176,12 @@ describe('operability over the full stack (PostgreSQL, Kafka, Redis)', () => {
         expect(operation.responses['401']).toBeDefined();
       }
       expect(document.paths['/v1/tips'].post.responses['422'].content['application/problem+json'].examples).toEqual(
-        expect.objectContaining({ 'insufficient-funds': expect.anything(), 'author-not-eligible': expect.anything(), 'self-payment': expect.anything() }),
+        expect.objectContaining({
+          'insufficient-funds': expect.anything(),
+          'author-not-eligible': expect.anything(),
+          'self-payment': expect.anything(),
+          'daily-limit-exceeded': expect.anything(),
+        }),
       );
       expect(document.paths['/v1/red-packets/{id}/claims'].post.responses['410']).toBeDefined();
       expect(document.paths['/v1/wallets/me'].get.responses['503'].content['application/problem+json'].examples).toHaveProperty('read-model-behind');

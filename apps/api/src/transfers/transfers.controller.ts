@@ -20,7 +20,7 @@ export class TransfersController {
   @Idempotent()
   @ApiOperation({ summary: 'Pay another user (FundsTransferred; the payee is credited by TransferReceived)' })
   @ApiCreatedResponse({ type: TransferredDoc })
-  @ApiProblems(...MONEY_MOVING, 'wallet-not-found', 'insufficient-funds', 'amount-out-of-range', 'self-payment')
+  @ApiProblems(...MONEY_MOVING, 'wallet-not-found', 'insufficient-funds', 'amount-out-of-range', 'self-payment', 'daily-limit-exceeded')
   transfer(@Ctx() context: CommandContext, @Body() body: TransferBody) {
     return this.commands.execute(new TransferFundsCommand(context, body.toUserId, body.amount, body.note));
   }

@@ -50,7 +50,7 @@ export class WalletsController {
   @Idempotent()
   @ApiOperation({ summary: 'Withdraw to a linked card (WalletWithdrawn)' })
   @ApiCreatedResponse({ type: WithdrawnDoc })
-  @ApiProblems(...MONEY_MOVING, 'wallet-not-found', 'card-not-linked', 'insufficient-funds', 'amount-out-of-range')
+  @ApiProblems(...MONEY_MOVING, 'wallet-not-found', 'card-not-linked', 'insufficient-funds', 'amount-out-of-range', 'daily-limit-exceeded')
   withdraw(@Ctx() context: CommandContext, @Body() body: CardPaymentBody) {
     return this.commands.execute(new WithdrawFundsCommand(context, body.cardId, body.amount));
   }
