@@ -138,24 +138,31 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
     const store = await createPostgresEventStore({ connectionString: env.ZAN_EVENT_STORE!, schema: env.ZAN_PG_SCHEMA! });
     const readModels = new RedisReadModelStore({ redis: env.REDIS_URL!, prefix: env.ZAN_REDIS_PREFIX! });
     try {
+      // Quiet means: no money in flight, no packet holding money, every event credited and projected.
+      // (The global head is not enough: other suites' open transactions can hold it back.)
       const credits = api.get(CreditsProcessManager);
+      const readEverything = async () => {
+        const all: StoredEvent[] = [];
+        for (let after: bigint | undefined; ; ) {
+          const page = await store.eventStore.readAll({ after, maxCount: 1000 });
+          all.push(...page);
+          if (page.length < 1000) return all;
+          after = page[page.length - 1]!.position;
+        }
+      };
+      let events: StoredEvent[] = [];
       for (let round = 0; ; round++) {
         await api.get(ExpiryScheduler).runDue();
-        const head = (await store.eventStore.headPosition()) ?? 0n;
-        if (credits.handledThrough >= head && (await readModels.watermark()) >= head && round > 0) break;
-        if (round > 600) {
-          problem(`not quiet after 60 s: credits at ${credits.handledThrough}, watermark ${await readModels.watermark()}, head ${head}`);
+        events = await readEverything();
+        const last = events.length > 0 ? events[events.length - 1]!.position : 0n;
+        const audit = auditLedger(events);
+        const watermark = await readModels.watermark();
+        if (audit.inFlight === 0 && audit.heldByPackets === 0 && credits.handledThrough >= last && watermark >= last && round > 0) break;
+        if (round > 900) {
+          problem(`not quiet after 90 s: in flight ${audit.inFlight}, held ${audit.heldByPackets}, credits at ${credits.handledThrough}, watermark ${watermark}, last ${last}`);
           break;
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-
-      const events: StoredEvent[] = [];
-      for (let after: bigint | undefined; ; ) {
-        const page = await store.eventStore.readAll({ after, maxCount: 1000 });
-        events.push(...page);
-        if (page.length < 1000) break;
-        after = page[page.length - 1]!.position;
       }
       report.events = events.length;
 

@@ -54,7 +54,7 @@ export const startFullStackInProcess = async (
   label: string,
   options: { clock?: Clock; random?: RandomSource; kafkaBrokers?: string; env?: Record<string, string> } = {},
 ) => {
-  const env = { ...fullStackEnv(label), ...(options.kafkaBrokers && { KAFKA_BROKERS: options.kafkaBrokers }), ...options.env };
+  const env: Record<string, string> = { ...fullStackEnv(label), ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}), ...options.env };
   const config = loadConfig(env);
   const quiet = { logger: ['error', 'fatal'] as ('error' | 'fatal')[] };
   const api = await createZanApp({ config, roles: ['api'], clock: options.clock, random: options.random, ...quiet });
