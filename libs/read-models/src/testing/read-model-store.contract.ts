@@ -374,7 +374,7 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
         }),
         { seed: 20250101, numRuns: settings.propertyRuns ?? 100 },
       );
-    });
+    }, 60_000);
   });
 };
 
