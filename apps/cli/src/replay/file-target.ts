@@ -26,6 +26,7 @@ interface Header {
  */
 export class FileReplayTarget implements ReplayTarget {
   readonly description: string;
+  readonly ordered = false;
   private state = new KeyValueState();
   private spec?: ReplaySpec;
   private checkpoint: ReplayCheckpoint = { events: 0, done: false };

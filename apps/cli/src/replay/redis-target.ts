@@ -5,13 +5,40 @@ import { REPLAY_FORMAT, type ReplayCheckpoint, type ReplaySpec, type ReplayState
 /** The replay's own record, beside the read-model keys it writes (no read-model key is named so). */
 export const REPLAY_META_KEY = 'replay';
 
+const REPLAY_APPLY = 'zanReplayApply';
+interface ReplayCommands {
+  [REPLAY_APPLY]: (...args: (string | number)[]) => Promise<number>;
+}
+
+/**
+ * One batch in one script, so its changes and the checkpoint land together (Redis runs a script
+ * whole), with one command on the wire instead of one per change.
+ * KEYS: 1 the replay record, 2.. the keys the changes name. ARGV: 1 changes as JSON arrays
+ * [op, keyIndex, ...], every number a string; 2 the record's new fields as a flat JSON array.
+ */
+const REPLAY_APPLY_SCRIPT = `
+for _, c in ipairs(cjson.decode(ARGV[1])) do
+  local op, key = c[1], KEYS[c[2]]
+  if op == 'hset' then redis.call('HSET', key, unpack(c[3]))
+  elseif op == 'hincrby' then redis.call('HINCRBY', key, c[3], c[4])
+  elseif op == 'zincrby' then redis.call('ZINCRBY', key, c[4], c[3])
+  elseif op == 'zadd' then redis.call('ZADD', key, c[4], c[3])
+  elseif op == 'ztrim' then redis.call('ZREMRANGEBYRANK', key, 0, -1 - tonumber(c[3]))
+  else return redis.error_reply('zan: bad change ' .. tostring(op))
+  end
+end
+redis.call('HSET', KEYS[1], unpack(cjson.decode(ARGV[2])))
+return 1
+`;
+
 /**
  * A replay into Redis under a key prefix, with the live read models' key layout, so the result can
- * be read like the live ones (RedisReadModelStore with that prefix). Each batch is one MULTI: the
- * changes and the checkpoint land together or not at all.
+ * be inspected like them (README of libs/read-models, "Key layout"). Each batch is one Lua script:
+ * the changes and the checkpoint land together.
  */
 export class RedisReplayTarget implements ReplayTarget {
   readonly description: string;
+  readonly ordered = true;
   private readonly meta: string;
 
   constructor(
@@ -20,6 +47,7 @@ export class RedisReplayTarget implements ReplayTarget {
   ) {
     this.description = `redis:${prefix}`;
     this.meta = prefix + REPLAY_META_KEY;
+    this.redis.defineCommand(REPLAY_APPLY, { lua: REPLAY_APPLY_SCRIPT });
   }
 
   async open(): Promise<ReplayState | undefined> {
@@ -70,36 +98,42 @@ export class RedisReplayTarget implements ReplayTarget {
   }
 
   async apply(changes: Change[], checkpoint: ReplayCheckpoint): Promise<void> {
-    const multi = this.redis.multi();
-    for (const change of changes) {
-      const key = this.prefix + change.key;
-      switch (change.op) {
-        case 'hset':
-          multi.hset(key, change.values);
-          break;
-        case 'hincrby':
-          multi.hincrby(key, change.field, change.by);
-          break;
-        case 'zincrby':
-          multi.zincrby(key, change.by, change.member);
-          break;
-        case 'zadd':
-          multi.zadd(key, change.score, change.member);
-          break;
-        case 'ztrim':
-          multi.zremrangebyrank(key, 0, -1 - change.keep);
-          break;
+    // Keys by index, numbers as strings (cjson would turn them into doubles).
+    const keys: string[] = [this.meta];
+    const indexOf = new Map<string, number>();
+    const keyIndex = (logical: string): number => {
+      let index = indexOf.get(logical);
+      if (index === undefined) {
+        index = keys.push(this.prefix + logical);
+        indexOf.set(logical, index);
       }
-    }
-    multi.hset(this.meta, {
-      position: checkpoint.position?.toString() ?? '',
-      events: String(checkpoint.events),
-      status: checkpoint.done ? 'done' : 'running',
-      updatedAt: new Date().toISOString(),
+      return index;
+    };
+    const wire = changes.map((c): unknown[] => {
+      switch (c.op) {
+        case 'hset':
+          return ['hset', keyIndex(c.key), Object.entries(c.values).flatMap(([field, value]) => [field, String(value)])];
+        case 'hincrby':
+          return ['hincrby', keyIndex(c.key), c.field, String(c.by)];
+        case 'zincrby':
+          return ['zincrby', keyIndex(c.key), c.member, String(c.by)];
+        case 'zadd':
+          return ['zadd', keyIndex(c.key), c.member, String(c.score)];
+        case 'ztrim':
+          return ['ztrim', keyIndex(c.key), String(c.keep)];
+      }
     });
-    const results = (await multi.exec()) ?? [];
-    const failed = results.find(([error]) => error);
-    if (failed) throw failed[0];
+    const meta = [
+      'position',
+      checkpoint.position?.toString() ?? '',
+      'events',
+      String(checkpoint.events),
+      'status',
+      checkpoint.done ? 'done' : 'running',
+      'updatedAt',
+      new Date().toISOString(),
+    ];
+    await (this.redis as unknown as ReplayCommands)[REPLAY_APPLY](keys.length, ...keys, JSON.stringify(wire), JSON.stringify(meta));
   }
 
   async flush(): Promise<void> {}

@@ -28,6 +28,12 @@ export interface ReplayState {
  */
 export interface ReplayTarget {
   readonly description: string;
+  /**
+   * True when apply() may be called again before the previous call has finished, each one landing
+   * in call order (one Redis connection runs its commands in order), so reading and projecting the
+   * next batch overlaps writing this one.
+   */
+  readonly ordered: boolean;
   /** The replay this target holds, if any. */
   open(): Promise<ReplayState | undefined>;
   /** True when the target holds nothing at all (no replay, no other data). */

@@ -49,18 +49,30 @@ export const replay = async (store: EventStore, target: ReplayTarget, options: R
   if (checkpoint.done) return result;
   if (!existing) await target.begin(spec);
 
+  let sentEvents = checkpoint.events;
   const startAfter = checkpoint.position ?? (spec.from !== undefined && spec.from > 0n ? spec.from - 1n : undefined);
   const pages = readEventPages(store, { after: startAfter, until: spec.to, pageSize: options.batchSize ?? 1000, signal: options.signal });
+  // At most one batch in flight while the next one is read and projected (targets that keep order).
+  let inFlight: Promise<void> = Promise.resolve();
   try {
     for await (const page of pages) {
       const changes: Change[] = [];
       for (const event of page) for (const change of projectAll(options.projections, event)) changes.push(change);
-      const next = { position: page[page.length - 1].position, events: checkpoint.events + page.length, done: false };
-      await target.apply(changes, next);
-      Object.assign(checkpoint, next);
-      result.applied += page.length;
-      options.progress?.(checkpoint.position!, checkpoint.events);
+      const next = { position: page[page.length - 1].position, events: (sentEvents += page.length), done: false };
+      const applying = target.apply(changes, next).then(() => {
+        Object.assign(checkpoint, next);
+        result.applied += page.length;
+        options.progress?.(next.position, next.events);
+      });
+      applying.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      if (target.ordered) {
+        await inFlight;
+        inFlight = applying;
+      } else {
+        await applying;
+      }
     }
+    await inFlight;
     if (options.signal?.aborted) {
       result.interrupted = true;
       await target.flush();
@@ -71,6 +83,7 @@ export const replay = async (store: EventStore, target: ReplayTarget, options: R
     return result;
   } catch (error) {
     // What the target took so far is worth keeping: the next run resumes from it.
+    await inFlight.catch(() => undefined);
     await target.flush().catch(() => undefined);
     throw error;
   }
