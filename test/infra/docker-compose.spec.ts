@@ -7,8 +7,7 @@ import { CONFIG_SCHEMA, loadConfig, type Role, type ZanConfig } from '../../libs
  * docker-compose.yml cannot run on Zan's build machines (no Docker engine). This keeps it honest:
  * what it sets for Zan's apps is what they read and accept, and what they need is there.
  */
-// js-yaml is already in node_modules (through jest); one call needs no type package.
-const yaml = require('js-yaml') as { safeLoad(text: string): unknown };
+import { load as parseYaml } from 'js-yaml';
 
 interface Service {
   image?: string;
@@ -21,7 +20,7 @@ interface Service {
 }
 
 const root = join(__dirname, '..', '..');
-const compose = yaml.safeLoad(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+const compose = parseYaml(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 const services = compose.services;
 
 /** Zan's apps in the file, and the role each plays. */
