@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 count="${1:-20}"; steps="${2:-200}"; first="${3:-1000}"
 bash infra/kafka/start.sh
 seeds=$(seq -s, "$first" $((first + count - 1)))
-ZAN_SKIP_KAFKA_START=1 ZAN_SIM_SEEDS="$seeds" ZAN_SIM_STEPS="$steps" npx jest --selectProjects integration test/simulation
+ZAN_SKIP_KAFKA_START=1 ZAN_SIM_SEEDS="$seeds" ZAN_SIM_STEPS="$steps" npx jest test/simulation --selectProjects integration
