@@ -4,7 +4,7 @@
  * PostgreSQL, Redis and Kafka as the tests do (127.0.0.1:5432/test, :6379, :9092). Writes only under
  * prefixes of its own and removes them at the end. Bounded: about a minute and a half.
  *
- * BENCH_EVENTS (20000), BENCH_RATE (commands/s, 50), BENCH_SECONDS (20) tune it.
+ * BENCH_EVENTS (20000), BENCH_RATE (commands/s, 20), BENCH_SECONDS (20) tune it.
  */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
@@ -22,11 +22,13 @@ import { dropIsolated, fullStackEnv } from '../test/support/stacks';
 import { tokenFor, TEST_JWT_SECRET } from '../test/support/tokens';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
-const RATE = Number(process.env.BENCH_RATE ?? 50);
+const RATE = Number(process.env.BENCH_RATE ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const servers = testServers();
 const kafka = new Kafka({ clientId: 'bench', brokers: servers.kafkaBrokers, logLevel: logLevel.NOTHING });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Milliseconds since the epoch with sub-millisecond resolution, comparable with an event's occurredAt. */
+const wallClock = () => performance.timeOrigin + performance.now();
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -110,9 +112,9 @@ const throughput = async (): Promise<string[]> => {
 
 /**
  * End-to-end lag under a steady load: fundings over HTTP at a fixed rate (open loop) against the api
- * (this process), the relay and the projector (one process each). Lag = from the command's answer
- * (the event is stored) to the first moment the read models' watermark, what `?after=` waits on,
- * covers its position.
+ * (this process), the relay and the projector (one process each). Lag = from the event's time (its
+ * occurredAt, stamped just before the append) to the first moment the read models' watermark, what
+ * `?after=` waits on, covers its position; split where a plain Kafka consumer first reads it.
  */
 const lag = async (): Promise<string[]> => {
   const env: Record<string, string> = { ...fullStackEnv('benchlag'), ZAN_RATE_LIMIT_PER_MINUTE: '0' };
@@ -141,6 +143,20 @@ const lag = async (): Promise<string[]> => {
       await post(user, '/v1/wallets/me/cards', { cardId: `card-${user}`, personal: true });
     }
 
+    // When each position reaches Kafka, seen by a plain consumer: splits the lag into relay and projector.
+    const onKafka = new Map<string, number>();
+    const spy = kafka.consumer({ groupId: `${env.ZAN_TOPIC_PREFIX}.bench-spy`, maxWaitTimeInMs: 100 });
+    await spy.connect();
+    await spy.subscribe({ topics: ['wallet', 'tip', 'red-packet'].map((c) => `${env.ZAN_TOPIC_PREFIX}.${c}`), fromBeginning: true });
+    const occurredAt = new Map<string, number>();
+    await spy.run({
+      eachMessage: async ({ message }) => {
+        const position = String(message.headers?.zan_position);
+        onKafka.set(position, wallClock());
+        occurredAt.set(position, Date.parse(String(message.headers?.ce_time)));
+      },
+    });
+
     // The watcher: one query after another; each answer settles every position it covers.
     const waiting = new Set<{ position: bigint; settle: () => void }>();
     let watching = true;
@@ -156,13 +172,11 @@ const lag = async (): Promise<string[]> => {
         await new Promise((resolve) => setImmediate(resolve));
       }
     })();
-    const visible = (position: bigint, answeredAt: number) =>
-      new Promise<number>((resolve) => waiting.add({ position, settle: () => resolve(performance.now() - answeredAt) }));
+    const visible = (position: bigint) => new Promise<number>((resolve) => waiting.add({ position, settle: () => resolve(wallClock()) }));
 
-    const run = async (seconds: number, record: boolean) => {
-      const lags: Promise<number>[] = [];
-      const latencies: number[] = [];
-      const inFlight: Promise<void>[] = [];
+    interface Sample { position: string; sentAt: number; answeredAt: number; visibleAt: number }
+    const run = async (seconds: number) => {
+      const samples: Promise<Sample>[] = [];
       const start = performance.now();
       for (let i = 0; ; i++) {
         const due = start + (i * 1000) / RATE;
@@ -170,32 +184,35 @@ const lag = async (): Promise<string[]> => {
         const wait = due - performance.now();
         if (wait > 0) await sleep(wait);
         const user = users[i % users.length]!;
-        inFlight.push(
+        samples.push(
           (async () => {
-            const sent = performance.now();
+            const sentAt = wallClock();
             const { position } = await post(user, '/v1/wallets/me/fundings', { amount: 100, cardId: `card-${user}` });
-            const answeredAt = performance.now();
-            if (record) {
-              latencies.push(answeredAt - sent);
-              lags.push(visible(BigInt(position!), answeredAt));
-            }
+            const answeredAt = wallClock();
+            return { position: position!, sentAt, answeredAt, visibleAt: await visible(BigInt(position!)) };
           })(),
         );
       }
-      await Promise.all(inFlight);
-      return { lags: await Promise.all(lags), latencies, seconds: (performance.now() - start) / 1000 };
+      return { samples: await Promise.all(samples), seconds: (performance.now() - start) / 1000 };
     };
 
-    await run(3, false); // warm-up
-    const { lags, latencies, seconds } = await run(SECONDS, true);
+    await run(3); // warm-up
+    const { samples, seconds } = await run(SECONDS);
     watching = false;
     await watcher;
-    const sortedLags = [...lags].sort((a, b) => a - b);
-    const sortedLatencies = [...latencies].sort((a, b) => a - b);
+    await spy.disconnect();
+    const spread = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return `p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted[sorted.length - 1]!)}`;
+    };
+    const seen = samples.filter((s) => onKafka.has(s.position) && occurredAt.has(s.position));
+    const at = (s: Sample) => occurredAt.get(s.position)!;
     return [
-      `load: ${lags.length} fundings over HTTP in ${seconds.toFixed(1)} s (${(lags.length / seconds).toFixed(0)}/s offered at ${RATE}/s), 40 users`,
-      `append -> visible (answer to watermark): p50 ${ms(percentile(sortedLags, 50))}, p99 ${ms(percentile(sortedLags, 99))}, max ${ms(sortedLags[sortedLags.length - 1]!)}`,
-      `command answer time: p50 ${ms(percentile(sortedLatencies, 50))}, p99 ${ms(percentile(sortedLatencies, 99))}`,
+      `load: ${samples.length} fundings over HTTP in ${seconds.toFixed(1)} s (${(samples.length / seconds).toFixed(0)}/s, offered at ${RATE}/s), 40 users`,
+      `append -> visible (event time -> the watermark covers it): ${spread(seen.map((s) => s.visibleAt - at(s)))}`,
+      `  relay (event time -> read from Kafka): ${spread(seen.map((s) => onKafka.get(s.position)! - at(s)))}`,
+      `  projector (read from Kafka -> visible): ${spread(seen.map((s) => s.visibleAt - onKafka.get(s.position)!))}`,
+      `command answer time, for scale: ${spread(samples.map((s) => s.answeredAt - s.sentAt))}; answer -> visible: ${spread(samples.map((s) => s.visibleAt - s.answeredAt))}`,
     ];
   } finally {
     await Promise.all(others.map((p) => p.kill('SIGTERM')));
