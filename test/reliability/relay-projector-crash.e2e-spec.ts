@@ -11,7 +11,8 @@ import { dropIsolated, fullStackEnv } from '../support/stacks';
  * nothing doubled.
  */
 describe('relay and projector killed mid-stream', () => {
-  const env = fullStackEnv('crash');
+  // A consumer SIGKILLed holds its partitions until its session expires: 6 s instead of kafkajs's 30 s.
+  const env = { ...fullStackEnv('crash'), KAFKA_SESSION_TIMEOUT_MS: '6000' };
   let api: INestApplication;
   let relay: AppProcess | undefined;
   let projector: AppProcess | undefined;
