@@ -10,7 +10,7 @@ import { type SpawnedApp, spawnApp } from '../support/processes';
 import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 
-jest.setTimeout(180_000);
+jest.setTimeout(240_000);
 
 /**
  * The projector, a real process, kills itself (SIGKILL: no shutdown, no offset commit) at seeded

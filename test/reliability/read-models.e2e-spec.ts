@@ -161,7 +161,7 @@ describe('read models: never wrong', () => {
       bus: relay.get<EventBus>(EVENT_BUS),
       store,
       groupId: `${env.ZAN_TOPIC_PREFIX}.projector`,
-      retireAfterMs: 1_500, // longer than the api's generation cache (1 s)
+      retireAfterMs: 3_000, // well past the api's generation cache (1 s), even on a loaded machine
     });
     await traffic;
     rebuilding = false;
