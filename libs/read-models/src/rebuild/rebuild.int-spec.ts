@@ -7,6 +7,8 @@ import { RedisReadModelStore } from '../redis/redis-read-model-store';
 import { Workload, kafkaInterleaving, seededRandom } from '../testing/workload';
 import { rebuildFromEventStore, type EventSource } from './rebuild';
 
+jest.setTimeout(30_000);
+
 const { redisPrefix } = isolation('rebuild');
 const { redisUrl } = testServers();
 const USERS = ['alice', 'bob', 'carol', 'dave'];

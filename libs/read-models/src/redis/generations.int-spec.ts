@@ -5,6 +5,8 @@ import { Workload, kafkaInterleaving, seededRandom } from '../testing/workload';
 import { MemoryReadModelStore } from '../memory/memory-read-model-store';
 import { GenerationLost, RebuildInProgress, RedisReadModelStore } from './redis-read-model-store';
 
+jest.setTimeout(30_000);
+
 const { redisPrefix } = isolation('generations');
 const { redisUrl } = testServers();
 const USERS = ['alice', 'bob', 'carol', 'dave'];
@@ -136,8 +138,8 @@ describe('RedisReadModelStore generations', () => {
 
   it('keeps its lease while it works', async () => {
     const { prefix, writer } = pair();
-    const build = await writer.beginRebuild({ leaseMs: 150 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const build = await writer.beginRebuild({ leaseMs: 600 });
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // renewed every 200 ms
     expect(await admin.get(`${prefix}rebuild`)).toBe(build.generation);
     await build.abort();
   });
