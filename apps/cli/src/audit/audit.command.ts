@@ -34,7 +34,7 @@ export class AuditCommand extends CommandRunner {
     const store = await this.backends.eventStore();
     const readModels = compare ? (await this.backends.readModels()).store : undefined;
     const head = (await store.headPosition()) ?? 0n;
-    const progress = new Progress(this.io, 'audit', 0n, head);
+    const progress = new Progress(this.io, 'audit', undefined, head);
     let result: AuditResult;
     try {
       result = await audit(store, {

@@ -11,13 +11,17 @@ export class Progress {
   private readonly startedAt = Date.now();
   private count = 0;
 
+  /**
+   * `from`: the position the work starts after; undefined when it starts at the first event, whose
+   * position is then taken as the start (positions need not begin near 0).
+   */
   constructor(
     io: CliIo,
     label: string,
-    private readonly from: bigint,
+    private from: bigint | undefined,
     private readonly to: bigint,
   ) {
-    if (!isInteractive(io) || to <= from) return;
+    if (!isInteractive(io) || (from !== undefined && to <= from)) return;
     this.bar = new SingleBar({
       stream: io.stderr,
       format: `${label} {bar} {percentage}% | {events} events | {rate} ev/s | ETA {eta_formatted}`,
@@ -34,7 +38,8 @@ export class Progress {
   update(position: bigint, events: number): void {
     this.count = events;
     if (!this.bar) return;
-    const share = Number(((position - this.from) * 1000n) / (this.to - this.from));
+    this.from ??= position - 1n;
+    const share = this.to > this.from ? Number(((position - this.from) * 1000n) / (this.to - this.from)) : 1000;
     this.bar.update(Math.max(0, Math.min(1000, share)), { events: events.toLocaleString('en-US'), rate: this.rate().toLocaleString('en-US') });
   }
 

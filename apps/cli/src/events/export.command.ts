@@ -53,7 +53,7 @@ export class ExportEventsCommand extends CommandRunner {
     const path = toFile ? resolve(this.io.cwd, flags.out!) : undefined;
     const partial = path && `${path}.partial`;
     const out: Writable = partial ? createWriteStream(partial) : this.io.stdout;
-    const progress = new Progress(this.io, 'export', flags.after ?? 0n, until ?? 0n);
+    const progress = new Progress(this.io, 'export', flags.after, until ?? 0n);
     try {
       const result = await exportEvents(store, out, {
         format: flags.format,

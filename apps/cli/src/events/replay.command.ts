@@ -44,7 +44,7 @@ export class ReplayEventsCommand extends CommandRunner {
 
     const head = (await store.headPosition()) ?? 0n;
     const end = flags.to ?? head;
-    const progress = new Progress(this.io, 'replay', flags.from ?? 0n, end);
+    const progress = new Progress(this.io, 'replay', flags.from === undefined ? undefined : flags.from - 1n, end);
     try {
       const result = await replay(store, target, {
         projections,

@@ -45,7 +45,7 @@ export class RebuildProjectionsCommand extends CommandRunner {
     const { store: live } = await this.backends.readModels();
     const head = (await store.headPosition()) ?? 0n;
     const before = await live.status();
-    const progress = new Progress(this.io, 'rebuild', 0n, head);
+    const progress = new Progress(this.io, 'rebuild', undefined, head);
     const signal = this.io.signal;
     const source = {
       readAll: (options: { after?: bigint; maxCount?: number }): Promise<StoredEvent[]> => {

@@ -36,7 +36,7 @@ export class StatsCommand extends CommandRunner {
     const head = (await store.headPosition()) ?? 0n;
     const keep = compileFilter({ from: flags.from, to: flags.to });
     const stats = new Stats();
-    const progress = new Progress(this.io, 'stats', 0n, head);
+    const progress = new Progress(this.io, 'stats', undefined, head);
     let read = 0;
     try {
       for await (const page of readEventPages(store, { until: head, signal: this.io.signal })) {
