@@ -152,7 +152,11 @@ Examples:
 
 const describeDifference = (d: Difference): string => {
   const show = (v: unknown) => (v === undefined ? 'missing' : JSON.stringify(v));
-  if (d.model === 'watermark') return `watermark: expected ${show(d.expected)}, read models at ${show(d.actual)}`;
+  if (d.model === 'watermark') {
+    return d.id === 'ahead'
+      ? `watermark: the read models are at position ${String(d.actual)}, past the event store head ${String(d.expected)} (another deployment's read models?)`
+      : `watermark: the read models stay at position ${String(d.actual)}, behind the event store head ${String(d.expected)}`;
+  }
   if (d.model === 'wallet') {
     const e = d.expected as { balance?: number } | undefined;
     const a = d.actual as { balance?: number } | undefined;

@@ -54,7 +54,7 @@ export const audit = async (store: EventStore, options: AuditOptions): Promise<A
   if (models) {
     let watermark = await models.watermark();
     if (head !== undefined && watermark > head) {
-      result.differences.push({ model: 'watermark', id: 'watermark', expected: `at most the event store head ${head}`, actual: watermark.toString() });
+      result.differences.push({ model: 'watermark', id: 'ahead', expected: head.toString(), actual: watermark.toString() });
     } else {
       if (watermark > 0n) await fold(watermark);
       const scope = fullScope(ledger);
@@ -81,7 +81,7 @@ export const audit = async (store: EventStore, options: AuditOptions): Promise<A
       watermark = await models.watermark();
     }
     if (watermark < head) {
-      result.differences.unshift({ model: 'watermark', id: 'watermark', expected: `the head ${head}`, actual: `${watermark} (the read models are behind)` });
+      result.differences.unshift({ model: 'watermark', id: 'behind', expected: head.toString(), actual: watermark.toString() });
     }
   }
   result.interrupted = options.signal?.aborted === true;

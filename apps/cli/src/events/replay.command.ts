@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Inject } from '@nestjs/common';
 import { CommandRunner, Help, Option, SubCommand } from 'nest-commander';
-import { createProjections, type Projection } from '@zan/read-models';
+import { createProjections } from '@zan/read-models';
 import { Backends } from '../core/backends';
 import { CLI_IO, type CliIo, note } from '../core/cli-io';
 import { EXIT, UsageError } from '../core/exit-codes';
@@ -9,7 +9,7 @@ import { collect, parseIntOption, parsePositionOption } from '../core/options';
 import { Progress, formatCount } from '../core/progress';
 import { FileReplayTarget } from '../replay/file-target';
 import { RedisReplayTarget } from '../replay/redis-target';
-import { replay } from '../replay/replay';
+import { pickProjections, replay } from '../replay/replay';
 import type { ReplayTarget } from '../replay/replay-target';
 
 interface ReplayFlags {
@@ -138,12 +138,3 @@ Examples:
   zan events replay -p feed -t redis:scratch: --reset`;
   }
 }
-
-export const pickProjections = (available: Projection[], names: string[]): Projection[] => {
-  if (names.includes('all')) return available;
-  const unknown = names.filter((name) => !available.some((p) => p.name === name));
-  if (unknown.length > 0) {
-    throw new UsageError(`unknown projection ${unknown.join(', ')} (known: ${available.map((p) => p.name).join(', ')}, all)`);
-  }
-  return available.filter((p) => names.includes(p.name));
-};

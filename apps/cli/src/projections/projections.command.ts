@@ -8,7 +8,7 @@ import { CliError, EXIT, UsageError } from '../core/exit-codes';
 import { renderTable, toJson } from '../core/format';
 import { parseDurationOption, parseIntOption } from '../core/options';
 import { Progress, formatCount } from '../core/progress';
-import { pickProjections } from '../events/replay.command';
+import { pickProjections } from '../replay/replay';
 
 /** Raised inside the event source on Ctrl-C, so the rebuild aborts its generation and stops. */
 class RebuildInterrupted extends Error {

@@ -13,6 +13,7 @@ export interface ReplayOptions {
   /** Empty the target first, whatever it holds. */
   reset?: boolean;
   signal?: AbortSignal;
+  /** After each batch: the position reached and the events applied by this run. */
   progress?: (position: bigint, events: number) => void;
 }
 
@@ -62,7 +63,7 @@ export const replay = async (store: EventStore, target: ReplayTarget, options: R
       const applying = target.apply(changes, next).then(() => {
         Object.assign(checkpoint, next);
         result.applied += page.length;
-        options.progress?.(next.position, next.events);
+        options.progress?.(next.position, result.applied);
       });
       applying.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       if (target.ordered) {
@@ -89,3 +90,12 @@ export const replay = async (store: EventStore, target: ReplayTarget, options: R
   }
 };
 
+/** The projections named (or all of them for "all"); an unknown name is a usage error. */
+export const pickProjections = (available: Projection[], names: string[]): Projection[] => {
+  if (names.includes('all')) return available;
+  const unknown = names.filter((name) => !available.some((p) => p.name === name));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown projection ${unknown.join(', ')} (known: ${available.map((p) => p.name).join(', ')}, all)`);
+  }
+  return available.filter((p) => names.includes(p.name));
+};
