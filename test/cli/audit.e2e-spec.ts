@@ -31,7 +31,14 @@ describe('zan audit (PostgreSQL + Redis read models)', () => {
 
   /** The live key of a logical read-model key, whatever generation holds it. */
   const liveKey = async (logical: string): Promise<string> => {
-    const [, keys] = await stack.redis.scan('0', 'MATCH', `${stack.iso.redisPrefix}*${logical}`, 'COUNT', 10_000);
+    // SCAN pages through the whole keyspace: one call with a COUNT may miss a match on a busy Redis.
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, page] = await stack.redis.scan(cursor, 'MATCH', `${stack.iso.redisPrefix}*${logical}`, 'COUNT', 1_000);
+      cursor = next;
+      keys.push(...page);
+    } while (cursor !== '0');
     expect(keys).toHaveLength(1);
     return keys[0];
   };

@@ -124,7 +124,9 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Publishes the buffer; retried until the bus takes it, since order forbids skipping ahead. */
   private flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
+    // A failed flush must not poison the chain: the next one starts afresh (a rejected promise's
+    // then() would skip every later flush, and the relay would stall for good).
+    this.flushing = this.flushing.catch(() => undefined).then(async () => {
       while (this.buffer.length > 0) {
         const batch = this.buffer;
         this.buffer = [];
@@ -155,7 +157,17 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
             causationId: event.metadata.causationId,
           });
         }
-        await this.saveCheckpoint(batch[batch.length - 1]!.event.position);
+        // Published: the checkpoint must follow, or a restart republishes (harmless) — retried while running.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this.saveCheckpoint(batch[batch.length - 1]!.event.position);
+            break;
+          } catch (error) {
+            if (this.stopped && attempt >= 3) throw error;
+            this.logger.warn(`checkpoint save failed (attempt ${attempt}): ${String(error)}`);
+            await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
+          }
+        }
         this.publishedThrough = batch[batch.length - 1]!.event.position;
       }
     });
