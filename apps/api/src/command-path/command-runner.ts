@@ -4,7 +4,7 @@ import type { DomainEvent, EventMetadata, NewEvent, StoredEvent } from '@zan/con
 import { currentVersion } from '@zan/contracts';
 import { DomainError } from '@zan/domain';
 import { DuplicateEventError, EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@zan/event-store';
-import { inSpan, withTraceparent } from '@zan/platform';
+import { CLOCK, type Clock, inSpan, withTraceparent } from '@zan/platform';
 import { CommandMetrics, type CommandOutcome } from '../observability/command-metrics';
 
 /** What the runner needs of a decider to rebuild a stream's state. */
@@ -65,6 +65,7 @@ export class CommandRunner {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly metrics: CommandMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Current state of a stream (read-only use: other aggregates' facts at decision time). */
@@ -176,7 +177,8 @@ export class CommandRunner {
       const { state, revision, position } = await this.load(streamId, folder);
       const decided = execution.decide(state);
       if (decided.length === 0) return { events: [], state, revision, position };
-      const occurredAt = (execution.occurredAt ?? new Date()).toISOString();
+      // Event time comes from the injected clock, like every decision's `now`.
+      const occurredAt = (execution.occurredAt ?? this.clock.now()).toISOString();
       const events: NewEvent[] = decided.map((event, index) => ({
         id: execution.eventId ? execution.eventId(index) : randomId(),
         type: event.type,
