@@ -4,6 +4,7 @@ export { DEFAULT_SCHEMA, LATEST_SCHEMA_VERSION, TX_INDEX_LIMIT, assertSchemaName
 export { decodePosition, encodePosition } from './sql/position';
 export * from './sql/sql-event-store';
 export * from './sql/sql-checkpoint-store';
+export * from './sql/open-sql-event-store';
 export * from './subscription/catch-up-subscription';
 export * from './subscription/wakeup';
 export * from './subscription/resilient-subscription';

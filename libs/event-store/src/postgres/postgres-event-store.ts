@@ -1,6 +1,4 @@
-import { DEFAULT_SCHEMA, migrate } from '../sql/schema';
-import { SqlCheckpointStore } from '../sql/sql-checkpoint-store';
-import { SqlEventStore } from '../sql/sql-event-store';
+import { openSqlEventStore, type OpenedSqlEventStore } from '../sql/open-sql-event-store';
 import { PgSqlClient } from './pg-sql-client';
 
 export interface PostgresEventStoreOptions {
@@ -14,32 +12,15 @@ export interface PostgresEventStoreOptions {
   applicationName?: string;
 }
 
-export interface PostgresEventStore {
-  eventStore: SqlEventStore;
-  checkpoints: SqlCheckpointStore;
-  /** The pool behind both, for tables that belong beside the events (idempotency keys, timers). */
-  sql: PgSqlClient;
-  schema: string;
-}
+/** `sql` is the pool behind both, for tables that belong beside the events (idempotency keys, timers). */
+export type PostgresEventStore = OpenedSqlEventStore<PgSqlClient>;
 
 /** Connects, migrates the schema, and returns the store. eventStore.close() also closes the pool. */
 export const createPostgresEventStore = async (options: PostgresEventStoreOptions): Promise<PostgresEventStore> => {
-  const schema = options.schema ?? DEFAULT_SCHEMA;
   const sql = new PgSqlClient({
     connectionString: options.connectionString,
     poolSize: options.poolSize,
     applicationName: options.applicationName,
   });
-  try {
-    await migrate(sql, schema);
-  } catch (error) {
-    await sql.close();
-    throw error;
-  }
-  return {
-    eventStore: new SqlEventStore(sql, { schema, pollIntervalMs: options.pollIntervalMs, ownsClient: true }),
-    checkpoints: new SqlCheckpointStore(sql, { schema }),
-    sql,
-    schema,
-  };
+  return openSqlEventStore(sql, options);
 };
