@@ -1,5 +1,6 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { registerDecorator, ValidationOptions } from 'class-validator';
+import { RedPacketNotFound } from '@zan/domain';
 import { ProblemException, problem } from './problem';
 
 /** User ids and other ids that end up in stream names: short, printable, no separators or paths. */
@@ -57,3 +58,11 @@ export const badRequest = (field: string, message: string) =>
   new ProblemException(problem(400, 'validation', 'Invalid request', `${field}: ${message}`, { errors: [{ field, message }] }));
 
 export { BadRequestException };
+
+const RED_PACKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A red packet id from a path: anything but a lowercase uuid names no packet, so it is a 404. */
+export const requireRedPacketId = (id: string): string => {
+  if (!RED_PACKET_ID.test(id)) throw new RedPacketNotFound(`no red packet ${id.slice(0, 64)}`);
+  return id;
+};

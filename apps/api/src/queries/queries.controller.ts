@@ -1,13 +1,12 @@
 import { Controller, Get, Param, Query, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { RedPacketNotFound } from '@zan/domain';
 import { InvalidFeedCursor, READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { AdminOnly, CurrentUser, type Principal } from '../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../http/openapi';
 import { ProblemException, problem } from '../http/problem';
 import { EarningsDoc, FeedPageDoc, LeaderboardEntryDoc, RedPacketDoc, WalletDoc } from '../http/responses';
 import { pageSize } from '../http/query-params';
-import { ID_MESSAGE, ID_PATTERN, badRequest } from '../http/validation';
+import { ID_MESSAGE, ID_PATTERN, badRequest, requireRedPacketId } from '../http/validation';
 import { ReadYourWrites } from './read-your-writes';
 
 const requireId = (value: string, field: string): string => {
@@ -15,7 +14,6 @@ const requireId = (value: string, field: string): string => {
   return value;
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const AFTER = 'A position from a command answer: wait (up to 5 s, else 503 with Retry-After) until the read models have applied it';
 const READ = [...AUTHENTICATED, 'validation', 'read-model-behind'];
@@ -84,7 +82,7 @@ export class QueriesController {
   @ApiOkResponse({ type: RedPacketDoc })
   @ApiProblems(...READ, 'red-packet-not-found')
   async redPacket(@Param('id') id: string, @Query('after') after?: string) {
-    if (!UUID.test(id)) throw new RedPacketNotFound(`no red packet ${id.slice(0, 64)}`);
+    requireRedPacketId(id);
     await this.readYourWrites.waitFor(after);
     const view = await this.store.redPacket(id);
     if (!view) throw new ProblemException(problem(404, 'red-packet-not-found', 'Red packet not found', `no red packet ${id}`));

@@ -1,16 +1,15 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { RedPacketNotFound } from '@zan/domain';
 import type { CommandContext } from '../command-path/command-context';
 import { RedPacketBody } from '../http/dto';
 import { ApiProblems, MONEY_MOVING } from '../http/openapi';
 import { Ctx } from '../http/request-context';
+import { requireRedPacketId } from '../http/validation';
 import { RedPacketClaimedDoc, RedPacketSentDoc } from '../http/responses';
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { ClaimRedPacketCommand, SendRedPacketCommand } from './red-packet.commands';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 @ApiTags('red packets')
 @ApiBearerAuth('bearer')
@@ -38,7 +37,7 @@ export class RedPacketsController {
   @ApiCreatedResponse({ type: RedPacketClaimedDoc })
   @ApiProblems(...MONEY_MOVING, 'red-packet-not-found', 'not-a-recipient', 'red-packet-already-claimed', 'red-packet-gone')
   claim(@Ctx() context: CommandContext, @Param('id') id: string) {
-    if (!UUID.test(id)) throw new RedPacketNotFound(`no red packet ${id.slice(0, 64)}`);
+    requireRedPacketId(id);
     return this.commands.execute(new ClaimRedPacketCommand(context, id));
   }
 }
