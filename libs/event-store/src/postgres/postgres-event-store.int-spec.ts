@@ -203,6 +203,26 @@ describe('PostgreSQL event store', () => {
     expect((await store.eventStore.readStream(`${prefix}-b`)).map((e) => e.position)).toEqual(b.events.map((e) => e.position));
   });
 
+  it('commits concurrent appends in groups, one transaction for many streams; alone without group commit', async () => {
+    const prefix = `group-${Date.now()}`;
+    const appendMany = (target: SqlEventStore, tag: string) =>
+      Promise.all(Array.from({ length: 60 }, (_, i) => target.append(`${prefix}-${tag}-${i}`, testEvents(2), 'no_stream')));
+    const transactionsOf = (results: AppendResult[]) => new Set(results.flatMap((r) => r.events.map((e) => decodePosition(e.position).transactionId)));
+
+    const grouped = await appendMany(store.eventStore, 'grouped');
+    // Sixty appends in flight at once on a pool of four: they cannot have needed sixty transactions.
+    expect(transactionsOf(grouped).size).toBeLessThan(30);
+    // Within a group, each append's events are consecutive and in order.
+    for (const result of grouped) {
+      const [first, second] = result.events.map((e) => decodePosition(e.position));
+      expect(second.transactionId).toBe(first.transactionId);
+      expect(second.txIndex).toBe(first.txIndex + 1);
+    }
+
+    const alone = new SqlEventStore(store.sql, { schema: pgSchema, groupCommit: false });
+    expect(transactionsOf(await appendMany(alone, 'alone')).size).toBe(60);
+  });
+
   it('keeps pooled connections through version conflicts and duplicate ids', async () => {
     // The field note, checked: pool.query() throws the connection away on every failed statement.
     const naivePool = new Pool({ connectionString: databaseUrl, max: 2 });

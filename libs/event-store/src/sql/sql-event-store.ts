@@ -13,6 +13,7 @@ import {
 import { assertFromRevision, assertMaxCount, validateAppend } from '../append-validation';
 import { startCatchUpSubscription } from '../subscription/catch-up-subscription';
 import { Wakeup } from '../subscription/wakeup';
+import { GroupCommit } from './group-commit';
 import { decodePosition, encodePosition } from './position';
 import { assertSchemaName, DEFAULT_SCHEMA, eventsChannel, TX_INDEX_LIMIT } from './schema';
 import { quoteIdent, sqlState, SQLSTATE, type SqlClient, type SqlQueryable, type SqlTx } from './sql-client';
@@ -24,6 +25,11 @@ export interface SqlEventStoreOptions {
   pollIntervalMs?: number;
   /** close() also closes the SqlClient (the factories hand over theirs). */
   ownsClient?: boolean;
+  /**
+   * Concurrent appends with an exact expectation (a revision or no stream) commit together, one
+   * statement per group (see group-commit.ts). Default on; off, every append is its own transaction.
+   */
+  groupCommit?: boolean;
 }
 
 interface EventRow {
@@ -55,6 +61,7 @@ export class SqlEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
   private unlisten?: Promise<(() => Promise<void>) | undefined>;
   private closed = false;
+  private readonly group?: GroupCommit;
 
   constructor(
     private readonly sql: SqlClient,
@@ -65,6 +72,16 @@ export class SqlEventStore implements EventStore {
     this.t = { streams: `${s}.streams`, events: `${s}.events` };
     this.channel = eventsChannel(this.schema);
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    if (options.groupCommit ?? true) {
+      this.group = new GroupCommit({
+        sql: this.sql,
+        tables: this.t,
+        channel: this.channel,
+        alone: (append) => this.appendAlone(append.streamId, append.events, append.expected),
+        refusal: (append) => this.refusal(append.streamId, append.events, append.expected),
+        committed: () => this.wakeup.notify(),
+      });
+    }
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -72,9 +89,27 @@ export class SqlEventStore implements EventStore {
     validateAppend(streamId, events, expected);
     assertTransactionSize(events.length);
     if (events.length === 0) return this.checkExpectation(streamId, expected);
+    if (this.group && (typeof expected === 'number' || expected === 'no_stream')) {
+      const versioned = events.map((event) => ({ ...event, version: event.version ?? currentVersion(event.type) }));
+      return this.group.append({ streamId, events: versioned, expected });
+    }
+    return this.appendAlone(streamId, events, expected);
+  }
+
+  private async appendAlone(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const result = await this.sql.transaction((tx) => this.appendValidated(tx, streamId, events, expected));
     this.wakeup.notify();
     return result;
+  }
+
+  /** Why an append's expectation did not hold: its events are already stored, or the revision moved. */
+  private async refusal(streamId: string, events: NewEvent[], expected: ExpectedRevision, db: SqlQueryable = this.sql): Promise<Error> {
+    const { rows: stored } = await db.query<{ id: string }>(
+      `SELECT e.id::text AS id FROM ${this.t.events} e WHERE e.id = ANY($1::uuid[])`,
+      [events.map((event) => event.id.toLowerCase())],
+    );
+    if (stored.length > 0) return new DuplicateEventError(stored.map((row) => row.id));
+    return new WrongExpectedRevisionError(streamId, expected, await this.currentRevision(db, streamId));
   }
 
   /**
@@ -242,14 +277,7 @@ export class SqlEventStore implements EventStore {
         [streamId, count, expected],
       ));
     }
-    if (rows.length === 0) {
-      const { rows: stored } = await tx.query<{ id: string }>(
-        `SELECT e.id::text AS id FROM ${this.t.events} e WHERE e.id = ANY($1::uuid[])`,
-        [events.map((event) => event.id.toLowerCase())],
-      );
-      if (stored.length > 0) throw new DuplicateEventError(stored.map((row) => row.id));
-      throw new WrongExpectedRevisionError(streamId, expected, await this.currentRevision(tx, streamId));
-    }
+    if (rows.length === 0) throw await this.refusal(streamId, events, expected, tx);
     return Number(rows[0].revision);
   }
 

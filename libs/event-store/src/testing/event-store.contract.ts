@@ -217,6 +217,55 @@ export const describeEventStoreContract = (name: string, factory: () => Promise<
       });
     });
 
+    describe('concurrent appends', () => {
+      it('each meets its own expectation: a conflict or a duplicate among them fails alone', async () => {
+        const ids = Array.from({ length: 40 }, (_, i) => stream(`many-${i}`));
+        await Promise.all(ids.map((id) => store.append(id, testEvents(1), 'no_stream')));
+        const stored = testEvent({ stored: true });
+        await store.append(ids[1], [stored], 0);
+
+        const outcomes = await Promise.allSettled(
+          ids.map((id, i) => {
+            if (i === 0) return store.append(id, testEvents(1), 5); // wrong revision: the stream is at 0
+            if (i === 1) return store.append(id, [{ ...stored }], 1); // a retry: its event is stored
+            if (i === 2) return store.append(id, testEvents(1), 'no_stream'); // the stream exists
+            return store.append(id, testEvents(2, `c${i}`), 0);
+          }),
+        );
+        expect(outcomes[0].status === 'rejected' && outcomes[0].reason).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(outcomes[1].status === 'rejected' && outcomes[1].reason).toBeInstanceOf(DuplicateEventError);
+        expect(outcomes[2].status === 'rejected' && outcomes[2].reason).toBeInstanceOf(WrongExpectedRevisionError);
+        const landed = outcomes.slice(3);
+        expect(landed.every((o) => o.status === 'fulfilled')).toBe(true);
+        for (const [n, outcome] of landed.entries()) {
+          const result = (outcome as PromiseFulfilledResult<Awaited<ReturnType<EventStore['append']>>>).value;
+          expect(result.nextExpectedRevision).toBe(2);
+          expect(result.events.map((e) => e.revision)).toEqual([1, 2]);
+          expect(await store.readStream(ids[n + 3])).toEqual([expect.objectContaining({ revision: 0 }), ...result.events]);
+        }
+        expect(await store.readStream(ids[0])).toHaveLength(1);
+        expect(await store.readStream(ids[1])).toHaveLength(2);
+
+        // Every landed event has its own position, and the global log holds them in that order.
+        const results = landed.map((o) => (o as PromiseFulfilledResult<Awaited<ReturnType<EventStore['append']>>>).value);
+        const positions = results.flatMap((r) => r.events.map((e) => e.position));
+        expect(new Set(positions).size).toBe(positions.length);
+        const highest = positions.reduce((a, b) => (a > b ? a : b));
+        await waitUntilReadable(store, highest);
+        const mine = new Set(results.flatMap((r) => r.events.map((e) => e.id)));
+        const log: StoredEvent[] = [];
+        let after: bigint | undefined;
+        for (;;) {
+          const page = await store.readAll({ after, maxCount: 1000 });
+          log.push(...page.filter((e) => mine.has(e.id)));
+          if (page.length < 1000) break;
+          after = page[page.length - 1].position;
+        }
+        expect(log.map((e) => e.position)).toEqual([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+        expect(log).toEqual(expect.arrayContaining(results.flatMap((r) => r.events)));
+      });
+    });
+
     describe('global order', () => {
       it('reads all streams in append order, paging with after and maxCount', async () => {
         const start = await store.headPosition();

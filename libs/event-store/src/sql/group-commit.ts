@@ -1,0 +1,217 @@
+import { upcast, type NewEvent, type StoredEvent } from '@zan/contracts';
+import type { AppendResult } from '../event-store.port';
+import { encodePosition } from './position';
+import { TX_INDEX_LIMIT } from './schema';
+import { sqlState, type SqlQueryable } from './sql-client';
+
+/** An append waiting for its group: its stream's expectation is an exact revision or no stream. */
+export interface GroupedAppend {
+  streamId: string;
+  /** An exact revision, or no stream (-1 or 'no_stream'). */
+  expected: number | 'no_stream';
+  events: NewEvent[];
+}
+
+export interface GroupCommitOptions {
+  sql: SqlQueryable;
+  tables: { streams: string; events: string };
+  channel: string;
+  /** Appends one request alone, in its own transaction: the path for anything a group cannot decide. */
+  alone: (append: GroupedAppend) => Promise<AppendResult>;
+  /** Why a request's expectation failed in a group: a DuplicateEventError or a WrongExpectedRevisionError. */
+  refusal: (append: GroupedAppend) => Promise<Error>;
+  /** Called after each group that committed events (wakes the store's subscriptions). */
+  committed: () => void;
+  /** Appends per group (default 500). */
+  maxAppends?: number;
+  /** Groups in flight at once (default 2): the next group fills while one commits. */
+  maxInFlight?: number;
+}
+
+interface Waiting extends GroupedAppend {
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: appends that arrive while a group is committing wait and go together in the next
+ * one, as ONE statement, so N concurrent commands cost one round trip and one WAL flush instead of
+ * N transactions of four round trips each. Each append keeps its own expected revision: the
+ * statement moves a stream's revision only if it is still the expected one, inserts the events of
+ * the streams it moved and nothing else, and the appends it did not move are refused one by one,
+ * exactly as alone (duplicate or wrong expected revision). No batching delay is added: a lone
+ * append is committed at once, groups form only under concurrency.
+ *
+ * Two appends to the same stream never share a group (the second waits for the next), streams are
+ * locked in stream-id order (two groups from two processes cannot deadlock on each other), and if
+ * the statement itself fails on a constraint or a deadlock (an event id already stored by a retried
+ * command, a race with another process) every append of the group is retried alone, so one bad
+ * append never fails its neighbours.
+ */
+export class GroupCommit {
+  private readonly waiting: Waiting[] = [];
+  private readonly busyStreams = new Set<string>();
+  private inFlight = 0;
+  private readonly maxAppends: number;
+  private readonly maxInFlight: number;
+
+  constructor(private readonly options: GroupCommitOptions) {
+    this.maxAppends = options.maxAppends ?? 500;
+    this.maxInFlight = options.maxInFlight ?? 2;
+  }
+
+  append(append: GroupedAppend): Promise<AppendResult> {
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.waiting.push({ ...append, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
+      const group = this.takeGroup();
+      if (group.length === 0) return;
+      this.inFlight += 1;
+      void this.commit(group).finally(() => {
+        this.inFlight -= 1;
+        for (const append of group) this.busyStreams.delete(append.streamId);
+        this.pump();
+      });
+    }
+  }
+
+  /** The oldest waiting appends, at most one per stream and none on a stream still committing. */
+  private takeGroup(): Waiting[] {
+    const group: Waiting[] = [];
+    const streams = new Set<string>();
+    let events = 0;
+    for (let i = 0; i < this.waiting.length && group.length < this.maxAppends; ) {
+      const append = this.waiting[i]!;
+      const fits = events + append.events.length <= TX_INDEX_LIMIT;
+      if (this.busyStreams.has(append.streamId) || streams.has(append.streamId) || !fits) {
+        i += 1;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      streams.add(append.streamId);
+      events += append.events.length;
+      group.push(append);
+    }
+    for (const stream of streams) this.busyStreams.add(stream);
+    return group;
+  }
+
+  private async commit(group: Waiting[]): Promise<void> {
+    let claimed: Map<number, { lastRevision: number; transactionId: string; firstIndex: number }>;
+    try {
+      claimed = await this.write(group);
+    } catch (error) {
+      const state = sqlState(error);
+      // 23xxx: an event id already stored (a retried deterministic command) or another constraint;
+      // 40xxx: a deadlock or serialisation failure. Alone, each append meets its own fate.
+      if (state?.startsWith('23') || state?.startsWith('40')) {
+        await Promise.all(group.map((append) => this.options.alone(append).then(append.resolve, append.reject)));
+      } else {
+        for (const append of group) append.reject(error);
+      }
+      return;
+    }
+    if (claimed.size > 0) this.options.committed();
+    await Promise.all(
+      group.map(async (append, i) => {
+        const done = claimed.get(i);
+        if (!done) return append.reject(await this.options.refusal(append).catch((error: unknown) => error));
+        append.resolve(stored(append, done));
+      }),
+    );
+  }
+
+  /** The one statement of a group; answers, per request index, where its events were stored. */
+  private async write(group: Waiting[]) {
+    const { streams, events } = this.options.tables;
+    const requests = group.map((append, i) => ({ i, stream_id: append.streamId, expected: append.expected === 'no_stream' ? -1 : append.expected, count: append.events.length }));
+    const rows = group.flatMap((append, i) =>
+      append.events.map((event, ord) => ({
+        i,
+        ord: ord + 1,
+        id: event.id.toLowerCase(),
+        type: event.type,
+        version: event.version,
+        data: event.data,
+        metadata: event.metadata,
+        occurred_at: new Date(event.occurredAt).toISOString(),
+      })),
+    );
+    const { rows: placed } = await this.options.sql.query<{ i: number; last_revision: string; transaction_id: string; first_index: number }>(
+      `WITH req AS (
+         SELECT r.i, r.stream_id, r.expected, r.count
+         FROM jsonb_to_recordset($1::text::jsonb) AS r(i int, stream_id text, expected bigint, count int)
+       ),
+       locked AS (
+         SELECT s.stream_id FROM ${streams} s
+         WHERE s.stream_id IN (SELECT stream_id FROM req WHERE expected >= 0)
+         ORDER BY s.stream_id
+         FOR UPDATE
+       ),
+       moved AS (
+         UPDATE ${streams} s SET revision = s.revision + r.count
+         FROM req r, locked l
+         WHERE l.stream_id = s.stream_id AND r.stream_id = s.stream_id AND r.expected >= 0 AND s.revision = r.expected
+         RETURNING r.i, s.revision AS last_revision
+       ),
+       created AS (
+         INSERT INTO ${streams} (stream_id, revision)
+         SELECT r.stream_id, r.count - 1 FROM req r WHERE r.expected = -1 ORDER BY r.stream_id
+         ON CONFLICT (stream_id) DO NOTHING
+         RETURNING stream_id, revision AS last_revision
+       ),
+       claimed AS (
+         SELECT m.i, m.last_revision FROM moved m
+         UNION ALL
+         SELECT r.i, c.last_revision FROM created c JOIN req r ON r.stream_id = c.stream_id AND r.expected = -1
+       ),
+       inserted AS (
+         INSERT INTO ${events} (tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)
+         SELECT (row_number() OVER (ORDER BY e.i, e.ord) - 1)::int, e.id, r.stream_id, c.last_revision - r.count + e.ord,
+                e.type, e.version, e.data, e.metadata, e.occurred_at
+         FROM claimed c
+         JOIN req r ON r.i = c.i
+         JOIN jsonb_to_recordset($2::text::jsonb)
+           AS e(i int, ord int, id uuid, type text, version int, data jsonb, metadata jsonb, occurred_at timestamptz) ON e.i = c.i
+         RETURNING transaction_id, tx_index, stream_id
+       ),
+       placed AS (
+         SELECT stream_id, min(transaction_id::text) AS transaction_id, min(tx_index) AS first_index, max(tx_index) AS last_index
+         FROM inserted GROUP BY stream_id
+       ),
+       notified AS (
+         SELECT pg_notify($3::text, (max(p.transaction_id)::numeric * ${TX_INDEX_LIMIT} + max(p.last_index))::text) AS done
+         FROM placed p HAVING count(*) > 0
+       )
+       SELECT c.i, c.last_revision::text AS last_revision, p.transaction_id, p.first_index,
+              (SELECT count(*) FROM notified) AS notified
+       FROM claimed c JOIN req r ON r.i = c.i JOIN placed p ON p.stream_id = r.stream_id`,
+      [JSON.stringify(requests), JSON.stringify(rows), this.options.channel],
+    );
+    return new Map(placed.map((row) => [Number(row.i), { lastRevision: Number(row.last_revision), transactionId: row.transaction_id, firstIndex: Number(row.first_index) }]));
+  }
+}
+
+const stored = (append: GroupedAppend, done: { lastRevision: number; transactionId: string; firstIndex: number }): AppendResult => {
+  const firstRevision = done.lastRevision - append.events.length + 1;
+  const events = append.events.map((event, i): StoredEvent => {
+    const current = upcast(event.type, event.version!, event.data);
+    return {
+      id: event.id.toLowerCase(),
+      type: event.type,
+      version: current.version,
+      data: current.data,
+      metadata: event.metadata,
+      occurredAt: new Date(event.occurredAt).toISOString(),
+      streamId: append.streamId,
+      revision: firstRevision + i,
+      position: encodePosition(done.transactionId, done.firstIndex + i),
+    };
+  });
+  return { nextExpectedRevision: done.lastRevision, position: events[events.length - 1]!.position, events };
+};
