@@ -11,7 +11,7 @@ export interface RebuildFromEventStoreOptions {
   /** The live store, or the settings to open one (closed at the end). */
   store: RedisReadModelStore | RedisReadModelStoreOptions;
   source: EventSource;
-  /** Events read and applied per step (default 1000). */
+  /** Events read and applied per step (default 2000). */
   batchSize?: number;
   /** After each step: events applied so far, and the position reached. */
   onProgress?(applied: number, position: bigint): void;
@@ -50,7 +50,7 @@ export class RebuildTimeout extends Error {
 export const rebuildFromEventStore = async (options: RebuildFromEventStoreOptions): Promise<RebuildResult> => {
   const owned = !(options.store instanceof RedisReadModelStore);
   const store = options.store instanceof RedisReadModelStore ? options.store : new RedisReadModelStore(options.store);
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? 2000;
   try {
     const build = await store.beginRebuild();
     try {
@@ -58,19 +58,39 @@ export const rebuildFromEventStore = async (options: RebuildFromEventStoreOption
       let prevPosition = 0n;
       let events = 0;
       let skipped = 0;
+      const onSkip = options.onSkip ?? logSkip;
+      // One page read ahead and one batch being written while the next is projected: the event
+      // store, this process and Redis work at the same time. One writer, in order (applyInOrder).
+      const read = (): Promise<StoredEvent[]> => {
+        const reading = options.source.readAll({ after, maxCount: batchSize });
+        reading.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+        return reading;
+      };
       const readToEnd = async (): Promise<void> => {
-        for (;;) {
-          const page = await options.source.readAll({ after, maxCount: batchSize });
-          if (page.length === 0) return;
-          const deliveries = page.map((event): Applied => {
-            const delivery = { category: categoryOf(event), event, prevPosition };
-            prevPosition = event.position;
-            return delivery;
-          });
-          skipped += await applyOrSkip(build, deliveries, options.onSkip ?? logSkip);
-          events += page.length;
-          after = page[page.length - 1]!.position;
-          options.onProgress?.(events, after);
+        let writing: Promise<void> = Promise.resolve();
+        try {
+          let next = read();
+          for (;;) {
+            const page = await next;
+            if (page.length === 0) break;
+            after = page[page.length - 1]!.position;
+            next = read();
+            const deliveries = page.map((event): Applied => {
+              const delivery = { category: categoryOf(event), event, prevPosition };
+              prevPosition = event.position;
+              return delivery;
+            });
+            const written = build.applyInOrder(deliveries, onSkip).then((n) => {
+              skipped += n;
+              events += page.length;
+              options.onProgress?.(events, page[page.length - 1]!.position);
+            });
+            written.catch(() => undefined);
+            await writing;
+            writing = written;
+          }
+        } finally {
+          await writing;
         }
       };
       await readToEnd();

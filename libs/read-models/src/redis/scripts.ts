@@ -148,3 +148,15 @@ for _, p in ipairs(picked) do
 end
 return out
 `;
+
+/**
+ * The checkpoint of a batch a rebuild wrote as plain commands (GenerationBuild.applyInOrder): moves
+ * the generation's watermark to the batch's last position while the rebuild still holds its lease.
+ * KEYS: 1 the rebuild lease, 2 the generation's watermark. ARGV: 1 the generation, 2 the position.
+ * Returns 1, or -1 when the lease is lost (the batch then landed in a generation nobody will use).
+ */
+export const REBUILD_CHECKPOINT_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+redis.call('SET', KEYS[2], ARGV[2])
+return 1
+`;
