@@ -29,7 +29,7 @@ const history = (size: number, seed: number): { deliveries: Applied[]; poison: S
   const users = Array.from({ length: 40 }, (_, i) => `u${i}`);
   const pick = () => users[Math.floor(random() * users.length)]!;
   const w = new Workload();
-  users.forEach((u) => w.open(u, random() < 0.1 ? 'merchant' : 'individual').linkCard(u).fund(u, 1_000_000));
+  users.forEach((u) => w.open(u, random() < 0.1 ? 'business' : 'individual').linkCard(u).fund(u, 1_000_000));
   const open: string[] = [];
   const poison = new Set<string>();
   for (let i = 0; w.events.length < size; i++) {
