@@ -1,0 +1,264 @@
+/**
+ * Physical baselines: what PostgreSQL, Kafka and Redis do with the same writes when nothing of Zan is
+ * in the way. A scenario measures these in its own run, on the same machine, and reports its figure
+ * as a ratio to them (bench/lib/types.ts, Baseline).
+ *
+ * Each one writes under a name of its own (a PostgreSQL schema, a topic prefix, a Redis key prefix)
+ * and removes it at the end, even when it fails.
+ */
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import { Client } from 'pg';
+import type { StoredEvent } from '@zan/contracts';
+import { migrate, PgSqlClient } from '@zan/event-store';
+import { encodeEvent, KafkaEventBus } from '@zan/messaging';
+import { isolation } from '../../test/support/isolation';
+import { tipPraised } from '../lib/events';
+import { timedLoop } from '../lib/stats';
+import type { Baseline } from '../lib/types';
+
+export interface PhysicalMeasure {
+  /** Stable key for the history, with the parameters in it (e.g. `pg_insert_single_20conn`). */
+  key: string;
+  label: string;
+  value: number;
+  unit: 'events/s';
+  /** How it was measured, for the scenario's setup text. */
+  detail: string;
+}
+
+export const asBaseline = (measure: PhysicalMeasure, compares: string): Baseline => ({
+  key: measure.key,
+  label: measure.label,
+  kind: 'physical',
+  value: measure.value,
+  unit: measure.unit,
+  compares,
+});
+
+/** A pool of TipPraised payloads, serialised once, so the loops measure the servers and not JSON.stringify. */
+const payloads = (() => {
+  let cached: { type: string; data: string; metadata: string; streamKey: string }[] | undefined;
+  return () =>
+    (cached ??= Array.from({ length: 256 }, (_, i) => {
+      const event = tipPraised(`user${1000 + i}`, `user${i % 50}`, i);
+      return { type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata), streamKey: `user${1000 + i}` };
+    }));
+})();
+
+const meanPayloadBytes = (pool: ReturnType<typeof payloads>): number =>
+  Math.round(pool.reduce((sum, p) => sum + Buffer.byteLength(p.data) + Buffer.byteLength(p.metadata), 0) / pool.length);
+
+export interface PgInsertOptions {
+  databaseUrl: string;
+  /** Connections writing at once, one loop each. */
+  connections: number;
+  /** Rows per INSERT: 1 is single-row autocommit (one transaction, one commit, per row). */
+  batchSize: number;
+  durationMs: number;
+}
+
+/**
+ * Raw INSERTs into a table made by Zan's own migration (the same columns, keys and unique
+ * constraints as the event store), at the server's durability: synchronous_commit as configured
+ * (on by default), each statement its own transaction. No streams table, no revision check, no
+ * NOTIFY: only the rows. Prepared statements, payloads serialised beforehand.
+ */
+export const pgInserts = async (options: PgInsertOptions): Promise<PhysicalMeasure> => {
+  const { connections, batchSize } = options;
+  const schema = isolation(`pgbase${batchSize}`).pgSchema;
+  const admin = new PgSqlClient({ connectionString: options.databaseUrl, poolSize: 1, applicationName: 'zan-bench-baseline' });
+  const clients: Client[] = [];
+  try {
+    await migrate(admin, schema);
+    const synchronousCommit = (await admin.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]!.synchronous_commit;
+    const table = `"${schema}".events`;
+    const columns = '(tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)';
+    const single = {
+      name: `bench-insert-single-${schema}`,
+      text: `INSERT INTO ${table} ${columns} VALUES (0, $1::uuid, $2::text, $3::bigint, $4::text, 1, $5::jsonb, $6::jsonb, $7::timestamptz)`,
+    };
+    const batched = {
+      name: `bench-insert-batch-${schema}`,
+      text: `INSERT INTO ${table} ${columns}
+             SELECT u.ord::int - 1, u.id, u.stream_id, u.revision, u.type, 1, u.data, u.metadata, u.occurred_at
+             FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[])
+                  WITH ORDINALITY AS u(id, stream_id, revision, type, data, metadata, occurred_at, ord)`,
+    };
+    for (let i = 0; i < connections; i++) {
+      const client = new Client({ connectionString: options.databaseUrl, application_name: 'zan-bench-baseline' });
+      client.on('error', () => undefined);
+      await client.connect();
+      clients.push(client);
+    }
+    const pool = payloads();
+    const result = await timedLoop({
+      workers: connections,
+      durationMs: options.durationMs,
+      step: async (worker, iteration) => {
+        const client = clients[worker]!;
+        const now = new Date().toISOString();
+        if (batchSize === 1) {
+          const p = pool[iteration % pool.length]!;
+          // One stream per connection, the revision counting up as an append's would.
+          await client.query({ ...single, values: [randomUUID(), `wallet-pb${worker}`, iteration, p.type, p.data, p.metadata, now] });
+          return 1;
+        }
+        const ids: string[] = [], streams: string[] = [], revisions: number[] = [], types: string[] = [];
+        const data: string[] = [], metadata: string[] = [], times: string[] = [];
+        for (let j = 0; j < batchSize; j++) {
+          const p = pool[(iteration * batchSize + j) % pool.length]!;
+          // Every row of a batch on a stream of its own, as many streams' appends would be.
+          ids.push(randomUUID()), streams.push(`wallet-pb${worker}-${j}`), revisions.push(iteration), types.push(p.type);
+          data.push(p.data), metadata.push(p.metadata), times.push(now);
+        }
+        await client.query({ ...batched, values: [ids, streams, revisions, types, data, metadata, times] });
+        return batchSize;
+      },
+    });
+    const shape = batchSize === 1 ? 'single-row INSERT, autocommit' : `INSERT of ${batchSize} rows (unnest), autocommit`;
+    return {
+      key: batchSize === 1 ? `pg_insert_single_${connections}conn` : `pg_insert_batch${batchSize}_${connections}conn`,
+      label: `raw PostgreSQL, ${shape}, ${connections} connection${connections === 1 ? '' : 's'}`,
+      value: result.opsPerSecond,
+      unit: 'events/s',
+      detail:
+        `${result.operations} event rows (TipPraised, ${meanPayloadBytes(pool)} B of data and metadata on average) into a copy of the events table in ` +
+        `${(result.elapsedMs / 1000).toFixed(1)} s; ${shape}; ${connections} connection(s); synchronous_commit=${synchronousCommit}`,
+    };
+  } finally {
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    await admin.close();
+  }
+};
+
+export interface KafkaProduceOptions {
+  brokers: string[];
+  /** Messages per sendBatch (the relay's default batch is 500). */
+  batchSize: number;
+  durationMs: number;
+  partitions?: number;
+}
+
+/**
+ * Raw kafkajs produce of the messages the relay sends for TipPraised events (CloudEvents headers,
+ * JSON value, keyed by stream), with the relay's producer settings: idempotent, one request in
+ * flight, acks=-1 (all in-sync replicas), murmur2 partitioner. One producer, one batch after another.
+ */
+export const kafkaProduce = async (options: KafkaProduceOptions): Promise<PhysicalMeasure> => {
+  const { topicPrefix } = isolation('kafkabase');
+  const partitions = options.partitions ?? 3;
+  const bus = new KafkaEventBus({ brokers: options.brokers, clientId: 'zan-bench-baseline', topicPrefix, partitions });
+  const kafka = new Kafka({ clientId: 'zan-bench-baseline', brokers: options.brokers, logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  try {
+    await bus.ensureTopics(['tip']);
+    const records = Array.from({ length: 1000 }, (_, i) => {
+      const event = tipPraised(`user${1000 + (i % 256)}`, `user${i % 50}`, i);
+      const stored: StoredEvent = { ...event, version: 1, streamId: `wallet-user${1000 + (i % 256)}`, revision: i, position: BigInt(i + 2) * 100_000n };
+      return encodeEvent(stored, BigInt(i + 1) * 100_000n, topicPrefix);
+    });
+    const topic = records[0]!.topic;
+    const messages: Message[] = records.map(({ key, headers, value }) => ({ key, headers, value }));
+    const bytes = records.reduce((sum, r) => sum + Buffer.byteLength(r.value) + Object.entries(r.headers).reduce((h, [k, v]) => h + k.length + Buffer.byteLength(v), 0), 0) / records.length;
+    await producer.connect();
+    const result = await timedLoop({
+      workers: 1,
+      durationMs: options.durationMs,
+      step: async (_, iteration) => {
+        const start = (iteration * options.batchSize) % messages.length;
+        const batch = Array.from({ length: options.batchSize }, (_, j) => messages[(start + j) % messages.length]!);
+        await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages: batch }] });
+        return batch.length;
+      },
+    });
+    return {
+      key: `kafka_produce_batch${options.batchSize}`,
+      label: `raw Kafka produce (kafkajs, acks=-1, idempotent), batches of ${options.batchSize}`,
+      value: result.opsPerSecond,
+      unit: 'events/s',
+      detail:
+        `${result.operations} TipPraised messages (~${Math.round(bytes)} B of value and headers) to one topic of ${partitions} ` +
+        `partitions in ${(result.elapsedMs / 1000).toFixed(1)} s; one producer, sendBatch of ${options.batchSize}, acks=-1`,
+    };
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await bus.close().catch(() => undefined);
+    await deleteTopics(kafka, topicPrefix);
+  }
+};
+
+const deleteTopics = async (kafka: Kafka, prefix: string): Promise<void> => {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${prefix}.`));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+  } catch {
+    // Nothing to clean when the broker is gone; the measure already failed then.
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+};
+
+export interface RedisPipelineOptions {
+  redisUrl: string;
+  /** Events per pipeline; each event is three commands. */
+  batchSize: number;
+  durationMs: number;
+}
+
+/**
+ * Raw ioredis pipelines of the writes a tip makes in the read models: HINCRBY of a balance, HSET of
+ * the stream's last revision (dedupe), ZADD into a feed; one pipeline after another on one
+ * connection. No Lua, no MULTI, no watermark: the plain commands.
+ */
+export const redisPipeline = async (options: RedisPipelineOptions): Promise<PhysicalMeasure> => {
+  const { redisPrefix: prefix } = isolation('redisbase');
+  const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const result = await timedLoop({
+      workers: 1,
+      durationMs: options.durationMs,
+      step: async (_, iteration) => {
+        const pipeline = redis.pipeline();
+        for (let j = 0; j < options.batchSize; j++) {
+          const n = iteration * options.batchSize + j;
+          const author = `user${n % 500}`;
+          pipeline.hincrby(`${prefix}balance:${author}`, 'available', 500 + (n % 4_500));
+          pipeline.hset(`${prefix}dedupe`, `wallet-user${n % 5_000}`, String(n));
+          pipeline.zadd(`${prefix}feed:${author}`, n, `tip-${n}`);
+        }
+        const replies = (await pipeline.exec()) ?? [];
+        const failed = replies.find(([error]) => error);
+        if (failed) throw failed[0];
+        return options.batchSize;
+      },
+    });
+    return {
+      key: `redis_pipeline_batch${options.batchSize}`,
+      label: `raw Redis, pipelines of ${options.batchSize} events (HINCRBY + HSET + ZADD each)`,
+      value: result.opsPerSecond,
+      unit: 'events/s',
+      detail: `${result.operations} events (${result.operations * 3} commands) in ${(result.elapsedMs / 1000).toFixed(1)} s; one connection, one pipeline at a time`,
+    };
+  } finally {
+    if (redis.status === 'ready') {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+    redis.disconnect();
+  }
+};

@@ -1,0 +1,237 @@
+/**
+ * Scenario 5, append: event-store appends/s through the EventStore port on the PostgreSQL adapter,
+ * on one hot stream and on many streams, beside raw PostgreSQL inserts of the same rows.
+ *
+ * Everything goes through the public `append`, so the figures are whatever the store does at this
+ * commit (one transaction per append, or group commit when the store batches concurrent appends).
+ */
+import { Client } from 'pg';
+import { createPostgresEventStore, type EventStore, type ExpectedRevision, WrongExpectedRevisionError } from '@zan/event-store';
+import { isolation } from '../../test/support/isolation';
+import { asBaseline, pgInserts } from '../baselines/physical';
+import { payloadBytes, readerStream, tipPraised } from '../lib/events';
+import { serversOf } from '../lib/servers';
+import { roundMs, scaledMs, spread, timedLoop } from '../lib/stats';
+import type { Baseline, Figure, Scenario, ScenarioResult } from '../lib/types';
+
+/** The api's pool (ZAN_PG_POOL_SIZE default): the store gets as many connections as it would deployed. */
+const POOL_SIZE = 20;
+/** Appenders racing on the hot stream. */
+const RACERS = 8;
+/** Concurrent appenders on many streams, each cycling over streams of its own. */
+const APPENDERS = 64;
+const STREAMS_PER_APPENDER = 8;
+/** Rows per INSERT of the batched baseline, and its connections. */
+const BASELINE_BATCH = 100;
+const BASELINE_BATCH_CONNECTIONS = 4;
+
+export const run: Scenario = async (context): Promise<ScenarioResult> => {
+  const { databaseUrl } = serversOf(context);
+  const phaseMs = scaledMs(10_000, context.scale);
+  const baselineMs = scaledMs(5_000, context.scale);
+  const iso = isolation('append');
+  const opened = await createPostgresEventStore({
+    connectionString: databaseUrl,
+    schema: iso.pgSchema,
+    poolSize: POOL_SIZE,
+    applicationName: 'zan-bench-append',
+  });
+  const store = opened.eventStore;
+  const checks: ScenarioResult['checks'] = [];
+  const notes: string[] = [];
+  let counted = 0; // every successful append's events, warm-ups included, for the row-count check
+  try {
+    // (a1) One appender, one stream, each append expecting the revision the previous one returned.
+    context.log(`hot stream, sequential appends for ${phaseMs} ms`);
+    const sequentialStream = readerStream('hotseq');
+    let expected: ExpectedRevision = 'no_stream';
+    let lastPosition = 0n;
+    let positionsIncrease = true;
+    const sequential = await timedLoop({
+      workers: 1,
+      durationMs: phaseMs,
+      recordLatency: true,
+      step: async (_, n) => {
+        const result = await store.append(sequentialStream, [tipPraised('hotseq', 'author1', n)], expected);
+        expected = result.nextExpectedRevision;
+        if (result.position <= lastPosition) positionsIncrease = false;
+        lastPosition = result.position;
+        return 1;
+      },
+    });
+    counted += sequential.operations;
+    const sequentialSpread = spread(sequential.latencies);
+    checks.push({ label: 'sequential appends on one stream: positions strictly increase', ok: positionsIncrease });
+    context.log(`  ${sequential.opsPerSecond} appends/s, p50 ${sequentialSpread.p50.toFixed(2)} ms`);
+
+    // (a2) RACERS appenders on one stream. Each expects the revision it last knew; a conflict tells it
+    // the actual revision (WrongExpectedRevisionError.actual) and it tries again with that.
+    context.log(`hot stream, ${RACERS} racing appenders for ${phaseMs} ms`);
+    const hotStream = readerStream('hotrace');
+    const created = await store.append(hotStream, [tipPraised('hotrace', 'author1', 0)], 'no_stream');
+    counted += 1;
+    const known: ExpectedRevision[] = Array.from({ length: RACERS }, () => created.nextExpectedRevision);
+    let conflicts = 0;
+    let raceErrors = 0;
+    const racing = await timedLoop({
+      workers: RACERS,
+      durationMs: phaseMs,
+      step: async (racer, n) => {
+        try {
+          const result = await store.append(hotStream, [tipPraised('hotrace', `author${racer}`, n)], known[racer]!);
+          known[racer] = result.nextExpectedRevision;
+          return 1;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) {
+            raceErrors++;
+            throw error;
+          }
+          conflicts++;
+          known[racer] = typeof error.actual === 'number' ? error.actual : 'any';
+          return 0;
+        }
+      },
+    });
+    counted += racing.operations;
+    const attempts = racing.operations + conflicts;
+    const conflictPct = attempts === 0 ? 0 : Math.round((conflicts / attempts) * 1000) / 10;
+    const hotRevision = await revisionOf(store, hotStream);
+    checks.push({
+      label: 'racing appends on one stream: its revision is exactly the number of successes (none lost, none doubled)',
+      ok: hotRevision === racing.operations && raceErrors === 0,
+      detail: `revision ${hotRevision}, ${racing.operations} successful appends after the first, ${raceErrors} other errors`,
+    });
+    context.log(`  ${racing.opsPerSecond} successful appends/s, ${conflicts} conflicts (${conflictPct}% of attempts)`);
+
+    // (b) APPENDERS appenders, each on streams of its own, one TipPraised per append. The streams are
+    // created before the clock starts, so the timed appends all expect an exact revision.
+    context.log(`many streams: ${APPENDERS} appenders x ${STREAMS_PER_APPENDER} streams for ${phaseMs} ms`);
+    const streams = Array.from({ length: APPENDERS }, (_, a) =>
+      Array.from({ length: STREAMS_PER_APPENDER }, (_, s) => ({ reader: `m${a}x${s}`, expected: -1 as number })),
+    );
+    for (const own of streams) {
+      await Promise.all(
+        own.map(async (stream, s) => {
+          const result = await store.append(readerStream(stream.reader), [tipPraised(stream.reader, `author${s}`, 0)], 'no_stream');
+          stream.expected = result.nextExpectedRevision;
+        }),
+      );
+    }
+    counted += APPENDERS * STREAMS_PER_APPENDER;
+    let manyErrors = 0;
+    const many = await timedLoop({
+      workers: APPENDERS,
+      durationMs: phaseMs,
+      recordLatency: true,
+      step: async (appender, n) => {
+        const stream = streams[appender]![n % STREAMS_PER_APPENDER]!;
+        try {
+          const result = await store.append(readerStream(stream.reader), [tipPraised(stream.reader, `author${n % 50}`, n + 1)], stream.expected);
+          stream.expected = result.nextExpectedRevision;
+          return 1;
+        } catch (error) {
+          manyErrors++;
+          throw error;
+        }
+      },
+    });
+    counted += many.operations;
+    const manySpread = spread(many.latencies);
+    checks.push({ label: 'many streams: every append succeeded (no conflict: each stream has one writer)', ok: manyErrors === 0, detail: `${manyErrors} errors` });
+    context.log(`  ${many.opsPerSecond} appends/s, p50 ${manySpread.p50.toFixed(2)} ms, p99 ${manySpread.p99.toFixed(2)} ms`);
+
+    checks.push(...(await storedRowsCheck(databaseUrl, iso.pgSchema, counted)));
+
+    // The physical limit of the same rows, measured now, on the same machine.
+    context.log(`baselines: raw PostgreSQL inserts, ${baselineMs} ms each`);
+    const single1 = await pgInserts({ databaseUrl, connections: 1, batchSize: 1, durationMs: baselineMs });
+    const singlePool = await pgInserts({ databaseUrl, connections: POOL_SIZE, batchSize: 1, durationMs: baselineMs });
+    const batched = await pgInserts({ databaseUrl, connections: BASELINE_BATCH_CONNECTIONS, batchSize: BASELINE_BATCH, durationMs: baselineMs });
+    for (const measure of [single1, singlePool, batched]) context.log(`  ${measure.label}: ${measure.value} events/s`);
+
+    const figures: Figure[] = [
+      { key: 'append_hot_sequential_per_s', label: 'appends/s, one appender on one stream (1 event each)', value: sequential.opsPerSecond, unit: 'events/s', better: 'higher' },
+      { key: 'append_hot_sequential_p50_ms', label: 'append latency p50, one appender on one stream', value: roundMs(sequentialSpread.p50), unit: 'ms', better: 'lower' },
+      { key: 'append_hot_racing_per_s', label: `successful appends/s, ${RACERS} appenders racing on one stream`, value: racing.opsPerSecond, unit: 'events/s', better: 'higher' },
+      { key: 'append_hot_conflict_pct', label: `attempts refused as conflicts, ${RACERS} racing appenders`, value: conflictPct, unit: '%', better: 'lower' },
+      { key: 'append_many_per_s', label: `appends/s, ${APPENDERS} appenders on streams of their own (1 event each)`, value: many.opsPerSecond, unit: 'events/s', better: 'higher' },
+      { key: 'append_many_p50_ms', label: `append latency p50, ${APPENDERS} appenders on many streams`, value: roundMs(manySpread.p50), unit: 'ms', better: 'lower' },
+      { key: 'append_many_p99_ms', label: `append latency p99, ${APPENDERS} appenders on many streams`, value: roundMs(manySpread.p99), unit: 'ms', better: 'lower' },
+    ];
+    const baselines: Baseline[] = [
+      asBaseline(single1, 'append_hot_sequential_per_s'),
+      asBaseline(single1, 'append_hot_racing_per_s'),
+      asBaseline(singlePool, 'append_many_per_s'),
+      asBaseline(batched, 'append_many_per_s'),
+    ];
+
+    const sample = tipPraised('user1', 'user2', 1);
+    notes.push(
+      `many streams: ${percentOf(many.opsPerSecond, singlePool.value)} of raw single-row inserts on ${POOL_SIZE} connections ` +
+        `(one commit per event: what one transaction per append can at best reach), ${percentOf(many.opsPerSecond, batched.value)} of ` +
+        `${BASELINE_BATCH}-row inserts (many events per commit: what batching appends into shared transactions can approach).`,
+      `hot stream, one appender: ${percentOf(sequential.opsPerSecond, single1.value)} of raw single-row inserts on one connection; ` +
+        `an append also checks and moves the stream's revision, and waits for its commit before the next one starts.`,
+      `hot stream, ${RACERS} racing appenders: ${percentOf(racing.opsPerSecond, sequential.opsPerSecond)} of the lone appender's rate. ` +
+        `A refused append retries at once with the revision the conflict reports (no stream read), so this is the store's figure, not a command handler's.`,
+      ...[single1, singlePool, batched].map((measure) => `${measure.key}: ${measure.detail}`),
+    );
+    if (context.scale < 1) notes.push(`quick run (scale ${context.scale}): phases of ${phaseMs} ms, baselines of ${baselineMs} ms; figures are indicative only.`);
+
+    return {
+      id: 'append',
+      title: 'Event-store appends: one hot stream, many streams',
+      setup:
+        `PostgreSQL adapter (createPostgresEventStore), schema of its own, pool of ${POOL_SIZE} connections, ` +
+        `synchronous_commit as the server has it. TipPraised events (${payloadBytes(sample)} B of data and metadata JSON), ` +
+        `one per append, through EventStore.append with an exact expected revision. ` +
+        `Hot stream: one appender for ${phaseMs / 1000} s; then ${RACERS} appenders racing on one stream for ${phaseMs / 1000} s. ` +
+        `Many streams: ${APPENDERS} appenders, each over ${STREAMS_PER_APPENDER} streams of its own (created beforehand), ` +
+        `closed loop for ${phaseMs / 1000} s. Baselines: raw INSERTs of the same rows into a copy of the events table, ` +
+        `${baselineMs / 1000} s each.`,
+      figures,
+      baselines,
+      checks,
+      notes,
+      latency: { label: `append, ${APPENDERS} appenders on many streams`, p50: roundMs(manySpread.p50), p99: roundMs(manySpread.p99), p999: roundMs(manySpread.p999) },
+    };
+  } finally {
+    await store.close();
+    const pg = new Client({ connectionString: databaseUrl });
+    await pg.connect();
+    await pg.query(`DROP SCHEMA IF EXISTS "${iso.pgSchema}" CASCADE`);
+    await pg.end();
+  }
+};
+
+const percentOf = (value: number, of: number): string => (of > 0 ? `${Math.round((value / of) * 100)}%` : 'n/a');
+
+const revisionOf = async (store: EventStore, streamId: string): Promise<number> => {
+  const [last] = await store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+  return last?.revision ?? -1;
+};
+
+/**
+ * What the table holds must be what the appends reported: as many rows as successful appends, and
+ * every stream's revisions 0..n-1 with the streams table agreeing.
+ */
+const storedRowsCheck = async (databaseUrl: string, schema: string, expectedRows: number): Promise<ScenarioResult['checks']> => {
+  const pg = new Client({ connectionString: databaseUrl });
+  await pg.connect();
+  try {
+    const { rows: [total] } = await pg.query<{ count: string }>(`SELECT count(*)::text AS count FROM "${schema}".events`);
+    const { rows: [gaps] } = await pg.query<{ bad: string }>(
+      `SELECT count(*)::text AS bad FROM (
+         SELECT e.stream_id, count(*) AS n, min(e.revision) AS lo, max(e.revision) AS hi, s.revision AS head
+         FROM "${schema}".events e JOIN "${schema}".streams s USING (stream_id)
+         GROUP BY e.stream_id, s.revision) x
+       WHERE x.lo <> 0 OR x.hi <> x.n - 1 OR x.head <> x.hi`,
+    );
+    return [
+      { label: 'rows stored = successful appends reported', ok: Number(total!.count) === expectedRows, detail: `${total!.count} rows, ${expectedRows} reported` },
+      { label: 'every stream holds revisions 0..n-1, and the streams table agrees', ok: gaps!.bad === '0', detail: `${gaps!.bad} streams out of line` },
+    ];
+  } finally {
+    await pg.end();
+  }
+};
