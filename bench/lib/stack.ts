@@ -1,0 +1,305 @@
+/**
+ * The full deployment under test, as processes: the api, the relay and the projector each in its own
+ * Node process (as deployed), on PostgreSQL, Kafka and Redis, in a schema, topic prefix and key prefix
+ * of their own that `close()` removes. Also: seeding wallets straight into the event store, tokens,
+ * waiting for the system to be quiet, and a CPU meter that says where the time went.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { currentVersion, walletStream, type NewEvent } from '@zan/contracts';
+import { walletDecider, type WalletCommand, type WalletState } from '@zan/domain';
+import { createPostgresEventStore, SqlCheckpointStore, type PostgresEventStore } from '@zan/event-store';
+import { RedisReadModelStore } from '@zan/read-models';
+import { isolation } from '../../test/support/isolation';
+import { type AppProcess, startApp } from '../../test/support/processes';
+import { dropIsolated } from '../../test/support/stacks';
+import { tokenFor, TEST_JWT_SECRET } from '../../test/support/tokens';
+import { serversOf } from './servers';
+import type { BenchContext } from './types';
+
+const ROOT = join(__dirname, '../..');
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Milliseconds since the epoch with sub-millisecond resolution, comparable with an event's occurredAt. */
+export const wallClock = () => performance.timeOrigin + performance.now();
+
+export const bearer = (userId: string): string => `Bearer ${tokenFor(userId, TEST_JWT_SECRET, { expiresInS: 6 * 3600 })}`;
+
+/** Waits until `check` answers something truthy; throws with `what` after `timeoutMs`. */
+export const waitFor = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+};
+
+export interface SeedWallet {
+  userId: string;
+  /** Link a personal card (an author must have one to be tipped; a funding needs one). */
+  card?: boolean;
+  /** Fen funded from that card (at most 5,000,000 per top-up, as the api allows). */
+  funding?: number;
+}
+
+const FUNDING_MAX = 5_000_000;
+
+/**
+ * Opens, links and funds wallets by appending the wallet decider's own events straight into the event
+ * store, many streams per transaction: seeding 10,000 users over HTTP would take longer than the
+ * measurement. The relay publishes them and the projector applies them like any other events.
+ * Returns the total funded.
+ */
+export const seedWallets = async (store: PostgresEventStore, wallets: readonly SeedWallet[]): Promise<number> => {
+  let funded = 0;
+  const now = new Date().toISOString();
+  const streamEvents = (wallet: SeedWallet): NewEvent[] => {
+    const { userId } = wallet;
+    const commands: WalletCommand[] = [{ type: 'OpenWallet', data: { userId, kind: 'individual' } }];
+    if (wallet.card || wallet.funding) commands.push({ type: 'LinkBankCard', data: { userId, cardId: `card-${userId}`, personal: true } });
+    for (let left = wallet.funding ?? 0; left > 0; left -= FUNDING_MAX) {
+      commands.push({ type: 'FundWallet', data: { userId, fundingId: randomUUID(), cardId: `card-${userId}`, amount: Math.min(left, FUNDING_MAX) } });
+    }
+    let state: WalletState = walletDecider.initialState;
+    const events: NewEvent[] = [];
+    for (const command of commands) {
+      for (const event of walletDecider.decide(command, state)) {
+        state = walletDecider.evolve(state, event);
+        const id = randomUUID();
+        events.push({ id, type: event.type, version: currentVersion(event.type), data: event.data, metadata: { correlationId: id, causationId: id, userId }, occurredAt: now });
+      }
+    }
+    funded += state.balance;
+    return events;
+  };
+  for (let i = 0; i < wallets.length; i += 500) {
+    const batch = wallets.slice(i, i + 500).map((wallet) => ({ streamId: walletStream(wallet.userId), events: streamEvents(wallet) }));
+    await store.sql.transaction(async (tx) => {
+      for (const { streamId, events } of batch) await store.eventStore.appendWithin(tx, streamId, events, 'no_stream');
+    });
+  }
+  return funded;
+};
+
+/** Counts and sums (`data.amount`) of events of a type in a schema, straight from the events table. */
+export const eventTotals = async (store: PostgresEventStore, type: string, streamId?: string): Promise<{ count: number; amount: number }> => {
+  const { rows } = await store.sql.query<{ count: string; amount: string }>(
+    `SELECT count(*)::text AS count, coalesce(sum((data->>'amount')::bigint), 0)::text AS amount FROM "${store.schema}".events
+     WHERE type = $1::text AND ($2::text IS NULL OR stream_id = $2::text)`,
+    [type, streamId ?? null],
+  );
+  return { count: Number(rows[0]!.count), amount: Number(rows[0]!.amount) };
+};
+
+export interface Stack {
+  env: Record<string, string>;
+  apiUrl: string;
+  /** The bench's own connection to the stack's event store (seeding, checks). */
+  events: PostgresEventStore;
+  readModels: RedisReadModelStore;
+  api: AppProcess;
+  relay: AppProcess;
+  /** Undefined while stopped (see stopProjector). */
+  projector?: AppProcess;
+  stopProjector(): Promise<void>;
+  startProjector(): Promise<void>;
+  /**
+   * Waits until nothing is left to do: the credits process manager has handled every event, the relay
+   * has published it, and the read models' watermark covers it. Returns the head position then.
+   */
+  quiet(timeoutMs: number): Promise<bigint>;
+  pids(): Record<string, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Settings of the api under load: no per-user rate limit (0 turns it off), no daily spending limit
+ * (0), warn-level logs so request logs do not dominate.
+ */
+export const BENCH_API_ENV = { ZAN_RATE_LIMIT_PER_MINUTE: '0', ZAN_DAILY_SPEND_LIMIT: '0', ZAN_LOG_LEVEL: 'warn' };
+
+/**
+ * Starts the stack: creates and migrates the schema, seeds `wallets` (before the apps start, so their
+ * caches start cold as after a deploy), then starts api, relay and projector as processes.
+ */
+export const startStack = async (context: BenchContext, label: string, options: { wallets?: readonly SeedWallet[]; env?: Record<string, string> } = {}): Promise<Stack & { funded: number }> => {
+  const servers = serversOf(context);
+  const iso = isolation(`bench${label}`);
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    ZAN_JWT_SECRET: TEST_JWT_SECRET,
+    ZAN_EVENT_STORE: servers.databaseUrl,
+    ZAN_PG_SCHEMA: iso.pgSchema,
+    KAFKA_BROKERS: servers.kafkaBrokers.join(','),
+    ZAN_TOPIC_PREFIX: iso.topicPrefix,
+    REDIS_URL: servers.redisUrl,
+    ZAN_REDIS_PREFIX: iso.redisPrefix,
+    ...BENCH_API_ENV,
+    ...options.env,
+  };
+  const events = await createPostgresEventStore({ connectionString: servers.databaseUrl, schema: iso.pgSchema, poolSize: 4, applicationName: 'bench' });
+  const readModels = new RedisReadModelStore({ redis: servers.redisUrl, prefix: iso.redisPrefix });
+  const checkpoints = new SqlCheckpointStore(events.sql, { schema: iso.pgSchema });
+  const started: AppProcess[] = [];
+  const cleanup = async () => {
+    await Promise.allSettled(started.map((app) => app.kill('SIGTERM')));
+    await readModels.close().catch(() => undefined);
+    await events.eventStore.close().catch(() => undefined);
+    await dropIsolated(env);
+  };
+  try {
+    const funded = options.wallets ? await seedWallets(events, options.wallets) : 0;
+    const launch = async (app: 'api' | 'relay' | 'projector', ready: RegExp) => {
+      const launched = await startApp(app, env, ready, 90_000);
+      started.push(launched);
+      return launched;
+    };
+    const [api, relay, projector] = await Promise.all([
+      launch('api', /listening on port \d+/),
+      launch('relay', /health and metrics on port/),
+      launch('projector', /health and metrics on port/),
+    ]);
+    const apiUrl = `http://127.0.0.1:${/listening on port (\d+)/.exec(api.output())![1]}`;
+    const stack: Stack & { funded: number } = {
+      env,
+      apiUrl,
+      events,
+      readModels,
+      api,
+      relay,
+      projector,
+      funded,
+      async stopProjector() {
+        await stack.projector?.kill('SIGTERM');
+        stack.projector = undefined;
+      },
+      async startProjector() {
+        stack.projector = await launch('projector', /health and metrics on port/);
+      },
+      async quiet(timeoutMs) {
+        return waitFor(
+          'the credits, the relay and the projector to catch up',
+          async () => {
+            const head = (await events.eventStore.headPosition()) ?? 0n;
+            const credits = (await checkpoints.load('process-manager:credits')) ?? 0n;
+            const relayed = (await checkpoints.load(`relay:kafka:${iso.topicPrefix}`)) ?? 0n;
+            const watermark = await readModels.watermark();
+            const again = (await events.eventStore.headPosition()) ?? 0n;
+            return credits >= head && relayed >= head && watermark >= head && again === head ? head : undefined;
+          },
+          timeoutMs,
+          100,
+        );
+      },
+      pids: () => ({
+        api: api.child.pid!,
+        relay: relay.child.pid!,
+        ...(stack.projector ? { projector: stack.projector.child.pid! } : {}),
+      }),
+      close: cleanup,
+    };
+    return stack;
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+};
+
+/** A Node process of the bench's own (the naive app), started from its TypeScript entry point. */
+export const startScript = async (script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<{ child: ChildProcess; output: () => string; kill(): Promise<void> }> => {
+  const child = spawn(process.execPath, ['--require', join(ROOT, 'infra/register-ts.js'), join(ROOT, script)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    await waitFor(`${script} to start`, async () => {
+      if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}:\n${output.slice(-3000)}`);
+      return ready.test(output);
+    }, timeoutMs);
+  } catch (error) {
+    await kill();
+    throw error;
+  }
+  return { child, output: () => output, kill };
+};
+
+/**
+ * CPU time per process group over a window, in % of one core (200% = both cores of this machine):
+ * the named Node processes, and every postgres, redis-server and java (Kafka) process on the machine
+ * (those servers are shared: other work on the machine counts too), plus the machine as a whole.
+ */
+export const cpuMeter = (named: Record<string, number>) => {
+  const TICKS = 100; // USER_HZ on Linux
+  const ticksOf = (pid: number | string): number => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      return 0;
+    }
+  };
+  const servers = (): Record<string, number> => {
+    const totals: Record<string, number> = { postgres: 0, redis: 0, kafka: 0 };
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let comm = '';
+      try {
+        comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      const group = comm === 'postgres' ? 'postgres' : comm.startsWith('redis-server') ? 'redis' : comm === 'java' ? 'kafka' : undefined;
+      if (group) totals[group]! += ticksOf(pid);
+    }
+    return totals;
+  };
+  const machine = () => {
+    const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const numbers = values.map(Number);
+    return { busy: numbers.reduce((a, b) => a + b, 0) - numbers[3]! - (numbers[4] ?? 0), all: numbers.reduce((a, b) => a + b, 0) };
+  };
+  const snapshot = () => ({
+    at: performance.now(),
+    named: Object.fromEntries(Object.entries({ ...named, bench: process.pid }).map(([name, pid]) => [name, ticksOf(pid)])),
+    servers: servers(),
+    machine: machine(),
+  });
+  const first = snapshot();
+  return {
+    /** % of one core per group since the meter started, and the machine's busy % of all its cores. */
+    stop(): Record<string, number> {
+      const last = snapshot();
+      const seconds = (last.at - first.at) / 1000;
+      const percent = (ticks: number) => Math.round((ticks / TICKS / seconds) * 100);
+      const result: Record<string, number> = {};
+      for (const name of Object.keys(last.named)) result[name] = percent(last.named[name]! - first.named[name]!);
+      for (const name of Object.keys(last.servers)) result[name] = percent(last.servers[name]! - first.servers[name]!);
+      const all = last.machine.all - first.machine.all;
+      result.machine = all > 0 ? Math.round(((last.machine.busy - first.machine.busy) / all) * 100) : 0;
+      return result;
+    },
+  };
+};
+
+/** One line for the notes: `api 98%, relay 12%, ... (% of one core); machine busy 97% of 2 cores`. */
+export const describeCpu = (cpu: Record<string, number>): string => {
+  const { machine, ...groups } = cpu;
+  const parts = Object.entries(groups)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, value]) => `${name} ${value}%`);
+  return `CPU (% of one core): ${parts.join(', ')}; machine busy ${machine}% of ${availableParallelism()} cores (postgres, redis and kafka are machine-wide)`;
+};
