@@ -80,7 +80,9 @@ const runScenario = async (id: string, context: Omit<BenchContext, 'log'>): Prom
 
 const describe = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error);
-  const where = error.stack?.split('\n').find((line) => line.includes(' at '))?.trim();
+  // The first frame of Zan's own code says more than a driver's internals.
+  const frames = error.stack?.split('\n').filter((line) => line.trim().startsWith('at ')) ?? [];
+  const where = (frames.find((line) => !line.includes('node_modules') && !line.includes('node:')) ?? frames[0])?.trim();
   return `${error.name}: ${error.message}${where ? ` (${where})` : ''}`;
 };
 

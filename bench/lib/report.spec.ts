@@ -56,6 +56,14 @@ describe('report', () => {
     expect(renderChart(quick)).toContain('QUICK RUN');
   });
 
+  it('leaves quick runs out of a full run\'s history, and keeps them in a quick one\'s', () => {
+    const history = [historyEntry(record({ quick: true, scale: 0.1, commit: { sha: 'quick01', dirty: false } })), historyEntry(record())];
+    const full = renderReport(record(), history, 'c.svg');
+    expect(full).not.toContain('quick01');
+    expect(full).toContain('1 quick run left out');
+    expect(renderReport(record({ quick: true, scale: 0.1 }), history, 'c.svg')).toContain('| quick01 | quick |');
+  });
+
   it('fails the run when a scenario is missing or a check does not hold', () => {
     expect(runFailed(record())).toBe(true);
     const onlyAppend = record();

@@ -87,11 +87,16 @@ export const renderReport = (record: RunRecord, history: HistoryEntry[], chartFi
   }
 
   lines.push('## History', '');
+  // A full run's history leaves quick runs out: their figures are not comparable with full ones.
+  const shown = record.quick ? history : history.filter((entry) => !entry.quick);
+  const omitted = history.length - shown.length;
   lines.push(
-    'Key figures of the latest runs (bench/results/history.jsonl), this one last. Quick runs are marked and are not comparable with full ones; neither are runs at different loads.',
+    `Key figures of the latest runs (bench/results/history.jsonl), this one last. ` +
+      (record.quick ? 'Quick runs are marked "quick" and are not comparable with full ones.' : `Full runs only${omitted ? ` (${omitted} quick run${omitted === 1 ? '' : 's'} left out)` : ''}.`) +
+      ' Runs at very different loads are not comparable either.',
     '',
   );
-  for (const outcome of record.scenarios) lines.push(...historySection(outcome, history), '');
+  for (const outcome of record.scenarios) lines.push(...historySection(outcome, shown), '');
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 };
 
@@ -148,7 +153,7 @@ const historySection = (outcome: ScenarioOutcome, history: HistoryEntry[]): stri
     return [
       entry.date.slice(0, 16).replace('T', ' '),
       `${entry.commit}${entry.dirty ? '+' : ''}`,
-      entry.quick ? 'quick' : 'full',
+      entry.quick ? 'quick' : entry.scale === 1 ? 'full' : `scale ${entry.scale}`,
       String(entry.load.before[0] ?? ''),
       scenario.status,
       ...keys.map((key) => (scenario.figures[key] === undefined ? '' : formatValue(scenario.figures[key]!, units.get(key) ?? 'count').replace(/ count$/, ''))),
