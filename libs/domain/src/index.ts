@@ -19,7 +19,7 @@ export type {
   WalletState,
   WithdrawFunds,
 } from './wallet';
-export { tipDecider, tipAuthor } from './tip';
+export { tipDecider, tipAuthor, isEligibleAuthor } from './tip';
 export type { PraiseTip, TipAuthor, TipCommand, TipEvent } from './tip';
 export { redPacketDecider, drawShare, decideSendRedPacket, redPacketExpiresAt, RECIPIENTS_PER_MAX_SHARE } from './red-packet';
 export type {

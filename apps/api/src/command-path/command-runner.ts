@@ -68,9 +68,14 @@ export class CommandRunner {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Current state of a stream (read-only use: other aggregates' facts at decision time). */
-  async load<S>(streamId: string, folder: StateFolder<S>): Promise<Loaded<S>> {
+  /**
+   * Current state of a stream (read-only use: other aggregates' facts at decision time), caught up
+   * from the store. With `settled`, a cached state for which it holds is answered without a read:
+   * for facts that never turn false again once true (a wallet exists, a card is linked).
+   */
+  async load<S>(streamId: string, folder: StateFolder<S>, options: { settled?: (state: S) => boolean } = {}): Promise<Loaded<S>> {
     const cached = this.cache.get(streamId) as Loaded<S> | undefined;
+    if (cached && options.settled?.(cached.state)) return cached;
     let state = cached?.state ?? folder.initialState;
     let revision = cached?.revision ?? -1;
     let position = cached?.position;
@@ -171,12 +176,29 @@ export class CommandRunner {
     return found.length > 0 ? { events: found, state, revision, position: found[found.length - 1]!.position } : undefined;
   }
 
+  /**
+   * Decides on the cached state when there is one, without reading the store first: this process is
+   * the stream's only writer here, and the append's expected revision catches a write by another
+   * process (a conflict: catch up and decide again). A refusal or a no-op decided on the cache is
+   * not trusted: it is decided again on the state read from the store, so a stale cache can cost a
+   * read but never a wrong answer.
+   */
   private async decideAndAppend<S>(execution: Execution<S>): Promise<Executed<S>> {
     const { streamId, folder } = execution;
     for (let attempt = 1; ; attempt++) {
-      const { state, revision, position } = await this.load(streamId, folder);
-      const decided = execution.decide(state);
-      if (decided.length === 0) return { events: [], state, revision, position };
+      const cached = attempt === 1 ? (this.cache.get(streamId) as Loaded<S> | undefined) : undefined;
+      const { state, revision, position } = cached ?? (await this.load(streamId, folder));
+      let decided: DomainEvent[];
+      try {
+        decided = execution.decide(state);
+      } catch (error) {
+        if (cached && error instanceof DomainError) continue;
+        throw error;
+      }
+      if (decided.length === 0) {
+        if (cached) continue;
+        return { events: [], state, revision, position };
+      }
       // Event time comes from the injected clock, like every decision's `now`.
       const occurredAt = (execution.occurredAt ?? this.clock.now()).toISOString();
       const events: NewEvent[] = decided.map((event, index) => ({
@@ -217,6 +239,8 @@ export class CommandRunner {
   }
 
   private remember(streamId: string, loaded: Loaded<unknown>): void {
+    // A slow read finishing after an append must not put an older state back.
+    if ((this.cache.get(streamId)?.revision ?? -1) > loaded.revision) return;
     if (this.cache.size >= CACHE_LIMIT && !this.cache.has(streamId)) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);

@@ -18,8 +18,9 @@ export class WalletStreams {
     this.decideContext = { limits: config.limits };
   }
 
-  load(userId: string): Promise<Loaded<WalletState>> {
-    return this.runner.load(walletStream(userId), walletDecider);
+  /** A wallet's state; with `settled`, a cached state for which it holds is taken as is (see CommandRunner.load). */
+  load(userId: string, settled?: (state: WalletState) => boolean): Promise<Loaded<WalletState>> {
+    return this.runner.load(walletStream(userId), walletDecider, { settled });
   }
 
   /** A command of the caller on their own wallet; ids derive from `commandId`. */

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { tipAuthor } from '@zan/domain';
+import { isEligibleAuthor, tipAuthor, type WalletState } from '@zan/domain';
 import { commandIdOf } from '../command-path/command-context';
 import { deterministicId } from '../command-path/command-runner';
 import { WalletStreams, positionOf } from '../command-path/wallet-streams';
@@ -17,8 +17,10 @@ export class PraiseTipHandler implements ICommandHandler<PraiseTipCommand> {
     const readerId = context.userId;
     const commandId = commandIdOf(context);
     const tipId = deterministicId(commandId, 'tip');
-    // Eligibility is a fact of the author's wallet at decision time; cards are never unlinked.
-    const author = tipAuthor((await this.wallets.load(authorId)).state);
+    // Eligibility is a fact of the author's wallet at decision time. It never turns false once true
+    // (a wallet's kind is fixed, cards are never unlinked), so a cached eligible author needs no read.
+    const eligible = (wallet: WalletState) => isEligibleAuthor(tipAuthor(wallet));
+    const author = tipAuthor((await this.wallets.load(authorId, eligible)).state);
     const done = await this.wallets.decide(
       readerId,
       {

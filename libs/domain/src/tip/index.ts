@@ -1,2 +1,2 @@
 export { initialState, evolve } from '../wallet/wallet.state';
-export { decide, tipAuthor, tipDecider, type PraiseTip, type TipAuthor, type TipCommand, type TipEvent } from './tip.decider';
+export { decide, isEligibleAuthor, tipAuthor, tipDecider, type PraiseTip, type TipAuthor, type TipCommand, type TipEvent } from './tip.decider';

@@ -4,7 +4,7 @@ import { AmountOutOfRange, AuthorNotEligible, InsufficientFunds, InvalidCommand,
 import { cardLinked, walletOpened, walletWith } from '../testing/fixtures';
 import { specFor } from '../testing/given-when-then';
 import { walletDecider } from '../wallet/wallet.decider';
-import { tipAuthor, tipDecider, type PraiseTip, type TipAuthor } from './tip.decider';
+import { isEligibleAuthor, tipAuthor, tipDecider, type PraiseTip, type TipAuthor } from './tip.decider';
 
 const given = specFor(tipDecider);
 const eligible: TipAuthor = { exists: true, kind: 'individual', hasPersonalCard: true };
@@ -45,6 +45,24 @@ describe('tip decider (PraiseTip on the reader’s wallet)', () => {
 
   it('rejects a malformed amount', () => {
     given(walletWith('reader', 50_000)).when(praise({ amount: 500.5 })).thenThrows(InvalidCommand);
+  });
+
+  it('calls an author eligible exactly when the decider accepts them (the api caches eligible authors)', () => {
+    for (const exists of [true, false])
+      for (const kind of ['individual', 'business', undefined] as const)
+        for (const hasPersonalCard of [true, false]) {
+          const author: TipAuthor = { exists, kind, hasPersonalCard };
+          const accepted = (() => {
+            try {
+              tipDecider.decide(praise({ author }), fold(walletDecider, walletWith('reader', 800)));
+              return true;
+            } catch (error) {
+              if (!(error instanceof AuthorNotEligible)) throw error;
+              return false;
+            }
+          })();
+          expect({ author, eligible: isEligibleAuthor(author) }).toEqual({ author, eligible: accepted });
+        }
   });
 
   it('rejects an author without a wallet', () => {

@@ -25,6 +25,10 @@ export const tipAuthor = (authorWallet: WalletState): TipAuthor => ({
   hasPersonalCard: hasPersonalCard(authorWallet),
 });
 
+/** Whether an author may be tipped: an individual wallet with a personal card linked. */
+export const isEligibleAuthor = (author: TipAuthor | undefined): boolean =>
+  !!author?.exists && author.kind === 'individual' && !!author.hasPersonalCard;
+
 const requireEligible = (authorId: string, author: TipAuthor | undefined): void => {
   if (!author?.exists) throw new AuthorNotEligible(`author ${authorId} has no wallet`);
   if (author.kind !== 'individual') throw new AuthorNotEligible(`author ${authorId} has a ${String(author.kind)} account, not an individual one`);

@@ -1,0 +1,87 @@
+import { Pool } from 'pg';
+import { walletStream } from '@zan/contracts';
+import { InsufficientFunds, walletDecider, type WalletCommand, type WalletState } from '@zan/domain';
+import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
+import { systemClock, ZanMetrics } from '@zan/platform';
+import { isolation, testServers } from '../../../../test/support/isolation';
+import { CommandMetrics } from '../observability/command-metrics';
+import { CommandRunner, randomId } from './command-runner';
+
+/**
+ * Two api processes deciding on the same wallet: each caches the states it decided on, and the
+ * other's writes make that cache stale. Stale caches may cost a read, never a wrong answer.
+ */
+describe('CommandRunner: cached states across processes', () => {
+  const { pgSchema } = isolation('runner');
+  let store: PostgresEventStore;
+  let here: CommandRunner;
+  let there: CommandRunner;
+
+  beforeAll(async () => {
+    store = await createPostgresEventStore({ connectionString: testServers().databaseUrl, schema: pgSchema, poolSize: 4 });
+    here = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
+    there = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
+  });
+
+  afterAll(async () => {
+    await store?.eventStore.close();
+    const pool = new Pool({ connectionString: testServers().databaseUrl, max: 1 });
+    await pool.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+    await pool.end();
+  });
+
+  const run = (runner: CommandRunner, userId: string, command: WalletCommand) =>
+    runner.execute<WalletState>({
+      command: command.type,
+      streamId: walletStream(userId),
+      folder: walletDecider,
+      decide: (state) => walletDecider.decide(command, state),
+      metadata: { correlationId: randomId(), causationId: randomId(), userId },
+    });
+  const open = (userId: string): WalletCommand => ({ type: 'OpenWallet', data: { userId, kind: 'individual' } });
+  const link = (userId: string): WalletCommand => ({ type: 'LinkBankCard', data: { userId, cardId: 'card-1', personal: true } });
+  const fund = (userId: string, amount: number): WalletCommand => ({
+    type: 'FundWallet',
+    data: { userId, fundingId: randomId(), cardId: 'card-1', amount },
+  });
+  const withdraw = (userId: string, amount: number): WalletCommand => ({
+    type: 'WithdrawFunds',
+    data: { userId, withdrawalId: randomId(), cardId: 'card-1', amount },
+  });
+
+  it('does not refuse on a stale cache: a refusal is decided again on the stored state', async () => {
+    const user = `stale-refusal-${randomId()}`;
+    await run(here, user, open(user));
+    await run(here, user, link(user));
+    // Here caches an empty wallet; there funds it.
+    await expect(run(here, user, withdraw(user, 500))).rejects.toBeInstanceOf(InsufficientFunds);
+    await run(there, user, fund(user, 1_000));
+    // On its cache here would refuse again; it reads, sees the funding and accepts.
+    const done = await run(here, user, withdraw(user, 500));
+    expect(done.events.map((e) => e.type)).toEqual(['WalletWithdrawn']);
+    expect(done.state.balance).toBe(500);
+  });
+
+  it('does not accept on a stale cache: the append at the cached revision conflicts, and the decision is made again', async () => {
+    const user = `stale-accept-${randomId()}`;
+    await run(here, user, open(user));
+    await run(here, user, link(user));
+    await run(here, user, fund(user, 1_000)); // here caches a balance of 1000
+    await run(there, user, withdraw(user, 800)); // there leaves 200
+    // Here would accept 500 on its cache; the append conflicts, here catches up and refuses.
+    await expect(run(here, user, withdraw(user, 500))).rejects.toBeInstanceOf(InsufficientFunds);
+    const events = await store.eventStore.readStream(walletStream(user));
+    expect(events.map((e) => e.type)).toEqual(['WalletOpened', 'BankCardLinked', 'WalletFunded', 'WalletWithdrawn']);
+  });
+
+  it('answers a settled fact from the cache, anything else from the store', async () => {
+    const user = `settled-${randomId()}`;
+    await run(here, user, open(user));
+    const exists = (state: WalletState) => state.exists;
+    expect((await here.load(walletStream(user), walletDecider, { settled: exists })).revision).toBe(0);
+    await run(there, user, link(user));
+    // Settled: the cached revision, no read. Unsettled: caught up from the store.
+    expect((await here.load(walletStream(user), walletDecider, { settled: exists })).revision).toBe(0);
+    expect((await here.load(walletStream(user), walletDecider)).revision).toBe(1);
+  });
+});
