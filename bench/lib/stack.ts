@@ -109,10 +109,13 @@ export interface Stack {
   startProjector(): Promise<void>;
   /**
    * Waits until nothing is left to do: the credits process manager has handled every event, the relay
-   * has published it, and the read models' watermark covers it. Returns the head position then.
+   * has published it, and the read models' watermark covers it (unless `readModels` is false: with
+   * the projector stopped). Returns the head position then.
    */
-  quiet(timeoutMs: number): Promise<bigint>;
+  quiet(timeoutMs: number, options?: { readModels?: boolean }): Promise<bigint>;
   pids(): Record<string, number>;
+  /** The first lines the api logged at error level (to explain 5xx answers in the notes). */
+  apiErrors(limit?: number): string[];
   close(): Promise<void>;
 }
 
@@ -180,14 +183,14 @@ export const startStack = async (context: BenchContext, label: string, options: 
       async startProjector() {
         stack.projector = await launch('projector', /health and metrics on port/);
       },
-      async quiet(timeoutMs) {
+      async quiet(timeoutMs, options = {}) {
         return waitFor(
           'the credits, the relay and the projector to catch up',
           async () => {
             const head = (await events.eventStore.headPosition()) ?? 0n;
             const credits = (await checkpoints.load('process-manager:credits')) ?? 0n;
             const relayed = (await checkpoints.load(`relay:kafka:${iso.topicPrefix}`)) ?? 0n;
-            const watermark = await readModels.watermark();
+            const watermark = options.readModels === false ? head : await readModels.watermark();
             const again = (await events.eventStore.headPosition()) ?? 0n;
             return credits >= head && relayed >= head && watermark >= head && again === head ? head : undefined;
           },
@@ -200,6 +203,13 @@ export const startStack = async (context: BenchContext, label: string, options: 
         relay: relay.child.pid!,
         ...(stack.projector ? { projector: stack.projector.child.pid! } : {}),
       }),
+      apiErrors: (limit = 3) =>
+        api
+          .output()
+          .split('\n')
+          .filter((line) => /"level":(50|60)|\bERROR\b|Error:/.test(line))
+          .slice(0, limit)
+          .map((line) => line.slice(0, 600)),
       close: cleanup,
     };
     return stack;
@@ -252,8 +262,9 @@ export const cpuMeter = (named: Record<string, number>) => {
       return 0;
     }
   };
-  const servers = (): Record<string, number> => {
-    const totals: Record<string, number> = { postgres: 0, redis: 0, kafka: 0 };
+  /** Ticks per server process by pid: a process that ends in the window must not make its group negative. */
+  const servers = (): Map<string, { group: string; ticks: number }> => {
+    const found = new Map<string, { group: string; ticks: number }>();
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       let comm = '';
@@ -263,9 +274,9 @@ export const cpuMeter = (named: Record<string, number>) => {
         continue;
       }
       const group = comm === 'postgres' ? 'postgres' : comm.startsWith('redis-server') ? 'redis' : comm === 'java' ? 'kafka' : undefined;
-      if (group) totals[group]! += ticksOf(pid);
+      if (group) found.set(pid, { group, ticks: ticksOf(pid) });
     }
-    return totals;
+    return found;
   };
   const machine = () => {
     const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
@@ -287,7 +298,10 @@ export const cpuMeter = (named: Record<string, number>) => {
       const percent = (ticks: number) => Math.round((ticks / TICKS / seconds) * 100);
       const result: Record<string, number> = {};
       for (const name of Object.keys(last.named)) result[name] = percent(last.named[name]! - first.named[name]!);
-      for (const name of Object.keys(last.servers)) result[name] = percent(last.servers[name]! - first.servers[name]!);
+      const groups: Record<string, number> = { postgres: 0, redis: 0, kafka: 0 };
+      // Processes that ended in the window are not counted; those that started in it count whole.
+      for (const [pid, { group, ticks }] of last.servers) groups[group]! += ticks - (first.servers.get(pid)?.ticks ?? 0);
+      for (const [name, ticks] of Object.entries(groups)) result[name] = percent(ticks);
       const all = last.machine.all - first.machine.all;
       result.machine = all > 0 ? Math.round(((last.machine.busy - first.machine.busy) / all) * 100) : 0;
       return result;

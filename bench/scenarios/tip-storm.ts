@@ -130,7 +130,7 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     );
     notes.push(`Zan ${describeCpu(usage)}`);
     notes.push(`Zan answers in the window: ${describeStatuses(load.byStatus)}; warm-up: ${describeStatuses(warmup.byStatus)}`);
-    if (tally.refusals.length > 0) notes.push(`Zan refusals, first ones: ${tally.refusals.join(' | ')}`);
+    if (tally.refusals.length > 0) notes.push(`Zan refusals, first ones: ${tally.refusals.join(' | ')}; api error log: ${stack.apiErrors().join(' | ') || 'none'}`);
     checks.push({
       label: 'no tip refused or failed (funding covers every tip)',
       ok: tally.refused + load.errors + warmup.errors === 0,
