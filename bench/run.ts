@@ -69,7 +69,8 @@ const runScenario = async (id: string, context: Omit<BenchContext, 'log'>): Prom
     return outcome('failed', { error: `loading ${relative(ROOT, file)} failed: ${describe(error)}` });
   }
   try {
-    const result: ScenarioResult = await run({ ...context, log: (line) => log(`${id}: ${line}`) });
+    const prefixed = (line: string) => (line.startsWith(`${id}:`) ? line : `${id}: ${line}`);
+    const result: ScenarioResult = await run({ ...context, log: (line) => log(prefixed(line)) });
     const problem = invalid(result, id);
     if (problem) return outcome('failed', { error: `its result is malformed: ${problem}` });
     return outcome('ok', { result });

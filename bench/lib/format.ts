@@ -10,6 +10,8 @@ export const formatValue = (value: number, unit: Figure['unit']): string => {
       return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} s`;
     case '%':
       return `${value.toFixed(1)} %`;
+    case 'count':
+      return Math.round(value).toLocaleString('en-US');
     default:
       return `${Math.round(value).toLocaleString('en-US')} ${unit}`;
   }

@@ -11,7 +11,10 @@ export interface HistoryEntry {
   scale: number;
   load: { before: number[]; after: number[] };
   machine: { cpu: string; cores: number };
-  scenarios: Record<string, { status: ScenarioOutcome['status']; figures: Record<string, number>; baselines: Record<string, number> }>;
+  scenarios: Record<
+    string,
+    { status: ScenarioOutcome['status']; failedChecks?: number; figures: Record<string, number>; baselines: Record<string, number> }
+  >;
 }
 
 export const historyEntry = (record: RunRecord): HistoryEntry => ({
@@ -27,6 +30,7 @@ export const historyEntry = (record: RunRecord): HistoryEntry => ({
       outcome.id,
       {
         status: outcome.status,
+        failedChecks: outcome.result?.checks.filter((check) => !check.ok).length ?? 0,
         figures: Object.fromEntries((outcome.result?.figures ?? []).map((f) => [f.key, f.value])),
         baselines: Object.fromEntries((outcome.result?.baselines ?? []).map((b) => [b.key, b.value])),
       },

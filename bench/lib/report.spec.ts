@@ -91,6 +91,7 @@ describe('format', () => {
     expect(formatValue(12345.4, 'events/s')).toBe('12,345 events/s');
     expect(formatValue(3.214, 'ms')).toBe('3.21 ms');
     expect(formatValue(250.4, 'ms')).toBe('250 ms');
+    expect(formatValue(1234, 'count')).toBe('1,234');
     expect(formatRatio(0.4234)).toBe('0.42×');
     expect(formatRatio(12.3)).toBe('12×');
     expect(formatRatio(undefined)).toBe('n/a');

@@ -31,7 +31,7 @@ export const renderReport = (record: RunRecord, history: HistoryEntry[], chartFi
   lines.push(
     `${ok} of ${record.scenarios.length} scenarios measured` +
       (ok < record.scenarios.length ? ` (${record.scenarios.filter((s) => s.status !== 'ok').map((s) => `${s.id}: ${s.status}`).join(', ')})` : '') +
-      '. Every throughput is shown beside baselines measured in the same run on the same machine; the ratio is Zan\'s figure divided by the baseline.',
+      '. Every throughput is shown beside baselines measured in the same run on the same machine; the ratio is Zan\'s figure divided by the baseline (above 1 is better for a throughput, below 1 for a time or a latency).',
     '',
   );
 
@@ -155,8 +155,8 @@ const historySection = (outcome: ScenarioOutcome, history: HistoryEntry[]): stri
       `${entry.commit}${entry.dirty ? '+' : ''}`,
       entry.quick ? 'quick' : entry.scale === 1 ? 'full' : `scale ${entry.scale}`,
       String(entry.load.before[0] ?? ''),
-      scenario.status,
-      ...keys.map((key) => (scenario.figures[key] === undefined ? '' : formatValue(scenario.figures[key]!, units.get(key) ?? 'count').replace(/ count$/, ''))),
+      scenario.failedChecks ? `${scenario.status}, ${scenario.failedChecks} check${scenario.failedChecks === 1 ? '' : 's'} failed` : scenario.status,
+      ...keys.map((key) => (scenario.figures[key] === undefined ? '' : formatValue(scenario.figures[key]!, units.get(key) ?? 'count'))),
     ];
   });
   return [`**${outcome.id}**`, '', ...table(['date (UTC)', 'commit', 'run', 'load', 'status', ...keys.map((k) => `\`${k}\``)], rows)];
