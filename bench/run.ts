@@ -70,7 +70,14 @@ const runScenario = async (id: string, context: Omit<BenchContext, 'log'>): Prom
   }
   try {
     const prefixed = (line: string) => (line.startsWith(`${id}:`) ? line : `${id}: ${line}`);
-    const result: ScenarioResult = await run({ ...context, log: (line) => log(prefixed(line)) });
+    // A scenario that hangs must not hold the others back: past its time it is reported as failed
+    // and the run goes on (what it left running ends with the process).
+    const limitMs = scenarioTimeoutMs(context.scale);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${limitMs / 1000} s (BENCH_SCENARIO_TIMEOUT_S)`)), limitMs);
+    });
+    const result: ScenarioResult = await Promise.race([run({ ...context, log: (line) => log(prefixed(line)) }), timeout]).finally(() => clearTimeout(timer));
     const problem = invalid(result, id);
     if (problem) return outcome('failed', { error: `its result is malformed: ${problem}` });
     return outcome('ok', { result });
@@ -78,6 +85,10 @@ const runScenario = async (id: string, context: Omit<BenchContext, 'log'>): Prom
     return outcome('failed', { error: `it threw: ${describe(error)}` });
   }
 };
+
+/** 30 minutes at full scale, 5 at least; BENCH_SCENARIO_TIMEOUT_S sets it. */
+const scenarioTimeoutMs = (scale: number): number =>
+  process.env.BENCH_SCENARIO_TIMEOUT_S ? Number(process.env.BENCH_SCENARIO_TIMEOUT_S) * 1000 : Math.max(5 * 60_000, Math.round(30 * 60_000 * scale));
 
 const describe = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error);
