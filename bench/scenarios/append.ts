@@ -8,11 +8,11 @@
 import { Client } from 'pg';
 import { createPostgresEventStore, type EventStore, type ExpectedRevision, WrongExpectedRevisionError } from '@zan/event-store';
 import { isolation } from '../../test/support/isolation';
-import { asBaseline, pgInserts } from '../baselines/physical';
+import { asBaseline, pgInserts, type PgInsertOptions, type PhysicalMeasure } from '../baselines/physical';
 import { payloadBytes, readerStream, tipPraised } from '../lib/events';
 import { serversOf } from '../lib/servers';
 import { roundMs, scaledMs, spread, timedLoop } from '../lib/stats';
-import type { Baseline, Figure, Scenario, ScenarioResult } from '../lib/types';
+import type { Baseline, BenchContext, Figure, Scenario, ScenarioResult } from '../lib/types';
 
 /** The api's pool (ZAN_PG_POOL_SIZE default): the store gets as many connections as it would deployed. */
 const POOL_SIZE = 20;
@@ -41,6 +41,10 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
   const notes: string[] = [];
   let counted = 0; // every successful append's events, warm-ups included, for the row-count check
   try {
+    // Opens the pool's connections before any clock starts.
+    await Promise.all(Array.from({ length: POOL_SIZE }, (_, i) => store.append(readerStream(`warmup${i}`), [tipPraised(`warmup${i}`, 'author1', 0)], 'no_stream')));
+    counted += POOL_SIZE;
+
     // (a1) One appender, one stream, each append expecting the revision the previous one returned.
     context.log(`hot stream, sequential appends for ${phaseMs} ms`);
     const sequentialStream = readerStream('hotseq');
@@ -63,6 +67,8 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
     const sequentialSpread = spread(sequential.latencies);
     checks.push({ label: 'sequential appends on one stream: positions strictly increase', ok: positionsIncrease });
     context.log(`  ${sequential.opsPerSecond} appends/s, p50 ${sequentialSpread.p50.toFixed(2)} ms`);
+    // Each baseline is measured right beside the phase it is compared with: the machine's load drifts.
+    const single1 = await baseline(context, { databaseUrl, connections: 1, batchSize: 1, durationMs: baselineMs });
 
     // (a2) RACERS appenders on one stream. Each expects the revision it last knew; a conflict tells it
     // the actual revision (WrongExpectedRevisionError.actual) and it tries again with that.
@@ -139,15 +145,11 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
     const manySpread = spread(many.latencies);
     checks.push({ label: 'many streams: every append succeeded (no conflict: each stream has one writer)', ok: manyErrors === 0, detail: `${manyErrors} errors` });
     context.log(`  ${many.opsPerSecond} appends/s, p50 ${manySpread.p50.toFixed(2)} ms, p99 ${manySpread.p99.toFixed(2)} ms`);
+    const singlePool = await baseline(context, { databaseUrl, connections: POOL_SIZE, batchSize: 1, durationMs: baselineMs });
+    const batched = await baseline(context, { databaseUrl, connections: BASELINE_BATCH_CONNECTIONS, batchSize: BASELINE_BATCH, durationMs: baselineMs });
 
     checks.push(...(await storedRowsCheck(databaseUrl, iso.pgSchema, counted)));
 
-    // The physical limit of the same rows, measured now, on the same machine.
-    context.log(`baselines: raw PostgreSQL inserts, ${baselineMs} ms each`);
-    const single1 = await pgInserts({ databaseUrl, connections: 1, batchSize: 1, durationMs: baselineMs });
-    const singlePool = await pgInserts({ databaseUrl, connections: POOL_SIZE, batchSize: 1, durationMs: baselineMs });
-    const batched = await pgInserts({ databaseUrl, connections: BASELINE_BATCH_CONNECTIONS, batchSize: BASELINE_BATCH, durationMs: baselineMs });
-    for (const measure of [single1, singlePool, batched]) context.log(`  ${measure.label}: ${measure.value} events/s`);
 
     const figures: Figure[] = [
       { key: 'append_hot_sequential_per_s', label: 'appends/s, one appender on one stream (1 event each)', value: sequential.opsPerSecond, unit: 'events/s', better: 'higher' },
@@ -188,7 +190,7 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
         `Hot stream: one appender for ${phaseMs / 1000} s; then ${RACERS} appenders racing on one stream for ${phaseMs / 1000} s. ` +
         `Many streams: ${APPENDERS} appenders, each over ${STREAMS_PER_APPENDER} streams of its own (created beforehand), ` +
         `closed loop for ${phaseMs / 1000} s. Baselines: raw INSERTs of the same rows into a copy of the events table, ` +
-        `${baselineMs / 1000} s each.`,
+        `${baselineMs / 1000} s each, each measured right after the phase it is compared with.`,
       figures,
       baselines,
       checks,
@@ -202,6 +204,12 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
     await pg.query(`DROP SCHEMA IF EXISTS "${iso.pgSchema}" CASCADE`);
     await pg.end();
   }
+};
+
+const baseline = async (context: BenchContext, options: PgInsertOptions): Promise<PhysicalMeasure> => {
+  const measure = await pgInserts(options);
+  context.log(`  baseline: ${measure.label}: ${measure.value} events/s`);
+  return measure;
 };
 
 const percentOf = (value: number, of: number): string => (of > 0 ? `${Math.round((value / of) * 100)}%` : 'n/a');
