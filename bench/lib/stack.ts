@@ -17,8 +17,8 @@ import { isolation } from '../../test/support/isolation';
 import { type AppProcess, startApp } from '../../test/support/processes';
 import { dropIsolated } from '../../test/support/stacks';
 import { tokenFor, TEST_JWT_SECRET } from '../../test/support/tokens';
-import { serversOf } from './servers';
-import type { BenchContext } from './types';
+import { benchEnv, serversOf } from './servers';
+import type { BenchContext, Scenario } from './types';
 
 const ROOT = join(__dirname, '../..');
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -184,19 +184,25 @@ export const startStack = async (context: BenchContext, label: string, options: 
         stack.projector = await launch('projector', /health and metrics on port/);
       },
       async quiet(timeoutMs, options = {}) {
-        return waitFor(
-          'the credits, the relay and the projector to catch up',
-          async () => {
-            const head = (await events.eventStore.headPosition()) ?? 0n;
-            const credits = (await checkpoints.load('process-manager:credits')) ?? 0n;
-            const relayed = (await checkpoints.load(`relay:kafka:${iso.topicPrefix}`)) ?? 0n;
-            const watermark = options.readModels === false ? head : await readModels.watermark();
-            const again = (await events.eventStore.headPosition()) ?? 0n;
-            return credits >= head && relayed >= head && watermark >= head && again === head ? head : undefined;
-          },
-          timeoutMs,
-          100,
-        );
+        let last = '';
+        try {
+          return await waitFor(
+            'the credits, the relay and the projector to catch up',
+            async () => {
+              const head = (await events.eventStore.headPosition()) ?? 0n;
+              const credits = (await checkpoints.load('process-manager:credits')) ?? 0n;
+              const relayed = (await checkpoints.load(`relay:kafka:${iso.topicPrefix}`)) ?? 0n;
+              const watermark = options.readModels === false ? head : await readModels.watermark();
+              const again = (await events.eventStore.headPosition()) ?? 0n;
+              last = `head ${head}, credits at ${credits}, relay at ${relayed}, read models at ${watermark}`;
+              return credits >= head && relayed >= head && watermark >= head && again === head ? head : undefined;
+            },
+            timeoutMs,
+            100,
+          );
+        } catch (error) {
+          throw new Error(`${(error as Error).message} (${last})`);
+        }
       },
       pids: () => ({
         api: api.child.pid!,
@@ -316,4 +322,87 @@ export const describeCpu = (cpu: Record<string, number>): string => {
     .sort((a, b) => b[1] - a[1])
     .map(([name, value]) => `${name} ${value}%`);
   return `CPU (% of one core): ${parts.join(', ')}; machine busy ${machine}% of ${availableParallelism()} cores (postgres, redis and kafka are machine-wide)`;
+};
+
+type Series = Map<string, number>;
+
+/** The api's /metrics as series name (with labels) -> value. */
+const scrape = async (url: string): Promise<Series> => {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const series: Series = new Map();
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_]+(?:\{[^}]*\})?) ([-0-9.e+]+|NaN)$/i.exec(line);
+    if (match) series.set(match[1]!, Number(match[2]));
+  }
+  return series;
+};
+
+/**
+ * Where a request's time goes inside the api, from its own latency histograms over a window: mean
+ * time per HTTP request, per command (load, decide, append, retries) and per event-store append.
+ * Scrape before and after; `describe` gives one line for the notes.
+ */
+export const apiTimeSplit = async (apiUrl: string) => {
+  const before = await scrape(apiUrl).catch(() => new Map() as Series);
+  return {
+    async describe(): Promise<string> {
+      const after = await scrape(apiUrl).catch(() => new Map() as Series);
+      const parts: string[] = [];
+      const metrics: [string, string][] = [
+        ['zan_http_request_duration_seconds', 'HTTP'],
+        ['zan_command_duration_seconds', 'command'],
+        ['zan_event_store_append_duration_seconds', 'append'],
+      ];
+      for (const [metric, name] of metrics) {
+        for (const [key, count] of after) {
+          if (!key.startsWith(`${metric}_count`)) continue;
+          const calls = count - (before.get(key) ?? 0);
+          if (calls <= 0) continue;
+          const sumKey = key.replace('_count', '_sum');
+          const seconds = (after.get(sumKey) ?? 0) - (before.get(sumKey) ?? 0);
+          const labels = /\{(.*)\}/.exec(key)?.[1]?.replace(/[a-z_]+="([^"]*)"/g, '$1').replace(/,/g, ' ') ?? '';
+          parts.push(`${name} ${labels}: ${((seconds / calls) * 1000).toFixed(1)} ms x ${calls}`);
+        }
+      }
+      const loopLag = after.get('nodejs_eventloop_lag_p99_seconds');
+      return `api time split (mean per call over the window, from its /metrics): ${parts.join('; ') || 'no samples'}${loopLag !== undefined ? `; event-loop delay p99 ${(loopLag * 1000).toFixed(1)} ms` : ''}`;
+    },
+  };
+};
+
+/** PostgreSQL transactions committed in the database over a window (machine-wide: other work counts). */
+export const pgCommits = async (databaseUrl: string) => {
+  const { Client } = await import('pg');
+  const read = async (): Promise<number> => {
+    const pg = new Client({ connectionString: databaseUrl });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query<{ n: string }>('SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()');
+      return Number(rows[0]!.n);
+    } finally {
+      await pg.end();
+    }
+  };
+  const first = await read();
+  return { stop: async (): Promise<number> => (await read()) - first };
+};
+
+/**
+ * A tiny entry for development: `node --require ./infra/register-ts.js bench/scenarios/<name>.ts`
+ * runs that scenario alone at BENCH_SCALE (default 0.1) and prints its result; exit 1 when a check fails.
+ */
+export const runAlone = (module: NodeModule, scenario: Scenario): void => {
+  if (require.main !== module) return;
+  const started = Date.now();
+  const log = (line: string) => console.log(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${line}`);
+  scenario({ env: benchEnv(), scale: Number(process.env.BENCH_SCALE ?? 0.1), log }).then(
+    (result) => {
+      console.log(JSON.stringify(result, null, 1));
+      process.exit(result.checks.every((check) => check.ok) ? 0 : 1);
+    },
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 };

@@ -13,7 +13,8 @@ import { redPacketStream, type NewEvent, currentVersion } from '@zan/contracts';
 import { redPacketDecider } from '@zan/domain';
 import type { PostgresEventStore } from '@zan/event-store';
 import { describeStatuses, runLoad, type LoadResult } from '../lib/load';
-import { bearer, cpuMeter, describeCpu, eventTotals, startStack, type Stack } from '../lib/stack';
+import { apiTimeSplit, bearer, cpuMeter, describeCpu, eventTotals, pgCommits, runAlone, startStack, type Stack } from '../lib/stack';
+import { serversOf } from '../lib/servers';
 import { roundMs, spread } from '../lib/stats';
 import type { BenchContext, Baseline, Figure, Scenario, ScenarioResult } from '../lib/types';
 import { startNaive } from '../naive/naive-process';
@@ -171,6 +172,7 @@ const seedNaivePackets = async (events: PostgresEventStore, packets: { id: strin
 
 export const run: Scenario = async (context: BenchContext): Promise<ScenarioResult> => {
   const { scale, log } = context;
+  const { databaseUrl } = serversOf(context);
   const p = plan(scale);
   const figures: Figure[] = [];
   const baselines: Baseline[] = [];
@@ -190,9 +192,12 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     // (a) one packet, the whole crowd.
     const [hot] = await sendPackets(stack, [hotSender], 1, HOT_AMOUNT, HOT_SHARES);
     log(`claim-storm: (a) ${p.claimers.length} claimers on one packet of ${HOT_SHARES} shares`);
+    let split = await apiTimeSplit(stack.apiUrl);
+    let commits = await pgCommits(databaseUrl);
     let cpu = cpuMeter(stack.pids());
     const a = await storm(stack.apiUrl, p.hotClaims(hot!), p.tokens);
-    notes.push(`(a) Zan ${describeCpu(cpu.stop())}`);
+    notes.push(`(a) Zan ${describeCpu(cpu.stop())}; PostgreSQL commits ${await commits.stop()} (database-wide)`);
+    notes.push(`(a) Zan ${await split.describe()}`);
     log(`claim-storm: ${describeOutcome('(a) Zan', a, p.claimers.length)}`);
     notes.push(describeOutcome('(a) Zan', a, p.claimers.length));
     const hotWon = a.won.get(hot!) ?? [];
@@ -218,9 +223,12 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     log(`claim-storm: (b) sending ${p.packets} packets of ${MANY_SHARES} shares`);
     const packets = await sendPackets(stack, senders, p.packets, MANY_AMOUNT, MANY_SHARES);
     log(`claim-storm: (b) ${manyClaimCount} claims on ${p.packets} packets at once`);
+    split = await apiTimeSplit(stack.apiUrl);
+    commits = await pgCommits(databaseUrl);
     cpu = cpuMeter(stack.pids());
     const b = await storm(stack.apiUrl, p.manyClaims(packets), p.tokens);
-    notes.push(`(b) Zan ${describeCpu(cpu.stop())}`);
+    notes.push(`(b) Zan ${describeCpu(cpu.stop())}; PostgreSQL commits ${await commits.stop()} (database-wide)`);
+    notes.push(`(b) Zan ${await split.describe()}`);
     log(`claim-storm: ${describeOutcome('(b) Zan', b, manyClaimCount)}`);
     notes.push(describeOutcome('(b) Zan', b, manyClaimCount));
     figures.push(
@@ -233,17 +241,25 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
 
     // Once quiet: the read models agree, and the claimers' wallets hold exactly what they won.
     log('claim-storm: waiting for the credits, the relay and the projector to catch up');
-    await stack.quiet(180_000);
-    const view = await stack.readModels.redPacket(hot!);
-    checks.push({
-      label: '(a) the packet read model: fully claimed by 100, nothing left',
-      ok: view?.claimed.length === HOT_SHARES && view.remaining === 0,
-      detail: `${view?.claimed.length} claims, ${view?.remaining} fen left, ${view?.status}`,
-    });
-    let credited = 0;
-    for (const userId of p.claimers) credited += (await stack.readModels.wallet(userId))?.balance ?? 0;
-    const wonTotal = sum([...a.won.values(), ...b.won.values()].flat());
-    checks.push({ label: "claimers' wallets (read model) hold exactly what they won", ok: credited === wonTotal, detail: `${credited} fen in wallets, ${wonTotal} fen won` });
+    const quiet = await stack.quiet(180_000).then(
+      () => true,
+      (error: Error) => {
+        checks.push({ label: 'the system went quiet after the storms', ok: false, detail: error.message });
+        return false;
+      },
+    );
+    if (quiet) {
+      const view = await stack.readModels.redPacket(hot!);
+      checks.push({
+        label: '(a) the packet read model: fully claimed by 100, nothing left',
+        ok: view?.claimed.length === HOT_SHARES && view.remaining === 0,
+        detail: `${view?.claimed.length} claims, ${view?.remaining} fen left, ${view?.status}`,
+      });
+      let credited = 0;
+      for (const userId of p.claimers) credited += (await stack.readModels.wallet(userId))?.balance ?? 0;
+      const wonTotal = sum([...a.won.values(), ...b.won.values()].flat());
+      checks.push({ label: "claimers' wallets (read model) hold exactly what they won", ok: credited === wonTotal, detail: `${credited} fen in wallets, ${wonTotal} fen won` });
+    }
   } finally {
     await stack.close();
   }
@@ -290,3 +306,5 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     latency: hotLatency,
   };
 };
+
+runAlone(module, run);

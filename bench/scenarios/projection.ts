@@ -15,7 +15,7 @@ import { EVENT_CATEGORIES } from '@zan/contracts';
 import { KafkaEventBus } from '@zan/messaging';
 import { Kafka, logLevel } from 'kafkajs';
 import { redisPipeline, asBaseline } from '../baselines/physical';
-import { cpuMeter, describeCpu, eventTotals, sleep, startStack, wallClock, waitFor } from '../lib/stack';
+import { cpuMeter, describeCpu, eventTotals, runAlone, sleep, startStack, wallClock, waitFor } from '../lib/stack';
 import { serversOf } from '../lib/servers';
 import { perSecond, roundMs, scaledMs, spread } from '../lib/stats';
 import type { BenchContext, Baseline, Figure, Scenario, ScenarioResult } from '../lib/types';
@@ -216,3 +216,5 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     latency,
   };
 };
+
+runAlone(module, run);
