@@ -150,7 +150,6 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
 
     checks.push(...(await storedRowsCheck(databaseUrl, iso.pgSchema, counted)));
 
-
     const figures: Figure[] = [
       { key: 'append_hot_sequential_per_s', label: 'appends/s, one appender on one stream (1 event each)', value: sequential.opsPerSecond, unit: 'events/s', better: 'higher' },
       { key: 'append_hot_sequential_p50_ms', label: 'append latency p50, one appender on one stream', value: roundMs(sequentialSpread.p50), unit: 'ms', better: 'lower' },
