@@ -12,9 +12,31 @@ import { walletDecider, type WalletCredit } from '@zan/domain';
 import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, type Subscription, subscribeResiliently } from '@zan/event-store';
 import { CommandRunner, deterministicId } from '../command-path/command-runner';
 import { RedPacketStreams } from '../red-packets/red-packet-streams';
+import { ConcurrentReactions } from './concurrent-reactions';
 import { ExpiryScheduler } from './expiry.scheduler';
 
 const CHECKPOINT = 'process-manager:credits';
+const CHECKPOINT_EVERY_MS = 100;
+
+/**
+ * Which reactions must run in order: a packet's lifecycle (escrow, expiry timer, claims, refund) in
+ * the packet's order, a credit behind the earlier credits of its wallet. Other events need nothing.
+ */
+export const reactionKey = (event: StoredEvent): string | undefined => {
+  switch (event.type) {
+    case 'FundsTransferred':
+      return `wallet:${(event.data as FundsTransferred).toUserId}`;
+    case 'TipPraised':
+      return `wallet:${(event.data as TipPraised).authorId}`;
+    case 'RedPacketSent':
+    case 'RedPacketEscrowed':
+    case 'RedPacketClaimed':
+    case 'RedPacketExpired':
+      return `packet:${(event.data as { redPacketId: string }).redPacketId}`;
+    default:
+      return undefined;
+  }
+};
 
 /**
  * Second legs of every payment, reacting to stored events in global order from a durable checkpoint:
@@ -27,8 +49,9 @@ const CHECKPOINT = 'process-manager:credits';
 export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('credits');
   private subscription?: Subscription;
-  /** Position of the last event handled, for tests and health. */
-  handledThrough = 0n;
+  private reactions?: ConcurrentReactions;
+  private saving?: ReturnType<typeof setInterval>;
+  private saved?: bigint;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -38,22 +61,53 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     private readonly expiries: ExpiryScheduler,
   ) {}
 
+  /** Position up to which every event has been handled (the checkpoint moves to it), for tests and health. */
+  get handledThrough(): bigint {
+    return this.reactions?.watermark ?? 0n;
+  }
+
+  /**
+   * Reactions run concurrently, one after another per credited wallet or per packet (see
+   * reactionKey), so a busy author or a hot packet does not hold up everyone else's credits. The
+   * checkpoint is saved every CHECKPOINT_EVERY_MS at the position every reaction before it has
+   * finished: a crash redoes at most that much, and every reaction is idempotent.
+   */
   async onApplicationBootstrap(): Promise<void> {
     const after = await this.checkpoints.load(CHECKPOINT);
-    this.handledThrough = after ?? 0n;
+    this.saved = after;
+    const reactions = new ConcurrentReactions({ react: (event) => this.handle(event), keyOf: reactionKey }, after);
+    this.reactions = reactions;
     this.subscription = subscribeResiliently(this.store, {
       after,
-      onEvent: async (event) => {
-        await this.handle(event);
-        this.handledThrough = event.position;
-        await this.checkpoints.save(CHECKPOINT, event.position);
-      },
+      onEvent: (event) => reactions.offer(event),
+      resumeAfter: () => reactions.settle(),
       onRetry: (error, attempt) => this.logger.warn(`credits subscription failed (attempt ${attempt}), restarting: ${String(error)}`),
     });
+    this.saving = setInterval(() => void this.saveCheckpoint().catch((error: unknown) => this.logger.warn(`credits checkpoint not saved: ${String(error)}`)), CHECKPOINT_EVERY_MS);
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.saving);
     await this.subscription?.stop();
+    await this.reactions?.settle();
+    await this.saveCheckpoint().catch((error: unknown) => this.logger.warn(`credits checkpoint not saved at shutdown: ${String(error)}`));
+  }
+
+  private checkpointSave?: Promise<void>;
+
+  /** Saves the watermark if it moved; one save at a time. */
+  private async saveCheckpoint(): Promise<void> {
+    await this.checkpointSave;
+    const mark = this.reactions?.watermark;
+    if (mark === undefined || mark === this.saved) return;
+    this.checkpointSave = this.checkpoints.save(CHECKPOINT, mark).then(() => {
+      this.saved = mark;
+    });
+    try {
+      await this.checkpointSave;
+    } finally {
+      this.checkpointSave = undefined;
+    }
   }
 
   async handle(event: StoredEvent): Promise<void> {
@@ -102,6 +156,7 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     }
   }
 
+  /** Credits a wallet once: redelivered, the credit's deterministic id is refused as a duplicate. */
   private async credit(cause: StoredEvent, userId: string, credit: WalletCredit): Promise<void> {
     await this.runner.executeOnce({
       command: 'CreditWallet',

@@ -5,6 +5,11 @@ export interface ResilientOptions extends SubscriptionOptions {
   retry?: { initialMs: number; maxMs: number };
   /** Told about each failure before the restart (logs, metrics). */
   onRetry?: (error: unknown, attempt: number) => void;
+  /**
+   * Where to restart after a failure, for handlers that finish events out of order (concurrent
+   * reactions): awaited before each restart. Default: after the last event onEvent returned from.
+   */
+  resumeAfter?: () => Promise<bigint | undefined>;
 }
 
 /**
@@ -50,6 +55,7 @@ export const subscribeResiliently = (store: EventStore, options: ResilientOption
         };
       });
       wake = undefined;
+      if (options.resumeAfter) after = await options.resumeAfter();
     }
   };
 

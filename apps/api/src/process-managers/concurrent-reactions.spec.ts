@@ -1,0 +1,107 @@
+import type { StoredEvent } from '@zan/contracts';
+import { EVENT_CATALOG } from '@zan/contracts';
+import { ConcurrentReactions } from './concurrent-reactions';
+import { CreditsProcessManager, reactionKey } from './credits.process-manager';
+
+const event = (position: number, key?: string): StoredEvent => ({
+  id: `e${position}`,
+  type: key === undefined ? 'Nothing' : 'Something',
+  version: 1,
+  streamId: 's',
+  revision: position,
+  position: BigInt(position),
+  occurredAt: new Date(0).toISOString(),
+  data: { key },
+  metadata: { correlationId: 'c', causationId: 'c', userId: 'u' },
+});
+
+/** A reaction per event that finishes when the test says so. */
+const controlled = () => {
+  const started: number[] = [];
+  const finish = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  const react = (e: StoredEvent) =>
+    new Promise<void>((resolve, reject) => {
+      started.push(Number(e.position));
+      finish.set(Number(e.position), { resolve, reject });
+    });
+  return { started, finish, react };
+};
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('ConcurrentReactions', () => {
+  const keyOf = (e: StoredEvent) => (e.data as { key?: string }).key;
+
+  it('runs different keys at once, one key in order, and moves the watermark only over finished work', async () => {
+    const { started, finish, react } = controlled();
+    const reactions = new ConcurrentReactions({ react, keyOf }, 10n);
+    for (const [position, key] of [[11, 'a'], [12, 'b'], [13, 'a'], [14, undefined]] as const) await reactions.offer(event(position, key));
+    await tick();
+    expect(started).toEqual([11, 12]); // 13 waits for 11: same key
+    expect(reactions.watermark).toBe(10n);
+
+    finish.get(12)!.resolve();
+    await tick();
+    expect(reactions.watermark).toBe(10n); // 11 still runs: 12 done is not enough
+
+    finish.get(11)!.resolve();
+    await tick();
+    expect(started).toEqual([11, 12, 13]);
+    expect(reactions.watermark).toBe(12n);
+
+    finish.get(13)!.resolve();
+    await tick();
+    expect(reactions.watermark).toBe(14n); // 14 needed nothing
+  });
+
+  it('waits for room when maxInFlight reactions run', async () => {
+    const { started, finish, react } = controlled();
+    const reactions = new ConcurrentReactions({ react, keyOf, maxInFlight: 2 });
+    await reactions.offer(event(1, 'a'));
+    await reactions.offer(event(2, 'b'));
+    let third = false;
+    const offered = reactions.offer(event(3, 'c')).then(() => (third = true));
+    await tick();
+    expect(third).toBe(false);
+    finish.get(1)!.resolve();
+    await offered;
+    await tick();
+    expect(started).toEqual([1, 2, 3]);
+  });
+
+  it('reports a failure at the next offer, and settle answers where to resume: before the failed event', async () => {
+    const { finish, react } = controlled();
+    const reactions = new ConcurrentReactions({ react, keyOf }, 0n);
+    await reactions.offer(event(1, 'a'));
+    await reactions.offer(event(2, 'b'));
+    await reactions.offer(event(3, 'c'));
+    finish.get(1)!.resolve();
+    finish.get(2)!.reject(new Error('database gone'));
+    await tick();
+    await expect(reactions.offer(event(4, 'd'))).rejects.toThrow('database gone');
+    finish.get(3)!.resolve();
+    await expect(reactions.settle()).resolves.toBe(1n);
+    // After settling it takes events again (the subscription restarts after the watermark).
+    await reactions.offer(event(2, 'b'));
+    finish.get(2)!.resolve();
+    await tick();
+    expect(reactions.watermark).toBe(2n);
+  });
+});
+
+describe('credits reaction keys', () => {
+  it('name a key for exactly the events the process manager reacts to', async () => {
+    // A runner, packets and timers that fail on any use: an event without a key must need none.
+    const refuse = new Proxy({}, { get: () => () => Promise.reject(new Error('reacted')) });
+    const manager = new CreditsProcessManager(refuse as never, refuse as never, refuse as never, refuse as never, refuse as never);
+    for (const type of Object.keys(EVENT_CATALOG)) {
+      const data = { redPacketId: 'p', toUserId: 'u', authorId: 'u', userId: 'u', senderId: 'u', amount: 1, remainingShares: 1, expiresAt: new Date(0).toISOString() };
+      const stored = { ...event(1), type, data };
+      const reacts = await manager.handle(stored).then(
+        () => false,
+        () => true,
+      );
+      expect({ type, keyed: reactionKey(stored) !== undefined }).toEqual({ type, keyed: reacts });
+    }
+  });
+});

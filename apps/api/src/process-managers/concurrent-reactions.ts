@@ -1,0 +1,101 @@
+import type { StoredEvent } from '@zan/contracts';
+
+export interface ConcurrentReactionsOptions {
+  /** The reaction to one event; it must be idempotent (it may run again after a failure or a crash). */
+  react: (event: StoredEvent) => Promise<void>;
+  /**
+   * Reactions with the same key run one after another in the events' order; different keys run
+   * concurrently. Undefined: the event needs no reaction.
+   */
+  keyOf: (event: StoredEvent) => string | undefined;
+  /** Reactions in flight at once (default 64). */
+  maxInFlight?: number;
+}
+
+/**
+ * Runs a process manager's reactions concurrently while it still reads the log in order: the
+ * subscription hands events over one at a time (`offer`), each reaction starts behind the earlier
+ * ones of its key, and the checkpoint only ever moves to the `watermark`: the position up to which
+ * every reaction has finished. A crash or a failure therefore resumes from a position whose
+ * reactions are all done, and redoes (idempotently) whatever ran past it.
+ *
+ * A failed reaction is reported by the next `offer`, which throws it so the subscription stops;
+ * `settle` then waits for the reactions still running and answers where to resume.
+ */
+export class ConcurrentReactions {
+  private readonly maxInFlight: number;
+  /** Offered events in log order, with whether their reaction has finished. */
+  private readonly pending: { position: bigint; done: boolean }[] = [];
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+  private mark: bigint | undefined;
+
+  constructor(
+    private readonly options: ConcurrentReactionsOptions,
+    after?: bigint,
+  ) {
+    this.maxInFlight = options.maxInFlight ?? 64;
+    this.mark = after;
+  }
+
+  /** Every offered event up to here has had its reaction (undefined: none yet, from the start). */
+  get watermark(): bigint | undefined {
+    return this.mark;
+  }
+
+  /** Reactions running now. */
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  /** Takes the next event of the log; resolves once its reaction has started (or was not needed). */
+  async offer(event: StoredEvent): Promise<void> {
+    this.throwIfFailed();
+    const key = this.options.keyOf(event);
+    const entry = { position: event.position, done: key === undefined };
+    this.pending.push(entry);
+    if (key === undefined) return this.advance();
+    while (this.running.size >= this.maxInFlight) {
+      await Promise.race(this.running);
+      this.throwIfFailed();
+    }
+    const run = (this.tails.get(key) ?? Promise.resolve())
+      .then(() => (this.failure ? undefined : this.options.react(event)))
+      .then(
+        () => {
+          entry.done = true;
+          this.advance();
+        },
+        (error: unknown) => {
+          this.failure ??= { error };
+        },
+      );
+    this.tails.set(key, run);
+    this.running.add(run);
+    void run.then(() => {
+      this.running.delete(run);
+      if (this.tails.get(key) === run) this.tails.delete(key);
+    });
+  }
+
+  /**
+   * Waits for every reaction in flight, forgets what was offered past the watermark and any failure,
+   * and answers the watermark: where to read from again.
+   */
+  async settle(): Promise<bigint | undefined> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    this.pending.length = 0;
+    this.tails.clear();
+    this.failure = undefined;
+    return this.mark;
+  }
+
+  private advance(): void {
+    while (this.pending.length > 0 && this.pending[0]!.done) this.mark = this.pending.shift()!.position;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+}
