@@ -192,6 +192,12 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     });
   } finally {
     await spy.disconnect().catch(() => undefined);
+    const admin = kafka.admin();
+    await admin
+      .connect()
+      .then(() => admin.deleteGroups([`${stack.env.ZAN_TOPIC_PREFIX}.bench-spy`]))
+      .catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
     await bus.close().catch(() => undefined);
     await stack.close();
   }
