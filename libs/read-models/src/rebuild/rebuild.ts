@@ -11,7 +11,7 @@ export interface RebuildFromEventStoreOptions {
   /** The live store, or the settings to open one (closed at the end). */
   store: RedisReadModelStore | RedisReadModelStoreOptions;
   source: EventSource;
-  /** Events read and applied per step (default 2000). */
+  /** Events read and applied per step (default 1000: bigger pages fold more, but keep more alive for the GC). */
   batchSize?: number;
   /** After each step: events applied so far, and the position reached. */
   onProgress?(applied: number, position: bigint): void;
@@ -50,7 +50,7 @@ export class RebuildTimeout extends Error {
 export const rebuildFromEventStore = async (options: RebuildFromEventStoreOptions): Promise<RebuildResult> => {
   const owned = !(options.store instanceof RedisReadModelStore);
   const store = options.store instanceof RedisReadModelStore ? options.store : new RedisReadModelStore(options.store);
-  const batchSize = options.batchSize ?? 2000;
+  const batchSize = options.batchSize ?? 1000;
   try {
     const build = await store.beginRebuild();
     try {

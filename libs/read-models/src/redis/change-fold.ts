@@ -1,7 +1,7 @@
 import type { Change } from '../projection';
 
-/** A Redis command as an ioredis pipeline takes it: the name, then the arguments. */
-export type RedisCommand = [name: string, ...args: (string | number)[]];
+/** A plain Redis command: its name, the key, then the arguments, numbers as digits. */
+export type RedisCommand = [name: 'hset' | 'hincrby' | 'zadd' | 'zincrby' | 'zremrangebyrank' | 'set', key: string, ...args: string[]];
 
 /** The changes cannot be folded exactly; the caller applies them one by one instead. */
 export class CannotFold extends Error {
@@ -109,27 +109,55 @@ export class ChangeFold {
       if (fold.keep !== undefined && !fold.trimmedLast) throw new CannotFold(`${logical}: an add after the last trim`);
       const key = keyOf(logical);
       if (fold.hash) {
-        const set: (string | number)[] = [];
+        const set: string[] = [];
         for (const [field, { value, by }] of fold.hash) {
           // An increment of 0 still creates the field, as HINCRBY does.
-          if (value === undefined) out.push(['hincrby', key, field, by]);
+          if (value === undefined) out.push(['hincrby', key, field, String(by)]);
           else set.push(field, value);
         }
-        if (set.length > 0) out.push(['hset', key, ...set]);
+        pushPairs(out, 'hset', key, set);
       }
       if (fold.zset) {
-        const add: (string | number)[] = [];
+        const add: string[] = [];
         for (const [member, { score, by }] of fold.zset) {
-          if (score === undefined) out.push(['zincrby', key, by, member]);
-          else add.push(score, member);
+          if (score === undefined) out.push(['zincrby', key, String(by), member]);
+          else add.push(String(score), member);
         }
-        if (add.length > 0) out.push(['zadd', key, ...add]);
+        pushPairs(out, 'zadd', key, add);
       }
-      if (fold.keep !== undefined) out.push(['zremrangebyrank', key, 0, -1 - fold.keep]);
+      if (fold.keep !== undefined) out.push(['zremrangebyrank', key, '0', String(-1 - fold.keep)]);
     }
     return out;
   }
 }
+
+/** Pairs per HSET or ZADD: Lua unpacks at most about 8,000 values at once. */
+const PAIRS_PER_COMMAND = 1000;
+
+/** HSET and ZADD of many pairs, in commands of at most PAIRS_PER_COMMAND pairs. */
+export const pushPairs = (out: RedisCommand[], name: 'hset' | 'zadd', key: string, pairs: string[]): void => {
+  for (let start = 0; start < pairs.length; start += 2 * PAIRS_PER_COMMAND) {
+    out.push([name, key, ...pairs.slice(start, start + 2 * PAIRS_PER_COMMAND)]);
+  }
+};
+
+/**
+ * numkeys, KEYS and ARGV of BULK_APPLY_SCRIPT: the guard, then each key once, the commands naming
+ * them by index (1-based, as Lua's KEYS).
+ */
+export const bulkApplyArgs = (guardKey: string, guardValue: string, commands: readonly RedisCommand[]): string[] => {
+  const keys = [guardKey];
+  const indexOf = new Map<string, number>();
+  const wire = commands.map(([name, key, ...args]) => {
+    let index = indexOf.get(key);
+    if (index === undefined) {
+      index = keys.push(key);
+      indexOf.set(key, index);
+    }
+    return [name, index, ...args];
+  });
+  return [String(keys.length), ...keys, guardValue, JSON.stringify(wire)];
+};
 
 const safeSum = (a: number, b: number, change: Change): number => {
   const sum = a + b;

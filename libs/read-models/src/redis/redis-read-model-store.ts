@@ -24,8 +24,8 @@ import {
   type Skipped,
 } from '../read-model-store.port';
 import type { EarningsView, FeedPage, FeedQuery, LeaderboardEntry, RedPacketView, WalletView } from '../views';
-import { CannotFold, ChangeFold, type RedisCommand } from './change-fold';
-import { APPLY_SCRIPT, LEADERBOARD_SCRIPT, REBUILD_CHECKPOINT_SCRIPT, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT, SWITCH_SCRIPT } from './scripts';
+import { CannotFold, ChangeFold, bulkApplyArgs, pushPairs, type RedisCommand } from './change-fold';
+import { APPLY_SCRIPT, LEADERBOARD_SCRIPT, BULK_APPLY_SCRIPT, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT, SWITCH_SCRIPT } from './scripts';
 
 export interface RedisReadModelStoreOptions {
   /** A connection (left open by close()) or a URL (the store opens and closes its own). */
@@ -70,7 +70,7 @@ const LEADERBOARD = 'zanReadModelLeaderboard';
 const SWITCH = 'zanReadModelSwitch';
 const RENEW_LEASE = 'zanReadModelRenewLease';
 const RELEASE_LEASE = 'zanReadModelReleaseLease';
-const REBUILD_CHECKPOINT = 'zanReadModelRebuildCheckpoint';
+const BULK_APPLY = 'zanReadModelBulkApply';
 
 type ScriptCall<R> = (...args: (string | number)[]) => Promise<R>;
 interface ReadModelCommands {
@@ -79,7 +79,7 @@ interface ReadModelCommands {
   [SWITCH]: ScriptCall<number>;
   [RENEW_LEASE]: ScriptCall<number>;
   [RELEASE_LEASE]: ScriptCall<number>;
-  [REBUILD_CHECKPOINT]: ScriptCall<number>;
+  [BULK_APPLY]: ScriptCall<number>;
 }
 
 /** Guard, watermark, pending, stats: the first keys of the apply script; others are numbered after. */
@@ -140,7 +140,7 @@ export class RedisReadModelStore implements ReadModelStore {
     this.redis.defineCommand(SWITCH, { lua: SWITCH_SCRIPT, numberOfKeys: 5 });
     this.redis.defineCommand(RENEW_LEASE, { lua: RENEW_LEASE_SCRIPT, numberOfKeys: 1 });
     this.redis.defineCommand(RELEASE_LEASE, { lua: RELEASE_LEASE_SCRIPT, numberOfKeys: 1 });
-    this.redis.defineCommand(REBUILD_CHECKPOINT, { lua: REBUILD_CHECKPOINT_SCRIPT, numberOfKeys: 2 });
+    this.redis.defineCommand(BULK_APPLY, { lua: BULK_APPLY_SCRIPT });
     this.live = {
       guardKey: this.controlKey('active'),
       guardDefault: INITIAL_GENERATION,
@@ -381,6 +381,11 @@ export class RedisReadModelStore implements ReadModelStore {
     return projectAll(this.projections, event);
   }
 
+  /** @internal Plain commands in one script, written only while the guard key holds guardValue. */
+  bulkApply(guardKey: string, guardValue: string, commands: readonly RedisCommand[]): Promise<number> {
+    return this.commands(this.redis)[BULK_APPLY](...bulkApplyArgs(guardKey, guardValue, commands));
+  }
+
   /** @internal */
   key(generation: string, logical: string): string {
     return `${this.prefix}${generation}:${logical}`;
@@ -481,9 +486,9 @@ export class GenerationBuild implements ApplyTarget {
    * (the first delivery's prevPosition is the watermark), written by its only writer. Leaves exactly
    * what applyMany() would, with one checkpoint per batch instead of per event: the batch's changes are
    * folded into the fewest commands (ChangeFold), the dedupe records and counters into one command
-   * each, sent as one pipeline, then the watermark moves under the lease. A batch the fold cannot take
-   * goes through the per-event script instead. An event no projection can apply is recorded as
-   * skipped, as applyOrSkip does, and reported to onSkip.
+   * each, all sent with the watermark in one script that writes only while the rebuild holds its lease.
+   * A batch the fold cannot take goes through the per-event script instead. An event no projection can
+   * apply is recorded as skipped, as applyOrSkip does, and reported to onSkip.
    *
    * The work in JavaScript is done when this returns; the promise settles when Redis has the batch, so
    * the caller can prepare the next batch meanwhile (calls land in order on the one connection).
@@ -572,17 +577,17 @@ export class GenerationBuild implements ApplyTarget {
       return this.store.write(this.slot, entries).then(() => skips.length);
     }
     for (const [category, records] of dedupe) {
-      commands.push(['hset', this.store.key(this.generation, keys.applied(category)), ...[...records].flat()]);
+      const pairs: string[] = [];
+      for (const [stream, revision] of records) pairs.push(stream, String(revision));
+      pushPairs(commands, 'hset', this.store.key(this.generation, keys.applied(category)), pairs);
     }
     const stats = this.store.key(this.generation, keys.stats);
-    for (const [field, n] of counters) commands.push(['hincrby', stats, field, n]);
-    commands.push([REBUILD_CHECKPOINT, this.store.leaseKey(), this.store.key(this.generation, keys.watermark), this.generation, positionToString(mark)]);
-    return this.store.redis
-      .pipeline(commands)
-      .exec()
-      .then((results) => {
-        for (const [error] of results ?? []) if (error) throw error;
-        if (results?.[results.length - 1]?.[1] !== 1) throw new GenerationLost(`generation ${this.generation} lost its rebuild lease`);
+    for (const [field, n] of counters) commands.push(['hincrby', stats, field, String(n)]);
+    commands.push(['set', this.store.key(this.generation, keys.watermark), positionToString(mark)]);
+    return this.store
+      .bulkApply(this.store.leaseKey(), this.generation, commands)
+      .then((result) => {
+        if (result !== 1) throw new GenerationLost(`generation ${this.generation} lost its rebuild lease`);
         return skips.length;
       });
   }

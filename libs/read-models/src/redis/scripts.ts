@@ -150,13 +150,23 @@ return out
 `;
 
 /**
- * The checkpoint of a batch a rebuild wrote as plain commands (GenerationBuild.applyInOrder): moves
- * the generation's watermark to the batch's last position while the rebuild still holds its lease.
- * KEYS: 1 the rebuild lease, 2 the generation's watermark. ARGV: 1 the generation, 2 the position.
- * Returns 1, or -1 when the lease is lost (the batch then landed in a generation nobody will use).
+ * Plain commands folded from a run of changes (ChangeFold), sent as one script so they cost Redis one
+ * call and this process one command instead of one each, and land together with their checkpoint.
+ * KEYS: 1 a guard key, 2.. the keys the commands name. ARGV: 1 the guard's expected value ('' for no
+ * guard), 2 the commands as JSON arrays [command, keyIndex, ...arguments], every argument a string
+ * (Lua numbers are doubles, and Redis prints them with 14 digits).
+ * Returns -1 when the guard does not hold (nothing written), else 1.
  */
-export const REBUILD_CHECKPOINT_SCRIPT = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-redis.call('SET', KEYS[2], ARGV[2])
+export const BULK_APPLY_SCRIPT = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local commands = cjson.decode(ARGV[2])
+local known = { hset = true, hincrby = true, zadd = true, zincrby = true, zremrangebyrank = true, set = true }
+-- Redis keeps the writes of a script that fails half-way, so refuse before the first write.
+for _, c in ipairs(commands) do
+  if not known[c[1]] or not KEYS[c[2]] then return redis.error_reply('zan: bad command ' .. tostring(c[1])) end
+end
+for _, c in ipairs(commands) do
+  redis.call(c[1], KEYS[c[2]], unpack(c, 3))
+end
 return 1
 `;
