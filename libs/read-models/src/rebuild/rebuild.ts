@@ -80,10 +80,11 @@ export const rebuildFromEventStore = async (options: RebuildFromEventStoreOption
               prevPosition = event.position;
               return delivery;
             });
+            const [count, position] = [page.length, after];
             const written = build.applyInOrder(deliveries, onSkip).then((n) => {
               skipped += n;
-              events += page.length;
-              options.onProgress?.(events, page[page.length - 1]!.position);
+              events += count;
+              options.onProgress?.(events, position);
             });
             written.catch(() => undefined);
             await writing;

@@ -446,7 +446,7 @@ export class GenerationBuild implements ApplyTarget {
    * What applyInOrder knows of the generation it fills alone: the watermark, and the last revision
    * applied per category and stream (the dedupe records). Dropped once anything else writes it.
    */
-  private sequence?: { mark: bigint; revisions: Map<string, number> } = { mark: 0n, revisions: new Map() };
+  private sequence?: { mark: bigint; revisions: Map<string, Map<string, number>> } = { mark: 0n, revisions: new Map() };
 
   /** @internal Made by RedisReadModelStore.beginRebuild. */
   constructor(
@@ -513,15 +513,17 @@ export class GenerationBuild implements ApplyTarget {
 
     // First the checks, so a refused batch changes nothing.
     let mark = sequence.mark;
-    const seen = new Map<string, number>();
+    // Category -> stream -> revision: this batch's dedupe records.
+    const seen = new Map<string, Map<string, number>>();
     for (const delivery of deliveries) {
       assertDelivery(delivery);
       const { category, event, prevPosition } = delivery;
       if (prevPosition !== mark) throw new InvalidDelivery(`event ${event.id}: prevPosition ${prevPosition} does not continue the chain at ${mark}`);
-      const stream = `${category}\u0000${event.streamId}`;
-      const last = seen.get(stream) ?? sequence.revisions.get(stream);
+      let streams = seen.get(category);
+      if (streams === undefined) seen.set(category, (streams = new Map()));
+      const last = streams.get(event.streamId) ?? sequence.revisions.get(category)?.get(event.streamId);
       if (last !== undefined && last >= event.revision) throw new InvalidDelivery(`event ${event.id}: ${event.streamId}@${event.revision} is already applied`);
-      seen.set(stream, event.revision);
+      streams.set(event.streamId, event.revision);
       mark = event.position;
     }
 
@@ -529,9 +531,7 @@ export class GenerationBuild implements ApplyTarget {
     let foldable = true;
     const changesOf: (Change[] | undefined)[] = [];
     const skips: [StoredEvent, unknown][] = [];
-    const counters = new Map<string, number>();
-    const count = (field: string) => counters.set(field, (counters.get(field) ?? 0) + 1);
-    const dedupe = new Map<string, Map<string, number>>();
+    const counters = new Map<string, { applied: number; skipped: number }>();
     for (const { category, event, prevPosition } of deliveries) {
       let changes: Change[] | undefined;
       try {
@@ -550,11 +550,10 @@ export class GenerationBuild implements ApplyTarget {
           foldable = false;
         }
       }
-      const counter = changes ? 'applied' : 'skipped';
-      count(counter);
-      count(`${counter}:${category}`);
-      const records = dedupe.get(category) ?? dedupe.set(category, new Map()).get(category)!;
-      records.set(event.streamId, event.revision);
+      let counter = counters.get(category);
+      if (counter === undefined) counters.set(category, (counter = { applied: 0, skipped: 0 }));
+      if (changes) counter.applied++;
+      else counter.skipped++;
     }
     let commands: RedisCommand[] | undefined;
     if (foldable) {
@@ -565,7 +564,11 @@ export class GenerationBuild implements ApplyTarget {
       }
     }
     sequence.mark = mark;
-    for (const [stream, revision] of seen) sequence.revisions.set(stream, revision);
+    for (const [category, streams] of seen) {
+      const known = sequence.revisions.get(category);
+      if (known === undefined) sequence.revisions.set(category, new Map(streams));
+      else for (const [stream, revision] of streams) known.set(stream, revision);
+    }
     for (const [event, error] of skips) onSkip?.(event, error);
 
     if (!commands) {
@@ -576,13 +579,21 @@ export class GenerationBuild implements ApplyTarget {
       });
       return this.store.write(this.slot, entries).then(() => skips.length);
     }
-    for (const [category, records] of dedupe) {
+    for (const [category, streams] of seen) {
       const pairs: string[] = [];
-      for (const [stream, revision] of records) pairs.push(stream, String(revision));
+      for (const [stream, revision] of streams) pairs.push(stream, String(revision));
       pushPairs(commands, 'hset', this.store.key(this.generation, keys.applied(category)), pairs);
     }
     const stats = this.store.key(this.generation, keys.stats);
-    for (const [field, n] of counters) commands.push(['hincrby', stats, field, String(n)]);
+    const totals = { applied: 0, skipped: 0 };
+    for (const [category, counter] of counters) {
+      for (const kind of ['applied', 'skipped'] as const) {
+        if (counter[kind] === 0) continue;
+        totals[kind] += counter[kind];
+        commands.push(['hincrby', stats, `${kind}:${category}`, String(counter[kind])]);
+      }
+    }
+    for (const kind of ['applied', 'skipped'] as const) if (totals[kind] > 0) commands.push(['hincrby', stats, kind, String(totals[kind])]);
     commands.push(['set', this.store.key(this.generation, keys.watermark), positionToString(mark)]);
     return this.store
       .bulkApply(this.store.leaseKey(), this.generation, commands)
