@@ -7,13 +7,20 @@ export abstract class DomainError extends Error {
   abstract readonly code: string;
   abstract readonly status: number;
   abstract readonly title: string;
+  /**
+   * True when no later event of the stream can turn this refusal into an acceptance (a packet
+   * stays gone, a claim stays claimed): a refusal decided on an older state of the stream then
+   * stands, the api need not read the stream again to confirm it.
+   */
+  abstract readonly final: boolean;
 }
 
-const domainError = (code: string, status: number, title: string) =>
+const domainError = (code: string, status: number, title: string, final = false) =>
   class extends DomainError {
     readonly code = code;
     readonly status = status;
     readonly title = title;
+    readonly final = final;
     constructor(detail: string) {
       super(detail);
       this.name = title.replace(/[^A-Za-z]/g, '');
@@ -21,22 +28,22 @@ const domainError = (code: string, status: number, title: string) =>
   };
 
 export class WalletNotFound extends domainError('wallet-not-found', 404, 'Wallet not found') {}
-export class WalletAlreadyOpen extends domainError('wallet-already-open', 409, 'Wallet already open') {}
+export class WalletAlreadyOpen extends domainError('wallet-already-open', 409, 'Wallet already open', true) {}
 export class CardNotLinked extends domainError('card-not-linked', 422, 'Bank card not linked') {}
-export class CardAlreadyLinked extends domainError('card-already-linked', 409, 'Bank card already linked') {}
+export class CardAlreadyLinked extends domainError('card-already-linked', 409, 'Bank card already linked', true) {}
 export class InsufficientFunds extends domainError('insufficient-funds', 422, 'Insufficient funds') {}
 export class DailyLimitExceeded extends domainError('daily-limit-exceeded', 422, 'Daily spending limit exceeded') {}
-export class AmountOutOfRange extends domainError('amount-out-of-range', 422, 'Amount out of range') {}
+export class AmountOutOfRange extends domainError('amount-out-of-range', 422, 'Amount out of range', true) {}
 export class AuthorNotEligible extends domainError('author-not-eligible', 422, 'Author cannot receive tips') {}
-export class SelfPayment extends domainError('self-payment', 422, 'Cannot pay yourself') {}
-export class InvalidRedPacket extends domainError('invalid-red-packet', 422, 'Invalid red packet') {}
+export class SelfPayment extends domainError('self-payment', 422, 'Cannot pay yourself', true) {}
+export class InvalidRedPacket extends domainError('invalid-red-packet', 422, 'Invalid red packet', true) {}
 export class RedPacketNotFound extends domainError('red-packet-not-found', 404, 'Red packet not found') {}
-export class RedPacketAlreadyClaimed extends domainError('red-packet-already-claimed', 409, 'Red packet already claimed') {}
-export class RedPacketGone extends domainError('red-packet-gone', 410, 'Red packet is gone') {}
-export class NotARecipient extends domainError('not-a-recipient', 403, 'Not a recipient of this red packet') {}
+export class RedPacketAlreadyClaimed extends domainError('red-packet-already-claimed', 409, 'Red packet already claimed', true) {}
+export class RedPacketGone extends domainError('red-packet-gone', 410, 'Red packet is gone', true) {}
+export class NotARecipient extends domainError('not-a-recipient', 403, 'Not a recipient of this red packet', true) {}
 /**
  * A command the api should already have refused as malformed (bad amount, unknown kind, bad date).
  * The domain does not trust its callers, and a malformed request is a 400 with the api's own
  * problem type, never a 422.
  */
-export class InvalidCommand extends domainError('validation', 400, 'Invalid request') {}
+export class InvalidCommand extends domainError('validation', 400, 'Invalid request', true) {}

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { walletStream } from '@zan/contracts';
-import { InsufficientFunds, walletDecider, type WalletCommand, type WalletState } from '@zan/domain';
+import { CardNotLinked, InsufficientFunds, WalletAlreadyOpen, walletDecider, type WalletCommand, type WalletState } from '@zan/domain';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { systemClock, ZanMetrics } from '@zan/platform';
 import { isolation, testServers } from '../../../../test/support/isolation';
@@ -72,6 +72,21 @@ describe('CommandRunner: cached states across processes', () => {
     await expect(run(here, user, withdraw(user, 500))).rejects.toBeInstanceOf(InsufficientFunds);
     const events = await store.eventStore.readStream(walletStream(user));
     expect(events.map((e) => e.type)).toEqual(['WalletOpened', 'BankCardLinked', 'WalletFunded', 'WalletWithdrawn']);
+  });
+
+  it('lets a final refusal stand on the cached state: no read to confirm what cannot change', async () => {
+    const user = `final-${randomId()}`;
+    await run(here, user, open(user));
+    const reads = jest.spyOn(store.eventStore, 'readStream');
+    try {
+      const asBusiness: WalletCommand = { type: 'OpenWallet', data: { userId: user, kind: 'business' } };
+      await expect(run(here, user, asBusiness)).rejects.toBeInstanceOf(WalletAlreadyOpen); // final
+      expect(reads).not.toHaveBeenCalled();
+      await expect(run(here, user, withdraw(user, 1))).rejects.toBeInstanceOf(CardNotLinked); // not final
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('answers a settled fact from the cache, anything else from the store', async () => {

@@ -180,8 +180,9 @@ export class CommandRunner {
    * Decides on the cached state when there is one, without reading the store first: this process is
    * the stream's only writer here, and the append's expected revision catches a write by another
    * process (a conflict: catch up and decide again). A refusal or a no-op decided on the cache is
-   * not trusted: it is decided again on the state read from the store, so a stale cache can cost a
-   * read but never a wrong answer.
+   * not trusted, unless the refusal is final (no later event can undo it: 10,000 claims on a packet
+   * already emptied are refused without a read each): it is decided again on the state read from
+   * the store, so a stale cache can cost a read but never a wrong answer.
    */
   private async decideAndAppend<S>(execution: Execution<S>): Promise<Executed<S>> {
     const { streamId, folder } = execution;
@@ -192,7 +193,8 @@ export class CommandRunner {
       try {
         decided = execution.decide(state);
       } catch (error) {
-        if (cached && error instanceof DomainError) continue;
+        // A final refusal (a packet gone, a share already claimed) stands on any state of the stream.
+        if (cached && error instanceof DomainError && !error.final) continue;
         throw error;
       }
       if (decided.length === 0) {
