@@ -9,3 +9,4 @@ export { ReadinessChecks, type ReadinessProbe } from './observability/health';
 export { Public, PUBLIC_ROUTE } from './observability/public-route';
 export { REDACTED_PATHS, type RequestIds } from './observability/logging';
 export * from './observability/trace-context';
+export { Coalescer } from './coalescer';

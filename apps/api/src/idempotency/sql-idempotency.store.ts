@@ -1,4 +1,5 @@
 import type { SqlClient } from '@zan/event-store';
+import { Coalescer } from '@zan/platform';
 import type { Begin, IdempotencyStore, StoredResponse } from './idempotency.store';
 
 interface Row {
@@ -10,15 +11,74 @@ interface Row {
   created_at: Date | string;
 }
 
-/** Idempotency records in the event store's own database (PostgreSQL or the embedded one). */
+interface Claim {
+  scope: string;
+  key: string;
+  request_hash: string;
+  locked_until: string;
+  created_at: string;
+}
+
+interface Completion {
+  scope: string;
+  key: string;
+  response: string;
+}
+
+/**
+ * `synchronous_commit` off for the statement's own transaction: it commits without waiting for its
+ * WAL flush. Safe for the records below because PostgreSQL flushes WAL in order: the events a
+ * command appends next commit synchronously, which makes its earlier `pending` record durable with
+ * them; a `done` record lost in a crash leaves a `pending` one whose lease expires, and the retry
+ * takes it over and finds the stored outcome (deterministic event ids). A refusal's record has no
+ * events after it to carry it, so it is always committed synchronously.
+ */
+const RELAXED = `relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS done)`;
+
+/**
+ * Idempotency records in the event store's own database (PostgreSQL or the embedded one).
+ * Concurrent requests' records are written together, one statement per batch (see Coalescer).
+ */
 export class SqlIdempotencyStore implements IdempotencyStore {
   private readonly table: string;
+  private readonly claims: Coalescer<Claim, boolean>;
+  private readonly completions: Coalescer<Completion, void>;
 
   constructor(
     private readonly sql: SqlClient,
     schema: string,
   ) {
     this.table = `"${schema}".idempotency`;
+    this.claims = new Coalescer((claims) => this.claimAll(claims));
+    this.completions = new Coalescer((completions) => this.completeAll(completions));
+  }
+
+  /** Inserts the pending records that do not exist yet; answers, per claim, whether it inserted it. */
+  private async claimAll(claims: Claim[]): Promise<boolean[]> {
+    const { rows } = await this.sql.query<{ scope: string; key: string }>(
+      `WITH ${RELAXED}
+       INSERT INTO ${this.table} (scope, key, request_hash, state, locked_until, created_at)
+       SELECT c.scope, c.key, c.request_hash, 'pending', c.locked_until, c.created_at
+       FROM jsonb_to_recordset($1::text::jsonb) AS c(scope text, key text, request_hash text, locked_until timestamptz, created_at timestamptz)
+       CROSS JOIN relaxed
+       ON CONFLICT (scope, key) DO NOTHING
+       RETURNING scope, key`,
+      [JSON.stringify(claims)],
+    );
+    // Two claims of one key in a batch: the first inserts, the second finds it (a twin in progress).
+    const inserted = new Set(rows.map((row) => `${row.scope}\n${row.key}`));
+    return claims.map((claim) => inserted.delete(`${claim.scope}\n${claim.key}`));
+  }
+
+  private async completeAll(completions: Completion[]): Promise<void[]> {
+    await this.sql.query(
+      `WITH ${RELAXED}
+       UPDATE ${this.table} t SET state = 'done', response = c.response
+       FROM jsonb_to_recordset($1::text::jsonb) AS c(scope text, key text, response text) CROSS JOIN relaxed
+       WHERE t.scope = c.scope AND t.key = c.key`,
+      [JSON.stringify(completions)],
+    );
+    return completions.map(() => undefined);
   }
 
   async migrate(): Promise<void> {
@@ -38,12 +98,8 @@ export class SqlIdempotencyStore implements IdempotencyStore {
 
   async begin(scope: string, key: string, requestHash: string, leaseMs: number, now: Date): Promise<Begin> {
     const lockedUntil = new Date(now.getTime() + leaseMs);
-    const inserted = await this.sql.query<{ created_at: Date | string }>(
-      `INSERT INTO ${this.table} (scope, key, request_hash, state, locked_until, created_at)
-       VALUES ($1, $2, $3, 'pending', $4, $5) ON CONFLICT (scope, key) DO NOTHING RETURNING created_at`,
-      [scope, key, requestHash, lockedUntil.toISOString(), now.toISOString()],
-    );
-    if (inserted.rows.length === 1) return { outcome: 'started', createdAt: now, takenOver: false };
+    const claim = { scope, key, request_hash: requestHash, locked_until: lockedUntil.toISOString(), created_at: now.toISOString() };
+    if (await this.claims.run(claim)) return { outcome: 'started', createdAt: now, takenOver: false };
 
     const found = await this.sql.query<Row>(
       `SELECT request_hash, state, response, locked_until, created_at FROM ${this.table} WHERE scope = $1 AND key = $2`,
@@ -65,6 +121,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
+    if (response.status < 400) return this.completions.run({ scope, key, response: JSON.stringify(response) });
     await this.sql.query(`UPDATE ${this.table} SET state = 'done', response = $3 WHERE scope = $1 AND key = $2`, [
       scope,
       key,

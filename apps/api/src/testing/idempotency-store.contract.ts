@@ -63,6 +63,18 @@ export const describeIdempotencyStoreContract = (name: string, factory: () => Pr
       expect(outcomes.filter((o) => o.outcome === 'in-progress')).toHaveLength(19);
     });
 
+    it('begins and completes many keys at once, each on its own (concurrent requests are written together)', async () => {
+      const scope = user();
+      const now = at('2026-03-01T10:00:00.000Z');
+      const keys = Array.from({ length: 50 }, (_, i) => `many-${i}`);
+      const begun = await Promise.all([...keys, 'many-7'].map((key) => store.begin(scope, key, `h-${key}`, LEASE_MS, now)));
+      expect(begun.filter((b) => b.outcome === 'started')).toHaveLength(50);
+      expect(begun.filter((b) => b.outcome === 'in-progress')).toHaveLength(1);
+      await Promise.all(keys.map((key, i) => store.complete(scope, key, { status: i % 10 === 0 ? 422 : 201, body: { key } })));
+      const replays = await Promise.all(keys.map((key) => store.begin(scope, key, `h-${key}`, LEASE_MS, now)));
+      expect(replays).toEqual(keys.map((key, i) => ({ outcome: 'replay', response: { status: i % 10 === 0 ? 422 : 201, body: { key } } })));
+    });
+
     it('hands an expired lease to exactly one taker, keeping when the record was begun', async () => {
       const scope = user();
       const begun = at('2026-03-01T10:00:00.000Z');
