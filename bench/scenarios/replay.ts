@@ -93,7 +93,7 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
       { key: 'rebuild_per_event_scripts', label: 'the rebuild path before: applyMany, one Lua script per 200 events', kind: 'naive', value: before.rate, unit: 'events/s', compares: 'replay_events_per_s' },
     ];
     notes.push(
-      `rebuild: ${total.toLocaleString('en-US')} events in ${(rebuild.ms / 1000).toFixed(1)} s; peak RSS of the bench process ${rebuild.peakRssMb} MB; CPU: this process ${rebuild.cpu.node.toFixed(1)} s, Redis ${rebuild.cpu.redis.toFixed(1)} s (${rebuild.commands.toLocaleString('en-US')} Redis commands, ${(rebuild.commands / total).toFixed(2)} per event)`,
+      `rebuild: ${total.toLocaleString('en-US')} events in ${(rebuild.ms / 1000).toFixed(1)} s; peak RSS of the bench process ${rebuild.peakRssMb} MB; CPU: this process ${rebuild.cpu.node.toFixed(1)} s; Redis, all clients: ${rebuild.cpu.redis.toFixed(1)} s and ${rebuild.commands.toLocaleString('en-US')} commands, scripts' calls included (${(rebuild.commands / total).toFixed(2)} per event)`,
       `CLI replay: ${cli.seconds.toFixed(1)} s wall, process start included; peak RSS ${cli.maxRssMb} MB`,
       `raw PostgreSQL read: ${pgRead.rows.toLocaleString('en-US')} rows in ${(pgRead.ms / 1000).toFixed(1)} s (the adapter's columns, JSON parsed by pg, nothing else)`,
       `before-path baseline on the first ${before.events.toLocaleString('en-US')} events: ${(before.ms / 1000).toFixed(1)} s`,
