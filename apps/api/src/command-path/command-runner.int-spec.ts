@@ -89,6 +89,53 @@ describe('CommandRunner: cached states across processes', () => {
     }
   });
 
+  it('decides the commands waiting on one stream together: one append for many, each its own outcome', async () => {
+    const user = `batch-${randomId()}`;
+    await run(here, user, open(user));
+    await run(here, user, link(user));
+    await run(here, user, fund(user, 1_000));
+    const appends = jest.spyOn(store.eventStore, 'append');
+    try {
+      // Ten withdrawals of 300 at once from 1000: the first three in line win, the rest are refused.
+      const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => run(here, user, withdraw(user, 300))));
+      expect(outcomes.map((o) => o.status)).toEqual([...Array(3).fill('fulfilled'), ...Array(7).fill('rejected')]);
+      for (const o of outcomes.slice(3)) expect((o as PromiseRejectedResult).reason).toBeInstanceOf(InsufficientFunds);
+      const won = outcomes.slice(0, 3).map((o) => (o as PromiseFulfilledResult<Awaited<ReturnType<typeof run>>>).value);
+      expect(won.map((w) => w.state.balance)).toEqual([700, 400, 100]);
+      expect(won.map((w) => w.revision)).toEqual([3, 4, 5]);
+      expect(won.map((w) => w.events.map((e) => e.revision))).toEqual([[3], [4], [5]]);
+      expect(appends.mock.calls.length).toBeLessThan(3);
+    } finally {
+      appends.mockRestore();
+    }
+    const events = await store.eventStore.readStream(walletStream(user));
+    expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('sends a batch back one by one when one of its commands was already stored (a retry)', async () => {
+    const user = `batch-dup-${randomId()}`;
+    await run(here, user, open(user));
+    await run(here, user, link(user));
+    const funding = (n: number) => ({ ...fund(user, 100 * n), data: { ...fund(user, 100 * n).data, fundingId: `f-${n}` } }) as WalletCommand;
+    const once = (n: number) =>
+      here.executeOnce<WalletState>({
+        command: 'FundWallet',
+        streamId: walletStream(user),
+        folder: walletDecider,
+        decide: (state) => walletDecider.decide(funding(n), state),
+        metadata: { correlationId: randomId(), causationId: randomId(), userId: user },
+        eventId: (index) => `00000000-0000-4000-8000-${String(n).padStart(6, '0')}${String(index).padStart(6, '0')}`.slice(0, 36),
+      });
+    const first = await once(1);
+    const outcomes = await Promise.all([once(2), once(1), once(3)]);
+    // The retry of 1 answers what 1 stored; 2 and 3 are stored once each.
+    expect(outcomes[1].events.map((e) => e.id)).toEqual(first.events.map((e) => e.id));
+    expect(outcomes[1].state.balance).toBe(100);
+    const events = await store.eventStore.readStream(walletStream(user));
+    expect(events.filter((e) => e.type === 'WalletFunded').map((e) => (e.data as { amount: number }).amount)).toEqual([100, 200, 300]);
+    expect(outcomes[2].state.balance).toBe(600);
+  });
+
   it('answers a settled fact from the cache, anything else from the store', async () => {
     const user = `settled-${randomId()}`;
     await run(here, user, open(user));

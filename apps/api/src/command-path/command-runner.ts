@@ -41,26 +41,39 @@ export interface Executed<S> {
   position?: bigint;
 }
 
+/** A command waiting on its stream's lane. */
+interface Decision<S> {
+  execution: Execution<S>;
+  /** Deterministic ids: a duplicate means the command is already stored (see executeOnce). */
+  once: boolean;
+  recovering?: boolean;
+  resolve: (executed: Executed<S> & { replayed?: boolean }) => void;
+  reject: (error: unknown) => void;
+}
+
 /** Namespace for Zan's deterministic (v5) ids. */
 export const ZAN_ID_NAMESPACE = '5f0c2f0e-2d43-4b8c-9d55-7a7a3d2b9a10';
 export const deterministicId = (...parts: string[]): string => uuidv5(parts.join('\n'), ZAN_ID_NAMESPACE);
 export const randomId = (): string => uuidv4();
 
 const MAX_ATTEMPTS = 25;
+/** Commands of one stream decided and appended together at most. */
+const MAX_BATCH = 200;
 const CACHE_LIMIT = 50_000;
 
 /**
- * The one command loop: load a stream's state, decide, append at the expected revision, retry on
- * a conflict. Commands on one stream are serialised in this process (a single writer per stream,
- * as hot red packets need), so conflicts only come from other processes. States are cached with
- * their revision and caught up from the store before each decision, so the cache is never trusted
- * blindly.
+ * The one command loop: decide on the stream's state, append at the expected revision, retry on
+ * a conflict. Commands on one stream wait in its lane in this process (a single writer per stream,
+ * as hot red packets need) and those waiting together are decided and appended together, so
+ * conflicts only come from other processes. States are cached with their revision; the expected
+ * revision of the append, and a read before any refusal that a newer state could undo, keep a
+ * stale cache from ever deciding wrongly.
  */
 @Injectable()
 export class CommandRunner {
   private readonly logger = new Logger(CommandRunner.name);
   private readonly cache = new Map<string, Loaded<unknown>>();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly lanes = new Map<string, Decision<unknown>[]>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -93,7 +106,7 @@ export class CommandRunner {
   }
 
   execute<S>(execution: Execution<S>): Promise<Executed<S>> {
-    return this.measured(execution, () => this.serialised(execution.streamId, () => this.decideAndAppend(execution)));
+    return this.measured(execution, () => this.queued(execution.streamId, { execution, once: false }));
   }
 
   /**
@@ -102,22 +115,116 @@ export class CommandRunner {
    * instead of deciding again on a state that has moved on.
    */
   executeOnce<S>(execution: Execution<S> & { eventId: (index: number) => string; recovering?: boolean }): Promise<Executed<S>> {
-    return this.measured(execution, () =>
-      this.serialised(execution.streamId, async () => {
-        if (execution.recovering) {
-          const earlier = await this.findOutcome(execution);
-          if (earlier) return { ...earlier, replayed: true };
-        }
+    return this.measured(execution, () => this.queued(execution.streamId, { execution, once: true, recovering: execution.recovering }));
+  }
+
+  /** One command alone: decide and append, or for a deterministic one, find its stored outcome. */
+  private async runOne<S>(decision: Decision<S>): Promise<Executed<S> & { replayed?: boolean }> {
+    const { execution } = decision;
+    if (!decision.once) return this.decideAndAppend(execution);
+    const once = execution as Execution<S> & { eventId: (index: number) => string };
+    if (decision.recovering) {
+      const earlier = await this.findOutcome(once);
+      if (earlier) return { ...earlier, replayed: true };
+    }
+    try {
+      return await this.decideAndAppend(execution);
+    } catch (error) {
+      if (!(error instanceof DuplicateEventError)) throw error;
+      const earlier = await this.findOutcome(once);
+      if (!earlier) throw error;
+      return { ...earlier, replayed: true };
+    }
+  }
+
+  /**
+   * Commands waiting on one stream are decided together: one state, each decision made on the
+   * state the earlier ones leave, and ONE append of all their events at the stream's revision. A
+   * hot stream (a red packet claimed by thousands, an author credited by every tip) costs one round
+   * trip per batch instead of one per command. A conflict decides the whole batch again on the
+   * caught-up state; a duplicate (a retried command already stored) sends each command back alone,
+   * where the single path finds its stored outcome. Alone, a command takes the single path.
+   */
+  private async runBatch<S>(decisions: Decision<S>[]): Promise<void> {
+    const settleAlone = async () => {
+      for (const decision of decisions) await this.runOne(decision).then(decision.resolve, decision.reject);
+    };
+    if (decisions.length === 1) return settleAlone();
+    const { streamId, folder } = decisions[0]!.execution;
+    for (let attempt = 1; ; attempt++) {
+      const cached = attempt === 1 ? (this.cache.get(streamId) as Loaded<S> | undefined) : undefined;
+      const base = cached ?? (await this.load(streamId, folder));
+      const outcomes: ({ error: unknown } | { events: NewEvent[]; state: S })[] = [];
+      let state = base.state;
+      let stale = false;
+      for (const { execution } of decisions) {
+        let decided: DomainEvent[];
         try {
-          return await this.decideAndAppend(execution);
+          decided = execution.decide(state);
         } catch (error) {
-          if (!(error instanceof DuplicateEventError)) throw error;
-          const earlier = await this.findOutcome(execution);
-          if (!earlier) throw error;
-          return { ...earlier, replayed: true };
+          // As alone: a refusal on the cache is decided again on the stored state, unless final.
+          if (cached && error instanceof DomainError && !error.final) stale = true;
+          if (stale) break;
+          outcomes.push({ error });
+          continue;
         }
-      }),
-    );
+        if (decided.length === 0 && cached) {
+          stale = true;
+          break;
+        }
+        const events = this.newEvents(execution, decided);
+        state = events.reduce(folder.evolve, state);
+        outcomes.push({ events, state });
+      }
+      if (stale) continue;
+      const all = outcomes.flatMap((outcome) => ('events' in outcome ? outcome.events : []));
+      let stored: StoredEvent[] = [];
+      if (all.length > 0) {
+        try {
+          const result = await this.append(streamId, all, base.revision < 0 ? 'no_stream' : base.revision);
+          stored = result.events;
+          this.remember(streamId, { state, revision: result.nextExpectedRevision, position: result.position });
+        } catch (error) {
+          if (error instanceof DuplicateEventError) return settleAlone();
+          if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) {
+            for (const decision of decisions) decision.reject(error);
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
+          continue;
+        }
+      }
+      let revision = base.revision;
+      let position = base.position;
+      let offset = 0;
+      outcomes.forEach((outcome, i) => {
+        const decision = decisions[i]!;
+        if ('error' in outcome) return decision.reject(outcome.error);
+        const mine = stored.slice(offset, offset + outcome.events.length);
+        offset += mine.length;
+        if (mine.length > 0) {
+          revision = mine[mine.length - 1]!.revision;
+          position = mine[mine.length - 1]!.position;
+        }
+        decision.resolve({ events: mine, state: outcome.state, revision, position });
+      });
+      return;
+    }
+  }
+
+  /** The events a decision appends: ids (deterministic or random), versions, metadata, the time. */
+  private newEvents<S>(execution: Execution<S>, decided: DomainEvent[]): NewEvent[] {
+    // Event time comes from the injected clock, like every decision's `now`.
+    const occurredAt = (execution.occurredAt ?? this.clock.now()).toISOString();
+    return decided.map((event, index) => ({
+      id: execution.eventId ? execution.eventId(index) : randomId(),
+      type: event.type,
+      version: currentVersion(event.type),
+      data: event.data,
+      // With tracing on, each event records the span that decided it (see trace-context.ts).
+      metadata: withTraceparent(execution.metadata),
+      occurredAt,
+    }));
   }
 
   /** Counts, times and traces one command, from queueing for its stream to its outcome. */
@@ -201,17 +308,7 @@ export class CommandRunner {
         if (cached) continue;
         return { events: [], state, revision, position };
       }
-      // Event time comes from the injected clock, like every decision's `now`.
-      const occurredAt = (execution.occurredAt ?? this.clock.now()).toISOString();
-      const events: NewEvent[] = decided.map((event, index) => ({
-        id: execution.eventId ? execution.eventId(index) : randomId(),
-        type: event.type,
-        version: currentVersion(event.type),
-        data: event.data,
-        // With tracing on, each event records the span that decided it (see trace-context.ts).
-        metadata: withTraceparent(execution.metadata),
-        occurredAt,
-      }));
+      const events = this.newEvents(execution, decided);
       try {
         const result = await this.append(streamId, events, revision < 0 ? 'no_stream' : revision);
         const next = result.events.reduce(folder.evolve, state);
@@ -226,18 +323,29 @@ export class CommandRunner {
     }
   }
 
-  private serialised<T>(streamId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(streamId) ?? Promise.resolve();
-    const run = previous.then(work, work);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(streamId, tail);
-    void tail.then(() => {
-      if (this.queues.get(streamId) === tail) this.queues.delete(streamId);
+  /** Queues a command on its stream's lane; the lane drains in order, in batches (see runBatch). */
+  private queued<S>(streamId: string, decision: Omit<Decision<S>, 'resolve' | 'reject'>): Promise<Executed<S> & { replayed?: boolean }> {
+    return new Promise((resolve, reject) => {
+      let lane = this.lanes.get(streamId);
+      if (!lane) {
+        lane = [];
+        this.lanes.set(streamId, lane);
+        void this.drain(streamId, lane);
+      }
+      lane.push({ ...decision, resolve, reject } as Decision<unknown>);
     });
-    return run;
+  }
+
+  private async drain(streamId: string, lane: Decision<unknown>[]): Promise<void> {
+    // Let the commands that arrive in the same turn join the first batch.
+    await Promise.resolve();
+    while (lane.length > 0) {
+      // A recovering command looks for its earlier outcome first: it goes alone.
+      const size = lane[0]!.recovering ? 1 : Math.min(MAX_BATCH, lane.findIndex((d) => d.recovering) === -1 ? lane.length : lane.findIndex((d) => d.recovering));
+      const batch = lane.splice(0, size);
+      await this.runBatch(batch).catch((error: unknown) => batch.forEach((decision) => decision.reject(error)));
+    }
+    this.lanes.delete(streamId);
   }
 
   private remember(streamId: string, loaded: Loaded<unknown>): void {
