@@ -24,9 +24,9 @@ const newStore = (name: string) => {
  * transfers, red packets claimed, exhausted or expired and refunded, withdrawals, and a few events
  * no projection can apply, interleaved as commands would come.
  */
-const history = (size: number, seed: number): { deliveries: Applied[]; poison: Set<string> } => {
+const history = (size: number, seed: number, userCount = 40): { deliveries: Applied[]; poison: Set<string> } => {
   const random = seededRandom(seed);
-  const users = Array.from({ length: 40 }, (_, i) => `u${i}`);
+  const users = Array.from({ length: userCount }, (_, i) => `u${i}`);
   const pick = () => users[Math.floor(random() * users.length)]!;
   const w = new Workload();
   users.forEach((u) => w.open(u, random() < 0.1 ? 'business' : 'individual').linkCard(u).fund(u, 1_000_000));
@@ -115,6 +115,22 @@ describe('GenerationBuild.applyInOrder', () => {
     expect(Object.keys(expected).length).toBeGreaterThan(200);
     expect(await dump(fast, build.generation)).toEqual(expected);
     expect(await build.status()).toEqual(await slow.status());
+    await build.abort();
+    await slow.abort();
+  });
+
+  it('splits a batch too big for one script into several, with the same result', async () => {
+    const { deliveries } = history(6000, 5, 1000);
+    const reference = newStore('big-one-by-one');
+    const slow = await reference.beginRebuild();
+    await applyOrSkip(slow, deliveries, () => undefined);
+
+    const fast = newStore('big-in-order');
+    const build = await fast.beginRebuild();
+    const scripts = jest.spyOn(fast, 'bulkApply');
+    await build.applyInOrder(deliveries);
+    expect(scripts.mock.calls.length).toBeGreaterThan(1);
+    expect(await dump(fast, build.generation)).toEqual(await dump(reference, slow.generation));
     await build.abort();
     await slow.abort();
   });

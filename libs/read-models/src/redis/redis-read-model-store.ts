@@ -86,6 +86,8 @@ interface ReadModelCommands {
 const FIXED_KEYS = 4;
 /** Events per apply script: bounds how long one script holds Redis. */
 const EVENTS_PER_SCRIPT = 200;
+/** Folded commands per script of a rebuild's batch (about 1,000 events' worth): the same bound. */
+const COMMANDS_PER_SCRIPT = 2000;
 
 /** One event for the apply script: applied with its changes, or skipped with none. */
 interface Entry {
@@ -595,12 +597,16 @@ export class GenerationBuild implements ApplyTarget {
     }
     for (const kind of ['applied', 'skipped'] as const) if (totals[kind] > 0) commands.push(['hincrby', stats, kind, String(totals[kind])]);
     commands.push(['set', this.store.key(this.generation, keys.watermark), positionToString(mark)]);
-    return this.store
-      .bulkApply(this.store.leaseKey(), this.generation, commands)
-      .then((result) => {
-        if (result !== 1) throw new GenerationLost(`generation ${this.generation} lost its rebuild lease`);
-        return skips.length;
-      });
+    // Scripts of bounded size, whatever the batch size, so none holds Redis long; sent back to back,
+    // they run in order, the watermark last.
+    const scripts: Promise<number>[] = [];
+    for (let start = 0; start < commands.length; start += COMMANDS_PER_SCRIPT) {
+      scripts.push(this.store.bulkApply(this.store.leaseKey(), this.generation, commands.slice(start, start + COMMANDS_PER_SCRIPT)));
+    }
+    return Promise.all(scripts).then((results) => {
+      if (results.some((result) => result !== 1)) throw new GenerationLost(`generation ${this.generation} lost its rebuild lease`);
+      return skips.length;
+    });
   }
 
   watermark(): Promise<bigint> {
