@@ -43,6 +43,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   private readonly table: string;
   private readonly claims: Coalescer<Claim, boolean>;
   private readonly completions: Coalescer<Completion, void>;
+  private readonly refusals: Coalescer<Completion, void>;
 
   constructor(
     private readonly sql: SqlClient,
@@ -50,7 +51,8 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   ) {
     this.table = `"${schema}".idempotency`;
     this.claims = new Coalescer((claims) => this.claimAll(claims));
-    this.completions = new Coalescer((completions) => this.completeAll(completions));
+    this.completions = new Coalescer((completions) => this.completeAll(completions, { relaxed: true }));
+    this.refusals = new Coalescer((completions) => this.completeAll(completions, { relaxed: false }));
   }
 
   /** Inserts the pending records that do not exist yet; answers, per claim, whether it inserted it. */
@@ -70,9 +72,9 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     return claims.map((claim) => inserted.delete(`${claim.scope}\n${claim.key}`));
   }
 
-  private async completeAll(completions: Completion[]): Promise<void[]> {
+  private async completeAll(completions: Completion[], { relaxed }: { relaxed: boolean }): Promise<void[]> {
     await this.sql.query(
-      `WITH ${RELAXED}
+      `WITH ${relaxed ? RELAXED : 'relaxed AS (SELECT true AS done)' /* refusals: a synchronous commit */}
        UPDATE ${this.table} t SET state = 'done', response = c.response
        FROM jsonb_to_recordset($1::text::jsonb) AS c(scope text, key text, response text) CROSS JOIN relaxed
        WHERE t.scope = c.scope AND t.key = c.key`,
@@ -121,12 +123,8 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
-    if (response.status < 400) return this.completions.run({ scope, key, response: JSON.stringify(response) });
-    await this.sql.query(`UPDATE ${this.table} SET state = 'done', response = $3 WHERE scope = $1 AND key = $2`, [
-      scope,
-      key,
-      JSON.stringify(response),
-    ]);
+    const completion = { scope, key, response: JSON.stringify(response) };
+    return response.status < 400 ? this.completions.run(completion) : this.refusals.run(completion);
   }
 
   async release(scope: string, key: string): Promise<void> {
