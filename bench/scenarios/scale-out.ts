@@ -206,25 +206,12 @@ const runPhase = async (
     const windowEnd = wallClock();
     const usage = cpu.stop();
     const loadEnded = performance.now();
-    const metricsAfter = await Promise.all(apiUrls.map(scrape));
 
     const latency = spread(load.latencies);
     const outcome: PhaseOutcome = { tipsPerS: perSecond(load.ok, load.elapsedMs), p50: roundMs(latency.p50), p99: roundMs(latency.p99) };
     log(`scale-out: ${phase.name}: ${outcome.tipsPerS} tips/s, p50 ${outcome.p50} ms, p99 ${outcome.p99} ms; ${describeStatuses(load.byStatus)}`);
     out.notes.push(`${tag} ${outcome.tipsPerS} tips/s, p50 ${outcome.p50} ms, p99 ${outcome.p99} ms, p99.9 ${roundMs(latency.p999)} ms; answers ${describeStatuses(load.byStatus)}, ${load.timeouts} timeouts, ${load.errors} connection errors`);
     out.notes.push(`${tag} ${describeCpu(usage)}`);
-
-    // What a second writer costs: appends refused for a stale revision, credits already made by the other api.
-    const delta = (metric: string, ...labels: string[]) =>
-      metricsAfter.reduce((n, after, i) => n + sumOf(after, metric, ...labels) - sumOf(metricsBefore[i]!, metric, ...labels), 0);
-    const conflicts = delta('zan_event_store_append_duration_seconds_count', 'outcome="conflict"');
-    const duplicates = delta('zan_event_store_append_duration_seconds_count', 'outcome="duplicate"');
-    const appends = delta('zan_event_store_append_duration_seconds_count');
-    const creditsReplayed = delta('zan_commands_total', 'command="CreditWallet"', 'outcome="replayed"');
-    out.notes.push(
-      `${tag} in the window, over all apis: ${appends} appends, of which ${conflicts} refused as conflicts (another process wrote the stream first) ` +
-        `and ${duplicates} as duplicates; ${creditsReplayed} credits found already made (every api's credits process manager reacts to every tip)`,
-    );
 
     out.checks.push({
       label: `${tag} no tip refused or failed`,
@@ -247,9 +234,11 @@ const runPhase = async (
     // Lag of every event appended in the window (tips and their credits).
     const lags: number[] = [];
     let invisible = 0;
+    let tipsSince = 0;
     for (let after = headBefore; ; ) {
       const page = await stack.events.eventStore.readAll({ after, maxCount: 5_000 });
       for (const event of page) {
+        if (event.type === 'TipPraised') tipsSince++;
         const occurredAt = Date.parse(event.occurredAt);
         if (occurredAt < windowStart || occurredAt > windowEnd) continue;
         const visible = history.visibleAt(event.position);
@@ -260,6 +249,21 @@ const runPhase = async (
       after = page[page.length - 1]!.position;
     }
     const lag = spread(lags);
+    // What a second writer costs, from the window's start until its credits are done: appends refused
+    // for a stale revision, credits already made by the other api.
+    const metricsAfter = await Promise.all(apiUrls.map(scrape));
+    const delta = (metric: string, ...labels: string[]) =>
+      metricsAfter.reduce((n, after, i) => n + sumOf(after, metric, ...labels) - sumOf(metricsBefore[i]!, metric, ...labels), 0);
+    const conflicts = delta('zan_event_store_append_duration_seconds_count', 'outcome="conflict"');
+    const duplicates = delta('zan_event_store_append_duration_seconds_count', 'outcome="duplicate"');
+    const appends = delta('zan_event_store_append_duration_seconds_count');
+    const creditsReplayed = delta('zan_commands_total', 'command="CreditWallet"', 'outcome="replayed"');
+    out.notes.push(
+      `${tag} from the window's start to quiet, over all apis: ${appends} appends, of which ${conflicts} refused as conflicts (another process ` +
+        `wrote the stream first) and ${duplicates} as duplicates; ${creditsReplayed} credits found already made, for ${tipsSince} tips stored ` +
+        `(every api's credits process manager reacts to every tip)`,
+    );
+
     outcome.lagP99 = roundMs(lag.p99);
     out.notes.push(`${tag} append -> visible in the read models over ${lags.length} events of the window: p50 ${roundMs(lag.p50)} ms, p99 ${roundMs(lag.p99)} ms, max ${roundMs(lag.max)} ms`);
     out.checks.push({ label: `${tag} every event of the window became visible`, ok: invisible === 0 && lags.length > 0, detail: `${lags.length} events with a lag, ${invisible} never covered` });
