@@ -67,6 +67,8 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     this.logger.log(`relaying from position ${checkpoint ?? 'start'}`);
     this.subscription = subscribeResiliently(this.store, {
       after: checkpoint,
+      // Read what committed in the same few milliseconds together: the batch waits that long anyway.
+      lingerMs: this.options.lingerMs ?? 5,
       onEvent: (event) => this.enqueue(event),
       onRetry: (error, attempt) => this.logger.warn(`event store subscription failed (attempt ${attempt}), restarting: ${String(error)}`),
     });

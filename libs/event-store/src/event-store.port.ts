@@ -43,6 +43,12 @@ export interface SubscriptionOptions {
   /** Errors thrown by onEvent, or met while reading, stop the subscription and reach here. */
   onError?: (error: unknown) => void;
   batchSize?: number;
+  /**
+   * Once caught up, wait this long after a wake-up before reading (default 0): under load, the
+   * commits of the next few milliseconds come in one read instead of one read each. Adds at most
+   * this much latency. Stores that push events (EventStoreDB) ignore it.
+   */
+  lingerMs?: number;
 }
 
 export interface Subscription {

@@ -79,6 +79,8 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     this.reactions = reactions;
     this.subscription = subscribeResiliently(this.store, {
       after,
+      // Under load, one read for the commits of the next few milliseconds instead of one per commit.
+      lingerMs: 3,
       onEvent: (event) => reactions.offer(event),
       resumeAfter: () => reactions.settle(),
       onRetry: (error, attempt) => this.logger.warn(`credits subscription failed (attempt ${attempt}), restarting: ${String(error)}`),

@@ -65,6 +65,25 @@ describe('catch-up subscription', () => {
     expect(seen).toEqual([3n, 4n, 5n, 6n, 7n, 8n, 9n, 10n]);
   });
 
+  it('with lingerMs, reads the appends signalled while it lingers in one read', async () => {
+    const source = memoryLog();
+    const seen: bigint[] = [];
+    let caughtUp = false;
+    const subscription = startCatchUpSubscription(source, { lingerMs: 50, onEvent: async (e) => void seen.push(e.position), onCaughtUp: () => (caughtUp = true) });
+    await until(() => caughtUp);
+    const readsBefore = source.reads.length;
+    // Five commits 5 ms apart, each with its signal, all within the linger.
+    for (let i = 0; i < 5; i += 1) {
+      source.append(1);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await until(() => seen.length === 5);
+    await subscription.stop();
+    // One read took all five (a second read found nothing more), not one read per signal.
+    expect(source.reads.length - readsBefore).toBeLessThanOrEqual(2);
+    expect(source.reads[readsBefore]).toBeUndefined();
+  });
+
   it('falls back to polling when no signal comes', async () => {
     const source = memoryLog(5);
     const seen: bigint[] = [];

@@ -60,6 +60,8 @@ class CatchUpSubscription implements Subscription {
             this.options.onCaughtUp?.();
           }
           await this.source.wakeup.wait(generation, this.source.pollIntervalMs);
+          const linger = this.options.lingerMs ?? 0;
+          if (linger > 0 && !this.stopping) await new Promise((resolve) => setTimeout(resolve, linger));
         }
       }
     } catch (error) {
