@@ -1,12 +1,12 @@
 import { createSecretKey } from 'node:crypto';
-import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { JwtModule } from '@nestjs/jwt';
 import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { SQL_CLIENT, type SqlClient } from '@zan/event-store';
-import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { ZAN_CONFIG, type ZanConfig, ZanMetrics } from '@zan/platform';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandRunner } from './command-path/command-runner';
 import { WalletStreams } from './command-path/wallet-streams';
@@ -64,6 +64,23 @@ class ApiMigrations implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     if (this.idempotency instanceof SqlIdempotencyStore) await this.idempotency.migrate();
     if (this.timers instanceof SqlTimerStore) await this.timers.migrate();
+  }
+}
+
+/**
+ * Which singletons this replica runs, as gauges (1 leader, 0 standby). /health/ready is left as it
+ * is: a standby replica is exactly as ready to serve requests as the leader.
+ */
+class SingletonsMetrics implements OnModuleInit {
+  constructor(
+    private readonly credits: CreditsProcessManager,
+    private readonly expiries: ExpiryScheduler,
+    @Optional() private readonly metrics?: ZanMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics?.gauge('zan_credits_leader', 'Whether this replica runs the credits process manager (1) or stands by (0)', () => Number(this.credits.leading));
+    this.metrics?.gauge('zan_expiry_timers_leader', 'Whether this replica runs the red packet expiry timers (1) or stands by (0)', () => Number(this.expiries.leading));
   }
 }
 
@@ -134,6 +151,7 @@ class ApiMigrations implements OnModuleInit {
     ReadYourWrites,
     ExpiryScheduler,
     CreditsProcessManager,
+    SingletonsMetrics,
     OpenWalletHandler,
     LinkBankCardHandler,
     FundWalletHandler,

@@ -29,8 +29,10 @@ export class RelayObservability implements OnModuleInit {
     );
     metrics.gauge('zan_relay_lag_events', `Events stored but not yet published (counted up to ${LAG_COUNT_LIMIT})`, async () => (await this.lag()).events);
     this.checks.add('relay', async () => {
+      // A standby is healthy: it publishes nothing until it is elected.
+      if (!relay.leading) return { role: 'standby' };
       const lag = await relay.lag();
-      return { lagEvents: lag.events, publishedThrough: relay.publishedThrough.toString(), head: lag.head.toString() };
+      return { role: 'leader', lagEvents: lag.events, publishedThrough: relay.publishedThrough.toString(), head: lag.head.toString() };
     });
   }
 }

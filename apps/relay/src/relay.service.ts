@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { EVENT_CATEGORIES, type StoredEvent } from '@zan/contracts';
 import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, type Subscription, subscribeResiliently } from '@zan/event-store';
 import { EVENT_BUS, type EventBus, type EventPublisher, type OutgoingEvent, categoryOf } from '@zan/messaging';
-import { SpanKind, contextOfEvent, startSpan, traceparentOf } from '@zan/platform';
+import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection, SpanKind, contextOfEvent, startSpan, traceparentOf } from '@zan/platform';
 import type { Span } from '@opentelemetry/api';
 
 /** /metrics and /health/ready count the events behind up to this many (one bounded read). */
@@ -24,6 +24,10 @@ export interface RelayOptions {
  * acknowledged them, so a crash republishes (at least once) and never skips.
  * Each message carries the position of the event published before it, so consumers can tell
  * when they have seen every event up to a position, across partitions and topics.
+ *
+ * Several relays may run (a standby, or one started by mistake): only the elected leader of the
+ * checkpoint's name reads and publishes; deposed, it stops reading, flushes what it holds and stops
+ * publishing; elected again, it resumes from the stored checkpoint.
  */
 @Injectable()
 export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -34,10 +38,11 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   private lastQueued = 0n;
   private flushing: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
-  private stopped = false;
+  private stopped = true;
   private memoryCheckpoint: bigint | undefined;
   /** Open PRODUCER spans of buffered events, ended when Kafka has acknowledged them (tracing on). */
   private readonly spans = new WeakMap<OutgoingEvent, Span>();
+  private campaign?: Campaign;
   published = 0;
   /** Position of the last event published and checkpointed. */
   publishedThrough = 0n;
@@ -47,18 +52,30 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(CHECKPOINT_STORE) private readonly checkpoints: CheckpointStore,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(RELAY_OPTIONS) private readonly options: RelayOptions,
+    @Optional() @Inject(LEADER_ELECTION) private readonly election: LeaderElection = new InProcessLeaderElection(),
   ) {}
 
+  /** False on a standby relay: another instance publishes. */
+  get leading(): boolean {
+    return this.campaign?.leading ?? false;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    await this.start();
+    this.campaign = await this.election.campaign(this.options.checkpointName, {
+      onElected: () => this.start(),
+      onDeposed: () => this.stop(),
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.campaign?.resign();
     await this.stop();
   }
 
   async start(): Promise<void> {
     this.stopped = false;
+    // Whatever a previous term could not publish is read again from the checkpoint.
+    this.buffer = [];
     await this.bus.ensureTopics(EVENT_CATEGORIES);
     this.publisher = this.bus.publisher();
     const checkpoint = await this.loadCheckpoint();

@@ -10,3 +10,4 @@ export { Public, PUBLIC_ROUTE } from './observability/public-route';
 export { REDACTED_PATHS, type RequestIds } from './observability/logging';
 export * from './observability/trace-context';
 export { Coalescer } from './coalescer';
+export * from './leader-election';

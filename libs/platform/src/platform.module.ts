@@ -15,6 +15,7 @@ import {
 import { EVENT_BUS, InProcessEventBus, KafkaEventBus, type EventBus } from '@zan/messaging';
 import { MemoryReadModelStore, READ_MODEL_STORE, RedisReadModelStore, type ReadModelStore } from '@zan/read-models';
 import { CLOCK, type Clock, RANDOM, type RandomSource, systemClock } from './clock';
+import { InProcessLeaderElection, LEADER_ELECTION, type LeaderElection, leaderElectionFor } from './leader-election';
 import { ZAN_CONFIG, type Role, type ZanConfig, loadConfig } from './zan.config';
 
 /** The adapters this process runs on, chosen from the configuration in this one place. */
@@ -25,6 +26,8 @@ export interface Adapters {
   sql?: SqlClient;
   bus?: EventBus;
   readModels?: ReadModelStore;
+  /** Who runs the singletons (relay, credits process manager, expiry timers) when several instances run. */
+  leaderElection?: LeaderElection;
 }
 
 /** Which adapters a process needs, from the roles it plays. */
@@ -32,6 +35,7 @@ export const adaptersFor = (roles: readonly Role[]) => ({
   eventStore: roles.includes('api') || roles.includes('relay'),
   bus: roles.includes('relay') || roles.includes('projector'),
   readModels: roles.includes('api') || roles.includes('projector'),
+  leaderElection: roles.includes('api') || roles.includes('relay'),
 });
 
 export const ADAPTERS = Symbol('ADAPTERS');
@@ -67,10 +71,15 @@ export const createAdapters = async (config: ZanConfig, roles: readonly Role[] =
     : config.redis
     ? new RedisReadModelStore({ redis: config.redis.url, prefix: config.redis.prefix, feedLength: config.feedLength })
     : new MemoryReadModelStore({ feedLength: config.feedLength });
+  let leaderElection = needs.leaderElection ? leaderElectionFor(config) : undefined;
+  if (needs.leaderElection && !leaderElection) {
+    logger.warn('no REDIS_URL beside EventStoreDB: nothing shared can elect a leader, so this instance runs the relay and process managers whatever others do');
+    leaderElection = new InProcessLeaderElection();
+  }
   logger.log(
-    `event store: ${config.eventStore.kind}; bus: ${config.kafka ? `kafka ${config.kafka.brokers.join(',')}` : 'in-process'}; read models: ${config.redis ? 'redis' : 'memory'}`,
+    `event store: ${config.eventStore.kind}; bus: ${config.kafka ? `kafka ${config.kafka.brokers.join(',')}` : 'in-process'}; read models: ${config.redis ? 'redis' : 'memory'}${leaderElection ? `; leader election: ${leaderElection.kind}` : ''}`,
   );
-  return { eventStore: store?.eventStore, checkpoints: store?.checkpoints, sql: store?.sql, bus, readModels };
+  return { eventStore: store?.eventStore, checkpoints: store?.checkpoints, sql: store?.sql, bus, readModels, leaderElection };
 };
 
 @Injectable()
@@ -79,6 +88,8 @@ class AdaptersCloser implements OnApplicationShutdown {
 
   // Runs after every module's onModuleDestroy, when the relay, projector and handlers have stopped.
   async onApplicationShutdown(): Promise<void> {
+    // The singletons resigned in their onModuleDestroy; closing ends the lock session.
+    await this.adapters.leaderElection?.close().catch(() => undefined);
     await Promise.allSettled([this.adapters.bus?.close(), this.adapters.readModels?.close()]);
     await this.adapters.eventStore?.close();
     await this.adapters.sql?.close();
@@ -112,9 +123,11 @@ export class PlatformModule {
         { provide: SQL_CLIENT, useFactory: (a: Adapters) => a.sql ?? null, inject: [ADAPTERS] },
         { provide: EVENT_BUS, useFactory: (a: Adapters) => a.bus ?? null, inject: [ADAPTERS] },
         { provide: READ_MODEL_STORE, useFactory: (a: Adapters) => a.readModels ?? null, inject: [ADAPTERS] },
+        // Prebuilt adapters without one (tests sharing an embedded store): one process, it leads.
+        { provide: LEADER_ELECTION, useFactory: (a: Adapters) => a.leaderElection ?? new InProcessLeaderElection(), inject: [ADAPTERS] },
         ...(options.adapters ? [] : [AdaptersCloser]),
       ],
-      exports: [ZAN_CONFIG, CLOCK, RANDOM, ADAPTERS, EVENT_STORE, CHECKPOINT_STORE, SQL_CLIENT, EVENT_BUS, READ_MODEL_STORE],
+      exports: [ZAN_CONFIG, CLOCK, RANDOM, ADAPTERS, EVENT_STORE, CHECKPOINT_STORE, SQL_CLIENT, EVENT_BUS, READ_MODEL_STORE, LEADER_ELECTION],
     };
   }
 }

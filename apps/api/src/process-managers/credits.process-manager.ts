@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import type {
   FundsTransferred,
   RedPacketClaimed,
@@ -10,6 +10,7 @@ import type {
 import { walletStream } from '@zan/contracts';
 import { walletDecider, type WalletCredit } from '@zan/domain';
 import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, type Subscription, subscribeResiliently } from '@zan/event-store';
+import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
 import { CommandRunner, deterministicId } from '../command-path/command-runner';
 import { RedPacketStreams } from '../red-packets/red-packet-streams';
 import { ConcurrentReactions } from './concurrent-reactions';
@@ -44,6 +45,9 @@ export const reactionKey = (event: StoredEvent): string | undefined => {
  * expired packet are credited, and sent packets are escrowed. Each reaction's event ids derive
  * from the causing event's id, so redelivery after a crash finds them stored and does nothing:
  * every credit happens exactly once, never zero times.
+ *
+ * Every api replica has one, but only the elected leader of CHECKPOINT reacts; the others stand by
+ * and take over from the stored checkpoint within seconds of the leader's death.
  */
 @Injectable()
 export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDestroy {
@@ -52,6 +56,7 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   private reactions?: ConcurrentReactions;
   private saving?: ReturnType<typeof setInterval>;
   private saved?: bigint;
+  private campaign?: Campaign;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -59,11 +64,26 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     private readonly runner: CommandRunner,
     private readonly packets: RedPacketStreams,
     private readonly expiries: ExpiryScheduler,
+    @Optional() @Inject(LEADER_ELECTION) private readonly election: LeaderElection = new InProcessLeaderElection(),
   ) {}
+
+  /** False on a standby replica: another one reacts. */
+  get leading(): boolean {
+    return this.campaign?.leading ?? false;
+  }
 
   /** Position up to which every event has been handled (the checkpoint moves to it), for tests and health. */
   get handledThrough(): bigint {
     return this.reactions?.watermark ?? 0n;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.campaign = await this.election.campaign(CHECKPOINT, { onElected: () => this.start(), onDeposed: () => this.stop() });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.campaign?.resign();
+    await this.stop();
   }
 
   /**
@@ -72,11 +92,12 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
    * checkpoint is saved every CHECKPOINT_EVERY_MS at the position every reaction before it has
    * finished: a crash redoes at most that much, and every reaction is idempotent.
    */
-  async onApplicationBootstrap(): Promise<void> {
+  private async start(): Promise<void> {
     const after = await this.checkpoints.load(CHECKPOINT);
     this.saved = after;
     const reactions = new ConcurrentReactions({ react: (event) => this.handle(event), keyOf: reactionKey }, after);
     this.reactions = reactions;
+    this.logger.log(`reacting from position ${after ?? 'start'}`);
     this.subscription = subscribeResiliently(this.store, {
       after,
       // Under load, one read for the commits of the next few milliseconds instead of one per commit.
@@ -88,11 +109,16 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     this.saving = setInterval(() => void this.saveCheckpoint().catch((error: unknown) => this.logger.warn(`credits checkpoint not saved: ${String(error)}`)), CHECKPOINT_EVERY_MS);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Stops reading, lets the reactions in flight finish and saves the checkpoint (deposed, or shutting down). */
+  private async stop(): Promise<void> {
     clearInterval(this.saving);
-    await this.subscription?.stop();
+    this.saving = undefined;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    if (!subscription) return;
+    await subscription.stop();
     await this.reactions?.settle();
-    await this.saveCheckpoint().catch((error: unknown) => this.logger.warn(`credits checkpoint not saved at shutdown: ${String(error)}`));
+    await this.saveCheckpoint().catch((error: unknown) => this.logger.warn(`credits checkpoint not saved on stopping: ${String(error)}`));
   }
 
   private checkpointSave?: Promise<void>;

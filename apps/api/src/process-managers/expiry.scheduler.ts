@@ -1,11 +1,13 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { RedPacketNotFound } from '@zan/domain';
-import { CLOCK, type Clock } from '@zan/platform';
+import { CLOCK, type Campaign, type Clock, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
 import { deterministicId } from '../command-path/command-runner';
 import { RedPacketStreams } from '../red-packets/red-packet-streams';
 import { TIMER_STORE, type TimerStore } from './timer.store';
 
 export const EXPIRY_OPTIONS = Symbol('EXPIRY_OPTIONS');
+/** The leader-election name of the timer loop: one replica runs the timers, any replica schedules them. */
+const LEADERSHIP = 'expiry-timers';
 export interface ExpiryOptions {
   tickMs: number;
 }
@@ -13,7 +15,7 @@ export interface ExpiryOptions {
 /**
  * Gives unclaimed red packet money back to the sender once a packet expires. Timers are durable, so
  * a restart loses none; the decider refunds only an open, expired packet, so running a timer twice
- * refunds once.
+ * refunds once. Every api replica schedules and cancels timers; only the elected leader runs them.
  */
 @Injectable()
 export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -21,13 +23,20 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = true;
+  private campaign?: Campaign;
 
   constructor(
     @Inject(TIMER_STORE) private readonly timers: TimerStore,
     private readonly packets: RedPacketStreams,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(EXPIRY_OPTIONS) private readonly options: ExpiryOptions,
+    @Optional() @Inject(LEADER_ELECTION) private readonly election: LeaderElection = new InProcessLeaderElection(),
   ) {}
+
+  /** False on a standby replica: another one runs the timers. */
+  get leading(): boolean {
+    return this.campaign?.leading ?? false;
+  }
 
   schedule(redPacketId: string, dueAt: Date): Promise<void> {
     return this.timers.schedule(`red-packet:${redPacketId}`, dueAt);
@@ -37,12 +46,22 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     return this.timers.cancel(`red-packet:${redPacketId}`);
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    this.campaign = await this.election.campaign(LEADERSHIP, { onElected: () => this.start(), onDeposed: () => this.stop() });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.campaign?.resign();
+    await this.stop();
+  }
+
+  private start(): void {
     this.stopped = false;
     this.arm();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Stops ticking and waits for the tick in progress. */
+  private async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;

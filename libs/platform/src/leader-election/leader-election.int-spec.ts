@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { Client as PgClient } from 'pg';
+import { type Campaign, type LeaderElection } from './leader-election';
+import { postgresLeaderElection, redisLeaderElection } from './index';
+
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const redisUrl = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
+
+/** A candidate that records what it was told, and whether it believes it leads. */
+const candidate = () => {
+  const told: ('elected' | 'deposed')[] = [];
+  let leading = false;
+  return {
+    told,
+    get leading() {
+      return leading;
+    },
+    leadership: {
+      onElected: () => {
+        told.push('elected');
+        leading = true;
+      },
+      onDeposed: () => {
+        told.push('deposed');
+        leading = false;
+      },
+    },
+  };
+};
+
+const until = async (condition: () => boolean, ms: number): Promise<number> => {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return Date.now() - started;
+};
+
+/** Samples both candidates until the condition holds: never two leaders at once. */
+const watchBoth = async (a: { leading: boolean }, b: { leading: boolean }, condition: () => boolean, ms: number) => {
+  let overlap = 0;
+  const took = await until(() => {
+    if (a.leading && b.leading) overlap += 1;
+    return condition();
+  }, ms);
+  return { took, overlap };
+};
+
+describe('PostgreSQL leader election', () => {
+  const id = `zanle${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const electors: LeaderElection[] = [];
+  let admin: PgClient;
+
+  beforeAll(async () => {
+    admin = new PgClient({ connectionString: databaseUrl });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await Promise.allSettled(electors.map((elector) => elector.close()));
+    await admin.end();
+  });
+
+  const elector = (suffix: string) => {
+    const election = postgresLeaderElection({ connectionString: databaseUrl, schema: `zt_${id}`, applicationName: `${id}_${suffix}` });
+    electors.push(election);
+    return election;
+  };
+
+  it('elects exactly one, and hands over within seconds when the leader loses its connection', async () => {
+    const [one, two] = [candidate(), candidate()];
+    const campaigns: Campaign[] = [await elector('one').campaign('relay', one.leadership), await elector('two').campaign('relay', two.leadership)];
+    expect([one.leading, two.leading]).toEqual([true, false]);
+    expect(campaigns.map((c) => c.leading)).toEqual([true, false]);
+
+    // A third elector on another name is not held up by this one.
+    const other = candidate();
+    await elector('three').campaign('credits', other.leadership);
+    expect(other.leading).toBe(true);
+
+    const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`${id}_one`]);
+    expect(killed.rowCount).toBe(1);
+    const handover = await watchBoth(one, two, () => !one.leading && two.leading, 5000);
+    expect(handover.overlap).toBe(0);
+    expect(one.told).toEqual(['elected', 'deposed']);
+    expect(two.told).toEqual(['elected']);
+    expect(campaigns.map((c) => c.leading)).toEqual([false, true]);
+
+    // The first reconnects and stands by; when the second resigns, it leads again.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(one.leading).toBe(false);
+    await campaigns[1]!.resign();
+    expect(two.told).toEqual(['elected', 'deposed']);
+    await until(() => one.leading, 3000);
+    expect(one.told).toEqual(['elected', 'deposed', 'elected']);
+  }, 30_000);
+
+  it('lets the lock go when the leading process closes its elector', async () => {
+    const [one, two] = [candidate(), candidate()];
+    const first = elector('four');
+    await first.campaign('expiry', one.leadership);
+    await elector('five').campaign('expiry', two.leadership);
+    expect([one.leading, two.leading]).toEqual([true, false]);
+    await first.close();
+    expect(one.told).toEqual(['elected', 'deposed']);
+    await until(() => two.leading, 3000);
+  }, 30_000);
+});
+
+describe('Redis leader election', () => {
+  const prefix = `zt:zanle${Date.now().toString(36)}${randomBytes(2).toString('hex')}:`;
+  const electors: LeaderElection[] = [];
+  let redis: Redis;
+
+  beforeAll(() => {
+    redis = new Redis(redisUrl);
+  });
+  afterAll(async () => {
+    await Promise.allSettled(electors.map((elector) => elector.close()));
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const elector = () => {
+    const election = redisLeaderElection({ url: redisUrl, prefix, ttlMs: 1500 });
+    electors.push(election);
+    return election;
+  };
+
+  it('elects exactly one, keeps it while it renews, and hands over when its lease is gone', async () => {
+    const [one, two] = [candidate(), candidate()];
+    const campaigns = [await elector().campaign('relay', one.leadership), await elector().campaign('relay', two.leadership)];
+    expect([one.leading, two.leading]).toEqual([true, false]);
+
+    // Renewed every 500 ms: well past the lease length, nothing changes.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect([one.leading, two.leading]).toEqual([true, false]);
+    expect(await redis.pttl(`${prefix}leader:relay`)).toBeGreaterThan(0);
+
+    // The lease vanishes (as if it had expired while the leader was stalled): the leader's next
+    // renewal is refused, it is deposed, and the other takes the name.
+    await redis.del(`${prefix}leader:relay`);
+    await until(() => !one.leading && two.leading, 3000);
+    expect(one.told).toEqual(['elected', 'deposed']);
+    expect(two.told).toEqual(['elected']);
+
+    await campaigns[1]!.resign();
+    expect(await redis.exists(`${prefix}leader:relay`)).toBe(0);
+    await until(() => one.leading, 3000);
+  }, 30_000);
+
+  it('deposes a leader whose lease someone else now holds, and never gives it back by renewing', async () => {
+    const one = candidate();
+    await elector().campaign('credits', one.leadership);
+    await redis.set(`${prefix}leader:credits`, 'someone-else', 'PX', 1500);
+    await until(() => !one.leading, 2000);
+    expect(await redis.get(`${prefix}leader:credits`)).toBe('someone-else');
+  }, 30_000);
+});

@@ -1,0 +1,133 @@
+import { Client } from 'pg';
+import type { LeaderLock } from './leader-election';
+
+export interface PostgresLeaderLockOptions {
+  connectionString: string;
+  /** Names are scoped by the event store's schema: two deployments on one database never collide. */
+  schema: string;
+  applicationName?: string;
+  /** A heartbeat that gets no answer in this long counts as a lost connection (default 5 s). */
+  queryTimeoutMs?: number;
+}
+
+/**
+ * Session-level advisory locks on one dedicated connection (not the pool: a pooled session would
+ * carry the lock away to whoever borrows it next). The lock lives exactly as long as the session:
+ * when this process dies or its connection drops, PostgreSQL releases it and a standby takes it.
+ * Keys are two ints, hashtext(schema) and hashtext(name): a collision would only make two names
+ * share one leader.
+ */
+export class PostgresLeaderLock implements LeaderLock {
+  private client?: Promise<Client>;
+  private readonly held = new Set<string>();
+  private readonly listeners: ((names: readonly string[] | 'all') => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly options: PostgresLeaderLockOptions) {}
+
+  async acquire(name: string): Promise<boolean> {
+    const client = await this.connection();
+    const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok', [this.options.schema, name]);
+    const ok = result.rows[0]?.ok === true;
+    if (ok) this.held.add(name);
+    return ok;
+  }
+
+  /** Same session, same lock: the connection answering is the proof. */
+  async confirm(name: string): Promise<boolean> {
+    const client = this.live;
+    if (!this.held.has(name) || !client) return false;
+    try {
+      await client.query('SELECT 1');
+      return this.held.has(name);
+    } catch {
+      // No answer in time: the session may be gone; drop it so that the lock is surely released.
+      this.drop();
+      return false;
+    }
+  }
+
+  async release(name: string): Promise<void> {
+    const client = this.live;
+    if (!this.held.delete(name) || !client) return;
+    await client.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.options.schema, name]);
+  }
+
+  onLost(listener: (names: readonly string[] | 'all') => void): void {
+    this.listeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.held.clear();
+    const client = await this.client?.catch(() => undefined);
+    this.client = undefined;
+    this.live = undefined;
+    // Ending the session releases every lock it holds.
+    client?.removeAllListeners('end');
+    await client?.end().catch(() => undefined);
+  }
+
+  /** The /health details: whether the lock connection is up. */
+  get connected(): boolean {
+    return this.live !== undefined;
+  }
+
+  private connection(): Promise<Client> {
+    if (this.closed) return Promise.reject(new Error('leader lock closed'));
+    this.client ??= this.connect();
+    return this.client;
+  }
+
+  private async connect(): Promise<Client> {
+    const client = new Client({
+      connectionString: this.options.connectionString,
+      application_name: this.options.applicationName ?? 'zan-leader',
+      query_timeout: this.options.queryTimeoutMs ?? 5000,
+      keepAlive: true,
+    });
+    // A terminated backend emits 'error' then 'end'; either means every lock of this session is gone.
+    client.on('error', () => this.lost(client));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      this.live = client;
+      return client;
+    } catch (error) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      this.client = undefined;
+      throw error;
+    }
+  }
+
+  /** The connected client, set synchronously so that a loss is seen by the very next call. */
+  private live?: Client;
+
+  private drop(): void {
+    const client = this.live;
+    this.live = undefined;
+    this.client = undefined;
+    void client?.end().catch(() => undefined);
+    this.reportLost();
+  }
+
+  private lost(client: Client): void {
+    client.removeAllListeners('end');
+    client.removeAllListeners('error');
+    client.on('error', () => undefined);
+    void client.end().catch(() => undefined);
+    if (this.live === client) {
+      this.live = undefined;
+      this.client = undefined;
+    }
+    this.reportLost();
+  }
+
+  private reportLost(): void {
+    if (this.closed || this.held.size === 0) return;
+    this.held.clear();
+    for (const listener of this.listeners) listener('all');
+  }
+}
