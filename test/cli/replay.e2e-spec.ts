@@ -97,8 +97,8 @@ describe('zan events replay (PostgreSQL -> Redis or a file)', () => {
     const path = join(dir, 'all.ndjson');
     const interrupt = new AbortController();
     const running = replayTo(`file:${path}`, ['--batch', '3'], { signal: interrupt.signal });
+    // Ctrl-C as soon as the file is begun: pages of 3 events take longer than that to replay.
     await waitFor(() => existsSync(path), 'the replay file');
-    await new Promise((resolve) => setTimeout(resolve, 50));
     interrupt.abort();
     const stopped = await running;
     expect(stopped.code).toBe(130);
