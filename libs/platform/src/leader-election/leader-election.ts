@@ -62,6 +62,7 @@ class LockCampaign implements Campaign {
   private transitions: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
+  private standAsideUntil = 0;
 
   constructor(
     readonly name: string,
@@ -90,6 +91,9 @@ class LockCampaign implements Campaign {
 
   /** The lock is gone (connection dropped, renewal refused): stop the work now. */
   lost(reason: string): void {
+    if (!this.leading) return;
+    // The healthy standbys go first: this instance just lost its connection, and is still stopping.
+    this.standAsideUntil = Date.now() + this.options.retryMs * 3;
     this.depose(reason);
   }
 
@@ -105,9 +109,10 @@ class LockCampaign implements Campaign {
   private async attempt(): Promise<void> {
     try {
       if (!this.leading) {
+        if (Date.now() < this.standAsideUntil) return;
         if (await this.lock.acquire(this.name)) this.elect();
       } else if (!(await this.lock.confirm(this.name))) {
-        this.depose('lock lost');
+        this.lost('lock lost');
       }
     } catch (error) {
       // Cannot tell: a standby stays standby; a leader is deposed by the lock itself (connection lost, lease run out).
