@@ -5,6 +5,8 @@ import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-st
 import { systemClock, ZanMetrics } from '@zan/platform';
 import { isolation, testServers } from '../../../../test/support/isolation';
 import { CommandMetrics } from '../observability/command-metrics';
+import { CreditsProcessManager } from '../process-managers/credits.process-manager';
+import { RedPacketStreams } from '../red-packets/red-packet-streams';
 import { CommandRunner, randomId } from './command-runner';
 
 /**
@@ -134,6 +136,32 @@ describe('CommandRunner: cached states across processes', () => {
     const events = await store.eventStore.readStream(walletStream(user));
     expect(events.filter((e) => e.type === 'WalletFunded').map((e) => (e.data as { amount: number }).amount)).toEqual([100, 200, 300]);
     expect(outcomes[2].state.balance).toBe(600);
+  });
+
+  it('credits a redelivered tip once, and a redelivery is answered without a search of the stream', async () => {
+    const [reader, author] = [`reader-${randomId()}`, `author-${randomId()}`];
+    for (const user of [reader, author]) {
+      await run(here, user, open(user));
+      await run(here, user, link(user));
+    }
+    await run(here, reader, fund(reader, 5_000));
+    const tip = await run(here, reader, {
+      type: 'PraiseTip',
+      data: { tipId: randomId(), readerId: reader, authorId: author, articleId: 'a-1', amount: 500, author: { exists: true, kind: 'individual', hasPersonalCard: true } },
+    });
+    const credits = new CreditsProcessManager(store.eventStore, store.checkpoints, here, new RedPacketStreams(here), undefined as never);
+    const praised = tip.events[0]!;
+    await credits.handle(praised);
+    const reads = jest.spyOn(store.eventStore, 'readStream');
+    try {
+      await credits.handle(praised); // redelivered after a crash
+      await Promise.all([credits.handle(praised), credits.handle(praised)]); // and twice at once, one batch
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+    }
+    const authorEvents = await store.eventStore.readStream(walletStream(author));
+    expect(authorEvents.filter((e) => e.type === 'TipReceived')).toHaveLength(1);
   });
 
   it('answers a settled fact from the cache, anything else from the store', async () => {

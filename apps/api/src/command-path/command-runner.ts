@@ -237,7 +237,14 @@ export class CommandRunner {
       outcome = replayed ? 'replayed' : executed.events.length > 0 ? 'ok' : 'noop';
       return executed;
     } catch (error) {
-      outcome = error instanceof DomainError ? 'rejected' : error instanceof WrongExpectedRevisionError ? 'conflict' : 'error';
+      outcome =
+        error instanceof DomainError
+          ? 'rejected'
+          : error instanceof WrongExpectedRevisionError
+            ? 'conflict'
+            : error instanceof DuplicateEventError
+              ? 'replayed' // stored before (a redelivered reaction): nothing new, nothing wrong
+              : 'error';
       throw error;
     } finally {
       const labels = { command, outcome };

@@ -9,7 +9,7 @@ import type {
 } from '@zan/contracts';
 import { walletStream } from '@zan/contracts';
 import { walletDecider, type WalletCredit } from '@zan/domain';
-import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, type Subscription, subscribeResiliently } from '@zan/event-store';
+import { CHECKPOINT_STORE, type CheckpointStore, DuplicateEventError, EVENT_STORE, type EventStore, type Subscription, subscribeResiliently } from '@zan/event-store';
 import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
 import { CommandRunner, deterministicId } from '../command-path/command-runner';
 import { RedPacketStreams } from '../red-packets/red-packet-streams';
@@ -186,13 +186,20 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
 
   /** Credits a wallet once: redelivered, the credit's deterministic id is refused as a duplicate. */
   private async credit(cause: StoredEvent, userId: string, credit: WalletCredit): Promise<void> {
-    await this.runner.executeOnce({
-      command: 'CreditWallet',
-      streamId: walletStream(userId),
-      folder: walletDecider,
-      decide: (state) => walletDecider.decide({ type: 'CreditWallet', data: { userId, credit } }, state),
-      metadata: { ...cause.metadata, causationId: cause.id },
-      eventId: (index) => deterministicId(cause.id, 'credit', String(index)),
-    });
+    try {
+      await this.runner.execute({
+        command: 'CreditWallet',
+        streamId: walletStream(userId),
+        folder: walletDecider,
+        decide: (state) => walletDecider.decide({ type: 'CreditWallet', data: { userId, credit } }, state),
+        metadata: { ...cause.metadata, causationId: cause.id },
+        eventId: (index) => deterministicId(cause.id, 'credit', String(index)),
+      });
+    } catch (error) {
+      // Redelivered: this credit is stored already (its events went in with one append), and that is
+      // all a reaction needs to know; no search of a long wallet stream for the earlier outcome.
+      if (error instanceof DuplicateEventError) return;
+      throw error;
+    }
   }
 }
