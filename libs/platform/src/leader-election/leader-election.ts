@@ -63,6 +63,8 @@ class LockCampaign implements Campaign {
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
   private standAsideUntil = 0;
+  /** Warned once per outage, not every second. */
+  private unreachable = false;
 
   constructor(
     readonly name: string,
@@ -114,9 +116,11 @@ class LockCampaign implements Campaign {
       } else if (!(await this.lock.confirm(this.name))) {
         this.lost('lock lost');
       }
+      this.unreachable = false;
     } catch (error) {
       // Cannot tell: a standby stays standby; a leader is deposed by the lock itself (connection lost, lease run out).
-      this.logger.debug?.(`leader election for ${this.name}: ${String(error)}`);
+      if (!this.unreachable) this.logger.warn(`leader election for ${this.name}: the lock cannot be reached (${String(error)}); retrying`);
+      this.unreachable = true;
     }
   }
 
@@ -135,7 +139,11 @@ class LockCampaign implements Campaign {
         this.logger.error(`${this.name} could not start as leader, stepping down: ${String(error)}`);
         if (this.leading) {
           this.leading = false;
-          await Promise.resolve(this.leadership.onDeposed()).catch(() => undefined);
+          try {
+            await this.leadership.onDeposed();
+          } catch {
+            // Already logged as a failed start; the chain of transitions must go on.
+          }
           await this.lock.release(this.name).catch(() => undefined);
         }
       }
