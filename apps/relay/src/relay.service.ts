@@ -96,7 +96,10 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.stopped) return;
     this.stopped = true;
     await this.subscription?.stop();
+    // Forget the pending linger, not just cancel it: a next term (re-elected) would otherwise see a
+    // timer still "set", never arm its own, and leave every batch short of full unpublished.
     clearTimeout(this.timer);
+    this.timer = undefined;
     await this.flush().catch((error) => this.logger.warn(`final flush failed: ${String(error)}`));
     await this.publisher?.close();
   }

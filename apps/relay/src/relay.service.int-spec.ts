@@ -1,0 +1,57 @@
+import { Pool } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
+import { InProcessEventBus } from '@zan/messaging';
+import { isolation, testServers } from '../../../test/support/isolation';
+import { RelayService } from './relay.service';
+
+const tipEvent = () => ({
+  id: randomUUID(),
+  type: 'WalletOpened',
+  data: { userId: 'u', kind: 'individual' },
+  metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId: 'u' },
+  occurredAt: new Date().toISOString(),
+});
+
+/**
+ * A relay stops and starts again whenever it loses and wins back its leadership (a dropped lock
+ * connection). Each new term must publish as the first one did: batches that never fill still go
+ * out after the linger.
+ */
+describe('RelayService across terms of leadership', () => {
+  const { pgSchema } = isolation('relay-terms');
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    store = await createPostgresEventStore({ connectionString: testServers().databaseUrl, schema: pgSchema, poolSize: 4 });
+  });
+
+  afterAll(async () => {
+    await store?.eventStore.close();
+    const pool = new Pool({ connectionString: testServers().databaseUrl, max: 1 });
+    await pool.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+    await pool.end();
+  });
+
+  const until = async (condition: () => boolean, what: string) => {
+    for (let i = 0; i < 300 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    if (!condition()) throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('publishes a short batch after the linger in a second term, even when stopped with one pending', async () => {
+    const bus = new InProcessEventBus({ topicPrefix: `relay-terms-${randomUUID().slice(0, 8)}` });
+    const relay = new RelayService(store.eventStore, store.checkpoints, bus, { checkpointName: `relay-${pgSchema}`, durableCheckpoint: true, lingerMs: 200 });
+    await relay.start();
+    await store.eventStore.append(`wallet-a-${randomUUID()}`, [tipEvent()], 'no_stream');
+    // Deposed while a short batch waits for its linger: stop() flushes it.
+    await until(() => relay.published + relay['buffer'].length >= 1, 'the first event to be read');
+    await relay.stop();
+    expect(relay.published).toBe(1);
+
+    // Elected again: a short batch must still leave after the linger, not wait for a full one.
+    await relay.start();
+    await store.eventStore.append(`wallet-b-${randomUUID()}`, [tipEvent()], 'no_stream');
+    await until(() => relay.published === 2, 'the second term to publish its first event');
+    await relay.stop();
+  });
+});
