@@ -9,7 +9,7 @@
  * bench/scenarios/<id>.ts exporting `run: Scenario` (bench/lib/types.ts); one that is missing or
  * throws is reported as such and the others still run; the exit code is then 1. Writes
  * bench/results/<UTC time>-<commit>.{md,svg}, copies them to latest.{md,svg}, and appends a line to
- * bench/results/history.jsonl.
+ * bench/results/history.jsonl (a quick run writes only its own -quick files).
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
@@ -144,14 +144,20 @@ const main = async (): Promise<number> => {
   mkdirSync(RESULTS, { recursive: true });
   const base = `${date.slice(0, 19).replace(/:/g, '-')}Z-${commit.sha}${quick ? '-quick' : ''}`;
   const historyFile = join(RESULTS, 'history.jsonl');
-  const entry = historyEntry(record);
-  appendHistory(historyFile, entry);
   writeFileSync(join(RESULTS, `${base}.svg`), renderChart(record));
-  writeFileSync(join(RESULTS, `${base}.md`), renderReport(record, readHistory(historyFile), `${base}.svg`));
-  copyFileSync(join(RESULTS, `${base}.svg`), join(RESULTS, 'latest.svg'));
-  // latest.md points at latest.svg, so the pair stays together when the next run overwrites both.
-  writeFileSync(join(RESULTS, 'latest.md'), renderReport(record, readHistory(historyFile), 'latest.svg'));
-  log(`report: ${relative(ROOT, join(RESULTS, `${base}.md`))} (and .svg, latest.md, latest.svg); history: ${relative(ROOT, historyFile)}`);
+  if (quick) {
+    // A smoke run of the suite: its own -quick files (git ignores them); the history and latest.* keep
+    // only full runs, so a quick run can never slip into the figures kept across commits.
+    writeFileSync(join(RESULTS, `${base}.md`), renderReport(record, readHistory(historyFile), `${base}.svg`));
+    log(`report: ${relative(ROOT, join(RESULTS, `${base}.md`))} (and .svg; a quick run leaves the history and latest.* alone)`);
+  } else {
+    appendHistory(historyFile, historyEntry(record));
+    writeFileSync(join(RESULTS, `${base}.md`), renderReport(record, readHistory(historyFile), `${base}.svg`));
+    copyFileSync(join(RESULTS, `${base}.svg`), join(RESULTS, 'latest.svg'));
+    // latest.md points at latest.svg, so the pair stays together when the next run overwrites both.
+    writeFileSync(join(RESULTS, 'latest.md'), renderReport(record, readHistory(historyFile), 'latest.svg'));
+    log(`report: ${relative(ROOT, join(RESULTS, `${base}.md`))} (and .svg, latest.md, latest.svg); history: ${relative(ROOT, historyFile)}`);
+  }
   log(`load average after: ${record.load.after.join(' ')}`);
 
   const failed = runFailed(record);

@@ -8,6 +8,7 @@
  * generator is seeded, so every run seeds the same shape (ids are random UUIDs).
  */
 import { randomUUID } from 'node:crypto';
+import { seededRandom } from '@zan/platform';
 import { Client } from 'pg';
 import type { NewEvent } from '@zan/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
@@ -26,18 +27,6 @@ export interface SeedOptions {
   /** Progress lines (default: none). */
   progress?: (line: string) => void;
 }
-
-/** mulberry32: a seeded generator, so every run seeds the same history shape. */
-const seededRandom = (seed: number) => {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 /**
  * One transaction's worth of history, in three phases so every credit follows its debit: debits on

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { describeStatuses, runLoad, type LoadResult } from '../lib/load';
 import { startNaive } from '../naive/naive-process';
-import { apiTimeSplit, bearer, cpuMeter, describeCpu, eventTotals, pgCommits, runAlone, seedWallets, startStack, type SeedWallet } from '../lib/stack';
+import { apiTimeSplit, bearer, cpuMeter, describeCpu, eventTotals, pgCommits, runAlone, seedWallets, startStack, type SeedWallet, type Stack } from '../lib/stack';
 import { serversOf } from '../lib/servers';
 import { perSecond, roundMs, scaledMs, spread } from '../lib/stats';
 import type { BenchContext, Baseline, Figure, Scenario, ScenarioResult } from '../lib/types';
@@ -94,6 +94,53 @@ const describeLoad = (name: string, load: LoadResult): string => {
   return `${name}: ${f.tipsPerS} tips/s, p50 ${f.p50} ms, p99 ${f.p99} ms, p99.9 ${f.p999} ms; answers ${describeStatuses(load.byStatus)}; ${load.timeouts} timeouts, ${load.errors} connection errors`;
 };
 
+/**
+ * Money after a tip storm, once the system is quiet: every answered tip stored (up to `inFlight`
+ * requests cut off when the load stopped), each credited exactly once, the read models' balances
+ * adding up to the total funded, and authors' earnings equal to the tips sent. Also run by scale-out.
+ */
+export const tipMoneyChecks = async (
+  checks: ScenarioResult['checks'],
+  stack: Stack & { funded: number },
+  workload: TipWorkload,
+  tally: TipTally,
+  inFlight: number,
+  tag = '',
+): Promise<void> => {
+  const label = (text: string) => (tag ? `${tag} ${text}` : text);
+  const praised = await eventTotals(stack.events, 'TipPraised');
+  const received = await eventTotals(stack.events, 'TipReceived');
+  checks.push({
+    label: label('every answered tip is stored (and nothing else)'),
+    ok: praised.count >= tally.count && praised.count - tally.count <= inFlight,
+    detail: `${tally.count} tips answered 2xx, ${praised.count} TipPraised stored (at most ${inFlight} cut off in flight)`,
+  });
+  checks.push({
+    label: label('every tip credited exactly once (TipReceived == TipPraised in the event store)'),
+    ok: received.count === praised.count && received.amount === praised.amount,
+    detail: `${praised.count} tips of ${praised.amount} fen, ${received.count} credits of ${received.amount} fen`,
+  });
+  let balances = 0;
+  for (const { userId } of workload.wallets) balances += (await stack.readModels.wallet(userId))?.balance ?? 0;
+  checks.push({
+    label: label('conservation: the read-model balances add up to the total funded'),
+    ok: balances === stack.funded,
+    detail: `balances ${balances} fen, funded ${stack.funded} fen`,
+  });
+  let earned = 0;
+  let earnedTips = 0;
+  for (const author of workload.authors) {
+    const earnings = await stack.readModels.earnings(author);
+    earned += earnings.total;
+    earnedTips += earnings.tips;
+  }
+  checks.push({
+    label: label("authors' earnings in the read models == tips sent"),
+    ok: earned === praised.amount && earnedTips === praised.count,
+    detail: `earnings ${earned} fen over ${earnedTips} tips; sent ${praised.amount} fen over ${praised.count} tips`,
+  });
+};
+
 export const run: Scenario = async (context: BenchContext): Promise<ScenarioResult> => {
   const { scale, log } = context;
   const { databaseUrl } = serversOf(context);
@@ -156,39 +203,8 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     );
     if (quiet) {
       notes.push(`after the load, the credits, relay and projector were caught up in ${((performance.now() - loadEnded) / 1000).toFixed(1)} s`);
-      const praised = await eventTotals(stack.events, 'TipPraised');
-      const received = await eventTotals(stack.events, 'TipReceived');
       // Requests cut off when a run stops may still have been stored: at most one per connection.
-      const inFlight = 2 * CONNECTIONS + load.timeouts + warmup.timeouts;
-      checks.push({
-        label: 'every answered tip is stored (and nothing else)',
-        ok: praised.count >= tally.count && praised.count - tally.count <= inFlight,
-        detail: `${tally.count} tips answered 2xx, ${praised.count} TipPraised stored (at most ${inFlight} cut off in flight)`,
-      });
-      checks.push({
-        label: 'every tip credited to its author (TipReceived == TipPraised)',
-        ok: received.count === praised.count && received.amount === praised.amount,
-        detail: `${praised.count} tips of ${praised.amount} fen, ${received.count} credits of ${received.amount} fen`,
-      });
-      let balances = 0;
-      for (const { userId } of workload.wallets) balances += (await stack.readModels.wallet(userId))?.balance ?? 0;
-      checks.push({
-        label: 'conservation: the read model balances add up to the total funded',
-        ok: balances === stack.funded,
-        detail: `balances ${balances} fen, funded ${stack.funded} fen`,
-      });
-      let earned = 0;
-      let earnedTips = 0;
-      for (const author of workload.authors) {
-        const earnings = await stack.readModels.earnings(author);
-        earned += earnings.total;
-        earnedTips += earnings.tips;
-      }
-      checks.push({
-        label: "authors' earnings in the read model == tips sent",
-        ok: earned === praised.amount && earnedTips === praised.count,
-        detail: `earnings ${earned} fen over ${earnedTips} tips; sent ${praised.amount} fen over ${praised.count} tips`,
-      });
+      await tipMoneyChecks(checks, stack, workload, tally, 2 * CONNECTIONS + load.timeouts + warmup.timeouts);
     }
   } finally {
     await stack.close();
