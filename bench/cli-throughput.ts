@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { removeKeys } from '../test/support/stacks';
 import { openSeededSchema } from './lib/seed';
 
 const ROOT = join(__dirname, '..');
@@ -86,12 +87,7 @@ const main = async (): Promise<void> => {
     console.log(`launcher: ${process.env.ZAN_CLI_FROM_SOURCE === '1' ? 'TypeScript sources (SWC)' : 'bin/zan.js (dist/ when built and fresh, else sources through SWC)'}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await removeKeys(redis, prefix);
     await redis.quit();
     await seeded.release();
   }

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { removeKeys } from '../../test/support/stacks';
 import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
 import { Client } from 'pg';
 import type { StoredEvent } from '@zan/contracts';
@@ -251,14 +252,7 @@ export const redisPipeline = async (options: RedisPipelineOptions): Promise<Phys
       detail: `${result.operations} events (${result.operations * 3} commands) in ${(result.elapsedMs / 1000).toFixed(1)} s; one connection, one pipeline at a time`,
     };
   } finally {
-    if (redis.status === 'ready') {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    }
+    if (redis.status === 'ready') await removeKeys(redis, prefix);
     redis.disconnect();
   }
 };

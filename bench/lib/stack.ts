@@ -15,7 +15,7 @@ import { createPostgresEventStore, SqlCheckpointStore, type PostgresEventStore }
 import { RedisReadModelStore } from '@zan/read-models';
 import { isolation } from '../../test/support/isolation';
 import { type AppProcess, startApp } from '../../test/support/processes';
-import { dropIsolated } from '../../test/support/stacks';
+import { dropIsolated, fullStackEnv } from '../../test/support/stacks';
 import { tokenFor, TEST_JWT_SECRET } from '../../test/support/tokens';
 import { benchEnv, serversOf } from './servers';
 import type { BenchContext, Scenario } from './types';
@@ -133,14 +133,8 @@ export const startStack = async (context: BenchContext, label: string, options: 
   const servers = serversOf(context);
   const iso = isolation(`bench${label}`);
   const env: Record<string, string> = {
+    ...fullStackEnv(label, iso, servers),
     NODE_ENV: 'production',
-    ZAN_JWT_SECRET: TEST_JWT_SECRET,
-    ZAN_EVENT_STORE: servers.databaseUrl,
-    ZAN_PG_SCHEMA: iso.pgSchema,
-    KAFKA_BROKERS: servers.kafkaBrokers.join(','),
-    ZAN_TOPIC_PREFIX: iso.topicPrefix,
-    REDIS_URL: servers.redisUrl,
-    ZAN_REDIS_PREFIX: iso.redisPrefix,
     ...BENCH_API_ENV,
     ...options.env,
   };

@@ -21,6 +21,7 @@ import { eventCategory, streamCategory, walletBalanceDelta } from '@zan/contract
 import { RedisReadModelStore, applyOrSkip, rebuildFromEventStore, type Applied } from '@zan/read-models';
 import { isolation } from '../../test/support/isolation';
 import { asBaseline, redisPipeline } from '../baselines/physical';
+import { removeKeys } from '../../test/support/stacks';
 import { openSeededSchema, type SeededSchema } from '../lib/seed';
 import { serversOf } from '../lib/servers';
 import { perSecond, scaledMs } from '../lib/stats';
@@ -108,7 +109,7 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
       notes,
     };
   } finally {
-    await unlinkAll(redis, redisPrefix);
+    await removeKeys(redis, redisPrefix);
     await redis.quit();
     await seeded?.release();
   }
@@ -280,14 +281,6 @@ const zanReplay = (databaseUrl: string, schema: string, redisUrl: string, prefix
     });
   });
 
-const unlinkAll = async (redis: Redis, prefix: string): Promise<void> => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-};
 
 /** At most one progress line every 5 s. */
 const throttled = (log: (line: string) => void) => {

@@ -34,8 +34,11 @@ export const startEmbeddedZan = async (options: { clock?: Clock; random?: Random
 };
 
 /** Settings of a full-stack deployment isolated for one spec: its own schema, topics and keys. */
-export const fullStackEnv = (label: string, iso: Isolation = isolation(label)): Record<string, string> => {
-  const servers = testServers();
+export const fullStackEnv = (
+  label: string,
+  iso: Isolation = isolation(label),
+  servers: ReturnType<typeof testServers> = testServers(),
+): Record<string, string> => {
   return {
     NODE_ENV: 'test',
     ZAN_JWT_SECRET: TEST_JWT_SECRET,
@@ -95,11 +98,16 @@ export const dropIsolated = async (env: Record<string, string>): Promise<void> =
   await pg.query(`DROP SCHEMA IF EXISTS "${env.ZAN_PG_SCHEMA}" CASCADE`);
   await pg.end();
   const redis = new Redis(env.REDIS_URL!);
+  await removeKeys(redis, env.ZAN_REDIS_PREFIX!);
+  await redis.quit();
+};
+
+/** Removes every Redis key under `prefix`, a page of SCAN at a time (UNLINK: freed in the background). */
+export const removeKeys = async (redis: Redis, prefix: string): Promise<void> => {
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.ZAN_REDIS_PREFIX}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
     cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
+    if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');
-  await redis.quit();
 };
