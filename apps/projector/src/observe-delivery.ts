@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { DeliveredEvent } from '@zan/messaging';
-import { SpanKind, contextOfEvent, inSpan } from '@zan/platform';
+import { SpanKind, contextOfEvent, eventLogFields, inSpan } from '@zan/platform';
 
 /**
  * Applies one delivery in a CONSUMER span, child of the relay's span (the traceparent in the
@@ -19,12 +19,7 @@ export const observeDelivery = (logger: Logger, delivery: DeliveredEvent, apply:
       const fresh = await apply();
       logger.debug({
         msg: fresh ? 'applied' : 'already applied',
-        eventId: event.id,
-        type: event.type,
-        streamId: event.streamId,
-        position: event.position.toString(),
-        correlationId: event.metadata.correlationId,
-        causationId: event.metadata.causationId,
+        ...eventLogFields(event),
         topic: delivery.topic,
         partition: delivery.partition,
         offset: delivery.offset,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Op
 import { EVENT_CATEGORIES, type StoredEvent } from '@zan/contracts';
 import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, type Subscription, subscribeResiliently } from '@zan/event-store';
 import { EVENT_BUS, type EventBus, type EventPublisher, type OutgoingEvent, categoryOf } from '@zan/messaging';
-import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection, SpanKind, contextOfEvent, startSpan, traceparentOf } from '@zan/platform';
+import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection, SpanKind, eventLogFields, contextOfEvent, startSpan, traceparentOf } from '@zan/platform';
 import type { Span } from '@opentelemetry/api';
 
 /** /metrics and /health/ready count the events behind up to this many (one bounded read). */
@@ -168,16 +168,7 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
         this.published += batch.length;
         for (const item of batch) {
           this.spans.get(item)?.end();
-          const { event } = item;
-          this.logger.debug({
-            msg: 'published',
-            eventId: event.id,
-            type: event.type,
-            streamId: event.streamId,
-            position: event.position.toString(),
-            correlationId: event.metadata.correlationId,
-            causationId: event.metadata.causationId,
-          });
+          this.logger.debug({ msg: 'published', ...eventLogFields(item.event) });
         }
         // Published: the checkpoint must follow, or a restart republishes (harmless) — retried while running.
         for (let attempt = 1; ; attempt++) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import type { StoredEvent } from '@zan/contracts';
 import type { ZanConfig } from '../zan.config';
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -62,4 +63,14 @@ export const loggingParams = (config: ZanConfig, level = config.logLevel): Param
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     autoLogging: { ignore: (req) => QUIET.test(req.url ?? '') },
   },
+});
+
+/** The fields a log line about one event carries, so the relay's and the projector's lines match. */
+export const eventLogFields = (event: StoredEvent) => ({
+  eventId: event.id,
+  type: event.type,
+  streamId: event.streamId,
+  position: event.position.toString(),
+  correlationId: event.metadata.correlationId,
+  causationId: event.metadata.causationId,
 });
