@@ -7,7 +7,7 @@ export { comparePositions, padPosition } from './positions';
 export * from './memory/memory-read-model-store';
 export * from './redis/redis-read-model-store';
 export { CannotFold, ChangeFold, bulkApplyArgs, type RedisCommand } from './redis/change-fold';
-export { BULK_APPLY_SCRIPT } from './redis/scripts';
+export { BULK_APPLY_SCRIPT, LUA_APPLY_CHANGE } from './redis/scripts';
 export {
   applyOrSkip,
   isPoison,

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { BULK_APPLY_SCRIPT, CannotFold, ChangeFold, bulkApplyArgs, type Change, type RedisCommand } from '@zan/read-models';
+import { BULK_APPLY_SCRIPT, CannotFold, ChangeFold, LUA_APPLY_CHANGE, bulkApplyArgs, type Change, type RedisCommand } from '@zan/read-models';
 import { REPLAY_FORMAT, type ReplayCheckpoint, type ReplaySpec, type ReplayState, type ReplayTarget } from './replay-target';
 
 /** The replay's own record, beside the read-model keys it writes (no read-model key is named so). */
@@ -19,16 +19,9 @@ interface ReplayCommands {
  * KEYS: 1 the replay record, 2.. the keys the changes name. ARGV: 1 changes as JSON arrays
  * [op, keyIndex, ...], every number a string; 2 the record's new fields as a flat JSON array.
  */
-const REPLAY_APPLY_SCRIPT = `
+const REPLAY_APPLY_SCRIPT = `${LUA_APPLY_CHANGE}
 for _, c in ipairs(cjson.decode(ARGV[1])) do
-  local op, key = c[1], KEYS[c[2]]
-  if op == 'hset' then redis.call('HSET', key, unpack(c[3]))
-  elseif op == 'hincrby' then redis.call('HINCRBY', key, c[3], c[4])
-  elseif op == 'zincrby' then redis.call('ZINCRBY', key, c[4], c[3])
-  elseif op == 'zadd' then redis.call('ZADD', key, c[4], c[3])
-  elseif op == 'ztrim' then redis.call('ZREMRANGEBYRANK', key, 0, -1 - tonumber(c[3]))
-  else return redis.error_reply('zan: bad change ' .. tostring(op))
-  end
+  if not apply_change(c) then return redis.error_reply('zan: bad change ' .. tostring(c[1])) end
 end
 redis.call('HSET', KEYS[1], unpack(cjson.decode(ARGV[2])))
 return 1

@@ -28,6 +28,25 @@ end
 `;
 
 /**
+ * Lua: applies one projection change `[op, keyIndex, ...]` (see Change, every number a string) to
+ * KEYS[keyIndex]; answers false, having written nothing, for an op it does not know. Shared by the
+ * live apply below and the CLI's replay into Redis.
+ */
+export const LUA_APPLY_CHANGE = `
+local function apply_change(c)
+  local op, key = c[1], KEYS[c[2]]
+  if op == 'hset' then redis.call('HSET', key, unpack(c[3]))
+  elseif op == 'hincrby' then redis.call('HINCRBY', key, c[3], c[4])
+  elseif op == 'zincrby' then redis.call('ZINCRBY', key, c[4], c[3])
+  elseif op == 'zadd' then redis.call('ZADD', key, c[4], c[3])
+  elseif op == 'ztrim' then redis.call('ZREMRANGEBYRANK', key, 0, -1 - tonumber(c[3]))
+  else return false
+  end
+  return true
+end
+`;
+
+/**
  * A batch of events applied in order, each one atomically: dedupe check, changes, dedupe record,
  * watermark, counters. The script stops at the first failing command, so the events before it are
  * applied and none after it is.
@@ -41,7 +60,7 @@ end
  * Returns -1 when the guard does not hold ARGV[1] (nothing written), else 1 (applied) or 0 (already
  * applied) per event. Positions stay strings: Lua numbers are doubles and positions pass 2^53.
  */
-export const APPLY_SCRIPT = `${LUA_POSITION_BEFORE}${LUA_ADVANCE}
+export const APPLY_SCRIPT = `${LUA_POSITION_BEFORE}${LUA_ADVANCE}${LUA_APPLY_CHANGE}
 local guard = redis.call('GET', KEYS[1]) or ARGV[2]
 if guard ~= ARGV[1] then return -1 end
 
@@ -64,15 +83,8 @@ for i, e in ipairs(batch) do
     if last and tonumber(last) >= tonumber(revision) then fresh = 0 end
   end
   if fresh == 1 then
-    for _, c in ipairs(e[8]) do
-      local op, key = c[1], KEYS[c[2]]
-      if op == 'hset' then redis.call('HSET', key, unpack(c[3]))
-      elseif op == 'hincrby' then redis.call('HINCRBY', key, c[3], c[4])
-      elseif op == 'zincrby' then redis.call('ZINCRBY', key, c[4], c[3])
-      elseif op == 'zadd' then redis.call('ZADD', key, c[4], c[3])
-      elseif op == 'ztrim' then redis.call('ZREMRANGEBYRANK', key, 0, -1 - tonumber(c[3]))
-      end
-    end
+    -- Every op was checked above: apply_change writes each one.
+    for _, c in ipairs(e[8]) do apply_change(c) end
     if stream ~= '' then redis.call('HSET', dedupe, stream, revision) end
     local moved = advance(KEYS[2], KEYS[3], position, prev)
     -- A skip that names no stream is only a link of the chain: new when the chain had not passed it.
