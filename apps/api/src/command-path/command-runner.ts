@@ -141,19 +141,43 @@ export class CommandRunner {
    * Commands waiting on one stream are decided together: one state, each decision made on the
    * state the earlier ones leave, and ONE append of all their events at the stream's revision. A
    * hot stream (a red packet claimed by thousands, an author credited by every tip) costs one round
-   * trip per batch instead of one per command. A conflict decides the whole batch again on the
-   * caught-up state; a duplicate (a retried command already stored) sends each command back alone,
-   * where the single path finds its stored outcome. Alone, a command takes the single path.
+   * trip per batch instead of one per command. A duplicate (a retried command already stored) sends
+   * each command back alone, where the single path finds its stored outcome.
    */
   private async runBatch<S>(decisions: Decision<S>[]): Promise<void> {
-    const settleAlone = async () => {
-      for (const decision of decisions) await this.runOne(decision).then(decision.resolve, decision.reject);
-    };
-    if (decisions.length === 1) return settleAlone();
+    if (decisions.length > 1) {
+      const duplicate = await this.decideAll(decisions);
+      if (!duplicate) return;
+    }
+    for (const decision of decisions) await this.runOne(decision).then(decision.resolve, decision.reject);
+  }
+
+  /** One command decided and appended alone (see decideAll). */
+  private decideAndAppend<S>(execution: Execution<S>): Promise<Executed<S>> {
+    return new Promise((resolve, reject) => {
+      void this.decideAll([{ execution, once: false, resolve, reject }]).then((duplicate) => duplicate && reject(duplicate), reject);
+    });
+  }
+
+  /**
+   * Decides the commands on the stream's state, in order, and appends all their events at once.
+   * The cached state is used without a read: the append's expected revision catches another
+   * process's write (a conflict: catch up and decide them all again). A refusal or a no-op decided
+   * on the cache is decided again on the stored state, unless the refusal is final (no later event
+   * can undo it). Settles every command, except when the append met a DuplicateEventError: then it
+   * settles none and answers the error, for the caller to take the commands one by one.
+   */
+  private async decideAll<S>(decisions: Decision<S>[]): Promise<DuplicateEventError | undefined> {
     const { streamId, folder } = decisions[0]!.execution;
     for (let attempt = 1; ; attempt++) {
       const cached = attempt === 1 ? (this.cache.get(streamId) as Loaded<S> | undefined) : undefined;
-      const base = cached ?? (await this.load(streamId, folder));
+      let base: Loaded<S>;
+      try {
+        base = cached ?? (await this.load(streamId, folder));
+      } catch (error) {
+        for (const decision of decisions) decision.reject(error);
+        return undefined;
+      }
       const outcomes: ({ error: unknown } | { events: NewEvent[]; state: S })[] = [];
       let state = base.state;
       let stale = false;
@@ -162,7 +186,7 @@ export class CommandRunner {
         try {
           decided = execution.decide(state);
         } catch (error) {
-          // As alone: a refusal on the cache is decided again on the stored state, unless final.
+          // A final refusal (a packet gone, a share already claimed) stands on any state of the stream.
           if (cached && error instanceof DomainError && !error.final) stale = true;
           if (stale) break;
           outcomes.push({ error });
@@ -185,11 +209,13 @@ export class CommandRunner {
           stored = result.events;
           this.remember(streamId, { state, revision: result.nextExpectedRevision, position: result.position });
         } catch (error) {
-          if (error instanceof DuplicateEventError) return settleAlone();
+          if (error instanceof DuplicateEventError) return error;
           if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) {
             for (const decision of decisions) decision.reject(error);
-            return;
+            return undefined;
           }
+          // Another process wrote first: the next load catches up from the store.
+          this.logger.debug(`conflict on ${streamId} (attempt ${attempt})`);
           await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
           continue;
         }
@@ -208,7 +234,7 @@ export class CommandRunner {
         }
         decision.resolve({ events: mine, state: outcome.state, revision, position });
       });
-      return;
+      return undefined;
     }
   }
 
@@ -288,46 +314,6 @@ export class CommandRunner {
       if (page.length < 1000) break;
     }
     return found.length > 0 ? { events: found, state, revision, position: found[found.length - 1]!.position } : undefined;
-  }
-
-  /**
-   * Decides on the cached state when there is one, without reading the store first: this process is
-   * the stream's only writer here, and the append's expected revision catches a write by another
-   * process (a conflict: catch up and decide again). A refusal or a no-op decided on the cache is
-   * not trusted, unless the refusal is final (no later event can undo it: 10,000 claims on a packet
-   * already emptied are refused without a read each): it is decided again on the state read from
-   * the store, so a stale cache can cost a read but never a wrong answer.
-   */
-  private async decideAndAppend<S>(execution: Execution<S>): Promise<Executed<S>> {
-    const { streamId, folder } = execution;
-    for (let attempt = 1; ; attempt++) {
-      const cached = attempt === 1 ? (this.cache.get(streamId) as Loaded<S> | undefined) : undefined;
-      const { state, revision, position } = cached ?? (await this.load(streamId, folder));
-      let decided: DomainEvent[];
-      try {
-        decided = execution.decide(state);
-      } catch (error) {
-        // A final refusal (a packet gone, a share already claimed) stands on any state of the stream.
-        if (cached && error instanceof DomainError && !error.final) continue;
-        throw error;
-      }
-      if (decided.length === 0) {
-        if (cached) continue;
-        return { events: [], state, revision, position };
-      }
-      const events = this.newEvents(execution, decided);
-      try {
-        const result = await this.append(streamId, events, revision < 0 ? 'no_stream' : revision);
-        const next = result.events.reduce(folder.evolve, state);
-        this.remember(streamId, { state: next, revision: result.nextExpectedRevision, position: result.position });
-        return { events: result.events, state: next, revision: result.nextExpectedRevision, position: result.position };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
-        // Another process wrote first: the next load catches up from the store.
-        this.logger.debug(`conflict on ${streamId} (attempt ${attempt})`);
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
-      }
-    }
   }
 
   /** Queues a command on its stream's lane; the lane drains in order, in batches (see runBatch). */
