@@ -46,7 +46,7 @@ export interface SubscriptionOptions {
   /**
    * Once caught up, wait this long after a wake-up before reading (default 0): under load, the
    * commits of the next few milliseconds come in one read instead of one read each. Adds at most
-   * this much latency. Stores that push events (EventStoreDB) ignore it.
+   * this much latency.
    */
   lingerMs?: number;
 }
