@@ -12,6 +12,9 @@ export interface ConcurrentReactionsOptions {
   maxInFlight?: number;
 }
 
+/** Thrown in place of a reaction that never started because another one had failed. */
+const SKIPPED: unique symbol = Symbol('skipped after a failure');
+
 /**
  * Runs a process manager's reactions concurrently while it still reads the log in order: the
  * subscription hands events over one at a time (`offer`), each reaction starts behind the earlier
@@ -61,14 +64,19 @@ export class ConcurrentReactions {
       this.throwIfFailed();
     }
     const run = (this.tails.get(key) ?? Promise.resolve())
-      .then(() => (this.failure ? undefined : this.options.react(event)))
+      .then(() => {
+        // After a failure nothing new starts; a reaction that did not run is not done, so the
+        // watermark stays before it and the restart delivers it again.
+        if (this.failure) throw SKIPPED;
+        return this.options.react(event);
+      })
       .then(
         () => {
           entry.done = true;
           this.advance();
         },
         (error: unknown) => {
-          this.failure ??= { error };
+          if (error !== SKIPPED) this.failure ??= { error };
         },
       );
     this.tails.set(key, run);
