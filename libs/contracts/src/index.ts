@@ -4,3 +4,4 @@ export * from './events';
 export * from './envelope';
 export * from './upcasters';
 export * from './schemas';
+export * from './time';

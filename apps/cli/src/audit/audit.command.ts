@@ -70,7 +70,7 @@ export class AuditCommand extends CommandRunner {
       `  events        ${formatCount(ledger.events)} up to position ${result.head ?? '(empty store)'}`,
       `  wallets       ${formatCount(ledger.wallets.size)}; red packets ${formatCount(ledger.packets.size)}; payments ${formatCount(ledger.pairs.debits)} (${formatCount(ledger.pairs.credited)} credited, ${formatCount(inFlight.count)} in flight)`,
       '',
-      'Money (CONTRACT.md, conservation)',
+      'Money (docs/contract.md, conservation)',
       `  balances                 ${money(c.balances)}`,
       `+ held by red packets      ${money(c.held)}`,
       `+ in flight                ${money(c.inFlight)}`,

@@ -1,4 +1,4 @@
-import { parsePosition } from '@zan/contracts';
+import { parseIsoDate, parseIsoInstant, parsePosition } from '@zan/contracts';
 
 /**
  * Parsers for option values. They throw errors commander reports as "option '--x <v>' argument
@@ -15,17 +15,12 @@ export const parsePositionOption = (text: string): bigint => {
   return position;
 };
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-
-/** An ISO 8601 instant with a zone (2026-01-01T08:00:00+08:00), or a date (UTC midnight). */
+/** An ISO 8601 instant with a zone (2026-01-01T08:00:00+08:00), or a date (UTC midnight); strict calendar. */
 export const parseTimeOption = (text: string): Date => {
-  if (!DATE_ONLY.test(text) && !WITH_ZONE.test(text)) {
-    throw new InvalidOptionValue('use an ISO 8601 time with a zone (2026-01-31T08:00:00Z, 2026-01-31T16:00+08:00) or a date (2026-01-31, UTC).');
-  }
-  const date = new Date(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(date.getTime())) throw new InvalidOptionValue('not a real date.');
-  return date;
+  const date = parseIsoDate(text) ?? parseIsoInstant(text);
+  if (date) return date;
+  if (/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(text)) throw new InvalidOptionValue('not a real date or time (the calendar has no such day, or the clock no such minute).');
+  throw new InvalidOptionValue('use an ISO 8601 time with a zone (2026-01-31T08:00:00Z, 2026-01-31T16:00+08:00) or a date (2026-01-31, UTC).');
 };
 
 /** A moment in the past: a position (digits only) or a time. */
