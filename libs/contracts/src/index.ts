@@ -5,3 +5,4 @@ export * from './envelope';
 export * from './upcasters';
 export * from './schemas';
 export * from './time';
+export * from './text';

@@ -1,4 +1,4 @@
-import type { NewEvent } from '@zan/contracts';
+import { isUnstorableText, type NewEvent } from '@zan/contracts';
 import { DuplicateEventError, type ExpectedRevision } from './event-store.port';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -8,6 +8,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}
 /** Checks an append before any adapter touches its storage; the same rules for every adapter. */
 export const validateAppend = (streamId: string, events: NewEvent[], expected: ExpectedRevision): void => {
   if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('streamId must be a non-empty string');
+  if (isUnstorableText(streamId)) throw new TypeError('streamId holds a NUL or an unpaired surrogate');
   if (typeof expected === 'number' && (!Number.isSafeInteger(expected) || expected < -1)) {
     throw new RangeError(`expected revision must be an integer >= -1, got ${expected}`);
   }
@@ -21,6 +22,10 @@ export const validateAppend = (streamId: string, events: NewEvent[], expected: E
     }
     if (event.data === undefined) throw new TypeError(`event ${event.id}: data is required`);
     if (typeof event.metadata !== 'object' || event.metadata === null) throw new TypeError(`event ${event.id}: metadata is required`);
+    // The last line of defence below the api's validation: refused here, such text never reaches
+    // (and never fails) a group commit of other users' appends.
+    const unstorable = isUnstorableText(event.type) ? 'type' : (unstorableAt(event.data, 'data') ?? unstorableAt(event.metadata, 'metadata'));
+    if (unstorable) throw new TypeError(`event ${event.id}: ${unstorable} holds a NUL or an unpaired surrogate, which no store keeps`);
     if (typeof event.occurredAt !== 'string' || !ISO_INSTANT.test(event.occurredAt) || Number.isNaN(Date.parse(event.occurredAt))) {
       throw new TypeError(`event ${event.id}: occurredAt must be an ISO 8601 instant with a time zone`);
     }
@@ -41,4 +46,23 @@ export const assertFromRevision = (fromRevision: number | undefined): void => {
   if (fromRevision !== undefined && (!Number.isSafeInteger(fromRevision) || fromRevision < 0)) {
     throw new RangeError(`fromRevision must be a non-negative integer, got ${fromRevision}`);
   }
+};
+
+/** The path of the first string (or key) in a JSON value that holds unstorable text, if any. */
+const unstorableAt = (value: unknown, path: string): string | undefined => {
+  if (typeof value === 'string') return isUnstorableText(value) ? path : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const at = unstorableAt(value[i], `${path}[${i}]`);
+      if (at) return at;
+    }
+    return undefined;
+  }
+  for (const [key, inner] of Object.entries(value)) {
+    if (isUnstorableText(key)) return `a key of ${path}`;
+    const at = unstorableAt(inner, `${path}.${key}`);
+    if (at) return at;
+  }
+  return undefined;
 };

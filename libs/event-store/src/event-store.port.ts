@@ -96,7 +96,11 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
-/** An event with this id is already stored: the append did nothing. */
+/**
+ * An event with this id is already stored: the append did nothing. The events ARE stored, by an
+ * earlier call or by this call's own first attempt whose answer a lost connection swallowed (the
+ * SQL store's group commit retries alone after any failure): callers take them as done.
+ */
 export class DuplicateEventError extends Error {
   override readonly name = 'DuplicateEventError';
   constructor(readonly eventIds: string[]) {

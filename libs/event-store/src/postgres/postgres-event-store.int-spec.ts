@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import type { StoredEvent } from '@zan/contracts';
 import { DuplicateEventError, WrongExpectedRevisionError, type AppendResult } from '../event-store.port';
 import { isolation, testServers } from '../../../../test/support/isolation';
@@ -263,6 +263,81 @@ describe('PostgreSQL event store', () => {
     } finally {
       await other.eventStore.close();
     }
+  });
+
+  describe('a group whose connection is lost', () => {
+    const statementOfGroup = (text: string) => text.includes('jsonb_to_recordset($1::text::jsonb)');
+
+    it('retries each append alone when its backend is terminated mid-statement: every append stored once', async () => {
+      const prefix = `terminated-${Date.now()}`;
+      const locked = `${prefix}-locked`;
+      await store.eventStore.append(locked, testEvents(1), 'no_stream');
+      // Another session holds the locked stream's row, so the group statement that needs it waits
+      // (and can be found waiting) until its backend is terminated.
+      const locker = new Client({ connectionString: databaseUrl });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query(`SELECT 1 FROM ${quoteIdent(pgSchema)}.streams WHERE stream_id = $1 FOR UPDATE`, [locked]);
+        // Two lone appends take the two group slots; the rest queue and then go as one group.
+        const appends = [
+          store.eventStore.append(`${prefix}-first`, testEvents(1), 'no_stream'),
+          store.eventStore.append(`${prefix}-second`, testEvents(1), 'no_stream'),
+          store.eventStore.append(locked, testEvents(1, 'late'), 0),
+          ...Array.from({ length: 10 }, (_, i) => store.eventStore.append(`${prefix}-${i}`, testEvents(2, `g${i}`), 'no_stream')),
+        ];
+        let waiting: number[] = [];
+        await waitFor(async () => {
+          const { rows } = await locker.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+            [pgSchema],
+          );
+          waiting = rows.map((row) => row.pid);
+          return waiting.length === 1;
+        }, 'the group statement to wait on the lock');
+        await locker.query('SELECT pg_terminate_backend($1)', [waiting[0]]);
+        await locker.query('ROLLBACK');
+        const results = await Promise.allSettled(appends);
+        expect(results.map((r) => r.status)).toEqual(results.map(() => 'fulfilled'));
+      } finally {
+        await locker.end();
+      }
+      expect((await store.eventStore.readStream(locked)).map((e) => e.revision)).toEqual([0, 1]);
+      for (let i = 0; i < 10; i++) expect(await store.eventStore.readStream(`${prefix}-${i}`)).toHaveLength(2);
+    });
+
+    it('answers a duplicate, never a second copy, when the statement committed and only its answer was lost', async () => {
+      const prefix = `answer-lost-${Date.now()}`;
+      let lost = 0;
+      // The real statement runs; the connection then "drops" before its answer arrives.
+      const losing: SqlClient = {
+        query: async <R,>(text: string, params?: readonly unknown[]) => {
+          const result = await store.sql.query<R>(text, params);
+          if (lost === 0 && statementOfGroup(text) && (JSON.parse(String(params?.[0])) as unknown[]).length > 1) {
+            lost += 1;
+            throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
+          }
+          return result;
+        },
+        transaction: (fn) => store.sql.transaction(fn),
+        close: async () => undefined,
+      };
+      const writer = new SqlEventStore(losing, { schema: pgSchema });
+      const events = Array.from({ length: 8 }, (_, i) => testEvents(2, `l${i}`));
+      const results = await Promise.allSettled(events.map((batch, i) => writer.append(`${prefix}-${i}`, batch, 'no_stream')));
+      expect(lost).toBe(1);
+      const duplicates = results.flatMap((r, i) => (r.status === 'rejected' ? [{ i, reason: r.reason as unknown }] : []));
+      expect(duplicates.length).toBeGreaterThan(1);
+      for (const { i, reason } of duplicates) {
+        expect(reason).toBeInstanceOf(DuplicateEventError);
+        expect((reason as DuplicateEventError).eventIds.sort()).toEqual(events[i].map((e) => e.id).sort());
+      }
+      // Stored exactly once, whatever each caller heard.
+      for (const [i, batch] of events.entries()) {
+        expect((await store.eventStore.readStream(`${prefix}-${i}`)).map((e) => e.id)).toEqual(batch.map((e) => e.id));
+      }
+      await writer.close();
+    });
   });
 
   it('keeps pooled connections through version conflicts and duplicate ids', async () => {

@@ -2,7 +2,7 @@ import { upcast, type NewEvent, type StoredEvent } from '@zan/contracts';
 import type { AppendResult } from '../event-store.port';
 import { encodePosition } from './position';
 import { TX_INDEX_LIMIT } from './schema';
-import { sqlState, type SqlQueryable } from './sql-client';
+import type { SqlQueryable } from './sql-client';
 
 /** An append waiting for its group: its stream's expectation is an exact revision or no stream. */
 export interface GroupedAppend {
@@ -44,9 +44,8 @@ interface Waiting extends GroupedAppend {
  *
  * Two appends to the same stream never share a group (the second waits for the next), streams are
  * locked in stream-id order (two groups from two processes cannot deadlock on each other), and if
- * the statement itself fails on a constraint or a deadlock (an event id already stored by a retried
- * command, a race with another process) every append of the group is retried alone, so one bad
- * append never fails its neighbours.
+ * the statement itself fails, whatever the reason, every append of the group is retried alone, so
+ * one bad append never fails its neighbours (see commit).
  */
 export class GroupCommit {
   private readonly waiting: Waiting[] = [];
@@ -105,15 +104,13 @@ export class GroupCommit {
     let claimed: Map<number, { lastRevision: number; transactionId: string; firstIndex: number }>;
     try {
       claimed = await this.write(group);
-    } catch (error) {
-      const state = sqlState(error);
-      // 23xxx: an event id already stored (a retried deterministic command) or another constraint;
-      // 40xxx: a deadlock or serialisation failure. Alone, each append meets its own fate.
-      if (state?.startsWith('23') || state?.startsWith('40')) {
-        await Promise.all(group.map((append) => this.options.alone(append).then(append.resolve, append.reject)));
-      } else {
-        for (const append of group) append.reject(error);
-      }
+    } catch {
+      // Whatever failed the statement (an event id already stored, a deadlock, a value the database
+      // refuses, a connection lost), alone each append meets its own fate and only the culprit fails,
+      // with its own error. A lost connection may have lost only the answer of a statement that
+      // committed: alone, such an append finds its events stored and is refused as a duplicate
+      // (stored, never twice), which callers take as done (see DuplicateEventError).
+      await Promise.all(group.map((append) => this.options.alone(append).then(append.resolve, append.reject)));
       return;
     }
     if (claimed.size > 0) this.options.committed();

@@ -264,6 +264,51 @@ export const describeEventStoreContract = (name: string, factory: () => Promise<
         expect(log.map((e) => e.position)).toEqual([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
         expect(log).toEqual(expect.arrayContaining(results.flatMap((r) => r.events)));
       });
+
+      it('an append the database refuses fails alone: the appends made beside it are stored', async () => {
+        // A value validation lets through but PostgreSQL refuses (an int column out of range): on the
+        // SQL stores the culprit shares one group-commit statement with most of the others.
+        const ids = Array.from({ length: 30 }, (_, i) => stream(`refused-${i}`));
+        const culprit = 15;
+        const outcomes = await Promise.allSettled(
+          ids.map((id, i) => store.append(id, [testEvent({ i }, i === culprit ? { version: 2 ** 31 } : {})], 'no_stream')),
+        );
+        for (const [i, outcome] of outcomes.entries()) {
+          if (i === culprit) continue;
+          expect(outcome.status).toBe('fulfilled');
+          expect((await store.readStream(ids[i])).map((e) => e.data)).toEqual([{ i }]);
+        }
+        // The culprit meets its own fate (refused, or stored whole where the store accepts it).
+        const own = await store.readStream(ids[culprit]);
+        expect(own).toHaveLength(outcomes[culprit].status === 'fulfilled' ? 1 : 0);
+      });
+
+      it('refuses text no store keeps (a NUL, an unpaired surrogate) with an error naming where, beside appends that succeed', async () => {
+        const bad: [string, unknown, Partial<NewEvent>][] = [
+          ['data.note', { note: 'a\u0000b' }, {}],
+          ['data.list[1]', { list: ['ok', '\ud800'] }, {}],
+          ['data.x', { x: 'low \udc00 alone' }, {}],
+          ['a key of data', { ['k\u0000']: 1 }, {}],
+          ['metadata.userId', { ok: true }, { metadata: testMetadata({ userId: 'u\u0000' }) }],
+        ];
+        const ids = Array.from({ length: 12 }, (_, i) => stream(`unstorable-${i}`));
+        const outcomes = await Promise.allSettled(
+          ids.map((id, i) => (i < bad.length ? store.append(id, [testEvent(bad[i][1], bad[i][2])], 'no_stream') : store.append(id, testEvents(1), 'no_stream'))),
+        );
+        for (const [i, outcome] of outcomes.entries()) {
+          if (i < bad.length) {
+            expect(outcome.status).toBe('rejected');
+            expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
+            expect(String((outcome as PromiseRejectedResult).reason.message)).toContain(`${bad[i][0]} holds a NUL or an unpaired surrogate`);
+            expect(await store.readStream(ids[i])).toEqual([]);
+          } else {
+            expect(outcome.status).toBe('fulfilled');
+          }
+        }
+        await expect(store.append(`bad\u0000stream-${randomUUID()}`, testEvents(1), 'any')).rejects.toThrow(TypeError);
+        // A surrogate pair is a scalar value, not a lone surrogate.
+        await expect(store.append(stream('pair'), [testEvent({ emoji: '\ud83e\udde7' })], 'no_stream')).resolves.toBeDefined();
+      });
     });
 
     describe('global order', () => {

@@ -1,0 +1,19 @@
+/** A UTF-16 surrogate without its pair: no Unicode scalar value, and no valid UTF-8 either. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Unicode control characters (general category Cc): C0, DEL and C1. */
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+
+/** Text that no store keeps as given: a NUL (PostgreSQL text and jsonb refuse it) or a lone surrogate. */
+export const isUnstorableText = (text: string): boolean => text.includes('\u0000') || LONE_SURROGATE.test(text);
+
+/**
+ * Free text (a note, a message, a greeting, a title, a name): 1..maxLength Unicode scalar values,
+ * none of them a control character. Answers what is wrong, or undefined when the text is fine.
+ */
+export const freeTextProblem = (text: string, maxLength: number): string | undefined => {
+  if (LONE_SURROGATE.test(text)) return 'must be Unicode text (it holds an unpaired surrogate)';
+  if (CONTROL.test(text)) return 'must not hold control characters (U+0000..U+001F, U+007F..U+009F)';
+  const length = [...text].length;
+  if (length < 1 || length > maxLength) return `must be 1..${maxLength} characters`;
+  return undefined;
+};
