@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import helmet from 'helmet';
 import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { refuseDeepJson } from './json-depth';
 import { setupApiDocs } from './openapi';
 
 /** HTTP settings shared by every way of starting the api (its own process, all-in-one, tests). */
@@ -15,7 +16,7 @@ export const configureHttp = (app: INestApplication): void => {
     app.enableCors({ origin: config.corsOrigins, allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Correlation-Id'], exposedHeaders: ['Retry-After', 'Idempotent-Replayed'] });
   }
   // Small bodies only: the largest legitimate body is a red packet with its recipient list.
-  express.useBodyParser('json', { limit: '64kb', strict: true });
+  express.useBodyParser('json', { limit: '64kb', strict: true, verify: refuseDeepJson });
   setupApiDocs(app);
   // Shutdown is the mains' (installGracefulShutdown): in-flight requests finish before the app closes.
 };

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Max, Min } from 'class-validator';
-import { IsFenAmount, ID_MESSAGE, ID_PATTERN } from './validation';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsFenAmount, IsFreeText, ID_MESSAGE, ID_PATTERN } from './validation';
 
 const ID = { pattern: ID_PATTERN.source, maxLength: 128 };
+const freeText = (maxLength: number) => ({ minLength: 1, maxLength, description: `free text: 1..${maxLength} Unicode characters, no control characters` });
 const FEN = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'in fen (1 yuan = 100 fen): a JSON integer, never a string' } as const;
 
 /**
@@ -47,10 +48,8 @@ export class TransferBody {
   @IsFenAmount()
   amount!: number;
 
-  @ApiPropertyOptional({ maxLength: 200, example: '奶茶钱' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @ApiPropertyOptional({ ...freeText(200), example: '奶茶钱' })
+  @IsFreeText(200, { optional: true })
   note?: string;
 }
 
@@ -69,10 +68,8 @@ export class TipBody {
   @IsFenAmount()
   amount!: number;
 
-  @ApiPropertyOptional({ maxLength: 200, example: '赞!' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @ApiPropertyOptional({ ...freeText(200), example: '赞!' })
+  @IsFreeText(200, { optional: true })
   message?: string;
 }
 
@@ -91,10 +88,8 @@ export class RedPacketBody {
   @IsIn(['lucky', 'equal'], { message: 'mode must be "lucky" or "equal"' })
   mode!: 'lucky' | 'equal';
 
-  @ApiPropertyOptional({ maxLength: 100, example: '恭喜发财' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @ApiPropertyOptional({ ...freeText(100), example: '恭喜发财' })
+  @IsFreeText(100, { optional: true })
   greeting?: string;
 
   @ApiPropertyOptional({

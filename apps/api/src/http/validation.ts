@@ -1,5 +1,6 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { applyDecorators, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
+import { freeTextProblem } from '@zan/contracts';
 import { RedPacketNotFound } from '@zan/domain';
 import { ProblemException, problem } from './problem';
 
@@ -22,6 +23,28 @@ export function IsFenAmount(options?: ValidationOptions) {
         validate: (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 1,
       },
     });
+}
+
+/**
+ * Free text (a note, a message, a greeting; every future title or name): 1..maxLength Unicode
+ * scalar values, no control character (C0, DEL, C1) and no unpaired surrogate. Anything else is a
+ * 400 naming the field, here at the edge, before any store sees it (CONTRACT v1.1).
+ */
+export function IsFreeText(maxLength: number, { optional = false }: { optional?: boolean } = {}): PropertyDecorator {
+  // Optional means absent: a null is checked (and refused) like any other non-text value.
+  const absentAllowed = optional ? [ValidateIf((_object: object, value: unknown) => value !== undefined)] : [];
+  return applyDecorators(...absentAllowed, (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isFreeText',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && freeTextProblem(value, maxLength) === undefined,
+        defaultMessage: (args) =>
+          `${String(propertyName)} ${typeof args?.value === 'string' ? freeTextProblem(args.value, maxLength) : `must be a string of 1..${maxLength} characters`}`,
+      },
+    }),
+  );
 }
 
 const flatten = (errors: ValidationError[], parent = ''): { field: string; message: string }[] =>
