@@ -1,13 +1,13 @@
 import { Pool } from 'pg';
 import { walletStream } from '@zan/contracts';
 import { CardNotLinked, InsufficientFunds, WalletAlreadyOpen, walletDecider, type WalletCommand, type WalletState } from '@zan/domain';
-import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
+import { createPostgresEventStore, DuplicateEventError, SqlEventStore, type PostgresEventStore, type SqlClient } from '@zan/event-store';
 import { systemClock, ZanMetrics } from '@zan/platform';
 import { isolation, testServers } from '../../../../test/support/isolation';
 import { CommandMetrics } from '../observability/command-metrics';
 import { CreditsProcessManager } from '../process-managers/credits.process-manager';
 import { RedPacketStreams } from '../red-packets/red-packet-streams';
-import { CommandRunner, randomId } from './command-runner';
+import { CommandRunner, deterministicId, randomId } from './command-runner';
 
 /**
  * Two api processes deciding on the same wallet: each caches the states it decided on, and the
@@ -162,6 +162,56 @@ describe('CommandRunner: cached states across processes', () => {
     }
     const authorEvents = await store.eventStore.readStream(walletStream(author));
     expect(authorEvents.filter((e) => e.type === 'TipReceived')).toHaveLength(1);
+  });
+
+  it('never takes effect twice, and a deterministic command gets its stored outcome, when an append committed but its answer was lost', async () => {
+    let losses = 0;
+    // The real statement commits; the connection then "drops" before its answer arrives.
+    const losing: SqlClient = {
+      query: async <R,>(text: string, params?: readonly unknown[]) => {
+        const result = await store.sql.query<R>(text, params);
+        if (losses > 0 && text.includes('jsonb_to_recordset($1::text::jsonb)')) {
+          losses -= 1;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return result;
+      },
+      transaction: (fn) => store.sql.transaction(fn),
+      close: async () => undefined,
+    };
+    const lossy = new CommandRunner(new SqlEventStore(losing, { schema: pgSchema }), new CommandMetrics(new ZanMetrics()), systemClock);
+    const users = Array.from({ length: 6 }, (_, i) => `lost-answer-${i}-${randomId()}`);
+    for (const user of users) {
+      await run(here, user, open(user));
+      await run(here, user, link(user));
+    }
+    const fundOnce = (user: string, amount: number) => {
+      const command = fund(user, amount);
+      const commandId = randomId();
+      return lossy.executeOnce<WalletState>({
+        command: command.type,
+        streamId: walletStream(user),
+        folder: walletDecider,
+        decide: (state) => walletDecider.decide(command, state),
+        metadata: { correlationId: commandId, causationId: commandId, userId: user },
+        eventId: (index) => deterministicId(commandId, String(index)),
+      });
+    };
+    losses = 3;
+    // Three fundings per wallet at once: each wallet's go in one append, the wallets' appends in groups.
+    const outcomes = await Promise.allSettled(
+      users.flatMap((user, u) => [100, 200, 300].map((amount) => (u % 2 === 0 ? run(lossy, user, fund(user, amount)) : fundOnce(user, amount)))),
+    );
+    expect(losses).toBe(0);
+    // Stored either way: a deterministic command gets its stored outcome, a random-id one may hear a duplicate.
+    for (const [n, outcome] of outcomes.entries()) {
+      if (Math.floor(n / 3) % 2 === 1) expect(outcome.status).toBe('fulfilled');
+      else if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(DuplicateEventError);
+    }
+    for (const user of users) {
+      const fundings = (await store.eventStore.readStream(walletStream(user))).filter((e) => e.type === 'WalletFunded');
+      expect(fundings.map((e) => (e.data as { amount: number }).amount).sort()).toEqual([100, 200, 300]);
+    }
   });
 
   it('answers a settled fact from the cache, anything else from the store', async () => {

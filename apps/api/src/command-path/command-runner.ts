@@ -56,6 +56,12 @@ export const ZAN_ID_NAMESPACE = '5f0c2f0e-2d43-4b8c-9d55-7a7a3d2b9a10';
 export const deterministicId = (...parts: string[]): string => uuidv5(parts.join('\n'), ZAN_ID_NAMESPACE);
 export const randomId = (): string => uuidv4();
 
+/** Random event ids, each index drawn the first time it is asked for and the same ever after. */
+const drawnOnce = (): ((index: number) => string) => {
+  const ids: string[] = [];
+  return (index) => (ids[index] ??= randomId());
+};
+
 const MAX_ATTEMPTS = 25;
 /** Commands of one stream decided and appended together at most. */
 const MAX_BATCH = 200;
@@ -106,7 +112,11 @@ export class CommandRunner {
   }
 
   execute<S>(execution: Execution<S>): Promise<Executed<S>> {
-    return this.measured(execution, () => this.queued(execution.streamId, { execution, once: false }));
+    // Random ids are drawn once per command: decided again (a conflict, or an append whose answer a
+    // lost connection swallowed after it committed), it keeps them, so its stored attempt is a
+    // duplicate, never a second effect.
+    const stable = execution.eventId ? execution : { ...execution, eventId: drawnOnce() };
+    return this.measured(stable, () => this.queued(stable.streamId, { execution: stable, once: false }));
   }
 
   /**
