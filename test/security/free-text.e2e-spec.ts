@@ -88,12 +88,13 @@ describe('free text at the edge (full stack)', () => {
 
   it('refuses lone surrogates and NUL written as JSON escapes, and keeps malformed, huge and deep bodies 4xx problems', async () => {
     const events = await eventCounts();
-    const raw = (path: string, body: string) =>
+    const raw = (path: string, body: string, headers: Record<string, string> = {}) =>
       request(app.getHttpServer())
         .post(path)
         .set('Authorization', `Bearer ${payer.token}`)
         .set('Idempotency-Key', `raw-${Math.random()}`)
         .set('Content-Type', 'application/json')
+        .set(headers)
         .send(body);
     for (const escape of ['\\u0000', '\\ud800', '\\udc00', 'a\\udbff', '\\u001b', '\\u007f', '\\u0085']) {
       expectFieldProblem(await raw('/v1/transfers', `{"toUserId":"ft-author","amount":100,"note":"${escape}"}`), 'note', `note "${escape}"`);
@@ -111,6 +112,13 @@ describe('free text at the edge (full stack)', () => {
     for (const body of malformed) {
       const response = await raw('/v1/transfers', body);
       if (response.status < 400 || response.status >= 500) throw new Error(`${body.slice(0, 60)}: answered ${response.status}`);
+      expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    }
+    const valid = '{"toUserId":"ft-author","amount":100}';
+    const odd: Record<string, string>[] = [{ 'Content-Type': 'application/json; charset=latin1' }, { 'Content-Encoding': 'compress' }, { 'Content-Encoding': 'gzip' }];
+    for (const headers of odd) {
+      const response = await raw('/v1/transfers', valid, headers);
+      if (response.status < 400 || response.status >= 500) throw new Error(`${JSON.stringify(headers)}: answered ${response.status}`);
       expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
     }
     const deepPacket = await raw('/v1/red-packets', `{"amount":100,"shares":2,"mode":"lucky","recipients":${deep(20_000)}}`);
