@@ -10,6 +10,8 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# Zan binds to loopback by default: inside a container, listen where published ports reach.
+ENV HOST=0.0.0.0
 WORKDIR /zan
 COPY --from=build /zan/node_modules ./node_modules
 COPY --from=build /zan/dist ./dist

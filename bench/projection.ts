@@ -124,7 +124,7 @@ const lag = async (): Promise<string[]> => {
   const others: SpawnedApp[] = [spawnApp('relay', env), spawnApp('projector', env)];
   const store = new RedisReadModelStore({ redis: env.REDIS_URL!, prefix: env.ZAN_REDIS_PREFIX });
   try {
-    await Promise.all(others.map((app) => app.ready(/health and metrics on port/)));
+    await Promise.all(others.map((app) => app.ready(/health and metrics on http:/)));
     const users = Array.from({ length: 40 }, (_, i) => `lag${i}`);
     const auth = new Map(users.map((u) => [u, `Bearer ${tokenFor(u, TEST_JWT_SECRET)}`]));
     let keys = 0;

@@ -156,11 +156,11 @@ export const startStack = async (context: BenchContext, label: string, options: 
       return launched;
     };
     const [api, relay, projector] = await Promise.all([
-      launch('api', /listening on port \d+/),
-      launch('relay', /health and metrics on port/),
-      launch('projector', /health and metrics on port/),
+      launch('api', /listening on http:\/\/127\.0\.0\.1:\d+/),
+      launch('relay', /health and metrics on http:/),
+      launch('projector', /health and metrics on http:/),
     ]);
-    const apiUrl = `http://127.0.0.1:${/listening on port (\d+)/.exec(api.output())![1]}`;
+    const apiUrl = `http://127.0.0.1:${/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())![1]}`;
     const stack: Stack & { funded: number } = {
       env,
       apiUrl,
@@ -175,7 +175,7 @@ export const startStack = async (context: BenchContext, label: string, options: 
         stack.projector = undefined;
       },
       async startProjector() {
-        stack.projector = await launch('projector', /health and metrics on port/);
+        stack.projector = await launch('projector', /health and metrics on http:/);
       },
       async quiet(timeoutMs, options = {}) {
         let last = '';

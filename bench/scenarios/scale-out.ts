@@ -167,16 +167,16 @@ const runPhase = async (
   try {
     // The stack brings one of each; the others join it on the same schema, topics and key prefix.
     const started = await Promise.all([
-      ...Array.from({ length: phase.apis - 1 }, () => startApp('api', stack.env, /listening on port \d+/, 90_000)),
-      ...Array.from({ length: phase.projectors - 1 }, () => startApp('projector', stack.env, /health and metrics on port \d+/, 90_000)),
-      ...Array.from({ length: phase.relays - 1 }, () => startApp('relay', stack.env, /health and metrics on port \d+/, 90_000)),
+      ...Array.from({ length: phase.apis - 1 }, () => startApp('api', stack.env, /listening on http:\/\/127\.0\.0\.1:\d+/, 90_000)),
+      ...Array.from({ length: phase.projectors - 1 }, () => startApp('projector', stack.env, /health and metrics on http:\/\/127\.0\.0\.1:\d+/, 90_000)),
+      ...Array.from({ length: phase.relays - 1 }, () => startApp('relay', stack.env, /health and metrics on http:\/\/127\.0\.0\.1:\d+/, 90_000)),
     ]);
     extra.push(...started);
     const apis = [stack.api, ...started.filter((app) => app.name === 'api')];
     const projectors = [stack.projector!, ...started.filter((app) => app.name === 'projector')];
     const portOf = (app: AppProcess, pattern: RegExp) => `http://127.0.0.1:${pattern.exec(app.output())![1]}`;
-    const apiUrls = apis.map((app) => portOf(app, /listening on port (\d+)/));
-    const projectorUrls = projectors.map((app) => portOf(app, /health and metrics on port (\d+)/));
+    const apiUrls = apis.map((app) => portOf(app, /listening on http:\/\/127\.0\.0\.1:(\d+)/));
+    const projectorUrls = projectors.map((app) => portOf(app, /health and metrics on http:\/\/127\.0\.0\.1:(\d+)/));
 
     // Each api gets its share of the connections; routed by reader, each its own readers.
     const shares = apiUrls.map((url, i): { url: string; workload: TipWorkload } => ({

@@ -1,4 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HistoryBuilder } from '../../apps/cli/src/testing/history';
 import { TEST_JWT_SECRET } from '../support/tokens';
 import { STACK_LINE, cliStack, spawnZan, type CliStack } from './cli-harness';
@@ -112,10 +115,24 @@ describe('zan balance, stats and token (PostgreSQL)', () => {
     expect(claims.exp - claims.iat).toBe(120);
     await expect(new JwtService().verifyAsync(token, { secret: 'another-secret-0123456789' })).rejects.toThrow(/invalid signature/);
 
-    const dev = await stack.zan(['token', 'bob'], { env: { ZAN_JWT_SECRET: undefined } });
-    expect(dev.stderr).toMatch(/ZAN_JWT_SECRET is not set: signed with the development secret/);
-    expect((await new JwtService().verifyAsync(dev.stdout.trim(), { secret: 'zan-dev-secret-change-me-please' })).roles).toEqual([]);
+    // Without ZAN_JWT_SECRET: the secret the api generates into the data folder (created here if first).
+    const dataDir = mkdtempSync(join(tmpdir(), 'zan-token-'));
+    try {
+      const dev = await stack.zan(['token', 'bob'], { env: { ZAN_JWT_SECRET: undefined, ZAN_DATA_DIR: dataDir } });
+      expect(dev.stderr).toBe(`zan: ZAN_JWT_SECRET is not set: signed with the secret in ${join(dataDir, 'jwt-secret')}\n`);
+      const generated = readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim();
+      expect((await new JwtService().verifyAsync(dev.stdout.trim(), { secret: generated })).roles).toEqual([]);
+      await expect(new JwtService().verifyAsync(dev.stdout.trim(), { secret: 'zan-dev-secret-change-me-please' })).rejects.toThrow(/invalid signature/);
+      expect((await stack.zan(['token', 'bob'], { env: { ZAN_JWT_SECRET: undefined, ZAN_DATA_DIR: dataDir, NODE_ENV: 'production' } })).code).toBe(2);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
     expect((await stack.zan(['token', '../etc'])).code).toBe(2);
+    // Never longer than the api accepts (ZAN_JWT_MAX_LIFETIME_SECONDS, 24 h by default).
+    const long = await stack.zan(['token', 'alice', '--ttl', '2d']);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toMatch(/--ttl 172800s is longer than the api accepts \(ZAN_JWT_MAX_LIFETIME_SECONDS=86400\)/);
+    expect((await stack.zan(['token', 'alice', '--ttl', '2d'], { env: { ZAN_JWT_MAX_LIFETIME_SECONDS: '172800' } })).code).toBe(0);
   });
 
   it('has --help on every command (exit 0)', async () => {

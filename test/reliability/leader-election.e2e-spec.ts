@@ -38,7 +38,7 @@ describe('singletons under leader election', () => {
     await startApi();
     relays.push(await startApp('relay', env, /relaying from position/));
     // The second one serves health and metrics, and stands by.
-    relays.push(await startApp('relay', env, /health and metrics on port/));
+    relays.push(await startApp('relay', env, /health and metrics on http:/));
 
     const kafka = new Kafka({ brokers: env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
     consumer = kafka.consumer({ groupId: `${env.ZAN_TOPIC_PREFIX}.counter` });

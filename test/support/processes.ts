@@ -10,17 +10,24 @@ export interface AppProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** This process's environment with Zan's test defaults and `env` over it; an undefined value unsets the variable. */
+const processEnv = (env: Record<string, string | undefined>): NodeJS.ProcessEnv => {
+  const merged: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', PORT: '0', ZAN_RELAY_PORT: '0', ZAN_PROJECTOR_PORT: '0', ...env };
+  for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
+  return merged;
+};
+
 /** Starts one of Zan's apps as a real process from its TypeScript entry point. */
 export const startApp = async (
   app: 'api' | 'relay' | 'projector' | 'zan',
-  env: Record<string, string>,
+  env: Record<string, string | undefined>,
   ready: RegExp,
   timeoutMs = 60_000,
 ): Promise<AppProcess> => {
   const child = spawn(process.execPath, ['--require', join(__dirname, 'register-ts.js'), join(ROOT, 'apps', app, 'src', 'main.ts')], {
     cwd: ROOT,
     // Port 0: each process listens on a free port (it prints which), so parallel specs never collide.
-    env: { ...process.env, NODE_ENV: 'test', PORT: '0', ZAN_RELAY_PORT: '0', ZAN_PROJECTOR_PORT: '0', ...env },
+    env: processEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -64,10 +71,10 @@ export interface SpawnedApp {
 }
 
 /** Starts one of Zan's apps without waiting for it: for processes expected to die on their own. */
-export const spawnApp = (app: 'api' | 'relay' | 'projector' | 'zan', env: Record<string, string>): SpawnedApp => {
+export const spawnApp = (app: 'api' | 'relay' | 'projector' | 'zan', env: Record<string, string | undefined>): SpawnedApp => {
   const child = spawn(process.execPath, ['--require', join(__dirname, 'register-ts.js'), join(ROOT, 'apps', app, 'src', 'main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', PORT: '0', ZAN_RELAY_PORT: '0', ZAN_PROJECTOR_PORT: '0', ...env },
+    env: processEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

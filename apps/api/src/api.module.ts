@@ -1,12 +1,10 @@
-import { createSecretKey } from 'node:crypto';
 import { Inject, Module, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { JwtModule } from '@nestjs/jwt';
 import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { SQL_CLIENT, type SqlClient } from '@zan/event-store';
-import { ZAN_CONFIG, type ZanConfig, ZanMetrics } from '@zan/platform';
+import { ZAN_CONFIG, ZAN_SECRETS, type ZanConfig, ZanMetrics, loadSecrets } from '@zan/platform';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandRunner } from './command-path/command-runner';
 import { WalletStreams } from './command-path/wallet-streams';
@@ -87,22 +85,11 @@ class SingletonsMetrics implements OnModuleInit {
 @Module({
   imports: [
     CqrsModule.forRoot(),
-    JwtModule.registerAsync({
-      inject: [ZAN_CONFIG],
-      useFactory: (config: ZanConfig) => {
-        // One key object for every token: given the secret as a string, jsonwebtoken builds a key
-        // object on each verify (first trying it as a PEM public key), a tenth of the api's CPU.
-        const key = createSecretKey(Buffer.from(config.jwtSecret));
-        return {
-          secretOrKeyProvider: () => key,
-          signOptions: { algorithm: 'HS256' },
-          verifyOptions: { algorithms: ['HS256'] },
-        };
-      },
-    }),
   ],
   controllers: [WalletsController, TransfersController, TipsController, RedPacketsController, QueriesController],
   providers: [
+    // ZAN_JWT_SECRET, or (outside production) the secret generated into the data folder.
+    { provide: ZAN_SECRETS, inject: [ZAN_CONFIG], useFactory: (config: ZanConfig) => loadSecrets(config) },
     { provide: APP_FILTER, useClass: ProblemFilter },
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: MoneyRateLimitGuard },

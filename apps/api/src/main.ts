@@ -2,7 +2,7 @@ import './tracing';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ObservabilityModule, PlatformModule, boundPort, installGracefulShutdown, loadConfig, useZanLogger } from '@zan/platform';
+import { ObservabilityModule, PlatformModule, ZAN_SECRETS, type ZanSecrets, installGracefulShutdown, listenOn, loadConfig, useZanLogger } from '@zan/platform';
 import { ApiModule } from './api.module';
 import { configureHttp } from './http/configure-http';
 
@@ -18,8 +18,10 @@ async function main(): Promise<void> {
   useZanLogger(app);
   configureHttp(app);
   installGracefulShutdown(app, config.shutdownTimeoutMs);
-  await app.listen(config.port, '0.0.0.0');
-  console.log(`zan api: listening on port ${boundPort(app)}`);
+  const secrets = app.get<ZanSecrets>(ZAN_SECRETS, { strict: false });
+  if (secrets.source !== 'ZAN_JWT_SECRET') console.warn(`zan api: ZAN_JWT_SECRET is not set: tokens are signed with the secret in ${secrets.source.file}`);
+  const url = await listenOn(app, config.port, config.host);
+  console.log(`zan api: listening on ${url}`);
 }
 
 main().catch((error) => {

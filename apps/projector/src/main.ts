@@ -2,7 +2,7 @@ import './tracing';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ObservabilityModule, PlatformModule, boundPort, installGracefulShutdown, loadConfig, useZanLogger } from '@zan/platform';
+import { ObservabilityModule, PlatformModule, installGracefulShutdown, listenOn, loadConfig, useZanLogger } from '@zan/platform';
 import { ProjectorModule } from './projector.module';
 
 /**
@@ -19,8 +19,8 @@ async function main(): Promise<void> {
   const app = await NestFactory.create(ProjectorAppModule, { bufferLogs: true });
   useZanLogger(app);
   installGracefulShutdown(app, config.shutdownTimeoutMs);
-  await app.listen(config.projectorPort, '0.0.0.0');
-  console.log(`zan projector: health and metrics on port ${boundPort(app)}`);
+  const url = await listenOn(app, config.projectorPort, config.host);
+  console.log(`zan projector: health and metrics on ${url}`);
 }
 
 main().catch((error) => {

@@ -2,7 +2,7 @@ import './tracing';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ObservabilityModule, PlatformModule, boundPort, installGracefulShutdown, loadConfig, useZanLogger } from '@zan/platform';
+import { ObservabilityModule, PlatformModule, installGracefulShutdown, listenOn, loadConfig, useZanLogger } from '@zan/platform';
 import { RelayModule } from './relay.module';
 
 /**
@@ -19,8 +19,8 @@ async function main(): Promise<void> {
   const app = await NestFactory.create(RelayAppModule, { bufferLogs: true });
   useZanLogger(app);
   installGracefulShutdown(app, config.shutdownTimeoutMs);
-  await app.listen(config.relayPort, '0.0.0.0');
-  console.log(`zan relay: health and metrics on port ${boundPort(app)}`);
+  const url = await listenOn(app, config.relayPort, config.host);
+  console.log(`zan relay: health and metrics on ${url}`);
 }
 
 main().catch((error) => {

@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { boundPort, installGracefulShutdown, loadConfig } from '@zan/platform';
+import { installGracefulShutdown, listenOn, loadConfig } from '@zan/platform';
 import { createZanApp } from './zan.app';
 
 /**
@@ -11,8 +11,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createZanApp({ config });
   installGracefulShutdown(app, config.shutdownTimeoutMs);
-  await app.listen(config.port, '0.0.0.0');
-  console.log(`zan: listening on http://127.0.0.1:${boundPort(app)} (roles: ${config.roles.join(', ')})`);
+  const url = await listenOn(app, config.port, config.host);
+  console.log(`zan: listening on ${url} (roles: ${config.roles.join(', ')})`);
 }
 
 main().catch((error) => {

@@ -4,7 +4,7 @@ import { ApiModule } from '../../api/src/api.module';
 import { configureHttp } from '../../api/src/http/configure-http';
 import { ProjectorModule } from '../../projector/src/projector.module';
 import { RelayModule } from '../../relay/src/relay.module';
-import { ObservabilityModule, PlatformModule, type PlatformOptions, type Role, type ZanConfig, loadConfig, useZanLogger } from '@zan/platform';
+import { ObservabilityModule, PlatformModule, type PlatformOptions, type Role, type ZanConfig, type ZanSecrets, ZAN_SECRETS, loadConfig, useZanLogger } from '@zan/platform';
 
 type NestLogLevel = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
 const PINO_LEVEL: Record<NestLogLevel, string> = { verbose: 'trace', debug: 'debug', log: 'info', warn: 'warn', error: 'error', fatal: 'fatal' };
@@ -42,8 +42,11 @@ export const createZanApp = async (options: ZanAppOptions = {}): Promise<INestAp
   const app = await NestFactory.create(ZanModule, { bufferLogs: true, bodyParser: true });
   useZanLogger(app);
   if (roles.includes('api')) configureHttp(app);
-  if (config.jwtSecretIsDefault) {
-    new Logger('zan').warn('ZAN_JWT_SECRET is not set: using the development secret. Never do this in production.');
+  const secrets = roles.includes('api') ? app.get<ZanSecrets>(ZAN_SECRETS, { strict: false }) : undefined;
+  if (secrets && secrets.source !== 'ZAN_JWT_SECRET') {
+    new Logger('zan').warn(
+      `ZAN_JWT_SECRET is not set: tokens are signed with the secret ${secrets.source.created ? 'just generated in' : 'kept in'} ${secrets.source.file} (\`npx zan token <user>\` reads it). Set ZAN_JWT_SECRET when more than one machine serves the api.`,
+    );
   }
   return app;
 };

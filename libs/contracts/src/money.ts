@@ -18,6 +18,8 @@ export interface MoneyLimits {
   transfer: { min: Fen; max: Fen };
   /** Most a wallet may spend (withdraw, transfer, tip, send) in one calendar day, Beijing time; 0: no limit. */
   dailySpend: Fen;
+  /** Most bank cards linked to one wallet. */
+  cardsPerWallet: number;
 }
 
 /** CONTRACT.md defaults; every one is configurable. */
@@ -28,4 +30,5 @@ export const DEFAULT_LIMITS: MoneyLimits = {
   withdrawal: { min: 1, max: 5_000_000 },
   transfer: { min: 1, max: 5_000_000 },
   dailySpend: 2_000_000,
+  cardsPerWallet: 10,
 };

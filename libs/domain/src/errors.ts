@@ -31,6 +31,8 @@ export class WalletNotFound extends domainError('wallet-not-found', 404, 'Wallet
 export class WalletAlreadyOpen extends domainError('wallet-already-open', 409, 'Wallet already open', true) {}
 export class CardNotLinked extends domainError('card-not-linked', 422, 'Bank card not linked') {}
 export class CardAlreadyLinked extends domainError('card-already-linked', 409, 'Bank card already linked', true) {}
+/** Final: cards are never unlinked, so a wallet at its limit stays there. */
+export class CardLimitReached extends domainError('card-limit-reached', 422, 'Bank card limit reached', true) {}
 export class InsufficientFunds extends domainError('insufficient-funds', 422, 'Insufficient funds') {}
 export class DailyLimitExceeded extends domainError('daily-limit-exceeded', 422, 'Daily spending limit exceeded') {}
 export class AmountOutOfRange extends domainError('amount-out-of-range', 422, 'Amount out of range', true) {}

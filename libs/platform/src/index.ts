@@ -2,6 +2,8 @@ export * from './zan.config';
 export * from './clock';
 export * from './platform.module';
 export * from './shutdown';
+export * from './listen';
+export * from './secrets';
 export { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module';
 export { ZanMetrics, LATENCY_BUCKETS } from './observability/metrics';
 export { useZanLogger } from './observability/use-logger';

@@ -24,6 +24,10 @@ describe('loadConfig', () => {
     ['ZAN_JWT_SECRET', 'short'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'not a url'],
     ['ZAN_ROLES', 'api,web'],
+    ['HOST', '0.0.0.0/0'],
+    ['ZAN_CARDS_PER_WALLET', '0'],
+    ['ZAN_JWT_MAX_LIFETIME_SECONDS', '10'],
+    ['ZAN_ID_SECRET', 'short'],
   ])('refuses %s=%s in one line naming it', (name, value) => {
     const message = refused({ [name]: value });
     expect(message).toMatch(new RegExp(`^invalid setting ${name}: `));
@@ -42,9 +46,16 @@ describe('loadConfig', () => {
     expect(refused({ NODE_ENV: 'production' })).toBe('invalid setting ZAN_JWT_SECRET: required in production');
   });
 
-  it('defaults the operability settings: ports, shutdown timeout, tracing off', () => {
+  it('defaults the operability settings: loopback, ports, shutdown timeout, tracing off', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, relayPort: 3001, projectorPort: 3002, shutdownTimeoutMs: 10_000, logLevel: 'info', tracing: undefined });
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 3000, relayPort: 3001, projectorPort: 3002, shutdownTimeoutMs: 10_000, logLevel: 'info', tracing: undefined });
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }).tracing).toEqual({ endpoint: 'http://127.0.0.1:4318', serviceName: undefined });
+  });
+
+  it('defaults the security settings: no JWT secret (generated at first use), 24 h tokens, 10 cards per wallet', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ jwtSecret: undefined, idSecret: undefined, jwtMaxLifetimeSeconds: 86_400, dataDir: './data' });
+    expect(config.limits.cardsPerWallet).toBe(10);
+    expect(loadConfig({ HOST: '0.0.0.0', ZAN_CARDS_PER_WALLET: '3', ZAN_JWT_MAX_LIFETIME_SECONDS: '3600' })).toMatchObject({ host: '0.0.0.0', jwtMaxLifetimeSeconds: 3600, limits: { cardsPerWallet: 3 } });
   });
 });

@@ -8,10 +8,15 @@ import { DEFAULT_LIMITS, type MoneyLimits } from '@zan/contracts';
 export const CONFIG_SCHEMA = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
   PORT: Joi.number().port().default(3000),
+  // Loopback unless told otherwise: a default install is not reachable from the network.
+  HOST: Joi.string().hostname().default('127.0.0.1'),
   ZAN_RELAY_PORT: Joi.number().port().default(3001),
   ZAN_PROJECTOR_PORT: Joi.number().port().default(3002),
   ZAN_SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).max(600_000).default(10_000),
   ZAN_JWT_SECRET: Joi.string().min(16),
+  ZAN_JWT_MAX_LIFETIME_SECONDS: Joi.number().integer().min(60).max(30 * 86_400).default(86_400),
+  ZAN_ID_SECRET: Joi.string().min(16),
+  ZAN_CARDS_PER_WALLET: Joi.number().integer().min(1).max(1000).default(DEFAULT_LIMITS.cardsPerWallet),
   ZAN_EVENT_STORE: Joi.string().pattern(/^(postgres|postgresql|esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent):\/\//),
   ZAN_PG_SCHEMA: Joi.string().pattern(/^[a-z_][a-z0-9_]{0,62}$/).default('zan'),
   ZAN_PG_POOL_SIZE: Joi.number().integer().min(1).max(200).default(20),
@@ -49,13 +54,21 @@ export interface ZanConfig {
   env: 'development' | 'production' | 'test';
   /** HTTP port of the api, or of `npm start` whatever its roles. */
   port: number;
+  /** Address every HTTP server binds to: loopback unless HOST says otherwise. */
+  host: string;
   /** HTTP port (health and metrics) of a relay or a projector run on its own. */
   relayPort: number;
   projectorPort: number;
   /** Longest a graceful shutdown waits for in-flight requests before closing anyway. */
   shutdownTimeoutMs: number;
-  jwtSecret: string;
-  jwtSecretIsDefault: boolean;
+  /** ZAN_JWT_SECRET; unset outside production, the api and `zan token` use one generated in dataDir (see secrets.ts). */
+  jwtSecret: string | undefined;
+  /** Longest accepted lifetime of a bearer token (exp - iat), in seconds. */
+  jwtMaxLifetimeSeconds: number;
+  /** ZAN_ID_SECRET: key of unguessable ids; unset, derived from the JWT secret. */
+  idSecret: string | undefined;
+  /** ZAN_DATA_DIR: the embedded event store, and the generated secret. */
+  dataDir: string;
   eventStore:
     | { kind: 'embedded'; dataDir: string; schema: string }
     | { kind: 'postgres'; url: string; schema: string; poolSize: number }
@@ -79,9 +92,6 @@ export interface ZanConfig {
   /** Set when an OTLP endpoint is configured; tracing is off otherwise. */
   tracing: { endpoint: string; serviceName?: string } | undefined;
 }
-
-/** Not a secret: the dev default lets `npm start` work at once, with a warning at start. */
-export const DEV_JWT_SECRET = 'zan-dev-secret-change-me-please';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -114,11 +124,14 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
   return {
     env: v.NODE_ENV,
     port: v.PORT,
+    host: v.HOST,
     relayPort: v.ZAN_RELAY_PORT,
     projectorPort: v.ZAN_PROJECTOR_PORT,
     shutdownTimeoutMs: v.ZAN_SHUTDOWN_TIMEOUT_MS,
-    jwtSecret: v.ZAN_JWT_SECRET ?? DEV_JWT_SECRET,
-    jwtSecretIsDefault: !v.ZAN_JWT_SECRET,
+    jwtSecret: v.ZAN_JWT_SECRET,
+    jwtMaxLifetimeSeconds: v.ZAN_JWT_MAX_LIFETIME_SECONDS,
+    idSecret: v.ZAN_ID_SECRET,
+    dataDir: v.ZAN_DATA_DIR,
     eventStore,
     kafka: v.KAFKA_BROKERS
       ? {
@@ -144,6 +157,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
       },
       funding: { ...DEFAULT_LIMITS.funding, max: v.ZAN_FUNDING_MAX },
       dailySpend: v.ZAN_DAILY_SPEND_LIMIT,
+      cardsPerWallet: v.ZAN_CARDS_PER_WALLET,
     },
     idempotencyTtlHours: v.ZAN_IDEMPOTENCY_TTL_HOURS,
     readWaitMs: v.ZAN_READ_WAIT_MS,

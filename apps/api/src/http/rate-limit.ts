@@ -1,4 +1,4 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type Redis from 'ioredis';
@@ -48,11 +48,17 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
   }
 }
 
-/** Limits money-moving routes per user (not per IP: many users share a carrier's NAT). */
+const RATE_LIMITED_ROUTE = 'zan:rate-limited';
+/** Counts a route that moves no money against the same per-user budget (linking a card). */
+export const RateLimited = () => SetMetadata(RATE_LIMITED_ROUTE, true);
+
+/** Limits money-moving routes, and those marked RateLimited, per user (not per IP: many users share a carrier's NAT). */
 @Injectable()
 export class MoneyRateLimitGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return this.reflector.getAllAndOverride<string | undefined>(IDEMPOTENT_ROUTE, [context.getHandler(), context.getClass()]) !== 'required';
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED_ROUTE, targets)) return false;
+    return this.reflector.getAllAndOverride<string | undefined>(IDEMPOTENT_ROUTE, targets) !== 'required';
   }
 
   protected override async getTracker(request: Record<string, any>): Promise<string> {
@@ -66,7 +72,7 @@ export class MoneyRateLimitGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = String(Math.max(1, detail.timeToBlockExpire || detail.timeToExpire));
     throw new ProblemException(
-      problem(429, 'rate-limited', 'Too many requests', `at most ${detail.limit} money-moving requests per minute; retry in ${retryAfter} s`),
+      problem(429, 'rate-limited', 'Too many requests', `at most ${detail.limit} money-moving or card-linking requests per minute; retry in ${retryAfter} s`),
       { 'Retry-After': retryAfter },
     );
   }

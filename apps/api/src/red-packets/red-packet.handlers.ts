@@ -2,9 +2,8 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { RedPacketSent, StoredEvent } from '@zan/contracts';
 import { redPacketExpiresAt } from '@zan/domain';
-import { CLOCK, type Clock, RANDOM, type RandomSource } from '@zan/platform';
+import { CLOCK, type Clock, RANDOM, type RandomSource, ZAN_SECRETS, type ZanSecrets, unguessableId } from '@zan/platform';
 import { commandIdOf, eventIdsOf, metadataOf } from '../command-path/command-context';
-import { deterministicId } from '../command-path/command-runner';
 import { WalletStreams, positionOf } from '../command-path/wallet-streams';
 import { ExpiryScheduler } from '../process-managers/expiry.scheduler';
 import { ClaimRedPacketCommand, SendRedPacketCommand } from './red-packet.commands';
@@ -17,12 +16,15 @@ export class SendRedPacketHandler implements ICommandHandler<SendRedPacketComman
     private readonly packets: RedPacketStreams,
     private readonly expiries: ExpiryScheduler,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ZAN_SECRETS) private readonly secrets: ZanSecrets,
   ) {}
 
   async execute({ context, amount, shares, mode, greeting, recipients }: SendRedPacketCommand) {
     const senderId = context.userId;
     const commandId = commandIdOf(context);
-    const redPacketId = deterministicId(commandId, 'red-packet');
+    // Whoever knows a packet's id can claim it: keyed, so the sender and Idempotency-Key alone do not
+    // give it away; the same command still finds the same packet when retried.
+    const redPacketId = unguessableId(this.secrets.idKey, 'red-packet', senderId, commandId);
     const expiresAt = redPacketExpiresAt(this.clock.now().toISOString(), this.wallets.decideContext.limits);
     const done = await this.wallets.decide(
       senderId,
@@ -45,7 +47,8 @@ export class SendRedPacketHandler implements ICommandHandler<SendRedPacketComman
     const sent = done.events.find((event) => event.type === 'RedPacketSent') as StoredEvent<RedPacketSent>;
     await this.packets.escrow(sent);
     await this.expiries.schedule(sent.data.redPacketId, new Date(sent.data.expiresAt));
-    return { redPacketId, expiresAt: sent.data.expiresAt, balance: done.state.balance, position: positionOf(done) };
+    // The stored event's id: a retry of a command stored under an older id key answers that packet.
+    return { redPacketId: sent.data.redPacketId, expiresAt: sent.data.expiresAt, balance: done.state.balance, position: positionOf(done) };
   }
 }
 

@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestj
 import type { CommandContext } from '../command-path/command-context';
 import { CardPaymentBody, LinkCardBody, OpenWalletBody } from '../http/dto';
 import { AUTHENTICATED, ApiProblems, MONEY_MOVING } from '../http/openapi';
+import { RateLimited } from '../http/rate-limit';
 import { Ctx } from '../http/request-context';
 import { CardLinkedDoc, FundedDoc, WalletOpenedDoc, WithdrawnDoc } from '../http/responses';
 import { Idempotent } from '../idempotency/idempotency.interceptor';
@@ -28,9 +29,10 @@ export class WalletsController {
   @Post('me/cards')
   @HttpCode(201)
   @Idempotent({ optional: true })
+  @RateLimited()
   @ApiOperation({ summary: 'Link a bank card to your wallet (BankCardLinked)' })
   @ApiCreatedResponse({ type: CardLinkedDoc })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress', 'wallet-not-found', 'card-already-linked')
+  @ApiProblems(...AUTHENTICATED, 'validation', 'idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress', 'wallet-not-found', 'card-already-linked', 'card-limit-reached', 'rate-limited')
   linkCard(@Ctx() context: CommandContext, @Body() body: LinkCardBody) {
     return this.commands.execute(new LinkBankCardCommand(context, body.cardId, body.personal));
   }

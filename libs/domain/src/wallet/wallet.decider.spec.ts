@@ -2,6 +2,7 @@ import { DEFAULT_LIMITS } from '@zan/contracts';
 import { fold } from '../decider';
 import {
   CardAlreadyLinked,
+  CardLimitReached,
   CardNotLinked,
   InsufficientFunds,
   InvalidCommand,
@@ -76,6 +77,16 @@ describe('wallet decider', () => {
       given([walletOpened('bob'), cardLinked('bob', 'card-1', true)])
         .when({ type: 'LinkBankCard', data: { userId: 'bob', cardId: 'card-1', personal: false } })
         .thenThrows(CardAlreadyLinked);
+    });
+
+    it('refuses a card past the limit per wallet (10 by default, configurable), but not one already linked', () => {
+      const ten = [walletOpened('bob'), ...Array.from({ length: 10 }, (_, i) => cardLinked('bob', `card-${i}`, i === 0))];
+      const link = (cardId: string, personal = false): WalletCommand => ({ type: 'LinkBankCard', data: { userId: 'bob', cardId, personal } });
+      given(ten).when(link('card-10')).thenThrows(CardLimitReached, /at most 10 bank cards/);
+      given(ten).when(link('card-9')).thenNothing();
+      given(ten.slice(0, 10)).when(link('card-10')).then([cardLinked('bob', 'card-10', false)]);
+      const limits = { ...DEFAULT_LIMITS, cardsPerWallet: 2 };
+      given(ten.slice(0, 3)).when(link('card-x'), { limits }).thenThrows(CardLimitReached, /at most 2 bank cards/);
     });
 
     it('rejects a non-boolean personal flag', () => {
@@ -230,7 +241,8 @@ describe('wallet decider', () => {
       const opened = evolve(initialState, walletOpened('bob'));
       const linked = evolve(opened, cardLinked('bob'));
       evolve(linked, funded('bob', 50));
-      expect(initialState).toEqual({ exists: false, cards: new Map(), balance: 0 });
+      expect(initialState).toMatchObject({ exists: false, balance: 0 });
+      expect(initialState.cards.size).toBe(0);
       expect(opened.cards.size).toBe(0);
       expect(linked.balance).toBe(0);
     });

@@ -1,6 +1,6 @@
 import type { WalletKind } from '@zan/contracts';
 import { DEFAULT_CONTEXT, type DecideContext, type Decider } from '../decider';
-import { CardAlreadyLinked, CardNotLinked, InvalidCommand, SelfPayment, WalletAlreadyOpen, WalletNotFound } from '../errors';
+import { CardAlreadyLinked, CardLimitReached, CardNotLinked, InvalidCommand, SelfPayment, WalletAlreadyOpen, WalletNotFound } from '../errors';
 import { decideSendRedPacket } from '../red-packet/send-red-packet';
 import { decide as decidePraiseTip } from '../tip/tip.decider';
 import { optionalText, requireAmountWithin, requireId, requirePayable } from '../validation';
@@ -38,7 +38,7 @@ const openWallet = ({ data }: OpenWallet, state: WalletState): WalletEvent[] => 
   return [{ type: 'WalletOpened', data: { userId, kind: data.kind } }];
 };
 
-const linkBankCard = ({ data }: LinkBankCard, state: WalletState): WalletEvent[] => {
+const linkBankCard = ({ data }: LinkBankCard, state: WalletState, { limits }: DecideContext): WalletEvent[] => {
   const userId = requireId(data.userId, 'userId');
   const cardId = requireId(data.cardId, 'cardId');
   if (typeof data.personal !== 'boolean') throw new InvalidCommand('personal must be true or false');
@@ -47,6 +47,9 @@ const linkBankCard = ({ data }: LinkBankCard, state: WalletState): WalletEvent[]
   if (linked) {
     if (linked.personal === data.personal) return [];
     throw new CardAlreadyLinked(`card ${cardId} is already linked as ${linked.personal ? 'personal' : 'not personal'}`);
+  }
+  if (state.cards.size >= limits.cardsPerWallet) {
+    throw new CardLimitReached(`a wallet holds at most ${limits.cardsPerWallet} bank cards; this one has ${state.cards.size}`);
   }
   return [...(state.exists ? [] : [openedOnFirstUse(userId)]), { type: 'BankCardLinked', data: { userId, cardId, personal: data.personal } }];
 };
@@ -149,7 +152,7 @@ export const decide = (command: WalletCommand, state: WalletState, context: Deci
     case 'OpenWallet':
       return openWallet(command, state);
     case 'LinkBankCard':
-      return linkBankCard(command, state);
+      return linkBankCard(command, state, context);
     case 'FundWallet':
       return fundWallet(command, state, context);
     case 'WithdrawFunds':

@@ -9,17 +9,16 @@ import {
 } from '@zan/contracts';
 import type { DecideContext, EventLike } from '../decider';
 import { DailyLimitExceeded, InsufficientFunds, InvalidCommand } from '../errors';
+import { LinkedCards } from './linked-cards';
 
-export interface BankCard {
-  personal: boolean;
-}
+export { type BankCard, LinkedCards } from './linked-cards';
 
 /** The state of stream `wallet-<userId>`. A missing wallet has balance 0 and no cards. */
 export interface WalletState {
   exists: boolean;
   userId?: string;
   kind?: WalletKind;
-  cards: ReadonlyMap<string, BankCard>;
+  cards: LinkedCards;
   balance: Fen;
   /** Debits of the latest day with any (Beijing calendar day, YYYY-MM-DD), for the daily limit. */
   spent?: { day: string; amount: Fen };
@@ -40,7 +39,7 @@ export type WalletEvent = DomainEvent<
   | 'RedPacketRefunded'
 >;
 
-export const initialState: WalletState = Object.freeze({ exists: false, cards: new Map<string, BankCard>(), balance: 0 });
+export const initialState: WalletState = Object.freeze({ exists: false, cards: LinkedCards.empty(), balance: 0 });
 
 /** Pure: returns a new state, never touches the old one (callers cache states). Unknown events are ignored. */
 export const evolve = (state: WalletState, event: EventLike): WalletState => {
@@ -52,9 +51,7 @@ export const evolve = (state: WalletState, event: EventLike): WalletState => {
     }
     case 'BankCardLinked': {
       const data = event.data as BankCardLinked;
-      const cards = new Map(state.cards);
-      cards.set(data.cardId, { personal: data.personal });
-      return { ...state, cards };
+      return { ...state, cards: state.cards.with(data.cardId, { personal: data.personal }) };
     }
     default: {
       const delta = walletBalanceDelta(event);
@@ -69,7 +66,7 @@ export const evolve = (state: WalletState, event: EventLike): WalletState => {
   }
 };
 
-export const hasPersonalCard = (state: WalletState): boolean => [...state.cards.values()].some((card) => card.personal);
+export const hasPersonalCard = (state: WalletState): boolean => state.cards.hasPersonal;
 
 /** Guards against a command decided on another user's stream (a caller bug, not a user error). */
 export const requireOwnStream = (state: WalletState, userId: string): void => {

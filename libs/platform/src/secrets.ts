@@ -1,0 +1,98 @@
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ConfigError, type ZanConfig } from './zan.config';
+
+/** The keys of an install: never in the repository, never a default anyone else knows. */
+export interface ZanSecrets {
+  /** HS256 key of every bearer token. */
+  jwtSecret: string;
+  /** Key of unguessableId: ids that grant something to whoever knows them (red packets, codes). */
+  idKey: Buffer;
+  /** Where the JWT secret came from: `ZAN_JWT_SECRET`, or the file generated in the data folder. */
+  source: 'ZAN_JWT_SECRET' | { file: string; created: boolean };
+}
+
+export const ZAN_SECRETS = Symbol('ZAN_SECRETS');
+
+/** The file holding the generated JWT secret (ZAN_JWT_SECRET unset, outside production). */
+export const secretFileOf = (config: Pick<ZanConfig, 'dataDir'>): string => join(config.dataDir, 'jwt-secret');
+
+const MIN_GENERATED_LENGTH = 32;
+
+const readSecretFile = (file: string): string => {
+  const mode = statSync(file).mode & 0o777;
+  // Like ssh with its keys: a secret others can read mints admin tokens for them.
+  if ((mode & 0o077) !== 0) {
+    throw new ConfigError(`invalid setting ZAN_JWT_SECRET: ${file} is readable by other users (mode ${mode.toString(8)}); chmod 600 it`);
+  }
+  const secret = readFileSync(file, 'utf8').trim();
+  if (secret.length < MIN_GENERATED_LENGTH) {
+    throw new ConfigError(`invalid setting ZAN_JWT_SECRET: ${file} holds fewer than ${MIN_GENERATED_LENGTH} characters; delete it to generate a new one`);
+  }
+  return secret;
+};
+
+/**
+ * The secret in `file`, generated (256 random bits, mode 0600) when there is none. Created under
+ * another name and linked into place, so two processes starting together agree on one secret and
+ * neither ever reads a half-written file.
+ */
+export const readOrCreateSecretFile = (file: string): { secret: string; created: boolean } => {
+  try {
+    return { secret: readSecretFile(file), created: false };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const draft = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(draft, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(draft, file);
+    return { secret: readSecretFile(file), created: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return { secret: readSecretFile(file), created: false };
+  } finally {
+    unlinkSync(draft);
+  }
+};
+
+/**
+ * The install's secrets: ZAN_JWT_SECRET when set (required in production), else the one generated
+ * into the data folder on first use (the api and `zan token` share it). The id key is ZAN_ID_SECRET,
+ * or derived from the JWT secret with HKDF under its own label (a JWT never reveals it).
+ */
+export const loadSecrets = (config: Pick<ZanConfig, 'env' | 'jwtSecret' | 'idSecret' | 'dataDir'>): ZanSecrets => {
+  let jwtSecret = config.jwtSecret;
+  let source: ZanSecrets['source'] = 'ZAN_JWT_SECRET';
+  if (jwtSecret === undefined) {
+    if (config.env === 'production') throw new ConfigError('invalid setting ZAN_JWT_SECRET: required in production');
+    const file = secretFileOf(config);
+    const generated = readOrCreateSecretFile(file);
+    jwtSecret = generated.secret;
+    source = { file, created: generated.created };
+  }
+  const idKey =
+    config.idSecret !== undefined
+      ? Buffer.from(config.idSecret)
+      : Buffer.from(hkdfSync('sha256', jwtSecret, Buffer.alloc(0), 'zan/unguessable-ids/v1', 32));
+  return { jwtSecret, idKey, source };
+};
+
+/**
+ * An id that grants something to whoever knows it (a red packet to claim, a payment code to pay):
+ * HMAC-SHA256 of its parts under the install's id key, laid out as a uuid (version 8, 122 bits of
+ * the MAC). The same parts give the same id (an idempotent retry finds its resource again); without
+ * the key nobody can compute it from the sender and the Idempotency-Key.
+ */
+export const unguessableId = (key: Buffer, ...parts: string[]): string => {
+  // Length-prefixed parts: ('a', 'bc') and ('ab', 'c') never collide.
+  const mac = createHmac('sha256', key);
+  for (const part of parts) mac.update(`${Buffer.byteLength(part)}:${part};`);
+  const bytes = mac.digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
