@@ -4,7 +4,6 @@
  */
 import {
   currentVersion,
-  eventCategory,
   isZanEventType,
   parsePosition,
   positionToString,
@@ -25,6 +24,12 @@ export const HEADER = {
   subject: 'ce_subject',
   time: 'ce_time',
   contentType: 'content-type',
+  /** CloudEvents extension attributes (names of lower-case letters and digits, so an SDK keeps them). */
+  sequence: 'ce_sequence',
+  zanPosition: 'ce_zanposition',
+  correlationId: 'ce_correlationid',
+  causationId: 'ce_causationid',
+  /** v1's names of the revision and the position, kept beside ce_sequence and ce_zanposition until v2. */
   position: 'zan_position',
   revision: 'zan_revision',
   prevPosition: 'zan_prev_position',
@@ -64,9 +69,8 @@ export class UndecodableMessageError extends Error {
 
 export const topicName = (topicPrefix: string, category: string): string => `${topicPrefix}.${category}`;
 
-/** The category an event is published under: its type's, or its stream's for types this code does not know. */
-export const categoryOf = (event: Pick<StoredEvent, 'type' | 'streamId'>): string =>
-  eventCategory(event.type, streamCategory(event.streamId));
+/** The category an event is published under: its stream's, so every event of a stream is on one topic. */
+export const categoryOf = (event: Pick<StoredEvent, 'streamId'>): string => streamCategory(event.streamId);
 
 export const ceType = (type: string, version: number): string => `zan.${type}.v${version}`;
 
@@ -90,6 +94,10 @@ export const encodeEvent = (event: StoredEvent, prevPosition: bigint, topicPrefi
       [HEADER.subject]: event.streamId,
       [HEADER.time]: event.occurredAt,
       [HEADER.contentType]: JSON_CONTENT_TYPE,
+      [HEADER.sequence]: String(event.revision),
+      [HEADER.zanPosition]: positionToString(event.position),
+      [HEADER.correlationId]: event.metadata.correlationId,
+      [HEADER.causationId]: event.metadata.causationId,
       [HEADER.position]: positionToString(event.position),
       [HEADER.revision]: String(event.revision),
       [HEADER.prevPosition]: positionToString(prevPosition),
@@ -128,17 +136,24 @@ export const decodeEvent = (message: EncodedMessage): DecodedEvent => {
   if (contentType.split(';')[0]!.trim().toLowerCase() !== JSON_CONTENT_TYPE) {
     throw new UndecodableMessageError(`unsupported "${contentType}"`, HEADER.contentType);
   }
-  const position = parsePosition(header(HEADER.position));
-  if (position === undefined || position === 0n) throw new UndecodableMessageError('not a position', HEADER.position);
-  const revisionText = header(HEADER.revision);
+  // v1 messages (still on topics written before v1.1) have only zan_position and zan_revision.
+  const positionHeader = message.headers[HEADER.zanPosition] === undefined ? HEADER.position : HEADER.zanPosition;
+  const position = parsePosition(header(positionHeader));
+  if (position === undefined || position === 0n) throw new UndecodableMessageError('not a position', positionHeader);
+  const sequenceHeader = message.headers[HEADER.sequence] === undefined ? HEADER.revision : HEADER.sequence;
+  const revisionText = header(sequenceHeader);
   if (!REVISION.test(revisionText) || !Number.isSafeInteger(Number(revisionText))) {
-    throw new UndecodableMessageError('not a revision', HEADER.revision);
+    throw new UndecodableMessageError('not a revision', sequenceHeader);
   }
+  agrees(message, HEADER.position, positionToString(position), HEADER.zanPosition);
+  agrees(message, HEADER.revision, revisionText, HEADER.sequence);
   const prevPosition = parsePosition(header(HEADER.prevPosition));
   if (prevPosition === undefined || prevPosition >= position) {
     throw new UndecodableMessageError('not a position below zan_position', HEADER.prevPosition);
   }
   const metadata = parseMetadata(header(HEADER.metadata));
+  agrees(message, HEADER.correlationId, metadata.correlationId, HEADER.metadata);
+  agrees(message, HEADER.causationId, metadata.causationId, HEADER.metadata);
 
   if (message.value === null) throw new UndecodableMessageError('no value');
   const stored = parseJson(message.value);
@@ -167,6 +182,12 @@ export const decodeEvent = (message: EncodedMessage): DecodedEvent => {
     },
     prevPosition,
   };
+};
+
+/** A header that says the same thing as another one must say it the same way, when it is there. */
+const agrees = (message: EncodedMessage, name: string, expected: string, other: string): void => {
+  const value = message.headers[name];
+  if (value !== undefined && value !== expected) throw new UndecodableMessageError(`disagrees with ${other}`, name);
 };
 
 const parseJson = (text: string): unknown => {
