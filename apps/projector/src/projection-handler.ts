@@ -1,5 +1,5 @@
 import { parsePosition } from '@zan/contracts';
-import { HEADER, type DeliveredEvent, type EventPublisher, type RawDelivery } from '@zan/messaging';
+import { HEADER, revisionOf, type DeliveredEvent, type EventPublisher, type RawDelivery } from '@zan/messaging';
 import { isPoison, type Applied, type ApplyTarget, type Skipped } from '@zan/read-models';
 
 /** The projector's dead letters go to `<prefix>.dead-letter.projector`, created like the other topics. */
@@ -184,7 +184,6 @@ const sequentially = async <T, R>(items: T[], fn: (item: T) => Promise<R>): Prom
   return results;
 };
 
-const REVISION = /^(0|[1-9][0-9]{0,15})$/;
 
 /**
  * The place in the position chain of a message that cannot be decoded, from its headers when they can
@@ -196,7 +195,7 @@ export const chainLinkOf = (raw: RawDelivery, category: string): Skipped | undef
   const prevPosition = parsePosition(raw.headers[HEADER.prevPosition]);
   if (position === undefined || prevPosition === undefined || prevPosition >= position) return undefined;
   const streamId = raw.headers[HEADER.subject];
-  const revision = raw.headers[HEADER.sequence] ?? raw.headers[HEADER.revision];
-  const known = streamId && raw.key === streamId && revision !== undefined && REVISION.test(revision) && Number.isSafeInteger(Number(revision));
-  return known ? { category, streamId, revision: Number(revision), position, prevPosition } : { category, position, prevPosition };
+  const revision = revisionOf(raw.headers);
+  const known = streamId && raw.key === streamId && revision !== undefined;
+  return known ? { category, streamId, revision, position, prevPosition } : { category, position, prevPosition };
 };

@@ -34,9 +34,12 @@ export const CLOUD_EVENT_HEADERS: JsonSchema = {
     [HEADER.subject]: { type: 'string', description: 'the stream id (also the message key), e.g. wallet-alice' },
     [HEADER.time]: { type: 'string', format: 'date-time', description: 'when the event occurred (RFC 3339)' },
     [HEADER.contentType]: { type: 'string', const: JSON_CONTENT_TYPE, description: 'CloudEvents datacontenttype' },
-    [HEADER.sequence]: decimal(
-      'CloudEvents sequence extension: the revision of the event in its stream, from 0, contiguous on the topic; compare as integers. With ce_subject, a dedupe key and a gap detector',
-    ),
+    [HEADER.sequence]: {
+      type: 'string',
+      pattern: '^[0-9]{16}$',
+      description:
+        'CloudEvents sequence extension: the revision of the event in its stream, from 0, contiguous on the topic, in 16 digits with leading zeros (the extension asks for lexicographic order), e.g. 0000000000000007 for revision 7. With ce_subject, a dedupe key and a gap detector',
+    },
     [HEADER.zanPosition]: decimal('CloudEvents extension: global position in the event store (may exceed 2^53: read it as a string or a big integer)'),
     [HEADER.correlationId]: { type: 'string', minLength: 1, description: 'CloudEvents extension: the correlation id of the command that started the chain (kept by every credit, escrow, expiry and refund)' },
     [HEADER.causationId]: { type: 'string', minLength: 1, description: 'CloudEvents extension: what caused the event: the command id, or the id of the event a process manager or timer reacted to' },

@@ -63,7 +63,7 @@ describe('CloudEvents mapping (CONTRACT.md, "Kafka")', () => {
       ce_subject: 'wallet-reader-1',
       ce_time: '2026-11-25T10:11:12.345Z',
       'content-type': 'application/json',
-      ce_sequence: '7',
+      ce_sequence: '0000000000000007', // the sequence extension orders lexicographically: padded
       ce_zanposition: '9007199254740993',
       ce_correlationid: 'corr-1',
       ce_causationid: 'cmd-1',
@@ -172,7 +172,7 @@ describe('CloudEvents mapping (CONTRACT.md, "Kafka")', () => {
     });
 
     it.each([
-      [HEADER.sequence, '8', HEADER.revision],
+      [HEADER.sequence, '0000000000000008', HEADER.revision],
       [HEADER.revision, '8', HEADER.revision],
       [HEADER.zanPosition, '9007199254740994', HEADER.position],
       [HEADER.position, '9007199254740994', HEADER.position],
@@ -199,6 +199,9 @@ describe('CloudEvents mapping (CONTRACT.md, "Kafka")', () => {
       [HEADER.revision, '1e3'],
       [HEADER.revision, '99999999999999999'],
       [HEADER.sequence, '-1'],
+      [HEADER.sequence, '7'],
+      [HEADER.sequence, '00000000000000007'],
+      [HEADER.sequence, '9999999999999999'],
       [HEADER.zanPosition, '0'],
       [HEADER.prevPosition, 'abc'],
       [HEADER.prevPosition, '9007199254740993'],

@@ -74,6 +74,28 @@ export const categoryOf = (event: Pick<StoredEvent, 'streamId'>): string => stre
 
 export const ceType = (type: string, version: number): string => `zan.${type}.v${version}`;
 
+/**
+ * The sequence extension's value: the stream revision in 16 digits with leading zeros, because the
+ * extension requires values that order lexicographically ("10" would sort before "9"). Revisions are
+ * safe integers, so 16 digits hold every one; read it as an integer.
+ */
+export const ceSequence = (revision: number): string => String(revision).padStart(SEQUENCE_DIGITS, '0');
+const SEQUENCE_DIGITS = 16;
+const SEQUENCE = /^[0-9]{16}$/;
+const REVISION = /^(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * The stream revision a message's headers name: `ce_sequence`, or v1's `zan_revision` when it has
+ * none. Undefined when the header there is not one (missing, empty, malformed, unsafe).
+ */
+export const revisionOf = (headers: Record<string, string | undefined>): number | undefined => {
+  const sequence = headers[HEADER.sequence];
+  const text = sequence ?? headers[HEADER.revision];
+  if (text === undefined || !(sequence === undefined ? REVISION : SEQUENCE).test(text)) return undefined;
+  const revision = Number(text);
+  return Number.isSafeInteger(revision) ? revision : undefined;
+};
+
 /** The context an event happened in: the category of its stream (`urn:zan:wallet`, `urn:zan:red-packet`). */
 export const ceSource = (streamId: string): string => `urn:zan:${streamCategory(streamId)}`;
 
@@ -94,7 +116,7 @@ export const encodeEvent = (event: StoredEvent, prevPosition: bigint, topicPrefi
       [HEADER.subject]: event.streamId,
       [HEADER.time]: event.occurredAt,
       [HEADER.contentType]: JSON_CONTENT_TYPE,
-      [HEADER.sequence]: String(event.revision),
+      [HEADER.sequence]: ceSequence(event.revision),
       [HEADER.zanPosition]: positionToString(event.position),
       [HEADER.correlationId]: event.metadata.correlationId,
       [HEADER.causationId]: event.metadata.causationId,
@@ -109,8 +131,6 @@ export const encodeEvent = (event: StoredEvent, prevPosition: bigint, topicPrefi
 
 const CE_TYPE = /^zan\.([A-Za-z][A-Za-z0-9]*)\.v([1-9][0-9]{0,8})$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-const REVISION = /^(0|[1-9][0-9]{0,15})$/;
-
 export const decodeEvent = (message: EncodedMessage): DecodedEvent => {
   const header = (name: string): string => {
     const value = message.headers[name];
@@ -141,12 +161,11 @@ export const decodeEvent = (message: EncodedMessage): DecodedEvent => {
   const position = parsePosition(header(positionHeader));
   if (position === undefined || position === 0n) throw new UndecodableMessageError('not a position', positionHeader);
   const sequenceHeader = message.headers[HEADER.sequence] === undefined ? HEADER.revision : HEADER.sequence;
-  const revisionText = header(sequenceHeader);
-  if (!REVISION.test(revisionText) || !Number.isSafeInteger(Number(revisionText))) {
-    throw new UndecodableMessageError('not a revision', sequenceHeader);
-  }
+  header(sequenceHeader);
+  const revision = revisionOf(message.headers);
+  if (revision === undefined) throw new UndecodableMessageError('not a revision', sequenceHeader);
   agrees(message, HEADER.position, positionToString(position), HEADER.zanPosition);
-  agrees(message, HEADER.revision, revisionText, HEADER.sequence);
+  agrees(message, HEADER.revision, String(revision), HEADER.sequence);
   const prevPosition = parsePosition(header(HEADER.prevPosition));
   if (prevPosition === undefined || prevPosition >= position) {
     throw new UndecodableMessageError('not a position below zan_position', HEADER.prevPosition);
@@ -174,7 +193,7 @@ export const decodeEvent = (message: EncodedMessage): DecodedEvent => {
       type,
       version: current.version,
       streamId,
-      revision: Number(revisionText),
+      revision,
       position,
       occurredAt,
       data: current.data,
