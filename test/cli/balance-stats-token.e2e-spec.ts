@@ -139,7 +139,7 @@ describe('zan balance, stats and token (PostgreSQL)', () => {
     const top = await stack.zan(['--help']);
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/Exit codes: 0 ok, 1 findings .*, 2 usage error, 3 backend unreachable/);
-    for (const command of ['events', 'events export', 'events replay', 'projections', 'projections rebuild', 'projections status', 'audit', 'balance', 'stats', 'token']) {
+    for (const command of ['events', 'events export', 'events replay', 'projections', 'projections rebuild', 'projections status', 'kafka', 'kafka migrate-topics', 'audit', 'balance', 'stats', 'token']) {
       const run = await stack.zan([...command.split(' '), '--help']);
       expect({ command, code: run.code }).toEqual({ command, code: 0 });
       expect(run.stdout).toContain(`Usage: zan ${command} `);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Redis from 'ioredis';
 import { Client as PgClient } from 'pg';
-import { eventCategory, streamCategory } from '@zan/contracts';
+import { streamCategory } from '@zan/contracts';
 import { createPostgresEventStore, type EventStore, type PostgresEventStore } from '@zan/event-store';
 import { RedisReadModelStore } from '@zan/read-models';
 import { runCli } from '../../apps/cli/src/core/cli';
@@ -117,7 +117,7 @@ export const projectLive = async (store: EventStore, env: Record<string, string>
     if (page.length === 0) return models;
     await models.applyMany!(
       page.map((event) => {
-        const delivery = { category: eventCategory(event.type, streamCategory(event.streamId)), event, prevPosition };
+        const delivery = { category: streamCategory(event.streamId), event, prevPosition };
         prevPosition = event.position;
         return delivery;
       }),

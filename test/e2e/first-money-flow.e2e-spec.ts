@@ -1,5 +1,6 @@
 import { clientFor, fundedUser } from '../support/http-client';
 import { type RunningZan, startEmbeddedZan, startFullStackInProcess } from '../support/stacks';
+import { expectEveryStreamWholeAndInOrder, parseWithCloudEventsSdk, readAsSubscriber, storedStreams } from '../support/subscriber';
 
 /** The foundation's flow: open, link a card, fund (idempotently), read the balance with ?after=. */
 const describeFlow = (name: string, start: () => Promise<RunningZan>) =>
@@ -122,6 +123,15 @@ const describeFlow = (name: string, start: () => Promise<RunningZan>) =>
       const response = await client.get('/v1/wallets/me?after=999999999999999999999').expect(503);
       expect(response.headers['retry-after']).toBe('1');
     }, 30_000);
+
+    if (name.startsWith('full stack')) {
+      // Last: what a subscribing service reads of every scenario above (CONTRACT.md, "Kafka").
+      it('shows a subscriber from the beginning of every topic each stream whole and in order, every message a CloudEvent', async () => {
+        const messages = await readAsSubscriber(zan.env);
+        expectEveryStreamWholeAndInOrder(messages, await storedStreams(zan.env), zan.env.ZAN_TOPIC_PREFIX!);
+        for (const message of messages) parseWithCloudEventsSdk(message);
+      }, 60_000);
+    }
   });
 
 describeFlow('embedded default', () => startEmbeddedZan({ env: { ZAN_READ_WAIT_MS: '1500' } }));

@@ -2,6 +2,7 @@ import { ManualClock, seededRandom } from '@zan/platform';
 import { ExpiryScheduler } from '../../apps/api/src/process-managers/expiry.scheduler';
 import { clientFor, fundedUser } from '../support/http-client';
 import { startFullStackInProcess } from '../support/stacks';
+import { expectEveryStreamWholeAndInOrder, parseWithCloudEventsSdk, readAsSubscriber, storedStreams } from '../support/subscriber';
 
 /** Every money-moving command over HTTP on PostgreSQL + Kafka + Redis, under concurrency. */
 describe('payments over HTTP (full stack)', () => {
@@ -127,6 +128,13 @@ describe('payments over HTTP (full stack)', () => {
     await client.post('/v1/red-packets', { amount: 100, shares: 101, mode: 'lucky' }).expect(422);
     await client.post('/v1/red-packets', { amount: 100, shares: 1, mode: 'greedy' }).expect(400);
     await client.post('/v1/red-packets', { amount: 100, shares: 1.5, mode: 'lucky' }).expect(400);
+  }, 60_000);
+
+  // Last: what a subscribing service reads of every scenario above (CONTRACT.md, "Kafka").
+  it('shows a subscriber from the beginning of every topic each stream whole and in order, every message a CloudEvent', async () => {
+    const messages = await readAsSubscriber(zan.env);
+    expectEveryStreamWholeAndInOrder(messages, await storedStreams(zan.env), zan.env.ZAN_TOPIC_PREFIX!);
+    for (const message of messages) parseWithCloudEventsSdk(message);
   }, 60_000);
 });
 

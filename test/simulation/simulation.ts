@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { EVENT_CATEGORIES, type StoredEvent } from '@zan/contracts';
+import { EVENT_CATEGORIES, streamCategory, type StoredEvent } from '@zan/contracts';
 import { auditLedger } from '@zan/domain';
 import { createPostgresEventStore } from '@zan/event-store';
 import { RedisReadModelStore } from '@zan/read-models';
@@ -197,7 +197,7 @@ const checkKafka = async (env: Record<string, string>, events: StoredEvent[], pr
   const kafka = new Kafka({ brokers: env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
   const topics = EVENT_CATEGORIES.map((category) => `${env.ZAN_TOPIC_PREFIX}.${category}`);
   const seen = new Map<string, number>(); // event id -> times delivered
-  const lastRevision = new Map<string, number>(); // topic|stream -> last new revision
+  const lastRevision = new Map<string, number>(); // stream -> last new revision
   const consumer = kafka.consumer({ groupId: `${env.ZAN_TOPIC_PREFIX}.audit.${Date.now()}` });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
@@ -210,14 +210,16 @@ const checkKafka = async (env: Record<string, string>, events: StoredEvent[], pr
       const header = (name: string) => message.headers?.[name]?.toString();
       const id = header('ce_id')!;
       const stream = header('ce_subject')!;
-      const revision = Number(header('zan_revision'));
+      const revision = Number(header('ce_sequence'));
       const count = (seen.get(id) ?? 0) + 1;
       seen.set(id, count);
       if (count === 1 && expected.has(id)) unseen--;
       if (count === 1) {
-        const key = `${topic}|${stream}`;
-        if ((lastRevision.get(key) ?? -1) >= revision) problem(`kafka: ${stream} revision ${revision} after ${lastRevision.get(key)} on ${topic}`);
-        lastRevision.set(key, revision);
+        // A subscriber's view: each stream whole on its category's topic, revisions contiguous from 0.
+        const last = lastRevision.get(stream) ?? -1;
+        if (revision !== last + 1) problem(`kafka: ${stream} revision ${revision} after ${last} on ${topic}`);
+        if (topic !== `${env.ZAN_TOPIC_PREFIX}.${streamCategory(stream)}`) problem(`kafka: ${stream} revision ${revision} on ${topic}`);
+        lastRevision.set(stream, revision);
       }
       if (unseen === 0) done();
     },

@@ -7,6 +7,7 @@ import { CommanderRoot } from './core/commander-root';
 import { EventsCommand } from './events/events.command';
 import { ExportEventsCommand } from './events/export.command';
 import { ReplayEventsCommand } from './events/replay.command';
+import { KafkaCommand, MigrateTopicsCommand } from './kafka/kafka.command';
 import { ProjectionsCommand, ProjectionsStatusCommand, RebuildProjectionsCommand } from './projections/projections.command';
 import { StatsCommand } from './stats/stats.command';
 import { TokenCommand } from './token/token.command';
@@ -24,6 +25,8 @@ export class CliModule {
         EventsCommand,
         ExportEventsCommand,
         ReplayEventsCommand,
+        KafkaCommand,
+        MigrateTopicsCommand,
         ProjectionsCommand,
         RebuildProjectionsCommand,
         ProjectionsStatusCommand,

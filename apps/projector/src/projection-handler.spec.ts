@@ -99,6 +99,10 @@ describe('ProjectionHandler', () => {
     expect(chainLinkOf({ ...raw, key: 'other' }, 'wallet')).toEqual({ category: 'wallet', position: delivery!.event.position, prevPosition: 0n });
     expect(chainLinkOf({ ...raw, headers: { ...raw.headers, zan_prev_position: raw.headers.zan_position! } }, 'wallet')).toBeUndefined();
     expect(chainLinkOf({ ...raw, headers: {} }, 'wallet')).toBeUndefined();
+    // A v1 message (before ce_sequence and ce_zanposition) still has its place in the chain.
+    const { ce_sequence: _sequence, ce_zanposition: _position, ...v1 } = raw.headers;
+    expect(chainLinkOf({ ...raw, headers: v1 }, 'wallet')).toEqual(chainLinkOf(raw, 'wallet'));
+    expect(chainLinkOf({ ...raw, headers: { ...raw.headers, zan_revision: 'x', zan_position: 'y' } }, 'wallet')).toEqual(chainLinkOf(raw, 'wallet'));
   });
 
   it('crashes at its N-th delivery, before or after applying it', async () => {

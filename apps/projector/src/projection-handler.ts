@@ -1,5 +1,5 @@
 import { parsePosition } from '@zan/contracts';
-import { HEADER, type DeliveredEvent, type EventPublisher, type RawDelivery } from '@zan/messaging';
+import { HEADER, revisionOf, type DeliveredEvent, type EventPublisher, type RawDelivery } from '@zan/messaging';
 import { isPoison, type Applied, type ApplyTarget, type Skipped } from '@zan/read-models';
 
 /** The projector's dead letters go to `<prefix>.dead-letter.projector`, created like the other topics. */
@@ -79,7 +79,7 @@ export interface ProjectionHandlerOptions {
  * backoff (what was applied is then a duplicate), until the event has failed maxAttempts times. It then
  * goes to the dead-letter topic, and is recorded in the store as applied with no changes, so the
  * watermark passes it and its partition goes on. A message that cannot be decoded is treated the same
- * way; its place in the position chain is taken when its zan_position and zan_prev_position headers
+ * way; its place in the position chain is taken when its ce_zanposition and zan_prev_position headers
  * can be read.
  */
 export class ProjectionHandler {
@@ -184,18 +184,18 @@ const sequentially = async <T, R>(items: T[], fn: (item: T) => Promise<R>): Prom
   return results;
 };
 
-const REVISION = /^(0|[1-9][0-9]{0,15})$/;
 
 /**
  * The place in the position chain of a message that cannot be decoded, from its headers when they can
  * be read; with its stream and revision too when those can be.
  */
 export const chainLinkOf = (raw: RawDelivery, category: string): Skipped | undefined => {
-  const position = parsePosition(raw.headers[HEADER.position]);
+  // ce_zanposition and ce_sequence since v1.1; v1 messages have zan_position and zan_revision only.
+  const position = parsePosition(raw.headers[HEADER.zanPosition] ?? raw.headers[HEADER.position]);
   const prevPosition = parsePosition(raw.headers[HEADER.prevPosition]);
   if (position === undefined || prevPosition === undefined || prevPosition >= position) return undefined;
   const streamId = raw.headers[HEADER.subject];
-  const revision = raw.headers[HEADER.revision];
-  const known = streamId && raw.key === streamId && revision !== undefined && REVISION.test(revision) && Number.isSafeInteger(Number(revision));
-  return known ? { category, streamId, revision: Number(revision), position, prevPosition } : { category, position, prevPosition };
+  const revision = revisionOf(raw.headers);
+  const known = streamId && raw.key === streamId && revision !== undefined;
+  return known ? { category, streamId, revision, position, prevPosition } : { category, position, prevPosition };
 };

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { relayCheckpointName } from '@zan/messaging';
 import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { RelayObservability } from './relay.observability';
 import { RELAY_OPTIONS, type RelayOptions, RelayService } from './relay.service';
@@ -9,7 +10,7 @@ import { RELAY_OPTIONS, type RelayOptions, RelayService } from './relay.service'
       provide: RELAY_OPTIONS,
       inject: [ZAN_CONFIG],
       useFactory: (config: ZanConfig): RelayOptions => ({
-        checkpointName: config.kafka ? `relay:kafka:${config.kafka.topicPrefix}` : 'relay:in-process',
+        checkpointName: config.kafka ? relayCheckpointName(config.kafka.topicPrefix) : 'relay:in-process',
         durableCheckpoint: config.kafka !== undefined,
       }),
     },

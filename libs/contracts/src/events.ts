@@ -1,9 +1,9 @@
 import type { Fen } from './money';
 
 /**
- * Zan's events, current versions. Each type belongs to a category; the relay publishes an event to
- * the topic `<prefix>.<category>` keyed by its stream id, so a stream's events of one category stay
- * in revision order on that topic.
+ * Zan's events, current versions. Each type belongs to the category of the stream that holds it; the
+ * relay publishes every event of a stream to the topic `<prefix>.<stream category>` keyed by its
+ * stream id, so a stream's events stay whole and in revision order on one partition.
  *
  * Streams: `wallet-<userId>` holds every movement of a wallet's money (debits are decided there with
  * optimistic concurrency; credits are appended there by process managers). `red-packet-<id>` holds a
@@ -88,14 +88,14 @@ export const EVENT_CATALOG: Record<ZanEventType, { category: string; version: nu
   WalletWithdrawn: { category: 'wallet', version: 1 },
   FundsTransferred: { category: 'wallet', version: 1 },
   TransferReceived: { category: 'wallet', version: 1 },
-  TipPraised: { category: 'tip', version: 1 },
-  TipReceived: { category: 'tip', version: 1 },
-  RedPacketSent: { category: 'red-packet', version: 1 },
+  TipPraised: { category: 'wallet', version: 1 },
+  TipReceived: { category: 'wallet', version: 1 },
+  RedPacketSent: { category: 'wallet', version: 1 },
   RedPacketEscrowed: { category: 'red-packet', version: 1 },
   RedPacketClaimed: { category: 'red-packet', version: 1 },
   RedPacketExpired: { category: 'red-packet', version: 1 },
-  RedPacketShareReceived: { category: 'red-packet', version: 1 },
-  RedPacketRefunded: { category: 'red-packet', version: 1 },
+  RedPacketShareReceived: { category: 'wallet', version: 1 },
+  RedPacketRefunded: { category: 'wallet', version: 1 },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as ZanEventType[];
@@ -104,7 +104,7 @@ export const EVENT_CATEGORIES = [...new Set(Object.values(EVENT_CATALOG).map((e)
 export const isZanEventType = (type: string): type is ZanEventType =>
   Object.prototype.hasOwnProperty.call(EVENT_CATALOG, type);
 
-/** The Kafka category of an event type; unknown types fall back to their stream's category. */
+/** The category of the stream that holds an event type; unknown types fall back to `fallback`. */
 export const eventCategory = (type: string, fallback: string): string =>
   isZanEventType(type) ? EVENT_CATALOG[type].category : fallback;
 

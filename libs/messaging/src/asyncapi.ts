@@ -34,8 +34,17 @@ export const CLOUD_EVENT_HEADERS: JsonSchema = {
     [HEADER.subject]: { type: 'string', description: 'the stream id (also the message key), e.g. wallet-alice' },
     [HEADER.time]: { type: 'string', format: 'date-time', description: 'when the event occurred (RFC 3339)' },
     [HEADER.contentType]: { type: 'string', const: JSON_CONTENT_TYPE, description: 'CloudEvents datacontenttype' },
-    [HEADER.position]: decimal('global position in the event store (may exceed 2^53: read it as a string or a big integer)'),
-    [HEADER.revision]: decimal('revision of the event in its stream, from 0: an alternative dedupe key with ce_subject'),
+    [HEADER.sequence]: {
+      type: 'string',
+      pattern: '^[0-9]{16}$',
+      description:
+        'CloudEvents sequence extension: the revision of the event in its stream, from 0, contiguous on the topic, a plain decimal equal to zan_revision (e.g. 7); compare as integers, not as text. With ce_subject, a dedupe key and a gap detector',
+    },
+    [HEADER.zanPosition]: decimal('CloudEvents extension: global position in the event store (may exceed 2^53: read it as a string or a big integer)'),
+    [HEADER.correlationId]: { type: 'string', minLength: 1, description: 'CloudEvents extension: the correlation id of the command that started the chain (kept by every credit, escrow, expiry and refund)' },
+    [HEADER.causationId]: { type: 'string', minLength: 1, description: 'CloudEvents extension: what caused the event: the command id, or the id of the event a process manager or timer reacted to' },
+    [HEADER.position]: decimal('v1 name of ce_zanposition, same value; kept until v2'),
+    [HEADER.revision]: decimal('v1 name of ce_sequence, same value; kept until v2'),
     [HEADER.prevPosition]: decimal('position of the event published just before this one, on any topic (0 before the first)'),
     [HEADER.metadata]: {
       type: 'string',
@@ -77,7 +86,7 @@ export const buildAsyncApi = (options: AsyncApiOptions = {}): Record<string, unk
             allOf: [{ $ref: '#/components/schemas/CloudEventHeaders' }, { type: 'object', properties: { [HEADER.type]: { const: ceType(type, version) } } }],
           },
           payload: { $ref: `#/components/schemas/${name}` },
-          correlationId: { description: 'correlationId inside the zan_metadata header', location: `$message.header#/${HEADER.metadata}` },
+          correlationId: { description: 'the correlation id of the command that started the chain', location: `$message.header#/${HEADER.correlationId}` },
           bindings: { kafka: { key: { type: 'string', description: 'the stream id: one stream keeps its order on one partition' }, bindingVersion: '0.5.0' } },
         };
         names.push(name);
@@ -86,7 +95,7 @@ export const buildAsyncApi = (options: AsyncApiOptions = {}): Record<string, unk
     channels[category] = {
       address: topicName(prefix, category),
       title: `${category} events`,
-      description: `Events of the ${category} category, keyed by stream id. Unlimited retention: a new consumer group reading from the beginning replays the whole history.`,
+      description: `Every event of every ${category} stream, keyed by stream id: one stream's events are on one partition, in revision order (ce_sequence 0, 1, 2, ...). Unlimited retention: a new consumer group reading from the beginning replays the whole history.`,
       messages: Object.fromEntries(names.map((name) => [name, { $ref: `#/components/messages/${name}` }])),
       bindings: { kafka: { topicConfiguration: { 'retention.ms': -1 }, bindingVersion: '0.5.0' } },
     };
@@ -133,11 +142,14 @@ export const buildAsyncApi = (options: AsyncApiOptions = {}): Record<string, unk
     asyncapi: '3.0.0',
     info: {
       title: 'Zan events',
-      version: '1',
+      version: '1.1',
       description: [
         'Every event Zan stores is published by the relay to Kafka as a CloudEvent 1.0 in binary content mode:',
         'the headers below, the JSON payload as the value, the stream id as the key.',
-        'Delivery is at least once: dedupe on ce_id, or on (ce_subject, zan_revision).',
+        'Topics are one per stream category: every event of a stream is on its category\'s topic, in revision order.',
+        'Zan\'s attributes are CloudEvents extension attributes (ce_sequence, ce_zanposition, ce_correlationid, ce_causationid); v1\'s zan_position and zan_revision stay beside them until v2.',
+        'Delivery is at least once: dedupe on ce_id, or on (ce_subject, ce_sequence).',
+        'v1.1 retired the v1 topic <prefix>.tip: TipPraised and TipReceived are on <prefix>.wallet (filter by ce_type).',
         'A payload of an older version (ce_type zan.<Type>.v<n>) may still be on a topic; Zan upcasts it on read.',
         'Generated from libs/contracts by `npm run docs:asyncapi`; do not edit by hand.',
       ].join('\n'),

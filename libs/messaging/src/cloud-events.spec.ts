@@ -49,10 +49,11 @@ const decodeError = (message: EncodedMessage): UndecodableMessageError => {
 };
 
 describe('CloudEvents mapping (CONTRACT.md, "Kafka")', () => {
-  it('puts an event on <prefix>.<category>, keyed by its stream, with every header of the contract', () => {
+  it('puts an event on <prefix>.<stream category>, keyed by its stream, with every header of the contract', () => {
     const record = encodeEvent(tipPraised, 9007199254740990n, 'zan');
 
-    expect(record.topic).toBe('zan.tip');
+    // v1 put TipPraised on zan.tip, splitting a wallet's history over three topics (CHANGED in v1.1).
+    expect(record.topic).toBe('zan.wallet');
     expect(record.key).toBe('wallet-reader-1');
     expect(record.headers).toEqual({
       ce_specversion: '1.0',
@@ -62,6 +63,10 @@ describe('CloudEvents mapping (CONTRACT.md, "Kafka")', () => {
       ce_subject: 'wallet-reader-1',
       ce_time: '2026-11-25T10:11:12.345Z',
       'content-type': 'application/json',
+      ce_sequence: '7', // the stream revision, as zan_revision
+      ce_zanposition: '9007199254740993',
+      ce_correlationid: 'corr-1',
+      ce_causationid: 'cmd-1',
       zan_position: '9007199254740993',
       zan_revision: '7',
       zan_prev_position: '9007199254740990',
@@ -70,11 +75,20 @@ describe('CloudEvents mapping (CONTRACT.md, "Kafka")', () => {
     expect(JSON.parse(record.value)).toEqual(tipPraised.data);
   });
 
-  it('names topic and source from the event category and the stream category', () => {
+  it('names topic and source from the stream category', () => {
     const record = encodeEvent(redPacketClaimed, 0n, 'zt.x');
     expect(record.topic).toBe('zt.x.red-packet');
     expect(record.headers.ce_source).toBe('urn:zan:red-packet');
     expect(record.headers.ce_type).toBe('zan.RedPacketClaimed.v1');
+  });
+
+  it('puts every event of a wallet stream on the wallet topic, whatever its type', () => {
+    const onWallet = ['TipPraised', 'TipReceived', 'RedPacketSent', 'RedPacketShareReceived', 'RedPacketRefunded', 'FundsTransferred'];
+    for (const type of onWallet) expect(encodeEvent({ ...tipPraised, type }, 0n, 'zan').topic).toBe('zan.wallet');
+  });
+
+  it('catalogues every event type under the category of the stream that holds it: a topic is a stream category', () => {
+    for (const category of contracts.EVENT_CATEGORIES) expect(contracts.STREAM_CATEGORIES).toContain(category);
   });
 
   it('sends an event type it does not know to its stream category', () => {
@@ -145,9 +159,27 @@ describe('CloudEvents mapping (CONTRACT.md, "Kafka")', () => {
       return message;
     };
 
-    it.each(Object.values(HEADER))('missing %s', (name) => {
+    // A v1 message has no ce_sequence, ce_zanposition, ce_correlationid, ce_causationid: see below.
+    const V1_1_ONLY: string[] = [HEADER.sequence, HEADER.zanPosition, HEADER.correlationId, HEADER.causationId];
+    const V2_DROPS: string[] = [HEADER.position, HEADER.revision];
+    it.each(Object.values(HEADER).filter((h) => !V1_1_ONLY.includes(h) && !V2_DROPS.includes(h)))('missing %s', (name) => {
       expect(decodeError(withHeader(name, undefined)).header).toBe(name);
       expect(decodeError(withHeader(name, '')).header).toBe(name);
+    });
+
+    it.each([...V1_1_ONLY, ...V2_DROPS])('empty %s', (name) => {
+      expect(decodeError(withHeader(name, '')).header).toBe(name);
+    });
+
+    it.each([
+      [HEADER.sequence, '8', HEADER.revision],
+      [HEADER.revision, '8', HEADER.revision],
+      [HEADER.zanPosition, '9007199254740994', HEADER.position],
+      [HEADER.position, '9007199254740994', HEADER.position],
+      [HEADER.correlationId, 'corr-2', HEADER.correlationId],
+      [HEADER.causationId, 'cmd-2', HEADER.causationId],
+    ])('%s = %s disagreeing with its twin (named: %s)', (name, value, named) => {
+      expect(decodeError(withHeader(name, value)).header).toBe(named);
     });
 
     it.each([
@@ -166,6 +198,10 @@ describe('CloudEvents mapping (CONTRACT.md, "Kafka")', () => {
       [HEADER.revision, '-1'],
       [HEADER.revision, '1e3'],
       [HEADER.revision, '99999999999999999'],
+      [HEADER.sequence, '-1'],
+      [HEADER.sequence, '07'],
+      [HEADER.sequence, '99999999999999999'],
+      [HEADER.zanPosition, '0'],
       [HEADER.prevPosition, 'abc'],
       [HEADER.prevPosition, '9007199254740993'],
       [HEADER.metadata, '{not json'],
@@ -175,6 +211,15 @@ describe('CloudEvents mapping (CONTRACT.md, "Kafka")', () => {
       [HEADER.metadata, '{"correlationId":"c","causationId":"c","userId":"u","idempotencyKey":1}'],
     ])('%s = %s', (name, value) => {
       expect(decodeError(withHeader(name, value)).header).toBe(name);
+    });
+
+    it('reads a v1 message (zan_position and zan_revision only) and a v2 one (the extension attributes only)', () => {
+      const v1 = valid();
+      for (const name of [HEADER.sequence, HEADER.zanPosition, HEADER.correlationId, HEADER.causationId]) delete v1.headers[name];
+      expect(decodeEvent(v1).event).toEqual(tipPraised);
+      const v2 = valid();
+      for (const name of [HEADER.position, HEADER.revision]) delete v2.headers[name];
+      expect(decodeEvent(v2).event).toEqual(tipPraised);
     });
 
     it('accepts content-type parameters', () => {

@@ -4,7 +4,6 @@
  */
 import {
   currentVersion,
-  eventCategory,
   isZanEventType,
   parsePosition,
   positionToString,
@@ -25,6 +24,12 @@ export const HEADER = {
   subject: 'ce_subject',
   time: 'ce_time',
   contentType: 'content-type',
+  /** CloudEvents extension attributes (names of lower-case letters and digits, so an SDK keeps them). */
+  sequence: 'ce_sequence',
+  zanPosition: 'ce_zanposition',
+  correlationId: 'ce_correlationid',
+  causationId: 'ce_causationid',
+  /** v1's names of the revision and the position, kept beside ce_sequence and ce_zanposition until v2. */
   position: 'zan_position',
   revision: 'zan_revision',
   prevPosition: 'zan_prev_position',
@@ -64,11 +69,30 @@ export class UndecodableMessageError extends Error {
 
 export const topicName = (topicPrefix: string, category: string): string => `${topicPrefix}.${category}`;
 
-/** The category an event is published under: its type's, or its stream's for types this code does not know. */
-export const categoryOf = (event: Pick<StoredEvent, 'type' | 'streamId'>): string =>
-  eventCategory(event.type, streamCategory(event.streamId));
+/** The category an event is published under: its stream's, so every event of a stream is on one topic. */
+export const categoryOf = (event: Pick<StoredEvent, 'streamId'>): string => streamCategory(event.streamId);
 
 export const ceType = (type: string, version: number): string => `zan.${type}.v${version}`;
+
+/**
+ * The sequence extension's value: the stream revision as a plain decimal, the same value as v1's
+ * `zan_revision` (the contract names it "the stream revision"). Compare sequences as integers, not as
+ * text: "10" sorts before "9".
+ */
+export const ceSequence = (revision: number): string => String(revision);
+const REVISION = /^(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * The stream revision a message's headers name: `ce_sequence`, or v1's `zan_revision` when it has
+ * none. Undefined when the header there is not one (missing, empty, malformed, unsafe).
+ */
+export const revisionOf = (headers: Record<string, string | undefined>): number | undefined => {
+  const sequence = headers[HEADER.sequence];
+  const text = sequence ?? headers[HEADER.revision];
+  if (text === undefined || !REVISION.test(text)) return undefined;
+  const revision = Number(text);
+  return Number.isSafeInteger(revision) ? revision : undefined;
+};
 
 /** The context an event happened in: the category of its stream (`urn:zan:wallet`, `urn:zan:red-packet`). */
 export const ceSource = (streamId: string): string => `urn:zan:${streamCategory(streamId)}`;
@@ -90,6 +114,10 @@ export const encodeEvent = (event: StoredEvent, prevPosition: bigint, topicPrefi
       [HEADER.subject]: event.streamId,
       [HEADER.time]: event.occurredAt,
       [HEADER.contentType]: JSON_CONTENT_TYPE,
+      [HEADER.sequence]: ceSequence(event.revision),
+      [HEADER.zanPosition]: positionToString(event.position),
+      [HEADER.correlationId]: event.metadata.correlationId,
+      [HEADER.causationId]: event.metadata.causationId,
       [HEADER.position]: positionToString(event.position),
       [HEADER.revision]: String(event.revision),
       [HEADER.prevPosition]: positionToString(prevPosition),
@@ -101,8 +129,6 @@ export const encodeEvent = (event: StoredEvent, prevPosition: bigint, topicPrefi
 
 const CE_TYPE = /^zan\.([A-Za-z][A-Za-z0-9]*)\.v([1-9][0-9]{0,8})$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-const REVISION = /^(0|[1-9][0-9]{0,15})$/;
-
 export const decodeEvent = (message: EncodedMessage): DecodedEvent => {
   const header = (name: string): string => {
     const value = message.headers[name];
@@ -128,17 +154,23 @@ export const decodeEvent = (message: EncodedMessage): DecodedEvent => {
   if (contentType.split(';')[0]!.trim().toLowerCase() !== JSON_CONTENT_TYPE) {
     throw new UndecodableMessageError(`unsupported "${contentType}"`, HEADER.contentType);
   }
-  const position = parsePosition(header(HEADER.position));
-  if (position === undefined || position === 0n) throw new UndecodableMessageError('not a position', HEADER.position);
-  const revisionText = header(HEADER.revision);
-  if (!REVISION.test(revisionText) || !Number.isSafeInteger(Number(revisionText))) {
-    throw new UndecodableMessageError('not a revision', HEADER.revision);
-  }
+  // v1 messages (still on topics written before v1.1) have only zan_position and zan_revision.
+  const positionHeader = message.headers[HEADER.zanPosition] === undefined ? HEADER.position : HEADER.zanPosition;
+  const position = parsePosition(header(positionHeader));
+  if (position === undefined || position === 0n) throw new UndecodableMessageError('not a position', positionHeader);
+  const sequenceHeader = message.headers[HEADER.sequence] === undefined ? HEADER.revision : HEADER.sequence;
+  header(sequenceHeader);
+  const revision = revisionOf(message.headers);
+  if (revision === undefined) throw new UndecodableMessageError('not a revision', sequenceHeader);
+  agrees(message, HEADER.position, positionToString(position), HEADER.zanPosition);
+  agrees(message, HEADER.revision, String(revision), HEADER.sequence);
   const prevPosition = parsePosition(header(HEADER.prevPosition));
   if (prevPosition === undefined || prevPosition >= position) {
     throw new UndecodableMessageError('not a position below zan_position', HEADER.prevPosition);
   }
   const metadata = parseMetadata(header(HEADER.metadata));
+  agrees(message, HEADER.correlationId, metadata.correlationId, HEADER.metadata);
+  agrees(message, HEADER.causationId, metadata.causationId, HEADER.metadata);
 
   if (message.value === null) throw new UndecodableMessageError('no value');
   const stored = parseJson(message.value);
@@ -159,7 +191,7 @@ export const decodeEvent = (message: EncodedMessage): DecodedEvent => {
       type,
       version: current.version,
       streamId,
-      revision: Number(revisionText),
+      revision,
       position,
       occurredAt,
       data: current.data,
@@ -167,6 +199,12 @@ export const decodeEvent = (message: EncodedMessage): DecodedEvent => {
     },
     prevPosition,
   };
+};
+
+/** A header that says the same thing as another one must say it the same way, when it is there. */
+const agrees = (message: EncodedMessage, name: string, expected: string, other: string): void => {
+  const value = message.headers[name];
+  if (value !== undefined && value !== expected) throw new UndecodableMessageError(`disagrees with ${other}`, name);
 };
 
 const parseJson = (text: string): unknown => {

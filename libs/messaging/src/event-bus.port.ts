@@ -122,6 +122,9 @@ export interface EventBus {
 
 export const EVENT_BUS = Symbol('EVENT_BUS');
 
+/** The checkpoint (and leader-election) name of the relay that publishes to the topics of a prefix. */
+export const relayCheckpointName = (topicPrefix: string): string => `relay:kafka:${topicPrefix}`;
+
 export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { initialMs: 200, maxMs: 5000 };
 
 /** Delay before redelivery attempt `attempt` (1 = the first redelivery). */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Op
 import type {
   FundsTransferred,
   RedPacketClaimed,
+  RedPacketEscrowed,
   RedPacketExpired,
   RedPacketSent,
   StoredEvent,
@@ -157,10 +158,8 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
       case 'RedPacketSent':
         await this.packets.escrow(event as StoredEvent<RedPacketSent>);
         return;
-      case 'RedPacketEscrowed': {
-        const data = event.data as RedPacketSent;
-        return this.expiries.schedule(data.redPacketId, new Date(data.expiresAt));
-      }
+      case 'RedPacketEscrowed':
+        return this.expiries.schedule(event as StoredEvent<RedPacketEscrowed>);
       case 'RedPacketClaimed': {
         const data = event.data as RedPacketClaimed;
         await this.credit(event, data.userId, {

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import { redPacketStream, type RedPacketEscrowed, type StoredEvent } from '@zan/contracts';
 import { RedPacketNotFound } from '@zan/domain';
+import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { CLOCK, type Campaign, type Clock, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
 import { deterministicId } from '../command-path/command-runner';
 import { RedPacketStreams } from '../red-packets/red-packet-streams';
-import { TIMER_STORE, type TimerStore } from './timer.store';
+import { TIMER_STORE, type DueTimer, type TimerCause, type TimerStore } from './timer.store';
 
 export const EXPIRY_OPTIONS = Symbol('EXPIRY_OPTIONS');
 /** The leader-election name of the timer loop: one replica runs the timers, any replica schedules them. */
@@ -16,6 +18,10 @@ export interface ExpiryOptions {
  * Gives unclaimed red packet money back to the sender once a packet expires. Timers are durable, so
  * a restart loses none; the decider refunds only an open, expired packet, so running a timer twice
  * refunds once. Every api replica schedules and cancels timers; only the elected leader runs them.
+ *
+ * A packet's timer is set by its RedPacketEscrowed and keeps that event's cause: RedPacketExpired
+ * carries the correlation id of the send command and names the RedPacketEscrowed as its causation,
+ * so send, escrow, expiry and refund are one chain (CONTRACT.md, "Kafka").
  */
 @Injectable()
 export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -30,6 +36,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly packets: RedPacketStreams,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(EXPIRY_OPTIONS) private readonly options: ExpiryOptions,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Optional() @Inject(LEADER_ELECTION) private readonly election: LeaderElection = new InProcessLeaderElection(),
   ) {}
 
@@ -38,8 +45,9 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     return this.campaign?.leading ?? false;
   }
 
-  schedule(redPacketId: string, dueAt: Date): Promise<void> {
-    return this.timers.schedule(`red-packet:${redPacketId}`, dueAt);
+  /** Sets the packet's expiry timer, caused by its escrow (scheduling it again is harmless). */
+  schedule(escrowed: StoredEvent<RedPacketEscrowed>): Promise<void> {
+    return this.timers.schedule(`red-packet:${escrowed.data.redPacketId}`, new Date(escrowed.data.expiresAt), causeOf(escrowed));
   }
 
   cancel(redPacketId: string): Promise<void> {
@@ -71,13 +79,15 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   async runDue(): Promise<number> {
     const now = this.clock.now();
     const due = await this.timers.due(now, 100);
-    for (const { id } of due) {
+    for (const timer of due) {
+      const { id } = timer;
       const redPacketId = id.slice('red-packet:'.length);
       try {
+        const { correlationId, causationId } = await this.causeOf(timer, redPacketId);
         await this.packets.decide(
           redPacketId,
           { type: 'ExpireRedPacket', data: { redPacketId, now: now.toISOString() } },
-          { correlationId: deterministicId('expiry', redPacketId), causationId: id, userId: 'system:expiry' },
+          { correlationId, causationId, userId: 'system:expiry' },
           (index) => deterministicId('expire', redPacketId, String(index)),
         );
         await this.timers.cancel(id);
@@ -87,6 +97,17 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
       }
     }
     return due.length;
+  }
+
+  /**
+   * The timer's stored cause; for a timer set before timers kept one, the same cause read from the
+   * packet's first event, its RedPacketEscrowed.
+   */
+  private async causeOf(timer: DueTimer, redPacketId: string): Promise<TimerCause> {
+    if (timer.cause) return timer.cause;
+    const [escrowed] = await this.store.readStream(redPacketStream(redPacketId), { maxCount: 1 });
+    if (!escrowed) throw new RedPacketNotFound(redPacketId);
+    return causeOf(escrowed);
   }
 
   private arm(): void {
@@ -99,3 +120,5 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     }, this.options.tickMs);
   }
 }
+
+const causeOf = (escrowed: StoredEvent): TimerCause => ({ correlationId: escrowed.metadata.correlationId, causationId: escrowed.id });

@@ -25,14 +25,27 @@ describe('timer stores', () => {
 
   describeTimerStoreContract('PostgreSQL', async () => {
     const { pgSchema } = isolation('timers');
+    const table = `${quoteIdent(pgSchema)}.timers`;
     await sql.query(`CREATE SCHEMA ${quoteIdent(pgSchema)}`);
+    // The v1 table, holding a timer, then the migration: as an existing deployment upgrades.
+    await sql.query(`CREATE TABLE ${table} (id text PRIMARY KEY, due_at timestamptz NOT NULL)`);
     const store = new SqlTimerStore(sql, pgSchema);
     await store.migrate();
-    return { store, dispose: async () => void (await sql.query(`DROP SCHEMA ${quoteIdent(pgSchema)} CASCADE`)) };
+    await store.migrate();
+    return {
+      store,
+      scheduleAsV1: async (id, dueAt) => void (await sql.query(`INSERT INTO ${table} (id, due_at) VALUES ($1, $2)`, [id, dueAt.toISOString()])),
+      dispose: async () => void (await sql.query(`DROP SCHEMA ${quoteIdent(pgSchema)} CASCADE`)),
+    };
   });
 
   describeTimerStoreContract('Redis', async () => {
     const { redisPrefix } = isolation('timers');
-    return { store: new RedisTimerStore(redis, { prefix: redisPrefix }), dispose: async () => void (await redis.del(`${redisPrefix}api:timers`)) };
+    const store = new RedisTimerStore(redis, { prefix: redisPrefix });
+    return {
+      store,
+      scheduleAsV1: async (id, dueAt) => void (await redis.zadd(`${redisPrefix}api:timers`, dueAt.getTime(), id)),
+      dispose: async () => void (await redis.del(...store.keys)),
+    };
   });
 });

@@ -1,10 +1,27 @@
 import type { SqlClient } from '@zan/event-store';
 
+/**
+ * Who set a timer, so the event it fires is linked to its chain: the correlation id of the command
+ * that started it, and the id of the event the timer was set by (its causation).
+ */
+export interface TimerCause {
+  correlationId: string;
+  causationId: string;
+}
+
+export interface DueTimer {
+  id: string;
+  dueAt: Date;
+  /** Absent for a timer stored before timers kept their cause. */
+  cause?: TimerCause;
+}
+
 /** Durable timers: what must happen at a time, surviving restarts. */
 export interface TimerStore {
-  schedule(id: string, dueAt: Date): Promise<void>;
+  /** Schedules `id` (again: moves it, and replaces its cause). */
+  schedule(id: string, dueAt: Date, cause?: TimerCause): Promise<void>;
   cancel(id: string): Promise<void>;
-  due(now: Date, limit: number): Promise<{ id: string; dueAt: Date }[]>;
+  due(now: Date, limit: number): Promise<DueTimer[]>;
 }
 
 export const TIMER_STORE = Symbol('TIMER_STORE');
@@ -22,21 +39,31 @@ export class SqlTimerStore implements TimerStore {
   async migrate(): Promise<void> {
     await this.sql.query(`CREATE TABLE IF NOT EXISTS ${this.table} (id text PRIMARY KEY, due_at timestamptz NOT NULL)`);
     await this.sql.query(`CREATE INDEX IF NOT EXISTS timers_due_at ON ${this.table} (due_at)`);
+    // Since v1.1; timers stored before have none and still fire.
+    await this.sql.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS correlation_id text, ADD COLUMN IF NOT EXISTS causation_id text`);
   }
 
-  async schedule(id: string, dueAt: Date): Promise<void> {
-    await this.sql.query(`INSERT INTO ${this.table} (id, due_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at`, [id, dueAt.toISOString()]);
+  async schedule(id: string, dueAt: Date, cause?: TimerCause): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO ${this.table} (id, due_at, correlation_id, causation_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, correlation_id = excluded.correlation_id, causation_id = excluded.causation_id`,
+      [id, dueAt.toISOString(), cause?.correlationId ?? null, cause?.causationId ?? null],
+    );
   }
 
   async cancel(id: string): Promise<void> {
     await this.sql.query(`DELETE FROM ${this.table} WHERE id = $1`, [id]);
   }
 
-  async due(now: Date, limit: number): Promise<{ id: string; dueAt: Date }[]> {
-    const result = await this.sql.query<{ id: string; due_at: Date | string }>(
-      `SELECT id, due_at FROM ${this.table} WHERE due_at <= $1 ORDER BY due_at LIMIT $2`,
+  async due(now: Date, limit: number): Promise<DueTimer[]> {
+    const result = await this.sql.query<{ id: string; due_at: Date | string; correlation_id: string | null; causation_id: string | null }>(
+      `SELECT id, due_at, correlation_id, causation_id FROM ${this.table} WHERE due_at <= $1 ORDER BY due_at LIMIT $2`,
       [now.toISOString(), limit],
     );
-    return result.rows.map((row) => ({ id: row.id, dueAt: new Date(row.due_at) }));
+    return result.rows.map((row) => ({
+      id: row.id,
+      dueAt: new Date(row.due_at),
+      ...(row.correlation_id !== null && row.causation_id !== null && { cause: { correlationId: row.correlation_id, causationId: row.causation_id } }),
+    }));
   }
 }

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { RedPacketSent, StoredEvent } from '@zan/contracts';
+import type { RedPacketEscrowed, RedPacketSent, StoredEvent } from '@zan/contracts';
 import { redPacketExpiresAt } from '@zan/domain';
 import { CLOCK, type Clock, RANDOM, type RandomSource, ZAN_SECRETS, type ZanSecrets, unguessableId } from '@zan/platform';
 import { commandIdOf, eventIdsOf, metadataOf } from '../command-path/command-context';
@@ -45,8 +45,10 @@ export class SendRedPacketHandler implements ICommandHandler<SendRedPacketComman
       commandId,
     );
     const sent = done.events.find((event) => event.type === 'RedPacketSent') as StoredEvent<RedPacketSent>;
-    await this.packets.escrow(sent);
-    await this.expiries.schedule(sent.data.redPacketId, new Date(sent.data.expiresAt));
+    const escrow = await this.packets.escrow(sent);
+    const escrowed = escrow.events.find((event) => event.type === 'RedPacketEscrowed') as StoredEvent<RedPacketEscrowed> | undefined;
+    // Without it (never expected: escrow answers the stored outcome), the credits process manager sets the timer.
+    if (escrowed) await this.expiries.schedule(escrowed);
     // The stored event's id: a retry of a command stored under an older id key answers that packet.
     return { redPacketId: sent.data.redPacketId, expiresAt: sent.data.expiresAt, balance: done.state.balance, position: positionOf(done) };
   }

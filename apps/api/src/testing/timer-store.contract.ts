@@ -2,6 +2,8 @@ import type { TimerStore } from '../process-managers/timer.store';
 
 export interface TimerStoreSubject {
   store: TimerStore;
+  /** Stores a timer the way the store did before timers kept their cause (v1). */
+  scheduleAsV1(id: string, dueAt: Date): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -45,6 +47,36 @@ export const describeTimerStoreContract = (name: string, factory: () => Promise<
       await timers.cancel('t');
       await timers.cancel('never-scheduled');
       expect(await timers.due(at('2027-01-01T00:00:00.000Z'), 10)).toEqual([]);
+    });
+
+    it("keeps a timer's cause, replaces it when scheduled again, and forgets it with the timer", async () => {
+      const cause = { correlationId: 'corr-send', causationId: 'escrowed-event-id' };
+      await timers.schedule('red-packet:a', at('2026-03-01T10:00:00.000Z'), cause);
+      await timers.schedule('red-packet:b', at('2026-03-01T10:00:01.000Z'));
+      expect(await timers.due(at('2026-03-01T11:00:00.000Z'), 10)).toEqual([
+        { id: 'red-packet:a', dueAt: at('2026-03-01T10:00:00.000Z'), cause },
+        { id: 'red-packet:b', dueAt: at('2026-03-01T10:00:01.000Z') },
+      ]);
+      const other = { correlationId: 'corr-2', causationId: 'event-2' };
+      await timers.schedule('red-packet:b', at('2026-03-01T10:00:01.000Z'), other);
+      await timers.schedule('red-packet:a', at('2026-03-01T10:00:00.000Z'));
+      expect(await timers.due(at('2026-03-01T11:00:00.000Z'), 10)).toEqual([
+        { id: 'red-packet:a', dueAt: at('2026-03-01T10:00:00.000Z') },
+        { id: 'red-packet:b', dueAt: at('2026-03-01T10:00:01.000Z'), cause: other },
+      ]);
+      await timers.cancel('red-packet:b');
+      await timers.schedule('red-packet:b', at('2026-03-01T10:00:01.000Z'));
+      expect((await timers.due(at('2026-03-01T11:00:00.000Z'), 10))[1]).toEqual({ id: 'red-packet:b', dueAt: at('2026-03-01T10:00:01.000Z') });
+    });
+
+    it('still answers a timer stored before timers kept their cause, without one', async () => {
+      await subject.scheduleAsV1('red-packet:old', at('2026-03-01T10:00:00.000Z'));
+      await timers.schedule('red-packet:new', at('2026-03-01T10:00:01.000Z'), { correlationId: 'c', causationId: 'e' });
+      expect(await timers.due(at('2026-03-01T11:00:00.000Z'), 10)).toEqual([
+        { id: 'red-packet:old', dueAt: at('2026-03-01T10:00:00.000Z') },
+        { id: 'red-packet:new', dueAt: at('2026-03-01T10:00:01.000Z'), cause: { correlationId: 'c', causationId: 'e' } },
+      ]);
+      expect((await timers.due(at('2026-03-01T11:00:00.000Z'), 10))[0]).not.toHaveProperty('cause');
     });
   });
 };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
-import type { EventStore } from '@zan/event-store';
+import type { CheckpointStore, EventStore } from '@zan/event-store';
 import { RedisReadModelStore } from '@zan/read-models';
 import { ConfigError, createAdapters, loadConfig, type Adapters, type ZanConfig } from '@zan/platform';
 import { CLI_IO, type CliIo } from './cli-io';
@@ -58,6 +58,14 @@ export class Backends implements OnModuleDestroy {
     }
     if (!adapters.eventStore) throw new CliError('no event store is configured');
     return adapters.eventStore;
+  }
+
+  /** The checkpoints stored beside the events (the relay's, the process managers'). */
+  async checkpoints(): Promise<CheckpointStore> {
+    await this.eventStore();
+    const { checkpoints } = await this.adapters!;
+    if (!checkpoints) throw new CliError('this event store keeps no checkpoints');
+    return checkpoints;
   }
 
   /** The live read models in Redis (REDIS_URL, ZAN_REDIS_PREFIX). */

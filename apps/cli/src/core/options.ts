@@ -19,7 +19,7 @@ export const parsePositionOption = (text: string): bigint => {
 export const parseTimeOption = (text: string): Date => {
   const date = parseIsoDate(text) ?? parseIsoInstant(text);
   if (date) return date;
-  if (/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(text)) throw new InvalidOptionValue('not a real date or time (the calendar has no such day, or the clock no such minute).');
+  if (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/i.test(text)) throw new InvalidOptionValue('not a real date or time (the calendar has no such day, or the clock no such minute).');
   throw new InvalidOptionValue('use an ISO 8601 time with a zone (2026-01-31T08:00:00Z, 2026-01-31T16:00+08:00) or a date (2026-01-31, UTC).');
 };
 

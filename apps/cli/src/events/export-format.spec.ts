@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@zan/contracts';
 import { compileFilter, eventUsers } from './event-filter';
-import { csvField, csvHeader, csvRow, ndjsonLine } from './export-format';
+import { csvField, csvHeader, csvRow, ndjsonLine, unknownCategories, walletEffect } from './export-format';
 
 const event = (over: Partial<StoredEvent> = {}): StoredEvent => ({
   id: '2f1c0b7e-0000-4000-8000-000000000001',
@@ -20,7 +20,19 @@ describe('export formats', () => {
     const line = ndjsonLine(event());
     expect(line.endsWith('\n')).toBe(true);
     expect(line.trimEnd()).not.toContain('\n');
-    expect(JSON.parse(line)).toMatchObject({ position: '123456789012345678901', revision: 3, data: { amount: 888 } });
+    expect(JSON.parse(line)).toMatchObject({ position: '123456789012345678901', revision: 3, data: { amount: 888 }, wallet: 'alice', delta: -888 });
+  });
+
+  it("names the wallet whose balance an event changes and the signed change, whoever acted", () => {
+    expect(walletEffect(event())).toEqual({ wallet: 'alice', delta: -888 });
+    // The author's credit: the reader acted (metadata.userId), the author's wallet gains.
+    const received = event({ type: 'TipReceived', streamId: 'wallet-bob', data: { tipId: 't1', readerId: 'alice', authorId: 'bob', articleId: 'a', amount: 888 } });
+    expect(walletEffect(received)).toEqual({ wallet: 'bob', delta: 888 });
+    expect(walletEffect(event({ type: 'BankCardLinked', data: { userId: 'alice', cardId: 'c', personal: true } }))).toEqual({ wallet: 'alice', delta: 0 });
+    const claimed = event({ type: 'RedPacketClaimed', streamId: 'red-packet-p-1', data: { redPacketId: 'p-1', senderId: 's', userId: 'u', amount: 5, remainingAmount: 0, remainingShares: 0 } });
+    expect(walletEffect(claimed)).toEqual({ wallet: null, delta: 0 });
+    expect(csvRow(received).endsWith(',bob,888\r\n')).toBe(true);
+    expect(csvRow(claimed).endsWith(',,0\r\n')).toBe(true);
   });
 
   it('writes RFC 4180 CSV: quotes around commas, quotes and line breaks, quotes doubled', () => {
@@ -29,7 +41,7 @@ describe('export formats', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('two\nlines')).toBe('"two\nlines"');
     expect(csvField(undefined)).toBe('');
-    expect(csvHeader()).toBe('position,occurredAt,streamId,revision,type,version,id,userId,amount,correlationId,causationId,data,metadata\r\n');
+    expect(csvHeader()).toBe('position,occurredAt,streamId,revision,type,version,id,userId,amount,correlationId,causationId,data,metadata,wallet,delta\r\n');
     const row = csvRow(event());
     expect(row.startsWith('123456789012345678901,2026-01-01T08:00:00.000Z,wallet-alice,3,TipPraised,1,2f1c0b7e-0000-4000-8000-000000000001,alice,888,c,k,"{')).toBe(true);
     expect(row).toContain('""articleId"":""a,\\""1\\""""');
@@ -54,6 +66,8 @@ describe('export filters', () => {
     expect(compileFilter({ categories: ['red-packet'] })(e)).toBe(false);
     expect(compileFilter({ streams: ['wallet-bob', 'wallet-alice'] })(e)).toBe(true);
     expect(compileFilter({ from: new Date('2026-01-01T08:00:00Z') })(e)).toBe(true);
+    expect(unknownCategories(['wallet', 'red-packet'])).toEqual([]);
+    expect(unknownCategories(['tip', 'wallet', 'TipPraised'])).toEqual(['tip', 'TipPraised']);
     expect(compileFilter({ to: new Date('2026-01-01T08:00:00Z') })(e)).toBe(false);
   });
 });

@@ -1,10 +1,20 @@
-import { eventToJson, type StoredEvent } from '@zan/contracts';
+import { STREAM_CATEGORIES, eventToJson, streamCategory, streamEntityId, walletBalanceDelta, type StoredEvent } from '@zan/contracts';
 
 export type ExportFormat = 'ndjson' | 'csv';
 
-/** One JSON object per line: the event as CONTRACT.md describes it, position as a decimal string. */
-export const ndjsonLine = (event: StoredEvent): string => `${JSON.stringify(eventToJson(event))}\n`;
+/**
+ * What an event does to a wallet, for analysts: the owner of the wallet whose stream holds it, and
+ * the signed change to its balance in fen (debits negative, credits positive, 0 for an event that
+ * moves no money). Summing `delta` per `wallet` gives each wallet's balance. Events of other streams
+ * (a red packet's escrow, claims, expiry) name no wallet: the wallet side is their credit or debit.
+ */
+export const walletEffect = (event: StoredEvent): { wallet: string | null; delta: number } =>
+  streamCategory(event.streamId) === 'wallet' ? { wallet: streamEntityId(event.streamId), delta: walletBalanceDelta(event) } : { wallet: null, delta: 0 };
 
+/** One JSON object per line: the event as CONTRACT.md describes it (position as a decimal string), plus walletEffect. */
+export const ndjsonLine = (event: StoredEvent): string => `${JSON.stringify({ ...eventToJson(event), ...walletEffect(event) })}\n`;
+
+/** `wallet` and `delta` came last (v1.1), so that a reader of the earlier columns by index still reads them. */
 export const CSV_COLUMNS = [
   'position',
   'occurredAt',
@@ -19,6 +29,8 @@ export const CSV_COLUMNS = [
   'causationId',
   'data',
   'metadata',
+  'wallet',
+  'delta',
 ] as const;
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
@@ -30,11 +42,13 @@ export const csvField = (value: unknown): string => {
 export const csvHeader = (): string => `${CSV_COLUMNS.join(',')}\r\n`;
 
 /**
- * One row per event; `amount` is data.amount when the event moves money (fen), `data` and
- * `metadata` are JSON, so nothing of the event is lost.
+ * One row per event. `userId` is who acted (metadata.userId: the payer on a credit row), `wallet` whose
+ * balance the row changes; `amount` is data.amount when the event moves money (fen, unsigned), `delta`
+ * its signed effect on `wallet`; `data` and `metadata` are JSON, so nothing of the event is lost.
  */
 export const csvRow = (event: StoredEvent): string => {
   const data = (event.data ?? {}) as { amount?: unknown };
+  const { wallet, delta } = walletEffect(event);
   const row = [
     event.position.toString(),
     event.occurredAt,
@@ -49,6 +63,12 @@ export const csvRow = (event: StoredEvent): string => {
     event.metadata?.causationId,
     JSON.stringify(event.data),
     JSON.stringify(event.metadata),
+    wallet,
+    delta,
   ];
   return `${row.map(csvField).join(',')}\r\n`;
 };
+
+/** `--category` names stream categories (the stream id prefix); what an event is about is its type. */
+export const unknownCategories = (categories: string[] = []): string[] =>
+  categories.filter((c) => !(STREAM_CATEGORIES as readonly string[]).includes(c));

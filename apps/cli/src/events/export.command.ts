@@ -4,14 +4,14 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Inject } from '@nestjs/common';
 import { CommandRunner, Help, Option, SubCommand } from 'nest-commander';
-import { EVENT_TYPES } from '@zan/contracts';
+import { EVENT_TYPES, STREAM_CATEGORIES } from '@zan/contracts';
 import { Backends } from '../core/backends';
 import { CLI_IO, type CliIo, note } from '../core/cli-io';
 import { EXIT, UsageError } from '../core/exit-codes';
 import { collect, parseChoice, parseIntOption, parsePositionOption, parseTimeOption } from '../core/options';
 import { Progress, formatCount } from '../core/progress';
 import { exportEvents } from './export';
-import type { ExportFormat } from './export-format';
+import { type ExportFormat, unknownCategories } from './export-format';
 
 interface ExportFlags {
   format: ExportFormat;
@@ -43,6 +43,12 @@ export class ExportEventsCommand extends CommandRunner {
   async run(_params: string[], flags: ExportFlags): Promise<void> {
     const unknown = (flags.type ?? []).filter((t) => !(EVENT_TYPES as string[]).includes(t));
     if (unknown.length > 0) throw new UsageError(`unknown event type ${unknown.join(', ')} (known: ${EVENT_TYPES.join(', ')})`);
+    const notCategories = unknownCategories(flags.category);
+    if (notCategories.length > 0) {
+      throw new UsageError(
+        `unknown stream category ${notCategories.join(', ')} (stream categories: ${STREAM_CATEGORIES.join(', ')}; for kinds of event use --type, e.g. --type TipPraised,TipReceived)`,
+      );
+    }
     if (flags.from && flags.to && flags.from >= flags.to) throw new UsageError('--from must be before --to');
     if (flags.after !== undefined && flags.until !== undefined && flags.after >= flags.until) throw new UsageError('--after must be below --until');
 
@@ -87,7 +93,12 @@ export class ExportEventsCommand extends CommandRunner {
     }
   }
 
-  @Option({ flags: '--format <format>', description: 'ndjson (one event per line, default) or csv', choices: ['ndjson', 'csv'], defaultValue: 'ndjson' })
+  @Option({
+    flags: '--format <format>',
+    description: 'ndjson (one event per line, default) or csv; both add wallet (whose balance the event changes) and delta (signed fen: sum it per wallet for balances)',
+    choices: ['ndjson', 'csv'],
+    defaultValue: 'ndjson',
+  })
   parseFormat(value: string): ExportFormat {
     return parseChoice(['ndjson', 'csv'] as const)(value);
   }
@@ -102,7 +113,7 @@ export class ExportEventsCommand extends CommandRunner {
     return collect(value, previous);
   }
 
-  @Option({ flags: '--category <category>', description: 'only streams of this category, the stream id prefix: wallet, red-packet (repeatable)' })
+  @Option({ flags: '--category <category>', description: `only streams of this category, the stream id prefix: ${STREAM_CATEGORIES.join(', ')} (repeatable); kinds of event (tips, ...) are --type` })
   parseCategory(value: string, previous?: string[]): string[] {
     return collect(value, previous);
   }

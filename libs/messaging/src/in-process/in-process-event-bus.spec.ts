@@ -6,12 +6,12 @@ import { InProcessEventBus } from './in-process-event-bus';
 
 const fastRetry = { initialMs: 10, maxMs: 40 };
 
-const tipPraised = (readerId: string) => ({
-  type: 'TipPraised',
-  data: { tipId: `t-${readerId}`, readerId, authorId: 'a', articleId: 'x', amount: 500 },
+const packetClaimed = (userId: string) => ({
+  type: 'RedPacketClaimed',
+  data: { redPacketId: 'p', senderId: 's', userId, amount: 1, remainingAmount: 9, remainingShares: 9 },
 });
 
-/** Events on three wallet streams, interleaved, plus tips: two topics. */
+/** Events on three wallet streams, interleaved, plus a red packet stream: two topics. */
 const history = (): OutgoingEvent[] => {
   const log = eventLog();
   const out: OutgoingEvent[] = [];
@@ -20,8 +20,8 @@ const history = (): OutgoingEvent[] => {
       const e = walletFunded(user, 100 + i);
       out.push(log.next(`wallet-${user}`, e.type, e.data));
     }
-    const t = tipPraised('u1');
-    out.push(log.next('wallet-u1', t.type, { ...t.data, tipId: `t-${i}` }));
+    const c = packetClaimed(`u${i}`);
+    out.push(log.next('red-packet-p', c.type, c.data));
   }
   return out;
 };
@@ -47,11 +47,11 @@ describe('InProcessEventBus', () => {
     const events = history();
     await bus.publisher().publish(events);
     const seen: DeliveredEvent[] = [];
-    await started(bus.consumer({ groupId: 'g', categories: ['wallet', 'tip'], handle: async (d) => void seen.push(d) }));
+    await started(bus.consumer({ groupId: 'g', categories: ['wallet', 'red-packet'], handle: async (d) => void seen.push(d) }));
 
     await waitFor('all events', () => seen.length === events.length, 2000, () => seen.length);
-    for (const category of ['wallet', 'tip']) {
-      const expected = events.filter((o) => (o.event.type === 'TipPraised' ? 'tip' : 'wallet') === category);
+    for (const category of ['wallet', 'red-packet']) {
+      const expected = events.filter((o) => o.event.streamId.startsWith(`${category}-`));
       const got = seen.filter((d) => d.category === category);
       expect(got.map((d) => ({ event: d.event, prevPosition: d.prevPosition }))).toEqual(expected);
       expect(got.map((d) => d.offset)).toEqual(expected.map((_, i) => String(i)));
@@ -108,16 +108,16 @@ describe('InProcessEventBus', () => {
   it('goes on with the other topics while one waits for a redelivery', async () => {
     const events = history();
     await bus.publisher().publish(events);
-    let tipsFail = true;
+    let packetsFail = true;
     const handled: DeliveredEvent[] = [];
     await started(
       bus.consumer({
         groupId: 'g',
-        categories: ['tip', 'wallet'],
+        categories: ['red-packet', 'wallet'],
         retryBackoff: fastRetry,
         onError: () => undefined,
         handle: async (d) => {
-          if (d.category === 'tip' && tipsFail) throw new Error('down');
+          if (d.category === 'red-packet' && packetsFail) throw new Error('down');
           handled.push(d);
         },
       }),
@@ -125,8 +125,8 @@ describe('InProcessEventBus', () => {
     const wallet = events.filter((o) => o.event.type === 'WalletFunded').length;
     await waitFor('the wallet events', () => handled.length === wallet, 2000, () => handled.length);
     expect(handled.every((d) => d.category === 'wallet')).toBe(true);
-    tipsFail = false;
-    await waitFor('the tips too', () => handled.length === events.length, 2000, () => handled.length);
+    packetsFail = false;
+    await waitFor('the packet events too', () => handled.length === events.length, 2000, () => handled.length);
   });
 
   it('resumes a group after the last offset it committed', async () => {
@@ -203,13 +203,13 @@ describe('InProcessEventBus', () => {
     const events = history();
     await bus.publisher().publish(events);
     await bus.ping();
-    expect(await bus.lag('g', ['wallet', 'tip'])).toBe(events.length);
-    expect(await bus.lag('g', ['tip'])).toBe(4);
+    expect(await bus.lag('g', ['wallet', 'red-packet'])).toBe(events.length);
+    expect(await bus.lag('g', ['red-packet'])).toBe(4);
     const seen: DeliveredEvent[] = [];
-    await started(bus.consumer({ groupId: 'g', categories: ['wallet', 'tip'], handle: async (d) => void seen.push(d) }));
+    await started(bus.consumer({ groupId: 'g', categories: ['wallet', 'red-packet'], handle: async (d) => void seen.push(d) }));
     await waitFor('all events', () => seen.length === events.length, 2000, () => seen.length);
     await consumers.splice(0)[0]!.stop();
-    expect(await bus.lag('g', ['wallet', 'tip'])).toBe(0);
+    expect(await bus.lag('g', ['wallet', 'red-packet'])).toBe(0);
     expect(await bus.lag('another', ['wallet'])).toBe(12);
   });
 

@@ -1,4 +1,4 @@
-import { eventCategory, streamCategory, type StoredEvent } from '@zan/contracts';
+import { streamCategory, type StoredEvent } from '@zan/contracts';
 import type { Applied, ApplyTarget } from '../read-model-store.port';
 import { RedisReadModelStore, type GenerationBuild, type RedisReadModelStoreOptions } from '../redis/redis-read-model-store';
 
@@ -34,8 +34,8 @@ export interface RebuildResult {
   skipped: number;
 }
 
-/** The category an event is published under, as the relay does: its type's, or its stream's. */
-const categoryOf = (event: Pick<StoredEvent, 'type' | 'streamId'>): string => eventCategory(event.type, streamCategory(event.streamId));
+/** The category an event is published under, as the relay does: its stream's. */
+const categoryOf = (event: Pick<StoredEvent, 'streamId'>): string => streamCategory(event.streamId);
 
 export class RebuildTimeout extends Error {
   override readonly name = 'RebuildTimeout';

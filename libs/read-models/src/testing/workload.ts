@@ -1,5 +1,4 @@
 import {
-  eventCategory,
   redPacketStream,
   streamCategory,
   walletStream,
@@ -155,7 +154,7 @@ export class Workload {
   }
 }
 
-export const categoryOf = (event: StoredEvent): string => eventCategory(event.type, streamCategory(event.streamId));
+export const categoryOf = (event: StoredEvent): string => streamCategory(event.streamId);
 
 /** A small deterministic generator (mulberry32), so a shuffle can be replayed from its seed. */
 export const seededRandom = (seed: number): (() => number) => {

@@ -1,0 +1,91 @@
+import { Inject } from '@nestjs/common';
+import { Kafka, logLevel } from 'kafkajs';
+import { Command, CommandRunner, Help, Option, SubCommand } from 'nest-commander';
+import { EVENT_CATEGORIES } from '@zan/contracts';
+import { relayCheckpointName, topicName } from '@zan/messaging';
+import { Backends } from '../core/backends';
+import { CLI_IO, type CliIo, note } from '../core/cli-io';
+import { BackendUnreachable, UsageError } from '../core/exit-codes';
+
+/** Categories v1 published to and v1.1 does not: a wallet's tips went to `<prefix>.tip`. */
+const RETIRED_CATEGORIES = ['tip'];
+const DELETE_TIMEOUT_MS = 30_000;
+
+interface MigrateFlags {
+  yes?: boolean;
+}
+
+@SubCommand({
+  name: 'migrate-topics',
+  description:
+    "Move a v1 deployment to v1.1's topics (one per stream category): delete the event topics, zan.tip included, and set the relay's checkpoint to 0, so the relay publishes the whole history again, each stream whole and in order. Stop the relays, projectors and subscribers first",
+})
+export class MigrateTopicsCommand extends CommandRunner {
+  constructor(
+    private readonly backends: Backends,
+    @Inject(CLI_IO) private readonly io: CliIo,
+  ) {
+    super();
+  }
+
+  async run(_params: string[], flags: MigrateFlags): Promise<void> {
+    const config = this.backends.config();
+    if (!config.kafka) throw new UsageError('KAFKA_BROKERS is not set: without Kafka there are no topics to migrate');
+    const prefix = config.kafka.topicPrefix;
+    const eventTopics = [...EVENT_CATEGORIES, ...RETIRED_CATEGORIES].map((category) => topicName(prefix, category));
+    const checkpoint = relayCheckpointName(prefix);
+    const checkpoints = await this.backends.checkpoints();
+    const admin = new Kafka({ clientId: 'zan-cli', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();
+    try {
+      await admin.connect().catch((error: unknown) => {
+        throw new BackendUnreachable(`cannot reach Kafka (${config.kafka!.brokers.join(',')}): ${(error as Error).message}`, error);
+      });
+      const present = (await admin.listTopics()).filter((topic) => eventTopics.includes(topic));
+      const plan = `delete ${present.length > 0 ? present.join(', ') : 'no topic (none is there)'} and set the checkpoint ${checkpoint} (now ${(await checkpoints.load(checkpoint)) ?? 'unset'}) to 0`;
+      if (!flags.yes) throw new UsageError(`migrate-topics would ${plan}; stop the relays, projectors and subscribers, then run it again with --yes (docs/operations.md)`);
+
+      if (present.length > 0) {
+        await admin.deleteTopics({ topics: present, timeout: DELETE_TIMEOUT_MS });
+        // Deletion completes in the background: a relay started too early would write to a dying topic.
+        const deadline = Date.now() + DELETE_TIMEOUT_MS;
+        while ((await admin.listTopics()).some((topic) => present.includes(topic))) {
+          if (Date.now() > deadline) throw new Error(`topics still listed ${DELETE_TIMEOUT_MS / 1000} s after their deletion: ${present.join(', ')}`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+      await checkpoints.save(checkpoint, 0n);
+      this.io.stdout.write(`zan: did ${plan}\n`);
+      note(
+        this.io,
+        'next: start the relay (it publishes every event again, to one topic per stream category); rebuild the read models (zan projections rebuild) and start the projectors; subscribers read again from the beginning and dedupe on ce_id',
+      );
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  @Option({ flags: '--yes', description: 'do it (without it: say what would be done, change nothing, exit 2)' })
+  parseYes(): boolean {
+    return true;
+  }
+
+  @Help('after')
+  examples(): string {
+    return `
+Example (docs/operations.md, "Moving a v1 deployment to the v1.1 topics"):
+  zan kafka migrate-topics          # what it would delete and reset
+  zan kafka migrate-topics --yes`;
+  }
+}
+
+@Command({
+  name: 'kafka',
+  description: "Operate Zan's Kafka topics",
+  subCommands: [MigrateTopicsCommand],
+})
+export class KafkaCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.outputHelp({ error: true });
+    throw new UsageError('kafka: name a command (migrate-topics)');
+  }
+}
