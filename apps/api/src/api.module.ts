@@ -66,7 +66,7 @@ class ApiMigrations implements OnModuleInit {
 }
 
 /**
- * Which singletons this replica runs, as gauges (1 leader, 0 standby). /health/ready is left as it
+ * Which singletons this replica runs, as gauges (1 leader, 0 standby), and how far behind the credits are. /health/ready is left as it
  * is: a standby replica is exactly as ready to serve requests as the leader.
  */
 class SingletonsMetrics implements OnModuleInit {
@@ -79,6 +79,11 @@ class SingletonsMetrics implements OnModuleInit {
   onModuleInit(): void {
     this.metrics?.gauge('zan_credits_leader', 'Whether this replica runs the credits process manager (1) or stands by (0)', () => Number(this.credits.leading));
     this.metrics?.gauge('zan_expiry_timers_leader', 'Whether this replica runs the red packet expiry timers (1) or stands by (0)', () => Number(this.expiries.leading));
+    this.metrics?.gauge(
+      'zan_oldest_payment_in_flight_seconds',
+      'Age of the oldest event the credits process manager has not finished with (a debit not yet credited, a packet not yet escrowed); 0 when caught up',
+      () => this.credits.oldestInFlightSeconds(),
+    );
   }
 }
 

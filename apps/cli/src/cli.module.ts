@@ -8,6 +8,7 @@ import { EventsCommand } from './events/events.command';
 import { ExportEventsCommand } from './events/export.command';
 import { ReplayEventsCommand } from './events/replay.command';
 import { KafkaCommand, MigrateTopicsCommand } from './kafka/kafka.command';
+import { ProcessManagersCommand, RedriveProcessManagerCommand } from './process-managers/process-managers.command';
 import { ProjectionsCommand, ProjectionsStatusCommand, RebuildProjectionsCommand } from './projections/projections.command';
 import { StatsCommand } from './stats/stats.command';
 import { TokenCommand } from './token/token.command';
@@ -30,6 +31,8 @@ export class CliModule {
         ProjectionsCommand,
         RebuildProjectionsCommand,
         ProjectionsStatusCommand,
+        ProcessManagersCommand,
+        RedriveProcessManagerCommand,
         AuditCommand,
         BalanceCommand,
         StatsCommand,

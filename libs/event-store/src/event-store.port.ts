@@ -83,6 +83,8 @@ export interface EventStore {
 export interface CheckpointStore {
   load(name: string): Promise<bigint | undefined>;
   save(name: string, position: bigint): Promise<void>;
+  /** Forgets a checkpoint (load answers undefined after); deleting a missing one does nothing. */
+  delete(name: string): Promise<void>;
 }
 
 export class WrongExpectedRevisionError extends Error {

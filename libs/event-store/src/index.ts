@@ -8,6 +8,7 @@ export * from './sql/open-sql-event-store';
 export * from './subscription/catch-up-subscription';
 export * from './subscription/wakeup';
 export * from './subscription/resilient-subscription';
+export * from './subscription/redrive';
 export * from './postgres/pg-sql-client';
 export * from './postgres/postgres-event-store';
 export * from './embedded/pglite-sql-client';

@@ -10,15 +10,30 @@ import type {
 } from '@zan/contracts';
 import { walletStream } from '@zan/contracts';
 import { walletDecider, type WalletCredit } from '@zan/domain';
-import { CHECKPOINT_STORE, type CheckpointStore, DuplicateEventError, EVENT_STORE, type EventStore, type Subscription, subscribeResiliently } from '@zan/event-store';
+import {
+  CHECKPOINT_STORE,
+  type CheckpointStore,
+  DuplicateEventError,
+  EVENT_STORE,
+  type EventStore,
+  PROCESS_MANAGER_CHECKPOINTS,
+  type Subscription,
+  redriveRequestOf,
+  subscribeResiliently,
+} from '@zan/event-store';
 import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
 import { CommandRunner, deterministicId } from '../command-path/command-runner';
 import { RedPacketStreams } from '../red-packets/red-packet-streams';
 import { ConcurrentReactions } from './concurrent-reactions';
 import { ExpiryScheduler } from './expiry.scheduler';
 
-const CHECKPOINT = 'process-manager:credits';
+const CHECKPOINT = PROCESS_MANAGER_CHECKPOINTS.credits;
 const CHECKPOINT_EVERY_MS = 100;
+/** An operator's request to react again from an earlier position (`zan process-managers redrive credits`). */
+const REDRIVE = redriveRequestOf(CHECKPOINT);
+const REDRIVE_POLL_MS = 1_000;
+/** Events past the watermark looked at for the oldest one in flight (one bounded read per scrape). */
+const IN_FLIGHT_SCAN = 1_000;
 
 /**
  * Which reactions must run in order: a packet's lifecycle (escrow, expiry timer, claims, refund) in
@@ -58,6 +73,11 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   private saving?: ReturnType<typeof setInterval>;
   private saved?: bigint;
   private campaign?: Campaign;
+  private active = false;
+  private ticking?: Promise<void>;
+  private polledAt = 0;
+  /** A re-drive being carried out: its request is deleted once the watermark reaches `until`. */
+  private redrive?: { from: bigint; until: bigint };
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -94,8 +114,21 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
    * finished: a crash redoes at most that much, and every reaction is idempotent.
    */
   private async start(): Promise<void> {
-    const after = await this.checkpoints.load(CHECKPOINT);
+    this.active = true;
+    // A re-drive not yet finished (requested while no leader ran, or cut short) starts over from its position.
+    const requested = await this.checkpoints.load(REDRIVE);
+    if (requested !== undefined) {
+      await this.checkpoints.save(CHECKPOINT, requested);
+      this.redrive = { from: requested, until: (await this.store.headPosition()) ?? 0n };
+      this.logger.warn(`re-driving from position ${requested} through ${this.redrive.until} (requested by an operator)`);
+    }
+    const after = requested ?? (await this.checkpoints.load(CHECKPOINT));
     this.saved = after;
+    this.read(after);
+    this.saving = setInterval(() => this.tick(), CHECKPOINT_EVERY_MS);
+  }
+
+  private read(after: bigint | undefined): void {
     const reactions = new ConcurrentReactions({ react: (event) => this.handle(event), keyOf: reactionKey }, after);
     this.reactions = reactions;
     this.logger.log(`reacting from position ${after ?? 'start'}`);
@@ -107,19 +140,79 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
       resumeAfter: () => reactions.settle(),
       onRetry: (error, attempt) => this.logger.warn(`credits subscription failed (attempt ${attempt}), restarting: ${String(error)}`),
     });
-    this.saving = setInterval(() => void this.saveCheckpoint().catch((error: unknown) => this.logger.warn(`credits checkpoint not saved: ${String(error)}`)), CHECKPOINT_EVERY_MS);
   }
 
   /** Stops reading, lets the reactions in flight finish and saves the checkpoint (deposed, or shutting down). */
   private async stop(): Promise<void> {
+    this.active = false;
     clearInterval(this.saving);
     this.saving = undefined;
+    await this.ticking; // it may be restarting the subscription for a re-drive
     const subscription = this.subscription;
     this.subscription = undefined;
     if (!subscription) return;
     await subscription.stop();
     await this.reactions?.settle();
     await this.saveCheckpoint().catch((error: unknown) => this.logger.warn(`credits checkpoint not saved on stopping: ${String(error)}`));
+  }
+
+  /** Every CHECKPOINT_EVERY_MS: saves the watermark, and carries out an operator's re-drive request. One at a time. */
+  private tick(): void {
+    if (this.ticking) return;
+    this.ticking = this.saveCheckpoint()
+      .then(() => this.followRedrive())
+      .catch((error: unknown) => this.logger.warn(`credits checkpoint not saved: ${String(error)}`))
+      .finally(() => (this.ticking = undefined));
+  }
+
+  /**
+   * A re-drive request (written by `zan process-managers redrive credits`) makes the leader read again
+   * from the requested position: every reaction after it runs again, and finds its deterministic
+   * event ids stored where it had run. The request stays until the watermark has passed the head
+   * the re-drive started at, so a leader that dies meanwhile is followed by one that starts over.
+   */
+  private async followRedrive(): Promise<void> {
+    const mark = this.reactions?.watermark;
+    if (this.redrive && mark !== undefined && mark >= this.redrive.until && mark >= this.redrive.from) {
+      await this.checkpoints.delete(REDRIVE);
+      this.logger.log(`re-drive from position ${this.redrive.from} done through ${mark}`);
+      this.redrive = undefined;
+    }
+    if (Date.now() - this.polledAt < REDRIVE_POLL_MS) return;
+    this.polledAt = Date.now();
+    const requested = await this.checkpoints.load(REDRIVE);
+    if (requested === undefined || requested === this.redrive?.from || !this.active) return;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.stop();
+    const reached = await this.reactions?.settle();
+    // Reading resumes whatever happens: from the request once it is saved, else where it was (the
+    // request stays, and the next poll tries again).
+    let from = reached;
+    try {
+      const head = (await this.store.headPosition()) ?? 0n;
+      await this.checkpoints.save(CHECKPOINT, requested);
+      this.saved = requested;
+      this.redrive = { from: requested, until: reached !== undefined && reached > head ? reached : head };
+      from = requested;
+      this.logger.warn(`re-driving from position ${requested} through ${this.redrive.until} (requested by an operator; had reached ${reached ?? 'start'})`);
+    } finally {
+      if (this.active) this.read(from);
+    }
+  }
+
+  /**
+   * Seconds since the oldest event this process manager has not finished with was stored (a debit
+   * whose credit is not stored yet, a packet not yet escrowed); 0 when it is caught up. The leader
+   * looks past its watermark, a standby past the stored checkpoint (so a deployment with no leader
+   * shows its credits ageing too).
+   */
+  async oldestInFlightSeconds(now = Date.now()): Promise<number> {
+    const after = this.leading ? this.reactions?.watermark : await this.checkpoints.load(CHECKPOINT);
+    const behind = await this.store.readAll({ after, maxCount: IN_FLIGHT_SCAN });
+    if (behind.length === 0) return 0;
+    const oldest = behind.find((event) => reactionKey(event) !== undefined) ?? behind[behind.length - 1]!;
+    return Math.max(0, (now - Date.parse(oldest.occurredAt)) / 1000);
   }
 
   private checkpointSave?: Promise<void>;

@@ -9,6 +9,13 @@ import { Progress, formatCount } from '../core/progress';
 import { audit, type AuditResult } from './audit';
 import type { Difference } from './compare';
 
+/**
+ * A credit normally follows its debit within milliseconds (the credits process manager reacts as the
+ * event is stored); two minutes covers a leader failover and a backlog, and is short enough that
+ * lost credits show up while the incident is still on.
+ */
+const DEFAULT_GRACE_SECONDS = 120;
+
 interface AuditFlags {
   readModels: boolean;
   grace?: number;
@@ -39,7 +46,7 @@ export class AuditCommand extends CommandRunner {
     try {
       result = await audit(store, {
         readModels,
-        graceMs: (flags.grace ?? 300) * 1000,
+        graceMs: (flags.grace ?? DEFAULT_GRACE_SECONDS) * 1000,
         signal: this.io.signal,
         progress: (position, events) => progress.update(position, events),
       });
@@ -118,7 +125,7 @@ export class AuditCommand extends CommandRunner {
     return false;
   }
 
-  @Option({ flags: '--grace <duration>', description: 'a debit younger than this may still wait for its credit (in flight); older is a finding (default 5m)' })
+  @Option({ flags: '--grace <duration>', description: 'a debit that occurred less than this long ago with no credit stored yet is in flight; older, it is a missing-credit finding (default 2m)' })
   parseGrace(value: string): number {
     return parseDurationOption(value);
   }

@@ -50,4 +50,13 @@ export class EventStoreDbCheckpointStore implements CheckpointStore {
     );
     if (nextExpectedRevision === 0n) await this.client.setStreamMetadata(stream, { maxCount: KEPT_CHECKPOINTS });
   }
+
+  /** A soft delete: the stream reads as missing, and a later save starts it again. */
+  async delete(name: string): Promise<void> {
+    try {
+      await this.client.deleteStream(this.streamOf(name));
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+  }
 }

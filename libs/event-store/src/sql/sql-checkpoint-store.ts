@@ -37,4 +37,8 @@ export class SqlCheckpointStore implements CheckpointStore {
       [name, position.toString()],
     );
   }
+
+  async delete(name: string): Promise<void> {
+    await this.sql.query(`DELETE FROM ${this.table} WHERE name = $1::text`, [name]);
+  }
 }

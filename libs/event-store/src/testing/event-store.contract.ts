@@ -641,6 +641,16 @@ export const describeEventStoreContract = (name: string, factory: () => Promise<
         expect(await checkpoints.load(name)).toBe(0n);
         expect(await checkpoints.load(`${name}-other`)).toBeUndefined();
       });
+
+      it('forgets a deleted checkpoint, and saves it again after', async () => {
+        const name = `contract-checkpoint-${randomUUID()}`;
+        await checkpoints.delete(name); // missing: nothing to do
+        await checkpoints.save(name, 7n);
+        await checkpoints.delete(name);
+        expect(await checkpoints.load(name)).toBeUndefined();
+        await checkpoints.save(name, 9n);
+        expect(await checkpoints.load(name)).toBe(9n);
+      });
     });
   });
 };
