@@ -65,11 +65,11 @@ export class HistoryBuilder {
     return this;
   }
 
-  tip(readerId: string, authorId: string, articleId: string, amount: number): this {
+  tip(readerId: string, authorId: string, articleId: string, amount: number, options: { credit?: boolean } = {}): this {
     const tipId = this.id();
     const data = { tipId, readerId, authorId, articleId, amount };
     const debit = this.add(walletStream(readerId), 'TipPraised', { ...data, message: '赞' }, readerId);
-    this.add(walletStream(authorId), 'TipReceived', data, readerId, debit);
+    if (options.credit !== false) this.add(walletStream(authorId), 'TipReceived', data, readerId, debit);
     return this;
   }
 
