@@ -10,6 +10,10 @@ import { TIMER_STORE, type DueTimer, type TimerCause, type TimerStore } from './
 export const EXPIRY_OPTIONS = Symbol('EXPIRY_OPTIONS');
 /** The leader-election name of the timer loop: one replica runs the timers, any replica schedules them. */
 const LEADERSHIP = 'expiry-timers';
+/** How long a timer whose expiry failed waits before it is tried again. */
+export const RETRY_FAILED_AFTER_MS = 10_000;
+/** Timers run per tick at most. */
+const DUE_PER_TICK = 100;
 export interface ExpiryOptions {
   tickMs: number;
 }
@@ -78,7 +82,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   /** Expires every packet due now; returns how many timers ran. Also called by tests. */
   async runDue(): Promise<number> {
     const now = this.clock.now();
-    const due = await this.timers.due(now, 100);
+    const due = await this.timers.due(now, DUE_PER_TICK);
     for (const timer of due) {
       const { id } = timer;
       const redPacketId = id.slice('red-packet:'.length);
@@ -90,10 +94,15 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
           { correlationId, causationId, userId: 'system:expiry' },
           (index) => deterministicId('expire', redPacketId, String(index)),
         );
+        // Only once the expiry (and so the refund's cause) is stored: a timer is never lost before its effect.
         await this.timers.cancel(id);
       } catch (error) {
         // Not escrowed yet: the process manager will escrow it, keep the timer.
-        if (!(error instanceof RedPacketNotFound)) this.logger.error(`expiring ${redPacketId} failed: ${String(error)}`);
+        if (error instanceof RedPacketNotFound) continue;
+        this.logger.error(`expiring ${redPacketId} failed, trying again in ${RETRY_FAILED_AFTER_MS / 1000} s: ${String(error)}`);
+        // Kept, but moved behind the timers due now: due() answers the earliest first, and a few
+        // packets that keep failing must not hold every other expiry up.
+        await this.timers.schedule(id, new Date(now.getTime() + RETRY_FAILED_AFTER_MS), timer.cause).catch(() => undefined);
       }
     }
     return due.length;

@@ -1,0 +1,123 @@
+import { Pool } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { redPacketStream, type EventMetadata, type RedPacketSent, type StoredEvent } from '@zan/contracts';
+import type { RedPacketCommand } from '@zan/domain';
+import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
+import { ZanMetrics, systemClock } from '@zan/platform';
+import { isolation, testServers } from '../../../../test/support/isolation';
+import { CommandRunner } from '../command-path/command-runner';
+import { CommandMetrics } from '../observability/command-metrics';
+import { RedPacketStreams } from '../red-packets/red-packet-streams';
+import { ExpiryScheduler, RETRY_FAILED_AFTER_MS } from './expiry.scheduler';
+import { SqlTimerStore, type TimerStore } from './timer.store';
+
+/** Faults are injected by wrapping the ports (the packet streams, the timer store); the servers are real. */
+class FailingPackets extends RedPacketStreams {
+  failing = new Set<string>();
+  override decide(redPacketId: string, command: RedPacketCommand, metadata: EventMetadata, eventId: (index: number) => string, recovering?: boolean) {
+    if (this.failing.has(redPacketId)) return Promise.reject(new Error(`injected: the event store refused ${redPacketId}`));
+    return super.decide(redPacketId, command, metadata, eventId, recovering);
+  }
+}
+
+class FailingCancels implements TimerStore {
+  failCancels = 0;
+  constructor(private readonly inner: TimerStore) {}
+  schedule(id: string, dueAt: Date) {
+    return this.inner.schedule(id, dueAt);
+  }
+  cancel(id: string) {
+    if (this.failCancels > 0) {
+      this.failCancels--;
+      return Promise.reject(new Error('injected: the timer store is down'));
+    }
+    return this.inner.cancel(id);
+  }
+  due(now: Date, limit: number) {
+    return this.inner.due(now, limit);
+  }
+}
+
+describe('ExpiryScheduler when an expiry fails (PostgreSQL)', () => {
+  const { pgSchema } = isolation('expiry-faults');
+  let store: PostgresEventStore;
+  let sqlTimers: SqlTimerStore;
+  let runner: CommandRunner;
+  const start = new Date('2026-12-01T00:00:00Z');
+  let now = start;
+  const clock = { now: () => now };
+
+  beforeAll(async () => {
+    store = await createPostgresEventStore({ connectionString: testServers().databaseUrl, schema: pgSchema, poolSize: 4 });
+    sqlTimers = new SqlTimerStore(store.sql, pgSchema);
+    await sqlTimers.migrate();
+    runner = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
+  });
+  afterAll(async () => {
+    await store?.eventStore.close();
+    const pool = new Pool({ connectionString: testServers().databaseUrl, max: 1 });
+    await pool.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+    await pool.end();
+  });
+
+  /** An escrowed packet expiring at `start` plus a second, with its timer. */
+  const escrowedPacket = async (packets: RedPacketStreams, scheduler: ExpiryScheduler): Promise<string> => {
+    const redPacketId = `rp-${randomUUID()}`;
+    const data: RedPacketSent = { redPacketId, senderId: 'sender', amount: 300, shares: 3, mode: 'equal', expiresAt: new Date(start.getTime() + 1000).toISOString() };
+    const sent = { id: randomUUID(), type: 'RedPacketSent', streamId: 'wallet-sender', revision: 0, position: 1n, occurredAt: start.toISOString(), data, metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId: 'sender' } } as StoredEvent<RedPacketSent>;
+    await packets.escrow(sent);
+    await scheduler.schedule(redPacketId, new Date(data.expiresAt));
+    return redPacketId;
+  };
+  const expiries = async (redPacketId: string) =>
+    (await store.eventStore.readStream(redPacketStream(redPacketId))).filter((e) => e.type === 'RedPacketExpired').length;
+  const timerOf = async (timers: TimerStore, redPacketId: string, at: Date) => (await timers.due(at, 10_000)).find((t) => t.id === `red-packet:${redPacketId}`);
+
+  it('keeps the timer when the expiry cannot be stored, and expires the packet once later', async () => {
+    const packets = new FailingPackets(runner);
+    const scheduler = new ExpiryScheduler(sqlTimers, packets, clock, { tickMs: 1_000_000 });
+    const redPacketId = await escrowedPacket(packets, scheduler);
+    now = new Date(start.getTime() + 5_000);
+    packets.failing.add(redPacketId);
+    await scheduler.runDue();
+    expect(await expiries(redPacketId)).toBe(0);
+    expect(await timerOf(sqlTimers, redPacketId, new Date(now.getTime() + RETRY_FAILED_AFTER_MS))).toBeDefined();
+
+    packets.failing.clear();
+    now = new Date(now.getTime() + RETRY_FAILED_AFTER_MS);
+    await scheduler.runDue();
+    expect(await expiries(redPacketId)).toBe(1);
+    expect(await timerOf(sqlTimers, redPacketId, new Date(now.getTime() + 86_400_000))).toBeUndefined();
+  });
+
+  it('keeps the timer when it cannot be removed after the expiry is stored, and never expires twice', async () => {
+    const timers = new FailingCancels(sqlTimers);
+    const packets = new RedPacketStreams(runner);
+    const scheduler = new ExpiryScheduler(timers, packets, clock, { tickMs: 1_000_000 });
+    const redPacketId = await escrowedPacket(packets, scheduler);
+    now = new Date(start.getTime() + 5_000);
+    timers.failCancels = 1;
+    await scheduler.runDue();
+    expect(await expiries(redPacketId)).toBe(1);
+    expect(await timerOf(sqlTimers, redPacketId, new Date(now.getTime() + RETRY_FAILED_AFTER_MS))).toBeDefined();
+    now = new Date(now.getTime() + RETRY_FAILED_AFTER_MS);
+    await scheduler.runDue();
+    expect(await expiries(redPacketId)).toBe(1);
+    expect(await timerOf(sqlTimers, redPacketId, new Date(now.getTime() + 86_400_000))).toBeUndefined();
+  });
+
+  it('does not let packets that keep failing hold up the expiries due after them', async () => {
+    const packets = new FailingPackets(runner);
+    const scheduler = new ExpiryScheduler(sqlTimers, packets, clock, { tickMs: 1_000_000 });
+    // More failing timers than one tick runs, all due before the healthy one.
+    for (let i = 0; i < 120; i++) {
+      const id = `poison-${i}-${randomUUID()}`;
+      packets.failing.add(id);
+      await scheduler.schedule(id, new Date(start.getTime() + i));
+    }
+    const healthy = await escrowedPacket(packets, scheduler);
+    now = new Date(start.getTime() + 5_000);
+    for (let tick = 0; tick < 3; tick++) await scheduler.runDue();
+    expect(await expiries(healthy)).toBe(1);
+  });
+});
