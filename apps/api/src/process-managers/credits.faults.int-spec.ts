@@ -1,0 +1,97 @@
+import { Pool } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { redPacketStream, walletStream, type RedPacketSent, type StoredEvent } from '@zan/contracts';
+import { PROCESS_MANAGER_CHECKPOINTS, createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
+import { ZanMetrics, systemClock } from '@zan/platform';
+import { isolation, testServers } from '../../../../test/support/isolation';
+import { CommandRunner } from '../command-path/command-runner';
+import { CommandMetrics } from '../observability/command-metrics';
+import { RedPacketStreams } from '../red-packets/red-packet-streams';
+import { CreditsProcessManager } from './credits.process-manager';
+import { ExpiryScheduler } from './expiry.scheduler';
+import { SqlTimerStore } from './timer.store';
+
+/** The escrow fails (an injected fault in a wrapper of the packet streams) while `failing` is set. */
+class FailingEscrow extends RedPacketStreams {
+  failing = true;
+  attempts = 0;
+  override escrow(sent: StoredEvent<RedPacketSent>) {
+    this.attempts++;
+    if (this.failing) return Promise.reject(new Error('injected: the packet stream cannot be written'));
+    return super.escrow(sent);
+  }
+}
+
+/**
+ * A red packet's debit is stored (RedPacketSent on the sender's wallet) and its escrow keeps failing:
+ * the credits process manager must never count the escrow done, never save a checkpoint past the
+ * debit, and escrow the money exactly once when the fault is over. Real PostgreSQL.
+ */
+describe('CreditsProcessManager when the escrow fails after a red packet debit (PostgreSQL)', () => {
+  const { pgSchema } = isolation('escrow-faults');
+  let store: PostgresEventStore;
+  let credits: CreditsProcessManager | undefined;
+
+  beforeAll(async () => {
+    store = await createPostgresEventStore({ connectionString: testServers().databaseUrl, schema: pgSchema, poolSize: 4 });
+  });
+  afterAll(async () => {
+    await credits?.onModuleDestroy();
+    await store?.eventStore.close();
+    const pool = new Pool({ connectionString: testServers().databaseUrl, max: 1 });
+    await pool.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+    await pool.end();
+  });
+
+  const until = async (condition: () => boolean | Promise<boolean>, what: string): Promise<void> => {
+    for (let i = 0; i < 2000; i++) {
+      if (await condition()) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+  const event = (type: string, data: object, userId: string) => ({
+    id: randomUUID(),
+    type,
+    data,
+    metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId },
+    occurredAt: new Date().toISOString(),
+  });
+
+  it('keeps the checkpoint before the debit while the escrow fails, then escrows once', async () => {
+    const runner = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
+    const packets = new FailingEscrow(runner);
+    const timers = new SqlTimerStore(store.sql, pgSchema);
+    await timers.migrate();
+    const expiries = new ExpiryScheduler(timers, packets, systemClock, { tickMs: 1_000_000 });
+    credits = new CreditsProcessManager(store.eventStore, store.checkpoints, runner, packets, expiries);
+    await credits.onApplicationBootstrap();
+
+    const redPacketId = `rp-${randomUUID()}`;
+    const sent: RedPacketSent = { redPacketId, senderId: 'sender', amount: 600, shares: 2, mode: 'equal', expiresAt: new Date(Date.now() + 86_400_000).toISOString() };
+    await store.eventStore.append(walletStream('sender'), [event('WalletOpened', { userId: 'sender', kind: 'individual' }, 'sender')], 'no_stream');
+    const { position: debit } = await store.eventStore.append(walletStream('sender'), [event('RedPacketSent', sent, 'sender')], 'any');
+    // Reactions of other keys, after the debit, go on meanwhile (and finish).
+    const tipId = randomUUID();
+    const tip = { tipId, readerId: 'reader', authorId: 'author', articleId: 'a', amount: 500 };
+    const { position: last } = await store.eventStore.append(walletStream('reader'), [event('TipPraised', tip, 'reader')], 'no_stream');
+
+    await until(() => packets.attempts >= 3, 'the escrow to be tried again after failures');
+    await until(async () => (await store.eventStore.readStream(walletStream('author'))).some((e) => e.type === 'TipReceived'), 'the tip to be credited');
+    expect(credits.handledThrough).toBeLessThan(debit);
+    // Give the checkpoint saver a few rounds: it must not pass the debit.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const saved = await store.checkpoints.load(PROCESS_MANAGER_CHECKPOINTS.credits);
+    expect(saved === undefined || saved < debit).toBe(true);
+
+    packets.failing = false;
+    await until(() => credits!.handledThrough >= last, 'the credits to pass the debit');
+    const packetEvents = await store.eventStore.readStream(redPacketStream(redPacketId));
+    expect(packetEvents.map((e) => e.type)).toEqual(['RedPacketEscrowed']);
+    expect(packetEvents[0]!.data).toMatchObject({ amount: 600 });
+    // The escrow's own reaction ran too: the expiry timer is set.
+    await until(async () => (await timers.due(new Date(Date.now() + 2 * 86_400_000), 10)).some((t) => t.id === `red-packet:${redPacketId}`), 'the expiry timer');
+    const received = (await store.eventStore.readStream(walletStream('author'))).filter((e) => e.type === 'TipReceived');
+    expect(received).toHaveLength(1);
+  });
+});
