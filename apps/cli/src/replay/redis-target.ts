@@ -5,6 +5,13 @@ import { REPLAY_FORMAT, type ReplayCheckpoint, type ReplaySpec, type ReplayState
 /** The replay's own record, beside the read-model keys it writes (no read-model key is named so). */
 export const REPLAY_META_KEY = 'replay';
 
+/**
+ * Each batch is written only on top of the one before it: the replay record's `position` must be
+ * the one the batch follows (ARGV[3]; empty before the first batch), else -1 and nothing written.
+ */
+const FOLLOWS_GUARD = `if (redis.call('HGET', KEYS[1], 'position') or '') ~= ARGV[3] then return -1 end
+`;
+
 const REPLAY_APPLY = 'zanReplayApply';
 const BULK_APPLY = 'zanReplayBulkApply';
 interface ReplayCommands {
@@ -17,15 +24,19 @@ interface ReplayCommands {
  * runs a script whole), with one command on the wire instead of one per change. For the batches
  * ChangeFold cannot fold; the others go folded through BULK_APPLY_SCRIPT.
  * KEYS: 1 the replay record, 2.. the keys the changes name. ARGV: 1 changes as JSON arrays
- * [op, keyIndex, ...], every number a string; 2 the record's new fields as a flat JSON array.
+ * [op, keyIndex, ...], every number a string; 2 the record's new fields as a flat JSON array; 3 the
+ * position the batch follows (FOLLOWS_GUARD).
  */
 const REPLAY_APPLY_SCRIPT = `${LUA_APPLY_CHANGE}
+${FOLLOWS_GUARD}
 for _, c in ipairs(cjson.decode(ARGV[1])) do
   if not apply_change(c) then return redis.error_reply('zan: bad change ' .. tostring(c[1])) end
 end
 redis.call('HSET', KEYS[1], unpack(cjson.decode(ARGV[2])))
 return 1
 `;
+/** BULK_APPLY_SCRIPT (its own guard unused: ARGV[1] empty) behind FOLLOWS_GUARD, KEYS[1] the replay record. */
+const REPLAY_BULK_APPLY_SCRIPT = `${FOLLOWS_GUARD}${BULK_APPLY_SCRIPT}`;
 
 /**
  * A replay into Redis under a key prefix, with the live read models' key layout, so the result can
@@ -46,7 +57,7 @@ export class RedisReplayTarget implements ReplayTarget {
     this.description = `redis:${prefix}`;
     this.meta = prefix + REPLAY_META_KEY;
     this.redis.defineCommand(REPLAY_APPLY, { lua: REPLAY_APPLY_SCRIPT });
-    this.redis.defineCommand(BULK_APPLY, { lua: BULK_APPLY_SCRIPT });
+    this.redis.defineCommand(BULK_APPLY, { lua: REPLAY_BULK_APPLY_SCRIPT });
   }
 
   async open(): Promise<ReplayState | undefined> {
@@ -96,7 +107,14 @@ export class RedisReplayTarget implements ReplayTarget {
     });
   }
 
-  async apply(changes: Change[], checkpoint: ReplayCheckpoint): Promise<void> {
+  /**
+   * Lands only on top of the batch at `after`: a batch sent while the one before it failed (batches
+   * overlap on the wire) is refused rather than moving the checkpoint past changes never written,
+   * and a batch sent again after a reconnect is not applied twice.
+   */
+  async apply(changes: Change[], checkpoint: ReplayCheckpoint, after?: bigint): Promise<void> {
+    const follows = after?.toString() ?? '';
+    const reaches = checkpoint.position?.toString() ?? '';
     const meta = [
       'position',
       checkpoint.position?.toString() ?? '',
@@ -110,7 +128,8 @@ export class RedisReplayTarget implements ReplayTarget {
     const folded = this.fold(changes);
     if (folded) {
       folded.push(['hset', this.meta, ...meta]);
-      await (this.redis as unknown as ReplayCommands)[BULK_APPLY](...bulkApplyArgs(this.meta, '', folded));
+      const landed = await (this.redis as unknown as ReplayCommands)[BULK_APPLY](...bulkApplyArgs(this.meta, '', folded), follows);
+      if (landed === -1) await this.refused(follows, reaches);
       return;
     }
     // Keys by index, numbers as strings (cjson would turn them into doubles).
@@ -138,7 +157,15 @@ export class RedisReplayTarget implements ReplayTarget {
           return ['ztrim', keyIndex(c.key), String(c.keep)];
       }
     });
-    await (this.redis as unknown as ReplayCommands)[REPLAY_APPLY](keys.length, ...keys, JSON.stringify(wire), JSON.stringify(meta));
+    const landed = await (this.redis as unknown as ReplayCommands)[REPLAY_APPLY](keys.length, ...keys, JSON.stringify(wire), JSON.stringify(meta), follows);
+    if (landed === -1) await this.refused(follows, reaches);
+  }
+
+  /** Refused by the guard: fine when the batch had landed already (sent again), an error otherwise. */
+  private async refused(follows: string, reaches: string): Promise<void> {
+    const stored = await this.redis.hget(this.meta, 'position');
+    if (stored === reaches) return;
+    throw new Error(`${this.description} is at position ${stored || 'none'}, not ${follows || 'none'}: the batch before this one did not land; run the replay again to resume`);
   }
 
   /** The batch's changes as the fewest plain commands, or undefined when they do not fold exactly. */

@@ -41,7 +41,12 @@ export interface ReplayTarget {
   /** Deletes everything the target holds. */
   reset(): Promise<void>;
   begin(spec: ReplaySpec): Promise<void>;
-  apply(changes: Change[], checkpoint: ReplayCheckpoint): Promise<void>;
+  /**
+   * Writes a batch with its checkpoint, on top of the batch at `after` (the previous checkpoint's
+   * position; undefined before the first batch). An ordered target refuses a batch whose
+   * predecessor did not land, so its checkpoint never passes changes it does not hold.
+   */
+  apply(changes: Change[], checkpoint: ReplayCheckpoint, after?: bigint): Promise<void>;
   /** Makes the last applied batch durable (a file target saves; Redis already is). */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -51,6 +51,7 @@ export const replay = async (store: EventStore, target: ReplayTarget, options: R
   if (!existing) await target.begin(spec);
 
   let sentEvents = checkpoint.events;
+  let sentThrough = checkpoint.position;
   const startAfter = checkpoint.position ?? (spec.from !== undefined && spec.from > 0n ? spec.from - 1n : undefined);
   const pages = readEventPages(store, { after: startAfter, until: spec.to, pageSize: options.batchSize ?? 1000, signal: options.signal });
   // At most one batch in flight while the next one is read and projected (targets that keep order).
@@ -60,11 +61,12 @@ export const replay = async (store: EventStore, target: ReplayTarget, options: R
       const changes: Change[] = [];
       for (const event of page) for (const change of projectAll(options.projections, event)) changes.push(change);
       const next = { position: page[page.length - 1].position, events: (sentEvents += page.length), done: false };
-      const applying = target.apply(changes, next).then(() => {
+      const applying = target.apply(changes, next, sentThrough).then(() => {
         Object.assign(checkpoint, next);
         result.applied += page.length;
         options.progress?.(next.position, result.applied);
       });
+      sentThrough = next.position;
       applying.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       if (target.ordered) {
         await inFlight;
@@ -80,7 +82,7 @@ export const replay = async (store: EventStore, target: ReplayTarget, options: R
       return result;
     }
     checkpoint.done = true;
-    await target.apply([], checkpoint);
+    await target.apply([], checkpoint, checkpoint.position);
     return result;
   } catch (error) {
     // What the target took so far is worth keeping: the next run resumes from it.
