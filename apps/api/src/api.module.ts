@@ -82,7 +82,8 @@ class SingletonsMetrics implements OnModuleInit {
     this.metrics?.gauge(
       'zan_oldest_payment_in_flight_seconds',
       'Age of the oldest event the credits process manager has not finished with (a debit not yet credited, a packet not yet escrowed); 0 when caught up',
-      () => this.credits.oldestInFlightSeconds(),
+      // Unknown (NaN) while the event store cannot be read: the rest of /metrics must still answer.
+      () => this.credits.oldestInFlightSeconds().catch(() => Number.NaN),
     );
   }
 }
