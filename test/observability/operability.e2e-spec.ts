@@ -95,6 +95,8 @@ describe('operability over the full stack (PostgreSQL, Kafka, Redis)', () => {
     expect(metric(api, 'zan_idempotent_replays_total', { route: '/v1/wallets/me/fundings' })).toBe(1);
     expect(metric(api, 'zan_http_requests_total', { method: 'POST', route: '/v1/wallets/me/fundings', status: '201' })).toBe(2);
     expect(metric(api, 'zan_http_requests_total', { method: 'GET', route: '/v1/wallets/me', status: '200' })).toBe(1);
+    // No payment here waits for a credit: the in-flight gauge is there, and 0 once the credits caught up.
+    await eventually('the credits to be caught up', async () => metric(await scrape(zan.app), 'zan_oldest_payment_in_flight_seconds') === 0);
 
     // The relay has published the 3 events (open, link, fund) and is not behind; the projector has applied them.
     await eventually('the relay to publish everything', async () => {
