@@ -161,7 +161,7 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     if (this.ticking) return;
     this.ticking = this.saveCheckpoint()
       .then(() => this.followRedrive())
-      .catch((error: unknown) => this.logger.warn(`credits checkpoint not saved: ${String(error)}`))
+      .catch((error: unknown) => this.logger.warn(`credits checkpoint not saved, or re-drive request not followed: ${String(error)}`))
       .finally(() => (this.ticking = undefined));
   }
 
@@ -174,7 +174,8 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   private async followRedrive(): Promise<void> {
     const mark = this.reactions?.watermark;
     if (this.redrive && mark !== undefined && mark >= this.redrive.until && mark >= this.redrive.from) {
-      await this.checkpoints.delete(REDRIVE);
+      // A request made meanwhile (another position) stays for the poll below.
+      if ((await this.checkpoints.load(REDRIVE)) === this.redrive.from) await this.checkpoints.delete(REDRIVE);
       this.logger.log(`re-drive from position ${this.redrive.from} done through ${mark}`);
       this.redrive = undefined;
     }
