@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { redPacketStream, type EventMetadata, type RedPacketSent, type StoredEvent } from '@zan/contracts';
@@ -9,9 +10,10 @@ import { CommandRunner } from '../command-path/command-runner';
 import { CommandMetrics } from '../observability/command-metrics';
 import { RedPacketStreams } from '../red-packets/red-packet-streams';
 import { ExpiryScheduler, RETRY_FAILED_AFTER_MS } from './expiry.scheduler';
+import { RedisTimerStore } from './redis-timer.store';
 import { SqlTimerStore, type TimerStore } from './timer.store';
 
-/** Faults are injected by wrapping the ports (the packet streams, the timer store); the servers are real. */
+/** Faults are injected by wrapping the ports (the packet streams, the timer store); PostgreSQL and Redis are real. */
 class FailingPackets extends RedPacketStreams {
   failing = new Set<string>();
   override decide(redPacketId: string, command: RedPacketCommand, metadata: EventMetadata, eventId: (index: number) => string, recovering?: boolean) {
@@ -38,10 +40,11 @@ class FailingCancels implements TimerStore {
   }
 }
 
-describe('ExpiryScheduler when an expiry fails (PostgreSQL)', () => {
-  const { pgSchema } = isolation('expiry-faults');
+describe.each(['PostgreSQL', 'Redis'])('ExpiryScheduler when an expiry fails (timers in %s)', (timerBackend) => {
+  const { pgSchema, redisPrefix } = isolation('expiry-faults');
   let store: PostgresEventStore;
-  let sqlTimers: SqlTimerStore;
+  let redis: Redis | undefined;
+  let timerStore: TimerStore;
   let runner: CommandRunner;
   const start = new Date('2026-12-01T00:00:00Z');
   let now = start;
@@ -49,11 +52,19 @@ describe('ExpiryScheduler when an expiry fails (PostgreSQL)', () => {
 
   beforeAll(async () => {
     store = await createPostgresEventStore({ connectionString: testServers().databaseUrl, schema: pgSchema, poolSize: 4 });
-    sqlTimers = new SqlTimerStore(store.sql, pgSchema);
-    await sqlTimers.migrate();
+    if (timerBackend === 'Redis') {
+      redis = new Redis(testServers().redisUrl);
+      timerStore = new RedisTimerStore(redis, { prefix: redisPrefix });
+    } else {
+      const timers = new SqlTimerStore(store.sql, pgSchema);
+      await timers.migrate();
+      timerStore = timers;
+    }
     runner = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
   });
   afterAll(async () => {
+    await redis?.del(`${redisPrefix}api:timers`);
+    await redis?.quit();
     await store?.eventStore.close();
     const pool = new Pool({ connectionString: testServers().databaseUrl, max: 1 });
     await pool.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
@@ -75,23 +86,23 @@ describe('ExpiryScheduler when an expiry fails (PostgreSQL)', () => {
 
   it('keeps the timer when the expiry cannot be stored, and expires the packet once later', async () => {
     const packets = new FailingPackets(runner);
-    const scheduler = new ExpiryScheduler(sqlTimers, packets, clock, { tickMs: 1_000_000 });
+    const scheduler = new ExpiryScheduler(timerStore, packets, clock, { tickMs: 1_000_000 });
     const redPacketId = await escrowedPacket(packets, scheduler);
     now = new Date(start.getTime() + 5_000);
     packets.failing.add(redPacketId);
     await scheduler.runDue();
     expect(await expiries(redPacketId)).toBe(0);
-    expect(await timerOf(sqlTimers, redPacketId, new Date(now.getTime() + RETRY_FAILED_AFTER_MS))).toBeDefined();
+    expect(await timerOf(timerStore, redPacketId, new Date(now.getTime() + RETRY_FAILED_AFTER_MS))).toBeDefined();
 
     packets.failing.clear();
     now = new Date(now.getTime() + RETRY_FAILED_AFTER_MS);
     await scheduler.runDue();
     expect(await expiries(redPacketId)).toBe(1);
-    expect(await timerOf(sqlTimers, redPacketId, new Date(now.getTime() + 86_400_000))).toBeUndefined();
+    expect(await timerOf(timerStore, redPacketId, new Date(now.getTime() + 86_400_000))).toBeUndefined();
   });
 
   it('keeps the timer when it cannot be removed after the expiry is stored, and never expires twice', async () => {
-    const timers = new FailingCancels(sqlTimers);
+    const timers = new FailingCancels(timerStore);
     const packets = new RedPacketStreams(runner);
     const scheduler = new ExpiryScheduler(timers, packets, clock, { tickMs: 1_000_000 });
     const redPacketId = await escrowedPacket(packets, scheduler);
@@ -99,16 +110,16 @@ describe('ExpiryScheduler when an expiry fails (PostgreSQL)', () => {
     timers.failCancels = 1;
     await scheduler.runDue();
     expect(await expiries(redPacketId)).toBe(1);
-    expect(await timerOf(sqlTimers, redPacketId, new Date(now.getTime() + RETRY_FAILED_AFTER_MS))).toBeDefined();
+    expect(await timerOf(timerStore, redPacketId, new Date(now.getTime() + RETRY_FAILED_AFTER_MS))).toBeDefined();
     now = new Date(now.getTime() + RETRY_FAILED_AFTER_MS);
     await scheduler.runDue();
     expect(await expiries(redPacketId)).toBe(1);
-    expect(await timerOf(sqlTimers, redPacketId, new Date(now.getTime() + 86_400_000))).toBeUndefined();
+    expect(await timerOf(timerStore, redPacketId, new Date(now.getTime() + 86_400_000))).toBeUndefined();
   });
 
   it('does not let packets that keep failing hold up the expiries due after them', async () => {
     const packets = new FailingPackets(runner);
-    const scheduler = new ExpiryScheduler(sqlTimers, packets, clock, { tickMs: 1_000_000 });
+    const scheduler = new ExpiryScheduler(timerStore, packets, clock, { tickMs: 1_000_000 });
     // More failing timers than one tick runs, all due before the healthy one.
     for (let i = 0; i < 120; i++) {
       const id = `poison-${i}-${randomUUID()}`;
