@@ -63,7 +63,7 @@ describe('CreditsProcessManager when the escrow fails after a red packet debit (
     const packets = new FailingEscrow(runner);
     const timers = new SqlTimerStore(store.sql, pgSchema);
     await timers.migrate();
-    const expiries = new ExpiryScheduler(timers, packets, systemClock, { tickMs: 1_000_000 });
+    const expiries = new ExpiryScheduler(timers, packets, systemClock, { tickMs: 1_000_000 }, store.eventStore);
     credits = new CreditsProcessManager(store.eventStore, store.checkpoints, runner, packets, expiries);
     await credits.onApplicationBootstrap();
 

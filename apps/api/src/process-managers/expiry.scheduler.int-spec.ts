@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { redPacketStream, type EventMetadata, type RedPacketSent, type StoredEvent } from '@zan/contracts';
+import { redPacketStream, type EventMetadata, type RedPacketEscrowed, type RedPacketSent, type StoredEvent } from '@zan/contracts';
 import type { RedPacketCommand } from '@zan/domain';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { ZanMetrics, systemClock } from '@zan/platform';
@@ -11,7 +11,7 @@ import { CommandMetrics } from '../observability/command-metrics';
 import { RedPacketStreams } from '../red-packets/red-packet-streams';
 import { ExpiryScheduler, RETRY_FAILED_AFTER_MS } from './expiry.scheduler';
 import { RedisTimerStore } from './redis-timer.store';
-import { SqlTimerStore, type TimerStore } from './timer.store';
+import { SqlTimerStore, type TimerCause, type TimerStore } from './timer.store';
 
 /** Faults are injected by wrapping the ports (the packet streams, the timer store); PostgreSQL and Redis are real. */
 class FailingPackets extends RedPacketStreams {
@@ -25,8 +25,8 @@ class FailingPackets extends RedPacketStreams {
 class FailingCancels implements TimerStore {
   failCancels = 0;
   constructor(private readonly inner: TimerStore) {}
-  schedule(id: string, dueAt: Date) {
-    return this.inner.schedule(id, dueAt);
+  schedule(id: string, dueAt: Date, cause?: TimerCause) {
+    return this.inner.schedule(id, dueAt, cause);
   }
   cancel(id: string) {
     if (this.failCancels > 0) {
@@ -77,7 +77,8 @@ describe.each(['PostgreSQL', 'Redis'])('ExpiryScheduler when an expiry fails (ti
     const data: RedPacketSent = { redPacketId, senderId: 'sender', amount: 300, shares: 3, mode: 'equal', expiresAt: new Date(start.getTime() + 1000).toISOString() };
     const sent = { id: randomUUID(), type: 'RedPacketSent', streamId: 'wallet-sender', revision: 0, position: 1n, occurredAt: start.toISOString(), data, metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId: 'sender' } } as StoredEvent<RedPacketSent>;
     await packets.escrow(sent);
-    await scheduler.schedule(redPacketId, new Date(data.expiresAt));
+    const [escrowed] = await store.eventStore.readStream(redPacketStream(redPacketId));
+    await scheduler.schedule(escrowed as StoredEvent<RedPacketEscrowed>);
     return redPacketId;
   };
   const expiries = async (redPacketId: string) =>
@@ -86,13 +87,14 @@ describe.each(['PostgreSQL', 'Redis'])('ExpiryScheduler when an expiry fails (ti
 
   it('keeps the timer when the expiry cannot be stored, and expires the packet once later', async () => {
     const packets = new FailingPackets(runner);
-    const scheduler = new ExpiryScheduler(timerStore, packets, clock, { tickMs: 1_000_000 });
+    const scheduler = new ExpiryScheduler(timerStore, packets, clock, { tickMs: 1_000_000 }, store.eventStore);
     const redPacketId = await escrowedPacket(packets, scheduler);
     now = new Date(start.getTime() + 5_000);
     packets.failing.add(redPacketId);
     await scheduler.runDue();
     expect(await expiries(redPacketId)).toBe(0);
-    expect(await timerOf(timerStore, redPacketId, new Date(now.getTime() + RETRY_FAILED_AFTER_MS))).toBeDefined();
+    // Kept, with the cause its expiry will carry.
+    expect((await timerOf(timerStore, redPacketId, new Date(now.getTime() + RETRY_FAILED_AFTER_MS)))?.cause).toBeDefined();
 
     packets.failing.clear();
     now = new Date(now.getTime() + RETRY_FAILED_AFTER_MS);
@@ -104,7 +106,7 @@ describe.each(['PostgreSQL', 'Redis'])('ExpiryScheduler when an expiry fails (ti
   it('keeps the timer when it cannot be removed after the expiry is stored, and never expires twice', async () => {
     const timers = new FailingCancels(timerStore);
     const packets = new RedPacketStreams(runner);
-    const scheduler = new ExpiryScheduler(timers, packets, clock, { tickMs: 1_000_000 });
+    const scheduler = new ExpiryScheduler(timers, packets, clock, { tickMs: 1_000_000 }, store.eventStore);
     const redPacketId = await escrowedPacket(packets, scheduler);
     now = new Date(start.getTime() + 5_000);
     timers.failCancels = 1;
@@ -119,12 +121,12 @@ describe.each(['PostgreSQL', 'Redis'])('ExpiryScheduler when an expiry fails (ti
 
   it('does not let packets that keep failing hold up the expiries due after them', async () => {
     const packets = new FailingPackets(runner);
-    const scheduler = new ExpiryScheduler(timerStore, packets, clock, { tickMs: 1_000_000 });
+    const scheduler = new ExpiryScheduler(timerStore, packets, clock, { tickMs: 1_000_000 }, store.eventStore);
     // More failing timers than one tick runs, all due before the healthy one.
     for (let i = 0; i < 120; i++) {
       const id = `poison-${i}-${randomUUID()}`;
       packets.failing.add(id);
-      await scheduler.schedule(id, new Date(start.getTime() + i));
+      await timerStore.schedule(`red-packet:${id}`, new Date(start.getTime() + i), { correlationId: randomUUID(), causationId: randomUUID() });
     }
     const healthy = await escrowedPacket(packets, scheduler);
     now = new Date(start.getTime() + 5_000);
