@@ -90,8 +90,8 @@ export const expectEveryStreamWholeAndInOrder = (messages: SubscribedMessage[], 
       continue;
     }
     if (sequence !== seen.length) problems.push(`${subject}: revision ${sequence} where ${seen.length} was next`);
-    // The sequence extension orders as text: a subscriber comparing strings must get the same order.
-    if (last && !(message.headers.ce_sequence! > last.headers.ce_sequence!)) problems.push(`${subject}: ce_sequence ${message.headers.ce_sequence} sorts before ${last.headers.ce_sequence}`);
+    // ce_sequence is the plain revision, the same value as v1's zan_revision.
+    if (message.headers.ce_sequence !== message.headers.zan_revision) problems.push(`${subject}: ce_sequence ${message.headers.ce_sequence} is not zan_revision ${message.headers.zan_revision}`);
     if (message.topic !== `${prefix}.${streamCategory(subject)}`) problems.push(`${subject}@${sequence} on ${message.topic}`);
     if (last && (last.topic !== message.topic || last.partition !== message.partition)) problems.push(`${subject}@${sequence} moved to ${message.topic}/${message.partition}`);
     seen.push(message);
@@ -117,7 +117,7 @@ export const parseWithCloudEventsSdk = (message: SubscribedMessage): CloudEvent<
     type: message.headers.ce_type,
     subject: message.key,
     datacontenttype: 'application/json',
-    sequence: message.headers.zan_revision!.padStart(16, '0'),
+    sequence: message.headers.zan_revision,
     zanposition: message.headers.zan_position,
     correlationid: metadata.correlationId,
     causationid: metadata.causationId,

@@ -133,7 +133,7 @@ describe('KafkaEventBus against a real broker', () => {
         ce_subject: event.streamId,
         ce_time: event.occurredAt,
         'content-type': 'application/json',
-        ce_sequence: String(event.revision).padStart(16, '0'),
+        ce_sequence: String(event.revision),
         ce_zanposition: event.position.toString(),
         ce_correlationid: event.metadata.correlationId,
         ce_causationid: event.metadata.causationId,
