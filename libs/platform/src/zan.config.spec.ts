@@ -18,6 +18,7 @@ describe('loadConfig', () => {
     ['ZAN_PROJECTOR_PORT', '-1'],
     ['ZAN_SHUTDOWN_TIMEOUT_MS', '1.5'],
     ['ZAN_LOG_LEVEL', 'loud'],
+    ['ZAN_LOG_FORMAT', 'xml'],
     ['KAFKA_BROKERS', 'a, b'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['ZAN_EVENT_STORE', 'mysql://x'],

@@ -42,6 +42,7 @@ export const CONFIG_SCHEMA = Joi.object({
   ZAN_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(0).default(600),
   ZAN_CORS_ORIGINS: Joi.string().pattern(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/).allow(''),
   ZAN_LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  ZAN_LOG_FORMAT: Joi.string().valid('auto', 'json', 'pretty').default('auto'),
   // Tracing is off unless an OTLP/HTTP endpoint is set (the standard OpenTelemetry variables).
   OTEL_EXPORTER_OTLP_ENDPOINT: Joi.string().uri({ scheme: ['http', 'https'] }),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Joi.string().uri({ scheme: ['http', 'https'] }),
@@ -89,6 +90,8 @@ export interface ZanConfig {
   rateLimitPerMinute: number;
   corsOrigins: string[];
   logLevel: string;
+  /** auto: pretty lines on a terminal outside production, JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** Set when an OTLP endpoint is configured; tracing is off otherwise. */
   tracing: { endpoint: string; serviceName?: string } | undefined;
 }
@@ -165,6 +168,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
     rateLimitPerMinute: v.ZAN_RATE_LIMIT_PER_MINUTE,
     corsOrigins: v.ZAN_CORS_ORIGINS ? String(v.ZAN_CORS_ORIGINS).split(',') : [],
     logLevel: v.ZAN_LOG_LEVEL,
+    logFormat: v.ZAN_LOG_FORMAT,
     tracing:
       v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || v.OTEL_EXPORTER_OTLP_ENDPOINT
         ? { endpoint: v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? v.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: v.OTEL_SERVICE_NAME }

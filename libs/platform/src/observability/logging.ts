@@ -48,18 +48,46 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
-/** nestjs-pino settings: one JSON line per log, request logs with request, correlation and causation ids. */
+type LoggedRequest = IncomingMessage & RequestIds & { originalUrl?: string };
+
+/** pino-pretty when a person reads the terminal (never in production); JSON lines for machines. */
+export const prettyLogs = (config: ZanConfig, stdoutIsTty = process.stdout.isTTY === true): boolean =>
+  config.logFormat === 'pretty' || (config.logFormat === 'auto' && stdoutIsTty && config.env !== 'production');
+
+const PRETTY = {
+  target: 'pino-pretty',
+  options: {
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context,req,res,responseTime',
+    messageFormat: '{if context}{context}: {end}{if req}{req.method} {req.url} {res.statusCode} {responseTime} ms {end}{msg}',
+    singleLine: true,
+  },
+};
+
+const commandIds = (req: LoggedRequest) => ({
+  ...(req.causationId && { causationId: req.causationId }),
+  ...(req.principal && { userId: req.principal.userId }),
+});
+
+/**
+ * nestjs-pino settings. A request's line says what an operator needs, each once: method and url,
+ * status and duration, request, correlation and causation ids, user id; no header dumps. The ids
+ * known when the request starts are bound for every line logged during it; the causation and user
+ * ids, known only once the guard and the command ran, are added to the closing line.
+ */
 export const loggingParams = (config: ZanConfig, level = config.logLevel): Params => ({
   pinoHttp: {
     level,
     base: { pid: process.pid },
+    ...(prettyLogs(config) && { transport: PRETTY }),
     genReqId: requestIdOf as (req: IncomingMessage, res: ServerResponse) => string,
-    customProps: (req: IncomingMessage & RequestIds) => ({
-      requestId: req.id,
-      correlationId: req.correlationId,
-      ...(req.causationId && { causationId: req.causationId }),
-      ...(req.principal && { userId: req.principal.userId }),
-    }),
+    serializers: {
+      req: (req: LoggedRequest) => ({ method: req.method, url: req.originalUrl ?? req.url }),
+      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+    },
+    customProps: (req: LoggedRequest) => ({ requestId: req.id, correlationId: req.correlationId }),
+    customSuccessObject: (req: LoggedRequest, _res: ServerResponse, fields: object) => ({ ...fields, ...commandIds(req) }),
+    customErrorObject: (req: LoggedRequest, _res: ServerResponse, _error: Error, fields: object) => ({ ...fields, ...commandIds(req) }),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     autoLogging: { ignore: (req) => QUIET.test(req.url ?? '') },
   },
