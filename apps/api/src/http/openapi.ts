@@ -1,7 +1,7 @@
 import { applyDecorators, type INestApplication } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, DocumentBuilder, SwaggerModule, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
 import * as domain from '@zan/domain';
-import { problemType } from './problem';
+import { HTTP_PROBLEMS, problemType } from './problem';
 
 /** RFC 9457 problem details, as every error is answered. */
 export class ProblemDoc {
@@ -27,22 +27,6 @@ export class ValidationProblemDoc extends ProblemDoc {
   @ApiPropertyOptional({ type: [FieldErrorDoc] })
   errors?: FieldErrorDoc[];
 }
-
-/** Problems the HTTP layer answers itself; the domain's come from its error classes below. */
-const HTTP_PROBLEMS: Record<string, { status: number; title: string }> = {
-  validation: { status: 400, title: 'Invalid request' },
-  'malformed-json': { status: 400, title: 'Bad request' },
-  'idempotency-key-missing': { status: 400, title: 'Idempotency-Key required' },
-  'idempotency-key-invalid': { status: 400, title: 'Invalid Idempotency-Key' },
-  unauthorized: { status: 401, title: 'Unauthorized' },
-  forbidden: { status: 403, title: 'Forbidden' },
-  'idempotency-key-reused': { status: 409, title: 'Idempotency-Key reused' },
-  'request-in-progress': { status: 409, title: 'Request in progress' },
-  'payload-too-large': { status: 413, title: 'Bad request' },
-  'rate-limited': { status: 429, title: 'Too many requests' },
-  internal: { status: 500, title: 'Internal server error' },
-  'read-model-behind': { status: 503, title: 'Read model not caught up' },
-};
 
 const DOMAIN_PROBLEMS = Object.fromEntries(
   (Object.values(domain) as unknown[])

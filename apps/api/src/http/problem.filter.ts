@@ -1,23 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError } from '@zan/domain';
-import { Problem, ProblemException, problem } from './problem';
+import { HTTP_PROBLEMS, Problem, ProblemException, httpProblem, problem } from './problem';
 
-const STATUS_CODES: Record<number, string> = {
-  400: 'bad-request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not-found',
-  405: 'method-not-allowed',
-  406: 'not-acceptable',
-  409: 'conflict',
-  410: 'gone',
-  413: 'payload-too-large',
-  415: 'unsupported-media-type',
-  422: 'unprocessable',
-  429: 'too-many-requests',
-  503: 'service-unavailable',
-};
+/** The problem code of each status Nest or express may answer without Zan's own code. */
+const STATUS_CODES: Record<number, string> = Object.fromEntries(
+  ['bad-request', 'unauthorized', 'forbidden', 'not-found', 'payload-too-large', 'unsupported-media-type'].map((code) => [HTTP_PROBLEMS[code]!.status, code]),
+);
 
 /** Maps every error to application/problem+json. Unknown errors are a 500 with no detail leaked. */
 export const toProblem = (error: unknown): { problem: Problem; headers: Record<string, string> } => {
@@ -25,6 +14,8 @@ export const toProblem = (error: unknown): { problem: Problem; headers: Record<s
   if (error instanceof DomainError) {
     return { problem: problem(error.status, error.code, error.title, error.message), headers: {} };
   }
+  // Nest's own: an unknown route (404), and a body that is not JSON or a path that is not valid
+  // percent-encoding (express's SyntaxError and URIError, which Nest turns into a 400).
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
@@ -34,19 +25,19 @@ export const toProblem = (error: unknown): { problem: Problem; headers: Record<s
         : Array.isArray((body as { message?: unknown }).message)
           ? ((body as { message: string[] }).message).join('; ')
           : String((body as { message?: unknown }).message ?? error.message);
-    const code = STATUS_CODES[status] ?? 'http-error';
-    return { problem: problem(status, code, HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'error', detail), headers: {} };
+    const code = STATUS_CODES[status];
+    if (code) return { problem: httpProblem(code, detail), headers: {} };
+    const name = (HttpStatus[status] ?? 'error').replace(/_/g, ' ').toLowerCase();
+    return { problem: problem(status, 'http-error', name[0]!.toUpperCase() + name.slice(1), detail), headers: {} };
   }
-  // body-parser failures (malformed JSON, too large) reach here as plain errors with a status.
-  const e = error as { type?: string; status?: number; statusCode?: number; expose?: boolean };
+  // body-parser failures other than a parse error (too large, unsupported charset) reach here as plain errors with a status.
+  const e = error as { status?: number; statusCode?: number; expose?: boolean };
   const status = e?.status ?? e?.statusCode;
-  if (e?.expose && typeof status === 'number' && status >= 400 && status < 500) {
-    const code = e.type === 'entity.parse.failed' ? 'malformed-json' : (STATUS_CODES[status] ?? 'bad-request');
-    const detail = e.type === 'entity.parse.failed' ? 'the request body is not valid JSON' : String((error as Error).message);
-    return { problem: problem(status, code, 'Bad request', detail), headers: {} };
+  if (e?.expose && typeof status === 'number' && STATUS_CODES[status]) {
+    return { problem: httpProblem(STATUS_CODES[status]!, String((error as Error).message)), headers: {} };
   }
   return {
-    problem: problem(500, 'internal', 'Internal server error', 'the request failed on our side; it is safe to retry with the same Idempotency-Key'),
+    problem: httpProblem('internal', 'the request failed on our side; it is safe to retry with the same Idempotency-Key'),
     headers: {},
   };
 };

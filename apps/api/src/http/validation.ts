@@ -57,7 +57,7 @@ const flatten = (errors: ValidationError[], parent = ''): { field: string; messa
     return [...own, ...flatten(error.children ?? [], field)];
   });
 
-/** Strict validation: no coercion, unknown fields rejected, every failure listed in `errors`. */
+/** Strict validation: no coercion, unknown fields rejected, every failing field listed in `errors`. */
 export const strictValidationPipe = () =>
   new ValidationPipe({
     transform: true,
@@ -65,7 +65,8 @@ export const strictValidationPipe = () =>
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
-    stopAtFirstError: false,
+    // One message per field: the first rule it breaks (an empty body: one line per missing field).
+    stopAtFirstError: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const list = flatten(errors);

@@ -42,7 +42,10 @@ describe('wallet decider', () => {
     it('rejects another kind', () => {
       given([walletOpened('bob', 'individual')])
         .when({ type: 'OpenWallet', data: { userId: 'bob', kind: 'business' } })
-        .thenThrows(WalletAlreadyOpen, /individual/);
+        .thenThrows(WalletAlreadyOpen, /^bob already has an individual wallet$/);
+      given([walletOpened('bob', 'business')])
+        .when({ type: 'OpenWallet', data: { userId: 'bob', kind: 'individual' } })
+        .thenThrows(WalletAlreadyOpen, /^bob already has a business wallet$/);
     });
 
     it('rejects an unknown kind', () => {

@@ -33,7 +33,7 @@ const openWallet = ({ data }: OpenWallet, state: WalletState): WalletEvent[] => 
   requireOwnStream(state, userId);
   if (state.exists) {
     if (state.kind === data.kind) return [];
-    throw new WalletAlreadyOpen(`${userId} already has a ${String(state.kind)} wallet`);
+    throw new WalletAlreadyOpen(`${userId} already has ${state.kind === 'individual' ? 'an individual' : 'a business'} wallet`);
   }
   return [{ type: 'WalletOpened', data: { userId, kind: data.kind } }];
 };
