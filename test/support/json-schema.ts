@@ -4,6 +4,7 @@
  */
 export const violations = (schema: Record<string, any>, value: unknown, path = '$'): string[] => {
   const out: string[] = [];
+  if (value === null && schema.nullable) return out;
   const is = (type: string): boolean =>
     type === 'integer' ? Number.isSafeInteger(value) : type === 'array' ? Array.isArray(value) : type === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === type;
   if (schema.type && !is(schema.type)) return [`${path}: not ${schema.type}: ${JSON.stringify(value)}`];
@@ -28,6 +29,7 @@ export const violations = (schema: Record<string, any>, value: unknown, path = '
       const property = schema.properties?.[name];
       if (property) out.push(...violations(property, item, `${path}.${name}`));
       else if (schema.additionalProperties === false) out.push(`${path}.${name}: not allowed`);
+      else if (typeof schema.additionalProperties === 'object') out.push(...violations(schema.additionalProperties, item, `${path}.${name}`));
     }
   }
   return out;

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import helmet from 'helmet';
-import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { ZAN_CONFIG, type ZanConfig, requestIdOf } from '@zan/platform';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { refuseDeepJson } from './json-depth';
 import { setupApiDocs } from './openapi';
@@ -15,6 +15,11 @@ export const configureHttp = (app: INestApplication): void => {
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins, allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Correlation-Id'], exposedHeaders: ['Retry-After', 'Idempotent-Replayed'] });
   }
+  // Ids first, so that even a body refused by the parser (not JSON, too large) is answered with them.
+  express.use((req: Parameters<typeof requestIdOf>[0], res: Parameters<typeof requestIdOf>[1], next: () => void) => {
+    req.id = requestIdOf(req, res);
+    next();
+  });
   // Small bodies only: the largest legitimate body is a red packet with its recipient list.
   express.useBodyParser('json', { limit: '64kb', strict: true, verify: refuseDeepJson });
   setupApiDocs(app);

@@ -38,6 +38,21 @@ const DOMAIN_PROBLEMS = Object.fromEntries(
 /** Every problem type Zan answers, by its code (the last segment of its type URI). */
 export const PROBLEM_CATALOG: Record<string, { status: number; title: string }> = { ...DOMAIN_PROBLEMS, ...HTTP_PROBLEMS };
 
+type OperationDoc = { parameters?: { name: string; in: string; required?: boolean }[]; responses: Record<string, ResponseDoc> };
+type ResponseDoc = { description: string; headers?: Record<string, object>; content?: Record<string, { schema?: object; examples?: Record<string, object> }> };
+
+const problemResponse = (status: number, codes: string[]): ResponseDoc => ({
+  description: codes.map((code) => `\`${problemType(code)}\``).join(', '),
+  content: {
+    'application/problem+json': {
+      schema: { $ref: getSchemaPath(status === 400 ? ValidationProblemDoc : ProblemDoc) },
+      examples: Object.fromEntries(
+        codes.map((code) => [code, { value: { type: problemType(code), title: PROBLEM_CATALOG[code]!.title, status, detail: '(what went wrong, for a person)' } }]),
+      ),
+    },
+  },
+});
+
 /** The problems of a route, by code; grouped by status into one documented response each. */
 export const ApiProblems = (...codes: string[]) => {
   const byStatus = new Map<number, string[]>();
@@ -48,23 +63,7 @@ export const ApiProblems = (...codes: string[]) => {
   }
   return applyDecorators(
     ApiExtraModels(ProblemDoc, ValidationProblemDoc),
-    ...[...byStatus].map(([status, group]) =>
-      ApiResponse({
-        status,
-        description: group.map((code) => `\`${problemType(code)}\``).join(', '),
-        content: {
-          'application/problem+json': {
-            schema: { $ref: getSchemaPath(status === 400 ? ValidationProblemDoc : ProblemDoc) },
-            examples: Object.fromEntries(
-              group.map((code) => [
-                code,
-                { value: { type: problemType(code), title: PROBLEM_CATALOG[code]!.title, status, detail: `(what went wrong, for a person)` } },
-              ]),
-            ),
-          },
-        },
-      }),
-    ),
+    ...[...byStatus].map(([status, group]) => ApiResponse({ status, ...problemResponse(status, group) })),
   );
 };
 
@@ -78,18 +77,84 @@ const DESCRIPTION = `Zan: tips, red packets, wallets and transfers. Every amount
 moves money needs an \`Idempotency-Key\`: the same key with the same body answers the first response
 again (header \`Idempotent-Replayed: true\`), with another body a 409. Queries are eventually
 consistent: pass a command's \`position\` as \`?after=\` to read your own write (up to 5 s, else 503).
-Send \`X-Request-Id\` and \`X-Correlation-Id\` to follow a request through logs, events and traces.`;
+Send \`X-Request-Id\` and \`X-Correlation-Id\` to follow a request through logs, events and traces:
+every answer carries both. Money-moving answers carry the per-user limit (\`X-RateLimit-*-money\`);
+429 and 503 say when to retry (\`Retry-After\`). A path Zan does not serve is a 404 \`not-found\` problem.`;
+
+/** Headers Zan sends, declared once and referred to from every response that may carry them. */
+const HEADERS: Record<string, { description: string; schema: object; required?: boolean }> = {
+  'X-Request-Id': { description: "This request's id: your `X-Request-Id` when well formed, else a new uuid (in every log line of the request)", schema: { type: 'string' }, required: true },
+  'X-Correlation-Id': { description: 'Your `X-Correlation-Id`, else the request id; the events of the command carry it', schema: { type: 'string' }, required: true },
+  'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key', schema: { type: 'string', enum: ['true'] } },
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } },
+  'X-RateLimit-Limit-money': { description: 'Money-moving requests allowed per user per minute', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining-money': { description: 'What is left of them in this window', schema: { type: 'integer' } },
+  'X-RateLimit-Reset-money': { description: 'Seconds until the window starts again', schema: { type: 'integer' } },
+  'Retry-After-money': { description: 'The same as Retry-After, named after the limit (sent by the rate limiter)', schema: { type: 'integer', minimum: 1 } },
+  'WWW-Authenticate': { description: '`Bearer`', schema: { type: 'string' } },
+};
+
+/** Problems any route may answer before its handler runs: a body that is not JSON (or a path that is
+ * not valid percent-encoding), a body over 64 kB, a charset other than UTF-8. */
+const EVERY_ROUTE = ['bad-request', 'payload-too-large', 'unsupported-media-type'];
+
+/**
+ * What decorators cannot say route by route: the problems every route may answer, and the headers of
+ * every answer (ids on all; replay, rate-limit and retry headers where they are sent).
+ */
+const completeDocument = (document: OpenAPIObject): OpenAPIObject => {
+  const ref = (name: string) => ({ $ref: `#/components/headers/${name}` });
+  document.components = {
+    ...document.components,
+    headers: HEADERS,
+    responses: {
+      ...document.components?.responses,
+      'not-found': { ...problemResponse(404, ['not-found']), description: 'A path or method Zan does not serve: `https://zan.dev/problems/not-found`' },
+    },
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, OperationDoc>)) {
+      for (const code of EVERY_ROUTE) {
+        const status = String(PROBLEM_CATALOG[code]!.status);
+        const response = (operation.responses[status] ??= problemResponse(Number(status), []));
+        const content = response.content?.['application/problem+json'];
+        content!.examples = { ...content!.examples, ...problemResponse(Number(status), [code]).content!['application/problem+json']!.examples };
+        response.description = [response.description, `\`${problemType(code)}\``].filter(Boolean).join(', ');
+      }
+      const idempotency = operation.parameters?.find((parameter) => parameter.in === 'header' && parameter.name === 'Idempotency-Key');
+      const limited = '429' in operation.responses;
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const code = Number(status);
+        const headers: Record<string, object> = { 'X-Request-Id': ref('X-Request-Id'), 'X-Correlation-Id': ref('X-Correlation-Id') };
+        // A stored answer is a success or a business refusal (403, 404, 409, 410, 422).
+        if (idempotency && (code < 300 || [403, 404, 409, 410, 422].includes(code))) headers['Idempotent-Replayed'] = ref('Idempotent-Replayed');
+        // A rate-limited route (one that may answer 429) counts its requests once they are authenticated.
+        if (limited && code !== 401) {
+          for (const name of ['X-RateLimit-Limit-money', 'X-RateLimit-Remaining-money', 'X-RateLimit-Reset-money']) headers[name] = ref(name);
+        }
+        // 429 and 503 always; a 409 when the same key is still being processed.
+        if (code === 429 || code === 503 || (code === 409 && idempotency)) headers['Retry-After'] = ref('Retry-After');
+        if (code === 429) headers['Retry-After-money'] = ref('Retry-After-money');
+        if (code === 401) headers['WWW-Authenticate'] = ref('WWW-Authenticate');
+        response.headers = { ...response.headers, ...headers };
+      }
+    }
+  }
+  return document;
+};
 
 export const buildOpenApiDocument = (app: INestApplication): OpenAPIObject =>
-  SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Zan API')
-      .setDescription(DESCRIPTION)
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT: `sub` is the user id, `roles` may hold "admin"' }, 'bearer')
-      .build(),
-    { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` },
+  completeDocument(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Zan API')
+        .setDescription(DESCRIPTION)
+        .setVersion('1')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT: `sub` is the user id, `roles` may hold "admin"' }, 'bearer')
+        .build(),
+      { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` },
+    ),
   );
 
 /** `/docs` (Swagger UI) and `/docs/openapi.json`, both public. */

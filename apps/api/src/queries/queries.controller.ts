@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query, Inject } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InvalidFeedCursor, READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { AdminOnly, CurrentUser, type Principal } from '../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../http/openapi';
 import { ProblemException, problem } from '../http/problem';
-import { EarningsDoc, FeedPageDoc, LeaderboardEntryDoc, RedPacketDoc, WalletDoc } from '../http/responses';
+import { ArticleEarningsDoc, EarningsDoc, FeedPageDoc, LeaderboardEntryDoc, RedPacketDoc, WalletDoc } from '../http/responses';
 import { pageSize } from '../http/query-params';
 import { ID_MESSAGE, ID_PATTERN, badRequest, requireRedPacketId } from '../http/validation';
 import { ReadYourWrites } from './read-your-writes';
@@ -55,6 +55,7 @@ export class QueriesController {
   @ApiOperation({ summary: "An author's tip earnings, in total and by article" })
   @ApiParam({ name: 'authorId', example: 'bob' })
   @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiExtraModels(ArticleEarningsDoc)
   @ApiOkResponse({ type: EarningsDoc })
   @ApiProblems(...READ)
   async earnings(@Param('authorId') authorId: string, @Query('after') after?: string) {

@@ -22,7 +22,7 @@ export class RedPacketsController {
   @Idempotent()
   @ApiOperation({ summary: 'Send a red packet (RedPacketSent); unclaimed shares go back after 24 h' })
   @ApiCreatedResponse({ type: RedPacketSentDoc })
-  @ApiProblems(...MONEY_MOVING, 'wallet-not-found', 'insufficient-funds', 'amount-out-of-range', 'invalid-red-packet', 'daily-limit-exceeded')
+  @ApiProblems(...MONEY_MOVING, 'insufficient-funds', 'amount-out-of-range', 'invalid-red-packet', 'daily-limit-exceeded')
   send(@Ctx() context: CommandContext, @Body() body: RedPacketBody) {
     return this.commands.execute(
       new SendRedPacketCommand(context, body.amount, body.shares, body.mode, body.greeting, body.recipients),

@@ -32,7 +32,7 @@ export class WalletsController {
   @RateLimited()
   @ApiOperation({ summary: 'Link a bank card to your wallet (BankCardLinked)' })
   @ApiCreatedResponse({ type: CardLinkedDoc })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress', 'wallet-not-found', 'card-already-linked', 'card-limit-reached', 'rate-limited')
+  @ApiProblems(...AUTHENTICATED, 'validation', 'idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress', 'card-already-linked', 'card-limit-reached', 'rate-limited')
   linkCard(@Ctx() context: CommandContext, @Body() body: LinkCardBody) {
     return this.commands.execute(new LinkBankCardCommand(context, body.cardId, body.personal));
   }
@@ -42,7 +42,7 @@ export class WalletsController {
   @Idempotent()
   @ApiOperation({ summary: 'Fund your wallet from a linked card (WalletFunded)' })
   @ApiCreatedResponse({ type: FundedDoc })
-  @ApiProblems(...MONEY_MOVING, 'wallet-not-found', 'card-not-linked', 'amount-out-of-range')
+  @ApiProblems(...MONEY_MOVING, 'card-not-linked', 'amount-out-of-range')
   fund(@Ctx() context: CommandContext, @Body() body: CardPaymentBody) {
     return this.commands.execute(new FundWalletCommand(context, body.cardId, body.amount));
   }
@@ -52,7 +52,7 @@ export class WalletsController {
   @Idempotent()
   @ApiOperation({ summary: 'Withdraw to a linked card (WalletWithdrawn)' })
   @ApiCreatedResponse({ type: WithdrawnDoc })
-  @ApiProblems(...MONEY_MOVING, 'wallet-not-found', 'card-not-linked', 'insufficient-funds', 'amount-out-of-range', 'daily-limit-exceeded')
+  @ApiProblems(...MONEY_MOVING, 'card-not-linked', 'insufficient-funds', 'amount-out-of-range', 'daily-limit-exceeded')
   withdraw(@Ctx() context: CommandContext, @Body() body: CardPaymentBody) {
     return this.commands.execute(new WithdrawFundsCommand(context, body.cardId, body.amount));
   }

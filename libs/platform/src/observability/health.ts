@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Injectable, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorFunction } from '@nestjs/terminus';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ADAPTERS, type Adapters } from '../platform.module';
 import { ZAN_CONFIG, type ZanConfig } from '../zan.config';
@@ -30,6 +30,69 @@ export class ReadinessChecks {
   }
 }
 
+const POSITION = { type: 'string', pattern: '^\\d+$', description: 'a global position (decimal string)' };
+/** One component's check: `up` with what it reports, or `down` with why. */
+const component = (properties: Record<string, object>) => ({
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: ['up', 'down'] }, message: { type: 'string', description: 'why it is down' }, ...properties },
+  additionalProperties: false,
+});
+const COMPONENTS = {
+  type: 'object',
+  description: 'By component; a process lists only what it uses (the api: eventStore, readModels; the relay: eventStore, bus, relay; the projector: bus, readModels, projector)',
+  properties: {
+    eventStore: component({ adapter: { type: 'string', enum: ['embedded', 'postgres', 'eventstoredb'] }, head: POSITION }),
+    bus: component({ adapter: { type: 'string', enum: ['kafka', 'in-process'] } }),
+    readModels: component({ adapter: { type: 'string', enum: ['redis', 'memory'] }, watermark: POSITION }),
+    relay: component({
+      role: { type: 'string', enum: ['leader', 'standby'] },
+      lagEvents: { type: 'integer', description: 'events stored but not yet published' },
+      publishedThrough: POSITION,
+      head: POSITION,
+    }),
+    projector: component({ group: { type: 'string' }, lagMessages: { type: 'integer', description: 'Kafka consumer lag' }, watermark: POSITION }),
+  },
+  additionalProperties: false,
+};
+const readiness = (status: string[]) => ({
+  type: 'object',
+  required: ['status', 'info', 'error', 'details'],
+  properties: {
+    status: { type: 'string', enum: status },
+    info: { ...COMPONENTS, description: 'the components that are up' },
+    error: { ...COMPONENTS, description: 'the components that are down' },
+    details: COMPONENTS,
+  },
+  additionalProperties: false,
+});
+const READY_EXAMPLE = {
+  status: 'ok',
+  info: {
+    eventStore: { status: 'up', adapter: 'embedded', head: '75900000' },
+    readModels: { status: 'up', adapter: 'memory', watermark: '75900000' },
+    relay: { status: 'up', role: 'leader', lagEvents: 0, publishedThrough: '75900000', head: '75900000' },
+  },
+  error: {},
+  details: {
+    eventStore: { status: 'up', adapter: 'embedded', head: '75900000' },
+    readModels: { status: 'up', adapter: 'memory', watermark: '75900000' },
+    relay: { status: 'up', role: 'leader', lagEvents: 0, publishedThrough: '75900000', head: '75900000' },
+  },
+};
+const LIVE = {
+  type: 'object',
+  required: ['status', 'info', 'error', 'details'],
+  properties: {
+    status: { type: 'string', enum: ['ok'] },
+    info: { type: 'object', additionalProperties: false },
+    error: { type: 'object', additionalProperties: false },
+    details: { type: 'object', additionalProperties: false },
+  },
+  additionalProperties: false,
+  example: { status: 'ok', info: {}, error: {}, details: {} },
+};
+
 /**
  * `/health/live`: the process answers. `/health/ready`: every adapter this process really uses
  * answers (event store, bus, read models; embedded ones too, trivially), plus what its apps add.
@@ -48,14 +111,17 @@ export class HealthController {
 
   @Public()
   @Get('live')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOkResponse({ description: 'The process answers', schema: LIVE })
   live() {
     return this.health.check([]);
   }
 
   @Public()
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOkResponse({ description: 'Every component this process uses answers', schema: { ...readiness(['ok']), example: READY_EXAMPLE } })
+  @ApiServiceUnavailableResponse({ description: 'A component is down (listed in `error`), or the process is shutting down', schema: readiness(['error', 'shutting_down']) })
   async ready(@Res({ passthrough: true }) res: Response) {
     try {
       return await this.health.check(this.readinessIndicators());

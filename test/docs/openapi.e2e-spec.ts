@@ -1,0 +1,220 @@
+import request, { type Response, type Test } from 'supertest';
+import { PROBLEM_CATALOG } from '../../apps/api/src/http/openapi';
+import { PROBLEM_BASE } from '../../apps/api/src/http/problem';
+import { violations } from '../support/json-schema';
+import { type Client, clientFor } from '../support/http-client';
+import { type RunningZan, startEmbeddedZan } from '../support/stacks';
+
+type Schema = Record<string, any>;
+
+/** Headers Zan sends on its own account: every one an answer carries must be declared on it. */
+const ZAN_HEADER = /^(x-request-id|x-correlation-id|idempotent-replayed|retry-after.*|x-ratelimit-.*|www-authenticate)$/;
+const RATE_LIMIT = 60;
+
+/**
+ * The OpenAPI document against the real api: every route driven into every status it documents
+ * (success, 400, 401, 403, 404, 409, 410, 422, 429, 503 where reachable; 413 and 415 on every route),
+ * each answer checked against the document: its status is documented, its body conforms to the
+ * documented schema (objects closed: no undocumented field), its problem type is one the route
+ * lists, and every Zan header it carries is declared (and every required one carried).
+ */
+describe('the OpenAPI document describes every answer of every route', () => {
+  let zan: RunningZan;
+  let document: Schema;
+  const answers: { method: string; route: string; response: Response }[] = [];
+
+  /** A schema with its $refs resolved and objects closed, for test/support/json-schema.ts. */
+  const resolve = (schema: Schema): Schema => {
+    if (schema.$ref) return resolve(document.components.schemas[String(schema.$ref).split('/').pop()!]);
+    const out: Schema = { ...schema };
+    if (schema.items) out.items = resolve(schema.items);
+    if (schema.properties) {
+      out.properties = Object.fromEntries(Object.entries(schema.properties as Schema).map(([name, property]) => [name, resolve(property)]));
+      out.additionalProperties ??= false;
+    }
+    if (typeof schema.additionalProperties === 'object') out.additionalProperties = resolve(schema.additionalProperties);
+    return out;
+  };
+
+  const call = async (method: 'get' | 'post', route: string, path: string, build: (test: Test) => Test = (test) => test): Promise<Response> => {
+    const response = await build(request(zan.app.getHttpServer())[method](path));
+    answers.push({ method, route, response });
+    return response;
+  };
+  /** A client's call on a route: with its token, a fresh Idempotency-Key unless `key` says otherwise. */
+  const as = (client: Client | undefined, method: 'get' | 'post', route: string, options: { path?: string; body?: object; key?: string | null; query?: string } = {}) =>
+    call(method, route, `${options.path ?? route}${options.query ?? ''}`, (test) => {
+      if (client) test.set('Authorization', `Bearer ${client.token}`);
+      const key = options.key === undefined ? `k-${answers.length}-${Math.random()}` : options.key;
+      if (method === 'post' && key !== null) test.set('Idempotency-Key', key);
+      return options.body === undefined ? test : test.send(options.body);
+    });
+
+  beforeAll(async () => {
+    zan = await startEmbeddedZan({ env: { ZAN_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), ZAN_READ_WAIT_MS: '200' } });
+    document = (await request(zan.app.getHttpServer()).get('/docs/openapi.json').expect(200)).body;
+  }, 120_000);
+  afterAll(async () => {
+    await zan?.close();
+  }, 60_000);
+
+  it('drives every route into each status it documents', async () => {
+    const alice = clientFor(zan.app, 'alice');
+    const bob = clientFor(zan.app, 'bob');
+    const carol = clientFor(zan.app, 'carol');
+    const nina = clientFor(zan.app, 'nina'); // never opens a wallet
+    const ops = clientFor(zan.app, 'ops', { roles: ['admin'] });
+    const rita = clientFor(zan.app, 'rita'); // spends her rate limit
+
+    // Wallets and cards.
+    expect((await as(alice, 'post', '/v1/wallets', { body: { kind: 'individual' }, key: 'open-alice' })).status).toBe(201);
+    expect((await as(alice, 'post', '/v1/wallets', { body: { kind: 'individual' }, key: 'open-alice' })).headers['idempotent-replayed']).toBe('true');
+    expect((await as(alice, 'post', '/v1/wallets', { body: { kind: 'business' }, key: 'open-alice' })).status).toBe(409);
+    expect((await as(alice, 'post', '/v1/wallets', { body: { kind: 'business' } })).status).toBe(409);
+    expect((await as(alice, 'post', '/v1/wallets', { body: {} })).status).toBe(400);
+    expect((await as(undefined, 'post', '/v1/wallets', { body: { kind: 'individual' } })).status).toBe(401);
+    for (const client of [bob, carol]) expect((await as(client, 'post', '/v1/wallets', { body: { kind: 'individual' } })).status).toBe(201);
+    for (const client of [alice, bob, carol]) {
+      expect((await as(client, 'post', '/v1/wallets/me/cards', { body: { cardId: `card-${client.userId}`, personal: true } })).status).toBe(201);
+    }
+    expect((await as(alice, 'post', '/v1/wallets/me/cards', { body: { cardId: 'card-alice', personal: false } })).status).toBe(409);
+    expect((await as(alice, 'post', '/v1/wallets/me/cards', { body: {} })).status).toBe(400);
+    expect((await as(undefined, 'post', '/v1/wallets/me/cards', { body: { cardId: 'c', personal: true } })).status).toBe(401);
+
+    // Money: each route's success, validation, missing key, reused key, unknown wallet, refusal, no token.
+    const fund = { amount: 50_000, cardId: 'card-alice' };
+    const money: [string, Client, object, object, number][] = [
+      ['/v1/wallets/me/fundings', alice, fund, { amount: 10_000_000, cardId: 'card-alice' }, 422],
+      ['/v1/wallets/me/withdrawals', alice, { amount: 100, cardId: 'card-alice' }, { amount: 100, cardId: 'card-none' }, 422],
+      ['/v1/transfers', alice, { toUserId: 'bob', amount: 100 }, { toUserId: 'alice', amount: 100 }, 422],
+      ['/v1/tips', alice, { authorId: 'bob', articleId: 'why-zan', amount: 888 }, { authorId: 'bob', articleId: 'why-zan', amount: 100 }, 422],
+      ['/v1/red-packets', alice, { amount: 1_000, shares: 1, mode: 'lucky' }, { amount: 1, shares: 2, mode: 'equal' }, 422],
+    ];
+    let position = '0';
+    for (const [route, client, body, refused, refusal] of money) {
+      const ok = await as(client, 'post', route, { body, key: `ok-${route}` });
+      expect([route, ok.status]).toEqual([route, 201]);
+      position = ok.body.position;
+      expect((await as(client, 'post', route, { body: refused })).status).toBe(refusal);
+      expect((await as(client, 'post', route, { body: {} })).status).toBe(400);
+      expect((await as(client, 'post', route, { body, key: null })).status).toBe(400);
+      expect((await as(client, 'post', route, { body, key: 'bad key' })).status).toBe(400);
+      expect((await as(client, 'post', route, { body: refused, key: `ok-${route}` })).status).toBe(409);
+      await as(nina, 'post', route, { body }); // a wallet opens on first use: what happens then is the route's own answer
+      expect((await as(undefined, 'post', route, { body })).status).toBe(401);
+    }
+
+    // Red packets: claims that win, come twice, come late, are not invited, name no packet.
+    expect((await as(alice, 'post', '/v1/transfers', { body: { toUserId: 'nobody', amount: 100 } })).status).toBe(404);
+    const claims = '/v1/red-packets/{id}/claims';
+    const send = async (body: object) => {
+      const sent = await as(alice, 'post', '/v1/red-packets', { body });
+      expect(sent.status).toBe(201);
+      return sent.body.redPacketId as string;
+    };
+    const one = await send({ amount: 300, shares: 1, mode: 'equal' });
+    const invited = await send({ amount: 300, shares: 1, mode: 'equal', recipients: ['carol'] });
+    const claim = (client: Client | undefined, id: string, key?: string | null) => as(client, 'post', claims, { path: `/v1/red-packets/${id}/claims`, key });
+    expect((await claim(bob, one, 'claim-bob')).status).toBe(201);
+    expect((await claim(bob, one)).status).toBe(409);
+    expect((await claim(bob, invited, 'claim-bob')).status).toBe(409);
+    expect((await claim(carol, one)).status).toBe(410);
+    expect((await claim(bob, invited)).status).toBe(403);
+    expect((await claim(bob, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await claim(bob, one, null)).status).toBe(400);
+    expect((await claim(undefined, one)).status).toBe(401);
+    const last = await claim(carol, invited);
+    expect(last.status).toBe(201);
+    position = last.body.position;
+
+    // 429: rita spends her minute, then every money-moving route refuses her.
+    for (let i = 0; i < RATE_LIMIT; i++) await request(zan.app.getHttpServer()).post('/v1/transfers').set('Authorization', `Bearer ${rita.token}`).set('Idempotency-Key', `r-${i}`).send({});
+    for (const route of ['/v1/wallets/me/fundings', '/v1/wallets/me/withdrawals', '/v1/transfers', '/v1/tips', '/v1/red-packets']) {
+      expect((await as(rita, 'post', route, { body: {} })).status).toBe(429);
+    }
+    expect((await claim(rita, one)).status).toBe(429);
+
+    // Queries: an answer once the write is read, a bad parameter, no such thing, a write not yet read, no token.
+    const after = `?after=${position}`;
+    const future = '?after=999999999999999';
+    const queries: [string, string, Client, number?, string?][] = [
+      ['/v1/wallets/me', '/v1/wallets/me', alice, 404],
+      ['/v1/wallets/{userId}', '/v1/wallets/alice', ops, 404, '/v1/wallets/nina'],
+      ['/v1/authors/{authorId}/earnings', '/v1/authors/bob/earnings', alice],
+      ['/v1/leaderboards/authors', '/v1/leaderboards/authors', alice],
+      ['/v1/red-packets/{id}', `/v1/red-packets/${one}`, alice, 404, '/v1/red-packets/00000000-0000-4000-8000-000000000000'],
+      ['/v1/feeds/me', '/v1/feeds/me', bob],
+    ];
+    for (const [route, path, client, missing, missingPath] of queries) {
+      expect([route, (await as(client, 'get', route, { path, query: after })).status]).toEqual([route, 200]);
+      expect((await as(client, 'get', route, { path, query: '?after=x1' })).status).toBe(400);
+      expect((await as(client, 'get', route, { path, query: future })).status).toBe(503);
+      expect((await as(undefined, 'get', route, { path })).status).toBe(401);
+      if (missing) expect((await as(route === '/v1/wallets/me' ? nina : client, 'get', route, { path: missingPath ?? path })).status).toBe(missing);
+    }
+    expect((await as(alice, 'get', '/v1/wallets/{userId}', { path: '/v1/wallets/bob' })).status).toBe(403);
+
+    // Operations' own routes.
+    for (const route of ['/health/live', '/health/ready', '/metrics']) expect((await as(undefined, 'get', route)).status).toBe(200);
+
+    // Before any handler: a body that is not JSON, one over 64 kB, one in another charset, on every route.
+    const routes = Object.entries(document.paths as Record<string, Schema>).flatMap(([route, item]) => Object.keys(item).map((method) => [method, route] as const));
+    for (const [method, route] of routes) {
+      const path = route.replace('{id}', one).replace('{userId}', 'alice').replace('{authorId}', 'bob');
+      const send = (type: string, body: string) =>
+        call(method as 'get' | 'post', route, path, (test) => test.set('Authorization', `Bearer ${alice.token}`).set('Idempotency-Key', `raw-${answers.length}`).set('Content-Type', type).send(body));
+      expect((await send('application/json', '{"amount": 1,')).status).toBe(400);
+      expect((await send('application/json', JSON.stringify({ note: 'x'.repeat(70_000) }))).status).toBe(413);
+      expect((await send('application/json; charset=latin1', '{}')).status).toBe(415);
+    }
+
+    // Every status a route documents was met (but its 500, and a readiness probe's 503).
+    const unmet = routes.flatMap(([method, route]) => {
+      const met = new Set(answers.filter((a) => a.method === method && a.route === route).map((a) => String(a.response.status)));
+      const documented = Object.keys(document.paths[route][method].responses).filter((status) => status !== '500' && !(route === '/health/ready' && status === '503'));
+      return documented.filter((status) => !met.has(status)).map((status) => `${method.toUpperCase()} ${route} ${status}`);
+    });
+    expect(unmet).toEqual([]);
+  }, 120_000);
+
+  it('documents each answer: its status, its body, its problem type and title, its headers', () => {
+    expect(answers.length).toBeGreaterThan(150);
+    const wrong: string[] = [];
+    for (const { method, route, response } of answers) {
+      const at = `${method.toUpperCase()} ${route} ${response.status}`;
+      const documented = document.paths[route]?.[method]?.responses?.[String(response.status)];
+      if (!documented) {
+        wrong.push(`${at}: not documented (${response.text.slice(0, 200)})`);
+        continue;
+      }
+      const type = String(response.headers['content-type'] ?? '').split(';')[0]!;
+      const content = documented.content?.[type];
+      if (!content) wrong.push(`${at}: ${type} not documented`);
+      else if (!content.schema) wrong.push(`${at}: no schema`);
+      else if (type.endsWith('json')) {
+        for (const violation of violations(resolve(content.schema), response.body)) wrong.push(`${at}: ${violation}`);
+      }
+      if (type === 'application/problem+json') {
+        const code = String(response.body.type).replace(PROBLEM_BASE, '');
+        if (!content?.examples?.[code]) wrong.push(`${at}: problem ${code} not listed (${Object.keys(content?.examples ?? {}).join(', ')})`);
+        if (response.body.status !== response.status || response.body.title !== PROBLEM_CATALOG[code]?.title) wrong.push(`${at}: ${JSON.stringify(response.body)}`);
+      }
+      const declared = Object.entries((documented.headers ?? {}) as Record<string, Schema>).map(([name, header]) => {
+        const resolved = header.$ref ? document.components.headers[String(header.$ref).split('/').pop()!] : header;
+        return { name: name.toLowerCase(), required: resolved?.required === true };
+      });
+      for (const name of Object.keys(response.headers).filter((h) => ZAN_HEADER.test(h))) {
+        if (!declared.some((d) => d.name === name)) wrong.push(`${at}: header ${name} not declared`);
+      }
+      for (const { name } of declared.filter((d) => d.required)) if (!(name in response.headers)) wrong.push(`${at}: required header ${name} missing`);
+    }
+    expect([...new Set(wrong)]).toEqual([]);
+  });
+
+  it('documents the problems of unknown routes, and the real readiness shape', () => {
+    expect(document.components.responses['not-found'].content['application/problem+json'].examples['not-found'].value).toMatchObject({ title: 'Not found', status: 404 });
+    const ready = document.paths['/health/ready'].get.responses;
+    expect(ready['200'].content['application/json'].schema.example.details.eventStore).toMatchObject({ status: 'up', adapter: 'embedded' });
+    expect(resolve(ready['200'].content['application/json'].schema).properties.details.properties).toHaveProperty('projector');
+  });
+});
