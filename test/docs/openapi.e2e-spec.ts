@@ -157,15 +157,19 @@ describe('the OpenAPI document describes every answer of every route', () => {
     // Operations' own routes.
     for (const route of ['/health/live', '/health/ready', '/metrics']) expect((await as(undefined, 'get', route)).status).toBe(200);
 
-    // Before any handler: a body that is not JSON, one over 64 kB, one in another charset, on every route.
+    // Before any handler: a body that is not JSON or nests too deep, one over 64 kB, one in a charset or encoding Zan does not read, on every route.
     const routes = Object.entries(document.paths as Record<string, Schema>).flatMap(([route, item]) => Object.keys(item).map((method) => [method, route] as const));
     for (const [method, route] of routes) {
       const path = route.replace('{id}', one).replace('{userId}', 'alice').replace('{authorId}', 'bob');
-      const send = (type: string, body: string) =>
-        call(method as 'get' | 'post', route, path, (test) => test.set('Authorization', `Bearer ${alice.token}`).set('Idempotency-Key', `raw-${answers.length}`).set('Content-Type', type).send(body));
+      const send = (type: string, body: string, headers: Record<string, string> = {}) =>
+        call(method as 'get' | 'post', route, path, (test) =>
+          test.set('Authorization', `Bearer ${alice.token}`).set('Idempotency-Key', `raw-${answers.length}`).set(headers).set('Content-Type', type).send(body),
+        );
       expect((await send('application/json', '{"amount": 1,')).status).toBe(400);
+      expect((await send('application/json', `{"a":${'['.repeat(40)}${']'.repeat(40)}}`)).status).toBe(400);
       expect((await send('application/json', JSON.stringify({ note: 'x'.repeat(70_000) }))).status).toBe(413);
       expect((await send('application/json; charset=latin1', '{}')).status).toBe(415);
+      expect((await send('application/json', '{}', { 'Content-Encoding': 'compress' })).status).toBe(415);
     }
 
     // Every status a route documents was met (but its 500, and a readiness probe's 503).

@@ -94,8 +94,9 @@ const HEADERS: Record<string, { description: string; schema: object; required?: 
   'WWW-Authenticate': { description: '`Bearer`', schema: { type: 'string' } },
 };
 
-/** Problems any route may answer before its handler runs: a body that is not JSON (or a path that is
- * not valid percent-encoding), a body over 64 kB, a charset other than UTF-8. */
+/** Problems any route may answer before its handler runs: a body that is not JSON or nests deeper than
+ * 32 levels (or a path that is not valid percent-encoding), a body over 64 kB, a charset or a
+ * Content-Encoding Zan does not read. */
 const EVERY_ROUTE = ['bad-request', 'payload-too-large', 'unsupported-media-type'];
 
 /**
