@@ -51,7 +51,7 @@ describe('the OpenAPI document describes every answer of every route', () => {
     });
 
   beforeAll(async () => {
-    zan = await startEmbeddedZan({ env: { ZAN_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), ZAN_READ_WAIT_MS: '200' } });
+    zan = await startEmbeddedZan({ env: { ZAN_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), ZAN_READ_WAIT_MS: '200', ZAN_CARDS_PER_WALLET: '2' } });
     document = (await request(zan.app.getHttpServer()).get('/docs/openapi.json').expect(200)).body;
   }, 120_000);
   afterAll(async () => {
@@ -78,6 +78,8 @@ describe('the OpenAPI document describes every answer of every route', () => {
       expect((await as(client, 'post', '/v1/wallets/me/cards', { body: { cardId: `card-${client.userId}`, personal: true } })).status).toBe(201);
     }
     expect((await as(alice, 'post', '/v1/wallets/me/cards', { body: { cardId: 'card-alice', personal: false } })).status).toBe(409);
+    expect((await as(carol, 'post', '/v1/wallets/me/cards', { body: { cardId: 'card-carol-2', personal: true } })).status).toBe(201);
+    expect((await as(carol, 'post', '/v1/wallets/me/cards', { body: { cardId: 'card-carol-3', personal: true } })).status).toBe(422);
     expect((await as(alice, 'post', '/v1/wallets/me/cards', { body: {} })).status).toBe(400);
     expect((await as(undefined, 'post', '/v1/wallets/me/cards', { body: { cardId: 'c', personal: true } })).status).toBe(401);
 
@@ -129,7 +131,7 @@ describe('the OpenAPI document describes every answer of every route', () => {
 
     // 429: rita spends her minute, then every money-moving route refuses her.
     for (let i = 0; i < RATE_LIMIT; i++) await request(zan.app.getHttpServer()).post('/v1/transfers').set('Authorization', `Bearer ${rita.token}`).set('Idempotency-Key', `r-${i}`).send({});
-    for (const route of ['/v1/wallets/me/fundings', '/v1/wallets/me/withdrawals', '/v1/transfers', '/v1/tips', '/v1/red-packets']) {
+    for (const route of ['/v1/wallets/me/cards', '/v1/wallets/me/fundings', '/v1/wallets/me/withdrawals', '/v1/transfers', '/v1/tips', '/v1/red-packets']) {
       expect((await as(rita, 'post', route, { body: {} })).status).toBe(429);
     }
     expect((await claim(rita, one)).status).toBe(429);
