@@ -111,7 +111,12 @@ describe('a request followed through logs and traces', () => {
   });
 
   it('traces the funding in one trace: HTTP -> command -> append, relay publish -> projector process', async () => {
-    await eventually('the projector span', async () => collector.spans.some((s) => s.name === `process ${env.ZAN_TOPIC_PREFIX}.wallet`));
+    // Spans arrive in batches from three exporters: wait for the funding's server and publish spans themselves.
+    await eventually('the funding trace up to its publish span', async () => {
+      const funding = collector.spans.find((s) => s.name === 'command FundWallet');
+      const inTrace = collector.spans.filter((s) => s.traceId === funding?.traceId);
+      return inTrace.some((s) => s.kind === 2) && inTrace.some((s) => s.name === `publish ${env.ZAN_TOPIC_PREFIX}.wallet` && s.parentSpanId === funding!.spanId);
+    });
     const command = collector.spans.find((s) => s.name === 'command FundWallet')!;
     expect(command).toBeDefined();
     const trace = collector.spans.filter((s) => s.traceId === command.traceId);
