@@ -13,6 +13,7 @@ import { MemoryThrottlerStorage, MoneyRateLimitGuard, RATE_LIMIT_REDIS, RedisThr
 import { strictValidationPipe } from './http/validation';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IDEMPOTENCY_STORE, type IdempotencyStore } from './idempotency/idempotency.store';
+import { IDEMPOTENCY_SWEEP_OPTIONS, IdempotencySweeper } from './idempotency/idempotency-sweeper';
 import { CommandMetrics } from './observability/command-metrics';
 import { RedisIdempotencyStore } from './idempotency/redis-idempotency.store';
 import { SqlIdempotencyStore } from './idempotency/sql-idempotency.store';
@@ -136,6 +137,8 @@ class SingletonsMetrics implements OnModuleInit {
         sql ? new SqlTimerStore(sql, schemaOf(config)) : new RedisTimerStore(requireRedis(redis), { prefix: config.redisPrefix }),
     },
     { provide: EXPIRY_OPTIONS, useValue: { tickMs: 1000 } },
+    { provide: IDEMPOTENCY_SWEEP_OPTIONS, useValue: { everyMs: 3_600_000 } },
+    IdempotencySweeper,
     ApiMigrations,
     CommandMetrics,
     CommandRunner,
