@@ -104,8 +104,10 @@ class SingletonsMetrics implements OnModuleInit {
       provide: getOptionsToken(),
       inject: [ZAN_CONFIG],
       useFactory: (config: ZanConfig) => ({
-        throttlers: [{ name: 'money', ttl: 60_000, limit: config.rateLimitPerMinute }],
-        skipIf: () => config.rateLimitPerMinute === 0,
+        throttlers: [
+          { name: 'money', ttl: 60_000, limit: config.rateLimitPerMinute, skipIf: () => config.rateLimitPerMinute === 0 },
+          { name: 'queries', ttl: 60_000, limit: config.queryRateLimitPerMinute, skipIf: () => config.queryRateLimitPerMinute === 0 },
+        ],
       }),
     },
     {
