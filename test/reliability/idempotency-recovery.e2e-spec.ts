@@ -4,7 +4,7 @@ import type { EventStore } from '@zan/event-store';
 import { ManualClock, createAdapters, loadConfig, type Adapters } from '@zan/platform';
 import { createZanApp } from '../../apps/zan/src/zan.app';
 import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../../apps/api/src/idempotency/idempotency.store';
-import { fundedUser } from '../support/http-client';
+import { clientFor, fundedUser } from '../support/http-client';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 
 /**
@@ -15,15 +15,25 @@ import { dropIsolated, fullStackEnv } from '../support/stacks';
  */
 jest.setTimeout(60_000);
 
-/** The event store with faults injected around a real append. */
+/** The event store with faults injected around a real append (or, `gateOn: 'readStream'`, a real read). */
 const faulty = (store: EventStore) => {
-  const faults = { loseNextAnswer: false, gate: undefined as Promise<void> | undefined };
+  const faults = { loseNextAnswer: false, gate: undefined as Promise<void> | undefined, gateOn: 'append' as 'append' | 'readStream' };
   const wrapped = new Proxy(store, {
     get(target, property, receiver) {
+      if (property === 'readStream') {
+        return async (...args: Parameters<EventStore['readStream']>) => {
+          if (faults.gateOn === 'readStream') {
+            const gate = faults.gate;
+            faults.gate = undefined;
+            await gate;
+          }
+          return target.readStream(...args);
+        };
+      }
       if (property !== 'append') return Reflect.get(target, property, receiver);
       return async (...args: Parameters<EventStore['append']>) => {
-        const gate = faults.gate;
-        faults.gate = undefined;
+        const gate = faults.gateOn === 'append' ? faults.gate : undefined;
+        if (gate) faults.gate = undefined;
         await gate;
         const result = await target.append(...args);
         if (faults.loseNextAnswer) {
@@ -132,3 +142,54 @@ describe.each([
 const waitUntil = async (condition: () => boolean): Promise<void> => {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 };
+
+describe('a retry on another api process takes over the lease of a request still running', () => {
+  const env = fullStackEnv('idem-takeover');
+  const clock = new ManualClock(new Date('2026-03-01T10:00:00Z'));
+  const apps: { app: INestApplication; adapters: Adapters; faults: ReturnType<typeof faulty>['faults'] }[] = [];
+
+  beforeAll(async () => {
+    const config = loadConfig(env);
+    for (let i = 0; i < 2; i++) {
+      const adapters = await createAdapters(config, ['api']);
+      const injected = faulty(adapters.eventStore!);
+      const app = await createZanApp({ config, roles: ['api'], clock, adapters: { ...adapters, eventStore: injected.store }, logger: ['fatal'] });
+      await app.init();
+      apps.push({ app, adapters, faults: injected.faults });
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const { app, adapters } of apps) {
+      await app.close();
+      await Promise.allSettled([adapters.readModels?.close(), adapters.leaderElection?.close()]);
+      await adapters.eventStore?.close();
+    }
+    await dropIsolated(env);
+  });
+
+  it('(c) the first, still running, decides after the effect of the retry: one effect, and it answers 409 request-in-progress, not the 422 it would decide', async () => {
+    const [one, two] = apps;
+    // Funded through the other process: this one knows nothing of the wallet and must read it.
+    await fundedUser(two!.app, 'twins', 1_000);
+    let open!: () => void;
+    one!.faults.gateOn = 'readStream';
+    one!.faults.gate = new Promise<void>((resolve) => (open = resolve));
+    const body = { amount: 1_000, cardId: 'card-twins' };
+    const first = clientFor(one!.app, 'twins').post('/v1/wallets/me/withdrawals', body, 'twin').then((r) => r);
+    await waitUntil(() => one!.faults.gate === undefined);
+    clock.advance(6_000);
+    // The retry lands on the other process, takes the key over and withdraws.
+    const retry = await clientFor(two!.app, 'twins').post('/v1/wallets/me/withdrawals', body, 'twin').expect(201);
+    open();
+    const answer = await first;
+    expect(answer.status).toBe(409);
+    expect(answer.body).toMatchObject({ status: 409, type: expect.stringMatching(/request-in-progress$/) });
+    expect(answer.headers['retry-after']).toBe('1');
+    const events = await one!.adapters.eventStore!.readStream(walletStream('twins'), { fromRevision: 0, maxCount: 1000 });
+    expect(events.filter((e) => e.type === 'WalletWithdrawn')).toHaveLength(1);
+    // Asking again gets the answer the retry stored.
+    const replay = await clientFor(one!.app, 'twins').post('/v1/wallets/me/withdrawals', body, 'twin').expect(201);
+    expect(replay.text).toBe(retry.text);
+  });
+});
