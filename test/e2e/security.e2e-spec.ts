@@ -17,7 +17,7 @@ const rawToken = (claims: Record<string, unknown>, secret = TEST_JWT_SECRET) => 
 };
 
 describe('security (full stack)', () => {
-  const env = { ...fullStackEnv('security'), ZAN_RATE_LIMIT_PER_MINUTE: '6', ZAN_CORS_ORIGINS: 'https://app.example.com' };
+  const env = { ...fullStackEnv('security'), ZAN_RATE_LIMIT_PER_MINUTE: '6', ZAN_QUERY_RATE_LIMIT_PER_MINUTE: '10', ZAN_CORS_ORIGINS: 'https://app.example.com' };
   const apps: Awaited<ReturnType<typeof createZanApp>>[] = [];
 
   beforeAll(async () => {
@@ -46,9 +46,26 @@ describe('security (full stack)', () => {
     const limited = await b.post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-spender' }).expect(429);
     expect(limited.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    // Another user is not affected, and queries are not limited.
+    // Another user is not affected, and queries are counted apart.
     await fundedUser(two!, 'saver', 100);
     await a.get('/v1/wallets/me').expect((r) => expect([200, 404]).toContain(r.status));
+  });
+
+  it('limits queries per user across instances, apart from and above money-moving requests', async () => {
+    const [one, two] = apps;
+    const a = clientFor(one!, 'reader');
+    const b = clientFor(two!, 'reader');
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await (i % 2 === 0 ? a : b).get('/v1/leaderboards/authors')).status);
+    expect(statuses).toEqual(Array(10).fill(200));
+    const limited = await b.get('/v1/wallets/me').expect(429);
+    expect(limited.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(limited.body).toMatchObject({ status: 429, type: expect.stringMatching(/rate-limited$/), detail: expect.stringMatching(/at most 10 queries per minute/) });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Probes carry no user and are never limited; another user still reads.
+    const request = (await import('supertest')).default;
+    for (let i = 0; i < 12; i++) await request(one!.getHttpServer()).get('/health/live').expect(200);
+    await clientFor(one!, 'other-reader').get('/v1/leaderboards/authors').expect(200);
   });
 
   it('sends security headers and allows only listed origins', async () => {

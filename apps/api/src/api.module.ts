@@ -13,6 +13,7 @@ import { MemoryThrottlerStorage, MoneyRateLimitGuard, RATE_LIMIT_REDIS, RedisThr
 import { strictValidationPipe } from './http/validation';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IDEMPOTENCY_STORE, type IdempotencyStore } from './idempotency/idempotency.store';
+import { IDEMPOTENCY_SWEEP_OPTIONS, IdempotencySweeper } from './idempotency/idempotency-sweeper';
 import { CommandMetrics } from './observability/command-metrics';
 import { RedisIdempotencyStore } from './idempotency/redis-idempotency.store';
 import { SqlIdempotencyStore } from './idempotency/sql-idempotency.store';
@@ -103,8 +104,10 @@ class SingletonsMetrics implements OnModuleInit {
       provide: getOptionsToken(),
       inject: [ZAN_CONFIG],
       useFactory: (config: ZanConfig) => ({
-        throttlers: [{ name: 'money', ttl: 60_000, limit: config.rateLimitPerMinute }],
-        skipIf: () => config.rateLimitPerMinute === 0,
+        throttlers: [
+          { name: 'money', ttl: 60_000, limit: config.rateLimitPerMinute, skipIf: () => config.rateLimitPerMinute === 0 },
+          { name: 'queries', ttl: 60_000, limit: config.queryRateLimitPerMinute, skipIf: () => config.queryRateLimitPerMinute === 0 },
+        ],
       }),
     },
     {
@@ -136,6 +139,8 @@ class SingletonsMetrics implements OnModuleInit {
         sql ? new SqlTimerStore(sql, schemaOf(config)) : new RedisTimerStore(requireRedis(redis), { prefix: config.redisPrefix }),
     },
     { provide: EXPIRY_OPTIONS, useValue: { tickMs: 1000 } },
+    { provide: IDEMPOTENCY_SWEEP_OPTIONS, useValue: { everyMs: 3_600_000 } },
+    IdempotencySweeper,
     ApiMigrations,
     CommandMetrics,
     CommandRunner,

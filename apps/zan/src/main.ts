@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { installGracefulShutdown, listenOn, loadConfig } from '@zan/platform';
+import { assertEventStoreFree, installGracefulShutdown, listenOn, loadConfig } from '@zan/platform';
 import { createZanApp } from './zan.app';
 
 /**
@@ -9,6 +9,7 @@ import { createZanApp } from './zan.app';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  await assertEventStoreFree(config);
   const app = await createZanApp({ config });
   installGracefulShutdown(app, config.shutdownTimeoutMs);
   const url = await listenOn(app, config.port, config.host);

@@ -5,6 +5,7 @@ import {
   CHECKPOINT_STORE,
   EVENT_STORE,
   SQL_CLIENT,
+  DataFolderLock,
   createEmbeddedEventStore,
   createEventStoreDbEventStore,
   createPostgresEventStore,
@@ -40,7 +41,22 @@ export const adaptersFor = (roles: readonly Role[]) => ({
 
 export const ADAPTERS = Symbol('ADAPTERS');
 
-export const createAdapters = async (config: ZanConfig, roles: readonly Role[] = config.roles): Promise<Adapters> => {
+/** The embedded store's folder; one process holds it (DataFolderLock). */
+const embeddedEventsDir = (dataDir: string): string => join(dataDir, 'events');
+
+/**
+ * Refuses, with DataFolderInUse, to start beside a process that holds the embedded data folder:
+ * a one-line error before anything starts. Opening the store takes the lock itself, so two processes
+ * starting at the same instant are kept apart too (the second one fails later, less tidily).
+ */
+export const assertEventStoreFree = async (config: ZanConfig): Promise<void> => {
+  if (config.eventStore.kind === 'embedded' && !config.eventStore.dataDir.includes('://')) {
+    await DataFolderLock.assertFree(embeddedEventsDir(config.eventStore.dataDir));
+  }
+};
+
+/** `existing`: open only an event store that exists (readers such as the CLI create and migrate nothing). */
+export const createAdapters = async (config: ZanConfig, roles: readonly Role[] = config.roles, options: { existing?: boolean } = {}): Promise<Adapters> => {
   const logger = new Logger('platform');
   const needs = adaptersFor(roles);
   const store = !needs.eventStore
@@ -51,9 +67,10 @@ export const createAdapters = async (config: ZanConfig, roles: readonly Role[] =
           connectionString: config.eventStore.url,
           schema: config.eventStore.schema,
           poolSize: config.eventStore.poolSize,
+          existing: options.existing,
         })
       : config.eventStore.kind === 'embedded'
-        ? await createEmbeddedEventStore({ dataDir: join(config.eventStore.dataDir, 'events'), schema: config.eventStore.schema })
+        ? await createEmbeddedEventStore({ dataDir: embeddedEventsDir(config.eventStore.dataDir), schema: config.eventStore.schema, existing: options.existing })
         : { ...(await createEventStoreDbEventStore({ connectionString: config.eventStore.url })), sql: undefined };
   const bus: EventBus | undefined = !needs.bus
     ? undefined

@@ -40,6 +40,7 @@ export const CONFIG_SCHEMA = Joi.object({
   ZAN_IDEMPOTENCY_TTL_HOURS: Joi.number().integer().min(24).default(48),
   ZAN_READ_WAIT_MS: Joi.number().integer().min(0).max(60_000).default(5000),
   ZAN_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(0).default(600),
+  ZAN_QUERY_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(0).default(3000),
   ZAN_CORS_ORIGINS: Joi.string().pattern(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/).allow(''),
   ZAN_LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   ZAN_LOG_FORMAT: Joi.string().valid('auto', 'json', 'pretty').default('auto'),
@@ -88,6 +89,8 @@ export interface ZanConfig {
   projectorMaxAttempts: number;
   /** Money-moving requests per user per minute, shared across instances through Redis; 0 turns it off. */
   rateLimitPerMinute: number;
+  /** Queries (GETs) per user per minute, counted apart from money-moving requests; 0 turns it off. */
+  queryRateLimitPerMinute: number;
   corsOrigins: string[];
   logLevel: string;
   /** auto: pretty lines on a terminal outside production, JSON lines otherwise. */
@@ -166,6 +169,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
     readWaitMs: v.ZAN_READ_WAIT_MS,
     projectorMaxAttempts: v.ZAN_PROJECTOR_MAX_ATTEMPTS,
     rateLimitPerMinute: v.ZAN_RATE_LIMIT_PER_MINUTE,
+    queryRateLimitPerMinute: v.ZAN_QUERY_RATE_LIMIT_PER_MINUTE,
     corsOrigins: v.ZAN_CORS_ORIGINS ? String(v.ZAN_CORS_ORIGINS).split(',') : [],
     logLevel: v.ZAN_LOG_LEVEL,
     logFormat: v.ZAN_LOG_FORMAT,

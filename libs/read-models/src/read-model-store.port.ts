@@ -61,6 +61,12 @@ export interface ReadModelStore {
   skip(skipped: Skipped): Promise<boolean>;
   /** Every event with position <= watermark has been applied (contiguous along the prevPosition chain). */
   watermark(): Promise<bigint>;
+  /**
+   * Calls `moved` (soon, at most once per write, maybe spuriously) after a write that may have moved
+   * the watermark, in any process applying to this store: waiters re-read it instead of polling.
+   * One subscription per call; the returned function ends it.
+   */
+  onWatermarkMoved?(moved: () => void): Promise<() => Promise<void>>;
   status(): Promise<ReadModelStatus>;
   wallet(userId: string): Promise<WalletView | undefined>;
   /** Zeros when the author has no tips. */

@@ -1,13 +1,16 @@
 import { Pool } from 'pg';
-import { walletStream } from '@zan/contracts';
+import { DEFAULT_LIMITS, walletStream } from '@zan/contracts';
 import { CardNotLinked, InsufficientFunds, WalletAlreadyOpen, walletDecider, type WalletCommand, type WalletState } from '@zan/domain';
 import { createPostgresEventStore, DuplicateEventError, SqlEventStore, type PostgresEventStore, type SqlClient } from '@zan/event-store';
-import { systemClock, ZanMetrics } from '@zan/platform';
+import { type Clock, systemClock, ZanMetrics, type ZanConfig } from '@zan/platform';
 import { isolation, testServers } from '../../../../test/support/isolation';
 import { CommandMetrics } from '../observability/command-metrics';
 import { CreditsProcessManager } from '../process-managers/credits.process-manager';
 import { RedPacketStreams } from '../red-packets/red-packet-streams';
 import { CommandRunner, deterministicId, randomId } from './command-runner';
+import { WalletStreams } from './wallet-streams';
+
+const beijingDay = (iso: string): string => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
 
 /**
  * Two api processes deciding on the same wallet: each caches the states it decided on, and the
@@ -223,5 +226,27 @@ describe('CommandRunner: cached states across processes', () => {
     // Settled: the cached revision, no read. Unsettled: caught up from the store.
     expect((await here.load(walletStream(user), walletDecider, { settled: exists })).revision).toBe(0);
     expect((await here.load(walletStream(user), walletDecider)).revision).toBe(1);
+  });
+
+  it('reads the clock once per decision: a debit decided just before Beijing midnight is recorded on that day', async () => {
+    // Every reading of this clock is a millisecond later than the one before: two readings for one
+    // decision straddle midnight (23:59:59.999 and 00:00:00.000 in Beijing).
+    let instant = Date.parse('2026-03-01T15:59:59.999Z');
+    const ticking: Clock = { now: () => new Date(instant++) };
+    const runner = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), ticking);
+    const wallets = new WalletStreams(runner, { limits: { ...DEFAULT_LIMITS, dailySpend: 1_000 } } as ZanConfig);
+    const user = `midnight-${randomId()}`;
+    const context = { userId: user, correlationId: randomId() };
+    for (const command of [open(user), link(user), fund(user, 5_000)]) {
+      instant = Date.parse('2026-03-01T10:00:00.000Z');
+      await wallets.decide(user, command, context, randomId());
+    }
+    instant = Date.parse('2026-03-01T15:59:59.999Z');
+    const lastOfDay = await wallets.decide(user, withdraw(user, 1_000), context, randomId()); // the whole day's limit, on 1 March
+    expect(beijingDay(lastOfDay.events[0]!.occurredAt)).toBe('2026-03-01');
+    // 2 March is a new day with its whole limit, whatever instant of 1 March's last millisecond the debit was decided at.
+    instant = Date.parse('2026-03-01T16:00:01.000Z');
+    const nextDay = await wallets.decide(user, withdraw(user, 1_000), context, randomId());
+    expect(beijingDay(nextDay.events[0]!.occurredAt)).toBe('2026-03-02');
   });
 });

@@ -26,11 +26,13 @@ export interface Execution<S> {
   command?: string;
   streamId: string;
   folder: StateFolder<S>;
-  decide: (state: S) => DomainEvent[];
+  /** `now`: the time of this decision, the very instant its events record as `occurredAt`. */
+  decide: (state: S, now: Date) => DomainEvent[];
   metadata: EventMetadata;
   /** Deterministic event ids make a retried command a duplicate instead of a second effect. */
   eventId?: (index: number) => string;
-  occurredAt?: Date;
+  /** The time of the decision when the caller read it already (a command carrying it); else the runner reads the clock once. */
+  now?: Date;
 }
 
 export interface Executed<S> {
@@ -144,7 +146,9 @@ export class CommandRunner {
     try {
       return await this.decideAndAppend(execution);
     } catch (error) {
-      if (!(error instanceof DuplicateEventError)) throw error;
+      // A recovery refused: the twin it took over from may have stored the effect meanwhile (its
+      // debit is what makes the funds insufficient now). That is the answer, not the refusal.
+      if (!(error instanceof DuplicateEventError) && !(decision.recovering && error instanceof DomainError)) throw error;
       const earlier = await this.findOutcome(once);
       if (!earlier) throw error;
       return { ...earlier, replayed: true };
@@ -197,8 +201,10 @@ export class CommandRunner {
       let stale = false;
       for (const { execution } of decisions) {
         let decided: DomainEvent[];
+        // One clock reading per decision: the daily limit near midnight must judge the day the event says.
+        const now = execution.now ?? this.clock.now();
         try {
-          decided = execution.decide(state);
+          decided = execution.decide(state, now);
         } catch (error) {
           // A final refusal (a packet gone, a share already claimed) stands on any state of the stream.
           if (cached && error instanceof DomainError && !error.final) stale = true;
@@ -210,7 +216,7 @@ export class CommandRunner {
           stale = true;
           break;
         }
-        const events = this.newEvents(execution, decided);
+        const events = this.newEvents(execution, decided, now);
         state = events.reduce(folder.evolve, state);
         outcomes.push({ events, state });
       }
@@ -252,10 +258,9 @@ export class CommandRunner {
     }
   }
 
-  /** The events a decision appends: ids (deterministic or random), versions, metadata, the time. */
-  private newEvents<S>(execution: Execution<S>, decided: DomainEvent[]): NewEvent[] {
-    // Event time comes from the injected clock, like every decision's `now`.
-    const occurredAt = (execution.occurredAt ?? this.clock.now()).toISOString();
+  /** The events a decision appends: ids (deterministic or random), versions, metadata, the decision's time. */
+  private newEvents<S>(execution: Execution<S>, decided: DomainEvent[], now: Date): NewEvent[] {
+    const occurredAt = now.toISOString();
     return decided.map((event, index) => ({
       id: execution.eventId ? execution.eventId(index) : randomId(),
       type: event.type,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { walletStream } from '@zan/contracts';
 import { walletDecider, type DecideContext, type WalletCommand, type WalletState } from '@zan/domain';
-import { CLOCK, type Clock, ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner, type Executed, type Loaded } from './command-runner';
 
@@ -13,7 +13,6 @@ export class WalletStreams {
   constructor(
     private readonly runner: CommandRunner,
     @Inject(ZAN_CONFIG) config: ZanConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.decideContext = { limits: config.limits };
   }
@@ -23,14 +22,18 @@ export class WalletStreams {
     return this.runner.load(walletStream(userId), walletDecider, { settled });
   }
 
-  /** A command of the caller on their own wallet; ids derive from `commandId`. */
-  decide(userId: string, command: WalletCommand, context: CommandContext, commandId: string): Promise<Executed<WalletState>> {
+  /**
+   * A command of the caller on their own wallet; ids derive from `commandId`. `now`: the time of the
+   * decision when the handler read it already (a red packet's expiry is computed from it).
+   */
+  decide(userId: string, command: WalletCommand, context: CommandContext, commandId: string, now?: Date): Promise<Executed<WalletState>> {
     return this.runner.executeOnce({
       command: command.type,
       streamId: walletStream(userId),
       folder: walletDecider,
       // The time of the decision comes in here, for the daily spending limit.
-      decide: (state) => walletDecider.decide(command, state, { ...this.decideContext, now: this.clock.now().toISOString() }),
+      decide: (state, decidedAt) => walletDecider.decide(command, state, { ...this.decideContext, now: decidedAt.toISOString() }),
+      now,
       metadata: metadataOf(context, commandId),
       eventId: eventIdsOf(commandId),
       recovering: context.idempotency?.recovering ?? false,

@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerRequest, type ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type Redis from 'ioredis';
 import { IDEMPOTENT_ROUTE } from '../idempotency/idempotency.interceptor';
@@ -49,16 +49,30 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
 }
 
 const RATE_LIMITED_ROUTE = 'zan:rate-limited';
-/** Counts a route that moves no money against the same per-user budget (linking a card). */
+/** Counts a route that moves no money against the same per-user budget as money-moving ones (linking a card). */
 export const RateLimited = () => SetMetadata(RATE_LIMITED_ROUTE, true);
 
-/** Limits money-moving routes, and those marked RateLimited, per user (not per IP: many users share a carrier's NAT). */
+/**
+ * Limits per user (not per IP: many users share a carrier's NAT), with two throttlers: `money` on
+ * money-moving routes and those marked RateLimited, and `queries`, a separate and higher limit, on
+ * authenticated GETs (the read models are Redis's to protect, and `?after=` holds a request open).
+ * Probes and scrapes carry no user and are never limited.
+ */
 @Injectable()
 export class MoneyRateLimitGuard extends ThrottlerGuard {
-  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+  protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    if (!this.limits(request.throttler.name, request.context)) return true;
+    return super.handleRequest(request);
+  }
+
+  private limits(throttler: string | undefined, context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED_ROUTE, targets)) return false;
-    return this.reflector.getAllAndOverride<string | undefined>(IDEMPOTENT_ROUTE, targets) !== 'required';
+    if (throttler === 'money') {
+      if (this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED_ROUTE, targets)) return true;
+      return this.reflector.getAllAndOverride<string | undefined>(IDEMPOTENT_ROUTE, targets) === 'required';
+    }
+    const request = context.switchToHttp().getRequest<{ method: string; principal?: unknown }>();
+    return request.method === 'GET' && request.principal !== undefined;
   }
 
   protected override async getTracker(request: Record<string, any>): Promise<string> {
@@ -71,8 +85,9 @@ export class MoneyRateLimitGuard extends ThrottlerGuard {
 
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = String(Math.max(1, detail.timeToBlockExpire || detail.timeToExpire));
+    const what = detail.key.startsWith('queries:') ? 'queries' : 'money-moving or card-linking requests';
     throw new ProblemException(
-      problem(429, 'rate-limited', 'Too many requests', `at most ${detail.limit} money-moving or card-linking requests per minute; retry in ${retryAfter} s`),
+      problem(429, 'rate-limited', 'Too many requests', `at most ${detail.limit} ${what} per minute; retry in ${retryAfter} s`),
       { 'Retry-After': retryAfter },
     );
   }

@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, SetMetadata, applyDecorators } from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, Logger, NestInterceptor, SetMetadata, applyDecorators } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
@@ -11,7 +11,7 @@ import { deterministicId } from '../command-path/command-runner';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
 import { CommandMetrics } from '../observability/command-metrics';
-import { IDEMPOTENCY_STORE, type IdempotencyStore } from './idempotency.store';
+import { IDEMPOTENCY_STORE, type IdempotencyStore, type Lease } from './idempotency.store';
 
 export const IDEMPOTENT_ROUTE = 'zan:idempotent';
 /**
@@ -56,6 +56,8 @@ const canonical = (value: unknown): string => {
 
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(IdempotencyInterceptor.name);
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
@@ -117,24 +119,58 @@ export class IdempotencyInterceptor implements NestInterceptor {
           continue;
         case 'started': {
           request.idempotency = { key, commandId: deterministicId('command', scope, key), recovering: begun.takenOver };
+          let body: unknown;
           try {
-            const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-            // Every idempotent route is a POST answering 201 Created.
-            await this.store.complete(scope, key, { status: 201, body });
-            return body;
+            body = await lastValueFrom(next.handle(), { defaultValue: undefined });
           } catch (error) {
-            // A business refusal is an answer: the same key gets the same refusal. Anything else
-            // (bad input, our own failure) frees the key so the client can retry it.
-            if (error instanceof DomainError) {
-              const { problem: body } = toProblem(error);
-              await this.store.complete(scope, key, { status: body.status, body });
-            } else {
-              await this.store.release(scope, key);
-            }
-            throw error;
+            throw await this.settleFailure(scope, key, begun.lease, error);
           }
+          // The effect is stored: this answer is right whatever becomes of the record. When it cannot
+          // be completed (the database failed, or a retry took the lease over), a retry finds the
+          // stored outcome by the command's deterministic event ids and answers the same.
+          // Every idempotent route is a POST answering 201 Created.
+          await this.store.complete(scope, key, { status: 201, body }, begun.lease).catch((error: unknown) => this.warnUnsettled(key, error));
+          return body;
         }
       }
     }
   }
+
+  /**
+   * What a failed command leaves for the next request with its key, and the error to answer.
+   * A business refusal is an answer: the same key gets the same refusal. Bad input had no effect:
+   * the key is freed. Anything else (our own failure, a lost database answer) may have happened
+   * after the events were stored: the lease is ended, so a retry takes the key over at once and
+   * looks for the stored outcome before deciding anything (never a refusal of work that succeeded).
+   */
+  private async settleFailure(scope: string, key: string, lease: Lease, error: unknown): Promise<unknown> {
+    try {
+      if (error instanceof DomainError) {
+        const { problem: body } = toProblem(error);
+        if (await this.store.complete(scope, key, { status: body.status, body }, lease)) return error;
+        // A retry took this key over while this request ran: its answer is the one kept, and this
+        // refusal may be the retry's own effect seen from here. The client asks again for it.
+        return new ProblemException(
+          problem(409, 'request-in-progress', 'Request in progress', 'another request with this Idempotency-Key took it over; retry to get its answer'),
+          { 'Retry-After': '1' },
+        );
+      }
+      if (isClientError(error)) await this.store.release(scope, key, lease);
+      else await this.store.abandon(scope, key, lease);
+    } catch (storeError) {
+      // The record keeps its lease: a retry takes it over when the lease ends, as a recovery.
+      this.warnUnsettled(key, storeError);
+    }
+    return error;
+  }
+
+  private warnUnsettled(key: string, error: unknown): void {
+    this.logger.warn(`idempotency record ${JSON.stringify(key)} left pending: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
+
+/** A 4xx raised before the command ran (validation, auth, a missing resource): nothing happened. */
+const isClientError = (error: unknown): boolean => {
+  const status = error instanceof ProblemException ? error.problem.status : error instanceof HttpException ? error.getStatus() : 500;
+  return status >= 400 && status < 500;
+};

@@ -7,17 +7,29 @@ export interface StoredResponse {
   body: unknown;
 }
 
+/**
+ * The end of a lease, in epoch ms. It is also the holder's fencing token: a takeover writes a new
+ * end, so a request whose lease was taken over can no longer complete, release or abandon the record.
+ */
+export type Lease = number;
+
 export type Begin =
-  | { outcome: 'started'; createdAt: Date; takenOver: boolean }
+  | { outcome: 'started'; createdAt: Date; takenOver: boolean; lease: Lease }
   | { outcome: 'replay'; response: StoredResponse }
   | { outcome: 'mismatch' }
   | { outcome: 'in-progress' };
 
 export interface IdempotencyStore {
   begin(scope: string, key: string, requestHash: string, leaseMs: number, now: Date): Promise<Begin>;
-  complete(scope: string, key: string, response: StoredResponse): Promise<void>;
+  /** Stores the answer, if `lease` still holds the pending record; answers whether it did. */
+  complete(scope: string, key: string, response: StoredResponse, lease: Lease): Promise<boolean>;
   /** Forgets a pending record (the command failed before any effect): the key can be used again. */
-  release(scope: string, key: string): Promise<void>;
+  release(scope: string, key: string, lease: Lease): Promise<void>;
+  /**
+   * Ends the lease of a pending record whose command failed after it may have taken effect: the next
+   * request with the key takes it over at once, as a recovery that looks for the stored outcome first.
+   */
+  abandon(scope: string, key: string, lease: Lease): Promise<void>;
   /** Deletes records older than the cutoff; returns how many. */
   expire(olderThan: Date): Promise<number>;
 }

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { Begin, IdempotencyStore, StoredResponse } from './idempotency.store';
+import type { Begin, IdempotencyStore, Lease, StoredResponse } from './idempotency.store';
 
 export interface RedisIdempotencyStoreOptions {
   /** Prefix of every key (ZAN_REDIS_PREFIX). */
@@ -15,24 +15,33 @@ local r = redis.call('HMGET', KEYS[1], 'hash', 'state', 'response', 'lockedUntil
 if not r[1] then
   redis.call('HSET', KEYS[1], 'hash', ARGV[1], 'state', 'pending', 'lockedUntil', ARGV[3], 'createdAt', ARGV[2])
   if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
-  return { 'started', ARGV[2], '0' }
+  return { 'started', ARGV[2], '0', ARGV[3] }
 end
 if r[1] ~= ARGV[1] then return { 'mismatch' } end
 if r[2] == 'done' then return { 'replay', r[3] } end
 if tonumber(r[4]) > tonumber(ARGV[2]) then return { 'in-progress' } end
 redis.call('HSET', KEYS[1], 'lockedUntil', ARGV[3])
-return { 'started', r[5], '1' }
+return { 'started', r[5], '1', ARGV[3] }
 `;
 
-const COMPLETE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'done', 'response', ARGV[1])
+// Complete, release and abandon act only for the lease's holder (ARGV[1]: the lease's end, its token).
+const HOLDS = `
+local r = redis.call('HMGET', KEYS[1], 'state', 'lockedUntil')
+if r[1] ~= 'pending' or r[2] ~= ARGV[1] then return 0 end
+`;
+
+const COMPLETE = `${HOLDS}
+redis.call('HSET', KEYS[1], 'state', 'done', 'response', ARGV[2])
 return 1
 `;
 
-const RELEASE = `
-if redis.call('HGET', KEYS[1], 'state') ~= 'pending' then return 0 end
+const RELEASE = `${HOLDS}
 return redis.call('DEL', KEYS[1])
+`;
+
+const ABANDON = `${HOLDS}
+redis.call('HSET', KEYS[1], 'lockedUntil', '0')
+return 1
 `;
 
 const EXPIRE_ONE = `
@@ -69,10 +78,10 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       String(at),
       String(at + leaseMs),
       String(this.options.retentionMs ?? 0),
-    )) as [string, string?, string?];
+    )) as [string, string?, string?, string?];
     switch (reply[0]) {
       case 'started':
-        return { outcome: 'started', createdAt: new Date(Number(reply[1])), takenOver: reply[2] === '1' };
+        return { outcome: 'started', createdAt: new Date(Number(reply[1])), takenOver: reply[2] === '1', lease: Number(reply[3]) };
       case 'replay':
         return { outcome: 'replay', response: JSON.parse(reply[1]!) as StoredResponse };
       case 'mismatch':
@@ -82,12 +91,16 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
-    await this.redis.eval(COMPLETE, 1, this.keyOf(scope, key), JSON.stringify(response));
+  async complete(scope: string, key: string, response: StoredResponse, lease: Lease): Promise<boolean> {
+    return Number(await this.redis.eval(COMPLETE, 1, this.keyOf(scope, key), String(lease), JSON.stringify(response))) === 1;
   }
 
-  async release(scope: string, key: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.keyOf(scope, key));
+  async release(scope: string, key: string, lease: Lease): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.keyOf(scope, key), String(lease));
+  }
+
+  async abandon(scope: string, key: string, lease: Lease): Promise<void> {
+    await this.redis.eval(ABANDON, 1, this.keyOf(scope, key), String(lease));
   }
 
   /** Scans this store's keys (a maintenance task: records also expire on their own). */

@@ -1,6 +1,6 @@
 import type { SqlClient } from '@zan/event-store';
 import { Coalescer } from '@zan/platform';
-import type { Begin, IdempotencyStore, StoredResponse } from './idempotency.store';
+import type { Begin, IdempotencyStore, Lease, StoredResponse } from './idempotency.store';
 
 interface Row {
   request_hash: string;
@@ -23,6 +23,8 @@ interface Completion {
   scope: string;
   key: string;
   response: string;
+  /** The lease the completer holds (ISO): a record taken over since is not the completer's to settle. */
+  locked_until: string;
 }
 
 /**
@@ -35,6 +37,8 @@ interface Completion {
  */
 const RELAXED = `relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS done)`;
 
+const EXPIRE_BATCH = 5_000;
+
 /**
  * Idempotency records in the event store's own database (PostgreSQL or the embedded one).
  * Concurrent requests' records are written together, one statement per batch (see Coalescer).
@@ -42,8 +46,8 @@ const RELAXED = `relaxed AS (SELECT set_config('synchronous_commit', 'off', true
 export class SqlIdempotencyStore implements IdempotencyStore {
   private readonly table: string;
   private readonly claims: Coalescer<Claim, boolean>;
-  private readonly completions: Coalescer<Completion, void>;
-  private readonly refusals: Coalescer<Completion, void>;
+  private readonly completions: Coalescer<Completion, boolean>;
+  private readonly refusals: Coalescer<Completion, boolean>;
 
   constructor(
     private readonly sql: SqlClient,
@@ -72,15 +76,17 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     return claims.map((claim) => inserted.delete(`${claim.scope}\n${claim.key}`));
   }
 
-  private async completeAll(completions: Completion[], { relaxed }: { relaxed: boolean }): Promise<void[]> {
-    await this.sql.query(
+  private async completeAll(completions: Completion[], { relaxed }: { relaxed: boolean }): Promise<boolean[]> {
+    const { rows } = await this.sql.query<{ scope: string; key: string }>(
       `WITH ${relaxed ? RELAXED : 'relaxed AS (SELECT true AS done)' /* refusals: a synchronous commit */}
        UPDATE ${this.table} t SET state = 'done', response = c.response
-       FROM jsonb_to_recordset($1::text::jsonb) AS c(scope text, key text, response text) CROSS JOIN relaxed
-       WHERE t.scope = c.scope AND t.key = c.key`,
+       FROM jsonb_to_recordset($1::text::jsonb) AS c(scope text, key text, response text, locked_until timestamptz) CROSS JOIN relaxed
+       WHERE t.scope = c.scope AND t.key = c.key AND t.state = 'pending' AND t.locked_until = c.locked_until
+       RETURNING t.scope, t.key`,
       [JSON.stringify(completions)],
     );
-    return completions.map(() => undefined);
+    const completed = new Set(rows.map((row) => `${row.scope}\n${row.key}`));
+    return completions.map((completion) => completed.delete(`${completion.scope}\n${completion.key}`));
   }
 
   async migrate(): Promise<void> {
@@ -101,7 +107,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   async begin(scope: string, key: string, requestHash: string, leaseMs: number, now: Date): Promise<Begin> {
     const lockedUntil = new Date(now.getTime() + leaseMs);
     const claim = { scope, key, request_hash: requestHash, locked_until: lockedUntil.toISOString(), created_at: now.toISOString() };
-    if (await this.claims.run(claim)) return { outcome: 'started', createdAt: now, takenOver: false };
+    if (await this.claims.run(claim)) return { outcome: 'started', createdAt: now, takenOver: false, lease: lockedUntil.getTime() };
 
     const found = await this.sql.query<Row>(
       `SELECT request_hash, state, response, locked_until, created_at FROM ${this.table} WHERE scope = $1 AND key = $2`,
@@ -118,24 +124,42 @@ export class SqlIdempotencyStore implements IdempotencyStore {
       `UPDATE ${this.table} SET locked_until = $3 WHERE scope = $1 AND key = $2 AND state = 'pending' AND locked_until = $4 RETURNING key`,
       [scope, key, lockedUntil.toISOString(), new Date(row.locked_until).toISOString()],
     );
-    if (taken.rows.length === 1) return { outcome: 'started', createdAt: new Date(row.created_at), takenOver: true };
+    if (taken.rows.length === 1) return { outcome: 'started', createdAt: new Date(row.created_at), takenOver: true, lease: lockedUntil.getTime() };
     return { outcome: 'in-progress' };
   }
 
-  async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
-    const completion = { scope, key, response: JSON.stringify(response) };
+  async complete(scope: string, key: string, response: StoredResponse, lease: Lease): Promise<boolean> {
+    const completion = { scope, key, response: JSON.stringify(response), locked_until: new Date(lease).toISOString() };
     return response.status < 400 ? this.completions.run(completion) : this.refusals.run(completion);
   }
 
-  async release(scope: string, key: string): Promise<void> {
-    await this.sql.query(`DELETE FROM ${this.table} WHERE scope = $1 AND key = $2 AND state = 'pending'`, [scope, key]);
+  async release(scope: string, key: string, lease: Lease): Promise<void> {
+    await this.sql.query(`DELETE FROM ${this.table} WHERE scope = $1 AND key = $2 AND state = 'pending' AND locked_until = $3`, [
+      scope,
+      key,
+      new Date(lease).toISOString(),
+    ]);
   }
 
-  async expire(olderThan: Date): Promise<number> {
-    const result = await this.sql.query<{ key: string }>(
-      `DELETE FROM ${this.table} WHERE created_at < $1 AND (state = 'done' OR locked_until < $1) RETURNING key`,
-      [olderThan.toISOString()],
+  async abandon(scope: string, key: string, lease: Lease): Promise<void> {
+    await this.sql.query(
+      `UPDATE ${this.table} SET locked_until = to_timestamp(0) WHERE scope = $1 AND key = $2 AND state = 'pending' AND locked_until = $3`,
+      [scope, key, new Date(lease).toISOString()],
     );
-    return result.rows.length;
+  }
+
+  /** In batches, so a sweep after a long pause never holds many row locks in one transaction. */
+  async expire(olderThan: Date): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const result = await this.sql.query<{ key: string }>(
+        `DELETE FROM ${this.table} WHERE (scope, key) IN (
+           SELECT scope, key FROM ${this.table} WHERE created_at < $1 AND (state = 'done' OR locked_until < $1) LIMIT ${EXPIRE_BATCH}
+         ) RETURNING key`,
+        [olderThan.toISOString()],
+      );
+      deleted += result.rows.length;
+      if (result.rows.length < EXPIRE_BATCH) return deleted;
+    }
   }
 }

@@ -16,9 +16,9 @@ import { SqlTimerStore, type TimerCause, type TimerStore } from './timer.store';
 /** Faults are injected by wrapping the ports (the packet streams, the timer store); PostgreSQL and Redis are real. */
 class FailingPackets extends RedPacketStreams {
   failing = new Set<string>();
-  override decide(redPacketId: string, command: RedPacketCommand, metadata: EventMetadata, eventId: (index: number) => string, recovering?: boolean) {
+  override decide(redPacketId: string, command: RedPacketCommand, metadata: EventMetadata, eventId: (index: number) => string, options?: { recovering?: boolean; now?: Date }) {
     if (this.failing.has(redPacketId)) return Promise.reject(new Error(`injected: the event store refused ${redPacketId}`));
-    return super.decide(redPacketId, command, metadata, eventId, recovering);
+    return super.decide(redPacketId, command, metadata, eventId, options);
   }
 }
 

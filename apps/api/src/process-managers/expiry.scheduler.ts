@@ -93,6 +93,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
           { type: 'ExpireRedPacket', data: { redPacketId, now: now.toISOString() } },
           { correlationId, causationId, userId: 'system:expiry' },
           (index) => deterministicId('expire', redPacketId, String(index)),
+          { now },
         );
         // Only once the expiry (and so the refund's cause) is stored: a timer is never lost before its effect.
         await this.timers.cancel(id);

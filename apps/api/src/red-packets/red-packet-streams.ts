@@ -13,7 +13,7 @@ export class RedPacketStreams {
     command: RedPacketCommand,
     metadata: EventMetadata,
     eventId: (index: number) => string,
-    recovering = false,
+    options: { recovering?: boolean; now?: Date } = {},
   ): Promise<Executed<RedPacketState>> {
     return this.runner.executeOnce({
       command: command.type,
@@ -22,7 +22,9 @@ export class RedPacketStreams {
       decide: (state) => redPacketDecider.decide(command, state),
       metadata,
       eventId,
-      recovering,
+      // A claim or an expiry carries its time in the command: the same reading stamps its events.
+      now: options.now,
+      recovering: options.recovering ?? false,
     });
   }
 

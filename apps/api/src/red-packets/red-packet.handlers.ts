@@ -25,7 +25,9 @@ export class SendRedPacketHandler implements ICommandHandler<SendRedPacketComman
     // Whoever knows a packet's id can claim it: keyed, so the sender and Idempotency-Key alone do not
     // give it away; the same command still finds the same packet when retried.
     const redPacketId = unguessableId(this.secrets.idKey, 'red-packet', senderId, commandId);
-    const expiresAt = redPacketExpiresAt(this.clock.now().toISOString(), this.wallets.decideContext.limits);
+    // One reading: the expiry, the decision and the event's occurredAt all start from it.
+    const now = this.clock.now();
+    const expiresAt = redPacketExpiresAt(now.toISOString(), this.wallets.decideContext.limits);
     const done = await this.wallets.decide(
       senderId,
       {
@@ -43,6 +45,7 @@ export class SendRedPacketHandler implements ICommandHandler<SendRedPacketComman
       },
       context,
       commandId,
+      now,
     );
     const sent = done.events.find((event) => event.type === 'RedPacketSent') as StoredEvent<RedPacketSent>;
     const escrow = await this.packets.escrow(sent);
@@ -66,12 +69,13 @@ export class ClaimRedPacketHandler implements ICommandHandler<ClaimRedPacketComm
   async execute({ context, redPacketId }: ClaimRedPacketCommand) {
     const userId = context.userId;
     const commandId = commandIdOf(context);
+    const now = this.clock.now();
     const done = await this.packets.decide(
       redPacketId,
-      { type: 'ClaimRedPacket', data: { redPacketId, userId, now: this.clock.now().toISOString(), random: this.random } },
+      { type: 'ClaimRedPacket', data: { redPacketId, userId, now: now.toISOString(), random: this.random } },
       metadataOf(context, commandId),
       eventIdsOf(commandId),
-      context.idempotency?.recovering ?? false,
+      { recovering: context.idempotency?.recovering ?? false, now },
     );
     const claimed = done.events.find((event) => event.type === 'RedPacketClaimed') as StoredEvent<{ amount: number }>;
     return { redPacketId, amount: claimed.data.amount, position: positionOf(done) };

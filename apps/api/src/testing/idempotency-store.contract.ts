@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IdempotencyStore, StoredResponse } from '../idempotency/idempotency.store';
+import type { Begin, IdempotencyStore, Lease, StoredResponse } from '../idempotency/idempotency.store';
 
 export interface IdempotencyStoreSubject {
   store: IdempotencyStore;
@@ -8,6 +8,11 @@ export interface IdempotencyStoreSubject {
 
 const LEASE_MS = 30_000;
 const at = (iso: string) => new Date(iso);
+const leaseOf = (begun: Begin): Lease => {
+  if (begun.outcome !== 'started') throw new Error(`expected a started record, got ${begun.outcome}`);
+  return begun.lease;
+};
+const started = (createdAt: Date, takenOver = false) => ({ outcome: 'started', createdAt, takenOver, lease: expect.any(Number) });
 
 /**
  * What the idempotency interceptor relies on, for every store (SQL beside PostgreSQL or the embedded
@@ -31,7 +36,7 @@ export const describeIdempotencyStoreContract = (name: string, factory: () => Pr
     it('starts a new key once; the same request again is in progress while the lease holds', async () => {
       const scope = user();
       const now = at('2026-03-01T10:00:00.000Z');
-      expect(await store.begin(scope, 'k1', 'h1', LEASE_MS, now)).toEqual({ outcome: 'started', createdAt: now, takenOver: false });
+      expect(await store.begin(scope, 'k1', 'h1', LEASE_MS, now)).toEqual(started(now));
       expect(await store.begin(scope, 'k1', 'h1', LEASE_MS, at('2026-03-01T10:00:29.999Z'))).toEqual({ outcome: 'in-progress' });
       expect(await store.begin(scope, 'k1', 'h2', LEASE_MS, now)).toEqual({ outcome: 'mismatch' });
     });
@@ -41,8 +46,8 @@ export const describeIdempotencyStoreContract = (name: string, factory: () => Pr
       const now = at('2026-03-01T10:00:00.000Z');
       // Keys out of order, unicode, nesting: a replay must serialise exactly as the first answer did.
       const body = { position: '74800000', balance: 50_000, fundingId: 'f-1', note: '赞 🧧 "quoted"', nested: { z: 1, a: [2, { y: null }] } };
-      await store.begin(scope, 'fund-1', 'h', LEASE_MS, now);
-      await store.complete(scope, 'fund-1', { status: 201, body });
+      const fund_1 = await store.begin(scope, 'fund-1', 'h', LEASE_MS, now);
+      await store.complete(scope, 'fund-1', { status: 201, body }, leaseOf(fund_1));
       const replay = await store.begin(scope, 'fund-1', 'h', LEASE_MS, at('2026-03-02T10:00:00.000Z'));
       expect(replay.outcome).toBe('replay');
       const response = (replay as { response: StoredResponse }).response;
@@ -50,8 +55,8 @@ export const describeIdempotencyStoreContract = (name: string, factory: () => Pr
       expect(await store.begin(scope, 'fund-1', 'other', LEASE_MS, now)).toEqual({ outcome: 'mismatch' });
 
       const refusal = { status: 422, body: { type: 'https://zan.dev/problems/insufficient-funds', title: 'Insufficient funds', status: 422 } };
-      await store.begin(scope, 'tip-1', 'h', LEASE_MS, now);
-      await store.complete(scope, 'tip-1', refusal);
+      const tip_1 = await store.begin(scope, 'tip-1', 'h', LEASE_MS, now);
+      await store.complete(scope, 'tip-1', refusal, leaseOf(tip_1));
       expect(await store.begin(scope, 'tip-1', 'h', LEASE_MS, now)).toEqual({ outcome: 'replay', response: refusal });
     });
 
@@ -70,7 +75,8 @@ export const describeIdempotencyStoreContract = (name: string, factory: () => Pr
       const begun = await Promise.all([...keys, 'many-7'].map((key) => store.begin(scope, key, `h-${key}`, LEASE_MS, now)));
       expect(begun.filter((b) => b.outcome === 'started')).toHaveLength(50);
       expect(begun.filter((b) => b.outcome === 'in-progress')).toHaveLength(1);
-      await Promise.all(keys.map((key, i) => store.complete(scope, key, { status: i % 10 === 0 ? 422 : 201, body: { key } })));
+      const completed = await Promise.all(keys.map((key, i) => store.complete(scope, key, { status: i % 10 === 0 ? 422 : 201, body: { key } }, leaseOf(begun[i]!))));
+      expect(completed).toEqual(keys.map(() => true));
       const replays = await Promise.all(keys.map((key) => store.begin(scope, key, `h-${key}`, LEASE_MS, now)));
       expect(replays).toEqual(keys.map((key, i) => ({ outcome: 'replay', response: { status: i % 10 === 0 ? 422 : 201, body: { key } } })));
     });
@@ -81,7 +87,7 @@ export const describeIdempotencyStoreContract = (name: string, factory: () => Pr
       await store.begin(scope, 'crashed', 'h', 1000, begun);
       const later = at('2026-03-01T10:00:05.000Z');
       const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.begin(scope, 'crashed', 'h', LEASE_MS, later)));
-      expect(outcomes.filter((o) => o.outcome === 'started')).toEqual([{ outcome: 'started', createdAt: begun, takenOver: true }]);
+      expect(outcomes.filter((o) => o.outcome === 'started')).toEqual([started(begun, true)]);
       expect(outcomes.filter((o) => o.outcome === 'in-progress')).toHaveLength(9);
       // The taker holds a new lease.
       expect(await store.begin(scope, 'crashed', 'h', LEASE_MS, at('2026-03-01T10:00:34.000Z'))).toEqual({ outcome: 'in-progress' });
@@ -90,17 +96,40 @@ export const describeIdempotencyStoreContract = (name: string, factory: () => Pr
     it('frees a pending key on release, never a completed one', async () => {
       const scope = user();
       const now = at('2026-03-01T10:00:00.000Z');
-      await store.begin(scope, 'bad-input', 'h1', LEASE_MS, now);
-      await store.release(scope, 'bad-input');
-      expect(await store.begin(scope, 'bad-input', 'h2', LEASE_MS, now)).toEqual({ outcome: 'started', createdAt: now, takenOver: false });
+      const badInput = await store.begin(scope, 'bad-input', 'h1', LEASE_MS, now);
+      await store.release(scope, 'bad-input', leaseOf(badInput));
+      expect(await store.begin(scope, 'bad-input', 'h2', LEASE_MS, now)).toEqual(started(now));
 
-      await store.begin(scope, 'done', 'h', LEASE_MS, now);
-      await store.complete(scope, 'done', { status: 201, body: { ok: true } });
-      await store.release(scope, 'done');
+      const done = await store.begin(scope, 'done', 'h', LEASE_MS, now);
+      await store.complete(scope, 'done', { status: 201, body: { ok: true } }, leaseOf(done));
+      await store.release(scope, 'done', leaseOf(done));
       expect(await store.begin(scope, 'done', 'h', LEASE_MS, now)).toEqual({ outcome: 'replay', response: { status: 201, body: { ok: true } } });
       // Completing a key nobody began stores nothing.
-      await store.complete(scope, 'never-begun', { status: 201, body: {} });
+      expect(await store.complete(scope, 'never-begun', { status: 201, body: {} }, now.getTime() + LEASE_MS)).toBe(false);
       expect((await store.begin(scope, 'never-begun', 'h', LEASE_MS, now)).outcome).toBe('started');
+    });
+
+    it('settles a record only for the holder of its lease: a request taken over can no longer complete, release or abandon it', async () => {
+      const scope = user();
+      const first = await store.begin(scope, 'slow', 'h', 1000, at('2026-03-01T10:00:00.000Z'));
+      const retry = await store.begin(scope, 'slow', 'h', LEASE_MS, at('2026-03-01T10:00:05.000Z'));
+      expect(retry).toEqual(started(at('2026-03-01T10:00:00.000Z'), true));
+      expect(await store.complete(scope, 'slow', { status: 422, body: { refused: true } }, leaseOf(first))).toBe(false);
+      await store.release(scope, 'slow', leaseOf(first));
+      await store.abandon(scope, 'slow', leaseOf(first));
+      expect(await store.begin(scope, 'slow', 'h', LEASE_MS, at('2026-03-01T10:00:06.000Z'))).toEqual({ outcome: 'in-progress' });
+      expect(await store.complete(scope, 'slow', { status: 201, body: { ok: 1 } }, leaseOf(retry))).toBe(true);
+      expect(await store.begin(scope, 'slow', 'h', LEASE_MS, at('2026-03-01T10:00:07.000Z'))).toEqual({ outcome: 'replay', response: { status: 201, body: { ok: 1 } } });
+    });
+
+    it('hands an abandoned record (its command failed, maybe after its effect) to the next request at once, as a takeover', async () => {
+      const scope = user();
+      const now = at('2026-03-01T10:00:00.000Z');
+      const first = await store.begin(scope, 'lost-answer', 'h', LEASE_MS, now);
+      await store.abandon(scope, 'lost-answer', leaseOf(first));
+      const retry = await store.begin(scope, 'lost-answer', 'h', LEASE_MS, at('2026-03-01T10:00:00.001Z'));
+      expect(retry).toEqual(started(now, true));
+      expect(await store.begin(scope, 'lost-answer', 'other', LEASE_MS, at('2026-03-01T10:00:00.002Z'))).toEqual({ outcome: 'mismatch' });
     });
 
     it('keeps users and keys apart, whatever characters they hold', async () => {
@@ -117,12 +146,12 @@ export const describeIdempotencyStoreContract = (name: string, factory: () => Pr
       const scope = user();
       const old = at('2026-01-01T00:00:00.000Z');
       const cutoff = at('2026-01-03T00:00:00.000Z');
-      await store.begin(scope, 'old-done', 'h', LEASE_MS, old);
-      await store.complete(scope, 'old-done', { status: 201, body: {} });
+      const old_done = await store.begin(scope, 'old-done', 'h', LEASE_MS, old);
+      await store.complete(scope, 'old-done', { status: 201, body: {} }, leaseOf(old_done));
       await store.begin(scope, 'old-abandoned', 'h', LEASE_MS, old);
       await store.begin(scope, 'old-still-held', 'h', 3 * 24 * 3600_000, old);
-      await store.begin(scope, 'recent', 'h', LEASE_MS, at('2026-01-04T00:00:00.000Z'));
-      await store.complete(scope, 'recent', { status: 201, body: {} });
+      const recent = await store.begin(scope, 'recent', 'h', LEASE_MS, at('2026-01-04T00:00:00.000Z'));
+      await store.complete(scope, 'recent', { status: 201, body: {} }, leaseOf(recent));
 
       expect(await store.expire(cutoff)).toBe(2);
       const now = at('2026-01-04T00:00:01.000Z');

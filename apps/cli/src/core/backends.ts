@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
-import type { CheckpointStore, EventStore } from '@zan/event-store';
+import { DataFolderInUse, DataFolderMissing, SchemaMissing, type CheckpointStore, type EventStore } from '@zan/event-store';
 import { RedisReadModelStore } from '@zan/read-models';
 import { ConfigError, createAdapters, loadConfig, type Adapters, type ZanConfig } from '@zan/platform';
 import { CLI_IO, type CliIo } from './cli-io';
@@ -47,13 +47,15 @@ export class Backends implements OnModuleDestroy {
     const config = this.config();
     // Only the event store: no bus, no read models (those are opened on their own, below).
     this.adapters ??= withTimeout(
-      createAdapters({ ...config, kafka: undefined, redis: undefined }, ['relay']),
+      // Read only: a mistyped schema or folder is an error, never a new empty one.
+      createAdapters({ ...config, kafka: undefined, redis: undefined }, ['relay'], { existing: true }),
       `the event store (${this.describeEventStore()})`,
     );
     let adapters: Adapters;
     try {
       adapters = await this.adapters;
     } catch (error) {
+      if (error instanceof DataFolderInUse || error instanceof DataFolderMissing || error instanceof SchemaMissing) throw new CliError((error as Error).message);
       throw this.unreachable(`the event store (${this.describeEventStore()})`, error);
     }
     if (!adapters.eventStore) throw new CliError('no event store is configured');

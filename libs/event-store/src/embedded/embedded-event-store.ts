@@ -6,12 +6,14 @@ export interface EmbeddedEventStoreOptions {
   dataDir: string;
   schema?: string;
   pollIntervalMs?: number;
+  /** Read only what exists (the CLI): a missing folder or schema is an error, never created or migrated. */
+  existing?: boolean;
 }
 
 export type EmbeddedEventStore = OpenedSqlEventStore<PgliteSqlClient>;
 
 /** The same SQL as the PostgreSQL store, on PGlite: no server to run. eventStore.close() closes the database. */
 export const createEmbeddedEventStore = async (options: EmbeddedEventStoreOptions): Promise<EmbeddedEventStore> => {
-  const sql = await PgliteSqlClient.open(options.dataDir);
+  const sql = await PgliteSqlClient.open(options.dataDir, { existing: options.existing });
   return openSqlEventStore(sql, options);
 };

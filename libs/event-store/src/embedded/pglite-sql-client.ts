@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { Mutex, quoteIdent, type SqlClient, type SqlTx } from '../sql/sql-client';
+import { DataFolderLock, DataFolderMissing } from './data-folder-lock';
 
 type PgliteModule = typeof import('@electric-sql/pglite');
 
@@ -25,14 +27,32 @@ export class PgliteSqlClient implements SqlClient {
   private readonly mutex = new Mutex();
   private closing?: Promise<void>;
 
-  private constructor(private readonly db: PGlite) {}
+  private constructor(
+    private readonly db: PGlite,
+    private readonly lock?: DataFolderLock,
+  ) {}
 
-  /** Opens (creating if missing) a database in `dataDir`; `memory://` keeps it in memory. */
-  static async open(dataDir: string): Promise<PgliteSqlClient> {
-    if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
+  /**
+   * Opens a database in `dataDir` (created if missing, unless `existing`); `memory://` keeps it in
+   * memory. The folder is locked first: a second process on it fails with DataFolderInUse.
+   */
+  static async open(dataDir: string, options: { existing?: boolean } = {}): Promise<PgliteSqlClient> {
+    if (dataDir.includes('://')) return PgliteSqlClient.start(dataDir);
+    if (options.existing && !existsSync(dataDir)) throw new DataFolderMissing(dataDir);
+    await mkdir(dataDir, { recursive: true });
+    const lock = await DataFolderLock.acquire(dataDir);
+    try {
+      return await PgliteSqlClient.start(dataDir, lock);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private static async start(dataDir: string, lock?: DataFolderLock): Promise<PgliteSqlClient> {
     const db = new (loadPglite().PGlite)(dataDir);
     await db.waitReady;
-    return new PgliteSqlClient(db);
+    return new PgliteSqlClient(db, lock);
   }
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }> {
@@ -63,7 +83,10 @@ export class PgliteSqlClient implements SqlClient {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.mutex.run(() => this.db.close());
+    this.closing ??= this.mutex.run(async () => {
+      await this.db.close();
+      await this.lock?.release();
+    });
     return this.closing;
   }
 }

@@ -10,6 +10,8 @@ export interface PostgresEventStoreOptions {
   /** Poll interval of caught-up subscriptions when no NOTIFY arrives (default 250 ms). */
   pollIntervalMs?: number;
   applicationName?: string;
+  /** Read only what exists (the CLI): a missing schema is an error, never created or migrated. */
+  existing?: boolean;
 }
 
 /** `sql` is the pool behind both, for tables that belong beside the events (idempotency keys, timers). */

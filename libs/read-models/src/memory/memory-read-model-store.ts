@@ -43,20 +43,35 @@ export class MemoryReadModelStore implements ReadModelStore {
   /** prevPosition -> position, for events applied ahead of the watermark. */
   private pending = new Map<bigint, bigint>();
   private counts = new Map<string, { applied: number; skipped: number }>();
+  private readonly watchers = new Set<() => void>();
 
   constructor(options: MemoryReadModelStoreOptions = {}) {
     this.projections = createProjections(options);
   }
 
   async apply(delivery: Applied): Promise<boolean> {
-    return this.applyNow(delivery);
+    return this.notified([this.applyNow(delivery)])[0]!;
   }
 
   async applyMany(deliveries: Applied[]): Promise<boolean[]> {
-    return deliveries.map((delivery) => this.applyNow(delivery));
+    return this.notified(deliveries.map((delivery) => this.applyNow(delivery)));
+  }
+
+  async onWatermarkMoved(moved: () => void): Promise<() => Promise<void>> {
+    this.watchers.add(moved);
+    return async () => void this.watchers.delete(moved);
+  }
+
+  private notified(results: boolean[]): boolean[] {
+    if (results.some(Boolean)) for (const moved of this.watchers) queueMicrotask(moved);
+    return results;
   }
 
   async skip(skipped: Skipped): Promise<boolean> {
+    return this.notified([this.skipNow(skipped)])[0]!;
+  }
+
+  private skipNow(skipped: Skipped): boolean {
     assertSkipped(skipped);
     const { category, streamId, revision, position, prevPosition } = skipped;
     if (streamId === undefined || revision === undefined) {

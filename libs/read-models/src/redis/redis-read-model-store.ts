@@ -155,7 +155,7 @@ export class RedisReadModelStore implements ReadModelStore {
   }
 
   async apply(delivery: Applied): Promise<boolean> {
-    return (await this.write(this.live, [this.appliedEntry(delivery)]))[0]!;
+    return this.notified(await this.write(this.live, [this.appliedEntry(delivery)]))[0]!;
   }
 
   /**
@@ -163,11 +163,38 @@ export class RedisReadModelStore implements ReadModelStore {
    * one fails, the call throws: events before it may stay applied (a retry skips them), none after it is.
    */
   async applyMany(deliveries: Applied[]): Promise<boolean[]> {
-    return this.write(this.live, deliveries.map((d) => this.appliedEntry(d)));
+    return this.notified(await this.write(this.live, deliveries.map((d) => this.appliedEntry(d))));
   }
 
   async skip(skipped: Skipped): Promise<boolean> {
-    return (await this.write(this.live, [skippedEntry(skipped)]))[0]!;
+    return this.notified(await this.write(this.live, [skippedEntry(skipped)]))[0]!;
+  }
+
+  /**
+   * One subscriber connection per call (the api makes one per process), on `<prefix>watermark-moved`,
+   * published to after every live write that applied something. Pub/sub is at most once: a waiter
+   * also re-reads now and then (ReadYourWrites), so a lost message only delays it.
+   */
+  async onWatermarkMoved(moved: () => void): Promise<() => Promise<void>> {
+    const subscriber = this.redis.duplicate();
+    subscriber.on('message', () => moved());
+    // After a reconnection ioredis subscribes again; what was published meanwhile is lost: re-read.
+    subscriber.on('ready', () => moved());
+    subscriber.on('error', () => undefined);
+    await subscriber.subscribe(this.watermarkChannel());
+    return async () => {
+      await subscriber.quit().catch(() => subscriber.disconnect());
+    };
+  }
+
+  /** A pub/sub channel, not a key. */
+  private watermarkChannel(): string {
+    return `${this.prefix}watermark-moved`;
+  }
+
+  private notified(results: boolean[]): boolean[] {
+    if (results.some(Boolean)) this.redis.publish(this.watermarkChannel(), '').catch(() => undefined);
+    return results;
   }
 
   async watermark(): Promise<bigint> {

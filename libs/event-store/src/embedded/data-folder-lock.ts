@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { existsSync, realpathSync, unlinkSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
+import { join, resolve } from 'node:path';
+
+/** Another process holds the data folder: opening it too would lose one of the two's writes. */
+export class DataFolderInUse extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: string,
+  ) {
+    super(`the data folder ${dataDir} is in use by ${holder}; stop that process first (one process per folder), or use its HTTP api`);
+    this.name = 'DataFolderInUse';
+  }
+}
+
+/** A reader (the CLI) was pointed at a data folder that does not exist: nothing is created for it. */
+export class DataFolderMissing extends Error {
+  constructor(readonly dataDir: string) {
+    super(`the data folder ${dataDir} does not exist (check ZAN_DATA_DIR)`);
+    this.name = 'DataFolderMissing';
+  }
+}
+
+/**
+ * An exclusive lock on a data folder, held by listening on a unix socket named after it. The OS
+ * frees it when the process dies, however it dies (SIGKILL included): no stale pid file, no pid
+ * reuse to guard against. On Linux the socket lives in the abstract namespace (no file at all);
+ * elsewhere it is a socket file in the folder, whose stale copy after a crash is noticed (nobody
+ * answers it) and replaced. Whoever knocks learns who holds it (pid and command line), for the error.
+ */
+export class DataFolderLock {
+  private constructor(private readonly server: Server) {}
+
+  static async acquire(dataDir: string): Promise<DataFolderLock> {
+    const address = lockAddress(dataDir);
+    const server = createServer((socket) => {
+      socket.end(`process ${process.pid} (${process.argv.slice(1).join(' ')})`);
+    });
+    server.unref();
+    try {
+      await listen(server, address);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      const holder = await ask(address);
+      if (holder !== undefined || process.platform === 'linux') throw new DataFolderInUse(dataDir, holder ?? 'another process');
+      // A socket file left by a crash: nobody answers it.
+      unlinkSync(address);
+      await listen(server, address);
+    }
+    return new DataFolderLock(server);
+  }
+
+  /**
+   * Throws DataFolderInUse when a process holds the folder: for a one-line refusal before anything
+   * starts. The lock taken by acquire() stays what keeps two processes apart.
+   */
+  static async assertFree(dataDir: string): Promise<void> {
+    const holder = await ask(lockAddress(dataDir));
+    if (holder !== undefined) throw new DataFolderInUse(dataDir, holder);
+  }
+
+  release(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const lockAddress = (dataDir: string): string => {
+  const path = existsSync(dataDir) ? realpathSync(dataDir) : resolve(dataDir);
+  if (process.platform === 'linux') return `\0zan-data-folder:${createHash('sha256').update(path).digest('hex')}`;
+  return join(path, '.zan.lock');
+};
+
+const listen = (server: Server, address: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+/** The holder's description, or undefined when nobody answers (a stale socket file). */
+const ask = (address: string): Promise<string | undefined> =>
+  new Promise((resolve) => {
+    const socket = createConnection(address);
+    let said = '';
+    socket.setTimeout(2_000, () => socket.destroy());
+    socket.on('data', (chunk) => (said += chunk.toString()));
+    socket.on('end', () => resolve(said || 'another process'));
+    socket.on('error', () => resolve(undefined));
+    socket.on('close', () => resolve(said || undefined));
+  });
