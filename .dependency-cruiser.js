@@ -10,6 +10,15 @@ module.exports = {
       to: { path: ['node_modules/@nestjs', 'node_modules/(pg|ioredis|kafkajs|@electric-sql|@kurrent|@eventstore)', '^libs/(event-store|messaging|read-models|platform)', '^apps/', '^(fs|net|http|https|child_process)$'] },
     },
     {
+      name: 'domain-streams-are-separate',
+      severity: 'error',
+      comment:
+        'A folder per stream type in libs/domain/src (wallet/, red-packet/, ...): a stream folder imports only its own files, ' +
+        'the domain root modules (decider, errors, validation) and @zan/contracts, never another stream folder.',
+      from: { path: '^libs/domain/src/(?!testing/|audit/)([^/]+)/' },
+      to: { path: '^libs/domain/src/[^/]+/', pathNot: '^libs/domain/src/$1/' },
+    },
+    {
       name: 'contracts-depend-on-nothing',
       severity: 'error',
       from: { path: '^libs/contracts' },

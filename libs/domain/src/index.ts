@@ -1,17 +1,28 @@
-// Each feature's initialState/evolve/decide share names, so features are exported as namespaces
-// (wallet.decide, redPacket.decide); deciders, commands and helpers are also exported by their own names.
+// A folder per stream type: each exports initialState/evolve/decide under the same names, so streams
+// are exported as namespaces (wallet.decide, redPacket.decide); deciders, commands and helpers are
+// also exported by their own names.
 export * from './errors';
 export * from './decider';
 export * as wallet from './wallet';
-export * as tip from './tip';
 export * as redPacket from './red-packet';
-export { walletDecider, hasPersonalCard } from './wallet';
+export {
+  walletDecider,
+  hasPersonalCard,
+  tipAuthor,
+  isEligibleAuthor,
+  decideSendRedPacket,
+  redPacketExpiresAt,
+  RECIPIENTS_PER_MAX_SHARE,
+} from './wallet';
 export type {
   BankCard,
   CreditWallet,
   FundWallet,
   LinkBankCard,
   OpenWallet,
+  PraiseTip,
+  SendRedPacket,
+  TipAuthor,
   TransferFunds,
   WalletCommand,
   WalletCredit,
@@ -19,9 +30,7 @@ export type {
   WalletState,
   WithdrawFunds,
 } from './wallet';
-export { tipDecider, tipAuthor, isEligibleAuthor } from './tip';
-export type { PraiseTip, TipAuthor, TipCommand, TipEvent } from './tip';
-export { redPacketDecider, drawShare, decideSendRedPacket, redPacketExpiresAt, RECIPIENTS_PER_MAX_SHARE } from './red-packet';
+export { redPacketDecider, drawShare } from './red-packet';
 export type {
   ClaimRedPacket,
   EscrowRedPacket,
@@ -32,7 +41,6 @@ export type {
   RedPacketEvent,
   RedPacketState,
   RedPacketStatus,
-  SendRedPacket,
   Undrawn,
 } from './red-packet';
 export * from './audit/ledger-audit';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { DomainError } from './errors';
-import { redPacketExpiresAt } from './red-packet/send-red-packet';
 import { PROPERTY_PARAMS } from './testing/property';
 import { ZanSystem } from './testing/system-simulation';
-import { tipAuthor } from './tip/tip.decider';
+import { tipAuthor } from './wallet/praise-tip';
+import { redPacketExpiresAt } from './wallet/send-red-packet';
 
 const USERS = ['u0', 'u1', 'u2', 'u3'];
 const CARDS = ['c0', 'c1'];

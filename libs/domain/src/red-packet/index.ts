@@ -1,12 +1,14 @@
-export { initialState, evolve, type NoRedPacket, type RedPacket, type RedPacketState, type RedPacketStatus } from './red-packet.state';
 export {
-  decide,
-  redPacketDecider,
-  type ClaimRedPacket,
-  type EscrowRedPacket,
-  type ExpireRedPacket,
-  type RedPacketCommand,
+  initialState,
+  evolve,
+  type NoRedPacket,
+  type RedPacket,
   type RedPacketEvent,
-} from './red-packet.decider';
+  type RedPacketState,
+  type RedPacketStatus,
+} from './red-packet.state';
+export { decide, redPacketDecider, type RedPacketCommand } from './red-packet.decider';
+export { decideEscrowRedPacket, type EscrowRedPacket } from './escrow-red-packet';
+export { decideClaimRedPacket, type ClaimRedPacket } from './claim-red-packet';
+export { decideExpireRedPacket, type ExpireRedPacket } from './expire-red-packet';
 export { drawShare, type Undrawn } from './draw-share';
-export { decideSendRedPacket, redPacketExpiresAt, RECIPIENTS_PER_MAX_SHARE, type SendRedPacket } from './send-red-packet';

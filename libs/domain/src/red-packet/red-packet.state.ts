@@ -1,5 +1,6 @@
-import { isZanEventType, type Fen, type RedPacketClaimed, type RedPacketEscrowed, type RedPacketMode } from '@zan/contracts';
+import { isZanEventType, type DomainEvent, type Fen, type RedPacketClaimed, type RedPacketEscrowed, type RedPacketMode } from '@zan/contracts';
 import type { EventLike } from '../decider';
+import { InvalidCommand } from '../errors';
 
 export type RedPacketStatus = 'none' | 'open' | 'exhausted' | 'expired';
 
@@ -29,6 +30,9 @@ export interface RedPacket {
 }
 
 export type RedPacketState = NoRedPacket | RedPacket;
+
+/** Every event on a red-packet stream: what the packet's commands emit. */
+export type RedPacketEvent = DomainEvent<'RedPacketEscrowed' | 'RedPacketClaimed' | 'RedPacketExpired'>;
 
 export const initialState: RedPacketState = Object.freeze({ status: 'none' });
 
@@ -72,4 +76,9 @@ export const evolve = (state: RedPacketState, event: EventLike): RedPacketState 
     default:
       return state;
   }
+};
+
+/** Guards against a command decided on another packet's stream (a caller bug, not a user error). */
+export const requireSamePacket = (state: RedPacket, redPacketId: string): void => {
+  if (state.redPacketId !== redPacketId) throw new InvalidCommand(`command for packet ${redPacketId} was decided on packet ${state.redPacketId}`);
 };

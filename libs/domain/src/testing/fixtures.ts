@@ -59,3 +59,8 @@ export const randomOf = (...values: number[]): (() => number) => {
   let i = 0;
   return () => values[Math.min(i++, values.length - 1)] ?? 0;
 };
+
+export const expired = (amount: number, remainingShares: number, redPacketId = 'rp-1', senderId = 'alice'): DomainEvent<'RedPacketExpired'> => ({
+  type: 'RedPacketExpired',
+  data: { redPacketId, senderId, amount, remainingShares },
+});

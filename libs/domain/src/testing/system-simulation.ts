@@ -1,10 +1,11 @@
 import { isPayableFen, type DomainEvent, type Fen } from '@zan/contracts';
 import { DEFAULT_CONTEXT, type DecideContext } from '../decider';
 import { DomainError } from '../errors';
-import { redPacketDecider, type EscrowRedPacket, type RedPacketCommand } from '../red-packet/red-packet.decider';
+import { redPacketDecider, type RedPacketCommand } from '../red-packet/red-packet.decider';
+import type { EscrowRedPacket } from '../red-packet/escrow-red-packet';
 import type { RedPacketState } from '../red-packet/red-packet.state';
-import type { CreditWallet, WalletCommand } from '../wallet/wallet.commands';
-import { walletDecider } from '../wallet/wallet.decider';
+import type { CreditWallet } from '../wallet/credit-wallet';
+import { walletDecider, type WalletCommand } from '../wallet/wallet.decider';
 import type { WalletState } from '../wallet/wallet.state';
 import { T0 } from './fixtures';
 

@@ -3,8 +3,7 @@ import type { DecideContext, EventLike } from '../decider';
 import { DailyLimitExceeded } from '../errors';
 import { walletWith } from '../testing/fixtures';
 import { specFor } from '../testing/given-when-then';
-import type { WalletCommand } from './wallet.commands';
-import { walletDecider } from './wallet.decider';
+import { walletDecider, type WalletCommand } from './wallet.decider';
 import { beijingDay } from './wallet.state';
 
 const given = specFor(walletDecider);

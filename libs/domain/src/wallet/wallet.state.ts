@@ -8,7 +8,7 @@ import {
   type WalletOpened,
 } from '@zan/contracts';
 import type { DecideContext, EventLike } from '../decider';
-import { DailyLimitExceeded, InsufficientFunds, InvalidCommand } from '../errors';
+import { CardNotLinked, DailyLimitExceeded, InsufficientFunds, InvalidCommand } from '../errors';
 import { LinkedCards } from './linked-cards';
 
 export { type BankCard, LinkedCards } from './linked-cards';
@@ -24,7 +24,7 @@ export interface WalletState {
   spent?: { day: string; amount: Fen };
 }
 
-/** Every event the wallet decider (and the tip and red-packet debits on the wallet stream) emits. */
+/** Every event on a wallet stream: what the wallet's commands emit. */
 export type WalletEvent = DomainEvent<
   | 'WalletOpened'
   | 'BankCardLinked'
@@ -87,6 +87,10 @@ export const requireWithinDailyLimit = (state: WalletState, amount: Fen, context
   if (spent + amount > limit) {
     throw new DailyLimitExceeded(`spending ${amount} fen would pass today's limit of ${limit} fen (${spent} fen spent today)`);
   }
+};
+
+export const requireCard = (state: WalletState, cardId: string): void => {
+  if (!state.cards.has(cardId)) throw new CardNotLinked(`card ${cardId} is not linked to this wallet`);
 };
 
 /** Debits never make a balance negative; a missing wallet has nothing to spend. */

@@ -1,8 +1,8 @@
 import type { DomainEvent, Fen, WalletKind } from '@zan/contracts';
-import { DEFAULT_CONTEXT, type Command, type DecideContext, type Decider } from '../decider';
+import { DEFAULT_CONTEXT, type Command, type DecideContext } from '../decider';
 import { AuthorNotEligible, SelfPayment } from '../errors';
 import { optionalText, requireAmountWithin, requireId } from '../validation';
-import { evolve, hasPersonalCard, initialState, requireFunds, requireOwnStream, requireWithinDailyLimit, type WalletState } from '../wallet/wallet.state';
+import { hasPersonalCard, requireFunds, requireOwnStream, requireWithinDailyLimit, type WalletState } from './wallet.state';
 
 /** What the tip decision needs to know of the author's wallet, read by the handler at decision time. */
 export interface TipAuthor {
@@ -16,8 +16,6 @@ export type PraiseTip = Command<
   'PraiseTip',
   { tipId: string; readerId: string; authorId: string; articleId: string; amount: Fen; message?: string; author: TipAuthor }
 >;
-export type TipCommand = PraiseTip;
-export type TipEvent = DomainEvent<'TipPraised'>;
 
 export const tipAuthor = (authorWallet: WalletState): TipAuthor => ({
   exists: authorWallet.exists,
@@ -36,8 +34,11 @@ const requireEligible = (authorId: string, author: TipAuthor | undefined): void 
 };
 
 /** Checks: shape, self-tip, limits, author eligibility, then the reader's balance. */
-export const decide = (command: PraiseTip, state: WalletState, context: DecideContext = DEFAULT_CONTEXT): TipEvent[] => {
-  const { data } = command;
+export const decidePraiseTip = (
+  { data }: PraiseTip,
+  state: WalletState,
+  context: DecideContext = DEFAULT_CONTEXT,
+): DomainEvent<'TipPraised'>[] => {
   const tipId = requireId(data.tipId, 'tipId');
   const readerId = requireId(data.readerId, 'readerId');
   const authorId = requireId(data.authorId, 'authorId');
@@ -56,5 +57,3 @@ export const decide = (command: PraiseTip, state: WalletState, context: DecideCo
     },
   ];
 };
-
-export const tipDecider: Decider<TipCommand, WalletState, TipEvent> = { initialState, evolve, decide };

@@ -2,9 +2,12 @@ import type { DomainEvent, Fen, MoneyLimits, RedPacketMode } from '@zan/contract
 import { DEFAULT_CONTEXT, type Command, type DecideContext } from '../decider';
 import { InvalidCommand, InvalidRedPacket } from '../errors';
 import { optionalText, requireAmountWithin, requireCount, requireId, requireInstant } from '../validation';
-import { requireFunds, requireOwnStream, requireWithinDailyLimit, type WalletState } from '../wallet/wallet.state';
+import { requireFunds, requireOwnStream, requireWithinDailyLimit, type WalletState } from './wallet.state';
 
-/** Decided on the sender's stream `wallet-<senderId>`: the whole amount leaves for the packet's escrow. */
+/**
+ * Decided on the sender's stream `wallet-<senderId>`: the whole amount leaves the wallet. The packet's
+ * own stream starts when a process manager escrows the RedPacketSent (red-packet/escrow-red-packet.ts).
+ */
 export type SendRedPacket = Command<
   'SendRedPacket',
   {
@@ -44,11 +47,10 @@ const requireRecipients = (value: unknown, senderId: string, shares: number, lim
 
 /** Checks: shape, total within limits, shares within limits, >= 1 fen a share, recipients, then balance. */
 export const decideSendRedPacket = (
-  command: SendRedPacket,
+  { data }: SendRedPacket,
   state: WalletState,
   context: DecideContext = DEFAULT_CONTEXT,
 ): DomainEvent<'RedPacketSent'>[] => {
-  const { data } = command;
   const { limits } = context;
   const redPacketId = requireId(data.redPacketId, 'redPacketId');
   const senderId = requireId(data.senderId, 'senderId');

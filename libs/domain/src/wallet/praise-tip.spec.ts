@@ -3,10 +3,10 @@ import { fold } from '../decider';
 import { AmountOutOfRange, AuthorNotEligible, InsufficientFunds, InvalidCommand, SelfPayment } from '../errors';
 import { cardLinked, walletOpened, walletWith } from '../testing/fixtures';
 import { specFor } from '../testing/given-when-then';
-import { walletDecider } from '../wallet/wallet.decider';
-import { isEligibleAuthor, tipAuthor, tipDecider, type PraiseTip, type TipAuthor } from './tip.decider';
+import { decidePraiseTip, isEligibleAuthor, tipAuthor, type PraiseTip, type TipAuthor } from './praise-tip';
+import { walletDecider } from './wallet.decider';
 
-const given = specFor(tipDecider);
+const given = specFor(walletDecider);
 const eligible: TipAuthor = { exists: true, kind: 'individual', hasPersonalCard: true };
 
 const praise = (data: Partial<PraiseTip['data']> = {}): PraiseTip => ({
@@ -19,7 +19,7 @@ const tipPraised = (data: Partial<PraiseTip['data']> = {}) => ({
   data: { tipId: 'tip-1', readerId: 'reader', authorId: 'author', articleId: 'a-1', amount: 500, ...data },
 });
 
-describe('tip decider (PraiseTip on the reader’s wallet)', () => {
+describe('PraiseTip (on the reader’s wallet)', () => {
   it('debits the reader', () => {
     const { state } = given(walletWith('reader', 800)).when(praise()).then([tipPraised()]);
     expect(state.balance).toBe(300);
@@ -29,8 +29,9 @@ describe('tip decider (PraiseTip on the reader’s wallet)', () => {
     given(walletWith('reader', 800)).when(praise({ message: '赞!' })).then([tipPraised({ message: '赞!' })]);
   });
 
-  it('is also decided by the wallet decider, which owns the stream', () => {
+  it('is decided by the wallet decider, which owns the stream', () => {
     expect(walletDecider.decide(praise(), fold(walletDecider, walletWith('reader', 800)))).toEqual([tipPraised()]);
+    expect(decidePraiseTip(praise(), fold(walletDecider, walletWith('reader', 800)))).toEqual([tipPraised()]);
   });
 
   it('rejects tipping yourself', () => {
@@ -54,7 +55,7 @@ describe('tip decider (PraiseTip on the reader’s wallet)', () => {
           const author: TipAuthor = { exists, kind, hasPersonalCard };
           const accepted = (() => {
             try {
-              tipDecider.decide(praise({ author }), fold(walletDecider, walletWith('reader', 800)));
+              walletDecider.decide(praise({ author }), fold(walletDecider, walletWith('reader', 800)));
               return true;
             } catch (error) {
               if (!(error instanceof AuthorNotEligible)) throw error;
@@ -89,12 +90,12 @@ describe('tip decider (PraiseTip on the reader’s wallet)', () => {
   });
 
   it('reads eligibility from the author’s wallet', () => {
-    expect(tipAuthor(fold(tipDecider, []))).toEqual({ exists: false, kind: undefined, hasPersonalCard: false });
-    expect(tipAuthor(fold(tipDecider, [walletOpened('author'), cardLinked('author', 'c1', false)]))).toEqual({
+    expect(tipAuthor(fold(walletDecider, []))).toEqual({ exists: false, kind: undefined, hasPersonalCard: false });
+    expect(tipAuthor(fold(walletDecider, [walletOpened('author'), cardLinked('author', 'c1', false)]))).toEqual({
       exists: true,
       kind: 'individual',
       hasPersonalCard: false,
     });
-    expect(tipAuthor(fold(tipDecider, [walletOpened('author'), cardLinked('author', 'c1', false), cardLinked('author', 'c2', true)])).hasPersonalCard).toBe(true);
+    expect(tipAuthor(fold(walletDecider, [walletOpened('author'), cardLinked('author', 'c1', false), cardLinked('author', 'c2', true)])).hasPersonalCard).toBe(true);
   });
 });

@@ -2,8 +2,8 @@ import { DEFAULT_LIMITS, type DomainEvent, type RedPacketSent } from '@zan/contr
 import { AmountOutOfRange, InsufficientFunds, InvalidCommand, InvalidRedPacket } from '../errors';
 import { T0, T_EXPIRY, walletWith } from '../testing/fixtures';
 import { specFor } from '../testing/given-when-then';
-import { walletDecider } from '../wallet/wallet.decider';
 import { redPacketExpiresAt, RECIPIENTS_PER_MAX_SHARE, type SendRedPacket } from './send-red-packet';
+import { walletDecider } from './wallet.decider';
 
 const given = specFor(walletDecider);
 

@@ -1,0 +1,23 @@
+import type { DomainEvent, Fen } from '@zan/contracts';
+import { DEFAULT_CONTEXT, type Command, type DecideContext } from '../decider';
+import { requireAmountWithin, requireId } from '../validation';
+import { requireCard, requireFunds, requireOwnStream, requireWithinDailyLimit, type WalletState } from './wallet.state';
+
+export type WithdrawFunds = Command<'WithdrawFunds', { userId: string; withdrawalId: string; cardId: string; amount: Fen }>;
+
+/** Checks: shape, limits, card, balance, then the daily spending limit. */
+export const decideWithdrawFunds = (
+  { data }: WithdrawFunds,
+  state: WalletState,
+  context: DecideContext = DEFAULT_CONTEXT,
+): DomainEvent<'WalletWithdrawn'>[] => {
+  const userId = requireId(data.userId, 'userId');
+  const withdrawalId = requireId(data.withdrawalId, 'withdrawalId');
+  const cardId = requireId(data.cardId, 'cardId');
+  requireOwnStream(state, userId);
+  const amount = requireAmountWithin(data.amount, context.limits.withdrawal, 'a withdrawal');
+  requireCard(state, cardId);
+  requireFunds(state, amount);
+  requireWithinDailyLimit(state, amount, context);
+  return [{ type: 'WalletWithdrawn', data: { userId, withdrawalId, cardId, amount } }];
+};
