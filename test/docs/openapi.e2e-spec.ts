@@ -10,6 +10,7 @@ type Schema = Record<string, any>;
 /** Headers Zan sends on its own account: every one an answer carries must be declared on it. */
 const ZAN_HEADER = /^(x-request-id|x-correlation-id|idempotent-replayed|retry-after.*|x-ratelimit-.*|www-authenticate)$/;
 const RATE_LIMIT = 60;
+const QUERY_RATE_LIMIT = 100;
 
 /**
  * The OpenAPI document against the real api: every route driven into every status it documents
@@ -51,7 +52,7 @@ describe('the OpenAPI document describes every answer of every route', () => {
     });
 
   beforeAll(async () => {
-    zan = await startEmbeddedZan({ env: { ZAN_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), ZAN_READ_WAIT_MS: '200', ZAN_CARDS_PER_WALLET: '2' } });
+    zan = await startEmbeddedZan({ env: { ZAN_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), ZAN_QUERY_RATE_LIMIT_PER_MINUTE: String(QUERY_RATE_LIMIT), ZAN_READ_WAIT_MS: '200', ZAN_CARDS_PER_WALLET: '2' } });
     document = (await request(zan.app.getHttpServer()).get('/docs/openapi.json').expect(200)).body;
   }, 120_000);
   afterAll(async () => {
@@ -155,6 +156,11 @@ describe('the OpenAPI document describes every answer of every route', () => {
       if (missing) expect((await as(route === '/v1/wallets/me' ? nina : client, 'get', route, { path: missingPath ?? path })).status).toBe(missing);
     }
     expect((await as(alice, 'get', '/v1/wallets/{userId}', { path: '/v1/wallets/bob' })).status).toBe(403);
+
+    // 429: quinn spends her minute of queries, then every query refuses her.
+    const quinn = clientFor(zan.app, 'quinn', { roles: ['admin'] });
+    for (let i = 0; i < QUERY_RATE_LIMIT; i++) await request(zan.app.getHttpServer()).get('/v1/leaderboards/authors').set('Authorization', `Bearer ${quinn.token}`);
+    for (const [route, path] of queries) expect([route, (await as(quinn, 'get', route, { path })).status]).toEqual([route, 429]);
 
     // Operations' own routes.
     for (const route of ['/health/live', '/health/ready', '/metrics']) expect((await as(undefined, 'get', route)).status).toBe(200);

@@ -78,7 +78,8 @@ moves money needs an \`Idempotency-Key\`: the same key with the same body answer
 again (header \`Idempotent-Replayed: true\`), with another body a 409. Queries are eventually
 consistent: pass a command's \`position\` as \`?after=\` to read your own write (up to 5 s, else 503).
 Send \`X-Request-Id\` and \`X-Correlation-Id\` to follow a request through logs, events and traces:
-every answer carries both. Money-moving answers carry the per-user limit (\`X-RateLimit-*-money\`);
+every answer carries both. Money-moving answers carry the per-user limit (\`X-RateLimit-*-money\`), queries
+theirs (\`X-RateLimit-*-queries\`);
 429 and 503 say when to retry (\`Retry-After\`). A path Zan does not serve is a 404 \`not-found\` problem.`;
 
 /** Headers Zan sends, declared once and referred to from every response that may carry them. */
@@ -91,6 +92,10 @@ const HEADERS: Record<string, { description: string; schema: object; required?: 
   'X-RateLimit-Remaining-money': { description: 'What is left of them in this window', schema: { type: 'integer' } },
   'X-RateLimit-Reset-money': { description: 'Seconds until the window starts again', schema: { type: 'integer' } },
   'Retry-After-money': { description: 'The same as Retry-After, named after the limit (sent by the rate limiter)', schema: { type: 'integer', minimum: 1 } },
+  'X-RateLimit-Limit-queries': { description: 'Queries allowed per user per minute (a separate, higher limit)', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining-queries': { description: 'What is left of them in this window', schema: { type: 'integer' } },
+  'X-RateLimit-Reset-queries': { description: 'Seconds until the window starts again', schema: { type: 'integer' } },
+  'Retry-After-queries': { description: 'The same as Retry-After, named after the limit (sent by the rate limiter)', schema: { type: 'integer', minimum: 1 } },
   'WWW-Authenticate': { description: '`Bearer`', schema: { type: 'string' } },
 };
 
@@ -113,9 +118,12 @@ const completeDocument = (document: OpenAPIObject): OpenAPIObject => {
       'not-found': { ...problemResponse(404, ['not-found']), description: 'A path or method Zan does not serve: `https://zan.dev/problems/not-found`' },
     },
   };
-  for (const item of Object.values(document.paths)) {
-    for (const operation of Object.values(item as Record<string, OperationDoc>)) {
-      for (const code of EVERY_ROUTE) {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item as Record<string, OperationDoc>)) {
+      // Every authenticated query counts against the per-user query limit.
+      const query = method === 'get' && path.startsWith('/v1/');
+      const perRoute = query ? [...EVERY_ROUTE, 'rate-limited'] : EVERY_ROUTE;
+      for (const code of perRoute) {
         const status = String(PROBLEM_CATALOG[code]!.status);
         const response = (operation.responses[status] ??= problemResponse(Number(status), []));
         const content = response.content?.['application/problem+json'];
@@ -130,12 +138,13 @@ const completeDocument = (document: OpenAPIObject): OpenAPIObject => {
         // A stored answer is a success or a business refusal (403, 404, 409, 410, 422).
         if (idempotency && (code < 300 || [403, 404, 409, 410, 422].includes(code))) headers['Idempotent-Replayed'] = ref('Idempotent-Replayed');
         // A rate-limited route (one that may answer 429) counts its requests once they are authenticated.
-        if (limited && code !== 401) {
-          for (const name of ['X-RateLimit-Limit-money', 'X-RateLimit-Remaining-money', 'X-RateLimit-Reset-money']) headers[name] = ref(name);
+        const limit = query ? 'queries' : 'money';
+        if ((limited || query) && code !== 401) {
+          for (const name of [`X-RateLimit-Limit-${limit}`, `X-RateLimit-Remaining-${limit}`, `X-RateLimit-Reset-${limit}`]) headers[name] = ref(name);
         }
         // 429 and 503 always; a 409 when the same key is still being processed.
         if (code === 429 || code === 503 || (code === 409 && idempotency)) headers['Retry-After'] = ref('Retry-After');
-        if (code === 429) headers['Retry-After-money'] = ref('Retry-After-money');
+        if (code === 429) headers[`Retry-After-${limit}`] = ref(`Retry-After-${limit}`);
         if (code === 401) headers['WWW-Authenticate'] = ref('WWW-Authenticate');
         response.headers = { ...response.headers, ...headers };
       }
