@@ -4,9 +4,13 @@ import type { TimerStore } from './timer.store';
 export class MemoryTimerStore implements TimerStore {
   private readonly timers = new Map<string, number>();
 
-  /** Scheduled timer ids (a simulation's checks read this without going through faults). */
+  /** A simulation's checks read these without going through faults. */
   has(id: string): boolean {
     return this.timers.has(id);
+  }
+
+  get size(): number {
+    return this.timers.size;
   }
 
   async schedule(id: string, dueAt: Date): Promise<void> {
