@@ -130,7 +130,10 @@ export const sendWithRetries = async (client: Client, request: Request): Promise
       ),
       client.sleep(5_000).then(() => TIMEOUT),
     ]);
-    if (answer === 'ok') return 'ok';
+    if (answer === 'ok') {
+      client.trace(`${request.describe}: ok`);
+      return 'ok';
+    }
     if (answer instanceof DomainError) {
       client.trace(`${request.describe}: refused (${answer.code})`);
       return 'refused';
