@@ -7,13 +7,19 @@ import { runSeed, type SeedResult } from './deterministic/simulation';
  */
 const SEEDS = Number(process.env.ZAN_SIM_SEEDS ?? 2_000);
 const base = Number(process.env.ZAN_SIM_SEED ?? (Number(process.env.ZAN_TEST_RUN ?? Math.floor(Date.now() / 1000)) % 400_000) * 10_000);
-/** Seeds that lost credits when a skipped reaction counted as done (issue 13), and a wrong refusal. */
-const REGRESSIONS = [2, 40, 79, 424, 428, 432, 435, 459];
+/**
+ * Seeds that broke an invariant before a fix: credits lost when a skipped reaction counted as done
+ * (issue 13; 80 requests), and a failed reaction left undone on a quiet log (40 requests).
+ */
+const REGRESSIONS = [
+  ...[5, 13, 25, 428, 432, 435].map((seed) => ({ seed, requests: 80 })),
+  ...[757, 1060560413, 1060560757].map((seed) => ({ seed, requests: 40 })),
+];
 
 const failures = (results: SeedResult[]): string[] =>
   results
     .filter((r) => r.violations.length > 0)
-    .map((r) => `seed ${r.seed}: ${r.violations.join('; ')}\n  replay: npm run sim -- --seed ${r.seed}`);
+    .map((r) => `seed ${r.seed}: ${r.violations.join('; ')}\n  replay: npm run sim -- --seed ${r.seed} --requests ${r.requests}`);
 
 describe('deterministic simulation of the money path', () => {
   jest.setTimeout(300_000);
@@ -26,7 +32,7 @@ describe('deterministic simulation of the money path', () => {
 
   it('keeps every invariant on the seeds that found bugs', async () => {
     const results: SeedResult[] = [];
-    for (const seed of REGRESSIONS) results.push(await runSeed(seed, { requests: 80 }));
+    for (const { seed, requests } of REGRESSIONS) results.push(await runSeed(seed, { requests }));
     expect(failures(results)).toEqual([]);
   });
 

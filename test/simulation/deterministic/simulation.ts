@@ -7,7 +7,7 @@ import { VirtualTime } from './virtual-time';
 import { randomRequests, sendWithRetries, setupRequests, type Answer, type Client, type Request } from './workload';
 
 export interface SimulationOptions {
-  /** Requests after the setup (default 40). */
+  /** Requests after the setup (default 60). */
   requests?: number;
   /** Keep a trace of every fault, crash, retry and log line (for replaying one seed). */
   trace?: boolean;
@@ -19,6 +19,7 @@ export interface SimulationOptions {
 
 export interface SeedResult {
   seed: number;
+  requests: number;
   violations: string[];
   /** Requests refused on a retry although an earlier attempt took effect (a known defect, reported apart). */
   wrongRefusals: string[];
@@ -95,7 +96,8 @@ export const runSeed = async (seed: number, options: SimulationOptions = {}): Pr
     answers.push({ request, answer: await sendWithRetries(client, request) });
   };
   const users = Array.from({ length: 3 + Math.floor(random() * 4) }, (_, i) => `u${i}`);
-  const requests = randomRequests(random, users, options.requests ?? 40, 20_000);
+  const count = options.requests ?? 60;
+  const requests = randomRequests(random, users, count, 20_000);
   let workloadDone = false;
 
   const logger = traceLogger(log);
@@ -123,7 +125,7 @@ export const runSeed = async (seed: number, options: SimulationOptions = {}): Pr
     violations.push(...checkpoints.violations, ...problems);
     for (const violation of violations) log(`VIOLATION ${violation}`);
     for (const refusal of wrongRefusals) log(`WRONG ANSWER ${refusal}`);
-    return { seed, violations, wrongRefusals, faults: counts, rates, events: world.events.size, steps: time.steps, virtualMs: time.now - START, trace };
+    return { seed, requests: count, violations, wrongRefusals, faults: counts, rates, events: world.events.size, steps: time.steps, virtualMs: time.now - START, trace };
   } finally {
     time.uninstall();
     Logger.overrideLogger(['error']);
