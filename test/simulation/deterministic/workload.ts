@@ -103,15 +103,18 @@ export interface Client {
   sleep(ms: number): Promise<void>;
   random: () => number;
   trace(line: string): void;
+  /** False: the interceptor as it was before it abandoned keys on a 5xx (it released them). */
+  abandonsOnServerError: boolean;
 }
 
 const TIMEOUT = Symbol('timeout');
 const ATTEMPTS = 12;
 
 /**
- * Sends a request as an HTTP client with an Idempotency-Key would: on a timeout (the process died,
- * or stalls) it sends it again marked `recovering` (the idempotency record's lease was taken over);
- * on a 5xx, again unmarked (the api released the key). A refusal is an answer; so is success.
+ * Sends a request as an HTTP client with an Idempotency-Key would, and as the api's idempotency
+ * interceptor answers it: after a timeout (the process died or stalls; its lease runs out) or a 5xx
+ * (the interceptor abandons the key), the retry takes the record over and runs `recovering`. A
+ * refusal is an answer; so is success.
  */
 export const sendWithRetries = async (client: Client, request: Request): Promise<Answer> => {
   const commandId = commandIdOf(request);
@@ -138,7 +141,7 @@ export const sendWithRetries = async (client: Client, request: Request): Promise
       client.trace(`${request.describe}: refused (${answer.code})`);
       return 'refused';
     }
-    recovering = answer === TIMEOUT;
+    recovering = answer === TIMEOUT || client.abandonsOnServerError;
     client.trace(`${request.describe}: ${answer === TIMEOUT ? 'timed out' : `failed (${String(answer)})`}, attempt ${attempt}`);
     await client.sleep(50 * attempt + Math.floor(client.random() * 200));
   }
