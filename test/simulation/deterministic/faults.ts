@@ -12,7 +12,7 @@ import {
   type Subscription,
   type SubscriptionOptions,
 } from '@zan/event-store';
-import type { TimerStore } from '../../../apps/api/src/process-managers/timer.store';
+import type { DueTimer, TimerCause, TimerStore } from '../../../apps/api/src/process-managers/timer.store';
 
 /** Per I/O call, the chance of each fault. */
 export interface FaultRates {
@@ -176,15 +176,15 @@ export class FaultyTimerStore implements TimerStore {
     private readonly io: ProcessIo,
   ) {}
 
-  schedule(id: string, dueAt: Date): Promise<void> {
-    return this.io.call(`schedule ${id}`, () => this.timers.schedule(id, dueAt));
+  schedule(id: string, dueAt: Date, cause?: TimerCause): Promise<void> {
+    return this.io.call(`schedule ${id}`, () => this.timers.schedule(id, dueAt, cause));
   }
 
   cancel(id: string): Promise<void> {
     return this.io.call(`cancel ${id}`, () => this.timers.cancel(id));
   }
 
-  due(now: Date, limit: number): Promise<{ id: string; dueAt: Date }[]> {
+  due(now: Date, limit: number): Promise<DueTimer[]> {
     return this.io.call('due timers', () => this.timers.due(now, limit));
   }
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_LIMITS, type MoneyLimits } from '@zan/contracts';
 import { MemoryCheckpointStore, MemoryEventStore } from '@zan/event-store';
-import { InProcessLeaderElection, ZanMetrics, type Clock, type ZanConfig } from '@zan/platform';
+import { InProcessLeaderElection, ZanMetrics, type Clock, type ZanConfig, type ZanSecrets } from '@zan/platform';
 import { CommandRunner } from '../../../apps/api/src/command-path/command-runner';
 import { WalletStreams } from '../../../apps/api/src/command-path/wallet-streams';
 import { CommandMetrics } from '../../../apps/api/src/observability/command-metrics';
@@ -21,6 +21,9 @@ import { FaultyCheckpointStore, FaultyEventStore, FaultyTimerStore, ProcessIo } 
 
 /** Packets expire after seconds, not a day: the expiry path runs within a short simulated run. */
 export const SIMULATION_LIMITS: MoneyLimits = { ...DEFAULT_LIMITS, redPacket: { ...DEFAULT_LIMITS.redPacket, ttlMs: 4_000 } };
+
+/** The key of unguessable ids (red packets) in every simulated run. */
+export const SIMULATION_SECRETS: ZanSecrets = { jwtSecret: 'simulation', idKey: Buffer.from('simulation-id-key'), source: 'ZAN_JWT_SECRET' };
 
 /** What survives a crash: the event store, the checkpoints and the timers. */
 export class DurableWorld {
@@ -59,7 +62,7 @@ export class SimulatedProcess {
     const wallets = new WalletStreams(this.runner, { limits: SIMULATION_LIMITS } as ZanConfig, clock);
     const packets = new RedPacketStreams(this.runner);
     const election = new InProcessLeaderElection();
-    this.expiries = new ExpiryScheduler(timers, packets, clock, { tickMs: 1000 }, election);
+    this.expiries = new ExpiryScheduler(timers, packets, clock, { tickMs: 1000 }, this.store, election);
     this.credits = new CreditsProcessManager(this.store, checkpoints, this.runner, packets, this.expiries, election);
     this.handlers = {
       open: new OpenWalletHandler(wallets),
@@ -68,7 +71,7 @@ export class SimulatedProcess {
       withdraw: new WithdrawFundsHandler(wallets),
       transfer: new TransferFundsHandler(wallets),
       tip: new PraiseTipHandler(wallets),
-      send: new SendRedPacketHandler(wallets, packets, this.expiries, clock),
+      send: new SendRedPacketHandler(wallets, packets, this.expiries, clock, SIMULATION_SECRETS),
       claim: new ClaimRedPacketHandler(packets, clock, random),
     };
   }

@@ -1,4 +1,5 @@
 import { DomainError } from '@zan/domain';
+import { unguessableId } from '@zan/platform';
 import type { CommandContext } from '../../../apps/api/src/command-path/command-context';
 import { deterministicId } from '../../../apps/api/src/command-path/command-runner';
 import { ClaimRedPacketCommand, SendRedPacketCommand } from '../../../apps/api/src/red-packets/red-packet.commands';
@@ -10,7 +11,7 @@ import {
   TransferFundsCommand,
   WithdrawFundsCommand,
 } from '../../../apps/api/src/wallets/wallet.commands';
-import type { SimulatedProcess } from './simulated-process';
+import { SIMULATION_SECRETS, type SimulatedProcess } from './simulated-process';
 
 /** One request of a client, with its Idempotency-Key; `at` is when it is first sent. */
 export interface Request {
@@ -77,7 +78,7 @@ export const randomRequests = (random: () => number, users: string[], count: num
       }
       case 'send': {
         const [amount, shares, mode] = [between(10, 3_000), between(1, 4), pick(['lucky', 'equal'] as const)];
-        packets.push(deterministicId(commandIdOf({ userId, key }), 'red-packet'));
+        packets.push(unguessableId(SIMULATION_SECRETS.idKey, 'red-packet', userId, commandIdOf({ userId, key })));
         requests.push(request(`sends a packet of ${amount} in ${shares}`, (p, c) => p.handlers.send.execute(new SendRedPacketCommand(c, amount, shares, mode, undefined, undefined))));
         break;
       }
