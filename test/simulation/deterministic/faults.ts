@@ -168,6 +168,10 @@ export class FaultyCheckpointStore implements CheckpointStore {
       await this.checkpoints.save(name, position);
     });
   }
+
+  delete(name: string): Promise<void> {
+    return this.io.call(`delete checkpoint ${name}`, () => this.checkpoints.delete(name));
+  }
 }
 
 export class FaultyTimerStore implements TimerStore {

@@ -1,9 +1,9 @@
 /**
  * Virtual time for one simulated run: while installed, the global setTimeout/setInterval (and their
- * clear functions) and Math.random belong to it, so the production code under test runs on a clock
- * that only moves when every promise has settled, and on a seeded random source. Nothing real is
- * awaited but a setImmediate per step (to let the microtask queue run dry), so a run is as fast
- * as its CPU work and the same seed always gives the same interleaving.
+ * clear functions), Date.now and Math.random belong to it, so the production code under test runs
+ * on a clock that only moves when every promise has settled, and on a seeded random source.
+ * Nothing real is awaited but a setImmediate per step (to let the microtask queue run dry), so a
+ * run is as fast as its CPU work and the same seed always gives the same interleaving.
  */
 interface Timer {
   id: number;
@@ -54,6 +54,7 @@ export class VirtualTime {
       setInterval: globalThis.setInterval,
       clearInterval: globalThis.clearInterval,
       random: Math.random,
+      now: Date.now,
     };
     const clear = (handle: unknown) => this.clear(handle);
     Object.assign(globalThis, {
@@ -63,9 +64,11 @@ export class VirtualTime {
       clearInterval: clear,
     });
     Math.random = this.random;
+    Date.now = () => this.now;
     this.restore = () => {
       Object.assign(globalThis, { setTimeout: saved.setTimeout, clearTimeout: saved.clearTimeout, setInterval: saved.setInterval, clearInterval: saved.clearInterval });
       Math.random = saved.random;
+      Date.now = saved.now;
     };
   }
 

@@ -176,4 +176,8 @@ export class MemoryCheckpointStore implements CheckpointStore {
   async save(name: string, position: bigint): Promise<void> {
     this.positions.set(name, position);
   }
+
+  async delete(name: string): Promise<void> {
+    this.positions.delete(name);
+  }
 }
