@@ -60,7 +60,7 @@ export const runSeed = async (seed: number, options: SimulationOptions = {}): Pr
   const random = seededRandom(seed);
   const time = new VirtualTime(START, random);
   const trace: string[] = [];
-  const log = options.trace ? (line: string) => void trace.push(`${String(time.now - START).padStart(7)} ms  ${line}`) : () => undefined;
+  const log = options.trace ? (line: string) => void trace.push(`${String(Math.round(time.now - START)).padStart(7)} ms  ${line}`) : () => undefined;
   const rates = options.rates ?? drawRates(random);
   const maxCrashes = options.maxCrashes ?? 4;
   const counts: FaultCounts = { calls: 0, failBefore: 0, failAfter: 0, stalls: 0, crashes: 0 };
