@@ -59,7 +59,7 @@ export class SimulatedProcess {
     const checkpoints = new FaultyCheckpointStore(world.checkpoints, io, onCheckpointSaved);
     const timers = new FaultyTimerStore(world.timers, io);
     this.runner = new CommandRunner(this.store, commandMetrics(), clock);
-    const wallets = new WalletStreams(this.runner, { limits: SIMULATION_LIMITS } as ZanConfig, clock);
+    const wallets = new WalletStreams(this.runner, { limits: SIMULATION_LIMITS } as ZanConfig);
     const packets = new RedPacketStreams(this.runner);
     const election = new InProcessLeaderElection();
     this.expiries = new ExpiryScheduler(timers, packets, clock, { tickMs: 1000 }, this.store, election);
