@@ -14,6 +14,7 @@ export * from './postgres/postgres-event-store';
 export * from './embedded/pglite-sql-client';
 export * from './embedded/embedded-event-store';
 export { DataFolderInUse, DataFolderLock, DataFolderMissing } from './embedded/data-folder-lock';
+export * from './memory/memory-event-store';
 export * from './eventstoredb/eventstoredb-event-store';
 export * from './eventstoredb/eventstoredb-checkpoint-store';
 export * from './eventstoredb/create-eventstoredb-event-store';

@@ -10,6 +10,11 @@ export interface ConcurrentReactionsOptions {
   keyOf: (event: StoredEvent) => string | undefined;
   /** Reactions in flight at once (default 64). */
   maxInFlight?: number;
+  /**
+   * Told as soon as a reaction fails, so the subscription can restart even when no next event
+   * comes to `offer` (which would throw the failure): a quiet log must not leave a credit undone.
+   */
+  onFailure?: (error: unknown) => void;
 }
 
 /** Thrown in place of a reaction that never started because another one had failed. */
@@ -76,7 +81,9 @@ export class ConcurrentReactions {
           this.advance();
         },
         (error: unknown) => {
-          if (error !== SKIPPED) this.failure ??= { error };
+          if (error === SKIPPED || this.failure) return;
+          this.failure = { error };
+          this.options.onFailure?.(error);
         },
       );
     this.tails.set(key, run);

@@ -17,7 +17,7 @@ import {
   EVENT_STORE,
   type EventStore,
   PROCESS_MANAGER_CHECKPOINTS,
-  type Subscription,
+  type ResilientSubscription,
   redriveRequestOf,
   subscribeResiliently,
 } from '@zan/event-store';
@@ -68,7 +68,7 @@ export const reactionKey = (event: StoredEvent): string | undefined => {
 @Injectable()
 export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('credits');
-  private subscription?: Subscription;
+  private subscription?: ResilientSubscription;
   private reactions?: ConcurrentReactions;
   private saving?: ReturnType<typeof setInterval>;
   private saved?: bigint;
@@ -129,7 +129,11 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   }
 
   private read(after: bigint | undefined): void {
-    const reactions = new ConcurrentReactions({ react: (event) => this.handle(event), keyOf: reactionKey }, after);
+    const reactions = new ConcurrentReactions(
+      // A failed reaction restarts the subscription at once, not at the next event (none may come).
+      { react: (event) => this.handle(event), keyOf: reactionKey, onFailure: (error) => this.subscription?.restart(error) },
+      after,
+    );
     this.reactions = reactions;
     this.logger.log(`reacting from position ${after ?? 'start'}`);
     this.subscription = subscribeResiliently(this.store, {

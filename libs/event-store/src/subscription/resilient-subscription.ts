@@ -12,6 +12,15 @@ export interface ResilientOptions extends SubscriptionOptions {
   resumeAfter?: () => Promise<bigint | undefined>;
 }
 
+export interface ResilientSubscription extends Subscription {
+  /**
+   * Fails the running subscription as if onEvent had thrown `error`: it restarts after the backoff,
+   * from resumeAfter. For failures found outside onEvent (a reaction that failed in the background
+   * while the subscription sits caught up, with no next event to report it).
+   */
+  restart(error: unknown): void;
+}
+
 /**
  * A subscription that outlives failures: when a read or the handler fails (a dropped database
  * connection, a broker down), it restarts after a backoff from the last event handled, so the
@@ -19,17 +28,19 @@ export interface ResilientOptions extends SubscriptionOptions {
  * consumers (the relay, process managers) use this; a stopped subscription would strand money
  * in flight.
  */
-export const subscribeResiliently = (store: EventStore, options: ResilientOptions): Subscription => {
+export const subscribeResiliently = (store: EventStore, options: ResilientOptions): ResilientSubscription => {
   const { initialMs, maxMs } = options.retry ?? { initialMs: 100, maxMs: 5_000 };
   let after = options.after;
   let current: Subscription | undefined;
   let stopped = false;
   let wake: (() => void) | undefined;
   let attempt = 0;
+  let interrupted: { error: unknown } | undefined;
 
   const run = async (): Promise<void> => {
     while (!stopped) {
       let failure: unknown;
+      interrupted = undefined;
       current = store.subscribeToAll({
         ...options,
         after,
@@ -43,6 +54,9 @@ export const subscribeResiliently = (store: EventStore, options: ResilientOption
         },
       });
       await current.done;
+      // Set by restart() meanwhile (the compiler cannot see that).
+      const interruption = interrupted as { error: unknown } | undefined;
+      if (failure === undefined && interruption) failure = interruption.error;
       if (stopped || failure === undefined) return;
       attempt += 1;
       options.onRetry?.(failure, attempt);
@@ -62,6 +76,11 @@ export const subscribeResiliently = (store: EventStore, options: ResilientOption
   const done = run();
   return {
     done,
+    restart(error) {
+      if (stopped || interrupted) return;
+      interrupted = { error };
+      void current?.stop();
+    },
     async stop() {
       stopped = true;
       wake?.();

@@ -1,0 +1,87 @@
+import type { RedPacketExpired, RedPacketSent, StoredEvent } from '@zan/contracts';
+import { auditLedger } from '@zan/domain';
+import { deterministicId } from '../../../apps/api/src/command-path/command-runner';
+import { eventIdsOf } from '../../../apps/api/src/command-path/command-context';
+import type { DurableWorld } from './simulated-process';
+import { commandIdOf, type Answer, type Request } from './workload';
+
+/** The id of the event a process manager's reaction stores first, or undefined for none needed. */
+const reactionEventId = (event: StoredEvent): string | undefined => {
+  switch (event.type) {
+    case 'FundsTransferred':
+    case 'TipPraised':
+    case 'RedPacketClaimed':
+      return deterministicId(event.id, 'credit', '0');
+    case 'RedPacketExpired':
+      return (event.data as RedPacketExpired).amount > 0 ? deterministicId(event.id, 'credit', '0') : undefined;
+    case 'RedPacketSent':
+      return deterministicId(event.id, 'escrow', '0');
+    default:
+      return undefined;
+  }
+};
+
+const isClosed = (events: StoredEvent[]): boolean =>
+  events.some((e) => e.type === 'RedPacketExpired' || (e.type === 'RedPacketClaimed' && (e.data as { remainingShares: number }).remainingShares === 0));
+
+/**
+ * "No checkpoint passes unfinished work": when the credits checkpoint is saved at P, every event
+ * up to P that needs a reaction has it stored (its credit or escrow, or for an escrowed packet its
+ * expiry timer, unless the packet is closed already). Checked as each save takes effect.
+ */
+export class CheckpointAudit {
+  readonly violations: string[] = [];
+  private checkedThrough = 0n;
+
+  constructor(private readonly world: DurableWorld) {}
+
+  async onSave(name: string, position: bigint): Promise<void> {
+    if (position <= this.checkedThrough) return;
+    const events = await this.world.events.readAll({ after: this.checkedThrough, maxCount: Number(position - this.checkedThrough) });
+    for (const event of events) {
+      const missing = await this.missingReaction(event);
+      if (missing) this.violations.push(`checkpoint ${name} saved at ${position} passes ${event.type} at ${event.position} (${missing})`);
+    }
+    this.checkedThrough = position;
+  }
+
+  private async missingReaction(event: StoredEvent): Promise<string | undefined> {
+    const id = reactionEventId(event);
+    if (id !== undefined) return this.world.events.hasEvent(id) ? undefined : 'its credit or escrow is not stored';
+    if (event.type !== 'RedPacketEscrowed') return undefined;
+    const redPacketId = (event.data as RedPacketSent).redPacketId;
+    if (this.world.timers.has(`red-packet:${redPacketId}`)) return undefined;
+    return isClosed(await this.world.events.readStream(event.streamId)) ? undefined : 'its expiry timer is not scheduled';
+  }
+}
+
+/**
+ * Once quiet: every debit credited exactly once, every packet claimed out or refunded exactly once,
+ * sum(balances) == fundings - withdrawals with nothing in flight or held, no balance ever negative
+ * (auditLedger, shared with `zan audit`); and every answer the clients got agrees with the store.
+ */
+export const checkQuiescentWorld = async (
+  world: DurableWorld,
+  answers: { request: Request; answer: Answer }[],
+): Promise<string[]> => {
+  const events = await world.events.readAll();
+  const audit = auditLedger(events);
+  const problems = [...audit.problems];
+  if (audit.inFlight !== 0) problems.push(`${audit.inFlight} fen still in flight (debited, never credited)`);
+  if (audit.heldByPackets !== 0) problems.push(`${audit.heldByPackets} fen still held by packets that never expired`);
+  const total = [...audit.balances.values()].reduce((a, b) => a + b, 0);
+  if (total !== audit.fundings - audit.withdrawals) problems.push(`balances ${total} != fundings ${audit.fundings} - withdrawals ${audit.withdrawals}`);
+  if (world.timers.size !== 0) problems.push(`${world.timers.size} timers left`);
+  // A key sent more than once has one effect: answered ok at least once, or refused and not stored.
+  const byKey = new Map<string, { request: Request; answers: Answer[] }>();
+  for (const { request, answer } of answers) {
+    const key = commandIdOf(request);
+    byKey.set(key, { request, answers: [...(byKey.get(key)?.answers ?? []), answer] });
+  }
+  for (const [commandId, { request, answers: got }] of byKey) {
+    const stored = world.events.hasEvent(eventIdsOf(commandId)(0));
+    if (got.includes('ok') && !stored) problems.push(`${request.describe} (key ${request.key}) was answered ok but is not stored`);
+    if (!got.includes('ok') && got.includes('refused') && stored) problems.push(`${request.describe} (key ${request.key}) was refused but is stored`);
+  }
+  return problems;
+};

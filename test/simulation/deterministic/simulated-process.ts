@@ -1,0 +1,93 @@
+import { DEFAULT_LIMITS, type MoneyLimits } from '@zan/contracts';
+import { MemoryCheckpointStore, MemoryEventStore } from '@zan/event-store';
+import { InProcessLeaderElection, ZanMetrics, type Clock, type ZanConfig, type ZanSecrets } from '@zan/platform';
+import { CommandRunner } from '../../../apps/api/src/command-path/command-runner';
+import { WalletStreams } from '../../../apps/api/src/command-path/wallet-streams';
+import { CommandMetrics } from '../../../apps/api/src/observability/command-metrics';
+import { CreditsProcessManager } from '../../../apps/api/src/process-managers/credits.process-manager';
+import { ExpiryScheduler } from '../../../apps/api/src/process-managers/expiry.scheduler';
+import { MemoryTimerStore } from '../../../apps/api/src/process-managers/memory-timer.store';
+import { ClaimRedPacketHandler, SendRedPacketHandler } from '../../../apps/api/src/red-packets/red-packet.handlers';
+import { RedPacketStreams } from '../../../apps/api/src/red-packets/red-packet-streams';
+import { PraiseTipHandler } from '../../../apps/api/src/tips/praise-tip.handler';
+import {
+  FundWalletHandler,
+  LinkBankCardHandler,
+  OpenWalletHandler,
+  TransferFundsHandler,
+  WithdrawFundsHandler,
+} from '../../../apps/api/src/wallets/wallet.handlers';
+import { FaultyCheckpointStore, FaultyEventStore, FaultyTimerStore, ProcessIo } from './faults';
+
+/** Packets expire after seconds, not a day: the expiry path runs within a short simulated run. */
+export const SIMULATION_LIMITS: MoneyLimits = { ...DEFAULT_LIMITS, redPacket: { ...DEFAULT_LIMITS.redPacket, ttlMs: 4_000 } };
+
+/** The key of unguessable ids (red packets) in every simulated run. */
+export const SIMULATION_SECRETS: ZanSecrets = { jwtSecret: 'simulation', idKey: Buffer.from('simulation-id-key'), source: 'ZAN_JWT_SECRET' };
+
+/** What survives a crash: the event store, the checkpoints and the timers. */
+export class DurableWorld {
+  readonly events = new MemoryEventStore();
+  readonly checkpoints = new MemoryCheckpointStore();
+  readonly timers = new MemoryTimerStore();
+}
+
+// Metrics are not state the code decides on; one registry serves every run.
+let metrics: CommandMetrics | undefined;
+const commandMetrics = (): CommandMetrics => (metrics ??= new CommandMetrics(new ZanMetrics()));
+
+/**
+ * One life of the api process, built as the api module builds it (the real command runner, command
+ * handlers, credits process manager, expiry scheduler and their subscription), with every I/O call
+ * through `io`. A crash ends it without any shutdown: nothing is stopped, flushed or saved.
+ */
+export class SimulatedProcess {
+  readonly runner: CommandRunner;
+  readonly credits: CreditsProcessManager;
+  readonly expiries: ExpiryScheduler;
+  readonly handlers;
+  private readonly store: FaultyEventStore;
+
+  constructor(
+    world: DurableWorld,
+    readonly io: ProcessIo,
+    clock: Clock,
+    random: () => number,
+    onCheckpointSaved: (name: string, position: bigint) => Promise<void>,
+  ) {
+    this.store = new FaultyEventStore(world.events, io);
+    const checkpoints = new FaultyCheckpointStore(world.checkpoints, io, onCheckpointSaved);
+    const timers = new FaultyTimerStore(world.timers, io);
+    this.runner = new CommandRunner(this.store, commandMetrics(), clock);
+    const wallets = new WalletStreams(this.runner, { limits: SIMULATION_LIMITS } as ZanConfig);
+    const packets = new RedPacketStreams(this.runner);
+    const election = new InProcessLeaderElection();
+    this.expiries = new ExpiryScheduler(timers, packets, clock, { tickMs: 1000 }, this.store, election);
+    this.credits = new CreditsProcessManager(this.store, checkpoints, this.runner, packets, this.expiries, election);
+    this.handlers = {
+      open: new OpenWalletHandler(wallets),
+      link: new LinkBankCardHandler(wallets),
+      fund: new FundWalletHandler(wallets),
+      withdraw: new WithdrawFundsHandler(wallets),
+      transfer: new TransferFundsHandler(wallets),
+      tip: new PraiseTipHandler(wallets),
+      send: new SendRedPacketHandler(wallets, packets, this.expiries, clock, SIMULATION_SECRETS),
+      claim: new ClaimRedPacketHandler(packets, clock, random),
+    };
+  }
+
+  /** Starts the singletons as Nest's bootstrap would; a failure to start is a crash (the process exits). */
+  async start(): Promise<void> {
+    await this.credits.onApplicationBootstrap();
+    await this.expiries.onApplicationBootstrap();
+  }
+
+  get alive(): boolean {
+    return !this.io.dead;
+  }
+
+  /** Dead: detach from the store's signals (its timers are dropped by the virtual clock). */
+  bury(): void {
+    void this.store.close();
+  }
+}
