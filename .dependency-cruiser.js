@@ -1,4 +1,4 @@
-// Layering (STYLE.md): the domain is pure; libs never reach into apps; apps never into each other,
+// Layering (docs/style.md): the domain is pure; libs never reach into apps; apps never into each other,
 // except apps/zan, which composes the three apps into one process.
 // Folder cycles there are today, left out of no-folder-cycle until they are untangled (issue 15), in apps/api:
 // command-path/command-context -> idempotency/idempotency.interceptor -> command-path/command-runner
@@ -54,7 +54,7 @@ module.exports = {
       name: 'no-folder-cycle',
       severity: 'error',
       scope: 'folder',
-      comment: 'One way in, one way out (STYLE.md): no folder imports a sibling that imports it back.',
+      comment: 'One way in, one way out (docs/style.md): no folder imports a sibling that imports it back.',
       from: { path: '^(apps|libs)/', pathNot: KNOWN_FOLDER_CYCLES },
       to: { circular: true },
     },
