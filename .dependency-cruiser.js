@@ -1,5 +1,11 @@
-// Layering (STYLE.md): the domain is pure; libs never reach into apps; apps never into each other,
+// Layering (docs/style.md): the domain is pure; libs never reach into apps; apps never into each other,
 // except apps/zan, which composes the three apps into one process.
+// Folder cycles there are today, left out of no-folder-cycle until they are untangled (issue 15), in apps/api:
+// command-path/command-context -> idempotency/idempotency.interceptor -> command-path/command-runner
+// (deterministicId); idempotency.interceptor -> http/problem; http/request-context and http/rate-limit ->
+// idempotency.interceptor; http/request-context -> auth/auth.guard -> http/problem.
+const KNOWN_FOLDER_CYCLES = ['^apps/api/src/(auth|command-path|http|idempotency)$'];
+
 module.exports = {
   forbidden: [
     {
@@ -7,7 +13,7 @@ module.exports = {
       severity: 'error',
       comment: 'libs/domain holds deciders: no Nest, no I/O, no adapters.',
       from: { path: '^libs/domain' },
-      to: { path: ['node_modules/@nestjs', 'node_modules/(pg|ioredis|kafkajs|@electric-sql|@kurrent|@eventstore)', '^libs/(event-store|messaging|read-models|platform)', '^apps/', '^(fs|net|http|https|child_process)$'] },
+      to: { path: ['node_modules/@nestjs', 'node_modules/(pg|ioredis|kafkajs|@electric-sql|@kurrent|@eventstore)', '^libs/(?!domain/|contracts/)', '^apps/', '^(fs|net|http|https|child_process)$'] },
     },
     {
       name: 'domain-streams-are-separate',
@@ -22,7 +28,7 @@ module.exports = {
       name: 'contracts-depend-on-nothing',
       severity: 'error',
       from: { path: '^libs/contracts' },
-      to: { path: ['^libs/(domain|event-store|messaging|read-models|platform)', '^apps/', 'node_modules/@nestjs'] },
+      to: { path: ['^libs/(?!contracts/)', '^apps/', 'node_modules/@nestjs'] },
     },
     {
       name: 'libs-never-import-apps',
@@ -35,7 +41,7 @@ module.exports = {
       severity: 'error',
       comment: 'Ports and adapters: the event store, bus and read models are independent; platform chooses among them.',
       from: { path: '^libs/(event-store|messaging|read-models)' },
-      to: { path: ['^libs/(event-store|messaging|read-models|platform)/'], pathNot: ['^libs/$1/'] },
+      to: { path: ['^libs/(?!contracts/|domain/)'], pathNot: ['^libs/$1/'] },
     },
     {
       name: 'apps-are-separate',
@@ -44,6 +50,14 @@ module.exports = {
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'no-folder-cycle',
+      severity: 'error',
+      scope: 'folder',
+      comment: 'One way in, one way out (docs/style.md): no folder imports a sibling that imports it back.',
+      from: { path: '^(apps|libs)/', pathNot: KNOWN_FOLDER_CYCLES },
+      to: { circular: true },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -3,7 +3,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /zan
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig*.json nest-cli.json ./
+COPY tsconfig*.json ./
 COPY apps ./apps
 COPY libs ./libs
 RUN npm run build && npm prune --omit=dev

@@ -7,9 +7,10 @@ const swc = ['@swc/jest', {
   },
   module: { type: 'commonjs' },
 }];
+// `@zan/<lib>` is libs/<lib>/src, for every folder of libs/ (as in tsconfig.base.json and infra/register-ts.js).
 const moduleNameMapper = {
-  '^@zan/(contracts|domain|event-store|messaging|read-models|platform)$': '<rootDir>/libs/$1/src',
-  '^@zan/(contracts|domain|event-store|messaging|read-models|platform)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@zan/([^/]+)$': '<rootDir>/libs/$1/src',
+  '^@zan/([^/]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
 module.exports = {

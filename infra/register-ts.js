@@ -5,7 +5,8 @@ const path = require('path');
 const { transformSync } = require('@swc/core');
 
 const root = path.resolve(__dirname, '..');
-const aliases = /^@zan\/(contracts|domain|event-store|messaging|read-models|platform)(\/.*)?$/;
+// `@zan/<lib>` is libs/<lib>/src, for every folder of libs/ (as in tsconfig.base.json and jest.config.js).
+const aliases = /^@zan\/([^/]+)(\/.*)?$/;
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {
   const match = aliases.exec(request);

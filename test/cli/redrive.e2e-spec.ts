@@ -4,7 +4,7 @@ import { ZanMetrics, systemClock } from '@zan/platform';
 import { CommandRunner } from '../../apps/api/src/command-path/command-runner';
 import { CommandMetrics } from '../../apps/api/src/observability/command-metrics';
 import { CreditsProcessManager } from '../../apps/api/src/process-managers/credits.process-manager';
-import { RedPacketStreams } from '../../apps/api/src/red-packets/red-packet-streams';
+import { RedPacketStreams } from '../../apps/api/src/command-path/red-packet-streams';
 import { HistoryBuilder } from '../../apps/cli/src/testing/history';
 import { testServers } from '../support/isolation';
 import { cliStack, type CliStack } from './cli-harness';

@@ -3,6 +3,7 @@ import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { loadConfig, seededRandom } from '@zan/platform';
 import { RedisReadModelStore } from '@zan/read-models';
 import { Kafka, logLevel } from 'kafkajs';
+import { join } from 'node:path';
 import { createZanApp } from '../../apps/zan/src/zan.app';
 import { runHttpWorkload } from '../support/http-workload';
 import { testServers } from '../support/isolation';
@@ -58,7 +59,7 @@ describe('projector killed at seeded points', () => {
     const traffic = runHttpWorkload(api, { seed: seed + 1, prefix: 'k2', users: 4, steps: 60, concurrency: 2 });
 
     for (const crashAt of plan) {
-      projector = spawnApp('projector', { ...env, ZAN_TEST_PROJECTOR_CRASH_AT: crashAt });
+      projector = spawnApp('projector', { ...env, ZAN_TEST_PROJECTOR_CRASH_AT: crashAt }, join(__dirname, '../support/crashing-projector.main.ts'));
       let timer: NodeJS.Timeout | undefined;
       const ended = await Promise.race([
         projector.exited,

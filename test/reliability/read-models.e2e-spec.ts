@@ -4,6 +4,7 @@ import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { EVENT_BUS, type EventBus } from '@zan/messaging';
 import { ManualClock, loadConfig, seededRandom } from '@zan/platform';
 import { RedisReadModelStore, rebuildFromEventStore } from '@zan/read-models';
+import Redis from 'ioredis';
 import { Kafka, logLevel, Partitioners, type Admin, type KafkaMessage } from 'kafkajs';
 import { ExpiryScheduler } from '../../apps/api/src/process-managers/expiry.scheduler';
 import { ProjectorService } from '../../apps/projector/src/projector.service';
@@ -36,6 +37,7 @@ describe('read models: never wrong', () => {
   let projector: INestApplication;
   let events: EventStore;
   let store: RedisReadModelStore;
+  let redis: Redis;
 
   const startProjector = async () => {
     projector = await createZanApp({ config, roles: ['projector'], ...quiet });
@@ -54,7 +56,8 @@ describe('read models: never wrong', () => {
     await startProjector();
     events = api.get<EventStore>(EVENT_STORE);
     // A store of the test's own, on the same keys, that never trusts a cached generation.
-    store = new RedisReadModelStore({ redis: env.REDIS_URL!, prefix: env.ZAN_REDIS_PREFIX, feedLength: config.feedLength, generationCacheMs: 0 });
+    redis = new Redis(env.REDIS_URL!);
+    store = new RedisReadModelStore({ redis, prefix: env.ZAN_REDIS_PREFIX, feedLength: config.feedLength, generationCacheMs: 0 });
 
     await runHttpWorkload(api, { seed, prefix: 'rm', users: 8, steps: 120 });
     // Some packets run out of time: their rest goes back to the sender.
@@ -67,6 +70,7 @@ describe('read models: never wrong', () => {
     await Promise.allSettled([projector?.close(), relay?.close()]);
     await api?.close();
     await store?.close();
+    await redis?.quit();
     await dropIsolated(env);
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${env.ZAN_TOPIC_PREFIX}.`));
     if (topics.length > 0) await admin.deleteTopics({ topics });
@@ -207,7 +211,7 @@ describe('read models: never wrong', () => {
   };
 
   const generationsIn = async (prefix: string): Promise<string[]> => {
-    const keys = await store.redis.keys(`${prefix}g[0-9]*`);
+    const keys = await redis.keys(`${prefix}g[0-9]*`);
     return [...new Set(keys.map((key) => key.slice(prefix.length).split(':')[0]!))];
   };
 });

@@ -70,9 +70,16 @@ export interface SpawnedApp {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts one of Zan's apps without waiting for it: for processes expected to die on their own. */
-export const spawnApp = (app: 'api' | 'relay' | 'projector' | 'zan', env: Record<string, string | undefined>): SpawnedApp => {
-  const child = spawn(process.execPath, ['--require', join(__dirname, 'register-ts.js'), join(ROOT, 'apps', app, 'src', 'main.ts')], {
+/**
+ * Starts one of Zan's apps without waiting for it: for processes expected to die on their own. `main`
+ * replaces the app's entry point (a test entry that wraps the app, as crashing-projector.main.ts).
+ */
+export const spawnApp = (
+  app: 'api' | 'relay' | 'projector' | 'zan',
+  env: Record<string, string | undefined>,
+  main = join(ROOT, 'apps', app, 'src', 'main.ts'),
+): SpawnedApp => {
+  const child = spawn(process.execPath, ['--require', join(__dirname, 'register-ts.js'), main], {
     cwd: ROOT,
     env: processEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -24,7 +24,7 @@ import { SqlTimerStore, TIMER_STORE, type TimerStore } from './process-managers/
 import { QueriesController } from './queries/queries.controller';
 import { ReadYourWrites } from './queries/read-your-writes';
 import { ClaimRedPacketHandler, SendRedPacketHandler } from './red-packets/red-packet.handlers';
-import { RedPacketStreams } from './red-packets/red-packet-streams';
+import { RedPacketStreams } from './command-path/red-packet-streams';
 import { RedPacketsController } from './red-packets/red-packets.controller';
 import { PraiseTipHandler } from './tips/praise-tip.handler';
 import { TipsController } from './tips/tips.controller';

@@ -1,8 +1,7 @@
 import { decodeEvent, encodeEvent, InProcessEventBus, type DeliveredEvent, type RawDelivery } from '@zan/messaging';
 import { MemoryReadModelStore } from '@zan/read-models';
 import { Workload } from '../../../libs/read-models/src/testing/workload';
-import { DEAD_LETTER_CATEGORY, DEAD_LETTER_HEADER, DeadLetters, ProjectionHandler, chainLinkOf, type CrashPoint } from './projection-handler';
-import { crashPointFrom } from './projector.module';
+import { DEAD_LETTER_CATEGORY, DEAD_LETTER_HEADER, DeadLetters, ProjectionHandler, chainLinkOf } from './projection-handler';
 
 const PREFIX = 'zt';
 
@@ -14,7 +13,7 @@ const deliveriesOf = (workload: Workload): DeliveredEvent[] =>
     return { ...decodeEvent(raw), category, topic: raw.topic, partition: 0, offset: raw.offset, raw };
   });
 
-const setup = (options: { maxAttempts?: number; crashAt?: CrashPoint } = {}) => {
+const setup = (options: { maxAttempts?: number } = {}) => {
   const bus = new InProcessEventBus({ topicPrefix: PREFIX });
   const store = new MemoryReadModelStore();
   const handler = new ProjectionHandler({
@@ -22,7 +21,6 @@ const setup = (options: { maxAttempts?: number; crashAt?: CrashPoint } = {}) => 
     deadLetters: new DeadLetters(bus.publisher(), bus.topicFor(DEAD_LETTER_CATEGORY), 'group-1'),
     categoryOf: (topic) => topic.slice(PREFIX.length + 1),
     maxAttempts: options.maxAttempts ?? 3,
-    crashAt: options.crashAt,
   });
   const deadLetters = () => Array.from({ length: bus.end(bus.topicFor(DEAD_LETTER_CATEGORY)) }, (_, i) => bus.read(bus.topicFor(DEAD_LETTER_CATEGORY), i)!);
   return { store, handler, deadLetters };
@@ -103,22 +101,5 @@ describe('ProjectionHandler', () => {
     const { ce_sequence: _sequence, ce_zanposition: _position, ...v1 } = raw.headers;
     expect(chainLinkOf({ ...raw, headers: v1 }, 'wallet')).toEqual(chainLinkOf(raw, 'wallet'));
     expect(chainLinkOf({ ...raw, headers: { ...raw.headers, zan_revision: 'x', zan_position: 'y' } }, 'wallet')).toEqual(chainLinkOf(raw, 'wallet'));
-  });
-
-  it('crashes at its N-th delivery, before or after applying it', async () => {
-    const deliveries = deliveriesOf(new Workload().open('a').open('b').open('c').open('d'));
-    for (const [point, applied] of [['before-apply', 2], ['after-apply', 3]] as const) {
-      let crashed = 0;
-      const { store, handler } = setup({ crashAt: { point, delivery: 3, crash: () => void crashed++ } });
-      await handler.handleBatch(deliveries.slice(0, 1));
-      await expect(handler.handleBatch(deliveries.slice(1))).rejects.toThrow(/crash point/);
-      expect({ point, crashed, applied: (await store.status()).applied }).toEqual({ point, crashed: 1, applied });
-    }
-  });
-
-  it('reads its crash point from the test setting', () => {
-    expect(crashPointFrom(undefined)).toBeUndefined();
-    expect(crashPointFrom('after-apply:12')).toMatchObject({ point: 'after-apply', delivery: 12 });
-    expect(() => crashPointFrom('sometime')).toThrow(/before-apply:N/);
   });
 });

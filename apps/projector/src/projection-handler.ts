@@ -48,14 +48,6 @@ export class DeadLetters {
   }
 }
 
-/** A test hook: the projector kills itself at a chosen point of its N-th delivery (counted from its start). */
-export interface CrashPoint {
-  point: 'before-apply' | 'after-apply';
-  /** 1-based. */
-  delivery: number;
-  crash(): void;
-}
-
 export interface ProjectionHandlerOptions {
   /** The live store, or a generation a rebuild fills. */
   target: ApplyTarget;
@@ -64,7 +56,6 @@ export interface ProjectionHandlerOptions {
   categoryOf(topic: string): string;
   /** Tries of a message that cannot be decoded or applied before it is dead-lettered (at least 1). */
   maxAttempts: number;
-  crashAt?: CrashPoint;
   /** Wraps each delivery's apply (tracing, debug logs); given `apply`, returns what it returns. */
   observe?(delivery: DeliveredEvent, apply: () => Promise<boolean>): Promise<boolean>;
   /** Told of each message dead-lettered. */
@@ -88,7 +79,6 @@ export class ProjectionHandler {
   deadLettered = 0;
   undecodable = 0;
   private readonly attempts = new Map<string, number>();
-  private delivered = 0;
 
   constructor(private readonly options: ProjectionHandlerOptions) {
     if (!Number.isSafeInteger(options.maxAttempts) || options.maxAttempts < 1) throw new RangeError('maxAttempts must be a positive integer');
@@ -96,19 +86,7 @@ export class ProjectionHandler {
 
   readonly handle = (delivery: DeliveredEvent): Promise<void> => this.handleBatch([delivery]);
 
-  readonly handleBatch = async (deliveries: DeliveredEvent[]): Promise<void> => {
-    const crash = this.options.crashAt;
-    if (crash) {
-      const at = crash.delivery - this.delivered - 1;
-      if (at >= 0 && at < deliveries.length) {
-        await this.applyRun(deliveries.slice(0, crash.point === 'before-apply' ? at : at + 1));
-        crash.crash();
-        throw new Error(`crash point ${crash.point}:${crash.delivery} reached`);
-      }
-    }
-    await this.applyRun(deliveries);
-    this.delivered += deliveries.length;
-  };
+  readonly handleBatch = (deliveries: DeliveredEvent[]): Promise<void> => this.applyRun(deliveries);
 
   readonly onUndecodable = async (raw: RawDelivery, error: unknown): Promise<void> => {
     if (this.failed(raw) < this.options.maxAttempts) throw error;

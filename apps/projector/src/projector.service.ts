@@ -3,7 +3,7 @@ import { EVENT_CATEGORIES } from '@zan/contracts';
 import { EVENT_BUS, type EventBus, type EventConsumer, type EventPublisher, type RetryBackoff } from '@zan/messaging';
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { observeDelivery } from './observe-delivery';
-import { DEAD_LETTER_CATEGORY, DeadLetters, ProjectionHandler, type CrashPoint } from './projection-handler';
+import { DEAD_LETTER_CATEGORY, DeadLetters, ProjectionHandler } from './projection-handler';
 
 export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
 export interface ProjectorOptions {
@@ -14,8 +14,6 @@ export interface ProjectorOptions {
   retryBackoff?: RetryBackoff;
   /** Events applied per Redis round trip at most (default 500). */
   maxBatchSize?: number;
-  /** Test hook (NODE_ENV=test only): kill the process at a chosen point. */
-  crashAt?: CrashPoint;
 }
 
 /**
@@ -74,7 +72,6 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
       deadLetters: new DeadLetters(this.publisher, this.bus.topicFor(DEAD_LETTER_CATEGORY), groupId),
       categoryOf: (topic) => EVENT_CATEGORIES.find((c) => this.bus.topicFor(c) === topic) ?? topic,
       maxAttempts: this.options.maxAttempts ?? 5,
-      crashAt: this.options.crashAt,
       observe: (delivery, apply) => observeDelivery(this.logger, delivery, apply),
       onDeadLetter: (raw, error) =>
         this.logger.error(`dead-lettered ${raw.topic}[${raw.partition}]@${raw.offset} (${raw.headers.ce_id ?? 'no ce_id'}): ${String(error)}`),

@@ -6,7 +6,7 @@ import { type Clock, systemClock, ZanMetrics, type ZanConfig } from '@zan/platfo
 import { isolation, testServers } from '../../../../test/support/isolation';
 import { CommandMetrics } from '../observability/command-metrics';
 import { CreditsProcessManager } from '../process-managers/credits.process-manager';
-import { RedPacketStreams } from '../red-packets/red-packet-streams';
+import { RedPacketStreams } from './red-packet-streams';
 import { CommandRunner, deterministicId, randomId } from './command-runner';
 import { WalletStreams } from './wallet-streams';
 

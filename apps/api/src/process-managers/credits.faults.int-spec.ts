@@ -6,7 +6,7 @@ import { ZanMetrics, systemClock } from '@zan/platform';
 import { isolation, testServers } from '../../../../test/support/isolation';
 import { CommandRunner } from '../command-path/command-runner';
 import { CommandMetrics } from '../observability/command-metrics';
-import { RedPacketStreams } from '../red-packets/red-packet-streams';
+import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { CreditsProcessManager } from './credits.process-manager';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { SqlTimerStore } from './timer.store';

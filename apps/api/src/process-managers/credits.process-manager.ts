@@ -23,7 +23,7 @@ import {
 } from '@zan/event-store';
 import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
 import { CommandRunner, deterministicId } from '../command-path/command-runner';
-import { RedPacketStreams } from '../red-packets/red-packet-streams';
+import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { ConcurrentReactions } from './concurrent-reactions';
 import { ExpiryScheduler } from './expiry.scheduler';
 

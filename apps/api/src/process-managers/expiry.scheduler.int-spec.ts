@@ -8,7 +8,7 @@ import { ZanMetrics, systemClock } from '@zan/platform';
 import { isolation, testServers } from '../../../../test/support/isolation';
 import { CommandRunner } from '../command-path/command-runner';
 import { CommandMetrics } from '../observability/command-metrics';
-import { RedPacketStreams } from '../red-packets/red-packet-streams';
+import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { ExpiryScheduler, RETRY_FAILED_AFTER_MS } from './expiry.scheduler';
 import { RedisTimerStore } from './redis-timer.store';
 import { SqlTimerStore, type TimerCause, type TimerStore } from './timer.store';

@@ -4,7 +4,7 @@ import { RedPacketNotFound } from '@zan/domain';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { CLOCK, type Campaign, type Clock, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
 import { deterministicId } from '../command-path/command-runner';
-import { RedPacketStreams } from '../red-packets/red-packet-streams';
+import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { TIMER_STORE, type DueTimer, type TimerCause, type TimerStore } from './timer.store';
 
 export const EXPIRY_OPTIONS = Symbol('EXPIRY_OPTIONS');

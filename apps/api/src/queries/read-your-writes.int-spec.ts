@@ -11,6 +11,7 @@ describe('ReadYourWrites: waiting for the watermark', () => {
   const { redisPrefix } = isolation('ryw');
   let api: RedisReadModelStore;
   let projector: RedisReadModelStore;
+  let connections: Redis[];
   const opened: ReadYourWrites[] = [];
   const waiterOn = (store: ReadModelStore, readWaitMs = 5_000) => {
     const waiter = new ReadYourWrites(store, { readWaitMs } as ZanConfig);
@@ -19,14 +20,15 @@ describe('ReadYourWrites: waiting for the watermark', () => {
   };
 
   beforeAll(() => {
-    api = new RedisReadModelStore({ redis: new Redis(testServers().redisUrl), prefix: redisPrefix });
-    projector = new RedisReadModelStore({ redis: new Redis(testServers().redisUrl), prefix: redisPrefix });
+    connections = [new Redis(testServers().redisUrl), new Redis(testServers().redisUrl)];
+    api = new RedisReadModelStore({ redis: connections[0]!, prefix: redisPrefix });
+    projector = new RedisReadModelStore({ redis: connections[1]!, prefix: redisPrefix });
   });
 
   afterAll(async () => {
     await Promise.all(opened.map((waiter) => waiter.onApplicationShutdown()));
     await api.clear();
-    await Promise.all([api.redis.quit(), projector.redis.quit()]);
+    await Promise.all(connections.map((redis) => redis.quit()));
   });
 
   it('wakes every waiting request when the projector moves the watermark, with a few shared reads instead of a poll per request', async () => {

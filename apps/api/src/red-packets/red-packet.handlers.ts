@@ -4,10 +4,10 @@ import type { RedPacketEscrowed, RedPacketSent, StoredEvent } from '@zan/contrac
 import { redPacketExpiresAt } from '@zan/domain';
 import { CLOCK, type Clock, RANDOM, type RandomSource, ZAN_SECRETS, type ZanSecrets, unguessableId } from '@zan/platform';
 import { commandIdOf, eventIdsOf, metadataOf } from '../command-path/command-context';
+import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { WalletStreams, positionOf } from '../command-path/wallet-streams';
 import { ExpiryScheduler } from '../process-managers/expiry.scheduler';
 import { ClaimRedPacketCommand, SendRedPacketCommand } from './red-packet.commands';
-import { RedPacketStreams } from './red-packet-streams';
 
 @CommandHandler(SendRedPacketCommand)
 export class SendRedPacketHandler implements ICommandHandler<SendRedPacketCommand> {

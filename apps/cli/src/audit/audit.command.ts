@@ -6,6 +6,7 @@ import { EXIT } from '../core/exit-codes';
 import { fen, money, toJson } from '../core/format';
 import { parseDurationOption, parseIntOption } from '../core/options';
 import { Progress, formatCount } from '../core/progress';
+import { WithJson } from '../core/shared-options';
 import { audit, type AuditResult } from './audit';
 import type { Difference } from './compare';
 
@@ -27,7 +28,7 @@ interface AuditFlags {
   name: 'audit',
   description: 'Recompute every balance and the money equation from the events, compare with the Redis read models; exit 1 on any finding',
 })
-export class AuditCommand extends CommandRunner {
+export class AuditCommand extends WithJson(CommandRunner, 'the report as JSON on stdout') {
   constructor(
     private readonly backends: Backends,
     @Inject(CLI_IO) private readonly io: CliIo,
@@ -133,11 +134,6 @@ export class AuditCommand extends CommandRunner {
   @Option({ flags: '--show <n>', description: 'how many findings and differences to print (default 20)' })
   parseShow(value: string): number {
     return parseIntOption(1, 100_000)(value);
-  }
-
-  @Option({ flags: '--json', description: 'the report as JSON on stdout' })
-  parseJson(): boolean {
-    return true;
   }
 
   @Help('after')

@@ -6,6 +6,7 @@ import { CLI_IO, type CliIo, note } from '../core/cli-io';
 import { EXIT, UsageError } from '../core/exit-codes';
 import { money, toJson } from '../core/format';
 import { parseMomentOption, type Moment } from '../core/options';
+import { WithJson } from '../core/shared-options';
 import { balanceAt } from './balance-at';
 
 interface BalanceFlags {
@@ -19,7 +20,7 @@ interface BalanceFlags {
   argsDescription: { userId: 'the wallet owner' },
   description: "A wallet's balance at a past moment (a time or a global position), folded from its events; exit 1 if it had no wallet then",
 })
-export class BalanceCommand extends CommandRunner {
+export class BalanceCommand extends WithJson(CommandRunner, 'answer as JSON') {
   constructor(
     private readonly backends: Backends,
     @Inject(CLI_IO) private readonly io: CliIo,
@@ -53,11 +54,6 @@ export class BalanceCommand extends CommandRunner {
   @Option({ flags: '--at <time|position>', description: 'an ISO 8601 time with a zone (or a date, UTC midnight), or a global position; default now' })
   parseAt(value: string): Moment {
     return parseMomentOption(value);
-  }
-
-  @Option({ flags: '--json', description: 'answer as JSON' })
-  parseJson(): boolean {
-    return true;
   }
 
   @Help('after')

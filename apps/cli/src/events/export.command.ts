@@ -8,8 +8,9 @@ import { EVENT_TYPES, STREAM_CATEGORIES } from '@zan/contracts';
 import { Backends } from '../core/backends';
 import { CLI_IO, type CliIo, note } from '../core/cli-io';
 import { EXIT, UsageError } from '../core/exit-codes';
-import { collect, parseChoice, parseIntOption, parsePositionOption, parseTimeOption } from '../core/options';
+import { collect, parseChoice, parseIntOption, parsePositionOption } from '../core/options';
 import { Progress, formatCount } from '../core/progress';
+import { WithTimeRange, checkTimeRange } from '../core/shared-options';
 import { exportEvents } from './export';
 import { type ExportFormat, unknownCategories } from './export-format';
 
@@ -32,7 +33,7 @@ interface ExportFlags {
   name: 'export',
   description: 'Write events as NDJSON (default) or CSV to stdout or a file, filtered; streams any number of events in constant memory',
 })
-export class ExportEventsCommand extends CommandRunner {
+export class ExportEventsCommand extends WithTimeRange(CommandRunner) {
   constructor(
     private readonly backends: Backends,
     @Inject(CLI_IO) private readonly io: CliIo,
@@ -49,7 +50,7 @@ export class ExportEventsCommand extends CommandRunner {
         `unknown stream category ${notCategories.join(', ')} (stream categories: ${STREAM_CATEGORIES.join(', ')}; for kinds of event use --type, e.g. --type TipPraised,TipReceived)`,
       );
     }
-    if (flags.from && flags.to && flags.from >= flags.to) throw new UsageError('--from must be before --to');
+    checkTimeRange(flags);
     if (flags.after !== undefined && flags.until !== undefined && flags.after >= flags.until) throw new UsageError('--after must be below --until');
 
     const store = await this.backends.eventStore();
@@ -126,16 +127,6 @@ export class ExportEventsCommand extends CommandRunner {
   @Option({ flags: '--user <userId>', description: 'only events involving this user: metadata.userId, or data.userId/*UserId/readerId/authorId/senderId/recipients (repeatable)' })
   parseUser(value: string, previous?: string[]): string[] {
     return collect(value, previous);
-  }
-
-  @Option({ flags: '--from <time>', description: 'only events that occurred at or after this ISO 8601 time (or date, UTC)' })
-  parseFrom(value: string): Date {
-    return parseTimeOption(value);
-  }
-
-  @Option({ flags: '--to <time>', description: 'only events that occurred before this ISO 8601 time (or date, UTC)' })
-  parseTo(value: string): Date {
-    return parseTimeOption(value);
   }
 
   @Option({ flags: '--after <position>', description: 'only events after this global position (exclusive)' })

@@ -8,6 +8,7 @@ import { CliError, EXIT, UsageError } from '../core/exit-codes';
 import { renderTable, toJson } from '../core/format';
 import { parseDurationOption, parseIntOption } from '../core/options';
 import { Progress, formatCount } from '../core/progress';
+import { WithJson } from '../core/shared-options';
 import { pickProjections } from '../replay/replay';
 
 /** Raised inside the event source on Ctrl-C, so the rebuild aborts its generation and stops. */
@@ -120,7 +121,7 @@ const LAG_COUNT_LIMIT = 100_000;
   name: 'status',
   description: "Each projection's checkpoint (the read models' watermark) and lag behind the event store head, in events and positions",
 })
-export class ProjectionsStatusCommand extends CommandRunner {
+export class ProjectionsStatusCommand extends WithJson(CommandRunner, 'the status as JSON') {
   constructor(
     private readonly backends: Backends,
     @Inject(CLI_IO) private readonly io: CliIo,
@@ -188,11 +189,6 @@ export class ProjectionsStatusCommand extends CommandRunner {
       lines.push('', `rebuilding generation ${rebuilding.generation}: checkpoint ${rebuilding.watermark}, ${formatCount(rebuilding.applied)} events applied, lag ${lagText(rebuilding.lag)}`);
     }
     return `${lines.join('\n')}\n`;
-  }
-
-  @Option({ flags: '--json', description: 'the status as JSON' })
-  parseJson(): boolean {
-    return true;
   }
 
   @Option({ flags: '--max-lag <events>', description: 'exit 1 when the read models are more than this many events behind (for monitors)' })

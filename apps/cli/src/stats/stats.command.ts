@@ -2,11 +2,12 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandRunner, Help, Option } from 'nest-commander';
 import { Backends } from '../core/backends';
 import { CLI_IO, type CliIo } from '../core/cli-io';
-import { EXIT, UsageError } from '../core/exit-codes';
+import { EXIT } from '../core/exit-codes';
 import { renderTable, toJson, yuan } from '../core/format';
-import { parseIntOption, parseTimeOption } from '../core/options';
+import { parseIntOption } from '../core/options';
 import { Progress, formatCount } from '../core/progress';
 import { readEventPages } from '../core/read-events';
+import { WithJson, WithTimeRange, checkTimeRange } from '../core/shared-options';
 import { compileFilter } from '../events/event-filter';
 import { DAY_COLUMNS, LUCK_BUCKETS, Stats, type StatsResult } from './stats';
 
@@ -22,7 +23,7 @@ interface StatsFlags {
   name: 'stats',
   description: 'Totals by event type and by day (fundings, tips, red packets, ...), top authors, red-packet luck; --json for machines',
 })
-export class StatsCommand extends CommandRunner {
+export class StatsCommand extends WithJson(WithTimeRange(CommandRunner), 'everything as JSON on stdout (amounts in fen)') {
   constructor(
     private readonly backends: Backends,
     @Inject(CLI_IO) private readonly io: CliIo,
@@ -31,7 +32,7 @@ export class StatsCommand extends CommandRunner {
   }
 
   async run(_params: string[], flags: StatsFlags): Promise<void> {
-    if (flags.from && flags.to && flags.from >= flags.to) throw new UsageError('--from must be before --to');
+    checkTimeRange(flags);
     const store = await this.backends.eventStore();
     const head = (await store.headPosition()) ?? 0n;
     const keep = compileFilter({ from: flags.from, to: flags.to });
@@ -114,16 +115,6 @@ export class StatsCommand extends CommandRunner {
     return out.join('\n');
   }
 
-  @Option({ flags: '--from <time>', description: 'only events that occurred at or after this ISO 8601 time (or date, UTC)' })
-  parseFrom(value: string): Date {
-    return parseTimeOption(value);
-  }
-
-  @Option({ flags: '--to <time>', description: 'only events that occurred before this ISO 8601 time (or date, UTC)' })
-  parseTo(value: string): Date {
-    return parseTimeOption(value);
-  }
-
   @Option({ flags: '--top <n>', description: 'authors in the top list (default 10)' })
   parseTop(value: string): number {
     return parseIntOption(1, 10_000)(value);
@@ -132,11 +123,6 @@ export class StatsCommand extends CommandRunner {
   @Option({ flags: '--days <n>', description: 'days shown in the by-day table, the latest (default 31; --json has all)' })
   parseDays(value: string): number {
     return parseIntOption(1, 100_000)(value);
-  }
-
-  @Option({ flags: '--json', description: 'everything as JSON on stdout (amounts in fen)' })
-  parseJson(): boolean {
-    return true;
   }
 
   @Help('after')

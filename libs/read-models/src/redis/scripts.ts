@@ -1,3 +1,4 @@
+import type Redis from 'ioredis';
 import { LUA_POSITION_BEFORE } from '../positions';
 
 /**
@@ -182,3 +183,45 @@ for _, c in ipairs(commands) do
 end
 return 1
 `;
+
+const APPLY = 'zanReadModelApply';
+const LEADERBOARD = 'zanReadModelLeaderboard';
+const SWITCH = 'zanReadModelSwitch';
+const RENEW_LEASE = 'zanReadModelRenewLease';
+const RELEASE_LEASE = 'zanReadModelReleaseLease';
+const BULK_APPLY = 'zanReadModelBulkApply';
+
+type ScriptCall<R> = (...args: (string | number)[]) => Promise<R>;
+
+/** The scripts above, callable on one connection (see defineScripts). */
+export interface ReadModelScripts {
+  apply: ScriptCall<number | number[]>;
+  leaderboard: ScriptCall<string[]>;
+  switchGeneration: ScriptCall<number>;
+  renewLease: ScriptCall<number>;
+  releaseLease: ScriptCall<number>;
+  bulkApply: ScriptCall<number>;
+}
+
+/** Loads the scripts on the connection (EVALSHA, EVAL once when Redis does not know one yet). */
+export const defineScripts = (redis: Redis): ReadModelScripts => {
+  redis.defineCommand(APPLY, { lua: APPLY_SCRIPT });
+  redis.defineCommand(LEADERBOARD, { lua: LEADERBOARD_SCRIPT, numberOfKeys: 1, readOnly: true });
+  redis.defineCommand(SWITCH, { lua: SWITCH_SCRIPT, numberOfKeys: 5 });
+  redis.defineCommand(RENEW_LEASE, { lua: RENEW_LEASE_SCRIPT, numberOfKeys: 1 });
+  redis.defineCommand(RELEASE_LEASE, { lua: RELEASE_LEASE_SCRIPT, numberOfKeys: 1 });
+  redis.defineCommand(BULK_APPLY, { lua: BULK_APPLY_SCRIPT });
+  const defined = redis as unknown as Record<string, ScriptCall<never>>;
+  const call =
+    <R>(name: string): ScriptCall<R> =>
+    (...args) =>
+      defined[name]!.call(redis, ...args) as Promise<R>;
+  return {
+    apply: call(APPLY),
+    leaderboard: call(LEADERBOARD),
+    switchGeneration: call(SWITCH),
+    renewLease: call(RENEW_LEASE),
+    releaseLease: call(RELEASE_LEASE),
+    bulkApply: call(BULK_APPLY),
+  };
+};

@@ -1,0 +1,102 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { topicName } from '../cloud-events';
+
+/** Topics are the replayable history of the system: never deleted by age or size. */
+const TOPIC_CONFIG = [{ name: 'retention.ms', value: '-1' }];
+/** A KRaft broker may not know a topic for a moment after the controller created it. */
+const NOT_READY_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+const TOPIC_READY_TIMEOUT_MS = 15_000;
+
+/**
+ * The bus's topics: their names (`<topicPrefix>.<category>`, see topicName), creating the missing ones,
+ * and the one admin connection that does it (also used for ping and lag).
+ */
+export class KafkaTopics {
+  private admin?: Promise<Admin>;
+  private readonly known = new Set<string>();
+  /** ensure() calls run one after another, so one process never races itself to create a topic. */
+  private ensuring: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly kafka: Kafka,
+    readonly topicPrefix: string,
+    /** Partitions of the topics ensure creates. Existing topics are left alone. */
+    private readonly partitions: number,
+  ) {}
+
+  nameOf(category: string): string {
+    return topicName(this.topicPrefix, category);
+  }
+
+  /** The category of one of this bus's topics (the inverse of nameOf). */
+  categoryOf(topic: string): string {
+    return topic.slice(this.topicPrefix.length + 1);
+  }
+
+  /** Creates the topics, by name, that do not exist yet, and waits until they can be written to. */
+  ensure(topics: string[]): Promise<void> {
+    const wanted = [...new Set(topics)].filter((t) => !this.known.has(t));
+    if (wanted.length === 0) return Promise.resolve();
+    const run = this.ensuring.catch(() => undefined).then(() => this.createMissing(wanted));
+    this.ensuring = run;
+    return run;
+  }
+
+  adminClient(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      this.admin = admin.connect().then(() => admin);
+      this.admin.catch(() => (this.admin = undefined));
+    }
+    return this.admin;
+  }
+
+  async close(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    if (admin) await (await admin.catch(() => undefined))?.disconnect();
+  }
+
+  private async createMissing(topics: string[]): Promise<void> {
+    const wanted = topics.filter((t) => !this.known.has(t));
+    if (wanted.length === 0) return;
+    const admin = await this.adminClient();
+    const existing = new Set(await admin.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      // Resolves false when another process created them first: that is fine too.
+      await admin.createTopics({
+        waitForLeaders: false,
+        topics: missing.map((topic) => ({ topic, numPartitions: this.partitions, configEntries: TOPIC_CONFIG })),
+      });
+      await this.waitForLeaders(admin, missing);
+    }
+    for (const topic of wanted) this.known.add(topic);
+  }
+
+  /**
+   * Until the new topics can be written to. kafkajs's own wait gives up on UNKNOWN_TOPIC_OR_PARTITION,
+   * which a KRaft broker answers for a moment after its controller created the topic.
+   */
+  private async waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+    const deadline = Date.now() + TOPIC_READY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        const { topics: found } = await admin.fetchTopicMetadata({ topics });
+        const ready = (name: string): boolean => {
+          const partitions = found.find((t) => t.name === name)?.partitions ?? [];
+          return partitions.length > 0 && partitions.every((p) => p.leader >= 0);
+        };
+        if (topics.every(ready)) {
+          // The leaders answer ListOffsets only once they really lead: then a first produce succeeds.
+          await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
+          return;
+        }
+      } catch (error) {
+        if (!NOT_READY_YET.has((error as { type?: string }).type ?? '')) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`topics without a leader after ${TOPIC_READY_TIMEOUT_MS} ms: ${topics.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import type Redis from 'ioredis';
+import { keys } from '../keys';
+import type { ReadModelStatus } from '../read-model-store.port';
+import type { Slot } from './apply-script';
+import { INITIAL_GENERATION, type Keyspace } from './keyspace';
+import type { ReadModelScripts } from './scripts';
+
+/** Another rebuild holds the lease. */
+export class RebuildInProgress extends Error {
+  override readonly name = 'RebuildInProgress';
+  constructor(readonly generation: string | null) {
+    super(`a rebuild into generation ${generation ?? '?'} is in progress`);
+  }
+}
+
+/** The generation a rebuild fills no longer takes writes: its lease expired or the keys were cleared. */
+export class GenerationLost extends Error {
+  override readonly name = 'GenerationLost';
+}
+
+export type GenerationStatus = Omit<ReadModelStatus, 'generation' | 'rebuilding'>;
+
+/**
+ * The generations of one store: the active-generation pointer (cached for queries), the sequence new
+ * generations are numbered from, the rebuild lease, the switch, and deleting what is no longer used.
+ */
+export class Generations {
+  private cached?: { generation: string; until: number };
+  /** Where the projector's writes go: the active generation, refreshed when the apply script refuses it. */
+  readonly live: Slot;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyspace: Keyspace,
+    private readonly scripts: ReadModelScripts,
+    private readonly cacheMs: number,
+  ) {
+    this.live = {
+      guardKey: keyspace.control('active'),
+      guardDefault: INITIAL_GENERATION,
+      generation: () => this.active(),
+      refused: (attempt) => {
+        this.cached = undefined;
+        if (attempt >= 5) throw new Error('the active read-model generation keeps changing');
+      },
+    };
+  }
+
+  /** The generation queries read; `fresh` skips the cache. */
+  async active(fresh = false): Promise<string> {
+    const now = Date.now();
+    if (!fresh && this.cached && this.cached.until > now) return this.cached.generation;
+    const generation = (await this.redis.get(this.keyspace.control('active'))) ?? INITIAL_GENERATION;
+    this.cached = { generation, until: now + this.cacheMs };
+    return generation;
+  }
+
+  /** The generation a rebuild holding the lease fills, if any. */
+  building(): Promise<string | null> {
+    return this.redis.get(this.keyspace.control('lease'));
+  }
+
+  async watermarkOf(generation: string): Promise<bigint> {
+    return BigInt((await this.redis.get(this.keyspace.key(generation, keys.watermark))) ?? '0');
+  }
+
+  async statusOf(generation: string): Promise<GenerationStatus> {
+    const [[e1, mark], [e2, pending], [e3, stats]] = (await this.redis
+      .multi()
+      .get(this.keyspace.key(generation, keys.watermark))
+      .hlen(this.keyspace.key(generation, keys.watermarkPending))
+      .hgetall(this.keyspace.key(generation, keys.stats))
+      .exec()) as [Error | null, unknown][];
+    if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
+    const counters = stats as Record<string, string>;
+    const byCategory: ReadModelStatus['byCategory'] = {};
+    for (const [field, value] of Object.entries(counters)) {
+      const [counter, category] = splitOnce(field, ':');
+      if (category === undefined || (counter !== 'applied' && counter !== 'skipped')) continue;
+      byCategory[category] ??= { applied: 0, skipped: 0 };
+      byCategory[category][counter] = Number(value);
+    }
+    return {
+      watermark: BigInt((mark as string | null) ?? '0'),
+      pending: pending as number,
+      applied: Number(counters.applied ?? 0),
+      skipped: Number(counters.skipped ?? 0),
+      byCategory,
+    };
+  }
+
+  /**
+   * Numbers a new generation and takes the rebuild lease for it (RebuildInProgress when another
+   * rebuild holds it), then deletes what earlier rebuilds that died left behind.
+   */
+  async begin(leaseMs: number): Promise<string> {
+    const generation = `g${await this.redis.incr(this.keyspace.control('sequence'))}`;
+    const taken = await this.redis.set(this.keyspace.control('lease'), generation, 'PX', leaseMs, 'NX');
+    if (taken !== 'OK') throw new RebuildInProgress(await this.building());
+    const live = await this.active(true);
+    await this.delete((g) => g !== live && g !== generation);
+    return generation;
+  }
+
+  /** Writes to a generation a rebuild fills go through while it holds the lease (see GenerationBuild). */
+  buildSlot(generation: string): Slot {
+    return {
+      guardKey: this.keyspace.control('lease'),
+      guardDefault: '',
+      generation: async () => generation,
+      refused: () => {
+        throw new GenerationLost(`generation ${generation} lost its rebuild lease`);
+      },
+    };
+  }
+
+  async renewLease(generation: string, leaseMs: number): Promise<boolean> {
+    return (await this.scripts.renewLease(this.keyspace.control('lease'), generation, leaseMs)) === 1;
+  }
+
+  async releaseLease(generation: string): Promise<boolean> {
+    return (await this.scripts.releaseLease(this.keyspace.control('lease'), generation)) === 1;
+  }
+
+  /**
+   * Runs the switch script (see SWITCH_SCRIPT) against the live generation it reads: 1 switched, 0 not
+   * caught up yet, -1 the live generation changed meanwhile, -2 the lease is lost.
+   */
+  async switchTo(generation: string): Promise<{ result: number; live: string }> {
+    const live = await this.active(true);
+    const result = await this.scripts.switchGeneration(
+      this.keyspace.control('active'),
+      this.keyspace.control('lease'),
+      this.keyspace.key(live, keys.watermark),
+      this.keyspace.key(live, keys.watermarkPending),
+      this.keyspace.key(generation, keys.watermark),
+      generation,
+      live,
+      INITIAL_GENERATION,
+    );
+    if (result === 1) this.cached = { generation, until: Date.now() + this.cacheMs };
+    return { result, live };
+  }
+
+  /** The keys of every generation the predicate accepts, deleted a thousand at a time. */
+  async delete(accept: (generation: string) => boolean): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', this.keyspace.generationsPattern(), 'COUNT', 1000);
+      const doomed = found.filter((key) => {
+        const generation = this.keyspace.generationOf(key);
+        return generation !== undefined && accept(generation);
+      });
+      if (doomed.length > 0) await this.redis.unlink(...doomed);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+
+  /** Every generation, the pointer, the sequence and the rebuild lease. */
+  async clear(): Promise<void> {
+    await this.delete(() => true);
+    await this.redis.unlink(...this.keyspace.controls());
+    this.cached = undefined;
+  }
+}
+
+const splitOnce = (text: string, separator: string): [string, string | undefined] => {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+};
