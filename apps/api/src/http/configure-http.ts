@@ -4,6 +4,7 @@ import { ZAN_CONFIG, type ZanConfig, requestIdOf } from '@zan/platform';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { refuseAmbiguousJson } from './json-ambiguity';
 import { refuseDeepJson } from './json-depth';
+import { refuseAmbiguousHeaders } from './request-headers';
 import { setupApiDocs } from './openapi';
 
 /** HTTP settings shared by every way of starting the api (its own process, all-in-one, tests). */
@@ -21,6 +22,7 @@ export const configureHttp = (app: INestApplication): void => {
     req.id = requestIdOf(req, res);
     next();
   });
+  express.use(refuseAmbiguousHeaders);
   // Small bodies only: the largest legitimate body is a red packet with its recipient list. Nothing
   // nested too deep, and nothing JSON.parse would read otherwise than sent (docs/contract.md, "Errors").
   express.useBodyParser('json', {
