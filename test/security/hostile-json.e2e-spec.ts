@@ -47,7 +47,7 @@ describe('hostile JSON bodies (embedded default)', () => {
     await zan?.close();
   }, 60_000);
 
-  const ROUTES = [
+  const ROUTES: { path: string; fields: Record<string, string>; amount: string }[] = [
     { path: '/v1/wallets/me/fundings', fields: { cardId: '"card-hj-payer"' }, amount: 'amount' },
     { path: '/v1/wallets/me/withdrawals', fields: { cardId: '"card-hj-payer"' }, amount: 'amount' },
     { path: '/v1/transfers', fields: { toUserId: '"hj-peer"' }, amount: 'amount' },
