@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
-import { fundedUser, type Client } from '../support/http-client';
+import { clientFor, fundedUser, type Client } from '../support/http-client';
 import { startEmbeddedZan } from '../support/stacks';
 
 /**
@@ -98,6 +98,20 @@ describe('hostile JSON bodies (embedded default)', () => {
   it('refuses null where an optional list belongs, with the field named', async () => {
     const response = await postRaw('/v1/red-packets', '{"amount":600,"shares":2,"mode":"lucky","recipients":null}');
     expectFieldProblem(response, 'recipients', 'recipients null');
+  }, 60_000);
+
+  it('refuses fields on a claim, which takes no body (the amount is drawn, never sent); an empty object is no body', async () => {
+    const sent = await payer.post('/v1/red-packets', { amount: 600, shares: 3, mode: 'lucky' }).expect(201);
+    const claims = `/v1/red-packets/${sent.body.redPacketId}/claims`;
+    const claimer = clientFor(app, 'hj-claimer');
+    for (const body of [{ amount: 600 }, { userId: 'hj-payer' }, ['x']]) {
+      const response = await claimer.post(claims, body as object);
+      if (response.status !== 400) throw new Error(`claim with ${JSON.stringify(body)}: ${response.status} ${JSON.stringify(response.body)}`);
+      expect(response.body).toEqual(expect.objectContaining({ type: expect.stringMatching(/\/validation$/), errors: expect.any(Array) }));
+    }
+    expect((await store.readStream(`red-packet-${sent.body.redPacketId}`)).filter((event) => event.type === 'RedPacketClaimed')).toEqual([]);
+    await claimer.post(claims, {}).expect(201);
+    await clientFor(app, 'hj-claimer-2').post(claims).expect(201);
   }, 60_000);
 
   it('still takes integers written plainly, with any spacing and key order, and big enough ones', async () => {
