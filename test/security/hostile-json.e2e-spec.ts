@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { clientFor, fundedUser, type Client } from '../support/http-client';
@@ -98,6 +99,29 @@ describe('hostile JSON bodies (embedded default)', () => {
   it('refuses null where an optional list belongs, with the field named', async () => {
     const response = await postRaw('/v1/red-packets', '{"amount":600,"shares":2,"mode":"lucky","recipients":null}');
     expectFieldProblem(response, 'recipients', 'recipients null');
+  }, 60_000);
+
+  it('refuses a body that is not valid UTF-8 (it was read with U+FFFD in place of the bad bytes, and stored so)', async () => {
+    const before = await eventCounts();
+    const bodies = [
+      Buffer.concat([Buffer.from('{"toUserId":"hj-peer","amount":600,"note":"thanks'), Buffer.from([0xc3]), Buffer.from('"}')]),
+      Buffer.concat([Buffer.from('{"toUserId":"hj-peer","amount":600,"note":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]),
+      Buffer.concat([Buffer.from('{"toUserId":"hj-peer","amount":600,"note":"'), Buffer.from([0xf8, 0x88, 0x80, 0x80, 0x80]), Buffer.from('"}')]),
+    ];
+    // Raw bytes need a real socket: supertest would serialise a Buffer as JSON.
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    for (const raw of bodies) {
+      const response = await fetch(`http://127.0.0.1:${port}/v1/transfers`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${payer.token}`, 'Idempotency-Key': `hj-${Math.random().toString(36).slice(2)}`, 'Content-Type': 'application/json' },
+        body: raw,
+      });
+      const answer = await response.text();
+      if (response.status !== 400) throw new Error(`${raw.toString('hex')}: ${response.status} ${answer}`);
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    }
+    expect(await eventCounts()).toEqual(before);
   }, 60_000);
 
   it('refuses fields on a claim, which takes no body (the amount is drawn, never sent); an empty object is no body', async () => {
