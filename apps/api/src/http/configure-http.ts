@@ -2,7 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import helmet from 'helmet';
 import { ZAN_CONFIG, type ZanConfig, requestIdOf } from '@zan/platform';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { refuseAmbiguousJson } from './json-ambiguity';
 import { refuseDeepJson } from './json-depth';
+import { refuseAmbiguousHeaders } from './request-headers';
 import { setupApiDocs } from './openapi';
 
 /** HTTP settings shared by every way of starting the api (its own process, all-in-one, tests). */
@@ -20,8 +22,17 @@ export const configureHttp = (app: INestApplication): void => {
     req.id = requestIdOf(req, res);
     next();
   });
-  // Small bodies only: the largest legitimate body is a red packet with its recipient list.
-  express.useBodyParser('json', { limit: '64kb', strict: true, verify: refuseDeepJson });
+  express.use(refuseAmbiguousHeaders);
+  // Small bodies only: the largest legitimate body is a red packet with its recipient list. Nothing
+  // nested too deep, and nothing JSON.parse would read otherwise than sent (docs/contract.md, "Errors").
+  express.useBodyParser('json', {
+    limit: '64kb',
+    strict: true,
+    verify: (request: unknown, response: unknown, raw: Buffer) => {
+      refuseDeepJson(request, response, raw);
+      refuseAmbiguousJson(request, response, raw);
+    },
+  });
   setupApiDocs(app);
   // Shutdown is the mains' (installGracefulShutdown): in-flight requests finish before the app closes.
 };

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { IsFenAmount, IsFreeText, ID_MESSAGE, ID_PATTERN } from './validation';
 
 const ID = { pattern: ID_PATTERN.source, maxLength: 128 };
@@ -100,7 +100,9 @@ export class RedPacketBody {
     example: ['bob', 'carol', 'dave'],
     description: 'Only these users may claim (not you); omit for a packet anyone with its id can claim',
   })
-  @IsOptional()
+  // Optional means absent: a null is refused here, with the field named, like any other non-list.
+  @ValidateIf((_body: object, value: unknown) => value !== undefined)
+  @IsArray({ message: 'recipients must be a list of user ids' })
   @ArrayMinSize(1)
   @ArrayMaxSize(500)
   @ArrayUnique()

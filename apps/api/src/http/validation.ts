@@ -90,3 +90,17 @@ export const requireRedPacketId = (id: string): string => {
   if (!RED_PACKET_ID.test(id)) throw new RedPacketNotFound(`no red packet ${id.slice(0, 64)}`);
   return id;
 };
+
+/**
+ * A route that takes no body (a claim: its amount is drawn, never sent) refuses fields rather than
+ * ignoring them, like any unknown field; no body, or `{}`, is fine.
+ */
+export const requireNoBody = (body: unknown): void => {
+  if (body === undefined || body === null) return;
+  const fields = Array.isArray(body) ? ['body'] : Object.keys(body as object);
+  if (fields.length === 0) return;
+  const errors = fields.slice(0, 20).map((field) => ({ field, message: field === 'body' ? 'this route takes no body' : 'unknown field' }));
+  throw new ProblemException(
+    problem(400, 'validation', 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors }),
+  );
+};

@@ -1,11 +1,12 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../command-path/command-context';
 import { RedPacketBody } from '../http/dto';
 import { ApiProblems, MONEY_MOVING } from '../http/openapi';
 import { Ctx } from '../http/request-context';
-import { requireRedPacketId } from '../http/validation';
+import { requireNoBody, requireRedPacketId } from '../http/validation';
 import { RedPacketClaimedDoc, RedPacketSentDoc } from '../http/responses';
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { ClaimRedPacketCommand, SendRedPacketCommand } from './red-packet.commands';
@@ -36,8 +37,9 @@ export class RedPacketsController {
   @ApiParam({ name: 'id', format: 'uuid', description: 'The red packet id' })
   @ApiCreatedResponse({ type: RedPacketClaimedDoc })
   @ApiProblems(...MONEY_MOVING, 'red-packet-not-found', 'not-a-recipient', 'red-packet-already-claimed', 'red-packet-gone')
-  claim(@Ctx() context: CommandContext, @Param('id') id: string) {
+  claim(@Ctx() context: CommandContext, @Param('id') id: string, @Req() request: Request) {
     requireRedPacketId(id);
+    requireNoBody(request.body);
     return this.commands.execute(new ClaimRedPacketCommand(context, id));
   }
 }

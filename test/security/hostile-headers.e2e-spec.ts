@@ -1,0 +1,106 @@
+import type { INestApplication } from '@nestjs/common';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { EVENT_STORE, type EventStore } from '@zan/event-store';
+import { clientFor, fundedUser, type Client } from '../support/http-client';
+import { startEmbeddedZan } from '../support/stacks';
+
+/**
+ * Headers that make a request mean two things. A second Authorization header was dropped by
+ * Node and the first one acted (a proxy that reads the last one authorises someone else), and a
+ * JSON body sent as text/plain or a form was read as an empty body or as strings, answered with a
+ * misleading list of missing fields. Now: one Authorization header or a 400; a body that is not
+ * application/json is a 415; nothing moves.
+ */
+describe('hostile headers (embedded default)', () => {
+  let zan: Awaited<ReturnType<typeof startEmbeddedZan>>;
+  let app: INestApplication;
+  let payer: Client;
+  let peer: Client;
+  let store: EventStore;
+  let port: number;
+  // The payer's stream: every debit lands there at once (the payee's credit follows asynchronously).
+  const payerEvents = async () => (await store.readStream('wallet-hh-payer')).length;
+
+  /** A raw request, so that a header can be sent twice (an array of headers is sent as it is, Host included). */
+  const raw = (method: string, path: string, headers: string[], body?: string) =>
+    new Promise<{ status: number; contentType?: string; body: Record<string, unknown> }>((resolve, reject) => {
+      const all = ['Host', `127.0.0.1:${port}`, ...headers, ...(body === undefined ? [] : ['Content-Length', String(Buffer.byteLength(body))])];
+      const outgoing = httpRequest({ host: '127.0.0.1', port, method, path, headers: all }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, contentType: response.headers['content-type'], body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
+      });
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+
+  beforeAll(async () => {
+    zan = await startEmbeddedZan();
+    app = zan.app;
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as AddressInfo).port;
+    store = app.get(EVENT_STORE);
+    ({ client: payer } = await fundedUser(app, 'hh-payer', 100_000));
+    ({ client: peer } = await fundedUser(app, 'hh-peer', 0));
+  }, 120_000);
+  afterAll(async () => {
+    await zan?.close();
+  }, 60_000);
+
+  it('refuses a request with two Authorization headers, the same or different, on commands and queries', async () => {
+    const before = await payerEvents();
+    const transfer = JSON.stringify({ toUserId: 'hh-peer', amount: 100 });
+    for (const second of [payer.token, peer.token, 'garbage']) {
+      for (const [method, path, body] of [['POST', '/v1/transfers', transfer], ['GET', '/v1/wallets/me', undefined]] as const) {
+        const response = await raw(
+          method,
+          path,
+          ['Authorization', `Bearer ${payer.token}`, 'Authorization', `Bearer ${second}`, 'Idempotency-Key', `hh-${Math.random()}`, 'Content-Type', 'application/json'],
+          body,
+        );
+        if (response.status !== 400) throw new Error(`${method} ${path} with two Authorization headers: ${response.status} ${JSON.stringify(response.body)}`);
+        expect(response.contentType).toMatch(/application\/problem\+json/);
+        expect(response.body).toEqual(expect.objectContaining({ status: 400, detail: expect.stringContaining('Authorization') }));
+      }
+    }
+    // One header still works through the same raw path.
+    const one = await raw('POST', '/v1/transfers', ['Authorization', `Bearer ${payer.token}`, 'Idempotency-Key', `hh-one-${Math.random()}`, 'Content-Type', 'application/json'], transfer);
+    expect(one.status).toBe(201);
+    expect(await payerEvents()).toBe(before + 1);
+  }, 60_000);
+
+  it('answers 415 for a body that is not application/json, and nothing moves', async () => {
+    const before = await payerEvents();
+    const json = JSON.stringify({ toUserId: 'hh-peer', amount: 100 });
+    for (const [contentType, body] of [
+      ['text/plain', json],
+      ['application/x-www-form-urlencoded', 'toUserId=hh-peer&amount=100'],
+      ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="amount"\r\n\r\n100\r\n--x--`],
+      ['application/xml', '<transfer><amount>100</amount></transfer>'],
+      [undefined, json],
+    ] as const) {
+      const headers = ['Authorization', `Bearer ${payer.token}`, 'Idempotency-Key', `hh-${Math.random()}`, ...(contentType ? ['Content-Type', contentType] : [])];
+      const response = await raw('POST', '/v1/transfers', headers, body);
+      if (response.status !== 415) throw new Error(`${contentType ?? 'no Content-Type'}: ${response.status} ${JSON.stringify(response.body)}`);
+      expect(response.contentType).toMatch(/application\/problem\+json/);
+      expect(response.body).toEqual(expect.objectContaining({ type: expect.stringMatching(/unsupported-media-type$/), status: 415 }));
+    }
+    expect(await payerEvents()).toBe(before);
+  }, 60_000);
+
+  it('still takes application/json with parameters, and a claim with no body and no Content-Type', async () => {
+    const sent = await request(app.getHttpServer())
+      .post('/v1/red-packets')
+      .set('Authorization', `Bearer ${payer.token}`)
+      .set('Idempotency-Key', 'hh-packet')
+      .set('Content-Type', 'application/json; charset=utf-8')
+      .send(JSON.stringify({ amount: 100, shares: 1, mode: 'lucky' }))
+      .expect(201);
+    const claimer = clientFor(app, 'hh-claimer');
+    const claim = await raw('POST', `/v1/red-packets/${sent.body.redPacketId}/claims`, ['Authorization', `Bearer ${claimer.token}`, 'Idempotency-Key', 'hh-claim']);
+    expect(claim).toEqual(expect.objectContaining({ status: 201, body: expect.objectContaining({ amount: 100 }) }));
+  }, 60_000);
+});
