@@ -8,7 +8,7 @@ import { CreditsProcessManager } from '../../../apps/api/src/process-managers/cr
 import { ExpiryScheduler } from '../../../apps/api/src/process-managers/expiry.scheduler';
 import { MemoryTimerStore } from '../../../apps/api/src/process-managers/memory-timer.store';
 import { ClaimRedPacketHandler, SendRedPacketHandler } from '../../../apps/api/src/red-packets/red-packet.handlers';
-import { RedPacketStreams } from '../../../apps/api/src/red-packets/red-packet-streams';
+import { RedPacketStreams } from '../../../apps/api/src/command-path/red-packet-streams';
 import { PraiseTipHandler } from '../../../apps/api/src/tips/praise-tip.handler';
 import {
   FundWalletHandler,
