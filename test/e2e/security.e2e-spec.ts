@@ -105,6 +105,8 @@ describe('security (full stack)', () => {
 
     it('accepts a token with exp, iat and nbf in range', async () => {
       expect((await answer(`Bearer ${rawToken({ sub: 'tok', iat: now(), nbf: now(), exp: now() + 600 })}`)).status).not.toBe(401);
+      // The auth scheme is case-insensitive.
+      expect((await answer(`bearer ${rawToken({ sub: 'tok', iat: now(), exp: now() + 600 })}`)).status).not.toBe(401);
     });
 
     it('refuses each bad token with a 401 saying why', async () => {

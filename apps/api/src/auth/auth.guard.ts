@@ -46,7 +46,8 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const header = request.headers.authorization;
     if (!header) throw unauthorized('missing bearer token');
-    const match = /^Bearer ([\x21-\x7e]+)$/.exec(header);
+    // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer.
+    const match = /^Bearer ([\x21-\x7e]+)$/i.exec(header);
     if (!match) throw unauthorized('malformed Authorization header: expected "Bearer <jwt>"');
     let claims: { sub?: unknown; roles?: unknown };
     try {
