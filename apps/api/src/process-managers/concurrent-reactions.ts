@@ -15,6 +15,8 @@ export interface ConcurrentReactionsOptions {
    * comes to `offer` (which would throw the failure): a quiet log must not leave a credit undone.
    */
   onFailure?: (error: unknown) => void;
+  /** Called when the watermark moves (read-your-writes waits on it). */
+  onAdvance?: (watermark: bigint) => void;
 }
 
 /** Thrown in place of a reaction that never started because another one had failed. */
@@ -107,7 +109,9 @@ export class ConcurrentReactions {
   }
 
   private advance(): void {
+    const before = this.mark;
     while (this.pending.length > 0 && this.pending[0]!.done) this.mark = this.pending.shift()!.position;
+    if (this.mark !== before && this.mark !== undefined) this.options.onAdvance?.(this.mark);
   }
 
   private throwIfFailed(): void {

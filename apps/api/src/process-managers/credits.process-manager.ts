@@ -78,6 +78,7 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   private polledAt = 0;
   /** A re-drive being carried out: its request is deleted once the watermark reaches `until`. */
   private redrive?: { from: bigint; until: bigint };
+  private readonly handledListeners = new Set<() => void>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -96,6 +97,12 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   /** Position up to which every event has been handled (the checkpoint moves to it), for tests and health. */
   get handledThrough(): bigint {
     return this.reactions?.watermark ?? 0n;
+  }
+
+  /** Calls `listener` whenever handledThrough moves (read-your-writes waits on it); answers how to stop. */
+  onHandled(listener: () => void): () => void {
+    this.handledListeners.add(listener);
+    return () => this.handledListeners.delete(listener);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -131,7 +138,12 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   private read(after: bigint | undefined): void {
     const reactions = new ConcurrentReactions(
       // A failed reaction restarts the subscription at once, not at the next event (none may come).
-      { react: (event) => this.handle(event), keyOf: reactionKey, onFailure: (error) => this.subscription?.restart(error) },
+      {
+        react: (event) => this.handle(event),
+        keyOf: reactionKey,
+        onFailure: (error) => this.subscription?.restart(error),
+        onAdvance: () => this.handledListeners.forEach((listener) => listener()),
+      },
       after,
     );
     this.reactions = reactions;

@@ -54,7 +54,7 @@ describe('ReadYourWrites: waiting for the watermark', () => {
     expect(error).toBeInstanceOf(ProblemException);
     expect((error as ProblemException).problem.status).toBe(503);
     expect((error as ProblemException).headers).toEqual({ 'Retry-After': '1' });
-    expect((waiter as unknown as { waiters: Set<unknown> }).waiters.size).toBe(0);
+    expect((waiter as unknown as { projector: { waiters: Set<unknown> } }).projector.waiters.size).toBe(0);
   });
 
   it('wakes waiters of the in-memory store (the embedded mode) when it applies', async () => {

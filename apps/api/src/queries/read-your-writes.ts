@@ -1,12 +1,16 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { parsePosition } from '@zan/contracts';
+import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, PROCESS_MANAGER_CHECKPOINTS } from '@zan/event-store';
 import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { ProblemException, problem } from '../http/problem';
 import { badRequest } from '../http/validation';
+import { CreditsProcessManager, reactionKey } from '../process-managers/credits.process-manager';
 
-/** A re-read while requests wait, in case a notification was lost (pub/sub is at most once). */
+/** A re-read of the projector's watermark while requests wait, in case a notification was lost (pub/sub is at most once). */
 const SAFETY_READ_MS = 250;
+/** A re-read of the credits watermark while requests wait: a standby learns it from the checkpoint the leader saves every 100 ms. */
+const CREDITS_READ_MS = 100;
 
 interface Waiter {
   position: bigint;
@@ -14,51 +18,41 @@ interface Waiter {
 }
 
 /**
- * `?after=<position>`: wait until the read models have applied every event up to that position
- * (the projector's watermark), up to ZAN_READ_WAIT_MS, else 503 with Retry-After.
- *
- * One waiter per process: requests register here, and the watermark is read again only when the
- * store says it moved (Redis pub/sub from the projector's writes; in memory, a callback), by one
- * read for all of them. No request polls; while any waits, one safety read every 250 ms covers a
- * lost notification.
+ * Requests waiting for one watermark to reach their positions. The watermark is read again only
+ * when told it moved (`reread`), by one read for all of them; while any waits, one safety read
+ * every `safetyMs` covers a lost notification. No request polls on its own.
  */
-@Injectable()
-export class ReadYourWrites implements OnApplicationShutdown {
-  private readonly waiters = new Set<Waiter>();
-  private subscription?: Promise<(() => Promise<void>) | undefined>;
+class WatermarkWaiters {
+  readonly waiters = new Set<Waiter>();
   private reading?: Promise<void>;
   private readAgain = false;
   private safety?: NodeJS.Timeout;
 
   constructor(
-    @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
-    @Inject(ZAN_CONFIG) private readonly config: ZanConfig,
+    private readonly read: () => Promise<bigint>,
+    private readonly safetyMs: number,
+    /** Called before the first wait, and before each wait after (it keeps one subscription). */
+    private readonly subscribe: () => void,
   ) {}
 
-  async waitFor(after: unknown): Promise<void> {
-    if (after === undefined) return;
-    const position = parsePosition(after);
-    if (position === undefined) throw badRequest('after', 'must be a position: a decimal string of digits');
-    if ((await this.store.watermark()) >= position) return;
-    this.subscription ??= this.subscribe();
-    await new Promise<void>((resolve, reject) => {
+  /** Resolves true once the watermark has reached `position`, false after `timeoutMs`. */
+  async reach(position: bigint, timeoutMs: number): Promise<boolean> {
+    if ((await this.read()) >= position) return true;
+    if (timeoutMs <= 0) return false;
+    this.subscribe();
+    return new Promise<boolean>((resolve) => {
       const waiter: Waiter = {
         position,
         done: () => {
           clearTimeout(timer);
           this.waiters.delete(waiter);
-          resolve();
+          resolve(true);
         },
       };
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(
-          new ProblemException(
-            problem(503, 'read-model-behind', 'Read model not caught up', `the read models have not applied position ${position} yet; retry shortly`),
-            { 'Retry-After': '1' },
-          ),
-        );
-      }, this.config.readWaitMs);
+        resolve(false);
+      }, timeoutMs);
       this.waiters.add(waiter);
       this.armSafetyRead();
       // The watermark may have moved between the first read and the registration.
@@ -66,30 +60,14 @@ export class ReadYourWrites implements OnApplicationShutdown {
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.safety);
-    const unsubscribe = await this.subscription;
-    await unsubscribe?.();
-  }
-
-  /** Without a subscription (none yet, or Redis refused it) the safety read serves; the next wait tries again. */
-  private subscribe(): Promise<(() => Promise<void>) | undefined> {
-    if (!this.store.onWatermarkMoved) return Promise.resolve(undefined);
-    return this.store.onWatermarkMoved(() => this.reread()).catch(() => {
-      this.subscription = undefined;
-      return undefined;
-    });
-  }
-
   /** One read of the watermark for every waiter; a call while one is in flight reads once more after it. */
-  private reread(): void {
+  reread(): void {
     if (this.waiters.size === 0) return;
     if (this.reading) {
       this.readAgain = true;
       return;
     }
-    this.reading = this.store
-      .watermark()
+    this.reading = this.read()
       .then((mark) => {
         for (const waiter of this.waiters) if (waiter.position <= mark) waiter.done();
       })
@@ -103,6 +81,10 @@ export class ReadYourWrites implements OnApplicationShutdown {
       });
   }
 
+  stop(): void {
+    clearTimeout(this.safety);
+  }
+
   private armSafetyRead(): void {
     if (this.safety) return;
     this.safety = setTimeout(() => {
@@ -110,7 +92,99 @@ export class ReadYourWrites implements OnApplicationShutdown {
       if (this.waiters.size === 0) return;
       this.reread();
       this.armSafetyRead();
-    }, SAFETY_READ_MS);
+    }, this.safetyMs);
     this.safety.unref();
   }
 }
+
+/**
+ * `?after=<position>`: wait until the read models have applied every event up to that position
+ * (the projector's watermark), up to ZAN_READ_WAIT_MS, else 503 with Retry-After. When the event at
+ * the position is one the credits process manager reacts to (a transfer, a tip, a packet sent or
+ * claimed), also wait for its reactions (the payee's credit, the escrow): until the credits
+ * watermark has passed the position, every reaction to the events up to it is stored, all of them
+ * at or before the store's head then, so the wait goes on until the read models have applied that
+ * head. A position whose event needs no reaction waits for nothing more than the projector.
+ *
+ * One set of waiters per watermark and per process: the projector's is read again only when the
+ * store says it moved (Redis pub/sub from the projector's writes; in memory, a callback); the
+ * credits watermark when the process manager here moves it (the leader), else from its checkpoint
+ * every 100 ms (a standby), and only while someone waits.
+ */
+@Injectable()
+export class ReadYourWrites implements OnApplicationShutdown {
+  private readonly projector: WatermarkWaiters;
+  private readonly credits?: WatermarkWaiters;
+  private subscription?: Promise<(() => Promise<void>) | undefined>;
+  private stopHandled?: () => void;
+
+  constructor(
+    @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
+    @Inject(ZAN_CONFIG) private readonly config: ZanConfig,
+    @Optional() @Inject(EVENT_STORE) private readonly events?: EventStore,
+    @Optional() @Inject(CHECKPOINT_STORE) private readonly checkpoints?: CheckpointStore,
+    @Optional() private readonly reactions?: CreditsProcessManager,
+  ) {
+    this.projector = new WatermarkWaiters(() => this.store.watermark(), SAFETY_READ_MS, () => (this.subscription ??= this.subscribe()));
+    if (events && checkpoints && reactions) {
+      this.credits = new WatermarkWaiters(() => this.creditsWatermark(), CREDITS_READ_MS, () => {
+        this.stopHandled ??= reactions.onHandled(() => this.credits?.reread());
+      });
+    }
+  }
+
+  async waitFor(after: unknown): Promise<void> {
+    if (after === undefined) return;
+    const position = parsePosition(after);
+    if (position === undefined) throw badRequest('after', 'must be a position: a decimal string of digits');
+    const deadline = Date.now() + this.config.readWaitMs;
+    if (!(await this.projector.reach(position, deadline - Date.now()))) throw behind(position);
+    if (!this.credits || position === 0n || !(await this.awaitsReaction(position))) return;
+    if (!(await this.credits.reach(position, deadline - Date.now()))) throw behind(position);
+    const head = (await this.events!.headPosition()) ?? position;
+    if (head > position && !(await this.projector.reach(head, deadline - Date.now()))) throw behind(position);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.projector.stop();
+    this.credits?.stop();
+    this.stopHandled?.();
+    const unsubscribe = await this.subscription;
+    await unsubscribe?.();
+  }
+
+  /** Without a subscription (none yet, or Redis refused it) the safety read serves; the next wait tries again. */
+  private subscribe(): Promise<(() => Promise<void>) | undefined> {
+    if (!this.store.onWatermarkMoved) return Promise.resolve(undefined);
+    return this.store.onWatermarkMoved(() => this.projector.reread()).catch(() => {
+      this.subscription = undefined;
+      return undefined;
+    });
+  }
+
+  /**
+   * Whether the event at `position` has reactions (one indexed read; the projector has applied it,
+   * so it is stored). A store that cannot read at an arbitrary position (EventStoreDB refuses one
+   * inside a record) answers as if it had: the wait then covers the reactions anyway.
+   */
+  private async awaitsReaction(position: bigint): Promise<boolean> {
+    try {
+      const [event] = await this.events!.readAll({ after: position - 1n, maxCount: 1 });
+      return event !== undefined && event.position === position && reactionKey(event) !== undefined;
+    } catch {
+      return true;
+    }
+  }
+
+  /** In memory on the leader; a standby reads the checkpoint the leader saves. */
+  private async creditsWatermark(): Promise<bigint> {
+    if (this.reactions!.leading) return this.reactions!.handledThrough;
+    return (await this.checkpoints!.load(PROCESS_MANAGER_CHECKPOINTS.credits)) ?? 0n;
+  }
+}
+
+const behind = (position: bigint): ProblemException =>
+  new ProblemException(
+    problem(503, 'read-model-behind', 'Read model not caught up', `the read models have not applied position ${position} and its reactions yet; retry shortly`),
+    { 'Retry-After': '1' },
+  );

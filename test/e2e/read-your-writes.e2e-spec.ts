@@ -1,0 +1,71 @@
+import { clientFor, fundedUser } from '../support/http-client';
+import { startEmbeddedZan, startFullStackInProcess } from '../support/stacks';
+
+type Zan = Awaited<ReturnType<typeof startEmbeddedZan>> | Awaited<ReturnType<typeof startFullStackInProcess>>;
+
+/**
+ * `?after=<position>` covers what a caller expects of its command: the second legs the credits
+ * process manager appends later (the payee's credit, the escrow) are applied too. A few rounds each:
+ * before read-your-writes covered reactions, a read right after the command missed the credit.
+ */
+describe.each([
+  ['embedded (npm start)', () => startEmbeddedZan()],
+  ['full stack (api, relay, projector)', () => startFullStackInProcess('ryw-e2e')],
+] as [string, () => Promise<Zan>][])('read-your-writes over HTTP, %s', (_, start) => {
+  let zan: Zan;
+  const ROUNDS = 10;
+
+  beforeAll(async () => {
+    zan = await start();
+  }, 120_000);
+  afterAll(async () => {
+    await zan?.close();
+  }, 60_000);
+
+  it('shows the receiver of a transfer the credited balance at the transfer position', async () => {
+    const { client: alice } = await fundedUser(zan.app, 'alice', 10_000);
+    const { client: bob } = await fundedUser(zan.app, 'bob', 0);
+    for (let round = 1; round <= ROUNDS; round++) {
+      const sent = await alice.post('/v1/transfers', { toUserId: 'bob', amount: 100 }).expect(201);
+      const wallet = await bob.get(`/v1/wallets/me?after=${sent.body.position}`).expect(200);
+      expect(wallet.body.balance).toBe(100 * round);
+    }
+  }, 60_000);
+
+  it('shows the author of a tip the earnings and the credited balance at the tip position', async () => {
+    const { client: reader } = await fundedUser(zan.app, 'reader', 10_000);
+    const { client: author } = await fundedUser(zan.app, 'author', 0);
+    for (let round = 1; round <= ROUNDS; round++) {
+      const tip = await reader.post('/v1/tips', { authorId: 'author', articleId: 'a-1', amount: 500 }).expect(201);
+      const wallet = await author.get(`/v1/wallets/me?after=${tip.body.position}`).expect(200);
+      expect(wallet.body.balance).toBe(500 * round);
+      const earnings = await author.get(`/v1/authors/author/earnings?after=${tip.body.position}`).expect(200);
+      expect(earnings.body).toMatchObject({ total: 500 * round, tips: round });
+    }
+  }, 60_000);
+
+  it('shows a sent packet at the send position, and after a claim the claim and the claimer’s credited share', async () => {
+    const { client: sender } = await fundedUser(zan.app, 'sender', 10_000);
+    for (let round = 1; round <= ROUNDS; round++) {
+      const sent = await sender.post('/v1/red-packets', { amount: 1_000, shares: 2, mode: 'equal' }).expect(201);
+      const { redPacketId } = sent.body;
+      // The packet's view starts with its escrow, a reaction to the send.
+      const view = await sender.get(`/v1/red-packets/${redPacketId}?after=${sent.body.position}`).expect(200);
+      expect(view.body).toMatchObject({ redPacketId, amount: 1_000, status: 'open', claimed: [] });
+
+      const claimer = clientFor(zan.app, `claimer-${round}`);
+      const claim = await claimer.post(`/v1/red-packets/${redPacketId}/claims`).expect(201);
+      const claimed = await claimer.get(`/v1/red-packets/${redPacketId}?after=${claim.body.position}`).expect(200);
+      expect(claimed.body.claimed).toEqual([{ userId: `claimer-${round}`, amount: 500 }]);
+      const wallet = await claimer.get(`/v1/wallets/me?after=${claim.body.position}`).expect(200);
+      expect(wallet.body.balance).toBe(500);
+    }
+  }, 60_000);
+
+  it('answers a position whose event needs no reaction as before, and 503 with Retry-After for one not yet written', async () => {
+    const { client, position } = await fundedUser(zan.app, 'funded', 700);
+    expect((await client.get(`/v1/wallets/me?after=${position}`).expect(200)).body.balance).toBe(700);
+    const future = await client.get('/v1/wallets/me?after=999999999999').expect(503);
+    expect(future.headers['retry-after']).toBe('1');
+  }, 60_000);
+});
