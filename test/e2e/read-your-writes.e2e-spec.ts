@@ -1,3 +1,8 @@
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig } from '@zan/platform';
+import { CreditsProcessManager } from '../../apps/api/src/process-managers/credits.process-manager';
+import { createZanApp } from '../../apps/zan/src/zan.app';
+import { eventually } from '../support/eventually';
 import { clientFor, fundedUser } from '../support/http-client';
 import { startEmbeddedZan, startFullStackInProcess } from '../support/stacks';
 
@@ -67,5 +72,35 @@ describe.each([
     expect((await client.get(`/v1/wallets/me?after=${position}`).expect(200)).body.balance).toBe(700);
     const future = await client.get('/v1/wallets/me?after=999999999999').expect(503);
     expect(future.headers['retry-after']).toBe('1');
+  }, 60_000);
+});
+
+/** A standby api replica learns the credits watermark from the checkpoint the leader saves. */
+describe('read-your-writes over HTTP, on a standby api replica', () => {
+  let zan: Awaited<ReturnType<typeof startFullStackInProcess>>;
+  let second: INestApplication;
+
+  beforeAll(async () => {
+    zan = await startFullStackInProcess('ryw-standby');
+    second = await createZanApp({ config: loadConfig(zan.env), roles: ['api'], logger: ['error', 'fatal'] });
+    await second.init();
+  }, 120_000);
+  afterAll(async () => {
+    await second?.close();
+    await zan?.close();
+  }, 60_000);
+
+  it('shows the receiver of a transfer, asking the replica that does not react, the credited balance', async () => {
+    const replicas = [zan.app, second];
+    await eventually('one replica leads the credits', async () => replicas.some((app) => app.get(CreditsProcessManager).leading), 30_000);
+    const standby = replicas.find((app) => !app.get(CreditsProcessManager).leading)!;
+    const { client: alice } = await fundedUser(zan.app, 'alice', 10_000);
+    await fundedUser(zan.app, 'bob', 0);
+    const bob = clientFor(standby, 'bob');
+    for (let round = 1; round <= 10; round++) {
+      const sent = await alice.post('/v1/transfers', { toUserId: 'bob', amount: 100 }).expect(201);
+      const wallet = await bob.get(`/v1/wallets/me?after=${sent.body.position}`).expect(200);
+      expect(wallet.body.balance).toBe(100 * round);
+    }
   }, 60_000);
 });
