@@ -104,3 +104,29 @@ describe('read-your-writes over HTTP, on a standby api replica', () => {
     }
   }, 60_000);
 });
+
+/** With the credits process manager stopped, only the positions that need its reactions wait for it. */
+describe('read-your-writes over HTTP, with no credits process manager running', () => {
+  let zan: Awaited<ReturnType<typeof startEmbeddedZan>>;
+
+  beforeAll(async () => {
+    zan = await startEmbeddedZan({ env: { ZAN_READ_WAIT_MS: '1000' } });
+  }, 120_000);
+  afterAll(async () => {
+    await zan?.close();
+  }, 60_000);
+
+  it('answers at a funding position at once, and 503 at a transfer position whose credit cannot come', async () => {
+    const { client: alice } = await fundedUser(zan.app, 'alice', 10_000);
+    await fundedUser(zan.app, 'bob', 0);
+    await zan.app.get(CreditsProcessManager).onModuleDestroy();
+
+    const funded = await alice.post('/v1/wallets/me/fundings', { amount: 500, cardId: 'card-alice' }).expect(201);
+    expect((await alice.get(`/v1/wallets/me?after=${funded.body.position}`).expect(200)).body.balance).toBe(10_500);
+    const sent = await alice.post('/v1/transfers', { toUserId: 'bob', amount: 100 }).expect(201);
+    // The payer's own debit is at the position; the wait is for the payee's credit, which never comes.
+    const behind = await clientFor(zan.app, 'bob').get(`/v1/wallets/me?after=${sent.body.position}`).expect(503);
+    expect(behind.headers['retry-after']).toBe('1');
+    expect(behind.body.detail).toMatch(/with the credits that follow it/);
+  }, 60_000);
+});

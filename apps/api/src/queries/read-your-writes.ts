@@ -140,9 +140,9 @@ export class ReadYourWrites implements OnApplicationShutdown {
     const deadline = Date.now() + this.config.readWaitMs;
     if (!(await this.projector.reach(position, deadline - Date.now()))) throw behind(position);
     if (!this.credits || position === 0n || !(await this.awaitsReaction(position))) return;
-    if (!(await this.credits.reach(position, deadline - Date.now()))) throw behind(position);
+    if (!(await this.credits.reach(position, deadline - Date.now()))) throw behind(position, ' with the credits that follow it');
     const head = (await this.events!.headPosition()) ?? position;
-    if (head > position && !(await this.projector.reach(head, deadline - Date.now()))) throw behind(position);
+    if (head > position && !(await this.projector.reach(head, deadline - Date.now()))) throw behind(position, ' with the credits that follow it');
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -183,8 +183,8 @@ export class ReadYourWrites implements OnApplicationShutdown {
   }
 }
 
-const behind = (position: bigint): ProblemException =>
+const behind = (position: bigint, what = ''): ProblemException =>
   new ProblemException(
-    problem(503, 'read-model-behind', 'Read model not caught up', `the read models have not applied position ${position} and its reactions yet; retry shortly`),
+    problem(503, 'read-model-behind', 'Read model not caught up', `the read models have not applied position ${position}${what} yet; retry shortly`),
     { 'Retry-After': '1' },
   );
