@@ -54,6 +54,20 @@ describe('ConcurrentReactions', () => {
     expect(reactions.watermark).toBe(14n); // 14 needed nothing
   });
 
+  it('tells onAdvance each new watermark, once per move', async () => {
+    const { finish, react } = controlled();
+    const moves: bigint[] = [];
+    const reactions = new ConcurrentReactions({ react, keyOf, onAdvance: (mark) => moves.push(mark) }, 10n);
+    await reactions.offer(event(11, undefined));
+    await reactions.offer(event(12, 'a'));
+    await reactions.offer(event(13, undefined));
+    await tick();
+    expect(moves).toEqual([11n]);
+    finish.get(12)!.resolve();
+    await tick();
+    expect(moves).toEqual([11n, 13n]);
+  });
+
   it('waits for room when maxInFlight reactions run', async () => {
     const { started, finish, react } = controlled();
     const reactions = new ConcurrentReactions({ react, keyOf, maxInFlight: 2 });
