@@ -15,7 +15,8 @@ const requireId = (value: string, field: string): string => {
 };
 
 
-const AFTER = 'A position from a command answer: wait (up to 5 s, else 503 with Retry-After) until the read models have applied it';
+const AFTER =
+  'A position from a command answer: wait (up to 5 s, else 503 with Retry-After) until the read models have applied it, and at a transfer, tip, red packet or claim the credits and escrow that follow it';
 const READ = [...AUTHENTICATED, 'validation', 'read-model-behind'];
 
 /** Every query of the contract. Read models are eventually consistent; `?after=` waits for a write. */
