@@ -1,5 +1,6 @@
 import { isZanEventType, type ArticleLiked, type ArticlePublished, type ArticleUnliked } from '@zan/contracts';
 import type { EventLike } from '../decider';
+import { Likers } from './likers';
 
 export interface NoArticle {
   status: 'none';
@@ -12,7 +13,7 @@ export interface Article {
   authorId: string;
   title: string;
   /** The readers whose like stands (a like is once per reader; an unlike takes it back). */
-  likers: ReadonlySet<string>;
+  likers: Likers;
 }
 
 export type ArticleState = NoArticle | Article;
@@ -26,19 +27,15 @@ export const evolve = (state: ArticleState, event: EventLike): ArticleState => {
     case 'ArticlePublished': {
       if (state.status !== 'none') return state;
       const { articleId, authorId, title } = event.data as ArticlePublished;
-      return { status: 'published', articleId, authorId, title, likers: new Set() };
+      return { status: 'published', articleId, authorId, title, likers: Likers.empty() };
     }
     case 'ArticleLiked': {
       if (state.status === 'none') return state;
-      const likers = new Set(state.likers);
-      likers.add((event.data as ArticleLiked).userId);
-      return { ...state, likers };
+      return { ...state, likers: state.likers.with((event.data as ArticleLiked).userId, true) };
     }
     case 'ArticleUnliked': {
       if (state.status === 'none') return state;
-      const likers = new Set(state.likers);
-      likers.delete((event.data as ArticleUnliked).userId);
-      return { ...state, likers };
+      return { ...state, likers: state.likers.with((event.data as ArticleUnliked).userId, false) };
     }
     default:
       return state;

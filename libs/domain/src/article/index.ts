@@ -1,4 +1,5 @@
 export { initialState, evolve, type Article, type ArticleState, type NoArticle } from './article.state';
+export { Likers } from './likers';
 export { decide, articleDecider, type ArticleCommand, type ArticleEvent } from './article.decider';
 export { ArticleIdTaken, ArticleNotFound, NotTheArticleAuthor } from './article.errors';
 export { isPublished, requirePublished, requireTippableArticle } from './article.guards';

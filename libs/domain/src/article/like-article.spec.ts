@@ -9,7 +9,7 @@ const like = (userId: string, articleId = 'why-zan'): ArticleCommand => ({ type:
 describe('LikeArticle (on article-<articleId>)', () => {
   it('records a reader’s like', () => {
     const { state } = given([published()]).when(like('alice')).then([liked('alice')]);
-    expect(state.status === 'published' && [...state.likers]).toEqual(['alice']);
+    expect(state.status === 'published' && [state.likers.size, state.likers.has('alice')]).toEqual([1, true]);
   });
 
   it('is once per reader: liking again is a no-op', () => {
