@@ -55,15 +55,10 @@ export const articlesProjection: Projection = {
 export const praiserMember = (position: bigint, kind: PraiseKind, userId: string, at: string, amount: number): string =>
   `${padPosition(position)}|${JSON.stringify([kind, userId, at, amount])}`;
 
-const parseMember = (member: string): { position: string; kind: PraiseKind; praiser: Praiser } => {
+/** A praisers member: a like is shown while its position is the reader's standing like in article-likes. */
+export const parsePraiserMember = (member: string): { position: string; kind: PraiseKind; praiser: Praiser } => {
   const [kind, userId, at, amount] = JSON.parse(member.slice(POSITION_WIDTH + 1)) as [PraiseKind, string, string, number];
   return { position: BigInt(member.slice(0, POSITION_WIDTH)).toString(10), kind, praiser: { userId, at, amount } };
-};
-
-/** A praisers member still shown: every tip, and a like while it is the reader's standing one. */
-export const praiserStanding = (member: string, standingLike: (userId: string) => string | undefined): Praiser | undefined => {
-  const { position, kind, praiser } = parseMember(member);
-  return kind === 'tip' || standingLike(praiser.userId) === position ? praiser : undefined;
 };
 
 /** Undefined until the publication is applied (tips counted before it stay in the counters). */

@@ -1,6 +1,6 @@
 import type { Praiser, PraisersPage } from '../views';
 import { encodeFeedCursor, feedCursorBound } from './feed.projection';
-import { isStandingLike, praiserStanding } from './articles.projection';
+import { isStandingLike, parsePraiserMember } from './articles.projection';
 
 /** Members strictly below `bound` (a member or a padded position; none: from the top), newest first. */
 export type ReadPraisers = (bound: string | undefined, count: number) => Promise<string[]>;
@@ -20,14 +20,14 @@ export const pagePraisers = async (limit: number, before: string | undefined, re
   while (shown.length <= limit) {
     const members = await read(bound, chunk);
     if (members.length === 0) break;
-    const likers = [...new Set(members.filter((m) => m.includes('|["like",')).map((m) => (JSON.parse(m.slice(m.indexOf('|') + 1)) as string[])[1]!))];
+    const parsed = members.map(parsePraiserMember);
+    const likers = [...new Set(parsed.filter((p) => p.kind === 'like').map((p) => p.praiser.userId))];
     const values = likers.length > 0 ? await likes(likers) : [];
     const standing = new Map(likers.map((userId, i) => [userId, isStandingLike(values[i]) ? values[i] : undefined]));
-    for (const member of members) {
-      const praiser = praiserStanding(member, (userId) => standing.get(userId));
-      if (praiser) shown.push({ member, praiser });
-      if (shown.length > limit) break;
-    }
+    parsed.forEach(({ position, kind, praiser }, i) => {
+      if (shown.length > limit) return;
+      if (kind === 'tip' || standing.get(praiser.userId) === position) shown.push({ member: members[i]!, praiser });
+    });
     if (members.length < chunk) break;
     bound = members[members.length - 1];
   }
