@@ -9,7 +9,7 @@ import { ExpiryScheduler } from '../../../apps/api/src/process-managers/expiry.s
 import { MemoryTimerStore } from '../../../apps/api/src/process-managers/memory-timer.store';
 import { ClaimRedPacketHandler, SendRedPacketHandler } from '../../../apps/api/src/red-packets/red-packet.handlers';
 import { RedPacketStreams } from '../../../apps/api/src/command-path/red-packet-streams';
-import { ArticleStreams } from '../../../apps/api/src/articles/article-streams';
+import { ArticleStreams } from '../../../apps/api/src/command-path/article-streams';
 import { PublishArticleHandler } from '../../../apps/api/src/articles/publish-article/publish-article.handler';
 import { PraiseTipHandler } from '../../../apps/api/src/tips/praise-tip.handler';
 import {

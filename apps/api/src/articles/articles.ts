@@ -1,4 +1,4 @@
-import { ArticleStreams } from './article-streams';
+import { ArticleStreams } from '../command-path/article-streams';
 import { LikeArticleController } from './like-article/like-article.controller';
 import { LikeArticleHandler } from './like-article/like-article.handler';
 import { PublishArticleController } from './publish-article/publish-article.controller';

@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { isEligibleAuthor, requireTippableArticle, tipAuthor, type WalletState } from '@zan/domain';
-import { ArticleStreams } from '../articles/article-streams';
+import { ArticleStreams } from '../command-path/article-streams';
 import { commandIdOf } from '../command-path/command-context';
 import { deterministicId } from '../command-path/command-runner';
 import { WalletStreams, positionOf } from '../command-path/wallet-streams';

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandContext } from '../../command-path/command-context';
 import { positionOf } from '../../command-path/wallet-streams';
-import { ArticleStreams } from '../article-streams';
+import { ArticleStreams } from '../../command-path/article-streams';
 
 export class UnlikeArticleCommand extends Command<{ position: string }> {
   constructor(readonly context: CommandContext, readonly articleId: string) {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { articleStream } from '@zan/contracts';
 import { articleDecider, isPublished, type ArticleCommand, type ArticleState } from '@zan/domain';
-import { commandIdOf, eventIdsOf, metadataOf, type CommandContext } from '../command-path/command-context';
-import { CommandRunner, type Executed, type Loaded } from '../command-path/command-runner';
+import { commandIdOf, eventIdsOf, metadataOf, type CommandContext } from './command-context';
+import { CommandRunner, type Executed, type Loaded } from './command-runner';
 
 /** Deciding article commands on `article-<articleId>` streams. */
 @Injectable()
