@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { currentVersion, walletStream, type NewEvent } from '@zan/contracts';
-import { walletDecider, type WalletCommand, type WalletState } from '@zan/domain';
+import { articleStream, currentVersion, walletStream, type NewEvent } from '@zan/contracts';
+import { articleDecider, walletDecider, type WalletCommand, type WalletState } from '@zan/domain';
 import { createPostgresEventStore, SqlCheckpointStore, type PostgresEventStore } from '@zan/event-store';
 import { RedisReadModelStore } from '@zan/read-models';
 import { isolation } from '../../test/support/isolation';
@@ -44,6 +44,8 @@ export interface SeedWallet {
   card?: boolean;
   /** Fen funded from that card (at most 5,000,000 per top-up, as the api allows). */
   funding?: number;
+  /** Articles this user publishes (a tip names a published article and its author). */
+  articles?: string[];
 }
 
 const FUNDING_MAX = 5_000_000;
@@ -76,6 +78,20 @@ export const seedWallets = async (store: PostgresEventStore, wallets: readonly S
     funded += state.balance;
     return events;
   };
+  const articleStreams = wallets.flatMap(({ userId, articles = [] }) =>
+    articles.map((articleId) => {
+      const [event] = articleDecider.decide({ type: 'PublishArticle', data: { articleId, authorId: userId, title: articleId } }, articleDecider.initialState);
+      const id = randomUUID();
+      const published: NewEvent = { id, type: event!.type, version: currentVersion(event!.type), data: event!.data, metadata: { correlationId: id, causationId: id, userId }, occurredAt: now };
+      return { streamId: articleStream(articleId), events: [published] };
+    }),
+  );
+  for (let i = 0; i < articleStreams.length; i += 500) {
+    const batch = articleStreams.slice(i, i + 500);
+    await store.sql.transaction(async (tx) => {
+      for (const { streamId, events } of batch) await store.eventStore.appendWithin(tx, streamId, events, 'no_stream');
+    });
+  }
   for (let i = 0; i < wallets.length; i += 500) {
     const batch = wallets.slice(i, i + 500).map((wallet) => ({ streamId: walletStream(wallet.userId), events: streamEvents(wallet) }));
     await store.sql.transaction(async (tx) => {

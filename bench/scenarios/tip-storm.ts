@@ -28,6 +28,9 @@ export interface TipWorkload {
   wallets: SeedWallet[];
 }
 
+/** Each author's published articles: the storm tips them (a tip names a published article of its author). */
+const articlesOf = (authorId: string): string[] => Array.from({ length: 4 }, (_, i) => `${authorId}-a${i}`);
+
 export const tipWorkload = (scale: number): TipWorkload => {
   const run = Date.now().toString(36);
   const readers = Array.from({ length: Math.max(50, Math.round(1_000 * scale)) }, (_, i) => `reader${i}-${run}`);
@@ -35,7 +38,7 @@ export const tipWorkload = (scale: number): TipWorkload => {
   return {
     readers,
     authors,
-    wallets: [...readers.map((userId) => ({ userId, funding: READER_FUNDING })), ...authors.map((userId) => ({ userId, card: true }))],
+    wallets: [...readers.map((userId) => ({ userId, funding: READER_FUNDING })), ...authors.map((userId) => ({ userId, card: true, articles: articlesOf(userId) }))],
   };
 };
 
@@ -67,11 +70,12 @@ export const tipStorm = (
     next: () => {
       const reader = pick(workload.readers);
       const amount = TIP_MIN + Math.floor(Math.random() * (TIP_MAX - TIP_MIN + 1));
+      const author = pick(workload.authors);
       return {
         method: 'POST',
         path: '/v1/tips',
         headers: { authorization: tokens.get(reader)!, 'idempotency-key': `${keyPrefix}-${++n}` },
-        body: JSON.stringify({ authorId: pick(workload.authors), articleId: `article-${n % 40}`, amount }),
+        body: JSON.stringify({ authorId: author, articleId: articlesOf(author)[n % 4], amount }),
         tag: amount,
       };
     },

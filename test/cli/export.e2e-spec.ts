@@ -173,7 +173,7 @@ describe('zan events export (PostgreSQL)', () => {
       [['--bogus'], /unknown option '--bogus'/],
       [['--from', '2026-01-02', '--to', '2026-01-01'], /--from must be before --to/],
       // v1 answered 0 events and exit 0: tip is a kind of event, not a stream category.
-      [['--category', 'tip'], /unknown stream category tip \(stream categories: wallet, red-packet; for kinds of event use --type/],
+      [['--category', 'tip'], /unknown stream category tip \(stream categories: wallet, red-packet, article; for kinds of event use --type/],
     ];
     for (const [flags, message] of cases) {
       const run = await stack.zan(['events', 'export', ...flags]);

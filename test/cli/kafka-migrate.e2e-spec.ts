@@ -109,7 +109,7 @@ describe('zan kafka migrate-topics (PostgreSQL, Kafka)', () => {
     await relay.init();
     const messages = await readAsSubscriber(env);
     expectEveryStreamWholeAndInOrder(messages, await storedStreams(env), prefix);
-    expect(await eventTopics()).toEqual([`${prefix}.red-packet`, `${prefix}.wallet`]);
+    expect(await eventTopics()).toEqual([`${prefix}.article`, `${prefix}.red-packet`, `${prefix}.wallet`]);
     await eventually('the relay checkpoint at the head', async () => (await checkpoint()) === head.toString());
   });
 });

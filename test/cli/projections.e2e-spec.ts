@@ -43,7 +43,7 @@ describe('zan projections rebuild and status (PostgreSQL + Redis)', () => {
     const behind = await stack.zan(['projections', 'status', '--json', '--max-lag', '10']);
     expect(behind.code).toBe(1);
     const status = JSON.parse(behind.stdout);
-    expect(status).toMatchObject({ generation: 'g0', watermark: '0', lag: { events: total, atLeast: false }, projections: ['balances', 'earnings', 'red-packets', 'feed'] });
+    expect(status).toMatchObject({ generation: 'g0', watermark: '0', lag: { events: total, atLeast: false }, projections: ['balances', 'earnings', 'red-packets', 'feed', 'articles'] });
     expect(BigInt(status.lag.positions)).toBe(BigInt(status.head));
 
     live = await projectLive(await stack.eventStore(), stack.env);

@@ -8,7 +8,7 @@ import { type RunningZan, startEmbeddedZan } from '../support/stacks';
 type Schema = Record<string, any>;
 
 /** Headers Zan sends on its own account: every one an answer carries must be declared on it. */
-const ZAN_HEADER = /^(x-request-id|x-correlation-id|idempotent-replayed|retry-after.*|x-ratelimit-.*|www-authenticate)$/;
+const ZAN_HEADER = /^(x-request-id|x-correlation-id|idempotent-replayed|retry-after.*|x-ratelimit-.*|www-authenticate|zan-position)$/;
 const RATE_LIMIT = 60;
 const QUERY_RATE_LIMIT = 100;
 
@@ -37,13 +37,13 @@ describe('the OpenAPI document describes every answer of every route', () => {
     return out;
   };
 
-  const call = async (method: 'get' | 'post', route: string, path: string, build: (test: Test) => Test = (test) => test): Promise<Response> => {
+  const call = async (method: 'get' | 'post' | 'delete', route: string, path: string, build: (test: Test) => Test = (test) => test): Promise<Response> => {
     const response = await build(request(zan.app.getHttpServer())[method](path));
     answers.push({ method, route, response });
     return response;
   };
   /** A client's call on a route: with its token, a fresh Idempotency-Key unless `key` says otherwise. */
-  const as = (client: Client | undefined, method: 'get' | 'post', route: string, options: { path?: string; body?: object; key?: string | null; query?: string } = {}) =>
+  const as = (client: Client | undefined, method: 'get' | 'post' | 'delete', route: string, options: { path?: string; body?: object; key?: string | null; query?: string } = {}) =>
     call(method, route, `${options.path ?? route}${options.query ?? ''}`, (test) => {
       if (client) test.set('Authorization', `Bearer ${client.token}`);
       const key = options.key === undefined ? `k-${answers.length}-${Math.random()}` : options.key;
@@ -84,6 +84,29 @@ describe('the OpenAPI document describes every answer of every route', () => {
     expect((await as(alice, 'post', '/v1/wallets/me/cards', { body: {} })).status).toBe(400);
     expect((await as(undefined, 'post', '/v1/wallets/me/cards', { body: { cardId: 'c', personal: true } })).status).toBe(401);
 
+    // Articles: publish (201, again 200, another author 409), likes (201, again 200), unlike (204 liked or not).
+    const articles = '/v1/articles';
+    expect((await as(bob, 'post', articles, { body: { articleId: 'why-zan', title: '为什么是赞' }, key: null })).status).toBe(201);
+    expect((await as(bob, 'post', articles, { body: { articleId: 'why-zan', title: 'again' }, key: null })).status).toBe(200);
+    expect((await as(alice, 'post', articles, { body: { articleId: 'why-zan', title: 'mine' } })).status).toBe(409);
+    expect((await as(alice, 'post', articles, { body: { articleId: 'why-zan', title: 'bell\u0007' } })).status).toBe(400);
+    expect((await as(undefined, 'post', articles, { body: { articleId: 'why-zan', title: 't' } })).status).toBe(401);
+    const likes = '/v1/articles/{id}/likes';
+    const likeOf = (client: Client | undefined, id: string) => as(client, 'post', likes, { path: `/v1/articles/${id}/likes`, key: null });
+    expect((await likeOf(alice, 'why-zan')).status).toBe(201);
+    expect((await likeOf(alice, 'why-zan')).status).toBe(200);
+    expect((await likeOf(alice, 'nope')).status).toBe(404);
+    expect((await likeOf(alice, '..bad')).status).toBe(400);
+    expect((await likeOf(undefined, 'why-zan')).status).toBe(401);
+    const mine = '/v1/articles/{id}/likes/me';
+    const unlikeOf = (client: Client | undefined, id: string) => as(client, 'delete', mine, { path: `/v1/articles/${id}/likes/me` });
+    expect((await likeOf(carol, 'why-zan')).status).toBe(201);
+    expect((await unlikeOf(carol, 'why-zan')).status).toBe(204);
+    expect((await unlikeOf(carol, 'why-zan')).status).toBe(204);
+    expect((await unlikeOf(carol, 'nope')).status).toBe(404);
+    expect((await unlikeOf(carol, '..bad')).status).toBe(400);
+    expect((await unlikeOf(undefined, 'why-zan')).status).toBe(401);
+
     // Money: each route's success, validation, missing key, reused key, unknown wallet, refusal, no token.
     const fund = { amount: 50_000, cardId: 'card-alice' };
     const money: [string, Client, object, object, number][] = [
@@ -109,6 +132,7 @@ describe('the OpenAPI document describes every answer of every route', () => {
 
     // Red packets: claims that win, come twice, come late, are not invited, name no packet.
     expect((await as(alice, 'post', '/v1/transfers', { body: { toUserId: 'nobody', amount: 100 } })).status).toBe(404);
+    expect((await as(alice, 'post', '/v1/tips', { body: { authorId: 'bob', articleId: 'unpublished', amount: 888 } })).status).toBe(404);
     const claims = '/v1/red-packets/{id}/claims';
     const send = async (body: object) => {
       const sent = await as(alice, 'post', '/v1/red-packets', { body });
@@ -147,6 +171,8 @@ describe('the OpenAPI document describes every answer of every route', () => {
       ['/v1/leaderboards/authors', '/v1/leaderboards/authors', alice],
       ['/v1/red-packets/{id}', `/v1/red-packets/${one}`, alice, 404, '/v1/red-packets/00000000-0000-4000-8000-000000000000'],
       ['/v1/feeds/me', '/v1/feeds/me', bob],
+      ['/v1/articles/{id}', '/v1/articles/why-zan', alice, 404, '/v1/articles/nope'],
+      ['/v1/articles/{id}/praisers', '/v1/articles/why-zan/praisers', alice, 404, '/v1/articles/nope/praisers'],
     ];
     for (const [route, path, client, missing, missingPath] of queries) {
       expect([route, (await as(client, 'get', route, { path, query: after })).status]).toEqual([route, 200]);
@@ -170,7 +196,7 @@ describe('the OpenAPI document describes every answer of every route', () => {
     for (const [method, route] of routes) {
       const path = route.replace('{id}', one).replace('{userId}', 'alice').replace('{authorId}', 'bob');
       const send = (type: string, body: string, headers: Record<string, string> = {}) =>
-        call(method as 'get' | 'post', route, path, (test) =>
+        call(method as 'get' | 'post' | 'delete', route, path, (test) =>
           test.set('Authorization', `Bearer ${alice.token}`).set('Idempotency-Key', `raw-${answers.length}`).set(headers).set('Content-Type', type).send(body),
         );
       expect((await send('application/json', '{"amount": 1,')).status).toBe(400);
@@ -201,7 +227,9 @@ describe('the OpenAPI document describes every answer of every route', () => {
       }
       const type = String(response.headers['content-type'] ?? '').split(';')[0]!;
       const content = documented.content?.[type];
-      if (!content) wrong.push(`${at}: ${type} not documented`);
+      if (response.status === 204) {
+        if (response.text || documented.content) wrong.push(`${at}: a 204 with a body`);
+      } else if (!content) wrong.push(`${at}: ${type} not documented`);
       else if (!content.schema) wrong.push(`${at}: no schema`);
       else if (type.endsWith('json')) {
         for (const violation of violations(resolve(content.schema), response.body)) wrong.push(`${at}: ${violation}`);

@@ -1,6 +1,6 @@
 import { ManualClock, seededRandom } from '@zan/platform';
 import { ExpiryScheduler } from '../../apps/api/src/process-managers/expiry.scheduler';
-import { clientFor, fundedUser } from '../support/http-client';
+import { clientFor, fundedUser, publishArticle } from '../support/http-client';
 import { startFullStackInProcess } from '../support/stacks';
 import { expectEveryStreamWholeAndInOrder, parseWithCloudEventsSdk, readAsSubscriber, storedStreams } from '../support/subscriber';
 
@@ -22,6 +22,7 @@ describe('payments over HTTP (full stack)', () => {
   it('praises an author: the reader pays, the author is credited, earnings and leaderboard count it', async () => {
     const { client: reader } = await fundedUser(zan.app, 'reader-1', 10_000);
     await fundedUser(zan.app, 'author-1', 0);
+    await publishArticle(zan.app, 'author-1', 'a-1');
     const tip = await reader.post('/v1/tips', { authorId: 'author-1', articleId: 'a-1', amount: 888, message: '赞' }).expect(201);
     expect(tip.body).toEqual({ tipId: expect.any(String), balance: 10_000 - 888, position: expect.any(String) });
 
@@ -38,16 +39,19 @@ describe('payments over HTTP (full stack)', () => {
     await fundedUser(zan.app, 'shop-2', 0, 'business');
     const noCard = clientFor(zan.app, 'nocard-2');
     await noCard.post('/v1/wallets', { kind: 'individual' }).expect(201);
+    for (const author of ['shop-2', 'nocard-2', 'nobody-2', 'reader-2']) await publishArticle(zan.app, author, `x-${author}`);
 
     const cases: [object, number, RegExp][] = [
-      [{ authorId: 'shop-2', articleId: 'x', amount: 600 }, 422, /author-not-eligible$/],
-      [{ authorId: 'nocard-2', articleId: 'x', amount: 600 }, 422, /author-not-eligible$/],
-      [{ authorId: 'nobody-2', articleId: 'x', amount: 600 }, 422, /author-not-eligible$/],
-      [{ authorId: 'reader-2', articleId: 'x', amount: 600 }, 422, /self-payment$/],
-      [{ authorId: 'shop-2', articleId: 'x', amount: 499 }, 422, /amount-out-of-range$/],
-      [{ authorId: 'shop-2', articleId: 'x', amount: 20_001 }, 422, /amount-out-of-range$/],
-      [{ authorId: 'shop-2', articleId: 'x', amount: 600.5 }, 400, /validation$/],
+      [{ authorId: 'shop-2', articleId: 'x-shop-2', amount: 600 }, 422, /author-not-eligible$/],
+      [{ authorId: 'nocard-2', articleId: 'x-nocard-2', amount: 600 }, 422, /author-not-eligible$/],
+      [{ authorId: 'nobody-2', articleId: 'x-nobody-2', amount: 600 }, 422, /author-not-eligible$/],
+      [{ authorId: 'reader-2', articleId: 'x-reader-2', amount: 600 }, 422, /self-payment$/],
+      [{ authorId: 'shop-2', articleId: 'x-shop-2', amount: 499 }, 422, /amount-out-of-range$/],
+      [{ authorId: 'shop-2', articleId: 'x-shop-2', amount: 20_001 }, 422, /amount-out-of-range$/],
+      [{ authorId: 'shop-2', articleId: 'x-shop-2', amount: 600.5 }, 400, /validation$/],
       [{ authorId: '../etc', articleId: 'x', amount: 600 }, 400, /validation$/],
+      [{ authorId: 'shop-2', articleId: 'x-unpublished', amount: 600 }, 404, /article-not-found$/],
+      [{ authorId: 'nocard-2', articleId: 'x-shop-2', amount: 600 }, 422, /not-the-article-author$/],
     ];
     for (const [body, status, type] of cases) {
       const response = await reader.post('/v1/tips', body).expect(status);

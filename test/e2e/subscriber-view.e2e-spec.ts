@@ -3,7 +3,7 @@ import { CreditsProcessManager } from '../../apps/api/src/process-managers/credi
 import { ExpiryScheduler } from '../../apps/api/src/process-managers/expiry.scheduler';
 import { TIMER_STORE, type TimerStore } from '../../apps/api/src/process-managers/timer.store';
 import { eventually } from '../support/eventually';
-import { clientFor, fundedUser } from '../support/http-client';
+import { clientFor, fundedUser, publishArticle } from '../support/http-client';
 import { startFullStackInProcess } from '../support/stacks';
 import {
   expectEveryStreamWholeAndInOrder,
@@ -30,6 +30,8 @@ describe('the subscriber view of the Kafka topics (full stack)', () => {
     zan = await startFullStackInProcess('subscriber', { clock, random: seededRandom(14) });
     const { client: carol } = await fundedUser(zan.app, 'carol', 20_000);
     const { client: dave } = await fundedUser(zan.app, 'dave', 5_000);
+    await publishArticle(zan.app, 'dave', 'a-1');
+    await publishArticle(zan.app, 'carol', 'a-2');
     await carol.post('/v1/tips', { authorId: 'dave', articleId: 'a-1', amount: 600 }).expect(201);
     await dave.post('/v1/tips', { authorId: 'carol', articleId: 'a-2', amount: 700 }).expect(201);
     await carol.post('/v1/transfers', { toUserId: 'dave', amount: 50 }).expect(201);
@@ -78,7 +80,7 @@ describe('the subscriber view of the Kafka topics (full stack)', () => {
 
   it('has no topic but one per stream category: zan.tip is retired', () => {
     const prefix = zan.env.ZAN_TOPIC_PREFIX!;
-    expect(new Set(messages.map((m) => m.topic))).toEqual(new Set([`${prefix}.wallet`, `${prefix}.red-packet`]));
+    expect(new Set(messages.map((m) => m.topic))).toEqual(new Set([`${prefix}.wallet`, `${prefix}.red-packet`, `${prefix}.article`]));
   });
 
   it('parses every message with the CloudEvents SDK, Zan extension attributes included', () => {

@@ -6,7 +6,7 @@ import { EVENT_METADATA_SCHEMA, EVENT_SCHEMAS, type ZanEventType } from '@zan/co
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { eventually } from '../support/eventually';
 import { violations } from '../support/json-schema';
-import { fundedUser } from '../support/http-client';
+import { fundedUser, publishArticle } from '../support/http-client';
 import { startEmbeddedZan, startFullStackInProcess } from '../support/stacks';
 
 /** A metric's value from a Prometheus text page (the sum over series matching the labels). */
@@ -118,6 +118,7 @@ describe('operability over the full stack (PostgreSQL, Kafka, Redis)', () => {
     const { client: ben } = await fundedUser(zan.app, 'ben', 0);
     await ava.post('/v1/wallets/me/withdrawals', { amount: 100, cardId: 'card-ava' }).expect(201);
     await ava.post('/v1/transfers', { toUserId: 'ben', amount: 200, note: '奶茶钱' }).expect(201);
+    await publishArticle(zan.app, 'ben', 'why-zan', '为什么是赞');
     await ava.post('/v1/tips', { authorId: 'ben', articleId: 'why-zan', amount: 500, message: '赞!' }).expect(201);
     const sent = await ava.post('/v1/red-packets', { amount: 300, shares: 2, mode: 'lucky', recipients: ['ben', 'cat'] }).expect(201);
     await ben.post(`/v1/red-packets/${sent.body.redPacketId}/claims`).expect(201);

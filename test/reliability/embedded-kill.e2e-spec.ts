@@ -76,6 +76,12 @@ describe('embedded default killed with SIGKILL under load', () => {
       await send(card);
       await send(fund);
       expect([card.status, fund.status]).toEqual([201, 201]);
+      // A tip names a published article of its author (v1.1).
+      for (let n = 0; n < 4; n++) {
+        const publish = { path: '/v1/articles', userId: user, key: `publish-${user}-${n}`, body: { articleId: `${user}-a-${n}`, title: 'storm' }, status: 0 };
+        await send(publish);
+        expect(publish.status).toBe(201);
+      }
     }
 
     const calls: Call[] = [];
@@ -87,7 +93,7 @@ describe('embedded default killed with SIGKILL under load', () => {
       const to = users[(i * 7 + 1) % users.length] === from ? users[(i + 1) % users.length]! : users[(i * 7 + 1) % users.length]!;
       const kind = i % 10;
       const call = (path: string, body?: object): Call => ({ path, userId: from, key: `k-${i}`, body, status: 0 });
-      if (kind < 3) return call('/v1/tips', { authorId: to, articleId: `a-${i % 4}`, amount: 500 + (i % 300) });
+      if (kind < 3) return call('/v1/tips', { authorId: to, articleId: `${to}-a-${i % 4}`, amount: 500 + (i % 300) });
       if (kind < 5) return call('/v1/transfers', { toUserId: to, amount: 1 + (i % 700) });
       if (kind < 7 || packets.length === 0) return call('/v1/red-packets', { amount: 100 + (i % 900), shares: 1 + (i % 5), mode: i % 2 ? 'lucky' : 'equal' });
       if (kind < 8) return call('/v1/wallets/me/withdrawals', { amount: 1 + (i % 200), cardId: `card-${from}` });

@@ -3,7 +3,7 @@ import { Client as PgClient } from 'pg';
 import type { StoredEvent } from '@zan/contracts';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { runZan } from '../cli/cli-harness';
-import { fundedUser, type Client } from '../support/http-client';
+import { fundedUser, publishArticle, type Client } from '../support/http-client';
 import { testServers } from '../support/isolation';
 import { startFullStackInProcess } from '../support/stacks';
 
@@ -76,6 +76,7 @@ describe('PostgreSQL backends terminated during a storm of tips, transfers and c
     const readers: Client[] = [];
     const authors: Client[] = [];
     for (let i = 0; i < AUTHORS; i++) authors.push((await fundedUser(zan.app, `storm-author-${i}`, 0)).client);
+    for (let i = 0; i < AUTHORS; i++) for (let n = 0; n < 4; n++) await publishArticle(zan.app, `storm-author-${i}`, `storm-author-${i}-${n}`);
     for (let i = 0; i < READERS; i++) readers.push((await fundedUser(zan.app, `storm-reader-${i}`, 1_000_000)).client);
     const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
@@ -124,7 +125,8 @@ describe('PostgreSQL backends terminated during a storm of tips, transfers and c
         const reader = pick(readers);
         const draw = Math.random();
         if (draw < 0.5) {
-          await post(reader, '/v1/tips', { authorId: pick(authors).userId, articleId: `storm-${Math.floor(Math.random() * 4)}`, amount: 500 + Math.floor(Math.random() * 1_000) });
+          const author = pick(authors).userId;
+          await post(reader, '/v1/tips', { authorId: author, articleId: `${author}-${Math.floor(Math.random() * 4)}`, amount: 500 + Math.floor(Math.random() * 1_000) });
         } else if (draw < 0.7) {
           await post(reader, '/v1/transfers', { toUserId: pick([...readers, ...authors]).userId, amount: 1 + Math.floor(Math.random() * 500) });
         } else if (draw < 0.8 || packets.length === 0) {

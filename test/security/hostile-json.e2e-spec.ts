@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
-import { clientFor, fundedUser, type Client } from '../support/http-client';
+import { clientFor, fundedUser, publishArticle, type Client } from '../support/http-client';
 import { startEmbeddedZan } from '../support/stacks';
 
 /**
@@ -43,6 +43,7 @@ describe('hostile JSON bodies (embedded default)', () => {
     store = app.get(EVENT_STORE);
     ({ client: payer } = await fundedUser(app, 'hj-payer', 100_000));
     await fundedUser(app, 'hj-peer', 0);
+    await publishArticle(app, 'hj-peer', 'a1');
   }, 120_000);
   afterAll(async () => {
     await zan?.close();

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
-import { clientFor, fundedUser, type Client } from '../support/http-client';
+import { clientFor, fundedUser, publishArticle, type Client } from '../support/http-client';
 import { startFullStackInProcess } from '../support/stacks';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
@@ -76,6 +76,7 @@ describe('input fuzz of every route (full stack)', () => {
     ({ client: fuzzer } = await fundedUser(app, 'fuzzer', 10_000));
     await clientFor(app, 'fuzzer').post('/v1/wallets/me/cards', { cardId: 'card-fuzz', personal: true }).expect(201);
     await fundedUser(app, 'fuzz-peer', 0);
+    await publishArticle(app, 'fuzz-peer', 'a1');
   }, 120_000);
   afterAll(async () => {
     console.log(`fuzz requests by class: ${JSON.stringify(tried)}`);

@@ -8,7 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { CreditsProcessManager } from '../../apps/api/src/process-managers/credits.process-manager';
 import { ExpiryScheduler } from '../../apps/api/src/process-managers/expiry.scheduler';
 import { createZanApp } from '../../apps/zan/src/zan.app';
-import { type Client, clientFor } from '../support/http-client';
+import { type Client, clientFor, publishArticle } from '../support/http-client';
 import { captureReadModels, readAllEvents, replayEvents } from '../support/read-model-snapshot';
 import { type AppProcess, startApp } from '../support/processes';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
@@ -84,6 +84,8 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
       await call(client, '/v1/wallets', { kind: i === 0 ? 'business' : 'individual' }, `open-${i}`);
       await call(client, '/v1/wallets/me/cards', { cardId: `card-${i}`, personal: true }, `card-${i}`);
       await call(client, '/v1/wallets/me/fundings', { amount: between(1_000, 50_000), cardId: `card-${i}` });
+      // Tips name a published article of their author (v1.1). Not through call: publishing again answers 200.
+      for (let n = 1; n <= 5; n++) await publishArticle(api, names[i]!, `${names[i]}-a${n}`);
     }
 
     const operation = async (): Promise<void> => {
@@ -94,7 +96,7 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
       if (roll < 0.15) await call(client, '/v1/wallets/me/fundings', { amount: between(1, 20_000), cardId: `card-${i}` });
       else if (roll < 0.25) await call(client, '/v1/wallets/me/withdrawals', { amount: between(1, 15_000), cardId: `card-${i}` });
       else if (roll < 0.4) await call(client, '/v1/transfers', { toUserId: other, amount: between(1, 8_000) });
-      else if (roll < 0.55) await call(client, '/v1/tips', { authorId: other, articleId: `a${between(1, 5)}`, amount: between(500, 3_000) });
+      else if (roll < 0.55) await call(client, '/v1/tips', { authorId: other, articleId: `${other}-a${between(1, 5)}`, amount: between(500, 3_000) });
       else if (roll < 0.67) {
         const shares = between(1, 6);
         const response = await call(client, '/v1/red-packets', { amount: between(shares, 6_000), shares, mode: draw() < 0.5 ? 'lucky' : 'equal' });

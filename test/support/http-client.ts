@@ -19,6 +19,7 @@ export const clientFor = (target: Target, userId: string, options: { roles?: str
       if (idempotencyKey !== null) req.set('Idempotency-Key', idempotencyKey);
       return body === undefined ? req : req.send(body);
     },
+    delete: (path: string) => request(server(target)).delete(path).set('Authorization', `Bearer ${token}`),
   };
 };
 
@@ -35,4 +36,11 @@ export const fundedUser = async (target: Target, userId: string, amount: number,
     position = funded.body.position;
   }
   return { client, position };
+};
+
+/** Publishes an article as its author: tips name a published article and its author (v1.1). */
+export const publishArticle = async (target: Target, authorId: string, articleId: string, title = `Article ${articleId}`) => {
+  const published = await clientFor(target, authorId).post('/v1/articles', { articleId, title }, null);
+  if (published.status !== 201 && published.status !== 200) throw new Error(`publishing ${articleId} as ${authorId}: ${published.status} ${JSON.stringify(published.body)}`);
+  return published.body as { articleId: string; authorId: string; position: string };
 };

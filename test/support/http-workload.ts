@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { seededRandom } from '@zan/platform';
-import { type Client, fundedUser } from './http-client';
+import { type Client, fundedUser, publishArticle } from './http-client';
 
 export interface HttpWorkloadOptions {
   seed: number;
@@ -41,6 +41,11 @@ export const runHttpWorkload = async (target: INestApplication | string, options
     clients.push(client);
     result.users.push(id);
     if (BigInt(position) > result.lastPosition) result.lastPosition = BigInt(position);
+    // Tips name a published article of their author (v1.1): three each.
+    for (let n = 1; n <= 3; n++) {
+      const published = await publishArticle(target, id, `${id}-art-${n}`);
+      if (BigInt(published.position) > result.lastPosition) result.lastPosition = BigInt(published.position);
+    }
   }
   const open: string[] = [];
 
@@ -61,7 +66,7 @@ export const runHttpWorkload = async (target: INestApplication | string, options
     if (to === from) to = clients[(clients.indexOf(from) + 1) % clients.length]!;
     const kind = draw();
     if (kind < 0.2) return () => send(from, '/v1/wallets/me/fundings', { amount: between(1, 50_000), cardId: `card-${from.userId}` });
-    if (kind < 0.45) return () => send(from, '/v1/tips', { authorId: to.userId, articleId: `art-${between(1, 3)}`, amount: between(500, 3_000) });
+    if (kind < 0.45) return () => send(from, '/v1/tips', { authorId: to.userId, articleId: `${to.userId}-art-${between(1, 3)}`, amount: between(500, 3_000) });
     if (kind < 0.65) return () => send(from, '/v1/transfers', { toUserId: to.userId, amount: between(1, 5_000) });
     if (kind < 0.8 || open.length === 0) {
       const shares = between(1, 4);

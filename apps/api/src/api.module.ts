@@ -5,6 +5,7 @@ import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { SQL_CLIENT, type SqlClient } from '@zan/event-store';
 import { ZAN_CONFIG, ZAN_SECRETS, type ZanConfig, ZanMetrics, loadSecrets } from '@zan/platform';
+import { ARTICLE_CONTROLLERS, ARTICLE_PROVIDERS } from './articles/articles';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandRunner } from './command-path/command-runner';
 import { WalletStreams } from './command-path/wallet-streams';
@@ -93,7 +94,7 @@ class SingletonsMetrics implements OnModuleInit {
   imports: [
     CqrsModule.forRoot(),
   ],
-  controllers: [WalletsController, TransfersController, TipsController, RedPacketsController, QueriesController],
+  controllers: [WalletsController, TransfersController, TipsController, RedPacketsController, QueriesController, ...ARTICLE_CONTROLLERS],
   providers: [
     // ZAN_JWT_SECRET, or (outside production) the secret generated into the data folder.
     { provide: ZAN_SECRETS, inject: [ZAN_CONFIG], useFactory: (config: ZanConfig) => loadSecrets(config) },
@@ -158,6 +159,7 @@ class SingletonsMetrics implements OnModuleInit {
     PraiseTipHandler,
     SendRedPacketHandler,
     ClaimRedPacketHandler,
+    ...ARTICLE_PROVIDERS,
   ],
   exports: [CommandRunner, CreditsProcessManager, ExpiryScheduler],
 })

@@ -7,7 +7,7 @@ import type { Fen } from './money';
  *
  * Streams: `wallet-<userId>` holds every movement of a wallet's money (debits are decided there with
  * optimistic concurrency; credits are appended there by process managers). `red-packet-<id>` holds a
- * packet's escrow, claims and expiry.
+ * packet's escrow, claims and expiry. `article-<articleId>` holds an article's publication and its likes.
  */
 export type WalletKind = 'individual' | 'business';
 export type RedPacketMode = 'lucky' | 'equal';
@@ -57,6 +57,12 @@ export interface RedPacketExpired { redPacketId: string; senderId: string; amoun
 export interface RedPacketShareReceived { redPacketId: string; senderId: string; userId: string; amount: Fen }
 /** Credit on the sender's wallet, caused by RedPacketExpired. */
 export interface RedPacketRefunded { redPacketId: string; senderId: string; amount: Fen }
+/** First event of `article-<articleId>`: the caller published the article and is its author for good. */
+export interface ArticlePublished { articleId: string; authorId: string; title: string }
+/** On the article stream: a reader liked it (once per reader until they unlike it). */
+export interface ArticleLiked { articleId: string; authorId: string; userId: string }
+/** On the article stream: a reader took their like back. */
+export interface ArticleUnliked { articleId: string; authorId: string; userId: string }
 
 export interface EventDataByType {
   WalletOpened: WalletOpened;
@@ -73,6 +79,9 @@ export interface EventDataByType {
   RedPacketExpired: RedPacketExpired;
   RedPacketShareReceived: RedPacketShareReceived;
   RedPacketRefunded: RedPacketRefunded;
+  ArticlePublished: ArticlePublished;
+  ArticleLiked: ArticleLiked;
+  ArticleUnliked: ArticleUnliked;
 }
 export type ZanEventType = keyof EventDataByType;
 
@@ -96,6 +105,9 @@ export const EVENT_CATALOG: Record<ZanEventType, { category: string; version: nu
   RedPacketExpired: { category: 'red-packet', version: 1 },
   RedPacketShareReceived: { category: 'wallet', version: 1 },
   RedPacketRefunded: { category: 'wallet', version: 1 },
+  ArticlePublished: { category: 'article', version: 1 },
+  ArticleLiked: { category: 'article', version: 1 },
+  ArticleUnliked: { category: 'article', version: 1 },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as ZanEventType[];

@@ -5,6 +5,7 @@
  * against EVENT_CATALOG and the upcasters, and checks real events against them.
  */
 import type { ZanEventType } from './events';
+import { ARTICLE_TITLE_MAX_LENGTH } from './text';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -130,6 +131,23 @@ export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } 
       senderId: id('who sent it'),
       amount: fen('the refund'),
     }),
+  },
+  ArticlePublished: {
+    1: object('First event of `article-<articleId>`: the article was published; whoever published it is its author', {
+      articleId: id('the article'),
+      authorId: id('who published it (tips to it go to this user)'),
+      title: { type: 'string', minLength: 1, maxLength: ARTICLE_TITLE_MAX_LENGTH, description: 'free text, no control characters' },
+    }),
+  },
+  ArticleLiked: {
+    1: object('A reader liked the article (a like without cash; at most one per reader at a time)', {
+      articleId: id('the article'),
+      authorId: id('its author'),
+      userId: id('who liked it'),
+    }),
+  },
+  ArticleUnliked: {
+    1: object('A reader took their like back', { articleId: id('the article'), authorId: id('its author'), userId: id('who unliked it') }),
   },
 };
 

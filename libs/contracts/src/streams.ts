@@ -2,11 +2,12 @@
  * Stream naming. A stream id is `<category>-<id>`; the category is everything before the first dash
  * that is followed by the id, so `red-packet-9f..` has category `red-packet`.
  */
-export const STREAM_CATEGORIES = ['wallet', 'red-packet'] as const;
+export const STREAM_CATEGORIES = ['wallet', 'red-packet', 'article'] as const;
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
 
 export const walletStream = (userId: string): string => `wallet-${userId}`;
 export const redPacketStream = (redPacketId: string): string => `red-packet-${redPacketId}`;
+export const articleStream = (articleId: string): string => `article-${articleId}`;
 
 export const streamCategory = (streamId: string): string => {
   for (const category of STREAM_CATEGORIES) {

@@ -17,3 +17,6 @@ export const freeTextProblem = (text: string, maxLength: number): string | undef
   if (length < 1 || length > maxLength) return `must be 1..${maxLength} characters`;
   return undefined;
 };
+
+/** An article's title: free text of at most this many characters (WeChat's editor allows 64). */
+export const ARTICLE_TITLE_MAX_LENGTH = 64;

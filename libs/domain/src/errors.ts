@@ -15,7 +15,7 @@ export abstract class DomainError extends Error {
   abstract readonly final: boolean;
 }
 
-const domainError = (code: string, status: number, title: string, final = false) =>
+export const domainError = (code: string, status: number, title: string, final = false) =>
   class extends DomainError {
     readonly code = code;
     readonly status = status;

@@ -5,6 +5,7 @@ export * from './errors';
 export * from './decider';
 export * as wallet from './wallet';
 export * as redPacket from './red-packet';
+export * as article from './article';
 export {
   walletDecider,
   hasPersonalCard,
@@ -43,4 +44,6 @@ export type {
   RedPacketStatus,
   Undrawn,
 } from './red-packet';
+export { articleDecider, ArticleIdTaken, ArticleNotFound, NotTheArticleAuthor, isPublished, requireTippableArticle } from './article';
+export type { Article, ArticleCommand, ArticleEvent, ArticleState, LikeArticle, PublishArticle, UnlikeArticle } from './article';
 export * from './audit/ledger-audit';

@@ -9,6 +9,10 @@ export const keys = {
   redPacket: (redPacketId: string) => `red-packet:${redPacketId}`,
   redPacketClaims: (redPacketId: string) => `red-packet-claims:${redPacketId}`,
   feed: (userId: string) => `feed:${userId}`,
+  article: (articleId: string) => `article:${articleId}`,
+  /** userId -> position of the like that stands, '0' once taken back. */
+  articleLikes: (articleId: string) => `article-likes:${articleId}`,
+  articlePraisers: (articleId: string) => `article-praisers:${articleId}`,
   /** Dedupe: stream id -> last applied revision, one hash per Kafka category. */
   applied: (category: string) => `applied:${category}`,
   watermark: 'watermark',

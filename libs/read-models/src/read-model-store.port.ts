@@ -1,7 +1,7 @@
 import type { StoredEvent } from '@zan/contracts';
-import type { EarningsView, FeedPage, FeedQuery, LeaderboardEntry, RedPacketView, WalletView } from './views';
+import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, PraisersPage, RedPacketView, WalletView } from './views';
 
-export type { EarningsView, FeedItem, FeedItemType, FeedPage, FeedQuery, LeaderboardEntry, RedPacketView, WalletView } from './views';
+export type { ArticleView, EarningsView, FeedItem, FeedItemType, FeedPage, FeedQuery, LeaderboardEntry, Praiser, PraisersPage, RedPacketView, WalletView } from './views';
 
 /** One delivery of an event from Kafka (or from the event store, when rebuilding). */
 export interface Applied {
@@ -76,6 +76,10 @@ export interface ReadModelStore {
   redPacket(redPacketId: string): Promise<RedPacketView | undefined>;
   /** Newest first. Throws InvalidFeedCursor for a cursor it did not issue. */
   feed(userId: string, query: FeedQuery): Promise<FeedPage>;
+  /** Undefined until its publication is applied; `likedByMe` answers for `viewerId`. */
+  article(articleId: string, viewerId?: string): Promise<ArticleView | undefined>;
+  /** An article's standing likes (amount 0) and every tip, newest first. Throws InvalidFeedCursor for a cursor it did not issue. */
+  praisers(articleId: string, query: FeedQuery): Promise<PraisersPage>;
   /** Deletes every read-model key of this store (every generation), for rebuilds and tests. */
   clear(): Promise<void>;
   close(): Promise<void>;

@@ -82,3 +82,30 @@ export interface FeedPage {
   /** Present when older items may follow. */
   nextCursor?: string;
 }
+
+export interface ArticleView {
+  articleId: string;
+  authorId: string;
+  title: string;
+  /** Likes standing now (a reader's like counts once; an unlike takes it back). */
+  likes: number;
+  /** Tips to this article and their sum, in fen. */
+  tips: number;
+  total: Fen;
+  /** Whether the reader asking likes it now. */
+  likedByMe: boolean;
+}
+
+/** Someone who praised an article: a like (amount 0) or a tip (its amount). */
+export interface Praiser {
+  userId: string;
+  /** occurredAt of the like or the tip. */
+  at: string;
+  amount: Fen;
+}
+
+export interface PraisersPage {
+  items: Praiser[];
+  /** Present when older items may follow; pass it as `before`. */
+  nextCursor?: string;
+}

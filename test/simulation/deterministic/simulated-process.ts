@@ -9,6 +9,8 @@ import { ExpiryScheduler } from '../../../apps/api/src/process-managers/expiry.s
 import { MemoryTimerStore } from '../../../apps/api/src/process-managers/memory-timer.store';
 import { ClaimRedPacketHandler, SendRedPacketHandler } from '../../../apps/api/src/red-packets/red-packet.handlers';
 import { RedPacketStreams } from '../../../apps/api/src/command-path/red-packet-streams';
+import { ArticleStreams } from '../../../apps/api/src/command-path/article-streams';
+import { PublishArticleHandler } from '../../../apps/api/src/articles/publish-article/publish-article.handler';
 import { PraiseTipHandler } from '../../../apps/api/src/tips/praise-tip.handler';
 import {
   FundWalletHandler,
@@ -61,6 +63,7 @@ export class SimulatedProcess {
     this.runner = new CommandRunner(this.store, commandMetrics(), clock);
     const wallets = new WalletStreams(this.runner, { limits: SIMULATION_LIMITS } as ZanConfig);
     const packets = new RedPacketStreams(this.runner);
+    const articles = new ArticleStreams(this.runner);
     const election = new InProcessLeaderElection();
     this.expiries = new ExpiryScheduler(timers, packets, clock, { tickMs: 1000 }, this.store, election);
     this.credits = new CreditsProcessManager(this.store, checkpoints, this.runner, packets, this.expiries, election);
@@ -70,7 +73,8 @@ export class SimulatedProcess {
       fund: new FundWalletHandler(wallets),
       withdraw: new WithdrawFundsHandler(wallets),
       transfer: new TransferFundsHandler(wallets),
-      tip: new PraiseTipHandler(wallets),
+      publish: new PublishArticleHandler(articles),
+      tip: new PraiseTipHandler(wallets, articles),
       send: new SendRedPacketHandler(wallets, packets, this.expiries, clock, SIMULATION_SECRETS),
       claim: new ClaimRedPacketHandler(packets, clock, random),
     };

@@ -3,6 +3,7 @@ import { unguessableId } from '@zan/platform';
 import type { CommandContext } from '../../../apps/api/src/command-path/command-context';
 import { deterministicId } from '../../../apps/api/src/command-path/command-runner';
 import { ClaimRedPacketCommand, SendRedPacketCommand } from '../../../apps/api/src/red-packets/red-packet.commands';
+import { PublishArticleCommand } from '../../../apps/api/src/articles/publish-article/publish-article.handler';
 import { PraiseTipCommand } from '../../../apps/api/src/tips/tip.commands';
 import {
   FundWalletCommand,
@@ -29,13 +30,17 @@ export const commandIdOf = (request: Pick<Request, 'userId' | 'key'>): string =>
 
 const CARD = 'card-1';
 
-/** Opening, linking a card and a first funding for every user: sent before the others. */
+/** Opening, linking a card, a first funding and an article for every user: sent before the others. */
 export const setupRequests = (users: string[]): Request[] =>
   users.flatMap((userId): Request[] => [
     { at: 0, userId, key: `open-${userId}`, describe: `open ${userId}`, send: (p, c) => p.handlers.open.execute(new OpenWalletCommand(c, 'individual')) },
     { at: 0, userId, key: `link-${userId}`, describe: `link ${userId}`, send: (p, c) => p.handlers.link.execute(new LinkBankCardCommand(c, CARD, true)) },
     { at: 0, userId, key: `fund-${userId}`, describe: `${userId} funds 20000`, send: (p, c) => p.handlers.fund.execute(new FundWalletCommand(c, CARD, 20_000)) },
+    // A tip names a published article of its author (v1.1).
+    { at: 0, userId, key: `publish-${userId}`, describe: `${userId} publishes`, send: (p, c) => p.handlers.publish.execute(new PublishArticleCommand(c, articleOf(userId), 'title')) },
   ]);
+
+const articleOf = (authorId: string): string => `article-${authorId}`;
 
 /**
  * A seeded mix of fundings, withdrawals, transfers, tips, red packets and claims, sent at times
@@ -73,7 +78,7 @@ export const randomRequests = (random: () => number, users: string[], count: num
       }
       case 'tip': {
         const [author, amount] = [other(userId), between(500, 2_000)];
-        requests.push(request(`tips ${author} ${amount}`, (p, c) => p.handlers.tip.execute(new PraiseTipCommand(c, author, 'article-1', amount, undefined))));
+        requests.push(request(`tips ${author} ${amount}`, (p, c) => p.handlers.tip.execute(new PraiseTipCommand(c, author, articleOf(author), amount, undefined))));
         break;
       }
       case 'send': {

@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { isEligibleAuthor, tipAuthor, type WalletState } from '@zan/domain';
+import { isEligibleAuthor, requireTippableArticle, tipAuthor, type WalletState } from '@zan/domain';
+import { ArticleStreams } from '../command-path/article-streams';
 import { commandIdOf } from '../command-path/command-context';
 import { deterministicId } from '../command-path/command-runner';
 import { WalletStreams, positionOf } from '../command-path/wallet-streams';
@@ -11,11 +12,16 @@ import { PraiseTipCommand } from './tip.commands';
  */
 @CommandHandler(PraiseTipCommand)
 export class PraiseTipHandler implements ICommandHandler<PraiseTipCommand> {
-  constructor(private readonly wallets: WalletStreams) {}
+  constructor(
+    private readonly wallets: WalletStreams,
+    private readonly articles: ArticleStreams,
+  ) {}
 
   async execute({ context, authorId, articleId, amount, message }: PraiseTipCommand) {
     const readerId = context.userId;
     const commandId = commandIdOf(context);
+    // The article must be published (404) and by the author named (422), before anything is debited.
+    requireTippableArticle((await this.articles.load(articleId)).state, articleId, authorId);
     const tipId = deterministicId(commandId, 'tip');
     // Eligibility is a fact of the author's wallet at decision time. It never turns false once true
     // (a wallet's kind is fixed, cards are never unlinked), so a cached eligible author needs no read.

@@ -20,7 +20,7 @@ export class TipsController {
   @Idempotent()
   @ApiOperation({ summary: "Praise an author's article with a tip (TipPraised; the author is credited by TipReceived)" })
   @ApiCreatedResponse({ type: TipPraisedDoc })
-  @ApiProblems(...MONEY_MOVING, 'insufficient-funds', 'amount-out-of-range', 'author-not-eligible', 'self-payment', 'daily-limit-exceeded')
+  @ApiProblems(...MONEY_MOVING, 'insufficient-funds', 'amount-out-of-range', 'author-not-eligible', 'self-payment', 'daily-limit-exceeded', 'article-not-found', 'not-the-article-author')
   praise(@Ctx() context: CommandContext, @Body() body: TipBody) {
     return this.commands.execute(new PraiseTipCommand(context, body.authorId, body.articleId, body.amount, body.message));
   }

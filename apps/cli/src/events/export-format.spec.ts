@@ -35,6 +35,14 @@ describe('export formats', () => {
     expect(csvRow(claimed).endsWith(',,0\r\n')).toBe(true);
   });
 
+  it('gives article events no wallet and a delta of 0, and knows the article category', () => {
+    const liked = event({ type: 'ArticleLiked', streamId: 'article-why-zan', revision: 1, data: { articleId: 'why-zan', authorId: 'bob', userId: 'alice' } });
+    expect(walletEffect(liked)).toEqual({ wallet: null, delta: 0 });
+    expect(JSON.parse(ndjsonLine(liked))).toMatchObject({ type: 'ArticleLiked', wallet: null, delta: 0 });
+    expect(csvRow(liked).trimEnd().split(',').slice(-2)).toEqual(['', '0']);
+    expect(unknownCategories(['article', 'wallet', 'red-packet'])).toEqual([]);
+  });
+
   it('writes RFC 4180 CSV: quotes around commas, quotes and line breaks, quotes doubled', () => {
     expect(csvField('plain')).toBe('plain');
     expect(csvField('a,b')).toBe('"a,b"');

@@ -21,7 +21,7 @@ interface StatsFlags {
 
 @Command({
   name: 'stats',
-  description: 'Totals by event type and by day (fundings, tips, red packets, ...), top authors, red-packet luck; --json for machines',
+  description: 'Totals by event type and by day (fundings, tips, red packets, ...), top authors, articles by likes and praise, red-packet luck; --json for machines',
 })
 export class StatsCommand extends WithJson(WithTimeRange(CommandRunner), 'everything as JSON on stdout (amounts in fen)') {
   constructor(
@@ -86,6 +86,14 @@ export class StatsCommand extends WithJson(WithTimeRange(CommandRunner), 'everyt
         ['right', 'left', 'right', 'right', 'right'],
       ),
     );
+    out.push('', `Top ${result.topArticles.length} articles by praise (tips, then likes)`);
+    out.push(
+      renderTable(
+        ['#', 'article', 'author', 'likes', 'tips', 'total CNY'],
+        result.topArticles.map((a, i) => [i + 1, a.articleId, a.authorId ?? '?', a.likes, a.tips, yuan(a.total)]),
+        ['right', 'left', 'left', 'right', 'right', 'right'],
+      ),
+    );
     const luck = result.luck;
     out.push('', `Red-packet luck: ${formatCount(luck.claims)} claims of ${formatCount(luck.packets)} lucky packets, each claim as a multiple of its packet's mean share`);
     const most = Math.max(1, ...luck.histogram);
@@ -115,7 +123,7 @@ export class StatsCommand extends WithJson(WithTimeRange(CommandRunner), 'everyt
     return out.join('\n');
   }
 
-  @Option({ flags: '--top <n>', description: 'authors in the top list (default 10)' })
+  @Option({ flags: '--top <n>', description: 'authors and articles in the top lists (default 10)' })
   parseTop(value: string): number {
     return parseIntOption(1, 10_000)(value);
   }

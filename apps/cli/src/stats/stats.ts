@@ -41,6 +41,15 @@ export interface LuckStats {
   bestByClaimOrder: number[];
 }
 
+export interface ArticlePraise {
+  articleId: string;
+  /** Undefined for tips to an article whose publication is outside the events read (or before v1.1). */
+  authorId?: string;
+  likes: number;
+  tips: number;
+  total: number;
+}
+
 export interface StatsResult {
   events: number;
   first?: string;
@@ -49,13 +58,15 @@ export interface StatsResult {
   /** UTC day -> column -> tally. */
   byDay: Record<string, Record<DayColumn, Tally>>;
   topAuthors: { authorId: string; total: number; tips: number; articles: number }[];
+  /** Articles by praise: tips (their sum, then their count), then likes standing (liked minus unliked). */
+  topArticles: ArticlePraise[];
   luck: LuckStats;
 }
 
 /**
  * Analysts' totals in one pass over the events: by type, by UTC day, top authors by tips received,
- * and how lucky red-packet claims were. Memory grows with days, authors and packets still open,
- * not with events.
+ * articles by praise (likes and tips), and how lucky red-packet claims were. Memory grows with days,
+ * authors, articles and packets still open, not with events.
  */
 export class Stats {
   private events = 0;
@@ -65,6 +76,7 @@ export class Stats {
   private readonly byDay = new Map<string, Record<DayColumn, Tally>>();
   private readonly authors = new Map<string, { total: number; tips: number; articles: Set<string> }>();
   private readonly open = new Map<string, OpenPacket>();
+  private readonly articles = new Map<string, ArticlePraise>();
   private readonly histogram = new Array<number>(LUCK_BUCKETS.length).fill(0);
   private luckyPackets = 0;
   private luckyClaims = 0;
@@ -90,8 +102,22 @@ export class Stats {
         author.total += d.amount;
         author.tips++;
         author.articles.add(d.articleId);
+        const article = this.article(d.articleId);
+        article.tips++;
+        article.total += d.amount;
         return;
       }
+      case 'ArticlePublished': {
+        const d = event.data as Data<'ArticlePublished'>;
+        this.article(d.articleId).authorId = d.authorId;
+        return;
+      }
+      case 'ArticleLiked':
+        this.article((event.data as Data<'ArticleLiked'>).articleId).likes++;
+        return;
+      case 'ArticleUnliked':
+        this.article((event.data as Data<'ArticleUnliked'>).articleId).likes--;
+        return;
       case 'RedPacketEscrowed': {
         const d = event.data as Data<'RedPacketEscrowed'>;
         this.open.set(d.redPacketId, { amount: d.amount, shares: d.shares, lucky: d.mode === 'lucky', claims: [] });
@@ -127,6 +153,10 @@ export class Stats {
         .map(([authorId, a]) => ({ authorId, total: a.total, tips: a.tips, articles: a.articles.size }))
         .sort((a, b) => b.total - a.total || (a.authorId < b.authorId ? -1 : 1))
         .slice(0, topAuthors),
+      topArticles: [...this.articles.values()]
+        .sort((a, b) => b.total - a.total || b.tips - a.tips || b.likes - a.likes || (a.articleId < b.articleId ? -1 : 1))
+        .slice(0, topAuthors)
+        .map((a) => ({ ...a })),
       luck: {
         packets: this.luckyPackets,
         claims: this.luckyClaims,
@@ -162,6 +192,12 @@ export class Stats {
     this.bestShares.push(best / packet.amount);
     this.bestOfMeanSum += best / mean;
     this.bestByOrder[Math.min(packet.claims.indexOf(best), this.bestByOrder.length - 1)]++;
+  }
+
+  private article(articleId: string): ArticlePraise {
+    let article = this.articles.get(articleId);
+    if (!article) this.articles.set(articleId, (article = { articleId, likes: 0, tips: 0, total: 0 }));
+    return article;
   }
 
   private tally(map: Map<string, Tally>, key: string): Tally {

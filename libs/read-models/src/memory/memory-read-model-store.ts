@@ -1,8 +1,11 @@
 import { keys } from '../keys';
 import { projectAll, type Change, type Projection } from '../projection';
 import {
+  articleView,
   compareLeaderboardEntries,
   createProjections,
+  isStandingLike,
+  pagePraisers,
   earningsView,
   encodeFeedCursor,
   feedCursorBound,
@@ -20,7 +23,7 @@ import {
   type ReadModelStore,
   type Skipped,
 } from '../read-model-store.port';
-import type { EarningsView, FeedPage, FeedQuery, LeaderboardEntry, RedPacketView, WalletView } from '../views';
+import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, PraisersPage, RedPacketView, WalletView } from '../views';
 import { intField } from '../projections/raw';
 import { SortedSet } from './sorted-set';
 
@@ -135,6 +138,23 @@ export class MemoryReadModelStore implements ReadModelStore {
       items: page.map(feedItemOf),
       ...(members.length > limit ? { nextCursor: encodeFeedCursor(page[page.length - 1]) } : {}),
     };
+  }
+
+  async article(articleId: string, viewerId?: string): Promise<ArticleView | undefined> {
+    const liked = viewerId === undefined ? undefined : this.hashes.get(keys.articleLikes(articleId))?.get(viewerId);
+    return articleView(articleId, this.hash(keys.article(articleId)), isStandingLike(liked));
+  }
+
+  async praisers(articleId: string, { limit, before }: FeedQuery): Promise<PraisersPage> {
+    assertLimit(limit);
+    const likes = this.hashes.get(keys.articleLikes(articleId));
+    const set = this.sortedSets.get(keys.articlePraisers(articleId));
+    return pagePraisers(
+      limit,
+      before,
+      async (bound, count) => set?.lexDescendingBelow(bound, count) ?? [],
+      async (userIds) => userIds.map((userId) => likes?.get(userId)),
+    );
   }
 
   async clear(): Promise<void> {

@@ -1,9 +1,11 @@
 import type { Projection } from '../projection';
+import { articlesProjection } from './articles.projection';
 import { balancesProjection } from './balances.projection';
 import { earningsProjection } from './earnings.projection';
 import { DEFAULT_FEED_LENGTH, feedProjection } from './feed.projection';
 import { redPacketsProjection } from './red-packets.projection';
 
+export * from './articles.projection';
 export * from './balances.projection';
 export * from './earnings.projection';
 export * from './feed.projection';
@@ -21,4 +23,6 @@ export const createProjections = (options: ProjectionOptions = {}): Projection[]
   earningsProjection,
   redPacketsProjection,
   feedProjection(options.feedLength ?? DEFAULT_FEED_LENGTH),
+  articlesProjection,
 ];
+export * from './praisers-page';

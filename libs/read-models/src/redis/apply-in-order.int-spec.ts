@@ -33,6 +33,8 @@ const history = (size: number, seed: number, userCount = 40): { deliveries: Appl
   const pick = () => users[Math.floor(random() * users.length)]!;
   const w = new Workload();
   users.forEach((u) => w.open(u, random() < 0.1 ? 'business' : 'individual').linkCard(u).fund(u, 1_000_000));
+  for (let k = 0; k < 7; k++) w.publish(users[k]!, `article-${k}`);
+  const likes = new Set<string>();
   const open: string[] = [];
   const poison = new Set<string>();
   for (let i = 0; w.events.length < size; i++) {
@@ -51,7 +53,16 @@ const history = (size: number, seed: number, userCount = 40): { deliveries: Appl
       const packet = open.shift()!;
       w.expire(packet);
     } else if (roll < 0.95) w.fund(a, 100 + i);
-    else if (roll < 0.99) w.withdraw(a, 1 + (i % 50));
+    else if (roll < 0.97) w.withdraw(a, 1 + (i % 50));
+    else if (roll < 0.99) {
+      // Likes come and go: a like's member stays in the praisers set, its standing in article-likes.
+      const article = `article-${i % 7}`;
+      if (likes.delete(`${article}/${a}`)) w.unlike(article, a);
+      else {
+        w.like(article, a);
+        likes.add(`${article}/${a}`);
+      }
+    }
     else {
       w.fund(a, 10);
       const event = w.events[w.events.length - 1]!;

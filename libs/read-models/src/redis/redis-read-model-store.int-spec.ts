@@ -48,7 +48,7 @@ describe('RedisReadModelStore', () => {
       for (const delivery of workload.deliveries()) await store.apply(delivery);
       const stored = (await admin.keys(`${prefix}*`)).map((key) => key.slice(prefix.length)).sort();
       expect(stored).toEqual([
-        'applied:red-packet', 'applied:wallet', 'earnings:bob', 'feed:alice', 'feed:bob',
+        'applied:red-packet', 'applied:wallet', 'article-praisers:a', 'article:a', 'earnings:bob', 'feed:alice', 'feed:bob',
         'leaderboard:authors', 'red-packet:rp', 'stats', 'wallet:alice', 'wallet:bob', 'watermark',
       ].map((key) => `g0:${key}`));
       expect(await admin.get(`${prefix}g0:watermark`)).toBe(String(workload.events[workload.events.length - 1]!.position));

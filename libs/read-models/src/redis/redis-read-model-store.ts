@@ -1,8 +1,9 @@
 import Redis from 'ioredis';
 import { createProjections } from '../projections';
 import type { Applied, ReadModelStatus, ReadModelStore, Skipped } from '../read-model-store.port';
-import type { EarningsView, FeedPage, FeedQuery, LeaderboardEntry, RedPacketView, WalletView } from '../views';
+import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, PraisersPage, RedPacketView, WalletView } from '../views';
 import { ApplyScript } from './apply-script';
+import { redisArticle, redisPraisers } from './article-queries';
 import { GenerationBuild } from './generation-build';
 import { Generations } from './generations';
 import { Keyspace } from './keyspace';
@@ -42,7 +43,8 @@ export interface BeginRebuildOptions {
  * generation beside it and switches the pointer atomically once the new one has caught up.
  *
  * The parts: keyspace.ts (key names), scripts.ts (the Lua), apply-script.ts (events in), queries.ts
- * (views out), generations.ts (pointer, lease, switch), generation-build.ts (a rebuild's generation).
+ * (views out; article-queries.ts: an article and its praisers), generations.ts (pointer, lease, switch),
+ * generation-build.ts (a rebuild's generation).
  */
 export class RedisReadModelStore implements ReadModelStore {
   readonly prefix: string;
@@ -144,6 +146,16 @@ export class RedisReadModelStore implements ReadModelStore {
 
   feed(userId: string, query: FeedQuery): Promise<FeedPage> {
     return this.queries.feed(userId, query);
+  }
+
+  async article(articleId: string, viewerId?: string): Promise<ArticleView | undefined> {
+    const generation = await this.generations.active();
+    return redisArticle(this.redis, (logical) => this.keyspace.key(generation, logical), articleId, viewerId);
+  }
+
+  async praisers(articleId: string, query: FeedQuery): Promise<PraisersPage> {
+    const generation = await this.generations.active();
+    return redisPraisers(this.redis, (logical) => this.keyspace.key(generation, logical), articleId, query);
   }
 
   /** Every generation, the pointer, the sequence and the rebuild lease; other keys under the prefix stay. */

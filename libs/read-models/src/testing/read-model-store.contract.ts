@@ -299,6 +299,51 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
       await expect(store.feed('alice', { limit: 0 })).rejects.toThrow(RangeError);
     });
 
+    it('projects articles: likes standing, tips, likedByMe, and praisers newest first past the likes taken back', async () => {
+      const workload = new Workload()
+        .open('alice').open('bob').open('carol').linkCard('bob').fund('alice', 10_000).fund('carol', 10_000)
+        .tip('alice', 'bob', 'art-1', 600) // counted before the publication arrives: the view waits for it
+        .publish('bob', 'art-1', '赞 for Zan')
+        .like('art-1', 'alice')
+        .like('art-1', 'carol')
+        .tip('carol', 'bob', 'art-1', 900)
+        .unlike('art-1', 'alice')
+        .like('art-1', 'dave')
+        .like('art-1', 'alice') // liked again: shown at its new place, once
+        .unlike('art-1', 'carol')
+        .publish('carol', 'art-2');
+      const at = (i: number) => workload.events[i].occurredAt;
+      const expectViews = async (store: ReadModelStore) => {
+        expect(await store.article('art-1', 'alice')).toEqual({
+          articleId: 'art-1', authorId: 'bob', title: '赞 for Zan', likes: 2, tips: 2, total: 1_500, likedByMe: true,
+        });
+        expect(await store.article('art-1', 'carol')).toMatchObject({ likes: 2, likedByMe: false });
+        expect(await store.article('art-1')).toMatchObject({ likedByMe: false });
+        expect(await store.article('art-2', 'bob')).toEqual({ articleId: 'art-2', authorId: 'carol', title: 'Title of art-2', likes: 0, tips: 0, total: 0, likedByMe: false });
+        expect(await store.article('art-404', 'bob')).toBeUndefined();
+        const whole = [
+          { userId: 'alice', at: at(15), amount: 0 },
+          { userId: 'dave', at: at(14), amount: 0 },
+          { userId: 'carol', at: at(11), amount: 900 },
+          { userId: 'alice', at: at(6), amount: 600 },
+        ];
+        expect((await store.praisers('art-1', { limit: 10 })).items).toEqual(whole);
+        const first = await store.praisers('art-1', { limit: 2 });
+        expect(first.items).toEqual(whole.slice(0, 2));
+        // Carol's like, taken back, sits between the pages and is passed over.
+        const second = await store.praisers('art-1', { limit: 2, before: first.nextCursor });
+        expect(second).toEqual({ items: whole.slice(2) });
+        expect(await store.praisers('art-2', { limit: 5 })).toEqual({ items: [] });
+        await expect(store.praisers('art-1', { limit: 2, before: '!!' })).rejects.toThrow(InvalidFeedCursor);
+      };
+      const inOrder = await newStore();
+      await applyAll(inOrder, workload.deliveries());
+      await expectViews(inOrder);
+      const shuffled = await newStore();
+      await applyAll(shuffled, kafkaInterleaving(workload.deliveries(), seededRandom(7), 0.2));
+      await expectViews(shuffled);
+    });
+
     it('ranks authors by total, ties by authorId, cut at the limit', async () => {
       const store = await newStore();
       const workload = new Workload()

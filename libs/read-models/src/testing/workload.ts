@@ -1,4 +1,5 @@
 import {
+  articleStream,
   redPacketStream,
   streamCategory,
   walletStream,
@@ -32,6 +33,7 @@ export class Workload {
   readonly events: StoredEvent[] = [];
   private readonly revisions = new Map<string, number>();
   private readonly packets = new Map<string, Packet>();
+  private readonly authors = new Map<string, string>();
   private position: bigint;
   private readonly gap: (index: number) => bigint;
   private readonly startAt: number;
@@ -129,6 +131,22 @@ export class Workload {
     return this;
   }
 
+  publish(authorId: string, articleId: string, title = `Title of ${articleId}`): this {
+    this.append(articleStream(articleId), 'ArticlePublished', { articleId, authorId, title });
+    this.authors.set(articleId, authorId);
+    return this;
+  }
+
+  like(articleId: string, userId: string): this {
+    this.append(articleStream(articleId), 'ArticleLiked', { articleId, authorId: this.authorOf(articleId), userId });
+    return this;
+  }
+
+  unlike(articleId: string, userId: string): this {
+    this.append(articleStream(articleId), 'ArticleUnliked', { articleId, authorId: this.authorOf(articleId), userId });
+    return this;
+  }
+
   canClaim(redPacketId: string): boolean {
     const packet = this.packets.get(redPacketId);
     return packet !== undefined && packet.remainingShares > 0;
@@ -141,6 +159,12 @@ export class Workload {
       event,
       prevPosition: i === 0 ? 0n : this.events[i - 1].position,
     }));
+  }
+
+  private authorOf(articleId: string): string {
+    const authorId = this.authors.get(articleId);
+    if (authorId === undefined) throw new Error(`no article ${articleId}`);
+    return authorId;
   }
 
   private packet(redPacketId: string): Packet {

@@ -1,0 +1,28 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { CommandContext } from '../../command-path/command-context';
+import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
+import { Ctx } from '../../http/request-context';
+import { ArticlePublishedDoc, PublishArticleBody } from './publish-article.dto';
+import { PublishArticleCommand } from './publish-article.handler';
+
+@ApiTags('articles')
+@ApiBearerAuth('bearer')
+@Controller('v1/articles')
+export class PublishArticleController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Publish an article: you become its author, and readers may like it and tip you for it (ArticlePublished)' })
+  @ApiCreatedResponse({ type: ArticlePublishedDoc, description: 'Published' })
+  @ApiOkResponse({ type: ArticlePublishedDoc, description: 'You had published it already: unchanged (the first title stays)' })
+  @ApiProblems(...AUTHENTICATED, 'validation', 'article-id-taken')
+  async publish(@Ctx() context: CommandContext, @Body() body: PublishArticleBody, @Res({ passthrough: true }) response: Response) {
+    const { created, ...answer } = await this.commands.execute(new PublishArticleCommand(context, body.articleId, body.title));
+    if (!created) response.status(200);
+    return answer;
+  }
+}
