@@ -8,7 +8,7 @@ import { type RunningZan, startEmbeddedZan } from '../support/stacks';
 type Schema = Record<string, any>;
 
 /** Headers Zan sends on its own account: every one an answer carries must be declared on it. */
-const ZAN_HEADER = /^(x-request-id|x-correlation-id|idempotent-replayed|retry-after.*|x-ratelimit-.*|www-authenticate|zan-position)$/;
+const ZAN_HEADER = /^(x-request-id|x-correlation-id|idempotent-replayed|retry-after.*|x-ratelimit-.*|www-authenticate|zan-position|zan-next-cursor)$/;
 const RATE_LIMIT = 60;
 const QUERY_RATE_LIMIT = 100;
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
 export class ArticleDoc {
   @ApiProperty({ example: 'why-zan' }) articleId!: string;
@@ -14,10 +14,4 @@ export class PraiserDoc {
   @ApiProperty({ example: 'alice' }) userId!: string;
   @ApiProperty({ format: 'date-time', example: '2026-02-10T08:00:00.000Z' }) at!: string;
   @ApiProperty({ description: 'The tip in fen, or 0 for a like without cash', example: 888 }) amount!: number;
-}
-
-export class PraisersPageDoc {
-  @ApiProperty({ type: [PraiserDoc], description: 'Newest first: the likes standing now and every tip' }) items!: PraiserDoc[];
-  @ApiPropertyOptional({ description: 'Pass as `?before=` for older praisers; absent on the last page', example: 'NzQ4MDAwMDA' })
-  nextCursor?: string;
 }
