@@ -40,6 +40,7 @@ describe.each([
   it('shows the author of a tip the earnings and the credited balance at the tip position', async () => {
     const { client: reader } = await fundedUser(zan.app, 'reader', 10_000);
     const { client: author } = await fundedUser(zan.app, 'author', 0);
+    await author.post('/v1/articles', { articleId: 'a-1', title: 'Read your writes' }, null).expect(201);
     for (let round = 1; round <= ROUNDS; round++) {
       const tip = await reader.post('/v1/tips', { authorId: 'author', articleId: 'a-1', amount: 500 }).expect(201);
       const wallet = await author.get(`/v1/wallets/me?after=${tip.body.position}`).expect(200);
