@@ -1,0 +1,271 @@
+import Redis from 'ioredis';
+import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
+import { loadConfig } from '@zan/platform';
+import { RedisReadModelStore } from '@zan/read-models';
+import { audit } from '../../apps/cli/src/audit/audit';
+import { eventually } from '../support/eventually';
+import { type AppProcess, startApp } from '../support/processes';
+import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
+import { dropIsolated, fullStackEnv } from '../support/stacks';
+import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
+
+interface Call {
+  path: string;
+  userId: string;
+  key: string;
+  body?: object;
+  /** The last answer: a status, or 0 while none came (the api died first, or none was up). */
+  status: number;
+  answer?: Record<string, unknown>;
+}
+
+const DEBITS = new Set(['FundsTransferred', 'TipPraised', 'RedPacketSent', 'RedPacketClaimed', 'WalletWithdrawn']);
+const LISTENING = /zan api: listening on (http:\/\/127\.0\.0\.1:\d+)/;
+const REACTING = /reacting from position/;
+
+/**
+ * The full stack as separate processes (two api replicas, a relay, a projector on PostgreSQL, Kafka
+ * and Redis). Mid-storm of tips, transfers, withdrawals, red packets and claims, the api replica that
+ * leads the credits process manager is SIGKILLed: the standby takes over, clients retry by key on it.
+ * Then the standby is SIGKILLed too, with red packets open, and nothing runs until they are past
+ * their expiry; a fresh replica starts. Once quiet: every packet refunded exactly once, every debit
+ * credited exactly once, the audit clean, every 201 a client saw stored (and one debit per key), and
+ * the read models equal to a replay of the event store.
+ */
+describe('full stack: api replicas SIGKILLed under load', () => {
+  const env: Record<string, string> = {
+    ...fullStackEnv('fskill'),
+    ZAN_RATE_LIMIT_PER_MINUTE: '0',
+    ZAN_QUERY_RATE_LIMIT_PER_MINUTE: '0',
+    ZAN_DAILY_SPEND_LIMIT: '0',
+    ZAN_RED_PACKET_TTL_SECONDS: '4',
+  };
+  const apps: AppProcess[] = [];
+  /** Base urls of the api replicas that are up. */
+  const live = new Map<AppProcess, string>();
+  let pg: PostgresEventStore;
+  let redis: Redis;
+
+  const startApi = async (): Promise<AppProcess> => {
+    const api = await startApp('api', env, LISTENING);
+    apps.push(api);
+    live.set(api, LISTENING.exec(api.output())![1]!);
+    return api;
+  };
+  const kill = async (api: AppProcess) => {
+    live.delete(api);
+    await api.kill('SIGKILL');
+  };
+
+  const users = ['ana', 'ben', 'cai', 'dee', 'eli', 'fay'];
+  const tokens = new Map(users.map((u) => [u, tokenFor(u, TEST_JWT_SECRET)]));
+  let turn = 0;
+  /** Attempts that got no answer: the replica died under them. */
+  let lost = 0;
+  /** One attempt, on the next replica that is up; status 0 if none answered. */
+  const attempt = async (call: Call): Promise<void> => {
+    const bases = [...live.values()];
+    call.status = 0;
+    if (bases.length === 0) return;
+    const base = bases[turn++ % bases.length]!;
+    try {
+      const response = await fetch(`${base}${call.path}`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${tokens.get(call.userId)}`,
+          'Idempotency-Key': call.key,
+          ...(call.body && { 'Content-Type': 'application/json' }),
+        },
+        body: call.body && JSON.stringify(call.body),
+        signal: AbortSignal.timeout(15_000),
+      });
+      call.answer = (await response.json()) as Record<string, unknown>;
+      call.status = response.status;
+    } catch {
+      call.status = 0;
+      lost += 1;
+    }
+  };
+  const settled = (call: Call) => call.status !== 0 && call.status < 500 && !(call.status === 409 && String(call.answer?.type).endsWith('request-in-progress'));
+  /** As a client would: retried by its key while it gets no answer, a 5xx or "in progress". */
+  const send = async (call: Call, tries = 40): Promise<void> => {
+    for (let i = 0; i < tries; i++) {
+      await attempt(call);
+      if (settled(call)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100 * Math.min(i + 1, 5)));
+    }
+  };
+
+  beforeAll(async () => {
+    await startApi();
+    await eventually('the first replica to lead', async () => REACTING.test(apps[0]!.output()), 30_000);
+    await startApi();
+    apps.push(await startApp('relay', env, /relaying from position/));
+    apps.push(await startApp('projector', env, /health and metrics on http:/));
+    pg = await createPostgresEventStore({
+      connectionString: env.ZAN_EVENT_STORE!,
+      schema: env.ZAN_PG_SCHEMA,
+    });
+    redis = new Redis(env.REDIS_URL!);
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(apps.map((app) => app.kill('SIGKILL')));
+    await pg?.eventStore.close();
+    await redis?.quit();
+    await dropIsolated(env);
+  }, 60_000);
+
+  it('keeps every fen, every debit credited once and every expiry refunded once across the kills', async () => {
+    const FUNDING = 100_000;
+    for (const user of users) {
+      const card = {
+        path: '/v1/wallets/me/cards',
+        userId: user,
+        key: `card-${user}`,
+        body: { cardId: `card-${user}`, personal: true },
+        status: 0,
+      };
+      const fund = {
+        path: '/v1/wallets/me/fundings',
+        userId: user,
+        key: `fund-${user}`,
+        body: { amount: FUNDING, cardId: `card-${user}` },
+        status: 0,
+      };
+      await send(card);
+      await send(fund);
+      expect([card.status, fund.status]).toEqual([201, 201]);
+    }
+
+    const calls: Call[] = [];
+    const packets: string[] = [];
+    let next = 0;
+    const nextCall = (): Call => {
+      const i = next++;
+      const from = users[i % users.length]!;
+      const to = users[(i * 7 + 1) % users.length] === from ? users[(i + 1) % users.length]! : users[(i * 7 + 1) % users.length]!;
+      const kind = i % 10;
+      const call = (path: string, body?: object): Call => ({
+        path,
+        userId: from,
+        key: `k-${i}`,
+        body,
+        status: 0,
+      });
+      if (kind < 3)
+        return call('/v1/tips', {
+          authorId: to,
+          articleId: `a-${i % 4}`,
+          amount: 500 + (i % 300),
+        });
+      if (kind < 5) return call('/v1/transfers', { toUserId: to, amount: 1 + (i % 700) });
+      if (kind < 7 || packets.length === 0)
+        return call('/v1/red-packets', {
+          amount: 100 + (i % 900),
+          shares: 1 + (i % 5),
+          mode: i % 2 ? 'lucky' : 'equal',
+        });
+      if (kind < 8)
+        return call('/v1/wallets/me/withdrawals', {
+          amount: 1 + (i % 200),
+          cardId: `card-${from}`,
+        });
+      return call(`/v1/red-packets/${packets[i % packets.length]}/claims`);
+    };
+    /** Workers send until `stop` holds; a request that got no answer is retried by its key. */
+    const storm = async (stop: () => boolean, retry = true) =>
+      Promise.all(
+        Array.from({ length: 10 }, async () => {
+          while (!stop()) {
+            const call = nextCall();
+            calls.push(call);
+            if (retry) await send(call);
+            else await attempt(call);
+            if (call.status === 201 && call.path === '/v1/red-packets') packets.push(call.answer!.redPacketId as string);
+          }
+        }),
+      );
+    const answered = () => calls.filter((c) => c.status !== 0).length;
+
+    // 1. The leader of the credits dies mid-storm; the standby takes its reactions over.
+    const [leader, standby] = [apps[0]!, apps[1]!];
+    let killed = false;
+    await storm(() => {
+      if (!killed && answered() >= 60) {
+        killed = true;
+        void kill(leader);
+      }
+      return answered() >= 160;
+    });
+    await eventually('the standby to lead the credits', async () => REACTING.test(standby.output()), 30_000);
+
+    // 2. The standby dies too, with packets just sent; nothing runs until they are past their expiry.
+    let lastPacketAt = Date.now();
+    await storm(() => {
+      if (answered() >= 200 && live.size > 0) void kill(standby);
+      return live.size === 0;
+    }, false);
+    lastPacketAt = Date.now();
+    await eventually('every packet past its expiry while no api runs', async () => Date.now() > lastPacketAt + 5_000, 10_000, 200);
+    const restarted = await startApi();
+    for (const call of calls.filter((c) => !settled(c))) await send(call);
+    expect(calls.filter((c) => !settled(c))).toEqual([]);
+    expect(REACTING.test(restarted.output())).toBe(true);
+
+    // Quiet: every packet refunded, every credit made, everything projected.
+    const withdrawn = calls
+      .filter((c) => c.path === '/v1/wallets/me/withdrawals' && c.status === 201)
+      .reduce((sum, c) => sum + (c.body as { amount: number }).amount, 0);
+    let result!: Awaited<ReturnType<typeof audit>>;
+    await eventually(
+      'the audit to find the ledger quiet',
+      async () => {
+        result = await audit(pg.eventStore, { graceMs: 0 });
+        const money = result.ledger.conservation();
+        return money.inFlight === 0 && money.held === 0;
+      },
+      40_000,
+      500,
+    );
+    expect(result.ledger.findings).toEqual([]);
+    expect(result.ledger.conservation()).toEqual(
+      expect.objectContaining({
+        inFlight: 0,
+        held: 0,
+        holds: true,
+        withdrawals: withdrawn,
+        fundings: users.length * FUNDING,
+      }),
+    );
+
+    const events = await readAllEvents(pg.eventStore);
+    const debitsPerKey = new Map<string, number>();
+    for (const event of events) {
+      const key = event.metadata.idempotencyKey;
+      if (key && DEBITS.has(event.type)) debitsPerKey.set(`${event.metadata.userId}/${key}`, (debitsPerKey.get(`${event.metadata.userId}/${key}`) ?? 0) + 1);
+    }
+    expect([...debitsPerKey].filter(([, count]) => count > 1)).toEqual([]);
+    const acknowledged = calls.filter((c) => c.status === 201 && c.path !== '/v1/wallets/me/cards').map((c) => `${c.userId}/${c.key}`);
+    expect(acknowledged.filter((id) => !debitsPerKey.has(id))).toEqual([]);
+    const expiries = events.filter((e) => e.type === 'RedPacketExpired').map((e) => (e.data as { redPacketId: string }).redPacketId);
+    expect(expiries.length).toBeGreaterThan(0);
+    expect(new Set(expiries).size).toBe(expiries.length);
+
+    // The read models (projected by a projector that never stopped) equal a replay.
+    const config = loadConfig(env);
+    const store = new RedisReadModelStore({
+      redis,
+      prefix: env.ZAN_REDIS_PREFIX,
+      feedLength: config.feedLength,
+      generationCacheMs: 0,
+    });
+    await waitUntilProjected(pg.eventStore, store, { timeoutMs: 30_000 });
+    const all = await readAllEvents(pg.eventStore);
+    const ids = idsOf(all);
+    expect(await captureReadModels(store, ids)).toEqual(await captureReadModels(await replayEvents(all, { feedLength: config.feedLength }), ids));
+    console.log(
+      `full-stack kill: ${calls.length} calls, ${lost} attempts cut by a kill, ${acknowledged.length} acknowledged, ${events.length} events, ${expiries.length} packets expired, ${withdrawn} fen withdrawn`,
+    );
+  }, 300_000);
+});

@@ -1,0 +1,187 @@
+import Redis from 'ioredis';
+import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
+import { loadConfig } from '@zan/platform';
+import { RedisReadModelStore } from '@zan/read-models';
+import { audit } from '../../apps/cli/src/audit/audit';
+import { eventually } from '../support/eventually';
+import { type AppProcess, startApp } from '../support/processes';
+import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
+import { dropIsolated, fullStackEnv } from '../support/stacks';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
+
+const LISTENING = /zan api: listening on (http:\/\/127\.0\.0\.1:\d+)/;
+
+/**
+ * Redis goes away for 3 s under load, as the api, the relay and the projector (separate processes)
+ * see it: a proxy of the test's own drops every connection and refuses new ones, then lets them in
+ * again. The shared Redis is never touched. Commands keep their answers (their idempotency records
+ * are in PostgreSQL); rate limits, ?after= reads and the projector recover on their own: after the
+ * outage every request answers as it did before, and once quiet the read models equal a replay and
+ * the audit is clean.
+ */
+describe('full stack: a Redis outage under load', () => {
+  const servers = fullStackEnv('redisout');
+  let proxy: TcpProxy;
+  let env: Record<string, string>;
+  const apps: AppProcess[] = [];
+  let base = '';
+  let pg: PostgresEventStore;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    const url = new URL(servers.REDIS_URL!);
+    proxy = await startTcpProxy({
+      host: url.hostname,
+      port: Number(url.port || 6379),
+    });
+    env = {
+      ...servers,
+      REDIS_URL: `redis://${proxy.address}`,
+      ZAN_DAILY_SPEND_LIMIT: '0',
+      ZAN_RATE_LIMIT_PER_MINUTE: '10000',
+      ZAN_QUERY_RATE_LIMIT_PER_MINUTE: '10000',
+    };
+    const api = await startApp('api', env, LISTENING);
+    apps.push(api);
+    base = LISTENING.exec(api.output())![1]!;
+    apps.push(await startApp('relay', env, /relaying from position/));
+    apps.push(await startApp('projector', env, /health and metrics on http:/));
+    pg = await createPostgresEventStore({
+      connectionString: env.ZAN_EVENT_STORE!,
+      schema: env.ZAN_PG_SCHEMA,
+    });
+    redis = new Redis(servers.REDIS_URL!);
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(apps.map((app) => app.kill('SIGKILL')));
+    await proxy?.close();
+    await pg?.eventStore.close();
+    await redis?.quit();
+    await dropIsolated(servers);
+  }, 60_000);
+
+  const users = ['gus', 'hal', 'ivy', 'jon'];
+  const tokens = new Map(users.map((u) => [u, tokenFor(u, TEST_JWT_SECRET)]));
+  const call = async (method: 'GET' | 'POST', userId: string, path: string, body?: object, key?: string) => {
+    try {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${tokens.get(userId)}`,
+          ...(key && { 'Idempotency-Key': key }),
+          ...(body && { 'Content-Type': 'application/json' }),
+        },
+        body: body && JSON.stringify(body),
+        signal: AbortSignal.timeout(20_000),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as Record<string, any>,
+      };
+    } catch (error) {
+      return { status: 0, body: { error: String(error) } };
+    }
+  };
+
+  it('answers as before once Redis is back, and the read models converge', async () => {
+    const FUNDING = 1_000_000;
+    for (const user of users) {
+      expect((await call('POST', user, '/v1/wallets/me/cards', { cardId: `card-${user}`, personal: true }, `card-${user}`)).status).toBe(201);
+      expect((await call('POST', user, '/v1/wallets/me/fundings', { amount: FUNDING, cardId: `card-${user}` }, `fund-${user}`)).status).toBe(201);
+    }
+
+    type Phase = 'before' | 'outage' | 'after';
+    let phase: Phase = 'before';
+    const statuses: Record<Phase, Record<string, number>> = {
+      before: {},
+      outage: {},
+      after: {},
+    };
+    const count = (what: string, status: number) => (statuses[phase][`${what} ${status}`] = (statuses[phase][`${what} ${status}`] ?? 0) + 1);
+    const acknowledged: string[] = [];
+    let next = 0;
+    let stop = false;
+    /** A tip or a transfer retried by its key until it answers below 500, then the payer's wallet read ?after= it. */
+    const worker = async () => {
+      while (!stop) {
+        const i = next++;
+        const from = users[i % users.length]!;
+        const to = users[(i + 1 + (i % 3)) % users.length]!;
+        const [path, body] =
+          i % 2
+            ? [
+                '/v1/tips',
+                {
+                  authorId: to,
+                  articleId: `a-${i % 3}`,
+                  amount: 500 + (i % 100),
+                },
+              ]
+            : ['/v1/transfers', { toUserId: to, amount: 1 + (i % 300) }];
+        const key = `k-${i}`;
+        let answer = await call('POST', from, path, body, key);
+        count('post', answer.status);
+        for (let tries = 0; answer.status === 0 || answer.status >= 500 || answer.status === 429; tries++) {
+          if (tries > 100) throw new Error(`${path} ${key} never answered: ${answer.status} ${JSON.stringify(answer.body)}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          answer = await call('POST', from, path, body, key);
+          count('post', answer.status);
+        }
+        expect(answer.status).toBe(201);
+        acknowledged.push(`${from}/${key}`);
+        const read = await call('GET', from, `/v1/wallets/me?after=${answer.body.position}`);
+        count('read', read.status);
+      }
+    };
+    const running = Promise.all(Array.from({ length: 6 }, worker));
+    const answered = () => acknowledged.length;
+    await eventually('load before the outage', async () => answered() >= 30, 30_000, 50);
+    phase = 'outage';
+    proxy.cut();
+    const outageStart = answered();
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // the outage itself lasts 3 s
+    proxy.restore();
+    phase = 'after';
+    const restoredAt = answered();
+    // Recovered: requests after the outage answer as before (reads included).
+    await eventually('60 commands acknowledged after the outage', async () => answered() >= restoredAt + 60, 30_000, 50);
+    statuses.after = {};
+    const recovered = answered();
+    await eventually('30 more, counted', async () => answered() >= recovered + 30, 30_000, 50);
+    stop = true;
+    await running;
+    console.log(`redis outage: ${outageStart} before, ${restoredAt - outageStart} during, answers ${JSON.stringify(statuses)}`);
+    expect(Object.keys(statuses.after).filter((k) => !/^(post 201|read 200)$/.test(k))).toEqual([]);
+
+    // Nothing lost: every acknowledged command is stored, the audit is clean, the read models converge.
+    let result!: Awaited<ReturnType<typeof audit>>;
+    await eventually(
+      'every credit made',
+      async () => {
+        result = await audit(pg.eventStore, { graceMs: 0 });
+        return result.ledger.conservation().inFlight === 0;
+      },
+      30_000,
+      300,
+    );
+    expect(result.ledger.findings).toEqual([]);
+    const events = await readAllEvents(pg.eventStore);
+    const keys = new Set(
+      events.filter((e) => e.type === 'TipPraised' || e.type === 'FundsTransferred').map((e) => `${e.metadata.userId}/${e.metadata.idempotencyKey}`),
+    );
+    expect(acknowledged.filter((id) => !keys.has(id))).toEqual([]);
+    const config = loadConfig(env);
+    const store = new RedisReadModelStore({
+      redis,
+      prefix: env.ZAN_REDIS_PREFIX,
+      feedLength: config.feedLength,
+      generationCacheMs: 0,
+    });
+    await waitUntilProjected(pg.eventStore, store, { timeoutMs: 30_000 });
+    const all = await readAllEvents(pg.eventStore);
+    const ids = idsOf(all);
+    expect(await captureReadModels(store, ids)).toEqual(await captureReadModels(await replayEvents(all, { feedLength: config.feedLength }), ids));
+  }, 240_000);
+});
