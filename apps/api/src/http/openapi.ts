@@ -56,7 +56,7 @@ const problemResponse = (status: number, codes: string[]): ResponseDoc => ({
 /** The problems of a route, by code; grouped by status into one documented response each. */
 export const ApiProblems = (...codes: string[]) => {
   const byStatus = new Map<number, string[]>();
-  for (const code of new Set([...codes, 'internal'])) {
+  for (const code of new Set([...codes, 'internal', 'unavailable'])) {
     const known = PROBLEM_CATALOG[code];
     if (!known) throw new Error(`unknown problem type ${code}`);
     byStatus.set(known.status, [...(byStatus.get(known.status) ?? []), code]);

@@ -26,3 +26,19 @@ describe('problem titles', () => {
     expect(PROBLEM_CATALOG[code]).toEqual({ status, title });
   });
 });
+
+describe('a backing service out of reach', () => {
+  it.each([
+    ['ioredis giving up on a command', Object.assign(new Error('Reached the max retries per request limit (which is 2).'), { name: 'MaxRetriesPerRequestError' })],
+    ['ioredis with its connection closed', new Error('Connection is closed.')],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' })],
+  ])('is a 503 unavailable with Retry-After: %s', (_case, error) => {
+    const { problem, headers } = toProblem(error);
+    expect(problem).toMatchObject({ status: 503, type: 'https://zan.dev/problems/unavailable', title: 'Service unavailable' });
+    expect(headers).toEqual({ 'Retry-After': '1' });
+  });
+
+  it('leaves any other failure an internal error', () => {
+    expect(toProblem(new Error('boom')).problem).toMatchObject({ status: 500, type: 'https://zan.dev/problems/internal' });
+  });
+});

@@ -1,12 +1,26 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError } from '@zan/domain';
-import { HTTP_PROBLEMS, Problem, ProblemException, httpProblem, problem } from './problem';
+import { HTTP_PROBLEMS, Problem, ProblemException, httpProblem, problem, problemType } from './problem';
 
 /** The problem code of each status Nest or express may answer without Zan's own code. */
 const STATUS_CODES: Record<number, string> = Object.fromEntries(
   ['bad-request', 'unauthorized', 'forbidden', 'not-found', 'payload-too-large', 'unsupported-media-type'].map((code) => [HTTP_PROBLEMS[code]!.status, code]),
 );
+
+/** ioredis's own errors while its connection is down (the command was not run, or its answer is lost). */
+const REDIS_UNREACHABLE = new Set(['MaxRetriesPerRequestError', 'Connection is closed.', "Stream isn't writeable and enableOfflineQueue options is false"]);
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/**
+ * A backing service (Redis) that cannot be reached: an outage the client waits out, so a 503 with
+ * Retry-After rather than an internal error.
+ */
+const isUnreachable = (error: unknown): boolean => {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return REDIS_UNREACHABLE.has(error.name) || REDIS_UNREACHABLE.has(error.message) || (typeof code === 'string' && SOCKET_ERRORS.has(code));
+};
 
 /** Maps every error to application/problem+json. Unknown errors are a 500 with no detail leaked. */
 export const toProblem = (error: unknown): { problem: Problem; headers: Record<string, string> } => {
@@ -36,6 +50,12 @@ export const toProblem = (error: unknown): { problem: Problem; headers: Record<s
   if (e?.expose && typeof status === 'number' && STATUS_CODES[status]) {
     return { problem: httpProblem(STATUS_CODES[status]!, String((error as Error).message)), headers: {} };
   }
+  if (isUnreachable(error)) {
+    return {
+      problem: httpProblem('unavailable', 'a service Zan depends on cannot be reached; retry in a moment (with the same Idempotency-Key)'),
+      headers: { 'Retry-After': '1' },
+    };
+  }
   return {
     problem: httpProblem('internal', 'the request failed on our side; it is safe to retry with the same Idempotency-Key'),
     headers: {},
@@ -50,6 +70,7 @@ export class ProblemFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { problem: body, headers } = toProblem(error);
     if (body.status >= 500 && body.status !== 503) this.logger.error(error instanceof Error ? error.stack : String(error));
+    else if (body.type === problemType('unavailable')) this.logger.warn(`answered 503: ${error instanceof Error ? error.message : String(error)}`);
     if (response.headersSent) return;
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.status(body.status).type('application/problem+json').send(JSON.stringify(body));

@@ -38,6 +38,7 @@ export const HTTP_PROBLEMS: Record<string, { status: number; title: string }> = 
   'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal server error' },
   'read-model-behind': { status: 503, title: 'Read model not caught up' },
+  unavailable: { status: 503, title: 'Service unavailable' },
 };
 
 /** A problem of the HTTP layer's own, titled from HTTP_PROBLEMS. */
