@@ -158,6 +158,9 @@ describe('full stack: a Redis outage under load', () => {
     // Redis unreachable is no internal error: a 503 that says when to retry (unavailable, or a read model behind).
     expect(failures.filter((f) => !/^(GET|POST) 503 https:\/\/zan.dev\/problems\/(unavailable|read-model-behind) Retry-After \d+$/.test(f))).toEqual([]);
 
+    // The outage is in the logs as the processes' own lines, never as ioredis's unhandled stack traces.
+    expect(apps.filter((app) => app.output().includes('[ioredis] Unhandled error event')).map((app) => app.name)).toEqual([]);
+
     // Nothing lost: every acknowledged command is stored, the audit is clean, the read models converge.
     let result!: Awaited<ReturnType<typeof audit>>;
     await eventually(

@@ -114,7 +114,14 @@ class SingletonsMetrics implements OnModuleInit {
     {
       provide: RATE_LIMIT_REDIS,
       inject: [ZAN_CONFIG],
-      useFactory: (config: ZanConfig) => (config.redis ? new Redis(config.redis.url, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null),
+      useFactory: (config: ZanConfig) => {
+        if (!config.redis) return null;
+        const redis = new Redis(config.redis.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+        // A lost connection fails the commands in flight (a 503 that is logged); ioredis reconnects on
+        // its own. Without a listener it prints every reconnection error as an unhandled stack trace.
+        redis.on('error', () => undefined);
+        return redis;
+      },
     },
     {
       provide: getStorageToken(),

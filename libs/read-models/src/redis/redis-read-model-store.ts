@@ -59,6 +59,9 @@ export class RedisReadModelStore implements ReadModelStore {
   constructor(options: RedisReadModelStoreOptions) {
     this.ownsConnection = typeof options.redis === 'string';
     this.redis = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+    // Its own connection: a lost connection fails the calls in flight, which say so, and ioredis
+    // reconnects on its own; without a listener it prints each attempt as an unhandled stack trace.
+    if (this.ownsConnection) this.redis.on('error', () => undefined);
     // ioredis would prefix KEYS but not the key prefix the leaderboard script builds, nor SCAN patterns.
     if (this.redis.options.keyPrefix) throw new Error('use the store prefix option, not ioredis keyPrefix');
     this.prefix = options.prefix ?? 'zan:';
