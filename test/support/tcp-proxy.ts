@@ -10,6 +10,14 @@ export interface TcpProxy {
   address: string;
   /** Connections open through the proxy now. */
   open(): number;
+  /** Holds every byte in both directions (and new connections) until `resume`: a stall, nothing lost. */
+  pause(): void;
+  resume(): void;
+  /**
+   * Connections go silent, as after a failover or a lost NAT entry: the open ones swallow every byte
+   * from now on and are never closed (no reset reaches the app), new ones are refused until `restore`.
+   */
+  silence(): void;
   /** Drops every connection and refuses new ones until `restore`. */
   cut(): void;
   restore(): void;
@@ -19,6 +27,16 @@ export interface TcpProxy {
 export const startTcpProxy = async (target: { host: string; port: number }): Promise<TcpProxy> => {
   const pairs = new Set<[Socket, Socket]>();
   let down = false;
+  let paused = false;
+  /** Bytes held while paused, per destination, in order. */
+  const held = new Map<Socket, Buffer[]>();
+  const silent = new Set<Socket>();
+  const forward = (from: Socket, to: Socket) =>
+    from.on('data', (chunk) => {
+      if (silent.has(to)) return;
+      if (!paused) to.write(chunk);
+      else held.set(to, [...(held.get(to) ?? []), chunk]);
+    });
   const server = createServer((client) => {
     if (down) {
       client.destroy();
@@ -34,14 +52,29 @@ export const startTcpProxy = async (target: { host: string; port: number }): Pro
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    forward(client, upstream);
+    forward(upstream, client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     address: `127.0.0.1:${port}`,
     open: () => pairs.size,
+    pause: () => {
+      paused = true;
+    },
+    silence: () => {
+      down = true;
+      for (const [client, upstream] of pairs) {
+        silent.add(client);
+        silent.add(upstream);
+      }
+    },
+    resume: () => {
+      paused = false;
+      for (const [to, chunks] of held) if (!to.destroyed) for (const chunk of chunks) to.write(chunk);
+      held.clear();
+    },
     cut: () => {
       down = true;
       for (const [client, upstream] of pairs) {

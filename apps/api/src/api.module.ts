@@ -116,7 +116,9 @@ class SingletonsMetrics implements OnModuleInit {
       inject: [ZAN_CONFIG],
       useFactory: (config: ZanConfig) => {
         if (!config.redis) return null;
-        const redis = new Redis(config.redis.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+        // socketTimeout: a connection that answers nothing for 10 s after a command is dead (no reset
+        // comes after a failover or a lost NAT entry); ioredis drops it and reconnects.
+        const redis = new Redis(config.redis.url, { lazyConnect: false, maxRetriesPerRequest: 2, socketTimeout: 10_000 });
         // A lost connection fails the commands in flight (a 503 that is logged); ioredis reconnects on
         // its own. Without a listener it prints every reconnection error as an unhandled stack trace.
         redis.on('error', () => undefined);

@@ -58,7 +58,10 @@ export class RedisReadModelStore implements ReadModelStore {
 
   constructor(options: RedisReadModelStoreOptions) {
     this.ownsConnection = typeof options.redis === 'string';
-    this.redis = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+    // socketTimeout: a connection that answers nothing for 10 s after a command is dead (no reset
+    // comes after a failover or a lost NAT entry); ioredis drops it and reconnects. Redis itself
+    // answers BUSY once a script runs past 5 s, so no live command waits that long.
+    this.redis = typeof options.redis === 'string' ? new Redis(options.redis, { socketTimeout: 10_000 }) : options.redis;
     // Its own connection: a lost connection fails the calls in flight, which say so, and ioredis
     // reconnects on its own; without a listener it prints each attempt as an unhandled stack trace.
     if (this.ownsConnection) this.redis.on('error', () => undefined);
