@@ -136,6 +136,12 @@ describe('full stack: api replicas SIGKILLed under load', () => {
       await send(card);
       await send(fund);
       expect([card.status, fund.status]).toEqual([201, 201]);
+      // A tip names a published article of its author (v1.1).
+      for (let n = 0; n < 4; n++) {
+        const publish = { path: '/v1/articles', userId: user, key: `publish-${user}-${n}`, body: { articleId: `${user}-a-${n}`, title: 'storm' }, status: 0 };
+        await send(publish);
+        expect(publish.status).toBe(201);
+      }
     }
 
     const calls: Call[] = [];
@@ -156,7 +162,7 @@ describe('full stack: api replicas SIGKILLed under load', () => {
       if (kind < 3)
         return call('/v1/tips', {
           authorId: to,
-          articleId: `a-${i % 4}`,
+          articleId: `${to}-a-${i % 4}`,
           amount: 500 + (i % 300),
         });
       if (kind < 5) return call('/v1/transfers', { toUserId: to, amount: 1 + (i % 700) });

@@ -98,6 +98,9 @@ describe('full stack: a Kafka outage between the relay, the projector and the br
     for (const user of users) {
       expect((await post(user, '/v1/wallets/me/cards', { cardId: `card-${user}`, personal: true }, `card-${user}`)).status).toBe(201);
       expect((await post(user, '/v1/wallets/me/fundings', { amount: 1_000_000, cardId: `card-${user}` }, `fund-${user}`)).status).toBe(201);
+      // A tip names a published article of its author (v1.1).
+      for (let n = 0; n < 3; n++)
+        expect((await post(user, '/v1/articles', { articleId: `${user}-a-${n}`, title: 'outage' }, `publish-${user}-${n}`)).status).toBe(201);
     }
     let next = 0;
     let during = 0;
@@ -114,7 +117,7 @@ describe('full stack: a Kafka outage between the relay, the projector and the br
                 '/v1/tips',
                 {
                   authorId: to,
-                  articleId: `a-${i % 3}`,
+                  articleId: `${to}-a-${i % 3}`,
                   amount: 500 + (i % 100),
                 },
               ]

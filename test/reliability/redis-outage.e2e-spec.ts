@@ -91,6 +91,9 @@ describe('full stack: a Redis outage under load', () => {
     for (const user of users) {
       expect((await call('POST', user, '/v1/wallets/me/cards', { cardId: `card-${user}`, personal: true }, `card-${user}`)).status).toBe(201);
       expect((await call('POST', user, '/v1/wallets/me/fundings', { amount: FUNDING, cardId: `card-${user}` }, `fund-${user}`)).status).toBe(201);
+      // A tip names a published article of its author (v1.1).
+      for (let n = 0; n < 3; n++)
+        expect((await call('POST', user, '/v1/articles', { articleId: `${user}-a-${n}`, title: 'outage' }, `publish-${user}-${n}`)).status).toBe(201);
     }
 
     type Phase = 'before' | 'outage' | 'after';
@@ -116,7 +119,7 @@ describe('full stack: a Redis outage under load', () => {
                 '/v1/tips',
                 {
                   authorId: to,
-                  articleId: `a-${i % 3}`,
+                  articleId: `${to}-a-${i % 3}`,
                   amount: 500 + (i % 100),
                 },
               ]
