@@ -5,7 +5,7 @@
  * waiting for the system to be quiet, and a CPU meter that says where the time went.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +62,15 @@ export const seedWallets = async (store: PostgresEventStore, wallets: readonly S
   const streamEvents = (wallet: SeedWallet): NewEvent[] => {
     const { userId } = wallet;
     const commands: WalletCommand[] = [{ type: 'OpenWallet', data: { userId, kind: 'individual' } }];
-    if (wallet.card || wallet.funding) commands.push({ type: 'LinkBankCard', data: { userId, cardId: `card-${userId}`, personal: true } });
+    if (wallet.card || wallet.funding) {
+      // Seeded as verified individuals holding their own card (may be tipped, may withdraw); the hashes stand in for a name and an ID number.
+      const nameHash = createHash('sha256').update(`name:${userId}`).digest('hex');
+      commands.push(
+        { type: 'RequestVerification', data: { userId, verificationId: randomUUID(), kind: 'individual', maskedName: '*', nameHash, numberHash: createHash('sha256').update(`id:${userId}`).digest('hex') } },
+        { type: 'RecordVerification', data: { userId, decision: 'verified', decidedBy: 'admin', reason: 'bench seed' } },
+        { type: 'LinkBankCard', data: { userId, cardId: `card-${userId}`, holderName: '*', holderNameHash: nameHash } },
+      );
+    }
     for (let left = wallet.funding ?? 0; left > 0; left -= FUNDING_MAX) {
       commands.push({ type: 'FundWallet', data: { userId, fundingId: randomUUID(), cardId: `card-${userId}`, amount: Math.min(left, FUNDING_MAX) } });
     }

@@ -19,12 +19,14 @@ const describeFlow = (name: string, start: () => Promise<RunningZan>) =>
       expect(opened.body).toMatchObject({ userId: 'alice', kind: 'individual', balance: 0, currency: 'CNY' });
       expect(opened.body.position).toMatch(/^[0-9]+$/);
 
-      await alice.post('/v1/wallets/me/cards', { cardId: 'icbc-1', personal: true }).expect(201);
+      // Not verified yet: the card is linked, and not personal (v1's flag is accepted and ignored).
+      const linked = await alice.post('/v1/wallets/me/cards', { cardId: 'icbc-1', holderName: '张三', personal: true }).expect(201);
+      expect(linked.body).toMatchObject({ cardId: 'icbc-1', personal: false });
       const funded = await alice.post('/v1/wallets/me/fundings', { amount: 12_345, cardId: 'icbc-1' }, 'fund-1').expect(201);
       expect(funded.body).toEqual({ fundingId: expect.any(String), balance: 12_345, position: expect.stringMatching(/^[0-9]+$/) });
 
       const wallet = await alice.get(`/v1/wallets/me?after=${funded.body.position}`).expect(200);
-      expect(wallet.body).toEqual({ userId: 'alice', kind: 'individual', balance: 12_345, currency: 'CNY' });
+      expect(wallet.body).toEqual({ userId: 'alice', kind: 'individual', balance: 12_345, currency: 'CNY', verification: 'none' });
     });
 
     it('replays the first response for the same Idempotency-Key and refuses it for another body', async () => {

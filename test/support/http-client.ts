@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { ownCardOf, verificationBodyOf } from './identity';
 import { TEST_JWT_SECRET, tokenFor } from './tokens';
 
 type Target = INestApplication | string;
@@ -25,11 +26,22 @@ export const clientFor = (target: Target, userId: string, options: { roles?: str
 
 export type Client = ReturnType<typeof clientFor>;
 
-/** Opens a wallet with a personal card and funds it: the start of most scenarios. */
+/**
+ * Verifies the client's wallet with the local provider (a valid made-up identity); an individual's
+ * card linked after with ownCardOf is personal, so they may be tipped.
+ */
+export const verify = async (client: Client, kind: 'individual' | 'business' = 'individual') => {
+  const verified = await client.post('/v1/wallets/me/verification', verificationBodyOf(client.userId, kind)).expect(201);
+  if (verified.body.status !== 'verified') throw new Error(`verification of ${client.userId} answered ${JSON.stringify(verified.body)}`);
+  return verified;
+};
+
+/** Opens a wallet, verifies it, links the owner's card (personal for an individual) and funds it: the start of most scenarios. */
 export const fundedUser = async (target: Target, userId: string, amount: number, kind: 'individual' | 'business' = 'individual') => {
   const client = clientFor(target, userId);
   await client.post('/v1/wallets', { kind }).expect(201);
-  await client.post('/v1/wallets/me/cards', { cardId: `card-${userId}`, personal: true }).expect(201);
+  await verify(client, kind);
+  await client.post('/v1/wallets/me/cards', ownCardOf(userId)).expect(201);
   let position = '0';
   if (amount > 0) {
     const funded = await client.post('/v1/wallets/me/fundings', { amount, cardId: `card-${userId}` }).expect(201);

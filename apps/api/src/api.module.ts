@@ -4,7 +4,20 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { SQL_CLIENT, type SqlClient } from '@zan/event-store';
-import { ZAN_CONFIG, ZAN_SECRETS, type ZanConfig, ZanMetrics, loadSecrets } from '@zan/platform';
+import {
+  PERSONAL_DATA_VAULT,
+  RedisPersonalDataVault,
+  SqlPersonalDataVault,
+  ZAN_CONFIG,
+  ZAN_SECRETS,
+  ZAN_VAULT_KEYS,
+  type PersonalDataVault,
+  type VaultKeys,
+  type ZanConfig,
+  ZanMetrics,
+  loadSecrets,
+  loadVaultKeys,
+} from '@zan/platform';
 import { ARTICLE_CONTROLLERS, ARTICLE_PROVIDERS } from './articles/articles';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandRunner } from './command-path/command-runner';
@@ -18,6 +31,8 @@ import { IDEMPOTENCY_SWEEP_OPTIONS, IdempotencySweeper } from './idempotency/ide
 import { CommandMetrics } from './observability/command-metrics';
 import { RedisIdempotencyStore } from './idempotency/redis-idempotency.store';
 import { SqlIdempotencyStore } from './idempotency/sql-idempotency.store';
+import { VerificationController } from './verification/verification.controller';
+import { Verifications } from './verification/verifications';
 import { CreditsProcessManager } from './process-managers/credits.process-manager';
 import { EXPIRY_OPTIONS, ExpiryScheduler } from './process-managers/expiry.scheduler';
 import { RedisTimerStore } from './process-managers/redis-timer.store';
@@ -59,11 +74,13 @@ class ApiMigrations implements OnModuleInit {
   constructor(
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
     @Inject(TIMER_STORE) private readonly timers: TimerStore,
+    @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
   ) {}
 
   async onModuleInit(): Promise<void> {
     if (this.idempotency instanceof SqlIdempotencyStore) await this.idempotency.migrate();
     if (this.timers instanceof SqlTimerStore) await this.timers.migrate();
+    if (this.vault instanceof SqlPersonalDataVault) await this.vault.migrate();
   }
 }
 
@@ -94,7 +111,7 @@ class SingletonsMetrics implements OnModuleInit {
   imports: [
     CqrsModule.forRoot(),
   ],
-  controllers: [WalletsController, TransfersController, TipsController, RedPacketsController, QueriesController, ...ARTICLE_CONTROLLERS],
+  controllers: [WalletsController, TransfersController, TipsController, RedPacketsController, QueriesController, ...ARTICLE_CONTROLLERS, VerificationController],
   providers: [
     // ZAN_JWT_SECRET, or (outside production) the secret generated into the data folder.
     { provide: ZAN_SECRETS, inject: [ZAN_CONFIG], useFactory: (config: ZanConfig) => loadSecrets(config) },
@@ -148,6 +165,17 @@ class SingletonsMetrics implements OnModuleInit {
       useFactory: (sql: SqlClient | null, config: ZanConfig, redis: Redis | null): TimerStore =>
         sql ? new SqlTimerStore(sql, schemaOf(config)) : new RedisTimerStore(requireRedis(redis), { prefix: config.redisPrefix }),
     },
+    // The personal data vault lives beside the events: SQL tables (PostgreSQL, embedded), else Redis.
+    { provide: ZAN_VAULT_KEYS, inject: [ZAN_CONFIG], useFactory: (config: ZanConfig) => loadVaultKeys(config) },
+    {
+      provide: PERSONAL_DATA_VAULT,
+      inject: [SQL_CLIENT, ZAN_CONFIG, RATE_LIMIT_REDIS, ZAN_VAULT_KEYS],
+      useFactory: (sql: SqlClient | null, config: ZanConfig, redis: Redis | null, keys: VaultKeys): PersonalDataVault =>
+        sql
+          ? new SqlPersonalDataVault(sql, schemaOf(config), keys.masterKey)
+          : new RedisPersonalDataVault(requireRedis(redis), config.redisPrefix, keys.masterKey),
+    },
+    Verifications,
     { provide: EXPIRY_OPTIONS, useValue: { tickMs: 1000 } },
     { provide: IDEMPOTENCY_SWEEP_OPTIONS, useValue: { everyMs: 3_600_000 } },
     IdempotencySweeper,

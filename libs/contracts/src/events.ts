@@ -13,7 +13,29 @@ export type WalletKind = 'individual' | 'business';
 export type RedPacketMode = 'lucky' | 'equal';
 
 export interface WalletOpened { userId: string; kind: WalletKind }
-export interface BankCardLinked { userId: string; cardId: string; personal: boolean }
+/**
+ * `personal`: whether the card counted as personal when linked (v1: as the client declared it; since
+ * v1.1 decided from the verification). The holder is never in clear: a masked name and a keyed hash.
+ */
+export interface BankCardLinked { userId: string; cardId: string; personal: boolean; holderName?: string; holderNameHash?: string }
+export type VerificationKind = 'individual' | 'business';
+/** Who decided a verification: the provider (at once or by its signed callback), or an admin. */
+export type VerificationDecider = 'provider' | 'admin';
+/**
+ * A wallet asked to be verified. Personal data never in clear: `maskedName` (first character, then
+ * `*` per remaining one), `nameHash` and `numberHash` (HMAC-SHA256 under the install's hash key). The
+ * clear values live in the personal data vault, encrypted under the user's key.
+ */
+export interface VerificationRequested {
+  userId: string;
+  verificationId: string;
+  kind: VerificationKind;
+  maskedName: string;
+  nameHash: string;
+  numberHash: string;
+}
+export interface WalletVerified { userId: string; verificationId?: string; decidedBy: VerificationDecider; reason?: string }
+export interface VerificationRejected { userId: string; verificationId?: string; decidedBy: VerificationDecider; reason?: string }
 /** Where a funding's money came from. Only linked bank cards today; other rails become new kinds. */
 export type FundingSource = { kind: 'card'; cardId: string };
 /** v2: the card moved into `source` (v1 had a top-level `cardId`; see WalletFundedV1 and upcasters.ts). */
@@ -67,6 +89,9 @@ export interface ArticleUnliked { articleId: string; authorId: string; userId: s
 export interface EventDataByType {
   WalletOpened: WalletOpened;
   BankCardLinked: BankCardLinked;
+  VerificationRequested: VerificationRequested;
+  WalletVerified: WalletVerified;
+  VerificationRejected: VerificationRejected;
   WalletFunded: WalletFunded;
   WalletWithdrawn: WalletWithdrawn;
   FundsTransferred: FundsTransferred;
@@ -93,6 +118,9 @@ export type DomainEvent<T extends ZanEventType = ZanEventType> = T extends ZanEv
 export const EVENT_CATALOG: Record<ZanEventType, { category: string; version: number }> = {
   WalletOpened: { category: 'wallet', version: 1 },
   BankCardLinked: { category: 'wallet', version: 1 },
+  VerificationRequested: { category: 'wallet', version: 1 },
+  WalletVerified: { category: 'wallet', version: 1 },
+  VerificationRejected: { category: 'wallet', version: 1 },
   WalletFunded: { category: 'wallet', version: 2 },
   WalletWithdrawn: { category: 'wallet', version: 1 },
   FundsTransferred: { category: 'wallet', version: 1 },

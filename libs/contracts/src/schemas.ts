@@ -24,6 +24,8 @@ const object = (description: string, properties: Record<string, JsonSchema>, opt
   properties,
 });
 
+const hash = (of: string): JsonSchema => ({ type: 'string', pattern: '^[0-9a-f]{64}$', description: `HMAC-SHA256 of ${of} under the install's hash key (ZAN_PII_HASH_KEY), hex` });
+const verificationDecider: JsonSchema = { type: 'string', enum: ['provider', 'admin'] };
 const walletKind: JsonSchema = { type: 'string', enum: ['individual', 'business'] };
 const redPacket = (description: string): JsonSchema =>
   object(
@@ -45,7 +47,41 @@ const redPacket = (description: string): JsonSchema =>
 export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } = {
   WalletOpened: { 1: object('A wallet was opened (first event of `wallet-<userId>`)', { userId: id('the owner'), kind: walletKind }) },
   BankCardLinked: {
-    1: object('A bank card was linked to the wallet', { userId: id('the owner'), cardId: id('the card'), personal: { type: 'boolean', description: 'a personal card (tips need one)' } }),
+    1: object(
+      'A bank card was linked to the wallet',
+      {
+        userId: id('the owner'),
+        cardId: id('the card'),
+        personal: { type: 'boolean', description: 'whether the card counted as personal when linked (since v1.1 decided from the verification, never declared)' },
+        holderName: { type: 'string', minLength: 1, maxLength: 100, description: "the holder's name masked: first character, then * per remaining one (since v1.1)" },
+        holderNameHash: hash("the holder's name (since v1.1)"),
+      },
+      ['holderName', 'holderNameHash'],
+    ),
+  },
+  VerificationRequested: {
+    1: object('The wallet asked to be verified; personal data only masked and hashed, the clear values are in the vault', {
+      userId: id('the owner'),
+      verificationId: uuid('the verification'),
+      kind: { type: 'string', enum: ['individual', 'business'] },
+      maskedName: { type: 'string', minLength: 1, maxLength: 100, description: 'real or company name masked: first character, then * per remaining one' },
+      nameHash: hash('the real or company name'),
+      numberHash: hash('the resident ID number or unified social credit code'),
+    }),
+  },
+  WalletVerified: {
+    1: object(
+      'The wallet is verified (by the provider, or by an admin, whose decision overrides)',
+      { userId: id('the owner'), verificationId: uuid('the verification decided'), decidedBy: verificationDecider, reason: { type: 'string', maxLength: 200 } },
+      ['verificationId', 'reason'],
+    ),
+  },
+  VerificationRejected: {
+    1: object(
+      'The verification was rejected (by the provider, or by an admin, whose decision overrides)',
+      { userId: id('the owner'), verificationId: uuid('the verification decided'), decidedBy: verificationDecider, reason: { type: 'string', maxLength: 200 } },
+      ['verificationId', 'reason'],
+    ),
   },
   WalletFunded: {
     1: object('Money came in from a linked card (v1)', { userId: id('the owner'), fundingId: uuid('the funding'), cardId: id('the card'), amount: fen('the top-up') }),

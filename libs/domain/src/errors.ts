@@ -37,6 +37,10 @@ export class InsufficientFunds extends domainError('insufficient-funds', 422, 'I
 export class DailyLimitExceeded extends domainError('daily-limit-exceeded', 422, 'Daily spending limit exceeded') {}
 export class AmountOutOfRange extends domainError('amount-out-of-range', 422, 'Amount out of range', true) {}
 export class AuthorNotEligible extends domainError('author-not-eligible', 422, 'Author cannot receive tips') {}
+export class VerificationRequired extends domainError('verification-required', 422, 'Verification required') {}
+export class AlreadyVerified extends domainError('already-verified', 409, 'Wallet already verified') {}
+/** Final: a wallet's kind never changes. */
+export class VerificationKindMismatch extends domainError('verification-kind-mismatch', 422, 'Verification kind does not match the wallet', true) {}
 export class SelfPayment extends domainError('self-payment', 422, 'Cannot pay yourself', true) {}
 export class InvalidRedPacket extends domainError('invalid-red-packet', 422, 'Invalid red packet', true) {}
 export class RedPacketNotFound extends domainError('red-packet-not-found', 404, 'Red packet not found') {}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { DomainError } from './errors';
 import { PROPERTY_PARAMS } from './testing/property';
@@ -6,6 +7,7 @@ import { tipAuthor } from './wallet/praise-tip';
 import { redPacketExpiresAt } from './wallet/send-red-packet';
 
 const USERS = ['u0', 'u1', 'u2', 'u3'];
+const nameHashOf = (name: string): string => createHash('sha256').update(name).digest('hex');
 const CARDS = ['c0', 'c1'];
 const HOUR = 3_600_000;
 
@@ -18,6 +20,7 @@ const amount = (max: number) =>
 const action = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('open' as const), user, walletKind: fc.constantFrom('individual' as const, 'business' as const) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('link' as const), user, card, personal: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('verify' as const), user, decision: fc.constantFrom('verified' as const, 'verified' as const, 'rejected' as const) }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('fund' as const), user, card, amount: amount(30_000) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('withdraw' as const), user, card, amount: amount(20_000) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('transfer' as const), from: user, to: user, amount: amount(10_000) }) },
@@ -50,7 +53,15 @@ const apply = (system: ZanSystem, a: Action): void => {
       system.onWallet(a.user, { type: 'OpenWallet', data: { userId: a.user, kind: a.walletKind } });
       return;
     case 'link':
-      system.onWallet(a.user, { type: 'LinkBankCard', data: { userId: a.user, cardId: a.card, personal: a.personal } });
+      // A personal card is one held by the name the wallet verifies with.
+      system.onWallet(a.user, { type: 'LinkBankCard', data: { userId: a.user, cardId: a.card, holderName: '*', holderNameHash: nameHashOf(a.personal || a.card === 'c0' ? a.user : 'someone') } });
+      return;
+    case 'verify':
+      system.onWallet(a.user, {
+        type: 'RequestVerification',
+        data: { userId: a.user, verificationId: nextId('v'), kind: 'individual', maskedName: '*', nameHash: nameHashOf(a.user), numberHash: nameHashOf(`id-${a.user}`) },
+      });
+      system.onWallet(a.user, { type: 'RecordVerification', data: { userId: a.user, decision: a.decision, decidedBy: 'admin' } });
       return;
     case 'fund':
       system.onWallet(a.user, { type: 'FundWallet', data: { userId: a.user, fundingId: nextId('f'), cardId: a.card, amount: a.amount } });

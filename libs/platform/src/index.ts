@@ -13,3 +13,7 @@ export { REDACTED_PATHS, eventLogFields, requestIdOf, type RequestIds } from './
 export * from './observability/trace-context';
 export { Coalescer } from './coalescer';
 export * from './leader-election';
+export * from './kyc/check-digits';
+export * from './kyc/personal-data';
+export * from './kyc/personal-data-vault';
+export * from './kyc/verification-provider';

@@ -17,6 +17,7 @@ import { EVENT_BUS, InProcessEventBus, KafkaEventBus, type EventBus } from '@zan
 import { MemoryReadModelStore, READ_MODEL_STORE, RedisReadModelStore, type ReadModelStore } from '@zan/read-models';
 import { CLOCK, type Clock, RANDOM, type RandomSource, systemClock } from './clock';
 import { InProcessLeaderElection, LEADER_ELECTION, type LeaderElection, leaderElectionFor } from './leader-election';
+import { HttpVerificationProvider, LocalVerificationProvider, VERIFICATION_PROVIDER, type VerificationProvider } from './kyc/verification-provider';
 import { ZAN_CONFIG, type Role, type ZanConfig, loadConfig } from './zan.config';
 
 /** The adapters this process runs on, chosen from the configuration in this one place. */
@@ -123,6 +124,9 @@ export interface PlatformOptions {
   adapters?: Adapters;
 }
 
+export const verificationProviderOf = (config: Pick<ZanConfig, 'kyc'>): VerificationProvider =>
+  config.kyc.provider === 'http' ? new HttpVerificationProvider(config.kyc.url) : new LocalVerificationProvider();
+
 @Global()
 @Module({})
 export class PlatformModule {
@@ -142,9 +146,11 @@ export class PlatformModule {
         { provide: READ_MODEL_STORE, useFactory: (a: Adapters) => a.readModels ?? null, inject: [ADAPTERS] },
         // Prebuilt adapters without one (tests sharing an embedded store): one process, it leads.
         { provide: LEADER_ELECTION, useFactory: (a: Adapters) => a.leaderElection ?? new InProcessLeaderElection(), inject: [ADAPTERS] },
+        // ZAN_KYC_PROVIDER: who verifies wallets (local check digits by default, or an http provider).
+        { provide: VERIFICATION_PROVIDER, useFactory: () => verificationProviderOf(config) },
         ...(options.adapters ? [] : [AdaptersCloser]),
       ],
-      exports: [ZAN_CONFIG, CLOCK, RANDOM, ADAPTERS, EVENT_STORE, CHECKPOINT_STORE, SQL_CLIENT, EVENT_BUS, READ_MODEL_STORE, LEADER_ELECTION],
+      exports: [ZAN_CONFIG, CLOCK, RANDOM, ADAPTERS, EVENT_STORE, CHECKPOINT_STORE, SQL_CLIENT, EVENT_BUS, READ_MODEL_STORE, LEADER_ELECTION, VERIFICATION_PROVIDER],
     };
   }
 }

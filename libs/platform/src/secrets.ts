@@ -20,27 +20,33 @@ export const secretFileOf = (config: Pick<ZanConfig, 'dataDir'>): string => join
 
 const MIN_GENERATED_LENGTH = 32;
 
-const readSecretFile = (file: string): string => {
+/** The file holding the generated vault master key (ZAN_VAULT_MASTER_KEY unset, outside production). */
+export const vaultKeyFileOf = (config: Pick<ZanConfig, 'dataDir'>): string => join(config.dataDir, 'vault-master-key');
+
+const readSecretFile = (file: string, setting = 'ZAN_JWT_SECRET'): string => {
   const mode = statSync(file).mode & 0o777;
   // Like ssh with its keys: a secret others can read mints admin tokens for them.
   if ((mode & 0o077) !== 0) {
-    throw new ConfigError(`invalid setting ZAN_JWT_SECRET: ${file} is readable by other users (mode ${mode.toString(8)}); chmod 600 it`);
+    throw new ConfigError(`invalid setting ${setting}: ${file} is readable by other users (mode ${mode.toString(8)}); chmod 600 it`);
   }
   const secret = readFileSync(file, 'utf8').trim();
   if (secret.length < MIN_GENERATED_LENGTH) {
-    throw new ConfigError(`invalid setting ZAN_JWT_SECRET: ${file} holds fewer than ${MIN_GENERATED_LENGTH} characters; delete it to generate a new one`);
+    throw new ConfigError(`invalid setting ${setting}: ${file} holds fewer than ${MIN_GENERATED_LENGTH} characters; delete it to generate a new one`);
   }
   return secret;
 };
+
+/** 32 bytes from hex (64 digits) or base64/base64url (43-44 characters). */
+const keyBytes = (value: string): Buffer => (/^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64'));
 
 /**
  * The secret in `file`, generated (256 random bits, mode 0600) when there is none. Created under
  * another name and linked into place, so two processes starting together agree on one secret and
  * neither ever reads a half-written file.
  */
-export const readOrCreateSecretFile = (file: string): { secret: string; created: boolean } => {
+export const readOrCreateSecretFile = (file: string, setting = 'ZAN_JWT_SECRET'): { secret: string; created: boolean } => {
   try {
-    return { secret: readSecretFile(file), created: false };
+    return { secret: readSecretFile(file, setting), created: false };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -49,10 +55,10 @@ export const readOrCreateSecretFile = (file: string): { secret: string; created:
   writeFileSync(draft, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
   try {
     linkSync(draft, file);
-    return { secret: readSecretFile(file), created: true };
+    return { secret: readSecretFile(file, setting), created: true };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return { secret: readSecretFile(file), created: false };
+    return { secret: readSecretFile(file, setting), created: false };
   } finally {
     unlinkSync(draft);
   }
@@ -78,6 +84,33 @@ export const loadSecrets = (config: Pick<ZanConfig, 'env' | 'jwtSecret' | 'idSec
       ? Buffer.from(config.idSecret)
       : Buffer.from(hkdfSync('sha256', jwtSecret, Buffer.alloc(0), 'zan/unguessable-ids/v1', 32));
   return { jwtSecret, idKey, source };
+};
+
+/** The keys of the personal data vault (only the api needs them). */
+export interface VaultKeys {
+  /** Wraps every user's key (AES-256-GCM); destroying a user's wrapped key shreds their data. */
+  masterKey: Buffer;
+  /** HMAC key of the hashes of names and ID numbers that events carry instead of the clear values. */
+  hashKey: Buffer;
+}
+
+export const ZAN_VAULT_KEYS = Symbol('ZAN_VAULT_KEYS');
+
+/**
+ * ZAN_VAULT_MASTER_KEY (required in production), else one generated into the data folder (mode 0600,
+ * like the JWT secret). The hash key is ZAN_PII_HASH_KEY, or derived from the master key with HKDF.
+ */
+export const loadVaultKeys = (config: Pick<ZanConfig, 'env' | 'dataDir' | 'vaultMasterKey' | 'piiHashKey'>): VaultKeys => {
+  let masterKey: Buffer;
+  if (config.vaultMasterKey !== undefined) masterKey = keyBytes(config.vaultMasterKey);
+  else if (config.env === 'production') throw new ConfigError('invalid setting ZAN_VAULT_MASTER_KEY: required in production');
+  else {
+    const generated = readOrCreateSecretFile(vaultKeyFileOf(config), 'ZAN_VAULT_MASTER_KEY').secret;
+    masterKey = Buffer.from(hkdfSync('sha256', generated, Buffer.alloc(0), 'zan/vault-master/v1', 32));
+  }
+  const hashKey =
+    config.piiHashKey !== undefined ? Buffer.from(config.piiHashKey) : Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'zan/pii-hash/v1', 32));
+  return { masterKey, hashKey };
 };
 
 /**

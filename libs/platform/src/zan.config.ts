@@ -16,6 +16,12 @@ export const CONFIG_SCHEMA = Joi.object({
   ZAN_JWT_SECRET: Joi.string().min(16),
   ZAN_JWT_MAX_LIFETIME_SECONDS: Joi.number().integer().min(60).max(30 * 86_400).default(86_400),
   ZAN_ID_SECRET: Joi.string().min(16),
+  // Verification (KYC): the provider, and the keys of the personal data vault (see secrets.ts).
+  ZAN_KYC_PROVIDER: Joi.string().valid('local', 'http').default('local'),
+  ZAN_KYC_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
+  ZAN_KYC_CALLBACK_SECRET: Joi.string().min(16),
+  ZAN_VAULT_MASTER_KEY: Joi.string().pattern(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/),
+  ZAN_PII_HASH_KEY: Joi.string().min(16),
   ZAN_CARDS_PER_WALLET: Joi.number().integer().min(1).max(1000).default(DEFAULT_LIMITS.cardsPerWallet),
   ZAN_EVENT_STORE: Joi.string().pattern(/^(postgres|postgresql|esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent):\/\//),
   ZAN_PG_SCHEMA: Joi.string().pattern(/^[a-z_][a-z0-9_]{0,62}$/).default('zan'),
@@ -69,6 +75,15 @@ export interface ZanConfig {
   jwtMaxLifetimeSeconds: number;
   /** ZAN_ID_SECRET: key of unguessable ids; unset, derived from the JWT secret. */
   idSecret: string | undefined;
+  /**
+   * Who verifies wallets: `local` checks the GB 11643 / GB 32100 check digit and answers at once;
+   * `http` posts to `url` and waits for the callback signed with `callbackSecret`.
+   */
+  kyc: { provider: 'local' } | { provider: 'http'; url: string; callbackSecret: string };
+  /** ZAN_VAULT_MASTER_KEY (32 bytes, hex or base64); unset outside production, generated into dataDir. */
+  vaultMasterKey: string | undefined;
+  /** ZAN_PII_HASH_KEY: key of the hashes of names and ID numbers in events; unset, derived from the master key. */
+  piiHashKey: string | undefined;
   /** ZAN_DATA_DIR: the embedded event store, and the generated secret. */
   dataDir: string;
   eventStore:
@@ -115,6 +130,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
   if (v.NODE_ENV === 'production' && !v.ZAN_JWT_SECRET) {
     throw new ConfigError('invalid setting ZAN_JWT_SECRET: required in production');
   }
+  if (v.ZAN_KYC_PROVIDER === 'http' && !v.ZAN_KYC_URL) throw new ConfigError('invalid setting ZAN_KYC_URL: required with ZAN_KYC_PROVIDER=http');
+  if (v.ZAN_KYC_PROVIDER === 'http' && !v.ZAN_KYC_CALLBACK_SECRET) {
+    throw new ConfigError('invalid setting ZAN_KYC_CALLBACK_SECRET: required with ZAN_KYC_PROVIDER=http');
+  }
   const storeUrl: string | undefined = v.ZAN_EVENT_STORE;
   const eventStore: ZanConfig['eventStore'] = !storeUrl
     ? { kind: 'embedded', dataDir: v.ZAN_DATA_DIR, schema: v.ZAN_PG_SCHEMA }
@@ -137,6 +156,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
     jwtSecret: v.ZAN_JWT_SECRET,
     jwtMaxLifetimeSeconds: v.ZAN_JWT_MAX_LIFETIME_SECONDS,
     idSecret: v.ZAN_ID_SECRET,
+    kyc: v.ZAN_KYC_PROVIDER === 'http' ? { provider: 'http', url: v.ZAN_KYC_URL, callbackSecret: v.ZAN_KYC_CALLBACK_SECRET } : { provider: 'local' },
+    vaultMasterKey: v.ZAN_VAULT_MASTER_KEY,
+    piiHashKey: v.ZAN_PII_HASH_KEY,
     dataDir: v.ZAN_DATA_DIR,
     eventStore,
     kafka: v.KAFKA_BROKERS

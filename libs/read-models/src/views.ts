@@ -1,11 +1,14 @@
 import type { CURRENCY, Fen, RedPacketMode, WalletKind } from '@zan/contracts';
 
 /** The answers of CONTRACT.md, "Queries over HTTP". Amounts are integer fen. */
+export type VerificationStatus = 'none' | 'pending' | 'verified' | 'rejected';
+
 export interface WalletView {
   userId: string;
   kind: WalletKind;
   balance: Fen;
   currency: typeof CURRENCY;
+  verification: VerificationStatus;
 }
 
 export interface ArticleEarnings {

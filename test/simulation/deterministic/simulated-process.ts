@@ -1,6 +1,16 @@
 import { DEFAULT_LIMITS, type MoneyLimits } from '@zan/contracts';
 import { MemoryCheckpointStore, MemoryEventStore } from '@zan/event-store';
-import { InProcessLeaderElection, ZanMetrics, type Clock, type ZanConfig, type ZanSecrets } from '@zan/platform';
+import {
+  InProcessLeaderElection,
+  LocalVerificationProvider,
+  ZanMetrics,
+  type Clock,
+  type PersonalDataVault,
+  type VaultKeys,
+  type ZanConfig,
+  type ZanSecrets,
+} from '@zan/platform';
+import { Verifications } from '../../../apps/api/src/verification/verifications';
 import { CommandRunner } from '../../../apps/api/src/command-path/command-runner';
 import { WalletStreams } from '../../../apps/api/src/command-path/wallet-streams';
 import { CommandMetrics } from '../../../apps/api/src/observability/command-metrics';
@@ -25,6 +35,8 @@ import { FaultyCheckpointStore, FaultyEventStore, FaultyTimerStore, ProcessIo } 
 export const SIMULATION_LIMITS: MoneyLimits = { ...DEFAULT_LIMITS, redPacket: { ...DEFAULT_LIMITS.redPacket, ttlMs: 4_000 } };
 
 /** The key of unguessable ids (red packets) in every simulated run. */
+const SIMULATION_VAULT: PersonalDataVault = { put: async () => undefined, get: async () => undefined, shred: async () => false };
+const SIMULATION_VAULT_KEYS: VaultKeys = { masterKey: Buffer.alloc(32, 1), hashKey: Buffer.from('simulation-hash-key') };
 export const SIMULATION_SECRETS: ZanSecrets = { jwtSecret: 'simulation', idKey: Buffer.from('simulation-id-key'), source: 'ZAN_JWT_SECRET' };
 
 /** What survives a crash: the event store, the checkpoints and the timers. */
@@ -64,12 +76,15 @@ export class SimulatedProcess {
     const wallets = new WalletStreams(this.runner, { limits: SIMULATION_LIMITS } as ZanConfig);
     const packets = new RedPacketStreams(this.runner);
     const articles = new ArticleStreams(this.runner);
+    // The local provider (check digits, at once); the vault is out of this simulation's scope (money).
+    const verifications = new Verifications(wallets, new LocalVerificationProvider(), SIMULATION_VAULT, SIMULATION_VAULT_KEYS);
     const election = new InProcessLeaderElection();
     this.expiries = new ExpiryScheduler(timers, packets, clock, { tickMs: 1000 }, this.store, election);
     this.credits = new CreditsProcessManager(this.store, checkpoints, this.runner, packets, this.expiries, election);
     this.handlers = {
       open: new OpenWalletHandler(wallets),
-      link: new LinkBankCardHandler(wallets),
+      verify: verifications,
+      link: new LinkBankCardHandler(wallets, verifications),
       fund: new FundWalletHandler(wallets),
       withdraw: new WithdrawFundsHandler(wallets),
       transfer: new TransferFundsHandler(wallets),

@@ -12,6 +12,7 @@ import {
   TransferFundsCommand,
   WithdrawFundsCommand,
 } from '../../../apps/api/src/wallets/wallet.commands';
+import { realNameOf, residentIdOf } from '../../support/identity';
 import { SIMULATION_SECRETS, type SimulatedProcess } from './simulated-process';
 
 /** One request of a client, with its Idempotency-Key; `at` is when it is first sent. */
@@ -34,7 +35,15 @@ const CARD = 'card-1';
 export const setupRequests = (users: string[]): Request[] =>
   users.flatMap((userId): Request[] => [
     { at: 0, userId, key: `open-${userId}`, describe: `open ${userId}`, send: (p, c) => p.handlers.open.execute(new OpenWalletCommand(c, 'individual')) },
-    { at: 0, userId, key: `link-${userId}`, describe: `link ${userId}`, send: (p, c) => p.handlers.link.execute(new LinkBankCardCommand(c, CARD, true)) },
+    // Verified individuals holding their own card (v1.1: who may be tipped and withdraw is decided from verification).
+    {
+      at: 0,
+      userId,
+      key: `verify-${userId}`,
+      describe: `verify ${userId}`,
+      send: (p, c) => p.handlers.verify.request(c, { kind: 'individual', name: realNameOf(userId), number: residentIdOf(userId) }),
+    },
+    { at: 0, userId, key: `link-${userId}`, describe: `link ${userId}`, send: (p, c) => p.handlers.link.execute(new LinkBankCardCommand(c, CARD, realNameOf(userId))) },
     { at: 0, userId, key: `fund-${userId}`, describe: `${userId} funds 20000`, send: (p, c) => p.handlers.fund.execute(new FundWalletCommand(c, CARD, 20_000)) },
     // A tip names a published article of its author (v1.1).
     { at: 0, userId, key: `publish-${userId}`, describe: `${userId} publishes`, send: (p, c) => p.handlers.publish.execute(new PublishArticleCommand(c, articleOf(userId), 'title')) },

@@ -44,7 +44,7 @@ describe('CommandRunner: cached states across processes', () => {
       metadata: { correlationId: randomId(), causationId: randomId(), userId },
     });
   const open = (userId: string): WalletCommand => ({ type: 'OpenWallet', data: { userId, kind: 'individual' } });
-  const link = (userId: string): WalletCommand => ({ type: 'LinkBankCard', data: { userId, cardId: 'card-1', personal: true } });
+  const link = (userId: string): WalletCommand => ({ type: 'LinkBankCard', data: { userId, cardId: 'card-1', holderName: '*', holderNameHash: 'a'.repeat(64) } });
   const fund = (userId: string, amount: number): WalletCommand => ({
     type: 'FundWallet',
     data: { userId, fundingId: randomId(), cardId: 'card-1', amount },
@@ -150,7 +150,7 @@ describe('CommandRunner: cached states across processes', () => {
     await run(here, reader, fund(reader, 5_000));
     const tip = await run(here, reader, {
       type: 'PraiseTip',
-      data: { tipId: randomId(), readerId: reader, authorId: author, articleId: 'a-1', amount: 500, author: { exists: true, kind: 'individual', hasPersonalCard: true } },
+      data: { tipId: randomId(), readerId: reader, authorId: author, articleId: 'a-1', amount: 500, author: { exists: true, kind: 'individual', verified: true, hasPersonalCard: true } },
     });
     const credits = new CreditsProcessManager(store.eventStore, store.checkpoints, here, new RedPacketStreams(here), undefined as never);
     const praised = tip.events[0]!;

@@ -31,6 +31,8 @@ export const configureHttp = (app: INestApplication): void => {
     verify: (request: unknown, response: unknown, raw: Buffer) => {
       refuseDeepJson(request, response, raw);
       refuseAmbiguousJson(request, response, raw);
+      // Kept for signed callbacks: the verification provider's HMAC is over these bytes.
+      (request as { rawBody?: Buffer }).rawBody = raw;
     },
   });
   setupApiDocs(app);

@@ -22,9 +22,59 @@ export class LinkCardBody {
   @Matches(ID_PATTERN, { message: `cardId ${ID_MESSAGE}` })
   cardId!: string;
 
-  @ApiProperty({ example: true, description: 'A personal card (not a company one); tips need one' })
+  @ApiProperty({
+    ...freeText(100),
+    example: '张三',
+    description: "The card holder's name: the card is personal when it equals the verified individual's real name (never in clear in events: masked and hashed)",
+  })
+  @IsFreeText(100)
+  holderName!: string;
+
+  @ApiPropertyOptional({ deprecated: true, description: "v1's flag: accepted and ignored (a card is personal by its holder, decided from the verification)" })
+  @ValidateIf((_body: object, value: unknown) => value !== undefined)
   @IsBoolean({ message: 'personal must be true or false' })
-  personal!: boolean;
+  personal?: boolean;
+}
+
+/** Letters and digits only: a resident ID number or a unified social credit code, checked by the provider. */
+const IDENTITY_NUMBER = /^[0-9A-Za-z]{1,32}$/;
+
+export class VerificationBody {
+  @ApiProperty({ enum: ['individual', 'business'], example: 'individual' })
+  @IsIn(['individual', 'business'], { message: 'kind must be individual or business' })
+  kind!: 'individual' | 'business';
+
+  @ApiPropertyOptional({ ...freeText(100), example: '张三', description: 'individual: the real name' })
+  @ValidateIf((body: VerificationBody) => body.kind === 'individual' || body.realName !== undefined)
+  @IsFreeText(100)
+  realName?: string;
+
+  @ApiPropertyOptional({ example: '11010519491231002X', description: 'individual: the 18-character resident ID number (GB 11643)' })
+  @ValidateIf((body: VerificationBody) => body.kind === 'individual' || body.idNumber !== undefined)
+  @IsString({ message: 'idNumber must be a string' })
+  @Matches(IDENTITY_NUMBER, { message: 'idNumber must be 1..32 letters and digits' })
+  idNumber?: string;
+
+  @ApiPropertyOptional({ ...freeText(100), example: '某某科技有限公司', description: 'business: the company name' })
+  @ValidateIf((body: VerificationBody) => body.kind === 'business' || body.companyName !== undefined)
+  @IsFreeText(100)
+  companyName?: string;
+
+  @ApiPropertyOptional({ example: '91350100M000100Y43', description: 'business: the 18-character unified social credit code (GB 32100)' })
+  @ValidateIf((body: VerificationBody) => body.kind === 'business' || body.licenseNumber !== undefined)
+  @IsString({ message: 'licenseNumber must be a string' })
+  @Matches(IDENTITY_NUMBER, { message: 'licenseNumber must be 1..32 letters and digits' })
+  licenseNumber?: string;
+}
+
+export class VerificationDecisionBody {
+  @ApiProperty({ enum: ['verified', 'rejected'], example: 'verified' })
+  @IsIn(['verified', 'rejected'], { message: 'decision must be verified or rejected' })
+  decision!: 'verified' | 'rejected';
+
+  @ApiPropertyOptional({ ...freeText(200), example: 'papers checked at the counter' })
+  @IsFreeText(200, { optional: true })
+  reason?: string;
 }
 
 export class CardPaymentBody {

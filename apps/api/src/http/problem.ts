@@ -39,6 +39,7 @@ export const HTTP_PROBLEMS: Record<string, { status: number; title: string }> = 
   internal: { status: 500, title: 'Internal server error' },
   'read-model-behind': { status: 503, title: 'Read model not caught up' },
   unavailable: { status: 503, title: 'Service unavailable' },
+  'verification-provider-unavailable': { status: 503, title: 'Verification provider unavailable' },
 };
 
 /** A problem of the HTTP layer's own, titled from HTTP_PROBLEMS. */

@@ -23,6 +23,12 @@ export class CardLinkedDoc {
   @ApiProperty(POSITION) position!: string;
 }
 
+export class VerificationDoc {
+  @ApiProperty({ example: 'bob' }) userId!: string;
+  @ApiProperty({ enum: ['none', 'pending', 'verified', 'rejected'], example: 'verified' }) status!: string;
+  @ApiProperty(POSITION) position!: string;
+}
+
 export class FundedDoc {
   @ApiProperty({ format: 'uuid', example: UUID }) fundingId!: string;
   @ApiProperty({ ...BALANCE, example: 50_000 }) balance!: number;
@@ -65,6 +71,8 @@ export class WalletDoc {
   @ApiProperty({ enum: ['individual', 'business'], example: 'individual' }) kind!: string;
   @ApiProperty({ description: 'in fen', example: 50_000 }) balance!: number;
   @ApiProperty({ enum: ['CNY'], example: 'CNY' }) currency!: string;
+  @ApiProperty({ enum: ['none', 'pending', 'verified', 'rejected'], example: 'verified', description: 'who may withdraw and be tipped is decided from it' })
+  verification!: string;
 }
 
 export class ArticleEarningsDoc {

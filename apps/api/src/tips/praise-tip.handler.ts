@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { isEligibleAuthor, requireTippableArticle, tipAuthor, type WalletState } from '@zan/domain';
+import { requireTippableArticle, tipAuthor } from '@zan/domain';
 import { ArticleStreams } from '../command-path/article-streams';
 import { commandIdOf } from '../command-path/command-context';
 import { deterministicId } from '../command-path/command-runner';
@@ -23,10 +23,9 @@ export class PraiseTipHandler implements ICommandHandler<PraiseTipCommand> {
     // The article must be published (404) and by the author named (422), before anything is debited.
     requireTippableArticle((await this.articles.load(articleId)).state, articleId, authorId);
     const tipId = deterministicId(commandId, 'tip');
-    // Eligibility is a fact of the author's wallet at decision time. It never turns false once true
-    // (a wallet's kind is fixed, cards are never unlinked), so a cached eligible author needs no read.
-    const eligible = (wallet: WalletState) => isEligibleAuthor(tipAuthor(wallet));
-    const author = tipAuthor((await this.wallets.load(authorId, eligible)).state);
+    // Eligibility is a fact of the author's wallet at decision time, read fresh: an admin may revoke
+    // a verification, so an eligible author may turn ineligible.
+    const author = tipAuthor((await this.wallets.load(authorId)).state);
     const done = await this.wallets.decide(
       readerId,
       {

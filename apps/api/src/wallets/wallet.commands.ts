@@ -17,7 +17,7 @@ export class OpenWalletCommand extends Command<WalletAnswer> {
 }
 
 export class LinkBankCardCommand extends Command<{ userId: string; cardId: string; personal: boolean; position: string }> {
-  constructor(readonly context: CommandContext, readonly cardId: string, readonly personal: boolean) {
+  constructor(readonly context: CommandContext, readonly cardId: string, readonly holderName: string) {
     super();
   }
 }

@@ -1,5 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CURRENCY } from '@zan/contracts';
+import { wallet } from '@zan/domain';
+import { maskName } from '@zan/platform';
 import { commandIdOf } from '../command-path/command-context';
 import { deterministicId } from '../command-path/command-runner';
 import { WalletStreams, positionOf } from '../command-path/wallet-streams';
@@ -10,6 +12,9 @@ import {
   TransferFundsCommand,
   WithdrawFundsCommand,
 } from './wallet.commands';
+import { Verifications } from '../verification/verifications';
+
+const { isPersonalHolder } = wallet;
 
 @CommandHandler(OpenWalletCommand)
 export class OpenWalletHandler implements ICommandHandler<OpenWalletCommand> {
@@ -23,13 +28,27 @@ export class OpenWalletHandler implements ICommandHandler<OpenWalletCommand> {
   }
 }
 
+/**
+ * The holder's name never reaches the event log: masked, and hashed under the install's key. The card
+ * is personal when that hash is the verified individual's name hash (decided, not declared).
+ */
 @CommandHandler(LinkBankCardCommand)
 export class LinkBankCardHandler implements ICommandHandler<LinkBankCardCommand> {
-  constructor(private readonly wallets: WalletStreams) {}
+  constructor(
+    private readonly wallets: WalletStreams,
+    private readonly verifications: Verifications,
+  ) {}
 
-  async execute({ context, cardId, personal }: LinkBankCardCommand) {
+  async execute({ context, cardId, holderName }: LinkBankCardCommand) {
     const { userId } = context;
-    const done = await this.wallets.decide(userId, { type: 'LinkBankCard', data: { userId, cardId, personal } }, context, commandIdOf(context));
+    const holderNameHash = this.verifications.nameHash(holderName);
+    const done = await this.wallets.decide(
+      userId,
+      { type: 'LinkBankCard', data: { userId, cardId, holderName: maskName(holderName), holderNameHash } },
+      context,
+      commandIdOf(context),
+    );
+    const personal = done.state.cards.get(cardId)?.holderNameHash === holderNameHash && isPersonalHolder(done.state, holderNameHash);
     return { userId, cardId, personal, position: positionOf(done) };
   }
 }

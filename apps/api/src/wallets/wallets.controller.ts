@@ -30,11 +30,11 @@ export class WalletsController {
   @HttpCode(201)
   @Idempotent({ optional: true })
   @RateLimited()
-  @ApiOperation({ summary: 'Link a bank card to your wallet (BankCardLinked)' })
+  @ApiOperation({ summary: 'Link a bank card to your wallet (BankCardLinked); it is personal when its holder is the verified individual' })
   @ApiCreatedResponse({ type: CardLinkedDoc })
   @ApiProblems(...AUTHENTICATED, 'validation', 'idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress', 'card-already-linked', 'card-limit-reached', 'rate-limited')
   linkCard(@Ctx() context: CommandContext, @Body() body: LinkCardBody) {
-    return this.commands.execute(new LinkBankCardCommand(context, body.cardId, body.personal));
+    return this.commands.execute(new LinkBankCardCommand(context, body.cardId, body.holderName));
   }
 
   @Post('me/fundings')
@@ -52,7 +52,7 @@ export class WalletsController {
   @Idempotent()
   @ApiOperation({ summary: 'Withdraw to a linked card (WalletWithdrawn)' })
   @ApiCreatedResponse({ type: WithdrawnDoc })
-  @ApiProblems(...MONEY_MOVING, 'card-not-linked', 'insufficient-funds', 'amount-out-of-range', 'daily-limit-exceeded')
+  @ApiProblems(...MONEY_MOVING, 'verification-required', 'card-not-linked', 'insufficient-funds', 'amount-out-of-range', 'daily-limit-exceeded')
   withdraw(@Ctx() context: CommandContext, @Body() body: CardPaymentBody) {
     return this.commands.execute(new WithdrawFundsCommand(context, body.cardId, body.amount));
   }

@@ -29,6 +29,8 @@ export interface Finding {
 interface WalletTally {
   userId: string;
   kind?: WalletKind;
+  /** The latest verification event's status, as the read model shows it. */
+  verification?: 'pending' | 'verified' | 'rejected';
   balance: number;
   events: number;
   negative: boolean;
@@ -180,6 +182,9 @@ export class Ledger {
     if (!wallet) this.wallets.set(userId, (wallet = { userId, balance: 0, events: 0, negative: false }));
     wallet.events++;
     if (event.type === 'WalletOpened') wallet.kind = (event.data as Data<'WalletOpened'>).kind;
+    if (event.type === 'VerificationRequested') wallet.verification = 'pending';
+    if (event.type === 'WalletVerified') wallet.verification = 'verified';
+    if (event.type === 'VerificationRejected') wallet.verification = 'rejected';
     wallet.balance += walletBalanceDelta(event);
     if (wallet.balance < 0 && !wallet.negative) {
       wallet.negative = true;

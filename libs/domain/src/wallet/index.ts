@@ -2,13 +2,19 @@ export {
   initialState,
   evolve,
   hasPersonalCard,
+  isPersonalHolder,
+  verificationStatus,
   type BankCard,
+  type Verification,
+  type VerificationStatus,
   type WalletEvent,
   type WalletState,
 } from './wallet.state';
 export { decide, walletDecider, type WalletCommand } from './wallet.decider';
 export { decideOpenWallet, type OpenWallet } from './open-wallet';
 export { decideLinkBankCard, type LinkBankCard } from './link-bank-card';
+export { decideRequestVerification, type RequestVerification } from './request-verification';
+export { decideRecordVerification, type RecordVerification } from './record-verification';
 export { decideFundWallet, type FundWallet } from './fund-wallet';
 export { decideWithdrawFunds, type WithdrawFunds } from './withdraw-funds';
 export { decideTransferFunds, type TransferFunds } from './transfer-funds';

@@ -1,5 +1,8 @@
 export interface BankCard {
+  /** As the event recorded it at link time (v1: declared by the client); eligibility never reads it. */
   personal: boolean;
+  /** Keyed hash of the holder's name (since v1.1); a v1 card has none and is never personal. */
+  holderNameHash?: string;
 }
 
 /** One log of cards shared by the states of a wallet's fold; a state sees its first `size` entries. */
@@ -38,6 +41,11 @@ export class LinkedCards {
 
   get hasPersonal(): boolean {
     return this.personalCount > 0;
+  }
+
+  /** Whether a card held by the person whose name hashes to `nameHash` is linked. */
+  hasHolder(nameHash: string): boolean {
+    return this.ids().some((id) => this.get(id)!.holderNameHash === nameHash);
   }
 
   ids(): string[] {

@@ -1,13 +1,13 @@
 import { DEFAULT_LIMITS } from '@zan/contracts';
 import { fold } from '../decider';
 import { AmountOutOfRange, AuthorNotEligible, InsufficientFunds, InvalidCommand, SelfPayment } from '../errors';
-import { cardLinked, walletOpened, walletWith } from '../testing/fixtures';
+import { OTHER_NAME_HASH, cardLinked, verificationRequested, walletOpened, walletVerified, walletWith } from '../testing/fixtures';
 import { specFor } from '../testing/given-when-then';
 import { decidePraiseTip, isEligibleAuthor, tipAuthor, type PraiseTip, type TipAuthor } from './praise-tip';
 import { walletDecider } from './wallet.decider';
 
 const given = specFor(walletDecider);
-const eligible: TipAuthor = { exists: true, kind: 'individual', hasPersonalCard: true };
+const eligible: TipAuthor = { exists: true, kind: 'individual', verified: true, hasPersonalCard: true };
 
 const praise = (data: Partial<PraiseTip['data']> = {}): PraiseTip => ({
   type: 'PraiseTip',
@@ -51,8 +51,9 @@ describe('PraiseTip (on the reader’s wallet)', () => {
   it('calls an author eligible exactly when the decider accepts them (the api caches eligible authors)', () => {
     for (const exists of [true, false])
       for (const kind of ['individual', 'business', undefined] as const)
+        for (const verified of [true, false])
         for (const hasPersonalCard of [true, false]) {
-          const author: TipAuthor = { exists, kind, hasPersonalCard };
+          const author: TipAuthor = { exists, kind, verified, hasPersonalCard };
           const accepted = (() => {
             try {
               walletDecider.decide(praise({ author }), fold(walletDecider, walletWith('reader', 800)));
@@ -68,20 +69,26 @@ describe('PraiseTip (on the reader’s wallet)', () => {
 
   it('rejects an author without a wallet', () => {
     given(walletWith('reader', 800))
-      .when(praise({ author: { exists: false, hasPersonalCard: false } }))
+      .when(praise({ author: { exists: false, verified: false, hasPersonalCard: false } }))
       .thenThrows(AuthorNotEligible, /no wallet/);
   });
 
   it('rejects a business author', () => {
     given(walletWith('reader', 800))
-      .when(praise({ author: { exists: true, kind: 'business', hasPersonalCard: true } }))
+      .when(praise({ author: { exists: true, kind: 'business', verified: true, hasPersonalCard: true } }))
       .thenThrows(AuthorNotEligible, /business/);
   });
 
   it('rejects an author without a personal card', () => {
     given(walletWith('reader', 800))
-      .when(praise({ author: { exists: true, kind: 'individual', hasPersonalCard: false } }))
+      .when(praise({ author: { exists: true, kind: 'individual', verified: true, hasPersonalCard: false } }))
       .thenThrows(AuthorNotEligible, /personal bank card/);
+  });
+
+  it('rejects an author who is not verified, whatever card they declared', () => {
+    given(walletWith('reader', 800))
+      .when(praise({ author: { exists: true, kind: 'individual', verified: false, hasPersonalCard: true } }))
+      .thenThrows(AuthorNotEligible, /not verified/);
   });
 
   it('rejects more than the balance, and a missing reader wallet has none', () => {
@@ -90,12 +97,21 @@ describe('PraiseTip (on the reader’s wallet)', () => {
   });
 
   it('reads eligibility from the author’s wallet', () => {
-    expect(tipAuthor(fold(walletDecider, []))).toEqual({ exists: false, kind: undefined, hasPersonalCard: false });
-    expect(tipAuthor(fold(walletDecider, [walletOpened('author'), cardLinked('author', 'c1', false)]))).toEqual({
+    expect(tipAuthor(fold(walletDecider, []))).toEqual({ exists: false, kind: undefined, verified: false, hasPersonalCard: false });
+    // A v1 card declared personal counts for nothing: who may be tipped is decided, not declared.
+    expect(tipAuthor(fold(walletDecider, [walletOpened('author'), cardLinked('author', 'c1', true, null)]))).toEqual({
       exists: true,
       kind: 'individual',
+      verified: false,
       hasPersonalCard: false,
     });
-    expect(tipAuthor(fold(walletDecider, [walletOpened('author'), cardLinked('author', 'c1', false), cardLinked('author', 'c2', true)])).hasPersonalCard).toBe(true);
+    // A card linked before the verification is personal once the verified name holds it.
+    const before = [walletOpened('author'), cardLinked('author', 'c1', false, OTHER_NAME_HASH), cardLinked('author', 'c2', false)];
+    expect(tipAuthor(fold(walletDecider, [...before, verificationRequested('author'), walletVerified('author')]))).toEqual({
+      exists: true,
+      kind: 'individual',
+      verified: true,
+      hasPersonalCard: true,
+    });
   });
 });

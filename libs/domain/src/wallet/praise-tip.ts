@@ -8,6 +8,9 @@ import { hasPersonalCard, requireFunds, requireOwnStream, requireWithinDailyLimi
 export interface TipAuthor {
   exists: boolean;
   kind?: WalletKind;
+  /** Verified by the provider or an admin. */
+  verified: boolean;
+  /** A card held by the verified individual (see hasPersonalCard): decided, never declared. */
   hasPersonalCard: boolean;
 }
 
@@ -20,16 +23,18 @@ export type PraiseTip = Command<
 export const tipAuthor = (authorWallet: WalletState): TipAuthor => ({
   exists: authorWallet.exists,
   kind: authorWallet.kind,
+  verified: authorWallet.verification?.status === 'verified',
   hasPersonalCard: hasPersonalCard(authorWallet),
 });
 
-/** Whether an author may be tipped: an individual wallet with a personal card linked. */
+/** Whether an author may be tipped: a verified individual wallet with a personal card linked. */
 export const isEligibleAuthor = (author: TipAuthor | undefined): boolean =>
-  !!author?.exists && author.kind === 'individual' && !!author.hasPersonalCard;
+  !!author?.exists && author.kind === 'individual' && !!author.verified && !!author.hasPersonalCard;
 
 const requireEligible = (authorId: string, author: TipAuthor | undefined): void => {
   if (!author?.exists) throw new AuthorNotEligible(`author ${authorId} has no wallet`);
   if (author.kind !== 'individual') throw new AuthorNotEligible(`author ${authorId} has a ${String(author.kind)} account, not an individual one`);
+  if (!author.verified) throw new AuthorNotEligible(`author ${authorId} is not verified`);
   if (!author.hasPersonalCard) throw new AuthorNotEligible(`author ${authorId} has no personal bank card linked`);
 };
 

@@ -5,13 +5,20 @@ import { decideFundWallet, type FundWallet } from './fund-wallet';
 import { decideLinkBankCard, type LinkBankCard } from './link-bank-card';
 import { decideOpenWallet, type OpenWallet } from './open-wallet';
 import { decidePraiseTip, type PraiseTip } from './praise-tip';
+import { decideRecordVerification, type RecordVerification } from './record-verification';
+import { decideRequestVerification, type RequestVerification } from './request-verification';
 import { decideSendRedPacket, type SendRedPacket } from './send-red-packet';
 import { decideTransferFunds, type TransferFunds } from './transfer-funds';
 import { evolve, initialState, type WalletEvent, type WalletState } from './wallet.state';
 import { decideWithdrawFunds, type WithdrawFunds } from './withdraw-funds';
 
 /** Every command decided on a `wallet-<userId>` stream, one file each in this folder. */
-export type WalletCommand = OpenWallet | LinkBankCard | FundWallet | WithdrawFunds | TransferFunds | PraiseTip | SendRedPacket | CreditWallet;
+export type WalletCommand =
+  | OpenWallet
+  | LinkBankCard
+  | RequestVerification
+  | RecordVerification
+  | FundWallet | WithdrawFunds | TransferFunds | PraiseTip | SendRedPacket | CreditWallet;
 
 export const decide = (command: WalletCommand, state: WalletState, context: DecideContext = DEFAULT_CONTEXT): WalletEvent[] => {
   switch (command.type) {
@@ -19,6 +26,10 @@ export const decide = (command: WalletCommand, state: WalletState, context: Deci
       return decideOpenWallet(command, state);
     case 'LinkBankCard':
       return decideLinkBankCard(command, state, context);
+    case 'RequestVerification':
+      return decideRequestVerification(command, state);
+    case 'RecordVerification':
+      return decideRecordVerification(command, state);
     case 'FundWallet':
       return decideFundWallet(command, state, context);
     case 'WithdrawFunds':

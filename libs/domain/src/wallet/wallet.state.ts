@@ -3,12 +3,14 @@ import {
   walletBalanceDelta,
   type BankCardLinked,
   type DomainEvent,
+  type VerificationKind,
+  type VerificationRequested,
   type Fen,
   type WalletKind,
   type WalletOpened,
 } from '@zan/contracts';
 import type { DecideContext, EventLike } from '../decider';
-import { CardNotLinked, DailyLimitExceeded, InsufficientFunds, InvalidCommand } from '../errors';
+import { CardNotLinked, DailyLimitExceeded, InsufficientFunds, InvalidCommand, VerificationRequired } from '../errors';
 import { LinkedCards } from './linked-cards';
 
 export { type BankCard, LinkedCards } from './linked-cards';
@@ -20,14 +22,31 @@ export interface WalletState {
   kind?: WalletKind;
   cards: LinkedCards;
   balance: Fen;
+  /** The latest verification; absent: never asked (every v1 wallet after the upgrade). */
+  verification?: Verification;
   /** Debits of the latest day with any (Beijing calendar day, YYYY-MM-DD), for the daily limit. */
   spent?: { day: string; amount: Fen };
+}
+
+export type VerificationStatus = 'none' | 'pending' | 'verified' | 'rejected';
+
+/** What the wallet asked to be verified as (hashes only) and where the decision stands. */
+export interface Verification {
+  status: Exclude<VerificationStatus, 'none'>;
+  /** Absent when an admin decided on a wallet that never asked. */
+  verificationId?: string;
+  kind?: VerificationKind;
+  nameHash?: string;
+  numberHash?: string;
 }
 
 /** Every event on a wallet stream: what the wallet's commands emit. */
 export type WalletEvent = DomainEvent<
   | 'WalletOpened'
   | 'BankCardLinked'
+  | 'VerificationRequested'
+  | 'WalletVerified'
+  | 'VerificationRejected'
   | 'WalletFunded'
   | 'WalletWithdrawn'
   | 'FundsTransferred'
@@ -51,7 +70,17 @@ export const evolve = (state: WalletState, event: EventLike): WalletState => {
     }
     case 'BankCardLinked': {
       const data = event.data as BankCardLinked;
-      return { ...state, cards: state.cards.with(data.cardId, { personal: data.personal }) };
+      const card = { personal: data.personal, ...(data.holderNameHash !== undefined && { holderNameHash: data.holderNameHash }) };
+      return { ...state, cards: state.cards.with(data.cardId, card) };
+    }
+    case 'VerificationRequested': {
+      const { verificationId, kind, nameHash, numberHash } = event.data as VerificationRequested;
+      return { ...state, verification: { status: 'pending', verificationId, kind, nameHash, numberHash } };
+    }
+    case 'WalletVerified':
+    case 'VerificationRejected': {
+      const status = event.type === 'WalletVerified' ? 'verified' : 'rejected';
+      return { ...state, verification: { ...state.verification, status } };
     }
     default: {
       const delta = walletBalanceDelta(event);
@@ -66,7 +95,29 @@ export const evolve = (state: WalletState, event: EventLike): WalletState => {
   }
 };
 
-export const hasPersonalCard = (state: WalletState): boolean => state.cards.hasPersonal;
+export const verificationStatus = (state: WalletState): VerificationStatus => state.verification?.status ?? 'none';
+
+/**
+ * A personal card: held by the verified individual, by name (hashes compared). Decided from the
+ * verification, whenever the card was linked: a card linked before the wallet was verified becomes
+ * personal once the verification names its holder. A business wallet's cards never are.
+ */
+export const hasPersonalCard = (state: WalletState): boolean => {
+  const verification = state.verification;
+  if (state.kind === 'business' || verification?.status !== 'verified' || verification.kind !== 'individual' || !verification.nameHash) return false;
+  return state.cards.hasHolder(verification.nameHash);
+};
+
+/** Whether a card held by `nameHash` would be personal on this wallet now. */
+export const isPersonalHolder = (state: WalletState, nameHash: string): boolean =>
+  state.kind !== 'business' && state.verification?.status === 'verified' && state.verification.kind === 'individual' && state.verification.nameHash === nameHash;
+
+/** Money leaves Zan (a withdrawal) only from a verified wallet. */
+export const requireVerified = (state: WalletState): void => {
+  if (state.verification?.status !== 'verified') {
+    throw new VerificationRequired(`the wallet is not verified (verification: ${verificationStatus(state)}); verify it before withdrawing`);
+  }
+};
 
 /** Guards against a command decided on another user's stream (a caller bug, not a user error). */
 export const requireOwnStream = (state: WalletState, userId: string): void => {

@@ -1,6 +1,6 @@
 import { DEFAULT_LIMITS } from '@zan/contracts';
-import { AmountOutOfRange, CardNotLinked, InsufficientFunds, InvalidCommand } from '../errors';
-import { walletWith } from '../testing/fixtures';
+import { AmountOutOfRange, CardNotLinked, InsufficientFunds, InvalidCommand, VerificationRequired } from '../errors';
+import { cardLinked, funded, verificationRejected, verifiedIndividual, walletOpened, walletWith } from '../testing/fixtures';
 import { specFor } from '../testing/given-when-then';
 import { walletDecider, type WalletCommand } from './wallet.decider';
 
@@ -22,7 +22,13 @@ describe('WithdrawFunds', () => {
 
   it('rejects a card not linked', () => {
     given(walletWith('bob', 1000)).when(withdraw(10, 'card-x')).thenThrows(CardNotLinked);
-    given([]).when(withdraw(10)).thenThrows(CardNotLinked);
+    given(verifiedIndividual('bob')).when(withdraw(10)).thenThrows(CardNotLinked);
+  });
+
+  it('refuses an unverified wallet (funded and credited, it still may not withdraw), and a rejected one', () => {
+    given([]).when(withdraw(10)).thenThrows(VerificationRequired);
+    given([walletOpened('bob'), cardLinked('bob'), funded('bob', 1000)]).when(withdraw(10)).thenThrows(VerificationRequired, /verification: none/);
+    given([...walletWith('bob', 1000), verificationRejected('bob', 'admin')]).when(withdraw(10)).thenThrows(VerificationRequired, /rejected/);
   });
 
   it('rejects an amount over the limit', () => {

@@ -1,11 +1,11 @@
 import type { DomainEvent, Fen } from '@zan/contracts';
 import { DEFAULT_CONTEXT, type Command, type DecideContext } from '../decider';
 import { requireAmountWithin, requireId } from '../validation';
-import { requireCard, requireFunds, requireOwnStream, requireWithinDailyLimit, type WalletState } from './wallet.state';
+import { requireCard, requireFunds, requireOwnStream, requireVerified, requireWithinDailyLimit, type WalletState } from './wallet.state';
 
 export type WithdrawFunds = Command<'WithdrawFunds', { userId: string; withdrawalId: string; cardId: string; amount: Fen }>;
 
-/** Checks: shape, limits, card, balance, then the daily spending limit. */
+/** Checks: shape, limits, verification (money leaves Zan only from a verified wallet), card, balance, then the daily spending limit. */
 export const decideWithdrawFunds = (
   { data }: WithdrawFunds,
   state: WalletState,
@@ -16,6 +16,7 @@ export const decideWithdrawFunds = (
   const cardId = requireId(data.cardId, 'cardId');
   requireOwnStream(state, userId);
   const amount = requireAmountWithin(data.amount, context.limits.withdrawal, 'a withdrawal');
+  requireVerified(state);
   requireCard(state, cardId);
   requireFunds(state, amount);
   requireWithinDailyLimit(state, amount, context);

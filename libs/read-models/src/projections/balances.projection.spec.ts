@@ -44,7 +44,8 @@ describe('balances projection', () => {
 
   it('shows a wallet once it is opened', () => {
     expect(walletView('alice', { balance: '70' })).toBeUndefined();
-    expect(walletView('alice', { userId: 'alice', kind: 'individual' })).toEqual({ userId: 'alice', kind: 'individual', balance: 0, currency: 'CNY' });
+    expect(walletView('alice', { userId: 'alice', kind: 'individual' })).toEqual({ userId: 'alice', kind: 'individual', balance: 0, currency: 'CNY', verification: 'none' });
+    expect(walletView('alice', { userId: 'alice', kind: 'individual', verification: 'pending' })?.verification).toBe('pending');
     expect(walletView('alice', { userId: 'alice', kind: 'individual', balance: '-5' })?.balance).toBe(-5);
   });
 });

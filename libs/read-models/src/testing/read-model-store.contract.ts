@@ -20,7 +20,7 @@ export interface ContractSettings {
 const USERS = ['alice', 'bob', 'carol', 'dave'];
 const PACKETS = ['rp-1', 'rp-2', 'rp-3'];
 
-/** Thirty-six events touching every read model; expected values below are worked out by hand. */
+/** Thirty-eight events touching every read model; expected values below are worked out by hand. */
 const story = (): Workload =>
   new Workload()
     .open('alice').open('bob').open('carol', 'business').open('dave')
@@ -40,7 +40,8 @@ const story = (): Workload =>
     .claim('rp-2', 'bob', 100) // the last share takes the 400 left
     .expire('rp-1')
     .sendRedPacket('bob', 'rp-3', 300, 2)
-    .claim('rp-3', 'dave', 100);
+    .claim('rp-3', 'dave', 100)
+    .verify('bob');
 
 const applyAll = async (store: ReadModelStore, deliveries: Applied[]): Promise<boolean[]> => {
   const results: boolean[] = [];
@@ -91,9 +92,9 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
       const workload = story();
       expect(await applyAll(store, workload.deliveries())).toEqual(workload.events.map(() => true));
 
-      expect(await store.wallet('alice')).toEqual({ userId: 'alice', kind: 'individual', balance: 95_200, currency: 'CNY' });
-      expect(await store.wallet('bob')).toEqual({ userId: 'bob', kind: 'individual', balance: 2_600, currency: 'CNY' });
-      expect(await store.wallet('carol')).toEqual({ userId: 'carol', kind: 'business', balance: 47_700, currency: 'CNY' });
+      expect(await store.wallet('alice')).toEqual({ userId: 'alice', kind: 'individual', balance: 95_200, currency: 'CNY', verification: 'none' });
+      expect(await store.wallet('bob')).toEqual({ userId: 'bob', kind: 'individual', balance: 2_600, currency: 'CNY', verification: 'verified' });
+      expect(await store.wallet('carol')).toEqual({ userId: 'carol', kind: 'business', balance: 47_700, currency: 'CNY', verification: 'none' });
       expect((await store.wallet('dave'))?.balance).toBe(1_300);
       expect(await store.wallet('nobody')).toBeUndefined();
 

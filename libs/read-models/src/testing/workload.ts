@@ -71,7 +71,22 @@ export class Workload {
   }
 
   linkCard(userId: string, cardId = `card-${userId}`): this {
-    this.append(walletStream(userId), 'BankCardLinked', { userId, cardId, personal: true });
+    this.append(walletStream(userId), 'BankCardLinked', { userId, cardId, personal: true, holderName: '测*', holderNameHash: 'a'.repeat(64) });
+    return this;
+  }
+
+  /** Requested and then decided: the wallet view shows `verification` from these. */
+  verify(userId: string, decision: 'verified' | 'rejected' = 'verified'): this {
+    const verificationId = this.id('v');
+    this.append(walletStream(userId), 'VerificationRequested', {
+      userId,
+      verificationId,
+      kind: 'individual',
+      maskedName: '测*',
+      nameHash: 'a'.repeat(64),
+      numberHash: 'c'.repeat(64),
+    });
+    this.append(walletStream(userId), decision === 'verified' ? 'WalletVerified' : 'VerificationRejected', { userId, verificationId, decidedBy: 'provider' });
     return this;
   }
 
