@@ -11,7 +11,7 @@ import { ProblemException, problem } from '../http/problem';
 import { RateLimited } from '../http/rate-limit';
 import { Ctx } from '../http/request-context';
 import { VerificationDoc } from '../http/responses';
-import { ID_MESSAGE, ID_PATTERN } from '../http/validation';
+import { ID_MESSAGE, ID_PATTERN, badRequest } from '../http/validation';
 import { Verifications, type ProviderDecision } from './verifications';
 
 const requireId = (value: string, field: string): void => {
@@ -52,6 +52,10 @@ export class VerificationController {
   @ApiProblems(...AUTHENTICATED, 'validation', 'already-verified', 'verification-kind-mismatch', 'rate-limited', 'verification-provider-unavailable')
   async request(@Ctx() context: CommandContext, @Body() body: VerificationBody, @Res({ passthrough: true }) response: Response) {
     const individual = body.kind === 'individual';
+    // One kind's fields only: a person's ID number beside a company's name is a client bug, not a guess to make.
+    for (const field of individual ? (['companyName', 'licenseNumber'] as const) : (['realName', 'idNumber'] as const)) {
+      if (body[field] !== undefined) throw badRequest(field, `is for ${individual ? 'a business' : 'an individual'} verification, not ${body.kind}`);
+    }
     const answer = await this.verifications.request(context, {
       kind: body.kind,
       name: (individual ? body.realName : body.companyName)!,

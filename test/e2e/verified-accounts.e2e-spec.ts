@@ -1,0 +1,239 @@
+import { createHmac } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { join } from 'node:path';
+import request from 'supertest';
+import { PERSONAL_DATA_VAULT, type PersonalDataVault } from '@zan/platform';
+import { eventually } from '../support/eventually';
+import { clientFor, fundedUser, verify } from '../support/http-client';
+import { ownCardOf, realNameOf, residentIdOf, verificationBodyOf } from '../support/identity';
+import { type RunningZan, startEmbeddedZan } from '../support/stacks';
+
+/** Every file under a folder, as bytes: what Zan wrote to disk. */
+const filesUnder = (dir: string): Buffer[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [readFileSync(path)];
+  });
+
+const containsAnywhere = (dir: string, value: string): boolean => filesUnder(dir).some((bytes) => bytes.includes(Buffer.from(value)));
+
+describe('verified accounts (embedded, local provider)', () => {
+  let zan: RunningZan & { dataDir: string };
+  beforeAll(async () => {
+    zan = await startEmbeddedZan();
+  }, 120_000);
+  afterAll(async () => {
+    await zan?.close();
+  }, 60_000);
+
+  const admin = () => clientFor(zan.app, 'root', { roles: ['admin'] });
+
+  it('tips a verified individual with a personal card, and no one else', async () => {
+    const { client: reader } = await fundedUser(zan.app, 'reader', 10_000);
+    const bob = clientFor(zan.app, 'bob');
+    // A card linked before verification becomes personal once the verification names its holder.
+    const early = await bob.post('/v1/wallets/me/cards', ownCardOf('bob')).expect(201);
+    expect(early.body).toMatchObject({ cardId: 'card-bob', personal: false });
+    const refused = await reader.post('/v1/tips', { authorId: 'bob', articleId: 'a-1', amount: 500 }).expect(422);
+    expect(refused.body.type).toMatch(/author-not-eligible$/);
+
+    const verified = await bob.post('/v1/wallets/me/verification', verificationBodyOf('bob')).expect(201);
+    expect(verified.body).toEqual({ userId: 'bob', status: 'verified', position: expect.stringMatching(/^\d+$/) });
+    const wallet = await bob.get(`/v1/wallets/me?after=${verified.body.position}`).expect(200);
+    expect(wallet.body.verification).toBe('verified');
+    const other = await bob.post('/v1/wallets/me/cards', { cardId: 'card-mum', holderName: '王芳' }).expect(201);
+    expect(other.body.personal).toBe(false);
+    const again = await bob.post('/v1/wallets/me/cards', ownCardOf('bob', 'card-bob-2')).expect(201);
+    expect(again.body.personal).toBe(true);
+
+    await reader.post('/v1/tips', { authorId: 'bob', articleId: 'a-1', amount: 500 }).expect(201);
+  });
+
+  it('rejects an identity that fails its check digit at once (201 rejected), and that wallet may not be tipped', async () => {
+    const { client: reader } = await fundedUser(zan.app, 'reader2', 10_000);
+    const eve = clientFor(zan.app, 'eve');
+    const id = residentIdOf('eve');
+    const wrong = id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
+    const rejected = await eve.post('/v1/wallets/me/verification', { kind: 'individual', realName: realNameOf('eve'), idNumber: wrong }).expect(201);
+    expect(rejected.body.status).toBe('rejected');
+    await eve.post('/v1/wallets/me/cards', ownCardOf('eve')).expect(201);
+    expect((await reader.post('/v1/tips', { authorId: 'eve', articleId: 'a-1', amount: 500 }).expect(422)).body.type).toMatch(/author-not-eligible$/);
+    const business = clientFor(zan.app, 'shop');
+    await business.post('/v1/wallets', { kind: 'business' }).expect(201);
+    await verify(business, 'business');
+    expect((await business.post('/v1/wallets/me/cards', ownCardOf('shop')).expect(201)).body.personal).toBe(false);
+    expect((await reader.post('/v1/tips', { authorId: 'shop', articleId: 'a-1', amount: 500 }).expect(422)).body.type).toMatch(/author-not-eligible$/);
+  });
+
+  it('lets an unverified wallet be funded and receive, but not withdraw (422 verification-required)', async () => {
+    const carl = clientFor(zan.app, 'carl');
+    await carl.post('/v1/wallets/me/cards', ownCardOf('carl')).expect(201);
+    await carl.post('/v1/wallets/me/fundings', { cardId: 'card-carl', amount: 1_000 }).expect(201);
+    const { client: payer } = await fundedUser(zan.app, 'payer', 5_000);
+    await payer.post('/v1/transfers', { toUserId: 'carl', amount: 300 }).expect(201);
+    const refused = await carl.post('/v1/wallets/me/withdrawals', { cardId: 'card-carl', amount: 100 }).expect(422);
+    expect(refused.body.type).toMatch(/verification-required$/);
+    await eventually('the transfer credited to carl', async () => (await carl.get('/v1/wallets/me')).body.balance === 1_300);
+    expect((await carl.get('/v1/wallets/me').expect(200)).body.verification).toBe('none');
+    await verify(carl);
+    await carl.post('/v1/wallets/me/withdrawals', { cardId: 'card-carl', amount: 100 }).expect(201);
+  });
+
+  it("lets an admin's decision override the provider's, both ways", async () => {
+    const { client: reader } = await fundedUser(zan.app, 'reader3', 10_000);
+    const { client: dana } = await fundedUser(zan.app, 'dana', 1_000);
+    await reader.post('/v1/tips', { authorId: 'dana', articleId: 'a-1', amount: 500 }).expect(201);
+    const revoked = await admin().post('/v1/admin/wallets/dana/verification', { decision: 'rejected', reason: 'forged papers' }).expect(201);
+    expect(revoked.body).toMatchObject({ userId: 'dana', status: 'rejected' });
+    expect((await reader.post('/v1/tips', { authorId: 'dana', articleId: 'a-1', amount: 500 }).expect(422)).body.type).toMatch(/author-not-eligible$/);
+    expect((await dana.post('/v1/wallets/me/withdrawals', { cardId: 'card-dana', amount: 100 }).expect(422)).body.type).toMatch(/verification-required$/);
+    await admin().post('/v1/admin/wallets/dana/verification', { decision: 'verified' }).expect(201);
+    await reader.post('/v1/tips', { authorId: 'dana', articleId: 'a-1', amount: 500 }).expect(201);
+    await clientFor(zan.app, 'dana').post('/v1/admin/wallets/dana/verification', { decision: 'verified' }).expect(403);
+    await admin().post('/v1/admin/wallets/nobody-here/verification', { decision: 'verified' }).expect(404);
+  });
+
+  it('refuses bad input with a 400 or 422 naming it, and changes nothing', async () => {
+    const fay = clientFor(zan.app, 'fay');
+    const bad: object[] = [
+      {},
+      { kind: 'robot', realName: '张三', idNumber: residentIdOf('fay') },
+      { kind: 'individual', idNumber: residentIdOf('fay') },
+      { kind: 'individual', realName: '张三' },
+      { kind: 'individual', realName: '张\u0000三', idNumber: residentIdOf('fay') },
+      { kind: 'individual', realName: '张三', idNumber: '1101-0519' },
+      { kind: 'individual', realName: '张三', idNumber: residentIdOf('fay'), companyName: 'x' },
+      { kind: 'business', companyName: '某公司' },
+    ];
+    for (const body of bad) {
+      const answer = await fay.post('/v1/wallets/me/verification', body);
+      expect({ body, status: answer.status, type: answer.body.type }).toEqual({ body, status: 400, type: expect.stringMatching(/validation$/) });
+    }
+    await fay.post('/v1/wallets/me/cards', { cardId: 'c-1' }).expect(400);
+    await fay.get('/v1/wallets/me').expect(404);
+    await admin().post('/v1/admin/wallets/fay/verification', { decision: 'maybe' }).expect(400);
+    // A business identity on an individual wallet: 422, nothing changed.
+    await fay.post('/v1/wallets', { kind: 'individual' }).expect(201);
+    expect((await fay.post('/v1/wallets/me/verification', verificationBodyOf('fay', 'business')).expect(422)).body.type).toMatch(/verification-kind-mismatch$/);
+    expect((await fay.get('/v1/wallets/me').expect(200)).body.verification).toBe('none');
+    // Verified once, as someone else: 409.
+    await verify(fay);
+    expect((await fay.post('/v1/wallets/me/verification', { ...verificationBodyOf('fay'), realName: '别人' }).expect(409)).body.type).toMatch(/already-verified$/);
+  });
+
+  it('refuses a callback while the local provider is configured (no secret to check it with)', async () => {
+    await request(zan.app.getHttpServer()).post('/v1/verification-callbacks').set('X-Zan-Signature', '0'.repeat(64)).send({}).expect(401);
+  });
+
+  it('shreds personal data: the vault key is gone, the events still replay, only masked forms remain anywhere on disk', async () => {
+    const { client: reader } = await fundedUser(zan.app, 'reader4', 10_000);
+    const gao = clientFor(zan.app, 'gao');
+    const realName = '高晓松';
+    const idNumber = residentIdOf('gao');
+    await gao.post('/v1/wallets/me/verification', { kind: 'individual', realName, idNumber }).expect(201);
+    await gao.post('/v1/wallets/me/cards', { cardId: 'card-gao', holderName: realName }).expect(201);
+    await reader.post('/v1/tips', { authorId: 'gao', articleId: 'a-1', amount: 800 }).expect(201);
+    const vault = zan.app.get<PersonalDataVault>(PERSONAL_DATA_VAULT);
+    expect(await vault.get('gao')).toEqual({ kind: 'individual', name: realName, number: idNumber });
+
+    await admin().delete('/v1/admin/users/gao/personal-data').expect(204);
+    await request(zan.app.getHttpServer()).delete('/v1/admin/users/gao/personal-data').set('Authorization', `Bearer ${gao.token}`).expect(403);
+    expect(await vault.get('gao')).toBeUndefined();
+    // Shredding is idempotent; the person is gone, the money is not.
+    await admin().delete('/v1/admin/users/gao/personal-data').expect(204);
+    await eventually('the tip credited to gao', async () => (await gao.get('/v1/wallets/me')).body.balance === 800);
+    expect((await gao.get('/v1/wallets/me').expect(200)).body.verification).toBe('verified');
+    const exported = await request(zan.app.getHttpServer()).get('/v1/wallets/gao').set('Authorization', `Bearer ${admin().token}`).expect(200);
+    expect(JSON.stringify(exported.body)).not.toContain(realName);
+    expect(containsAnywhere(zan.dataDir, realName)).toBe(false);
+    expect(containsAnywhere(zan.dataDir, idNumber)).toBe(false);
+    expect(containsAnywhere(zan.dataDir, '高**')).toBe(true);
+  });
+});
+
+/** A provider that takes requests and answers when the test says, over a real loopback server. */
+const fakeProvider = async () => {
+  const received: Record<string, unknown>[] = [];
+  let answerStatus = 202;
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      received.push(JSON.parse(body) as Record<string, unknown>);
+      res.writeHead(answerStatus).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/verify`,
+    received,
+    failNext: (status: number) => (answerStatus = status),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
+
+describe('verified accounts (embedded, http provider with its signed callback)', () => {
+  const secret = 'kyc-callback-secret-for-tests';
+  let zan: RunningZan & { dataDir: string };
+  let provider: Awaited<ReturnType<typeof fakeProvider>>;
+  beforeAll(async () => {
+    provider = await fakeProvider();
+    zan = await startEmbeddedZan({ env: { ZAN_KYC_PROVIDER: 'http', ZAN_KYC_URL: provider.url, ZAN_KYC_CALLBACK_SECRET: secret } });
+  }, 120_000);
+  afterAll(async () => {
+    await zan?.close();
+    await provider?.close();
+  }, 60_000);
+
+  const callback = (body: object, signature?: string) => {
+    const raw = JSON.stringify(body);
+    const req = request(zan.app.getHttpServer()).post('/v1/verification-callbacks').set('Content-Type', 'application/json');
+    return req.set('X-Zan-Signature', signature ?? createHmac('sha256', secret).update(raw).digest('hex')).send(raw);
+  };
+
+  it('is pending until the signed callback, which counts once; a bad or missing signature is 401 and changes nothing', async () => {
+    const hana = clientFor(zan.app, 'hana');
+    const pending = await hana.post('/v1/wallets/me/verification', verificationBodyOf('hana')).expect(202);
+    expect(pending.body).toMatchObject({ userId: 'hana', status: 'pending' });
+    const asked = provider.received.find((r) => r.userId === 'hana')!;
+    expect(asked).toMatchObject({ kind: 'individual', name: realNameOf('hana'), number: residentIdOf('hana'), verificationId: expect.any(String) });
+    const answer = { verificationId: asked.verificationId, userId: 'hana', decision: 'verified' };
+
+    await callback(answer, 'f'.repeat(64)).expect(401);
+    await request(zan.app.getHttpServer()).post('/v1/verification-callbacks').send(answer).expect(401);
+    await callback({ ...answer, decision: 'rejected' }, createHmac('sha256', 'wrong-secret').update(JSON.stringify(answer)).digest('hex')).expect(401);
+    expect((await hana.get(`/v1/wallets/me?after=${pending.body.position}`).expect(200)).body.verification).toBe('pending');
+    await hana.post('/v1/wallets/me/cards', ownCardOf('hana')).expect(201);
+    await hana.post('/v1/wallets/me/fundings', { cardId: 'card-hana', amount: 1_000 }).expect(201);
+    expect((await hana.post('/v1/wallets/me/withdrawals', { cardId: 'card-hana', amount: 100 }).expect(422)).body.type).toMatch(/verification-required$/);
+
+    await callback(answer).expect(204);
+    await callback(answer).expect(204);
+    // A late, contrary answer to the same request changes nothing either: the first answer stands.
+    await callback({ ...answer, decision: 'rejected' }).expect(204);
+    await eventually('hana verified in her wallet view', async () => (await hana.get('/v1/wallets/me')).body.verification === 'verified');
+    await hana.post('/v1/wallets/me/withdrawals', { cardId: 'card-hana', amount: 100 }).expect(201);
+    const { client: reader } = await fundedUserViaAdmin(zan, 'reader5', 5_000);
+    await reader.post('/v1/tips', { authorId: 'hana', articleId: 'a-1', amount: 500 }).expect(201);
+  });
+
+  it('answers a malformed signed callback 400, and the provider being down 503 (the request stays pending)', async () => {
+    await callback({ userId: 'hana', decision: 'verified' }).expect(400);
+    provider.failNext(500);
+    const ivy = clientFor(zan.app, 'ivy');
+    const down = await ivy.post('/v1/wallets/me/verification', verificationBodyOf('ivy')).expect(503);
+    expect(down.headers['retry-after']).toBeDefined();
+    provider.failNext(202);
+    await ivy.post('/v1/wallets/me/verification', verificationBodyOf('ivy')).expect(202);
+  });
+});
+
+/** With the http provider, a reader is verified by an admin (no provider answers in this test). */
+const fundedUserViaAdmin = async (zan: RunningZan, userId: string, amount: number) => {
+  const client = clientFor(zan.app, userId);
+  await client.post('/v1/wallets/me/cards', ownCardOf(userId)).expect(201);
+  await client.post('/v1/wallets/me/fundings', { cardId: `card-${userId}`, amount }).expect(201);
+  return { client };
+};
