@@ -16,6 +16,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { ProjectorService } from '../apps/projector/src/projector.service';
 import { createZanApp } from '../apps/zan/src/zan.app';
 import { Workload, seededRandom } from '../libs/read-models/src/testing/workload';
+import { ownCardOf } from '../test/support/identity';
 import { isolation, testServers } from '../test/support/isolation';
 import { type SpawnedApp, spawnApp } from '../test/support/processes';
 import { dropIsolated, fullStackEnv } from '../test/support/stacks';
@@ -140,7 +141,7 @@ const lag = async (): Promise<string[]> => {
     };
     for (const user of users) {
       await post(user, '/v1/wallets', { kind: 'individual' });
-      await post(user, '/v1/wallets/me/cards', { cardId: `card-${user}`, personal: true });
+      await post(user, '/v1/wallets/me/cards', ownCardOf(user));
     }
 
     // When each position reaches Kafka, seen by a plain consumer: splits the lag into relay and projector.

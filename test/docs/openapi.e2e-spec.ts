@@ -3,6 +3,8 @@ import { PROBLEM_CATALOG } from '../../apps/api/src/http/openapi';
 import { PROBLEM_BASE } from '../../apps/api/src/http/problem';
 import { violations } from '../support/json-schema';
 import { type Client, clientFor } from '../support/http-client';
+import { ownCardOf, verificationBodyOf } from '../support/identity';
+import { signCallback, startFakeKycProvider } from '../support/kyc-provider';
 import { type RunningZan, startEmbeddedZan } from '../support/stacks';
 
 type Schema = Record<string, any>;
@@ -11,6 +13,7 @@ type Schema = Record<string, any>;
 const ZAN_HEADER = /^(x-request-id|x-correlation-id|idempotent-replayed|retry-after.*|x-ratelimit-.*|www-authenticate|zan-position|zan-next-cursor)$/;
 const RATE_LIMIT = 60;
 const QUERY_RATE_LIMIT = 100;
+const KYC_SECRET = 'openapi-walk-kyc-secret';
 
 /**
  * The OpenAPI document against the real api: every route driven into every status it documents
@@ -22,6 +25,7 @@ const QUERY_RATE_LIMIT = 100;
 describe('the OpenAPI document describes every answer of every route', () => {
   let zan: RunningZan;
   let document: Schema;
+  let provider: Awaited<ReturnType<typeof startFakeKycProvider>>;
   const answers: { method: string; route: string; response: Response }[] = [];
 
   /** A schema with its $refs resolved and objects closed, for test/support/json-schema.ts. */
@@ -52,11 +56,13 @@ describe('the OpenAPI document describes every answer of every route', () => {
     });
 
   beforeAll(async () => {
-    zan = await startEmbeddedZan({ env: { ZAN_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), ZAN_QUERY_RATE_LIMIT_PER_MINUTE: String(QUERY_RATE_LIMIT), ZAN_READ_WAIT_MS: '200', ZAN_CARDS_PER_WALLET: '2' } });
+    provider = await startFakeKycProvider({ down: ['una'] });
+    zan = await startEmbeddedZan({ env: { ZAN_KYC_PROVIDER: 'http', ZAN_KYC_URL: provider.url, ZAN_KYC_CALLBACK_SECRET: KYC_SECRET, ZAN_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), ZAN_QUERY_RATE_LIMIT_PER_MINUTE: String(QUERY_RATE_LIMIT), ZAN_READ_WAIT_MS: '200', ZAN_CARDS_PER_WALLET: '2' } });
     document = (await request(zan.app.getHttpServer()).get('/docs/openapi.json').expect(200)).body;
   }, 120_000);
   afterAll(async () => {
     await zan?.close();
+    await provider?.close();
   }, 60_000);
 
   it('drives every route into each status it documents', async () => {
@@ -66,6 +72,7 @@ describe('the OpenAPI document describes every answer of every route', () => {
     const nina = clientFor(zan.app, 'nina'); // never opens a wallet
     const ops = clientFor(zan.app, 'ops', { roles: ['admin'] });
     const rita = clientFor(zan.app, 'rita'); // spends her rate limit
+    const una = clientFor(zan.app, 'una'); // the verification provider is down for her
 
     // Wallets and cards.
     expect((await as(alice, 'post', '/v1/wallets', { body: { kind: 'individual' }, key: 'open-alice' })).status).toBe(201);
@@ -75,14 +82,43 @@ describe('the OpenAPI document describes every answer of every route', () => {
     expect((await as(alice, 'post', '/v1/wallets', { body: {} })).status).toBe(400);
     expect((await as(undefined, 'post', '/v1/wallets', { body: { kind: 'individual' } })).status).toBe(401);
     for (const client of [bob, carol]) expect((await as(client, 'post', '/v1/wallets', { body: { kind: 'individual' } })).status).toBe(201);
+    // Verification (the http provider here, so both answers are met): pending, the signed callback, then
+    // asked again the standing answer; an admin's decision; the provider down; the wrong kind; another person.
+    const verification = '/v1/wallets/me/verification';
+    expect((await as(alice, 'post', verification, { body: verificationBodyOf('alice') })).status).toBe(202);
+    const answer = JSON.stringify({ verificationId: provider.askedAbout('alice')!.verificationId, userId: 'alice', decision: 'verified' });
+    const callback = (raw: string, signature?: string) =>
+      call('post', '/v1/verification-callbacks', '/v1/verification-callbacks', (test) => {
+        const signed = test.set('Content-Type', 'application/json');
+        return (signature === undefined ? signed : signed.set('X-Zan-Signature', signature)).send(raw);
+      });
+    expect((await callback(answer, signCallback(KYC_SECRET, answer))).status).toBe(204);
+    expect((await callback(answer, 'f'.repeat(64))).status).toBe(401);
+    expect((await callback(answer)).status).toBe(401);
+    expect((await callback('{"decision":"verified"}', signCallback(KYC_SECRET, '{"decision":"verified"}'))).status).toBe(400);
+    expect((await as(alice, 'post', verification, { body: verificationBodyOf('alice') })).status).toBe(201);
+    expect((await as(alice, 'post', verification, { body: { ...verificationBodyOf('alice'), realName: '别人' } })).status).toBe(409);
+    expect((await as(alice, 'post', verification, { body: verificationBodyOf('alice', 'business') })).status).toBe(422);
+    expect((await as(alice, 'post', verification, { body: { kind: 'individual' } })).status).toBe(400);
+    expect((await as(undefined, 'post', verification, { body: verificationBodyOf('alice') })).status).toBe(401);
+    expect((await as(una, 'post', verification, { body: verificationBodyOf('una') })).status).toBe(503);
+    // bob's request stays pending until an admin decides it (an admin-verified wallet that never asked names nobody: no card of it is personal).
+    expect((await as(bob, 'post', verification, { body: verificationBodyOf('bob') })).status).toBe(202);
+    const decide = '/v1/admin/wallets/{userId}/verification';
+    for (const client of [bob, carol]) expect((await as(ops, 'post', decide, { path: `/v1/admin/wallets/${client.userId}/verification`, body: { decision: 'verified' } })).status).toBe(201);
+    expect((await as(ops, 'post', decide, { path: '/v1/admin/wallets/nina/verification', body: { decision: 'verified' } })).status).toBe(404);
+    expect((await as(ops, 'post', decide, { path: '/v1/admin/wallets/bob/verification', body: { decision: 'maybe' } })).status).toBe(400);
+    expect((await as(bob, 'post', decide, { path: '/v1/admin/wallets/bob/verification', body: { decision: 'verified' } })).status).toBe(403);
+    expect((await as(undefined, 'post', decide, { path: '/v1/admin/wallets/bob/verification', body: { decision: 'verified' } })).status).toBe(401);
+
     for (const client of [alice, bob, carol]) {
-      expect((await as(client, 'post', '/v1/wallets/me/cards', { body: { cardId: `card-${client.userId}`, personal: true } })).status).toBe(201);
+      expect((await as(client, 'post', '/v1/wallets/me/cards', { body: ownCardOf(client.userId) })).status).toBe(201);
     }
-    expect((await as(alice, 'post', '/v1/wallets/me/cards', { body: { cardId: 'card-alice', personal: false } })).status).toBe(409);
-    expect((await as(carol, 'post', '/v1/wallets/me/cards', { body: { cardId: 'card-carol-2', personal: true } })).status).toBe(201);
-    expect((await as(carol, 'post', '/v1/wallets/me/cards', { body: { cardId: 'card-carol-3', personal: true } })).status).toBe(422);
+    expect((await as(alice, 'post', '/v1/wallets/me/cards', { body: { cardId: 'card-alice', holderName: '别人' } })).status).toBe(409);
+    expect((await as(carol, 'post', '/v1/wallets/me/cards', { body: ownCardOf('carol', 'card-carol-2') })).status).toBe(201);
+    expect((await as(carol, 'post', '/v1/wallets/me/cards', { body: ownCardOf('carol', 'card-carol-3') })).status).toBe(422);
     expect((await as(alice, 'post', '/v1/wallets/me/cards', { body: {} })).status).toBe(400);
-    expect((await as(undefined, 'post', '/v1/wallets/me/cards', { body: { cardId: 'c', personal: true } })).status).toBe(401);
+    expect((await as(undefined, 'post', '/v1/wallets/me/cards', { body: ownCardOf('alice', 'c') })).status).toBe(401);
 
     // Articles: publish (201, again 200, another author 409), likes (201, again 200), unlike (204 liked or not).
     const articles = '/v1/articles';
@@ -156,7 +192,7 @@ describe('the OpenAPI document describes every answer of every route', () => {
 
     // 429: rita spends her minute, then every money-moving route refuses her.
     for (let i = 0; i < RATE_LIMIT; i++) await request(zan.app.getHttpServer()).post('/v1/transfers').set('Authorization', `Bearer ${rita.token}`).set('Idempotency-Key', `r-${i}`).send({});
-    for (const route of ['/v1/wallets/me/cards', '/v1/wallets/me/fundings', '/v1/wallets/me/withdrawals', '/v1/transfers', '/v1/tips', '/v1/red-packets']) {
+    for (const route of ['/v1/wallets/me/verification', '/v1/wallets/me/cards', '/v1/wallets/me/fundings', '/v1/wallets/me/withdrawals', '/v1/transfers', '/v1/tips', '/v1/red-packets']) {
       expect((await as(rita, 'post', route, { body: {} })).status).toBe(429);
     }
     expect((await claim(rita, one)).status).toBe(429);
@@ -187,6 +223,15 @@ describe('the OpenAPI document describes every answer of every route', () => {
     const quinn = clientFor(zan.app, 'quinn', { roles: ['admin'] });
     for (let i = 0; i < QUERY_RATE_LIMIT; i++) await request(zan.app.getHttpServer()).get('/v1/leaderboards/authors').set('Authorization', `Bearer ${quinn.token}`);
     for (const [route, path] of queries) expect([route, (await as(quinn, 'get', route, { path })).status]).toEqual([route, 429]);
+
+    // Shredding a user's personal data (admin only).
+    const shred = '/v1/admin/users/{userId}/personal-data';
+    const shredAs = (client: Client | undefined, userId: string) =>
+      call('delete', shred, `/v1/admin/users/${userId}/personal-data`, (test) => (client ? test.set('Authorization', `Bearer ${client.token}`) : test));
+    expect((await shredAs(ops, 'una')).status).toBe(204);
+    expect((await shredAs(ops, 'bad id!')).status).toBe(400);
+    expect((await shredAs(alice, 'una')).status).toBe(403);
+    expect((await shredAs(undefined, 'una')).status).toBe(401);
 
     // Operations' own routes.
     for (const route of ['/health/live', '/health/ready', '/metrics']) expect((await as(undefined, 'get', route)).status).toBe(200);

@@ -34,15 +34,15 @@ describe('security (full stack)', () => {
 
   it('limits money-moving requests per user across instances, with 429 and Retry-After', async () => {
     const [one, two] = apps;
-    await fundedUser(one!, 'spender', 0); // no funding; opening is not rate limited, linking the card counts 1
+    await fundedUser(one!, 'spender', 0); // no funding; opening is not rate limited, verifying and linking the card count 1 each
     const a = clientFor(one!, 'spender');
     const b = clientFor(two!, 'spender');
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 4; i++) {
       const client = i % 2 === 0 ? a : b;
       statuses.push((await client.post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-spender' })).status);
     }
-    expect(statuses).toEqual([201, 201, 201, 201, 201]);
+    expect(statuses).toEqual([201, 201, 201, 201]);
     const limited = await b.post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-spender' }).expect(429);
     expect(limited.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
@@ -88,9 +88,9 @@ describe('security (full stack)', () => {
   it('limits card linking like money routes: 429 with Retry-After past the limit', async () => {
     const linker = clientFor(apps[0]!, 'linker');
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await linker.post('/v1/wallets/me/cards', { cardId: `card-${i}`, personal: false }, null)).status);
+    for (let i = 0; i < 7; i++) statuses.push((await linker.post('/v1/wallets/me/cards', { cardId: `card-${i}`, holderName: '李四' }, null)).status);
     expect(statuses).toEqual([201, 201, 201, 201, 201, 201, 429]);
-    const limited = await clientFor(apps[1]!, 'linker').post('/v1/wallets/me/cards', { cardId: 'card-x', personal: false }, null).expect(429);
+    const limited = await clientFor(apps[1]!, 'linker').post('/v1/wallets/me/cards', { cardId: 'card-x', holderName: '李四' }, null).expect(429);
     expect(limited.body.type).toMatch(/rate-limited$/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
@@ -163,16 +163,16 @@ describe('card limit (embedded)', () => {
     const zan = await startEmbeddedZan();
     try {
       const user = clientFor(zan.app, 'collector');
-      for (let i = 0; i < 10; i++) await user.post('/v1/wallets/me/cards', { cardId: `card-${i}`, personal: i === 0 }, null).expect(201);
+      for (let i = 0; i < 10; i++) await user.post('/v1/wallets/me/cards', { cardId: `card-${i}`, holderName: i === 0 ? '王五' : '李四' }, null).expect(201);
       const store = zan.app.get<EventStore>(EVENT_STORE);
       const before = await store.readStream(walletStream('collector'));
-      const refused = await user.post('/v1/wallets/me/cards', { cardId: 'card-10', personal: false }, null).expect(422);
+      const refused = await user.post('/v1/wallets/me/cards', { cardId: 'card-10', holderName: '李四' }, null).expect(422);
       expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(refused.body).toMatchObject({ type: expect.stringMatching(/card-limit-reached$/), status: 422, detail: 'a wallet holds at most 10 bank cards; this one has 10' });
       expect(await store.readStream(walletStream('collector'))).toHaveLength(before.length);
       expect(before.filter((event) => event.type === 'BankCardLinked')).toHaveLength(10);
       // A card already linked is still answered as before (no new event).
-      await user.post('/v1/wallets/me/cards', { cardId: 'card-3', personal: false }, null).expect(201);
+      await user.post('/v1/wallets/me/cards', { cardId: 'card-3', holderName: '李四' }, null).expect(201);
       expect(await store.readStream(walletStream('collector'))).toHaveLength(before.length);
     } finally {
       await zan.close();

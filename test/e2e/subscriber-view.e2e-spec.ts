@@ -74,7 +74,7 @@ describe('the subscriber view of the Kafka topics (full stack)', () => {
     expect(carol.map((m) => Number(m.headers.ce_sequence))).toEqual(carol.map((_, i) => i));
     expect(new Set(carol.map((m) => m.topic))).toEqual(new Set([`${zan.env.ZAN_TOPIC_PREFIX}.wallet`]));
     expect(new Set(carol.map(typeOf))).toEqual(
-      new Set(['WalletOpened', 'BankCardLinked', 'WalletFunded', 'TipPraised', 'TipReceived', 'FundsTransferred', 'RedPacketSent', 'RedPacketRefunded']),
+      new Set(['WalletOpened', 'VerificationRequested', 'WalletVerified', 'BankCardLinked', 'WalletFunded', 'TipPraised', 'TipReceived', 'FundsTransferred', 'RedPacketSent', 'RedPacketRefunded']),
     );
   });
 

@@ -1,13 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Client as PgClient } from 'pg';
 import request from 'supertest';
 import { PERSONAL_DATA_VAULT, type PersonalDataVault } from '@zan/platform';
 import { eventually } from '../support/eventually';
 import { clientFor, fundedUser, verify } from '../support/http-client';
 import { ownCardOf, realNameOf, residentIdOf, verificationBodyOf } from '../support/identity';
-import { type RunningZan, startEmbeddedZan } from '../support/stacks';
+import { startFakeKycProvider } from '../support/kyc-provider';
+import { type RunningZan, startEmbeddedZan, startFullStackInProcess } from '../support/stacks';
+import { readAsSubscriber } from '../support/subscriber';
 
 /** Every file under a folder, as bytes: what Zan wrote to disk. */
 const filesUnder = (dir: string): Buffer[] =>
@@ -152,34 +155,12 @@ describe('verified accounts (embedded, local provider)', () => {
   });
 });
 
-/** A provider that takes requests and answers when the test says, over a real loopback server. */
-const fakeProvider = async () => {
-  const received: Record<string, unknown>[] = [];
-  let answerStatus = 202;
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      received.push(JSON.parse(body) as Record<string, unknown>);
-      res.writeHead(answerStatus).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}/verify`,
-    received,
-    failNext: (status: number) => (answerStatus = status),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
-
 describe('verified accounts (embedded, http provider with its signed callback)', () => {
   const secret = 'kyc-callback-secret-for-tests';
   let zan: RunningZan & { dataDir: string };
-  let provider: Awaited<ReturnType<typeof fakeProvider>>;
+  let provider: Awaited<ReturnType<typeof startFakeKycProvider>>;
   beforeAll(async () => {
-    provider = await fakeProvider();
+    provider = await startFakeKycProvider();
     zan = await startEmbeddedZan({ env: { ZAN_KYC_PROVIDER: 'http', ZAN_KYC_URL: provider.url, ZAN_KYC_CALLBACK_SECRET: secret } });
   }, 120_000);
   afterAll(async () => {
@@ -237,3 +218,79 @@ const fundedUserViaAdmin = async (zan: RunningZan, userId: string, amount: numbe
   await client.post('/v1/wallets/me/fundings', { cardId: `card-${userId}`, amount }).expect(201);
   return { client };
 };
+
+describe('shredding on the full stack: no clear personal value in PostgreSQL, Redis or Kafka', () => {
+  let zan: RunningZan;
+  beforeAll(async () => {
+    zan = await startFullStackInProcess('shred');
+  }, 120_000);
+  afterAll(async () => {
+    await zan?.close();
+  }, 60_000);
+
+  /** Every row of every table of the spec's schema, as text. */
+  const postgresText = async (): Promise<string> => {
+    const pg = new PgClient({ connectionString: zan.env.ZAN_EVENT_STORE });
+    await pg.connect();
+    try {
+      const tables = await pg.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [zan.env.ZAN_PG_SCHEMA]);
+      const dumps: string[] = [];
+      for (const { table_name } of tables.rows) {
+        const rows = await pg.query<{ row: string }>(`SELECT t::text AS row FROM "${zan.env.ZAN_PG_SCHEMA}"."${table_name}" t`);
+        dumps.push(`-- ${table_name}\n${rows.rows.map((r) => r.row).join('\n')}`);
+      }
+      return dumps.join('\n');
+    } finally {
+      await pg.end();
+    }
+  };
+
+  /** Every key under the spec's prefix with its value, whatever its type. */
+  const redisText = async (): Promise<string> => {
+    const redis = new Redis(zan.env.REDIS_URL!);
+    try {
+      const keys = await redis.keys(`${zan.env.ZAN_REDIS_PREFIX}*`);
+      const dumps = await Promise.all(
+        keys.map(async (key) => {
+          const type = await redis.type(key);
+          const value =
+            type === 'hash' ? await redis.hgetall(key)
+            : type === 'zset' ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+            : type === 'list' ? await redis.lrange(key, 0, -1)
+            : type === 'set' ? await redis.smembers(key)
+            : type === 'string' ? await redis.get(key)
+            : type === 'stream' ? await redis.xrange(key, '-', '+')
+            : `(${type})`;
+          return `${key} ${JSON.stringify(value)}`;
+        }),
+      );
+      return dumps.join('\n');
+    } finally {
+      redis.disconnect();
+    }
+  };
+
+  it('keeps only the masked name and hashes once the key is destroyed, and the money still adds up', async () => {
+    const { client: reader } = await fundedUser(zan.app, 'shred-reader', 10_000);
+    const lin = clientFor(zan.app, 'lin');
+    const realName = '林黛玉';
+    const idNumber = residentIdOf('lin');
+    await lin.post('/v1/wallets/me/verification', { kind: 'individual', realName, idNumber }).expect(201);
+    await lin.post('/v1/wallets/me/cards', { cardId: 'card-lin', holderName: realName }).expect(201);
+    const tip = await reader.post('/v1/tips', { authorId: 'lin', articleId: 'a-1', amount: 600 }).expect(201);
+    await clientFor(zan.app, 'root', { roles: ['admin'] }).delete('/v1/admin/users/lin/personal-data').expect(204);
+    await eventually('the tip credited to lin', async () => (await lin.get(`/v1/wallets/me?after=${tip.body.position}`)).body.balance === 600);
+
+    const stored = await postgresText();
+    expect(stored).toContain('林**');
+    expect(stored).toContain('-- personal_data_keys');
+    const cached = await redisText();
+    expect(cached).toContain('wallet:lin');
+    const published = JSON.stringify(await readAsSubscriber(zan.env));
+    expect(published).toContain('林**');
+    for (const [where, text] of [['PostgreSQL', stored], ['Redis', cached], ['Kafka', published]] as const) {
+      expect({ where, name: text.includes(realName), id: text.includes(idNumber) }).toEqual({ where, name: false, id: false });
+    }
+    expect((await lin.get('/v1/wallets/me').expect(200)).body).toMatchObject({ balance: 600, verification: 'verified' });
+  });
+});

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { deterministicId } from '../../apps/api/src/command-path/command-runner';
 import { eventually } from '../support/eventually';
+import { ownCardOf, realNameOf, residentIdOf, verificationBodyOf } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
@@ -71,7 +72,9 @@ describe('a request followed through logs and traces', () => {
     const call = (path: string, body: object, headers: Record<string, string> = {}) =>
       fetch(`${base}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
     expect((await call('/v1/wallets', { kind: 'individual' })).status).toBe(201);
-    expect((await call('/v1/wallets/me/cards', { cardId: 'card-lena', personal: true })).status).toBe(201);
+    // Personal data: verified with a real name and an ID number that no log line may carry.
+    expect((await call('/v1/wallets/me/verification', verificationBodyOf('lena'))).status).toBe(201);
+    expect((await call('/v1/wallets/me/cards', ownCardOf('lena', 'card-lena'))).status).toBe(201);
     const requestId = `req-${Date.now()}`;
     const correlationId = `corr-${Date.now()}`;
     const funded = await call('/v1/wallets/me/fundings', { amount: 4_200, cardId: 'card-lena' }, { 'Idempotency-Key': 'log-1', 'X-Request-Id': requestId, 'X-Correlation-Id': correlationId });
@@ -98,7 +101,13 @@ describe('a request followed through logs and traces', () => {
     const applied = lines().find((l) => l.msg === 'applied' && l.correlationId === correlationId)!;
     expect(applied).toMatchObject({ context: 'projector', type: 'WalletFunded', causationId, eventId: published.eventId });
 
+    await eventually('the verification relayed and applied', async () =>
+      ['published', 'applied'].every((msg) => lines().some((l) => l.msg === msg && l.type === 'WalletVerified')),
+    );
     const output = zan!.output();
+    expect(output).toContain('wallet-lena');
+    expect(output).not.toContain(realNameOf('lena'));
+    expect(output).not.toContain(residentIdOf('lena'));
     expect(output).not.toContain(token);
     expect(output).not.toContain(token.split('.')[2]);
     expect(output).not.toContain(TEST_JWT_SECRET);

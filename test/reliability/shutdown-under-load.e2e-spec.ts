@@ -1,5 +1,6 @@
 import { Client as PgClient } from 'pg';
 import { eventually } from '../support/eventually';
+import { ownCardOf } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
@@ -46,7 +47,7 @@ describe('graceful shutdown under load', () => {
     let base = await start();
     for (const user of users) {
       expect((await post(base, user, '/v1/wallets', { kind: 'individual' })).status).toBe(201);
-      expect((await post(base, user, '/v1/wallets/me/cards', { cardId: `card-${user}`, personal: true })).status).toBe(201);
+      expect((await post(base, user, '/v1/wallets/me/cards', ownCardOf(user))).status).toBe(201);
     }
 
     const fundings: Funding[] = [];

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { clientFor, fundedUser, publishArticle, type Client } from '../support/http-client';
+import { ownCardOf, realNameOf } from '../support/identity';
 import { startFullStackInProcess } from '../support/stacks';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
@@ -46,7 +47,7 @@ interface Route {
 
 const ROUTES: Route[] = [
   { path: '/v1/wallets', valid: { kind: 'individual' }, amountFields: [], idFields: ['kind'] },
-  { path: '/v1/wallets/me/cards', valid: { cardId: 'card-fuzz', personal: true }, amountFields: [], idFields: ['cardId'] },
+  { path: '/v1/wallets/me/cards', valid: { cardId: 'card-fuzz', holderName: realNameOf('fuzzer') }, amountFields: [], idFields: ['cardId'] },
   { path: '/v1/wallets/me/fundings', valid: { amount: 100, cardId: 'card-fuzz' }, amountFields: ['amount'], idFields: ['cardId'] },
   { path: '/v1/wallets/me/withdrawals', valid: { amount: 100, cardId: 'card-fuzz' }, amountFields: ['amount'], idFields: ['cardId'] },
   { path: '/v1/transfers', valid: { toUserId: 'fuzz-peer', amount: 100 }, amountFields: ['amount'], idFields: ['toUserId'] },
@@ -74,7 +75,7 @@ describe('input fuzz of every route (full stack)', () => {
     app = zan.app;
     store = app.get(EVENT_STORE);
     ({ client: fuzzer } = await fundedUser(app, 'fuzzer', 10_000));
-    await clientFor(app, 'fuzzer').post('/v1/wallets/me/cards', { cardId: 'card-fuzz', personal: true }).expect(201);
+    await clientFor(app, 'fuzzer').post('/v1/wallets/me/cards', ownCardOf('fuzzer', 'card-fuzz')).expect(201);
     await fundedUser(app, 'fuzz-peer', 0);
     await publishArticle(app, 'fuzz-peer', 'a1');
   }, 120_000);

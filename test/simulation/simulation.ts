@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { CreditsProcessManager } from '../../apps/api/src/process-managers/credits.process-manager';
 import { ExpiryScheduler } from '../../apps/api/src/process-managers/expiry.scheduler';
 import { createZanApp } from '../../apps/zan/src/zan.app';
+import { ownCardOf, verificationBodyOf } from '../support/identity';
 import { type Client, clientFor, publishArticle } from '../support/http-client';
 import { captureReadModels, readAllEvents, replayEvents } from '../support/read-model-snapshot';
 import { type AppProcess, startApp } from '../support/processes';
@@ -79,10 +80,16 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
       return response;
     };
 
-    // Everyone individual with a personal card but one business wallet (it cannot be tipped).
+    // Everyone a verified individual with a personal card but one verified business wallet (it cannot be
+    // tipped) and one individual never verified (it cannot be tipped nor withdraw).
     for (const [i, client] of users.entries()) {
-      await call(client, '/v1/wallets', { kind: i === 0 ? 'business' : 'individual' }, `open-${i}`);
-      await call(client, '/v1/wallets/me/cards', { cardId: `card-${i}`, personal: true }, `card-${i}`);
+      const kind = i === 0 ? 'business' : 'individual';
+      await call(client, '/v1/wallets', { kind }, `open-${i}`);
+      if (i !== 1) {
+        const verified = await client.post('/v1/wallets/me/verification', verificationBodyOf(client.userId, kind), null);
+        if (verified.status !== 201 || verified.body.status !== 'verified') problem(`verification of ${client.userId} answered ${verified.status} ${JSON.stringify(verified.body)}`);
+      }
+      await call(client, '/v1/wallets/me/cards', ownCardOf(client.userId, `card-${i}`), `card-${i}`);
       await call(client, '/v1/wallets/me/fundings', { amount: between(1_000, 50_000), cardId: `card-${i}` });
       // Tips name a published article of their author (v1.1). Not through call: publishing again answers 200.
       for (let n = 1; n <= 5; n++) await publishArticle(api, names[i]!, `${names[i]}-a${n}`);

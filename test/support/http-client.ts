@@ -15,7 +15,6 @@ export const clientFor = (target: Target, userId: string, options: { roles?: str
     userId,
     token,
     get: (path: string) => request(server(target)).get(path).set('Authorization', `Bearer ${token}`),
-    delete: (path: string) => request(server(target)).delete(path).set('Authorization', `Bearer ${token}`),
     post: (path: string, body?: object, idempotencyKey: string | null = nextKey()) => {
       const req = request(server(target)).post(path).set('Authorization', `Bearer ${token}`);
       if (idempotencyKey !== null) req.set('Idempotency-Key', idempotencyKey);

@@ -84,7 +84,7 @@ export class VerificationController {
   @ApiOperation({ summary: "The verification provider's answer, signed: X-Zan-Signature is the hex HMAC-SHA256 of the raw body under ZAN_KYC_CALLBACK_SECRET" })
   @ApiHeader({ name: 'X-Zan-Signature', required: true, description: 'hex HMAC-SHA256 of the raw body (a sha256= prefix is accepted)' })
   @ApiNoContentResponse({ description: 'Recorded, or nothing to do (a replay, a stale answer, an answer after an admin decided)' })
-  @ApiProblems('unauthorized', 'validation', 'wallet-not-found')
+  @ApiProblems('unauthorized', 'validation')
   async callback(@Req() request: Request & { rawBody?: Buffer }): Promise<void> {
     if (this.callbackSecret === undefined) throw unauthorized('no verification provider calls back here (ZAN_KYC_PROVIDER is local)');
     const given = /^(?:sha256=)?([0-9a-fA-F]{64})$/.exec(request.header('x-zan-signature') ?? '');

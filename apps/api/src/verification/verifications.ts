@@ -108,6 +108,11 @@ export class Verifications {
   /** A signed provider answer: applied once to the request it names; a replay or a stale answer does nothing. */
   async recordProviderDecision(context: CommandContext, decision: ProviderDecision): Promise<void> {
     const { userId, verificationId } = decision;
+    if (!(await this.wallets.load(userId)).state.exists) {
+      // Asked about nobody Zan asked for: nothing to do, like any answer to no pending request.
+      this.logger.warn(`verification callback ${verificationId} names user ${userId}, who has no wallet: ignored`);
+      return;
+    }
     await this.wallets.decide(
       userId,
       {
