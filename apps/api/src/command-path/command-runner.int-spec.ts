@@ -44,6 +44,16 @@ describe('CommandRunner: cached states across processes', () => {
       metadata: { correlationId: randomId(), causationId: randomId(), userId },
     });
   const open = (userId: string): WalletCommand => ({ type: 'OpenWallet', data: { userId, kind: 'individual' } });
+  // Verified as an individual (as an admin would), so that withdrawals are the wallet's to decide.
+  const request = (userId: string): WalletCommand => ({
+    type: 'RequestVerification',
+    data: { userId, verificationId: randomId(), kind: 'individual', maskedName: '*', nameHash: 'a'.repeat(64), numberHash: 'c'.repeat(64) },
+  });
+  const verified = (userId: string): WalletCommand => ({ type: 'RecordVerification', data: { userId, decision: 'verified', decidedBy: 'admin' } });
+  const verify = async (runner: CommandRunner, userId: string) => {
+    await run(runner, userId, request(userId));
+    await run(runner, userId, verified(userId));
+  };
   const link = (userId: string): WalletCommand => ({ type: 'LinkBankCard', data: { userId, cardId: 'card-1', holderName: '*', holderNameHash: 'a'.repeat(64) } });
   const fund = (userId: string, amount: number): WalletCommand => ({
     type: 'FundWallet',
@@ -57,6 +67,7 @@ describe('CommandRunner: cached states across processes', () => {
   it('does not refuse on a stale cache: a refusal is decided again on the stored state', async () => {
     const user = `stale-refusal-${randomId()}`;
     await run(here, user, open(user));
+    await verify(here, user);
     await run(here, user, link(user));
     // Here caches an empty wallet; there funds it.
     await expect(run(here, user, withdraw(user, 500))).rejects.toBeInstanceOf(InsufficientFunds);
@@ -70,18 +81,20 @@ describe('CommandRunner: cached states across processes', () => {
   it('does not accept on a stale cache: the append at the cached revision conflicts, and the decision is made again', async () => {
     const user = `stale-accept-${randomId()}`;
     await run(here, user, open(user));
+    await verify(here, user);
     await run(here, user, link(user));
     await run(here, user, fund(user, 1_000)); // here caches a balance of 1000
     await run(there, user, withdraw(user, 800)); // there leaves 200
     // Here would accept 500 on its cache; the append conflicts, here catches up and refuses.
     await expect(run(here, user, withdraw(user, 500))).rejects.toBeInstanceOf(InsufficientFunds);
     const events = await store.eventStore.readStream(walletStream(user));
-    expect(events.map((e) => e.type)).toEqual(['WalletOpened', 'BankCardLinked', 'WalletFunded', 'WalletWithdrawn']);
+    expect(events.map((e) => e.type)).toEqual(['WalletOpened', 'VerificationRequested', 'WalletVerified', 'BankCardLinked', 'WalletFunded', 'WalletWithdrawn']);
   });
 
   it('lets a final refusal stand on the cached state: no read to confirm what cannot change', async () => {
     const user = `final-${randomId()}`;
     await run(here, user, open(user));
+    await verify(here, user);
     const reads = jest.spyOn(store.eventStore, 'readStream');
     try {
       const asBusiness: WalletCommand = { type: 'OpenWallet', data: { userId: user, kind: 'business' } };
@@ -97,6 +110,7 @@ describe('CommandRunner: cached states across processes', () => {
   it('decides the commands waiting on one stream together: one append for many, each its own outcome', async () => {
     const user = `batch-${randomId()}`;
     await run(here, user, open(user));
+    await verify(here, user);
     await run(here, user, link(user));
     await run(here, user, fund(user, 1_000));
     const appends = jest.spyOn(store.eventStore, 'append');
@@ -107,19 +121,20 @@ describe('CommandRunner: cached states across processes', () => {
       for (const o of outcomes.slice(3)) expect((o as PromiseRejectedResult).reason).toBeInstanceOf(InsufficientFunds);
       const won = outcomes.slice(0, 3).map((o) => (o as PromiseFulfilledResult<Awaited<ReturnType<typeof run>>>).value);
       expect(won.map((w) => w.state.balance)).toEqual([700, 400, 100]);
-      expect(won.map((w) => w.revision)).toEqual([3, 4, 5]);
-      expect(won.map((w) => w.events.map((e) => e.revision))).toEqual([[3], [4], [5]]);
+      expect(won.map((w) => w.revision)).toEqual([5, 6, 7]);
+      expect(won.map((w) => w.events.map((e) => e.revision))).toEqual([[5], [6], [7]]);
       expect(appends.mock.calls.length).toBeLessThan(3);
     } finally {
       appends.mockRestore();
     }
     const events = await store.eventStore.readStream(walletStream(user));
-    expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('sends a batch back one by one when one of its commands was already stored (a retry)', async () => {
     const user = `batch-dup-${randomId()}`;
     await run(here, user, open(user));
+    await verify(here, user);
     await run(here, user, link(user));
     const funding = (n: number) => ({ ...fund(user, 100 * n), data: { ...fund(user, 100 * n).data, fundingId: `f-${n}` } }) as WalletCommand;
     const once = (n: number) =>
@@ -145,7 +160,8 @@ describe('CommandRunner: cached states across processes', () => {
     const [reader, author] = [`reader-${randomId()}`, `author-${randomId()}`];
     for (const user of [reader, author]) {
       await run(here, user, open(user));
-      await run(here, user, link(user));
+      await verify(here, user);
+    await run(here, user, link(user));
     }
     await run(here, reader, fund(reader, 5_000));
     const tip = await run(here, reader, {
@@ -186,7 +202,8 @@ describe('CommandRunner: cached states across processes', () => {
     const users = Array.from({ length: 6 }, (_, i) => `lost-answer-${i}-${randomId()}`);
     for (const user of users) {
       await run(here, user, open(user));
-      await run(here, user, link(user));
+      await verify(here, user);
+    await run(here, user, link(user));
     }
     const fundOnce = (user: string, amount: number) => {
       const command = fund(user, amount);
@@ -237,7 +254,7 @@ describe('CommandRunner: cached states across processes', () => {
     const wallets = new WalletStreams(runner, { limits: { ...DEFAULT_LIMITS, dailySpend: 1_000 } } as ZanConfig);
     const user = `midnight-${randomId()}`;
     const context = { userId: user, correlationId: randomId() };
-    for (const command of [open(user), link(user), fund(user, 5_000)]) {
+    for (const command of [open(user), request(user), verified(user), link(user), fund(user, 5_000)]) {
       instant = Date.parse('2026-03-01T10:00:00.000Z');
       await wallets.decide(user, command, context, randomId());
     }
