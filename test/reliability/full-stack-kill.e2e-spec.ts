@@ -4,6 +4,7 @@ import { loadConfig } from '@zan/platform';
 import { RedisReadModelStore } from '@zan/read-models';
 import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
+import { ownCardOf, verificationBodyOf } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
@@ -123,7 +124,7 @@ describe('full stack: api replicas SIGKILLed under load', () => {
         path: '/v1/wallets/me/cards',
         userId: user,
         key: `card-${user}`,
-        body: { cardId: `card-${user}`, personal: true },
+        body: ownCardOf(user),
         status: 0,
       };
       const fund = {
@@ -133,9 +134,12 @@ describe('full stack: api replicas SIGKILLed under load', () => {
         body: { amount: FUNDING, cardId: `card-${user}` },
         status: 0,
       };
+      // Verified individuals holding their own card: they may be tipped and withdraw (v1.1).
+      const verify = { path: '/v1/wallets/me/verification', userId: user, key: `verify-${user}`, body: verificationBodyOf(user), status: 0 };
+      await send(verify);
       await send(card);
       await send(fund);
-      expect([card.status, fund.status]).toEqual([201, 201]);
+      expect([verify.status, card.status, fund.status]).toEqual([201, 201, 201]);
       // A tip names a published article of its author (v1.1).
       for (let n = 0; n < 4; n++) {
         const publish = { path: '/v1/articles', userId: user, key: `publish-${user}-${n}`, body: { articleId: `${user}-a-${n}`, title: 'storm' }, status: 0 };

@@ -4,6 +4,7 @@ import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-st
 import { loadConfig } from '@zan/platform';
 import { RedisReadModelStore } from '@zan/read-models';
 import { eventually } from '../support/eventually';
+import { ownCardOf, verificationBodyOf } from '../support/identity';
 import { type AppProcess, type SpawnedApp, spawnApp, startApp } from '../support/processes';
 import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
@@ -96,7 +97,9 @@ describe('full stack: a Kafka outage between the relay, the projector and the br
 
   it('goes on with commands, then relays, projects and delivers everything in order', async () => {
     for (const user of users) {
-      expect((await post(user, '/v1/wallets/me/cards', { cardId: `card-${user}`, personal: true }, `card-${user}`)).status).toBe(201);
+      // Verified individuals holding their own card: they may be tipped and withdraw (v1.1).
+      expect((await post(user, '/v1/wallets/me/verification', verificationBodyOf(user), `verify-${user}`)).status).toBe(201);
+      expect((await post(user, '/v1/wallets/me/cards', ownCardOf(user), `card-${user}`)).status).toBe(201);
       expect((await post(user, '/v1/wallets/me/fundings', { amount: 1_000_000, cardId: `card-${user}` }, `fund-${user}`)).status).toBe(201);
       // A tip names a published article of its author (v1.1).
       for (let n = 0; n < 3; n++)

@@ -4,6 +4,7 @@ import { loadConfig } from '@zan/platform';
 import { RedisReadModelStore } from '@zan/read-models';
 import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
+import { ownCardOf, verificationBodyOf } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
@@ -89,7 +90,9 @@ describe('full stack: a Redis outage under load', () => {
   it('answers as before once Redis is back, and the read models converge', async () => {
     const FUNDING = 1_000_000;
     for (const user of users) {
-      expect((await call('POST', user, '/v1/wallets/me/cards', { cardId: `card-${user}`, personal: true }, `card-${user}`)).status).toBe(201);
+      // Verified individuals holding their own card: they may be tipped and withdraw (v1.1).
+      expect((await call('POST', user, '/v1/wallets/me/verification', verificationBodyOf(user), `verify-${user}`)).status).toBe(201);
+      expect((await call('POST', user, '/v1/wallets/me/cards', ownCardOf(user), `card-${user}`)).status).toBe(201);
       expect((await call('POST', user, '/v1/wallets/me/fundings', { amount: FUNDING, cardId: `card-${user}` }, `fund-${user}`)).status).toBe(201);
       // A tip names a published article of its author (v1.1).
       for (let n = 0; n < 3; n++)
