@@ -91,7 +91,7 @@ describe.each([
   it('(a) the append committed but its answer was lost: the retry answers the original 201, not a 422', async () => {
     const { client } = await fundedUser(app, `lost-${records}`, 1_000);
     faults.loseNextAnswer = true;
-    await client.post('/v1/wallets/me/withdrawals', { amount: 1_000, cardId: `card-lost-${records}` }, 'all-of-it').expect(500);
+    await client.post('/v1/wallets/me/withdrawals', { amount: 1_000, cardId: `card-lost-${records}` }, 'all-of-it').expect(503); // a lost connection is an outage: retry
     // Another of the user's requests meanwhile: the api now knows the wallet as the store holds it.
     await client.post('/v1/wallets/me/fundings', { amount: 1, cardId: `card-lost-${records}` }, 'top-up').expect(201);
     const retry = await client.post('/v1/wallets/me/withdrawals', { amount: 1_000, cardId: `card-lost-${records}` }, 'all-of-it').expect(201);

@@ -32,6 +32,9 @@ describe('a backing service out of reach', () => {
     ['ioredis giving up on a command', Object.assign(new Error('Reached the max retries per request limit (which is 2).'), { name: 'MaxRetriesPerRequestError' })],
     ['ioredis with its connection closed', new Error('Connection is closed.')],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' })],
+    ['a PostgreSQL backend terminated', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    ['a PostgreSQL connection lost', new Error('Connection terminated unexpectedly')],
+    ['a PostgreSQL connection exception', Object.assign(new Error('connection failure'), { code: '08006' })],
   ])('is a 503 unavailable with Retry-After: %s', (_case, error) => {
     const { problem, headers } = toProblem(error);
     expect(problem).toMatchObject({ status: 503, type: 'https://zan.dev/problems/unavailable', title: 'Service unavailable' });
@@ -40,5 +43,7 @@ describe('a backing service out of reach', () => {
 
   it('leaves any other failure an internal error', () => {
     expect(toProblem(new Error('boom')).problem).toMatchObject({ status: 500, type: 'https://zan.dev/problems/internal' });
+    // A constraint or a syntax error is not an outage.
+    expect(toProblem(Object.assign(new Error('duplicate key'), { code: '23505' })).problem).toMatchObject({ status: 500 });
   });
 });

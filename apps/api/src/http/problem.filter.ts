@@ -11,15 +11,25 @@ const STATUS_CODES: Record<number, string> = Object.fromEntries(
 /** ioredis's own errors while its connection is down (the command was not run, or its answer is lost). */
 const REDIS_UNREACHABLE = new Set(['MaxRetriesPerRequestError', 'Connection is closed.', "Stream isn't writeable and enableOfflineQueue options is false"]);
 const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+/** node-postgres when its connection is lost (a terminated backend, a restart, a failover). */
+const POSTGRES_UNREACHABLE = new Set([
+  'Connection terminated unexpectedly',
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'timeout exceeded when trying to connect',
+]);
+/** SQLSTATE class 08 (connection exception), and 57P01..57P03 (the server shutting down or starting). */
+const POSTGRES_OUTAGE_STATE = /^(08[0-9A-Z]{3}|57P0[123])$/;
 
 /**
- * A backing service (Redis) that cannot be reached: an outage the client waits out, so a 503 with
+ * A backing service (Redis, PostgreSQL) that cannot be reached: an outage the client waits out, so a 503 with
  * Retry-After rather than an internal error.
  */
 const isUnreachable = (error: unknown): boolean => {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  return REDIS_UNREACHABLE.has(error.name) || REDIS_UNREACHABLE.has(error.message) || (typeof code === 'string' && SOCKET_ERRORS.has(code));
+  if (REDIS_UNREACHABLE.has(error.name) || REDIS_UNREACHABLE.has(error.message) || POSTGRES_UNREACHABLE.has(error.message)) return true;
+  return typeof code === 'string' && (SOCKET_ERRORS.has(code) || POSTGRES_OUTAGE_STATE.test(code));
 };
 
 /** Maps every error to application/problem+json. Unknown errors are a 500 with no detail leaked. */
