@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createEmbeddedEventStore } from '@zan/event-store';
 import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
-import { ownCardOf, verificationBodyOf } from '../support/identity';
+import { type SetupSend, prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
@@ -71,22 +71,12 @@ describe('embedded default killed with SIGKILL under load', () => {
   it('keeps every fen and every debit exactly once across two SIGKILLs', async () => {
     await start();
     const FUNDING = 100_000;
-    for (const user of users) {
-      // Verified individuals holding their own card: they may be tipped and withdraw (v1.1).
-      const verify = { path: '/v1/wallets/me/verification', userId: user, key: `verify-${user}`, body: verificationBodyOf(user), status: 0 };
-      const card = { path: '/v1/wallets/me/cards', userId: user, key: `card-${user}`, body: ownCardOf(user), status: 0 };
-      const fund = { path: '/v1/wallets/me/fundings', userId: user, key: `fund-${user}`, body: { amount: FUNDING, cardId: `card-${user}` }, status: 0 };
-      await send(verify);
-      await send(card);
-      await send(fund);
-      expect([verify.status, card.status, fund.status]).toEqual([201, 201, 201]);
-      // A tip names a published article of its author (v1.1).
-      for (let n = 0; n < 4; n++) {
-        const publish = { path: '/v1/articles', userId: user, key: `publish-${user}-${n}`, body: { articleId: `${user}-a-${n}`, title: 'storm' }, status: 0 };
-        await send(publish);
-        expect(publish.status).toBe(201);
-      }
-    }
+    const sendSetup: SetupSend = async (userId, path, body, key) => {
+      const call = { path, userId, key, body, status: 0 };
+      await send(call);
+      return call.status;
+    };
+    for (const user of users) await prepareStormUser(sendSetup, user, { funding: FUNDING, articles: 4 });
 
     const calls: Call[] = [];
     const packets: string[] = [];

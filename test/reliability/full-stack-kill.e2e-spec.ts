@@ -4,7 +4,7 @@ import { loadConfig } from '@zan/platform';
 import { RedisReadModelStore } from '@zan/read-models';
 import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
-import { ownCardOf, verificationBodyOf } from '../support/identity';
+import { type SetupSend, prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
@@ -119,34 +119,12 @@ describe('full stack: api replicas SIGKILLed under load', () => {
 
   it('keeps every fen, every debit credited once and every expiry refunded once across the kills', async () => {
     const FUNDING = 100_000;
-    for (const user of users) {
-      const card = {
-        path: '/v1/wallets/me/cards',
-        userId: user,
-        key: `card-${user}`,
-        body: ownCardOf(user),
-        status: 0,
-      };
-      const fund = {
-        path: '/v1/wallets/me/fundings',
-        userId: user,
-        key: `fund-${user}`,
-        body: { amount: FUNDING, cardId: `card-${user}` },
-        status: 0,
-      };
-      // Verified individuals holding their own card: they may be tipped and withdraw (v1.1).
-      const verify = { path: '/v1/wallets/me/verification', userId: user, key: `verify-${user}`, body: verificationBodyOf(user), status: 0 };
-      await send(verify);
-      await send(card);
-      await send(fund);
-      expect([verify.status, card.status, fund.status]).toEqual([201, 201, 201]);
-      // A tip names a published article of its author (v1.1).
-      for (let n = 0; n < 4; n++) {
-        const publish = { path: '/v1/articles', userId: user, key: `publish-${user}-${n}`, body: { articleId: `${user}-a-${n}`, title: 'storm' }, status: 0 };
-        await send(publish);
-        expect(publish.status).toBe(201);
-      }
-    }
+    const sendSetup: SetupSend = async (userId, path, body, key) => {
+      const call = { path, userId, key, body, status: 0 };
+      await send(call);
+      return call.status;
+    };
+    for (const user of users) await prepareStormUser(sendSetup, user, { funding: FUNDING, articles: 4 });
 
     const calls: Call[] = [];
     const packets: string[] = [];

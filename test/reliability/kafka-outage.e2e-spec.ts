@@ -4,7 +4,7 @@ import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-st
 import { loadConfig } from '@zan/platform';
 import { RedisReadModelStore } from '@zan/read-models';
 import { eventually } from '../support/eventually';
-import { ownCardOf, verificationBodyOf } from '../support/identity';
+import { prepareStormUser } from '../support/identity';
 import { type AppProcess, type SpawnedApp, spawnApp, startApp } from '../support/processes';
 import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
@@ -97,13 +97,7 @@ describe('full stack: a Kafka outage between the relay, the projector and the br
 
   it('goes on with commands, then relays, projects and delivers everything in order', async () => {
     for (const user of users) {
-      // Verified individuals holding their own card: they may be tipped and withdraw (v1.1).
-      expect((await post(user, '/v1/wallets/me/verification', verificationBodyOf(user), `verify-${user}`)).status).toBe(201);
-      expect((await post(user, '/v1/wallets/me/cards', ownCardOf(user), `card-${user}`)).status).toBe(201);
-      expect((await post(user, '/v1/wallets/me/fundings', { amount: 1_000_000, cardId: `card-${user}` }, `fund-${user}`)).status).toBe(201);
-      // A tip names a published article of its author (v1.1).
-      for (let n = 0; n < 3; n++)
-        expect((await post(user, '/v1/articles', { articleId: `${user}-a-${n}`, title: 'outage' }, `publish-${user}-${n}`)).status).toBe(201);
+      await prepareStormUser(async (userId, path, body, key) => (await post(userId, path, body, key)).status, user, { funding: 1_000_000, articles: 3, title: 'outage' });
     }
     let next = 0;
     let during = 0;

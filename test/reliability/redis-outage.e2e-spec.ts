@@ -4,7 +4,7 @@ import { loadConfig } from '@zan/platform';
 import { RedisReadModelStore } from '@zan/read-models';
 import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
-import { ownCardOf, verificationBodyOf } from '../support/identity';
+import { prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
@@ -90,13 +90,7 @@ describe('full stack: a Redis outage under load', () => {
   it('answers as before once Redis is back, and the read models converge', async () => {
     const FUNDING = 1_000_000;
     for (const user of users) {
-      // Verified individuals holding their own card: they may be tipped and withdraw (v1.1).
-      expect((await call('POST', user, '/v1/wallets/me/verification', verificationBodyOf(user), `verify-${user}`)).status).toBe(201);
-      expect((await call('POST', user, '/v1/wallets/me/cards', ownCardOf(user), `card-${user}`)).status).toBe(201);
-      expect((await call('POST', user, '/v1/wallets/me/fundings', { amount: FUNDING, cardId: `card-${user}` }, `fund-${user}`)).status).toBe(201);
-      // A tip names a published article of its author (v1.1).
-      for (let n = 0; n < 3; n++)
-        expect((await call('POST', user, '/v1/articles', { articleId: `${user}-a-${n}`, title: 'outage' }, `publish-${user}-${n}`)).status).toBe(201);
+      await prepareStormUser(async (userId, path, body, key) => (await call('POST', userId, path, body, key)).status, user, { funding: FUNDING, articles: 3, title: 'outage' });
     }
 
     type Phase = 'before' | 'outage' | 'after';

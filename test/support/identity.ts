@@ -30,3 +30,21 @@ export const verificationBodyOf = (userId: string, kind: 'individual' | 'busines
 
 /** The body of POST /v1/wallets/me/cards for a card held by the user (personal once they are verified as an individual). */
 export const ownCardOf = (userId: string, cardId = `card-${userId}`) => ({ cardId, holderName: realNameOf(userId) });
+
+/** Sends one setup request of a user and answers its status (each spec sends its own way). */
+export type SetupSend = (userId: string, path: string, body: object, key: string) => Promise<number>;
+
+/**
+ * Readies a storm's user under the v1.1 rules: verified as an individual, their own (personal) card
+ * linked and funded, and `articles` articles published (`<user>-a-0`, ...) that others may tip.
+ * Every request must answer 201.
+ */
+export const prepareStormUser = async (send: SetupSend, userId: string, options: { funding: number; articles: number; title?: string }): Promise<void> => {
+  const steps: [string, object, string][] = [
+    ['/v1/wallets/me/verification', verificationBodyOf(userId), `verify-${userId}`],
+    ['/v1/wallets/me/cards', ownCardOf(userId), `card-${userId}`],
+    ['/v1/wallets/me/fundings', { amount: options.funding, cardId: `card-${userId}` }, `fund-${userId}`],
+    ...Array.from({ length: options.articles }, (_, n): [string, object, string] => ['/v1/articles', { articleId: `${userId}-a-${n}`, title: options.title ?? 'storm' }, `publish-${userId}-${n}`]),
+  ];
+  for (const [path, body, key] of steps) expect({ path, status: await send(userId, path, body, key) }).toEqual({ path, status: 201 });
+};
