@@ -13,7 +13,7 @@ const KAFKA = join(__dirname, '../../infra/kafka');
  * exactly once.
  */
 describe('Kafka broker restart during load', () => {
-  const port = 19092 + Math.floor(Math.random() * 50) * 2;
+  const port = 19300 + Math.floor(Math.random() * 50) * 2; // clear of the three-broker cluster (19092-19094, 19192-19194)
   const brokerEnv = { ...process.env, KAFKA_PORT: String(port), KAFKA_RUN_DIR: mkdtempSync(join(tmpdir(), 'zan-kafka-')) };
   const broker = (script: 'start.sh' | 'stop.sh') => execFileSync('bash', [join(KAFKA, script)], { env: brokerEnv, stdio: 'pipe', timeout: 120_000 });
   let zan: Awaited<ReturnType<typeof startFullStackInProcess>> | undefined;

@@ -2,7 +2,20 @@ import type { Admin, Kafka } from 'kafkajs';
 import { topicName } from '../cloud-events';
 
 /** Topics are the replayable history of the system: never deleted by age or size. */
-const TOPIC_CONFIG = [{ name: 'retention.ms', value: '-1' }];
+const RETENTION = { name: 'retention.ms', value: '-1' };
+/** Replicas of a new topic: three where the cluster has them, so one broker may fail (docs/scaling.md). */
+const MAX_REPLICAS = 3;
+
+/**
+ * How a new topic is replicated on a cluster of `brokers`: three replicas and two of them in sync for
+ * a write (the producer asks acks=all) when there are three brokers or more, so a broker may be lost
+ * without losing an acknowledged event or refusing writes; one replica on a single broker.
+ */
+export const replicationFor = (brokers: number): { replicationFactor: number; configEntries: { name: string; value: string }[] } => {
+  const replicationFactor = Math.max(1, Math.min(MAX_REPLICAS, brokers));
+  const minInSync = replicationFactor >= 3 ? 2 : 1;
+  return { replicationFactor, configEntries: [RETENTION, { name: 'min.insync.replicas', value: String(minInSync) }] };
+};
 /** A KRaft broker may not know a topic for a moment after the controller created it. */
 const NOT_READY_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
 const TOPIC_READY_TIMEOUT_MS = 15_000;
@@ -64,10 +77,12 @@ export class KafkaTopics {
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
+      const { brokers } = await admin.describeCluster();
+      const replication = replicationFor(brokers.length);
       // Resolves false when another process created them first: that is fine too.
       await admin.createTopics({
         waitForLeaders: false,
-        topics: missing.map((topic) => ({ topic, numPartitions: this.partitions, configEntries: TOPIC_CONFIG })),
+        topics: missing.map((topic) => ({ topic, numPartitions: this.partitions, ...replication })),
       });
       await this.waitForLeaders(admin, missing);
     }
