@@ -82,6 +82,7 @@ export const createAdapters = async (config: ZanConfig, roles: readonly Role[] =
         topicPrefix: config.kafka.topicPrefix,
         partitions: config.kafka.partitions,
         sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+        sendTimeoutMs: config.kafka.sendTimeoutMs,
       })
     : new InProcessEventBus({ topicPrefix: config.topicPrefix });
   const readModels: ReadModelStore | undefined = !needs.readModels

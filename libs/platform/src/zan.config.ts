@@ -30,6 +30,7 @@ export const CONFIG_SCHEMA = Joi.object({
   KAFKA_BROKERS: Joi.string().pattern(/^[^,\s]+(,[^,\s]+)*$/),
   KAFKA_PARTITIONS: Joi.number().integer().min(1).max(1024).default(3),
   KAFKA_SESSION_TIMEOUT_MS: Joi.number().integer().min(6000).max(300_000),
+  KAFKA_SEND_TIMEOUT_MS: Joi.number().integer().min(1000).max(600_000).default(30_000),
   ZAN_PROJECTOR_MAX_ATTEMPTS: Joi.number().integer().min(1).max(1000).default(5),
   ZAN_TOPIC_PREFIX: Joi.string().pattern(/^[A-Za-z0-9._-]{1,100}$/).default('zan'),
   REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }),
@@ -91,7 +92,8 @@ export interface ZanConfig {
     | { kind: 'postgres'; url: string; schema: string; poolSize: number }
     | { kind: 'eventstoredb'; url: string };
   /** sessionTimeoutMs: unset keeps kafkajs's 30 s. */
-  kafka: { brokers: string[]; topicPrefix: string; partitions: number; sessionTimeoutMs?: number } | undefined;
+  /** sendTimeoutMs: the longest one publish may take before the relay retries on new connections. */
+  kafka: { brokers: string[]; topicPrefix: string; partitions: number; sessionTimeoutMs?: number; sendTimeoutMs: number } | undefined;
   topicPrefix: string;
   redis: { url: string; prefix: string } | undefined;
   redisPrefix: string;
@@ -166,6 +168,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
           brokers: String(v.KAFKA_BROKERS).split(','),
           topicPrefix: v.ZAN_TOPIC_PREFIX,
           partitions: v.KAFKA_PARTITIONS,
+          sendTimeoutMs: v.KAFKA_SEND_TIMEOUT_MS,
           ...(v.KAFKA_SESSION_TIMEOUT_MS === undefined ? {} : { sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS }),
         }
       : undefined,

@@ -5,6 +5,8 @@ import { kafkajsLogs } from './logging';
 import { KafkaEventPublisher } from './publisher';
 import { KafkaTopics } from './topics';
 
+const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+
 export interface KafkaEventBusConfig {
   brokers: string[];
   clientId: string;
@@ -22,6 +24,13 @@ export interface KafkaEventBusConfig {
    * partitions that long.
    */
   sessionTimeoutMs?: number;
+  /**
+   * Longest one publish may take, topic creation and connecting included (default 30 s). A connection
+   * that went silent (no reset, as after a failover or a lost NAT entry) would otherwise hold the
+   * publish through kafkajs's request timeouts and retries for minutes; past the deadline the
+   * publisher drops its connections, starts a new producer and fails the publish, which the relay retries.
+   */
+  sendTimeoutMs?: number;
   logLevel?: logLevel;
 }
 
@@ -55,7 +64,9 @@ export class KafkaEventBus implements EventBus {
   }
 
   publisher(): EventPublisher {
-    const publisher = new KafkaEventPublisher(this.kafka, this.topics, () => this.publishers.delete(publisher));
+    const publisher = new KafkaEventPublisher(this.kafka, this.topics, this.config.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS, () =>
+      this.publishers.delete(publisher),
+    );
     this.publishers.add(publisher);
     return publisher;
   }

@@ -12,6 +12,7 @@ export class KafkaEventPublisher implements EventPublisher {
   constructor(
     private readonly kafka: Kafka,
     private readonly topics: KafkaTopics,
+    private readonly sendTimeoutMs: number,
     private readonly onClose: () => void,
   ) {
     this.producer = this.newProducer();
@@ -34,8 +35,33 @@ export class KafkaEventPublisher implements EventPublisher {
     await this.producer.disconnect();
   }
 
+  /**
+   * One publish within the deadline. Past it the producer (and the admin connection that creates
+   * topics) are dropped, so the retry starts on new connections; the abandoned request may still
+   * land, which at least once allows (consumers dedupe by event id, projectors by revision).
+   */
   private async send(records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const attempt = { abandoned: false };
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PublishTimedOut(this.sendTimeoutMs)), this.sendTimeoutMs);
+    });
+    try {
+      await Promise.race([this.sendNow(records, attempt), deadline]);
+    } catch (error) {
+      if (error instanceof PublishTimedOut) {
+        attempt.abandoned = true;
+        this.topics.reset();
+        void this.replaceProducer();
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async sendNow(records: OutgoingRecord[], attempt: { abandoned: boolean }): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const { topic, key, headers, value } of records) {
       let messages = byTopic.get(topic);
@@ -44,14 +70,18 @@ export class KafkaEventPublisher implements EventPublisher {
     }
     await this.topics.ensure([...byTopic.keys()]);
     await this.connect();
+    // Abandoned while waiting for a topic or a connection: the retry sends it, never this attempt
+    // on the new producer as well (that would put an old batch behind newer ones).
+    if (attempt.abandoned) throw new PublishTimedOut(this.sendTimeoutMs);
+    const producer = this.producer;
     try {
       // kafkajs has no linger: the batch the relay hands over is the batch sent, one request per broker.
-      await this.producer.sendBatch({
+      await producer.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
     } catch (error) {
-      await this.replaceProducer();
+      await this.replaceProducer(producer);
       throw error;
     }
   }
@@ -71,8 +101,9 @@ export class KafkaEventPublisher implements EventPublisher {
    * After a failed send, part of the batch may be written and the producer's sequence numbers are no
    * longer trusted: a new producer (a new producer id) sends the retry. Consumers dedupe what repeats.
    */
-  private async replaceProducer(): Promise<void> {
-    const old = this.producer;
+  private async replaceProducer(old = this.producer): Promise<void> {
+    // A send abandoned at its deadline fails later: its producer was already replaced.
+    if (old !== this.producer) return;
     this.producer = this.newProducer();
     this.connected = undefined;
     await old.disconnect().catch(() => undefined);
@@ -84,5 +115,12 @@ export class KafkaEventPublisher implements EventPublisher {
       this.connected.catch(() => (this.connected = undefined));
     }
     return this.connected;
+  }
+}
+
+export class PublishTimedOut extends Error {
+  constructor(ms: number) {
+    super(`publish not acknowledged within ${ms} ms; retrying on new connections`);
+    this.name = 'PublishTimedOut';
   }
 }

@@ -64,6 +64,17 @@ export class KafkaTopics {
     return this.admin;
   }
 
+  /**
+   * Drops the admin connection and any topic creation still waiting on it (a publish gave up on
+   * them): the next ensure starts afresh on a new connection.
+   */
+  reset(): void {
+    const admin = this.admin;
+    this.admin = undefined;
+    this.ensuring = Promise.resolve();
+    if (admin) void admin.then((a) => a.disconnect()).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     const admin = this.admin;
     this.admin = undefined;
