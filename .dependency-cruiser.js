@@ -1,10 +1,5 @@
 // Layering (docs/style.md): the domain is pure; libs never reach into apps; apps never into each other,
 // except apps/zan, which composes the three apps into one process.
-// Folder cycles there are today, left out of no-folder-cycle until they are untangled (issue 15), in apps/api:
-// command-path/command-context -> idempotency/idempotency.interceptor -> command-path/command-runner
-// (deterministicId); idempotency.interceptor -> http/problem; http/request-context and http/rate-limit ->
-// idempotency.interceptor; http/request-context -> auth/auth.guard -> http/problem.
-const KNOWN_FOLDER_CYCLES = ['^apps/api/src/(auth|command-path|http|idempotency)$'];
 
 module.exports = {
   forbidden: [
@@ -55,7 +50,7 @@ module.exports = {
       severity: 'error',
       scope: 'folder',
       comment: 'One way in, one way out (docs/style.md): no folder imports a sibling that imports it back.',
-      from: { path: '^(apps|libs)/', pathNot: KNOWN_FOLDER_CYCLES },
+      from: { path: '^(apps|libs)/' },
       to: { circular: true },
     },
   ],

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { walletStream } from '@zan/contracts';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { loadConfig } from '@zan/platform';
-import { deterministicId } from '../../apps/api/src/command-path/command-runner';
+import { deterministicId } from '../../apps/api/src/command-path/ids';
 import { createZanApp } from '../../apps/zan/src/zan.app';
 import { clientFor, fundedUser } from '../support/http-client';
 import { dropIsolated, fullStackEnv } from '../support/stacks';

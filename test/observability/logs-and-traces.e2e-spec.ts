@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { deterministicId } from '../../apps/api/src/command-path/command-runner';
+import { deterministicId } from '../../apps/api/src/command-path/ids';
 import { eventually } from '../support/eventually';
 import { ownCardOf, realNameOf, residentIdOf, verificationBodyOf } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';

@@ -21,6 +21,8 @@ import {
 import { ARTICLE_CONTROLLERS, ARTICLE_PROVIDERS } from './articles/articles';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandRunner } from './command-path/command-runner';
+import { ArticleStreams } from './command-path/article-streams';
+import { RedPacketStreams } from './command-path/red-packet-streams';
 import { WalletStreams } from './command-path/wallet-streams';
 import { ProblemFilter } from './http/problem.filter';
 import { MemoryThrottlerStorage, MoneyRateLimitGuard, RATE_LIMIT_REDIS, RedisThrottlerStorage } from './http/rate-limit';
@@ -37,22 +39,11 @@ import { CreditsProcessManager } from './process-managers/credits.process-manage
 import { EXPIRY_OPTIONS, ExpiryScheduler } from './process-managers/expiry.scheduler';
 import { RedisTimerStore } from './process-managers/redis-timer.store';
 import { SqlTimerStore, TIMER_STORE, type TimerStore } from './process-managers/timer.store';
-import { QueriesController } from './queries/queries.controller';
 import { ReadYourWrites } from './queries/read-your-writes';
-import { ClaimRedPacketHandler, SendRedPacketHandler } from './red-packets/red-packet.handlers';
-import { RedPacketStreams } from './command-path/red-packet-streams';
-import { RedPacketsController } from './red-packets/red-packets.controller';
-import { PraiseTipHandler } from './tips/praise-tip.handler';
-import { TipsController } from './tips/tips.controller';
-import { TransfersController } from './transfers/transfers.controller';
-import {
-  FundWalletHandler,
-  LinkBankCardHandler,
-  OpenWalletHandler,
-  TransferFundsHandler,
-  WithdrawFundsHandler,
-} from './wallets/wallet.handlers';
-import { WalletsController } from './wallets/wallets.controller';
+import { RED_PACKET_CONTROLLERS, RED_PACKET_PROVIDERS } from './red-packets/red-packets';
+import { TIP_CONTROLLERS, TIP_PROVIDERS } from './tips/tips';
+import { TRANSFER_CONTROLLERS, TRANSFER_PROVIDERS } from './transfers/transfers';
+import { WALLET_CONTROLLERS, WALLET_PROVIDERS } from './wallets/wallets';
 
 const schemaOf = (config: ZanConfig): string => (config.eventStore.kind === 'eventstoredb' ? 'zan' : config.eventStore.schema);
 
@@ -111,7 +102,14 @@ class SingletonsMetrics implements OnModuleInit {
   imports: [
     CqrsModule.forRoot(),
   ],
-  controllers: [WalletsController, TransfersController, TipsController, RedPacketsController, QueriesController, ...ARTICLE_CONTROLLERS, VerificationController],
+  controllers: [
+    ...WALLET_CONTROLLERS,
+    ...TRANSFER_CONTROLLERS,
+    ...TIP_CONTROLLERS,
+    ...RED_PACKET_CONTROLLERS,
+    ...ARTICLE_CONTROLLERS,
+    VerificationController,
+  ],
   providers: [
     // ZAN_JWT_SECRET, or (outside production) the secret generated into the data folder.
     { provide: ZAN_SECRETS, inject: [ZAN_CONFIG], useFactory: (config: ZanConfig) => loadSecrets(config) },
@@ -184,18 +182,15 @@ class SingletonsMetrics implements OnModuleInit {
     CommandRunner,
     WalletStreams,
     RedPacketStreams,
+    ArticleStreams,
     ReadYourWrites,
     ExpiryScheduler,
     CreditsProcessManager,
     SingletonsMetrics,
-    OpenWalletHandler,
-    LinkBankCardHandler,
-    FundWalletHandler,
-    WithdrawFundsHandler,
-    TransferFundsHandler,
-    PraiseTipHandler,
-    SendRedPacketHandler,
-    ClaimRedPacketHandler,
+    ...WALLET_PROVIDERS,
+    ...TRANSFER_PROVIDERS,
+    ...TIP_PROVIDERS,
+    ...RED_PACKET_PROVIDERS,
     ...ARTICLE_PROVIDERS,
   ],
   exports: [CommandRunner, CreditsProcessManager, ExpiryScheduler],

@@ -1,6 +1,6 @@
 import type { RedPacketExpired, RedPacketSent, StoredEvent } from '@zan/contracts';
 import { auditLedger } from '@zan/domain';
-import { deterministicId } from '../../../apps/api/src/command-path/command-runner';
+import { deterministicId } from '../../../apps/api/src/command-path/ids';
 import { eventIdsOf } from '../../../apps/api/src/command-path/command-context';
 import type { DurableWorld } from './simulated-process';
 import { commandIdOf, type Answer, type Request } from './workload';

@@ -17,18 +17,17 @@ import { CommandMetrics } from '../../../apps/api/src/observability/command-metr
 import { CreditsProcessManager } from '../../../apps/api/src/process-managers/credits.process-manager';
 import { ExpiryScheduler } from '../../../apps/api/src/process-managers/expiry.scheduler';
 import { MemoryTimerStore } from '../../../apps/api/src/process-managers/memory-timer.store';
-import { ClaimRedPacketHandler, SendRedPacketHandler } from '../../../apps/api/src/red-packets/red-packet.handlers';
+import { ClaimRedPacketHandler } from '../../../apps/api/src/red-packets/claim-red-packet/claim-red-packet.handler';
+import { SendRedPacketHandler } from '../../../apps/api/src/red-packets/send-red-packet/send-red-packet.handler';
 import { RedPacketStreams } from '../../../apps/api/src/command-path/red-packet-streams';
 import { ArticleStreams } from '../../../apps/api/src/command-path/article-streams';
 import { PublishArticleHandler } from '../../../apps/api/src/articles/publish-article/publish-article.handler';
-import { PraiseTipHandler } from '../../../apps/api/src/tips/praise-tip.handler';
-import {
-  FundWalletHandler,
-  LinkBankCardHandler,
-  OpenWalletHandler,
-  TransferFundsHandler,
-  WithdrawFundsHandler,
-} from '../../../apps/api/src/wallets/wallet.handlers';
+import { PraiseTipHandler } from '../../../apps/api/src/tips/praise-tip/praise-tip.handler';
+import { FundWalletHandler } from '../../../apps/api/src/wallets/fund-wallet/fund-wallet.handler';
+import { LinkBankCardHandler } from '../../../apps/api/src/wallets/link-bank-card/link-bank-card.handler';
+import { OpenWalletHandler } from '../../../apps/api/src/wallets/open-wallet/open-wallet.handler';
+import { WithdrawFundsHandler } from '../../../apps/api/src/wallets/withdraw-funds/withdraw-funds.handler';
+import { TransferFundsHandler } from '../../../apps/api/src/transfers/transfer-funds/transfer-funds.handler';
 import { FaultyCheckpointStore, FaultyEventStore, FaultyTimerStore, ProcessIo } from './faults';
 
 /** Packets expire after seconds, not a day: the expiry path runs within a short simulated run. */

@@ -1,17 +1,16 @@
 import { DomainError } from '@zan/domain';
 import { unguessableId } from '@zan/platform';
 import type { CommandContext } from '../../../apps/api/src/command-path/command-context';
-import { deterministicId } from '../../../apps/api/src/command-path/command-runner';
-import { ClaimRedPacketCommand, SendRedPacketCommand } from '../../../apps/api/src/red-packets/red-packet.commands';
+import { deterministicId } from '../../../apps/api/src/command-path/ids';
+import { ClaimRedPacketCommand } from '../../../apps/api/src/red-packets/claim-red-packet/claim-red-packet.handler';
+import { SendRedPacketCommand } from '../../../apps/api/src/red-packets/send-red-packet/send-red-packet.handler';
 import { PublishArticleCommand } from '../../../apps/api/src/articles/publish-article/publish-article.handler';
-import { PraiseTipCommand } from '../../../apps/api/src/tips/tip.commands';
-import {
-  FundWalletCommand,
-  LinkBankCardCommand,
-  OpenWalletCommand,
-  TransferFundsCommand,
-  WithdrawFundsCommand,
-} from '../../../apps/api/src/wallets/wallet.commands';
+import { PraiseTipCommand } from '../../../apps/api/src/tips/praise-tip/praise-tip.handler';
+import { FundWalletCommand } from '../../../apps/api/src/wallets/fund-wallet/fund-wallet.handler';
+import { LinkBankCardCommand } from '../../../apps/api/src/wallets/link-bank-card/link-bank-card.handler';
+import { OpenWalletCommand } from '../../../apps/api/src/wallets/open-wallet/open-wallet.handler';
+import { WithdrawFundsCommand } from '../../../apps/api/src/wallets/withdraw-funds/withdraw-funds.handler';
+import { TransferFundsCommand } from '../../../apps/api/src/transfers/transfer-funds/transfer-funds.handler';
 import { realNameOf, residentIdOf } from '../../support/identity';
 import { SIMULATION_SECRETS, type SimulatedProcess } from './simulated-process';
 

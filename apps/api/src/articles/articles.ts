@@ -1,4 +1,3 @@
-import { ArticleStreams } from '../command-path/article-streams';
 import { LikeArticleController } from './like-article/like-article.controller';
 import { LikeArticleHandler } from './like-article/like-article.handler';
 import { PublishArticleController } from './publish-article/publish-article.controller';
@@ -9,4 +8,4 @@ import { UnlikeArticleHandler } from './unlike-article/unlike-article.handler';
 
 /** What the api module registers for articles: a controller and a handler per use case. */
 export const ARTICLE_CONTROLLERS = [PublishArticleController, LikeArticleController, UnlikeArticleController, ReadArticleController];
-export const ARTICLE_PROVIDERS = [ArticleStreams, PublishArticleHandler, LikeArticleHandler, UnlikeArticleHandler];
+export const ARTICLE_PROVIDERS = [PublishArticleHandler, LikeArticleHandler, UnlikeArticleHandler];

@@ -1,6 +1,14 @@
 import type { EventMetadata } from '@zan/contracts';
-import type { IdempotencyContext } from '../idempotency/idempotency.interceptor';
-import { deterministicId, randomId } from './command-runner';
+import { deterministicId, randomId } from './ids';
+
+/** What a handler of an idempotent route learns about its request (set by the IdempotencyInterceptor). */
+export interface IdempotencyContext {
+  key: string;
+  /** Deterministic per (user, key): the seed of every id the command creates. */
+  commandId: string;
+  /** A previous attempt with this key died mid-way: the command may already have taken effect. */
+  recovering: boolean;
+}
 
 /** Who asks, under which correlation, and (for money-moving commands) with which idempotency key. */
 export interface CommandContext {

@@ -7,7 +7,8 @@ import { isolation, testServers } from '../../../../test/support/isolation';
 import { CommandMetrics } from '../observability/command-metrics';
 import { CreditsProcessManager } from '../process-managers/credits.process-manager';
 import { RedPacketStreams } from './red-packet-streams';
-import { CommandRunner, deterministicId, randomId } from './command-runner';
+import { CommandRunner } from './command-runner';
+import { deterministicId, randomId } from './ids';
 import { WalletStreams } from './wallet-streams';
 
 const beijingDay = (iso: string): string => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
 import type { DomainEvent, EventMetadata, NewEvent, StoredEvent } from '@zan/contracts';
 import { currentVersion } from '@zan/contracts';
 import { DomainError } from '@zan/domain';
 import { DuplicateEventError, EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@zan/event-store';
 import { CLOCK, type Clock, inSpan, withTraceparent } from '@zan/platform';
 import { CommandMetrics, type CommandOutcome } from '../observability/command-metrics';
+import { randomId } from './ids';
 
 /** What the runner needs of a decider to rebuild a stream's state. */
 export interface StateFolder<S> {
@@ -52,15 +52,6 @@ interface Decision<S> {
   resolve: (executed: Executed<S> & { replayed?: boolean }) => void;
   reject: (error: unknown) => void;
 }
-
-/**
- * Namespace for Zan's deterministic (v5) ids: anyone can compute them from their parts, so they
- * name only what grants nothing (events, fundings, transfers); an id that grants something to
- * whoever knows it (a red packet) is an unguessableId (@zan/platform).
- */
-export const ZAN_ID_NAMESPACE = '5f0c2f0e-2d43-4b8c-9d55-7a7a3d2b9a10';
-export const deterministicId = (...parts: string[]): string => uuidv5(parts.join('\n'), ZAN_ID_NAMESPACE);
-export const randomId = (): string => uuidv4();
 
 /** Random event ids, each index drawn the first time it is asked for and the same ever after. */
 const drawnOnce = (): ((index: number) => string) => {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { redPacketStream, type EventMetadata, type RedPacketSent, type StoredEvent } from '@zan/contracts';
 import { redPacketDecider, type RedPacketCommand, type RedPacketState } from '@zan/domain';
-import { CommandRunner, deterministicId, type Executed } from './command-runner';
+import { CommandRunner, type Executed } from './command-runner';
+import { deterministicId } from './ids';
 
 /** Deciding red packet commands on `red-packet-<id>` streams. */
 @Injectable()

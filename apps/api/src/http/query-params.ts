@@ -8,3 +8,9 @@ export const pageSize = (value: unknown, fallback: number, max: number, field = 
   }
   return Number(value);
 };
+
+/** The `?after=` of every query over the read models (articles' own say less: no credits follow theirs). */
+export const AFTER =
+  'A position from a command answer: wait (up to 5 s, else 503 with Retry-After) until the read models have applied it, and at a transfer, tip, red packet or claim the credits and escrow that follow it';
+/** Problems of every query over the read models. */
+export const READ_PROBLEMS = ['unauthorized', 'validation', 'read-model-behind'];

@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerRequest, type ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type Redis from 'ioredis';
-import { IDEMPOTENT_ROUTE } from '../idempotency/idempotency.interceptor';
+import { IDEMPOTENT_ROUTE } from './idempotent-route';
 import { ProblemException, problem } from './problem';
 
 // Fixed window per key: one atomic step, so every api instance shares the same count.

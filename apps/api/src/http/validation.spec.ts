@@ -1,4 +1,4 @@
-import { TipBody } from './dto';
+import { TipBody } from '../tips/praise-tip/praise-tip.dto';
 import { strictValidationPipe } from './validation';
 
 describe('strictValidationPipe', () => {

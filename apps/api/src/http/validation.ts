@@ -1,7 +1,6 @@
 import { applyDecorators, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
 import { freeTextProblem } from '@zan/contracts';
-import { RedPacketNotFound } from '@zan/domain';
 import { ProblemException, problem } from './problem';
 
 /** User ids and other ids that end up in stream names: short, printable, no separators or paths. */
@@ -83,12 +82,10 @@ export const badRequest = (field: string, message: string) =>
 
 export { BadRequestException };
 
-const RED_PACKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** A red packet id from a path: anything but a lowercase uuid names no packet, so it is a 404. */
-export const requireRedPacketId = (id: string): string => {
-  if (!RED_PACKET_ID.test(id)) throw new RedPacketNotFound(`no red packet ${id.slice(0, 64)}`);
-  return id;
+/** An id from a path or a query (a user, an author): a 400 naming the field otherwise. */
+export const requireId = (value: string, field: string): string => {
+  if (!ID_PATTERN.test(value)) throw badRequest(field, ID_MESSAGE);
+  return value;
 };
 
 /**

@@ -1,5 +1,4 @@
-import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, Logger, NestInterceptor, SetMetadata, applyDecorators } from '@nestjs/common';
-import { ApiHeader } from '@nestjs/swagger';
+import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -7,38 +6,13 @@ import { Observable, from, lastValueFrom } from 'rxjs';
 import { CLOCK, type Clock, ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { DomainError } from '@zan/domain';
 import type { Principal } from '../auth/auth.guard';
-import { deterministicId } from '../command-path/command-runner';
+import type { IdempotencyContext } from '../command-path/command-context';
+import { deterministicId } from '../command-path/ids';
+import { IDEMPOTENT_ROUTE } from '../http/idempotent-route';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
 import { CommandMetrics } from '../observability/command-metrics';
 import { IDEMPOTENCY_STORE, type IdempotencyStore, type Lease } from './idempotency.store';
-
-export const IDEMPOTENT_ROUTE = 'zan:idempotent';
-/**
- * Marks a route whose answer is replayed for a repeated Idempotency-Key. Money-moving routes
- * require the key; other POSTs honour it when given (`optional`).
- */
-export const Idempotent = (options: { optional?: boolean } = {}) =>
-  applyDecorators(
-    SetMetadata(IDEMPOTENT_ROUTE, options.optional ? 'optional' : 'required'),
-    ApiHeader({
-      name: 'Idempotency-Key',
-      required: !options.optional,
-      description: options.optional
-        ? 'Optional. When sent, the same key with the same body answers the first response again.'
-        : 'Required. The same key with the same body answers the first response again (Idempotent-Replayed: true), with no new effect; with another body, a 409. Kept at least 24 h.',
-      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]{1,255}$', example: 'fund-0001' },
-    }),
-  );
-
-/** What a handler of an idempotent route learns about its request. */
-export interface IdempotencyContext {
-  key: string;
-  /** Deterministic per (user, key): the seed of every id the command creates. */
-  commandId: string;
-  /** A previous attempt with this key died mid-way: the command may already have taken effect. */
-  recovering: boolean;
-}
 
 // Short: commands take milliseconds, and a takeover is safe because ids are deterministic.
 const LEASE_MS = 5_000;

@@ -22,7 +22,8 @@ import {
   subscribeResiliently,
 } from '@zan/event-store';
 import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
-import { CommandRunner, deterministicId } from '../command-path/command-runner';
+import { CommandRunner } from '../command-path/command-runner';
+import { deterministicId } from '../command-path/ids';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { ConcurrentReactions } from './concurrent-reactions';
 import { ExpiryScheduler } from './expiry.scheduler';

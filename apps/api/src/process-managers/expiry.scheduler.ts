@@ -3,7 +3,7 @@ import { redPacketStream, type RedPacketEscrowed, type StoredEvent } from '@zan/
 import { RedPacketNotFound } from '@zan/domain';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { CLOCK, type Campaign, type Clock, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
-import { deterministicId } from '../command-path/command-runner';
+import { deterministicId } from '../command-path/ids';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { TIMER_STORE, type DueTimer, type TimerCause, type TimerStore } from './timer.store';
 

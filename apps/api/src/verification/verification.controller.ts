@@ -9,7 +9,7 @@ import { VerificationBody, VerificationDecisionBody } from '../http/dto';
 import { AUTHENTICATED, ApiProblems } from '../http/openapi';
 import { ProblemException, problem } from '../http/problem';
 import { RateLimited } from '../http/rate-limit';
-import { Ctx } from '../http/request-context';
+import { Ctx } from '../command-path/request-context';
 import { VerificationDoc } from '../http/responses';
 import { ID_MESSAGE, ID_PATTERN, badRequest } from '../http/validation';
 import { Verifications, type ProviderDecision } from './verifications';

@@ -14,7 +14,7 @@ import {
   type VerificationProvider,
 } from '@zan/platform';
 import { type CommandContext, commandIdOf } from '../command-path/command-context';
-import { deterministicId } from '../command-path/command-runner';
+import { deterministicId } from '../command-path/ids';
 import { WalletStreams, positionOf } from '../command-path/wallet-streams';
 import { ProblemException, problem } from '../http/problem';
 

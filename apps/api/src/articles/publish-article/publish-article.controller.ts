@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import type { Response } from 'express';
 import type { CommandContext } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
-import { Ctx } from '../../http/request-context';
+import { Ctx } from '../../command-path/request-context';
 import { ArticlePublishedDoc, PublishArticleBody } from './publish-article.dto';
 import { PublishArticleCommand } from './publish-article.handler';
 

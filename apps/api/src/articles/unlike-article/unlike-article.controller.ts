@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiParam, ApiTags } 
 import type { Response } from 'express';
 import type { CommandContext } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
-import { Ctx } from '../../http/request-context';
+import { Ctx } from '../../command-path/request-context';
 import { requireArticleId } from '../article-id';
 import { UnlikeArticleCommand } from './unlike-article.handler';
 

@@ -1,10 +1,22 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { requireTippableArticle, tipAuthor } from '@zan/domain';
-import { ArticleStreams } from '../command-path/article-streams';
-import { commandIdOf } from '../command-path/command-context';
-import { deterministicId } from '../command-path/command-runner';
-import { WalletStreams, positionOf } from '../command-path/wallet-streams';
-import { PraiseTipCommand } from './tip.commands';
+import { ArticleStreams } from '../../command-path/article-streams';
+import { type CommandContext, commandIdOf } from '../../command-path/command-context';
+import { deterministicId } from '../../command-path/ids';
+import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import type { TipPraisedDoc } from './praise-tip.dto';
+
+export class PraiseTipCommand extends Command<TipPraisedDoc> {
+  constructor(
+    readonly context: CommandContext,
+    readonly authorId: string,
+    readonly articleId: string,
+    readonly amount: number,
+    readonly message: string | undefined,
+  ) {
+    super();
+  }
+}
 
 /**
  * The reader's wallet pays (decided on the reader's stream); the author is credited by the
@@ -17,7 +29,7 @@ export class PraiseTipHandler implements ICommandHandler<PraiseTipCommand> {
     private readonly articles: ArticleStreams,
   ) {}
 
-  async execute({ context, authorId, articleId, amount, message }: PraiseTipCommand) {
+  async execute({ context, authorId, articleId, amount, message }: PraiseTipCommand): Promise<TipPraisedDoc> {
     const readerId = context.userId;
     const commandId = commandIdOf(context);
     // The article must be published (404) and by the author named (422), before anything is debited.

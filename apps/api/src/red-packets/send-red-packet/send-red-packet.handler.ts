@@ -1,14 +1,32 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { RedPacketEscrowed, RedPacketSent, StoredEvent } from '@zan/contracts';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { RedPacketEscrowed, RedPacketMode, RedPacketSent, StoredEvent } from '@zan/contracts';
 import { redPacketExpiresAt } from '@zan/domain';
-import { CLOCK, type Clock, RANDOM, type RandomSource, ZAN_SECRETS, type ZanSecrets, unguessableId } from '@zan/platform';
-import { commandIdOf, eventIdsOf, metadataOf } from '../command-path/command-context';
-import { RedPacketStreams } from '../command-path/red-packet-streams';
-import { WalletStreams, positionOf } from '../command-path/wallet-streams';
-import { ExpiryScheduler } from '../process-managers/expiry.scheduler';
-import { ClaimRedPacketCommand, SendRedPacketCommand } from './red-packet.commands';
+import { CLOCK, type Clock, ZAN_SECRETS, type ZanSecrets, unguessableId } from '@zan/platform';
+import { type CommandContext, commandIdOf } from '../../command-path/command-context';
+import { RedPacketStreams } from '../../command-path/red-packet-streams';
+import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import { ExpiryScheduler } from '../../process-managers/expiry.scheduler';
+import type { RedPacketSentDoc } from './send-red-packet.dto';
 
+export class SendRedPacketCommand extends Command<RedPacketSentDoc> {
+  constructor(
+    readonly context: CommandContext,
+    readonly amount: number,
+    readonly shares: number,
+    readonly mode: RedPacketMode,
+    readonly greeting: string | undefined,
+    readonly recipients: string[] | undefined,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Debited on the sender's wallet (RedPacketSent), then escrowed on the packet's own stream at once,
+ * so the packet can be claimed as soon as the sender hears back; the credits process manager escrows
+ * it too, should this process die in between.
+ */
 @CommandHandler(SendRedPacketCommand)
 export class SendRedPacketHandler implements ICommandHandler<SendRedPacketCommand> {
   constructor(
@@ -19,7 +37,7 @@ export class SendRedPacketHandler implements ICommandHandler<SendRedPacketComman
     @Inject(ZAN_SECRETS) private readonly secrets: ZanSecrets,
   ) {}
 
-  async execute({ context, amount, shares, mode, greeting, recipients }: SendRedPacketCommand) {
+  async execute({ context, amount, shares, mode, greeting, recipients }: SendRedPacketCommand): Promise<RedPacketSentDoc> {
     const senderId = context.userId;
     const commandId = commandIdOf(context);
     // Whoever knows a packet's id can claim it: keyed, so the sender and Idempotency-Key alone do not
@@ -54,30 +72,5 @@ export class SendRedPacketHandler implements ICommandHandler<SendRedPacketComman
     if (escrowed) await this.expiries.schedule(escrowed);
     // The stored event's id: a retry of a command stored under an older id key answers that packet.
     return { redPacketId: sent.data.redPacketId, expiresAt: sent.data.expiresAt, balance: done.state.balance, position: positionOf(done) };
-  }
-}
-
-@CommandHandler(ClaimRedPacketCommand)
-export class ClaimRedPacketHandler implements ICommandHandler<ClaimRedPacketCommand> {
-  constructor(
-    private readonly packets: RedPacketStreams,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(RANDOM) private readonly random: RandomSource,
-  ) {}
-
-  /** Claims on one packet are serialised by the command runner: no retry storm on a hot packet. */
-  async execute({ context, redPacketId }: ClaimRedPacketCommand) {
-    const userId = context.userId;
-    const commandId = commandIdOf(context);
-    const now = this.clock.now();
-    const done = await this.packets.decide(
-      redPacketId,
-      { type: 'ClaimRedPacket', data: { redPacketId, userId, now: now.toISOString(), random: this.random } },
-      metadataOf(context, commandId),
-      eventIdsOf(commandId),
-      { recovering: context.idempotency?.recovering ?? false, now },
-    );
-    const claimed = done.events.find((event) => event.type === 'RedPacketClaimed') as StoredEvent<{ amount: number }>;
-    return { redPacketId, amount: claimed.data.amount, position: positionOf(done) };
   }
 }

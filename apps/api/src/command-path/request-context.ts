@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { RequestIds } from '@zan/platform';
 import type { Principal } from '../auth/auth.guard';
-import type { CommandContext } from '../command-path/command-context';
-import type { IdempotencyContext } from '../idempotency/idempotency.interceptor';
+import type { CommandContext, IdempotencyContext } from './command-context';
 
 const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
 

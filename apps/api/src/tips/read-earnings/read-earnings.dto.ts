@@ -1,0 +1,18 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class ArticleEarningsDoc {
+  @ApiProperty({ description: 'in fen', example: 888 }) total!: number;
+  @ApiProperty({ example: 1 }) tips!: number;
+}
+
+export class EarningsDoc {
+  @ApiProperty({ example: 'bob' }) authorId!: string;
+  @ApiProperty({ description: 'in fen', example: 1_388 }) total!: number;
+  @ApiProperty({ example: 2 }) tips!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/ArticleEarningsDoc' },
+    example: { 'why-zan': { total: 888, tips: 1 }, 'red-packets-explained': { total: 500, tips: 1 } },
+  })
+  byArticle!: Record<string, ArticleEarningsDoc>;
+}

@@ -1,0 +1,24 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { type CommandContext, commandIdOf } from '../../command-path/command-context';
+import { deterministicId } from '../../command-path/ids';
+import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import type { FundedDoc } from './fund-wallet.dto';
+
+export class FundWalletCommand extends Command<FundedDoc> {
+  constructor(readonly context: CommandContext, readonly cardId: string, readonly amount: number) {
+    super();
+  }
+}
+
+@CommandHandler(FundWalletCommand)
+export class FundWalletHandler implements ICommandHandler<FundWalletCommand> {
+  constructor(private readonly wallets: WalletStreams) {}
+
+  async execute({ context, cardId, amount }: FundWalletCommand): Promise<FundedDoc> {
+    const { userId } = context;
+    const commandId = commandIdOf(context);
+    const fundingId = deterministicId(commandId, 'funding');
+    const done = await this.wallets.decide(userId, { type: 'FundWallet', data: { userId, fundingId, cardId, amount } }, context, commandId);
+    return { fundingId, balance: done.state.balance, position: positionOf(done) };
+  }
+}

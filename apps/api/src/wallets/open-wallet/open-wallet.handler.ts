@@ -1,0 +1,23 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CURRENCY, type WalletKind } from '@zan/contracts';
+import { type CommandContext, commandIdOf } from '../../command-path/command-context';
+import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import type { WalletOpenedDoc } from './open-wallet.dto';
+
+export class OpenWalletCommand extends Command<WalletOpenedDoc> {
+  constructor(readonly context: CommandContext, readonly kind: WalletKind) {
+    super();
+  }
+}
+
+@CommandHandler(OpenWalletCommand)
+export class OpenWalletHandler implements ICommandHandler<OpenWalletCommand> {
+  constructor(private readonly wallets: WalletStreams) {}
+
+  async execute({ context, kind }: OpenWalletCommand): Promise<WalletOpenedDoc> {
+    const { userId } = context;
+    const commandId = commandIdOf(context);
+    const done = await this.wallets.decide(userId, { type: 'OpenWallet', data: { userId, kind } }, context, commandId);
+    return { userId, kind: done.state.kind ?? kind, balance: done.state.balance, currency: CURRENCY, position: positionOf(done) };
+  }
+}

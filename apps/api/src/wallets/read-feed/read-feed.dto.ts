@@ -1,0 +1,21 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { UUID_EXAMPLE } from '../../http/dto-fields';
+
+export class FeedItemDoc {
+  @ApiProperty({
+    enum: ['funding', 'withdrawal', 'transfer-sent', 'transfer-received', 'tip-sent', 'tip-received', 'red-packet-sent', 'red-packet-claimed', 'red-packet-refunded'],
+    example: 'tip-received',
+  })
+  type!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-02-10T08:00:00.000Z' }) at!: string;
+  @ApiProperty({ description: 'Always positive, in fen; `type` tells the direction', example: 888 }) amount!: number;
+  @ApiProperty({ type: 'string', nullable: true, description: 'The other user, or null (a bank card, a packet)', example: 'alice' })
+  counterpartyId!: string | null;
+  @ApiProperty({ description: 'The funding, withdrawal, transfer, tip or red packet id', example: UUID_EXAMPLE }) refId!: string;
+}
+
+export class FeedPageDoc {
+  @ApiProperty({ type: [FeedItemDoc] }) items!: FeedItemDoc[];
+  @ApiPropertyOptional({ description: 'Pass as `?before=` for older items; absent on the last page', example: '1739174400000:74800000' })
+  nextCursor?: string;
+}
