@@ -11,7 +11,7 @@ import { deterministicId } from '../command-path/command-runner';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
 import { CommandMetrics } from '../observability/command-metrics';
-import { IDEMPOTENCY_STORE, type IdempotencyStore, type Lease } from './idempotency.store';
+import { IDEMPOTENCY_STORE, type IdempotencyStore, type Lease } from '@zan/stores';
 
 export const IDEMPOTENT_ROUTE = 'zan:idempotent';
 /**
