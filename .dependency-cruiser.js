@@ -39,6 +39,15 @@ module.exports = {
       to: { path: ['^libs/(?!contracts/|domain/)'], pathNot: ['^libs/$1/'] },
     },
     {
+      name: 'stores-are-adapters-too',
+      severity: 'error',
+      comment:
+        "libs/stores holds the api's own durable records (idempotency, timers, rate limits): ports and their SQL, Redis and " +
+        "memory adapters. It shares the event store's SQL client (its tables live beside the events) and knows no other lib; platform chooses.",
+      from: { path: '^libs/stores' },
+      to: { path: ['^libs/(?!stores/|contracts/|event-store/)', 'node_modules/@nestjs/(?!throttler)'] },
+    },
+    {
       name: 'apps-are-separate',
       severity: 'error',
       from: { path: '^apps/(api|relay|projector|cli)/' },

@@ -1,7 +1,7 @@
 import { ManualClock, seededRandom } from '@zan/platform';
 import { CreditsProcessManager } from '../../apps/api/src/process-managers/credits.process-manager';
 import { ExpiryScheduler } from '../../apps/api/src/process-managers/expiry.scheduler';
-import { TIMER_STORE, type TimerStore } from '../../apps/api/src/process-managers/timer.store';
+import { TIMER_STORE, type TimerStore } from '@zan/stores';
 import { eventually } from '../support/eventually';
 import { clientFor, fundedUser, publishArticle } from '../support/http-client';
 import { startFullStackInProcess } from '../support/stacks';

@@ -3,7 +3,7 @@ import { walletStream } from '@zan/contracts';
 import type { EventStore } from '@zan/event-store';
 import { ManualClock, createAdapters, loadConfig, type Adapters } from '@zan/platform';
 import { createZanApp } from '../../apps/zan/src/zan.app';
-import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../../apps/api/src/idempotency/idempotency.store';
+import { IDEMPOTENCY_STORE, type IdempotencyStore } from '@zan/stores';
 import { clientFor, fundedUser } from '../support/http-client';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 

@@ -15,9 +15,13 @@ import {
 } from '@zan/event-store';
 import { EVENT_BUS, InProcessEventBus, KafkaEventBus, type EventBus } from '@zan/messaging';
 import { MemoryReadModelStore, READ_MODEL_STORE, RedisReadModelStore, type ReadModelStore } from '@zan/read-models';
+import { IDEMPOTENCY_STORE, RATE_LIMIT_STORE, TIMER_STORE } from '@zan/stores';
 import { CLOCK, type Clock, RANDOM, type RandomSource, systemClock } from './clock';
+import { DURABLE_STORES, createDurableStores, type DurableStores } from './durable-stores';
 import { InProcessLeaderElection, LEADER_ELECTION, type LeaderElection, leaderElectionFor } from './leader-election';
+import { PERSONAL_DATA_VAULT } from './kyc/personal-data-vault';
 import { HttpVerificationProvider, LocalVerificationProvider, VERIFICATION_PROVIDER, type VerificationProvider } from './kyc/verification-provider';
+import { ZAN_SECRETS, ZAN_VAULT_KEYS, loadSecrets, loadVaultKeys, type VaultKeys } from './secrets';
 import { ZAN_CONFIG, type Role, type ZanConfig, loadConfig } from './zan.config';
 
 /** The adapters this process runs on, chosen from the configuration in this one place. */
@@ -38,6 +42,8 @@ export const adaptersFor = (roles: readonly Role[]) => ({
   bus: roles.includes('relay') || roles.includes('projector'),
   readModels: roles.includes('api') || roles.includes('projector'),
   leaderElection: roles.includes('api') || roles.includes('relay'),
+  /** The api's own records beside the events (idempotency, timers, rate limits, personal data), and its secrets. */
+  durableStores: roles.includes('api'),
 });
 
 export const ADAPTERS = Symbol('ADAPTERS');
@@ -115,6 +121,15 @@ class AdaptersCloser implements OnApplicationShutdown {
   }
 }
 
+@Injectable()
+class DurableStoresCloser implements OnApplicationShutdown {
+  constructor(@Inject(DURABLE_STORES) private readonly stores: DurableStores | null) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stores?.close();
+  }
+}
+
 export interface PlatformOptions {
   config?: ZanConfig;
   /** The roles this process plays; defaults to the configured ZAN_ROLES. */
@@ -133,6 +148,11 @@ export const verificationProviderOf = (config: Pick<ZanConfig, 'kyc'>): Verifica
 export class PlatformModule {
   static forRoot(options: PlatformOptions = {}): DynamicModule {
     const config = options.config ?? loadConfig();
+    const needs = adaptersFor(options.roles ?? config.roles);
+    const fromStores = <T>(pick: (stores: DurableStores) => T) => ({
+      inject: [DURABLE_STORES],
+      useFactory: (stores: DurableStores | null) => (stores ? pick(stores) : null),
+    });
     return {
       module: PlatformModule,
       providers: [
@@ -149,9 +169,40 @@ export class PlatformModule {
         { provide: LEADER_ELECTION, useFactory: (a: Adapters) => a.leaderElection ?? new InProcessLeaderElection(), inject: [ADAPTERS] },
         // ZAN_KYC_PROVIDER: who verifies wallets (local check digits by default, or an http provider).
         { provide: VERIFICATION_PROVIDER, useFactory: () => verificationProviderOf(config) },
+        // The api's secrets (ZAN_JWT_SECRET, the vault keys; outside production, generated into the data folder).
+        { provide: ZAN_SECRETS, useFactory: () => (needs.durableStores ? loadSecrets(config) : null) },
+        { provide: ZAN_VAULT_KEYS, useFactory: () => (needs.durableStores ? loadVaultKeys(config) : null) },
+        {
+          provide: DURABLE_STORES,
+          inject: [SQL_CLIENT, ZAN_VAULT_KEYS],
+          useFactory: (sql: SqlClient | null, keys: VaultKeys | null) => (needs.durableStores ? createDurableStores(config, sql ?? undefined, keys!) : null),
+        },
+        { provide: IDEMPOTENCY_STORE, ...fromStores((stores) => stores.idempotency) },
+        { provide: TIMER_STORE, ...fromStores((stores) => stores.timers) },
+        { provide: RATE_LIMIT_STORE, ...fromStores((stores) => stores.rateLimits) },
+        { provide: PERSONAL_DATA_VAULT, ...fromStores((stores) => stores.vault) },
+        DurableStoresCloser,
         ...(options.adapters ? [] : [AdaptersCloser]),
       ],
-      exports: [ZAN_CONFIG, CLOCK, RANDOM, ADAPTERS, EVENT_STORE, CHECKPOINT_STORE, SQL_CLIENT, EVENT_BUS, READ_MODEL_STORE, LEADER_ELECTION, VERIFICATION_PROVIDER],
+      exports: [
+        ZAN_CONFIG,
+        CLOCK,
+        RANDOM,
+        ADAPTERS,
+        EVENT_STORE,
+        CHECKPOINT_STORE,
+        SQL_CLIENT,
+        EVENT_BUS,
+        READ_MODEL_STORE,
+        LEADER_ELECTION,
+        VERIFICATION_PROVIDER,
+        ZAN_SECRETS,
+        ZAN_VAULT_KEYS,
+        IDEMPOTENCY_STORE,
+        TIMER_STORE,
+        RATE_LIMIT_STORE,
+        PERSONAL_DATA_VAULT,
+      ],
     };
   }
 }

@@ -12,7 +12,7 @@ import {
   type Subscription,
   type SubscriptionOptions,
 } from '@zan/event-store';
-import type { DueTimer, TimerCause, TimerStore } from '../../../apps/api/src/process-managers/timer.store';
+import type { DueTimer, TimerCause, TimerStore } from '@zan/stores';
 
 /** Per I/O call, the chance of each fault. */
 export interface FaultRates {

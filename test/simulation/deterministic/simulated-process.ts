@@ -16,7 +16,7 @@ import { WalletStreams } from '../../../apps/api/src/command-path/wallet-streams
 import { CommandMetrics } from '../../../apps/api/src/observability/command-metrics';
 import { CreditsProcessManager } from '../../../apps/api/src/process-managers/credits.process-manager';
 import { ExpiryScheduler } from '../../../apps/api/src/process-managers/expiry.scheduler';
-import { MemoryTimerStore } from '../../../apps/api/src/process-managers/memory-timer.store';
+import { MemoryTimerStore } from '@zan/stores';
 import { ClaimRedPacketHandler } from '../../../apps/api/src/red-packets/claim-red-packet/claim-red-packet.handler';
 import { SendRedPacketHandler } from '../../../apps/api/src/red-packets/send-red-packet/send-red-packet.handler';
 import { RedPacketStreams } from '../../../apps/api/src/command-path/red-packet-streams';

@@ -1,52 +1,7 @@
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerRequest, type ThrottlerStorage } from '@nestjs/throttler';
-import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import type Redis from 'ioredis';
+import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerRequest } from '@nestjs/throttler';
 import { IDEMPOTENT_ROUTE } from './idempotent-route';
 import { ProblemException, problem } from './problem';
-
-// Fixed window per key: one atomic step, so every api instance shares the same count.
-const INCREMENT = `
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-return { hits, ttl }
-`;
-
-/** Throttler counts in Redis, so the limit holds across instances. */
-export class RedisThrottlerStorage implements ThrottlerStorage {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
-
-  async increment(key: string, ttl: number, limit: number, _blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
-    const [hits, pttl] = (await this.redis.eval(INCREMENT, 1, `${this.prefix}rate:${name}:${key}`, String(ttl))) as [number, number];
-    const timeToExpire = Math.max(1, Math.ceil(pttl / 1000));
-    const isBlocked = hits > limit;
-    return { totalHits: hits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 };
-  }
-}
-
-/** In one process (embedded mode): the same fixed window in memory. */
-export class MemoryThrottlerStorage implements ThrottlerStorage {
-  private readonly windows = new Map<string, { hits: number; until: number }>();
-
-  async increment(key: string, ttl: number, limit: number, _blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
-    const now = Date.now();
-    const id = `${name}:${key}`;
-    let window = this.windows.get(id);
-    if (!window || window.until <= now) {
-      window = { hits: 0, until: now + ttl };
-      this.windows.set(id, window);
-      if (this.windows.size > 100_000) for (const [k, w] of this.windows) if (w.until <= now) this.windows.delete(k);
-    }
-    window.hits++;
-    const timeToExpire = Math.max(1, Math.ceil((window.until - now) / 1000));
-    const isBlocked = window.hits > limit;
-    return { totalHits: window.hits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 };
-  }
-}
 
 const RATE_LIMITED_ROUTE = 'zan:rate-limited';
 /** Counts a route that moves no money against the same per-user budget as money-moving ones (linking a card). */
@@ -92,5 +47,3 @@ export class MoneyRateLimitGuard extends ThrottlerGuard {
     );
   }
 }
-
-export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');

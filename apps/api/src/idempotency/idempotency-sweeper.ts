@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK, type Clock, ZAN_CONFIG, type ZanConfig } from '@zan/platform';
-import { IDEMPOTENCY_STORE, type IdempotencyStore } from './idempotency.store';
+import { IDEMPOTENCY_STORE, type IdempotencyStore } from '@zan/stores';
 
 export const IDEMPOTENCY_SWEEP_OPTIONS = Symbol('IDEMPOTENCY_SWEEP_OPTIONS');
 

@@ -12,7 +12,7 @@ import { IDEMPOTENT_ROUTE } from '../http/idempotent-route';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
 import { CommandMetrics } from '../observability/command-metrics';
-import { IDEMPOTENCY_STORE, type IdempotencyStore, type Lease } from './idempotency.store';
+import { IDEMPOTENCY_STORE, type IdempotencyStore, type Lease } from '@zan/stores';
 
 // Short: commands take milliseconds, and a takeover is safe because ids are deterministic.
 const LEASE_MS = 5_000;

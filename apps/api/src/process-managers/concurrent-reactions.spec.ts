@@ -1,7 +1,8 @@
 import type { StoredEvent } from '@zan/contracts';
 import { EVENT_CATALOG } from '@zan/contracts';
 import { ConcurrentReactions } from './concurrent-reactions';
-import { CreditsProcessManager, reactionKey } from './credits.process-manager';
+import { reactionKey } from './credit-reactions';
+import { CreditsProcessManager } from './credits.process-manager';
 
 const event = (position: number, key?: string): StoredEvent => ({
   id: `e${position}`,

@@ -9,7 +9,7 @@ import { CommandMetrics } from '../observability/command-metrics';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { CreditsProcessManager } from './credits.process-manager';
 import { ExpiryScheduler } from './expiry.scheduler';
-import { SqlTimerStore } from './timer.store';
+import { SqlTimerStore } from '@zan/stores';
 
 /** The escrow fails (an injected fault in a wrapper of the packet streams) while `failing` is set. */
 class FailingEscrow extends RedPacketStreams {

@@ -1,14 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
-import type {
-  FundsTransferred,
-  RedPacketClaimed,
-  RedPacketEscrowed,
-  RedPacketExpired,
-  RedPacketSent,
-  StoredEvent,
-  TipPraised,
-} from '@zan/contracts';
-import { walletStream } from '@zan/contracts';
+import { type StoredEvent, walletStream } from '@zan/contracts';
 import { walletDecider, type WalletCredit } from '@zan/domain';
 import {
   CHECKPOINT_STORE,
@@ -26,6 +17,7 @@ import { CommandRunner } from '../command-path/command-runner';
 import { deterministicId } from '../command-path/ids';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { ConcurrentReactions } from './concurrent-reactions';
+import { type ReactionEffects, reactTo, reactionKey } from './credit-reactions';
 import { ExpiryScheduler } from './expiry.scheduler';
 
 const CHECKPOINT = PROCESS_MANAGER_CHECKPOINTS.credits;
@@ -37,29 +29,10 @@ const REDRIVE_POLL_MS = 1_000;
 const IN_FLIGHT_SCAN = 1_000;
 
 /**
- * Which reactions must run in order: a packet's lifecycle (escrow, expiry timer, claims, refund) in
- * the packet's order, a credit behind the earlier credits of its wallet. Other events need nothing.
- */
-export const reactionKey = (event: StoredEvent): string | undefined => {
-  switch (event.type) {
-    case 'FundsTransferred':
-      return `wallet:${(event.data as FundsTransferred).toUserId}`;
-    case 'TipPraised':
-      return `wallet:${(event.data as TipPraised).authorId}`;
-    case 'RedPacketSent':
-    case 'RedPacketEscrowed':
-    case 'RedPacketClaimed':
-    case 'RedPacketExpired':
-      return `packet:${(event.data as { redPacketId: string }).redPacketId}`;
-    default:
-      return undefined;
-  }
-};
-
-/**
- * Second legs of every payment, reacting to stored events in global order from a durable checkpoint:
- * the payee of a transfer, the author of a tip, the claimer of a packet share and the sender of an
- * expired packet are credited, and sent packets are escrowed. Each reaction's event ids derive
+ * Second legs of every payment, reacting to stored events in global order from a durable checkpoint
+ * (what each event type causes: CREDIT_REACTIONS in credit-reactions.ts): the payee of a transfer,
+ * the author of a tip, the claimer of a packet share and the sender of an expired packet are
+ * credited, and sent packets are escrowed. Each reaction's event ids derive
  * from the causing event's id, so redelivery after a crash finds them stored and does nothing:
  * every credit happens exactly once, never zero times.
  *
@@ -250,48 +223,16 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     }
   }
 
-  async handle(event: StoredEvent): Promise<void> {
-    switch (event.type) {
-      case 'FundsTransferred': {
-        const data = event.data as FundsTransferred;
-        return this.credit(event, data.toUserId, {
-          type: 'TransferReceived',
-          data: { transferId: data.transferId, fromUserId: data.fromUserId, toUserId: data.toUserId, amount: data.amount },
-        });
-      }
-      case 'TipPraised': {
-        const data = event.data as TipPraised;
-        return this.credit(event, data.authorId, {
-          type: 'TipReceived',
-          data: { tipId: data.tipId, readerId: data.readerId, authorId: data.authorId, articleId: data.articleId, amount: data.amount },
-        });
-      }
-      case 'RedPacketSent':
-        await this.packets.escrow(event as StoredEvent<RedPacketSent>);
-        return;
-      case 'RedPacketEscrowed':
-        return this.expiries.schedule(event as StoredEvent<RedPacketEscrowed>);
-      case 'RedPacketClaimed': {
-        const data = event.data as RedPacketClaimed;
-        await this.credit(event, data.userId, {
-          type: 'RedPacketShareReceived',
-          data: { redPacketId: data.redPacketId, senderId: data.senderId, userId: data.userId, amount: data.amount },
-        });
-        if (data.remainingShares === 0) await this.expiries.cancel(data.redPacketId);
-        return;
-      }
-      case 'RedPacketExpired': {
-        const data = event.data as RedPacketExpired;
-        await this.expiries.cancel(data.redPacketId);
-        if (data.amount === 0) return;
-        return this.credit(event, data.senderId, {
-          type: 'RedPacketRefunded',
-          data: { redPacketId: data.redPacketId, senderId: data.senderId, amount: data.amount },
-        });
-      }
-      default:
-        return;
-    }
+  /** The effects the reactions use (credit-reactions.ts). */
+  private readonly effects: ReactionEffects = {
+    credit: (cause, userId, credit) => this.credit(cause, userId, credit),
+    escrowPacket: async (sent) => void (await this.packets.escrow(sent)),
+    scheduleExpiry: (escrowed) => this.expiries.schedule(escrowed),
+    cancelExpiry: (redPacketId) => this.expiries.cancel(redPacketId),
+  };
+
+  handle(event: StoredEvent): Promise<void> {
+    return reactTo(event, this.effects);
   }
 
   /** Credits a wallet once: redelivered, the credit's deterministic id is refused as a duplicate. */

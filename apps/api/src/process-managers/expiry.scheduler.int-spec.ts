@@ -10,8 +10,7 @@ import { CommandRunner } from '../command-path/command-runner';
 import { CommandMetrics } from '../observability/command-metrics';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { ExpiryScheduler, RETRY_FAILED_AFTER_MS } from './expiry.scheduler';
-import { RedisTimerStore } from './redis-timer.store';
-import { SqlTimerStore, type TimerCause, type TimerStore } from './timer.store';
+import { RedisTimerStore, SqlTimerStore, type TimerCause, type TimerStore } from '@zan/stores';
 
 /** Faults are injected by wrapping the ports (the packet streams, the timer store); PostgreSQL and Redis are real. */
 class FailingPackets extends RedPacketStreams {

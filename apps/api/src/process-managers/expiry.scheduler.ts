@@ -5,7 +5,7 @@ import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { CLOCK, type Campaign, type Clock, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
 import { deterministicId } from '../command-path/ids';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
-import { TIMER_STORE, type DueTimer, type TimerCause, type TimerStore } from './timer.store';
+import { TIMER_STORE, type DueTimer, type TimerCause, type TimerStore } from '@zan/stores';
 
 export const EXPIRY_OPTIONS = Symbol('EXPIRY_OPTIONS');
 /** The leader-election name of the timer loop: one replica runs the timers, any replica schedules them. */

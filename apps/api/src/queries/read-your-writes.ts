@@ -5,7 +5,8 @@ import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { ProblemException, problem } from '../http/problem';
 import { badRequest } from '../http/validation';
-import { CreditsProcessManager, reactionKey } from '../process-managers/credits.process-manager';
+import { reactionKey } from '../process-managers/credit-reactions';
+import { CreditsProcessManager } from '../process-managers/credits.process-manager';
 
 /** A re-read of the projector's watermark while requests wait, in case a notification was lost (pub/sub is at most once). */
 const SAFETY_READ_MS = 250;

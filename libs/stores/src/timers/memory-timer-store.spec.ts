@@ -1,5 +1,5 @@
 import { describeTimerStoreContract } from '../testing/timer-store.contract';
-import { MemoryTimerStore } from './memory-timer.store';
+import { MemoryTimerStore } from './memory-timer-store';
 
 describeTimerStoreContract('memory', async () => {
   const store = new MemoryTimerStore();

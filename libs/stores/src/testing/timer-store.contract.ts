@@ -1,4 +1,4 @@
-import type { TimerStore } from '../process-managers/timer.store';
+import type { TimerStore } from '../timers/timer-store.port';
 
 export interface TimerStoreSubject {
   store: TimerStore;

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { DueTimer, TimerCause, TimerStore } from './timer.store';
+import type { DueTimer, TimerCause, TimerStore } from './timer-store.port';
 
 /**
  * Durable timers in Redis (deployments without a SQL database beside the events): one sorted set,

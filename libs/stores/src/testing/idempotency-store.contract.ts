@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Begin, IdempotencyStore, Lease, StoredResponse } from '../idempotency/idempotency.store';
+import type { Begin, IdempotencyStore, Lease, StoredResponse } from '../idempotency/idempotency-store.port';
 
 export interface IdempotencyStoreSubject {
   store: IdempotencyStore;

@@ -2,8 +2,8 @@ import Redis from 'ioredis';
 import { PgSqlClient, quoteIdent } from '@zan/event-store';
 import { isolation, testServers } from '../../../../test/support/isolation';
 import { describeTimerStoreContract } from '../testing/timer-store.contract';
-import { RedisTimerStore } from './redis-timer.store';
-import { SqlTimerStore } from './timer.store';
+import { RedisTimerStore } from './redis-timer-store';
+import { SqlTimerStore } from './sql-timer-store';
 
 // Red packet expiry timers behave the same on PostgreSQL and on Redis. Real servers, no mocks.
 const { databaseUrl, redisUrl } = testServers();

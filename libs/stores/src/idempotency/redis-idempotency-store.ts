@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { Begin, IdempotencyStore, Lease, StoredResponse } from './idempotency.store';
+import type { Begin, IdempotencyStore, Lease, StoredResponse } from './idempotency-store.port';
 
 export interface RedisIdempotencyStoreOptions {
   /** Prefix of every key (ZAN_REDIS_PREFIX). */

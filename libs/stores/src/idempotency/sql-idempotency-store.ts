@@ -1,6 +1,6 @@
 import type { SqlClient } from '@zan/event-store';
-import { Coalescer } from '@zan/platform';
-import type { Begin, IdempotencyStore, Lease, StoredResponse } from './idempotency.store';
+import { Coalescer } from '../coalescer';
+import type { Begin, IdempotencyStore, Lease, StoredResponse } from './idempotency-store.port';
 
 interface Row {
   request_hash: string;

@@ -1,4 +1,4 @@
-import type { DueTimer, TimerCause, TimerStore } from './timer.store';
+import type { DueTimer, TimerCause, TimerStore } from './timer-store.port';
 
 /** Timers in memory: durable only as long as the object (simulations and tests). */
 export class MemoryTimerStore implements TimerStore {

@@ -1,0 +1,73 @@
+import type { StoredEvent } from '@zan/contracts';
+import { reactTo, reactionKey, type ReactionEffects } from './credit-reactions';
+
+const stored = (type: string, data: Record<string, unknown>): StoredEvent => ({
+  id: `${type}-1`,
+  streamId: 's',
+  revision: 0n,
+  position: 1n,
+  type,
+  data,
+  metadata: { correlationId: 'c', causationId: 'c', userId: 'u' },
+  occurredAt: '2026-03-01T10:00:00.000Z',
+} as unknown as StoredEvent);
+
+/** Effects that only record what a reaction asked for. */
+const recording = () => {
+  const calls: unknown[][] = [];
+  const effects: ReactionEffects = {
+    credit: async (cause, userId, credit) => void calls.push(['credit', cause.id, userId, credit]),
+    escrowPacket: async (sent) => void calls.push(['escrowPacket', sent.id]),
+    scheduleExpiry: async (escrowed) => void calls.push(['scheduleExpiry', escrowed.id]),
+    cancelExpiry: async (redPacketId) => void calls.push(['cancelExpiry', redPacketId]),
+  };
+  return { calls, effects };
+};
+
+describe('credit reactions: the second leg of each payment', () => {
+  it.each([
+    [
+      'FundsTransferred',
+      { transferId: 't', fromUserId: 'ann', toUserId: 'bob', amount: 300, note: 'lunch' },
+      'wallet:bob',
+      [['credit', 'FundsTransferred-1', 'bob', { type: 'TransferReceived', data: { transferId: 't', fromUserId: 'ann', toUserId: 'bob', amount: 300 } }]],
+    ],
+    [
+      'TipPraised',
+      { tipId: 'tip', readerId: 'ann', authorId: 'bob', articleId: 'a', amount: 500, message: 'thanks' },
+      'wallet:bob',
+      [['credit', 'TipPraised-1', 'bob', { type: 'TipReceived', data: { tipId: 'tip', readerId: 'ann', authorId: 'bob', articleId: 'a', amount: 500 } }]],
+    ],
+    ['RedPacketSent', { redPacketId: 'p' }, 'packet:p', [['escrowPacket', 'RedPacketSent-1']]],
+    ['RedPacketEscrowed', { redPacketId: 'p' }, 'packet:p', [['scheduleExpiry', 'RedPacketEscrowed-1']]],
+    [
+      'RedPacketClaimed',
+      { redPacketId: 'p', senderId: 'ann', userId: 'bob', amount: 7, remainingShares: 1 },
+      'packet:p',
+      [['credit', 'RedPacketClaimed-1', 'bob', { type: 'RedPacketShareReceived', data: { redPacketId: 'p', senderId: 'ann', userId: 'bob', amount: 7 } }]],
+    ],
+    [
+      'RedPacketClaimed',
+      { redPacketId: 'p', senderId: 'ann', userId: 'bob', amount: 7, remainingShares: 0 },
+      'packet:p',
+      [
+        ['credit', 'RedPacketClaimed-1', 'bob', { type: 'RedPacketShareReceived', data: { redPacketId: 'p', senderId: 'ann', userId: 'bob', amount: 7 } }],
+        ['cancelExpiry', 'p'],
+      ],
+    ],
+    [
+      'RedPacketExpired',
+      { redPacketId: 'p', senderId: 'ann', amount: 9, remainingShares: 2 },
+      'packet:p',
+      [['cancelExpiry', 'p'], ['credit', 'RedPacketExpired-1', 'ann', { type: 'RedPacketRefunded', data: { redPacketId: 'p', senderId: 'ann', amount: 9 } }]],
+    ],
+    ['RedPacketExpired', { redPacketId: 'p', senderId: 'ann', amount: 0, remainingShares: 0 }, 'packet:p', [['cancelExpiry', 'p']]],
+    ['WalletFunded', { userId: 'ann', fundingId: 'f', amount: 1, source: { kind: 'card', cardId: 'c' } }, undefined, []],
+  ])('%s %j', async (type, data, key, expected) => {
+    const event = stored(type, data);
+    const { calls, effects } = recording();
+    expect(reactionKey(event)).toBe(key);
+    await reactTo(event, effects);
+    expect(calls).toEqual(expected);
+  });
+});

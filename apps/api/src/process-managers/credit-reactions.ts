@@ -1,0 +1,98 @@
+import type { EventDataByType, RedPacketEscrowed, RedPacketSent, StoredEvent, ZanEventType } from '@zan/contracts';
+import type { WalletCredit } from '@zan/domain';
+
+/**
+ * What a reaction may do, provided by the credits process manager. Each effect is idempotent: run
+ * again for the same cause (a redelivery, a re-drive), it finds its work stored and does nothing.
+ */
+export interface ReactionEffects {
+  /** Credits `userId`'s wallet once per cause: the credit's event ids derive from the cause's id. */
+  credit(cause: StoredEvent, userId: string, credit: WalletCredit): Promise<void>;
+  /** Moves a sent packet's money into its escrow stream. */
+  escrowPacket(sent: StoredEvent<RedPacketSent>): Promise<void>;
+  /** Sets the packet's expiry timer (a refund of what is left, when it expires). */
+  scheduleExpiry(escrowed: StoredEvent<RedPacketEscrowed>): Promise<void>;
+  cancelExpiry(redPacketId: string): Promise<void>;
+}
+
+/** The second leg of one event type. */
+export interface Reaction<T extends ZanEventType> {
+  /**
+   * Reactions with the same key run one after another in log order (a credited wallet, a packet's
+   * lifecycle); different keys run concurrently.
+   */
+  key(data: EventDataByType[T]): string;
+  react(event: StoredEvent<EventDataByType[T]>, effects: ReactionEffects): Promise<void>;
+}
+
+const wallet = (userId: string): string => `wallet:${userId}`;
+const packet = (redPacketId: string): string => `packet:${redPacketId}`;
+
+/**
+ * Every payment's second leg, by the event type that causes it. A new payment adds one entry here:
+ * its ordering key and what it does (usually one credit). Events not in this table need nothing.
+ */
+export const CREDIT_REACTIONS: { [T in ZanEventType]?: Reaction<T> } = {
+  FundsTransferred: {
+    key: (data) => wallet(data.toUserId),
+    react: (event, effects) => {
+      const { data } = event;
+      return effects.credit(event, data.toUserId, {
+        type: 'TransferReceived',
+        data: { transferId: data.transferId, fromUserId: data.fromUserId, toUserId: data.toUserId, amount: data.amount },
+      });
+    },
+  },
+  TipPraised: {
+    key: (data) => wallet(data.authorId),
+    react: (event, effects) => {
+      const { data } = event;
+      return effects.credit(event, data.authorId, {
+        type: 'TipReceived',
+        data: { tipId: data.tipId, readerId: data.readerId, authorId: data.authorId, articleId: data.articleId, amount: data.amount },
+      });
+    },
+  },
+  RedPacketSent: {
+    key: (data) => packet(data.redPacketId),
+    react: (event, effects) => effects.escrowPacket(event),
+  },
+  RedPacketEscrowed: {
+    key: (data) => packet(data.redPacketId),
+    react: (event, effects) => effects.scheduleExpiry(event),
+  },
+  RedPacketClaimed: {
+    key: (data) => packet(data.redPacketId),
+    react: async (event, effects) => {
+      const { data } = event;
+      await effects.credit(event, data.userId, {
+        type: 'RedPacketShareReceived',
+        data: { redPacketId: data.redPacketId, senderId: data.senderId, userId: data.userId, amount: data.amount },
+      });
+      if (data.remainingShares === 0) await effects.cancelExpiry(data.redPacketId);
+    },
+  },
+  RedPacketExpired: {
+    key: (data) => packet(data.redPacketId),
+    react: async (event, effects) => {
+      const { data } = event;
+      await effects.cancelExpiry(data.redPacketId);
+      if (data.amount === 0) return;
+      await effects.credit(event, data.senderId, {
+        type: 'RedPacketRefunded',
+        data: { redPacketId: data.redPacketId, senderId: data.senderId, amount: data.amount },
+      });
+    },
+  },
+};
+
+const reactionTo = (event: StoredEvent): Reaction<ZanEventType> | undefined =>
+  (CREDIT_REACTIONS as Partial<Record<string, Reaction<ZanEventType>>>)[event.type];
+
+/** The ordering key of the reaction to `event`; undefined when nothing reacts to it. */
+export const reactionKey = (event: StoredEvent): string | undefined => reactionTo(event)?.key(event.data as never);
+
+/** Runs the reaction to `event`, if any. */
+export const reactTo = async (event: StoredEvent, effects: ReactionEffects): Promise<void> => {
+  await reactionTo(event)?.react(event as never, effects);
+};

@@ -1,0 +1,11 @@
+export * from './idempotency/idempotency-store.port';
+export * from './idempotency/sql-idempotency-store';
+export * from './idempotency/redis-idempotency-store';
+export * from './timers/timer-store.port';
+export * from './timers/sql-timer-store';
+export * from './timers/redis-timer-store';
+export * from './timers/memory-timer-store';
+export * from './rate-limits/rate-limit-store.port';
+export * from './rate-limits/redis-rate-limit-store';
+export * from './rate-limits/memory-rate-limit-store';
+export { Coalescer } from './coalescer';
