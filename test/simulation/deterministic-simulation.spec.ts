@@ -6,7 +6,9 @@ import { runSeed, type SeedResult } from './deterministic/simulation';
  * ZAN_TEST_RUN, or ZAN_SIM_SEED to pin it) besides a fixed set that found bugs before.
  */
 const SEEDS = Number(process.env.ZAN_SIM_SEEDS ?? 2_000);
-const base = Number(process.env.ZAN_SIM_SEED ?? (Number(process.env.ZAN_TEST_RUN ?? Math.floor(Date.now() / 1000)) % 400_000) * 10_000);
+// ZAN_TEST_RUN is a number under npm test, but any label when a developer sets it: never a NaN base.
+const runNumber = Number.parseInt(process.env.ZAN_TEST_RUN ?? '', 10);
+const base = Number(process.env.ZAN_SIM_SEED ?? ((Number.isSafeInteger(runNumber) ? runNumber : Math.floor(Date.now() / 1000)) % 400_000) * 10_000);
 /**
  * Seeds that broke an invariant before a fix: credits lost when a skipped reaction counted as done
  * (issue 13), a failed reaction left undone on a quiet log (40 requests), a retry after a lost
