@@ -1,11 +1,9 @@
 import type { EventMetadata } from '@zan/contracts';
-import { deterministicId, randomId } from './ids';
+import { deterministicId } from './ids';
 
-/** What a handler of an idempotent route learns about its request (set by the IdempotencyInterceptor). */
+/** An Idempotency-Key the IdempotencyInterceptor accepted for this request. */
 export interface IdempotencyContext {
   key: string;
-  /** Deterministic per (user, key): the seed of every id the command creates. */
-  commandId: string;
   /** A previous attempt with this key died mid-way: the command may already have taken effect. */
   recovering: boolean;
 }
@@ -14,15 +12,13 @@ export interface IdempotencyContext {
 export interface CommandContext {
   userId: string;
   correlationId: string;
-  /** Set per request (Ctx): deterministic with an Idempotency-Key, else random. */
-  commandId?: string;
+  /** The seed of every id the command creates (commandIdOf, computed once per request). */
+  commandId: string;
   idempotency?: IdempotencyContext;
 }
 
-/** The id every effect of this command derives from: deterministic when an Idempotency-Key is given. */
-export const commandIdOf = (context: CommandContext): string => context.commandId ?? context.idempotency?.commandId ?? randomId();
-
-export const metadataOf = (context: CommandContext, commandId: string): EventMetadata => ({
+/** A command's metadata: its events are caused by `commandId` (the context's, or one derived from it). */
+export const metadataOf = (context: CommandContext, commandId = context.commandId): EventMetadata => ({
   correlationId: context.correlationId,
   causationId: commandId,
   userId: context.userId,

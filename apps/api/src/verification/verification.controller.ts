@@ -93,7 +93,8 @@ export class VerificationController {
     if (!timingSafeEqual(expected, Buffer.from(given[1]!, 'hex'))) throw unauthorized('X-Zan-Signature does not match the body');
     const correlation = request.header('x-correlation-id');
     const correlationId = correlation && /^[A-Za-z0-9._:-]{1,128}$/.test(correlation) ? correlation : randomUUID();
-    const context: CommandContext = { userId: 'system:kyc', correlationId };
+    // Its events' ids derive from the verification it answers (recordProviderDecision), not from this id.
+    const context: CommandContext = { userId: 'system:kyc', correlationId, commandId: randomUUID() };
     await this.verifications.recordProviderDecision(context, providerDecisionOf(request.body));
   }
 
