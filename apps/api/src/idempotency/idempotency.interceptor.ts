@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import { CLOCK, type Clock } from '@zan/platform';
 import { DomainError } from '@zan/domain';
-import { type CommandRequest, commandIdOf } from '../command-path/request-context';
+import { type CommandRequest, commandIdOf } from '../command-path/command-context';
 import { IDEMPOTENT_ROUTE } from '../http/idempotent-route';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';

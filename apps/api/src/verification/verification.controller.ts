@@ -4,12 +4,11 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, Api
 import type { Request, Response } from 'express';
 import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { AdminOnly, Public } from '../auth/auth.guard';
-import type { CommandContext } from '../command-path/command-context';
+import { type CommandContext, Ctx } from '../command-path/command-context';
 import { VerificationBody, VerificationDecisionBody } from '../http/dto';
 import { AUTHENTICATED, ApiProblems } from '../http/openapi';
 import { ProblemException, problem } from '../http/problem';
 import { RateLimited } from '../http/rate-limit';
-import { Ctx } from '../command-path/request-context';
 import { VerificationDoc } from '../http/responses';
 import { ID_MESSAGE, ID_PATTERN, badRequest } from '../http/validation';
 import { Verifications, type ProviderDecision } from './verifications';
