@@ -1,10 +1,11 @@
-import { walletStream } from '@zan/contracts';
+import { DEFAULT_LIMITS, walletStream } from '@zan/contracts';
 import { PROCESS_MANAGER_CHECKPOINTS, createPostgresEventStore, redriveRequestOf, type PostgresEventStore } from '@zan/event-store';
-import { ZanMetrics, systemClock } from '@zan/platform';
+import { ZanMetrics, systemClock, type ZanConfig } from '@zan/platform';
 import { CommandRunner } from '../../apps/api/src/command-path/command-runner';
 import { CommandMetrics } from '../../apps/api/src/observability/command-metrics';
 import { CreditsProcessManager } from '../../apps/api/src/process-managers/credits.process-manager';
 import { RedPacketStreams } from '../../apps/api/src/command-path/red-packet-streams';
+import { WalletStreams } from '../../apps/api/src/command-path/wallet-streams';
 import { HistoryBuilder } from '../../apps/cli/src/testing/history';
 import { testServers } from '../support/isolation';
 import { cliStack, type CliStack } from './cli-harness';
@@ -27,7 +28,7 @@ describe('zan process-managers redrive (PostgreSQL, a running credits leader)', 
   const startCredits = async (): Promise<CreditsProcessManager> => {
     const runner = new CommandRunner(pg.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
     // No red packets here: the expiry timers are never reached.
-    const manager = new CreditsProcessManager(pg.eventStore, pg.checkpoints, runner, new RedPacketStreams(runner), undefined as never);
+    const manager = new CreditsProcessManager(pg.eventStore, pg.checkpoints, new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig), new RedPacketStreams(runner), undefined as never);
     await manager.onApplicationBootstrap();
     return manager;
   };

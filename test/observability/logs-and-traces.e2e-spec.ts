@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { deterministicId } from '../../apps/api/src/command-path/ids';
+import { idempotentCommandId } from '../../apps/api/src/command-path/ids';
 import { eventually } from '../support/eventually';
 import { ownCardOf, realNameOf, residentIdOf, verificationBodyOf } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
@@ -81,7 +81,7 @@ describe('a request followed through logs and traces', () => {
     expect(funded.status).toBe(201);
     expect(funded.headers.get('x-request-id')).toBe(requestId);
     expect(funded.headers.get('x-correlation-id')).toBe(correlationId);
-    const causationId = deterministicId('command', 'lena', 'log-1');
+    const causationId = idempotentCommandId('lena', 'log-1');
 
     await eventually('the request, relay and projector log lines', async () =>
       ['request completed', 'published', 'applied'].every((msg) => lines().some((l) => l.msg === msg && l.correlationId === correlationId)),

@@ -79,7 +79,7 @@ export class SimulatedProcess {
     const verifications = new Verifications(wallets, new LocalVerificationProvider(), SIMULATION_VAULT, SIMULATION_VAULT_KEYS);
     const election = new InProcessLeaderElection();
     this.expiries = new ExpiryScheduler(timers, packets, clock, { tickMs: 1000 }, this.store, election);
-    this.credits = new CreditsProcessManager(this.store, checkpoints, this.runner, packets, this.expiries, election);
+    this.credits = new CreditsProcessManager(this.store, checkpoints, wallets, packets, this.expiries, election);
     this.handlers = {
       open: new OpenWalletHandler(wallets),
       verify: verifications,

@@ -1,7 +1,7 @@
 import { DomainError } from '@zan/domain';
 import { unguessableId } from '@zan/platform';
 import type { CommandContext } from '../../../apps/api/src/command-path/command-context';
-import { deterministicId } from '../../../apps/api/src/command-path/ids';
+import { idempotentCommandId } from '../../../apps/api/src/command-path/ids';
 import { ClaimRedPacketCommand } from '../../../apps/api/src/red-packets/claim-red-packet/claim-red-packet.handler';
 import { SendRedPacketCommand } from '../../../apps/api/src/red-packets/send-red-packet/send-red-packet.handler';
 import { PublishArticleCommand } from '../../../apps/api/src/articles/publish-article/publish-article.handler';
@@ -26,7 +26,7 @@ export interface Request {
 export type Answer = 'ok' | 'refused' | 'gave-up';
 
 /** The deterministic command id the api derives from (user, Idempotency-Key). */
-export const commandIdOf = (request: Pick<Request, 'userId' | 'key'>): string => deterministicId('command', request.userId, request.key);
+export const commandIdOf = (request: Pick<Request, 'userId' | 'key'>): string => idempotentCommandId(request.userId, request.key);
 
 const CARD = 'card-1';
 
@@ -138,7 +138,7 @@ export const sendWithRetries = async (client: Client, request: Request): Promise
       userId: request.userId,
       correlationId: commandId,
       commandId,
-      idempotency: { key: request.key, commandId, recovering },
+      idempotency: { key: request.key, recovering },
     };
     const answer = await Promise.race([
       request.send(client.process(), context).then(

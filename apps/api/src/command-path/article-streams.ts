@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { articleStream } from '@zan/contracts';
 import { articleDecider, isPublished, type ArticleCommand, type ArticleState } from '@zan/domain';
-import { commandIdOf, eventIdsOf, metadataOf, type CommandContext } from './command-context';
-import { CommandRunner, type Executed, type Loaded } from './command-runner';
+import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
+import { CommandRunner } from './command-runner';
+import type { Executed, Loaded } from './execution';
 
-/** Deciding article commands on `article-<articleId>` streams. */
+/** The one way into `article-<articleId>` streams: a caller's command, and an article as a tip reads it. */
 @Injectable()
 export class ArticleStreams {
   constructor(private readonly runner: CommandRunner) {}
@@ -14,9 +15,8 @@ export class ArticleStreams {
     return this.runner.load(articleStream(articleId), articleDecider, { settled: isPublished });
   }
 
-  /** The caller's command on an article; nothing appended (a repeat) is a no-op, told by `events`. */
-  decide(articleId: string, command: ArticleCommand, context: CommandContext): Promise<Executed<ArticleState>> {
-    const commandId = commandIdOf(context);
+  /** A caller's command on an article; nothing appended (a repeat) is a no-op, told by `events`. */
+  decide(articleId: string, command: ArticleCommand, context: CommandContext, commandId = context.commandId): Promise<Executed<ArticleState>> {
     return this.runner.executeOnce({
       command: command.type,
       streamId: articleStream(articleId),

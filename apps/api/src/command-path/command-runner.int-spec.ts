@@ -132,6 +132,27 @@ describe('CommandRunner: cached states across processes', () => {
     expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('rejects every command of a batch that fails as a whole (an append failing otherwise than by a conflict), then serves the next', async () => {
+    const user = `batch-fails-${randomId()}`;
+    await run(here, user, open(user));
+    await verify(here, user);
+    await run(here, user, link(user));
+    await run(here, user, fund(user, 1_000));
+    const injected = new Error('injected: the append failed');
+    const appends = jest.spyOn(store.eventStore, 'append').mockRejectedValueOnce(injected);
+    try {
+      const outcomes = await Promise.allSettled([run(here, user, withdraw(user, 100)), run(here, user, withdraw(user, 5_000)), run(here, user, withdraw(user, 200))]);
+      // One batch, one append: its failure is every command's answer, even the one refused on its own.
+      expect(outcomes.map((o) => (o as PromiseRejectedResult).reason)).toEqual([injected, injected, injected]);
+      expect(appends).toHaveBeenCalledTimes(1);
+    } finally {
+      appends.mockRestore();
+    }
+    const next = await run(here, user, withdraw(user, 300));
+    expect(next.state.balance).toBe(700);
+    expect(next.revision).toBe(5);
+  });
+
   it('sends a batch back one by one when one of its commands was already stored (a retry)', async () => {
     const user = `batch-dup-${randomId()}`;
     await run(here, user, open(user));
@@ -169,7 +190,7 @@ describe('CommandRunner: cached states across processes', () => {
       type: 'PraiseTip',
       data: { tipId: randomId(), readerId: reader, authorId: author, articleId: 'a-1', amount: 500, author: { exists: true, kind: 'individual', verified: true, hasPersonalCard: true } },
     });
-    const credits = new CreditsProcessManager(store.eventStore, store.checkpoints, here, new RedPacketStreams(here), undefined as never);
+    const credits = new CreditsProcessManager(store.eventStore, store.checkpoints, new WalletStreams(here, { limits: DEFAULT_LIMITS } as ZanConfig), new RedPacketStreams(here), undefined as never);
     const praised = tip.events[0]!;
     await credits.handle(praised);
     const reads = jest.spyOn(store.eventStore, 'readStream');
@@ -254,7 +275,7 @@ describe('CommandRunner: cached states across processes', () => {
     const runner = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), ticking);
     const wallets = new WalletStreams(runner, { limits: { ...DEFAULT_LIMITS, dailySpend: 1_000 } } as ZanConfig);
     const user = `midnight-${randomId()}`;
-    const context = { userId: user, correlationId: randomId() };
+    const context = { userId: user, correlationId: randomId(), commandId: randomId() };
     for (const command of [open(user), request(user), verified(user), link(user), fund(user, 5_000)]) {
       instant = Date.parse('2026-03-01T10:00:00.000Z');
       await wallets.decide(user, command, context, randomId());

@@ -1,15 +1,50 @@
 import { Injectable } from '@nestjs/common';
 import { redPacketStream, type EventMetadata, type RedPacketSent, type StoredEvent } from '@zan/contracts';
 import { redPacketDecider, type RedPacketCommand, type RedPacketState } from '@zan/domain';
-import { CommandRunner, type Executed } from './command-runner';
+import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
+import { CommandRunner } from './command-runner';
+import type { Executed } from './execution';
 import { deterministicId } from './ids';
 
-/** Deciding red packet commands on `red-packet-<id>` streams. */
+/** The one way into `red-packet-<id>` streams: a caller's claim, the escrow of a sent packet, its expiry. */
 @Injectable()
 export class RedPacketStreams {
   constructor(private readonly runner: CommandRunner) {}
 
-  decide(
+  /**
+   * A caller's command on a packet (a claim); its ids derive from `commandId`. A claim carries its
+   * time (`now`): the same reading stamps its events.
+   */
+  decide(redPacketId: string, command: RedPacketCommand, context: CommandContext, commandId = context.commandId, now?: Date): Promise<Executed<RedPacketState>> {
+    return this.run(redPacketId, command, metadataOf(context, commandId), eventIdsOf(commandId), { recovering: context.idempotency?.recovering ?? false, now });
+  }
+
+  /**
+   * Moves the money a RedPacketSent debited into the packet's own stream. Run inline by the send
+   * handler (so the packet can be claimed as soon as the sender hears back) and by the process
+   * manager (so a crash in between never strands the money); the event id makes it happen once.
+   */
+  escrow(sent: StoredEvent<RedPacketSent>): Promise<Executed<RedPacketState>> {
+    return this.run(
+      sent.data.redPacketId,
+      { type: 'EscrowRedPacket', data: { packet: sent.data } },
+      { ...sent.metadata, causationId: sent.id },
+      (index) => deterministicId(sent.id, 'escrow', String(index)),
+    );
+  }
+
+  /** Expires a packet at `now` (its timer fired), refunding what is left; the packet's id makes it happen once. */
+  expire(redPacketId: string, now: Date, cause: { correlationId: string; causationId: string }): Promise<Executed<RedPacketState>> {
+    return this.run(
+      redPacketId,
+      { type: 'ExpireRedPacket', data: { redPacketId, now: now.toISOString() } },
+      { ...cause, userId: 'system:expiry' },
+      (index) => deterministicId('expire', redPacketId, String(index)),
+      { now },
+    );
+  }
+
+  private run(
     redPacketId: string,
     command: RedPacketCommand,
     metadata: EventMetadata,
@@ -27,19 +62,5 @@ export class RedPacketStreams {
       now: options.now,
       recovering: options.recovering ?? false,
     });
-  }
-
-  /**
-   * Moves the money a RedPacketSent debited into the packet's own stream. Run inline by the send
-   * handler (so the packet can be claimed as soon as the sender hears back) and by the process
-   * manager (so a crash in between never strands the money); the event id makes it happen once.
-   */
-  escrow(sent: StoredEvent<RedPacketSent>): Promise<Executed<RedPacketState>> {
-    return this.decide(
-      sent.data.redPacketId,
-      { type: 'EscrowRedPacket', data: { packet: sent.data } },
-      { ...sent.metadata, causationId: sent.id },
-      (index) => deterministicId(sent.id, 'escrow', String(index)),
-    );
   }
 }

@@ -1,13 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { walletStream } from '@zan/contracts';
-import { walletDecider, type DecideContext, type WalletCommand, type WalletState } from '@zan/domain';
+import { walletStream, type StoredEvent } from '@zan/contracts';
+import { walletDecider, type DecideContext, type WalletCommand, type WalletCredit, type WalletState } from '@zan/domain';
+import { DuplicateEventError } from '@zan/event-store';
 import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
-import { CommandRunner, type Executed, type Loaded } from './command-runner';
+import { CommandRunner } from './command-runner';
+import type { Executed, Loaded } from './execution';
+import { deterministicId } from './ids';
 
-/** Deciding wallet commands on `wallet-<userId>` streams, with the configured money limits. */
+/** The one way into `wallet-<userId>` streams: a caller's command, or a credit caused by a stored event. */
 @Injectable()
 export class WalletStreams {
+  /** The configured money limits every wallet decision is made under. */
   readonly decideContext: DecideContext;
 
   constructor(
@@ -23,10 +27,11 @@ export class WalletStreams {
   }
 
   /**
-   * A command of the caller on their own wallet; ids derive from `commandId`. `now`: the time of the
-   * decision when the handler read it already (a red packet's expiry is computed from it).
+   * A caller's command on a wallet; its ids derive from `commandId` (the context's, or one the
+   * handler derived from it). `now`: the time of the decision when the handler read it already (a
+   * red packet's expiry is computed from it).
    */
-  decide(userId: string, command: WalletCommand, context: CommandContext, commandId: string, now?: Date): Promise<Executed<WalletState>> {
+  decide(userId: string, command: WalletCommand, context: CommandContext, commandId = context.commandId, now?: Date): Promise<Executed<WalletState>> {
     return this.runner.executeOnce({
       command: command.type,
       streamId: walletStream(userId),
@@ -39,6 +44,26 @@ export class WalletStreams {
       recovering: context.idempotency?.recovering ?? false,
     });
   }
-}
 
-export const positionOf = (executed: { position?: bigint }): string => (executed.position ?? 0n).toString();
+  /**
+   * The second leg of a payment (a transfer received, a tip, a share, a refund), caused by a stored
+   * event and made once: its ids derive from the cause, so a redelivered cause is refused as a
+   * duplicate, and that is all a reaction needs to know (no search of a long wallet stream for the
+   * earlier outcome).
+   */
+  async credit(cause: StoredEvent, userId: string, credit: WalletCredit): Promise<void> {
+    try {
+      await this.runner.execute({
+        command: 'CreditWallet',
+        streamId: walletStream(userId),
+        folder: walletDecider,
+        decide: (state) => walletDecider.decide({ type: 'CreditWallet', data: { userId, credit } }, state),
+        metadata: { ...cause.metadata, causationId: cause.id },
+        eventId: (index) => deterministicId(cause.id, 'credit', String(index)),
+      });
+    } catch (error) {
+      if (error instanceof DuplicateEventError) return;
+      throw error;
+    }
+  }
+}

@@ -3,11 +3,9 @@ import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { Observable, from, lastValueFrom } from 'rxjs';
-import { CLOCK, type Clock, ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { CLOCK, type Clock } from '@zan/platform';
 import { DomainError } from '@zan/domain';
-import type { Principal } from '../auth/auth.guard';
-import type { IdempotencyContext } from '../command-path/command-context';
-import { deterministicId } from '../command-path/ids';
+import { type CommandRequest, commandIdOf } from '../command-path/command-context';
 import { IDEMPOTENT_ROUTE } from '../http/idempotent-route';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
@@ -49,7 +47,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private async run(context: ExecutionContext, next: CallHandler): Promise<unknown> {
     const http = context.switchToHttp();
-    const request = http.getRequest<Request & { principal?: Principal; idempotency?: IdempotencyContext; causationId?: string }>();
+    const request = http.getRequest<CommandRequest>();
     const response = http.getResponse<Response>();
     const key = request.header('idempotency-key');
     if (key === undefined) {
@@ -62,7 +60,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
         problem(400, 'idempotency-key-invalid', 'Invalid Idempotency-Key', 'the Idempotency-Key must be 1..255 printable ASCII characters'),
       );
     }
-    const scope = request.principal!.userId;
+    const scope = request.principal.userId;
+    // Accepted: the request's command id derives from it from now on (commandIdOf).
+    request.idempotency = { key, recovering: false };
     const hash = createHash('sha256')
       .update(`${request.method}\n${request.path}\n${canonical(request.body ?? null)}`)
       .digest('hex');
@@ -77,7 +77,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
           );
         case 'replay':
           this.metrics.idempotentReplays.inc({ route: `${request.baseUrl}${request.route?.path ?? request.path}` });
-          request.causationId = deterministicId('command', scope, key);
+          // The stored command's id, as the causation id of this request's log line.
+          commandIdOf(request);
           response.setHeader('Idempotent-Replayed', 'true');
           if (begun.response.status >= 400) throw new ProblemException(begun.response.body as never);
           response.status(begun.response.status);
@@ -92,7 +93,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
           continue;
         case 'started': {
-          request.idempotency = { key, commandId: deterministicId('command', scope, key), recovering: begun.takenOver };
+          request.idempotency.recovering = begun.takenOver;
           let body: unknown;
           try {
             body = await lastValueFrom(next.handle(), { defaultValue: undefined });

@@ -1,12 +1,13 @@
 import { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { redPacketStream, walletStream, type RedPacketSent, type StoredEvent } from '@zan/contracts';
+import { DEFAULT_LIMITS, redPacketStream, walletStream, type RedPacketSent, type StoredEvent } from '@zan/contracts';
 import { PROCESS_MANAGER_CHECKPOINTS, createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
-import { ZanMetrics, systemClock } from '@zan/platform';
+import { ZanMetrics, systemClock, type ZanConfig } from '@zan/platform';
 import { isolation, testServers } from '../../../../test/support/isolation';
 import { CommandRunner } from '../command-path/command-runner';
 import { CommandMetrics } from '../observability/command-metrics';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
+import { WalletStreams } from '../command-path/wallet-streams';
 import { CreditsProcessManager } from './credits.process-manager';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { SqlTimerStore } from '@zan/stores';
@@ -64,7 +65,7 @@ describe('CreditsProcessManager when the escrow fails after a red packet debit (
     const timers = new SqlTimerStore(store.sql, pgSchema);
     await timers.migrate();
     const expiries = new ExpiryScheduler(timers, packets, systemClock, { tickMs: 1_000_000 }, store.eventStore);
-    credits = new CreditsProcessManager(store.eventStore, store.checkpoints, runner, packets, expiries);
+    credits = new CreditsProcessManager(store.eventStore, store.checkpoints, new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig), packets, expiries);
     await credits.onApplicationBootstrap();
 
     const redPacketId = `rp-${randomUUID()}`;

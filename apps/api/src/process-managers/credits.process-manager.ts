@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
-import { type StoredEvent, walletStream } from '@zan/contracts';
-import { walletDecider, type WalletCredit } from '@zan/domain';
+import type { StoredEvent } from '@zan/contracts';
 import {
   CHECKPOINT_STORE,
   type CheckpointStore,
-  DuplicateEventError,
   EVENT_STORE,
   type EventStore,
   PROCESS_MANAGER_CHECKPOINTS,
@@ -13,9 +11,8 @@ import {
   subscribeResiliently,
 } from '@zan/event-store';
 import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
-import { CommandRunner } from '../command-path/command-runner';
-import { deterministicId } from '../command-path/ids';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
+import { WalletStreams } from '../command-path/wallet-streams';
 import { ConcurrentReactions } from './concurrent-reactions';
 import { type ReactionEffects, reactTo, reactionKey } from './credit-reactions';
 import { ExpiryScheduler } from './expiry.scheduler';
@@ -57,7 +54,7 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CHECKPOINT_STORE) private readonly checkpoints: CheckpointStore,
-    private readonly runner: CommandRunner,
+    private readonly wallets: WalletStreams,
     private readonly packets: RedPacketStreams,
     private readonly expiries: ExpiryScheduler,
     @Optional() @Inject(LEADER_ELECTION) private readonly election: LeaderElection = new InProcessLeaderElection(),
@@ -225,7 +222,7 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
 
   /** The effects the reactions use (credit-reactions.ts). */
   private readonly effects: ReactionEffects = {
-    credit: (cause, userId, credit) => this.credit(cause, userId, credit),
+    credit: (cause, userId, credit) => this.wallets.credit(cause, userId, credit),
     escrowPacket: async (sent) => void (await this.packets.escrow(sent)),
     scheduleExpiry: (escrowed) => this.expiries.schedule(escrowed),
     cancelExpiry: (redPacketId) => this.expiries.cancel(redPacketId),
@@ -233,24 +230,5 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
 
   handle(event: StoredEvent): Promise<void> {
     return reactTo(event, this.effects);
-  }
-
-  /** Credits a wallet once: redelivered, the credit's deterministic id is refused as a duplicate. */
-  private async credit(cause: StoredEvent, userId: string, credit: WalletCredit): Promise<void> {
-    try {
-      await this.runner.execute({
-        command: 'CreditWallet',
-        streamId: walletStream(userId),
-        folder: walletDecider,
-        decide: (state) => walletDecider.decide({ type: 'CreditWallet', data: { userId, credit } }, state),
-        metadata: { ...cause.metadata, causationId: cause.id },
-        eventId: (index) => deterministicId(cause.id, 'credit', String(index)),
-      });
-    } catch (error) {
-      // Redelivered: this credit is stored already (its events went in with one append), and that is
-      // all a reaction needs to know; no search of a long wallet stream for the earlier outcome.
-      if (error instanceof DuplicateEventError) return;
-      throw error;
-    }
   }
 }

@@ -1,8 +1,7 @@
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { redPacketStream, type EventMetadata, type RedPacketEscrowed, type RedPacketSent, type StoredEvent } from '@zan/contracts';
-import type { RedPacketCommand } from '@zan/domain';
+import { redPacketStream, type RedPacketEscrowed, type RedPacketSent, type StoredEvent } from '@zan/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { ZanMetrics, systemClock } from '@zan/platform';
 import { isolation, testServers } from '../../../../test/support/isolation';
@@ -15,9 +14,9 @@ import { RedisTimerStore, SqlTimerStore, type TimerCause, type TimerStore } from
 /** Faults are injected by wrapping the ports (the packet streams, the timer store); PostgreSQL and Redis are real. */
 class FailingPackets extends RedPacketStreams {
   failing = new Set<string>();
-  override decide(redPacketId: string, command: RedPacketCommand, metadata: EventMetadata, eventId: (index: number) => string, options?: { recovering?: boolean; now?: Date }) {
+  override expire(redPacketId: string, now: Date, cause: { correlationId: string; causationId: string }) {
     if (this.failing.has(redPacketId)) return Promise.reject(new Error(`injected: the event store refused ${redPacketId}`));
-    return super.decide(redPacketId, command, metadata, eventId, options);
+    return super.expire(redPacketId, now, cause);
   }
 }
 

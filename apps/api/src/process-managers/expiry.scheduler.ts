@@ -3,7 +3,6 @@ import { redPacketStream, type RedPacketEscrowed, type StoredEvent } from '@zan/
 import { RedPacketNotFound } from '@zan/domain';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { CLOCK, type Campaign, type Clock, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
-import { deterministicId } from '../command-path/ids';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { TIMER_STORE, type DueTimer, type TimerCause, type TimerStore } from '@zan/stores';
 
@@ -87,14 +86,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
       const { id } = timer;
       const redPacketId = id.slice('red-packet:'.length);
       try {
-        const { correlationId, causationId } = await this.causeOf(timer, redPacketId);
-        await this.packets.decide(
-          redPacketId,
-          { type: 'ExpireRedPacket', data: { redPacketId, now: now.toISOString() } },
-          { correlationId, causationId, userId: 'system:expiry' },
-          (index) => deterministicId('expire', redPacketId, String(index)),
-          { now },
-        );
+        await this.packets.expire(redPacketId, now, await this.causeOf(timer, redPacketId));
         // Only once the expiry (and so the refund's cause) is stored: a timer is never lost before its effect.
         await this.timers.cancel(id);
       } catch (error) {

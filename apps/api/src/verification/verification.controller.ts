@@ -4,12 +4,11 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, Api
 import type { Request, Response } from 'express';
 import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { AdminOnly, Public } from '../auth/auth.guard';
-import type { CommandContext } from '../command-path/command-context';
+import { type CommandContext, Ctx } from '../command-path/command-context';
 import { VerificationBody, VerificationDecisionBody } from '../http/dto';
 import { AUTHENTICATED, ApiProblems } from '../http/openapi';
 import { ProblemException, problem } from '../http/problem';
 import { RateLimited } from '../http/rate-limit';
-import { Ctx } from '../command-path/request-context';
 import { VerificationDoc } from '../http/responses';
 import { ID_MESSAGE, ID_PATTERN, badRequest } from '../http/validation';
 import { Verifications, type ProviderDecision } from './verifications';
@@ -93,7 +92,8 @@ export class VerificationController {
     if (!timingSafeEqual(expected, Buffer.from(given[1]!, 'hex'))) throw unauthorized('X-Zan-Signature does not match the body');
     const correlation = request.header('x-correlation-id');
     const correlationId = correlation && /^[A-Za-z0-9._:-]{1,128}$/.test(correlation) ? correlation : randomUUID();
-    const context: CommandContext = { userId: 'system:kyc', correlationId };
+    // Its events' ids derive from the verification it answers (recordProviderDecision), not from this id.
+    const context: CommandContext = { userId: 'system:kyc', correlationId, commandId: randomUUID() };
     await this.verifications.recordProviderDecision(context, providerDecisionOf(request.body));
   }
 

@@ -13,9 +13,10 @@ import {
   type VaultKeys,
   type VerificationProvider,
 } from '@zan/platform';
-import { type CommandContext, commandIdOf } from '../command-path/command-context';
+import type { CommandContext } from '../command-path/command-context';
 import { deterministicId } from '../command-path/ids';
-import { WalletStreams, positionOf } from '../command-path/wallet-streams';
+import { WalletStreams } from '../command-path/wallet-streams';
+import { positionOf } from '../command-path/execution';
 import { ProblemException, problem } from '../http/problem';
 
 export interface VerificationRequest {
@@ -60,7 +61,7 @@ export class Verifications {
 
   async request(context: CommandContext, request: VerificationRequest): Promise<VerificationAnswer> {
     const { userId } = context;
-    const commandId = commandIdOf(context);
+    const commandId = context.commandId;
     const verificationId = deterministicId(commandId, 'verification');
     const name = normalizeName(request.name);
     const number = normalizeNumber(request.number);
@@ -130,7 +131,7 @@ export class Verifications {
       userId,
       { type: 'RecordVerification', data: { userId, decision, decidedBy: 'admin', ...(reason !== undefined && { reason }) } },
       context,
-      commandIdOf(context),
+      context.commandId,
     );
     return { userId, status: verificationStatus(done.state), position: positionOf(done) };
   }

@@ -1,9 +1,11 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandContext } from '../../command-path/command-context';
-import { positionOf } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 import { ArticleStreams } from '../../command-path/article-streams';
+import type { ArticleLikedDoc } from './like-article.dto';
 
-export class LikeArticleCommand extends Command<{ likes: number; position: string; created: boolean }> {
+/** The answer, and whether this like is new (201) or stood already (200). */
+export class LikeArticleCommand extends Command<ArticleLikedDoc & { created: boolean }> {
   constructor(readonly context: CommandContext, readonly articleId: string) {
     super();
   }

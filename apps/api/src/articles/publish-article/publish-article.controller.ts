@@ -2,9 +2,8 @@ import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { CommandContext } from '../../command-path/command-context';
+import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
-import { Ctx } from '../../command-path/request-context';
 import { ArticlePublishedDoc, PublishArticleBody } from './publish-article.dto';
 import { PublishArticleCommand } from './publish-article.handler';
 

@@ -1,9 +1,11 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandContext } from '../../command-path/command-context';
-import { positionOf } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 import { ArticleStreams } from '../../command-path/article-streams';
+import type { ArticlePublishedDoc } from './publish-article.dto';
 
-export class PublishArticleCommand extends Command<{ articleId: string; authorId: string; position: string; created: boolean }> {
+/** The answer, and whether this publication is new (201) or the author's again (200). */
+export class PublishArticleCommand extends Command<ArticlePublishedDoc & { created: boolean }> {
   constructor(readonly context: CommandContext, readonly articleId: string, readonly title: string) {
     super();
   }

@@ -1,6 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandContext } from '../../command-path/command-context';
-import { positionOf } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 import { ArticleStreams } from '../../command-path/article-streams';
 
 export class UnlikeArticleCommand extends Command<{ position: string }> {

@@ -2,9 +2,9 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { StoredEvent } from '@zan/contracts';
 import { CLOCK, type Clock, RANDOM, type RandomSource } from '@zan/platform';
-import { type CommandContext, commandIdOf, eventIdsOf, metadataOf } from '../../command-path/command-context';
+import type { CommandContext } from '../../command-path/command-context';
 import { RedPacketStreams } from '../../command-path/red-packet-streams';
-import { positionOf } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 import type { RedPacketClaimedDoc } from './claim-red-packet.dto';
 
 export class ClaimRedPacketCommand extends Command<RedPacketClaimedDoc> {
@@ -25,14 +25,13 @@ export class ClaimRedPacketHandler implements ICommandHandler<ClaimRedPacketComm
   /** Claims on one packet are serialised by the command runner: no retry storm on a hot packet. */
   async execute({ context, redPacketId }: ClaimRedPacketCommand): Promise<RedPacketClaimedDoc> {
     const userId = context.userId;
-    const commandId = commandIdOf(context);
     const now = this.clock.now();
     const done = await this.packets.decide(
       redPacketId,
       { type: 'ClaimRedPacket', data: { redPacketId, userId, now: now.toISOString(), random: this.random } },
-      metadataOf(context, commandId),
-      eventIdsOf(commandId),
-      { recovering: context.idempotency?.recovering ?? false, now },
+      context,
+      context.commandId,
+      now,
     );
     const claimed = done.events.find((event) => event.type === 'RedPacketClaimed') as StoredEvent<{ amount: number }>;
     return { redPacketId, amount: claimed.data.amount, position: positionOf(done) };

@@ -3,9 +3,10 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { RedPacketEscrowed, RedPacketMode, RedPacketSent, StoredEvent } from '@zan/contracts';
 import { redPacketExpiresAt } from '@zan/domain';
 import { CLOCK, type Clock, ZAN_SECRETS, type ZanSecrets, unguessableId } from '@zan/platform';
-import { type CommandContext, commandIdOf } from '../../command-path/command-context';
+import type { CommandContext } from '../../command-path/command-context';
 import { RedPacketStreams } from '../../command-path/red-packet-streams';
-import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import { WalletStreams } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 import { ExpiryScheduler } from '../../process-managers/expiry.scheduler';
 import type { RedPacketSentDoc } from './send-red-packet.dto';
 
@@ -39,7 +40,7 @@ export class SendRedPacketHandler implements ICommandHandler<SendRedPacketComman
 
   async execute({ context, amount, shares, mode, greeting, recipients }: SendRedPacketCommand): Promise<RedPacketSentDoc> {
     const senderId = context.userId;
-    const commandId = commandIdOf(context);
+    const commandId = context.commandId;
     // Whoever knows a packet's id can claim it: keyed, so the sender and Idempotency-Key alone do not
     // give it away; the same command still finds the same packet when retried.
     const redPacketId = unguessableId(this.secrets.idKey, 'red-packet', senderId, commandId);

@@ -1,9 +1,10 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { requireTippableArticle, tipAuthor } from '@zan/domain';
 import { ArticleStreams } from '../../command-path/article-streams';
-import { type CommandContext, commandIdOf } from '../../command-path/command-context';
+import type { CommandContext } from '../../command-path/command-context';
 import { deterministicId } from '../../command-path/ids';
-import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import { WalletStreams } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 import type { TipPraisedDoc } from './praise-tip.dto';
 
 export class PraiseTipCommand extends Command<TipPraisedDoc> {
@@ -31,7 +32,7 @@ export class PraiseTipHandler implements ICommandHandler<PraiseTipCommand> {
 
   async execute({ context, authorId, articleId, amount, message }: PraiseTipCommand): Promise<TipPraisedDoc> {
     const readerId = context.userId;
-    const commandId = commandIdOf(context);
+    const commandId = context.commandId;
     // The article must be published (404) and by the author named (422), before anything is debited.
     requireTippableArticle((await this.articles.load(articleId)).state, articleId, authorId);
     const tipId = deterministicId(commandId, 'tip');

@@ -1,8 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { CommandContext } from '../../command-path/command-context';
-import { Ctx } from '../../command-path/request-context';
+import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { Idempotent } from '../../http/idempotent-route';
 import { ApiProblems, MONEY_MOVING } from '../../http/openapi';
 import { TransferBody, TransferredDoc } from './transfer-funds.dto';

@@ -1,7 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { type CommandContext, commandIdOf } from '../../command-path/command-context';
+import type { CommandContext } from '../../command-path/command-context';
 import { deterministicId } from '../../command-path/ids';
-import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import { WalletStreams } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 import type { TransferredDoc } from './transfer-funds.dto';
 
 export class TransferFundsCommand extends Command<TransferredDoc> {
@@ -22,7 +23,7 @@ export class TransferFundsHandler implements ICommandHandler<TransferFundsComman
 
   async execute({ context, toUserId, amount, note }: TransferFundsCommand): Promise<TransferredDoc> {
     const { userId } = context;
-    const commandId = commandIdOf(context);
+    const commandId = context.commandId;
     const transferId = deterministicId(commandId, 'transfer');
     // The payee's wallet only ever comes into existence, so reading it outside the payer's decision is
     // safe, and a cached wallet that exists needs no read.

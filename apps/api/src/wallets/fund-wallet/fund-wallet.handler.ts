@@ -1,7 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { type CommandContext, commandIdOf } from '../../command-path/command-context';
+import type { CommandContext } from '../../command-path/command-context';
 import { deterministicId } from '../../command-path/ids';
-import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import { WalletStreams } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 import type { FundedDoc } from './fund-wallet.dto';
 
 export class FundWalletCommand extends Command<FundedDoc> {
@@ -16,7 +17,7 @@ export class FundWalletHandler implements ICommandHandler<FundWalletCommand> {
 
   async execute({ context, cardId, amount }: FundWalletCommand): Promise<FundedDoc> {
     const { userId } = context;
-    const commandId = commandIdOf(context);
+    const commandId = context.commandId;
     const fundingId = deterministicId(commandId, 'funding');
     const done = await this.wallets.decide(userId, { type: 'FundWallet', data: { userId, fundingId, cardId, amount } }, context, commandId);
     return { fundingId, balance: done.state.balance, position: positionOf(done) };

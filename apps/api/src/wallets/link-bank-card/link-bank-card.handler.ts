@@ -1,8 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { wallet } from '@zan/domain';
 import { maskName } from '@zan/platform';
-import { type CommandContext, commandIdOf } from '../../command-path/command-context';
-import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import type { CommandContext } from '../../command-path/command-context';
+import { WalletStreams } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 import { Verifications } from '../../verification/verifications';
 import type { CardLinkedDoc } from './link-bank-card.dto';
 
@@ -32,7 +33,7 @@ export class LinkBankCardHandler implements ICommandHandler<LinkBankCardCommand>
       userId,
       { type: 'LinkBankCard', data: { userId, cardId, holderName: maskName(holderName), holderNameHash } },
       context,
-      commandIdOf(context),
+      context.commandId,
     );
     const personal = done.state.cards.get(cardId)?.holderNameHash === holderNameHash && isPersonalHolder(done.state, holderNameHash);
     return { userId, cardId, personal, position: positionOf(done) };

@@ -1,7 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CURRENCY, type WalletKind } from '@zan/contracts';
-import { type CommandContext, commandIdOf } from '../../command-path/command-context';
-import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import type { CommandContext } from '../../command-path/command-context';
+import { WalletStreams } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 import type { WalletOpenedDoc } from './open-wallet.dto';
 
 export class OpenWalletCommand extends Command<WalletOpenedDoc> {
@@ -16,7 +17,7 @@ export class OpenWalletHandler implements ICommandHandler<OpenWalletCommand> {
 
   async execute({ context, kind }: OpenWalletCommand): Promise<WalletOpenedDoc> {
     const { userId } = context;
-    const commandId = commandIdOf(context);
+    const commandId = context.commandId;
     const done = await this.wallets.decide(userId, { type: 'OpenWallet', data: { userId, kind } }, context, commandId);
     return { userId, kind: done.state.kind ?? kind, balance: done.state.balance, currency: CURRENCY, position: positionOf(done) };
   }

@@ -1,7 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { type CommandContext, commandIdOf } from '../../command-path/command-context';
+import type { CommandContext } from '../../command-path/command-context';
 import { deterministicId } from '../../command-path/ids';
-import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import { WalletStreams } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 import type { WithdrawnDoc } from './withdraw-funds.dto';
 
 export class WithdrawFundsCommand extends Command<WithdrawnDoc> {
@@ -16,7 +17,7 @@ export class WithdrawFundsHandler implements ICommandHandler<WithdrawFundsComman
 
   async execute({ context, cardId, amount }: WithdrawFundsCommand): Promise<WithdrawnDoc> {
     const { userId } = context;
-    const commandId = commandIdOf(context);
+    const commandId = context.commandId;
     const withdrawalId = deterministicId(commandId, 'withdrawal');
     const done = await this.wallets.decide(
       userId,

@@ -1,0 +1,43 @@
+import type { DomainEvent, EventMetadata, StoredEvent } from '@zan/contracts';
+
+/** What the runner needs of a decider to rebuild a stream's state. */
+export interface StateFolder<S> {
+  initialState: S;
+  evolve: (state: S, event: { type: string; data: unknown }) => S;
+}
+
+/** A stream's state as of its last event. */
+export interface Loaded<S> {
+  state: S;
+  /** Revision of the last event, -1 when the stream does not exist. */
+  revision: number;
+  /** Global position of the last event, undefined when the stream does not exist. */
+  position?: bigint;
+}
+
+/** One command on one stream, as the command runner takes it. */
+export interface Execution<S> {
+  /** The command's type, for metrics and traces (FundWallet, CreditWallet, ...). */
+  command?: string;
+  streamId: string;
+  folder: StateFolder<S>;
+  /** `now`: the time of this decision, the very instant its events record as `occurredAt`. */
+  decide: (state: S, now: Date) => DomainEvent[];
+  metadata: EventMetadata;
+  /** Deterministic event ids make a retried command a duplicate instead of a second effect. */
+  eventId?: (index: number) => string;
+  /** The time of the decision when the caller read it already (a command carrying it); else the runner reads the clock once. */
+  now?: Date;
+}
+
+/** What a command did: the events it appended (none for a no-op) and the stream's state after them. */
+export interface Executed<S> {
+  events: StoredEvent[];
+  state: S;
+  revision: number;
+  /** Position of the last event appended, or of the stream's last event when nothing was appended. */
+  position?: bigint;
+}
+
+/** A command's position as its answer carries it: a decimal string, `?after=` of a read. */
+export const positionOf = (executed: { position?: bigint }): string => (executed.position ?? 0n).toString();
