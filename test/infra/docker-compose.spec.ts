@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { adaptersFor } from '../../libs/platform/src/platform.module';
+import { adaptersFor } from '../../libs/platform/src/adapters';
 import { CONFIG_SCHEMA, loadConfig, type Role, type ZanConfig } from '../../libs/platform/src/zan.config';
 
 /**

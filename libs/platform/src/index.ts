@@ -1,5 +1,6 @@
 export * from './zan.config';
 export * from './clock';
+export * from './adapters';
 export * from './platform.module';
 export * from './shutdown';
 export * from './listen';

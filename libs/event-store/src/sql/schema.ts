@@ -18,6 +18,14 @@ export const assertSchemaName = (schema: string): string => {
 /** The channel appends NOTIFY on, per schema so that stores sharing a database don't wake each other. */
 export const eventsChannel = (schema: string): string => `${schema}.events`;
 
+/** The tables of one schema, quoted (`"zan".streams`, `"zan".events`). */
+export interface EventTables {
+  streams: string;
+  events: string;
+}
+
+export const eventTables = (schema: string): EventTables => ({ streams: `${quoteIdent(schema)}.streams`, events: `${quoteIdent(schema)}.events` });
+
 /** At most this many events per transaction: the global position is transaction_id * 100000 + tx_index. */
 export const TX_INDEX_LIMIT = 100_000;
 

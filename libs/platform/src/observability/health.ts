@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Injectable, Res, ServiceUnavailableException }
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ADAPTERS, type Adapters } from '../platform.module';
+import { ADAPTERS, type Adapters } from '../adapters';
 import { ZAN_CONFIG, type ZanConfig } from '../zan.config';
 import { Public } from './public-route';
 

@@ -1,4 +1,4 @@
-import { createAdapters } from './platform.module';
+import { createAdapters } from './adapters';
 import { loadConfig } from './zan.config';
 
 describe('createAdapters', () => {
