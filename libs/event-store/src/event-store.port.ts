@@ -76,6 +76,13 @@ export interface EventStore {
   subscribeToAll(options: SubscriptionOptions): Subscription;
   /** The position of the last event a reader may see now (undefined when the store is empty). */
   headPosition(): Promise<bigint | undefined>;
+  /**
+   * The position of the newest event committed so far, which readers in global order may not see
+   * yet: on SQL, a transaction begun earlier may still commit events before it, and headPosition()
+   * stops short of them. What "everything written until now" must wait for (read-your-writes of a
+   * reaction). Where the two are the same (memory, EventStoreDB) it is absent: use headPosition().
+   */
+  latestPosition?(): Promise<bigint | undefined>;
   close(): Promise<void>;
 }
 

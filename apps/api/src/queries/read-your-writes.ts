@@ -103,9 +103,10 @@ class WatermarkWaiters {
  * (the projector's watermark), up to ZAN_READ_WAIT_MS, else 503 with Retry-After. When the event at
  * the position is one the credits process manager reacts to (a transfer, a tip, a packet sent or
  * claimed), also wait for its reactions (the payee's credit, the escrow): until the credits
- * watermark has passed the position, every reaction to the events up to it is stored, all of them
- * at or before the store's head then, so the wait goes on until the read models have applied that
- * head. A position whose event needs no reaction waits for nothing more than the projector.
+ * watermark has passed the position, every reaction to the events up to it is committed, all of
+ * them at or before the newest committed position then (not the head a reader sees: on SQL that
+ * stops short of a transaction still in flight), so the wait goes on until the read models have
+ * applied that position. A position whose event needs no reaction waits for nothing more than the projector.
  *
  * One set of waiters per watermark and per process: the projector's is read again only when the
  * store says it moved (Redis pub/sub from the projector's writes; in memory, a callback); the
@@ -142,7 +143,9 @@ export class ReadYourWrites implements OnApplicationShutdown {
     if (!(await this.projector.reach(position, deadline - Date.now()))) throw behind(position);
     if (!this.credits || position === 0n || !(await this.awaitsReaction(position))) return;
     if (!(await this.credits.reach(position, deadline - Date.now()))) throw behind(position, ' with the credits that follow it');
-    const head = (await this.events!.headPosition()) ?? position;
+    // Every reaction is committed now, but maybe behind a transaction still in flight that
+    // headPosition() would stop short of: wait for the newest committed position instead.
+    const head = (await (this.events!.latestPosition?.() ?? this.events!.headPosition())) ?? position;
     if (head > position && !(await this.projector.reach(head, deadline - Date.now()))) throw behind(position, ' with the credits that follow it');
   }
 

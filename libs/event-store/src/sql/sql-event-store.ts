@@ -128,6 +128,10 @@ export class SqlEventStore implements EventStore {
     return this.reads.headPosition();
   }
 
+  latestPosition(): Promise<bigint | undefined> {
+    return this.reads.latestPosition();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

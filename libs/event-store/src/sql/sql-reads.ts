@@ -67,6 +67,16 @@ export class SqlReads {
     );
     return rows.length === 0 ? undefined : encodePosition(rows[0].transaction_id, rows[0].tx_index);
   }
+
+  /** Like headPosition, without stopping short of transactions still in flight. */
+  async latestPosition(): Promise<bigint | undefined> {
+    const { rows } = await this.sql.query<{ transaction_id: string; tx_index: number }>(
+      `SELECT e.transaction_id::text AS transaction_id, e.tx_index FROM ${this.tables.events} e
+       ORDER BY e.transaction_id DESC, e.tx_index DESC
+       LIMIT 1`,
+    );
+    return rows.length === 0 ? undefined : encodePosition(rows[0].transaction_id, rows[0].tx_index);
+  }
 }
 
 // Int8 and xid8 leave as text (every digit kept on both drivers). Queries order by the qualified
