@@ -128,7 +128,7 @@ export interface OrderPlaced {
   amount: Fen;
 }
 /** On the buyer's wallet, no money moves: the order could not be paid; its stock is released. */
-export interface OrderPaymentDeclined { orderId: string; productId: string; merchantId: string; buyerId: string; amount: Fen; reason: string }
+export interface OrderPaymentDeclined { orderId: string; productId: string; merchantId: string; buyerId: string; quantity: number; amount: Fen; reason: string }
 /** Credit on the merchant's wallet, caused by OrderPlaced. */
 export interface OrderPaymentReceived { orderId: string; productId: string; merchantId: string; buyerId: string; amount: Fen }
 /** First event of `order-<orderId>`: a copy of the paid order (caused by OrderPlaced). */

@@ -254,6 +254,7 @@ export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } 
       productId: id('the product'),
       merchantId: id('who sells'),
       buyerId: id('who buys'),
+      quantity,
       amount: fen('what the order would have cost'),
       reason: { type: 'string', description: 'the problem code of the refusal' },
     }),

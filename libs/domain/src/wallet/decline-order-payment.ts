@@ -7,8 +7,8 @@ import { requireOwnStream, type WalletState } from './wallet.state';
 export type DeclineOrderPayment = Command<'DeclineOrderPayment', { reserved: ProductStockReserved; reason: string }>;
 
 export const decideDeclineOrderPayment = ({ data }: DeclineOrderPayment, state: WalletState): DomainEvent<'OrderPaymentDeclined'>[] => {
-  const { orderId, productId, merchantId, buyerId, amount } = data.reserved;
+  const { orderId, productId, merchantId, buyerId, quantity, amount } = data.reserved;
   requireOwnStream(state, requireId(buyerId, 'buyerId'));
   const reason = requireId(data.reason, 'reason');
-  return [{ type: 'OrderPaymentDeclined', data: { orderId, productId, merchantId, buyerId, amount, reason } }];
+  return [{ type: 'OrderPaymentDeclined', data: { orderId, productId, merchantId, buyerId, quantity, amount, reason } }];
 };

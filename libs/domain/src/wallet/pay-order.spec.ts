@@ -27,7 +27,7 @@ describe('DeclineOrderPayment', () => {
   it('records the decline, no money moves', () => {
     const { state } = given([open, funded(10)])
       .when({ type: 'DeclineOrderPayment', data: { reserved, reason: 'insufficient-funds' } })
-      .then([{ type: 'OrderPaymentDeclined', data: { orderId: 'o1', productId: 'p1', merchantId: 'shop', buyerId: 'alice', amount: 1_000, reason: 'insufficient-funds' } }]);
+      .then([{ type: 'OrderPaymentDeclined', data: { orderId: 'o1', productId: 'p1', merchantId: 'shop', buyerId: 'alice', quantity: 2, amount: 1_000, reason: 'insufficient-funds' } }]);
     expect(state.balance).toBe(10);
   });
 });
