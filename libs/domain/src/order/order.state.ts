@@ -16,6 +16,8 @@ export interface Order {
   amount: Fen;
   /** Refunds requested and not released: never more than `amount`. */
   refunded: Fen;
+  /** Refunds whose amount was released (declined by the merchant's wallet): a redelivered release changes nothing. */
+  released: readonly string[];
   stars?: number;
 }
 
@@ -28,14 +30,16 @@ export const evolve = (state: OrderState, event: EventLike): OrderState => {
   if (event.type === 'OrderOpened') {
     if (state.status !== 'none') return state;
     const { orderId, productId, merchantId, buyerId, quantity, amount } = event.data as OrderOpened;
-    return { status: 'paid', orderId, productId, merchantId, buyerId, quantity, amount, refunded: 0 };
+    return { status: 'paid', orderId, productId, merchantId, buyerId, quantity, amount, refunded: 0, released: [] };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
     case 'OrderRefundRequested':
       return { ...state, refunded: state.refunded + (event.data as OrderRefundRequested).amount };
-    case 'OrderRefundReleased':
-      return { ...state, refunded: state.refunded - (event.data as OrderRefundReleased).amount };
+    case 'OrderRefundReleased': {
+      const { amount, refundId } = event.data as OrderRefundReleased;
+      return { ...state, refunded: state.refunded - amount, released: [...state.released, refundId] };
+    }
     case 'OrderRated':
       return { ...state, stars: (event.data as OrderRated).stars };
     default:

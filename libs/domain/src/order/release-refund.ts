@@ -13,6 +13,7 @@ export const decideReleaseRefund = ({ data }: ReleaseRefund, state: OrderState):
   const amount = requirePayable(data.amount);
   const reason = requireId(data.reason, 'reason');
   if (state.status === 'none' || state.orderId !== orderId) throw new InvalidCommand(`no order ${orderId} to release a refund of`);
+  if (state.released.includes(refundId)) return [];
   if (amount > state.refunded) throw new InvalidCommand(`cannot release ${amount} fen of ${state.refunded} fen reserved`);
   return [{ type: 'OrderRefundReleased', data: { orderId, refundId, amount, reason } }];
 };

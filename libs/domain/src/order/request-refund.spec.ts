@@ -28,6 +28,12 @@ describe('RequestRefund (step 1 of a refund, on the order stream)', () => {
     given([opened(2_000), refundRequested(2_000), released(2_000)]).when(refund(2_000, 'shop', false, 'r2')).then([refundRequested(2_000, 'r2')]);
   });
 
+  it('releases a refund once: a redelivered release changes nothing', () => {
+    given([opened(2_000), refundRequested(500), released(500)])
+      .when({ type: 'ReleaseRefund', data: { orderId: 'o1', refundId: 'r1', amount: 500, reason: 'insufficient-funds' } })
+      .thenNothing();
+  });
+
   it('is for the order’s merchant or an admin', () => {
     given([opened()]).when(refund(100, 'alice')).thenThrows(NotYourOrder);
     given([opened()])

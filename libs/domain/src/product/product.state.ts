@@ -23,6 +23,8 @@ export interface Product {
   price: Fen;
   stock: number | null;
   sold: number;
+  /** Orders whose units went back (declined payments, rare): a redelivered release changes nothing. */
+  released: readonly string[];
 }
 
 export type ProductState = NoProduct | Product;
@@ -35,7 +37,7 @@ export const evolve = (state: ProductState, event: EventLike): ProductState => {
   if (event.type === 'ProductListed') {
     if (state.status !== 'none') return state;
     const { productId, merchantId, merchantName, title, price, stock } = event.data as ProductListed;
-    return { status: 'listed', productId, merchantId, merchantName, title, price, stock, sold: 0 };
+    return { status: 'listed', productId, merchantId, merchantName, title, price, stock, sold: 0, released: [] };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -50,8 +52,8 @@ export const evolve = (state: ProductState, event: EventLike): ProductState => {
       return { ...state, stock: stockLeft, sold: state.sold + quantity };
     }
     case 'ProductStockReleased': {
-      const { quantity } = event.data as ProductStockReleased;
-      return { ...state, stock: state.stock === null ? null : state.stock + quantity, sold: state.sold - quantity };
+      const { quantity, orderId } = event.data as ProductStockReleased;
+      return { ...state, stock: state.stock === null ? null : state.stock + quantity, sold: state.sold - quantity, released: [...state.released, orderId] };
     }
     default:
       return state;

@@ -6,7 +6,7 @@ import type { ProductState } from './product.state';
 
 /**
  * Compensation of step 1: the order's payment was declined, its units go back (even on a delisted
- * product, so `sold` stays true). Made once per order: its event id derives from the decline.
+ * product, so `sold` stays true). Once per order: released again (a redelivered decline) it changes nothing.
  */
 export type ReleaseStock = Command<'ReleaseStock', { productId: string; orderId: string; quantity: number; reason: string }>;
 
@@ -16,6 +16,7 @@ export const decideReleaseStock = ({ data }: ReleaseStock, state: ProductState):
   const quantity = requireCount(data.quantity, 'quantity');
   const reason = requireId(data.reason, 'reason');
   if (state.status === 'none' || state.productId !== productId) throw new InvalidCommand(`no product ${productId} to release units of`);
+  if (state.released.includes(orderId)) return [];
   if (quantity < 1 || quantity > state.sold) throw new InvalidCommand(`cannot release ${quantity} units of ${state.sold} sold`);
   return [{ type: 'ProductStockReleased', data: { productId, merchantId: state.merchantId, orderId, quantity, reason } }];
 };

@@ -54,3 +54,11 @@ describe('ReleaseStock (compensation: the payment was declined)', () => {
     given([listed(2)]).when({ type: 'ReleaseStock', data: { productId: 'p1', orderId: 'o1', quantity: 1, reason: 'x' } }).thenThrows(InvalidCommand);
   });
 });
+
+describe('ReleaseStock, redelivered', () => {
+  it('changes nothing the second time', () => {
+    const release = { type: 'ReleaseStock' as const, data: { productId: 'p1', orderId: 'o1', quantity: 2, reason: 'insufficient-funds' } };
+    const released = { type: 'ProductStockReleased' as const, data: { productId: 'p1', merchantId: 'shop', orderId: 'o1', quantity: 2, reason: 'insufficient-funds' } };
+    given([listed(2), reserved(2, 0), released]).when(release).thenNothing();
+  });
+});
