@@ -6,7 +6,7 @@ import { type Client, clientFor, fundedUser } from '../support/http-client';
 import { readAllEvents } from '../support/read-model-snapshot';
 import { type RunningZan, startEmbeddedZan, startFullStackInProcess } from '../support/stacks';
 
-const later = (...positions: string[]): string => positions.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b));
+const later = (...positions: string[]): string => positions.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b), '0');
 
 /** Waits until the credits have caught up (nothing in flight) and answers the audit of the whole log. */
 const quietAudit = async (zan: RunningZan) => {
@@ -180,6 +180,42 @@ const describeCommerce = (name: string, start: () => Promise<RunningZan>) =>
       expect(audit.problems).toEqual([]);
       expect(audit.inFlight).toBe(0);
       expect(audit.ordersPaid).toBeGreaterThan(0);
+    });
+
+    it('races refunds with the merchant’s withdrawals, and buyers’ orders with their own spending: never negative, never past paid, stock exact, audit exact', async () => {
+      const { client: mall } = await fundedUser(zan.app, 'mall', 0, 'business');
+      const product = (await mall.post('/v1/merchants/me/products', { title: '伞', price: 100, stock: 8 }).expect(201)).body;
+      const buyers = await Promise.all(Array.from({ length: 8 }, (_, i) => fundedUser(zan.app, `racer-${i}`, 100).then((u) => u.client)));
+      // Each buyer has exactly one order's money; half of them spend it on an order and a withdrawal at once: one of the two wins.
+      const raced = await Promise.all(
+        buyers.map((buyer, i) =>
+          Promise.all([
+            buyer.post('/v1/orders', { productId: product.productId, quantity: 1, expectedPrice: 100 }),
+            ...(i % 2 === 0 ? [buyer.post('/v1/wallets/me/withdrawals', { amount: 100, cardId: `card-${buyer.userId}` })] : []),
+          ]),
+        ),
+      );
+      const paid = raced.map(([order]) => order!).filter((order) => order.status === 201);
+      raced.forEach((answers, i) => expect(answers.map((a) => a.status).sort()).toEqual(i % 2 === 0 ? [201, 422] : [201]));
+      const positions = raced.flat().filter((r) => r.status === 201).map((r) => r.body.position as string);
+      const card = await mall.get(`/v1/products/${product.productId}?after=${later(...positions)}`).expect(200);
+      expect(card.body).toMatchObject({ sold: paid.length, stock: 8 - paid.length });
+
+      // Refunds of every order racing with withdrawals of the merchant's whole balance.
+      await quietAudit(zan);
+      const balance = (await mall.get(`/v1/wallets/me?after=${later(...positions)}`).expect(200)).body.balance as number;
+      expect(balance).toBe(paid.length * 100);
+      const refunds = await Promise.all([
+        ...paid.map((order) => mall.post(`/v1/orders/${order.body.orderId}/refunds`, { amount: 100 })),
+        mall.post('/v1/wallets/me/withdrawals', { amount: Math.max(1, balance - 100), cardId: 'card-mall' }),
+      ]);
+      expect(refunds.map((answer) => [201, 422].includes(answer.status) ? 'ok' : `${answer.status} ${JSON.stringify(answer.body)}`)).toEqual(refunds.map(() => 'ok'));
+      expect(refunds.filter((answer) => answer.status === 201).length).toBeGreaterThan(0);
+      const audit = await quietAudit(zan);
+      expect(audit.problems).toEqual([]);
+      expect(audit.inFlight).toBe(0);
+      const after = (await mall.get(`/v1/wallets/me?after=${later(...refunds.filter((r) => r.status === 201).map((r) => r.body.position))}`).expect(200)).body.balance;
+      expect(after).toBeGreaterThanOrEqual(0);
     });
   });
 
