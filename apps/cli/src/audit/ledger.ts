@@ -7,6 +7,7 @@ import {
   type StoredEvent,
   type WalletKind,
 } from '@zan/contracts';
+import { CommerceChecks } from './commerce-checks';
 
 export type FindingKind =
   | 'negative-balance'
@@ -18,6 +19,7 @@ export type FindingKind =
   | 'misdirected-credit'
   | 'bad-amount'
   | 'red-packet'
+  | 'order'
   | 'conservation';
 
 export interface Finding {
@@ -79,7 +81,9 @@ const isOpen = (packet: PacketTally): boolean => !packet.expired && packet.claim
  * a key: transfer:<transferId> (FundsTransferred -> TransferReceived), tip:<tipId> (TipPraised ->
  * TipReceived), escrow:<redPacketId> (RedPacketSent -> RedPacketEscrowed), share:<redPacketId>:<userId>
  * (RedPacketClaimed -> RedPacketShareReceived) and refund:<redPacketId> (RedPacketExpired with an
- * amount -> RedPacketRefunded). A debit whose credit is not there yet is money in flight.
+ * amount -> RedPacketRefunded), order:<orderId> (OrderPlaced -> OrderPaymentReceived) and
+ * order-refund:<refundId> (OrderRefunded -> OrderRefundReceived). A debit whose credit is not there yet
+ * is money in flight.
  *
  * Conservation (CONTRACT.md): sum(balances) + money held by packets + money in flight
  * = sum(fundings) - sum(withdrawals).
@@ -100,6 +104,8 @@ export class Ledger {
   private readonly awaitingCredit = new Map<string, Leg>();
   private readonly creditsFirst = new Map<string, Leg>();
   private readonly matched = new Set<string>();
+  /** Orders paid vs credited and refunds vs credits are pairs like the others; stock and refund limits are checked here. */
+  readonly commerce = new CommerceChecks((message, position) => this.report('order', message, position));
 
   constructor(private readonly keepFindings = 1000) {}
 
@@ -114,6 +120,7 @@ export class Ledger {
     }
     if (streamCategory(event.streamId) === 'wallet') this.applyToWallet(event);
     this.applyPayment(event);
+    this.commerce.apply(event);
   }
 
   /** Money held by open red packets (CONTRACT.md: unclaimed and unexpired): escrowed, not yet claimed. */
@@ -280,6 +287,22 @@ export class Ledger {
       case 'RedPacketRefunded': {
         const d = event.data as Data<'RedPacketRefunded'>;
         return this.credit(`refund:${d.redPacketId}`, event, d.amount, d.senderId);
+      }
+      case 'OrderPlaced': {
+        const d = event.data as Data<'OrderPlaced'>;
+        return this.debit(`order:${d.orderId}`, event, d.amount, d.merchantId);
+      }
+      case 'OrderPaymentReceived': {
+        const d = event.data as Data<'OrderPaymentReceived'>;
+        return this.credit(`order:${d.orderId}`, event, d.amount, d.merchantId);
+      }
+      case 'OrderRefunded': {
+        const d = event.data as Data<'OrderRefunded'>;
+        return this.debit(`order-refund:${d.refundId}`, event, d.amount, d.buyerId);
+      }
+      case 'OrderRefundReceived': {
+        const d = event.data as Data<'OrderRefundReceived'>;
+        return this.credit(`order-refund:${d.refundId}`, event, d.amount, d.buyerId);
       }
       default:
         return;
