@@ -5,7 +5,8 @@ import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-st
 import { ZanMetrics, systemClock, type ZanConfig } from '@zan/platform';
 import { isolation, testServers } from '../../../../test/support/isolation';
 import { CommandMetrics } from '../observability/command-metrics';
-import { CommandRunner, randomId } from './command-runner';
+import { CommandRunner } from './command-runner';
+import { randomId } from './ids';
 import { OrderSaga } from './order-saga';
 import { OrderStreams } from './order-streams';
 import { ProductStreams } from './product-streams';
@@ -41,8 +42,8 @@ describe('OrderSaga (PostgreSQL)', () => {
     await pool.end();
   });
 
-  const context = (userId: string) => ({ userId, correlationId: randomId() });
-  const onWallet = (userId: string, command: WalletCommand) => wallets.decide(userId, command, context(userId), randomId());
+  const context = (userId: string) => ({ userId, correlationId: randomId(), commandId: randomId() });
+  const onWallet = (userId: string, command: WalletCommand) => wallets.decide(userId, command, context(userId));
   const meta = (userId: string) => ({ correlationId: randomId(), causationId: randomId(), userId });
   const ids = () => {
     const id = randomId();

@@ -224,12 +224,16 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   }
 
   /** The effects the reactions use (credit-reactions.ts). */
-  private readonly effects: ReactionEffects = {
+  private effectsWithCommerce?: ReactionEffects;
+  private get effects(): ReactionEffects {
+    return (this.effectsWithCommerce ??= { ...this.baseEffects, ...(this.orders && { commerce: this.orders.steps() }) });
+  }
+
+  private readonly baseEffects: ReactionEffects = {
     credit: (cause, userId, credit) => this.wallets.credit(cause, userId, credit),
     escrowPacket: async (sent) => void (await this.packets.escrow(sent)),
     scheduleExpiry: (escrowed) => this.expiries.schedule(escrowed),
     cancelExpiry: (redPacketId) => this.expiries.cancel(redPacketId),
-    ...(this.orders && { commerce: this.orders.steps() }),
   };
 
   handle(event: StoredEvent): Promise<void> {

@@ -3,10 +3,11 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ProductStockReserved, StoredEvent } from '@zan/contracts';
 import { InsufficientFunds, product as productRules } from '@zan/domain';
 import { ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
-import { commandIdOf, eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
+import { eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
 import { OrderSaga } from '../../command-path/order-saga';
 import { ProductStreams } from '../../command-path/product-streams';
-import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
+import { WalletStreams } from '../../command-path/wallet-streams';
 import { refusalOf } from '../declined';
 
 export class PlaceOrderCommand extends Command<{ orderId: string; amount: number; status: 'paid'; balance: number; position: string }> {
@@ -37,7 +38,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
 
   async execute({ context, productId, quantity, expectedPrice }: PlaceOrderCommand) {
     const buyerId = context.userId;
-    const commandId = commandIdOf(context);
+    const commandId = context.commandId;
     const orderId = unguessableId(this.secrets.idKey, 'order', buyerId, commandId);
     const reserve = { type: 'ReserveStock' as const, data: { productId, orderId, buyerId, quantity, expectedPrice } };
     const recovering = context.idempotency?.recovering ?? false;

@@ -3,7 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { OrderRefundRequested, StoredEvent } from '@zan/contracts';
 import { InsufficientFunds, order as orderRules } from '@zan/domain';
 import { ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
-import { commandIdOf, eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
+import { eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
 import { OrderSaga } from '../../command-path/order-saga';
 import { OrderStreams } from '../../command-path/order-streams';
 import { WalletStreams } from '../../command-path/wallet-streams';
@@ -36,7 +36,7 @@ export class RefundOrderHandler implements ICommandHandler<RefundOrderCommand> {
   ) {}
 
   async execute({ context, isAdmin, orderId, amount, reason }: RefundOrderCommand) {
-    const commandId = commandIdOf(context);
+    const commandId = context.commandId;
     const refundId = unguessableId(this.secrets.idKey, 'refund', orderId, commandId);
     const request = {
       type: 'RequestRefund' as const,

@@ -1,9 +1,8 @@
 import { Body, Controller, Param, Patch } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { CommandContext } from '../../command-path/command-context';
+import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
-import { Ctx } from '../../http/request-context';
 import { badRequest } from '../../http/validation';
 import { requireProductId } from '../product-id';
 import { ChangeProductBody, ProductChangedDoc } from './change-product.dto';

@@ -1,10 +1,10 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ProductCommand } from '@zan/domain';
 import { ProductNotFound } from '@zan/domain';
-import { commandIdOf, metadataOf, type CommandContext } from '../../command-path/command-context';
-import { deterministicId } from '../../command-path/command-runner';
+import { metadataOf, type CommandContext } from '../../command-path/command-context';
+import { deterministicId } from '../../command-path/ids';
 import { ProductStreams } from '../../command-path/product-streams';
-import { positionOf } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 
 export class ChangeProductCommand extends Command<{ productId: string; price: number; stock: number | null; position: string }> {
   constructor(
@@ -23,7 +23,7 @@ export class ChangeProductHandler implements ICommandHandler<ChangeProductComman
 
   async execute({ context, productId, change }: ChangeProductCommand) {
     const merchantId = context.userId;
-    const commandId = commandIdOf(context);
+    const commandId = context.commandId;
     const commands: ProductCommand[] = [];
     if (change.price !== undefined) commands.push({ type: 'RepriceProduct', data: { productId, merchantId, price: change.price } });
     if (change.stock !== undefined) commands.push({ type: 'RestockProduct', data: { productId, merchantId, stock: change.stock } });

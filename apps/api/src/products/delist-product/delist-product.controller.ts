@@ -2,9 +2,8 @@ import { Controller, Delete, HttpCode, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { CommandContext } from '../../command-path/command-context';
+import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
-import { Ctx } from '../../http/request-context';
 import { requireProductId } from '../product-id';
 import { DelistProductCommand } from './delist-product.handler';
 

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { commandIdOf, eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
+import { eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
 import { ProductStreams } from '../../command-path/product-streams';
-import { positionOf } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
 
 export class DelistProductCommand extends Command<{ position: string }> {
   constructor(
@@ -17,7 +17,7 @@ export class DelistProductHandler implements ICommandHandler<DelistProductComman
   constructor(private readonly products: ProductStreams) {}
 
   async execute({ context, productId }: DelistProductCommand) {
-    const commandId = commandIdOf(context);
+    const commandId = context.commandId;
     const done = await this.products.decide(productId, { type: 'DelistProduct', data: { productId, merchantId: context.userId } }, metadataOf(context, commandId), eventIdsOf(commandId));
     return { position: positionOf(done) };
   }

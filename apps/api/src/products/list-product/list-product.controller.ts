@@ -1,10 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { CommandContext } from '../../command-path/command-context';
+import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
-import { Ctx } from '../../http/request-context';
-import { Idempotent } from '../../idempotency/idempotency.interceptor';
+import { Idempotent } from '../../http/idempotent-route';
 import { ListProductBody, ProductListedDoc } from './list-product.dto';
 import { ListProductCommand } from './list-product.handler';
 

@@ -2,9 +2,10 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { assertMerchant } from '@zan/domain';
 import { PERSONAL_DATA_VAULT, ZAN_SECRETS, unguessableId, type PersonalDataVault, type ZanSecrets } from '@zan/platform';
-import { commandIdOf, eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
+import { eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
 import { ProductStreams } from '../../command-path/product-streams';
-import { WalletStreams, positionOf } from '../../command-path/wallet-streams';
+import { positionOf } from '../../command-path/execution';
+import { WalletStreams } from '../../command-path/wallet-streams';
 
 export class ListProductCommand extends Command<{ productId: string; position: string }> {
   constructor(
@@ -33,7 +34,7 @@ export class ListProductHandler implements ICommandHandler<ListProductCommand> {
   async execute({ context, product }: ListProductCommand) {
     const merchantId = context.userId;
     assertMerchant((await this.wallets.load(merchantId)).state);
-    const commandId = commandIdOf(context);
+    const commandId = context.commandId;
     const productId = unguessableId(this.secrets.idKey, 'product', merchantId, commandId);
     const data = await this.vault.get(merchantId).catch(() => undefined);
     // Shredded or never kept (an admin verified without a request): the card names the merchant by id.
