@@ -41,13 +41,13 @@ describe('the OpenAPI document describes every answer of every route', () => {
     return out;
   };
 
-  const call = async (method: 'get' | 'post' | 'delete', route: string, path: string, build: (test: Test) => Test = (test) => test): Promise<Response> => {
+  const call = async (method: 'get' | 'post' | 'delete' | 'patch', route: string, path: string, build: (test: Test) => Test = (test) => test): Promise<Response> => {
     const response = await build(request(zan.app.getHttpServer())[method](path));
     answers.push({ method, route, response });
     return response;
   };
   /** A client's call on a route: with its token, a fresh Idempotency-Key unless `key` says otherwise. */
-  const as = (client: Client | undefined, method: 'get' | 'post' | 'delete', route: string, options: { path?: string; body?: object; key?: string | null; query?: string } = {}) =>
+  const as = (client: Client | undefined, method: 'get' | 'post' | 'delete' | 'patch', route: string, options: { path?: string; body?: object; key?: string | null; query?: string } = {}) =>
     call(method, route, `${options.path ?? route}${options.query ?? ''}`, (test) => {
       if (client) test.set('Authorization', `Bearer ${client.token}`);
       const key = options.key === undefined ? `k-${answers.length}-${Math.random()}` : options.key;
@@ -190,12 +190,65 @@ describe('the OpenAPI document describes every answer of every route', () => {
     expect(last.status).toBe(201);
     position = last.body.position;
 
+    // Commerce: a merchant (a business whose request an admin verified) lists, reprices, delists; alice buys, rates, is refunded.
+    const mia = clientFor(zan.app, 'mia');
+    expect((await as(mia, 'post', '/v1/wallets', { body: { kind: 'business' } })).status).toBe(201);
+    expect((await as(mia, 'post', verification, { body: verificationBodyOf('mia', 'business') })).status).toBe(202);
+    expect((await as(ops, 'post', decide, { path: '/v1/admin/wallets/mia/verification', body: { decision: 'verified' } })).status).toBe(201);
+    const products = '/v1/merchants/me/products';
+    const listed = await as(mia, 'post', products, { body: { title: '拿铁', price: 1_000, stock: 2 } });
+    expect(listed.status).toBe(201);
+    const productId = listed.body.productId as string;
+    expect((await as(alice, 'post', products, { body: { title: '拿铁', price: 1_000 } })).status).toBe(422);
+    expect((await as(mia, 'post', products, { body: { title: '', price: 1_000 } })).status).toBe(400);
+    expect((await as(undefined, 'post', products, { body: { title: 't', price: 1 } })).status).toBe(401);
+    const product = '/v1/merchants/me/products/{id}';
+    const gone = (await as(mia, 'post', products, { body: { title: '旧', price: 100 } })).body.productId as string;
+    expect((await as(mia, 'patch', product, { path: `${products}/${productId}`, body: { price: 1_200 } })).status).toBe(200);
+    expect((await as(alice, 'patch', product, { path: `${products}/${productId}`, body: { price: 1 } })).status).toBe(403);
+    expect((await as(mia, 'patch', product, { path: `${products}/00000000-0000-4000-8000-000000000000`, body: { price: 1 } })).status).toBe(404);
+    expect((await as(undefined, 'patch', product, { path: `${products}/${productId}`, body: { price: 1 } })).status).toBe(401);
+    expect((await as(alice, 'delete', product, { path: `${products}/${gone}` })).status).toBe(403);
+    expect((await as(mia, 'delete', product, { path: `${products}/${gone}` })).status).toBe(204);
+    expect((await as(mia, 'delete', product, { path: `${products}/not-a-uuid` })).status).toBe(404);
+    expect((await as(undefined, 'delete', product, { path: `${products}/${gone}` })).status).toBe(401);
+    expect((await as(mia, 'patch', product, { path: `${products}/${gone}`, body: { price: 1 } })).status).toBe(410);
+    const orders = '/v1/orders';
+    const bought = await as(alice, 'post', orders, { body: { productId, quantity: 2, expectedPrice: 1_200 }, key: 'buy-alice' });
+    expect(bought.status).toBe(201);
+    const orderId = bought.body.orderId as string;
+    expect((await as(alice, 'post', orders, { body: { productId, quantity: 1, expectedPrice: 1_000 } })).status).toBe(409);
+    expect((await as(alice, 'post', orders, { body: { productId, quantity: 1, expectedPrice: 1_200 } })).status).toBe(410);
+    expect((await as(carol, 'post', orders, { body: { productId: gone, quantity: 1, expectedPrice: 100 } })).status).toBe(410);
+    expect((await as(alice, 'post', orders, { body: { productId: '00000000-0000-4000-8000-000000000000', quantity: 1, expectedPrice: 1 } })).status).toBe(404);
+    expect((await as(mia, 'post', orders, { body: { productId, quantity: 1, expectedPrice: 1_200 } })).status).toBe(422);
+    expect((await as(undefined, 'post', orders, { body: { productId, quantity: 1, expectedPrice: 1 } })).status).toBe(401);
+    const refunds = '/v1/orders/{id}/refunds';
+    const refundOf = (client: Client | undefined, id: string, body: object, key?: string | null) => as(client, 'post', refunds, { path: `/v1/orders/${id}/refunds`, body, key });
+    expect((await refundOf(mia, orderId, { amount: 1_000 }, 'refund-mia')).status).toBe(201);
+    expect((await refundOf(mia, orderId, { amount: 999 }, 'refund-mia')).status).toBe(409);
+    expect((await refundOf(mia, orderId, { amount: 1_401 })).status).toBe(422);
+    expect((await refundOf(alice, orderId, { amount: 1 })).status).toBe(403);
+    expect((await refundOf(mia, '00000000-0000-4000-8000-000000000000', { amount: 1 })).status).toBe(404);
+    expect((await refundOf(undefined, orderId, { amount: 1 })).status).toBe(401);
+    const rating = '/v1/orders/{id}/rating';
+    const rate = (client: Client | undefined, id: string) => as(client, 'post', rating, { path: `/v1/orders/${id}/rating`, body: { stars: 5 }, key: null });
+    expect((await rate(mia, orderId)).status).toBe(403);
+    expect((await rate(alice, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await rate(undefined, orderId)).status).toBe(401);
+    const rated = await rate(alice, orderId);
+    expect(rated.status).toBe(201);
+    expect((await rate(alice, orderId)).status).toBe(409);
+    position = rated.body.position;
+
     // 429: rita spends her minute, then every money-moving route refuses her.
     for (let i = 0; i < RATE_LIMIT; i++) await request(zan.app.getHttpServer()).post('/v1/transfers').set('Authorization', `Bearer ${rita.token}`).set('Idempotency-Key', `r-${i}`).send({});
     for (const route of ['/v1/wallets/me/verification', '/v1/wallets/me/cards', '/v1/wallets/me/fundings', '/v1/wallets/me/withdrawals', '/v1/transfers', '/v1/tips', '/v1/red-packets']) {
       expect((await as(rita, 'post', route, { body: {} })).status).toBe(429);
     }
     expect((await claim(rita, one)).status).toBe(429);
+    expect((await as(rita, 'post', '/v1/orders', { body: {} })).status).toBe(429);
+    expect((await as(rita, 'post', '/v1/orders/{id}/refunds', { path: `/v1/orders/${orderId}/refunds`, body: {} })).status).toBe(429);
 
     // Queries: an answer once the write is read, a bad parameter, no such thing, a write not yet read, no token.
     const after = `?after=${position}`;
@@ -209,6 +262,10 @@ describe('the OpenAPI document describes every answer of every route', () => {
       ['/v1/feeds/me', '/v1/feeds/me', bob],
       ['/v1/articles/{id}', '/v1/articles/why-zan', alice, 404, '/v1/articles/nope'],
       ['/v1/articles/{id}/praisers', '/v1/articles/why-zan/praisers', alice, 404, '/v1/articles/nope/praisers'],
+      ['/v1/products/{id}', `/v1/products/${productId}`, alice, 404, '/v1/products/00000000-0000-4000-8000-000000000000'],
+      ['/v1/orders/me', '/v1/orders/me', alice],
+      ['/v1/merchants/me/orders', '/v1/merchants/me/orders', mia],
+      ['/v1/merchants/me/sales', '/v1/merchants/me/sales', mia],
     ];
     for (const [route, path, client, missing, missingPath] of queries) {
       expect([route, (await as(client, 'get', route, { path, query: after })).status]).toEqual([route, 200]);

@@ -5,6 +5,8 @@ import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
 import { ZAN_CONFIG, type ZanConfig, ZanMetrics } from '@zan/platform';
 import { RATE_LIMIT_STORE } from '@zan/stores';
 import { ARTICLE_CONTROLLERS, ARTICLE_PROVIDERS } from './articles/articles';
+import { ORDER_CONTROLLERS, ORDER_PROVIDERS } from './orders/orders';
+import { PRODUCT_CONTROLLERS, PRODUCT_PROVIDERS } from './products/products';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandRunner } from './command-path/command-runner';
 import { ArticleStreams } from './command-path/article-streams';
@@ -60,6 +62,8 @@ class SingletonsMetrics implements OnModuleInit {
     ...RED_PACKET_CONTROLLERS,
     ...ARTICLE_CONTROLLERS,
     VerificationController,
+    ...PRODUCT_CONTROLLERS,
+    ...ORDER_CONTROLLERS,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ProblemFilter },
@@ -97,6 +101,8 @@ class SingletonsMetrics implements OnModuleInit {
     ...TIP_PROVIDERS,
     ...RED_PACKET_PROVIDERS,
     ...ARTICLE_PROVIDERS,
+    ...PRODUCT_PROVIDERS,
+    ...ORDER_PROVIDERS,
   ],
   exports: [CommandRunner, CreditsProcessManager, ExpiryScheduler],
 })

@@ -8,6 +8,8 @@ import type { Fen } from './money';
  * Streams: `wallet-<userId>` holds every movement of a wallet's money (debits are decided there with
  * optimistic concurrency; credits are appended there by process managers). `red-packet-<id>` holds a
  * packet's escrow, claims and expiry. `article-<articleId>` holds an article's publication and its likes.
+ * `product-<productId>` holds a product's listing, price, stock and the stock each order takes;
+ * `order-<orderId>` holds a paid order, its refunds and its rating (docs/commerce.md tells the saga).
  */
 export type WalletKind = 'individual' | 'business';
 export type RedPacketMode = 'lucky' | 'equal';
@@ -86,6 +88,73 @@ export interface ArticleLiked { articleId: string; authorId: string; userId: str
 /** On the article stream: a reader took their like back. */
 export interface ArticleUnliked { articleId: string; authorId: string; userId: string }
 
+/** First event of `product-<productId>`: a merchant listed a product. `stock` null: unlimited. */
+export interface ProductListed {
+  productId: string;
+  merchantId: string;
+  /** The merchant's company name (a business's registered name, never an individual's). */
+  merchantName: string;
+  title: string;
+  price: Fen;
+  stock: number | null;
+  description?: string;
+}
+export interface ProductRepriced { productId: string; merchantId: string; price: Fen; previousPrice: Fen }
+/** The stock left is set to `stock` (null: unlimited). */
+export interface ProductRestocked { productId: string; merchantId: string; stock: number | null }
+export interface ProductDelisted { productId: string; merchantId: string }
+/** On the product stream: an order took `quantity` units at `unitPrice` (first step of the order saga). */
+export interface ProductStockReserved {
+  productId: string;
+  merchantId: string;
+  orderId: string;
+  buyerId: string;
+  quantity: number;
+  unitPrice: Fen;
+  amount: Fen;
+  /** Units left after this order; null: unlimited. */
+  stockLeft: number | null;
+}
+/** On the product stream: an order's units go back (its payment was declined). */
+export interface ProductStockReleased { productId: string; merchantId: string; orderId: string; quantity: number; reason: string }
+/** Debit on the buyer's wallet: the order is paid (its stock was reserved before). Caused by ProductStockReserved. */
+export interface OrderPlaced {
+  orderId: string;
+  productId: string;
+  merchantId: string;
+  buyerId: string;
+  quantity: number;
+  unitPrice: Fen;
+  amount: Fen;
+}
+/** On the buyer's wallet, no money moves: the order could not be paid; its stock is released. */
+export interface OrderPaymentDeclined { orderId: string; productId: string; merchantId: string; buyerId: string; quantity: number; amount: Fen; reason: string }
+/** Credit on the merchant's wallet, caused by OrderPlaced. */
+export interface OrderPaymentReceived { orderId: string; productId: string; merchantId: string; buyerId: string; amount: Fen }
+/** First event of `order-<orderId>`: a copy of the paid order (caused by OrderPlaced). */
+export type OrderOpened = OrderPlaced;
+/** On the order stream: a refund is asked for and its amount reserved against what was paid. */
+export interface OrderRefundRequested {
+  orderId: string;
+  refundId: string;
+  merchantId: string;
+  buyerId: string;
+  amount: Fen;
+  /** Who asked: the merchant or an admin. */
+  requestedBy: string;
+  reason?: string;
+}
+/** On the order stream: a requested refund the merchant's wallet could not cover; its amount is free again. */
+export interface OrderRefundReleased { orderId: string; refundId: string; amount: Fen; reason: string }
+/** Debit on the merchant's wallet: the refund is paid out. Caused by OrderRefundRequested. */
+export interface OrderRefunded { orderId: string; refundId: string; merchantId: string; buyerId: string; amount: Fen; reason?: string }
+/** On the merchant's wallet, no money moves: the refund could not be covered. */
+export interface OrderRefundDeclined { orderId: string; refundId: string; merchantId: string; buyerId: string; amount: Fen; reason: string }
+/** Credit on the buyer's wallet, caused by OrderRefunded. */
+export interface OrderRefundReceived { orderId: string; refundId: string; merchantId: string; buyerId: string; amount: Fen }
+/** On the order stream: the buyer rated the order (once). */
+export interface OrderRated { orderId: string; productId: string; merchantId: string; buyerId: string; stars: number }
+
 export interface EventDataByType {
   WalletOpened: WalletOpened;
   BankCardLinked: BankCardLinked;
@@ -107,6 +176,22 @@ export interface EventDataByType {
   ArticlePublished: ArticlePublished;
   ArticleLiked: ArticleLiked;
   ArticleUnliked: ArticleUnliked;
+  ProductListed: ProductListed;
+  ProductRepriced: ProductRepriced;
+  ProductRestocked: ProductRestocked;
+  ProductDelisted: ProductDelisted;
+  ProductStockReserved: ProductStockReserved;
+  ProductStockReleased: ProductStockReleased;
+  OrderPlaced: OrderPlaced;
+  OrderPaymentDeclined: OrderPaymentDeclined;
+  OrderPaymentReceived: OrderPaymentReceived;
+  OrderOpened: OrderOpened;
+  OrderRefundRequested: OrderRefundRequested;
+  OrderRefundReleased: OrderRefundReleased;
+  OrderRefunded: OrderRefunded;
+  OrderRefundDeclined: OrderRefundDeclined;
+  OrderRefundReceived: OrderRefundReceived;
+  OrderRated: OrderRated;
 }
 export type ZanEventType = keyof EventDataByType;
 
@@ -136,6 +221,22 @@ export const EVENT_CATALOG: Record<ZanEventType, { category: string; version: nu
   ArticlePublished: { category: 'article', version: 1 },
   ArticleLiked: { category: 'article', version: 1 },
   ArticleUnliked: { category: 'article', version: 1 },
+  ProductListed: { category: 'product', version: 1 },
+  ProductRepriced: { category: 'product', version: 1 },
+  ProductRestocked: { category: 'product', version: 1 },
+  ProductDelisted: { category: 'product', version: 1 },
+  ProductStockReserved: { category: 'product', version: 1 },
+  ProductStockReleased: { category: 'product', version: 1 },
+  OrderPlaced: { category: 'wallet', version: 1 },
+  OrderPaymentDeclined: { category: 'wallet', version: 1 },
+  OrderPaymentReceived: { category: 'wallet', version: 1 },
+  OrderOpened: { category: 'order', version: 1 },
+  OrderRefundRequested: { category: 'order', version: 1 },
+  OrderRefundReleased: { category: 'order', version: 1 },
+  OrderRefunded: { category: 'wallet', version: 1 },
+  OrderRefundDeclined: { category: 'wallet', version: 1 },
+  OrderRefundReceived: { category: 'wallet', version: 1 },
+  OrderRated: { category: 'order', version: 1 },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as ZanEventType[];
@@ -160,11 +261,15 @@ export const walletBalanceDelta = (event: { type: string; data: unknown }): numb
     case 'TipReceived':
     case 'RedPacketShareReceived':
     case 'RedPacketRefunded':
+    case 'OrderPaymentReceived':
+    case 'OrderRefundReceived':
       return data.amount ?? 0;
     case 'WalletWithdrawn':
     case 'FundsTransferred':
     case 'TipPraised':
     case 'RedPacketSent':
+    case 'OrderPlaced':
+    case 'OrderRefunded':
       return -(data.amount ?? 0);
     default:
       return 0;

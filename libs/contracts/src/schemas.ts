@@ -5,7 +5,7 @@
  * against EVENT_CATALOG and the upcasters, and checks real events against them.
  */
 import type { ZanEventType } from './events';
-import { ARTICLE_TITLE_MAX_LENGTH } from './text';
+import { ARTICLE_TITLE_MAX_LENGTH, MERCHANT_NAME_MAX_LENGTH, PRODUCT_DESCRIPTION_MAX_LENGTH, PRODUCT_TITLE_MAX_LENGTH, REFUND_REASON_MAX_LENGTH } from './text';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -42,6 +42,22 @@ const redPacket = (description: string): JsonSchema =>
     },
     ['greeting', 'recipients'],
   );
+
+const text = (maxLength: number, description: string): JsonSchema => ({ type: 'string', minLength: 1, maxLength, description: `${description}; free text, no control characters` });
+const stock = (description: string): JsonSchema => ({ type: ['integer', 'null'], minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: `${description}; null: unlimited` });
+const quantity: JsonSchema = { type: 'integer', minimum: 1, description: 'units bought' };
+const order = (description: string): JsonSchema =>
+  object(description, {
+    orderId: id('the order'),
+    productId: id('the product'),
+    merchantId: id('who sells'),
+    buyerId: id('who buys'),
+    quantity,
+    unitPrice: fen('the price of one unit when bought'),
+    amount: fen('quantity x unitPrice, what the buyer pays'),
+  });
+const orderMoney = (description: string, extra: Record<string, JsonSchema> = {}, optional: string[] = []): JsonSchema =>
+  object(description, { orderId: id('the order'), refundId: id('the refund'), merchantId: id('who sells'), buyerId: id('who bought'), amount: fen('the refund'), ...extra }, optional);
 
 /** Payload schemas by type and version. A new version adds an entry; old entries stay while old events exist. */
 export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } = {
@@ -184,6 +200,105 @@ export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } 
   },
   ArticleUnliked: {
     1: object('A reader took their like back', { articleId: id('the article'), authorId: id('its author'), userId: id('who unliked it') }),
+  },
+  ProductListed: {
+    1: object(
+      'First event of `product-<productId>`: a merchant (a verified business wallet) listed a product',
+      {
+        productId: id('the product'),
+        merchantId: id('who sells it'),
+        merchantName: text(MERCHANT_NAME_MAX_LENGTH, "the merchant's company name (a business's registered name, never an individual's)"),
+        title: text(PRODUCT_TITLE_MAX_LENGTH, 'the title'),
+        price: fen('the price of one unit'),
+        stock: stock('units for sale'),
+        description: text(PRODUCT_DESCRIPTION_MAX_LENGTH, 'the description'),
+      },
+      ['description'],
+    ),
+  },
+  ProductRepriced: {
+    1: object('The merchant changed the price (orders made at the old price are answered 409 price-changed)', {
+      productId: id('the product'),
+      merchantId: id('who sells it'),
+      price: fen('the new price of one unit'),
+      previousPrice: fen('the price before'),
+    }),
+  },
+  ProductRestocked: { 1: object('The merchant set the stock left', { productId: id('the product'), merchantId: id('who sells it'), stock: stock('units left') }) },
+  ProductDelisted: { 1: object('The product is no longer for sale, for good', { productId: id('the product'), merchantId: id('who sells it') }) },
+  ProductStockReserved: {
+    1: object('An order took units of the stock (step 1 of an order; OrderPlaced debits the buyer next, or the units are released)', {
+      productId: id('the product'),
+      merchantId: id('who sells it'),
+      orderId: id('the order'),
+      buyerId: id('who buys'),
+      quantity,
+      unitPrice: fen('the price of one unit'),
+      amount: fen('what the buyer pays'),
+      stockLeft: stock('units left after this order'),
+    }),
+  },
+  ProductStockReleased: {
+    1: object("An order's units went back to the stock: its payment was declined (OrderPaymentDeclined)", {
+      productId: id('the product'),
+      merchantId: id('who sells it'),
+      orderId: id('the order'),
+      quantity,
+      reason: { type: 'string', description: 'the problem code of the refusal (insufficient-funds, daily-limit-exceeded, ...)' },
+    }),
+  },
+  OrderPlaced: { 1: order("Debit of the buyer's wallet: the order is paid (caused by ProductStockReserved); OrderPaymentReceived credits the merchant") },
+  OrderPaymentDeclined: {
+    1: object("On the buyer's wallet, no money moves: the order could not be paid, its units are released", {
+      orderId: id('the order'),
+      productId: id('the product'),
+      merchantId: id('who sells'),
+      buyerId: id('who buys'),
+      quantity,
+      amount: fen('what the order would have cost'),
+      reason: { type: 'string', description: 'the problem code of the refusal' },
+    }),
+  },
+  OrderPaymentReceived: {
+    1: object("Credit of the merchant's wallet, caused by OrderPlaced", {
+      orderId: id('the order'),
+      productId: id('the product'),
+      merchantId: id('who sells'),
+      buyerId: id('who bought'),
+      amount: fen('the order'),
+    }),
+  },
+  OrderOpened: { 1: order('First event of `order-<orderId>`: a copy of the paid order (caused by OrderPlaced)') },
+  OrderRefundRequested: {
+    1: orderMoney(
+      "A refund was asked for (by the merchant or an admin); its amount is reserved against what was paid, OrderRefunded debits the merchant's wallet next",
+      { requestedBy: id('the merchant or an admin'), reason: text(REFUND_REASON_MAX_LENGTH, 'why') },
+      ['reason'],
+    ),
+  },
+  OrderRefundReleased: {
+    1: object("A requested refund the merchant's wallet could not cover: its amount may be refunded again", {
+      orderId: id('the order'),
+      refundId: id('the refund'),
+      amount: fen('the refund'),
+      reason: { type: 'string', description: 'the problem code of the refusal' },
+    }),
+  },
+  OrderRefunded: {
+    1: orderMoney("Debit of the merchant's wallet: a refund paid out (caused by OrderRefundRequested); OrderRefundReceived credits the buyer", { reason: text(REFUND_REASON_MAX_LENGTH, 'why') }, ['reason']),
+  },
+  OrderRefundDeclined: {
+    1: orderMoney("On the merchant's wallet, no money moves: the refund could not be covered", { reason: { type: 'string', description: 'the problem code of the refusal' } }),
+  },
+  OrderRefundReceived: { 1: orderMoney("Credit of the buyer's wallet, caused by OrderRefunded") },
+  OrderRated: {
+    1: object('The buyer rated the order (once, after paying)', {
+      orderId: id('the order'),
+      productId: id('the product'),
+      merchantId: id('who sold it'),
+      buyerId: id('who bought it'),
+      stars: { type: 'integer', minimum: 1, maximum: 5 },
+    }),
   },
 };
 

@@ -20,3 +20,7 @@ export const freeTextProblem = (text: string, maxLength: number): string | undef
 
 /** An article's title: free text of at most this many characters (WeChat's editor allows 64). */
 export const ARTICLE_TITLE_MAX_LENGTH = 64;
+export const PRODUCT_TITLE_MAX_LENGTH = 64;
+export const PRODUCT_DESCRIPTION_MAX_LENGTH = 500;
+export const MERCHANT_NAME_MAX_LENGTH = 100;
+export const REFUND_REASON_MAX_LENGTH = 200;

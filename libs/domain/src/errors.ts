@@ -42,6 +42,7 @@ export class AlreadyVerified extends domainError('already-verified', 409, 'Walle
 /** Final: a wallet's kind never changes. */
 export class VerificationKindMismatch extends domainError('verification-kind-mismatch', 422, 'Verification kind does not match the wallet', true) {}
 export class SelfPayment extends domainError('self-payment', 422, 'Cannot pay yourself', true) {}
+export class NotAMerchant extends domainError('not-a-merchant', 422, 'Not a merchant', true) {}
 export class InvalidRedPacket extends domainError('invalid-red-packet', 422, 'Invalid red packet', true) {}
 export class RedPacketNotFound extends domainError('red-packet-not-found', 404, 'Red packet not found') {}
 export class RedPacketAlreadyClaimed extends domainError('red-packet-already-claimed', 409, 'Red packet already claimed', true) {}

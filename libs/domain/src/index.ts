@@ -6,6 +6,8 @@ export * from './decider';
 export * as wallet from './wallet';
 export * as redPacket from './red-packet';
 export * as article from './article';
+export * as product from './product';
+export * as order from './order';
 export {
   walletDecider,
   hasPersonalCard,
@@ -50,4 +52,9 @@ export type {
 } from './red-packet';
 export { articleDecider, ArticleIdTaken, ArticleNotFound, NotTheArticleAuthor, isPublished, requireTippableArticle } from './article';
 export type { Article, ArticleCommand, ArticleEvent, ArticleState, LikeArticle, PublishArticle, UnlikeArticle } from './article';
+export { isMerchant, assertMerchant } from './wallet';
+export { productDecider, isListed, MAX_ORDER_QUANTITY, NotTheProductMerchant, PriceChanged, ProductGone, ProductIdTaken, ProductNotFound, SoldOut } from './product';
+export type { Product, ProductCommand, ProductEvent, ProductState } from './product';
+export { orderDecider, AlreadyRated, NotYourOrder, OrderNotFound, RefundExceedsPayment } from './order';
+export type { Order, OrderCommand, OrderEvent, OrderState } from './order';
 export * from './audit/ledger-audit';

@@ -13,6 +13,16 @@ export const keys = {
   /** userId -> position of the like that stands, '0' once taken back. */
   articleLikes: (articleId: string) => `article-likes:${articleId}`,
   articlePraisers: (articleId: string) => `article-praisers:${articleId}`,
+  /** The product card's own fields (the merchant's rating is read beside it). */
+  product: (productId: string) => `product:${productId}`,
+  /** A merchant's rating (ratingSum, ratingCount). */
+  merchant: (merchantId: string) => `merchant:${merchantId}`,
+  order: (orderId: string) => `order:${orderId}`,
+  /** Sorted sets like a feed: `<position>|<orderId>`, newest last. */
+  buyerOrders: (buyerId: string) => `buyer-orders:${buyerId}`,
+  merchantOrders: (merchantId: string) => `merchant-orders:${merchantId}`,
+  /** `<day>:orders`, `<day>:gross`, `<day>:refunds` per Beijing calendar day. */
+  merchantSales: (merchantId: string) => `merchant-sales:${merchantId}`,
   /** Dedupe: stream id -> last applied revision, one hash per Kafka category. */
   applied: (category: string) => `applied:${category}`,
   watermark: 'watermark',

@@ -1,7 +1,24 @@
 import type { StoredEvent } from '@zan/contracts';
-import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, PraisersPage, RedPacketView, WalletView } from './views';
+import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, OrdersPage, PraisersPage, ProductView, RedPacketView, SalesDay, WalletView } from './views';
 
-export type { ArticleView, EarningsView, FeedItem, FeedItemType, FeedPage, FeedQuery, LeaderboardEntry, Praiser, PraisersPage, RedPacketView, WalletView } from './views';
+export type {
+  ArticleView,
+  EarningsView,
+  FeedItem,
+  FeedItemType,
+  FeedPage,
+  FeedQuery,
+  LeaderboardEntry,
+  OrdersPage,
+  OrderView,
+  Praiser,
+  PraisersPage,
+  ProductView,
+  RatingView,
+  RedPacketView,
+  SalesDay,
+  WalletView,
+} from './views';
 
 /** One delivery of an event from Kafka (or from the event store, when rebuilding). */
 export interface Applied {
@@ -80,6 +97,12 @@ export interface ReadModelStore {
   article(articleId: string, viewerId?: string): Promise<ArticleView | undefined>;
   /** An article's standing likes (amount 0) and every tip, newest first. Throws InvalidFeedCursor for a cursor it did not issue. */
   praisers(articleId: string, query: FeedQuery): Promise<PraisersPage>;
+  /** The product card, its merchant's rating beside it, in one read; undefined until its listing is applied. */
+  product(productId: string): Promise<ProductView | undefined>;
+  /** A buyer's or a merchant's orders, newest first. Throws InvalidFeedCursor for a cursor it did not issue. */
+  orders(of: { buyerId: string } | { merchantId: string }, query: FeedQuery): Promise<OrdersPage>;
+  /** A merchant's sales per Beijing calendar day, every day from `from` to `to` (YYYY-MM-DD, inclusive). */
+  sales(merchantId: string, from: string, to: string): Promise<SalesDay[]>;
   /** Deletes every read-model key of this store (every generation), for rebuilds and tests. */
   clear(): Promise<void>;
   close(): Promise<void>;

@@ -60,7 +60,11 @@ export type FeedItemType =
   | 'tip-received'
   | 'red-packet-sent'
   | 'red-packet-claimed'
-  | 'red-packet-refunded';
+  | 'red-packet-refunded'
+  | 'order-paid'
+  | 'order-received'
+  | 'refund-paid'
+  | 'refund-received';
 
 export interface FeedItem {
   type: FeedItemType;
@@ -70,7 +74,7 @@ export interface FeedItem {
   amount: Fen;
   /** The other user, or null when there is none (a bank card, many recipients, the packet itself). */
   counterpartyId: string | null;
-  /** The funding, withdrawal, transfer, tip or red packet id. */
+  /** The funding, withdrawal, transfer, tip, red packet or order id. */
   refId: string;
 }
 
@@ -111,4 +115,55 @@ export interface PraisersPage {
   items: Praiser[];
   /** Present when older items may follow; pass it as `before`. */
   nextCursor?: string;
+}
+
+export interface RatingView {
+  /** Mean stars, 0 when unrated. */
+  average: number;
+  count: number;
+}
+
+/** The product card (CONTRACT v1.1, Commerce). `stock` null: unlimited. */
+export interface ProductView {
+  productId: string;
+  merchantId: string;
+  merchantName: string;
+  title: string;
+  description?: string;
+  price: Fen;
+  stock: number | null;
+  sold: number;
+  status: 'listed' | 'delisted';
+  rating: RatingView;
+  merchantRating: RatingView;
+}
+
+export interface OrderView {
+  orderId: string;
+  productId: string;
+  merchantId: string;
+  buyerId: string;
+  quantity: number;
+  unitPrice: Fen;
+  amount: Fen;
+  /** Refunds paid out so far. */
+  refunded: Fen;
+  status: 'paid' | 'partially-refunded' | 'refunded';
+  /** The buyer's stars, once rated. */
+  stars?: number;
+  at: string;
+}
+
+export interface OrdersPage {
+  items: OrderView[];
+  nextCursor?: string;
+}
+
+export interface SalesDay {
+  /** Beijing calendar day, YYYY-MM-DD. */
+  day: string;
+  orders: number;
+  gross: Fen;
+  refunds: Fen;
+  net: Fen;
 }

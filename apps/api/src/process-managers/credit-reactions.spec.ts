@@ -24,6 +24,37 @@ const recording = () => {
   return { calls, effects };
 };
 
+describe('credit reactions: the commerce sagas', () => {
+  it('pays, releases, opens and credits in the order and refund sagas, each behind its wallet or stream', async () => {
+    const { calls, effects } = recording();
+    const steps = ['payOrder', 'releaseStock', 'openOrder', 'payRefund', 'releaseRefund'] as const;
+    effects.commerce = Object.fromEntries(steps.map((step) => [step, async (event: StoredEvent) => void calls.push([step, event.id])])) as never;
+    const order = { orderId: 'o', productId: 'p', merchantId: 'shop', buyerId: 'ann', quantity: 1, unitPrice: 5, amount: 5 };
+    const refund = { orderId: 'o', refundId: 'r', merchantId: 'shop', buyerId: 'ann', amount: 3 };
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['ProductStockReserved', { ...order, stockLeft: 1 }, 'wallet:ann'],
+      ['OrderPaymentDeclined', { ...order, reason: 'insufficient-funds' }, 'product:p'],
+      ['OrderPlaced', order, 'wallet:shop'],
+      ['OrderRefundRequested', { ...refund, requestedBy: 'shop' }, 'wallet:shop'],
+      ['OrderRefundDeclined', { ...refund, reason: 'insufficient-funds' }, 'order:o'],
+      ['OrderRefunded', refund, 'wallet:ann'],
+    ];
+    for (const [type, data, key] of cases) {
+      expect(reactionKey(stored(type, data))).toBe(key);
+      await reactTo(stored(type, data), effects);
+    }
+    expect(calls).toEqual([
+      ['payOrder', 'ProductStockReserved-1'],
+      ['releaseStock', 'OrderPaymentDeclined-1'],
+      ['openOrder', 'OrderPlaced-1'],
+      ['credit', 'OrderPlaced-1', 'shop', { type: 'OrderPaymentReceived', data: { orderId: 'o', productId: 'p', merchantId: 'shop', buyerId: 'ann', amount: 5 } }],
+      ['payRefund', 'OrderRefundRequested-1'],
+      ['releaseRefund', 'OrderRefundDeclined-1'],
+      ['credit', 'OrderRefunded-1', 'ann', { type: 'OrderRefundReceived', data: { orderId: 'o', refundId: 'r', merchantId: 'shop', buyerId: 'ann', amount: 3 } }],
+    ]);
+  });
+});
+
 describe('credit reactions: the second leg of each payment', () => {
   it.each([
     [

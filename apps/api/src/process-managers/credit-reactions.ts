@@ -1,5 +1,6 @@
 import type { EventDataByType, RedPacketEscrowed, RedPacketSent, StoredEvent, ZanEventType } from '@zan/contracts';
 import type { WalletCredit } from '@zan/domain';
+import type { CommerceSteps } from '../command-path/order-saga';
 
 /**
  * What a reaction may do, provided by the credits process manager. Each effect is idempotent: run
@@ -13,6 +14,8 @@ export interface ReactionEffects {
   /** Sets the packet's expiry timer (a refund of what is left, when it expires). */
   scheduleExpiry(escrowed: StoredEvent<RedPacketEscrowed>): Promise<void>;
   cancelExpiry(redPacketId: string): Promise<void>;
+  /** The commerce sagas' later steps (docs/commerce.md); absent in a harness that sells nothing. */
+  commerce?: CommerceSteps;
 }
 
 /** The second leg of one event type. */
@@ -27,6 +30,8 @@ export interface Reaction<T extends ZanEventType> {
 
 const wallet = (userId: string): string => `wallet:${userId}`;
 const packet = (redPacketId: string): string => `packet:${redPacketId}`;
+const product = (productId: string): string => `product:${productId}`;
+const order = (orderId: string): string => `order:${orderId}`;
 
 /**
  * Every payment's second leg, by the event type that causes it. A new payment adds one entry here:
@@ -81,6 +86,44 @@ export const CREDIT_REACTIONS: { [T in ZanEventType]?: Reaction<T> } = {
       await effects.credit(event, data.senderId, {
         type: 'RedPacketRefunded',
         data: { redPacketId: data.redPacketId, senderId: data.senderId, amount: data.amount },
+      });
+    },
+  },
+  // The order and refund sagas (docs/commerce.md): each step in order behind the wallet or stream it lands on.
+  ProductStockReserved: {
+    key: (data) => wallet(data.buyerId),
+    react: async (event, effects) => effects.commerce?.payOrder(event),
+  },
+  OrderPaymentDeclined: {
+    key: (data) => product(data.productId),
+    react: async (event, effects) => effects.commerce?.releaseStock(event),
+  },
+  OrderPlaced: {
+    key: (data) => wallet(data.merchantId),
+    react: async (event, effects) => {
+      const { data } = event;
+      await effects.commerce?.openOrder(event);
+      await effects.credit(event, data.merchantId, {
+        type: 'OrderPaymentReceived',
+        data: { orderId: data.orderId, productId: data.productId, merchantId: data.merchantId, buyerId: data.buyerId, amount: data.amount },
+      });
+    },
+  },
+  OrderRefundRequested: {
+    key: (data) => wallet(data.merchantId),
+    react: async (event, effects) => effects.commerce?.payRefund(event),
+  },
+  OrderRefundDeclined: {
+    key: (data) => order(data.orderId),
+    react: async (event, effects) => effects.commerce?.releaseRefund(event),
+  },
+  OrderRefunded: {
+    key: (data) => wallet(data.buyerId),
+    react: (event, effects) => {
+      const { data } = event;
+      return effects.credit(event, data.buyerId, {
+        type: 'OrderRefundReceived',
+        data: { orderId: data.orderId, refundId: data.refundId, merchantId: data.merchantId, buyerId: data.buyerId, amount: data.amount },
       });
     },
   },

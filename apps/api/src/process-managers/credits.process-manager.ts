@@ -11,6 +11,7 @@ import {
   subscribeResiliently,
 } from '@zan/event-store';
 import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
+import { OrderSaga } from '../command-path/order-saga';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { WalletStreams } from '../command-path/wallet-streams';
 import { ConcurrentReactions } from './concurrent-reactions';
@@ -58,6 +59,8 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     private readonly packets: RedPacketStreams,
     private readonly expiries: ExpiryScheduler,
     @Optional() @Inject(LEADER_ELECTION) private readonly election: LeaderElection = new InProcessLeaderElection(),
+    /** The commerce sagas' later steps; without it (a harness that sells nothing) their events are passed over. */
+    @Optional() private readonly orders?: OrderSaga,
   ) {}
 
   /** False on a standby replica: another one reacts. */
@@ -221,7 +224,12 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   }
 
   /** The effects the reactions use (credit-reactions.ts). */
-  private readonly effects: ReactionEffects = {
+  private effectsWithCommerce?: ReactionEffects;
+  private get effects(): ReactionEffects {
+    return (this.effectsWithCommerce ??= { ...this.baseEffects, ...(this.orders && { commerce: this.orders.steps() }) });
+  }
+
+  private readonly baseEffects: ReactionEffects = {
     credit: (cause, userId, credit) => this.wallets.credit(cause, userId, credit),
     escrowPacket: async (sent) => void (await this.packets.escrow(sent)),
     scheduleExpiry: (escrowed) => this.expiries.schedule(escrowed),

@@ -77,6 +77,7 @@ export class AuditCommand extends WithJson(CommandRunner, 'the report as JSON on
       `Zan audit of ${this.backends.describeEventStore()}`,
       `  events        ${formatCount(ledger.events)} up to position ${result.head ?? '(empty store)'}`,
       `  wallets       ${formatCount(ledger.wallets.size)}; red packets ${formatCount(ledger.packets.size)}; payments ${formatCount(ledger.pairs.debits)} (${formatCount(ledger.pairs.credited)} credited, ${formatCount(inFlight.count)} in flight)`,
+      `  orders        ${formatCount(ledger.commerce.orders.count)} paid, ${money(ledger.commerce.orders.paid)}; ${formatCount(ledger.commerce.orders.refunds)} refunds, ${money(ledger.commerce.orders.refunded)}`,
       '',
       'Money (docs/contract.md, conservation)',
       `  balances                 ${money(c.balances)}`,
@@ -115,6 +116,7 @@ export class AuditCommand extends WithJson(CommandRunner, 'the report as JSON on
       wallets: ledger.wallets.size,
       redPackets: ledger.packets.size,
       payments: { ...ledger.pairs, inFlight: ledger.inFlight().count },
+      orders: { ...ledger.commerce.orders },
       conservation: ledger.conservation(),
       readModels: { note: readModels, comparedAt: result.comparedAt, compared: result.compared, differences: result.differences },
       findings: { count: ledger.findingCount, first: ledger.findings },
@@ -140,7 +142,8 @@ export class AuditCommand extends WithJson(CommandRunner, 'the report as JSON on
   examples(): string {
     return `
 Checks: every balance never below zero; every debit credited exactly once (transfer, tip, escrow,
-red-packet share, refund) with the same amount; red packets never pay out more than they hold;
+red-packet share, refund, order paid, order refund) with the same amount; red packets never pay out
+more than they hold; no product's stock ever negative; an order's refunds never more than it paid;
 sum(balances) + held by red packets + in flight = fundings - withdrawals; and, with REDIS_URL, every
 wallet, author's earnings, red packet and the leaderboard top 20 as the read models answer them.
 Run it when the system is quiet; differences are read again while the read models catch up.

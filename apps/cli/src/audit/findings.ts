@@ -8,6 +8,7 @@ export type FindingKind =
   | 'misdirected-credit'
   | 'bad-amount'
   | 'red-packet'
+  | 'order'
   | 'conservation';
 
 export interface Finding {

@@ -1,4 +1,5 @@
 import { isFen, streamCategory, streamEntityId, walletBalanceDelta, type EventDataByType, type StoredEvent, type WalletKind } from '@zan/contracts';
+import { CommerceChecks } from './commerce-checks';
 import { Findings, type Finding } from './findings';
 import { PaymentPairs, type Leg } from './payment-pairs';
 import { RedPacketTallies, type PacketTally } from './red-packet-tallies';
@@ -45,11 +46,14 @@ export class Ledger {
   private readonly found: Findings;
   private readonly redPackets: RedPacketTallies;
   private readonly payments: PaymentPairs;
+  /** Stock never negative and refunds never above what an order paid (the money pairs are in payments). */
+  readonly commerce: CommerceChecks;
 
   constructor(keepFindings = 1000) {
     this.found = new Findings(keepFindings);
     this.redPackets = new RedPacketTallies(this.found);
     this.payments = new PaymentPairs(this.found);
+    this.commerce = new CommerceChecks((message, position) => this.found.report('order', message, position));
   }
 
   get packets(): Map<string, PacketTally> {
@@ -83,6 +87,7 @@ export class Ledger {
     if (event.type === 'TipPraised') this.addEarnings(event.data as Data<'TipPraised'>);
     this.redPackets.apply(event);
     this.payments.apply(event);
+    this.commerce.apply(event);
   }
 
   /** Money held by open red packets (CONTRACT.md: unclaimed and unexpired): escrowed, not yet claimed. */

@@ -41,6 +41,11 @@ export const PAYMENT_LEGS: { [T in ZanEventType]?: PaymentLeg<T> } = {
   // An expiry with nothing left to give back has no credit.
   RedPacketExpired: { side: 'debit', of: (d) => (d.amount > 0 ? { key: `refund:${d.redPacketId}`, amount: d.amount, beneficiary: d.senderId } : undefined) },
   RedPacketRefunded: { side: 'credit', of: (d) => ({ key: `refund:${d.redPacketId}`, amount: d.amount, beneficiary: d.senderId }) },
+  // Commerce: the buyer pays an order, the merchant is credited; the merchant pays a refund, the buyer is credited.
+  OrderPlaced: { side: 'debit', of: (d) => ({ key: `order:${d.orderId}`, amount: d.amount, beneficiary: d.merchantId }) },
+  OrderPaymentReceived: { side: 'credit', of: (d) => ({ key: `order:${d.orderId}`, amount: d.amount, beneficiary: d.merchantId }) },
+  OrderRefunded: { side: 'debit', of: (d) => ({ key: `order-refund:${d.refundId}`, amount: d.amount, beneficiary: d.buyerId }) },
+  OrderRefundReceived: { side: 'credit', of: (d) => ({ key: `order-refund:${d.refundId}`, amount: d.amount, beneficiary: d.buyerId }) },
 };
 
 /**

@@ -25,6 +25,9 @@ export interface LedgerAudit {
   heldByPackets: number;
   /** Debits whose credit (or escrow) is not stored yet. */
   inFlight: number;
+  /** Orders paid (OrderPlaced) and refunds paid out (OrderRefunded), in fen. */
+  ordersPaid: number;
+  refundsPaid: number;
   /** Every way the history breaks a money rule; empty when clean. */
   problems: string[];
 }
@@ -34,7 +37,10 @@ const CREDIT_OF: Record<string, string> = {
   TipPraised: 'TipReceived',
   RedPacketSent: 'RedPacketEscrowed',
   RedPacketClaimed: 'RedPacketShareReceived',
+  OrderPlaced: 'OrderPaymentReceived',
+  OrderRefunded: 'OrderRefundReceived',
 };
+const CREDITS = new Set(['TransferReceived', 'TipReceived', 'RedPacketEscrowed', 'RedPacketShareReceived', 'RedPacketRefunded', 'OrderPaymentReceived', 'OrderRefundReceived']);
 
 /**
  * Recomputes every balance and the conservation equation from the events, in global order:
@@ -50,6 +56,7 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
   const pendingCredits = new Map<string, { type: string; amount: number }>(); // cause id -> expected credit
   const creditCount = new Map<string, number>();
   const packets = new Map<string, { amount: number; claimed: number; refunded: number; closed: boolean; escrowed: boolean }>();
+  const commerce = commerceAudit(problems);
 
   for (const event of events) {
     if (event.streamId.startsWith('wallet-')) {
@@ -72,6 +79,8 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
         break;
       case 'FundsTransferred':
       case 'TipPraised':
+      case 'OrderPlaced':
+      case 'OrderRefunded':
         pendingCredits.set(event.id, { type: CREDIT_OF[event.type]!, amount: (data as unknown as FundsTransferred | TipPraised).amount });
         break;
       case 'RedPacketSent': {
@@ -111,8 +120,9 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
       default:
         break;
     }
+    commerce.see(event);
     const cause = event.metadata.causationId;
-    const isCredit = ['TransferReceived', 'TipReceived', 'RedPacketEscrowed', 'RedPacketShareReceived', 'RedPacketRefunded'].includes(event.type);
+    const isCredit = CREDITS.has(event.type);
     if (isCredit && cause) {
       creditCount.set(cause, (creditCount.get(cause) ?? 0) + 1);
       const expected = pendingCredits.get(cause);
@@ -140,5 +150,64 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
       `conservation broken: balances ${total} + packets ${heldByPackets} + in flight ${inFlight} != fundings ${fundings} - withdrawals ${withdrawals}`,
     );
   }
-  return { balances, fundings, withdrawals, heldByPackets, inFlight, problems };
+  return { balances, fundings, withdrawals, heldByPackets, inFlight, ordersPaid: commerce.paid, refundsPaid: commerce.refunded, problems };
+};
+
+/**
+ * The commerce rules: no stock ever negative (each product's stock replayed from its events), the
+ * refunds paid out on an order never more than it paid. Credits are matched with the others above.
+ */
+const commerceAudit = (problems: string[]) => {
+  const stock = new Map<string, number | null>();
+  const orders = new Map<string, { paid: number; refunded: number }>();
+  const totals = { paid: 0, refunded: 0 };
+  const see = (event: AuditedEvent): void => {
+    const data = event.data as Record<string, unknown>;
+    const productId = data.productId as string;
+    switch (event.type) {
+      case 'ProductListed':
+      case 'ProductRestocked':
+        stock.set(productId, data.stock as number | null);
+        break;
+      case 'ProductStockReserved': {
+        const before = stock.get(productId);
+        const after = before === null || before === undefined ? null : before - (data.quantity as number);
+        if (after !== null && after < 0) problems.push(`product ${productId} sold ${String(data.quantity)} units with ${String(before)} left`);
+        if (after !== data.stockLeft) problems.push(`product ${productId}: stockLeft ${String(data.stockLeft)} where the events leave ${String(after)}`);
+        stock.set(productId, after);
+        break;
+      }
+      case 'ProductStockReleased': {
+        const before = stock.get(productId);
+        if (before !== null && before !== undefined) stock.set(productId, before + (data.quantity as number));
+        break;
+      }
+      case 'OrderPlaced':
+        if (orders.has(data.orderId as string)) problems.push(`order ${String(data.orderId)} paid twice`);
+        orders.set(data.orderId as string, { paid: data.amount as number, refunded: 0 });
+        totals.paid += data.amount as number;
+        break;
+      case 'OrderRefunded': {
+        const order = orders.get(data.orderId as string);
+        totals.refunded += data.amount as number;
+        if (!order) problems.push(`refund of order ${String(data.orderId)} before it was paid`);
+        else {
+          order.refunded += data.amount as number;
+          if (order.refunded > order.paid) problems.push(`order ${String(data.orderId)} refunded ${order.refunded} fen of ${order.paid} paid`);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  };
+  return {
+    see,
+    get paid() {
+      return totals.paid;
+    },
+    get refunded() {
+      return totals.refunded;
+    },
+  };
 };

@@ -5,7 +5,9 @@ import { requireId, requirePayable } from '../validation';
 import { openedOnFirstUse, requireOwnStream, type WalletState } from './wallet.state';
 
 /** The credit events, each caused by one debit, claim or expiry. */
-export type WalletCredit = DomainEvent<'TransferReceived' | 'TipReceived' | 'RedPacketShareReceived' | 'RedPacketRefunded'>;
+export type WalletCredit = DomainEvent<
+  'TransferReceived' | 'TipReceived' | 'RedPacketShareReceived' | 'RedPacketRefunded' | 'OrderPaymentReceived' | 'OrderRefundReceived'
+>;
 /** Made by process managers. Idempotency comes from the event id they assign, not from the decider. */
 export type CreditWallet = Command<'CreditWallet', { userId: string; credit: WalletCredit }>;
 
@@ -20,6 +22,10 @@ const beneficiary = (credit: WalletCredit): unknown => {
       return credit.data.userId;
     case 'RedPacketRefunded':
       return credit.data.senderId;
+    case 'OrderPaymentReceived':
+      return credit.data.merchantId;
+    case 'OrderRefundReceived':
+      return credit.data.buyerId;
     default:
       throw new InvalidCommand(`unknown credit ${(credit as { type?: unknown }).type as string}`);
   }
@@ -43,6 +49,14 @@ const creditEvent = (credit: WalletCredit, amount: number): WalletCredit => {
     case 'RedPacketRefunded': {
       const { redPacketId, senderId } = credit.data;
       return { type: credit.type, data: { redPacketId, senderId, amount } };
+    }
+    case 'OrderPaymentReceived': {
+      const { orderId, productId, merchantId, buyerId } = credit.data;
+      return { type: credit.type, data: { orderId, productId, merchantId, buyerId, amount } };
+    }
+    case 'OrderRefundReceived': {
+      const { orderId, refundId, merchantId, buyerId } = credit.data;
+      return { type: credit.type, data: { orderId, refundId, merchantId, buyerId, amount } };
     }
   }
 };

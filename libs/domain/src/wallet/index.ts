@@ -21,3 +21,8 @@ export { decideTransferFunds, type TransferFunds } from './transfer-funds';
 export { decidePraiseTip, isEligibleAuthor, tipAuthor, type PraiseTip, type TipAuthor } from './praise-tip';
 export { decideSendRedPacket, redPacketExpiresAt, RECIPIENTS_PER_MAX_SHARE, type SendRedPacket } from './send-red-packet';
 export { decideCreditWallet, type CreditWallet, type WalletCredit } from './credit-wallet';
+export { isMerchant, assertMerchant } from './merchant';
+export { decidePayOrder, type PayOrder } from './pay-order';
+export { decideDeclineOrderPayment, type DeclineOrderPayment } from './decline-order-payment';
+export { decidePayRefund, type PayRefund } from './pay-refund';
+export { decideDeclineRefund, type DeclineRefund } from './decline-refund';

@@ -1,9 +1,13 @@
 import { DEFAULT_CONTEXT, type DecideContext, type Decider } from '../decider';
 import { InvalidCommand } from '../errors';
 import { decideCreditWallet, type CreditWallet } from './credit-wallet';
+import { decideDeclineOrderPayment, type DeclineOrderPayment } from './decline-order-payment';
+import { decideDeclineRefund, type DeclineRefund } from './decline-refund';
 import { decideFundWallet, type FundWallet } from './fund-wallet';
 import { decideLinkBankCard, type LinkBankCard } from './link-bank-card';
 import { decideOpenWallet, type OpenWallet } from './open-wallet';
+import { decidePayOrder, type PayOrder } from './pay-order';
+import { decidePayRefund, type PayRefund } from './pay-refund';
 import { decidePraiseTip, type PraiseTip } from './praise-tip';
 import { decideRecordVerification, type RecordVerification } from './record-verification';
 import { decideRequestVerification, type RequestVerification } from './request-verification';
@@ -18,7 +22,8 @@ export type WalletCommand =
   | LinkBankCard
   | RequestVerification
   | RecordVerification
-  | FundWallet | WithdrawFunds | TransferFunds | PraiseTip | SendRedPacket | CreditWallet;
+  | FundWallet | WithdrawFunds | TransferFunds | PraiseTip | SendRedPacket | CreditWallet
+  | PayOrder | DeclineOrderPayment | PayRefund | DeclineRefund;
 
 export const decide = (command: WalletCommand, state: WalletState, context: DecideContext = DEFAULT_CONTEXT): WalletEvent[] => {
   switch (command.type) {
@@ -42,6 +47,14 @@ export const decide = (command: WalletCommand, state: WalletState, context: Deci
       return decideSendRedPacket(command, state, context);
     case 'CreditWallet':
       return decideCreditWallet(command, state);
+    case 'PayOrder':
+      return decidePayOrder(command, state, context);
+    case 'DeclineOrderPayment':
+      return decideDeclineOrderPayment(command, state);
+    case 'PayRefund':
+      return decidePayRefund(command, state);
+    case 'DeclineRefund':
+      return decideDeclineRefund(command, state);
     default:
       throw new InvalidCommand(`unknown wallet command ${(command as { type?: unknown }).type as string}`);
   }

@@ -56,6 +56,12 @@ export type WalletEvent = DomainEvent<
   | 'RedPacketSent'
   | 'RedPacketShareReceived'
   | 'RedPacketRefunded'
+  | 'OrderPlaced'
+  | 'OrderPaymentDeclined'
+  | 'OrderPaymentReceived'
+  | 'OrderRefunded'
+  | 'OrderRefundDeclined'
+  | 'OrderRefundReceived'
 >;
 
 export const initialState: WalletState = Object.freeze({ exists: false, cards: LinkedCards.empty(), balance: 0 });

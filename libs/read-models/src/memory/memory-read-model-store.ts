@@ -10,7 +10,11 @@ import {
   encodeFeedCursor,
   feedCursorBound,
   feedItemOf,
+  orderIdOfMember,
+  orderView,
+  productView,
   redPacketView,
+  salesDays,
   walletView,
   type RawHash,
 } from '../projections';
@@ -23,7 +27,7 @@ import {
   type ReadModelStore,
   type Skipped,
 } from '../read-model-store.port';
-import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, PraisersPage, RedPacketView, WalletView } from '../views';
+import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, OrdersPage, OrderView, PraisersPage, ProductView, RedPacketView, SalesDay, WalletView } from '../views';
 import { intField } from '../projections/raw';
 import { SortedSet } from './sorted-set';
 
@@ -155,6 +159,25 @@ export class MemoryReadModelStore implements ReadModelStore {
       async (bound, count) => set?.lexDescendingBelow(bound, count) ?? [],
       async (userIds) => userIds.map((userId) => likes?.get(userId)),
     );
+  }
+
+  async product(productId: string): Promise<ProductView | undefined> {
+    const product = this.hash(keys.product(productId));
+    return productView(productId, product, product.merchantId === undefined ? {} : this.hash(keys.merchant(product.merchantId)));
+  }
+
+  async orders(of: { buyerId: string } | { merchantId: string }, { limit, before }: FeedQuery): Promise<OrdersPage> {
+    assertLimit(limit);
+    const list = 'buyerId' in of ? keys.buyerOrders(of.buyerId) : keys.merchantOrders(of.merchantId);
+    const bound = before === undefined ? undefined : feedCursorBound(before);
+    const members = this.sortedSets.get(list)?.lexDescendingBelow(bound, limit + 1) ?? [];
+    const page = members.slice(0, limit);
+    const items = page.map((member) => orderView(this.hash(keys.order(orderIdOfMember(member))))).filter((view): view is OrderView => view !== undefined);
+    return { items, ...(members.length > limit ? { nextCursor: encodeFeedCursor(page[page.length - 1]!) } : {}) };
+  }
+
+  async sales(merchantId: string, from: string, to: string): Promise<SalesDay[]> {
+    return salesDays(this.hash(keys.merchantSales(merchantId)), from, to);
   }
 
   async clear(): Promise<void> {

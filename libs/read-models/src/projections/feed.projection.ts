@@ -67,6 +67,30 @@ export const feedEntry = (event: StoredEvent): { userId: string; item: FeedItem 
     const d = event.data;
     return { userId: d.senderId, item: item('red-packet-refunded', d.amount, null, d.redPacketId) };
   }
+  return commerceFeedEntry(event, item);
+};
+
+/** Orders and refunds, in the buyer's and the merchant's feeds; refId is the order id. */
+const commerceFeedEntry = (
+  event: StoredEvent,
+  item: (type: FeedItemType, amount: number, counterpartyId: string | null, refId: string) => FeedItem,
+): { userId: string; item: FeedItem } | undefined => {
+  if (isEventOf(event, 'OrderPlaced')) {
+    const d = event.data;
+    return { userId: d.buyerId, item: item('order-paid', d.amount, d.merchantId, d.orderId) };
+  }
+  if (isEventOf(event, 'OrderPaymentReceived')) {
+    const d = event.data;
+    return { userId: d.merchantId, item: item('order-received', d.amount, d.buyerId, d.orderId) };
+  }
+  if (isEventOf(event, 'OrderRefunded')) {
+    const d = event.data;
+    return { userId: d.merchantId, item: item('refund-paid', d.amount, d.buyerId, d.orderId) };
+  }
+  if (isEventOf(event, 'OrderRefundReceived')) {
+    const d = event.data;
+    return { userId: d.buyerId, item: item('refund-received', d.amount, d.merchantId, d.orderId) };
+  }
   return undefined;
 };
 

@@ -1,12 +1,14 @@
 import type { Projection } from '../projection';
 import { articlesProjection } from './articles.projection';
 import { balancesProjection } from './balances.projection';
+import { commerceProjection } from './commerce.projection';
 import { earningsProjection } from './earnings.projection';
 import { DEFAULT_FEED_LENGTH, feedProjection } from './feed.projection';
 import { redPacketsProjection } from './red-packets.projection';
 
 export * from './articles.projection';
 export * from './balances.projection';
+export * from './commerce.projection';
 export * from './earnings.projection';
 export * from './feed.projection';
 export * from './red-packets.projection';
@@ -24,5 +26,6 @@ export const createProjections = (options: ProjectionOptions = {}): Projection[]
   redPacketsProjection,
   feedProjection(options.feedLength ?? DEFAULT_FEED_LENGTH),
   articlesProjection,
+  commerceProjection,
 ];
 export * from './praisers-page';

@@ -1,9 +1,11 @@
 import Redis from 'ioredis';
 import { createProjections } from '../projections';
 import type { Applied, ReadModelStatus, ReadModelStore, Skipped } from '../read-model-store.port';
-import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, PraisersPage, RedPacketView, WalletView } from '../views';
+import { keys } from '../keys';
+import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, OrdersPage, PraisersPage, ProductView, RedPacketView, SalesDay, WalletView } from '../views';
 import { ApplyScript } from './apply-script';
 import { redisArticle, redisPraisers } from './article-queries';
+import { RedisCommerceQueries } from './commerce-queries';
 import { GenerationBuild } from './generation-build';
 import { Generations } from './generations';
 import { Keyspace } from './keyspace';
@@ -55,6 +57,7 @@ export class RedisReadModelStore implements ReadModelStore {
   private readonly generations: Generations;
   private readonly writer: ApplyScript;
   private readonly queries: ReadModelQueries;
+  private readonly commerce: RedisCommerceQueries;
 
   constructor(options: RedisReadModelStoreOptions) {
     this.ownsConnection = typeof options.redis === 'string';
@@ -72,6 +75,7 @@ export class RedisReadModelStore implements ReadModelStore {
     this.scripts = defineScripts(this.redis);
     this.generations = new Generations(this.redis, this.keyspace, this.scripts, options.generationCacheMs ?? 1000);
     this.writer = new ApplyScript(this.keyspace, this.scripts, createProjections({ feedLength: options.feedLength }));
+    this.commerce = new RedisCommerceQueries(this.redis);
     this.queries = new ReadModelQueries(this.redis, this.keyspace, this.scripts, () => this.generations.active());
   }
 
@@ -162,6 +166,22 @@ export class RedisReadModelStore implements ReadModelStore {
   async praisers(articleId: string, query: FeedQuery): Promise<PraisersPage> {
     const generation = await this.generations.active();
     return redisPraisers(this.redis, (logical) => this.keyspace.key(generation, logical), articleId, query);
+  }
+
+  async product(productId: string): Promise<ProductView | undefined> {
+    const generation = await this.generations.active();
+    return this.commerce.product((logical) => this.keyspace.key(generation, logical), productId);
+  }
+
+  async orders(of: { buyerId: string } | { merchantId: string }, query: FeedQuery): Promise<OrdersPage> {
+    const generation = await this.generations.active();
+    const list = 'buyerId' in of ? keys.buyerOrders(of.buyerId) : keys.merchantOrders(of.merchantId);
+    return this.commerce.orders((logical) => this.keyspace.key(generation, logical), list, query);
+  }
+
+  async sales(merchantId: string, from: string, to: string): Promise<SalesDay[]> {
+    const generation = await this.generations.active();
+    return this.commerce.sales((logical) => this.keyspace.key(generation, logical), merchantId, from, to);
   }
 
   /** Every generation, the pointer, the sequence and the rebuild lease; other keys under the prefix stay. */

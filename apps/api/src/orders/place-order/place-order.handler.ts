@@ -1,0 +1,66 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { ProductStockReserved, StoredEvent } from '@zan/contracts';
+import { InsufficientFunds, product as productRules } from '@zan/domain';
+import { ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
+import { eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
+import { OrderSaga } from '../../command-path/order-saga';
+import { ProductStreams } from '../../command-path/product-streams';
+import { positionOf } from '../../command-path/execution';
+import { WalletStreams } from '../../command-path/wallet-streams';
+import { refusalOf } from '../declined';
+
+export class PlaceOrderCommand extends Command<{ orderId: string; amount: number; status: 'paid'; balance: number; position: string }> {
+  constructor(
+    readonly context: CommandContext,
+    readonly productId: string,
+    readonly quantity: number,
+    readonly expectedPrice: number,
+  ) {
+    super();
+  }
+}
+
+/**
+ * The Buy button (docs/commerce.md): (1) the units are reserved on the product's stream, (2) the
+ * buyer's wallet pays them (OrderPlaced) or the payment is declined and the units go back, (3) the
+ * order gets its own stream; the credits process manager credits the merchant and redoes any step a
+ * crash cut short. A refusal the product or the wallet can give before anything is stored is given first.
+ */
+@CommandHandler(PlaceOrderCommand)
+export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
+  constructor(
+    private readonly products: ProductStreams,
+    private readonly wallets: WalletStreams,
+    private readonly saga: OrderSaga,
+    @Inject(ZAN_SECRETS) private readonly secrets: ZanSecrets,
+  ) {}
+
+  async execute({ context, productId, quantity, expectedPrice }: PlaceOrderCommand) {
+    const buyerId = context.userId;
+    const commandId = context.commandId;
+    const orderId = unguessableId(this.secrets.idKey, 'order', buyerId, commandId);
+    const reserve = { type: 'ReserveStock' as const, data: { productId, orderId, buyerId, quantity, expectedPrice } };
+    const recovering = context.idempotency?.recovering ?? false;
+    if (!recovering) {
+      // Nothing stored for a buyer who cannot pay: the card's refusals first (404, 410, 409), then the funds.
+      const product = await this.products.load(productId);
+      productRules.decide(reserve, product.state);
+      const wallet = await this.wallets.load(buyerId);
+      if (wallet.state.balance < expectedPrice * quantity) {
+        throw new InsufficientFunds(`balance is ${wallet.state.balance} fen, ${expectedPrice * quantity} fen needed`);
+      }
+    }
+    const reserved = await this.products.decide(productId, reserve, metadataOf(context, commandId), eventIdsOf(commandId), recovering);
+    const reservation = reserved.events[0] as StoredEvent<ProductStockReserved>;
+    const paid = await this.saga.payOrder(reservation);
+    if (!paid) throw new Error('the order saga answered no outcome');
+    if ('declined' in paid) {
+      await this.saga.releaseStock(paid.declined);
+      throw refusalOf(paid.declined.data.reason, `the order could not be paid (${paid.declined.data.reason}); nothing was taken`);
+    }
+    await this.saga.openOrder(paid.paid);
+    const wallet = await this.wallets.load(buyerId);
+    return { orderId, amount: paid.paid.data.amount, status: 'paid' as const, balance: wallet.state.balance, position: paid.position.toString() };
+  }
+}

@@ -1,0 +1,24 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
+import { ProductStreams } from '../../command-path/product-streams';
+import { positionOf } from '../../command-path/execution';
+
+export class DelistProductCommand extends Command<{ position: string }> {
+  constructor(
+    readonly context: CommandContext,
+    readonly productId: string,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(DelistProductCommand)
+export class DelistProductHandler implements ICommandHandler<DelistProductCommand> {
+  constructor(private readonly products: ProductStreams) {}
+
+  async execute({ context, productId }: DelistProductCommand) {
+    const commandId = context.commandId;
+    const done = await this.products.decide(productId, { type: 'DelistProduct', data: { productId, merchantId: context.userId } }, metadataOf(context, commandId), eventIdsOf(commandId));
+    return { position: positionOf(done) };
+  }
+}

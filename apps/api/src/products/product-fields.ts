@@ -1,0 +1,18 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ValidateIf, registerDecorator } from 'class-validator';
+
+/** `stock`: absent, or a JSON integer of at least 0, or null for unlimited; never a string. */
+export const IsStock = () =>
+  applyDecorators(
+    ValidateIf((_body: object, value: unknown) => value !== undefined),
+    ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 100, description: 'Units for sale; null: unlimited' }),
+    (target: object, propertyName: string | symbol) =>
+      registerDecorator({
+        name: 'isStock',
+        target: target.constructor,
+        propertyName: String(propertyName),
+        options: { message: `${String(propertyName)} must be null (unlimited) or an integer of at least 0` },
+        validator: { validate: (value: unknown) => value === null || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) },
+      }),
+  );

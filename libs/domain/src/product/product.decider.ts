@@ -1,0 +1,37 @@
+import type { DomainEvent } from '@zan/contracts';
+import { DEFAULT_CONTEXT, type DecideContext, type Decider } from '../decider';
+import { InvalidCommand } from '../errors';
+import { decideDelistProduct, type DelistProduct } from './delist-product';
+import { decideListProduct, type ListProduct } from './list-product';
+import { evolve, initialState, type ProductState } from './product.state';
+import { decideReleaseStock, type ReleaseStock } from './release-stock';
+import { decideRepriceProduct, type RepriceProduct } from './reprice-product';
+import { decideReserveStock, type ReserveStock } from './reserve-stock';
+import { decideRestockProduct, type RestockProduct } from './restock-product';
+
+export type ProductCommand = ListProduct | RepriceProduct | RestockProduct | DelistProduct | ReserveStock | ReleaseStock;
+export type ProductEvent = DomainEvent<
+  'ProductListed' | 'ProductRepriced' | 'ProductRestocked' | 'ProductDelisted' | 'ProductStockReserved' | 'ProductStockReleased'
+>;
+
+/** The product stream's decider. No wallet money is decided here: the limits are unused. */
+export const decide = (command: ProductCommand, state: ProductState, _context: DecideContext = DEFAULT_CONTEXT): ProductEvent[] => {
+  switch (command.type) {
+    case 'ListProduct':
+      return decideListProduct(command, state);
+    case 'RepriceProduct':
+      return decideRepriceProduct(command, state);
+    case 'RestockProduct':
+      return decideRestockProduct(command, state);
+    case 'DelistProduct':
+      return decideDelistProduct(command, state);
+    case 'ReserveStock':
+      return decideReserveStock(command, state);
+    case 'ReleaseStock':
+      return decideReleaseStock(command, state);
+    default:
+      throw new InvalidCommand(`unknown product command ${(command as { type?: unknown }).type as string}`);
+  }
+};
+
+export const productDecider: Decider<ProductCommand, ProductState, ProductEvent> = { initialState, evolve, decide };

@@ -1,0 +1,63 @@
+import {
+  isZanEventType,
+  type Fen,
+  type ProductListed,
+  type ProductRepriced,
+  type ProductRestocked,
+  type ProductStockReleased,
+  type ProductStockReserved,
+} from '@zan/contracts';
+import type { EventLike } from '../decider';
+
+export interface NoProduct {
+  status: 'none';
+}
+
+/** The state of stream `product-<productId>`. `stock` null: unlimited. `sold`: units taken and not released. */
+export interface Product {
+  status: 'listed' | 'delisted';
+  productId: string;
+  merchantId: string;
+  merchantName: string;
+  title: string;
+  price: Fen;
+  stock: number | null;
+  sold: number;
+  /** Orders whose units went back (declined payments, rare): a redelivered release changes nothing. */
+  released: readonly string[];
+}
+
+export type ProductState = NoProduct | Product;
+
+export const initialState: ProductState = Object.freeze({ status: 'none' });
+
+/** Pure: a new state each time (callers cache states). */
+export const evolve = (state: ProductState, event: EventLike): ProductState => {
+  if (!isZanEventType(event.type)) return state;
+  if (event.type === 'ProductListed') {
+    if (state.status !== 'none') return state;
+    const { productId, merchantId, merchantName, title, price, stock } = event.data as ProductListed;
+    return { status: 'listed', productId, merchantId, merchantName, title, price, stock, sold: 0, released: [] };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'ProductRepriced':
+      return { ...state, price: (event.data as ProductRepriced).price };
+    case 'ProductRestocked':
+      return { ...state, stock: (event.data as ProductRestocked).stock };
+    case 'ProductDelisted':
+      return { ...state, status: 'delisted' };
+    case 'ProductStockReserved': {
+      const { quantity, stockLeft } = event.data as ProductStockReserved;
+      return { ...state, stock: stockLeft, sold: state.sold + quantity };
+    }
+    case 'ProductStockReleased': {
+      const { quantity, orderId } = event.data as ProductStockReleased;
+      return { ...state, stock: state.stock === null ? null : state.stock + quantity, sold: state.sold - quantity, released: [...state.released, orderId] };
+    }
+    default:
+      return state;
+  }
+};
+
+export const isListed = (state: ProductState): state is Product => state.status === 'listed';
