@@ -10,6 +10,7 @@ export {
   walletDecider,
   hasPersonalCard,
   verificationStatus,
+  tierOf,
   tipAuthor,
   isEligibleAuthor,
   decideSendRedPacket,
