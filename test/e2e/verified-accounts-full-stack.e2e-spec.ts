@@ -2,7 +2,7 @@ import request from 'supertest';
 import { walletStream } from '@zan/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { type Client, clientFor, publishArticle } from '../support/http-client';
-import { ownCardOf, verificationBodyOf } from '../support/identity';
+import { ownCardOf, realNameOf, residentIdOf, verificationBodyOf } from '../support/identity';
 import { signCallback, startFakeKycProvider } from '../support/kyc-provider';
 import { type AppProcess, startApp } from '../support/processes';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
@@ -27,7 +27,8 @@ describe('verified accounts on the full stack (http provider, processes)', () =>
 
   beforeAll(async () => {
     provider = await startFakeKycProvider();
-    env = { ...fullStackEnv('kycfs'), ZAN_KYC_PROVIDER: 'http', ZAN_KYC_URL: provider.url, ZAN_KYC_CALLBACK_SECRET: SECRET };
+    // Debug logs: every event published and applied is logged, so the logs are checked for personal data too.
+    env = { ...fullStackEnv('kycfs'), ZAN_KYC_PROVIDER: 'http', ZAN_KYC_URL: provider.url, ZAN_KYC_CALLBACK_SECRET: SECRET, ZAN_LOG_LEVEL: 'debug', ZAN_LOG_FORMAT: 'json' };
     const api = await startApp('api', env, LISTENING);
     apps.push(api);
     base = LISTENING.exec(api.output())![1]!;
@@ -123,5 +124,20 @@ describe('verified accounts on the full stack (http provider, processes)', () =>
     // A signed answer about a user without a wallet: nothing to do, nothing stored.
     await callback({ verificationId: answer.verificationId, userId: 'fs-nobody', decision: 'verified' }).expect(204);
     expect(await storedTypes('fs-nobody')).toEqual([]);
+  });
+
+  it('shreds a verified user, and no process logged a clear name or ID number of anyone', async () => {
+    const root = clientFor(base, 'fs-root', { roles: ['admin'] });
+    await root.delete('/v1/admin/users/fs-mei/personal-data').expect(204);
+    const mei = clientFor(base, 'fs-mei');
+    // The person is gone, the verification and the money stay.
+    const funded = await mei.post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-fs-mei' }).expect(201);
+    expect((await mei.get(`/v1/wallets/me?after=${funded.body.position}`).expect(200)).body.verification).toBe('verified');
+    const logs = apps.map((app) => app.output()).join('\n');
+    // Every event published and applied was logged (by type and id; never its data).
+    expect(logs).toContain('"type":"WalletVerified"');
+    for (const userId of ['fs-reader', 'fs-mei', 'fs-ned']) {
+      expect({ userId, name: logs.includes(realNameOf(userId)), id: logs.includes(residentIdOf(userId)) }).toEqual({ userId, name: false, id: false });
+    }
   });
 });
