@@ -147,7 +147,13 @@ export interface Stack {
  * Settings of the api under load: no per-user rate limit (0 turns it off), no daily spending limit
  * (0), warn-level logs so request logs do not dominate.
  */
-export const BENCH_API_ENV = { ZAN_RATE_LIMIT_PER_MINUTE: '0', ZAN_DAILY_SPEND_LIMIT: '0', ZAN_LOG_LEVEL: 'warn' };
+export const BENCH_API_ENV = {
+  ZAN_RATE_LIMIT_PER_MINUTE: '0',
+  // No spending limit, install-wide or by tier: a bench user spends far more than a person would.
+  ZAN_DAILY_SPEND_LIMIT: '0',
+  ...Object.fromEntries(['UNVERIFIED', 'INDIVIDUAL', 'BUSINESS'].flatMap((tier) => ['PER_PAYMENT', 'DAILY', 'ANNUAL'].map((limit) => [`ZAN_TIER_${tier}_${limit}`, '0']))),
+  ZAN_LOG_LEVEL: 'warn',
+};
 
 /**
  * Starts the stack: creates and migrates the schema, seeds `wallets` (before the apps start, so their

@@ -184,6 +184,7 @@ describe('operability over the full stack (PostgreSQL, Kafka, Redis)', () => {
           'author-not-eligible': expect.anything(),
           'self-payment': expect.anything(),
           'daily-limit-exceeded': expect.anything(),
+          'annual-limit-exceeded': expect.anything(),
         }),
       );
       expect(document.paths['/v1/red-packets/{id}/claims'].post.responses['410']).toBeDefined();

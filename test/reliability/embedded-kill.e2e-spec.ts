@@ -6,6 +6,7 @@ import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
 import { type SetupSend, prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
+import { NO_SPENDING_LIMITS } from '../support/spending-limits';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
 interface Call {
@@ -34,7 +35,7 @@ describe('embedded default killed with SIGKILL under load', () => {
     ZAN_DATA_DIR: dataDir,
     ZAN_JWT_SECRET: TEST_JWT_SECRET,
     ZAN_RATE_LIMIT_PER_MINUTE: '0',
-    ZAN_DAILY_SPEND_LIMIT: '0',
+    ...NO_SPENDING_LIMITS,
     ZAN_RED_PACKET_TTL_SECONDS: '5',
   };
   let zan: AppProcess | undefined;

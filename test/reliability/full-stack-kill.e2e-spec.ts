@@ -8,6 +8,7 @@ import { type SetupSend, prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
+import { NO_SPENDING_LIMITS } from '../support/spending-limits';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
 interface Call {
@@ -38,7 +39,7 @@ describe('full stack: api replicas SIGKILLed under load', () => {
     ...fullStackEnv('fskill'),
     ZAN_RATE_LIMIT_PER_MINUTE: '0',
     ZAN_QUERY_RATE_LIMIT_PER_MINUTE: '0',
-    ZAN_DAILY_SPEND_LIMIT: '0',
+    ...NO_SPENDING_LIMITS,
     ZAN_RED_PACKET_TTL_SECONDS: '4',
   };
   const apps: AppProcess[] = [];

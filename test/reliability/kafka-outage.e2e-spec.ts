@@ -8,6 +8,7 @@ import { prepareStormUser } from '../support/identity';
 import { type AppProcess, type SpawnedApp, spawnApp, startApp } from '../support/processes';
 import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
+import { NO_SPENDING_LIMITS } from '../support/spending-limits';
 import { expectEveryStreamWholeAndInOrder, readAsSubscriber, storedStreams } from '../support/subscriber';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
@@ -24,7 +25,7 @@ const LISTENING = /zan api: listening on (http:\/\/127\.0\.0\.1:\d+)/;
 describe('full stack: a Kafka outage between the relay, the projector and the broker', () => {
   const env: Record<string, string> = {
     ...fullStackEnv('kafkaout'),
-    ZAN_DAILY_SPEND_LIMIT: '0',
+    ...NO_SPENDING_LIMITS,
     ZAN_RATE_LIMIT_PER_MINUTE: '0',
     ZAN_QUERY_RATE_LIMIT_PER_MINUTE: '0',
     // The projector loses its group membership with its connection, and its new member waits for

@@ -8,6 +8,7 @@ import { prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
+import { NO_SPENDING_LIMITS } from '../support/spending-limits';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
@@ -39,7 +40,7 @@ describe('full stack: a Redis outage under load', () => {
     env = {
       ...servers,
       REDIS_URL: `redis://${proxy.address}`,
-      ZAN_DAILY_SPEND_LIMIT: '0',
+      ...NO_SPENDING_LIMITS,
       ZAN_RATE_LIMIT_PER_MINUTE: '10000',
       ZAN_QUERY_RATE_LIMIT_PER_MINUTE: '10000',
     };

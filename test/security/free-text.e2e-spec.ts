@@ -4,6 +4,7 @@ import request from 'supertest';
 import { freeTextProblem } from '@zan/contracts';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { fundedUser, publishArticle, type Client } from '../support/http-client';
+import { residentIdOf, usccOf } from '../support/identity';
 import { startFullStackInProcess } from '../support/stacks';
 
 /**
@@ -16,6 +17,12 @@ const ROUTES = [
   { path: '/v1/tips', field: 'message', max: 200, valid: { authorId: 'ft-author', articleId: 'ft-article', amount: 600 } },
   { path: '/v1/red-packets', field: 'greeting', max: 100, valid: { amount: 100, shares: 2, mode: 'lucky' } },
   { path: '/v1/articles', field: 'title', max: 64, valid: { articleId: 'ft-title' } },
+] as const;
+/** Free text that names a person or a company: checked the same way, in the table only (a valid one would link a card or ask to verify). */
+const NAME_ROUTES = [
+  { path: '/v1/wallets/me/cards', field: 'holderName', max: 100, valid: { cardId: 'ft-card' } },
+  { path: '/v1/wallets/me/verification', field: 'realName', max: 100, valid: { kind: 'individual', idNumber: residentIdOf('ft-payer') } },
+  { path: '/v1/wallets/me/verification', field: 'companyName', max: 100, valid: { kind: 'business', licenseNumber: usccOf('ft-payer') } },
 ] as const;
 
 const BAD: [string, unknown][] = [
@@ -78,7 +85,7 @@ describe('free text at the edge (full stack)', () => {
 
   it('answers 400 naming the field for control characters, lone surrogates and bad lengths in every free-text field, and nothing moves', async () => {
     const [events, money] = [await eventCounts(), await balance()];
-    for (const route of ROUTES) {
+    for (const route of [...ROUTES, ...NAME_ROUTES]) {
       for (const [name, value] of BAD) {
         const sent = name === 'too long' && typeof value === 'string' ? 'x'.repeat(route.max + 1) : value;
         expectFieldProblem(await payer.post(route.path, { ...route.valid, [route.field]: sent }), route.field, `${route.path} ${route.field}=${name}`);

@@ -18,8 +18,7 @@ import { strictValidationPipe } from './http/validation';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IDEMPOTENCY_SWEEP_OPTIONS, IdempotencySweeper } from './idempotency/idempotency-sweeper';
 import { CommandMetrics } from './observability/command-metrics';
-import { VerificationController } from './verification/verification.controller';
-import { Verifications } from './verification/verifications';
+import { VERIFICATION_CONTROLLERS, VERIFICATION_PROVIDERS } from './verification/verification';
 import { CreditsProcessManager } from './process-managers/credits.process-manager';
 import { EXPIRY_OPTIONS, ExpiryScheduler } from './process-managers/expiry.scheduler';
 import { ReadYourWrites } from './queries/read-your-writes';
@@ -61,7 +60,7 @@ class SingletonsMetrics implements OnModuleInit {
     ...TIP_CONTROLLERS,
     ...RED_PACKET_CONTROLLERS,
     ...ARTICLE_CONTROLLERS,
-    VerificationController,
+    ...VERIFICATION_CONTROLLERS,
     ...PRODUCT_CONTROLLERS,
     ...ORDER_CONTROLLERS,
   ],
@@ -83,7 +82,6 @@ class SingletonsMetrics implements OnModuleInit {
     { provide: getStorageToken(), useExisting: RATE_LIMIT_STORE },
     { provide: APP_PIPE, useFactory: strictValidationPipe },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-    Verifications,
     { provide: EXPIRY_OPTIONS, useValue: { tickMs: 1000 } },
     { provide: IDEMPOTENCY_SWEEP_OPTIONS, useValue: { everyMs: 3_600_000 } },
     IdempotencySweeper,
@@ -101,6 +99,7 @@ class SingletonsMetrics implements OnModuleInit {
     ...TIP_PROVIDERS,
     ...RED_PACKET_PROVIDERS,
     ...ARTICLE_PROVIDERS,
+    ...VERIFICATION_PROVIDERS,
     ...PRODUCT_PROVIDERS,
     ...ORDER_PROVIDERS,
   ],

@@ -36,6 +36,9 @@ export class CardLimitReached extends domainError('card-limit-reached', 422, 'Ba
 export class InsufficientFunds extends domainError('insufficient-funds', 422, 'Insufficient funds') {}
 export class DailyLimitExceeded extends domainError('daily-limit-exceeded', 422, 'Daily spending limit exceeded') {}
 export class AmountOutOfRange extends domainError('amount-out-of-range', 422, 'Amount out of range', true) {}
+/** Over the wallet's tier's most per payment: not final, verifying the wallet raises it. Same problem type. */
+export class TierAmountOutOfRange extends domainError('amount-out-of-range', 422, 'Amount out of range') {}
+export class AnnualLimitExceeded extends domainError('annual-limit-exceeded', 422, 'Annual spending limit exceeded') {}
 export class AuthorNotEligible extends domainError('author-not-eligible', 422, 'Author cannot receive tips') {}
 export class VerificationRequired extends domainError('verification-required', 422, 'Verification required') {}
 export class AlreadyVerified extends domainError('already-verified', 409, 'Wallet already verified') {}

@@ -12,6 +12,7 @@ export {
   walletDecider,
   hasPersonalCard,
   verificationStatus,
+  tierOf,
   tipAuthor,
   isEligibleAuthor,
   decideSendRedPacket,

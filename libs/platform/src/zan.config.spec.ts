@@ -29,6 +29,9 @@ describe('loadConfig', () => {
     ['ZAN_CARDS_PER_WALLET', '0'],
     ['ZAN_JWT_MAX_LIFETIME_SECONDS', '10'],
     ['ZAN_ID_SECRET', 'short'],
+    ['ZAN_TIER_UNVERIFIED_DAILY', '-1'],
+    ['ZAN_TIER_INDIVIDUAL_PER_PAYMENT', '1.5'],
+    ['ZAN_TIER_BUSINESS_ANNUAL', 'lots'],
   ])('refuses %s=%s in one line naming it', (name, value) => {
     const message = refused({ [name]: value });
     expect(message).toMatch(new RegExp(`^invalid setting ${name}: `));
@@ -58,5 +61,15 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ jwtSecret: undefined, idSecret: undefined, jwtMaxLifetimeSeconds: 86_400, dataDir: './data' });
     expect(config.limits.cardsPerWallet).toBe(10);
     expect(loadConfig({ HOST: '0.0.0.0', ZAN_CARDS_PER_WALLET: '3', ZAN_JWT_MAX_LIFETIME_SECONDS: '3600' })).toMatchObject({ host: '0.0.0.0', jwtMaxLifetimeSeconds: 3600, limits: { cardsPerWallet: 3 } });
+  });
+
+  it('defaults the limits by verification tier after the PBoC account classes, each one a setting (0: none)', () => {
+    expect(loadConfig({}).limits.tiers).toEqual({
+      unverified: { perPayment: 100_000, daily: 200_000, annual: 5_000_000 },
+      individual: { perPayment: 500_000, daily: 1_000_000, annual: 20_000_000 },
+      business: { perPayment: 0, daily: 0, annual: 0 },
+    });
+    const set = loadConfig({ ZAN_TIER_UNVERIFIED_PER_PAYMENT: '0', ZAN_TIER_INDIVIDUAL_DAILY: '300000', ZAN_TIER_BUSINESS_ANNUAL: '90000000' }).limits.tiers;
+    expect(set).toMatchObject({ unverified: { perPayment: 0 }, individual: { daily: 300_000 }, business: { annual: 90_000_000 } });
   });
 });

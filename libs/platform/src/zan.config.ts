@@ -1,5 +1,29 @@
 import * as Joi from 'joi';
-import { DEFAULT_LIMITS, type MoneyLimits } from '@zan/contracts';
+import { ACCOUNT_TIERS, DEFAULT_LIMITS, type AccountTier, type MoneyLimits, type TierLimits } from '@zan/contracts';
+
+/** ZAN_TIER_<TIER>_<LIMIT>, e.g. ZAN_TIER_UNVERIFIED_DAILY: the settings of the tiers' limits. */
+const TIER_LIMITS: Record<keyof TierLimits, string> = { perPayment: 'PER_PAYMENT', daily: 'DAILY', annual: 'ANNUAL' };
+const tierSetting = (tier: AccountTier, limit: keyof TierLimits): string => `ZAN_TIER_${tier.toUpperCase()}_${TIER_LIMITS[limit]}`;
+
+const tierSettings = (): Record<string, Joi.NumberSchema> => {
+  const settings: Record<string, Joi.NumberSchema> = {};
+  for (const tier of ACCOUNT_TIERS) {
+    for (const limit of Object.keys(TIER_LIMITS) as (keyof TierLimits)[]) {
+      settings[tierSetting(tier, limit)] = Joi.number().integer().min(0).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_LIMITS.tiers[tier][limit]);
+    }
+  }
+  return settings;
+};
+
+/** The tiers' limits from validated settings (a limit above a tighter one of the same tier is simply moot). */
+const tierLimitsOf = (v: Record<string, number>): MoneyLimits['tiers'] => {
+  const tiers = {} as MoneyLimits['tiers'];
+  for (const tier of ACCOUNT_TIERS) {
+    const [perPayment, daily, annual] = (['perPayment', 'daily', 'annual'] as const).map((limit) => v[tierSetting(tier, limit)]!);
+    tiers[tier] = { perPayment: perPayment!, daily: daily!, annual: annual! };
+  }
+  return tiers;
+};
 
 /**
  * Every setting Zan reads, validated once at start. A bad value stops the app with one line
@@ -44,6 +68,8 @@ export const CONFIG_SCHEMA = Joi.object({
   ZAN_RED_PACKET_TTL_SECONDS: Joi.number().integer().min(1).default(DEFAULT_LIMITS.redPacket.ttlMs / 1000),
   ZAN_FUNDING_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.funding.max),
   ZAN_DAILY_SPEND_LIMIT: Joi.number().integer().min(0).default(DEFAULT_LIMITS.dailySpend),
+  // Outgoing limits by verification tier (fen, 0: none), after the PBoC account classes: docs/operations.md.
+  ...tierSettings(),
   ZAN_IDEMPOTENCY_TTL_HOURS: Joi.number().integer().min(24).default(48),
   ZAN_READ_WAIT_MS: Joi.number().integer().min(0).max(60_000).default(5000),
   ZAN_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(0).default(600),
@@ -58,6 +84,7 @@ export const CONFIG_SCHEMA = Joi.object({
 }).unknown(true);
 
 export type Role = 'api' | 'relay' | 'projector';
+
 
 export interface ZanConfig {
   env: 'development' | 'production' | 'test';
@@ -189,6 +216,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
       funding: { ...DEFAULT_LIMITS.funding, max: v.ZAN_FUNDING_MAX },
       dailySpend: v.ZAN_DAILY_SPEND_LIMIT,
       cardsPerWallet: v.ZAN_CARDS_PER_WALLET,
+      tiers: tierLimitsOf(v),
     },
     idempotencyTtlHours: v.ZAN_IDEMPOTENCY_TTL_HOURS,
     readWaitMs: v.ZAN_READ_WAIT_MS,

@@ -10,6 +10,7 @@ import {
   type ZanConfig,
   type ZanSecrets,
 } from '@zan/platform';
+import { RequestVerificationHandler } from '../../../apps/api/src/verification/request-verification/request-verification.handler';
 import { Verifications } from '../../../apps/api/src/verification/verifications';
 import { CommandRunner } from '../../../apps/api/src/command-path/command-runner';
 import { WalletStreams } from '../../../apps/api/src/command-path/wallet-streams';
@@ -76,13 +77,13 @@ export class SimulatedProcess {
     const packets = new RedPacketStreams(this.runner);
     const articles = new ArticleStreams(this.runner);
     // The local provider (check digits, at once); the vault is out of this simulation's scope (money).
-    const verifications = new Verifications(wallets, new LocalVerificationProvider(), SIMULATION_VAULT, SIMULATION_VAULT_KEYS);
+    const verifications = new Verifications(SIMULATION_VAULT_KEYS);
     const election = new InProcessLeaderElection();
     this.expiries = new ExpiryScheduler(timers, packets, clock, { tickMs: 1000 }, this.store, election);
     this.credits = new CreditsProcessManager(this.store, checkpoints, wallets, packets, this.expiries, election);
     this.handlers = {
       open: new OpenWalletHandler(wallets),
-      verify: verifications,
+      verify: new RequestVerificationHandler(wallets, new LocalVerificationProvider(), SIMULATION_VAULT, SIMULATION_VAULT_KEYS),
       link: new LinkBankCardHandler(wallets, verifications),
       fund: new FundWalletHandler(wallets),
       withdraw: new WithdrawFundsHandler(wallets),

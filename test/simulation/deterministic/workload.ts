@@ -11,6 +11,7 @@ import { LinkBankCardCommand } from '../../../apps/api/src/wallets/link-bank-car
 import { OpenWalletCommand } from '../../../apps/api/src/wallets/open-wallet/open-wallet.handler';
 import { WithdrawFundsCommand } from '../../../apps/api/src/wallets/withdraw-funds/withdraw-funds.handler';
 import { TransferFundsCommand } from '../../../apps/api/src/transfers/transfer-funds/transfer-funds.handler';
+import { RequestVerificationCommand } from '../../../apps/api/src/verification/request-verification/request-verification.handler';
 import { realNameOf, residentIdOf } from '../../support/identity';
 import { SIMULATION_SECRETS, type SimulatedProcess } from './simulated-process';
 
@@ -40,7 +41,7 @@ export const setupRequests = (users: string[]): Request[] =>
       userId,
       key: `verify-${userId}`,
       describe: `verify ${userId}`,
-      send: (p, c) => p.handlers.verify.request(c, { kind: 'individual', name: realNameOf(userId), number: residentIdOf(userId) }),
+      send: (p, c) => p.handlers.verify.execute(new RequestVerificationCommand(c, { kind: 'individual', name: realNameOf(userId), number: residentIdOf(userId) })),
     },
     { at: 0, userId, key: `link-${userId}`, describe: `link ${userId}`, send: (p, c) => p.handlers.link.execute(new LinkBankCardCommand(c, CARD, realNameOf(userId))) },
     { at: 0, userId, key: `fund-${userId}`, describe: `${userId} funds 20000`, send: (p, c) => p.handlers.fund.execute(new FundWalletCommand(c, CARD, 20_000)) },

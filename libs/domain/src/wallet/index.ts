@@ -10,6 +10,7 @@ export {
   type WalletEvent,
   type WalletState,
 } from './wallet.state';
+export { tierOf, requireWithinLimits } from './limits';
 export { decide, walletDecider, type WalletCommand } from './wallet.decider';
 export { decideOpenWallet, type OpenWallet } from './open-wallet';
 export { decideLinkBankCard, type LinkBankCard } from './link-bank-card';

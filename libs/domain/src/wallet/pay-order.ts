@@ -2,11 +2,12 @@ import type { DomainEvent, ProductStockReserved } from '@zan/contracts';
 import { DEFAULT_CONTEXT, type Command, type DecideContext } from '../decider';
 import { InvalidCommand, SelfPayment, WalletNotFound } from '../errors';
 import { requireId, requirePayable } from '../validation';
-import { requireFunds, requireOwnStream, requireWithinDailyLimit, type WalletState } from './wallet.state';
+import { requireWithinLimits } from './limits';
+import { requireFunds, requireOwnStream, type WalletState } from './wallet.state';
 
 /**
  * Step 2 of an order: the buyer pays for the units reserved on the product's stream (step 1). Refused
- * (insufficient funds, the daily limit), the caller records DeclineOrderPayment under the same event
+ * (insufficient funds, the spending limits of its tier), the caller records DeclineOrderPayment under the same event
  * id, so an order is paid or declined, never both.
  */
 export type PayOrder = Command<'PayOrder', { reserved: ProductStockReserved }>;
@@ -21,6 +22,6 @@ export const decidePayOrder = ({ data }: PayOrder, state: WalletState, context: 
   if (buyerId === merchantId) throw new SelfPayment('a merchant cannot buy their own product');
   if (!state.exists) throw new WalletNotFound(`${buyerId} has no wallet`);
   requireFunds(state, amount);
-  requireWithinDailyLimit(state, amount, context);
+  requireWithinLimits(state, amount, context);
   return [{ type: 'OrderPlaced', data: { orderId, productId, merchantId, buyerId, quantity, unitPrice, amount } }];
 };

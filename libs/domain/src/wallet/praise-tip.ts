@@ -2,7 +2,8 @@ import type { DomainEvent, Fen, WalletKind } from '@zan/contracts';
 import { DEFAULT_CONTEXT, type Command, type DecideContext } from '../decider';
 import { AuthorNotEligible, SelfPayment } from '../errors';
 import { optionalText, requireAmountWithin, requireId } from '../validation';
-import { hasPersonalCard, requireFunds, requireOwnStream, requireWithinDailyLimit, type WalletState } from './wallet.state';
+import { hasPersonalCard, requireFunds, requireOwnStream, type WalletState } from './wallet.state';
+import { requireWithinLimits } from './limits';
 
 /** What the tip decision needs to know of the author's wallet, read by the handler at decision time. */
 export interface TipAuthor {
@@ -54,7 +55,7 @@ export const decidePraiseTip = (
   const amount = requireAmountWithin(data.amount, context.limits.tip, 'a tip');
   requireEligible(authorId, data.author);
   requireFunds(state, amount);
-  requireWithinDailyLimit(state, amount, context);
+  requireWithinLimits(state, amount, context);
   return [
     {
       type: 'TipPraised',

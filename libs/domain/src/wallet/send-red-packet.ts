@@ -2,7 +2,8 @@ import type { DomainEvent, Fen, MoneyLimits, RedPacketMode } from '@zan/contract
 import { DEFAULT_CONTEXT, type Command, type DecideContext } from '../decider';
 import { InvalidCommand, InvalidRedPacket } from '../errors';
 import { optionalText, requireAmountWithin, requireCount, requireId, requireInstant } from '../validation';
-import { requireFunds, requireOwnStream, requireWithinDailyLimit, type WalletState } from './wallet.state';
+import { requireFunds, requireOwnStream, type WalletState } from './wallet.state';
+import { requireWithinLimits } from './limits';
 
 /**
  * Decided on the sender's stream `wallet-<senderId>`: the whole amount leaves the wallet. The packet's
@@ -68,7 +69,7 @@ export const decideSendRedPacket = (
   if (amount < shares) throw new InvalidRedPacket(`${amount} fen cannot make ${shares} shares of at least 1 fen`);
   const recipients = requireRecipients(data.recipients, senderId, shares, limits);
   requireFunds(state, amount);
-  requireWithinDailyLimit(state, amount, context);
+  requireWithinLimits(state, amount, context);
   return [
     {
       type: 'RedPacketSent',

@@ -2,7 +2,8 @@ import type { DomainEvent, Fen } from '@zan/contracts';
 import { DEFAULT_CONTEXT, type Command, type DecideContext } from '../decider';
 import { SelfPayment, WalletNotFound } from '../errors';
 import { optionalText, requireAmountWithin, requireId } from '../validation';
-import { requireFunds, requireOwnStream, requireWithinDailyLimit, type WalletState } from './wallet.state';
+import { requireFunds, requireOwnStream, type WalletState } from './wallet.state';
+import { requireWithinLimits } from './limits';
 
 /** Decided on the payer's stream; payeeExists is read by the handler from the payee's stream. */
 export type TransferFunds = Command<
@@ -25,6 +26,6 @@ export const decideTransferFunds = (
   const amount = requireAmountWithin(data.amount, context.limits.transfer, 'a transfer');
   if (data.payeeExists !== true) throw new WalletNotFound(`${toUserId} has no wallet`);
   requireFunds(state, amount);
-  requireWithinDailyLimit(state, amount, context);
+  requireWithinLimits(state, amount, context);
   return [{ type: 'FundsTransferred', data: { transferId, fromUserId, toUserId, amount, ...(note !== undefined && { note }) } }];
 };

@@ -9,8 +9,8 @@ import {
   type WalletKind,
   type WalletOpened,
 } from '@zan/contracts';
-import type { DecideContext, EventLike } from '../decider';
-import { CardNotLinked, DailyLimitExceeded, InsufficientFunds, InvalidCommand, VerificationRequired } from '../errors';
+import type { EventLike } from '../decider';
+import { CardNotLinked, InsufficientFunds, InvalidCommand, VerificationRequired } from '../errors';
 import { LinkedCards } from './linked-cards';
 
 export { type BankCard, LinkedCards } from './linked-cards';
@@ -26,6 +26,8 @@ export interface WalletState {
   verification?: Verification;
   /** Debits of the latest day with any (Beijing calendar day, YYYY-MM-DD), for the daily limit. */
   spent?: { day: string; amount: Fen };
+  /** Debits of the latest year with any (Beijing calendar year, YYYY), for the tier's annual limit. */
+  spentThisYear?: { year: string; amount: Fen };
 }
 
 export type VerificationStatus = 'none' | 'pending' | 'verified' | 'rejected';
@@ -95,6 +97,8 @@ export const evolve = (state: WalletState, event: EventLike): WalletState => {
       if (delta < 0 && event.occurredAt) {
         const day = beijingDay(event.occurredAt);
         next.spent = { day, amount: (state.spent?.day === day ? state.spent.amount : 0) - delta };
+        const year = day.slice(0, 4);
+        next.spentThisYear = { year, amount: (state.spentThisYear?.year === year ? state.spentThisYear.amount : 0) - delta };
       }
       return next;
     }
@@ -134,17 +138,6 @@ export const requireOwnStream = (state: WalletState, userId: string): void => {
 
 /** The calendar day of an instant in China Standard Time (UTC+8, no daylight saving). */
 export const beijingDay = (iso: string): string => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
-
-/** A wallet spends at most limits.dailySpend fen per Beijing calendar day (0: no limit). */
-export const requireWithinDailyLimit = (state: WalletState, amount: Fen, context: DecideContext): void => {
-  const limit = context.limits.dailySpend;
-  if (!limit || !context.now) return;
-  const today = beijingDay(context.now);
-  const spent = state.spent?.day === today ? state.spent.amount : 0;
-  if (spent + amount > limit) {
-    throw new DailyLimitExceeded(`spending ${amount} fen would pass today's limit of ${limit} fen (${spent} fen spent today)`);
-  }
-};
 
 export const requireCard = (state: WalletState, cardId: string): void => {
   if (!state.cards.has(cardId)) throw new CardNotLinked(`card ${cardId} is not linked to this wallet`);

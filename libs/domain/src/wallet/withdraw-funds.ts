@@ -1,11 +1,12 @@
 import type { DomainEvent, Fen } from '@zan/contracts';
 import { DEFAULT_CONTEXT, type Command, type DecideContext } from '../decider';
 import { requireAmountWithin, requireId } from '../validation';
-import { requireCard, requireFunds, requireOwnStream, requireVerified, requireWithinDailyLimit, type WalletState } from './wallet.state';
+import { requireCard, requireFunds, requireOwnStream, requireVerified, type WalletState } from './wallet.state';
+import { requireWithinLimits } from './limits';
 
 export type WithdrawFunds = Command<'WithdrawFunds', { userId: string; withdrawalId: string; cardId: string; amount: Fen }>;
 
-/** Checks: shape, limits, verification (money leaves Zan only from a verified wallet), card, balance, then the daily spending limit. */
+/** Checks: shape, limits, verification (money leaves Zan only from a verified wallet), card, balance, then the tier's and the daily spending limits. */
 export const decideWithdrawFunds = (
   { data }: WithdrawFunds,
   state: WalletState,
@@ -19,6 +20,6 @@ export const decideWithdrawFunds = (
   requireVerified(state);
   requireCard(state, cardId);
   requireFunds(state, amount);
-  requireWithinDailyLimit(state, amount, context);
+  requireWithinLimits(state, amount, context);
   return [{ type: 'WalletWithdrawn', data: { userId, withdrawalId, cardId, amount } }];
 };

@@ -18,7 +18,7 @@ export class SendRedPacketController {
   @Idempotent()
   @ApiOperation({ operationId: 'RedPackets_send', summary: 'Send a red packet (RedPacketSent); unclaimed shares go back after 24 h' })
   @ApiCreatedResponse({ type: RedPacketSentDoc })
-  @ApiProblems(...MONEY_MOVING, 'insufficient-funds', 'amount-out-of-range', 'invalid-red-packet', 'daily-limit-exceeded')
+  @ApiProblems(...MONEY_MOVING, 'insufficient-funds', 'amount-out-of-range', 'invalid-red-packet', 'daily-limit-exceeded', 'annual-limit-exceeded')
   send(@Ctx() context: CommandContext, @Body() body: RedPacketBody): Promise<RedPacketSentDoc> {
     return this.commands.execute(new SendRedPacketCommand(context, body.amount, body.shares, body.mode, body.greeting, body.recipients));
   }

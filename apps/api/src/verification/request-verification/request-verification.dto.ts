@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, Matches, ValidateIf } from 'class-validator';
-import { freeText } from './dto-fields';
-import { IsFreeText } from './validation';
+import { freeText } from '../../http/dto-fields';
+import { IsFreeText } from '../../http/validation';
 
-// Verification's bodies, until verification/ is laid out by use case like the others.
 /** Letters and digits only: a resident ID number or a unified social credit code, checked by the provider. */
 const IDENTITY_NUMBER = /^[0-9A-Za-z]{1,32}$/;
 
+/** One kind's fields: an individual's real name and ID number, or a company's name and credit code. */
 export class VerificationBody {
   @ApiProperty({ enum: ['individual', 'business'], example: 'individual' })
   @IsIn(['individual', 'business'], { message: 'kind must be individual or business' })
@@ -33,14 +33,4 @@ export class VerificationBody {
   @IsString({ message: 'licenseNumber must be a string' })
   @Matches(IDENTITY_NUMBER, { message: 'licenseNumber must be 1..32 letters and digits' })
   licenseNumber?: string;
-}
-
-export class VerificationDecisionBody {
-  @ApiProperty({ enum: ['verified', 'rejected'], example: 'verified' })
-  @IsIn(['verified', 'rejected'], { message: 'decision must be verified or rejected' })
-  decision!: 'verified' | 'rejected';
-
-  @ApiPropertyOptional({ ...freeText(200), example: 'papers checked at the counter' })
-  @IsFreeText(200, { optional: true })
-  reason?: string;
 }
