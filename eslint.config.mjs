@@ -6,7 +6,8 @@ import { defineConfig } from 'eslint/config';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-const tests = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'];
+// Specs, cross-app suites, and the test-only helpers and contract suites in each lib's and app's testing/.
+const tests = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', '**/src/testing/**/*.ts'];
 
 export default defineConfig(
   { ignores: ['**/dist/**', '**/.cache/**', '**/.run/**', '**/node_modules/**', '**/coverage/**', '.test-results/**', 'data/**'] },
@@ -44,6 +45,8 @@ export default defineConfig(
       // An async function without await is deliberate here: a port's in-memory adapter keeps the
       // Promise signature, and a throw inside it becomes a rejection instead of a synchronous throw.
       '@typescript-eslint/require-await': 'off',
+      // Passing on a caught failure as it came (`catch (error) { reject(error) }`) is allowed; inventing a non-Error is not.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       // `_`-prefixed names are deliberately unused (destructuring a field away, a port's unused parameter).
       '@typescript-eslint/no-unused-vars': [
         'error',
@@ -52,7 +55,8 @@ export default defineConfig(
     },
   },
 
-  // Tests may reach into untyped answers (supertest bodies, JSON fixtures) and stub with any; promises stay strict.
+  // Tests may reach into untyped answers (supertest bodies, JSON fixtures, jest's asymmetric matchers) and stub
+  // with any; promises stay strict.
   {
     files: tests,
     rules: {
