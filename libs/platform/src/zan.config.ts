@@ -25,6 +25,7 @@ interface ValidatedEnv {
   KAFKA_BROKERS?: string;
   KAFKA_PARTITIONS: number;
   KAFKA_SESSION_TIMEOUT_MS?: number;
+  KAFKA_SEND_TIMEOUT_MS: number;
   ZAN_PROJECTOR_MAX_ATTEMPTS: number;
   ZAN_TOPIC_PREFIX: string;
   REDIS_URL?: string;
