@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command (`npm test`, also what .ci/run calls): type check, layer check, then every
+# The one test command (`npm test`, also what .ci/run calls): type check, layer check, lint, then every
 # unit and integration spec against the real PostgreSQL, Redis and a local Kafka broker.
 # Ends with one plain line "N passed, N failed" taken from jest's JSON results.
 set -uo pipefail
@@ -16,6 +16,9 @@ npx tsc -p tsconfig.json --noEmit || { echo "0 passed, 1 failed"; exit 1; }
 
 echo "== layer check"
 npx depcruise --config .dependency-cruiser.js apps libs || { echo "0 passed, 1 failed"; exit 1; }
+
+echo "== lint"
+npm run --silent lint || { echo "0 passed, 1 failed"; exit 1; }
 
 echo "== kafka"
 bash infra/kafka/start.sh || { echo "0 passed, 1 failed"; exit 1; }

@@ -111,8 +111,13 @@ export const pgInserts = async (options: PgInsertOptions): Promise<PhysicalMeasu
         for (let j = 0; j < batchSize; j++) {
           const p = pool[(iteration * batchSize + j) % pool.length]!;
           // Every row of a batch on a stream of its own, as many streams' appends would be.
-          ids.push(randomUUID()), streams.push(`wallet-pb${worker}-${j}`), revisions.push(iteration), types.push(p.type);
-          data.push(p.data), metadata.push(p.metadata), times.push(now);
+          ids.push(randomUUID());
+          streams.push(`wallet-pb${worker}-${j}`);
+          revisions.push(iteration);
+          types.push(p.type);
+          data.push(p.data);
+          metadata.push(p.metadata);
+          times.push(now);
         }
         await client.query({ ...batched, values: [ids, streams, revisions, types, data, metadata, times] });
         return batchSize;
@@ -239,8 +244,8 @@ export const redisPipeline = async (options: RedisPipelineOptions): Promise<Phys
           pipeline.zadd(`${prefix}feed:${author}`, n, `tip-${n}`);
         }
         const replies = (await pipeline.exec()) ?? [];
-        const failed = replies.find(([error]) => error);
-        if (failed) throw failed[0];
+        const failed = replies.find(([error]) => error)?.[0];
+        if (failed) throw failed;
         return options.batchSize;
       },
     });

@@ -86,7 +86,7 @@ export const runLoad = (options: LoadOptions): Promise<LoadResult> =>
           } as autocannon.Request,
         ],
       },
-      (error) => {
+      (error: Error | null) => {
         if (error) reject(error);
       },
     );

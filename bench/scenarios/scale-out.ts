@@ -21,7 +21,7 @@ import { EVENT_CATEGORIES } from '@zan/contracts';
 import { topicName } from '@zan/messaging';
 import { startApp, type AppProcess } from '../../test/support/processes';
 import { describeStatuses, type LoadResult } from '../lib/load';
-import { cpuMeter, describeCpu, eventTotals, runAlone, sleep, startStack, wallClock, type Stack } from '../lib/stack';
+import { cpuMeter, describeCpu, runAlone, sleep, startStack, wallClock, type Stack } from '../lib/stack';
 import { serversOf } from '../lib/servers';
 import { perSecond, roundMs, scaledMs, spread } from '../lib/stats';
 import type { BenchContext, Figure, Scenario, ScenarioResult } from '../lib/types';

@@ -17,13 +17,22 @@ const parseCsv = (text: string): Record<string, string>[] => {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
-    else field += ch;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += ch;
   }
   const [header, ...body] = rows;
   return body.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i]])));
@@ -115,7 +124,7 @@ describe('zan events export (PostgreSQL)', () => {
 
   it('filters by user: who acted, and every user the payload names', async () => {
     const carol = await exportBoth(['--user', 'carol']);
-    expect(carol.map((e) => `${e.type}@${e.streamId}`)).toEqual([
+    expect(carol.map((e) => `${String(e.type)}@${String(e.streamId)}`)).toEqual([
       'WalletOpened@wallet-carol',
       'BankCardLinked@wallet-carol',
       'FundsTransferred@wallet-bob', // toUserId

@@ -31,7 +31,6 @@ describe('zan projections rebuild and status (PostgreSQL + Redis)', () => {
 
   beforeAll(async () => {
     stack = cliStack('cli-projections');
-    const store = await stack.eventStore();
     await stack.append(history(0, 60));
   });
   afterAll(async () => {

@@ -6,7 +6,7 @@ import Redis from 'ioredis';
 import { ManualClock, createAdapters, loadConfig, type Adapters } from '@zan/platform';
 import { createZanApp } from '../../apps/zan/src/zan.app';
 import { ExpiryScheduler } from '../../apps/api/src/process-managers/expiry.scheduler';
-import { clientFor, fundedUser } from '../support/http-client';
+import { fundedUser } from '../support/http-client';
 import { isolation, testServers } from '../support/isolation';
 import { TEST_JWT_SECRET } from '../support/tokens';
 

@@ -4,6 +4,8 @@
  * KAFKA_BROKERS alone is not enough: the broker's metadata names its advertised address, and kafkajs
  * connects there directly. Production code knows nothing of it.
  */
+// The module object itself, to patch connect for every later importer (an import would give a namespace copy).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const net = require('node:net') as typeof import('node:net');
 
 const [broker, proxy, app] = [process.env.ZAN_TEST_KAFKA_BROKER, process.env.ZAN_TEST_KAFKA_PROXY, process.env.ZAN_TEST_APP];
@@ -17,4 +19,6 @@ const connect = net.connect;
     args[0] = { ...options, host: proxyHost, port: Number(proxyPort) };
   return (connect as (...a: unknown[]) => unknown).apply(net, args);
 };
+// Loaded only now, after the patch, and chosen at run time: a require, not a (hoisted, static) import.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 require(`../../apps/${app}/src/main`);

@@ -57,9 +57,9 @@ export interface ProjectionHandlerOptions {
   /** Tries of a message that cannot be decoded or applied before it is dead-lettered (at least 1). */
   maxAttempts: number;
   /** Wraps each delivery's apply (tracing, debug logs); given `apply`, returns what it returns. */
-  observe?(delivery: DeliveredEvent, apply: () => Promise<boolean>): Promise<boolean>;
+  observe?: (delivery: DeliveredEvent, apply: () => Promise<boolean>) => Promise<boolean>;
   /** Told of each message dead-lettered. */
-  onDeadLetter?(raw: RawDelivery, error: unknown): void;
+  onDeadLetter?: (raw: RawDelivery, error: unknown) => void;
 }
 
 /**

@@ -18,7 +18,7 @@ export interface RebuildFromKafkaOptions {
   stallTimeoutMs?: number;
   /** Wait after the switch before the old generation is deleted (default 5 s; see GenerationBuild.finish). */
   retireAfterMs?: number;
-  onDeadLetter?(raw: RawDelivery, error: unknown): void;
+  onDeadLetter?: (raw: RawDelivery, error: unknown) => void;
 }
 
 export interface KafkaRebuildResult {

@@ -1,6 +1,7 @@
 /** A UTF-16 surrogate without its pair: no Unicode scalar value, and no valid UTF-8 either. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Unicode control characters (general category Cc): C0, DEL and C1. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 
 /** Text that no store keeps as given: a NUL (PostgreSQL text and jsonb refuse it) or a lone surrogate. */

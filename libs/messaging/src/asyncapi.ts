@@ -80,7 +80,7 @@ export const buildAsyncApi = (options: AsyncApiOptions = {}): Record<string, unk
         messages[name] = {
           name: type,
           title: `${type} v${version}${current ? '' : ' (older version, upcast by Zan on read)'}`,
-          summary: String(payload.description ?? type),
+          summary: typeof payload.description === 'string' ? payload.description : type,
           contentType: JSON_CONTENT_TYPE,
           headers: {
             allOf: [{ $ref: '#/components/schemas/CloudEventHeaders' }, { type: 'object', properties: { [HEADER.type]: { const: ceType(type, version) } } }],
@@ -169,7 +169,7 @@ const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_.$-]*$/;
 /** YAML for plain JSON data: block style, every string double-quoted (JSON escapes are valid YAML). */
 export const toYaml = (value: unknown, indent = ''): string => {
   const key = (k: string) => (PLAIN_KEY.test(k) ? k : JSON.stringify(k));
-  const scalar = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : v === null || v === undefined ? 'null' : String(v));
+  const scalar = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : 'null');
   const isEmpty = (v: unknown) => (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && v !== null && Object.keys(v).length === 0);
   const inline = (v: unknown) => (Array.isArray(v) ? '[]' : typeof v === 'object' && v !== null ? '{}' : scalar(v));
   const nested = (v: unknown) => typeof v === 'object' && v !== null && !isEmpty(v);

@@ -85,7 +85,7 @@ export interface ConsumerOptions {
    * calling handle for each. Resolved: every offset of the run may be committed. Thrown: none is; the
    * run is delivered again from its first message after a backoff. The in-process adapter calls handle.
    */
-  handleBatch?(deliveries: DeliveredEvent[]): Promise<void>;
+  handleBatch?: (deliveries: DeliveredEvent[]) => Promise<void>;
   /** Longest run handed to handleBatch (default 500). */
   maxBatchSize?: number;
   /**

@@ -10,6 +10,7 @@ export { ZanMetrics, LATENCY_BUCKETS } from './observability/metrics';
 export { useZanLogger } from './observability/use-logger';
 export { ReadinessChecks, type ReadinessProbe } from './observability/health';
 export { Public, PUBLIC_ROUTE } from './observability/public-route';
+export { routeTemplateOf } from './observability/http-metrics.middleware';
 export { REDACTED_PATHS, eventLogFields, requestIdOf, type RequestIds } from './observability/logging';
 export * from './observability/trace-context';
 export * from './leader-election';

@@ -3,7 +3,7 @@ import { ACCOUNT_TIERS, DEFAULT_LIMITS, type AccountTier, type MoneyLimits, type
 
 /** ZAN_TIER_<TIER>_<LIMIT>, e.g. ZAN_TIER_UNVERIFIED_DAILY: the settings of the tiers' limits. */
 const TIER_LIMITS: Record<keyof TierLimits, string> = { perPayment: 'PER_PAYMENT', daily: 'DAILY', annual: 'ANNUAL' };
-const tierSetting = (tier: AccountTier, limit: keyof TierLimits): string => `ZAN_TIER_${tier.toUpperCase()}_${TIER_LIMITS[limit]}`;
+const tierSetting = (tier: AccountTier, limit: keyof TierLimits): `ZAN_TIER_${string}` => `ZAN_TIER_${tier.toUpperCase()}_${TIER_LIMITS[limit]}`;
 
 const tierSettings = (): Record<string, Joi.NumberSchema> => {
   const settings: Record<string, Joi.NumberSchema> = {};
@@ -16,7 +16,7 @@ const tierSettings = (): Record<string, Joi.NumberSchema> => {
 };
 
 /** The tiers' limits from validated settings (a limit above a tighter one of the same tier is simply moot). */
-const tierLimitsOf = (v: Record<string, number>): MoneyLimits['tiers'] => {
+const tierLimitsOf = (v: ValidatedEnv): MoneyLimits['tiers'] => {
   const tiers = {} as MoneyLimits['tiers'];
   for (const tier of ACCOUNT_TIERS) {
     const [perPayment, daily, annual] = (['perPayment', 'daily', 'annual'] as const).map((limit) => v[tierSetting(tier, limit)]!);
@@ -25,11 +25,63 @@ const tierLimitsOf = (v: Record<string, number>): MoneyLimits['tiers'] => {
   return tiers;
 };
 
+/** The environment as CONFIG_SCHEMA leaves it: defaults filled in, numbers converted. */
+interface ValidatedEnv {
+  /** ZAN_TIER_<TIER>_<LIMIT>: nine numbers, one per tier and limit (tierSetting). */
+  [tierSetting: `ZAN_TIER_${string}`]: number;
+  NODE_ENV: ZanConfig['env'];
+  PORT: number;
+  HOST: string;
+  ZAN_RELAY_PORT: number;
+  ZAN_PROJECTOR_PORT: number;
+  ZAN_SHUTDOWN_TIMEOUT_MS: number;
+  ZAN_JWT_SECRET?: string;
+  ZAN_JWT_MAX_LIFETIME_SECONDS: number;
+  ZAN_ID_SECRET?: string;
+  ZAN_KYC_PROVIDER: 'local' | 'http';
+  ZAN_KYC_URL?: string;
+  ZAN_KYC_CALLBACK_SECRET?: string;
+  ZAN_VAULT_MASTER_KEY?: string;
+  ZAN_PII_HASH_KEY?: string;
+  ZAN_CARDS_PER_WALLET: number;
+  ZAN_EVENT_STORE?: string;
+  ZAN_PG_SCHEMA: string;
+  ZAN_PG_POOL_SIZE: number;
+  ZAN_DATA_DIR: string;
+  KAFKA_BROKERS?: string;
+  KAFKA_PARTITIONS: number;
+  KAFKA_SESSION_TIMEOUT_MS?: number;
+  KAFKA_SEND_TIMEOUT_MS: number;
+  ZAN_PROJECTOR_MAX_ATTEMPTS: number;
+  ZAN_TOPIC_PREFIX: string;
+  REDIS_URL?: string;
+  ZAN_REDIS_PREFIX: string;
+  ZAN_ROLES: string;
+  ZAN_FEED_LENGTH: number;
+  ZAN_TIP_MIN: number;
+  ZAN_TIP_MAX: number;
+  ZAN_RED_PACKET_MAX: number;
+  ZAN_RED_PACKET_MAX_SHARES: number;
+  ZAN_RED_PACKET_TTL_SECONDS: number;
+  ZAN_FUNDING_MAX: number;
+  ZAN_DAILY_SPEND_LIMIT: number;
+  ZAN_IDEMPOTENCY_TTL_HOURS: number;
+  ZAN_READ_WAIT_MS: number;
+  ZAN_RATE_LIMIT_PER_MINUTE: number;
+  ZAN_QUERY_RATE_LIMIT_PER_MINUTE: number;
+  ZAN_CORS_ORIGINS?: string;
+  ZAN_LOG_LEVEL: string;
+  ZAN_LOG_FORMAT: ZanConfig['logFormat'];
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+  OTEL_SERVICE_NAME?: string;
+}
+
 /**
  * Every setting Zan reads, validated once at start. A bad value stops the app with one line
  * naming the variable. Names are part of the operators' contract (README, docker-compose.yml).
  */
-export const CONFIG_SCHEMA = Joi.object({
+export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
   PORT: Joi.number().port().default(3000),
   // Loopback unless told otherwise: a default install is not reachable from the network.
@@ -149,21 +201,19 @@ export class ConfigError extends Error {
 
 /** Validates the environment and builds the typed config; throws ConfigError naming the variable. */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
-  const { error, value } = CONFIG_SCHEMA.validate(env, { abortEarly: true, convert: true });
+  const result = CONFIG_SCHEMA.validate(env, { abortEarly: true, convert: true });
+  const { error } = result;
   if (error) {
     const key = error.details[0]?.path.join('.') ?? 'unknown';
     throw new ConfigError(`invalid setting ${key}: ${error.details[0]?.message ?? error.message}`);
   }
-  const v = value as Record<string, any>;
+  const v = result.value;
   if (v.ZAN_TIP_MIN > v.ZAN_TIP_MAX) throw new ConfigError('invalid setting ZAN_TIP_MIN: greater than ZAN_TIP_MAX');
   if (v.NODE_ENV === 'production' && !v.ZAN_JWT_SECRET) {
     throw new ConfigError('invalid setting ZAN_JWT_SECRET: required in production');
   }
-  if (v.ZAN_KYC_PROVIDER === 'http' && !v.ZAN_KYC_URL) throw new ConfigError('invalid setting ZAN_KYC_URL: required with ZAN_KYC_PROVIDER=http');
-  if (v.ZAN_KYC_PROVIDER === 'http' && !v.ZAN_KYC_CALLBACK_SECRET) {
-    throw new ConfigError('invalid setting ZAN_KYC_CALLBACK_SECRET: required with ZAN_KYC_PROVIDER=http');
-  }
-  const storeUrl: string | undefined = v.ZAN_EVENT_STORE;
+  const kyc = kycOf(v);
+  const storeUrl = v.ZAN_EVENT_STORE;
   const eventStore: ZanConfig['eventStore'] = !storeUrl
     ? { kind: 'embedded', dataDir: v.ZAN_DATA_DIR, schema: v.ZAN_PG_SCHEMA }
     : storeUrl.startsWith('postgres')
@@ -175,6 +225,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
       'invalid setting REDIS_URL: required with an EventStoreDB event store, where the api keeps idempotency records and timers (a process without the api: set ZAN_ROLES)',
     );
   }
+  // Joi refuses empty strings: an endpoint set is a non-empty one.
+  const otlpEndpoint = v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? v.OTEL_EXPORTER_OTLP_ENDPOINT;
   return {
     env: v.NODE_ENV,
     port: v.PORT,
@@ -185,7 +237,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
     jwtSecret: v.ZAN_JWT_SECRET,
     jwtMaxLifetimeSeconds: v.ZAN_JWT_MAX_LIFETIME_SECONDS,
     idSecret: v.ZAN_ID_SECRET,
-    kyc: v.ZAN_KYC_PROVIDER === 'http' ? { provider: 'http', url: v.ZAN_KYC_URL, callbackSecret: v.ZAN_KYC_CALLBACK_SECRET } : { provider: 'local' },
+    kyc,
     vaultMasterKey: v.ZAN_VAULT_MASTER_KEY,
     piiHashKey: v.ZAN_PII_HASH_KEY,
     dataDir: v.ZAN_DATA_DIR,
@@ -226,11 +278,15 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
     corsOrigins: v.ZAN_CORS_ORIGINS ? String(v.ZAN_CORS_ORIGINS).split(',') : [],
     logLevel: v.ZAN_LOG_LEVEL,
     logFormat: v.ZAN_LOG_FORMAT,
-    tracing:
-      v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || v.OTEL_EXPORTER_OTLP_ENDPOINT
-        ? { endpoint: v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? v.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: v.OTEL_SERVICE_NAME }
-        : undefined,
+    tracing: otlpEndpoint ? { endpoint: otlpEndpoint, serviceName: v.OTEL_SERVICE_NAME } : undefined,
   };
+};
+
+const kycOf = (v: ValidatedEnv): ZanConfig['kyc'] => {
+  if (v.ZAN_KYC_PROVIDER !== 'http') return { provider: 'local' };
+  if (!v.ZAN_KYC_URL) throw new ConfigError('invalid setting ZAN_KYC_URL: required with ZAN_KYC_PROVIDER=http');
+  if (!v.ZAN_KYC_CALLBACK_SECRET) throw new ConfigError('invalid setting ZAN_KYC_CALLBACK_SECRET: required with ZAN_KYC_PROVIDER=http');
+  return { provider: 'http', url: v.ZAN_KYC_URL, callbackSecret: v.ZAN_KYC_CALLBACK_SECRET };
 };
 
 export const ZAN_CONFIG = Symbol('ZAN_CONFIG');

@@ -62,7 +62,7 @@ export const assertChange = (change: Change): void => {
       if (!Number.isSafeInteger(change.keep) || change.keep < 1) fail('keep must be a positive integer');
       return;
     default:
-      fail(`unknown op ${(change as { op: unknown }).op}`);
+      fail(`unknown op ${String((change as { op: unknown }).op)}`);
   }
 };
 

@@ -43,12 +43,8 @@ export const toProblem = (error: unknown): { problem: Problem; headers: Record<s
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
-    const detail =
-      typeof body === 'string'
-        ? body
-        : Array.isArray((body as { message?: unknown }).message)
-          ? ((body as { message: string[] }).message).join('; ')
-          : String((body as { message?: unknown }).message ?? error.message);
+    const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+    const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : error.message;
     const code = STATUS_CODES[status];
     if (code) return { problem: httpProblem(code, detail), headers: {} };
     const name = (HttpStatus[status] ?? 'error').replace(/_/g, ' ').toLowerCase();

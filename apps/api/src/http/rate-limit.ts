@@ -30,7 +30,8 @@ export class MoneyRateLimitGuard extends ThrottlerGuard {
     return request.method === 'GET' && request.principal !== undefined;
   }
 
-  protected override async getTracker(request: Record<string, any>): Promise<string> {
+  // The auth guard ran first and left its principal on the request (absent on a public route).
+  protected override async getTracker(request: { principal?: { userId: string } }): Promise<string> {
     return `user:${request.principal?.userId ?? 'anonymous'}`;
   }
 

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { Observable, from, lastValueFrom } from 'rxjs';
-import { CLOCK, type Clock } from '@zan/platform';
+import { CLOCK, type Clock, routeTemplateOf } from '@zan/platform';
 import { DomainError } from '@zan/domain';
 import { type CommandRequest, commandIdOf } from '../command-path/command-context';
 import { IDEMPOTENT_ROUTE } from '../http/idempotent-route';
@@ -76,7 +76,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
             problem(409, 'idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was already used with a different request'),
           );
         case 'replay':
-          this.metrics.idempotentReplays.inc({ route: `${request.baseUrl}${request.route?.path ?? request.path}` });
+          this.metrics.idempotentReplays.inc({ route: routeTemplateOf(request) ?? `${request.baseUrl}${request.path}` });
           // The stored command's id, as the causation id of this request's log line.
           commandIdOf(request);
           response.setHeader('Idempotent-Replayed', 'true');

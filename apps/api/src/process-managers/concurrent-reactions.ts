@@ -20,7 +20,7 @@ export interface ConcurrentReactionsOptions {
 }
 
 /** Thrown in place of a reaction that never started because another one had failed. */
-const SKIPPED: unique symbol = Symbol('skipped after a failure');
+const SKIPPED = new Error('skipped after a failure');
 
 /**
  * Runs a process manager's reactions concurrently while it still reads the log in order: the

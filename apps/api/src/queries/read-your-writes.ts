@@ -127,7 +127,10 @@ export class ReadYourWrites implements OnApplicationShutdown {
     @Optional() @Inject(CHECKPOINT_STORE) private readonly checkpoints?: CheckpointStore,
     @Optional() private readonly reactions?: CreditsProcessManager,
   ) {
-    this.projector = new WatermarkWaiters(() => this.store.watermark(), SAFETY_READ_MS, () => (this.subscription ??= this.subscribe()));
+    // The subscription is kept (awaited at shutdown) and catches its own failure: not awaited here.
+    this.projector = new WatermarkWaiters(() => this.store.watermark(), SAFETY_READ_MS, () => {
+      this.subscription ??= this.subscribe();
+    });
     if (events && checkpoints && reactions) {
       this.credits = new WatermarkWaiters(() => this.creditsWatermark(), CREDITS_READ_MS, () => {
         this.stopHandled ??= reactions.onHandled(() => this.credits?.reread());

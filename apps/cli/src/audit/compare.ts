@@ -35,7 +35,7 @@ export const expectedWallet = (ledger: Ledger, userId: string): WalletView | und
 
 export const expectedEarnings = (ledger: Ledger, authorId: string): EarningsView => {
   const tally = ledger.earnings.get(authorId);
-  const byArticle = [...(tally?.byArticle ?? new Map()).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const byArticle = [...(tally?.byArticle.entries() ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return { authorId, total: tally?.total ?? 0, tips: tally?.tips ?? 0, byArticle: Object.fromEntries(byArticle) };
 };
 

@@ -108,7 +108,10 @@ export class Backends implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await Promise.allSettled(
-      this.redisConnections.map((redis) => (redis.status === 'ready' ? redis.quit().catch(() => redis.disconnect()) : redis.disconnect())),
+      this.redisConnections.map(async (redis) => {
+        if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+        else redis.disconnect();
+      }),
     );
     const adapters = await this.adapters?.catch(() => undefined);
     await adapters?.bus?.close().catch(() => undefined);

@@ -34,7 +34,7 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
-export const csvField = (value: unknown): string => {
+export const csvField = (value: string | number | bigint | null | undefined): string => {
   const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };

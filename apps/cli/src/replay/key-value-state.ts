@@ -109,7 +109,7 @@ export class KeyValueState {
 
   private hash(key: string): Map<string, string> {
     let hash = this.hashes.get(key);
-    if (!hash) this.hashes.set(key, (hash = new Map()));
+    if (!hash) this.hashes.set(key, (hash = new Map<string, string>()));
     return hash;
   }
 

@@ -112,7 +112,7 @@ describe('catch-up subscription', () => {
     const source = memoryLog();
     const errors: unknown[] = [];
     let failRead!: (error: Error) => void;
-    const read = source.read;
+    const read = source.read.bind(source);
     source.read = async (after, max) => {
       if (source.reads.length === 0) return read(after, max);
       source.reads.push(after);

@@ -101,7 +101,7 @@ export class InProcessEventBus implements EventBus {
   /** @internal */
   commit(groupId: string, topic: string, nextOffset: number): void {
     let group = this.commits.get(groupId);
-    if (!group) this.commits.set(groupId, (group = new Map()));
+    if (!group) this.commits.set(groupId, (group = new Map<string, number>()));
     group.set(topic, nextOffset);
   }
 

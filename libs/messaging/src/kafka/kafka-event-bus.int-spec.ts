@@ -10,7 +10,6 @@ jest.setTimeout(30_000);
 
 const brokers = testServers().kafkaBrokers;
 const kafka = new Kafka({ clientId: 'messaging-int-spec', brokers, logLevel: logLevel.WARN });
-const fastRetry = { initialMs: 50, maxMs: 200 };
 
 describe('KafkaEventBus against a real broker', () => {
   let admin: Admin;

@@ -13,7 +13,7 @@ const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> =>
     const timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
     work.then(
       (value) => (clearTimeout(timer), resolve(value)),
-      (error) => (clearTimeout(timer), reject(error)),
+      (error: unknown) => (clearTimeout(timer), reject(error)),
     );
   });
 

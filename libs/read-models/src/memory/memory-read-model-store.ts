@@ -258,7 +258,7 @@ export class MemoryReadModelStore implements ReadModelStore {
 
   private mutableHash(key: string): Map<string, string> {
     let hash = this.hashes.get(key);
-    if (!hash) this.hashes.set(key, (hash = new Map()));
+    if (!hash) this.hashes.set(key, (hash = new Map<string, string>()));
     return hash;
   }
 

@@ -16,7 +16,7 @@ export interface RebuildFromEventStoreOptions {
   /** After each step: events applied so far, and the position reached. */
   onProgress?(applied: number, position: bigint): void;
   /** An event no projection can apply: recorded as skipped, as the live projector does (default: logged). */
-  onSkip?(event: StoredEvent, error: unknown): void;
+  onSkip?: (event: StoredEvent, error: unknown) => void;
   /** Longest wait for the live generation to be passed before giving up (default 60 s). */
   switchTimeoutMs?: number;
   /** Wait after the switch before the old generation is deleted: longer than any reader's generationCacheMs (default 5 s). */

@@ -57,12 +57,12 @@ export class ChangeFold {
     }
     switch (change.op) {
       case 'hset': {
-        const fields = (fold.hash ??= new Map());
+        const fields = (fold.hash ??= new Map<string, FieldFold>());
         for (const field in change.values) fields.set(field, { value: String(change.values[field]), by: 0 });
         return;
       }
       case 'hincrby': {
-        const fields = (fold.hash ??= new Map());
+        const fields = (fold.hash ??= new Map<string, FieldFold>());
         const field = fields.get(change.field);
         if (field === undefined) fields.set(change.field, { by: change.by });
         else if (field.value === undefined) field.by = safeSum(field.by, change.by, change);
@@ -73,7 +73,7 @@ export class ChangeFold {
       case 'zincrby': {
         if (fold.keep !== undefined) throw new CannotFold(`zincrby ${change.key}: a trimmed sorted set must keep its scores`);
         fold.incremented = true;
-        const members = (fold.zset ??= new Map());
+        const members = (fold.zset ??= new Map<string, MemberFold>());
         const member = members.get(change.member);
         if (member === undefined) members.set(change.member, { by: change.by });
         else if (member.score === undefined) member.by = safeSum(member.by, change.by, change);
@@ -81,7 +81,7 @@ export class ChangeFold {
         return;
       }
       case 'zadd': {
-        const members = (fold.zset ??= new Map());
+        const members = (fold.zset ??= new Map<string, MemberFold>());
         const member = members.get(change.member);
         if (fold.keep !== undefined && member !== undefined && member.score !== change.score) {
           throw new CannotFold(`zadd ${change.key}: a trimmed sorted set must keep its scores`);
@@ -98,7 +98,7 @@ export class ChangeFold {
         return;
       }
       default:
-        throw new CannotFold(`unknown op ${(change as { op: unknown }).op}`);
+        throw new CannotFold(`unknown op ${String((change as { op: unknown }).op)}`);
     }
   }
 

@@ -71,7 +71,8 @@ export class Generations {
       .hlen(this.keyspace.key(generation, keys.watermarkPending))
       .hgetall(this.keyspace.key(generation, keys.stats))
       .exec()) as [Error | null, unknown][];
-    if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
+    const failure = e1 ?? e2 ?? e3;
+    if (failure) throw failure;
     const counters = stats as Record<string, string>;
     const byCategory: ReadModelStatus['byCategory'] = {};
     for (const [field, value] of Object.entries(counters)) {

@@ -41,7 +41,7 @@ export const planInOrder = (
     const { category, event, prevPosition } = delivery;
     if (prevPosition !== mark) throw new InvalidDelivery(`event ${event.id}: prevPosition ${prevPosition} does not continue the chain at ${mark}`);
     let streams = seen.get(category);
-    if (streams === undefined) seen.set(category, (streams = new Map()));
+    if (streams === undefined) seen.set(category, (streams = new Map<string, number>()));
     const last = streams.get(event.streamId) ?? sequence.revisions.get(category)?.get(event.streamId);
     if (last !== undefined && last >= event.revision) throw new InvalidDelivery(`event ${event.id}: ${event.streamId}@${event.revision} is already applied`);
     streams.set(event.streamId, event.revision);

@@ -54,7 +54,8 @@ export class ReadModelQueries {
       .zrange(this.keyspace.key(generation, keys.redPacketClaims(redPacketId)), 0, -1)
       .exec();
     const [[hashError, hash], [claimsError, claims]] = results ?? [];
-    if (hashError || claimsError) throw hashError ?? claimsError;
+    const failure = hashError ?? claimsError;
+    if (failure) throw failure;
     return redPacketView(redPacketId, hash as Record<string, string>, claims as string[]);
   }
 
