@@ -44,11 +44,6 @@ describe('OrderSaga (PostgreSQL)', () => {
 
   const context = (userId: string) => ({ userId, correlationId: randomId(), commandId: randomId() });
   const onWallet = (userId: string, command: WalletCommand) => wallets.decide(userId, command, context(userId));
-  const meta = (userId: string) => ({ correlationId: randomId(), causationId: randomId(), userId });
-  const ids = () => {
-    const id = randomId();
-    return (index: number) => `${id.slice(0, 30)}${String(index).padStart(6, '0')}`;
-  };
   const fundedBuyer = async (amount: number) => {
     const userId = `buyer-${randomId()}`;
     await onWallet(userId, { type: 'OpenWallet', data: { userId, kind: 'individual' } });
@@ -61,11 +56,11 @@ describe('OrderSaga (PostgreSQL)', () => {
   const listed = async (stock: number) => {
     const productId = randomId();
     const merchantId = `shop-${randomId()}`;
-    await products.decide(productId, { type: 'ListProduct', data: { productId, merchantId, merchantName: '赞有限公司', title: 't', price: 1_000, stock } }, meta(merchantId), ids());
+    await products.decide(productId, { type: 'ListProduct', data: { productId, merchantId, merchantName: '赞有限公司', title: 't', price: 1_000, stock } }, context(merchantId));
     return { productId, merchantId };
   };
   const reserve = async (productId: string, buyerId: string, quantity = 1) => {
-    const done = await products.decide(productId, { type: 'ReserveStock', data: { productId, orderId: randomId(), buyerId, quantity, expectedPrice: 1_000 } }, meta(buyerId), ids());
+    const done = await products.decide(productId, { type: 'ReserveStock', data: { productId, orderId: randomId(), buyerId, quantity, expectedPrice: 1_000 } }, context(buyerId));
     return done.events[0] as StoredEvent<ProductStockReserved>;
   };
   const stockOf = async (productId: string) => (await products.load(productId)).state as Extract<ProductState, { status: 'listed' }>;
@@ -115,7 +110,7 @@ describe('OrderSaga (PostgreSQL)', () => {
     await saga.openOrder(paid.paid);
     // The merchant was never credited (the process manager has not run): nothing to refund from.
     const orderId = reservation.data.orderId;
-    const requested = await orders.decide(orderId, { type: 'RequestRefund', data: { orderId, refundId: randomId(), requestedBy: merchantId, byAdmin: false, amount: 600 } }, meta(merchantId), ids());
+    const requested = await orders.decide(orderId, { type: 'RequestRefund', data: { orderId, refundId: randomId(), requestedBy: merchantId, byAdmin: false, amount: 600 } }, context(merchantId));
     const outcome = await saga.payRefund(requested.events[0] as StoredEvent<OrderRefundRequested>);
     if (!outcome || !('declined' in outcome)) throw new Error('expected a decline');
     await saga.releaseRefund(outcome.declined);

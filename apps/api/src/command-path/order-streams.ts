@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { orderStream, type EventMetadata } from '@zan/contracts';
+import { orderStream } from '@zan/contracts';
 import { orderDecider, type OrderCommand, type OrderState } from '@zan/domain';
+import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
 import type { Executed, Loaded } from './execution';
 
@@ -13,15 +14,16 @@ export class OrderStreams {
     return this.runner.load(orderStream(orderId), orderDecider);
   }
 
-  decide(orderId: string, command: OrderCommand, metadata: EventMetadata, eventId: (index: number) => string, recovering = false): Promise<Executed<OrderState>> {
+  /** A caller's command on the stream; its ids derive from `commandId` (the context's, or one the handler derived from it). */
+  decide(orderId: string, command: OrderCommand, context: CommandContext, commandId = context.commandId): Promise<Executed<OrderState>> {
     return this.runner.executeOnce({
       command: command.type,
       streamId: orderStream(orderId),
       folder: orderDecider,
       decide: (state) => orderDecider.decide(command, state),
-      metadata,
-      eventId,
-      recovering,
+      metadata: metadataOf(context, commandId),
+      eventId: eventIdsOf(commandId),
+      recovering: context.idempotency?.recovering ?? false,
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { productStream, type EventMetadata } from '@zan/contracts';
+import { productStream } from '@zan/contracts';
 import { productDecider, type ProductCommand, type ProductState } from '@zan/domain';
+import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
 import type { Executed, Loaded } from './execution';
 
@@ -16,21 +17,16 @@ export class ProductStreams {
     return this.runner.load(productStream(productId), productDecider);
   }
 
-  decide(
-    productId: string,
-    command: ProductCommand,
-    metadata: EventMetadata,
-    eventId: (index: number) => string,
-    recovering = false,
-  ): Promise<Executed<ProductState>> {
+  /** A caller's command on the stream; its ids derive from `commandId` (the context's, or one the handler derived from it). */
+  decide(productId: string, command: ProductCommand, context: CommandContext, commandId = context.commandId): Promise<Executed<ProductState>> {
     return this.runner.executeOnce({
       command: command.type,
       streamId: productStream(productId),
       folder: productDecider,
       decide: (state) => productDecider.decide(command, state),
-      metadata,
-      eventId,
-      recovering,
+      metadata: metadataOf(context, commandId),
+      eventId: eventIdsOf(commandId),
+      recovering: context.idempotency?.recovering ?? false,
     });
   }
 }

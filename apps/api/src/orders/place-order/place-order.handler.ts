@@ -3,7 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ProductStockReserved, StoredEvent } from '@zan/contracts';
 import { InsufficientFunds, product as productRules } from '@zan/domain';
 import { ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
-import { eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
+import type { CommandContext } from '../../command-path/command-context';
 import { OrderSaga } from '../../command-path/order-saga';
 import { ProductStreams } from '../../command-path/product-streams';
 import { positionOf } from '../../command-path/execution';
@@ -51,7 +51,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
         throw new InsufficientFunds(`balance is ${wallet.state.balance} fen, ${expectedPrice * quantity} fen needed`);
       }
     }
-    const reserved = await this.products.decide(productId, reserve, metadataOf(context, commandId), eventIdsOf(commandId), recovering);
+    const reserved = await this.products.decide(productId, reserve, context);
     const reservation = reserved.events[0] as StoredEvent<ProductStockReserved>;
     const paid = await this.saga.payOrder(reservation);
     if (!paid) throw new Error('the order saga answered no outcome');

@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
+import type { CommandContext } from '../../command-path/command-context';
 import { OrderStreams } from '../../command-path/order-streams';
 import { positionOf } from '../../command-path/execution';
 
@@ -18,8 +18,7 @@ export class RateOrderHandler implements ICommandHandler<RateOrderCommand> {
   constructor(private readonly orders: OrderStreams) {}
 
   async execute({ context, orderId, stars }: RateOrderCommand) {
-    const commandId = context.commandId;
-    const done = await this.orders.decide(orderId, { type: 'RateOrder', data: { orderId, buyerId: context.userId, stars } }, metadataOf(context, commandId), eventIdsOf(commandId));
+    const done = await this.orders.decide(orderId, { type: 'RateOrder', data: { orderId, buyerId: context.userId, stars } }, context);
     return { orderId, stars, position: positionOf(done) };
   }
 }

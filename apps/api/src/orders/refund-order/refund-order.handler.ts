@@ -3,7 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { OrderRefundRequested, StoredEvent } from '@zan/contracts';
 import { InsufficientFunds, order as orderRules } from '@zan/domain';
 import { ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
-import { eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
+import type { CommandContext } from '../../command-path/command-context';
 import { OrderSaga } from '../../command-path/order-saga';
 import { OrderStreams } from '../../command-path/order-streams';
 import { WalletStreams } from '../../command-path/wallet-streams';
@@ -52,7 +52,7 @@ export class RefundOrderHandler implements ICommandHandler<RefundOrderCommand> {
         if (merchant.state.balance < amount) throw new InsufficientFunds(`the merchant's balance is ${merchant.state.balance} fen, ${amount} fen needed`);
       }
     }
-    const requested = await this.orders.decide(orderId, request, metadataOf(context, commandId), eventIdsOf(commandId), recovering);
+    const requested = await this.orders.decide(orderId, request, context);
     const paid = await this.saga.payRefund(requested.events[0] as StoredEvent<OrderRefundRequested>);
     if (!paid) throw new Error('the refund saga answered no outcome');
     if ('declined' in paid) {

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ProductCommand } from '@zan/domain';
 import { ProductNotFound } from '@zan/domain';
-import { metadataOf, type CommandContext } from '../../command-path/command-context';
+import type { CommandContext } from '../../command-path/command-context';
 import { deterministicId } from '../../command-path/ids';
 import { ProductStreams } from '../../command-path/product-streams';
 import { positionOf } from '../../command-path/execution';
@@ -29,7 +29,7 @@ export class ChangeProductHandler implements ICommandHandler<ChangeProductComman
     if (change.stock !== undefined) commands.push({ type: 'RestockProduct', data: { productId, merchantId, stock: change.stock } });
     let done = await this.products.load(productId);
     for (const [n, command] of commands.entries()) {
-      done = await this.products.decide(productId, command, metadataOf(context, commandId), (index) => deterministicId(commandId, command.type, String(n), String(index)));
+      done = await this.products.decide(productId, command, context, deterministicId(commandId, command.type, String(n)));
     }
     const state = done.state;
     if (state.status === 'none') throw new ProductNotFound(`no product ${productId}`);

@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
+import type { CommandContext } from '../../command-path/command-context';
 import { ProductStreams } from '../../command-path/product-streams';
 import { positionOf } from '../../command-path/execution';
 
@@ -17,8 +17,7 @@ export class DelistProductHandler implements ICommandHandler<DelistProductComman
   constructor(private readonly products: ProductStreams) {}
 
   async execute({ context, productId }: DelistProductCommand) {
-    const commandId = context.commandId;
-    const done = await this.products.decide(productId, { type: 'DelistProduct', data: { productId, merchantId: context.userId } }, metadataOf(context, commandId), eventIdsOf(commandId));
+    const done = await this.products.decide(productId, { type: 'DelistProduct', data: { productId, merchantId: context.userId } }, context);
     return { position: positionOf(done) };
   }
 }

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { assertMerchant } from '@zan/domain';
 import { PERSONAL_DATA_VAULT, ZAN_SECRETS, unguessableId, type PersonalDataVault, type ZanSecrets } from '@zan/platform';
-import { eventIdsOf, metadataOf, type CommandContext } from '../../command-path/command-context';
+import type { CommandContext } from '../../command-path/command-context';
 import { ProductStreams } from '../../command-path/product-streams';
 import { positionOf } from '../../command-path/execution';
 import { WalletStreams } from '../../command-path/wallet-streams';
@@ -42,9 +42,7 @@ export class ListProductHandler implements ICommandHandler<ListProductCommand> {
     const done = await this.products.decide(
       productId,
       { type: 'ListProduct', data: { productId, merchantId, merchantName, ...product } },
-      metadataOf(context, commandId),
-      eventIdsOf(commandId),
-      context.idempotency?.recovering ?? false,
+      context,
     );
     return { productId, position: positionOf(done) };
   }
