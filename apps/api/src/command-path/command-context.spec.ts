@@ -2,7 +2,7 @@ import { type CommandRequest, commandIdOf } from './command-context';
 import { idempotentCommandId } from './ids';
 
 const requestOf = (userId: string, key?: string): CommandRequest =>
-  ({ principal: { userId, roles: [], isAdmin: false }, ...(key !== undefined && { idempotency: { key, recovering: false } }) }) as CommandRequest;
+  ({ principal: { userId, roles: [], isAdmin: false }, ...(key !== undefined && { idempotency: { key, recovering: false } }) }) as unknown as CommandRequest;
 
 describe('commandIdOf: the command id, computed once per request', () => {
   it('derives it from (user, Idempotency-Key) once the key is accepted: a retry is the same command', () => {
