@@ -6,7 +6,6 @@ import { ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
 import type { CommandContext } from '../../command-path/command-context';
 import { OrderSaga } from '../../command-path/order-saga';
 import { ProductStreams } from '../../command-path/product-streams';
-import { positionOf } from '../../command-path/execution';
 import { WalletStreams } from '../../command-path/wallet-streams';
 import { refusalOf } from '../declined';
 

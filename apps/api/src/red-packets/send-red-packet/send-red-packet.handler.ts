@@ -40,10 +40,9 @@ export class SendRedPacketHandler implements ICommandHandler<SendRedPacketComman
 
   async execute({ context, amount, shares, mode, greeting, recipients }: SendRedPacketCommand): Promise<RedPacketSentDoc> {
     const senderId = context.userId;
-    const commandId = context.commandId;
     // Whoever knows a packet's id can claim it: keyed, so the sender and Idempotency-Key alone do not
     // give it away; the same command still finds the same packet when retried.
-    const redPacketId = unguessableId(this.secrets.idKey, 'red-packet', senderId, commandId);
+    const redPacketId = unguessableId(this.secrets.idKey, 'red-packet', senderId, context.commandId);
     // One reading: the expiry, the decision and the event's occurredAt all start from it.
     const now = this.clock.now();
     const expiresAt = redPacketExpiresAt(now.toISOString(), this.wallets.decideContext.limits);
@@ -63,7 +62,7 @@ export class SendRedPacketHandler implements ICommandHandler<SendRedPacketComman
         },
       },
       context,
-      commandId,
+      context.commandId,
       now,
     );
     const sent = done.events.find((event) => event.type === 'RedPacketSent') as StoredEvent<RedPacketSent>;

@@ -32,10 +32,9 @@ export class PraiseTipHandler implements ICommandHandler<PraiseTipCommand> {
 
   async execute({ context, authorId, articleId, amount, message }: PraiseTipCommand): Promise<TipPraisedDoc> {
     const readerId = context.userId;
-    const commandId = context.commandId;
     // The article must be published (404) and by the author named (422), before anything is debited.
     requireTippableArticle((await this.articles.load(articleId)).state, articleId, authorId);
-    const tipId = deterministicId(commandId, 'tip');
+    const tipId = deterministicId(context.commandId, 'tip');
     // Eligibility is a fact of the author's wallet at decision time, read fresh: an admin may revoke
     // a verification, so an eligible author may turn ineligible.
     const author = tipAuthor((await this.wallets.load(authorId)).state);
@@ -46,7 +45,6 @@ export class PraiseTipHandler implements ICommandHandler<PraiseTipCommand> {
         data: { tipId, readerId, authorId, articleId, amount, ...(message !== undefined && { message }), author },
       },
       context,
-      commandId,
     );
     return { tipId, balance: done.state.balance, position: positionOf(done) };
   }

@@ -23,8 +23,7 @@ export class TransferFundsHandler implements ICommandHandler<TransferFundsComman
 
   async execute({ context, toUserId, amount, note }: TransferFundsCommand): Promise<TransferredDoc> {
     const { userId } = context;
-    const commandId = context.commandId;
-    const transferId = deterministicId(commandId, 'transfer');
+    const transferId = deterministicId(context.commandId, 'transfer');
     // The payee's wallet only ever comes into existence, so reading it outside the payer's decision is
     // safe, and a cached wallet that exists needs no read.
     const payeeExists = (await this.wallets.load(toUserId, (payee) => payee.exists)).state.exists;
@@ -32,7 +31,6 @@ export class TransferFundsHandler implements ICommandHandler<TransferFundsComman
       userId,
       { type: 'TransferFunds', data: { transferId, fromUserId: userId, toUserId, amount, ...(note !== undefined && { note }), payeeExists } },
       context,
-      commandId,
     );
     return { transferId, balance: done.state.balance, position: positionOf(done) };
   }

@@ -17,9 +17,8 @@ export class FundWalletHandler implements ICommandHandler<FundWalletCommand> {
 
   async execute({ context, cardId, amount }: FundWalletCommand): Promise<FundedDoc> {
     const { userId } = context;
-    const commandId = context.commandId;
-    const fundingId = deterministicId(commandId, 'funding');
-    const done = await this.wallets.decide(userId, { type: 'FundWallet', data: { userId, fundingId, cardId, amount } }, context, commandId);
+    const fundingId = deterministicId(context.commandId, 'funding');
+    const done = await this.wallets.decide(userId, { type: 'FundWallet', data: { userId, fundingId, cardId, amount } }, context);
     return { fundingId, balance: done.state.balance, position: positionOf(done) };
   }
 }

@@ -33,7 +33,6 @@ export class LinkBankCardHandler implements ICommandHandler<LinkBankCardCommand>
       userId,
       { type: 'LinkBankCard', data: { userId, cardId, holderName: maskName(holderName), holderNameHash } },
       context,
-      context.commandId,
     );
     const personal = done.state.cards.get(cardId)?.holderNameHash === holderNameHash && isPersonalHolder(done.state, holderNameHash);
     return { userId, cardId, personal, position: positionOf(done) };

@@ -17,8 +17,7 @@ export class OpenWalletHandler implements ICommandHandler<OpenWalletCommand> {
 
   async execute({ context, kind }: OpenWalletCommand): Promise<WalletOpenedDoc> {
     const { userId } = context;
-    const commandId = context.commandId;
-    const done = await this.wallets.decide(userId, { type: 'OpenWallet', data: { userId, kind } }, context, commandId);
+    const done = await this.wallets.decide(userId, { type: 'OpenWallet', data: { userId, kind } }, context);
     return { userId, kind: done.state.kind ?? kind, balance: done.state.balance, currency: CURRENCY, position: positionOf(done) };
   }
 }

@@ -17,13 +17,11 @@ export class WithdrawFundsHandler implements ICommandHandler<WithdrawFundsComman
 
   async execute({ context, cardId, amount }: WithdrawFundsCommand): Promise<WithdrawnDoc> {
     const { userId } = context;
-    const commandId = context.commandId;
-    const withdrawalId = deterministicId(commandId, 'withdrawal');
+    const withdrawalId = deterministicId(context.commandId, 'withdrawal');
     const done = await this.wallets.decide(
       userId,
       { type: 'WithdrawFunds', data: { userId, withdrawalId, cardId, amount } },
       context,
-      commandId,
     );
     return { withdrawalId, balance: done.state.balance, position: positionOf(done) };
   }
