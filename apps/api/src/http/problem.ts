@@ -41,7 +41,6 @@ export const HTTP_PROBLEMS: Record<string, { status: number; title: string }> = 
   unavailable: { status: 503, title: 'Service unavailable' },
   'verification-provider-unavailable': { status: 503, title: 'Verification provider unavailable' },
   'webhook-endpoint-not-found': { status: 404, title: 'Webhook endpoint not found' },
-  'webhooks-unavailable': { status: 503, title: 'Webhooks unavailable' },
 };
 
 /** A problem of the HTTP layer's own, titled from HTTP_PROBLEMS. */

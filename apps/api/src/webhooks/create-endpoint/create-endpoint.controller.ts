@@ -41,7 +41,7 @@ export class CreateEndpointController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Subscribe an endpoint to event types (admin); its signing secret is shown once' })
   @ApiCreatedResponse({ type: CreatedEndpointDoc })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'webhooks-unavailable')
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
   async create(@Body() body: CreateEndpointBody): Promise<CreatedEndpointDoc> {
     const url = checkUrl(body.url, this.endpoints.config.webhooks.allowPrivate);
     const store = this.endpoints.store;

@@ -16,7 +16,7 @@ export class DeleteEndpointController {
   @ApiOperation({ summary: 'Remove an endpoint with its queue and delivery log (admin)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Removed' })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'webhook-endpoint-not-found', 'webhooks-unavailable')
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'webhook-endpoint-not-found')
   async remove(@Param('id') id: string): Promise<void> {
     await this.endpoints.find(id);
     await this.endpoints.store.deleteEndpoint(id);

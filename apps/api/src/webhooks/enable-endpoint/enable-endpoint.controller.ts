@@ -16,7 +16,7 @@ export class EnableEndpointController {
   @ApiOperation({ summary: 'Enable a disabled endpoint again (admin): what it missed is still queued and goes out in order' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Enabled' })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'webhook-endpoint-not-found', 'webhooks-unavailable')
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'webhook-endpoint-not-found')
   async enable(@Param('id') id: string): Promise<void> {
     await this.endpoints.find(id);
     await this.endpoints.store.enableEndpoint(id);

@@ -29,7 +29,7 @@ export class ListDeliveriesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } })
   @ApiOkResponse({ type: [DeliveryDoc] })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'webhook-endpoint-not-found', 'webhooks-unavailable')
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'webhook-endpoint-not-found')
   async deliveries(@Param('id') id: string, @Query('limit') limit?: string): Promise<DeliveryAttempt[]> {
     const size = pageSize(limit, 50, 1000);
     await this.endpoints.find(id);

@@ -26,7 +26,7 @@ export class ListEndpointsController {
   @AdminOnly()
   @ApiOperation({ summary: 'Every webhook endpoint, oldest first (admin); secrets are never shown again' })
   @ApiOkResponse({ type: [EndpointDoc] })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'webhooks-unavailable')
+  @ApiProblems(...AUTHENTICATED, 'forbidden')
   async list(): Promise<EndpointView[]> {
     const now = Date.now();
     return (await this.endpoints.store.endpoints()).map((e) => viewOf(e, now));

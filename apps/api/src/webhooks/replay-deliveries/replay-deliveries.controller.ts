@@ -24,7 +24,7 @@ export class ReplayDeliveriesController {
   @ApiOperation({ summary: "Deliver again an endpoint's events in a position range (admin); in order per stream, with their original webhook-id" })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiAcceptedResponse({ type: ReplayAcceptedDoc })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'webhook-endpoint-not-found', 'webhooks-unavailable')
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'webhook-endpoint-not-found')
   async replay(@Param('id') id: string, @Body() body: ReplayBody): Promise<ReplayAcceptedDoc> {
     const endpoint = await this.endpoints.find(id);
     const after = BigInt(body.after);

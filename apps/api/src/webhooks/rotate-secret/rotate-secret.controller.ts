@@ -22,7 +22,7 @@ export class RotateSecretController {
   @ApiOperation({ summary: "Rotate an endpoint's secret (admin): both sign every delivery during the overlap (ZAN_WEBHOOKS_SECRET_OVERLAP_MS, 24 h)" })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiCreatedResponse({ type: RotatedSecretDoc })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'webhook-endpoint-not-found', 'webhooks-unavailable')
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'webhook-endpoint-not-found')
   async rotate(@Param('id') id: string): Promise<RotatedSecretDoc> {
     await this.endpoints.find(id);
     const secret = newEndpointSecret();
