@@ -27,7 +27,6 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96],
   ['64:ff9b:1::', 48],
   ['100::', 64],
   ['2001:db8::', 32],
@@ -40,10 +39,15 @@ for (const [network, prefix] of [
   FORBIDDEN.addSubnet(network, prefix, 'ipv6');
 }
 
+// Apart: node's BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules too.
+const MAPPED = new BlockList();
+MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6');
+
 /** True when the address is one a webhook may not be sent to. Anything that is not an IP address is refused. */
 export const isForbiddenAddress = (address: string): boolean => {
   const family = isIP(address);
   if (family === 0) return true;
+  if (family === 6 && MAPPED.check(address, 'ipv6')) return true;
   return FORBIDDEN.check(address, family === 4 ? 'ipv4' : 'ipv6');
 };
 
