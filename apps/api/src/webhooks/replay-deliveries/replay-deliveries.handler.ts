@@ -1,14 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
-import { structuredCloudEvent } from '@zan/messaging';
-import type { WebhookEndpoint, WebhookStore } from '@zan/webhooks';
-
-const PAGE = 500;
+import { replayRange, type WebhookEndpoint, type WebhookStore } from '@zan/webhooks';
 
 /**
- * Queues an endpoint's events of a position range again (as new: delivered ones go again, with the
- * same webhook-id). Runs after the 202, page by page; a restart in the middle leaves the rest
- * unqueued, and asking again is harmless.
+ * Queues an endpoint's events of a position range again, after the 202, page by page. A restart in
+ * the middle leaves the rest unqueued (logged); asking again is harmless.
  */
 @Injectable()
 export class ReplayDeliveriesHandler implements OnApplicationShutdown {
@@ -19,8 +15,10 @@ export class ReplayDeliveriesHandler implements OnApplicationShutdown {
   constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
 
   start(store: WebhookStore, endpoint: WebhookEndpoint, after: bigint, until: bigint): void {
-    const work = this.replay(store, endpoint, after, until)
-      .catch((error) => this.logger.error({ msg: `replay of ${endpoint.id} (${after}, ${until}] stopped: ${String(error)}`, endpointId: endpoint.id }))
+    const range = `(${after}, ${until}]`;
+    const work = replayRange(this.events, store, endpoint, after, until, () => this.stopping)
+      .then((queued) => this.logger.log({ msg: `replay of ${endpoint.id} ${range}: ${queued} deliveries queued`, endpointId: endpoint.id }))
+      .catch((error) => this.logger.error({ msg: `replay of ${endpoint.id} ${range} stopped: ${String(error)}`, endpointId: endpoint.id }))
       .finally(() => this.running.delete(work));
     this.running.add(work);
   }
@@ -28,29 +26,5 @@ export class ReplayDeliveriesHandler implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await Promise.allSettled([...this.running]);
-  }
-
-  private async replay(store: WebhookStore, endpoint: WebhookEndpoint, after: bigint, until: bigint): Promise<void> {
-    let cursor = after;
-    let queued = 0;
-    while (cursor < until && !this.stopping) {
-      const page = await this.events.readAll({ after: cursor, maxCount: PAGE });
-      if (page.length === 0) break;
-      const wanted = page.filter((e) => e.position <= until && endpoint.events.includes(e.type));
-      await store.requeue(
-        wanted.map((event) => ({
-          endpointId: endpoint.id,
-          eventId: event.id,
-          eventType: event.type,
-          streamId: event.streamId,
-          position: event.position,
-          body: JSON.stringify(structuredCloudEvent(event)),
-          occurredAt: event.occurredAt,
-        })),
-      );
-      queued += wanted.length;
-      cursor = page[page.length - 1]!.position;
-    }
-    this.logger.log({ msg: `replay of ${endpoint.id} (${after}, ${until}]: ${queued} deliveries queued`, endpointId: endpoint.id });
   }
 }
