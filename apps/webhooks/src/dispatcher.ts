@@ -2,6 +2,8 @@ import type { Logger } from '@nestjs/common';
 import { queueKey, type PendingDelivery, type WebhookEndpoint, type WebhookStore } from '@zan/webhooks';
 import { attemptDelivery, type AttemptSettings } from './attempt';
 
+const deliveryKey = (d: Pick<PendingDelivery, 'endpointId' | 'eventId'>): string => `${d.endpointId}\u0000${d.eventId}`;
+
 export interface DispatcherOptions extends AttemptSettings {
   /** Deliveries in flight at once. */
   concurrency: number;
@@ -19,6 +21,8 @@ export interface DispatcherOptions extends AttemptSettings {
  */
 export class Dispatcher {
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Deliveries recorded while a look at the queue was under way: that look may still show them pending. */
+  private recordedMeanwhile = new Set<string>();
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -77,15 +81,18 @@ export class Dispatcher {
   private async fill(): Promise<void> {
     const free = this.options.concurrency - this.inFlight.size;
     if (free <= 0) return;
+    this.recordedMeanwhile = new Set();
     const due = await this.store.due(this.options.now(), free + this.inFlight.size);
-    const fresh = due.filter((d) => !this.inFlight.has(queueKey(d))).slice(0, free);
+    const fresh = due.filter((d) => !this.inFlight.has(queueKey(d)) && !this.recordedMeanwhile.has(deliveryKey(d))).slice(0, free);
     if (fresh.length === 0) return;
+    // Read for each look, not cached: a rotated secret signs from the next delivery on.
     const endpoints = new Map((await this.store.endpoints()).map((e) => [e.id, e]));
     for (const delivery of fresh) {
       const endpoint = endpoints.get(delivery.endpointId);
       if (!endpoint || endpoint.status !== 'enabled') continue;
       const key = queueKey(delivery);
       const work = this.deliver(endpoint, delivery).finally(() => {
+        this.recordedMeanwhile.add(deliveryKey(delivery));
         this.inFlight.delete(key);
         this.poke();
       });

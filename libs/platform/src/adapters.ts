@@ -66,7 +66,7 @@ const schemaOf = (config: ZanConfig): string => (config.eventStore.kind === 'eve
  * beside EventStoreDB yet. Embedded, one process holds the store, so it may cache the endpoints.
  */
 export const webhookStoreOf = (config: ZanConfig, sql: SqlClient | undefined): WebhookStore | undefined =>
-  sql ? new SqlWebhookStore(sql, schemaOf(config)) : undefined;
+  sql ? new SqlWebhookStore(sql, schemaOf(config), { exclusive: config.eventStore.kind === 'embedded' }) : undefined;
 
 /** `existing`: open only an event store that exists (readers such as the CLI create and migrate nothing). */
 export const createAdapters = async (config: ZanConfig, roles: readonly Role[] = config.roles, options: { existing?: boolean } = {}): Promise<Adapters> => {

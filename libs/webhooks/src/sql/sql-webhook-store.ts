@@ -41,10 +41,17 @@ const ENDPOINT_COLUMNS = `id, url, events, description, status, disabled_reason,
 /** The webhook store in the event store's SQL database (PostgreSQL, or PGlite when embedded). */
 export class SqlWebhookStore implements WebhookStore {
   private readonly t: WebhookTables;
+  /** With `exclusive`, the endpoints as this process last wrote or read them. */
+  private cached?: Promise<WebhookEndpoint[]>;
 
+  /**
+   * `exclusive`: this process is the only writer (the embedded store, held by one process), so the
+   * endpoint list is cached and forgotten on each of its own writes instead of read per event.
+   */
   constructor(
     private readonly sql: SqlClient,
     schema: string,
+    private readonly options: { exclusive?: boolean } = {},
   ) {
     const s = quoteIdent(assertSchemaName(schema));
     this.t = { endpoints: `${s}.webhook_endpoints`, deliveries: `${s}.webhook_deliveries`, attempts: `${s}.webhook_attempts` };
@@ -55,14 +62,37 @@ export class SqlWebhookStore implements WebhookStore {
   }
 
   async createEndpoint(e: WebhookEndpoint): Promise<void> {
-    await this.sql.query(
+    await this.writing(() => this.sql.query(
       `INSERT INTO ${this.t.endpoints} (id, url, events, description, status, from_position, created_at, secrets)
        VALUES ($1, $2, $3::text::jsonb, $4, $5, $6::text::numeric, $7, $8::text::jsonb)`,
       [e.id, e.url, JSON.stringify(e.events), e.description ?? null, e.status, e.fromPosition.toString(), e.createdAt, JSON.stringify(e.secrets)],
-    );
+    ));
   }
 
-  async endpoints(): Promise<WebhookEndpoint[]> {
+  endpoints(): Promise<WebhookEndpoint[]> {
+    if (!this.options.exclusive) return this.readEndpoints();
+    this.cached ??= this.readEndpoints().catch((error) => {
+      this.cached = undefined;
+      throw error;
+    });
+    return this.cached;
+  }
+
+  private forget(): void {
+    this.cached = undefined;
+  }
+
+  /** A write to endpoints: a read that overlapped it is not kept. */
+  private async writing<T>(write: () => Promise<T>): Promise<T> {
+    this.forget();
+    try {
+      return await write();
+    } finally {
+      this.forget();
+    }
+  }
+
+  private async readEndpoints(): Promise<WebhookEndpoint[]> {
     const { rows } = await this.sql.query<EndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM ${this.t.endpoints} ORDER BY created_at, id`);
     return rows.map(endpointOf);
   }
@@ -73,12 +103,12 @@ export class SqlWebhookStore implements WebhookStore {
   }
 
   async deleteEndpoint(id: string): Promise<boolean> {
-    const { rows } = await this.sql.query(`DELETE FROM ${this.t.endpoints} WHERE id = $1 RETURNING id`, [id]);
+    const { rows } = await this.writing(() => this.sql.query(`DELETE FROM ${this.t.endpoints} WHERE id = $1 RETURNING id`, [id]));
     return rows.length > 0;
   }
 
-  async rotateSecret(id: string, secret: string, retiresAt: Date): Promise<boolean> {
-    return this.sql.transaction(async (tx) => {
+  rotateSecret(id: string, secret: string, retiresAt: Date): Promise<boolean> {
+    return this.writing(() => this.sql.transaction(async (tx) => {
       const { rows } = await tx.query<{ secrets: unknown }>(`SELECT secrets FROM ${this.t.endpoints} WHERE id = $1 FOR UPDATE`, [id]);
       if (!rows[0]) return false;
       const now = Date.now();
@@ -88,14 +118,14 @@ export class SqlWebhookStore implements WebhookStore {
         .filter((s) => Date.parse(s.retiresAt) > now);
       await tx.query(`UPDATE ${this.t.endpoints} SET secrets = $2::text::jsonb WHERE id = $1`, [id, JSON.stringify([{ secret }, ...kept])]);
       return true;
-    });
+    }));
   }
 
   async enableEndpoint(id: string): Promise<boolean> {
-    const { rows } = await this.sql.query(
+    const { rows } = await this.writing(() => this.sql.query(
       `UPDATE ${this.t.endpoints} SET status = 'enabled', disabled_reason = NULL, disabled_at = NULL, failing_since = NULL WHERE id = $1 RETURNING id`,
       [id],
-    );
+    ));
     return rows.length > 0;
   }
 
@@ -163,7 +193,7 @@ export class SqlWebhookStore implements WebhookStore {
   async record(o: AttemptOutcome): Promise<{ disabled: boolean }> {
     const a = o.attempt;
     const status = a.status === 'delivered' ? 'delivered' : o.retryAt ? 'pending' : 'failed';
-    return this.sql.transaction(async (tx) => {
+    return this.writing(() => this.sql.transaction(async (tx) => {
       // Deleted meanwhile (or the row replaced by a replay): nothing to record.
       const { rows: updated } = await tx.query(
         `UPDATE ${this.t.deliveries} SET status = $3, attempts = $4, next_at = COALESCE($5::timestamptz, next_at)
@@ -194,7 +224,7 @@ export class SqlWebhookStore implements WebhookStore {
         disable ? [o.endpointId, since, a.at, `every delivery failed since ${since}`] : [o.endpointId, since],
       );
       return { disabled: disable };
-    });
+    }));
   }
 
   async attempts(endpointId: string, limit: number): Promise<DeliveryAttempt[]> {
