@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createZanApp } from '../../apps/zan/src/zan.app';
 import { loadConfig } from '@zan/platform';
 import { WEBHOOK_STORE, type WebhookStore } from '@zan/webhooks';
+import request from 'supertest';
 import { clientFor } from '../support/http-client';
 import { eventually } from '../support/eventually';
 import { startEmbeddedZan, startFullStackInProcess } from '../support/stacks';
@@ -98,6 +99,14 @@ const describeWebhooks = (name: string, start: typeof embedded) =>
         { eventId: liked!.id, type: 'ArticleLiked', attempt: 1, status: 'delivered', at: expect.any(String), responseStatus: 204 },
         { eventId: published!.id, type: 'ArticlePublished', attempt: 1, status: 'delivered', at: expect.any(String), responseStatus: 204 },
       ]);
+      // Operations: deliveries by endpoint and outcome, the backlog's age, readiness (where the dispatcher runs).
+      if (name === 'embedded') {
+        const metrics = (await request(stack.app.getHttpServer()).get('/metrics').expect(200)).text;
+        expect(metrics).toContain(`zan_webhook_deliveries_total{endpoint="${endpointId}",outcome="delivered"} 2`);
+        expect(metrics).toMatch(/zan_webhook_oldest_undelivered_seconds \d/);
+        const ready = (await request(stack.app.getHttpServer()).get('/health/ready').expect(200)).body;
+        expect(ready.details.webhooks).toMatchObject({ status: 'up', role: 'leader', pending: 0 });
+      }
       await adminOf(stack.app).delete(`/v1/webhooks/endpoints/${endpointId}`).expect(204);
     });
 
@@ -192,9 +201,8 @@ const describeWebhooks = (name: string, start: typeof embedded) =>
         ['post', `/v1/webhooks/endpoints/${id}/replays`, { after: '0' }],
       ];
       const user = clientFor(stack.app, 'plain-user');
-      const request = await import('supertest');
       for (const [method, path, body] of routes) {
-        const anonymous = (request.default(stack.app.getHttpServer()) as unknown as Record<string, (p: string) => import('supertest').Test>)[method]!(path);
+        const anonymous = (request(stack.app.getHttpServer()) as unknown as Record<string, (p: string) => import('supertest').Test>)[method]!(path);
         expect((await (body ? anonymous.send(body) : anonymous)).status).toBe(401);
         const asUser = method === 'post' ? user.post(path, body, null) : method === 'get' ? user.get(path) : user.delete(path);
         expect((await asUser).status).toBe(403);
