@@ -48,9 +48,16 @@ module.exports = {
       to: { path: ['^libs/(?!stores/|contracts/|event-store/)', 'node_modules/@nestjs/(?!throttler)'] },
     },
     {
+      name: 'webhooks-lib-knows-only-its-ports',
+      severity: 'error',
+      comment: 'libs/webhooks keeps its state through the SQL seam of the event store and its bodies through the CloudEvents mapping; it knows no other adapter.',
+      from: { path: '^libs/webhooks' },
+      to: { path: ['^libs/(?!contracts/|event-store/|messaging/|webhooks/)', 'node_modules/@nestjs'] },
+    },
+    {
       name: 'apps-are-separate',
       severity: 'error',
-      from: { path: '^apps/(api|relay|projector|cli)/' },
+      from: { path: '^apps/(api|relay|projector|webhooks|cli)/' },
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },

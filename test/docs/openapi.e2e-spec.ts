@@ -276,10 +276,41 @@ describe('the OpenAPI document describes every answer of every route', () => {
     }
     expect((await as(alice, 'get', '/v1/wallets/{userId}', { path: '/v1/wallets/bob' })).status).toBe(403);
 
+    // Webhook endpoints (admin only): each route's success, its bad input, an unknown endpoint, a user (403), no token (401).
+    const hooks = '/v1/webhooks/endpoints';
+    const hookBody = { url: 'https://platform.example/hooks', events: ['TipReceived'] };
+    const created = await as(ops, 'post', hooks, { body: hookBody, key: null });
+    expect(created.status).toBe(201);
+    expect((await as(ops, 'post', hooks, { body: { ...hookBody, url: 'ftp://platform.example/' }, key: null })).status).toBe(400);
+    expect((await as(alice, 'post', hooks, { body: hookBody, key: null })).status).toBe(403);
+    expect((await as(undefined, 'post', hooks, { body: hookBody, key: null })).status).toBe(401);
+    expect((await as(ops, 'get', hooks)).status).toBe(200);
+    expect((await as(alice, 'get', hooks)).status).toBe(403);
+    expect((await as(undefined, 'get', hooks)).status).toBe(401);
+    const hook = (id: string, suffix: string) => `${hooks}/${id}${suffix}`;
+    const noHook = '00000000-0000-4000-8000-000000000000';
+    const hookRoutes: [string, 'get' | 'post' | 'delete', string, number, object?, object?][] = [
+      [`${hooks}/{id}/deliveries`, 'get', '/deliveries', 200, undefined, undefined],
+      [`${hooks}/{id}/replays`, 'post', '/replays', 202, { after: '0' }, { after: 'x' }],
+      [`${hooks}/{id}/secret-rotations`, 'post', '/secret-rotations', 201, undefined, undefined],
+      [`${hooks}/{id}/enable`, 'post', '/enable', 204, undefined, undefined],
+      [`${hooks}/{id}`, 'delete', '', 204, undefined, undefined],
+    ];
+    for (const [route, method, suffix, success, body, badBody] of hookRoutes) {
+      expect([route, (await as(ops, method, route, { path: hook(noHook, suffix), body, key: null })).status]).toEqual([route, 404]);
+      expect([route, (await as(alice, method, route, { path: hook(created.body.endpointId, suffix), body, key: null })).status]).toEqual([route, 403]);
+      expect([route, (await as(undefined, method, route, { path: hook(created.body.endpointId, suffix), body, key: null })).status]).toEqual([route, 401]);
+      if (badBody) expect([route, (await as(ops, method, route, { path: hook(created.body.endpointId, suffix), body: badBody, key: null })).status]).toEqual([route, 400]);
+      expect([route, (await as(ops, method, route, { path: hook(created.body.endpointId, suffix), body, key: null })).status]).toEqual([route, success]);
+    }
+    expect((await as(ops, 'get', `${hooks}/{id}/deliveries`, { path: hook(noHook, '/deliveries'), query: '?limit=0' })).status).toBe(400);
+
     // 429: quinn spends her minute of queries, then every query refuses her.
     const quinn = clientFor(zan.app, 'quinn', { roles: ['admin'] });
     for (let i = 0; i < QUERY_RATE_LIMIT; i++) await request(zan.app.getHttpServer()).get('/v1/leaderboards/authors').set('Authorization', `Bearer ${quinn.token}`);
     for (const [route, path] of queries) expect([route, (await as(quinn, 'get', route, { path })).status]).toEqual([route, 429]);
+    expect((await as(quinn, 'get', hooks)).status).toBe(429);
+    expect((await as(quinn, 'get', `${hooks}/{id}/deliveries`, { path: hook(noHook, '/deliveries') })).status).toBe(429);
 
     // Shredding a user's personal data (admin only).
     const shred = '/v1/admin/users/{userId}/personal-data';

@@ -88,7 +88,7 @@ describe('docker-compose.yml', () => {
     expect(service.command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
     expect(existsSync(join(root, 'apps', app, 'src', 'main.ts'))).toBe(true);
     const config = configOf(app);
-    const port = { api: config.port, relay: config.relayPort, projector: config.projectorPort }[APPS[app]];
+    const port = { api: config.port, relay: config.relayPort, projector: config.projectorPort, webhooks: config.webhooksPort }[APPS[app]];
     expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/health/`);
     expect(service.ports).toContain(`${port}:${port}`);
   });

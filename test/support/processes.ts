@@ -12,14 +12,14 @@ export interface AppProcess {
 
 /** This process's environment with Zan's test defaults and `env` over it; an undefined value unsets the variable. */
 const processEnv = (env: Record<string, string | undefined>): NodeJS.ProcessEnv => {
-  const merged: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', PORT: '0', ZAN_RELAY_PORT: '0', ZAN_PROJECTOR_PORT: '0', ...env };
+  const merged: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', PORT: '0', ZAN_RELAY_PORT: '0', ZAN_PROJECTOR_PORT: '0', ZAN_WEBHOOKS_PORT: '0', ...env };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
   return merged;
 };
 
 /** Starts one of Zan's apps as a real process from its TypeScript entry point. */
 export const startApp = async (
-  app: 'api' | 'relay' | 'projector' | 'zan',
+  app: 'api' | 'relay' | 'projector' | 'webhooks' | 'zan',
   env: Record<string, string | undefined>,
   ready: RegExp,
   timeoutMs = 60_000,
@@ -75,7 +75,7 @@ export interface SpawnedApp {
  * replaces the app's entry point (a test entry that wraps the app, as crashing-projector.main.ts).
  */
 export const spawnApp = (
-  app: 'api' | 'relay' | 'projector' | 'zan',
+  app: 'api' | 'relay' | 'projector' | 'webhooks' | 'zan',
   env: Record<string, string | undefined>,
   main = join(ROOT, 'apps', app, 'src', 'main.ts'),
 ): SpawnedApp => {

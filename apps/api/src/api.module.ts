@@ -26,6 +26,7 @@ import { RED_PACKET_CONTROLLERS, RED_PACKET_PROVIDERS } from './red-packets/red-
 import { TIP_CONTROLLERS, TIP_PROVIDERS } from './tips/tips';
 import { TRANSFER_CONTROLLERS, TRANSFER_PROVIDERS } from './transfers/transfers';
 import { WALLET_CONTROLLERS, WALLET_PROVIDERS } from './wallets/wallets';
+import { WEBHOOK_CONTROLLERS, WEBHOOK_PROVIDERS } from './webhooks/webhooks';
 
 /**
  * Which singletons this replica runs, as gauges (1 leader, 0 standby), and how far behind the credits are. /health/ready is left as it
@@ -63,6 +64,7 @@ class SingletonsMetrics implements OnModuleInit {
     ...VERIFICATION_CONTROLLERS,
     ...PRODUCT_CONTROLLERS,
     ...ORDER_CONTROLLERS,
+    ...WEBHOOK_CONTROLLERS,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ProblemFilter },
@@ -102,6 +104,7 @@ class SingletonsMetrics implements OnModuleInit {
     ...VERIFICATION_PROVIDERS,
     ...PRODUCT_PROVIDERS,
     ...ORDER_PROVIDERS,
+    ...WEBHOOK_PROVIDERS,
   ],
   exports: [CommandRunner, CreditsProcessManager, ExpiryScheduler],
 })

@@ -12,6 +12,7 @@ import { ProcessManagersCommand, RedriveProcessManagerCommand } from './process-
 import { ProjectionsCommand, ProjectionsStatusCommand, RebuildProjectionsCommand } from './projections/projections.command';
 import { StatsCommand } from './stats/stats.command';
 import { TokenCommand } from './token/token.command';
+import { ListWebhooksCommand, ReplayWebhooksCommand, WebhookDeliveriesCommand, WebhooksCommand } from './webhooks/webhooks.command';
 
 /** Every `zan` command, and the backends they open on demand. */
 @Module({})
@@ -37,6 +38,10 @@ export class CliModule {
         BalanceCommand,
         StatsCommand,
         TokenCommand,
+        WebhooksCommand,
+        ListWebhooksCommand,
+        WebhookDeliveriesCommand,
+        ReplayWebhooksCommand,
       ],
     };
   }

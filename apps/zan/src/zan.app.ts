@@ -4,6 +4,7 @@ import { ApiModule } from '../../api/src/api.module';
 import { configureHttp } from '../../api/src/http/configure-http';
 import { ProjectorModule } from '../../projector/src/projector.module';
 import { RelayModule } from '../../relay/src/relay.module';
+import { WebhooksModule } from '../../webhooks/src/webhooks.module';
 import { ObservabilityModule, PlatformModule, type PlatformOptions, type Role, type ZanConfig, type ZanSecrets, ZAN_SECRETS, loadConfig, useZanLogger } from '@zan/platform';
 
 type NestLogLevel = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
@@ -22,8 +23,8 @@ export interface ZanAppOptions extends PlatformOptions {
 }
 
 /**
- * The composition root: the api, relay and projector that this process plays (ZAN_ROLES), on the
- * adapters the configuration selects. `npm start` runs all three on the embedded adapters.
+ * The composition root: the api, relay, projector and webhook dispatcher that this process plays
+ * (ZAN_ROLES), on the adapters the configuration selects. `npm start` runs all four on the embedded adapters.
  */
 export const createZanApp = async (options: ZanAppOptions = {}): Promise<INestApplication> => {
   const config = options.config ?? loadConfig();
@@ -35,6 +36,7 @@ export const createZanApp = async (options: ZanAppOptions = {}): Promise<INestAp
   if (roles.includes('api')) imports.push(ApiModule);
   if (roles.includes('relay')) imports.push(RelayModule);
   if (roles.includes('projector')) imports.push(ProjectorModule);
+  if (roles.includes('webhooks')) imports.push(WebhooksModule);
 
   @Module({ imports })
   class ZanModule {}

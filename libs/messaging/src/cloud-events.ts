@@ -234,3 +234,23 @@ const parseMetadata = (text: string): EventMetadata => {
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The CloudEvents JSON structured form of an event (what a webhook's body is): the same attributes as
+ * the binary mode's headers, with the data inline. Metadata beyond the correlation and causation ids
+ * (the acting user, trace context) stays inside Zan.
+ */
+export const structuredCloudEvent = (event: StoredEvent): Record<string, unknown> => ({
+  specversion: CE_SPEC_VERSION,
+  id: event.id,
+  type: ceType(event.type, event.version),
+  source: ceSource(event.streamId),
+  subject: event.streamId,
+  time: event.occurredAt,
+  datacontenttype: JSON_CONTENT_TYPE,
+  sequence: ceSequence(event.revision),
+  zanposition: positionToString(event.position),
+  correlationid: event.metadata.correlationId,
+  causationid: event.metadata.causationId,
+  data: event.data,
+});

@@ -11,6 +11,7 @@ export {
   decodeEvent,
   encodeEvent,
   revisionOf,
+  structuredCloudEvent,
   topicName,
   type DecodedEvent,
   type EncodedMessage,

@@ -12,6 +12,7 @@ import {
 } from '@zan/event-store';
 import { InProcessEventBus, KafkaEventBus, type EventBus } from '@zan/messaging';
 import { MemoryReadModelStore, RedisReadModelStore, type ReadModelStore } from '@zan/read-models';
+import { SqlWebhookStore, type WebhookStore } from '@zan/webhooks';
 import { HttpVerificationProvider, LocalVerificationProvider, type VerificationProvider } from './kyc/verification-provider';
 import { InProcessLeaderElection, type LeaderElection, leaderElectionFor } from './leader-election';
 import type { Role, ZanConfig } from './zan.config';
@@ -26,16 +27,20 @@ export interface Adapters {
   readModels?: ReadModelStore;
   /** Who runs the singletons (relay, credits process manager, expiry timers) when several instances run. */
   leaderElection?: LeaderElection;
+  /** Webhook endpoints, queues and delivery logs, beside SQL events; undefined on EventStoreDB (not supported yet). */
+  webhooks?: WebhookStore;
 }
 
 /** Which adapters a process needs, from the roles it plays. */
 export const adaptersFor = (roles: readonly Role[]) => ({
-  eventStore: roles.includes('api') || roles.includes('relay'),
-  bus: roles.includes('relay') || roles.includes('projector'),
+  eventStore: roles.includes('api') || roles.includes('relay') || roles.includes('webhooks'),
+  bus: roles.includes('relay') || roles.includes('projector') || roles.includes('webhooks'),
   readModels: roles.includes('api') || roles.includes('projector'),
-  leaderElection: roles.includes('api') || roles.includes('relay'),
+  leaderElection: roles.includes('api') || roles.includes('relay') || roles.includes('webhooks'),
   /** The api's own records beside the events (idempotency, timers, rate limits, personal data), and its secrets. */
   durableStores: roles.includes('api'),
+  /** Webhook endpoints (the api's admin routes) and their queues (the dispatcher). */
+  webhooks: roles.includes('api') || roles.includes('webhooks'),
 });
 
 export const ADAPTERS = Symbol('ADAPTERS');
@@ -53,6 +58,15 @@ export const assertEventStoreFree = async (config: ZanConfig): Promise<void> => 
     await DataFolderLock.assertFree(embeddedEventsDir(config.eventStore.dataDir));
   }
 };
+
+const schemaOf = (config: ZanConfig): string => (config.eventStore.kind === 'eventstoredb' ? 'zan' : config.eventStore.schema);
+
+/**
+ * Where webhook endpoints, queues and logs live: beside SQL events (PostgreSQL or embedded); none
+ * beside EventStoreDB yet. Embedded, one process holds the store, so it may cache the endpoints.
+ */
+export const webhookStoreOf = (config: ZanConfig, sql: SqlClient | undefined): WebhookStore | undefined =>
+  sql ? new SqlWebhookStore(sql, schemaOf(config), { exclusive: config.eventStore.kind === 'embedded' }) : undefined;
 
 /** `existing`: open only an event store that exists (readers such as the CLI create and migrate nothing). */
 export const createAdapters = async (config: ZanConfig, roles: readonly Role[] = config.roles, options: { existing?: boolean } = {}): Promise<Adapters> => {
@@ -93,10 +107,14 @@ export const createAdapters = async (config: ZanConfig, roles: readonly Role[] =
     logger.warn('no REDIS_URL beside EventStoreDB: nothing shared can elect a leader, so this instance runs the relay and process managers whatever others do');
     leaderElection = new InProcessLeaderElection();
   }
+  // Webhook state lives in the event store's SQL database (PostgreSQL or embedded), migrated once here.
+  const webhooks = needs.webhooks ? webhookStoreOf(config, store?.sql) : undefined;
+  if (webhooks && !options.existing) await webhooks.migrate();
+  if (needs.webhooks && !webhooks && config.eventStore.kind === 'eventstoredb') logger.warn('webhooks need a PostgreSQL or embedded event store: they are off beside EventStoreDB');
   logger.log(
     `event store: ${config.eventStore.kind}; bus: ${config.kafka ? `kafka ${config.kafka.brokers.join(',')}` : 'in-process'}; read models: ${config.redis ? 'redis' : 'memory'}${leaderElection ? `; leader election: ${leaderElection.kind}` : ''}`,
   );
-  return { eventStore: store?.eventStore, checkpoints: store?.checkpoints, sql: store?.sql, bus, readModels, leaderElection };
+  return { eventStore: store?.eventStore, checkpoints: store?.checkpoints, sql: store?.sql, bus, readModels, leaderElection, webhooks };
 };
 
 /** ZAN_KYC_PROVIDER: who verifies wallets (local check digits by default, or an http provider). */

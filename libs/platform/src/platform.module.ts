@@ -3,6 +3,7 @@ import { CHECKPOINT_STORE, EVENT_STORE, SQL_CLIENT, type SqlClient } from '@zan/
 import { EVENT_BUS } from '@zan/messaging';
 import { READ_MODEL_STORE } from '@zan/read-models';
 import { IDEMPOTENCY_STORE, RATE_LIMIT_STORE, TIMER_STORE } from '@zan/stores';
+import { WEBHOOK_STORE } from '@zan/webhooks';
 import { ADAPTERS, adaptersFor, createAdapters, verificationProviderOf, type Adapters } from './adapters';
 import { CLOCK, type Clock, RANDOM, type RandomSource, systemClock } from './clock';
 import { DURABLE_STORES, createDurableStores, type DurableStores } from './durable-stores';
@@ -67,6 +68,7 @@ export class PlatformModule {
         { provide: SQL_CLIENT, useFactory: (a: Adapters) => a.sql ?? null, inject: [ADAPTERS] },
         { provide: EVENT_BUS, useFactory: (a: Adapters) => a.bus ?? null, inject: [ADAPTERS] },
         { provide: READ_MODEL_STORE, useFactory: (a: Adapters) => a.readModels ?? null, inject: [ADAPTERS] },
+        { provide: WEBHOOK_STORE, useFactory: (a: Adapters) => a.webhooks ?? null, inject: [ADAPTERS] },
         // Prebuilt adapters without one (tests sharing an embedded store): one process, it leads.
         { provide: LEADER_ELECTION, useFactory: (a: Adapters) => a.leaderElection ?? new InProcessLeaderElection(), inject: [ADAPTERS] },
         // ZAN_KYC_PROVIDER: who verifies wallets (local check digits by default, or an http provider).
@@ -96,6 +98,7 @@ export class PlatformModule {
         SQL_CLIENT,
         EVENT_BUS,
         READ_MODEL_STORE,
+        WEBHOOK_STORE,
         LEADER_ELECTION,
         VERIFICATION_PROVIDER,
         ZAN_SECRETS,

@@ -88,6 +88,7 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   HOST: Joi.string().hostname().default('127.0.0.1'),
   ZAN_RELAY_PORT: Joi.number().port().default(3001),
   ZAN_PROJECTOR_PORT: Joi.number().port().default(3002),
+  ZAN_WEBHOOKS_PORT: Joi.number().port().default(3003),
   ZAN_SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).max(600_000).default(10_000),
   ZAN_JWT_SECRET: Joi.string().min(16),
   ZAN_JWT_MAX_LIFETIME_SECONDS: Joi.number().integer().min(60).max(30 * 86_400).default(86_400),
@@ -111,7 +112,17 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   ZAN_TOPIC_PREFIX: Joi.string().pattern(/^[A-Za-z0-9._-]{1,100}$/).default('zan'),
   REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }),
   ZAN_REDIS_PREFIX: Joi.string().max(100).default('zan:'),
-  ZAN_ROLES: Joi.string().pattern(/^(api|relay|projector)(,(api|relay|projector))*$/).default('api,relay,projector'),
+  ZAN_ROLES: Joi.string().pattern(/^(api|relay|projector|webhooks)(,(api|relay|projector|webhooks))*$/).default('api,relay,projector,webhooks'),
+  // Webhooks (CONTRACT.md, "Webhooks"): retries from about 5 s doubling to 1 h apart, for 24 h; an
+  // endpoint failing everything for 3 days is disabled. Shorter values are for tests and drills.
+  ZAN_WEBHOOKS_ALLOW_PRIVATE: Joi.boolean().default(false),
+  ZAN_WEBHOOKS_TIMEOUT_MS: Joi.number().integer().min(100).max(60_000).default(10_000),
+  ZAN_WEBHOOKS_RETRY_BASE_MS: Joi.number().integer().min(1).max(3_600_000).default(5_000),
+  ZAN_WEBHOOKS_RETRY_MAX_MS: Joi.number().integer().min(1).max(86_400_000).default(3_600_000),
+  ZAN_WEBHOOKS_RETRY_WINDOW_MS: Joi.number().integer().min(1).default(86_400_000),
+  ZAN_WEBHOOKS_DISABLE_AFTER_MS: Joi.number().integer().min(1).default(3 * 86_400_000),
+  ZAN_WEBHOOKS_SECRET_OVERLAP_MS: Joi.number().integer().min(0).max(30 * 86_400_000).default(86_400_000),
+  ZAN_WEBHOOKS_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(64),
   ZAN_FEED_LENGTH: Joi.number().integer().min(10).max(100_000).default(1000),
   ZAN_TIP_MIN: Joi.number().integer().min(1).default(DEFAULT_LIMITS.tip.min),
   ZAN_TIP_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.tip.max),
@@ -135,7 +146,19 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   OTEL_SERVICE_NAME: Joi.string().pattern(/^[A-Za-z0-9._-]{1,100}$/),
 }).unknown(true);
 
-export type Role = 'api' | 'relay' | 'projector';
+export type Role = 'api' | 'relay' | 'projector' | 'webhooks';
+
+/** The webhook dispatcher's settings (apps/webhooks). */
+export interface WebhookSettings {
+  /** ZAN_WEBHOOKS_ALLOW_PRIVATE: deliver to private, loopback and link-local addresses too. */
+  allowPrivate: boolean;
+  timeoutMs: number;
+  retry: { baseMs: number; maxMs: number; windowMs: number; disableAfterMs: number };
+  /** How long a rotated-out secret still signs deliveries beside the new one. */
+  secretOverlapMs: number;
+  /** Deliveries in flight at once (one per endpoint and stream at most). */
+  concurrency: number;
+}
 
 
 export interface ZanConfig {
@@ -147,6 +170,9 @@ export interface ZanConfig {
   /** HTTP port (health and metrics) of a relay or a projector run on its own. */
   relayPort: number;
   projectorPort: number;
+  /** HTTP port (health and metrics) of the webhook dispatcher run on its own. */
+  webhooksPort: number;
+  webhooks: WebhookSettings;
   /** Longest a graceful shutdown waits for in-flight requests before closing anyway. */
   shutdownTimeoutMs: number;
   /** ZAN_JWT_SECRET; unset outside production, the api and `zan token` use one generated in dataDir (see secrets.ts). */
@@ -233,6 +259,19 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
     host: v.HOST,
     relayPort: v.ZAN_RELAY_PORT,
     projectorPort: v.ZAN_PROJECTOR_PORT,
+    webhooksPort: v.ZAN_WEBHOOKS_PORT,
+    webhooks: {
+      allowPrivate: v.ZAN_WEBHOOKS_ALLOW_PRIVATE,
+      timeoutMs: v.ZAN_WEBHOOKS_TIMEOUT_MS,
+      retry: {
+        baseMs: v.ZAN_WEBHOOKS_RETRY_BASE_MS,
+        maxMs: v.ZAN_WEBHOOKS_RETRY_MAX_MS,
+        windowMs: v.ZAN_WEBHOOKS_RETRY_WINDOW_MS,
+        disableAfterMs: v.ZAN_WEBHOOKS_DISABLE_AFTER_MS,
+      },
+      secretOverlapMs: v.ZAN_WEBHOOKS_SECRET_OVERLAP_MS,
+      concurrency: v.ZAN_WEBHOOKS_CONCURRENCY,
+    },
     shutdownTimeoutMs: v.ZAN_SHUTDOWN_TIMEOUT_MS,
     jwtSecret: v.ZAN_JWT_SECRET,
     jwtMaxLifetimeSeconds: v.ZAN_JWT_MAX_LIFETIME_SECONDS,

@@ -40,6 +40,7 @@ export const HTTP_PROBLEMS: Record<string, { status: number; title: string }> = 
   'read-model-behind': { status: 503, title: 'Read model not caught up' },
   unavailable: { status: 503, title: 'Service unavailable' },
   'verification-provider-unavailable': { status: 503, title: 'Verification provider unavailable' },
+  'webhook-endpoint-not-found': { status: 404, title: 'Webhook endpoint not found' },
 };
 
 /** A problem of the HTTP layer's own, titled from HTTP_PROBLEMS. */

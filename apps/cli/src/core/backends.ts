@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DataFolderInUse, DataFolderMissing, SchemaMissing, type CheckpointStore, type EventStore } from '@zan/event-store';
 import { RedisReadModelStore } from '@zan/read-models';
-import { ConfigError, createAdapters, loadConfig, type Adapters, type ZanConfig } from '@zan/platform';
+import { ConfigError, createAdapters, loadConfig, webhookStoreOf, type Adapters, type ZanConfig } from '@zan/platform';
+import type { WebhookStore } from '@zan/webhooks';
 import { CLI_IO, type CliIo } from './cli-io';
 import { BackendUnreachable, CliError, UsageError, isUnreachable } from './exit-codes';
 
@@ -68,6 +69,14 @@ export class Backends implements OnModuleDestroy {
     const { checkpoints } = await this.adapters!;
     if (!checkpoints) throw new CliError('this event store keeps no checkpoints');
     return checkpoints;
+  }
+
+  /** Webhook endpoints, queues and logs, beside SQL events (as the apps choose them). */
+  async webhooks(): Promise<WebhookStore> {
+    await this.eventStore();
+    const store = webhookStoreOf(this.config(), (await this.adapters!).sql);
+    if (!store) throw new CliError('webhooks need a PostgreSQL or embedded event store');
+    return store;
   }
 
   /** The live read models in Redis (REDIS_URL, ZAN_REDIS_PREFIX). */

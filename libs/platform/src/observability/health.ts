@@ -40,7 +40,7 @@ const component = (properties: Record<string, object>) => ({
 });
 const COMPONENTS = {
   type: 'object',
-  description: 'By component; a process lists only what it uses (the api: eventStore, readModels; the relay: eventStore, bus, relay; the projector: bus, readModels, projector)',
+  description: 'By component; a process lists only what it uses (the api: eventStore, readModels; the relay: eventStore, bus, relay; the projector: bus, readModels, projector; the webhook dispatcher: eventStore, bus, webhooks)',
   properties: {
     eventStore: component({ adapter: { type: 'string', enum: ['embedded', 'postgres', 'eventstoredb'] }, head: POSITION }),
     bus: component({ adapter: { type: 'string', enum: ['kafka', 'in-process'] } }),
@@ -52,6 +52,11 @@ const COMPONENTS = {
       head: POSITION,
     }),
     projector: component({ group: { type: 'string' }, lagMessages: { type: 'integer', description: 'Kafka consumer lag' }, watermark: POSITION }),
+    webhooks: component({
+      role: { type: 'string', enum: ['leader', 'standby'] },
+      group: { type: 'string' },
+      pending: { type: 'integer', description: 'deliveries queued and not yet delivered or given up' },
+    }),
   },
   additionalProperties: false,
 };

@@ -1,0 +1,24 @@
+import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../../auth/auth.guard';
+import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
+import { WebhookEndpoints } from '../webhook-endpoints';
+
+@ApiTags('webhooks')
+@ApiBearerAuth('bearer')
+@Controller('v1/webhooks/endpoints')
+export class EnableEndpointController {
+  constructor(private readonly endpoints: WebhookEndpoints) {}
+
+  @Post(':id/enable')
+  @AdminOnly()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Enable a disabled endpoint again (admin): what it missed is still queued and goes out in order' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiNoContentResponse({ description: 'Enabled' })
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'webhook-endpoint-not-found')
+  async enable(@Param('id') id: string): Promise<void> {
+    await this.endpoints.find(id);
+    await this.endpoints.store.enableEndpoint(id);
+  }
+}

@@ -1,0 +1,36 @@
+import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { EVENT_STORE, type EventStore } from '@zan/event-store';
+import { AdminOnly } from '../../auth/auth.guard';
+import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
+import { badRequest } from '../../http/validation';
+import { WebhookEndpoints } from '../webhook-endpoints';
+import { ReplayAcceptedDoc, ReplayBody } from './replay-deliveries.dto';
+import { ReplayDeliveriesHandler } from './replay-deliveries.handler';
+
+@ApiTags('webhooks')
+@ApiBearerAuth('bearer')
+@Controller('v1/webhooks/endpoints')
+export class ReplayDeliveriesController {
+  constructor(
+    private readonly endpoints: WebhookEndpoints,
+    private readonly replays: ReplayDeliveriesHandler,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+  ) {}
+
+  @Post(':id/replays')
+  @AdminOnly()
+  @HttpCode(202)
+  @ApiOperation({ summary: "Deliver again an endpoint's events in a position range (admin); in order per stream, with their original webhook-id" })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiAcceptedResponse({ type: ReplayAcceptedDoc })
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'webhook-endpoint-not-found')
+  async replay(@Param('id') id: string, @Body() body: ReplayBody): Promise<ReplayAcceptedDoc> {
+    const endpoint = await this.endpoints.find(id);
+    const after = BigInt(body.after);
+    const until = body.until !== undefined ? BigInt(body.until) : ((await this.events.headPosition()) ?? 0n);
+    if (until < after) throw badRequest('until', 'must not be before after');
+    this.replays.start(this.endpoints.store, endpoint, after, until);
+    return { endpointId: id, after: after.toString(), until: until.toString() };
+  }
+}

@@ -1,0 +1,130 @@
+import type { Logger } from '@nestjs/common';
+import { queueKey, type PendingDelivery, type WebhookEndpoint, type WebhookStore } from '@zan/webhooks';
+import { attemptDelivery, type AttemptSettings } from './attempt';
+
+const deliveryKey = (d: Pick<PendingDelivery, 'endpointId' | 'eventId'>): string => `${d.endpointId}\u0000${d.eventId}`;
+
+export interface DispatcherOptions extends AttemptSettings {
+  /** Deliveries in flight at once. */
+  concurrency: number;
+  /** Longest wait between two looks at the queue when nothing wakes the dispatcher. */
+  pollMs: number;
+  now: () => Date;
+  onOutcome?: (endpointId: string, outcome: 'delivered' | 'retrying' | 'failed' | 'refused') => void;
+  onDisabled?: (endpoint: WebhookEndpoint, reason: string) => void;
+}
+
+/**
+ * Sends what the queue holds. Each (endpoint, stream) queue has at most one delivery in flight, its
+ * lowest position, so a stream's events reach an endpoint in order and a slow stream holds up no
+ * other; the store marks a delivery done only after its answer, so a crash sends it again.
+ */
+export class Dispatcher {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Deliveries recorded while a look at the queue was under way: that look may still show them pending. */
+  private recordedMeanwhile = new Set<string>();
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private pendingWake = false;
+
+  constructor(
+    private readonly store: WebhookStore,
+    private readonly options: DispatcherOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  get active(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops taking deliveries and waits for those in flight (each bounded by the timeout). */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.poke();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** Something was queued or finished: look at the queue now rather than at the next poll. */
+  poke(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.pendingWake = false;
+      try {
+        await this.fill();
+      } catch (error) {
+        this.logger.warn(`reading the webhook queue failed: ${String(error)}`);
+      }
+      if (!this.running || this.pendingWake) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async fill(): Promise<void> {
+    const free = this.options.concurrency - this.inFlight.size;
+    if (free <= 0) return;
+    this.recordedMeanwhile = new Set();
+    const due = await this.store.due(this.options.now(), free + this.inFlight.size);
+    const fresh = due.filter((d) => !this.inFlight.has(queueKey(d)) && !this.recordedMeanwhile.has(deliveryKey(d))).slice(0, free);
+    if (fresh.length === 0) return;
+    // Read for each look, not cached: a rotated secret signs from the next delivery on.
+    const endpoints = new Map((await this.store.endpoints()).map((e) => [e.id, e]));
+    for (const delivery of fresh) {
+      const endpoint = endpoints.get(delivery.endpointId);
+      if (!endpoint || endpoint.status !== 'enabled') continue;
+      const key = queueKey(delivery);
+      const work = this.deliver(endpoint, delivery).finally(() => {
+        this.recordedMeanwhile.add(deliveryKey(delivery));
+        this.inFlight.delete(key);
+        this.poke();
+      });
+      this.inFlight.set(key, work);
+    }
+  }
+
+  private async deliver(endpoint: WebhookEndpoint, delivery: PendingDelivery): Promise<void> {
+    const log = { eventId: delivery.eventId, eventType: delivery.eventType, endpointId: endpoint.id, streamId: delivery.streamId };
+    try {
+      const { outcome, result } = await attemptDelivery(endpoint, delivery, this.options, this.options.now);
+      const { disabled } = await this.store.record(outcome);
+      const { attempt } = outcome;
+      this.options.onOutcome?.(endpoint.id, attempt.status);
+      const answer = result.kind === 'answered' ? `HTTP ${result.status}` : result.error;
+      if (attempt.status === 'delivered') this.logger.debug({ msg: 'webhook delivered', ...log, attempt: attempt.attempt });
+      else
+        this.logger.warn({
+          msg: `webhook ${attempt.status === 'failed' ? 'given up' : 'not delivered'} (attempt ${attempt.attempt}): ${answer}`,
+          ...log,
+          attempt: attempt.attempt,
+          ...(outcome.retryAt && { retryAt: outcome.retryAt.toISOString() }),
+        });
+      if (disabled) {
+        const reason = `every delivery failed for ${Math.round(this.options.retry.disableAfterMs / 1000)} s`;
+        this.logger.warn({ msg: `webhook endpoint ${endpoint.id} disabled: ${reason}`, endpointId: endpoint.id, url: endpoint.url });
+        this.options.onDisabled?.(endpoint, reason);
+      }
+    } catch (error) {
+      // Not recorded: it stays due and goes again, after a pause so a failing store is not hammered.
+      this.logger.warn({ msg: `webhook attempt not recorded, will be sent again: ${String(error)}`, ...log });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import { EVENT_CATEGORIES } from '@zan/contracts';
+import { EVENT_BUS, type DeliveredEvent, type EventBus, type EventConsumer } from '@zan/messaging';
+import { type Campaign, CLOCK, type Clock, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection, ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { WEBHOOK_STORE, type WebhookStore } from '@zan/webhooks';
+import { Dispatcher } from './dispatcher';
+import { deliveriesOf } from './enqueue-deliveries';
+
+export type DeliveryOutcome = 'delivered' | 'retrying' | 'failed' | 'refused';
+
+/**
+ * Bus -> integrators' endpoints. Every instance consumes (its own consumer group) and queues each
+ * event for each subscribed endpoint, durably, before its offset is committed; the elected leader
+ * sends what is queued (Dispatcher). A crash anywhere sends a delivery again, never loses one.
+ */
+@Injectable()
+export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('webhooks');
+  private consumer?: EventConsumer;
+  private campaign?: Campaign;
+  readonly dispatcher: Dispatcher;
+  readonly groupId: string;
+  /** Attempts by endpoint and outcome since start. */
+  readonly outcomes = new Map<string, number>();
+  disabledEndpoints = 0;
+  queued = 0;
+
+  constructor(
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(WEBHOOK_STORE) readonly store: WebhookStore,
+    @Inject(ZAN_CONFIG) config: ZanConfig,
+    @Inject(CLOCK) clock: Clock,
+    @Optional() @Inject(LEADER_ELECTION) private readonly election: LeaderElection = new InProcessLeaderElection(),
+  ) {
+    this.groupId = `${config.topicPrefix}.webhooks`;
+    const settings = config.webhooks;
+    this.dispatcher = new Dispatcher(
+      store,
+      {
+        retry: settings.retry,
+        timeoutMs: settings.timeoutMs,
+        allowPrivate: settings.allowPrivate,
+        concurrency: settings.concurrency,
+        pollMs: 250,
+        now: () => clock.now(),
+        onOutcome: (endpointId, outcome) => {
+          const key = `${endpointId}\u0000${outcome}`;
+          this.outcomes.set(key, (this.outcomes.get(key) ?? 0) + 1);
+        },
+        onDisabled: () => this.disabledEndpoints++,
+      },
+      this.logger,
+    );
+  }
+
+  get leading(): boolean {
+    return this.campaign?.leading ?? false;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.ensureTopics(EVENT_CATEGORIES);
+    this.consumer = this.bus.consumer({
+      groupId: this.groupId,
+      categories: EVENT_CATEGORIES,
+      fromBeginning: true,
+      handle: (delivery) => this.queue([delivery]),
+      handleBatch: (deliveries) => this.queue(deliveries),
+      onUndecodable: async (raw, error) =>
+        this.logger.warn(`skipped ${raw.topic}[${raw.partition}]@${raw.offset} (${raw.headers.ce_id ?? 'no ce_id'}): not a Zan event: ${String(error)}`),
+      onError: (error, raw, attempt) =>
+        this.logger.warn(`${raw.topic}[${raw.partition}]@${raw.offset} not queued (attempt ${attempt}), will be delivered again: ${String(error)}`),
+    });
+    await this.consumer.start();
+    this.campaign = await this.election.campaign(`webhooks:${this.groupId}`, {
+      onElected: () => {
+        this.logger.log('delivering webhooks (leader)');
+        this.dispatcher.start();
+      },
+      onDeposed: () => this.dispatcher.stop(),
+    });
+    this.logger.log(`queueing webhooks as group ${this.groupId}`);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.consumer?.stop();
+    this.consumer = undefined;
+    await this.campaign?.resign();
+    await this.dispatcher.stop();
+  }
+
+  /**
+   * Endpoints are read for every run of events, not cached: one created a moment ago must get every
+   * event after its starting position, whichever instance queues it.
+   */
+  private async queue(deliveries: DeliveredEvent[]): Promise<void> {
+    const endpoints = await this.store.endpoints();
+    if (endpoints.length === 0) return;
+    const queued = deliveries.flatMap((d) => deliveriesOf(d.event, endpoints));
+    if (queued.length === 0) return;
+    await this.store.enqueue(queued);
+    this.queued += queued.length;
+    for (const d of queued) this.logger.debug({ msg: 'webhook queued', eventId: d.eventId, endpointId: d.endpointId });
+    this.dispatcher.poke();
+  }
+}

@@ -1,0 +1,264 @@
+import { assertSchemaName, quoteIdent, type SqlClient } from '@zan/event-store';
+import type { EndpointSecret, WebhookEndpoint } from '../endpoint';
+import type { AttemptOutcome, DeliveryAttempt, NewDelivery, PendingDelivery, WebhookStore } from '../webhook-store.port';
+import { migrateWebhookTables, type WebhookTables } from './webhook-tables';
+
+const iso = (value: Date | string): string => new Date(value).toISOString();
+const isoOrUndefined = (value: Date | string | null): string | undefined => (value === null ? undefined : iso(value));
+const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+
+interface EndpointRow {
+  id: string;
+  url: string;
+  events: unknown;
+  description: string | null;
+  status: 'enabled' | 'disabled';
+  disabled_reason: string | null;
+  disabled_at: Date | string | null;
+  from_position: string;
+  failing_since: Date | string | null;
+  created_at: Date | string;
+  secrets: unknown;
+}
+
+const endpointOf = (row: EndpointRow): WebhookEndpoint => ({
+  id: row.id,
+  url: row.url,
+  events: json<string[]>(row.events),
+  ...(row.description !== null && { description: row.description }),
+  status: row.status,
+  ...(row.disabled_reason !== null && { disabledReason: row.disabled_reason }),
+  ...(row.disabled_at !== null && { disabledAt: iso(row.disabled_at) }),
+  fromPosition: BigInt(row.from_position),
+  ...(row.failing_since !== null && { failingSince: iso(row.failing_since) }),
+  createdAt: iso(row.created_at),
+  secrets: json<EndpointSecret[]>(row.secrets),
+});
+
+const ENDPOINT_COLUMNS = `id, url, events, description, status, disabled_reason, disabled_at, from_position::text AS from_position,
+  failing_since, created_at, secrets`;
+
+/** The webhook store in the event store's SQL database (PostgreSQL, or PGlite when embedded). */
+export class SqlWebhookStore implements WebhookStore {
+  private readonly t: WebhookTables;
+  /** With `exclusive`, the endpoints as this process last wrote or read them. */
+  private cached?: Promise<WebhookEndpoint[]>;
+
+  /**
+   * `exclusive`: this process is the only writer (the embedded store, held by one process), so the
+   * endpoint list is cached and forgotten on each of its own writes instead of read per event.
+   */
+  constructor(
+    private readonly sql: SqlClient,
+    schema: string,
+    private readonly options: { exclusive?: boolean } = {},
+  ) {
+    const s = quoteIdent(assertSchemaName(schema));
+    this.t = { endpoints: `${s}.webhook_endpoints`, deliveries: `${s}.webhook_deliveries`, attempts: `${s}.webhook_attempts` };
+  }
+
+  migrate(): Promise<void> {
+    return migrateWebhookTables(this.sql, this.t);
+  }
+
+  async createEndpoint(e: WebhookEndpoint): Promise<void> {
+    await this.writing(() => this.sql.query(
+      `INSERT INTO ${this.t.endpoints} (id, url, events, description, status, from_position, created_at, secrets)
+       VALUES ($1, $2, $3::text::jsonb, $4, $5, $6::text::numeric, $7, $8::text::jsonb)`,
+      [e.id, e.url, JSON.stringify(e.events), e.description ?? null, e.status, e.fromPosition.toString(), e.createdAt, JSON.stringify(e.secrets)],
+    ));
+  }
+
+  endpoints(): Promise<WebhookEndpoint[]> {
+    if (!this.options.exclusive) return this.readEndpoints();
+    this.cached ??= this.readEndpoints().catch((error) => {
+      this.cached = undefined;
+      throw error;
+    });
+    return this.cached;
+  }
+
+  private forget(): void {
+    this.cached = undefined;
+  }
+
+  /** A write to endpoints: a read that overlapped it is not kept. */
+  private async writing<T>(write: () => Promise<T>): Promise<T> {
+    this.forget();
+    try {
+      return await write();
+    } finally {
+      this.forget();
+    }
+  }
+
+  private async readEndpoints(): Promise<WebhookEndpoint[]> {
+    const { rows } = await this.sql.query<EndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM ${this.t.endpoints} ORDER BY created_at, id`);
+    return rows.map(endpointOf);
+  }
+
+  async endpoint(id: string): Promise<WebhookEndpoint | undefined> {
+    const { rows } = await this.sql.query<EndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM ${this.t.endpoints} WHERE id = $1`, [id]);
+    return rows[0] && endpointOf(rows[0]);
+  }
+
+  async deleteEndpoint(id: string): Promise<boolean> {
+    const { rows } = await this.writing(() => this.sql.query(`DELETE FROM ${this.t.endpoints} WHERE id = $1 RETURNING id`, [id]));
+    return rows.length > 0;
+  }
+
+  rotateSecret(id: string, secret: string, retiresAt: Date): Promise<boolean> {
+    return this.writing(() => this.sql.transaction(async (tx) => {
+      const { rows } = await tx.query<{ secrets: unknown }>(`SELECT secrets FROM ${this.t.endpoints} WHERE id = $1 FOR UPDATE`, [id]);
+      if (!rows[0]) return false;
+      const now = Date.now();
+      // The current secret retires at the end of the overlap; older ones past theirs are dropped.
+      const kept = json<EndpointSecret[]>(rows[0].secrets)
+        .map((s) => ({ secret: s.secret, retiresAt: s.retiresAt ?? retiresAt.toISOString() }))
+        .filter((s) => Date.parse(s.retiresAt) > now);
+      await tx.query(`UPDATE ${this.t.endpoints} SET secrets = $2::text::jsonb WHERE id = $1`, [id, JSON.stringify([{ secret }, ...kept])]);
+      return true;
+    }));
+  }
+
+  async enableEndpoint(id: string): Promise<boolean> {
+    const { rows } = await this.writing(() => this.sql.query(
+      `UPDATE ${this.t.endpoints} SET status = 'enabled', disabled_reason = NULL, disabled_at = NULL, failing_since = NULL WHERE id = $1 RETURNING id`,
+      [id],
+    ));
+    return rows.length > 0;
+  }
+
+  enqueue(deliveries: NewDelivery[]): Promise<void> {
+    return this.insert(deliveries, 'DO NOTHING');
+  }
+
+  requeue(deliveries: NewDelivery[]): Promise<void> {
+    return this.insert(deliveries, `DO UPDATE SET status = 'pending', attempts = 0, next_at = excluded.next_at, first_at = excluded.first_at, body = excluded.body`);
+  }
+
+  private async insert(deliveries: NewDelivery[], onConflict: string): Promise<void> {
+    if (deliveries.length === 0) return;
+    const now = new Date().toISOString();
+    const params: unknown[] = [];
+    const values = deliveries.map((d) => {
+      const n = params.length;
+      params.push(d.endpointId, d.eventId, d.eventType, d.streamId, d.position.toString(), d.body, d.occurredAt, now);
+      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}::text::numeric, $${n + 6}, $${n + 7}::timestamptz, 'pending', 0, $${n + 8}::timestamptz, $${n + 8}::timestamptz)`;
+    });
+    // An endpoint deleted meanwhile has no queue: its rows are left out rather than failing the batch.
+    await this.sql.query(
+      `INSERT INTO ${this.t.deliveries} (endpoint_id, event_id, event_type, stream_id, position, body, occurred_at, status, attempts, next_at, first_at)
+       SELECT v.* FROM (VALUES ${values.join(', ')}) AS v (endpoint_id, event_id, event_type, stream_id, position, body, occurred_at, status, attempts, next_at, first_at)
+       WHERE EXISTS (SELECT 1 FROM ${this.t.endpoints} e WHERE e.id = v.endpoint_id)
+       ON CONFLICT (endpoint_id, event_id) ${onConflict}`,
+      params,
+    );
+  }
+
+  async due(now: Date, limit: number): Promise<PendingDelivery[]> {
+    const { rows } = await this.sql.query<{
+      endpoint_id: string;
+      event_id: string;
+      event_type: string;
+      stream_id: string;
+      position: string;
+      body: string;
+      occurred_at: Date | string;
+      attempts: number;
+      first_at: Date | string;
+    }>(
+      `SELECT * FROM (
+         SELECT DISTINCT ON (d.endpoint_id, d.stream_id) d.endpoint_id, d.event_id, d.event_type, d.stream_id, d.position::text AS position,
+                d.body, d.occurred_at, d.attempts, d.next_at, d.first_at
+         FROM ${this.t.deliveries} d JOIN ${this.t.endpoints} e ON e.id = d.endpoint_id
+         WHERE d.status = 'pending' AND e.status = 'enabled'
+         ORDER BY d.endpoint_id, d.stream_id, d.position
+       ) heads WHERE next_at <= $1::timestamptz ORDER BY next_at LIMIT $2`,
+      [now.toISOString(), limit],
+    );
+    return rows.map((r) => ({
+      endpointId: r.endpoint_id,
+      eventId: r.event_id,
+      eventType: r.event_type,
+      streamId: r.stream_id,
+      position: BigInt(r.position),
+      body: r.body,
+      occurredAt: iso(r.occurred_at),
+      attempts: Number(r.attempts),
+      firstQueuedAt: iso(r.first_at),
+    }));
+  }
+
+  async record(o: AttemptOutcome): Promise<{ disabled: boolean }> {
+    const a = o.attempt;
+    const status = a.status === 'delivered' ? 'delivered' : o.retryAt ? 'pending' : 'failed';
+    return this.writing(() => this.sql.transaction(async (tx) => {
+      // Deleted meanwhile (or the row replaced by a replay): nothing to record.
+      const { rows: updated } = await tx.query(
+        `UPDATE ${this.t.deliveries} SET status = $3, attempts = $4, next_at = COALESCE($5::timestamptz, next_at)
+         WHERE endpoint_id = $1 AND event_id = $2 AND status = 'pending' RETURNING event_id`,
+        [o.endpointId, o.eventId, status, a.attempt, o.retryAt?.toISOString() ?? null],
+      );
+      if (updated.length === 0) return { disabled: false };
+      await tx.query(
+        `INSERT INTO ${this.t.attempts} (endpoint_id, event_id, event_type, attempt, status, at, response_status, error)
+         VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8)`,
+        [o.endpointId, a.eventId, a.type, a.attempt, a.status, a.at, a.responseStatus, a.error ?? null],
+      );
+      if (o.succeeded) {
+        await tx.query(`UPDATE ${this.t.endpoints} SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [o.endpointId]);
+        return { disabled: false };
+      }
+      const { rows } = await tx.query<{ status: string; failing_since: Date | string | null }>(
+        `SELECT status, failing_since FROM ${this.t.endpoints} WHERE id = $1 FOR UPDATE`,
+        [o.endpointId],
+      );
+      if (!rows[0]) return { disabled: false };
+      const since = rows[0].failing_since === null ? a.at : iso(rows[0].failing_since);
+      const disable = rows[0].status === 'enabled' && Date.parse(since) <= o.disableIfFailingSince.getTime();
+      await tx.query(
+        disable
+          ? `UPDATE ${this.t.endpoints} SET failing_since = $2::timestamptz, status = 'disabled', disabled_at = $3::timestamptz, disabled_reason = $4 WHERE id = $1`
+          : `UPDATE ${this.t.endpoints} SET failing_since = $2::timestamptz WHERE id = $1`,
+        disable ? [o.endpointId, since, a.at, `every delivery failed since ${since}`] : [o.endpointId, since],
+      );
+      return { disabled: disable };
+    }));
+  }
+
+  async attempts(endpointId: string, limit: number): Promise<DeliveryAttempt[]> {
+    const { rows } = await this.sql.query<{
+      event_id: string;
+      event_type: string;
+      attempt: number;
+      status: DeliveryAttempt['status'];
+      at: Date | string;
+      response_status: number | null;
+      error: string | null;
+    }>(
+      `SELECT event_id, event_type, attempt, status, at, response_status, error FROM ${this.t.attempts} WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2`,
+      [endpointId, limit],
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      type: r.event_type,
+      attempt: Number(r.attempt),
+      status: r.status,
+      at: iso(r.at),
+      responseStatus: r.response_status === null ? null : Number(r.response_status),
+      ...(r.error !== null && { error: r.error }),
+    }));
+  }
+
+  async backlog(): Promise<{ pending: number; oldestOccurredAt?: string }> {
+    const { rows } = await this.sql.query<{ pending: string | number; oldest: Date | string | null }>(
+      `SELECT count(*)::text AS pending, min(occurred_at) AS oldest FROM ${this.t.deliveries} WHERE status = 'pending'`,
+    );
+    return { pending: Number(rows[0]?.pending ?? 0), ...(rows[0]?.oldest ? { oldestOccurredAt: isoOrUndefined(rows[0].oldest) } : {}) };
+  }
+
+  async close(): Promise<void> {
+    // The SQL client belongs to the event store; its owner closes it.
+  }
+}
