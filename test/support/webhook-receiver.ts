@@ -25,6 +25,7 @@ export class WebhookReceiver {
   ) {}
 
   static async start(path = '/hooks'): Promise<WebhookReceiver> {
+    // eslint-disable-next-line prefer-const -- assigned once the server it answers through exists; the handler reads it later
     let receiver!: WebhookReceiver;
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
