@@ -20,4 +20,12 @@ describe('merchants', () => {
     expect(isMerchant(initialState)).toBe(false);
     expect(() => assertMerchant(wallet('individual'))).toThrow(NotAMerchant);
   });
+
+  it('include a business wallet an admin verified without a request', () => {
+    const opened = evolve(initialState, { type: 'WalletOpened', data: { userId: 'u', kind: 'business' } });
+    const verified = evolve(opened, { type: 'WalletVerified', data: { userId: 'u', decidedBy: 'admin' } });
+    expect(isMerchant(verified)).toBe(true);
+    const individual = evolve(evolve(initialState, { type: 'WalletOpened', data: { userId: 'u', kind: 'individual' } }), { type: 'WalletVerified', data: { userId: 'u', decidedBy: 'admin' } });
+    expect(isMerchant(individual)).toBe(false);
+  });
 });
