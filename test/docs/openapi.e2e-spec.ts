@@ -241,9 +241,36 @@ describe('the OpenAPI document describes every answer of every route', () => {
     expect((await rate(alice, orderId)).status).toBe(409);
     position = rated.body.position;
 
+    // Paying by code: a merchant (a business wallet verified as one) issues codes; payers pay them.
+    const shop = clientFor(zan.app, 'shop');
+    expect((await as(shop, 'post', '/v1/wallets', { body: { kind: 'business' } })).status).toBe(201);
+    expect((await as(shop, 'post', verification, { body: verificationBodyOf('shop', 'business') })).status).toBe(202);
+    expect((await as(ops, 'post', decide, { path: '/v1/admin/wallets/shop/verification', body: { decision: 'verified' } })).status).toBe(201);
+    const codes = '/v1/merchants/me/payment-codes';
+    const issued = await as(shop, 'post', codes, { body: { amount: 500, reference: 'INV-1' }, key: 'code-1' });
+    expect(issued.status).toBe(201);
+    const staticCode = (await as(shop, 'post', codes, { body: {}, key: null })).body.code as string;
+    expect((await as(shop, 'post', codes, { body: { amount: 501 }, key: 'code-1' })).status).toBe(409);
+    expect((await as(shop, 'post', codes, { body: { amount: 10_000_000 } })).status).toBe(422);
+    expect((await as(alice, 'post', codes, { body: {} })).status).toBe(422);
+    expect((await as(shop, 'post', codes, { body: { expiresInSeconds: 0 } })).status).toBe(400);
+    expect((await as(undefined, 'post', codes, { body: {} })).status).toBe(401);
+    const payments = '/v1/payments';
+    const paid = await as(alice, 'post', payments, { body: { code: issued.body.code }, key: 'pay-1' });
+    expect(paid.status).toBe(201);
+    position = paid.body.position;
+    expect((await as(bob, 'post', payments, { body: { code: issued.body.code } })).status).toBe(410);
+    expect((await as(alice, 'post', payments, { body: { code: 'no-such-code', amount: 1 } })).status).toBe(404);
+    expect((await as(alice, 'post', payments, { body: { code: staticCode } })).status).toBe(422);
+    expect((await as(alice, 'post', payments, { body: { code: staticCode, amount: 1 }, key: 'pay-1' })).status).toBe(409);
+    expect((await as(alice, 'post', payments, { body: { code: 5 } })).status).toBe(400);
+    expect((await as(alice, 'post', payments, { body: { code: staticCode, amount: 1 }, key: null })).status).toBe(400);
+    expect((await as(alice, 'post', payments, { body: { code: staticCode, amount: 1 }, key: 'bad key' })).status).toBe(400);
+    expect((await as(undefined, 'post', payments, { body: { code: staticCode, amount: 1 } })).status).toBe(401);
+
     // 429: rita spends her minute, then every money-moving route refuses her.
     for (let i = 0; i < RATE_LIMIT; i++) await request(zan.app.getHttpServer()).post('/v1/transfers').set('Authorization', `Bearer ${rita.token}`).set('Idempotency-Key', `r-${i}`).send({});
-    for (const route of ['/v1/wallets/me/verification', '/v1/wallets/me/cards', '/v1/wallets/me/fundings', '/v1/wallets/me/withdrawals', '/v1/transfers', '/v1/tips', '/v1/red-packets']) {
+    for (const route of ['/v1/wallets/me/verification', '/v1/wallets/me/cards', '/v1/wallets/me/fundings', '/v1/wallets/me/withdrawals', '/v1/transfers', '/v1/tips', '/v1/red-packets', '/v1/merchants/me/payment-codes', '/v1/payments']) {
       expect((await as(rita, 'post', route, { body: {} })).status).toBe(429);
     }
     expect((await claim(rita, one)).status).toBe(429);

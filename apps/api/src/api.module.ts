@@ -7,9 +7,11 @@ import { RATE_LIMIT_STORE } from '@zan/stores';
 import { ARTICLE_CONTROLLERS, ARTICLE_PROVIDERS } from './articles/articles';
 import { ORDER_CONTROLLERS, ORDER_PROVIDERS } from './orders/orders';
 import { PRODUCT_CONTROLLERS, PRODUCT_PROVIDERS } from './products/products';
+import { PAYMENT_CONTROLLERS, PAYMENT_PROVIDERS } from './payments/payments';
 import { AuthGuard } from './auth/auth.guard';
 import { CommandRunner } from './command-path/command-runner';
 import { ArticleStreams } from './command-path/article-streams';
+import { PaymentCodeStreams } from './command-path/payment-code-streams';
 import { RedPacketStreams } from './command-path/red-packet-streams';
 import { WalletStreams } from './command-path/wallet-streams';
 import { ProblemFilter } from './http/problem.filter';
@@ -65,6 +67,7 @@ class SingletonsMetrics implements OnModuleInit {
     ...PRODUCT_CONTROLLERS,
     ...ORDER_CONTROLLERS,
     ...WEBHOOK_CONTROLLERS,
+    ...PAYMENT_CONTROLLERS,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ProblemFilter },
@@ -92,6 +95,7 @@ class SingletonsMetrics implements OnModuleInit {
     WalletStreams,
     RedPacketStreams,
     ArticleStreams,
+    PaymentCodeStreams,
     ReadYourWrites,
     ExpiryScheduler,
     CreditsProcessManager,
@@ -105,6 +109,7 @@ class SingletonsMetrics implements OnModuleInit {
     ...PRODUCT_PROVIDERS,
     ...ORDER_PROVIDERS,
     ...WEBHOOK_PROVIDERS,
+    ...PAYMENT_PROVIDERS,
   ],
   exports: [CommandRunner, CreditsProcessManager, ExpiryScheduler],
 })

@@ -10,6 +10,7 @@ import type { Fen } from './money';
  * packet's escrow, claims and expiry. `article-<articleId>` holds an article's publication and its likes.
  * `product-<productId>` holds a product's listing, price, stock and the stock each order takes;
  * `order-<orderId>` holds a paid order, its refunds and its rating (docs/commerce.md tells the saga).
+ * `payment-code-<codeId>` holds a merchant's payment code and, for a dynamic code, its one redemption.
  */
 export type WalletKind = 'individual' | 'business';
 export type RedPacketMode = 'lucky' | 'equal';
@@ -87,6 +88,32 @@ export interface ArticlePublished { articleId: string; authorId: string; title: 
 export interface ArticleLiked { articleId: string; authorId: string; userId: string }
 /** On the article stream: a reader took their like back. */
 export interface ArticleUnliked { articleId: string; authorId: string; userId: string }
+/**
+ * First event of `payment-code-<codeId>`: a merchant issued a payment code. `codeId` is the SHA-256 of
+ * the code (hex, 64 digits): the code itself, which pays, never enters the log or Kafka. Without
+ * `amount` a static code (the payer enters the amount, no expiry); with it a dynamic code (single use,
+ * until `expiresAt`).
+ */
+export interface PaymentCodeIssued { codeId: string; merchantId: string; amount?: Fen; expiresAt?: string; reference?: string }
+/** On the code stream: the one payment a dynamic code takes. Caused by that payment's MerchantPaid. */
+export interface PaymentCodeRedeemed { codeId: string; merchantId: string; paymentId: string; payerId: string; amount: Fen }
+/** Debit on the payer's wallet: a payment by code (`dynamic`: the code's fixed amount, single use). */
+export interface MerchantPaid {
+  paymentId: string;
+  payerId: string;
+  merchantId: string;
+  codeId: string;
+  amount: Fen;
+  dynamic: boolean;
+  reference?: string;
+}
+/** Credit on the merchant's wallet, caused by MerchantPaid (for a dynamic code, once it is redeemed). */
+export interface MerchantPaymentReceived { paymentId: string; payerId: string; merchantId: string; amount: Fen; reference?: string }
+/**
+ * Credit on the payer's wallet, caused by MerchantPaid, when the dynamic code it paid was taken by
+ * another payment meanwhile (a race lost): the money goes back, the payer's answer was 410.
+ */
+export interface MerchantPaymentReturned { paymentId: string; payerId: string; merchantId: string; amount: Fen; reason: 'code-used' | 'code-expired' }
 
 /** First event of `product-<productId>`: a merchant listed a product. `stock` null: unlimited. */
 export interface ProductListed {
@@ -192,6 +219,11 @@ export interface EventDataByType {
   OrderRefundDeclined: OrderRefundDeclined;
   OrderRefundReceived: OrderRefundReceived;
   OrderRated: OrderRated;
+  PaymentCodeIssued: PaymentCodeIssued;
+  PaymentCodeRedeemed: PaymentCodeRedeemed;
+  MerchantPaid: MerchantPaid;
+  MerchantPaymentReceived: MerchantPaymentReceived;
+  MerchantPaymentReturned: MerchantPaymentReturned;
 }
 export type ZanEventType = keyof EventDataByType;
 
@@ -237,6 +269,11 @@ export const EVENT_CATALOG: Record<ZanEventType, { category: string; version: nu
   OrderRefundDeclined: { category: 'wallet', version: 1 },
   OrderRefundReceived: { category: 'wallet', version: 1 },
   OrderRated: { category: 'order', version: 1 },
+  PaymentCodeIssued: { category: 'payment-code', version: 1 },
+  PaymentCodeRedeemed: { category: 'payment-code', version: 1 },
+  MerchantPaid: { category: 'wallet', version: 1 },
+  MerchantPaymentReceived: { category: 'wallet', version: 1 },
+  MerchantPaymentReturned: { category: 'wallet', version: 1 },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as ZanEventType[];
@@ -263,6 +300,8 @@ export const walletBalanceDelta = (event: { type: string; data: unknown }): numb
     case 'RedPacketRefunded':
     case 'OrderPaymentReceived':
     case 'OrderRefundReceived':
+    case 'MerchantPaymentReceived':
+    case 'MerchantPaymentReturned':
       return data.amount ?? 0;
     case 'WalletWithdrawn':
     case 'FundsTransferred':
@@ -270,6 +309,7 @@ export const walletBalanceDelta = (event: { type: string; data: unknown }): numb
     case 'RedPacketSent':
     case 'OrderPlaced':
     case 'OrderRefunded':
+    case 'MerchantPaid':
       return -(data.amount ?? 0);
     default:
       return 0;

@@ -5,7 +5,14 @@
  * against EVENT_CATALOG and the upcasters, and checks real events against them.
  */
 import type { ZanEventType } from './events';
-import { ARTICLE_TITLE_MAX_LENGTH, MERCHANT_NAME_MAX_LENGTH, PRODUCT_DESCRIPTION_MAX_LENGTH, PRODUCT_TITLE_MAX_LENGTH, REFUND_REASON_MAX_LENGTH } from './text';
+import {
+  ARTICLE_TITLE_MAX_LENGTH,
+  MERCHANT_NAME_MAX_LENGTH,
+  PAYMENT_REFERENCE_MAX_LENGTH,
+  PRODUCT_DESCRIPTION_MAX_LENGTH,
+  PRODUCT_TITLE_MAX_LENGTH,
+  REFUND_REASON_MAX_LENGTH,
+} from './text';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -25,6 +32,17 @@ const object = (description: string, properties: Record<string, JsonSchema>, opt
 });
 
 const hash = (of: string): JsonSchema => ({ type: 'string', pattern: '^[0-9a-f]{64}$', description: `HMAC-SHA256 of ${of} under the install's hash key (ZAN_PII_HASH_KEY), hex` });
+const codeId: JsonSchema = {
+  type: 'string',
+  pattern: '^[0-9a-f]{64}$',
+  description: 'SHA-256 of the payment code, hex: names the code without revealing it (whoever knows the code can pay it)',
+};
+const reference: JsonSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: PAYMENT_REFERENCE_MAX_LENGTH,
+  description: "the merchant's reference for the payment (a bill or invoice number): free text, no control characters",
+};
 const verificationDecider: JsonSchema = { type: 'string', enum: ['provider', 'admin'] };
 const walletKind: JsonSchema = { type: 'string', enum: ['individual', 'business'] };
 const redPacket = (description: string): JsonSchema =>
@@ -298,6 +316,59 @@ export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } 
       merchantId: id('who sold it'),
       buyerId: id('who bought it'),
       stars: { type: 'integer', minimum: 1, maximum: 5 },
+    }),
+  },
+  PaymentCodeIssued: {
+    1: object(
+      'First event of `payment-code-<codeId>`: a merchant issued a payment code (static without amount, dynamic with one)',
+      {
+        codeId,
+        merchantId: id('the merchant (a verified business wallet) paid by the code'),
+        amount: fen('the fixed amount of a dynamic code (absent: a static code, the payer enters the amount)'),
+        expiresAt: { type: 'string', format: 'date-time', description: 'a dynamic code pays nothing after this instant (absent on a static code)' },
+        reference,
+      },
+      ['amount', 'expiresAt', 'reference'],
+    ),
+  },
+  PaymentCodeRedeemed: {
+    1: object('On the code stream: the one payment a dynamic code takes (caused by its MerchantPaid)', {
+      codeId,
+      merchantId: id('the merchant'),
+      paymentId: uuid('the payment'),
+      payerId: id('who paid'),
+      amount: fen('the payment'),
+    }),
+  },
+  MerchantPaid: {
+    1: object(
+      "Debit of the payer's wallet for a payment by code; MerchantPaymentReceived credits the merchant (or MerchantPaymentReturned the payer, when a dynamic code was taken meanwhile)",
+      {
+        paymentId: uuid('the payment'),
+        payerId: id('who paid'),
+        merchantId: id('the merchant'),
+        codeId,
+        amount: fen('the payment'),
+        dynamic: { type: 'boolean', description: 'a dynamic code (fixed amount, single use) rather than a static one' },
+        reference,
+      },
+      ['reference'],
+    ),
+  },
+  MerchantPaymentReceived: {
+    1: object(
+      "Credit of the merchant's wallet, caused by MerchantPaid",
+      { paymentId: uuid('the payment'), payerId: id('who paid'), merchantId: id('the merchant'), amount: fen('the payment'), reference },
+      ['reference'],
+    ),
+  },
+  MerchantPaymentReturned: {
+    1: object("Credit of the payer's wallet, caused by MerchantPaid: the dynamic code was used by another payment meanwhile (or had expired)", {
+      paymentId: uuid('the payment'),
+      payerId: id('who paid'),
+      merchantId: id('the merchant'),
+      amount: fen('the payment'),
+      reason: { type: 'string', enum: ['code-used', 'code-expired'] },
     }),
   },
 };

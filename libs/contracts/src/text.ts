@@ -25,3 +25,6 @@ export const PRODUCT_TITLE_MAX_LENGTH = 64;
 export const PRODUCT_DESCRIPTION_MAX_LENGTH = 500;
 export const MERCHANT_NAME_MAX_LENGTH = 100;
 export const REFUND_REASON_MAX_LENGTH = 200;
+
+/** A payment code's `reference` (an invoice or bill number, a table, an order note): free text of at most this many characters. */
+export const PAYMENT_REFERENCE_MAX_LENGTH = 100;

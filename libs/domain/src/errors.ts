@@ -51,6 +51,14 @@ export class RedPacketNotFound extends domainError('red-packet-not-found', 404, 
 export class RedPacketAlreadyClaimed extends domainError('red-packet-already-claimed', 409, 'Red packet already claimed', true) {}
 export class RedPacketGone extends domainError('red-packet-gone', 410, 'Red packet is gone', true) {}
 export class NotARecipient extends domainError('not-a-recipient', 403, 'Not a recipient of this red packet', true) {}
+/** Payment codes (Commerce). Not final: a code unknown to a stale cache may be issued since. */
+export class PaymentCodeNotFound extends domainError('payment-code-not-found', 404, 'Payment code not found') {}
+/** Final: a dynamic code once used or expired never pays again. */
+export class PaymentCodeGone extends domainError('payment-code-gone', 410, 'Payment code used or expired', true) {}
+/** Final: a static code's kind never changes; the payer must say how much. */
+export class PaymentAmountRequired extends domainError('amount-required', 422, 'Amount required', true) {}
+/** Final: a dynamic code's amount never changes. */
+export class PaymentAmountMismatch extends domainError('amount-mismatch', 422, 'Amount does not match the payment code', true) {}
 /**
  * A command the api should already have refused as malformed (bad amount, unknown kind, bad date).
  * The domain does not trust its callers, and a malformed request is a 400 with the api's own

@@ -8,6 +8,7 @@ export * as redPacket from './red-packet';
 export * as article from './article';
 export * as product from './product';
 export * as order from './order';
+export * as paymentCode from './payment-code';
 export {
   walletDecider,
   hasPersonalCard,
@@ -21,7 +22,9 @@ export {
 } from './wallet';
 export type {
   BankCard,
+  CodeToPay,
   CreditWallet,
+  PayMerchant,
   FundWallet,
   LinkBankCard,
   OpenWallet,
@@ -59,3 +62,5 @@ export type { Product, ProductCommand, ProductEvent, ProductState } from './prod
 export { orderDecider, AlreadyRated, NotYourOrder, OrderNotFound, RefundExceedsPayment } from './order';
 export type { Order, OrderCommand, OrderEvent, OrderState } from './order';
 export * from './audit/ledger-audit';
+export { paymentCodeDecider, isDynamic, isExpired, PAYMENT_CODE_TTL } from './payment-code';
+export type { IssuePaymentCode, PaymentCodeCommand, PaymentCodeEvent, PaymentCodeState, RedeemPaymentCode } from './payment-code';

@@ -64,7 +64,10 @@ export type FeedItemType =
   | 'order-paid'
   | 'order-received'
   | 'refund-paid'
-  | 'refund-received';
+  | 'refund-received'
+  | 'merchant-payment-sent'
+  | 'merchant-payment-received'
+  | 'merchant-payment-returned';
 
 export interface FeedItem {
   type: FeedItemType;
@@ -74,7 +77,7 @@ export interface FeedItem {
   amount: Fen;
   /** The other user, or null when there is none (a bank card, many recipients, the packet itself). */
   counterpartyId: string | null;
-  /** The funding, withdrawal, transfer, tip, red packet or order id. */
+  /** The funding, withdrawal, transfer, tip, red packet, order or payment id. */
   refId: string;
 }
 

@@ -29,6 +29,7 @@ import { LinkBankCardHandler } from '../../../apps/api/src/wallets/link-bank-car
 import { OpenWalletHandler } from '../../../apps/api/src/wallets/open-wallet/open-wallet.handler';
 import { WithdrawFundsHandler } from '../../../apps/api/src/wallets/withdraw-funds/withdraw-funds.handler';
 import { TransferFundsHandler } from '../../../apps/api/src/transfers/transfer-funds/transfer-funds.handler';
+import { PaymentCodeStreams } from '../../../apps/api/src/command-path/payment-code-streams';
 import { FaultyCheckpointStore, FaultyEventStore, FaultyTimerStore, ProcessIo } from './faults';
 
 /** Packets expire after seconds, not a day: the expiry path runs within a short simulated run. */
@@ -76,11 +77,12 @@ export class SimulatedProcess {
     const wallets = new WalletStreams(this.runner, { limits: SIMULATION_LIMITS } as ZanConfig);
     const packets = new RedPacketStreams(this.runner);
     const articles = new ArticleStreams(this.runner);
+    const codes = new PaymentCodeStreams(this.runner, wallets);
     // The local provider (check digits, at once); the vault is out of this simulation's scope (money).
     const verifications = new Verifications(SIMULATION_VAULT_KEYS);
     const election = new InProcessLeaderElection();
     this.expiries = new ExpiryScheduler(timers, packets, clock, { tickMs: 1000 }, this.store, election);
-    this.credits = new CreditsProcessManager(this.store, checkpoints, wallets, packets, this.expiries, election);
+    this.credits = new CreditsProcessManager(this.store, checkpoints, wallets, packets, this.expiries, election, undefined, codes);
     this.handlers = {
       open: new OpenWalletHandler(wallets),
       verify: new RequestVerificationHandler(wallets, new LocalVerificationProvider(), SIMULATION_VAULT, SIMULATION_VAULT_KEYS),

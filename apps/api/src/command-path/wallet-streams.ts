@@ -51,7 +51,7 @@ export class WalletStreams {
    * duplicate, and that is all a reaction needs to know (no search of a long wallet stream for the
    * earlier outcome).
    */
-  async credit(cause: StoredEvent, userId: string, credit: WalletCredit): Promise<void> {
+  async credit(cause: StoredEvent, userId: string, credit: WalletCredit, label = 'credit'): Promise<void> {
     try {
       await this.runner.execute({
         command: 'CreditWallet',
@@ -59,7 +59,7 @@ export class WalletStreams {
         folder: walletDecider,
         decide: (state) => walletDecider.decide({ type: 'CreditWallet', data: { userId, credit } }, state),
         metadata: { ...cause.metadata, causationId: cause.id },
-        eventId: (index) => deterministicId(cause.id, 'credit', String(index)),
+        eventId: (index) => deterministicId(cause.id, label, String(index)),
       });
     } catch (error) {
       if (error instanceof DuplicateEventError) return;

@@ -20,6 +20,11 @@ const recording = () => {
     escrowPacket: async (sent) => void calls.push(['escrowPacket', sent.id]),
     scheduleExpiry: async (escrowed) => void calls.push(['scheduleExpiry', escrowed.id]),
     cancelExpiry: async (redPacketId) => void calls.push(['cancelExpiry', redPacketId]),
+    // The payment 'lost' lost its dynamic code to another payment.
+    settlePayment: async (paid) => {
+      calls.push(['settlePayment', paid.id]);
+      return paid.data.paymentId !== 'lost';
+    },
   };
   return { calls, effects };
 };
@@ -69,6 +74,22 @@ describe('credit reactions: the second leg of each payment', () => {
       'wallet:bob',
       [['credit', 'TipPraised-1', 'bob', { type: 'TipReceived', data: { tipId: 'tip', readerId: 'ann', authorId: 'bob', articleId: 'a', amount: 500 } }]],
     ],
+    [
+      'MerchantPaid',
+      { paymentId: 'pay', payerId: 'ann', merchantId: 'shop', codeId: 'c', amount: 800, dynamic: false, reference: 'bill' },
+      'wallet:shop',
+      [['credit', 'MerchantPaid-1', 'shop', { type: 'MerchantPaymentReceived', data: { paymentId: 'pay', payerId: 'ann', merchantId: 'shop', amount: 800, reference: 'bill' } }]],
+    ],
+    [
+      'MerchantPaid',
+      { paymentId: 'pay', payerId: 'ann', merchantId: 'shop', codeId: 'c', amount: 800, dynamic: true },
+      'wallet:shop',
+      [
+        ['settlePayment', 'MerchantPaid-1'],
+        ['credit', 'MerchantPaid-1', 'shop', { type: 'MerchantPaymentReceived', data: { paymentId: 'pay', payerId: 'ann', merchantId: 'shop', amount: 800 } }],
+      ],
+    ],
+    ['MerchantPaid', { paymentId: 'lost', payerId: 'ann', merchantId: 'shop', codeId: 'c', amount: 800, dynamic: true }, 'wallet:shop', [['settlePayment', 'MerchantPaid-1']]],
     ['RedPacketSent', { redPacketId: 'p' }, 'packet:p', [['escrowPacket', 'RedPacketSent-1']]],
     ['RedPacketEscrowed', { redPacketId: 'p' }, 'packet:p', [['scheduleExpiry', 'RedPacketEscrowed-1']]],
     [

@@ -1,4 +1,4 @@
-import type { EventDataByType, RedPacketEscrowed, RedPacketSent, StoredEvent, ZanEventType } from '@zan/contracts';
+import type { EventDataByType, MerchantPaid, RedPacketEscrowed, RedPacketSent, StoredEvent, ZanEventType } from '@zan/contracts';
 import type { WalletCredit } from '@zan/domain';
 import type { CommerceSteps } from '../command-path/order-saga';
 
@@ -16,6 +16,12 @@ export interface ReactionEffects {
   cancelExpiry(redPacketId: string): Promise<void>;
   /** The commerce sagas' later steps (docs/commerce.md); absent in a harness that sells nothing. */
   commerce?: CommerceSteps;
+  /**
+   * A payment by dynamic code: the code's stream decides single use (PaymentCodeRedeemed), or gives
+   * the payer's money back (MerchantPaymentReturned) when another payment took the code. Answers
+   * whether this payment took it. The api runs it inline too; both decide the same, once.
+   */
+  settlePayment(paid: StoredEvent<MerchantPaid>): Promise<boolean>;
 }
 
 /** The second leg of one event type. */
@@ -55,6 +61,25 @@ export const CREDIT_REACTIONS: { [T in ZanEventType]?: Reaction<T> } = {
       return effects.credit(event, data.authorId, {
         type: 'TipReceived',
         data: { tipId: data.tipId, readerId: data.readerId, authorId: data.authorId, articleId: data.articleId, amount: data.amount },
+      });
+    },
+  },
+  MerchantPaid: {
+    // Behind the merchant's earlier credits: one merchant's payments (and two racing on a code) settle in order.
+    key: (data) => wallet(data.merchantId),
+    react: async (event, effects) => {
+      const { data } = event;
+      // A dynamic code: single use first; a payment that lost the code was given back there, and that is all.
+      if (data.dynamic && !(await effects.settlePayment(event))) return;
+      await effects.credit(event, data.merchantId, {
+        type: 'MerchantPaymentReceived',
+        data: {
+          paymentId: data.paymentId,
+          payerId: data.payerId,
+          merchantId: data.merchantId,
+          amount: data.amount,
+          ...(data.reference !== undefined && { reference: data.reference }),
+        },
       });
     },
   },

@@ -12,6 +12,7 @@ import {
 } from '@zan/event-store';
 import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
 import { OrderSaga } from '../command-path/order-saga';
+import { PaymentCodeStreams } from '../command-path/payment-code-streams';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { WalletStreams } from '../command-path/wallet-streams';
 import { ConcurrentReactions } from './concurrent-reactions';
@@ -61,6 +62,8 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     @Optional() @Inject(LEADER_ELECTION) private readonly election: LeaderElection = new InProcessLeaderElection(),
     /** The commerce sagas' later steps; without it (a harness that sells nothing) their events are passed over. */
     @Optional() private readonly orders?: OrderSaga,
+    /** Settles payments by dynamic code; without it (a harness where nobody pays by code) a dynamic payment's reaction fails. */
+    @Optional() private readonly paymentCodes?: PaymentCodeStreams,
   ) {}
 
   /** False on a standby replica: another one reacts. */
@@ -234,6 +237,10 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     escrowPacket: async (sent) => void (await this.packets.escrow(sent)),
     scheduleExpiry: (escrowed) => this.expiries.schedule(escrowed),
     cancelExpiry: (redPacketId) => this.expiries.cancel(redPacketId),
+    settlePayment: async (paid) => {
+      if (!this.paymentCodes) throw new Error(`payment ${paid.data.paymentId} by a dynamic code, and no PaymentCodeStreams to settle it`);
+      return (await this.paymentCodes.settle(paid)).redeemed;
+    },
   };
 
   handle(event: StoredEvent): Promise<void> {

@@ -9,6 +9,7 @@ import { Progress, formatCount } from '../core/progress';
 import { WithJson } from '../core/shared-options';
 import { audit, type AuditResult } from './audit';
 import type { Difference } from './compare';
+import type { MerchantPayments } from './merchant-payments';
 
 /**
  * A credit normally follows its debit within milliseconds (the credits process manager reacts as the
@@ -78,6 +79,7 @@ export class AuditCommand extends WithJson(CommandRunner, 'the report as JSON on
       `  events        ${formatCount(ledger.events)} up to position ${result.head ?? '(empty store)'}`,
       `  wallets       ${formatCount(ledger.wallets.size)}; red packets ${formatCount(ledger.packets.size)}; payments ${formatCount(ledger.pairs.debits)} (${formatCount(ledger.pairs.credited)} credited, ${formatCount(inFlight.count)} in flight)`,
       `  orders        ${formatCount(ledger.commerce.orders.count)} paid, ${money(ledger.commerce.orders.paid)}; ${formatCount(ledger.commerce.orders.refunds)} refunds, ${money(ledger.commerce.orders.refunded)}`,
+      merchantPaymentsLine(ledger.merchantPayments),
       '',
       'Money (docs/contract.md, conservation)',
       `  balances                 ${money(c.balances)}`,
@@ -117,6 +119,7 @@ export class AuditCommand extends WithJson(CommandRunner, 'the report as JSON on
       redPackets: ledger.packets.size,
       payments: { ...ledger.pairs, inFlight: ledger.inFlight().count },
       orders: { ...ledger.commerce.orders },
+      merchantPayments: { debited: ledger.merchantPayments.debited, credited: ledger.merchantPayments.credited, returned: ledger.merchantPayments.returned },
       conservation: ledger.conservation(),
       readModels: { note: readModels, comparedAt: result.comparedAt, compared: result.compared, differences: result.differences },
       findings: { count: ledger.findingCount, first: ledger.findings },
@@ -170,3 +173,7 @@ const describeDifference = (d: Difference): string => {
   }
   return `${d.model} ${d.id}: read model ${show(d.actual)}, events ${show(d.expected)}`;
 };
+
+/** Payments by code: what payers were debited = what merchants were credited + what went back to payers + in flight. */
+const merchantPaymentsLine = (p: MerchantPayments): string =>
+  `  by code       ${formatCount(p.debited.count)} debited (${fen(p.debited.amount)} fen) = ${formatCount(p.credited.count)} credited to merchants (${fen(p.credited.amount)} fen) + ${formatCount(p.returned.count)} returned to payers (${fen(p.returned.amount)} fen) + in flight`;

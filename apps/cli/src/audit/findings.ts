@@ -9,6 +9,7 @@ export type FindingKind =
   | 'bad-amount'
   | 'red-packet'
   | 'order'
+  | 'payment-code'
   | 'conservation';
 
 export interface Finding {

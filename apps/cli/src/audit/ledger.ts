@@ -1,6 +1,7 @@
 import { isFen, streamCategory, streamEntityId, walletBalanceDelta, type EventDataByType, type StoredEvent, type WalletKind } from '@zan/contracts';
 import { CommerceChecks } from './commerce-checks';
 import { Findings, type Finding } from './findings';
+import { MerchantPayments } from './merchant-payments';
 import { PaymentPairs, type Leg } from './payment-pairs';
 import { RedPacketTallies, type PacketTally } from './red-packet-tallies';
 
@@ -48,6 +49,8 @@ export class Ledger {
   private readonly payments: PaymentPairs;
   /** Stock never negative and refunds never above what an order paid (the money pairs are in payments). */
   readonly commerce: CommerceChecks;
+  /** Payments by code: debited, credited to merchants, returned to payers; single use of dynamic codes. */
+  readonly merchantPayments = new MerchantPayments();
 
   constructor(keepFindings = 1000) {
     this.found = new Findings(keepFindings);
@@ -88,6 +91,7 @@ export class Ledger {
     this.redPackets.apply(event);
     this.payments.apply(event);
     this.commerce.apply(event);
+    this.merchantPayments.apply(event, (message) => this.found.report('payment-code', message, event.position));
   }
 
   /** Money held by open red packets (CONTRACT.md: unclaimed and unexpired): escrowed, not yet claimed. */

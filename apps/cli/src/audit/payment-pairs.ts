@@ -46,6 +46,10 @@ export const PAYMENT_LEGS: { [T in ZanEventType]?: PaymentLeg<T> } = {
   OrderPaymentReceived: { side: 'credit', of: (d) => ({ key: `order:${d.orderId}`, amount: d.amount, beneficiary: d.merchantId }) },
   OrderRefunded: { side: 'debit', of: (d) => ({ key: `order-refund:${d.refundId}`, amount: d.amount, beneficiary: d.buyerId }) },
   OrderRefundReceived: { side: 'credit', of: (d) => ({ key: `order-refund:${d.refundId}`, amount: d.amount, beneficiary: d.buyerId }) },
+  // A payment by code is credited to the merchant or, a dynamic code lost to another payment, given back to the payer.
+  MerchantPaid: { side: 'debit', of: (d) => ({ key: `payment:${d.paymentId}`, amount: d.amount, beneficiary: d.merchantId }) },
+  MerchantPaymentReceived: { side: 'credit', of: (d) => ({ key: `payment:${d.paymentId}`, amount: d.amount, beneficiary: d.merchantId }) },
+  MerchantPaymentReturned: { side: 'credit', of: (d) => ({ key: `payment:${d.paymentId}`, amount: d.amount, beneficiary: d.payerId }) },
 };
 
 /**

@@ -7,7 +7,7 @@ export interface Tally {
   amount: number;
 }
 
-export const DAY_COLUMNS = ['fundings', 'withdrawals', 'transfers', 'tips', 'redPackets', 'claims', 'orders', 'refunds'] as const;
+export const DAY_COLUMNS = ['fundings', 'withdrawals', 'transfers', 'tips', 'redPackets', 'claims', 'orders', 'refunds', 'merchantPayments'] as const;
 export type DayColumn = (typeof DAY_COLUMNS)[number];
 
 const DAY_COLUMN_OF: Partial<Record<string, DayColumn>> = {
@@ -19,6 +19,7 @@ const DAY_COLUMN_OF: Partial<Record<string, DayColumn>> = {
   RedPacketClaimed: 'claims',
   OrderPlaced: 'orders',
   OrderRefunded: 'refunds',
+  MerchantPaid: 'merchantPayments',
 };
 
 /** Shares of lucky packets as a multiple of the packet's mean share (amount / shares). */

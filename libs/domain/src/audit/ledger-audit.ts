@@ -1,6 +1,7 @@
 import {
   walletBalanceDelta,
   type FundsTransferred,
+  type MerchantPaid,
   type RedPacketClaimed,
   type RedPacketExpired,
   type RedPacketSent,
@@ -40,7 +41,7 @@ const CREDIT_OF: Record<string, string> = {
   OrderPlaced: 'OrderPaymentReceived',
   OrderRefunded: 'OrderRefundReceived',
 };
-const CREDITS = new Set(['TransferReceived', 'TipReceived', 'RedPacketEscrowed', 'RedPacketShareReceived', 'RedPacketRefunded', 'OrderPaymentReceived', 'OrderRefundReceived']);
+const CREDITS = new Set(['TransferReceived', 'TipReceived', 'RedPacketEscrowed', 'RedPacketShareReceived', 'RedPacketRefunded', 'OrderPaymentReceived', 'OrderRefundReceived', 'MerchantPaymentReceived', 'MerchantPaymentReturned']);
 
 /**
  * Recomputes every balance and the conservation equation from the events, in global order:
@@ -82,6 +83,10 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
       case 'OrderPlaced':
       case 'OrderRefunded':
         pendingCredits.set(event.id, { type: CREDIT_OF[event.type]!, amount: (data as unknown as FundsTransferred | TipPraised).amount });
+        break;
+      case 'MerchantPaid':
+        // The merchant is credited, or (a dynamic code taken meanwhile) the payer gets it back: one of the two, once.
+        pendingCredits.set(event.id, { type: 'MerchantPaymentReceived|MerchantPaymentReturned', amount: (data as unknown as MerchantPaid).amount });
         break;
       case 'RedPacketSent': {
         const sent = data as unknown as RedPacketSent;
@@ -128,7 +133,7 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
       const expected = pendingCredits.get(cause);
       if (!expected) problems.push(`${event.type} ${event.id} has no debit that caused it`);
       else {
-        if (expected.type !== event.type) problems.push(`${event.type} ${event.id} answers a debit that needs ${expected.type}`);
+        if (!expected.type.split('|').includes(event.type)) problems.push(`${event.type} ${event.id} answers a debit that needs ${expected.type}`);
         if (expected.amount !== (data.amount as number)) problems.push(`${event.type} ${event.id} moves ${String(data.amount)} fen for a debit of ${expected.amount}`);
         pendingCredits.delete(cause);
       }

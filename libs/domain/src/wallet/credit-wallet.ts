@@ -6,7 +6,14 @@ import { openedOnFirstUse, requireOwnStream, type WalletState } from './wallet.s
 
 /** The credit events, each caused by one debit, claim or expiry. */
 export type WalletCredit = DomainEvent<
-  'TransferReceived' | 'TipReceived' | 'RedPacketShareReceived' | 'RedPacketRefunded' | 'OrderPaymentReceived' | 'OrderRefundReceived'
+  | 'TransferReceived'
+  | 'TipReceived'
+  | 'RedPacketShareReceived'
+  | 'RedPacketRefunded'
+  | 'OrderPaymentReceived'
+  | 'OrderRefundReceived'
+  | 'MerchantPaymentReceived'
+  | 'MerchantPaymentReturned'
 >;
 /** Made by process managers. Idempotency comes from the event id they assign, not from the decider. */
 export type CreditWallet = Command<'CreditWallet', { userId: string; credit: WalletCredit }>;
@@ -26,6 +33,10 @@ const beneficiary = (credit: WalletCredit): unknown => {
       return credit.data.merchantId;
     case 'OrderRefundReceived':
       return credit.data.buyerId;
+    case 'MerchantPaymentReceived':
+      return credit.data.merchantId;
+    case 'MerchantPaymentReturned':
+      return credit.data.payerId;
     default:
       throw new InvalidCommand(`unknown credit ${(credit as { type?: unknown }).type as string}`);
   }
@@ -57,6 +68,14 @@ const creditEvent = (credit: WalletCredit, amount: number): WalletCredit => {
     case 'OrderRefundReceived': {
       const { orderId, refundId, merchantId, buyerId } = credit.data;
       return { type: credit.type, data: { orderId, refundId, merchantId, buyerId, amount } };
+    }
+    case 'MerchantPaymentReceived': {
+      const { paymentId, payerId, merchantId, reference } = credit.data;
+      return { type: credit.type, data: { paymentId, payerId, merchantId, amount, ...(reference !== undefined && { reference }) } };
+    }
+    case 'MerchantPaymentReturned': {
+      const { paymentId, payerId, merchantId, reason } = credit.data;
+      return { type: credit.type, data: { paymentId, payerId, merchantId, amount, reason } };
     }
   }
 };

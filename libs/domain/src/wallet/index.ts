@@ -27,3 +27,4 @@ export { decidePayOrder, type PayOrder } from './pay-order';
 export { decideDeclineOrderPayment, type DeclineOrderPayment } from './decline-order-payment';
 export { decidePayRefund, type PayRefund } from './pay-refund';
 export { decideDeclineRefund, type DeclineRefund } from './decline-refund';
+export { decidePayMerchant, type CodeToPay, type PayMerchant } from './pay-merchant';

@@ -8,6 +8,7 @@ import { decideLinkBankCard, type LinkBankCard } from './link-bank-card';
 import { decideOpenWallet, type OpenWallet } from './open-wallet';
 import { decidePayOrder, type PayOrder } from './pay-order';
 import { decidePayRefund, type PayRefund } from './pay-refund';
+import { decidePayMerchant, type PayMerchant } from './pay-merchant';
 import { decidePraiseTip, type PraiseTip } from './praise-tip';
 import { decideRecordVerification, type RecordVerification } from './record-verification';
 import { decideRequestVerification, type RequestVerification } from './request-verification';
@@ -23,7 +24,9 @@ export type WalletCommand =
   | RequestVerification
   | RecordVerification
   | FundWallet | WithdrawFunds | TransferFunds | PraiseTip | SendRedPacket | CreditWallet
-  | PayOrder | DeclineOrderPayment | PayRefund | DeclineRefund;
+  | PayOrder | DeclineOrderPayment | PayRefund | DeclineRefund
+
+  | PayMerchant;
 
 export const decide = (command: WalletCommand, state: WalletState, context: DecideContext = DEFAULT_CONTEXT): WalletEvent[] => {
   switch (command.type) {
@@ -55,6 +58,8 @@ export const decide = (command: WalletCommand, state: WalletState, context: Deci
       return decidePayRefund(command, state);
     case 'DeclineRefund':
       return decideDeclineRefund(command, state);
+    case 'PayMerchant':
+      return decidePayMerchant(command, state, context);
     default:
       throw new InvalidCommand(`unknown wallet command ${(command as { type?: unknown }).type as string}`);
   }

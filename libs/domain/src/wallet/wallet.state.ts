@@ -64,6 +64,9 @@ export type WalletEvent = DomainEvent<
   | 'OrderRefunded'
   | 'OrderRefundDeclined'
   | 'OrderRefundReceived'
+  | 'MerchantPaid'
+  | 'MerchantPaymentReceived'
+  | 'MerchantPaymentReturned'
 >;
 
 export const initialState: WalletState = Object.freeze({ exists: false, cards: LinkedCards.empty(), balance: 0 });

@@ -67,6 +67,18 @@ export const feedEntry = (event: StoredEvent): { userId: string; item: FeedItem 
     const d = event.data;
     return { userId: d.senderId, item: item('red-packet-refunded', d.amount, null, d.redPacketId) };
   }
+  if (isEventOf(event, 'MerchantPaid')) {
+    const d = event.data;
+    return { userId: d.payerId, item: item('merchant-payment-sent', d.amount, d.merchantId, d.paymentId) };
+  }
+  if (isEventOf(event, 'MerchantPaymentReceived')) {
+    const d = event.data;
+    return { userId: d.merchantId, item: item('merchant-payment-received', d.amount, d.payerId, d.paymentId) };
+  }
+  if (isEventOf(event, 'MerchantPaymentReturned')) {
+    const d = event.data;
+    return { userId: d.payerId, item: item('merchant-payment-returned', d.amount, d.merchantId, d.paymentId) };
+  }
   return commerceFeedEntry(event, item);
 };
 

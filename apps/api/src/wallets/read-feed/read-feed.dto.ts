@@ -3,7 +3,7 @@ import { UUID_EXAMPLE } from '../../http/dto-fields';
 
 export class FeedItemDoc {
   @ApiProperty({
-    enum: ['funding', 'withdrawal', 'transfer-sent', 'transfer-received', 'tip-sent', 'tip-received', 'red-packet-sent', 'red-packet-claimed', 'red-packet-refunded'],
+    enum: ['funding', 'withdrawal', 'transfer-sent', 'transfer-received', 'tip-sent', 'tip-received', 'red-packet-sent', 'red-packet-claimed', 'red-packet-refunded', 'merchant-payment-sent', 'merchant-payment-received', 'merchant-payment-returned'],
     example: 'tip-received',
   })
   type!: string;
@@ -11,7 +11,7 @@ export class FeedItemDoc {
   @ApiProperty({ description: 'Always positive, in fen; `type` tells the direction', example: 888 }) amount!: number;
   @ApiProperty({ type: 'string', nullable: true, description: 'The other user, or null (a bank card, a packet)', example: 'alice' })
   counterpartyId!: string | null;
-  @ApiProperty({ description: 'The funding, withdrawal, transfer, tip or red packet id', example: UUID_EXAMPLE }) refId!: string;
+  @ApiProperty({ description: 'The funding, withdrawal, transfer, tip, red packet or payment id', example: UUID_EXAMPLE }) refId!: string;
 }
 
 export class FeedPageDoc {
