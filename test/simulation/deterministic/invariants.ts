@@ -1,4 +1,4 @@
-import type { RedPacketExpired, RedPacketSent, StoredEvent } from '@zan/contracts';
+import type { MerchantPaid, RedPacketExpired, RedPacketSent, StoredEvent } from '@zan/contracts';
 import { auditLedger } from '@zan/domain';
 import { deterministicId } from '../../../apps/api/src/command-path/ids';
 import { eventIdsOf } from '../../../apps/api/src/command-path/command-context';
@@ -20,6 +20,10 @@ const reactionEventId = (event: StoredEvent): string | undefined => {
       return undefined;
   }
 };
+
+/** A payment by code ends in the merchant's credit or, a dynamic code lost to another payment, the payer's money back. */
+const settledPayment = (world: DurableWorld, event: StoredEvent): boolean =>
+  world.events.hasEvent(deterministicId(event.id, 'credit', '0')) || world.events.hasEvent(deterministicId(event.id, 'return', '0'));
 
 const isClosed = (events: StoredEvent[]): boolean =>
   events.some((e) => e.type === 'RedPacketExpired' || (e.type === 'RedPacketClaimed' && (e.data as { remainingShares: number }).remainingShares === 0));
@@ -46,6 +50,7 @@ export class CheckpointAudit {
   }
 
   private async missingReaction(event: StoredEvent): Promise<string | undefined> {
+    if (event.type === 'MerchantPaid') return settledPayment(this.world, event) ? undefined : 'neither credited to the merchant nor returned';
     const id = reactionEventId(event);
     if (id !== undefined) return this.world.events.hasEvent(id) ? undefined : 'its credit or escrow is not stored';
     if (event.type !== 'RedPacketEscrowed') return undefined;
@@ -79,7 +84,10 @@ export const checkQuiescentWorld = async (
     byKey.set(key, { request, answers: [...(byKey.get(key)?.answers ?? []), answer] });
   }
   for (const [commandId, { request, answers: got }] of byKey) {
-    const stored = world.events.hasEvent(eventIdsOf(commandId)(0));
+    const first = eventIdsOf(commandId)(0);
+    // A payment that lost its dynamic code to another at the same moment is stored, returned and answered 410.
+    const returned = events.some((e) => e.id === first && e.type === 'MerchantPaid' && (e.data as MerchantPaid).dynamic && world.events.hasEvent(deterministicId(first, 'return', '0')));
+    const stored = world.events.hasEvent(first) && !returned;
     if (got.includes('ok') && !stored) problems.push(`${request.describe} (key ${request.key}) was answered ok but is not stored`);
     if (!got.includes('ok') && got.includes('refused') && stored) problems.push(`${request.describe} (key ${request.key}) was refused but is stored`);
   }

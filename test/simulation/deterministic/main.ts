@@ -2,7 +2,8 @@ import { runSeed } from './simulation';
 
 /**
  * `npm run sim -- --seed S` replays one seed and prints its trace; `npm run sim -- --seeds N
- * [--seed S]` runs seeds S..S+N-1 and prints the failing ones. `--requests R` sets the workload.
+ * [--seed S]` runs seeds S..S+N-1 and prints the failing ones. `--requests R` sets the workload,
+ * `--payments P` adds a merchant and P payments by code.
  */
 const argument = (name: string): number | undefined => {
   const at = process.argv.indexOf(`--${name}`);
@@ -13,8 +14,9 @@ const main = async (): Promise<void> => {
   const seeds = argument('seeds');
   const first = argument('seed') ?? 1;
   const requests = argument('requests');
+  const payments = argument('payments');
   if (seeds === undefined) {
-    const result = await runSeed(first, { trace: true, requests });
+    const result = await runSeed(first, { trace: true, requests, payments });
     for (const line of result.trace) console.log(line);
     console.log(`seed ${first}: ${result.events} events, ${result.steps} steps, faults ${JSON.stringify(result.faults)}`);
     console.log(result.violations.length === 0 ? 'every invariant held' : `${result.violations.length} violations:\n${result.violations.join('\n')}`);
@@ -24,7 +26,7 @@ const main = async (): Promise<void> => {
   const started = Date.now();
   const failed: number[] = [];
   for (let seed = first; seed < first + seeds; seed += 1) {
-    const result = await runSeed(seed, { requests });
+    const result = await runSeed(seed, { requests, payments });
     if (result.violations.length > 0) {
       failed.push(seed);
       console.log(`seed ${seed}: ${result.violations[0]}${result.violations.length > 1 ? ` (+${result.violations.length - 1} more)` : ''}`);

@@ -30,6 +30,8 @@ import { OpenWalletHandler } from '../../../apps/api/src/wallets/open-wallet/ope
 import { WithdrawFundsHandler } from '../../../apps/api/src/wallets/withdraw-funds/withdraw-funds.handler';
 import { TransferFundsHandler } from '../../../apps/api/src/transfers/transfer-funds/transfer-funds.handler';
 import { PaymentCodeStreams } from '../../../apps/api/src/command-path/payment-code-streams';
+import { IssuePaymentCodeHandler } from '../../../apps/api/src/payments/issue-payment-code/issue-payment-code.handler';
+import { PayByCodeHandler } from '../../../apps/api/src/payments/pay-by-code/pay-by-code.handler';
 import { FaultyCheckpointStore, FaultyEventStore, FaultyTimerStore, ProcessIo } from './faults';
 
 /** Packets expire after seconds, not a day: the expiry path runs within a short simulated run. */
@@ -94,6 +96,8 @@ export class SimulatedProcess {
       tip: new PraiseTipHandler(wallets, articles),
       send: new SendRedPacketHandler(wallets, packets, this.expiries, clock, SIMULATION_SECRETS),
       claim: new ClaimRedPacketHandler(packets, clock, random),
+      issueCode: new IssuePaymentCodeHandler(codes, wallets, clock, SIMULATION_SECRETS),
+      pay: new PayByCodeHandler(codes, wallets),
     };
   }
 

@@ -4,6 +4,7 @@ import { NO_FAULTS, ProcessIo, type FaultCounts, type FaultRates } from './fault
 import { CheckpointAudit, checkQuiescentWorld } from './invariants';
 import { DurableWorld, SimulatedProcess } from './simulated-process';
 import { VirtualTime } from './virtual-time';
+import { merchantSetup, paymentRequests } from './payments-workload';
 import { randomRequests, sendWithRetries, setupRequests, type Answer, type Client, type Request } from './workload';
 
 export interface SimulationOptions {
@@ -17,6 +18,8 @@ export interface SimulationOptions {
   maxCrashes?: number;
   /** False models the idempotency interceptor before it abandoned a key on a 5xx (default true). */
   abandonsOnServerError?: boolean;
+  /** Add a merchant and payments by code, drawn from their own source (the other draws stay as they are). */
+  payments?: number;
 }
 
 export interface SeedResult {
@@ -98,6 +101,8 @@ export const runSeed = async (seed: number, options: SimulationOptions = {}): Pr
   const users = Array.from({ length: 3 + Math.floor(random() * 4) }, (_, i) => `u${i}`);
   const count = options.requests ?? 60;
   const requests = randomRequests(random, users, count, 20_000);
+  const payments = options.payments ? paymentRequests(seed, users, options.payments, 20_000) : undefined;
+  if (payments) requests.push(...payments.requests);
   let workloadDone = false;
 
   const logger = traceLogger(log);
@@ -106,7 +111,9 @@ export const runSeed = async (seed: number, options: SimulationOptions = {}): Pr
   try {
     boot();
     void (async () => {
-      await Promise.all(users.map(async (userId) => setupRequests([userId]).reduce((previous, r) => previous.then(() => send(r)), Promise.resolve())));
+      const setups = users.map((userId) => setupRequests([userId]));
+      if (payments) setups.push(merchantSetup(payments.codes));
+      await Promise.all(setups.map(async (setup) => setup.reduce((previous, r) => previous.then(() => send(r)), Promise.resolve())));
       await Promise.all(requests.map(async (request) => time.sleep(request.at).then(() => send(request))));
       workloadDone = true;
     })();
