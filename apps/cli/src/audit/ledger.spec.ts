@@ -32,6 +32,32 @@ describe('Ledger (the audit, recomputed from events)', () => {
     expect(ledger.conservation()).toEqual({ balances: 940, held: 90 - 30, inFlight: 0, fundings: 1_100, withdrawals: 100, left: 1_000, right: 1_000, holds: true });
   });
 
+  it('pairs payments by code with the merchant credit or the payer return, and checks single use of dynamic codes', () => {
+    const h = clean().open('shop', 'business').fund('b', 1_000);
+    const code = 'c'.repeat(64);
+    const pay = (paymentId: string, payerId: string, amount: number, dynamic: boolean) =>
+      h.add(`wallet-${payerId}`, 'MerchantPaid', { paymentId, payerId, merchantId: 'shop', codeId: code, amount, dynamic }, payerId);
+    const staticPaid = pay('p1', 'a', 100, false);
+    h.add('wallet-shop', 'MerchantPaymentReceived', { paymentId: 'p1', payerId: 'a', merchantId: 'shop', amount: 100 }, 'a', staticPaid);
+    const won = pay('p2', 'a', 70, true);
+    const lost = pay('p3', 'b', 70, true);
+    h.add(`payment-code-${code}`, 'PaymentCodeRedeemed', { codeId: code, merchantId: 'shop', paymentId: 'p2', payerId: 'a', amount: 70 }, 'a', won);
+    h.add('wallet-b', 'MerchantPaymentReturned', { paymentId: 'p3', payerId: 'b', merchantId: 'shop', amount: 70, reason: 'code-used' }, 'b', lost);
+    h.add('wallet-shop', 'MerchantPaymentReceived', { paymentId: 'p2', payerId: 'a', merchantId: 'shop', amount: 70 }, 'a', won);
+    const ledger = ledgerOf(h);
+    expect(ledger.findings).toEqual([]);
+    expect(ledger.wallets.get('shop')!.balance).toBe(170);
+    const { debited, credited, returned } = ledger.merchantPayments;
+    expect([debited, credited, returned]).toEqual([{ count: 3, amount: 240 }, { count: 2, amount: 170 }, { count: 1, amount: 70 }]);
+    expect(ledger.conservation().holds).toBe(true);
+
+    // A second redemption of the code, and the merchant credited for the payment that lost it.
+    h.add(`payment-code-${code}`, 'PaymentCodeRedeemed', { codeId: code, merchantId: 'shop', paymentId: 'p4', payerId: 'b', amount: 70 }, 'b');
+    const p5 = pay('p5', 'b', 10, true);
+    h.add('wallet-shop', 'MerchantPaymentReceived', { paymentId: 'p5', payerId: 'b', merchantId: 'shop', amount: 10 }, 'b', p5);
+    expect(kinds(ledgerOf(h))).toEqual(['payment-code', 'payment-code']);
+  });
+
   it('counts a debit without its credit as in flight, then as missing once older than the grace period', () => {
     const h = clean().transfer('a', 'b', 5, { credit: false });
     expect(ledgerOf(h).inFlight()).toEqual({ amount: 5, count: 1 });

@@ -22,3 +22,18 @@ describe('zan stats: likes and praise per article', () => {
     expect(stats.result(1).topArticles).toHaveLength(1);
   });
 });
+
+describe('zan stats: payments by code', () => {
+  it('counts payments by code per type and per day', () => {
+    const at = '2026-03-01T10:00:00.000Z';
+    const event = (type: string, data: Record<string, unknown>) => ({ id: type, streamId: 's', revision: 0, position: 1n, type, data, metadata: {}, occurredAt: at }) as never;
+    const stats = new Stats();
+    stats.apply(event('PaymentCodeIssued', { codeId: 'c', merchantId: 'shop', amount: 800 }));
+    stats.apply(event('MerchantPaid', { paymentId: 'p', payerId: 'ann', merchantId: 'shop', codeId: 'c', amount: 800, dynamic: true }));
+    stats.apply(event('MerchantPaymentReceived', { paymentId: 'p', payerId: 'ann', merchantId: 'shop', amount: 800 }));
+    const result = stats.result();
+    expect(result.byDay['2026-03-01']!.merchantPayments).toEqual({ count: 1, amount: 800 });
+    expect(result.byType.MerchantPaymentReceived).toEqual({ count: 1, amount: 800 });
+    expect(result.byType.PaymentCodeIssued).toEqual({ count: 1, amount: 800 });
+  });
+});

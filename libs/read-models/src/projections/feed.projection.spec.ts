@@ -33,6 +33,25 @@ describe('feed projection', () => {
     expect(feedEntry(workload.events[1])?.item.at).toBe(workload.events[1].occurredAt);
   });
 
+  it('shows a payment by code to the payer and the merchant, and a returned one to the payer', () => {
+    const at = '2026-03-01T10:00:00.000Z';
+    const event = (type: string, data: Record<string, unknown>) => ({ id: type, streamId: 's', revision: 0, position: 1n, type, data, metadata: {}, occurredAt: at }) as never;
+    const payment = { paymentId: 'pay', payerId: 'ann', merchantId: 'shop', amount: 800 };
+    expect(feedEntry(event('MerchantPaid', { ...payment, codeId: 'c', dynamic: true }))).toEqual({
+      userId: 'ann',
+      item: { type: 'merchant-payment-sent', at, amount: 800, counterpartyId: 'shop', refId: 'pay' },
+    });
+    expect(feedEntry(event('MerchantPaymentReceived', payment))).toEqual({
+      userId: 'shop',
+      item: { type: 'merchant-payment-received', at, amount: 800, counterpartyId: 'ann', refId: 'pay' },
+    });
+    expect(feedEntry(event('MerchantPaymentReturned', { ...payment, reason: 'code-used' }))).toEqual({
+      userId: 'ann',
+      item: { type: 'merchant-payment-returned', at, amount: 800, counterpartyId: 'shop', refId: 'pay' },
+    });
+    expect(feedEntry(event('PaymentCodeIssued', { codeId: 'c', merchantId: 'shop' }))).toBeUndefined();
+  });
+
   it('adds the item under its position and trims the feed to its length', () => {
     const funded = workload.events[1];
     const changes = feedProjection(3).project(funded);
