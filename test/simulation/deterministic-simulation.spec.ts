@@ -7,7 +7,7 @@ import { runSeed, type SeedResult } from './deterministic/simulation';
  */
 const SEEDS = Number(process.env.ZAN_SIM_SEEDS ?? 2_000);
 /** Seeds of the run with payments by code added (its own draws: the seeds above stay as they were). */
-const PAYMENT_SEEDS = Math.ceil(SEEDS / 4);
+const PAYMENT_SEEDS = Math.ceil(SEEDS / 10);
 // ZAN_TEST_RUN is a number under npm test, but any label when a developer sets it: never a NaN base.
 const runNumber = Number.parseInt(process.env.ZAN_TEST_RUN ?? '', 10);
 const base = Number(process.env.ZAN_SIM_SEED ?? ((Number.isSafeInteger(runNumber) ? runNumber : Math.floor(Date.now() / 1000)) % 400_000) * 10_000);
