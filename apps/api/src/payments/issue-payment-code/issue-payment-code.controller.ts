@@ -25,7 +25,7 @@ export class IssuePaymentCodeController {
   })
   @ApiCreatedResponse({ type: PaymentCodeIssuedDoc })
   @ApiProblems(...AUTHENTICATED, 'validation', 'not-a-merchant', 'amount-out-of-range', 'idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress', 'rate-limited')
-  issue(@Ctx() context: CommandContext, @Body() body: IssuePaymentCodeBody) {
+  issue(@Ctx() context: CommandContext, @Body() body: IssuePaymentCodeBody): Promise<PaymentCodeIssuedDoc> {
     return this.commands.execute(new IssuePaymentCodeCommand(context, body.amount, body.expiresInSeconds, body.reference));
   }
 }

@@ -7,8 +7,9 @@ import { type CommandContext, eventIdsOf, metadataOf } from '../../command-path/
 import { positionOf } from '../../command-path/execution';
 import { PaymentCodeStreams, codeIdOf } from '../../command-path/payment-code-streams';
 import { WalletStreams } from '../../command-path/wallet-streams';
+import type { PaymentCodeIssuedDoc } from './issue-payment-code.dto';
 
-export class IssuePaymentCodeCommand extends Command<{ code: string; amount: number | null; expiresAt: string | null; reference: string | null; position: string }> {
+export class IssuePaymentCodeCommand extends Command<PaymentCodeIssuedDoc> {
   constructor(
     readonly context: CommandContext,
     readonly amount: number | undefined,
@@ -28,7 +29,7 @@ export class IssuePaymentCodeHandler implements ICommandHandler<IssuePaymentCode
     @Inject(ZAN_SECRETS) private readonly secrets: ZanSecrets,
   ) {}
 
-  async execute({ context, amount, expiresInSeconds, reference }: IssuePaymentCodeCommand) {
+  async execute({ context, amount, expiresInSeconds, reference }: IssuePaymentCodeCommand): Promise<PaymentCodeIssuedDoc> {
     const merchantId = context.userId;
     const { commandId } = context;
     // Whoever knows a code can pay it: keyed, so the merchant and Idempotency-Key alone do not give it

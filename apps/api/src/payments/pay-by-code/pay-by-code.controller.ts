@@ -33,7 +33,7 @@ export class PayByCodeController {
     'amount-out-of-range',
     'daily-limit-exceeded',
   )
-  pay(@Ctx() context: CommandContext, @Body() body: PayByCodeBody) {
+  pay(@Ctx() context: CommandContext, @Body() body: PayByCodeBody): Promise<MerchantPaidDoc> {
     return this.commands.execute(new PayByCodeCommand(context, body.code, body.amount));
   }
 }

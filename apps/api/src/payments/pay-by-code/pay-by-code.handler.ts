@@ -6,8 +6,9 @@ import { positionOf } from '../../command-path/execution';
 import { deterministicId } from '../../command-path/ids';
 import { PaymentCodeStreams, codeIdOf } from '../../command-path/payment-code-streams';
 import { WalletStreams } from '../../command-path/wallet-streams';
+import type { MerchantPaidDoc } from './pay-by-code.dto';
 
-export class PayByCodeCommand extends Command<{ paymentId: string; merchantId: string; amount: number; reference: string | null; balance: number; position: string }> {
+export class PayByCodeCommand extends Command<MerchantPaidDoc> {
   constructor(readonly context: CommandContext, readonly code: string, readonly amount: number | undefined) {
     super();
   }
@@ -27,7 +28,7 @@ export class PayByCodeHandler implements ICommandHandler<PayByCodeCommand> {
     private readonly wallets: WalletStreams,
   ) {}
 
-  async execute({ context, code, amount }: PayByCodeCommand) {
+  async execute({ context, code, amount }: PayByCodeCommand): Promise<MerchantPaidDoc> {
     const payerId = context.userId;
     const { commandId } = context;
     const paymentId = deterministicId(commandId, 'payment');
