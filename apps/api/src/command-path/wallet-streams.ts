@@ -49,7 +49,8 @@ export class WalletStreams {
    * The second leg of a payment (a transfer received, a tip, a share, a refund), caused by a stored
    * event and made once: its ids derive from the cause, so a redelivered cause is refused as a
    * duplicate, and that is all a reaction needs to know (no search of a long wallet stream for the
-   * earlier outcome).
+   * earlier outcome). `label` tells apart two possible credits of one cause (a payment by code is
+   * credited to the merchant, 'credit', or given back to the payer, 'return').
    */
   async credit(cause: StoredEvent, userId: string, credit: WalletCredit, label = 'credit'): Promise<void> {
     try {
