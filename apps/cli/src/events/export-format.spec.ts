@@ -43,6 +43,16 @@ describe('export formats', () => {
     expect(unknownCategories(['article', 'wallet', 'red-packet'])).toEqual([]);
   });
 
+  it('knows payments by code: the payer debited, the merchant or the payer credited, the code stream moving no wallet', () => {
+    const payment = { paymentId: 'p', payerId: 'alice', merchantId: 'shop', amount: 800 };
+    expect(walletEffect(event({ type: 'MerchantPaid', data: { ...payment, codeId: 'c'.repeat(64), dynamic: true } }))).toEqual({ wallet: 'alice', delta: -800 });
+    expect(walletEffect(event({ type: 'MerchantPaymentReceived', streamId: 'wallet-shop', data: payment }))).toEqual({ wallet: 'shop', delta: 800 });
+    expect(walletEffect(event({ type: 'MerchantPaymentReturned', data: { ...payment, reason: 'code-used' } }))).toEqual({ wallet: 'alice', delta: 800 });
+    const redeemed = event({ type: 'PaymentCodeRedeemed', streamId: `payment-code-${'c'.repeat(64)}`, data: { codeId: 'c'.repeat(64), merchantId: 'shop', paymentId: 'p', payerId: 'alice', amount: 800 } });
+    expect(walletEffect(redeemed)).toEqual({ wallet: null, delta: 0 });
+    expect(unknownCategories(['payment-code'])).toEqual([]);
+  });
+
   it('writes RFC 4180 CSV: quotes around commas, quotes and line breaks, quotes doubled', () => {
     expect(csvField('plain')).toBe('plain');
     expect(csvField('a,b')).toBe('"a,b"');
