@@ -2,6 +2,7 @@ import { unguessableId, seededRandom } from '@zan/platform';
 import { IssuePaymentCodeCommand } from '../../../apps/api/src/payments/issue-payment-code/issue-payment-code.handler';
 import { PayByCodeCommand } from '../../../apps/api/src/payments/pay-by-code/pay-by-code.handler';
 import { OpenWalletCommand } from '../../../apps/api/src/wallets/open-wallet/open-wallet.handler';
+import { RequestVerificationCommand } from '../../../apps/api/src/verification/request-verification/request-verification.handler';
 import { companyNameOf, usccOf } from '../../support/identity';
 import { SIMULATION_SECRETS } from './simulated-process';
 import { commandIdOf, type Request } from './workload';
@@ -16,7 +17,7 @@ export const merchantSetup = (codes: CodeTerms[]): Request[] => [
     userId: MERCHANT,
     key: 'verify-shop',
     describe: 'verify shop',
-    send: (p, c) => p.handlers.verify.request(c, { kind: 'business', name: companyNameOf(MERCHANT), number: usccOf(MERCHANT) }),
+    send: (p, c) => p.handlers.verify.execute(new RequestVerificationCommand(c, { kind: 'business', name: companyNameOf(MERCHANT), number: usccOf(MERCHANT) })),
   },
   ...codes.map(
     (terms): Request => ({

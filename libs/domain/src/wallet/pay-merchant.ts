@@ -1,8 +1,9 @@
 import type { DomainEvent, Fen } from '@zan/contracts';
 import { DEFAULT_CONTEXT, type Command, type DecideContext } from '../decider';
-import { InvalidCommand, NotAMerchant, PaymentAmountMismatch, PaymentAmountRequired, PaymentCodeGone, PaymentCodeNotFound, SelfPayment } from '../errors';
+import { NotAMerchant, PaymentAmountMismatch, PaymentAmountRequired, PaymentCodeGone, PaymentCodeNotFound, SelfPayment } from '../errors';
 import { requireAmountWithin, requireId } from '../validation';
-import { requireFunds, requireOwnStream, requireWithinDailyLimit, type WalletState } from './wallet.state';
+import { requireWithinLimits } from './limits';
+import { requireFunds, requireOwnStream, type WalletState } from './wallet.state';
 
 /**
  * What the payment decision needs to know of the code (read by the handler from the code stream)
@@ -53,7 +54,7 @@ export const decidePayMerchant = (
   if (!code.merchant) throw new NotAMerchant(`${code.merchantId} is no longer a verified business wallet`);
   const amount = requireAmountWithin(dynamic ? code.amount : data.amount, context.limits.transfer, 'a payment');
   requireFunds(state, amount);
-  requireWithinDailyLimit(state, amount, context);
+  requireWithinLimits(state, amount, context);
   return [
     {
       type: 'MerchantPaid',

@@ -32,6 +32,7 @@ export class PayByCodeController {
     'insufficient-funds',
     'amount-out-of-range',
     'daily-limit-exceeded',
+    'annual-limit-exceeded',
   )
   pay(@Ctx() context: CommandContext, @Body() body: PayByCodeBody): Promise<MerchantPaidDoc> {
     return this.commands.execute(new PayByCodeCommand(context, body.code, body.amount));
