@@ -8,6 +8,7 @@ import { ARTICLE_CONTROLLERS, ARTICLE_PROVIDERS } from './articles/articles';
 import { ORDER_CONTROLLERS, ORDER_PROVIDERS } from './orders/orders';
 import { PRODUCT_CONTROLLERS, PRODUCT_PROVIDERS } from './products/products';
 import { AuthGuard } from './auth/auth.guard';
+import { STATS_CONTROLLERS } from './stats/stats';
 import { CommandRunner } from './command-path/command-runner';
 import { ArticleStreams } from './command-path/article-streams';
 import { RedPacketStreams } from './command-path/red-packet-streams';
@@ -65,6 +66,7 @@ class SingletonsMetrics implements OnModuleInit {
     ...PRODUCT_CONTROLLERS,
     ...ORDER_CONTROLLERS,
     ...WEBHOOK_CONTROLLERS,
+    ...STATS_CONTROLLERS,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ProblemFilter },
