@@ -55,7 +55,7 @@ describe('dashboard in Chromium (embedded)', () => {
     await page.goto(`${base}/dashboard/`);
     await page.fill('#token', 'not-a-token');
     await page.keyboard.press('Enter');
-    await expect(page.locator('#sign-in-error').textContent()).resolves.toMatch(/refused/);
+    await page.locator('#sign-in-error', { hasText: 'That token was refused' }).waitFor();
     await page.fill('#token', tokenFor('alice', TEST_JWT_SECRET));
     await page.keyboard.press('Enter');
     await page.locator('#sign-in-error', { hasText: 'not an admin token' }).waitFor();
@@ -69,7 +69,7 @@ describe('dashboard in Chromium (embedded)', () => {
     await page.waitForSelector('main[data-loaded]');
     expect(await page.evaluate('Object.keys(sessionStorage)')).toEqual(['zan.dashboard.token']);
     expect(await page.evaluate('localStorage.length')).toBe(0);
-    await expect(page.locator('#empty').textContent()).resolves.toMatch(/no money in it yet/);
+    await page.locator('#empty', { hasText: 'no money in it yet' }).waitFor();
     expect(await figure('difference')).toBe('¥0.00');
   });
 

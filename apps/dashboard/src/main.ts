@@ -18,6 +18,8 @@ const empty = byId<HTMLParagraphElement>('empty');
 const signOut = byId<HTMLButtonElement>('sign-out');
 
 let timer: number | undefined;
+/** Each refresh's number: an answer to an older one (a range since changed) is dropped. */
+let latest = 0;
 
 const showSignIn = (message = ''): void => {
   window.clearInterval(timer);
@@ -48,14 +50,17 @@ const refresh = async (): Promise<void> => {
   const token = savedToken();
   if (!token) return showSignIn();
   const [from, to] = [fromInput.value, toInput.value];
+  const mine = ++latest;
   try {
     const [[daily, hourly, authors, articles, luck], [money, traffic]] = await Promise.all([loadRange(token, from, to), loadLive(token)]);
+    if (mine !== latest) return;
     renderRange(daily, hourly, authors, articles, luck);
     renderLive(money, traffic);
     explainEmpty(daily, money.fundings > 0);
     status.textContent = `${from} to ${to}, Beijing time. Net inflow ${yuan(money.netInflow)}. Updated ${new Date().toLocaleTimeString('en-GB', { timeZone: 'Asia/Shanghai' })}.`;
     main.dataset.loaded = `${from}/${to}`;
   } catch (error) {
+    if (mine !== latest) return;
     if (error instanceof ApiRefused && (error.status === 401 || error.status === 403)) {
       forgetToken();
       return showSignIn(error.status === 403 ? 'That token is not an admin token.' : `That token was refused: ${error.message}`);
