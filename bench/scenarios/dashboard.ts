@@ -10,6 +10,7 @@
  * page's load is timed as the page does it: its seven requests at once (daily, hourly, top authors,
  * top articles, red-packet luck, money, throughput), from the first sent to the last answered.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +56,7 @@ export const run: Scenario = async (context) => {
     const env = { NODE_ENV: 'development', ZAN_DATA_DIR: dataDir, ZAN_JWT_SECRET: TEST_JWT_SECRET, REDIS_URL: servers.redisUrl, ZAN_REDIS_PREFIX: prefix, ZAN_ROLES: 'api', ZAN_QUERY_RATE_LIMIT_PER_MINUTE: '0', ZAN_LOG_LEVEL: 'warn' };
     const app = await createZanApp({ config: loadConfig(env), roles: ['api'], logger: ['error', 'fatal'] });
     await app.init();
-    const server = app.getHttpServer();
+    const server = app.getHttpServer() as Server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const headers = { Authorization: `Bearer ${tokenFor('ops', TEST_JWT_SECRET, { roles: ['admin'] })}` };

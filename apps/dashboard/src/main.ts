@@ -79,8 +79,7 @@ const start = (): void => {
   timer = window.setInterval(() => void refresh(), REFRESH_MS);
 };
 
-signIn.addEventListener('submit', async (event) => {
-  event.preventDefault();
+const signInWith = async (): Promise<void> => {
   const token = byId<HTMLInputElement>('token').value.trim();
   try {
     await getJson('/v1/admin/stats/money', token);
@@ -93,6 +92,11 @@ signIn.addEventListener('submit', async (event) => {
   saveToken(token);
   start();
   main.focus();
+};
+
+signIn.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void signInWith();
 });
 
 rangeForm.addEventListener('submit', (event) => {
