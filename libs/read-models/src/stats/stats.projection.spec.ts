@@ -53,3 +53,23 @@ describe('statsProjection', () => {
     ]);
   });
 });
+
+describe('the money equation over every debit with a credit', () => {
+  it('keeps balances + held + in flight equal to fundings - withdrawals after each event, orders included', () => {
+    const totals = { balances: 0, held: 0, inFlight: 0, fundings: 0, withdrawals: 0 } as Record<string, number>;
+    const event = (streamId: string, type: string, data: object, i: number) => ({ id: `e${i}`, type, version: 1, streamId, revision: i, position: BigInt(i + 1), occurredAt: '2026-12-06T00:00:00.000Z', data, metadata: {} }) as never;
+    const order = { orderId: 'o1', buyerId: 'ann', merchantId: 'shop', amount: 700 };
+    const history = [
+      event('wallet-ann', 'WalletFunded', { userId: 'ann', fundingId: 'f', amount: 1_000, source: { kind: 'card', cardId: 'c' } }, 0),
+      event('wallet-ann', 'OrderPlaced', order, 1),
+      event('wallet-shop', 'OrderPaymentReceived', order, 2),
+      event('wallet-shop', 'OrderRefunded', order, 3),
+      event('wallet-ann', 'OrderRefundReceived', order, 4),
+    ];
+    for (const stored of history) {
+      for (const change of statsProjection.project(stored)) if (change.op === 'hincrby' && change.key === 'stats-money') totals[change.field]! += change.by;
+      expect(totals.balances! + totals.held! + totals.inFlight!).toBe(totals.fundings! - totals.withdrawals!);
+    }
+    expect(totals).toEqual({ balances: 1_000, held: 0, inFlight: 0, fundings: 1_000, withdrawals: 0 });
+  });
+});

@@ -46,6 +46,11 @@ const MONEY_OF: Partial<Record<string, (data: Data) => [keyof MoneyTotals, numbe
   RedPacketShareReceived: (d) => [['inFlight', -amountOf(d)]],
   RedPacketExpired: (d) => [['held', -amountOf(d)], ['inFlight', amountOf(d)]],
   RedPacketRefunded: (d) => [['inFlight', -amountOf(d)]],
+  // Commerce's payments: the buyer's debit until the merchant's credit, and back for a refund.
+  OrderPlaced: (d) => [['inFlight', amountOf(d)]],
+  OrderPaymentReceived: (d) => [['inFlight', -amountOf(d)]],
+  OrderRefunded: (d) => [['inFlight', amountOf(d)]],
+  OrderRefundReceived: (d) => [['inFlight', -amountOf(d)]],
 };
 
 /** Share ÷ the mean share left when it was claimed, in thousandths (the double-mean draw is uniform below twice that mean). */
