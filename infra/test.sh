@@ -20,6 +20,10 @@ npx depcruise --config .dependency-cruiser.js apps libs || { echo "0 passed, 1 f
 echo "== lint"
 npm run --silent lint || { echo "0 passed, 1 failed"; exit 1; }
 
+# The dashboard's page (type check, then Vite into dist/dashboard): its browser spec loads what this builds.
+echo "== dashboard build"
+npm run build:dashboard --silent || { echo "0 passed, 1 failed"; exit 1; }
+
 echo "== kafka"
 bash infra/kafka/start.sh || { echo "0 passed, 1 failed"; exit 1; }
 

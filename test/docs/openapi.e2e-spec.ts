@@ -332,12 +332,22 @@ describe('the OpenAPI document describes every answer of every route', () => {
     }
     expect((await as(ops, 'get', `${hooks}/{id}/deliveries`, { path: hook(noHook, '/deliveries'), query: '?limit=0' })).status).toBe(400);
 
+    // The dashboard's figures (admin only): an answer, a bad range, another user, no token.
+    const stats = ['daily', 'hourly', 'top-authors', 'top-articles', 'red-packet-luck', 'money', 'throughput'].map((name) => `/v1/admin/stats/${name}`);
+    for (const route of stats) {
+      expect([route, (await as(ops, 'get', route)).status]).toEqual([route, 200]);
+      if (!/money|throughput/.test(route)) expect([route, (await as(ops, 'get', route, { query: '?from=2026-02-30' })).status]).toEqual([route, 400]);
+      expect([route, (await as(alice, 'get', route)).status]).toEqual([route, 403]);
+      expect((await as(undefined, 'get', route)).status).toBe(401);
+    }
+
     // 429: quinn spends her minute of queries, then every query refuses her.
     const quinn = clientFor(zan.app, 'quinn', { roles: ['admin'] });
     for (let i = 0; i < QUERY_RATE_LIMIT; i++) await request(zan.app.getHttpServer()).get('/v1/leaderboards/authors').set('Authorization', `Bearer ${quinn.token}`);
     for (const [route, path] of queries) expect([route, (await as(quinn, 'get', route, { path })).status]).toEqual([route, 429]);
     expect((await as(quinn, 'get', hooks)).status).toBe(429);
     expect((await as(quinn, 'get', `${hooks}/{id}/deliveries`, { path: hook(noHook, '/deliveries') })).status).toBe(429);
+    for (const route of stats) expect([route, (await as(quinn, 'get', route)).status]).toEqual([route, 429]);
 
     // Shredding a user's personal data (admin only).
     const shred = '/v1/admin/users/{userId}/personal-data';

@@ -9,6 +9,7 @@ import { ORDER_CONTROLLERS, ORDER_PROVIDERS } from './orders/orders';
 import { PRODUCT_CONTROLLERS, PRODUCT_PROVIDERS } from './products/products';
 import { PAYMENT_CONTROLLERS, PAYMENT_PROVIDERS } from './payments/payments';
 import { AuthGuard } from './auth/auth.guard';
+import { STATS_CONTROLLERS } from './stats/stats';
 import { CommandRunner } from './command-path/command-runner';
 import { ArticleStreams } from './command-path/article-streams';
 import { PaymentCodeStreams } from './command-path/payment-code-streams';
@@ -68,6 +69,7 @@ class SingletonsMetrics implements OnModuleInit {
     ...ORDER_CONTROLLERS,
     ...WEBHOOK_CONTROLLERS,
     ...PAYMENT_CONTROLLERS,
+    ...STATS_CONTROLLERS,
   ],
   providers: [
     { provide: APP_FILTER, useClass: ProblemFilter },

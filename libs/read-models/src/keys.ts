@@ -23,6 +23,13 @@ export const keys = {
   merchantOrders: (merchantId: string) => `merchant-orders:${merchantId}`,
   /** `<day>:orders`, `<day>:gross`, `<day>:refunds` per Beijing calendar day. */
   merchantSales: (merchantId: string) => `merchant-sales:${merchantId}`,
+  /** Dashboard aggregates (stats/): a Beijing day YYYY-MM-DD, an hour YYYY-MM-DDTHH. */
+  statsDay: (day: string) => `stats-day:${day}`,
+  statsHour: (hour: string) => `stats-hour:${hour}`,
+  statsAuthors: (day: string) => `stats-authors:${day}`,
+  statsArticles: (day: string) => `stats-articles:${day}`,
+  statsLuck: (day: string) => `stats-luck:${day}`,
+  statsMoney: 'stats-money',
   /** Dedupe: stream id -> last applied revision, one hash per Kafka category. */
   applied: (category: string) => `applied:${category}`,
   watermark: 'watermark',

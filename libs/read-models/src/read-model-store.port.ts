@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@zan/contracts';
 import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, OrdersPage, PraisersPage, ProductView, RedPacketView, SalesDay, WalletView } from './views';
+import type { LuckyClaim, MoneyTotals, StatsBucket, StatsQuery, StatsRankEntry, StatsRankQuery } from './stats/stats.views';
 
 export type {
   ArticleView,
@@ -103,6 +104,17 @@ export interface ReadModelStore {
   orders(of: { buyerId: string } | { merchantId: string }, query: FeedQuery): Promise<OrdersPage>;
   /** A merchant's sales per Beijing calendar day, every day from `from` to `to` (YYYY-MM-DD, inclusive). */
   sales(merchantId: string, from: string, to: string): Promise<SalesDay[]>;
+  /**
+   * The dashboard's aggregates: one bucket per Beijing day or hour of the range, zeros where nothing
+   * happened. Throws InvalidStatsRange for a bad day, a reversed range or one too long (see MAX_STATS_DAYS).
+   */
+  stats(query: StatsQuery): Promise<StatsBucket[]>;
+  /** Authors or articles by tips received in the range, highest first, ties by id. */
+  statsTop(query: StatsRankQuery): Promise<StatsRankEntry[]>;
+  /** The luckiest claims of the range, luckiest first. */
+  luckiestClaims(from: string, to: string, limit: number): Promise<LuckyClaim[]>;
+  /** The money equation's terms over the whole history applied so far. */
+  moneyTotals(): Promise<MoneyTotals>;
   /** Deletes every read-model key of this store (every generation), for rebuilds and tests. */
   clear(): Promise<void>;
   close(): Promise<void>;

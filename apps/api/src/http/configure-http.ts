@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { refuseAmbiguousJson } from './json-ambiguity';
 import { refuseDeepJson } from './json-depth';
 import { refuseAmbiguousHeaders } from './request-headers';
+import { serveDashboard } from './dashboard-page';
 import { setupApiDocs } from './openapi';
 
 /** HTTP settings shared by every way of starting the api (its own process, all-in-one, tests). */
@@ -36,5 +37,6 @@ export const configureHttp = (app: INestApplication): void => {
     },
   });
   setupApiDocs(app);
+  serveDashboard(express);
   // Shutdown is the mains' (installGracefulShutdown): in-flight requests finish before the app closes.
 };

@@ -96,7 +96,7 @@ export class ReplayEventsCommand extends CommandRunner {
     throw new UsageError(`--target must be redis:<prefix> or file:<path>, not ${JSON.stringify(spec)}`);
   }
 
-  @Option({ flags: '-p, --projection <name>', description: 'balances, earnings, red-packets, feed, articles, or all (repeatable, or comma-separated)' })
+  @Option({ flags: '-p, --projection <name>', description: 'balances, earnings, red-packets, feed, articles, commerce, stats, or all (repeatable, or comma-separated)' })
   parseProjection(value: string, previous?: string[]): string[] {
     return collect(value, previous);
   }

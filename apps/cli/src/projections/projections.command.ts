@@ -24,7 +24,7 @@ interface RebuildFlags {
 @SubCommand({
   name: 'rebuild',
   arguments: '[name]',
-  argsDescription: { name: 'a projection (balances, earnings, red-packets, feed, articles) or all; every projection is rebuilt, they switch together' },
+  argsDescription: { name: 'a projection (balances, earnings, red-packets, feed, articles, commerce, stats) or all; every projection is rebuilt, they switch together' },
   description: 'Rebuild the live Redis read models from the event store with zero downtime: build a new generation beside the live one, then switch',
 })
 export class RebuildProjectionsCommand extends CommandRunner {

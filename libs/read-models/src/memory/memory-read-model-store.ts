@@ -30,6 +30,8 @@ import {
 import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, OrdersPage, OrderView, PraisersPage, ProductView, RedPacketView, SalesDay, WalletView } from '../views';
 import { intField } from '../projections/raw';
 import { SortedSet } from './sorted-set';
+import { StatsReads } from '../stats/stats-reads';
+import type { LuckyClaim, MoneyTotals, StatsBucket, StatsQuery, StatsRankEntry, StatsRankQuery } from '../stats/stats.views';
 
 export interface MemoryReadModelStoreOptions {
   /** Items kept per user feed (default 1000). */
@@ -51,6 +53,10 @@ export class MemoryReadModelStore implements ReadModelStore {
   private pending = new Map<bigint, bigint>();
   private counts = new Map<string, { applied: number; skipped: number }>();
   private readonly watchers = new Set<() => void>();
+  private readonly statsReads = new StatsReads({
+    hashes: async (keys) => keys.map((key) => this.hash(key)),
+    scored: async (keys) => keys.map((key) => (this.sortedSets.get(key)?.highest(Number.MAX_SAFE_INTEGER) ?? []).map(({ member, score }) => [member, score])),
+  });
 
   constructor(options: MemoryReadModelStoreOptions = {}) {
     this.projections = createProjections(options);
@@ -178,6 +184,22 @@ export class MemoryReadModelStore implements ReadModelStore {
 
   async sales(merchantId: string, from: string, to: string): Promise<SalesDay[]> {
     return salesDays(this.hash(keys.merchantSales(merchantId)), from, to);
+  }
+
+  stats(query: StatsQuery): Promise<StatsBucket[]> {
+    return this.statsReads.stats(query);
+  }
+
+  statsTop(query: StatsRankQuery): Promise<StatsRankEntry[]> {
+    return this.statsReads.statsTop(query);
+  }
+
+  luckiestClaims(from: string, to: string, limit: number): Promise<LuckyClaim[]> {
+    return this.statsReads.luckiestClaims(from, to, limit);
+  }
+
+  moneyTotals(): Promise<MoneyTotals> {
+    return this.statsReads.moneyTotals();
   }
 
   async clear(): Promise<void> {

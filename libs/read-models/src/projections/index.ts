@@ -5,6 +5,7 @@ import { commerceProjection } from './commerce.projection';
 import { earningsProjection } from './earnings.projection';
 import { DEFAULT_FEED_LENGTH, feedProjection } from './feed.projection';
 import { redPacketsProjection } from './red-packets.projection';
+import { statsProjection } from '../stats/stats.projection';
 
 export * from './articles.projection';
 export * from './balances.projection';
@@ -27,5 +28,6 @@ export const createProjections = (options: ProjectionOptions = {}): Projection[]
   feedProjection(options.feedLength ?? DEFAULT_FEED_LENGTH),
   articlesProjection,
   commerceProjection,
+  statsProjection,
 ];
 export * from './praisers-page';

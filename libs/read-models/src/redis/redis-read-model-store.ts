@@ -11,6 +11,9 @@ import { Generations } from './generations';
 import { Keyspace } from './keyspace';
 import { ReadModelQueries } from './queries';
 import { defineScripts } from './scripts';
+import { StatsReads } from '../stats/stats-reads';
+import type { LuckyClaim, MoneyTotals, StatsBucket, StatsQuery, StatsRankEntry, StatsRankQuery } from '../stats/stats.views';
+import { redisStatsSource } from './stats-source';
 
 export { GenerationBuild } from './generation-build';
 export { GenerationLost, RebuildInProgress } from './generations';
@@ -58,6 +61,7 @@ export class RedisReadModelStore implements ReadModelStore {
   private readonly writer: ApplyScript;
   private readonly queries: ReadModelQueries;
   private readonly commerce: RedisCommerceQueries;
+  private readonly statsReads: StatsReads;
 
   constructor(options: RedisReadModelStoreOptions) {
     this.ownsConnection = typeof options.redis === 'string';
@@ -77,6 +81,10 @@ export class RedisReadModelStore implements ReadModelStore {
     this.writer = new ApplyScript(this.keyspace, this.scripts, createProjections({ feedLength: options.feedLength }));
     this.commerce = new RedisCommerceQueries(this.redis);
     this.queries = new ReadModelQueries(this.redis, this.keyspace, this.scripts, () => this.generations.active());
+    this.statsReads = new StatsReads(redisStatsSource(this.redis, async () => {
+      const generation = await this.generations.active();
+      return (logical: string) => this.keyspace.key(generation, logical);
+    }));
   }
 
   async apply(delivery: Applied): Promise<boolean> {
@@ -182,6 +190,22 @@ export class RedisReadModelStore implements ReadModelStore {
   async sales(merchantId: string, from: string, to: string): Promise<SalesDay[]> {
     const generation = await this.generations.active();
     return this.commerce.sales((logical) => this.keyspace.key(generation, logical), merchantId, from, to);
+  }
+
+  stats(query: StatsQuery): Promise<StatsBucket[]> {
+    return this.statsReads.stats(query);
+  }
+
+  statsTop(query: StatsRankQuery): Promise<StatsRankEntry[]> {
+    return this.statsReads.statsTop(query);
+  }
+
+  luckiestClaims(from: string, to: string, limit: number): Promise<LuckyClaim[]> {
+    return this.statsReads.luckiestClaims(from, to, limit);
+  }
+
+  moneyTotals(): Promise<MoneyTotals> {
+    return this.statsReads.moneyTotals();
   }
 
   /** Every generation, the pointer, the sequence and the rebuild lease; other keys under the prefix stay. */

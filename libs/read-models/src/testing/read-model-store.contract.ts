@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { InvalidFeedCursor } from '../projections';
 import type { Applied, ReadModelStore } from '../read-model-store.port';
 import type { FeedItem } from '../views';
+import { statsContract, statsSnapshot } from './stats.contract';
 import { Workload, kafkaInterleaving, seededRandom } from './workload';
 
 export interface ContractStoreOptions {
@@ -69,6 +70,7 @@ const snapshot = async (store: ReadModelStore, users: string[], packets: string[
   leaderboard: await store.leaderboard(1000),
   packets: await Promise.all(packets.map((p) => store.redPacket(p))),
   feeds: await Promise.all(users.map((u) => wholeFeed(store, u))),
+  stats: await statsSnapshot(store, '2024-12-31', '2025-01-02'),
 });
 
 export const readModelStoreContract = (name: string, createStore: CreateStore, settings: ContractSettings = {}): void => {
@@ -86,6 +88,8 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
         await store.close();
       }
     });
+
+    statsContract(() => newStore());
 
     it('projects a workload into balances, earnings, leaderboard, red packets and feeds', async () => {
       const store = await newStore();

@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+
+/** Where `npm run build` puts the page (vite, apps/dashboard): dist/dashboard at the project root. */
+export const findDashboardDir = (from = __dirname): string | undefined => {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'dist', 'dashboard');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+};
+
+/**
+ * Serves the dashboard's static files at /dashboard. The page holds no data: every figure comes from
+ * the admin-only /v1/admin/stats routes, with the token the person signs in with. Not built (a
+ * checkout without `npm run build`): /dashboard is a 404 like any unknown path.
+ */
+export const serveDashboard = (app: NestExpressApplication, dir = findDashboardDir()): boolean => {
+  if (!dir) return false;
+  app.useStaticAssets(dir, { prefix: '/dashboard', index: 'index.html', redirect: true, fallthrough: true });
+  return true;
+};

@@ -1,0 +1,75 @@
+import { daysBetween, beijingDay, beijingHour, beijingMinute, hoursOf, InvalidStatsRange, lastHourBuckets } from './beijing';
+import { luckPermille, statsProjection } from './stats.projection';
+import { Workload } from '../testing/workload';
+
+describe('Beijing time', () => {
+  it('puts 16:00 UTC on the next Beijing day', () => {
+    expect(beijingDay('2026-12-05T15:59:59.999Z')).toBe('2026-12-05');
+    expect(beijingDay('2026-12-05T16:00:00.000Z')).toBe('2026-12-06');
+    expect(beijingHour('2026-12-05T16:30:00.000Z')).toBe('2026-12-06T00');
+    expect(beijingMinute('2026-12-05T16:30:00.000Z')).toBe('30');
+    expect(beijingDay('2026-12-06T08:00:00+08:00')).toBe('2026-12-06');
+  });
+
+  it('lists the days of a range, refusing bad ones', () => {
+    expect(daysBetween('2024-02-28', '2024-03-01', 10)).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
+    expect(hoursOf(['2024-02-28'])).toHaveLength(24);
+    expect(() => daysBetween('2023-02-29', '2023-03-01', 10)).toThrow(InvalidStatsRange);
+    expect(() => daysBetween('2024-03-02', '2024-03-01', 10)).toThrow(InvalidStatsRange);
+    expect(() => daysBetween('2024-01-01', '2024-01-11', 10)).toThrow(InvalidStatsRange);
+  });
+
+  it('names the 60 minutes of the last hour across a Beijing midnight', () => {
+    const { hours, minutes } = lastHourBuckets(new Date('2026-12-05T16:00:30.000Z'));
+    expect(hours).toEqual(['2026-12-05T23', '2026-12-06T00']);
+    expect(minutes).toHaveLength(60);
+    expect(minutes[0]).toBe('2026-12-05T23:01');
+    expect(minutes[59]).toBe('2026-12-06T00:00');
+  });
+});
+
+describe('statsProjection', () => {
+  it('measures luck against the mean share left when claimed', () => {
+    expect(luckPermille(300, 700, 2)).toBe(900); // 300 of 1000 for 3 shares
+    expect(luckPermille(400, 0, 0)).toBe(1000); // the last share takes what is left
+    expect(luckPermille(1, 999, 1)).toBe(2);
+  });
+
+  it('changes only by increments and bounded sets, so redeliveries and any order give the same totals', () => {
+    const workload = new Workload().open('alice').fund('alice', 5_000).open('bob').publish('bob', 'a').tip('alice', 'bob', 'a', 500).sendRedPacket('alice', 'rp', 100, 2).claim('rp', 'bob', 30);
+    const ops = new Set(workload.events.flatMap((event) => statsProjection.project(event).map((change) => change.op)));
+    expect([...ops].sort()).toEqual(['hincrby', 'zadd', 'zincrby', 'ztrim']);
+    const funded = workload.events.find((event) => event.type === 'WalletFunded')!;
+    expect(statsProjection.project(funded)).toEqual([
+      { op: 'hincrby', key: 'stats-day:2025-01-01', field: 'events', by: 1 },
+      { op: 'hincrby', key: 'stats-hour:2025-01-01T08', field: 'events', by: 1 },
+      { op: 'hincrby', key: 'stats-hour:2025-01-01T08', field: 'minute:00', by: 1 },
+      { op: 'hincrby', key: 'stats-day:2025-01-01', field: 'fundings', by: 1 },
+      { op: 'hincrby', key: 'stats-hour:2025-01-01T08', field: 'fundings', by: 1 },
+      { op: 'hincrby', key: 'stats-day:2025-01-01', field: 'fundingAmount', by: 5_000 },
+      { op: 'hincrby', key: 'stats-hour:2025-01-01T08', field: 'fundingAmount', by: 5_000 },
+      { op: 'hincrby', key: 'stats-money', field: 'balances', by: 5_000 },
+      { op: 'hincrby', key: 'stats-money', field: 'fundings', by: 5_000 },
+    ]);
+  });
+});
+
+describe('the money equation over every debit with a credit', () => {
+  it('keeps balances + held + in flight equal to fundings - withdrawals after each event, orders included', () => {
+    const totals = { balances: 0, held: 0, inFlight: 0, fundings: 0, withdrawals: 0 } as Record<string, number>;
+    const event = (streamId: string, type: string, data: object, i: number) => ({ id: `e${i}`, type, version: 1, streamId, revision: i, position: BigInt(i + 1), occurredAt: '2026-12-06T00:00:00.000Z', data, metadata: {} }) as never;
+    const order = { orderId: 'o1', buyerId: 'ann', merchantId: 'shop', amount: 700 };
+    const history = [
+      event('wallet-ann', 'WalletFunded', { userId: 'ann', fundingId: 'f', amount: 1_000, source: { kind: 'card', cardId: 'c' } }, 0),
+      event('wallet-ann', 'OrderPlaced', order, 1),
+      event('wallet-shop', 'OrderPaymentReceived', order, 2),
+      event('wallet-shop', 'OrderRefunded', order, 3),
+      event('wallet-ann', 'OrderRefundReceived', order, 4),
+    ];
+    for (const stored of history) {
+      for (const change of statsProjection.project(stored)) if (change.op === 'hincrby' && change.key === 'stats-money') totals[change.field]! += change.by;
+      expect(totals.balances! + totals.held! + totals.inFlight!).toBe(totals.fundings! - totals.withdrawals!);
+    }
+    expect(totals).toEqual({ balances: 1_000, held: 0, inFlight: 0, fundings: 1_000, withdrawals: 0 });
+  });
+});

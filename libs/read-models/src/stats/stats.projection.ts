@@ -1,0 +1,108 @@
+import { walletBalanceDelta, type StoredEvent } from '@zan/contracts';
+import { keys } from '../keys';
+import type { Change, Projection } from '../projection';
+import { beijingDay, beijingHour, beijingMinute } from './beijing';
+import { LUCK_BUCKETS, luckField, minuteField, type MoneyTotals, type StatsCounter } from './stats.views';
+
+/** Luckiest claims kept per day. */
+export const LUCKY_CLAIMS_PER_DAY = 10;
+
+type Data = Record<string, unknown>;
+const amountOf = (data: Data): number => data.amount as number;
+
+/**
+ * What each event adds to its day's and hour's counters. The extension point for new kinds of event:
+ * commerce adds e.g. `OrderPaid: (d) => [['sales', 1], ['salesAmount', d.amount]]` here, with the
+ * counters in STATS_COUNTERS.
+ */
+const COUNTERS_OF: Partial<Record<string, (data: Data) => [StatsCounter, number][]>> = {
+  ArticleLiked: () => [['likes', 1]],
+  ArticleUnliked: () => [['unlikes', 1]],
+  TipPraised: (d) => [['tips', 1], ['tipAmount', amountOf(d)]],
+  WalletFunded: (d) => [['fundings', 1], ['fundingAmount', amountOf(d)]],
+  WalletWithdrawn: (d) => [['withdrawals', 1], ['withdrawalAmount', amountOf(d)]],
+  FundsTransferred: (d) => [['transfers', 1], ['transferAmount', amountOf(d)]],
+  RedPacketEscrowed: (d) => [['redPackets', 1], ['redPacketAmount', amountOf(d)]],
+  RedPacketClaimed: (d) => [['claims', 1], ['claimAmount', amountOf(d)]],
+  RedPacketExpired: (d) => [['redPacketRefundAmount', amountOf(d)]],
+};
+
+/**
+ * The money equation's terms. Debits put money in flight and their credit takes it out; a packet holds
+ * its escrow until claimed or refunded. Every event's changes sum to zero across both sides, so the
+ * figure is the read models' own books: a term that stays off (money in flight for long, held by
+ * packets long expired) shows a credit that never came.
+ */
+const MONEY_OF: Partial<Record<string, (data: Data) => [keyof MoneyTotals, number][]>> = {
+  WalletFunded: (d) => [['fundings', amountOf(d)]],
+  WalletWithdrawn: (d) => [['withdrawals', amountOf(d)]],
+  FundsTransferred: (d) => [['inFlight', amountOf(d)]],
+  TransferReceived: (d) => [['inFlight', -amountOf(d)]],
+  TipPraised: (d) => [['inFlight', amountOf(d)]],
+  TipReceived: (d) => [['inFlight', -amountOf(d)]],
+  RedPacketSent: (d) => [['inFlight', amountOf(d)]],
+  RedPacketEscrowed: (d) => [['inFlight', -amountOf(d)], ['held', amountOf(d)]],
+  RedPacketClaimed: (d) => [['held', -amountOf(d)], ['inFlight', amountOf(d)]],
+  RedPacketShareReceived: (d) => [['inFlight', -amountOf(d)]],
+  RedPacketExpired: (d) => [['held', -amountOf(d)], ['inFlight', amountOf(d)]],
+  RedPacketRefunded: (d) => [['inFlight', -amountOf(d)]],
+  // Commerce's payments: the buyer's debit until the merchant's credit, and back for a refund.
+  OrderPlaced: (d) => [['inFlight', amountOf(d)]],
+  OrderPaymentReceived: (d) => [['inFlight', -amountOf(d)]],
+  OrderRefunded: (d) => [['inFlight', amountOf(d)]],
+  OrderRefundReceived: (d) => [['inFlight', -amountOf(d)]],
+};
+
+/** Share ÷ the mean share left when it was claimed, in thousandths (the double-mean draw is uniform below twice that mean). */
+export const luckPermille = (amount: number, remainingAmount: number, remainingShares: number): number => {
+  const left = remainingAmount + amount;
+  return left <= 0 ? 0 : Math.floor((amount * (remainingShares + 1) * 1000) / left);
+};
+
+/**
+ * The dashboard's aggregates, per Beijing day (stats-day:<day>) and hour (stats-hour:<hour>, with
+ * events per minute), top authors and articles per day (stats-authors:<day>, stats-articles:<day>,
+ * scored by tips in fen), the luckiest claims per day (stats-luck:<day>) and the money equation
+ * (stats-money). Only increments and a trimmed set of fixed members: redeliveries are deduplicated
+ * by the store, and any order of categories gives the same totals.
+ */
+export const statsProjection: Projection = {
+  name: 'stats',
+  project(event: StoredEvent): Change[] {
+    const day = keys.statsDay(beijingDay(event.occurredAt));
+    const hour = keys.statsHour(beijingHour(event.occurredAt));
+    const changes: Change[] = [
+      { op: 'hincrby', key: day, field: 'events', by: 1 },
+      { op: 'hincrby', key: hour, field: 'events', by: 1 },
+      { op: 'hincrby', key: hour, field: minuteField(beijingMinute(event.occurredAt)), by: 1 },
+    ];
+    const data = event.data as Data;
+    for (const [field, by] of COUNTERS_OF[event.type]?.(data) ?? []) {
+      changes.push({ op: 'hincrby', key: day, field, by }, { op: 'hincrby', key: hour, field, by });
+    }
+    if (event.streamId.startsWith('wallet-')) {
+      const delta = walletBalanceDelta(event);
+      if (delta !== 0) changes.push({ op: 'hincrby', key: keys.statsMoney, field: 'balances', by: delta });
+    }
+    for (const [field, by] of MONEY_OF[event.type]?.(data) ?? []) changes.push({ op: 'hincrby', key: keys.statsMoney, field, by });
+
+    const dayId = beijingDay(event.occurredAt);
+    if (event.type === 'TipPraised') {
+      const amount = amountOf(data);
+      changes.push(
+        { op: 'zincrby', key: keys.statsAuthors(dayId), member: data.authorId as string, by: amount },
+        { op: 'zincrby', key: keys.statsArticles(dayId), member: data.articleId as string, by: amount },
+      );
+    }
+    if (event.type === 'RedPacketClaimed') {
+      const amount = amountOf(data);
+      const luck = luckPermille(amount, data.remainingAmount as number, data.remainingShares as number);
+      changes.push(
+        { op: 'hincrby', key: day, field: luckField(Math.min(LUCK_BUCKETS - 1, Math.floor(luck / 100))), by: 1 },
+        { op: 'zadd', key: keys.statsLuck(dayId), score: luck, member: JSON.stringify([data.redPacketId, data.userId, amount]) },
+        { op: 'ztrim', key: keys.statsLuck(dayId), keep: LUCKY_CLAIMS_PER_DAY },
+      );
+    }
+    return changes;
+  },
+};
