@@ -1,5 +1,6 @@
 import { daysBetween, beijingDay, beijingHour, beijingMinute, hoursOf, InvalidStatsRange, lastHourBuckets } from './beijing';
-import { luckPermille, statsProjection } from './stats.projection';
+import { EVENT_TYPES, walletBalanceDelta } from '@zan/contracts';
+import { luckPermille, moneyTermsOf, statsProjection } from './stats.projection';
 import { Workload } from '../testing/workload';
 
 describe('Beijing time', () => {
@@ -71,5 +72,18 @@ describe('the money equation over every debit with a credit', () => {
       expect(totals.balances! + totals.held! + totals.inFlight!).toBe(totals.fundings! - totals.withdrawals!);
     }
     expect(totals).toEqual({ balances: 1_000, held: 0, inFlight: 0, fundings: 1_000, withdrawals: 0 });
+  });
+});
+
+describe('the money equation of the stats projection', () => {
+  it('balances for every event type: a balance change is matched by held, in flight, fundings or withdrawals', () => {
+    for (const type of EVENT_TYPES) {
+      const data = { amount: 1_234 };
+      const terms = Object.fromEntries(moneyTermsOf(type, data).map(([term, by]) => [term, by])) as Partial<Record<string, number>>;
+      const balance = walletBalanceDelta({ type, data });
+      const left = balance + (terms.held ?? 0) + (terms.inFlight ?? 0);
+      const right = (terms.fundings ?? 0) - (terms.withdrawals ?? 0);
+      expect({ type, difference: left - right }).toEqual({ type, difference: 0 });
+    }
   });
 });

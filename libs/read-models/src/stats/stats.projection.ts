@@ -51,7 +51,17 @@ const MONEY_OF: Partial<Record<string, (data: Data) => [keyof MoneyTotals, numbe
   OrderPaymentReceived: (d) => [['inFlight', -amountOf(d)]],
   OrderRefunded: (d) => [['inFlight', amountOf(d)]],
   OrderRefundReceived: (d) => [['inFlight', -amountOf(d)]],
+  // Paying by code: the payer's debit until the merchant's credit, or its return to a payer who lost the race for a single-use code.
+  MerchantPaid: (d) => [['inFlight', amountOf(d)]],
+  MerchantPaymentReceived: (d) => [['inFlight', -amountOf(d)]],
+  MerchantPaymentReturned: (d) => [['inFlight', -amountOf(d)]],
 };
+
+/**
+ * What an event changes in the money equation's terms beyond wallet balances (exported for the spec
+ * that checks every event type balances: a new payment without its entry here shows as money lost).
+ */
+export const moneyTermsOf = (type: string, data: Data): [keyof MoneyTotals, number][] => MONEY_OF[type]?.(data) ?? [];
 
 /** Share ÷ the mean share left when it was claimed, in thousandths (the double-mean draw is uniform below twice that mean). */
 export const luckPermille = (amount: number, remainingAmount: number, remainingShares: number): number => {
@@ -84,7 +94,7 @@ export const statsProjection: Projection = {
       const delta = walletBalanceDelta(event);
       if (delta !== 0) changes.push({ op: 'hincrby', key: keys.statsMoney, field: 'balances', by: delta });
     }
-    for (const [field, by] of MONEY_OF[event.type]?.(data) ?? []) changes.push({ op: 'hincrby', key: keys.statsMoney, field, by });
+    for (const [field, by] of moneyTermsOf(event.type, data)) changes.push({ op: 'hincrby', key: keys.statsMoney, field, by });
 
     const dayId = beijingDay(event.occurredAt);
     if (event.type === 'TipPraised') {
