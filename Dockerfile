@@ -1,4 +1,4 @@
-# One image for the three apps; docker-compose.yml picks the entry point.
+# One image for every app; docker-compose.yml picks the entry point (the default runs them all: `zan`, ZAN_ROLES).
 FROM node:20-bookworm-slim AS build
 WORKDIR /zan
 COPY package.json package-lock.json ./

@@ -5,7 +5,7 @@
  * waiting for the system to be quiet, and a CPU meter that says where the time went.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -165,6 +165,8 @@ export const startStack = async (context: BenchContext, label: string, options: 
   const env: Record<string, string> = {
     ...fullStackEnv(label, iso, servers),
     NODE_ENV: 'production',
+    // Production wants the vault's key set (nothing is generated into a data folder); one per stack, shared by its processes.
+    ZAN_VAULT_MASTER_KEY: randomBytes(32).toString('hex'),
     ...BENCH_API_ENV,
     ...options.env,
   };

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adaptersFor } from '../../libs/platform/src/adapters';
+import { loadVaultKeys } from '../../libs/platform/src/secrets';
 import { CONFIG_SCHEMA, loadConfig, type Role, type ZanConfig } from '../../libs/platform/src/zan.config';
 
 /**
@@ -28,7 +29,7 @@ const APPS: Record<string, Role> = { api: 'api', relay: 'relay', projector: 'pro
 /** Read by Node itself, not by Zan's configuration: allowed in an app's environment. */
 const READ_BY_NODE = ['NODE_OPTIONS', 'TZ'];
 /** Values for the variables the file requires from the operator (`${NAME:?message}`). */
-const OPERATOR = { ZAN_JWT_SECRET: 'a-secret-of-at-least-32-characters-000' };
+const OPERATOR = { ZAN_JWT_SECRET: 'a-secret-of-at-least-32-characters-000', ZAN_VAULT_MASTER_KEY: '00'.repeat(32) };
 
 /** Compose interpolation: ${NAME}, ${NAME:-default}, ${NAME:?error}, from the operator's values. */
 const interpolate = (value: string): string =>
@@ -91,6 +92,14 @@ describe('docker-compose.yml', () => {
     const port = { api: config.port, relay: config.relayPort, projector: config.projectorPort, webhooks: config.webhooksPort }[APPS[app]];
     expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/health/`);
     expect(service.ports).toContain(`${port}:${port}`);
+  });
+
+  it('gives each app the secrets production requires of its roles (the api: the vault key)', () => {
+    for (const app of Object.keys(APPS)) {
+      const config = configOf(app);
+      if (adaptersFor([APPS[app]]).durableStores) expect(() => loadVaultKeys(config)).not.toThrow();
+    }
+    expect(adaptersFor(['api']).durableStores).toBe(true);
   });
 
   it('runs EventStoreDB in insecure dev mode, with appends large enough for the contract suite', () => {

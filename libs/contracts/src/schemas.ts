@@ -13,25 +13,10 @@ import {
   PRODUCT_TITLE_MAX_LENGTH,
   REFUND_REASON_MAX_LENGTH,
 } from './text';
+import { fen, id, uuid, object, hash, verificationDecider, walletKind, redPacket, text, stock, quantity, order, orderMoney, type JsonSchema } from './schema-parts';
 
-export type JsonSchema = { [keyword: string]: unknown };
+export type { JsonSchema } from './schema-parts';
 
-const fen = (description: string, minimum = 1): JsonSchema => ({
-  type: 'integer',
-  minimum,
-  maximum: Number.MAX_SAFE_INTEGER,
-  description: `${description}, in fen (1 yuan = 100 fen), CNY`,
-});
-const id = (description: string): JsonSchema => ({ type: 'string', minLength: 1, maxLength: 128, description });
-const uuid = (description: string): JsonSchema => ({ type: 'string', format: 'uuid', description });
-const object = (description: string, properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => ({
-  type: 'object',
-  description,
-  required: Object.keys(properties).filter((name) => !optional.includes(name)),
-  properties,
-});
-
-const hash = (of: string): JsonSchema => ({ type: 'string', pattern: '^[0-9a-f]{64}$', description: `HMAC-SHA256 of ${of} under the install's hash key (ZAN_PII_HASH_KEY), hex` });
 const codeId: JsonSchema = {
   type: 'string',
   pattern: '^[0-9a-f]{64}$',
@@ -43,39 +28,6 @@ const reference: JsonSchema = {
   maxLength: PAYMENT_REFERENCE_MAX_LENGTH,
   description: "the merchant's reference for the payment (a bill or invoice number): free text, no control characters",
 };
-const verificationDecider: JsonSchema = { type: 'string', enum: ['provider', 'admin'] };
-const walletKind: JsonSchema = { type: 'string', enum: ['individual', 'business'] };
-const redPacket = (description: string): JsonSchema =>
-  object(
-    description,
-    {
-      redPacketId: uuid('the red packet'),
-      senderId: id('who sent it'),
-      amount: fen('the whole packet'),
-      shares: { type: 'integer', minimum: 1 },
-      mode: { type: 'string', enum: ['lucky', 'equal'], description: 'lucky: random shares; equal: the same share each' },
-      greeting: { type: 'string', maxLength: 100 },
-      recipients: { type: 'array', items: id('a user who may claim'), uniqueItems: true, description: 'absent: anyone with the id may claim' },
-      expiresAt: { type: 'string', format: 'date-time', description: 'unclaimed shares go back to the sender then' },
-    },
-    ['greeting', 'recipients'],
-  );
-
-const text = (maxLength: number, description: string): JsonSchema => ({ type: 'string', minLength: 1, maxLength, description: `${description}; free text, no control characters` });
-const stock = (description: string): JsonSchema => ({ type: ['integer', 'null'], minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: `${description}; null: unlimited` });
-const quantity: JsonSchema = { type: 'integer', minimum: 1, description: 'units bought' };
-const order = (description: string): JsonSchema =>
-  object(description, {
-    orderId: id('the order'),
-    productId: id('the product'),
-    merchantId: id('who sells'),
-    buyerId: id('who buys'),
-    quantity,
-    unitPrice: fen('the price of one unit when bought'),
-    amount: fen('quantity x unitPrice, what the buyer pays'),
-  });
-const orderMoney = (description: string, extra: Record<string, JsonSchema> = {}, optional: string[] = []): JsonSchema =>
-  object(description, { orderId: id('the order'), refundId: id('the refund'), merchantId: id('who sells'), buyerId: id('who bought'), amount: fen('the refund'), ...extra }, optional);
 
 /** Payload schemas by type and version. A new version adds an entry; old entries stay while old events exist. */
 export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } = {
