@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ProductStockReserved, StoredEvent } from '@zan/contracts';
-import { InsufficientFunds, product as productRules } from '@zan/domain';
+import { InsufficientFunds, assertMerchant, product as productRules } from '@zan/domain';
 import { ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
 import type { CommandContext } from '../../command-path/command-context';
 import { OrderSaga } from '../../command-path/order-saga';
@@ -45,6 +45,8 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       // Nothing stored for a buyer who cannot pay: the card's refusals first (404, 410, 409), then the funds.
       const product = await this.products.load(productId);
       productRules.decide(reserve, product.state);
+      // Orders are for verified business wallets: a merchant an admin has since rejected sells no more (422 not-a-merchant).
+      if (product.state.status !== 'none') assertMerchant((await this.wallets.load(product.state.merchantId)).state);
       const wallet = await this.wallets.load(buyerId);
       if (wallet.state.balance < expectedPrice * quantity) {
         throw new InsufficientFunds(`balance is ${wallet.state.balance} fen, ${expectedPrice * quantity} fen needed`);
