@@ -49,7 +49,7 @@ describe('webhooks admin routes, hostile input (embedded default)', () => {
     expect(await endpointCount()).toBe(before);
   });
 
-  it('answers a replay with a null, numeric or reversed position with a 400 naming the field', async () => {
+  it('answers a replay with a null, numeric or reversed position with a 400 naming the field, and one past the head up to the head', async () => {
     const { endpointId } = (await admin.post('/v1/webhooks/endpoints', { url: 'https://hooks.example/zan', events: ['OrderPlaced'] }, null).expect(201)).body;
     const replay = (body: object) => admin.post(`/v1/webhooks/endpoints/${endpointId}/replays`, body, null);
     for (const [body, field] of [
@@ -64,6 +64,8 @@ describe('webhooks admin routes, hostile input (embedded default)', () => {
       expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(refused.body.errors).toEqual([expect.objectContaining({ field })]);
     }
-    await replay({ after: '0' }).expect(202);
+    const all = (await replay({ after: '0' }).expect(202)).body;
+    // A position past the head replays up to the head (nothing is appended meanwhile here), and says so.
+    expect((await replay({ after: '0', until: '9'.repeat(31) }).expect(202)).body).toEqual(all);
   });
 });
