@@ -22,10 +22,17 @@ describe('the addresses a webhook may not reach', () => {
     '::ffff:10.0.0.1',
     '::ffff:7f00:1',
     'ff02::1',
+    '::7f00:1',
+    '::127.0.0.1',
+    '::a00:1',
+    '64:ff9b::7f00:1',
+    '64:ff9b::127.0.0.1',
+    '64:ff9b::a9fe:a9fe',
+    '64:ff9b::',
     'not-an-address',
   ])('refuses %s', (address) => expect(isForbiddenAddress(address)).toBe(true));
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '192.169.0.1', '2606:4700:4700::1111', '2a00:1450:4001:82a::200e'])('allows %s', (address) =>
+  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '192.169.0.1', '2606:4700:4700::1111', '2a00:1450:4001:82a::200e', '64:ff9b::808:808', '64:ff9b::8.8.8.8'])('allows %s', (address) =>
     expect(isForbiddenAddress(address)).toBe(false),
   );
 });

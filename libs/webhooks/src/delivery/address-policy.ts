@@ -42,12 +42,35 @@ for (const [network, prefix] of [
 // Apart: node's BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules too.
 const MAPPED = new BlockList();
 MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6');
+// IPv4-compatible addresses (::a.b.c.d, deprecated by RFC 4291): never a webhook's, `::127.0.0.1` least of all.
+MAPPED.addSubnet('::', 96, 'ipv6');
+// The NAT64 well-known prefix (RFC 6052) carries an IPv4 address in its last 32 bits: judged by that address.
+const NAT64 = new BlockList();
+NAT64.addSubnet('64:ff9b::', 96, 'ipv6');
+
+/** The 8 groups of an IPv6 address (a trailing dotted quad counts as two). */
+const groupsOf = (address: string): number[] => {
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  const text = dotted ? address.slice(0, dotted.index) + (((+dotted[1]! << 8) | +dotted[2]!) >>> 0).toString(16) + ':' + ((+dotted[3]! << 8) | +dotted[4]!).toString(16) : address;
+  const [head = '', tail] = text.split('::');
+  const part = (s: string) => (s === '' ? [] : s.split(':').map((group) => parseInt(group, 16)));
+  const left = part(head);
+  const right = tail === undefined ? [] : part(tail);
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+};
+
+const embeddedIpv4 = (address: string): string => {
+  const groups = groupsOf(address.replace(/%.*$/, ''));
+  const [high = 0, low = 0] = groups.slice(6);
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+};
 
 /** True when the address is one a webhook may not be sent to. Anything that is not an IP address is refused. */
 export const isForbiddenAddress = (address: string): boolean => {
   const family = isIP(address);
   if (family === 0) return true;
   if (family === 6 && MAPPED.check(address, 'ipv6')) return true;
+  if (family === 6 && NAT64.check(address, 'ipv6')) return isForbiddenAddress(embeddedIpv4(address));
   return FORBIDDEN.check(address, family === 4 ? 'ipv4' : 'ipv6');
 };
 

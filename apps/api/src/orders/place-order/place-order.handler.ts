@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ProductStockReserved, StoredEvent } from '@zan/contracts';
-import { InsufficientFunds, product as productRules } from '@zan/domain';
-import { ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
+import { InsufficientFunds, assertMerchant, product as productRules, wallet as walletRules } from '@zan/domain';
+import { CLOCK, ZAN_SECRETS, unguessableId, type Clock, type ZanSecrets } from '@zan/platform';
 import type { CommandContext } from '../../command-path/command-context';
 import { OrderSaga } from '../../command-path/order-saga';
 import { ProductStreams } from '../../command-path/product-streams';
@@ -33,6 +33,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     private readonly wallets: WalletStreams,
     private readonly saga: OrderSaga,
     @Inject(ZAN_SECRETS) private readonly secrets: ZanSecrets,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ context, productId, quantity, expectedPrice }: PlaceOrderCommand) {
@@ -42,13 +43,17 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     const reserve = { type: 'ReserveStock' as const, data: { productId, orderId, buyerId, quantity, expectedPrice } };
     const recovering = context.idempotency?.recovering ?? false;
     if (!recovering) {
-      // Nothing stored for a buyer who cannot pay: the card's refusals first (404, 410, 409), then the funds.
+      // Nothing stored for a buyer who cannot pay: the card's refusals first (404, 410, 409), then the funds and limits.
       const product = await this.products.load(productId);
       productRules.decide(reserve, product.state);
+      // Orders are for verified business wallets: a merchant an admin has since rejected sells no more (422 not-a-merchant).
+      if (product.state.status !== 'none') assertMerchant((await this.wallets.load(product.state.merchantId)).state);
       const wallet = await this.wallets.load(buyerId);
       if (wallet.state.balance < expectedPrice * quantity) {
         throw new InsufficientFunds(`balance is ${wallet.state.balance} fen, ${expectedPrice * quantity} fen needed`);
       }
+      // The tier's limits too (per payment, day, year): a refusal stores nothing, like a transfer's.
+      walletRules.requireWithinLimits(wallet.state, expectedPrice * quantity, { ...this.wallets.decideContext, now: this.clock.now().toISOString() });
     }
     const reserved = await this.products.decide(productId, reserve, context);
     const reservation = reserved.events[0] as StoredEvent<ProductStockReserved>;

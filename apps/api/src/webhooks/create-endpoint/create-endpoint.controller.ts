@@ -20,7 +20,8 @@ const checkUrl = (text: string, allowPrivate: boolean): string => {
   }
   if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) throw badRequest('url', 'must be https');
   if (url.username || url.password || url.hash) throw badRequest('url', 'must have no credentials and no fragment');
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  // A fully qualified name's trailing dot names the same host (`localhost.` is localhost).
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.+$/, '');
   if (!allowPrivate && (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && isForbiddenAddress(host)))) {
     throw badRequest('url', 'must not be a private, loopback or link-local address');
   }

@@ -28,8 +28,11 @@ export class ReplayDeliveriesController {
   async replay(@Param('id') id: string, @Body() body: ReplayBody): Promise<ReplayAcceptedDoc> {
     const endpoint = await this.endpoints.find(id);
     const after = BigInt(body.after);
-    const until = body.until !== undefined ? BigInt(body.until) : ((await this.events.headPosition()) ?? 0n);
-    if (until < after) throw badRequest('until', 'must not be before after');
+    const head = (await this.events.headPosition()) ?? 0n;
+    const asked = body.until !== undefined ? BigInt(body.until) : head;
+    if (asked < after) throw badRequest('until', 'must not be before after');
+    // Nothing exists past the head yet: a later `until` replays up to it (a 31-digit position never reaches a store's bigint).
+    const until = asked > head ? (head > after ? head : after) : asked;
     this.replays.start(this.endpoints.store, endpoint, after, until);
     return { endpointId: id, after: after.toString(), until: until.toString() };
   }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsString, Matches, ValidateIf } from 'class-validator';
 
 const POSITION = /^(0|[1-9][0-9]{0,30})$/;
 
@@ -10,8 +10,9 @@ export class ReplayBody {
   after!: string;
 
   @ApiPropertyOptional({ example: '75000000', description: 'Up to and including this position; default the head when asked' })
-  @IsOptional()
-  @IsString()
+  // Absent only: a null is a 400 like any other non-position (IsOptional would let it through to BigInt).
+  @ValidateIf((_body: object, value: unknown) => value !== undefined)
+  @IsString({ message: 'until must be a global position (a decimal string)' })
   @Matches(POSITION, { message: 'until must be a global position (a decimal string)' })
   until?: string;
 }
