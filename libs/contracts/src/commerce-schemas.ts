@@ -4,7 +4,7 @@
  */
 import type { ZanEventType } from './events';
 import { MERCHANT_NAME_MAX_LENGTH, PAYMENT_REFERENCE_MAX_LENGTH, PRODUCT_DESCRIPTION_MAX_LENGTH, PRODUCT_TITLE_MAX_LENGTH, REFUND_REASON_MAX_LENGTH } from './text';
-import { fen, id, uuid, object, hash, text, stock, quantity, order, orderMoney, type JsonSchema } from './schema-parts';
+import { fen, id, uuid, object, text, stock, quantity, order, orderMoney, type JsonSchema } from './schema-parts';
 
 const codeId: JsonSchema = {
   type: 'string',

@@ -5,15 +5,8 @@
  * against EVENT_CATALOG and the upcasters, and checks real events against them.
  */
 import type { ZanEventType } from './events';
-import {
-  ARTICLE_TITLE_MAX_LENGTH,
-  MERCHANT_NAME_MAX_LENGTH,
-  PAYMENT_REFERENCE_MAX_LENGTH,
-  PRODUCT_DESCRIPTION_MAX_LENGTH,
-  PRODUCT_TITLE_MAX_LENGTH,
-  REFUND_REASON_MAX_LENGTH,
-} from './text';
-import { fen, id, uuid, object, hash, verificationDecider, walletKind, redPacket, text, stock, quantity, order, orderMoney, type JsonSchema } from './schema-parts';
+import { ARTICLE_TITLE_MAX_LENGTH } from './text';
+import { fen, id, uuid, object, hash, verificationDecider, walletKind, redPacket, type JsonSchema } from './schema-parts';
 
 export type { JsonSchema } from './schema-parts';
 import { COMMERCE_EVENT_SCHEMAS } from './commerce-schemas';
