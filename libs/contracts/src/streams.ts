@@ -2,7 +2,7 @@
  * Stream naming. A stream id is `<category>-<id>`; the category is everything before the first dash
  * that is followed by the id, so `red-packet-9f..` has category `red-packet`.
  */
-export const STREAM_CATEGORIES = ['wallet', 'red-packet', 'article', 'product', 'order'] as const;
+export const STREAM_CATEGORIES = ['wallet', 'red-packet', 'article', 'product', 'order', 'group-buy'] as const;
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
 
 export const walletStream = (userId: string): string => `wallet-${userId}`;
@@ -10,6 +10,8 @@ export const redPacketStream = (redPacketId: string): string => `red-packet-${re
 export const articleStream = (articleId: string): string => `article-${articleId}`;
 export const productStream = (productId: string): string => `product-${productId}`;
 export const orderStream = (orderId: string): string => `order-${orderId}`;
+
+export const groupBuyStream = (groupBuyId: string): string => `group-buy-${groupBuyId}`;
 
 export const streamCategory = (streamId: string): string => {
   for (const category of STREAM_CATEGORIES) {

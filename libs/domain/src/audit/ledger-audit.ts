@@ -23,6 +23,8 @@ export interface LedgerAudit {
   withdrawals: number;
   /** Money held by packets that are escrowed and neither exhausted nor expired. */
   heldByPackets: number;
+  /** Money held for group buys: GroupBuyFundsHeld not yet paid to the merchant nor returned. */
+  heldByGroupBuys: number;
   /** Debits whose credit (or escrow) is not stored yet. */
   inFlight: number;
   /** Orders paid (OrderPlaced) and refunds paid out (OrderRefunded), in fen. */
@@ -40,11 +42,13 @@ const CREDIT_OF: Record<string, string> = {
   OrderPlaced: 'OrderPaymentReceived',
   OrderRefunded: 'OrderRefundReceived',
 };
-const CREDITS = new Set(['TransferReceived', 'TipReceived', 'RedPacketEscrowed', 'RedPacketShareReceived', 'RedPacketRefunded', 'OrderPaymentReceived', 'OrderRefundReceived']);
+/** A group buy's hold is credited once: to the merchant (completed) or back to the buyer (failed, refused). */
+const GROUP_BUY_HOLD = 'GroupBuyPaymentReceived|GroupBuyFundsReturned';
+const CREDITS = new Set(['GroupBuyPaymentReceived', 'GroupBuyFundsReturned', 'TransferReceived', 'TipReceived', 'RedPacketEscrowed', 'RedPacketShareReceived', 'RedPacketRefunded', 'OrderPaymentReceived', 'OrderRefundReceived']);
 
 /**
  * Recomputes every balance and the conservation equation from the events, in global order:
- * sum(balances) + held by packets + in flight == fundings - withdrawals, no balance ever negative,
+ * sum(balances) + held by packets + held for group buys + in flight == fundings - withdrawals, no balance ever negative,
  * every debit with exactly one credit (matched by causationId), every packet's claims and refund
  * summing to its amount. Pure: the CLI and the reliability suites share it.
  */
@@ -82,6 +86,9 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
       case 'OrderPlaced':
       case 'OrderRefunded':
         pendingCredits.set(event.id, { type: CREDIT_OF[event.type]!, amount: (data as unknown as FundsTransferred | TipPraised).amount });
+        break;
+      case 'GroupBuyFundsHeld':
+        pendingCredits.set(event.id, { type: GROUP_BUY_HOLD, amount: data.amount as number });
         break;
       case 'RedPacketSent': {
         const sent = data as unknown as RedPacketSent;
@@ -128,7 +135,7 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
       const expected = pendingCredits.get(cause);
       if (!expected) problems.push(`${event.type} ${event.id} has no debit that caused it`);
       else {
-        if (expected.type !== event.type) problems.push(`${event.type} ${event.id} answers a debit that needs ${expected.type}`);
+        if (!expected.type.split('|').includes(event.type)) problems.push(`${event.type} ${event.id} answers a debit that needs ${expected.type}`);
         if (expected.amount !== (data.amount as number)) problems.push(`${event.type} ${event.id} moves ${String(data.amount)} fen for a debit of ${expected.amount}`);
         pendingCredits.delete(cause);
       }
@@ -143,14 +150,16 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
     if (packet.closed && held !== 0) problems.push(`packet ${id} closed holding ${held} fen`);
     if (!packet.closed) heldByPackets += held;
   }
-  const inFlight = [...pendingCredits.values()].reduce((sum, credit) => sum + credit.amount, 0);
+  const pending = [...pendingCredits.values()];
+  const heldByGroupBuys = pending.filter((credit) => credit.type === GROUP_BUY_HOLD).reduce((sum, credit) => sum + credit.amount, 0);
+  const inFlight = pending.filter((credit) => credit.type !== GROUP_BUY_HOLD).reduce((sum, credit) => sum + credit.amount, 0);
   const total = [...balances.values()].reduce((a, b) => a + b, 0);
-  if (total + heldByPackets + inFlight !== fundings - withdrawals) {
+  if (total + heldByPackets + heldByGroupBuys + inFlight !== fundings - withdrawals) {
     problems.push(
-      `conservation broken: balances ${total} + packets ${heldByPackets} + in flight ${inFlight} != fundings ${fundings} - withdrawals ${withdrawals}`,
+      `conservation broken: balances ${total} + packets ${heldByPackets} + group buys ${heldByGroupBuys} + in flight ${inFlight} != fundings ${fundings} - withdrawals ${withdrawals}`,
     );
   }
-  return { balances, fundings, withdrawals, heldByPackets, inFlight, ordersPaid: commerce.paid, refundsPaid: commerce.refunded, problems };
+  return { balances, fundings, withdrawals, heldByPackets, heldByGroupBuys, inFlight, ordersPaid: commerce.paid, refundsPaid: commerce.refunded, problems };
 };
 
 /**

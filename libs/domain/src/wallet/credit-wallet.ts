@@ -6,7 +6,7 @@ import { openedOnFirstUse, requireOwnStream, type WalletState } from './wallet.s
 
 /** The credit events, each caused by one debit, claim or expiry. */
 export type WalletCredit = DomainEvent<
-  'TransferReceived' | 'TipReceived' | 'RedPacketShareReceived' | 'RedPacketRefunded' | 'OrderPaymentReceived' | 'OrderRefundReceived'
+  'TransferReceived' | 'TipReceived' | 'RedPacketShareReceived' | 'RedPacketRefunded' | 'OrderPaymentReceived' | 'OrderRefundReceived' | 'GroupBuyFundsReturned' | 'GroupBuyPaymentReceived'
 >;
 /** Made by process managers. Idempotency comes from the event id they assign, not from the decider. */
 export type CreditWallet = Command<'CreditWallet', { userId: string; credit: WalletCredit }>;
@@ -25,7 +25,10 @@ const beneficiary = (credit: WalletCredit): unknown => {
     case 'OrderPaymentReceived':
       return credit.data.merchantId;
     case 'OrderRefundReceived':
+    case 'GroupBuyFundsReturned':
       return credit.data.buyerId;
+    case 'GroupBuyPaymentReceived':
+      return credit.data.merchantId;
     default:
       throw new InvalidCommand(`unknown credit ${(credit as { type?: unknown }).type as string}`);
   }
@@ -57,6 +60,14 @@ const creditEvent = (credit: WalletCredit, amount: number): WalletCredit => {
     case 'OrderRefundReceived': {
       const { orderId, refundId, merchantId, buyerId } = credit.data;
       return { type: credit.type, data: { orderId, refundId, merchantId, buyerId, amount } };
+    }
+    case 'GroupBuyFundsReturned': {
+      const { groupBuyId, joinId, buyerId, reason } = credit.data;
+      return { type: credit.type, data: { groupBuyId, joinId, buyerId, amount, reason } };
+    }
+    case 'GroupBuyPaymentReceived': {
+      const { groupBuyId, orderId, productId, merchantId, buyerId } = credit.data;
+      return { type: credit.type, data: { groupBuyId, orderId, productId, merchantId, buyerId, amount } };
     }
   }
 };

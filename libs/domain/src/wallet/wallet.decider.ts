@@ -7,6 +7,7 @@ import { decideFundWallet, type FundWallet } from './fund-wallet';
 import { decideLinkBankCard, type LinkBankCard } from './link-bank-card';
 import { decideOpenWallet, type OpenWallet } from './open-wallet';
 import { decidePayOrder, type PayOrder } from './pay-order';
+import { decideHoldGroupBuyFunds, type HoldGroupBuyFunds } from './hold-group-buy-funds';
 import { decidePayRefund, type PayRefund } from './pay-refund';
 import { decidePraiseTip, type PraiseTip } from './praise-tip';
 import { decideRecordVerification, type RecordVerification } from './record-verification';
@@ -23,7 +24,7 @@ export type WalletCommand =
   | RequestVerification
   | RecordVerification
   | FundWallet | WithdrawFunds | TransferFunds | PraiseTip | SendRedPacket | CreditWallet
-  | PayOrder | DeclineOrderPayment | PayRefund | DeclineRefund;
+  | PayOrder | DeclineOrderPayment | PayRefund | DeclineRefund | HoldGroupBuyFunds;
 
 export const decide = (command: WalletCommand, state: WalletState, context: DecideContext = DEFAULT_CONTEXT): WalletEvent[] => {
   switch (command.type) {
@@ -49,6 +50,8 @@ export const decide = (command: WalletCommand, state: WalletState, context: Deci
       return decideCreditWallet(command, state);
     case 'PayOrder':
       return decidePayOrder(command, state, context);
+    case 'HoldGroupBuyFunds':
+      return decideHoldGroupBuyFunds(command, state, context);
     case 'DeclineOrderPayment':
       return decideDeclineOrderPayment(command, state);
     case 'PayRefund':

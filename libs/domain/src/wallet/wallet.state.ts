@@ -64,6 +64,9 @@ export type WalletEvent = DomainEvent<
   | 'OrderRefunded'
   | 'OrderRefundDeclined'
   | 'OrderRefundReceived'
+  | 'GroupBuyFundsHeld'
+  | 'GroupBuyFundsReturned'
+  | 'GroupBuyPaymentReceived'
 >;
 
 export const initialState: WalletState = Object.freeze({ exists: false, cards: LinkedCards.empty(), balance: 0 });
