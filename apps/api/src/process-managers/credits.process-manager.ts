@@ -11,6 +11,7 @@ import {
   subscribeResiliently,
 } from '@zan/event-store';
 import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
+import { GroupBuyStreams } from '../command-path/group-buy-streams';
 import { OrderSaga } from '../command-path/order-saga';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { WalletStreams } from '../command-path/wallet-streams';
@@ -61,6 +62,8 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     @Optional() @Inject(LEADER_ELECTION) private readonly election: LeaderElection = new InProcessLeaderElection(),
     /** The commerce sagas' later steps; without it (a harness that sells nothing) their events are passed over. */
     @Optional() private readonly orders?: OrderSaga,
+    /** The group-buy saga's later steps; without it their events are passed over. */
+    @Optional() private readonly groupBuys?: GroupBuyStreams,
   ) {}
 
   /** False on a standby replica: another one reacts. */
@@ -226,7 +229,11 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   /** The effects the reactions use (credit-reactions.ts). */
   private effectsWithCommerce?: ReactionEffects;
   private get effects(): ReactionEffects {
-    return (this.effectsWithCommerce ??= { ...this.baseEffects, ...(this.orders && { commerce: this.orders.steps() }) });
+    return (this.effectsWithCommerce ??= {
+      ...this.baseEffects,
+      ...(this.orders && { commerce: this.orders.steps() }),
+      ...(this.groupBuys && { groupBuys: this.groupBuys.steps() }),
+    });
   }
 
   private readonly baseEffects: ReactionEffects = {
@@ -234,6 +241,8 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     escrowPacket: async (sent) => void (await this.packets.escrow(sent)),
     scheduleExpiry: (escrowed) => this.expiries.schedule(escrowed),
     cancelExpiry: (redPacketId) => this.expiries.cancel(redPacketId),
+    scheduleGroupBuyExpiry: (opened) => this.expiries.scheduleGroupBuy(opened),
+    cancelGroupBuyExpiry: (groupBuyId) => this.expiries.cancelGroupBuy(groupBuyId),
   };
 
   handle(event: StoredEvent): Promise<void> {
