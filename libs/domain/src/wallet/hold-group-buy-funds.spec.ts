@@ -2,7 +2,8 @@ import { DEFAULT_LIMITS } from '@zan/contracts';
 import { InsufficientFunds, TierAmountOutOfRange, SelfPayment } from '../errors';
 import { specFor } from '../testing/given-when-then';
 import type { HoldGroupBuyFunds } from './hold-group-buy-funds';
-import { walletDecider } from './wallet.decider';
+import { walletDecider, type WalletCommand } from './wallet.decider';
+import type { WalletState } from './wallet.state';
 
 const given = specFor(walletDecider);
 const open = { type: 'WalletOpened' as const, data: { userId: 'alice', kind: 'individual' as const } };
@@ -25,7 +26,7 @@ describe('HoldGroupBuyFunds (step 1 of a join, on the buyer’s wallet)', () => 
   });
   it('keeps to the tier’s limits (an unverified wallet pays at most its per-payment limit at once)', () => {
     const over = DEFAULT_LIMITS.tiers.unverified.perPayment + 1;
-    const spec = specFor({ ...walletDecider, decide: (c, s) => walletDecider.decide(c, s, { limits: DEFAULT_LIMITS, now }) });
+    const spec = specFor({ ...walletDecider, decide: (c: WalletCommand, s: WalletState) => walletDecider.decide(c, s, { limits: DEFAULT_LIMITS, now }) });
     spec([open, funded(over)]).when(hold(over)).thenThrows(TierAmountOutOfRange);
   });
 });
