@@ -19,7 +19,7 @@ export class OpenGroupBuyController {
   @Idempotent({ optional: true })
   @ApiOperation({ summary: 'Open a group buy on one of your products (GroupBuyOpened): filled by the deadline it completes, else every member is refunded' })
   @ApiCreatedResponse({ type: GroupBuyOpenedDoc })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'not-a-merchant', 'product-not-found', 'not-the-product-merchant', 'product-delisted')
+  @ApiProblems(...AUTHENTICATED, 'validation', 'not-a-merchant', 'product-not-found', 'product-delisted')
   open(@Ctx() context: CommandContext, @Body() body: OpenGroupBuyBody): Promise<GroupBuyOpenedDoc> {
     requireProductId(body.productId);
     return this.commands.execute(new OpenGroupBuyCommand(context, body.productId, body.groupPrice, body.groupSize, body.expiresInSeconds));

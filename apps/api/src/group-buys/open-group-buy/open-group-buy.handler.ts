@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { GroupBuyOpened, StoredEvent } from '@zan/contracts';
-import { assertMerchant, NotTheProductMerchant, ProductGone, ProductNotFound } from '@zan/domain';
+import { assertMerchant, ProductGone, ProductNotFound } from '@zan/domain';
 import { CLOCK, type Clock, ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
 import type { CommandContext } from '../../command-path/command-context';
 import { GroupBuyStreams } from '../../command-path/group-buy-streams';
@@ -41,8 +41,8 @@ export class OpenGroupBuyHandler implements ICommandHandler<OpenGroupBuyCommand>
     const merchantId = context.userId;
     assertMerchant((await this.wallets.load(merchantId)).state);
     const product = (await this.products.load(productId)).state;
-    if (product.status === 'none') throw new ProductNotFound(`no product ${productId}`);
-    if (product.merchantId !== merchantId) throw new NotTheProductMerchant('only the merchant of a product opens group buys on it');
+    // Another merchant's product is no product of yours: 404, as for an unknown one.
+    if (product.status === 'none' || product.merchantId !== merchantId) throw new ProductNotFound(`you have no product ${productId}`);
     if (product.status === 'delisted') throw new ProductGone(`product ${productId} is delisted`);
     // Whoever knows the id can join: keyed, so the merchant and Idempotency-Key alone do not give it away.
     const groupBuyId = unguessableId(this.secrets.idKey, 'group-buy', merchantId, context.commandId);
