@@ -80,7 +80,11 @@ export class PaymentPairs {
   inFlight(): { amount: number; count: number } {
     let amount = 0;
     let count = 0;
-    for (const leg of this.awaitingCredit.values()) if (!leg.held) (amount += leg.amount), count++;
+    for (const leg of this.awaitingCredit.values()) {
+      if (leg.held) continue;
+      amount += leg.amount;
+      count++;
+    }
     return { amount, count };
   }
 
