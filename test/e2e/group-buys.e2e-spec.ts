@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { auditLedger } from '@zan/domain';
+import { WalletStreams } from '../../apps/api/src/command-path/wallet-streams';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { eventually } from '../support/eventually';
 import { type Client, fundedUser } from '../support/http-client';
@@ -96,6 +98,33 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       const { client: gus } = await fundedUser(zan.app, 'ggus', 4_000);
       expect((await gus.post(`/v1/group-buys/${groupBuyId}/joins`).expect(410)).body.type).toMatch(/group-buy-closed$/);
       expect(await balanceOf(shop)).toBe(before);
+    });
+
+    it('takes exactly groupSize of a crowd joining at once; everyone else is answered 410 and keeps their money', async () => {
+      const { groupBuyId } = await open({ groupSize: 3, expiresInSeconds: 600 });
+      const crowd = await Promise.all(Array.from({ length: 8 }, async (_, i) => (await fundedUser(zan.app, `gcrowd${i}`, 2_500)).client));
+      const answers = await Promise.all(crowd.map((client) => client.post(`/v1/group-buys/${groupBuyId}/joins`)));
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 201, 410, 410, 410, 410, 410]);
+      expect(answers.filter((a) => a.status === 201).map((a) => a.body.joined as number).sort()).toEqual([1, 2, 3]);
+      expect(await statusOf(crowd[0]!, groupBuyId)).toMatchObject({ status: 'completed', members: 3 });
+      await eventually('every refused hold returned', async () => {
+        const balances = await Promise.all(crowd.map(balanceOf));
+        return balances.filter((b) => b === 500).length === 3 && balances.filter((b) => b === 2_500).length === 5;
+      });
+    });
+
+    it('finishes a join the api never ran (a crash right after the hold): the process manager joins the hold, the group completes, the merchant is paid', async () => {
+      const before = await balanceOf(shop);
+      const { groupBuyId } = await open({ groupSize: 2, expiresInSeconds: 600 });
+      const [hal, ivy] = (await Promise.all(['ghal', 'givy'].map(async (id) => (await fundedUser(zan.app, id, 3_000)).client))) as [Client, Client];
+      await hal.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
+      // Step 1 alone, as an api that died before step 2 left it.
+      const hold = { groupBuyId, joinId: randomUUID(), productId, merchantId: 'gshop', buyerId: 'givy', amount: 2_000 };
+      await zan.app.get(WalletStreams).decide('givy', { type: 'HoldGroupBuyFunds', data: hold }, { userId: 'givy', correlationId: randomUUID(), commandId: randomUUID() });
+      await eventually('the process manager joined the hold and completed the group', async () => (await statusOf(ivy, groupBuyId)).status === 'completed');
+      await eventually('the merchant paid for both orders', async () => (await balanceOf(shop)) === before + 4_000);
+      expect(await balanceOf(ivy)).toBe(1_000);
+      expect(await balanceOf(hal)).toBe(1_000);
     });
 
     it('leaves the audit exact: every hold paid or returned once, nothing held or in flight', async () => {
