@@ -34,7 +34,7 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       await zan?.close();
     }, 60_000);
 
-    const open = async (body: object) => (await shop.post('/v1/merchants/me/group-buys', { productId, groupPrice: 2_000, ...body }).expect(201)).body as { groupBuyId: string; expiresAt: string };
+    const open = async (body: object) => (await shop.post('/v1/merchants/me/group-buys', { productId, groupPrice: 2_000, ...body }).expect(201)).body as { groupBuyId: string; expiresAt: string; position: string };
     const statusOf = async (client: Client, groupBuyId: string) => (await client.get(`/v1/group-buys/${groupBuyId}`).expect(200)).body as { status: string; members: number };
 
     it('opens for the product’s merchant only; hostile input is a 400 that changes nothing', async () => {
@@ -68,7 +68,7 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       const members = await Promise.all(['gbo', 'gcy', 'gdi'].map(async (id) => (await fundedUser(zan.app, id, 5_000)).client));
       const [bo, cy, di] = members as [Client, Client, Client];
       const first = await bo.post(`/v1/group-buys/${groupBuyId}/joins`, undefined, 'join-1').expect(201);
-      expect(first.body).toEqual({ joined: 1, groupSize: 3, status: 'open' });
+      expect(first.body).toEqual({ joined: 1, groupSize: 3, status: 'open', position: expect.stringMatching(/^\d+$/) });
       expect((await bo.post(`/v1/group-buys/${groupBuyId}/joins`, undefined, 'join-1').expect(201)).body).toEqual(first.body);
       expect(await balanceOf(bo)).toBe(3_000);
       expect((await bo.post(`/v1/group-buys/${groupBuyId}/joins`).expect(409)).body.type).toMatch(/already-joined$/);
@@ -77,7 +77,7 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       expect((await shop.post(`/v1/group-buys/${groupBuyId}/joins`).expect(422)).body.type).toMatch(/self-payment|insufficient-funds/);
       await cy.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
       const last = await di.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
-      expect(last.body).toEqual({ joined: 3, groupSize: 3, status: 'completed' });
+      expect(last.body).toEqual({ joined: 3, groupSize: 3, status: 'completed', position: expect.stringMatching(/^\d+$/) });
       const { client: late } = await fundedUser(zan.app, 'glate', 5_000);
       expect((await late.post(`/v1/group-buys/${groupBuyId}/joins`).expect(410)).body.type).toMatch(/group-buy-full$/);
       expect((await late.get(`/v1/group-buys/${groupBuyId}`).expect(200)).body).toEqual({ groupBuyId, productId, groupPrice: 2_000, groupSize: 3, members: 3, status: 'completed', expiresAt });

@@ -4,6 +4,7 @@ import type { GroupBuyFundsHeld, GroupBuyJoinRefused, StoredEvent } from '@zan/c
 import { AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyNotFound, InsufficientFunds, joinRefusal, type DomainError } from '@zan/domain';
 import { CLOCK, type Clock, ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
 import type { CommandContext } from '../../command-path/command-context';
+import { positionOf } from '../../command-path/execution';
 import { GroupBuyStreams } from '../../command-path/group-buy-streams';
 import { WalletStreams } from '../../command-path/wallet-streams';
 import { refusalOf } from '../../orders/declined';
@@ -68,6 +69,6 @@ export class JoinGroupBuyHandler implements ICommandHandler<JoinGroupBuyCommand>
     if (state.status === 'none') throw new Error('the group buy vanished');
     const completed = state.status === 'completed';
     const member = state.members.findIndex((m) => m.holdId === held.id);
-    return { joined: member >= 0 ? member + 1 : state.members.length, groupSize: state.groupSize, status: completed ? 'completed' : 'open' };
+    return { joined: member >= 0 ? member + 1 : state.members.length, groupSize: state.groupSize, status: completed ? 'completed' : 'open', position: positionOf(joined) };
   }
 }

@@ -31,4 +31,5 @@ export class OpenGroupBuyBody {
 export class GroupBuyOpenedDoc {
   @ApiProperty({ format: 'uuid' }) groupBuyId!: string;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+  @ApiProperty({ description: 'Global position of GroupBuyOpened', example: '74800000' }) position!: string;
 }

@@ -5,6 +5,7 @@ import { assertMerchant, ProductGone, ProductNotFound } from '@zan/domain';
 import { CLOCK, type Clock, ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
 import type { CommandContext } from '../../command-path/command-context';
 import { GroupBuyStreams } from '../../command-path/group-buy-streams';
+import { positionOf } from '../../command-path/execution';
 import { ProductStreams } from '../../command-path/product-streams';
 import { WalletStreams } from '../../command-path/wallet-streams';
 import { ExpiryScheduler } from '../../process-managers/expiry.scheduler';
@@ -52,6 +53,6 @@ export class OpenGroupBuyHandler implements ICommandHandler<OpenGroupBuyCommand>
     if (opened) await this.expiries.scheduleGroupBuy(opened);
     const state = done.state;
     // A retried request answers the deal it opened the first time.
-    return { groupBuyId, expiresAt: state.status === 'none' ? expiresAt : state.expiresAt };
+    return { groupBuyId, expiresAt: state.status === 'none' ? expiresAt : state.expiresAt, position: positionOf(done) };
   }
 }
