@@ -267,6 +267,31 @@ describe('the OpenAPI document describes every answer of every route', () => {
     expect((await as(alice, 'post', payments, { body: { code: staticCode, amount: 1 }, key: null })).status).toBe(400);
     expect((await as(alice, 'post', payments, { body: { code: staticCode, amount: 1 }, key: 'bad key' })).status).toBe(400);
     expect((await as(undefined, 'post', payments, { body: { code: staticCode, amount: 1 } })).status).toBe(401);
+    // Group buys: mia opens a deal of two on her product; alice and carol fill it, bob is too late.
+    const groupBuys = '/v1/merchants/me/group-buys';
+    const deal = { productId, groupPrice: 100, groupSize: 2, expiresInSeconds: 3_600 };
+    const openedDeal = await as(mia, 'post', groupBuys, { body: deal });
+    expect(openedDeal.status).toBe(201);
+    const groupBuyId = openedDeal.body.groupBuyId as string;
+    expect((await as(alice, 'post', groupBuys, { body: deal })).status).toBe(422);
+    expect((await as(mia, 'post', groupBuys, { body: { ...deal, groupSize: 1 } })).status).toBe(400);
+    expect((await as(mia, 'post', groupBuys, { body: { ...deal, productId: '00000000-0000-4000-8000-000000000000' } })).status).toBe(404);
+    expect((await as(mia, 'post', groupBuys, { body: { ...deal, productId: gone } })).status).toBe(410);
+    expect((await as(undefined, 'post', groupBuys, { body: deal })).status).toBe(401);
+    const joins = '/v1/group-buys/{id}/joins';
+    const joinAs = (client: Client | undefined, id: string, key?: string | null) => as(client, 'post', joins, { path: `/v1/group-buys/${id}/joins`, key });
+    expect((await joinAs(alice, groupBuyId, 'join-alice')).status).toBe(201);
+    expect((await joinAs(alice, groupBuyId)).status).toBe(409);
+    expect((await joinAs(nina, groupBuyId)).status).toBe(422);
+    expect((await joinAs(alice, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await joinAs(alice, groupBuyId, null)).status).toBe(400);
+    expect((await joinAs(undefined, groupBuyId)).status).toBe(401);
+    expect((await joinAs(carol, groupBuyId)).status).toBe(201);
+    expect((await joinAs(bob, groupBuyId)).status).toBe(410);
+    const groupBuy = '/v1/group-buys/{id}';
+    expect((await as(bob, 'get', groupBuy, { path: `/v1/group-buys/${groupBuyId}` })).status).toBe(200);
+    expect((await as(bob, 'get', groupBuy, { path: '/v1/group-buys/00000000-0000-4000-8000-000000000000' })).status).toBe(404);
+    expect((await as(undefined, 'get', groupBuy, { path: `/v1/group-buys/${groupBuyId}` })).status).toBe(401);
 
     // 429: rita spends her minute, then every money-moving route refuses her.
     for (let i = 0; i < RATE_LIMIT; i++) await request(zan.app.getHttpServer()).post('/v1/transfers').set('Authorization', `Bearer ${rita.token}`).set('Idempotency-Key', `r-${i}`).send({});
@@ -275,6 +300,7 @@ describe('the OpenAPI document describes every answer of every route', () => {
     }
     expect((await claim(rita, one)).status).toBe(429);
     expect((await as(rita, 'post', '/v1/orders', { body: {} })).status).toBe(429);
+    expect((await as(rita, 'post', '/v1/group-buys/{id}/joins', { path: `/v1/group-buys/${groupBuyId}/joins` })).status).toBe(429);
     expect((await as(rita, 'post', '/v1/orders/{id}/refunds', { path: `/v1/orders/${orderId}/refunds`, body: {} })).status).toBe(429);
 
     // Queries: an answer once the write is read, a bad parameter, no such thing, a write not yet read, no token.
@@ -346,6 +372,7 @@ describe('the OpenAPI document describes every answer of every route', () => {
     for (let i = 0; i < QUERY_RATE_LIMIT; i++) await request(zan.app.getHttpServer()).get('/v1/leaderboards/authors').set('Authorization', `Bearer ${quinn.token}`);
     for (const [route, path] of queries) expect([route, (await as(quinn, 'get', route, { path })).status]).toEqual([route, 429]);
     expect((await as(quinn, 'get', hooks)).status).toBe(429);
+    expect((await as(quinn, 'get', '/v1/group-buys/{id}', { path: '/v1/group-buys/00000000-0000-4000-8000-000000000000' })).status).toBe(429);
     expect((await as(quinn, 'get', `${hooks}/{id}/deliveries`, { path: hook(noHook, '/deliveries') })).status).toBe(429);
     for (const route of stats) expect([route, (await as(quinn, 'get', route)).status]).toEqual([route, 429]);
 

@@ -5,6 +5,7 @@ import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
 import { ZAN_CONFIG, type ZanConfig, ZanMetrics } from '@zan/platform';
 import { RATE_LIMIT_STORE } from '@zan/stores';
 import { ARTICLE_CONTROLLERS, ARTICLE_PROVIDERS } from './articles/articles';
+import { GROUP_BUY_CONTROLLERS, GROUP_BUY_PROVIDERS } from './group-buys/group-buys';
 import { ORDER_CONTROLLERS, ORDER_PROVIDERS } from './orders/orders';
 import { PRODUCT_CONTROLLERS, PRODUCT_PROVIDERS } from './products/products';
 import { PAYMENT_CONTROLLERS, PAYMENT_PROVIDERS } from './payments/payments';
@@ -67,6 +68,7 @@ class SingletonsMetrics implements OnModuleInit {
     ...VERIFICATION_CONTROLLERS,
     ...PRODUCT_CONTROLLERS,
     ...ORDER_CONTROLLERS,
+    ...GROUP_BUY_CONTROLLERS,
     ...WEBHOOK_CONTROLLERS,
     ...PAYMENT_CONTROLLERS,
     ...STATS_CONTROLLERS,
@@ -110,6 +112,7 @@ class SingletonsMetrics implements OnModuleInit {
     ...VERIFICATION_PROVIDERS,
     ...PRODUCT_PROVIDERS,
     ...ORDER_PROVIDERS,
+    ...GROUP_BUY_PROVIDERS,
     ...WEBHOOK_PROVIDERS,
     ...PAYMENT_PROVIDERS,
   ],

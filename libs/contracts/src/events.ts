@@ -182,6 +182,32 @@ export interface OrderRefundReceived { orderId: string; refundId: string; mercha
 /** On the order stream: the buyer rated the order (once). */
 export interface OrderRated { orderId: string; productId: string; merchantId: string; buyerId: string; stars: number }
 
+/** A member of a group buy: who joined, with which hold of their money (docs/commerce.md, "Group buys"). */
+export interface GroupBuyMember {
+  buyerId: string;
+  /** The member's join; the order id of their order once the group completes. */
+  joinId: string;
+  amount: Fen;
+  /** The event id of the GroupBuyFundsHeld that holds the money: what the money's return or payment is caused by. */
+  holdId: string;
+}
+/** First event of `group-buy-<groupBuyId>`: a merchant opened a group deal on one of its products. */
+export interface GroupBuyOpened { groupBuyId: string; productId: string; merchantId: string; groupPrice: Fen; groupSize: number; expiresAt: string }
+/** Debit on the buyer's wallet: the group price is held for the group buy (the money leaves the balance). */
+export interface GroupBuyFundsHeld { groupBuyId: string; joinId: string; productId: string; merchantId: string; buyerId: string; amount: Fen }
+/** On the group stream: a held buyer became a member (`members` counts them, this one included). Caused by GroupBuyFundsHeld. */
+export interface GroupBuyJoined extends GroupBuyMember { groupBuyId: string; members: number }
+/** On the group stream, at the join's id: the hold could not join (full, closed, joined already); its money returns. */
+export interface GroupBuyJoinRefused extends GroupBuyMember { groupBuyId: string; reason: string }
+/** On the group stream: the group filled; one order per member (orderId = joinId), each paid to the merchant. */
+export interface GroupBuyCompleted { groupBuyId: string; productId: string; merchantId: string; members: GroupBuyMember[] }
+/** On the group stream: the deadline passed unfilled; every member's held money returns. */
+export interface GroupBuyFailed { groupBuyId: string; productId: string; merchantId: string; members: GroupBuyMember[] }
+/** Credit on the buyer's wallet: a hold given back (the group failed, or the join was refused). Caused by GroupBuyFundsHeld's id. */
+export interface GroupBuyFundsReturned { groupBuyId: string; joinId: string; buyerId: string; amount: Fen; reason: 'failed' | 'refused' }
+/** Credit on the merchant's wallet: one member's order of a completed group. Caused by GroupBuyFundsHeld's id. */
+export interface GroupBuyPaymentReceived { groupBuyId: string; orderId: string; productId: string; merchantId: string; buyerId: string; amount: Fen }
+
 export interface EventDataByType {
   WalletOpened: WalletOpened;
   BankCardLinked: BankCardLinked;
@@ -224,6 +250,14 @@ export interface EventDataByType {
   MerchantPaid: MerchantPaid;
   MerchantPaymentReceived: MerchantPaymentReceived;
   MerchantPaymentReturned: MerchantPaymentReturned;
+  GroupBuyOpened: GroupBuyOpened;
+  GroupBuyFundsHeld: GroupBuyFundsHeld;
+  GroupBuyJoined: GroupBuyJoined;
+  GroupBuyJoinRefused: GroupBuyJoinRefused;
+  GroupBuyCompleted: GroupBuyCompleted;
+  GroupBuyFailed: GroupBuyFailed;
+  GroupBuyFundsReturned: GroupBuyFundsReturned;
+  GroupBuyPaymentReceived: GroupBuyPaymentReceived;
 }
 export type ZanEventType = keyof EventDataByType;
 
@@ -274,6 +308,14 @@ export const EVENT_CATALOG: Record<ZanEventType, { category: string; version: nu
   MerchantPaid: { category: 'wallet', version: 1 },
   MerchantPaymentReceived: { category: 'wallet', version: 1 },
   MerchantPaymentReturned: { category: 'wallet', version: 1 },
+  GroupBuyOpened: { category: 'group-buy', version: 1 },
+  GroupBuyFundsHeld: { category: 'wallet', version: 1 },
+  GroupBuyJoined: { category: 'group-buy', version: 1 },
+  GroupBuyJoinRefused: { category: 'group-buy', version: 1 },
+  GroupBuyCompleted: { category: 'group-buy', version: 1 },
+  GroupBuyFailed: { category: 'group-buy', version: 1 },
+  GroupBuyFundsReturned: { category: 'wallet', version: 1 },
+  GroupBuyPaymentReceived: { category: 'wallet', version: 1 },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as ZanEventType[];
@@ -302,6 +344,8 @@ export const walletBalanceDelta = (event: { type: string; data: unknown }): numb
     case 'OrderRefundReceived':
     case 'MerchantPaymentReceived':
     case 'MerchantPaymentReturned':
+    case 'GroupBuyFundsReturned':
+    case 'GroupBuyPaymentReceived':
       return data.amount ?? 0;
     case 'WalletWithdrawn':
     case 'FundsTransferred':
@@ -310,6 +354,7 @@ export const walletBalanceDelta = (event: { type: string; data: unknown }): numb
     case 'OrderPlaced':
     case 'OrderRefunded':
     case 'MerchantPaid':
+    case 'GroupBuyFundsHeld':
       return -(data.amount ?? 0);
     default:
       return 0;

@@ -2,7 +2,7 @@
  * Stream naming. A stream id is `<category>-<id>`; the category is everything before the first dash
  * that is followed by the id, so `red-packet-9f..` has category `red-packet`.
  */
-export const STREAM_CATEGORIES = ['wallet', 'red-packet', 'article', 'product', 'order', 'payment-code'] as const;
+export const STREAM_CATEGORIES = ['wallet', 'red-packet', 'article', 'product', 'order', 'payment-code', 'group-buy'] as const;
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
 
 export const walletStream = (userId: string): string => `wallet-${userId}`;
@@ -12,6 +12,8 @@ export const productStream = (productId: string): string => `product-${productId
 export const orderStream = (orderId: string): string => `order-${orderId}`;
 /** `codeId`: the SHA-256 of the code (hex), never the code itself (it pays; stream ids travel on Kafka). */
 export const paymentCodeStream = (codeId: string): string => `payment-code-${codeId}`;
+
+export const groupBuyStream = (groupBuyId: string): string => `group-buy-${groupBuyId}`;
 
 export const streamCategory = (streamId: string): string => {
   for (const category of STREAM_CATEGORIES) {

@@ -9,6 +9,7 @@ export * as article from './article';
 export * as product from './product';
 export * as order from './order';
 export * as paymentCode from './payment-code';
+export * as groupBuy from './group-buy';
 export {
   walletDecider,
   hasPersonalCard,
@@ -61,6 +62,8 @@ export { productDecider, isListed, MAX_ORDER_QUANTITY, NotTheProductMerchant, Pr
 export type { Product, ProductCommand, ProductEvent, ProductState } from './product';
 export { orderDecider, AlreadyRated, NotYourOrder, OrderNotFound, RefundExceedsPayment } from './order';
 export type { Order, OrderCommand, OrderEvent, OrderState } from './order';
+export { groupBuyDecider, joinRefusal, AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyIdTaken, GroupBuyNotFound, MAX_GROUP_SIZE, MIN_GROUP_SIZE } from './group-buy';
+export type { GroupBuy, GroupBuyCommand, GroupBuyEvent, GroupBuyState } from './group-buy';
 export * from './audit/ledger-audit';
 export { paymentCodeDecider, isDynamic, isExpired, PAYMENT_CODE_TTL } from './payment-code';
 export type { IssuePaymentCode, PaymentCodeCommand, PaymentCodeEvent, PaymentCodeState, RedeemPaymentCode } from './payment-code';

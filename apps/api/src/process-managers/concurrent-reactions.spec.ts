@@ -184,7 +184,7 @@ describe('credits reaction keys', () => {
   it('name a key for exactly the events the process manager reacts to', async () => {
     // A runner, packets and timers that fail on any use: an event without a key must need none.
     const refuse = new Proxy({}, { get: () => () => Promise.reject(new Error('reacted')) });
-    const manager = new CreditsProcessManager(refuse as never, refuse as never, refuse as never, refuse as never, refuse as never, refuse as never, { steps: () => refuse } as never);
+    const manager = new CreditsProcessManager(refuse as never, refuse as never, refuse as never, refuse as never, refuse as never, refuse as never, { steps: () => refuse } as never, { steps: () => refuse } as never);
     for (const type of Object.keys(EVENT_CATALOG)) {
       const data = { redPacketId: 'p', toUserId: 'u', authorId: 'u', userId: 'u', senderId: 'u', buyerId: 'u', merchantId: 'm', orderId: 'o', productId: 'p', amount: 1, remainingShares: 1, expiresAt: new Date(0).toISOString() };
       const stored = { ...event(1), type, data };

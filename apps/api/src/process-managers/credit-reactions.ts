@@ -1,5 +1,6 @@
-import type { EventDataByType, MerchantPaid, RedPacketEscrowed, RedPacketSent, StoredEvent, ZanEventType } from '@zan/contracts';
+import type { EventDataByType, GroupBuyOpened, MerchantPaid, RedPacketEscrowed, RedPacketSent, StoredEvent, ZanEventType } from '@zan/contracts';
 import type { WalletCredit } from '@zan/domain';
+import type { GroupBuySteps } from '../command-path/group-buy-streams';
 import type { CommerceSteps } from '../command-path/order-saga';
 
 /**
@@ -22,6 +23,11 @@ export interface ReactionEffects {
    * whether this payment took it. The api runs it inline too; both decide the same, once.
    */
   settlePayment(paid: StoredEvent<MerchantPaid>): Promise<boolean>;
+  /** The group-buy saga's later steps (docs/commerce.md, "Group buys"); absent in a harness without them. */
+  groupBuys?: GroupBuySteps;
+  /** Sets a group buy's deadline timer, and cancels it once the group is closed. */
+  scheduleGroupBuyExpiry?(opened: StoredEvent<GroupBuyOpened>): Promise<void>;
+  cancelGroupBuyExpiry?(groupBuyId: string): Promise<void>;
 }
 
 /** The second leg of one event type. */
@@ -38,6 +44,7 @@ const wallet = (userId: string): string => `wallet:${userId}`;
 const packet = (redPacketId: string): string => `packet:${redPacketId}`;
 const product = (productId: string): string => `product:${productId}`;
 const order = (orderId: string): string => `order:${orderId}`;
+const group = (groupBuyId: string): string => `group-buy:${groupBuyId}`;
 
 /**
  * Every payment's second leg, by the event type that causes it. A new payment adds one entry here:
@@ -150,6 +157,33 @@ export const CREDIT_REACTIONS: { [T in ZanEventType]?: Reaction<T> } = {
         type: 'OrderRefundReceived',
         data: { orderId: data.orderId, refundId: data.refundId, merchantId: data.merchantId, buyerId: data.buyerId, amount: data.amount },
       });
+    },
+  },
+  // The group-buy saga (docs/commerce.md, "Group buys"): a hold joins, a refused one returns, a closed group settles.
+  GroupBuyOpened: {
+    key: (data) => group(data.groupBuyId),
+    react: async (event, effects) => effects.scheduleGroupBuyExpiry?.(event),
+  },
+  GroupBuyFundsHeld: {
+    key: (data) => group(data.groupBuyId),
+    react: async (event, effects) => effects.groupBuys?.join(event),
+  },
+  GroupBuyJoinRefused: {
+    key: (data) => wallet(data.buyerId),
+    react: async (event, effects) => effects.groupBuys?.returnRefused(event),
+  },
+  GroupBuyCompleted: {
+    key: (data) => group(data.groupBuyId),
+    react: async (event, effects) => {
+      await effects.groupBuys?.settle(event);
+      await effects.cancelGroupBuyExpiry?.(event.data.groupBuyId);
+    },
+  },
+  GroupBuyFailed: {
+    key: (data) => group(data.groupBuyId),
+    react: async (event, effects) => {
+      await effects.groupBuys?.settle(event);
+      await effects.cancelGroupBuyExpiry?.(event.data.groupBuyId);
     },
   },
 };

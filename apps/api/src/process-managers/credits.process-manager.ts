@@ -11,6 +11,7 @@ import {
   subscribeResiliently,
 } from '@zan/event-store';
 import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
+import { GroupBuyStreams } from '../command-path/group-buy-streams';
 import { OrderSaga } from '../command-path/order-saga';
 import { PaymentCodeStreams } from '../command-path/payment-code-streams';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
@@ -64,6 +65,8 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
     @Optional() private readonly orders?: OrderSaga,
     /** Settles payments by dynamic code; without it (a harness where nobody pays by code) a dynamic payment's reaction fails. */
     @Optional() private readonly paymentCodes?: PaymentCodeStreams,
+    /** The group-buy saga's later steps; without it their events are passed over. */
+    @Optional() private readonly groupBuys?: GroupBuyStreams,
   ) {}
 
   /** False on a standby replica: another one reacts. */
@@ -229,7 +232,11 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   /** The effects the reactions use (credit-reactions.ts). */
   private effectsWithCommerce?: ReactionEffects;
   private get effects(): ReactionEffects {
-    return (this.effectsWithCommerce ??= { ...this.baseEffects, ...(this.orders && { commerce: this.orders.steps() }) });
+    return (this.effectsWithCommerce ??= {
+      ...this.baseEffects,
+      ...(this.orders && { commerce: this.orders.steps() }),
+      ...(this.groupBuys && { groupBuys: this.groupBuys.steps() }),
+    });
   }
 
   private readonly baseEffects: ReactionEffects = {
@@ -241,6 +248,8 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
       if (!this.paymentCodes) throw new Error(`payment ${paid.data.paymentId} by a dynamic code, and no PaymentCodeStreams to settle it`);
       return (await this.paymentCodes.settle(paid)).redeemed;
     },
+    scheduleGroupBuyExpiry: (opened) => this.expiries.scheduleGroupBuy(opened),
+    cancelGroupBuyExpiry: (groupBuyId) => this.expiries.cancelGroupBuy(groupBuyId),
   };
 
   handle(event: StoredEvent): Promise<void> {

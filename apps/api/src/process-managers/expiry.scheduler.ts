@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
-import { redPacketStream, type RedPacketEscrowed, type StoredEvent } from '@zan/contracts';
-import { RedPacketNotFound } from '@zan/domain';
+import { groupBuyStream, redPacketStream, type GroupBuyOpened, type RedPacketEscrowed, type StoredEvent } from '@zan/contracts';
+import { GroupBuyNotFound, RedPacketNotFound } from '@zan/domain';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { CLOCK, type Campaign, type Clock, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection } from '@zan/platform';
+import { GroupBuyStreams } from '../command-path/group-buy-streams';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { TIMER_STORE, type DueTimer, type TimerCause, type TimerStore } from '@zan/stores';
 
@@ -41,6 +42,8 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(EXPIRY_OPTIONS) private readonly options: ExpiryOptions,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Optional() @Inject(LEADER_ELECTION) private readonly election: LeaderElection = new InProcessLeaderElection(),
+    /** Group buys' deadlines run on the same timers (`group-buy:<id>`); absent in a harness without them. */
+    @Optional() private readonly groupBuys?: GroupBuyStreams,
   ) {}
 
   /** False on a standby replica: another one runs the timers. */
@@ -55,6 +58,15 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
 
   cancel(redPacketId: string): Promise<void> {
     return this.timers.cancel(`red-packet:${redPacketId}`);
+  }
+
+  /** Sets a group buy's deadline timer, caused by its GroupBuyOpened (scheduling it again is harmless). */
+  scheduleGroupBuy(opened: StoredEvent<GroupBuyOpened>): Promise<void> {
+    return this.timers.schedule(`${GROUP_BUY}${opened.data.groupBuyId}`, new Date(opened.data.expiresAt), causeOf(opened));
+  }
+
+  cancelGroupBuy(groupBuyId: string): Promise<void> {
+    return this.timers.cancel(`${GROUP_BUY}${groupBuyId}`);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -84,6 +96,10 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     const due = await this.timers.due(now, DUE_PER_TICK);
     for (const timer of due) {
       const { id } = timer;
+      if (id.startsWith(GROUP_BUY)) {
+        await this.expireGroupBuy(timer, now);
+        continue;
+      }
       const redPacketId = id.slice('red-packet:'.length);
       try {
         await this.packets.expire(redPacketId, now, await this.causeOf(timer, redPacketId));
@@ -99,6 +115,21 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
       }
     }
     return due.length;
+  }
+
+  /** Fails a group buy past its deadline (GroupBuyFailed, then every hold returns); a closed group changes nothing. */
+  private async expireGroupBuy(timer: DueTimer, now: Date): Promise<void> {
+    const groupBuyId = timer.id.slice(GROUP_BUY.length);
+    try {
+      if (!this.groupBuys) throw new Error('group buys are not served by this process');
+      const cause = timer.cause ?? causeOf((await this.store.readStream(groupBuyStream(groupBuyId), { maxCount: 1 }))[0] ?? missing(groupBuyId));
+      await this.groupBuys.expire(groupBuyId, now, cause);
+      await this.timers.cancel(timer.id);
+    } catch (error) {
+      if (error instanceof GroupBuyNotFound) return void (await this.timers.cancel(timer.id));
+      this.logger.error(`expiring group buy ${groupBuyId} failed, trying again in ${RETRY_FAILED_AFTER_MS / 1000} s: ${String(error)}`);
+      await this.timers.schedule(timer.id, new Date(now.getTime() + RETRY_FAILED_AFTER_MS), timer.cause).catch(() => undefined);
+    }
   }
 
   /**
@@ -122,5 +153,10 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     }, this.options.tickMs);
   }
 }
+
+const GROUP_BUY = 'group-buy:';
+const missing = (groupBuyId: string): never => {
+  throw new GroupBuyNotFound(`no group buy ${groupBuyId}`);
+};
 
 const causeOf = (escrowed: StoredEvent): TimerCause => ({ correlationId: escrowed.metadata.correlationId, causationId: escrowed.id });

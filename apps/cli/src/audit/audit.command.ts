@@ -84,6 +84,7 @@ export class AuditCommand extends WithJson(CommandRunner, 'the report as JSON on
       'Money (docs/contract.md, conservation)',
       `  balances                 ${money(c.balances)}`,
       `+ held by red packets      ${money(c.held)}`,
+      `+ held for group buys      ${money(c.heldByGroupBuys)}`,
       `+ in flight                ${money(c.inFlight)}`,
       `= ${money(c.left)}`,
       `  fundings - withdrawals   ${money(c.fundings)} - ${fen(c.withdrawals)} = ${money(c.right)}`,
@@ -145,9 +146,9 @@ export class AuditCommand extends WithJson(CommandRunner, 'the report as JSON on
   examples(): string {
     return `
 Checks: every balance never below zero; every debit credited exactly once (transfer, tip, escrow,
-red-packet share, refund, order paid, order refund) with the same amount; red packets never pay out
+red-packet share, refund, order paid, order refund, group-buy hold paid or returned) with the same amount; red packets never pay out
 more than they hold; no product's stock ever negative; an order's refunds never more than it paid;
-sum(balances) + held by red packets + in flight = fundings - withdrawals; and, with REDIS_URL, every
+sum(balances) + held by red packets + held for group buys + in flight = fundings - withdrawals; and, with REDIS_URL, every
 wallet, author's earnings, red packet and the leaderboard top 20 as the read models answer them.
 Run it when the system is quiet; differences are read again while the read models catch up.
 Exit 0 clean, 1 findings.

@@ -29,7 +29,24 @@ describe('Ledger (the audit, recomputed from events)', () => {
     expect(ledger.findings).toEqual([]);
     expect(ledger.wallets.get('a')!.balance).toBe(1_000 - 300 + 250 - 200 + 150 + 30);
     expect(ledger.wallets.get('b')!.balance).toBe(100 + 300 - 250 + 50 - 90 - 100);
-    expect(ledger.conservation()).toEqual({ balances: 940, held: 90 - 30, inFlight: 0, fundings: 1_100, withdrawals: 100, left: 1_000, right: 1_000, holds: true });
+    expect(ledger.conservation()).toEqual({ balances: 940, held: 90 - 30, heldByGroupBuys: 0, inFlight: 0, fundings: 1_100, withdrawals: 100, left: 1_000, right: 1_000, holds: true });
+  });
+
+  it('counts a group buy’s holds as held (never missing while the group is open), each paid or returned once', () => {
+    const h = clean();
+    const hold = (buyerId: string, joinId: string) =>
+      h.add(`wallet-${buyerId}`, 'GroupBuyFundsHeld', { groupBuyId: 'g1', joinId, productId: 'p1', merchantId: 'b', buyerId, amount: 100 }, buyerId);
+    const first = hold('a', 'j1');
+    hold('a', 'j2');
+    expect(ledgerOf(h, 60_000).conservation()).toMatchObject({ heldByGroupBuys: 200, inFlight: 0, holds: true });
+    expect(kinds(ledgerOf(h, 60_000))).toEqual([]);
+    h.add('wallet-b', 'GroupBuyPaymentReceived', { groupBuyId: 'g1', orderId: 'j1', productId: 'p1', merchantId: 'b', buyerId: 'a', amount: 100 }, 'system', first);
+    h.add('wallet-a', 'GroupBuyFundsReturned', { groupBuyId: 'g1', joinId: 'j2', buyerId: 'a', amount: 100, reason: 'failed' }, 'system');
+    const settled = ledgerOf(h);
+    expect(settled.conservation()).toMatchObject({ heldByGroupBuys: 0, inFlight: 0, holds: true });
+    expect(kinds(settled)).toEqual([]);
+    h.add('wallet-a', 'GroupBuyFundsReturned', { groupBuyId: 'g1', joinId: 'j1', buyerId: 'a', amount: 100, reason: 'failed' }, 'system');
+    expect(kinds(ledgerOf(h))).toContain('duplicate-credit');
   });
 
   it('pairs payments by code with the merchant credit or the payer return, and checks single use of dynamic codes', () => {

@@ -32,7 +32,7 @@ type Data<T extends keyof EventDataByType> = EventDataByType[T];
  * in red-packet-tallies.ts, and the pairing of each payment's debit and credit in payment-pairs.ts
  * (a debit whose credit is not there yet is money in flight).
  *
- * Conservation (CONTRACT.md): sum(balances) + money held by packets + money in flight
+ * Conservation (CONTRACT.md): sum(balances) + money held by packets + money held for group buys + money in flight
  * = sum(fundings) - sum(withdrawals).
  */
 export class Ledger {
@@ -99,6 +99,11 @@ export class Ledger {
     return this.redPackets.held();
   }
 
+  /** Money held for open group buys: members' holds not yet paid to the merchant nor returned. */
+  heldByGroupBuys(): number {
+    return this.payments.held();
+  }
+
   inFlight(): { amount: number; count: number } {
     return this.payments.inFlight();
   }
@@ -112,10 +117,11 @@ export class Ledger {
   conservation() {
     const balances = this.balances();
     const held = this.held();
+    const heldByGroupBuys = this.heldByGroupBuys();
     const inFlight = this.inFlight().amount;
-    const left = balances + held + inFlight;
+    const left = balances + held + heldByGroupBuys + inFlight;
     const right = this.fundings - this.withdrawals;
-    return { balances, held, inFlight, fundings: this.fundings, withdrawals: this.withdrawals, left, right, holds: left === right };
+    return { balances, held, heldByGroupBuys, inFlight, fundings: this.fundings, withdrawals: this.withdrawals, left, right, holds: left === right };
   }
 
   /**
@@ -131,7 +137,7 @@ export class Ledger {
     if (!c.holds) {
       this.found.report(
         'conservation',
-        `money is not conserved: balances ${c.balances} + held by packets ${c.held} + in flight ${c.inFlight} = ${c.left} fen, but fundings ${c.fundings} - withdrawals ${c.withdrawals} = ${c.right} fen (off by ${c.left - c.right})`,
+        `money is not conserved: balances ${c.balances} + held by packets ${c.held} + held for group buys ${c.heldByGroupBuys} + in flight ${c.inFlight} = ${c.left} fen, but fundings ${c.fundings} - withdrawals ${c.withdrawals} = ${c.right} fen (off by ${c.left - c.right})`,
       );
     }
   }

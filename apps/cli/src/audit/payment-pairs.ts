@@ -9,6 +9,8 @@ export interface Leg {
   occurredAt: string;
   /** The wallet the credit must land on. */
   beneficiary: string;
+  /** Held money (a group buy's hold), not money in flight. */
+  held?: boolean;
 }
 
 interface LegOfEvent {
@@ -18,6 +20,8 @@ interface LegOfEvent {
   beneficiary: string;
   /** The stream the credit must be on; default the beneficiary's wallet. */
   stream?: string;
+  /** Money held (a group buy's hold): not in flight but held until the group closes, never reported missing while held. */
+  held?: boolean;
 }
 
 type PaymentLeg<T extends ZanEventType> = { side: 'debit' | 'credit'; of(data: EventDataByType[T]): LegOfEvent | undefined };
@@ -50,6 +54,10 @@ export const PAYMENT_LEGS: { [T in ZanEventType]?: PaymentLeg<T> } = {
   MerchantPaid: { side: 'debit', of: (d) => ({ key: `payment:${d.paymentId}`, amount: d.amount, beneficiary: d.merchantId }) },
   MerchantPaymentReceived: { side: 'credit', of: (d) => ({ key: `payment:${d.paymentId}`, amount: d.amount, beneficiary: d.merchantId }) },
   MerchantPaymentReturned: { side: 'credit', of: (d) => ({ key: `payment:${d.paymentId}`, amount: d.amount, beneficiary: d.payerId }) },
+  // Group buys: a member's hold is paid to the merchant (the group completed) or returned (failed, refused), once.
+  GroupBuyFundsHeld: { side: 'debit', of: (d) => ({ key: `group-buy:${d.joinId}`, amount: d.amount, beneficiary: `group-buy ${d.groupBuyId}`, held: true }) },
+  GroupBuyPaymentReceived: { side: 'credit', of: (d) => ({ key: `group-buy:${d.orderId}`, amount: d.amount, beneficiary: d.merchantId }) },
+  GroupBuyFundsReturned: { side: 'credit', of: (d) => ({ key: `group-buy:${d.joinId}`, amount: d.amount, beneficiary: d.buyerId }) },
 };
 
 /**
@@ -69,14 +77,26 @@ export class PaymentPairs {
     const payment = (PAYMENT_LEGS as Partial<Record<string, PaymentLeg<ZanEventType>>>)[event.type];
     const leg = payment?.of(event.data as never);
     if (!payment || !leg) return;
-    if (payment.side === 'debit') this.debit(leg.key, event, leg.amount, leg.beneficiary);
+    if (payment.side === 'debit') this.debit(leg.key, event, leg.amount, leg.beneficiary, leg.held);
     else this.credit(leg.key, event, leg.amount, leg.beneficiary, leg.stream);
   }
 
   inFlight(): { amount: number; count: number } {
     let amount = 0;
-    for (const leg of this.awaitingCredit.values()) amount += leg.amount;
-    return { amount, count: this.awaitingCredit.size };
+    let count = 0;
+    for (const leg of this.awaitingCredit.values()) {
+      if (leg.held) continue;
+      amount += leg.amount;
+      count++;
+    }
+    return { amount, count };
+  }
+
+  /** Money held for open group buys: holds neither paid to the merchant nor returned yet. */
+  held(): number {
+    let amount = 0;
+    for (const leg of this.awaitingCredit.values()) if (leg.held) amount += leg.amount;
+    return amount;
   }
 
   /** Debits still waiting for their credit. */
@@ -87,6 +107,7 @@ export class PaymentPairs {
   /** Credits never seen for debits older than `graceMs` (younger ones are in flight), and credits with no debit. */
   finish(now: Date, graceMs: number): void {
     for (const [key, leg] of this.awaitingCredit) {
+      if (leg.held) continue;
       const age = now.getTime() - Date.parse(leg.occurredAt);
       if (age > graceMs) {
         this.findings.report('missing-credit', `${leg.type} at ${leg.position} (${key}, ${leg.amount} fen for ${leg.beneficiary}) has no credit after ${Math.round(age / 1000)} s`, leg.position);
@@ -101,9 +122,9 @@ export class PaymentPairs {
     }
   }
 
-  private debit(key: string, event: StoredEvent, amount: number, beneficiary: string): void {
+  private debit(key: string, event: StoredEvent, amount: number, beneficiary: string, held?: boolean): void {
     this.counts.debits++;
-    const leg: Leg = { type: event.type, amount, position: event.position, occurredAt: event.occurredAt, beneficiary };
+    const leg: Leg = { type: event.type, amount, position: event.position, occurredAt: event.occurredAt, beneficiary, ...(held && { held }) };
     if (this.matched.has(key) || this.awaitingCredit.has(key)) {
       this.findings.report('duplicate-debit', `a second ${event.type} for ${key} at ${event.position}`, event.position);
       return;

@@ -24,6 +24,8 @@ export interface LedgerAudit {
   withdrawals: number;
   /** Money held by packets that are escrowed and neither exhausted nor expired. */
   heldByPackets: number;
+  /** Money held for group buys: GroupBuyFundsHeld not yet paid to the merchant nor returned. */
+  heldByGroupBuys: number;
   /** Debits whose credit (or escrow) is not stored yet. */
   inFlight: number;
   /** Orders paid (OrderPlaced) and refunds paid out (OrderRefunded), in fen. */
@@ -41,11 +43,25 @@ const CREDIT_OF: Record<string, string> = {
   OrderPlaced: 'OrderPaymentReceived',
   OrderRefunded: 'OrderRefundReceived',
 };
-const CREDITS = new Set(['TransferReceived', 'TipReceived', 'RedPacketEscrowed', 'RedPacketShareReceived', 'RedPacketRefunded', 'OrderPaymentReceived', 'OrderRefundReceived', 'MerchantPaymentReceived', 'MerchantPaymentReturned']);
+/** A group buy's hold is credited once: to the merchant (completed) or back to the buyer (failed, refused). */
+const GROUP_BUY_HOLD = 'GroupBuyPaymentReceived|GroupBuyFundsReturned';
+const CREDITS = new Set([
+  'GroupBuyPaymentReceived',
+  'GroupBuyFundsReturned',
+  'TransferReceived',
+  'TipReceived',
+  'RedPacketEscrowed',
+  'RedPacketShareReceived',
+  'RedPacketRefunded',
+  'OrderPaymentReceived',
+  'OrderRefundReceived',
+  'MerchantPaymentReceived',
+  'MerchantPaymentReturned',
+]);
 
 /**
  * Recomputes every balance and the conservation equation from the events, in global order:
- * sum(balances) + held by packets + in flight == fundings - withdrawals, no balance ever negative,
+ * sum(balances) + held by packets + held for group buys + in flight == fundings - withdrawals, no balance ever negative,
  * every debit with exactly one credit (matched by causationId), every packet's claims and refund
  * summing to its amount. Pure: the CLI and the reliability suites share it.
  */
@@ -87,6 +103,9 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
       case 'MerchantPaid':
         // The merchant is credited, or (a dynamic code taken meanwhile) the payer gets it back: one of the two, once.
         pendingCredits.set(event.id, { type: 'MerchantPaymentReceived|MerchantPaymentReturned', amount: (data as unknown as MerchantPaid).amount });
+        break;
+      case 'GroupBuyFundsHeld':
+        pendingCredits.set(event.id, { type: GROUP_BUY_HOLD, amount: data.amount as number });
         break;
       case 'RedPacketSent': {
         const sent = data as unknown as RedPacketSent;
@@ -148,14 +167,16 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
     if (packet.closed && held !== 0) problems.push(`packet ${id} closed holding ${held} fen`);
     if (!packet.closed) heldByPackets += held;
   }
-  const inFlight = [...pendingCredits.values()].reduce((sum, credit) => sum + credit.amount, 0);
+  const pending = [...pendingCredits.values()];
+  const heldByGroupBuys = pending.filter((credit) => credit.type === GROUP_BUY_HOLD).reduce((sum, credit) => sum + credit.amount, 0);
+  const inFlight = pending.filter((credit) => credit.type !== GROUP_BUY_HOLD).reduce((sum, credit) => sum + credit.amount, 0);
   const total = [...balances.values()].reduce((a, b) => a + b, 0);
-  if (total + heldByPackets + inFlight !== fundings - withdrawals) {
+  if (total + heldByPackets + heldByGroupBuys + inFlight !== fundings - withdrawals) {
     problems.push(
-      `conservation broken: balances ${total} + packets ${heldByPackets} + in flight ${inFlight} != fundings ${fundings} - withdrawals ${withdrawals}`,
+      `conservation broken: balances ${total} + packets ${heldByPackets} + group buys ${heldByGroupBuys} + in flight ${inFlight} != fundings ${fundings} - withdrawals ${withdrawals}`,
     );
   }
-  return { balances, fundings, withdrawals, heldByPackets, inFlight, ordersPaid: commerce.paid, refundsPaid: commerce.refunded, problems };
+  return { balances, fundings, withdrawals, heldByPackets, heldByGroupBuys, inFlight, ordersPaid: commerce.paid, refundsPaid: commerce.refunded, problems };
 };
 
 /**

@@ -14,6 +14,8 @@ export type WalletCredit = DomainEvent<
   | 'OrderRefundReceived'
   | 'MerchantPaymentReceived'
   | 'MerchantPaymentReturned'
+  | 'GroupBuyFundsReturned'
+  | 'GroupBuyPaymentReceived'
 >;
 /** Made by process managers. Idempotency comes from the event id they assign, not from the decider. */
 export type CreditWallet = Command<'CreditWallet', { userId: string; credit: WalletCredit }>;
@@ -32,11 +34,14 @@ const beneficiary = (credit: WalletCredit): unknown => {
     case 'OrderPaymentReceived':
       return credit.data.merchantId;
     case 'OrderRefundReceived':
+    case 'GroupBuyFundsReturned':
       return credit.data.buyerId;
     case 'MerchantPaymentReceived':
       return credit.data.merchantId;
     case 'MerchantPaymentReturned':
       return credit.data.payerId;
+    case 'GroupBuyPaymentReceived':
+      return credit.data.merchantId;
     default:
       throw new InvalidCommand(`unknown credit ${(credit as { type?: unknown }).type as string}`);
   }
@@ -76,6 +81,14 @@ const creditEvent = (credit: WalletCredit, amount: number): WalletCredit => {
     case 'MerchantPaymentReturned': {
       const { paymentId, payerId, merchantId, reason } = credit.data;
       return { type: credit.type, data: { paymentId, payerId, merchantId, amount, reason } };
+    }
+    case 'GroupBuyFundsReturned': {
+      const { groupBuyId, joinId, buyerId, reason } = credit.data;
+      return { type: credit.type, data: { groupBuyId, joinId, buyerId, amount, reason } };
+    }
+    case 'GroupBuyPaymentReceived': {
+      const { groupBuyId, orderId, productId, merchantId, buyerId } = credit.data;
+      return { type: credit.type, data: { groupBuyId, orderId, productId, merchantId, buyerId, amount } };
     }
   }
 };

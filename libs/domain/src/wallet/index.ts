@@ -24,6 +24,7 @@ export { decideSendRedPacket, redPacketExpiresAt, RECIPIENTS_PER_MAX_SHARE, type
 export { decideCreditWallet, type CreditWallet, type WalletCredit } from './credit-wallet';
 export { isMerchant, assertMerchant } from './merchant';
 export { decidePayOrder, type PayOrder } from './pay-order';
+export { decideHoldGroupBuyFunds, type HoldGroupBuyFunds } from './hold-group-buy-funds';
 export { decideDeclineOrderPayment, type DeclineOrderPayment } from './decline-order-payment';
 export { decidePayRefund, type PayRefund } from './pay-refund';
 export { decideDeclineRefund, type DeclineRefund } from './decline-refund';

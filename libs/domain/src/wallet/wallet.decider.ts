@@ -7,6 +7,7 @@ import { decideFundWallet, type FundWallet } from './fund-wallet';
 import { decideLinkBankCard, type LinkBankCard } from './link-bank-card';
 import { decideOpenWallet, type OpenWallet } from './open-wallet';
 import { decidePayOrder, type PayOrder } from './pay-order';
+import { decideHoldGroupBuyFunds, type HoldGroupBuyFunds } from './hold-group-buy-funds';
 import { decidePayRefund, type PayRefund } from './pay-refund';
 import { decidePayMerchant, type PayMerchant } from './pay-merchant';
 import { decidePraiseTip, type PraiseTip } from './praise-tip';
@@ -24,8 +25,7 @@ export type WalletCommand =
   | RequestVerification
   | RecordVerification
   | FundWallet | WithdrawFunds | TransferFunds | PraiseTip | SendRedPacket | CreditWallet
-  | PayOrder | DeclineOrderPayment | PayRefund | DeclineRefund
-
+  | PayOrder | DeclineOrderPayment | PayRefund | DeclineRefund | HoldGroupBuyFunds
   | PayMerchant;
 
 export const decide = (command: WalletCommand, state: WalletState, context: DecideContext = DEFAULT_CONTEXT): WalletEvent[] => {
@@ -52,6 +52,8 @@ export const decide = (command: WalletCommand, state: WalletState, context: Deci
       return decideCreditWallet(command, state);
     case 'PayOrder':
       return decidePayOrder(command, state, context);
+    case 'HoldGroupBuyFunds':
+      return decideHoldGroupBuyFunds(command, state, context);
     case 'DeclineOrderPayment':
       return decideDeclineOrderPayment(command, state);
     case 'PayRefund':

@@ -67,6 +67,9 @@ export type WalletEvent = DomainEvent<
   | 'MerchantPaid'
   | 'MerchantPaymentReceived'
   | 'MerchantPaymentReturned'
+  | 'GroupBuyFundsHeld'
+  | 'GroupBuyFundsReturned'
+  | 'GroupBuyPaymentReceived'
 >;
 
 export const initialState: WalletState = Object.freeze({ exists: false, cards: LinkedCards.empty(), balance: 0 });

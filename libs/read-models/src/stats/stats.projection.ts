@@ -55,6 +55,10 @@ const MONEY_OF: Partial<Record<string, (data: Data) => [keyof MoneyTotals, numbe
   MerchantPaid: (d) => [['inFlight', amountOf(d)]],
   MerchantPaymentReceived: (d) => [['inFlight', -amountOf(d)]],
   MerchantPaymentReturned: (d) => [['inFlight', -amountOf(d)]],
+  // Group buys: a member's money is held until the group completes (paid to the merchant) or fails (returned).
+  GroupBuyFundsHeld: (d) => [['held', amountOf(d)]],
+  GroupBuyPaymentReceived: (d) => [['held', -amountOf(d)]],
+  GroupBuyFundsReturned: (d) => [['held', -amountOf(d)]],
 };
 
 /**

@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import {
+  groupBuyStream,
+  type EventMetadata,
+  type GroupBuyCompleted,
+  type GroupBuyFailed,
+  type GroupBuyFundsHeld,
+  type GroupBuyJoinRefused,
+  type GroupBuyMember,
+  type StoredEvent,
+} from '@zan/contracts';
+import { DomainError, groupBuyDecider, type GroupBuyCommand, type GroupBuyState } from '@zan/domain';
+import { DuplicateEventError } from '@zan/event-store';
+import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
+import { CommandRunner } from './command-runner';
+import type { Executed, Loaded } from './execution';
+import { deterministicId } from './ids';
+import { WalletStreams } from './wallet-streams';
+
+/** What the credits process manager asks of the group-buy saga (its ReactionEffects.groupBuys). */
+export interface GroupBuySteps {
+  join(held: StoredEvent<GroupBuyFundsHeld>): Promise<void>;
+  returnRefused(refused: StoredEvent<GroupBuyJoinRefused>): Promise<void>;
+  settle(closed: StoredEvent<GroupBuyCompleted | GroupBuyFailed>): Promise<void>;
+}
+
+/**
+ * The one way into `group-buy-<id>` streams, and the group-buy saga's later steps (docs/commerce.md,
+ * "Group buys"): a hold joins (or is refused at the same event id), a closed group settles every
+ * member's hold. Each step's ids derive from its cause, so the api (inline) and the credits process
+ * manager (after a crash) may both run it: one stores it, the other finds it stored.
+ */
+@Injectable()
+export class GroupBuyStreams {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly wallets: WalletStreams,
+  ) {}
+
+  load(groupBuyId: string): Promise<Loaded<GroupBuyState>> {
+    return this.runner.load(groupBuyStream(groupBuyId), groupBuyDecider);
+  }
+
+  /** A caller's command (opening a deal); its ids derive from `commandId`. */
+  decide(groupBuyId: string, command: GroupBuyCommand, context: CommandContext, commandId = context.commandId): Promise<Executed<GroupBuyState>> {
+    return this.run(groupBuyId, command.type, () => command, metadataOf(context, commandId), eventIdsOf(commandId), context.idempotency?.recovering ?? false);
+  }
+
+  steps(): GroupBuySteps {
+    return {
+      join: async (held) => {
+        try {
+          await this.join(held);
+        } catch (error) {
+          if (!(error instanceof DuplicateEventError)) throw error;
+        }
+      },
+      returnRefused: (refused) => this.returnRefused(refused),
+      settle: (closed) => this.settle(closed),
+    };
+  }
+
+  /**
+   * Join step: the hold joins the group (completing it when it is the last member), or, refused for
+   * a business reason, GroupBuyJoinRefused is stored at the same event id. Answers what is stored there.
+   */
+  async join(held: StoredEvent<GroupBuyFundsHeld>): Promise<Executed<GroupBuyState>> {
+    const { groupBuyId } = held.data;
+    const metadata = { ...held.metadata, causationId: held.id };
+    const ids = (index: number) => deterministicId(held.id, 'join', String(index));
+    try {
+      return await this.run(groupBuyId, 'JoinGroupBuy', (now) => ({ type: 'JoinGroupBuy', data: { held: held.data, holdId: held.id, now: now.toISOString() } }), metadata, ids);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return this.run(groupBuyId, 'RefuseGroupBuyJoin', () => ({ type: 'RefuseGroupBuyJoin', data: { held: held.data, holdId: held.id, reason: error.code } }), metadata, ids);
+    }
+  }
+
+  /** Expires a group at `now` (its timer fired); the group's id makes it happen once. */
+  expire(groupBuyId: string, now: Date, cause: { correlationId: string; causationId: string }): Promise<Executed<GroupBuyState>> {
+    return this.run(
+      groupBuyId,
+      'ExpireGroupBuy',
+      () => ({ type: 'ExpireGroupBuy', data: { groupBuyId, now: now.toISOString() } }),
+      { ...cause, userId: 'system:expiry' },
+      (index) => deterministicId('expire', 'group-buy', groupBuyId, String(index)),
+      false,
+      now,
+    );
+  }
+
+  /** A refused join's hold goes back to the buyer. */
+  returnRefused(refused: StoredEvent<GroupBuyJoinRefused>): Promise<void> {
+    const { groupBuyId, joinId, buyerId, amount } = refused.data;
+    return this.wallets.credit(this.holdCause(refused, refused.data), buyerId, { type: 'GroupBuyFundsReturned', data: { groupBuyId, joinId, buyerId, amount, reason: 'refused' } });
+  }
+
+  /** A completed group pays each member's hold to the merchant (one order each); a failed one returns every hold. */
+  async settle(closed: StoredEvent<GroupBuyCompleted | GroupBuyFailed>): Promise<void> {
+    const { groupBuyId, productId, merchantId } = closed.data;
+    for (const member of closed.data.members) {
+      const cause = this.holdCause(closed, member);
+      const { buyerId, joinId, amount } = member;
+      if (closed.type === 'GroupBuyCompleted') {
+        await this.wallets.credit(cause, merchantId, { type: 'GroupBuyPaymentReceived', data: { groupBuyId, orderId: joinId, productId, merchantId, buyerId, amount } });
+      } else {
+        await this.wallets.credit(cause, buyerId, { type: 'GroupBuyFundsReturned', data: { groupBuyId, joinId, buyerId, amount, reason: 'failed' } });
+      }
+    }
+  }
+
+  /**
+   * A hold's credit is caused by the hold itself (GroupBuyFundsHeld's id), whichever event settles
+   * it: its event id derives from the hold, so the hold is credited once, to the merchant or back to
+   * the buyer, and the audit pairs the two legs by that cause.
+   */
+  private holdCause(settling: StoredEvent, member: GroupBuyMember): StoredEvent {
+    return { ...settling, id: member.holdId };
+  }
+
+  private run(
+    groupBuyId: string,
+    type: string,
+    command: (now: Date) => GroupBuyCommand,
+    metadata: EventMetadata,
+    eventId: (index: number) => string,
+    recovering = false,
+    now?: Date,
+  ): Promise<Executed<GroupBuyState>> {
+    return this.runner.executeOnce({
+      command: type,
+      streamId: groupBuyStream(groupBuyId),
+      folder: groupBuyDecider,
+      decide: (state, decidedAt) => groupBuyDecider.decide(command(decidedAt), state),
+      metadata,
+      eventId,
+      now,
+      recovering,
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { GroupBuyFundsHeld, GroupBuyJoinRefused, StoredEvent } from '@zan/contracts';
+import { AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyNotFound, InsufficientFunds, joinRefusal, type DomainError } from '@zan/domain';
+import { CLOCK, type Clock, ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
+import type { CommandContext } from '../../command-path/command-context';
+import { positionOf } from '../../command-path/execution';
+import { GroupBuyStreams } from '../../command-path/group-buy-streams';
+import { WalletStreams } from '../../command-path/wallet-streams';
+import { refusalOf } from '../../orders/declined';
+import type { GroupBuyJoinedDoc } from './join-group-buy.dto';
+
+export class JoinGroupBuyCommand extends Command<GroupBuyJoinedDoc> {
+  constructor(
+    readonly context: CommandContext,
+    readonly groupBuyId: string,
+  ) {
+    super();
+  }
+}
+
+const REFUSALS: Record<string, new (detail: string) => DomainError> = {
+  'already-joined': AlreadyJoined,
+  'group-buy-full': GroupBuyFull,
+  'group-buy-closed': GroupBuyClosed,
+  'group-buy-not-found': GroupBuyNotFound,
+};
+
+/**
+ * Joining a group buy (docs/commerce.md, "Group buys"): (1) the group price is held on the buyer's
+ * wallet (GroupBuyFundsHeld), (2) the hold joins the group, completing it when it is the last member,
+ * or is refused at the same event id and returned. The credits process manager redoes step 2 after a
+ * crash, and settles the holds when the group closes. Refusals the group or the wallet can give
+ * before anything is stored are given first.
+ */
+@CommandHandler(JoinGroupBuyCommand)
+export class JoinGroupBuyHandler implements ICommandHandler<JoinGroupBuyCommand> {
+  constructor(
+    private readonly wallets: WalletStreams,
+    private readonly groupBuys: GroupBuyStreams,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ZAN_SECRETS) private readonly secrets: ZanSecrets,
+  ) {}
+
+  async execute({ context, groupBuyId }: JoinGroupBuyCommand): Promise<GroupBuyJoinedDoc> {
+    const buyerId = context.userId;
+    const group = (await this.groupBuys.load(groupBuyId)).state;
+    if (group.status === 'none') throw new GroupBuyNotFound(`no group buy ${groupBuyId}`);
+    if (!(context.idempotency?.recovering ?? false)) {
+      const refusal = joinRefusal(group, buyerId, this.clock.now().getTime());
+      if (refusal) throw refusal;
+      const wallet = await this.wallets.load(buyerId);
+      if (wallet.state.balance < group.groupPrice) throw new InsufficientFunds(`balance is ${wallet.state.balance} fen, ${group.groupPrice} fen needed`);
+    }
+    const joinId = unguessableId(this.secrets.idKey, 'group-buy-join', buyerId, context.commandId);
+    const { productId, merchantId, groupPrice: amount } = group;
+    const hold = await this.wallets.decide(buyerId, { type: 'HoldGroupBuyFunds', data: { groupBuyId, joinId, productId, merchantId, buyerId, amount } }, context);
+    const held = hold.events.find((event) => event.type === 'GroupBuyFundsHeld') as StoredEvent<GroupBuyFundsHeld> | undefined;
+    if (!held) throw new Error('the hold answered no GroupBuyFundsHeld');
+    const joined = await this.groupBuys.join(held);
+    const refused = joined.events.find((event) => event.type === 'GroupBuyJoinRefused') as StoredEvent<GroupBuyJoinRefused> | undefined;
+    if (refused) {
+      await this.groupBuys.returnRefused(refused);
+      const Refusal = REFUSALS[refused.data.reason];
+      const detail = `the group buy refused the join (${refused.data.reason}); your money was returned`;
+      throw Refusal ? new Refusal(detail) : refusalOf(refused.data.reason, detail);
+    }
+    const state = joined.state;
+    if (state.status === 'none') throw new Error('the group buy vanished');
+    const completed = state.status === 'completed';
+    const member = state.members.findIndex((m) => m.holdId === held.id);
+    return { joined: member >= 0 ? member + 1 : state.members.length, groupSize: state.groupSize, status: completed ? 'completed' : 'open', position: positionOf(joined) };
+  }
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { auditLedger } from '@zan/domain';
+import { WalletStreams } from '../../apps/api/src/command-path/wallet-streams';
+import { EVENT_STORE, type EventStore } from '@zan/event-store';
+import { eventually } from '../support/eventually';
+import { type Client, fundedUser } from '../support/http-client';
+import { readAllEvents } from '../support/read-model-snapshot';
+import { type RunningZan, startEmbeddedZan, startFullStackInProcess } from '../support/stacks';
+
+/** Waits until the credits have caught up (nothing in flight) and answers the audit of the whole log. */
+const quietAudit = async (zan: RunningZan) => {
+  const store = zan.app.get<EventStore>(EVENT_STORE);
+  for (let round = 0; ; round++) {
+    const audit = auditLedger(await readAllEvents(store));
+    if ((audit.inFlight === 0 && audit.heldByGroupBuys === 0 && audit.problems.length === 0) || round > 100) return audit;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+const balanceOf = async (client: Client): Promise<number> => (await client.get('/v1/wallets/me').expect(200)).body.balance as number;
+
+/** Group buys (issue 19): members' money held, paid to the merchant once per order on completion, returned once on failure. */
+const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
+  describe(`group buys (${name})`, () => {
+    let zan: RunningZan;
+    let shop: Client;
+    let productId: string;
+    beforeAll(async () => {
+      zan = await start();
+      shop = (await fundedUser(zan.app, 'gshop', 0, 'business')).client;
+      productId = (await shop.post('/v1/merchants/me/products', { title: '拼团月饼', price: 3_000, stock: null }).expect(201)).body.productId as string;
+    }, 120_000);
+    afterAll(async () => {
+      await zan?.close();
+    }, 60_000);
+
+    const open = async (body: object) => (await shop.post('/v1/merchants/me/group-buys', { productId, groupPrice: 2_000, ...body }).expect(201)).body as { groupBuyId: string; expiresAt: string; position: string };
+    const statusOf = async (client: Client, groupBuyId: string) => (await client.get(`/v1/group-buys/${groupBuyId}`).expect(200)).body as { status: string; members: number };
+
+    it('opens for the product’s merchant only; hostile input is a 400 that changes nothing', async () => {
+      const { client: ann } = await fundedUser(zan.app, 'gann', 10_000);
+      expect((await ann.post('/v1/merchants/me/group-buys', { productId, groupPrice: 100, groupSize: 2, expiresInSeconds: 60 }).expect(422)).body.type).toMatch(/not-a-merchant$/);
+      await shop.post('/v1/merchants/me/group-buys', { productId: 'f0000000-0000-4000-8000-000000000000', groupPrice: 100, groupSize: 2, expiresInSeconds: 60 }).expect(404);
+      for (const body of [
+        { productId, groupPrice: 0, groupSize: 2, expiresInSeconds: 60 },
+        { productId, groupPrice: 100, groupSize: 1, expiresInSeconds: 60 },
+        { productId, groupPrice: 100, groupSize: 101, expiresInSeconds: 60 },
+        { productId, groupPrice: 100, groupSize: 2, expiresInSeconds: 0 },
+        { productId, groupPrice: 100, groupSize: 2, expiresInSeconds: 604_801 },
+        { productId, groupPrice: '100', groupSize: 2, expiresInSeconds: 60 },
+        { productId, groupPrice: 1.5, groupSize: 2, expiresInSeconds: 60 },
+        { productId, groupPrice: 100, groupSize: 2, expiresInSeconds: 60, extra: true },
+        { groupPrice: 100, groupSize: 2, expiresInSeconds: 60 },
+      ]) {
+        await shop.post('/v1/merchants/me/group-buys', body).expect(400);
+      }
+      const { groupBuyId } = await open({ groupSize: 2, expiresInSeconds: 600 });
+      await ann.post(`/v1/group-buys/${groupBuyId}/joins`, { sneaky: 1 }).expect(400);
+      await ann.post(`/v1/group-buys/${groupBuyId}/joins`, undefined, null).expect(400);
+      await ann.post('/v1/group-buys/not-a-group/joins').expect(404);
+      await ann.get('/v1/group-buys/f0000000-0000-4000-8000-000000000000').expect(404);
+      expect(await balanceOf(ann)).toBe(10_000);
+      expect(await statusOf(ann, groupBuyId)).toMatchObject({ status: 'open', members: 0 });
+    });
+
+    it('fills and completes: each member’s money held at once, the merchant paid once per order; twice 409, full 410, unfunded 422', async () => {
+      const { groupBuyId, expiresAt } = await open({ groupSize: 3, expiresInSeconds: 600 });
+      const members = await Promise.all(['gbo', 'gcy', 'gdi'].map(async (id) => (await fundedUser(zan.app, id, 5_000)).client));
+      const [bo, cy, di] = members as [Client, Client, Client];
+      const first = await bo.post(`/v1/group-buys/${groupBuyId}/joins`, undefined, 'join-1').expect(201);
+      expect(first.body).toEqual({ joined: 1, groupSize: 3, status: 'open', position: expect.stringMatching(/^\d+$/) });
+      expect((await bo.post(`/v1/group-buys/${groupBuyId}/joins`, undefined, 'join-1').expect(201)).body).toEqual(first.body);
+      expect(await balanceOf(bo)).toBe(3_000);
+      expect((await bo.post(`/v1/group-buys/${groupBuyId}/joins`).expect(409)).body.type).toMatch(/already-joined$/);
+      const { client: poor } = await fundedUser(zan.app, 'gpoor', 100);
+      expect((await poor.post(`/v1/group-buys/${groupBuyId}/joins`).expect(422)).body.type).toMatch(/insufficient-funds$/);
+      expect((await shop.post(`/v1/group-buys/${groupBuyId}/joins`).expect(422)).body.type).toMatch(/self-payment|insufficient-funds/);
+      await cy.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
+      const last = await di.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
+      expect(last.body).toEqual({ joined: 3, groupSize: 3, status: 'completed', position: expect.stringMatching(/^\d+$/) });
+      const { client: late } = await fundedUser(zan.app, 'glate', 5_000);
+      expect((await late.post(`/v1/group-buys/${groupBuyId}/joins`).expect(410)).body.type).toMatch(/group-buy-full$/);
+      expect((await late.get(`/v1/group-buys/${groupBuyId}`).expect(200)).body).toEqual({ groupBuyId, productId, groupPrice: 2_000, groupSize: 3, members: 3, status: 'completed', expiresAt });
+      await eventually('the merchant paid for three orders', async () => (await balanceOf(shop)) === 6_000);
+      for (const member of members) expect(await balanceOf(member)).toBe(3_000);
+      expect(await balanceOf(late)).toBe(5_000);
+      expect(await balanceOf(poor)).toBe(100);
+    });
+
+    it('expires unfilled and fails: every member’s money returns exactly once; joining after is 410', async () => {
+      const before = await balanceOf(shop);
+      const { groupBuyId } = await open({ groupSize: 5, expiresInSeconds: 1 });
+      const [ed, fay] = await Promise.all(['ged', 'gfay'].map(async (id) => (await fundedUser(zan.app, id, 4_000)).client)) as [Client, Client];
+      await ed.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
+      await fay.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
+      await eventually('the group failed', async () => (await statusOf(ed, groupBuyId)).status === 'failed');
+      await eventually('the members refunded', async () => (await balanceOf(ed)) === 4_000 && (await balanceOf(fay)) === 4_000);
+      const { client: gus } = await fundedUser(zan.app, 'ggus', 4_000);
+      expect((await gus.post(`/v1/group-buys/${groupBuyId}/joins`).expect(410)).body.type).toMatch(/group-buy-closed$/);
+      expect(await balanceOf(shop)).toBe(before);
+    });
+
+    it('takes exactly groupSize of a crowd joining at once; everyone else is answered 410 and keeps their money', async () => {
+      const { groupBuyId } = await open({ groupSize: 3, expiresInSeconds: 600 });
+      const crowd = await Promise.all(Array.from({ length: 8 }, async (_, i) => (await fundedUser(zan.app, `gcrowd${i}`, 2_500)).client));
+      const answers = await Promise.all(crowd.map((client) => client.post(`/v1/group-buys/${groupBuyId}/joins`)));
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 201, 410, 410, 410, 410, 410]);
+      expect(answers.filter((a) => a.status === 201).map((a) => a.body.joined as number).sort()).toEqual([1, 2, 3]);
+      expect(await statusOf(crowd[0]!, groupBuyId)).toMatchObject({ status: 'completed', members: 3 });
+      await eventually('every refused hold returned', async () => {
+        const balances = await Promise.all(crowd.map(balanceOf));
+        return balances.filter((b) => b === 500).length === 3 && balances.filter((b) => b === 2_500).length === 5;
+      });
+    });
+
+    it('finishes a join the api never ran (a crash right after the hold): the process manager joins the hold, the group completes, the merchant is paid', async () => {
+      const before = await balanceOf(shop);
+      const { groupBuyId } = await open({ groupSize: 2, expiresInSeconds: 600 });
+      const [hal, ivy] = (await Promise.all(['ghal', 'givy'].map(async (id) => (await fundedUser(zan.app, id, 3_000)).client))) as [Client, Client];
+      await hal.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
+      // Step 1 alone, as an api that died before step 2 left it.
+      const hold = { groupBuyId, joinId: randomUUID(), productId, merchantId: 'gshop', buyerId: 'givy', amount: 2_000 };
+      await zan.app.get(WalletStreams).decide('givy', { type: 'HoldGroupBuyFunds', data: hold }, { userId: 'givy', correlationId: randomUUID(), commandId: randomUUID() });
+      await eventually('the process manager joined the hold and completed the group', async () => (await statusOf(ivy, groupBuyId)).status === 'completed');
+      await eventually('the merchant paid for both orders', async () => (await balanceOf(shop)) === before + 4_000);
+      expect(await balanceOf(ivy)).toBe(1_000);
+      expect(await balanceOf(hal)).toBe(1_000);
+    });
+
+    it('leaves the audit exact: every hold paid or returned once, nothing held or in flight', async () => {
+      const audit = await quietAudit(zan);
+      expect(audit.problems).toEqual([]);
+      expect(audit.inFlight).toBe(0);
+      expect(audit.heldByGroupBuys).toBe(0);
+    });
+  });
+
+describeGroupBuys('embedded default', () => startEmbeddedZan({ env: { ZAN_READ_WAIT_MS: '3000' } }));
+describeGroupBuys('full stack: PostgreSQL, Kafka, Redis', () => startFullStackInProcess('group-buys'));
