@@ -43,7 +43,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     const recovering = context.idempotency?.recovering ?? false;
     if (!recovering) {
       // Nothing stored for a buyer who cannot pay: the card's refusals first (404, 410, 409), then the funds.
-      const product = await this.products.load(productId);
+      const product = await this.products.loadForOrder(productId);
       productRules.decide(reserve, product.state);
       const wallet = await this.wallets.load(buyerId);
       if (wallet.state.balance < expectedPrice * quantity) {
