@@ -5,7 +5,7 @@
  * waiting for the system to be quiet, and a CPU meter that says where the time went.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,8 @@ export interface SeedWallet {
   funding?: number;
   /** Articles this user publishes (a tip names a published article and its author). */
   articles?: string[];
+  /** A merchant: a business wallet an admin verified (lists products; no card, no funding). */
+  merchant?: boolean;
 }
 
 const FUNDING_MAX = 5_000_000;
@@ -61,8 +63,9 @@ export const seedWallets = async (store: PostgresEventStore, wallets: readonly S
   const now = new Date().toISOString();
   const streamEvents = (wallet: SeedWallet): NewEvent[] => {
     const { userId } = wallet;
-    const commands: WalletCommand[] = [{ type: 'OpenWallet', data: { userId, kind: 'individual' } }];
-    if (wallet.card || wallet.funding) {
+    const commands: WalletCommand[] = [{ type: 'OpenWallet', data: { userId, kind: wallet.merchant ? 'business' : 'individual' } }];
+    if (wallet.merchant) commands.push({ type: 'RecordVerification', data: { userId, decision: 'verified', decidedBy: 'admin', reason: 'bench seed' } });
+    else if (wallet.card || wallet.funding) {
       // Seeded as verified individuals holding their own card (may be tipped, may withdraw); the hashes stand in for a name and an ID number.
       const nameHash = createHash('sha256').update(`name:${userId}`).digest('hex');
       commands.push(
@@ -165,6 +168,8 @@ export const startStack = async (context: BenchContext, label: string, options: 
   const env: Record<string, string> = {
     ...fullStackEnv(label, iso, servers),
     NODE_ENV: 'production',
+    // Production wants the personal data vault's key set; a fresh one per run (nothing outlives the stack).
+    ZAN_VAULT_MASTER_KEY: randomBytes(32).toString('hex'),
     ...BENCH_API_ENV,
     ...options.env,
   };

@@ -6,7 +6,6 @@
  *  - deliveries/s: the dispatcher stopped while tips pile up, then started again: deliveries/s from
  *    the first one it sends until every queued one has arrived.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startApp, type AppProcess } from '../../test/support/processes';
@@ -88,8 +87,6 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
   log(`webhooks: seeding ${workload.readers.length} readers and ${workload.authors.length} authors, starting the stack and the dispatcher`);
   const stack = await startStack(context, 'hooks', { wallets: workload.wallets, env: {
       ZAN_WEBHOOKS_ALLOW_PRIVATE: 'true',
-      // The stack runs as production, which wants the vault's key set (bench/lib/stack.ts does not set one yet).
-      ZAN_VAULT_MASTER_KEY: randomBytes(32).toString('hex'),
     },
   });
   const receiver = await startReceiver();
