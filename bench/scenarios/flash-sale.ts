@@ -172,8 +172,8 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
       const audit = auditLedger(await readAllEvents(stack.events.eventStore));
       checks.push({
         label: 'the money equation is exact (zan audit over the whole log)',
-        ok: audit.problems.length === 0 && audit.inFlight === 0 && audit.ordersPaid === STOCK,
-        detail: `${audit.problems.length} problems${audit.problems.length > 0 ? ` (${audit.problems.slice(0, 2).join('; ')})` : ''}, ${audit.inFlight} fen in flight, ${audit.ordersPaid} orders paid`,
+        ok: audit.problems.length === 0 && audit.inFlight === 0 && audit.ordersPaid === STOCK * PRICE,
+        detail: `${audit.problems.length} problems${audit.problems.length > 0 ? ` (${audit.problems.slice(0, 2).join('; ')})` : ''}, ${audit.inFlight} fen in flight, ${audit.ordersPaid} fen of orders paid`,
       });
       const shop = await stack.readModels.wallet(merchant);
       checks.push({ label: "the merchant's wallet (read model) holds exactly the sales", ok: shop?.balance === STOCK * PRICE, detail: `${shop?.balance} fen` });

@@ -105,4 +105,14 @@ describe('ProductStreams under a crowd (PostgreSQL)', () => {
     const state = (await there.load(productId)).state;
     expect(state.status === 'listed' && [state.stock, state.sold]).toEqual([0, 4]);
   });
+
+  it("shares one read among a crowd's pre-checks arriving as the cached state turns stale", async () => {
+    const { productId } = await list(1);
+    await reserve(here, productId);
+    await new Promise((resolve) => setTimeout(resolve, FRESH_MS + 50));
+    const before = reads.get(productStream(productId)) ?? 0;
+    const states = await Promise.all(Array.from({ length: 50 }, () => here.loadForOrder(productId)));
+    expect((reads.get(productStream(productId)) ?? 0) - before).toBe(1);
+    expect(states.map(({ state }) => state.status === 'listed' && state.stock)).toEqual(states.map(() => 0));
+  });
 });

@@ -37,6 +37,8 @@ export interface LoadOptions<S> {
 export class StreamStateCache {
   private readonly states = new Map<string, Loaded<unknown>>();
   private readonly confirmed = new Map<string, number>();
+  /** Reads under way for `whileFresh` loads: a crowd arriving as the state turns stale shares one. */
+  private readonly refreshing = new Map<string, Promise<Loaded<unknown>>>();
 
   constructor(
     private readonly store: EventStore,
@@ -61,7 +63,21 @@ export class StreamStateCache {
   async load<S>(streamId: string, folder: StateFolder<S>, options: LoadOptions<S> = {}): Promise<Loaded<S>> {
     const cached = this.cached<S>(streamId);
     if (cached && options.settled?.(cached.state)) return cached;
-    if (cached && options.whileFresh?.(cached.state) && this.fresh(streamId)) return cached;
+    if (cached && options.whileFresh?.(cached.state)) {
+      if (this.fresh(streamId)) return cached;
+      // Started before this call, the shared read is as old as a fresh state may be: good enough here.
+      const under = this.refreshing.get(streamId) as Promise<Loaded<S>> | undefined;
+      if (under) return under;
+      const read = this.read(streamId, folder).finally(() => this.refreshing.delete(streamId));
+      this.refreshing.set(streamId, read);
+      return read;
+    }
+    return this.read(streamId, folder);
+  }
+
+  /** Catches the cached state up from the store (or folds the stream from its start). */
+  private async read<S>(streamId: string, folder: StateFolder<S>): Promise<Loaded<S>> {
+    const cached = this.cached<S>(streamId);
     let { state, revision, position } = cached ?? { state: folder.initialState, revision: -1, position: undefined };
     for await (const event of eventsFrom(this.store, streamId, revision + 1)) {
       state = folder.evolve(state, event);
