@@ -65,12 +65,16 @@ export class StreamStateCache {
     if (cached && options.settled?.(cached.state)) return cached;
     if (cached && options.whileFresh?.(cached.state)) {
       if (this.fresh(streamId)) return cached;
-      // Started before this call, the shared read is as old as a fresh state may be: good enough here.
-      const under = this.refreshing.get(streamId) as Promise<Loaded<S>> | undefined;
-      if (under) return under;
-      const read = this.read(streamId, folder).finally(() => this.refreshing.delete(streamId));
-      this.refreshing.set(streamId, read);
-      return read;
+      // Started before this call, the shared read is as old as a fresh state may be: good enough here
+      // (and if this process appended meanwhile, its newer cached state is the answer).
+      let read = this.refreshing.get(streamId) as Promise<Loaded<S>> | undefined;
+      if (!read) {
+        read = this.read(streamId, folder).finally(() => this.refreshing.delete(streamId));
+        this.refreshing.set(streamId, read);
+      }
+      const loaded = await read;
+      const latest = this.cached<S>(streamId);
+      return latest && latest.revision > loaded.revision ? latest : loaded;
     }
     return this.read(streamId, folder);
   }
