@@ -46,6 +46,8 @@ export interface SeedWallet {
   funding?: number;
   /** Articles this user publishes (a tip names a published article and its author). */
   articles?: string[];
+  /** A merchant: a business wallet an admin verified (lists products; no card, no funding). */
+  merchant?: boolean;
 }
 
 const FUNDING_MAX = 5_000_000;
@@ -61,8 +63,9 @@ export const seedWallets = async (store: PostgresEventStore, wallets: readonly S
   const now = new Date().toISOString();
   const streamEvents = (wallet: SeedWallet): NewEvent[] => {
     const { userId } = wallet;
-    const commands: WalletCommand[] = [{ type: 'OpenWallet', data: { userId, kind: 'individual' } }];
-    if (wallet.card || wallet.funding) {
+    const commands: WalletCommand[] = [{ type: 'OpenWallet', data: { userId, kind: wallet.merchant ? 'business' : 'individual' } }];
+    if (wallet.merchant) commands.push({ type: 'RecordVerification', data: { userId, decision: 'verified', decidedBy: 'admin', reason: 'bench seed' } });
+    else if (wallet.card || wallet.funding) {
       // Seeded as verified individuals holding their own card (may be tipped, may withdraw); the hashes stand in for a name and an ID number.
       const nameHash = createHash('sha256').update(`name:${userId}`).digest('hex');
       commands.push(

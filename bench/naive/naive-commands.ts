@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_LIMITS, currentVersion, redPacketStream, walletStream, type DomainEvent, type NewEvent } from '@zan/contracts';
-import { fold, redPacketDecider, tipAuthor, walletDecider, type DecideContext } from '@zan/domain';
+import { DEFAULT_LIMITS, currentVersion, productStream, redPacketStream, walletStream, type DomainEvent, type NewEvent, type ProductStockReserved } from '@zan/contracts';
+import { fold, productDecider, redPacketDecider, tipAuthor, walletDecider, type DecideContext } from '@zan/domain';
 import { WrongExpectedRevisionError, type PostgresEventStore } from '@zan/event-store';
 
 /**
@@ -104,5 +104,44 @@ export class NaiveClaimHandler implements ICommandHandler<NaiveClaimCommand> {
     );
     const claimed = result.events[0]!.data as { amount: number };
     return { redPacketId, amount: claimed.amount, position: result.position.toString() };
+  }
+}
+
+export class NaiveOrderCommand extends Command<{ orderId: string; amount: number; status: 'paid' }> {
+  constructor(
+    readonly buyerId: string,
+    readonly productId: string,
+    readonly quantity: number,
+    readonly expectedPrice: number,
+  ) {
+    super();
+  }
+}
+
+/**
+ * The Buy button, naively: the product's whole stream read and folded for every buyer (also after
+ * it sold out), the units reserved at its expected revision, then the buyer's wallet read and
+ * debited the same way. No order stream, no merchant credit, no idempotency store.
+ */
+@CommandHandler(NaiveOrderCommand)
+export class NaiveOrderHandler implements ICommandHandler<NaiveOrderCommand> {
+  constructor(@Inject(NAIVE_STORE) private readonly store: PostgresEventStore) {}
+
+  async execute({ buyerId, productId, quantity, expectedPrice }: NaiveOrderCommand) {
+    const orderId = randomUUID();
+    const reserved = await loadDecideAppend(
+      this.store,
+      productStream(productId),
+      (history) => productDecider.decide({ type: 'ReserveStock', data: { productId, orderId, buyerId, quantity, expectedPrice } }, fold(productDecider, history)),
+      buyerId,
+    );
+    const reservation = reserved.events[0]!.data as ProductStockReserved;
+    await loadDecideAppend(
+      this.store,
+      walletStream(buyerId),
+      (history) => walletDecider.decide({ type: 'PayOrder', data: { reserved: reservation } }, fold(walletDecider, history), { ...CONTEXT, now: new Date().toISOString() }),
+      buyerId,
+    );
+    return { orderId, amount: reservation.amount, status: 'paid' as const };
   }
 }

@@ -22,7 +22,7 @@ import { JwtModule, JwtService } from '@nestjs/jwt';
 import type { Request, Response } from 'express';
 import { DomainError } from '@zan/domain';
 import { WrongExpectedRevisionError, type PostgresEventStore } from '@zan/event-store';
-import { NAIVE_STORE, NaiveClaimCommand, NaiveClaimHandler, NaiveTipCommand, NaiveTipHandler } from './naive-commands';
+import { NAIVE_STORE, NaiveClaimCommand, NaiveClaimHandler, NaiveOrderCommand, NaiveOrderHandler, NaiveTipCommand, NaiveTipHandler } from './naive-commands';
 
 type Authed = Request & { userId?: string };
 
@@ -78,6 +78,12 @@ class NaiveCommandsController {
   claim(@Req() request: Authed, @Param('id') id: string) {
     return this.commands.execute(new NaiveClaimCommand(request.userId!, id));
   }
+
+  @Post('orders')
+  @HttpCode(201)
+  order(@Req() request: Authed, @Body() body: { productId: string; quantity: number; expectedPrice: number }) {
+    return this.commands.execute(new NaiveOrderCommand(request.userId!, body.productId, body.quantity, body.expectedPrice));
+  }
 }
 
 /** The floor of HTTP on this machine: Express and Nest answering a constant, no auth, no I/O. */
@@ -103,6 +109,7 @@ export class NaiveModule {
         NaiveAuthGuard,
         NaiveTipHandler,
         NaiveClaimHandler,
+        NaiveOrderHandler,
       ],
     };
   }

@@ -63,6 +63,15 @@ describe('decideBatch: commands of one stream decided together, answered as a va
     expect(decideBatch([execution(transfer(100))], stateAfter([open]), true, ticking().clock)).toEqual({ kind: 'stale' });
   });
 
+  it('lets a refusal the command names stand on a cached state the store confirmed moments ago, and only then', () => {
+    const standing = { ...execution(transfer(5_000)), standsWhileFresh: (error: unknown) => error instanceof InsufficientFunds };
+    const fresh = decideBatch([standing], funded, true, ticking().clock, true);
+    expect(fresh.kind === 'decided' && fresh.outcomes).toEqual([{ error: expect.any(InsufficientFunds) }]);
+    expect(decideBatch([standing], funded, true, ticking().clock, false)).toEqual({ kind: 'stale' });
+    // A refusal the command does not name is decided again, fresh or not.
+    expect(decideBatch([execution(transfer(5_000))], funded, true, ticking().clock, true)).toEqual({ kind: 'stale' });
+  });
+
   it('reads the clock once per decision and stamps that very reading as occurredAt; a command carrying its time reads none', () => {
     const { clock, readings } = ticking();
     const carried = new Date('2026-03-01T15:59:59.999Z');

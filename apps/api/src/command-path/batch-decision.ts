@@ -18,9 +18,10 @@ export type BatchDecision<S> = { kind: 'stale' } | { kind: 'decided'; outcomes: 
 
 /**
  * Decides the commands in order. The clock is read once per decision (unless the command carries
- * its time): the daily limit near midnight must judge the day its events say.
+ * its time): the daily limit near midnight must judge the day its events say. `fresh`: the cached
+ * state was confirmed by the store moments ago, so a refusal its command `standsWhileFresh` stands.
  */
-export const decideBatch = <S>(executions: Execution<S>[], base: S, fromCache: boolean, clock: Clock): BatchDecision<S> => {
+export const decideBatch = <S>(executions: Execution<S>[], base: S, fromCache: boolean, clock: Clock, fresh = false): BatchDecision<S> => {
   const outcomes: Outcome<S>[] = [];
   let state = base;
   for (const execution of executions) {
@@ -30,7 +31,7 @@ export const decideBatch = <S>(executions: Execution<S>[], base: S, fromCache: b
       decided = execution.decide(state, now);
     } catch (error) {
       // A final refusal (a packet gone, a share already claimed) stands on any state of the stream.
-      if (fromCache && error instanceof DomainError && !error.final) return { kind: 'stale' };
+      if (fromCache && error instanceof DomainError && !error.final && !(fresh && execution.standsWhileFresh?.(error, state))) return { kind: 'stale' };
       outcomes.push({ error });
       continue;
     }

@@ -8,7 +8,7 @@ import { type Answer, answersOf, decideBatch } from './batch-decision';
 import type { Execution, Executed, Loaded, StateFolder } from './execution';
 import { drawnOnce } from './ids';
 import { StreamLanes } from './stream-lanes';
-import { StreamStateCache, findStoredOutcome } from './stream-state-cache';
+import { type LoadOptions, StreamStateCache, findStoredOutcome } from './stream-state-cache';
 
 /** A command waiting on its stream's lane. */
 interface Decision<S> {
@@ -50,10 +50,11 @@ export class CommandRunner {
   /**
    * Current state of a stream (read-only use: other aggregates' facts at decision time), caught up
    * from the store. With `settled`, a cached state for which it holds is answered without a read:
-   * for facts that never turn false again once true (a wallet exists, a card is linked).
+   * for facts that never turn false again once true (a wallet exists, a card is linked); with
+   * `whileFresh`, one the store confirmed moments ago (a sold-out product's pre-checks).
    */
-  load<S>(streamId: string, folder: StateFolder<S>, options: { settled?: (state: S) => boolean } = {}): Promise<Loaded<S>> {
-    return this.states.load(streamId, folder, options.settled);
+  load<S>(streamId: string, folder: StateFolder<S>, options: LoadOptions<S> = {}): Promise<Loaded<S>> {
+    return this.states.load(streamId, folder, options);
   }
 
   execute<S>(execution: Execution<S>): Promise<Executed<S>> {
@@ -130,7 +131,8 @@ export class CommandRunner {
    * Decides the commands on the stream's state, in order, and appends all their events at once.
    * The cached state is used without a read: the append's expected revision catches another
    * process's write (a conflict: catch up and decide them all again), and a decision the cache may
-   * have got wrong is made again on the stored state (decideBatch's `stale`). Answers every command,
+   * have got wrong is made again on the stored state (decideBatch's `stale`), unless the command
+   * lets that refusal stand on a state the store confirmed moments ago (`standsWhileFresh`). Answers every command,
    * or `duplicate` when the append met a stored event id, for the caller to take the commands one by
    * one. Throws what fails the batch as a whole (a read, an append other than a conflict, too many conflicts).
    */
@@ -139,7 +141,7 @@ export class CommandRunner {
     for (let attempt = 1; ; attempt++) {
       const cached = attempt === 1 ? this.states.cached<S>(streamId) : undefined;
       const base = cached ?? (await this.states.load(streamId, folder));
-      const decision = decideBatch(executions, base.state, cached !== undefined, this.clock);
+      const decision = decideBatch(executions, base.state, cached !== undefined, this.clock, cached !== undefined && this.states.fresh(streamId));
       if (decision.kind === 'stale') continue;
       let stored: StoredEvent[] = [];
       if (decision.events.length > 0) {

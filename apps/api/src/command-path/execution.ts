@@ -28,6 +28,13 @@ export interface Execution<S> {
   eventId?: (index: number) => string;
   /** The time of the decision when the caller read it already (a command carrying it); else the runner reads the clock once. */
   now?: Date;
+  /**
+   * Refusals that stand on a cached state the store confirmed within moments (StreamStateCache.fresh)
+   * without being decided again on the stored one: sold out at stock 0, a changed price. What they risk
+   * is another process's write of the last few hundred milliseconds (a restock, a release), seen on the
+   * next read; what they save is a read per batch under a crowd that cannot win.
+   */
+  standsWhileFresh?: (error: unknown, state: S) => boolean;
 }
 
 /** What a command did: the events it appended (none for a no-op) and the stream's state after them. */

@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { productStream } from '@zan/contracts';
-import { productDecider, type ProductCommand, type ProductState } from '@zan/domain';
+import { PriceChanged, SoldOut, isListed, productDecider, type ProductCommand, type ProductState } from '@zan/domain';
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
 import type { Executed, Loaded } from './execution';
+
+/**
+ * A flash sale's refusals, answered from a cached state the store confirmed moments ago without a
+ * read (docs/commerce.md, "Flash sales"): sold out at stock 0, and a price that is not the buyer's.
+ */
+const standsWhileFresh = (error: unknown, state: ProductState): boolean =>
+  (error instanceof SoldOut && isListed(state) && state.stock === 0) || error instanceof PriceChanged;
 
 /**
  * Deciding product commands on `product-<productId>` streams. Orders on one product wait in its lane
@@ -17,6 +24,14 @@ export class ProductStreams {
     return this.runner.load(productStream(productId), productDecider);
   }
 
+  /**
+   * The state an order's pre-checks decide on: a listed product's state the store confirmed moments
+   * ago is answered from the cache (a crowd on a sold-out product costs no read each); else caught up.
+   */
+  loadForOrder(productId: string): Promise<Loaded<ProductState>> {
+    return this.runner.load(productStream(productId), productDecider, { whileFresh: isListed });
+  }
+
   /** A caller's command on the stream; its ids derive from `commandId` (the context's, or one the handler derived from it). */
   decide(productId: string, command: ProductCommand, context: CommandContext, commandId = context.commandId): Promise<Executed<ProductState>> {
     return this.runner.executeOnce({
@@ -27,6 +42,7 @@ export class ProductStreams {
       metadata: metadataOf(context, commandId),
       eventId: eventIdsOf(commandId),
       recovering: context.idempotency?.recovering ?? false,
+      standsWhileFresh,
     });
   }
 }

@@ -4,6 +4,12 @@ import type { Execution, Executed, Loaded, StateFolder } from './execution';
 
 const PAGE = 1000;
 
+/**
+ * How long a cached state counts as the stream's latest (read from, or appended to, the store that
+ * recently): a state another process moved on meanwhile is seen again at most this late.
+ */
+export const FRESH_MS = 500;
+
 /** Every event of a stream from a revision on, read a page at a time. */
 export async function* eventsFrom(store: EventStore, streamId: string, fromRevision: number): AsyncGenerator<StoredEvent> {
   for (let next = fromRevision; ; ) {
@@ -14,17 +20,30 @@ export async function* eventsFrom(store: EventStore, streamId: string, fromRevis
   }
 }
 
+/** What `load` may answer from the cache without a read. */
+export interface LoadOptions<S> {
+  /** Facts that never turn false again once true (a wallet exists, an article is published): answered from any cached state. */
+  settled?: (state: S) => boolean;
+  /** Answered from a cached state confirmed against the store within FRESH_MS (see `fresh`). */
+  whileFresh?: (state: S) => boolean;
+}
+
 /**
  * States of the streams this process decided on or read, with their revision (least recently used
  * dropped past `limit`). A cached state may be stale (another process wrote): the append's expected
- * revision catches that, and `load` catches up from the revision cached.
+ * revision catches that, and `load` catches up from the revision cached. Each state also records when
+ * the store last confirmed it (a read that found nothing newer, or this process's own append).
  */
 export class StreamStateCache {
   private readonly states = new Map<string, Loaded<unknown>>();
+  private readonly confirmed = new Map<string, number>();
+  /** Reads under way for `whileFresh` loads: a crowd arriving as the state turns stale shares one. */
+  private readonly refreshing = new Map<string, Promise<Loaded<unknown>>>();
 
   constructor(
     private readonly store: EventStore,
     private readonly limit = 50_000,
+    private readonly freshMs = FRESH_MS,
   ) {}
 
   cached<S>(streamId: string): Loaded<S> | undefined {
@@ -32,13 +51,37 @@ export class StreamStateCache {
   }
 
   /**
-   * The stream's state caught up from the store (from the cached revision on). With `settled`, a
-   * cached state for which it holds is answered without a read: for facts that never turn false
-   * again once true (a wallet exists, an article is published).
+   * Whether the cached state is the stream's latest this process knows of, confirmed by the store
+   * within `freshMs`: what a refusal made on it risks is another process's write of the last moments.
    */
-  async load<S>(streamId: string, folder: StateFolder<S>, settled?: (state: S) => boolean): Promise<Loaded<S>> {
+  fresh(streamId: string): boolean {
+    const at = this.confirmed.get(streamId);
+    return at !== undefined && performance.now() - at <= this.freshMs;
+  }
+
+  /** The stream's state caught up from the store (from the cached revision on), unless `options` let the cache answer. */
+  async load<S>(streamId: string, folder: StateFolder<S>, options: LoadOptions<S> = {}): Promise<Loaded<S>> {
     const cached = this.cached<S>(streamId);
-    if (cached && settled?.(cached.state)) return cached;
+    if (cached && options.settled?.(cached.state)) return cached;
+    if (cached && options.whileFresh?.(cached.state)) {
+      if (this.fresh(streamId)) return cached;
+      // Started before this call, the shared read is as old as a fresh state may be: good enough here
+      // (and if this process appended meanwhile, its newer cached state is the answer).
+      let read = this.refreshing.get(streamId) as Promise<Loaded<S>> | undefined;
+      if (!read) {
+        read = this.read(streamId, folder).finally(() => this.refreshing.delete(streamId));
+        this.refreshing.set(streamId, read);
+      }
+      const loaded = await read;
+      const latest = this.cached<S>(streamId);
+      return latest && latest.revision > loaded.revision ? latest : loaded;
+    }
+    return this.read(streamId, folder);
+  }
+
+  /** Catches the cached state up from the store (or folds the stream from its start). */
+  private async read<S>(streamId: string, folder: StateFolder<S>): Promise<Loaded<S>> {
+    const cached = this.cached<S>(streamId);
     let { state, revision, position } = cached ?? { state: folder.initialState, revision: -1, position: undefined };
     for await (const event of eventsFrom(this.store, streamId, revision + 1)) {
       state = folder.evolve(state, event);
@@ -54,10 +97,14 @@ export class StreamStateCache {
     if ((this.states.get(streamId)?.revision ?? -1) > loaded.revision) return;
     if (this.states.size >= this.limit && !this.states.has(streamId)) {
       const oldest = this.states.keys().next().value;
-      if (oldest !== undefined) this.states.delete(oldest);
+      if (oldest !== undefined) {
+        this.states.delete(oldest);
+        this.confirmed.delete(oldest);
+      }
     }
     this.states.delete(streamId);
     this.states.set(streamId, loaded);
+    this.confirmed.set(streamId, performance.now());
   }
 }
 

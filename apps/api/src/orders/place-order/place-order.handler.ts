@@ -44,7 +44,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     const recovering = context.idempotency?.recovering ?? false;
     if (!recovering) {
       // Nothing stored for a buyer who cannot pay: the card's refusals first (404, 410, 409), then the funds and limits.
-      const product = await this.products.load(productId);
+      const product = await this.products.loadForOrder(productId);
       productRules.decide(reserve, product.state);
       // Orders are for verified business wallets: a merchant an admin has since rejected sells no more (422 not-a-merchant).
       if (product.state.status !== 'none') assertMerchant((await this.wallets.load(product.state.merchantId)).state);
