@@ -14,21 +14,6 @@ import { GROUP_BUY_EVENT_SCHEMAS } from './group-buy-schemas';
 
 
 /** Payload schemas by type and version. A new version adds an entry; old entries stay while old events exist. */
-const groupMemberFields = (): Record<string, JsonSchema> => ({
-  buyerId: id('the member'),
-  joinId: id('the join; the order id once the group completes'),
-  amount: fen('the group price held'),
-  holdId: uuid('the event id of the GroupBuyFundsHeld that holds the money'),
-});
-const groupMember = (description: string, extra: Record<string, JsonSchema>): JsonSchema =>
-  object(description, { groupBuyId: uuid('the group buy'), ...groupMemberFields(), ...extra });
-const groupClose = (description: string): JsonSchema =>
-  object(description, {
-    groupBuyId: uuid('the group buy'),
-    productId: id('the product'),
-    merchantId: id('who sells it'),
-    members: { type: 'array', items: object('a member', groupMemberFields()), description: 'every member, in join order' },
-  });
 
 export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } = {
   WalletOpened: { 1: object('A wallet was opened (first event of `wallet-<userId>`)', { userId: id('the owner'), kind: walletKind }) },
