@@ -8,7 +8,15 @@ module.exports = {
       severity: 'error',
       comment: 'libs/domain holds deciders: no Nest, no I/O, no adapters.',
       from: { path: '^libs/domain' },
-      to: { path: ['node_modules/@nestjs', 'node_modules/(pg|ioredis|kafkajs|@electric-sql|@kurrent|@eventstore)', '^libs/(?!domain/|contracts/)', '^apps/', '^(fs|net|http|https|child_process)$'] },
+      to: {
+        path: [
+          'node_modules/@nestjs',
+          'node_modules/(pg|ioredis|kafkajs|@electric-sql|@kurrent|@eventstore)',
+          '^libs/(?!domain/|contracts/)',
+          '^apps/',
+          '^(fs|net|http|https|child_process)$',
+        ],
+      },
     },
     {
       name: 'domain-streams-are-separate',
@@ -50,7 +58,8 @@ module.exports = {
     {
       name: 'webhooks-lib-knows-only-its-ports',
       severity: 'error',
-      comment: 'libs/webhooks keeps its state through the SQL seam of the event store and its bodies through the CloudEvents mapping; it knows no other adapter.',
+      comment:
+        'libs/webhooks keeps its state through the SQL seam of the event store and its bodies through the CloudEvents mapping; it knows no other adapter.',
       from: { path: '^libs/webhooks' },
       to: { path: ['^libs/(?!contracts/|event-store/|messaging/|webhooks/)', 'node_modules/@nestjs'] },
     },

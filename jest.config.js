@@ -1,12 +1,15 @@
 // Two projects: fast unit specs (no servers) and integration specs against real PostgreSQL, Redis and Kafka.
-const swc = ['@swc/jest', {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
   },
-  module: { type: 'commonjs' },
-}];
+];
 // `@zan/<lib>` is libs/<lib>/src, for every folder of libs/ (as in tsconfig.base.json and infra/register-ts.js).
 const moduleNameMapper = {
   '^@zan/([^/]+)$': '<rootDir>/libs/$1/src',

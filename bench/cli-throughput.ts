@@ -72,8 +72,13 @@ const main = async (): Promise<void> => {
       ['stats', ['stats', '--json'], total],
     ];
     const results: string[] = [];
-    const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
-    console.log(`\n${total.toLocaleString('en-US')} events in schema ${SCHEMA}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; load average ${load()}\n`);
+    const load = () =>
+      loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ');
+    console.log(
+      `\n${total.toLocaleString('en-US')} events in schema ${SCHEMA}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; load average ${load()}\n`,
+    );
     for (const [label, argv, events] of runs) {
       const run = await zan(argv, env);
       if (run.code !== 0) throw new Error(`zan ${argv.join(' ')} exited ${run.code}:\n${run.stderr}`);
@@ -83,8 +88,12 @@ const main = async (): Promise<void> => {
       console.log(`    ${run.stderr.trim().split('\n').pop()}`);
     }
     console.log(`\nload average at the end: ${load()}`);
-    console.log(`files: all.ndjson ${(statSync(join(dir, 'all.ndjson')).size / 2 ** 20).toFixed(0)} MiB, all.csv ${(statSync(join(dir, 'all.csv')).size / 2 ** 20).toFixed(0)} MiB`);
-    console.log(`launcher: ${process.env.ZAN_CLI_FROM_SOURCE === '1' ? 'TypeScript sources (SWC)' : 'bin/zan.js (dist/ when built and fresh, else sources through SWC)'}`);
+    console.log(
+      `files: all.ndjson ${(statSync(join(dir, 'all.ndjson')).size / 2 ** 20).toFixed(0)} MiB, all.csv ${(statSync(join(dir, 'all.csv')).size / 2 ** 20).toFixed(0)} MiB`,
+    );
+    console.log(
+      `launcher: ${process.env.ZAN_CLI_FROM_SOURCE === '1' ? 'TypeScript sources (SWC)' : 'bin/zan.js (dist/ when built and fresh, else sources through SWC)'}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await removeKeys(redis, prefix);

@@ -74,7 +74,10 @@ const throughput = async (): Promise<string[]> => {
     }
     await publisher.close();
 
-    for (const [label, maxBatchSize] of [['one event per Redis call', 1], ['runs of up to 500 (applyMany)', 500]] as const) {
+    for (const [label, maxBatchSize] of [
+      ['one event per Redis call', 1],
+      ['runs of up to 500 (applyMany)', 500],
+    ] as const) {
       const store = new RedisReadModelStore({ redis: servers.redisUrl, prefix: `${iso.redisPrefix}${maxBatchSize}:` });
       const projector = new ProjectorService(bus, store, { groupId: `${iso.id}.${maxBatchSize}`, maxBatchSize });
       await projector.start();
@@ -175,7 +178,12 @@ const lag = async (): Promise<string[]> => {
     })();
     const visible = (position: bigint) => new Promise<number>((resolve) => waiting.add({ position, settle: () => resolve(wallClock()) }));
 
-    interface Sample { position: string; sentAt: number; answeredAt: number; visibleAt: number }
+    interface Sample {
+      position: string;
+      sentAt: number;
+      answeredAt: number;
+      visibleAt: number;
+    }
     const run = async (seconds: number) => {
       const samples: Promise<Sample>[] = [];
       const start = performance.now();
@@ -235,10 +243,16 @@ const deleteTopics = async (prefix: string): Promise<void> => {
 const main = async () => {
   Logger.overrideLogger(['error', 'fatal']);
   const started = Date.now();
-  console.log(`projection bench: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `projection bench: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}`,
+  );
   for (const line of await throughput()) console.log(`  ${line}`);
   for (const line of await lag()) console.log(`  ${line}`);
-  console.log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+  console.log(
+    `done in ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ')}`,
+  );
 };
 
 main().then(

@@ -127,7 +127,9 @@ const main = async (): Promise<number> => {
   startKafka();
   const env = benchEnv();
   const machine = await describeMachine(serversOf({ env }));
-  log(`machine: ${machine.cores} cores (${machine.cpu}), ${machine.ramGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis}, Kafka ${machine.kafka}`);
+  log(
+    `machine: ${machine.cores} cores (${machine.cpu}), ${machine.ramGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis}, Kafka ${machine.kafka}`,
+  );
   const loadBefore = loadAverage();
   log(`load average before: ${loadBefore.join(' ')}`);
 

@@ -24,6 +24,9 @@ npm run --silent lint || { echo "0 passed, 1 failed"; exit 1; }
 echo "== dashboard build"
 npm run build:dashboard --silent || { echo "0 passed, 1 failed"; exit 1; }
 
+echo "== format"
+npx prettier --check --log-level warn . || { echo "0 passed, 1 failed"; exit 1; }
+
 echo "== kafka"
 bash infra/kafka/start.sh || { echo "0 passed, 1 failed"; exit 1; }
 

@@ -29,7 +29,9 @@ export const renderAsyncApi = (): string =>
           title: "the projector's dead letters",
           description:
             'Messages the projector could not decode or apply after its retries (ZAN_PROJECTOR_MAX_ATTEMPTS), set aside so the read models go on. Each keeps its original key, headers and value.',
-          headers: Object.fromEntries(Object.entries(DEAD_LETTER_HEADER).map(([key, header]) => [header, DEAD_LETTER_HEADERS[key as keyof typeof DEAD_LETTER_HEADER]])),
+          headers: Object.fromEntries(
+            Object.entries(DEAD_LETTER_HEADER).map(([key, header]) => [header, DEAD_LETTER_HEADERS[key as keyof typeof DEAD_LETTER_HEADER]]),
+          ),
         },
       ],
     }),

@@ -106,8 +106,13 @@ export const pgInserts = async (options: PgInsertOptions): Promise<PhysicalMeasu
           await client.query({ ...single, values: [randomUUID(), `wallet-pb${worker}`, iteration, p.type, p.data, p.metadata, now] });
           return 1;
         }
-        const ids: string[] = [], streams: string[] = [], revisions: number[] = [], types: string[] = [];
-        const data: string[] = [], metadata: string[] = [], times: string[] = [];
+        const ids: string[] = [],
+          streams: string[] = [],
+          revisions: number[] = [],
+          types: string[] = [];
+        const data: string[] = [],
+          metadata: string[] = [],
+          times: string[] = [];
         for (let j = 0; j < batchSize; j++) {
           const p = pool[(iteration * batchSize + j) % pool.length]!;
           // Every row of a batch on a stream of its own, as many streams' appends would be.
@@ -173,7 +178,11 @@ export const kafkaProduce = async (options: KafkaProduceOptions): Promise<Physic
     });
     const topic = records[0]!.topic;
     const messages: Message[] = records.map(({ key, headers, value }) => ({ key, headers, value }));
-    const bytes = records.reduce((sum, r) => sum + Buffer.byteLength(r.value) + Object.entries(r.headers).reduce((h, [k, v]) => h + k.length + Buffer.byteLength(v), 0), 0) / records.length;
+    const bytes =
+      records.reduce(
+        (sum, r) => sum + Buffer.byteLength(r.value) + Object.entries(r.headers).reduce((h, [k, v]) => h + k.length + Buffer.byteLength(v), 0),
+        0,
+      ) / records.length;
     await producer.connect();
     const result = await timedLoop({
       workers: 1,

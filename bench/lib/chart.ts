@@ -16,11 +16,9 @@ const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"';
 const COLORS = { zan: '#2563eb', physical: '#9ca3af', naive: '#f59e0b', p50: '#10b981', p99: '#f59e0b', p999: '#ef4444' };
 
 type Row =
-  | { kind: 'header'; text: string }
-  | { kind: 'bar'; label: string; value: number; unit: Figure['unit']; color: string; note?: string; indent?: boolean };
+  { kind: 'header'; text: string } | { kind: 'bar'; label: string; value: number; unit: Figure['unit']; color: string; note?: string; indent?: boolean };
 
-export const escapeXml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const escapeXml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const truncate = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
@@ -52,7 +50,9 @@ const panel = (title: string, rows: Row[], top: number, axisUnit: string): { svg
     parts.push(`<line x1="${x}" y1="${gridTop}" x2="${x}" y2="${top + height - 20}" stroke="#e5e7eb"/>`);
     parts.push(`<text x="${x}" y="${top + height - 6}" font-size="10" fill="#6b7280" text-anchor="middle" ${FONT}>${formatTick(tick)}</text>`);
   }
-  parts.push(`<text x="${BAR_X - 12}" y="${top + height - 6}" font-size="10" fill="#6b7280" text-anchor="end" ${FONT}>${escapeXml(axisUnit)}, log scale</text>`);
+  parts.push(
+    `<text x="${BAR_X - 12}" y="${top + height - 6}" font-size="10" fill="#6b7280" text-anchor="end" ${FONT}>${escapeXml(axisUnit)}, log scale</text>`,
+  );
   rows.forEach((row, i) => {
     const y = gridTop + i * ROW;
     if (row.kind === 'header') {
@@ -110,7 +110,10 @@ export const renderChart = (record: RunRecord): string => {
     ['physical baseline', COLORS.physical],
     ['naive baseline', COLORS.naive],
   ]
-    .map(([name, color], i) => `<rect x="${LABEL_X + i * 150}" y="52" width="12" height="12" fill="${color}"/><text x="${LABEL_X + 18 + i * 150}" y="62" font-size="11" ${FONT}>${name}</text>`)
+    .map(
+      ([name, color], i) =>
+        `<rect x="${LABEL_X + i * 150}" y="52" width="12" height="12" fill="${color}"/><text x="${LABEL_X + 18 + i * 150}" y="62" font-size="11" ${FONT}>${name}</text>`,
+    )
     .join('\n');
 
   let top = 76;

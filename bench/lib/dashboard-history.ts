@@ -55,7 +55,8 @@ export function* dashboardHistory(options: DashboardHistoryOptions, batchSize: n
   const setup = (): void => {
     for (let i = 0; i < options.users; i++) append(`wallet-${user(i)}`, 'WalletOpened', { userId: user(i), kind: 'individual' });
     for (let a = 0; a < options.authors; a++) {
-      for (let n = 0; n < options.articlesPerAuthor; n++) append(`article-${author(a)}-${n}`, 'ArticlePublished', { articleId: `${author(a)}-${n}`, authorId: author(a), title: `Article ${n} of ${author(a)}` });
+      for (let n = 0; n < options.articlesPerAuthor; n++)
+        append(`article-${author(a)}-${n}`, 'ArticlePublished', { articleId: `${author(a)}-${n}`, authorId: author(a), title: `Article ${n} of ${author(a)}` });
     }
   };
 
@@ -90,7 +91,14 @@ export function* dashboardHistory(options: DashboardHistoryOptions, batchSize: n
         const claimed = share === 1 ? left : 1 + draw(Math.floor((2 * left) / share) - 1);
         left -= claimed;
         const claimer = user(draw(options.users));
-        append(`red-packet-${redPacketId}`, 'RedPacketClaimed', { redPacketId, senderId: reader, userId: claimer, amount: claimed, remainingAmount: left, remainingShares: share - 1 });
+        append(`red-packet-${redPacketId}`, 'RedPacketClaimed', {
+          redPacketId,
+          senderId: reader,
+          userId: claimer,
+          amount: claimed,
+          remainingAmount: left,
+          remainingShares: share - 1,
+        });
         append(`wallet-${claimer}`, 'RedPacketShareReceived', { redPacketId, senderId: reader, userId: claimer, amount: claimed });
       }
     }

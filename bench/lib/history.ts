@@ -11,10 +11,7 @@ export interface HistoryEntry {
   scale: number;
   load: { before: number[]; after: number[] };
   machine: { cpu: string; cores: number };
-  scenarios: Record<
-    string,
-    { status: ScenarioOutcome['status']; failedChecks?: number; figures: Record<string, number>; baselines: Record<string, number> }
-  >;
+  scenarios: Record<string, { status: ScenarioOutcome['status']; failedChecks?: number; figures: Record<string, number>; baselines: Record<string, number> }>;
 }
 
 export const historyEntry = (record: RunRecord): HistoryEntry => ({

@@ -9,7 +9,16 @@ const record = (overrides: Partial<RunRecord> = {}): RunRecord => ({
   commit: { sha: 'abc1234', dirty: false },
   quick: false,
   scale: 1,
-  machine: { cpu: 'Test CPU', cores: 2, ramGiB: 4, node: 'v20', postgres: '15', postgresSettings: 'synchronous_commit=on, fsync=on', redis: '7', kafka: '3.9.2' },
+  machine: {
+    cpu: 'Test CPU',
+    cores: 2,
+    ramGiB: 4,
+    node: 'v20',
+    postgres: '15',
+    postgresSettings: 'synchronous_commit=on, fsync=on',
+    redis: '7',
+    kafka: '3.9.2',
+  },
   load: { before: [1, 1, 1], after: [2, 2, 2] },
   strayErrors: [],
   scenarios: [
@@ -52,11 +61,15 @@ describe('report', () => {
   it('marks a quick run in the title, the report and the history line', () => {
     const quick = record({ quick: true, scale: 0.1 });
     expect(renderReport(quick, [], 'c.svg')).toContain('(QUICK RUN)');
-    expect(historyEntry(quick)).toMatchObject({ quick: true, scale: 0.1, scenarios: { append: { figures: { appends_per_s: 500 }, baselines: { pg_single: 2000 } } } });
+    expect(historyEntry(quick)).toMatchObject({
+      quick: true,
+      scale: 0.1,
+      scenarios: { append: { figures: { appends_per_s: 500 }, baselines: { pg_single: 2000 } } },
+    });
     expect(renderChart(quick)).toContain('QUICK RUN');
   });
 
-  it('leaves quick runs out of a full run\'s history, and keeps them in a quick one\'s', () => {
+  it("leaves quick runs out of a full run's history, and keeps them in a quick one's", () => {
     const history = [historyEntry(record({ quick: true, scale: 0.1, commit: { sha: 'quick01', dirty: false } })), historyEntry(record())];
     const full = renderReport(record(), history, 'c.svg');
     expect(full).not.toContain('quick01');

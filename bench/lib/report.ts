@@ -30,8 +30,13 @@ export const renderReport = (record: RunRecord, history: HistoryEntry[], chartFi
   const ok = record.scenarios.filter((s) => s.status === 'ok').length;
   lines.push(
     `${ok} of ${record.scenarios.length} scenarios measured` +
-      (ok < record.scenarios.length ? ` (${record.scenarios.filter((s) => s.status !== 'ok').map((s) => `${s.id}: ${s.status}`).join(', ')})` : '') +
-      '. Every throughput is shown beside baselines measured in the same run on the same machine; the ratio is Zan\'s figure divided by the baseline (above 1 is better for a throughput, below 1 for a time or a latency).',
+      (ok < record.scenarios.length
+        ? ` (${record.scenarios
+            .filter((s) => s.status !== 'ok')
+            .map((s) => `${s.id}: ${s.status}`)
+            .join(', ')})`
+        : '') +
+      ". Every throughput is shown beside baselines measured in the same run on the same machine; the ratio is Zan's figure divided by the baseline (above 1 is better for a throughput, below 1 for a time or a latency).",
     '',
   );
 
@@ -92,12 +97,17 @@ export const renderReport = (record: RunRecord, history: HistoryEntry[], chartFi
   const omitted = history.length - shown.length;
   lines.push(
     `Key figures of the latest runs (bench/results/history.jsonl), this one last. ` +
-      (record.quick ? 'Quick runs are marked "quick" and are not comparable with full ones.' : `Full runs only${omitted ? ` (${omitted} quick run${omitted === 1 ? '' : 's'} left out)` : ''}.`) +
+      (record.quick
+        ? 'Quick runs are marked "quick" and are not comparable with full ones.'
+        : `Full runs only${omitted ? ` (${omitted} quick run${omitted === 1 ? '' : 's'} left out)` : ''}.`) +
       ' Runs at very different loads are not comparable either.',
     '',
   );
   for (const outcome of record.scenarios) lines.push(...historySection(outcome, shown), '');
-  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 };
 
 const targetText = (figure: Figure): string => {
@@ -132,7 +142,10 @@ const scenarioSection = (outcome: ScenarioOutcome): string[] => {
   }
   if (result.latency) {
     const { label, p50, p99, p999 } = result.latency;
-    lines.push(`**Latency** (${label}): p50 ${formatValue(p50, 'ms')}, p99 ${formatValue(p99, 'ms')}${p999 === undefined ? '' : `, p99.9 ${formatValue(p999, 'ms')}`}.`, '');
+    lines.push(
+      `**Latency** (${label}): p50 ${formatValue(p50, 'ms')}, p99 ${formatValue(p99, 'ms')}${p999 === undefined ? '' : `, p99.9 ${formatValue(p999, 'ms')}`}.`,
+      '',
+    );
   }
   if (result.checks.length > 0) {
     lines.push('**Checks.**', '', ...result.checks.map((c) => `- ${c.ok ? '✅' : '❌ **failed**:'} ${c.label}${c.detail ? ` (${c.detail})` : ''}`), '');

@@ -29,5 +29,4 @@ export interface RunRecord {
 }
 
 /** A run fails when a scenario failed, was missing, or one of its checks did not hold. */
-export const runFailed = (record: RunRecord): boolean =>
-  record.scenarios.some((s) => s.status !== 'ok' || s.result!.checks.some((check) => !check.ok));
+export const runFailed = (record: RunRecord): boolean => record.scenarios.some((s) => s.status !== 'ok' || s.result!.checks.some((check) => !check.ok));

@@ -42,7 +42,14 @@ class Batch {
   add(phase: 0 | 1 | 2, streamId: string, type: string, data: object, userId: string, causationId?: string, version?: number): string {
     const id = randomUUID();
     const events = this.phases[phase].get(streamId) ?? this.phases[phase].set(streamId, []).get(streamId)!;
-    events.push({ id, type, ...(version ? { version } : {}), data, metadata: { correlationId: causationId ?? id, causationId: causationId ?? id, userId }, occurredAt: new Date(this.clock.now).toISOString() });
+    events.push({
+      id,
+      type,
+      ...(version ? { version } : {}),
+      data,
+      metadata: { correlationId: causationId ?? id, causationId: causationId ?? id, userId },
+      occurredAt: new Date(this.clock.now).toISOString(),
+    });
     this.clock.now += this.clock.step;
     this.size++;
     return id;
@@ -103,7 +110,15 @@ export const seedHistory = async (store: PostgresEventStore, options: SeedOption
           const redPacketId = `bench${++packets}`;
           const shares = between(2, 8);
           const amount = between(shares * 100, 5_000);
-          const sent = { redPacketId, senderId: payer, amount, shares, mode: 'lucky', greeting: '恭喜发财', expiresAt: new Date(clock.now + 86_400_000).toISOString() };
+          const sent = {
+            redPacketId,
+            senderId: payer,
+            amount,
+            shares,
+            mode: 'lucky',
+            greeting: '恭喜发财',
+            expiresAt: new Date(clock.now + 86_400_000).toISOString(),
+          };
           const debit = batch.add(0, `wallet-${payer}`, 'RedPacketSent', sent, payer);
           const escrow = batch.add(1, `red-packet-${redPacketId}`, 'RedPacketEscrowed', sent, payer, debit);
           const claimers = [...new Set(Array.from({ length: between(1, shares) }, () => pick(active)))].filter((u) => u !== payer);
@@ -113,17 +128,45 @@ export const seedHistory = async (store: PostgresEventStore, options: SeedOption
             // Double mean, as the domain draws: at most twice the mean of what is left.
             const share = remainingShares === 0 ? left : Math.max(1, Math.min(left - remainingShares, between(1, Math.floor((2 * left) / (shares - i)))));
             left -= share;
-            const claim = batch.add(1, `red-packet-${redPacketId}`, 'RedPacketClaimed', { redPacketId, senderId: payer, userId, amount: share, remainingAmount: left, remainingShares }, userId, escrow);
+            const claim = batch.add(
+              1,
+              `red-packet-${redPacketId}`,
+              'RedPacketClaimed',
+              { redPacketId, senderId: payer, userId, amount: share, remainingAmount: left, remainingShares },
+              userId,
+              escrow,
+            );
             batch.add(2, `wallet-${userId}`, 'RedPacketShareReceived', { redPacketId, senderId: payer, userId, amount: share }, userId, claim);
           });
           if (claimers.length < shares) {
-            const expired = batch.add(1, `red-packet-${redPacketId}`, 'RedPacketExpired', { redPacketId, senderId: payer, amount: left, remainingShares: shares - claimers.length }, 'system:expiry', escrow);
+            const expired = batch.add(
+              1,
+              `red-packet-${redPacketId}`,
+              'RedPacketExpired',
+              { redPacketId, senderId: payer, amount: left, remainingShares: shares - claimers.length },
+              'system:expiry',
+              escrow,
+            );
             if (left > 0) batch.add(2, `wallet-${payer}`, 'RedPacketRefunded', { redPacketId, senderId: payer, amount: left }, 'system:expiry', expired);
           }
         } else if (roll < 0.95) {
-          batch.add(0, `wallet-${payer}`, 'WalletFunded', { userId: payer, fundingId: randomUUID(), cardId: `card-${payer}`, amount: between(1_000, 50_000) }, payer, undefined, 1);
+          batch.add(
+            0,
+            `wallet-${payer}`,
+            'WalletFunded',
+            { userId: payer, fundingId: randomUUID(), cardId: `card-${payer}`, amount: between(1_000, 50_000) },
+            payer,
+            undefined,
+            1,
+          );
         } else {
-          batch.add(0, `wallet-${payer}`, 'WalletWithdrawn', { userId: payer, withdrawalId: randomUUID(), cardId: `card-${payer}`, amount: between(100, 2_000) }, payer);
+          batch.add(
+            0,
+            `wallet-${payer}`,
+            'WalletWithdrawn',
+            { userId: payer, withdrawalId: randomUUID(), cardId: `card-${payer}`, amount: between(100, 2_000) },
+            payer,
+          );
         }
       }
       await commit(batch);
@@ -171,7 +214,8 @@ export const openSeededSchema = async (options: SeededSchemaOptions): Promise<Se
     const existing = await count();
     let seededSeconds = 0;
     if (existing < options.events) {
-      if (existing > 0) throw new Error(`schema ${options.schema} holds ${existing} events, fewer than ${options.events}: drop it or choose another BENCH_SCHEMA`);
+      if (existing > 0)
+        throw new Error(`schema ${options.schema} holds ${existing} events, fewer than ${options.events}: drop it or choose another BENCH_SCHEMA`);
       const started = Date.now();
       await seedHistory(store, options);
       seededSeconds = (Date.now() - started) / 1000;

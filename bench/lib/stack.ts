@@ -69,7 +69,17 @@ export const seedWallets = async (store: PostgresEventStore, wallets: readonly S
       // Seeded as verified individuals holding their own card (may be tipped, may withdraw); the hashes stand in for a name and an ID number.
       const nameHash = createHash('sha256').update(`name:${userId}`).digest('hex');
       commands.push(
-        { type: 'RequestVerification', data: { userId, verificationId: randomUUID(), kind: 'individual', maskedName: '*', nameHash, numberHash: createHash('sha256').update(`id:${userId}`).digest('hex') } },
+        {
+          type: 'RequestVerification',
+          data: {
+            userId,
+            verificationId: randomUUID(),
+            kind: 'individual',
+            maskedName: '*',
+            nameHash,
+            numberHash: createHash('sha256').update(`id:${userId}`).digest('hex'),
+          },
+        },
         { type: 'RecordVerification', data: { userId, decision: 'verified', decidedBy: 'admin', reason: 'bench seed' } },
         { type: 'LinkBankCard', data: { userId, cardId: `card-${userId}`, holderName: '*', holderNameHash: nameHash } },
       );
@@ -83,7 +93,14 @@ export const seedWallets = async (store: PostgresEventStore, wallets: readonly S
       for (const event of walletDecider.decide(command, state)) {
         state = walletDecider.evolve(state, event);
         const id = randomUUID();
-        events.push({ id, type: event.type, version: currentVersion(event.type), data: event.data, metadata: { correlationId: id, causationId: id, userId }, occurredAt: now });
+        events.push({
+          id,
+          type: event.type,
+          version: currentVersion(event.type),
+          data: event.data,
+          metadata: { correlationId: id, causationId: id, userId },
+          occurredAt: now,
+        });
       }
     }
     funded += state.balance;
@@ -93,7 +110,14 @@ export const seedWallets = async (store: PostgresEventStore, wallets: readonly S
     articles.map((articleId) => {
       const [event] = articleDecider.decide({ type: 'PublishArticle', data: { articleId, authorId: userId, title: articleId } }, articleDecider.initialState);
       const id = randomUUID();
-      const published: NewEvent = { id, type: event!.type, version: currentVersion(event!.type), data: event!.data, metadata: { correlationId: id, causationId: id, userId }, occurredAt: now };
+      const published: NewEvent = {
+        id,
+        type: event!.type,
+        version: currentVersion(event!.type),
+        data: event!.data,
+        metadata: { correlationId: id, causationId: id, userId },
+        occurredAt: now,
+      };
       return { streamId: articleStream(articleId), events: [published] };
     }),
   );
@@ -154,7 +178,9 @@ export const BENCH_API_ENV = {
   ZAN_RATE_LIMIT_PER_MINUTE: '0',
   // No spending limit, install-wide or by tier: a bench user spends far more than a person would.
   ZAN_DAILY_SPEND_LIMIT: '0',
-  ...Object.fromEntries(['UNVERIFIED', 'INDIVIDUAL', 'BUSINESS'].flatMap((tier) => ['PER_PAYMENT', 'DAILY', 'ANNUAL'].map((limit) => [`ZAN_TIER_${tier}_${limit}`, '0']))),
+  ...Object.fromEntries(
+    ['UNVERIFIED', 'INDIVIDUAL', 'BUSINESS'].flatMap((tier) => ['PER_PAYMENT', 'DAILY', 'ANNUAL'].map((limit) => [`ZAN_TIER_${tier}_${limit}`, '0'])),
+  ),
   ZAN_LOG_LEVEL: 'warn',
 };
 
@@ -162,7 +188,11 @@ export const BENCH_API_ENV = {
  * Starts the stack: creates and migrates the schema, seeds `wallets` (before the apps start, so their
  * caches start cold as after a deploy), then starts api, relay and projector as processes.
  */
-export const startStack = async (context: BenchContext, label: string, options: { wallets?: readonly SeedWallet[]; env?: Record<string, string> } = {}): Promise<Stack & { funded: number }> => {
+export const startStack = async (
+  context: BenchContext,
+  label: string,
+  options: { wallets?: readonly SeedWallet[]; env?: Record<string, string> } = {},
+): Promise<Stack & { funded: number }> => {
   const servers = serversOf(context);
   const iso = isolation(`bench${label}`);
   const env: Record<string, string> = {
@@ -255,7 +285,12 @@ export const startStack = async (context: BenchContext, label: string, options: 
 };
 
 /** A Node process of the bench's own (the naive app), started from its TypeScript entry point. */
-export const startScript = async (script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<{ child: ChildProcess; output: () => string; kill(): Promise<void> }> => {
+export const startScript = async (
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  timeoutMs = 60_000,
+): Promise<{ child: ChildProcess; output: () => string; kill(): Promise<void> }> => {
   const child = spawn(process.execPath, ['--require', join(ROOT, 'infra/register-ts.js'), join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -270,10 +305,14 @@ export const startScript = async (script: string, env: Record<string, string>, r
     await exited;
   };
   try {
-    await waitFor(`${script} to start`, async () => {
-      if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}:\n${output.slice(-3000)}`);
-      return ready.test(output);
-    }, timeoutMs);
+    await waitFor(
+      `${script} to start`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}:\n${output.slice(-3000)}`);
+        return ready.test(output);
+      },
+      timeoutMs,
+    );
   } catch (error) {
     await kill();
     throw error;
@@ -389,7 +428,11 @@ export const apiTimeSplit = async (apiUrl: string) => {
           if (calls <= 0) continue;
           const sumKey = key.replace('_count', '_sum');
           const seconds = (after.get(sumKey) ?? 0) - (before.get(sumKey) ?? 0);
-          const labels = /\{(.*)\}/.exec(key)?.[1]?.replace(/[a-z_]+="([^"]*)"/g, '$1').replace(/,/g, ' ') ?? '';
+          const labels =
+            /\{(.*)\}/
+              .exec(key)?.[1]
+              ?.replace(/[a-z_]+="([^"]*)"/g, '$1')
+              .replace(/,/g, ' ') ?? '';
           parts.push(`${name} ${labels}: ${((seconds / calls) * 1000).toFixed(1)} ms x ${calls}`);
         }
       }

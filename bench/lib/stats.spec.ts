@@ -28,7 +28,7 @@ describe('rates', () => {
     expect(perSecond(5, 0)).toBe(0);
   });
 
-  it('timedLoop counts every concurrent worker\'s operations (no update lost across awaits)', async () => {
+  it("timedLoop counts every concurrent worker's operations (no update lost across awaits)", async () => {
     let calls = 0;
     const result = await timedLoop({
       workers: 8,

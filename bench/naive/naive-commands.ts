@@ -1,7 +1,16 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_LIMITS, currentVersion, productStream, redPacketStream, walletStream, type DomainEvent, type NewEvent, type ProductStockReserved } from '@zan/contracts';
+import {
+  DEFAULT_LIMITS,
+  currentVersion,
+  productStream,
+  redPacketStream,
+  walletStream,
+  type DomainEvent,
+  type NewEvent,
+  type ProductStockReserved,
+} from '@zan/contracts';
 import { fold, productDecider, redPacketDecider, tipAuthor, walletDecider, type DecideContext } from '@zan/domain';
 import { WrongExpectedRevisionError, type PostgresEventStore } from '@zan/event-store';
 
@@ -31,7 +40,14 @@ const loadDecideAppend = async (
     const occurredAt = new Date().toISOString();
     const events: NewEvent[] = decided.map((event) => {
       const id = randomUUID();
-      return { id, type: event.type, version: currentVersion(event.type), data: event.data, metadata: { correlationId: id, causationId: id, userId }, occurredAt };
+      return {
+        id,
+        type: event.type,
+        version: currentVersion(event.type),
+        data: event.data,
+        metadata: { correlationId: id, causationId: id, userId },
+        occurredAt,
+      };
     });
     const expected = history.length === 0 ? 'no_stream' : history[history.length - 1]!.revision;
     try {
@@ -67,11 +83,10 @@ export class NaiveTipHandler implements ICommandHandler<NaiveTipCommand> {
       this.store,
       walletStream(readerId),
       (history) =>
-        walletDecider.decide(
-          { type: 'PraiseTip', data: { tipId, readerId, authorId, articleId, amount, author } },
-          fold(walletDecider, history),
-          { ...CONTEXT, now: new Date().toISOString() },
-        ),
+        walletDecider.decide({ type: 'PraiseTip', data: { tipId, readerId, authorId, articleId, amount, author } }, fold(walletDecider, history), {
+          ...CONTEXT,
+          now: new Date().toISOString(),
+        }),
       readerId,
     );
     return { tipId, position: result.position.toString() };
@@ -132,14 +147,19 @@ export class NaiveOrderHandler implements ICommandHandler<NaiveOrderCommand> {
     const reserved = await loadDecideAppend(
       this.store,
       productStream(productId),
-      (history) => productDecider.decide({ type: 'ReserveStock', data: { productId, orderId, buyerId, quantity, expectedPrice } }, fold(productDecider, history)),
+      (history) =>
+        productDecider.decide({ type: 'ReserveStock', data: { productId, orderId, buyerId, quantity, expectedPrice } }, fold(productDecider, history)),
       buyerId,
     );
     const reservation = reserved.events[0]!.data as ProductStockReserved;
     await loadDecideAppend(
       this.store,
       walletStream(buyerId),
-      (history) => walletDecider.decide({ type: 'PayOrder', data: { reserved: reservation } }, fold(walletDecider, history), { ...CONTEXT, now: new Date().toISOString() }),
+      (history) =>
+        walletDecider.decide({ type: 'PayOrder', data: { reserved: reservation } }, fold(walletDecider, history), {
+          ...CONTEXT,
+          now: new Date().toISOString(),
+        }),
       buyerId,
     );
     return { orderId, amount: reservation.amount, status: 'paid' as const };

@@ -31,7 +31,11 @@ export const startNaive = async (context: BenchContext, label: string, seed: (ev
   };
   try {
     await seed(events);
-    const app = await startScript('bench/naive/main.ts', { NAIVE_DATABASE_URL: databaseUrl, NAIVE_PG_SCHEMA: schema, NAIVE_JWT_SECRET: TEST_JWT_SECRET }, /listening on port \d+/);
+    const app = await startScript(
+      'bench/naive/main.ts',
+      { NAIVE_DATABASE_URL: databaseUrl, NAIVE_PG_SCHEMA: schema, NAIVE_JWT_SECRET: TEST_JWT_SECRET },
+      /listening on port \d+/,
+    );
     return {
       url: `http://127.0.0.1:${/listening on port (\d+)/.exec(app.output())![1]}`,
       events,

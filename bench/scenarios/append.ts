@@ -42,7 +42,9 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
   let counted = 0; // every successful append's events, warm-ups included, for the row-count check
   try {
     // Opens the pool's connections before any clock starts.
-    await Promise.all(Array.from({ length: POOL_SIZE }, (_, i) => store.append(readerStream(`warmup${i}`), [tipPraised(`warmup${i}`, 'author1', 0)], 'no_stream')));
+    await Promise.all(
+      Array.from({ length: POOL_SIZE }, (_, i) => store.append(readerStream(`warmup${i}`), [tipPraised(`warmup${i}`, 'author1', 0)], 'no_stream')),
+    );
     counted += POOL_SIZE;
 
     // (a1) One appender, one stream, each append expecting the revision the previous one returned.
@@ -143,7 +145,11 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
     });
     counted += many.operations;
     const manySpread = spread(many.latencies);
-    checks.push({ label: 'many streams: every append succeeded (no conflict: each stream has one writer)', ok: manyErrors === 0, detail: `${manyErrors} errors` });
+    checks.push({
+      label: 'many streams: every append succeeded (no conflict: each stream has one writer)',
+      ok: manyErrors === 0,
+      detail: `${manyErrors} errors`,
+    });
     context.log(`  ${many.opsPerSecond} appends/s, p50 ${manySpread.p50.toFixed(2)} ms, p99 ${manySpread.p99.toFixed(2)} ms`);
     const singlePool = await baseline(context, { databaseUrl, connections: POOL_SIZE, batchSize: 1, durationMs: baselineMs });
     const batched = await baseline(context, { databaseUrl, connections: BASELINE_BATCH_CONNECTIONS, batchSize: BASELINE_BATCH, durationMs: baselineMs });
@@ -151,13 +157,49 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
     checks.push(...(await storedRowsCheck(databaseUrl, iso.pgSchema, counted)));
 
     const figures: Figure[] = [
-      { key: 'append_hot_sequential_per_s', label: 'appends/s, one appender on one stream (1 event each)', value: sequential.opsPerSecond, unit: 'events/s', better: 'higher' },
-      { key: 'append_hot_sequential_p50_ms', label: 'append latency p50, one appender on one stream', value: roundMs(sequentialSpread.p50), unit: 'ms', better: 'lower' },
-      { key: 'append_hot_racing_per_s', label: `successful appends/s, ${RACERS} appenders racing on one stream`, value: racing.opsPerSecond, unit: 'events/s', better: 'higher' },
+      {
+        key: 'append_hot_sequential_per_s',
+        label: 'appends/s, one appender on one stream (1 event each)',
+        value: sequential.opsPerSecond,
+        unit: 'events/s',
+        better: 'higher',
+      },
+      {
+        key: 'append_hot_sequential_p50_ms',
+        label: 'append latency p50, one appender on one stream',
+        value: roundMs(sequentialSpread.p50),
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        key: 'append_hot_racing_per_s',
+        label: `successful appends/s, ${RACERS} appenders racing on one stream`,
+        value: racing.opsPerSecond,
+        unit: 'events/s',
+        better: 'higher',
+      },
       { key: 'append_hot_conflict_pct', label: `attempts refused as conflicts, ${RACERS} racing appenders`, value: conflictPct, unit: '%', better: 'lower' },
-      { key: 'append_many_per_s', label: `appends/s, ${APPENDERS} appenders on streams of their own (1 event each)`, value: many.opsPerSecond, unit: 'events/s', better: 'higher' },
-      { key: 'append_many_p50_ms', label: `append latency p50, ${APPENDERS} appenders on many streams`, value: roundMs(manySpread.p50), unit: 'ms', better: 'lower' },
-      { key: 'append_many_p99_ms', label: `append latency p99, ${APPENDERS} appenders on many streams`, value: roundMs(manySpread.p99), unit: 'ms', better: 'lower' },
+      {
+        key: 'append_many_per_s',
+        label: `appends/s, ${APPENDERS} appenders on streams of their own (1 event each)`,
+        value: many.opsPerSecond,
+        unit: 'events/s',
+        better: 'higher',
+      },
+      {
+        key: 'append_many_p50_ms',
+        label: `append latency p50, ${APPENDERS} appenders on many streams`,
+        value: roundMs(manySpread.p50),
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        key: 'append_many_p99_ms',
+        label: `append latency p99, ${APPENDERS} appenders on many streams`,
+        value: roundMs(manySpread.p99),
+        unit: 'ms',
+        better: 'lower',
+      },
     ];
     const baselines: Baseline[] = [
       asBaseline(single1, 'append_hot_sequential_per_s'),
@@ -177,7 +219,8 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
         `A refused append retries at once with the revision the conflict reports (no stream read), so this is the store's figure, not a command handler's.`,
       ...[single1, singlePool, batched].map((measure) => `${measure.key}: ${measure.detail}`),
     );
-    if (context.scale < 1) notes.push(`quick run (scale ${context.scale}): phases of ${phaseMs} ms, baselines of ${baselineMs} ms; figures are indicative only.`);
+    if (context.scale < 1)
+      notes.push(`quick run (scale ${context.scale}): phases of ${phaseMs} ms, baselines of ${baselineMs} ms; figures are indicative only.`);
 
     return {
       id: 'append',
@@ -194,7 +237,12 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
       baselines,
       checks,
       notes,
-      latency: { label: `append, ${APPENDERS} appenders on many streams`, p50: roundMs(manySpread.p50), p99: roundMs(manySpread.p99), p999: roundMs(manySpread.p999) },
+      latency: {
+        label: `append, ${APPENDERS} appenders on many streams`,
+        p50: roundMs(manySpread.p50),
+        p99: roundMs(manySpread.p99),
+        p999: roundMs(manySpread.p999),
+      },
     };
   } finally {
     await store.close();
@@ -226,8 +274,12 @@ const storedRowsCheck = async (databaseUrl: string, schema: string, expectedRows
   const pg = new Client({ connectionString: databaseUrl });
   await pg.connect();
   try {
-    const { rows: [total] } = await pg.query<{ count: string }>(`SELECT count(*)::text AS count FROM "${schema}".events`);
-    const { rows: [gaps] } = await pg.query<{ bad: string }>(
+    const {
+      rows: [total],
+    } = await pg.query<{ count: string }>(`SELECT count(*)::text AS count FROM "${schema}".events`);
+    const {
+      rows: [gaps],
+    } = await pg.query<{ bad: string }>(
       `SELECT count(*)::text AS bad FROM (
          SELECT e.stream_id, count(*) AS n, min(e.revision) AS lo, max(e.revision) AS hi, s.revision AS head
          FROM "${schema}".events e JOIN "${schema}".streams s USING (stream_id)
@@ -235,7 +287,11 @@ const storedRowsCheck = async (databaseUrl: string, schema: string, expectedRows
        WHERE x.lo <> 0 OR x.hi <> x.n - 1 OR x.head <> x.hi`,
     );
     return [
-      { label: 'rows stored = successful appends reported', ok: Number(total!.count) === expectedRows, detail: `${total!.count} rows, ${expectedRows} reported` },
+      {
+        label: 'rows stored = successful appends reported',
+        ok: Number(total!.count) === expectedRows,
+        detail: `${total!.count} rows, ${expectedRows} reported`,
+      },
       { label: 'every stream holds revisions 0..n-1, and the streams table agrees', ok: gaps!.bad === '0', detail: `${gaps!.bad} streams out of line` },
     ];
   } finally {

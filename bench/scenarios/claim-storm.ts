@@ -77,7 +77,9 @@ const storm = async (url: string, claims: Claim[], tokens: Map<string, string>):
       }
       let type = `status-${status}`;
       try {
-        type = String((JSON.parse(body) as { type?: string }).type ?? type).split('/').pop()!;
+        type = String((JSON.parse(body) as { type?: string }).type ?? type)
+          .split('/')
+          .pop()!;
       } catch {
         // Not JSON: keep the status.
       }
@@ -120,7 +122,10 @@ const plan = (scale: number): Plan => {
     tokens: new Map(claimers.map((userId) => [userId, bearer(userId)])),
     hotClaims: (packet) => shuffle(claimers.map((userId) => ({ packet, userId }))),
     // Packet p is claimed by claimers p*10 .. p*10+9 (mod the crowd): distinct within a packet.
-    manyClaims: (ids) => shuffle(ids.flatMap((packet, p) => Array.from({ length: MANY_SHARES }, (_, k) => ({ packet, userId: claimers[(p * MANY_SHARES + k) % claimers.length]! })))),
+    manyClaims: (ids) =>
+      shuffle(
+        ids.flatMap((packet, p) => Array.from({ length: MANY_SHARES }, (_, k) => ({ packet, userId: claimers[(p * MANY_SHARES + k) % claimers.length]! }))),
+      ),
     packets,
   };
 };
@@ -138,7 +143,12 @@ const sendPackets = async (stack: Stack, senders: string[], count: number, amoun
     timeoutS: 30,
     next: () => {
       const sender = senders[n++ % senders.length]!;
-      return { method: 'POST', path: '/v1/red-packets', headers: { authorization: tokens.get(sender)!, 'idempotency-key': randomUUID() }, body: JSON.stringify({ amount, shares, mode: 'lucky' }) };
+      return {
+        method: 'POST',
+        path: '/v1/red-packets',
+        headers: { authorization: tokens.get(sender)!, 'idempotency-key': randomUUID() },
+        body: JSON.stringify({ amount, shares, mode: 'lucky' }),
+      };
     },
     onResponse: (status, body) => {
       if (status === 201) ids.push((JSON.parse(body) as { redPacketId: string }).redPacketId);
@@ -162,7 +172,14 @@ const seedNaivePackets = async (events: PostgresEventStore, packets: { id: strin
         );
         const stored: NewEvent[] = decided.map((event) => {
           const eventId = randomUUID();
-          return { id: eventId, type: event.type, version: currentVersion(event.type), data: event.data, metadata: { correlationId: eventId, causationId: eventId, userId: senderId }, occurredAt: new Date().toISOString() };
+          return {
+            id: eventId,
+            type: event.type,
+            version: currentVersion(event.type),
+            data: event.data,
+            metadata: { correlationId: eventId, causationId: eventId, userId: senderId },
+            occurredAt: new Date().toISOString(),
+          };
         });
         await events.eventStore.appendWithin(tx, redPacketStream(id), stored, 'no_stream');
       }
@@ -202,14 +219,36 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     notes.push(describeOutcome('(a) Zan', a, p.claimers.length));
     const hotWon = a.won.get(hot!) ?? [];
     const latency = spread(a.load.allLatencies);
-    hotLatency = { label: `claim, ${p.claimers.length} on one packet (Zan)`, p50: roundMs(latency.p50), p99: roundMs(latency.p99), p999: roundMs(latency.p999) };
+    hotLatency = {
+      label: `claim, ${p.claimers.length} on one packet (Zan)`,
+      p50: roundMs(latency.p50),
+      p99: roundMs(latency.p99),
+      p999: roundMs(latency.p999),
+    };
     figures.push(
-      { key: 'hot_claim_drain_s', label: `one packet of ${HOT_SHARES} shares, ${p.claimers.length} claimers: time to drain`, value: drainS(a), unit: 's', better: 'lower', target: 2 },
-      { key: 'hot_claims_per_s', label: 'claims/s on one hot packet (wins and refusals)', value: claimsPerS(a, p.claimers.length), unit: 'ops/s', better: 'higher' },
+      {
+        key: 'hot_claim_drain_s',
+        label: `one packet of ${HOT_SHARES} shares, ${p.claimers.length} claimers: time to drain`,
+        value: drainS(a),
+        unit: 's',
+        better: 'lower',
+        target: 2,
+      },
+      {
+        key: 'hot_claims_per_s',
+        label: 'claims/s on one hot packet (wins and refusals)',
+        value: claimsPerS(a, p.claimers.length),
+        unit: 'ops/s',
+        better: 'higher',
+      },
       { key: 'hot_claim_p99_ms', label: 'claim answer time p99, one hot packet', value: roundMs(latency.p99), unit: 'ms', better: 'lower' },
     );
     const gone = a.refused.get('red-packet-gone') ?? 0;
-    checks.push({ label: `(a) exactly ${HOT_SHARES} winners (201)`, ok: hotWon.length === HOT_SHARES && a.load.byStatus[201] === HOT_SHARES, detail: `${hotWon.length} winners` });
+    checks.push({
+      label: `(a) exactly ${HOT_SHARES} winners (201)`,
+      ok: hotWon.length === HOT_SHARES && a.load.byStatus[201] === HOT_SHARES,
+      detail: `${hotWon.length} winners`,
+    });
     checks.push({
       label: `(a) every other claimer refused cleanly: 410 red-packet-gone`,
       ok: gone === p.claimers.length - HOT_SHARES && a.load.byStatus[410] === gone && a.load.timeouts + a.load.errors === 0,
@@ -217,7 +256,11 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     });
     checks.push({ label: '(a) the shares add up to the packet', ok: sum(hotWon) === HOT_AMOUNT, detail: `${sum(hotWon)} of ${HOT_AMOUNT} fen` });
     const storedHot = await eventTotals(stack.events, 'RedPacketClaimed', redPacketStream(hot!));
-    checks.push({ label: '(a) the event store holds the same 100 claims', ok: storedHot.count === HOT_SHARES && storedHot.amount === HOT_AMOUNT, detail: `${storedHot.count} RedPacketClaimed, ${storedHot.amount} fen` });
+    checks.push({
+      label: '(a) the event store holds the same 100 claims',
+      ok: storedHot.count === HOT_SHARES && storedHot.amount === HOT_AMOUNT,
+      detail: `${storedHot.count} RedPacketClaimed, ${storedHot.amount} fen`,
+    });
 
     // (b) many packets at once.
     log(`claim-storm: (b) sending ${p.packets} packets of ${MANY_SHARES} shares`);
@@ -232,12 +275,26 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     log(`claim-storm: ${describeOutcome('(b) Zan', b, manyClaimCount)}`);
     notes.push(describeOutcome('(b) Zan', b, manyClaimCount));
     figures.push(
-      { key: 'many_claim_drain_s', label: `${p.packets} packets x ${MANY_SHARES} claimers at once: time to drain`, value: drainS(b), unit: 's', better: 'lower' },
+      {
+        key: 'many_claim_drain_s',
+        label: `${p.packets} packets x ${MANY_SHARES} claimers at once: time to drain`,
+        value: drainS(b),
+        unit: 's',
+        better: 'lower',
+      },
       { key: 'many_claims_per_s', label: `claims/s over ${p.packets} packets`, value: claimsPerS(b, manyClaimCount), unit: 'ops/s', better: 'higher' },
     );
     const exact = packets.filter((id) => (b.won.get(id) ?? []).length === MANY_SHARES && sum(b.won.get(id)!) === MANY_AMOUNT).length;
-    checks.push({ label: `(b) every claim wins: ${manyClaimCount} x 201`, ok: b.load.byStatus[201] === manyClaimCount, detail: `answers ${describeStatuses(b.load.byStatus)}; ${b.load.timeouts} timeouts, ${b.load.errors} errors` });
-    checks.push({ label: `(b) every packet has exactly ${MANY_SHARES} winners sharing exactly its amount`, ok: exact === packets.length, detail: `${exact} of ${packets.length} packets` });
+    checks.push({
+      label: `(b) every claim wins: ${manyClaimCount} x 201`,
+      ok: b.load.byStatus[201] === manyClaimCount,
+      detail: `answers ${describeStatuses(b.load.byStatus)}; ${b.load.timeouts} timeouts, ${b.load.errors} errors`,
+    });
+    checks.push({
+      label: `(b) every packet has exactly ${MANY_SHARES} winners sharing exactly its amount`,
+      ok: exact === packets.length,
+      detail: `${exact} of ${packets.length} packets`,
+    });
 
     // Once quiet: the read models agree, and the claimers' wallets hold exactly what they won.
     log('claim-storm: waiting for the credits, the relay and the projector to catch up');
@@ -258,7 +315,11 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
       let credited = 0;
       for (const userId of p.claimers) credited += (await stack.readModels.wallet(userId))?.balance ?? 0;
       const wonTotal = sum([...a.won.values(), ...b.won.values()].flat());
-      checks.push({ label: "claimers' wallets (read model) hold exactly what they won", ok: credited === wonTotal, detail: `${credited} fen in wallets, ${wonTotal} fen won` });
+      checks.push({
+        label: "claimers' wallets (read model) hold exactly what they won",
+        ok: credited === wonTotal,
+        detail: `${credited} fen in wallets, ${wonTotal} fen won`,
+      });
     }
   } finally {
     await stack.close();
@@ -269,7 +330,10 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
   const hotId = randomUUID();
   const manyIds = Array.from({ length: p.packets }, () => randomUUID());
   const naive = await startNaive(context, 'claims', (events) =>
-    seedNaivePackets(events, [{ id: hotId, amount: HOT_AMOUNT, shares: HOT_SHARES }, ...manyIds.map((id) => ({ id, amount: MANY_AMOUNT, shares: MANY_SHARES }))]),
+    seedNaivePackets(events, [
+      { id: hotId, amount: HOT_AMOUNT, shares: HOT_SHARES },
+      ...manyIds.map((id) => ({ id, amount: MANY_AMOUNT, shares: MANY_SHARES })),
+    ]),
   );
   try {
     let cpu = cpuMeter({ naive: naive.pid });
@@ -281,13 +345,43 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     notes.push(`(b) naive ${describeCpu(cpu.stop())}`);
     notes.push(describeOutcome('(b) naive', b, manyClaimCount));
     baselines.push(
-      { key: 'naive_cqrs_hot_drain', label: 'naive @nestjs/cqrs handler: one hot packet, time to drain', kind: 'naive', value: drainS(a), unit: 's', compares: 'hot_claim_drain_s' },
-      { key: 'naive_cqrs_hot_claims', label: 'naive @nestjs/cqrs handler: claims/s on one hot packet', kind: 'naive', value: claimsPerS(a, p.claimers.length), unit: 'ops/s', compares: 'hot_claims_per_s' },
-      { key: 'naive_cqrs_many_drain', label: `naive @nestjs/cqrs handler: ${p.packets} packets, time to drain`, kind: 'naive', value: drainS(b), unit: 's', compares: 'many_claim_drain_s' },
-      { key: 'naive_cqrs_many_claims', label: `naive @nestjs/cqrs handler: claims/s over ${p.packets} packets`, kind: 'naive', value: claimsPerS(b, manyClaimCount), unit: 'ops/s', compares: 'many_claims_per_s' },
+      {
+        key: 'naive_cqrs_hot_drain',
+        label: 'naive @nestjs/cqrs handler: one hot packet, time to drain',
+        kind: 'naive',
+        value: drainS(a),
+        unit: 's',
+        compares: 'hot_claim_drain_s',
+      },
+      {
+        key: 'naive_cqrs_hot_claims',
+        label: 'naive @nestjs/cqrs handler: claims/s on one hot packet',
+        kind: 'naive',
+        value: claimsPerS(a, p.claimers.length),
+        unit: 'ops/s',
+        compares: 'hot_claims_per_s',
+      },
+      {
+        key: 'naive_cqrs_many_drain',
+        label: `naive @nestjs/cqrs handler: ${p.packets} packets, time to drain`,
+        kind: 'naive',
+        value: drainS(b),
+        unit: 's',
+        compares: 'many_claim_drain_s',
+      },
+      {
+        key: 'naive_cqrs_many_claims',
+        label: `naive @nestjs/cqrs handler: claims/s over ${p.packets} packets`,
+        kind: 'naive',
+        value: claimsPerS(b, manyClaimCount),
+        unit: 'ops/s',
+        compares: 'many_claims_per_s',
+      },
     );
     const naiveHot = await eventTotals(naive.events, 'RedPacketClaimed', redPacketStream(hotId));
-    notes.push(`naive (a) stored ${naiveHot.count} claims of ${naiveHot.amount} fen; claims that lost ${25} conflicts in a row answer 503 there (no per-stream queue)`);
+    notes.push(
+      `naive (a) stored ${naiveHot.count} claims of ${naiveHot.amount} fen; claims that lost ${25} conflicts in a row answer 503 there (no per-stream queue)`,
+    );
   } finally {
     await naive.close();
   }

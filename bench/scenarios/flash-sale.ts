@@ -66,7 +66,9 @@ const rush = async (url: string, productId: string, buyers: string[], tokens: Ma
       }
       let type = `status-${status}`;
       try {
-        type = String((JSON.parse(text) as { type?: string }).type ?? type).split('/').pop()!;
+        type = String((JSON.parse(text) as { type?: string }).type ?? type)
+          .split('/')
+          .pop()!;
       } catch {
         // Not JSON: keep the status.
       }
@@ -92,10 +94,20 @@ const describeOutcome = (name: string, outcome: Outcome, n: number): string => {
 
 /** The naive app's product: listed straight into its schema, as Zan's list handler would leave it. */
 const seedNaiveProduct = async (events: PostgresEventStore, productId: string, merchantId: string): Promise<void> => {
-  const decided = productDecider.decide({ type: 'ListProduct', data: { productId, merchantId, merchantName: merchantId, title: '限量手机', price: PRICE, stock: STOCK } }, productDecider.initialState);
+  const decided = productDecider.decide(
+    { type: 'ListProduct', data: { productId, merchantId, merchantName: merchantId, title: '限量手机', price: PRICE, stock: STOCK } },
+    productDecider.initialState,
+  );
   const stored: NewEvent[] = decided.map((event) => {
     const id = randomUUID();
-    return { id, type: event.type, version: currentVersion(event.type), data: event.data, metadata: { correlationId: id, causationId: id, userId: merchantId }, occurredAt: new Date().toISOString() };
+    return {
+      id,
+      type: event.type,
+      version: currentVersion(event.type),
+      data: event.data,
+      metadata: { correlationId: id, causationId: id, userId: merchantId },
+      occurredAt: new Date().toISOString(),
+    };
   });
   await events.sql.transaction((tx) => events.eventStore.appendWithin(tx, productStream(productId), stored, 'no_stream'));
 };
@@ -135,11 +147,29 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     log(`flash-sale: ${describeOutcome('Zan', zan, buyers.length)}`);
     notes.push(describeOutcome('Zan', zan, buyers.length));
     const spreadZan = spread(zan.load.allLatencies);
-    latency = { label: `order, ${buyers.length} buyers on ${STOCK} units (Zan)`, p50: roundMs(spreadZan.p50), p99: roundMs(spreadZan.p99), p999: roundMs(spreadZan.p999) };
+    latency = {
+      label: `order, ${buyers.length} buyers on ${STOCK} units (Zan)`,
+      p50: roundMs(spreadZan.p50),
+      p99: roundMs(spreadZan.p99),
+      p999: roundMs(spreadZan.p999),
+    };
     figures.push(
-      { key: 'flash_sale_answered_s', label: `${STOCK} units, ${buyers.length} buyers: sold out and every buyer answered`, value: drainS(zan), unit: 's', better: 'lower', target: 2 },
+      {
+        key: 'flash_sale_answered_s',
+        label: `${STOCK} units, ${buyers.length} buyers: sold out and every buyer answered`,
+        value: drainS(zan),
+        unit: 's',
+        better: 'lower',
+        target: 2,
+      },
       { key: 'flash_sale_sold_out_s', label: 'time to the last paid order', value: Math.round(zan.soldOutMs) / 1000, unit: 's', better: 'lower' },
-      { key: 'flash_sale_answers_per_s', label: 'buyers answered per second (paid and sold out)', value: ordersPerS(zan, buyers.length), unit: 'ops/s', better: 'higher' },
+      {
+        key: 'flash_sale_answers_per_s',
+        label: 'buyers answered per second (paid and sold out)',
+        value: ordersPerS(zan, buyers.length),
+        unit: 'ops/s',
+        better: 'higher',
+      },
       { key: 'flash_sale_p99_ms', label: 'order answer time p99, flash sale', value: roundMs(spreadZan.p99), unit: 'ms', better: 'lower' },
     );
     const soldOut = zan.refused.get('sold-out') ?? 0;
@@ -168,7 +198,11 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     );
     if (quiet) {
       const credited = await eventTotals(stack.events, 'OrderPaymentReceived');
-      checks.push({ label: 'every paid order credited the merchant once', ok: credited.count === STOCK && credited.amount === STOCK * PRICE, detail: `${credited.count} credits, ${credited.amount} fen` });
+      checks.push({
+        label: 'every paid order credited the merchant once',
+        ok: credited.count === STOCK && credited.amount === STOCK * PRICE,
+        detail: `${credited.count} credits, ${credited.amount} fen`,
+      });
       const audit = auditLedger(await readAllEvents(stack.events.eventStore));
       checks.push({
         label: 'the money equation is exact (zan audit over the whole log)',
@@ -196,8 +230,22 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     const stored = await eventTotals(naive.events, 'ProductStockReserved', productStream(naiveProduct));
     notes.push(`naive stored ${stored.count} reservations; orders that lost 25 conflicts in a row answer 503 there (no per-stream queue)`);
     baselines.push(
-      { key: 'naive_cqrs_flash_answered', label: 'naive @nestjs/cqrs handler: every buyer answered', kind: 'naive', value: drainS(outcome), unit: 's', compares: 'flash_sale_answered_s' },
-      { key: 'naive_cqrs_flash_answers', label: 'naive @nestjs/cqrs handler: buyers answered per second', kind: 'naive', value: ordersPerS(outcome, buyers.length), unit: 'ops/s', compares: 'flash_sale_answers_per_s' },
+      {
+        key: 'naive_cqrs_flash_answered',
+        label: 'naive @nestjs/cqrs handler: every buyer answered',
+        kind: 'naive',
+        value: drainS(outcome),
+        unit: 's',
+        compares: 'flash_sale_answered_s',
+      },
+      {
+        key: 'naive_cqrs_flash_answers',
+        label: 'naive @nestjs/cqrs handler: buyers answered per second',
+        kind: 'naive',
+        value: ordersPerS(outcome, buyers.length),
+        unit: 'ops/s',
+        compares: 'flash_sale_answers_per_s',
+      },
     );
   } finally {
     await naive.close();

@@ -132,7 +132,14 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     latency = { label: 'append -> visible in the read model', p50: roundMs(lag.p50), p99: roundMs(lag.p99), p999: roundMs(lag.p999) };
     figures.push(
       { key: 'lag_p50_ms', label: 'append -> visible in the read model, p50 (under the tip storm)', value: roundMs(lag.p50), unit: 'ms', better: 'lower' },
-      { key: 'lag_p99_ms', label: 'append -> visible in the read model, p99 (under the tip storm)', value: roundMs(lag.p99), unit: 'ms', better: 'lower', target: 250 },
+      {
+        key: 'lag_p99_ms',
+        label: 'append -> visible in the read model, p99 (under the tip storm)',
+        value: roundMs(lag.p99),
+        unit: 'ms',
+        better: 'lower',
+        target: 250,
+      },
     );
     notes.push(
       `load during the lag window: ${perSecond(load.ok, load.elapsedMs)} tips/s over HTTP (${load.ok} tips, ${load.non2xx} non-2xx, ${load.timeouts} timeouts); ` +
@@ -140,7 +147,11 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     );
     notes.push(`of which event time -> read from Kafka by the bench's consumer (relay, Kafka): p50 ${roundMs(relay.p50)} ms, p99 ${roundMs(relay.p99)} ms`);
     notes.push(`lag window ${describeCpu(usage)}`);
-    checks.push({ label: 'events were sampled in the lag window', ok: measured.length > 0 && lags.length > 0, detail: `${measured.length} events, ${lags.length} with a lag` });
+    checks.push({
+      label: 'events were sampled in the lag window',
+      ok: measured.length > 0 && lags.length > 0,
+      detail: `${measured.length} events, ${lags.length} with a lag`,
+    });
     checks.push({ label: 'every sampled event became visible', ok: invisible === 0, detail: `${invisible} never covered by the watermark` });
     await spy.stop();
 
@@ -171,12 +182,24 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     const piled = done.applied - before.applied;
     // From the first batch seen applied (the consumer group has joined) to the watermark at the head.
     const rate = first && done.at > first.at ? perSecond(done.applied - first.applied, done.at - first.at) : NaN;
-    figures.push({ key: 'projector_catchup_events_per_s', label: `projector catch-up on ${piled} piled-up events`, value: rate, unit: 'events/s', better: 'higher' });
+    figures.push({
+      key: 'projector_catchup_events_per_s',
+      label: `projector catch-up on ${piled} piled-up events`,
+      value: rate,
+      unit: 'events/s',
+      better: 'higher',
+    });
     const bootS = ((first?.at ?? done.at) - restartedAt) / 1000;
     const drainS = (done.at - (first?.at ?? done.at)) / 1000;
-    notes.push(`catch-up: ${piled} events applied; ${bootS.toFixed(1)} s from starting the projector process to its first applied batch (boot, group join), then ${drainS.toFixed(2)} s to the head`);
+    notes.push(
+      `catch-up: ${piled} events applied; ${bootS.toFixed(1)} s from starting the projector process to its first applied batch (boot, group join), then ${drainS.toFixed(2)} s to the head`,
+    );
     notes.push(`catch-up ${describeCpu(caughtUp)}`);
-    checks.push({ label: 'the catch-up applied the piled-up events', ok: piled >= backlogEvents * 0.9 && Number.isFinite(rate), detail: `${piled} events applied, about ${backlogEvents} piled up` });
+    checks.push({
+      label: 'the catch-up applied the piled-up events',
+      ok: piled >= backlogEvents * 0.9 && Number.isFinite(rate),
+      detail: `${piled} events applied, about ${backlogEvents} piled up`,
+    });
 
     // The read models after all this: money adds up.
     await stack.quiet(120_000);

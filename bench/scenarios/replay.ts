@@ -66,7 +66,11 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
     );
     const rebuildRate = perSecond(rebuild.value.events, rebuild.ms);
     context.log(`rebuild: ${rebuild.value.events} events in ${(rebuild.ms / 1000).toFixed(1)} s, ${rebuildRate} events/s`);
-    checks.push({ label: 'the rebuild read every event, skipped none', ok: rebuild.value.events === total && rebuild.value.skipped === 0, detail: `${rebuild.value.events} of ${total}, ${rebuild.value.skipped} skipped` });
+    checks.push({
+      label: 'the rebuild read every event, skipped none',
+      ok: rebuild.value.events === total && rebuild.value.skipped === 0,
+      detail: `${rebuild.value.events} of ${total}, ${rebuild.value.skipped} skipped`,
+    });
     checks.push(...(await verify(seeded, new RedisReadModelStore({ redis, prefix }))));
 
     context.log('CLI: zan events replay -p all -t redis:<prefix> (a process)');
@@ -82,14 +86,42 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
     const redisRaw = await redisPipeline({ redisUrl, batchSize: 1000, durationMs: scaledMs(5_000, context.scale) });
 
     const figures: Figure[] = [
-      { key: 'replay_events_per_s', label: 'rebuild of every read model from the event store (rebuildFromEventStore)', value: rebuildRate, unit: 'events/s', better: 'higher', target: TARGET },
+      {
+        key: 'replay_events_per_s',
+        label: 'rebuild of every read model from the event store (rebuildFromEventStore)',
+        value: rebuildRate,
+        unit: 'events/s',
+        better: 'higher',
+        target: TARGET,
+      },
       { key: 'replay_seconds', label: `rebuild time for ${total.toLocaleString('en-US')} events`, value: round(rebuild.ms / 1000), unit: 's', better: 'lower' },
-      { key: 'replay_cli_events_per_s', label: '`zan events replay -p all -t redis:` (process start included)', value: cliRate, unit: 'events/s', better: 'higher', target: TARGET },
+      {
+        key: 'replay_cli_events_per_s',
+        label: '`zan events replay -p all -t redis:` (process start included)',
+        value: cliRate,
+        unit: 'events/s',
+        better: 'higher',
+        target: TARGET,
+      },
     ];
     const baselines: Baseline[] = [
-      { key: 'pg_read_all', label: 'raw PostgreSQL: SELECT every row, pages of 2,000, no projection', kind: 'physical', value: pgRead.rate, unit: 'events/s', compares: 'replay_events_per_s' },
+      {
+        key: 'pg_read_all',
+        label: 'raw PostgreSQL: SELECT every row, pages of 2,000, no projection',
+        kind: 'physical',
+        value: pgRead.rate,
+        unit: 'events/s',
+        compares: 'replay_events_per_s',
+      },
       asBaseline(redisRaw, 'replay_events_per_s'),
-      { key: 'rebuild_per_event_scripts', label: 'the rebuild path before: applyMany, one Lua script per 200 events', kind: 'naive', value: before.rate, unit: 'events/s', compares: 'replay_events_per_s' },
+      {
+        key: 'rebuild_per_event_scripts',
+        label: 'the rebuild path before: applyMany, one Lua script per 200 events',
+        kind: 'naive',
+        value: before.rate,
+        unit: 'events/s',
+        compares: 'replay_events_per_s',
+      },
     ];
     notes.push(
       `rebuild: ${total.toLocaleString('en-US')} events in ${(rebuild.ms / 1000).toFixed(1)} s; peak RSS of the bench process ${rebuild.peakRssMb} MB; CPU: this process ${rebuild.cpu.node.toFixed(1)} s; Redis, all clients: ${rebuild.cpu.redis.toFixed(1)} s and ${rebuild.commands.toLocaleString('en-US')} commands, scripts' calls included (${(rebuild.commands / total).toFixed(2)} per event)`,
@@ -97,7 +129,7 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
       `raw PostgreSQL read: ${pgRead.rows.toLocaleString('en-US')} rows in ${(pgRead.ms / 1000).toFixed(1)} s (the adapter's columns, JSON parsed by pg, nothing else)`,
       `before-path baseline: ${before.events.toLocaleString('en-US')} events in ${(before.ms / 1000).toFixed(1)} s`,
       redisRaw.detail,
-      'the seeded history appends each stream\'s events of a transaction together, so a batch touches few keys many times: folding gains more here than on a history whose streams interleave event by event',
+      "the seeded history appends each stream's events of a transaction together, so a batch touches few keys many times: folding gains more here than on a history whose streams interleave event by event",
     );
     return {
       id: 'replay',
@@ -197,7 +229,11 @@ const verify = async (seeded: SeededSchema, store: RedisReadModelStore): Promise
   );
   const top = await store.leaderboard(10);
   const expected = rows.map((r) => ({ authorId: r.author, total: Number(r.total), tips: Number(r.tips) }));
-  checks.push({ label: 'the top 10 of the author leaderboard equal the tips summed by PostgreSQL', ok: JSON.stringify(top) === JSON.stringify(expected), detail: top[0] ? `first: ${top[0].authorId} ${top[0].total}` : 'empty' });
+  checks.push({
+    label: 'the top 10 of the author leaderboard equal the tips summed by PostgreSQL',
+    ok: JSON.stringify(top) === JSON.stringify(expected),
+    detail: top[0] ? `first: ${top[0].authorId} ${top[0].total}` : 'empty',
+  });
   return checks;
 };
 
@@ -209,7 +245,11 @@ const sameKeys = async (redis: Redis, rebuilt: string, replayed: string): Promis
     const [a, b] = [await snapshot(redis, rebuilt + key), await snapshot(redis, replayed + key)];
     if (JSON.stringify(a) !== JSON.stringify(b)) differ.push(key);
   }
-  return { label: 'the CLI replay holds the same read models as the rebuild (sampled keys)', ok: differ.length === 0, detail: differ.length ? `differ: ${differ.join(', ')}` : sample.join(', ') };
+  return {
+    label: 'the CLI replay holds the same read models as the rebuild (sampled keys)',
+    ok: differ.length === 0,
+    detail: differ.length ? `differ: ${differ.join(', ')}` : sample.join(', '),
+  };
 };
 
 const snapshot = async (redis: Redis, key: string): Promise<unknown> => {
@@ -261,11 +301,22 @@ interface CliRun {
 const zanReplay = (databaseUrl: string, schema: string, redisUrl: string, prefix: string): Promise<CliRun> =>
   new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, join(ROOT, 'bin', 'zan.js'), 'events', 'replay', '-p', 'all', '-t', `redis:${prefix}`], {
-      cwd: ROOT,
-      env: { ...process.env, ZAN_EVENT_STORE: databaseUrl, ZAN_PG_SCHEMA: schema, REDIS_URL: redisUrl, ZAN_REDIS_PREFIX: `${prefix.replace(/cli:$/, "")}live:`, ZAN_NO_PROGRESS: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      '/usr/bin/time',
+      ['-f', 'maxrss_kb=%M', process.execPath, join(ROOT, 'bin', 'zan.js'), 'events', 'replay', '-p', 'all', '-t', `redis:${prefix}`],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          ZAN_EVENT_STORE: databaseUrl,
+          ZAN_PG_SCHEMA: schema,
+          REDIS_URL: redisUrl,
+          ZAN_REDIS_PREFIX: `${prefix.replace(/cli:$/, '')}live:`,
+          ZAN_NO_PROGRESS: '1',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('exit', (code) => {
@@ -280,7 +331,6 @@ const zanReplay = (databaseUrl: string, schema: string, redisUrl: string, prefix
       });
     });
   });
-
 
 /** At most one progress line every 5 s. */
 const throttled = (log: (line: string) => void) => {

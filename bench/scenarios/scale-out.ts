@@ -185,7 +185,8 @@ const runPhase = async (
     }));
     const connections = Math.floor(CONNECTIONS / apiUrls.length);
     const tally: TipTally = { count: 0, amount: 0, refused: 0, refusals: [] };
-    const storm = (durationMs: number) => Promise.all(shares.map((share) => tipStorm(share.url, share.workload, { durationMs }, tally, connections))).then(joined);
+    const storm = (durationMs: number) =>
+      Promise.all(shares.map((share) => tipStorm(share.url, share.workload, { durationMs }, tally, connections))).then(joined);
 
     log(`scale-out: ${phase.name}: warm-up ${timing.warmupMs} ms, then ${timing.measuredMs} ms measured, ${connections} connections per api`);
     const warmup = await storm(timing.warmupMs);
@@ -210,7 +211,9 @@ const runPhase = async (
     const latency = spread(load.latencies);
     const outcome: PhaseOutcome = { tipsPerS: perSecond(load.ok, load.elapsedMs), p50: roundMs(latency.p50), p99: roundMs(latency.p99) };
     log(`scale-out: ${phase.name}: ${outcome.tipsPerS} tips/s, p50 ${outcome.p50} ms, p99 ${outcome.p99} ms; ${describeStatuses(load.byStatus)}`);
-    out.notes.push(`${tag} ${outcome.tipsPerS} tips/s, p50 ${outcome.p50} ms, p99 ${outcome.p99} ms, p99.9 ${roundMs(latency.p999)} ms; answers ${describeStatuses(load.byStatus)}, ${load.timeouts} timeouts, ${load.errors} connection errors`);
+    out.notes.push(
+      `${tag} ${outcome.tipsPerS} tips/s, p50 ${outcome.p50} ms, p99 ${outcome.p99} ms, p99.9 ${roundMs(latency.p999)} ms; answers ${describeStatuses(load.byStatus)}, ${load.timeouts} timeouts, ${load.errors} connection errors`,
+    );
     out.notes.push(`${tag} ${describeCpu(usage)}`);
 
     out.checks.push({
@@ -235,7 +238,7 @@ const runPhase = async (
     const lags: number[] = [];
     let invisible = 0;
     let tipsSince = 0;
-    for (let after = headBefore; ; ) {
+    for (let after = headBefore; ;) {
       const page = await stack.events.eventStore.readAll({ after, maxCount: 5_000 });
       for (const event of page) {
         if (event.type === 'TipPraised') tipsSince++;
@@ -265,8 +268,14 @@ const runPhase = async (
     );
 
     outcome.lagP99 = roundMs(lag.p99);
-    out.notes.push(`${tag} append -> visible in the read models over ${lags.length} events of the window: p50 ${roundMs(lag.p50)} ms, p99 ${roundMs(lag.p99)} ms, max ${roundMs(lag.max)} ms`);
-    out.checks.push({ label: `${tag} every event of the window became visible`, ok: invisible === 0 && lags.length > 0, detail: `${lags.length} events with a lag, ${invisible} never covered` });
+    out.notes.push(
+      `${tag} append -> visible in the read models over ${lags.length} events of the window: p50 ${roundMs(lag.p50)} ms, p99 ${roundMs(lag.p99)} ms, max ${roundMs(lag.max)} ms`,
+    );
+    out.checks.push({
+      label: `${tag} every event of the window became visible`,
+      ok: invisible === 0 && lags.length > 0,
+      detail: `${lags.length} events with a lag, ${invisible} never covered`,
+    });
 
     // Money and exactly-once.
     // Requests cut off when a window ends may still have been stored: at most one per connection, per run.

@@ -11,7 +11,19 @@
 import { randomUUID } from 'node:crypto';
 import { describeStatuses, runLoad, type LoadResult } from '../lib/load';
 import { startNaive } from '../naive/naive-process';
-import { apiTimeSplit, bearer, cpuMeter, describeCpu, eventTotals, pgCommits, runAlone, seedWallets, startStack, type SeedWallet, type Stack } from '../lib/stack';
+import {
+  apiTimeSplit,
+  bearer,
+  cpuMeter,
+  describeCpu,
+  eventTotals,
+  pgCommits,
+  runAlone,
+  seedWallets,
+  startStack,
+  type SeedWallet,
+  type Stack,
+} from '../lib/stack';
 import { serversOf } from '../lib/servers';
 import { perSecond, roundMs, scaledMs, spread } from '../lib/stats';
 import type { BenchContext, Baseline, Figure, Scenario, ScenarioResult } from '../lib/types';
@@ -38,7 +50,10 @@ export const tipWorkload = (scale: number): TipWorkload => {
   return {
     readers,
     authors,
-    wallets: [...readers.map((userId) => ({ userId, funding: READER_FUNDING })), ...authors.map((userId) => ({ userId, card: true, articles: articlesOf(userId) }))],
+    wallets: [
+      ...readers.map((userId) => ({ userId, funding: READER_FUNDING })),
+      ...authors.map((userId) => ({ userId, card: true, articles: articlesOf(userId) })),
+    ],
   };
 };
 
@@ -173,7 +188,9 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     const loadEnded = performance.now();
     const committed = await commits.stop();
     notes.push(await split.describe());
-    notes.push(`PostgreSQL commits in the window: ${committed}, ${(committed / Math.max(1, load.ok)).toFixed(1)} per tip answered (database-wide: other work counts)`);
+    notes.push(
+      `PostgreSQL commits in the window: ${committed}, ${(committed / Math.max(1, load.ok)).toFixed(1)} per tip answered (database-wide: other work counts)`,
+    );
     log(`tip-storm: ${describeLoad('Zan', load)}`);
     const f = figuresOf(load);
     zanTipsPerS = f.tipsPerS;
@@ -188,7 +205,8 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     );
     notes.push(`Zan ${describeCpu(usage)}`);
     notes.push(`Zan answers in the window: ${describeStatuses(load.byStatus)}; warm-up: ${describeStatuses(warmup.byStatus)}`);
-    if (tally.refusals.length > 0) notes.push(`Zan refusals, first ones: ${tally.refusals.join(' | ')}; api error log: ${stack.apiErrors().join(' | ') || 'none'}`);
+    if (tally.refusals.length > 0)
+      notes.push(`Zan refusals, first ones: ${tally.refusals.join(' | ')}; api error log: ${stack.apiErrors().join(' | ') || 'none'}`);
     checks.push({
       label: 'no tip refused or failed (funding covers every tip)',
       ok: tally.refused + load.errors + warmup.errors === 0,
@@ -229,7 +247,14 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     log(`tip-storm: ${describeLoad('naive', load)}`);
     const f = figuresOf(load);
     baselines.push(
-      { key: 'naive_cqrs', label: 'naive @nestjs/cqrs handler (load stream, decide, append)', kind: 'naive', value: f.tipsPerS, unit: 'ops/s', compares: 'tips_per_s' },
+      {
+        key: 'naive_cqrs',
+        label: 'naive @nestjs/cqrs handler (load stream, decide, append)',
+        kind: 'naive',
+        value: f.tipsPerS,
+        unit: 'ops/s',
+        compares: 'tips_per_s',
+      },
       { key: 'naive_cqrs_p99', label: 'naive @nestjs/cqrs handler, p99', kind: 'naive', value: f.p99, unit: 'ms', compares: 'tip_p99_ms' },
     );
     notes.push(`naive ${describeCpu(usage)}`);
@@ -246,8 +271,17 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
       next: () => ({ method: 'POST', path: '/v1/constant', headers: {}, body: '{"authorId":"a","articleId":"b","amount":500}' }),
     });
     const c = spread(constant.latencies);
-    baselines.push({ key: 'http_nest_constant', label: 'bare Nest route answering a constant (HTTP floor)', kind: 'physical', value: perSecond(constant.ok, constant.elapsedMs), unit: 'ops/s', compares: 'tips_per_s' });
-    notes.push(`bare Nest constant route: ${perSecond(constant.ok, constant.elapsedMs)} req/s, p50 ${roundMs(c.p50)} ms, p99 ${roundMs(c.p99)} ms (load generator in the bench process, on the same cores)`);
+    baselines.push({
+      key: 'http_nest_constant',
+      label: 'bare Nest route answering a constant (HTTP floor)',
+      kind: 'physical',
+      value: perSecond(constant.ok, constant.elapsedMs),
+      unit: 'ops/s',
+      compares: 'tips_per_s',
+    });
+    notes.push(
+      `bare Nest constant route: ${perSecond(constant.ok, constant.elapsedMs)} req/s, p50 ${roundMs(c.p50)} ms, p99 ${roundMs(c.p99)} ms (load generator in the bench process, on the same cores)`,
+    );
   } finally {
     await naive.close();
   }

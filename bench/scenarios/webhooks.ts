@@ -122,17 +122,47 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     const projectorLag = spread(projectorLags);
     latency = { label: 'event -> webhook received', p50: roundMs(hookLag.p50), p99: roundMs(hookLag.p99), p999: roundMs(hookLag.p999) };
     figures.push(
-      { key: 'webhook_lag_p50_ms', label: 'event -> webhook received by a local receiver, p50 (under the tip storm)', value: roundMs(hookLag.p50), unit: 'ms', better: 'lower' },
-      { key: 'webhook_lag_p99_ms', label: 'event -> webhook received by a local receiver, p99 (under the tip storm)', value: roundMs(hookLag.p99), unit: 'ms', better: 'lower' },
-      { key: 'webhook_projector_lag_p50_ms', label: 'same events -> visible in the read models, p50 (the projector, same run)', value: roundMs(projectorLag.p50), unit: 'ms', better: 'lower' },
-      { key: 'webhook_projector_lag_p99_ms', label: 'same events -> visible in the read models, p99 (the projector, same run)', value: roundMs(projectorLag.p99), unit: 'ms', better: 'lower' },
+      {
+        key: 'webhook_lag_p50_ms',
+        label: 'event -> webhook received by a local receiver, p50 (under the tip storm)',
+        value: roundMs(hookLag.p50),
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        key: 'webhook_lag_p99_ms',
+        label: 'event -> webhook received by a local receiver, p99 (under the tip storm)',
+        value: roundMs(hookLag.p99),
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        key: 'webhook_projector_lag_p50_ms',
+        label: 'same events -> visible in the read models, p50 (the projector, same run)',
+        value: roundMs(projectorLag.p50),
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        key: 'webhook_projector_lag_p99_ms',
+        label: 'same events -> visible in the read models, p99 (the projector, same run)',
+        value: roundMs(projectorLag.p99),
+        unit: 'ms',
+        better: 'lower',
+      },
     );
     notes.push(
       `load during the lag window: ${perSecond(load.ok, load.elapsedMs)} tips/s over HTTP (${load.ok} tips, ${load.non2xx} non-2xx); ${measured.length} webhooks (TipPraised and TipReceived) in the window`,
     );
-    notes.push(`added lag of the webhook over the projector: p50 ${roundMs(hookLag.p50 - projectorLag.p50)} ms, p99 ${roundMs(hookLag.p99 - projectorLag.p99)} ms`);
+    notes.push(
+      `added lag of the webhook over the projector: p50 ${roundMs(hookLag.p50 - projectorLag.p50)} ms, p99 ${roundMs(hookLag.p99 - projectorLag.p99)} ms`,
+    );
     notes.push(`lag window ${describeCpu(usage)}`);
-    checks.push({ label: 'every tip reached the receiver (TipPraised and TipReceived)', ok: new Set(receiver.arrivals.map((a) => a.id)).size >= expected, detail: `${expected} expected` });
+    checks.push({
+      label: 'every tip reached the receiver (TipPraised and TipReceived)',
+      ok: new Set(receiver.arrivals.map((a) => a.id)).size >= expected,
+      detail: `${expected} expected`,
+    });
 
     log(`webhooks: deliveries/s, the dispatcher stopped while ${backlogTips} tips pile up`);
     await dispatcher.kill('SIGTERM');
@@ -150,7 +180,13 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
     const drained = receiver.arrivals.slice(arrivalsBefore);
     const elapsed = drained[drained.length - 1]!.receivedAt - drained[0]!.receivedAt;
     const rate = perSecond(drained.length, elapsed);
-    figures.push({ key: 'webhook_deliveries_per_s', label: `deliveries/s to a fast local receiver, draining ${piled} queued`, value: rate, unit: 'events/s', better: 'higher' });
+    figures.push({
+      key: 'webhook_deliveries_per_s',
+      label: `deliveries/s to a fast local receiver, draining ${piled} queued`,
+      value: rate,
+      unit: 'events/s',
+      better: 'higher',
+    });
     notes.push(`drain: ${drained.length} requests (${drained.length - piled} of them redeliveries) in ${(elapsed / 1000).toFixed(2)} s; ${describeCpu(drain)}`);
     checks.push({ label: 'the backlog was delivered', ok: drained.length >= piled, detail: `${drained.length} of ${piled}` });
   } finally {

@@ -9,7 +9,11 @@ const history = () => {
   for (const u of ['alice', 'bob', 'carol', 'dave']) h.open(u).fund(u, 20_000);
   h.tip('alice', 'bob', 'why-zan', 888).tip('carol', 'bob', 'why-zan', 500).tip('dave', 'carol', 'poems', 600);
   h.transfer('bob', 'dave', 1_234).withdraw('dave', 1_000);
-  h.redPacket('alice', 1_000, 3, [['bob', 412], ['carol', 300], ['dave', 288]]);
+  h.redPacket('alice', 1_000, 3, [
+    ['bob', 412],
+    ['carol', 300],
+    ['dave', 288],
+  ]);
   h.redPacket('carol', 900, 3, [['alice', 100]], { expire: true });
   h.redPacket('dave', 500, 2, [['carol', 7]]); // still open: 493 fen held by the packet
   return h;
@@ -64,13 +68,17 @@ describe('zan audit (PostgreSQL + Redis read models)', () => {
 
   it('detects a corrupted balance and a corrupted red packet in the read models (exit 1) and names them', async () => {
     const wallet = await liveKey('wallet:bob');
-    const packet = await liveKey(`red-packet:${(await stack.eventStore().then((s) => s.readAll())).find((e) => e.type === 'RedPacketEscrowed')!.streamId.slice('red-packet-'.length)}`);
+    const packet = await liveKey(
+      `red-packet:${(await stack.eventStore().then((s) => s.readAll())).find((e) => e.type === 'RedPacketEscrowed')!.streamId.slice('red-packet-'.length)}`,
+    );
     await stack.redis.hincrby(wallet, 'balance', 7);
     await stack.redis.hincrby(packet, 'claimedAmount', -12);
     try {
       const run = await stack.zan(['audit']);
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/Read models differ from the events \(2\):\n {2}wallet bob: balance [\d,]+ fen in the read model, [\d,]+ from the events\n {2}red-packet rp1-/);
+      expect(run.stdout).toMatch(
+        /Read models differ from the events \(2\):\n {2}wallet bob: balance [\d,]+ fen in the read model, [\d,]+ from the events\n {2}red-packet rp1-/,
+      );
       expect(run.stdout.trim()).toMatch(/FINDINGS: 0 in the events, 2 in the read models$/);
     } finally {
       await stack.redis.hincrby(wallet, 'balance', -7);

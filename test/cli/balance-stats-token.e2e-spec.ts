@@ -25,8 +25,23 @@ describe('zan balance, stats and token (PostgreSQL)', () => {
     h.transfer('bob', 'alice', 88); // 09:13, credit 09:14 (8600)
     h.withdraw('alice', 600); // 09:15 (8000)
     h.advance(86_400_000); // next day
-    h.redPacket('alice', 2_000, 4, [['bob', 500], ['carol', 900], ['dave', 100], ['erin', 500]]);
-    h.redPacket('bob', 300, 3, [['alice', 100], ['carol', 100], ['dave', 100]], { mode: 'equal' });
+    h.redPacket('alice', 2_000, 4, [
+      ['bob', 500],
+      ['carol', 900],
+      ['dave', 100],
+      ['erin', 500],
+    ]);
+    h.redPacket(
+      'bob',
+      300,
+      3,
+      [
+        ['alice', 100],
+        ['carol', 100],
+        ['dave', 100],
+      ],
+      { mode: 'equal' },
+    );
     h.tip('bob', 'carol', 'a-2', 1_000);
     await stack.append(h);
     positions = (await store.readAll()).map((e) => e.position);
@@ -79,8 +94,17 @@ describe('zan balance, stats and token (PostgreSQL)', () => {
     expect(stats.events).toBe(positions.length);
     expect(stats.byType.TipPraised).toEqual({ count: 2, amount: 1_888 });
     expect(stats.byType.RedPacketClaimed).toEqual({ count: 8, amount: 2_900 });
-    expect(stats.byDay['2026-03-01']).toMatchObject({ fundings: { count: 1, amount: 10_000 }, tips: { count: 1, amount: 888 }, redPackets: { count: 1, amount: 1_000 }, withdrawals: { count: 1, amount: 600 } });
-    expect(stats.byDay['2026-03-02']).toMatchObject({ tips: { count: 1, amount: 1_000 }, redPackets: { count: 2, amount: 2_300 }, claims: { count: 7, amount: 2_300 } });
+    expect(stats.byDay['2026-03-01']).toMatchObject({
+      fundings: { count: 1, amount: 10_000 },
+      tips: { count: 1, amount: 888 },
+      redPackets: { count: 1, amount: 1_000 },
+      withdrawals: { count: 1, amount: 600 },
+    });
+    expect(stats.byDay['2026-03-02']).toMatchObject({
+      tips: { count: 1, amount: 1_000 },
+      redPackets: { count: 2, amount: 2_300 },
+      claims: { count: 7, amount: 2_300 },
+    });
     expect(stats.topAuthors).toEqual([
       { authorId: 'carol', total: 1_000, tips: 1, articles: 1 },
       { authorId: 'bob', total: 888, tips: 1, articles: 1 },
@@ -140,7 +164,20 @@ describe('zan balance, stats and token (PostgreSQL)', () => {
     const top = await stack.zan(['--help']);
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/Exit codes: 0 ok, 1 findings .*, 2 usage error, 3 backend unreachable/);
-    for (const command of ['events', 'events export', 'events replay', 'projections', 'projections rebuild', 'projections status', 'kafka', 'kafka migrate-topics', 'audit', 'balance', 'stats', 'token']) {
+    for (const command of [
+      'events',
+      'events export',
+      'events replay',
+      'projections',
+      'projections rebuild',
+      'projections status',
+      'kafka',
+      'kafka migrate-topics',
+      'audit',
+      'balance',
+      'stats',
+      'token',
+    ]) {
       const run = await stack.zan([...command.split(' '), '--help']);
       expect({ command, code: run.code }).toEqual({ command, code: 0 });
       expect(run.stdout).toContain(`Usage: zan ${command} `);

@@ -52,7 +52,16 @@ describe('zan events export (PostgreSQL)', () => {
     h.tip('alice', 'bob', 'why-zan', 888).tip('alice', 'bob', 'red-packets-explained', 1_000);
     h.advance(86_400_000); // 2026-01-02
     h.transfer('bob', 'carol', 300, { credit: true });
-    h.redPacket('alice', 1_000, 3, [['bob', 412], ['carol', 300]], { expire: true, recipients: ['bob', 'carol'], onId: (id) => (packetId = id) });
+    h.redPacket(
+      'alice',
+      1_000,
+      3,
+      [
+        ['bob', 412],
+        ['carol', 300],
+      ],
+      { expire: true, recipients: ['bob', 'carol'], onId: (id) => (packetId = id) },
+    );
     h.advance(86_400_000); // 2026-01-03
     h.withdraw('bob', 2_000).transfer('shop', 'alice', 1, { credit: true });
     await stack.append(h);
@@ -62,7 +71,12 @@ describe('zan events export (PostgreSQL)', () => {
     await stack?.dispose();
   });
 
-  const ndjson = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const ndjson = (stdout: string) =>
+    stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   const ids = (events: readonly object[]) => events.map((e) => (e as { id: unknown }).id);
   const exportBoth = async (flags: string[]) => {
     const json = await stack.zan(['events', 'export', ...flags]);
@@ -75,10 +89,19 @@ describe('zan events export (PostgreSQL)', () => {
     expect(rows.map((r) => r.id)).toEqual(ids(lines));
     for (const [i, row] of rows.entries()) {
       const line = lines[i] as { position: string; type: string; streamId: string; revision: number; data: { amount?: number }; metadata: { userId: string } };
-      expect(row).toMatchObject({ position: line.position, type: line.type, streamId: line.streamId, revision: String(line.revision), userId: line.metadata.userId });
+      expect(row).toMatchObject({
+        position: line.position,
+        type: line.type,
+        streamId: line.streamId,
+        revision: String(line.revision),
+        userId: line.metadata.userId,
+      });
       expect(JSON.parse(row.data)).toEqual(line.data);
       expect(row.amount).toBe(line.data.amount === undefined ? '' : String(line.data.amount));
-      expect({ wallet: row.wallet, delta: row.delta }).toEqual({ wallet: (line as { wallet?: string }).wallet ?? '', delta: String((line as { delta?: number }).delta) });
+      expect({ wallet: row.wallet, delta: row.delta }).toEqual({
+        wallet: (line as { wallet?: string }).wallet ?? '',
+        delta: String((line as { delta?: number }).delta),
+      });
     }
     return lines;
   };

@@ -53,7 +53,16 @@ describe('zan kafka migrate-topics (PostgreSQL, Kafka)', () => {
     h.open('alice').open('bob').open('carol');
     h.fund('alice', 100_000).fund('bob', 50_000);
     h.tip('alice', 'bob', 'why-zan', 888).transfer('bob', 'carol', 300, { credit: true });
-    h.redPacket('alice', 1_000, 3, [['bob', 412], ['carol', 300]], { expire: true });
+    h.redPacket(
+      'alice',
+      1_000,
+      3,
+      [
+        ['bob', 412],
+        ['carol', 300],
+      ],
+      { expire: true },
+    );
     h.tip('carol', 'alice', 'poems', 600).fund('alice', 1);
     head = await stack.append(h);
     const events = await (await stack.eventStore()).readAll();
@@ -87,7 +96,11 @@ describe('zan kafka migrate-topics (PostgreSQL, Kafka)', () => {
     const before = await checkpoint();
     const run = await stack.zan(['kafka', 'migrate-topics'], { env });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(new RegExp(`would delete .*${prefix.replace(/\./g, '\\.')}\\.tip.* and set the checkpoint relay:kafka:${prefix.replace(/\./g, '\\.')} \\(now ${before}\\) to 0`));
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `would delete .*${prefix.replace(/\./g, '\\.')}\\.tip.* and set the checkpoint relay:kafka:${prefix.replace(/\./g, '\\.')} \\(now ${before}\\) to 0`,
+      ),
+    );
     expect(run.stderr).toMatch(/--yes/);
     expect(run.stderr).not.toMatch(STACK_LINE);
     expect(await eventTopics()).toEqual([`${prefix}.red-packet`, `${prefix}.tip`, `${prefix}.wallet`]);

@@ -19,7 +19,16 @@ describe('zan projections rebuild and status (PostgreSQL + Redis)', () => {
     for (let i = from; i < from + rounds; i++) {
       const [a, b] = [users[i % 5], users[(i + 2) % 5]];
       h.tip(a, b, `post-${i % 3}`, 500 + i).transfer(b, a, 10 + i);
-      h.redPacket(b, 900, 3, [[a, 300], [users[(i + 4) % 5], 100 + (i % 50)]], { expire: i % 2 === 0 });
+      h.redPacket(
+        b,
+        900,
+        3,
+        [
+          [a, 300],
+          [users[(i + 4) % 5], 100 + (i % 50)],
+        ],
+        { expire: i % 2 === 0 },
+      );
     }
     return h;
   };
@@ -43,7 +52,12 @@ describe('zan projections rebuild and status (PostgreSQL + Redis)', () => {
     const behind = await stack.zan(['projections', 'status', '--json', '--max-lag', '10']);
     expect(behind.code).toBe(1);
     const status = JSON.parse(behind.stdout);
-    expect(status).toMatchObject({ generation: 'g0', watermark: '0', lag: { events: total, atLeast: false }, projections: createProjections().map((p) => p.name) });
+    expect(status).toMatchObject({
+      generation: 'g0',
+      watermark: '0',
+      lag: { events: total, atLeast: false },
+      projections: createProjections().map((p) => p.name),
+    });
     expect(BigInt(status.lag.positions)).toBe(BigInt(status.head));
 
     live = await projectLive(await stack.eventStore(), stack.env);

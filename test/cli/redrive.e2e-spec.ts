@@ -28,7 +28,13 @@ describe('zan process-managers redrive (PostgreSQL, a running credits leader)', 
   const startCredits = async (): Promise<CreditsProcessManager> => {
     const runner = new CommandRunner(pg.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
     // No red packets here: the expiry timers are never reached.
-    const manager = new CreditsProcessManager(pg.eventStore, pg.checkpoints, new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig), new RedPacketStreams(runner), undefined as never);
+    const manager = new CreditsProcessManager(
+      pg.eventStore,
+      pg.checkpoints,
+      new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig),
+      new RedPacketStreams(runner),
+      undefined as never,
+    );
     await manager.onApplicationBootstrap();
     return manager;
   };

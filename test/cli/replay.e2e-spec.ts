@@ -1,7 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createProjections } from '@zan/read-models';
 
-const ALL_PROJECTIONS = createProjections().map((p) => p.name).join(',');
+const ALL_PROJECTIONS = createProjections()
+  .map((p) => p.name)
+  .join(',');
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HistoryBuilder } from '../../apps/cli/src/testing/history';
@@ -41,7 +43,17 @@ describe('zan events replay (PostgreSQL -> Redis or a file)', () => {
       const a = users[round % users.length];
       const b = users[(round * 7 + 3) % users.length];
       if (a !== b) h.tip(a, b, `article-${round % 5}`, 500 + round).transfer(b, a, 100 + round);
-      h.redPacket(a, 1_000, 4, [[users[(round + 1) % 12], 100 + round], [users[(round + 2) % 12], 200], [users[(round + 5) % 12], 50]], { expire: round % 3 === 0 });
+      h.redPacket(
+        a,
+        1_000,
+        4,
+        [
+          [users[(round + 1) % 12], 100 + round],
+          [users[(round + 2) % 12], 200],
+          [users[(round + 5) % 12], 50],
+        ],
+        { expire: round % 3 === 0 },
+      );
       last = await h.appendTo(store); // one batch of streams per round: many transactions, like real traffic
     }
     await waitFor(async () => ((await store.headPosition()) ?? 0n) >= last, 'the history to be visible', 30_000);
@@ -119,7 +131,20 @@ describe('zan events replay (PostgreSQL -> Redis or a file)', () => {
     const all = await (await stack.eventStore()).readAll();
     const from = all[100].position;
     const to = all[299].position;
-    const run = await stack.zan(['events', 'replay', '-p', 'earnings', '-p', 'balances', '-t', `redis:${prefix('range')}`, '--from', from.toString(), '--to', to.toString()]);
+    const run = await stack.zan([
+      'events',
+      'replay',
+      '-p',
+      'earnings',
+      '-p',
+      'balances',
+      '-t',
+      `redis:${prefix('range')}`,
+      '--from',
+      from.toString(),
+      '--to',
+      to.toString(),
+    ]);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/replayed 200 events \(balances,earnings\)/);
     const dump = await dumpRedis(stack.redis, prefix('range'), notMeta);

@@ -25,12 +25,16 @@ describe('zan webhooks (PostgreSQL, a running dispatcher)', () => {
 
       const list = await zan(['webhooks', 'list', '--json']);
       expect(list.code).toBe(0);
-      expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ id: endpointId, url: receiver.url, status: 'enabled', events: ['ArticlePublished'] })]);
+      expect(JSON.parse(list.stdout)).toEqual([
+        expect.objectContaining({ id: endpointId, url: receiver.url, status: 'enabled', events: ['ArticlePublished'] }),
+      ]);
       expect(list.stdout).not.toContain(secret);
       expect((await zan(['webhooks', 'list'])).stdout).toContain(endpointId);
 
       const log = await zan(['webhooks', 'deliveries', endpointId, '--json']);
-      expect(JSON.parse(log.stdout)).toEqual([expect.objectContaining({ eventId: receiver.received[0]!.id, type: 'ArticlePublished', attempt: 1, status: 'delivered', responseStatus: 204 })]);
+      expect(JSON.parse(log.stdout)).toEqual([
+        expect.objectContaining({ eventId: receiver.received[0]!.id, type: 'ArticlePublished', attempt: 1, status: 'delivered', responseStatus: 204 }),
+      ]);
 
       const replay = await zan(['webhooks', 'replay', endpointId, '--after', (BigInt(published.body.position) - 1n).toString()]);
       expect(replay).toMatchObject({ code: 0, stdout: expect.stringContaining('1 deliveries queued again') });

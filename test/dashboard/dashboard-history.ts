@@ -20,8 +20,14 @@ export const EXPECTED = {
   redPacketAmount: 1_000,
   claims: 2,
   byDay: { '2026-11-30': { tipAmount: 888, fundingAmount: 151_000 }, '2026-12-01': { tipAmount: 1_800, withdrawalAmount: 5_000 } },
-  topAuthors: [{ authorId: 'bob', amount: 2_088 }, { authorId: 'carol', amount: 600 }],
-  topArticles: [{ articleId: 'bob-1', title: '为什么是赞', authorId: 'bob', amount: 2_088 }, { articleId: 'carol-1', title: 'Red packets', authorId: 'carol', amount: 600 }],
+  topAuthors: [
+    { authorId: 'bob', amount: 2_088 },
+    { authorId: 'carol', amount: 600 },
+  ],
+  topArticles: [
+    { articleId: 'bob-1', title: '为什么是赞', authorId: 'bob', amount: 2_088 },
+    { articleId: 'carol-1', title: 'Red packets', authorId: 'carol', amount: 600 },
+  ],
   /** fundings - withdrawals */
   netInflow: 146_000,
 };

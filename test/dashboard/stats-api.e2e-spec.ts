@@ -23,7 +23,18 @@ describe('admin stats routes (embedded)', () => {
     expect(daily.body.from).toBe(HISTORY_DAYS[0]);
     expect(daily.body.buckets.map((b: { at: string }) => b.at)).toEqual([...HISTORY_DAYS]);
     const sum = (field: string) => daily.body.buckets.reduce((total: number, b: Record<string, number>) => total + b[field]!, 0);
-    for (const field of ['fundings', 'fundingAmount', 'withdrawals', 'withdrawalAmount', 'tips', 'tipAmount', 'likes', 'redPackets', 'redPacketAmount', 'claims'] as const) {
+    for (const field of [
+      'fundings',
+      'fundingAmount',
+      'withdrawals',
+      'withdrawalAmount',
+      'tips',
+      'tipAmount',
+      'likes',
+      'redPackets',
+      'redPacketAmount',
+      'claims',
+    ] as const) {
       expect({ field, total: sum(field) }).toEqual({ field, total: EXPECTED[field] });
     }
     expect(daily.body.buckets[0]).toMatchObject(EXPECTED.byDay['2026-11-30']);
@@ -49,7 +60,14 @@ describe('admin stats routes (embedded)', () => {
     expect(luck.body.best[0].luck).toBeGreaterThanOrEqual(luck.body.best[1].luck);
 
     const money = await admin().get('/v1/admin/stats/money').expect(200);
-    expect(money.body).toMatchObject({ fundings: EXPECTED.fundingAmount, withdrawals: EXPECTED.withdrawalAmount, netInflow: EXPECTED.netInflow, holdings: EXPECTED.netInflow, difference: 0, inFlight: 0 });
+    expect(money.body).toMatchObject({
+      fundings: EXPECTED.fundingAmount,
+      withdrawals: EXPECTED.withdrawalAmount,
+      netInflow: EXPECTED.netInflow,
+      holdings: EXPECTED.netInflow,
+      difference: 0,
+      inFlight: 0,
+    });
     expect(money.body.held).toBe(1_000 - luck.body.best.reduce((sum: number, c: { amount: number }) => sum + c.amount, 0));
   });
 

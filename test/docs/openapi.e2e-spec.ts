@@ -41,13 +41,23 @@ describe('the OpenAPI document describes every answer of every route', () => {
     return out;
   };
 
-  const call = async (method: 'get' | 'post' | 'delete' | 'patch', route: string, path: string, build: (test: Test) => Test = (test) => test): Promise<Response> => {
+  const call = async (
+    method: 'get' | 'post' | 'delete' | 'patch',
+    route: string,
+    path: string,
+    build: (test: Test) => Test = (test) => test,
+  ): Promise<Response> => {
     const response = await build(request(zan.app.getHttpServer())[method](path));
     answers.push({ method, route, response });
     return response;
   };
   /** A client's call on a route: with its token, a fresh Idempotency-Key unless `key` says otherwise. */
-  const as = (client: Client | undefined, method: 'get' | 'post' | 'delete' | 'patch', route: string, options: { path?: string; body?: object; key?: string | null; query?: string } = {}) =>
+  const as = (
+    client: Client | undefined,
+    method: 'get' | 'post' | 'delete' | 'patch',
+    route: string,
+    options: { path?: string; body?: object; key?: string | null; query?: string } = {},
+  ) =>
     call(method, route, `${options.path ?? route}${options.query ?? ''}`, (test) => {
       if (client) test.set('Authorization', `Bearer ${client.token}`);
       const key = options.key === undefined ? `k-${answers.length}-${Math.random()}` : options.key;
@@ -57,7 +67,17 @@ describe('the OpenAPI document describes every answer of every route', () => {
 
   beforeAll(async () => {
     provider = await startFakeKycProvider({ down: ['una'] });
-    zan = await startEmbeddedZan({ env: { ZAN_KYC_PROVIDER: 'http', ZAN_KYC_URL: provider.url, ZAN_KYC_CALLBACK_SECRET: KYC_SECRET, ZAN_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), ZAN_QUERY_RATE_LIMIT_PER_MINUTE: String(QUERY_RATE_LIMIT), ZAN_READ_WAIT_MS: '200', ZAN_CARDS_PER_WALLET: '2' } });
+    zan = await startEmbeddedZan({
+      env: {
+        ZAN_KYC_PROVIDER: 'http',
+        ZAN_KYC_URL: provider.url,
+        ZAN_KYC_CALLBACK_SECRET: KYC_SECRET,
+        ZAN_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+        ZAN_QUERY_RATE_LIMIT_PER_MINUTE: String(QUERY_RATE_LIMIT),
+        ZAN_READ_WAIT_MS: '200',
+        ZAN_CARDS_PER_WALLET: '2',
+      },
+    });
     document = (await request(zan.app.getHttpServer()).get('/docs/openapi.json').expect(200)).body;
   }, 120_000);
   afterAll(async () => {
@@ -105,7 +125,8 @@ describe('the OpenAPI document describes every answer of every route', () => {
     // bob's request stays pending until an admin decides it (an admin-verified wallet that never asked names nobody: no card of it is personal).
     expect((await as(bob, 'post', verification, { body: verificationBodyOf('bob') })).status).toBe(202);
     const decide = '/v1/admin/wallets/{userId}/verification';
-    for (const client of [bob, carol]) expect((await as(ops, 'post', decide, { path: `/v1/admin/wallets/${client.userId}/verification`, body: { decision: 'verified' } })).status).toBe(201);
+    for (const client of [bob, carol])
+      expect((await as(ops, 'post', decide, { path: `/v1/admin/wallets/${client.userId}/verification`, body: { decision: 'verified' } })).status).toBe(201);
     expect((await as(ops, 'post', decide, { path: '/v1/admin/wallets/nina/verification', body: { decision: 'verified' } })).status).toBe(404);
     expect((await as(ops, 'post', decide, { path: '/v1/admin/wallets/bob/verification', body: { decision: 'maybe' } })).status).toBe(400);
     expect((await as(bob, 'post', decide, { path: '/v1/admin/wallets/bob/verification', body: { decision: 'verified' } })).status).toBe(403);
@@ -224,7 +245,8 @@ describe('the OpenAPI document describes every answer of every route', () => {
     expect((await as(mia, 'post', orders, { body: { productId, quantity: 1, expectedPrice: 1_200 } })).status).toBe(422);
     expect((await as(undefined, 'post', orders, { body: { productId, quantity: 1, expectedPrice: 1 } })).status).toBe(401);
     const refunds = '/v1/orders/{id}/refunds';
-    const refundOf = (client: Client | undefined, id: string, body: object, key?: string | null) => as(client, 'post', refunds, { path: `/v1/orders/${id}/refunds`, body, key });
+    const refundOf = (client: Client | undefined, id: string, body: object, key?: string | null) =>
+      as(client, 'post', refunds, { path: `/v1/orders/${id}/refunds`, body, key });
     expect((await refundOf(mia, orderId, { amount: 1_000 }, 'refund-mia')).status).toBe(201);
     expect((await refundOf(mia, orderId, { amount: 999 }, 'refund-mia')).status).toBe(409);
     expect((await refundOf(mia, orderId, { amount: 1_401 })).status).toBe(422);
@@ -294,8 +316,19 @@ describe('the OpenAPI document describes every answer of every route', () => {
     expect((await as(undefined, 'get', groupBuy, { path: `/v1/group-buys/${groupBuyId}` })).status).toBe(401);
 
     // 429: rita spends her minute, then every money-moving route refuses her.
-    for (let i = 0; i < RATE_LIMIT; i++) await request(zan.app.getHttpServer()).post('/v1/transfers').set('Authorization', `Bearer ${rita.token}`).set('Idempotency-Key', `r-${i}`).send({});
-    for (const route of ['/v1/wallets/me/verification', '/v1/wallets/me/cards', '/v1/wallets/me/fundings', '/v1/wallets/me/withdrawals', '/v1/transfers', '/v1/tips', '/v1/red-packets', '/v1/merchants/me/payment-codes', '/v1/payments']) {
+    for (let i = 0; i < RATE_LIMIT; i++)
+      await request(zan.app.getHttpServer()).post('/v1/transfers').set('Authorization', `Bearer ${rita.token}`).set('Idempotency-Key', `r-${i}`).send({});
+    for (const route of [
+      '/v1/wallets/me/verification',
+      '/v1/wallets/me/cards',
+      '/v1/wallets/me/fundings',
+      '/v1/wallets/me/withdrawals',
+      '/v1/transfers',
+      '/v1/tips',
+      '/v1/red-packets',
+      '/v1/merchants/me/payment-codes',
+      '/v1/payments',
+    ]) {
       expect((await as(rita, 'post', route, { body: {} })).status).toBe(429);
     }
     expect((await claim(rita, one)).status).toBe(429);
@@ -353,7 +386,8 @@ describe('the OpenAPI document describes every answer of every route', () => {
       expect([route, (await as(ops, method, route, { path: hook(noHook, suffix), body, key: null })).status]).toEqual([route, 404]);
       expect([route, (await as(alice, method, route, { path: hook(created.body.endpointId, suffix), body, key: null })).status]).toEqual([route, 403]);
       expect([route, (await as(undefined, method, route, { path: hook(created.body.endpointId, suffix), body, key: null })).status]).toEqual([route, 401]);
-      if (badBody) expect([route, (await as(ops, method, route, { path: hook(created.body.endpointId, suffix), body: badBody, key: null })).status]).toEqual([route, 400]);
+      if (badBody)
+        expect([route, (await as(ops, method, route, { path: hook(created.body.endpointId, suffix), body: badBody, key: null })).status]).toEqual([route, 400]);
       expect([route, (await as(ops, method, route, { path: hook(created.body.endpointId, suffix), body, key: null })).status]).toEqual([route, success]);
     }
     expect((await as(ops, 'get', `${hooks}/{id}/deliveries`, { path: hook(noHook, '/deliveries'), query: '?limit=0' })).status).toBe(400);
@@ -369,7 +403,8 @@ describe('the OpenAPI document describes every answer of every route', () => {
 
     // 429: quinn spends her minute of queries, then every query refuses her.
     const quinn = clientFor(zan.app, 'quinn', { roles: ['admin'] });
-    for (let i = 0; i < QUERY_RATE_LIMIT; i++) await request(zan.app.getHttpServer()).get('/v1/leaderboards/authors').set('Authorization', `Bearer ${quinn.token}`);
+    for (let i = 0; i < QUERY_RATE_LIMIT; i++)
+      await request(zan.app.getHttpServer()).get('/v1/leaderboards/authors').set('Authorization', `Bearer ${quinn.token}`);
     for (const [route, path] of queries) expect([route, (await as(quinn, 'get', route, { path })).status]).toEqual([route, 429]);
     expect((await as(quinn, 'get', hooks)).status).toBe(429);
     expect((await as(quinn, 'get', '/v1/group-buys/{id}', { path: '/v1/group-buys/00000000-0000-4000-8000-000000000000' })).status).toBe(429);
@@ -389,7 +424,9 @@ describe('the OpenAPI document describes every answer of every route', () => {
     for (const route of ['/health/live', '/health/ready', '/metrics']) expect((await as(undefined, 'get', route)).status).toBe(200);
 
     // Before any handler: a body that is not JSON or nests too deep, one over 64 kB, one in a charset or encoding Zan does not read, on every route.
-    const routes = Object.entries(document.paths as Record<string, Schema>).flatMap(([route, item]) => Object.keys(item).map((method) => [method, route] as const));
+    const routes = Object.entries(document.paths as Record<string, Schema>).flatMap(([route, item]) =>
+      Object.keys(item).map((method) => [method, route] as const),
+    );
     for (const [method, route] of routes) {
       const path = route.replace('{id}', one).replace('{userId}', 'alice').replace('{authorId}', 'bob');
       const send = (type: string, body: string, headers: Record<string, string> = {}) =>
@@ -408,7 +445,9 @@ describe('the OpenAPI document describes every answer of every route', () => {
     const unmet = routes.flatMap(([method, route]) => {
       const met = new Set(answers.filter((a) => a.method === method && a.route === route).map((a) => String(a.response.status)));
       const responses = document.paths[route][method].responses;
-      const documented = Object.keys(responses).filter((status) => status !== '500' && !(status === '503' && (route === '/health/ready' || outageOnly(responses[status]))));
+      const documented = Object.keys(responses).filter(
+        (status) => status !== '500' && !(status === '503' && (route === '/health/ready' || outageOnly(responses[status]))),
+      );
       return documented.filter((status) => !met.has(status)).map((status) => `${method.toUpperCase()} ${route} ${status}`);
     });
     expect(unmet).toEqual([]);
@@ -436,7 +475,8 @@ describe('the OpenAPI document describes every answer of every route', () => {
       if (type === 'application/problem+json') {
         const code = String(response.body.type).replace(PROBLEM_BASE, '');
         if (!content?.examples?.[code]) wrong.push(`${at}: problem ${code} not listed (${Object.keys(content?.examples ?? {}).join(', ')})`);
-        if (response.body.status !== response.status || response.body.title !== PROBLEM_CATALOG[code]?.title) wrong.push(`${at}: ${JSON.stringify(response.body)}`);
+        if (response.body.status !== response.status || response.body.title !== PROBLEM_CATALOG[code]?.title)
+          wrong.push(`${at}: ${JSON.stringify(response.body)}`);
       }
       const declared = Object.entries((documented.headers ?? {}) as Record<string, Schema>).map(([name, header]) => {
         const resolved = header.$ref ? document.components.headers[String(header.$ref).split('/').pop()!] : header;
@@ -451,7 +491,10 @@ describe('the OpenAPI document describes every answer of every route', () => {
   });
 
   it('documents the problems of unknown routes, and the real readiness shape', () => {
-    expect(document.components.responses['not-found'].content['application/problem+json'].examples['not-found'].value).toMatchObject({ title: 'Not found', status: 404 });
+    expect(document.components.responses['not-found'].content['application/problem+json'].examples['not-found'].value).toMatchObject({
+      title: 'Not found',
+      status: 404,
+    });
     const ready = document.paths['/health/ready'].get.responses;
     expect(ready['200'].content['application/json'].schema.example.details.eventStore).toMatchObject({ status: 'up', adapter: 'embedded' });
     expect(resolve(ready['200'].content['application/json'].schema).properties.details.properties).toHaveProperty('projector');

@@ -104,7 +104,11 @@ const describeArticles = (name: string, start: () => Promise<RunningZan>) =>
       const after = [tip.body.position, last.body.position].reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b));
 
       const first = await hal.get(`/v1/articles/ivy-1/praisers?limit=3&after=${after}`).expect(200);
-      expect(first.body.map((p: { userId: string; amount: number }) => [p.userId, p.amount])).toEqual([['lea', 0], ['hal', 700], ['kim', 0]]);
+      expect(first.body.map((p: { userId: string; amount: number }) => [p.userId, p.amount])).toEqual([
+        ['lea', 0],
+        ['hal', 700],
+        ['kim', 0],
+      ]);
       for (const item of first.body) expect(item.at).toMatch(/^\d{4}-\d\d-\d\dT/);
       const second = await hal.get(`/v1/articles/ivy-1/praisers?limit=3&before=${first.headers['zan-next-cursor']}`).expect(200);
       expect(second.body).toEqual([expect.objectContaining({ userId: 'hal', amount: 500 }), expect.objectContaining({ userId: 'hal', amount: 0 })]);

@@ -31,8 +31,10 @@ const describeCommerce = (name: string, start: () => Promise<RunningZan>) =>
       await zan?.close();
     }, 60_000);
 
-    const patch = (client: Client, path: string, body: object) => request(zan.app.getHttpServer()).patch(path).set('Authorization', `Bearer ${client.token}`).send(body);
-    const list = async (body: object = { title: '拿铁', price: 1_800, stock: 3 }) => (await shop.post('/v1/merchants/me/products', body).expect(201)).body as { productId: string; position: string };
+    const patch = (client: Client, path: string, body: object) =>
+      request(zan.app.getHttpServer()).patch(path).set('Authorization', `Bearer ${client.token}`).send(body);
+    const list = async (body: object = { title: '拿铁', price: 1_800, stock: 3 }) =>
+      (await shop.post('/v1/merchants/me/products', body).expect(201)).body as { productId: string; position: string };
 
     it('lists a product for a merchant only, and shows its card with the company name', async () => {
       const { client: ann } = await fundedUser(zan.app, 'ann', 0);
@@ -79,7 +81,13 @@ const describeCommerce = (name: string, start: () => Promise<RunningZan>) =>
       const { client: cat } = await fundedUser(zan.app, 'cat', 5_000);
       const { client: dan } = await fundedUser(zan.app, 'dan', 500);
       const order = await cat.post('/v1/orders', { productId, quantity: 2, expectedPrice: 1_000 }, 'buy-1').expect(201);
-      expect(order.body).toEqual({ orderId: expect.stringMatching(/^[0-9a-f-]{36}$/), amount: 2_000, status: 'paid', balance: 3_000, position: expect.stringMatching(/^\d+$/) });
+      expect(order.body).toEqual({
+        orderId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        amount: 2_000,
+        status: 'paid',
+        balance: 3_000,
+        position: expect.stringMatching(/^\d+$/),
+      });
       const replay = await cat.post('/v1/orders', { productId, quantity: 2, expectedPrice: 1_000 }, 'buy-1').expect(201);
       expect(replay.body).toEqual(order.body);
 
@@ -87,7 +95,12 @@ const describeCommerce = (name: string, start: () => Promise<RunningZan>) =>
       expect((await cat.post('/v1/orders', { productId, quantity: 2, expectedPrice: 1_000 }).expect(410)).body.type).toMatch(/sold-out$/);
       expect((await dan.post('/v1/orders', { productId, quantity: 1, expectedPrice: 1_000 }).expect(422)).body.type).toMatch(/insufficient-funds$/);
       expect((await shop.post('/v1/orders', { productId, quantity: 1, expectedPrice: 1_000 }).expect(422)).body.type).toMatch(/self-payment$/);
-      for (const body of [{ productId, quantity: 0, expectedPrice: 1_000 }, { productId, quantity: 1, expectedPrice: '1000' }, { productId, quantity: 1.5, expectedPrice: 1_000 }, { productId, quantity: 1 }]) {
+      for (const body of [
+        { productId, quantity: 0, expectedPrice: 1_000 },
+        { productId, quantity: 1, expectedPrice: '1000' },
+        { productId, quantity: 1.5, expectedPrice: 1_000 },
+        { productId, quantity: 1 },
+      ]) {
         await cat.post('/v1/orders', body).expect(400);
       }
       await cat.post('/v1/orders', { productId: 'f0000000-0000-4000-8000-000000000000', quantity: 1, expectedPrice: 1_000 }).expect(404);
@@ -125,7 +138,11 @@ const describeCommerce = (name: string, start: () => Promise<RunningZan>) =>
       const view = await eve.get(`/v1/orders/me?after=${at}`).expect(200);
       expect(view.body[0]).toMatchObject({ orderId: order.orderId, amount: 3_000, refunded: 3_000, status: 'refunded' });
       const feed = await eve.get(`/v1/feeds/me?after=${at}`).expect(200);
-      expect(feed.body.items.slice(0, 3).map((i: { type: string; amount: number }) => [i.type, i.amount])).toEqual([['refund-received', 2_000], ['refund-received', 1_000], ['order-paid', 3_000]]);
+      expect(feed.body.items.slice(0, 3).map((i: { type: string; amount: number }) => [i.type, i.amount])).toEqual([
+        ['refund-received', 2_000],
+        ['refund-received', 1_000],
+        ['order-paid', 3_000],
+      ]);
       const merchantFeed = await shop.get(`/v1/feeds/me?after=${at}`).expect(200);
       expect(merchantFeed.body.items[0]).toMatchObject({ type: 'refund-paid', amount: 2_000, counterpartyId: 'eve' });
       const sales = await shop.get(`/v1/merchants/me/sales?after=${at}`).expect(200);
@@ -173,7 +190,8 @@ const describeCommerce = (name: string, start: () => Promise<RunningZan>) =>
       const buyers = await Promise.all(Array.from({ length: 12 }, (_, i) => fundedUser(zan.app, `rush-${i}`, 1_000).then((u) => u.client)));
       const answers = await Promise.all(buyers.map((buyer) => buyer.post('/v1/orders', { productId, quantity: 1, expectedPrice: 100 })));
       expect(answers.filter((a) => a.status === 201)).toHaveLength(5);
-      for (const refused of answers.filter((a) => a.status !== 201)) expect([refused.status, refused.body.type]).toEqual([410, expect.stringMatching(/sold-out$/)]);
+      for (const refused of answers.filter((a) => a.status !== 201))
+        expect([refused.status, refused.body.type]).toEqual([410, expect.stringMatching(/sold-out$/)]);
       const at = later(...answers.filter((a) => a.status === 201).map((a) => a.body.position));
       expect((await shop.get(`/v1/products/${productId}?after=${at}`).expect(200)).body).toMatchObject({ stock: 0, sold: 5 });
       const audit = await quietAudit(zan);
@@ -197,7 +215,10 @@ const describeCommerce = (name: string, start: () => Promise<RunningZan>) =>
       );
       const paid = raced.map(([order]) => order!).filter((order) => order.status === 201);
       raced.forEach((answers, i) => expect(answers.map((a) => a.status).sort()).toEqual(i % 2 === 0 ? [201, 422] : [201]));
-      const positions = raced.flat().filter((r) => r.status === 201).map((r) => r.body.position as string);
+      const positions = raced
+        .flat()
+        .filter((r) => r.status === 201)
+        .map((r) => r.body.position as string);
       const card = await mall.get(`/v1/products/${product.productId}?after=${later(...positions)}`).expect(200);
       expect(card.body).toMatchObject({ sold: paid.length, stock: 8 - paid.length });
 
@@ -209,12 +230,15 @@ const describeCommerce = (name: string, start: () => Promise<RunningZan>) =>
         ...paid.map((order) => mall.post(`/v1/orders/${order.body.orderId}/refunds`, { amount: 100 })),
         mall.post('/v1/wallets/me/withdrawals', { amount: Math.max(1, balance - 100), cardId: 'card-mall' }),
       ]);
-      expect(refunds.map((answer) => [201, 422].includes(answer.status) ? 'ok' : `${answer.status} ${JSON.stringify(answer.body)}`)).toEqual(refunds.map(() => 'ok'));
+      expect(refunds.map((answer) => ([201, 422].includes(answer.status) ? 'ok' : `${answer.status} ${JSON.stringify(answer.body)}`))).toEqual(
+        refunds.map(() => 'ok'),
+      );
       expect(refunds.filter((answer) => answer.status === 201).length).toBeGreaterThan(0);
       const audit = await quietAudit(zan);
       expect(audit.problems).toEqual([]);
       expect(audit.inFlight).toBe(0);
-      const after = (await mall.get(`/v1/wallets/me?after=${later(...refunds.filter((r) => r.status === 201).map((r) => r.body.position))}`).expect(200)).body.balance;
+      const after = (await mall.get(`/v1/wallets/me?after=${later(...refunds.filter((r) => r.status === 201).map((r) => r.body.position))}`).expect(200)).body
+        .balance;
       expect(after).toBeGreaterThanOrEqual(0);
     });
   });

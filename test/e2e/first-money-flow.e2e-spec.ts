@@ -86,11 +86,7 @@ const describeFlow = (name: string, start: () => Promise<RunningZan>) =>
         expect(unknown.body.errors).toEqual(expect.arrayContaining([{ field: 'balance', message: 'unknown field' }]));
         await client.post('/v1/wallets/me/fundings', { cardId: 'card-erin' }).expect(400);
         await client.post('/v1/wallets/me/fundings').expect(400);
-        const malformed = await client
-          .post('/v1/wallets/me/fundings')
-          .set('Content-Type', 'application/json')
-          .send('{"amount": 100,')
-          .expect(400);
+        const malformed = await client.post('/v1/wallets/me/fundings').set('Content-Type', 'application/json').send('{"amount": 100,').expect(400);
         expect(malformed.headers['content-type']).toMatch(/application\/problem\+json/);
         await client.post('/v1/wallets', { kind: 'personal' }).expect(400);
         await client.post('/v1/wallets/me/fundings', { amount: 100, cardId: 'not-linked' }).expect(422);

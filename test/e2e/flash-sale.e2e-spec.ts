@@ -50,7 +50,9 @@ const describeFlashSale = (name: string, start: () => Promise<RunningZan>) =>
     }, 60_000);
 
     it('sells exactly the stock, answers everyone else 410 sold-out, credits each paid order once; the audit is exact', async () => {
-      const listed = (await shop.post('/v1/merchants/me/products', { title: '限量手机', price: PRICE, stock: STOCK }).expect(201)).body as { productId: string };
+      const listed = (await shop.post('/v1/merchants/me/products', { title: '限量手机', price: PRICE, stock: STOCK }).expect(201)).body as {
+        productId: string;
+      };
       const { productId } = listed;
       const body = { productId, quantity: 1, expectedPrice: PRICE };
       const answers = await Promise.all(buyers.map((buyer) => buyer.post('/v1/orders', body, `flash-${buyer.userId}`)));
@@ -81,7 +83,9 @@ const describeFlashSale = (name: string, start: () => Promise<RunningZan>) =>
       expect(reserved).toEqual(Array.from({ length: STOCK }, (_, i) => STOCK - 1 - i));
       expect(events.filter((e) => e.type === 'ProductStockReleased')).toEqual([]);
       // Each paid order credited the merchant once: the shop holds exactly the sales.
-      const credits = (await readAllEvents(zan.app.get<EventStore>(EVENT_STORE))).filter((e) => e.streamId === 'wallet-flash-shop' && e.type === 'OrderPaymentReceived');
+      const credits = (await readAllEvents(zan.app.get<EventStore>(EVENT_STORE))).filter(
+        (e) => e.streamId === 'wallet-flash-shop' && e.type === 'OrderPaymentReceived',
+      );
       expect(credits).toHaveLength(STOCK);
       expect(audit.balances.get('wallet-flash-shop')).toBe(STOCK * PRICE);
     }, 120_000);

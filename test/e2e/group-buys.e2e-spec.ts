@@ -34,13 +34,23 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       await zan?.close();
     }, 60_000);
 
-    const open = async (body: object) => (await shop.post('/v1/merchants/me/group-buys', { productId, groupPrice: 2_000, ...body }).expect(201)).body as { groupBuyId: string; expiresAt: string; position: string };
-    const statusOf = async (client: Client, groupBuyId: string) => (await client.get(`/v1/group-buys/${groupBuyId}`).expect(200)).body as { status: string; members: number };
+    const open = async (body: object) =>
+      (await shop.post('/v1/merchants/me/group-buys', { productId, groupPrice: 2_000, ...body }).expect(201)).body as {
+        groupBuyId: string;
+        expiresAt: string;
+        position: string;
+      };
+    const statusOf = async (client: Client, groupBuyId: string) =>
+      (await client.get(`/v1/group-buys/${groupBuyId}`).expect(200)).body as { status: string; members: number };
 
     it('opens for the product’s merchant only; hostile input is a 400 that changes nothing', async () => {
       const { client: ann } = await fundedUser(zan.app, 'gann', 10_000);
-      expect((await ann.post('/v1/merchants/me/group-buys', { productId, groupPrice: 100, groupSize: 2, expiresInSeconds: 60 }).expect(422)).body.type).toMatch(/not-a-merchant$/);
-      await shop.post('/v1/merchants/me/group-buys', { productId: 'f0000000-0000-4000-8000-000000000000', groupPrice: 100, groupSize: 2, expiresInSeconds: 60 }).expect(404);
+      expect((await ann.post('/v1/merchants/me/group-buys', { productId, groupPrice: 100, groupSize: 2, expiresInSeconds: 60 }).expect(422)).body.type).toMatch(
+        /not-a-merchant$/,
+      );
+      await shop
+        .post('/v1/merchants/me/group-buys', { productId: 'f0000000-0000-4000-8000-000000000000', groupPrice: 100, groupSize: 2, expiresInSeconds: 60 })
+        .expect(404);
       for (const body of [
         { productId, groupPrice: 0, groupSize: 2, expiresInSeconds: 60 },
         { productId, groupPrice: 100, groupSize: 1, expiresInSeconds: 60 },
@@ -80,7 +90,15 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       expect(last.body).toEqual({ joined: 3, groupSize: 3, status: 'completed', position: expect.stringMatching(/^\d+$/) });
       const { client: late } = await fundedUser(zan.app, 'glate', 5_000);
       expect((await late.post(`/v1/group-buys/${groupBuyId}/joins`).expect(410)).body.type).toMatch(/group-buy-full$/);
-      expect((await late.get(`/v1/group-buys/${groupBuyId}`).expect(200)).body).toEqual({ groupBuyId, productId, groupPrice: 2_000, groupSize: 3, members: 3, status: 'completed', expiresAt });
+      expect((await late.get(`/v1/group-buys/${groupBuyId}`).expect(200)).body).toEqual({
+        groupBuyId,
+        productId,
+        groupPrice: 2_000,
+        groupSize: 3,
+        members: 3,
+        status: 'completed',
+        expiresAt,
+      });
       await eventually('the merchant paid for three orders', async () => (await balanceOf(shop)) === 6_000);
       for (const member of members) expect(await balanceOf(member)).toBe(3_000);
       expect(await balanceOf(late)).toBe(5_000);
@@ -90,7 +108,7 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
     it('expires unfilled and fails: every member’s money returns exactly once; joining after is 410', async () => {
       const before = await balanceOf(shop);
       const { groupBuyId } = await open({ groupSize: 5, expiresInSeconds: 1 });
-      const [ed, fay] = await Promise.all(['ged', 'gfay'].map(async (id) => (await fundedUser(zan.app, id, 4_000)).client)) as [Client, Client];
+      const [ed, fay] = (await Promise.all(['ged', 'gfay'].map(async (id) => (await fundedUser(zan.app, id, 4_000)).client))) as [Client, Client];
       await ed.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
       await fay.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
       await eventually('the group failed', async () => (await statusOf(ed, groupBuyId)).status === 'failed');
@@ -105,7 +123,12 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       const crowd = await Promise.all(Array.from({ length: 8 }, async (_, i) => (await fundedUser(zan.app, `gcrowd${i}`, 2_500)).client));
       const answers = await Promise.all(crowd.map((client) => client.post(`/v1/group-buys/${groupBuyId}/joins`)));
       expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 201, 410, 410, 410, 410, 410]);
-      expect(answers.filter((a) => a.status === 201).map((a) => a.body.joined as number).sort()).toEqual([1, 2, 3]);
+      expect(
+        answers
+          .filter((a) => a.status === 201)
+          .map((a) => a.body.joined as number)
+          .sort(),
+      ).toEqual([1, 2, 3]);
       expect(await statusOf(crowd[0]!, groupBuyId)).toMatchObject({ status: 'completed', members: 3 });
       await eventually('every refused hold returned', async () => {
         const balances = await Promise.all(crowd.map(balanceOf));
@@ -120,7 +143,9 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       await hal.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
       // Step 1 alone, as an api that died before step 2 left it.
       const hold = { groupBuyId, joinId: randomUUID(), productId, merchantId: 'gshop', buyerId: 'givy', amount: 2_000 };
-      await zan.app.get(WalletStreams).decide('givy', { type: 'HoldGroupBuyFunds', data: hold }, { userId: 'givy', correlationId: randomUUID(), commandId: randomUUID() });
+      await zan.app
+        .get(WalletStreams)
+        .decide('givy', { type: 'HoldGroupBuyFunds', data: hold }, { userId: 'givy', correlationId: randomUUID(), commandId: randomUUID() });
       await eventually('the process manager joined the hold and completed the group', async () => (await statusOf(ivy, groupBuyId)).status === 'completed');
       await eventually('the merchant paid for both orders', async () => (await balanceOf(shop)) === before + 4_000);
       expect(await balanceOf(ivy)).toBe(1_000);

@@ -84,7 +84,10 @@ describe('limits across routes, and a mixed storm’s audit (embedded)', () => {
     expect(placed.length).toBe(6);
     const admin = clientFor(zan.app, 'storm-admin', { roles: ['admin'] });
     const storm = await Promise.all([
-      ...placed.flatMap((p) => [shop.post(`/v1/orders/${p.body.orderId}/refunds`, { amount: 600 }), admin.post(`/v1/orders/${p.body.orderId}/refunds`, { amount: 600 })]),
+      ...placed.flatMap((p) => [
+        shop.post(`/v1/orders/${p.body.orderId}/refunds`, { amount: 600 }),
+        admin.post(`/v1/orders/${p.body.orderId}/refunds`, { amount: 600 }),
+      ]),
       shop.post('/v1/wallets/me/withdrawals', { amount: 5_000, cardId: 'card-lim-shop' }),
       ...buyers.map((b, i) => (i % 2 ? order(b, 2) : b.post('/v1/transfers', { toUserId: buyers[(i + 1) % buyers.length]!.userId, amount: 2_500 }))),
       ...buyers.map((b) => b.post('/v1/red-packets', { amount: 900, shares: 3, mode: 'lucky' })),

@@ -28,7 +28,11 @@ const scenarios = (label: string, start: (clock: ManualClock) => Promise<Stack>)
 
     const balanceOf = async (client: Client, after = '0') => (await client.get(`/v1/wallets/me?after=${after}`).expect(200)).body.balance as number;
     const issue = async (body: object) => {
-      const issued = (await shop.post('/v1/merchants/me/payment-codes', body).expect(201)).body as { code: string; amount: number | null; expiresAt: string | null };
+      const issued = (await shop.post('/v1/merchants/me/payment-codes', body).expect(201)).body as {
+        code: string;
+        amount: number | null;
+        expiresAt: string | null;
+      };
       issuedCodes.push(issued.code);
       return issued;
     };
@@ -53,7 +57,13 @@ const scenarios = (label: string, start: (clock: ManualClock) => Promise<Stack>)
 
     it('a static code takes any amount the payer enters, any number of times, and both feeds show it', async () => {
       const issued = await issue({ reference: 'table 7' });
-      expect(issued).toEqual({ code: expect.stringMatching(/^[0-9a-f-]{36}$/), amount: null, expiresAt: null, reference: 'table 7', position: expect.stringMatching(/^\d+$/) });
+      expect(issued).toEqual({
+        code: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        amount: null,
+        expiresAt: null,
+        reference: 'table 7',
+        position: expect.stringMatching(/^\d+$/),
+      });
       const { client: payer } = await fundedUser(zan.app, 'guest-1', 5_000);
       const needsAmount = await payer.post('/v1/payments', { code: issued.code }).expect(422);
       expect(needsAmount.body.type).toMatch(/amount-required$/);
@@ -76,7 +86,9 @@ const scenarios = (label: string, start: (clock: ManualClock) => Promise<Stack>)
       ]);
       const shopFeed = (await shop.get(`/v1/feeds/me?after=${again.body.position}`).expect(200)).body.items;
       expect(shopFeed).toEqual(
-        expect.arrayContaining([expect.objectContaining({ type: 'merchant-payment-received', amount: 800, counterpartyId: 'guest-1', refId: paid.body.paymentId })]),
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'merchant-payment-received', amount: 800, counterpartyId: 'guest-1', refId: paid.body.paymentId }),
+        ]),
       );
     });
 

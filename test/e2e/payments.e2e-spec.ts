@@ -64,15 +64,16 @@ describe('payments over HTTP (full stack)', () => {
   it('transfers: 50 concurrent transfers that together exceed the balance never drive it below zero', async () => {
     const { client: payer } = await fundedUser(zan.app, 'payer-3', 10_000);
     await fundedUser(zan.app, 'payee-3', 0);
-    const results = await Promise.all(
-      Array.from({ length: 50 }, () => payer.post('/v1/transfers', { toUserId: 'payee-3', amount: 700 })),
-    );
+    const results = await Promise.all(Array.from({ length: 50 }, () => payer.post('/v1/transfers', { toUserId: 'payee-3', amount: 700 })));
     const ok = results.filter((r) => r.status === 201);
     const refused = results.filter((r) => r.status === 422);
     expect(ok.length).toBe(14); // 14 * 700 = 9800 <= 10000 < 15 * 700
     expect(refused.length).toBe(36);
     for (const r of refused) expect(r.body.type).toMatch(/insufficient-funds$/);
-    const last = ok.map((r) => BigInt(r.body.position)).reduce((a, b) => (a > b ? a : b)).toString();
+    const last = ok
+      .map((r) => BigInt(r.body.position))
+      .reduce((a, b) => (a > b ? a : b))
+      .toString();
     expect(await balanceOf('payer-3', last)).toBe(200);
     await waitFor(async () => (await clientFor(zan.app, 'payee-3').get('/v1/wallets/me')).body.balance === 9_800);
     await payer.post('/v1/transfers', { toUserId: 'ghost-3', amount: 1 }).expect(404);
@@ -92,7 +93,10 @@ describe('payments over HTTP (full stack)', () => {
     expect(won.reduce((sum, r) => sum + r.body.amount, 0)).toBe(10_000);
     for (const r of won) expect(r.body.amount).toBeGreaterThanOrEqual(1);
 
-    const last = won.map((r) => BigInt(r.body.position)).reduce((a, b) => (a > b ? a : b)).toString();
+    const last = won
+      .map((r) => BigInt(r.body.position))
+      .reduce((a, b) => (a > b ? a : b))
+      .toString();
     const view = await sender.get(`/v1/red-packets/${redPacketId}?after=${last}`).expect(200);
     expect(view.body).toMatchObject({ redPacketId, senderId: 'sender-4', amount: 10_000, shares: 10, remaining: 0, status: 'exhausted' });
     expect(view.body.claimed).toHaveLength(10);
@@ -105,9 +109,7 @@ describe('payments over HTTP (full stack)', () => {
 
   it('red packets: recipients, unknown packets, equal shares and expiry refund exactly once', async () => {
     const { client: sender } = await fundedUser(zan.app, 'sender-5', 20_000);
-    const sent = await sender
-      .post('/v1/red-packets', { amount: 1001, shares: 2, mode: 'equal', recipients: ['friend-5a', 'friend-5b'] })
-      .expect(201);
+    const sent = await sender.post('/v1/red-packets', { amount: 1001, shares: 2, mode: 'equal', recipients: ['friend-5a', 'friend-5b'] }).expect(201);
     const id = sent.body.redPacketId;
     await clientFor(zan.app, 'stranger-5').post(`/v1/red-packets/${id}/claims`).expect(403);
     await clientFor(zan.app, 'friend-5a').post('/v1/red-packets/00000000-0000-4000-8000-000000000000/claims').expect(404);

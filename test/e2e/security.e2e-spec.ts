@@ -17,7 +17,12 @@ const rawToken = (claims: Record<string, unknown>, secret = TEST_JWT_SECRET) => 
 };
 
 describe('security (full stack)', () => {
-  const env = { ...fullStackEnv('security'), ZAN_RATE_LIMIT_PER_MINUTE: '6', ZAN_QUERY_RATE_LIMIT_PER_MINUTE: '10', ZAN_CORS_ORIGINS: 'https://app.example.com' };
+  const env = {
+    ...fullStackEnv('security'),
+    ZAN_RATE_LIMIT_PER_MINUTE: '6',
+    ZAN_QUERY_RATE_LIMIT_PER_MINUTE: '10',
+    ZAN_CORS_ORIGINS: 'https://app.example.com',
+  };
   const apps: Awaited<ReturnType<typeof createZanApp>>[] = [];
 
   beforeAll(async () => {
@@ -60,7 +65,11 @@ describe('security (full stack)', () => {
     expect(statuses).toEqual(Array(10).fill(200));
     const limited = await b.get('/v1/wallets/me').expect(429);
     expect(limited.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(limited.body).toMatchObject({ status: 429, type: expect.stringMatching(/rate-limited$/), detail: expect.stringMatching(/at most 10 queries per minute/) });
+    expect(limited.body).toMatchObject({
+      status: 429,
+      type: expect.stringMatching(/rate-limited$/),
+      detail: expect.stringMatching(/at most 10 queries per minute/),
+    });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // Probes carry no user and are never limited; another user still reads.
     const request = (await import('supertest')).default;
@@ -168,7 +177,11 @@ describe('card limit (embedded)', () => {
       const before = await store.readStream(walletStream('collector'));
       const refused = await user.post('/v1/wallets/me/cards', { cardId: 'card-10', holderName: '李四' }, null).expect(422);
       expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(refused.body).toMatchObject({ type: expect.stringMatching(/card-limit-reached$/), status: 422, detail: 'a wallet holds at most 10 bank cards; this one has 10' });
+      expect(refused.body).toMatchObject({
+        type: expect.stringMatching(/card-limit-reached$/),
+        status: 422,
+        detail: 'a wallet holds at most 10 bank cards; this one has 10',
+      });
       expect(await store.readStream(walletStream('collector'))).toHaveLength(before.length);
       expect(before.filter((event) => event.type === 'BankCardLinked')).toHaveLength(10);
       // A card already linked is still answered as before (no new event).

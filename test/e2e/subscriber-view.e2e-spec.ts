@@ -5,13 +5,7 @@ import { TIMER_STORE, type TimerStore } from '@zan/stores';
 import { eventually } from '../support/eventually';
 import { clientFor, fundedUser, publishArticle } from '../support/http-client';
 import { startFullStackInProcess } from '../support/stacks';
-import {
-  expectEveryStreamWholeAndInOrder,
-  parseWithCloudEventsSdk,
-  readAsSubscriber,
-  storedStreams,
-  type SubscribedMessage,
-} from '../support/subscriber';
+import { expectEveryStreamWholeAndInOrder, parseWithCloudEventsSdk, readAsSubscriber, storedStreams, type SubscribedMessage } from '../support/subscriber';
 
 /**
  * The topics as a subscribing service sees them (CONTRACT.md, "Kafka"): a new consumer group from the
@@ -74,7 +68,18 @@ describe('the subscriber view of the Kafka topics (full stack)', () => {
     expect(carol.map((m) => Number(m.headers.ce_sequence))).toEqual(carol.map((_, i) => i));
     expect(new Set(carol.map((m) => m.topic))).toEqual(new Set([`${zan.env.ZAN_TOPIC_PREFIX}.wallet`]));
     expect(new Set(carol.map(typeOf))).toEqual(
-      new Set(['WalletOpened', 'VerificationRequested', 'WalletVerified', 'BankCardLinked', 'WalletFunded', 'TipPraised', 'TipReceived', 'FundsTransferred', 'RedPacketSent', 'RedPacketRefunded']),
+      new Set([
+        'WalletOpened',
+        'VerificationRequested',
+        'WalletVerified',
+        'BankCardLinked',
+        'WalletFunded',
+        'TipPraised',
+        'TipReceived',
+        'FundsTransferred',
+        'RedPacketSent',
+        'RedPacketRefunded',
+      ]),
     );
   });
 
@@ -97,7 +102,11 @@ describe('the subscriber view of the Kafka topics (full stack)', () => {
       const [sent, escrowed, expired, refunded] = ['RedPacketSent', 'RedPacketEscrowed', 'RedPacketExpired', 'RedPacketRefunded'].map(find);
       const correlation = sent!.headers.ce_correlationid;
       expect(correlation).toEqual(expect.any(String));
-      const chain = [sent, escrowed, expired, refunded].map((m) => ({ type: typeOf(m!), correlation: m!.headers.ce_correlationid, causation: m!.headers.ce_causationid }));
+      const chain = [sent, escrowed, expired, refunded].map((m) => ({
+        type: typeOf(m!),
+        correlation: m!.headers.ce_correlationid,
+        causation: m!.headers.ce_causationid,
+      }));
       expect(chain).toEqual([
         { type: 'RedPacketSent', correlation, causation: sent!.headers.ce_causationid },
         { type: 'RedPacketEscrowed', correlation, causation: sent!.headers.ce_id },
@@ -109,7 +118,12 @@ describe('the subscriber view of the Kafka topics (full stack)', () => {
 
   it('links every credit to the debit or claim it answers, keeping its correlation id', () => {
     const byId = new Map(messages.map((m) => [m.headers.ce_id!, m]));
-    const answers: Record<string, string> = { TipReceived: 'TipPraised', TransferReceived: 'FundsTransferred', RedPacketShareReceived: 'RedPacketClaimed', RedPacketRefunded: 'RedPacketExpired' };
+    const answers: Record<string, string> = {
+      TipReceived: 'TipPraised',
+      TransferReceived: 'FundsTransferred',
+      RedPacketShareReceived: 'RedPacketClaimed',
+      RedPacketRefunded: 'RedPacketExpired',
+    };
     const credits = messages.filter((m) => typeOf(m)! in answers);
     expect(credits.length).toBeGreaterThanOrEqual(8);
     for (const credit of credits) {

@@ -45,7 +45,10 @@ describe('limits by verification tier (embedded)', () => {
     const stored = await events('una');
 
     const tooBig = await una.post('/v1/transfers', { toUserId: 'tier-friend', amount: 1_001 }).expect(422);
-    expect(tooBig.body).toMatchObject({ status: 422, detail: expect.stringMatching(/unverified wallet pays at most 1000 fen at once.*verifying the wallet raises it/) });
+    expect(tooBig.body).toMatchObject({
+      status: 422,
+      detail: expect.stringMatching(/unverified wallet pays at most 1000 fen at once.*verifying the wallet raises it/),
+    });
     expect(tooBig.body.type).toMatch(/amount-out-of-range$/);
     expect(await events('una')).toBe(stored);
 
@@ -57,7 +60,11 @@ describe('limits by verification tier (embedded)', () => {
     clock.advance(24 * 3_600_000); // the next Beijing day, the same year
     await una.post('/v1/transfers', { toUserId: 'tier-friend', amount: 900 }).expect(201);
     const year = await una.post('/v1/transfers', { toUserId: 'tier-friend', amount: 101 }).expect(422);
-    expect(year.body).toMatchObject({ status: 422, title: 'Annual spending limit exceeded', detail: expect.stringMatching(/this year's limit of 2500 fen for an unverified wallet \(2400 fen spent in 2026\)/) });
+    expect(year.body).toMatchObject({
+      status: 422,
+      title: 'Annual spending limit exceeded',
+      detail: expect.stringMatching(/this year's limit of 2500 fen for an unverified wallet \(2400 fen spent in 2026\)/),
+    });
     expect(year.body.type).toMatch(/annual-limit-exceeded$/);
 
     // Verified, the same wallet is an individual: larger limits, what it spent this year still counts.

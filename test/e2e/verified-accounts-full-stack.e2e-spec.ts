@@ -28,7 +28,14 @@ describe('verified accounts on the full stack (http provider, processes)', () =>
   beforeAll(async () => {
     provider = await startFakeKycProvider();
     // Debug logs: every event published and applied is logged, so the logs are checked for personal data too.
-    env = { ...fullStackEnv('kycfs'), ZAN_KYC_PROVIDER: 'http', ZAN_KYC_URL: provider.url, ZAN_KYC_CALLBACK_SECRET: SECRET, ZAN_LOG_LEVEL: 'debug', ZAN_LOG_FORMAT: 'json' };
+    env = {
+      ...fullStackEnv('kycfs'),
+      ZAN_KYC_PROVIDER: 'http',
+      ZAN_KYC_URL: provider.url,
+      ZAN_KYC_CALLBACK_SECRET: SECRET,
+      ZAN_LOG_LEVEL: 'debug',
+      ZAN_LOG_FORMAT: 'json',
+    };
     const api = await startApp('api', env, LISTENING);
     apps.push(api);
     base = LISTENING.exec(api.output())![1]!;

@@ -131,7 +131,9 @@ describe('verified accounts (embedded, local provider)', () => {
     expect((await fay.get(`/v1/wallets/me?after=${opened.body.position}`).expect(200)).body.verification).toBe('none');
     // Verified once, as someone else: 409.
     await verify(fay);
-    expect((await fay.post('/v1/wallets/me/verification', { ...verificationBodyOf('fay'), realName: '别人' }).expect(409)).body.type).toMatch(/already-verified$/);
+    expect((await fay.post('/v1/wallets/me/verification', { ...verificationBodyOf('fay'), realName: '别人' }).expect(409)).body.type).toMatch(
+      /already-verified$/,
+    );
   });
 
   it('refuses a callback while the local provider is configured (no secret to check it with)', async () => {
@@ -242,7 +244,9 @@ describe('shredding on the full stack: no clear personal value in PostgreSQL, Re
     const pg = new PgClient({ connectionString: zan.env.ZAN_EVENT_STORE });
     await pg.connect();
     try {
-      const tables = await pg.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [zan.env.ZAN_PG_SCHEMA]);
+      const tables = await pg.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [
+        zan.env.ZAN_PG_SCHEMA,
+      ]);
       const dumps: string[] = [];
       for (const { table_name } of tables.rows) {
         const rows = await pg.query<{ row: string }>(`SELECT t::text AS row FROM "${zan.env.ZAN_PG_SCHEMA}"."${table_name}" t`);
@@ -263,13 +267,19 @@ describe('shredding on the full stack: no clear personal value in PostgreSQL, Re
         keys.map(async (key) => {
           const type = await redis.type(key);
           const value =
-            type === 'hash' ? await redis.hgetall(key)
-            : type === 'zset' ? await redis.zrange(key, 0, -1, 'WITHSCORES')
-            : type === 'list' ? await redis.lrange(key, 0, -1)
-            : type === 'set' ? await redis.smembers(key)
-            : type === 'string' ? await redis.get(key)
-            : type === 'stream' ? await redis.xrange(key, '-', '+')
-            : `(${type})`;
+            type === 'hash'
+              ? await redis.hgetall(key)
+              : type === 'zset'
+                ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+                : type === 'list'
+                  ? await redis.lrange(key, 0, -1)
+                  : type === 'set'
+                    ? await redis.smembers(key)
+                    : type === 'string'
+                      ? await redis.get(key)
+                      : type === 'stream'
+                        ? await redis.xrange(key, '-', '+')
+                        : `(${type})`;
           return `${key} ${JSON.stringify(value)}`;
         }),
       );
@@ -287,7 +297,9 @@ describe('shredding on the full stack: no clear personal value in PostgreSQL, Re
     await lin.post('/v1/wallets/me/verification', { kind: 'individual', realName, idNumber }).expect(201);
     await lin.post('/v1/wallets/me/cards', { cardId: 'card-lin', holderName: realName }).expect(201);
     const tip = await tipTo(zan.app, reader, 'lin', 600, 201);
-    await clientFor(zan.app, 'root', { roles: ['admin'] }).delete('/v1/admin/users/lin/personal-data').expect(204);
+    await clientFor(zan.app, 'root', { roles: ['admin'] })
+      .delete('/v1/admin/users/lin/personal-data')
+      .expect(204);
     await eventually('the tip credited to lin', async () => (await lin.get(`/v1/wallets/me?after=${tip.body.position}`)).body.balance === 600);
 
     const stored = await postgresText();
@@ -297,7 +309,11 @@ describe('shredding on the full stack: no clear personal value in PostgreSQL, Re
     expect(cached).toContain('wallet:lin');
     const published = JSON.stringify(await readAsSubscriber(zan.env));
     expect(published).toContain('林**');
-    for (const [where, text] of [['PostgreSQL', stored], ['Redis', cached], ['Kafka', published]] as const) {
+    for (const [where, text] of [
+      ['PostgreSQL', stored],
+      ['Redis', cached],
+      ['Kafka', published],
+    ] as const) {
       expect({ where, name: text.includes(realName), id: text.includes(idNumber) }).toEqual({ where, name: false, id: false });
     }
     expect((await lin.get('/v1/wallets/me').expect(200)).body).toMatchObject({ balance: 600, verification: 'verified' });

@@ -45,8 +45,11 @@ const subscribe = async (app: INestApplication, url: string, events: string[]) =
 };
 
 const publish = (app: INestApplication, author: string, articleId: string) =>
-  clientFor(app, author).post('/v1/articles', { articleId, title: `Article ${articleId}` }, null).expect(201);
-const like = (app: INestApplication, reader: string, articleId: string) => clientFor(app, reader).post(`/v1/articles/${articleId}/likes`, undefined, null).expect(201);
+  clientFor(app, author)
+    .post('/v1/articles', { articleId, title: `Article ${articleId}` }, null)
+    .expect(201);
+const like = (app: INestApplication, reader: string, articleId: string) =>
+  clientFor(app, reader).post(`/v1/articles/${articleId}/likes`, undefined, null).expect(201);
 
 /** Per subject, the sequences in the order they arrived. */
 const sequencesBySubject = (received: ReceivedWebhook[]): Map<string, number[]> => {
@@ -120,7 +123,10 @@ const describeWebhooks = (name: string, start: typeof embedded) =>
       await publish(stack.app, 'ord-b', 'fast');
       const readers = Array.from({ length: 8 }, (_, i) => `ord-r${i}`);
       await Promise.all(readers.flatMap((reader) => [like(stack.app, reader, 'slow'), like(stack.app, reader, 'fast')]));
-      await eventually('the fast stream delivered while the slow one waits', async () => (sequencesBySubject(receiver.received).get('article-fast')?.length ?? 0) === 9);
+      await eventually(
+        'the fast stream delivered while the slow one waits',
+        async () => (sequencesBySubject(receiver.received).get('article-fast')?.length ?? 0) === 9,
+      );
       // Held past the 1 s timeout, the slow stream's first event is tried again, and nothing after it goes.
       expect(new Set(sequencesBySubject(receiver.received).get('article-slow'))).toEqual(new Set([0]));
       releaseSlow();
@@ -141,10 +147,14 @@ const describeWebhooks = (name: string, start: typeof embedded) =>
       };
       await publish(stack.app, 'retry-author', 'retry-1');
       await like(stack.app, 'retry-reader', 'retry-1');
-      await eventually('both delivered', async () => {
-        const log = (await adminOf(stack.app).get(`/v1/webhooks/endpoints/${endpointId}/deliveries`)).body as { status: string }[];
-        return log.filter((a) => a.status === 'delivered').length === 2;
-      }, 30_000);
+      await eventually(
+        'both delivered',
+        async () => {
+          const log = (await adminOf(stack.app).get(`/v1/webhooks/endpoints/${endpointId}/deliveries`)).body as { status: string }[];
+          return log.filter((a) => a.status === 'delivered').length === 2;
+        },
+        30_000,
+      );
       const published = receiver.received.filter((r) => r.event.type === 'zan.ArticlePublished.v1');
       const liked = receiver.received.filter((r) => r.event.type === 'zan.ArticleLiked.v1');
       expect(published).toHaveLength(4);
@@ -155,7 +165,9 @@ const describeWebhooks = (name: string, start: typeof embedded) =>
       expect(receiver.received.indexOf(liked[0]!)).toBeGreaterThan(receiver.received.indexOf(published[3]!));
       for (const r of receiver.received) expect(() => WebhookReceiver.verify(r, secret)).not.toThrow();
       const log = (await adminOf(stack.app).get(`/v1/webhooks/endpoints/${endpointId}/deliveries`).expect(200)).body;
-      expect(log.map((a: { type: string; attempt: number; status: string; responseStatus: number | null }) => [a.type, a.attempt, a.status, a.responseStatus])).toEqual([
+      expect(
+        log.map((a: { type: string; attempt: number; status: string; responseStatus: number | null }) => [a.type, a.attempt, a.status, a.responseStatus]),
+      ).toEqual([
         ['ArticleLiked', 2, 'delivered', 200],
         ['ArticleLiked', 1, 'retrying', null],
         ['ArticlePublished', 4, 'delivered', 200],
@@ -185,7 +197,9 @@ const describeWebhooks = (name: string, start: typeof embedded) =>
         expect(() => WebhookReceiver.verify(r, secret)).not.toThrow();
         expect(() => WebhookReceiver.verify(r, rotated.body.secret)).not.toThrow();
       }
-      const [listed] = (await adminOf(stack.app).get('/v1/webhooks/endpoints').expect(200)).body.filter((e: { endpointId: string }) => e.endpointId === endpointId);
+      const [listed] = (await adminOf(stack.app).get('/v1/webhooks/endpoints').expect(200)).body.filter(
+        (e: { endpointId: string }) => e.endpointId === endpointId,
+      );
       expect(listed).toMatchObject({ endpointId, url: receiver.url, status: 'enabled', previousSecretRetiresAt: rotated.body.previousSecretRetiresAt });
       expect(JSON.stringify(listed)).not.toContain('whsec_');
       await adminOf(stack.app).delete(`/v1/webhooks/endpoints/${endpointId}`).expect(204);
@@ -245,7 +259,12 @@ describe('webhooks: an endpoint failing every delivery is disabled (embedded, a 
       const admin = adminOf(stack.app);
       await eventually('disabled', async () => (await admin.get('/v1/webhooks/endpoints')).body[0]?.status === 'disabled', 20_000);
       const [endpoint] = (await admin.get('/v1/webhooks/endpoints').expect(200)).body;
-      expect(endpoint).toMatchObject({ endpointId, status: 'disabled', disabledReason: expect.stringMatching(/^every delivery failed since /), disabledAt: expect.any(String) });
+      expect(endpoint).toMatchObject({
+        endpointId,
+        status: 'disabled',
+        disabledReason: expect.stringMatching(/^every delivery failed since /),
+        disabledAt: expect.any(String),
+      });
       const attempts = receiver.received.length;
       expect(attempts).toBeGreaterThan(1);
       const second = await publish(stack.app, 'dis-author', 'dis-2');
@@ -273,7 +292,15 @@ describe('webhooks: SSRF (embedded, ZAN_WEBHOOKS_ALLOW_PRIVATE unset)', () => {
     const receiver = await WebhookReceiver.start();
     try {
       const admin = adminOf(stack.app);
-      for (const url of ['http://example.com/hooks', 'https://127.0.0.1/x', 'https://[::1]/x', 'https://[::ffff:127.0.0.1]/x', 'https://169.254.169.254/latest', 'https://10.1.2.3/', 'https://localhost/x']) {
+      for (const url of [
+        'http://example.com/hooks',
+        'https://127.0.0.1/x',
+        'https://[::1]/x',
+        'https://[::ffff:127.0.0.1]/x',
+        'https://169.254.169.254/latest',
+        'https://10.1.2.3/',
+        'https://localhost/x',
+      ]) {
         const refused = await admin.post('/v1/webhooks/endpoints', { url, events: ['ArticlePublished'] }, null).expect(400);
         expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'url' })]);
       }
@@ -295,7 +322,12 @@ describe('webhooks: SSRF (embedded, ZAN_WEBHOOKS_ALLOW_PRIVATE unset)', () => {
         return log.filter((a) => a.status === 'refused').length >= 2;
       });
       const [last] = (await admin.get('/v1/webhooks/endpoints/11111111-1111-4111-8111-111111111111/deliveries').expect(200)).body;
-      expect(last).toMatchObject({ type: 'ArticlePublished', status: 'refused', responseStatus: null, error: expect.stringMatching(/localhost resolves to (127\.0\.0\.1|::1)/) });
+      expect(last).toMatchObject({
+        type: 'ArticlePublished',
+        status: 'refused',
+        responseStatus: null,
+        error: expect.stringMatching(/localhost resolves to (127\.0\.0\.1|::1)/),
+      });
       expect(receiver.received).toHaveLength(0);
     } finally {
       await receiver.close();

@@ -32,10 +32,14 @@ describe('a bad setting stops every app', () => {
     ['api', { ZAN_READ_WAIT_MS: 'soon' }, /^zan api: invalid setting ZAN_READ_WAIT_MS: /],
     ['relay', { KAFKA_BROKERS: 'a, b' }, /^zan relay: invalid setting KAFKA_BROKERS: /],
     ['projector', { REDIS_URL: 'http://127.0.0.1:6379' }, /^zan projector: invalid setting REDIS_URL: /],
-  ])('%s with %j', async (app, env, line) => {
-    const { code, stdout, stderr } = await run(app, env);
-    expect(code).toBe(1);
-    expect(stdout).toBe('');
-    expect(stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(line)]);
-  }, 40_000);
+  ])(
+    '%s with %j',
+    async (app, env, line) => {
+      const { code, stdout, stderr } = await run(app, env);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(line)]);
+    },
+    40_000,
+  );
 });

@@ -70,14 +70,22 @@ describe('a request followed through logs and traces', () => {
   it('carries the request, correlation and causation ids from HTTP through the events to the relay and the projector, and no secret', async () => {
     const token = tokenFor('lena', TEST_JWT_SECRET);
     const call = (path: string, body: object, headers: Record<string, string> = {}) =>
-      fetch(`${base}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
     expect((await call('/v1/wallets', { kind: 'individual' })).status).toBe(201);
     // Personal data: verified with a real name and an ID number that no log line may carry.
     expect((await call('/v1/wallets/me/verification', verificationBodyOf('lena'))).status).toBe(201);
     expect((await call('/v1/wallets/me/cards', ownCardOf('lena', 'card-lena'))).status).toBe(201);
     const requestId = `req-${Date.now()}`;
     const correlationId = `corr-${Date.now()}`;
-    const funded = await call('/v1/wallets/me/fundings', { amount: 4_200, cardId: 'card-lena' }, { 'Idempotency-Key': 'log-1', 'X-Request-Id': requestId, 'X-Correlation-Id': correlationId });
+    const funded = await call(
+      '/v1/wallets/me/fundings',
+      { amount: 4_200, cardId: 'card-lena' },
+      { 'Idempotency-Key': 'log-1', 'X-Request-Id': requestId, 'X-Correlation-Id': correlationId },
+    );
     expect(funded.status).toBe(201);
     expect(funded.headers.get('x-request-id')).toBe(requestId);
     expect(funded.headers.get('x-correlation-id')).toBe(correlationId);
@@ -91,7 +99,10 @@ describe('a request followed through logs and traces', () => {
     // What an operator needs, each once: no header dump (security headers, the token), no id twice.
     expect(request.req).toEqual({ method: 'POST', url: '/v1/wallets/me/fundings' });
     expect(request.res).toEqual({ statusCode: 201 });
-    const raw = zan!.output().split('\n').find((line) => line.includes(`"requestId":"${requestId}"`) && line.includes('request completed'))!;
+    const raw = zan!
+      .output()
+      .split('\n')
+      .find((line) => line.includes(`"requestId":"${requestId}"`) && line.includes('request completed'))!;
     expect(raw).not.toMatch(/headers|content-security-policy|strict-transport-security|authorization/i);
     for (const key of ['requestId', 'correlationId', 'causationId', 'userId']) expect(raw.split(`"${key}":`)).toHaveLength(2);
     expect(raw.split(requestId)).toHaveLength(2);
@@ -124,7 +135,9 @@ describe('a request followed through logs and traces', () => {
     await eventually('the funding trace up to its publish span', async () => {
       const funding = collector.spans.find((s) => s.name === 'command FundWallet');
       const inTrace = collector.spans.filter((s) => s.traceId === funding?.traceId);
-      return inTrace.some((s) => s.kind === 2) && inTrace.some((s) => s.name === `publish ${env.ZAN_TOPIC_PREFIX}.wallet` && s.parentSpanId === funding!.spanId);
+      return (
+        inTrace.some((s) => s.kind === 2) && inTrace.some((s) => s.name === `publish ${env.ZAN_TOPIC_PREFIX}.wallet` && s.parentSpanId === funding!.spanId)
+      );
     });
     const command = collector.spans.find((s) => s.name === 'command FundWallet')!;
     expect(command).toBeDefined();

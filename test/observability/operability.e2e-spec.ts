@@ -39,7 +39,10 @@ const registeredRoutes = (app: INestApplication): string[] => {
         const path = typeof handler === 'function' ? (Reflect.getMetadata(PATH_METADATA, handler) as string | undefined) : undefined;
         if (path === undefined) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-        const full = `/${[base, path].join('/')}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1').replace(/:([A-Za-z]+)/g, '{$1}');
+        const full = `/${[base, path].join('/')}`
+          .replace(/\/+/g, '/')
+          .replace(/(.)\/$/, '$1')
+          .replace(/:([A-Za-z]+)/g, '{$1}');
         routes.push(`${method} ${full}`);
       }
     }

@@ -37,8 +37,14 @@ describe('one process per embedded data folder', () => {
     const second = spawnApp('zan', env);
     const ended = await second.exited;
     expect(ended.code).not.toBe(0);
-    const lines = second.output().trim().split('\n').filter((line) => line.startsWith('zan: '));
-    expect(lines).toEqual([expect.stringMatching(new RegExp(`^zan: the data folder .*events is in use by process ${first.child.pid} .*; stop that process first`))]);
+    const lines = second
+      .output()
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('zan: '));
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`^zan: the data folder .*events is in use by process ${first.child.pid} .*; stop that process first`)),
+    ]);
 
     // The CLI on the folder in use refuses too, saying what to do; it never reads a stale copy.
     const audit = await runZan(['audit'], cliEnv);
@@ -73,7 +79,13 @@ describe('read-only CLI commands create nothing', () => {
 
   it('a mistyped ZAN_PG_SCHEMA: exit non-zero, "schema X does not exist", no schema made', async () => {
     const { pgSchema } = isolation('typo');
-    const env = { NODE_ENV: 'test', ZAN_EVENT_STORE: testServers().databaseUrl, ZAN_PG_SCHEMA: pgSchema, ZAN_JWT_SECRET: TEST_JWT_SECRET, ZAN_NO_PROGRESS: '1' };
+    const env = {
+      NODE_ENV: 'test',
+      ZAN_EVENT_STORE: testServers().databaseUrl,
+      ZAN_PG_SCHEMA: pgSchema,
+      ZAN_JWT_SECRET: TEST_JWT_SECRET,
+      ZAN_NO_PROGRESS: '1',
+    };
     for (const command of [['audit'], ['stats'], ['events', 'export']]) {
       const run = await runZan(command, env);
       expect(run.code).not.toBe(0);

@@ -121,7 +121,9 @@ describe('embedded default killed with SIGKILL under load', () => {
       expect(calls.filter((c) => c.status === 0 || c.status >= 500)).toEqual([]);
     }
 
-    const withdrawn = calls.filter((c) => c.path === '/v1/wallets/me/withdrawals' && c.status === 201).reduce((sum, c) => sum + (c.body as { amount: number }).amount, 0);
+    const withdrawn = calls
+      .filter((c) => c.path === '/v1/wallets/me/withdrawals' && c.status === 201)
+      .reduce((sum, c) => sum + (c.body as { amount: number }).amount, 0);
     // Quiet: every packet expired and refunded, every credit made.
     await eventually(
       'the money equation through the api',

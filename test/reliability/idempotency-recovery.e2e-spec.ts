@@ -85,7 +85,10 @@ describe.each([
 
   const balanceOf = async (userId: string) => {
     const events = await adapters.eventStore!.readStream(walletStream(userId), { fromRevision: 0, maxCount: 1000 });
-    return events.reduce((balance, e) => balance + (e.type === 'WalletFunded' ? 1 : e.type === 'WalletWithdrawn' ? -1 : 0) * ((e.data as { amount?: number }).amount ?? 0), 0);
+    return events.reduce(
+      (balance, e) => balance + (e.type === 'WalletFunded' ? 1 : e.type === 'WalletWithdrawn' ? -1 : 0) * ((e.data as { amount?: number }).amount ?? 0),
+      0,
+    );
   };
 
   it('(a) the append committed but its answer was lost: the retry answers the original 201, not a 422', async () => {
@@ -176,7 +179,9 @@ describe('a retry on another api process takes over the lease of a request still
     one!.faults.gateOn = 'readStream';
     one!.faults.gate = new Promise<void>((resolve) => (open = resolve));
     const body = { amount: 1_000, cardId: 'card-twins' };
-    const first = clientFor(one!.app, 'twins').post('/v1/wallets/me/withdrawals', body, 'twin').then((r) => r);
+    const first = clientFor(one!.app, 'twins')
+      .post('/v1/wallets/me/withdrawals', body, 'twin')
+      .then((r) => r);
     await waitUntil(() => one!.faults.gate === undefined);
     clock.advance(6_000);
     // The retry lands on the other process, takes the key over and withdraws.

@@ -110,7 +110,9 @@ describe('full stack on a three-broker Kafka cluster: a broker is killed mid-sto
         const from = users[i % users.length]!;
         const to = users[(i + 1 + (i % 3)) % users.length]!;
         const [path, body] =
-          i % 2 ? ['/v1/tips', { authorId: to, articleId: `${to}-a-${i % 3}`, amount: 500 + (i % 100) }] : ['/v1/transfers', { toUserId: to, amount: 1 + (i % 300) }];
+          i % 2
+            ? ['/v1/tips', { authorId: to, articleId: `${to}-a-${i % 3}`, amount: 500 + (i % 100) }]
+            : ['/v1/transfers', { toUserId: to, amount: 1 + (i % 300) }];
         expect(await post(from, path, body, `k-${i}`)).toBe(201);
         if (killed && ++afterKill >= 60) return;
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -98,7 +98,11 @@ describe('full stack: a Kafka outage between the relay, the projector and the br
 
   it('goes on with commands, then relays, projects and delivers everything in order', async () => {
     for (const user of users) {
-      await prepareStormUser(async (userId, path, body, key) => (await post(userId, path, body, key)).status, user, { funding: 1_000_000, articles: 3, title: 'outage' });
+      await prepareStormUser(async (userId, path, body, key) => (await post(userId, path, body, key)).status, user, {
+        funding: 1_000_000,
+        articles: 3,
+        title: 'outage',
+      });
     }
     let next = 0;
     let during = 0;

@@ -15,7 +15,7 @@ const LISTENING = /zan api: listening on (http:\/\/127\.0\.0\.1:\d+)/;
  * (KAFKA_SEND_TIMEOUT_MS) drops them and retries on new connections, so once the network lets new
  * connections through the relay publishes everything, every stream whole and in order.
  */
-describe('full stack: the relay\'s broker connections go silent', () => {
+describe("full stack: the relay's broker connections go silent", () => {
   const env: Record<string, string> = {
     ...fullStackEnv('kafkasilent'),
     ZAN_RATE_LIMIT_PER_MINUTE: '0',
@@ -33,7 +33,11 @@ describe('full stack: the relay\'s broker connections go silent', () => {
     proxy = await startTcpProxy({ host, port: Number(port) });
     api = await startApp('api', env, LISTENING);
     base = LISTENING.exec(api.output())![1]!;
-    relay = spawnApp('relay', { ...env, ZAN_TEST_APP: 'relay', ZAN_TEST_KAFKA_BROKER: broker, ZAN_TEST_KAFKA_PROXY: proxy.address }, join(__dirname, '../support/kafka-through-proxy.main.ts'));
+    relay = spawnApp(
+      'relay',
+      { ...env, ZAN_TEST_APP: 'relay', ZAN_TEST_KAFKA_BROKER: broker, ZAN_TEST_KAFKA_PROXY: proxy.address },
+      join(__dirname, '../support/kafka-through-proxy.main.ts'),
+    );
     await relay.ready(/relaying from position/);
     pg = await createPostgresEventStore({ connectionString: env.ZAN_EVENT_STORE!, schema: env.ZAN_PG_SCHEMA });
   }, 180_000);

@@ -105,7 +105,12 @@ describe('singletons under leader election', () => {
     // The leading api replica shuts down; the other takes over its reactions and timers.
     await first.close();
     apis.shift();
-    await eventually('the standby api replica to lead', async () => second.get(CreditsProcessManager).leading && second.get(ExpiryScheduler).leading, 10_000, 50);
+    await eventually(
+      'the standby api replica to lead',
+      async () => second.get(CreditsProcessManager).leading && second.get(ExpiryScheduler).leading,
+      10_000,
+      50,
+    );
     users.splice(0, users.length, ...users.map((user) => clientFor(second, user.userId)));
     for (let round = 10; round < 13; round++) {
       await fundings(users, round);

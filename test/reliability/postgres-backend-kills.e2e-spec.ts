@@ -126,7 +126,11 @@ describe('PostgreSQL backends terminated during a storm of tips, transfers and c
         const draw = Math.random();
         if (draw < 0.5) {
           const author = pick(authors).userId;
-          await post(reader, '/v1/tips', { authorId: author, articleId: `${author}-${Math.floor(Math.random() * 4)}`, amount: 500 + Math.floor(Math.random() * 1_000) });
+          await post(reader, '/v1/tips', {
+            authorId: author,
+            articleId: `${author}-${Math.floor(Math.random() * 4)}`,
+            amount: 500 + Math.floor(Math.random() * 1_000),
+          });
         } else if (draw < 0.7) {
           await post(reader, '/v1/transfers', { toUserId: pick([...readers, ...authors]).userId, amount: 1 + Math.floor(Math.random() * 500) });
         } else if (draw < 0.8 || packets.length === 0) {
@@ -152,7 +156,7 @@ describe('PostgreSQL backends terminated during a storm of tips, transfers and c
 
     // Quiet now: the credits catch up (their subscription restarts with backoff after the drops).
     let check = unpaired(await readEverything());
-    for (const until = Date.now() + 60_000; check.uncredited.length > 0 && Date.now() < until; ) {
+    for (const until = Date.now() + 60_000; check.uncredited.length > 0 && Date.now() < until;) {
       await sleep(1_000);
       check = unpaired(await readEverything());
     }

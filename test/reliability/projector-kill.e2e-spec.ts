@@ -61,10 +61,7 @@ describe('projector killed at seeded points', () => {
     for (const crashAt of plan) {
       projector = spawnApp('projector', { ...env, ZAN_TEST_PROJECTOR_CRASH_AT: crashAt }, join(__dirname, '../support/crashing-projector.main.ts'));
       let timer: NodeJS.Timeout | undefined;
-      const ended = await Promise.race([
-        projector.exited,
-        new Promise<'alive'>((resolve) => (timer = setTimeout(() => resolve('alive'), 60_000))),
-      ]);
+      const ended = await Promise.race([projector.exited, new Promise<'alive'>((resolve) => (timer = setTimeout(() => resolve('alive'), 60_000)))]);
       clearTimeout(timer);
       expect({ crashAt, ended }).toEqual({ crashAt, ended: { code: null, signal: 'SIGKILL' } });
       expect(projector.output()).toContain(`crash point ${crashAt} reached`);

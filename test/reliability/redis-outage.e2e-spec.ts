@@ -91,7 +91,11 @@ describe('full stack: a Redis outage under load', () => {
   it('answers as before once Redis is back, and the read models converge', async () => {
     const FUNDING = 1_000_000;
     for (const user of users) {
-      await prepareStormUser(async (userId, path, body, key) => (await call('POST', userId, path, body, key)).status, user, { funding: FUNDING, articles: 3, title: 'outage' });
+      await prepareStormUser(async (userId, path, body, key) => (await call('POST', userId, path, body, key)).status, user, {
+        funding: FUNDING,
+        articles: 3,
+        title: 'outage',
+      });
     }
 
     type Phase = 'before' | 'outage' | 'after';

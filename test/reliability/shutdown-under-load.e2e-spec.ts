@@ -34,7 +34,12 @@ describe('graceful shutdown under load', () => {
   const post = (base: string, userId: string, path: string, body: object, key?: string) =>
     fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${tokens.get(userId)}`, 'Content-Type': 'application/json', ...(key && { 'Idempotency-Key': key }), Connection: 'close' },
+      headers: {
+        Authorization: `Bearer ${tokens.get(userId)}`,
+        'Content-Type': 'application/json',
+        ...(key && { 'Idempotency-Key': key }),
+        Connection: 'close',
+      },
       body: JSON.stringify(body),
     });
 
@@ -60,7 +65,13 @@ describe('graceful shutdown under load', () => {
         const funding: Funding = { userId: users[i % users.length]!, key: `fund-${i}`, amount: 100 + i, sentAt: Date.now() };
         fundings.push(funding);
         try {
-          const response = await post(base, funding.userId, '/v1/wallets/me/fundings', { amount: funding.amount, cardId: `card-${funding.userId}` }, funding.key);
+          const response = await post(
+            base,
+            funding.userId,
+            '/v1/wallets/me/fundings',
+            { amount: funding.amount, cardId: `card-${funding.userId}` },
+            funding.key,
+          );
           const body = (await response.json()) as { position?: string };
           funding.outcome = { status: response.status, position: body.position };
         } catch (error) {

@@ -17,11 +17,19 @@ describe('webhooks: the dispatcher killed mid-delivery (full stack, Kafka)', () 
   it('delivers every event at least once after a restart, in order per stream', async () => {
     const stack = await startFullStackInProcess('webhooks-kill', { env: { ZAN_WEBHOOKS_ALLOW_PRIVATE: 'true' } });
     const receiver = await WebhookReceiver.start();
-    const env = { ...stack.env, ZAN_WEBHOOKS_ALLOW_PRIVATE: 'true', ZAN_WEBHOOKS_RETRY_BASE_MS: '100', ZAN_WEBHOOKS_RETRY_MAX_MS: '400', ZAN_LOG_LEVEL: 'warn' };
+    const env = {
+      ...stack.env,
+      ZAN_WEBHOOKS_ALLOW_PRIVATE: 'true',
+      ZAN_WEBHOOKS_RETRY_BASE_MS: '100',
+      ZAN_WEBHOOKS_RETRY_MAX_MS: '400',
+      ZAN_LOG_LEVEL: 'warn',
+    };
     let dispatcher: AppProcess | undefined;
     try {
       const admin = clientFor(stack.app, 'root', { roles: ['admin'] });
-      const { endpointId, secret } = (await admin.post('/v1/webhooks/endpoints', { url: receiver.url, events: ['ArticlePublished', 'ArticleLiked'] }, null).expect(201)).body;
+      const { endpointId, secret } = (
+        await admin.post('/v1/webhooks/endpoints', { url: receiver.url, events: ['ArticlePublished', 'ArticleLiked'] }, null).expect(201)
+      ).body;
       let hung: string | undefined;
       // The 12th request never gets an answer: the process dies with it in flight.
       receiver.behaviour = () => {
@@ -33,7 +41,8 @@ describe('webhooks: the dispatcher killed mid-delivery (full stack, Kafka)', () 
       };
       dispatcher = await startApp('webhooks', env, /zan webhooks: health and metrics on/);
       const articles = ['k1', 'k2', 'k3'];
-      for (const article of articles) await clientFor(stack.app, `author-${article}`).post('/v1/articles', { articleId: article, title: article }, null).expect(201);
+      for (const article of articles)
+        await clientFor(stack.app, `author-${article}`).post('/v1/articles', { articleId: article, title: article }, null).expect(201);
       for (let i = 0; i < 10; i++) {
         await Promise.all(articles.map((article) => clientFor(stack.app, `reader-${i}`).post(`/v1/articles/${article}/likes`, undefined, null).expect(201)));
       }
@@ -72,7 +81,14 @@ describe('webhooks: the dispatcher killed mid-delivery (full stack, Kafka)', () 
 describe('webhooks: npm start killed mid-delivery (embedded)', () => {
   it('delivers every event at least once after a restart, in order per stream', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'zan-webhooks-kill-'));
-    const env = { ZAN_DATA_DIR: dataDir, ZAN_JWT_SECRET: TEST_JWT_SECRET, ZAN_WEBHOOKS_ALLOW_PRIVATE: 'true', ZAN_WEBHOOKS_RETRY_BASE_MS: '100', ZAN_WEBHOOKS_RETRY_MAX_MS: '400', ZAN_LOG_LEVEL: 'warn' };
+    const env = {
+      ZAN_DATA_DIR: dataDir,
+      ZAN_JWT_SECRET: TEST_JWT_SECRET,
+      ZAN_WEBHOOKS_ALLOW_PRIVATE: 'true',
+      ZAN_WEBHOOKS_RETRY_BASE_MS: '100',
+      ZAN_WEBHOOKS_RETRY_MAX_MS: '400',
+      ZAN_LOG_LEVEL: 'warn',
+    };
     const receiver = await WebhookReceiver.start();
     let zan: AppProcess | undefined;
     const start = async () => {
@@ -82,7 +98,8 @@ describe('webhooks: npm start killed mid-delivery (embedded)', () => {
     try {
       let base = await start();
       const admin = clientFor(base, 'root', { roles: ['admin'] });
-      const { secret } = (await admin.post('/v1/webhooks/endpoints', { url: receiver.url, events: ['ArticlePublished', 'ArticleLiked'] }, null).expect(201)).body;
+      const { secret } = (await admin.post('/v1/webhooks/endpoints', { url: receiver.url, events: ['ArticlePublished', 'ArticleLiked'] }, null).expect(201))
+        .body;
       let hung: string | undefined;
       receiver.behaviour = () => {
         if (receiver.received.length === 12 && !hung) {

@@ -33,14 +33,16 @@ describe('commerce, hostile input (embedded default)', () => {
     await zan?.close();
   }, 60_000);
 
-  const patch = (client: Client, id: string, body: object) => request(zan.app.getHttpServer()).patch(`/v1/merchants/me/products/${id}`).set('Authorization', `Bearer ${client.token}`).send(body);
+  const patch = (client: Client, id: string, body: object) =>
+    request(zan.app.getHttpServer()).patch(`/v1/merchants/me/products/${id}`).set('Authorization', `Bearer ${client.token}`).send(body);
   const eventCount = async () => (await readAllEvents(store)).length;
 
   /** The answer is the problem expected, and nothing was appended anywhere. */
   const refusedWith = async (label: string, status: number, type: RegExp, send: () => Promise<request.Response>) => {
     const before = await eventCount();
     const answer = await send();
-    if (answer.status !== status || !type.test(String(answer.body?.type))) throw new Error(`${label}: answered ${answer.status} ${JSON.stringify(answer.body)}`);
+    if (answer.status !== status || !type.test(String(answer.body?.type)))
+      throw new Error(`${label}: answered ${answer.status} ${JSON.stringify(answer.body)}`);
     expect(answer.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(await eventCount()).toBe(before);
   };
@@ -67,20 +69,34 @@ describe('commerce, hostile input (embedded default)', () => {
     await refusedWith('patch', 404, /product-not-found$/, () => patch(shop, id, { price: 5 }));
     await refusedWith('delete', 404, /product-not-found$/, () => shop.delete(`/v1/merchants/me/products/${id}`));
     await refusedWith('card', 404, /product-not-found$/, () => buyer.get(`/v1/products/${id}`));
-    await refusedWith('order', 404, /product-not-found$/, () => buyer.post('/v1/orders', { productId: decodeURIComponent(id), quantity: 1, expectedPrice: 1_000 }));
+    await refusedWith('order', 404, /product-not-found$/, () =>
+      buyer.post('/v1/orders', { productId: decodeURIComponent(id), quantity: 1, expectedPrice: 1_000 }),
+    );
     await refusedWith('refund', 404, /order-not-found$/, () => shop.post(`/v1/orders/${id}/refunds`, { amount: 1 }));
     await refusedWith('rating', 404, /order-not-found$/, () => buyer.post(`/v1/orders/${id}/rating`, { stars: 1 }, null));
   });
 
   it('answers every malformed price, stock, quantity, amount and stars with a 400 naming the field, changing nothing', async () => {
     const wrong = [0, -1, 1.5, '100', null, 2 ** 53, true, [], {}];
-    for (const price of wrong) await refusedWith(`list price ${JSON.stringify(price)}`, 400, /validation$/, () => shop.post('/v1/merchants/me/products', { title: 't', price }));
-    for (const stock of [-1, 1.5, '3', 2 ** 53, true]) await refusedWith(`list stock ${JSON.stringify(stock)}`, 400, /validation$/, () => shop.post('/v1/merchants/me/products', { title: 't', price: 1, stock }));
+    for (const price of wrong)
+      await refusedWith(`list price ${JSON.stringify(price)}`, 400, /validation$/, () => shop.post('/v1/merchants/me/products', { title: 't', price }));
+    for (const stock of [-1, 1.5, '3', 2 ** 53, true])
+      await refusedWith(`list stock ${JSON.stringify(stock)}`, 400, /validation$/, () =>
+        shop.post('/v1/merchants/me/products', { title: 't', price: 1, stock }),
+      );
     for (const price of wrong) await refusedWith(`patch price ${JSON.stringify(price)}`, 400, /validation$/, () => patch(shop, productId, { price }));
-    for (const quantity of [0, -1, 1.5, '1', null, 1_001, 2 ** 53]) await refusedWith(`quantity ${JSON.stringify(quantity)}`, 400, /validation$/, () => buyer.post('/v1/orders', { productId, quantity, expectedPrice: 1_000 }));
-    for (const expectedPrice of wrong) await refusedWith(`expectedPrice ${JSON.stringify(expectedPrice)}`, 400, /validation$/, () => buyer.post('/v1/orders', { productId, quantity: 1, expectedPrice }));
-    for (const amount of wrong) await refusedWith(`refund ${JSON.stringify(amount)}`, 400, /validation$/, () => shop.post(`/v1/orders/${orderId}/refunds`, { amount }));
-    for (const stars of [0, 6, 2.5, '3', null]) await refusedWith(`stars ${JSON.stringify(stars)}`, 400, /validation$/, () => buyer.post(`/v1/orders/${orderId}/rating`, { stars }, null));
+    for (const quantity of [0, -1, 1.5, '1', null, 1_001, 2 ** 53])
+      await refusedWith(`quantity ${JSON.stringify(quantity)}`, 400, /validation$/, () =>
+        buyer.post('/v1/orders', { productId, quantity, expectedPrice: 1_000 }),
+      );
+    for (const expectedPrice of wrong)
+      await refusedWith(`expectedPrice ${JSON.stringify(expectedPrice)}`, 400, /validation$/, () =>
+        buyer.post('/v1/orders', { productId, quantity: 1, expectedPrice }),
+      );
+    for (const amount of wrong)
+      await refusedWith(`refund ${JSON.stringify(amount)}`, 400, /validation$/, () => shop.post(`/v1/orders/${orderId}/refunds`, { amount }));
+    for (const stars of [0, 6, 2.5, '3', null])
+      await refusedWith(`stars ${JSON.stringify(stars)}`, 400, /validation$/, () => buyer.post(`/v1/orders/${orderId}/rating`, { stars }, null));
     await refusedWith('extra field', 400, /validation$/, () => shop.post('/v1/merchants/me/products', { title: 't', price: 1, merchantId: 'ch-rival' }));
   });
 
@@ -88,7 +104,9 @@ describe('commerce, hostile input (embedded default)', () => {
     const { client: gone } = await fundedUser(zan.app, 'ch-gone', 0, 'business');
     const listed = (await gone.post('/v1/merchants/me/products', { title: '伞', price: 500, stock: 5 }).expect(201)).body.productId as string;
     await admin.post('/v1/admin/wallets/ch-gone/verification', { decision: 'rejected', reason: '执照吊销' }, null).expect(201);
-    await refusedWith('order from a rejected merchant', 422, /not-a-merchant$/, () => buyer.post('/v1/orders', { productId: listed, quantity: 1, expectedPrice: 500 }));
+    await refusedWith('order from a rejected merchant', 422, /not-a-merchant$/, () =>
+      buyer.post('/v1/orders', { productId: listed, quantity: 1, expectedPrice: 500 }),
+    );
     await refusedWith('listing by a rejected merchant', 422, /not-a-merchant$/, () => gone.post('/v1/merchants/me/products', { title: '伞', price: 500 }));
   });
 });

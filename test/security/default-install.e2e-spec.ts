@@ -74,7 +74,10 @@ describe('a default install (npm start with nothing set)', () => {
     expect(firstSecret.length).toBeGreaterThanOrEqual(32);
 
     // `zan token` reads the same secret; its token is accepted.
-    const minted = await runZan(['token', 'alice'], Object.fromEntries(Object.entries(defaultEnv(dataDir)).filter(([, v]) => v !== undefined)) as Record<string, string>);
+    const minted = await runZan(
+      ['token', 'alice'],
+      Object.fromEntries(Object.entries(defaultEnv(dataDir)).filter(([, v]) => v !== undefined)) as Record<string, string>,
+    );
     expect(minted.code).toBe(0);
     expect(minted.stderr).toContain(`signed with the secret in ${secretFile}`);
     cliToken = minted.stdout.trim();

@@ -124,7 +124,11 @@ describe('free text at the edge (full stack)', () => {
       expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
     }
     const valid = '{"toUserId":"ft-author","amount":100}';
-    const odd: Record<string, string>[] = [{ 'Content-Type': 'application/json; charset=latin1' }, { 'Content-Encoding': 'compress' }, { 'Content-Encoding': 'gzip' }];
+    const odd: Record<string, string>[] = [
+      { 'Content-Type': 'application/json; charset=latin1' },
+      { 'Content-Encoding': 'compress' },
+      { 'Content-Encoding': 'gzip' },
+    ];
     for (const headers of odd) {
       const response = await raw('/v1/transfers', valid, headers);
       if (response.status < 400 || response.status >= 500) throw new Error(`${JSON.stringify(headers)}: answered ${response.status}`);

@@ -31,7 +31,13 @@ describe('hostile headers (embedded default)', () => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode!, contentType: response.headers['content-type'], body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode!,
+            contentType: response.headers['content-type'],
+            body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+          }),
+        );
       });
       outgoing.on('error', reject);
       outgoing.end(body);
@@ -54,11 +60,23 @@ describe('hostile headers (embedded default)', () => {
     const before = await payerEvents();
     const transfer = JSON.stringify({ toUserId: 'hh-peer', amount: 100 });
     for (const second of [payer.token, peer.token, 'garbage']) {
-      for (const [method, path, body] of [['POST', '/v1/transfers', transfer], ['GET', '/v1/wallets/me', undefined]] as const) {
+      for (const [method, path, body] of [
+        ['POST', '/v1/transfers', transfer],
+        ['GET', '/v1/wallets/me', undefined],
+      ] as const) {
         const response = await raw(
           method,
           path,
-          ['Authorization', `Bearer ${payer.token}`, 'Authorization', `Bearer ${second}`, 'Idempotency-Key', `hh-${Math.random()}`, 'Content-Type', 'application/json'],
+          [
+            'Authorization',
+            `Bearer ${payer.token}`,
+            'Authorization',
+            `Bearer ${second}`,
+            'Idempotency-Key',
+            `hh-${Math.random()}`,
+            'Content-Type',
+            'application/json',
+          ],
           body,
         );
         if (response.status !== 400) throw new Error(`${method} ${path} with two Authorization headers: ${response.status} ${JSON.stringify(response.body)}`);
@@ -67,7 +85,12 @@ describe('hostile headers (embedded default)', () => {
       }
     }
     // One header still works through the same raw path.
-    const one = await raw('POST', '/v1/transfers', ['Authorization', `Bearer ${payer.token}`, 'Idempotency-Key', `hh-one-${Math.random()}`, 'Content-Type', 'application/json'], transfer);
+    const one = await raw(
+      'POST',
+      '/v1/transfers',
+      ['Authorization', `Bearer ${payer.token}`, 'Idempotency-Key', `hh-one-${Math.random()}`, 'Content-Type', 'application/json'],
+      transfer,
+    );
     expect(one.status).toBe(201);
     expect(await payerEvents()).toBe(before + 1);
   }, 60_000);
@@ -82,7 +105,13 @@ describe('hostile headers (embedded default)', () => {
       ['application/xml', '<transfer><amount>100</amount></transfer>'],
       [undefined, json],
     ] as const) {
-      const headers = ['Authorization', `Bearer ${payer.token}`, 'Idempotency-Key', `hh-${Math.random()}`, ...(contentType ? ['Content-Type', contentType] : [])];
+      const headers = [
+        'Authorization',
+        `Bearer ${payer.token}`,
+        'Idempotency-Key',
+        `hh-${Math.random()}`,
+        ...(contentType ? ['Content-Type', contentType] : []),
+      ];
       const response = await raw('POST', '/v1/transfers', headers, body);
       if (response.status !== 415) throw new Error(`${contentType ?? 'no Content-Type'}: ${response.status} ${JSON.stringify(response.body)}`);
       expect(response.contentType).toMatch(/application\/problem\+json/);
@@ -100,7 +129,12 @@ describe('hostile headers (embedded default)', () => {
       .send(JSON.stringify({ amount: 100, shares: 1, mode: 'lucky' }))
       .expect(201);
     const claimer = clientFor(app, 'hh-claimer');
-    const claim = await raw('POST', `/v1/red-packets/${sent.body.redPacketId}/claims`, ['Authorization', `Bearer ${claimer.token}`, 'Idempotency-Key', 'hh-claim']);
+    const claim = await raw('POST', `/v1/red-packets/${sent.body.redPacketId}/claims`, [
+      'Authorization',
+      `Bearer ${claimer.token}`,
+      'Idempotency-Key',
+      'hh-claim',
+    ]);
     expect(claim).toEqual(expect.objectContaining({ status: 201, body: expect.objectContaining({ amount: 100 }) }));
   }, 60_000);
 });

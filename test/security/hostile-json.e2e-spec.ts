@@ -74,7 +74,11 @@ describe('hostile JSON bodies (embedded default)', () => {
   it('refuses a key given twice, whichever value comes last', async () => {
     const before = await eventCounts();
     for (const route of ROUTES) {
-      for (const pair of [['-5', '600'], ['600', '-5'], ['600', '600']]) {
+      for (const pair of [
+        ['-5', '600'],
+        ['600', '-5'],
+        ['600', '600'],
+      ]) {
         const response = await postRaw(route.path, body(route.fields, `"${route.amount}":${pair[0]},"${route.amount}":${pair[1]}`));
         expectFieldProblem(response, route.amount, `${route.path} ${route.amount} twice ${pair.join(',')}`);
       }

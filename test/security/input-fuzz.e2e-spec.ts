@@ -69,8 +69,7 @@ describe('input fuzz of every route (full stack)', () => {
   let store: EventStore;
   const tried: Record<string, number> = {};
   // Stream revisions, not the global head: the head may lag behind other suites' open transactions.
-  const revisions = async () =>
-    Promise.all(['fuzzer', 'fuzz-peer'].map(async (user) => (await store.readStream(`wallet-${user}`)).length));
+  const revisions = async () => Promise.all(['fuzzer', 'fuzz-peer'].map(async (user) => (await store.readStream(`wallet-${user}`)).length));
 
   beforeAll(async () => {
     zan = await startFullStackInProcess('fuzz');
@@ -89,7 +88,9 @@ describe('input fuzz of every route (full stack)', () => {
   const expectProblem = (response: request.Response, label: string) => {
     if (response.status < 400 || response.status >= 500) throw new Error(`${label}: answered ${response.status} ${JSON.stringify(response.body)}`);
     expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(response.body).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status: response.status, detail: expect.any(String) }));
+    expect(response.body).toEqual(
+      expect.objectContaining({ type: expect.any(String), title: expect.any(String), status: response.status, detail: expect.any(String) }),
+    );
     const text = JSON.stringify(response.body);
     expect(text).not.toMatch(/\bat \S+ \(|\.ts:\d+|node_modules|Error:/);
   };
@@ -109,7 +110,8 @@ describe('input fuzz of every route (full stack)', () => {
       for (const field of route.idFields) {
         for (const [name, value] of IDS) await send(`${route.path} ${field}=${name}`, `id:${name}`, route.path, { ...route.valid, [field]: value });
       }
-      for (const [field, value] of Object.entries(EXTRA)) await send(`${route.path} +${field}`, `extra:${field}`, route.path, { ...route.valid, [field]: value });
+      for (const [field, value] of Object.entries(EXTRA))
+        await send(`${route.path} +${field}`, `extra:${field}`, route.path, { ...route.valid, [field]: value });
       await send(`${route.path} []`, 'body:array', route.path, [route.valid]);
       await send(`${route.path} "text"`, 'body:string', route.path, 'just text');
     }
@@ -118,7 +120,12 @@ describe('input fuzz of every route (full stack)', () => {
 
   it('refuses malformed JSON, NaN and huge numbers written as text', async () => {
     const before = await revisions();
-    for (const raw of ['{"amount": NaN, "cardId": "card-fuzz"}', '{"amount": 1e400, "cardId": "card-fuzz"}', '{"amount":', '{"amount": 9223372036854775807, "cardId": "card-fuzz"}']) {
+    for (const raw of [
+      '{"amount": NaN, "cardId": "card-fuzz"}',
+      '{"amount": 1e400, "cardId": "card-fuzz"}',
+      '{"amount":',
+      '{"amount": 9223372036854775807, "cardId": "card-fuzz"}',
+    ]) {
       tried['raw-json'] = (tried['raw-json'] ?? 0) + 1;
       const response = await request(app.getHttpServer())
         .post('/v1/wallets/me/fundings')

@@ -83,11 +83,16 @@ describe('hostile input on the verification and card routes (embedded, http prov
     await provider?.close();
   }, 60_000);
 
-  const unchanged = async () => ({ events: (await store.readStream(walletStream('mallory'))).length, vault: await vault.get('mallory'), asked: provider.received.length });
+  const unchanged = async () => ({
+    events: (await store.readStream(walletStream('mallory'))).length,
+    vault: await vault.get('mallory'),
+    asked: provider.received.length,
+  });
 
   const expectFieldProblem = (response: request.Response, field: string, label: string) => {
     tried[label.split(' ')[0]!] = (tried[label.split(' ')[0]!] ?? 0) + 1;
-    if (response.status !== 400 || !Array.isArray(response.body.errors)) throw new Error(`${label}: answered ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
+    if (response.status !== 400 || !Array.isArray(response.body.errors))
+      throw new Error(`${label}: answered ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
     expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
     expect({ label, fields: response.body.errors.map((e: { field: string }) => e.field) }).toEqual({ label, fields: expect.arrayContaining([field]) });
     expect(JSON.stringify(response.body)).not.toMatch(/\bat \S+ \(|\.ts:\d+|node_modules|Error:/);
@@ -104,10 +109,22 @@ describe('hostile input on the verification and card routes (embedded, http prov
       ['no idNumber', { kind: 'individual', realName: individual.realName }, 'idNumber'],
       ['no companyName', { kind: 'business', licenseNumber: business.licenseNumber }, 'companyName'],
       ['no licenseNumber', { kind: 'business', companyName: business.companyName }, 'licenseNumber'],
-      ...hostileText(100).map(([name, value]): [string, Record<string, unknown>, string] => [`realName ${name}`, { ...individual, realName: value }, 'realName']),
-      ...hostileText(100).map(([name, value]): [string, Record<string, unknown>, string] => [`companyName ${name}`, { ...business, companyName: value }, 'companyName']),
+      ...hostileText(100).map(([name, value]): [string, Record<string, unknown>, string] => [
+        `realName ${name}`,
+        { ...individual, realName: value },
+        'realName',
+      ]),
+      ...hostileText(100).map(([name, value]): [string, Record<string, unknown>, string] => [
+        `companyName ${name}`,
+        { ...business, companyName: value },
+        'companyName',
+      ]),
       ...hostileNumbers.map(([name, value]): [string, Record<string, unknown>, string] => [`idNumber ${name}`, { ...individual, idNumber: value }, 'idNumber']),
-      ...hostileNumbers.map(([name, value]): [string, Record<string, unknown>, string] => [`licenseNumber ${name}`, { ...business, licenseNumber: value }, 'licenseNumber']),
+      ...hostileNumbers.map(([name, value]): [string, Record<string, unknown>, string] => [
+        `licenseNumber ${name}`,
+        { ...business, licenseNumber: value },
+        'licenseNumber',
+      ]),
       ['a company name on an individual', { ...individual, companyName: business.companyName }, 'companyName'],
       ['an ID number on a business', { ...business, idNumber: individual.idNumber }, 'idNumber'],
       ['an unknown field', { ...individual, verified: true }, 'verified'],
@@ -117,7 +134,11 @@ describe('hostile input on the verification and card routes (embedded, http prov
     // Not an object at all: the body parser's 400 (or 415 for text), a problem all the same.
     for (const body of [[individual], 'just text']) {
       const response = await mallory.post('/v1/wallets/me/verification', body as object);
-      expect({ body, status: response.status, type: response.headers['content-type'] }).toEqual({ body, status: expect.any(Number), type: expect.stringMatching(/problem\+json/) });
+      expect({ body, status: response.status, type: response.headers['content-type'] }).toEqual({
+        body,
+        status: expect.any(Number),
+        type: expect.stringMatching(/problem\+json/),
+      });
       expect([400, 415]).toContain(response.status);
     }
     expect(await unchanged()).toEqual(before);
@@ -130,7 +151,11 @@ describe('hostile input on the verification and card routes (embedded, http prov
       ['empty body', {}, 'cardId'],
       ['no holderName', { cardId: 'card-mallory' }, 'holderName'],
       ['no cardId', { holderName: valid.holderName }, 'cardId'],
-      ...hostileText(100).map(([name, value]): [string, Record<string, unknown>, string] => [`holderName ${name}`, { ...valid, holderName: value }, 'holderName']),
+      ...hostileText(100).map(([name, value]): [string, Record<string, unknown>, string] => [
+        `holderName ${name}`,
+        { ...valid, holderName: value },
+        'holderName',
+      ]),
       ...(
         [
           ['number', 6222],
@@ -171,13 +196,19 @@ describe('hostile input on the verification and card routes (embedded, http prov
   }, 120_000);
 
   it('refuses a signed callback with a hostile body with a 400 naming the field, and records nothing', async () => {
-    const pending = await mallory.post('/v1/wallets/me/verification', { kind: 'individual', realName: realNameOf('mallory'), idNumber: residentIdOf('mallory') }).expect(202);
+    const pending = await mallory
+      .post('/v1/wallets/me/verification', { kind: 'individual', realName: realNameOf('mallory'), idNumber: residentIdOf('mallory') })
+      .expect(202);
     const verificationId = String(provider.askedAbout('mallory')!.verificationId);
     const valid = { verificationId, userId: 'mallory', decision: 'verified' };
     const before = await unchanged();
     const signed = (body: unknown) => {
       const raw = JSON.stringify(body);
-      return request(zan.app.getHttpServer()).post('/v1/verification-callbacks').set('Content-Type', 'application/json').set('X-Zan-Signature', signCallback(SECRET, raw)).send(raw);
+      return request(zan.app.getHttpServer())
+        .post('/v1/verification-callbacks')
+        .set('Content-Type', 'application/json')
+        .set('X-Zan-Signature', signCallback(SECRET, raw))
+        .send(raw);
     };
     const cases: [string, unknown, string][] = [
       ['an array', [valid], 'body'],

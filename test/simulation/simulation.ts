@@ -87,7 +87,8 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
       await call(client, '/v1/wallets', { kind }, `open-${i}`);
       if (i !== 1) {
         const verified = await client.post('/v1/wallets/me/verification', verificationBodyOf(client.userId, kind), null);
-        if (verified.status !== 201 || verified.body.status !== 'verified') problem(`verification of ${client.userId} answered ${verified.status} ${JSON.stringify(verified.body)}`);
+        if (verified.status !== 201 || verified.body.status !== 'verified')
+          problem(`verification of ${client.userId} answered ${verified.status} ${JSON.stringify(verified.body)}`);
       }
       await call(client, '/v1/wallets/me/cards', ownCardOf(client.userId, `card-${i}`), `card-${i}`);
       await call(client, '/v1/wallets/me/fundings', { amount: between(1_000, 50_000), cardId: `card-${i}` });
@@ -114,7 +115,9 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
         const earlier = pick(answered);
         const again = await earlier.client.post(earlier.path, earlier.path.endsWith('/claims') ? undefined : earlier.body, earlier.key);
         if (again.status !== earlier.status || JSON.stringify(again.body) !== JSON.stringify(earlier.response)) {
-          problem(`retry of ${earlier.path} with key ${earlier.key} answered ${again.status} ${JSON.stringify(again.body)}, first ${earlier.status} ${JSON.stringify(earlier.response)}`);
+          problem(
+            `retry of ${earlier.path} with key ${earlier.key} answered ${again.status} ${JSON.stringify(again.body)}, first ${earlier.status} ${JSON.stringify(earlier.response)}`,
+          );
         }
       } else {
         clock.advance(between(1, 30) * 60 * 60 * 1000);
@@ -123,7 +126,8 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
     };
 
     for (let step = 0; step < options.steps; step++) {
-      if (draw() < 0.15) await Promise.all(Array.from({ length: between(2, 8) }, operation)); // a concurrent burst
+      if (draw() < 0.15)
+        await Promise.all(Array.from({ length: between(2, 8) }, operation)); // a concurrent burst
       else await operation();
       if (options.faults && draw() < 0.03) {
         const victim = draw() < 0.5 ? 'relay' : 'projector';
@@ -160,7 +164,9 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
         const watermark = await readModels.watermark();
         if (audit.inFlight === 0 && audit.heldByPackets === 0 && credits.handledThrough >= last && watermark >= last && round > 0) break;
         if (round > 900) {
-          problem(`not quiet after 90 s: in flight ${audit.inFlight}, held ${audit.heldByPackets}, credits at ${credits.handledThrough}, watermark ${watermark}, last ${last}`);
+          problem(
+            `not quiet after 90 s: in flight ${audit.inFlight}, held ${audit.heldByPackets}, credits at ${credits.handledThrough}, watermark ${watermark}, last ${last}`,
+          );
           break;
         }
         await new Promise((resolve) => setTimeout(resolve, 100));

@@ -6,7 +6,10 @@ describe('the crashing projector of the kill tests', () => {
   const deliveries = new Workload().open('a').open('b').open('c').open('d').deliveries();
 
   it('crashes at its N-th event, before or after applying it, counting across runs', async () => {
-    for (const [point, applied] of [['before-apply', 2], ['after-apply', 3]] as const) {
+    for (const [point, applied] of [
+      ['before-apply', 2],
+      ['after-apply', 3],
+    ] as const) {
       let crashed = 0;
       const inner = new MemoryReadModelStore();
       const store = crashingStore(inner, { point, delivery: 3, crash: () => void crashed++ });

@@ -53,6 +53,7 @@ export const fundedUser = async (target: Target, userId: string, amount: number,
 /** Publishes an article as its author: tips name a published article and its author (v1.1). */
 export const publishArticle = async (target: Target, authorId: string, articleId: string, title = `Article ${articleId}`) => {
   const published = await clientFor(target, authorId).post('/v1/articles', { articleId, title }, null);
-  if (published.status !== 201 && published.status !== 200) throw new Error(`publishing ${articleId} as ${authorId}: ${published.status} ${JSON.stringify(published.body)}`);
+  if (published.status !== 201 && published.status !== 200)
+    throw new Error(`publishing ${articleId} as ${authorId}: ${published.status} ${JSON.stringify(published.body)}`);
   return published.body as { articleId: string; authorId: string; position: string };
 };

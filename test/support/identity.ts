@@ -18,7 +18,9 @@ export const residentIdOf = (userId: string): string => {
 };
 
 export const usccOf = (userId: string): string => {
-  const first17 = `91110000${digitsOf(`uscc:${userId}`, 9).map((d) => USCC_CHARSET[d]).join('')}`;
+  const first17 = `91110000${digitsOf(`uscc:${userId}`, 9)
+    .map((d) => USCC_CHARSET[d])
+    .join('')}`;
   return first17 + usccCheckCharacter(first17);
 };
 
@@ -44,7 +46,11 @@ export const prepareStormUser = async (send: SetupSend, userId: string, options:
     ['/v1/wallets/me/verification', verificationBodyOf(userId), `verify-${userId}`],
     ['/v1/wallets/me/cards', ownCardOf(userId), `card-${userId}`],
     ['/v1/wallets/me/fundings', { amount: options.funding, cardId: `card-${userId}` }, `fund-${userId}`],
-    ...Array.from({ length: options.articles }, (_, n): [string, object, string] => ['/v1/articles', { articleId: `${userId}-a-${n}`, title: options.title ?? 'storm' }, `publish-${userId}-${n}`]),
+    ...Array.from({ length: options.articles }, (_, n): [string, object, string] => [
+      '/v1/articles',
+      { articleId: `${userId}-a-${n}`, title: options.title ?? 'storm' },
+      `publish-${userId}-${n}`,
+    ]),
   ];
   for (const [path, body, key] of steps) expect({ path, status: await send(userId, path, body, key) }).toEqual({ path, status: 201 });
 };

@@ -13,7 +13,10 @@ export interface Isolation {
 
 export const isolation = (label: string): Isolation => {
   const run = process.env.ZAN_TEST_RUN ?? Date.now().toString(36);
-  const id = `${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 12)}_${run}_${randomBytes(3).toString('hex')}`;
+  const id = `${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 12)}_${run}_${randomBytes(3).toString('hex')}`;
   return { id, pgSchema: `zt_${id}`, redisPrefix: `zt:${id}:`, topicPrefix: `zt.${id}` };
 };
 

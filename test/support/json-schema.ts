@@ -6,7 +6,13 @@ export const violations = (schema: Record<string, any>, value: unknown, path = '
   const out: string[] = [];
   if (value === null && schema.nullable) return out;
   const is = (type: string): boolean =>
-    type === 'integer' ? Number.isSafeInteger(value) : type === 'array' ? Array.isArray(value) : type === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === type;
+    type === 'integer'
+      ? Number.isSafeInteger(value)
+      : type === 'array'
+        ? Array.isArray(value)
+        : type === 'object'
+          ? typeof value === 'object' && value !== null && !Array.isArray(value)
+          : typeof value === type;
   if (schema.type && !is(schema.type)) return [`${path}: not ${schema.type}: ${JSON.stringify(value)}`];
   if (schema.const !== undefined && value !== schema.const) out.push(`${path}: not ${JSON.stringify(schema.const)}`);
   if (schema.enum && !schema.enum.includes(value)) out.push(`${path}: not one of ${JSON.stringify(schema.enum)}`);

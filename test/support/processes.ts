@@ -12,7 +12,15 @@ export interface AppProcess {
 
 /** This process's environment with Zan's test defaults and `env` over it; an undefined value unsets the variable. */
 const processEnv = (env: Record<string, string | undefined>): NodeJS.ProcessEnv => {
-  const merged: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', PORT: '0', ZAN_RELAY_PORT: '0', ZAN_PROJECTOR_PORT: '0', ZAN_WEBHOOKS_PORT: '0', ...env };
+  const merged: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    PORT: '0',
+    ZAN_RELAY_PORT: '0',
+    ZAN_PROJECTOR_PORT: '0',
+    ZAN_WEBHOOKS_PORT: '0',
+    ...env,
+  };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
   return merged;
 };

@@ -17,7 +17,9 @@ export interface RunningZan {
 }
 
 /** The zero-setup default: embedded event store in a temp folder, in-process bus, memory read models. */
-export const startEmbeddedZan = async (options: { clock?: Clock; random?: RandomSource; dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningZan & { dataDir: string }> => {
+export const startEmbeddedZan = async (
+  options: { clock?: Clock; random?: RandomSource; dataDir?: string; env?: Record<string, string> } = {},
+): Promise<RunningZan & { dataDir: string }> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'zan-e2e-'));
   const env = { NODE_ENV: 'test', ZAN_DATA_DIR: dataDir, ZAN_JWT_SECRET: TEST_JWT_SECRET, ZAN_READ_WAIT_MS: '5000', ...options.env };
   const app = await createZanApp({ config: loadConfig(env), clock: options.clock, random: options.random, logger: ['error', 'fatal'] });

@@ -41,7 +41,11 @@ export const readAsSubscriber = async (env: Record<string, string>): Promise<Sub
     },
   });
   try {
-    await eventually(`a message for each of the ${stored} stored events (have ${messages.length})`, async () => new Set(messages.map((m) => m.headers.ce_id)).size >= stored, 30_000);
+    await eventually(
+      `a message for each of the ${stored} stored events (have ${messages.length})`,
+      async () => new Set(messages.map((m) => m.headers.ce_id)).size >= stored,
+      30_000,
+    );
   } finally {
     await consumer.disconnect();
   }
@@ -73,9 +77,15 @@ const queryStore = async <Row>(env: Record<string, string>, sql: string): Promis
  * after deduping redeliveries on (ce_subject, ce_sequence), and as many as the store holds. Answers
  * the messages in the order a subscriber applies them, one list per subject.
  */
-export const expectEveryStreamWholeAndInOrder = (messages: SubscribedMessage[], streams: Map<string, number>, prefix: string): Map<string, SubscribedMessage[]> => {
+export const expectEveryStreamWholeAndInOrder = (
+  messages: SubscribedMessage[],
+  streams: Map<string, number>,
+  prefix: string,
+): Map<string, SubscribedMessage[]> => {
   const bySubject = new Map<string, SubscribedMessage[]>();
-  const inOffsetOrder = [...messages].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)) : a.topic < b.topic ? -1 : 1));
+  const inOffsetOrder = [...messages].sort((a, b) =>
+    a.topic === b.topic ? a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)) : a.topic < b.topic ? -1 : 1,
+  );
   const problems: string[] = [];
   for (const message of inOffsetOrder) {
     const subject = message.headers.ce_subject!;
@@ -86,14 +96,17 @@ export const expectEveryStreamWholeAndInOrder = (messages: SubscribedMessage[], 
     if (last && Number(last.headers.ce_sequence) >= sequence) {
       // At least once: a redelivery repeats a revision with the same event, never another one.
       const earlier = seen.find((m) => m.headers.ce_sequence === message.headers.ce_sequence);
-      if (earlier?.headers.ce_id !== message.headers.ce_id) problems.push(`${subject}: revision ${sequence} after ${last.headers.ce_sequence}, not a redelivery`);
+      if (earlier?.headers.ce_id !== message.headers.ce_id)
+        problems.push(`${subject}: revision ${sequence} after ${last.headers.ce_sequence}, not a redelivery`);
       continue;
     }
     if (sequence !== seen.length) problems.push(`${subject}: revision ${sequence} where ${seen.length} was next`);
     // ce_sequence is the plain revision, the same value as v1's zan_revision.
-    if (message.headers.ce_sequence !== message.headers.zan_revision) problems.push(`${subject}: ce_sequence ${message.headers.ce_sequence} is not zan_revision ${message.headers.zan_revision}`);
+    if (message.headers.ce_sequence !== message.headers.zan_revision)
+      problems.push(`${subject}: ce_sequence ${message.headers.ce_sequence} is not zan_revision ${message.headers.zan_revision}`);
     if (message.topic !== `${prefix}.${streamCategory(subject)}`) problems.push(`${subject}@${sequence} on ${message.topic}`);
-    if (last && (last.topic !== message.topic || last.partition !== message.partition)) problems.push(`${subject}@${sequence} moved to ${message.topic}/${message.partition}`);
+    if (last && (last.topic !== message.topic || last.partition !== message.partition))
+      problems.push(`${subject}@${sequence} moved to ${message.topic}/${message.partition}`);
     seen.push(message);
   }
   for (const [stream, count] of streams) {

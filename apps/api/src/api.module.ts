@@ -45,7 +45,9 @@ class SingletonsMetrics implements OnModuleInit {
 
   onModuleInit(): void {
     this.metrics?.gauge('zan_credits_leader', 'Whether this replica runs the credits process manager (1) or stands by (0)', () => Number(this.credits.leading));
-    this.metrics?.gauge('zan_expiry_timers_leader', 'Whether this replica runs the red packet expiry timers (1) or stands by (0)', () => Number(this.expiries.leading));
+    this.metrics?.gauge('zan_expiry_timers_leader', 'Whether this replica runs the red packet expiry timers (1) or stands by (0)', () =>
+      Number(this.expiries.leading),
+    );
     this.metrics?.gauge(
       'zan_oldest_payment_in_flight_seconds',
       'Age of the oldest event the credits process manager has not finished with (a debit not yet credited, a packet not yet escrowed); 0 when caught up',
@@ -56,9 +58,7 @@ class SingletonsMetrics implements OnModuleInit {
 }
 
 @Module({
-  imports: [
-    CqrsModule.forRoot(),
-  ],
+  imports: [CqrsModule.forRoot()],
   controllers: [
     ...WALLET_CONTROLLERS,
     ...TRANSFER_CONTROLLERS,
@@ -119,4 +119,3 @@ class SingletonsMetrics implements OnModuleInit {
   exports: [CommandRunner, CreditsProcessManager, ExpiryScheduler],
 })
 export class ApiModule {}
-

@@ -53,7 +53,9 @@ export const draw = (id: string, drawn: Drawn): void => {
       interaction: { mode: 'index', intersect: false },
       plugins: {
         legend: { position: 'bottom' },
-        tooltip: drawn.money ? { callbacks: { label: (item) => `${item.dataset.label}: ${item.dataset.yAxisID === 'y2' ? item.formattedValue : drawn.money!(Number(item.raw))}` } } : {},
+        tooltip: drawn.money
+          ? { callbacks: { label: (item) => `${item.dataset.label}: ${item.dataset.yAxisID === 'y2' ? item.formattedValue : drawn.money!(Number(item.raw))}` } }
+          : {},
       },
       scales: {
         ...(drawn.horizontal ? {} : { y: { beginAtZero: true, title: { display: Boolean(drawn.y), text: drawn.y ?? '' } } }),

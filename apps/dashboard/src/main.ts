@@ -84,7 +84,10 @@ const signInWith = async (): Promise<void> => {
   try {
     await getJson('/v1/admin/stats/money', token);
   } catch (error) {
-    const refused = error instanceof ApiRefused && error.status === 403 ? 'That token is not an admin token.' : `That token was refused: ${error instanceof Error ? error.message : String(error)}`;
+    const refused =
+      error instanceof ApiRefused && error.status === 403
+        ? 'That token is not an admin token.'
+        : `That token was refused: ${error instanceof Error ? error.message : String(error)}`;
     byId('sign-in-error').textContent = refused;
     return;
   }

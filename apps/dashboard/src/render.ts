@@ -28,7 +28,15 @@ const praise = (buckets: Bucket[], id: string): void => {
     datasets: [
       { type: 'bar', label: 'Tips (yuan)', data: buckets.map((b) => yuanValue(b.tipAmount)), backgroundColor: PALETTE.orange, yAxisID: 'y' },
       { type: 'line', label: 'Tips (count)', data: buckets.map((b) => b.tips), borderColor: PALETTE.blue, backgroundColor: PALETTE.blue, yAxisID: 'y2' },
-      { type: 'line', label: 'Likes (count)', data: buckets.map((b) => b.likes), borderColor: PALETTE.purple, backgroundColor: PALETTE.purple, borderDash: [6, 4], yAxisID: 'y2' },
+      {
+        type: 'line',
+        label: 'Likes (count)',
+        data: buckets.map((b) => b.likes),
+        borderColor: PALETTE.purple,
+        backgroundColor: PALETTE.purple,
+        borderDash: [6, 4],
+        yAxisID: 'y2',
+      },
     ],
     summary: `${count(sum(buckets, 'tips'))} tips worth ${yuan(tipAmount)} and ${count(sum(buckets, 'likes'))} likes`,
     check: String(tipAmount),
@@ -70,12 +78,23 @@ export const renderRange = (daily: Series, hourly: Series, authors: Ranked, arti
     money: (value) => yuan(Math.round(value * 100)),
   });
 
-  for (const [id, ranked, name] of [['chart-authors', authors, 'author'], ['chart-articles', articles, 'article']] as const) {
+  for (const [id, ranked, name] of [
+    ['chart-authors', authors, 'author'],
+    ['chart-articles', articles, 'article'],
+  ] as const) {
     const items = ranked.items;
     draw(id, {
       labels: items.map((i) => i.title ?? i.articleId ?? i.authorId ?? ''),
-      datasets: [{ type: 'bar', label: 'Tips received (yuan)', data: items.map((i) => yuanValue(i.amount)), backgroundColor: name === 'author' ? PALETTE.blue : PALETTE.sky }],
-      summary: items.length === 0 ? `No ${name} was tipped in this range` : items.map((i) => `${i.title ?? i.articleId ?? i.authorId}: ${yuan(i.amount)}`).join('; '),
+      datasets: [
+        {
+          type: 'bar',
+          label: 'Tips received (yuan)',
+          data: items.map((i) => yuanValue(i.amount)),
+          backgroundColor: name === 'author' ? PALETTE.blue : PALETTE.sky,
+        },
+      ],
+      summary:
+        items.length === 0 ? `No ${name} was tipped in this range` : items.map((i) => `${i.title ?? i.articleId ?? i.authorId}: ${yuan(i.amount)}`).join('; '),
       check: items.map((i) => `${i.articleId ?? i.authorId}=${i.amount}`).join(','),
       horizontal: true,
       money: (value) => yuan(Math.round(value * 100)),
@@ -108,7 +127,8 @@ const setFigure = (name: string, text: string): void => {
 };
 
 export const renderLive = (money: Money, traffic: Throughput): void => {
-  for (const key of ['balances', 'held', 'inFlight', 'holdings', 'fundings', 'withdrawals', 'netInflow', 'difference'] as const) setFigure(key, yuan(money[key]));
+  for (const key of ['balances', 'held', 'inFlight', 'holdings', 'fundings', 'withdrawals', 'netInflow', 'difference'] as const)
+    setFigure(key, yuan(money[key]));
   const verdict = document.querySelector('[data-figure="verdict"]')!;
   verdict.textContent = money.difference === 0 ? '✓ adds up' : '✗ does not add up';
   verdict.className = money.difference === 0 ? 'verdict-ok' : 'verdict-bad';
@@ -121,7 +141,9 @@ export const renderLive = (money: Money, traffic: Throughput): void => {
   ]);
   draw('chart-traffic', {
     labels: traffic.minutes.map((m) => label(m.at)),
-    datasets: [{ type: 'line', label: 'Events per minute', data: traffic.minutes.map((m) => m.events), borderColor: PALETTE.blue, backgroundColor: PALETTE.blue }],
+    datasets: [
+      { type: 'line', label: 'Events per minute', data: traffic.minutes.map((m) => m.events), borderColor: PALETTE.blue, backgroundColor: PALETTE.blue },
+    ],
     summary: `${count(traffic.events)} events in the last hour; projection lag ${traffic.lag.behindSeconds.toFixed(1)} s`,
     check: String(traffic.events),
     y: 'events',

@@ -13,7 +13,12 @@ export const observeDelivery = (logger: Logger, delivery: DeliveredEvent, apply:
     {
       kind: SpanKind.CONSUMER,
       parent: contextOfEvent(event.metadata),
-      attributes: { 'messaging.destination.name': delivery.topic, 'zan.event_id': event.id, 'zan.event_type': event.type, 'zan.position': event.position.toString() },
+      attributes: {
+        'messaging.destination.name': delivery.topic,
+        'zan.event_id': event.id,
+        'zan.event_type': event.type,
+        'zan.position': event.position.toString(),
+      },
     },
     async () => {
       const fresh = await apply();

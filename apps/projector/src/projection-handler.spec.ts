@@ -32,7 +32,11 @@ describe('ProjectionHandler', () => {
     const deliveries = deliveriesOf(new Workload().open('a').fund('a', 100).tip('a', 'b', 'x', 500));
     await handler.handleBatch(deliveries);
     await handler.handleBatch(deliveries.slice(1, 3));
-    expect({ applied: handler.applied, duplicates: handler.duplicates, deadLettered: handler.deadLettered }).toEqual({ applied: 4, duplicates: 2, deadLettered: 0 });
+    expect({ applied: handler.applied, duplicates: handler.duplicates, deadLettered: handler.deadLettered }).toEqual({
+      applied: 4,
+      duplicates: 2,
+      deadLettered: 0,
+    });
     expect(await store.watermark()).toBe(deliveries[3]!.event.position);
   });
 

@@ -162,7 +162,6 @@ const sequentially = async <T, R>(items: T[], fn: (item: T) => Promise<R>): Prom
   return results;
 };
 
-
 /**
  * The place in the position chain of a message that cannot be decoded, from its headers when they can
  * be read; with its stream and revision too when those can be.

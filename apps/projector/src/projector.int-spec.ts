@@ -67,7 +67,9 @@ describe('projector: poison messages', () => {
 
   it('dead-letters what cannot be decoded or applied, counts it, and goes on: the partition and the watermark move past it', async () => {
     const history = new Workload({ start: 1_000n })
-      .open('alice').open('bob').open('carol')
+      .open('alice')
+      .open('bob')
+      .open('carol')
       .fund('alice', 1_000) // 3: undecodable (its value is not JSON) but its headers are intact
       .fund('alice', 2_000)
       .tip('alice', 'bob', 'a-1', 500)
@@ -103,7 +105,10 @@ describe('projector: poison messages', () => {
     expect(await store.wallet('alice')).toMatchObject({ balance: 2_000 - 500 + 4_000 - 100 });
     expect(await store.wallet('carol')).toMatchObject({ balance: 100 });
     expect((await store.feed('alice', { limit: 10 })).items.map((i) => [i.type, i.amount])).toEqual([
-      ['transfer-sent', 100], ['funding', 4_000], ['tip-sent', 500], ['funding', 2_000],
+      ['transfer-sent', 100],
+      ['funding', 4_000],
+      ['tip-sent', 500],
+      ['funding', 2_000],
     ]);
 
     // On the dead-letter topic: the original key, headers and value, plus why and where from.

@@ -19,4 +19,3 @@ import { PROJECTOR_OPTIONS, type ProjectorOptions, ProjectorService } from './pr
   exports: [ProjectorService],
 })
 export class ProjectorModule {}
-

@@ -25,7 +25,11 @@ export class ProjectorObservability implements OnModuleInit {
     const { projector, metrics } = this;
     metrics.counterOf('zan_projector_events_applied_total', 'Events applied to the read models', () => projector.applied);
     metrics.counterOf('zan_projector_events_skipped_total', 'Deliveries skipped as already applied (at-least-once redeliveries)', () => projector.skipped);
-    metrics.counterOf('zan_projector_dead_letters_total', 'Messages the projector could not apply and set aside (undecodable or dead-lettered)', () => projector.deadLetters);
+    metrics.counterOf(
+      'zan_projector_dead_letters_total',
+      'Messages the projector could not apply and set aside (undecodable or dead-lettered)',
+      () => projector.deadLetters,
+    );
     metrics.gauge('zan_projector_lag_messages', 'Messages on the Zan topics not yet committed by the projector group (Kafka consumer lag)', () => this.lag());
     metrics.gauge('zan_projector_watermark_position', 'Every event up to this global position is applied to the read models', async () =>
       Number(await this.store.watermark()),

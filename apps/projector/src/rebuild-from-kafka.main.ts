@@ -25,7 +25,9 @@ async function main(): Promise<void> {
       onDeadLetter: (raw, error) => console.error(`dead-lettered ${raw.topic}[${raw.partition}]@${raw.offset}: ${String(error)}`),
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    console.log(`generation ${result.generation} is live: ${result.events} events, position ${result.position}, ${result.deadLettered} dead-lettered, ${seconds} s`);
+    console.log(
+      `generation ${result.generation} is live: ${result.events} events, position ${result.position}, ${result.deadLettered} dead-lettered, ${seconds} s`,
+    );
   } finally {
     await adapters.bus.close();
     await store.close();

@@ -12,7 +12,9 @@ import { RelayModule } from './relay.module';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.kafka || config.eventStore.kind === 'embedded') {
-    throw new Error('the relay runs on its own only with a shared event store (ZAN_EVENT_STORE) and Kafka (KAFKA_BROKERS); use `npm start` for the embedded mode');
+    throw new Error(
+      'the relay runs on its own only with a shared event store (ZAN_EVENT_STORE) and Kafka (KAFKA_BROKERS); use `npm start` for the embedded mode',
+    );
   }
   @Module({ imports: [PlatformModule.forRoot({ config, roles: ['relay'] }), ObservabilityModule.forRoot(), RelayModule] })
   class RelayAppModule {}

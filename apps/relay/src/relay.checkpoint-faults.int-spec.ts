@@ -58,8 +58,7 @@ describe('RelayService when the checkpoint save fails after a publish', () => {
     }
     throw new Error(`timed out waiting for ${what}`);
   };
-  const onKafka = async (): Promise<number> =>
-    (await admin.fetchTopicOffsets(bus.topicFor('wallet'))).reduce((sum, p) => sum + Number(p.high), 0);
+  const onKafka = async (): Promise<number> => (await admin.fetchTopicOffsets(bus.topicFor('wallet'))).reduce((sum, p) => sum + Number(p.high), 0);
   const opened = (userId: string) => ({
     id: randomUUID(),
     type: 'WalletOpened',

@@ -2,7 +2,17 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Op
 import { EVENT_CATEGORIES, type StoredEvent } from '@zan/contracts';
 import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, type Subscription, subscribeResiliently } from '@zan/event-store';
 import { EVENT_BUS, type EventBus, type EventPublisher, type OutgoingEvent, categoryOf } from '@zan/messaging';
-import { type Campaign, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection, SpanKind, eventLogFields, contextOfEvent, startSpan, traceparentOf } from '@zan/platform';
+import {
+  type Campaign,
+  InProcessLeaderElection,
+  LEADER_ELECTION,
+  type LeaderElection,
+  SpanKind,
+  eventLogFields,
+  contextOfEvent,
+  startSpan,
+  traceparentOf,
+} from '@zan/platform';
 import type { Span } from '@opentelemetry/api';
 
 /** /metrics and /health/ready count the events behind up to this many (one bounded read). */
@@ -148,42 +158,44 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   private flush(): Promise<void> {
     // A failed flush must not poison the chain: the next one starts afresh (a rejected promise's
     // then() would skip every later flush, and the relay would stall for good).
-    this.flushing = this.flushing.catch(() => undefined).then(async () => {
-      while (this.buffer.length > 0) {
-        const batch = this.buffer;
-        this.buffer = [];
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await this.publisher!.publish(batch);
-            break;
-          } catch (error) {
-            if (this.stopped && attempt >= 3) {
-              this.buffer = [...batch, ...this.buffer];
-              throw error;
+    this.flushing = this.flushing
+      .catch(() => undefined)
+      .then(async () => {
+        while (this.buffer.length > 0) {
+          const batch = this.buffer;
+          this.buffer = [];
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await this.publisher!.publish(batch);
+              break;
+            } catch (error) {
+              if (this.stopped && attempt >= 3) {
+                this.buffer = [...batch, ...this.buffer];
+                throw error;
+              }
+              this.logger.warn(`publish failed (attempt ${attempt}): ${String(error)}`);
+              await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
             }
-            this.logger.warn(`publish failed (attempt ${attempt}): ${String(error)}`);
-            await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
           }
-        }
-        this.published += batch.length;
-        for (const item of batch) {
-          this.spans.get(item)?.end();
-          this.logger.debug({ msg: 'published', ...eventLogFields(item.event) });
-        }
-        // Published: the checkpoint must follow, or a restart republishes (harmless) — retried while running.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await this.saveCheckpoint(batch[batch.length - 1]!.event.position);
-            break;
-          } catch (error) {
-            if (this.stopped && attempt >= 3) throw error;
-            this.logger.warn(`checkpoint save failed (attempt ${attempt}): ${String(error)}`);
-            await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
+          this.published += batch.length;
+          for (const item of batch) {
+            this.spans.get(item)?.end();
+            this.logger.debug({ msg: 'published', ...eventLogFields(item.event) });
           }
+          // Published: the checkpoint must follow, or a restart republishes (harmless) — retried while running.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await this.saveCheckpoint(batch[batch.length - 1]!.event.position);
+              break;
+            } catch (error) {
+              if (this.stopped && attempt >= 3) throw error;
+              this.logger.warn(`checkpoint save failed (attempt ${attempt}): ${String(error)}`);
+              await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
+            }
+          }
+          this.publishedThrough = batch[batch.length - 1]!.event.position;
         }
-        this.publishedThrough = batch[batch.length - 1]!.event.position;
-      }
-    });
+      });
     return this.flushing;
   }
 

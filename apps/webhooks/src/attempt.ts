@@ -1,4 +1,14 @@
-import { activeSecrets, nextAttemptAt, sendWebhook, signDelivery, type AttemptOutcome, type PendingDelivery, type RetryPolicy, type SendResult, type WebhookEndpoint } from '@zan/webhooks';
+import {
+  activeSecrets,
+  nextAttemptAt,
+  sendWebhook,
+  signDelivery,
+  type AttemptOutcome,
+  type PendingDelivery,
+  type RetryPolicy,
+  type SendResult,
+  type WebhookEndpoint,
+} from '@zan/webhooks';
 
 export interface AttemptSettings {
   retry: RetryPolicy;

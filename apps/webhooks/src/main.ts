@@ -13,7 +13,9 @@ import { WebhooksModule } from './webhooks.module';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.kafka || config.eventStore.kind !== 'postgres') {
-    throw new Error('the webhook dispatcher runs on its own only with PostgreSQL (ZAN_EVENT_STORE) and Kafka (KAFKA_BROKERS); use `npm start` for the embedded mode');
+    throw new Error(
+      'the webhook dispatcher runs on its own only with PostgreSQL (ZAN_EVENT_STORE) and Kafka (KAFKA_BROKERS); use `npm start` for the embedded mode',
+    );
   }
   @Module({ imports: [PlatformModule.forRoot({ config, roles: ['webhooks'] }), ObservabilityModule.forRoot(), WebhooksModule] })
   class WebhooksAppModule {}

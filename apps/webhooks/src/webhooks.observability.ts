@@ -21,13 +21,18 @@ export class WebhooksObservability implements OnModuleInit {
 
   onModuleInit(): void {
     const { webhooks, metrics } = this;
-    metrics.counter('zan_webhook_deliveries_total', 'Webhook attempts by endpoint and outcome (delivered, retrying, failed: given up, refused: address not allowed)', ['endpoint', 'outcome'], (metric) => {
-      metric.reset();
-      for (const [key, count] of webhooks.outcomes) {
-        const [endpoint, outcome] = key.split('\u0000');
-        metric.inc({ endpoint, outcome }, count);
-      }
-    });
+    metrics.counter(
+      'zan_webhook_deliveries_total',
+      'Webhook attempts by endpoint and outcome (delivered, retrying, failed: given up, refused: address not allowed)',
+      ['endpoint', 'outcome'],
+      (metric) => {
+        metric.reset();
+        for (const [key, count] of webhooks.outcomes) {
+          const [endpoint, outcome] = key.split('\u0000');
+          metric.inc({ endpoint, outcome }, count);
+        }
+      },
+    );
     metrics.counterOf('zan_webhook_deliveries_queued_total', 'Deliveries queued (an event for a subscribed endpoint)', () => webhooks.queued);
     metrics.counterOf('zan_webhook_endpoints_disabled_total', 'Endpoints disabled for failing every delivery', () => webhooks.disabledEndpoints);
     metrics.gauge('zan_webhook_pending_deliveries', 'Deliveries queued and not yet delivered or given up', async () => (await this.backlog()).pending);

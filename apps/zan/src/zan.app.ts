@@ -5,7 +5,17 @@ import { configureHttp } from '../../api/src/http/configure-http';
 import { ProjectorModule } from '../../projector/src/projector.module';
 import { RelayModule } from '../../relay/src/relay.module';
 import { WebhooksModule } from '../../webhooks/src/webhooks.module';
-import { ObservabilityModule, PlatformModule, type PlatformOptions, type Role, type ZanConfig, type ZanSecrets, ZAN_SECRETS, loadConfig, useZanLogger } from '@zan/platform';
+import {
+  ObservabilityModule,
+  PlatformModule,
+  type PlatformOptions,
+  type Role,
+  type ZanConfig,
+  type ZanSecrets,
+  ZAN_SECRETS,
+  loadConfig,
+  useZanLogger,
+} from '@zan/platform';
 
 type NestLogLevel = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
 const PINO_LEVEL: Record<NestLogLevel, string> = { verbose: 'trace', debug: 'debug', log: 'info', warn: 'warn', error: 'error', fatal: 'fatal' };

@@ -3,7 +3,13 @@
  * version: part of EVENT_SCHEMAS (schemas.ts), kept apart so each file reads as one subject.
  */
 import type { ZanEventType } from './events';
-import { MERCHANT_NAME_MAX_LENGTH, PAYMENT_REFERENCE_MAX_LENGTH, PRODUCT_DESCRIPTION_MAX_LENGTH, PRODUCT_TITLE_MAX_LENGTH, REFUND_REASON_MAX_LENGTH } from './text';
+import {
+  MERCHANT_NAME_MAX_LENGTH,
+  PAYMENT_REFERENCE_MAX_LENGTH,
+  PRODUCT_DESCRIPTION_MAX_LENGTH,
+  PRODUCT_TITLE_MAX_LENGTH,
+  REFUND_REASON_MAX_LENGTH,
+} from './text';
 import { fen, id, uuid, object, text, stock, quantity, order, orderMoney, type JsonSchema } from './schema-parts';
 
 const codeId: JsonSchema = {
@@ -44,7 +50,9 @@ export const COMMERCE_EVENT_SCHEMAS: { [T in CommerceEventType]: Record<number, 
       previousPrice: fen('the price before'),
     }),
   },
-  ProductRestocked: { 1: object('The merchant set the stock left', { productId: id('the product'), merchantId: id('who sells it'), stock: stock('units left') }) },
+  ProductRestocked: {
+    1: object('The merchant set the stock left', { productId: id('the product'), merchantId: id('who sells it'), stock: stock('units left') }),
+  },
   ProductDelisted: { 1: object('The product is no longer for sale, for good', { productId: id('the product'), merchantId: id('who sells it') }) },
   ProductStockReserved: {
     1: object('An order took units of the stock (step 1 of an order; OrderPlaced debits the buyer next, or the units are released)', {
@@ -105,10 +113,16 @@ export const COMMERCE_EVENT_SCHEMAS: { [T in CommerceEventType]: Record<number, 
     }),
   },
   OrderRefunded: {
-    1: orderMoney("Debit of the merchant's wallet: a refund paid out (caused by OrderRefundRequested); OrderRefundReceived credits the buyer", { reason: text(REFUND_REASON_MAX_LENGTH, 'why') }, ['reason']),
+    1: orderMoney(
+      "Debit of the merchant's wallet: a refund paid out (caused by OrderRefundRequested); OrderRefundReceived credits the buyer",
+      { reason: text(REFUND_REASON_MAX_LENGTH, 'why') },
+      ['reason'],
+    ),
   },
   OrderRefundDeclined: {
-    1: orderMoney("On the merchant's wallet, no money moves: the refund could not be covered", { reason: { type: 'string', description: 'the problem code of the refusal' } }),
+    1: orderMoney("On the merchant's wallet, no money moves: the refund could not be covered", {
+      reason: { type: 'string', description: 'the problem code of the refusal' },
+    }),
   },
   OrderRefundReceived: { 1: orderMoney("Credit of the buyer's wallet, caused by OrderRefunded") },
   OrderRated: {

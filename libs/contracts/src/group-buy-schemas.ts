@@ -34,16 +34,23 @@ export const GROUP_BUY_EVENT_SCHEMAS: { [T in GroupBuyEventType]: Record<number,
     }),
   },
   GroupBuyFundsHeld: {
-    1: object("Debit of the buyer's wallet: the group price held for a group buy; GroupBuyPaymentReceived (completed) or GroupBuyFundsReturned (failed, refused) credits it", {
-      groupBuyId: uuid('the group buy'),
-      joinId: id('the join; the order id once the group completes'),
-      productId: id('the product'),
-      merchantId: id('who sells it'),
-      buyerId: id('who joins'),
-      amount: fen('the group price held'),
+    1: object(
+      "Debit of the buyer's wallet: the group price held for a group buy; GroupBuyPaymentReceived (completed) or GroupBuyFundsReturned (failed, refused) credits it",
+      {
+        groupBuyId: uuid('the group buy'),
+        joinId: id('the join; the order id once the group completes'),
+        productId: id('the product'),
+        merchantId: id('who sells it'),
+        buyerId: id('who joins'),
+        amount: fen('the group price held'),
+      },
+    ),
+  },
+  GroupBuyJoined: {
+    1: groupMember('A held buyer joined the group (caused by GroupBuyFundsHeld)', {
+      members: { type: 'integer', minimum: 1, maximum: 100, description: 'members so far, this one included' },
     }),
   },
-  GroupBuyJoined: { 1: groupMember('A held buyer joined the group (caused by GroupBuyFundsHeld)', { members: { type: 'integer', minimum: 1, maximum: 100, description: 'members so far, this one included' } }) },
   GroupBuyJoinRefused: {
     1: groupMember('A hold could not join (the group is full, closed, or the buyer a member already): its money returns', {
       reason: { type: 'string', description: 'the problem code of the refusal (group-buy-full, group-buy-closed, already-joined)' },

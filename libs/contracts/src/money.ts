@@ -4,8 +4,7 @@ export type Fen = number;
 export const CURRENCY = 'CNY' as const;
 
 /** True for a safe, non-negative integer: the only shape a stored amount may have. */
-export const isFen = (value: unknown): value is Fen =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+export const isFen = (value: unknown): value is Fen => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /** True for an amount that can be paid: a safe integer of at least 1 fen. */
 export const isPayableFen = (value: unknown): value is Fen => isFen(value) && value >= 1;

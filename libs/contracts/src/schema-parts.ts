@@ -19,7 +19,11 @@ export const object = (description: string, properties: Record<string, JsonSchem
   properties,
 });
 
-export const hash = (of: string): JsonSchema => ({ type: 'string', pattern: '^[0-9a-f]{64}$', description: `HMAC-SHA256 of ${of} under the install's hash key (ZAN_PII_HASH_KEY), hex` });
+export const hash = (of: string): JsonSchema => ({
+  type: 'string',
+  pattern: '^[0-9a-f]{64}$',
+  description: `HMAC-SHA256 of ${of} under the install's hash key (ZAN_PII_HASH_KEY), hex`,
+});
 export const verificationDecider: JsonSchema = { type: 'string', enum: ['provider', 'admin'] };
 export const walletKind: JsonSchema = { type: 'string', enum: ['individual', 'business'] };
 export const redPacket = (description: string): JsonSchema =>
@@ -38,8 +42,18 @@ export const redPacket = (description: string): JsonSchema =>
     ['greeting', 'recipients'],
   );
 
-export const text = (maxLength: number, description: string): JsonSchema => ({ type: 'string', minLength: 1, maxLength, description: `${description}; free text, no control characters` });
-export const stock = (description: string): JsonSchema => ({ type: ['integer', 'null'], minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: `${description}; null: unlimited` });
+export const text = (maxLength: number, description: string): JsonSchema => ({
+  type: 'string',
+  minLength: 1,
+  maxLength,
+  description: `${description}; free text, no control characters`,
+});
+export const stock = (description: string): JsonSchema => ({
+  type: ['integer', 'null'],
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: `${description}; null: unlimited`,
+});
 export const quantity: JsonSchema = { type: 'integer', minimum: 1, description: 'units bought' };
 export const order = (description: string): JsonSchema =>
   object(description, {
@@ -52,4 +66,8 @@ export const order = (description: string): JsonSchema =>
     amount: fen('quantity x unitPrice, what the buyer pays'),
   });
 export const orderMoney = (description: string, extra: Record<string, JsonSchema> = {}, optional: string[] = []): JsonSchema =>
-  object(description, { orderId: id('the order'), refundId: id('the refund'), merchantId: id('who sells'), buyerId: id('who bought'), amount: fen('the refund'), ...extra }, optional);
+  object(
+    description,
+    { orderId: id('the order'), refundId: id('the refund'), merchantId: id('who sells'), buyerId: id('who bought'), amount: fen('the refund'), ...extra },
+    optional,
+  );

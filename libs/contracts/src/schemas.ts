@@ -12,7 +12,6 @@ export type { JsonSchema } from './schema-parts';
 import { COMMERCE_EVENT_SCHEMAS } from './commerce-schemas';
 import { GROUP_BUY_EVENT_SCHEMAS } from './group-buy-schemas';
 
-
 /** Payload schemas by type and version. A new version adds an entry; old entries stay while old events exist. */
 
 export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } = {
@@ -23,8 +22,16 @@ export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } 
       {
         userId: id('the owner'),
         cardId: id('the card'),
-        personal: { type: 'boolean', description: 'whether the card counted as personal when linked (since v1.1 decided from the verification, never declared)' },
-        holderName: { type: 'string', minLength: 1, maxLength: 100, description: "the holder's name masked: first character, then * per remaining one (since v1.1)" },
+        personal: {
+          type: 'boolean',
+          description: 'whether the card counted as personal when linked (since v1.1 decided from the verification, never declared)',
+        },
+        holderName: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 100,
+          description: "the holder's name masked: first character, then * per remaining one (since v1.1)",
+        },
         holderNameHash: hash("the holder's name (since v1.1)"),
       },
       ['holderName', 'holderNameHash'],
@@ -55,7 +62,12 @@ export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } 
     ),
   },
   WalletFunded: {
-    1: object('Money came in from a linked card (v1)', { userId: id('the owner'), fundingId: uuid('the funding'), cardId: id('the card'), amount: fen('the top-up') }),
+    1: object('Money came in from a linked card (v1)', {
+      userId: id('the owner'),
+      fundingId: uuid('the funding'),
+      cardId: id('the card'),
+      amount: fen('the top-up'),
+    }),
     2: object('Money came in from a linked card', {
       userId: id('the owner'),
       fundingId: uuid('the funding'),
@@ -64,12 +76,23 @@ export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } 
     }),
   },
   WalletWithdrawn: {
-    1: object('Money went out to a linked card', { userId: id('the owner'), withdrawalId: uuid('the withdrawal'), cardId: id('the card'), amount: fen('the withdrawal') }),
+    1: object('Money went out to a linked card', {
+      userId: id('the owner'),
+      withdrawalId: uuid('the withdrawal'),
+      cardId: id('the card'),
+      amount: fen('the withdrawal'),
+    }),
   },
   FundsTransferred: {
     1: object(
       "Debit of the payer's wallet (on the payer's stream); TransferReceived credits the payee",
-      { transferId: uuid('the transfer'), fromUserId: id('the payer'), toUserId: id('the payee'), amount: fen('the transfer'), note: { type: 'string', maxLength: 200 } },
+      {
+        transferId: uuid('the transfer'),
+        fromUserId: id('the payer'),
+        toUserId: id('the payee'),
+        amount: fen('the transfer'),
+        note: { type: 'string', maxLength: 200 },
+      },
       ['note'],
     ),
   },

@@ -23,5 +23,4 @@ export const streamCategory = (streamId: string): string => {
   return dash < 0 ? streamId : streamId.slice(0, dash);
 };
 
-export const streamEntityId = (streamId: string): string =>
-  streamId.slice(streamCategory(streamId).length + 1);
+export const streamEntityId = (streamId: string): string => streamId.slice(streamCategory(streamId).length + 1);

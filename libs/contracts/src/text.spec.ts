@@ -17,10 +17,7 @@ describe('free text', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (text) => {
         const points = [...text].map((c) => c.codePointAt(0)!);
-        const ok =
-          points.length >= 1 &&
-          points.length <= 20 &&
-          points.every((p) => !(p <= 0x1f || (p >= 0x7f && p <= 0x9f) || (p >= 0xd800 && p <= 0xdfff)));
+        const ok = points.length >= 1 && points.length <= 20 && points.every((p) => !(p <= 0x1f || (p >= 0x7f && p <= 0x9f) || (p >= 0xd800 && p <= 0xdfff)));
         expect(freeTextProblem(text, 20) === undefined).toBe(ok);
       }),
     );

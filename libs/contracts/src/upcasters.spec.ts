@@ -23,9 +23,7 @@ describe('upcasters', () => {
   });
 
   it('runs the chain it is given, and names a missing step', () => {
-    const chain: Upcaster[] = [
-      { type: 'WalletFunded', fromVersion: 1, upcast: (d) => ({ ...(d as object), step: 'one' }) },
-    ];
+    const chain: Upcaster[] = [{ type: 'WalletFunded', fromVersion: 1, upcast: (d) => ({ ...(d as object), step: 'one' }) }];
     expect(upcast('WalletFunded', 1, {}, chain)).toEqual({ version: 2, data: { step: 'one' } });
     expect(() => upcast('WalletFunded', 1, {}, [])).toThrow('no upcaster for WalletFunded v1');
   });

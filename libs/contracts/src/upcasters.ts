@@ -27,12 +27,7 @@ export const UPCASTERS: readonly Upcaster[] = [
 export const currentVersion = (type: string): number => (isZanEventType(type) ? EVENT_CATALOG[type].version : 1);
 
 /** Runs the chain from the stored version to the current one. */
-export const upcast = (
-  type: string,
-  version: number,
-  data: unknown,
-  upcasters: readonly Upcaster[] = UPCASTERS,
-): { version: number; data: unknown } => {
+export const upcast = (type: string, version: number, data: unknown, upcasters: readonly Upcaster[] = UPCASTERS): { version: number; data: unknown } => {
   let v = version;
   let d = data;
   const target = currentVersion(type);

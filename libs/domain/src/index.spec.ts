@@ -13,7 +13,15 @@ describe('@zan/domain public API', () => {
   it('exports the deciders, helpers and errors by name', () => {
     expect(domain.walletDecider.decide).toBe(domain.wallet.decide);
     expect(domain.redPacketDecider.decide).toBe(domain.redPacket.decide);
-    const helpers = [domain.drawShare, domain.decideSendRedPacket, domain.redPacketExpiresAt, domain.tipAuthor, domain.isEligibleAuthor, domain.hasPersonalCard, domain.fold];
+    const helpers = [
+      domain.drawShare,
+      domain.decideSendRedPacket,
+      domain.redPacketExpiresAt,
+      domain.tipAuthor,
+      domain.isEligibleAuthor,
+      domain.hasPersonalCard,
+      domain.fold,
+    ];
     for (const f of helpers) {
       expect(typeof f).toBe('function');
     }

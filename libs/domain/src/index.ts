@@ -58,11 +58,31 @@ export type {
 export { articleDecider, ArticleIdTaken, ArticleNotFound, NotTheArticleAuthor, isPublished, requireTippableArticle } from './article';
 export type { Article, ArticleCommand, ArticleEvent, ArticleState, LikeArticle, PublishArticle, UnlikeArticle } from './article';
 export { isMerchant, assertMerchant } from './wallet';
-export { productDecider, isListed, MAX_ORDER_QUANTITY, NotTheProductMerchant, PriceChanged, ProductGone, ProductIdTaken, ProductNotFound, SoldOut } from './product';
+export {
+  productDecider,
+  isListed,
+  MAX_ORDER_QUANTITY,
+  NotTheProductMerchant,
+  PriceChanged,
+  ProductGone,
+  ProductIdTaken,
+  ProductNotFound,
+  SoldOut,
+} from './product';
 export type { Product, ProductCommand, ProductEvent, ProductState } from './product';
 export { orderDecider, AlreadyRated, NotYourOrder, OrderNotFound, RefundExceedsPayment } from './order';
 export type { Order, OrderCommand, OrderEvent, OrderState } from './order';
-export { groupBuyDecider, joinRefusal, AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyIdTaken, GroupBuyNotFound, MAX_GROUP_SIZE, MIN_GROUP_SIZE } from './group-buy';
+export {
+  groupBuyDecider,
+  joinRefusal,
+  AlreadyJoined,
+  GroupBuyClosed,
+  GroupBuyFull,
+  GroupBuyIdTaken,
+  GroupBuyNotFound,
+  MAX_GROUP_SIZE,
+  MIN_GROUP_SIZE,
+} from './group-buy';
 export type { GroupBuy, GroupBuyCommand, GroupBuyEvent, GroupBuyState } from './group-buy';
 export * from './audit/ledger-audit';
 export { paymentCodeDecider, isDynamic, isExpired, PAYMENT_CODE_TTL } from './payment-code';

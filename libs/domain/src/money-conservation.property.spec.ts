@@ -20,7 +20,14 @@ const amount = (max: number) =>
 const action = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('open' as const), user, walletKind: fc.constantFrom('individual' as const, 'business' as const) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('link' as const), user, card, personal: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('verify' as const), user, decision: fc.constantFrom('verified' as const, 'verified' as const, 'rejected' as const) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('verify' as const),
+      user,
+      decision: fc.constantFrom('verified' as const, 'verified' as const, 'rejected' as const),
+    }),
+  },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('fund' as const), user, card, amount: amount(30_000) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('withdraw' as const), user, card, amount: amount(20_000) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('transfer' as const), from: user, to: user, amount: amount(10_000) }) },
@@ -36,7 +43,15 @@ const action = fc.oneof(
       recipients: fc.option(fc.uniqueArray(user, { minLength: 1, maxLength: 4 }), { freq: 3 }),
     }),
   },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('claim' as const), packet: fc.nat(), user, random: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('claim' as const),
+      packet: fc.nat(),
+      user,
+      random: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('expire' as const), packet: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.oneof(fc.integer({ min: 0, max: HOUR }), fc.constant(25 * HOUR)) }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('deliver' as const), index: fc.nat() }) },
@@ -54,12 +69,22 @@ const apply = (system: ZanSystem, a: Action): void => {
       return;
     case 'link':
       // A personal card is one held by the name the wallet verifies with.
-      system.onWallet(a.user, { type: 'LinkBankCard', data: { userId: a.user, cardId: a.card, holderName: '*', holderNameHash: nameHashOf(a.personal || a.card === 'c0' ? a.user : 'someone') } });
+      system.onWallet(a.user, {
+        type: 'LinkBankCard',
+        data: { userId: a.user, cardId: a.card, holderName: '*', holderNameHash: nameHashOf(a.personal || a.card === 'c0' ? a.user : 'someone') },
+      });
       return;
     case 'verify':
       system.onWallet(a.user, {
         type: 'RequestVerification',
-        data: { userId: a.user, verificationId: nextId('v'), kind: 'individual', maskedName: '*', nameHash: nameHashOf(a.user), numberHash: nameHashOf(`id-${a.user}`) },
+        data: {
+          userId: a.user,
+          verificationId: nextId('v'),
+          kind: 'individual',
+          maskedName: '*',
+          nameHash: nameHashOf(a.user),
+          numberHash: nameHashOf(`id-${a.user}`),
+        },
       });
       system.onWallet(a.user, { type: 'RecordVerification', data: { userId: a.user, decision: a.decision, decidedBy: 'admin' } });
       return;

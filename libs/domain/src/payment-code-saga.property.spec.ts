@@ -33,7 +33,14 @@ class Log {
     const revision = this.stream(streamId).length;
     decided.forEach((event, index) => {
       this.ids.add(index === 0 ? id : `${id}/${index}`);
-      this.events.push({ id: index === 0 ? id : `${id}/${index}`, type: event.type, streamId, revision: revision + index, data: event.data, metadata: { causationId } });
+      this.events.push({
+        id: index === 0 ? id : `${id}/${index}`,
+        type: event.type,
+        streamId,
+        revision: revision + index,
+        data: event.data,
+        metadata: { causationId },
+      });
     });
     return true;
   }
@@ -44,7 +51,9 @@ type Payer = { id: string; step: 'read' | 'debit' | 'settle' | 'done'; used?: bo
 const setup = (log: Log, payers: string[], balances: number[]): void => {
   log.append(CODE_STREAM, 'issued', [{ type: 'PaymentCodeIssued', data: { codeId: CODE_ID, merchantId: 'shop', amount: AMOUNT, expiresAt: at(T0, 300_000) } }]);
   log.append('wallet-shop', 'shop-open', [walletOpened('shop', 'business'), verificationRequested('shop', { kind: 'business' }), walletVerified('shop')]);
-  payers.forEach((id, i) => log.append(`wallet-${id}`, `${id}-open`, [walletOpened(id), ...(balances[i]! > 0 ? [funded(id, balances[i]!, 'card-1', `f-${id}`)] : [])]));
+  payers.forEach((id, i) =>
+    log.append(`wallet-${id}`, `${id}-open`, [walletOpened(id), ...(balances[i]! > 0 ? [funded(id, balances[i]!, 'card-1', `f-${id}`)] : [])]),
+  );
 };
 
 /** Redeem the code for a MerchantPaid, else give the payer the money back; answers whether the payment took the code. */
@@ -52,14 +61,25 @@ const settle = (log: Log, paid: AuditedEvent): boolean => {
   const d = paid.data as MerchantPaid;
   const state = fold(paymentCodeDecider, log.stream(CODE_STREAM));
   try {
-    const decided = paymentCodeDecider.decide({ type: 'RedeemPaymentCode', data: { paymentId: d.paymentId, payerId: d.payerId, amount: d.amount, paidAt: at(T0, 1000) } }, state);
+    const decided = paymentCodeDecider.decide(
+      { type: 'RedeemPaymentCode', data: { paymentId: d.paymentId, payerId: d.payerId, amount: d.amount, paidAt: at(T0, 1000) } },
+      state,
+    );
     log.append(CODE_STREAM, `${paid.id}:redeem`, decided, paid.id);
     return true;
   } catch (error) {
     if (!(error instanceof PaymentCodeGone)) throw error;
-    const credit = { type: 'MerchantPaymentReturned' as const, data: { paymentId: d.paymentId, payerId: d.payerId, merchantId: d.merchantId, amount: d.amount, reason: 'code-used' as const } };
+    const credit = {
+      type: 'MerchantPaymentReturned' as const,
+      data: { paymentId: d.paymentId, payerId: d.payerId, merchantId: d.merchantId, amount: d.amount, reason: 'code-used' as const },
+    };
     const wallet = fold(walletDecider, log.stream(`wallet-${d.payerId}`));
-    log.append(`wallet-${d.payerId}`, `${paid.id}:return`, walletDecider.decide({ type: 'CreditWallet', data: { userId: d.payerId, credit } }, wallet), paid.id);
+    log.append(
+      `wallet-${d.payerId}`,
+      `${paid.id}:return`,
+      walletDecider.decide({ type: 'CreditWallet', data: { userId: d.payerId, credit } }, wallet),
+      paid.id,
+    );
     return false;
   }
 };
@@ -83,7 +103,10 @@ const step = (log: Log, payer: Payer): void => {
       const code = { exists: true, codeId: CODE_ID, merchantId: 'shop', amount: AMOUNT, expiresAt: at(T0, 300_000), used: payer.used ?? false, merchant: true };
       const wallet = fold(walletDecider, log.stream(`wallet-${payer.id}`));
       try {
-        const decided = walletDecider.decide({ type: 'PayMerchant', data: { paymentId: `pay-${payer.id}`, payerId: payer.id, code } }, wallet, { limits: DEFAULT_LIMITS, now: at(T0, 1000) });
+        const decided = walletDecider.decide({ type: 'PayMerchant', data: { paymentId: `pay-${payer.id}`, payerId: payer.id, code } }, wallet, {
+          limits: DEFAULT_LIMITS,
+          now: at(T0, 1000),
+        });
         log.append(`wallet-${payer.id}`, `pay-${payer.id}`, decided);
         payer.paid = log.events[log.events.length - 1];
         payer.step = 'settle';

@@ -41,8 +41,16 @@ export const CLOUD_EVENT_HEADERS: JsonSchema = {
         'CloudEvents sequence extension: the revision of the event in its stream, from 0, contiguous on the topic, a plain decimal equal to zan_revision (e.g. 7); compare as integers, not as text. With ce_subject, a dedupe key and a gap detector',
     },
     [HEADER.zanPosition]: decimal('CloudEvents extension: global position in the event store (may exceed 2^53: read it as a string or a big integer)'),
-    [HEADER.correlationId]: { type: 'string', minLength: 1, description: 'CloudEvents extension: the correlation id of the command that started the chain (kept by every credit, escrow, expiry and refund)' },
-    [HEADER.causationId]: { type: 'string', minLength: 1, description: 'CloudEvents extension: what caused the event: the command id, or the id of the event a process manager or timer reacted to' },
+    [HEADER.correlationId]: {
+      type: 'string',
+      minLength: 1,
+      description: 'CloudEvents extension: the correlation id of the command that started the chain (kept by every credit, escrow, expiry and refund)',
+    },
+    [HEADER.causationId]: {
+      type: 'string',
+      minLength: 1,
+      description: 'CloudEvents extension: what caused the event: the command id, or the id of the event a process manager or timer reacted to',
+    },
     [HEADER.position]: decimal('v1 name of ce_zanposition, same value; kept until v2'),
     [HEADER.revision]: decimal('v1 name of ce_sequence, same value; kept until v2'),
     [HEADER.prevPosition]: decimal('position of the event published just before this one, on any topic (0 before the first)'),
@@ -146,8 +154,8 @@ export const buildAsyncApi = (options: AsyncApiOptions = {}): Record<string, unk
       description: [
         'Every event Zan stores is published by the relay to Kafka as a CloudEvent 1.0 in binary content mode:',
         'the headers below, the JSON payload as the value, the stream id as the key.',
-        'Topics are one per stream category: every event of a stream is on its category\'s topic, in revision order.',
-        'Zan\'s attributes are CloudEvents extension attributes (ce_sequence, ce_zanposition, ce_correlationid, ce_causationid); v1\'s zan_position and zan_revision stay beside them until v2.',
+        "Topics are one per stream category: every event of a stream is on its category's topic, in revision order.",
+        "Zan's attributes are CloudEvents extension attributes (ce_sequence, ce_zanposition, ce_correlationid, ce_causationid); v1's zan_position and zan_revision stay beside them until v2.",
         'Delivery is at least once: dedupe on ce_id, or on (ce_subject, ce_sequence).',
         'v1.1 retired the v1 topic <prefix>.tip: TipPraised and TipReceived are on <prefix>.wallet (filter by ce_type).',
         'A payload of an older version (ce_type zan.<Type>.v<n>) may still be on a topic; Zan upcasts it on read.',
@@ -156,7 +164,11 @@ export const buildAsyncApi = (options: AsyncApiOptions = {}): Record<string, unk
     },
     defaultContentType: JSON_CONTENT_TYPE,
     servers: {
-      local: { host: '127.0.0.1:9092', protocol: 'kafka', description: 'the broker of `bash infra/kafka/start.sh` (topic prefix ZAN_TOPIC_PREFIX, default zan)' },
+      local: {
+        host: '127.0.0.1:9092',
+        protocol: 'kafka',
+        description: 'the broker of `bash infra/kafka/start.sh` (topic prefix ZAN_TOPIC_PREFIX, default zan)',
+      },
     },
     channels,
     operations,
@@ -174,9 +186,7 @@ export const toYaml = (value: unknown, indent = ''): string => {
   const inline = (v: unknown) => (Array.isArray(v) ? '[]' : typeof v === 'object' && v !== null ? '{}' : scalar(v));
   const nested = (v: unknown) => typeof v === 'object' && v !== null && !isEmpty(v);
   if (Array.isArray(value)) {
-    return value
-      .map((item) => (nested(item) ? `${indent}-\n${toYaml(item, `${indent}  `)}` : `${indent}- ${inline(item)}\n`))
-      .join('');
+    return value.map((item) => (nested(item) ? `${indent}-\n${toYaml(item, `${indent}  `)}` : `${indent}- ${inline(item)}\n`)).join('');
   }
   return Object.entries(value as Record<string, unknown>)
     .map(([k, v]) => (nested(v) ? `${indent}${key(k)}:\n${toYaml(v, `${indent}  `)}` : `${indent}${key(k)}: ${inline(v)}\n`))

@@ -2,16 +2,7 @@
  * Stored events as Kafka messages: CloudEvents 1.0 in binary content mode (CONTRACT.md, "Kafka").
  * Pure functions, shared by every adapter, so the embedded bus carries exactly what Kafka carries.
  */
-import {
-  currentVersion,
-  isZanEventType,
-  parsePosition,
-  positionToString,
-  streamCategory,
-  upcast,
-  type EventMetadata,
-  type StoredEvent,
-} from '@zan/contracts';
+import { currentVersion, isZanEventType, parsePosition, positionToString, streamCategory, upcast, type EventMetadata, type StoredEvent } from '@zan/contracts';
 
 export const CE_SPEC_VERSION = '1.0';
 export const JSON_CONTENT_TYPE = 'application/json';
@@ -232,8 +223,7 @@ const parseMetadata = (text: string): EventMetadata => {
   return metadata as EventMetadata;
 };
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The CloudEvents JSON structured form of an event (what a webhook's body is): the same attributes as

@@ -74,8 +74,7 @@ export const createAdapters = async (config: ZanConfig, roles: readonly Role[] =
   const needs = adaptersFor(roles);
   const store = !needs.eventStore
     ? undefined
-    :
-    config.eventStore.kind === 'postgres'
+    : config.eventStore.kind === 'postgres'
       ? await createPostgresEventStore({
           connectionString: config.eventStore.url,
           schema: config.eventStore.schema,
@@ -83,25 +82,29 @@ export const createAdapters = async (config: ZanConfig, roles: readonly Role[] =
           existing: options.existing,
         })
       : config.eventStore.kind === 'embedded'
-        ? await createEmbeddedEventStore({ dataDir: embeddedEventsDir(config.eventStore.dataDir), schema: config.eventStore.schema, existing: options.existing })
+        ? await createEmbeddedEventStore({
+            dataDir: embeddedEventsDir(config.eventStore.dataDir),
+            schema: config.eventStore.schema,
+            existing: options.existing,
+          })
         : { ...(await createEventStoreDbEventStore({ connectionString: config.eventStore.url })), sql: undefined };
   const bus: EventBus | undefined = !needs.bus
     ? undefined
     : config.kafka
-    ? new KafkaEventBus({
-        brokers: config.kafka.brokers,
-        clientId: `zan-${hostname()}-${process.pid}`,
-        topicPrefix: config.kafka.topicPrefix,
-        partitions: config.kafka.partitions,
-        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-        sendTimeoutMs: config.kafka.sendTimeoutMs,
-      })
-    : new InProcessEventBus({ topicPrefix: config.topicPrefix });
+      ? new KafkaEventBus({
+          brokers: config.kafka.brokers,
+          clientId: `zan-${hostname()}-${process.pid}`,
+          topicPrefix: config.kafka.topicPrefix,
+          partitions: config.kafka.partitions,
+          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+          sendTimeoutMs: config.kafka.sendTimeoutMs,
+        })
+      : new InProcessEventBus({ topicPrefix: config.topicPrefix });
   const readModels: ReadModelStore | undefined = !needs.readModels
     ? undefined
     : config.redis
-    ? new RedisReadModelStore({ redis: config.redis.url, prefix: config.redis.prefix, feedLength: config.feedLength })
-    : new MemoryReadModelStore({ feedLength: config.feedLength });
+      ? new RedisReadModelStore({ redis: config.redis.url, prefix: config.redis.prefix, feedLength: config.feedLength })
+      : new MemoryReadModelStore({ feedLength: config.feedLength });
   let leaderElection = needs.leaderElection ? leaderElectionFor(config) : undefined;
   if (needs.leaderElection && !leaderElection) {
     logger.warn('no REDIS_URL beside EventStoreDB: nothing shared can elect a leader, so this instance runs the relay and process managers whatever others do');
@@ -110,7 +113,8 @@ export const createAdapters = async (config: ZanConfig, roles: readonly Role[] =
   // Webhook state lives in the event store's SQL database (PostgreSQL or embedded), migrated once here.
   const webhooks = needs.webhooks ? webhookStoreOf(config, store?.sql) : undefined;
   if (webhooks && !options.existing) await webhooks.migrate();
-  if (needs.webhooks && !webhooks && config.eventStore.kind === 'eventstoredb') logger.warn('webhooks need a PostgreSQL or embedded event store: they are off beside EventStoreDB');
+  if (needs.webhooks && !webhooks && config.eventStore.kind === 'eventstoredb')
+    logger.warn('webhooks need a PostgreSQL or embedded event store: they are off beside EventStoreDB');
   logger.log(
     `event store: ${config.eventStore.kind}; bus: ${config.kafka ? `kafka ${config.kafka.brokers.join(',')}` : 'in-process'}; read models: ${config.redis ? 'redis' : 'memory'}${leaderElection ? `; leader election: ${leaderElection.kind}` : ''}`,
   );

@@ -104,7 +104,11 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   ZAN_WEBHOOKS_PORT: Joi.number().port().default(3003),
   ZAN_SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).max(600_000).default(10_000),
   ZAN_JWT_SECRET: Joi.string().min(16),
-  ZAN_JWT_MAX_LIFETIME_SECONDS: Joi.number().integer().min(60).max(30 * 86_400).default(86_400),
+  ZAN_JWT_MAX_LIFETIME_SECONDS: Joi.number()
+    .integer()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
   ZAN_ID_SECRET: Joi.string().min(16),
   // Verification (KYC): the provider, and the keys of the personal data vault (see secrets.ts).
   ZAN_KYC_PROVIDER: Joi.string().valid('local', 'http').default('local'),
@@ -114,7 +118,9 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   ZAN_PII_HASH_KEY: Joi.string().min(16),
   ZAN_CARDS_PER_WALLET: Joi.number().integer().min(1).max(1000).default(DEFAULT_LIMITS.cardsPerWallet),
   ZAN_EVENT_STORE: Joi.string().pattern(/^(postgres|postgresql|esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent):\/\//),
-  ZAN_PG_SCHEMA: Joi.string().pattern(/^[a-z_][a-z0-9_]{0,62}$/).default('zan'),
+  ZAN_PG_SCHEMA: Joi.string()
+    .pattern(/^[a-z_][a-z0-9_]{0,62}$/)
+    .default('zan'),
   ZAN_PG_POOL_SIZE: Joi.number().integer().min(1).max(200).default(20),
   ZAN_DATA_DIR: Joi.string().default('./data'),
   KAFKA_BROKERS: Joi.string().pattern(/^[^,\s]+(,[^,\s]+)*$/),
@@ -122,10 +128,14 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   KAFKA_SESSION_TIMEOUT_MS: Joi.number().integer().min(6000).max(300_000),
   KAFKA_SEND_TIMEOUT_MS: Joi.number().integer().min(1000).max(600_000).default(30_000),
   ZAN_PROJECTOR_MAX_ATTEMPTS: Joi.number().integer().min(1).max(1000).default(5),
-  ZAN_TOPIC_PREFIX: Joi.string().pattern(/^[A-Za-z0-9._-]{1,100}$/).default('zan'),
+  ZAN_TOPIC_PREFIX: Joi.string()
+    .pattern(/^[A-Za-z0-9._-]{1,100}$/)
+    .default('zan'),
   REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }),
   ZAN_REDIS_PREFIX: Joi.string().max(100).default('zan:'),
-  ZAN_ROLES: Joi.string().pattern(/^(api|relay|projector|webhooks)(,(api|relay|projector|webhooks))*$/).default('api,relay,projector,webhooks'),
+  ZAN_ROLES: Joi.string()
+    .pattern(/^(api|relay|projector|webhooks)(,(api|relay|projector|webhooks))*$/)
+    .default('api,relay,projector,webhooks'),
   // Webhooks (CONTRACT.md, "Webhooks"): retries from about 5 s doubling to 1 h apart, for 24 h; an
   // endpoint failing everything for 3 days is disabled. Shorter values are for tests and drills.
   ZAN_WEBHOOKS_ALLOW_PRIVATE: Joi.boolean().default(false),
@@ -133,15 +143,25 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   ZAN_WEBHOOKS_RETRY_BASE_MS: Joi.number().integer().min(1).max(3_600_000).default(5_000),
   ZAN_WEBHOOKS_RETRY_MAX_MS: Joi.number().integer().min(1).max(86_400_000).default(3_600_000),
   ZAN_WEBHOOKS_RETRY_WINDOW_MS: Joi.number().integer().min(1).default(86_400_000),
-  ZAN_WEBHOOKS_DISABLE_AFTER_MS: Joi.number().integer().min(1).default(3 * 86_400_000),
-  ZAN_WEBHOOKS_SECRET_OVERLAP_MS: Joi.number().integer().min(0).max(30 * 86_400_000).default(86_400_000),
+  ZAN_WEBHOOKS_DISABLE_AFTER_MS: Joi.number()
+    .integer()
+    .min(1)
+    .default(3 * 86_400_000),
+  ZAN_WEBHOOKS_SECRET_OVERLAP_MS: Joi.number()
+    .integer()
+    .min(0)
+    .max(30 * 86_400_000)
+    .default(86_400_000),
   ZAN_WEBHOOKS_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(64),
   ZAN_FEED_LENGTH: Joi.number().integer().min(10).max(100_000).default(1000),
   ZAN_TIP_MIN: Joi.number().integer().min(1).default(DEFAULT_LIMITS.tip.min),
   ZAN_TIP_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.tip.max),
   ZAN_RED_PACKET_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.redPacket.maxTotal),
   ZAN_RED_PACKET_MAX_SHARES: Joi.number().integer().min(1).max(10_000).default(DEFAULT_LIMITS.redPacket.maxShares),
-  ZAN_RED_PACKET_TTL_SECONDS: Joi.number().integer().min(1).default(DEFAULT_LIMITS.redPacket.ttlMs / 1000),
+  ZAN_RED_PACKET_TTL_SECONDS: Joi.number()
+    .integer()
+    .min(1)
+    .default(DEFAULT_LIMITS.redPacket.ttlMs / 1000),
   ZAN_FUNDING_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.funding.max),
   ZAN_DAILY_SPEND_LIMIT: Joi.number().integer().min(0).default(DEFAULT_LIMITS.dailySpend),
   // Outgoing limits by verification tier (fen, 0: none), after the PBoC account classes: docs/operations.md.
@@ -150,7 +170,9 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   ZAN_READ_WAIT_MS: Joi.number().integer().min(0).max(60_000).default(5000),
   ZAN_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(0).default(600),
   ZAN_QUERY_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(0).default(3000),
-  ZAN_CORS_ORIGINS: Joi.string().pattern(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/).allow(''),
+  ZAN_CORS_ORIGINS: Joi.string()
+    .pattern(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/)
+    .allow(''),
   ZAN_LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   ZAN_LOG_FORMAT: Joi.string().valid('auto', 'json', 'pretty').default('auto'),
   // Tracing is off unless an OTLP/HTTP endpoint is set (the standard OpenTelemetry variables).

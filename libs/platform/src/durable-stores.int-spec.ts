@@ -36,7 +36,9 @@ describe('createDurableStores', () => {
       expect(stores.timers).toBeInstanceOf(SqlTimerStore);
       expect(stores.vault).toBeInstanceOf(SqlPersonalDataVault);
       expect(stores.rateLimits).toBeInstanceOf(RedisThrottlerStorage);
-      const { rows } = await sql.query<{ table: string }>(`SELECT table_name AS table FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [pgSchema]);
+      const { rows } = await sql.query<{ table: string }>(`SELECT table_name AS table FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [
+        pgSchema,
+      ]);
       expect(rows.map((row) => row.table)).toEqual(expect.arrayContaining(['idempotency', 'timers']));
       await stores.timers.schedule('t', new Date('2026-03-01T00:00:00Z'));
       expect(await stores.timers.due(new Date('2026-03-02T00:00:00Z'), 10)).toEqual([{ id: 't', dueAt: new Date('2026-03-01T00:00:00Z') }]);

@@ -80,9 +80,7 @@ export const loadSecrets = (config: Pick<ZanConfig, 'env' | 'jwtSecret' | 'idSec
     source = { file, created: generated.created };
   }
   const idKey =
-    config.idSecret !== undefined
-      ? Buffer.from(config.idSecret)
-      : Buffer.from(hkdfSync('sha256', jwtSecret, Buffer.alloc(0), 'zan/unguessable-ids/v1', 32));
+    config.idSecret !== undefined ? Buffer.from(config.idSecret) : Buffer.from(hkdfSync('sha256', jwtSecret, Buffer.alloc(0), 'zan/unguessable-ids/v1', 32));
   return { jwtSecret, idKey, source };
 };
 

@@ -42,7 +42,10 @@ describe('loadConfig', () => {
     const message = refused({ ZAN_EVENT_STORE: 'esdb://es:2113?tls=false' });
     expect(message).toMatch(/^invalid setting REDIS_URL: required with an EventStoreDB event store/);
     expect(message).not.toContain('\n');
-    expect(loadConfig({ ZAN_EVENT_STORE: 'kurrentdb://es:2113?tls=false', ZAN_ROLES: 'relay' }).eventStore).toEqual({ kind: 'eventstoredb', url: 'kurrentdb://es:2113?tls=false' });
+    expect(loadConfig({ ZAN_EVENT_STORE: 'kurrentdb://es:2113?tls=false', ZAN_ROLES: 'relay' }).eventStore).toEqual({
+      kind: 'eventstoredb',
+      url: 'kurrentdb://es:2113?tls=false',
+    });
     expect(loadConfig({ ZAN_EVENT_STORE: 'esdb://es:2113', REDIS_URL: 'redis://redis:6379' }).eventStore.kind).toBe('eventstoredb');
   });
 
@@ -52,7 +55,15 @@ describe('loadConfig', () => {
 
   it('defaults the operability settings: loopback, ports, shutdown timeout, tracing off', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 3000, relayPort: 3001, projectorPort: 3002, shutdownTimeoutMs: 10_000, logLevel: 'info', tracing: undefined });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      relayPort: 3001,
+      projectorPort: 3002,
+      shutdownTimeoutMs: 10_000,
+      logLevel: 'info',
+      tracing: undefined,
+    });
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }).tracing).toEqual({ endpoint: 'http://127.0.0.1:4318', serviceName: undefined });
   });
 
@@ -60,7 +71,11 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ jwtSecret: undefined, idSecret: undefined, jwtMaxLifetimeSeconds: 86_400, dataDir: './data' });
     expect(config.limits.cardsPerWallet).toBe(10);
-    expect(loadConfig({ HOST: '0.0.0.0', ZAN_CARDS_PER_WALLET: '3', ZAN_JWT_MAX_LIFETIME_SECONDS: '3600' })).toMatchObject({ host: '0.0.0.0', jwtMaxLifetimeSeconds: 3600, limits: { cardsPerWallet: 3 } });
+    expect(loadConfig({ HOST: '0.0.0.0', ZAN_CARDS_PER_WALLET: '3', ZAN_JWT_MAX_LIFETIME_SECONDS: '3600' })).toMatchObject({
+      host: '0.0.0.0',
+      jwtMaxLifetimeSeconds: 3600,
+      limits: { cardsPerWallet: 3 },
+    });
   });
 
   it('defaults the limits by verification tier after the PBoC account classes, each one a setting (0: none)', () => {

@@ -18,7 +18,6 @@ export interface WebhookSettings {
   concurrency: number;
 }
 
-
 export interface ZanConfig {
   env: 'development' | 'production' | 'test';
   /** HTTP port of the api, or of `npm start` whatever its roles. */

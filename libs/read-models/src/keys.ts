@@ -38,4 +38,3 @@ export const keys = {
   /** Counters: applied, skipped, applied:<category>, skipped:<category>. */
   stats: 'stats',
 } as const;
-

@@ -34,8 +34,7 @@ export const compareBytes = (a: string, b: string): number => {
   return a.length - b.length;
 };
 
-const codePointRank = (unit: number): number =>
-  unit < 0xd800 ? unit : unit < 0xe000 ? unit + 0x2000 : unit - 0x800;
+const codePointRank = (unit: number): number => (unit < 0xd800 ? unit : unit < 0xe000 ? unit + 0x2000 : unit - 0x800);
 
 /**
  * The Lua twin of comparePositions, written byte by byte so no locale collation is involved.

@@ -26,8 +26,7 @@ export interface Projection {
 
 export type EventOf<T extends ZanEventType> = StoredEvent<EventDataByType[T]> & { type: T };
 
-export const isEventOf = <T extends ZanEventType>(event: StoredEvent, type: T): event is EventOf<T> =>
-  event.type === type;
+export const isEventOf = <T extends ZanEventType>(event: StoredEvent, type: T): event is EventOf<T> => event.type === type;
 
 export class InvalidChange extends Error {
   override readonly name = 'InvalidChange';

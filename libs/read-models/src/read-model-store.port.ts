@@ -1,5 +1,17 @@
 import type { StoredEvent } from '@zan/contracts';
-import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, OrdersPage, PraisersPage, ProductView, RedPacketView, SalesDay, WalletView } from './views';
+import type {
+  ArticleView,
+  EarningsView,
+  FeedPage,
+  FeedQuery,
+  LeaderboardEntry,
+  OrdersPage,
+  PraisersPage,
+  ProductView,
+  RedPacketView,
+  SalesDay,
+  WalletView,
+} from './views';
 import type { LuckyClaim, MoneyTotals, StatsBucket, StatsQuery, StatsRankEntry, StatsRankQuery } from './stats/stats.views';
 
 export type {

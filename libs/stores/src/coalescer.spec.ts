@@ -22,10 +22,13 @@ describe('Coalescer', () => {
   });
 
   it('fails every call of a failed batch, and only those', async () => {
-    const coalescer = new Coalescer<number, number>(async (inputs) => {
-      if (inputs.includes(2)) throw new Error('no twos');
-      return inputs;
-    }, { maxInFlight: 1, maxBatch: 1 });
+    const coalescer = new Coalescer<number, number>(
+      async (inputs) => {
+        if (inputs.includes(2)) throw new Error('no twos');
+        return inputs;
+      },
+      { maxInFlight: 1, maxBatch: 1 },
+    );
     const outcomes = await Promise.allSettled([1, 2, 3].map((n) => coalescer.run(n)));
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });

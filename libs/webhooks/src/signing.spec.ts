@@ -23,6 +23,8 @@ describe('signing a delivery (Standard Webhooks)', () => {
     expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
     for (const secret of [current, previous]) expect(() => new Webhook(secret).verify(body, { ...headers })).not.toThrow();
     const later = new Date(now.getTime() + 120_000);
-    expect(activeSecrets({ secrets: [{ secret: current }, { secret: previous, retiresAt: new Date(now.getTime() + 60_000).toISOString() }] }, later)).toEqual([current]);
+    expect(activeSecrets({ secrets: [{ secret: current }, { secret: previous, retiresAt: new Date(now.getTime() + 60_000).toISOString() }] }, later)).toEqual([
+      current,
+    ]);
   });
 });

@@ -65,10 +65,7 @@ export class CheckpointAudit {
  * sum(balances) == fundings - withdrawals with nothing in flight or held, no balance ever negative
  * (auditLedger, shared with `zan audit`); and every answer the clients got agrees with the store.
  */
-export const checkQuiescentWorld = async (
-  world: DurableWorld,
-  answers: { request: Request; answer: Answer }[],
-): Promise<string[]> => {
+export const checkQuiescentWorld = async (world: DurableWorld, answers: { request: Request; answer: Answer }[]): Promise<string[]> => {
   const events = await world.events.readAll();
   const audit = auditLedger(events);
   const problems = [...audit.problems];
@@ -86,7 +83,9 @@ export const checkQuiescentWorld = async (
   for (const [commandId, { request, answers: got }] of byKey) {
     const first = eventIdsOf(commandId)(0);
     // A payment that lost its dynamic code to another at the same moment is stored, returned and answered 410.
-    const returned = events.some((e) => e.id === first && e.type === 'MerchantPaid' && (e.data as MerchantPaid).dynamic && world.events.hasEvent(deterministicId(first, 'return', '0')));
+    const returned = events.some(
+      (e) => e.id === first && e.type === 'MerchantPaid' && (e.data as MerchantPaid).dynamic && world.events.hasEvent(deterministicId(first, 'return', '0')),
+    );
     const stored = world.events.hasEvent(first) && !returned;
     if (got.includes('ok') && !stored) problems.push(`${request.describe} (key ${request.key}) was answered ok but is not stored`);
     if (!got.includes('ok') && got.includes('refused') && stored) problems.push(`${request.describe} (key ${request.key}) was refused but is stored`);

@@ -19,15 +19,13 @@ export const merchantSetup = (codes: CodeTerms[]): Request[] => [
     describe: 'verify shop',
     send: (p, c) => p.handlers.verify.execute(new RequestVerificationCommand(c, { kind: 'business', name: companyNameOf(MERCHANT), number: usccOf(MERCHANT) })),
   },
-  ...codes.map(
-    (terms): Request => ({
-      at: 0,
-      userId: MERCHANT,
-      key: terms.key,
-      describe: `shop issues ${terms.amount === undefined ? 'a static code' : `a code for ${terms.amount} (${terms.seconds} s)`}`,
-      send: (p, c) => p.handlers.issueCode.execute(new IssuePaymentCodeCommand(c, terms.amount, terms.seconds, undefined)),
-    }),
-  ),
+  ...codes.map((terms): Request => ({
+    at: 0,
+    userId: MERCHANT,
+    key: terms.key,
+    describe: `shop issues ${terms.amount === undefined ? 'a static code' : `a code for ${terms.amount} (${terms.seconds} s)`}`,
+    send: (p, c) => p.handlers.issueCode.execute(new IssuePaymentCodeCommand(c, terms.amount, terms.seconds, undefined)),
+  })),
 ];
 
 export interface CodeTerms {

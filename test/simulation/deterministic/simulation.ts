@@ -92,7 +92,13 @@ export const runSeed = async (seed: number, options: SimulationOptions = {}): Pr
     time.clientTimer(100 + Math.floor(random() * 900), boot);
   };
 
-  const client: Client = { process: () => process, sleep: (ms) => time.sleep(ms), random, trace: log, abandonsOnServerError: options.abandonsOnServerError ?? true };
+  const client: Client = {
+    process: () => process,
+    sleep: (ms) => time.sleep(ms),
+    random,
+    trace: log,
+    abandonsOnServerError: options.abandonsOnServerError ?? true,
+  };
   const answers: { request: Request; answer: Answer }[] = [];
   const send = async (request: Request) => {
     log(`send ${request.describe} (key ${request.key})`);
@@ -126,7 +132,9 @@ export const runSeed = async (seed: number, options: SimulationOptions = {}): Pr
     const head = () => BigInt(world.events.size);
     const quiet = () => !crashed && process.alive && process.credits.handledThrough === head() && world.timers.size === 0;
     if (!(await time.run(quiet, time.now + QUIET_MS, restartIfDead))) {
-      violations.push(`not quiet ${QUIET_MS} ms after faults stopped: credits handled through ${process.credits.handledThrough} of ${head()}, ${world.timers.size} timers`);
+      violations.push(
+        `not quiet ${QUIET_MS} ms after faults stopped: credits handled through ${process.credits.handledThrough} of ${head()}, ${world.timers.size} timers`,
+      );
     }
     violations.push(...checkpoints.violations, ...(await checkQuiescentWorld(world, answers)));
     for (const violation of violations) log(`VIOLATION ${violation}`);

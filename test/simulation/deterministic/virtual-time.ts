@@ -66,7 +66,12 @@ export class VirtualTime {
     Math.random = this.random;
     Date.now = () => this.now;
     this.restore = () => {
-      Object.assign(globalThis, { setTimeout: saved.setTimeout, clearTimeout: saved.clearTimeout, setInterval: saved.setInterval, clearInterval: saved.clearInterval });
+      Object.assign(globalThis, {
+        setTimeout: saved.setTimeout,
+        clearTimeout: saved.clearTimeout,
+        setInterval: saved.setInterval,
+        clearInterval: saved.clearInterval,
+      });
       Math.random = saved.random;
       Date.now = saved.now;
     };

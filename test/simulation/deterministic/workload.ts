@@ -41,12 +41,31 @@ export const setupRequests = (users: string[]): Request[] =>
       userId,
       key: `verify-${userId}`,
       describe: `verify ${userId}`,
-      send: (p, c) => p.handlers.verify.execute(new RequestVerificationCommand(c, { kind: 'individual', name: realNameOf(userId), number: residentIdOf(userId) })),
+      send: (p, c) =>
+        p.handlers.verify.execute(new RequestVerificationCommand(c, { kind: 'individual', name: realNameOf(userId), number: residentIdOf(userId) })),
     },
-    { at: 0, userId, key: `link-${userId}`, describe: `link ${userId}`, send: (p, c) => p.handlers.link.execute(new LinkBankCardCommand(c, CARD, realNameOf(userId))) },
-    { at: 0, userId, key: `fund-${userId}`, describe: `${userId} funds 20000`, send: (p, c) => p.handlers.fund.execute(new FundWalletCommand(c, CARD, 20_000)) },
+    {
+      at: 0,
+      userId,
+      key: `link-${userId}`,
+      describe: `link ${userId}`,
+      send: (p, c) => p.handlers.link.execute(new LinkBankCardCommand(c, CARD, realNameOf(userId))),
+    },
+    {
+      at: 0,
+      userId,
+      key: `fund-${userId}`,
+      describe: `${userId} funds 20000`,
+      send: (p, c) => p.handlers.fund.execute(new FundWalletCommand(c, CARD, 20_000)),
+    },
     // A tip names a published article of its author (v1.1).
-    { at: 0, userId, key: `publish-${userId}`, describe: `${userId} publishes`, send: (p, c) => p.handlers.publish.execute(new PublishArticleCommand(c, articleOf(userId), 'title')) },
+    {
+      at: 0,
+      userId,
+      key: `publish-${userId}`,
+      describe: `${userId} publishes`,
+      send: (p, c) => p.handlers.publish.execute(new PublishArticleCommand(c, articleOf(userId), 'title')),
+    },
   ]);
 
 const articleOf = (authorId: string): string => `article-${authorId}`;
@@ -87,13 +106,19 @@ export const randomRequests = (random: () => number, users: string[], count: num
       }
       case 'tip': {
         const [author, amount] = [other(userId), between(500, 2_000)];
-        requests.push(request(`tips ${author} ${amount}`, (p, c) => p.handlers.tip.execute(new PraiseTipCommand(c, author, articleOf(author), amount, undefined))));
+        requests.push(
+          request(`tips ${author} ${amount}`, (p, c) => p.handlers.tip.execute(new PraiseTipCommand(c, author, articleOf(author), amount, undefined))),
+        );
         break;
       }
       case 'send': {
         const [amount, shares, mode] = [between(10, 3_000), between(1, 4), pick(['lucky', 'equal'] as const)];
         packets.push(unguessableId(SIMULATION_SECRETS.idKey, 'red-packet', userId, commandIdOf({ userId, key })));
-        requests.push(request(`sends a packet of ${amount} in ${shares}`, (p, c) => p.handlers.send.execute(new SendRedPacketCommand(c, amount, shares, mode, undefined, undefined))));
+        requests.push(
+          request(`sends a packet of ${amount} in ${shares}`, (p, c) =>
+            p.handlers.send.execute(new SendRedPacketCommand(c, amount, shares, mode, undefined, undefined)),
+          ),
+        );
         break;
       }
       case 'claim': {

@@ -18,8 +18,7 @@ export { PUBLIC_ROUTE, Public } from '@zan/platform';
 export const ADMIN_ROUTE = 'zan:admin';
 export const AdminOnly = () => SetMetadata(ADMIN_ROUTE, true);
 
-const unauthorized = (detail: string) =>
-  new ProblemException(problem(401, 'unauthorized', 'Unauthorized', detail), { 'WWW-Authenticate': 'Bearer' });
+const unauthorized = (detail: string) => new ProblemException(problem(401, 'unauthorized', 'Unauthorized', detail), { 'WWW-Authenticate': 'Bearer' });
 
 /**
  * Bearer JWT, HS256 only, with `exp` required and its lifetime bounded (see verifyBearerToken).

@@ -24,7 +24,11 @@ const reason = (token: string, nowS = NOW): string => {
 
 describe('verifyBearerToken', () => {
   it('accepts an HS256 token with exp, iat and nbf in range, and returns its claims', () => {
-    expect(verify(sign({ sub: 'alice', roles: ['admin'], iat: NOW, nbf: NOW, exp: NOW + 3600 }))).toMatchObject({ sub: 'alice', roles: ['admin'], exp: NOW + 3600 });
+    expect(verify(sign({ sub: 'alice', roles: ['admin'], iat: NOW, nbf: NOW, exp: NOW + 3600 }))).toMatchObject({
+      sub: 'alice',
+      roles: ['admin'],
+      exp: NOW + 3600,
+    });
     // exp alone is enough; its lifetime is then counted from now.
     expect(verify(sign({ sub: 'alice', exp: NOW + 60 })).sub).toBe('alice');
   });

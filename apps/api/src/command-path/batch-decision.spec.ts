@@ -77,7 +77,11 @@ describe('decideBatch: commands of one stream decided together, answered as a va
     const carried = new Date('2026-03-01T15:59:59.999Z');
     const decision = decideBatch([execution(transfer(100)), execution(transfer(200), carried), execution(transfer(300))], funded, false, clock);
     expect(readings).toHaveLength(2);
-    expect(decision.kind === 'decided' && decision.events.map((e) => e.occurredAt)).toEqual([readings[0]!.toISOString(), carried.toISOString(), readings[1]!.toISOString()]);
+    expect(decision.kind === 'decided' && decision.events.map((e) => e.occurredAt)).toEqual([
+      readings[0]!.toISOString(),
+      carried.toISOString(),
+      readings[1]!.toISOString(),
+    ]);
   });
 });
 

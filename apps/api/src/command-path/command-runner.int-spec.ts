@@ -55,7 +55,10 @@ describe('CommandRunner: cached states across processes', () => {
     await run(runner, userId, request(userId));
     await run(runner, userId, verified(userId));
   };
-  const link = (userId: string): WalletCommand => ({ type: 'LinkBankCard', data: { userId, cardId: 'card-1', holderName: '*', holderNameHash: 'a'.repeat(64) } });
+  const link = (userId: string): WalletCommand => ({
+    type: 'LinkBankCard',
+    data: { userId, cardId: 'card-1', holderName: '*', holderNameHash: 'a'.repeat(64) },
+  });
   const fund = (userId: string, amount: number): WalletCommand => ({
     type: 'FundWallet',
     data: { userId, fundingId: randomId(), cardId: 'card-1', amount },
@@ -141,7 +144,11 @@ describe('CommandRunner: cached states across processes', () => {
     const injected = new Error('injected: the append failed');
     const appends = jest.spyOn(store.eventStore, 'append').mockRejectedValueOnce(injected);
     try {
-      const outcomes = await Promise.allSettled([run(here, user, withdraw(user, 100)), run(here, user, withdraw(user, 5_000)), run(here, user, withdraw(user, 200))]);
+      const outcomes = await Promise.allSettled([
+        run(here, user, withdraw(user, 100)),
+        run(here, user, withdraw(user, 5_000)),
+        run(here, user, withdraw(user, 200)),
+      ]);
       // One batch, one append: its failure is every command's answer, even the one refused on its own.
       expect(outcomes.map((o) => (o as PromiseRejectedResult).reason)).toEqual([injected, injected, injected]);
       expect(appends).toHaveBeenCalledTimes(1);
@@ -183,14 +190,27 @@ describe('CommandRunner: cached states across processes', () => {
     for (const user of [reader, author]) {
       await run(here, user, open(user));
       await verify(here, user);
-    await run(here, user, link(user));
+      await run(here, user, link(user));
     }
     await run(here, reader, fund(reader, 5_000));
     const tip = await run(here, reader, {
       type: 'PraiseTip',
-      data: { tipId: randomId(), readerId: reader, authorId: author, articleId: 'a-1', amount: 500, author: { exists: true, kind: 'individual', verified: true, hasPersonalCard: true } },
+      data: {
+        tipId: randomId(),
+        readerId: reader,
+        authorId: author,
+        articleId: 'a-1',
+        amount: 500,
+        author: { exists: true, kind: 'individual', verified: true, hasPersonalCard: true },
+      },
     });
-    const credits = new CreditsProcessManager(store.eventStore, store.checkpoints, new WalletStreams(here, { limits: DEFAULT_LIMITS } as ZanConfig), new RedPacketStreams(here), undefined as never);
+    const credits = new CreditsProcessManager(
+      store.eventStore,
+      store.checkpoints,
+      new WalletStreams(here, { limits: DEFAULT_LIMITS } as ZanConfig),
+      new RedPacketStreams(here),
+      undefined as never,
+    );
     const praised = tip.events[0]!;
     await credits.handle(praised);
     const reads = jest.spyOn(store.eventStore, 'readStream');
@@ -209,7 +229,7 @@ describe('CommandRunner: cached states across processes', () => {
     let losses = 0;
     // The real statement commits; the connection then "drops" before its answer arrives.
     const losing: SqlClient = {
-      query: async <R,>(text: string, params?: readonly unknown[]) => {
+      query: async <R>(text: string, params?: readonly unknown[]) => {
         const result = await store.sql.query<R>(text, params);
         if (losses > 0 && text.includes('jsonb_to_recordset($1::text::jsonb)')) {
           losses -= 1;
@@ -225,7 +245,7 @@ describe('CommandRunner: cached states across processes', () => {
     for (const user of users) {
       await run(here, user, open(user));
       await verify(here, user);
-    await run(here, user, link(user));
+      await run(here, user, link(user));
     }
     const fundOnce = (user: string, amount: number) => {
       const command = fund(user, amount);

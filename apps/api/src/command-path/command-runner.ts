@@ -168,7 +168,11 @@ export class CommandRunner {
     const started = process.hrtime.bigint();
     let outcome: CommandOutcome = 'error';
     try {
-      const { replayed, ...executed } = await inSpan(`command ${command}`, { attributes: { 'zan.command': command, 'zan.stream_id': execution.streamId } }, run);
+      const { replayed, ...executed } = await inSpan(
+        `command ${command}`,
+        { attributes: { 'zan.command': command, 'zan.stream_id': execution.streamId } },
+        run,
+      );
       outcome = replayed ? 'replayed' : executed.events.length > 0 ? 'ok' : 'noop';
       return executed;
     } catch (error) {

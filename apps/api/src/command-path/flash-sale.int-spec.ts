@@ -62,7 +62,11 @@ describe('ProductStreams under a crowd (PostgreSQL)', () => {
   const list = async (stock: number) => {
     const productId = randomId();
     const merchantId = `shop-${randomId()}`;
-    await here.decide(productId, { type: 'ListProduct', data: { productId, merchantId, merchantName: '赞有限公司', title: 't', price: 1_000, stock } }, context(merchantId));
+    await here.decide(
+      productId,
+      { type: 'ListProduct', data: { productId, merchantId, merchantName: '赞有限公司', title: 't', price: 1_000, stock } },
+      context(merchantId),
+    );
     return { productId, merchantId };
   };
   const reserve = (streams: ProductStreams, productId: string, expectedPrice = 1_000) => {
@@ -71,7 +75,8 @@ describe('ProductStreams under a crowd (PostgreSQL)', () => {
   };
   const settle = (orders: Promise<Executed<ProductState>>[]) => Promise.allSettled(orders);
   const reservedOf = (results: PromiseSettledResult<Executed<ProductState>>[]) => results.filter((r) => r.status === 'fulfilled').length;
-  const refusalsOf = (results: PromiseSettledResult<Executed<ProductState>>[]) => results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as unknown);
+  const refusalsOf = (results: PromiseSettledResult<Executed<ProductState>>[]) =>
+    results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as unknown);
 
   it('sells exactly the stock to a crowd, then answers the rest of it sold out from the cache without a read or an append', async () => {
     const { productId } = await list(5);

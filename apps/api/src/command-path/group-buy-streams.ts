@@ -69,10 +69,22 @@ export class GroupBuyStreams {
     const metadata = { ...held.metadata, causationId: held.id };
     const ids = (index: number) => deterministicId(held.id, 'join', String(index));
     try {
-      return await this.run(groupBuyId, 'JoinGroupBuy', (now) => ({ type: 'JoinGroupBuy', data: { held: held.data, holdId: held.id, now: now.toISOString() } }), metadata, ids);
+      return await this.run(
+        groupBuyId,
+        'JoinGroupBuy',
+        (now) => ({ type: 'JoinGroupBuy', data: { held: held.data, holdId: held.id, now: now.toISOString() } }),
+        metadata,
+        ids,
+      );
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      return this.run(groupBuyId, 'RefuseGroupBuyJoin', () => ({ type: 'RefuseGroupBuyJoin', data: { held: held.data, holdId: held.id, reason: error.code } }), metadata, ids);
+      return this.run(
+        groupBuyId,
+        'RefuseGroupBuyJoin',
+        () => ({ type: 'RefuseGroupBuyJoin', data: { held: held.data, holdId: held.id, reason: error.code } }),
+        metadata,
+        ids,
+      );
     }
   }
 
@@ -92,7 +104,10 @@ export class GroupBuyStreams {
   /** A refused join's hold goes back to the buyer. */
   returnRefused(refused: StoredEvent<GroupBuyJoinRefused>): Promise<void> {
     const { groupBuyId, joinId, buyerId, amount } = refused.data;
-    return this.wallets.credit(this.holdCause(refused, refused.data), buyerId, { type: 'GroupBuyFundsReturned', data: { groupBuyId, joinId, buyerId, amount, reason: 'refused' } });
+    return this.wallets.credit(this.holdCause(refused, refused.data), buyerId, {
+      type: 'GroupBuyFundsReturned',
+      data: { groupBuyId, joinId, buyerId, amount, reason: 'refused' },
+    });
   }
 
   /** A completed group pays each member's hold to the merchant (one order each); a failed one returns every hold. */
@@ -102,7 +117,10 @@ export class GroupBuyStreams {
       const cause = this.holdCause(closed, member);
       const { buyerId, joinId, amount } = member;
       if (closed.type === 'GroupBuyCompleted') {
-        await this.wallets.credit(cause, merchantId, { type: 'GroupBuyPaymentReceived', data: { groupBuyId, orderId: joinId, productId, merchantId, buyerId, amount } });
+        await this.wallets.credit(cause, merchantId, {
+          type: 'GroupBuyPaymentReceived',
+          data: { groupBuyId, orderId: joinId, productId, merchantId, buyerId, amount },
+        });
       } else {
         await this.wallets.credit(cause, buyerId, { type: 'GroupBuyFundsReturned', data: { groupBuyId, joinId, buyerId, amount, reason: 'failed' } });
       }

@@ -1,5 +1,13 @@
 import { Pool } from 'pg';
-import { DEFAULT_LIMITS, orderStream, productStream, walletStream, type OrderRefundRequested, type ProductStockReserved, type StoredEvent } from '@zan/contracts';
+import {
+  DEFAULT_LIMITS,
+  orderStream,
+  productStream,
+  walletStream,
+  type OrderRefundRequested,
+  type ProductStockReserved,
+  type StoredEvent,
+} from '@zan/contracts';
 import { auditLedger, type ProductState, type WalletCommand } from '@zan/domain';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { ZanMetrics, systemClock, type ZanConfig } from '@zan/platform';
@@ -47,7 +55,10 @@ describe('OrderSaga (PostgreSQL)', () => {
   const fundedBuyer = async (amount: number) => {
     const userId = `buyer-${randomId()}`;
     await onWallet(userId, { type: 'OpenWallet', data: { userId, kind: 'individual' } });
-    await onWallet(userId, { type: 'RequestVerification', data: { userId, verificationId: randomId(), kind: 'individual', maskedName: '*', nameHash: 'a'.repeat(64), numberHash: 'b'.repeat(64) } });
+    await onWallet(userId, {
+      type: 'RequestVerification',
+      data: { userId, verificationId: randomId(), kind: 'individual', maskedName: '*', nameHash: 'a'.repeat(64), numberHash: 'b'.repeat(64) },
+    });
     await onWallet(userId, { type: 'RecordVerification', data: { userId, decision: 'verified', decidedBy: 'admin' } });
     await onWallet(userId, { type: 'LinkBankCard', data: { userId, cardId: 'c', holderName: '*', holderNameHash: 'a'.repeat(64) } });
     if (amount > 0) await onWallet(userId, { type: 'FundWallet', data: { userId, fundingId: randomId(), cardId: 'c', amount } });
@@ -56,11 +67,19 @@ describe('OrderSaga (PostgreSQL)', () => {
   const listed = async (stock: number) => {
     const productId = randomId();
     const merchantId = `shop-${randomId()}`;
-    await products.decide(productId, { type: 'ListProduct', data: { productId, merchantId, merchantName: '赞有限公司', title: 't', price: 1_000, stock } }, context(merchantId));
+    await products.decide(
+      productId,
+      { type: 'ListProduct', data: { productId, merchantId, merchantName: '赞有限公司', title: 't', price: 1_000, stock } },
+      context(merchantId),
+    );
     return { productId, merchantId };
   };
   const reserve = async (productId: string, buyerId: string, quantity = 1) => {
-    const done = await products.decide(productId, { type: 'ReserveStock', data: { productId, orderId: randomId(), buyerId, quantity, expectedPrice: 1_000 } }, context(buyerId));
+    const done = await products.decide(
+      productId,
+      { type: 'ReserveStock', data: { productId, orderId: randomId(), buyerId, quantity, expectedPrice: 1_000 } },
+      context(buyerId),
+    );
     return done.events[0] as StoredEvent<ProductStockReserved>;
   };
   const stockOf = async (productId: string) => (await products.load(productId)).state as Extract<ProductState, { status: 'listed' }>;
@@ -110,13 +129,19 @@ describe('OrderSaga (PostgreSQL)', () => {
     await saga.openOrder(paid.paid);
     // The merchant was never credited (the process manager has not run): nothing to refund from.
     const orderId = reservation.data.orderId;
-    const requested = await orders.decide(orderId, { type: 'RequestRefund', data: { orderId, refundId: randomId(), requestedBy: merchantId, byAdmin: false, amount: 600 } }, context(merchantId));
+    const requested = await orders.decide(
+      orderId,
+      { type: 'RequestRefund', data: { orderId, refundId: randomId(), requestedBy: merchantId, byAdmin: false, amount: 600 } },
+      context(merchantId),
+    );
     const outcome = await saga.payRefund(requested.events[0] as StoredEvent<OrderRefundRequested>);
     if (!outcome || !('declined' in outcome)) throw new Error('expected a decline');
     await saga.releaseRefund(outcome.declined);
     await saga.releaseRefund(outcome.declined);
     expect((await orders.load(orderId)).state).toMatchObject({ refunded: 0, amount: 1_000 });
-    const events = (await Promise.all([walletStream(buyerId), productStream(productId), orderStream(orderId)].map((s) => store.eventStore.readStream(s)))).flat();
+    const events = (
+      await Promise.all([walletStream(buyerId), productStream(productId), orderStream(orderId)].map((s) => store.eventStore.readStream(s)))
+    ).flat();
     const audit = auditLedger(events.sort((a, b) => (a.position < b.position ? -1 : 1)));
     // The merchant's credit is the one thing in flight: the process manager's to do.
     expect(audit.problems).toEqual([]);

@@ -73,12 +73,18 @@ export class OrderSaga {
   /** Order compensation: a declined order's units go back to the product. */
   releaseStock(declined: StoredEvent<OrderPaymentDeclined>): Promise<void> {
     const { productId, orderId, quantity, reason } = declined.data;
-    return this.step(declined, productStream(productId), productDecider, 'release', { type: 'ReleaseStock', data: { productId, orderId, quantity, reason } } satisfies ProductCommand);
+    return this.step(declined, productStream(productId), productDecider, 'release', {
+      type: 'ReleaseStock',
+      data: { productId, orderId, quantity, reason },
+    } satisfies ProductCommand);
   }
 
   /** The order's own stream, for its refunds and rating (a copy of the paid order). */
   openOrder(placed: StoredEvent<OrderPlaced>): Promise<void> {
-    return this.step(placed, orderStream(placed.data.orderId), orderDecider, 'open', { type: 'OpenOrder', data: { placed: placed.data } } satisfies OrderCommand);
+    return this.step(placed, orderStream(placed.data.orderId), orderDecider, 'open', {
+      type: 'OpenOrder',
+      data: { placed: placed.data },
+    } satisfies OrderCommand);
   }
 
   /** Refund step 2: the merchant's wallet pays the reserved refund, or declines it. */
@@ -98,7 +104,10 @@ export class OrderSaga {
   /** Refund compensation: a declined refund's amount is free again on the order. */
   releaseRefund(declined: StoredEvent<OrderRefundDeclined>): Promise<void> {
     const { orderId, refundId, amount, reason } = declined.data;
-    return this.step(declined, orderStream(orderId), orderDecider, 'release', { type: 'ReleaseRefund', data: { orderId, refundId, amount, reason } } satisfies OrderCommand);
+    return this.step(declined, orderStream(orderId), orderDecider, 'release', {
+      type: 'ReleaseRefund',
+      data: { orderId, refundId, amount, reason },
+    } satisfies OrderCommand);
   }
 
   private outcomeOf<P, D>(done: Executed<unknown>, paidType: string): SagaOutcome<P, D> {

@@ -78,10 +78,15 @@ export class PaymentCodeStreams {
       const code = (await this.load(d.codeId)).state;
       const reason = code.redeemedBy !== undefined ? 'code-used' : 'code-expired';
       // Its own id label: a return and the merchant's credit are two different credits of one cause.
-      await this.wallets.credit(paid, d.payerId, {
-        type: 'MerchantPaymentReturned',
-        data: { paymentId: d.paymentId, payerId: d.payerId, merchantId: d.merchantId, amount: d.amount, reason },
-      }, 'return');
+      await this.wallets.credit(
+        paid,
+        d.payerId,
+        {
+          type: 'MerchantPaymentReturned',
+          data: { paymentId: d.paymentId, payerId: d.payerId, merchantId: d.merchantId, amount: d.amount, reason },
+        },
+        'return',
+      );
       return { redeemed: false, reason, detail: error.message };
     }
   }

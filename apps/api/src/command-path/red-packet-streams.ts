@@ -15,7 +15,13 @@ export class RedPacketStreams {
    * A caller's command on a packet (a claim); its ids derive from `commandId`. A claim carries its
    * time (`now`): the same reading stamps its events.
    */
-  decide(redPacketId: string, command: RedPacketCommand, context: CommandContext, commandId = context.commandId, now?: Date): Promise<Executed<RedPacketState>> {
+  decide(
+    redPacketId: string,
+    command: RedPacketCommand,
+    context: CommandContext,
+    commandId = context.commandId,
+    now?: Date,
+  ): Promise<Executed<RedPacketState>> {
     return this.run(redPacketId, command, metadataOf(context, commandId), eventIdsOf(commandId), { recovering: context.idempotency?.recovering ?? false, now });
   }
 
@@ -25,11 +31,8 @@ export class RedPacketStreams {
    * manager (so a crash in between never strands the money); the event id makes it happen once.
    */
   escrow(sent: StoredEvent<RedPacketSent>): Promise<Executed<RedPacketState>> {
-    return this.run(
-      sent.data.redPacketId,
-      { type: 'EscrowRedPacket', data: { packet: sent.data } },
-      { ...sent.metadata, causationId: sent.id },
-      (index) => deterministicId(sent.id, 'escrow', String(index)),
+    return this.run(sent.data.redPacketId, { type: 'EscrowRedPacket', data: { packet: sent.data } }, { ...sent.metadata, causationId: sent.id }, (index) =>
+      deterministicId(sent.id, 'escrow', String(index)),
     );
   }
 

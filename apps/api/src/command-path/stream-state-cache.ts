@@ -12,7 +12,7 @@ export const FRESH_MS = 500;
 
 /** Every event of a stream from a revision on, read a page at a time. */
 export async function* eventsFrom(store: EventStore, streamId: string, fromRevision: number): AsyncGenerator<StoredEvent> {
-  for (let next = fromRevision; ; ) {
+  for (let next = fromRevision; ;) {
     const page = await store.readStream(streamId, { fromRevision: next, maxCount: PAGE });
     yield* page;
     if (page.length < PAGE) return;

@@ -16,7 +16,11 @@ export const configureHttp = (app: INestApplication): void => {
   express.use(helmet());
   // Browsers may call the api only from the origins an operator lists; none by default.
   if (config.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.corsOrigins, allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Correlation-Id'], exposedHeaders: ['Retry-After', 'Idempotent-Replayed'] });
+    app.enableCors({
+      origin: config.corsOrigins,
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Correlation-Id'],
+      exposedHeaders: ['Retry-After', 'Idempotent-Replayed'],
+    });
   }
   // Ids first, so that even a body refused by the parser (not JSON, too large) is answered with them.
   express.use((req: Parameters<typeof requestIdOf>[0], res: Parameters<typeof requestIdOf>[1], next: () => void) => {

@@ -38,7 +38,13 @@ describe('jsonAmbiguity', () => {
       fc.property(fc.jsonValue(), (value) => {
         const text = JSON.stringify(value);
         const hasNonInteger = (v: unknown): boolean =>
-          typeof v === 'number' ? !/^-?\d+$/.test(JSON.stringify(v)) : Array.isArray(v) ? v.some(hasNonInteger) : v !== null && typeof v === 'object' ? Object.entries(v).some(([k, x]) => ['__proto__', 'constructor', 'prototype'].includes(k) || hasNonInteger(x)) : false;
+          typeof v === 'number'
+            ? !/^-?\d+$/.test(JSON.stringify(v))
+            : Array.isArray(v)
+              ? v.some(hasNonInteger)
+              : v !== null && typeof v === 'object'
+                ? Object.entries(v).some(([k, x]) => ['__proto__', 'constructor', 'prototype'].includes(k) || hasNonInteger(x))
+                : false;
         expect(scan(text) !== undefined).toBe(hasNonInteger(value));
       }),
       { numRuns: 500 },

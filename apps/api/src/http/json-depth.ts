@@ -12,7 +12,8 @@ export const nestsDeeperThan = (raw: Buffer, max = MAX_JSON_DEPTH): boolean => {
   for (let i = 0; i < raw.length; i++) {
     const byte = raw[i];
     if (inString) {
-      if (byte === 0x5c) i += 1; // backslash: skip the escaped byte
+      if (byte === 0x5c)
+        i += 1; // backslash: skip the escaped byte
       else if (byte === 0x22) inString = false;
     } else if (byte === 0x22) {
       inString = true;

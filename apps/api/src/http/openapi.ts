@@ -1,5 +1,14 @@
 import { applyDecorators, type INestApplication } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, DocumentBuilder, SwaggerModule, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  DocumentBuilder,
+  SwaggerModule,
+  getSchemaPath,
+  type OpenAPIObject,
+} from '@nestjs/swagger';
 import * as domain from '@zan/domain';
 import { HTTP_PROBLEMS, problemType } from './problem';
 
@@ -47,7 +56,10 @@ const problemResponse = (status: number, codes: string[]): ResponseDoc => ({
     'application/problem+json': {
       schema: { $ref: getSchemaPath(status === 400 ? ValidationProblemDoc : ProblemDoc) },
       examples: Object.fromEntries(
-        codes.map((code) => [code, { value: { type: problemType(code), title: PROBLEM_CATALOG[code]!.title, status, detail: '(what went wrong, for a person)' } }]),
+        codes.map((code) => [
+          code,
+          { value: { type: problemType(code), title: PROBLEM_CATALOG[code]!.title, status, detail: '(what went wrong, for a person)' } },
+        ]),
       ),
     },
   },
@@ -70,7 +82,15 @@ export const ApiProblems = (...codes: string[]) => {
 /** Problems of every route that needs a bearer token. */
 export const AUTHENTICATED = ['unauthorized'];
 /** Problems of every money-moving route: a required Idempotency-Key and the per-user rate limit. */
-export const MONEY_MOVING = [...AUTHENTICATED, 'validation', 'idempotency-key-missing', 'idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress', 'rate-limited'];
+export const MONEY_MOVING = [
+  ...AUTHENTICATED,
+  'validation',
+  'idempotency-key-missing',
+  'idempotency-key-invalid',
+  'idempotency-key-reused',
+  'request-in-progress',
+  'rate-limited',
+];
 
 const DESCRIPTION = `Zan: tips, red packets, wallets and transfers. Every amount is an integer count of fen
 (1 yuan = 100 fen), CNY only. Every error is \`application/problem+json\` (RFC 9457). Every POST that
@@ -84,9 +104,20 @@ theirs (\`X-RateLimit-*-queries\`);
 
 /** Headers Zan sends, declared once and referred to from every response that may carry them. */
 const HEADERS: Record<string, { description: string; schema: object; required?: boolean }> = {
-  'X-Request-Id': { description: "This request's id: your `X-Request-Id` when well formed, else a new uuid (in every log line of the request)", schema: { type: 'string' }, required: true },
-  'X-Correlation-Id': { description: 'Your `X-Correlation-Id`, else the request id; the events of the command carry it', schema: { type: 'string' }, required: true },
-  'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key', schema: { type: 'string', enum: ['true'] } },
+  'X-Request-Id': {
+    description: "This request's id: your `X-Request-Id` when well formed, else a new uuid (in every log line of the request)",
+    schema: { type: 'string' },
+    required: true,
+  },
+  'X-Correlation-Id': {
+    description: 'Your `X-Correlation-Id`, else the request id; the events of the command carry it',
+    schema: { type: 'string' },
+    required: true,
+  },
+  'Idempotent-Replayed': {
+    description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
+    schema: { type: 'string', enum: ['true'] },
+  },
   'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } },
   'X-RateLimit-Limit-money': { description: 'Money-moving requests allowed per user per minute', schema: { type: 'integer' } },
   'X-RateLimit-Remaining-money': { description: 'What is left of them in this window', schema: { type: 'integer' } },
@@ -161,7 +192,10 @@ export const buildOpenApiDocument = (app: INestApplication): OpenAPIObject =>
         .setTitle('Zan API')
         .setDescription(DESCRIPTION)
         .setVersion('1')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT: `sub` is the user id, `roles` may hold "admin"' }, 'bearer')
+        .addBearerAuth(
+          { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT: `sub` is the user id, `roles` may hold "admin"' },
+          'bearer',
+        )
         .build(),
       { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` },
     ),

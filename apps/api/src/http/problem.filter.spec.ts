@@ -18,7 +18,13 @@ describe('problem titles', () => {
   it.each([
     ['an unknown route', new NotFoundException('Cannot GET /nope'), 404, 'not-found', 'Not found'],
     ['a body that is not JSON', new BadRequestException("Expected property name or '}' in JSON at position 1"), 400, 'bad-request', 'Bad request'],
-    ['a body over the limit', Object.assign(new Error('request entity too large'), { status: 413, expose: true, type: 'entity.too.large' }), 413, 'payload-too-large', 'Payload too large'],
+    [
+      'a body over the limit',
+      Object.assign(new Error('request entity too large'), { status: 413, expose: true, type: 'entity.too.large' }),
+      413,
+      'payload-too-large',
+      'Payload too large',
+    ],
     ['a domain refusal', new WalletAlreadyOpen('bob already has an individual wallet'), 409, 'wallet-already-open', 'Wallet already open'],
   ])('titles %s like the document does', (_case, error, status, code, title) => {
     const { problem } = toProblem(error);
@@ -29,7 +35,10 @@ describe('problem titles', () => {
 
 describe('a backing service out of reach', () => {
   it.each([
-    ['ioredis giving up on a command', Object.assign(new Error('Reached the max retries per request limit (which is 2).'), { name: 'MaxRetriesPerRequestError' })],
+    [
+      'ioredis giving up on a command',
+      Object.assign(new Error('Reached the max retries per request limit (which is 2).'), { name: 'MaxRetriesPerRequestError' }),
+    ],
     ['ioredis with its connection closed', new Error('Connection is closed.')],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' })],
     ['a PostgreSQL backend terminated', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],

@@ -11,13 +11,13 @@ export interface Problem {
 export const PROBLEM_BASE = 'https://zan.dev/problems/';
 export const problemType = (code: string): string => `${PROBLEM_BASE}${code}`;
 
-export const problem = (
-  status: number,
-  code: string,
-  title: string,
-  detail: string,
-  extra: Partial<Problem> = {},
-): Problem => ({ type: problemType(code), title, status, detail, ...extra });
+export const problem = (status: number, code: string, title: string, detail: string, extra: Partial<Problem> = {}): Problem => ({
+  type: problemType(code),
+  title,
+  status,
+  detail,
+  ...extra,
+});
 
 /**
  * The problems the HTTP layer answers itself, by code (the last segment of the type); the domain's

@@ -42,9 +42,8 @@ export class MoneyRateLimitGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = String(Math.max(1, detail.timeToBlockExpire || detail.timeToExpire));
     const what = detail.key.startsWith('queries:') ? 'queries' : 'money-moving or card-linking requests';
-    throw new ProblemException(
-      problem(429, 'rate-limited', 'Too many requests', `at most ${detail.limit} ${what} per minute; retry in ${retryAfter} s`),
-      { 'Retry-After': retryAfter },
-    );
+    throw new ProblemException(problem(429, 'rate-limited', 'Too many requests', `at most ${detail.limit} ${what} per minute; retry in ${retryAfter} s`), {
+      'Retry-After': retryAfter,
+    });
   }
 }

@@ -24,7 +24,9 @@ export const refuseAmbiguousHeaders = (request: Request, _response: Response, ne
   }
   if (hasBody(request) && !request.is('application/json')) {
     const sent = request.headers['content-type'] ?? 'none';
-    next(new ProblemException(problem(415, 'unsupported-media-type', 'Unsupported media type', `request bodies are application/json, got ${sent.slice(0, 100)}`)));
+    next(
+      new ProblemException(problem(415, 'unsupported-media-type', 'Unsupported media type', `request bodies are application/json, got ${sent.slice(0, 100)}`)),
+    );
     return;
   }
   next();

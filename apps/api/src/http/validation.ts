@@ -97,7 +97,5 @@ export const requireNoBody = (body: unknown): void => {
   const fields = Array.isArray(body) ? ['body'] : Object.keys(body as object);
   if (fields.length === 0) return;
   const errors = fields.slice(0, 20).map((field) => ({ field, message: field === 'body' ? 'this route takes no body' : 'unknown field' }));
-  throw new ProblemException(
-    problem(400, 'validation', 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors }),
-  );
+  throw new ProblemException(problem(400, 'validation', 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors }));
 };

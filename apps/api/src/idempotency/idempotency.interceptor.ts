@@ -52,7 +52,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.header('idempotency-key');
     if (key === undefined) {
       throw new ProblemException(
-        problem(400, 'idempotency-key-missing', 'Idempotency-Key required', 'money-moving requests need an Idempotency-Key header (1..255 printable characters)'),
+        problem(
+          400,
+          'idempotency-key-missing',
+          'Idempotency-Key required',
+          'money-moving requests need an Idempotency-Key header (1..255 printable characters)',
+        ),
       );
     }
     if (!KEY_PATTERN.test(key)) {

@@ -22,11 +22,15 @@ export class CommandMetrics {
       'command',
       'outcome',
     ]);
-    this.appendDuration = metrics.histogram('zan_event_store_append_duration_seconds', 'Event store append latency, by outcome (ok, conflict, duplicate, error)', [
-      'outcome',
-    ]);
-    this.idempotentReplays = metrics.counter('zan_idempotent_replays_total', 'Requests answered from an earlier response of the same Idempotency-Key, by route', [
-      'route',
-    ]);
+    this.appendDuration = metrics.histogram(
+      'zan_event_store_append_duration_seconds',
+      'Event store append latency, by outcome (ok, conflict, duplicate, error)',
+      ['outcome'],
+    );
+    this.idempotentReplays = metrics.counter(
+      'zan_idempotent_replays_total',
+      'Requests answered from an earlier response of the same Idempotency-Key, by route',
+      ['route'],
+    );
   }
 }

@@ -36,7 +36,13 @@ describe('ConcurrentReactions', () => {
   it('runs different keys at once, one key in order, and moves the watermark only over finished work', async () => {
     const { started, finish, react } = controlled();
     const reactions = new ConcurrentReactions({ react, keyOf }, 10n);
-    for (const [position, key] of [[11, 'a'], [12, 'b'], [13, 'a'], [14, undefined]] as const) await reactions.offer(event(position, key));
+    for (const [position, key] of [
+      [11, 'a'],
+      [12, 'b'],
+      [13, 'a'],
+      [14, undefined],
+    ] as const)
+      await reactions.offer(event(position, key));
     await tick();
     expect(started).toEqual([11, 12]); // 13 waits for 11: same key
     expect(reactions.watermark).toBe(10n);
@@ -131,10 +137,7 @@ describe('ConcurrentReactions', () => {
         async (offers, order) => {
           const { finish, react } = controlled();
           const finished = new Set<number>();
-          const reactions = new ConcurrentReactions(
-            { react: (e) => react(e).then(() => void finished.add(Number(e.position))), keyOf },
-            0n,
-          );
+          const reactions = new ConcurrentReactions({ react: (e) => react(e).then(() => void finished.add(Number(e.position))), keyOf }, 0n);
           let offered = 0;
           for (const [index, offer] of offers.entries()) {
             try {
@@ -174,7 +177,16 @@ describe('ConcurrentReactions', () => {
       {
         numRuns: 500,
         // The shape of the lost credit: 2 queued behind 1 on key a, 3 on key b fails, then 1 finishes.
-        examples: [[[{ key: 'a', fails: false }, { key: 'a', fails: false }, { key: 'b', fails: true }], [0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0]]],
+        examples: [
+          [
+            [
+              { key: 'a', fails: false },
+              { key: 'a', fails: false },
+              { key: 'b', fails: true },
+            ],
+            [0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+          ],
+        ],
       },
     );
   });
@@ -184,9 +196,31 @@ describe('credits reaction keys', () => {
   it('name a key for exactly the events the process manager reacts to', async () => {
     // A runner, packets and timers that fail on any use: an event without a key must need none.
     const refuse = new Proxy({}, { get: () => () => Promise.reject(new Error('reacted')) });
-    const manager = new CreditsProcessManager(refuse as never, refuse as never, refuse as never, refuse as never, refuse as never, refuse as never, { steps: () => refuse } as never, { steps: () => refuse } as never);
+    const manager = new CreditsProcessManager(
+      refuse as never,
+      refuse as never,
+      refuse as never,
+      refuse as never,
+      refuse as never,
+      refuse as never,
+      { steps: () => refuse } as never,
+      { steps: () => refuse } as never,
+    );
     for (const type of Object.keys(EVENT_CATALOG)) {
-      const data = { redPacketId: 'p', toUserId: 'u', authorId: 'u', userId: 'u', senderId: 'u', buyerId: 'u', merchantId: 'm', orderId: 'o', productId: 'p', amount: 1, remainingShares: 1, expiresAt: new Date(0).toISOString() };
+      const data = {
+        redPacketId: 'p',
+        toUserId: 'u',
+        authorId: 'u',
+        userId: 'u',
+        senderId: 'u',
+        buyerId: 'u',
+        merchantId: 'm',
+        orderId: 'o',
+        productId: 'p',
+        amount: 1,
+        remainingShares: 1,
+        expiresAt: new Date(0).toISOString(),
+      };
       const stored = { ...event(1), type, data };
       const reacts = await manager.handle(stored).then(
         () => false,

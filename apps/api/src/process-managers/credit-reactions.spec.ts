@@ -1,16 +1,17 @@
 import type { StoredEvent } from '@zan/contracts';
 import { reactTo, reactionKey, type ReactionEffects } from './credit-reactions';
 
-const stored = (type: string, data: Record<string, unknown>): StoredEvent => ({
-  id: `${type}-1`,
-  streamId: 's',
-  revision: 0n,
-  position: 1n,
-  type,
-  data,
-  metadata: { correlationId: 'c', causationId: 'c', userId: 'u' },
-  occurredAt: '2026-03-01T10:00:00.000Z',
-} as unknown as StoredEvent);
+const stored = (type: string, data: Record<string, unknown>): StoredEvent =>
+  ({
+    id: `${type}-1`,
+    streamId: 's',
+    revision: 0n,
+    position: 1n,
+    type,
+    data,
+    metadata: { correlationId: 'c', causationId: 'c', userId: 'u' },
+    occurredAt: '2026-03-01T10:00:00.000Z',
+  }) as unknown as StoredEvent;
 
 /** Effects that only record what a reaction asked for. */
 const recording = () => {
@@ -52,10 +53,20 @@ describe('credit reactions: the commerce sagas', () => {
       ['payOrder', 'ProductStockReserved-1'],
       ['releaseStock', 'OrderPaymentDeclined-1'],
       ['openOrder', 'OrderPlaced-1'],
-      ['credit', 'OrderPlaced-1', 'shop', { type: 'OrderPaymentReceived', data: { orderId: 'o', productId: 'p', merchantId: 'shop', buyerId: 'ann', amount: 5 } }],
+      [
+        'credit',
+        'OrderPlaced-1',
+        'shop',
+        { type: 'OrderPaymentReceived', data: { orderId: 'o', productId: 'p', merchantId: 'shop', buyerId: 'ann', amount: 5 } },
+      ],
       ['payRefund', 'OrderRefundRequested-1'],
       ['releaseRefund', 'OrderRefundDeclined-1'],
-      ['credit', 'OrderRefunded-1', 'ann', { type: 'OrderRefundReceived', data: { orderId: 'o', refundId: 'r', merchantId: 'shop', buyerId: 'ann', amount: 3 } }],
+      [
+        'credit',
+        'OrderRefunded-1',
+        'ann',
+        { type: 'OrderRefundReceived', data: { orderId: 'o', refundId: 'r', merchantId: 'shop', buyerId: 'ann', amount: 3 } },
+      ],
     ]);
   });
 });
@@ -78,7 +89,14 @@ describe('credit reactions: the second leg of each payment', () => {
       'MerchantPaid',
       { paymentId: 'pay', payerId: 'ann', merchantId: 'shop', codeId: 'c', amount: 800, dynamic: false, reference: 'bill' },
       'wallet:shop',
-      [['credit', 'MerchantPaid-1', 'shop', { type: 'MerchantPaymentReceived', data: { paymentId: 'pay', payerId: 'ann', merchantId: 'shop', amount: 800, reference: 'bill' } }]],
+      [
+        [
+          'credit',
+          'MerchantPaid-1',
+          'shop',
+          { type: 'MerchantPaymentReceived', data: { paymentId: 'pay', payerId: 'ann', merchantId: 'shop', amount: 800, reference: 'bill' } },
+        ],
+      ],
     ],
     [
       'MerchantPaid',
@@ -89,7 +107,12 @@ describe('credit reactions: the second leg of each payment', () => {
         ['credit', 'MerchantPaid-1', 'shop', { type: 'MerchantPaymentReceived', data: { paymentId: 'pay', payerId: 'ann', merchantId: 'shop', amount: 800 } }],
       ],
     ],
-    ['MerchantPaid', { paymentId: 'lost', payerId: 'ann', merchantId: 'shop', codeId: 'c', amount: 800, dynamic: true }, 'wallet:shop', [['settlePayment', 'MerchantPaid-1']]],
+    [
+      'MerchantPaid',
+      { paymentId: 'lost', payerId: 'ann', merchantId: 'shop', codeId: 'c', amount: 800, dynamic: true },
+      'wallet:shop',
+      [['settlePayment', 'MerchantPaid-1']],
+    ],
     ['RedPacketSent', { redPacketId: 'p' }, 'packet:p', [['escrowPacket', 'RedPacketSent-1']]],
     ['RedPacketEscrowed', { redPacketId: 'p' }, 'packet:p', [['scheduleExpiry', 'RedPacketEscrowed-1']]],
     [
@@ -111,7 +134,10 @@ describe('credit reactions: the second leg of each payment', () => {
       'RedPacketExpired',
       { redPacketId: 'p', senderId: 'ann', amount: 9, remainingShares: 2 },
       'packet:p',
-      [['cancelExpiry', 'p'], ['credit', 'RedPacketExpired-1', 'ann', { type: 'RedPacketRefunded', data: { redPacketId: 'p', senderId: 'ann', amount: 9 } }]],
+      [
+        ['cancelExpiry', 'p'],
+        ['credit', 'RedPacketExpired-1', 'ann', { type: 'RedPacketRefunded', data: { redPacketId: 'p', senderId: 'ann', amount: 9 } }],
+      ],
     ],
     ['RedPacketExpired', { redPacketId: 'p', senderId: 'ann', amount: 0, remainingShares: 0 }, 'packet:p', [['cancelExpiry', 'p']]],
     ['WalletFunded', { userId: 'ann', fundingId: 'f', amount: 1, source: { kind: 'card', cardId: 'c' } }, undefined, []],

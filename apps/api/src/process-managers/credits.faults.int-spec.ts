@@ -65,11 +65,24 @@ describe('CreditsProcessManager when the escrow fails after a red packet debit (
     const timers = new SqlTimerStore(store.sql, pgSchema);
     await timers.migrate();
     const expiries = new ExpiryScheduler(timers, packets, systemClock, { tickMs: 1_000_000 }, store.eventStore);
-    credits = new CreditsProcessManager(store.eventStore, store.checkpoints, new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig), packets, expiries);
+    credits = new CreditsProcessManager(
+      store.eventStore,
+      store.checkpoints,
+      new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig),
+      packets,
+      expiries,
+    );
     await credits.onApplicationBootstrap();
 
     const redPacketId = `rp-${randomUUID()}`;
-    const sent: RedPacketSent = { redPacketId, senderId: 'sender', amount: 600, shares: 2, mode: 'equal', expiresAt: new Date(Date.now() + 86_400_000).toISOString() };
+    const sent: RedPacketSent = {
+      redPacketId,
+      senderId: 'sender',
+      amount: 600,
+      shares: 2,
+      mode: 'equal',
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    };
     await store.eventStore.append(walletStream('sender'), [event('WalletOpened', { userId: 'sender', kind: 'individual' }, 'sender')], 'no_stream');
     const { position: debit } = await store.eventStore.append(walletStream('sender'), [event('RedPacketSent', sent, 'sender')], 'any');
     // Reactions of other keys, after the debit, go on meanwhile (and finish).
@@ -91,7 +104,10 @@ describe('CreditsProcessManager when the escrow fails after a red packet debit (
     expect(packetEvents.map((e) => e.type)).toEqual(['RedPacketEscrowed']);
     expect(packetEvents[0]!.data).toMatchObject({ amount: 600 });
     // The escrow's own reaction ran too: the expiry timer is set.
-    await until(async () => (await timers.due(new Date(Date.now() + 2 * 86_400_000), 10)).some((t) => t.id === `red-packet:${redPacketId}`), 'the expiry timer');
+    await until(
+      async () => (await timers.due(new Date(Date.now() + 2 * 86_400_000), 10)).some((t) => t.id === `red-packet:${redPacketId}`),
+      'the expiry timer',
+    );
     const received = (await store.eventStore.readStream(walletStream('author'))).filter((e) => e.type === 'TipReceived');
     expect(received).toHaveLength(1);
   });

@@ -11,7 +11,14 @@ const until = async (condition: () => boolean): Promise<void> => {
 describe('CreditsProcessManager', () => {
   it('retries a reaction that failed on the last event, though no later event comes to report it (found by the simulation)', async () => {
     const store = new MemoryEventStore();
-    const credits = new CreditsProcessManager(store, new MemoryCheckpointStore(), undefined as never, undefined as never, undefined as never, new InProcessLeaderElection());
+    const credits = new CreditsProcessManager(
+      store,
+      new MemoryCheckpointStore(),
+      undefined as never,
+      undefined as never,
+      undefined as never,
+      new InProcessLeaderElection(),
+    );
     let attempts = 0;
     jest.spyOn(credits, 'handle').mockImplementation(async () => {
       attempts += 1;

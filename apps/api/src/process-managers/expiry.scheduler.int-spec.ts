@@ -72,8 +72,24 @@ describe.each(['PostgreSQL', 'Redis'])('ExpiryScheduler when an expiry fails (ti
   /** An escrowed packet expiring at `start` plus a second, with its timer. */
   const escrowedPacket = async (packets: RedPacketStreams, scheduler: ExpiryScheduler): Promise<string> => {
     const redPacketId = `rp-${randomUUID()}`;
-    const data: RedPacketSent = { redPacketId, senderId: 'sender', amount: 300, shares: 3, mode: 'equal', expiresAt: new Date(start.getTime() + 1000).toISOString() };
-    const sent = { id: randomUUID(), type: 'RedPacketSent', streamId: 'wallet-sender', revision: 0, position: 1n, occurredAt: start.toISOString(), data, metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId: 'sender' } } as StoredEvent<RedPacketSent>;
+    const data: RedPacketSent = {
+      redPacketId,
+      senderId: 'sender',
+      amount: 300,
+      shares: 3,
+      mode: 'equal',
+      expiresAt: new Date(start.getTime() + 1000).toISOString(),
+    };
+    const sent = {
+      id: randomUUID(),
+      type: 'RedPacketSent',
+      streamId: 'wallet-sender',
+      revision: 0,
+      position: 1n,
+      occurredAt: start.toISOString(),
+      data,
+      metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId: 'sender' },
+    } as StoredEvent<RedPacketSent>;
     await packets.escrow(sent);
     const [escrowed] = await store.eventStore.readStream(redPacketStream(redPacketId));
     await scheduler.schedule(escrowed as StoredEvent<RedPacketEscrowed>);

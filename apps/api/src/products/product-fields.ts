@@ -6,7 +6,14 @@ import { ValidateIf, registerDecorator } from 'class-validator';
 export const IsStock = () =>
   applyDecorators(
     ValidateIf((_body: object, value: unknown) => value !== undefined),
-    ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 100, description: 'Units for sale; null: unlimited' }),
+    ApiPropertyOptional({
+      type: 'integer',
+      nullable: true,
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      example: 100,
+      description: 'Units for sale; null: unlimited',
+    }),
     (target: object, propertyName: string | symbol) =>
       registerDecorator({
         name: 'isStock',

@@ -128,13 +128,21 @@ export class ReadYourWrites implements OnApplicationShutdown {
     @Optional() private readonly reactions?: CreditsProcessManager,
   ) {
     // The subscription is kept (awaited at shutdown) and catches its own failure: not awaited here.
-    this.projector = new WatermarkWaiters(() => this.store.watermark(), SAFETY_READ_MS, () => {
-      this.subscription ??= this.subscribe();
-    });
+    this.projector = new WatermarkWaiters(
+      () => this.store.watermark(),
+      SAFETY_READ_MS,
+      () => {
+        this.subscription ??= this.subscribe();
+      },
+    );
     if (events && checkpoints && reactions) {
-      this.credits = new WatermarkWaiters(() => this.creditsWatermark(), CREDITS_READ_MS, () => {
-        this.stopHandled ??= reactions.onHandled(() => this.credits?.reread());
-      });
+      this.credits = new WatermarkWaiters(
+        () => this.creditsWatermark(),
+        CREDITS_READ_MS,
+        () => {
+          this.stopHandled ??= reactions.onHandled(() => this.credits?.reread());
+        },
+      );
     }
   }
 
@@ -163,10 +171,12 @@ export class ReadYourWrites implements OnApplicationShutdown {
   /** Without a subscription (none yet, or Redis refused it) the safety read serves; the next wait tries again. */
   private subscribe(): Promise<(() => Promise<void>) | undefined> {
     if (!this.store.onWatermarkMoved) return Promise.resolve(undefined);
-    return this.store.onWatermarkMoved(() => this.projector.reread()).catch(() => {
-      this.subscription = undefined;
-      return undefined;
-    });
+    return this.store
+      .onWatermarkMoved(() => this.projector.reread())
+      .catch(() => {
+        this.subscription = undefined;
+        return undefined;
+      });
   }
 
   /**

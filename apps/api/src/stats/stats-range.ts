@@ -18,8 +18,12 @@ const DAY_MS = 86_400_000;
  * `to`, at most MAX_STATS_DAYS[unit] days. Missing: the last DEFAULT_DAYS days up to today in Beijing.
  */
 export const statsRange = (from: unknown, to: unknown, unit: StatsUnit, now: Date): StatsRange => {
-  for (const [field, value] of [['from', from], ['to', to]] as const) {
-    if (value !== undefined && (typeof value !== 'string' || !isBeijingDay(value))) throw badRequest(field, 'must be a day of the calendar, YYYY-MM-DD (Beijing time)');
+  for (const [field, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (value !== undefined && (typeof value !== 'string' || !isBeijingDay(value)))
+      throw badRequest(field, 'must be a day of the calendar, YYYY-MM-DD (Beijing time)');
   }
   const end = (to as string | undefined) ?? beijingDay(now);
   const start = (from as string | undefined) ?? new Date(Date.parse(`${end}T00:00:00Z`) - (DEFAULT_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
@@ -32,6 +36,18 @@ export const statsRange = (from: unknown, to: unknown, unit: StatsUnit, now: Dat
 /** The from/to query parameters, documented once. */
 export const ApiStatsRange = (unit: StatsUnit) =>
   applyDecorators(
-    ApiQuery({ name: 'from', required: false, schema: { type: 'string', format: 'date' }, description: `First Beijing day, included (default: ${DEFAULT_DAYS - 1} days before \`to\`)`, example: '2026-12-01' }),
-    ApiQuery({ name: 'to', required: false, schema: { type: 'string', format: 'date' }, description: `Last Beijing day, included (default: today in Beijing); at most ${MAX_STATS_DAYS[unit]} days in all`, example: '2026-12-07' }),
+    ApiQuery({
+      name: 'from',
+      required: false,
+      schema: { type: 'string', format: 'date' },
+      description: `First Beijing day, included (default: ${DEFAULT_DAYS - 1} days before \`to\`)`,
+      example: '2026-12-01',
+    }),
+    ApiQuery({
+      name: 'to',
+      required: false,
+      schema: { type: 'string', format: 'date' },
+      description: `Last Beijing day, included (default: today in Beijing); at most ${MAX_STATS_DAYS[unit]} days in all`,
+      example: '2026-12-07',
+    }),
   );

@@ -5,4 +5,10 @@ import { ReadThroughputController } from './read-throughput/read-throughput.cont
 import { ReadTopPraisedController } from './read-top-praised/read-top-praised.controller';
 
 /** The dashboard's admin-only routes under /v1/admin/stats, a controller per use case. */
-export const STATS_CONTROLLERS = [ReadStatsController, ReadTopPraisedController, ReadRedPacketLuckController, ReadMoneyEquationController, ReadThroughputController];
+export const STATS_CONTROLLERS = [
+  ReadStatsController,
+  ReadTopPraisedController,
+  ReadRedPacketLuckController,
+  ReadMoneyEquationController,
+  ReadThroughputController,
+];

@@ -10,4 +10,10 @@ import { Verifications } from './verifications';
 
 /** What the api module registers for verification: a controller and a command handler per use case. */
 export const VERIFICATION_CONTROLLERS = [RequestVerificationController, DecideVerificationController, ProviderCallbackController, ShredPersonalDataController];
-export const VERIFICATION_PROVIDERS = [Verifications, RequestVerificationHandler, DecideVerificationHandler, RecordProviderDecisionHandler, ShredPersonalDataHandler];
+export const VERIFICATION_PROVIDERS = [
+  Verifications,
+  RequestVerificationHandler,
+  DecideVerificationHandler,
+  RecordProviderDecisionHandler,
+  ShredPersonalDataHandler,
+];

@@ -10,5 +10,12 @@ import { WithdrawFundsController } from './withdraw-funds/withdraw-funds.control
 import { WithdrawFundsHandler } from './withdraw-funds/withdraw-funds.handler';
 
 /** What the api module registers for wallets: a controller and a handler per use case. */
-export const WALLET_CONTROLLERS = [OpenWalletController, LinkBankCardController, FundWalletController, WithdrawFundsController, ReadWalletController, ReadFeedController];
+export const WALLET_CONTROLLERS = [
+  OpenWalletController,
+  LinkBankCardController,
+  FundWalletController,
+  WithdrawFundsController,
+  ReadWalletController,
+  ReadFeedController,
+];
 export const WALLET_PROVIDERS = [OpenWalletHandler, LinkBankCardHandler, FundWalletHandler, WithdrawFundsHandler];

@@ -94,7 +94,9 @@ export class AuditCommand extends WithJson(CommandRunner, 'the report as JSON on
     ];
     if (result.comparedAt !== undefined) {
       const n = result.compared;
-      lines.push(`  compared at watermark ${result.comparedAt}: ${formatCount(n.wallets)} wallets, ${formatCount(n.authors)} authors' earnings, ${formatCount(n.packets)} red packets, the leaderboard`);
+      lines.push(
+        `  compared at watermark ${result.comparedAt}: ${formatCount(n.wallets)} wallets, ${formatCount(n.authors)} authors' earnings, ${formatCount(n.packets)} red packets, the leaderboard`,
+      );
       lines.push(`  ${result.differences.length === 0 ? 'no differences' : `${formatCount(result.differences.length)} differences`}`);
     }
     if (ledger.findingCount > 0) {
@@ -102,10 +104,16 @@ export class AuditCommand extends WithJson(CommandRunner, 'the report as JSON on
       for (const finding of ledger.findings.slice(0, show)) lines.push(`  ${finding.kind}: ${finding.message}`);
     }
     if (result.differences.length > 0) {
-      lines.push('', `Read models differ from the events (${formatCount(result.differences.length)}${result.differences.length > show ? `, first ${show}` : ''}):`);
+      lines.push(
+        '',
+        `Read models differ from the events (${formatCount(result.differences.length)}${result.differences.length > show ? `, first ${show}` : ''}):`,
+      );
       for (const d of result.differences.slice(0, show)) lines.push(`  ${describeDifference(d)}`);
     }
-    lines.push('', clean ? 'CLEAN' : `FINDINGS: ${formatCount(ledger.findingCount)} in the events, ${formatCount(result.differences.length)} in the read models`);
+    lines.push(
+      '',
+      clean ? 'CLEAN' : `FINDINGS: ${formatCount(ledger.findingCount)} in the events, ${formatCount(result.differences.length)} in the read models`,
+    );
     return `${lines.join('\n')}\n`;
   }
 
@@ -132,7 +140,10 @@ export class AuditCommand extends WithJson(CommandRunner, 'the report as JSON on
     return false;
   }
 
-  @Option({ flags: '--grace <duration>', description: 'a debit that occurred less than this long ago with no credit stored yet is in flight; older, it is a missing-credit finding (default 2m)' })
+  @Option({
+    flags: '--grace <duration>',
+    description: 'a debit that occurred less than this long ago with no credit stored yet is in flight; older, it is a missing-credit finding (default 2m)',
+  })
   parseGrace(value: string): number {
     return parseDurationOption(value);
   }

@@ -27,8 +27,13 @@ export class CommerceChecks {
         const d = event.data as Data<'ProductStockReserved'>;
         const before = this.stock.get(d.productId);
         const after = before === undefined || before === null ? null : before - d.quantity;
-        if (after !== null && after < 0) this.report(`product ${d.productId} sold ${d.quantity} units with ${String(before)} left at ${event.position}`, event.position);
-        if (before !== undefined && after !== d.stockLeft) this.report(`reservation at ${event.position} leaves ${String(d.stockLeft)} units of ${d.productId}, its events leave ${String(after)}`, event.position);
+        if (after !== null && after < 0)
+          this.report(`product ${d.productId} sold ${d.quantity} units with ${String(before)} left at ${event.position}`, event.position);
+        if (before !== undefined && after !== d.stockLeft)
+          this.report(
+            `reservation at ${event.position} leaves ${String(d.stockLeft)} units of ${d.productId}, its events leave ${String(after)}`,
+            event.position,
+          );
         this.stock.set(d.productId, d.stockLeft);
         return;
       }
@@ -53,7 +58,8 @@ export class CommerceChecks {
         const order = this.paid.get(d.orderId);
         if (!order) return this.report(`refund ${d.refundId} at ${event.position} of order ${d.orderId}, which was never paid`, event.position);
         order.refunded += d.amount;
-        if (order.refunded > order.amount) this.report(`order ${d.orderId} refunded ${order.refunded} fen of the ${order.amount} paid (at ${event.position})`, event.position);
+        if (order.refunded > order.amount)
+          this.report(`order ${d.orderId} refunded ${order.refunded} fen of the ${order.amount} paid (at ${event.position})`, event.position);
         return;
       }
       default:

@@ -28,9 +28,7 @@ export const LEADERBOARD_CHECKED = 20;
 /** What the read models should say, from the ledger (the same views the API answers). */
 export const expectedWallet = (ledger: Ledger, userId: string): WalletView | undefined => {
   const wallet = ledger.wallets.get(userId);
-  return wallet?.kind
-    ? { userId, kind: wallet.kind, balance: wallet.balance, currency: CURRENCY, verification: wallet.verification ?? 'none' }
-    : undefined;
+  return wallet?.kind ? { userId, kind: wallet.kind, balance: wallet.balance, currency: CURRENCY, verification: wallet.verification ?? 'none' } : undefined;
 };
 
 export const expectedEarnings = (ledger: Ledger, authorId: string): EarningsView => {

@@ -29,7 +29,17 @@ describe('Ledger (the audit, recomputed from events)', () => {
     expect(ledger.findings).toEqual([]);
     expect(ledger.wallets.get('a')!.balance).toBe(1_000 - 300 + 250 - 200 + 150 + 30);
     expect(ledger.wallets.get('b')!.balance).toBe(100 + 300 - 250 + 50 - 90 - 100);
-    expect(ledger.conservation()).toEqual({ balances: 940, held: 90 - 30, heldByGroupBuys: 0, inFlight: 0, fundings: 1_100, withdrawals: 100, left: 1_000, right: 1_000, holds: true });
+    expect(ledger.conservation()).toEqual({
+      balances: 940,
+      held: 90 - 30,
+      heldByGroupBuys: 0,
+      inFlight: 0,
+      fundings: 1_100,
+      withdrawals: 100,
+      left: 1_000,
+      right: 1_000,
+      holds: true,
+    });
   });
 
   it('counts a group buy’s holds as held (never missing while the group is open), each paid or returned once', () => {
@@ -40,7 +50,13 @@ describe('Ledger (the audit, recomputed from events)', () => {
     hold('a', 'j2');
     expect(ledgerOf(h, 60_000).conservation()).toMatchObject({ heldByGroupBuys: 200, inFlight: 0, holds: true });
     expect(kinds(ledgerOf(h, 60_000))).toEqual([]);
-    h.add('wallet-b', 'GroupBuyPaymentReceived', { groupBuyId: 'g1', orderId: 'j1', productId: 'p1', merchantId: 'b', buyerId: 'a', amount: 100 }, 'system', first);
+    h.add(
+      'wallet-b',
+      'GroupBuyPaymentReceived',
+      { groupBuyId: 'g1', orderId: 'j1', productId: 'p1', merchantId: 'b', buyerId: 'a', amount: 100 },
+      'system',
+      first,
+    );
     h.add('wallet-a', 'GroupBuyFundsReturned', { groupBuyId: 'g1', joinId: 'j2', buyerId: 'a', amount: 100, reason: 'failed' }, 'system');
     const settled = ledgerOf(h);
     expect(settled.conservation()).toMatchObject({ heldByGroupBuys: 0, inFlight: 0, holds: true });
@@ -65,7 +81,11 @@ describe('Ledger (the audit, recomputed from events)', () => {
     expect(ledger.findings).toEqual([]);
     expect(ledger.wallets.get('shop')!.balance).toBe(170);
     const { debited, credited, returned } = ledger.merchantPayments;
-    expect([debited, credited, returned]).toEqual([{ count: 3, amount: 240 }, { count: 2, amount: 170 }, { count: 1, amount: 70 }]);
+    expect([debited, credited, returned]).toEqual([
+      { count: 3, amount: 240 },
+      { count: 2, amount: 170 },
+      { count: 1, amount: 70 },
+    ]);
     expect(ledger.conservation().holds).toBe(true);
 
     // A second redemption of the code, and the merchant credited for the payment that lost it.
@@ -94,15 +114,28 @@ describe('Ledger (the audit, recomputed from events)', () => {
     h.add('wallet-a', 'TipPraised', { tipId: 't3', readerId: 'a', authorId: 'b', articleId: 'y', amount: 7 }, 'a');
     h.add('wallet-a', 'TipReceived', { tipId: 't3', readerId: 'a', authorId: 'b', articleId: 'y', amount: 7 }, 'a'); // wrong wallet
     const found = kinds(ledgerOf(h));
-    expect(found).toEqual(expect.arrayContaining(['duplicate-credit', 'orphan-credit', 'negative-balance', 'amount-mismatch', 'misdirected-credit', 'conservation']));
+    expect(found).toEqual(
+      expect.arrayContaining(['duplicate-credit', 'orphan-credit', 'negative-balance', 'amount-mismatch', 'misdirected-credit', 'conservation']),
+    );
   });
 
   it('checks red packets: one claim per user, never more than they hold, expiry returns the rest', () => {
     const h = new HistoryBuilder();
     h.open('a').open('b').fund('a', 1_000);
     let id = '';
-    h.redPacket('a', 100, 2, [['b', 60], ['b', 60]], { onId: (x) => (id = x), expire: true });
-    const messages = ledgerOf(h).findings.map((f) => f.message).join('\n');
+    h.redPacket(
+      'a',
+      100,
+      2,
+      [
+        ['b', 60],
+        ['b', 60],
+      ],
+      { onId: (x) => (id = x), expire: true },
+    );
+    const messages = ledgerOf(h)
+      .findings.map((f) => f.message)
+      .join('\n');
     expect(messages).toContain(`b claimed red packet ${id} twice`);
     expect(messages).toContain(`red packet ${id} paid out more than its 100 fen`);
     expect(messages).toContain(`red packet ${id} expired after all its shares were claimed`);
@@ -136,7 +169,16 @@ describe('Ledger (the audit, recomputed from events)', () => {
         if (o.op === 'packet') {
           const shares = Math.max(o.claims, 1);
           const share = Math.floor(o.amount / shares);
-          h.redPacket(a, o.amount, shares, users.filter((u) => u !== a).slice(0, o.claims).map((u) => [u, share] as [string, number]), { expire: o.expire });
+          h.redPacket(
+            a,
+            o.amount,
+            shares,
+            users
+              .filter((u) => u !== a)
+              .slice(0, o.claims)
+              .map((u) => [u, share] as [string, number]),
+            { expire: o.expire },
+          );
         }
       }
       return h;

@@ -84,7 +84,11 @@ export class Ledger {
     this.byType.set(event.type, (this.byType.get(event.type) ?? 0) + 1);
     const amount = (event.data as { amount?: unknown } | null)?.amount;
     if (amount !== undefined && !isFen(amount)) {
-      this.found.report('bad-amount', `${event.type} ${event.id} on ${event.streamId} has amount ${JSON.stringify(amount)}, not a whole number of fen`, event.position);
+      this.found.report(
+        'bad-amount',
+        `${event.type} ${event.id} on ${event.streamId} has amount ${JSON.stringify(amount)}, not a whole number of fen`,
+        event.position,
+      );
     }
     if (streamCategory(event.streamId) === 'wallet') this.applyToWallet(event);
     if (event.type === 'TipPraised') this.addEarnings(event.data as Data<'TipPraised'>);
@@ -159,7 +163,11 @@ export class Ledger {
     wallet.balance += walletBalanceDelta(event);
     if (wallet.balance < 0 && !wallet.negative) {
       wallet.negative = true;
-      this.found.report('negative-balance', `the balance of ${userId} went below zero (${wallet.balance} fen) at ${event.position} (${event.type})`, event.position);
+      this.found.report(
+        'negative-balance',
+        `the balance of ${userId} went below zero (${wallet.balance} fen) at ${event.position} (${event.type})`,
+        event.position,
+      );
     }
     if (event.type === 'WalletFunded') this.fundings += (event.data as Data<'WalletFunded'>).amount;
     if (event.type === 'WalletWithdrawn') this.withdrawals += (event.data as Data<'WalletWithdrawn'>).amount;

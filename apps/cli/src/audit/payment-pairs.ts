@@ -110,7 +110,11 @@ export class PaymentPairs {
       if (leg.held) continue;
       const age = now.getTime() - Date.parse(leg.occurredAt);
       if (age > graceMs) {
-        this.findings.report('missing-credit', `${leg.type} at ${leg.position} (${key}, ${leg.amount} fen for ${leg.beneficiary}) has no credit after ${Math.round(age / 1000)} s`, leg.position);
+        this.findings.report(
+          'missing-credit',
+          `${leg.type} at ${leg.position} (${key}, ${leg.amount} fen for ${leg.beneficiary}) has no credit after ${Math.round(age / 1000)} s`,
+          leg.position,
+        );
       }
     }
   }
@@ -118,7 +122,11 @@ export class PaymentPairs {
   /** Credits whose debit never came: money created. Reported after the packets' end checks. */
   finishOrphans(): void {
     for (const [key, leg] of this.creditsFirst) {
-      this.findings.report('orphan-credit', `${leg.type} at ${leg.position} (${key}, ${leg.amount} fen to ${leg.beneficiary}) has no debit: money created`, leg.position);
+      this.findings.report(
+        'orphan-credit',
+        `${leg.type} at ${leg.position} (${key}, ${leg.amount} fen to ${leg.beneficiary}) has no debit: money created`,
+        leg.position,
+      );
     }
   }
 
@@ -144,7 +152,11 @@ export class PaymentPairs {
     }
     const leg: Leg = { type: event.type, amount, position: event.position, occurredAt: event.occurredAt, beneficiary };
     if (this.matched.has(key) || this.creditsFirst.has(key)) {
-      this.findings.report('duplicate-credit', `${key} credited twice: again by ${event.type} at ${event.position} (${amount} fen to ${beneficiary})`, event.position);
+      this.findings.report(
+        'duplicate-credit',
+        `${key} credited twice: again by ${event.type} at ${event.position} (${amount} fen to ${beneficiary})`,
+        event.position,
+      );
       return;
     }
     const debit = this.awaitingCredit.get(key);
@@ -160,7 +172,11 @@ export class PaymentPairs {
     this.matched.add(key);
     this.counts.credited++;
     if (debit.amount !== credit.amount) {
-      this.findings.report('amount-mismatch', `${key}: ${debit.type} at ${debit.position} moved ${debit.amount} fen, ${credit.type} at ${credit.position} credited ${credit.amount}`, credit.position);
+      this.findings.report(
+        'amount-mismatch',
+        `${key}: ${debit.type} at ${debit.position} moved ${debit.amount} fen, ${credit.type} at ${credit.position} credited ${credit.amount}`,
+        credit.position,
+      );
     }
   }
 }

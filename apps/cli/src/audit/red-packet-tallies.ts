@@ -47,7 +47,8 @@ export class RedPacketTallies {
   finish(): void {
     for (const packet of this.packets.values()) {
       const left = packet.amount - packet.claimed - packet.returned;
-      if (!isOpen(packet) && left !== 0) this.report(`red packet ${packet.redPacketId} is ${packet.expired ? 'expired' : 'exhausted'} but still holds ${left} fen`);
+      if (!isOpen(packet) && left !== 0)
+        this.report(`red packet ${packet.redPacketId} is ${packet.expired ? 'expired' : 'exhausted'} but still holds ${left} fen`);
     }
   }
 
@@ -84,7 +85,8 @@ export class RedPacketTallies {
     const packet = this.packets.get(d.redPacketId);
     if (!packet) return this.report(`expiry of red packet ${d.redPacketId} before its escrow (at ${position})`, position);
     if (packet.expired) this.report(`red packet ${d.redPacketId} expired twice (at ${position})`, position);
-    else if (packet.claims.length >= packet.shares) this.report(`red packet ${d.redPacketId} expired after all its shares were claimed (at ${position})`, position);
+    else if (packet.claims.length >= packet.shares)
+      this.report(`red packet ${d.redPacketId} expired after all its shares were claimed (at ${position})`, position);
     const remaining = packet.amount - packet.claimed - packet.returned;
     if (d.amount !== remaining) this.report(`expiry at ${position} returns ${d.amount} fen of ${d.redPacketId}, which held ${remaining}`, position);
     packet.expired = true;

@@ -56,7 +56,8 @@ export class Backends implements OnModuleDestroy {
     try {
       adapters = await this.adapters;
     } catch (error) {
-      if (error instanceof DataFolderInUse || error instanceof DataFolderMissing || error instanceof SchemaMissing) throw new CliError((error as Error).message);
+      if (error instanceof DataFolderInUse || error instanceof DataFolderMissing || error instanceof SchemaMissing)
+        throw new CliError((error as Error).message);
       throw this.unreachable(`the event store (${this.describeEventStore()})`, error);
     }
     if (!adapters.eventStore) throw new CliError('no event store is configured');
@@ -83,7 +84,9 @@ export class Backends implements OnModuleDestroy {
   async readModels(): Promise<{ store: RedisReadModelStore; redis: Redis; prefix: string }> {
     const config = this.config();
     if (!config.redis) {
-      throw new UsageError('REDIS_URL is not set: the live read models are in Redis only when REDIS_URL is set (the embedded mode keeps them in the app process)');
+      throw new UsageError(
+        'REDIS_URL is not set: the live read models are in Redis only when REDIS_URL is set (the embedded mode keeps them in the app process)',
+      );
     }
     const redis = await this.redis(config.redis.url);
     const store = new RedisReadModelStore({ redis, prefix: config.redis.prefix, feedLength: config.feedLength });

@@ -52,9 +52,14 @@ export const runCli = async (argv: string[], options: RunCliIo): Promise<number>
 const configureTree = (root: Commander, io: CliIo): void => {
   root
     .name('zan')
-    .description('Zan operators\' and analysts\' CLI: export, replay, rebuild, audit, balances, stats, tokens.\nSettings come from the same environment variables as the apps (README, "CLI").')
+    .description(
+      'Zan operators\' and analysts\' CLI: export, replay, rebuild, audit, balances, stats, tokens.\nSettings come from the same environment variables as the apps (README, "CLI").',
+    )
     .option('--verbose', 'print stack traces and adapter logs on stderr')
-    .addHelpText('after', '\nExit codes: 0 ok, 1 findings (audit differences, not found), 2 usage error, 3 backend unreachable, 4 other failure, 130 interrupted.');
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 findings (audit differences, not found), 2 usage error, 3 backend unreachable, 4 other failure, 130 interrupted.',
+    );
   const visit = (command: Commander): void => {
     command
       .exitOverride()
@@ -89,8 +94,7 @@ const report = (error: unknown, io: CliIo): number => {
   if (io.verbose) {
     // The error the CLI reports, then what caused it (the driver's own error and stack).
     for (let e: unknown = error; e instanceof Error; e = e.cause) io.stderr.write(`${e.stack ?? e.message}\n`);
-  }
-  else if (code === EXIT.failed) io.stderr.write('zan: run again with --verbose for details\n');
+  } else if (code === EXIT.failed) io.stderr.write('zan: run again with --verbose for details\n');
   return code;
 };
 
@@ -98,5 +102,13 @@ const stderrLogger = (io: CliIo): LoggerService => {
   const logger = new ConsoleLogger('zan');
   const write = (level: string) => (message: unknown, context?: unknown) =>
     io.stderr.write(`[${level}]${typeof context === 'string' ? ` ${context}:` : ''} ${String(message)}\n`);
-  return { log: write('log'), error: write('error'), warn: write('warn'), debug: write('debug'), verbose: write('verbose'), fatal: write('fatal'), setLogLevels: logger.setLogLevels?.bind(logger) };
+  return {
+    log: write('log'),
+    error: write('error'),
+    warn: write('warn'),
+    debug: write('debug'),
+    verbose: write('verbose'),
+    fatal: write('fatal'),
+    setLogLevels: logger.setLogLevels?.bind(logger),
+  };
 };

@@ -35,5 +35,4 @@ const width = (text: string): number => {
 };
 
 /** JSON with bigints as decimal strings (positions). */
-export const toJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+export const toJson = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);

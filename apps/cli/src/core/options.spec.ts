@@ -10,7 +10,8 @@ describe('option values', () => {
     expect(parseTimeOption('2026-01-31').toISOString()).toBe('2026-01-31T00:00:00.000Z');
     expect(parseTimeOption('2026-01-31T16:00+08:00').toISOString()).toBe('2026-01-31T08:00:00.000Z');
     expect(parseTimeOption('2026-01-31T08:00:00.123Z').toISOString()).toBe('2026-01-31T08:00:00.123Z');
-    for (const bad of ['2026-01-31T08:00', 'yesterday', '2026-13-45', '2026-02-30', '2026-02-30T00:00Z', '2026-01-31T24:00Z']) expect(() => parseTimeOption(bad)).toThrow();
+    for (const bad of ['2026-01-31T08:00', 'yesterday', '2026-13-45', '2026-02-30', '2026-02-30T00:00Z', '2026-01-31T24:00Z'])
+      expect(() => parseTimeOption(bad)).toThrow();
   });
 
   it('tells positions from times, reads durations and collects repeated values', () => {

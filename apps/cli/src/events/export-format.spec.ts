@@ -23,13 +23,21 @@ describe('export formats', () => {
     expect(JSON.parse(line)).toMatchObject({ position: '123456789012345678901', revision: 3, data: { amount: 888 }, wallet: 'alice', delta: -888 });
   });
 
-  it("names the wallet whose balance an event changes and the signed change, whoever acted", () => {
+  it('names the wallet whose balance an event changes and the signed change, whoever acted', () => {
     expect(walletEffect(event())).toEqual({ wallet: 'alice', delta: -888 });
     // The author's credit: the reader acted (metadata.userId), the author's wallet gains.
-    const received = event({ type: 'TipReceived', streamId: 'wallet-bob', data: { tipId: 't1', readerId: 'alice', authorId: 'bob', articleId: 'a', amount: 888 } });
+    const received = event({
+      type: 'TipReceived',
+      streamId: 'wallet-bob',
+      data: { tipId: 't1', readerId: 'alice', authorId: 'bob', articleId: 'a', amount: 888 },
+    });
     expect(walletEffect(received)).toEqual({ wallet: 'bob', delta: 888 });
     expect(walletEffect(event({ type: 'BankCardLinked', data: { userId: 'alice', cardId: 'c', personal: true } }))).toEqual({ wallet: 'alice', delta: 0 });
-    const claimed = event({ type: 'RedPacketClaimed', streamId: 'red-packet-p-1', data: { redPacketId: 'p-1', senderId: 's', userId: 'u', amount: 5, remainingAmount: 0, remainingShares: 0 } });
+    const claimed = event({
+      type: 'RedPacketClaimed',
+      streamId: 'red-packet-p-1',
+      data: { redPacketId: 'p-1', senderId: 's', userId: 'u', amount: 5, remainingAmount: 0, remainingShares: 0 },
+    });
     expect(walletEffect(claimed)).toEqual({ wallet: null, delta: 0 });
     expect(csvRow(received).endsWith(',bob,888\r\n')).toBe(true);
     expect(csvRow(claimed).endsWith(',,0\r\n')).toBe(true);
@@ -45,10 +53,17 @@ describe('export formats', () => {
 
   it('knows payments by code: the payer debited, the merchant or the payer credited, the code stream moving no wallet', () => {
     const payment = { paymentId: 'p', payerId: 'alice', merchantId: 'shop', amount: 800 };
-    expect(walletEffect(event({ type: 'MerchantPaid', data: { ...payment, codeId: 'c'.repeat(64), dynamic: true } }))).toEqual({ wallet: 'alice', delta: -800 });
+    expect(walletEffect(event({ type: 'MerchantPaid', data: { ...payment, codeId: 'c'.repeat(64), dynamic: true } }))).toEqual({
+      wallet: 'alice',
+      delta: -800,
+    });
     expect(walletEffect(event({ type: 'MerchantPaymentReceived', streamId: 'wallet-shop', data: payment }))).toEqual({ wallet: 'shop', delta: 800 });
     expect(walletEffect(event({ type: 'MerchantPaymentReturned', data: { ...payment, reason: 'code-used' } }))).toEqual({ wallet: 'alice', delta: 800 });
-    const redeemed = event({ type: 'PaymentCodeRedeemed', streamId: `payment-code-${'c'.repeat(64)}`, data: { codeId: 'c'.repeat(64), merchantId: 'shop', paymentId: 'p', payerId: 'alice', amount: 800 } });
+    const redeemed = event({
+      type: 'PaymentCodeRedeemed',
+      streamId: `payment-code-${'c'.repeat(64)}`,
+      data: { codeId: 'c'.repeat(64), merchantId: 'shop', paymentId: 'p', payerId: 'alice', amount: 800 },
+    });
     expect(walletEffect(redeemed)).toEqual({ wallet: null, delta: 0 });
     expect(unknownCategories(['payment-code'])).toEqual([]);
   });
@@ -61,7 +76,9 @@ describe('export formats', () => {
     expect(csvField(undefined)).toBe('');
     expect(csvHeader()).toBe('position,occurredAt,streamId,revision,type,version,id,userId,amount,correlationId,causationId,data,metadata,wallet,delta\r\n');
     const row = csvRow(event());
-    expect(row.startsWith('123456789012345678901,2026-01-01T08:00:00.000Z,wallet-alice,3,TipPraised,1,2f1c0b7e-0000-4000-8000-000000000001,alice,888,c,k,"{')).toBe(true);
+    expect(
+      row.startsWith('123456789012345678901,2026-01-01T08:00:00.000Z,wallet-alice,3,TipPraised,1,2f1c0b7e-0000-4000-8000-000000000001,alice,888,c,k,"{'),
+    ).toBe(true);
     expect(row).toContain('""articleId"":""a,\\""1\\""""');
   });
 });
@@ -69,9 +86,17 @@ describe('export formats', () => {
 describe('export filters', () => {
   it('finds the users an event involves: the actor and the users its payload names', () => {
     expect([...eventUsers(event())].sort()).toEqual(['alice', 'bob']);
-    const sent = event({ type: 'RedPacketSent', data: { senderId: 's', recipients: ['r1', 'r2'], amount: 1 }, metadata: { correlationId: 'c', causationId: 'k', userId: 's' } });
+    const sent = event({
+      type: 'RedPacketSent',
+      data: { senderId: 's', recipients: ['r1', 'r2'], amount: 1 },
+      metadata: { correlationId: 'c', causationId: 'k', userId: 's' },
+    });
     expect([...eventUsers(sent)].sort()).toEqual(['r1', 'r2', 's']);
-    const transfer = event({ type: 'FundsTransferred', data: { fromUserId: 'a', toUserId: 'b', transferId: 'userId-like' }, metadata: { correlationId: 'c', causationId: 'k', userId: 'a' } });
+    const transfer = event({
+      type: 'FundsTransferred',
+      data: { fromUserId: 'a', toUserId: 'b', transferId: 'userId-like' },
+      metadata: { correlationId: 'c', causationId: 'k', userId: 'a' },
+    });
     expect([...eventUsers(transfer)].sort()).toEqual(['a', 'b']);
   });
 

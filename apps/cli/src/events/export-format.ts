@@ -70,5 +70,4 @@ export const csvRow = (event: StoredEvent): string => {
 };
 
 /** `--category` names stream categories (the stream id prefix); what an event is about is its type. */
-export const unknownCategories = (categories: string[] = []): string[] =>
-  categories.filter((c) => !(STREAM_CATEGORIES as readonly string[]).includes(c));
+export const unknownCategories = (categories: string[] = []): string[] => categories.filter((c) => !(STREAM_CATEGORIES as readonly string[]).includes(c));

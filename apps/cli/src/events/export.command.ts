@@ -77,7 +77,10 @@ export class ExportEventsCommand extends WithTimeRange(CommandRunner) {
       const where = path ?? 'stdout';
       const timing = `in ${progress.elapsedSeconds().toFixed(1)} s, ${formatCount(progress.rate(result.scanned))} events/s read`;
       if (result.interrupted) {
-        note(this.io, `interrupted after ${formatCount(result.written)} events at position ${result.lastPosition ?? 'start'}; ${partial ? `partial output kept in ${partial}` : 'output is incomplete'}`);
+        note(
+          this.io,
+          `interrupted after ${formatCount(result.written)} events at position ${result.lastPosition ?? 'start'}; ${partial ? `partial output kept in ${partial}` : 'output is incomplete'}`,
+        );
         this.io.exitCode = EXIT.interrupted;
         return;
       }
@@ -96,7 +99,8 @@ export class ExportEventsCommand extends WithTimeRange(CommandRunner) {
 
   @Option({
     flags: '--format <format>',
-    description: 'ndjson (one event per line, default) or csv; both add wallet (whose balance the event changes) and delta (signed fen: sum it per wallet for balances)',
+    description:
+      'ndjson (one event per line, default) or csv; both add wallet (whose balance the event changes) and delta (signed fen: sum it per wallet for balances)',
     choices: ['ndjson', 'csv'],
     defaultValue: 'ndjson',
   })
@@ -114,7 +118,10 @@ export class ExportEventsCommand extends WithTimeRange(CommandRunner) {
     return collect(value, previous);
   }
 
-  @Option({ flags: '--category <category>', description: `only streams of this category, the stream id prefix: ${STREAM_CATEGORIES.join(', ')} (repeatable); kinds of event (tips, ...) are --type` })
+  @Option({
+    flags: '--category <category>',
+    description: `only streams of this category, the stream id prefix: ${STREAM_CATEGORIES.join(', ')} (repeatable); kinds of event (tips, ...) are --type`,
+  })
   parseCategory(value: string, previous?: string[]): string[] {
     return collect(value, previous);
   }
@@ -124,7 +131,10 @@ export class ExportEventsCommand extends WithTimeRange(CommandRunner) {
     return collect(value, previous);
   }
 
-  @Option({ flags: '--user <userId>', description: 'only events involving this user: metadata.userId, or data.userId/*UserId/readerId/authorId/senderId/recipients (repeatable)' })
+  @Option({
+    flags: '--user <userId>',
+    description: 'only events involving this user: metadata.userId, or data.userId/*UserId/readerId/authorId/senderId/recipients (repeatable)',
+  })
   parseUser(value: string, previous?: string[]): string[] {
     return collect(value, previous);
   }

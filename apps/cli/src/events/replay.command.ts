@@ -59,7 +59,10 @@ export class ReplayEventsCommand extends CommandRunner {
       const where = target.description;
       const upTo = result.checkpoint.position ?? 'the start';
       if (result.interrupted) {
-        note(this.io, `interrupted: ${where} holds ${formatCount(result.checkpoint.events)} events up to position ${upTo}; run the same command again to resume`);
+        note(
+          this.io,
+          `interrupted: ${where} holds ${formatCount(result.checkpoint.events)} events up to position ${upTo}; run the same command again to resume`,
+        );
         this.io.exitCode = EXIT.interrupted;
         return;
       }
@@ -96,7 +99,10 @@ export class ReplayEventsCommand extends CommandRunner {
     throw new UsageError(`--target must be redis:<prefix> or file:<path>, not ${JSON.stringify(spec)}`);
   }
 
-  @Option({ flags: '-p, --projection <name>', description: 'balances, earnings, red-packets, feed, articles, commerce, stats, or all (repeatable, or comma-separated)' })
+  @Option({
+    flags: '-p, --projection <name>',
+    description: 'balances, earnings, red-packets, feed, articles, commerce, stats, or all (repeatable, or comma-separated)',
+  })
   parseProjection(value: string, previous?: string[]): string[] {
     return collect(value, previous);
   }

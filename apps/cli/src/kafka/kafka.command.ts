@@ -42,7 +42,8 @@ export class MigrateTopicsCommand extends CommandRunner {
       });
       const present = (await admin.listTopics()).filter((topic) => eventTopics.includes(topic));
       const plan = `delete ${present.length > 0 ? present.join(', ') : 'no topic (none is there)'} and set the checkpoint ${checkpoint} (now ${(await checkpoints.load(checkpoint)) ?? 'unset'}) to 0`;
-      if (!flags.yes) throw new UsageError(`migrate-topics would ${plan}; stop the relays, projectors and subscribers, then run it again with --yes (docs/operations.md)`);
+      if (!flags.yes)
+        throw new UsageError(`migrate-topics would ${plan}; stop the relays, projectors and subscribers, then run it again with --yes (docs/operations.md)`);
 
       if (present.length > 0) {
         await admin.deleteTopics({ topics: present, timeout: DELETE_TIMEOUT_MS });

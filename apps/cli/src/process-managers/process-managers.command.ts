@@ -62,7 +62,10 @@ export class RedriveProcessManagerCommand extends CommandRunner {
     this.io.stdout.write(`${name}: re-driven; checkpoint now ${(await checkpoints.load(checkpointName)) ?? 'none'}\n`);
   }
 
-  @Option({ flags: '--from <position|time>', description: 'react again to the event at this position and every later one, or to those from this time (ISO 8601) on' })
+  @Option({
+    flags: '--from <position|time>',
+    description: 'react again to the event at this position and every later one, or to those from this time (ISO 8601) on',
+  })
   parseFrom(value: string): Moment {
     return parseMomentOption(value);
   }

@@ -24,7 +24,9 @@ interface RebuildFlags {
 @SubCommand({
   name: 'rebuild',
   arguments: '[name]',
-  argsDescription: { name: 'a projection (balances, earnings, red-packets, feed, articles, commerce, stats) or all; every projection is rebuilt, they switch together' },
+  argsDescription: {
+    name: 'a projection (balances, earnings, red-packets, feed, articles, commerce, stats) or all; every projection is rebuilt, they switch together',
+  },
   description: 'Rebuild the live Redis read models from the event store with zero downtime: build a new generation beside the live one, then switch',
 })
 export class RebuildProjectionsCommand extends CommandRunner {
@@ -65,7 +67,8 @@ export class RebuildProjectionsCommand extends CommandRunner {
           progress.update(position, applied);
           built = { events: applied, seconds: progress.elapsedSeconds() };
         },
-        onSkip: (event, error) => note(this.io, `zan: skipped ${event.type} ${event.id} at ${event.position}: ${error instanceof Error ? error.message : String(error)}`),
+        onSkip: (event, error) =>
+          note(this.io, `zan: skipped ${event.type} ${event.id} at ${event.position}: ${error instanceof Error ? error.message : String(error)}`),
       });
       progress.stop();
       this.io.stdout.write(
@@ -90,7 +93,10 @@ export class RebuildProjectionsCommand extends CommandRunner {
     return parseIntOption(1, 100_000)(value);
   }
 
-  @Option({ flags: '--retire-after <duration>', description: 'wait between the switch and deleting the old generation; longer than the readers\' generation cache of 1 s (default 5s)' })
+  @Option({
+    flags: '--retire-after <duration>',
+    description: "wait between the switch and deleting the old generation; longer than the readers' generation cache of 1 s (default 5s)",
+  })
   parseRetireAfter(value: string): number {
     return parseDurationOption(value);
   }
@@ -183,10 +189,20 @@ export class ProjectionsStatusCommand extends WithJson(CommandRunner, 'the statu
     ];
     const categories = Object.entries(status.byCategory);
     if (categories.length > 0) {
-      lines.push('', renderTable(['category', 'applied', 'skipped'], categories.map(([c, n]) => [c, n.applied, n.skipped]), ['left', 'right', 'right']));
+      lines.push(
+        '',
+        renderTable(
+          ['category', 'applied', 'skipped'],
+          categories.map(([c, n]) => [c, n.applied, n.skipped]),
+          ['left', 'right', 'right'],
+        ),
+      );
     }
     if (rebuilding) {
-      lines.push('', `rebuilding generation ${rebuilding.generation}: checkpoint ${rebuilding.watermark}, ${formatCount(rebuilding.applied)} events applied, lag ${lagText(rebuilding.lag)}`);
+      lines.push(
+        '',
+        `rebuilding generation ${rebuilding.generation}: checkpoint ${rebuilding.watermark}, ${formatCount(rebuilding.applied)} events applied, lag ${lagText(rebuilding.lag)}`,
+      );
     }
     return `${lines.join('\n')}\n`;
   }

@@ -35,8 +35,18 @@ describe('KeyValueState (the file target of a replay)', () => {
 
   it('gives what trimming at every step gives, whatever the mix of adds, increments and trims', () => {
     const change = fc.oneof(
-      fc.record({ op: fc.constant('zadd' as const), key: fc.constantFrom('f', 'g'), member: fc.string({ maxLength: 3 }), score: fc.integer({ min: -2, max: 2 }) }),
-      fc.record({ op: fc.constant('zincrby' as const), key: fc.constantFrom('f', 'g'), member: fc.string({ maxLength: 3 }), by: fc.integer({ min: -3, max: 3 }) }),
+      fc.record({
+        op: fc.constant('zadd' as const),
+        key: fc.constantFrom('f', 'g'),
+        member: fc.string({ maxLength: 3 }),
+        score: fc.integer({ min: -2, max: 2 }),
+      }),
+      fc.record({
+        op: fc.constant('zincrby' as const),
+        key: fc.constantFrom('f', 'g'),
+        member: fc.string({ maxLength: 3 }),
+        by: fc.integer({ min: -3, max: 3 }),
+      }),
       fc.record({ op: fc.constant('ztrim' as const), key: fc.constantFrom('f', 'g'), keep: fc.integer({ min: 1, max: 4 }) }),
     );
     fc.assert(

@@ -1,9 +1,7 @@
 import type { Change } from '@zan/read-models';
 
 /** One key of a dump: a hash (fields sorted) or a sorted set (members in rank order, lowest first). */
-export type DumpEntry =
-  | { key: string; hash: Record<string, string> }
-  | { key: string; zset: [member: string, score: number][] };
+export type DumpEntry = { key: string; hash: Record<string, string> } | { key: string; zset: [member: string, score: number][] };
 
 /** Orders strings by their UTF-8 bytes, as Redis orders sorted-set members of equal score. */
 export const compareUtf8 = (a: string, b: string): number => {

@@ -165,7 +165,9 @@ export class RedisReplayTarget implements ReplayTarget {
   private async refused(follows: string, reaches: string): Promise<void> {
     const stored = await this.redis.hget(this.meta, 'position');
     if (stored === reaches) return;
-    throw new Error(`${this.description} is at position ${stored || 'none'}, not ${follows || 'none'}: the batch before this one did not land; run the replay again to resume`);
+    throw new Error(
+      `${this.description} is at position ${stored || 'none'}, not ${follows || 'none'}: the batch before this one did not land; run the replay again to resume`,
+    );
   }
 
   /** The batch's changes as the fewest plain commands, or undefined when they do not fold exactly. */

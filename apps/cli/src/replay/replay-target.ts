@@ -55,9 +55,7 @@ export interface ReplayTarget {
 export const REPLAY_FORMAT = 'zan-replay/1';
 
 export const sameSpec = (a: ReplaySpec, b: Omit<ReplaySpec, 'to'> & { to?: bigint }): boolean =>
-  [...a.projections].sort().join(',') === [...b.projections].sort().join(',') &&
-  a.from === b.from &&
-  (b.to === undefined || a.to === b.to);
+  [...a.projections].sort().join(',') === [...b.projections].sort().join(',') && a.from === b.from && (b.to === undefined || a.to === b.to);
 
 export const describeSpec = (spec: Omit<ReplaySpec, 'to'> & { to?: bigint }): string =>
   `${spec.projections.join(',')} from ${spec.from ?? 'the first event'} to ${spec.to ?? 'the head'}`;

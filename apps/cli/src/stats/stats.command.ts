@@ -21,7 +21,8 @@ interface StatsFlags {
 
 @Command({
   name: 'stats',
-  description: 'Totals by event type and by day (fundings, tips, red packets, ...), top authors, articles by likes and praise, red-packet luck; --json for machines',
+  description:
+    'Totals by event type and by day (fundings, tips, red packets, ...), top authors, articles by likes and praise, red-packet luck; --json for machines',
 })
 export class StatsCommand extends WithJson(WithTimeRange(CommandRunner), 'everything as JSON on stdout (amounts in fen)') {
   constructor(
@@ -95,7 +96,10 @@ export class StatsCommand extends WithJson(WithTimeRange(CommandRunner), 'everyt
       ),
     );
     const luck = result.luck;
-    out.push('', `Red-packet luck: ${formatCount(luck.claims)} claims of ${formatCount(luck.packets)} lucky packets, each claim as a multiple of its packet's mean share`);
+    out.push(
+      '',
+      `Red-packet luck: ${formatCount(luck.claims)} claims of ${formatCount(luck.packets)} lucky packets, each claim as a multiple of its packet's mean share`,
+    );
     const most = Math.max(1, ...luck.histogram);
     out.push(
       renderTable(

@@ -4,10 +4,17 @@ import { Stats } from './stats';
 describe('zan stats: likes and praise per article', () => {
   it('counts likes standing, tips and their sum per article, ranked by praise', () => {
     const workload = new Workload()
-      .open('alice').open('bob').linkCard('bob').fund('alice', 10_000)
-      .publish('bob', 'art-1').publish('bob', 'art-2')
-      .like('art-1', 'alice').like('art-1', 'carol').unlike('art-1', 'carol')
-      .like('art-2', 'alice').like('art-2', 'carol')
+      .open('alice')
+      .open('bob')
+      .linkCard('bob')
+      .fund('alice', 10_000)
+      .publish('bob', 'art-1')
+      .publish('bob', 'art-2')
+      .like('art-1', 'alice')
+      .like('art-1', 'carol')
+      .unlike('art-1', 'carol')
+      .like('art-2', 'alice')
+      .like('art-2', 'carol')
       .tip('alice', 'bob', 'art-1', 600)
       .tip('alice', 'dave', 'old-article', 900); // a v1 tip to an article never published
     const stats = new Stats();
@@ -26,7 +33,8 @@ describe('zan stats: likes and praise per article', () => {
 describe('zan stats: payments by code', () => {
   it('counts payments by code per type and per day', () => {
     const at = '2026-03-01T10:00:00.000Z';
-    const event = (type: string, data: Record<string, unknown>) => ({ id: type, streamId: 's', revision: 0, position: 1n, type, data, metadata: {}, occurredAt: at }) as never;
+    const event = (type: string, data: Record<string, unknown>) =>
+      ({ id: type, streamId: 's', revision: 0, position: 1n, type, data, metadata: {}, occurredAt: at }) as never;
     const stats = new Stats();
     stats.apply(event('PaymentCodeIssued', { codeId: 'c', merchantId: 'shop', amount: 800 }));
     stats.apply(event('MerchantPaid', { paymentId: 'p', payerId: 'ann', merchantId: 'shop', codeId: 'c', amount: 800, dynamic: true }));

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  redPacketStream,
-  walletStream,
-  type EventDataByType,
-  type NewEvent,
-  type ZanEventType,
-} from '@zan/contracts';
+import { redPacketStream, walletStream, type EventDataByType, type NewEvent, type ZanEventType } from '@zan/contracts';
 import type { EventStore } from '@zan/event-store';
 
 export interface PlannedAppend {
@@ -120,7 +114,8 @@ export class HistoryBuilder {
         'system:expiry',
         escrow,
       );
-      if (remainingAmount > 0) this.add(walletStream(senderId), 'RedPacketRefunded', { redPacketId, senderId, amount: remainingAmount }, 'system:expiry', expired);
+      if (remainingAmount > 0)
+        this.add(walletStream(senderId), 'RedPacketRefunded', { redPacketId, senderId, amount: remainingAmount }, 'system:expiry', expired);
     }
     return this;
   }
@@ -151,7 +146,7 @@ export class HistoryBuilder {
   /** Appends in order, consecutive events of one stream together; returns the last position. */
   async appendTo(store: EventStore): Promise<bigint> {
     let last = 0n;
-    for (let i = 0; i < this.planned.length; ) {
+    for (let i = 0; i < this.planned.length;) {
       const streamId = this.planned[i].streamId;
       const events: NewEvent[] = [];
       while (i < this.planned.length && this.planned[i].streamId === streamId) events.push(this.planned[i++].event);

@@ -32,7 +32,9 @@ export class TokenCommand extends CommandRunner {
 
   async run([userId]: string[], flags: TokenFlags): Promise<void> {
     if (!userId || !USER_ID.test(userId)) {
-      throw new UsageError(`token: user id ${JSON.stringify(userId ?? '')} must be 1..128 characters of letters, digits, _ . @ : - (starting with a letter or digit)`);
+      throw new UsageError(
+        `token: user id ${JSON.stringify(userId ?? '')} must be 1..128 characters of letters, digits, _ . @ : - (starting with a letter or digit)`,
+      );
     }
     const config = this.backends.config();
     const ttl = flags.ttl ?? Math.min(3600, config.jwtMaxLifetimeSeconds);

@@ -56,7 +56,11 @@ export class WebhookDeliveriesCommand extends WithJson(CommandRunner, 'the attem
   }
 }
 
-@SubCommand({ name: 'replay', arguments: '<endpointId>', description: "Queue an endpoint's events of a position range again; the running dispatcher sends them" })
+@SubCommand({
+  name: 'replay',
+  arguments: '<endpointId>',
+  description: "Queue an endpoint's events of a position range again; the running dispatcher sends them",
+})
 export class ReplayWebhooksCommand extends CommandRunner {
   constructor(
     private readonly backends: Backends,

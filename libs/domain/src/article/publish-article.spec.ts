@@ -20,7 +20,9 @@ describe('PublishArticle (on article-<articleId>)', () => {
   });
 
   it('refuses another author the same id, for good', () => {
-    given([published()]).when(publish('mallory')).thenThrows(ArticleIdTaken, /another author/);
+    given([published()])
+      .when(publish('mallory'))
+      .thenThrows(ArticleIdTaken, /another author/);
     expect(new ArticleIdTaken('').final).toBe(true);
   });
 
@@ -29,10 +31,14 @@ describe('PublishArticle (on article-<articleId>)', () => {
   });
 
   it('accepts a title of 64 characters, counted as Unicode scalar values', () => {
-    given([]).when(publish('bob', '赞'.repeat(63) + '😀')).then([published('bob', 'why-zan', '赞'.repeat(63) + '😀')]);
+    given([])
+      .when(publish('bob', '赞'.repeat(63) + '😀'))
+      .then([published('bob', 'why-zan', '赞'.repeat(63) + '😀')]);
   });
 
   it('refuses a command decided on another article’s stream', () => {
-    given([published()]).when(publish('bob', 't', 'other')).thenThrows(InvalidCommand, /decided on article why-zan/);
+    given([published()])
+      .when(publish('bob', 't', 'other'))
+      .thenThrows(InvalidCommand, /decided on article why-zan/);
   });
 });

@@ -153,7 +153,8 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
       if (!expected) problems.push(`${event.type} ${event.id} has no debit that caused it`);
       else {
         if (!expected.type.split('|').includes(event.type)) problems.push(`${event.type} ${event.id} answers a debit that needs ${expected.type}`);
-        if (expected.amount !== (data.amount as number)) problems.push(`${event.type} ${event.id} moves ${String(data.amount)} fen for a debit of ${expected.amount}`);
+        if (expected.amount !== (data.amount as number))
+          problems.push(`${event.type} ${event.id} moves ${String(data.amount)} fen for a debit of ${expected.amount}`);
         pendingCredits.delete(cause);
       }
     }

@@ -10,8 +10,18 @@ export const opened = (groupSize = 3): DomainEvent<'GroupBuyOpened'> => ({
   data: { groupBuyId: 'g1', productId: 'p1', merchantId: 'shop', groupPrice: 2_000, groupSize, expiresAt: T_DEADLINE },
 });
 
-export const held = (buyerId: string): GroupBuyFundsHeld => ({ groupBuyId: 'g1', joinId: `join-${buyerId}`, productId: 'p1', merchantId: 'shop', buyerId, amount: 2_000 });
+export const held = (buyerId: string): GroupBuyFundsHeld => ({
+  groupBuyId: 'g1',
+  joinId: `join-${buyerId}`,
+  productId: 'p1',
+  merchantId: 'shop',
+  buyerId,
+  amount: 2_000,
+});
 
 export const member = (buyerId: string): GroupBuyMember => ({ buyerId, joinId: `join-${buyerId}`, amount: 2_000, holdId: `hold-${buyerId}` });
 
-export const joined = (buyerId: string, members: number): DomainEvent<'GroupBuyJoined'> => ({ type: 'GroupBuyJoined', data: { groupBuyId: 'g1', ...member(buyerId), members } });
+export const joined = (buyerId: string, members: number): DomainEvent<'GroupBuyJoined'> => ({
+  type: 'GroupBuyJoined',
+  data: { groupBuyId: 'g1', ...member(buyerId), members },
+});

@@ -8,37 +8,56 @@ import type { JoinGroupBuy, RefuseGroupBuyJoin } from './join-group-buy';
 const given = specFor(groupBuyDecider);
 const join = (buyerId: string, now = T_BEFORE): JoinGroupBuy => ({ type: 'JoinGroupBuy', data: { held: held(buyerId), holdId: `hold-${buyerId}`, now } });
 /** A second hold of the same buyer (a race with their first join), refused. */
-const refuse = (buyerId: string, reason: string): RefuseGroupBuyJoin => ({ type: 'RefuseGroupBuyJoin', data: { held: held(buyerId), holdId: `hold-${buyerId}-2`, reason } });
+const refuse = (buyerId: string, reason: string): RefuseGroupBuyJoin => ({
+  type: 'RefuseGroupBuyJoin',
+  data: { held: held(buyerId), holdId: `hold-${buyerId}-2`, reason },
+});
 
 describe('JoinGroupBuy', () => {
   it('adds a held buyer as a member', () => {
-    const { state } = given([opened(3)]).when(join('bo')).then([joined('bo', 1)]);
+    const { state } = given([opened(3)])
+      .when(join('bo'))
+      .then([joined('bo', 1)]);
     expect(state).toMatchObject({ status: 'open', members: [member('bo')] });
   });
 
   it('completes the group with the member that fills it: one order per member', () => {
     const { state } = given([opened(2), joined('bo', 1)])
       .when(join('cy'))
-      .then([joined('cy', 2), { type: 'GroupBuyCompleted', data: { groupBuyId: 'g1', productId: 'p1', merchantId: 'shop', members: [member('bo'), member('cy')] } }]);
+      .then([
+        joined('cy', 2),
+        { type: 'GroupBuyCompleted', data: { groupBuyId: 'g1', productId: 'p1', merchantId: 'shop', members: [member('bo'), member('cy')] } },
+      ]);
     expect(state.status).toBe('completed');
   });
 
   it('refuses a buyer who joined already (409)', () => {
-    given([opened(3), joined('bo', 1)]).when(join('bo')).thenThrows(AlreadyJoined);
+    given([opened(3), joined('bo', 1)])
+      .when(join('bo'))
+      .thenThrows(AlreadyJoined);
   });
 
   it('refuses a full group (410)', () => {
-    given([opened(2), joined('bo', 1), joined('cy', 2), { type: 'GroupBuyCompleted', data: { groupBuyId: 'g1', productId: 'p1', merchantId: 'shop', members: [member('bo'), member('cy')] } }])
+    given([
+      opened(2),
+      joined('bo', 1),
+      joined('cy', 2),
+      { type: 'GroupBuyCompleted', data: { groupBuyId: 'g1', productId: 'p1', merchantId: 'shop', members: [member('bo'), member('cy')] } },
+    ])
       .when(join('di'))
       .thenThrows(GroupBuyFull);
   });
 
   it('refuses a join at or after the deadline, even before the timer ran (410)', () => {
-    given([opened(3)]).when(join('bo', T_DEADLINE)).thenThrows(GroupBuyClosed);
+    given([opened(3)])
+      .when(join('bo', T_DEADLINE))
+      .thenThrows(GroupBuyClosed);
   });
 
   it('refuses a failed group (410)', () => {
-    given([opened(3), { type: 'GroupBuyFailed', data: { groupBuyId: 'g1', productId: 'p1', merchantId: 'shop', members: [] } }]).when(join('bo')).thenThrows(GroupBuyClosed);
+    given([opened(3), { type: 'GroupBuyFailed', data: { groupBuyId: 'g1', productId: 'p1', merchantId: 'shop', members: [] } }])
+      .when(join('bo'))
+      .thenThrows(GroupBuyClosed);
   });
 
   it('refuses an unknown group (404)', () => {

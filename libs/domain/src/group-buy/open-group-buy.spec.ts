@@ -13,16 +13,22 @@ const open = (overrides: Partial<OpenGroupBuy['data']> = {}): OpenGroupBuy => ({
 
 describe('OpenGroupBuy', () => {
   it('opens the deal', () => {
-    const { state } = given([]).when(open()).then([opened(3)]);
+    const { state } = given([])
+      .when(open())
+      .then([opened(3)]);
     expect(state).toMatchObject({ status: 'open', members: [], groupSize: 3 });
   });
 
   it('changes nothing when opened again', () => {
-    given([opened(3)]).when(open()).thenNothing();
+    given([opened(3)])
+      .when(open())
+      .thenNothing();
   });
 
   it('refuses another deal under the same id', () => {
-    given([opened(3)]).when(open({ merchantId: 'other' })).thenThrows(GroupBuyIdTaken);
+    given([opened(3)])
+      .when(open({ merchantId: 'other' }))
+      .thenThrows(GroupBuyIdTaken);
   });
 
   it.each([1, 101, 2.5])('rejects a group size of %s', (groupSize) => {
@@ -30,6 +36,8 @@ describe('OpenGroupBuy', () => {
   });
 
   it('rejects a price that is not a payable amount of fen', () => {
-    given([]).when(open({ groupPrice: 0 })).thenThrows(InvalidCommand);
+    given([])
+      .when(open({ groupPrice: 0 }))
+      .thenThrows(InvalidCommand);
   });
 });

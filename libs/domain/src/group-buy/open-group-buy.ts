@@ -24,7 +24,8 @@ export const decideOpenGroupBuy = ({ data }: OpenGroupBuy, state: GroupBuyState)
   const merchantId = requireId(data.merchantId, 'merchantId');
   const groupPrice = requirePayable(data.groupPrice, 'groupPrice');
   const groupSize = requireCount(data.groupSize, 'groupSize');
-  if (groupSize < MIN_GROUP_SIZE || groupSize > MAX_GROUP_SIZE) throw new InvalidCommand(`groupSize must be ${MIN_GROUP_SIZE}..${MAX_GROUP_SIZE}, got ${groupSize}`);
+  if (groupSize < MIN_GROUP_SIZE || groupSize > MAX_GROUP_SIZE)
+    throw new InvalidCommand(`groupSize must be ${MIN_GROUP_SIZE}..${MAX_GROUP_SIZE}, got ${groupSize}`);
   requireInstant(data.expiresAt, 'expiresAt');
   if (state.status !== 'none') {
     if (state.groupBuyId === groupBuyId && state.merchantId === merchantId && state.productId === productId) return [];

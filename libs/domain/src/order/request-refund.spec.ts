@@ -11,21 +11,32 @@ const refund = (amount: number, requestedBy = 'shop', byAdmin = false, refundId 
   type: 'RequestRefund' as const,
   data: { orderId: 'o1', refundId, requestedBy, byAdmin, amount },
 });
-const released = (amount: number, refundId = 'r1'): OrderEvent => ({ type: 'OrderRefundReleased', data: { orderId: 'o1', refundId, amount, reason: 'insufficient-funds' } });
+const released = (amount: number, refundId = 'r1'): OrderEvent => ({
+  type: 'OrderRefundReleased',
+  data: { orderId: 'o1', refundId, amount, reason: 'insufficient-funds' },
+});
 
 describe('RequestRefund (step 1 of a refund, on the order stream)', () => {
   it('reserves a partial refund, then the rest', () => {
-    given([opened(2_000)]).when(refund(500)).then([refundRequested(500)]);
-    const { state } = given([opened(2_000), refundRequested(500)]).when(refund(1_500, 'shop', false, 'r2')).then([refundRequested(1_500, 'r2')]);
+    given([opened(2_000)])
+      .when(refund(500))
+      .then([refundRequested(500)]);
+    const { state } = given([opened(2_000), refundRequested(500)])
+      .when(refund(1_500, 'shop', false, 'r2'))
+      .then([refundRequested(1_500, 'r2')]);
     expect(state).toMatchObject({ refunded: 2_000 });
   });
 
   it('never lets the refunds sum past what was paid', () => {
-    given([opened(2_000), refundRequested(1_500)]).when(refund(501, 'shop', false, 'r2')).thenThrows(RefundExceedsPayment, /at most 500 fen more/);
+    given([opened(2_000), refundRequested(1_500)])
+      .when(refund(501, 'shop', false, 'r2'))
+      .thenThrows(RefundExceedsPayment, /at most 500 fen more/);
   });
 
   it('frees a released refund’s amount again', () => {
-    given([opened(2_000), refundRequested(2_000), released(2_000)]).when(refund(2_000, 'shop', false, 'r2')).then([refundRequested(2_000, 'r2')]);
+    given([opened(2_000), refundRequested(2_000), released(2_000)])
+      .when(refund(2_000, 'shop', false, 'r2'))
+      .then([refundRequested(2_000, 'r2')]);
   });
 
   it('releases a refund once: a redelivered release changes nothing', () => {
@@ -47,7 +58,10 @@ describe('RequestRefund (step 1 of a refund, on the order stream)', () => {
   });
 
   it('property: whatever the requests and releases, refunded stays within 0..paid', () => {
-    const step = fc.oneof(fc.integer({ min: 1, max: 3_000 }).map((amount) => ({ amount })), fc.constant({ release: true as const }));
+    const step = fc.oneof(
+      fc.integer({ min: 1, max: 3_000 }).map((amount) => ({ amount })),
+      fc.constant({ release: true as const }),
+    );
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5_000 }), fc.array(step, { maxLength: 40 }), (paid, steps) => {
         const events: OrderEvent[] = [opened(paid * 2)];

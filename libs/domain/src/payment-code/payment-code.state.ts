@@ -36,5 +36,4 @@ export const evolve = (state: PaymentCodeState, event: EventLike): PaymentCodeSt
 export const isDynamic = (state: PaymentCodeState): boolean => state.amount !== undefined;
 
 /** Whether a dynamic code is past its expiry at `now` (ISO); a static code never expires. */
-export const isExpired = (state: PaymentCodeState, now: string): boolean =>
-  state.expiresAt !== undefined && Date.parse(now) >= Date.parse(state.expiresAt);
+export const isExpired = (state: PaymentCodeState, now: string): boolean => state.expiresAt !== undefined && Date.parse(now) >= Date.parse(state.expiresAt);

@@ -6,7 +6,10 @@ import { listed } from './product.fixtures';
 
 const given = specFor(productDecider);
 const list = (overrides: Record<string, unknown> = {}): ProductCommand =>
-  ({ type: 'ListProduct', data: { productId: 'p1', merchantId: 'shop', merchantName: '赞咖啡有限公司', title: '拿铁', price: 1_000, stock: 5, ...overrides } }) as ProductCommand;
+  ({
+    type: 'ListProduct',
+    data: { productId: 'p1', merchantId: 'shop', merchantName: '赞咖啡有限公司', title: '拿铁', price: 1_000, stock: 5, ...overrides },
+  }) as ProductCommand;
 
 describe('ListProduct (on product-<productId>)', () => {
   it('lists a product with a stock', () => {
@@ -15,12 +18,16 @@ describe('ListProduct (on product-<productId>)', () => {
   });
 
   it('lists a product with unlimited stock (null)', () => {
-    given([]).when(list({ stock: null })).then([listed(null)]);
+    given([])
+      .when(list({ stock: null }))
+      .then([listed(null)]);
   });
 
   it('is a no-op for its merchant again (a retried command), a refusal for another', () => {
     given([listed()]).when(list()).thenNothing();
-    given([listed()]).when(list({ merchantId: 'other' })).thenThrows(ProductIdTaken);
+    given([listed()])
+      .when(list({ merchantId: 'other' }))
+      .thenThrows(ProductIdTaken);
   });
 
   it.each([

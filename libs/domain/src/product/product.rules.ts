@@ -14,7 +14,8 @@ export const requirePrice = (value: unknown): Fen => {
 /** A stock: null (unlimited) or a safe integer of at least 0. Never negative. */
 export const requireStock = (value: unknown): number | null => {
   if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new InvalidCommand('stock must be null (unlimited) or an integer of at least 0');
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new InvalidCommand('stock must be null (unlimited) or an integer of at least 0');
   return value;
 };
 

@@ -12,32 +12,50 @@ const reserve = (quantity: number, expectedPrice = 1_000, buyerId = 'alice', ord
 
 describe('ReserveStock (step 1 of an order, on the product stream)', () => {
   it('takes units at the price the buyer saw', () => {
-    const { state } = given([listed(5)]).when(reserve(2)).then([reserved(2, 3)]);
+    const { state } = given([listed(5)])
+      .when(reserve(2))
+      .then([reserved(2, 3)]);
     expect(state).toMatchObject({ stock: 3, sold: 2 });
   });
 
   it('takes the last units, then answers sold out', () => {
-    given([listed(2)]).when(reserve(2)).then([reserved(2, 0)]);
-    given([listed(2), reserved(2, 0)]).when(reserve(1, 1_000, 'bob', 'o2')).thenThrows(SoldOut);
-    given([listed(2)]).when(reserve(3)).thenThrows(SoldOut, /2 units left/);
+    given([listed(2)])
+      .when(reserve(2))
+      .then([reserved(2, 0)]);
+    given([listed(2), reserved(2, 0)])
+      .when(reserve(1, 1_000, 'bob', 'o2'))
+      .thenThrows(SoldOut);
+    given([listed(2)])
+      .when(reserve(3))
+      .thenThrows(SoldOut, /2 units left/);
   });
 
   it('never runs out of an unlimited stock', () => {
-    given([listed(null)]).when(reserve(1000)).then([reserved(1000, null)]);
+    given([listed(null)])
+      .when(reserve(1000))
+      .then([reserved(1000, null)]);
   });
 
   it('answers price-changed when the card the buyer saw was stale', () => {
-    given([listed(5)]).when(reserve(1, 900)).thenThrows(PriceChanged, /1000 fen now/);
+    given([listed(5)])
+      .when(reserve(1, 900))
+      .thenThrows(PriceChanged, /1000 fen now/);
   });
 
   it('refuses an unknown or delisted product, and the merchant buying from themselves', () => {
     given([]).when(reserve(1)).thenThrows(ProductNotFound);
-    given([listed(), { type: 'ProductDelisted', data: { productId: 'p1', merchantId: 'shop' } }]).when(reserve(1)).thenThrows(ProductGone);
-    given([listed()]).when(reserve(1, 1_000, 'shop')).thenThrows(SelfPayment);
+    given([listed(), { type: 'ProductDelisted', data: { productId: 'p1', merchantId: 'shop' } }])
+      .when(reserve(1))
+      .thenThrows(ProductGone);
+    given([listed()])
+      .when(reserve(1, 1_000, 'shop'))
+      .thenThrows(SelfPayment);
   });
 
   it.each([0, -1, 1.5, 1001])('refuses a quantity of %p as malformed', (quantity) => {
-    given([listed(null)]).when(reserve(quantity)).thenThrows(InvalidCommand, /quantity/);
+    given([listed(null)])
+      .when(reserve(quantity))
+      .thenThrows(InvalidCommand, /quantity/);
   });
 });
 
@@ -51,14 +69,21 @@ describe('ReleaseStock (compensation: the payment was declined)', () => {
   });
 
   it('never releases more than was sold', () => {
-    given([listed(2)]).when({ type: 'ReleaseStock', data: { productId: 'p1', orderId: 'o1', quantity: 1, reason: 'x' } }).thenThrows(InvalidCommand);
+    given([listed(2)])
+      .when({ type: 'ReleaseStock', data: { productId: 'p1', orderId: 'o1', quantity: 1, reason: 'x' } })
+      .thenThrows(InvalidCommand);
   });
 });
 
 describe('ReleaseStock, redelivered', () => {
   it('changes nothing the second time', () => {
     const release = { type: 'ReleaseStock' as const, data: { productId: 'p1', orderId: 'o1', quantity: 2, reason: 'insufficient-funds' } };
-    const released = { type: 'ProductStockReleased' as const, data: { productId: 'p1', merchantId: 'shop', orderId: 'o1', quantity: 2, reason: 'insufficient-funds' } };
-    given([listed(2), reserved(2, 0), released]).when(release).thenNothing();
+    const released = {
+      type: 'ProductStockReleased' as const,
+      data: { productId: 'p1', merchantId: 'shop', orderId: 'o1', quantity: 2, reason: 'insufficient-funds' },
+    };
+    given([listed(2), reserved(2, 0), released])
+      .when(release)
+      .thenNothing();
   });
 });

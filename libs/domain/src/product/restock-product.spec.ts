@@ -16,13 +16,23 @@ describe('RestockProduct', () => {
   });
 
   it('makes the stock unlimited with null, and back', () => {
-    const { state } = given([listed(2)]).when(restock(null)).then([{ type: 'ProductRestocked', data: { productId: 'p1', merchantId: 'shop', stock: null } }]);
+    const { state } = given([listed(2)])
+      .when(restock(null))
+      .then([{ type: 'ProductRestocked', data: { productId: 'p1', merchantId: 'shop', stock: null } }]);
     expect(state).toMatchObject({ stock: null });
   });
 
   it('changes nothing for the same stock', () => {
-    given([listed(2)]).when(restock(2)).thenNothing();
+    given([listed(2)])
+      .when(restock(2))
+      .thenNothing();
   });
-  it('never sets a negative stock', () => given([listed(2)]).when(restock(-1)).thenThrows(InvalidCommand, /stock/));
-  it('is the merchant’s alone', () => given([listed(2)]).when(restock(5, 'mallory')).thenThrows(NotTheProductMerchant));
+  it('never sets a negative stock', () =>
+    given([listed(2)])
+      .when(restock(-1))
+      .thenThrows(InvalidCommand, /stock/));
+  it('is the merchant’s alone', () =>
+    given([listed(2)])
+      .when(restock(5, 'mallory'))
+      .thenThrows(NotTheProductMerchant));
 });

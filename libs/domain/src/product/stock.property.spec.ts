@@ -21,7 +21,8 @@ describe('stock rules (property)', () => {
         steps.forEach((s, i) => {
           const state = fold(productDecider, events);
           let command: ProductCommand;
-          if (s.kind === 'buy') command = { type: 'ReserveStock', data: { productId: 'p1', orderId: `o${i}`, buyerId: 'alice', quantity: s.quantity, expectedPrice: 1_000 } };
+          if (s.kind === 'buy')
+            command = { type: 'ReserveStock', data: { productId: 'p1', orderId: `o${i}`, buyerId: 'alice', quantity: s.quantity, expectedPrice: 1_000 } };
           else if (s.kind === 'restock') command = { type: 'RestockProduct', data: { productId: 'p1', merchantId: 'shop', stock: s.stock } };
           else {
             const order = open.shift();

@@ -39,9 +39,11 @@ describe('drawShare', () => {
   it('property: every draw leaves at least 1 fen for every later share and stays within the double mean', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 100 }).chain((shares) =>
-          fc.tuple(fc.constant(shares), fc.integer({ min: shares, max: 5_000_000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })),
-        ),
+        fc
+          .integer({ min: 1, max: 100 })
+          .chain((shares) =>
+            fc.tuple(fc.constant(shares), fc.integer({ min: shares, max: 5_000_000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })),
+          ),
         fc.constantFrom('lucky' as const, 'equal' as const),
         ([shares, remaining, r], mode) => {
           const share = drawShare({ mode, remainingAmount: remaining, remainingShares: shares }, () => r);

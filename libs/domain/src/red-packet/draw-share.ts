@@ -8,8 +8,7 @@ export interface Undrawn {
 }
 
 /** floor(2R/n) without forming 2R, which may pass 2^53 for very large configured limits. */
-const doubleMean = (remaining: Fen, shares: number): Fen =>
-  2 * Math.floor(remaining / shares) + Math.floor((2 * (remaining % shares)) / shares);
+const doubleMean = (remaining: Fen, shares: number): Fen => 2 * Math.floor(remaining / shares) + Math.floor((2 * (remaining % shares)) / shares);
 
 /**
  * The next share of a packet, with R fen and n shares left (R >= n >= 1).

@@ -1,12 +1,4 @@
-export {
-  initialState,
-  evolve,
-  type NoRedPacket,
-  type RedPacket,
-  type RedPacketEvent,
-  type RedPacketState,
-  type RedPacketStatus,
-} from './red-packet.state';
+export { initialState, evolve, type NoRedPacket, type RedPacket, type RedPacketEvent, type RedPacketState, type RedPacketStatus } from './red-packet.state';
 export { decide, redPacketDecider, type RedPacketCommand } from './red-packet.decider';
 export { decideEscrowRedPacket, type EscrowRedPacket } from './escrow-red-packet';
 export { decideClaimRedPacket, type ClaimRedPacket } from './claim-red-packet';

@@ -7,6 +7,8 @@ const given = specFor(redPacketDecider);
 
 describe('red packet decider', () => {
   it('rejects an unknown command', () => {
-    given([]).when({ type: 'Burn', data: {} } as never).thenThrows(InvalidCommand);
+    given([])
+      .when({ type: 'Burn', data: {} } as never)
+      .thenThrows(InvalidCommand);
   });
 });

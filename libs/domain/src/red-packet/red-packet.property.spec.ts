@@ -83,7 +83,12 @@ describe('red packet properties', () => {
 
   it('an expired packet refunds exactly what is left, once, however often ExpireRedPacket runs', () => {
     const step = fc.oneof(
-      fc.record({ kind: fc.constant('claim' as const), user: fc.integer({ min: 0, max: 30 }), random: unit, offset: fc.integer({ min: -3 * HOUR, max: HOUR / 2 }) }),
+      fc.record({
+        kind: fc.constant('claim' as const),
+        user: fc.integer({ min: 0, max: 30 }),
+        random: unit,
+        offset: fc.integer({ min: -3 * HOUR, max: HOUR / 2 }),
+      }),
       fc.record({ kind: fc.constant('expire' as const), offset: fc.integer({ min: -3 * HOUR, max: 3 * HOUR }) }),
     );
     const outcomes = { exhausted: 0, expiredUntouched: 0, expiredPartlyClaimed: 0 };

@@ -25,12 +25,20 @@ export const verificationRequested = (
   data: { userId, verificationId: 'v-1', kind: 'individual', maskedName: '张*', nameHash: NAME_HASH, numberHash: NUMBER_HASH, ...overrides },
 });
 
-export const walletVerified = (userId: string, decidedBy: 'provider' | 'admin' = 'provider', verificationId: string | null = 'v-1'): DomainEvent<'WalletVerified'> => ({
+export const walletVerified = (
+  userId: string,
+  decidedBy: 'provider' | 'admin' = 'provider',
+  verificationId: string | null = 'v-1',
+): DomainEvent<'WalletVerified'> => ({
   type: 'WalletVerified',
   data: { userId, ...(verificationId !== null && { verificationId }), decidedBy },
 });
 
-export const verificationRejected = (userId: string, decidedBy: 'provider' | 'admin' = 'provider', verificationId: string | null = 'v-1'): DomainEvent<'VerificationRejected'> => ({
+export const verificationRejected = (
+  userId: string,
+  decidedBy: 'provider' | 'admin' = 'provider',
+  verificationId: string | null = 'v-1',
+): DomainEvent<'VerificationRejected'> => ({
   type: 'VerificationRejected',
   data: { userId, ...(verificationId !== null && { verificationId }), decidedBy },
 });

@@ -21,11 +21,17 @@ describe('given/when/then helper', () => {
   });
 
   it('fails when the detail does not match', () => {
-    expect(() => given(walletWith('bob', 10)).when(withdraw).thenThrows(InsufficientFunds, /nothing like this/)).toThrow();
+    expect(() =>
+      given(walletWith('bob', 10))
+        .when(withdraw)
+        .thenThrows(InsufficientFunds, /nothing like this/),
+    ).toThrow();
   });
 
   it('passes and returns the state after the new events', () => {
-    const { state } = given(walletWith('bob', 100)).when(withdraw).then([{ type: 'WalletWithdrawn', data: withdraw.data }]);
+    const { state } = given(walletWith('bob', 100))
+      .when(withdraw)
+      .then([{ type: 'WalletWithdrawn', data: withdraw.data }]);
     expect(state.balance).toBe(50);
   });
 });

@@ -11,7 +11,9 @@ export const PROPERTY_PARAMS: Parameters<unknown> = {
   numRuns: Number(process.env.FC_RUNS ?? 200),
   reporter: (details) => {
     if (details.failed) {
-      throw new Error(`property failed with seed ${PROPERTY_SEED} (FC_SEED=${PROPERTY_SEED} to rerun)\n${defaultReportMessage(details) ?? ''}\n${String(details.errorInstance)}`);
+      throw new Error(
+        `property failed with seed ${PROPERTY_SEED} (FC_SEED=${PROPERTY_SEED} to rerun)\n${defaultReportMessage(details) ?? ''}\n${String(details.errorInstance)}`,
+      );
     }
   },
 };

@@ -12,8 +12,7 @@ import { T0 } from './fixtures';
 /** A process manager's pending command: money that has left one stream and not yet reached another. */
 export type InFlight = { kind: 'credit'; command: CreditWallet } | { kind: 'escrow'; command: EscrowRedPacket };
 
-const amountOf = (message: InFlight): Fen =>
-  message.kind === 'credit' ? message.command.data.credit.data.amount : message.command.data.packet.amount;
+const amountOf = (message: InFlight): Fen => (message.kind === 'credit' ? message.command.data.credit.data.amount : message.command.data.packet.amount);
 
 /**
  * The whole system in memory: wallet and packet streams decided by the real deciders, and the
@@ -51,7 +50,10 @@ export class ZanSystem {
     return this.run(() => {
       const before = this.wallet(userId);
       const events = walletDecider.decide(command, before, this.context);
-      this.wallets.set(userId, events.reduce((state, event) => walletDecider.evolve(state, event), before));
+      this.wallets.set(
+        userId,
+        events.reduce((state, event) => walletDecider.evolve(state, event), before),
+      );
       return events;
     });
   }
@@ -60,7 +62,10 @@ export class ZanSystem {
     return this.run(() => {
       const before = this.packet(redPacketId);
       const events = redPacketDecider.decide(command, before, this.context);
-      this.packets.set(redPacketId, events.reduce((state, event) => redPacketDecider.evolve(state, event), before));
+      this.packets.set(
+        redPacketId,
+        events.reduce((state, event) => redPacketDecider.evolve(state, event), before),
+      );
       return events;
     });
   }

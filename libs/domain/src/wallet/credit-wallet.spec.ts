@@ -22,12 +22,16 @@ describe('CreditWallet', () => {
   });
 
   it.each(credits.map((c) => [c.type, c] as const))('opens an individual wallet first for a %s', (_type, c) => {
-    given([]).when(credit('bob', c)).then([walletOpened('bob', 'individual'), c]);
+    given([])
+      .when(credit('bob', c))
+      .then([walletOpened('bob', 'individual'), c]);
   });
 
   it('is never rejected for business reasons, whatever the wallet kind', () => {
     const [first] = credits;
-    given([walletOpened('bob', 'business')]).when(credit('bob', first!)).then([first!]);
+    given([walletOpened('bob', 'business')])
+      .when(credit('bob', first!))
+      .then([first!]);
   });
 
   it('rejects a credit meant for someone else', () => {

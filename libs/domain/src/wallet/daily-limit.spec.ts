@@ -29,9 +29,9 @@ describe('daily spending limit', () => {
   });
 
   it('lets a wallet spend up to the limit in a day, across kinds of debit', () => {
-    given([...rich, withdrawn(600, '2026-03-01T01:00:00Z')]).when(transfer(400), at('2026-03-01T10:00:00Z')).then([
-      { type: 'FundsTransferred', data: { transferId: 't-new', fromUserId: 'bob', toUserId: 'carol', amount: 400 } },
-    ]);
+    given([...rich, withdrawn(600, '2026-03-01T01:00:00Z')])
+      .when(transfer(400), at('2026-03-01T10:00:00Z'))
+      .then([{ type: 'FundsTransferred', data: { transferId: 't-new', fromUserId: 'bob', toUserId: 'carol', amount: 400 } }]);
   });
 
   it('refuses the debit that would pass the limit', () => {
@@ -47,11 +47,11 @@ describe('daily spending limit', () => {
   });
 
   it('is off when the limit is 0 or the decision has no time', () => {
-    given([...rich, withdrawn(1_000, '2026-03-01T01:00:00Z')]).when(withdraw(5_000), { limits: { ...limits, dailySpend: 0 }, now: '2026-03-01T02:00:00Z' }).then([
-      { type: 'WalletWithdrawn', data: { userId: 'bob', withdrawalId: 'w-new', cardId: 'card-1', amount: 5_000 } },
-    ]);
-    given([...rich]).when(withdraw(5_000), { limits }).then([
-      { type: 'WalletWithdrawn', data: { userId: 'bob', withdrawalId: 'w-new', cardId: 'card-1', amount: 5_000 } },
-    ]);
+    given([...rich, withdrawn(1_000, '2026-03-01T01:00:00Z')])
+      .when(withdraw(5_000), { limits: { ...limits, dailySpend: 0 }, now: '2026-03-01T02:00:00Z' })
+      .then([{ type: 'WalletWithdrawn', data: { userId: 'bob', withdrawalId: 'w-new', cardId: 'card-1', amount: 5_000 } }]);
+    given([...rich])
+      .when(withdraw(5_000), { limits })
+      .then([{ type: 'WalletWithdrawn', data: { userId: 'bob', withdrawalId: 'w-new', cardId: 'card-1', amount: 5_000 } }]);
   });
 });

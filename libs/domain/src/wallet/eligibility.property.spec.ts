@@ -8,11 +8,18 @@ import { walletDecider } from './wallet.decider';
 
 /** Any order of a wallet's verification and card events, some of them stale or another person's. */
 const event: fc.Arbitrary<DomainEvent> = fc.oneof(
-  fc.record({ id: fc.constantFrom('v-1', 'v-2'), name: fc.constantFrom(NAME_HASH, OTHER_NAME_HASH) }).map(({ id, name }) => verificationRequested('bob', { verificationId: id, nameHash: name })),
-  fc.constantFrom<DomainEvent>(walletVerified('bob'), walletVerified('bob', 'admin', null), verificationRejected('bob'), verificationRejected('bob', 'admin', null)),
-  fc.record({ card: fc.constantFrom('c1', 'c2'), holder: fc.constantFrom<string | null>(NAME_HASH, OTHER_NAME_HASH, null), declared: fc.boolean() }).map(
-    ({ card, holder, declared }) => cardLinked('bob', card, declared, holder),
+  fc
+    .record({ id: fc.constantFrom('v-1', 'v-2'), name: fc.constantFrom(NAME_HASH, OTHER_NAME_HASH) })
+    .map(({ id, name }) => verificationRequested('bob', { verificationId: id, nameHash: name })),
+  fc.constantFrom<DomainEvent>(
+    walletVerified('bob'),
+    walletVerified('bob', 'admin', null),
+    verificationRejected('bob'),
+    verificationRejected('bob', 'admin', null),
   ),
+  fc
+    .record({ card: fc.constantFrom('c1', 'c2'), holder: fc.constantFrom<string | null>(NAME_HASH, OTHER_NAME_HASH, null), declared: fc.boolean() })
+    .map(({ card, holder, declared }) => cardLinked('bob', card, declared, holder)),
 );
 
 describe('tip eligibility (property)', () => {

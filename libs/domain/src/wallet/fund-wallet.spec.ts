@@ -11,15 +11,19 @@ const fund = (amount: unknown, cardId = 'card-1'): WalletCommand =>
 
 describe('FundWallet', () => {
   it('funds from a linked card', () => {
-    const { state } = given(walletWith('bob', 0)).when(fund(2500)).then([
-      { type: 'WalletFunded', data: { userId: 'bob', fundingId: 'f-9', amount: 2500, source: { kind: 'card', cardId: 'card-1' } } },
-    ]);
+    const { state } = given(walletWith('bob', 0))
+      .when(fund(2500))
+      .then([{ type: 'WalletFunded', data: { userId: 'bob', fundingId: 'f-9', amount: 2500, source: { kind: 'card', cardId: 'card-1' } } }]);
     expect(state.balance).toBe(2500);
   });
 
   it('accepts the limits themselves', () => {
-    given(walletWith('bob', 0)).when(fund(DEFAULT_LIMITS.funding.min)).then([expect.objectContaining({ type: 'WalletFunded' })]);
-    given(walletWith('bob', 0)).when(fund(DEFAULT_LIMITS.funding.max)).then([expect.objectContaining({ type: 'WalletFunded' })]);
+    given(walletWith('bob', 0))
+      .when(fund(DEFAULT_LIMITS.funding.min))
+      .then([expect.objectContaining({ type: 'WalletFunded' })]);
+    given(walletWith('bob', 0))
+      .when(fund(DEFAULT_LIMITS.funding.max))
+      .then([expect.objectContaining({ type: 'WalletFunded' })]);
   });
 
   it('rejects a card not linked to this wallet', () => {
@@ -31,7 +35,9 @@ describe('FundWallet', () => {
   });
 
   it('rejects an amount over the limit', () => {
-    given(walletWith('bob', 0)).when(fund(DEFAULT_LIMITS.funding.max + 1)).thenThrows(AmountOutOfRange);
+    given(walletWith('bob', 0))
+      .when(fund(DEFAULT_LIMITS.funding.max + 1))
+      .thenThrows(AmountOutOfRange);
   });
 
   it('applies the limits of the context', () => {

@@ -6,11 +6,7 @@ import { requireCard, requireOwnStream, type WalletState } from './wallet.state'
 export type FundWallet = Command<'FundWallet', { userId: string; fundingId: string; cardId: string; amount: Fen }>;
 
 /** A top-up from a linked card, within limits.funding. */
-export const decideFundWallet = (
-  { data }: FundWallet,
-  state: WalletState,
-  { limits }: DecideContext = DEFAULT_CONTEXT,
-): DomainEvent<'WalletFunded'>[] => {
+export const decideFundWallet = ({ data }: FundWallet, state: WalletState, { limits }: DecideContext = DEFAULT_CONTEXT): DomainEvent<'WalletFunded'>[] => {
   const userId = requireId(data.userId, 'userId');
   const fundingId = requireId(data.fundingId, 'fundingId');
   const cardId = requireId(data.cardId, 'cardId');

@@ -16,7 +16,11 @@ export type HoldGroupBuyFunds = Command<
   { groupBuyId: string; joinId: string; productId: string; merchantId: string; buyerId: string; amount: number }
 >;
 
-export const decideHoldGroupBuyFunds = ({ data }: HoldGroupBuyFunds, state: WalletState, context: DecideContext = DEFAULT_CONTEXT): DomainEvent<'GroupBuyFundsHeld'>[] => {
+export const decideHoldGroupBuyFunds = (
+  { data }: HoldGroupBuyFunds,
+  state: WalletState,
+  context: DecideContext = DEFAULT_CONTEXT,
+): DomainEvent<'GroupBuyFundsHeld'>[] => {
   const groupBuyId = requireId(data.groupBuyId, 'groupBuyId');
   const joinId = requireId(data.joinId, 'joinId');
   const productId = requireId(data.productId, 'productId');

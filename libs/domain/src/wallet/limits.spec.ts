@@ -57,11 +57,15 @@ describe('account tiers', () => {
 });
 
 describe('limits by tier', () => {
-  it('refuse a payment over the tier\'s most per payment, and raise it once verified', () => {
-    given(walletOf('unverified')).when(transfer(1_001), at(NOW)).thenThrows(TierAmountOutOfRange, /an unverified wallet pays at most 1000 fen at once.*verifying the wallet raises it/);
+  it("refuse a payment over the tier's most per payment, and raise it once verified", () => {
+    given(walletOf('unverified'))
+      .when(transfer(1_001), at(NOW))
+      .thenThrows(TierAmountOutOfRange, /an unverified wallet pays at most 1000 fen at once.*verifying the wallet raises it/);
     given(walletOf('unverified')).when(transfer(1_000), at(NOW)).then(accepted(1_000));
     given(walletOf('individual')).when(transfer(5_000), at(NOW)).then(accepted(5_000));
-    given(walletOf('individual')).when(transfer(5_001), at(NOW)).thenThrows(TierAmountOutOfRange, /a verified individual pays at most 5000 fen/);
+    given(walletOf('individual'))
+      .when(transfer(5_001), at(NOW))
+      .thenThrows(TierAmountOutOfRange, /a verified individual pays at most 5000 fen/);
     given(walletOf('business')).when(transfer(5_000_000), at(NOW)).then(accepted(5_000_000));
   });
 
@@ -71,21 +75,33 @@ describe('limits by tier', () => {
 
   it("refuse the debit that passes the tier's daily limit, counting every kind of debit of the Beijing day", () => {
     const today = [...walletOf('unverified'), transferred(1_000, '2026-06-01T00:30:00Z'), transferred(900, '2026-05-31T17:00:00Z')];
-    given(today).when(transfer(101), at(NOW)).thenThrows(DailyLimitExceeded, /today's limit of 2000 fen for an unverified wallet \(1900 fen spent today\)/);
+    given(today)
+      .when(transfer(101), at(NOW))
+      .thenThrows(DailyLimitExceeded, /today's limit of 2000 fen for an unverified wallet \(1900 fen spent today\)/);
     given(today).when(transfer(100), at(NOW)).then(accepted(100));
     // 15:59 UTC the day before is 23:59 in Beijing: another day.
-    given([...walletOf('unverified'), transferred(1_000, '2026-05-31T15:59:00Z')]).when(transfer(1_000), at(NOW)).then(accepted(1_000));
+    given([...walletOf('unverified'), transferred(1_000, '2026-05-31T15:59:00Z')])
+      .when(transfer(1_000), at(NOW))
+      .then(accepted(1_000));
   });
 
-  it('take the tighter of the tier\'s daily limit and the install-wide one', () => {
-    given(walletOf('business')).when(transfer(1_001), at(NOW, { dailySpend: 1_000 })).thenThrows(DailyLimitExceeded, /1000 fen for a verified business/);
-    given(walletOf('unverified')).when(transfer(1_000), at(NOW, { dailySpend: 50_000 })).then(accepted(1_000));
-    given([...walletOf('unverified'), transferred(1_000, NOW)]).when(transfer(1_000), at(NOW, { dailySpend: 1_500 })).thenThrows(DailyLimitExceeded, /limit of 1500 fen/);
+  it("take the tighter of the tier's daily limit and the install-wide one", () => {
+    given(walletOf('business'))
+      .when(transfer(1_001), at(NOW, { dailySpend: 1_000 }))
+      .thenThrows(DailyLimitExceeded, /1000 fen for a verified business/);
+    given(walletOf('unverified'))
+      .when(transfer(1_000), at(NOW, { dailySpend: 50_000 }))
+      .then(accepted(1_000));
+    given([...walletOf('unverified'), transferred(1_000, NOW)])
+      .when(transfer(1_000), at(NOW, { dailySpend: 1_500 }))
+      .thenThrows(DailyLimitExceeded, /limit of 1500 fen/);
   });
 
   it("refuse the debit that passes the tier's annual limit, and start again in the next Beijing year", () => {
     const year = [...walletOf('unverified'), ...[1, 2, 3, 4, 5].map((day) => transferred(900, `2026-03-0${day}T02:00:00Z`))];
-    given(year).when(transfer(501), at(NOW)).thenThrows(AnnualLimitExceeded, /this year's limit of 5000 fen for an unverified wallet \(4500 fen spent in 2026\)/);
+    given(year)
+      .when(transfer(501), at(NOW))
+      .thenThrows(AnnualLimitExceeded, /this year's limit of 5000 fen for an unverified wallet \(4500 fen spent in 2026\)/);
     given(year).when(transfer(500), at(NOW)).then(accepted(500));
     // 2026-12-31T16:00Z is already 2027 in Beijing.
     given(year).when(transfer(1_000), at('2026-12-31T16:00:00Z')).then(accepted(1_000));
@@ -106,9 +122,12 @@ describe('limits by tier', () => {
 });
 
 describe('limits by tier (property)', () => {
-  it('accept a debit exactly when the payment, its Beijing day and its Beijing year stay within the tier\'s limits', () => {
+  it("accept a debit exactly when the payment, its Beijing day and its Beijing year stay within the tier's limits", () => {
     // Round amounts too, so sums land exactly on a limit.
-    const amount = fc.oneof({ arbitrary: fc.integer({ min: 1, max: 3_000 }), weight: 1 }, { arbitrary: fc.integer({ min: 1, max: 4 }).map((n) => n * 500), weight: 3 });
+    const amount = fc.oneof(
+      { arbitrary: fc.integer({ min: 1, max: 3_000 }), weight: 1 },
+      { arbitrary: fc.integer({ min: 1, max: 4 }).map((n) => n * 500), weight: 3 },
+    );
     const debit = fc.record({ amount, minutes: fc.integer({ min: 0, max: 2 * 24 * 60 }) });
     fc.assert(
       fc.property(fc.constantFrom<AccountTier>('unverified', 'individual', 'business'), fc.array(debit, { maxLength: 8 }), debit, (tier, past, next) => {
@@ -123,7 +142,9 @@ describe('limits by tier (property)', () => {
         const sameYear = latest.reduce((s, e) => s + (e.data as { amount: number }).amount, 0);
         const l = limits.tiers[tier];
         const expected =
-          (l.perPayment === 0 || next.amount <= l.perPayment) && (l.daily === 0 || sameDay + next.amount <= l.daily) && (l.annual === 0 || sameYear + next.amount <= l.annual);
+          (l.perPayment === 0 || next.amount <= l.perPayment) &&
+          (l.daily === 0 || sameDay + next.amount <= l.daily) &&
+          (l.annual === 0 || sameYear + next.amount <= l.annual);
         // Events arrive in time order on a stream.
         const ordered = latest.sort((a, b) => a.occurredAt!.localeCompare(b.occurredAt!));
         const state = fold(walletDecider, [...walletOf(tier), ...ordered]);

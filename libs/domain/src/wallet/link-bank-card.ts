@@ -31,8 +31,5 @@ export const decideLinkBankCard = (
     throw new CardLimitReached(`a wallet holds at most ${limits.cardsPerWallet} bank cards; this one has ${state.cards.size}`);
   }
   const personal = isPersonalHolder(state, holderNameHash);
-  return [
-    ...(state.exists ? [] : [openedOnFirstUse(userId)]),
-    { type: 'BankCardLinked', data: { userId, cardId, personal, holderName, holderNameHash } },
-  ];
+  return [...(state.exists ? [] : [openedOnFirstUse(userId)]), { type: 'BankCardLinked', data: { userId, cardId, personal, holderName, holderNameHash } }];
 };

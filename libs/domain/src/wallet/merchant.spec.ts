@@ -5,7 +5,10 @@ import { evolve, initialState } from './wallet.state';
 const wallet = (kind: 'individual' | 'business', verification?: { kind: 'individual' | 'business'; decision: 'WalletVerified' | 'VerificationRejected' }) => {
   let state = evolve(initialState, { type: 'WalletOpened', data: { userId: 'u', kind } });
   if (verification) {
-    state = evolve(state, { type: 'VerificationRequested', data: { userId: 'u', verificationId: 'v', kind: verification.kind, maskedName: '*', nameHash: 'a', numberHash: 'b' } });
+    state = evolve(state, {
+      type: 'VerificationRequested',
+      data: { userId: 'u', verificationId: 'v', kind: verification.kind, maskedName: '*', nameHash: 'a', numberHash: 'b' },
+    });
     state = evolve(state, { type: verification.decision, data: { userId: 'u', decidedBy: 'provider' } });
   }
   return state;
@@ -25,7 +28,10 @@ describe('merchants', () => {
     const opened = evolve(initialState, { type: 'WalletOpened', data: { userId: 'u', kind: 'business' } });
     const verified = evolve(opened, { type: 'WalletVerified', data: { userId: 'u', decidedBy: 'admin' } });
     expect(isMerchant(verified)).toBe(true);
-    const individual = evolve(evolve(initialState, { type: 'WalletOpened', data: { userId: 'u', kind: 'individual' } }), { type: 'WalletVerified', data: { userId: 'u', decidedBy: 'admin' } });
+    const individual = evolve(evolve(initialState, { type: 'WalletOpened', data: { userId: 'u', kind: 'individual' } }), {
+      type: 'WalletVerified',
+      data: { userId: 'u', decidedBy: 'admin' },
+    });
     expect(isMerchant(individual)).toBe(false);
   });
 });

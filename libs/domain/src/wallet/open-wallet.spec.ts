@@ -13,7 +13,9 @@ describe('OpenWallet', () => {
   });
 
   it('is a no-op when the wallet is open with the same kind', () => {
-    given([walletOpened('bob', 'business')]).when({ type: 'OpenWallet', data: { userId: 'bob', kind: 'business' } }).thenNothing();
+    given([walletOpened('bob', 'business')])
+      .when({ type: 'OpenWallet', data: { userId: 'bob', kind: 'business' } })
+      .thenNothing();
   });
 
   it('rejects another kind', () => {
@@ -26,10 +28,14 @@ describe('OpenWallet', () => {
   });
 
   it('rejects an unknown kind', () => {
-    given([]).when({ type: 'OpenWallet', data: { userId: 'bob', kind: 'shell' as never } }).thenThrows(InvalidCommand);
+    given([])
+      .when({ type: 'OpenWallet', data: { userId: 'bob', kind: 'shell' as never } })
+      .thenThrows(InvalidCommand);
   });
 
   it('refuses to decide on another user’s stream', () => {
-    given([walletOpened('alice')]).when({ type: 'OpenWallet', data: { userId: 'bob', kind: 'individual' } }).thenThrows(InvalidCommand);
+    given([walletOpened('alice')])
+      .when({ type: 'OpenWallet', data: { userId: 'bob', kind: 'individual' } })
+      .thenThrows(InvalidCommand);
   });
 });

@@ -31,11 +31,7 @@ export type PayMerchant = Command<'PayMerchant', { paymentId: string; payerId: s
  * the amount (a static code needs one, a dynamic code takes its own), nobody pays themselves, the
  * merchant, the limits, then the payer's balance and daily limit.
  */
-export const decidePayMerchant = (
-  { data }: PayMerchant,
-  state: WalletState,
-  context: DecideContext = DEFAULT_CONTEXT,
-): DomainEvent<'MerchantPaid'>[] => {
+export const decidePayMerchant = ({ data }: PayMerchant, state: WalletState, context: DecideContext = DEFAULT_CONTEXT): DomainEvent<'MerchantPaid'>[] => {
   const paymentId = requireId(data.paymentId, 'paymentId');
   const payerId = requireId(data.payerId, 'payerId');
   requireOwnStream(state, payerId);

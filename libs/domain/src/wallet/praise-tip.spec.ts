@@ -26,7 +26,9 @@ describe('PraiseTip (on the reader’s wallet)', () => {
   });
 
   it('keeps the message', () => {
-    given(walletWith('reader', 800)).when(praise({ message: '赞!' })).then([tipPraised({ message: '赞!' })]);
+    given(walletWith('reader', 800))
+      .when(praise({ message: '赞!' }))
+      .then([tipPraised({ message: '赞!' })]);
   });
 
   it('is decided by the wallet decider, which owns the stream', () => {
@@ -35,36 +37,46 @@ describe('PraiseTip (on the reader’s wallet)', () => {
   });
 
   it('rejects tipping yourself', () => {
-    given(walletWith('reader', 800)).when(praise({ authorId: 'reader' })).thenThrows(SelfPayment);
+    given(walletWith('reader', 800))
+      .when(praise({ authorId: 'reader' }))
+      .thenThrows(SelfPayment);
   });
 
   it('accepts the limits themselves and rejects amounts outside them', () => {
-    given(walletWith('reader', 50_000)).when(praise({ amount: DEFAULT_LIMITS.tip.max })).then([tipPraised({ amount: 20_000 })]);
-    given(walletWith('reader', 50_000)).when(praise({ amount: DEFAULT_LIMITS.tip.min - 1 })).thenThrows(AmountOutOfRange);
-    given(walletWith('reader', 50_000)).when(praise({ amount: DEFAULT_LIMITS.tip.max + 1 })).thenThrows(AmountOutOfRange);
+    given(walletWith('reader', 50_000))
+      .when(praise({ amount: DEFAULT_LIMITS.tip.max }))
+      .then([tipPraised({ amount: 20_000 })]);
+    given(walletWith('reader', 50_000))
+      .when(praise({ amount: DEFAULT_LIMITS.tip.min - 1 }))
+      .thenThrows(AmountOutOfRange);
+    given(walletWith('reader', 50_000))
+      .when(praise({ amount: DEFAULT_LIMITS.tip.max + 1 }))
+      .thenThrows(AmountOutOfRange);
   });
 
   it('rejects a malformed amount', () => {
-    given(walletWith('reader', 50_000)).when(praise({ amount: 500.5 })).thenThrows(InvalidCommand);
+    given(walletWith('reader', 50_000))
+      .when(praise({ amount: 500.5 }))
+      .thenThrows(InvalidCommand);
   });
 
   it('calls an author eligible exactly when the decider accepts them (the api caches eligible authors)', () => {
     for (const exists of [true, false])
       for (const kind of ['individual', 'business', undefined] as const)
         for (const verified of [true, false])
-        for (const hasPersonalCard of [true, false]) {
-          const author: TipAuthor = { exists, kind, verified, hasPersonalCard };
-          const accepted = (() => {
-            try {
-              walletDecider.decide(praise({ author }), fold(walletDecider, walletWith('reader', 800)));
-              return true;
-            } catch (error) {
-              if (!(error instanceof AuthorNotEligible)) throw error;
-              return false;
-            }
-          })();
-          expect({ author, eligible: isEligibleAuthor(author) }).toEqual({ author, eligible: accepted });
-        }
+          for (const hasPersonalCard of [true, false]) {
+            const author: TipAuthor = { exists, kind, verified, hasPersonalCard };
+            const accepted = (() => {
+              try {
+                walletDecider.decide(praise({ author }), fold(walletDecider, walletWith('reader', 800)));
+                return true;
+              } catch (error) {
+                if (!(error instanceof AuthorNotEligible)) throw error;
+                return false;
+              }
+            })();
+            expect({ author, eligible: isEligibleAuthor(author) }).toEqual({ author, eligible: accepted });
+          }
   });
 
   it('rejects an author without a wallet', () => {
@@ -92,7 +104,9 @@ describe('PraiseTip (on the reader’s wallet)', () => {
   });
 
   it('rejects more than the balance, and a missing reader wallet has none', () => {
-    given(walletWith('reader', 500)).when(praise({ amount: 501 })).thenThrows(InsufficientFunds);
+    given(walletWith('reader', 500))
+      .when(praise({ amount: 501 }))
+      .thenThrows(InsufficientFunds);
     given([]).when(praise()).thenThrows(InsufficientFunds);
   });
 

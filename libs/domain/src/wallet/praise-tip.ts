@@ -40,11 +40,7 @@ const requireEligible = (authorId: string, author: TipAuthor | undefined): void 
 };
 
 /** Checks: shape, self-tip, limits, author eligibility, then the reader's balance. */
-export const decidePraiseTip = (
-  { data }: PraiseTip,
-  state: WalletState,
-  context: DecideContext = DEFAULT_CONTEXT,
-): DomainEvent<'TipPraised'>[] => {
+export const decidePraiseTip = ({ data }: PraiseTip, state: WalletState, context: DecideContext = DEFAULT_CONTEXT): DomainEvent<'TipPraised'>[] => {
   const tipId = requireId(data.tipId, 'tipId');
   const readerId = requireId(data.readerId, 'readerId');
   const authorId = requireId(data.authorId, 'authorId');

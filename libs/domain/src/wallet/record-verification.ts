@@ -14,10 +14,7 @@ export type RecordVerification = Command<
  * or a decided one (a replayed callback, an answer after an admin's decision) does nothing. An
  * admin's decision overrides whatever stands; deciding what already stands does nothing.
  */
-export const decideRecordVerification = (
-  { data }: RecordVerification,
-  state: WalletState,
-): DomainEvent<'WalletVerified' | 'VerificationRejected'>[] => {
+export const decideRecordVerification = ({ data }: RecordVerification, state: WalletState): DomainEvent<'WalletVerified' | 'VerificationRejected'>[] => {
   const userId = requireId(data.userId, 'userId');
   if (data.decision !== 'verified' && data.decision !== 'rejected') throw new InvalidCommand('decision must be verified or rejected');
   if (data.decidedBy !== 'provider' && data.decidedBy !== 'admin') throw new InvalidCommand('decidedBy must be provider or admin');

@@ -13,19 +13,31 @@ const request = (data: Partial<RequestVerification['data']> = {}): RequestVerifi
 
 describe('RequestVerification', () => {
   it('opens a wallet of the kind asked for on first use, and is pending', () => {
-    const { state } = given([]).when(request()).then([walletOpened('bob'), verificationRequested('bob')]);
+    const { state } = given([])
+      .when(request())
+      .then([walletOpened('bob'), verificationRequested('bob')]);
     expect(verificationStatus(state)).toBe('pending');
-    given([]).when(request({ kind: 'business' })).then([walletOpened('bob', 'business'), verificationRequested('bob', { kind: 'business' })]);
+    given([])
+      .when(request({ kind: 'business' }))
+      .then([walletOpened('bob', 'business'), verificationRequested('bob', { kind: 'business' })]);
   });
 
   it('refuses a kind other than the wallet’s', () => {
-    given([walletOpened('bob', 'business')]).when(request()).thenThrows(VerificationKindMismatch);
-    given([walletOpened('bob')]).when(request({ kind: 'business' })).thenThrows(VerificationKindMismatch);
+    given([walletOpened('bob', 'business')])
+      .when(request())
+      .thenThrows(VerificationKindMismatch);
+    given([walletOpened('bob')])
+      .when(request({ kind: 'business' }))
+      .thenThrows(VerificationKindMismatch);
   });
 
   it('is a no-op for the same pending request, and a new request replaces a pending or rejected one', () => {
-    given([walletOpened('bob'), verificationRequested('bob')]).when(request()).thenNothing();
-    given([walletOpened('bob'), verificationRequested('bob')]).when(request({ verificationId: 'v-2' })).then([verificationRequested('bob', { verificationId: 'v-2' })]);
+    given([walletOpened('bob'), verificationRequested('bob')])
+      .when(request())
+      .thenNothing();
+    given([walletOpened('bob'), verificationRequested('bob')])
+      .when(request({ verificationId: 'v-2' }))
+      .then([verificationRequested('bob', { verificationId: 'v-2' })]);
     given([walletOpened('bob'), verificationRequested('bob'), verificationRejected('bob')])
       .when(request({ verificationId: 'v-2' }))
       .then([verificationRequested('bob', { verificationId: 'v-2' })]);
@@ -33,14 +45,26 @@ describe('RequestVerification', () => {
 
   it('once verified: the same identity is a no-op, another is refused', () => {
     const verified = [walletOpened('bob'), verificationRequested('bob'), walletVerified('bob')];
-    given(verified).when(request({ verificationId: 'v-9' })).thenNothing();
-    given(verified).when(request({ verificationId: 'v-9', nameHash: OTHER_NAME_HASH })).thenThrows(AlreadyVerified);
+    given(verified)
+      .when(request({ verificationId: 'v-9' }))
+      .thenNothing();
+    given(verified)
+      .when(request({ verificationId: 'v-9', nameHash: OTHER_NAME_HASH }))
+      .thenThrows(AlreadyVerified);
   });
 
   it('refuses clear personal data where a hash belongs, an unknown kind and an empty masked name', () => {
-    given([]).when(request({ numberHash: '11010519491231002X' })).thenThrows(InvalidCommand);
-    given([]).when(request({ nameHash: '张三' })).thenThrows(InvalidCommand);
-    given([]).when(request({ kind: 'robot' as never })).thenThrows(InvalidCommand);
-    given([]).when(request({ maskedName: '' })).thenThrows(InvalidCommand);
+    given([])
+      .when(request({ numberHash: '11010519491231002X' }))
+      .thenThrows(InvalidCommand);
+    given([])
+      .when(request({ nameHash: '张三' }))
+      .thenThrows(InvalidCommand);
+    given([])
+      .when(request({ kind: 'robot' as never }))
+      .thenThrows(InvalidCommand);
+    given([])
+      .when(request({ maskedName: '' }))
+      .thenThrows(InvalidCommand);
   });
 });

@@ -24,10 +24,7 @@ export const requireHash = (value: unknown, field: string): string => {
  * request (a late answer to the old one is then ignored); the same request again is a no-op. A
  * verified wallet is verified once: the same identity again is a no-op, another one is refused.
  */
-export const decideRequestVerification = (
-  { data }: RequestVerification,
-  state: WalletState,
-): DomainEvent<'WalletOpened' | 'VerificationRequested'>[] => {
+export const decideRequestVerification = ({ data }: RequestVerification, state: WalletState): DomainEvent<'WalletOpened' | 'VerificationRequested'>[] => {
   const userId = requireId(data.userId, 'userId');
   const verificationId = requireId(data.verificationId, 'verificationId');
   if (data.kind !== 'individual' && data.kind !== 'business') throw new InvalidCommand('kind must be individual or business');

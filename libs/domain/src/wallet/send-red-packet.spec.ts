@@ -33,55 +33,97 @@ describe('SendRedPacket (on the sender’s wallet)', () => {
   });
 
   it('accepts the limits themselves', () => {
-    given(walletWith('alice', 50_000)).when(send({ amount: 20_000, shares: 100 })).then([sent({ amount: 20_000, shares: 100 })]);
-    given(walletWith('alice', 50_000)).when(send({ amount: 1, shares: 1 })).then([sent({ amount: 1, shares: 1 })]);
+    given(walletWith('alice', 50_000))
+      .when(send({ amount: 20_000, shares: 100 }))
+      .then([sent({ amount: 20_000, shares: 100 })]);
+    given(walletWith('alice', 50_000))
+      .when(send({ amount: 1, shares: 1 }))
+      .then([sent({ amount: 1, shares: 1 })]);
   });
 
   it('rejects a total over the limit', () => {
-    given(walletWith('alice', 50_000)).when(send({ amount: DEFAULT_LIMITS.redPacket.maxTotal + 1 })).thenThrows(AmountOutOfRange);
+    given(walletWith('alice', 50_000))
+      .when(send({ amount: DEFAULT_LIMITS.redPacket.maxTotal + 1 }))
+      .thenThrows(AmountOutOfRange);
   });
 
   it('rejects share counts outside the limits', () => {
-    given(walletWith('alice', 50_000)).when(send({ shares: 0 })).thenThrows(InvalidRedPacket);
-    given(walletWith('alice', 50_000)).when(send({ shares: -2 })).thenThrows(InvalidRedPacket);
-    given(walletWith('alice', 50_000)).when(send({ amount: 10_000, shares: 101 })).thenThrows(InvalidRedPacket);
+    given(walletWith('alice', 50_000))
+      .when(send({ shares: 0 }))
+      .thenThrows(InvalidRedPacket);
+    given(walletWith('alice', 50_000))
+      .when(send({ shares: -2 }))
+      .thenThrows(InvalidRedPacket);
+    given(walletWith('alice', 50_000))
+      .when(send({ amount: 10_000, shares: 101 }))
+      .thenThrows(InvalidRedPacket);
   });
 
   it('rejects shares smaller than 1 fen', () => {
-    given(walletWith('alice', 50_000)).when(send({ amount: 2, shares: 3 })).thenThrows(InvalidRedPacket, /at least 1 fen/);
+    given(walletWith('alice', 50_000))
+      .when(send({ amount: 2, shares: 3 }))
+      .thenThrows(InvalidRedPacket, /at least 1 fen/);
   });
 
   it('rejects an empty recipient list', () => {
-    given(walletWith('alice', 50_000)).when(send({ recipients: [] })).thenThrows(InvalidRedPacket);
+    given(walletWith('alice', 50_000))
+      .when(send({ recipients: [] }))
+      .thenThrows(InvalidRedPacket);
   });
 
   it('rejects duplicate recipients', () => {
-    given(walletWith('alice', 50_000)).when(send({ recipients: ['bob', 'bob', 'carol'] })).thenThrows(InvalidRedPacket, /unique/);
+    given(walletWith('alice', 50_000))
+      .when(send({ recipients: ['bob', 'bob', 'carol'] }))
+      .thenThrows(InvalidRedPacket, /unique/);
   });
 
   it('rejects the sender as a recipient', () => {
-    given(walletWith('alice', 50_000)).when(send({ recipients: ['alice', 'bob', 'carol'] })).thenThrows(InvalidRedPacket, /sender/);
+    given(walletWith('alice', 50_000))
+      .when(send({ recipients: ['alice', 'bob', 'carol'] }))
+      .thenThrows(InvalidRedPacket, /sender/);
   });
 
   it('rejects fewer recipients than shares', () => {
-    given(walletWith('alice', 50_000)).when(send({ recipients: ['bob', 'carol'] })).thenThrows(InvalidRedPacket, /recipients/);
+    given(walletWith('alice', 50_000))
+      .when(send({ recipients: ['bob', 'carol'] }))
+      .thenThrows(InvalidRedPacket, /recipients/);
   });
 
   it('caps the recipient list', () => {
     const max = DEFAULT_LIMITS.redPacket.maxShares * RECIPIENTS_PER_MAX_SHARE;
-    given(walletWith('alice', 50_000)).when(send({ recipients: users(max) })).then([sent({ recipients: users(max) })]);
-    given(walletWith('alice', 50_000)).when(send({ recipients: users(max + 1) })).thenThrows(InvalidRedPacket);
+    given(walletWith('alice', 50_000))
+      .when(send({ recipients: users(max) }))
+      .then([sent({ recipients: users(max) })]);
+    given(walletWith('alice', 50_000))
+      .when(send({ recipients: users(max + 1) }))
+      .thenThrows(InvalidRedPacket);
   });
 
   it('rejects malformed fields', () => {
-    given(walletWith('alice', 50_000)).when(send({ amount: 0 })).thenThrows(InvalidCommand);
-    given(walletWith('alice', 50_000)).when(send({ amount: '1000' })).thenThrows(InvalidCommand);
-    given(walletWith('alice', 50_000)).when(send({ shares: 2.5 })).thenThrows(InvalidCommand);
-    given(walletWith('alice', 50_000)).when(send({ mode: 'random' })).thenThrows(InvalidCommand);
-    given(walletWith('alice', 50_000)).when(send({ expiresAt: 'tomorrow' })).thenThrows(InvalidCommand);
-    given(walletWith('alice', 50_000)).when(send({ expiresAt: '2025-01-02T00:00:00' })).thenThrows(InvalidCommand);
-    given(walletWith('alice', 50_000)).when(send({ recipients: 'bob' })).thenThrows(InvalidCommand);
-    given(walletWith('alice', 50_000)).when(send({ recipients: ['bob', '', 'carol'] })).thenThrows(InvalidCommand);
+    given(walletWith('alice', 50_000))
+      .when(send({ amount: 0 }))
+      .thenThrows(InvalidCommand);
+    given(walletWith('alice', 50_000))
+      .when(send({ amount: '1000' }))
+      .thenThrows(InvalidCommand);
+    given(walletWith('alice', 50_000))
+      .when(send({ shares: 2.5 }))
+      .thenThrows(InvalidCommand);
+    given(walletWith('alice', 50_000))
+      .when(send({ mode: 'random' }))
+      .thenThrows(InvalidCommand);
+    given(walletWith('alice', 50_000))
+      .when(send({ expiresAt: 'tomorrow' }))
+      .thenThrows(InvalidCommand);
+    given(walletWith('alice', 50_000))
+      .when(send({ expiresAt: '2025-01-02T00:00:00' }))
+      .thenThrows(InvalidCommand);
+    given(walletWith('alice', 50_000))
+      .when(send({ recipients: 'bob' }))
+      .thenThrows(InvalidCommand);
+    given(walletWith('alice', 50_000))
+      .when(send({ recipients: ['bob', '', 'carol'] }))
+      .thenThrows(InvalidCommand);
   });
 
   it('rejects more than the balance, and a missing wallet has none', () => {

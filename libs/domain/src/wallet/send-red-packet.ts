@@ -27,8 +27,7 @@ export type SendRedPacket = Command<
 export const RECIPIENTS_PER_MAX_SHARE = 5;
 
 /** expiresAt for a packet sent at `now` (ISO), from the configured time to live. */
-export const redPacketExpiresAt = (now: string, limits: MoneyLimits): string =>
-  new Date(requireInstant(now, 'now') + limits.redPacket.ttlMs).toISOString();
+export const redPacketExpiresAt = (now: string, limits: MoneyLimits): string => new Date(requireInstant(now, 'now') + limits.redPacket.ttlMs).toISOString();
 
 const MODES: readonly string[] = ['lucky', 'equal'] satisfies RedPacketMode[];
 
@@ -47,11 +46,7 @@ const requireRecipients = (value: unknown, senderId: string, shares: number, lim
 };
 
 /** Checks: shape, total within limits, shares within limits, >= 1 fen a share, recipients, then balance. */
-export const decideSendRedPacket = (
-  { data }: SendRedPacket,
-  state: WalletState,
-  context: DecideContext = DEFAULT_CONTEXT,
-): DomainEvent<'RedPacketSent'>[] => {
+export const decideSendRedPacket = ({ data }: SendRedPacket, state: WalletState, context: DecideContext = DEFAULT_CONTEXT): DomainEvent<'RedPacketSent'>[] => {
   const { limits } = context;
   const redPacketId = requireId(data.redPacketId, 'redPacketId');
   const senderId = requireId(data.senderId, 'senderId');

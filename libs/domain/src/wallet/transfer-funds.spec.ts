@@ -17,20 +17,28 @@ describe('TransferFunds', () => {
   });
 
   it('leaves out an absent note', () => {
-    const { events } = given(walletWith('bob', 1000)).when(transfer()).then([expect.objectContaining({ type: 'FundsTransferred' })]);
+    const { events } = given(walletWith('bob', 1000))
+      .when(transfer())
+      .then([expect.objectContaining({ type: 'FundsTransferred' })]);
     expect(events[0]?.data).not.toHaveProperty('note');
   });
 
   it('rejects paying yourself', () => {
-    given(walletWith('bob', 1000)).when(transfer({ toUserId: 'bob' })).thenThrows(SelfPayment);
+    given(walletWith('bob', 1000))
+      .when(transfer({ toUserId: 'bob' }))
+      .thenThrows(SelfPayment);
   });
 
   it('rejects a payee without a wallet', () => {
-    given(walletWith('bob', 1000)).when(transfer({ payeeExists: false })).thenThrows(WalletNotFound);
+    given(walletWith('bob', 1000))
+      .when(transfer({ payeeExists: false }))
+      .thenThrows(WalletNotFound);
   });
 
   it('rejects an amount over the limit', () => {
-    given(walletWith('bob', 10_000_000)).when(transfer({ amount: DEFAULT_LIMITS.transfer.max + 1 })).thenThrows(AmountOutOfRange);
+    given(walletWith('bob', 10_000_000))
+      .when(transfer({ amount: DEFAULT_LIMITS.transfer.max + 1 }))
+      .thenThrows(AmountOutOfRange);
   });
 
   it('rejects more than the balance, and a missing payer wallet has none', () => {
@@ -39,6 +47,8 @@ describe('TransferFunds', () => {
   });
 
   it('rejects a malformed amount', () => {
-    given(walletWith('bob', 1000)).when(transfer({ amount: 0.5 })).thenThrows(InvalidCommand);
+    given(walletWith('bob', 1000))
+      .when(transfer({ amount: 0.5 }))
+      .thenThrows(InvalidCommand);
   });
 });

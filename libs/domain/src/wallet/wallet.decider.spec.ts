@@ -25,7 +25,10 @@ describe('wallet decider', () => {
       [{ type: 'OpenWallet', data: { userId: 'bob', kind: 'business' } }, decideOpenWallet],
       [{ type: 'LinkBankCard', data: { userId: 'bob', cardId: 'card-2', holderName: '张*', holderNameHash: OTHER_NAME_HASH } }, decideLinkBankCard],
       [
-        { type: 'RequestVerification', data: { userId: 'bob', verificationId: 'v-2', kind: 'individual', maskedName: '张*', nameHash: NAME_HASH, numberHash: NUMBER_HASH } },
+        {
+          type: 'RequestVerification',
+          data: { userId: 'bob', verificationId: 'v-2', kind: 'individual', maskedName: '张*', nameHash: NAME_HASH, numberHash: NUMBER_HASH },
+        },
         decideRequestVerification,
       ],
       [{ type: 'RecordVerification', data: { userId: 'bob', decision: 'rejected', decidedBy: 'admin' } }, decideRecordVerification],
@@ -37,7 +40,10 @@ describe('wallet decider', () => {
         { type: 'SendRedPacket', data: { redPacketId: 'r', senderId: 'bob', amount: 300, shares: 3, mode: 'equal', expiresAt: '2025-01-02T00:00:00Z' } },
         decideSendRedPacket,
       ],
-      [{ type: 'CreditWallet', data: { userId: 'bob', credit: { type: 'RedPacketRefunded', data: { redPacketId: 'r', senderId: 'bob', amount: 9 } } } }, decideCreditWallet],
+      [
+        { type: 'CreditWallet', data: { userId: 'bob', credit: { type: 'RedPacketRefunded', data: { redPacketId: 'r', senderId: 'bob', amount: 9 } } } },
+        decideCreditWallet,
+      ],
     ];
     for (const [command, decideOne] of cases) {
       const on = command.type === 'OpenWallet' || command.type === 'RequestVerification' ? walletDecider.initialState : state;
@@ -48,6 +54,8 @@ describe('wallet decider', () => {
   });
 
   it('rejects an unknown command', () => {
-    given([]).when({ type: 'Steal', data: {} } as never).thenThrows(InvalidCommand);
+    given([])
+      .when({ type: 'Steal', data: {} } as never)
+      .thenThrows(InvalidCommand);
   });
 });

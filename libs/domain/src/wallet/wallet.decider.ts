@@ -24,8 +24,17 @@ export type WalletCommand =
   | LinkBankCard
   | RequestVerification
   | RecordVerification
-  | FundWallet | WithdrawFunds | TransferFunds | PraiseTip | SendRedPacket | CreditWallet
-  | PayOrder | DeclineOrderPayment | PayRefund | DeclineRefund | HoldGroupBuyFunds
+  | FundWallet
+  | WithdrawFunds
+  | TransferFunds
+  | PraiseTip
+  | SendRedPacket
+  | CreditWallet
+  | PayOrder
+  | DeclineOrderPayment
+  | PayRefund
+  | DeclineRefund
+  | HoldGroupBuyFunds
   | PayMerchant;
 
 export const decide = (command: WalletCommand, state: WalletState, context: DecideContext = DEFAULT_CONTEXT): WalletEvent[] => {

@@ -126,7 +126,10 @@ export const hasPersonalCard = (state: WalletState): boolean => {
 
 /** Whether a card held by `nameHash` would be personal on this wallet now. */
 export const isPersonalHolder = (state: WalletState, nameHash: string): boolean =>
-  state.kind !== 'business' && state.verification?.status === 'verified' && state.verification.kind === 'individual' && state.verification.nameHash === nameHash;
+  state.kind !== 'business' &&
+  state.verification?.status === 'verified' &&
+  state.verification.kind === 'individual' &&
+  state.verification.nameHash === nameHash;
 
 /** Money leaves Zan (a withdrawal) only from a verified wallet. */
 export const requireVerified = (state: WalletState): void => {

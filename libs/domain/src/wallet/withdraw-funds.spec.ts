@@ -27,12 +27,18 @@ describe('WithdrawFunds', () => {
 
   it('refuses an unverified wallet (funded and credited, it still may not withdraw), and a rejected one', () => {
     given([]).when(withdraw(10)).thenThrows(VerificationRequired);
-    given([walletOpened('bob'), cardLinked('bob'), funded('bob', 1000)]).when(withdraw(10)).thenThrows(VerificationRequired, /verification: none/);
-    given([...walletWith('bob', 1000), verificationRejected('bob', 'admin')]).when(withdraw(10)).thenThrows(VerificationRequired, /rejected/);
+    given([walletOpened('bob'), cardLinked('bob'), funded('bob', 1000)])
+      .when(withdraw(10))
+      .thenThrows(VerificationRequired, /verification: none/);
+    given([...walletWith('bob', 1000), verificationRejected('bob', 'admin')])
+      .when(withdraw(10))
+      .thenThrows(VerificationRequired, /rejected/);
   });
 
   it('rejects an amount over the limit', () => {
-    given(walletWith('bob', 1000)).when(withdraw(DEFAULT_LIMITS.withdrawal.max + 1)).thenThrows(AmountOutOfRange);
+    given(walletWith('bob', 1000))
+      .when(withdraw(DEFAULT_LIMITS.withdrawal.max + 1))
+      .thenThrows(AmountOutOfRange);
   });
 
   it('rejects a malformed amount', () => {

@@ -12,9 +12,7 @@ type PgliteModule = typeof import('@electric-sql/pglite');
  * same as require.
  */
 const loadPglite = (): PgliteModule => {
-  const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:module') as
-    | typeof import('node:module')
-    | undefined;
+  const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:module') as typeof import('node:module') | undefined;
   return (builtin ? builtin.createRequire(__filename) : require)('@electric-sql/pglite') as PgliteModule;
 };
 

@@ -27,7 +27,12 @@ export class EventStoreDbCheckpointStore implements CheckpointStore {
 
   async load(name: string): Promise<bigint | undefined> {
     try {
-      for await (const resolved of this.client.readStream(this.streamOf(name), { direction: BACKWARDS, fromRevision: END, maxCount: 1, requiresLeader: true })) {
+      for await (const resolved of this.client.readStream(this.streamOf(name), {
+        direction: BACKWARDS,
+        fromRevision: END,
+        maxCount: 1,
+        requiresLeader: true,
+      })) {
         const position = (resolved.event?.data as { position?: unknown } | undefined)?.position;
         if (typeof position !== 'string' || !/^(0|[1-9][0-9]*)$/.test(position)) {
           throw new Error(`checkpoint ${name}: unreadable event in ${this.streamOf(name)}`);
@@ -44,10 +49,7 @@ export class EventStoreDbCheckpointStore implements CheckpointStore {
   async save(name: string, position: bigint): Promise<void> {
     if (typeof position !== 'bigint' || position < 0n) throw new RangeError('checkpoint position must be a non-negative bigint');
     const stream = this.streamOf(name);
-    const { nextExpectedRevision } = await this.client.appendToStream(
-      stream,
-      jsonEvent({ type: 'ZanCheckpoint', data: { position: position.toString() } }),
-    );
+    const { nextExpectedRevision } = await this.client.appendToStream(stream, jsonEvent({ type: 'ZanCheckpoint', data: { position: position.toString() } }));
     if (nextExpectedRevision === 0n) await this.client.setStreamMetadata(stream, { maxCount: KEPT_CHECKPOINTS });
   }
 

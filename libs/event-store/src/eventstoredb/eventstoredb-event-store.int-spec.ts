@@ -54,7 +54,10 @@ if (!url) {
 
     it("keeps Zan's version, time and metadata in the event metadata, and the data as JSON", async () => {
       const id = `contract-raw-${randomUUID()}`;
-      const event = testEvent({ userId: 'u1', fundingId: 'f', cardId: 'c', amount: 1 }, { type: 'WalletFunded', version: 1, occurredAt: '2024-03-01T08:00:00+08:00' });
+      const event = testEvent(
+        { userId: 'u1', fundingId: 'f', cardId: 'c', amount: 1 },
+        { type: 'WalletFunded', version: 1, occurredAt: '2024-03-01T08:00:00+08:00' },
+      );
       await stores.eventStore.append(id, [event], 'no_stream');
       const [resolved] = await collect(raw.readStream(id));
       expect(resolved.event).toMatchObject({ id: event.id, type: 'WalletFunded', isJson: true, data: event.data });
@@ -111,7 +114,15 @@ if (!url) {
         for (let round = 0; round < 5; round += 1) {
           const id = `contract-twins-${randomUUID()}`;
           const events = testEvents(2);
-          const outcomes = await Promise.allSettled([stores, ...others].map((s) => s.eventStore.append(id, events.map((e) => ({ ...e })), 'no_stream')));
+          const outcomes = await Promise.allSettled(
+            [stores, ...others].map((s) =>
+              s.eventStore.append(
+                id,
+                events.map((e) => ({ ...e })),
+                'no_stream',
+              ),
+            ),
+          );
           expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
           for (const lost of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
             expect((lost.reason as Error).name).toBe('DuplicateEventError');

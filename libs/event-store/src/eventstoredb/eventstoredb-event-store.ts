@@ -119,7 +119,10 @@ export class EventStoreDbEventStore implements EventStore {
       await this.throwIfKnown(streamId, ids);
       throw new Error(`EventStoreDB acknowledged an append to ${streamId} up to revision ${nextExpectedRevision}, but other events are there`);
     }
-    this.knownIds.add(streamId, written.map((record) => record.event));
+    this.knownIds.add(
+      streamId,
+      written.map((record) => record.event),
+    );
     // The server answered an earlier append with the same ids (same expected revision, or 'any').
     if (written.some((record) => record.appendId !== appendId)) throw new DuplicateEventError(ids);
     const stored = written.map((record) => record.event);
@@ -214,7 +217,10 @@ export class EventStoreDbEventStore implements EventStore {
   private async throwIfKnown(streamId: string, ids: readonly string[]): Promise<void> {
     const known = this.knownIds.revisionOf(streamId);
     const tail = await this.readRecords(streamId, { fromRevision: BigInt(known + 1), direction: FORWARDS });
-    this.knownIds.add(streamId, tail.map((record) => record.event));
+    this.knownIds.add(
+      streamId,
+      tail.map((record) => record.event),
+    );
     const found = this.knownIds.find(streamId, ids);
     if (found.length > 0) throw new DuplicateEventError(found);
   }
@@ -224,8 +230,7 @@ export class EventStoreDbEventStore implements EventStore {
     const [last] = await this.readRecords(streamId, { fromRevision: END, maxCount: 1, direction: BACKWARDS });
     const actual = last ? last.event.revision : 'no_stream';
     const holds =
-      expected === 'any' ||
-      (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
+      expected === 'any' || (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
     if (!holds) throw new WrongExpectedRevisionError(streamId, expected, actual);
     return last
       ? { nextExpectedRevision: last.event.revision, position: last.event.position, events: [] }

@@ -36,7 +36,12 @@ describe('EventStoreDB records', () => {
         $causationId: 'k-1',
       },
     });
-    expect((toEventData({ id: 'ab9f0000-0000-4000-8000-000000000001', type: 'WalletFunded', data: {}, metadata, occurredAt: '2026-01-01T00:00:00Z' }, 'a').metadata as { zan: { version: number } }).zan.version).toBe(2);
+    expect(
+      (
+        toEventData({ id: 'ab9f0000-0000-4000-8000-000000000001', type: 'WalletFunded', data: {}, metadata, occurredAt: '2026-01-01T00:00:00Z' }, 'a')
+          .metadata as { zan: { version: number } }
+      ).zan.version,
+    ).toBe(2);
   });
 
   it('reads a record back as a StoredEvent: commit position, bigint revision as a number, lower-case id', () => {
@@ -56,9 +61,7 @@ describe('EventStoreDB records', () => {
   });
 
   it('upcasts a stored v1 payload to the current version', () => {
-    const { event } = fromRecorded(
-      recorded({ type: 'WalletFunded', data: { userId: 'u1', fundingId: 'f', cardId: 'icbc', amount: 9 } }),
-    );
+    const { event } = fromRecorded(recorded({ type: 'WalletFunded', data: { userId: 'u1', fundingId: 'f', cardId: 'icbc', amount: 9 } }));
     expect(event).toMatchObject({ version: 2, data: { userId: 'u1', fundingId: 'f', amount: 9, source: { kind: 'card', cardId: 'icbc' } } });
   });
 
@@ -80,7 +83,12 @@ describe('EventStoreDB records', () => {
       'any',
       4n,
     ]);
-    expect([actualRevisionOf('no_stream'), actualRevisionOf(3n), actualRevisionOf(-5n), actualRevisionOf(undefined)]).toEqual(['no_stream', 3, 'no_stream', 'unknown']);
+    expect([actualRevisionOf('no_stream'), actualRevisionOf(3n), actualRevisionOf(-5n), actualRevisionOf(undefined)]).toEqual([
+      'no_stream',
+      3,
+      'no_stream',
+      'unknown',
+    ]);
     expect(toLogPosition(42n)).toEqual({ commit: 42n, prepare: 42n });
   });
 

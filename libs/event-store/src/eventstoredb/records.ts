@@ -49,9 +49,7 @@ export const toEventData = (event: NewEvent, appendId: string): EventData => {
 export const fromRecorded = (recorded: RecordedEvent): { event: StoredEvent; appendId?: string } => {
   const position = recorded.position?.commit;
   if (position === undefined) {
-    throw new Error(
-      `EventStoreDB returned ${recorded.streamId}@${recorded.revision} without its position: stream reads carry positions from server 22.6 on`,
-    );
+    throw new Error(`EventStoreDB returned ${recorded.streamId}@${recorded.revision} without its position: stream reads carry positions from server 22.6 on`);
   }
   const zan = zanMetadataOf(recorded.metadata);
   // Events Zan did not write (none should be in its streams) read as version 1 at their server time.

@@ -8,7 +8,7 @@ describeEventStoreContract('memory', async () => {
 });
 
 describe('memory event store', () => {
-  it('keeps what was appended out of the caller\'s reach', async () => {
+  it("keeps what was appended out of the caller's reach", async () => {
     const store = new MemoryEventStore();
     const [event] = testEvents(1);
     await store.append('s-1', [event!], 'no_stream');

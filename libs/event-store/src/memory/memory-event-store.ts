@@ -86,8 +86,7 @@ export class MemoryEventStore implements EventStore {
     const stored = events.map((event) => event.id.toLowerCase()).filter((id) => this.ids.has(id));
     if (stored.length > 0) throw new DuplicateEventError(stored);
     const holds =
-      expected === 'any' ||
-      (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
+      expected === 'any' || (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
     if (!holds) throw new WrongExpectedRevisionError(streamId, expected, actual);
     if (events.length === 0) {
       return { nextExpectedRevision: stream ? stream.length - 1 : -1, position: stream?.[stream.length - 1]?.position ?? 0n, events: [] };

@@ -7,13 +7,7 @@ import { decodePosition } from '../sql/position';
 import { migrate } from '../sql/schema';
 import { quoteIdent, type SqlClient } from '../sql/sql-client';
 import { SqlEventStore } from '../sql/sql-event-store';
-import {
-  describeEventStoreContract,
-  expectStrictlyIncreasingPositions,
-  testEvent,
-  testEvents,
-  waitFor,
-} from '../testing/event-store.contract';
+import { describeEventStoreContract, expectStrictlyIncreasingPositions, testEvent, testEvents, waitFor } from '../testing/event-store.contract';
 import { createPostgresEventStore, type PostgresEventStore } from './postgres-event-store';
 
 jest.setTimeout(60_000);
@@ -180,7 +174,12 @@ describe('PostgreSQL event store', () => {
       await tx.query(
         `INSERT INTO ${s}.events (tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)
          VALUES (0, $1, $2, 0, 'WalletFunded', 1, $3, $4, '2024-01-01T00:00:00Z')`,
-        [id, stream, JSON.stringify({ userId: 'legacy', fundingId: 'f-1', cardId: 'icbc-6222', amount: 50_000 }), JSON.stringify({ correlationId: 'c', causationId: 'c', userId: 'legacy' })],
+        [
+          id,
+          stream,
+          JSON.stringify({ userId: 'legacy', fundingId: 'f-1', cardId: 'icbc-6222', amount: 50_000 }),
+          JSON.stringify({ correlationId: 'c', causationId: 'c', userId: 'legacy' }),
+        ],
       );
     });
     const v2 = { id, version: 2, data: { userId: 'legacy', fundingId: 'f-1', amount: 50_000, source: { kind: 'card', cardId: 'icbc-6222' } } };
@@ -288,10 +287,9 @@ describe('PostgreSQL event store', () => {
         ];
         let waiting: number[] = [];
         await waitFor(async () => {
-          const { rows } = await locker.query<{ pid: number }>(
-            `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
-            [pgSchema],
-          );
+          const { rows } = await locker.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [
+            pgSchema,
+          ]);
           waiting = rows.map((row) => row.pid);
           return waiting.length === 1;
         }, 'the group statement to wait on the lock');
@@ -311,7 +309,7 @@ describe('PostgreSQL event store', () => {
       let lost = 0;
       // The real statement runs; the connection then "drops" before its answer arrives.
       const losing: SqlClient = {
-        query: async <R,>(text: string, params?: readonly unknown[]) => {
+        query: async <R>(text: string, params?: readonly unknown[]) => {
           const result = await store.sql.query<R>(text, params);
           if (lost === 0 && statementOfGroup(text) && (JSON.parse(String(params?.[0])) as unknown[]).length > 1) {
             lost += 1;

@@ -84,7 +84,7 @@ export class GroupCommit {
     const group: Waiting[] = [];
     const streams = new Set<string>();
     let events = 0;
-    for (let i = 0; i < this.waiting.length && group.length < this.maxAppends; ) {
+    for (let i = 0; i < this.waiting.length && group.length < this.maxAppends;) {
       const append = this.waiting[i]!;
       const fits = events + append.events.length <= TX_INDEX_LIMIT;
       if (this.busyStreams.has(append.streamId) || streams.has(append.streamId) || !fits) {
@@ -126,7 +126,12 @@ export class GroupCommit {
   /** The one statement of a group; answers, per request index, where its events were stored. */
   private async write(group: Waiting[]) {
     const { streams, events } = this.options.tables;
-    const requests = group.map((append, i) => ({ i, stream_id: append.streamId, expected: append.expected === 'no_stream' ? -1 : append.expected, count: append.events.length }));
+    const requests = group.map((append, i) => ({
+      i,
+      stream_id: append.streamId,
+      expected: append.expected === 'no_stream' ? -1 : append.expected,
+      count: append.events.length,
+    }));
     const rows = group.flatMap((append, i) =>
       append.events.map((event, ord) => ({
         i,
@@ -190,7 +195,9 @@ export class GroupCommit {
        FROM claimed c JOIN req r ON r.i = c.i JOIN placed p ON p.stream_id = r.stream_id`,
       [JSON.stringify(requests), JSON.stringify(rows), this.options.channel],
     );
-    return new Map(placed.map((row) => [Number(row.i), { lastRevision: Number(row.last_revision), transactionId: row.transaction_id, firstIndex: Number(row.first_index) }]));
+    return new Map(
+      placed.map((row) => [Number(row.i), { lastRevision: Number(row.last_revision), transactionId: row.transaction_id, firstIndex: Number(row.first_index) }]),
+    );
   }
 }
 

@@ -89,10 +89,7 @@ export const migrate = async (sql: SqlClient, schema: string = DEFAULT_SCHEMA): 
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.version)) continue;
       for (const statement of migration.up(s)) await tx.query(statement);
-      await tx.query(`INSERT INTO ${s}.migrations (version, name) VALUES ($1::int, $2::text)`, [
-        migration.version,
-        migration.name,
-      ]);
+      await tx.query(`INSERT INTO ${s}.migrations (version, name) VALUES ($1::int, $2::text)`, [migration.version, migration.name]);
     }
   });
 };

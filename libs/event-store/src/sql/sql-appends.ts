@@ -105,19 +105,17 @@ export class SqlAppends {
 
   /** Why an append's expectation did not hold: its events are already stored, or the revision moved. */
   async refusal(db: SqlQueryable, streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<Error> {
-    const { rows: stored } = await db.query<{ id: string }>(
-      `SELECT e.id::text AS id FROM ${this.tables.events} e WHERE e.id = ANY($1::uuid[])`,
-      [events.map((event) => event.id.toLowerCase())],
-    );
+    const { rows: stored } = await db.query<{ id: string }>(`SELECT e.id::text AS id FROM ${this.tables.events} e WHERE e.id = ANY($1::uuid[])`, [
+      events.map((event) => event.id.toLowerCase()),
+    ]);
     if (stored.length > 0) return new DuplicateEventError(stored.map((row) => row.id));
     return new WrongExpectedRevisionError(streamId, expected, await this.currentRevision(db, streamId));
   }
 
   private async currentRevision(db: SqlQueryable, streamId: string): Promise<number | 'no_stream'> {
-    const { rows } = await db.query<{ revision: string }>(
-      `SELECT revision::text AS revision FROM ${this.tables.streams} WHERE stream_id = $1::text`,
-      [streamId],
-    );
+    const { rows } = await db.query<{ revision: string }>(`SELECT revision::text AS revision FROM ${this.tables.streams} WHERE stream_id = $1::text`, [
+      streamId,
+    ]);
     return rows.length === 0 ? 'no_stream' : Number(rows[0].revision);
   }
 
@@ -129,8 +127,7 @@ export class SqlAppends {
   async checkExpectation(db: SqlQueryable, streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
     const actual = await this.currentRevision(db, streamId);
     const holds =
-      expected === 'any' ||
-      (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
+      expected === 'any' || (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
     if (!holds) throw new WrongExpectedRevisionError(streamId, expected, actual);
     if (actual === 'no_stream') return { nextExpectedRevision: -1, position: 0n, events: [] };
     const { rows } = await db.query<{ transaction_id: string; tx_index: number }>(

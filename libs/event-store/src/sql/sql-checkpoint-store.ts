@@ -14,10 +14,7 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   async load(name: string): Promise<bigint | undefined> {
-    const { rows } = await this.sql.query<{ position: string }>(
-      `SELECT position::text AS position FROM ${this.table} WHERE name = $1::text`,
-      [name],
-    );
+    const { rows } = await this.sql.query<{ position: string }>(`SELECT position::text AS position FROM ${this.table} WHERE name = $1::text`, [name]);
     return rows.length === 0 ? undefined : BigInt(rows[0].position);
   }
 

@@ -151,4 +151,3 @@ export class SqlEventStore implements EventStore {
     if (this.closed) throw new Error('event store is closed');
   }
 }
-

@@ -99,4 +99,3 @@ const toStoredEvent = (row: EventRow): StoredEvent => {
     metadata: row.metadata,
   };
 };
-

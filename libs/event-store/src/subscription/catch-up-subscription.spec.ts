@@ -69,7 +69,11 @@ describe('catch-up subscription', () => {
     const source = memoryLog();
     const seen: bigint[] = [];
     let caughtUp = false;
-    const subscription = startCatchUpSubscription(source, { lingerMs: 50, onEvent: async (e) => void seen.push(e.position), onCaughtUp: () => (caughtUp = true) });
+    const subscription = startCatchUpSubscription(source, {
+      lingerMs: 50,
+      onEvent: async (e) => void seen.push(e.position),
+      onCaughtUp: () => (caughtUp = true),
+    });
     await until(() => caughtUp);
     const readsBefore = source.reads.length;
     // Five commits 5 ms apart, each with its signal, all within the linger.

@@ -18,8 +18,7 @@ export const DEFAULT_BATCH_SIZE = 500;
  * comes back short it has caught up and waits for a signal or the poll interval. Any adapter that can
  * read its global log in order can use it.
  */
-export const startCatchUpSubscription = (source: CatchUpSource, options: SubscriptionOptions): Subscription =>
-  new CatchUpSubscription(source, options);
+export const startCatchUpSubscription = (source: CatchUpSource, options: SubscriptionOptions): Subscription => new CatchUpSubscription(source, options);
 
 class CatchUpSubscription implements Subscription {
   readonly done: Promise<void>;

@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { currentVersion, type EventMetadata, type NewEvent, type StoredEvent } from '@zan/contracts';
-import {
-  DuplicateEventError,
-  WrongExpectedRevisionError,
-  type CheckpointStore,
-  type EventStore,
-  type ExpectedRevision,
-} from '../event-store.port';
+import { DuplicateEventError, WrongExpectedRevisionError, type CheckpointStore, type EventStore, type ExpectedRevision } from '../event-store.port';
 
 export interface EventStoreContractSubject {
   eventStore: EventStore;
@@ -52,8 +46,7 @@ export const testEvent = (data: unknown = { n: 0 }, overrides: Partial<NewEvent>
   ...overrides,
 });
 
-export const testEvents = (count: number, tag = 'e'): NewEvent[] =>
-  Array.from({ length: count }, (_, n) => testEvent({ tag, n }));
+export const testEvents = (count: number, tag = 'e'): NewEvent[] => Array.from({ length: count }, (_, n) => testEvent({ tag, n }));
 
 const byPosition = (a: StoredEvent, b: StoredEvent) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0);
 
@@ -181,9 +174,7 @@ export const describeEventStoreContract = (name: string, factory: () => Promise<
         const id = stream('race');
         await store.append(id, testEvents(1), 'no_stream');
 
-        const racing = await Promise.allSettled(
-          Array.from({ length: 20 }, (_, writer) => store.append(id, [testEvent({ writer })], 0)),
-        );
+        const racing = await Promise.allSettled(Array.from({ length: 20 }, (_, writer) => store.append(id, [testEvent({ writer })], 0)));
         const won = racing.filter((r) => r.status === 'fulfilled');
         expect(won).toHaveLength(1);
         for (const lost of racing.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
@@ -293,7 +284,9 @@ export const describeEventStoreContract = (name: string, factory: () => Promise<
         ];
         const ids = Array.from({ length: 12 }, (_, i) => stream(`unstorable-${i}`));
         const outcomes = await Promise.allSettled(
-          ids.map((id, i) => (i < bad.length ? store.append(id, [testEvent(bad[i][1], bad[i][2])], 'no_stream') : store.append(id, testEvents(1), 'no_stream'))),
+          ids.map((id, i) =>
+            i < bad.length ? store.append(id, [testEvent(bad[i][1], bad[i][2])], 'no_stream') : store.append(id, testEvents(1), 'no_stream'),
+          ),
         );
         for (const [i, outcome] of outcomes.entries()) {
           if (i < bad.length) {
@@ -548,7 +541,11 @@ export const describeEventStoreContract = (name: string, factory: () => Promise<
         // WalletFunded v1, as stored before v2 moved the card into `source`.
         const v1 = testEvent({ userId: 'u1', fundingId: 'f-1', cardId: 'icbc-6222', amount: 50_000 }, { type: 'WalletFunded', version: 1 });
         const appended = await store.append(id, [v1], 'no_stream');
-        const v2 = { type: 'WalletFunded', version: 2, data: { userId: 'u1', fundingId: 'f-1', amount: 50_000, source: { kind: 'card', cardId: 'icbc-6222' } } };
+        const v2 = {
+          type: 'WalletFunded',
+          version: 2,
+          data: { userId: 'u1', fundingId: 'f-1', amount: 50_000, source: { kind: 'card', cardId: 'icbc-6222' } },
+        };
         expect(appended.events[0]).toMatchObject(v2);
         expect(appended.events[0].data).not.toHaveProperty('cardId');
         expect((await store.readStream(id))[0]).toMatchObject(v2);
@@ -570,7 +567,13 @@ export const describeEventStoreContract = (name: string, factory: () => Promise<
         const id = stream('dup-retry');
         const batch = testEvents(3);
         const first = await store.append(id, batch, 'no_stream');
-        const retry = await store.append(id, batch.map((e) => ({ ...e })), 'no_stream').catch((e: unknown) => e);
+        const retry = await store
+          .append(
+            id,
+            batch.map((e) => ({ ...e })),
+            'no_stream',
+          )
+          .catch((e: unknown) => e);
         expect(retry).toBeInstanceOf(DuplicateEventError);
         expect(await store.readStream(id)).toEqual(first.events);
 

@@ -49,7 +49,12 @@ describe('InProcessEventBus', () => {
     const seen: DeliveredEvent[] = [];
     await started(bus.consumer({ groupId: 'g', categories: ['wallet', 'red-packet'], handle: async (d) => void seen.push(d) }));
 
-    await waitFor('all events', () => seen.length === events.length, 2000, () => seen.length);
+    await waitFor(
+      'all events',
+      () => seen.length === events.length,
+      2000,
+      () => seen.length,
+    );
     for (const category of ['wallet', 'red-packet']) {
       const expected = events.filter((o) => o.event.streamId.startsWith(`${category}-`));
       const got = seen.filter((d) => d.category === category);
@@ -96,7 +101,12 @@ describe('InProcessEventBus', () => {
       }),
     );
 
-    await waitFor('all events handled', () => handled.length === events.length, 2000, () => handled);
+    await waitFor(
+      'all events handled',
+      () => handled.length === events.length,
+      2000,
+      () => handled,
+    );
     expect(handled).toEqual(events.map((o) => o.event.id));
     expect(errors).toEqual([
       { offset: '4', attempt: 1 },
@@ -123,10 +133,20 @@ describe('InProcessEventBus', () => {
       }),
     );
     const wallet = events.filter((o) => o.event.type === 'WalletFunded').length;
-    await waitFor('the wallet events', () => handled.length === wallet, 2000, () => handled.length);
+    await waitFor(
+      'the wallet events',
+      () => handled.length === wallet,
+      2000,
+      () => handled.length,
+    );
     expect(handled.every((d) => d.category === 'wallet')).toBe(true);
     packetsFail = false;
-    await waitFor('the packet events too', () => handled.length === events.length, 2000, () => handled.length);
+    await waitFor(
+      'the packet events too',
+      () => handled.length === events.length,
+      2000,
+      () => handled.length,
+    );
   });
 
   it('resumes a group after the last offset it committed', async () => {
@@ -148,7 +168,12 @@ describe('InProcessEventBus', () => {
 
     const second: string[] = [];
     await started(bus.consumer({ groupId: 'g', categories: ['wallet'], handle: async ({ event }) => void second.push(event.id) }));
-    await waitFor('the rest', () => second.length === events.length - 5, 2000, () => second);
+    await waitFor(
+      'the rest',
+      () => second.length === events.length - 5,
+      2000,
+      () => second,
+    );
     expect(second).toEqual(events.slice(5).map((o) => o.event.id));
   });
 
@@ -207,7 +232,12 @@ describe('InProcessEventBus', () => {
     expect(await bus.lag('g', ['red-packet'])).toBe(4);
     const seen: DeliveredEvent[] = [];
     await started(bus.consumer({ groupId: 'g', categories: ['wallet', 'red-packet'], handle: async (d) => void seen.push(d) }));
-    await waitFor('all events', () => seen.length === events.length, 2000, () => seen.length);
+    await waitFor(
+      'all events',
+      () => seen.length === events.length,
+      2000,
+      () => seen.length,
+    );
     await consumers.splice(0)[0]!.stop();
     expect(await bus.lag('g', ['wallet', 'red-packet'])).toBe(0);
     expect(await bus.lag('another', ['wallet'])).toBe(12);
@@ -224,7 +254,12 @@ describe('InProcessEventBus', () => {
     await c1.stop();
     await started(bus.consumer({ groupId: 'g2', categories: ['wallet'], handle: async ({ event }) => void g2.push(event.id) }));
     await publisher.publish(events.slice(6));
-    await waitFor('g2 has all', () => g2.length === events.length, 2000, () => g2.length);
+    await waitFor(
+      'g2 has all',
+      () => g2.length === events.length,
+      2000,
+      () => g2.length,
+    );
     expect(g2).toEqual(events.map((o) => o.event.id));
     expect(g1).toHaveLength(6);
   });
@@ -240,7 +275,12 @@ describe('InProcessEventBus', () => {
     await waitFor('the first member has them', () => a.length === 6);
     await first.stop();
     await publisher.publish(events.slice(6));
-    await waitFor('the second takes over', () => b.length === events.length - 6, 2000, () => b);
+    await waitFor(
+      'the second takes over',
+      () => b.length === events.length - 6,
+      2000,
+      () => b,
+    );
     expect(b).toEqual(events.slice(6).map((o) => o.event.id));
   });
 
@@ -249,9 +289,7 @@ describe('InProcessEventBus', () => {
     const publisher = bus.publisher();
     await publisher.publish(events.slice(0, 3));
     const seen: string[] = [];
-    await started(
-      bus.consumer({ groupId: 'late', categories: ['wallet'], fromBeginning: false, handle: async ({ event }) => void seen.push(event.id) }),
-    );
+    await started(bus.consumer({ groupId: 'late', categories: ['wallet'], fromBeginning: false, handle: async ({ event }) => void seen.push(event.id) }));
     await publisher.publish(events.slice(3, 5));
     await waitFor('the new events', () => seen.length === 2);
     expect(seen).toEqual(events.slice(3, 5).map((o) => o.event.id));

@@ -1,14 +1,6 @@
 import { encodeEvent, topicName, type KafkaRecord } from '../cloud-events';
 import { deliver, FailedDeliveries } from '../delivery';
-import type {
-  ConsumerOptions,
-  EventBus,
-  EventConsumer,
-  EventPublisher,
-  OutgoingEvent,
-  OutgoingRecord,
-  RawDelivery,
-} from '../event-bus.port';
+import type { ConsumerOptions, EventBus, EventConsumer, EventPublisher, OutgoingEvent, OutgoingRecord, RawDelivery } from '../event-bus.port';
 
 export interface InProcessEventBusConfig {
   /** Default `zan`, as on Kafka. */
@@ -67,9 +59,7 @@ export class InProcessEventBus implements EventBus {
   async ping(): Promise<void> {}
 
   async lag(groupId: string, categories: string[]): Promise<number> {
-    return categories
-      .map((category) => this.topicFor(category))
-      .reduce((sum, topic) => sum + this.end(topic) - (this.committed(groupId, topic) ?? 0), 0);
+    return categories.map((category) => this.topicFor(category)).reduce((sum, topic) => sum + this.end(topic) - (this.committed(groupId, topic) ?? 0), 0);
   }
 
   async close(): Promise<void> {

@@ -82,7 +82,7 @@ export class KafkaEventConsumer implements EventConsumer {
     let lastHandled: string | undefined;
     const handleBatch = this.options.handleBatch;
     try {
-      for (let i = 0; i < batch.messages.length; ) {
+      for (let i = 0; i < batch.messages.length;) {
         if (!isRunning() || isStale()) break;
         const run = handleBatch ? this.decodableRun(topic, partition, category, batch.messages, i) : [];
         if (run.length > 0) {

@@ -66,12 +66,15 @@ describe('KafkaEventBus against a real broker', () => {
         const e = walletFunded(user, 100 + i);
         batch.push(log.next(`wallet-${user}`, e.type, e.data));
       }
-      batch.push(
-        log.next('wallet-alice', 'TipPraised', { tipId: `t${i}`, readerId: 'alice', authorId: 'bob', articleId: 'a', amount: 500 }),
-      );
+      batch.push(log.next('wallet-alice', 'TipPraised', { tipId: `t${i}`, readerId: 'alice', authorId: 'bob', articleId: 'a', amount: 500 }));
       batch.push(
         log.next(`red-packet-rp${i}`, 'RedPacketEscrowed', {
-          redPacketId: `rp${i}`, senderId: 'carol', amount: 10, shares: 2, mode: 'equal', expiresAt: '2026-11-26T00:00:00.000Z',
+          redPacketId: `rp${i}`,
+          senderId: 'carol',
+          amount: 10,
+          shares: 2,
+          mode: 'equal',
+          expiresAt: '2026-11-26T00:00:00.000Z',
         }),
       );
     }
@@ -92,7 +95,12 @@ describe('KafkaEventBus against a real broker', () => {
     await plain.subscribe({ topics: ['wallet', 'red-packet'].map((c) => bus.topicFor(c)), fromBeginning: true });
     await plain.run({ eachMessage: async (m) => void raw.push(m) });
     try {
-      await waitFor('every event', () => delivered.length === batch.length && raw.length === batch.length, 15_000, () => [delivered.length, raw.length]);
+      await waitFor(
+        'every event',
+        () => delivered.length === batch.length && raw.length === batch.length,
+        15_000,
+        () => [delivered.length, raw.length],
+      );
     } finally {
       await consumer.stop();
       await plain.disconnect();
@@ -161,7 +169,12 @@ describe('KafkaEventBus against a real broker', () => {
     const consumer = bus.consumer({ groupId: group, categories: ['wallet'], handle: async (d) => void seen.push(d) });
     await consumer.start();
     try {
-      await waitFor('every event', () => seen.length === 5, 15_000, () => seen.length);
+      await waitFor(
+        'every event',
+        () => seen.length === 5,
+        15_000,
+        () => seen.length,
+      );
     } finally {
       await consumer.stop();
     }
@@ -192,7 +205,12 @@ describe('KafkaEventBus against a real broker', () => {
       },
     });
     await slow.start();
-    await waitFor('some events handled', () => first.length >= 10, 15_000, () => first.length);
+    await waitFor(
+      'some events handled',
+      () => first.length >= 10,
+      15_000,
+      () => first.length,
+    );
     await slow.stop();
     expect(first.length).toBeLessThan(batch.length);
 
@@ -208,7 +226,12 @@ describe('KafkaEventBus against a real broker', () => {
     const next = bus.consumer({ groupId: group, categories: ['wallet'], handle: async (d) => void second.push(d) });
     await next.start();
     try {
-      await waitFor('the rest', () => first.length + second.length >= batch.length, 15_000, () => second.length);
+      await waitFor(
+        'the rest',
+        () => first.length + second.length >= batch.length,
+        15_000,
+        () => second.length,
+      );
     } finally {
       await next.stop();
     }
@@ -252,14 +275,17 @@ describe('KafkaEventBus against a real broker', () => {
     });
     await consumer.start();
     try {
-      await waitFor('every event handled', () => handled.length === batch.length, 20_000, () => handled.length);
+      await waitFor(
+        'every event handled',
+        () => handled.length === batch.length,
+        20_000,
+        () => handled.length,
+      );
     } finally {
       await consumer.stop();
     }
 
-    expect(errors.map((e) => [e.attempt, e.raw.offset, e.raw.headers.ce_id])).toEqual(
-      [1, 2, 3].map((attempt) => [attempt, errors[0]!.raw.offset, failing.id]),
-    );
+    expect(errors.map((e) => [e.attempt, e.raw.offset, e.raw.headers.ce_id])).toEqual([1, 2, 3].map((attempt) => [attempt, errors[0]!.raw.offset, failing.id]));
     // Backoff 200 ms, then 400 ms (the cap); a little slack for timer granularity.
     expect(errors[1]!.at - errors[0]!.at).toBeGreaterThanOrEqual(190);
     expect(errors[2]!.at - errors[1]!.at).toBeGreaterThanOrEqual(390);
@@ -297,7 +323,12 @@ describe('KafkaEventBus against a real broker', () => {
     });
     await consumer.start();
     try {
-      await waitFor('the first events and a failure', () => handled.length === users.length && failures > 0, 15_000, () => handled.length);
+      await waitFor(
+        'the first events and a failure',
+        () => handled.length === users.length && failures > 0,
+        15_000,
+        () => handled.length,
+      );
       const partitionOf = new Map(handled.map((d) => [d.event.streamId, d.partition]));
       const blockedPartition = partitionOf.get('wallet-u1')!;
       const elsewhere = users.filter((user) => partitionOf.get(`wallet-${user}`) !== blockedPartition);
@@ -348,7 +379,12 @@ describe('KafkaEventBus against a real broker', () => {
     });
     await consumer.start();
     try {
-      await waitFor('the valid event', () => handled.length === 1, 15_000, () => undecodable.length);
+      await waitFor(
+        'the valid event',
+        () => handled.length === 1,
+        15_000,
+        () => undecodable.length,
+      );
     } finally {
       await consumer.stop();
     }
@@ -403,7 +439,12 @@ describe('KafkaEventBus against a real broker', () => {
     });
     await consumer.start();
     try {
-      await waitFor('every event', () => runs.flat().length >= 35, 15_000, () => runs);
+      await waitFor(
+        'every event',
+        () => runs.flat().length >= 35,
+        15_000,
+        () => runs,
+      );
     } finally {
       await consumer.stop();
     }

@@ -14,11 +14,13 @@ const TRANSIENT_RESPONSE_ERRORS = new Set([
  * answers, even when the request is retried and succeeds; a failure that lasts still rejects the
  * publish or crashes the consumer.
  */
-export const kafkajsLogs: logCreator = () => ({ namespace, level, label, log }) => {
-  const { message, ...extra } = log;
-  if (message.startsWith('Limiting retries for the idempotent producer')) return;
-  if (namespace === 'Connection' && typeof extra.error === 'string' && TRANSIENT_RESPONSE_ERRORS.has(extra.error)) return;
-  const line = JSON.stringify({ level: label, logger: 'kafkajs', namespace, message, ...extra });
-  if (level === logLevel.ERROR || level === logLevel.NOTHING) console.error(line);
-  else console.warn(line);
-};
+export const kafkajsLogs: logCreator =
+  () =>
+  ({ namespace, level, label, log }) => {
+    const { message, ...extra } = log;
+    if (message.startsWith('Limiting retries for the idempotent producer')) return;
+    if (namespace === 'Connection' && typeof extra.error === 'string' && TRANSIENT_RESPONSE_ERRORS.has(extra.error)) return;
+    const line = JSON.stringify({ level: label, logger: 'kafkajs', namespace, message, ...extra });
+    if (level === logLevel.ERROR || level === logLevel.NOTHING) console.error(line);
+    else console.warn(line);
+  };

@@ -1,10 +1,5 @@
 /** Polls until `condition` holds; fails with `what` and the last observed state after `timeoutMs`. */
-export const waitFor = async (
-  what: string,
-  condition: () => boolean,
-  timeoutMs = 10_000,
-  describe: () => unknown = () => undefined,
-): Promise<void> => {
+export const waitFor = async (what: string, condition: () => boolean, timeoutMs = 10_000, describe: () => unknown = () => undefined): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) {

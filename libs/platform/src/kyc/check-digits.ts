@@ -10,8 +10,7 @@ export const residentIdCheckDigit = (first17: string): string => {
 };
 
 /** An 18-character resident ID whose check digit is right (a lower-case x is accepted). */
-export const isValidResidentId = (id: string): boolean =>
-  /^\d{17}[\dXx]$/.test(id) && residentIdCheckDigit(id.slice(0, 17)) === id[17]!.toUpperCase();
+export const isValidResidentId = (id: string): boolean => /^\d{17}[\dXx]$/.test(id) && residentIdCheckDigit(id.slice(0, 17)) === id[17]!.toUpperCase();
 
 /** 31 characters: 0-9 and A-Z without I, O, Z, S, V. */
 export const USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';

@@ -94,7 +94,10 @@ export class SqlPersonalDataVault extends Vault {
         },
         data: async (userId) => (await sql.query<{ sealed: string }>(`SELECT sealed FROM ${data} WHERE user_id = $1`, [userId])).rows[0]?.sealed,
         putData: async (userId, sealed) => {
-          await sql.query(`INSERT INTO ${data} (user_id, sealed) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed`, [userId, sealed]);
+          await sql.query(`INSERT INTO ${data} (user_id, sealed) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed`, [
+            userId,
+            sealed,
+          ]);
         },
         deleteAll: (userId) =>
           sql.transaction(async (tx) => {

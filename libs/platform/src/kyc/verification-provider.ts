@@ -29,7 +29,9 @@ export class LocalVerificationProvider implements VerificationProvider {
     if (kind === 'individual') {
       return isValidResidentId(number) ? { decision: 'verified' } : { decision: 'rejected', reason: 'the resident ID number fails its check digit (GB 11643)' };
     }
-    return isValidUscc(number) ? { decision: 'verified' } : { decision: 'rejected', reason: 'the unified social credit code fails its check character (GB 32100)' };
+    return isValidUscc(number)
+      ? { decision: 'verified' }
+      : { decision: 'rejected', reason: 'the unified social credit code fails its check character (GB 32100)' };
   }
 }
 

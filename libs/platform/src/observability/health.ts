@@ -40,7 +40,8 @@ const component = (properties: Record<string, object>) => ({
 });
 const COMPONENTS = {
   type: 'object',
-  description: 'By component; a process lists only what it uses (the api: eventStore, readModels; the relay: eventStore, bus, relay; the projector: bus, readModels, projector; the webhook dispatcher: eventStore, bus, webhooks)',
+  description:
+    'By component; a process lists only what it uses (the api: eventStore, readModels; the relay: eventStore, bus, relay; the projector: bus, readModels, projector; the webhook dispatcher: eventStore, bus, webhooks)',
   properties: {
     eventStore: component({ adapter: { type: 'string', enum: ['embedded', 'postgres', 'eventstoredb'] }, head: POSITION }),
     bus: component({ adapter: { type: 'string', enum: ['kafka', 'in-process'] } }),
@@ -126,7 +127,10 @@ export class HealthController {
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({ description: 'Every component this process uses answers', schema: { ...readiness(['ok']), example: READY_EXAMPLE } })
-  @ApiServiceUnavailableResponse({ description: 'A component is down (listed in `error`), or the process is shutting down', schema: readiness(['error', 'shutting_down']) })
+  @ApiServiceUnavailableResponse({
+    description: 'A component is down (listed in `error`), or the process is shutting down',
+    schema: readiness(['error', 'shutting_down']),
+  })
   async ready(@Res({ passthrough: true }) res: Response) {
     try {
       return await this.health.check(this.readinessIndicators());
@@ -144,9 +148,7 @@ export class HealthController {
     const indicators: HealthIndicatorFunction[] = [];
     if (eventStore) {
       const adapter = config.eventStore.kind;
-      indicators.push(() =>
-        this.probe('eventStore', async () => ({ adapter, head: ((await eventStore.headPosition()) ?? 0n).toString() })),
-      );
+      indicators.push(() => this.probe('eventStore', async () => ({ adapter, head: ((await eventStore.headPosition()) ?? 0n).toString() })));
     }
     if (bus) {
       const adapter = config.kafka ? 'kafka' : 'in-process';
@@ -154,9 +156,7 @@ export class HealthController {
     }
     if (readModels) {
       const adapter = config.redis ? 'redis' : 'memory';
-      indicators.push(() =>
-        this.probe('readModels', async () => ({ adapter, watermark: (await readModels.watermark()).toString() })),
-      );
+      indicators.push(() => this.probe('readModels', async () => ({ adapter, watermark: (await readModels.watermark()).toString() })));
     }
     for (const [name, probe] of this.checks.probes) indicators.push(() => this.probe(name, probe));
     return indicators;

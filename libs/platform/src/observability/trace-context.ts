@@ -36,17 +36,22 @@ export interface SpanSettings {
 
 /** Runs `work` in a new active span, recording a thrown error. */
 export const inSpan = <T>(name: string, settings: SpanSettings, work: (span: Span) => Promise<T>): Promise<T> =>
-  tracer().startActiveSpan(name, { kind: settings.kind ?? SpanKind.INTERNAL, attributes: settings.attributes }, settings.parent ?? context.active(), async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  tracer().startActiveSpan(
+    name,
+    { kind: settings.kind ?? SpanKind.INTERNAL, attributes: settings.attributes },
+    settings.parent ?? context.active(),
+    async (span) => {
+      try {
+        return await work(span);
+      } catch (error) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 
 /** A span started now and ended by the caller (the relay ends it when Kafka acknowledged the batch). */
 export const startSpan = (name: string, settings: SpanSettings): Span =>

@@ -18,16 +18,21 @@ import {
   walletView,
   type RawHash,
 } from '../projections';
-import {
-  assertDelivery,
-  assertLimit,
-  assertSkipped,
-  type Applied,
-  type ReadModelStatus,
-  type ReadModelStore,
-  type Skipped,
-} from '../read-model-store.port';
-import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, OrdersPage, OrderView, PraisersPage, ProductView, RedPacketView, SalesDay, WalletView } from '../views';
+import { assertDelivery, assertLimit, assertSkipped, type Applied, type ReadModelStatus, type ReadModelStore, type Skipped } from '../read-model-store.port';
+import type {
+  ArticleView,
+  EarningsView,
+  FeedPage,
+  FeedQuery,
+  LeaderboardEntry,
+  OrdersPage,
+  OrderView,
+  PraisersPage,
+  ProductView,
+  RedPacketView,
+  SalesDay,
+  WalletView,
+} from '../views';
 import { intField } from '../projections/raw';
 import { SortedSet } from './sorted-set';
 import { StatsReads } from '../stats/stats-reads';

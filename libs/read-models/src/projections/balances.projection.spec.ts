@@ -5,9 +5,7 @@ const project = (workload: Workload) => workload.events.map((e) => balancesProje
 
 describe('balances projection', () => {
   it('opens a wallet with its kind', () => {
-    expect(project(new Workload().open('alice', 'business'))).toEqual([
-      [{ op: 'hset', key: 'wallet:alice', values: { userId: 'alice', kind: 'business' } }],
-    ]);
+    expect(project(new Workload().open('alice', 'business'))).toEqual([[{ op: 'hset', key: 'wallet:alice', values: { userId: 'alice', kind: 'business' } }]]);
   });
 
   it('adds each credit and subtracts each debit on the wallet whose stream holds it', () => {
@@ -44,7 +42,13 @@ describe('balances projection', () => {
 
   it('shows a wallet once it is opened', () => {
     expect(walletView('alice', { balance: '70' })).toBeUndefined();
-    expect(walletView('alice', { userId: 'alice', kind: 'individual' })).toEqual({ userId: 'alice', kind: 'individual', balance: 0, currency: 'CNY', verification: 'none' });
+    expect(walletView('alice', { userId: 'alice', kind: 'individual' })).toEqual({
+      userId: 'alice',
+      kind: 'individual',
+      balance: 0,
+      currency: 'CNY',
+      verification: 'none',
+    });
     expect(walletView('alice', { userId: 'alice', kind: 'individual', verification: 'pending' })?.verification).toBe('pending');
     expect(walletView('alice', { userId: 'alice', kind: 'individual', balance: '-5' })?.balance).toBe(-5);
   });

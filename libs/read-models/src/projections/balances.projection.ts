@@ -6,7 +6,11 @@ import type { WalletView } from '../views';
 import { intField, type RawHash } from './raw';
 
 /** The verification as readers see it: a status only, never a name or a number, masked or not. */
-const VERIFICATION_BY_EVENT: Record<string, VerificationStatus> = { VerificationRequested: 'pending', WalletVerified: 'verified', VerificationRejected: 'rejected' };
+const VERIFICATION_BY_EVENT: Record<string, VerificationStatus> = {
+  VerificationRequested: 'pending',
+  WalletVerified: 'verified',
+  VerificationRejected: 'rejected',
+};
 
 /**
  * wallet:<userId> = { userId, kind, balance, verification }. The balance is a sum of signed deltas, so credits

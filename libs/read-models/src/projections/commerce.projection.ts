@@ -27,7 +27,16 @@ export const commerceProjection: Projection = {
 const productChanges = (event: StoredEvent): Change[] | undefined => {
   if (isEventOf(event, 'ProductListed')) {
     const { productId, merchantId, merchantName, title, price, stock, description } = event.data;
-    const values: Record<string, string | number> = { productId, merchantId, merchantName, title, price, stock: stock ?? 0, unlimited: stock === null ? 1 : 0, status: 'listed' };
+    const values: Record<string, string | number> = {
+      productId,
+      merchantId,
+      merchantName,
+      title,
+      price,
+      stock: stock ?? 0,
+      unlimited: stock === null ? 1 : 0,
+      status: 'listed',
+    };
     if (description !== undefined) values.description = description;
     return [{ op: 'hset', key: keys.product(productId), values }];
   }

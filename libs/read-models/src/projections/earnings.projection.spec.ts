@@ -23,13 +23,19 @@ describe('earnings projection', () => {
   it('reads totals per author and per article, zeros for nobody', () => {
     expect(earningsView('nobody', {})).toEqual({ authorId: 'nobody', total: 0, tips: 0, byArticle: {} });
     const view = earningsView('author', {
-      total: '1200', tips: '3',
-      'article-total:b': '200', 'article-tips:b': '1',
-      'article-total:a:x': '1000', 'article-tips:a:x': '2',
-      'article-total:__proto__': '0', 'article-tips:__proto__': '0',
+      total: '1200',
+      tips: '3',
+      'article-total:b': '200',
+      'article-tips:b': '1',
+      'article-total:a:x': '1000',
+      'article-tips:a:x': '2',
+      'article-total:__proto__': '0',
+      'article-tips:__proto__': '0',
     });
     expect(view).toEqual({
-      authorId: 'author', total: 1200, tips: 3,
+      authorId: 'author',
+      total: 1200,
+      tips: 3,
       byArticle: { 'a:x': { total: 1000, tips: 2 }, b: { total: 200, tips: 1 }, ['__proto__']: { total: 0, tips: 0 } },
     });
     expect(Object.getPrototypeOf(view.byArticle)).toBe(Object.prototype);

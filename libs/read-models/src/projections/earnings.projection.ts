@@ -41,5 +41,4 @@ export const earningsView = (authorId: string, hash: RawHash): EarningsView => {
 };
 
 /** Highest total first, ties by authorId ascending in byte order (the order Redis gives members). */
-export const compareLeaderboardEntries = (a: LeaderboardEntry, b: LeaderboardEntry): number =>
-  b.total - a.total || compareBytes(a.authorId, b.authorId);
+export const compareLeaderboardEntries = (a: LeaderboardEntry, b: LeaderboardEntry): number => b.total - a.total || compareBytes(a.authorId, b.authorId);

@@ -35,7 +35,8 @@ describe('feed projection', () => {
 
   it('shows a payment by code to the payer and the merchant, and a returned one to the payer', () => {
     const at = '2026-03-01T10:00:00.000Z';
-    const event = (type: string, data: Record<string, unknown>) => ({ id: type, streamId: 's', revision: 0, position: 1n, type, data, metadata: {}, occurredAt: at }) as never;
+    const event = (type: string, data: Record<string, unknown>) =>
+      ({ id: type, streamId: 's', revision: 0, position: 1n, type, data, metadata: {}, occurredAt: at }) as never;
     const payment = { paymentId: 'pay', payerId: 'ann', merchantId: 'shop', amount: 800 };
     expect(feedEntry(event('MerchantPaid', { ...payment, codeId: 'c', dynamic: true }))).toEqual({
       userId: 'ann',

@@ -31,8 +31,13 @@ export const feedProjection = (length: number = DEFAULT_FEED_LENGTH): Projection
 
 /** Whose feed an event lands in, and as what. */
 export const feedEntry = (event: StoredEvent): { userId: string; item: FeedItem } | undefined => {
-  const item = (type: FeedItemType, amount: number, counterpartyId: string | null, refId: string): FeedItem =>
-    ({ type, at: event.occurredAt, amount, counterpartyId, refId });
+  const item = (type: FeedItemType, amount: number, counterpartyId: string | null, refId: string): FeedItem => ({
+    type,
+    at: event.occurredAt,
+    amount,
+    counterpartyId,
+    refId,
+  });
   if (isEventOf(event, 'WalletFunded')) {
     return { userId: event.data.userId, item: item('funding', event.data.amount, null, event.data.fundingId) };
   }
@@ -120,8 +125,7 @@ export class InvalidFeedCursor extends Error {
 }
 
 /** A cursor names the oldest item of the page before it; opaque to clients. */
-export const encodeFeedCursor = (member: string): string =>
-  Buffer.from(feedPositionOf(member).toString(10), 'utf8').toString('base64url');
+export const encodeFeedCursor = (member: string): string => Buffer.from(feedPositionOf(member).toString(10), 'utf8').toString('base64url');
 
 /** The exclusive upper bound of the next page: every member of an older item sorts below it. */
 export const feedCursorBound = (cursor: string): string => {
@@ -129,4 +133,3 @@ export const feedCursorBound = (cursor: string): string => {
   if (position === undefined) throw new InvalidFeedCursor(cursor);
   return padPosition(position);
 };
-

@@ -50,8 +50,15 @@ describe('red packets projection', () => {
 
     it('is open with shares left, remaining what is unclaimed', () => {
       expect(redPacketView('rp', { ...escrow, claimedAmount: '400', claimedShares: '1' }, [claim(1, 'bob', 400)])).toEqual({
-        redPacketId: 'rp', senderId: 'alice', amount: 1000, shares: 2,
-        claimed: [{ userId: 'bob', amount: 400 }], remaining: 600, status: 'open', expiresAt: 'x', mode: 'equal',
+        redPacketId: 'rp',
+        senderId: 'alice',
+        amount: 1000,
+        shares: 2,
+        claimed: [{ userId: 'bob', amount: 400 }],
+        remaining: 600,
+        status: 'open',
+        expiresAt: 'x',
+        mode: 'equal',
       });
     });
 

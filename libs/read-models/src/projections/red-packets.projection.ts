@@ -50,8 +50,7 @@ export const redPacketView = (redPacketId: string, hash: RawHash, claims: string
     const [, userId, share] = JSON.parse(member) as [number, string, number];
     return { userId, amount: share };
   });
-  const status: RedPacketStatus =
-    hash.expired !== undefined ? 'expired' : intField(hash, 'claimedShares') >= shares ? 'exhausted' : 'open';
+  const status: RedPacketStatus = hash.expired !== undefined ? 'expired' : intField(hash, 'claimedShares') >= shares ? 'exhausted' : 'open';
   const view: RedPacketView = {
     redPacketId,
     senderId: hash.senderId,

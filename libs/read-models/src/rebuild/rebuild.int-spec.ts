@@ -55,8 +55,9 @@ const workload = (size: number, seed = 1): Workload => {
   return w;
 };
 
-const packetsOf = (events: StoredEvent[]) =>
-  [...new Set(events.filter((e) => e.type === 'RedPacketEscrowed').map((e) => (e.data as { redPacketId: string }).redPacketId))];
+const packetsOf = (events: StoredEvent[]) => [
+  ...new Set(events.filter((e) => e.type === 'RedPacketEscrowed').map((e) => (e.data as { redPacketId: string }).redPacketId)),
+];
 
 const views = async (store: ReadModelStore, packets: string[]) => ({
   watermark: await store.watermark(),
@@ -112,7 +113,7 @@ describe('rebuildFromEventStore', () => {
       }
       stored = history.events; // the event store has grown meanwhile
       // The rest comes after the switch: into the new generation, where much of it is a duplicate.
-      for (const deadline = Date.now() + 10_000; (await live.generation(true)) === 'g0'; ) {
+      for (const deadline = Date.now() + 10_000; (await live.generation(true)) === 'g0';) {
         if (Date.now() > deadline) throw new Error('no switch');
         await new Promise((resolve) => setTimeout(resolve, 5));
       }

@@ -119,11 +119,7 @@ export const rebuildFromEventStore = async (options: RebuildFromEventStoreOption
  * apply as skipped. An error that is not the event's fault (Redis unreachable, the lease lost) throws.
  * Returns how many were skipped.
  */
-export const applyOrSkip = async (
-  target: ApplyTarget,
-  deliveries: Applied[],
-  onSkip: (event: StoredEvent, error: unknown) => void,
-): Promise<number> => {
+export const applyOrSkip = async (target: ApplyTarget, deliveries: Applied[], onSkip: (event: StoredEvent, error: unknown) => void): Promise<number> => {
   try {
     if (target.applyMany) await target.applyMany(deliveries);
     else for (const delivery of deliveries) await target.apply(delivery);
@@ -165,7 +161,9 @@ export const isPoison = (error: unknown): boolean => {
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'NR_CLOSED']);
 
 const logSkip = (event: StoredEvent, error: unknown): void => {
-  console.warn(`[read-models] rebuild skipped event ${event.id} (${event.type} at ${event.position}): ${error instanceof Error ? error.message : String(error)}`);
+  console.warn(
+    `[read-models] rebuild skipped event ${event.id} (${event.type} at ${event.position}): ${error instanceof Error ? error.message : String(error)}`,
+  );
 };
 
 export type { GenerationBuild };

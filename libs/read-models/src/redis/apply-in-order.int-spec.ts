@@ -32,7 +32,12 @@ const history = (size: number, seed: number, userCount = 40): { deliveries: Appl
   const users = Array.from({ length: userCount }, (_, i) => `u${i}`);
   const pick = () => users[Math.floor(random() * users.length)]!;
   const w = new Workload();
-  users.forEach((u) => w.open(u, random() < 0.1 ? 'business' : 'individual').linkCard(u).fund(u, 1_000_000));
+  users.forEach((u) =>
+    w
+      .open(u, random() < 0.1 ? 'business' : 'individual')
+      .linkCard(u)
+      .fund(u, 1_000_000),
+  );
   for (let k = 0; k < 7; k++) w.publish(users[k]!, `article-${k}`);
   const likes = new Set<string>();
   const open: string[] = [];
@@ -62,8 +67,7 @@ const history = (size: number, seed: number, userCount = 40): { deliveries: Appl
         w.like(article, a);
         likes.add(`${article}/${a}`);
       }
-    }
-    else {
+    } else {
       w.fund(a, 10);
       const event = w.events[w.events.length - 1]!;
       (event.data as { amount: number }).amount = 0.5; // no projection can count half a fen
@@ -116,7 +120,7 @@ describe('GenerationBuild.applyInOrder', () => {
     // Batches of every size, so they cut streams, packets and feeds anywhere.
     const random = seededRandom(11);
     const writes: Promise<number>[] = [];
-    for (let start = 0; start < deliveries.length; ) {
+    for (let start = 0; start < deliveries.length;) {
       const size = 1 + Math.floor(random() * 600);
       writes.push(build.applyInOrder(deliveries.slice(start, start + size), (event) => skippedFast.push(event.id)));
       start += size;
@@ -141,7 +145,12 @@ describe('GenerationBuild.applyInOrder', () => {
 
     const fast = newStore('big-in-order');
     const build = await fast.beginRebuild();
-    const plan = planInOrder(deliveries, { mark: 0n, revisions: new Map() }, (event) => projectAll(createProjections({ feedLength: 4 }), event), (key) => key);
+    const plan = planInOrder(
+      deliveries,
+      { mark: 0n, revisions: new Map() },
+      (event) => projectAll(createProjections({ feedLength: 4 }), event),
+      (key) => key,
+    );
     expect('scripts' in plan && plan.scripts.length).toBeGreaterThan(1);
     await build.applyInOrder(deliveries);
     expect(await dump(fast, build.generation)).toEqual(await dump(reference, slow.generation));

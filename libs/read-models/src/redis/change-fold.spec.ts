@@ -64,7 +64,10 @@ const applyCommand = (model: Model, [name, key, ...args]: RedisCommand) => {
 };
 
 const snapshot = (model: Model) =>
-  [...model].filter(([, values]) => values.size > 0).map(([key, values]) => [key, [...values].sort(([a], [b]) => compareBytes(a, b))]).sort();
+  [...model]
+    .filter(([, values]) => values.size > 0)
+    .map(([key, values]) => [key, [...values].sort(([a], [b]) => compareBytes(a, b))])
+    .sort();
 
 /**
  * Changes as the projections make them: balances and counters (hincrby), fields set once (hset), a
@@ -80,7 +83,9 @@ const changes = (feedLength: number) => {
     fc.tuple(user, fc.constantFrom('individual', 'business')).map(([u, kind]): Change[] => [{ op: 'hset', key: `wallet:${u}`, values: { userId: u, kind } }]),
     fc.tuple(user, field, amount).map(([u, f, value]): Change[] => [{ op: 'hset', key: `wallet:${u}`, values: { [f]: value } }]),
     fc.tuple(user, amount).map(([u, by]): Change[] => [{ op: 'zincrby', key: 'leaderboard:authors', member: u, by }]),
-    fc.tuple(user, fc.integer({ min: 0, max: 20 })).map(([u, revision]): Change[] => [{ op: 'zadd', key: 'red-packet-claims:p1', score: revision, member: `[${revision},"${u}"]` }]),
+    fc
+      .tuple(user, fc.integer({ min: 0, max: 20 }))
+      .map(([u, revision]): Change[] => [{ op: 'zadd', key: 'red-packet-claims:p1', score: revision, member: `[${revision},"${u}"]` }]),
     user.map((u): Change[] => [
       { op: 'zadd', key: `feed:${u}`, score: 0, member: `${String(++item).padStart(8, '0')}|item` },
       { op: 'ztrim', key: `feed:${u}`, keep: feedLength },
@@ -123,14 +128,20 @@ describe('ChangeFold', () => {
   });
 
   it('refuses what it could not fold exactly', () => {
-    const refuses = (...run: Change[]) => () => {
-      const fold = new ChangeFold();
-      for (const change of run) fold.add(change);
-      fold.commands((key) => key);
-    };
+    const refuses =
+      (...run: Change[]) =>
+      () => {
+        const fold = new ChangeFold();
+        for (const change of run) fold.add(change);
+        fold.commands((key) => key);
+      };
     // A trimmed set whose scores move: trimming once is no longer trimming after each change.
-    expect(refuses({ op: 'zadd', key: 'f', score: 0, member: 'a' }, { op: 'ztrim', key: 'f', keep: 1 }, { op: 'zincrby', key: 'f', member: 'a', by: 1 })).toThrow(CannotFold);
-    expect(refuses({ op: 'zadd', key: 'f', score: 0, member: 'a' }, { op: 'ztrim', key: 'f', keep: 1 }, { op: 'zadd', key: 'f', score: 5, member: 'a' })).toThrow(CannotFold);
+    expect(
+      refuses({ op: 'zadd', key: 'f', score: 0, member: 'a' }, { op: 'ztrim', key: 'f', keep: 1 }, { op: 'zincrby', key: 'f', member: 'a', by: 1 }),
+    ).toThrow(CannotFold);
+    expect(
+      refuses({ op: 'zadd', key: 'f', score: 0, member: 'a' }, { op: 'ztrim', key: 'f', keep: 1 }, { op: 'zadd', key: 'f', score: 5, member: 'a' }),
+    ).toThrow(CannotFold);
     expect(refuses({ op: 'ztrim', key: 'f', keep: 1 }, { op: 'ztrim', key: 'f', keep: 2 })).toThrow(CannotFold);
     expect(refuses({ op: 'ztrim', key: 'f', keep: 1 }, { op: 'zadd', key: 'f', score: 0, member: 'late' })).toThrow(CannotFold);
     expect(refuses({ op: 'hincrby', key: 'h', field: 'n', by: Number.MAX_SAFE_INTEGER }, { op: 'hincrby', key: 'h', field: 'n', by: 1 })).toThrow(CannotFold);
@@ -143,6 +154,17 @@ describe('ChangeFold', () => {
       ['hincrby', 'b', 'f', '2'],
       ['set', 'a', '3'],
     ]);
-    expect(args).toEqual(['3', 'lease', 'a', 'b', 'g2', JSON.stringify([['hincrby', 2, 'f', '1'], ['hincrby', 3, 'f', '2'], ['set', 2, '3']])]);
+    expect(args).toEqual([
+      '3',
+      'lease',
+      'a',
+      'b',
+      'g2',
+      JSON.stringify([
+        ['hincrby', 2, 'f', '1'],
+        ['hincrby', 3, 'f', '2'],
+        ['set', 2, '3'],
+      ]),
+    ]);
   });
 });

@@ -47,7 +47,10 @@ export class GenerationBuild implements ApplyTarget {
 
   async applyMany(deliveries: Applied[]): Promise<boolean[]> {
     this.sequence = undefined;
-    return this.parts.writer.write(this.slot, deliveries.map((d) => this.parts.writer.appliedEntry(d)));
+    return this.parts.writer.write(
+      this.slot,
+      deliveries.map((d) => this.parts.writer.appliedEntry(d)),
+    );
   }
 
   async skip(skipped: Skipped): Promise<boolean> {
@@ -85,7 +88,12 @@ export class GenerationBuild implements ApplyTarget {
     if (!sequence) throw new InvalidDelivery(`generation ${this.generation}: applyInOrder after apply, applyMany or skip`);
     if (deliveries.length === 0) return Promise.resolve(0);
     const { keyspace, scripts, writer } = this.parts;
-    const plan = planInOrder(deliveries, sequence, (event) => writer.project(event), (logical) => keyspace.key(this.generation, logical));
+    const plan = planInOrder(
+      deliveries,
+      sequence,
+      (event) => writer.project(event),
+      (logical) => keyspace.key(this.generation, logical),
+    );
     for (const [event, error] of plan.skips) onSkip?.(event, error);
     if ('entries' in plan) return writer.write(this.slot, plan.entries).then(() => plan.skips.length);
     const lease = keyspace.control('lease');

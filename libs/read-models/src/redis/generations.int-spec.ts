@@ -114,7 +114,7 @@ describe('RedisReadModelStore generations', () => {
     expect(await generationsOf(prefix)).toEqual(['g1']);
   });
 
-  it('runs one rebuild at a time; a dead one\'s lease expires and the next one deletes what it left', async () => {
+  it("runs one rebuild at a time; a dead one's lease expires and the next one deletes what it left", async () => {
     const { prefix, writer } = pair();
     const deliveries = story().deliveries();
     await writer.applyMany(deliveries);

@@ -18,9 +18,7 @@ export interface InOrderSequence {
 }
 
 /** How a batch goes to Redis: folded into bounded scripts of plain commands, or per event when the fold cannot take it. */
-export type InOrderPlan =
-  | { scripts: RedisCommand[][]; skips: [StoredEvent, unknown][] }
-  | { entries: Entry[]; skips: [StoredEvent, unknown][] };
+export type InOrderPlan = { scripts: RedisCommand[][]; skips: [StoredEvent, unknown][] } | { entries: Entry[]; skips: [StoredEvent, unknown][] };
 
 /**
  * Plans a batch of GenerationBuild.applyInOrder (see there) and advances the sequence past it. Checks

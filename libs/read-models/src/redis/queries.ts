@@ -1,14 +1,6 @@
 import type Redis from 'ioredis';
 import { keys } from '../keys';
-import {
-  compareLeaderboardEntries,
-  earningsView,
-  encodeFeedCursor,
-  feedCursorBound,
-  feedItemOf,
-  redPacketView,
-  walletView,
-} from '../projections';
+import { compareLeaderboardEntries, earningsView, encodeFeedCursor, feedCursorBound, feedItemOf, redPacketView, walletView } from '../projections';
 import { assertLimit } from '../read-model-store.port';
 import type { EarningsView, FeedPage, FeedQuery, LeaderboardEntry, RedPacketView, WalletView } from '../views';
 import type { Keyspace } from './keyspace';
@@ -34,11 +26,7 @@ export class ReadModelQueries {
   async leaderboard(limit: number): Promise<LeaderboardEntry[]> {
     assertLimit(limit);
     const generation = await this.active();
-    const flat = await this.scripts.leaderboard(
-      this.keyspace.key(generation, keys.authorLeaderboard),
-      limit,
-      this.keyspace.key(generation, keys.earnings('')),
-    );
+    const flat = await this.scripts.leaderboard(this.keyspace.key(generation, keys.authorLeaderboard), limit, this.keyspace.key(generation, keys.earnings('')));
     const entries: LeaderboardEntry[] = [];
     for (let i = 0; i < flat.length; i += 3) {
       entries.push({ authorId: flat[i]!, total: Number(flat[i + 1]), tips: Number(flat[i + 2]) });

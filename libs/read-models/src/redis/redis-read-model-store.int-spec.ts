@@ -47,11 +47,28 @@ describe('RedisReadModelStore', () => {
     try {
       for (const delivery of workload.deliveries()) await store.apply(delivery);
       const stored = (await admin.keys(`${prefix}*`)).map((key) => key.slice(prefix.length)).sort();
-      expect(stored).toEqual([
-        'applied:red-packet', 'applied:wallet', 'article-praisers:a', 'article:a', 'earnings:bob', 'feed:alice', 'feed:bob',
-        'leaderboard:authors', 'red-packet:rp', 'stats', 'stats-articles:2025-01-01', 'stats-authors:2025-01-01',
-        'stats-day:2025-01-01', 'stats-hour:2025-01-01T08', 'stats-money', 'wallet:alice', 'wallet:bob', 'watermark',
-      ].map((key) => `g0:${key}`));
+      expect(stored).toEqual(
+        [
+          'applied:red-packet',
+          'applied:wallet',
+          'article-praisers:a',
+          'article:a',
+          'earnings:bob',
+          'feed:alice',
+          'feed:bob',
+          'leaderboard:authors',
+          'red-packet:rp',
+          'stats',
+          'stats-articles:2025-01-01',
+          'stats-authors:2025-01-01',
+          'stats-day:2025-01-01',
+          'stats-hour:2025-01-01T08',
+          'stats-money',
+          'wallet:alice',
+          'wallet:bob',
+          'watermark',
+        ].map((key) => `g0:${key}`),
+      );
       expect(await admin.get(`${prefix}g0:watermark`)).toBe(String(workload.events[workload.events.length - 1]!.position));
       // Other keys under the prefix (the api's rate limits) are not the store's to clear.
       await admin.set(`${prefix}rate:x`, '1');

@@ -2,7 +2,19 @@ import Redis from 'ioredis';
 import { createProjections } from '../projections';
 import type { Applied, ReadModelStatus, ReadModelStore, Skipped } from '../read-model-store.port';
 import { keys } from '../keys';
-import type { ArticleView, EarningsView, FeedPage, FeedQuery, LeaderboardEntry, OrdersPage, PraisersPage, ProductView, RedPacketView, SalesDay, WalletView } from '../views';
+import type {
+  ArticleView,
+  EarningsView,
+  FeedPage,
+  FeedQuery,
+  LeaderboardEntry,
+  OrdersPage,
+  PraisersPage,
+  ProductView,
+  RedPacketView,
+  SalesDay,
+  WalletView,
+} from '../views';
 import { ApplyScript } from './apply-script';
 import { redisArticle, redisPraisers } from './article-queries';
 import { RedisCommerceQueries } from './commerce-queries';
@@ -81,10 +93,12 @@ export class RedisReadModelStore implements ReadModelStore {
     this.writer = new ApplyScript(this.keyspace, this.scripts, createProjections({ feedLength: options.feedLength }));
     this.commerce = new RedisCommerceQueries(this.redis);
     this.queries = new ReadModelQueries(this.redis, this.keyspace, this.scripts, () => this.generations.active());
-    this.statsReads = new StatsReads(redisStatsSource(this.redis, async () => {
-      const generation = await this.generations.active();
-      return (logical: string) => this.keyspace.key(generation, logical);
-    }));
+    this.statsReads = new StatsReads(
+      redisStatsSource(this.redis, async () => {
+        const generation = await this.generations.active();
+        return (logical: string) => this.keyspace.key(generation, logical);
+      }),
+    );
   }
 
   async apply(delivery: Applied): Promise<boolean> {
@@ -96,7 +110,12 @@ export class RedisReadModelStore implements ReadModelStore {
    * one fails, the call throws: events before it may stay applied (a retry skips them), none after it is.
    */
   async applyMany(deliveries: Applied[]): Promise<boolean[]> {
-    return this.notified(await this.writer.write(this.generations.live, deliveries.map((d) => this.writer.appliedEntry(d))));
+    return this.notified(
+      await this.writer.write(
+        this.generations.live,
+        deliveries.map((d) => this.writer.appliedEntry(d)),
+      ),
+    );
   }
 
   async skip(skipped: Skipped): Promise<boolean> {

@@ -42,8 +42,7 @@ export const daysBetween = (from: string, to: string, maxDays: number): string[]
 };
 
 /** The 24 hours of each day, `YYYY-MM-DDTHH`. */
-export const hoursOf = (days: string[]): string[] =>
-  days.flatMap((day) => Array.from({ length: 24 }, (_, h) => `${day}T${String(h).padStart(2, '0')}`));
+export const hoursOf = (days: string[]): string[] => days.flatMap((day) => Array.from({ length: 24 }, (_, h) => `${day}T${String(h).padStart(2, '0')}`));
 
 /** The Beijing hours whose minutes make up the last hour before `now`, oldest first (two hours). */
 export const lastHourBuckets = (now: Date): { hours: [string, string]; minutes: string[] } => {

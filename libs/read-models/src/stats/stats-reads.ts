@@ -47,7 +47,10 @@ export class StatsReads {
     assertLimit(limit);
     const days = daysBetween(from, to, MAX_STATS_DAYS.day);
     const sets = await this.source.scored(days.map(keys.statsLuck));
-    return bestLuck(sets.flatMap((set, i) => set.map(([member, score]) => luckyClaimOf(days[i]!, member, score))), limit);
+    return bestLuck(
+      sets.flatMap((set, i) => set.map(([member, score]) => luckyClaimOf(days[i]!, member, score))),
+      limit,
+    );
   }
 
   async moneyTotals(): Promise<MoneyTotals> {

@@ -37,7 +37,14 @@ describe('statsProjection', () => {
   });
 
   it('changes only by increments and bounded sets, so redeliveries and any order give the same totals', () => {
-    const workload = new Workload().open('alice').fund('alice', 5_000).open('bob').publish('bob', 'a').tip('alice', 'bob', 'a', 500).sendRedPacket('alice', 'rp', 100, 2).claim('rp', 'bob', 30);
+    const workload = new Workload()
+      .open('alice')
+      .fund('alice', 5_000)
+      .open('bob')
+      .publish('bob', 'a')
+      .tip('alice', 'bob', 'a', 500)
+      .sendRedPacket('alice', 'rp', 100, 2)
+      .claim('rp', 'bob', 30);
     const ops = new Set(workload.events.flatMap((event) => statsProjection.project(event).map((change) => change.op)));
     expect([...ops].sort()).toEqual(['hincrby', 'zadd', 'zincrby', 'ztrim']);
     const funded = workload.events.find((event) => event.type === 'WalletFunded')!;
@@ -58,7 +65,8 @@ describe('statsProjection', () => {
 describe('the money equation over every debit with a credit', () => {
   it('keeps balances + held + in flight equal to fundings - withdrawals after each event, orders included', () => {
     const totals = { balances: 0, held: 0, inFlight: 0, fundings: 0, withdrawals: 0 } as Record<string, number>;
-    const event = (streamId: string, type: string, data: object, i: number) => ({ id: `e${i}`, type, version: 1, streamId, revision: i, position: BigInt(i + 1), occurredAt: '2026-12-06T00:00:00.000Z', data, metadata: {} }) as never;
+    const event = (streamId: string, type: string, data: object, i: number) =>
+      ({ id: `e${i}`, type, version: 1, streamId, revision: i, position: BigInt(i + 1), occurredAt: '2026-12-06T00:00:00.000Z', data, metadata: {} }) as never;
     const order = { orderId: 'o1', buyerId: 'ann', merchantId: 'shop', amount: 700 };
     const history = [
       event('wallet-ann', 'WalletFunded', { userId: 'ann', fundingId: 'f', amount: 1_000, source: { kind: 'card', cardId: 'c' } }, 0),

@@ -18,12 +18,30 @@ const amountOf = (data: Data): number => data.amount as number;
 const COUNTERS_OF: Partial<Record<string, (data: Data) => [StatsCounter, number][]>> = {
   ArticleLiked: () => [['likes', 1]],
   ArticleUnliked: () => [['unlikes', 1]],
-  TipPraised: (d) => [['tips', 1], ['tipAmount', amountOf(d)]],
-  WalletFunded: (d) => [['fundings', 1], ['fundingAmount', amountOf(d)]],
-  WalletWithdrawn: (d) => [['withdrawals', 1], ['withdrawalAmount', amountOf(d)]],
-  FundsTransferred: (d) => [['transfers', 1], ['transferAmount', amountOf(d)]],
-  RedPacketEscrowed: (d) => [['redPackets', 1], ['redPacketAmount', amountOf(d)]],
-  RedPacketClaimed: (d) => [['claims', 1], ['claimAmount', amountOf(d)]],
+  TipPraised: (d) => [
+    ['tips', 1],
+    ['tipAmount', amountOf(d)],
+  ],
+  WalletFunded: (d) => [
+    ['fundings', 1],
+    ['fundingAmount', amountOf(d)],
+  ],
+  WalletWithdrawn: (d) => [
+    ['withdrawals', 1],
+    ['withdrawalAmount', amountOf(d)],
+  ],
+  FundsTransferred: (d) => [
+    ['transfers', 1],
+    ['transferAmount', amountOf(d)],
+  ],
+  RedPacketEscrowed: (d) => [
+    ['redPackets', 1],
+    ['redPacketAmount', amountOf(d)],
+  ],
+  RedPacketClaimed: (d) => [
+    ['claims', 1],
+    ['claimAmount', amountOf(d)],
+  ],
   RedPacketExpired: (d) => [['redPacketRefundAmount', amountOf(d)]],
 };
 
@@ -41,10 +59,19 @@ const MONEY_OF: Partial<Record<string, (data: Data) => [keyof MoneyTotals, numbe
   TipPraised: (d) => [['inFlight', amountOf(d)]],
   TipReceived: (d) => [['inFlight', -amountOf(d)]],
   RedPacketSent: (d) => [['inFlight', amountOf(d)]],
-  RedPacketEscrowed: (d) => [['inFlight', -amountOf(d)], ['held', amountOf(d)]],
-  RedPacketClaimed: (d) => [['held', -amountOf(d)], ['inFlight', amountOf(d)]],
+  RedPacketEscrowed: (d) => [
+    ['inFlight', -amountOf(d)],
+    ['held', amountOf(d)],
+  ],
+  RedPacketClaimed: (d) => [
+    ['held', -amountOf(d)],
+    ['inFlight', amountOf(d)],
+  ],
   RedPacketShareReceived: (d) => [['inFlight', -amountOf(d)]],
-  RedPacketExpired: (d) => [['held', -amountOf(d)], ['inFlight', amountOf(d)]],
+  RedPacketExpired: (d) => [
+    ['held', -amountOf(d)],
+    ['inFlight', amountOf(d)],
+  ],
   RedPacketRefunded: (d) => [['inFlight', -amountOf(d)]],
   // Commerce's payments: the buyer's debit until the merchant's credit, and back for a refund.
   OrderPlaced: (d) => [['inFlight', amountOf(d)]],

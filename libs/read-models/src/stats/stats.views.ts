@@ -48,11 +48,11 @@ export interface StatsQuery {
 
 /** One Beijing day (`at` = YYYY-MM-DD) or hour (`at` = YYYY-MM-DDTHH). */
 export type StatsBucket = { at: string } & Record<StatsCounter, number> & {
-  /** Days only: claims per luck bucket (see LUCK_BUCKETS). */
-  luck?: number[];
-  /** Hours only: events per minute of the hour, 60 numbers. */
-  eventsByMinute?: number[];
-};
+    /** Days only: claims per luck bucket (see LUCK_BUCKETS). */
+    luck?: number[];
+    /** Hours only: events per minute of the hour, 60 numbers. */
+    eventsByMinute?: number[];
+  };
 
 export interface StatsRankQuery {
   kind: 'authors' | 'articles';
@@ -115,6 +115,4 @@ export const luckyClaimOf = (day: string, member: string, score: number): LuckyC
 };
 
 export const bestLuck = (claims: LuckyClaim[], limit: number): LuckyClaim[] =>
-  claims
-    .sort((a, b) => b.luckPermille - a.luckPermille || (a.day < b.day ? -1 : a.day > b.day ? 1 : a.redPacketId < b.redPacketId ? -1 : 1))
-    .slice(0, limit);
+  claims.sort((a, b) => b.luckPermille - a.luckPermille || (a.day < b.day ? -1 : a.day > b.day ? 1 : a.redPacketId < b.redPacketId ? -1 : 1)).slice(0, limit);

@@ -24,9 +24,13 @@ const PACKETS = ['rp-1', 'rp-2', 'rp-3'];
 /** Thirty-eight events touching every read model; expected values below are worked out by hand. */
 const story = (): Workload =>
   new Workload()
-    .open('alice').open('bob').open('carol', 'business').open('dave')
+    .open('alice')
+    .open('bob')
+    .open('carol', 'business')
+    .open('dave')
     .linkCard('bob')
-    .fund('alice', 100_000).fund('carol', 50_000)
+    .fund('alice', 100_000)
+    .fund('carol', 50_000)
     .transfer('alice', 'carol', 2_000)
     .tip('alice', 'bob', 'art-1', 500)
     .tip('carol', 'bob', 'art-2', 1_000)
@@ -116,14 +120,33 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
 
       const expiresAt = '2025-01-02T00:00:00.000Z';
       expect(await store.redPacket('rp-1')).toEqual({
-        redPacketId: 'rp-1', senderId: 'alice', amount: 1_000, shares: 3,
-        claimed: [{ userId: 'bob', amount: 300 }, { userId: 'carol', amount: 200 }],
-        remaining: 0, status: 'expired', expiresAt, mode: 'lucky', greeting: 'Gong xi',
+        redPacketId: 'rp-1',
+        senderId: 'alice',
+        amount: 1_000,
+        shares: 3,
+        claimed: [
+          { userId: 'bob', amount: 300 },
+          { userId: 'carol', amount: 200 },
+        ],
+        remaining: 0,
+        status: 'expired',
+        expiresAt,
+        mode: 'lucky',
+        greeting: 'Gong xi',
       });
       expect(await store.redPacket('rp-2')).toEqual({
-        redPacketId: 'rp-2', senderId: 'carol', amount: 500, shares: 2,
-        claimed: [{ userId: 'alice', amount: 100 }, { userId: 'bob', amount: 400 }],
-        remaining: 0, status: 'exhausted', expiresAt, mode: 'lucky',
+        redPacketId: 'rp-2',
+        senderId: 'carol',
+        amount: 500,
+        shares: 2,
+        claimed: [
+          { userId: 'alice', amount: 100 },
+          { userId: 'bob', amount: 400 },
+        ],
+        remaining: 0,
+        status: 'exhausted',
+        expiresAt,
+        mode: 'lucky',
       });
       expect(await store.redPacket('rp-3')).toMatchObject({ claimed: [{ userId: 'dave', amount: 100 }], remaining: 200, status: 'open' });
       expect(await store.redPacket('rp-404')).toBeUndefined();
@@ -140,11 +163,20 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
         { type: 'funding', at: at(5), amount: 100_000, counterpartyId: null, refId: expect.any(String) },
       ]);
       expect((await wholeFeed(store, 'bob')).map((i) => [i.type, i.amount])).toEqual([
-        ['red-packet-sent', 300], ['red-packet-claimed', 400], ['red-packet-claimed', 300],
-        ['tip-received', 700], ['tip-received', 1_000], ['tip-received', 500],
+        ['red-packet-sent', 300],
+        ['red-packet-claimed', 400],
+        ['red-packet-claimed', 300],
+        ['tip-received', 700],
+        ['tip-received', 1_000],
+        ['tip-received', 500],
       ]);
       expect((await wholeFeed(store, 'carol')).map((i) => i.type)).toEqual([
-        'red-packet-sent', 'red-packet-claimed', 'withdrawal', 'tip-sent', 'transfer-received', 'funding',
+        'red-packet-sent',
+        'red-packet-claimed',
+        'withdrawal',
+        'tip-sent',
+        'transfer-received',
+        'funding',
       ]);
       expect(await store.watermark()).toBe(workload.events[workload.events.length - 1].position);
     });
@@ -224,7 +256,13 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
       await applyAll(reference, [opened, funded, praised, received]);
 
       await store.apply(opened);
-      const skipped = { category: poison.category, streamId: poison.event.streamId, revision: poison.event.revision, position: poison.event.position, prevPosition: poison.prevPosition };
+      const skipped = {
+        category: poison.category,
+        streamId: poison.event.streamId,
+        revision: poison.event.revision,
+        position: poison.event.position,
+        prevPosition: poison.prevPosition,
+      };
       expect(await store.skip(skipped)).toBe(true);
       expect(await store.watermark()).toBe(poison.event.position);
       expect(await store.skip(skipped)).toBe(false);
@@ -268,7 +306,13 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
       await applyAll(store, [...deliveries.slice(1), ...deliveries.slice(1, 3)]);
       expect(await store.status()).toMatchObject({ watermark: 0n, pending: deliveries.length - 1, applied: deliveries.length - 1 });
       const [first] = deliveries;
-      await store.skip({ category: first!.category, streamId: first!.event.streamId, revision: first!.event.revision, position: first!.event.position, prevPosition: 0n });
+      await store.skip({
+        category: first!.category,
+        streamId: first!.event.streamId,
+        revision: first!.event.revision,
+        position: first!.event.position,
+        prevPosition: 0n,
+      });
 
       const status = await store.status();
       const perCategory = (category: string) => deliveries.filter((d) => d.category === category).length;
@@ -306,7 +350,12 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
 
     it('projects articles: likes standing, tips, likedByMe, and praisers newest first past the likes taken back', async () => {
       const workload = new Workload()
-        .open('alice').open('bob').open('carol').linkCard('bob').fund('alice', 10_000).fund('carol', 10_000)
+        .open('alice')
+        .open('bob')
+        .open('carol')
+        .linkCard('bob')
+        .fund('alice', 10_000)
+        .fund('carol', 10_000)
         .tip('alice', 'bob', 'art-1', 600) // counted before the publication arrives: the view waits for it
         .publish('bob', 'art-1', '赞 for Zan')
         .like('art-1', 'alice')
@@ -320,11 +369,25 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
       const at = (i: number) => workload.events[i].occurredAt;
       const expectViews = async (store: ReadModelStore) => {
         expect(await store.article('art-1', 'alice')).toEqual({
-          articleId: 'art-1', authorId: 'bob', title: '赞 for Zan', likes: 2, tips: 2, total: 1_500, likedByMe: true,
+          articleId: 'art-1',
+          authorId: 'bob',
+          title: '赞 for Zan',
+          likes: 2,
+          tips: 2,
+          total: 1_500,
+          likedByMe: true,
         });
         expect(await store.article('art-1', 'carol')).toMatchObject({ likes: 2, likedByMe: false });
         expect(await store.article('art-1')).toMatchObject({ likedByMe: false });
-        expect(await store.article('art-2', 'bob')).toEqual({ articleId: 'art-2', authorId: 'carol', title: 'Title of art-2', likes: 0, tips: 0, total: 0, likedByMe: false });
+        expect(await store.article('art-2', 'bob')).toEqual({
+          articleId: 'art-2',
+          authorId: 'carol',
+          title: 'Title of art-2',
+          likes: 0,
+          tips: 0,
+          total: 0,
+          likedByMe: false,
+        });
         expect(await store.article('art-404', 'bob')).toBeUndefined();
         const whole = [
           { userId: 'alice', at: at(15), amount: 0 },
@@ -416,7 +479,9 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
           await applyAll(inOrder, deliveries);
           await applyAll(shuffled, kafkaInterleaving(deliveries, seededRandom(seed), duplicatePercent / 100));
 
-          const packets = [...new Set(workload.events.filter((e) => e.type === 'RedPacketEscrowed').map((e) => (e.data as { redPacketId: string }).redPacketId))];
+          const packets = [
+            ...new Set(workload.events.filter((e) => e.type === 'RedPacketEscrowed').map((e) => (e.data as { redPacketId: string }).redPacketId)),
+          ];
           const expected = await snapshot(inOrder, USERS, packets);
           expect(await snapshot(shuffled, USERS, packets)).toEqual(expected);
           // And in-order is right, by a model that owes nothing to the projections.
@@ -441,7 +506,13 @@ const user = fc.integer({ min: 0, max: USERS.length - 1 });
 const operations = fc.array(
   fc.oneof(
     fc.record({ kind: fc.constantFrom('fund' as const, 'withdraw' as const), user, amount: fc.integer({ min: 1, max: 50_000 }) }),
-    fc.record({ kind: fc.constantFrom('transfer' as const, 'tip' as const), from: user, to: user, amount: fc.integer({ min: 1, max: 20_000 }), article: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({
+      kind: fc.constantFrom('transfer' as const, 'tip' as const),
+      from: user,
+      to: user,
+      amount: fc.integer({ min: 1, max: 20_000 }),
+      article: fc.integer({ min: 0, max: 2 }),
+    }),
     fc.record({ kind: fc.constant('send' as const), user, amount: fc.integer({ min: 5, max: 20_000 }), shares: fc.integer({ min: 1, max: 5 }) }),
     fc.record({ kind: fc.constant('claim' as const), packet: fc.nat(), user, amount: fc.integer({ min: 1, max: 5_000 }) }),
     fc.record({ kind: fc.constant('expire' as const), packet: fc.nat() }),

@@ -40,8 +40,16 @@ export const statsContract = (newStore: () => Promise<ReadModelStore>): void => 
       const [first, second] = await store.stats({ unit: 'day', from: '2025-01-01', to: '2025-01-02' });
       expect(first).toMatchObject({ at: '2025-01-01', events: 2, fundings: 1, fundingAmount: 10_000, tips: 0 });
       expect(second).toMatchObject({
-        at: '2025-01-02', events: workload.events.length - 2, fundings: 1, fundingAmount: 20_000,
-        likes: 1, unlikes: 1, tips: 1, tipAmount: 1_234, withdrawals: 1, withdrawalAmount: 500,
+        at: '2025-01-02',
+        events: workload.events.length - 2,
+        fundings: 1,
+        fundingAmount: 20_000,
+        likes: 1,
+        unlikes: 1,
+        tips: 1,
+        tipAmount: 1_234,
+        withdrawals: 1,
+        withdrawalAmount: 500,
       });
       expect(second!.luck).toHaveLength(21);
 
@@ -77,9 +85,14 @@ export const statsContract = (newStore: () => Promise<ReadModelStore>): void => 
 
     it('keeps the money equation, the top lists and the luck through redeliveries and any interleaving', async () => {
       const workload = new Workload({ startAt: new Date('2025-01-01T15:59:50.000Z') })
-        .open('alice').open('bob').open('carol')
-        .fund('alice', 100_000).fund('carol', 50_000)
-        .tip('alice', 'bob', 'art-1', 500).tip('carol', 'bob', 'art-2', 1_000).tip('alice', 'carol', 'art-9', 1_500)
+        .open('alice')
+        .open('bob')
+        .open('carol')
+        .fund('alice', 100_000)
+        .fund('carol', 50_000)
+        .tip('alice', 'bob', 'art-1', 500)
+        .tip('carol', 'bob', 'art-2', 1_000)
+        .tip('alice', 'carol', 'art-9', 1_500)
         .sendRedPacket('alice', 'rp-1', 1_000, 3)
         .claim('rp-1', 'bob', 300) // 300 of 1000 left for 3 shares: luck 0.9
         .claim('rp-1', 'carol', 200) // 200 of 700 for 2: 0.571
@@ -94,10 +107,19 @@ export const statsContract = (newStore: () => Promise<ReadModelStore>): void => 
       expect(expected.money).toEqual({ balances: 146_600, held: 400, inFlight: 0, fundings: 150_000, withdrawals: 3_000 });
       const { balances, held, inFlight, fundings, withdrawals } = expected.money;
       expect(balances + held + inFlight).toBe(fundings - withdrawals);
-      expect(expected.authors).toEqual([{ id: 'bob', amount: 1_500 }, { id: 'carol', amount: 1_500 }]);
-      expect(expected.articles).toEqual([{ id: 'art-9', amount: 1_500 }, { id: 'art-2', amount: 1_000 }, { id: 'art-1', amount: 500 }]);
+      expect(expected.authors).toEqual([
+        { id: 'bob', amount: 1_500 },
+        { id: 'carol', amount: 1_500 },
+      ]);
+      expect(expected.articles).toEqual([
+        { id: 'art-9', amount: 1_500 },
+        { id: 'art-2', amount: 1_000 },
+        { id: 'art-1', amount: 500 },
+      ]);
       expect(expected.luck.map((c) => [c.userId, c.redPacketId, c.amount, c.luckPermille])).toEqual([
-        ['bob', 'rp-1', 300, 900], ['carol', 'rp-1', 200, 571], ['bob', 'rp-2', 100, 400],
+        ['bob', 'rp-1', 300, 900],
+        ['carol', 'rp-1', 200, 571],
+        ['bob', 'rp-2', 100, 400],
       ]);
       const luck = expected.days.reduce((sum, day) => sum.map((n, i) => n + day.luck![i]!), new Array<number>(21).fill(0));
       expect(luck[9]).toBe(1);

@@ -109,10 +109,10 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     const claim = { scope, key, request_hash: requestHash, locked_until: lockedUntil.toISOString(), created_at: now.toISOString() };
     if (await this.claims.run(claim)) return { outcome: 'started', createdAt: now, takenOver: false, lease: lockedUntil.getTime() };
 
-    const found = await this.sql.query<Row>(
-      `SELECT request_hash, state, response, locked_until, created_at FROM ${this.table} WHERE scope = $1 AND key = $2`,
-      [scope, key],
-    );
+    const found = await this.sql.query<Row>(`SELECT request_hash, state, response, locked_until, created_at FROM ${this.table} WHERE scope = $1 AND key = $2`, [
+      scope,
+      key,
+    ]);
     const row = found.rows[0];
     if (!row) return this.begin(scope, key, requestHash, leaseMs, now); // expired between the two statements
     if (row.request_hash !== requestHash) return { outcome: 'mismatch' };
@@ -142,10 +142,11 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   }
 
   async abandon(scope: string, key: string, lease: Lease): Promise<void> {
-    await this.sql.query(
-      `UPDATE ${this.table} SET locked_until = to_timestamp(0) WHERE scope = $1 AND key = $2 AND state = 'pending' AND locked_until = $3`,
-      [scope, key, new Date(lease).toISOString()],
-    );
+    await this.sql.query(`UPDATE ${this.table} SET locked_until = to_timestamp(0) WHERE scope = $1 AND key = $2 AND state = 'pending' AND locked_until = $3`, [
+      scope,
+      key,
+      new Date(lease).toISOString(),
+    ]);
   }
 
   /** In batches, so a sweep after a long pause never holds many row locks in one transaction. */

@@ -75,7 +75,9 @@ export const describeIdempotencyStoreContract = (name: string, factory: () => Pr
       const begun = await Promise.all([...keys, 'many-7'].map((key) => store.begin(scope, key, `h-${key}`, LEASE_MS, now)));
       expect(begun.filter((b) => b.outcome === 'started')).toHaveLength(50);
       expect(begun.filter((b) => b.outcome === 'in-progress')).toHaveLength(1);
-      const completed = await Promise.all(keys.map((key, i) => store.complete(scope, key, { status: i % 10 === 0 ? 422 : 201, body: { key } }, leaseOf(begun[i]!))));
+      const completed = await Promise.all(
+        keys.map((key, i) => store.complete(scope, key, { status: i % 10 === 0 ? 422 : 201, body: { key } }, leaseOf(begun[i]!))),
+      );
       expect(completed).toEqual(keys.map(() => true));
       const replays = await Promise.all(keys.map((key) => store.begin(scope, key, `h-${key}`, LEASE_MS, now)));
       expect(replays).toEqual(keys.map((key, i) => ({ outcome: 'replay', response: { status: i % 10 === 0 ? 422 : 201, body: { key } } })));
@@ -119,7 +121,10 @@ export const describeIdempotencyStoreContract = (name: string, factory: () => Pr
       await store.abandon(scope, 'slow', leaseOf(first));
       expect(await store.begin(scope, 'slow', 'h', LEASE_MS, at('2026-03-01T10:00:06.000Z'))).toEqual({ outcome: 'in-progress' });
       expect(await store.complete(scope, 'slow', { status: 201, body: { ok: 1 } }, leaseOf(retry))).toBe(true);
-      expect(await store.begin(scope, 'slow', 'h', LEASE_MS, at('2026-03-01T10:00:07.000Z'))).toEqual({ outcome: 'replay', response: { status: 201, body: { ok: 1 } } });
+      expect(await store.begin(scope, 'slow', 'h', LEASE_MS, at('2026-03-01T10:00:07.000Z'))).toEqual({
+        outcome: 'replay',
+        response: { status: 201, body: { ok: 1 } },
+      });
     });
 
     it('hands an abandoned record (its command failed, maybe after its effect) to the next request at once, as a takeover', async () => {

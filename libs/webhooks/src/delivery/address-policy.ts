@@ -51,7 +51,9 @@ NAT64.addSubnet('64:ff9b::', 96, 'ipv6');
 /** The 8 groups of an IPv6 address (a trailing dotted quad counts as two). */
 const groupsOf = (address: string): number[] => {
   const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
-  const text = dotted ? address.slice(0, dotted.index) + (((+dotted[1]! << 8) | +dotted[2]!) >>> 0).toString(16) + ':' + ((+dotted[3]! << 8) | +dotted[4]!).toString(16) : address;
+  const text = dotted
+    ? address.slice(0, dotted.index) + (((+dotted[1]! << 8) | +dotted[2]!) >>> 0).toString(16) + ':' + ((+dotted[3]! << 8) | +dotted[4]!).toString(16)
+    : address;
   const [head = '', tail] = text.split('::');
   const part = (s: string) => (s === '' ? [] : s.split(':').map((group) => parseInt(group, 16)));
   const left = part(head);

@@ -13,10 +13,7 @@ export interface SendOptions {
   maxResponseBytes?: number;
 }
 
-export type SendResult =
-  | { kind: 'answered'; status: number; body: string }
-  | { kind: 'refused'; error: string }
-  | { kind: 'failed'; error: string };
+export type SendResult = { kind: 'answered'; status: number; body: string } | { kind: 'refused'; error: string } | { kind: 'failed'; error: string };
 
 /**
  * The address the request connects to is the one checked: the lookup node uses for the connection

@@ -2,7 +2,8 @@ import { DEFAULT_RETRY_POLICY, nextAttemptAt } from './retry-policy';
 
 const start = new Date('2026-12-01T00:00:00Z');
 const after = (ms: number) => new Date(start.getTime() + ms);
-const waitAfter = (attempts: number, now: Date, random = 0.5) => nextAttemptAt(DEFAULT_RETRY_POLICY, attempts, start, now, () => random)!.getTime() - now.getTime();
+const waitAfter = (attempts: number, now: Date, random = 0.5) =>
+  nextAttemptAt(DEFAULT_RETRY_POLICY, attempts, start, now, () => random)!.getTime() - now.getTime();
 
 describe('the retry policy (CONTRACT.md: about 5 s, doubling with jitter, at most 1 h apart, for at least 24 h)', () => {
   it('waits about 5 s after the first failure, then doubles', () => {

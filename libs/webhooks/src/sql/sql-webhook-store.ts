@@ -62,11 +62,13 @@ export class SqlWebhookStore implements WebhookStore {
   }
 
   async createEndpoint(e: WebhookEndpoint): Promise<void> {
-    await this.writing(() => this.sql.query(
-      `INSERT INTO ${this.t.endpoints} (id, url, events, description, status, from_position, created_at, secrets)
+    await this.writing(() =>
+      this.sql.query(
+        `INSERT INTO ${this.t.endpoints} (id, url, events, description, status, from_position, created_at, secrets)
        VALUES ($1, $2, $3::text::jsonb, $4, $5, $6::text::numeric, $7, $8::text::jsonb)`,
-      [e.id, e.url, JSON.stringify(e.events), e.description ?? null, e.status, e.fromPosition.toString(), e.createdAt, JSON.stringify(e.secrets)],
-    ));
+        [e.id, e.url, JSON.stringify(e.events), e.description ?? null, e.status, e.fromPosition.toString(), e.createdAt, JSON.stringify(e.secrets)],
+      ),
+    );
   }
 
   endpoints(): Promise<WebhookEndpoint[]> {
@@ -108,24 +110,28 @@ export class SqlWebhookStore implements WebhookStore {
   }
 
   rotateSecret(id: string, secret: string, retiresAt: Date): Promise<boolean> {
-    return this.writing(() => this.sql.transaction(async (tx) => {
-      const { rows } = await tx.query<{ secrets: unknown }>(`SELECT secrets FROM ${this.t.endpoints} WHERE id = $1 FOR UPDATE`, [id]);
-      if (!rows[0]) return false;
-      const now = Date.now();
-      // The current secret retires at the end of the overlap; older ones past theirs are dropped.
-      const kept = json<EndpointSecret[]>(rows[0].secrets)
-        .map((s) => ({ secret: s.secret, retiresAt: s.retiresAt ?? retiresAt.toISOString() }))
-        .filter((s) => Date.parse(s.retiresAt) > now);
-      await tx.query(`UPDATE ${this.t.endpoints} SET secrets = $2::text::jsonb WHERE id = $1`, [id, JSON.stringify([{ secret }, ...kept])]);
-      return true;
-    }));
+    return this.writing(() =>
+      this.sql.transaction(async (tx) => {
+        const { rows } = await tx.query<{ secrets: unknown }>(`SELECT secrets FROM ${this.t.endpoints} WHERE id = $1 FOR UPDATE`, [id]);
+        if (!rows[0]) return false;
+        const now = Date.now();
+        // The current secret retires at the end of the overlap; older ones past theirs are dropped.
+        const kept = json<EndpointSecret[]>(rows[0].secrets)
+          .map((s) => ({ secret: s.secret, retiresAt: s.retiresAt ?? retiresAt.toISOString() }))
+          .filter((s) => Date.parse(s.retiresAt) > now);
+        await tx.query(`UPDATE ${this.t.endpoints} SET secrets = $2::text::jsonb WHERE id = $1`, [id, JSON.stringify([{ secret }, ...kept])]);
+        return true;
+      }),
+    );
   }
 
   async enableEndpoint(id: string): Promise<boolean> {
-    const { rows } = await this.writing(() => this.sql.query(
-      `UPDATE ${this.t.endpoints} SET status = 'enabled', disabled_reason = NULL, disabled_at = NULL, failing_since = NULL WHERE id = $1 RETURNING id`,
-      [id],
-    ));
+    const { rows } = await this.writing(() =>
+      this.sql.query(
+        `UPDATE ${this.t.endpoints} SET status = 'enabled', disabled_reason = NULL, disabled_at = NULL, failing_since = NULL WHERE id = $1 RETURNING id`,
+        [id],
+      ),
+    );
     return rows.length > 0;
   }
 
@@ -134,7 +140,10 @@ export class SqlWebhookStore implements WebhookStore {
   }
 
   requeue(deliveries: NewDelivery[]): Promise<void> {
-    return this.insert(deliveries, `DO UPDATE SET status = 'pending', attempts = 0, next_at = excluded.next_at, first_at = excluded.first_at, body = excluded.body`);
+    return this.insert(
+      deliveries,
+      `DO UPDATE SET status = 'pending', attempts = 0, next_at = excluded.next_at, first_at = excluded.first_at, body = excluded.body`,
+    );
   }
 
   private async insert(deliveries: NewDelivery[], onConflict: string): Promise<void> {
@@ -193,38 +202,40 @@ export class SqlWebhookStore implements WebhookStore {
   async record(o: AttemptOutcome): Promise<{ disabled: boolean }> {
     const a = o.attempt;
     const status = a.status === 'delivered' ? 'delivered' : o.retryAt ? 'pending' : 'failed';
-    return this.writing(() => this.sql.transaction(async (tx) => {
-      // Deleted meanwhile (or the row replaced by a replay): nothing to record.
-      const { rows: updated } = await tx.query(
-        `UPDATE ${this.t.deliveries} SET status = $3, attempts = $4, next_at = COALESCE($5::timestamptz, next_at)
+    return this.writing(() =>
+      this.sql.transaction(async (tx) => {
+        // Deleted meanwhile (or the row replaced by a replay): nothing to record.
+        const { rows: updated } = await tx.query(
+          `UPDATE ${this.t.deliveries} SET status = $3, attempts = $4, next_at = COALESCE($5::timestamptz, next_at)
          WHERE endpoint_id = $1 AND event_id = $2 AND status = 'pending' RETURNING event_id`,
-        [o.endpointId, o.eventId, status, a.attempt, o.retryAt?.toISOString() ?? null],
-      );
-      if (updated.length === 0) return { disabled: false };
-      await tx.query(
-        `INSERT INTO ${this.t.attempts} (endpoint_id, event_id, event_type, attempt, status, at, response_status, error)
+          [o.endpointId, o.eventId, status, a.attempt, o.retryAt?.toISOString() ?? null],
+        );
+        if (updated.length === 0) return { disabled: false };
+        await tx.query(
+          `INSERT INTO ${this.t.attempts} (endpoint_id, event_id, event_type, attempt, status, at, response_status, error)
          VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8)`,
-        [o.endpointId, a.eventId, a.type, a.attempt, a.status, a.at, a.responseStatus, a.error ?? null],
-      );
-      if (o.succeeded) {
-        await tx.query(`UPDATE ${this.t.endpoints} SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [o.endpointId]);
-        return { disabled: false };
-      }
-      const { rows } = await tx.query<{ status: string; failing_since: Date | string | null }>(
-        `SELECT status, failing_since FROM ${this.t.endpoints} WHERE id = $1 FOR UPDATE`,
-        [o.endpointId],
-      );
-      if (!rows[0]) return { disabled: false };
-      const since = rows[0].failing_since === null ? a.at : iso(rows[0].failing_since);
-      const disable = rows[0].status === 'enabled' && Date.parse(since) <= o.disableIfFailingSince.getTime();
-      await tx.query(
-        disable
-          ? `UPDATE ${this.t.endpoints} SET failing_since = $2::timestamptz, status = 'disabled', disabled_at = $3::timestamptz, disabled_reason = $4 WHERE id = $1`
-          : `UPDATE ${this.t.endpoints} SET failing_since = $2::timestamptz WHERE id = $1`,
-        disable ? [o.endpointId, since, a.at, `every delivery failed since ${since}`] : [o.endpointId, since],
-      );
-      return { disabled: disable };
-    }));
+          [o.endpointId, a.eventId, a.type, a.attempt, a.status, a.at, a.responseStatus, a.error ?? null],
+        );
+        if (o.succeeded) {
+          await tx.query(`UPDATE ${this.t.endpoints} SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [o.endpointId]);
+          return { disabled: false };
+        }
+        const { rows } = await tx.query<{ status: string; failing_since: Date | string | null }>(
+          `SELECT status, failing_since FROM ${this.t.endpoints} WHERE id = $1 FOR UPDATE`,
+          [o.endpointId],
+        );
+        if (!rows[0]) return { disabled: false };
+        const since = rows[0].failing_since === null ? a.at : iso(rows[0].failing_since);
+        const disable = rows[0].status === 'enabled' && Date.parse(since) <= o.disableIfFailingSince.getTime();
+        await tx.query(
+          disable
+            ? `UPDATE ${this.t.endpoints} SET failing_since = $2::timestamptz, status = 'disabled', disabled_at = $3::timestamptz, disabled_reason = $4 WHERE id = $1`
+            : `UPDATE ${this.t.endpoints} SET failing_since = $2::timestamptz WHERE id = $1`,
+          disable ? [o.endpointId, since, a.at, `every delivery failed since ${since}`] : [o.endpointId, since],
+        );
+        return { disabled: disable };
+      }),
+    );
   }
 
   async attempts(endpointId: string, limit: number): Promise<DeliveryAttempt[]> {
@@ -236,10 +247,10 @@ export class SqlWebhookStore implements WebhookStore {
       at: Date | string;
       response_status: number | null;
       error: string | null;
-    }>(
-      `SELECT event_id, event_type, attempt, status, at, response_status, error FROM ${this.t.attempts} WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2`,
-      [endpointId, limit],
-    );
+    }>(`SELECT event_id, event_type, attempt, status, at, response_status, error FROM ${this.t.attempts} WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2`, [
+      endpointId,
+      limit,
+    ]);
     return rows.map((r) => ({
       eventId: r.event_id,
       type: r.event_type,

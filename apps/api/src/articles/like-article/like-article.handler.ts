@@ -6,7 +6,10 @@ import type { ArticleLikedDoc } from './like-article.dto';
 
 /** The answer, and whether this like is new (201) or stood already (200). */
 export class LikeArticleCommand extends Command<ArticleLikedDoc & { created: boolean }> {
-  constructor(readonly context: CommandContext, readonly articleId: string) {
+  constructor(
+    readonly context: CommandContext,
+    readonly articleId: string,
+  ) {
     super();
   }
 }

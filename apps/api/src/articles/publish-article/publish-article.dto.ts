@@ -4,7 +4,12 @@ import { ARTICLE_TITLE_MAX_LENGTH } from '@zan/contracts';
 import { IsFreeText, ID_MESSAGE, ID_PATTERN } from '../../http/validation';
 
 export class PublishArticleBody {
-  @ApiProperty({ pattern: ID_PATTERN.source, maxLength: 128, example: 'why-zan', description: 'Your id for the article; the first to publish it is its author' })
+  @ApiProperty({
+    pattern: ID_PATTERN.source,
+    maxLength: 128,
+    example: 'why-zan',
+    description: 'Your id for the article; the first to publish it is its author',
+  })
   @IsString()
   @Matches(ID_PATTERN, { message: `articleId ${ID_MESSAGE}` })
   articleId!: string;

@@ -6,7 +6,11 @@ import type { ArticlePublishedDoc } from './publish-article.dto';
 
 /** The answer, and whether this publication is new (201) or the author's again (200). */
 export class PublishArticleCommand extends Command<ArticlePublishedDoc & { created: boolean }> {
-  constructor(readonly context: CommandContext, readonly articleId: string, readonly title: string) {
+  constructor(
+    readonly context: CommandContext,
+    readonly articleId: string,
+    readonly title: string,
+  ) {
     super();
   }
 }

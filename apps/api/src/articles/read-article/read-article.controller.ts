@@ -52,7 +52,12 @@ export class ReadArticleController {
   @ApiOkResponse({
     type: [PraiserDoc],
     description: 'Newest first: the likes standing now (amount 0) and every tip',
-    headers: { [NEXT_CURSOR_HEADER]: { description: 'Pass as `?before=` for older praisers; absent on the last page', schema: { type: 'string', example: 'NzQ4MDAwMDA' } } },
+    headers: {
+      [NEXT_CURSOR_HEADER]: {
+        description: 'Pass as `?before=` for older praisers; absent on the last page',
+        schema: { type: 'string', example: 'NzQ4MDAwMDA' },
+      },
+    },
   })
   @ApiProblems(...READ, 'article-not-found')
   async praisers(

@@ -22,7 +22,12 @@ export class UnlikeArticleController {
   @ApiParam({ name: 'id', description: 'The article id', example: 'why-zan' })
   @ApiNoContentResponse({
     description: 'Not liked (any more)',
-    headers: { [POSITION_HEADER]: { description: 'Global position of the unlike (or of the article’s last event); pass it as `?after=`', schema: { type: 'string', example: '74800000' } } },
+    headers: {
+      [POSITION_HEADER]: {
+        description: 'Global position of the unlike (or of the article’s last event); pass it as `?after=`',
+        schema: { type: 'string', example: '74800000' },
+      },
+    },
   })
   @ApiProblems(...AUTHENTICATED, 'validation', 'article-not-found')
   async unlike(@Ctx() context: CommandContext, @Param('id') id: string, @Res({ passthrough: true }) response: Response): Promise<void> {

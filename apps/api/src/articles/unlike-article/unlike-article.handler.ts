@@ -4,7 +4,10 @@ import { positionOf } from '../../command-path/execution';
 import { ArticleStreams } from '../../command-path/article-streams';
 
 export class UnlikeArticleCommand extends Command<{ position: string }> {
-  constructor(readonly context: CommandContext, readonly articleId: string) {
+  constructor(
+    readonly context: CommandContext,
+    readonly articleId: string,
+  ) {
     super();
   }
 }

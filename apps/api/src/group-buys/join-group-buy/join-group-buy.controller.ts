@@ -19,10 +19,22 @@ export class JoinGroupBuyController {
   @Post(':id/joins')
   @HttpCode(201)
   @Idempotent()
-  @ApiOperation({ operationId: 'GroupBuys_join', summary: 'Join a group buy: the group price is held from your wallet (GroupBuyFundsHeld) until the group completes or fails' })
+  @ApiOperation({
+    operationId: 'GroupBuys_join',
+    summary: 'Join a group buy: the group price is held from your wallet (GroupBuyFundsHeld) until the group completes or fails',
+  })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The group buy id' })
   @ApiCreatedResponse({ type: GroupBuyJoinedDoc })
-  @ApiProblems(...MONEY_MOVING, 'group-buy-not-found', 'already-joined', 'group-buy-full', 'group-buy-closed', 'insufficient-funds', 'daily-limit-exceeded', 'self-payment')
+  @ApiProblems(
+    ...MONEY_MOVING,
+    'group-buy-not-found',
+    'already-joined',
+    'group-buy-full',
+    'group-buy-closed',
+    'insufficient-funds',
+    'daily-limit-exceeded',
+    'self-payment',
+  )
   join(@Ctx() context: CommandContext, @Param('id') id: string, @Req() request: Request): Promise<GroupBuyJoinedDoc> {
     requireGroupBuyId(id);
     requireNoBody(request.body);

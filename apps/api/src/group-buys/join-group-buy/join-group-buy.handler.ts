@@ -54,7 +54,11 @@ export class JoinGroupBuyHandler implements ICommandHandler<JoinGroupBuyCommand>
     }
     const joinId = unguessableId(this.secrets.idKey, 'group-buy-join', buyerId, context.commandId);
     const { productId, merchantId, groupPrice: amount } = group;
-    const hold = await this.wallets.decide(buyerId, { type: 'HoldGroupBuyFunds', data: { groupBuyId, joinId, productId, merchantId, buyerId, amount } }, context);
+    const hold = await this.wallets.decide(
+      buyerId,
+      { type: 'HoldGroupBuyFunds', data: { groupBuyId, joinId, productId, merchantId, buyerId, amount } },
+      context,
+    );
     const held = hold.events.find((event) => event.type === 'GroupBuyFundsHeld') as StoredEvent<GroupBuyFundsHeld> | undefined;
     if (!held) throw new Error('the hold answered no GroupBuyFundsHeld');
     const joined = await this.groupBuys.join(held);
@@ -69,6 +73,11 @@ export class JoinGroupBuyHandler implements ICommandHandler<JoinGroupBuyCommand>
     if (state.status === 'none') throw new Error('the group buy vanished');
     const completed = state.status === 'completed';
     const member = state.members.findIndex((m) => m.holdId === held.id);
-    return { joined: member >= 0 ? member + 1 : state.members.length, groupSize: state.groupSize, status: completed ? 'completed' : 'open', position: positionOf(joined) };
+    return {
+      joined: member >= 0 ? member + 1 : state.members.length,
+      groupSize: state.groupSize,
+      status: completed ? 'completed' : 'open',
+      position: positionOf(joined),
+    };
   }
 }

@@ -21,7 +21,13 @@ export class OpenGroupBuyBody {
   @Max(MAX_GROUP_SIZE)
   groupSize!: number;
 
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_GROUP_BUY_SECONDS, example: 86_400, description: 'Unfilled this long after opening, the group fails and every member is refunded' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_GROUP_BUY_SECONDS,
+    example: 86_400,
+    description: 'Unfilled this long after opening, the group fails and every member is refunded',
+  })
   @IsInt({ message: 'expiresInSeconds must be an integer' })
   @Min(1)
   @Max(MAX_GROUP_BUY_SECONDS)

@@ -48,7 +48,11 @@ export class OpenGroupBuyHandler implements ICommandHandler<OpenGroupBuyCommand>
     // Whoever knows the id can join: keyed, so the merchant and Idempotency-Key alone do not give it away.
     const groupBuyId = unguessableId(this.secrets.idKey, 'group-buy', merchantId, context.commandId);
     const expiresAt = new Date(this.clock.now().getTime() + expiresInSeconds * 1000).toISOString();
-    const done = await this.groupBuys.decide(groupBuyId, { type: 'OpenGroupBuy', data: { groupBuyId, productId, merchantId, groupPrice, groupSize, expiresAt } }, context);
+    const done = await this.groupBuys.decide(
+      groupBuyId,
+      { type: 'OpenGroupBuy', data: { groupBuyId, productId, merchantId, groupPrice, groupSize, expiresAt } },
+      context,
+    );
     const opened = done.events.find((event) => event.type === 'GroupBuyOpened') as StoredEvent<GroupBuyOpened> | undefined;
     if (opened) await this.expiries.scheduleGroupBuy(opened);
     const state = done.state;

@@ -19,7 +19,17 @@ export class PlaceOrderController {
   @Idempotent()
   @ApiOperation({ summary: 'Buy (OrderPlaced): the stock is taken and your wallet debited; the merchant is credited (OrderPaymentReceived)' })
   @ApiCreatedResponse({ type: OrderPlacedDoc })
-  @ApiProblems(...MONEY_MOVING, 'product-not-found', 'product-delisted', 'sold-out', 'price-changed', 'insufficient-funds', 'daily-limit-exceeded', 'self-payment', 'not-a-merchant')
+  @ApiProblems(
+    ...MONEY_MOVING,
+    'product-not-found',
+    'product-delisted',
+    'sold-out',
+    'price-changed',
+    'insufficient-funds',
+    'daily-limit-exceeded',
+    'self-payment',
+    'not-a-merchant',
+  )
   place(@Ctx() context: CommandContext, @Body() body: PlaceOrderBody) {
     requireProductId(body.productId);
     return this.commands.execute(new PlaceOrderCommand(context, body.productId, body.quantity, body.expectedPrice));

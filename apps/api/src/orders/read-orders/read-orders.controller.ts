@@ -21,12 +21,16 @@ const MAX_SALES_DAYS = 366;
 const PAGED = () => (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
   ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })(target, key, descriptor);
   ApiQuery({ name: 'before', required: false, type: String, description: `The ${NEXT_CURSOR_HEADER} header of the previous page` })(target, key, descriptor);
-  ApiQuery({ name: 'after', required: false, type: String, description: 'A position from a command answer: wait until the read models have applied it' })(target, key, descriptor);
-  ApiOkResponse({ type: [OrderDoc], description: 'Newest first', headers: { [NEXT_CURSOR_HEADER]: { description: 'Pass as `?before=` for older orders; absent on the last page', schema: { type: 'string' } } } })(
+  ApiQuery({ name: 'after', required: false, type: String, description: 'A position from a command answer: wait until the read models have applied it' })(
     target,
     key,
     descriptor,
   );
+  ApiOkResponse({
+    type: [OrderDoc],
+    description: 'Newest first',
+    headers: { [NEXT_CURSOR_HEADER]: { description: 'Pass as `?before=` for older orders; absent on the last page', schema: { type: 'string' } } },
+  })(target, key, descriptor);
 };
 
 @ApiTags('orders')
@@ -43,7 +47,13 @@ export class ReadOrdersController {
   @ApiOperation({ summary: 'Your orders as a buyer, newest first' })
   @PAGED()
   @ApiProblems(...READ)
-  mine(@CurrentUser() user: Principal, @Res({ passthrough: true }) response: Response, @Query('limit') limit?: string, @Query('before') before?: string, @Query('after') after?: string) {
+  mine(
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) response: Response,
+    @Query('limit') limit?: string,
+    @Query('before') before?: string,
+    @Query('after') after?: string,
+  ) {
     return this.page({ buyerId: user.userId }, response, limit, before, after);
   }
 
@@ -51,14 +61,26 @@ export class ReadOrdersController {
   @ApiOperation({ summary: 'The orders of your products, newest first' })
   @PAGED()
   @ApiProblems(...READ)
-  sold(@CurrentUser() user: Principal, @Res({ passthrough: true }) response: Response, @Query('limit') limit?: string, @Query('before') before?: string, @Query('after') after?: string) {
+  sold(
+    @CurrentUser() user: Principal,
+    @Res({ passthrough: true }) response: Response,
+    @Query('limit') limit?: string,
+    @Query('before') before?: string,
+    @Query('after') after?: string,
+  ) {
     return this.page({ merchantId: user.userId }, response, limit, before, after);
   }
 
   @Get('merchants/me/sales')
   @ApiOperation({ summary: 'Your sales per Beijing calendar day: orders, gross, refunds, net (default: the last 30 days)' })
   @ApiQuery({ name: 'from', required: false, type: String, example: '2026-12-01', description: 'First day, YYYY-MM-DD (default: 29 days before `to`)' })
-  @ApiQuery({ name: 'to', required: false, type: String, example: '2026-12-06', description: `Last day, YYYY-MM-DD (default: today in Beijing); at most ${MAX_SALES_DAYS} days` })
+  @ApiQuery({
+    name: 'to',
+    required: false,
+    type: String,
+    example: '2026-12-06',
+    description: `Last day, YYYY-MM-DD (default: today in Beijing); at most ${MAX_SALES_DAYS} days`,
+  })
   @ApiQuery({ name: 'after', required: false, type: String })
   @ApiOkResponse({ type: SalesDoc })
   @ApiProblems(...READ)

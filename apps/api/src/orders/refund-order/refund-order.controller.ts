@@ -18,7 +18,10 @@ export class RefundOrderController {
   @Post(':id/refunds')
   @HttpCode(201)
   @Idempotent()
-  @ApiOperation({ summary: 'Refund an order, partly or fully (OrderRefunded from the merchant’s wallet; the buyer is credited by OrderRefundReceived); the order’s merchant or an admin' })
+  @ApiOperation({
+    summary:
+      'Refund an order, partly or fully (OrderRefunded from the merchant’s wallet; the buyer is credited by OrderRefundReceived); the order’s merchant or an admin',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiCreatedResponse({ type: OrderRefundedDoc })
   @ApiProblems(...MONEY_MOVING, 'order-not-found', 'not-your-order', 'refund-exceeds-payment', 'insufficient-funds')

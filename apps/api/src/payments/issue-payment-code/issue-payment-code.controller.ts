@@ -24,7 +24,16 @@ export class IssuePaymentCodeController {
       'Issue a payment code (PaymentCodeIssued): static without amount (the payer enters it), dynamic with one (single use, expiring). Merchants only: a verified business wallet',
   })
   @ApiCreatedResponse({ type: PaymentCodeIssuedDoc })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'not-a-merchant', 'amount-out-of-range', 'idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress', 'rate-limited')
+  @ApiProblems(
+    ...AUTHENTICATED,
+    'validation',
+    'not-a-merchant',
+    'amount-out-of-range',
+    'idempotency-key-invalid',
+    'idempotency-key-reused',
+    'request-in-progress',
+    'rate-limited',
+  )
   issue(@Ctx() context: CommandContext, @Body() body: IssuePaymentCodeBody): Promise<PaymentCodeIssuedDoc> {
     return this.commands.execute(new IssuePaymentCodeCommand(context, body.amount, body.expiresInSeconds, body.reference));
   }

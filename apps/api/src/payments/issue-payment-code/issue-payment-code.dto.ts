@@ -42,8 +42,10 @@ export class IssuePaymentCodeBody {
 }
 
 export class PaymentCodeIssuedDoc {
-  @ApiProperty({ example: '0b6f3c2e-8d41-8a7e-9c55-2f0d6e4b1a93', description: 'The code: whoever knows it can pay it (shown once; keep it like cash)' }) code!: string;
-  @ApiProperty({ type: 'integer', nullable: true, example: 1500, description: 'in fen; null: a static code (the payer enters the amount)' }) amount!: number | null;
+  @ApiProperty({ example: '0b6f3c2e-8d41-8a7e-9c55-2f0d6e4b1a93', description: 'The code: whoever knows it can pay it (shown once; keep it like cash)' })
+  code!: string;
+  @ApiProperty({ type: 'integer', nullable: true, example: 1500, description: 'in fen; null: a static code (the payer enters the amount)' }) amount!:
+    number | null;
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true, description: 'null: a static code, which never expires' }) expiresAt!: string | null;
   @ApiProperty({ type: 'string', nullable: true, example: 'INV-2026-0042' }) reference!: string | null;
   @ApiProperty({ description: 'Global position of PaymentCodeIssued', example: '74800000' }) position!: string;

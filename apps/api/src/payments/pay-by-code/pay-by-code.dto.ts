@@ -14,7 +14,8 @@ export class PayByCodeBody {
     minimum: 1,
     maximum: Number.MAX_SAFE_INTEGER,
     example: 800,
-    description: "in fen. Required for a static code (422 amount-required); for a dynamic code leave it out or send the code's amount (422 amount-mismatch otherwise)",
+    description:
+      "in fen. Required for a static code (422 amount-required); for a dynamic code leave it out or send the code's amount (422 amount-mismatch otherwise)",
   })
   @ValidateIf((_body: object, value: unknown) => value !== undefined)
   @IsFenAmount()
@@ -25,7 +26,8 @@ export class MerchantPaidDoc {
   @ApiProperty({ format: 'uuid', example: 'e0b5e7a4-2b1c-5d8f-9c61-3f2a8d6c4b10' }) paymentId!: string;
   @ApiProperty({ example: 'tea-house' }) merchantId!: string;
   @ApiProperty({ description: 'in fen', example: 1500 }) amount!: number;
-  @ApiProperty({ type: 'string', nullable: true, example: 'INV-2026-0042', description: "The code's reference (a bill number), null when it has none" }) reference!: string | null;
+  @ApiProperty({ type: 'string', nullable: true, example: 'INV-2026-0042', description: "The code's reference (a bill number), null when it has none" })
+  reference!: string | null;
   @ApiProperty({ description: 'Balance of your wallet after the payment, in fen', example: 48_500 }) balance!: number;
   @ApiProperty({ description: "Global position of MerchantPaid; `?after=` it shows the merchant's credit too", example: '74800000' }) position!: string;
 }

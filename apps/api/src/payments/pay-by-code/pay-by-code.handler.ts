@@ -9,7 +9,11 @@ import { WalletStreams } from '../../command-path/wallet-streams';
 import type { MerchantPaidDoc } from './pay-by-code.dto';
 
 export class PayByCodeCommand extends Command<MerchantPaidDoc> {
-  constructor(readonly context: CommandContext, readonly code: string, readonly amount: number | undefined) {
+  constructor(
+    readonly context: CommandContext,
+    readonly code: string,
+    readonly amount: number | undefined,
+  ) {
     super();
   }
 }
@@ -34,8 +38,7 @@ export class PayByCodeHandler implements ICommandHandler<PayByCodeCommand> {
     const paymentId = deterministicId(commandId, 'payment');
     const codeId = codeIdOf(code);
     const terms = (await this.codes.load(codeId)).state;
-    const merchant =
-      terms.merchantId === undefined ? false : isMerchant((await this.wallets.load(terms.merchantId, (wallet) => isMerchant(wallet))).state);
+    const merchant = terms.merchantId === undefined ? false : isMerchant((await this.wallets.load(terms.merchantId, (wallet) => isMerchant(wallet))).state);
     const toPay: CodeToPay = {
       exists: terms.exists,
       codeId: terms.codeId,

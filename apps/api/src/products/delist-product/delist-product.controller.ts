@@ -17,7 +17,10 @@ export class DelistProductController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delist one of your products, for good (ProductDelisted); its position is in the Zan-Position header' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiNoContentResponse({ description: 'Delisted (or delisted already)', headers: { 'Zan-Position': { description: 'Pass as `?after=` to read your write', schema: { type: 'string' } } } })
+  @ApiNoContentResponse({
+    description: 'Delisted (or delisted already)',
+    headers: { 'Zan-Position': { description: 'Pass as `?after=` to read your write', schema: { type: 'string' } } },
+  })
   @ApiProblems(...AUTHENTICATED, 'validation', 'product-not-found', 'not-the-product-merchant')
   async delist(@Ctx() context: CommandContext, @Param('id') id: string, @Res({ passthrough: true }) response: Response): Promise<void> {
     requireProductId(id);

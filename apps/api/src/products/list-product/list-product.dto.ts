@@ -4,7 +4,12 @@ import { IsFenAmount, IsFreeText } from '../../http/validation';
 import { IsStock } from '../product-fields';
 
 export class ListProductBody {
-  @ApiProperty({ minLength: 1, maxLength: PRODUCT_TITLE_MAX_LENGTH, example: '拿铁', description: `free text: 1..${PRODUCT_TITLE_MAX_LENGTH} Unicode characters, no control characters` })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: PRODUCT_TITLE_MAX_LENGTH,
+    example: '拿铁',
+    description: `free text: 1..${PRODUCT_TITLE_MAX_LENGTH} Unicode characters, no control characters`,
+  })
   @IsFreeText(PRODUCT_TITLE_MAX_LENGTH)
   title!: string;
 
@@ -16,7 +21,12 @@ export class ListProductBody {
   @IsStock()
   stock?: number | null;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: PRODUCT_DESCRIPTION_MAX_LENGTH, example: '燕麦奶', description: `free text: 1..${PRODUCT_DESCRIPTION_MAX_LENGTH} characters` })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: PRODUCT_DESCRIPTION_MAX_LENGTH,
+    example: '燕麦奶',
+    description: `free text: 1..${PRODUCT_DESCRIPTION_MAX_LENGTH} characters`,
+  })
   @IsFreeText(PRODUCT_DESCRIPTION_MAX_LENGTH, { optional: true })
   description?: string;
 }

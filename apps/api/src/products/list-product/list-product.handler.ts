@@ -39,11 +39,7 @@ export class ListProductHandler implements ICommandHandler<ListProductCommand> {
     const data = await this.vault.get(merchantId).catch(() => undefined);
     // Shredded or never kept (an admin verified without a request): the card names the merchant by id.
     const merchantName = data?.kind === 'business' ? data.name : merchantId;
-    const done = await this.products.decide(
-      productId,
-      { type: 'ListProduct', data: { productId, merchantId, merchantName, ...product } },
-      context,
-    );
+    const done = await this.products.decide(productId, { type: 'ListProduct', data: { productId, merchantId, merchantName, ...product } }, context);
     return { productId, position: positionOf(done) };
   }
 }

@@ -19,7 +19,10 @@ export class ClaimRedPacketController {
   @Post(':id/claims')
   @HttpCode(201)
   @Idempotent()
-  @ApiOperation({ operationId: 'RedPackets_claim', summary: 'Claim a share of a red packet (RedPacketClaimed; your wallet is credited by RedPacketShareReceived)' })
+  @ApiOperation({
+    operationId: 'RedPackets_claim',
+    summary: 'Claim a share of a red packet (RedPacketClaimed; your wallet is credited by RedPacketShareReceived)',
+  })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The red packet id' })
   @ApiCreatedResponse({ type: RedPacketClaimedDoc })
   @ApiProblems(...MONEY_MOVING, 'red-packet-not-found', 'not-a-recipient', 'red-packet-already-claimed', 'red-packet-gone')

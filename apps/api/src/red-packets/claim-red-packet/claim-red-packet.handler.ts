@@ -8,7 +8,10 @@ import { positionOf } from '../../command-path/execution';
 import type { RedPacketClaimedDoc } from './claim-red-packet.dto';
 
 export class ClaimRedPacketCommand extends Command<RedPacketClaimedDoc> {
-  constructor(readonly context: CommandContext, readonly redPacketId: string) {
+  constructor(
+    readonly context: CommandContext,
+    readonly redPacketId: string,
+  ) {
     super();
   }
 }

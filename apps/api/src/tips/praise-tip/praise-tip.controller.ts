@@ -18,7 +18,17 @@ export class PraiseTipController {
   @Idempotent()
   @ApiOperation({ operationId: 'Tips_praise', summary: "Praise an author's article with a tip (TipPraised; the author is credited by TipReceived)" })
   @ApiCreatedResponse({ type: TipPraisedDoc })
-  @ApiProblems(...MONEY_MOVING, 'insufficient-funds', 'amount-out-of-range', 'author-not-eligible', 'self-payment', 'daily-limit-exceeded', 'annual-limit-exceeded', 'article-not-found', 'not-the-article-author')
+  @ApiProblems(
+    ...MONEY_MOVING,
+    'insufficient-funds',
+    'amount-out-of-range',
+    'author-not-eligible',
+    'self-payment',
+    'daily-limit-exceeded',
+    'annual-limit-exceeded',
+    'article-not-found',
+    'not-the-article-author',
+  )
   praise(@Ctx() context: CommandContext, @Body() body: TipBody): Promise<TipPraisedDoc> {
     return this.commands.execute(new PraiseTipCommand(context, body.authorId, body.articleId, body.amount, body.message));
   }

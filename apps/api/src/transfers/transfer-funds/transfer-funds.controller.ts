@@ -18,7 +18,15 @@ export class TransferFundsController {
   @Idempotent()
   @ApiOperation({ operationId: 'Transfers_transfer', summary: 'Pay another user (FundsTransferred; the payee is credited by TransferReceived)' })
   @ApiCreatedResponse({ type: TransferredDoc })
-  @ApiProblems(...MONEY_MOVING, 'wallet-not-found', 'insufficient-funds', 'amount-out-of-range', 'self-payment', 'daily-limit-exceeded', 'annual-limit-exceeded')
+  @ApiProblems(
+    ...MONEY_MOVING,
+    'wallet-not-found',
+    'insufficient-funds',
+    'amount-out-of-range',
+    'self-payment',
+    'daily-limit-exceeded',
+    'annual-limit-exceeded',
+  )
   transfer(@Ctx() context: CommandContext, @Body() body: TransferBody): Promise<TransferredDoc> {
     return this.commands.execute(new TransferFundsCommand(context, body.toUserId, body.amount, body.note));
   }

@@ -6,7 +6,10 @@ import { WalletStreams } from '../../command-path/wallet-streams';
 import type { ProviderDecision } from './provider-callback.dto';
 
 export class RecordProviderDecisionCommand extends Command<void> {
-  constructor(readonly context: CommandContext, readonly decision: ProviderDecision) {
+  constructor(
+    readonly context: CommandContext,
+    readonly decision: ProviderDecision,
+  ) {
     super();
   }
 }

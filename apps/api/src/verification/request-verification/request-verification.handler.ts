@@ -31,7 +31,10 @@ export interface IdentityClaim {
 }
 
 export class RequestVerificationCommand extends Command<VerificationAnswer> {
-  constructor(readonly context: CommandContext, readonly claim: IdentityClaim) {
+  constructor(
+    readonly context: CommandContext,
+    readonly claim: IdentityClaim,
+  ) {
     super();
   }
 }

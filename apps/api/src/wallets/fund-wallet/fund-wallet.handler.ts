@@ -6,7 +6,11 @@ import { positionOf } from '../../command-path/execution';
 import type { FundedDoc } from './fund-wallet.dto';
 
 export class FundWalletCommand extends Command<FundedDoc> {
-  constructor(readonly context: CommandContext, readonly cardId: string, readonly amount: number) {
+  constructor(
+    readonly context: CommandContext,
+    readonly cardId: string,
+    readonly amount: number,
+  ) {
     super();
   }
 }

@@ -18,9 +18,21 @@ export class LinkBankCardController {
   @HttpCode(201)
   @Idempotent({ optional: true })
   @RateLimited()
-  @ApiOperation({ operationId: 'Wallets_linkCard', summary: 'Link a bank card to your wallet (BankCardLinked); it is personal when its holder is the verified individual' })
+  @ApiOperation({
+    operationId: 'Wallets_linkCard',
+    summary: 'Link a bank card to your wallet (BankCardLinked); it is personal when its holder is the verified individual',
+  })
   @ApiCreatedResponse({ type: CardLinkedDoc })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress', 'card-already-linked', 'card-limit-reached', 'rate-limited')
+  @ApiProblems(
+    ...AUTHENTICATED,
+    'validation',
+    'idempotency-key-invalid',
+    'idempotency-key-reused',
+    'request-in-progress',
+    'card-already-linked',
+    'card-limit-reached',
+    'rate-limited',
+  )
   linkCard(@Ctx() context: CommandContext, @Body() body: LinkCardBody): Promise<CardLinkedDoc> {
     return this.commands.execute(new LinkBankCardCommand(context, body.cardId, body.holderName));
   }

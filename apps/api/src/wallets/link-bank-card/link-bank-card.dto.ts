@@ -12,7 +12,8 @@ export class LinkCardBody {
   @ApiProperty({
     ...freeText(100),
     example: '张三',
-    description: "The card holder's name: the card is personal when it equals the verified individual's real name (never in clear in events: masked and hashed)",
+    description:
+      "The card holder's name: the card is personal when it equals the verified individual's real name (never in clear in events: masked and hashed)",
   })
   @IsFreeText(100)
   holderName!: string;

@@ -10,7 +10,11 @@ import type { CardLinkedDoc } from './link-bank-card.dto';
 const { isPersonalHolder } = wallet;
 
 export class LinkBankCardCommand extends Command<CardLinkedDoc> {
-  constructor(readonly context: CommandContext, readonly cardId: string, readonly holderName: string) {
+  constructor(
+    readonly context: CommandContext,
+    readonly cardId: string,
+    readonly holderName: string,
+  ) {
     super();
   }
 }

@@ -6,7 +6,10 @@ import { positionOf } from '../../command-path/execution';
 import type { WalletOpenedDoc } from './open-wallet.dto';
 
 export class OpenWalletCommand extends Command<WalletOpenedDoc> {
-  constructor(readonly context: CommandContext, readonly kind: WalletKind) {
+  constructor(
+    readonly context: CommandContext,
+    readonly kind: WalletKind,
+  ) {
     super();
   }
 }

@@ -3,7 +3,20 @@ import { UUID_EXAMPLE } from '../../http/dto-fields';
 
 export class FeedItemDoc {
   @ApiProperty({
-    enum: ['funding', 'withdrawal', 'transfer-sent', 'transfer-received', 'tip-sent', 'tip-received', 'red-packet-sent', 'red-packet-claimed', 'red-packet-refunded', 'merchant-payment-sent', 'merchant-payment-received', 'merchant-payment-returned'],
+    enum: [
+      'funding',
+      'withdrawal',
+      'transfer-sent',
+      'transfer-received',
+      'tip-sent',
+      'tip-received',
+      'red-packet-sent',
+      'red-packet-claimed',
+      'red-packet-refunded',
+      'merchant-payment-sent',
+      'merchant-payment-received',
+      'merchant-payment-returned',
+    ],
     example: 'tip-received',
   })
   type!: string;

@@ -19,7 +19,15 @@ export class WithdrawFundsController {
   @Idempotent()
   @ApiOperation({ operationId: 'Wallets_withdraw', summary: 'Withdraw to a linked card (WalletWithdrawn)' })
   @ApiCreatedResponse({ type: WithdrawnDoc })
-  @ApiProblems(...MONEY_MOVING, 'verification-required', 'card-not-linked', 'insufficient-funds', 'amount-out-of-range', 'daily-limit-exceeded', 'annual-limit-exceeded')
+  @ApiProblems(
+    ...MONEY_MOVING,
+    'verification-required',
+    'card-not-linked',
+    'insufficient-funds',
+    'amount-out-of-range',
+    'daily-limit-exceeded',
+    'annual-limit-exceeded',
+  )
   withdraw(@Ctx() context: CommandContext, @Body() body: CardPaymentBody): Promise<WithdrawnDoc> {
     return this.commands.execute(new WithdrawFundsCommand(context, body.cardId, body.amount));
   }

@@ -6,7 +6,11 @@ import { positionOf } from '../../command-path/execution';
 import type { WithdrawnDoc } from './withdraw-funds.dto';
 
 export class WithdrawFundsCommand extends Command<WithdrawnDoc> {
-  constructor(readonly context: CommandContext, readonly cardId: string, readonly amount: number) {
+  constructor(
+    readonly context: CommandContext,
+    readonly cardId: string,
+    readonly amount: number,
+  ) {
     super();
   }
 }
@@ -18,11 +22,7 @@ export class WithdrawFundsHandler implements ICommandHandler<WithdrawFundsComman
   async execute({ context, cardId, amount }: WithdrawFundsCommand): Promise<WithdrawnDoc> {
     const { userId } = context;
     const withdrawalId = deterministicId(context.commandId, 'withdrawal');
-    const done = await this.wallets.decide(
-      userId,
-      { type: 'WithdrawFunds', data: { userId, withdrawalId, cardId, amount } },
-      context,
-    );
+    const done = await this.wallets.decide(userId, { type: 'WithdrawFunds', data: { userId, withdrawalId, cardId, amount } }, context);
     return { withdrawalId, balance: done.state.balance, position: positionOf(done) };
   }
 }

@@ -4,7 +4,11 @@ import { EVENT_TYPES } from '@zan/contracts';
 import { IsFreeText } from '../../http/validation';
 
 export class CreateEndpointBody {
-  @ApiProperty({ example: 'https://platform.example/zan-webhooks', description: 'https (http only with ZAN_WEBHOOKS_ALLOW_PRIVATE=true); no credentials, no fragment', maxLength: 2000 })
+  @ApiProperty({
+    example: 'https://platform.example/zan-webhooks',
+    description: 'https (http only with ZAN_WEBHOOKS_ALLOW_PRIVATE=true); no credentials, no fragment',
+    maxLength: 2000,
+  })
   @IsString()
   @MaxLength(2000)
   url!: string;

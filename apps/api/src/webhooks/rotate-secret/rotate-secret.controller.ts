@@ -7,7 +7,8 @@ import { WebhookEndpoints } from '../webhook-endpoints';
 
 export class RotatedSecretDoc {
   @ApiProperty({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: 'The new secret, shown this once' }) secret!: string;
-  @ApiProperty({ format: 'date-time', description: 'Until then each delivery carries a signature with the previous secret too' }) previousSecretRetiresAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'Until then each delivery carries a signature with the previous secret too' })
+  previousSecretRetiresAt!: string;
 }
 
 @ApiTags('webhooks')
