@@ -204,6 +204,7 @@ describe('credits reaction keys', () => {
       refuse as never,
       refuse as never,
       { steps: () => refuse } as never,
+      refuse as never,
       { steps: () => refuse } as never,
     );
     for (const type of Object.keys(EVENT_CATALOG)) {
