@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { ManualClock, createAdapters, loadConfig, type Adapters } from '@zan/platform';
 import { createZanApp } from '../../apps/zan/src/zan.app';
 import { ExpiryScheduler } from '../../apps/api/src/process-managers/expiry.scheduler';
+import { seedDataDir } from '../support/data-dirs';
 import { fundedUser } from '../support/http-client';
 import { isolation, testServers } from '../support/isolation';
 import { TEST_JWT_SECRET } from '../support/tokens';
@@ -24,6 +25,7 @@ describe('the api without a SQL database beside the events (as on EventStoreDB)'
   let redis: Redis;
 
   beforeAll(async () => {
+    await seedDataDir(dataDir);
     const config = loadConfig({
       NODE_ENV: 'test',
       ZAN_DATA_DIR: dataDir,

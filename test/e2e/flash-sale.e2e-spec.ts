@@ -4,8 +4,8 @@ import { type Client, fundedUser } from '../support/http-client';
 import { readAllEvents } from '../support/read-model-snapshot';
 import { type RunningZan, startEmbeddedZan, startFullStackInProcess } from '../support/stacks';
 
-const BUYERS = 300;
-const STOCK = 20;
+const BUYERS = 150;
+const STOCK = 10;
 const PRICE = 100;
 
 const later = (...positions: string[]): string => positions.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b), '0');

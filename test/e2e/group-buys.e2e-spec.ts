@@ -133,7 +133,7 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       ).toEqual([1, 2, 3]);
       expect(await statusOf(crowd[0]!, groupBuyId)).toMatchObject({ status: 'completed', members: 3 });
       await eventually('every refused hold returned', async () => {
-        const balances = await Promise.all(crowd.map(balanceOf));
+        const balances = await Promise.all(crowd.map((client) => balanceOf(client)));
         return balances.filter((b) => b === 500).length === 3 && balances.filter((b) => b === 2_500).length === 5;
       });
     });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmbeddedEventStore } from '@zan/event-store';
 import { audit } from '../../apps/cli/src/audit/audit';
+import { seedDataDir } from '../support/data-dirs';
 import { eventually } from '../support/eventually';
 import { type SetupSend, prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
@@ -64,6 +65,7 @@ describe('embedded default killed with SIGKILL under load', () => {
     return ((await response.json()) as { balance: number }).balance;
   };
 
+  beforeAll(() => seedDataDir(dataDir));
   afterAll(async () => {
     await zan?.kill();
     rmSync(dataDir, { recursive: true, force: true });

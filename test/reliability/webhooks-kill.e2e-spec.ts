@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { clientFor } from '../support/http-client';
+import { freshDataDir } from '../support/data-dirs';
 import { eventually } from '../support/eventually';
 import { type AppProcess, startApp } from '../support/processes';
 import { startFullStackInProcess } from '../support/stacks';
@@ -80,7 +79,7 @@ describe('webhooks: the dispatcher killed mid-delivery (full stack, Kafka)', () 
  */
 describe('webhooks: npm start killed mid-delivery (embedded)', () => {
   it('delivers every event at least once after a restart, in order per stream', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'zan-webhooks-kill-'));
+    const dataDir = await freshDataDir('zan-webhooks-kill-');
     const env = {
       ZAN_DATA_DIR: dataDir,
       ZAN_JWT_SECRET: TEST_JWT_SECRET,

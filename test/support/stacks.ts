@@ -1,12 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Client as PgClient } from 'pg';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { createZanApp } from '../../apps/zan/src/zan.app';
 import { type Clock, type RandomSource, loadConfig } from '@zan/platform';
+import { freshDataDir } from './data-dirs';
 import { type Isolation, isolation, testServers } from './isolation';
 import { TEST_JWT_SECRET } from './tokens';
 
@@ -20,7 +19,7 @@ export interface RunningZan {
 export const startEmbeddedZan = async (
   options: { clock?: Clock; random?: RandomSource; dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<RunningZan & { dataDir: string }> => {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'zan-e2e-'));
+  const dataDir = options.dataDir ?? (await freshDataDir());
   const env = { NODE_ENV: 'test', ZAN_DATA_DIR: dataDir, ZAN_JWT_SECRET: TEST_JWT_SECRET, ZAN_READ_WAIT_MS: '5000', ...options.env };
   const app = await createZanApp({ config: loadConfig(env), clock: options.clock, random: options.random, logger: ['error', 'fatal'] });
   await app.init();
