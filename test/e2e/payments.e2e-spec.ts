@@ -122,6 +122,8 @@ describe('payments over HTTP (full stack)', () => {
     await scheduler.runDue();
     await scheduler.runDue();
     await waitFor(async () => (await sender.get('/v1/wallets/me')).body.balance === 20_000 - 501);
+    // The packet's stream may sit on another Kafka partition than the sender's wallet: its view may come later.
+    await waitFor(async () => (await sender.get(`/v1/red-packets/${id}`)).body?.status === 'expired');
     const view = await sender.get(`/v1/red-packets/${id}`).expect(200);
     expect(view.body).toMatchObject({ status: 'expired', remaining: 0 });
   }, 60_000);
