@@ -8,17 +8,8 @@ import { eventually } from '../support/eventually';
 import { type SetupSend, prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { NO_SPENDING_LIMITS } from '../support/spending-limits';
+import { type StormCall, anyPayment, sendOnce } from '../support/storm';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
-
-interface Call {
-  path: string;
-  userId: string;
-  key: string;
-  body?: object;
-  /** The last answer: a status, or 0 while none came (the server died first). */
-  status: number;
-  answer?: Record<string, unknown>;
-}
 
 const DEBITS = new Set(['FundsTransferred', 'TipPraised', 'RedPacketSent', 'RedPacketClaimed', 'WalletWithdrawn']);
 
@@ -47,19 +38,7 @@ describe('embedded default killed with SIGKILL under load', () => {
   };
   const users = ['kara', 'liam', 'mona', 'nils', 'olga', 'piet'];
   const tokens = new Map(users.map((u) => [u, tokenFor(u, TEST_JWT_SECRET)]));
-  const send = async (call: Call): Promise<void> => {
-    try {
-      const response = await fetch(`${base}${call.path}`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${tokens.get(call.userId)}`, 'Idempotency-Key': call.key, ...(call.body && { 'Content-Type': 'application/json' }) },
-        body: call.body && JSON.stringify(call.body),
-      });
-      call.answer = (await response.json()) as Record<string, unknown>;
-      call.status = response.status;
-    } catch {
-      call.status = 0;
-    }
-  };
+  const send = (call: StormCall): Promise<void> => sendOnce(base, tokens.get(call.userId)!, call);
   const balanceOf = async (userId: string): Promise<number> => {
     const response = await fetch(`${base}/v1/wallets/me`, { headers: { Authorization: `Bearer ${tokens.get(userId)}` } });
     return ((await response.json()) as { balance: number }).balance;
@@ -81,21 +60,10 @@ describe('embedded default killed with SIGKILL under load', () => {
     };
     for (const user of users) await prepareStormUser(sendSetup, user, { funding: FUNDING, articles: 4 });
 
-    const calls: Call[] = [];
+    const calls: StormCall[] = [];
     const packets: string[] = [];
     let next = 0;
-    const nextCall = (): Call => {
-      const i = next++;
-      const from = users[i % users.length]!;
-      const to = users[(i * 7 + 1) % users.length] === from ? users[(i + 1) % users.length]! : users[(i * 7 + 1) % users.length]!;
-      const kind = i % 10;
-      const call = (path: string, body?: object): Call => ({ path, userId: from, key: `k-${i}`, body, status: 0 });
-      if (kind < 3) return call('/v1/tips', { authorId: to, articleId: `${to}-a-${i % 4}`, amount: 500 + (i % 300) });
-      if (kind < 5) return call('/v1/transfers', { toUserId: to, amount: 1 + (i % 700) });
-      if (kind < 7 || packets.length === 0) return call('/v1/red-packets', { amount: 100 + (i % 900), shares: 1 + (i % 5), mode: i % 2 ? 'lucky' : 'equal' });
-      if (kind < 8) return call('/v1/wallets/me/withdrawals', { amount: 1 + (i % 200), cardId: `card-${from}` });
-      return call(`/v1/red-packets/${packets[i % packets.length]}/claims`);
-    };
+    const nextCall = (): StormCall => anyPayment(users, next++, packets);
     const storm = async (answers: number): Promise<void> => {
       const target = calls.filter((c) => c.status !== 0).length + answers;
       let dead = false;

@@ -9,17 +9,8 @@ import { type AppProcess, startApp } from '../support/processes';
 import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { NO_SPENDING_LIMITS } from '../support/spending-limits';
+import { type StormCall, anyPayment, sendOnce } from '../support/storm';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
-
-interface Call {
-  path: string;
-  userId: string;
-  key: string;
-  body?: object;
-  /** The last answer: a status, or 0 while none came (the api died first, or none was up). */
-  status: number;
-  answer?: Record<string, unknown>;
-}
 
 const DEBITS = new Set(['FundsTransferred', 'TipPraised', 'RedPacketSent', 'RedPacketClaimed', 'WalletWithdrawn']);
 const LISTENING = /zan api: listening on (http:\/\/127\.0\.0\.1:\d+)/;
@@ -65,32 +56,17 @@ describe('full stack: api replicas SIGKILLed under load', () => {
   /** Attempts that got no answer: the replica died under them. */
   let lost = 0;
   /** One attempt, on the next replica that is up; status 0 if none answered. */
-  const attempt = async (call: Call): Promise<void> => {
+  const attempt = async (call: StormCall): Promise<void> => {
     const bases = [...live.values()];
     call.status = 0;
     if (bases.length === 0) return;
-    const base = bases[turn++ % bases.length]!;
-    try {
-      const response = await fetch(`${base}${call.path}`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${tokens.get(call.userId)}`,
-          'Idempotency-Key': call.key,
-          ...(call.body && { 'Content-Type': 'application/json' }),
-        },
-        body: call.body && JSON.stringify(call.body),
-        signal: AbortSignal.timeout(15_000),
-      });
-      call.answer = (await response.json()) as Record<string, unknown>;
-      call.status = response.status;
-    } catch {
-      call.status = 0;
-      lost += 1;
-    }
+    await sendOnce(bases[turn++ % bases.length]!, tokens.get(call.userId)!, call, 15_000);
+    if (call.status === 0) lost += 1;
   };
-  const settled = (call: Call) => call.status !== 0 && call.status < 500 && !(call.status === 409 && String(call.answer?.type).endsWith('request-in-progress'));
+  const settled = (call: StormCall) =>
+    call.status !== 0 && call.status < 500 && !(call.status === 409 && String(call.answer?.type).endsWith('request-in-progress'));
   /** As a client would: retried by its key while it gets no answer, a 5xx or "in progress". */
-  const send = async (call: Call, tries = 40): Promise<void> => {
+  const send = async (call: StormCall, tries = 40): Promise<void> => {
     for (let i = 0; i < tries; i++) {
       await attempt(call);
       if (settled(call)) return;
@@ -127,41 +103,10 @@ describe('full stack: api replicas SIGKILLed under load', () => {
     };
     for (const user of users) await prepareStormUser(sendSetup, user, { funding: FUNDING, articles: 4 });
 
-    const calls: Call[] = [];
+    const calls: StormCall[] = [];
     const packets: string[] = [];
     let next = 0;
-    const nextCall = (): Call => {
-      const i = next++;
-      const from = users[i % users.length]!;
-      const to = users[(i * 7 + 1) % users.length] === from ? users[(i + 1) % users.length]! : users[(i * 7 + 1) % users.length]!;
-      const kind = i % 10;
-      const call = (path: string, body?: object): Call => ({
-        path,
-        userId: from,
-        key: `k-${i}`,
-        body,
-        status: 0,
-      });
-      if (kind < 3)
-        return call('/v1/tips', {
-          authorId: to,
-          articleId: `${to}-a-${i % 4}`,
-          amount: 500 + (i % 300),
-        });
-      if (kind < 5) return call('/v1/transfers', { toUserId: to, amount: 1 + (i % 700) });
-      if (kind < 7 || packets.length === 0)
-        return call('/v1/red-packets', {
-          amount: 100 + (i % 900),
-          shares: 1 + (i % 5),
-          mode: i % 2 ? 'lucky' : 'equal',
-        });
-      if (kind < 8)
-        return call('/v1/wallets/me/withdrawals', {
-          amount: 1 + (i % 200),
-          cardId: `card-${from}`,
-        });
-      return call(`/v1/red-packets/${packets[i % packets.length]}/claims`);
-    };
+    const nextCall = (): StormCall => anyPayment(users, next++, packets);
     /** Workers send until `stop` holds; a request that got no answer is retried by its key. */
     const storm = async (stop: () => boolean, retry = true) =>
       Promise.all(

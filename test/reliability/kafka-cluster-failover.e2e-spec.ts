@@ -12,6 +12,7 @@ import { type AppProcess, startApp } from '../support/processes';
 import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { expectEveryStreamWholeAndInOrder, readAsSubscriber, storedStreams } from '../support/subscriber';
+import { tipOrTransfer } from '../support/storm';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
 const KAFKA = join(__dirname, '../../infra/kafka');
@@ -111,12 +112,7 @@ describeCluster('full stack on a three-broker Kafka cluster: a broker is killed 
     const worker = async () => {
       while (!stop) {
         const i = next++;
-        const from = users[i % users.length]!;
-        const to = users[(i + 1 + (i % 3)) % users.length]!;
-        const [path, body] =
-          i % 2
-            ? ['/v1/tips', { authorId: to, articleId: `${to}-a-${i % 3}`, amount: 500 + (i % 100) }]
-            : ['/v1/transfers', { toUserId: to, amount: 1 + (i % 300) }];
+        const { userId: from, path, body } = tipOrTransfer(users, i);
         expect(await post(from, path, body, `k-${i}`)).toBe(201);
         if (killed && ++afterKill >= 60) return;
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -10,6 +10,7 @@ import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProject
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { NO_SPENDING_LIMITS } from '../support/spending-limits';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { tipOrTransfer } from '../support/storm';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
 const LISTENING = /zan api: listening on (http:\/\/127\.0\.0\.1:\d+)/;
@@ -113,19 +114,7 @@ describe('full stack: a Redis outage under load', () => {
     const worker = async () => {
       while (!stop) {
         const i = next++;
-        const from = users[i % users.length]!;
-        const to = users[(i + 1 + (i % 3)) % users.length]!;
-        const [path, body] =
-          i % 2
-            ? [
-                '/v1/tips',
-                {
-                  authorId: to,
-                  articleId: `${to}-a-${i % 3}`,
-                  amount: 500 + (i % 100),
-                },
-              ]
-            : ['/v1/transfers', { toUserId: to, amount: 1 + (i % 300) }];
+        const { userId: from, path, body } = tipOrTransfer(users, i);
         const key = `k-${i}`;
         let answer = await call('POST', from, path, body, key);
         count('post', answer.status);

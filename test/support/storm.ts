@@ -1,0 +1,62 @@
+/**
+ * The payments of the reliability specs' storms, drawn from the request's number `i` alone (so a
+ * failing run says which request did what), among users readied by prepareStormUser (verified,
+ * their card linked, funded, and `articles` articles of their own named `<user>-a-<n>`).
+ */
+
+/** One POST of a storm: what was sent, and the last answer (status 0 while none came). */
+export interface StormCall {
+  path: string;
+  userId: string;
+  key: string;
+  body?: object;
+  status: number;
+  answer?: Record<string, unknown>;
+}
+
+/** Request `i` of a storm of tips and transfers only, alternating: every one is a debit with a credit to follow. */
+export const tipOrTransfer = (users: readonly string[], i: number, articles = 3): StormCall & { body: object } => {
+  const from = users[i % users.length]!;
+  const to = users[(i + 1 + (i % 3)) % users.length]!;
+  const call = (path: string, body: object): StormCall & { body: object } => ({ path, userId: from, key: `k-${i}`, body, status: 0 });
+  return i % 2
+    ? call('/v1/tips', { authorId: to, articleId: `${to}-a-${i % articles}`, amount: 500 + (i % 100) })
+    : call('/v1/transfers', { toUserId: to, amount: 1 + (i % 300) });
+};
+
+/**
+ * Request `i` of a storm of every money-moving command: 30% tips, 20% transfers, 20% red packets
+ * (always while none was sent yet), 10% withdrawals to the payer's own card, 20% claims of the
+ * packets sent so far.
+ */
+export const anyPayment = (users: readonly string[], i: number, packets: readonly string[], articles = 4): StormCall => {
+  const from = users[i % users.length]!;
+  const drawn = users[(i * 7 + 1) % users.length]!;
+  const to = drawn === from ? users[(i + 1) % users.length]! : drawn;
+  const kind = i % 10;
+  const call = (path: string, body?: object): StormCall => ({ path, userId: from, key: `k-${i}`, body, status: 0 });
+  if (kind < 3) return call('/v1/tips', { authorId: to, articleId: `${to}-a-${i % articles}`, amount: 500 + (i % 300) });
+  if (kind < 5) return call('/v1/transfers', { toUserId: to, amount: 1 + (i % 700) });
+  if (kind < 7 || packets.length === 0) return call('/v1/red-packets', { amount: 100 + (i % 900), shares: 1 + (i % 5), mode: i % 2 ? 'lucky' : 'equal' });
+  if (kind < 8) return call('/v1/wallets/me/withdrawals', { amount: 1 + (i % 200), cardId: `card-${from}` });
+  return call(`/v1/red-packets/${packets[i % packets.length]}/claims`);
+};
+
+/**
+ * Sends `call` once to the api at `base` as its user (bearer `token`), with its Idempotency-Key, and
+ * records the answer on it; no answer in `timeoutMs` (or a dead server) leaves status 0.
+ */
+export const sendOnce = async (base: string, token: string, call: StormCall, timeoutMs = 30_000): Promise<void> => {
+  try {
+    const response = await fetch(`${base}${call.path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Idempotency-Key': call.key, ...(call.body && { 'Content-Type': 'application/json' }) },
+      body: call.body && JSON.stringify(call.body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    call.answer = (await response.json()) as Record<string, unknown>;
+    call.status = response.status;
+  } catch {
+    call.status = 0;
+  }
+};
