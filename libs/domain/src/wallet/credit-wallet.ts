@@ -20,77 +20,49 @@ export type WalletCredit = DomainEvent<
 /** Made by process managers. Idempotency comes from the event id they assign, not from the decider. */
 export type CreditWallet = Command<'CreditWallet', { userId: string; credit: WalletCredit }>;
 
-/** Who a credit is for: it must be the owner of the stream it lands on. */
-const beneficiary = (credit: WalletCredit): unknown => {
-  switch (credit.type) {
-    case 'TransferReceived':
-      return credit.data.toUserId;
-    case 'TipReceived':
-      return credit.data.authorId;
-    case 'RedPacketShareReceived':
-      return credit.data.userId;
-    case 'RedPacketRefunded':
-      return credit.data.senderId;
-    case 'OrderPaymentReceived':
-      return credit.data.merchantId;
-    case 'OrderRefundReceived':
-    case 'GroupBuyFundsReturned':
-      return credit.data.buyerId;
-    case 'MerchantPaymentReceived':
-      return credit.data.merchantId;
-    case 'MerchantPaymentReturned':
-      return credit.data.payerId;
-    case 'GroupBuyPaymentReceived':
-      return credit.data.merchantId;
-    default:
-      throw new InvalidCommand(`unknown credit ${(credit as { type?: unknown }).type as string}`);
-  }
+type CreditData<T extends WalletCredit['type']> = Extract<WalletCredit, { type: T }>['data'];
+
+/**
+ * Per credit type: who it is for (the owner of the stream it must land on), and the credit's own
+ * fields, copied into the stored event with the checked amount (`optional` ones only when present),
+ * so stray fields in the command never reach the store.
+ */
+const CREDITS: {
+  [T in WalletCredit['type']]: {
+    beneficiary: keyof CreditData<T>;
+    fields: readonly Exclude<keyof CreditData<T>, 'amount'>[];
+    optional?: readonly Exclude<keyof CreditData<T>, 'amount'>[];
+  };
+} = {
+  TransferReceived: { beneficiary: 'toUserId', fields: ['transferId', 'fromUserId', 'toUserId'] },
+  TipReceived: { beneficiary: 'authorId', fields: ['tipId', 'readerId', 'authorId', 'articleId'] },
+  RedPacketShareReceived: { beneficiary: 'userId', fields: ['redPacketId', 'senderId', 'userId'] },
+  RedPacketRefunded: { beneficiary: 'senderId', fields: ['redPacketId', 'senderId'] },
+  OrderPaymentReceived: { beneficiary: 'merchantId', fields: ['orderId', 'productId', 'merchantId', 'buyerId'] },
+  OrderRefundReceived: { beneficiary: 'buyerId', fields: ['orderId', 'refundId', 'merchantId', 'buyerId'] },
+  MerchantPaymentReceived: { beneficiary: 'merchantId', fields: ['paymentId', 'payerId', 'merchantId'], optional: ['reference'] },
+  MerchantPaymentReturned: { beneficiary: 'payerId', fields: ['paymentId', 'payerId', 'merchantId', 'reason'] },
+  GroupBuyFundsReturned: { beneficiary: 'buyerId', fields: ['groupBuyId', 'joinId', 'buyerId', 'reason'] },
+  GroupBuyPaymentReceived: { beneficiary: 'merchantId', fields: ['groupBuyId', 'orderId', 'productId', 'merchantId', 'buyerId'] },
 };
 
-/** The credit's own fields only, so stray fields in the command never reach the stored event. */
+const shapeOf = (credit: WalletCredit) => {
+  const shape = Object.hasOwn(CREDITS, credit.type)
+    ? (CREDITS[credit.type] as { beneficiary: string; fields: readonly string[]; optional?: readonly string[] })
+    : undefined;
+  if (!shape) throw new InvalidCommand(`unknown credit ${(credit as { type?: unknown }).type as string}`);
+  return shape;
+};
+
+/** The stored credit: the type's own fields and the checked amount. */
 const creditEvent = (credit: WalletCredit, amount: number): WalletCredit => {
-  switch (credit.type) {
-    case 'TransferReceived': {
-      const { transferId, fromUserId, toUserId } = credit.data;
-      return { type: credit.type, data: { transferId, fromUserId, toUserId, amount } };
-    }
-    case 'TipReceived': {
-      const { tipId, readerId, authorId, articleId } = credit.data;
-      return { type: credit.type, data: { tipId, readerId, authorId, articleId, amount } };
-    }
-    case 'RedPacketShareReceived': {
-      const { redPacketId, senderId, userId } = credit.data;
-      return { type: credit.type, data: { redPacketId, senderId, userId, amount } };
-    }
-    case 'RedPacketRefunded': {
-      const { redPacketId, senderId } = credit.data;
-      return { type: credit.type, data: { redPacketId, senderId, amount } };
-    }
-    case 'OrderPaymentReceived': {
-      const { orderId, productId, merchantId, buyerId } = credit.data;
-      return { type: credit.type, data: { orderId, productId, merchantId, buyerId, amount } };
-    }
-    case 'OrderRefundReceived': {
-      const { orderId, refundId, merchantId, buyerId } = credit.data;
-      return { type: credit.type, data: { orderId, refundId, merchantId, buyerId, amount } };
-    }
-    case 'MerchantPaymentReceived': {
-      const { paymentId, payerId, merchantId, reference } = credit.data;
-      return { type: credit.type, data: { paymentId, payerId, merchantId, amount, ...(reference !== undefined && { reference }) } };
-    }
-    case 'MerchantPaymentReturned': {
-      const { paymentId, payerId, merchantId, reason } = credit.data;
-      return { type: credit.type, data: { paymentId, payerId, merchantId, amount, reason } };
-    }
-    case 'GroupBuyFundsReturned': {
-      const { groupBuyId, joinId, buyerId, reason } = credit.data;
-      return { type: credit.type, data: { groupBuyId, joinId, buyerId, amount, reason } };
-    }
-    case 'GroupBuyPaymentReceived': {
-      const { groupBuyId, orderId, productId, merchantId, buyerId } = credit.data;
-      return { type: credit.type, data: { groupBuyId, orderId, productId, merchantId, buyerId, amount } };
-    }
-  }
+  const { fields, optional = [] } = shapeOf(credit);
+  const given = credit.data as unknown as Record<string, unknown>;
+  const data: Record<string, unknown> = {};
+  for (const field of fields) data[field] = given[field];
+  data.amount = amount;
+  for (const field of optional) if (given[field] !== undefined) data[field] = given[field];
+  return { type: credit.type, data } as unknown as WalletCredit;
 };
 
 /** Never rejected for business reasons: money already left another wallet or a packet and must land. */
@@ -100,7 +72,8 @@ export const decideCreditWallet = ({ data }: CreditWallet, state: WalletState): 
   if (typeof credit !== 'object' || credit === null || typeof credit.data !== 'object' || credit.data === null) {
     throw new InvalidCommand('credit must be a credit event');
   }
-  if (beneficiary(credit) !== userId) throw new InvalidCommand(`a ${credit.type} for someone else cannot land on the wallet of ${userId}`);
+  if ((credit.data as unknown as Record<string, unknown>)[shapeOf(credit).beneficiary] !== userId)
+    throw new InvalidCommand(`a ${credit.type} for someone else cannot land on the wallet of ${userId}`);
   requireOwnStream(state, userId);
   const amount = requirePayable(credit.data.amount, 'credit.data.amount');
   return [...(state.exists ? [] : [openedOnFirstUse(userId)]), creditEvent(credit, amount)];
