@@ -134,6 +134,6 @@ const describeFlow = (name: string, start: () => Promise<RunningZan>) =>
 
 describeFlow('embedded default', () => startEmbeddedZan({ env: { ZAN_READ_WAIT_MS: '1500' } }));
 describeFlow('full stack: PostgreSQL, Kafka, Redis', async () => {
-  const stack = await startFullStackInProcess('flow');
+  const stack = await startFullStackInProcess('flow', { env: { ZAN_READ_WAIT_MS: '5000' } });
   return stack;
 });

@@ -14,8 +14,8 @@ type Zan = Awaited<ReturnType<typeof startEmbeddedZan>> | Awaited<ReturnType<typ
  * before read-your-writes covered reactions, a read right after the command missed the credit.
  */
 describe.each([
-  ['embedded (npm start)', () => startEmbeddedZan()],
-  ['full stack (api, relay, projector)', () => startFullStackInProcess('ryw-e2e')],
+  ['embedded (npm start)', () => startEmbeddedZan({ env: { ZAN_READ_WAIT_MS: '5000' } })],
+  ['full stack (api, relay, projector)', () => startFullStackInProcess('ryw-e2e', { env: { ZAN_READ_WAIT_MS: '5000' } })],
 ] as [string, () => Promise<Zan>][])('read-your-writes over HTTP, %s', (_, start) => {
   let zan: Zan;
   const ROUNDS = 10;

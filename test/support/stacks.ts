@@ -9,6 +9,12 @@ import { freshDataDir } from './data-dirs';
 import { type Isolation, isolation, testServers } from './isolation';
 import { TEST_JWT_SECRET } from './tokens';
 
+/**
+ * How long a read with ?after= waits for the read models: generous, because CI machines are slower
+ * and busier than a laptop. A spec of the 503 answer sets its own, shorter one.
+ */
+const READ_WAIT_MS = '15000';
+
 export interface RunningZan {
   app: INestApplication;
   env: Record<string, string>;
@@ -20,7 +26,7 @@ export const startEmbeddedZan = async (
   options: { clock?: Clock; random?: RandomSource; dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<RunningZan & { dataDir: string }> => {
   const dataDir = options.dataDir ?? (await freshDataDir());
-  const env = { NODE_ENV: 'test', ZAN_DATA_DIR: dataDir, ZAN_JWT_SECRET: TEST_JWT_SECRET, ZAN_READ_WAIT_MS: '5000', ...options.env };
+  const env = { NODE_ENV: 'test', ZAN_DATA_DIR: dataDir, ZAN_JWT_SECRET: TEST_JWT_SECRET, ZAN_READ_WAIT_MS: READ_WAIT_MS, ...options.env };
   const app = await createZanApp({ config: loadConfig(env), clock: options.clock, random: options.random, logger: ['error', 'fatal'] });
   await app.init();
   return {
@@ -49,7 +55,7 @@ export const fullStackEnv = (
     ZAN_TOPIC_PREFIX: iso.topicPrefix,
     REDIS_URL: servers.redisUrl,
     ZAN_REDIS_PREFIX: iso.redisPrefix,
-    ZAN_READ_WAIT_MS: '5000',
+    ZAN_READ_WAIT_MS: READ_WAIT_MS,
   };
 };
 
