@@ -71,6 +71,36 @@ describe('admin stats routes (embedded)', () => {
     expect(money.body.held).toBe(1_000 - luck.body.best.reduce((sum: number, c: { amount: number }) => sum + c.amount, 0));
   });
 
+  it('answers merchants’ sales and refunds per day, their totals and the top merchants by net sales, agreeing with the merchant’s own report', async () => {
+    const sales = await admin().get(`/v1/admin/stats/merchant-sales?${range}`).expect(200);
+    expect(sales.body).toMatchObject({ from: HISTORY_DAYS[0], to: HISTORY_DAYS[1] });
+    expect(sales.body.totals).toEqual({ ...EXPECTED.sales.totals, gross: EXPECTED.sales.gross, net: EXPECTED.sales.net });
+    expect(sales.body.days.map((d: { day: string }) => d.day)).toEqual([...HISTORY_DAYS]);
+    expect(sales.body.days[0]).toMatchObject(EXPECTED.sales.byDay['2026-11-30']);
+    expect(sales.body.days[1]).toMatchObject(EXPECTED.sales.byDay['2026-12-01']);
+    expect(sales.body.topMerchants).toEqual(EXPECTED.sales.topMerchants);
+    expect((await admin().get(`/v1/admin/stats/merchant-sales?${range}&limit=1`).expect(200)).body.topMerchants).toEqual(
+      EXPECTED.sales.topMerchants.slice(0, 1),
+    );
+
+    // Per hour too, in the hourly series: the refund on the second day's first busy hour.
+    const hourly = await admin().get(`/v1/admin/stats/hourly?${range}`).expect(200);
+    const hour = (at: string) => hourly.body.buckets.find((b: { at: string }) => b.at === at);
+    expect(hour('2026-11-30T10')).toMatchObject({ orders: 1, orderAmount: 3_000, groupBuyOrders: 2, groupBuyAmount: 2_400, refunds: 0 });
+    expect(hour('2026-12-01T01')).toMatchObject({ codePayments: 2, codePaymentAmount: 950, refunds: 1, refundAmount: 500 });
+
+    // The shop's own report (orders only) counts the same order and refund on the same days.
+    const own = await clientFor(zan.app, 'shop').get(`/v1/merchants/me/sales?${range}`).expect(200);
+    expect(own.body.days.map((d: { orders: number; gross: number; refunds: number }) => [d.orders, d.gross, d.refunds])).toEqual([
+      [1, 3_000, 0],
+      [0, 0, 500],
+    ]);
+
+    await clientFor(zan.app, 'shop').get(`/v1/admin/stats/merchant-sales?${range}`).expect(403);
+    expect((await admin().get('/v1/admin/stats/merchant-sales?from=2026-12-02&to=2026-12-01').expect(400)).body.errors[0].field).toBe('from');
+    expect((await admin().get(`/v1/admin/stats/merchant-sales?${range}&limit=101`).expect(400)).body.errors[0].field).toBe('limit');
+  });
+
   it('counts the last hour per minute and reports no lag once caught up', async () => {
     const throughput = await admin().get('/v1/admin/stats/throughput').expect(200);
     expect(throughput.body.minutes).toHaveLength(60);
@@ -91,9 +121,11 @@ describe('admin stats routes (embedded)', () => {
       ['from=2025-01-01&to=2026-12-01', 'to'],
       ['from=2026-11-30&from=2026-12-01', 'from'],
     ];
-    for (const [query, field] of bad) {
-      const refused = await admin().get(`/v1/admin/stats/daily?${query}`);
-      expect({ query, status: refused.status }).toEqual({ query, status: 400 });
+    // Every route with a range parses it alike (one pipe): each refuses each bad range.
+    const routes = ['daily', 'hourly', 'top-authors', 'top-articles', 'red-packet-luck', 'merchant-sales'];
+    for (const [[query, field], route] of bad.flatMap((b) => routes.map((r) => [b, r] as const))) {
+      const refused = await admin().get(`/v1/admin/stats/${route}?${query}`);
+      expect({ route, query, status: refused.status }).toEqual({ route, query, status: 400 });
       expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(refused.body.errors).toEqual([expect.objectContaining({ field })]);
     }

@@ -29,6 +29,8 @@ export const keys = {
   statsAuthors: (day: string) => `stats-authors:${day}`,
   statsArticles: (day: string) => `stats-articles:${day}`,
   statsLuck: (day: string) => `stats-luck:${day}`,
+  /** Merchants scored by net sales (orders, group-buy orders and code payments, less refunds) in fen. */
+  statsMerchants: (day: string) => `stats-merchants:${day}`,
   statsMoney: 'stats-money',
   /** Dedupe: stream id -> last applied revision, one hash per Kafka category. */
   applied: (category: string) => `applied:${category}`,

@@ -1,5 +1,6 @@
 import { ApiQuery } from '@nestjs/swagger';
-import { applyDecorators } from '@nestjs/common';
+import { Inject, Injectable, Query, applyDecorators, mixin, type PipeTransform, type Type } from '@nestjs/common';
+import { CLOCK, type Clock } from '@zan/platform';
 import { beijingDay, isBeijingDay, type StatsUnit, MAX_STATS_DAYS } from '@zan/read-models';
 import { badRequest } from '../http/validation';
 
@@ -16,6 +17,7 @@ const DAY_MS = 86_400_000;
 /**
  * `from` and `to` from the query string: Beijing days (YYYY-MM-DD), both included, `from` not after
  * `to`, at most MAX_STATS_DAYS[unit] days. Missing: the last DEFAULT_DAYS days up to today in Beijing.
+ * Anything else is a 400 problem naming the field.
  */
 export const statsRange = (from: unknown, to: unknown, unit: StatsUnit, now: Date): StatsRange => {
   for (const [field, value] of [
@@ -33,8 +35,26 @@ export const statsRange = (from: unknown, to: unknown, unit: StatsUnit, now: Dat
   return { from: start, to: end };
 };
 
+/** The query string -> its StatsRange, with today from the injected clock. One pipe class per unit. */
+const rangePipes = new Map<StatsUnit, Type<PipeTransform>>();
+const rangePipeOf = (unit: StatsUnit): Type<PipeTransform> => {
+  let pipe = rangePipes.get(unit);
+  if (!pipe) {
+    @Injectable()
+    class StatsRangePipe implements PipeTransform<Record<string, unknown>, StatsRange> {
+      constructor(@Inject(CLOCK) private readonly clock: Clock) {}
+      transform(query: Record<string, unknown>): StatsRange {
+        return statsRange(query.from, query.to, unit, this.clock.now());
+      }
+    }
+    pipe = mixin(StatsRangePipe);
+    rangePipes.set(unit, pipe);
+  }
+  return pipe;
+};
+
 /** The from/to query parameters, documented once. */
-export const ApiStatsRange = (unit: StatsUnit) =>
+const ApiStatsRange = (unit: StatsUnit) =>
   applyDecorators(
     ApiQuery({
       name: 'from',
@@ -51,3 +71,16 @@ export const ApiStatsRange = (unit: StatsUnit) =>
       example: '2026-12-07',
     }),
   );
+
+/**
+ * A route's `?from=&to=` as a checked StatsRange (a 400 problem otherwise), documented in OpenAPI:
+ * `list(@StatsRangeQuery('day') range: StatsRange)`.
+ */
+export const StatsRangeQuery =
+  (unit: StatsUnit): ParameterDecorator =>
+  (target, method, index) => {
+    Query(rangePipeOf(unit))(target, method, index);
+    if (method === undefined) return;
+    const descriptor = Object.getOwnPropertyDescriptor(target, method)!;
+    ApiStatsRange(unit)(target, method, descriptor);
+  };

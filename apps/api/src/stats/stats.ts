@@ -1,3 +1,4 @@
+import { ReadMerchantSalesController } from './read-merchant-sales/read-merchant-sales.controller';
 import { ReadMoneyEquationController } from './read-money-equation/read-money-equation.controller';
 import { ReadRedPacketLuckController } from './read-red-packet-luck/read-red-packet-luck.controller';
 import { ReadStatsController } from './read-stats/read-stats.controller';
@@ -9,6 +10,7 @@ export const STATS_CONTROLLERS = [
   ReadStatsController,
   ReadTopPraisedController,
   ReadRedPacketLuckController,
+  ReadMerchantSalesController,
   ReadMoneyEquationController,
   ReadThroughputController,
 ];

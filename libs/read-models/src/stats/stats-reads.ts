@@ -16,6 +16,12 @@ import {
   type StatsRankQuery,
 } from './stats.views';
 
+const RANKED_BY_DAY: Record<StatsRankQuery['kind'], (day: string) => string> = {
+  authors: keys.statsAuthors,
+  articles: keys.statsArticles,
+  merchants: keys.statsMerchants,
+};
+
 /** What a store gives the stats reads: hashes and scored sorted-set members by logical key, many at once. */
 export interface StatsSource {
   hashes(keys: string[]): Promise<Record<string, string>[]>;
@@ -37,7 +43,7 @@ export class StatsReads {
   async statsTop({ kind, from, to, limit }: StatsRankQuery): Promise<StatsRankEntry[]> {
     assertLimit(limit);
     const days = daysBetween(from, to, MAX_STATS_DAYS.day);
-    const sets = await this.source.scored(days.map(kind === 'authors' ? keys.statsAuthors : keys.statsArticles));
+    const sets = await this.source.scored(days.map(RANKED_BY_DAY[kind]));
     const totals = new Map<string, number>();
     for (const set of sets) for (const [member, score] of set) totals.set(member, (totals.get(member) ?? 0) + score);
     return topOf(totals, limit);

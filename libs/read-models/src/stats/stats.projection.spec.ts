@@ -95,3 +95,77 @@ describe('the money equation of the stats projection', () => {
     }
   });
 });
+
+describe('merchants’ sales and refunds', () => {
+  const at = (i: number, occurredAt: string, streamId: string, type: string, data: object) =>
+    ({ id: `s${i}`, type, version: 1, streamId, revision: i, position: BigInt(i + 1), occurredAt, data, metadata: {} }) as never;
+  const DAY_ONE = '2026-11-30T02:00:00.000Z'; // Beijing 2026-11-30 10:00
+  const DAY_TWO = '2026-11-30T16:30:00.000Z'; // Beijing 2026-12-01 00:30
+  const order = { orderId: 'o1', productId: 'p1', merchantId: 'shop', buyerId: 'ann', quantity: 1, unitPrice: 700, amount: 700 };
+  const history = [
+    at(0, DAY_ONE, 'wallet-ann', 'OrderPlaced', order),
+    at(1, DAY_ONE, 'wallet-shop', 'OrderPaymentReceived', order),
+    at(2, DAY_ONE, 'wallet-tea', 'GroupBuyPaymentReceived', {
+      groupBuyId: 'g',
+      orderId: 'j1',
+      productId: 'p2',
+      merchantId: 'tea',
+      buyerId: 'bo',
+      amount: 2_000,
+    }),
+    at(3, DAY_ONE, 'wallet-tea', 'GroupBuyPaymentReceived', {
+      groupBuyId: 'g',
+      orderId: 'j2',
+      productId: 'p2',
+      merchantId: 'tea',
+      buyerId: 'cy',
+      amount: 2_000,
+    }),
+    at(4, DAY_TWO, 'wallet-shop', 'MerchantPaymentReceived', { paymentId: 'm1', payerId: 'bo', merchantId: 'shop', amount: 300 }),
+    at(5, DAY_TWO, 'wallet-cy', 'MerchantPaid', { paymentId: 'm2', payerId: 'cy', merchantId: 'shop', codeId: 'c', amount: 50, dynamic: true }),
+    at(6, DAY_TWO, 'wallet-cy', 'MerchantPaymentReturned', { paymentId: 'm2', payerId: 'cy', merchantId: 'shop', amount: 50, reason: 'code-used' }),
+    at(7, DAY_TWO, 'order-o1', 'OrderRefundRequested', { orderId: 'o1', refundId: 'r1', merchantId: 'shop', buyerId: 'ann', amount: 200, requestedBy: 'shop' }),
+    at(8, DAY_TWO, 'wallet-shop', 'OrderRefunded', { orderId: 'o1', refundId: 'r1', merchantId: 'shop', buyerId: 'ann', amount: 200 }),
+    at(9, DAY_TWO, 'wallet-ann', 'OrderRefundReceived', { orderId: 'o1', refundId: 'r1', merchantId: 'shop', buyerId: 'ann', amount: 200 }),
+  ];
+  /** The hashes and sorted sets the changes build, as a store would (increments only). */
+  const applyAll = () => {
+    const totals = new Map<string, number>();
+    for (const event of history)
+      for (const change of statsProjection.project(event)) {
+        const key = change.op === 'hincrby' ? `${change.key}/${change.field}` : change.op === 'zincrby' ? `${change.key}/${change.member}` : undefined;
+        if (key && (change.op === 'hincrby' || change.op === 'zincrby')) totals.set(key, (totals.get(key) ?? 0) + change.by);
+      }
+    return (key: string) => totals.get(key) ?? 0;
+  };
+
+  it('counts paid orders, group-buy orders, payments by code and refunds on their Beijing day and hour', () => {
+    const read = applyAll();
+    const day = (d: string, field: string) => read(`stats-day:${d}/${field}`);
+    expect(
+      ['orders', 'orderAmount', 'groupBuyOrders', 'groupBuyAmount', 'codePayments', 'codePaymentAmount', 'refunds', 'refundAmount'].map((f) =>
+        day('2026-11-30', f),
+      ),
+    ).toEqual([1, 700, 2, 4_000, 0, 0, 0, 0]);
+    expect(
+      ['orders', 'orderAmount', 'groupBuyOrders', 'groupBuyAmount', 'codePayments', 'codePaymentAmount', 'refunds', 'refundAmount'].map((f) =>
+        day('2026-12-01', f),
+      ),
+    ).toEqual([0, 0, 0, 0, 1, 300, 1, 200]);
+    expect(read('stats-hour:2026-11-30T10/groupBuyAmount')).toBe(4_000);
+    expect(read('stats-hour:2026-12-01T00/refundAmount')).toBe(200);
+    expect(read('stats-hour:2026-12-01T00/codePaymentAmount')).toBe(300);
+  });
+
+  it('scores each merchant by net sales per day: refunds subtract on the day they are paid out', () => {
+    const read = applyAll();
+    expect([read('stats-merchants:2026-11-30/shop'), read('stats-merchants:2026-11-30/tea')]).toEqual([700, 4_000]);
+    expect([read('stats-merchants:2026-12-01/shop'), read('stats-merchants:2026-12-01/tea')]).toEqual([100, 0]);
+  });
+
+  it('leaves the money equation at zero once every credit is applied', () => {
+    const read = applyAll();
+    const money = (field: string) => read(`stats-money/${field}`);
+    expect(money('balances') + money('held') + money('inFlight')).toBe(money('fundings') - money('withdrawals'));
+  });
+});

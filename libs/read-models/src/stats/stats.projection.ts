@@ -11,9 +11,11 @@ type Data = Record<string, unknown>;
 const amountOf = (data: Data): number => data.amount as number;
 
 /**
- * What each event adds to its day's and hour's counters. The extension point for new kinds of event:
- * commerce adds e.g. `OrderPaid: (d) => [['sales', 1], ['salesAmount', d.amount]]` here, with the
- * counters in STATS_COUNTERS.
+ * What each event adds to its day's and hour's counters (the extension point for new kinds of event,
+ * with the counters in STATS_COUNTERS). Merchants' sales count when the money is the merchant's: an
+ * order when it is paid (OrderPlaced, the day GET /v1/merchants/me/sales counts it), a group-buy
+ * order and a payment by code when the merchant is credited (a code payment that lost the race for a
+ * single-use code is returned, never credited); a refund when it is paid out (OrderRefunded).
  */
 const COUNTERS_OF: Partial<Record<string, (data: Data) => [StatsCounter, number][]>> = {
   ArticleLiked: () => [['likes', 1]],
@@ -43,6 +45,30 @@ const COUNTERS_OF: Partial<Record<string, (data: Data) => [StatsCounter, number]
     ['claimAmount', amountOf(d)],
   ],
   RedPacketExpired: (d) => [['redPacketRefundAmount', amountOf(d)]],
+  OrderPlaced: (d) => [
+    ['orders', 1],
+    ['orderAmount', amountOf(d)],
+  ],
+  GroupBuyPaymentReceived: (d) => [
+    ['groupBuyOrders', 1],
+    ['groupBuyAmount', amountOf(d)],
+  ],
+  MerchantPaymentReceived: (d) => [
+    ['codePayments', 1],
+    ['codePaymentAmount', amountOf(d)],
+  ],
+  OrderRefunded: (d) => [
+    ['refunds', 1],
+    ['refundAmount', amountOf(d)],
+  ],
+};
+
+/** What an event adds to its merchant's net sales of the day (the same events as the sales counters above). */
+const SALES_OF: Partial<Record<string, (amount: number) => number>> = {
+  OrderPlaced: (amount) => amount,
+  GroupBuyPaymentReceived: (amount) => amount,
+  MerchantPaymentReceived: (amount) => amount,
+  OrderRefunded: (amount) => -amount,
 };
 
 /**
@@ -103,8 +129,8 @@ export const luckPermille = (amount: number, remainingAmount: number, remainingS
 /**
  * The dashboard's aggregates, per Beijing day (stats-day:<day>) and hour (stats-hour:<hour>, with
  * events per minute), top authors and articles per day (stats-authors:<day>, stats-articles:<day>,
- * scored by tips in fen), the luckiest claims per day (stats-luck:<day>) and the money equation
- * (stats-money). Only increments and a trimmed set of fixed members: redeliveries are deduplicated
+ * scored by tips in fen), merchants per day by net sales (stats-merchants:<day>, in fen), the
+ * luckiest claims per day (stats-luck:<day>) and the money equation (stats-money). Only increments and a trimmed set of fixed members: redeliveries are deduplicated
  * by the store, and any order of categories gives the same totals.
  */
 export const statsProjection: Projection = {
@@ -135,6 +161,8 @@ export const statsProjection: Projection = {
         { op: 'zincrby', key: keys.statsArticles(dayId), member: data.articleId as string, by: amount },
       );
     }
+    const sale = SALES_OF[event.type];
+    if (sale) changes.push({ op: 'zincrby', key: keys.statsMerchants(dayId), member: data.merchantId as string, by: sale(amountOf(data)) });
     if (event.type === 'RedPacketClaimed') {
       const amount = amountOf(data);
       const luck = luckPermille(amount, data.remainingAmount as number, data.remainingShares as number);

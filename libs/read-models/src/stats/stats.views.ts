@@ -26,6 +26,14 @@ export const STATS_COUNTERS = [
   'claims',
   'claimAmount',
   'redPacketRefundAmount',
+  'orders',
+  'orderAmount',
+  'groupBuyOrders',
+  'groupBuyAmount',
+  'codePayments',
+  'codePaymentAmount',
+  'refunds',
+  'refundAmount',
 ] as const;
 export type StatsCounter = (typeof STATS_COUNTERS)[number];
 
@@ -55,13 +63,14 @@ export type StatsBucket = { at: string } & Record<StatsCounter, number> & {
   };
 
 export interface StatsRankQuery {
-  kind: 'authors' | 'articles';
+  /** Authors and articles by tips received; merchants by net sales (see SALES_OF in stats.projection.ts). */
+  kind: 'authors' | 'articles' | 'merchants';
   from: string;
   to: string;
   limit: number;
 }
 
-/** An author or an article and the tips it received in the range, in fen. */
+/** An author or an article and the tips it received in the range, or a merchant and its net sales, in fen. */
 export interface StatsRankEntry {
   id: string;
   amount: Fen;

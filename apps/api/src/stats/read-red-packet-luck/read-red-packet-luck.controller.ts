@@ -1,10 +1,9 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CLOCK, type Clock } from '@zan/platform';
 import { LUCK_BUCKETS, READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { AdminOnly } from '../../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
-import { ApiStatsRange, statsRange } from '../stats-range';
+import { StatsRangeQuery, type StatsRange } from '../stats-range';
 import { RedPacketLuckDoc } from './read-red-packet-luck.dto';
 
 const BEST = 5;
@@ -18,18 +17,13 @@ const BEST = 5;
 @AdminOnly()
 @Controller('v1/admin/stats')
 export class ReadRedPacketLuckController {
-  constructor(
-    @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  constructor(@Inject(READ_MODEL_STORE) private readonly store: ReadModelStore) {}
 
   @Get('red-packet-luck')
   @ApiOperation({ summary: 'Red-packet luck in the range: a histogram of share ÷ mean share left, and the luckiest claims (admin only)' })
-  @ApiStatsRange('day')
   @ApiOkResponse({ type: RedPacketLuckDoc })
   @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
-  async luck(@Query('from') from?: string, @Query('to') to?: string) {
-    const range = statsRange(from, to, 'day', this.clock.now());
+  async luck(@StatsRangeQuery('day') range: StatsRange) {
     const [days, best] = await Promise.all([this.store.stats({ unit: 'day', ...range }), this.store.luckiestClaims(range.from, range.to, BEST)]);
     const counts = new Array<number>(LUCK_BUCKETS).fill(0);
     for (const day of days) day.luck?.forEach((claims, i) => (counts[i]! += claims));

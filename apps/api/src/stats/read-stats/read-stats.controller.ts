@@ -1,10 +1,9 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CLOCK, type Clock } from '@zan/platform';
 import { READ_MODEL_STORE, type ReadModelStore, type StatsUnit } from '@zan/read-models';
 import { AdminOnly } from '../../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
-import { ApiStatsRange, statsRange } from '../stats-range';
+import { StatsRangeQuery, type StatsRange } from '../stats-range';
 import { StatsSeriesDoc } from './read-stats.dto';
 
 /** Praise, money and traffic per Beijing day or hour, from the projector's aggregates. */
@@ -13,31 +12,27 @@ import { StatsSeriesDoc } from './read-stats.dto';
 @AdminOnly()
 @Controller('v1/admin/stats')
 export class ReadStatsController {
-  constructor(
-    @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  constructor(@Inject(READ_MODEL_STORE) private readonly store: ReadModelStore) {}
 
   @Get('daily')
-  @ApiOperation({ summary: 'Counts and sums per Beijing day: likes, tips, fundings, withdrawals, transfers, red packets, events (admin only)' })
-  @ApiStatsRange('day')
+  @ApiOperation({
+    summary: 'Counts and sums per Beijing day: likes, tips, fundings, withdrawals, transfers, red packets, merchants’ sales and refunds, events (admin only)',
+  })
   @ApiOkResponse({ type: StatsSeriesDoc })
   @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
-  daily(@Query('from') from?: string, @Query('to') to?: string) {
-    return this.series('day', from, to);
+  daily(@StatsRangeQuery('day') range: StatsRange) {
+    return this.series('day', range);
   }
 
   @Get('hourly')
   @ApiOperation({ summary: 'The same counts per Beijing hour, with events per minute (admin only)' })
-  @ApiStatsRange('hour')
   @ApiOkResponse({ type: StatsSeriesDoc })
   @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
-  hourly(@Query('from') from?: string, @Query('to') to?: string) {
-    return this.series('hour', from, to);
+  hourly(@StatsRangeQuery('hour') range: StatsRange) {
+    return this.series('hour', range);
   }
 
-  private async series(unit: StatsUnit, from: unknown, to: unknown) {
-    const range = statsRange(from, to, unit, this.clock.now());
+  private async series(unit: StatsUnit, range: StatsRange) {
     return { ...range, buckets: await this.store.stats({ unit, ...range }) };
   }
 }

@@ -19,6 +19,14 @@ export class StatsBucketDoc {
   @ApiProperty({ description: 'Red packet shares claimed', example: 60 }) claims!: number;
   @ApiProperty({ description: 'fen', example: 25_500 }) claimAmount!: number;
   @ApiProperty({ description: 'Refunded to senders at expiry, fen', example: 2_500 }) redPacketRefundAmount!: number;
+  @ApiProperty({ description: 'Orders paid', example: 12 }) orders!: number;
+  @ApiProperty({ description: 'fen', example: 36_000 }) orderAmount!: number;
+  @ApiProperty({ description: 'Group-buy orders paid to their merchant', example: 6 }) groupBuyOrders!: number;
+  @ApiProperty({ description: 'fen', example: 12_000 }) groupBuyAmount!: number;
+  @ApiProperty({ description: 'Payments by code credited to a merchant', example: 30 }) codePayments!: number;
+  @ApiProperty({ description: 'fen', example: 45_050 }) codePaymentAmount!: number;
+  @ApiProperty({ description: 'Order refunds paid out', example: 2 }) refunds!: number;
+  @ApiProperty({ description: 'fen', example: 3_000 }) refundAmount!: number;
   @ApiPropertyOptional({ description: 'Days: claims per luck tenth (share ÷ mean share left; the last counts 2 and more)', type: [Number] }) luck?: number[];
   @ApiPropertyOptional({ description: 'Hours: events per minute, 60 numbers', type: [Number] }) eventsByMinute?: number[];
 }

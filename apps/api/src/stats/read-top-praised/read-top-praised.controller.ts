@@ -1,11 +1,10 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CLOCK, type Clock } from '@zan/platform';
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { AdminOnly } from '../../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { pageSize } from '../../http/query-params';
-import { ApiStatsRange, statsRange } from '../stats-range';
+import { StatsRangeQuery, type StatsRange } from '../stats-range';
 import { TopArticlesDoc, TopAuthorsDoc } from './read-top-praised.dto';
 
 const LIMIT = { name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 } } as const;
@@ -16,33 +15,26 @@ const LIMIT = { name: 'limit', required: false, schema: { type: 'integer', minim
 @AdminOnly()
 @Controller('v1/admin/stats')
 export class ReadTopPraisedController {
-  constructor(
-    @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  constructor(@Inject(READ_MODEL_STORE) private readonly store: ReadModelStore) {}
 
   @Get('top-authors')
   @ApiOperation({ summary: 'Authors by tips received in the range, highest first (admin only)' })
-  @ApiStatsRange('day')
   @ApiQuery(LIMIT)
   @ApiOkResponse({ type: TopAuthorsDoc })
   @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
-  async authors(@Query('from') from?: string, @Query('to') to?: string, @Query('limit') limit?: string) {
+  async authors(@StatsRangeQuery('day') range: StatsRange, @Query('limit') limit?: string) {
     const size = pageSize(limit, 10, 100);
-    const range = statsRange(from, to, 'day', this.clock.now());
     const top = await this.store.statsTop({ kind: 'authors', ...range, limit: size });
     return { ...range, items: top.map(({ id, amount }) => ({ authorId: id, amount })) };
   }
 
   @Get('top-articles')
   @ApiOperation({ summary: 'Articles by tips received in the range, highest first, with their titles (admin only)' })
-  @ApiStatsRange('day')
   @ApiQuery(LIMIT)
   @ApiOkResponse({ type: TopArticlesDoc })
   @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
-  async articles(@Query('from') from?: string, @Query('to') to?: string, @Query('limit') limit?: string) {
+  async articles(@StatsRangeQuery('day') range: StatsRange, @Query('limit') limit?: string) {
     const size = pageSize(limit, 10, 100);
-    const range = statsRange(from, to, 'day', this.clock.now());
     const top = await this.store.statsTop({ kind: 'articles', ...range, limit: size });
     const articles = await Promise.all(top.map(({ id }) => this.store.article(id)));
     return {

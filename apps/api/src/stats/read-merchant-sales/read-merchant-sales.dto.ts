@@ -1,0 +1,30 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { StatsRangeDoc } from '../stats-docs';
+
+export class SalesFiguresDoc {
+  @ApiProperty({ description: 'Orders paid (OrderPlaced)', example: 12 }) orders!: number;
+  @ApiProperty({ description: 'Paid for orders, fen', example: 36_000 }) orderAmount!: number;
+  @ApiProperty({ description: 'Group-buy orders paid to their merchant (GroupBuyPaymentReceived)', example: 6 }) groupBuyOrders!: number;
+  @ApiProperty({ description: 'fen', example: 12_000 }) groupBuyAmount!: number;
+  @ApiProperty({ description: 'Payments by code credited to the merchant (MerchantPaymentReceived)', example: 30 }) codePayments!: number;
+  @ApiProperty({ description: 'fen', example: 45_050 }) codePaymentAmount!: number;
+  @ApiProperty({ description: 'Refunds paid out (OrderRefunded)', example: 2 }) refunds!: number;
+  @ApiProperty({ description: 'fen', example: 3_000 }) refundAmount!: number;
+  @ApiProperty({ description: 'orderAmount + groupBuyAmount + codePaymentAmount, fen', example: 93_050 }) gross!: number;
+  @ApiProperty({ description: 'gross - refundAmount, fen (negative on a day refunds exceed sales)', example: 90_050 }) net!: number;
+}
+
+export class SalesDayDoc extends SalesFiguresDoc {
+  @ApiProperty({ format: 'date', description: 'The Beijing day', example: '2026-12-06' }) day!: string;
+}
+
+export class RankedMerchantDoc {
+  @ApiProperty({ example: 'shop-7' }) merchantId!: string;
+  @ApiProperty({ description: 'Net sales in the range (sales less refunds), fen', example: 48_800 }) net!: number;
+}
+
+export class MerchantSalesDoc extends StatsRangeDoc {
+  @ApiProperty({ type: SalesFiguresDoc, description: 'The whole range' }) totals!: SalesFiguresDoc;
+  @ApiProperty({ type: [SalesDayDoc], description: 'One per Beijing day of the range, oldest first, zeros where nothing was sold' }) days!: SalesDayDoc[];
+  @ApiProperty({ type: [RankedMerchantDoc], description: 'Highest net sales first, ties by id' }) topMerchants!: RankedMerchantDoc[];
+}
