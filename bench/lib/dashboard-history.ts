@@ -6,6 +6,8 @@ export interface DashboardHistoryOptions {
   users: number;
   authors: number;
   articlesPerAuthor: number;
+  /** Business wallets that sell (orders, group buys, payments by code); 0 for none. */
+  merchants?: number;
   /** occurredAt spread evenly from `days` days before `end` to `end`. */
   days: number;
   end: Date;
@@ -14,7 +16,8 @@ export interface DashboardHistoryOptions {
 /**
  * A synthetic history in global order, generated a batch at a time (a million events never sit in
  * memory at once): wallets and articles first, then likes, tips with their credits, fundings,
- * withdrawals, transfers and red packets with their claims, in fixed proportions from a seeded draw.
+ * withdrawals, transfers, red packets with their claims and merchants' sales (orders, some refunded,
+ * group-buy orders, payments by code) with their credits, in fixed proportions from a seeded draw.
  * Per-stream revisions, contiguous positions and categories as the relay would give them.
  */
 export function* dashboardHistory(options: DashboardHistoryOptions, batchSize: number): Generator<Applied[]> {
@@ -32,6 +35,8 @@ export function* dashboardHistory(options: DashboardHistoryOptions, batchSize: n
   let ids = 0;
   const user = (i: number) => `u${i}`;
   const author = (i: number) => `u${i % options.authors}`;
+  const merchants = options.merchants ?? 0;
+  const merchant = (i: number) => `m${i}`;
 
   const append = (streamId: string, type: ZanEventType, data: Record<string, unknown>): void => {
     const revision = (revisions.get(streamId) ?? -1) + 1;
@@ -54,6 +59,7 @@ export function* dashboardHistory(options: DashboardHistoryOptions, batchSize: n
 
   const setup = (): void => {
     for (let i = 0; i < options.users; i++) append(`wallet-${user(i)}`, 'WalletOpened', { userId: user(i), kind: 'individual' });
+    for (let i = 0; i < merchants; i++) append(`wallet-${merchant(i)}`, 'WalletOpened', { userId: merchant(i), kind: 'business' });
     for (let a = 0; a < options.authors; a++) {
       for (let n = 0; n < options.articlesPerAuthor; n++)
         append(`article-${author(a)}-${n}`, 'ArticlePublished', { articleId: `${author(a)}-${n}`, authorId: author(a), title: `Article ${n} of ${author(a)}` });
@@ -77,6 +83,8 @@ export function* dashboardHistory(options: DashboardHistoryOptions, batchSize: n
       append(`wallet-${reader}`, 'WalletFunded', { userId: reader, fundingId: id, amount: amount * 20, source: { kind: 'card', cardId: `card-${reader}` } });
     } else if (roll < 80) {
       append(`wallet-${reader}`, 'WalletWithdrawn', { userId: reader, withdrawalId: id, cardId: `card-${reader}`, amount });
+    } else if (roll < 85 && merchants > 0) {
+      sale(reader, merchant(draw(merchants)), amount, id);
     } else if (roll < 90) {
       const transfer = { transferId: id, fromUserId: reader, toUserId: writer, amount };
       append(`wallet-${reader}`, 'FundsTransferred', transfer);
@@ -101,6 +109,29 @@ export function* dashboardHistory(options: DashboardHistoryOptions, batchSize: n
         });
         append(`wallet-${claimer}`, 'RedPacketShareReceived', { redPacketId, senderId: reader, userId: claimer, amount: claimed });
       }
+    }
+  };
+
+  /** A sale with its credit: an order (one in ten refunded in part), a group-buy order or a payment by code. */
+  const sale = (buyerId: string, merchantId: string, amount: number, id: string): void => {
+    const kind = draw(3);
+    if (kind === 0) {
+      const order = { orderId: id, productId: `p-${merchantId}`, merchantId, buyerId, quantity: 1, unitPrice: amount, amount };
+      append(`wallet-${buyerId}`, 'OrderPlaced', order);
+      append(`wallet-${merchantId}`, 'OrderPaymentReceived', order);
+      if (draw(10) === 0) {
+        const refund = { orderId: id, refundId: `r${id}`, merchantId, buyerId, amount: amount / 2 };
+        append(`wallet-${merchantId}`, 'OrderRefunded', refund);
+        append(`wallet-${buyerId}`, 'OrderRefundReceived', refund);
+      }
+    } else if (kind === 1) {
+      const groupBuy = { groupBuyId: `g-${merchantId}`, joinId: id, productId: `p-${merchantId}`, merchantId, buyerId, amount };
+      append(`wallet-${buyerId}`, 'GroupBuyFundsHeld', groupBuy);
+      append(`wallet-${merchantId}`, 'GroupBuyPaymentReceived', { ...groupBuy, orderId: id });
+    } else {
+      const payment = { paymentId: id, payerId: buyerId, merchantId, amount };
+      append(`wallet-${buyerId}`, 'MerchantPaid', { ...payment, codeId: `code-${merchantId}`, dynamic: false });
+      append(`wallet-${merchantId}`, 'MerchantPaymentReceived', payment);
     }
   };
 

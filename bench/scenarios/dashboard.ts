@@ -3,12 +3,12 @@
  * (the last 7 Beijing days) when the read models hold 1,000,000 events.
  *
  * Seeding: a synthetic history (bench/lib/dashboard-history.ts: likes, tips, fundings, withdrawals,
- * transfers, red packets and claims over the last 30 days) goes through the projection path in bulk,
+ * transfers, red packets and claims, merchants' sales and refunds over the last 30 days) goes through the projection path in bulk,
  * not through HTTP: a rebuild generation of the Redis read models (`beginRebuild`, `applyInOrder`,
  * the same fast path `zan projections rebuild` takes, every projection included), switched live.
  * Then an api (embedded event store, these Redis read models) serves the admin stats routes, and the
- * page's load is timed as the page does it: its seven requests at once (daily, hourly, top authors,
- * top articles, red-packet luck, money, throughput), from the first sent to the last answered.
+ * page's load is timed as the page does it: its eight requests at once (daily, hourly, top authors,
+ * top articles, red-packet luck, merchant sales, money, throughput), from the first sent to the last answered.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,7 +41,7 @@ export const run: Scenario = async (context) => {
     const build = await store.beginRebuild();
     let applied = 0;
     let pending: Promise<number> | undefined;
-    for (const batch of dashboardHistory({ events, users: 20_000, authors: 2_000, articlesPerAuthor: 5, days: 30, end: now }, 5_000)) {
+    for (const batch of dashboardHistory({ events, users: 20_000, authors: 2_000, articlesPerAuthor: 5, merchants: 200, days: 30, end: now }, 5_000)) {
       await pending;
       pending = build.applyInOrder(batch);
       applied += batch.length;
@@ -72,7 +72,7 @@ export const run: Scenario = async (context) => {
     const to = beijingDay(now);
     const from = beijingDay(new Date(now.getTime() - 6 * DAY_MS));
     const range = `from=${from}&to=${to}`;
-    const paths = ['daily', 'hourly', 'top-authors', 'top-articles', 'red-packet-luck']
+    const paths = ['daily', 'hourly', 'top-authors', 'top-articles', 'red-packet-luck', 'merchant-sales']
       .map((p) => `/v1/admin/stats/${p}?${range}`)
       .concat(['/v1/admin/stats/money', '/v1/admin/stats/throughput']);
     const load = async (): Promise<{ ms: number; bodies: unknown[] }> => {
@@ -127,8 +127,8 @@ export const run: Scenario = async (context) => {
         id: 'dashboard',
         title: 'Dashboard data load on a million events',
         setup:
-          `${applied} events (20,000 users, 10,000 articles, 30 days) seeded into Redis read models through a rebuild generation (applyInOrder, every projection) in ${(seedMs / 1000).toFixed(1)} s; ` +
-          `an api on them; the page's 7 requests at once for ${from}..${to}, 3 warm-up loads then 30 timed, one after another`,
+          `${applied} events (20,000 users, 10,000 articles, 200 merchants, 30 days) seeded into Redis read models through a rebuild generation (applyInOrder, every projection) in ${(seedMs / 1000).toFixed(1)} s; ` +
+          `an api on them; the page's 8 requests at once for ${from}..${to}, 3 warm-up loads then 30 timed, one after another`,
         figures,
         baselines: [],
         checks: [

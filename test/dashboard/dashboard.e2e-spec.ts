@@ -92,8 +92,30 @@ describe('dashboard in Chromium (embedded)', () => {
     expect(await check('chart-authors')).toBe('bob=2088,carol=600');
     expect(await check('chart-articles')).toBe('bob-1=2088,carol-1=600');
     expect(await check('chart-luck')).toBe('2');
+    // Merchants: ¥63.50 sold (¥30 in an order, ¥24 in group buys, ¥9.50 by code), ¥5 refunded, ¥58.50 net.
+    expect(await total('gross')).toBe('¥63.50');
+    expect(await total('orderAmount')).toBe('¥30.00');
+    expect(await total('groupBuyAmount')).toBe('¥24.00');
+    expect(await total('codePaymentAmount')).toBe('¥9.50');
+    expect(await total('refundAmount')).toBe('¥5.00');
+    expect(await total('net')).toBe('¥58.50');
+    expect(await check('chart-sales')).toBe('6350/500/5850');
+    expect(await check('chart-sales-hour')).toBe('6350/500');
+    expect(await check('chart-merchants')).toBe('shop=5550,kiosk=300');
+    expect(await page.locator('#chart-sales').getAttribute('aria-label')).toMatch(/¥63\.50 sold .* ¥5\.00 refunded, ¥58\.50 net/);
     expect(Number(await check('chart-traffic'))).toBeGreaterThan(0);
-    for (const id of ['chart-praise-day', 'chart-praise-hour', 'chart-money', 'chart-authors', 'chart-articles', 'chart-luck', 'chart-traffic']) {
+    for (const id of [
+      'chart-praise-day',
+      'chart-praise-hour',
+      'chart-money',
+      'chart-sales',
+      'chart-sales-hour',
+      'chart-merchants',
+      'chart-authors',
+      'chart-articles',
+      'chart-luck',
+      'chart-traffic',
+    ]) {
       const box = await page.locator(`#${id}`).boundingBox();
       expect({ id, drawn: (box?.width ?? 0) > 100 && (box?.height ?? 0) > 100 }).toEqual({ id, drawn: true });
     }
@@ -107,6 +129,9 @@ describe('dashboard in Chromium (embedded)', () => {
     expect(await total('tipAmount')).toBe('¥18.00');
     expect(await check('chart-authors')).toBe('bob=1200,carol=600');
     expect(await total('fundingAmount')).toBe('¥0.00');
+    // The second day alone: the payments by code and the refund of the first day's order.
+    expect(await check('chart-sales')).toBe('950/500/450');
+    expect(await check('chart-merchants')).toBe('kiosk=300,shop=150');
 
     await showRange('2026-11-01', '2026-11-02');
     await expect(page.locator('#empty').textContent()).resolves.toMatch(/Nothing happened between 2026-11-01 and 2026-11-02/);

@@ -393,7 +393,9 @@ describe('the OpenAPI document describes every answer of every route', () => {
     expect((await as(ops, 'get', `${hooks}/{id}/deliveries`, { path: hook(noHook, '/deliveries'), query: '?limit=0' })).status).toBe(400);
 
     // The dashboard's figures (admin only): an answer, a bad range, another user, no token.
-    const stats = ['daily', 'hourly', 'top-authors', 'top-articles', 'red-packet-luck', 'money', 'throughput'].map((name) => `/v1/admin/stats/${name}`);
+    const stats = ['daily', 'hourly', 'top-authors', 'top-articles', 'red-packet-luck', 'merchant-sales', 'money', 'throughput'].map(
+      (name) => `/v1/admin/stats/${name}`,
+    );
     for (const route of stats) {
       expect([route, (await as(ops, 'get', route)).status]).toEqual([route, 200]);
       if (!/money|throughput/.test(route)) expect([route, (await as(ops, 'get', route, { query: '?from=2026-02-30' })).status]).toEqual([route, 400]);

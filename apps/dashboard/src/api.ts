@@ -39,6 +39,14 @@ export interface Bucket {
   claims: number;
   claimAmount: number;
   redPacketRefundAmount: number;
+  orders: number;
+  orderAmount: number;
+  groupBuyOrders: number;
+  groupBuyAmount: number;
+  codePayments: number;
+  codePaymentAmount: number;
+  refunds: number;
+  refundAmount: number;
 }
 export interface Series {
   from: string;
@@ -52,6 +60,23 @@ export interface Luck {
   claims: number;
   histogram: { from: number; to: number | null; claims: number }[];
   best: { day: string; redPacketId: string; userId: string; amount: number; luck: number }[];
+}
+export interface SalesFigures {
+  orders: number;
+  orderAmount: number;
+  groupBuyOrders: number;
+  groupBuyAmount: number;
+  codePayments: number;
+  codePaymentAmount: number;
+  refunds: number;
+  refundAmount: number;
+  gross: number;
+  net: number;
+}
+export interface MerchantSales {
+  totals: SalesFigures;
+  days: (SalesFigures & { day: string })[];
+  topMerchants: { merchantId: string; net: number }[];
 }
 export interface Money {
   balances: number;
@@ -79,6 +104,7 @@ export const loadRange = (token: string, from: string, to: string) => {
     getJson<Ranked>(`/v1/admin/stats/top-authors?${range}`, token),
     getJson<Ranked>(`/v1/admin/stats/top-articles?${range}`, token),
     getJson<Luck>(`/v1/admin/stats/red-packet-luck?${range}`, token),
+    getJson<MerchantSales>(`/v1/admin/stats/merchant-sales?${range}`, token),
   ]);
 };
 

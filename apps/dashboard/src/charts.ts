@@ -36,6 +36,8 @@ export interface Drawn {
   y?: string;
   y2?: string;
   money?: (value: number) => string;
+  /** Datasets with the same `stack` pile up (bars side by side otherwise). */
+  stacked?: boolean;
 }
 
 /** Draws, or redraws in place, the chart on canvas #id. */
@@ -58,7 +60,8 @@ export const draw = (id: string, drawn: Drawn): void => {
           : {},
       },
       scales: {
-        ...(drawn.horizontal ? {} : { y: { beginAtZero: true, title: { display: Boolean(drawn.y), text: drawn.y ?? '' } } }),
+        ...(drawn.stacked ? { x: { stacked: true } } : {}),
+        ...(drawn.horizontal ? {} : { y: { beginAtZero: true, stacked: drawn.stacked ?? false, title: { display: Boolean(drawn.y), text: drawn.y ?? '' } } }),
         ...(drawn.y2 ? { y2: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: drawn.y2 } } } : {}),
       },
     },

@@ -43,7 +43,7 @@ const explainEmpty = (daily: Series, everFunded: boolean): void => {
   empty.hidden = events > 0;
   empty.textContent = everFunded
     ? `Nothing happened between ${daily.from} and ${daily.to} (Beijing time). Pick another range: the figures count events by the Beijing day they occurred.`
-    : 'This Zan has no money in it yet: no wallet has been funded. The charts fill in as users fund wallets, publish, like and tip articles and send red packets (README, "Try it"); the projector counts each event as it is stored.';
+    : 'This Zan has no money in it yet: no wallet has been funded. The charts fill in as users fund wallets, publish, like and tip articles, send red packets and buy from merchants (README, "Try it"); the projector counts each event as it is stored.';
 };
 
 const refresh = async (): Promise<void> => {
@@ -52,9 +52,9 @@ const refresh = async (): Promise<void> => {
   const [from, to] = [fromInput.value, toInput.value];
   const mine = ++latest;
   try {
-    const [[daily, hourly, authors, articles, luck], [money, traffic]] = await Promise.all([loadRange(token, from, to), loadLive(token)]);
+    const [[daily, hourly, authors, articles, luck, sales], [money, traffic]] = await Promise.all([loadRange(token, from, to), loadLive(token)]);
     if (mine !== latest) return;
-    renderRange(daily, hourly, authors, articles, luck);
+    renderRange(daily, hourly, authors, articles, luck, sales);
     renderLive(money, traffic);
     explainEmpty(daily, money.fundings > 0);
     status.textContent = `${from} to ${to}, Beijing time. Net inflow ${yuan(money.netInflow)}. Updated ${new Date().toLocaleTimeString('en-GB', { timeZone: 'Asia/Shanghai' })}.`;

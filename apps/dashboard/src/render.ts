@@ -1,4 +1,4 @@
-import type { Bucket, Luck, Money, Ranked, Series, Throughput } from './api';
+import type { Bucket, Luck, MerchantSales, Money, Ranked, Series, Throughput } from './api';
 import { PALETTE, draw } from './charts';
 import { count, label, yuan, yuanValue } from './format';
 
@@ -46,7 +46,72 @@ const praise = (buckets: Bucket[], id: string): void => {
   });
 };
 
-export const renderRange = (daily: Series, hourly: Series, authors: Ranked, articles: Ranked, luck: Luck): void => {
+const asYuan = (value: number): string => yuan(Math.round(value * 100));
+
+/** Merchants' sales (paid orders, group-buy orders, payments by code) against refunds, per day and hour, and the top merchants. */
+const merchants = (sales: MerchantSales, hours: Bucket[]): void => {
+  const { totals: t, days } = sales;
+  totals('sales', [
+    ['orders', 'Orders', count(t.orders)],
+    ['orderAmount', 'Orders paid', yuan(t.orderAmount)],
+    ['groupBuyOrders', 'Group-buy orders', count(t.groupBuyOrders)],
+    ['groupBuyAmount', 'Group buys paid', yuan(t.groupBuyAmount)],
+    ['codePayments', 'Payments by code', count(t.codePayments)],
+    ['codePaymentAmount', 'Paid by code', yuan(t.codePaymentAmount)],
+    ['gross', 'Sales', yuan(t.gross)],
+    ['refunds', 'Refunds', count(t.refunds)],
+    ['refundAmount', 'Refunded', yuan(t.refundAmount)],
+    ['net', 'Net sales', yuan(t.net)],
+  ]);
+  draw('chart-sales', {
+    labels: days.map((d) => label(d.day)),
+    datasets: [
+      { type: 'bar', label: 'Orders (yuan)', data: days.map((d) => yuanValue(d.orderAmount)), backgroundColor: PALETTE.blue, stack: 'sales' },
+      { type: 'bar', label: 'Group buys (yuan)', data: days.map((d) => yuanValue(d.groupBuyAmount)), backgroundColor: PALETTE.sky, stack: 'sales' },
+      { type: 'bar', label: 'Paid by code (yuan)', data: days.map((d) => yuanValue(d.codePaymentAmount)), backgroundColor: PALETTE.green, stack: 'sales' },
+      { type: 'bar', label: 'Refunds (yuan)', data: days.map((d) => yuanValue(d.refundAmount)), backgroundColor: PALETTE.vermillion, stack: 'refunds' },
+      {
+        type: 'line',
+        label: 'Net sales (yuan)',
+        data: days.map((d) => yuanValue(d.net)),
+        borderColor: PALETTE.black,
+        backgroundColor: PALETTE.black,
+        borderDash: [6, 4],
+        stack: 'net',
+      },
+    ],
+    summary: `${yuan(t.gross)} sold (${yuan(t.orderAmount)} in orders, ${yuan(t.groupBuyAmount)} in group buys, ${yuan(t.codePaymentAmount)} by code), ${yuan(t.refundAmount)} refunded, ${yuan(t.net)} net`,
+    check: `${t.gross}/${t.refundAmount}/${t.net}`,
+    y: 'yuan',
+    money: asYuan,
+    stacked: true,
+  });
+  const sold = (b: Bucket) => b.orderAmount + b.groupBuyAmount + b.codePaymentAmount;
+  const hourlyGross = hours.reduce((total, b) => total + sold(b), 0);
+  const hourlyRefunds = sum(hours, 'refundAmount');
+  draw('chart-sales-hour', {
+    labels: hours.map((b) => label(b.at)),
+    datasets: [
+      { type: 'bar', label: 'Sales (yuan)', data: hours.map((b) => yuanValue(sold(b))), backgroundColor: PALETTE.blue },
+      { type: 'bar', label: 'Refunds (yuan)', data: hours.map((b) => yuanValue(b.refundAmount)), backgroundColor: PALETTE.vermillion },
+    ],
+    summary: `${yuan(hourlyGross)} sold and ${yuan(hourlyRefunds)} refunded, hour by hour`,
+    check: `${hourlyGross}/${hourlyRefunds}`,
+    y: 'yuan',
+    money: asYuan,
+  });
+  const top = sales.topMerchants;
+  draw('chart-merchants', {
+    labels: top.map((m) => m.merchantId),
+    datasets: [{ type: 'bar', label: 'Net sales (yuan)', data: top.map((m) => yuanValue(m.net)), backgroundColor: PALETTE.orange }],
+    summary: top.length === 0 ? 'No merchant sold in this range' : top.map((m) => `${m.merchantId}: ${yuan(m.net)}`).join('; '),
+    check: top.map((m) => `${m.merchantId}=${m.net}`).join(','),
+    horizontal: true,
+    money: asYuan,
+  });
+};
+
+export const renderRange = (daily: Series, hourly: Series, authors: Ranked, articles: Ranked, luck: Luck, sales: MerchantSales): void => {
   const days = daily.buckets;
   totals('praise', [
     ['tips', 'Tips', count(sum(days, 'tips'))],
@@ -100,6 +165,8 @@ export const renderRange = (daily: Series, hourly: Series, authors: Ranked, arti
       money: (value) => yuan(Math.round(value * 100)),
     });
   }
+
+  merchants(sales, hourly.buckets);
 
   totals('luck', [
     ['claims', 'Shares claimed', count(luck.claims)],

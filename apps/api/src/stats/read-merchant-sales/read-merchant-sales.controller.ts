@@ -5,7 +5,7 @@ import { AdminOnly } from '../../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { pageSize } from '../../http/query-params';
 import { StatsRangeQuery, type StatsRange } from '../stats-range';
-import { MerchantSalesDoc } from './read-merchant-sales.dto';
+import { StatsMerchantSalesDoc } from './read-merchant-sales.dto';
 
 const LIMIT = {
   name: 'limit',
@@ -40,7 +40,7 @@ export class ReadMerchantSalesController {
   @Get('merchant-sales')
   @ApiOperation({ summary: 'Merchants’ sales and refunds per Beijing day, their totals and the top merchants by net sales (admin only)' })
   @ApiQuery(LIMIT)
-  @ApiOkResponse({ type: MerchantSalesDoc })
+  @ApiOkResponse({ type: StatsMerchantSalesDoc })
   @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
   async sales(@StatsRangeQuery('day') range: StatsRange, @Query('limit') limit?: string) {
     const size = pageSize(limit, 10, 100);

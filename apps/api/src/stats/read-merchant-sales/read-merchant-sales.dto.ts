@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { StatsRangeDoc } from '../stats-docs';
 
-export class SalesFiguresDoc {
+export class StatsSalesFiguresDoc {
   @ApiProperty({ description: 'Orders paid (OrderPlaced)', example: 12 }) orders!: number;
   @ApiProperty({ description: 'Paid for orders, fen', example: 36_000 }) orderAmount!: number;
   @ApiProperty({ description: 'Group-buy orders paid to their merchant (GroupBuyPaymentReceived)', example: 6 }) groupBuyOrders!: number;
@@ -14,17 +14,18 @@ export class SalesFiguresDoc {
   @ApiProperty({ description: 'gross - refundAmount, fen (negative on a day refunds exceed sales)', example: 90_050 }) net!: number;
 }
 
-export class SalesDayDoc extends SalesFiguresDoc {
+export class StatsSalesDayDoc extends StatsSalesFiguresDoc {
   @ApiProperty({ format: 'date', description: 'The Beijing day', example: '2026-12-06' }) day!: string;
 }
 
-export class RankedMerchantDoc {
+export class StatsRankedMerchantDoc {
   @ApiProperty({ example: 'shop-7' }) merchantId!: string;
   @ApiProperty({ description: 'Net sales in the range (sales less refunds), fen', example: 48_800 }) net!: number;
 }
 
-export class MerchantSalesDoc extends StatsRangeDoc {
-  @ApiProperty({ type: SalesFiguresDoc, description: 'The whole range' }) totals!: SalesFiguresDoc;
-  @ApiProperty({ type: [SalesDayDoc], description: 'One per Beijing day of the range, oldest first, zeros where nothing was sold' }) days!: SalesDayDoc[];
-  @ApiProperty({ type: [RankedMerchantDoc], description: 'Highest net sales first, ties by id' }) topMerchants!: RankedMerchantDoc[];
+export class StatsMerchantSalesDoc extends StatsRangeDoc {
+  @ApiProperty({ type: StatsSalesFiguresDoc, description: 'The whole range' }) totals!: StatsSalesFiguresDoc;
+  @ApiProperty({ type: [StatsSalesDayDoc], description: 'One per Beijing day of the range, oldest first, zeros where nothing was sold' })
+  days!: StatsSalesDayDoc[];
+  @ApiProperty({ type: [StatsRankedMerchantDoc], description: 'Highest net sales first, ties by id' }) topMerchants!: StatsRankedMerchantDoc[];
 }
