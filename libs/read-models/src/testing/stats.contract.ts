@@ -83,6 +83,41 @@ export const statsContract = (newStore: () => Promise<ReadModelStore>): void => 
       expect(await store.stats({ unit: 'hour', from: '2025-01-01', to: '2025-01-31' })).toHaveLength(31 * 24);
     });
 
+    it('ranks merchants by net sales over the days of a range: refunds subtract on the day they are paid', async () => {
+      const store = await newStore();
+      const sale = (i: number, occurredAt: string, type: string, merchantId: string, amount: number): Applied => ({
+        category: 'wallet',
+        prevPosition: BigInt(i),
+        event: {
+          id: `m${i}`,
+          type,
+          version: 1,
+          streamId: `wallet-${merchantId}`,
+          revision: i,
+          position: BigInt(i + 1),
+          occurredAt,
+          data: { orderId: `o${i}`, paymentId: `p${i}`, merchantId, buyerId: 'ann', payerId: 'ann', amount },
+          metadata: { correlationId: `c${i}`, causationId: `c${i}`, userId: 'ann' },
+        } as never,
+      });
+      await applyAll(store, [
+        sale(0, '2025-01-01T02:00:00.000Z', 'OrderPaymentReceived', 'shop', 700), // a credit: counted at OrderPlaced, not here
+        sale(1, '2025-01-01T02:00:00.000Z', 'GroupBuyPaymentReceived', 'shop', 2_000),
+        sale(2, '2025-01-01T02:00:00.000Z', 'MerchantPaymentReceived', 'kiosk', 900),
+        sale(3, '2025-01-02T02:00:00.000Z', 'OrderRefunded', 'shop', 1_500),
+      ]);
+      expect(await store.statsTop({ kind: 'merchants', from: '2025-01-01', to: '2025-01-01', limit: 5 })).toEqual([
+        { id: 'shop', amount: 2_000 },
+        { id: 'kiosk', amount: 900 },
+      ]);
+      expect(await store.statsTop({ kind: 'merchants', from: '2025-01-01', to: '2025-01-02', limit: 5 })).toEqual([
+        { id: 'kiosk', amount: 900 },
+        { id: 'shop', amount: 500 },
+      ]);
+      const [day] = await store.stats({ unit: 'day', from: '2025-01-02', to: '2025-01-02' });
+      expect(day).toMatchObject({ refunds: 1, refundAmount: 1_500, orders: 0 });
+    });
+
     it('keeps the money equation, the top lists and the luck through redeliveries and any interleaving', async () => {
       const workload = new Workload({ startAt: new Date('2025-01-01T15:59:50.000Z') })
         .open('alice')
