@@ -96,7 +96,10 @@ export const run: Scenario = async (context) => {
         last = bodies;
       }
       const page = spread(times);
-      const [daily, , , , , money] = last as [{ buckets: { events: number }[] }, unknown, unknown, unknown, unknown, { difference: number; fundings: number }];
+      const answerOf = <T>(route: string): T => last[paths.findIndex((path) => path.startsWith(`/v1/admin/stats/${route}`))] as T;
+      const daily = answerOf<{ buckets: { events: number }[] }>('daily');
+      const money = answerOf<{ difference: number; fundings: number }>('money');
+      const sales = answerOf<{ totals: { gross: number; net: number; refundAmount: number } }>('merchant-sales');
       const inRange = daily.buckets.reduce((sum, b) => sum + b.events, 0);
       const figures: Figure[] = [
         {
@@ -134,6 +137,11 @@ export const run: Scenario = async (context) => {
         checks: [
           { label: 'every seeded event applied', ok: status.applied === applied, detail: `${status.applied} of ${applied}` },
           { label: 'the money equation adds up', ok: money.difference === 0 && money.fundings > 0, detail: JSON.stringify(money) },
+          {
+            label: 'merchants sold and refunded in the range',
+            ok: sales.totals.gross > 0 && sales.totals.refundAmount > 0 && sales.totals.net === sales.totals.gross - sales.totals.refundAmount,
+            detail: JSON.stringify(sales.totals),
+          },
           { label: 'the default range holds about a quarter of the history', ok: inRange > applied / 5, detail: `${inRange} events in ${from}..${to}` },
           { label: 'p99 under 1 s', ok: page.p99 < 1_000 },
         ],
