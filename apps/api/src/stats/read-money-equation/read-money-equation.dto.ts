@@ -2,7 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class MoneyEquationDoc {
   @ApiProperty({ description: 'Sum of every wallet balance, fen', example: 1_468_000 }) balances!: number;
-  @ApiProperty({ description: 'Held by red packets neither exhausted nor expired, fen', example: 4_000 }) held!: number;
+  @ApiProperty({ description: 'Held by red packets neither exhausted nor expired and by group buys neither completed nor failed, fen', example: 4_000 })
+  held!: number;
   @ApiProperty({ description: 'Debits whose credit or escrow is not applied yet, fen', example: 0 }) inFlight!: number;
   @ApiProperty({ description: 'Every funding, fen', example: 1_500_000 }) fundings!: number;
   @ApiProperty({ description: 'Every withdrawal, fen', example: 28_000 }) withdrawals!: number;
