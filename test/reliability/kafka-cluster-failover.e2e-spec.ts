@@ -130,7 +130,20 @@ describeCluster('full stack on a three-broker Kafka cluster: a broker is killed 
     stop = true;
     await running;
     const head = (await pg.eventStore.headPosition()) ?? 0n;
-    await eventually('projected past the kill', async () => (await store.watermark()) >= head, 120_000, 100);
+    try {
+      await eventually('projected past the kill', async () => (await store.watermark()) >= head, 120_000, 100);
+    } catch (error) {
+      // Say where each process stood: the last lines each wrote.
+      for (const app of apps) console.log(`${app.name}:\n${app.output().split('\n').slice(-40).join('\n')}`);
+      console.log(`head ${head}, projected through ${await store.watermark()}`);
+      const group = `${env.ZAN_TOPIC_PREFIX}.projector`;
+      for (const topic of (await admin.listTopics()).filter((t) => t.startsWith(`${env.ZAN_TOPIC_PREFIX}.`))) {
+        const ends = await admin.fetchTopicOffsets(topic).catch((e: unknown) => String(e));
+        const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] }).catch(() => [undefined]);
+        console.log(`${topic}: end ${JSON.stringify(ends)}; ${group} committed ${JSON.stringify(committed?.partitions)}`);
+      }
+      throw error;
+    }
     const recoveryMs = Date.now() - killedAt;
     expect(apps.every((app) => app.child.exitCode === null)).toBe(true);
 
