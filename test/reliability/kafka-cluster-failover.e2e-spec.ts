@@ -135,7 +135,17 @@ describeCluster('full stack on a three-broker Kafka cluster: a broker is killed 
     } catch (error) {
       // Say where each process stood: the last lines each wrote.
       for (const app of apps) console.log(`${app.name}:\n${app.output().split('\n').slice(-40).join('\n')}`);
-      console.log(`head ${head}, projected through ${await store.watermark()}`);
+      console.log(`head ${head}, projected through ${await store.watermark()}, ${(await readAllEvents(pg.eventStore)).length} events stored`);
+      for (const app of apps) {
+        const url = /health and metrics on (http:\/\/[\d.:]+)/.exec(app.output())?.[1];
+        const metrics = url ? await fetch(`${url}/metrics`).then((r) => r.text(), String) : '';
+        console.log(
+          `${app.name} metrics:\n${metrics
+            .split('\n')
+            .filter((line) => /^zan_(relay|projector|projection)/.test(line))
+            .join('\n')}`,
+        );
+      }
       const group = `${env.ZAN_TOPIC_PREFIX}.projector`;
       for (const topic of (await admin.listTopics()).filter((t) => t.startsWith(`${env.ZAN_TOPIC_PREFIX}.`))) {
         const ends = await admin.fetchTopicOffsets(topic).catch((e: unknown) => String(e));
