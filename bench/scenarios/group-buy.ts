@@ -276,7 +276,7 @@ export const run: Scenario = async (context: BenchContext): Promise<ScenarioResu
       figures.push(
         {
           key: 'group_buy_expired_settled_s',
-          label: `${groups} groups expiring at once: last deadline to every group failed and every hold returned`,
+          label: `${groups} groups expiring (deadlines spread over the opening window): last deadline to every group failed and every hold returned`,
           value: Math.round(failed - lastDeadline) / 1000,
           unit: 's',
           better: 'lower',
