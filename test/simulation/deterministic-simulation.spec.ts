@@ -11,7 +11,7 @@ const SEEDS = Number(process.env.ZAN_SIM_SEEDS ?? 400);
 /** Seeds of the run with payments by code added (its own draws: the seeds above stay as they were). */
 const PAYMENT_SEEDS = Math.ceil(SEEDS / 10);
 /** Seeds of the run with group buys added (their own draws too). */
-const GROUP_BUY_SEEDS = Math.ceil(SEEDS / 20);
+const GROUP_BUY_SEEDS = Math.max(40, Math.ceil(SEEDS / 10));
 /** Group-buy seeds where a retried join whose hold had been refused (past the deadline) was answered 201. */
 const GROUP_BUY_REGRESSIONS = [1, 42, 43];
 // ZAN_TEST_RUN is a number under npm test, but any label when a developer sets it: never a NaN base.
