@@ -26,7 +26,7 @@ import type { BenchContext, Scenario, ScenarioResult } from './lib/types';
 
 const ROOT = join(__dirname, '..');
 const RESULTS = join(__dirname, 'results');
-const SCENARIOS = ['append', 'replay', 'tip-storm', 'projection', 'claim-storm', 'flash-sale', 'scale-out', 'webhooks', 'dashboard'] as const;
+const SCENARIOS = ['append', 'replay', 'tip-storm', 'projection', 'claim-storm', 'flash-sale', 'group-buy', 'scale-out', 'webhooks', 'dashboard'] as const;
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 

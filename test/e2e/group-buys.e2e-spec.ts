@@ -42,8 +42,16 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
         expiresAt: string;
         position: string;
       };
-    const statusOf = async (client: Client, groupBuyId: string) =>
-      (await client.get(`/v1/group-buys/${groupBuyId}`).expect(200)).body as { status: string; members: number };
+    /** The group as the read models have it; with `after`, once they have applied that position. */
+    const statusOf = async (client: Client, groupBuyId: string, after?: string) =>
+      (await client.get(`/v1/group-buys/${groupBuyId}${after === undefined ? '' : `?after=${after}`}`).expect(200)).body as { status: string; members: number };
+    const soldOf = async (after: string) => (await shop.get(`/v1/products/${productId}?after=${after}`).expect(200)).body.sold as number;
+    const feedOf = async (client: Client, after?: string) =>
+      (await client.get(`/v1/feeds/me?limit=100${after === undefined ? '' : `&after=${after}`}`).expect(200)).body.items as {
+        type: string;
+        amount: number;
+        refId: string;
+      }[];
 
     it('opens for the product’s merchant only; hostile input is a 400 that changes nothing', async () => {
       const { client: ann, position: annFunded } = await fundedUser(zan.app, 'gann', 10_000);
@@ -66,17 +74,19 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       ]) {
         await shop.post('/v1/merchants/me/group-buys', body).expect(400);
       }
-      const { groupBuyId } = await open({ groupSize: 2, expiresInSeconds: 600 });
+      const { groupBuyId, position: opened } = await open({ groupSize: 2, expiresInSeconds: 600 });
       await ann.post(`/v1/group-buys/${groupBuyId}/joins`, { sneaky: 1 }).expect(400);
       await ann.post(`/v1/group-buys/${groupBuyId}/joins`, undefined, null).expect(400);
       await ann.post('/v1/group-buys/not-a-group/joins').expect(404);
-      await ann.get('/v1/group-buys/f0000000-0000-4000-8000-000000000000').expect(404);
+      await ann.get(`/v1/group-buys/f0000000-0000-4000-8000-000000000000?after=${opened}`).expect(404);
+      await ann.get(`/v1/group-buys/${groupBuyId}?after=not-a-position`).expect(400);
       expect(await balanceOf(ann, annFunded)).toBe(10_000);
-      expect(await statusOf(ann, groupBuyId)).toMatchObject({ status: 'open', members: 0 });
+      expect(await statusOf(ann, groupBuyId, opened)).toMatchObject({ status: 'open', members: 0 });
     });
 
     it('fills and completes: each member’s money held at once, the merchant paid once per order; twice 409, full 410, unfunded 422', async () => {
-      const { groupBuyId, expiresAt } = await open({ groupSize: 3, expiresInSeconds: 600 });
+      const { groupBuyId, expiresAt, position: opened } = await open({ groupSize: 3, expiresInSeconds: 600 });
+      const soldBefore = await soldOf(opened);
       const members = await Promise.all(['gbo', 'gcy', 'gdi'].map(async (id) => (await fundedUser(zan.app, id, 5_000)).client));
       const [bo, cy, di] = members as [Client, Client, Client];
       const first = await bo.post(`/v1/group-buys/${groupBuyId}/joins`, undefined, 'join-1').expect(201);
@@ -92,7 +102,7 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       expect(last.body).toEqual({ joined: 3, groupSize: 3, status: 'completed', position: expect.stringMatching(/^\d+$/) });
       const { client: late, position: lateFunded } = await fundedUser(zan.app, 'glate', 5_000);
       expect((await late.post(`/v1/group-buys/${groupBuyId}/joins`).expect(410)).body.type).toMatch(/group-buy-full$/);
-      expect((await late.get(`/v1/group-buys/${groupBuyId}`).expect(200)).body).toEqual({
+      expect((await late.get(`/v1/group-buys/${groupBuyId}?after=${last.body.position as string}`).expect(200)).body).toEqual({
         groupBuyId,
         productId,
         groupPrice: 2_000,
@@ -105,16 +115,46 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       for (const member of members) expect(await balanceOf(member, last.body.position as string)).toBe(3_000);
       expect(await balanceOf(late, lateFunded)).toBe(5_000);
       expect(await balanceOf(poor, last.body.position as string)).toBe(100);
+
+      // The group's orders, where orders are read: the buyer's list, the merchant's, the card's sold count, both feeds.
+      const completed = last.body.position as string;
+      expect(await soldOf(completed)).toBe(soldBefore + 3);
+      const [order] = (await bo.get(`/v1/orders/me?after=${completed}`).expect(200)).body as Record<string, unknown>[];
+      expect(order).toEqual({
+        orderId: expect.any(String),
+        productId,
+        merchantId: 'gshop',
+        buyerId: 'gbo',
+        quantity: 1,
+        unitPrice: 2_000,
+        amount: 2_000,
+        refunded: 0,
+        status: 'paid',
+        groupBuyId,
+        at: expect.any(String),
+      });
+      const sales = (await shop.get(`/v1/merchants/me/orders?limit=3&after=${completed}`).expect(200)).body as { orderId: string; buyerId: string }[];
+      expect(sales.map((o) => o.buyerId).sort()).toEqual(['gbo', 'gcy', 'gdi']);
+      expect((await feedOf(bo, completed)).filter((i) => i.refId === groupBuyId)).toEqual([expect.objectContaining({ type: 'group-buy-held', amount: 2_000 })]);
+      const received = (await feedOf(shop, completed)).filter((i) => i.type === 'group-buy-order-received');
+      expect(received.map((i) => i.refId)).toEqual(expect.arrayContaining(sales.map((o) => o.orderId)));
+      // A group order is settled by its group: the order routes do not know it (docs/commerce.md).
+      await shop.post(`/v1/orders/${order!.orderId as string}/refunds`, { amount: 100 }).expect(404);
     });
 
     it('expires unfilled and fails: every member’s money returns exactly once; joining after is 410', async () => {
       const before = await balanceOf(shop);
-      const { groupBuyId } = await open({ groupSize: 5, expiresInSeconds: 1 });
+      // Funded first: on a loaded machine funding alone can outlast a short deadline.
       const [ed, fay] = (await Promise.all(['ged', 'gfay'].map(async (id) => (await fundedUser(zan.app, id, 4_000)).client))) as [Client, Client];
+      const { groupBuyId } = await open({ groupSize: 5, expiresInSeconds: 3 });
       await ed.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
       await fay.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
       await eventually('the group failed', async () => (await statusOf(ed, groupBuyId)).status === 'failed');
       await eventually('the members refunded', async () => (await balanceOf(ed)) === 4_000 && (await balanceOf(fay)) === 4_000);
+      await eventually('the hold and its return in the member’s feed', async () => {
+        const types = (await feedOf(ed)).filter((i) => i.refId === groupBuyId).map((i) => i.type);
+        return types.join() === 'group-buy-returned,group-buy-held';
+      });
       const { client: gus } = await fundedUser(zan.app, 'ggus', 4_000);
       expect((await gus.post(`/v1/group-buys/${groupBuyId}/joins`).expect(410)).body.type).toMatch(/group-buy-closed$/);
       expect(await balanceOf(shop)).toBe(before);
@@ -131,7 +171,8 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
           .map((a) => a.body.joined as number)
           .sort(),
       ).toEqual([1, 2, 3]);
-      expect(await statusOf(crowd[0]!, groupBuyId)).toMatchObject({ status: 'completed', members: 3 });
+      const newest = answers.map((a) => BigInt((a.body.position as string | undefined) ?? '0')).reduce((a, b) => (a > b ? a : b));
+      expect(await statusOf(crowd[0]!, groupBuyId, newest.toString())).toMatchObject({ status: 'completed', members: 3 });
       await eventually('every refused hold returned', async () => {
         const balances = await Promise.all(crowd.map((client) => balanceOf(client)));
         return balances.filter((b) => b === 500).length === 3 && balances.filter((b) => b === 2_500).length === 5;
@@ -151,6 +192,44 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       await eventually('the process manager joined the hold and completed the group', async () => (await statusOf(ivy, groupBuyId)).status === 'completed');
       await eventually('the merchant paid for both orders', async () => (await balanceOf(shop)) === before + 4_000, 30_000);
       await eventually('both members charged once', async () => (await balanceOf(ivy)) === 1_000 && (await balanceOf(hal)) === 1_000);
+    });
+
+    it('decides a join racing the deadline on the group’s stream: joined and completed, or refused and failed, with the money to match', async () => {
+      const racers = await Promise.all(['grace0', 'grace1', 'grace2', 'grace3', 'grace4'].map(async (id) => (await fundedUser(zan.app, id, 3_000)).client));
+      // The earlier cases waited for every payment to the merchant: its balance is settled.
+      const shopBefore = await balanceOf(shop);
+      const { groupBuyId, expiresAt } = await open({ groupSize: 2, expiresInSeconds: 3 });
+      const [first, ...late] = racers as [Client, ...Client[]];
+      await first.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
+      // The last seat is sought from just before to just after the moment the deadline's timer fires.
+      const deadline = Date.parse(expiresAt);
+      const answers = await Promise.all(
+        late.map(async (client, i) => {
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - 90 + i * 60 - Date.now())));
+          return client.post(`/v1/group-buys/${groupBuyId}/joins`);
+        }),
+      );
+      const won = answers.filter((a) => a.status === 201);
+      expect(answers.every((a) => a.status === 201 || a.status === 410)).toBe(true);
+      expect(won.length).toBeLessThanOrEqual(1);
+      await eventually('the group closed', async () => (await statusOf(first, groupBuyId)).status !== 'open');
+      const group = await statusOf(first, groupBuyId);
+      if (won.length === 1) {
+        expect(won[0]!.body).toMatchObject({ joined: 2, status: 'completed' });
+        expect(group).toMatchObject({ status: 'completed', members: 2 });
+      } else {
+        expect(group).toMatchObject({ status: 'failed', members: 1 });
+      }
+      const charged = won.length === 1 ? [first, late[answers.indexOf(won[0]!)]!] : [];
+      await eventually(
+        'every hold paid or returned',
+        async () => {
+          const balances = await Promise.all(racers.map((client) => balanceOf(client)));
+          const paid = (await balanceOf(shop)) - shopBefore;
+          return paid === charged.length * 2_000 && racers.every((client, i) => balances[i] === (charged.includes(client) ? 1_000 : 3_000));
+        },
+        30_000,
+      );
     });
 
     it('leaves the audit exact: every hold paid or returned once, nothing held or in flight', async () => {

@@ -10,6 +10,10 @@ import { runSeed, type SeedResult } from './deterministic/simulation';
 const SEEDS = Number(process.env.ZAN_SIM_SEEDS ?? 400);
 /** Seeds of the run with payments by code added (its own draws: the seeds above stay as they were). */
 const PAYMENT_SEEDS = Math.ceil(SEEDS / 10);
+/** Seeds of the run with group buys added (their own draws too). */
+const GROUP_BUY_SEEDS = Math.max(40, Math.ceil(SEEDS / 10));
+/** Group-buy seeds where a retried join whose hold had been refused (past the deadline) was answered 201. */
+const GROUP_BUY_REGRESSIONS = [1, 42, 43];
 // ZAN_TEST_RUN is a number under npm test, but any label when a developer sets it: never a NaN base.
 const runNumber = Number.parseInt(process.env.ZAN_TEST_RUN ?? '', 10);
 const base = Number(process.env.ZAN_SIM_SEED ?? ((Number.isSafeInteger(runNumber) ? runNumber : Math.floor(Date.now() / 1000)) % 400_000) * 10_000);
@@ -64,6 +68,19 @@ describe('deterministic simulation of the money path', () => {
     for (let seed = base; seed < base + PAYMENT_SEEDS; seed += 1) results.push(await runSeed(seed, { requests: 30, payments: 25 }));
     expect(failures(results)).toEqual([]);
     expect(results.reduce((sum, r) => sum + r.faults.crashes, 0)).toBeGreaterThan(0);
+  });
+
+  it(`keeps every invariant with group buys on ${GROUP_BUY_SEEDS} seeds from ${base}: crashes at the completing join, expiries racing the last join`, async () => {
+    // Every hold paid to the merchant (a member of a completed group) or returned (failed, refused)
+    // once; a group completes full before its deadline or fails short at or after it; answers agree.
+    const results: SeedResult[] = [];
+    for (const seed of [...GROUP_BUY_REGRESSIONS, ...Array.from({ length: GROUP_BUY_SEEDS }, (_, i) => base + i)]) {
+      results.push(await runSeed(seed, { requests: 30, groupBuys: 6 }));
+    }
+    expect(failures(results)).toEqual([]);
+    // The aimed crashes struck (before and after a completing join's append): a group completed through them.
+    expect(results.filter((r) => r.aimedCrashes === 2).length).toBeGreaterThan(results.length / 3);
+    console.log(`group buys: ${results.filter((r) => r.aimedCrashes === 2).length} of ${results.length} seeds crashed before and after a completing join`);
   });
 
   it(`keeps every invariant on ${SEEDS} seeds from ${base}, with faults firing`, async () => {

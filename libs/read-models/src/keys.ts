@@ -21,6 +21,8 @@ export const keys = {
   /** Sorted sets like a feed: `<position>|<orderId>`, newest last. */
   buyerOrders: (buyerId: string) => `buyer-orders:${buyerId}`,
   merchantOrders: (merchantId: string) => `merchant-orders:${merchantId}`,
+  /** A group deal: what GroupBuyOpened fixes, `members` (a count) and `status` once closed. */
+  groupBuy: (groupBuyId: string) => `group-buy:${groupBuyId}`,
   /** `<day>:orders`, `<day>:gross`, `<day>:refunds` per Beijing calendar day. */
   merchantSales: (merchantId: string) => `merchant-sales:${merchantId}`,
   /** Dashboard aggregates (stats/): a Beijing day YYYY-MM-DD, an hour YYYY-MM-DDTHH. */

@@ -4,6 +4,7 @@ import type {
   EarningsView,
   FeedPage,
   FeedQuery,
+  GroupBuyView,
   LeaderboardEntry,
   OrdersPage,
   PraisersPage,
@@ -21,6 +22,7 @@ export type {
   FeedItemType,
   FeedPage,
   FeedQuery,
+  GroupBuyView,
   LeaderboardEntry,
   OrdersPage,
   OrderView,
@@ -114,6 +116,8 @@ export interface ReadModelStore {
   product(productId: string): Promise<ProductView | undefined>;
   /** A buyer's or a merchant's orders, newest first. Throws InvalidFeedCursor for a cursor it did not issue. */
   orders(of: { buyerId: string } | { merchantId: string }, query: FeedQuery): Promise<OrdersPage>;
+  /** A group buy: its members so far and its status; undefined until its opening is applied. */
+  groupBuy(groupBuyId: string): Promise<GroupBuyView | undefined>;
   /** A merchant's sales per Beijing calendar day, every day from `from` to `to` (YYYY-MM-DD, inclusive). */
   sales(merchantId: string, from: string, to: string): Promise<SalesDay[]>;
   /**

@@ -67,7 +67,10 @@ export type FeedItemType =
   | 'refund-received'
   | 'merchant-payment-sent'
   | 'merchant-payment-received'
-  | 'merchant-payment-returned';
+  | 'merchant-payment-returned'
+  | 'group-buy-held'
+  | 'group-buy-returned'
+  | 'group-buy-order-received';
 
 export interface FeedItem {
   type: FeedItemType;
@@ -154,7 +157,20 @@ export interface OrderView {
   status: 'paid' | 'partially-refunded' | 'refunded';
   /** The buyer's stars, once rated. */
   stars?: number;
+  /** A group order (one member's order of a completed group buy): the group's id. */
+  groupBuyId?: string;
   at: string;
+}
+
+/** CONTRACT v1.1, "Group buying and flash sales": `members` counts who joined so far. */
+export interface GroupBuyView {
+  groupBuyId: string;
+  productId: string;
+  groupPrice: Fen;
+  groupSize: number;
+  members: number;
+  status: 'open' | 'completed' | 'failed';
+  expiresAt: string;
 }
 
 export interface OrdersPage {

@@ -51,6 +51,8 @@ export interface FaultCounts {
 export class ProcessIo {
   dead = false;
   rates: FaultRates;
+  /** A fate decided by what the call is (a crash aimed at one step), before the seeded draw. */
+  aimed?: (what: string) => Fate | undefined;
 
   constructor(
     rates: FaultRates,
@@ -64,7 +66,7 @@ export class ProcessIo {
 
   call<T>(what: string, effect: () => Promise<T>): Promise<T> {
     if (this.dead) return new Promise<T>(() => undefined);
-    const fate = this.fate();
+    const fate = this.aimed?.(what) ?? this.fate();
     this.counts.calls += 1;
     if (fate === 'fail-before') this.counts.failBefore += 1;
     if (fate === 'fail-after') this.counts.failAfter += 1;

@@ -1,4 +1,14 @@
-import type { MerchantPaid, RedPacketExpired, RedPacketSent, StoredEvent } from '@zan/contracts';
+import type {
+  GroupBuyCompleted,
+  GroupBuyFundsHeld,
+  GroupBuyJoinRefused,
+  GroupBuyJoined,
+  GroupBuyOpened,
+  MerchantPaid,
+  RedPacketExpired,
+  RedPacketSent,
+  StoredEvent,
+} from '@zan/contracts';
 import { auditLedger } from '@zan/domain';
 import { deterministicId } from '../../../apps/api/src/command-path/ids';
 import { eventIdsOf } from '../../../apps/api/src/command-path/command-context';
@@ -51,6 +61,8 @@ export class CheckpointAudit {
 
   private async missingReaction(event: StoredEvent): Promise<string | undefined> {
     if (event.type === 'MerchantPaid') return settledPayment(this.world, event) ? undefined : 'neither credited to the merchant nor returned';
+    const groupBuy = await this.missingGroupBuyStep(event);
+    if (groupBuy !== undefined) return groupBuy || undefined;
     const id = reactionEventId(event);
     if (id !== undefined) return this.world.events.hasEvent(id) ? undefined : 'its credit or escrow is not stored';
     if (event.type !== 'RedPacketEscrowed') return undefined;
@@ -58,7 +70,73 @@ export class CheckpointAudit {
     if (this.world.timers.has(`red-packet:${redPacketId}`)) return undefined;
     return isClosed(await this.world.events.readStream(event.streamId)) ? undefined : 'its expiry timer is not scheduled';
   }
+
+  /** The group-buy saga's next step, when `event` is one of its steps: '' when it is stored, undefined for another event. */
+  private async missingGroupBuyStep(event: StoredEvent): Promise<string | undefined> {
+    const credited = (holdId: string) => this.world.events.hasEvent(deterministicId(holdId, 'credit', '0'));
+    switch (event.type) {
+      case 'GroupBuyFundsHeld':
+        return this.world.events.hasEvent(deterministicId(event.id, 'join', '0')) ? '' : 'the hold neither joined nor refused';
+      case 'GroupBuyJoinRefused':
+        return credited((event.data as GroupBuyJoinRefused).holdId) ? '' : 'the refused hold is not returned';
+      case 'GroupBuyCompleted':
+      case 'GroupBuyFailed':
+        return (event.data as GroupBuyCompleted).members.every((member) => credited(member.holdId)) ? '' : 'a member’s hold is not settled';
+      case 'GroupBuyOpened': {
+        if (this.world.timers.has(`group-buy:${(event.data as GroupBuyOpened).groupBuyId}`)) return '';
+        const closed = (await this.world.events.readStream(event.streamId)).some((e) => e.type === 'GroupBuyCompleted' || e.type === 'GroupBuyFailed');
+        return closed ? '' : 'its deadline timer is not scheduled';
+      }
+      default:
+        return undefined;
+    }
+  }
 }
+
+/**
+ * Once quiet, every group closed once, on the right side of its deadline (the stream's order decides
+ * an expiry racing the last join): completed full, before the deadline, every member's hold paid to
+ * the merchant; or failed short, at or after it, every member's hold returned; no join decided after
+ * the deadline; every hold of a buyer who did not end up a member of a completed group returned.
+ */
+const groupBuyProblems = (events: StoredEvent[]): string[] => {
+  const problems: string[] = [];
+  const byId = new Map(events.map((e) => [e.id, e]));
+  const creditOf = (holdId: string) => byId.get(deterministicId(holdId, 'credit', '0'))?.type;
+  const groups = new Map<string, StoredEvent[]>();
+  for (const event of events) if (event.streamId.startsWith('group-buy-')) groups.set(event.streamId, [...(groups.get(event.streamId) ?? []), event]);
+  const paidHolds = new Set<string>();
+  for (const [streamId, stream] of groups) {
+    const opened = stream.find((e) => e.type === 'GroupBuyOpened')?.data as GroupBuyOpened | undefined;
+    if (!opened) continue;
+    const deadline = Date.parse(opened.expiresAt);
+    const closes = stream.filter((e) => e.type === 'GroupBuyCompleted' || e.type === 'GroupBuyFailed');
+    const joins = stream.filter((e) => e.type === 'GroupBuyJoined');
+    if (closes.length !== 1) problems.push(`${streamId} closed ${closes.length} times`);
+    for (const join of joins) if (Date.parse(join.occurredAt) >= deadline) problems.push(`${streamId}: a join decided at or after the deadline`);
+    const close = closes[0];
+    if (!close) continue;
+    const { members } = close.data as GroupBuyCompleted;
+    const holds = joins.map((j) => (j.data as GroupBuyJoined).holdId);
+    if (members.map((m) => m.holdId).join() !== holds.join()) problems.push(`${streamId}: ${close.type} names other members than joined`);
+    if (close.type === 'GroupBuyCompleted') {
+      if (members.length !== opened.groupSize) problems.push(`${streamId} completed with ${members.length} of ${opened.groupSize}`);
+      if (Date.parse(close.occurredAt) >= deadline) problems.push(`${streamId} completed at or after its deadline`);
+      for (const { holdId } of members) {
+        paidHolds.add(holdId);
+        if (creditOf(holdId) !== 'GroupBuyPaymentReceived') problems.push(`${streamId}: member hold ${holdId} not paid to the merchant`);
+      }
+    } else {
+      if (members.length >= opened.groupSize) problems.push(`${streamId} failed full`);
+      if (Date.parse(close.occurredAt) < deadline) problems.push(`${streamId} failed before its deadline`);
+    }
+  }
+  for (const event of events) {
+    if (event.type !== 'GroupBuyFundsHeld' || paidHolds.has(event.id)) continue;
+    if (creditOf(event.id) !== 'GroupBuyFundsReturned') problems.push(`hold ${event.id} of ${(event.data as GroupBuyFundsHeld).buyerId} not returned`);
+  }
+  return problems;
+};
 
 /**
  * Once quiet: every debit credited exactly once, every packet claimed out or refunded exactly once,
@@ -71,6 +149,8 @@ export const checkQuiescentWorld = async (world: DurableWorld, answers: { reques
   const problems = [...audit.problems];
   if (audit.inFlight !== 0) problems.push(`${audit.inFlight} fen still in flight (debited, never credited)`);
   if (audit.heldByPackets !== 0) problems.push(`${audit.heldByPackets} fen still held by packets that never expired`);
+  if (audit.heldByGroupBuys !== 0) problems.push(`${audit.heldByGroupBuys} fen still held for group buys that never closed`);
+  problems.push(...groupBuyProblems(events));
   const total = [...audit.balances.values()].reduce((a, b) => a + b, 0);
   if (total !== audit.fundings - audit.withdrawals) problems.push(`balances ${total} != fundings ${audit.fundings} - withdrawals ${audit.withdrawals}`);
   if (world.timers.size !== 0) problems.push(`${world.timers.size} timers left`);
@@ -86,7 +166,9 @@ export const checkQuiescentWorld = async (world: DurableWorld, answers: { reques
     const returned = events.some(
       (e) => e.id === first && e.type === 'MerchantPaid' && (e.data as MerchantPaid).dynamic && world.events.hasEvent(deterministicId(first, 'return', '0')),
     );
-    const stored = world.events.hasEvent(first) && !returned;
+    // A join refused after its hold (the deadline, the last seat or a second join raced it) is stored, returned and answered 409/410.
+    const refusedHold = events.some((e) => e.type === 'GroupBuyJoinRefused' && (e.data as GroupBuyJoinRefused).holdId === first);
+    const stored = world.events.hasEvent(first) && !returned && !refusedHold;
     if (got.includes('ok') && !stored) problems.push(`${request.describe} (key ${request.key}) was answered ok but is not stored`);
     if (!got.includes('ok') && got.includes('refused') && stored) problems.push(`${request.describe} (key ${request.key}) was refused but is stored`);
   }

@@ -32,6 +32,11 @@ import { TransferFundsHandler } from '../../../apps/api/src/transfers/transfer-f
 import { PaymentCodeStreams } from '../../../apps/api/src/command-path/payment-code-streams';
 import { IssuePaymentCodeHandler } from '../../../apps/api/src/payments/issue-payment-code/issue-payment-code.handler';
 import { PayByCodeHandler } from '../../../apps/api/src/payments/pay-by-code/pay-by-code.handler';
+import { ProductStreams } from '../../../apps/api/src/command-path/product-streams';
+import { GroupBuyStreams } from '../../../apps/api/src/command-path/group-buy-streams';
+import { ListProductHandler } from '../../../apps/api/src/products/list-product/list-product.handler';
+import { OpenGroupBuyHandler } from '../../../apps/api/src/group-buys/open-group-buy/open-group-buy.handler';
+import { JoinGroupBuyHandler } from '../../../apps/api/src/group-buys/join-group-buy/join-group-buy.handler';
 import { FaultyCheckpointStore, FaultyEventStore, FaultyTimerStore, ProcessIo } from './faults';
 
 /** Packets expire after seconds, not a day: the expiry path runs within a short simulated run. */
@@ -80,11 +85,13 @@ export class SimulatedProcess {
     const packets = new RedPacketStreams(this.runner);
     const articles = new ArticleStreams(this.runner);
     const codes = new PaymentCodeStreams(this.runner, wallets);
+    const products = new ProductStreams(this.runner);
+    const groupBuys = new GroupBuyStreams(this.runner, wallets);
     // The local provider (check digits, at once); the vault is out of this simulation's scope (money).
     const verifications = new Verifications(SIMULATION_VAULT_KEYS);
     const election = new InProcessLeaderElection();
-    this.expiries = new ExpiryScheduler(timers, packets, clock, { tickMs: 1000 }, this.store, election);
-    this.credits = new CreditsProcessManager(this.store, checkpoints, wallets, packets, this.expiries, election, undefined, codes);
+    this.expiries = new ExpiryScheduler(timers, packets, clock, { tickMs: 1000 }, this.store, election, groupBuys);
+    this.credits = new CreditsProcessManager(this.store, checkpoints, wallets, packets, this.expiries, election, undefined, codes, groupBuys);
     this.handlers = {
       open: new OpenWalletHandler(wallets),
       verify: new RequestVerificationHandler(wallets, new LocalVerificationProvider(), SIMULATION_VAULT, SIMULATION_VAULT_KEYS),
@@ -98,6 +105,9 @@ export class SimulatedProcess {
       claim: new ClaimRedPacketHandler(packets, clock, random),
       issueCode: new IssuePaymentCodeHandler(codes, wallets, clock, SIMULATION_SECRETS),
       pay: new PayByCodeHandler(codes, wallets),
+      listProduct: new ListProductHandler(wallets, products, SIMULATION_VAULT, SIMULATION_SECRETS),
+      openGroupBuy: new OpenGroupBuyHandler(wallets, products, groupBuys, this.expiries, clock, SIMULATION_SECRETS),
+      joinGroupBuy: new JoinGroupBuyHandler(wallets, groupBuys, clock, SIMULATION_SECRETS),
     };
   }
 

@@ -1,10 +1,11 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { seededRandom } from '@zan/platform';
-import { NO_FAULTS, ProcessIo, type FaultCounts, type FaultRates } from './faults';
+import { NO_FAULTS, ProcessIo, type Fate, type FaultCounts, type FaultRates } from './faults';
 import { CheckpointAudit, checkQuiescentWorld } from './invariants';
 import { DurableWorld, SimulatedProcess } from './simulated-process';
 import { VirtualTime } from './virtual-time';
 import { merchantSetup, paymentRequests } from './payments-workload';
+import { groupBuyRequests, productSetup } from './group-buys-workload';
 import { randomRequests, sendWithRetries, setupRequests, type Answer, type Client, type Request } from './workload';
 
 export interface SimulationOptions {
@@ -20,7 +21,17 @@ export interface SimulationOptions {
   abandonsOnServerError?: boolean;
   /** Add a merchant and payments by code, drawn from their own source (the other draws stay as they are). */
   payments?: number;
+  /**
+   * Add a merchant, a product and this many group buys, drawn from their own source, with two
+   * crashes aimed at the completing join: before its append (the hold stored, the join and the
+   * completion not) and after it (the completion stored, no member settled, the answer lost).
+   */
+  groupBuys?: number;
 }
+
+/** The completing join's append on a group's stream: where the aimed crashes strike, in this order. */
+const COMPLETING_JOIN = /^append group-buy-\S+ \(GroupBuyJoined,GroupBuyCompleted\)$/;
+const AIMED_CRASHES: Fate[] = ['crash-before', 'crash-after'];
 
 export interface SeedResult {
   seed: number;
@@ -32,6 +43,8 @@ export interface SeedResult {
   /** Virtual timers fired: the run's work. */
   steps: number;
   virtualMs: number;
+  /** Crashes aimed at a completing join that struck (group-buy runs: 0..2). */
+  aimedCrashes: number;
   trace: string[];
 }
 
@@ -75,9 +88,11 @@ export const runSeed = async (seed: number, options: SimulationOptions = {}): Pr
   let lives = 0;
   let process!: SimulatedProcess;
 
+  const aimed = options.groupBuys ? [...AIMED_CRASHES] : [];
   const boot = () => {
     const calm = !faultsOn ? NO_FAULTS : counts.crashes >= maxCrashes ? { ...rates, crash: 0 } : rates;
     const io = new ProcessIo(calm, random, counts, log, () => (crashed = true));
+    io.aimed = (what) => (faultsOn && aimed.length > 0 && COMPLETING_JOIN.test(what) ? aimed.shift() : undefined);
     process = new SimulatedProcess(world, io, clock, random, (name, position) => checkpoints.onSave(name, position));
     lives += 1;
     log(`process started (life ${lives})`);
@@ -109,6 +124,7 @@ export const runSeed = async (seed: number, options: SimulationOptions = {}): Pr
   const requests = randomRequests(random, users, count, 20_000);
   const payments = options.payments ? paymentRequests(seed, users, options.payments, 20_000) : undefined;
   if (payments) requests.push(...payments.requests);
+  if (options.groupBuys) requests.push(...groupBuyRequests(seed, users, options.groupBuys, 20_000));
   let workloadDone = false;
 
   const logger = traceLogger(log);
@@ -118,7 +134,7 @@ export const runSeed = async (seed: number, options: SimulationOptions = {}): Pr
     boot();
     void (async () => {
       const setups = users.map((userId) => setupRequests([userId]));
-      if (payments) setups.push(merchantSetup(payments.codes));
+      if (payments || options.groupBuys) setups.push([...merchantSetup(payments?.codes ?? []), ...(options.groupBuys ? productSetup() : [])]);
       await Promise.all(setups.map(async (setup) => setup.reduce((previous, r) => previous.then(() => send(r)), Promise.resolve())));
       await Promise.all(requests.map(async (request) => time.sleep(request.at).then(() => send(request))));
       workloadDone = true;
@@ -138,7 +154,19 @@ export const runSeed = async (seed: number, options: SimulationOptions = {}): Pr
     }
     violations.push(...checkpoints.violations, ...(await checkQuiescentWorld(world, answers)));
     for (const violation of violations) log(`VIOLATION ${violation}`);
-    return { seed, requests: count, violations, faults: counts, rates, events: world.events.size, steps: time.steps, virtualMs: time.now - START, trace };
+    const aimedCrashes = options.groupBuys ? AIMED_CRASHES.length - aimed.length : 0;
+    return {
+      seed,
+      requests: count,
+      violations,
+      faults: counts,
+      rates,
+      events: world.events.size,
+      steps: time.steps,
+      virtualMs: time.now - START,
+      aimedCrashes,
+      trace,
+    };
   } finally {
     time.uninstall();
     Logger.overrideLogger(['error']);

@@ -78,12 +78,23 @@ export class GroupBuyStreams {
       );
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      return this.run(
+      const refused = await this.run(
         groupBuyId,
         'RefuseGroupBuyJoin',
         () => ({ type: 'RefuseGroupBuyJoin', data: { held: held.data, holdId: held.id, reason: error.code } }),
         metadata,
         ids,
+      );
+      if (refused.events.length > 0) return refused;
+      // The hold was decided before (a retry, or the process manager got there first): answer what
+      // is stored at its id, joined or refused, not the refusal the group gives a new hold now.
+      return this.run(
+        groupBuyId,
+        'JoinGroupBuy',
+        () => ({ type: 'RefuseGroupBuyJoin', data: { held: held.data, holdId: held.id, reason: error.code } }),
+        metadata,
+        ids,
+        true,
       );
     }
   }

@@ -10,6 +10,7 @@ import {
   encodeFeedCursor,
   feedCursorBound,
   feedItemOf,
+  groupBuyView,
   orderIdOfMember,
   orderView,
   productView,
@@ -24,6 +25,7 @@ import type {
   EarningsView,
   FeedPage,
   FeedQuery,
+  GroupBuyView,
   LeaderboardEntry,
   OrdersPage,
   OrderView,
@@ -185,6 +187,10 @@ export class MemoryReadModelStore implements ReadModelStore {
     const page = members.slice(0, limit);
     const items = page.map((member) => orderView(this.hash(keys.order(orderIdOfMember(member))))).filter((view): view is OrderView => view !== undefined);
     return { items, ...(members.length > limit ? { nextCursor: encodeFeedCursor(page[page.length - 1]!) } : {}) };
+  }
+
+  async groupBuy(groupBuyId: string): Promise<GroupBuyView | undefined> {
+    return groupBuyView(groupBuyId, this.hash(keys.groupBuy(groupBuyId)));
   }
 
   async sales(merchantId: string, from: string, to: string): Promise<SalesDay[]> {

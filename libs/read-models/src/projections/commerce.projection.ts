@@ -135,6 +135,7 @@ export const orderView = (hash: RawHash): OrderView | undefined => {
     refunded,
     status: refunded === 0 ? 'paid' : refunded >= amount ? 'refunded' : 'partially-refunded',
     ...(hash.stars !== undefined && { stars: Number(hash.stars) }),
+    ...(hash.groupBuyId !== undefined && { groupBuyId: hash.groupBuyId }),
     at: hash.at ?? '',
   };
 };

@@ -108,6 +108,26 @@ const commerceFeedEntry = (
     const d = event.data;
     return { userId: d.buyerId, item: item('refund-received', d.amount, d.merchantId, d.orderId) };
   }
+  return groupBuyFeedEntry(event, item);
+};
+
+/** A group buy's hold and its return in the buyer's feed (refId the group), its payment in the merchant's (refId the order). */
+const groupBuyFeedEntry = (
+  event: StoredEvent,
+  item: (type: FeedItemType, amount: number, counterpartyId: string | null, refId: string) => FeedItem,
+): { userId: string; item: FeedItem } | undefined => {
+  if (isEventOf(event, 'GroupBuyFundsHeld')) {
+    const d = event.data;
+    return { userId: d.buyerId, item: item('group-buy-held', d.amount, d.merchantId, d.groupBuyId) };
+  }
+  if (isEventOf(event, 'GroupBuyFundsReturned')) {
+    const d = event.data;
+    return { userId: d.buyerId, item: item('group-buy-returned', d.amount, null, d.groupBuyId) };
+  }
+  if (isEventOf(event, 'GroupBuyPaymentReceived')) {
+    const d = event.data;
+    return { userId: d.merchantId, item: item('group-buy-order-received', d.amount, d.buyerId, d.orderId) };
+  }
   return undefined;
 };
 

@@ -4,6 +4,7 @@ import { balancesProjection } from './balances.projection';
 import { commerceProjection } from './commerce.projection';
 import { earningsProjection } from './earnings.projection';
 import { DEFAULT_FEED_LENGTH, feedProjection } from './feed.projection';
+import { groupBuysProjection } from './group-buys.projection';
 import { redPacketsProjection } from './red-packets.projection';
 import { statsProjection } from '../stats/stats.projection';
 
@@ -12,6 +13,7 @@ export * from './balances.projection';
 export * from './commerce.projection';
 export * from './earnings.projection';
 export * from './feed.projection';
+export * from './group-buys.projection';
 export * from './red-packets.projection';
 export type { RawHash } from './raw';
 
@@ -28,6 +30,7 @@ export const createProjections = (options: ProjectionOptions = {}): Projection[]
   feedProjection(options.feedLength ?? DEFAULT_FEED_LENGTH),
   articlesProjection,
   commerceProjection,
+  groupBuysProjection,
   statsProjection,
 ];
 export * from './praisers-page';

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { createProjections } from '../projections';
+import { createProjections, groupBuyView } from '../projections';
 import type { Applied, ReadModelStatus, ReadModelStore, Skipped } from '../read-model-store.port';
 import { keys } from '../keys';
 import type {
@@ -7,6 +7,7 @@ import type {
   EarningsView,
   FeedPage,
   FeedQuery,
+  GroupBuyView,
   LeaderboardEntry,
   OrdersPage,
   PraisersPage,
@@ -204,6 +205,11 @@ export class RedisReadModelStore implements ReadModelStore {
     const generation = await this.generations.active();
     const list = 'buyerId' in of ? keys.buyerOrders(of.buyerId) : keys.merchantOrders(of.merchantId);
     return this.commerce.orders((logical) => this.keyspace.key(generation, logical), list, query);
+  }
+
+  async groupBuy(groupBuyId: string): Promise<GroupBuyView | undefined> {
+    const generation = await this.generations.active();
+    return groupBuyView(groupBuyId, await this.redis.hgetall(this.keyspace.key(generation, keys.groupBuy(groupBuyId))));
   }
 
   async sales(merchantId: string, from: string, to: string): Promise<SalesDay[]> {

@@ -1,4 +1,4 @@
-import { walletBalanceDelta, type StoredEvent } from '@zan/contracts';
+import { groupBuyStream, productStream, walletBalanceDelta, walletStream, type GroupBuyMember, type StoredEvent } from '@zan/contracts';
 import fc from 'fast-check';
 import { InvalidFeedCursor } from '../projections';
 import type { Applied, ReadModelStore } from '../read-model-store.port';
@@ -322,6 +322,102 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
         'red-packet': { applied: perCategory('red-packet'), skipped: 0 },
       });
       expect(status.rebuilding).toBeUndefined();
+    });
+
+    it('projects group buys: the deal, its members and status; a completed group’s orders, sold count, sales and feeds', async () => {
+      const workload = new Workload();
+      for (const user of ['ann', 'bo', 'cy']) workload.open(user).fund(user, 5_000);
+      workload.open('shop', 'business');
+      workload.append(productStream('p1'), 'ProductListed', {
+        productId: 'p1',
+        merchantId: 'shop',
+        merchantName: 'Shop',
+        title: 'Mooncakes',
+        price: 3_000,
+        stock: null,
+      });
+      const opened = (groupBuyId: string, groupSize: number) =>
+        workload.append(groupBuyStream(groupBuyId), 'GroupBuyOpened', {
+          groupBuyId,
+          productId: 'p1',
+          merchantId: 'shop',
+          groupPrice: 2_000,
+          groupSize,
+          expiresAt: '2025-01-02T00:00:00.000Z',
+        });
+      const join = (groupBuyId: string, buyerId: string, members: number): GroupBuyMember => {
+        const hold = { groupBuyId, joinId: `${groupBuyId}-${buyerId}`, productId: 'p1', merchantId: 'shop', buyerId, amount: 2_000 };
+        const held = workload.append(walletStream(buyerId), 'GroupBuyFundsHeld', hold);
+        const member = { buyerId, joinId: hold.joinId, amount: 2_000, holdId: held.id };
+        workload.append(groupBuyStream(groupBuyId), 'GroupBuyJoined', { groupBuyId, ...member, members });
+        return member;
+      };
+      opened('gb-full', 2);
+      opened('gb-failed', 3);
+      const full = [join('gb-full', 'ann', 1), join('gb-full', 'bo', 2)];
+      workload.append(groupBuyStream('gb-full'), 'GroupBuyCompleted', { groupBuyId: 'gb-full', productId: 'p1', merchantId: 'shop', members: full });
+      for (const { buyerId, joinId, amount } of full) {
+        workload.append(walletStream('shop'), 'GroupBuyPaymentReceived', {
+          groupBuyId: 'gb-full',
+          orderId: joinId,
+          productId: 'p1',
+          merchantId: 'shop',
+          buyerId,
+          amount,
+        });
+      }
+      const failed = [join('gb-failed', 'cy', 1)];
+      workload.append(groupBuyStream('gb-failed'), 'GroupBuyFailed', { groupBuyId: 'gb-failed', productId: 'p1', merchantId: 'shop', members: failed });
+      workload.append(walletStream('cy'), 'GroupBuyFundsReturned', {
+        groupBuyId: 'gb-failed',
+        joinId: failed[0]!.joinId,
+        buyerId: 'cy',
+        amount: 2_000,
+        reason: 'failed',
+      });
+      opened('gb-open', 4);
+      join('gb-open', 'ann', 1);
+
+      const inOrder = await newStore();
+      await applyAll(inOrder, workload.deliveries());
+      const deal = { productId: 'p1', groupPrice: 2_000, expiresAt: '2025-01-02T00:00:00.000Z' };
+      expect(await inOrder.groupBuy('gb-full')).toEqual({ groupBuyId: 'gb-full', ...deal, groupSize: 2, members: 2, status: 'completed' });
+      expect(await inOrder.groupBuy('gb-failed')).toEqual({ groupBuyId: 'gb-failed', ...deal, groupSize: 3, members: 1, status: 'failed' });
+      expect(await inOrder.groupBuy('gb-open')).toEqual({ groupBuyId: 'gb-open', ...deal, groupSize: 4, members: 1, status: 'open' });
+      expect(await inOrder.groupBuy('gb-none')).toBeUndefined();
+      expect((await inOrder.product('p1'))?.sold).toBe(2);
+      const order = (buyerId: string) => ({
+        orderId: `gb-full-${buyerId}`,
+        productId: 'p1',
+        merchantId: 'shop',
+        buyerId,
+        quantity: 1,
+        unitPrice: 2_000,
+        amount: 2_000,
+        refunded: 0,
+        status: 'paid',
+        groupBuyId: 'gb-full',
+        at: expect.any(String),
+      });
+      expect((await inOrder.orders({ buyerId: 'ann' }, { limit: 10 })).items).toEqual([order('ann')]);
+      expect((await inOrder.orders({ buyerId: 'cy' }, { limit: 10 })).items).toEqual([]);
+      const first = await inOrder.orders({ merchantId: 'shop' }, { limit: 1 });
+      const second = await inOrder.orders({ merchantId: 'shop' }, { limit: 1, before: first.nextCursor });
+      expect([...first.items, ...second.items]).toEqual([order('bo'), order('ann')]);
+      expect(second.nextCursor).toBeUndefined();
+      const [day] = await inOrder.sales('shop', '2025-01-01', '2025-01-01');
+      expect(day).toEqual({ day: '2025-01-01', orders: 2, gross: 4_000, refunds: 0, net: 4_000 });
+      const types = async (user: string) => (await wholeFeed(inOrder, user, 50)).map((item) => `${item.type}:${item.amount}:${item.refId}`);
+      expect(await types('cy')).toEqual(['group-buy-returned:2000:gb-failed', 'group-buy-held:2000:gb-failed', 'funding:5000:f-3']);
+      expect((await types('shop')).slice(0, 2)).toEqual(['group-buy-order-received:2000:gb-full-bo', 'group-buy-order-received:2000:gb-full-ann']);
+      expect((await inOrder.wallet('shop'))?.balance).toBe(4_000);
+      expect((await inOrder.wallet('ann'))?.balance).toBe(1_000);
+
+      const shuffled = await newStore();
+      await applyAll(shuffled, kafkaInterleaving(workload.deliveries(), seededRandom(5), 0.3));
+      for (const id of ['gb-full', 'gb-failed', 'gb-open']) expect(await shuffled.groupBuy(id)).toEqual(await inOrder.groupBuy(id));
+      expect(await shuffled.product('p1')).toEqual(await inOrder.product('p1'));
+      expect(await shuffled.orders({ merchantId: 'shop' }, { limit: 10 })).toEqual(await inOrder.orders({ merchantId: 'shop' }, { limit: 10 }));
     });
 
     it('pages a feed newest first with an opaque cursor and keeps only the newest items', async () => {

@@ -1,31 +1,34 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { GroupBuyNotFound } from '@zan/domain';
-import { GroupBuyStreams } from '../../command-path/group-buy-streams';
-import { ApiProblems, AUTHENTICATED } from '../../http/openapi';
+import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
+import { ApiProblems } from '../../http/openapi';
+import { AFTER, READ_PROBLEMS } from '../../http/query-params';
+import { ReadYourWrites } from '../../queries/read-your-writes';
 import { requireGroupBuyId } from '../group-buy-id';
 import { GroupBuyDoc } from './read-group-buy.dto';
 
-/**
- * A group buy, read from its own stream's state (cached by the command path, so read after write): a
- * group is one small stream, and who may join depends on exactly this state.
- */
+/** A group buy as the read models hold it (eventually consistent; `?after=` waits for a write). */
 @ApiTags('queries')
 @ApiBearerAuth('bearer')
 @Controller('v1/group-buys')
 export class ReadGroupBuyController {
-  constructor(private readonly groupBuys: GroupBuyStreams) {}
+  constructor(
+    @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
 
   @Get(':id')
   @ApiOperation({ operationId: 'Queries_groupBuy', summary: 'A group buy: its members so far and its status' })
   @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
   @ApiOkResponse({ type: GroupBuyDoc })
-  @ApiProblems(...AUTHENTICATED, 'group-buy-not-found')
-  async groupBuy(@Param('id') id: string): Promise<GroupBuyDoc> {
+  @ApiProblems(...READ_PROBLEMS, 'group-buy-not-found')
+  async groupBuy(@Param('id') id: string, @Query('after') after?: string): Promise<GroupBuyDoc> {
     requireGroupBuyId(id);
-    const state = (await this.groupBuys.load(id)).state;
-    if (state.status === 'none') throw new GroupBuyNotFound(`no group buy ${id}`);
-    const { groupBuyId, productId, groupPrice, groupSize, status, expiresAt } = state;
-    return { groupBuyId, productId, groupPrice, groupSize, members: state.members.length, status, expiresAt };
+    await this.readYourWrites.waitFor(after);
+    const view = await this.store.groupBuy(id);
+    if (!view) throw new GroupBuyNotFound(`no group buy ${id}`);
+    return view;
   }
 }

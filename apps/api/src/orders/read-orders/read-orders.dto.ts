@@ -11,6 +11,11 @@ export class OrderDoc {
   @ApiProperty({ example: 0, description: 'Refunded so far, in fen' }) refunded!: number;
   @ApiProperty({ enum: ['paid', 'partially-refunded', 'refunded'] }) status!: string;
   @ApiPropertyOptional({ example: 5, description: 'The buyer’s stars, once rated' }) stars?: number;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'A group order (one member’s order of a completed group buy): its group. Not refundable or rateable through the order routes',
+  })
+  groupBuyId?: string;
   @ApiProperty({ format: 'date-time' }) at!: string;
 }
 

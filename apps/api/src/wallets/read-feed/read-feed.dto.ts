@@ -16,6 +16,13 @@ export class FeedItemDoc {
       'merchant-payment-sent',
       'merchant-payment-received',
       'merchant-payment-returned',
+      'order-paid',
+      'order-received',
+      'refund-paid',
+      'refund-received',
+      'group-buy-held',
+      'group-buy-returned',
+      'group-buy-order-received',
     ],
     example: 'tip-received',
   })
@@ -24,7 +31,11 @@ export class FeedItemDoc {
   @ApiProperty({ description: 'Always positive, in fen; `type` tells the direction', example: 888 }) amount!: number;
   @ApiProperty({ type: 'string', nullable: true, description: 'The other user, or null (a bank card, a packet)', example: 'alice' })
   counterpartyId!: string | null;
-  @ApiProperty({ description: 'The funding, withdrawal, transfer, tip, red packet or payment id', example: UUID_EXAMPLE }) refId!: string;
+  @ApiProperty({
+    description: 'The funding, withdrawal, transfer, tip, red packet, payment or order id; the group buy id for a group buy’s hold and its return',
+    example: UUID_EXAMPLE,
+  })
+  refId!: string;
 }
 
 export class FeedPageDoc {

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_LIMITS, groupBuyStream, walletStream, type GroupBuyFundsHeld, type StoredEvent } from '@zan/contracts';
+import { MemoryEventStore } from '@zan/event-store';
+import { ZanMetrics, type ZanConfig } from '@zan/platform';
+import { CommandMetrics } from '../observability/command-metrics';
+import { CommandRunner } from './command-runner';
+import { GroupBuyStreams } from './group-buy-streams';
+import { WalletStreams } from './wallet-streams';
+
+const OPENED_AT = Date.parse('2026-12-06T00:00:00.000Z');
+const metadata = { correlationId: 'c', causationId: 'c', userId: 'test' };
+const seeded = (type: string, data: object) => ({ id: randomUUID(), type, data, metadata, occurredAt: new Date(OPENED_AT).toISOString() });
+
+/** A group of 2 with a 10 s deadline, and two funded buyers, on a fresh store; the clock is `now`. */
+const setUp = async () => {
+  const store = new MemoryEventStore();
+  const now = { at: OPENED_AT };
+  const runner = new CommandRunner(store, new CommandMetrics(new ZanMetrics()), { now: () => new Date(now.at) });
+  const wallets = new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig);
+  const groupBuys = new GroupBuyStreams(runner, wallets);
+  for (const userId of ['bo', 'cy']) {
+    await store.append(
+      walletStream(userId),
+      [
+        seeded('WalletOpened', { userId, kind: 'individual' }),
+        seeded('WalletFunded', { userId, fundingId: `f-${userId}`, amount: 5_000, source: { kind: 'card', cardId: 'c' } }),
+      ],
+      'no_stream',
+    );
+  }
+  const deal = {
+    groupBuyId: 'g1',
+    productId: 'p1',
+    merchantId: 'shop',
+    groupPrice: 2_000,
+    groupSize: 2,
+    expiresAt: new Date(OPENED_AT + 10_000).toISOString(),
+  };
+  await store.append(groupBuyStream('g1'), [seeded('GroupBuyOpened', deal)], 'no_stream');
+  const hold = async (buyerId: string): Promise<StoredEvent<GroupBuyFundsHeld>> => {
+    const data = { groupBuyId: 'g1', joinId: `join-${buyerId}`, productId: 'p1', merchantId: 'shop', buyerId, amount: 2_000 };
+    const context = { userId: buyerId, correlationId: randomUUID(), commandId: randomUUID() };
+    const held = await wallets.decide(buyerId, { type: 'HoldGroupBuyFunds', data }, context);
+    return held.events[0] as StoredEvent<GroupBuyFundsHeld>;
+  };
+  return { now, groupBuys, hold };
+};
+
+describe('GroupBuyStreams.join', () => {
+  it('answers a hold refused before (the deadline passed) with its refusal when the join runs again, not with an empty decision', async () => {
+    const { now, groupBuys, hold } = await setUp();
+    const held = await hold('bo');
+    now.at = OPENED_AT + 11_000;
+    const first = await groupBuys.join(held);
+    expect(first.events.map((e) => e.type)).toEqual(['GroupBuyJoinRefused']);
+    // The api's retry, or the process manager reacting to the same hold: the stored refusal again.
+    const again = await groupBuys.join(held);
+    expect(again.events.map((e) => e.type)).toEqual(['GroupBuyJoinRefused']);
+    expect(again.events[0]!.id).toBe(first.events[0]!.id);
+  });
+
+  it('answers a hold joined before with its join when the join runs again, though the group is full now', async () => {
+    const { groupBuys, hold } = await setUp();
+    const [bo, cy] = [await hold('bo'), await hold('cy')];
+    expect((await groupBuys.join(bo)).events.map((e) => e.type)).toEqual(['GroupBuyJoined']);
+    expect((await groupBuys.join(cy)).events.map((e) => e.type)).toEqual(['GroupBuyJoined', 'GroupBuyCompleted']);
+    const again = await groupBuys.join(cy);
+    expect(again.events.map((e) => e.type)).toEqual(['GroupBuyJoined', 'GroupBuyCompleted']);
+    expect(again.state).toMatchObject({ status: 'completed', members: [{ buyerId: 'bo' }, { buyerId: 'cy' }] });
+  });
+});

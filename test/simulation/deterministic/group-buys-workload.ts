@@ -1,0 +1,63 @@
+import { seededRandom, unguessableId } from '@zan/platform';
+import { JoinGroupBuyCommand } from '../../../apps/api/src/group-buys/join-group-buy/join-group-buy.handler';
+import { OpenGroupBuyCommand } from '../../../apps/api/src/group-buys/open-group-buy/open-group-buy.handler';
+import { ListProductCommand } from '../../../apps/api/src/products/list-product/list-product.handler';
+import { MERCHANT } from './payments-workload';
+import { SIMULATION_SECRETS } from './simulated-process';
+import { commandIdOf, type Request } from './workload';
+
+const LIST_KEY = 'list-product';
+export const GROUP_BUY_PRODUCT = unguessableId(SIMULATION_SECRETS.idKey, 'product', MERCHANT, commandIdOf({ userId: MERCHANT, key: LIST_KEY }));
+
+/** The merchant's product, listed after its verification (the merchant's setup runs first). */
+export const productSetup = (): Request[] => [
+  {
+    at: 0,
+    userId: MERCHANT,
+    key: LIST_KEY,
+    describe: 'shop lists a product',
+    send: (p, c) => p.handlers.listProduct.execute(new ListProductCommand(c, { title: 'Mooncakes', price: 3_000, stock: null })),
+  },
+];
+
+/**
+ * Group buys, drawn from their own seeded source (the other requests' draws stay as they were): the
+ * merchant opens groups of 2..4 with deadlines of 2..6 s at times spread over `spanMs`; as many
+ * buyers as the group holds or one more join, half early and half within half a second of the
+ * deadline, when the timer fires (an expiry racing the last join); a buyer may join twice, and some
+ * joins are sent again with the same key.
+ */
+export const groupBuyRequests = (seed: number, users: string[], groups: number, spanMs: number): Request[] => {
+  const random = seededRandom(seed * 6_007 + 29);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  const requests: Request[] = [];
+  for (let g = 0; g < groups; g += 1) {
+    const key = `gb-open-${g}`;
+    const groupBuyId = unguessableId(SIMULATION_SECRETS.idKey, 'group-buy', MERCHANT, commandIdOf({ userId: MERCHANT, key }));
+    const [opensAt, size, seconds, price] = [between(0, spanMs), between(2, 4), between(2, 6), between(500, 3_000)];
+    requests.push({
+      at: opensAt,
+      userId: MERCHANT,
+      key,
+      describe: `shop opens group ${g} of ${size} at ${price} for ${seconds} s`,
+      send: (p, c) => p.handlers.openGroupBuy.execute(new OpenGroupBuyCommand(c, GROUP_BUY_PRODUCT, price, size, seconds)),
+    });
+    const joins = between(size, size + 1);
+    for (let j = 0; j < joins; j += 1) {
+      const userId = pick(users);
+      const racing = random() < 0.5;
+      const at = opensAt + (racing ? seconds * 1_000 + between(-500, 500) : between(1, seconds * 500));
+      const join: Request = {
+        at,
+        userId,
+        key: `gb-join-${g}-${j}`,
+        describe: `${userId} joins group ${g}`,
+        send: (p, c) => p.handlers.joinGroupBuy.execute(new JoinGroupBuyCommand(c, groupBuyId)),
+      };
+      requests.push(join);
+      if (random() < 0.15) requests.push({ ...join, at: at + between(0, 2_000) });
+    }
+  }
+  return requests;
+};
