@@ -34,7 +34,9 @@ process.on('exit', () => {
   Client.prototype.query = function (config, ...rest) {
     if (started) {
       const text = typeof config === 'string' ? config : (config && config.text) || '?';
-      const label = text.replace(/\s+/g, ' ').trim().slice(0, 90);
+      const flat = text.replace(/\s+/g, ' ').trim();
+      const where = flat.indexOf(' WHERE ');
+      const label = `${flat.slice(0, 70)}${where > 70 ? ` ...${flat.slice(where, where + 60)}` : ''}`;
       counts.set(label, (counts.get(label) || 0) + 1);
     }
     return query.call(this, config, ...rest);
