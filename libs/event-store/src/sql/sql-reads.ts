@@ -36,7 +36,8 @@ class Batches<I, O> {
 
   constructor(
     private readonly run: (inputs: I[]) => Promise<O[]>,
-    private readonly maxBatch = 200,
+    // Each stream up to a page (1,000 events): 50 cold streams read together stay a bounded result.
+    private readonly maxBatch = 50,
     private readonly maxInFlight = 2,
   ) {}
 
