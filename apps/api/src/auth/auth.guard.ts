@@ -1,9 +1,9 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { PUBLIC_ROUTE, ZAN_CONFIG, ZAN_SECRETS, type ZanConfig, type ZanSecrets } from '@zan/platform';
-import { CLOCK_SKEW_SECONDS, TokenRejected, type TokenRules, verifyBearerToken } from './bearer-token';
+import { BearerTokenVerifier, CLOCK_SKEW_SECONDS, TokenRejected } from './bearer-token';
 import { ProblemException, problem } from '../http/problem';
 import { ID_PATTERN } from '../http/validation';
 
@@ -26,17 +26,18 @@ const unauthorized = (detail: string) => new ProblemException(problem(401, 'unau
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  // One key object for every token, not one built per request.
-  private readonly key: KeyObject;
-  private readonly rules: TokenRules;
+  // One key object for every token, not one built per request; each token's signature checked once.
+  private readonly tokens: BearerTokenVerifier;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(ZAN_SECRETS) secrets: ZanSecrets,
     @Inject(ZAN_CONFIG) config: ZanConfig,
   ) {
-    this.key = createSecretKey(Buffer.from(secrets.jwtSecret));
-    this.rules = { maxLifetimeSeconds: config.jwtMaxLifetimeSeconds, clockSkewSeconds: CLOCK_SKEW_SECONDS };
+    this.tokens = new BearerTokenVerifier(createSecretKey(Buffer.from(secrets.jwtSecret)), {
+      maxLifetimeSeconds: config.jwtMaxLifetimeSeconds,
+      clockSkewSeconds: CLOCK_SKEW_SECONDS,
+    });
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -51,7 +52,7 @@ export class AuthGuard implements CanActivate {
     let claims: { sub?: unknown; roles?: unknown };
     try {
       // Wall-clock time, not the injected domain clock: tokens live in the issuer's real time.
-      claims = verifyBearerToken(match[1]!, this.key, this.rules, Date.now());
+      claims = this.tokens.verify(match[1]!, Date.now());
     } catch (error) {
       if (error instanceof TokenRejected) throw unauthorized(error.message);
       throw error;

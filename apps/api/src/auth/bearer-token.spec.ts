@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey } from 'node:crypto';
-import { TokenRejected, verifyBearerToken } from './bearer-token';
+import { BearerTokenVerifier, TokenRejected, verifyBearerToken } from './bearer-token';
 
 const SECRET = 'unit-secret-0123456789abcdef';
 const key = createSecretKey(Buffer.from(SECRET));
@@ -77,5 +77,47 @@ describe('verifyBearerToken', () => {
     expect(reason(`${b64({ alg: 'HS256' })}.${b64('[1]')}.x`)).toBe('malformed token: header and payload must be base64url JSON objects');
     expect(reason(`${b64({ alg: 'HS256' })}.${b64({ exp: NOW })}.x+y`)).toBe('malformed token: header and payload must be base64url JSON objects');
     expect(reason(sign({ sub: 'a', exp: String(NOW + 60) }))).toBe('malformed token: exp is not a number of seconds');
+  });
+});
+
+describe("BearerTokenVerifier (a token's signature checked once)", () => {
+  const rejection = (verifier: BearerTokenVerifier, token: string, nowS = NOW): string => {
+    try {
+      verifier.verify(token, nowS * 1000);
+    } catch (error) {
+      expect(error).toBeInstanceOf(TokenRejected);
+      return (error as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('answers a remembered token with its claims, and still checks its time claims on every use', () => {
+    const verifier = new BearerTokenVerifier(key, rules);
+    const token = sign({ sub: 'a', iat: NOW, exp: NOW + 60 });
+    expect(verifier.verify(token, NOW * 1000)).toEqual(verify(token));
+    expect(verifier.verify(token, (NOW + 30) * 1000)).toEqual(verify(token));
+    expect(rejection(verifier, token, NOW + 70)).toBe('token expired');
+    // Forgotten once expired, and refused the same way afterwards.
+    expect(rejection(verifier, token, NOW + 70)).toBe('token expired');
+  });
+
+  it('remembers only tokens that passed: a refused one stays refused, an altered one is verified afresh', () => {
+    const verifier = new BearerTokenVerifier(key, rules);
+    const forged = sign({ sub: 'a', exp: NOW + 60 }, { secret: 'another-secret-0123456789' });
+    expect(rejection(verifier, forged)).toBe('bad token signature');
+    expect(rejection(verifier, forged)).toBe('bad token signature');
+    const token = sign({ sub: 'a', exp: NOW + 60 });
+    verifier.verify(token, NOW * 1000);
+    expect(rejection(verifier, `${token.slice(0, -2)}AA`)).toBe('bad token signature');
+    const notYet = sign({ sub: 'a', nbf: NOW + 30, exp: NOW + 60 });
+    expect(rejection(verifier, notYet)).toBe('token not yet valid (nbf)');
+    expect(verifier.verify(notYet, (NOW + 30) * 1000).sub).toBe('a');
+  });
+
+  it('keeps at most maxEntries tokens and goes on verifying beyond them', () => {
+    const verifier = new BearerTokenVerifier(key, rules, 2);
+    const tokens = ['a', 'b', 'c'].map((sub) => sign({ sub, exp: NOW + 60 }));
+    for (const token of [...tokens, ...tokens]) expect(verifier.verify(token, NOW * 1000)).toEqual(verify(token));
+    expect((verifier as unknown as { verified: Map<string, unknown> }).verified.size).toBe(2);
   });
 });

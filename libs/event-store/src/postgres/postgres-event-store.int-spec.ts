@@ -190,6 +190,28 @@ describe('PostgreSQL event store', () => {
     expect(rows).toEqual([{ version: 1, data: { userId: 'legacy', fundingId: 'f-1', cardId: 'icbc-6222', amount: 50_000 } }]);
   });
 
+  it('reads pages of concurrent stream reads in one statement, each exactly what it would read alone', async () => {
+    const streams = Array.from({ length: 6 }, (_, i) => `batched-${i}-${randomUUID()}`);
+    for (const [i, streamId] of streams.entries()) await store.eventStore.append(streamId, testEvents(3 + i), 'no_stream');
+    const asks = streams.flatMap((streamId, i) => [
+      { streamId, fromRevision: 0, maxCount: 1000 },
+      { streamId, fromRevision: i, maxCount: 2 },
+      { streamId, fromRevision: 50, maxCount: 10 },
+    ]);
+    const queries = jest.spyOn(store.sql, 'query');
+    try {
+      const together = await Promise.all(asks.map(({ streamId, ...options }) => store.eventStore.readStream(streamId, options)));
+      // A lone read goes at once, the rest wait for it and go together: far fewer statements than reads.
+      expect(queries.mock.calls.length).toBeLessThanOrEqual(3);
+      for (const [n, { streamId, fromRevision, maxCount }] of asks.entries()) {
+        const all = await store.eventStore.readStream(streamId);
+        expect(together[n]).toEqual(all.filter((e) => e.revision >= fromRevision).slice(0, maxCount));
+      }
+    } finally {
+      queries.mockRestore();
+    }
+  });
+
   it('numbers events of several appends in one transaction consecutively', async () => {
     const prefix = `within-${Date.now()}`;
     const [a, b] = await store.sql.transaction(async (tx) => [

@@ -6,11 +6,21 @@ const BEIJING_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** The last occurredAt text converted: an event's projections ask for its day, hour and minute many times over. */
+let lastText: string | undefined;
+let lastClock = '';
+
 /** `2026-12-06T08:30:00.000Z` -> `2026-12-06T16:30` (Beijing wall clock, to the minute). */
 const beijingClock = (at: string | Date): string => {
+  if (typeof at === 'string' && at === lastText) return lastClock;
   const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
   if (Number.isNaN(ms)) throw new RangeError(`not a time: ${String(at)}`);
-  return new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 16);
+  const clock = new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 16);
+  if (typeof at === 'string') {
+    lastText = at;
+    lastClock = clock;
+  }
+  return clock;
 };
 
 export const beijingDay = (at: string | Date): string => beijingClock(at).slice(0, 10);
