@@ -246,6 +246,8 @@ const describeWebhooks = (name: string, start: typeof embedded) =>
 
 describeWebhooks('embedded', embedded);
 describeWebhooks('full stack, Kafka', fullStack);
+// Webhook state in Redis, as beside EventStoreDB (which does not run here): chosen by the setting.
+describeWebhooks('full stack, Kafka, state in Redis', (env = {}) => fullStack({ ...env, ZAN_WEBHOOKS_STORE: 'redis' }));
 
 describe('webhooks: an endpoint failing every delivery is disabled (embedded, a 2 s disable window)', () => {
   it('disables it, stops sending, sends what was queued once enabled again, and replays what it missed', async () => {

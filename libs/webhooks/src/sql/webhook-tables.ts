@@ -4,12 +4,17 @@ export interface WebhookTables {
   endpoints: string;
   deliveries: string;
   attempts: string;
+  heads: string;
 }
 
 /**
  * The dispatcher's state beside the events: endpoints (secrets included: they never enter the event
  * log), a queue row per (endpoint, event) kept after delivery so a redelivered event is not queued
- * twice, and the attempt log. Created under an advisory lock so concurrent starts do not collide.
+ * twice, the attempt log, and the head of each (endpoint, stream) queue: its lowest pending delivery
+ * and when it may next be sent (its retry time, or the end of a dispatcher's lease on it), so the
+ * next due deliveries are found by an index instead of a look over every pending one. Created under
+ * an advisory lock so concurrent starts do not collide; heads missing (a store from before them) are
+ * filled in from the pending deliveries.
  */
 export const migrateWebhookTables = async (sql: SqlClient, t: WebhookTables): Promise<void> => {
   await sql.transaction(async (tx) => {
@@ -51,5 +56,17 @@ export const migrateWebhookTables = async (sql: SqlClient, t: WebhookTables): Pr
       response_status integer,
       error text)`);
     await tx.query(`CREATE INDEX IF NOT EXISTS webhook_attempts_by_endpoint ON ${t.attempts} (endpoint_id, id DESC)`);
+    await tx.query(`CREATE TABLE IF NOT EXISTS ${t.heads} (
+      endpoint_id text NOT NULL REFERENCES ${t.endpoints} (id) ON DELETE CASCADE,
+      stream_id text NOT NULL,
+      event_id text NOT NULL,
+      position numeric NOT NULL,
+      next_at timestamptz NOT NULL,
+      PRIMARY KEY (endpoint_id, stream_id))`);
+    await tx.query(`CREATE INDEX IF NOT EXISTS webhook_heads_due ON ${t.heads} (next_at)`);
+    await tx.query(`INSERT INTO ${t.heads} (endpoint_id, stream_id, event_id, position, next_at)
+      SELECT DISTINCT ON (endpoint_id, stream_id) endpoint_id, stream_id, event_id, position, next_at
+      FROM ${t.deliveries} WHERE status = 'pending' ORDER BY endpoint_id, stream_id, position
+      ON CONFLICT (endpoint_id, stream_id) DO NOTHING`);
   });
 };
