@@ -7,3 +7,4 @@ export { ForbiddenAddressError, isForbiddenAddress } from './delivery/address-po
 export { sendWebhook, type SendOptions, type SendResult } from './delivery/http-sender';
 export { DEFAULT_RETRY_POLICY, nextAttemptAt, type RetryPolicy } from './delivery/retry-policy';
 export { replayRange } from './replay';
+export { announceDisabled, endpointDisabledEvent } from './endpoint-disabled';
