@@ -82,10 +82,13 @@ export class Dispatcher {
     const free = this.options.concurrency - this.inFlight.size;
     if (free <= 0) return;
     const now = this.options.now();
-    const claimed = await this.store.claim(now, free, new Date(now.getTime() + this.options.timeoutMs + LEASE_MARGIN_MS));
+    // Endpoints read beside each claim, not cached: a rotated secret signs from the next delivery on.
+    const [claimed, all] = await Promise.all([
+      this.store.claim(now, free, new Date(now.getTime() + this.options.timeoutMs + LEASE_MARGIN_MS)),
+      this.store.endpoints(),
+    ]);
     if (claimed.length === 0) return;
-    // Read for each claim, not cached: a rotated secret signs from the next delivery on.
-    const endpoints = new Map((await this.store.endpoints()).map((e) => [e.id, e]));
+    const endpoints = new Map(all.map((e) => [e.id, e]));
     for (const delivery of claimed) {
       const endpoint = endpoints.get(delivery.endpointId);
       const key = queueKey(delivery);

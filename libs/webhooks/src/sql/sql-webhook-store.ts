@@ -59,6 +59,7 @@ export class SqlWebhookStore implements WebhookStore {
       deliveries: `${s}.webhook_deliveries`,
       attempts: `${s}.webhook_attempts`,
       heads: `${s}.webhook_heads`,
+      record: `${s}.webhook_record_attempt`,
     };
   }
 
@@ -201,8 +202,10 @@ export class SqlWebhookStore implements WebhookStore {
       attempts: number;
       first_at: Date | string;
     }>(
-      `WITH picked AS (
-         SELECT h.endpoint_id, h.stream_id, h.next_at FROM ${this.t.heads} h
+      // A lease lost with a crash of PostgreSQL only lets its delivery go again: no WAL flush waited for.
+      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS done),
+       picked AS (
+         SELECT h.endpoint_id, h.stream_id, h.next_at FROM ${this.t.heads} h CROSS JOIN relaxed
          WHERE h.next_at <= $1::timestamptz AND EXISTS (SELECT 1 FROM ${this.t.endpoints} e WHERE e.id = h.endpoint_id AND e.status = 'enabled')
          ORDER BY h.next_at LIMIT $2 FOR UPDATE OF h SKIP LOCKED),
        leased AS (
@@ -227,64 +230,30 @@ export class SqlWebhookStore implements WebhookStore {
     }));
   }
 
-  /**
-   * The delivery first, then its queue's head (the order enqueue() takes them in, so neither waits
-   * for the other in a cycle); the head moves on in a statement of its own, whose snapshot, taken
-   * after the head's lock, sees whatever was queued behind it.
-   */
+  /** One call of the record function (webhook-tables.ts, recordAttemptFunction). */
   async record(o: AttemptOutcome): Promise<{ disabled: boolean }> {
     const a = o.attempt;
     const status = a.status === 'delivered' ? 'delivered' : o.retryAt ? 'pending' : 'failed';
-    const result = await this.writing(() =>
-      this.sql.transaction(async (tx) => {
-        // Deleted meanwhile (or delivered by a dispatcher that claimed it after a lease ran out): nothing to record.
-        const { rows: updated } = await tx.query<{ stream_id: string }>(
-          `WITH d AS (
-             UPDATE ${this.t.deliveries} SET status = $3, attempts = $4, next_at = COALESCE($5::timestamptz, next_at)
-             WHERE endpoint_id = $1 AND event_id = $2 AND status = 'pending' RETURNING stream_id)
-           INSERT INTO ${this.t.attempts} (endpoint_id, event_id, event_type, attempt, status, at, response_status, error)
-           SELECT $1, $2, $6, $4, $7, $8::timestamptz, $9, $10 FROM d RETURNING (SELECT stream_id FROM d)`,
-          [o.endpointId, o.eventId, status, a.attempt, o.retryAt?.toISOString() ?? null, a.type, a.status, a.at, a.responseStatus, a.error ?? null],
-        );
-        if (!updated[0]) return { disabled: false };
-        const streamId = updated[0].stream_id;
-        const { rows: heads } = await tx.query<{ event_id: string }>(
-          `SELECT event_id FROM ${this.t.heads} WHERE endpoint_id = $1 AND stream_id = $2 FOR UPDATE`,
-          [o.endpointId, streamId],
-        );
-        // Moved only when this delivery was its head (a replay may have put an earlier one there).
-        if (heads[0]?.event_id === o.eventId) {
-          await tx.query(
-            `WITH next AS (
-               SELECT event_id, position, next_at FROM ${this.t.deliveries}
-               WHERE endpoint_id = $1 AND stream_id = $2 AND status = 'pending' ORDER BY position LIMIT 1),
-             moved AS (
-               UPDATE ${this.t.heads} h SET event_id = next.event_id, position = next.position, next_at = next.next_at FROM next
-               WHERE h.endpoint_id = $1 AND h.stream_id = $2 RETURNING h.event_id)
-             DELETE FROM ${this.t.heads} WHERE endpoint_id = $1 AND stream_id = $2 AND NOT EXISTS (SELECT 1 FROM next)`,
-            [o.endpointId, streamId],
-          );
-        }
-        if (o.succeeded) {
-          await tx.query(`UPDATE ${this.t.endpoints} SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [o.endpointId]);
-          return { disabled: false };
-        }
-        const { rows } = await tx.query<{ status: string; failing_since: Date | string | null }>(
-          `SELECT status, failing_since FROM ${this.t.endpoints} WHERE id = $1 FOR UPDATE`,
-          [o.endpointId],
-        );
-        if (!rows[0]) return { disabled: false };
-        const since = rows[0].failing_since === null ? a.at : iso(rows[0].failing_since);
-        const disable = rows[0].status === 'enabled' && Date.parse(since) <= o.disableIfFailingSince.getTime();
-        await tx.query(
-          disable
-            ? `UPDATE ${this.t.endpoints} SET failing_since = $2::timestamptz, status = 'disabled', disabled_at = $3::timestamptz, disabled_reason = $4 WHERE id = $1`
-            : `UPDATE ${this.t.endpoints} SET failing_since = $2::timestamptz WHERE id = $1`,
-          disable ? [o.endpointId, since, a.at, `every delivery failed since ${since}`] : [o.endpointId, since],
-        );
-        return { disabled: disable };
-      }),
+    const { rows } = await this.writing(() =>
+      this.sql.query<{ answer: number }>(
+        `SELECT ${this.t.record}($1, $2, $3, $4, $5::timestamptz, $6, $7, $8::timestamptz, $9, $10, $11, $12::timestamptz) AS answer`,
+        [
+          o.endpointId,
+          o.eventId,
+          status,
+          a.attempt,
+          o.retryAt?.toISOString() ?? null,
+          a.type,
+          a.status,
+          a.at,
+          a.responseStatus,
+          a.error ?? null,
+          o.succeeded,
+          o.disableIfFailingSince.toISOString(),
+        ],
+      ),
     );
+    const result = { disabled: Number(rows[0]?.answer) === 1 };
     // A disabled endpoint's heads are parked, out of every claim's way, until it is enabled again.
     // Apart from the transaction above: it would otherwise lock heads other records hold.
     if (result.disabled) {
