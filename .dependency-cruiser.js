@@ -59,7 +59,7 @@ module.exports = {
       name: 'webhooks-lib-knows-only-its-ports',
       severity: 'error',
       comment:
-        'libs/webhooks keeps its state through the SQL seam of the event store and its bodies through the CloudEvents mapping; it knows no other adapter.',
+        'libs/webhooks keeps its state through the SQL seam of the event store (or in Redis), announces through the event store port and makes its bodies with the CloudEvents mapping; it knows no other adapter.',
       from: { path: '^libs/webhooks' },
       to: { path: ['^libs/(?!contracts/|event-store/|messaging/|webhooks/)', 'node_modules/@nestjs'] },
     },

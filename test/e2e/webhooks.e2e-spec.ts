@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { createZanApp } from '../../apps/zan/src/zan.app';
 import { loadConfig } from '@zan/platform';
-import { WEBHOOK_STORE, type WebhookStore } from '@zan/webhooks';
+import { EVENT_STORE, type EventStore } from '@zan/event-store';
+import { WEBHOOK_STORE, announceDisabled, type WebhookStore } from '@zan/webhooks';
 import request from 'supertest';
 import { clientFor } from '../support/http-client';
 import { eventually } from '../support/eventually';
@@ -246,6 +247,8 @@ const describeWebhooks = (name: string, start: typeof embedded) =>
 
 describeWebhooks('embedded', embedded);
 describeWebhooks('full stack, Kafka', fullStack);
+// Webhook state in Redis, as beside EventStoreDB (which does not run here): chosen by the setting.
+describeWebhooks('full stack, Kafka, state in Redis', (env = {}) => fullStack({ ...env, ZAN_WEBHOOKS_STORE: 'redis' }));
 
 describe('webhooks: an endpoint failing every delivery is disabled (embedded, a 2 s disable window)', () => {
   it('disables it, stops sending, sends what was queued once enabled again, and replays what it missed', async () => {
@@ -265,12 +268,25 @@ describe('webhooks: an endpoint failing every delivery is disabled (embedded, a 
         disabledReason: expect.stringMatching(/^every delivery failed since /),
         disabledAt: expect.any(String),
       });
+      // The event saying so: stored once on webhook-endpoint-<id>, and once only however often it is announced.
+      const events = stack.app.get<EventStore>(EVENT_STORE);
+      const store = stack.app.get<WebhookStore>(WEBHOOK_STORE);
+      const disabledEvents = async () => events.readStream(`webhook-endpoint-${endpointId}`);
+      await eventually('WebhookEndpointDisabled stored', async () => (await disabledEvents()).length > 0);
+      expect(await announceDisabled(events, store, (await store.endpoint(endpointId))!)).toBe(false);
+      const stored = await disabledEvents();
+      expect(stored).toEqual([
+        expect.objectContaining({
+          type: 'WebhookEndpointDisabled',
+          data: { endpointId, reason: endpoint.disabledReason, failingSince: expect.any(String), disabledAt: endpoint.disabledAt },
+          metadata: expect.objectContaining({ correlationId: endpointId, userId: 'system:webhooks' }),
+        }),
+      ]);
       const attempts = receiver.received.length;
       expect(attempts).toBeGreaterThan(1);
       const second = await publish(stack.app, 'dis-author', 'dis-2');
       up = true;
       // A disabled endpoint gets nothing: the first publication waits in its queue, the second is not queued.
-      const store = stack.app.get<WebhookStore>(WEBHOOK_STORE);
       expect((await store.backlog()).pending).toBe(1);
       expect(receiver.received.length).toBe(attempts);
       await admin.post(`/v1/webhooks/endpoints/${endpointId}/enable`, undefined, null).expect(204);
@@ -279,6 +295,7 @@ describe('webhooks: an endpoint failing every delivery is disabled (embedded, a 
       // What it missed while disabled comes by a replay.
       await admin.post(`/v1/webhooks/endpoints/${endpointId}/replays`, { after: (BigInt(second.body.position) - 1n).toString() }, null).expect(202);
       await eventually('the missed one replayed', async () => receiver.received.at(-1)?.event.subject === 'article-dis-2');
+      expect(await disabledEvents()).toHaveLength(1);
     } finally {
       await receiver.close();
       await stack.close();

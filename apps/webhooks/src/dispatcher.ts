@@ -2,7 +2,8 @@ import type { Logger } from '@nestjs/common';
 import { queueKey, type PendingDelivery, type WebhookEndpoint, type WebhookStore } from '@zan/webhooks';
 import { attemptDelivery, type AttemptSettings } from './attempt';
 
-const deliveryKey = (d: Pick<PendingDelivery, 'endpointId' | 'eventId'>): string => `${d.endpointId}\u0000${d.eventId}`;
+/** How long past the send timeout a claimed delivery stays leased: time to record its answer. */
+const LEASE_MARGIN_MS = 5_000;
 
 export interface DispatcherOptions extends AttemptSettings {
   /** Deliveries in flight at once. */
@@ -17,12 +18,11 @@ export interface DispatcherOptions extends AttemptSettings {
 /**
  * Sends what the queue holds. Each (endpoint, stream) queue has at most one delivery in flight, its
  * lowest position, so a stream's events reach an endpoint in order and a slow stream holds up no
- * other; the store marks a delivery done only after its answer, so a crash sends it again.
+ * other. A delivery is claimed with a lease kept in the store and marked done only after its
+ * answer: a crash sends it again once the lease has run out (the send timeout and a margin).
  */
 export class Dispatcher {
   private readonly inFlight = new Map<string, Promise<void>>();
-  /** Deliveries recorded while a look at the queue was under way: that look may still show them pending. */
-  private recordedMeanwhile = new Set<string>();
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -81,18 +81,20 @@ export class Dispatcher {
   private async fill(): Promise<void> {
     const free = this.options.concurrency - this.inFlight.size;
     if (free <= 0) return;
-    this.recordedMeanwhile = new Set();
-    const due = await this.store.due(this.options.now(), free + this.inFlight.size);
-    const fresh = due.filter((d) => !this.inFlight.has(queueKey(d)) && !this.recordedMeanwhile.has(deliveryKey(d))).slice(0, free);
-    if (fresh.length === 0) return;
-    // Read for each look, not cached: a rotated secret signs from the next delivery on.
-    const endpoints = new Map((await this.store.endpoints()).map((e) => [e.id, e]));
-    for (const delivery of fresh) {
+    const now = this.options.now();
+    // Endpoints read beside each claim, not cached: a rotated secret signs from the next delivery on.
+    const [claimed, all] = await Promise.all([
+      this.store.claim(now, free, new Date(now.getTime() + this.options.timeoutMs + LEASE_MARGIN_MS)),
+      this.store.endpoints(),
+    ]);
+    if (claimed.length === 0) return;
+    const endpoints = new Map(all.map((e) => [e.id, e]));
+    for (const delivery of claimed) {
       const endpoint = endpoints.get(delivery.endpointId);
-      if (!endpoint || endpoint.status !== 'enabled') continue;
       const key = queueKey(delivery);
+      // Gone or disabled since the claim: its lease runs out and the store decides again then.
+      if (!endpoint || endpoint.status !== 'enabled' || this.inFlight.has(key)) continue;
       const work = this.deliver(endpoint, delivery).finally(() => {
-        this.recordedMeanwhile.add(deliveryKey(delivery));
         this.inFlight.delete(key);
         this.poke();
       });

@@ -6,15 +6,17 @@ import { ObservabilityModule, PlatformModule, installGracefulShutdown, listenOn,
 import { WebhooksModule } from './webhooks.module';
 
 /**
- * The webhook dispatcher alone: Kafka -> integrators' endpoints. Needs a shared SQL event store
- * (ZAN_EVENT_STORE=postgres://..., where endpoints and queues live) and KAFKA_BROKERS. Serves
- * /health/live, /health/ready and /metrics on ZAN_WEBHOOKS_PORT.
+ * The webhook dispatcher alone: Kafka -> integrators' endpoints. Needs a shared event store
+ * (ZAN_EVENT_STORE: PostgreSQL, where endpoints and queues live, or EventStoreDB with REDIS_URL,
+ * where they live then) and KAFKA_BROKERS. Serves /health/live, /health/ready and /metrics on
+ * ZAN_WEBHOOKS_PORT.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (!config.kafka || config.eventStore.kind !== 'postgres') {
+  const shared = config.eventStore.kind === 'postgres' || (config.eventStore.kind === 'eventstoredb' && config.redis);
+  if (!config.kafka || !shared) {
     throw new Error(
-      'the webhook dispatcher runs on its own only with PostgreSQL (ZAN_EVENT_STORE) and Kafka (KAFKA_BROKERS); use `npm start` for the embedded mode',
+      'the webhook dispatcher runs on its own only with a shared event store (ZAN_EVENT_STORE: PostgreSQL, or EventStoreDB with REDIS_URL) and Kafka (KAFKA_BROKERS); use `npm start` for the embedded mode',
     );
   }
   @Module({ imports: [PlatformModule.forRoot({ config, roles: ['webhooks'] }), ObservabilityModule.forRoot(), WebhooksModule] })

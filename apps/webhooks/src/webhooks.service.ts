@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Op
 import { EVENT_CATEGORIES } from '@zan/contracts';
 import { EVENT_BUS, type DeliveredEvent, type EventBus, type EventConsumer } from '@zan/messaging';
 import { type Campaign, CLOCK, type Clock, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection, ZAN_CONFIG, type ZanConfig } from '@zan/platform';
-import { WEBHOOK_STORE, type WebhookStore } from '@zan/webhooks';
+import { EVENT_STORE, type EventStore } from '@zan/event-store';
+import { WEBHOOK_STORE, announceDisabled, type WebhookStore } from '@zan/webhooks';
 import { Dispatcher } from './dispatcher';
 import { deliveriesOf } from './enqueue-deliveries';
 
@@ -30,6 +31,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(WEBHOOK_STORE) readonly store: WebhookStore,
     @Inject(ZAN_CONFIG) config: ZanConfig,
     @Inject(CLOCK) clock: Clock,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
     @Optional() @Inject(LEADER_ELECTION) private readonly election: LeaderElection = new InProcessLeaderElection(),
   ) {
     this.groupId = `${config.topicPrefix}.webhooks`;
@@ -47,7 +49,10 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
           const key = `${endpointId}\u0000${outcome}`;
           this.outcomes.set(key, (this.outcomes.get(key) ?? 0) + 1);
         },
-        onDisabled: () => this.disabledEndpoints++,
+        onDisabled: (endpoint) => {
+          this.disabledEndpoints++;
+          void this.announce(endpoint.id);
+        },
       },
       this.logger,
     );
@@ -75,6 +80,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
       onElected: () => {
         this.logger.log('delivering webhooks (leader)');
         this.dispatcher.start();
+        void this.announceAll();
       },
       onDeposed: () => this.dispatcher.stop(),
     });
@@ -86,6 +92,27 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     this.consumer = undefined;
     await this.campaign?.resign();
     await this.dispatcher.stop();
+  }
+
+  /** WebhookEndpointDisabled for an endpoint just disabled (stored once, whoever asks and how often). */
+  private async announce(endpointId: string): Promise<void> {
+    try {
+      const endpoint = await this.store.endpoint(endpointId);
+      if (endpoint && (await announceDisabled(this.events, this.store, endpoint)))
+        this.logger.log({ msg: `WebhookEndpointDisabled stored for ${endpointId}`, endpointId });
+    } catch (error) {
+      // The next leader's start announces it (announceAll): a disabling is never left untold.
+      this.logger.warn({ msg: `WebhookEndpointDisabled not stored yet for ${endpointId}: ${String(error)}`, endpointId });
+    }
+  }
+
+  /** On election: a disabling whose event a crash kept from being stored is stored now; others are found there already. */
+  private async announceAll(): Promise<void> {
+    try {
+      for (const endpoint of await this.store.endpoints()) if (endpoint.status === 'disabled') await this.announce(endpoint.id);
+    } catch (error) {
+      this.logger.warn(`reading the endpoints to announce their disabling failed: ${String(error)}`);
+    }
   }
 
   /**

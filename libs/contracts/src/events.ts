@@ -31,6 +31,9 @@ import type {
 } from './commerce-events';
 
 export type * from './commerce-events';
+import type { WebhookEndpointDisabled } from './webhook-events';
+
+export type * from './webhook-events';
 import type {
   WalletOpened,
   BankCardLinked,
@@ -67,6 +70,7 @@ export type * from './wallet-events';
  * `product-<productId>` holds a product's listing, price, stock and the stock each order takes;
  * `order-<orderId>` holds a paid order, its refunds and its rating (docs/commerce.md tells the saga).
  * `payment-code-<codeId>` holds a merchant's payment code and, for a dynamic code, its one redemption.
+ * `webhook-endpoint-<endpointId>` holds what the webhook sender did to an endpoint on its own (disabled it).
  */
 export interface EventDataByType {
   WalletOpened: WalletOpened;
@@ -118,6 +122,7 @@ export interface EventDataByType {
   GroupBuyFailed: GroupBuyFailed;
   GroupBuyFundsReturned: GroupBuyFundsReturned;
   GroupBuyPaymentReceived: GroupBuyPaymentReceived;
+  WebhookEndpointDisabled: WebhookEndpointDisabled;
 }
 export type ZanEventType = keyof EventDataByType;
 
@@ -174,6 +179,7 @@ export const EVENT_CATALOG: Record<ZanEventType, { category: string; version: nu
   GroupBuyFailed: { category: 'group-buy', version: 1 },
   GroupBuyFundsReturned: { category: 'wallet', version: 1 },
   GroupBuyPaymentReceived: { category: 'wallet', version: 1 },
+  WebhookEndpointDisabled: { category: 'webhook-endpoint', version: 1 },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as ZanEventType[];

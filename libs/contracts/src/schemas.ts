@@ -181,6 +181,17 @@ export const EVENT_SCHEMAS: { [T in ZanEventType]: Record<number, JsonSchema> } 
   },
   ...COMMERCE_EVENT_SCHEMAS,
   ...GROUP_BUY_EVENT_SCHEMAS,
+  WebhookEndpointDisabled: {
+    1: object(
+      'On `webhook-endpoint-<endpointId>`: every delivery to the endpoint failed for the disable window (3 days by default), so the webhook sender stopped sending to it until an admin enables it again',
+      {
+        endpointId: uuid('the endpoint (GET /v1/webhooks/endpoints)'),
+        reason: { type: 'string', minLength: 1, maxLength: 200, description: 'as the endpoint shows it: every delivery failed since <failingSince>' },
+        failingSince: { type: 'string', format: 'date-time', description: 'the first failed attempt of the streak' },
+        disabledAt: { type: 'string', format: 'date-time', description: 'when the sender disabled it' },
+      },
+    ),
+  },
 };
 
 /** Every event's metadata (CONTRACT.md, "Events"); on Kafka, the JSON of the `zan_metadata` header. */

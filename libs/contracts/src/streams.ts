@@ -2,7 +2,7 @@
  * Stream naming. A stream id is `<category>-<id>`; the category is everything before the first dash
  * that is followed by the id, so `red-packet-9f..` has category `red-packet`.
  */
-export const STREAM_CATEGORIES = ['wallet', 'red-packet', 'article', 'product', 'order', 'payment-code', 'group-buy'] as const;
+export const STREAM_CATEGORIES = ['wallet', 'red-packet', 'article', 'product', 'order', 'payment-code', 'group-buy', 'webhook-endpoint'] as const;
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
 
 export const walletStream = (userId: string): string => `wallet-${userId}`;
@@ -14,6 +14,7 @@ export const orderStream = (orderId: string): string => `order-${orderId}`;
 export const paymentCodeStream = (codeId: string): string => `payment-code-${codeId}`;
 
 export const groupBuyStream = (groupBuyId: string): string => `group-buy-${groupBuyId}`;
+export const webhookEndpointStream = (endpointId: string): string => `webhook-endpoint-${endpointId}`;
 
 export const streamCategory = (streamId: string): string => {
   for (const category of STREAM_CATEGORIES) {

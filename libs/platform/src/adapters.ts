@@ -12,7 +12,8 @@ import {
 } from '@zan/event-store';
 import { InProcessEventBus, KafkaEventBus, type EventBus } from '@zan/messaging';
 import { MemoryReadModelStore, RedisReadModelStore, type ReadModelStore } from '@zan/read-models';
-import { SqlWebhookStore, type WebhookStore } from '@zan/webhooks';
+import type Redis from 'ioredis';
+import { RedisWebhookStore, SqlWebhookStore, type WebhookStore } from '@zan/webhooks';
 import { HttpVerificationProvider, LocalVerificationProvider, type VerificationProvider } from './kyc/verification-provider';
 import { InProcessLeaderElection, type LeaderElection, leaderElectionFor } from './leader-election';
 import type { Role, ZanConfig } from './zan.config';
@@ -27,7 +28,7 @@ export interface Adapters {
   readModels?: ReadModelStore;
   /** Who runs the singletons (relay, credits process manager, expiry timers) when several instances run. */
   leaderElection?: LeaderElection;
-  /** Webhook endpoints, queues and delivery logs, beside SQL events; undefined on EventStoreDB (not supported yet). */
+  /** Webhook endpoints, queues and delivery logs: beside SQL events, or in Redis (EventStoreDB, or ZAN_WEBHOOKS_STORE=redis). */
   webhooks?: WebhookStore;
 }
 
@@ -61,12 +62,24 @@ export const assertEventStoreFree = async (config: ZanConfig): Promise<void> => 
 
 const schemaOf = (config: ZanConfig): string => (config.eventStore.kind === 'eventstoredb' ? 'zan' : config.eventStore.schema);
 
+/** Where webhook state lives (ZAN_WEBHOOKS_STORE): auto is the event store's SQL database when it has one, else Redis. */
+export const webhookStoreKind = (config: ZanConfig, hasSql: boolean): 'sql' | 'redis' | undefined => {
+  const wanted = config.webhooks.store;
+  if (wanted === 'sql' || (wanted === 'auto' && hasSql)) return hasSql ? 'sql' : undefined;
+  return config.redis ? 'redis' : undefined;
+};
+
 /**
- * Where webhook endpoints, queues and logs live: beside SQL events (PostgreSQL or embedded); none
- * beside EventStoreDB yet. Embedded, one process holds the store, so it may cache the endpoints.
+ * Where webhook endpoints, queues and logs live: beside SQL events (PostgreSQL or embedded; one
+ * process holds the embedded store, so it may cache the endpoints), or in Redis (beside EventStoreDB),
+ * on a connection of its own unless one is given. Undefined when neither is there.
  */
-export const webhookStoreOf = (config: ZanConfig, sql: SqlClient | undefined): WebhookStore | undefined =>
-  sql ? new SqlWebhookStore(sql, schemaOf(config), { exclusive: config.eventStore.kind === 'embedded' }) : undefined;
+export const webhookStoreOf = (config: ZanConfig, sql: SqlClient | undefined, redis?: Redis): WebhookStore | undefined => {
+  const kind = webhookStoreKind(config, sql !== undefined);
+  if (kind === 'sql') return new SqlWebhookStore(sql!, schemaOf(config), { exclusive: config.eventStore.kind === 'embedded' });
+  if (kind === 'redis') return new RedisWebhookStore({ redis: redis ?? config.redis!.url, prefix: config.redis!.prefix });
+  return undefined;
+};
 
 /** `existing`: open only an event store that exists (readers such as the CLI create and migrate nothing). */
 export const createAdapters = async (config: ZanConfig, roles: readonly Role[] = config.roles, options: { existing?: boolean } = {}): Promise<Adapters> => {
@@ -110,13 +123,12 @@ export const createAdapters = async (config: ZanConfig, roles: readonly Role[] =
     logger.warn('no REDIS_URL beside EventStoreDB: nothing shared can elect a leader, so this instance runs the relay and process managers whatever others do');
     leaderElection = new InProcessLeaderElection();
   }
-  // Webhook state lives in the event store's SQL database (PostgreSQL or embedded), migrated once here.
+  // Webhook state: in the event store's SQL database (PostgreSQL or embedded), migrated once here, or in Redis.
   const webhooks = needs.webhooks ? webhookStoreOf(config, store?.sql) : undefined;
   if (webhooks && !options.existing) await webhooks.migrate();
-  if (needs.webhooks && !webhooks && config.eventStore.kind === 'eventstoredb')
-    logger.warn('webhooks need a PostgreSQL or embedded event store: they are off beside EventStoreDB');
+  if (needs.webhooks && !webhooks) logger.warn('webhooks need a SQL event store or REDIS_URL (beside EventStoreDB): they are off');
   logger.log(
-    `event store: ${config.eventStore.kind}; bus: ${config.kafka ? `kafka ${config.kafka.brokers.join(',')}` : 'in-process'}; read models: ${config.redis ? 'redis' : 'memory'}${leaderElection ? `; leader election: ${leaderElection.kind}` : ''}`,
+    `event store: ${config.eventStore.kind}; bus: ${config.kafka ? `kafka ${config.kafka.brokers.join(',')}` : 'in-process'}; read models: ${config.redis ? 'redis' : 'memory'}${webhooks ? `; webhooks: ${webhookStoreKind(config, store?.sql !== undefined)}` : ''}${leaderElection ? `; leader election: ${leaderElection.kind}` : ''}`,
   );
   return { eventStore: store?.eventStore, checkpoints: store?.checkpoints, sql: store?.sql, bus, readModels, leaderElection, webhooks };
 };

@@ -88,6 +88,7 @@ export interface ValidatedEnv {
   ZAN_WEBHOOKS_DISABLE_AFTER_MS: number;
   ZAN_WEBHOOKS_SECRET_OVERLAP_MS: number;
   ZAN_WEBHOOKS_CONCURRENCY: number;
+  ZAN_WEBHOOKS_STORE: 'auto' | 'sql' | 'redis';
 }
 
 /**
@@ -153,6 +154,9 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
     .max(30 * 86_400_000)
     .default(86_400_000),
   ZAN_WEBHOOKS_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(64),
+  // Where endpoints, queues and logs live: auto = the event store's SQL database when it has one
+  // (PostgreSQL, embedded), else Redis (beside EventStoreDB, with REDIS_URL).
+  ZAN_WEBHOOKS_STORE: Joi.string().valid('auto', 'sql', 'redis').default('auto'),
   ZAN_FEED_LENGTH: Joi.number().integer().min(10).max(100_000).default(1000),
   ZAN_TIP_MIN: Joi.number().integer().min(1).default(DEFAULT_LIMITS.tip.min),
   ZAN_TIP_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.tip.max),

@@ -21,7 +21,7 @@ class AdaptersCloser implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     // The singletons resigned in their onModuleDestroy; closing ends the lock session.
     await this.adapters.leaderElection?.close().catch(() => undefined);
-    await Promise.allSettled([this.adapters.bus?.close(), this.adapters.readModels?.close()]);
+    await Promise.allSettled([this.adapters.bus?.close(), this.adapters.readModels?.close(), this.adapters.webhooks?.close()]);
     await this.adapters.eventStore?.close();
     await this.adapters.sql?.close();
   }

@@ -16,6 +16,8 @@ export interface WebhookSettings {
   secretOverlapMs: number;
   /** Deliveries in flight at once (one per endpoint and stream at most). */
   concurrency: number;
+  /** ZAN_WEBHOOKS_STORE: where endpoints, queues and logs live (auto: SQL beside SQL events, else Redis). */
+  store: 'auto' | 'sql' | 'redis';
 }
 
 export interface ZanConfig {
@@ -108,6 +110,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
       'invalid setting REDIS_URL: required with an EventStoreDB event store, where the api keeps idempotency records and timers (a process without the api: set ZAN_ROLES)',
     );
   }
+  if (v.ZAN_WEBHOOKS_STORE === 'redis' && !v.REDIS_URL) throw new ConfigError('invalid setting ZAN_WEBHOOKS_STORE: redis needs REDIS_URL');
+  if (v.ZAN_WEBHOOKS_STORE === 'sql' && eventStore.kind === 'eventstoredb') {
+    throw new ConfigError('invalid setting ZAN_WEBHOOKS_STORE: sql needs a PostgreSQL or embedded event store (EventStoreDB has no SQL database)');
+  }
   // Joi refuses empty strings: an endpoint set is a non-empty one.
   const otlpEndpoint = v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? v.OTEL_EXPORTER_OTLP_ENDPOINT;
   return {
@@ -128,6 +134,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
       },
       secretOverlapMs: v.ZAN_WEBHOOKS_SECRET_OVERLAP_MS,
       concurrency: v.ZAN_WEBHOOKS_CONCURRENCY,
+      store: v.ZAN_WEBHOOKS_STORE,
     },
     shutdownTimeoutMs: v.ZAN_SHUTDOWN_TIMEOUT_MS,
     jwtSecret: v.ZAN_JWT_SECRET,

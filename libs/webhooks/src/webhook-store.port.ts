@@ -50,8 +50,8 @@ export interface AttemptOutcome {
 }
 
 /**
- * Endpoints, their queues and their delivery logs, kept durably beside the events (the event store's
- * SQL database) so a restarted or failed-over dispatcher resumes where the last one stopped.
+ * Endpoints, their queues and their delivery logs, kept durably (the event store's SQL database, or
+ * Redis beside EventStoreDB) so a restarted or failed-over dispatcher resumes where the last one stopped.
  */
 export interface WebhookStore {
   migrate(): Promise<void>;
@@ -69,11 +69,16 @@ export interface WebhookStore {
   /** Queues again, as new, even those delivered before (a replay). */
   requeue(deliveries: NewDelivery[]): Promise<void>;
   /**
-   * Due heads: for each (enabled endpoint, stream), its pending delivery with the lowest position,
-   * when its retry time has come, earliest due first.
+   * Claims due heads, atomically: for each (enabled endpoint, stream), its pending delivery with the
+   * lowest position, when its retry time has come and no lease on it runs, earliest due first. Each
+   * one claimed is leased until `leaseUntil` (kept in the store): no other claim answers it before
+   * then, and a dispatcher that crashes before recording it has it claimed again after.
    */
-  due(now: Date, limit: number): Promise<PendingDelivery[]>;
-  /** Records an attempt; returns true when it disabled the endpoint. */
+  claim(now: Date, limit: number, leaseUntil: Date): Promise<PendingDelivery[]>;
+  /**
+   * Records an attempt and ends its lease; a delivery no longer pending (delivered meanwhile, its
+   * endpoint deleted) records nothing. `disabled` is true for the one attempt that disabled the endpoint.
+   */
   record(outcome: AttemptOutcome): Promise<{ disabled: boolean }>;
   /** An endpoint's log, newest first. */
   attempts(endpointId: string, limit: number): Promise<DeliveryAttempt[]>;

@@ -44,7 +44,7 @@ export class WebhookEndpoints {
 
   get store(): WebhookStore {
     if (!this.maybeStore) {
-      throw new ProblemException(httpProblem('unavailable', 'webhooks need a PostgreSQL or embedded event store'));
+      throw new ProblemException(httpProblem('unavailable', 'webhooks need a PostgreSQL or embedded event store, or REDIS_URL beside EventStoreDB'));
     }
     return this.maybeStore;
   }

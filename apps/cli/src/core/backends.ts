@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DataFolderInUse, DataFolderMissing, SchemaMissing, type CheckpointStore, type EventStore } from '@zan/event-store';
 import { RedisReadModelStore } from '@zan/read-models';
-import { ConfigError, createAdapters, loadConfig, webhookStoreOf, type Adapters, type ZanConfig } from '@zan/platform';
+import { ConfigError, createAdapters, loadConfig, webhookStoreKind, webhookStoreOf, type Adapters, type ZanConfig } from '@zan/platform';
 import type { WebhookStore } from '@zan/webhooks';
 import { CLI_IO, type CliIo } from './cli-io';
 import { BackendUnreachable, CliError, UsageError, isUnreachable } from './exit-codes';
@@ -72,11 +72,14 @@ export class Backends implements OnModuleDestroy {
     return checkpoints;
   }
 
-  /** Webhook endpoints, queues and logs, beside SQL events (as the apps choose them). */
+  /** Webhook endpoints, queues and logs, where the apps keep them (beside SQL events, or in Redis). */
   async webhooks(): Promise<WebhookStore> {
     await this.eventStore();
-    const store = webhookStoreOf(this.config(), (await this.adapters!).sql);
-    if (!store) throw new CliError('webhooks need a PostgreSQL or embedded event store');
+    const config = this.config();
+    const sql = (await this.adapters!).sql;
+    const redis = webhookStoreKind(config, sql !== undefined) === 'redis' ? await this.redis() : undefined;
+    const store = webhookStoreOf(config, sql, redis);
+    if (!store) throw new CliError('webhooks need a PostgreSQL or embedded event store, or REDIS_URL');
     return store;
   }
 

@@ -54,7 +54,13 @@ export class SqlWebhookStore implements WebhookStore {
     private readonly options: { exclusive?: boolean } = {},
   ) {
     const s = quoteIdent(assertSchemaName(schema));
-    this.t = { endpoints: `${s}.webhook_endpoints`, deliveries: `${s}.webhook_deliveries`, attempts: `${s}.webhook_attempts` };
+    this.t = {
+      endpoints: `${s}.webhook_endpoints`,
+      deliveries: `${s}.webhook_deliveries`,
+      attempts: `${s}.webhook_attempts`,
+      heads: `${s}.webhook_heads`,
+      record: `${s}.webhook_record_attempt`,
+    };
   }
 
   migrate(): Promise<void> {
@@ -132,6 +138,12 @@ export class SqlWebhookStore implements WebhookStore {
         [id],
       ),
     );
+    // Its heads, parked when it was disabled, are due again when their deliveries are.
+    await this.sql.query(
+      `UPDATE ${this.t.heads} h SET next_at = d.next_at FROM ${this.t.deliveries} d
+       WHERE h.endpoint_id = $1 AND h.next_at = 'infinity' AND d.endpoint_id = h.endpoint_id AND d.event_id = h.event_id`,
+      [id],
+    );
     return rows.length > 0;
   }
 
@@ -146,6 +158,11 @@ export class SqlWebhookStore implements WebhookStore {
     );
   }
 
+  /**
+   * One statement: the deliveries, then each (endpoint, stream) queue's head moved to the lowest
+   * position queued when it is lower than its head (a new queue gets one). A record() holding the
+   * head's lock makes this wait, and its deletion of an emptied head makes this insert a new one.
+   */
   private async insert(deliveries: NewDelivery[], onConflict: string): Promise<void> {
     if (deliveries.length === 0) return;
     const now = new Date().toISOString();
@@ -157,15 +174,23 @@ export class SqlWebhookStore implements WebhookStore {
     });
     // An endpoint deleted meanwhile has no queue: its rows are left out rather than failing the batch.
     await this.sql.query(
-      `INSERT INTO ${this.t.deliveries} (endpoint_id, event_id, event_type, stream_id, position, body, occurred_at, status, attempts, next_at, first_at)
-       SELECT v.* FROM (VALUES ${values.join(', ')}) AS v (endpoint_id, event_id, event_type, stream_id, position, body, occurred_at, status, attempts, next_at, first_at)
-       WHERE EXISTS (SELECT 1 FROM ${this.t.endpoints} e WHERE e.id = v.endpoint_id)
-       ON CONFLICT (endpoint_id, event_id) ${onConflict}`,
+      `WITH queued AS (
+         INSERT INTO ${this.t.deliveries} (endpoint_id, event_id, event_type, stream_id, position, body, occurred_at, status, attempts, next_at, first_at)
+         SELECT v.* FROM (VALUES ${values.join(', ')}) AS v (endpoint_id, event_id, event_type, stream_id, position, body, occurred_at, status, attempts, next_at, first_at)
+         WHERE EXISTS (SELECT 1 FROM ${this.t.endpoints} e WHERE e.id = v.endpoint_id)
+         ORDER BY v.endpoint_id, v.event_id
+         ON CONFLICT (endpoint_id, event_id) ${onConflict}
+         RETURNING endpoint_id, stream_id, event_id, position, next_at)
+       INSERT INTO ${this.t.heads} AS h (endpoint_id, stream_id, event_id, position, next_at)
+       SELECT DISTINCT ON (endpoint_id, stream_id) endpoint_id, stream_id, event_id, position, next_at FROM queued
+       ORDER BY endpoint_id, stream_id, position
+       ON CONFLICT (endpoint_id, stream_id) DO UPDATE SET event_id = excluded.event_id, position = excluded.position, next_at = excluded.next_at
+       WHERE excluded.position < h.position`,
       params,
     );
   }
 
-  async due(now: Date, limit: number): Promise<PendingDelivery[]> {
+  async claim(now: Date, limit: number, leaseUntil: Date): Promise<PendingDelivery[]> {
     const { rows } = await this.sql.query<{
       endpoint_id: string;
       event_id: string;
@@ -177,14 +202,20 @@ export class SqlWebhookStore implements WebhookStore {
       attempts: number;
       first_at: Date | string;
     }>(
-      `SELECT * FROM (
-         SELECT DISTINCT ON (d.endpoint_id, d.stream_id) d.endpoint_id, d.event_id, d.event_type, d.stream_id, d.position::text AS position,
-                d.body, d.occurred_at, d.attempts, d.next_at, d.first_at
-         FROM ${this.t.deliveries} d JOIN ${this.t.endpoints} e ON e.id = d.endpoint_id
-         WHERE d.status = 'pending' AND e.status = 'enabled'
-         ORDER BY d.endpoint_id, d.stream_id, d.position
-       ) heads WHERE next_at <= $1::timestamptz ORDER BY next_at LIMIT $2`,
-      [now.toISOString(), limit],
+      // A lease lost with a crash of PostgreSQL only lets its delivery go again: no WAL flush waited for.
+      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS done),
+       picked AS (
+         SELECT h.endpoint_id, h.stream_id, h.next_at FROM ${this.t.heads} h CROSS JOIN relaxed
+         WHERE h.next_at <= $1::timestamptz AND EXISTS (SELECT 1 FROM ${this.t.endpoints} e WHERE e.id = h.endpoint_id AND e.status = 'enabled')
+         ORDER BY h.next_at LIMIT $2 FOR UPDATE OF h SKIP LOCKED),
+       leased AS (
+         UPDATE ${this.t.heads} h SET next_at = $3::timestamptz FROM picked
+         WHERE h.endpoint_id = picked.endpoint_id AND h.stream_id = picked.stream_id
+         RETURNING h.endpoint_id, h.event_id, picked.next_at AS due_at)
+       SELECT d.endpoint_id, d.event_id, d.event_type, d.stream_id, d.position::text AS position, d.body, d.occurred_at, d.attempts, d.first_at
+       FROM leased JOIN ${this.t.deliveries} d ON d.endpoint_id = leased.endpoint_id AND d.event_id = leased.event_id
+       ORDER BY leased.due_at`,
+      [now.toISOString(), limit, leaseUntil.toISOString()],
     );
     return rows.map((r) => ({
       endpointId: r.endpoint_id,
@@ -199,43 +230,39 @@ export class SqlWebhookStore implements WebhookStore {
     }));
   }
 
+  /** One call of the record function (webhook-tables.ts, recordAttemptFunction). */
   async record(o: AttemptOutcome): Promise<{ disabled: boolean }> {
     const a = o.attempt;
     const status = a.status === 'delivered' ? 'delivered' : o.retryAt ? 'pending' : 'failed';
-    return this.writing(() =>
-      this.sql.transaction(async (tx) => {
-        // Deleted meanwhile (or the row replaced by a replay): nothing to record.
-        const { rows: updated } = await tx.query(
-          `UPDATE ${this.t.deliveries} SET status = $3, attempts = $4, next_at = COALESCE($5::timestamptz, next_at)
-         WHERE endpoint_id = $1 AND event_id = $2 AND status = 'pending' RETURNING event_id`,
-          [o.endpointId, o.eventId, status, a.attempt, o.retryAt?.toISOString() ?? null],
-        );
-        if (updated.length === 0) return { disabled: false };
-        await tx.query(
-          `INSERT INTO ${this.t.attempts} (endpoint_id, event_id, event_type, attempt, status, at, response_status, error)
-         VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8)`,
-          [o.endpointId, a.eventId, a.type, a.attempt, a.status, a.at, a.responseStatus, a.error ?? null],
-        );
-        if (o.succeeded) {
-          await tx.query(`UPDATE ${this.t.endpoints} SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [o.endpointId]);
-          return { disabled: false };
-        }
-        const { rows } = await tx.query<{ status: string; failing_since: Date | string | null }>(
-          `SELECT status, failing_since FROM ${this.t.endpoints} WHERE id = $1 FOR UPDATE`,
-          [o.endpointId],
-        );
-        if (!rows[0]) return { disabled: false };
-        const since = rows[0].failing_since === null ? a.at : iso(rows[0].failing_since);
-        const disable = rows[0].status === 'enabled' && Date.parse(since) <= o.disableIfFailingSince.getTime();
-        await tx.query(
-          disable
-            ? `UPDATE ${this.t.endpoints} SET failing_since = $2::timestamptz, status = 'disabled', disabled_at = $3::timestamptz, disabled_reason = $4 WHERE id = $1`
-            : `UPDATE ${this.t.endpoints} SET failing_since = $2::timestamptz WHERE id = $1`,
-          disable ? [o.endpointId, since, a.at, `every delivery failed since ${since}`] : [o.endpointId, since],
-        );
-        return { disabled: disable };
-      }),
+    const { rows } = await this.writing(() =>
+      this.sql.query<{ answer: number }>(
+        `SELECT ${this.t.record}($1, $2, $3, $4, $5::timestamptz, $6, $7, $8::timestamptz, $9, $10, $11, $12::timestamptz) AS answer`,
+        [
+          o.endpointId,
+          o.eventId,
+          status,
+          a.attempt,
+          o.retryAt?.toISOString() ?? null,
+          a.type,
+          a.status,
+          a.at,
+          a.responseStatus,
+          a.error ?? null,
+          o.succeeded,
+          o.disableIfFailingSince.toISOString(),
+        ],
+      ),
     );
+    const result = { disabled: Number(rows[0]?.answer) === 1 };
+    // A disabled endpoint's heads are parked, out of every claim's way, until it is enabled again.
+    // Apart from the transaction above: it would otherwise lock heads other records hold.
+    if (result.disabled) {
+      await this.sql.query(
+        `UPDATE ${this.t.heads} SET next_at = 'infinity' WHERE endpoint_id = $1 AND EXISTS (SELECT 1 FROM ${this.t.endpoints} e WHERE e.id = $1 AND e.status = 'disabled')`,
+        [o.endpointId],
+      );
+    }
+    return result;
   }
 
   async attempts(endpointId: string, limit: number): Promise<DeliveryAttempt[]> {
