@@ -89,10 +89,10 @@ describe('admin stats routes (embedded)', () => {
     expect(hour('2026-11-30T10')).toMatchObject({ orders: 1, orderAmount: 3_000, groupBuyOrders: 2, groupBuyAmount: 2_400, refunds: 0 });
     expect(hour('2026-12-01T01')).toMatchObject({ codePayments: 2, codePaymentAmount: 950, refunds: 1, refundAmount: 500 });
 
-    // The shop's own report (orders only) counts the same order and refund on the same days.
+    // The shop's own report counts the same orders (its group-buy orders included) and refund on the same days.
     const own = await clientFor(zan.app, 'shop').get(`/v1/merchants/me/sales?${range}`).expect(200);
     expect(own.body.days.map((d: { orders: number; gross: number; refunds: number }) => [d.orders, d.gross, d.refunds])).toEqual([
-      [1, 3_000, 0],
+      [1 + 2, 3_000 + 2_400, 0],
       [0, 0, 500],
     ]);
 
