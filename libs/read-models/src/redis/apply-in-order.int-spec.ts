@@ -175,7 +175,7 @@ describe('GenerationBuild.applyInOrder', () => {
     const { deliveries } = history(50, 4);
     const store = newStore('lease');
     const build = await store.beginRebuild();
-    await admin.del(`${store.prefix}rebuild`);
+    await admin.del(`${store.prefix}{zan-ctl}rebuild`);
     await expect(build.applyInOrder(deliveries.slice(0, 10))).rejects.toMatchObject({ name: 'GenerationLost' });
     await build.abort();
   });

@@ -31,6 +31,8 @@ export class GenerationBuild implements ApplyTarget {
   private ended = false;
   /** What applyInOrder knows of the generation it fills alone; dropped once anything else writes it. */
   private sequence?: InOrderSequence = { mark: 0n, revisions: new Map() };
+  /** The last applyInOrder batch's watermark write: the next one waits for it. */
+  private marked: Promise<void> = Promise.resolve();
 
   constructor(private readonly parts: GenerationBuildParts) {
     const { generation, leaseMs, generations } = parts;
@@ -97,11 +99,21 @@ export class GenerationBuild implements ApplyTarget {
     for (const [event, error] of plan.skips) onSkip?.(event, error);
     if ('entries' in plan) return writer.write(this.slot, plan.entries).then(() => plan.skips.length);
     const lease = keyspace.control('lease');
-    const written = plan.scripts.map((commands) => scripts.bulkApply(...bulkApplyArgs(lease, this.generation, commands)));
-    return Promise.all(written).then((results) => {
-      if (results.some((result) => result !== 1)) throw new GenerationLost(`generation ${this.generation} lost its rebuild lease`);
+    // Each shard's scripts unguarded (a lost rebuild's last writes land in a generation never read),
+    // then the counters and the watermark under the lease, after this batch's shards and the
+    // previous batch's watermark: the watermark never passes what a shard does not have yet.
+    const written = Promise.all(plan.scripts.map((commands) => scripts.bulkApply(...bulkApplyArgs(commands[0]![1], '', commands))));
+    const previous = this.marked;
+    const marked = Promise.all([written, previous]).then(async () => {
+      if ((await scripts.bulkApply(...bulkApplyArgs(lease, this.generation, plan.mark))) !== 1) {
+        throw new GenerationLost(`generation ${this.generation} lost its rebuild lease`);
+      }
       return plan.skips.length;
     });
+    this.marked = marked.then(() => undefined);
+    // Handled here for the rejection's sake; the next batch still sees it and fails too.
+    this.marked.catch(() => undefined);
+    return marked;
   }
 
   watermark(): Promise<bigint> {
