@@ -125,7 +125,9 @@ export class Backends implements OnModuleDestroy {
   private async cluster(url: string): Promise<RedisClient> {
     const cluster = openRedis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     let firstError: unknown;
-    cluster.on('error', (error) => (firstError ??= error));
+    cluster.on('error', (error: unknown) => {
+      firstError ??= error;
+    });
     try {
       await cluster.connect();
     } catch (error) {
