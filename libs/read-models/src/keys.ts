@@ -58,6 +58,7 @@ export const placements: Readonly<Record<string, Placement>> = {
   leaderboard: 'member',
   'stats-authors': 'member',
   'stats-articles': 'member',
+  'stats-merchants': 'member',
   'stats-day': 'event',
   'stats-hour': 'event',
   'stats-luck': 'event',
