@@ -139,13 +139,14 @@ export class GenerationBuild implements ApplyTarget {
 
   /**
    * After the switch: waits until every reader has dropped the old generation from its cache (longer
-   * than any reader's generationCacheMs), deletes it and releases the lease.
+   * than any reader's generationCacheMs), deletes it (and any other left behind) and releases the lease.
    */
   async finish(options: { retireAfterMs?: number } = {}): Promise<void> {
     if (this.previous === undefined) throw new Error(`generation ${this.generation} is not live: call trySwitch() first`);
     await new Promise((resolve) => setTimeout(resolve, options.retireAfterMs ?? 5000));
-    const previous = this.previous;
-    await this.parts.generations.delete((g) => g === previous);
+    // Every generation but this one: the old live one, and what a writer that had not yet seen an
+    // earlier switch left in a retired generation (the shards' scripts cannot check the pointer).
+    await this.parts.generations.delete((g) => g !== this.generation);
     await this.end();
   }
 
