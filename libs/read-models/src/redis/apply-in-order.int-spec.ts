@@ -150,6 +150,7 @@ describe('GenerationBuild.applyInOrder', () => {
       { mark: 0n, revisions: new Map() },
       (event) => projectAll(createProjections({ feedLength: 4 }), event),
       (key) => key,
+      true, // one node: split by size alone, not by slot group
     );
     expect('scripts' in plan && plan.scripts.length).toBeGreaterThan(1);
     await build.applyInOrder(deliveries);

@@ -15,6 +15,8 @@ export interface GenerationBuildParts {
   scripts: ReadModelScripts;
   generations: Generations;
   writer: ApplyScript;
+  /** A single Redis: a batch's scripts may span the slot groups. */
+  oneNode: boolean;
 }
 
 /**
@@ -95,6 +97,7 @@ export class GenerationBuild implements ApplyTarget {
       sequence,
       (event) => writer.project(event),
       (logical) => keyspace.key(this.generation, logical),
+      this.parts.oneNode,
     );
     for (const [event, error] of plan.skips) onSkip?.(event, error);
     if ('entries' in plan) return writer.write(this.slot, plan.entries).then(() => plan.skips.length);

@@ -29,13 +29,15 @@ export type InOrderPlan =
 /**
  * Plans a batch of GenerationBuild.applyInOrder (see there) and advances the sequence past it. Checks
  * first, so a refused batch changes nothing: throws InvalidDelivery when the batch does not continue
- * the chain or repeats an event. An event no projection can apply is planned as skipped.
+ * the chain or repeats an event. An event no projection can apply is planned as skipped. `oneNode`:
+ * a single Redis, where a script may span slots.
  */
 export const planInOrder = (
   deliveries: Applied[],
   sequence: InOrderSequence,
   project: (event: StoredEvent) => Change[],
   key: (placed: string) => string,
+  oneNode = false,
 ): InOrderPlan => {
   let mark = sequence.mark;
   // Category -> stream -> revision: this batch's dedupe records.
@@ -147,9 +149,10 @@ export const planInOrder = (
   const markCommands: RedisCommand[] = [];
   markCommands.push(['set', key(shards.control(keys.watermark)), positionToString(mark)]);
   // Scripts of bounded size within one slot each, whatever the batch size, so none holds Redis long.
+  // On a single node one script may span the slots: the batch then needs the fewest scripts.
   const bySlot = new Map<string, RedisCommand[]>();
   for (const command of commands) {
-    const tag = tagOf(command[1]);
+    const tag = oneNode ? '' : tagOf(command[1]);
     const group = bySlot.get(tag);
     if (group) group.push(command);
     else bySlot.set(tag, [command]);

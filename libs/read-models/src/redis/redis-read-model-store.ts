@@ -265,6 +265,6 @@ export class RedisReadModelStore implements ReadModelStore {
     const leaseMs = options.leaseMs ?? 30_000;
     const generation = await this.generations.begin(leaseMs);
     const { keyspace, scripts, generations, writer } = this;
-    return new GenerationBuild({ generation, leaseMs, keyspace, scripts, generations, writer });
+    return new GenerationBuild({ generation, leaseMs, keyspace, scripts, generations, writer, oneNode: !isCluster(this.redis) });
   }
 }
