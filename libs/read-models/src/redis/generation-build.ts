@@ -96,7 +96,7 @@ export class GenerationBuild implements ApplyTarget {
       deliveries,
       sequence,
       (event) => writer.project(event),
-      (logical) => keyspace.key(this.generation, logical),
+      (placed) => keyspace.key(this.generation, placed),
       this.parts.oneNode,
     );
     for (const [event, error] of plan.skips) onSkip?.(event, error);
