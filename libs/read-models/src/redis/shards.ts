@@ -9,15 +9,22 @@ export const SHARDS = 16;
 
 const SLOTS = 16384;
 
-/** CRC16-CCITT (XMODEM), the hash of Redis Cluster's key slots. */
+/** CRC16-CCITT (XMODEM) of each byte value: the table of Redis Cluster's key-slot hash. */
+const CRC16_TABLE = Array.from({ length: 256 }, (_, byte) => {
+  let crc = byte << 8;
+  for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  return crc;
+});
+
+/** CRC16-CCITT (XMODEM), the hash of Redis Cluster's key slots, over the text's UTF-8 bytes. */
 const crc16 = (text: string): number => {
   let crc = 0;
-  for (const byte of Buffer.from(text, 'utf8')) {
-    crc ^= byte << 8;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
+  for (const byte of Buffer.from(text, 'utf8')) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ byte) & 0xff]!;
   return crc;
 };
+
+/** Ids seen lately and their shard: an event names a few, and the same ones come back often. */
+const SHARD_CACHE_SIZE = 100_000;
 
 /** The slot Redis Cluster gives a key: its hash tag's (the first non-empty `{...}`), else the whole key's. */
 export const slotOf = (key: string): number => {
@@ -63,9 +70,17 @@ export class Shards {
     });
   }
 
+  private readonly shardOf = new Map<string, number>();
+
   /** The shard of an id (an entity's, a member's or a stream's). */
   of(id: string): number {
-    return crc16(id) % SHARDS;
+    let shard = this.shardOf.get(id);
+    if (shard === undefined) {
+      if (this.shardOf.size >= SHARD_CACHE_SIZE) this.shardOf.clear();
+      shard = crc16(id) % SHARDS;
+      this.shardOf.set(id, shard);
+    }
+    return shard;
   }
 
   /** `{tag}:<logical>`: the placed key in a shard. */
