@@ -56,6 +56,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_URL: url }).redis).toEqual({ url, prefix: 'zan:' });
     expect(loadConfig({ REDIS_URL: 'redis+cluster://user:secret@10.0.0.1:7000' }).redis?.url).toBe('redis+cluster://user:secret@10.0.0.1:7000');
     expect(refused({ ZAN_EVENT_STORE: 'esdb://es:2113', REDIS_URL: url })).toMatch(/^invalid setting REDIS_URL: a Redis Cluster holds the read models/);
+    expect(refused({ REDIS_URL: url, ZAN_WEBHOOKS_STORE: 'redis' })).toMatch(/^invalid setting ZAN_WEBHOOKS_STORE: redis is kept on one Redis/);
   });
 
   it('needs ZAN_JWT_SECRET in production', () => {
