@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A longer soak: the deterministic simulation on 5,000 seeds (ZAN_SOAK_SIM_SEEDS), the seeded full-stack
-# simulation, then the Kafka cluster failover:
+# simulation, the Kafka cluster failover, then the read models on a Redis Cluster (contract suite,
+# full-stack flows, a primary killed mid-storm):
 # `npm run soak -- <seed count> [steps] [first seed]`.
 # Needs PostgreSQL, Redis and Kafka like `npm test` (starts Kafka when none answers).
 set -euo pipefail
@@ -13,3 +14,13 @@ seeds=$(seq -s, "$first" $((first + count - 1)))
 ZAN_SKIP_KAFKA_START=1 ZAN_SIM_SEEDS="$seeds" ZAN_SIM_STEPS="$steps" npx jest test/simulation --selectProjects integration
 # The failovers on a three-broker Kafka cluster (infra/kafka/start.sh --brokers 3, started by the spec).
 ZAN_SKIP_KAFKA_START=1 ZAN_CLUSTER_TESTS=1 npx jest test/reliability/kafka-cluster-failover
+# The read models on a Redis Cluster (infra/redis-cluster/start.sh; stopped again if started here).
+redis_started=false
+redis-cli -p 7000 cluster info 2>/dev/null | grep -q '^cluster_state:ok' || redis_started=true
+bash infra/redis-cluster/start.sh
+stop_redis() { if $redis_started; then bash infra/redis-cluster/stop.sh; fi; }
+trap stop_redis EXIT
+cluster_url=redis+cluster://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002
+ZAN_SKIP_KAFKA_START=1 npx jest libs/read-models/src/redis/redis-cluster-read-model-store.int-spec.ts
+ZAN_SKIP_KAFKA_START=1 REDIS_URL_TEST="$cluster_url" npx jest test/e2e/first-money-flow test/e2e/read-your-writes test/e2e/articles test/e2e/commerce test/e2e/group-buys
+ZAN_SKIP_KAFKA_START=1 ZAN_CLUSTER_TESTS=1 npx jest test/reliability/redis-cluster-failover

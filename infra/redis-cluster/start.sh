@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a local Redis Cluster of three primaries and three replicas from Debian's redis-server on
 # 127.0.0.1:7000-7005 (no Docker), for trying Zan's read models on a cluster and for the failover
-# specs. Idempotent: a cluster that already answers is reused. Stop it with infra/redis-cluster/stop.sh.
+# specs. Idempotent: a cluster that already answers is reused (its nodes that are down started again). Stop it with infra/redis-cluster/stop.sh.
 # Zan selects the Cluster client with REDIS_URL=redis+cluster://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002.
 #
 # Environment: REDIS_CLUSTER_RUN_DIR (infra/redis-cluster/.run: config, data, logs, pids per node),
@@ -22,9 +22,12 @@ command -v redis-cli >/dev/null || fail "redis-cli is needed (Debian package red
 
 cluster_ok() { redis-cli -h "$HOST" -p "${PORTS[0]}" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; }
 
+# A cluster that answers is reused; a node of it that is down (killed by a failover test) is started
+# again and rejoins from its nodes file, as a replica of whichever node took over its slots.
+all_up() { for port in "${PORTS[@]}"; do redis-cli -h "$HOST" -p "$port" ping >/dev/null 2>&1 || return 1; done; }
 if cluster_ok; then
   log "a cluster already answers on $HOST:${PORTS[0]}; using it"
-  exit 0
+  all_up && exit 0
 fi
 
 mkdir -p "$RUN"
@@ -35,12 +38,13 @@ for port in "${PORTS[@]}"; do
   dir="$RUN/$port"
   mkdir -p "$dir"
   if redis-cli -h "$HOST" -p "$port" ping >/dev/null 2>&1; then continue; fi
+  # (9>&-: the node must not keep this script's lock.)
   # appendonly with fsync every second: a killed primary's replica has the data; the node restarts
   # from its own file when started again. The nodes file is the cluster's memory of itself.
   redis-server --port "$port" --bind "$HOST" --daemonize yes --dir "$dir" \
     --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
     --appendonly yes --appendfsync everysec --save "" \
-    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" 9>&-
 done
 
 deadline=$((SECONDS + TIMEOUT))

@@ -1,12 +1,45 @@
 import { RedisReadModelStore } from '@zan/read-models';
-import { createProjections } from '@zan/read-models';
+import { LUCKY_CLAIMS_PER_DAY, createProjections } from '@zan/read-models';
 import { HistoryBuilder } from '../../apps/cli/src/testing/history';
 import { cliStack, dumpRedis, projectLive, type CliStack } from './cli-harness';
 
 jest.setTimeout(90_000);
 
-/** Read-model keys only: not the store's bookkeeping (dedupe records, counters, watermark). */
-const BOOKKEEPING = /^(applied:|stats$|watermark|replay$)/;
+/** Read-model keys only: not the store's bookkeeping (dedupe records, counters, watermark), in any slot group. */
+const BOOKKEEPING = /^(\{[^}]*\}:)?(applied:|stats$|watermark|replay$)/;
+
+type Dumped = { hash?: Record<string, string>; zset?: [string, number][] };
+
+/**
+ * The live keys by logical key, as a replay writes them: the live store spreads the per-event
+ * aggregates and the rankings over its slot groups (`{<shard>}:`, README of libs/read-models), summed
+ * or merged when read; here hash fields are summed and sorted-set members merged (the day's luckiest
+ * claims cut to the day's 10, as one store would keep them).
+ */
+const mergeShards = (dump: Record<string, unknown>): Record<string, unknown> => {
+  const merged: Record<string, Dumped> = {};
+  for (const [key, value] of Object.entries(dump as Record<string, Dumped>)) {
+    const logical = key.replace(/^\{[^}]*\}:/, '');
+    const into = merged[logical];
+    if (!into) merged[logical] = value.zset ? { zset: [...value.zset] } : value;
+    else if (value.hash && into.hash) {
+      const sum = { ...into.hash };
+      for (const [field, n] of Object.entries(value.hash)) sum[field] = field in sum ? String(Number(sum[field]) + Number(n)) : n;
+      into.hash = Object.fromEntries(Object.entries(sum).sort(([a], [b]) => (a < b ? -1 : 1)));
+    } else if (value.zset && into.zset) {
+      const scores = new Map(into.zset);
+      for (const [member, score] of value.zset) scores.set(member, (scores.get(member) ?? 0) + score);
+      into.zset = [...scores];
+    } else throw new Error(`${logical}: not a hash or a sorted set in every slot group`);
+  }
+  for (const [logical, value] of Object.entries(merged)) {
+    if (!value.zset) continue;
+    // Redis's order: by score, then member bytes.
+    value.zset.sort(([a, x], [b, y]) => x - y || Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    if (logical.startsWith('stats-luck:')) value.zset = value.zset.slice(-LUCKY_CLAIMS_PER_DAY);
+  }
+  return merged;
+};
 
 describe('zan projections rebuild and status (PostgreSQL + Redis)', () => {
   let stack: CliStack;
@@ -34,8 +67,8 @@ describe('zan projections rebuild and status (PostgreSQL + Redis)', () => {
   };
   /** The live generation's read-model keys. */
   const liveDump = async () => {
-    const generation = (await stack.redis.get(`${stack.iso.redisPrefix}generation`)) ?? 'g0';
-    return { generation, dump: await dumpRedis(stack.redis, `${stack.iso.redisPrefix}${generation}:`, (key) => BOOKKEEPING.test(key)) };
+    const generation = (await stack.redis.get(`${stack.iso.redisPrefix}{zan-ctl}generation`)) ?? 'g0';
+    return { generation, dump: mergeShards(await dumpRedis(stack.redis, `${stack.iso.redisPrefix}${generation}:`, (key) => BOOKKEEPING.test(key))) };
   };
 
   beforeAll(async () => {

@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { createZanApp } from '../../apps/zan/src/zan.app';
 import { type Clock, type RandomSource, loadConfig } from '@zan/platform';
+import { isClusterUrl, openRedis, scanAll, unlinkAll } from '@zan/read-models';
 import { freshDataDir } from './data-dirs';
 import { type Isolation, isolation, testServers } from './isolation';
 import { TEST_JWT_SECRET } from './tokens';
@@ -104,6 +105,12 @@ export const dropIsolated = async (env: Record<string, string>): Promise<void> =
   await pg.connect();
   await pg.query(`DROP SCHEMA IF EXISTS "${env.ZAN_PG_SCHEMA}" CASCADE`);
   await pg.end();
+  if (isClusterUrl(env.REDIS_URL!)) {
+    const cluster = openRedis(env.REDIS_URL!);
+    await scanAll(cluster, `${env.ZAN_REDIS_PREFIX!}*`, 5000, (keys) => unlinkAll(cluster, keys));
+    await cluster.quit();
+    return;
+  }
   const redis = new Redis(env.REDIS_URL!);
   await removeKeys(redis, env.ZAN_REDIS_PREFIX!);
   await redis.quit();

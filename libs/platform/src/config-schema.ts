@@ -132,7 +132,11 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   ZAN_TOPIC_PREFIX: Joi.string()
     .pattern(/^[A-Za-z0-9._-]{1,100}$/)
     .default('zan'),
-  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }),
+  // One node (redis://, rediss://) or the seed nodes of a Redis Cluster (redis+cluster://host:port,host:port,...).
+  REDIS_URL: Joi.alternatives().try(
+    Joi.string().uri({ scheme: ['redis', 'rediss'] }),
+    Joi.string().pattern(/^redis\+cluster:\/\/([^@/\s]+@)?[^,:/\s]+:\d{1,5}(,[^,:/\s]+:\d{1,5})*\/?$/, 'redis+cluster://host:port,host:port,...'),
+  ),
   ZAN_REDIS_PREFIX: Joi.string().max(100).default('zan:'),
   ZAN_ROLES: Joi.string()
     .pattern(/^(api|relay|projector|webhooks)(,(api|relay|projector|webhooks))*$/)

@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { openRedis as openRedisClient } from '@zan/read-models';
 import type { SqlClient } from '@zan/event-store';
 import {
   MemoryThrottlerStorage,
@@ -33,11 +34,11 @@ export const DURABLE_STORES = Symbol('DURABLE_STORES');
 /** EventStoreDB keeps no tables of ours: the api's records go to the `zan` schema only beside SQL events. */
 const schemaOf = (config: ZanConfig): string => (config.eventStore.kind === 'eventstoredb' ? 'zan' : config.eventStore.schema);
 
-/** The connection the api's Redis stores share (rate limits always, the rest beside EventStoreDB). */
+/** The connection the api's Redis stores share (rate limits always, the rest beside EventStoreDB): one node or a cluster. */
 const openRedis = (url: string): Redis => {
-  // socketTimeout: a connection that answers nothing for 10 s after a command is dead (no reset
-  // comes after a failover or a lost NAT entry); ioredis drops it and reconnects.
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, socketTimeout: 10_000 });
+  // A Cluster client serves the rate limits' one-key script like a node (a cluster is refused beside
+  // EventStoreDB, zan.config.ts): the stores take it through the commands both have.
+  const redis = openRedisClient(url, { maxRetriesPerRequest: 2 }) as Redis;
   // A lost connection fails the commands in flight (a 503 that is logged); ioredis reconnects on
   // its own. Without a listener it prints every reconnection error as an unhandled stack trace.
   redis.on('error', () => undefined);

@@ -21,6 +21,8 @@ describe('loadConfig', () => {
     ['ZAN_LOG_FORMAT', 'xml'],
     ['KAFKA_BROKERS', 'a, b'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['REDIS_URL', 'redis+cluster://127.0.0.1'],
+    ['REDIS_URL', 'redis+cluster://a:7000, b:7001'],
     ['ZAN_EVENT_STORE', 'mysql://x'],
     ['ZAN_JWT_SECRET', 'short'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'not a url'],
@@ -47,6 +49,14 @@ describe('loadConfig', () => {
       url: 'kurrentdb://es:2113?tls=false',
     });
     expect(loadConfig({ ZAN_EVENT_STORE: 'esdb://es:2113', REDIS_URL: 'redis://redis:6379' }).eventStore.kind).toBe('eventstoredb');
+  });
+
+  it('takes the seed nodes of a Redis Cluster in REDIS_URL, but not beside EventStoreDB', () => {
+    const url = 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000,redis-3:7000';
+    expect(loadConfig({ REDIS_URL: url }).redis).toEqual({ url, prefix: 'zan:' });
+    expect(loadConfig({ REDIS_URL: 'redis+cluster://user:secret@10.0.0.1:7000' }).redis?.url).toBe('redis+cluster://user:secret@10.0.0.1:7000');
+    expect(refused({ ZAN_EVENT_STORE: 'esdb://es:2113', REDIS_URL: url })).toMatch(/^invalid setting REDIS_URL: a Redis Cluster holds the read models/);
+    expect(refused({ REDIS_URL: url, ZAN_WEBHOOKS_STORE: 'redis' })).toMatch(/^invalid setting ZAN_WEBHOOKS_STORE: redis is kept on one Redis/);
   });
 
   it('needs ZAN_JWT_SECRET in production', () => {

@@ -114,6 +114,15 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
   if (v.ZAN_WEBHOOKS_STORE === 'sql' && eventStore.kind === 'eventstoredb') {
     throw new ConfigError('invalid setting ZAN_WEBHOOKS_STORE: sql needs a PostgreSQL or embedded event store (EventStoreDB has no SQL database)');
   }
+  // The api's idempotency records and timers beside EventStoreDB use keys across slots.
+  if (eventStore.kind === 'eventstoredb' && v.REDIS_URL?.startsWith('redis+cluster:')) {
+    throw new ConfigError(
+      'invalid setting REDIS_URL: a Redis Cluster holds the read models and rate limits, not the idempotency records and timers kept in Redis beside EventStoreDB; use one Redis there',
+    );
+  }
+  if (v.ZAN_WEBHOOKS_STORE === 'redis' && v.REDIS_URL?.startsWith('redis+cluster:')) {
+    throw new ConfigError('invalid setting ZAN_WEBHOOKS_STORE: redis is kept on one Redis, not a Redis Cluster (its queues span slots); use sql or auto');
+  }
   // Joi refuses empty strings: an endpoint set is a non-empty one.
   const otlpEndpoint = v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? v.OTEL_EXPORTER_OTLP_ENDPOINT;
   return {

@@ -9,6 +9,7 @@ export * from './memory/memory-read-model-store';
 export * from './redis/redis-read-model-store';
 export { CannotFold, ChangeFold, bulkApplyArgs, type RedisCommand } from './redis/change-fold';
 export { BULK_APPLY_SCRIPT, LUA_APPLY_CHANGE } from './redis/scripts';
+export { isClusterUrl, openRedis, scanAll, unlinkAll, type RedisClient } from './redis/client';
 export {
   applyOrSkip,
   isPoison,

@@ -34,11 +34,46 @@ export const keys = {
   /** Merchants scored by net sales (orders, group-buy orders and code payments, less refunds) in fen. */
   statsMerchants: (day: string) => `stats-merchants:${day}`,
   statsMoney: 'stats-money',
-  /** Dedupe: stream id -> last applied revision, one hash per Kafka category. */
+  /** Dedupe: stream id -> last applied revision, one hash per Kafka category (per shard on Redis). */
   applied: (category: string) => `applied:${category}`,
   watermark: 'watermark',
   /** prevPosition -> position of events applied ahead of the watermark. */
   watermarkPending: 'watermark-pending',
-  /** Counters: applied, skipped, applied:<category>, skipped:<category>. */
+  /** Counters: applied, skipped, applied:<category>, skipped:<category> (per shard on Redis, summed). */
   stats: 'stats',
 } as const;
+
+/**
+ * How a key's writes spread over Redis's slot groups (redis/shards.ts), by its kind (first segment):
+ * - 'entity' (the default): one key in the shard of its id (the text after the first ':').
+ * - 'event': a hot aggregate every event adds to (hincrby, or zadd of members unique to one event):
+ *   each event adds in its stream's shard, reads sum the key over every shard.
+ * - 'member': a ranking (zincrby, zadd, ztrim): each member in its own shard (its entity's, so a
+ *   member's entity keys are beside it), reads merge every shard's top.
+ * A new key that is read as one value needs nothing here; a hot global one needs a line and a merged read.
+ */
+export type Placement = 'entity' | 'event' | 'member';
+
+export const placements: Readonly<Record<string, Placement>> = {
+  leaderboard: 'member',
+  'stats-authors': 'member',
+  'stats-articles': 'member',
+  'stats-merchants': 'member',
+  'stats-day': 'event',
+  'stats-hour': 'event',
+  'stats-luck': 'event',
+  'stats-money': 'event',
+};
+
+const kindOf = (logical: string): string => {
+  const colon = logical.indexOf(':');
+  return colon < 0 ? logical : logical.slice(0, colon);
+};
+
+export const placementOf = (logical: string): Placement => placements[kindOf(logical)] ?? 'entity';
+
+/** The id an entity key is placed by: the text after its kind, or the whole key when it has none. */
+export const entityIdOf = (logical: string): string => {
+  const colon = logical.indexOf(':');
+  return colon < 0 ? logical : logical.slice(colon + 1);
+};

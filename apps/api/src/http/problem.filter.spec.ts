@@ -44,6 +44,8 @@ describe('a backing service out of reach', () => {
     ['a PostgreSQL backend terminated', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
     ['a PostgreSQL connection lost', new Error('Connection terminated unexpectedly')],
     ['a PostgreSQL connection exception', Object.assign(new Error('connection failure'), { code: '08006' })],
+    ['a Redis Cluster with no node answering', Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' })],
+    ['a Redis Cluster slot whose primary is being replaced', new Error('CLUSTERDOWN The cluster is down')],
   ])('is a 503 unavailable with Retry-After: %s', (_case, error) => {
     const { problem, headers } = toProblem(error);
     expect(problem).toMatchObject({ status: 503, type: 'https://zan.dev/problems/unavailable', title: 'Service unavailable' });

@@ -29,6 +29,8 @@ const isUnreachable = (error: unknown): boolean => {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (REDIS_UNREACHABLE.has(error.name) || REDIS_UNREACHABLE.has(error.message) || POSTGRES_UNREACHABLE.has(error.message)) return true;
+  // A Redis Cluster during a failover: no node answers, or the slot's primary is being replaced.
+  if (error.name === 'ClusterAllFailedError' || /^(CLUSTERDOWN|TRYAGAIN|MASTERDOWN) /.test(error.message)) return true;
   return typeof code === 'string' && (SOCKET_ERRORS.has(code) || POSTGRES_OUTAGE_STATE.test(code));
 };
 

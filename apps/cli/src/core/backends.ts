@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DataFolderInUse, DataFolderMissing, SchemaMissing, type CheckpointStore, type EventStore } from '@zan/event-store';
-import { RedisReadModelStore } from '@zan/read-models';
+import { RedisReadModelStore, isClusterUrl, openRedis, type RedisClient } from '@zan/read-models';
 import { ConfigError, createAdapters, loadConfig, webhookStoreKind, webhookStoreOf, type Adapters, type ZanConfig } from '@zan/platform';
 import type { WebhookStore } from '@zan/webhooks';
 import { CLI_IO, type CliIo } from './cli-io';
@@ -20,7 +20,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export class Backends implements OnModuleDestroy {
   private loaded?: ZanConfig;
   private adapters?: Promise<Adapters>;
-  private readonly redisConnections: Redis[] = [];
+  private readonly redisConnections: RedisClient[] = [];
 
   constructor(@Inject(CLI_IO) private readonly io: CliIo) {}
 
@@ -84,14 +84,14 @@ export class Backends implements OnModuleDestroy {
   }
 
   /** The live read models in Redis (REDIS_URL, ZAN_REDIS_PREFIX). */
-  async readModels(): Promise<{ store: RedisReadModelStore; redis: Redis; prefix: string }> {
+  async readModels(): Promise<{ store: RedisReadModelStore; redis: RedisClient; prefix: string }> {
     const config = this.config();
     if (!config.redis) {
       throw new UsageError(
         'REDIS_URL is not set: the live read models are in Redis only when REDIS_URL is set (the embedded mode keeps them in the app process)',
       );
     }
-    const redis = await this.redis(config.redis.url);
+    const redis = isClusterUrl(config.redis.url) ? await this.cluster(config.redis.url) : await this.redis(config.redis.url);
     const store = new RedisReadModelStore({ redis, prefix: config.redis.prefix, feedLength: config.feedLength });
     return { store, redis, prefix: config.redis.prefix };
   }
@@ -119,6 +119,23 @@ export class Backends implements OnModuleDestroy {
     }
     this.redisConnections.push(redis);
     return redis;
+  }
+
+  /** A Redis Cluster client (a redis+cluster:// REDIS_URL), for the read models; closed when the command ends. */
+  private async cluster(url: string): Promise<RedisClient> {
+    const cluster = openRedis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    let firstError: unknown;
+    cluster.on('error', (error: unknown) => {
+      firstError ??= error;
+    });
+    try {
+      await cluster.connect();
+    } catch (error) {
+      cluster.disconnect();
+      throw this.unreachable(`Redis Cluster (${safeUrl(url)})`, firstError ?? error);
+    }
+    this.redisConnections.push(cluster);
+    return cluster;
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -39,7 +39,8 @@ return 1
 const REPLAY_BULK_APPLY_SCRIPT = `${FOLLOWS_GUARD}${BULK_APPLY_SCRIPT}`;
 
 /**
- * A replay into Redis under a key prefix, with the live read models' key layout, so the result can
+ * A replay into Redis under a key prefix, with the live read models' logical keys (the live store adds
+ * its slot-group tags and spreads aggregates over them: README of libs/read-models), so the result can
  * be inspected like them (README of libs/read-models, "Key layout"). Each batch is one Lua script:
  * the changes and the checkpoint land together. The replay is the prefix's only writer, so a batch's
  * changes are folded first (a balance moved 50 times is one HINCRBY; ChangeFold), which leaves the

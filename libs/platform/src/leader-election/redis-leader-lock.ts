@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { openRedis } from '@zan/read-models';
 import type { LeaderLock } from './leader-election';
 
 export interface RedisLeaderLockOptions {
@@ -33,7 +34,8 @@ export class RedisLeaderLock implements LeaderLock {
   constructor(private readonly options: RedisLeaderLockOptions) {
     this.ttlMs = options.ttlMs ?? 5000;
     // Fail fast while Redis is away: a renewal stuck in a retry queue would outlive the lease.
-    this.redis = new Redis(options.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    // One node or a cluster (the lease is one key, its scripts one-key): both take these commands.
+    this.redis = openRedis(options.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) as Redis;
     this.redis.on('error', () => undefined);
   }
 

@@ -15,6 +15,8 @@ export interface GenerationBuildParts {
   scripts: ReadModelScripts;
   generations: Generations;
   writer: ApplyScript;
+  /** A single Redis: a batch's scripts may span the slot groups. */
+  oneNode: boolean;
 }
 
 /**
@@ -31,6 +33,8 @@ export class GenerationBuild implements ApplyTarget {
   private ended = false;
   /** What applyInOrder knows of the generation it fills alone; dropped once anything else writes it. */
   private sequence?: InOrderSequence = { mark: 0n, revisions: new Map() };
+  /** The last applyInOrder batch's watermark write: the next one waits for it. */
+  private marked: Promise<void> = Promise.resolve();
 
   constructor(private readonly parts: GenerationBuildParts) {
     const { generation, leaseMs, generations } = parts;
@@ -92,16 +96,27 @@ export class GenerationBuild implements ApplyTarget {
       deliveries,
       sequence,
       (event) => writer.project(event),
-      (logical) => keyspace.key(this.generation, logical),
+      (placed) => keyspace.key(this.generation, placed),
+      this.parts.oneNode,
     );
     for (const [event, error] of plan.skips) onSkip?.(event, error);
     if ('entries' in plan) return writer.write(this.slot, plan.entries).then(() => plan.skips.length);
     const lease = keyspace.control('lease');
-    const written = plan.scripts.map((commands) => scripts.bulkApply(...bulkApplyArgs(lease, this.generation, commands)));
-    return Promise.all(written).then((results) => {
-      if (results.some((result) => result !== 1)) throw new GenerationLost(`generation ${this.generation} lost its rebuild lease`);
+    // Each shard's scripts unguarded (a lost rebuild's last writes land in a generation never read),
+    // then the counters and the watermark under the lease, after this batch's shards and the
+    // previous batch's watermark: the watermark never passes what a shard does not have yet.
+    const written = Promise.all(plan.scripts.map((commands) => scripts.bulkApply(...bulkApplyArgs(commands[0]![1], '', commands))));
+    const previous = this.marked;
+    const marked = Promise.all([written, previous]).then(async () => {
+      if ((await scripts.bulkApply(...bulkApplyArgs(lease, this.generation, plan.mark))) !== 1) {
+        throw new GenerationLost(`generation ${this.generation} lost its rebuild lease`);
+      }
       return plan.skips.length;
     });
+    this.marked = marked.then(() => undefined);
+    // Handled here for the rejection's sake; the next batch still sees it and fails too.
+    this.marked.catch(() => undefined);
+    return marked;
   }
 
   watermark(): Promise<bigint> {
@@ -127,13 +142,14 @@ export class GenerationBuild implements ApplyTarget {
 
   /**
    * After the switch: waits until every reader has dropped the old generation from its cache (longer
-   * than any reader's generationCacheMs), deletes it and releases the lease.
+   * than any reader's generationCacheMs), deletes it (and any other left behind) and releases the lease.
    */
   async finish(options: { retireAfterMs?: number } = {}): Promise<void> {
     if (this.previous === undefined) throw new Error(`generation ${this.generation} is not live: call trySwitch() first`);
     await new Promise((resolve) => setTimeout(resolve, options.retireAfterMs ?? 5000));
-    const previous = this.previous;
-    await this.parts.generations.delete((g) => g === previous);
+    // Every generation but this one: the old live one, and what a writer that had not yet seen an
+    // earlier switch left in a retired generation (the shards' scripts cannot check the pointer).
+    await this.parts.generations.delete((g) => g !== this.generation);
     await this.end();
   }
 

@@ -86,13 +86,13 @@ describe('RedisReadModelStore generations', () => {
     expect(await build.trySwitch()).toBe(false); // behind a pending live position
     await build.applyMany(deliveries.slice(half, half + 2));
     expect(await build.trySwitch()).toBe(true);
-    expect(await admin.get(`${prefix}generation`)).toBe('g1');
+    expect(await admin.get(`${prefix}{zan-ctl}generation`)).toBe('g1');
 
     // The live writer keeps going: into the new generation, where what the build applied is a duplicate.
     expect(await writer.applyMany(deliveries.slice(half))).toEqual(deliveries.slice(half).map((_, i) => i > 1));
     await build.finish({ retireAfterMs: 100 });
     expect(await generationsOf(prefix)).toEqual(['g1']);
-    expect(await admin.get(`${prefix}rebuild`)).toBeNull();
+    expect(await admin.get(`${prefix}{zan-ctl}rebuild`)).toBeNull();
     expect(await views(reader)).toEqual(await replayed(deliveries));
     expect(await reader.status()).toMatchObject({ generation: 'g1', applied: deliveries.length, skipped: 0, pending: 0 });
   });
@@ -108,8 +108,8 @@ describe('RedisReadModelStore generations', () => {
     expect(await build.trySwitch()).toBe(true);
     // The writer still believes g0 is live; its write lands in g1 all the same.
     expect(await writer.apply(deliveries[5]!)).toBe(true);
-    expect(await admin.get(`${prefix}g1:watermark`)).toBe(String(deliveries[5]!.event.position));
-    expect(await admin.get(`${prefix}g0:watermark`)).toBe(String(deliveries[4]!.event.position));
+    expect(await admin.get(`${prefix}g1:{zan-ctl}:watermark`)).toBe(String(deliveries[5]!.event.position));
+    expect(await admin.get(`${prefix}g0:{zan-ctl}:watermark`)).toBe(String(deliveries[4]!.event.position));
     await build.finish({ retireAfterMs: 0 });
     expect(await generationsOf(prefix)).toEqual(['g1']);
   });
@@ -123,7 +123,7 @@ describe('RedisReadModelStore generations', () => {
     await expect(writer.beginRebuild()).rejects.toThrow(RebuildInProgress);
 
     // The process that held it dies (its renewals stop): simulated by deleting the lease.
-    await admin.del(`${prefix}rebuild`);
+    await admin.del(`${prefix}{zan-ctl}rebuild`);
     await expect(dead.apply(deliveries[4]!)).rejects.toThrow(GenerationLost);
     await expect(dead.trySwitch()).rejects.toThrow(GenerationLost);
     const next = await writer.beginRebuild();
@@ -132,7 +132,7 @@ describe('RedisReadModelStore generations', () => {
     await next.abort();
     await dead.abort();
     expect(await generationsOf(prefix)).toEqual(['g0']);
-    expect(await admin.get(`${prefix}rebuild`)).toBeNull();
+    expect(await admin.get(`${prefix}{zan-ctl}rebuild`)).toBeNull();
     expect(await views(writer)).toEqual(await replayed(deliveries));
   });
 
@@ -140,7 +140,7 @@ describe('RedisReadModelStore generations', () => {
     const { prefix, writer } = pair();
     const build = await writer.beginRebuild({ leaseMs: 600 });
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // renewed every 200 ms
-    expect(await admin.get(`${prefix}rebuild`)).toBe(build.generation);
+    expect(await admin.get(`${prefix}{zan-ctl}rebuild`)).toBe(build.generation);
     await build.abort();
   });
 

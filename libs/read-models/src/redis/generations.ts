@@ -1,9 +1,10 @@
-import type Redis from 'ioredis';
 import { keys } from '../keys';
 import type { ReadModelStatus } from '../read-model-store.port';
 import type { Slot } from './apply-script';
 import { INITIAL_GENERATION, type Keyspace } from './keyspace';
 import type { ReadModelScripts } from './scripts';
+import { scanAll, unlinkAll, type RedisClient } from './client';
+import { shards } from './shards';
 
 /** Another rebuild holds the lease. */
 export class RebuildInProgress extends Error {
@@ -30,7 +31,7 @@ export class Generations {
   readonly live: Slot;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyspace: Keyspace,
     private readonly scripts: ReadModelScripts,
     private readonly cacheMs: number,
@@ -61,19 +62,24 @@ export class Generations {
   }
 
   async watermarkOf(generation: string): Promise<bigint> {
-    return BigInt((await this.redis.get(this.keyspace.key(generation, keys.watermark))) ?? '0');
+    return BigInt((await this.redis.get(this.keyspace.mark(generation, keys.watermark))) ?? '0');
   }
 
+  /** The watermark and pending links from the control slot; the counters summed over it and every shard. */
   async statusOf(generation: string): Promise<GenerationStatus> {
     const [[e1, mark], [e2, pending], [e3, stats]] = (await this.redis
       .multi()
-      .get(this.keyspace.key(generation, keys.watermark))
-      .hlen(this.keyspace.key(generation, keys.watermarkPending))
-      .hgetall(this.keyspace.key(generation, keys.stats))
+      .get(this.keyspace.mark(generation, keys.watermark))
+      .hlen(this.keyspace.mark(generation, keys.watermarkPending))
+      .hgetall(this.keyspace.mark(generation, keys.stats))
       .exec()) as [Error | null, unknown][];
     const failure = e1 ?? e2 ?? e3;
     if (failure) throw failure;
-    const counters = stats as Record<string, string>;
+    const perShard = await Promise.all(shards.everywhere(keys.stats).map((placed) => this.redis.hgetall(this.keyspace.key(generation, placed))));
+    const counters: Record<string, number> = {};
+    for (const hash of [stats as Record<string, string>, ...perShard]) {
+      for (const [field, value] of Object.entries(hash)) counters[field] = (counters[field] ?? 0) + Number(value);
+    }
     const byCategory: ReadModelStatus['byCategory'] = {};
     for (const [field, value] of Object.entries(counters)) {
       const [counter, category] = splitOnce(field, ':');
@@ -84,8 +90,8 @@ export class Generations {
     return {
       watermark: BigInt((mark as string | null) ?? '0'),
       pending: pending as number,
-      applied: Number(counters.applied ?? 0),
-      skipped: Number(counters.skipped ?? 0),
+      applied: counters.applied ?? 0,
+      skipped: counters.skipped ?? 0,
       byCategory,
     };
   }
@@ -132,9 +138,9 @@ export class Generations {
     const result = await this.scripts.switchGeneration(
       this.keyspace.control('active'),
       this.keyspace.control('lease'),
-      this.keyspace.key(live, keys.watermark),
-      this.keyspace.key(live, keys.watermarkPending),
-      this.keyspace.key(generation, keys.watermark),
+      this.keyspace.mark(live, keys.watermark),
+      this.keyspace.mark(live, keys.watermarkPending),
+      this.keyspace.mark(generation, keys.watermark),
       generation,
       live,
       INITIAL_GENERATION,
@@ -145,16 +151,13 @@ export class Generations {
 
   /** The keys of every generation the predicate accepts, deleted a thousand at a time. */
   async delete(accept: (generation: string) => boolean): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', this.keyspace.generationsPattern(), 'COUNT', 1000);
+    await scanAll(this.redis, this.keyspace.generationsPattern(), 1000, async (found) => {
       const doomed = found.filter((key) => {
         const generation = this.keyspace.generationOf(key);
         return generation !== undefined && accept(generation);
       });
-      if (doomed.length > 0) await this.redis.unlink(...doomed);
-      cursor = next;
-    } while (cursor !== '0');
+      if (doomed.length > 0) await unlinkAll(this.redis, doomed);
+    });
   }
 
   /** Every generation, the pointer, the sequence and the rebuild lease. */

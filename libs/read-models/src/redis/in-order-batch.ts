@@ -4,6 +4,7 @@ import type { Change } from '../projection';
 import { assertDelivery, assertSkipped, InvalidDelivery, type Applied } from '../read-model-store.port';
 import type { Entry } from './apply-script';
 import { CannotFold, ChangeFold, pushPairs, type RedisCommand } from './change-fold';
+import { shards, tagOf, type PlacedChange } from './shards';
 
 /** Folded commands per script of a rebuild's batch (about 1,000 events' worth): bounds how long one holds Redis. */
 const COMMANDS_PER_SCRIPT = 2000;
@@ -17,19 +18,26 @@ export interface InOrderSequence {
   revisions: Map<string, Map<string, number>>;
 }
 
-/** How a batch goes to Redis: folded into bounded scripts of plain commands, or per event when the fold cannot take it. */
-export type InOrderPlan = { scripts: RedisCommand[][]; skips: [StoredEvent, unknown][] } | { entries: Entry[]; skips: [StoredEvent, unknown][] };
+/**
+ * How a batch goes to Redis: folded into bounded scripts of plain commands, each within one shard's
+ * slot (the dedupe records and counters with them), then the watermark in the control slot (`mark`, written once every shard
+ * script has landed); or per event when the fold cannot take it.
+ */
+export type InOrderPlan =
+  { scripts: RedisCommand[][]; mark: RedisCommand[]; skips: [StoredEvent, unknown][] } | { entries: Entry[]; skips: [StoredEvent, unknown][] };
 
 /**
  * Plans a batch of GenerationBuild.applyInOrder (see there) and advances the sequence past it. Checks
  * first, so a refused batch changes nothing: throws InvalidDelivery when the batch does not continue
- * the chain or repeats an event. An event no projection can apply is planned as skipped.
+ * the chain or repeats an event. An event no projection can apply is planned as skipped. `oneNode`:
+ * a single Redis, where a script may span slots.
  */
 export const planInOrder = (
   deliveries: Applied[],
   sequence: InOrderSequence,
   project: (event: StoredEvent) => Change[],
-  key: (logical: string) => string,
+  key: (placed: string) => string,
+  oneNode = false,
 ): InOrderPlan => {
   let mark = sequence.mark;
   // Category -> stream -> revision: this batch's dedupe records.
@@ -49,8 +57,18 @@ export const planInOrder = (
   const fold = new ChangeFold();
   let foldable = true;
   const changesOf: (Change[] | undefined)[] = [];
+  // Shard -> category -> stream -> revision: the dedupe records, in every shard an event touches.
+  const dedupe = new Map<number, Map<string, Map<string, number>>>();
+  const record = (shard: number, category: string, streamId: string, revision: number): void => {
+    let categories = dedupe.get(shard);
+    if (!categories) dedupe.set(shard, (categories = new Map<string, Map<string, number>>()));
+    let streams = categories.get(category);
+    if (!streams) categories.set(category, (streams = new Map<string, number>()));
+    streams.set(streamId, revision);
+  };
   const skips: [StoredEvent, unknown][] = [];
-  const counters = new Map<string, { applied: number; skipped: number }>();
+  // Home shard -> category -> counts: the counters go where ApplyScript counts each event.
+  const counters = new Map<number, Map<string, { applied: number; skipped: number }>>();
   for (const { category, event, prevPosition } of deliveries) {
     let changes: Change[] | undefined;
     try {
@@ -61,16 +79,28 @@ export const planInOrder = (
       skips.push([event, error]);
     }
     changesOf.push(changes);
+    const home = shards.of(event.streamId);
+    record(home, category, event.streamId, event.revision);
+    let placed: PlacedChange[] = [];
+    if (changes) {
+      placed = shards.place(changes, home);
+      for (const { shard } of placed) record(shard, category, event.streamId, event.revision);
+    } else {
+      // As ApplyScript: a skip is recorded in every shard.
+      for (let shard = 0; shard < shards.count; shard++) record(shard, category, event.streamId, event.revision);
+    }
     if (changes && foldable) {
       try {
-        for (const change of changes) fold.add(change);
+        for (const { change } of placed) fold.add(change);
       } catch (error) {
         if (!(error instanceof CannotFold)) throw error;
         foldable = false;
       }
     }
-    let counter = counters.get(category);
-    if (counter === undefined) counters.set(category, (counter = { applied: 0, skipped: 0 }));
+    let homeCounters = counters.get(home);
+    if (homeCounters === undefined) counters.set(home, (homeCounters = new Map<string, { applied: number; skipped: number }>()));
+    let counter = homeCounters.get(category);
+    if (counter === undefined) homeCounters.set(category, (counter = { applied: 0, skipped: 0 }));
     if (changes) counter.applied++;
     else counter.skipped++;
   }
@@ -97,25 +127,39 @@ export const planInOrder = (
     });
     return { entries, skips };
   }
-  for (const [category, streams] of seen) {
-    const pairs: string[] = [];
-    for (const [stream, revision] of streams) pairs.push(stream, String(revision));
-    pushPairs(commands, 'hset', key(keys.applied(category)), pairs);
-  }
-  const stats = key(keys.stats);
-  const totals = { applied: 0, skipped: 0 };
-  for (const [category, counter] of counters) {
-    for (const kind of ['applied', 'skipped'] as const) {
-      if (counter[kind] === 0) continue;
-      totals[kind] += counter[kind];
-      commands.push(['hincrby', stats, `${kind}:${category}`, String(counter[kind])]);
+  for (const [shard, categories] of dedupe) {
+    for (const [category, streams] of categories) {
+      const pairs: string[] = [];
+      for (const [stream, revision] of streams) pairs.push(stream, String(revision));
+      pushPairs(commands, 'hset', key(shards.in(shard, keys.applied(category))), pairs);
     }
   }
-  for (const kind of ['applied', 'skipped'] as const) if (totals[kind] > 0) commands.push(['hincrby', stats, kind, String(totals[kind])]);
-  commands.push(['set', key(keys.watermark), positionToString(mark)]);
-  // Scripts of bounded size, whatever the batch size, so none holds Redis long; sent back to back,
-  // they run in order, the watermark last.
+  for (const [home, categories] of counters) {
+    const stats = key(shards.in(home, keys.stats));
+    const totals = { applied: 0, skipped: 0 };
+    for (const [category, counter] of categories) {
+      for (const kind of ['applied', 'skipped'] as const) {
+        if (counter[kind] === 0) continue;
+        totals[kind] += counter[kind];
+        commands.push(['hincrby', stats, `${kind}:${category}`, String(counter[kind])]);
+      }
+    }
+    for (const kind of ['applied', 'skipped'] as const) if (totals[kind] > 0) commands.push(['hincrby', stats, kind, String(totals[kind])]);
+  }
+  const markCommands: RedisCommand[] = [];
+  markCommands.push(['set', key(shards.control(keys.watermark)), positionToString(mark)]);
+  // Scripts of bounded size within one slot each, whatever the batch size, so none holds Redis long.
+  // On a single node one script may span the slots: the batch then needs the fewest scripts.
+  const bySlot = new Map<string, RedisCommand[]>();
+  for (const command of commands) {
+    const tag = oneNode ? '' : tagOf(command[1]);
+    const group = bySlot.get(tag);
+    if (group) group.push(command);
+    else bySlot.set(tag, [command]);
+  }
   const scripts: RedisCommand[][] = [];
-  for (let start = 0; start < commands.length; start += COMMANDS_PER_SCRIPT) scripts.push(commands.slice(start, start + COMMANDS_PER_SCRIPT));
-  return { scripts, skips };
+  for (const group of bySlot.values()) {
+    for (let start = 0; start < group.length; start += COMMANDS_PER_SCRIPT) scripts.push(group.slice(start, start + COMMANDS_PER_SCRIPT));
+  }
+  return { scripts, mark: markCommands, skips };
 };

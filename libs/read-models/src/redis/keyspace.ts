@@ -1,3 +1,5 @@
+import { shards } from './shards';
+
 /** The generation before any rebuild: the active-generation pointer is unset until the first switch. */
 export const INITIAL_GENERATION = 'g0';
 
@@ -7,18 +9,28 @@ const CONTROL = { active: 'generation', sequence: 'generation-seq', lease: 'rebu
 export type ControlKey = keyof typeof CONTROL;
 
 /**
- * Where the store's keys live: data in generations, `<prefix><generation>:<logical key>`, and the
- * control keys (the active-generation pointer, its sequence, the rebuild lease) beside them.
+ * Where the store's keys live: data in generations, `<prefix><generation>:{<shard tag>}:<logical key>`
+ * (see shards.ts), and the control keys (the active-generation pointer, its sequence, the rebuild
+ * lease) beside them, in the control slot with every generation's watermark.
  */
 export class Keyspace {
-  constructor(readonly prefix: string) {}
+  constructor(readonly prefix: string) {
+    // A brace in the prefix would become the hash tag of every key.
+    if (/[{}]/.test(prefix)) throw new Error(`the read-model key prefix must not hold braces: ${prefix}`);
+  }
 
-  key(generation: string, logical: string): string {
-    return `${this.prefix}${generation}:${logical}`;
+  /** A placed key (`{tag}:<logical>`, see Shards) in a generation. */
+  key(generation: string, placed: string): string {
+    return `${this.prefix}${generation}:${placed}`;
+  }
+
+  /** The watermark, its pending links and the counters of skips without a stream: the control slot. */
+  mark(generation: string, logical: string): string {
+    return this.key(generation, shards.control(logical));
   }
 
   control(name: ControlKey): string {
-    return this.prefix + CONTROL[name];
+    return `${this.prefix}${shards.controlTag}${CONTROL[name]}`;
   }
 
   controls(): string[] {

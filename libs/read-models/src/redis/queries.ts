@@ -1,15 +1,16 @@
-import type Redis from 'ioredis';
 import { keys } from '../keys';
 import { compareLeaderboardEntries, earningsView, encodeFeedCursor, feedCursorBound, feedItemOf, redPacketView, walletView } from '../projections';
 import { assertLimit } from '../read-model-store.port';
 import type { EarningsView, FeedPage, FeedQuery, LeaderboardEntry, RedPacketView, WalletView } from '../views';
 import type { Keyspace } from './keyspace';
 import type { ReadModelScripts } from './scripts';
+import type { RedisClient } from './client';
+import { shards } from './shards';
 
 /** The views read from the generation `active()` names. */
 export class ReadModelQueries {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyspace: Keyspace,
     private readonly scripts: ReadModelScripts,
     private readonly active: () => Promise<string>,
@@ -23,23 +24,35 @@ export class ReadModelQueries {
     return earningsView(authorId, await this.redis.hgetall(await this.key(keys.earnings(authorId))));
   }
 
+  /**
+   * Each shard's top `limit` (an author is ranked in one shard, beside their earnings: see Shards),
+   * merged: the top of the whole is within the union of the shards' tops.
+   */
   async leaderboard(limit: number): Promise<LeaderboardEntry[]> {
     assertLimit(limit);
     const generation = await this.active();
-    const flat = await this.scripts.leaderboard(this.keyspace.key(generation, keys.authorLeaderboard), limit, this.keyspace.key(generation, keys.earnings('')));
+    const tops = await Promise.all(
+      shards.tags.map((_, shard) =>
+        this.scripts.leaderboard(
+          this.keyspace.key(generation, shards.in(shard, keys.authorLeaderboard)),
+          limit,
+          this.keyspace.key(generation, shards.in(shard, keys.earnings(''))),
+        ),
+      ),
+    );
     const entries: LeaderboardEntry[] = [];
-    for (let i = 0; i < flat.length; i += 3) {
-      entries.push({ authorId: flat[i]!, total: Number(flat[i + 1]), tips: Number(flat[i + 2]) });
+    for (const flat of tops) {
+      for (let i = 0; i < flat.length; i += 3) entries.push({ authorId: flat[i]!, total: Number(flat[i + 1]), tips: Number(flat[i + 2]) });
     }
-    return entries.sort(compareLeaderboardEntries);
+    return entries.sort(compareLeaderboardEntries).slice(0, limit);
   }
 
   async redPacket(redPacketId: string): Promise<RedPacketView | undefined> {
     const generation = await this.active();
     const results = await this.redis
       .multi()
-      .hgetall(this.keyspace.key(generation, keys.redPacket(redPacketId)))
-      .zrange(this.keyspace.key(generation, keys.redPacketClaims(redPacketId)), 0, -1)
+      .hgetall(this.keyspace.key(generation, shards.entity(keys.redPacket(redPacketId))))
+      .zrange(this.keyspace.key(generation, shards.entity(keys.redPacketClaims(redPacketId))), 0, -1)
       .exec();
     const [[hashError, hash], [claimsError, claims]] = results ?? [];
     const failure = hashError ?? claimsError;
@@ -59,6 +72,6 @@ export class ReadModelQueries {
   }
 
   private async key(logical: string): Promise<string> {
-    return this.keyspace.key(await this.active(), logical);
+    return this.keyspace.key(await this.active(), shards.entity(logical));
   }
 }

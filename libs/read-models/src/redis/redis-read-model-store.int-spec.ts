@@ -46,7 +46,10 @@ describe('RedisReadModelStore', () => {
     const workload = new Workload().open('alice').fund('alice', 100).tip('alice', 'bob', 'a', 50).sendRedPacket('alice', 'rp', 10, 1);
     try {
       for (const delivery of workload.deliveries()) await store.apply(delivery);
-      const stored = (await admin.keys(`${prefix}*`)).map((key) => key.slice(prefix.length)).sort();
+      const physical = (await admin.keys(`${prefix}*`)).map((key) => key.slice(prefix.length));
+      // Every key carries a hash tag (its shard's or the control slot's) right after the generation.
+      expect(physical.filter((key) => !/^g0:\{[a-z0-9-]+\}:/.test(key))).toEqual([]);
+      const stored = [...new Set(physical.map((key) => key.replace(/^(g0:)\{[a-z0-9-]+\}:/, '$1')))].sort();
       expect(stored).toEqual(
         [
           'applied:red-packet',
@@ -69,7 +72,7 @@ describe('RedisReadModelStore', () => {
           'watermark',
         ].map((key) => `g0:${key}`),
       );
-      expect(await admin.get(`${prefix}g0:watermark`)).toBe(String(workload.events[workload.events.length - 1]!.position));
+      expect(await admin.get(`${prefix}g0:{zan-ctl}:watermark`)).toBe(String(workload.events[workload.events.length - 1]!.position));
       // Other keys under the prefix (the api's rate limits) are not the store's to clear.
       await admin.set(`${prefix}rate:x`, '1');
       await store.clear();

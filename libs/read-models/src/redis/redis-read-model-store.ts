@@ -1,4 +1,3 @@
-import Redis from 'ioredis';
 import { createProjections, groupBuyView } from '../projections';
 import type { Applied, ReadModelStatus, ReadModelStore, Skipped } from '../read-model-store.port';
 import { keys } from '../keys';
@@ -27,14 +26,19 @@ import { defineScripts } from './scripts';
 import { StatsReads } from '../stats/stats-reads';
 import type { LuckyClaim, MoneyTotals, StatsBucket, StatsQuery, StatsRankEntry, StatsRankQuery } from '../stats/stats.views';
 import { redisStatsSource } from './stats-source';
+import { isCluster, openRedis, type RedisClient } from './client';
+import { shards } from './shards';
 
 export { GenerationBuild } from './generation-build';
 export { GenerationLost, RebuildInProgress } from './generations';
 export { INITIAL_GENERATION } from './keyspace';
 
 export interface RedisReadModelStoreOptions {
-  /** A connection (left open by close()) or a URL (the store opens and closes its own). */
-  redis: Redis | string;
+  /**
+   * A connection (left open by close()) or a URL (the store opens and closes its own): `redis://` one
+   * node, `redis+cluster://host:port,host:port,...` the seed nodes of a Redis Cluster.
+   */
+  redis: RedisClient | string;
   /** Put before every key (default `zan:`); clear() deletes the read-model keys under it. */
   prefix?: string;
   /** Items kept per user feed (default 1000). */
@@ -52,11 +56,13 @@ export interface BeginRebuildOptions {
 }
 
 /**
- * The read models in Redis (a single node: one event's keys span hash slots). Each event is applied by
- * a Lua script together with its dedupe record and the watermark, so they land together or not at all:
- * a projector that crashes before committing its Kafka offset gets a redelivery that changes nothing.
+ * The read models in Redis, one node or a Redis Cluster, with the same keys on both. Keys are spread
+ * over slot groups (shards.ts) so that each Lua script stays in one hash slot: an event's changes
+ * land in each shard together with that shard's dedupe record, then the watermark moves in the
+ * control slot. A projector that crashes before committing its Kafka offset gets a redelivery that
+ * changes nothing but what was missing (see ApplyScript).
  *
- * Data lives in generations, `<prefix><generation>:<key>`. The pointer `<prefix>generation` names the
+ * Data lives in generations, `<prefix><generation>:{<shard>}:<key>`. The pointer `<prefix>generation` names the
  * one queries read and the projector writes (`g0` until the first rebuild). A rebuild fills a new
  * generation beside it and switches the pointer atomically once the new one has caught up.
  *
@@ -66,7 +72,7 @@ export interface BeginRebuildOptions {
  */
 export class RedisReadModelStore implements ReadModelStore {
   readonly prefix: string;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly ownsConnection: boolean;
   private readonly keyspace: Keyspace;
   private readonly scripts: ReturnType<typeof defineScripts>;
@@ -78,26 +84,25 @@ export class RedisReadModelStore implements ReadModelStore {
 
   constructor(options: RedisReadModelStoreOptions) {
     this.ownsConnection = typeof options.redis === 'string';
-    // socketTimeout: a connection that answers nothing for 10 s after a command is dead (no reset
-    // comes after a failover or a lost NAT entry); ioredis drops it and reconnects. Redis itself
-    // answers BUSY once a script runs past 5 s, so no live command waits that long.
-    this.redis = typeof options.redis === 'string' ? new Redis(options.redis, { socketTimeout: 10_000 }) : options.redis;
+    // openRedis sets a socket timeout of 10 s; Redis itself answers BUSY once a script runs past 5 s,
+    // so no live command waits that long.
+    this.redis = typeof options.redis === 'string' ? openRedis(options.redis) : options.redis;
     // Its own connection: a lost connection fails the calls in flight, which say so, and ioredis
     // reconnects on its own; without a listener it prints each attempt as an unhandled stack trace.
     if (this.ownsConnection) this.redis.on('error', () => undefined);
     // ioredis would prefix KEYS but not the key prefix the leaderboard script builds, nor SCAN patterns.
-    if (this.redis.options.keyPrefix) throw new Error('use the store prefix option, not ioredis keyPrefix');
+    if ((this.redis.options as { keyPrefix?: string }).keyPrefix) throw new Error('use the store prefix option, not ioredis keyPrefix');
     this.prefix = options.prefix ?? 'zan:';
     this.keyspace = new Keyspace(this.prefix);
     this.scripts = defineScripts(this.redis);
     this.generations = new Generations(this.redis, this.keyspace, this.scripts, options.generationCacheMs ?? 1000);
-    this.writer = new ApplyScript(this.keyspace, this.scripts, createProjections({ feedLength: options.feedLength }));
+    this.writer = new ApplyScript(this.keyspace, this.scripts, createProjections({ feedLength: options.feedLength }), !isCluster(this.redis));
     this.commerce = new RedisCommerceQueries(this.redis);
     this.queries = new ReadModelQueries(this.redis, this.keyspace, this.scripts, () => this.generations.active());
     this.statsReads = new StatsReads(
       redisStatsSource(this.redis, async () => {
         const generation = await this.generations.active();
-        return (logical: string) => this.keyspace.key(generation, logical);
+        return (logical: string) => shards.readsOf(logical).map((placed) => this.keyspace.key(generation, placed));
       }),
     );
   }
@@ -140,7 +145,7 @@ export class RedisReadModelStore implements ReadModelStore {
     };
   }
 
-  /** A pub/sub channel, not a key. */
+  /** A pub/sub channel, not a key (a cluster's PUBLISH reaches subscribers on every node). */
   private watermarkChannel(): string {
     return `${this.prefix}watermark-moved`;
   }
@@ -188,33 +193,33 @@ export class RedisReadModelStore implements ReadModelStore {
 
   async article(articleId: string, viewerId?: string): Promise<ArticleView | undefined> {
     const generation = await this.generations.active();
-    return redisArticle(this.redis, (logical) => this.keyspace.key(generation, logical), articleId, viewerId);
+    return redisArticle(this.redis, this.keyOf(generation), articleId, viewerId);
   }
 
   async praisers(articleId: string, query: FeedQuery): Promise<PraisersPage> {
     const generation = await this.generations.active();
-    return redisPraisers(this.redis, (logical) => this.keyspace.key(generation, logical), articleId, query);
+    return redisPraisers(this.redis, this.keyOf(generation), articleId, query);
   }
 
   async product(productId: string): Promise<ProductView | undefined> {
     const generation = await this.generations.active();
-    return this.commerce.product((logical) => this.keyspace.key(generation, logical), productId);
+    return this.commerce.product(this.keyOf(generation), productId);
   }
 
   async orders(of: { buyerId: string } | { merchantId: string }, query: FeedQuery): Promise<OrdersPage> {
     const generation = await this.generations.active();
     const list = 'buyerId' in of ? keys.buyerOrders(of.buyerId) : keys.merchantOrders(of.merchantId);
-    return this.commerce.orders((logical) => this.keyspace.key(generation, logical), list, query);
+    return this.commerce.orders(this.keyOf(generation), list, query);
   }
 
   async groupBuy(groupBuyId: string): Promise<GroupBuyView | undefined> {
     const generation = await this.generations.active();
-    return groupBuyView(groupBuyId, await this.redis.hgetall(this.keyspace.key(generation, keys.groupBuy(groupBuyId))));
+    return groupBuyView(groupBuyId, await this.redis.hgetall(this.keyOf(generation)(keys.groupBuy(groupBuyId))));
   }
 
   async sales(merchantId: string, from: string, to: string): Promise<SalesDay[]> {
     const generation = await this.generations.active();
-    return this.commerce.sales((logical) => this.keyspace.key(generation, logical), merchantId, from, to);
+    return this.commerce.sales(this.keyOf(generation), merchantId, from, to);
   }
 
   stats(query: StatsQuery): Promise<StatsBucket[]> {
@@ -242,6 +247,11 @@ export class RedisReadModelStore implements ReadModelStore {
     if (this.ownsConnection) await this.redis.quit();
   }
 
+  /** An entity's logical key -> its Redis key in a generation. */
+  private keyOf(generation: string): (logical: string) => string {
+    return (logical) => this.keyspace.key(generation, shards.entity(logical));
+  }
+
   /** The generation queries read; `fresh` skips the cache. */
   generation(fresh = false): Promise<string> {
     return this.generations.active(fresh);
@@ -255,6 +265,6 @@ export class RedisReadModelStore implements ReadModelStore {
     const leaseMs = options.leaseMs ?? 30_000;
     const generation = await this.generations.begin(leaseMs);
     const { keyspace, scripts, generations, writer } = this;
-    return new GenerationBuild({ generation, leaseMs, keyspace, scripts, generations, writer });
+    return new GenerationBuild({ generation, leaseMs, keyspace, scripts, generations, writer, oneNode: !isCluster(this.redis) });
   }
 }

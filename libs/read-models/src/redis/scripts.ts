@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './client';
 import { LUA_POSITION_BEFORE } from '../positions';
 
 /**
@@ -48,28 +48,23 @@ end
 `;
 
 /**
- * A batch of events applied in order, each one atomically: dedupe check, changes, dedupe record,
- * watermark, counters. The script stops at the first failing command, so the events before it are
+ * A batch of events applied in order to ONE shard (every key in one hash slot), each one atomically:
+ * dedupe check, the event's changes that belong to this shard, dedupe record, and on the event's home
+ * shard (its stream's) the counters. The watermark moves afterwards (ADVANCE_SCRIPT), once every
+ * shard has the batch. The script stops at the first failing command, so the events before it are
  * applied and none after it is.
- * KEYS: 1 the guard key, 2 watermark, 3 watermark-pending, 4 stats, 5.. dedupe and change keys.
- * ARGV: 1 the generation written, 2 the guard's value when it is unset, 3 the batch as JSON:
- *   [kind ('a' apply, 's' skip), dedupeKeyIndex, category, streamId ('' unknown), revision ('' unknown),
- *    position, prevPosition, changes: [[op, keyIndex, ...], ...]], every number but key indexes a string
- *   (cjson would make doubles of them).
- * The guard makes a write to a generation that no longer takes writes impossible: the active
- * generation's pointer for the live store, the rebuild's lease for a generation being built.
- * Returns -1 when the guard does not hold ARGV[1] (nothing written), else 1 (applied) or 0 (already
- * applied) per event. Positions stay strings: Lua numbers are doubles and positions pass 2^53.
+ * KEYS: 1.. dedupe, counter and change keys. ARGV: 1 the batch as JSON:
+ *   [kind ('a' apply, 's' skip), dedupeKeyIndex, category, streamId, revision, counterKeyIndex (0 when
+ *    this is not the event's home shard), changes: [[op, keyIndex, ...], ...]], every number but key
+ *   indexes a string (cjson would make doubles of them).
+ * Returns 1 (applied) or 0 (already applied) per event.
  */
-export const APPLY_SCRIPT = `${LUA_POSITION_BEFORE}${LUA_ADVANCE}${LUA_APPLY_CHANGE}
-local guard = redis.call('GET', KEYS[1]) or ARGV[2]
-if guard ~= ARGV[1] then return -1 end
-
-local batch = cjson.decode(ARGV[3])
+export const SHARD_APPLY_SCRIPT = `${LUA_APPLY_CHANGE}
+local batch = cjson.decode(ARGV[1])
 local known = { hset = true, hincrby = true, zincrby = true, zadd = true, ztrim = true }
 for _, e in ipairs(batch) do
-  if not KEYS[e[2]] then return redis.error_reply('zan: bad dedupe key') end
-  for _, c in ipairs(e[8]) do
+  if not KEYS[e[2]] or (e[6] ~= 0 and not KEYS[e[6]]) then return redis.error_reply('zan: bad dedupe or counter key') end
+  for _, c in ipairs(e[7]) do
     -- Redis keeps the writes of a script that fails half-way, so refuse before the first write.
     if not known[c[1]] or not KEYS[c[2]] then return redis.error_reply('zan: bad change ' .. tostring(c[1])) end
   end
@@ -77,26 +72,48 @@ end
 
 local results = {}
 for i, e in ipairs(batch) do
-  local kind, dedupe, category, stream, revision, position, prev = e[1], KEYS[e[2]], e[3], e[4], e[5], e[6], e[7]
+  local kind, dedupe, category, stream, revision, counters = e[1], KEYS[e[2]], e[3], e[4], e[5], e[6]
   local fresh = 1
-  if stream ~= '' then
-    local last = redis.call('HGET', dedupe, stream)
-    if last and tonumber(last) >= tonumber(revision) then fresh = 0 end
-  end
+  local last = redis.call('HGET', dedupe, stream)
+  if last and tonumber(last) >= tonumber(revision) then fresh = 0 end
   if fresh == 1 then
     -- Every op was checked above: apply_change writes each one.
-    for _, c in ipairs(e[8]) do apply_change(c) end
-    if stream ~= '' then redis.call('HSET', dedupe, stream, revision) end
-    local moved = advance(KEYS[2], KEYS[3], position, prev)
-    -- A skip that names no stream is only a link of the chain: new when the chain had not passed it.
-    if stream == '' then fresh = moved end
-  end
-  if fresh == 1 then
-    local counter = kind == 'a' and 'applied' or 'skipped'
-    redis.call('HINCRBY', KEYS[4], counter, 1)
-    redis.call('HINCRBY', KEYS[4], counter .. ':' .. category, 1)
+    for _, c in ipairs(e[7]) do apply_change(c) end
+    redis.call('HSET', dedupe, stream, revision)
+    if counters ~= 0 then
+      local counter = kind == 'a' and 'applied' or 'skipped'
+      redis.call('HINCRBY', KEYS[counters], counter, 1)
+      redis.call('HINCRBY', KEYS[counters], counter .. ':' .. category, 1)
+    end
   end
   results[i] = fresh
+end
+return results
+`;
+
+/**
+ * Moves the watermark of a generation over a batch whose changes every shard already has, in the
+ * control slot, when the guard allows writes to the generation. Idempotent: a link the chain has
+ * passed changes nothing. Skips that name no stream are counted here (they touch no shard).
+ * KEYS: 1 the guard key, 2 watermark, 3 watermark-pending, 4 the control slot's counters.
+ * ARGV: 1 the generation written, 2 the guard's value when it is unset, 3 the links as JSON
+ *   [position, prevPosition, category ('' when the event is counted in its shard)], positions as strings.
+ * The guard makes a write to a generation that no longer takes writes impossible: the active
+ * generation's pointer for the live store, the rebuild's lease for a generation being built.
+ * Returns -1 when the guard does not hold ARGV[1] (nothing written), else per link 1 (the chain had
+ * not passed it) or 0.
+ */
+export const ADVANCE_SCRIPT = `${LUA_POSITION_BEFORE}${LUA_ADVANCE}
+local guard = redis.call('GET', KEYS[1]) or ARGV[2]
+if guard ~= ARGV[1] then return -1 end
+local results = {}
+for i, link in ipairs(cjson.decode(ARGV[3])) do
+  local moved = advance(KEYS[2], KEYS[3], link[1], link[2])
+  if moved == 1 and link[3] ~= '' then
+    redis.call('HINCRBY', KEYS[4], 'skipped', 1)
+    redis.call('HINCRBY', KEYS[4], 'skipped:' .. link[3], 1)
+  end
+  results[i] = moved
 end
 return results
 `;
@@ -184,7 +201,8 @@ end
 return 1
 `;
 
-const APPLY = 'zanReadModelApply';
+const SHARD_APPLY = 'zanReadModelShardApply';
+const ADVANCE = 'zanReadModelAdvance';
 const LEADERBOARD = 'zanReadModelLeaderboard';
 const SWITCH = 'zanReadModelSwitch';
 const RENEW_LEASE = 'zanReadModelRenewLease';
@@ -195,7 +213,8 @@ type ScriptCall<R> = (...args: (string | number)[]) => Promise<R>;
 
 /** The scripts above, callable on one connection (see defineScripts). */
 export interface ReadModelScripts {
-  apply: ScriptCall<number | number[]>;
+  shardApply: ScriptCall<number[]>;
+  advance: ScriptCall<number | number[]>;
   leaderboard: ScriptCall<string[]>;
   switchGeneration: ScriptCall<number>;
   renewLease: ScriptCall<number>;
@@ -204,8 +223,9 @@ export interface ReadModelScripts {
 }
 
 /** Loads the scripts on the connection (EVALSHA, EVAL once when Redis does not know one yet). */
-export const defineScripts = (redis: Redis): ReadModelScripts => {
-  redis.defineCommand(APPLY, { lua: APPLY_SCRIPT });
+export const defineScripts = (redis: RedisClient): ReadModelScripts => {
+  redis.defineCommand(SHARD_APPLY, { lua: SHARD_APPLY_SCRIPT });
+  redis.defineCommand(ADVANCE, { lua: ADVANCE_SCRIPT, numberOfKeys: 4 });
   redis.defineCommand(LEADERBOARD, { lua: LEADERBOARD_SCRIPT, numberOfKeys: 1, readOnly: true });
   redis.defineCommand(SWITCH, { lua: SWITCH_SCRIPT, numberOfKeys: 5 });
   redis.defineCommand(RENEW_LEASE, { lua: RENEW_LEASE_SCRIPT, numberOfKeys: 1 });
@@ -217,7 +237,8 @@ export const defineScripts = (redis: Redis): ReadModelScripts => {
     (...args) =>
       defined[name]!.call(redis, ...args) as Promise<R>;
   return {
-    apply: call(APPLY),
+    shardApply: call(SHARD_APPLY),
+    advance: call(ADVANCE),
     leaderboard: call(LEADERBOARD),
     switchGeneration: call(SWITCH),
     renewLease: call(RENEW_LEASE),
