@@ -97,22 +97,22 @@ const scenarios = (label: string, start: (clock: ManualClock) => Promise<Stack>)
       expect(issued.amount).toBe(1_500);
       expect(Date.parse(issued.expiresAt!) - clock.now().getTime()).toBe(300_000);
       const { client: payer } = await fundedUser(zan.app, 'guest-2', 5_000);
-      const { client: late } = await fundedUser(zan.app, 'guest-3', 5_000);
+      const { client: late, position: lateFunded } = await fundedUser(zan.app, 'guest-3', 5_000);
       expect((await payer.post('/v1/payments', { code: issued.code, amount: 1_499 }).expect(422)).body.type).toMatch(/amount-mismatch$/);
       const paid = await payer.post('/v1/payments', { code: issued.code }).expect(201);
       expect(paid.body).toMatchObject({ merchantId: 'tea-house', amount: 1_500, reference: 'INV-42', balance: 3_500 });
       expect((await late.post('/v1/payments', { code: issued.code }).expect(410)).body.type).toMatch(/payment-code-gone$/);
       expect((await payer.post('/v1/payments', { code: issued.code, amount: 1_500 }).expect(410)).body.type).toMatch(/payment-code-gone$/);
-      expect(await balanceOf(late)).toBe(5_000);
+      expect(await balanceOf(late, lateFunded)).toBe(5_000);
       expect(await balanceOf(payer, paid.body.position)).toBe(3_500);
     });
 
     it('a dynamic code pays nothing once it expires (410)', async () => {
       const issued = await issue({ amount: 200, expiresInSeconds: 1 });
-      const { client: payer } = await fundedUser(zan.app, 'guest-4', 1_000);
+      const { client: payer, position: funded } = await fundedUser(zan.app, 'guest-4', 1_000);
       clock.advance(1_000);
       expect((await payer.post('/v1/payments', { code: issued.code }).expect(410)).body.detail).toMatch(/expired/);
-      expect(await balanceOf(payer)).toBe(1_000);
+      expect(await balanceOf(payer, funded)).toBe(1_000);
     });
 
     it('answers a repeated Idempotency-Key with the first answer and one debit', async () => {
@@ -131,16 +131,16 @@ const scenarios = (label: string, start: (clock: ManualClock) => Promise<Stack>)
     });
 
     it('refuses unknown codes (404), paying yourself (422), more than the balance (422)', async () => {
-      const { client: payer } = await fundedUser(zan.app, 'guest-6', 100);
+      const { client: payer, position: funded } = await fundedUser(zan.app, 'guest-6', 100);
       expect((await payer.post('/v1/payments', { code: 'no-such-code', amount: 1 }).expect(404)).body.type).toMatch(/payment-code-not-found$/);
       const issued = await issue({});
       expect((await shop.post('/v1/payments', { code: issued.code, amount: 1 }).expect(422)).body.type).toMatch(/self-payment$/);
       expect((await payer.post('/v1/payments', { code: issued.code, amount: 101 }).expect(422)).body.type).toMatch(/insufficient-funds$/);
-      expect(await balanceOf(payer)).toBe(100);
+      expect(await balanceOf(payer, funded)).toBe(100);
     });
 
     it('refuses hostile input with a 400 naming the field, and changes nothing', async () => {
-      const { client: payer } = await fundedUser(zan.app, 'guest-7', 1_000);
+      const { client: payer, position: funded } = await fundedUser(zan.app, 'guest-7', 1_000);
       const { code } = await issue({});
       const payments: unknown[] = [
         {},
@@ -173,13 +173,16 @@ const scenarios = (label: string, start: (clock: ManualClock) => Promise<Stack>)
         { amount: 5, code: 'mine' },
       ];
       for (const body of codes) await shop.post('/v1/merchants/me/payment-codes', body as object).expect(400);
-      expect(await balanceOf(payer)).toBe(1_000);
+      expect(await balanceOf(payer, funded)).toBe(1_000);
       await payer.post('/v1/payments', { code, amount: 1 }, null).expect(400); // a money-moving POST needs its key
     });
 
     it('two payers on one dynamic code at once: exactly one pays, the others hear 410, nobody loses money', async () => {
       const payers = await Promise.all(Array.from({ length: 8 }, (_, i) => fundedUser(zan.app, `racer-${i}`, 2_000).then((u) => u.client)));
-      const shopBefore = await balanceOf(shop);
+      // The shop's balance once every earlier payment is credited and read at the head of the log.
+      await expectLedgerClean();
+      const head = (await zan.app.get<EventStore>(EVENT_STORE).headPosition()) ?? 0n;
+      const shopBefore = await balanceOf(shop, head.toString());
       const { code } = await issue({ amount: 700 });
       const answers = await Promise.all(payers.map((payer) => payer.post('/v1/payments', { code })));
       expect(answers.map((a) => a.status).sort()).toEqual([201, 410, 410, 410, 410, 410, 410, 410]);
