@@ -25,7 +25,7 @@ const compose = parseYaml(readFileSync(join(root, 'docker-compose.yml'), 'utf8')
 const services = compose.services;
 
 /** Zan's apps in the file, and the role each plays. */
-const APPS: Record<string, Role> = { api: 'api', relay: 'relay', projector: 'projector' };
+const APPS: Record<string, Role> = { api: 'api', relay: 'relay', projector: 'projector', webhooks: 'webhooks' };
 /** Read by Node itself, not by Zan's configuration: allowed in an app's environment. */
 const READ_BY_NODE = ['NODE_OPTIONS', 'TZ'];
 /** Values for the variables the file requires from the operator (`${NAME:?message}`). */
