@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_LIMITS, groupBuyStream, walletStream, type GroupBuyFundsHeld, type StoredEvent } from '@zan/contracts';
+import { DEFAULT_LIMITS, groupBuyStream, orderStream, walletStream, type GroupBuyCompleted, type GroupBuyFundsHeld, type StoredEvent } from '@zan/contracts';
 import { MemoryEventStore } from '@zan/event-store';
 import { ZanMetrics, type ZanConfig } from '@zan/platform';
 import { CommandMetrics } from '../observability/command-metrics';
@@ -43,7 +43,7 @@ const setUp = async () => {
     const held = await wallets.decide(buyerId, { type: 'HoldGroupBuyFunds', data }, context);
     return held.events[0] as StoredEvent<GroupBuyFundsHeld>;
   };
-  return { now, groupBuys, hold };
+  return { now, store, groupBuys, hold };
 };
 
 describe('GroupBuyStreams.join', () => {
@@ -67,5 +67,26 @@ describe('GroupBuyStreams.join', () => {
     const again = await groupBuys.join(cy);
     expect(again.events.map((e) => e.type)).toEqual(['GroupBuyJoined', 'GroupBuyCompleted']);
     expect(again.state).toMatchObject({ status: 'completed', members: [{ buyerId: 'bo' }, { buyerId: 'cy' }] });
+  });
+});
+
+describe('GroupBuyStreams.settle', () => {
+  it('pays the merchant and opens an order stream per member of a completed group, once however often it runs', async () => {
+    const { store, groupBuys, hold } = await setUp();
+    const [bo, cy] = [await hold('bo'), await hold('cy')];
+    await groupBuys.join(bo);
+    const completed = (await groupBuys.join(cy)).events[1] as StoredEvent<GroupBuyCompleted>;
+    await groupBuys.settle(completed);
+    await groupBuys.settle(completed); // a redelivery, or a process manager that crashed halfway
+    const merchant = (await store.readStream(walletStream('shop'))).filter((e) => e.type !== 'WalletOpened');
+    expect(merchant.map((e) => [e.type, e.metadata.causationId])).toEqual([
+      ['GroupBuyPaymentReceived', bo.id],
+      ['GroupBuyPaymentReceived', cy.id],
+    ]);
+    const order = await store.readStream(orderStream('join-bo'));
+    expect(order.map((e) => e.type)).toEqual(['OrderOpened']);
+    expect(order[0]!.data).toEqual({ orderId: 'join-bo', productId: 'p1', merchantId: 'shop', buyerId: 'bo', quantity: 1, unitPrice: 2_000, amount: 2_000 });
+    expect(order[0]!.metadata.causationId).toBe(bo.id);
+    expect((await store.readStream(orderStream('join-cy'))).map((e) => e.type)).toEqual(['OrderOpened']);
   });
 });

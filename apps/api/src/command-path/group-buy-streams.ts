@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import {
   groupBuyStream,
+  orderStream,
   type EventMetadata,
   type GroupBuyCompleted,
   type GroupBuyFailed,
   type GroupBuyFundsHeld,
   type GroupBuyJoinRefused,
   type GroupBuyMember,
+  type OrderPlaced,
   type StoredEvent,
 } from '@zan/contracts';
-import { DomainError, groupBuyDecider, type GroupBuyCommand, type GroupBuyState } from '@zan/domain';
+import { DomainError, groupBuyDecider, orderDecider, type GroupBuyCommand, type GroupBuyState } from '@zan/domain';
 import { DuplicateEventError } from '@zan/event-store';
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
@@ -121,7 +123,10 @@ export class GroupBuyStreams {
     });
   }
 
-  /** A completed group pays each member's hold to the merchant (one order each); a failed one returns every hold. */
+  /**
+   * A completed group pays each member's hold to the merchant and opens the member's order stream
+   * (one order each, refundable and rateable through the order routes); a failed one returns every hold.
+   */
   async settle(closed: StoredEvent<GroupBuyCompleted | GroupBuyFailed>): Promise<void> {
     const { groupBuyId, productId, merchantId } = closed.data;
     for (const member of closed.data.members) {
@@ -132,9 +137,27 @@ export class GroupBuyStreams {
           type: 'GroupBuyPaymentReceived',
           data: { groupBuyId, orderId: joinId, productId, merchantId, buyerId, amount },
         });
+        // After the credit: an order is never refundable before its merchant holds its money.
+        await this.openOrder(cause, { orderId: joinId, productId, merchantId, buyerId, quantity: 1, unitPrice: amount, amount });
       } else {
         await this.wallets.credit(cause, buyerId, { type: 'GroupBuyFundsReturned', data: { groupBuyId, joinId, buyerId, amount, reason: 'failed' } });
       }
+    }
+  }
+
+  /** The member's `order-<joinId>` stream (OrderOpened, its id derived from the hold): opened once, a duplicate is done. */
+  private async openOrder(cause: StoredEvent, order: OrderPlaced): Promise<void> {
+    try {
+      await this.runner.execute({
+        command: 'OpenOrder',
+        streamId: orderStream(order.orderId),
+        folder: orderDecider,
+        decide: (state) => orderDecider.decide({ type: 'OpenOrder', data: { placed: order } }, state),
+        metadata: { ...cause.metadata, causationId: cause.id },
+        eventId: (index) => deterministicId(cause.id, 'open-order', String(index)),
+      });
+    } catch (error) {
+      if (!(error instanceof DuplicateEventError)) throw error;
     }
   }
 
