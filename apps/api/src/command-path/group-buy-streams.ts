@@ -50,13 +50,7 @@ export class GroupBuyStreams {
 
   steps(): GroupBuySteps {
     return {
-      join: async (held) => {
-        try {
-          await this.join(held);
-        } catch (error) {
-          if (!(error instanceof DuplicateEventError)) throw error;
-        }
-      },
+      join: (held) => this.joinUnlessDecided(held),
       returnRefused: (refused) => this.returnRefused(refused),
       settle: (closed) => this.settle(closed),
     };
@@ -98,6 +92,40 @@ export class GroupBuyStreams {
         ids,
         true,
       );
+    }
+  }
+
+  /**
+   * The process manager's join step. Most holds were joined (or refused) by the api inline before
+   * the process manager sees them: the group's state, cached (no read) or else caught up, names the
+   * hold, and there is nothing to do. A hold it does not name (the api died after the hold) is
+   * decided in ONE pass on the group's lane, joined or refused at the same event id, instead of the
+   * api's join, refusal and stored-outcome passes (no caller waits for the outcome here).
+   */
+  async joinUnlessDecided(held: StoredEvent<GroupBuyFundsHeld>): Promise<void> {
+    const decided = (state: GroupBuyState) => state.status !== 'none' && state.holds.has(held.id);
+    const group = await this.runner.load(groupBuyStream(held.data.groupBuyId), groupBuyDecider, { settled: decided });
+    if (decided(group.state)) return;
+    const join = (now: Date): GroupBuyCommand => ({ type: 'JoinGroupBuy', data: { held: held.data, holdId: held.id, now: now.toISOString() } });
+    try {
+      await this.runner.execute({
+        command: 'JoinGroupBuy',
+        streamId: groupBuyStream(held.data.groupBuyId),
+        folder: groupBuyDecider,
+        decide: (state, now) => {
+          if (decided(state)) return [];
+          try {
+            return groupBuyDecider.decide(join(now), state);
+          } catch (error) {
+            if (!(error instanceof DomainError)) throw error;
+            return groupBuyDecider.decide({ type: 'RefuseGroupBuyJoin', data: { held: held.data, holdId: held.id, reason: error.code } }, state);
+          }
+        },
+        metadata: { ...held.metadata, causationId: held.id },
+        eventId: (index) => deterministicId(held.id, 'join', String(index)),
+      });
+    } catch (error) {
+      if (!(error instanceof DuplicateEventError)) throw error;
     }
   }
 
