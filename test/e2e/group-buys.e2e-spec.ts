@@ -3,7 +3,7 @@ import { auditLedger } from '@zan/domain';
 import { WalletStreams } from '../../apps/api/src/command-path/wallet-streams';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { eventually } from '../support/eventually';
-import { type Client, fundedUser } from '../support/http-client';
+import { type Client, clientFor, fundedUser } from '../support/http-client';
 import { readAllEvents } from '../support/read-model-snapshot';
 import { type RunningZan, startEmbeddedZan, startFullStackInProcess } from '../support/stacks';
 
@@ -84,7 +84,7 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       expect(await statusOf(ann, groupBuyId, opened)).toMatchObject({ status: 'open', members: 0 });
     });
 
-    it('fills and completes: each member’s money held at once, the merchant paid once per order; twice 409, full 410, unfunded 422', async () => {
+    it('fills and completes: each member’s money held at once, the merchant paid once per order, each order refundable and rateable; twice 409, full 410, unfunded 422', async () => {
       const { groupBuyId, expiresAt, position: opened } = await open({ groupSize: 3, expiresInSeconds: 600 });
       const soldBefore = await soldOf(opened);
       const members = await Promise.all(['gbo', 'gcy', 'gdi'].map(async (id) => (await fundedUser(zan.app, id, 5_000)).client));
@@ -138,8 +138,41 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       expect((await feedOf(bo, completed)).filter((i) => i.refId === groupBuyId)).toEqual([expect.objectContaining({ type: 'group-buy-held', amount: 2_000 })]);
       const received = (await feedOf(shop, completed)).filter((i) => i.type === 'group-buy-order-received');
       expect(received.map((i) => i.refId)).toEqual(expect.arrayContaining(sales.map((o) => o.orderId)));
-      // A group order is settled by its group: the order routes do not know it (docs/commerce.md).
-      await shop.post(`/v1/orders/${order!.orderId as string}/refunds`, { amount: 100 }).expect(404);
+
+      // A group order is an order (docs/commerce.md): once `?after=` of the completing join answers, its stream
+      // is open; refunded partly then fully through the order routes, never past what was paid; rated once.
+      const orderId = order!.orderId as string;
+      const path = `/v1/orders/${orderId}/refunds`;
+      expect((await bo.post(path, { amount: 100 }).expect(403)).body.type).toMatch(/not-your-order$/);
+      const partial = await shop.post(path, { amount: 500, reason: '拼团退款' }).expect(201);
+      expect(partial.body).toMatchObject({ refunded: 500 });
+      expect((await shop.post(path, { amount: 1_501 }).expect(422)).body.type).toMatch(/refund-exceeds-payment$/);
+      const rest = await clientFor(zan.app, 'gops', { roles: ['admin'] })
+        .post(path, { amount: 1_500 })
+        .expect(201);
+      expect(rest.body.refunded).toBe(2_000);
+      expect((await shop.post(path, { amount: 1 }).expect(422)).body.type).toMatch(/refund-exceeds-payment$/);
+      await shop.post(`/v1/orders/${orderId}/rating`, { stars: 5 }, null).expect(403);
+      const rated = await bo.post(`/v1/orders/${orderId}/rating`, { stars: 4 }, null).expect(201);
+      expect((await bo.post(`/v1/orders/${orderId}/rating`, { stars: 5 }, null).expect(409)).body.type).toMatch(/already-rated$/);
+      const at = [partial, rest, rated]
+        .map((a) => BigInt(a.body.position as string))
+        .reduce((a, b) => (a > b ? a : b))
+        .toString();
+      expect(await balanceOf(bo, at)).toBe(5_000);
+      expect(await balanceOf(shop, at)).toBe(4_000);
+      const refundedOrder = { orderId, refunded: 2_000, status: 'refunded', stars: 4, groupBuyId };
+      expect((await bo.get(`/v1/orders/me?after=${at}`).expect(200)).body).toEqual([expect.objectContaining(refundedOrder)]);
+      const merchantOrders = (await shop.get(`/v1/merchants/me/orders?limit=100&after=${at}`).expect(200)).body as { orderId: string }[];
+      expect(merchantOrders.filter((o) => o.orderId === orderId)).toEqual([expect.objectContaining(refundedOrder)]);
+      const card = (await shop.get(`/v1/products/${productId}?after=${at}`).expect(200)).body;
+      expect(card).toMatchObject({ sold: soldBefore + 3, rating: { average: 4, count: 1 }, merchantRating: { average: 4, count: 1 } });
+      const today = (await shop.get(`/v1/merchants/me/sales?after=${at}`).expect(200)).body.days.at(-1) as { gross: number; refunds: number; net: number };
+      expect(today).toMatchObject({ refunds: 2_000, net: today.gross - 2_000 });
+      const refundsIn = (items: { type: string; amount: number; refId: string }[], type: string) =>
+        items.filter((i) => i.refId === orderId && i.type === type).map((i) => i.amount);
+      expect(refundsIn(await feedOf(bo, at), 'refund-received')).toEqual([1_500, 500]);
+      expect(refundsIn(await feedOf(shop, at), 'refund-paid')).toEqual([1_500, 500]);
     });
 
     it('expires unfilled and fails: every member’s money returns exactly once; joining after is 410', async () => {
@@ -232,11 +265,12 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       );
     });
 
-    it('leaves the audit exact: every hold paid or returned once, nothing held or in flight', async () => {
+    it('leaves the audit exact: every hold paid or returned once, a group order refunded within what it paid, nothing held or in flight', async () => {
       const audit = await quietAudit(zan);
       expect(audit.problems).toEqual([]);
       expect(audit.inFlight).toBe(0);
       expect(audit.heldByGroupBuys).toBe(0);
+      expect(audit.refundsPaid).toBe(2_000); // the group order's two refunds, checked against what its hold paid
     });
   });
 

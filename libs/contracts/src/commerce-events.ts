@@ -131,7 +131,7 @@ export interface OrderPaymentReceived {
   buyerId: string;
   amount: Fen;
 }
-/** First event of `order-<orderId>`: a copy of the paid order (caused by OrderPlaced). */
+/** First event of `order-<orderId>`: a copy of the paid order (caused by OrderPlaced, or for a completed group buy's member by its GroupBuyFundsHeld). */
 export type OrderOpened = OrderPlaced;
 /** On the order stream: a refund is asked for and its amount reserved against what was paid. */
 export interface OrderRefundRequested {

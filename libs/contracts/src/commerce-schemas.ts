@@ -96,7 +96,11 @@ export const COMMERCE_EVENT_SCHEMAS: { [T in CommerceEventType]: Record<number, 
       amount: fen('the order'),
     }),
   },
-  OrderOpened: { 1: order('First event of `order-<orderId>`: a copy of the paid order (caused by OrderPlaced)') },
+  OrderOpened: {
+    1: order(
+      "First event of `order-<orderId>`: a copy of the paid order, caused by OrderPlaced; for a member of a completed group buy (orderId = the joinId, quantity 1, the group price), caused by the member's GroupBuyFundsHeld",
+    ),
+  },
   OrderRefundRequested: {
     1: orderMoney(
       "A refund was asked for (by the merchant or an admin); its amount is reserved against what was paid, OrderRefunded debits the merchant's wallet next",

@@ -5,6 +5,7 @@ import type {
   GroupBuyJoined,
   GroupBuyOpened,
   MerchantPaid,
+  OrderOpened,
   RedPacketExpired,
   RedPacketSent,
   StoredEvent,
@@ -26,6 +27,13 @@ const reactionEventId = (event: StoredEvent): string | undefined => {
       return (event.data as RedPacketExpired).amount > 0 ? deterministicId(event.id, 'credit', '0') : undefined;
     case 'RedPacketSent':
       return deterministicId(event.id, 'escrow', '0');
+    // The refund saga: requested -> paid (or declined at the same id) -> the buyer credited, or the amount released.
+    case 'OrderRefundRequested':
+      return deterministicId(event.id, 'settle', '0');
+    case 'OrderRefunded':
+      return deterministicId(event.id, 'credit', '0');
+    case 'OrderRefundDeclined':
+      return deterministicId(event.id, 'release', '0');
     default:
       return undefined;
   }
@@ -79,9 +87,13 @@ export class CheckpointAudit {
         return this.world.events.hasEvent(deterministicId(event.id, 'join', '0')) ? '' : 'the hold neither joined nor refused';
       case 'GroupBuyJoinRefused':
         return credited((event.data as GroupBuyJoinRefused).holdId) ? '' : 'the refused hold is not returned';
-      case 'GroupBuyCompleted':
       case 'GroupBuyFailed':
         return (event.data as GroupBuyCompleted).members.every((member) => credited(member.holdId)) ? '' : 'a member’s hold is not settled';
+      case 'GroupBuyCompleted': {
+        const { members } = event.data as GroupBuyCompleted;
+        if (!members.every((member) => credited(member.holdId))) return 'a member’s hold is not settled';
+        return members.every((member) => this.world.events.hasEvent(deterministicId(member.holdId, 'open-order', '0'))) ? '' : 'a member’s order is not opened';
+      }
       case 'GroupBuyOpened': {
         if (this.world.timers.has(`group-buy:${(event.data as GroupBuyOpened).groupBuyId}`)) return '';
         const closed = (await this.world.events.readStream(event.streamId)).some((e) => e.type === 'GroupBuyCompleted' || e.type === 'GroupBuyFailed');
@@ -96,7 +108,8 @@ export class CheckpointAudit {
 /**
  * Once quiet, every group closed once, on the right side of its deadline (the stream's order decides
  * an expiry racing the last join): completed full, before the deadline, every member's hold paid to
- * the merchant; or failed short, at or after it, every member's hold returned; no join decided after
+ * the merchant and its order opened once (caused by the hold); or failed short, at or after it, every
+ * member's hold returned and no order opened; no join decided after
  * the deadline; every hold of a buyer who did not end up a member of a completed group returned.
  */
 const groupBuyProblems = (events: StoredEvent[]): string[] => {
@@ -105,6 +118,8 @@ const groupBuyProblems = (events: StoredEvent[]): string[] => {
   const creditOf = (holdId: string) => byId.get(deterministicId(holdId, 'credit', '0'))?.type;
   const groups = new Map<string, StoredEvent[]>();
   for (const event of events) if (event.streamId.startsWith('group-buy-')) groups.set(event.streamId, [...(groups.get(event.streamId) ?? []), event]);
+  const orders = new Map<string, StoredEvent[]>();
+  for (const event of events) if (event.streamId.startsWith('order-')) orders.set(event.streamId, [...(orders.get(event.streamId) ?? []), event]);
   const paidHolds = new Set<string>();
   for (const [streamId, stream] of groups) {
     const opened = stream.find((e) => e.type === 'GroupBuyOpened')?.data as GroupBuyOpened | undefined;
@@ -122,12 +137,17 @@ const groupBuyProblems = (events: StoredEvent[]): string[] => {
     if (close.type === 'GroupBuyCompleted') {
       if (members.length !== opened.groupSize) problems.push(`${streamId} completed with ${members.length} of ${opened.groupSize}`);
       if (Date.parse(close.occurredAt) >= deadline) problems.push(`${streamId} completed at or after its deadline`);
-      for (const { holdId } of members) {
+      for (const { holdId, joinId, amount } of members) {
         paidHolds.add(holdId);
         if (creditOf(holdId) !== 'GroupBuyPaymentReceived') problems.push(`${streamId}: member hold ${holdId} not paid to the merchant`);
+        const order = orders.get(`order-${joinId}`) ?? [];
+        const opened = order.filter((e) => e.type === 'OrderOpened');
+        if (opened.length !== 1 || opened[0]!.id !== deterministicId(holdId, 'open-order', '0') || (opened[0]!.data as OrderOpened).amount !== amount)
+          problems.push(`${streamId}: member order ${joinId} opened ${opened.length} times, not once by its hold for ${amount} fen`);
       }
     } else {
       if (members.length >= opened.groupSize) problems.push(`${streamId} failed full`);
+      for (const { joinId } of members) if (orders.has(`order-${joinId}`)) problems.push(`${streamId} failed, yet member order ${joinId} was opened`);
       if (Date.parse(close.occurredAt) < deadline) problems.push(`${streamId} failed before its deadline`);
     }
   }
@@ -168,7 +188,10 @@ export const checkQuiescentWorld = async (world: DurableWorld, answers: { reques
     );
     // A join refused after its hold (the deadline, the last seat or a second join raced it) is stored, returned and answered 409/410.
     const refusedHold = events.some((e) => e.type === 'GroupBuyJoinRefused' && (e.data as GroupBuyJoinRefused).holdId === first);
-    const stored = world.events.hasEvent(first) && !returned && !refusedHold;
+    // A refund the merchant's wallet declined after its request (its balance spent meanwhile) is stored, released and answered 422.
+    const declinedRefund =
+      world.events.hasEvent(deterministicId(first, 'settle', '0')) && events.some((e) => e.type === 'OrderRefundDeclined' && e.metadata.causationId === first);
+    const stored = world.events.hasEvent(first) && !returned && !refusedHold && !declinedRefund;
     if (got.includes('ok') && !stored) problems.push(`${request.describe} (key ${request.key}) was answered ok but is not stored`);
     if (!got.includes('ok') && got.includes('refused') && stored) problems.push(`${request.describe} (key ${request.key}) was refused but is stored`);
   }

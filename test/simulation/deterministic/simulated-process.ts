@@ -37,6 +37,9 @@ import { GroupBuyStreams } from '../../../apps/api/src/command-path/group-buy-st
 import { ListProductHandler } from '../../../apps/api/src/products/list-product/list-product.handler';
 import { OpenGroupBuyHandler } from '../../../apps/api/src/group-buys/open-group-buy/open-group-buy.handler';
 import { JoinGroupBuyHandler } from '../../../apps/api/src/group-buys/join-group-buy/join-group-buy.handler';
+import { OrderSaga } from '../../../apps/api/src/command-path/order-saga';
+import { OrderStreams } from '../../../apps/api/src/command-path/order-streams';
+import { RefundOrderHandler } from '../../../apps/api/src/orders/refund-order/refund-order.handler';
 import { FaultyCheckpointStore, FaultyEventStore, FaultyTimerStore, ProcessIo } from './faults';
 
 /** Packets expire after seconds, not a day: the expiry path runs within a short simulated run. */
@@ -91,7 +94,9 @@ export class SimulatedProcess {
     const verifications = new Verifications(SIMULATION_VAULT_KEYS);
     const election = new InProcessLeaderElection();
     this.expiries = new ExpiryScheduler(timers, packets, clock, { tickMs: 1000 }, this.store, election, groupBuys);
-    this.credits = new CreditsProcessManager(this.store, checkpoints, wallets, packets, this.expiries, election, undefined, codes, groupBuys);
+    // The refund saga's later steps (group orders are refunded through the order routes); nothing here places single orders.
+    const orderSaga = new OrderSaga(this.runner, wallets);
+    this.credits = new CreditsProcessManager(this.store, checkpoints, wallets, packets, this.expiries, election, orderSaga, codes, groupBuys);
     this.handlers = {
       open: new OpenWalletHandler(wallets),
       verify: new RequestVerificationHandler(wallets, new LocalVerificationProvider(), SIMULATION_VAULT, SIMULATION_VAULT_KEYS),
@@ -108,6 +113,7 @@ export class SimulatedProcess {
       listProduct: new ListProductHandler(wallets, products, SIMULATION_VAULT, SIMULATION_SECRETS),
       openGroupBuy: new OpenGroupBuyHandler(wallets, products, groupBuys, this.expiries, clock, SIMULATION_SECRETS),
       joinGroupBuy: new JoinGroupBuyHandler(wallets, groupBuys, clock, SIMULATION_SECRETS),
+      refundOrder: new RefundOrderHandler(new OrderStreams(this.runner), wallets, orderSaga, SIMULATION_SECRETS),
     };
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_LIMITS, groupBuyStream, walletStream, type GroupBuyFundsHeld, type StoredEvent } from '@zan/contracts';
+import { DEFAULT_LIMITS, groupBuyStream, orderStream, walletStream, type GroupBuyCompleted, type GroupBuyFundsHeld, type StoredEvent } from '@zan/contracts';
 import { MemoryEventStore } from '@zan/event-store';
 import { ZanMetrics, type ZanConfig } from '@zan/platform';
 import { CommandMetrics } from '../observability/command-metrics';
@@ -43,7 +43,7 @@ const setUp = async () => {
     const held = await wallets.decide(buyerId, { type: 'HoldGroupBuyFunds', data }, context);
     return held.events[0] as StoredEvent<GroupBuyFundsHeld>;
   };
-  return { now, groupBuys, hold };
+  return { now, store, runner, groupBuys, hold };
 };
 
 describe('GroupBuyStreams.join', () => {
@@ -67,5 +67,77 @@ describe('GroupBuyStreams.join', () => {
     const again = await groupBuys.join(cy);
     expect(again.events.map((e) => e.type)).toEqual(['GroupBuyJoined', 'GroupBuyCompleted']);
     expect(again.state).toMatchObject({ status: 'completed', members: [{ buyerId: 'bo' }, { buyerId: 'cy' }] });
+  });
+});
+
+describe('GroupBuyStreams.settle', () => {
+  it('pays the merchant and opens an order stream per member of a completed group, once however often it runs', async () => {
+    const { store, groupBuys, hold } = await setUp();
+    const [bo, cy] = [await hold('bo'), await hold('cy')];
+    await groupBuys.join(bo);
+    const completed = (await groupBuys.join(cy)).events[1] as StoredEvent<GroupBuyCompleted>;
+    await groupBuys.settle(completed);
+    await groupBuys.settle(completed); // a redelivery, or a process manager that crashed halfway
+    const merchant = (await store.readStream(walletStream('shop'))).filter((e) => e.type !== 'WalletOpened');
+    expect(merchant.map((e) => [e.type, e.metadata.causationId])).toEqual([
+      ['GroupBuyPaymentReceived', bo.id],
+      ['GroupBuyPaymentReceived', cy.id],
+    ]);
+    const order = await store.readStream(orderStream('join-bo'));
+    expect(order.map((e) => e.type)).toEqual(['OrderOpened']);
+    expect(order[0]!.data).toEqual({ orderId: 'join-bo', productId: 'p1', merchantId: 'shop', buyerId: 'bo', quantity: 1, unitPrice: 2_000, amount: 2_000 });
+    expect(order[0]!.metadata.causationId).toBe(bo.id);
+    expect((await store.readStream(orderStream('join-cy'))).map((e) => e.type)).toEqual(['OrderOpened']);
+  });
+});
+
+describe('GroupBuyStreams.joinUnlessDecided (the process manager’s join)', () => {
+  it('skips a hold the api joined already without deciding anything (the group’s cached state names it)', async () => {
+    const { runner, groupBuys, hold } = await setUp();
+    const held = await hold('bo');
+    await groupBuys.join(held);
+    const execute = jest.spyOn(runner, 'execute');
+    const executeOnce = jest.spyOn(runner, 'executeOnce');
+    await groupBuys.joinUnlessDecided(held);
+    expect(execute).not.toHaveBeenCalled();
+    expect(executeOnce).not.toHaveBeenCalled();
+  });
+
+  it('skips it too in another process, whose cache never saw the join (one catch-up read, no decision)', async () => {
+    const { store, groupBuys, hold } = await setUp();
+    const held = await hold('bo');
+    await groupBuys.join(held);
+    const runner = new CommandRunner(store, new CommandMetrics(new ZanMetrics()), { now: () => new Date(OPENED_AT) });
+    const other = new GroupBuyStreams(runner, new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig));
+    const execute = jest.spyOn(runner, 'execute');
+    await other.joinUnlessDecided(held);
+    expect(execute).not.toHaveBeenCalled();
+    expect((await store.readStream(groupBuyStream('g1'))).map((e) => e.type)).toEqual(['GroupBuyOpened', 'GroupBuyJoined']);
+  });
+
+  it('joins a hold the api never joined (a crash after the hold), completing the group, in one decision; again, nothing', async () => {
+    const { store, runner, groupBuys, hold } = await setUp();
+    const [bo, cy] = [await hold('bo'), await hold('cy')];
+    await groupBuys.join(bo);
+    const execute = jest.spyOn(runner, 'execute');
+    await groupBuys.joinUnlessDecided(cy);
+    await groupBuys.joinUnlessDecided(cy);
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect((await store.readStream(groupBuyStream('g1'))).map((e) => e.type)).toEqual([
+      'GroupBuyOpened',
+      'GroupBuyJoined',
+      'GroupBuyJoined',
+      'GroupBuyCompleted',
+    ]);
+  });
+
+  it('refuses a hold the group can no longer take (past the deadline) at the join’s event id, once', async () => {
+    const { now, store, groupBuys, hold } = await setUp();
+    const held = await hold('bo');
+    now.at = OPENED_AT + 11_000;
+    await groupBuys.joinUnlessDecided(held);
+    await groupBuys.joinUnlessDecided(held);
+    const refused = (await store.readStream(groupBuyStream('g1'))).filter((e) => e.type === 'GroupBuyJoinRefused');
+    expect(refused.map((e) => [e.id, (e.data as { reason: string }).reason])).toEqual([[(await groupBuys.join(held)).events[0]!.id, 'group-buy-closed']]);
   });
 });

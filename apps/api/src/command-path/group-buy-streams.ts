@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import {
   groupBuyStream,
+  orderStream,
   type EventMetadata,
   type GroupBuyCompleted,
   type GroupBuyFailed,
   type GroupBuyFundsHeld,
   type GroupBuyJoinRefused,
   type GroupBuyMember,
+  type OrderPlaced,
   type StoredEvent,
 } from '@zan/contracts';
-import { DomainError, groupBuyDecider, type GroupBuyCommand, type GroupBuyState } from '@zan/domain';
+import { DomainError, groupBuyDecider, orderDecider, type GroupBuyCommand, type GroupBuyState } from '@zan/domain';
 import { DuplicateEventError } from '@zan/event-store';
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
@@ -48,13 +50,7 @@ export class GroupBuyStreams {
 
   steps(): GroupBuySteps {
     return {
-      join: async (held) => {
-        try {
-          await this.join(held);
-        } catch (error) {
-          if (!(error instanceof DuplicateEventError)) throw error;
-        }
-      },
+      join: (held) => this.joinUnlessDecided(held),
       returnRefused: (refused) => this.returnRefused(refused),
       settle: (closed) => this.settle(closed),
     };
@@ -99,6 +95,40 @@ export class GroupBuyStreams {
     }
   }
 
+  /**
+   * The process manager's join step. Most holds were joined (or refused) by the api inline before
+   * the process manager sees them: the group's state, cached (no read) or else caught up, names the
+   * hold, and there is nothing to do. A hold it does not name (the api died after the hold) is
+   * decided in ONE pass on the group's lane, joined or refused at the same event id, instead of the
+   * api's join, refusal and stored-outcome passes (no caller waits for the outcome here).
+   */
+  async joinUnlessDecided(held: StoredEvent<GroupBuyFundsHeld>): Promise<void> {
+    const decided = (state: GroupBuyState) => state.status !== 'none' && state.holds.has(held.id);
+    const group = await this.runner.load(groupBuyStream(held.data.groupBuyId), groupBuyDecider, { settled: decided });
+    if (decided(group.state)) return;
+    const join = (now: Date): GroupBuyCommand => ({ type: 'JoinGroupBuy', data: { held: held.data, holdId: held.id, now: now.toISOString() } });
+    try {
+      await this.runner.execute({
+        command: 'JoinGroupBuy',
+        streamId: groupBuyStream(held.data.groupBuyId),
+        folder: groupBuyDecider,
+        decide: (state, now) => {
+          if (decided(state)) return [];
+          try {
+            return groupBuyDecider.decide(join(now), state);
+          } catch (error) {
+            if (!(error instanceof DomainError)) throw error;
+            return groupBuyDecider.decide({ type: 'RefuseGroupBuyJoin', data: { held: held.data, holdId: held.id, reason: error.code } }, state);
+          }
+        },
+        metadata: { ...held.metadata, causationId: held.id },
+        eventId: (index) => deterministicId(held.id, 'join', String(index)),
+      });
+    } catch (error) {
+      if (!(error instanceof DuplicateEventError)) throw error;
+    }
+  }
+
   /** Expires a group at `now` (its timer fired); the group's id makes it happen once. */
   expire(groupBuyId: string, now: Date, cause: { correlationId: string; causationId: string }): Promise<Executed<GroupBuyState>> {
     return this.run(
@@ -121,7 +151,10 @@ export class GroupBuyStreams {
     });
   }
 
-  /** A completed group pays each member's hold to the merchant (one order each); a failed one returns every hold. */
+  /**
+   * A completed group pays each member's hold to the merchant and opens the member's order stream
+   * (one order each, refundable and rateable through the order routes); a failed one returns every hold.
+   */
   async settle(closed: StoredEvent<GroupBuyCompleted | GroupBuyFailed>): Promise<void> {
     const { groupBuyId, productId, merchantId } = closed.data;
     for (const member of closed.data.members) {
@@ -132,9 +165,27 @@ export class GroupBuyStreams {
           type: 'GroupBuyPaymentReceived',
           data: { groupBuyId, orderId: joinId, productId, merchantId, buyerId, amount },
         });
+        // After the credit: an order is never refundable before its merchant holds its money.
+        await this.openOrder(cause, { orderId: joinId, productId, merchantId, buyerId, quantity: 1, unitPrice: amount, amount });
       } else {
         await this.wallets.credit(cause, buyerId, { type: 'GroupBuyFundsReturned', data: { groupBuyId, joinId, buyerId, amount, reason: 'failed' } });
       }
+    }
+  }
+
+  /** The member's `order-<joinId>` stream (OrderOpened, its id derived from the hold): opened once, a duplicate is done. */
+  private async openOrder(cause: StoredEvent, order: OrderPlaced): Promise<void> {
+    try {
+      await this.runner.execute({
+        command: 'OpenOrder',
+        streamId: orderStream(order.orderId),
+        folder: orderDecider,
+        decide: (state) => orderDecider.decide({ type: 'OpenOrder', data: { placed: order } }, state),
+        metadata: { ...cause.metadata, causationId: cause.id },
+        eventId: (index) => deterministicId(cause.id, 'open-order', String(index)),
+      });
+    } catch (error) {
+      if (!(error instanceof DuplicateEventError)) throw error;
     }
   }
 

@@ -5,7 +5,7 @@ type Data<T extends keyof EventDataByType> = EventDataByType[T];
 /**
  * The commerce rules the audit checks beside the money pairs: no product's stock ever negative (its
  * stock replayed from its own events, every reservation's `stockLeft` agreeing), and an order's
- * refunds paid out never more than it paid. Memory grows with products with a stock and with orders.
+ * refunds paid out never more than it paid (a group buy's order: what its member's hold paid the merchant). Memory grows with products with a stock and with orders.
  */
 export class CommerceChecks {
   readonly orders = { paid: 0, count: 0, refunded: 0, refunds: 0 };
@@ -43,8 +43,10 @@ export class CommerceChecks {
         if (before !== undefined && before !== null) this.stock.set(d.productId, before + d.quantity);
         return;
       }
-      case 'OrderPlaced': {
-        const d = event.data as Data<'OrderPlaced'>;
+      case 'OrderPlaced':
+      case 'GroupBuyPaymentReceived': {
+        // A group buy's member is paid for by its hold, credited to the merchant: its order (orderId = joinId) is refunded like any.
+        const d = event.data as Data<'OrderPlaced' | 'GroupBuyPaymentReceived'>;
         if (this.paid.has(d.orderId)) this.report(`order ${d.orderId} paid twice (at ${event.position})`, event.position);
         this.paid.set(d.orderId, { amount: d.amount, refunded: 0 });
         this.orders.paid += d.amount;

@@ -65,6 +65,24 @@ describe('Ledger (the audit, recomputed from events)', () => {
     expect(kinds(ledgerOf(h))).toContain('duplicate-credit');
   });
 
+  it('checks a group buy’s order like any order: its refunds paired and never past what its hold paid', () => {
+    const h = clean();
+    const first = h.add('wallet-a', 'GroupBuyFundsHeld', { groupBuyId: 'g1', joinId: 'j1', productId: 'p1', merchantId: 'b', buyerId: 'a', amount: 100 }, 'a');
+    const order = { orderId: 'j1', merchantId: 'b', buyerId: 'a' };
+    h.add('wallet-b', 'GroupBuyPaymentReceived', { ...order, groupBuyId: 'g1', productId: 'p1', amount: 100 }, 'system', first);
+    const refund = (refundId: string, amount: number) => {
+      const paid = h.add('wallet-b', 'OrderRefunded', { ...order, refundId, amount }, 'b');
+      h.add('wallet-a', 'OrderRefundReceived', { ...order, refundId, amount }, 'system', paid);
+    };
+    refund('r1', 60);
+    refund('r2', 40);
+    const exact = ledgerOf(h);
+    expect(kinds(exact)).toEqual([]);
+    expect(exact.commerce.orders).toEqual({ paid: 100, count: 1, refunded: 100, refunds: 2 });
+    refund('r3', 1);
+    expect(kinds(ledgerOf(h))).toContain('order');
+  });
+
   it('pairs payments by code with the merchant credit or the payer return, and checks single use of dynamic codes', () => {
     const h = clean().open('shop', 'business').fund('b', 1_000);
     const code = 'c'.repeat(64);

@@ -49,4 +49,26 @@ describe('auditLedger', () => {
     expect(problems).toMatch(/wallet-c went negative/);
     expect(problems).toMatch(/conservation broken/);
   });
+
+  it('checks a group buy’s order like any order: its refunds never past what its hold paid the merchant', () => {
+    const order = { groupBuyId: 'g', orderId: 'j1', productId: 'p', merchantId: 'm', buyerId: 'a' };
+    const refund = (refundId: string, amount: number) => [
+      ev('wallet-m', 'OrderRefunded', { ...order, refundId, amount }, undefined, refundId),
+      ev('wallet-a', 'OrderRefundReceived', { ...order, refundId, amount }, refundId),
+    ];
+    const events = [
+      ev('wallet-a', 'WalletFunded', { amount: 1000 }),
+      ev('wallet-m', 'WalletFunded', { amount: 1000 }),
+      ev('wallet-a', 'GroupBuyFundsHeld', { groupBuyId: 'g', joinId: 'j1', productId: 'p', merchantId: 'm', buyerId: 'a', amount: 100 }, undefined, 'h1'),
+      ev('wallet-m', 'GroupBuyPaymentReceived', { ...order, amount: 100 }, 'h1'),
+      ev('order-j1', 'OrderOpened', { ...order, quantity: 1, unitPrice: 100, amount: 100 }, 'h1'),
+      ...refund('r1', 60),
+      ...refund('r2', 40),
+    ];
+    const audit = auditLedger(events);
+    expect(audit.problems).toEqual([]);
+    expect(audit).toMatchObject({ ordersPaid: 100, refundsPaid: 100, inFlight: 0, heldByGroupBuys: 0 });
+    expect(audit.balances.get('wallet-a')).toBe(1000);
+    expect(auditLedger([...events, ...refund('r3', 1)]).problems).toEqual(['order j1 refunded 101 fen of 100 paid']);
+  });
 });

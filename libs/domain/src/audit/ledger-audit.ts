@@ -28,7 +28,7 @@ export interface LedgerAudit {
   heldByGroupBuys: number;
   /** Debits whose credit (or escrow) is not stored yet. */
   inFlight: number;
-  /** Orders paid (OrderPlaced) and refunds paid out (OrderRefunded), in fen. */
+  /** Orders paid (OrderPlaced, and a completed group buy's GroupBuyPaymentReceived) and refunds paid out (OrderRefunded), in fen. */
   ordersPaid: number;
   refundsPaid: number;
   /** Every way the history breaks a money rule; empty when clean. */
@@ -210,6 +210,7 @@ const commerceAudit = (problems: string[]) => {
         break;
       }
       case 'OrderPlaced':
+      case 'GroupBuyPaymentReceived': // a group buy's member order (orderId = joinId), paid by its hold
         if (orders.has(data.orderId as string)) problems.push(`order ${String(data.orderId)} paid twice`);
         orders.set(data.orderId as string, { paid: data.amount as number, refunded: 0 });
         totals.paid += data.amount as number;

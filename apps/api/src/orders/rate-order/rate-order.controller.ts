@@ -29,7 +29,10 @@ export class RateOrderController {
 
   @Post(':id/rating')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Rate an order you paid for, once (OrderRated): the product’s and the merchant’s ratings count it' })
+  @ApiOperation({
+    summary:
+      'Rate an order you paid for, once (OrderRated): the product’s and the merchant’s ratings count it. A group buy’s order too, once its group is settled',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiCreatedResponse({ type: OrderRatedDoc })
   @ApiProblems(...AUTHENTICATED, 'validation', 'order-not-found', 'not-your-order', 'already-rated')

@@ -13,7 +13,8 @@ export class OrderDoc {
   @ApiPropertyOptional({ example: 5, description: 'The buyer’s stars, once rated' }) stars?: number;
   @ApiPropertyOptional({
     format: 'uuid',
-    description: 'A group order (one member’s order of a completed group buy): its group. Not refundable or rateable through the order routes',
+    description:
+      'A group order (one member’s order of a completed group buy; its orderId is the join’s id): its group. Refunded and rated through the order routes like any order once its group is settled',
   })
   groupBuyId?: string;
   @ApiProperty({ format: 'date-time' }) at!: string;

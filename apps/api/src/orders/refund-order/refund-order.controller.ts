@@ -20,7 +20,7 @@ export class RefundOrderController {
   @Idempotent()
   @ApiOperation({
     summary:
-      'Refund an order, partly or fully (OrderRefunded from the merchant’s wallet; the buyer is credited by OrderRefundReceived); the order’s merchant or an admin',
+      'Refund an order, partly or fully (OrderRefunded from the merchant’s wallet; the buyer is credited by OrderRefundReceived); the order’s merchant or an admin. A group buy’s order too, once its group is settled (404 order-not-found before)',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiCreatedResponse({ type: OrderRefundedDoc })
