@@ -8,17 +8,14 @@ const TRANSIENT_RESPONSE_ERRORS = new Set([
 ]);
 
 /**
- * kafkajs's console output as JSON lines, less two kinds of noise. The idempotent producer's warning
- * about bounded retries: they are bounded on purpose, and a failed publish gets a fresh producer
- * (see KafkaEventPublisher). And the error kafkajs logs for every response a moving or new leader
- * answers, even when the request is retried and succeeds; a failure that lasts still rejects the
- * publish or crashes the consumer.
+ * kafkajs's console output as JSON lines, less the error kafkajs logs for every response a moving
+ * or new leader answers (a publish that fails for it is retried whole by the relay; a failure that
+ * lasts still rejects the publish or crashes the consumer).
  */
 export const kafkajsLogs: logCreator =
   () =>
   ({ namespace, level, label, log }) => {
     const { message, ...extra } = log;
-    if (message.startsWith('Limiting retries for the idempotent producer')) return;
     if (namespace === 'Connection' && typeof extra.error === 'string' && TRANSIENT_RESPONSE_ERRORS.has(extra.error)) return;
     const line = JSON.stringify({ level: label, logger: 'kafkajs', namespace, message, ...extra });
     if (level === logLevel.ERROR || level === logLevel.NOTHING) console.error(line);
