@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A longer soak: the deterministic simulation on 5,000 seeds (ZAN_SOAK_SIM_SEEDS), the seeded full-stack
 # simulation, the Kafka cluster failover, then the read models on a Redis Cluster (contract suite,
-# full-stack flows, a primary killed mid-storm):
+# full-stack flows, a primary killed mid-storm), and last the money flow on both clusters together:
 # `npm run soak -- <seed count> [steps] [first seed]`.
 # Needs PostgreSQL, Redis and Kafka like `npm test` (starts Kafka when none answers).
 set -euo pipefail
@@ -18,9 +18,19 @@ ZAN_SKIP_KAFKA_START=1 ZAN_CLUSTER_TESTS=1 npx jest test/reliability/kafka-clust
 redis_started=false
 redis-cli -p 7000 cluster info 2>/dev/null | grep -q '^cluster_state:ok' || redis_started=true
 bash infra/redis-cluster/start.sh
-stop_redis() { if $redis_started; then bash infra/redis-cluster/stop.sh; fi; }
-trap stop_redis EXIT
+kafka_started=false
+stop_clusters() {
+  if $kafka_started; then bash infra/kafka/stop.sh --brokers 3; fi
+  if $redis_started; then bash infra/redis-cluster/stop.sh; fi
+}
+trap stop_clusters EXIT
 cluster_url=redis+cluster://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002
 ZAN_SKIP_KAFKA_START=1 npx jest libs/read-models/src/redis/redis-cluster-read-model-store.int-spec.ts
 ZAN_SKIP_KAFKA_START=1 REDIS_URL_TEST="$cluster_url" npx jest test/e2e/first-money-flow test/e2e/read-your-writes test/e2e/articles test/e2e/commerce test/e2e/group-buys
 ZAN_SKIP_KAFKA_START=1 ZAN_CLUSTER_TESTS=1 npx jest test/reliability/redis-cluster-failover
+# Both clusters at once: the money flow on the Redis Cluster and the three-broker Kafka cluster
+# (infra/kafka/start.sh --brokers 3; stopped again if started here).
+(exec 3<>/dev/tcp/127.0.0.1/19092) 2>/dev/null || kafka_started=true
+bash infra/kafka/start.sh --brokers 3
+ZAN_SKIP_KAFKA_START=1 REDIS_URL_TEST="$cluster_url" KAFKA_BROKERS_TEST=127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094 \
+  npx jest test/e2e/first-money-flow
