@@ -10,7 +10,7 @@ import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProject
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { NO_SPENDING_LIMITS } from '../support/spending-limits';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import { tipOrTransfer } from '../support/storm';
+import { tipOrTransfer, apiCaller } from '../support/storm';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
 const LISTENING = /zan api: listening on (http:\/\/127\.0\.0\.1:\d+)/;
@@ -69,25 +69,7 @@ describe('full stack: a Redis outage under load', () => {
   const tokens = new Map(users.map((u) => [u, tokenFor(u, TEST_JWT_SECRET)]));
   /** Every 5xx answered: status, problem type and Retry-After. */
   const failures: string[] = [];
-  const call = async (method: 'GET' | 'POST', userId: string, path: string, body?: object, key?: string) => {
-    try {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          Authorization: `Bearer ${tokens.get(userId)}`,
-          ...(key && { 'Idempotency-Key': key }),
-          ...(body && { 'Content-Type': 'application/json' }),
-        },
-        body: body && JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-      });
-      const answer = { status: response.status, body: (await response.json()) as Record<string, any> };
-      if (answer.status >= 500) failures.push(`${method} ${answer.status} ${answer.body.type} Retry-After ${response.headers.get('retry-after')}`);
-      return answer;
-    } catch (error) {
-      return { status: 0, body: { error: String(error) } };
-    }
-  };
+  const call = apiCaller(() => base, tokens, failures);
 
   it('answers as before once Redis is back, and the read models converge', async () => {
     const FUNDING = 1_000_000;

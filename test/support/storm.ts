@@ -60,3 +60,36 @@ export const sendOnce = async (base: string, token: string, call: StormCall, tim
     call.status = 0;
   }
 };
+
+/** An answer of the api: status 0 when none came. */
+export interface ApiAnswer {
+  status: number;
+  body: Record<string, any>;
+}
+
+/**
+ * A JSON caller of the api at `base()` as the storm's users (their bearer `tokens`), for the outage
+ * specs: every 5xx answer is noted in `failures` (method, status, problem type, Retry-After), and no
+ * answer within 30 s (or a dead server) is status 0.
+ */
+export const apiCaller =
+  (base: () => string, tokens: ReadonlyMap<string, string>, failures: string[]) =>
+  async (method: 'GET' | 'POST', userId: string, path: string, body?: object, key?: string): Promise<ApiAnswer> => {
+    try {
+      const response = await fetch(`${base()}${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${tokens.get(userId)}`,
+          ...(key && { 'Idempotency-Key': key }),
+          ...(body && { 'Content-Type': 'application/json' }),
+        },
+        body: body && JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const answer: ApiAnswer = { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      if (answer.status >= 500) failures.push(`${method} ${answer.status} ${answer.body.type} Retry-After ${response.headers.get('retry-after')}`);
+      return answer;
+    } catch (error) {
+      return { status: 0, body: { error: String(error) } };
+    }
+  };
