@@ -111,6 +111,7 @@ export const createAdapters = async (config: ZanConfig, roles: readonly Role[] =
           partitions: config.kafka.partitions,
           sessionTimeoutMs: config.kafka.sessionTimeoutMs,
           sendTimeoutMs: config.kafka.sendTimeoutMs,
+          commitIntervalMs: config.kafka.commitIntervalMs,
         })
       : new InProcessEventBus({ topicPrefix: config.topicPrefix });
   const readModels: ReadModelStore | undefined = !needs.readModels

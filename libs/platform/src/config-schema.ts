@@ -56,6 +56,7 @@ export interface ValidatedEnv {
   KAFKA_PARTITIONS: number;
   KAFKA_SESSION_TIMEOUT_MS?: number;
   KAFKA_SEND_TIMEOUT_MS: number;
+  KAFKA_COMMIT_INTERVAL_MS: number;
   ZAN_PROJECTOR_MAX_ATTEMPTS: number;
   ZAN_TOPIC_PREFIX: string;
   REDIS_URL?: string;
@@ -128,6 +129,7 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   KAFKA_PARTITIONS: Joi.number().integer().min(1).max(1024).default(3),
   KAFKA_SESSION_TIMEOUT_MS: Joi.number().integer().min(6000).max(300_000),
   KAFKA_SEND_TIMEOUT_MS: Joi.number().integer().min(1000).max(600_000).default(30_000),
+  KAFKA_COMMIT_INTERVAL_MS: Joi.number().integer().min(0).max(60_000).default(200),
   ZAN_PROJECTOR_MAX_ATTEMPTS: Joi.number().integer().min(1).max(1000).default(5),
   ZAN_TOPIC_PREFIX: Joi.string()
     .pattern(/^[A-Za-z0-9._-]{1,100}$/)

@@ -56,8 +56,11 @@ export interface ZanConfig {
     | { kind: 'postgres'; url: string; schema: string; poolSize: number }
     | { kind: 'eventstoredb'; url: string };
   /** sessionTimeoutMs: unset keeps kafkajs's 30 s. */
-  /** sendTimeoutMs: the longest one publish may take before the relay retries on new connections. */
-  kafka: { brokers: string[]; topicPrefix: string; partitions: number; sessionTimeoutMs?: number; sendTimeoutMs: number } | undefined;
+  /**
+   * sendTimeoutMs: the longest one publish may take before the relay retries on new connections.
+   * commitIntervalMs: the shortest time between two offset commits of a consumer.
+   */
+  kafka: { brokers: string[]; topicPrefix: string; partitions: number; sessionTimeoutMs?: number; sendTimeoutMs: number; commitIntervalMs: number } | undefined;
   topicPrefix: string;
   redis: { url: string; prefix: string } | undefined;
   redisPrefix: string;
@@ -160,6 +163,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
           topicPrefix: v.ZAN_TOPIC_PREFIX,
           partitions: v.KAFKA_PARTITIONS,
           sendTimeoutMs: v.KAFKA_SEND_TIMEOUT_MS,
+          commitIntervalMs: v.KAFKA_COMMIT_INTERVAL_MS,
           ...(v.KAFKA_SESSION_TIMEOUT_MS === undefined ? {} : { sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS }),
         }
       : undefined,

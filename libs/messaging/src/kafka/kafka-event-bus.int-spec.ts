@@ -243,6 +243,54 @@ describe('KafkaEventBus against a real broker', () => {
     }
   });
 
+  it('spaces its commits by commitIntervalMs, and commits what waits once the interval has passed', async () => {
+    const prefix = isolation('spaced').topicPrefix;
+    prefixes.push(prefix);
+    const bus = new KafkaEventBus({ brokers, clientId: 'int-spaced', topicPrefix: prefix, partitions: 1, commitIntervalMs: 5_000 });
+    buses.push(bus);
+    const group = groupId('spaced');
+    const log = eventLog();
+    const publisher = bus.publisher();
+    const seen: DeliveredEvent[] = [];
+    const consumer = bus.consumer({ groupId: group, categories: ['wallet'], handle: async (d) => void seen.push(d) });
+    const lagReaches = async (lag: number): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      while ((await bus.lag(group, ['wallet'])) !== lag) {
+        if (Date.now() > deadline) throw new Error(`the group's lag did not reach ${lag} within 15 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const send = async (amount: number): Promise<void> => {
+      const e = walletFunded('u1', amount);
+      await publisher.publish([log.next('wallet-u1', e.type, e.data)]);
+    };
+    await send(100);
+    await consumer.start();
+    try {
+      await waitFor(
+        'the first event',
+        () => seen.length === 1,
+        15_000,
+        () => seen.length,
+      );
+      // The first batch commits at once: nothing was committed before.
+      await lagReaches(0);
+      await send(200);
+      await waitFor(
+        'the second event',
+        () => seen.length === 2,
+        15_000,
+        () => seen.length,
+      );
+      // Handled, but within 5 s of the last commit: it waits.
+      expect(await bus.lag(group, ['wallet'])).toBe(1);
+      // No further batch comes; the waiting offset is committed once the interval has passed.
+      await lagReaches(0);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('delivers a message whose handler threw again after a backoff, and skips nothing', async () => {
     const bus = newBus('retry');
     const log = eventLog();

@@ -31,6 +31,12 @@ export interface KafkaEventBusConfig {
    * publisher drops its connections, starts a new producer and fails the publish, which the relay retries.
    */
   sendTimeoutMs?: number;
+  /**
+   * The shortest time between two offset commits of one consumer (default 200 ms; 0 commits after
+   * every batch). Each commit is a write on the broker; a crash redelivers at most this long's
+   * messages, which every consumer drops as repeats.
+   */
+  commitIntervalMs?: number;
   logLevel?: logLevel;
 }
 
