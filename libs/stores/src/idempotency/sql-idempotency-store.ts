@@ -19,6 +19,9 @@ interface Claim {
   created_at: string;
 }
 
+/** A claim or a completion, as one batch of writes carries them. */
+type Write = ({ claim: true } & Claim) | ({ claim: false } & Completion);
+
 interface Completion {
   scope: string;
   key: string;
@@ -45,8 +48,8 @@ const EXPIRE_BATCH = 5_000;
  */
 export class SqlIdempotencyStore implements IdempotencyStore {
   private readonly table: string;
-  private readonly claims: Coalescer<Claim, boolean>;
-  private readonly completions: Coalescer<Completion, boolean>;
+  /** Claims and (relaxed) completions go together: one statement, one round trip, one commit per batch. */
+  private readonly writes: Coalescer<Write, boolean>;
   private readonly refusals: Coalescer<Completion, boolean>;
 
   constructor(
@@ -54,26 +57,43 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     schema: string,
   ) {
     this.table = `"${schema}".idempotency`;
-    this.claims = new Coalescer((claims) => this.claimAll(claims));
-    this.completions = new Coalescer((completions) => this.completeAll(completions, { relaxed: true }));
+    this.writes = new Coalescer((writes) => this.writeAll(writes));
     this.refusals = new Coalescer((completions) => this.completeAll(completions, { relaxed: false }));
   }
 
-  /** Inserts the pending records that do not exist yet; answers, per claim, whether it inserted it. */
-  private async claimAll(claims: Claim[]): Promise<boolean[]> {
-    const { rows } = await this.sql.query<{ scope: string; key: string }>(
-      `WITH ${RELAXED}
-       INSERT INTO ${this.table} (scope, key, request_hash, state, locked_until, created_at)
-       SELECT c.scope, c.key, c.request_hash, 'pending', c.locked_until, c.created_at
-       FROM jsonb_to_recordset($1::text::jsonb) AS c(scope text, key text, request_hash text, locked_until timestamptz, created_at timestamptz)
-       CROSS JOIN relaxed
-       ON CONFLICT (scope, key) DO NOTHING
-       RETURNING scope, key`,
-      [JSON.stringify(claims)],
+  /**
+   * One batch of claims and completions in one statement. A claim inserts a pending record unless
+   * its key exists (answer: whether it inserted it); a completion settles a pending record the
+   * completer still holds the lease of (answer: whether it did). A claim and a completion of one key
+   * never meet in a batch: a record is completed only after its claim has answered.
+   */
+  private async writeAll(writes: Write[]): Promise<boolean[]> {
+    const { rows } = await this.sql.query<{ i: number }>(
+      `WITH ${RELAXED},
+       input AS (
+         SELECT * FROM jsonb_to_recordset($1::text::jsonb)
+           AS c(i int, claim boolean, scope text, key text, request_hash text, response text, locked_until timestamptz, created_at timestamptz)
+       ),
+       claimed AS (
+         INSERT INTO ${this.table} (scope, key, request_hash, state, locked_until, created_at)
+         SELECT c.scope, c.key, c.request_hash, 'pending', c.locked_until, c.created_at
+         FROM input c CROSS JOIN relaxed WHERE c.claim
+         ON CONFLICT (scope, key) DO NOTHING
+         RETURNING scope, key
+       ),
+       completed AS (
+         UPDATE ${this.table} t SET state = 'done', response = c.response
+         FROM input c CROSS JOIN relaxed
+         WHERE NOT c.claim AND t.scope = c.scope AND t.key = c.key AND t.state = 'pending' AND t.locked_until = c.locked_until
+         RETURNING c.i
+       )
+       -- Two claims of one key in a batch: the first in the batch inserts, the second finds it (a twin in progress).
+       SELECT min(c.i) AS i FROM claimed d JOIN input c ON c.claim AND c.scope = d.scope AND c.key = d.key GROUP BY c.scope, c.key
+       UNION ALL SELECT i FROM completed`,
+      [JSON.stringify(writes.map((write, i) => ({ i, ...write })))],
     );
-    // Two claims of one key in a batch: the first inserts, the second finds it (a twin in progress).
-    const inserted = new Set(rows.map((row) => `${row.scope}\n${row.key}`));
-    return claims.map((claim) => inserted.delete(`${claim.scope}\n${claim.key}`));
+    const done = new Set(rows.map((row) => Number(row.i)));
+    return writes.map((_, i) => done.has(i));
   }
 
   private async completeAll(completions: Completion[], { relaxed }: { relaxed: boolean }): Promise<boolean[]> {
@@ -107,7 +127,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   async begin(scope: string, key: string, requestHash: string, leaseMs: number, now: Date): Promise<Begin> {
     const lockedUntil = new Date(now.getTime() + leaseMs);
     const claim = { scope, key, request_hash: requestHash, locked_until: lockedUntil.toISOString(), created_at: now.toISOString() };
-    if (await this.claims.run(claim)) return { outcome: 'started', createdAt: now, takenOver: false, lease: lockedUntil.getTime() };
+    if (await this.writes.run({ claim: true, ...claim })) return { outcome: 'started', createdAt: now, takenOver: false, lease: lockedUntil.getTime() };
 
     const found = await this.sql.query<Row>(`SELECT request_hash, state, response, locked_until, created_at FROM ${this.table} WHERE scope = $1 AND key = $2`, [
       scope,
@@ -130,7 +150,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
 
   async complete(scope: string, key: string, response: StoredResponse, lease: Lease): Promise<boolean> {
     const completion = { scope, key, response: JSON.stringify(response), locked_until: new Date(lease).toISOString() };
-    return response.status < 400 ? this.completions.run(completion) : this.refusals.run(completion);
+    return response.status < 400 ? this.writes.run({ claim: false, ...completion }) : this.refusals.run(completion);
   }
 
   async release(scope: string, key: string, lease: Lease): Promise<void> {

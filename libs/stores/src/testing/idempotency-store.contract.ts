@@ -83,6 +83,28 @@ export const describeIdempotencyStoreContract = (name: string, factory: () => Pr
       expect(replays).toEqual(keys.map((key, i) => ({ outcome: 'replay', response: { status: i % 10 === 0 ? 422 : 201, body: { key } } })));
     });
 
+    it('keeps new keys and completions of earlier ones apart when they are written at the same time', async () => {
+      const scope = user();
+      const now = at('2026-03-01T10:00:00.000Z');
+      const first = Array.from({ length: 30 }, (_, i) => `first-${i}`);
+      const begun = await Promise.all(first.map((key) => store.begin(scope, key, 'h', LEASE_MS, now)));
+      // Completions of the first keys (one with a lease that is not its own) race claims of new keys,
+      // twins of a new key and claims of keys being completed.
+      const stale = begun[3]!.outcome === 'started' ? begun[3]!.lease - 1 : 0;
+      const [completed, claimed, again] = await Promise.all([
+        Promise.all(first.map((key, i) => store.complete(scope, key, { status: 201, body: { key } }, i === 3 ? stale : leaseOf(begun[i]!)))),
+        Promise.all([...Array.from({ length: 30 }, (_, i) => `second-${i}`), 'second-0'].map((key) => store.begin(scope, key, 'h', LEASE_MS, now))),
+        Promise.all(first.map((key) => store.begin(scope, key, 'h', LEASE_MS, now))),
+      ]);
+      expect(completed).toEqual(first.map((_, i) => i !== 3));
+      expect(claimed.filter((b) => b.outcome === 'started')).toHaveLength(30);
+      expect(claimed.filter((b) => b.outcome === 'in-progress')).toHaveLength(1);
+      // A key being completed was never started again: in progress or replayed, depending on the race.
+      expect(again.every((b) => b.outcome === 'in-progress' || b.outcome === 'replay')).toBe(true);
+      const settled = await Promise.all(first.map((key) => store.begin(scope, key, 'h', LEASE_MS, now)));
+      expect(settled.map((b) => b.outcome)).toEqual(first.map((_, i) => (i === 3 ? 'in-progress' : 'replay')));
+    });
+
     it('hands an expired lease to exactly one taker, keeping when the record was begun', async () => {
       const scope = user();
       const begun = at('2026-03-01T10:00:00.000Z');
