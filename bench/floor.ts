@@ -1,0 +1,148 @@
+/**
+ * The floor: the minimal tip pipeline of Zan's architecture with no framework at all, measured as
+ * bench/cpu-per-tip.ts measures Zan, so that the two compare process by process.
+ *
+ *   node --require ./infra/register-ts.js bench/floor.ts     # TIPS=4000 CONNECTIONS=32 FLOOR_MODES=single,group
+ *
+ * Three processes, as Zan's api, relay and projector (bench/floor/): a bare node:http server storing
+ * a tip's two events in one PostgreSQL transaction with synchronous commit (`single`: one INSERT per
+ * tip; `group`: concurrent tips in one INSERT, as Zan group-commits), a relay producing them to Kafka
+ * with kafkajs (acks=-1) and saving its position, a projector applying them to Redis with one
+ * pipeline per batch. What they leave out (auth, validation, idempotency, balance checks, dedupe) is
+ * in each file's header: this is below what a payments engine may do.
+ *
+ * Per mode: a warm-up, then TIPS tips over CONNECTIONS connections through the tip storm's load
+ * generator (bench/lib/load.ts); the window closes when the relay and the projector have caught up.
+ * Everything is made under names of its own (schema, topic prefix, Redis key prefix) and removed
+ * at the end, also when the run fails.
+ */
+import { randomInt } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { migrate, PgSqlClient } from '@zan/event-store';
+import { isolation } from '../test/support/isolation';
+import { dropIsolated } from '../test/support/stacks';
+import { describeLoadAverage, openCpuWindow } from './lib/cpu-per-process';
+import { describeStatuses, runLoad } from './lib/load';
+import { benchEnv, serversOf, type Servers } from './lib/servers';
+import { sleep, startScript, waitFor } from './lib/stack';
+import { perSecond, roundMs, spread } from './lib/stats';
+
+const TIPS = Number(process.env.TIPS ?? 4_000);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
+const WARM_UP = 500;
+const MODES = (process.env.FLOOR_MODES ?? 'single,group').split(',') as ('single' | 'group')[];
+/** The tip storm's shape at cpu-per-tip's scale: 200 readers, 20 authors, 500-1,000 fen. */
+const readers = Array.from({ length: 200 }, (_, i) => `reader${i}`);
+const authors = Array.from({ length: 20 }, (_, i) => `author${i}`);
+
+const tips = (url: string, amount: number) =>
+  runLoad({
+    url,
+    connections: CONNECTIONS,
+    amount,
+    next: () => ({
+      method: 'POST',
+      path: '/v1/tips',
+      headers: {},
+      body: JSON.stringify({ readerId: readers[randomInt(readers.length)], authorId: authors[randomInt(authors.length)], amount: randomInt(500, 1_001) }),
+    }),
+  });
+
+async function runMode(servers: Servers, mode: 'single' | 'group'): Promise<string[]> {
+  const iso = isolation(`floor${mode}`);
+  const topic = `${iso.topicPrefix}.tip`;
+  const env = {
+    ZAN_EVENT_STORE: servers.databaseUrl,
+    ZAN_PG_SCHEMA: iso.pgSchema,
+    KAFKA_BROKERS: servers.kafkaBrokers.join(','),
+    ZAN_TOPIC_PREFIX: iso.topicPrefix,
+    REDIS_URL: servers.redisUrl,
+    ZAN_REDIS_PREFIX: iso.redisPrefix,
+  };
+  const processEnv = {
+    FLOOR_DATABASE_URL: servers.databaseUrl,
+    FLOOR_SCHEMA: iso.pgSchema,
+    FLOOR_GROUP: mode === 'group' ? '1' : '0',
+    FLOOR_KAFKA_BROKERS: env.KAFKA_BROKERS,
+    FLOOR_TOPIC: topic,
+    FLOOR_REDIS_URL: servers.redisUrl,
+    FLOOR_REDIS_PREFIX: iso.redisPrefix,
+  };
+  const started: Awaited<ReturnType<typeof startScript>>[] = [];
+  const pg = new Client({ connectionString: servers.databaseUrl, application_name: 'zan-floor-bench' });
+  const redis = new Redis(servers.redisUrl);
+  const admin = new Kafka({ clientId: 'zan-floor-bench', brokers: servers.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  try {
+    await pg.connect();
+    const sql = new PgSqlClient({ connectionString: servers.databaseUrl, poolSize: 1, applicationName: 'zan-floor-bench' });
+    await migrate(sql, iso.pgSchema).finally(() => sql.close());
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+    const launch = async (name: string, ready: RegExp) => {
+      const app = await startScript(`bench/floor/${name}.ts`, processEnv, ready);
+      started.push(app);
+      return app;
+    };
+    const [http, relay, projector] = await Promise.all([
+      launch('http', /listening on http:/),
+      launch('relay', /relay running/),
+      launch('projector', /projector joined/),
+    ]);
+    const url = `http://127.0.0.1:${/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(http.output())![1]}`;
+    const quiet = () =>
+      waitFor(
+        'the relay and the projector to catch up',
+        async () => {
+          const { rows } = await pg.query<{ rows: string; relayed: string }>(
+            `SELECT (SELECT count(*) FROM "${iso.pgSchema}".events)::text AS rows,
+                    coalesce((SELECT position FROM "${iso.pgSchema}".checkpoints WHERE name = 'floor-relay'), 0)::text AS relayed`,
+          );
+          const applied = Number((await redis.get(`${iso.redisPrefix}applied`)) ?? 0);
+          // Every row relayed (the position is past the newest row's) and applied.
+          const head = await pg.query<{ head: string }>(
+            `SELECT coalesce(max(transaction_id::text::numeric * 100000 + tx_index), 0)::text AS head FROM "${iso.pgSchema}".events`,
+          );
+          return BigInt(rows[0]!.relayed) >= BigInt(head.rows[0]!.head) && applied >= Number(rows[0]!.rows);
+        },
+        300_000,
+        100,
+      );
+    await tips(url, WARM_UP);
+    await quiet();
+    await sleep(500);
+    const window = await openCpuWindow(pg, redis, { http: http.child.pid!, relay: relay.child.pid!, projector: projector.child.pid! });
+    const loadAverage = describeLoadAverage();
+    const load = await tips(url, TIPS);
+    await quiet();
+    const cpu = await window.close(load.ok);
+    const latency = spread(load.latencies);
+    return [
+      `floor, ${mode === 'group' ? 'group commit (one INSERT per group of concurrent tips)' : 'one INSERT (one transaction) per tip'}:`,
+      `${load.ok} tips answered 2xx of ${TIPS} (${describeStatuses(load.byStatus)}) over ${CONNECTIONS} connections; window to quiet ${cpu.seconds.toFixed(1)} s; ${loadAverage} at the start`,
+      `through HTTP: ${perSecond(load.ok, load.elapsedMs)} tips/s, p50 ${roundMs(latency.p50)} ms, p99 ${roundMs(latency.p99)} ms`,
+      ...cpu.lines,
+    ];
+  } finally {
+    await Promise.allSettled(started.map((app) => app.kill()));
+    await admin.disconnect().catch(() => undefined);
+    await pg.end().catch(() => undefined);
+    redis.disconnect();
+    // The schema, the topics under the prefix and the Redis keys under the prefix.
+    await dropIsolated(env);
+  }
+}
+
+async function main(): Promise<void> {
+  const servers = serversOf({ env: benchEnv() });
+  for (const mode of MODES) console.log(`${(await runMode(servers, mode)).join('\n')}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
