@@ -3,6 +3,7 @@
  * bench/cpu-per-tip.ts measures Zan, so that the two compare process by process.
  *
  *   node --require ./infra/register-ts.js bench/floor.ts     # TIPS=4000 CONNECTIONS=32 FLOOR_MODES=single,group
+ *   CPU_PROF=1 node --require ./infra/register-ts.js bench/floor.ts   # + bench-<pid>.cpuprofile per process in bench/results/profiles/
  *
  * Three processes, as Zan's api, relay and projector (bench/floor/): a bare node:http server storing
  * a tip's two events in one PostgreSQL transaction with synchronous commit (`single`: one INSERT per
@@ -17,6 +18,8 @@
  * at the end, also when the run fails.
  */
 import { randomInt } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -32,6 +35,7 @@ import { perSecond, roundMs, spread } from './lib/stats';
 const TIPS = Number(process.env.TIPS ?? 4_000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
 const WARM_UP = 500;
+const PROFILE_DIR = join(__dirname, 'results', 'profiles');
 const MODES = (process.env.FLOOR_MODES ?? 'single,group').split(',') as ('single' | 'group')[];
 /** The tip storm's shape at cpu-per-tip's scale: 200 readers, 20 authors, 500-1,000 fen. */
 const readers = Array.from({ length: 200 }, (_, i) => `reader${i}`);
@@ -69,7 +73,9 @@ async function runMode(servers: Servers, mode: 'single' | 'group'): Promise<stri
     FLOOR_TOPIC: topic,
     FLOOR_REDIS_URL: servers.redisUrl,
     FLOOR_REDIS_PREFIX: iso.redisPrefix,
+    ...(process.env.CPU_PROF && { NODE_OPTIONS: `--require ${join(__dirname, 'lib', 'cpu-profile-preload.js')}`, CPU_PROF_DIR: PROFILE_DIR }),
   };
+  if (process.env.CPU_PROF) mkdirSync(PROFILE_DIR, { recursive: true });
   const started: Awaited<ReturnType<typeof startScript>>[] = [];
   const pg = new Client({ connectionString: servers.databaseUrl, application_name: 'zan-floor-bench' });
   const redis = new Redis(servers.redisUrl);
@@ -112,7 +118,9 @@ async function runMode(servers: Servers, mode: 'single' | 'group'): Promise<stri
     await tips(url, WARM_UP);
     await quiet();
     await sleep(500);
-    const window = await openCpuWindow(pg, redis, { http: http.child.pid!, relay: relay.child.pid!, projector: projector.child.pid! });
+    const pids = { http: http.child.pid!, relay: relay.child.pid!, projector: projector.child.pid! };
+    const window = await openCpuWindow(pg, redis, pids);
+    if (process.env.CPU_PROF) for (const pid of Object.values(pids)) process.kill(pid, 'SIGUSR2');
     const loadAverage = describeLoadAverage();
     const load = await tips(url, TIPS);
     await quiet();
