@@ -12,7 +12,8 @@
  * inside it. Counted per tip: CPU of each app process (/proc/<pid>/stat), of the PostgreSQL backends
  * serving exactly those processes' connections (found by their client ports), PostgreSQL commits and
  * Redis commands by name with their server-side time (INFO commandstats: Redis is shared, so those
- * are machine-wide, like the Kafka broker's CPU, given for reference).
+ * are machine-wide, like the Kafka broker's CPU, given for reference), and this process's CPU (the load
+ * generator). The measuring is bench/lib/cpu-per-process.ts, shared with bench/floor.ts.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
