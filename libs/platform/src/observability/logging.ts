@@ -32,9 +32,6 @@ export const requestIdOf = (req: IncomingMessage & RequestIds, res: ServerRespon
   return id;
 };
 
-/** Paths whose every request would drown the log (scrapes and probes). */
-const QUIET = /^\/(metrics|health\/(live|ready))(\?|$)/;
-
 /** Secrets never written: the bearer token, cookies, and the JWT secret wherever a config object is logged. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -64,32 +61,25 @@ const PRETTY = {
   },
 };
 
-const commandIds = (req: LoggedRequest) => ({
-  ...(req.causationId && { causationId: req.causationId }),
-  ...(req.principal && { userId: req.principal.userId }),
-});
-
 /**
  * nestjs-pino settings. A request's line says what an operator needs, each once: method and url,
  * status and duration, request, correlation and causation ids, user id; no header dumps. The ids
  * known when the request starts are bound for every line logged during it; the causation and user
- * ids, known only once the guard and the command ran, are added to the closing line.
+ * ids, known only once the guard and the command ran, are added to the closing line. Those lines
+ * are written by logRequests (request-logging.ts), not by pino-http's middleware: nestjs-pino
+ * mounts none (`forRoutes: []`) and keeps only the logger built from these options.
  */
 export const loggingParams = (config: ZanConfig, level = config.logLevel): Params => ({
+  forRoutes: [],
   pinoHttp: {
     level,
     base: { pid: process.pid },
     ...(prettyLogs(config) && { transport: PRETTY }),
-    genReqId: requestIdOf as (req: IncomingMessage, res: ServerResponse) => string,
     serializers: {
       req: (req: LoggedRequest) => ({ method: req.method, url: req.originalUrl ?? req.url }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
-    customProps: (req: LoggedRequest) => ({ requestId: req.id, correlationId: req.correlationId }),
-    customSuccessObject: (req: LoggedRequest, _res: ServerResponse, fields: object) => ({ ...fields, ...commandIds(req) }),
-    customErrorObject: (req: LoggedRequest, _res: ServerResponse, _error: Error, fields: object) => ({ ...fields, ...commandIds(req) }),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    autoLogging: { ignore: (req) => QUIET.test(req.url ?? '') },
   },
 });
 

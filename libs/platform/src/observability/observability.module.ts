@@ -1,10 +1,11 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { ZAN_CONFIG, type ZanConfig } from '../zan.config';
 import { HealthController, ReadinessChecks } from './health';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { loggingParams } from './logging';
+import { requestLogging } from './request-logging';
 import { MetricsController } from './metrics.controller';
 import { ZanMetrics } from './metrics';
 
@@ -38,6 +39,11 @@ export class ObservabilityModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('{*path}');
+    consumer
+      .apply(
+        HttpMetricsMiddleware,
+        requestLogging(() => PinoLogger.root),
+      )
+      .forRoutes('{*path}');
   }
 }
