@@ -4,7 +4,7 @@ import { projectAll, type Change, type Projection } from '../projection';
 import { assertDelivery, assertSkipped, type Applied, type Skipped } from '../read-model-store.port';
 import type { Keyspace } from './keyspace';
 import type { ReadModelScripts } from './scripts';
-import { shards, type PlacedChange } from './shards';
+import { shards } from './shards';
 
 /** Events per batch of apply scripts: bounds how long one script holds Redis. */
 const EVENTS_PER_SCRIPT = 200;
@@ -28,6 +28,8 @@ export interface Slot {
   generation(): Promise<string>;
   /** The guard refused the generation: refresh it, or throw when there is no going on. */
   refused(attempt: number): void;
+  /** The pub/sub channel told after a write that applied something (the live store's waiters), if any. */
+  channel?: string;
 }
 
 /** One event's part in one shard's script. */
@@ -37,34 +39,41 @@ interface ShardPart {
   changes: Change[];
 }
 
+/** A chunk of entries over the shards: what does not depend on the generation, worked out once. */
+interface Plan {
+  entries: Entry[];
+  /** Each entry that names a stream: [kind, category, streamId, revision], as the scripts read them. */
+  events: [string, string, string, string][];
+  /** The 1-based index in `events` of each entry (0 without a stream). */
+  eventOf: number[];
+  byShard: Map<number, ShardPart[]>;
+}
+
 /**
  * Events into a generation through the apply scripts (scripts.ts): each event's changes, placed over
  * the shards (shards.ts), land in each shard together with that shard's dedupe record, one script per
  * shard and batch; then the watermark moves over the batch in the control slot. A crash in between
  * leaves the watermark behind the data: the redelivery finds the event applied in each shard (its
  * dedupe records) and moves the watermark. So the watermark never passes an event that is not whole.
+ * On a single Redis the same keys and writes go in one script per batch (ONE_NODE_APPLY_SCRIPT).
  */
 export class ApplyScript {
   /**
-   * @param oneNode a single Redis, where one script may span slots: every shard's part of a batch then
-   *   goes in one call (the same script and keys as on a cluster, fewer round trips).
+   * @param oneNode a single Redis, where one script may span slots: every shard's part of a batch and
+   *   the watermark then go in one call (the same keys and writes as on a cluster, one round trip).
+   * @param publish tells a slot's channel (on a cluster; on one node the script publishes itself).
    */
   constructor(
     private readonly keyspace: Keyspace,
     private readonly scripts: ReadModelScripts,
     private readonly projections: Projection[],
     private readonly oneNode = false,
+    private readonly publish: (channel: string) => void = () => undefined,
   ) {}
 
   /** Every projection's changes for one event, checked (throws when none can apply it). */
   project(event: StoredEvent): Change[] {
     return projectAll(this.projections, event);
-  }
-
-  /** The event's changes placed over the shards, and its home shard (its stream's). */
-  place(streamId: string, changes: Change[]): { home: number; placed: PlacedChange[] } {
-    const home = shards.of(streamId);
-    return { home, placed: shards.place(changes, home) };
   }
 
   appliedEntry(delivery: Applied): Entry {
@@ -90,25 +99,26 @@ export class ApplyScript {
   async write(slot: Slot, entries: Entry[]): Promise<boolean[]> {
     const results: boolean[] = [];
     for (let start = 0; start < entries.length; start += EVENTS_PER_SCRIPT) {
-      const chunk = entries.slice(start, start + EVENTS_PER_SCRIPT);
-      const parts = this.partsByShard(chunk);
+      const plan = this.plan(entries.slice(start, start + EVENTS_PER_SCRIPT));
       for (let attempt = 1; ; attempt++) {
         const generation = await slot.generation();
-        const fresh = await this.writeShards(generation, chunk, parts);
-        const reply = await this.scripts.advance(...this.advanceArgs(generation, slot, chunk));
-        if (Array.isArray(reply)) {
-          results.push(...chunk.map((entry, i) => (entry.streamId === undefined ? reply[i] === 1 : fresh[i]!)));
+        const fresh = this.oneNode ? await this.writeOneNode(generation, slot, plan) : await this.writeShards(generation, slot, plan);
+        if (fresh) {
+          results.push(...fresh);
           break;
         }
-        // The generation stopped taking writes after its shards took these: they are redone in the
-        // next one (its dedupe records decide what is new there); what landed here is never read.
+        // The generation stopped taking writes (on a cluster after its shards took these: they are
+        // redone in the next one, whose dedupe records decide what is new there; what landed here is never read).
         slot.refused(attempt);
       }
     }
+    if (slot.channel && !this.oneNode && results.some(Boolean)) this.publish(slot.channel);
     return results;
   }
 
-  private partsByShard(entries: Entry[]): Map<number, ShardPart[]> {
+  private plan(entries: Entry[]): Plan {
+    const events: Plan['events'] = [];
+    const eventOf: number[] = [];
     const byShard = new Map<number, ShardPart[]>();
     const partOf = (shard: number, entry: number, home: boolean): ShardPart => {
       let parts = byShard.get(shard);
@@ -119,79 +129,125 @@ export class ApplyScript {
     };
     entries.forEach((entry, i) => {
       // A skip without a stream has no changes and no dedupe record: only the watermark takes it.
-      if (entry.streamId === undefined) return;
-      const { home, placed } = this.place(entry.streamId, entry.changes);
+      if (entry.streamId === undefined) return void eventOf.push(0);
+      eventOf.push(events.push([entry.kind, entry.category, entry.streamId, String(entry.revision)]));
+      const home = shards.of(entry.streamId);
       partOf(home, i, true);
       // A skip is recorded in every shard: a good copy of the event arriving later is a duplicate
       // wherever its changes would go.
       if (entry.kind === 's') for (let shard = 0; shard < shards.count; shard++) if (shard !== home) partOf(shard, i, false);
-      for (const { shard, change } of placed) partOf(shard, i, shard === home).changes.push(change);
+      shards.placeEach(entry.changes, home, (shard, change) => partOf(shard, i, shard === home).changes.push(change));
     });
-    return byShard;
+    return { entries, events, eventOf, byShard };
   }
 
-  /** Runs every shard's script at once; the home shard's answer per entry (undefined without a stream). */
-  private async writeShards(generation: string, entries: Entry[], byShard: Map<number, ShardPart[]>): Promise<(boolean | undefined)[]> {
-    const fresh: (boolean | undefined)[] = entries.map(() => undefined);
-    const calls = this.oneNode ? [[...byShard]] : [...byShard].map((shard) => [shard]);
+  /** The batch in one script (ONE_NODE_APPLY_SCRIPT); undefined when the guard refused the generation. */
+  private async writeOneNode(generation: string, slot: Slot, plan: Plan): Promise<boolean[] | undefined> {
+    const index = new KeyIndex(this.keyspace, generation, this.advanceKeys(generation, slot));
+    const shardParts = [...plan.byShard];
+    const parts = this.partsJson(plan, shardParts, index);
+    const reply = await this.scripts.oneNodeApply(
+      index.all.length,
+      ...index.all,
+      generation,
+      slot.guardDefault,
+      parts,
+      this.linksJson(plan.entries),
+      slot.channel ?? '',
+    );
+    if (!Array.isArray(reply)) return undefined;
+    const [fresh, moved] = reply;
+    const home = this.homeResults(plan, shardParts, fresh);
+    return plan.entries.map((entry, i) => (entry.streamId === undefined ? moved[i] === 1 : home[i]!));
+  }
+
+  /** Every shard's script at once, then the watermark's; undefined when the guard refused the generation. */
+  private async writeShards(generation: string, slot: Slot, plan: Plan): Promise<boolean[] | undefined> {
+    const home: (boolean | undefined)[] = [];
     await Promise.all(
-      calls.map(async (shardParts) => {
-        const reply = await this.scripts.shardApply(...this.shardArgs(generation, entries, shardParts));
-        shardParts
-          .flatMap(([, parts]) => parts)
-          .forEach((part, i) => {
-            if (part.home) fresh[part.entry] = reply[i] === 1;
-          });
+      [...plan.byShard].map(async (shardPart) => {
+        const index = new KeyIndex(this.keyspace, generation, []);
+        const parts = this.partsJson(plan, [shardPart], index);
+        const reply = await this.scripts.shardApply(index.all.length, ...index.all, parts);
+        this.homeResults(plan, [shardPart], reply, home);
       }),
     );
-    return fresh;
+    const reply = await this.scripts.advance(...this.advanceKeys(generation, slot), generation, slot.guardDefault, this.linksJson(plan.entries));
+    if (!Array.isArray(reply)) return undefined;
+    return plan.entries.map((entry, i) => (entry.streamId === undefined ? reply[i] === 1 : home[i]!));
   }
 
-  /** numkeys, KEYS, ARGV of the shard script (see SHARD_APPLY_SCRIPT). */
-  private shardArgs(generation: string, entries: Entry[], shardParts: [number, ShardPart[]][]): (string | number)[] {
-    const allKeys: string[] = [];
-    const indexOf = new Map<string, number>();
-    const keyIndex = (placed: string): number => {
-      let index = indexOf.get(placed);
-      if (index === undefined) {
-        allKeys.push(this.keyspace.key(generation, placed));
-        index = allKeys.length;
-        indexOf.set(placed, index);
+  /** The home shard's answer per entry (undefined without a stream), from the parts' answers in order. */
+  private homeResults(plan: Plan, shardParts: [number, ShardPart[]][], reply: number[], into: (boolean | undefined)[] = []): (boolean | undefined)[] {
+    let i = 0;
+    for (const [, parts] of shardParts) {
+      for (const part of parts) {
+        if (part.home) into[part.entry] = reply[i] === 1;
+        i++;
       }
-      return index;
-    };
-    const batch = shardParts.flatMap(([shard, parts]) =>
-      parts.map(({ entry, home, changes }) => {
-        const e = entries[entry]!;
-        return [
-          e.kind,
-          keyIndex(shards.in(shard, keys.applied(e.category))),
-          e.category,
-          e.streamId!,
-          String(e.revision),
-          home ? keyIndex(shards.in(shard, keys.stats)) : 0,
-          changes.map((change) => toWire(change, keyIndex(change.key))),
-        ];
-      }),
-    );
-    return [allKeys.length, ...allKeys, JSON.stringify(batch)];
+    }
+    into.length = Math.max(into.length, plan.entries.length);
+    return into;
   }
 
-  /** KEYS and ARGV of the advance script (see ADVANCE_SCRIPT). */
-  private advanceArgs(generation: string, slot: Slot, entries: Entry[]): string[] {
-    const links = entries.map((e) => [positionToString(e.position), positionToString(e.prevPosition), e.streamId === undefined ? e.category : '']);
+  /** ARGV of the parts (see LUA_APPLY_PARTS), naming their keys in `index`. */
+  private partsJson(plan: Plan, shardParts: [number, ShardPart[]][], index: KeyIndex): string {
+    const parts: unknown[] = [];
+    for (const [shard, shardPartList] of shardParts) {
+      for (const { entry, home, changes } of shardPartList) {
+        const e = plan.entries[entry]!;
+        parts.push([
+          plan.eventOf[entry],
+          index.of(shard, keys.applied(e.category)),
+          home ? index.of(shard, keys.stats) : 0,
+          changes.map((change) => toWire(change, index.of(shard, change.key))),
+        ]);
+      }
+    }
+    return JSON.stringify([plan.events, parts]);
+  }
+
+  /** The links of the advance (see LUA_ADVANCE_LINKS). */
+  private linksJson(entries: Entry[]): string {
+    return JSON.stringify(entries.map((e) => [positionToString(e.position), positionToString(e.prevPosition), e.streamId === undefined ? e.category : '']));
+  }
+
+  /** KEYS 1-4 of ADVANCE_SCRIPT and ONE_NODE_APPLY_SCRIPT. */
+  private advanceKeys(generation: string, slot: Slot): string[] {
     return [
       slot.guardKey,
       this.keyspace.mark(generation, keys.watermark),
       this.keyspace.mark(generation, keys.watermarkPending),
       this.keyspace.mark(generation, keys.stats),
-      generation,
-      slot.guardDefault,
-      JSON.stringify(links),
     ];
   }
 }
 
+/** A script's KEYS: each placed key once, by its 1-based index. */
+class KeyIndex {
+  readonly all: string[];
+  /** Per shard, logical key -> index in `all`. */
+  private readonly byShard = new Map<number, Map<string, number>>();
+
+  constructor(
+    private readonly keyspace: Keyspace,
+    private readonly generation: string,
+    first: string[],
+  ) {
+    this.all = [...first];
+  }
+
+  of(shard: number, logical: string): number {
+    let indexes = this.byShard.get(shard);
+    if (!indexes) this.byShard.set(shard, (indexes = new Map<string, number>()));
+    let index = indexes.get(logical);
+    if (index === undefined) {
+      index = this.all.push(this.keyspace.key(this.generation, shards.in(shard, logical)));
+      indexes.set(logical, index);
+    }
+    return index;
+  }
+}
 /** A change as the apply script reads it: [op, keyIndex, ...arguments], numbers as strings. */
 const toWire = (change: Change, keyIndex: number): unknown[] => {
   switch (change.op) {

@@ -100,7 +100,14 @@ export class GenerationBuild implements ApplyTarget {
       this.parts.oneNode,
     );
     for (const [event, error] of plan.skips) onSkip?.(event, error);
-    if ('entries' in plan) return writer.write(this.slot, plan.entries).then(() => plan.skips.length);
+    if ('entries' in plan) {
+      // Its links continue the previous batch's watermark: sent after it (on one Redis this batch's
+      // script would otherwise overtake that watermark and park its links, which nothing then pulls in).
+      const written = this.marked.then(() => writer.write(this.slot, plan.entries)).then(() => plan.skips.length);
+      this.marked = written.then(() => undefined);
+      this.marked.catch(() => undefined);
+      return written;
+    }
     const lease = keyspace.control('lease');
     // Each shard's scripts unguarded (a lost rebuild's last writes land in a generation never read),
     // then the counters and the watermark under the lease, after this batch's shards and the

@@ -40,6 +40,7 @@ export class Generations {
       guardKey: keyspace.control('active'),
       guardDefault: INITIAL_GENERATION,
       generation: () => this.active(),
+      channel: keyspace.watermarkChannel(),
       refused: (attempt) => {
         this.cached = undefined;
         if (attempt >= 5) throw new Error('the active read-model generation keeps changing');

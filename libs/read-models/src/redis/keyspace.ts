@@ -33,6 +33,11 @@ export class Keyspace {
     return `${this.prefix}${shards.controlTag}${CONTROL[name]}`;
   }
 
+  /** A pub/sub channel, not a key (a cluster's PUBLISH reaches subscribers on every node), told when the watermark moves. */
+  watermarkChannel(): string {
+    return `${this.prefix}watermark-moved`;
+  }
+
   controls(): string[] {
     return (Object.keys(CONTROL) as ControlKey[]).map((name) => this.control(name));
   }

@@ -86,6 +86,30 @@ describe('RedisReadModelStore', () => {
     expect(await admin.ping()).toBe('PONG');
   });
 
+  it('tells a waiter after a write that applied something, not after a duplicate', async () => {
+    const store = new RedisReadModelStore({ redis: redisUrl, prefix: `${redisPrefix}told:` });
+    const deliveries = new Workload().open('alice').fund('alice', 100).deliveries();
+    let told = 0;
+    const stop = await store.onWatermarkMoved(() => void told++);
+    try {
+      const settled = async () => {
+        await admin.ping(); // PUBLISH reaches the subscriber before a later command's answer comes back
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return told - 1; // the subscriber's own 'ready'
+      };
+      expect(await store.applyMany(deliveries)).toEqual([true, true]);
+      expect(await settled()).toBe(1);
+      expect(await store.applyMany(deliveries)).toEqual([false, false]);
+      expect(await settled()).toBe(1);
+      expect(await store.skip({ category: 'wallet', position: deliveries[1]!.event.position + 1n, prevPosition: deliveries[1]!.event.position })).toBe(true);
+      expect(await settled()).toBe(2);
+    } finally {
+      await stop();
+      await store.clear();
+      await store.close();
+    }
+  });
+
   it('refuses an ioredis keyPrefix, which its scripts would not see', () => {
     const prefixed = new Redis(redisUrl, { keyPrefix: 'x:', lazyConnect: true });
     expect(() => new RedisReadModelStore({ redis: prefixed })).toThrow(/keyPrefix/);

@@ -96,7 +96,9 @@ export class RedisReadModelStore implements ReadModelStore {
     this.keyspace = new Keyspace(this.prefix);
     this.scripts = defineScripts(this.redis);
     this.generations = new Generations(this.redis, this.keyspace, this.scripts, options.generationCacheMs ?? 1000);
-    this.writer = new ApplyScript(this.keyspace, this.scripts, createProjections({ feedLength: options.feedLength }), !isCluster(this.redis));
+    this.writer = new ApplyScript(this.keyspace, this.scripts, createProjections({ feedLength: options.feedLength }), !isCluster(this.redis), (channel) => {
+      this.redis.publish(channel, '').catch(() => undefined);
+    });
     this.commerce = new RedisCommerceQueries(this.redis);
     this.queries = new ReadModelQueries(this.redis, this.keyspace, this.scripts, () => this.generations.active());
     this.statsReads = new StatsReads(
@@ -108,7 +110,7 @@ export class RedisReadModelStore implements ReadModelStore {
   }
 
   async apply(delivery: Applied): Promise<boolean> {
-    return this.notified(await this.writer.write(this.generations.live, [this.writer.appliedEntry(delivery)]))[0]!;
+    return (await this.writer.write(this.generations.live, [this.writer.appliedEntry(delivery)]))[0]!;
   }
 
   /**
@@ -116,21 +118,19 @@ export class RedisReadModelStore implements ReadModelStore {
    * one fails, the call throws: events before it may stay applied (a retry skips them), none after it is.
    */
   async applyMany(deliveries: Applied[]): Promise<boolean[]> {
-    return this.notified(
-      await this.writer.write(
-        this.generations.live,
-        deliveries.map((d) => this.writer.appliedEntry(d)),
-      ),
+    return this.writer.write(
+      this.generations.live,
+      deliveries.map((d) => this.writer.appliedEntry(d)),
     );
   }
 
   async skip(skipped: Skipped): Promise<boolean> {
-    return this.notified(await this.writer.write(this.generations.live, [this.writer.skippedEntry(skipped)]))[0]!;
+    return (await this.writer.write(this.generations.live, [this.writer.skippedEntry(skipped)]))[0]!;
   }
 
   /**
    * One subscriber connection per call (the api makes one per process), on `<prefix>watermark-moved`,
-   * published to after every live write that applied something. Pub/sub is at most once: a waiter
+   * published to after every live write that applied something (by the apply script on one Redis). Pub/sub is at most once: a waiter
    * also re-reads now and then (ReadYourWrites), so a lost message only delays it.
    */
   async onWatermarkMoved(moved: () => void): Promise<() => Promise<void>> {
@@ -139,20 +139,10 @@ export class RedisReadModelStore implements ReadModelStore {
     // After a reconnection ioredis subscribes again; what was published meanwhile is lost: re-read.
     subscriber.on('ready', () => moved());
     subscriber.on('error', () => undefined);
-    await subscriber.subscribe(this.watermarkChannel());
+    await subscriber.subscribe(this.keyspace.watermarkChannel());
     return async () => {
       await subscriber.quit().catch(() => subscriber.disconnect());
     };
-  }
-
-  /** A pub/sub channel, not a key (a cluster's PUBLISH reaches subscribers on every node). */
-  private watermarkChannel(): string {
-    return `${this.prefix}watermark-moved`;
-  }
-
-  private notified(results: boolean[]): boolean[] {
-    if (results.some(Boolean)) this.redis.publish(this.watermarkChannel(), '').catch(() => undefined);
-    return results;
   }
 
   async watermark(): Promise<bigint> {

@@ -2,33 +2,6 @@ import type { RedisClient } from './client';
 import { LUA_POSITION_BEFORE } from '../positions';
 
 /**
- * Moves the watermark of a generation along the prevPosition chain. Returns 1 when the position is
- * new to the chain, 0 when the chain had already passed it.
- */
-const LUA_ADVANCE = `
-local function advance(mark_key, pending_key, position, prev)
-  local mark = redis.call('GET', mark_key) or '0'
-  if prev == mark then
-    mark = position
-    local nxt = redis.call('HGET', pending_key, mark)
-    while nxt do
-      redis.call('HDEL', pending_key, mark)
-      if not position_before(mark, nxt) then break end
-      mark = nxt
-      nxt = redis.call('HGET', pending_key, mark)
-    end
-    redis.call('SET', mark_key, mark)
-    return 1
-  elseif position_before(mark, prev) then
-    if redis.call('HGET', pending_key, prev) == position then return 0 end
-    redis.call('HSET', pending_key, prev, position)
-    return 1
-  end
-  return 0
-end
-`;
-
-/**
  * Lua: applies one projection change `[op, keyIndex, ...]` (see Change, every number a string) to
  * KEYS[keyIndex]; answers false, having written nothing, for an op it does not know. Shared by the
  * live apply below and the CLI's replay into Redis.
@@ -48,74 +21,148 @@ end
 `;
 
 /**
- * A batch of events applied in order to ONE shard (every key in one hash slot), each one atomically:
- * dedupe check, the event's changes that belong to this shard, dedupe record, and on the event's home
- * shard (its stream's) the counters. The watermark moves afterwards (ADVANCE_SCRIPT), once every
- * shard has the batch. The script stops at the first failing command, so the events before it are
- * applied and none after it is.
- * KEYS: 1.. dedupe, counter and change keys. ARGV: 1 the batch as JSON:
- *   [kind ('a' apply, 's' skip), dedupeKeyIndex, category, streamId, revision, counterKeyIndex (0 when
- *    this is not the event's home shard), changes: [[op, keyIndex, ...], ...]], every number but key
- *   indexes a string (cjson would make doubles of them).
- * Returns 1 (applied) or 0 (already applied) per event.
+ * Lua: a batch of events applied in order to the shards it names, each event atomically in each
+ * shard: dedupe check, the event's changes that belong to this shard, dedupe record, and on the
+ * event's home shard (its stream's) the counters. Stops at the first failing command, so the events
+ * before it are applied and none after it is. `batch` is ARGV's JSON [events, parts]:
+ *   events: [kind ('a' apply, 's' skip), category, streamId, revision], once per event;
+ *   parts: [eventIndex (1-based), dedupeKeyIndex, counterKeyIndex (0 when this is not the event's
+ *     home shard), changes: [[op, keyIndex, ...], ...]], one per event and shard;
+ * every number but indexes a string (cjson would make doubles of them). Returns 1 (applied) or 0
+ * (already applied) per part, or nil and an error before anything is written when a part is bad.
  */
-export const SHARD_APPLY_SCRIPT = `${LUA_APPLY_CHANGE}
-local batch = cjson.decode(ARGV[1])
+const LUA_APPLY_PARTS = `${LUA_APPLY_CHANGE}
 local known = { hset = true, hincrby = true, zincrby = true, zadd = true, ztrim = true }
-for _, e in ipairs(batch) do
-  if not KEYS[e[2]] or (e[6] ~= 0 and not KEYS[e[6]]) then return redis.error_reply('zan: bad dedupe or counter key') end
-  for _, c in ipairs(e[7]) do
-    -- Redis keeps the writes of a script that fails half-way, so refuse before the first write.
-    if not known[c[1]] or not KEYS[c[2]] then return redis.error_reply('zan: bad change ' .. tostring(c[1])) end
-  end
-end
-
-local results = {}
-for i, e in ipairs(batch) do
-  local kind, dedupe, category, stream, revision, counters = e[1], KEYS[e[2]], e[3], e[4], e[5], e[6]
-  local fresh = 1
-  local last = redis.call('HGET', dedupe, stream)
-  if last and tonumber(last) >= tonumber(revision) then fresh = 0 end
-  if fresh == 1 then
-    -- Every op was checked above: apply_change writes each one.
-    for _, c in ipairs(e[7]) do apply_change(c) end
-    redis.call('HSET', dedupe, stream, revision)
-    if counters ~= 0 then
-      local counter = kind == 'a' and 'applied' or 'skipped'
-      redis.call('HINCRBY', KEYS[counters], counter, 1)
-      redis.call('HINCRBY', KEYS[counters], counter .. ':' .. category, 1)
+local function apply_parts(batch)
+  local events, parts = batch[1], batch[2]
+  for _, p in ipairs(parts) do
+    if not events[p[1]] or not KEYS[p[2]] or (p[3] ~= 0 and not KEYS[p[3]]) then return nil, 'zan: bad event, dedupe or counter key' end
+    for _, c in ipairs(p[4]) do
+      -- Redis keeps the writes of a script that fails half-way, so refuse before the first write.
+      if not known[c[1]] or not KEYS[c[2]] then return nil, 'zan: bad change ' .. tostring(c[1]) end
     end
   end
-  results[i] = fresh
+  local results = {}
+  for i, p in ipairs(parts) do
+    local e = events[p[1]]
+    local kind, category, stream, revision = e[1], e[2], e[3], e[4]
+    local dedupe, counters = KEYS[p[2]], p[3]
+    local fresh = 1
+    local last = redis.call('HGET', dedupe, stream)
+    if last and tonumber(last) >= tonumber(revision) then fresh = 0 end
+    if fresh == 1 then
+      -- Every op was checked above: apply_change writes each one.
+      for _, c in ipairs(p[4]) do apply_change(c) end
+      redis.call('HSET', dedupe, stream, revision)
+      if counters ~= 0 then
+        local counter = kind == 'a' and 'applied' or 'skipped'
+        redis.call('HINCRBY', KEYS[counters], counter, 1)
+        redis.call('HINCRBY', KEYS[counters], counter .. ':' .. category, 1)
+      end
+    end
+    results[i] = fresh
+  end
+  return results
 end
+`;
+
+/**
+ * Lua: moves the watermark of a generation along the prevPosition chain over a batch's links
+ * [position, prevPosition, category ('' when the event is counted in its shard)], positions as
+ * strings; a link ahead of the watermark waits in watermark-pending (prevPosition -> position) until
+ * the chain reaches it. KEYS 2 watermark, 3 watermark-pending, 4 the control slot's counters (skips
+ * that name no stream are counted there: they touch no shard). The watermark is read and written once
+ * per batch, and the pending links are looked up only when there are any. Idempotent: a link the
+ * chain has passed changes nothing. Returns per link 1 (new to the chain) or 0 (already passed).
+ */
+const LUA_ADVANCE_LINKS = `${LUA_POSITION_BEFORE}
+local function advance_links(links)
+  local mark_key, pending_key = KEYS[2], KEYS[3]
+  local start = redis.call('GET', mark_key) or '0'
+  local mark = start
+  local waiting = redis.call('EXISTS', pending_key) == 1
+  local results = {}
+  for i, link in ipairs(links) do
+    local position, prev = link[1], link[2]
+    local moved = 0
+    if prev == mark then
+      mark = position
+      moved = 1
+      if waiting then
+        local nxt = redis.call('HGET', pending_key, mark)
+        while nxt do
+          redis.call('HDEL', pending_key, mark)
+          if not position_before(mark, nxt) then break end
+          mark = nxt
+          nxt = redis.call('HGET', pending_key, mark)
+        end
+      end
+    elseif position_before(mark, prev) and redis.call('HGET', pending_key, prev) ~= position then
+      redis.call('HSET', pending_key, prev, position)
+      waiting = true
+      moved = 1
+    end
+    if moved == 1 and link[3] ~= '' then
+      redis.call('HINCRBY', KEYS[4], 'skipped', 1)
+      redis.call('HINCRBY', KEYS[4], 'skipped:' .. link[3], 1)
+    end
+    results[i] = moved
+  end
+  if mark ~= start then redis.call('SET', mark_key, mark) end
+  return results
+end
+`;
+
+/**
+ * A batch's parts in ONE shard (every key in one hash slot; see LUA_APPLY_PARTS). The watermark moves
+ * afterwards (ADVANCE_SCRIPT), once every shard has the batch.
+ * KEYS: 1.. dedupe, counter and change keys. ARGV: 1 the batch as JSON [events, parts].
+ */
+export const SHARD_APPLY_SCRIPT = `${LUA_APPLY_PARTS}
+local results, problem = apply_parts(cjson.decode(ARGV[1]))
+if not results then return redis.error_reply(problem) end
 return results
 `;
 
 /**
  * Moves the watermark of a generation over a batch whose changes every shard already has, in the
- * control slot, when the guard allows writes to the generation. Idempotent: a link the chain has
- * passed changes nothing. Skips that name no stream are counted here (they touch no shard).
+ * control slot, when the guard allows writes to the generation (see LUA_ADVANCE_LINKS).
  * KEYS: 1 the guard key, 2 watermark, 3 watermark-pending, 4 the control slot's counters.
- * ARGV: 1 the generation written, 2 the guard's value when it is unset, 3 the links as JSON
- *   [position, prevPosition, category ('' when the event is counted in its shard)], positions as strings.
+ * ARGV: 1 the generation written, 2 the guard's value when it is unset, 3 the links as JSON.
  * The guard makes a write to a generation that no longer takes writes impossible: the active
  * generation's pointer for the live store, the rebuild's lease for a generation being built.
- * Returns -1 when the guard does not hold ARGV[1] (nothing written), else per link 1 (the chain had
- * not passed it) or 0.
+ * Returns -1 when the guard does not hold ARGV[1] (nothing written), else per link 1 or 0.
  */
-export const ADVANCE_SCRIPT = `${LUA_POSITION_BEFORE}${LUA_ADVANCE}
+export const ADVANCE_SCRIPT = `${LUA_ADVANCE_LINKS}
 local guard = redis.call('GET', KEYS[1]) or ARGV[2]
 if guard ~= ARGV[1] then return -1 end
-local results = {}
-for i, link in ipairs(cjson.decode(ARGV[3])) do
-  local moved = advance(KEYS[2], KEYS[3], link[1], link[2])
-  if moved == 1 and link[3] ~= '' then
-    redis.call('HINCRBY', KEYS[4], 'skipped', 1)
-    redis.call('HINCRBY', KEYS[4], 'skipped:' .. link[3], 1)
+return advance_links(cjson.decode(ARGV[3]))
+`;
+
+/**
+ * On a single Redis, where one script may span slots: a whole batch in one call, its shards' parts
+ * then the watermark, and the waiters told. The same keys and writes as SHARD_APPLY_SCRIPT per shard
+ * then ADVANCE_SCRIPT, with one round trip instead of three, and nothing written when the guard
+ * refuses the generation.
+ * KEYS: 1-4 as ADVANCE_SCRIPT, 5.. the parts' keys. ARGV: 1 the generation, 2 the guard's value when
+ * unset, 3 the parts (LUA_APPLY_PARTS), 4 the links (LUA_ADVANCE_LINKS), 5 the channel to PUBLISH to
+ * when anything was new ('' for none).
+ * Returns -1 when the guard does not hold ARGV[1], else [per part 1 or 0, per link 1 or 0].
+ */
+export const ONE_NODE_APPLY_SCRIPT = `${LUA_APPLY_PARTS}${LUA_ADVANCE_LINKS}
+local guard = redis.call('GET', KEYS[1]) or ARGV[2]
+if guard ~= ARGV[1] then return -1 end
+local fresh, problem = apply_parts(cjson.decode(ARGV[3]))
+if not fresh then return redis.error_reply(problem) end
+local moved = advance_links(cjson.decode(ARGV[4]))
+local function any_new(results)
+  for _, result in ipairs(results) do
+    if result == 1 then return true end
   end
-  results[i] = moved
+  return false
 end
-return results
+if ARGV[5] ~= '' and (any_new(fresh) or any_new(moved)) then redis.call('PUBLISH', ARGV[5], '') end
+return { fresh, moved }
 `;
 
 /**
@@ -202,6 +249,7 @@ return 1
 `;
 
 const SHARD_APPLY = 'zanReadModelShardApply';
+const ONE_NODE_APPLY = 'zanReadModelOneNodeApply';
 const ADVANCE = 'zanReadModelAdvance';
 const LEADERBOARD = 'zanReadModelLeaderboard';
 const SWITCH = 'zanReadModelSwitch';
@@ -214,6 +262,7 @@ type ScriptCall<R> = (...args: (string | number)[]) => Promise<R>;
 /** The scripts above, callable on one connection (see defineScripts). */
 export interface ReadModelScripts {
   shardApply: ScriptCall<number[]>;
+  oneNodeApply: ScriptCall<-1 | [number[], number[]]>;
   advance: ScriptCall<number | number[]>;
   leaderboard: ScriptCall<string[]>;
   switchGeneration: ScriptCall<number>;
@@ -225,6 +274,7 @@ export interface ReadModelScripts {
 /** Loads the scripts on the connection (EVALSHA, EVAL once when Redis does not know one yet). */
 export const defineScripts = (redis: RedisClient): ReadModelScripts => {
   redis.defineCommand(SHARD_APPLY, { lua: SHARD_APPLY_SCRIPT });
+  redis.defineCommand(ONE_NODE_APPLY, { lua: ONE_NODE_APPLY_SCRIPT });
   redis.defineCommand(ADVANCE, { lua: ADVANCE_SCRIPT, numberOfKeys: 4 });
   redis.defineCommand(LEADERBOARD, { lua: LEADERBOARD_SCRIPT, numberOfKeys: 1, readOnly: true });
   redis.defineCommand(SWITCH, { lua: SWITCH_SCRIPT, numberOfKeys: 5 });
@@ -238,6 +288,7 @@ export const defineScripts = (redis: RedisClient): ReadModelScripts => {
       defined[name]!.call(redis, ...args) as Promise<R>;
   return {
     shardApply: call(SHARD_APPLY),
+    oneNodeApply: call(ONE_NODE_APPLY),
     advance: call(ADVANCE),
     leaderboard: call(LEADERBOARD),
     switchGeneration: call(SWITCH),

@@ -114,30 +114,32 @@ export class Shards {
    */
   place(changes: readonly Change[], home: number): PlacedChange[] {
     const placed: PlacedChange[] = [];
-    const memberShards = new Map<string, Set<number>>();
+    this.placeEach(changes, home, (shard, change) => placed.push({ shard, change: { ...change, key: this.in(shard, change.key) } }));
+    return placed;
+  }
+
+  /** As place, without copying the changes: `each` gets the shard and the change with its logical key. */
+  placeEach(changes: readonly Change[], home: number, each: (shard: number, change: Change) => void): void {
+    let memberShards: Map<string, Set<number>> | undefined;
     for (const change of changes) {
       const placement = placementOf(change.key);
       if (placement === 'entity') {
-        placed.push(this.placedAt(this.of(entityIdOf(change.key)), change));
+        each(this.of(entityIdOf(change.key)), change);
       } else if (placement === 'event') {
-        placed.push(this.placedAt(home, change));
+        each(home, change);
       } else if (change.op === 'zadd' || change.op === 'zincrby') {
         const shard = this.of(change.member);
+        memberShards ??= new Map();
         let shards = memberShards.get(change.key);
         if (!shards) memberShards.set(change.key, (shards = new Set()));
         shards.add(shard);
-        placed.push(this.placedAt(shard, change));
+        each(shard, change);
       } else if (change.op === 'ztrim') {
-        for (const shard of memberShards.get(change.key) ?? [home]) placed.push(this.placedAt(shard, change));
+        for (const shard of memberShards?.get(change.key) ?? [home]) each(shard, change);
       } else {
         throw new Error(`${change.op} ${change.key}: a ranking (placement 'member') takes zadd, zincrby and ztrim only`);
       }
     }
-    return placed;
-  }
-
-  private placedAt(shard: number, change: Change): PlacedChange {
-    return { shard, change: { ...change, key: this.in(shard, change.key) } };
   }
 }
 
