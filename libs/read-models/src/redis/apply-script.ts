@@ -42,10 +42,6 @@ interface ShardPart {
 /** A chunk of entries over the shards: what does not depend on the generation, worked out once. */
 interface Plan {
   entries: Entry[];
-  /** Each entry that names a stream: [kind, category, streamId, revision], as the scripts read them. */
-  events: [string, string, string, string][];
-  /** The 1-based index in `events` of each entry (0 without a stream). */
-  eventOf: number[];
   byShard: Map<number, ShardPart[]>;
 }
 
@@ -117,8 +113,6 @@ export class ApplyScript {
   }
 
   private plan(entries: Entry[]): Plan {
-    const events: Plan['events'] = [];
-    const eventOf: number[] = [];
     const byShard = new Map<number, ShardPart[]>();
     const partOf = (shard: number, entry: number, home: boolean): ShardPart => {
       let parts = byShard.get(shard);
@@ -129,8 +123,7 @@ export class ApplyScript {
     };
     entries.forEach((entry, i) => {
       // A skip without a stream has no changes and no dedupe record: only the watermark takes it.
-      if (entry.streamId === undefined) return void eventOf.push(0);
-      eventOf.push(events.push([entry.kind, entry.category, entry.streamId, String(entry.revision)]));
+      if (entry.streamId === undefined) return;
       const home = shards.of(entry.streamId);
       partOf(home, i, true);
       // A skip is recorded in every shard: a good copy of the event arriving later is a duplicate
@@ -138,7 +131,7 @@ export class ApplyScript {
       if (entry.kind === 's') for (let shard = 0; shard < shards.count; shard++) if (shard !== home) partOf(shard, i, false);
       shards.placeEach(entry.changes, home, (shard, change) => partOf(shard, i, shard === home).changes.push(change));
     });
-    return { entries, events, eventOf, byShard };
+    return { entries, byShard };
   }
 
   /** The batch in one script (ONE_NODE_APPLY_SCRIPT); undefined when the guard refused the generation. */
@@ -190,21 +183,25 @@ export class ApplyScript {
     return into;
   }
 
-  /** ARGV of the parts (see LUA_APPLY_PARTS), naming their keys in `index`. */
+  /** ARGV of the parts (see LUA_APPLY_PARTS), naming their keys in `index`, each of their events once. */
   private partsJson(plan: Plan, shardParts: [number, ShardPart[]][], index: KeyIndex): string {
+    const events: [string, string, string, string][] = [];
+    const eventOf = new Map<number, number>();
     const parts: unknown[] = [];
     for (const [shard, shardPartList] of shardParts) {
       for (const { entry, home, changes } of shardPartList) {
         const e = plan.entries[entry]!;
+        let event = eventOf.get(entry);
+        if (event === undefined) eventOf.set(entry, (event = events.push([e.kind, e.category, e.streamId!, String(e.revision)])));
         parts.push([
-          plan.eventOf[entry],
+          event,
           index.of(shard, keys.applied(e.category)),
           home ? index.of(shard, keys.stats) : 0,
           changes.map((change) => toWire(change, index.of(shard, change.key))),
         ]);
       }
     }
-    return JSON.stringify([plan.events, parts]);
+    return JSON.stringify([events, parts]);
   }
 
   /** The links of the advance (see LUA_ADVANCE_LINKS). */
