@@ -5,17 +5,19 @@
  * and its commands per tip (INFO commandstats) (exact on a Redis of its own; on a shared one other work counts).
  *   redis-server --port 6391 --save '' &      # a Redis of its own, for exact Redis figures
  *   REDIS_URL=redis://127.0.0.1:6391 node --require ./infra/register-ts.js bench/apply-many.ts
- * TIPS (20000), BATCH (events per applyMany, 6: what the projector gets at a few hundred tips/s),
+ * TIPS (20000), ORDER (global, or kafka: interleaved as from several partitions, 2% twice), BATCH (events per applyMany, 6: what the projector gets at a few hundred tips/s),
  * REDIS_URL (redis://127.0.0.1:6379). Writes under a prefix of its own, removed at the end.
  */
 import { readFileSync } from 'node:fs';
 import Redis from 'ioredis';
 import { RedisReadModelStore, type Applied } from '@zan/read-models';
-import { Workload, seededRandom } from '../libs/read-models/src/testing/workload';
+import { Workload, kafkaInterleaving, seededRandom } from '../libs/read-models/src/testing/workload';
 
 const TIPS = Number(process.env.TIPS ?? 20_000);
 const BATCH = Number(process.env.BATCH ?? 6);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** `kafka`: the events as a consumer of several partitions gets them (credits behind their debits, some twice). */
+const ORDER = process.env.ORDER ?? 'global';
 
 /** The tip storm's shape: 200 readers, 20 authors with 4 articles each, ids as the storm names them. */
 const tips = (count: number): Applied[] => {
@@ -28,7 +30,7 @@ const tips = (count: number): Applied[] => {
     const author = authors[Math.floor(random() * authors.length)]!;
     w.tip(readers[Math.floor(random() * readers.length)]!, author, `${author}-a${Math.floor(random() * 4)}`, 500 + Math.floor(random() * 19_500));
   }
-  return w.deliveries();
+  return ORDER === 'kafka' ? kafkaInterleaving(w.deliveries(), seededRandom(5), 0.02) : w.deliveries();
 };
 
 const cpuMsOf = (pid: number): number => {
