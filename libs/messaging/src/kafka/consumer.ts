@@ -65,6 +65,14 @@ export class KafkaEventConsumer implements EventConsumer {
     this.consumer = consumer;
     this.uncommitted.clear();
     this.lastCommitAt = 0;
+    // A rebalance may move a partition whose handled offset still waits to another member, which
+    // then handles and commits it further: committing ours later would move its offset back. Such
+    // offsets are dropped instead (the new owner may deliver those messages again; handlers drop repeats).
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      for (const [key, { topic, partition }] of this.uncommitted) {
+        if (!payload.memberAssignment[topic]?.includes(partition)) this.uncommitted.delete(key);
+      }
+    });
     this.track(true);
     try {
       const topics = this.options.categories.map((c) => this.topics.nameOf(c));

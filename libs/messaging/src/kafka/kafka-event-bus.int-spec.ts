@@ -291,6 +291,77 @@ describe('KafkaEventBus against a real broker', () => {
     }
   });
 
+  it("never moves a partition's committed offset back after a rebalance gave it to another member", async () => {
+    const prefix = isolation('rebalance').topicPrefix;
+    prefixes.push(prefix);
+    // A spaces its commits by 15 s; B commits after every batch.
+    const busA = new KafkaEventBus({ brokers, clientId: 'int-rebalance-a', topicPrefix: prefix, partitions: 2, commitIntervalMs: 15_000 });
+    const busB = new KafkaEventBus({ brokers, clientId: 'int-rebalance-b', topicPrefix: prefix, partitions: 2, commitIntervalMs: 0 });
+    buses.push(busA, busB);
+    const group = groupId('rebalance');
+    const log = eventLog();
+    const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
+    const round = async (amount: number): Promise<void> => {
+      await busA.publisher().publish(
+        users.map((user) => {
+          const e = walletFunded(user, amount);
+          return log.next(`wallet-${user}`, e.type, e.data);
+        }),
+      );
+    };
+    const lagReaches = async (lag: number): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      while ((await busA.lag(group, ['wallet'])) !== lag) {
+        if (Date.now() > deadline) throw new Error(`the group's lag did not reach ${lag} within 20 s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    const seenA: DeliveredEvent[] = [];
+    const seenB: DeliveredEvent[] = [];
+    const a = busA.consumer({ groupId: group, categories: ['wallet'], handle: async (d) => void seenA.push(d) });
+    const b = busB.consumer({ groupId: group, categories: ['wallet'], handle: async (d) => void seenB.push(d) });
+    await round(100);
+    await a.start();
+    try {
+      await waitFor(
+        'the first round',
+        () => seenA.length === 6,
+        15_000,
+        () => seenA.length,
+      );
+      await lagReaches(0); // A's first commit is at once
+      const firstCommit = Date.now();
+      await round(200);
+      await waitFor(
+        'the second round',
+        () => seenA.length === 12,
+        15_000,
+        () => seenA.length,
+      );
+      // Both partitions' second round waits in A. B joins: the group rebalances and B gets one
+      // partition, from its last commit (so B handles that partition's second round again).
+      await b.start();
+      await waitFor(
+        'B handling its partition',
+        () => seenB.length > 0,
+        20_000,
+        () => seenB.length,
+      );
+      await round(300);
+      await waitFor(
+        'the third round',
+        () => seenA.length + seenB.length >= 24,
+        15_000,
+        () => [seenA.length, seenB.length],
+      );
+      // Past A's interval its timer commits what waits. The partition it lost must keep B's offset.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstCommit + 16_000 - Date.now())));
+      await lagReaches(0);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  }, 90_000);
+
   it('delivers a message whose handler threw again after a backoff, and skips nothing', async () => {
     const bus = newBus('retry');
     const log = eventLog();
