@@ -6,7 +6,7 @@ import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
 import { type SetupSend, prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
-import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
+import { liveAndReplayed, readAllEvents } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { NO_SPENDING_LIMITS } from '../support/spending-limits';
 import { type StormCall, anyPayment, sendOnce } from '../support/storm';
@@ -194,10 +194,8 @@ describe('full stack: api replicas SIGKILLed under load', () => {
       feedLength: config.feedLength,
       generationCacheMs: 0,
     });
-    await waitUntilProjected(pg.eventStore, store, { timeoutMs: 30_000 });
-    const all = await readAllEvents(pg.eventStore);
-    const ids = idsOf(all);
-    expect(await captureReadModels(store, ids)).toEqual(await captureReadModels(await replayEvents(all, { feedLength: config.feedLength }), ids));
+    const { live: projected, replayed } = await liveAndReplayed(pg.eventStore, store, { feedLength: config.feedLength, timeoutMs: 30_000 });
+    expect(projected).toEqual(replayed);
     console.log(
       `full-stack kill: ${calls.length} calls, ${lost} attempts cut by a kill, ${acknowledged.length} acknowledged, ${events.length} events, ${expiries.length} packets expired, ${withdrawn} fen withdrawn`,
     );

@@ -9,7 +9,7 @@ import { RedisReadModelStore } from '@zan/read-models';
 import { eventually } from '../support/eventually';
 import { prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
-import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
+import { liveAndReplayed, readAllEvents } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { expectEveryStreamWholeAndInOrder, readAsSubscriber, storedStreams } from '../support/subscriber';
 import { tipOrTransfer } from '../support/storm';
@@ -160,10 +160,8 @@ describeCluster('full stack on a three-broker Kafka cluster: a broker is killed 
     const [after] = (await admin.fetchTopicMetadata({ topics: [walletTopic] })).topics;
     expect(after!.partitions.every((p) => p.leader !== victim && p.leader >= 0)).toBe(true);
 
-    await waitUntilProjected(pg.eventStore, store, { timeoutMs: 60_000 });
-    const all = await readAllEvents(pg.eventStore);
-    const ids = idsOf(all);
-    expect(await captureReadModels(store, ids)).toEqual(await captureReadModels(await replayEvents(all, { feedLength: config.feedLength }), ids));
+    const { events: all, live, replayed } = await liveAndReplayed(pg.eventStore, store, { feedLength: config.feedLength, timeoutMs: 60_000 });
+    expect(live).toEqual(replayed);
     expectEveryStreamWholeAndInOrder(await readAsSubscriber(env), await storedStreams(env), env.ZAN_TOPIC_PREFIX!);
     console.log(`kafka cluster: broker ${victim} killed mid-storm; ${all.length} events; projected through ${recoveryMs} ms after the kill`);
   }, 420_000);

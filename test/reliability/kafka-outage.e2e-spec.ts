@@ -6,7 +6,7 @@ import { RedisReadModelStore } from '@zan/read-models';
 import { eventually } from '../support/eventually';
 import { prepareStormUser } from '../support/identity';
 import { type AppProcess, type SpawnedApp, spawnApp, startApp } from '../support/processes';
-import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
+import { liveAndReplayed } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { NO_SPENDING_LIMITS } from '../support/spending-limits';
 import { expectEveryStreamWholeAndInOrder, readAsSubscriber, storedStreams } from '../support/subscriber';
@@ -148,10 +148,8 @@ describe('full stack: a Kafka outage between the relay, the projector and the br
     const recoveryMs = Date.now() - restoredAt;
     expect(behind.every((app) => app.child.exitCode === null)).toBe(true);
 
-    await waitUntilProjected(pg.eventStore, store, { timeoutMs: 30_000 });
-    const all = await readAllEvents(pg.eventStore);
-    const ids = idsOf(all);
-    expect(await captureReadModels(store, ids)).toEqual(await captureReadModels(await replayEvents(all, { feedLength: config.feedLength }), ids));
+    const { events: all, live, replayed } = await liveAndReplayed(pg.eventStore, store, { feedLength: config.feedLength, timeoutMs: 30_000 });
+    expect(live).toEqual(replayed);
     expectEveryStreamWholeAndInOrder(await readAsSubscriber(env), await storedStreams(env), env.ZAN_TOPIC_PREFIX!);
     console.log(
       `kafka outage: ${all.length} events, ${during} commands acknowledged during it, watermark ${watermarkAtCut} at the cut, head ${headAtRestore} at the restore, projected through it ${recoveryMs} ms after`,

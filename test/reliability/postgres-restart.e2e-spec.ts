@@ -7,7 +7,7 @@ import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
 import { prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
-import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
+import { liveAndReplayed, readAllEvents } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { NO_SPENDING_LIMITS } from '../support/spending-limits';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
@@ -191,9 +191,7 @@ describe('full stack: a PostgreSQL restart during a storm', () => {
     // The read models equal a replay of the events.
     const config = loadConfig(env);
     const store = new RedisReadModelStore({ redis, prefix: env.ZAN_REDIS_PREFIX, feedLength: config.feedLength, generationCacheMs: 0 });
-    await waitUntilProjected(pg.eventStore, store, { timeoutMs: 30_000 });
-    const all = await readAllEvents(pg.eventStore);
-    const ids = idsOf(all);
-    expect(await captureReadModels(store, ids)).toEqual(await captureReadModels(await replayEvents(all, { feedLength: config.feedLength }), ids));
+    const { live, replayed } = await liveAndReplayed(pg.eventStore, store, { feedLength: config.feedLength, timeoutMs: 30_000 });
+    expect(live).toEqual(replayed);
   }, 120_000);
 });

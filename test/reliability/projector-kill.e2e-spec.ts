@@ -8,7 +8,7 @@ import { createZanApp } from '../../apps/zan/src/zan.app';
 import { runHttpWorkload } from '../support/http-workload';
 import { testServers } from '../support/isolation';
 import { type SpawnedApp, spawnApp } from '../support/processes';
-import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
+import { liveAndReplayed } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 
 jest.setTimeout(240_000);
@@ -71,10 +71,8 @@ describe('projector killed at seeded points', () => {
     projector = spawnApp('projector', env);
     await projector.ready(/projecting as group/);
     const events: EventStore = api.get(EVENT_STORE);
-    await waitUntilProjected(events, store, { timeoutMs: 60_000 });
-    const all = await readAllEvents(events);
-    const ids = idsOf(all);
+    const { ids, live, replayed } = await liveAndReplayed(events, store, { feedLength: config.feedLength, timeoutMs: 60_000 });
     expect(ids.users.length).toBeGreaterThanOrEqual(9);
-    expect(await captureReadModels(store, ids)).toEqual(await captureReadModels(await replayEvents(all, { feedLength: config.feedLength }), ids));
+    expect(live).toEqual(replayed);
   });
 });

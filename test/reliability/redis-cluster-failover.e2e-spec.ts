@@ -8,7 +8,7 @@ import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
 import { prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
-import { captureReadModels, idsOf, readAllEvents, replayEvents, waitUntilProjected } from '../support/read-model-snapshot';
+import { liveAndReplayed } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
@@ -144,10 +144,8 @@ describeCluster('full stack on a Redis Cluster: a primary is killed mid-storm', 
       expect(result.ledger.pairs.credited).toBe(result.ledger.pairs.debits);
       expect(result.ledger.conservation()).toEqual(expect.objectContaining({ inFlight: 0, holds: true, fundings: users.length * FUNDING }));
 
-      await waitUntilProjected(pg.eventStore, store, { timeoutMs: 60_000 });
-      const all = await readAllEvents(pg.eventStore);
-      const ids = idsOf(all);
-      expect(await captureReadModels(store, ids)).toEqual(await captureReadModels(await replayEvents(all, { feedLength: config.feedLength }), ids));
+      const { events: all, live, replayed } = await liveAndReplayed(pg.eventStore, store, { feedLength: config.feedLength, timeoutMs: 60_000 });
+      expect(live).toEqual(replayed);
       // Every debit credited: the balances add up to what was funded.
       const balances = await Promise.all(users.map(async (u) => (await store.wallet(u))!.balance));
       expect(balances.reduce((sum, b) => sum + b, 0)).toBe(users.length * FUNDING);

@@ -121,3 +121,23 @@ export const waitUntilProjected = async (
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 };
+
+/**
+ * Once quiet and projected (waitUntilProjected), the live store's views and a fresh replay's of every
+ * stored event (returned too), over the same ids, for a spec to compare: `expect(live).toEqual(replayed)`.
+ */
+export const liveAndReplayed = async (
+  events: Parameters<typeof waitUntilProjected>[0] & Parameters<typeof readAllEvents>[0],
+  store: ReadModelStore,
+  options: { feedLength?: number; timeoutMs?: number },
+): Promise<{ events: StoredEvent[]; ids: Required<ReadModelIds>; live: ReadModelSnapshot; replayed: ReadModelSnapshot }> => {
+  await waitUntilProjected(events, store, { timeoutMs: options.timeoutMs });
+  const all = await readAllEvents(events);
+  const ids = idsOf(all);
+  return {
+    events: all,
+    ids,
+    live: await captureReadModels(store, ids),
+    replayed: await captureReadModels(await replayEvents(all, { feedLength: options.feedLength }), ids),
+  };
+};
