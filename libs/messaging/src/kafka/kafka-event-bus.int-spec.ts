@@ -24,6 +24,14 @@ describe('KafkaEventBus against a real broker', () => {
     return bus;
   };
   const groupId = (label: string): string => `${isolation(label).id}-group`;
+  /** Polls the group's lag on the wallet topic until it is `lag`; fails after `timeoutMs`. */
+  const groupLagReaches = async (bus: KafkaEventBus, group: string, lag: number, timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while ((await bus.lag(group, ['wallet'])) !== lag) {
+      if (Date.now() > deadline) throw new Error(`the group's lag did not reach ${lag} within ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
 
   beforeAll(async () => {
     admin = kafka.admin();
@@ -253,13 +261,7 @@ describe('KafkaEventBus against a real broker', () => {
     const publisher = bus.publisher();
     const seen: DeliveredEvent[] = [];
     const consumer = bus.consumer({ groupId: group, categories: ['wallet'], handle: async (d) => void seen.push(d) });
-    const lagReaches = async (lag: number): Promise<void> => {
-      const deadline = Date.now() + 15_000;
-      while ((await bus.lag(group, ['wallet'])) !== lag) {
-        if (Date.now() > deadline) throw new Error(`the group's lag did not reach ${lag} within 15 s`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    };
+    const lagReaches = (lag: number) => groupLagReaches(bus, group, lag, 15_000);
     const send = async (amount: number): Promise<void> => {
       const e = walletFunded('u1', amount);
       await publisher.publish([log.next('wallet-u1', e.type, e.data)]);
@@ -309,13 +311,7 @@ describe('KafkaEventBus against a real broker', () => {
         }),
       );
     };
-    const lagReaches = async (lag: number): Promise<void> => {
-      const deadline = Date.now() + 20_000;
-      while ((await busA.lag(group, ['wallet'])) !== lag) {
-        if (Date.now() > deadline) throw new Error(`the group's lag did not reach ${lag} within 20 s`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
+    const lagReaches = (lag: number) => groupLagReaches(busA, group, lag, 20_000);
     const seenA: DeliveredEvent[] = [];
     const seenB: DeliveredEvent[] = [];
     const a = busA.consumer({ groupId: group, categories: ['wallet'], handle: async (d) => void seenA.push(d) });
