@@ -48,6 +48,23 @@ describe('createDurableStores', () => {
     }
   });
 
+  it('lets api replicas start together on a fresh schema: every one migrates, none fails on a CREATE race', async () => {
+    const { pgSchema } = isolation('stores');
+    await sql.query(`CREATE SCHEMA ${quoteIdent(pgSchema)}`);
+    const config = loadConfig({ ZAN_EVENT_STORE: databaseUrl, ZAN_PG_SCHEMA: pgSchema });
+    // One connection each, as separate processes have: concurrent CREATE TABLE IF NOT EXISTS of one
+    // table fails one of them (duplicate pg_type row) unless the migrations queue.
+    const replicas = Array.from({ length: 6 }, () => new PgSqlClient({ connectionString: databaseUrl, poolSize: 1 }));
+    try {
+      const started = await Promise.allSettled(replicas.map((replica) => createDurableStores(config, replica, keys)));
+      for (const result of started) if (result.status === 'fulfilled') await result.value.close();
+      expect(started.map((result) => (result.status === 'rejected' ? String(result.reason) : 'started'))).toEqual(replicas.map(() => 'started'));
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.close()));
+      await sql.query(`DROP SCHEMA ${quoteIdent(pgSchema)} CASCADE`);
+    }
+  });
+
   it('without REDIS_URL beside SQL events: rate limits counted in memory (one process)', async () => {
     const { pgSchema } = isolation('stores');
     await sql.query(`CREATE SCHEMA ${quoteIdent(pgSchema)}`);

@@ -1,4 +1,4 @@
-import { quoteIdent, type SqlClient } from './sql-client';
+import { quoteIdent, type SqlClient, type SqlTx } from './sql-client';
 
 export const DEFAULT_SCHEMA = 'zan';
 
@@ -76,8 +76,7 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
  */
 export const migrate = async (sql: SqlClient, schema: string = DEFAULT_SCHEMA): Promise<void> => {
   const s = quoteIdent(assertSchemaName(schema));
-  await sql.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1::text))', [`zan.migrate.${schema}`]);
+  await underMigrationLock(sql, schema, async (tx) => {
     await tx.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await tx.query(`CREATE TABLE IF NOT EXISTS ${s}.migrations (
       version int PRIMARY KEY,
@@ -93,3 +92,14 @@ export const migrate = async (sql: SqlClient, schema: string = DEFAULT_SCHEMA): 
     }
   });
 };
+
+/**
+ * Runs `fn` in one transaction holding the schema's migration lock: processes that start together on
+ * a fresh schema queue here instead of racing on CREATE ... IF NOT EXISTS (which fails the loser of
+ * the race on a duplicate catalog row). The stores beside the events migrate their tables with it too.
+ */
+export const underMigrationLock = (sql: SqlClient, schema: string, fn: (tx: SqlTx) => Promise<void>): Promise<void> =>
+  sql.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1::text))', [`zan.migrate.${schema}`]);
+    await fn(tx);
+  });

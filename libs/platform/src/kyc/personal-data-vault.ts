@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { SqlClient } from '@zan/event-store';
+import { underMigrationLock, type SqlClient } from '@zan/event-store';
 
 /** The clear personal data of a user, as the vault keeps it. */
 export interface PersonalData {
@@ -80,7 +80,7 @@ export class SqlPersonalDataVault extends Vault {
 
   constructor(
     private readonly sql: SqlClient,
-    schema: string,
+    private readonly schema: string,
     masterKey: Buffer,
   ) {
     const keys = `"${schema}".personal_data_keys`;
@@ -112,9 +112,11 @@ export class SqlPersonalDataVault extends Vault {
     this.data = data;
   }
 
-  async migrate(): Promise<void> {
-    await this.sql.query(`CREATE TABLE IF NOT EXISTS ${this.keys} (user_id text PRIMARY KEY, wrapped text NOT NULL)`);
-    await this.sql.query(`CREATE TABLE IF NOT EXISTS ${this.data} (user_id text PRIMARY KEY, sealed text NOT NULL)`);
+  migrate(): Promise<void> {
+    return underMigrationLock(this.sql, this.schema, async (tx) => {
+      await tx.query(`CREATE TABLE IF NOT EXISTS ${this.keys} (user_id text PRIMARY KEY, wrapped text NOT NULL)`);
+      await tx.query(`CREATE TABLE IF NOT EXISTS ${this.data} (user_id text PRIMARY KEY, sealed text NOT NULL)`);
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { SqlClient } from '@zan/event-store';
+import { underMigrationLock, type SqlClient } from '@zan/event-store';
 import { Coalescer } from '../coalescer';
 import type { Begin, IdempotencyStore, Lease, StoredResponse } from './idempotency-store.port';
 
@@ -54,7 +54,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
 
   constructor(
     private readonly sql: SqlClient,
-    schema: string,
+    private readonly schema: string,
   ) {
     this.table = `"${schema}".idempotency`;
     this.writes = new Coalescer((writes) => this.writeAll(writes));
@@ -109,8 +109,9 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     return completions.map((completion) => completed.delete(`${completion.scope}\n${completion.key}`));
   }
 
-  async migrate(): Promise<void> {
-    await this.sql.query(`
+  migrate(): Promise<void> {
+    return underMigrationLock(this.sql, this.schema, async (tx) => {
+      await tx.query(`
       CREATE TABLE IF NOT EXISTS ${this.table} (
         scope text NOT NULL,
         key text NOT NULL,
@@ -121,7 +122,8 @@ export class SqlIdempotencyStore implements IdempotencyStore {
         created_at timestamptz NOT NULL,
         PRIMARY KEY (scope, key)
       )`);
-    await this.sql.query(`CREATE INDEX IF NOT EXISTS idempotency_created_at ON ${this.table} (created_at)`);
+      await tx.query(`CREATE INDEX IF NOT EXISTS idempotency_created_at ON ${this.table} (created_at)`);
+    });
   }
 
   async begin(scope: string, key: string, requestHash: string, leaseMs: number, now: Date): Promise<Begin> {

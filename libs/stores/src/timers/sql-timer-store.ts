@@ -1,4 +1,4 @@
-import type { SqlClient } from '@zan/event-store';
+import { underMigrationLock, type SqlClient } from '@zan/event-store';
 import type { DueTimer, TimerCause, TimerStore } from './timer-store.port';
 
 /** Durable timers in the event store's own database (PostgreSQL or the embedded one). */
@@ -7,16 +7,18 @@ export class SqlTimerStore implements TimerStore {
 
   constructor(
     private readonly sql: SqlClient,
-    schema: string,
+    private readonly schema: string,
   ) {
     this.table = `"${schema}".timers`;
   }
 
-  async migrate(): Promise<void> {
-    await this.sql.query(`CREATE TABLE IF NOT EXISTS ${this.table} (id text PRIMARY KEY, due_at timestamptz NOT NULL)`);
-    await this.sql.query(`CREATE INDEX IF NOT EXISTS timers_due_at ON ${this.table} (due_at)`);
-    // Since v1.1; timers stored before have none and still fire.
-    await this.sql.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS correlation_id text, ADD COLUMN IF NOT EXISTS causation_id text`);
+  migrate(): Promise<void> {
+    return underMigrationLock(this.sql, this.schema, async (tx) => {
+      await tx.query(`CREATE TABLE IF NOT EXISTS ${this.table} (id text PRIMARY KEY, due_at timestamptz NOT NULL)`);
+      await tx.query(`CREATE INDEX IF NOT EXISTS timers_due_at ON ${this.table} (due_at)`);
+      // Since v1.1; timers stored before have none and still fire.
+      await tx.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS correlation_id text, ADD COLUMN IF NOT EXISTS causation_id text`);
+    });
   }
 
   async schedule(id: string, dueAt: Date, cause?: TimerCause): Promise<void> {
