@@ -11,7 +11,7 @@ import { liveAndReplayed, readAllEvents } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { NO_SPENDING_LIMITS } from '../support/spending-limits';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import { tipOrTransfer, apiCaller } from '../support/storm';
+import { apiCaller, phasedStorm } from '../support/storm';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
 const LISTENING = /zan api: listening on (http:\/\/127\.0\.0\.1:\d+)/;
@@ -87,55 +87,23 @@ describe('full stack: a PostgreSQL restart during a storm', () => {
       });
     }
 
-    type Phase = 'before' | 'outage' | 'after';
-    let phase: Phase = 'before';
-    const statuses: Record<Phase, Record<string, number>> = { before: {}, outage: {}, after: {} };
-    const count = (what: string, status: number) => (statuses[phase][`${what} ${status}`] = (statuses[phase][`${what} ${status}`] ?? 0) + 1);
-    const acknowledged: string[] = [];
-    let restoredAt = 0;
-    let firstAfter = 0;
-    let next = 0;
-    let stop = false;
-    /** A tip or a transfer retried by its key until it answers below 500, then the payer's wallet read ?after= it. */
-    const worker = async () => {
-      while (!stop) {
-        const i = next++;
-        const { userId: from, path, body } = tipOrTransfer(users, i);
-        const key = `k-${i}`;
-        let sentAt = Date.now();
-        let answer = await call('POST', from, path, body, key);
-        count('post', answer.status);
-        for (let tries = 0; answer.status === 0 || answer.status >= 500 || answer.status === 429; tries++) {
-          if (tries > 200) throw new Error(`${path} ${key} never answered: ${answer.status} ${JSON.stringify(answer.body)}`);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          sentAt = Date.now();
-          answer = await call('POST', from, path, body, key);
-          count('post', answer.status);
-        }
-        expect(answer.status).toBe(201);
-        if (restoredAt > 0 && sentAt >= restoredAt && firstAfter === 0) firstAfter = Date.now();
-        acknowledged.push(`${from}/${key}`);
-        const read = await call('GET', from, `/v1/wallets/me?after=${answer.body.position}`);
-        count('read', read.status);
-      }
-    };
-    const running = Promise.all(Array.from({ length: 6 }, worker));
-    const answered = () => acknowledged.length;
+    const storm = phasedStorm(call, users, { maxTries: 200 });
+    const { statuses, acknowledged, answered } = storm;
     await eventually('load before the restart', async () => answered() >= 30, 30_000, 50);
 
-    phase = 'outage';
+    storm.enter('outage');
     const opened = proxy.open();
     proxy.cut();
     const outageStart = answered();
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
     proxy.restore();
-    restoredAt = Date.now();
-    phase = 'after';
+    const restoredAt = Date.now();
+    storm.enter('after');
     const during = answered() - outageStart;
     const recoveredFrom = answered();
     await eventually('40 commands acknowledged after the restart', async () => answered() >= recoveredFrom + 40, 30_000, 50);
-    stop = true;
-    await running;
+    await storm.stop();
+    const firstAfter = storm.firstAcknowledgedSentSince(restoredAt);
     console.log(
       `postgres restart: ${opened} connections dropped, acknowledged during the ${OUTAGE_MS} ms outage ${during}, ` +
         `first 201 ${firstAfter - restoredAt} ms after PostgreSQL was back, answers ${JSON.stringify(statuses)}, 5xx kinds ${JSON.stringify([...new Set(failures)])}`,

@@ -10,7 +10,7 @@ import { liveAndReplayed, readAllEvents } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { NO_SPENDING_LIMITS } from '../support/spending-limits';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import { tipOrTransfer, apiCaller } from '../support/storm';
+import { apiCaller, phasedStorm } from '../support/storm';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
 const LISTENING = /zan api: listening on (http:\/\/127\.0\.0\.1:\d+)/;
@@ -81,51 +81,20 @@ describe('full stack: a Redis outage under load', () => {
       });
     }
 
-    type Phase = 'before' | 'outage' | 'after';
-    let phase: Phase = 'before';
-    const statuses: Record<Phase, Record<string, number>> = {
-      before: {},
-      outage: {},
-      after: {},
-    };
-    const count = (what: string, status: number) => (statuses[phase][`${what} ${status}`] = (statuses[phase][`${what} ${status}`] ?? 0) + 1);
-    const acknowledged: string[] = [];
-    let next = 0;
-    let stop = false;
-    /** A tip or a transfer retried by its key until it answers below 500, then the payer's wallet read ?after= it. */
-    const worker = async () => {
-      while (!stop) {
-        const i = next++;
-        const { userId: from, path, body } = tipOrTransfer(users, i);
-        const key = `k-${i}`;
-        let answer = await call('POST', from, path, body, key);
-        count('post', answer.status);
-        for (let tries = 0; answer.status === 0 || answer.status >= 500 || answer.status === 429; tries++) {
-          if (tries > 100) throw new Error(`${path} ${key} never answered: ${answer.status} ${JSON.stringify(answer.body)}`);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          answer = await call('POST', from, path, body, key);
-          count('post', answer.status);
-        }
-        expect(answer.status).toBe(201);
-        acknowledged.push(`${from}/${key}`);
-        const read = await call('GET', from, `/v1/wallets/me?after=${answer.body.position}`);
-        count('read', read.status);
-      }
-    };
-    const running = Promise.all(Array.from({ length: 6 }, worker));
-    const answered = () => acknowledged.length;
+    const storm = phasedStorm(call, users, { maxTries: 100 });
+    const { statuses, acknowledged, answered } = storm;
     await eventually('load before the outage', async () => answered() >= 30, 30_000, 50);
     const during: Record<string, number> = {};
     for (const [fault, outage] of [
       ['connections dropped', () => proxy.cut()],
       ['connections gone silent', () => proxy.silence()],
     ] as const) {
-      phase = 'outage';
+      storm.enter('outage');
       outage();
       const outageStart = answered();
       await new Promise((resolve) => setTimeout(resolve, 5_000)); // the outage itself lasts 5 s
       proxy.restore();
-      phase = 'after';
+      storm.enter('after');
       during[fault] = answered() - outageStart;
       // Recovered: requests after the outage answer as before (reads included).
       const restoredAt = answered();
@@ -134,8 +103,7 @@ describe('full stack: a Redis outage under load', () => {
     statuses.after = {};
     const recovered = answered();
     await eventually('30 more, counted', async () => answered() >= recovered + 30, 30_000, 50);
-    stop = true;
-    await running;
+    await storm.stop();
     console.log(`redis outage: acknowledged during it ${JSON.stringify(during)}, answers ${JSON.stringify(statuses)}`);
     expect(Object.keys(statuses.after).filter((k) => !/^(post 201|read 200)$/.test(k))).toEqual([]);
     // Redis unreachable is no internal error: a 503 that says when to retry (unavailable, or a read model behind).

@@ -93,3 +93,62 @@ export const apiCaller =
       return { status: 0, body: { error: String(error) } };
     }
   };
+
+export type StormPhase = 'before' | 'outage' | 'after';
+
+/**
+ * The outage specs' load: `workers` loops sending tipOrTransfer(users, i) for i = 0, 1, ..., each
+ * retried by its key (100 ms apart, at most `maxTries` times) until it answers below 500 and not 429,
+ * which must then be a 201, followed by a read of the payer's wallet ?after= its position. Every
+ * answer is counted under the phase it came in (`statuses`, e.g. `post 503`, `read 200`).
+ */
+export const phasedStorm = (call: ReturnType<typeof apiCaller>, users: readonly string[], options: { maxTries: number; workers?: number }) => {
+  let phase: StormPhase = 'before';
+  const statuses: Record<StormPhase, Record<string, number>> = { before: {}, outage: {}, after: {} };
+  const count = (what: string, status: number) => (statuses[phase][`${what} ${status}`] = (statuses[phase][`${what} ${status}`] ?? 0) + 1);
+  /** `<payer>/<Idempotency-Key>` of every command answered 201, in the order they were. */
+  const acknowledged: string[] = [];
+  /** When each acknowledged command's last try was sent, and when its 201 came. */
+  const timings: { sentAt: number; answeredAt: number }[] = [];
+  let next = 0;
+  let stopped = false;
+  const worker = async () => {
+    while (!stopped) {
+      const i = next++;
+      const { userId: from, path, body } = tipOrTransfer(users, i);
+      const key = `k-${i}`;
+      let sentAt = Date.now();
+      let answer = await call('POST', from, path, body, key);
+      count('post', answer.status);
+      for (let tries = 0; answer.status === 0 || answer.status >= 500 || answer.status === 429; tries++) {
+        if (tries > options.maxTries) throw new Error(`${path} ${key} never answered: ${answer.status} ${JSON.stringify(answer.body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        sentAt = Date.now();
+        answer = await call('POST', from, path, body, key);
+        count('post', answer.status);
+      }
+      if (answer.status !== 201) throw new Error(`${path} ${key} answered ${answer.status} ${JSON.stringify(answer.body)}`);
+      acknowledged.push(`${from}/${key}`);
+      timings.push({ sentAt, answeredAt: Date.now() });
+      const read = await call('GET', from, `/v1/wallets/me?after=${answer.body.position}`);
+      count('read', read.status);
+    }
+  };
+  const running = Promise.all(Array.from({ length: options.workers ?? 6 }, worker));
+  running.catch(() => undefined); // rethrown by stop()
+  return {
+    statuses,
+    acknowledged,
+    answered: (): number => acknowledged.length,
+    /** Counts the answers from now on under `next`. */
+    enter: (next: StormPhase): void => void (phase = next),
+    /** When the first command sent at `since` or later was acknowledged; 0 while none was. */
+    firstAcknowledgedSentSince: (since: number): number =>
+      timings.filter((t) => t.sentAt >= since).reduce((first, t) => (first === 0 || t.answeredAt < first ? t.answeredAt : first), 0),
+    /** Stops sending and waits for the commands in flight; throws what a worker threw. */
+    stop: async (): Promise<void> => {
+      stopped = true;
+      await running;
+    },
+  };
+};
