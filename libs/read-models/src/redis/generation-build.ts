@@ -1,9 +1,10 @@
 import { positionToString, type StoredEvent } from '@zan/contracts';
 import { keys } from '../keys';
-import { InvalidDelivery, type Applied, type ApplyTarget, type ReadModelStatus, type Skipped } from '../read-model-store.port';
-import type { ApplyScript, Slot } from './apply-script';
+import type { Change } from '../projection';
+import { assertSkipped, InvalidDelivery, type Applied, type ApplyTarget, type ReadModelStatus, type Skipped } from '../read-model-store.port';
+import type { ApplyScript, Entry, Slot } from './apply-script';
 import { bulkApplyArgs } from './change-fold';
-import { foldInOrder, WrittenKeys, type GenerationFold, type InOrderSequence } from './generation-fold';
+import { checkInOrder, GenerationFold, WrittenKeys, type InOrderSequence } from './generation-fold';
 import { GenerationLost, type Generations } from './generations';
 import type { Keyspace } from './keyspace';
 import type { ReadModelScripts } from './scripts';
@@ -130,33 +131,43 @@ export class GenerationBuild implements ApplyTarget {
     }
   }
 
-  /** Folds a batch into the window (or writes it event by event when it cannot be folded); the skips. */
+  /** Folds a batch into the window (an event that cannot be folded goes by itself); the skips. */
   private fold(deliveries: Applied[], onSkip?: (event: StoredEvent, error: unknown) => void): number {
     if (this.ended) throw new Error(`generation ${this.generation}: the rebuild has ended`);
     const sequence = this.sequence;
     if (!sequence) throw new InvalidDelivery(`generation ${this.generation}: applyInOrder after apply, applyMany or skip`);
-    if (deliveries.length === 0) return 0;
+    checkInOrder(deliveries, sequence);
     const { writer } = this.parts;
-    const plan = foldInOrder(deliveries, sequence, (event) => writer.project(event));
-    for (const [event, error] of plan.skips) onSkip?.(event, error);
-    if ('fold' in plan) {
-      if (this.window === undefined) this.window = plan.fold;
-      else if (!this.window.absorb(plan.fold)) {
-        this.writeWindow();
-        this.window = plan.fold;
+    let skipped = 0;
+    for (const { category, event, prevPosition } of deliveries) {
+      let changes: Change[] | undefined;
+      try {
+        changes = writer.project(event);
+      } catch (error) {
+        // As applyOrSkip: the event's own fault, recorded as skipped (a bad skip record throws).
+        assertSkipped({ category, streamId: event.streamId, revision: event.revision, position: event.position, prevPosition });
+        onSkip?.(event, error);
+        skipped++;
       }
-      return plan.skips.length;
+      this.window ??= new GenerationFold();
+      if (this.window.addEvent(category, event, changes)) continue;
+      // It does not fold with what the window holds: the window is written first.
+      this.writeWindow();
+      this.window = new GenerationFold();
+      if (this.window.addEvent(category, event, changes)) continue;
+      // Not even alone: through the per-event script, after the window before it (its link continues
+      // that window's watermark; on one Redis its script would otherwise overtake that watermark and
+      // park its link, which nothing then pulls in).
+      const base = { category, streamId: event.streamId, revision: event.revision, position: event.position, prevPosition };
+      const entry: Entry = changes ? { kind: 'a', ...base, changes } : { kind: 's', ...base, changes: [] };
+      // What the per-event script writes is not known here: from now on every key may hold something.
+      this.keys.saturate();
+      const written = this.marked.then(() => writer.write(this.slot, [entry])).then(() => undefined);
+      this.perEvent = written;
+      this.marked = written;
+      this.marked.catch(() => undefined);
     }
-    // Its links continue the window's watermark: written after it (on one Redis this batch's script
-    // would otherwise overtake that watermark and park its links, which nothing then pulls in).
-    this.writeWindow();
-    // What the per-event scripts write is not known here: from now on every key may hold something.
-    this.keys.saturate();
-    const written = this.marked.then(() => writer.write(this.slot, plan.entries)).then(() => undefined);
-    this.perEvent = written;
-    this.marked = written;
-    this.marked.catch(() => undefined);
-    return plan.skips.length;
+    return skipped;
   }
 
   /**

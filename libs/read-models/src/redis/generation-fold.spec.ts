@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import type { StoredEvent } from '@zan/contracts';
 import { compareBytes } from '../positions';
 import type { Change } from '../projection';
-import { CannotFold } from './change-fold';
 import { GenerationFold, WrittenKeys, type FoldOutput } from './generation-fold';
 import { shards } from './shards';
 
@@ -147,12 +146,29 @@ const events = (feedLength: number) => {
     // What a fold cannot take (rarely: each forces the slow path).
     { weight: 4, arbitrary: user.map((u): Change[] => [{ op: 'zincrby', key: `feed:${u}`, member: 'moved', by: 1 }]) },
     { weight: 4, arbitrary: user.map((u): Change[] => [{ op: 'zadd', key: `feed:${u}`, score: 0, member: ` late${++item}` }]) },
+    // ... after changes that fold: the fold must put those back.
+    {
+      weight: 4,
+      arbitrary: fc.tuple(user, amount).map(([u, by]): Change[] => [
+        { op: 'hincrby', key: `wallet:${u}`, field: 'balance', by },
+        { op: 'zadd', key: `feed:${u}`, score: 0, member: `${String(++item).padStart(8, '0')}|item` },
+        { op: 'zadd', key: `feed:${u}`, score: 0, member: ` late${++item}` },
+      ]),
+    },
+    {
+      weight: 4,
+      arbitrary: fc.tuple(user, amount).map(([u, by]): Change[] => [
+        { op: 'hincrby', key: `wallet:${u}`, field: 'balance', by },
+        { op: 'hset', key: `wallet:${u}`, values: { kind: 'business' } },
+        { op: 'zincrby', key: `feed:${u}`, member: 'moved', by: 1 },
+      ]),
+    },
   );
   return fc.array(fc.tuple(user, changes), { minLength: 1, maxLength: 60 });
 };
 
 describe('GenerationFold', () => {
-  it('pages folded into windows leave what the events applied one by one leave, dedupe records and counters included', () => {
+  it('events folded into windows leave what they leave applied one by one, dedupe records and counters included', () => {
     const runs = fc
       .integer({ min: 1, max: 4 })
       .chain((feedLength) =>
@@ -172,38 +188,25 @@ describe('GenerationFold', () => {
         for (const { event, changes } of stored) {
           applyEvent(oneByOne, 'wallet', event, changes);
         }
-        // As GenerationBuild: each page folded on its own, then into the window, which is written
-        // when it is full or does not fold with the page; a page that cannot fold goes event by event.
+        // As GenerationBuild: events folded into the window, written when it is full after a page;
+        // an event that does not fold with the window is folded into a new one after writing it, and
+        // one that does not fold even alone is applied by itself.
         const folded: Model = new Map();
         const written = new WrittenKeys(8);
-        let window: GenerationFold | undefined;
+        let window = new GenerationFold();
         const flush = () => {
-          if (window) applyCommands(folded, window, written);
-          window = undefined;
+          applyCommands(folded, window, written);
+          window = new GenerationFold();
         };
         for (let start = 0, p = 0; start < stored.length; start += pageSizes[p++ % pageSizes.length]!) {
           const page = stored.slice(start, start + pageSizes[p % pageSizes.length]!);
-          let fold: GenerationFold | undefined = new GenerationFold();
           for (const { event, changes } of page) {
-            try {
-              fold?.addEvent('wallet', event, changes);
-            } catch (error) {
-              if (!(error instanceof CannotFold)) throw error;
-              fold = undefined;
-            }
-          }
-          if (!fold?.writable) {
+            if (window.addEvent('wallet', event, changes)) continue;
             flush();
+            if (window.addEvent('wallet', event, changes)) continue;
             written.saturate();
-            for (const { event, changes } of page) applyEvent(folded, 'wallet', event, changes);
-            continue;
+            applyEvent(folded, 'wallet', event, changes);
           }
-          if (!window) window = fold;
-          else if (!window.absorb(fold)) {
-            flush();
-            window = fold;
-          }
-          expect(window.mark).toBe(page[page.length - 1]!.event.position);
           if (window.entries >= windowEntries) flush();
         }
         flush();
@@ -216,37 +219,48 @@ describe('GenerationFold', () => {
   it('counts the entries it holds, and writes a fresh key in one command', () => {
     const event = (revision: number) => ({ streamId: 'wallet-u1', revision, position: BigInt(revision + 1) }) as StoredEvent;
     const window = new GenerationFold();
-    const page = new GenerationFold();
-    window.addEvent('wallet', event(0), [{ op: 'hincrby', key: 'wallet:u1', field: 'balance', by: 10 }]);
-    page.addEvent('wallet', event(1), [
-      { op: 'hincrby', key: 'wallet:u1', field: 'balance', by: 5 },
-      { op: 'hset', key: 'wallet:u1', values: { kind: 'individual' } },
-    ]);
-    expect(window.absorb(page)).toBe(true);
+    expect(window.addEvent('wallet', event(0), [{ op: 'hincrby', key: 'wallet:u1', field: 'balance', by: 10 }])).toBe(true);
+    expect(
+      window.addEvent('wallet', event(1), [
+        { op: 'hincrby', key: 'wallet:u1', field: 'balance', by: 5 },
+        { op: 'hset', key: 'wallet:u1', values: { kind: 'individual' } },
+      ]),
+    ).toBe(true);
     // balance, kind; the counters applied and applied:wallet; one dedupe record in each of two shards at most.
     const shardsTouched = new Set([shards.of('wallet-u1'), shards.of('u1')]).size;
     expect(window.entries).toBe(4 + shardsTouched);
     expect(window.events).toBe(2);
-    const commands: unknown[] = [];
-    window.commands({ key: (_shard, logical) => logical as unknown as number, command: (command) => commands.push(command) }, () => true);
-    expect(commands).toContainEqual(['hset', 'wallet:u1', 'balance', '15', 'kind', 'individual']);
-    const again: unknown[] = [];
-    window.commands({ key: (_shard, logical) => logical as unknown as number, command: (command) => again.push(command) }, () => false);
-    expect(again).toContainEqual(['hincrby', 'wallet:u1', 'balance', '15']);
+    expect(window.mark).toBe(2n);
+    expect(commandsOf(window, true)).toContainEqual(['hset', 'wallet:u1', 'balance', '15', 'kind', 'individual']);
+    expect(commandsOf(window, false)).toContainEqual(['hincrby', 'wallet:u1', 'balance', '15']);
   });
 
-  it('does not absorb a page whose writes do not fold with its own, and changes nothing then', () => {
+  it('refuses an event that does not fold with what it holds, and puts back what the event had changed', () => {
     const event = (revision: number) => ({ streamId: 'wallet-u1', revision, position: BigInt(revision + 1) }) as StoredEvent;
     const window = new GenerationFold();
     window.addEvent('wallet', event(0), [
+      { op: 'hincrby', key: 'wallet:u1', field: 'balance', by: 10 },
       { op: 'zadd', key: 'feed:u1', score: 0, member: 'a' },
       { op: 'ztrim', key: 'feed:u1', keep: 1 },
     ]);
-    const late = new GenerationFold();
-    late.addEvent('wallet', event(1), [{ op: 'zadd', key: 'feed:u1', score: 0, member: 'b' }]);
-    const before = window.entries;
-    expect(window.absorb(late)).toBe(false);
-    expect(window.entries).toBe(before);
-    expect(window.mark).toBe(1n);
+    const before = { entries: window.entries, events: window.events, mark: window.mark, commands: commandsOf(window, true) };
+    // Its first changes fold, its last does not: an add after the trim, with no trim after it.
+    expect(
+      window.addEvent('wallet', event(1), [
+        { op: 'hincrby', key: 'wallet:u1', field: 'balance', by: 5 },
+        { op: 'hset', key: 'wallet:u2', values: { kind: 'individual' } },
+        { op: 'zadd', key: 'feed:u1', score: 0, member: 'b' },
+      ]),
+    ).toBe(false);
+    expect(window.addEvent('wallet', event(1), [{ op: 'zincrby', key: 'feed:u1', member: 'a', by: 1 }])).toBe(false);
+    expect({ entries: window.entries, events: window.events, mark: window.mark, commands: commandsOf(window, true) }).toEqual(before);
+    // Alone it folds.
+    expect(new GenerationFold().addEvent('wallet', event(1), [{ op: 'zadd', key: 'feed:u1', score: 0, member: 'b' }])).toBe(true);
   });
 });
+
+const commandsOf = (fold: GenerationFold, fresh: boolean): unknown[] => {
+  const commands: unknown[] = [];
+  fold.commands({ key: (_shard, logical) => logical as unknown as number, command: (command) => commands.push(command) }, () => fresh);
+  return commands;
+};

@@ -1,8 +1,7 @@
 import type { StoredEvent } from '@zan/contracts';
 import { entityIdOf, keys, placementOf } from '../keys';
 import type { Change } from '../projection';
-import { assertDelivery, assertSkipped, InvalidDelivery, type Applied } from '../read-model-store.port';
-import type { Entry } from './apply-script';
+import { assertDelivery, InvalidDelivery, type Applied } from '../read-model-store.port';
 import { CannotFold, type RedisCommand } from './change-fold';
 import { shards } from './shards';
 
@@ -29,6 +28,8 @@ interface KeyFold {
   /** The key's last change was its trim (an add after it cannot fold). */
   trimmedLast: boolean;
   incremented: boolean;
+  /** The event that last changed it (GenerationFold's undo log keeps its flags once per event). */
+  event: number;
 }
 
 const INTEGER = /^-?(0|[1-9][0-9]*)$/;
@@ -39,59 +40,74 @@ const INTEGER = /^-?(0|[1-9][0-9]*)$/;
  * last value, its summed increments, its members and one trim. Only for a generation that this
  * writer alone fills (a rebuild): nothing else may write those keys between the events.
  *
- * A rebuild folds each page of history into a fold of its own (`addEvent` throws CannotFold when a
- * page cannot be folded exactly, and the page goes event by event), then into the window that
- * collects many pages (`absorb`, false when the two do not fold together: the window is written
- * first), so a hot key costs one write per window rather than one per page.
+ * An event whose changes cannot be folded exactly with those before it (see ChangeFold's rules; or
+ * one that leaves a trimmed key with an add after its trim) is refused whole: addEvent puts back
+ * what it had changed and answers false, and the caller writes the fold, then that event by itself.
  */
 export class GenerationFold {
   /** Per shard: logical key -> its fold. */
   private readonly folds: Map<string, KeyFold>[] = Array.from({ length: shards.count }, () => new Map<string, KeyFold>());
   /** Per shard: category -> stream -> the revision of the last event of that stream that wrote the shard. */
   private readonly dedupe: Map<string, Map<string, number>>[] = Array.from({ length: shards.count }, () => new Map<string, Map<string, number>>());
-  /** Fields, members and dedupe records held: what the window's size is counted in. */
+  /** Fields, members and dedupe records held: what a window's size is counted in. */
   entries = 0;
   /** Events folded. */
   events = 0;
   /** The position of the last event folded. */
   mark = 0n;
-  /** Trimmed keys whose last change is an add: such a fold cannot be written (see KeyFold.trimmedLast). */
+  /** Trimmed keys whose last change is an add. */
   private untrimmed = 0;
   /** Ranking keys an event added to, by shard (what its ztrim of the key trims). */
   private readonly rankShards = new Map<string, number>();
+  /** The undo log of the event being folded (reused arrays: no allocation per change). */
+  private readonly undo = new UndoLog();
 
   /**
    * Folds one event: `changes` (undefined for an event no projection can apply: a skip, recorded in
    * every shard as ApplyScript records it), its dedupe records in every shard it writes and its
-   * counter in its home shard. Throws CannotFold when a change cannot be folded (the fold is then
-   * unusable).
+   * counter in its home shard. False, with nothing changed, when it cannot be folded with what the
+   * fold holds.
    */
-  addEvent(category: string, event: StoredEvent, changes: Change[] | undefined): void {
+  addEvent(category: string, event: StoredEvent, changes: Change[] | undefined): boolean {
     const home = shards.of(event.streamId);
+    const [entries, untrimmed] = [this.entries, this.untrimmed];
+    this.undo.start();
     let touched = 1 << home;
-    if (changes === undefined) {
-      touched = (1 << shards.count) - 1;
-    } else {
-      this.rankShards.clear();
-      for (const change of changes) {
-        const place = placeOf(change.key);
-        if (place >= 0) {
-          touched |= 1 << place;
-          this.add(place, change);
-        } else if (place === EVENT) {
-          this.add(home, change);
-        } else if (change.op === 'zadd' || change.op === 'zincrby') {
-          const shard = shards.of(change.member);
-          touched |= 1 << shard;
-          this.rankShards.set(change.key, (this.rankShards.get(change.key) ?? 0) | (1 << shard));
-          this.add(shard, change);
-        } else if (change.op === 'ztrim') {
-          const mask = this.rankShards.get(change.key) ?? 1 << home;
-          for (let shard = 0; shard < shards.count; shard++) if (mask & (1 << shard)) this.add(shard, change);
-        } else {
-          throw new Error(`${change.op} ${change.key}: a ranking (placement 'member') takes zadd, zincrby and ztrim only`);
+    try {
+      if (changes === undefined) {
+        touched = (1 << shards.count) - 1;
+      } else {
+        this.rankShards.clear();
+        for (const change of changes) {
+          const place = placeOf(change.key);
+          if (place >= 0) {
+            touched |= 1 << place;
+            this.add(place, change);
+          } else if (place === EVENT) {
+            this.add(home, change);
+          } else if (change.op === 'zadd' || change.op === 'zincrby') {
+            const shard = shards.of(change.member);
+            touched |= 1 << shard;
+            this.rankShards.set(change.key, (this.rankShards.get(change.key) ?? 0) | (1 << shard));
+            this.add(shard, change);
+          } else if (change.op === 'ztrim') {
+            const mask = this.rankShards.get(change.key) ?? 1 << home;
+            for (let shard = 0; shard < shards.count; shard++) if (mask & (1 << shard)) this.add(shard, change);
+          } else {
+            throw new Error(`${change.op} ${change.key}: a ranking (placement 'member') takes zadd, zincrby and ztrim only`);
+          }
         }
       }
+      const counters = this.keyFold(home, keys.stats);
+      const names = counterNames(category, changes !== undefined);
+      this.increment(counters, names[0], 1);
+      this.increment(counters, names[1], 1);
+      if (this.untrimmed > 0) throw new CannotFold('a trimmed key has an add after its last trim');
+    } catch (error) {
+      if (!(error instanceof CannotFold)) throw error;
+      this.undo.rollBack(this.folds);
+      [this.entries, this.untrimmed] = [entries, untrimmed];
+      return false;
     }
     for (let shard = 0; shard < shards.count; shard++) {
       if (!(touched & (1 << shard))) continue;
@@ -102,23 +118,21 @@ export class GenerationFold {
       streams.set(event.streamId, event.revision);
       this.entries += streams.size - size;
     }
-    const counters = this.keyFold(home, keys.stats);
-    const names = counterNames(category, changes !== undefined);
-    this.increment(counters, names[0], 1);
-    this.increment(counters, names[1], 1);
     this.events++;
     this.mark = event.position;
-  }
-
-  /** False when a key's trim has an add after it: such a fold cannot be written as it is. */
-  get writable(): boolean {
-    return this.untrimmed === 0;
+    return true;
   }
 
   private keyFold(shard: number, key: string): KeyFold {
     const folds = this.folds[shard]!;
     let fold = folds.get(key);
-    if (fold === undefined) folds.set(key, (fold = { trimmedLast: false, incremented: false }));
+    if (fold === undefined) {
+      folds.set(key, (fold = { trimmedLast: false, incremented: false, event: this.events }));
+      this.undo.created(shard, key);
+    } else if (fold.event !== this.events) {
+      this.undo.flags(fold);
+      fold.event = this.events;
+    }
     return fold;
   }
 
@@ -126,13 +140,16 @@ export class GenerationFold {
     const value = fold.hset?.get(field);
     if (value !== undefined) {
       if (!INTEGER.test(value)) throw new CannotFold(`hincrby ${change?.key} ${field}: the field holds ${JSON.stringify(value)}`);
+      this.undo.set(fold.hset!, field, value);
       fold.hset!.set(field, String(safeSum(Number(value), by)));
       return;
     }
     const fields = (fold.hincr ??= new Map<string, number>());
     const sum = fields.get(field);
     if (sum === undefined) this.entries++;
-    fields.set(field, sum === undefined ? by : safeSum(sum, by));
+    const next = sum === undefined ? by : safeSum(sum, by);
+    this.undo.set(fields, field, sum);
+    fields.set(field, next);
   }
 
   private add(shard: number, change: Change): void {
@@ -141,10 +158,16 @@ export class GenerationFold {
       case 'hset': {
         const fields = (fold.hset ??= new Map<string, string>());
         for (const field in change.values) {
-          if (fold.hincr?.delete(field)) this.entries--;
-          const size = fields.size;
+          const sum = fold.hincr?.get(field);
+          if (sum !== undefined) {
+            this.undo.set(fold.hincr!, field, sum);
+            fold.hincr!.delete(field);
+            this.entries--;
+          }
+          const value = fields.get(field);
+          if (value === undefined) this.entries++;
+          this.undo.set(fields, field, value);
           fields.set(field, String(change.values[field]));
-          this.entries += fields.size - size;
         }
         return;
       }
@@ -155,27 +178,33 @@ export class GenerationFold {
         fold.incremented = true;
         const score = fold.zadd?.get(change.member);
         if (score !== undefined) {
-          fold.zadd!.set(change.member, safeSum(score, change.by));
+          const next = safeSum(score, change.by);
+          this.undo.set(fold.zadd!, change.member, score);
+          fold.zadd!.set(change.member, next);
           return;
         }
         const members = (fold.zincr ??= new Map<string, number>());
         const sum = members.get(change.member);
+        const next = sum === undefined ? change.by : safeSum(sum, change.by);
         if (sum === undefined) this.entries++;
-        members.set(change.member, sum === undefined ? change.by : safeSum(sum, change.by));
+        this.undo.set(members, change.member, sum);
+        members.set(change.member, next);
         return;
       }
       case 'zadd': {
         const members = (fold.zadd ??= new Map<string, number>());
         const score = members.get(change.member);
-        const incremented = fold.zincr?.has(change.member) === true;
-        if (fold.keep !== undefined && (incremented || (score !== undefined && score !== change.score))) {
+        const sum = fold.zincr?.get(change.member);
+        if (fold.keep !== undefined && (sum !== undefined || (score !== undefined && score !== change.score))) {
           throw new CannotFold(`zadd ${change.key}: a trimmed sorted set must keep its scores`);
         }
-        if (incremented) {
+        if (sum !== undefined) {
+          this.undo.set(fold.zincr!, change.member, sum);
           fold.zincr!.delete(change.member);
           this.entries--;
         }
         if (score === undefined) this.entries++;
+        this.undo.set(members, change.member, score);
         members.set(change.member, change.score);
         if (fold.keep !== undefined && fold.trimmedLast) this.untrimmed++;
         fold.trimmedLast = false;
@@ -195,90 +224,11 @@ export class GenerationFold {
   }
 
   /**
-   * Folds `later` (the events right after this fold's, itself writable) into this one, unless some
-   * key's writes in the two cannot be folded together exactly: then false, and nothing changed.
-   * `later` is consumed.
-   */
-  absorb(later: GenerationFold): boolean {
-    for (let shard = 0; shard < shards.count; shard++) {
-      const mine = this.folds[shard]!;
-      for (const [key, next] of later.folds[shard]!) {
-        const fold = mine.get(key);
-        if (fold !== undefined && !foldsWith(fold, next)) return false;
-      }
-    }
-    for (let shard = 0; shard < shards.count; shard++) {
-      const mine = this.folds[shard]!;
-      for (const [key, next] of later.folds[shard]!) {
-        const fold = mine.get(key);
-        if (fold === undefined) mine.set(key, next);
-        else this.merge(fold, next);
-      }
-      const categories = this.dedupe[shard]!;
-      for (const [category, streams] of later.dedupe[shard]!) {
-        const mineStreams = categories.get(category);
-        if (mineStreams === undefined) {
-          categories.set(category, streams);
-          continue;
-        }
-        const size = mineStreams.size;
-        for (const [stream, revision] of streams) mineStreams.set(stream, revision);
-        this.entries += mineStreams.size - size - streams.size;
-      }
-    }
-    this.entries += later.entries;
-    this.events += later.events;
-    this.mark = later.mark;
-    return true;
-  }
-
-  /** Merges a key's later fold into its earlier one (foldsWith said they fold together). */
-  private merge(fold: KeyFold, next: KeyFold): void {
-    let before = sizeOf(fold) + sizeOf(next);
-    if (next.hset) {
-      const fields = (fold.hset ??= new Map<string, string>());
-      for (const [field, value] of next.hset) {
-        fold.hincr?.delete(field);
-        fields.set(field, value);
-      }
-    }
-    if (next.hincr) {
-      for (const [field, by] of next.hincr) {
-        const value = fold.hset?.get(field);
-        if (value !== undefined) fold.hset!.set(field, String(Number(value) + by));
-        else (fold.hincr ??= new Map<string, number>()).set(field, (fold.hincr.get(field) ?? 0) + by);
-      }
-    }
-    if (next.zadd) {
-      const members = (fold.zadd ??= new Map<string, number>());
-      for (const [member, score] of next.zadd) {
-        fold.zincr?.delete(member);
-        members.set(member, score);
-      }
-    }
-    if (next.zincr) {
-      for (const [member, by] of next.zincr) {
-        const score = fold.zadd?.get(member);
-        if (score !== undefined) fold.zadd!.set(member, score + by);
-        else (fold.zincr ??= new Map<string, number>()).set(member, (fold.zincr.get(member) ?? 0) + by);
-      }
-    }
-    if (next.keep !== undefined) {
-      fold.keep = next.keep;
-      fold.trimmedLast = next.trimmedLast;
-    }
-    fold.incremented ||= next.incremented;
-    before -= sizeOf(fold);
-    this.entries -= before;
-  }
-
-  /**
    * The fold as plain commands to `out`, shard by shard, key by key. A key `fresh` says holds nothing
    * yet takes its fields and members in one HSET or ZADD (an increment of a field or member that
    * does not exist sets it); the others take HINCRBY and ZINCRBY per field and member.
    */
   commands(out: FoldOutput, fresh: (shard: number, logical: string) => boolean): void {
-    if (!this.writable) throw new CannotFold('a trimmed key has an add after its last trim');
     for (let shard = 0; shard < shards.count; shard++) {
       for (const [logical, fold] of this.folds[shard]!) {
         const key = out.key(shard, logical);
@@ -317,6 +267,73 @@ export class GenerationFold {
 }
 
 /**
+ * What the event being folded changed: map entries with their values before (undefined: absent),
+ * the flags of each key it changed, the keys it created. In reused arrays, cleared per event.
+ */
+class UndoLog {
+  private readonly maps: (Map<string, unknown> | undefined)[] = [];
+  private readonly fields: string[] = [];
+  private readonly values: unknown[] = [];
+  private count = 0;
+  private readonly keys: (KeyFold | undefined)[] = [];
+  private readonly keeps: (number | undefined)[] = [];
+  private readonly trimmedLasts: boolean[] = [];
+  private readonly incrementeds: boolean[] = [];
+  private readonly events: number[] = [];
+  private flagCount = 0;
+  private readonly createdShards: number[] = [];
+  private readonly createdKeys: string[] = [];
+
+  start(): void {
+    this.count = 0;
+    this.flagCount = 0;
+    this.createdShards.length = 0;
+    this.createdKeys.length = 0;
+  }
+
+  set(map: Map<string, unknown>, field: string, before: unknown): void {
+    const i = this.count++;
+    this.maps[i] = map;
+    this.fields[i] = field;
+    this.values[i] = before;
+  }
+
+  flags(fold: KeyFold): void {
+    const i = this.flagCount++;
+    this.keys[i] = fold;
+    this.keeps[i] = fold.keep;
+    this.trimmedLasts[i] = fold.trimmedLast;
+    this.incrementeds[i] = fold.incremented;
+    this.events[i] = fold.event;
+  }
+
+  created(shard: number, key: string): void {
+    this.createdShards.push(shard);
+    this.createdKeys.push(key);
+  }
+
+  rollBack(folds: Map<string, KeyFold>[]): void {
+    for (let i = this.count - 1; i >= 0; i--) {
+      const before = this.values[i];
+      if (before === undefined) this.maps[i]!.delete(this.fields[i]!);
+      else this.maps[i]!.set(this.fields[i]!, before);
+    }
+    for (let i = 0; i < this.flagCount; i++) {
+      const fold = this.keys[i]!;
+      fold.keep = this.keeps[i];
+      fold.trimmedLast = this.trimmedLasts[i]!;
+      fold.incremented = this.incrementeds[i]!;
+      fold.event = this.events[i]!;
+    }
+    for (let i = 0; i < this.createdKeys.length; i++) folds[this.createdShards[i]!]!.delete(this.createdKeys[i]!);
+    // Nothing of the fold stays reachable from here.
+    this.maps.fill(undefined);
+    this.keys.fill(undefined);
+    this.start();
+  }
+}
+
+/**
  * Where GenerationFold.commands writes: `key` names a logical key of a shard for the commands that
  * follow (what they carry in place of the key), `command` takes [name, key, ...arguments].
  */
@@ -326,17 +343,11 @@ export interface FoldOutput {
 }
 
 /**
- * Folds a batch of GenerationBuild's in-order writes (see there) and advances the sequence past it.
- * Checks first, so a refused batch changes nothing: throws InvalidDelivery when the batch does not
- * continue the chain or repeats an event. An event no projection can apply is folded as skipped and
- * listed in `skips`. When the batch cannot be folded exactly, `entries` holds it for the per-event
- * scripts instead.
+ * Checks a batch of GenerationBuild's in-order writes (see there) and advances the sequence past it.
+ * A refused batch changes nothing: throws InvalidDelivery when the batch does not continue the chain
+ * or repeats an event.
  */
-export const foldInOrder = (
-  deliveries: Applied[],
-  sequence: InOrderSequence,
-  project: (event: StoredEvent) => Change[],
-): { fold: GenerationFold; skips: [StoredEvent, unknown][] } | { entries: Entry[]; skips: [StoredEvent, unknown][] } => {
+export const checkInOrder = (deliveries: Applied[], sequence: InOrderSequence): void => {
   let mark = sequence.mark;
   // Category -> stream -> revision: this batch's, checked against what came before.
   const seen = new Map<string, Map<string, number>>();
@@ -357,35 +368,6 @@ export const foldInOrder = (
     if (known === undefined) sequence.revisions.set(category, streams);
     else for (const [stream, revision] of streams) known.set(stream, revision);
   }
-
-  const skips: [StoredEvent, unknown][] = [];
-  const changesOf: (Change[] | undefined)[] = [];
-  let fold: GenerationFold | undefined = new GenerationFold();
-  for (const { category, event, prevPosition } of deliveries) {
-    let changes: Change[] | undefined;
-    try {
-      changes = project(event);
-    } catch (error) {
-      // As applyOrSkip: the event's own fault, recorded as skipped (a bad skip record throws).
-      assertSkipped({ category, streamId: event.streamId, revision: event.revision, position: event.position, prevPosition });
-      skips.push([event, error]);
-    }
-    changesOf.push(changes);
-    if (fold === undefined) continue;
-    try {
-      fold.addEvent(category, event, changes);
-    } catch (error) {
-      if (!(error instanceof CannotFold)) throw error;
-      fold = undefined;
-    }
-  }
-  if (fold?.writable) return { fold, skips };
-  const entries = deliveries.map(({ category, event, prevPosition }, i): Entry => {
-    const base = { category, streamId: event.streamId, revision: event.revision, position: event.position, prevPosition };
-    const changes = changesOf[i];
-    return changes ? { kind: 'a', ...base, changes } : { kind: 's', ...base, changes: [] };
-  });
-  return { entries, skips };
 };
 
 /**
@@ -420,39 +402,6 @@ export class WrittenKeys {
     for (const written of this.byShard) written.clear();
   }
 }
-
-/** Whether a key's later fold folds into its earlier one exactly (see ChangeFold's rules). */
-const foldsWith = (fold: KeyFold, next: KeyFold): boolean => {
-  if (next.hincr) {
-    for (const [field, by] of next.hincr) {
-      const value = fold.hset?.get(field);
-      if (value !== undefined) {
-        if (!INTEGER.test(value) || !Number.isSafeInteger(Number(value) + by)) return false;
-      } else if (!Number.isSafeInteger((fold.hincr?.get(field) ?? 0) + by)) return false;
-    }
-  }
-  const trimmed = fold.keep !== undefined || next.keep !== undefined;
-  if (trimmed && (fold.incremented || next.incremented)) return false;
-  if (fold.keep !== undefined && next.keep !== undefined && fold.keep !== next.keep) return false;
-  // An add after the earlier fold's trim needs a trim after it.
-  if (fold.keep !== undefined && next.keep === undefined && next.zadd) return false;
-  if (next.zincr) {
-    for (const [member, by] of next.zincr) {
-      if (!Number.isSafeInteger((fold.zadd?.get(member) ?? fold.zincr?.get(member) ?? 0) + by)) return false;
-    }
-  }
-  if (trimmed && next.zadd && (fold.zadd || fold.zincr)) {
-    // A trimmed set's members keep their scores.
-    for (const [member, score] of next.zadd) {
-      if (fold.zincr?.has(member)) return false;
-      const earlier = fold.zadd?.get(member);
-      if (earlier !== undefined && earlier !== score) return false;
-    }
-  }
-  return true;
-};
-
-const sizeOf = (fold: KeyFold): number => (fold.hset?.size ?? 0) + (fold.hincr?.size ?? 0) + (fold.zadd?.size ?? 0) + (fold.zincr?.size ?? 0);
 
 /** Where a change's key goes: a shard (an entity key), or every event's home (EVENT) or each member's (MEMBER). */
 const EVENT = -1;
