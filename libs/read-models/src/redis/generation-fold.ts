@@ -47,8 +47,10 @@ const INTEGER = /^-?(0|[1-9][0-9]*)$/;
 export class GenerationFold {
   /** Per shard: logical key -> its fold. */
   private readonly folds: Map<string, KeyFold>[] = Array.from({ length: shards.count }, () => new Map<string, KeyFold>());
-  /** Per shard: category -> stream -> the revision of the last event of that stream that wrote the shard. */
-  private readonly dedupe: Map<string, Map<string, number>>[] = Array.from({ length: shards.count }, () => new Map<string, Map<string, number>>());
+  /** Per category, per shard: stream -> the revision of the last event of that stream that wrote the shard. */
+  private readonly dedupe = new Map<string, Map<string, number>[]>();
+  /** Per category, per home shard: events applied, then skipped (the counters). */
+  private readonly counts = new Map<string, number[]>();
   /** Fields, members and dedupe records held: what a window's size is counted in. */
   entries = 0;
   /** Events folded. */
@@ -98,10 +100,6 @@ export class GenerationFold {
           }
         }
       }
-      const counters = this.keyFold(home, keys.stats);
-      const names = counterNames(category, changes !== undefined);
-      this.increment(counters, names[0], 1);
-      this.increment(counters, names[1], 1);
       if (this.untrimmed > 0) throw new CannotFold('a trimmed key has an add after its last trim');
     } catch (error) {
       if (!(error instanceof CannotFold)) throw error;
@@ -109,15 +107,18 @@ export class GenerationFold {
       [this.entries, this.untrimmed] = [entries, untrimmed];
       return false;
     }
+    let streamsByShard = this.dedupe.get(category);
+    if (streamsByShard === undefined) this.dedupe.set(category, (streamsByShard = Array.from({ length: shards.count }, () => new Map<string, number>())));
     for (let shard = 0; shard < shards.count; shard++) {
       if (!(touched & (1 << shard))) continue;
-      const categories = this.dedupe[shard]!;
-      let streams = categories.get(category);
-      if (streams === undefined) categories.set(category, (streams = new Map<string, number>()));
+      const streams = streamsByShard[shard]!;
       const size = streams.size;
       streams.set(event.streamId, event.revision);
       this.entries += streams.size - size;
     }
+    let counts = this.counts.get(category);
+    if (counts === undefined) this.counts.set(category, (counts = new Array<number>(2 * shards.count).fill(0)));
+    counts[2 * home + (changes === undefined ? 1 : 0)]!++;
     this.events++;
     this.mark = event.position;
     return true;
@@ -229,6 +230,7 @@ export class GenerationFold {
    * does not exist sets it); the others take HINCRBY and ZINCRBY per field and member.
    */
   commands(out: FoldOutput, fresh: (shard: number, logical: string) => boolean): void {
+    this.foldCounters();
     for (let shard = 0; shard < shards.count; shard++) {
       for (const [logical, fold] of this.folds[shard]!) {
         const key = out.key(shard, logical);
@@ -257,14 +259,38 @@ export class GenerationFold {
         }
         if (fold.keep !== undefined) out.command(['zremrangebyrank', key, '0', String(-1 - fold.keep)]);
       }
-      for (const [category, streams] of this.dedupe[shard]!) {
+      for (const [category, streamsByShard] of this.dedupe) {
+        const streams = streamsByShard[shard]!;
+        if (streams.size === 0) continue;
         const pairs: string[] = [];
         for (const [stream, revision] of streams) pairs.push(stream, String(revision));
         pushPairs(out, 'hset', out.key(shard, keys.applied(category)), pairs);
       }
     }
   }
+
+  /** Folds the counters into each home shard's `stats` key (as ApplyScript counts: kind, and kind per category). */
+  private foldCounters(): void {
+    for (const [category, counts] of this.counts) {
+      for (let shard = 0; shard < shards.count; shard++) {
+        for (const [i, kind] of COUNTER_KINDS) {
+          const n = counts[2 * shard + i]!;
+          if (n === 0) continue;
+          const stats = this.keyFold(shard, keys.stats);
+          this.increment(stats, kind, n);
+          this.increment(stats, `${kind}:${category}`, n);
+        }
+      }
+    }
+    this.counts.clear();
+    this.undo.start();
+  }
 }
+
+const COUNTER_KINDS: [number, string][] = [
+  [0, 'applied'],
+  [1, 'skipped'],
+];
 
 /**
  * What the event being folded changed: map entries with their values before (undefined: absent),
@@ -420,21 +446,6 @@ const placeOf = (key: string): number => {
     placeCache.set(key, place);
   }
   return place;
-};
-
-/** The counter fields of an event of a category: [applied|skipped, applied:<category>|skipped:<category>]. */
-const counterFields = new Map<string, [string, string][]>();
-const counterNames = (category: string, applied: boolean): [string, string] => {
-  let names = counterFields.get(category);
-  if (names === undefined)
-    counterFields.set(
-      category,
-      (names = [
-        ['skipped', `skipped:${category}`],
-        ['applied', `applied:${category}`],
-      ]),
-    );
-  return names[applied ? 1 : 0]!;
 };
 
 /** Pairs per HSET or ZADD: bounds a command's size. */
