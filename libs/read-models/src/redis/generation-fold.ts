@@ -30,6 +30,18 @@ interface KeyFold {
   incremented: boolean;
   /** The event that last changed it (GenerationFold's undo log keeps its flags once per event). */
   event: number;
+  /** Its logical key and shard. */
+  key: string;
+  shard: number;
+}
+
+/** A logical key: where it goes (a shard for an entity key, else EVENT or MEMBER), and its folds. */
+interface KeySlot {
+  place: number;
+  /** An entity key's fold (in shard `place`). */
+  fold?: KeyFold;
+  /** The folds of a key placed per event or per member, by shard. */
+  byShard?: (KeyFold | undefined)[];
 }
 
 const INTEGER = /^-?(0|[1-9][0-9]*)$/;
@@ -45,8 +57,8 @@ const INTEGER = /^-?(0|[1-9][0-9]*)$/;
  * what it had changed and answers false, and the caller writes the fold, then that event by itself.
  */
 export class GenerationFold {
-  /** Per shard: logical key -> its fold. */
-  private readonly folds: Map<string, KeyFold>[] = Array.from({ length: shards.count }, () => new Map<string, KeyFold>());
+  /** Logical key -> where it goes and its folds: one lookup per change. */
+  private readonly slots = new Map<string, KeySlot>();
   /** Per category, per shard: stream -> the revision of the last event of that stream that wrote the shard. */
   private readonly dedupe = new Map<string, Map<string, number>[]>();
   /** Per category, per home shard: events applied, then skipped (the counters). */
@@ -81,20 +93,22 @@ export class GenerationFold {
       } else {
         this.rankShards.clear();
         for (const change of changes) {
-          const place = placeOf(change.key);
+          let slot = this.slots.get(change.key);
+          if (slot === undefined) this.slots.set(change.key, (slot = { place: placeOf(change.key) }));
+          const place = slot.place;
           if (place >= 0) {
             touched |= 1 << place;
-            this.add(place, change);
+            this.add(slot, place, change);
           } else if (place === EVENT) {
-            this.add(home, change);
+            this.add(slot, home, change);
           } else if (change.op === 'zadd' || change.op === 'zincrby') {
             const shard = shards.of(change.member);
             touched |= 1 << shard;
             this.rankShards.set(change.key, (this.rankShards.get(change.key) ?? 0) | (1 << shard));
-            this.add(shard, change);
+            this.add(slot, shard, change);
           } else if (change.op === 'ztrim') {
             const mask = this.rankShards.get(change.key) ?? 1 << home;
-            for (let shard = 0; shard < shards.count; shard++) if (mask & (1 << shard)) this.add(shard, change);
+            for (let shard = 0; shard < shards.count; shard++) if (mask & (1 << shard)) this.add(slot, shard, change);
           } else {
             throw new Error(`${change.op} ${change.key}: a ranking (placement 'member') takes zadd, zincrby and ztrim only`);
           }
@@ -103,7 +117,7 @@ export class GenerationFold {
       if (this.untrimmed > 0) throw new CannotFold('a trimmed key has an add after its last trim');
     } catch (error) {
       if (!(error instanceof CannotFold)) throw error;
-      this.undo.rollBack(this.folds);
+      this.undo.rollBack();
       [this.entries, this.untrimmed] = [entries, untrimmed];
       return false;
     }
@@ -124,12 +138,13 @@ export class GenerationFold {
     return true;
   }
 
-  private keyFold(shard: number, key: string): KeyFold {
-    const folds = this.folds[shard]!;
-    let fold = folds.get(key);
+  private keyFold(slot: KeySlot, shard: number, key: string): KeyFold {
+    let fold = slot.place >= 0 ? slot.fold : slot.byShard?.[shard];
     if (fold === undefined) {
-      folds.set(key, (fold = { trimmedLast: false, incremented: false, event: this.events }));
-      this.undo.created(shard, key);
+      fold = { trimmedLast: false, incremented: false, event: this.events, key, shard };
+      if (slot.place >= 0) slot.fold = fold;
+      else (slot.byShard ??= [])[shard] = fold;
+      this.undo.created(slot, shard);
     } else if (fold.event !== this.events) {
       this.undo.flags(fold);
       fold.event = this.events;
@@ -153,8 +168,8 @@ export class GenerationFold {
     fields.set(field, next);
   }
 
-  private add(shard: number, change: Change): void {
-    const fold = this.keyFold(shard, change.key);
+  private add(slot: KeySlot, shard: number, change: Change): void {
+    const fold = this.keyFold(slot, shard, change.key);
     switch (change.op) {
       case 'hset': {
         const fields = (fold.hset ??= new Map<string, string>());
@@ -231,8 +246,14 @@ export class GenerationFold {
    */
   commands(out: FoldOutput, fresh: (shard: number, logical: string) => boolean): void {
     this.foldCounters();
+    const byShard: KeyFold[][] = Array.from({ length: shards.count }, () => []);
+    for (const slot of this.slots.values()) {
+      if (slot.fold) byShard[slot.place]!.push(slot.fold);
+      else if (slot.byShard) for (const fold of slot.byShard) if (fold) byShard[fold.shard]!.push(fold);
+    }
     for (let shard = 0; shard < shards.count; shard++) {
-      for (const [logical, fold] of this.folds[shard]!) {
+      for (const fold of byShard[shard]!) {
+        const logical = fold.key;
         const key = out.key(shard, logical);
         const empty = fresh(shard, logical);
         if (fold.hset || fold.hincr) {
@@ -269,6 +290,12 @@ export class GenerationFold {
     }
   }
 
+  private countersSlot(): KeySlot {
+    let slot = this.slots.get(keys.stats);
+    if (slot === undefined) this.slots.set(keys.stats, (slot = { place: EVENT }));
+    return slot;
+  }
+
   /** Folds the counters into each home shard's `stats` key (as ApplyScript counts: kind, and kind per category). */
   private foldCounters(): void {
     for (const [category, counts] of this.counts) {
@@ -276,7 +303,7 @@ export class GenerationFold {
         for (const [i, kind] of COUNTER_KINDS) {
           const n = counts[2 * shard + i]!;
           if (n === 0) continue;
-          const stats = this.keyFold(shard, keys.stats);
+          const stats = this.keyFold(this.countersSlot(), shard, keys.stats);
           this.increment(stats, kind, n);
           this.increment(stats, `${kind}:${category}`, n);
         }
@@ -307,14 +334,14 @@ class UndoLog {
   private readonly incrementeds: boolean[] = [];
   private readonly events: number[] = [];
   private flagCount = 0;
+  private readonly createdSlots: (KeySlot | undefined)[] = [];
   private readonly createdShards: number[] = [];
-  private readonly createdKeys: string[] = [];
+  private createdCount = 0;
 
   start(): void {
     this.count = 0;
     this.flagCount = 0;
-    this.createdShards.length = 0;
-    this.createdKeys.length = 0;
+    this.createdCount = 0;
   }
 
   set(map: Map<string, unknown>, field: string, before: unknown): void {
@@ -333,12 +360,13 @@ class UndoLog {
     this.events[i] = fold.event;
   }
 
-  created(shard: number, key: string): void {
-    this.createdShards.push(shard);
-    this.createdKeys.push(key);
+  created(slot: KeySlot, shard: number): void {
+    const i = this.createdCount++;
+    this.createdSlots[i] = slot;
+    this.createdShards[i] = shard;
   }
 
-  rollBack(folds: Map<string, KeyFold>[]): void {
+  rollBack(): void {
     for (let i = this.count - 1; i >= 0; i--) {
       const before = this.values[i];
       if (before === undefined) this.maps[i]!.delete(this.fields[i]!);
@@ -351,10 +379,15 @@ class UndoLog {
       fold.incremented = this.incrementeds[i]!;
       fold.event = this.events[i]!;
     }
-    for (let i = 0; i < this.createdKeys.length; i++) folds[this.createdShards[i]!]!.delete(this.createdKeys[i]!);
+    for (let i = 0; i < this.createdCount; i++) {
+      const slot = this.createdSlots[i]!;
+      if (slot.place >= 0) slot.fold = undefined;
+      else slot.byShard![this.createdShards[i]!] = undefined;
+    }
     // Nothing of the fold stays reachable from here.
     this.maps.fill(undefined);
     this.keys.fill(undefined);
+    this.createdSlots.fill(undefined);
     this.start();
   }
 }
