@@ -11,9 +11,14 @@ export interface RebuildFromEventStoreOptions {
   /** The live store, or the settings to open one (closed at the end). */
   store: RedisReadModelStore | RedisReadModelStoreOptions;
   source: EventSource;
-  /** Events read and applied per step (default 1000: bigger pages fold more, but keep more alive for the GC). */
+  /** Events read per step (default 1000). */
   batchSize?: number;
-  /** After each step: events applied so far, and the position reached. */
+  /**
+   * Fields, members and dedupe records folded in memory before they are written (default 100,000,
+   * some tens of MB): a key that many pages write costs one write per window (GenerationBuild.foldInOrder).
+   */
+  windowEntries?: number;
+  /** After each step: events folded so far (written at the latest before the switch), and the position reached. */
   onProgress?(applied: number, position: bigint): void;
   /** An event no projection can apply: recorded as skipped, as the live projector does (default: logged). */
   onSkip?: (event: StoredEvent, error: unknown) => void;
@@ -59,40 +64,30 @@ export const rebuildFromEventStore = async (options: RebuildFromEventStoreOption
       let events = 0;
       let skipped = 0;
       const onSkip = options.onSkip ?? logSkip;
-      // One page read ahead and one batch being written while the next is projected: the event
-      // store, this process and Redis work at the same time. One writer, in order (applyInOrder).
+      // One page read ahead while the one before is projected and folded; the folded window written
+      // in the background (foldInOrder) while the next pages fold. One writer, in order.
       const read = (): Promise<StoredEvent[]> => {
         const reading = options.source.readAll({ after, maxCount: batchSize });
         reading.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
         return reading;
       };
       const readToEnd = async (): Promise<void> => {
-        let writing: Promise<void> = Promise.resolve();
-        try {
-          let next = read();
-          for (;;) {
-            const page = await next;
-            if (page.length === 0) break;
-            after = page[page.length - 1]!.position;
-            next = read();
-            const deliveries = page.map((event): Applied => {
-              const delivery = { category: categoryOf(event), event, prevPosition };
-              prevPosition = event.position;
-              return delivery;
-            });
-            const [count, position] = [page.length, after];
-            const written = build.applyInOrder(deliveries, onSkip).then((n) => {
-              skipped += n;
-              events += count;
-              options.onProgress?.(events, position);
-            });
-            written.catch(() => undefined);
-            await writing;
-            writing = written;
-          }
-        } finally {
-          await writing;
+        let next = read();
+        for (;;) {
+          const page = await next;
+          if (page.length === 0) break;
+          after = page[page.length - 1]!.position;
+          next = read();
+          const deliveries = page.map((event): Applied => {
+            const delivery = { category: categoryOf(event), event, prevPosition };
+            prevPosition = event.position;
+            return delivery;
+          });
+          skipped += await build.foldInOrder(deliveries, onSkip, options.windowEntries);
+          events += page.length;
+          options.onProgress?.(events, after);
         }
+        await build.flushInOrder();
       };
       await readToEnd();
       // The live projector may have applied events appended since: read them too, then try again.

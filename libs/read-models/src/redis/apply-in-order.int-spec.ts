@@ -1,11 +1,12 @@
 import Redis from 'ioredis';
+import type { StoredEvent } from '@zan/contracts';
 import { isolation, testServers } from '../../../../test/support/isolation';
 import { projectAll } from '../projection';
 import { createProjections } from '../projections';
 import type { Applied } from '../read-model-store.port';
 import { applyOrSkip } from '../rebuild/rebuild';
 import { Workload, seededRandom } from '../testing/workload';
-import { planInOrder } from './in-order-batch';
+import { GenerationFold } from './generation-fold';
 import { RedisReadModelStore } from './redis-read-model-store';
 
 jest.setTimeout(60_000);
@@ -145,16 +146,51 @@ describe('GenerationBuild.applyInOrder', () => {
 
     const fast = newStore('big-in-order');
     const build = await fast.beginRebuild();
-    const plan = planInOrder(
-      deliveries,
-      { mark: 0n, revisions: new Map() },
-      (event) => projectAll(createProjections({ feedLength: 4 }), event),
-      (key) => key,
-      true, // one node: split by size alone, not by slot group
-    );
-    expect('scripts' in plan && plan.scripts.length).toBeGreaterThan(1);
+    const fold = new GenerationFold();
+    const projections = createProjections({ feedLength: 4 });
+    const changesOf = (event: StoredEvent) => {
+      try {
+        return projectAll(projections, event);
+      } catch {
+        return undefined; // a poison event: skipped
+      }
+    };
+    for (const { category, event } of deliveries) expect(fold.addEvent(category, event, changesOf(event))).toBe(true);
+    let commands = 0;
+    fold.commands({ key: () => 0, command: () => commands++ }, () => true);
+    expect(commands).toBeGreaterThan(2000); // two scripts at least
     await build.applyInOrder(deliveries);
     expect(await dump(fast, build.generation)).toEqual(await dump(reference, slow.generation));
+    await build.abort();
+    await slow.abort();
+  });
+
+  it('folds batches into a window written when full and at the flush, with the same result and watermark', async () => {
+    const { deliveries, poison } = history(4000, 9, 200);
+    const reference = newStore('window-one-by-one');
+    const slow = await reference.beginRebuild();
+    for (let start = 0; start < deliveries.length; start += 100) await applyOrSkip(slow, deliveries.slice(start, start + 100), () => undefined);
+
+    const fast = newStore('window');
+    const build = await fast.beginRebuild();
+    const random = seededRandom(13);
+    let skipped = 0;
+    let start = 0;
+    while (start < deliveries.length) {
+      const size = 1 + Math.floor(random() * 300);
+      // A small window, so it is written many times over, between batches and at the flush.
+      skipped += await build.foldInOrder(deliveries.slice(start, start + size), undefined, 500);
+      start += size;
+      if (start > deliveries.length / 2 && start - size <= deliveries.length / 2) {
+        // Mid-way: what is written is behind or at what is folded, never ahead.
+        expect(await build.watermark()).toBeLessThanOrEqual(deliveries[start - 1]!.event.position);
+      }
+    }
+    await build.flushInOrder();
+    expect(skipped).toBe(poison.size);
+    expect(await build.watermark()).toBe(deliveries[deliveries.length - 1]!.event.position);
+    expect(await dump(fast, build.generation)).toEqual(await dump(reference, slow.generation));
+    expect(await build.status()).toEqual(await slow.status());
     await build.abort();
     await slow.abort();
   });

@@ -1,11 +1,17 @@
-import type { StoredEvent } from '@zan/contracts';
-import { InvalidDelivery, type Applied, type ApplyTarget, type ReadModelStatus, type Skipped } from '../read-model-store.port';
-import type { ApplyScript, Slot } from './apply-script';
+import { positionToString, type StoredEvent } from '@zan/contracts';
+import { keys } from '../keys';
+import type { Change } from '../projection';
+import { assertSkipped, InvalidDelivery, type Applied, type ApplyTarget, type ReadModelStatus, type Skipped } from '../read-model-store.port';
+import type { ApplyScript, Entry, Slot } from './apply-script';
 import { bulkApplyArgs } from './change-fold';
+import { checkInOrder, GenerationFold, WrittenKeys, type InOrderSequence } from './generation-fold';
 import { GenerationLost, type Generations } from './generations';
-import { planInOrder, type InOrderSequence } from './in-order-batch';
 import type { Keyspace } from './keyspace';
 import type { ReadModelScripts } from './scripts';
+import { shards } from './shards';
+
+/** Commands per script of a rebuild's write (about 1,000 events' worth): bounds how long one holds Redis. */
+const COMMANDS_PER_SCRIPT = 2000;
 
 /** What a build uses of its store; RedisReadModelStore.beginRebuild hands it over. */
 export interface GenerationBuildParts {
@@ -15,7 +21,7 @@ export interface GenerationBuildParts {
   scripts: ReadModelScripts;
   generations: Generations;
   writer: ApplyScript;
-  /** A single Redis: a batch's scripts may span the slot groups. */
+  /** A single Redis: a pipeline may span the slot groups. */
   oneNode: boolean;
 }
 
@@ -33,8 +39,17 @@ export class GenerationBuild implements ApplyTarget {
   private ended = false;
   /** What applyInOrder knows of the generation it fills alone; dropped once anything else writes it. */
   private sequence?: InOrderSequence = { mark: 0n, revisions: new Map() };
-  /** The last applyInOrder batch's watermark write: the next one waits for it. */
+  /** Batches folded by foldInOrder, not yet written. */
+  private window?: GenerationFold;
+  /** The keys the in-order writes have written so far (a fresh generation holds nothing else). */
+  private readonly keys = new WrittenKeys();
+  /** The last in-order write's watermark: the next one waits for it. */
   private marked: Promise<void> = Promise.resolve();
+  /**
+   * The last batch written event by event (the fold could not take it): folded writes after it wait
+   * for it, or their dedupe records would make its scripts skip its events.
+   */
+  private perEvent?: Promise<void>;
 
   constructor(private readonly parts: GenerationBuildParts) {
     const { generation, leaseMs, generations } = parts;
@@ -65,65 +80,142 @@ export class GenerationBuild implements ApplyTarget {
   /**
    * The rebuild's fast path: a batch of history in global order, continuing this generation's chain
    * (the first delivery's prevPosition is the watermark), written by its only writer. Leaves exactly
-   * what applyMany() would, with one checkpoint per batch instead of per event: the batch's changes are
-   * folded into the fewest commands (ChangeFold), the dedupe records and counters into one command
-   * each, all sent with the watermark in one script that writes only while the rebuild holds its lease.
-   * A batch the fold cannot take goes through the per-event script instead. An event no projection can
-   * apply is recorded as skipped, as applyOrSkip does, and reported to onSkip.
+   * what applyMany() would, with one checkpoint per write instead of per event: the batch's changes,
+   * dedupe records and counters are folded (GenerationFold) into the fewest plain commands, and the
+   * watermark follows them under the rebuild's lease. Equals foldInOrder() then flushInOrder(). A
+   * batch the fold cannot take goes through the per-event scripts instead. An event no projection
+   * can apply is recorded as skipped, as applyOrSkip does, and reported to onSkip.
    *
    * The work in JavaScript is done when this returns; the promise settles when Redis has the batch, so
-   * the caller can prepare the next batch meanwhile (calls land in order on the one connection).
-   * Resolves to the number of events skipped. Throws InvalidDelivery when the batch does not continue
-   * the chain or repeats an event, and when apply(), applyMany() or skip() wrote this generation.
-   * Unlike the per-event path, a command Redis refuses fails the batch (a fresh generation of keys of
-   * one kind each only refuses an increment past 2^63).
+   * the caller can prepare the next batch meanwhile. Resolves to the number of events skipped.
+   * Throws InvalidDelivery when the batch does not continue the chain or repeats an event, and when
+   * apply(), applyMany() or skip() wrote this generation. Unlike the per-event path, a command Redis
+   * refuses fails the batch (a fresh generation of keys of one kind each only refuses an increment
+   * past 2^63).
    */
   applyInOrder(deliveries: Applied[], onSkip?: (event: StoredEvent, error: unknown) => void): Promise<number> {
     try {
-      return this.writeInOrder(deliveries, onSkip);
+      const skipped = this.fold(deliveries, onSkip);
+      return this.flushInOrder().then(() => skipped);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  private writeInOrder(deliveries: Applied[], onSkip?: (event: StoredEvent, error: unknown) => void): Promise<number> {
+  /**
+   * As applyInOrder, but the batch stays folded in memory with the batches before it (the window)
+   * until the window holds `windowEntries` fields, members and dedupe records (default 100,000), or
+   * until flushInOrder(): a key written by many batches costs one write. Resolves to the number of
+   * events skipped once the caller may go on: at once, or when the window was due for writing, once
+   * the write before it has landed (at most two are under way).
+   */
+  foldInOrder(deliveries: Applied[], onSkip?: (event: StoredEvent, error: unknown) => void, windowEntries = 100_000): Promise<number> {
+    try {
+      const skipped = this.fold(deliveries, onSkip);
+      if ((this.window?.entries ?? 0) < windowEntries) return Promise.resolve(skipped);
+      const previous = this.marked;
+      this.writeWindow();
+      return previous.then(() => skipped);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Writes what foldInOrder holds; settles when Redis has everything folded so far and the watermark. */
+  flushInOrder(): Promise<void> {
+    try {
+      this.writeWindow();
+      return this.marked;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Folds a batch into the window (an event that cannot be folded goes by itself); the skips. */
+  private fold(deliveries: Applied[], onSkip?: (event: StoredEvent, error: unknown) => void): number {
     if (this.ended) throw new Error(`generation ${this.generation}: the rebuild has ended`);
     const sequence = this.sequence;
     if (!sequence) throw new InvalidDelivery(`generation ${this.generation}: applyInOrder after apply, applyMany or skip`);
-    if (deliveries.length === 0) return Promise.resolve(0);
-    const { keyspace, scripts, writer } = this.parts;
-    const plan = planInOrder(
-      deliveries,
-      sequence,
-      (event) => writer.project(event),
-      (placed) => keyspace.key(this.generation, placed),
-      this.parts.oneNode,
-    );
-    for (const [event, error] of plan.skips) onSkip?.(event, error);
-    if ('entries' in plan) {
-      // Its links continue the previous batch's watermark: sent after it (on one Redis this batch's
-      // script would otherwise overtake that watermark and park its links, which nothing then pulls in).
-      const written = this.marked.then(() => writer.write(this.slot, plan.entries)).then(() => plan.skips.length);
-      this.marked = written.then(() => undefined);
+    checkInOrder(deliveries, sequence);
+    const { writer } = this.parts;
+    let skipped = 0;
+    for (const { category, event, prevPosition } of deliveries) {
+      let changes: Change[] | undefined;
+      try {
+        changes = writer.project(event);
+      } catch (error) {
+        // As applyOrSkip: the event's own fault, recorded as skipped (a bad skip record throws).
+        assertSkipped({ category, streamId: event.streamId, revision: event.revision, position: event.position, prevPosition });
+        onSkip?.(event, error);
+        skipped++;
+      }
+      this.window ??= new GenerationFold();
+      if (this.window.addEvent(category, event, changes)) continue;
+      // It does not fold with what the window holds: the window is written first.
+      this.writeWindow();
+      this.window = new GenerationFold();
+      if (this.window.addEvent(category, event, changes)) continue;
+      // Not even alone: through the per-event script, after the window before it (its link continues
+      // that window's watermark; on one Redis its script would otherwise overtake that watermark and
+      // park its link, which nothing then pulls in).
+      const base = { category, streamId: event.streamId, revision: event.revision, position: event.position, prevPosition };
+      const entry: Entry = changes ? { kind: 'a', ...base, changes } : { kind: 's', ...base, changes: [] };
+      // What the per-event script writes is not known here: from now on every key may hold something.
+      this.keys.saturate();
+      const written = this.marked.then(() => writer.write(this.slot, [entry])).then(() => undefined);
+      this.perEvent = written;
+      this.marked = written;
       this.marked.catch(() => undefined);
-      return written;
     }
+    return skipped;
+  }
+
+  /**
+   * Sends the window's commands, each shard's unguarded (a lost rebuild's last writes land in a
+   * generation never read), then the watermark under the lease once they and the previous write's
+   * watermark have landed: the watermark never passes what a shard does not have yet.
+   */
+  private writeWindow(): void {
+    const window = this.window;
+    if (window === undefined) return;
+    this.window = undefined;
+    const { keyspace, scripts, oneNode } = this.parts;
+    const prefixes = shards.tags.map((tag) => keyspace.key(this.generation, `${tag}:`));
+    const scriptArgs: string[][] = [];
+    // BULK_APPLY_SCRIPT's arguments: KEYS 1 its (unused) guard, then each key once; the commands as JSON.
+    let chunk = { shard: -1, keys: [] as string[], commands: [] as unknown[] };
+    const close = () => {
+      if (chunk.commands.length === 0) return;
+      const { keys: named, commands } = chunk;
+      scriptArgs.push([String(named.length + 1), named[0]!, ...named, '', JSON.stringify(commands)]);
+      chunk = { shard: -1, keys: [], commands: [] };
+    };
+    window.commands(
+      {
+        key: (shard, logical) => {
+          // On a cluster a script stays in one slot group; anywhere, it stays short.
+          if (chunk.commands.length >= COMMANDS_PER_SCRIPT || (!oneNode && shard !== chunk.shard)) close();
+          chunk.shard = shard;
+          return chunk.keys.push(prefixes[shard] + logical) + 1;
+        },
+        command: (command) => chunk.commands.push(command),
+      },
+      (shard, logical) => this.keys.fresh(shard, logical),
+    );
+    close();
+    const send = () => Promise.all(scriptArgs.map((args) => scripts.bulkApply(...args)));
+    const sends = this.perEvent ? this.perEvent.then(send) : send();
     const lease = keyspace.control('lease');
-    // Each shard's scripts unguarded (a lost rebuild's last writes land in a generation never read),
-    // then the counters and the watermark under the lease, after this batch's shards and the
-    // previous batch's watermark: the watermark never passes what a shard does not have yet.
-    const written = Promise.all(plan.scripts.map((commands) => scripts.bulkApply(...bulkApplyArgs(commands[0]![1], '', commands))));
+    const mark = positionToString(window.mark);
     const previous = this.marked;
-    const marked = Promise.all([written, previous]).then(async () => {
-      if ((await scripts.bulkApply(...bulkApplyArgs(lease, this.generation, plan.mark))) !== 1) {
+    const marked = Promise.all([sends, previous]).then(async () => {
+      if ((await scripts.bulkApply(...bulkApplyArgs(lease, this.generation, [['set', keyspace.mark(this.generation, keys.watermark), mark]]))) !== 1) {
         throw new GenerationLost(`generation ${this.generation} lost its rebuild lease`);
       }
-      return plan.skips.length;
     });
-    this.marked = marked.then(() => undefined);
-    // Handled here for the rejection's sake; the next batch still sees it and fails too.
+    this.marked = marked;
+    // Handled here for the rejection's sake; the next write still sees it and fails too.
     this.marked.catch(() => undefined);
-    return marked;
   }
 
   watermark(): Promise<bigint> {
