@@ -62,13 +62,14 @@ export class CommandRunner {
    * give that same answer without a read: a final refusal (DomainError.final: the lane lets one
    * decided on a cached state stand), or one a handler's pre-check would give from a state the store
    * confirmed within FRESH_MS (`fresh`). A crowd on a packet that is gone is answered without
-   * queueing. Undefined when nothing is cached or the command is not refused so; nothing is read or stored.
+   * queueing. Undefined when nothing is cached or the command is not refused so; nothing is read or
+   * stored. `countAs`: the command it counts as rejected, where the usual way would have counted it.
    */
   refusalOnCache<S>(
-    command: string,
     streamId: string,
     decide: (state: S) => unknown,
     stands: (error: DomainError, state: S, fresh: boolean) => boolean,
+    countAs?: string,
   ): DomainError | undefined {
     const cached = this.states.cached<S>(streamId);
     if (!cached) return undefined;
@@ -76,7 +77,7 @@ export class CommandRunner {
       decide(cached.state);
     } catch (error) {
       if (error instanceof DomainError && stands(error, cached.state, this.states.fresh(streamId))) {
-        this.metrics.commands.inc({ command, outcome: 'rejected' });
+        if (countAs) this.metrics.commands.inc({ command: countAs, outcome: 'rejected' });
         return error;
       }
     }

@@ -38,8 +38,8 @@ export class ProductStreams {
    * state (loadForOrder), without the handler; undefined when the order must go the usual way.
    */
   refusalWhileFresh(productId: string, reserve: Extract<ProductCommand, { type: 'ReserveStock' }>): DomainError | undefined {
+    // Not counted as a command: the pre-check it stands for never was.
     return this.runner.refusalOnCache<ProductState>(
-      reserve.type,
       productStream(productId),
       (state) => productDecider.decide(reserve, state),
       (_, state, fresh) => fresh && isListed(state),

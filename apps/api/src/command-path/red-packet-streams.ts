@@ -33,10 +33,10 @@ export class RedPacketStreams {
   finalRefusal(redPacketId: string, userId: string, now: Date): DomainError | undefined {
     const claim: RedPacketCommand = { type: 'ClaimRedPacket', data: { redPacketId, userId, now: now.toISOString(), random: () => 0 } };
     return this.runner.refusalOnCache<RedPacketState>(
-      claim.type,
       redPacketStream(redPacketId),
       (state) => redPacketDecider.decide(claim, state),
       (error) => error.final,
+      claim.type, // the lane counted it
     );
   }
 
