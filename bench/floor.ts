@@ -3,6 +3,7 @@
  * bench/cpu-per-tip.ts measures Zan, so that the two compare process by process.
  *
  *   node --require ./infra/register-ts.js bench/floor.ts     # TIPS=4000 CONNECTIONS=32 FLOOR_MODES=single,group
+ *   FLOOR_MODES=claims,claims-records node --require ./infra/register-ts.js bench/floor.ts   # the hot packet (CLAIMERS=10000)
  *   CPU_PROF=1 node --require ./infra/register-ts.js bench/floor.ts   # + bench-<pid>.cpuprofile per process in bench/results/profiles/
  *
  * Three processes, as Zan's api, relay and projector (bench/floor/): a bare node:http server storing
@@ -17,7 +18,7 @@
  * Everything is made under names of its own (schema, topic prefix, Redis key prefix) and removed
  * at the end, also when the run fails.
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -29,14 +30,21 @@ import { dropIsolated } from '../test/support/stacks';
 import { describeLoadAverage, openCpuWindow } from './lib/cpu-per-process';
 import { describeStatuses, runLoad } from './lib/load';
 import { benchEnv, serversOf, type Servers } from './lib/servers';
-import { sleep, startScript, waitFor } from './lib/stack';
+import { bearer, sleep, startScript, waitFor } from './lib/stack';
+import { TEST_JWT_SECRET } from '../test/support/tokens';
 import { perSecond, roundMs, spread } from './lib/stats';
 
 const TIPS = Number(process.env.TIPS ?? 4_000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
 const WARM_UP = 500;
 const PROFILE_DIR = join(__dirname, 'results', 'profiles');
-const MODES = (process.env.FLOOR_MODES ?? 'single,group').split(',') as ('single' | 'group')[];
+type Mode = 'single' | 'group' | 'claims' | 'claims-records';
+const MODES = (process.env.FLOOR_MODES ?? 'single,group').split(',') as Mode[];
+const CLAIMERS = Number(process.env.CLAIMERS ?? 10_000);
+/** The claim storm's: 200 connections, one packet of 20,000 fen in 100 shares. */
+const CLAIM_CONNECTIONS = 200;
+const HOT_SHARES = 100;
+const HOT_AMOUNT = 20_000;
 /** The tip storm's shape at cpu-per-tip's scale: 200 readers, 20 authors, 500-1,000 fen. */
 const readers = Array.from({ length: 200 }, (_, i) => `reader${i}`);
 const authors = Array.from({ length: 20 }, (_, i) => `author${i}`);
@@ -142,9 +150,84 @@ async function runMode(servers: Servers, mode: 'single' | 'group'): Promise<stri
   }
 }
 
+/**
+ * The claim floor (bench/floor/claims.ts): the hot packet of the claim storm on a bare node:http
+ * server. A warm-up packet claimed by 1,000 claimers of its own, then CLAIMERS distinct claimers
+ * (each its own token and Idempotency-Key) on one packet of 100 shares, all queued at once over 200
+ * connections: time to drain, and CPU per claim of the server and its PostgreSQL backends.
+ */
+async function runClaimMode(servers: Servers, mode: 'claims' | 'claims-records'): Promise<string[]> {
+  const iso = isolation(`floor${mode.replace('-', '')}`);
+  const [warm, hot] = [randomUUID(), randomUUID()];
+  const processEnv = {
+    FLOOR_DATABASE_URL: servers.databaseUrl,
+    FLOOR_SCHEMA: iso.pgSchema,
+    FLOOR_JWT_SECRET: TEST_JWT_SECRET,
+    FLOOR_PACKETS: `${warm}:${HOT_AMOUNT}:${HOT_SHARES},${hot}:${HOT_AMOUNT}:${HOT_SHARES}`,
+    FLOOR_CLAIM_RECORDS: mode === 'claims-records' ? '1' : '0',
+    ...(process.env.CPU_PROF && { NODE_OPTIONS: `--require ${join(__dirname, 'lib', 'cpu-profile-preload.js')}`, CPU_PROF_DIR: PROFILE_DIR }),
+  };
+  if (process.env.CPU_PROF) mkdirSync(PROFILE_DIR, { recursive: true });
+  const run = Date.now().toString(36);
+  const crowd = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name}${i}-${run}`);
+  const storm = async (url: string, packet: string, userIds: string[]) => {
+    const tokens = userIds.map((userId) => bearer(userId));
+    let next = 0;
+    return runLoad({
+      url,
+      connections: CLAIM_CONNECTIONS,
+      amount: userIds.length,
+      timeoutS: 30,
+      next: () => ({
+        method: 'POST',
+        path: `/v1/red-packets/${packet}/claims`,
+        headers: { authorization: tokens[next]!, 'idempotency-key': `${run}-${next++}` },
+      }),
+    });
+  };
+  let http: Awaited<ReturnType<typeof startScript>> | undefined;
+  const pg = new Client({ connectionString: servers.databaseUrl, application_name: 'zan-floor-bench' });
+  const redis = new Redis(servers.redisUrl);
+  try {
+    await pg.connect();
+    const sql = new PgSqlClient({ connectionString: servers.databaseUrl, poolSize: 1, applicationName: 'zan-floor-bench' });
+    await migrate(sql, iso.pgSchema).finally(() => sql.close());
+    await pg.query(
+      `CREATE TABLE "${iso.pgSchema}".floor_idempotency (scope text NOT NULL, key text NOT NULL, request_hash text NOT NULL, response text, PRIMARY KEY (scope, key))`,
+    );
+    http = await startScript('bench/floor/claims.ts', processEnv, /listening on http:/);
+    const url = `http://127.0.0.1:${/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(http.output())![1]}`;
+    await storm(url, warm, crowd('warmer', 1_000));
+    await sleep(500);
+    const window = await openCpuWindow(pg, redis, { http: http.child.pid! });
+    if (process.env.CPU_PROF) process.kill(http.child.pid!, 'SIGUSR2');
+    const loadAverage = describeLoadAverage();
+    const load = await storm(url, hot, crowd('claimer', CLAIMERS));
+    const cpu = await window.close(CLAIMERS);
+    const stored = await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${iso.pgSchema}".events WHERE stream_id = $1`, [`red-packet-${hot}`]);
+    const latency = spread(load.latencies);
+    const exact = load.byStatus[201] === HOT_SHARES && load.byStatus[410] === CLAIMERS - HOT_SHARES && Number(stored.rows[0]!.n) === HOT_SHARES;
+    return [
+      `claim floor, ${mode === 'claims' ? 'refusals from memory, winners group-committed' : 'every answer with its idempotency record, group-committed'}:`,
+      `${CLAIMERS} claims on one packet of ${HOT_SHARES} shares drained in ${(load.elapsedMs / 1000).toFixed(3)} s (${perSecond(CLAIMERS, load.elapsedMs)} claims/s), ` +
+        `p50 ${roundMs(latency.p50)} ms, p99 ${roundMs(latency.p99)} ms; ${describeStatuses(load.byStatus)}; ${stored.rows[0]!.n} stored; ${exact ? 'exact' : 'NOT EXACT'}`,
+      `over ${CLAIM_CONNECTIONS} connections; ${loadAverage} at the start`,
+      ...cpu.lines.map((line) => line.replace(/per tip/g, 'per claim')),
+    ];
+  } finally {
+    await http?.kill();
+    await pg.end().catch(() => undefined);
+    redis.disconnect();
+    await dropIsolated({ ZAN_EVENT_STORE: servers.databaseUrl, ZAN_PG_SCHEMA: iso.pgSchema, REDIS_URL: servers.redisUrl, ZAN_REDIS_PREFIX: iso.redisPrefix });
+  }
+}
+
 async function main(): Promise<void> {
   const servers = serversOf({ env: benchEnv() });
-  for (const mode of MODES) console.log(`${(await runMode(servers, mode)).join('\n')}\n`);
+  for (const mode of MODES) {
+    const lines = mode === 'claims' || mode === 'claims-records' ? await runClaimMode(servers, mode) : await runMode(servers, mode);
+    console.log(`${lines.join('\n')}\n`);
+  }
 }
 
 main().then(

@@ -20,19 +20,19 @@ import type { BenchContext, Baseline, Figure, Scenario, ScenarioResult } from '.
 import { startNaive } from '../naive/naive-process';
 
 /** Claimers in flight at once. Many more sockets would measure the load generator, not the server. */
-const CLAIM_CONNECTIONS = 200;
+export const CLAIM_CONNECTIONS = 200;
 const HOT_SHARES = 100;
 const HOT_AMOUNT = 20_000;
 const MANY_SHARES = 10;
 const MANY_AMOUNT = 1_000;
 const PACKETS_PER_SENDER = 10;
 
-interface Claim {
+export interface Claim {
   packet: string;
   userId: string;
 }
 
-interface Outcome {
+export interface Outcome {
   load: LoadResult;
   /** Winners' amounts by packet. */
   won: Map<string, number[]>;
@@ -50,7 +50,7 @@ const shuffle = <T>(items: T[]): T[] => {
 };
 
 /** Every claim queued at once; `CLAIM_CONNECTIONS` connections drain them. */
-const storm = async (url: string, claims: Claim[], tokens: Map<string, string>): Promise<Outcome> => {
+export const storm = async (url: string, claims: Claim[], tokens: Map<string, string>): Promise<Outcome> => {
   const outcome: Outcome = { load: undefined!, won: new Map(), refused: new Map(), firstRefusals: [] };
   let next = 0;
   const keyPrefix = randomUUID();
@@ -91,11 +91,11 @@ const storm = async (url: string, claims: Claim[], tokens: Map<string, string>):
   return outcome;
 };
 
-const wins = (outcome: Outcome): number => [...outcome.won.values()].reduce((n, amounts) => n + amounts.length, 0);
+export const wins = (outcome: Outcome): number => [...outcome.won.values()].reduce((n, amounts) => n + amounts.length, 0);
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 const drainS = (outcome: Outcome): number => Math.round(outcome.load.elapsedMs) / 1000;
 const claimsPerS = (outcome: Outcome, claims: number): number => Math.round(claims / (outcome.load.elapsedMs / 1000));
-const describeOutcome = (name: string, outcome: Outcome, claims: number): string => {
+export const describeOutcome = (name: string, outcome: Outcome, claims: number): string => {
   const latency = spread(outcome.load.allLatencies);
   return (
     `${name}: ${claims} claims drained in ${drainS(outcome)} s (${claimsPerS(outcome, claims)} claims/s), ${wins(outcome)} won; ` +
@@ -131,7 +131,7 @@ const plan = (scale: number): Plan => {
 };
 
 /** Sends the packets through the api (the send handler escrows them before answering). */
-const sendPackets = async (stack: Stack, senders: string[], count: number, amount: number, shares: number): Promise<string[]> => {
+export const sendPackets = async (stack: Stack, senders: string[], count: number, amount: number, shares: number): Promise<string[]> => {
   const tokens = new Map(senders.map((userId) => [userId, bearer(userId)]));
   const ids: string[] = [];
   const failures: string[] = [];

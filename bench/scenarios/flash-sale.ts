@@ -20,11 +20,11 @@ import { startNaive } from '../naive/naive-process';
 
 /** Buyers in flight at once. Many more sockets would measure the load generator, not the server. */
 const ORDER_CONNECTIONS = 200;
-const STOCK = 100;
-const PRICE = 100;
-const FUNDING = 1_000;
+export const STOCK = 100;
+export const PRICE = 100;
+export const FUNDING = 1_000;
 
-interface Outcome {
+export interface Outcome {
   load: LoadResult;
   paid: number;
   /** Refusals by problem type (its last segment), e.g. sold-out. */
@@ -43,7 +43,7 @@ const shuffle = <T>(items: T[]): T[] => {
 };
 
 /** Every buyer's order queued at once; `ORDER_CONNECTIONS` connections drain them. */
-const rush = async (url: string, productId: string, buyers: string[], tokens: Map<string, string>): Promise<Outcome> => {
+export const rush = async (url: string, productId: string, buyers: string[], tokens: Map<string, string>): Promise<Outcome> => {
   const outcome: Outcome = { load: undefined!, paid: 0, refused: new Map(), firstRefusals: [], soldOutMs: 0 };
   const order = shuffle([...buyers]);
   const body = JSON.stringify({ productId, quantity: 1, expectedPrice: PRICE });
@@ -82,7 +82,7 @@ const rush = async (url: string, productId: string, buyers: string[], tokens: Ma
 
 const drainS = (outcome: Outcome): number => Math.round(outcome.load.elapsedMs) / 1000;
 const ordersPerS = (outcome: Outcome, n: number): number => Math.round(n / (outcome.load.elapsedMs / 1000));
-const describeOutcome = (name: string, outcome: Outcome, n: number): string => {
+export const describeOutcome = (name: string, outcome: Outcome, n: number): string => {
   const latency = spread(outcome.load.allLatencies);
   return (
     `${name}: ${n} buyers answered in ${drainS(outcome)} s (${ordersPerS(outcome, n)} answers/s), sold out after ${Math.round(outcome.soldOutMs)} ms, ` +

@@ -68,8 +68,16 @@ const describeFlashSale = (name: string, start: () => Promise<RunningZan>) =>
       const loser = buyers[answers.indexOf(refused[0]!)]!;
       expect((await winner.post('/v1/orders', body, `flash-${winner.userId}`).expect(201)).body).toEqual(paid[0]!.body);
       expect((await loser.post('/v1/orders', body, `flash-${loser.userId}`).expect(410)).body.type).toMatch(/sold-out$/);
-      // A late buyer, answered from the sold-out state.
-      expect((await loser.post('/v1/orders', body).expect(410)).body.type).toMatch(/sold-out$/);
+      // A late buyer, answered from the sold-out state before the order runs; the key keeps that answer,
+      // and is refused for another request. Bad input is still the route's to answer first.
+      const late = await loser.post('/v1/orders', body, `late-${loser.userId}`).expect(410);
+      expect(late.body.type).toMatch(/sold-out$/);
+      const lateAgain = await loser.post('/v1/orders', body, `late-${loser.userId}`).expect(410);
+      expect(lateAgain.headers['idempotent-replayed']).toBe('true');
+      expect(lateAgain.body).toEqual(late.body);
+      expect((await loser.post('/v1/orders', { ...body, quantity: 2 }, `late-${loser.userId}`).expect(409)).body.type).toMatch(/idempotency-key-reused$/);
+      expect((await loser.post('/v1/orders', { ...body, note: 'x' }).expect(400)).body.type).toMatch(/validation$/);
+      expect((await loser.post('/v1/orders', { ...body, quantity: 1.5 }).expect(400)).body.type).toMatch(/validation$/);
 
       const at = later(...paid.map((a) => a.body.position as string));
       expect((await shop.get(`/v1/products/${productId}?after=${at}`).expect(200)).body).toMatchObject({ stock: 0, sold: STOCK });

@@ -107,6 +107,34 @@ describe('payments over HTTP (full stack)', () => {
     await waitFor(async () => (await winner.get('/v1/wallets/me')).body?.balance === won[0]!.body.amount);
   }, 60_000);
 
+  it('red packets: a claim on a packet known to be gone is answered at once, and its key answers the same ever after', async () => {
+    const { client: sender } = await fundedUser(zan.app, 'sender-4b', 1_000);
+    const packet = async () => (await sender.post('/v1/red-packets', { amount: 200, shares: 2, mode: 'lucky' }).expect(201)).body.redPacketId as string;
+    const [gone, other] = [await packet(), await packet()];
+    const winners = ['winner-4b-1', 'winner-4b-2'].map((userId) => clientFor(zan.app, userId));
+    const won = await Promise.all(winners.map((winner) => winner.post(`/v1/red-packets/${gone}/claims`, undefined, `${winner.userId}-k`).expect(201)));
+
+    // The api knows the packet is gone: refused before the command runs, the refusal stored as the key's answer.
+    const late = clientFor(zan.app, 'late-4b');
+    const refused = await late.post(`/v1/red-packets/${gone}/claims`, undefined, 'late-k').expect(410);
+    expect(refused.body.type).toMatch(/red-packet-gone$/);
+    const replayed = await late.post(`/v1/red-packets/${gone}/claims`, undefined, 'late-k').expect(410);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body).toEqual(refused.body);
+    // The same key for another request (a packet that is not gone) is refused, never run.
+    expect((await late.post(`/v1/red-packets/${other}/claims`, undefined, 'late-k').expect(409)).body.type).toMatch(/idempotency-key-reused$/);
+    // A winner's key still answers the win, and a winner's new claim hears that they claimed.
+    const again = await winners[0]!.post(`/v1/red-packets/${gone}/claims`, undefined, 'winner-4b-1-k').expect(201);
+    expect(again.body).toEqual(won[0]!.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await winners[1]!.post(`/v1/red-packets/${gone}/claims`).expect(409)).body.type).toMatch(/red-packet-already-claimed$/);
+    // Bad input is still the route's to answer first.
+    expect((await late.post(`/v1/red-packets/${gone}/claims`, { amount: 1 }).expect(400)).body.type).toMatch(/validation$/);
+    await late.post(`/v1/red-packets/${gone}/claims`, undefined, null).expect(400);
+    // The other packet pays the late claimer under a new key.
+    await late.post(`/v1/red-packets/${other}/claims`, undefined, 'late-k2').expect(201);
+  }, 60_000);
+
   it('red packets: recipients, unknown packets, equal shares and expiry refund exactly once', async () => {
     const { client: sender } = await fundedUser(zan.app, 'sender-5', 20_000);
     const sent = await sender.post('/v1/red-packets', { amount: 1001, shares: 2, mode: 'equal', recipients: ['friend-5a', 'friend-5b'] }).expect(201);

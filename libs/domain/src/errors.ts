@@ -13,6 +13,20 @@ export abstract class DomainError extends Error {
    * stands, the api need not read the stream again to confirm it.
    */
   abstract readonly final: boolean;
+
+  /**
+   * A refusal is an answer, not a fault: no stack is captured (about 4 us per error; a hot packet's
+   * 9,900 losers raise one each). Its type and message say where it comes from.
+   */
+  constructor(message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
 }
 
 export const domainError = (code: string, status: number, title: string, final = false) =>

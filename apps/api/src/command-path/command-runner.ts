@@ -57,6 +57,33 @@ export class CommandRunner {
     return this.states.load(streamId, folder, options);
   }
 
+  /**
+   * The refusal `decide` gets on the stream's cached state, when `stands` says the usual way would
+   * give that same answer without a read: a final refusal (DomainError.final: the lane lets one
+   * decided on a cached state stand), or one a handler's pre-check would give from a state the store
+   * confirmed within FRESH_MS (`fresh`). A crowd on a packet that is gone is answered without
+   * queueing. Undefined when nothing is cached or the command is not refused so; nothing is read or
+   * stored. `countAs`: the command it counts as rejected, where the usual way would have counted it.
+   */
+  refusalOnCache<S>(
+    streamId: string,
+    decide: (state: S) => unknown,
+    stands: (error: DomainError, state: S, fresh: boolean) => boolean,
+    countAs?: string,
+  ): DomainError | undefined {
+    const cached = this.states.cached<S>(streamId);
+    if (!cached) return undefined;
+    try {
+      decide(cached.state);
+    } catch (error) {
+      if (error instanceof DomainError && stands(error, cached.state, this.states.fresh(streamId))) {
+        if (countAs) this.metrics.commands.inc({ command: countAs, outcome: 'rejected' });
+        return error;
+      }
+    }
+    return undefined;
+  }
+
   execute<S>(execution: Execution<S>): Promise<Executed<S>> {
     // Random ids are drawn once per command: decided again (a conflict, or an append whose answer a
     // lost connection swallowed after it committed), it keeps them, so its stored attempt is a

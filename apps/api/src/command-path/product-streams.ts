@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { productStream } from '@zan/contracts';
-import { PriceChanged, SoldOut, isListed, productDecider, type ProductCommand, type ProductState } from '@zan/domain';
+import { type DomainError, PriceChanged, SoldOut, isListed, productDecider, type ProductCommand, type ProductState } from '@zan/domain';
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
 import type { Executed, Loaded } from './execution';
@@ -30,6 +30,20 @@ export class ProductStreams {
    */
   loadForOrder(productId: string): Promise<Loaded<ProductState>> {
     return this.runner.load(productStream(productId), productDecider, { whileFresh: isListed });
+  }
+
+  /**
+   * An order's refusal by the product (sold out, another price, delisted...) on a listed product's
+   * state the store confirmed moments ago: what the order's pre-check decides on that same cached
+   * state (loadForOrder), without the handler; undefined when the order must go the usual way.
+   */
+  refusalWhileFresh(productId: string, reserve: Extract<ProductCommand, { type: 'ReserveStock' }>): DomainError | undefined {
+    // Not counted as a command: the pre-check it stands for never was.
+    return this.runner.refusalOnCache<ProductState>(
+      productStream(productId),
+      (state) => productDecider.decide(reserve, state),
+      (_, state, fresh) => fresh && isListed(state),
+    );
   }
 
   /** A caller's command on the stream; its ids derive from `commandId` (the context's, or one the handler derived from it). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { redPacketStream, type EventMetadata, type RedPacketSent, type StoredEvent } from '@zan/contracts';
-import { redPacketDecider, type RedPacketCommand, type RedPacketState } from '@zan/domain';
+import { type DomainError, redPacketDecider, type RedPacketCommand, type RedPacketState } from '@zan/domain';
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
 import type { Executed } from './execution';
@@ -23,6 +23,21 @@ export class RedPacketStreams {
     now?: Date,
   ): Promise<Executed<RedPacketState>> {
     return this.run(redPacketId, command, metadataOf(context, commandId), eventIdsOf(commandId), { recovering: context.idempotency?.recovering ?? false, now });
+  }
+
+  /**
+   * A claim's final refusal on the packet's cached state (gone, already claimed, not a recipient),
+   * the lane's answer too, without queueing on it; undefined when the claim must go the usual way
+   * (CommandRunner.refusalOnCache). A claim that would pass is thrown away, so its draw is not random.
+   */
+  finalRefusal(redPacketId: string, userId: string, now: Date): DomainError | undefined {
+    const claim: RedPacketCommand = { type: 'ClaimRedPacket', data: { redPacketId, userId, now: now.toISOString(), random: () => 0 } };
+    return this.runner.refusalOnCache<RedPacketState>(
+      redPacketStream(redPacketId),
+      (state) => redPacketDecider.decide(claim, state),
+      (error) => error.final,
+      claim.type, // the lane counted it
+    );
   }
 
   /**

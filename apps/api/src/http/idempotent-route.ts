@@ -1,16 +1,31 @@
-import { SetMetadata, applyDecorators } from '@nestjs/common';
+import { SetMetadata, applyDecorators, type Type } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { DomainError } from '@zan/domain';
 
 export const IDEMPOTENT_ROUTE = 'zan:idempotent';
+export const REFUSED_UP_FRONT = 'zan:refused-up-front';
+
+/**
+ * A route's refusal known before its command runs, from state the api holds (a packet that is gone, a
+ * product sold out moments ago): the answer the command would give too, and no effect, so the
+ * IdempotencyInterceptor stores it as the key's answer in one write and the command never runs.
+ * Undefined: the request goes the usual way (and so does bad input, which the route answers itself).
+ */
+export interface UpFrontRefusal {
+  refusalOf(request: Request & { principal: { userId: string } }): DomainError | undefined;
+}
 
 /**
  * Marks a route whose answer is replayed for a repeated Idempotency-Key (the IdempotencyInterceptor
  * acts on it; money-moving routes are rate limited by it). Money-moving routes require the key;
- * other POSTs honour it when given (`optional`).
+ * other POSTs honour it when given (`optional`). `refusedUpFront`: the provider that may refuse the
+ * request before its command runs (UpFrontRefusal).
  */
-export const Idempotent = (options: { optional?: boolean } = {}) =>
+export const Idempotent = (options: { optional?: boolean; refusedUpFront?: Type<UpFrontRefusal> } = {}) =>
   applyDecorators(
     SetMetadata(IDEMPOTENT_ROUTE, options.optional ? 'optional' : 'required'),
+    ...(options.refusedUpFront ? [SetMetadata(REFUSED_UP_FRONT, options.refusedUpFront)] : []),
     ApiHeader({
       name: 'Idempotency-Key',
       required: !options.optional,

@@ -1,12 +1,12 @@
-import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, Logger, NestInterceptor, type Type } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import { CLOCK, type Clock, routeTemplateOf } from '@zan/platform';
 import { DomainError } from '@zan/domain';
 import { type CommandRequest, commandIdOf } from '../command-path/command-context';
-import { IDEMPOTENT_ROUTE } from '../http/idempotent-route';
+import { IDEMPOTENT_ROUTE, REFUSED_UP_FRONT, type UpFrontRefusal } from '../http/idempotent-route';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
 import { CommandMetrics } from '../observability/command-metrics';
@@ -29,9 +29,11 @@ const canonical = (value: unknown): string => {
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger(IdempotencyInterceptor.name);
+  private readonly upFront = new Map<Type<UpFrontRefusal>, UpFrontRefusal>();
 
   constructor(
     private readonly reflector: Reflector,
+    private readonly modules: ModuleRef,
     @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: CommandMetrics,
@@ -71,6 +73,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const hash = createHash('sha256')
       .update(`${request.method}\n${request.path}\n${canonical(request.body ?? null)}`)
       .digest('hex');
+
+    // A refusal known before the command runs (a claim on a packet that is gone, an order of a sold-out
+    // product) is stored as the key's answer in one write instead of two, and the command never runs.
+    // The record is still stored: the contract (docs/contract.md, "Commands over HTTP") answers the
+    // same key with another request 409 idempotency-key-reused, and without the record that request
+    // would run (a claim of another packet under a key already answered). The answer is the usual
+    // way's (UpFrontRefusal: a final refusal, or the handler's pre-check on the same cached state),
+    // and a key that has a record already (an earlier win, a twin in progress, another request) goes
+    // the usual way below, which replays it, refuses it or waits for it.
+    const refusal = this.refusalUpFront(context, request);
+    if (refusal) {
+      const { problem: body } = toProblem(refusal);
+      if (await this.store.refuse(scope, key, hash, { status: body.status, body }, this.clock.now())) throw refusal;
+    }
 
     const deadline = Date.now() + WAIT_FOR_TWIN_MS;
     for (;;) {
@@ -114,6 +130,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
         }
       }
     }
+  }
+
+  private refusalUpFront(context: ExecutionContext, request: CommandRequest): DomainError | undefined {
+    const type = this.reflector.get<Type<UpFrontRefusal> | undefined>(REFUSED_UP_FRONT, context.getHandler());
+    if (!type) return undefined;
+    let refusing = this.upFront.get(type);
+    if (!refusing) {
+      refusing = this.modules.get(type, { strict: false }) as UpFrontRefusal; // Nest throws when it is not provided
+      this.upFront.set(type, refusing);
+    }
+    return refusing.refusalOf(request);
   }
 
   /**

@@ -21,6 +21,12 @@ export type Begin =
 
 export interface IdempotencyStore {
   begin(scope: string, key: string, requestHash: string, leaseMs: number, now: Date): Promise<Begin>;
+  /**
+   * Stores a refusal decided before the request ran anything (no pending record, no effect) as the
+   * key's answer, unless the key has a record already; answers whether it stored it. When it did not,
+   * the caller goes the usual way (begin), which replays that record, finds it mismatched, or waits.
+   */
+  refuse(scope: string, key: string, requestHash: string, response: StoredResponse, now: Date): Promise<boolean>;
   /** Stores the answer, if `lease` still holds the pending record; answers whether it did. */
   complete(scope: string, key: string, response: StoredResponse, lease: Lease): Promise<boolean>;
   /** Forgets a pending record (the command failed before any effect): the key can be used again. */

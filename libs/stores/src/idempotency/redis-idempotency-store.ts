@@ -24,6 +24,14 @@ redis.call('HSET', KEYS[1], 'lockedUntil', ARGV[3])
 return { 'started', r[5], '1', ARGV[3] }
 `;
 
+// A refusal decided up front: the finished record, unless the key has one.
+const REFUSE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'hash', ARGV[1], 'state', 'done', 'response', ARGV[3], 'lockedUntil', ARGV[2], 'createdAt', ARGV[2])
+if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+return 1
+`;
+
 // Complete, release and abandon act only for the lease's holder (ARGV[1]: the lease's end, its token).
 const HOLDS = `
 local r = redis.call('HMGET', KEYS[1], 'state', 'lockedUntil')
@@ -89,6 +97,19 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       default:
         return { outcome: 'in-progress' };
     }
+  }
+
+  async refuse(scope: string, key: string, requestHash: string, response: StoredResponse, now: Date): Promise<boolean> {
+    const reply = await this.redis.eval(
+      REFUSE,
+      1,
+      this.keyOf(scope, key),
+      requestHash,
+      String(now.getTime()),
+      JSON.stringify(response),
+      String(this.options.retentionMs ?? 0),
+    );
+    return Number(reply) === 1;
   }
 
   async complete(scope: string, key: string, response: StoredResponse, lease: Lease): Promise<boolean> {

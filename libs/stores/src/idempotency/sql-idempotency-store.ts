@@ -19,6 +19,15 @@ interface Claim {
   created_at: string;
 }
 
+/** A refusal decided up front, stored as the key's finished record. */
+interface Refusal {
+  scope: string;
+  key: string;
+  request_hash: string;
+  response: string;
+  created_at: string;
+}
+
 /** A claim or a completion, as one batch of writes carries them. */
 type Write = ({ claim: true } & Claim) | ({ claim: false } & Completion);
 
@@ -51,6 +60,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   /** Claims and (relaxed) completions go together: one statement, one round trip, one commit per batch. */
   private readonly writes: Coalescer<Write, boolean>;
   private readonly refusals: Coalescer<Completion, boolean>;
+  private readonly upFront: Coalescer<Refusal, boolean>;
 
   constructor(
     private readonly sql: SqlClient,
@@ -59,6 +69,25 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     this.table = `"${schema}".idempotency`;
     this.writes = new Coalescer((writes) => this.writeAll(writes));
     this.refusals = new Coalescer((completions) => this.completeAll(completions, { relaxed: false }));
+    this.upFront = new Coalescer((refusals) => this.refuseAll(refusals));
+  }
+
+  /**
+   * Refusals decided up front, each inserted as a done record unless its key exists; committed
+   * synchronously, as a refusal's completion is (no event after it carries it to disk). Two of one
+   * key in a batch: the first inserts, the second finds it.
+   */
+  private async refuseAll(refusals: Refusal[]): Promise<boolean[]> {
+    const { rows } = await this.sql.query<{ scope: string; key: string }>(
+      `INSERT INTO ${this.table} (scope, key, request_hash, state, response, locked_until, created_at)
+       SELECT c.scope, c.key, c.request_hash, 'done', c.response, c.created_at, c.created_at
+       FROM jsonb_to_recordset($1::text::jsonb) AS c(scope text, key text, request_hash text, response text, created_at timestamptz)
+       ON CONFLICT (scope, key) DO NOTHING
+       RETURNING scope, key`,
+      [JSON.stringify(refusals)],
+    );
+    const inserted = new Set(rows.map((row) => `${row.scope}\n${row.key}`));
+    return refusals.map((refusal) => inserted.delete(`${refusal.scope}\n${refusal.key}`));
   }
 
   /**
@@ -148,6 +177,10 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     );
     if (taken.rows.length === 1) return { outcome: 'started', createdAt: new Date(row.created_at), takenOver: true, lease: lockedUntil.getTime() };
     return { outcome: 'in-progress' };
+  }
+
+  refuse(scope: string, key: string, requestHash: string, response: StoredResponse, now: Date): Promise<boolean> {
+    return this.upFront.run({ scope, key, request_hash: requestHash, response: JSON.stringify(response), created_at: now.toISOString() });
   }
 
   async complete(scope: string, key: string, response: StoredResponse, lease: Lease): Promise<boolean> {

@@ -60,6 +60,26 @@ export const describeIdempotencyStoreContract = (name: string, factory: () => Pr
       expect(await store.begin(scope, 'tip-1', 'h', LEASE_MS, now)).toEqual({ outcome: 'replay', response: refusal });
     });
 
+    it('stores a refusal decided up front as the answer of a new key only; a key with a record keeps it', async () => {
+      const scope = user();
+      const now = at('2026-03-01T10:00:00.000Z');
+      const gone = { status: 410, body: { type: 'https://zan.dev/problems/red-packet-gone', title: 'Red packet is gone', status: 410 } };
+      // Many at once (written together), a twin among them: the first of the two stores it.
+      const refused = await Promise.all(['r-1', 'r-2', 'r-3', 'r-1'].map((key) => store.refuse(scope, key, `h-${key}`, gone, now)));
+      expect(refused).toEqual([true, true, true, false]);
+      expect(await store.begin(scope, 'r-1', 'h-r-1', LEASE_MS, at('2026-03-01T11:00:00.000Z'))).toEqual({ outcome: 'replay', response: gone });
+      expect(await store.begin(scope, 'r-2', 'another request', LEASE_MS, now)).toEqual({ outcome: 'mismatch' });
+
+      // A key whose command is running, or answered, is not the refusal's to settle.
+      const running = await store.begin(scope, 'running', 'h', LEASE_MS, now);
+      expect(await store.refuse(scope, 'running', 'h', gone, now)).toBe(false);
+      await store.complete(scope, 'running', { status: 201, body: { won: 1 } }, leaseOf(running));
+      expect(await store.refuse(scope, 'running', 'h', gone, now)).toBe(false);
+      expect(await store.begin(scope, 'running', 'h', LEASE_MS, now)).toEqual({ outcome: 'replay', response: { status: 201, body: { won: 1 } } });
+      // Expired like any finished record.
+      expect(await store.expire(at('2026-03-03T10:00:00.000Z'))).toBe(4);
+    });
+
     it('lets exactly one of many identical first requests start', async () => {
       const scope = user();
       const now = at('2026-03-01T10:00:00.000Z');

@@ -7,6 +7,7 @@ import { Idempotent } from '../../http/idempotent-route';
 import { requireProductId } from '../../products/product-id';
 import { OrderPlacedDoc, PlaceOrderBody } from './place-order.dto';
 import { PlaceOrderCommand } from './place-order.handler';
+import { OrderRefusedUpFront } from './place-order.refusal';
 
 @ApiTags('orders')
 @ApiBearerAuth('bearer')
@@ -16,7 +17,7 @@ export class PlaceOrderController {
 
   @Post()
   @HttpCode(201)
-  @Idempotent()
+  @Idempotent({ refusedUpFront: OrderRefusedUpFront })
   @ApiOperation({ summary: 'Buy (OrderPlaced): the stock is taken and your wallet debited; the merchant is credited (OrderPaymentReceived)' })
   @ApiCreatedResponse({ type: OrderPlacedDoc })
   @ApiProblems(

@@ -9,6 +9,7 @@ import { requireNoBody } from '../../http/validation';
 import { requireRedPacketId } from '../red-packet-id';
 import { RedPacketClaimedDoc } from './claim-red-packet.dto';
 import { ClaimRedPacketCommand } from './claim-red-packet.handler';
+import { ClaimRefusedUpFront } from './claim-red-packet.refusal';
 
 @ApiTags('red packets')
 @ApiBearerAuth('bearer')
@@ -18,7 +19,7 @@ export class ClaimRedPacketController {
 
   @Post(':id/claims')
   @HttpCode(201)
-  @Idempotent()
+  @Idempotent({ refusedUpFront: ClaimRefusedUpFront })
   @ApiOperation({
     operationId: 'RedPackets_claim',
     summary: 'Claim a share of a red packet (RedPacketClaimed; your wallet is credited by RedPacketShareReceived)',

@@ -1,0 +1,168 @@
+/**
+ * The claim floor's HTTP process (bench/floor.ts, mode `claims`): a bare node:http server doing the
+ * least a claim on one hot red packet needs. Per `POST /v1/red-packets/<id>/claims` it verifies the
+ * bearer token as Zan's auth does (HS256, time claims; Zan's own verifyBearerToken, no cache: every
+ * claimer has a token of its own), requires an Idempotency-Key, and decides on the packet held in
+ * memory: while shares are left, it draws one (Zan's drawShare) and the claim waits for its event to
+ * be stored; once the packet is empty, it answers 410 red-packet-gone from memory at once. Winners'
+ * RedPacketClaimed events go to an events table made by Zan's migration, concurrent ones in one
+ * INSERT (one transaction, synchronous commit as the server is configured: on), as Zan group-commits.
+ *
+ * FLOOR_CLAIM_RECORDS=1: every answer also stores an idempotency record (scope, key, request hash,
+ * answer) in a table like Zan's, a winner's in its events' statement and refusals together in one
+ * INSERT per group (synchronous commit): what Zan's contract (a key reused for another request is a
+ * 409) makes every refusal cost at least.
+ *
+ * Below what Zan does, on purpose: no replay or mismatch check of a key, no stream revision check,
+ * no claimer-already-claimed check across restarts, no metrics, logs or request ids, no framework.
+ */
+import { createHash, createSecretKey, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Pool } from 'pg';
+import { drawShare } from '@zan/domain';
+import { verifyBearerToken } from '../../apps/api/src/auth/bearer-token';
+
+const schema = process.env.FLOOR_SCHEMA!;
+const records = process.env.FLOOR_CLAIM_RECORDS === '1';
+const key = createSecretKey(Buffer.from(process.env.FLOOR_JWT_SECRET!));
+const rules = { maxLifetimeSeconds: 86_400, clockSkewSeconds: 5 };
+const pool = new Pool({ connectionString: process.env.FLOOR_DATABASE_URL, max: 20, application_name: 'zan-floor-claims' });
+pool.on('error', () => undefined); // an idle client's error; the next query reports it
+
+interface Packet {
+  id: string;
+  remainingAmount: number;
+  remainingShares: number;
+  mode: 'lucky';
+  claims: Set<string>;
+  revision: number;
+}
+/** FLOOR_PACKETS: `<id>:<amount>:<shares>,...` (a warm-up packet, then the hot one). */
+const packets = new Map<string, Packet>(
+  process.env.FLOOR_PACKETS!.split(',').map((spec) => {
+    const [id, amount, shares] = spec.split(':') as [string, string, string];
+    return [id, { id, remainingAmount: Number(amount), remainingShares: Number(shares), mode: 'lucky', claims: new Set(), revision: -1 }];
+  }),
+);
+const PATH = /^\/v1\/red-packets\/([0-9a-f-]{36})\/claims$/;
+const GONE = JSON.stringify({ type: 'https://zan.dev/problems/red-packet-gone', title: 'Red packet is gone', status: 410 });
+
+interface Write {
+  packet: Packet;
+  userId: string;
+  key: string;
+  hash: string;
+  /** The winner's share, or undefined for a refusal. */
+  amount?: number;
+  revision?: number;
+  answer: string;
+  done: (error?: unknown) => void;
+}
+
+const insertWinners = `INSERT INTO "${schema}".events (tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)
+  SELECT u.ord::int - 1, u.id, u.stream_id, u.revision, 'RedPacketClaimed', 1, u.data, '{}'::jsonb, now()
+  FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[]) WITH ORDINALITY AS u(id, stream_id, revision, data, ord)`;
+const insertRecords = `INSERT INTO "${schema}".floor_idempotency (scope, key, request_hash, response)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`;
+
+/** One statement per group: the winners' events (and, with records, every answer's record). */
+const store = async (group: Write[]): Promise<void> => {
+  const winners = group.filter((write) => write.amount !== undefined);
+  const events = [
+    winners.map(() => randomUUID()),
+    winners.map((write) => `red-packet-${write.packet.id}`),
+    winners.map((write) => write.revision!),
+    winners.map((write) => JSON.stringify({ redPacketId: write.packet.id, userId: write.userId, amount: write.amount })),
+  ];
+  if (!records) return void (await pool.query(insertWinners, events));
+  const recordValues = [group.map((w) => w.userId), group.map((w) => w.key), group.map((w) => w.hash), group.map((w) => w.answer)];
+  if (winners.length === 0) return void (await pool.query(insertRecords, recordValues));
+  await pool.query(`WITH events AS (${insertWinners} RETURNING 1) ${insertRecords.replace(/\$([1-4])\b/g, (_, n: string) => `$${Number(n) + 4}`)}`, [
+    ...events,
+    ...recordValues,
+  ]);
+};
+
+const waiting: Write[] = [];
+let inFlight = 0;
+
+/** Takes what waits into a group while fewer than two groups commit; no delay is added. */
+const flush = (): void => {
+  while (inFlight < 2 && waiting.length > 0) {
+    const group = waiting.splice(0, 500);
+    inFlight++;
+    store(group)
+      .then(
+        () => group.forEach((write) => write.done()),
+        (error: unknown) => group.forEach((write) => write.done(error)),
+      )
+      .finally(() => {
+        inFlight--;
+        flush();
+      });
+  }
+};
+
+const stored = (write: Omit<Write, 'done'>): Promise<void> =>
+  new Promise((resolve, reject) => {
+    waiting.push({ ...write, done: (error) => (error ? reject(error instanceof Error ? error : new Error('the group failed')) : resolve()) });
+    flush();
+  });
+
+const answer = (response: ServerResponse, status: number, body: string, type = 'application/json'): void => {
+  response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+};
+
+const claim = (packet: Packet, userId: string, idempotencyKey: string, path: string, response: ServerResponse): void => {
+  const hash = records ? createHash('sha256').update(`POST\n${path}\nnull`).digest('hex') : '';
+  if (packet.remainingShares === 0 || packet.claims.has(userId)) {
+    if (!records) return answer(response, 410, GONE, 'application/problem+json');
+    return void stored({ packet, userId, key: idempotencyKey, hash, answer: GONE }).then(
+      () => answer(response, 410, GONE, 'application/problem+json'),
+      (error: unknown) => answer(response, 500, JSON.stringify({ error: String(error) })),
+    );
+  }
+  const amount = drawShare(packet, Math.random);
+  packet.remainingAmount -= amount;
+  packet.remainingShares -= 1;
+  packet.claims.add(userId);
+  const body = `{"redPacketId":"${packet.id}","amount":${amount}}`;
+  stored({ packet, userId, key: idempotencyKey, hash, amount, revision: ++packet.revision, answer: body }).then(
+    () => answer(response, 201, body),
+    (error: unknown) => answer(response, 500, JSON.stringify({ error: String(error) })),
+  );
+};
+
+const handle = (request: IncomingMessage, response: ServerResponse): void => {
+  const match = request.method === 'POST' ? PATH.exec(request.url ?? '') : null;
+  const packet = match ? packets.get(match[1]!) : undefined;
+  if (!packet) return answer(response, 404, '{"error":"not found"}');
+  const bearer = /^Bearer ([\x21-\x7e]+)$/i.exec(request.headers.authorization ?? '');
+  let userId: string;
+  try {
+    const claims = verifyBearerToken(bearer?.[1] ?? '', key, rules, Date.now());
+    if (typeof claims.sub !== 'string') throw new Error('no sub');
+    userId = claims.sub;
+  } catch {
+    return answer(response, 401, '{"error":"unauthorized"}');
+  }
+  const idempotencyKey = request.headers['idempotency-key'];
+  if (typeof idempotencyKey !== 'string') return answer(response, 400, '{"error":"Idempotency-Key required"}');
+  // A claim has no body; whatever comes is read and dropped before answering.
+  request.resume();
+  request.on('end', () => claim(packet, userId, idempotencyKey, request.url!, response));
+};
+
+const server = createServer(handle);
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  console.log(`listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+});
+
+process.on('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  void pool.end().finally(() => process.exit(0));
+});
