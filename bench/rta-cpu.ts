@@ -85,7 +85,7 @@ const main = async () => {
     };
     const backends = await backendsOf(pg, [process.pid]);
     const usage = process.cpuUsage();
-    const before = { node: ticksOf(process.pid), pg: backends.reduce((sum, pid) => sum + ticksOf(pid), 0), commits: await commits() };
+    const before = { node: ticksOf(process.pid), pg: backends.map(ticksOf), commits: await commits() };
     const result = await readThenAppend(
       {
         read: mode === 'append' || mode === 'raw' ? async (stream) => known.get(stream)! : read,
@@ -93,14 +93,14 @@ const main = async () => {
       },
       { writers, commands, streams },
     );
-    const after = { node: ticksOf(process.pid), pg: backends.reduce((sum, pid) => sum + ticksOf(pid), 0), commits: await commits() };
+    const after = { node: ticksOf(process.pid), pg: backends.map(ticksOf), commits: await commits() };
     await Promise.all(rawClients.map((client) => client.end()));
     const per = (ticks: number) => ((ticks * 10) / result.appends).toFixed(3);
     const { user, system } = process.cpuUsage(usage);
     const perMicros = (micros: number) => (micros / 1000 / result.appends).toFixed(3);
     console.log(
       `${mode}, ${writers} writers, ${length} events per stream: ${result.appendsPerSecond} commands/s, ${result.conflicts} conflicts; ` +
-        `CPU per command: node ${per(after.node - before.node)} ms (user ${perMicros(user)}, system ${perMicros(system)}), postgres ${per(after.pg - before.pg)} ms (${backends.length} backends); ` +
+        `CPU per command: node ${per(after.node - before.node)} ms (user ${perMicros(user)}, system ${perMicros(system)}), postgres ${per(backendTicks(before.pg, after.pg))} ms (${backends.length} backends); ` +
         `commits per command ${((after.commits - before.commits) / result.appends).toFixed(2)} (database-wide); ${describeLoadAverage()}`,
     );
   } finally {
@@ -109,5 +109,8 @@ const main = async () => {
     await pg.end();
   }
 };
+
+/** Ticks the backends spent between two snapshots; one gone meanwhile (an idle connection the pool closed) counts none. */
+const backendTicks = (before: number[], after: number[]): number => after.reduce((sum, ticks, i) => sum + (ticks === 0 ? 0 : ticks - before[i]!), 0);
 
 void main();
