@@ -13,7 +13,7 @@ const BAR_X = 440;
 const BAR_WIDTH = 380;
 const ROW = 20;
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"';
-const COLORS = { zan: '#2563eb', physical: '#9ca3af', naive: '#f59e0b', p50: '#10b981', p99: '#f59e0b', p999: '#ef4444' };
+const COLORS = { zan: '#2563eb', physical: '#9ca3af', naive: '#f59e0b', peer: '#8b5cf6', p50: '#10b981', p99: '#f59e0b', p999: '#ef4444' };
 
 type Row =
   { kind: 'header'; text: string } | { kind: 'bar'; label: string; value: number; unit: Figure['unit']; color: string; note?: string; indent?: boolean };
@@ -109,6 +109,7 @@ export const renderChart = (record: RunRecord): string => {
     ['Zan', COLORS.zan],
     ['physical baseline', COLORS.physical],
     ['naive baseline', COLORS.naive],
+    ['peer event store', COLORS.peer],
   ]
     .map(
       ([name, color], i) =>

@@ -3,7 +3,8 @@
  * Markdown report, one chart and one history line per run.
  *
  * A scenario measures Zan and, in the same run on the same machine, its baselines: the physical
- * limit (raw PostgreSQL, Kafka or Redis doing the same writes) and the naive design. Each figure
+ * limit (raw PostgreSQL, Kafka or Redis doing the same writes), the naive design, and peers (another
+ * event store doing the same commands). Each figure
  * carries its ratio to a baseline because these machines are noisy: ratios travel, absolutes less.
  */
 export interface Figure {
@@ -23,7 +24,8 @@ export interface Baseline {
   /** Stable key (e.g. `pg_insert_single`, `naive_cqrs`). */
   key: string;
   label: string;
-  kind: 'physical' | 'naive';
+  /** physical: the servers alone; naive: a minimal design of ours; peer: another event store doing the same work. */
+  kind: 'physical' | 'naive' | 'peer';
   value: number;
   unit: Figure['unit'];
   /** Which figure of the scenario it is compared with (its key). */

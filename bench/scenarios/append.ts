@@ -1,6 +1,8 @@
 /**
  * Scenario 5, append: event-store appends/s through the EventStore port on the PostgreSQL adapter,
- * on one hot stream and on many streams, beside raw PostgreSQL inserts of the same rows.
+ * on one hot stream and on many streams, beside raw PostgreSQL inserts of the same rows; then a
+ * command handler's read-then-append over 1,000 streams at 1, 8 and 32 writers, beside raw inserts
+ * on as many connections and Emmett's PostgreSQL event store doing the same commands (issue 22).
  *
  * Everything goes through the public `append`, so the figures are whatever the store does at this
  * commit (one transaction per append, or group commit when the store batches concurrent appends).
@@ -8,8 +10,10 @@
 import { Client } from 'pg';
 import { createPostgresEventStore, type EventStore, type ExpectedRevision, WrongExpectedRevisionError } from '@zan/event-store';
 import { isolation } from '../../test/support/isolation';
+import { emmettVersion, startEmmett, type EmmettPeer } from '../baselines/emmett';
 import { asBaseline, pgInserts, type PgInsertOptions, type PhysicalMeasure } from '../baselines/physical';
 import { payloadBytes, readerStream, tipPraised } from '../lib/events';
+import { readThenAppend, type ReadThenAppendResult } from '../lib/read-then-append';
 import { serversOf } from '../lib/servers';
 import { roundMs, scaledMs, spread, timedLoop } from '../lib/stats';
 import type { Baseline, BenchContext, Figure, Scenario, ScenarioResult } from '../lib/types';
@@ -24,6 +28,14 @@ const STREAMS_PER_APPENDER = 8;
 /** Rows per INSERT of the batched baseline, and its connections. */
 const BASELINE_BATCH = 100;
 const BASELINE_BATCH_CONNECTIONS = 4;
+/** Read-then-append (the peer benchmark's shape): streams per phase, writers, commands per phase. */
+const RTA_STREAMS = 1_000;
+const RTA_WRITERS = [1, 8, 32] as const;
+const RTA_COMMANDS = 20_000;
+/** Emmett's pool: a connection for each writer at the most writers, so its pool is never the limit. */
+const EMMETT_POOL_SIZE = 32;
+/** The command handler's page (apps/api/src/command-path/stream-state-cache.ts). */
+const READ_PAGE = 1_000;
 
 export const run: Scenario = async (context): Promise<ScenarioResult> => {
   const { databaseUrl } = serversOf(context);
@@ -40,6 +52,7 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
   const checks: ScenarioResult['checks'] = [];
   const notes: string[] = [];
   let counted = 0; // every successful append's events, warm-ups included, for the row-count check
+  let emmett: EmmettPeer | undefined;
   try {
     // Opens the pool's connections before any clock starts.
     await Promise.all(
@@ -154,6 +167,57 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
     const singlePool = await baseline(context, { databaseUrl, connections: POOL_SIZE, batchSize: 1, durationMs: baselineMs });
     const batched = await baseline(context, { databaseUrl, connections: BASELINE_BATCH_CONNECTIONS, batchSize: BASELINE_BATCH, durationMs: baselineMs });
 
+    // (c) Read-then-append over RTA_STREAMS streams, as a command handler does it: read the stream
+    // through the store's read API, append one event expecting the revision read, read again and
+    // retry on a conflict. A fixed number of commands per phase on fresh streams (created with one
+    // event before the clock), so both stores read streams of the same length. Zan here, Emmett in
+    // its own process and database, raw single-row inserts on as many connections as writers.
+    const rtaCommands = Math.max(1_000, Math.round(RTA_COMMANDS * context.scale));
+    emmett = await startEmmett({ databaseUrl, poolSize: EMMETT_POOL_SIZE });
+    const rta: { writers: number; zan: ReadThenAppendResult; emmett: ReadThenAppendResult; raw: PhysicalMeasure }[] = [];
+    for (const writers of RTA_WRITERS) {
+      const streams = Array.from({ length: RTA_STREAMS }, (_, k) => readerStream(`rta${writers}w${k}`));
+      await Promise.all(streams.map((stream, k) => store.append(stream, [tipPraised(`rta${writers}w${k}`, 'author0', 0)], 'no_stream')));
+      counted += RTA_STREAMS;
+      context.log(`read-then-append, ${RTA_STREAMS} streams, ${writers} writer(s), ${rtaCommands} commands: Zan`);
+      const zan = await readThenAppend(
+        {
+          read: async (stream) => {
+            let revision = -1;
+            for (;;) {
+              const page = await store.readStream(stream, { fromRevision: revision + 1, maxCount: READ_PAGE });
+              if (page.length > 0) revision = page[page.length - 1]!.revision;
+              if (page.length < READ_PAGE) return revision;
+            }
+          },
+          append: async (stream, revision, n) => {
+            try {
+              await store.append(stream, [tipPraised(stream, `author${n % 50}`, n)], revision === -1 ? 'no_stream' : revision);
+              return true;
+            } catch (error) {
+              if (error instanceof WrongExpectedRevisionError) return false;
+              throw error;
+            }
+          },
+        },
+        { writers, commands: rtaCommands, streams },
+      );
+      counted += zan.appends;
+      checks.push(await zanStreamsCheck(databaseUrl, iso.pgSchema, streams, writers, RTA_STREAMS + zan.appends));
+      context.log(`  Zan: ${zan.appendsPerSecond} appends/s, ${zan.conflicts} conflicts`);
+      context.log(`read-then-append, ${writers} writer(s): Emmett ${emmettVersion()}`);
+      const emmettStreams = Array.from({ length: RTA_STREAMS }, (_, k) => `wallet-rta${writers}w${k}`);
+      const peer = await emmett.readThenAppend({ writers, commands: rtaCommands, streams: emmettStreams });
+      checks.push({
+        label: `read-then-append, ${writers} writer(s), Emmett: its streams hold one event per success and positions 1..n (none lost, none doubled)`,
+        ok: peer.check.rows === peer.check.expected && peer.check.outOfLine === 0,
+        detail: `${peer.check.rows} rows, ${peer.check.expected} expected, ${peer.check.outOfLine} streams out of line`,
+      });
+      context.log(`  Emmett: ${peer.result.appendsPerSecond} appends/s, ${peer.result.conflicts} conflicts`);
+      const raw = await baseline(context, { databaseUrl, connections: writers, batchSize: 1, durationMs: baselineMs });
+      rta.push({ writers, zan, emmett: peer.result, raw });
+    }
+
     checks.push(...(await storedRowsCheck(databaseUrl, iso.pgSchema, counted)));
 
     const figures: Figure[] = [
@@ -200,12 +264,30 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
         unit: 'ms',
         better: 'lower',
       },
+      ...rta.map(({ writers, zan }): Figure => ({
+        key: rtaKey(writers),
+        label: `appends/s, read-then-append over ${RTA_STREAMS.toLocaleString('en-US')} streams, ${writers} writer${writers === 1 ? '' : 's'}`,
+        value: zan.appendsPerSecond,
+        unit: 'events/s',
+        better: 'higher',
+      })),
     ];
     const baselines: Baseline[] = [
       asBaseline(single1, 'append_hot_sequential_per_s'),
       asBaseline(single1, 'append_hot_racing_per_s'),
       asBaseline(singlePool, 'append_many_per_s'),
       asBaseline(batched, 'append_many_per_s'),
+      ...rta.flatMap(({ writers, emmett: peer, raw }): Baseline[] => [
+        { ...asBaseline(raw, rtaKey(writers)), key: `rta_${raw.key}` },
+        {
+          key: `emmett_rta_${writers}w`,
+          label: `Emmett ${emmettVersion()} (PostgreSQL event store), the same read-then-append, ${writers} writer${writers === 1 ? '' : 's'}`,
+          kind: 'peer',
+          value: peer.appendsPerSecond,
+          unit: 'events/s',
+          compares: rtaKey(writers),
+        },
+      ]),
     ];
 
     const sample = tipPraised('user1', 'user2', 1);
@@ -217,14 +299,31 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
         `an append also checks and moves the stream's revision, and waits for its commit before the next one starts.`,
       `hot stream, ${RACERS} racing appenders: ${percentOf(racing.opsPerSecond, sequential.opsPerSecond)} of the lone appender's rate. ` +
         `A refused append retries at once with the revision the conflict reports (no stream read), so this is the store's figure, not a command handler's.`,
-      ...[single1, singlePool, batched].map((measure) => `${measure.key}: ${measure.detail}`),
+      ...rta.map(({ writers, zan, emmett: peer, raw }) => {
+        const [z, e] = [spread(zan.latencies), spread(peer.latencies)];
+        return (
+          `read-then-append, ${writers} writer(s): Zan ${zan.appendsPerSecond}/s (${ratioText(zan.appendsPerSecond, raw.value)} raw single-row inserts on ` +
+          `${writers} connection(s), ${ratioText(zan.appendsPerSecond, peer.appendsPerSecond)} Emmett); command p50/p99 Zan ` +
+          `${z.p50.toFixed(2)}/${z.p99.toFixed(2)} ms, Emmett ${e.p50.toFixed(2)}/${e.p99.toFixed(2)} ms; conflicts retried: Zan ${zan.conflicts}, Emmett ${peer.conflicts}.`
+        );
+      }),
+      `issue 22 (Appends: >= 1x raw single-row inserts at 8 and 32 writers, >= 2x Emmett at every concurrency): ` +
+        rta
+          .map(
+            ({ writers, zan, emmett: peer, raw }) =>
+              `${writers} writer(s): ${writers === 1 ? '' : `raw ${zan.appendsPerSecond >= raw.value ? 'met' : 'missed'}, `}` +
+              `Emmett ${zan.appendsPerSecond >= 2 * peer.appendsPerSecond ? 'met' : 'missed'}`,
+          )
+          .join('; ') +
+        '.',
+      ...[single1, singlePool, batched, ...rta.map((phase) => phase.raw)].map((measure) => `${measure.key}: ${measure.detail}`),
     );
     if (context.scale < 1)
       notes.push(`quick run (scale ${context.scale}): phases of ${phaseMs} ms, baselines of ${baselineMs} ms; figures are indicative only.`);
 
     return {
       id: 'append',
-      title: 'Event-store appends: one hot stream, many streams',
+      title: 'Event-store appends: one hot stream, many streams, read-then-append beside Emmett',
       setup:
         `PostgreSQL adapter (createPostgresEventStore), schema of its own, pool of ${POOL_SIZE} connections, ` +
         `synchronous_commit as the server has it. TipPraised events (${payloadBytes(sample)} B of data and metadata JSON), ` +
@@ -232,7 +331,14 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
         `Hot stream: one appender for ${phaseMs / 1000} s; then ${RACERS} appenders racing on one stream for ${phaseMs / 1000} s. ` +
         `Many streams: ${APPENDERS} appenders, each over ${STREAMS_PER_APPENDER} streams of its own (created beforehand), ` +
         `closed loop for ${phaseMs / 1000} s. Baselines: raw INSERTs of the same rows into a copy of the events table, ` +
-        `${baselineMs / 1000} s each, each measured right after the phase it is compared with.`,
+        `${baselineMs / 1000} s each, each measured right after the phase it is compared with. ` +
+        `Read-then-append (the peer benchmark's shape): for 1, 8 and 32 writers, ${RTA_STREAMS.toLocaleString('en-US')} fresh streams of one event each, then ` +
+        `${rtaCommands.toLocaleString('en-US')} commands shared by the writers (a fixed count, so both stores end with streams of the same length), each picking a ` +
+        `stream at random, reading it whole through the store's read API (Zan: readStream pages of ${READ_PAGE} as the api's command path reads; ` +
+        `Emmett: readStream), and appending one TipPraised expecting the revision read; a conflict is read again and retried, and counts once ` +
+        `as a success when it goes in. Beside each: raw single-row inserts on as many connections, and Emmett ${emmettVersion()} ` +
+        `(@event-driven-io/emmett-postgresql, its own schema and functions, in a database of its own and a process of its own, ` +
+        `pool of ${EMMETT_POOL_SIZE}) doing the same commands on its own 1,000 streams.`,
       figures,
       baselines,
       checks,
@@ -245,6 +351,7 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
       },
     };
   } finally {
+    await emmett?.close();
     await store.close();
     const pg = new Client({ connectionString: databaseUrl });
     await pg.connect();
@@ -259,11 +366,43 @@ const baseline = async (context: BenchContext, options: PgInsertOptions): Promis
   return measure;
 };
 
+const rtaKey = (writers: number): string => `append_rta_${writers}w_per_s`;
+
+const ratioText = (value: number, of: number): string => (of > 0 ? `${(value / of).toFixed(2)}x` : 'n/a');
+
 const percentOf = (value: number, of: number): string => (of > 0 ? `${Math.round((value / of) * 100)}%` : 'n/a');
 
 const revisionOf = async (store: EventStore, streamId: string): Promise<number> => {
   const [last] = await store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
   return last?.revision ?? -1;
+};
+
+/** A read-then-append phase's streams hold their first event and one per successful command, and the streams table agrees. */
+const zanStreamsCheck = async (
+  databaseUrl: string,
+  schema: string,
+  streams: string[],
+  writers: number,
+  expected: number,
+): Promise<ScenarioResult['checks'][number]> => {
+  const pg = new Client({ connectionString: databaseUrl });
+  await pg.connect();
+  try {
+    const {
+      rows: [found],
+    } = await pg.query<{ rows: string; revisions: string }>(
+      `SELECT (SELECT count(*) FROM "${schema}".events WHERE stream_id = ANY($1::text[]))::text AS rows,
+              (SELECT coalesce(sum(revision + 1), 0) FROM "${schema}".streams WHERE stream_id = ANY($1::text[]))::text AS revisions`,
+      [streams],
+    );
+    return {
+      label: `read-then-append, ${writers} writer(s), Zan: its streams hold one event per success and their revisions add up (none lost, none doubled)`,
+      ok: Number(found!.rows) === expected && Number(found!.revisions) === expected,
+      detail: `${found!.rows} rows, revisions adding up to ${found!.revisions} events, ${expected} expected`,
+    };
+  } finally {
+    await pg.end();
+  }
 };
 
 /**
