@@ -358,6 +358,39 @@ describe('PostgreSQL event store', () => {
       }
       await writer.close();
     });
+
+    it('answers a duplicate, never a second copy, when a lone append (its own lean statement) committed and its answer was lost', async () => {
+      const id = `lone-lost-${Date.now()}`;
+      let lost = 0;
+      const losing: SqlClient = {
+        query: async <R>(text: string, params?: readonly unknown[]) => {
+          const result = await store.sql.query<R>(text, params);
+          if (text.includes('WITH claimed AS')) {
+            lost += 1;
+            throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
+          }
+          return result;
+        },
+        transaction: (fn) => store.sql.transaction(fn),
+        close: async () => undefined,
+      };
+      const writer = new SqlEventStore(losing, { schema: pgSchema });
+      const created = testEvents(2, 'lone-a');
+      const moved = testEvents(1, 'lone-b');
+      // The stream created, then moved from revision 1: each statement commits and its answer is lost.
+      const first = await writer.append(id, created, 'no_stream').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const second = await writer.append(id, moved, 1).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(lost).toBe(2);
+      for (const outcome of [first, second]) if (outcome !== undefined) expect(outcome).toBeInstanceOf(DuplicateEventError);
+      expect((await store.eventStore.readStream(id)).map((e) => e.id)).toEqual([...created, ...moved].map((e) => e.id));
+      await writer.close();
+    });
   });
 
   it('keeps pooled connections through version conflicts and duplicate ids', async () => {
