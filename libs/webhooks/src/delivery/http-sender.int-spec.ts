@@ -50,6 +50,28 @@ describe('sending a webhook', () => {
     expect(result.kind === 'answered' && result.body.length).toBe(4096);
   });
 
+  it('sends again on a fresh connection when a kept-alive one turns out closed (the receiver dropped it as idle)', async () => {
+    // The race of keep-alive: the receiver closes an idle connection just as the next request goes out
+    // on it. This one drops every connection at its second request, without answering.
+    const requestsOnSocket = new WeakMap<object, number>();
+    const dropping = createServer((req, res) => {
+      const n = (requestsOnSocket.get(req.socket) ?? 0) + 1;
+      requestsOnSocket.set(req.socket, n);
+      if (n > 1) return req.socket.destroy();
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(dropping.address() as AddressInfo).port}/ok`;
+    try {
+      expect(await sendWebhook(url, {}, '{}', allow)).toEqual({ kind: 'answered', status: 204, body: '' });
+      // Node keeps the first connection for the next request, which the receiver then drops.
+      expect(await sendWebhook(url, {}, '{}', allow)).toEqual({ kind: 'answered', status: 204, body: '' });
+    } finally {
+      dropping.closeAllConnections();
+      await new Promise((resolve) => dropping.close(resolve));
+    }
+  });
+
   it('gives up on a receiver that does not answer within the timeout', async () => {
     expect(await sendWebhook(`http://127.0.0.1:${port}/hang`, {}, '{}', allow)).toEqual({ kind: 'failed', error: 'no complete answer within 1000 ms' });
   });

@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { ForbiddenAddressError, isForbiddenAddress } from './address-policy';
@@ -56,37 +56,51 @@ export const sendWebhook = (url: string, headers: Record<string, string>, body: 
       clearTimeout(timer);
       resolve(result);
     };
-    const req = request(
-      target,
-      {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'Zan-Webhooks/1' },
-        lookup: guardedLookup(options.allowPrivate),
-      },
-      (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const done = () => finish({ kind: 'answered', status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-        res.on('data', (chunk: Buffer) => {
-          if (size < limit) chunks.push(chunk.subarray(0, limit - size));
-          size += chunk.length;
-          if (size >= limit) {
-            done();
-            res.destroy();
-          }
-        });
-        res.on('end', done);
-        res.on('error', (error) => finish({ kind: 'failed', error: error.message }));
-        res.on('aborted', () => finish({ kind: 'failed', error: 'the response was cut off' }));
-      },
-    );
+    let req: ClientRequest;
+    /** `fresh`: on a connection of its own, not one kept alive from an earlier delivery. */
+    const send = (fresh: boolean): void => {
+      let answered = false;
+      req = request(
+        target,
+        {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'Zan-Webhooks/1' },
+          lookup: guardedLookup(options.allowPrivate),
+          ...(fresh && { agent: false }),
+        },
+        (res: IncomingMessage) => {
+          answered = true;
+          const chunks: Buffer[] = [];
+          let size = 0;
+          const done = () => finish({ kind: 'answered', status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+          res.on('data', (chunk: Buffer) => {
+            if (size < limit) chunks.push(chunk.subarray(0, limit - size));
+            size += chunk.length;
+            if (size >= limit) {
+              done();
+              res.destroy();
+            }
+          });
+          res.on('end', done);
+          res.on('error', (error) => finish({ kind: 'failed', error: error.message }));
+          res.on('aborted', () => finish({ kind: 'failed', error: 'the response was cut off' }));
+        },
+      );
+      const sent = req;
+      sent.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the receiver closed as idle just as this request went out on it
+        // (keep-alive's race): nothing was answered, so send again at once on a fresh connection
+        // instead of failing the attempt into the retry policy's first wait. Receivers drop a
+        // repeat by its webhook-id in any case.
+        if (!settled && !answered && !fresh && sent.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return send(true);
+        finish(error instanceof ForbiddenAddressError ? { kind: 'refused', error: error.message } : { kind: 'failed', error: error.message || String(error) });
+      });
+      sent.end(body);
+    };
     const timer = setTimeout(() => {
       finish({ kind: 'failed', error: `no complete answer within ${options.timeoutMs} ms` });
       req.destroy();
     }, options.timeoutMs);
-    req.on('error', (error) =>
-      finish(error instanceof ForbiddenAddressError ? { kind: 'refused', error: error.message } : { kind: 'failed', error: error.message || String(error) }),
-    );
-    req.end(body);
+    send(false);
   });
 };
