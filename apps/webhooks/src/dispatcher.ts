@@ -23,6 +23,8 @@ export interface DispatcherOptions extends AttemptSettings {
  */
 export class Dispatcher {
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** The event id of each queue's last delivery taken into inFlight. */
+  private readonly sending = new Map<string, string>();
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -93,11 +95,24 @@ export class Dispatcher {
       const endpoint = endpoints.get(delivery.endpointId);
       const key = queueKey(delivery);
       // Gone or disabled since the claim: its lease runs out and the store decides again then.
-      if (!endpoint || endpoint.status !== 'enabled' || this.inFlight.has(key)) continue;
-      const work = this.deliver(endpoint, delivery).finally(() => {
-        this.inFlight.delete(key);
-        this.poke();
-      });
+      if (!endpoint || endpoint.status !== 'enabled') continue;
+      // The store answers a queue's next delivery once the one before is recorded, which can be
+      // before that one's work here has ended (the claim's answer overtook the record's). It goes
+      // right after it, in order; dropped, it would wait out its whole lease (the send timeout and
+      // a margin) with its stream's later deliveries queued behind it. The very delivery still in
+      // flight, claimed again after its lease ran out, is not sent twice.
+      if (this.sending.get(key) === delivery.eventId) continue;
+      const before = this.inFlight.get(key);
+      this.sending.set(key, delivery.eventId);
+      const work = (before ?? Promise.resolve())
+        .then(() => this.deliver(endpoint, delivery))
+        .finally(() => {
+          if (this.inFlight.get(key) === work) {
+            this.inFlight.delete(key);
+            this.sending.delete(key);
+          }
+          this.poke();
+        });
       this.inFlight.set(key, work);
     }
   }

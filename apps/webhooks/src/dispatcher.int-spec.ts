@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
+import { PgSqlClient, quoteIdent } from '@zan/event-store';
+import { DEFAULT_RETRY_POLICY, SqlWebhookStore, type WebhookStore } from '@zan/webhooks';
+import { eventually } from '../../../test/support/eventually';
+import { isolation, testServers } from '../../../test/support/isolation';
+import { Dispatcher } from './dispatcher';
+
+// The dispatcher on the real PostgreSQL webhook store, sending to a real receiver on loopback.
+const { databaseUrl } = testServers();
+jest.setTimeout(30_000);
+
+describe('webhook dispatcher', () => {
+  const { pgSchema } = isolation('dispatcher');
+  let sql: PgSqlClient;
+  let store: SqlWebhookStore;
+  const received: string[] = [];
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string }).id);
+      res.writeHead(204).end();
+    });
+  });
+
+  beforeAll(async () => {
+    sql = new PgSqlClient({ connectionString: databaseUrl, poolSize: 4 });
+    await sql.query(`CREATE SCHEMA ${quoteIdent(pgSchema)}`);
+    store = new SqlWebhookStore(sql, pgSchema);
+    await store.migrate();
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    receiver.closeAllConnections();
+    await new Promise((resolve) => receiver.close(resolve));
+    await sql.query(`DROP SCHEMA ${quoteIdent(pgSchema)} CASCADE`);
+    await sql.close();
+  });
+
+  it("sends a stream's next delivery right after the one before, when the store hands it over before that one's work has ended", async () => {
+    const endpointId = randomUUID();
+    await store.createEndpoint({
+      id: endpointId,
+      url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`,
+      events: ['TipPraised'],
+      status: 'enabled',
+      fromPosition: 0n,
+      createdAt: new Date().toISOString(),
+      secrets: [{ secret: `whsec_${Buffer.alloc(24, 7).toString('base64')}` }],
+    });
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    await store.enqueue(
+      ids.map((eventId, i) => ({
+        endpointId,
+        eventId,
+        eventType: 'TipPraised',
+        streamId: 'wallet-reader1',
+        position: BigInt(i + 1),
+        body: JSON.stringify({ id: eventId }),
+        occurredAt: new Date().toISOString(),
+      })),
+    );
+    // Each record's answer reaches the dispatcher 300 ms after it committed, as when the answer of a
+    // claim made meanwhile on another connection overtakes it.
+    const lateAnswers = new Proxy(store, {
+      get: (target, name, receiverOf) =>
+        name === 'record'
+          ? async (...args: Parameters<WebhookStore['record']>) => {
+              const recorded = await target.record(...args);
+              await new Promise((resolve) => setTimeout(resolve, 300));
+              return recorded;
+            }
+          : (Reflect.get(target, name, receiverOf) as unknown),
+    }) as WebhookStore;
+    // A lease of 35 s: a delivery dropped after its claim would come again only then.
+    const dispatcher = new Dispatcher(
+      lateAnswers,
+      { retry: DEFAULT_RETRY_POLICY, timeoutMs: 30_000, allowPrivate: true, concurrency: 8, pollMs: 20, now: () => new Date() },
+      new Logger('dispatcher-spec'),
+    );
+    dispatcher.start();
+    try {
+      await eventually('the stream delivered', async () => received.length >= ids.length, 10_000, 20);
+    } finally {
+      await dispatcher.stop();
+    }
+    expect(received).toEqual(ids);
+  });
+});
