@@ -29,6 +29,7 @@ describe('PostgreSQL connections dropped during appends', () => {
     const killer = new PgClient({ connectionString: testServers().databaseUrl });
     await killer.connect();
     let killed = 0;
+    let killing = true;
     // Bursts of drops over the first seconds of the load, then a calm in which retries succeed.
     const kills = (async () => {
       for (let burst = 0; burst < 12; burst++) {
@@ -36,6 +37,7 @@ describe('PostgreSQL connections dropped during appends', () => {
         killed += result.rowCount ?? 0;
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
+      killing = false;
     })();
 
     const outcomes: number[] = [];
@@ -49,16 +51,25 @@ describe('PostgreSQL connections dropped during appends', () => {
       }
       throw new Error(`funding ${key} never succeeded`);
     };
-    const expected = new Map(users.map((u) => [u.userId, 0]));
-    const work: Promise<bigint>[] = [];
-    for (let i = 0; i < 25; i++) {
-      for (const user of users) {
-        const amount = 100 + i;
-        expected.set(user.userId, expected.get(user.userId)! + amount);
-        work.push(fund(user, `${user.userId}-funding-${i}`, amount));
-      }
-    }
-    const positions = await Promise.all(work);
+    // Each user funds five at a time, round after round, for as long as the drops go on (five rounds
+    // at least): the load spans every burst, however fast the appends are.
+    const expected = new Map(users.map((u) => [u.userId, { count: 0, amount: 0 }]));
+    const positions: bigint[] = [];
+    await Promise.all(
+      users.map(async (user) => {
+        for (let round = 0; round < 5 || (killing && round < 400); round++) {
+          const batch = Array.from({ length: 5 }, (_, j) => {
+            const i = round * 5 + j;
+            const amount = 100 + (i % 50);
+            const sum = expected.get(user.userId)!;
+            sum.count += 1;
+            sum.amount += amount;
+            return fund(user, `${user.userId}-funding-${i}`, amount);
+          });
+          positions.push(...(await Promise.all(batch)));
+        }
+      }),
+    );
     await kills;
     await killer.end();
     expect(killed).toBeGreaterThan(0);
@@ -68,14 +79,14 @@ describe('PostgreSQL connections dropped during appends', () => {
     for (const user of users) {
       const events = await store.readStream(`wallet-${user.userId}`);
       const fundings = events.filter((e) => e.type === 'WalletFunded');
-      expect(fundings).toHaveLength(25);
-      expect(new Set(fundings.map((e) => (e.data as { fundingId: string }).fundingId)).size).toBe(25);
+      expect(fundings).toHaveLength(expected.get(user.userId)!.count);
+      expect(new Set(fundings.map((e) => (e.data as { fundingId: string }).fundingId)).size).toBe(expected.get(user.userId)!.count);
       const last = positions.reduce((a, b) => (a > b ? a : b)).toString();
       // The relay and projector were cut off too and resubscribe with backoff: allow them time.
       let wallet = await user.get(`/v1/wallets/me?after=${last}`);
       for (let i = 0; wallet.status === 503 && i < 10; i++) wallet = await user.get(`/v1/wallets/me?after=${last}`);
       expect(wallet.status).toBe(200);
-      expect(wallet.body.balance).toBe(expected.get(user.userId));
+      expect(wallet.body.balance).toBe(expected.get(user.userId)!.amount);
     }
   }, 240_000);
 });
