@@ -137,18 +137,7 @@ export class GroupCommit {
       expected: append.expected === 'no_stream' ? -1 : append.expected,
       count: append.events.length,
     }));
-    const rows = group.flatMap((append, i) =>
-      append.events.map((event, ord) => ({
-        i,
-        ord: ord + 1,
-        id: event.id.toLowerCase(),
-        type: event.type,
-        version: event.version,
-        data: event.data,
-        metadata: event.metadata,
-        occurred_at: new Date(event.occurredAt).toISOString(),
-      })),
-    );
+    const rows = group.flatMap((append, i) => append.events.map((event, ord) => ({ i, ...eventRow(event, ord) })));
     const { rows: placed } = await this.options.sql.query<{ i: number; last_revision: string; transaction_id: string; first_index: number }>(
       `WITH req AS (
          SELECT r.i, r.stream_id, r.expected, r.count
@@ -200,9 +189,7 @@ export class GroupCommit {
        FROM claimed c JOIN req r ON r.i = c.i JOIN placed p ON p.stream_id = r.stream_id`,
       [JSON.stringify(requests), JSON.stringify(rows), this.options.channel],
     );
-    return new Map(
-      placed.map((row) => [Number(row.i), { lastRevision: Number(row.last_revision), transactionId: row.transaction_id, firstIndex: Number(row.first_index) }]),
-    );
+    return new Map(placed.map((row) => [Number(row.i), placedOf(row)]));
   }
 
   /**
@@ -213,17 +200,7 @@ export class GroupCommit {
    * append, measured (bench/README.md, session 7).
    */
   private async writeOne(append: Waiting): Promise<Map<number, Placed>> {
-    const rows = JSON.stringify(
-      append.events.map((event, ord) => ({
-        ord: ord + 1,
-        id: event.id.toLowerCase(),
-        type: event.type,
-        version: event.version,
-        data: event.data,
-        metadata: event.metadata,
-        occurred_at: new Date(event.occurredAt).toISOString(),
-      })),
-    );
+    const rows = JSON.stringify(append.events.map(eventRow));
     const count = append.events.length;
     const creates = append.expected === 'no_stream' || append.expected === -1;
     const { rows: placed } = await this.options.sql.query<{ last_revision: string; transaction_id: string; first_index: number }>(
@@ -232,7 +209,7 @@ export class GroupCommit {
     );
     if (placed.length === 0) return new Map();
     const [row] = placed as [(typeof placed)[number]];
-    return new Map([[0, { lastRevision: Number(row.last_revision), transactionId: row.transaction_id, firstIndex: Number(row.first_index) }]]);
+    return new Map([[0, placedOf(row)]]);
   }
 }
 
@@ -241,6 +218,24 @@ interface Placed {
   transactionId: string;
   firstIndex: number;
 }
+
+/** Where a statement's row says an append's events went. */
+const placedOf = (row: { last_revision: string; transaction_id: string; first_index: number }): Placed => ({
+  lastRevision: Number(row.last_revision),
+  transactionId: row.transaction_id,
+  firstIndex: Number(row.first_index),
+});
+
+/** An event as both append statements read it (jsonb_to_recordset): `ord` counts from 1 in its append. */
+const eventRow = (event: GroupedAppend['events'][number], ord: number) => ({
+  ord: ord + 1,
+  id: event.id.toLowerCase(),
+  type: event.type,
+  version: event.version,
+  data: event.data,
+  metadata: event.metadata,
+  occurred_at: new Date(event.occurredAt).toISOString(),
+});
 
 /**
  * One append's statement: `claim` moves or creates the stream's row and returns its new last
