@@ -288,6 +288,26 @@ describe('PostgreSQL event store', () => {
 
   describe('a group whose connection is lost', () => {
     const statementOfGroup = (text: string) => text.includes('jsonb_to_recordset($1::text::jsonb)');
+    /**
+     * The store's client whose statements run for real, but the connection "drops" before the answer
+     * of each statement `loses` picks arrives; `lost()` counts them.
+     */
+    const answersLost = (loses: (text: string, params?: readonly unknown[]) => boolean) => {
+      let lost = 0;
+      const client: SqlClient = {
+        query: async <R>(text: string, params?: readonly unknown[]) => {
+          const result = await store.sql.query<R>(text, params);
+          if (loses(text, params)) {
+            lost += 1;
+            throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
+          }
+          return result;
+        },
+        transaction: (fn) => store.sql.transaction(fn),
+        close: async () => undefined,
+      };
+      return { client, lost: () => lost };
+    };
 
     it('retries each append alone when its backend is terminated mid-statement: every append stored once', async () => {
       const prefix = `terminated-${Date.now()}`;
@@ -328,24 +348,12 @@ describe('PostgreSQL event store', () => {
 
     it('answers a duplicate, never a second copy, when the statement committed and only its answer was lost', async () => {
       const prefix = `answer-lost-${Date.now()}`;
-      let lost = 0;
-      // The real statement runs; the connection then "drops" before its answer arrives.
-      const losing: SqlClient = {
-        query: async <R>(text: string, params?: readonly unknown[]) => {
-          const result = await store.sql.query<R>(text, params);
-          if (lost === 0 && statementOfGroup(text) && (JSON.parse(String(params?.[0])) as unknown[]).length > 1) {
-            lost += 1;
-            throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
-          }
-          return result;
-        },
-        transaction: (fn) => store.sql.transaction(fn),
-        close: async () => undefined,
-      };
-      const writer = new SqlEventStore(losing, { schema: pgSchema });
+      // The first group statement of several appends loses its answer.
+      const losing = answersLost((text, params) => losing.lost() === 0 && statementOfGroup(text) && (JSON.parse(String(params?.[0])) as unknown[]).length > 1);
+      const writer = new SqlEventStore(losing.client, { schema: pgSchema });
       const events = Array.from({ length: 8 }, (_, i) => testEvents(2, `l${i}`));
       const results = await Promise.allSettled(events.map((batch, i) => writer.append(`${prefix}-${i}`, batch, 'no_stream')));
-      expect(lost).toBe(1);
+      expect(losing.lost()).toBe(1);
       const duplicates = results.flatMap((r, i) => (r.status === 'rejected' ? [{ i, reason: r.reason as unknown }] : []));
       expect(duplicates.length).toBeGreaterThan(1);
       for (const { i, reason } of duplicates) {
@@ -361,20 +369,9 @@ describe('PostgreSQL event store', () => {
 
     it('answers a duplicate, never a second copy, when a lone append (its own lean statement) committed and its answer was lost', async () => {
       const id = `lone-lost-${Date.now()}`;
-      let lost = 0;
-      const losing: SqlClient = {
-        query: async <R>(text: string, params?: readonly unknown[]) => {
-          const result = await store.sql.query<R>(text, params);
-          if (text.includes('WITH claimed AS')) {
-            lost += 1;
-            throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
-          }
-          return result;
-        },
-        transaction: (fn) => store.sql.transaction(fn),
-        close: async () => undefined,
-      };
-      const writer = new SqlEventStore(losing, { schema: pgSchema });
+      // Every lone append's statement loses its answer.
+      const losing = answersLost((text) => text.includes('WITH claimed AS'));
+      const writer = new SqlEventStore(losing.client, { schema: pgSchema });
       const created = testEvents(2, 'lone-a');
       const moved = testEvents(1, 'lone-b');
       // The stream created, then moved from revision 1: each statement commits and its answer is lost.
@@ -386,7 +383,7 @@ describe('PostgreSQL event store', () => {
         () => undefined,
         (error: unknown) => error,
       );
-      expect(lost).toBe(2);
+      expect(losing.lost()).toBe(2);
       for (const outcome of [first, second]) if (outcome !== undefined) expect(outcome).toBeInstanceOf(DuplicateEventError);
       expect((await store.eventStore.readStream(id)).map((e) => e.id)).toEqual([...created, ...moved].map((e) => e.id));
       await writer.close();
