@@ -5,13 +5,12 @@
  *
  *   node --require ./infra/register-ts.js bench/rta-cpu-emmett.ts [writers=8] [commands=10000] [events per stream=15]
  */
-import { isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { Client, Pool } from 'pg';
 import { isolation, testServers } from '../test/support/isolation';
 import { backendsOf, describeLoadAverage, ticksOf } from './lib/cpu-per-process';
-import { tipPraised } from './lib/events';
 import { readThenAppend } from './lib/read-then-append';
+import { emmettReadThenAppend, emmettTip as tip } from './baselines/emmett-commands';
 
 const [writers = 8, commands = 10_000, length = 15] = process.argv.slice(2).map(Number);
 const POOL_SIZE = 32;
@@ -29,10 +28,6 @@ const main = async () => {
   const store = getPostgreSQLEventStore(url.toString(), { connectionOptions: { pool } });
   try {
     await store.schema.migrate();
-    const tip = (stream: string, n: number) => {
-      const event = tipPraised(stream, `author${n % 50}`, n);
-      return { type: event.type, data: event.data as Record<string, unknown>, metadata: event.metadata as unknown as Record<string, unknown> };
-    };
     const streams = Array.from({ length: 1000 }, (_, k) => `wallet-cpu${k}`);
     for (let e = 0; e < length; e++) {
       await Promise.all(streams.map((stream) => store.appendToStream(stream, [tip(stream, e)], { expectedStreamVersion: BigInt(e) })));
@@ -41,21 +36,7 @@ const main = async () => {
     await Promise.all(Array.from({ length: POOL_SIZE }, () => pool.query('SELECT pg_sleep(0.05)')));
     const backends = await backendsOf(admin, [process.pid]);
     const before = { node: ticksOf(process.pid), pg: backends.map(ticksOf) };
-    const result = await readThenAppend(
-      {
-        read: async (stream) => (await store.readStream(stream)).currentStreamVersion,
-        append: async (stream, revision, n) => {
-          try {
-            await store.appendToStream(stream, [tip(stream, n)], { expectedStreamVersion: revision });
-            return true;
-          } catch (error) {
-            if (isExpectedVersionConflictError(error)) return false;
-            throw error;
-          }
-        },
-      },
-      { writers, commands, streams },
-    );
+    const result = await readThenAppend(emmettReadThenAppend(store), { writers, commands, streams });
     const after = { node: ticksOf(process.pid), pg: backends.map(ticksOf) };
     const per = (ticks: number) => ((ticks * 10) / result.appends).toFixed(3);
     console.log(

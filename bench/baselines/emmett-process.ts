@@ -7,11 +7,10 @@
  * Messages from the parent: `{ type: 'phase', writers, commands, streams }` runs the read-then-append
  * loop on fresh streams and answers `{ type: 'phase', result, check }`; `{ type: 'close' }` ends.
  */
-import { isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore, type PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import pg from 'pg';
-import { tipPraised } from '../lib/events';
 import { readThenAppend, type ReadThenAppendResult } from '../lib/read-then-append';
+import { emmettReadThenAppend, emmettTip as tip } from './emmett-commands';
 
 export interface EmmettPhaseRequest {
   type: 'phase';
@@ -33,11 +32,6 @@ export type EmmettReply = { type: 'ready' } | { type: 'phase'; result: ReadThenA
 
 const send = (reply: EmmettReply): void => void process.send!(reply);
 
-const tip = (stream: string, n: number) => {
-  const event = tipPraised(stream, `author${n % 50}`, n);
-  return { type: event.type, data: event.data as Record<string, unknown>, metadata: event.metadata as unknown as Record<string, unknown> };
-};
-
 const main = async (): Promise<void> => {
   const databaseUrl = process.env.EMMETT_DATABASE_URL!;
   const poolSize = Number(process.env.EMMETT_POOL_SIZE ?? 32);
@@ -52,22 +46,7 @@ const main = async (): Promise<void> => {
     for (let i = 0; i < request.streams.length; i += poolSize) {
       await Promise.all(request.streams.slice(i, i + poolSize).map((stream) => store.appendToStream(stream, [tip(stream, 0)], { expectedStreamVersion: 0n })));
     }
-    const result = await readThenAppend(
-      {
-        // What Emmett's CommandHandler does: readStream, then the last event's position is the expectation.
-        read: async (stream) => (await store.readStream(stream)).currentStreamVersion,
-        append: async (stream, revision, n) => {
-          try {
-            await store.appendToStream(stream, [tip(stream, n)], { expectedStreamVersion: revision });
-            return true;
-          } catch (error) {
-            if (isExpectedVersionConflictError(error)) return false;
-            throw error;
-          }
-        },
-      },
-      request,
-    );
+    const result = await readThenAppend(emmettReadThenAppend(store), request);
     const { rows } = await pool.query<{ rows: string; out_of_line: string }>(
       `SELECT (SELECT count(*) FROM emt_messages WHERE stream_id = ANY($1::text[]))::text AS rows,
               (SELECT count(*) FROM (
