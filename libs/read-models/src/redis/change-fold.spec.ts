@@ -1,73 +1,7 @@
 import fc from 'fast-check';
-import { compareBytes } from '../positions';
 import type { Change } from '../projection';
-import { CannotFold, ChangeFold, bulkApplyArgs, type RedisCommand } from './change-fold';
-
-/** Just enough of Redis for these commands: hashes of strings, sorted sets ordered by score then bytes. */
-type Model = Map<string, Map<string, string> | Map<string, number>>;
-
-const hash = (model: Model, key: string) => (model.get(key) ?? model.set(key, new Map<string, string>()).get(key)!) as Map<string, string>;
-const zset = (model: Model, key: string) => (model.get(key) ?? model.set(key, new Map<string, number>()).get(key)!) as Map<string, number>;
-
-const hincrby = (h: Map<string, string>, field: string, by: number) => {
-  const value = h.get(field) ?? '0';
-  if (!/^-?\d+$/.test(value)) throw new Error('ERR hash value is not an integer');
-  h.set(field, String(Number(value) + by));
-};
-
-const trim = (z: Map<string, number>, keep: number) => {
-  const ranked = [...z].sort(([ma, a], [mb, b]) => a - b || compareBytes(ma, mb));
-  for (const [member] of ranked.slice(0, Math.max(0, ranked.length - keep))) z.delete(member);
-};
-
-const applyChange = (model: Model, change: Change) => {
-  switch (change.op) {
-    case 'hset':
-      for (const [field, value] of Object.entries(change.values)) hash(model, change.key).set(field, String(value));
-      return;
-    case 'hincrby':
-      return hincrby(hash(model, change.key), change.field, change.by);
-    case 'zincrby': {
-      const z = zset(model, change.key);
-      z.set(change.member, (z.get(change.member) ?? 0) + change.by);
-      return;
-    }
-    case 'zadd':
-      zset(model, change.key).set(change.member, change.score);
-      return;
-    case 'ztrim':
-      return trim(zset(model, change.key), change.keep);
-  }
-};
-
-const applyCommand = (model: Model, [name, key, ...args]: RedisCommand) => {
-  switch (name) {
-    case 'hset':
-      for (let i = 0; i < args.length; i += 2) hash(model, key).set(args[i]!, args[i + 1]!);
-      return;
-    case 'hincrby':
-      return hincrby(hash(model, key), args[0]!, Number(args[1]));
-    case 'zincrby': {
-      const z = zset(model, key);
-      z.set(args[1]!, (z.get(args[1]!) ?? 0) + Number(args[0]));
-      return;
-    }
-    case 'zadd':
-      for (let i = 0; i < args.length; i += 2) zset(model, key).set(args[i + 1]!, Number(args[i]));
-      return;
-    case 'zremrangebyrank':
-      expect(args[0]).toBe('0');
-      return trim(zset(model, key), -1 - Number(args[1]));
-    default:
-      throw new Error(`unexpected ${name}`);
-  }
-};
-
-const snapshot = (model: Model) =>
-  [...model]
-    .filter(([, values]) => values.size > 0)
-    .map(([key, values]) => [key, [...values].sort(([a], [b]) => compareBytes(a, b))])
-    .sort();
+import { applyChange, applyCommand, snapshotOf as snapshot, type RedisModel as Model } from '../testing/redis-model';
+import { CannotFold, ChangeFold, bulkApplyArgs } from './change-fold';
 
 /**
  * Changes as the projections make them: balances and counters (hincrby), fields set once (hset), a
@@ -104,7 +38,7 @@ describe('ChangeFold', () => {
         for (const change of batch) applyChange(oneByOne, change);
         const fold = new ChangeFold();
         for (const change of batch) fold.add(change);
-        for (const command of fold.commands((key) => key)) applyCommand(folded, command);
+        for (const [name, key, ...args] of fold.commands((key) => key)) applyCommand(folded, name, key, args);
         expect(snapshot(folded)).toEqual(snapshot(oneByOne));
       }),
       { numRuns: 300 },

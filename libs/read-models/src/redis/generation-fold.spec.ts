@@ -1,48 +1,9 @@
 import fc from 'fast-check';
 import type { StoredEvent } from '@zan/contracts';
-import { compareBytes } from '../positions';
 import type { Change } from '../projection';
+import { applyChange, applyCommand, hincrbyIn, hsetIn, snapshotOf as snapshot, type RedisModel as Model } from '../testing/redis-model';
 import { GenerationFold, WrittenKeys, type FoldOutput } from './generation-fold';
 import { shards } from './shards';
-
-/** Just enough of Redis for these commands: hashes of strings, sorted sets ordered by score then bytes. */
-type Model = Map<string, Map<string, string> | Map<string, number>>;
-
-const hash = (model: Model, key: string) => (model.get(key) ?? model.set(key, new Map<string, string>()).get(key)!) as Map<string, string>;
-const zset = (model: Model, key: string) => (model.get(key) ?? model.set(key, new Map<string, number>()).get(key)!) as Map<string, number>;
-
-const hincrby = (h: Map<string, string>, field: string, by: number) => {
-  const value = h.get(field) ?? '0';
-  if (!/^-?\d+$/.test(value)) throw new Error('ERR hash value is not an integer');
-  h.set(field, String(Number(value) + by));
-};
-
-const trim = (z: Map<string, number>, keep: number) => {
-  const ranked = [...z].sort(([ma, a], [mb, b]) => a - b || compareBytes(ma, mb));
-  for (const [member] of ranked.slice(0, Math.max(0, ranked.length - keep))) z.delete(member);
-};
-
-/** A change applied to its placed key `<shard>|<logical>`, as Redis would. */
-const applyChange = (model: Model, shard: number, change: Change) => {
-  const key = `${shard}|${change.key}`;
-  switch (change.op) {
-    case 'hset':
-      for (const [field, value] of Object.entries(change.values)) hash(model, key).set(field, String(value));
-      return;
-    case 'hincrby':
-      return hincrby(hash(model, key), change.field, change.by);
-    case 'zincrby': {
-      const z = zset(model, key);
-      z.set(change.member, (z.get(change.member) ?? 0) + change.by);
-      return;
-    }
-    case 'zadd':
-      zset(model, key).set(change.member, change.score);
-      return;
-    case 'ztrim':
-      return trim(zset(model, key), change.keep);
-  }
-};
 
 /** One event as ApplyScript applies it: its changes over the shards, its dedupe records, its counters. */
 const applyEvent = (model: Model, category: string, event: StoredEvent, changes: Change[] | undefined) => {
@@ -52,40 +13,19 @@ const applyEvent = (model: Model, category: string, event: StoredEvent, changes:
   else
     shards.placeEach(changes, home, (shard, change) => {
       touched.add(shard);
-      applyChange(model, shard, change);
+      applyChange(model, change, `${shard}|${change.key}`);
     });
-  for (const shard of touched) hash(model, `${shard}|applied:${category}`).set(event.streamId, String(event.revision));
+  for (const shard of touched) hsetIn(model, `${shard}|applied:${category}`, event.streamId, String(event.revision));
   const kind = changes === undefined ? 'skipped' : 'applied';
-  hincrby(hash(model, `${home}|stats`), kind, 1);
-  hincrby(hash(model, `${home}|stats`), `${kind}:${category}`, 1);
+  hincrbyIn(model, `${home}|stats`, kind, 1);
+  hincrbyIn(model, `${home}|stats`, `${kind}:${category}`, 1);
 };
 
 const applyCommands = (model: Model, fold: GenerationFold, written: WrittenKeys) => {
   let named: string[] = [];
   const out: FoldOutput = {
     key: (shard, logical) => named.push(`${shard}|${logical}`) - 1,
-    command: ([name, index, ...args]) => {
-      const key = named[index]!;
-      switch (name) {
-        case 'hset':
-          for (let i = 0; i < args.length; i += 2) hash(model, key).set(args[i]!, args[i + 1]!);
-          return;
-        case 'hincrby':
-          return hincrby(hash(model, key), args[0]!, Number(args[1]));
-        case 'zincrby': {
-          const z = zset(model, key);
-          z.set(args[1]!, (z.get(args[1]!) ?? 0) + Number(args[0]));
-          return;
-        }
-        case 'zadd':
-          for (let i = 0; i < args.length; i += 2) zset(model, key).set(args[i + 1]!, Number(args[i]));
-          return;
-        case 'zremrangebyrank':
-          return trim(zset(model, key), -1 - Number(args[1]));
-        default:
-          throw new Error(`unexpected ${name}`);
-      }
-    },
+    command: ([name, index, ...args]) => applyCommand(model, name, named[index]!, args),
   };
   fold.commands(out, (shard, logical) => {
     const fresh = written.fresh(shard, logical);
@@ -95,12 +35,6 @@ const applyCommands = (model: Model, fold: GenerationFold, written: WrittenKeys)
   });
   named = [];
 };
-
-const snapshot = (model: Model) =>
-  [...model]
-    .filter(([, values]) => values.size > 0)
-    .map(([key, values]) => [key, [...values].sort(([a], [b]) => compareBytes(a, b))])
-    .sort();
 
 let item = 0;
 /**
