@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createPostgresEventStore } from '@zan/event-store';
 import { NaiveModule } from './naive.module';
 
@@ -18,7 +18,9 @@ const main = async (): Promise<void> => {
     poolSize: Number(env.NAIVE_PG_POOL_SIZE ?? 20),
     applicationName: 'bench-naive',
   });
-  const app = await NestFactory.create<NestExpressApplication>(NaiveModule.forStore(store, env.NAIVE_JWT_SECRET ?? ''), { logger: ['error', 'fatal'] });
+  const app = await NestFactory.create<NestFastifyApplication>(NaiveModule.forStore(store, env.NAIVE_JWT_SECRET ?? ''), new FastifyAdapter(), {
+    logger: ['error', 'fatal'],
+  });
   await app.listen(Number(env.PORT ?? 0), '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   console.log(`naive: listening on port ${address.port}`);

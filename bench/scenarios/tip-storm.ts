@@ -6,7 +6,7 @@
  * balances in the read model add up to what was funded, and every tip was credited to its author.
  *
  * Baselines on the same seeded data: the naive @nestjs/cqrs design (bench/naive), and a bare Nest route
- * answering a constant (what Express and Nest alone cost on this machine).
+ * answering a constant (what Nest on Fastify alone costs on this machine).
  */
 import { randomUUID } from 'node:crypto';
 import { describeStatuses, runLoad, type LoadResult } from '../lib/load';

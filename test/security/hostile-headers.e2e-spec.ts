@@ -120,6 +120,43 @@ describe('hostile headers (embedded default)', () => {
     expect(await payerEvents()).toBe(before);
   }, 60_000);
 
+  it('refuses a compressed body with a 415, and any body on a query that would be refused on a command', async () => {
+    const before = await payerEvents();
+    const json = JSON.stringify({ toUserId: 'hh-peer', amount: 100 });
+    for (const encoding of ['gzip', 'deflate', 'br', 'x-custom']) {
+      const response = await raw(
+        'POST',
+        '/v1/transfers',
+        ['Authorization', `Bearer ${payer.token}`, 'Idempotency-Key', `hh-enc-${encoding}`, 'Content-Type', 'application/json', 'Content-Encoding', encoding],
+        json,
+      );
+      if (response.status !== 415) throw new Error(`Content-Encoding ${encoding}: ${response.status} ${JSON.stringify(response.body)}`);
+      expect(response.body).toEqual(
+        expect.objectContaining({ type: expect.stringMatching(/unsupported-media-type$/), detail: expect.stringContaining(encoding) }),
+      );
+    }
+    expect(await payerEvents()).toBe(before);
+    // A query reads no body, but one that is not JSON, too deep, too large or in another charset is refused as on any route.
+    const query = (headers: string[], body: string) => raw('GET', '/v1/wallets/me', ['Authorization', `Bearer ${payer.token}`, ...headers], body);
+    expect((await query(['Content-Type', 'application/json'], '{"a":')).status).toBe(400);
+    expect((await query(['Content-Type', 'application/json'], `${'['.repeat(40)}${']'.repeat(40)}`)).status).toBe(400);
+    expect((await query(['Content-Type', 'application/json'], JSON.stringify({ a: 'x'.repeat(70_000) }))).status).toBe(413);
+    expect((await query(['Content-Type', 'application/json; charset=latin1'], '{}')).status).toBe(415);
+    expect((await query(['Content-Type', 'text/plain'], 'hello')).status).toBe(415);
+    expect((await query(['Content-Type', 'application/json'], '{"a":1}')).status).toBe(200);
+  }, 60_000);
+
+  it('routes as before: a trailing slash and the letters case make no difference, and an id of any length reaches its route', async () => {
+    const auth = ['Authorization', `Bearer ${payer.token}`];
+    for (const path of ['/v1/wallets/me', '/v1/wallets/me/', '/V1/Wallets/ME']) {
+      const response = await raw('GET', path, auth);
+      if (response.status !== 200) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.body)}`);
+    }
+    // The route's own answer about that packet, not the not-found of a path no route matches.
+    const long = await raw('GET', `/v1/red-packets/${'p'.repeat(300)}`, auth);
+    expect(long.body).toEqual(expect.objectContaining({ status: 404, type: expect.stringMatching(/\/red-packet-not-found$/) }));
+  }, 60_000);
+
   it('still takes application/json with parameters, and a claim with no body and no Content-Type', async () => {
     const sent = await request(app.getHttpServer())
       .post('/v1/red-packets')

@@ -1,8 +1,17 @@
 import './tracing';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ObservabilityModule, PlatformModule, ZAN_SECRETS, type ZanSecrets, installGracefulShutdown, listenOn, loadConfig, useZanLogger } from '@zan/platform';
+import {
+  ObservabilityModule,
+  PlatformModule,
+  ZAN_SECRETS,
+  type ZanSecrets,
+  installGracefulShutdown,
+  listenOn,
+  loadConfig,
+  useZanLogger,
+  createHttpApp,
+} from '@zan/platform';
 import { ApiModule } from './api.module';
 import { configureHttp } from './http/configure-http';
 
@@ -14,7 +23,7 @@ async function main(): Promise<void> {
   }
   @Module({ imports: [PlatformModule.forRoot({ config, roles: ['api'] }), ObservabilityModule.forRoot(), ApiModule] })
   class ApiAppModule {}
-  const app = await NestFactory.create(ApiAppModule, { bufferLogs: true });
+  const app = await createHttpApp(ApiAppModule);
   useZanLogger(app);
   configureHttp(app);
   installGracefulShutdown(app, config.shutdownTimeoutMs);

@@ -1,8 +1,7 @@
 import './tracing';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ObservabilityModule, PlatformModule, installGracefulShutdown, listenOn, loadConfig, useZanLogger } from '@zan/platform';
+import { ObservabilityModule, PlatformModule, installGracefulShutdown, listenOn, loadConfig, useZanLogger, createHttpApp } from '@zan/platform';
 import { ProjectorModule } from './projector.module';
 
 /**
@@ -16,7 +15,7 @@ async function main(): Promise<void> {
   }
   @Module({ imports: [PlatformModule.forRoot({ config, roles: ['projector'] }), ObservabilityModule.forRoot(), ProjectorModule] })
   class ProjectorAppModule {}
-  const app = await NestFactory.create(ProjectorAppModule, { bufferLogs: true });
+  const app = await createHttpApp(ProjectorAppModule);
   useZanLogger(app);
   installGracefulShutdown(app, config.shutdownTimeoutMs);
   const url = await listenOn(app, config.projectorPort, config.host);

@@ -1,8 +1,7 @@
 import './tracing';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ObservabilityModule, PlatformModule, installGracefulShutdown, listenOn, loadConfig, useZanLogger } from '@zan/platform';
+import { ObservabilityModule, PlatformModule, installGracefulShutdown, listenOn, loadConfig, useZanLogger, createHttpApp } from '@zan/platform';
 import { RelayModule } from './relay.module';
 
 /**
@@ -18,7 +17,7 @@ async function main(): Promise<void> {
   }
   @Module({ imports: [PlatformModule.forRoot({ config, roles: ['relay'] }), ObservabilityModule.forRoot(), RelayModule] })
   class RelayAppModule {}
-  const app = await NestFactory.create(RelayAppModule, { bufferLogs: true });
+  const app = await createHttpApp(RelayAppModule);
   useZanLogger(app);
   installGracefulShutdown(app, config.shutdownTimeoutMs);
   const url = await listenOn(app, config.relayPort, config.host);

@@ -1,8 +1,7 @@
 import './tracing';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ObservabilityModule, PlatformModule, installGracefulShutdown, listenOn, loadConfig, useZanLogger } from '@zan/platform';
+import { ObservabilityModule, PlatformModule, installGracefulShutdown, listenOn, loadConfig, useZanLogger, createHttpApp } from '@zan/platform';
 import { WebhooksModule } from './webhooks.module';
 
 /**
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
   }
   @Module({ imports: [PlatformModule.forRoot({ config, roles: ['webhooks'] }), ObservabilityModule.forRoot(), WebhooksModule] })
   class WebhooksAppModule {}
-  const app = await NestFactory.create(WebhooksAppModule, { bufferLogs: true });
+  const app = await createHttpApp(WebhooksAppModule);
   useZanLogger(app);
   installGracefulShutdown(app, config.shutdownTimeoutMs);
   const url = await listenOn(app, config.webhooksPort, config.host);

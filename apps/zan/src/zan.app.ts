@@ -1,5 +1,4 @@
 import { Logger, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { ApiModule } from '../../api/src/api.module';
 import { configureHttp } from '../../api/src/http/configure-http';
 import { ProjectorModule } from '../../projector/src/projector.module';
@@ -15,6 +14,7 @@ import {
   ZAN_SECRETS,
   loadConfig,
   useZanLogger,
+  createHttpApp,
 } from '@zan/platform';
 
 type NestLogLevel = 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
@@ -51,7 +51,7 @@ export const createZanApp = async (options: ZanAppOptions = {}): Promise<INestAp
   @Module({ imports })
   class ZanModule {}
 
-  const app = await NestFactory.create(ZanModule, { bufferLogs: true, bodyParser: true });
+  const app = await createHttpApp(ZanModule);
   useZanLogger(app);
   if (roles.includes('api')) configureHttp(app);
   const secrets = roles.includes('api') ? app.get<ZanSecrets>(ZAN_SECRETS, { strict: false }) : undefined;

@@ -1,6 +1,6 @@
 /**
  * OpenTelemetry tracing, off unless OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT) is set.
- * Imported first by every main.ts, before Nest, pg, ioredis or express are loaded, so their
+ * Imported first by every main.ts, before Nest, pg or ioredis are loaded, so their
  * instrumentations can hook in. This file loads nothing but the configuration and, when tracing
  * is on, the OpenTelemetry SDK. Spans go to the OTLP/HTTP endpoint (standard OTEL_* variables).
  */
@@ -24,7 +24,6 @@ export const startTracing = (defaultServiceName: string): boolean => {
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-  const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { IORedisInstrumentation } = require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
 
@@ -41,8 +40,14 @@ export const startTracing = (defaultServiceName: string): boolean => {
         // Probes and scrapes are not traced; neither are the exporter's own requests.
         ignoreIncomingRequestHook: (req) => /^\/(metrics|health\/)/.test(req.url ?? ''),
         ignoreOutgoingRequestHook: () => true,
+        // The route Fastify matched (request-hooks.ts) names the span: `POST /v1/tips`, ids left out.
+        applyCustomAttributesOnSpan: (span, request) => {
+          const route = (request as { route?: unknown }).route;
+          if (typeof route !== 'string') return;
+          span.setAttribute('http.route', route);
+          span.updateName(`${(request as { method?: string }).method ?? 'HTTP'} ${route}`);
+        },
       }),
-      new ExpressInstrumentation(),
       new PgInstrumentation({ requireParentSpan: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
     ],

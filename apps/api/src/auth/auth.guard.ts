@@ -1,17 +1,13 @@
 import { createSecretKey } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
 import { PUBLIC_ROUTE, ZAN_CONFIG, ZAN_SECRETS, type ZanConfig, type ZanSecrets } from '@zan/platform';
 import { BearerTokenVerifier, CLOCK_SKEW_SECONDS, TokenRejected } from './bearer-token';
+import type { ApiRequest, Principal } from '../http/api-request';
 import { ProblemException, problem } from '../http/problem';
 import { ID_PATTERN } from '../http/validation';
 
-export interface Principal {
-  userId: string;
-  roles: string[];
-  isAdmin: boolean;
-}
+export type { Principal } from '../http/api-request';
 
 // Public routes are marked with the platform's decorator, shared with /health and /metrics.
 export { PUBLIC_ROUTE, Public } from '@zan/platform';
@@ -43,7 +39,7 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
-    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const request = context.switchToHttp().getRequest<ApiRequest>();
     const header = request.headers.authorization;
     if (!header) throw unauthorized('missing bearer token');
     // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer.
@@ -60,7 +56,7 @@ export class AuthGuard implements CanActivate {
     if (typeof claims.sub !== 'string' || !ID_PATTERN.test(claims.sub)) throw unauthorized('token has no valid sub claim');
     const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
     const principal: Principal = { userId: claims.sub, roles, isAdmin: roles.includes('admin') };
-    request.principal = principal;
+    request.raw.principal = principal;
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ROUTE, targets) && !principal.isAdmin) {
       throw new ProblemException(problem(403, 'forbidden', 'Forbidden', 'this route needs the admin role'));
     }
@@ -69,7 +65,7 @@ export class AuthGuard implements CanActivate {
 }
 
 export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
-  const request = context.switchToHttp().getRequest<{ principal?: Principal }>();
-  if (!request.principal) throw unauthorized('missing bearer token');
-  return request.principal;
+  const { principal } = context.switchToHttp().getRequest<ApiRequest>().raw;
+  if (!principal) throw unauthorized('missing bearer token');
+  return principal;
 });

@@ -2,7 +2,9 @@ import { type CommandRequest, commandIdOf } from './command-context';
 import { idempotentCommandId } from './ids';
 
 const requestOf = (userId: string, key?: string): CommandRequest =>
-  ({ principal: { userId, roles: [], isAdmin: false }, ...(key !== undefined && { idempotency: { key, recovering: false } }) }) as unknown as CommandRequest;
+  ({
+    raw: { principal: { userId, roles: [], isAdmin: false }, ...(key !== undefined && { idempotency: { key, recovering: false } }) },
+  }) as unknown as CommandRequest;
 
 describe('commandIdOf: the command id, computed once per request', () => {
   it('derives it from (user, Idempotency-Key) once the key is accepted: a retry is the same command', () => {
@@ -17,7 +19,7 @@ describe('commandIdOf: the command id, computed once per request', () => {
     const request = requestOf('alice');
     const id = commandIdOf(request);
     expect(commandIdOf(request)).toBe(id);
-    expect(request.causationId).toBe(id);
+    expect(request.raw.causationId).toBe(id);
     expect(commandIdOf(requestOf('alice'))).not.toBe(id);
   });
 });

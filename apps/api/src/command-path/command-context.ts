@@ -1,16 +1,9 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
 import type { EventMetadata } from '@zan/contracts';
-import type { RequestIds } from '@zan/platform';
-import type { Principal } from '../auth/auth.guard';
+import { type CommandRequest, type IdempotencyContext, headerOf } from '../http/api-request';
 import { deterministicId, idempotentCommandId, randomId } from './ids';
 
-/** An Idempotency-Key the IdempotencyInterceptor accepted for this request. */
-export interface IdempotencyContext {
-  key: string;
-  /** A previous attempt with this key died mid-way: the command may already have taken effect. */
-  recovering: boolean;
-}
+export type { CommandRequest, IdempotencyContext } from '../http/api-request';
 
 /** Who asks, under which correlation, and (for money-moving commands) with which idempotency key. */
 export interface CommandContext {
@@ -34,9 +27,6 @@ export const eventIdsOf = (commandId: string) => (index: number) => deterministi
 
 const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** A request as the command path sees it, once authenticated (and its Idempotency-Key accepted, if any). */
-export type CommandRequest = Request & RequestIds & { principal: Principal; idempotency?: IdempotencyContext; commandId?: string };
-
 /**
  * The id every effect of the request's command derives from, computed once per request: from
  * (user, Idempotency-Key) when the IdempotencyInterceptor accepted a key, so that a retry is the
@@ -44,12 +34,13 @@ export type CommandRequest = Request & RequestIds & { principal: Principal; idem
  * log line.
  */
 export const commandIdOf = (request: CommandRequest): string => {
-  if (request.commandId === undefined) {
-    const key = request.idempotency?.key;
-    request.commandId = key === undefined ? randomId() : idempotentCommandId(request.principal.userId, key);
-    request.causationId = request.commandId;
+  const state = request.raw;
+  if (state.commandId === undefined) {
+    const key = state.idempotency?.key;
+    state.commandId = key === undefined ? randomId() : idempotentCommandId(state.principal.userId, key);
+    state.causationId = state.commandId;
   }
-  return request.commandId;
+  return state.commandId;
 };
 
 /**
@@ -58,11 +49,12 @@ export const commandIdOf = (request: CommandRequest): string => {
  */
 export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
   const request = context.switchToHttp().getRequest<CommandRequest>();
-  const given = request.correlationId ?? request.header('x-correlation-id') ?? request.header('x-request-id');
+  const state = request.raw;
+  const given = state.correlationId ?? headerOf(request, 'x-correlation-id') ?? headerOf(request, 'x-request-id');
   return {
-    userId: request.principal.userId,
+    userId: state.principal.userId,
     correlationId: given && CORRELATION.test(given) ? given : randomId(),
     commandId: commandIdOf(request),
-    ...(request.idempotency && { idempotency: request.idempotency }),
+    ...(state.idempotency && { idempotency: state.idempotency }),
   };
 });

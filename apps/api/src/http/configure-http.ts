@@ -1,19 +1,19 @@
-import type { INestApplication } from '@nestjs/common';
 import helmet from 'helmet';
-import { ZAN_CONFIG, type ZanConfig, requestIdOf } from '@zan/platform';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { refuseAmbiguousJson } from './json-ambiguity';
-import { refuseDeepJson } from './json-depth';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BODY_LIMIT, ZAN_CONFIG, type ZanConfig } from '@zan/platform';
+import { parseJsonBody, refuseBadQueryBody } from './json-body';
+import { ProblemException, httpProblem } from './problem';
 import { refuseAmbiguousHeaders } from './request-headers';
 import { serveDashboard } from './dashboard-page';
 import { setupApiDocs } from './openapi';
 
 /** HTTP settings shared by every way of starting the api (its own process, all-in-one, tests). */
-export const configureHttp = (app: INestApplication): void => {
-  const express = app as NestExpressApplication;
+export const configureHttp = (app: NestFastifyApplication): void => {
   const config = app.get<ZanConfig>(ZAN_CONFIG);
-  express.disable('x-powered-by');
-  express.use(helmet());
+  const fastify = app.getHttpAdapter().getInstance();
+  // helmet's headers on every answer, its middleware built once (@fastify/helmet builds it per request).
+  const secureHeaders = helmet();
+  fastify.addHook('onRequest', (request, reply, done) => secureHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
   // Browsers may call the api only from the origins an operator lists; none by default.
   if (config.corsOrigins.length > 0) {
     app.enableCors({
@@ -22,25 +22,24 @@ export const configureHttp = (app: INestApplication): void => {
       exposedHeaders: ['Retry-After', 'Idempotent-Replayed'],
     });
   }
-  // Ids first, so that even a body refused by the parser (not JSON, too large) is answered with them.
-  express.use((req: Parameters<typeof requestIdOf>[0], res: Parameters<typeof requestIdOf>[1], next: () => void) => {
-    req.id = requestIdOf(req, res);
-    next();
-  });
-  express.use(refuseAmbiguousHeaders);
+  fastify.addHook('onRequest', (request, _reply, done) => refuseAmbiguousHeaders(request.raw, done));
   // Small bodies only: the largest legitimate body is a red packet with its recipient list. Nothing
   // nested too deep, and nothing JSON.parse would read otherwise than sent (docs/contract.md, "Errors").
-  express.useBodyParser('json', {
-    limit: '64kb',
-    strict: true,
-    verify: (request: unknown, response: unknown, raw: Buffer) => {
-      refuseDeepJson(request, response, raw);
-      refuseAmbiguousJson(request, response, raw);
-      // Kept for signed callbacks: the verification provider's HMAC is over these bytes.
-      (request as { rawBody?: Buffer }).rawBody = raw;
-    },
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (request, raw, done) => {
+    try {
+      done(null, parseJsonBody(request, raw as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
+  // Anything else reaching a parser is a body without a type (refuseAmbiguousHeaders answered typed
+  // ones): an empty one, as a bare POST sends on a claim, is no body.
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, raw, done) => {
+    if ((raw as Buffer).length === 0) done(null, undefined);
+    else done(new ProblemException(httpProblem('unsupported-media-type', 'request bodies are application/json, got none')), undefined);
+  });
+  fastify.addHook('preValidation', (request, _reply, done) => refuseBadQueryBody(request, BODY_LIMIT, done));
   setupApiDocs(app);
-  serveDashboard(express);
+  serveDashboard(app);
   // Shutdown is the mains' (installGracefulShutdown): in-flight requests finish before the app closes.
 };

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /** Where `npm run build` puts the page (vite, apps/dashboard): dist/dashboard at the project root. */
 export const findDashboardDir = (from = __dirname): string | undefined => {
@@ -16,8 +16,9 @@ export const findDashboardDir = (from = __dirname): string | undefined => {
  * the admin-only /v1/admin/stats routes, with the token the person signs in with. Not built (a
  * checkout without `npm run build`): /dashboard is a 404 like any unknown path.
  */
-export const serveDashboard = (app: NestExpressApplication, dir = findDashboardDir()): boolean => {
+export const serveDashboard = (app: NestFastifyApplication, dir = findDashboardDir()): boolean => {
   if (!dir) return false;
-  app.useStaticAssets(dir, { prefix: '/dashboard', index: 'index.html', redirect: true, fallthrough: true });
+  // decorateReply off: the api docs' Swagger UI registers the same plugin for its own files.
+  app.useStaticAssets({ root: dir, prefix: '/dashboard/', index: 'index.html', redirect: true, decorateReply: false });
   return true;
 };

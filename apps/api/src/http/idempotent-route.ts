@@ -1,7 +1,7 @@
 import { SetMetadata, applyDecorators, type Type } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
-import type { Request } from 'express';
 import type { DomainError } from '@zan/domain';
+import type { CommandRequest } from './api-request';
 
 export const IDEMPOTENT_ROUTE = 'zan:idempotent';
 export const REFUSED_UP_FRONT = 'zan:refused-up-front';
@@ -13,7 +13,7 @@ export const REFUSED_UP_FRONT = 'zan:refused-up-front';
  * Undefined: the request goes the usual way (and so does bad input, which the route answers itself).
  */
 export interface UpFrontRefusal {
-  refusalOf(request: Request & { principal: { userId: string } }): DomainError | undefined;
+  refusalOf(request: CommandRequest): DomainError | undefined;
 }
 
 /**

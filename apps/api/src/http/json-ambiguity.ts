@@ -83,10 +83,10 @@ export const jsonAmbiguity = (raw: Buffer): JsonAmbiguity | undefined => {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * body-parser's `verify`: an ambiguous body is a 400 validation problem naming the field. So is a
- * body that is not UTF-8 (the parser would read each bad byte as U+FFFD, and store it so).
+ * An ambiguous body is a 400 validation problem naming the field. So is a body that is not UTF-8
+ * (the parser would read each bad byte as U+FFFD, and store it so).
  */
-export const refuseAmbiguousJson = (_req: unknown, _res: unknown, raw: Buffer): void => {
+export const refuseAmbiguousJson = (raw: Buffer): void => {
   try {
     utf8.decode(raw);
   } catch {

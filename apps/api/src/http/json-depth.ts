@@ -1,3 +1,5 @@
+import { ProblemException, httpProblem } from './problem';
+
 /** Arrays and objects nested deeper than this in a request body are a 400: no route needs more than a few. */
 export const MAX_JSON_DEPTH = 32;
 
@@ -26,9 +28,8 @@ export const nestsDeeperThan = (raw: Buffer, max = MAX_JSON_DEPTH): boolean => {
   return false;
 };
 
-/** body-parser's `verify`: a body nested too deep fails as a 400 problem (body-parser keeps the status). */
-export const refuseDeepJson = (_req: unknown, _res: unknown, raw: Buffer): void => {
-  if (nestsDeeperThan(raw)) {
-    throw Object.assign(new Error(`the request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`), { status: 400, type: 'entity.too.deep' });
-  }
+/** A body nested too deep is a 400, before it is parsed. */
+export const refuseDeepJson = (raw: Buffer): void => {
+  if (nestsDeeperThan(raw))
+    throw new ProblemException(httpProblem('bad-request', `the request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`));
 };

@@ -1,4 +1,4 @@
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import { WalletAlreadyOpen } from '@zan/domain';
 import { PROBLEM_CATALOG } from './openapi';
 import { toProblem } from './problem.filter';
@@ -18,8 +18,9 @@ describe('problem titles', () => {
   it.each([
     ['an unknown route', new NotFoundException('Cannot GET /nope'), 404, 'not-found', 'Not found'],
     ['a body that is not JSON', new BadRequestException("Expected property name or '}' in JSON at position 1"), 400, 'bad-request', 'Bad request'],
+    ["a body over the limit, as Nest maps Fastify's error", new HttpException('Request body is too large', 413), 413, 'payload-too-large', 'Payload too large'],
     [
-      'a body over the limit',
+      'an error that says it may be shown, with its status',
       Object.assign(new Error('request entity too large'), { status: 413, expose: true, type: 'entity.too.large' }),
       413,
       'payload-too-large',

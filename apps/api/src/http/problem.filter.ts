@@ -1,9 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DomainError } from '@zan/domain';
 import { HTTP_PROBLEMS, Problem, ProblemException, httpProblem, problem, problemType } from './problem';
 
-/** The problem code of each status Nest or express may answer without Zan's own code. */
+/** The problem code of each status Nest or Fastify may answer without Zan's own code. */
 const STATUS_CODES: Record<number, string> = Object.fromEntries(
   ['bad-request', 'unauthorized', 'forbidden', 'not-found', 'payload-too-large', 'unsupported-media-type'].map((code) => [HTTP_PROBLEMS[code]!.status, code]),
 );
@@ -40,8 +40,8 @@ export const toProblem = (error: unknown): { problem: Problem; headers: Record<s
   if (error instanceof DomainError) {
     return { problem: problem(error.status, error.code, error.title, error.message), headers: {} };
   }
-  // Nest's own: an unknown route (404), and a body that is not JSON or a path that is not valid
-  // percent-encoding (express's SyntaxError and URIError, which Nest turns into a 400).
+  // Nest's own (an unknown route's 404) and Fastify's, which Nest turns into HttpExceptions: a body
+  // too large (413), a Content-Length that is not a number (400).
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
@@ -52,7 +52,7 @@ export const toProblem = (error: unknown): { problem: Problem; headers: Record<s
     const name = (HttpStatus[status] ?? 'error').replace(/_/g, ' ').toLowerCase();
     return { problem: problem(status, 'http-error', name[0]!.toUpperCase() + name.slice(1), detail), headers: {} };
   }
-  // body-parser failures other than a parse error (too large, unsupported charset) reach here as plain errors with a status.
+  // Errors that say they may be shown, with a status of their own.
   const e = error as { status?: number; statusCode?: number; expose?: boolean };
   const status = e?.status ?? e?.statusCode;
   if (e?.expose && typeof status === 'number' && STATUS_CODES[status]) {
@@ -75,18 +75,11 @@ export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { problem: body, headers } = toProblem(error);
     if (body.status >= 500 && body.status !== 503) this.logger.error(error instanceof Error ? error.stack : String(error));
     else if (body.type === problemType('unavailable')) this.logger.warn(`answered 503: ${error instanceof Error ? error.message : String(error)}`);
-    if (response.headersSent) return;
-    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-    // Written as it is: Express's send would hash every refusal into an ETag no client revalidates
-    // (about 15 us of a refused claim's answer); Node leaves the body out of a HEAD's answer itself.
-    const json = JSON.stringify(body);
-    response.status(body.status);
-    response.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
-    response.setHeader('Content-Length', Buffer.byteLength(json));
-    response.end(json);
+    if (reply.sent) return;
+    reply.status(body.status).headers(headers).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
   }
 }

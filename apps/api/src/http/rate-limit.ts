@@ -1,5 +1,6 @@
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerRequest } from '@nestjs/throttler';
+import type { ApiRequest } from './api-request';
 import { IDEMPOTENT_ROUTE } from './idempotent-route';
 import { ProblemException, problem } from './problem';
 
@@ -26,13 +27,13 @@ export class MoneyRateLimitGuard extends ThrottlerGuard {
       if (this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED_ROUTE, targets)) return true;
       return this.reflector.getAllAndOverride<string | undefined>(IDEMPOTENT_ROUTE, targets) === 'required';
     }
-    const request = context.switchToHttp().getRequest<{ method: string; principal?: unknown }>();
-    return request.method === 'GET' && request.principal !== undefined;
+    const request = context.switchToHttp().getRequest<ApiRequest>();
+    return request.method === 'GET' && request.raw.principal !== undefined;
   }
 
   // The auth guard ran first and left its principal on the request (absent on a public route).
-  protected override async getTracker(request: { principal?: { userId: string } }): Promise<string> {
-    return `user:${request.principal?.userId ?? 'anonymous'}`;
+  protected override async getTracker(request: ApiRequest): Promise<string> {
+    return `user:${request.raw.principal?.userId ?? 'anonymous'}`;
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {

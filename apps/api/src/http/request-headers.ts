@@ -1,12 +1,12 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { ProblemException, problem } from './problem';
 
 /** A body of some length, or a chunked one with a type (an untyped chunked body, as a bare POST sends on a claim, is none). */
-const hasBody = (request: Request): boolean =>
+export const hasBody = (request: IncomingMessage): boolean =>
   Number(request.headers['content-length'] ?? 0) > 0 || (request.headers['transfer-encoding'] !== undefined && request.headers['content-type'] !== undefined);
 
 /** More than one Authorization header. Node keeps the first in `headers`, so without one there is no second either. */
-const repeatsAuthorization = (request: Request): boolean => {
+const repeatsAuthorization = (request: IncomingMessage): boolean => {
   if (request.headers.authorization === undefined) return false;
   let count = 0;
   const raw = request.rawHeaders;
@@ -15,26 +15,34 @@ const repeatsAuthorization = (request: Request): boolean => {
   return false;
 };
 
-/** What nearly every client sends, answered without parsing; anything else as Express's `is` reads it. */
-const isJson = (request: Request): boolean => request.headers['content-type'] === 'application/json' || Boolean(request.is('application/json'));
+/** `application/json`, with or without parameters (a charset), in any case: what nearly every client sends is answered without parsing. */
+const isJson = (contentType: string | undefined): boolean =>
+  contentType === 'application/json' || (contentType !== undefined && /^application\/json[ \t]*(;|$)/i.test(contentType));
+
+const unsupported = (detail: string) => new ProblemException(problem(415, 'unsupported-media-type', 'Unsupported media type', detail));
 
 /**
  * Headers that would make a request mean two things, refused before anything reads them: a second
  * Authorization header (Node keeps the first, a proxy may act on the last) is a 400, and a body that
- * is not application/json (read as a form, or not at all) is a 415 instead of a list of fields said
- * to be missing. A request without a body (a claim) needs no Content-Type.
+ * is not application/json (read as a form, or not at all), or is compressed, is a 415 instead of a
+ * list of fields said to be missing. A request without a body (a claim) needs no Content-Type.
  */
-export const refuseAmbiguousHeaders = (request: Request, _response: Response, next: NextFunction): void => {
+export const refuseAmbiguousHeaders = (request: IncomingMessage, next: (error?: Error) => void): void => {
   if (repeatsAuthorization(request)) {
     next(new ProblemException(problem(400, 'bad-request', 'Bad request', 'send one Authorization header, not several')));
     return;
   }
-  if (hasBody(request) && !isJson(request)) {
-    const sent = request.headers['content-type'] ?? 'none';
-    next(
-      new ProblemException(problem(415, 'unsupported-media-type', 'Unsupported media type', `request bodies are application/json, got ${sent.slice(0, 100)}`)),
-    );
-    return;
+  if (hasBody(request)) {
+    const type = request.headers['content-type'];
+    if (!isJson(type)) {
+      next(unsupported(`request bodies are application/json, got ${(type ?? 'none').slice(0, 100)}`));
+      return;
+    }
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      next(unsupported(`request bodies are sent uncompressed, got Content-Encoding ${encoding.slice(0, 40)}`));
+      return;
+    }
   }
   next();
 };

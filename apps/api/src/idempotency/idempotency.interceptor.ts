@@ -1,11 +1,12 @@
 import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, Logger, NestInterceptor, type Type } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import { CLOCK, type Clock, routeTemplateOf } from '@zan/platform';
 import { DomainError } from '@zan/domain';
-import { type CommandRequest, commandIdOf } from '../command-path/command-context';
+import { commandIdOf } from '../command-path/command-context';
+import { type CommandRequest, type IdempotencyContext, headerOf } from '../http/api-request';
 import { IDEMPOTENT_ROUTE, REFUSED_UP_FRONT, type UpFrontRefusal } from '../http/idempotent-route';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
@@ -43,15 +44,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const targets = [context.getHandler(), context.getClass()];
     const mode = this.reflector.getAllAndOverride<'required' | 'optional' | undefined>(IDEMPOTENT_ROUTE, targets);
     if (!mode) return next.handle();
-    if (mode === 'optional' && context.switchToHttp().getRequest<Request>().header('idempotency-key') === undefined) return next.handle();
+    if (mode === 'optional' && context.switchToHttp().getRequest<FastifyRequest>().headers['idempotency-key'] === undefined) return next.handle();
     return from(this.run(context, next));
   }
 
   private async run(context: ExecutionContext, next: CallHandler): Promise<unknown> {
     const http = context.switchToHttp();
     const request = http.getRequest<CommandRequest>();
-    const response = http.getResponse<Response>();
-    const key = request.header('idempotency-key');
+    const reply = http.getResponse<FastifyReply>();
+    const key = headerOf(request, 'idempotency-key');
     if (key === undefined) {
       throw new ProblemException(
         problem(
@@ -67,11 +68,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
         problem(400, 'idempotency-key-invalid', 'Invalid Idempotency-Key', 'the Idempotency-Key must be 1..255 printable ASCII characters'),
       );
     }
-    const scope = request.principal.userId;
+    const state = request.raw;
+    const scope = state.principal.userId;
     // Accepted: the request's command id derives from it from now on (commandIdOf).
-    request.idempotency = { key, recovering: false };
+    const idempotency: IdempotencyContext = (state.idempotency = { key, recovering: false });
     const hash = createHash('sha256')
-      .update(`${request.method}\n${request.path}\n${canonical(request.body ?? null)}`)
+      .update(`${request.method}\n${pathOf(request)}\n${canonical(request.body ?? null)}`)
       .digest('hex');
 
     // A refusal known before the command runs (a claim on a packet that is gone, an order of a sold-out
@@ -97,12 +99,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
             problem(409, 'idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was already used with a different request'),
           );
         case 'replay':
-          this.metrics.idempotentReplays.inc({ route: routeTemplateOf(request) ?? `${request.baseUrl}${request.path}` });
+          this.metrics.idempotentReplays.inc({ route: routeTemplateOf(request) ?? pathOf(request) });
           // The stored command's id, as the causation id of this request's log line.
           commandIdOf(request);
-          response.setHeader('Idempotent-Replayed', 'true');
+          reply.header('Idempotent-Replayed', 'true');
           if (begun.response.status >= 400) throw new ProblemException(begun.response.body as never);
-          response.status(begun.response.status);
+          reply.status(begun.response.status);
           return begun.response.body;
         case 'in-progress':
           if (Date.now() > deadline) {
@@ -114,7 +116,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
           continue;
         case 'started': {
-          request.idempotency.recovering = begun.takenOver;
+          idempotency.recovering = begun.takenOver;
           let body: unknown;
           try {
             body = await lastValueFrom(next.handle(), { defaultValue: undefined });
@@ -175,6 +177,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     this.logger.warn(`idempotency record ${JSON.stringify(key)} left pending: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+/** The request's path without its query: the same command whatever query string a client adds. */
+const pathOf = (request: FastifyRequest): string => {
+  const query = request.url.indexOf('?');
+  return query === -1 ? request.url : request.url.slice(0, query);
+};
 
 /** A 4xx raised before the command ran (validation, auth, a missing resource): nothing happened. */
 const isClientError = (error: unknown): boolean => {

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Injectable, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ADAPTERS, type Adapters } from '../adapters';
 import { ZAN_CONFIG, type ZanConfig } from '../zan.config';
 import { Public } from './public-route';
@@ -131,13 +131,13 @@ export class HealthController {
     description: 'A component is down (listed in `error`), or the process is shutting down',
     schema: readiness(['error', 'shutting_down']),
   })
-  async ready(@Res({ passthrough: true }) res: Response) {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     try {
       return await this.health.check(this.readinessIndicators());
     } catch (error) {
       // Terminus's own body (status, info, error, details), not a problem document: it is what probes read.
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      res.status(503);
+      reply.status(503);
       return error.getResponse();
     }
   }

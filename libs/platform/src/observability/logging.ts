@@ -13,6 +13,8 @@ export interface RequestIds {
   /** The id of the command the request ran (the causation id of its events), once known. */
   causationId?: string;
   principal?: { userId: string };
+  /** The route template matched (`/v1/red-packets/:id/claims`), which names the request's trace span. */
+  route?: string;
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {

@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ZanMetrics } from './metrics';
 import { Public } from './public-route';
 
@@ -14,10 +14,10 @@ export class MetricsController {
   @ApiOperation({ summary: 'Prometheus metrics of this process (text exposition format)' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Metrics in the Prometheus text format', schema: { type: 'string' } })
-  async scrape(@Res({ passthrough: true }) res: Response): Promise<string> {
+  async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const body = await this.metrics.metrics();
-    res.setHeader('Content-Type', this.metrics.contentType);
-    res.setHeader('Cache-Control', 'no-store');
+    reply.header('Content-Type', this.metrics.contentType);
+    reply.header('Cache-Control', 'no-store');
     return body;
   }
 }

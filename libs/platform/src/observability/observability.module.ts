@@ -1,13 +1,12 @@
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import { LoggerModule } from 'nestjs-pino';
 import { ZAN_CONFIG, type ZanConfig } from '../zan.config';
 import { HealthController, ReadinessChecks } from './health';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { loggingParams } from './logging';
-import { requestLogging } from './request-logging';
 import { MetricsController } from './metrics.controller';
 import { ZanMetrics } from './metrics';
+import { HttpServerReady } from '../http-platform';
 
 export interface ObservabilityOptions {
   /** Overrides ZAN_LOG_LEVEL (tests keep their output quiet). */
@@ -16,11 +15,12 @@ export interface ObservabilityOptions {
 
 /**
  * What every Zan process serves and writes, whatever its roles: `/health/live`, `/health/ready`,
- * `/metrics` and JSON logs (nestjs-pino). Apps add their metrics to ZanMetrics and their readiness
+ * `/metrics` and JSON logs (nestjs-pino; each request's line and metrics are the hooks of
+ * createHttpApp, http-platform.ts). Apps add their metrics to ZanMetrics and their readiness
  * probes to ReadinessChecks.
  */
 @Module({})
-export class ObservabilityModule implements NestModule {
+export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions = {}): DynamicModule {
     return {
       module: ObservabilityModule,
@@ -33,17 +33,8 @@ export class ObservabilityModule implements NestModule {
         }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [ZanMetrics, ReadinessChecks, HttpMetricsMiddleware],
+      providers: [ZanMetrics, ReadinessChecks, HttpServerReady],
       exports: [ZanMetrics, ReadinessChecks],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(
-        HttpMetricsMiddleware,
-        requestLogging(() => PinoLogger.root),
-      )
-      .forRoutes('{*path}');
   }
 }

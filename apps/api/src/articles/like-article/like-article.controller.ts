@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { requireArticleId } from '../article-id';
@@ -21,7 +21,7 @@ export class LikeArticleController {
   @ApiCreatedResponse({ type: ArticleLikedDoc, description: 'Liked' })
   @ApiOkResponse({ type: ArticleLikedDoc, description: 'You liked it already: no new event' })
   @ApiProblems(...AUTHENTICATED, 'validation', 'article-not-found')
-  async like(@Ctx() context: CommandContext, @Param('id') id: string, @Res({ passthrough: true }) response: Response) {
+  async like(@Ctx() context: CommandContext, @Param('id') id: string, @Res({ passthrough: true }) response: FastifyReply) {
     const { created, ...answer } = await this.commands.execute(new LikeArticleCommand(context, requireArticleId(id)));
     if (!created) response.status(200);
     return answer;

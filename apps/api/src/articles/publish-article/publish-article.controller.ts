@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { ArticlePublishedDoc, PublishArticleBody } from './publish-article.dto';
@@ -19,7 +19,7 @@ export class PublishArticleController {
   @ApiCreatedResponse({ type: ArticlePublishedDoc, description: 'Published' })
   @ApiOkResponse({ type: ArticlePublishedDoc, description: 'You had published it already: unchanged (the first title stays)' })
   @ApiProblems(...AUTHENTICATED, 'validation', 'article-id-taken')
-  async publish(@Ctx() context: CommandContext, @Body() body: PublishArticleBody, @Res({ passthrough: true }) response: Response) {
+  async publish(@Ctx() context: CommandContext, @Body() body: PublishArticleBody, @Res({ passthrough: true }) response: FastifyReply) {
     const { created, ...answer } = await this.commands.execute(new PublishArticleCommand(context, body.articleId, body.title));
     if (!created) response.status(200);
     return answer;

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InvalidFeedCursor, READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { CurrentUser, type Principal } from '../../auth/auth.guard';
@@ -61,7 +61,7 @@ export class ReadArticleController {
   })
   @ApiProblems(...READ, 'article-not-found')
   async praisers(
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
     @Param('id') id: string,
     @Query('limit') limit?: string,
     @Query('before') before?: string,
@@ -74,7 +74,7 @@ export class ReadArticleController {
     if (!(await this.store.article(id))) throw notFound(id);
     try {
       const page = await this.store.praisers(id, { limit: size, before });
-      if (page.nextCursor !== undefined) response.setHeader(NEXT_CURSOR_HEADER, page.nextCursor);
+      if (page.nextCursor !== undefined) response.header(NEXT_CURSOR_HEADER, page.nextCursor);
       return page.items;
     } catch (error) {
       if (error instanceof InvalidFeedCursor) throw badRequest('before', 'must be a cursor from a previous page');

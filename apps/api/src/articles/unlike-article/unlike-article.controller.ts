@@ -1,7 +1,7 @@
 import { Controller, Delete, HttpCode, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { requireArticleId } from '../article-id';
@@ -30,8 +30,8 @@ export class UnlikeArticleController {
     },
   })
   @ApiProblems(...AUTHENTICATED, 'validation', 'article-not-found')
-  async unlike(@Ctx() context: CommandContext, @Param('id') id: string, @Res({ passthrough: true }) response: Response): Promise<void> {
+  async unlike(@Ctx() context: CommandContext, @Param('id') id: string, @Res({ passthrough: true }) response: FastifyReply): Promise<void> {
     const { position } = await this.commands.execute(new UnlikeArticleCommand(context, requireArticleId(id)));
-    response.setHeader(POSITION_HEADER, position);
+    response.header(POSITION_HEADER, position);
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { Idempotent } from '../../http/idempotent-route';
 import { ApiProblems, MONEY_MOVING } from '../../http/openapi';
@@ -35,7 +35,7 @@ export class JoinGroupBuyController {
     'daily-limit-exceeded',
     'self-payment',
   )
-  join(@Ctx() context: CommandContext, @Param('id') id: string, @Req() request: Request): Promise<GroupBuyJoinedDoc> {
+  join(@Ctx() context: CommandContext, @Param('id') id: string, @Req() request: FastifyRequest): Promise<GroupBuyJoinedDoc> {
     requireGroupBuyId(id);
     requireNoBody(request.body);
     return this.commands.execute(new JoinGroupBuyCommand(context, id));

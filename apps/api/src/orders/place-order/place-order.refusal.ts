@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import { MAX_ORDER_QUANTITY, type DomainError } from '@zan/domain';
+import type { CommandRequest } from '../../command-path/command-context';
 import { ProductStreams } from '../../command-path/product-streams';
 import type { UpFrontRefusal } from '../../http/idempotent-route';
 import { PRODUCT_ID } from '../../products/product-id';
@@ -14,7 +14,7 @@ import { PRODUCT_ID } from '../../products/product-id';
 export class OrderRefusedUpFront implements UpFrontRefusal {
   constructor(private readonly products: ProductStreams) {}
 
-  refusalOf(request: Request & { principal: { userId: string } }): DomainError | undefined {
+  refusalOf(request: CommandRequest): DomainError | undefined {
     const body: unknown = request.body;
     // Only a body the route would take as it is: anything else is the route's to answer (400, 404).
     if (!isOrderBody(body)) return undefined;
@@ -22,7 +22,7 @@ export class OrderRefusedUpFront implements UpFrontRefusal {
     // The order's id is not drawn for a refusal: no refusal names it, and an order that passes is thrown away.
     const reserve = {
       type: 'ReserveStock' as const,
-      data: { productId, orderId: 'refused-up-front', buyerId: request.principal.userId, quantity, expectedPrice },
+      data: { productId, orderId: 'refused-up-front', buyerId: request.raw.principal.userId, quantity, expectedPrice },
     };
     return this.products.refusalWhileFresh(productId, reserve);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parseIsoDate } from '@zan/contracts';
 import { InvalidFeedCursor, READ_MODEL_STORE, beijingDayOf, type ReadModelStore } from '@zan/read-models';
@@ -49,7 +49,7 @@ export class ReadOrdersController {
   @ApiProblems(...READ)
   mine(
     @CurrentUser() user: Principal,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
     @Query('limit') limit?: string,
     @Query('before') before?: string,
     @Query('after') after?: string,
@@ -63,7 +63,7 @@ export class ReadOrdersController {
   @ApiProblems(...READ)
   sold(
     @CurrentUser() user: Principal,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
     @Query('limit') limit?: string,
     @Query('before') before?: string,
     @Query('after') after?: string,
@@ -98,13 +98,13 @@ export class ReadOrdersController {
     return text;
   }
 
-  private async page(of: { buyerId: string } | { merchantId: string }, response: Response, limit?: string, before?: string, after?: string) {
+  private async page(of: { buyerId: string } | { merchantId: string }, response: FastifyReply, limit?: string, before?: string, after?: string) {
     const size = pageSize(limit, 20, 100);
     if (before !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(before)) throw badRequest('before', 'must be a cursor from a previous page');
     await this.readYourWrites.waitFor(after);
     try {
       const page = await this.store.orders(of, { limit: size, before });
-      if (page.nextCursor !== undefined) response.setHeader(NEXT_CURSOR_HEADER, page.nextCursor);
+      if (page.nextCursor !== undefined) response.header(NEXT_CURSOR_HEADER, page.nextCursor);
       return page.items;
     } catch (error) {
       if (error instanceof InvalidFeedCursor) throw badRequest('before', 'must be a cursor from a previous page');

@@ -1,7 +1,7 @@
 import { Controller, Delete, HttpCode, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { requireProductId } from '../product-id';
@@ -22,9 +22,9 @@ export class DelistProductController {
     headers: { 'Zan-Position': { description: 'Pass as `?after=` to read your write', schema: { type: 'string' } } },
   })
   @ApiProblems(...AUTHENTICATED, 'validation', 'product-not-found', 'not-the-product-merchant')
-  async delist(@Ctx() context: CommandContext, @Param('id') id: string, @Res({ passthrough: true }) response: Response): Promise<void> {
+  async delist(@Ctx() context: CommandContext, @Param('id') id: string, @Res({ passthrough: true }) response: FastifyReply): Promise<void> {
     requireProductId(id);
     const { position } = await this.commands.execute(new DelistProductCommand(context, id));
-    response.setHeader('Zan-Position', position);
+    response.header('Zan-Position', position);
   }
 }

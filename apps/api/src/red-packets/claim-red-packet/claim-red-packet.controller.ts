@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { Idempotent } from '../../http/idempotent-route';
 import { ApiProblems, MONEY_MOVING } from '../../http/openapi';
@@ -27,7 +27,7 @@ export class ClaimRedPacketController {
   @ApiParam({ name: 'id', format: 'uuid', description: 'The red packet id' })
   @ApiCreatedResponse({ type: RedPacketClaimedDoc })
   @ApiProblems(...MONEY_MOVING, 'red-packet-not-found', 'not-a-recipient', 'red-packet-already-claimed', 'red-packet-gone')
-  claim(@Ctx() context: CommandContext, @Param('id') id: string, @Req() request: Request): Promise<RedPacketClaimedDoc> {
+  claim(@Ctx() context: CommandContext, @Param('id') id: string, @Req() request: FastifyRequest): Promise<RedPacketClaimedDoc> {
     requireRedPacketId(id);
     requireNoBody(request.body);
     return this.commands.execute(new ClaimRedPacketCommand(context, id));

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import type { DomainError } from '@zan/domain';
 import { CLOCK, type Clock } from '@zan/platform';
+import type { CommandRequest } from '../../command-path/command-context';
 import { RedPacketStreams } from '../../command-path/red-packet-streams';
 import type { UpFrontRefusal } from '../../http/idempotent-route';
 import { RED_PACKET_ID } from '../red-packet-id';
@@ -18,11 +18,11 @@ export class ClaimRefusedUpFront implements UpFrontRefusal {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  refusalOf(request: Request & { principal: { userId: string } }): DomainError | undefined {
-    const id = request.params.id;
+  refusalOf(request: CommandRequest): DomainError | undefined {
+    const id = (request.params as { id?: unknown }).id;
     // Bad input (an id that cannot be a packet's, a body) is the route's to answer, in its order.
     if (typeof id !== 'string' || !RED_PACKET_ID.test(id) || !isEmptyBody(request.body)) return undefined;
-    return this.packets.finalRefusal(id, request.principal.userId, this.clock.now());
+    return this.packets.finalRefusal(id, request.raw.principal.userId, this.clock.now());
   }
 }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { RateLimited } from '../../http/rate-limit';
 import { type CommandContext, Ctx } from '../../command-path/command-context';
@@ -22,7 +22,7 @@ export class RequestVerificationController {
   @ApiCreatedResponse({ type: VerificationDoc, description: 'The provider answered at once: verified or rejected' })
   @ApiResponse({ status: 202, type: VerificationDoc, description: 'Pending: the provider answers later through its signed callback' })
   @ApiProblems(...AUTHENTICATED, 'validation', 'already-verified', 'verification-kind-mismatch', 'rate-limited', 'verification-provider-unavailable')
-  async request(@Ctx() context: CommandContext, @Body() body: VerificationBody, @Res({ passthrough: true }) response: Response) {
+  async request(@Ctx() context: CommandContext, @Body() body: VerificationBody, @Res({ passthrough: true }) response: FastifyReply) {
     const individual = body.kind === 'individual';
     // One kind's fields only: a person's ID number beside a company's name is a client bug, not a guess to make.
     for (const field of individual ? (['companyName', 'licenseNumber'] as const) : (['realName', 'idNumber'] as const)) {

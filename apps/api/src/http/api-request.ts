@@ -1,0 +1,35 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
+import type { RequestIds } from '@zan/platform';
+
+/** The caller a bearer token names (AuthGuard). */
+export interface Principal {
+  userId: string;
+  roles: string[];
+  isAdmin: boolean;
+}
+
+/** An Idempotency-Key the IdempotencyInterceptor accepted for this request. */
+export interface IdempotencyContext {
+  key: string;
+  /** A previous attempt with this key died mid-way: the command may already have taken effect. */
+  recovering: boolean;
+}
+
+/**
+ * What the api learns of a request as it goes (caller, key, command id), kept with its ids on Node's
+ * request object (Fastify's `raw`), which the request's closing log line reads too.
+ */
+export type RequestState = RequestIds & { principal?: Principal; idempotency?: IdempotencyContext; commandId?: string };
+
+/** A request as guards, interceptors and routes get it. */
+export type ApiRequest = FastifyRequest & { raw: IncomingMessage & RequestState };
+
+/** A request as the command path sees it, once authenticated (and its Idempotency-Key accepted, if any). */
+export type CommandRequest = FastifyRequest & { raw: IncomingMessage & RequestState & { principal: Principal } };
+
+/** A header sent once, as a string (Node joins a repeated one with commas). */
+export const headerOf = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+};

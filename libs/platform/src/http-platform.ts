@@ -1,0 +1,52 @@
+import { Injectable, type NestApplicationOptions, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost, type IEntryNestModule, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { installRequestHooks } from './observability/request-hooks';
+
+/** The largest request body read: a red packet with its recipient list fits several times over. */
+export const BODY_LIMIT = 64 * 1024;
+
+/**
+ * Fastify under Nest, routing as Zan's routes were always matched: a trailing slash and the letters'
+ * case make no difference, and an id of any length reaches its route (which answers a bad one with a
+ * 400, not an unknown route's 404), and a request still has Node's 300 s to arrive whole (Fastify
+ * would turn that limit off, leaving a slow sender a connection for ever). Fastify's own logger is off (pino through Nest logs every
+ * request), and so is middie: per-request work is Fastify hooks (installRequestHooks), no Nest
+ * middleware.
+ */
+export const httpAdapter = (): FastifyAdapter =>
+  new FastifyAdapter({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    requestTimeout: 300_000,
+    skipMiddie: true,
+    routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 16 * 1024 },
+  });
+
+/**
+ * Every Zan process's Nest application (the api answers commands and queries on it; the relay, the
+ * projector and the webhook dispatcher their probes and metrics). Bodies are read only where a
+ * process registers a parser for them (the api's JSON, configureHttp).
+ */
+export const createHttpApp = async (module: IEntryNestModule, options: NestApplicationOptions = {}): Promise<NestFastifyApplication> => {
+  const app = await NestFactory.create<NestFastifyApplication>(module, httpAdapter(), { bufferLogs: true, ...options, bodyParser: false });
+  // Fastify's own JSON and text parsers go: a process reads the bodies it registers a parser for.
+  app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
+  installRequestHooks(app);
+  return app;
+};
+
+/**
+ * Fastify answers once its routes are loaded (`ready`), which Nest's `init` does not wait for: a test
+ * that inits the app and sends requests to its server without `listen` would hang. The app's last
+ * start-up step, so every route, hook and parser is in by then.
+ */
+@Injectable()
+export class HttpServerReady implements OnApplicationBootstrap {
+  constructor(private readonly host: HttpAdapterHost) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const adapter = this.host.httpAdapter as FastifyAdapter | undefined;
+    await adapter?.getInstance().ready();
+  }
+}
