@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
@@ -18,7 +18,14 @@ export const findDashboardDir = (from = __dirname): string | undefined => {
  */
 export const serveDashboard = (app: NestFastifyApplication, dir = findDashboardDir()): boolean => {
   if (!dir) return false;
-  // decorateReply off: the api docs' Swagger UI registers the same plugin for its own files.
-  app.useStaticAssets({ root: dir, prefix: '/dashboard/', index: 'index.html', redirect: true, decorateReply: false });
+  // Its files (decorateReply off: the api docs' Swagger UI registers the same plugin for its own)...
+  app.useStaticAssets({ root: dir, prefix: '/dashboard/', index: false, redirect: false, decorateReply: false });
+  // ...and the page at /dashboard, with or without its slash: @fastify/static's directory redirect
+  // loops where trailing slashes are ignored.
+  const page = readFileSync(join(dir, 'index.html'));
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/dashboard', (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
   return true;
 };
