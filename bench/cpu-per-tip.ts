@@ -27,6 +27,12 @@ import { tipStorm, tipWorkload, type TipTally } from './scenarios/tip-storm';
 
 const TIPS = Number(process.env.TIPS ?? 3_000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
+/**
+ * Tips per second over all connections (0: as fast as the api answers). A fixed rate below what the
+ * machine can take gives the relay and the projector the same arrivals in every run, so their batch
+ * sizes, and their CPU per tip, do not follow how fast the api happened to be.
+ */
+const RATE = Number(process.env.RATE ?? 0);
 /** Seconds of no load measured before the window (0: none): what each app costs per second doing nothing. */
 const IDLE_S = Number(process.env.IDLE_S ?? 0);
 const PROFILE_DIR = join(__dirname, 'results', 'profiles');
@@ -55,7 +61,7 @@ async function main(): Promise<void> {
     const window = await openCpuWindow(pg, redis, apps);
     if (process.env.CPU_PROF) for (const pid of Object.values(apps)) process.kill(pid, 'SIGUSR2');
     const loadAverage = describeLoadAverage();
-    const load = await tipStorm(stack.apiUrl, workload, { amount: TIPS }, tally, CONNECTIONS);
+    const load = await tipStorm(stack.apiUrl, workload, { amount: TIPS, ...(RATE > 0 ? { rate: RATE } : {}) }, tally, CONNECTIONS);
     await stack.quiet(300_000);
     const n = load.ok;
     const cpu = await window.close(n);
