@@ -19,7 +19,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import Redis from 'ioredis';
-import { describeLoadAverage, openCpuWindow } from './lib/cpu-per-process';
+import { describeLoadAverage, openCpuWindow, ticksOf } from './lib/cpu-per-process';
 import { benchEnv, serversOf } from './lib/servers';
 import { startStack, sleep } from './lib/stack';
 import { perSecond, roundMs, spread } from './lib/stats';
@@ -27,6 +27,14 @@ import { tipStorm, tipWorkload, type TipTally } from './scenarios/tip-storm';
 
 const TIPS = Number(process.env.TIPS ?? 3_000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
+/**
+ * Tips per second over all connections (0: as fast as the api answers). A fixed rate below what the
+ * machine can take gives the relay and the projector the same arrivals in every run, so their batch
+ * sizes, and their CPU per tip, do not follow how fast the api happened to be.
+ */
+const RATE = Number(process.env.RATE ?? 0);
+/** Seconds of no load measured before the window (0: none): what each app costs per second doing nothing. */
+const IDLE_S = Number(process.env.IDLE_S ?? 0);
 const PROFILE_DIR = join(__dirname, 'results', 'profiles');
 
 async function main(): Promise<void> {
@@ -49,10 +57,11 @@ async function main(): Promise<void> {
     await stack.quiet(120_000);
     await sleep(500);
     const apps = stack.pids();
+    const idle = IDLE_S > 0 ? await idleCpu(apps, IDLE_S) : undefined;
     const window = await openCpuWindow(pg, redis, apps);
     if (process.env.CPU_PROF) for (const pid of Object.values(apps)) process.kill(pid, 'SIGUSR2');
     const loadAverage = describeLoadAverage();
-    const load = await tipStorm(stack.apiUrl, workload, { amount: TIPS }, tally, CONNECTIONS);
+    const load = await tipStorm(stack.apiUrl, workload, { amount: TIPS, ...(RATE > 0 ? { rate: RATE } : {}) }, tally, CONNECTIONS);
     await stack.quiet(300_000);
     const n = load.ok;
     const cpu = await window.close(n);
@@ -62,6 +71,7 @@ async function main(): Promise<void> {
       `through HTTP: ${perSecond(n, load.elapsedMs)} tips/s, p50 ${roundMs(latency.p50)} ms, p99 ${roundMs(latency.p99)} ms`,
       ...cpu.lines,
     ];
+    if (idle) lines.push(`idle before the window, ms of CPU per second: ${idle}`);
     if (tally.refusals.length) lines.push(`refusals: ${tally.refusals.join(' | ')}`);
     console.log(lines.join('\n'));
   } finally {
@@ -70,6 +80,13 @@ async function main(): Promise<void> {
     await stack.close();
   }
 }
+
+/** Each app's CPU per second over `seconds` of no load (ticks of 10 ms, so about ±1 ms/s over 10 s). */
+const idleCpu = async (apps: Record<string, number>, seconds: number): Promise<string> => {
+  const before = Object.entries(apps).map(([app, pid]) => [app, pid, ticksOf(pid)] as const);
+  await sleep(seconds * 1000);
+  return before.map(([app, pid, ticks]) => `${app} ${(((ticksOf(pid) - ticks) * 10) / seconds).toFixed(1)}`).join(', ');
+};
 
 main().then(
   () => process.exit(0),

@@ -23,6 +23,19 @@ export const ticksOf = (pid: number): number => {
   }
 };
 
+/**
+ * Times the process's main thread gave up the CPU of its own accord (`voluntary_ctxt_switches`):
+ * each is an event-loop wait that ended with a wakeup, so per tip it counts how often the process
+ * woke up to do the work, not how much it did. 0 when the process is gone.
+ */
+export const wakeupsOf = (pid: number): number => {
+  try {
+    return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+};
+
 /** PostgreSQL backend pids serving the TCP connections that `pids` hold to port 5432. */
 export const backendsOf = async (pg: Client, pids: number[]): Promise<number[]> => {
   const ss = execFileSync('ss', ['-tnpH', 'dport = :5432'], { encoding: 'utf8' });
@@ -80,6 +93,7 @@ export const openCpuWindow = async (pg: Client, redis: Redis, apps: Record<strin
     Number((await pg.query<{ n: string }>('SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n);
   const snapshot = async (backends: number[]) => ({
     apps: Object.fromEntries(Object.entries(apps).map(([name, pid]) => [name, ticksOf(pid)])),
+    wakeups: Object.fromEntries(Object.entries(apps).map(([name, pid]) => [name, wakeupsOf(pid)])),
     backends: backends.reduce((sum, pid) => sum + ticksOf(pid), 0),
     load: ticksOf(process.pid),
     commits: await commits(),
@@ -107,6 +121,11 @@ export const openCpuWindow = async (pg: Client, redis: Redis, apps: Record<strin
         `${'postgres'.padEnd(10)} ${ms.postgres.toFixed(3)} ms CPU per tip (the ${backendsAfter.length} backends serving the apps' connections; WAL writer and checkpointer not counted)`,
       );
       lines.push(`apps + their backends: ${appsAndBackends.toFixed(3)} ms CPU per tip`);
+      lines.push(
+        `wakeups per tip (main thread's voluntary context switches): ${Object.keys(apps)
+          .map((name) => `${name} ${((after.wakeups[name]! - before.wakeups[name]!) / units).toFixed(2)}`)
+          .join(', ')}`,
+      );
       lines.push(`postgres commits per tip (database-wide): ${((after.commits - before.commits) / units).toFixed(2)}`);
       const redisParts: string[] = [];
       let redisUsec = 0;

@@ -24,6 +24,8 @@ export interface LoadOptions {
   durationMs?: number;
   /** Or exactly this many requests (then the run lasts until the last one is answered). */
   amount?: number;
+  /** Requests per second over all connections (autocannon's overallRate); as fast as they answer when unset. */
+  rate?: number;
   /** Seconds before a request counts as timed out (its connection is then replaced). */
   timeoutS?: number;
   next: () => LoadRequest;
@@ -67,6 +69,7 @@ export const runLoad = (options: LoadOptions): Promise<LoadResult> =>
         connections: options.connections,
         // autocannon stops only at its next sample tick after the duration; the window is ours.
         ...(options.durationMs ? { duration: Math.ceil(options.durationMs / 1000) } : { amount: options.amount }),
+        ...(options.rate ? { overallRate: options.rate } : {}),
         timeout: options.timeoutS ?? 10,
         requests: [
           {

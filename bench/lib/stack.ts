@@ -220,11 +220,16 @@ export const startStack = async (
       started.push(launched);
       return launched;
     };
-    const [api, relay, projector] = await Promise.all([
+    // Every launch settles before going on: with Promise.all, an app that failed to start left the
+    // others, still starting, out of `started`, and the cleanup never stopped them.
+    const launches = await Promise.allSettled([
       launch('api', /listening on http:\/\/127\.0\.0\.1:\d+/),
       launch('relay', /health and metrics on http:/),
       launch('projector', /health and metrics on http:/),
     ]);
+    const failed = launches.find((launched) => launched.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [api, relay, projector] = launches.map((launched) => (launched as PromiseFulfilledResult<AppProcess>).value) as [AppProcess, AppProcess, AppProcess];
     const apiUrl = `http://127.0.0.1:${/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())![1]}`;
     const stack: Stack & { funded: number } = {
       env,

@@ -70,7 +70,7 @@ export interface TipTally {
 export const tipStorm = (
   url: string,
   workload: TipWorkload,
-  window: { durationMs?: number; amount?: number },
+  window: { durationMs?: number; amount?: number; rate?: number },
   tally: TipTally = { count: 0, amount: 0, refused: 0, refusals: [] },
   connections = CONNECTIONS,
 ): Promise<LoadResult> => {

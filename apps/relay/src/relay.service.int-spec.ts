@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
+import { createPostgresEventStore, type CheckpointStore, type PostgresEventStore } from '@zan/event-store';
 import { InProcessEventBus } from '@zan/messaging';
 import { isolation, testServers } from '../../../test/support/isolation';
 import { RelayService } from './relay.service';
@@ -53,5 +53,44 @@ describe('RelayService across terms of leadership', () => {
     await store.eventStore.append(`wallet-b-${randomUUID()}`, [tipEvent()], 'no_stream');
     await until(() => relay.published === 2, 'the second term to publish its first event');
     await relay.stop();
+  });
+
+  it('spaces its checkpoint saves by the interval, and the last one is saved after it, and at once on stop', async () => {
+    const saved: bigint[] = [];
+    const checkpoints: CheckpointStore = {
+      load: (name) => store.checkpoints.load(name),
+      save: async (name, position) => {
+        saved.push(position);
+        await store.checkpoints.save(name, position);
+      },
+      delete: (name) => store.checkpoints.delete(name),
+    };
+    const checkpointName = `relay-spaced-${pgSchema}`;
+    const bus = new InProcessEventBus({ topicPrefix: `relay-spaced-${randomUUID().slice(0, 8)}` });
+    const relay = new RelayService(store.eventStore, checkpoints, bus, { checkpointName, durableCheckpoint: true, lingerMs: 1, checkpointIntervalMs: 300 });
+    await relay.start();
+    // One event at a time, each its own batch (the linger is 1 ms): 20 batches in well under a second.
+    let last = 0n;
+    for (let i = 0; i < 20; i++) {
+      last = (await store.eventStore.append(`wallet-s${i}-${randomUUID()}`, [tipEvent()], 'no_stream')).position;
+      const published = relay.published;
+      await until(() => relay.published > published, `event ${i} to be published`);
+    }
+    expect(saved.length).toBeLessThan(10);
+    // The last batch's checkpoint waits no longer than the interval, then is saved.
+    await until(() => relay.publishedThrough === last, 'the checkpoint of the last batch');
+    expect(await store.checkpoints.load(checkpointName)).toBe(last);
+    expect(saved).toEqual([...saved].sort((a, b) => (a < b ? -1 : 1)));
+
+    // Stopped right after a publish: its checkpoint is saved before stop() returns.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const before = relay.published;
+    last = (await store.eventStore.append(`wallet-t-${randomUUID()}`, [tipEvent()], 'no_stream')).position;
+    await until(() => relay.published === before + 1, 'the event after the pause');
+    last = (await store.eventStore.append(`wallet-u-${randomUUID()}`, [tipEvent()], 'no_stream')).position;
+    await until(() => relay.published === before + 2, 'the event within the interval');
+    expect(relay.publishedThrough).toBeLessThan(last);
+    await relay.stop();
+    expect(await store.checkpoints.load(checkpointName)).toBe(last);
   });
 });

@@ -26,12 +26,20 @@ export interface RelayOptions {
   durableCheckpoint: boolean;
   batchSize?: number;
   lingerMs?: number;
+  /**
+   * The shortest time between two checkpoint saves (default 200 ms; 0 saves after every batch). Each
+   * save is a statement; a crash republishes at most this long's events, which consumers drop as repeats.
+   */
+  checkpointIntervalMs?: number;
 }
+
+const DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
 
 /**
  * Event store -> bus. The event store is the outbox: the relay reads every event in global order
  * from its checkpoint, publishes in batches, and saves the checkpoint only after the bus has
- * acknowledged them, so a crash republishes (at least once) and never skips.
+ * acknowledged them, so a crash republishes (at least once) and never skips. Saves are spaced by
+ * checkpointIntervalMs (each is a statement): a crash republishes at most that long's events more.
  * Each message carries the position of the event published before it, so consumers can tell
  * when they have seen every event up to a position, across partitions and topics.
  *
@@ -53,6 +61,10 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Open PRODUCER spans of buffered events, ended when Kafka has acknowledged them (tracing on). */
   private readonly spans = new WeakMap<OutgoingEvent, Span>();
   private campaign?: Campaign;
+  /** Position of the last event published whose checkpoint waits for the interval (see saveLater). */
+  private unsaved?: bigint;
+  private savedAt = 0;
+  private saveTimer?: NodeJS.Timeout;
   published = 0;
   /** Position of the last event published and checkpointed. */
   publishedThrough = 0n;
@@ -86,6 +98,8 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopped = false;
     // Whatever a previous term could not publish is read again from the checkpoint.
     this.buffer = [];
+    this.unsaved = undefined;
+    this.savedAt = 0;
     await this.bus.ensureTopics(EVENT_CATEGORIES);
     this.publisher = this.bus.publisher();
     const checkpoint = await this.loadCheckpoint();
@@ -110,7 +124,11 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     // timer still "set", never arm its own, and leave every batch short of full unpublished.
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    // Publishes what is buffered; the checkpoint of what was published is saved at once when stopped.
     await this.flush().catch((error) => this.logger.warn(`final flush failed: ${String(error)}`));
+    await this.inOrder(() => this.saveUnsaved()).catch((error) => this.logger.warn(`final checkpoint save failed: ${String(error)}`));
     await this.publisher?.close();
   }
 
@@ -182,21 +200,51 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
             this.spans.get(item)?.end();
             this.logger.debug({ msg: 'published', ...eventLogFields(item.event) });
           }
-          // Published: the checkpoint must follow, or a restart republishes (harmless) — retried while running.
-          for (let attempt = 1; ; attempt++) {
-            try {
-              await this.saveCheckpoint(batch[batch.length - 1]!.event.position);
-              break;
-            } catch (error) {
-              if (this.stopped && attempt >= 3) throw error;
-              this.logger.warn(`checkpoint save failed (attempt ${attempt}): ${String(error)}`);
-              await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
-            }
-          }
-          this.publishedThrough = batch[batch.length - 1]!.event.position;
+          // Published: the checkpoint must follow, or a restart republishes (harmless). Saves are spaced
+          // by the interval; the one that waits is saved by a timer, or at once by the next batch after it.
+          this.unsaved = batch[batch.length - 1]!.event.position;
+          const interval = this.options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+          if (this.stopped || Date.now() - this.savedAt >= interval) await this.saveUnsaved();
+          else this.saveLater(interval);
         }
       });
     return this.flushing;
+  }
+
+  /** Runs `work` after the flushes and saves before it, so saves never overtake each other or a publish. */
+  private inOrder(work: () => Promise<void>): Promise<void> {
+    this.flushing = this.flushing.catch(() => undefined).then(work);
+    return this.flushing;
+  }
+
+  private saveLater(interval: number): void {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(
+      () => {
+        this.saveTimer = undefined;
+        void this.inOrder(() => this.saveUnsaved()).catch(() => undefined);
+      },
+      Math.max(0, this.savedAt + interval - Date.now()),
+    );
+  }
+
+  /** Saves the checkpoint of what was published, retried while running; publishedThrough follows it. */
+  private async saveUnsaved(): Promise<void> {
+    const position = this.unsaved;
+    if (position === undefined) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.saveCheckpoint(position);
+        break;
+      } catch (error) {
+        if (this.stopped && attempt >= 3) throw error;
+        this.logger.warn(`checkpoint save failed (attempt ${attempt}): ${String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
+      }
+    }
+    this.savedAt = Date.now();
+    this.publishedThrough = position;
+    if (this.unsaved === position) this.unsaved = undefined;
   }
 
   private async loadCheckpoint(): Promise<bigint | undefined> {

@@ -3,6 +3,7 @@ import type { ConsumerOptions, EventBus, EventConsumer, EventPublisher } from '.
 import { KafkaEventConsumer } from './consumer';
 import { kafkajsLogs } from './logging';
 import { KafkaEventPublisher } from './publisher';
+import { installRequestQueueFix } from './request-queue';
 import { KafkaTopics } from './topics';
 
 const DEFAULT_SEND_TIMEOUT_MS = 30_000;
@@ -51,6 +52,7 @@ export class KafkaEventBus implements EventBus {
   private readonly consumers = new Set<KafkaEventConsumer>();
 
   constructor(readonly config: KafkaEventBusConfig) {
+    installRequestQueueFix();
     this.kafka = new Kafka({
       clientId: config.clientId,
       brokers: config.brokers,
