@@ -6,27 +6,67 @@ const BEIJING_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** The last occurredAt text converted: an event's projections ask for its day, hour and minute many times over. */
-let lastText: string | undefined;
-let lastClock = '';
+/** A Beijing wall clock to the minute, and its day, hour and minute (each text made once). */
+export interface BeijingClock {
+  /** `YYYY-MM-DDTHH:MM` */
+  readonly clock: string;
+  /** `YYYY-MM-DD` */
+  readonly day: string;
+  /** `YYYY-MM-DDTHH` */
+  readonly hour: string;
+  /** `00`..`59` */
+  readonly minute: string;
+}
 
-/** `2026-12-06T08:30:00.000Z` -> `2026-12-06T16:30` (Beijing wall clock, to the minute). */
-const beijingClock = (at: string | Date): string => {
-  if (typeof at === 'string' && at === lastText) return lastClock;
+/**
+ * The last minute converted, as the UTC text up to its minute (`2026-12-06T08:30`): a rebuild reads
+ * history in time order, so many events in a row share it, and each of their projections asks for
+ * its day, hour and minute. Only set from a text that parsed and ends as toISOString's texts end
+ * (the event stores write those).
+ */
+let lastUtcMinute: string | undefined;
+let lastParts: BeijingClock | undefined;
+
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+
+/**
+ * True when `at` ends the way toISOString ends a text after its minute: `:SS.mmmZ`, seconds 00..59.
+ * Given the first 16 characters of a canonical text that parsed, such a text is in that same minute.
+ */
+const hasCanonicalTail = (at: string): boolean =>
+  at.length === 24 &&
+  at.charCodeAt(16) === 58 /* : */ &&
+  at.charCodeAt(17) >= 48 &&
+  at.charCodeAt(17) <= 53 /* 0..5 */ &&
+  isDigit(at.charCodeAt(18)) &&
+  at.charCodeAt(19) === 46 /* . */ &&
+  isDigit(at.charCodeAt(20)) &&
+  isDigit(at.charCodeAt(21)) &&
+  isDigit(at.charCodeAt(22)) &&
+  at.charCodeAt(23) === 90; /* Z */
+
+const partsOf = (clock: string): BeijingClock => ({ clock, day: clock.slice(0, 10), hour: clock.slice(0, 13), minute: clock.slice(14, 16) });
+
+/**
+ * `2026-12-06T08:30:00.000Z` -> `2026-12-06T16:30` and its parts (Beijing wall clock, to the minute).
+ * For texts of one minute in a row, the same object (no parse, no new text).
+ */
+export const beijingClockOf = (at: string | Date): BeijingClock => {
+  if (typeof at === 'string' && lastUtcMinute !== undefined && hasCanonicalTail(at) && at.startsWith(lastUtcMinute)) return lastParts!;
   const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
   if (Number.isNaN(ms)) throw new RangeError(`not a time: ${String(at)}`);
-  const clock = new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 16);
-  if (typeof at === 'string') {
-    lastText = at;
-    lastClock = clock;
+  const parts = partsOf(new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 16));
+  if (typeof at === 'string' && hasCanonicalTail(at)) {
+    lastUtcMinute = at.slice(0, 16);
+    lastParts = parts;
   }
-  return clock;
+  return parts;
 };
 
-export const beijingDay = (at: string | Date): string => beijingClock(at).slice(0, 10);
-export const beijingHour = (at: string | Date): string => beijingClock(at).slice(0, 13);
+export const beijingDay = (at: string | Date): string => beijingClockOf(at).day;
+export const beijingHour = (at: string | Date): string => beijingClockOf(at).hour;
 /** The minute of the hour, `00`..`59`. */
-export const beijingMinute = (at: string | Date): string => beijingClock(at).slice(14, 16);
+export const beijingMinute = (at: string | Date): string => beijingClockOf(at).minute;
 
 /** True for a real calendar day written `YYYY-MM-DD`. */
 export const isBeijingDay = (text: string): boolean => {
@@ -57,6 +97,6 @@ export const hoursOf = (days: string[]): string[] => days.flatMap((day) => Array
 /** The Beijing hours whose minutes make up the last hour before `now`, oldest first (two hours). */
 export const lastHourBuckets = (now: Date): { hours: [string, string]; minutes: string[] } => {
   const minutes: string[] = [];
-  for (let i = 59; i >= 0; i--) minutes.push(beijingClock(new Date(now.getTime() - i * 60_000)));
+  for (let i = 59; i >= 0; i--) minutes.push(beijingClockOf(new Date(now.getTime() - i * 60_000)).clock);
   return { hours: [beijingHour(new Date(now.getTime() - 3_600_000)), beijingHour(now)], minutes };
 };

@@ -1,7 +1,7 @@
 import { walletBalanceDelta, type StoredEvent } from '@zan/contracts';
 import { keys } from '../keys';
 import type { Change, Projection } from '../projection';
-import { beijingDay, beijingHour, beijingMinute } from './beijing';
+import { beijingClockOf, type BeijingClock } from './beijing';
 import { LUCK_BUCKETS, luckField, minuteField, type MoneyTotals, type StatsCounter } from './stats.views';
 
 /** Luckiest claims kept per day. */
@@ -133,15 +133,51 @@ export const luckPermille = (amount: number, remainingAmount: number, remainingS
  * luckiest claims per day (stats-luck:<day>) and the money equation (stats-money). Only increments and a trimmed set of fixed members: redeliveries are deduplicated
  * by the store, and any order of categories gives the same totals.
  */
+/** An event's day, hour and minute keys and fields: the same texts for every event of one minute. */
+interface MinuteKeys {
+  clock: BeijingClock;
+  day: string;
+  hour: string;
+  minute: string;
+  authors: string;
+  articles: string;
+  merchants: string;
+  luck: string;
+}
+
+let lastMinute: MinuteKeys | undefined;
+
+const minuteKeysOf = (occurredAt: string): MinuteKeys => {
+  const clock = beijingClockOf(occurredAt);
+  if (lastMinute?.clock === clock) return lastMinute;
+  const dayId = clock.day;
+  return (lastMinute = {
+    clock,
+    day: keys.statsDay(dayId),
+    hour: keys.statsHour(clock.hour),
+    minute: minuteField(clock.minute),
+    authors: keys.statsAuthors(dayId),
+    articles: keys.statsArticles(dayId),
+    merchants: keys.statsMerchants(dayId),
+    luck: keys.statsLuck(dayId),
+  });
+};
+
+/**
+ * The dashboard's aggregates, per Beijing day (stats-day:<day>) and hour (stats-hour:<hour>, with
+ * events per minute), top authors and articles per day (stats-authors:<day>, stats-articles:<day>,
+ * scored by tips in fen), merchants per day by net sales (stats-merchants:<day>, in fen), the
+ * luckiest claims per day (stats-luck:<day>) and the money equation (stats-money). Only increments and a trimmed set of fixed members: redeliveries are deduplicated
+ * by the store, and any order of categories gives the same totals.
+ */
 export const statsProjection: Projection = {
   name: 'stats',
   project(event: StoredEvent): Change[] {
-    const day = keys.statsDay(beijingDay(event.occurredAt));
-    const hour = keys.statsHour(beijingHour(event.occurredAt));
+    const { day, hour, minute, authors, articles, merchants, luck: luckKey } = minuteKeysOf(event.occurredAt);
     const changes: Change[] = [
       { op: 'hincrby', key: day, field: 'events', by: 1 },
       { op: 'hincrby', key: hour, field: 'events', by: 1 },
-      { op: 'hincrby', key: hour, field: minuteField(beijingMinute(event.occurredAt)), by: 1 },
+      { op: 'hincrby', key: hour, field: minute, by: 1 },
     ];
     const data = event.data as Data;
     for (const [field, by] of COUNTERS_OF[event.type]?.(data) ?? []) {
@@ -153,23 +189,22 @@ export const statsProjection: Projection = {
     }
     for (const [field, by] of moneyTermsOf(event.type, data)) changes.push({ op: 'hincrby', key: keys.statsMoney, field, by });
 
-    const dayId = beijingDay(event.occurredAt);
     if (event.type === 'TipPraised') {
       const amount = amountOf(data);
       changes.push(
-        { op: 'zincrby', key: keys.statsAuthors(dayId), member: data.authorId as string, by: amount },
-        { op: 'zincrby', key: keys.statsArticles(dayId), member: data.articleId as string, by: amount },
+        { op: 'zincrby', key: authors, member: data.authorId as string, by: amount },
+        { op: 'zincrby', key: articles, member: data.articleId as string, by: amount },
       );
     }
     const sale = SALES_OF[event.type];
-    if (sale) changes.push({ op: 'zincrby', key: keys.statsMerchants(dayId), member: data.merchantId as string, by: sale(amountOf(data)) });
+    if (sale) changes.push({ op: 'zincrby', key: merchants, member: data.merchantId as string, by: sale(amountOf(data)) });
     if (event.type === 'RedPacketClaimed') {
       const amount = amountOf(data);
       const luck = luckPermille(amount, data.remainingAmount as number, data.remainingShares as number);
       changes.push(
         { op: 'hincrby', key: day, field: luckField(Math.min(LUCK_BUCKETS - 1, Math.floor(luck / 100))), by: 1 },
-        { op: 'zadd', key: keys.statsLuck(dayId), score: luck, member: JSON.stringify([data.redPacketId, data.userId, amount]) },
-        { op: 'ztrim', key: keys.statsLuck(dayId), keep: LUCKY_CLAIMS_PER_DAY },
+        { op: 'zadd', key: luckKey, score: luck, member: JSON.stringify([data.redPacketId, data.userId, amount]) },
+        { op: 'ztrim', key: luckKey, keep: LUCKY_CLAIMS_PER_DAY },
       );
     }
     return changes;
