@@ -19,13 +19,13 @@ export interface BeijingClock {
 }
 
 /**
- * The last minute converted, as the UTC text up to its minute (`2026-12-06T08:30`): a rebuild reads
- * history in time order, so many events in a row share it, and each of their projections asks for
- * its day, hour and minute. Only set from a text that parsed and ends as toISOString's texts end
- * (the event stores write those).
+ * Minutes converted, by their UTC text up to the minute (`2026-12-06T08:30`): a rebuild's events
+ * fall in a few tens of thousands of minutes (43,200 a month), each asked for its day, hour and
+ * minute by several projections. Only set from a text that parsed and ends as toISOString's texts
+ * end (the event stores write those); emptied when full.
  */
-let lastUtcMinute: string | undefined;
-let lastParts: BeijingClock | undefined;
+const MINUTES_KEPT = 100_000;
+const minutes = new Map<string, BeijingClock>();
 
 const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
@@ -49,16 +49,21 @@ const partsOf = (clock: string): BeijingClock => ({ clock, day: clock.slice(0, 1
 
 /**
  * `2026-12-06T08:30:00.000Z` -> `2026-12-06T16:30` and its parts (Beijing wall clock, to the minute).
- * For texts of one minute in a row, the same object (no parse, no new text).
+ * For texts of one minute, the same object (no parse, no new text).
  */
 export const beijingClockOf = (at: string | Date): BeijingClock => {
-  if (typeof at === 'string' && lastUtcMinute !== undefined && hasCanonicalTail(at) && at.startsWith(lastUtcMinute)) return lastParts!;
+  const canonical = typeof at === 'string' && hasCanonicalTail(at);
+  const utcMinute = canonical ? at.slice(0, 16) : undefined;
+  if (utcMinute !== undefined) {
+    const known = minutes.get(utcMinute);
+    if (known !== undefined) return known;
+  }
   const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
   if (Number.isNaN(ms)) throw new RangeError(`not a time: ${String(at)}`);
   const parts = partsOf(new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 16));
-  if (typeof at === 'string' && hasCanonicalTail(at)) {
-    lastUtcMinute = at.slice(0, 16);
-    lastParts = parts;
+  if (utcMinute !== undefined) {
+    if (minutes.size >= MINUTES_KEPT) minutes.clear();
+    minutes.set(utcMinute, parts);
   }
   return parts;
 };

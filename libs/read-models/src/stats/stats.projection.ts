@@ -126,16 +126,8 @@ export const luckPermille = (amount: number, remainingAmount: number, remainingS
   return left <= 0 ? 0 : Math.floor((amount * (remainingShares + 1) * 1000) / left);
 };
 
-/**
- * The dashboard's aggregates, per Beijing day (stats-day:<day>) and hour (stats-hour:<hour>, with
- * events per minute), top authors and articles per day (stats-authors:<day>, stats-articles:<day>,
- * scored by tips in fen), merchants per day by net sales (stats-merchants:<day>, in fen), the
- * luckiest claims per day (stats-luck:<day>) and the money equation (stats-money). Only increments and a trimmed set of fixed members: redeliveries are deduplicated
- * by the store, and any order of categories gives the same totals.
- */
 /** An event's day, hour and minute keys and fields: the same texts for every event of one minute. */
 interface MinuteKeys {
-  clock: BeijingClock;
   day: string;
   hour: string;
   minute: string;
@@ -145,14 +137,16 @@ interface MinuteKeys {
   luck: string;
 }
 
-let lastMinute: MinuteKeys | undefined;
+/** By minute (beijingClockOf's objects; emptied past as many as it keeps). */
+const minuteKeys = new Map<BeijingClock, MinuteKeys>();
 
 const minuteKeysOf = (occurredAt: string): MinuteKeys => {
   const clock = beijingClockOf(occurredAt);
-  if (lastMinute?.clock === clock) return lastMinute;
+  let known = minuteKeys.get(clock);
+  if (known !== undefined) return known;
+  if (minuteKeys.size >= 100_000) minuteKeys.clear();
   const dayId = clock.day;
-  return (lastMinute = {
-    clock,
+  known = {
     day: keys.statsDay(dayId),
     hour: keys.statsHour(clock.hour),
     minute: minuteField(clock.minute),
@@ -160,7 +154,9 @@ const minuteKeysOf = (occurredAt: string): MinuteKeys => {
     articles: keys.statsArticles(dayId),
     merchants: keys.statsMerchants(dayId),
     luck: keys.statsLuck(dayId),
-  });
+  };
+  minuteKeys.set(clock, known);
+  return known;
 };
 
 /**
