@@ -186,6 +186,9 @@ describe('PostgreSQL event store', () => {
     expect(await store.eventStore.readStream(stream)).toEqual([expect.objectContaining(v2)]);
     await waitFor(async () => (await store.eventStore.readAll({ after: start })).some((e) => e.id === id), 'the row in readAll');
     expect((await store.eventStore.readAll({ after: start })).find((e) => e.id === id)).toMatchObject(v2);
+    const bare = (await store.eventStore.readAll({ after: start, withoutMetadata: true })).find((e) => e.id === id);
+    expect(bare).toEqual({ ...(await store.eventStore.readAll({ after: start })).find((e) => e.id === id), metadata: NO_METADATA });
+    expect(bare).toMatchObject({ ...v2, streamId: stream, revision: 0, type: 'WalletFunded', occurredAt: '2024-01-01T00:00:00.000Z' });
     const { rows } = await store.sql.query<{ version: number; data: unknown }>(`SELECT version, data FROM ${s}.events WHERE id = $1`, [id]);
     expect(rows).toEqual([{ version: 1, data: { userId: 'legacy', fundingId: 'f-1', cardId: 'icbc-6222', amount: 50_000 } }]);
   });

@@ -1,7 +1,7 @@
 import { walletBalanceDelta, type StoredEvent } from '@zan/contracts';
 import { keys } from '../keys';
 import type { Change, Projection } from '../projection';
-import { beijingClockOf, type BeijingClock } from './beijing';
+import { beijingHourOf, beijingMinuteOf, type BeijingHour } from './beijing';
 import { LUCK_BUCKETS, luckField, minuteField, type MoneyTotals, type StatsCounter } from './stats.views';
 
 /** Luckiest claims kept per day. */
@@ -126,38 +126,37 @@ export const luckPermille = (amount: number, remainingAmount: number, remainingS
   return left <= 0 ? 0 : Math.floor((amount * (remainingShares + 1) * 1000) / left);
 };
 
-/** An event's day, hour and minute keys and fields: the same texts for every event of one minute. */
-interface MinuteKeys {
+/** An event's day and hour keys: the same texts for every event of one hour. */
+interface HourKeys {
   day: string;
   hour: string;
-  minute: string;
   authors: string;
   articles: string;
   merchants: string;
   luck: string;
 }
 
-/** By minute (beijingClockOf's objects; emptied past as many as it keeps). */
-const minuteKeys = new Map<BeijingClock, MinuteKeys>();
+/** By hour (beijingHourOf's objects; emptied past as many as it keeps). */
+const hourKeys = new Map<BeijingHour, HourKeys>();
 
-const minuteKeysOf = (occurredAt: string): MinuteKeys => {
-  const clock = beijingClockOf(occurredAt);
-  let known = minuteKeys.get(clock);
+const hourKeysOf = (hour: BeijingHour): HourKeys => {
+  let known = hourKeys.get(hour);
   if (known !== undefined) return known;
-  if (minuteKeys.size >= 100_000) minuteKeys.clear();
-  const dayId = clock.day;
+  if (hourKeys.size >= 100_000) hourKeys.clear();
   known = {
-    day: keys.statsDay(dayId),
-    hour: keys.statsHour(clock.hour),
-    minute: minuteField(clock.minute),
-    authors: keys.statsAuthors(dayId),
-    articles: keys.statsArticles(dayId),
-    merchants: keys.statsMerchants(dayId),
-    luck: keys.statsLuck(dayId),
+    day: keys.statsDay(hour.day),
+    hour: keys.statsHour(hour.hour),
+    authors: keys.statsAuthors(hour.day),
+    articles: keys.statsArticles(hour.day),
+    merchants: keys.statsMerchants(hour.day),
+    luck: keys.statsLuck(hour.day),
   };
-  minuteKeys.set(clock, known);
+  hourKeys.set(hour, known);
   return known;
 };
+
+/** minute:00 .. minute:59 */
+const MINUTE_FIELDS = Array.from({ length: 60 }, (_, minute) => minuteField(String(minute).padStart(2, '0')));
 
 /**
  * The dashboard's aggregates, per Beijing day (stats-day:<day>) and hour (stats-hour:<hour>, with
@@ -169,7 +168,8 @@ const minuteKeysOf = (occurredAt: string): MinuteKeys => {
 export const statsProjection: Projection = {
   name: 'stats',
   project(event: StoredEvent): Change[] {
-    const { day, hour, minute, authors, articles, merchants, luck: luckKey } = minuteKeysOf(event.occurredAt);
+    const { day, hour, authors, articles, merchants, luck: luckKey } = hourKeysOf(beijingHourOf(event.occurredAt));
+    const minute = MINUTE_FIELDS[beijingMinuteOf(event.occurredAt)]!;
     const changes: Change[] = [
       { op: 'hincrby', key: day, field: 'events', by: 1 },
       { op: 'hincrby', key: hour, field: 'events', by: 1 },
