@@ -2,7 +2,7 @@
  * Where a rebuild's time goes, on a seeded schema (bench/lib/seed.ts; the replay scenario's, kept
  * with BENCH_KEEP=1 or BENCH_SCHEMA): CPU per event of this process, of its PostgreSQL backends and
  * of Redis (INFO commandstats, all clients), in four passes over the same history:
- *   read      readAll through the PostgreSQL adapter (rows decoded, events upcast), nothing else;
+ *   read      readAll through the PostgreSQL adapter (rows decoded, events upcast; without metadata, as the rebuild reads), nothing else;
  *   project   + every projection (event -> changes, checked);
  *   plan      + what the rebuild plans per batch without Redis;
  *   rebuild   rebuildFromEventStore into a fresh prefix, as `zan projections rebuild`.
@@ -56,7 +56,7 @@ const main = async (): Promise<void> => {
           let after: bigint | undefined;
           let changes = 0;
           for (;;) {
-            const page = await store.eventStore.readAll({ after, maxCount: pageSize });
+            const page = await store.eventStore.readAll({ after, maxCount: pageSize, withoutMetadata: true });
             if (page.length === 0) break;
             after = page[page.length - 1]!.position;
             events += page.length;

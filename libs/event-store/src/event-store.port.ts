@@ -31,7 +31,17 @@ export interface ReadAllOptions {
    */
   after?: bigint;
   maxCount?: number;
+  /**
+   * The reader never reads the events' metadata (a rebuild's projections read type, stream,
+   * revision, position, occurredAt and data): a store may then leave it out of the read and hand
+   * every event the same empty, frozen `metadata` (NO_METADATA) instead. Stores that do not save
+   * anything by it ignore it. Default false.
+   */
+  withoutMetadata?: boolean;
 }
+
+/** The metadata of events read with `withoutMetadata` (ReadAllOptions): none, and no field to read. */
+export const NO_METADATA: StoredEvent['metadata'] = Object.freeze({}) as StoredEvent['metadata'];
 
 export interface SubscriptionOptions {
   /** Deliver events strictly after this position (a stored checkpoint); undefined: from the start. */

@@ -51,7 +51,7 @@ export class RebuildProjectionsCommand extends CommandRunner {
     const progress = new Progress(this.io, 'rebuild', undefined, head);
     const signal = this.io.signal;
     const source = {
-      readAll: (options: { after?: bigint; maxCount?: number }): Promise<StoredEvent[]> => {
+      readAll: (options: { after?: bigint; maxCount?: number; withoutMetadata?: boolean }): Promise<StoredEvent[]> => {
         if (signal.aborted) return Promise.reject(new RebuildInterrupted('interrupted'));
         return store.readAll(options);
       },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import type { StoredEvent } from '@zan/contracts';
-import { DuplicateEventError, WrongExpectedRevisionError, type AppendResult } from '../event-store.port';
+import { DuplicateEventError, NO_METADATA, WrongExpectedRevisionError, type AppendResult } from '../event-store.port';
 import { isolation, testServers } from '../../../../test/support/isolation';
 import { decodePosition } from '../sql/position';
 import { migrate } from '../sql/schema';
@@ -186,8 +186,27 @@ describe('PostgreSQL event store', () => {
     expect(await store.eventStore.readStream(stream)).toEqual([expect.objectContaining(v2)]);
     await waitFor(async () => (await store.eventStore.readAll({ after: start })).some((e) => e.id === id), 'the row in readAll');
     expect((await store.eventStore.readAll({ after: start })).find((e) => e.id === id)).toMatchObject(v2);
+    const bare = (await store.eventStore.readAll({ after: start, withoutMetadata: true })).find((e) => e.id === id);
+    expect(bare).toEqual({ ...(await store.eventStore.readAll({ after: start })).find((e) => e.id === id), metadata: NO_METADATA });
+    expect(bare).toMatchObject({ ...v2, streamId: stream, revision: 0, type: 'WalletFunded', occurredAt: '2024-01-01T00:00:00.000Z' });
     const { rows } = await store.sql.query<{ version: number; data: unknown }>(`SELECT version, data FROM ${s}.events WHERE id = $1`, [id]);
     expect(rows).toEqual([{ version: 1, data: { userId: 'legacy', fundingId: 'f-1', cardId: 'icbc-6222', amount: 50_000 } }]);
+  });
+
+  it('reads the log without metadata when asked: the same events, each with the empty NO_METADATA, upcast as ever', async () => {
+    const start = await store.eventStore.headPosition();
+    const streamId = `no-metadata-${randomUUID()}`;
+    await store.eventStore.append(streamId, testEvents(5), 'no_stream');
+    const ours = (events: StoredEvent[]) => events.filter((e) => e.streamId === streamId);
+    await waitFor(async () => ours(await store.eventStore.readAll({ after: start })).length === 5, 'the events in readAll');
+    const full = ours(await store.eventStore.readAll({ after: start }));
+    const bare = ours(await store.eventStore.readAll({ after: start, withoutMetadata: true }));
+    expect(full.map((e) => e.metadata)).toEqual(full.map(() => expect.objectContaining({ correlationId: expect.any(String) })));
+    expect(bare.map((e) => e.metadata)).toEqual(full.map(() => NO_METADATA));
+    expect(bare.every((e) => e.metadata === NO_METADATA && Object.isFrozen(e.metadata))).toBe(true);
+    expect(bare).toEqual(full.map((e) => ({ ...e, metadata: NO_METADATA })));
+    // Pages after a position, as a rebuild reads them.
+    expect(await store.eventStore.readAll({ after: full[1]!.position, maxCount: 2, withoutMetadata: true })).toEqual(bare.slice(2, 4));
   });
 
   it('reads pages of concurrent stream reads in one statement, each exactly what it would read alone', async () => {

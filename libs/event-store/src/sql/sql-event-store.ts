@@ -109,7 +109,7 @@ export class SqlEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     assertMaxCount(options.maxCount);
-    return this.reads.readAfter(options.after, options.maxCount);
+    return this.reads.readAfter(options.after, options.maxCount, options.withoutMetadata);
   }
 
   subscribeToAll(options: SubscriptionOptions): Subscription {

@@ -1,5 +1,5 @@
 import { upcast, type EventMetadata, type StoredEvent } from '@zan/contracts';
-import type { ReadStreamOptions } from '../event-store.port';
+import { NO_METADATA, type ReadStreamOptions } from '../event-store.port';
 import { assertFromRevision, assertMaxCount } from '../append-validation';
 import { decodePosition, encodePosition } from './position';
 import type { EventTables } from './schema';
@@ -129,18 +129,19 @@ export class SqlReads {
 
   private readonly pages = new Batches<StreamPage, StoredEvent[]>((reads) => this.readPages(reads));
 
-  async readAfter(after: bigint | undefined, maxCount: number | undefined): Promise<StoredEvent[]> {
+  /** The global log after `after`; `withoutMetadata` leaves the metadata column unread (ReadAllOptions). */
+  async readAfter(after: bigint | undefined, maxCount: number | undefined, withoutMetadata = false): Promise<StoredEvent[]> {
     // (0, -1) sorts before every real row: transaction ids start at 3.
     const from = after === undefined ? { transactionId: '0', txIndex: -1 } : decodePosition(after);
     const { rows } = await this.sql.query<EventRow>(
-      `SELECT ${COLUMNS} FROM ${this.tables.events} e
+      `SELECT ${withoutMetadata ? COLUMNS_WITHOUT_METADATA : COLUMNS} FROM ${this.tables.events} e
        WHERE (e.transaction_id, e.tx_index) > ($1::text::xid8, $2::int)
          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY e.transaction_id, e.tx_index
        LIMIT $3::int`,
       [from.transactionId, from.txIndex, maxCount ?? null],
     );
-    return rows.map(toStoredEvent);
+    return withoutMetadata ? rows.map(toStoredEventWithoutMetadata) : rows.map(toStoredEvent);
   }
 
   async headPosition(): Promise<bigint | undefined> {
@@ -166,11 +167,18 @@ export class SqlReads {
 
 // Int8 and xid8 leave as text (every digit kept on both drivers). Queries order by the qualified
 // columns (e.revision), never by these text aliases.
-const COLUMNS = `e.transaction_id::text AS transaction_id, e.tx_index, e.id::text AS id, e.stream_id,
-  e.revision::text AS revision, e.type, e.version, e.data, e.metadata,
+const columns = (metadata: boolean): string => `e.transaction_id::text AS transaction_id, e.tx_index, e.id::text AS id, e.stream_id,
+  e.revision::text AS revision, e.type, e.version, e.data,${metadata ? ' e.metadata,' : ''}
   to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at`;
+const COLUMNS = columns(true);
+// Metadata is about half of a row's JSON: a rebuild neither transfers nor parses it.
+const COLUMNS_WITHOUT_METADATA = columns(false);
 
-const toStoredEvent = (row: EventRow): StoredEvent => {
+const toStoredEvent = (row: EventRow): StoredEvent => decodeRow(row, row.metadata);
+
+const toStoredEventWithoutMetadata = (row: Omit<EventRow, 'metadata'>): StoredEvent => decodeRow(row, NO_METADATA);
+
+const decodeRow = (row: Omit<EventRow, 'metadata'>, metadata: EventMetadata): StoredEvent => {
   const current = upcast(row.type, Number(row.version), row.data);
   return {
     id: row.id,
@@ -181,6 +189,6 @@ const toStoredEvent = (row: EventRow): StoredEvent => {
     position: encodePosition(row.transaction_id, Number(row.tx_index)),
     occurredAt: row.occurred_at,
     data: current.data,
-    metadata: row.metadata,
+    metadata,
   };
 };

@@ -22,14 +22,24 @@ const newStore = (generationCacheMs = 20) => {
   return store;
 };
 
-/** The event store's readAll over a list that may grow while the rebuild runs. */
-const sourceOf = (events: StoredEvent[]): EventSource & { reads: number } => {
+/** Metadata that fails any read, for reads without metadata: a store may leave it out (ReadAllOptions.withoutMetadata). */
+const unreadable = new Proxy({} as StoredEvent['metadata'], {
+  get: (_, field) => {
+    throw new Error(`metadata.${String(field)} was read`);
+  },
+});
+
+/** The event store's readAll over a list that may grow while the rebuild runs; reads without metadata count in `bare`. */
+const sourceOf = (events: StoredEvent[]): EventSource & { reads: number; bare: number } => {
   const source = {
     reads: 0,
-    async readAll({ after, maxCount }: { after?: bigint; maxCount?: number }) {
+    bare: 0,
+    async readAll({ after, maxCount, withoutMetadata }: { after?: bigint; maxCount?: number; withoutMetadata?: boolean }) {
       source.reads++;
+      if (withoutMetadata) source.bare++;
       const from = after === undefined ? 0 : events.findIndex((e) => e.position > after);
-      return from < 0 ? [] : events.slice(from, from + (maxCount ?? events.length));
+      const page = from < 0 ? [] : events.slice(from, from + (maxCount ?? events.length));
+      return withoutMetadata ? page.map((event) => ({ ...event, metadata: unreadable })) : page;
     },
   };
   return source;
@@ -188,9 +198,12 @@ describe('rebuildFromEventStore', () => {
 
     await live.clear();
     expect(await live.wallet('alice')).toBeUndefined();
-    const result = await rebuildFromEventStore({ store: live, source: sourceOf(history.events), retireAfterMs: 0 });
+    const source = sourceOf(history.events);
+    const result = await rebuildFromEventStore({ store: live, source, retireAfterMs: 0 });
     expect(result).toMatchObject({ events: history.events.length, position: history.events[history.events.length - 1]!.position });
     expect(await views(live, packets)).toEqual(before);
+    // Every page read without metadata, which nothing read.
+    expect(source.bare).toBe(source.reads);
   });
 
   it('opens its own store from settings, and records an event no projection can apply as skipped', async () => {

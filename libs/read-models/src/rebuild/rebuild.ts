@@ -2,9 +2,13 @@ import { streamCategory, type StoredEvent } from '@zan/contracts';
 import type { Applied, ApplyTarget } from '../read-model-store.port';
 import { RedisReadModelStore, type GenerationBuild, type RedisReadModelStoreOptions } from '../redis/redis-read-model-store';
 
-/** Where a rebuild reads history: the event store's readAll, in global order. */
+/**
+ * Where a rebuild reads history: the event store's readAll, in global order. The rebuild asks for
+ * events without their metadata (`withoutMetadata`, which no projection reads): a source may leave it
+ * out, so onSkip may see an event with empty metadata.
+ */
 export interface EventSource {
-  readAll(options: { after?: bigint; maxCount?: number }): Promise<StoredEvent[]>;
+  readAll(options: { after?: bigint; maxCount?: number; withoutMetadata?: boolean }): Promise<StoredEvent[]>;
 }
 
 export interface RebuildFromEventStoreOptions {
@@ -67,7 +71,7 @@ export const rebuildFromEventStore = async (options: RebuildFromEventStoreOption
       // One page read ahead while the one before is projected and folded; the folded window written
       // in the background (foldInOrder) while the next pages fold. One writer, in order.
       const read = (): Promise<StoredEvent[]> => {
-        const reading = options.source.readAll({ after, maxCount: batchSize });
+        const reading = options.source.readAll({ after, maxCount: batchSize, withoutMetadata: true });
         reading.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
         return reading;
       };

@@ -1,7 +1,7 @@
 import { walletBalanceDelta, type StoredEvent } from '@zan/contracts';
 import { keys } from '../keys';
 import type { Change, Projection } from '../projection';
-import { beijingDay, beijingHour, beijingMinute } from './beijing';
+import { beijingHourOf, beijingMinuteOf, type BeijingHour } from './beijing';
 import { LUCK_BUCKETS, luckField, minuteField, type MoneyTotals, type StatsCounter } from './stats.views';
 
 /** Luckiest claims kept per day. */
@@ -126,6 +126,38 @@ export const luckPermille = (amount: number, remainingAmount: number, remainingS
   return left <= 0 ? 0 : Math.floor((amount * (remainingShares + 1) * 1000) / left);
 };
 
+/** An event's day and hour keys: the same texts for every event of one hour. */
+interface HourKeys {
+  day: string;
+  hour: string;
+  authors: string;
+  articles: string;
+  merchants: string;
+  luck: string;
+}
+
+/** By hour (beijingHourOf's objects; emptied past as many as it keeps). */
+const hourKeys = new Map<BeijingHour, HourKeys>();
+
+const hourKeysOf = (hour: BeijingHour): HourKeys => {
+  let known = hourKeys.get(hour);
+  if (known !== undefined) return known;
+  if (hourKeys.size >= 100_000) hourKeys.clear();
+  known = {
+    day: keys.statsDay(hour.day),
+    hour: keys.statsHour(hour.hour),
+    authors: keys.statsAuthors(hour.day),
+    articles: keys.statsArticles(hour.day),
+    merchants: keys.statsMerchants(hour.day),
+    luck: keys.statsLuck(hour.day),
+  };
+  hourKeys.set(hour, known);
+  return known;
+};
+
+/** minute:00 .. minute:59 */
+const MINUTE_FIELDS = Array.from({ length: 60 }, (_, minute) => minuteField(String(minute).padStart(2, '0')));
+
 /**
  * The dashboard's aggregates, per Beijing day (stats-day:<day>) and hour (stats-hour:<hour>, with
  * events per minute), top authors and articles per day (stats-authors:<day>, stats-articles:<day>,
@@ -136,12 +168,12 @@ export const luckPermille = (amount: number, remainingAmount: number, remainingS
 export const statsProjection: Projection = {
   name: 'stats',
   project(event: StoredEvent): Change[] {
-    const day = keys.statsDay(beijingDay(event.occurredAt));
-    const hour = keys.statsHour(beijingHour(event.occurredAt));
+    const { day, hour, authors, articles, merchants, luck: luckKey } = hourKeysOf(beijingHourOf(event.occurredAt));
+    const minute = MINUTE_FIELDS[beijingMinuteOf(event.occurredAt)]!;
     const changes: Change[] = [
       { op: 'hincrby', key: day, field: 'events', by: 1 },
       { op: 'hincrby', key: hour, field: 'events', by: 1 },
-      { op: 'hincrby', key: hour, field: minuteField(beijingMinute(event.occurredAt)), by: 1 },
+      { op: 'hincrby', key: hour, field: minute, by: 1 },
     ];
     const data = event.data as Data;
     for (const [field, by] of COUNTERS_OF[event.type]?.(data) ?? []) {
@@ -153,23 +185,22 @@ export const statsProjection: Projection = {
     }
     for (const [field, by] of moneyTermsOf(event.type, data)) changes.push({ op: 'hincrby', key: keys.statsMoney, field, by });
 
-    const dayId = beijingDay(event.occurredAt);
     if (event.type === 'TipPraised') {
       const amount = amountOf(data);
       changes.push(
-        { op: 'zincrby', key: keys.statsAuthors(dayId), member: data.authorId as string, by: amount },
-        { op: 'zincrby', key: keys.statsArticles(dayId), member: data.articleId as string, by: amount },
+        { op: 'zincrby', key: authors, member: data.authorId as string, by: amount },
+        { op: 'zincrby', key: articles, member: data.articleId as string, by: amount },
       );
     }
     const sale = SALES_OF[event.type];
-    if (sale) changes.push({ op: 'zincrby', key: keys.statsMerchants(dayId), member: data.merchantId as string, by: sale(amountOf(data)) });
+    if (sale) changes.push({ op: 'zincrby', key: merchants, member: data.merchantId as string, by: sale(amountOf(data)) });
     if (event.type === 'RedPacketClaimed') {
       const amount = amountOf(data);
       const luck = luckPermille(amount, data.remainingAmount as number, data.remainingShares as number);
       changes.push(
         { op: 'hincrby', key: day, field: luckField(Math.min(LUCK_BUCKETS - 1, Math.floor(luck / 100))), by: 1 },
-        { op: 'zadd', key: keys.statsLuck(dayId), score: luck, member: JSON.stringify([data.redPacketId, data.userId, amount]) },
-        { op: 'ztrim', key: keys.statsLuck(dayId), keep: LUCKY_CLAIMS_PER_DAY },
+        { op: 'zadd', key: luckKey, score: luck, member: JSON.stringify([data.redPacketId, data.userId, amount]) },
+        { op: 'ztrim', key: luckKey, keep: LUCKY_CLAIMS_PER_DAY },
       );
     }
     return changes;
