@@ -152,9 +152,25 @@ describe('hostile headers (embedded default)', () => {
       const response = await raw('GET', path, auth);
       if (response.status !== 200) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.body)}`);
     }
+    // A path that is not valid percent-encoding is a 400 problem, like any bad input.
+    for (const path of ['/v1/wallets/%FF', '/v1/red-packets/%E0%A4%A']) {
+      const bad = await raw('GET', path, auth);
+      expect(bad).toEqual(expect.objectContaining({ status: 400, contentType: expect.stringMatching(/^application\/problem\+json/) }));
+      expect(bad.body).toEqual(expect.objectContaining({ type: expect.stringMatching(/\/bad-request$/), status: 400 }));
+    }
     // The route's own answer about that packet, not the not-found of a path no route matches.
     const long = await raw('GET', `/v1/red-packets/${'p'.repeat(300)}`, auth);
     expect(long.body).toEqual(expect.objectContaining({ status: 404, type: expect.stringMatching(/\/red-packet-not-found$/) }));
+  }, 60_000);
+
+  it('takes a JSON body that starts with a byte order mark, as before', async () => {
+    const response = await raw(
+      'POST',
+      '/v1/transfers',
+      ['Authorization', `Bearer ${payer.token}`, 'Idempotency-Key', 'hh-bom', 'Content-Type', 'application/json'],
+      `\ufeff${JSON.stringify({ toUserId: 'hh-peer', amount: 1 })}`,
+    );
+    expect(response.status).toBe(201);
   }, 60_000);
 
   it('still takes application/json with parameters, and a claim with no body and no Content-Type', async () => {

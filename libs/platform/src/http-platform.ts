@@ -1,6 +1,8 @@
 import { Injectable, type NestApplicationOptions, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost, type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requestIdOf } from './observability/logging';
 import { installRequestHooks } from './observability/request-hooks';
 
 /** The largest request body read: a red packet with its recipient list fits several times over. */
@@ -10,18 +12,26 @@ export const BODY_LIMIT = 64 * 1024;
  * Fastify under Nest, routing as Zan's routes were always matched: a trailing slash and the letters'
  * case make no difference, and an id of any length reaches its route (which answers a bad one with a
  * 400, not an unknown route's 404), and a request still has Node's 300 s to arrive whole (Fastify
- * would turn that limit off, leaving a slow sender a connection for ever). Fastify's own logger is off (pino through Nest logs every
- * request), and so is middie: per-request work is Fastify hooks (installRequestHooks), no Nest
- * middleware.
+ * would turn that limit off, leaving a slow sender a connection for ever). Fastify's own logger is
+ * off (pino through Nest logs every request), and so is middie: per-request work is Fastify hooks
+ * (installRequestHooks), no Nest middleware.
  */
-export const httpAdapter = (): FastifyAdapter =>
-  new FastifyAdapter({
+export const httpAdapter = (): FastifyAdapter => {
+  const adapter: FastifyAdapter = new FastifyAdapter({
     logger: false,
     bodyLimit: BODY_LIMIT,
     requestTimeout: 300_000,
     skipMiddie: true,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 16 * 1024 },
+    // A path Fastify cannot decode (`%FF`) fails before any route or hook, and Fastify would answer
+    // its own JSON: it goes to the app's error handler instead (the api's problem filter), with ids.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      requestIdOf(request.raw, reply.raw);
+      void adapter.getInstance<FastifyInstance>().errorHandler(error, request, reply);
+    },
   });
+  return adapter;
+};
 
 /**
  * Every Zan process's Nest application (the api answers commands and queries on it; the relay, the

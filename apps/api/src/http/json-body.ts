@@ -36,6 +36,8 @@ export const parseJsonBody = (request: FastifyRequest & WithRawBody, raw: Buffer
     );
   }
   request.rawBody = raw;
+  // A byte order mark is no part of the JSON (body-parser dropped it too).
+  if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) raw = raw.subarray(3);
   if (raw.length === 0) return {};
   refuseDeepJson(raw);
   refuseAmbiguousJson(raw);
