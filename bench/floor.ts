@@ -3,7 +3,7 @@
  * bench/cpu-per-tip.ts measures Zan, so that the two compare process by process.
  *
  *   node --require ./infra/register-ts.js bench/floor.ts     # TIPS=4000 CONNECTIONS=32 FLOOR_MODES=single,group
- *   FLOOR_MODES=claims,claims-records node --require ./infra/register-ts.js bench/floor.ts   # the hot packet (CLAIMERS=10000)
+ *   FLOOR_MODES=claims,claims-records,claims-operable node --require ./infra/register-ts.js bench/floor.ts   # the hot packet (CLAIMERS=10000)
  *   CPU_PROF=1 node --require ./infra/register-ts.js bench/floor.ts   # + bench-<pid>.cpuprofile per process in bench/results/profiles/
  *
  * Three processes, as Zan's api, relay and projector (bench/floor/): a bare node:http server storing
@@ -38,7 +38,7 @@ const TIPS = Number(process.env.TIPS ?? 4_000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
 const WARM_UP = 500;
 const PROFILE_DIR = join(__dirname, 'results', 'profiles');
-type Mode = 'single' | 'group' | 'claims' | 'claims-records';
+type Mode = 'single' | 'group' | 'claims' | 'claims-records' | 'claims-operable';
 const MODES = (process.env.FLOOR_MODES ?? 'single,group').split(',') as Mode[];
 const CLAIMERS = Number(process.env.CLAIMERS ?? 10_000);
 /** The claim storm's: 200 connections, one packet of 20,000 fen in 100 shares. */
@@ -156,7 +156,13 @@ async function runMode(servers: Servers, mode: 'single' | 'group'): Promise<stri
  * (each its own token and Idempotency-Key) on one packet of 100 shares, all queued at once over 200
  * connections: time to drain, and CPU per claim of the server and its PostgreSQL backends.
  */
-async function runClaimMode(servers: Servers, mode: 'claims' | 'claims-records'): Promise<string[]> {
+const CLAIM_MODES = {
+  claims: 'refusals from memory, winners group-committed',
+  'claims-records': 'every answer with its idempotency record, group-committed',
+  'claims-operable': "records, and Zan's security headers, request ids, log store and request metrics on every request",
+} as const;
+
+async function runClaimMode(servers: Servers, mode: 'claims' | 'claims-records' | 'claims-operable'): Promise<string[]> {
   const iso = isolation(`floor${mode.replace('-', '')}`);
   const [warm, hot] = [randomUUID(), randomUUID()];
   const processEnv = {
@@ -164,7 +170,8 @@ async function runClaimMode(servers: Servers, mode: 'claims' | 'claims-records')
     FLOOR_SCHEMA: iso.pgSchema,
     FLOOR_JWT_SECRET: TEST_JWT_SECRET,
     FLOOR_PACKETS: `${warm}:${HOT_AMOUNT}:${HOT_SHARES},${hot}:${HOT_AMOUNT}:${HOT_SHARES}`,
-    FLOOR_CLAIM_RECORDS: mode === 'claims-records' ? '1' : '0',
+    FLOOR_CLAIM_RECORDS: mode === 'claims' ? '0' : '1',
+    FLOOR_CLAIM_OPERABLE: mode === 'claims-operable' ? '1' : '0',
     ...(process.env.CPU_PROF && { NODE_OPTIONS: `--require ${join(__dirname, 'lib', 'cpu-profile-preload.js')}`, CPU_PROF_DIR: PROFILE_DIR }),
   };
   if (process.env.CPU_PROF) mkdirSync(PROFILE_DIR, { recursive: true });
@@ -208,7 +215,7 @@ async function runClaimMode(servers: Servers, mode: 'claims' | 'claims-records')
     const latency = spread(load.latencies);
     const exact = load.byStatus[201] === HOT_SHARES && load.byStatus[410] === CLAIMERS - HOT_SHARES && Number(stored.rows[0]!.n) === HOT_SHARES;
     return [
-      `claim floor, ${mode === 'claims' ? 'refusals from memory, winners group-committed' : 'every answer with its idempotency record, group-committed'}:`,
+      `claim floor, ${CLAIM_MODES[mode]}:`,
       `${CLAIMERS} claims on one packet of ${HOT_SHARES} shares drained in ${(load.elapsedMs / 1000).toFixed(3)} s (${perSecond(CLAIMERS, load.elapsedMs)} claims/s), ` +
         `p50 ${roundMs(latency.p50)} ms, p99 ${roundMs(latency.p99)} ms; ${describeStatuses(load.byStatus)}; ${stored.rows[0]!.n} stored; ${exact ? 'exact' : 'NOT EXACT'}`,
       `over ${CLAIM_CONNECTIONS} connections; ${loadAverage} at the start`,
@@ -225,7 +232,7 @@ async function runClaimMode(servers: Servers, mode: 'claims' | 'claims-records')
 async function main(): Promise<void> {
   const servers = serversOf({ env: benchEnv() });
   for (const mode of MODES) {
-    const lines = mode === 'claims' || mode === 'claims-records' ? await runClaimMode(servers, mode) : await runMode(servers, mode);
+    const lines = mode in CLAIM_MODES ? await runClaimMode(servers, mode as keyof typeof CLAIM_MODES) : await runMode(servers, mode as 'single' | 'group');
     console.log(`${lines.join('\n')}\n`);
   }
 }

@@ -13,17 +13,27 @@
  * INSERT per group (synchronous commit): what Zan's contract (a key reused for another request is a
  * 409) makes every refusal cost at least.
  *
+ * FLOOR_CLAIM_OPERABLE=1 (with records): every request also gets what Zan's processes give each
+ * one, with Zan's own code and no framework: helmet's security headers (built once), the request and
+ * correlation ids echoed (requestIdOf), the request's log store and closing line (requestLogging, at
+ * `warn`, where the line is dropped as in production) and its count and duration (ZanMetrics).
+ *
  * Below what Zan does, on purpose: no replay or mismatch check of a key, no stream revision check,
- * no claimer-already-claimed check across restarts, no metrics, logs or request ids, no framework.
+ * no claimer-already-claimed check across restarts, no framework.
  */
 import { createHash, createSecretKey, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 import { drawShare } from '@zan/domain';
+import helmet from 'helmet';
+import pino from 'pino';
 import { verifyBearerToken } from '../../apps/api/src/auth/bearer-token';
+import { ZanMetrics } from '../../libs/platform/src/observability/metrics';
+import { requestLogging } from '../../libs/platform/src/observability/request-logging';
 
 const schema = process.env.FLOOR_SCHEMA!;
 const records = process.env.FLOOR_CLAIM_RECORDS === '1';
+const operable = process.env.FLOOR_CLAIM_OPERABLE === '1';
 const key = createSecretKey(Buffer.from(process.env.FLOOR_JWT_SECRET!));
 const rules = { maxLifetimeSeconds: 86_400, clockSkewSeconds: 5 };
 const pool = new Pool({ connectionString: process.env.FLOOR_DATABASE_URL, max: 20, application_name: 'zan-floor-claims' });
@@ -154,7 +164,24 @@ const handle = (request: IncomingMessage, response: ServerResponse): void => {
   request.on('end', () => claim(packet, userId, idempotencyKey, request.url!, response));
 };
 
-const server = createServer(handle);
+/** Zan's per-request layers around the claim (FLOOR_CLAIM_OPERABLE), in the order its hooks run. */
+const operated = (): ((request: IncomingMessage, response: ServerResponse) => void) => {
+  const secureHeaders = helmet();
+  const root = pino({ level: 'warn' });
+  const logged = requestLogging(() => root);
+  const metrics = new ZanMetrics();
+  return (request, response) => {
+    const started = process.hrtime.bigint();
+    response.once('finish', () => {
+      const labels = { method: request.method ?? 'POST', route: '/v1/red-packets/:id/claims', status: String(response.statusCode) };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    logged(request, response, () => secureHeaders(request, response, () => handle(request, response)));
+  };
+};
+
+const server = createServer(operable ? operated() : handle);
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
