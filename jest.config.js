@@ -15,16 +15,7 @@ const moduleNameMapper = {
   '^@zan/([^/]+)$': '<rootDir>/libs/$1/src',
   '^@zan/([^/]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
-// content-disposition 2 (under @fastify/static, which serves the api docs and the dashboard) ships ES
-// modules only: Node 20 requires them, jest's CommonJS runtime needs them compiled like our own code.
-const esmOnly = 'node_modules/content-disposition/';
-const common = {
-  transform: { '^.+\\.ts$': swc, [`${esmOnly}.+\\.js$`]: swc },
-  transformIgnorePatterns: [`^(?!.*/${esmOnly}).*/node_modules/`],
-  moduleNameMapper,
-  testEnvironment: 'node',
-  rootDir: __dirname,
-};
+const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
 module.exports = {
   // Integration specs talk to real servers on a shared 2-core machine: a request can take a while
   // under parallel suites. (Jest reads this option only at the top level, not per project.)
