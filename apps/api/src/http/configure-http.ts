@@ -2,8 +2,7 @@ import helmet from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BODY_LIMIT, ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { parseJsonBody, refuseBadQueryBody } from './json-body';
-import { ProblemException, httpProblem } from './problem';
-import { refuseAmbiguousHeaders } from './request-headers';
+import { notJsonBody, refuseAmbiguousHeaders } from './request-headers';
 import { serveDashboard } from './dashboard-page';
 import { setupApiDocs } from './openapi';
 
@@ -36,7 +35,7 @@ export const configureHttp = (app: NestFastifyApplication): void => {
   // ones): an empty one, as a bare POST sends on a claim, is no body.
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, raw, done) => {
     if ((raw as Buffer).length === 0) done(null, undefined);
-    else done(new ProblemException(httpProblem('unsupported-media-type', 'request bodies are application/json, got none')), undefined);
+    else done(notJsonBody(undefined), undefined);
   });
   fastify.addHook('preValidation', (request, _reply, done) => refuseBadQueryBody(request, BODY_LIMIT, done));
   setupApiDocs(app);

@@ -3,12 +3,12 @@ import type { FastifyRequest } from 'fastify';
 import { refuseAmbiguousJson } from './json-ambiguity';
 import { refuseDeepJson } from './json-depth';
 import { ProblemException, httpProblem } from './problem';
-import { hasBody } from './request-headers';
+import { hasBody, unsupportedMediaType } from './request-headers';
 
 /** A request whose body was read as JSON keeps its bytes: a signed callback's HMAC is over them. */
 export type WithRawBody = { rawBody?: Buffer };
 
-const badRequest = (detail: string) => new ProblemException(httpProblem('bad-request', detail));
+const notJson = (detail: string) => new ProblemException(httpProblem('bad-request', detail));
 
 /** The charset parameter of a Content-Type, lower-cased; undefined when none is given. */
 const charsetOf = (contentType: string | undefined): string | undefined => {
@@ -31,9 +31,7 @@ const firstSignificant = (raw: Buffer): number => {
 export const parseJsonBody = (request: FastifyRequest & WithRawBody, raw: Buffer): unknown => {
   const charset = charsetOf(request.headers['content-type']);
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new ProblemException(
-      httpProblem('unsupported-media-type', `unsupported charset "${charset.slice(0, 40).toUpperCase()}": request bodies are UTF-8 JSON`),
-    );
+    throw unsupportedMediaType(`unsupported charset "${charset.slice(0, 40).toUpperCase()}": request bodies are UTF-8 JSON`);
   }
   request.rawBody = raw;
   // A byte order mark is no part of the JSON (body-parser dropped it too).
@@ -42,11 +40,11 @@ export const parseJsonBody = (request: FastifyRequest & WithRawBody, raw: Buffer
   refuseDeepJson(raw);
   refuseAmbiguousJson(raw);
   const first = firstSignificant(raw);
-  if (first !== 0x7b && first !== 0x5b) throw badRequest('the request body must be a JSON object');
+  if (first !== 0x7b && first !== 0x5b) throw notJson('the request body must be a JSON object');
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch (error) {
-    throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
+    throw notJson(`the request body is not valid JSON: ${(error as Error).message}`);
   }
 };
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ProblemException, problem } from './problem';
+import { ProblemException, httpProblem, problem } from './problem';
 
 /** A body of some length, or a chunked one with a type (an untyped chunked body, as a bare POST sends on a claim, is none). */
 export const hasBody = (request: IncomingMessage): boolean =>
@@ -19,7 +19,11 @@ const repeatsAuthorization = (request: IncomingMessage): boolean => {
 const isJson = (contentType: string | undefined): boolean =>
   contentType === 'application/json' || (contentType !== undefined && /^application\/json[ \t]*(;|$)/i.test(contentType));
 
-const unsupported = (detail: string) => new ProblemException(problem(415, 'unsupported-media-type', 'Unsupported media type', detail));
+/** A body Zan does not read (another media type, a charset, an encoding): a 415 saying what was sent. */
+export const unsupportedMediaType = (detail: string) => new ProblemException(httpProblem('unsupported-media-type', detail));
+
+/** A body that is not application/json; `sent` is its Content-Type, if any. */
+export const notJsonBody = (sent: string | undefined) => unsupportedMediaType(`request bodies are application/json, got ${(sent ?? 'none').slice(0, 100)}`);
 
 /**
  * Headers that would make a request mean two things, refused before anything reads them: a second
@@ -35,12 +39,12 @@ export const refuseAmbiguousHeaders = (request: IncomingMessage, next: (error?: 
   if (hasBody(request)) {
     const type = request.headers['content-type'];
     if (!isJson(type)) {
-      next(unsupported(`request bodies are application/json, got ${(type ?? 'none').slice(0, 100)}`));
+      next(notJsonBody(type));
       return;
     }
     const encoding = request.headers['content-encoding'];
     if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-      next(unsupported(`request bodies are sent uncompressed, got Content-Encoding ${encoding.slice(0, 40)}`));
+      next(unsupportedMediaType(`request bodies are sent uncompressed, got Content-Encoding ${encoding.slice(0, 40)}`));
       return;
     }
   }
