@@ -1,5 +1,5 @@
 import { Module, OnModuleInit, Optional } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
 import { ZAN_CONFIG, type ZanConfig, ZanMetrics } from '@zan/platform';
@@ -18,6 +18,7 @@ import { RedPacketStreams } from './command-path/red-packet-streams';
 import { WalletStreams } from './command-path/wallet-streams';
 import { ProblemFilter } from './http/problem.filter';
 import { MoneyRateLimitGuard } from './http/rate-limit';
+import { RefusalGate } from './refusal-gate/refusal-gate';
 import { strictValidationPipe } from './http/validation';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IDEMPOTENCY_SWEEP_OPTIONS, IdempotencySweeper } from './idempotency/idempotency-sweeper';
@@ -58,7 +59,7 @@ class SingletonsMetrics implements OnModuleInit {
 }
 
 @Module({
-  imports: [CqrsModule.forRoot()],
+  imports: [CqrsModule.forRoot(), DiscoveryModule],
   controllers: [
     ...WALLET_CONTROLLERS,
     ...TRANSFER_CONTROLLERS,
@@ -74,9 +75,15 @@ class SingletonsMetrics implements OnModuleInit {
     ...STATS_CONTROLLERS,
   ],
   providers: [
-    { provide: APP_FILTER, useClass: ProblemFilter },
-    { provide: APP_GUARD, useClass: AuthGuard },
-    { provide: APP_GUARD, useClass: MoneyRateLimitGuard },
+    // The filter, the guards and the interceptor are the app's, and the refusal gate's too (RefusalGate).
+    ProblemFilter,
+    AuthGuard,
+    MoneyRateLimitGuard,
+    IdempotencyInterceptor,
+    RefusalGate,
+    { provide: APP_FILTER, useExisting: ProblemFilter },
+    { provide: APP_GUARD, useExisting: AuthGuard },
+    { provide: APP_GUARD, useExisting: MoneyRateLimitGuard },
     {
       provide: getOptionsToken(),
       inject: [ZAN_CONFIG],
@@ -90,7 +97,7 @@ class SingletonsMetrics implements OnModuleInit {
     // Adapters (stores, bus, event store) come from @zan/platform; the throttler counts in its rate-limit store.
     { provide: getStorageToken(), useExisting: RATE_LIMIT_STORE },
     { provide: APP_PIPE, useFactory: strictValidationPipe },
-    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
     { provide: EXPIRY_OPTIONS, useValue: { tickMs: 1000 } },
     { provide: IDEMPOTENCY_SWEEP_OPTIONS, useValue: { everyMs: 3_600_000 } },
     IdempotencySweeper,

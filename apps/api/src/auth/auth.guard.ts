@@ -40,6 +40,16 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<ApiRequest>();
+    // Authenticated once per request: the refusal gate (RefusalGate) may have done it before Nest.
+    const principal = request.raw.principal ?? this.authenticate(request);
+    if (this.reflector.getAllAndOverride<boolean>(ADMIN_ROUTE, targets) && !principal.isAdmin) {
+      throw new ProblemException(problem(403, 'forbidden', 'Forbidden', 'this route needs the admin role'));
+    }
+    return true;
+  }
+
+  /** The caller the request's bearer token names, kept on the request (401 without a valid token). */
+  private authenticate(request: ApiRequest): Principal {
     const header = request.headers.authorization;
     if (!header) throw unauthorized('missing bearer token');
     // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer.
@@ -55,12 +65,7 @@ export class AuthGuard implements CanActivate {
     }
     if (typeof claims.sub !== 'string' || !ID_PATTERN.test(claims.sub)) throw unauthorized('token has no valid sub claim');
     const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
-    const principal: Principal = { userId: claims.sub, roles, isAdmin: roles.includes('admin') };
-    request.raw.principal = principal;
-    if (this.reflector.getAllAndOverride<boolean>(ADMIN_ROUTE, targets) && !principal.isAdmin) {
-      throw new ProblemException(problem(403, 'forbidden', 'Forbidden', 'this route needs the admin role'));
-    }
-    return true;
+    return (request.raw.principal = { userId: claims.sub, roles, isAdmin: roles.includes('admin') });
   }
 }
 

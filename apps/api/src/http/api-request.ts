@@ -20,7 +20,17 @@ export interface IdempotencyContext {
  * What the api learns of a request as it goes (caller, key, command id), kept with its ids on Node's
  * request object (Fastify's `raw`), which the request's closing log line reads too.
  */
-export type RequestState = RequestIds & { principal?: Principal; idempotency?: IdempotencyContext; commandId?: string };
+export type RequestState = RequestIds & {
+  principal?: Principal;
+  idempotency?: IdempotencyContext;
+  commandId?: string;
+  /**
+   * The refusal gate (RefusalGate) counted this request against the rate limits and tried its
+   * up-front refusal, which the key's record outranked: Nest's guards and interceptor do not repeat
+   * either.
+   */
+  gated?: boolean;
+};
 
 /** A request as guards, interceptors and routes get it. */
 export type ApiRequest = FastifyRequest & { raw: IncomingMessage & RequestState };

@@ -16,6 +16,11 @@ export const RateLimited = () => SetMetadata(RATE_LIMITED_ROUTE, true);
  */
 @Injectable()
 export class MoneyRateLimitGuard extends ThrottlerGuard {
+  // Counted once per request: the refusal gate (RefusalGate) may have counted it before Nest.
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return context.switchToHttp().getRequest<ApiRequest>().raw.gated === true;
+  }
+
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
     if (!this.limits(request.throttler.name, request.context)) return true;
     return super.handleRequest(request);

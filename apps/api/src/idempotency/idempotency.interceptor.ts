@@ -6,7 +6,7 @@ import { Observable, from, lastValueFrom } from 'rxjs';
 import { CLOCK, type Clock, routeTemplateOf } from '@zan/platform';
 import { DomainError } from '@zan/domain';
 import { commandIdOf } from '../command-path/command-context';
-import { type CommandRequest, type IdempotencyContext, headerOf } from '../http/api-request';
+import { type CommandRequest, headerOf } from '../http/api-request';
 import { IDEMPOTENT_ROUTE, REFUSED_UP_FRONT, type UpFrontRefusal } from '../http/idempotent-route';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
@@ -49,32 +49,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async run(context: ExecutionContext, next: CallHandler): Promise<unknown> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<CommandRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const key = headerOf(request, 'idempotency-key');
-    if (key === undefined) {
-      throw new ProblemException(
-        problem(
-          400,
-          'idempotency-key-missing',
-          'Idempotency-Key required',
-          'money-moving requests need an Idempotency-Key header (1..255 printable characters)',
-        ),
-      );
-    }
-    if (!KEY_PATTERN.test(key)) {
-      throw new ProblemException(
-        problem(400, 'idempotency-key-invalid', 'Invalid Idempotency-Key', 'the Idempotency-Key must be 1..255 printable ASCII characters'),
-      );
-    }
-    const state = request.raw;
-    const scope = state.principal.userId;
-    // Accepted: the request's command id derives from it from now on (commandIdOf).
-    const idempotency: IdempotencyContext = (state.idempotency = { key, recovering: false });
-    const hash = createHash('sha256')
-      .update(`${request.method}\n${pathOf(request)}\n${canonical(request.body ?? null)}`)
-      .digest('hex');
+    const request = context.switchToHttp().getRequest<CommandRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const { scope, key, hash } = this.accept(request);
+    const idempotency = request.raw.idempotency!;
 
     // A refusal known before the command runs (a claim on a packet that is gone, an order of a sold-out
     // product) is stored as the key's answer in one write instead of two, and the command never runs.
@@ -83,11 +61,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // would run (a claim of another packet under a key already answered). The answer is the usual
     // way's (UpFrontRefusal: a final refusal, or the handler's pre-check on the same cached state),
     // and a key that has a record already (an earlier win, a twin in progress, another request) goes
-    // the usual way below, which replays it, refuses it or waits for it.
-    const refusal = this.refusalUpFront(context, request);
-    if (refusal) {
-      const { problem: body } = toProblem(refusal);
-      if (await this.store.refuse(scope, key, hash, { status: body.status, body }, this.clock.now())) throw refusal;
+    // the usual way below, which replays it, refuses it or waits for it. The refusal gate may have
+    // tried this already, before Nest's pipeline (RefusalGate): then it is not tried twice.
+    if (request.raw.gated !== true) {
+      const refusal = this.refusalUpFront(context, request);
+      if (refusal && (await this.storeRefusal({ scope, key, hash }, refusal))) throw refusal;
     }
 
     const deadline = Date.now() + WAIT_FOR_TWIN_MS;
@@ -134,7 +112,44 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 
-  private refusalUpFront(context: ExecutionContext, request: CommandRequest): DomainError | undefined {
+  /**
+   * The request's Idempotency-Key, checked (400 when missing or malformed) and accepted: the
+   * request's command id derives from it from now on (commandIdOf). With the key's scope (the
+   * caller) and the hash of the request it names (method, path, canonical body).
+   */
+  accept(request: CommandRequest): AcceptedKey {
+    const key = headerOf(request, 'idempotency-key');
+    if (key === undefined) {
+      throw new ProblemException(
+        problem(
+          400,
+          'idempotency-key-missing',
+          'Idempotency-Key required',
+          'money-moving requests need an Idempotency-Key header (1..255 printable characters)',
+        ),
+      );
+    }
+    if (!KEY_PATTERN.test(key)) {
+      throw new ProblemException(
+        problem(400, 'idempotency-key-invalid', 'Invalid Idempotency-Key', 'the Idempotency-Key must be 1..255 printable ASCII characters'),
+      );
+    }
+    const state = request.raw;
+    state.idempotency = { key, recovering: false };
+    const hash = createHash('sha256')
+      .update(`${request.method}\n${pathOf(request)}\n${canonical(request.body ?? null)}`)
+      .digest('hex');
+    return { scope: state.principal.userId, key, hash };
+  }
+
+  /** Stores a refusal known up front as the key's answer: false when the key has a record already (nothing written). */
+  storeRefusal({ scope, key, hash }: AcceptedKey, refusal: DomainError): Promise<boolean> {
+    const { problem: body } = toProblem(refusal);
+    return this.store.refuse(scope, key, hash, { status: body.status, body }, this.clock.now());
+  }
+
+  /** The route's refusal known before its command runs (REFUSED_UP_FRONT), if it has one and it applies. */
+  refusalUpFront(context: ExecutionContext, request: CommandRequest): DomainError | undefined {
     const type = this.reflector.get<Type<UpFrontRefusal> | undefined>(REFUSED_UP_FRONT, context.getHandler());
     if (!type) return undefined;
     let refusing = this.upFront.get(type);
@@ -176,6 +191,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private warnUnsettled(key: string, error: unknown): void {
     this.logger.warn(`idempotency record ${JSON.stringify(key)} left pending: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** An Idempotency-Key accepted for a request: its scope (the caller), the key, and the hash of the request it names. */
+export interface AcceptedKey {
+  scope: string;
+  key: string;
+  hash: string;
 }
 
 /** The request's path without its query: the same command whatever query string a client adds. */
