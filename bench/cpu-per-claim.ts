@@ -6,6 +6,7 @@
  *   node --require ./infra/register-ts.js bench/cpu-per-claim.ts             # CLAIMERS=10000 (over 200 connections, as the claim storm)
  *   PROBE=orders node --require ./infra/register-ts.js bench/cpu-per-claim.ts   # 10,000 buyers on 100 units (flash-sale.ts's rush)
  *   CPU_PROF=1 node --require ./infra/register-ts.js bench/cpu-per-claim.ts  # + .cpuprofile and .queries.json per app in bench/results/profiles/
+ *   WARM_UP=0 node --require ./infra/register-ts.js bench/cpu-per-claim.ts   # no warm-up crowd: the api meets the storm cold
  *
  * The claim storm's stack (api, relay, projector as processes; bench/lib/stack.ts). A warm-up packet
  * of 100 shares is claimed by 1,000 claimers of its own; then a second packet of 100 shares is sent,
@@ -30,7 +31,8 @@ import * as flashSale from './scenarios/flash-sale';
 
 const CLAIMERS = Number(process.env.CLAIMERS ?? 10_000);
 
-const WARM_UP = 1_000;
+/** The warm-up crowd (WARM_UP=0: none, the api meets the storm cold, as a bench scenario's does). */
+const WARM_UP = Number(process.env.WARM_UP ?? 1_000);
 const SHARES = 100;
 const AMOUNT = 20_000;
 const PROFILE_DIR = join(__dirname, 'results', 'profiles');
@@ -74,8 +76,10 @@ async function main(): Promise<void> {
   try {
     let hot: string;
     if (ORDERS) {
-      await flashSale.rush(stack.apiUrl, await listProduct(stack, sender), warmers, tokens);
+      if (WARM_UP > 0) await flashSale.rush(stack.apiUrl, await listProduct(stack, sender), warmers, tokens);
       hot = await listProduct(stack, sender);
+    } else if (WARM_UP === 0) {
+      [hot] = (await sendPackets(stack, [sender], 1, AMOUNT, SHARES)) as [string];
     } else {
       const [warm] = await sendPackets(stack, [sender], 1, AMOUNT, SHARES);
       await storm(
