@@ -1,6 +1,7 @@
 import { BearerTokenVerifier } from '../../apps/api/src/auth/bearer-token';
 import { RefusalGate } from '../../apps/api/src/refusal-gate/refusal-gate';
 import { IdempotencyInterceptor } from '../../apps/api/src/idempotency/idempotency.interceptor';
+import { CommandMetrics } from '../../apps/api/src/observability/command-metrics';
 import { clientFor, fundedUser } from '../support/http-client';
 import { type RunningZan, startEmbeddedZan } from '../support/stacks';
 import { tokenFor } from '../support/tokens';
@@ -32,6 +33,10 @@ describe('the refusal gate (embedded)', () => {
     await clientFor(zan.app, `gate-winner-${label}`).post(`/v1/red-packets/${sent.body.redPacketId}/claims`).expect(201);
     return sent.body.redPacketId as string;
   };
+
+  /** Claims counted as refused in zan_commands_total: one per refusal answered, as Nest's way counts them. */
+  const refusedClaims = async (): Promise<number> =>
+    (await zan.app.get(CommandMetrics).commands.get()).values.find((v) => v.labels.command === 'ClaimRedPacket' && v.labels.outcome === 'rejected')?.value ?? 0;
 
   const counted = () => ({ intercepts: intercepted.mock.calls.length, verifies: verified.mock.calls.length });
   const since = (before: ReturnType<typeof counted>) => ({
@@ -75,9 +80,11 @@ describe('the refusal gate (embedded)', () => {
     // Three requests counted so far: five more are what the limit allows, the ninth is a 429, from the gate.
     for (let n = 2; n <= 6; n++) await late.post(`/v1/red-packets/${packet}/claims`, undefined, `late-a-${n}`).expect(410);
     const before429 = counted();
+    const refusedBefore429 = await refusedClaims();
     const limited = await late.post(`/v1/red-packets/${packet}/claims`, undefined, 'late-a-7').expect(429);
     expect(since(before429)).toEqual({ intercepts: 0, verifies: 1 });
     expect(limited.body.type).toMatch(/rate-limited$/);
+    expect(await refusedClaims()).toBe(refusedBefore429); // refused by the limit first, as Nest's way would
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 
@@ -86,6 +93,7 @@ describe('the refusal gate (embedded)', () => {
     const server = zan.app.getHttpServer();
     const claim = () => request(server).post(`/v1/red-packets/${packet}/claims`);
 
+    const refusedBefore = await refusedClaims();
     const badToken = await claim().set('Authorization', 'Bearer nope').set('Idempotency-Key', 'c-1').expect(401);
     expect(badToken.headers['www-authenticate']).toBe('Bearer');
     expect(badToken.headers['content-type']).toBe('application/problem+json; charset=utf-8');
@@ -96,6 +104,7 @@ describe('the refusal gate (embedded)', () => {
     const late = clientFor(zan.app, 'gate-late-c');
     expect((await late.post(`/v1/red-packets/${packet}/claims`, undefined, null).expect(400)).body.type).toMatch(/idempotency-key-missing$/);
     expect((await late.post(`/v1/red-packets/${packet}/claims`, undefined, 'bad key').expect(400)).body.type).toMatch(/idempotency-key-invalid$/);
+    expect(await refusedClaims()).toBe(refusedBefore); // none of them reached the refusal
     // A body is bad input: the route's own 400, through Nest (the gate does not refuse what the route would answer otherwise).
     const before = counted();
     expect((await late.post(`/v1/red-packets/${packet}/claims`, { amount: 1 }, 'c-2').expect(400)).body.type).toMatch(/validation$/);

@@ -24,12 +24,13 @@ export type RequestState = RequestIds & {
   principal?: Principal;
   idempotency?: IdempotencyContext;
   commandId?: string;
+  /** The rate limits counted this request already (the refusal gate, RefusalGate): the guard does not count it twice. */
+  rateCounted?: boolean;
   /**
-   * The refusal gate (RefusalGate) counted this request against the rate limits and tried its
-   * up-front refusal, which the key's record outranked: Nest's guards and interceptor do not repeat
-   * either.
+   * The route's up-front refusal was tried and the key's record outranked it (the refusal gate): the
+   * interceptor goes straight to the record.
    */
-  gated?: boolean;
+  upFrontTried?: boolean;
 };
 
 /** A request as guards, interceptors and routes get it. */

@@ -18,7 +18,7 @@ export const RateLimited = () => SetMetadata(RATE_LIMITED_ROUTE, true);
 export class MoneyRateLimitGuard extends ThrottlerGuard {
   // Counted once per request: the refusal gate (RefusalGate) may have counted it before Nest.
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return context.switchToHttp().getRequest<ApiRequest>().raw.gated === true;
+    return context.switchToHttp().getRequest<ApiRequest>().raw.rateCounted === true;
   }
 
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {

@@ -63,7 +63,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // and a key that has a record already (an earlier win, a twin in progress, another request) goes
     // the usual way below, which replays it, refuses it or waits for it. The refusal gate may have
     // tried this already, before Nest's pipeline (RefusalGate): then it is not tried twice.
-    if (request.raw.gated !== true) {
+    if (request.raw.upFrontTried !== true) {
       const refusal = this.refusalUpFront(context, request);
       if (refusal && (await this.storeRefusal({ scope, key, hash }, refusal))) throw refusal;
     }

@@ -23,13 +23,14 @@ interface GatedRoute {
  * shorter path (issue 22: 9,900 of a hot packet's 10,000 claimers hear this refusal, and Nest's
  * pipeline was most of its cost).
  *
- * For a route with an UpFrontRefusal, the gate runs the api's AuthGuard, then asks the route's
- * refusal; with none, the request goes Nest's way untouched (the guard does not verify the token
- * twice). With one, it runs the MoneyRateLimitGuard, the IdempotencyInterceptor's key check and its
- * store of the refusal as the key's answer, and answers the refusal through the ProblemFilter. Any
- * error on the way (a 401, a 429, a bad key, a database that cannot be reached) is answered by the
- * filter as Nest would answer it. When the key has a record already (a replay, a twin, another
- * request), the request goes Nest's way marked `gated`: counted and tried once, not twice.
+ * For a route with an UpFrontRefusal, the gate runs the first steps of Nest's pipeline for it, in
+ * their order: the api's AuthGuard, the MoneyRateLimitGuard, the IdempotencyInterceptor's key check,
+ * the route's refusal, and the interceptor's store of that refusal as the key's answer; it answers
+ * the refusal, or any error on the way (a 401, a 429, a bad key, a database that cannot be reached),
+ * through the ProblemFilter, as Nest would. A request it does not answer (no refusal: the packet is
+ * not known to be gone; or a key that has a record already: a replay, a twin, another request) goes
+ * on to Nest with what was done marked on it: the token is not verified again, the rate limit not
+ * counted again, and a refusal outranked by the record not tried again.
  */
 @Injectable()
 export class RefusalGate implements OnModuleInit {
@@ -76,12 +77,13 @@ export class RefusalGate implements OnModuleInit {
     const context = new ExecutionContextHost([request, reply], route.controller, route.handler);
     try {
       await this.auth.canActivate(context);
+      await this.limits.canActivate(context);
+      request.raw.rateCounted = true;
+      const accepted = this.idempotency.accept(request);
       const refusal = this.idempotency.refusalUpFront(context, request);
       if (!refusal) return false;
-      await this.limits.canActivate(context);
-      const accepted = this.idempotency.accept(request);
       if (await this.idempotency.storeRefusal(accepted, refusal)) throw refusal;
-      request.raw.gated = true;
+      request.raw.upFrontTried = true;
       return false;
     } catch (error) {
       this.problems.catch(error, context);
