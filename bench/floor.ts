@@ -4,6 +4,7 @@
  *
  *   node --require ./infra/register-ts.js bench/floor.ts     # TIPS=4000 CONNECTIONS=32 FLOOR_MODES=single,group
  *   FLOOR_MODES=claims,claims-records,claims-operable node --require ./infra/register-ts.js bench/floor.ts   # the hot packet (CLAIMERS=10000)
+ *   FLOOR_MODES=orders-operable node --require ./infra/register-ts.js bench/floor.ts   # the flash sale: 10,000 buyers on 100 units
  *   CPU_PROF=1 node --require ./infra/register-ts.js bench/floor.ts   # + bench-<pid>.cpuprofile per process in bench/results/profiles/
  *
  * Three processes, as Zan's api, relay and projector (bench/floor/): a bare node:http server storing
@@ -33,6 +34,7 @@ import { benchEnv, serversOf, type Servers } from './lib/servers';
 import { bearer, sleep, startScript, waitFor } from './lib/stack';
 import { TEST_JWT_SECRET } from '../test/support/tokens';
 import { perSecond, roundMs, spread } from './lib/stats';
+import * as flashSale from './scenarios/flash-sale';
 
 const TIPS = Number(process.env.TIPS ?? 4_000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
@@ -160,18 +162,23 @@ const CLAIM_MODES = {
   claims: 'refusals from memory, winners group-committed',
   'claims-records': 'every answer with its idempotency record, group-committed',
   'claims-operable': "records, and Zan's security headers, request ids, log store and request metrics on every request",
+  'orders-operable': 'the flash sale: orders with their JSON body read as Zan reads it, records, headers, ids, log store and metrics',
 } as const;
 
-async function runClaimMode(servers: Servers, mode: 'claims' | 'claims-records' | 'claims-operable'): Promise<string[]> {
+async function runClaimMode(servers: Servers, mode: keyof typeof CLAIM_MODES): Promise<string[]> {
   const iso = isolation(`floor${mode.replace('-', '')}`);
   const [warm, hot] = [randomUUID(), randomUUID()];
+  const orders = mode === 'orders-operable';
   const processEnv = {
     FLOOR_DATABASE_URL: servers.databaseUrl,
     FLOOR_SCHEMA: iso.pgSchema,
     FLOOR_JWT_SECRET: TEST_JWT_SECRET,
     FLOOR_PACKETS: `${warm}:${HOT_AMOUNT}:${HOT_SHARES},${hot}:${HOT_AMOUNT}:${HOT_SHARES}`,
+    // The flash sale's product: as many units as the packet has shares, at its price (bench/scenarios/flash-sale.ts).
+    FLOOR_PRODUCTS: `${warm}:${HOT_SHARES}:${flashSale.PRICE},${hot}:${HOT_SHARES}:${flashSale.PRICE}`,
     FLOOR_CLAIM_RECORDS: mode === 'claims' ? '0' : '1',
-    FLOOR_CLAIM_OPERABLE: mode === 'claims-operable' ? '1' : '0',
+    FLOOR_CLAIM_OPERABLE: mode === 'claims-operable' || orders ? '1' : '0',
+    FLOOR_ORDERS: orders ? '1' : '0',
     ...(process.env.CPU_PROF && { NODE_OPTIONS: `--require ${join(__dirname, 'lib', 'cpu-profile-preload.js')}`, CPU_PROF_DIR: PROFILE_DIR }),
   };
   if (process.env.CPU_PROF) mkdirSync(PROFILE_DIR, { recursive: true });
@@ -185,11 +192,19 @@ async function runClaimMode(servers: Servers, mode: 'claims' | 'claims-records' 
       connections: CLAIM_CONNECTIONS,
       amount: userIds.length,
       timeoutS: 30,
-      next: () => ({
-        method: 'POST',
-        path: `/v1/red-packets/${packet}/claims`,
-        headers: { authorization: tokens[next]!, 'idempotency-key': `${run}-${next++}` },
-      }),
+      next: () =>
+        orders
+          ? {
+              method: 'POST',
+              path: '/v1/orders',
+              headers: { authorization: tokens[next]!, 'idempotency-key': `${run}-${next++}` },
+              body: JSON.stringify({ productId: packet, quantity: 1, expectedPrice: flashSale.PRICE }),
+            }
+          : {
+              method: 'POST',
+              path: `/v1/red-packets/${packet}/claims`,
+              headers: { authorization: tokens[next]!, 'idempotency-key': `${run}-${next++}` },
+            },
     });
   };
   let http: Awaited<ReturnType<typeof startScript>> | undefined;
@@ -211,15 +226,17 @@ async function runClaimMode(servers: Servers, mode: 'claims' | 'claims-records' 
     const loadAverage = describeLoadAverage();
     const load = await storm(url, hot, crowd('claimer', CLAIMERS));
     const cpu = await window.close(CLAIMERS);
-    const stored = await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${iso.pgSchema}".events WHERE stream_id = $1`, [`red-packet-${hot}`]);
+    const stored = await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${iso.pgSchema}".events WHERE stream_id = $1`, [
+      orders ? `product-${hot}` : `red-packet-${hot}`,
+    ]);
     const latency = spread(load.latencies);
     const exact = load.byStatus[201] === HOT_SHARES && load.byStatus[410] === CLAIMERS - HOT_SHARES && Number(stored.rows[0]!.n) === HOT_SHARES;
     return [
-      `claim floor, ${CLAIM_MODES[mode]}:`,
-      `${CLAIMERS} claims on one packet of ${HOT_SHARES} shares drained in ${(load.elapsedMs / 1000).toFixed(3)} s (${perSecond(CLAIMERS, load.elapsedMs)} claims/s), ` +
+      `${orders ? 'order' : 'claim'} floor, ${CLAIM_MODES[mode]}:`,
+      `${CLAIMERS} ${orders ? `orders on one product of ${HOT_SHARES} units` : `claims on one packet of ${HOT_SHARES} shares`} drained in ${(load.elapsedMs / 1000).toFixed(3)} s (${perSecond(CLAIMERS, load.elapsedMs)} ${orders ? 'orders' : 'claims'}/s), ` +
         `p50 ${roundMs(latency.p50)} ms, p99 ${roundMs(latency.p99)} ms; ${describeStatuses(load.byStatus)}; ${stored.rows[0]!.n} stored; ${exact ? 'exact' : 'NOT EXACT'}`,
       `over ${CLAIM_CONNECTIONS} connections; ${loadAverage} at the start`,
-      ...cpu.lines.map((line) => line.replace(/per tip/g, 'per claim')),
+      ...cpu.lines.map((line) => line.replace(/per tip/g, orders ? 'per order' : 'per claim')),
     ];
   } finally {
     await http?.kill();

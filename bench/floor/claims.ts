@@ -18,6 +18,13 @@
  * correlation ids echoed (requestIdOf), the request's log store and closing line (requestLogging, at
  * `warn`, where the line is dropped as in production) and its count and duration (ZanMetrics).
  *
+ * FLOOR_ORDERS=1 (with records and operability): the flash sale's floor instead, `POST /v1/orders`
+ * with a JSON body (productId, quantity, expectedPrice) read as Zan's parser reads it (parseJsonBody:
+ * depth, ambiguity, UTF-8, an object), its fields checked as PlaceOrderBody checks them, the request
+ * hash over its canonical body, and the product's stock held in memory: the winners'
+ * ProductStockReserved group-committed with their records, the rest answered 410 sold-out with theirs.
+ * No wallet is debited (Zan debits the buyer's and credits the merchant's after the reservation).
+ *
  * Below what Zan does, on purpose: no replay or mismatch check of a key, no stream revision check,
  * no claimer-already-claimed check across restarts, no framework.
  */
@@ -28,12 +35,14 @@ import { drawShare } from '@zan/domain';
 import helmet from 'helmet';
 import pino from 'pino';
 import { verifyBearerToken } from '../../apps/api/src/auth/bearer-token';
+import { parseJsonBody } from '../../apps/api/src/http/json-body';
 import { ZanMetrics } from '../../libs/platform/src/observability/metrics';
 import { requestLogging } from '../../libs/platform/src/observability/request-logging';
 
 const schema = process.env.FLOOR_SCHEMA!;
 const records = process.env.FLOOR_CLAIM_RECORDS === '1';
 const operable = process.env.FLOOR_CLAIM_OPERABLE === '1';
+const orders = process.env.FLOOR_ORDERS === '1';
 const key = createSecretKey(Buffer.from(process.env.FLOOR_JWT_SECRET!));
 const rules = { maxLifetimeSeconds: 86_400, clockSkewSeconds: 5 };
 const pool = new Pool({ connectionString: process.env.FLOOR_DATABASE_URL, max: 20, application_name: 'zan-floor-claims' });
@@ -49,16 +58,29 @@ interface Packet {
 }
 /** FLOOR_PACKETS: `<id>:<amount>:<shares>,...` (a warm-up packet, then the hot one). */
 const packets = new Map<string, Packet>(
-  process.env.FLOOR_PACKETS!.split(',').map((spec) => {
-    const [id, amount, shares] = spec.split(':') as [string, string, string];
-    return [id, { id, remainingAmount: Number(amount), remainingShares: Number(shares), mode: 'lucky', claims: new Set(), revision: -1 }];
-  }),
+  (process.env.FLOOR_PACKETS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((spec) => {
+      const [id, amount, shares] = spec.split(':') as [string, string, string];
+      return [id, { id, remainingAmount: Number(amount), remainingShares: Number(shares), mode: 'lucky', claims: new Set(), revision: -1 }];
+    }),
 );
+/** FLOOR_PRODUCTS (FLOOR_ORDERS=1): `<id>:<stock>:<price>,...` (a warm-up product, then the hot one). */
+const products = new Map<string, { id: string; stock: number; price: number; revision: number }>();
+for (const spec of (process.env.FLOOR_PRODUCTS ?? '').split(',').filter(Boolean)) {
+  const [id, stock, price] = spec.split(':') as [string, string, string];
+  products.set(id, { id, stock: Number(stock), price: Number(price), revision: -1 });
+}
+const SOLD_OUT = JSON.stringify({ type: 'https://zan.dev/problems/sold-out', title: 'Sold out', status: 410 });
 const PATH = /^\/v1\/red-packets\/([0-9a-f-]{36})\/claims$/;
 const GONE = JSON.stringify({ type: 'https://zan.dev/problems/red-packet-gone', title: 'Red packet is gone', status: 410 });
 
 interface Write {
-  packet: Packet;
+  /** The stream and type of the winner's event. */
+  stream: string;
+  type: string;
+  data?: string;
   userId: string;
   key: string;
   hash: string;
@@ -70,8 +92,8 @@ interface Write {
 }
 
 const insertWinners = `INSERT INTO "${schema}".events (tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)
-  SELECT u.ord::int - 1, u.id, u.stream_id, u.revision, 'RedPacketClaimed', 1, u.data, '{}'::jsonb, now()
-  FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[]) WITH ORDINALITY AS u(id, stream_id, revision, data, ord)`;
+  SELECT u.ord::int - 1, u.id, u.stream_id, u.revision, u.type, 1, u.data, '{}'::jsonb, now()
+  FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::jsonb[], $5::text[]) WITH ORDINALITY AS u(id, stream_id, revision, data, type, ord)`;
 const insertRecords = `INSERT INTO "${schema}".floor_idempotency (scope, key, request_hash, response)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`;
 
@@ -80,14 +102,15 @@ const store = async (group: Write[]): Promise<void> => {
   const winners = group.filter((write) => write.amount !== undefined);
   const events = [
     winners.map(() => randomUUID()),
-    winners.map((write) => `red-packet-${write.packet.id}`),
+    winners.map((write) => write.stream),
     winners.map((write) => write.revision!),
-    winners.map((write) => JSON.stringify({ redPacketId: write.packet.id, userId: write.userId, amount: write.amount })),
+    winners.map((write) => write.data!),
+    winners.map((write) => write.type),
   ];
   if (!records) return void (await pool.query(insertWinners, events));
   const recordValues = [group.map((w) => w.userId), group.map((w) => w.key), group.map((w) => w.hash), group.map((w) => w.answer)];
   if (winners.length === 0) return void (await pool.query(insertRecords, recordValues));
-  await pool.query(`WITH events AS (${insertWinners} RETURNING 1) ${insertRecords.replace(/\$([1-4])\b/g, (_, n: string) => `$${Number(n) + 4}`)}`, [
+  await pool.query(`WITH events AS (${insertWinners} RETURNING 1) ${insertRecords.replace(/\$([1-4])\b/g, (_, n: string) => `$${Number(n) + 5}`)}`, [
     ...events,
     ...recordValues,
   ]);
@@ -128,7 +151,7 @@ const claim = (packet: Packet, userId: string, idempotencyKey: string, path: str
   const hash = records ? createHash('sha256').update(`POST\n${path}\nnull`).digest('hex') : '';
   if (packet.remainingShares === 0 || packet.claims.has(userId)) {
     if (!records) return answer(response, 410, GONE, 'application/problem+json');
-    return void stored({ packet, userId, key: idempotencyKey, hash, answer: GONE }).then(
+    return void stored({ stream: `red-packet-${packet.id}`, type: 'RedPacketClaimed', userId, key: idempotencyKey, hash, answer: GONE }).then(
       () => answer(response, 410, GONE, 'application/problem+json'),
       (error: unknown) => answer(response, 500, JSON.stringify({ error: String(error) })),
     );
@@ -138,8 +161,72 @@ const claim = (packet: Packet, userId: string, idempotencyKey: string, path: str
   packet.remainingShares -= 1;
   packet.claims.add(userId);
   const body = `{"redPacketId":"${packet.id}","amount":${amount}}`;
-  stored({ packet, userId, key: idempotencyKey, hash, amount, revision: ++packet.revision, answer: body }).then(
+  const data = JSON.stringify({ redPacketId: packet.id, userId, amount });
+  stored({
+    stream: `red-packet-${packet.id}`,
+    type: 'RedPacketClaimed',
+    data,
+    userId,
+    key: idempotencyKey,
+    hash,
+    amount,
+    revision: ++packet.revision,
+    answer: body,
+  }).then(
     () => answer(response, 201, body),
+    (error: unknown) => answer(response, 500, JSON.stringify({ error: String(error) })),
+  );
+};
+
+/** The request's canonical JSON, as the idempotency interceptor hashes it (keys sorted). */
+const canonical = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+};
+
+const isOrder = (body: unknown): body is { productId: string; quantity: number; expectedPrice: number } => {
+  const { productId, quantity, expectedPrice, ...rest } = (body ?? {}) as Record<string, unknown>;
+  return (
+    Object.keys(rest).length === 0 &&
+    typeof productId === 'string' &&
+    Number.isInteger(quantity) &&
+    (quantity as number) >= 1 &&
+    (quantity as number) <= 10 &&
+    Number.isSafeInteger(expectedPrice)
+  );
+};
+
+const order = (userId: string, idempotencyKey: string, request: IncomingMessage, raw: Buffer, response: ServerResponse): void => {
+  let body: unknown;
+  try {
+    body = parseJsonBody({ headers: request.headers } as never, raw);
+  } catch {
+    return answer(response, 400, '{"error":"not JSON"}');
+  }
+  if (!isOrder(body)) return answer(response, 400, '{"error":"validation"}');
+  const product = products.get(body.productId);
+  if (!product) return answer(response, 404, '{"error":"product not found"}');
+  const hash = createHash('sha256')
+    .update(`POST\n/v1/orders\n${canonical(body)}`)
+    .digest('hex');
+  const write = { stream: `product-${product.id}`, type: 'ProductStockReserved', userId, key: idempotencyKey, hash };
+  if (product.stock < body.quantity || product.price !== body.expectedPrice) {
+    return void stored({ ...write, answer: SOLD_OUT }).then(
+      () => answer(response, 410, SOLD_OUT, 'application/problem+json'),
+      (error: unknown) => answer(response, 500, JSON.stringify({ error: String(error) })),
+    );
+  }
+  product.stock -= body.quantity;
+  const orderId = randomUUID();
+  const amount = product.price * body.quantity;
+  const data = JSON.stringify({ productId: product.id, orderId, buyerId: userId, quantity: body.quantity, amount, stockLeft: product.stock });
+  const answered = `{"orderId":"${orderId}","amount":${amount},"status":"paid"}`;
+  stored({ ...write, data, amount, revision: ++product.revision, answer: answered }).then(
+    () => answer(response, 201, answered),
     (error: unknown) => answer(response, 500, JSON.stringify({ error: String(error) })),
   );
 };
@@ -147,7 +234,8 @@ const claim = (packet: Packet, userId: string, idempotencyKey: string, path: str
 const handle = (request: IncomingMessage, response: ServerResponse): void => {
   const match = request.method === 'POST' ? PATH.exec(request.url ?? '') : null;
   const packet = match ? packets.get(match[1]!) : undefined;
-  if (!packet) return answer(response, 404, '{"error":"not found"}');
+  const ordering = orders && request.method === 'POST' && request.url === '/v1/orders';
+  if (!packet && !ordering) return answer(response, 404, '{"error":"not found"}');
   const bearer = /^Bearer ([\x21-\x7e]+)$/i.exec(request.headers.authorization ?? '');
   let userId: string;
   try {
@@ -159,9 +247,15 @@ const handle = (request: IncomingMessage, response: ServerResponse): void => {
   }
   const idempotencyKey = request.headers['idempotency-key'];
   if (typeof idempotencyKey !== 'string') return answer(response, 400, '{"error":"Idempotency-Key required"}');
+  if (ordering) {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => order(userId, idempotencyKey, request, Buffer.concat(chunks), response));
+    return;
+  }
   // A claim has no body; whatever comes is read and dropped before answering.
   request.resume();
-  request.on('end', () => claim(packet, userId, idempotencyKey, request.url!, response));
+  request.on('end', () => claim(packet!, userId, idempotencyKey, request.url!, response));
 };
 
 /** Zan's per-request layers around the claim (FLOOR_CLAIM_OPERABLE), in the order its hooks run. */
@@ -173,7 +267,7 @@ const operated = (): ((request: IncomingMessage, response: ServerResponse) => vo
   return (request, response) => {
     const started = process.hrtime.bigint();
     response.once('finish', () => {
-      const labels = { method: request.method ?? 'POST', route: '/v1/red-packets/:id/claims', status: String(response.statusCode) };
+      const labels = { method: request.method ?? 'POST', route: orders ? '/v1/orders' : '/v1/red-packets/:id/claims', status: String(response.statusCode) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     });
