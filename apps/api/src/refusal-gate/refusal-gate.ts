@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit, RequestMethod, type Type } from '@nestjs/common';
+import { ForbiddenException, Injectable, type OnModuleInit, RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import type { CommandRequest } from '../http/api-request';
-import { REFUSED_UP_FRONT } from '../http/idempotent-route';
+import { IDEMPOTENT_ROUTE, REFUSED_UP_FRONT } from '../http/idempotent-route';
 import { ProblemFilter } from '../http/problem.filter';
 import { MoneyRateLimitGuard } from '../http/rate-limit';
 
@@ -76,8 +76,8 @@ export class RefusalGate implements OnModuleInit {
   private async gate(route: GatedRoute, request: CommandRequest, reply: FastifyReply): Promise<boolean> {
     const context = new ExecutionContextHost([request, reply], route.controller, route.handler);
     try {
-      await this.auth.canActivate(context);
-      await this.limits.canActivate(context);
+      // Nest answers a guard that says no with a 403; these say no by throwing their own problem.
+      if (!(await this.auth.canActivate(context)) || !(await this.limits.canActivate(context))) throw new ForbiddenException();
       request.raw.rateCounted = true;
       const accepted = this.idempotency.accept(request);
       const refusal = this.idempotency.refusalUpFront(context, request);
@@ -107,6 +107,10 @@ export class RefusalGate implements OnModuleInit {
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[name]!;
         if (!this.reflector.get(REFUSED_UP_FRONT, handler)) continue;
+        // The gate checks the key as the interceptor does for a key it requires (an optional one is skipped when absent).
+        if (this.reflector.get(IDEMPOTENT_ROUTE, handler) !== 'required') {
+          throw new Error(`${metatype.name}.${name}: a route refused up front requires its Idempotency-Key`);
+        }
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
         const path = `/${pathOf(metatype)}/${pathOf(handler)}`;
         this.routes.set(routeKey(method, path), { controller: metatype as Type<unknown>, handler });
