@@ -144,7 +144,11 @@ describe('full stack: a Kafka outage between the relay, the projector and the br
     expect(await store.watermark()).toBeLessThan(headAtRestore);
     proxy.restore();
     const restoredAt = Date.now();
-    await eventually('projecting again past the outage', async () => (await store.watermark()) >= headAtRestore, 60_000, 100);
+    await eventually('projecting again past the outage', async () => (await store.watermark()) >= headAtRestore, 60_000, 100).catch((error: Error) => {
+      // The relay's and the projector's own account of the recovery, for a run that did not make it.
+      const tail = (name: string, output: string) => `--- ${name}, last lines:\n${output.split('\n').slice(-40).join('\n')}`;
+      throw new Error([error.message, tail('relay', behind[0]!.output()), tail('projector', behind[1]!.output())].join('\n'));
+    });
     const recoveryMs = Date.now() - restoredAt;
     expect(behind.every((app) => app.child.exitCode === null)).toBe(true);
 
