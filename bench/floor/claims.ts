@@ -36,6 +36,7 @@ import helmet from 'helmet';
 import pino from 'pino';
 import { verifyBearerToken } from '../../apps/api/src/auth/bearer-token';
 import { parseJsonBody } from '../../apps/api/src/http/json-body';
+import { canonical } from '../../apps/api/src/idempotency/idempotency.interceptor';
 import { ZanMetrics } from '../../libs/platform/src/observability/metrics';
 import { requestLogging } from '../../libs/platform/src/observability/request-logging';
 
@@ -176,16 +177,6 @@ const claim = (packet: Packet, userId: string, idempotencyKey: string, path: str
     () => answer(response, 201, body),
     (error: unknown) => answer(response, 500, JSON.stringify({ error: String(error) })),
   );
-};
-
-/** The request's canonical JSON, as the idempotency interceptor hashes it (keys sorted). */
-const canonical = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 };
 
 const isOrder = (body: unknown): body is { productId: string; quantity: number; expectedPrice: number } => {

@@ -18,7 +18,8 @@ const LEASE_MS = 5_000;
 const WAIT_FOR_TWIN_MS = 10_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-const canonical = (value: unknown): string => {
+/** A request body as the key's hash reads it: object keys sorted, so the same body in another key order is the same request. */
+export const canonical = (value: unknown): string => {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
