@@ -20,9 +20,10 @@
  *
  * FLOOR_ORDERS=1 (with records and operability): the flash sale's floor instead, `POST /v1/orders`
  * with a JSON body (productId, quantity, expectedPrice) read as Zan's parser reads it (parseJsonBody:
- * depth, ambiguity, UTF-8, an object), its fields checked as PlaceOrderBody checks them, the request
- * hash over its canonical body, and the product's stock held in memory: the winners'
- * ProductStockReserved group-committed with their records, the rest answered 410 sold-out with theirs.
+ * depth, ambiguity, UTF-8, an object), its fields checked by the order's up-front refusal (isOrderBody:
+ * as PlaceOrderBody checks them), the request hash over its canonical body, and the product's stock
+ * held in memory: the winners' ProductStockReserved group-committed with their records, the rest
+ * answered 410 sold-out with theirs.
  * No wallet is debited (Zan debits the buyer's and credits the merchant's after the reservation).
  *
  * Below what Zan does, on purpose: no replay or mismatch check of a key, no stream revision check,
@@ -37,6 +38,7 @@ import pino from 'pino';
 import { verifyBearerToken } from '../../apps/api/src/auth/bearer-token';
 import { parseJsonBody } from '../../apps/api/src/http/json-body';
 import { canonical } from '../../apps/api/src/idempotency/idempotency.interceptor';
+import { isOrderBody } from '../../apps/api/src/orders/place-order/place-order.refusal';
 import { ZanMetrics } from '../../libs/platform/src/observability/metrics';
 import { requestLogging } from '../../libs/platform/src/observability/request-logging';
 
@@ -148,14 +150,19 @@ const answer = (response: ServerResponse, status: number, body: string, type = '
   response.end(body);
 };
 
+/** Answers once the write and its record are stored (in the next group); a 500 when the group failed. */
+const answerWhenStored = (response: ServerResponse, write: Omit<Write, 'done'>, status: number, type?: string): void =>
+  void stored(write).then(
+    () => answer(response, status, write.answer, type),
+    (error: unknown) => answer(response, 500, JSON.stringify({ error: String(error) })),
+  );
+
 const claim = (packet: Packet, userId: string, idempotencyKey: string, path: string, response: ServerResponse): void => {
   const hash = records ? createHash('sha256').update(`POST\n${path}\nnull`).digest('hex') : '';
+  const write = { stream: `red-packet-${packet.id}`, type: 'RedPacketClaimed', userId, key: idempotencyKey, hash };
   if (packet.remainingShares === 0 || packet.claims.has(userId)) {
     if (!records) return answer(response, 410, GONE, 'application/problem+json');
-    return void stored({ stream: `red-packet-${packet.id}`, type: 'RedPacketClaimed', userId, key: idempotencyKey, hash, answer: GONE }).then(
-      () => answer(response, 410, GONE, 'application/problem+json'),
-      (error: unknown) => answer(response, 500, JSON.stringify({ error: String(error) })),
-    );
+    return answerWhenStored(response, { ...write, answer: GONE }, 410, 'application/problem+json');
   }
   const amount = drawShare(packet, Math.random);
   packet.remainingAmount -= amount;
@@ -163,32 +170,7 @@ const claim = (packet: Packet, userId: string, idempotencyKey: string, path: str
   packet.claims.add(userId);
   const body = `{"redPacketId":"${packet.id}","amount":${amount}}`;
   const data = JSON.stringify({ redPacketId: packet.id, userId, amount });
-  stored({
-    stream: `red-packet-${packet.id}`,
-    type: 'RedPacketClaimed',
-    data,
-    userId,
-    key: idempotencyKey,
-    hash,
-    amount,
-    revision: ++packet.revision,
-    answer: body,
-  }).then(
-    () => answer(response, 201, body),
-    (error: unknown) => answer(response, 500, JSON.stringify({ error: String(error) })),
-  );
-};
-
-const isOrder = (body: unknown): body is { productId: string; quantity: number; expectedPrice: number } => {
-  const { productId, quantity, expectedPrice, ...rest } = (body ?? {}) as Record<string, unknown>;
-  return (
-    Object.keys(rest).length === 0 &&
-    typeof productId === 'string' &&
-    Number.isInteger(quantity) &&
-    (quantity as number) >= 1 &&
-    (quantity as number) <= 10 &&
-    Number.isSafeInteger(expectedPrice)
-  );
+  answerWhenStored(response, { ...write, data, amount, revision: ++packet.revision, answer: body }, 201);
 };
 
 const order = (userId: string, idempotencyKey: string, request: IncomingMessage, raw: Buffer, response: ServerResponse): void => {
@@ -198,7 +180,7 @@ const order = (userId: string, idempotencyKey: string, request: IncomingMessage,
   } catch {
     return answer(response, 400, '{"error":"not JSON"}');
   }
-  if (!isOrder(body)) return answer(response, 400, '{"error":"validation"}');
+  if (!isOrderBody(body)) return answer(response, 400, '{"error":"validation"}');
   const product = products.get(body.productId);
   if (!product) return answer(response, 404, '{"error":"product not found"}');
   const hash = createHash('sha256')
@@ -206,20 +188,14 @@ const order = (userId: string, idempotencyKey: string, request: IncomingMessage,
     .digest('hex');
   const write = { stream: `product-${product.id}`, type: 'ProductStockReserved', userId, key: idempotencyKey, hash };
   if (product.stock < body.quantity || product.price !== body.expectedPrice) {
-    return void stored({ ...write, answer: SOLD_OUT }).then(
-      () => answer(response, 410, SOLD_OUT, 'application/problem+json'),
-      (error: unknown) => answer(response, 500, JSON.stringify({ error: String(error) })),
-    );
+    return answerWhenStored(response, { ...write, answer: SOLD_OUT }, 410, 'application/problem+json');
   }
   product.stock -= body.quantity;
   const orderId = randomUUID();
   const amount = product.price * body.quantity;
   const data = JSON.stringify({ productId: product.id, orderId, buyerId: userId, quantity: body.quantity, amount, stockLeft: product.stock });
   const answered = `{"orderId":"${orderId}","amount":${amount},"status":"paid"}`;
-  stored({ ...write, data, amount, revision: ++product.revision, answer: answered }).then(
-    () => answer(response, 201, answered),
-    (error: unknown) => answer(response, 500, JSON.stringify({ error: String(error) })),
-  );
+  answerWhenStored(response, { ...write, data, amount, revision: ++product.revision, answer: answered }, 201);
 };
 
 const handle = (request: IncomingMessage, response: ServerResponse): void => {

@@ -29,7 +29,7 @@ export class OrderRefusedUpFront implements UpFrontRefusal {
 }
 
 /** Exactly the three fields PlaceOrderBody validates, each as it validates it, and a product id that names a product. */
-const isOrderBody = (body: unknown): body is { productId: string; quantity: number; expectedPrice: number } => {
+export const isOrderBody = (body: unknown): body is { productId: string; quantity: number; expectedPrice: number } => {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
   const { productId, quantity, expectedPrice, ...rest } = body as Record<string, unknown>;
   return (
