@@ -80,18 +80,22 @@ export const jsonAmbiguity = (raw: Buffer): JsonAmbiguity | undefined => {
   return undefined;
 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a byte order mark stays in the text, as Buffer#toString leaves it (the caller drops one first).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * An ambiguous body is a 400 validation problem naming the field. So is a body that is not UTF-8
- * (the parser would read each bad byte as U+FFFD, and store it so).
+ * (the parser would read each bad byte as U+FFFD, and store it so). Returns the body's text, decoded
+ * once here for the parser too.
  */
-export const refuseAmbiguousJson = (raw: Buffer): void => {
+export const refuseAmbiguousJson = (raw: Buffer): string => {
+  let text: string;
   try {
-    utf8.decode(raw);
+    text = utf8.decode(raw);
   } catch {
     throw badRequest('body', 'the request body is not valid UTF-8');
   }
   const ambiguity = jsonAmbiguity(raw);
   if (ambiguity) throw badRequest(ambiguity.field, ambiguity.message);
+  return text;
 };

@@ -38,11 +38,11 @@ export const parseJsonBody = (request: FastifyRequest & WithRawBody, raw: Buffer
   if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) raw = raw.subarray(3);
   if (raw.length === 0) return {};
   refuseDeepJson(raw);
-  refuseAmbiguousJson(raw);
+  const text = refuseAmbiguousJson(raw);
   const first = firstSignificant(raw);
   if (first !== 0x7b && first !== 0x5b) throw notJson('the request body must be a JSON object');
   try {
-    return JSON.parse(raw.toString('utf8'));
+    return JSON.parse(text);
   } catch (error) {
     throw notJson(`the request body is not valid JSON: ${(error as Error).message}`);
   }
