@@ -16,6 +16,13 @@ export interface IdempotencyContext {
   recovering: boolean;
 }
 
+/** An Idempotency-Key accepted for a request: its scope (the caller), the key, and the hash of the request it names. */
+export interface AcceptedKey {
+  scope: string;
+  key: string;
+  hash: string;
+}
+
 /**
  * What the api learns of a request as it goes (caller, key, command id), kept with its ids on Node's
  * request object (Fastify's `raw`), which the request's closing log line reads too.
@@ -23,6 +30,8 @@ export interface IdempotencyContext {
 export type RequestState = RequestIds & {
   principal?: Principal;
   idempotency?: IdempotencyContext;
+  /** The key as the IdempotencyInterceptor accepted it (checked, with the request's hash), once per request. */
+  acceptedKey?: AcceptedKey;
   commandId?: string;
   /** The rate limits counted this request already (the refusal gate, RefusalGate): the guard does not count it twice. */
   rateCounted?: boolean;

@@ -6,7 +6,7 @@ import { Observable, from, lastValueFrom } from 'rxjs';
 import { CLOCK, type Clock, routeTemplateOf } from '@zan/platform';
 import { DomainError } from '@zan/domain';
 import { commandIdOf } from '../command-path/command-context';
-import { type CommandRequest, headerOf } from '../http/api-request';
+import { type AcceptedKey, type CommandRequest, headerOf } from '../http/api-request';
 import { IDEMPOTENT_ROUTE, REFUSED_UP_FRONT, type UpFrontRefusal } from '../http/idempotent-route';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
@@ -119,6 +119,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * caller) and the hash of the request it names (method, path, canonical body).
    */
   accept(request: CommandRequest): AcceptedKey {
+    const state = request.raw;
+    // Accepted once per request: the refusal gate (RefusalGate) may have done it before Nest.
+    if (state.acceptedKey) return state.acceptedKey;
     const key = headerOf(request, 'idempotency-key');
     if (key === undefined) {
       throw new ProblemException(
@@ -135,12 +138,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
         problem(400, 'idempotency-key-invalid', 'Invalid Idempotency-Key', 'the Idempotency-Key must be 1..255 printable ASCII characters'),
       );
     }
-    const state = request.raw;
     state.idempotency = { key, recovering: false };
     const hash = createHash('sha256')
       .update(`${request.method}\n${pathOf(request)}\n${canonical(request.body ?? null)}`)
       .digest('hex');
-    return { scope: state.principal.userId, key, hash };
+    return (state.acceptedKey = { scope: state.principal.userId, key, hash });
   }
 
   /** Stores a refusal known up front as the key's answer: false when the key has a record already (nothing written). */
@@ -192,13 +194,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private warnUnsettled(key: string, error: unknown): void {
     this.logger.warn(`idempotency record ${JSON.stringify(key)} left pending: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-/** An Idempotency-Key accepted for a request: its scope (the caller), the key, and the hash of the request it names. */
-export interface AcceptedKey {
-  scope: string;
-  key: string;
-  hash: string;
 }
 
 /** The request's path without its query: the same command whatever query string a client adds. */

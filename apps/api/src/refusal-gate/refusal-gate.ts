@@ -30,7 +30,8 @@ interface GatedRoute {
  * through the ProblemFilter, as Nest would. A request it does not answer (no refusal: the packet is
  * not known to be gone; or a key that has a record already: a replay, a twin, another request) goes
  * on to Nest with what was done marked on it: the token is not verified again, the rate limit not
- * counted again, and a refusal outranked by the record not tried again.
+ * counted again, the key not checked and hashed again, and a refusal outranked by the record not
+ * tried again.
  */
 @Injectable()
 export class RefusalGate implements OnModuleInit {
