@@ -121,14 +121,18 @@ describe('zan process-managers redrive (PostgreSQL, a running credits leader)', 
     // Stopped (a leader gone): the next debit waits, and its age grows from when it occurred.
     await credits!.onModuleDestroy();
     credits = undefined;
-    const waiting = new HistoryBuilder(new Date(Date.now() - 90_000));
-    waiting.tip('reader', 'author', 'why-zan', 800, { credit: false });
-    await stack.append(waiting);
     const standby = await startCredits().then(async (m) => {
       await m.onModuleDestroy(); // not leading: measured from the stored checkpoint
       return m;
     });
+    // Events with nothing to react to (a wallet opened and funded) are not in flight, however old.
+    await stack.append(new HistoryBuilder(new Date(Date.now() - 120_000)).open('late-reader').fund('late-reader', 1_000));
+    expect(await standby.oldestInFlightSeconds()).toBe(0);
+    const waiting = new HistoryBuilder(new Date(Date.now() - 90_000));
+    waiting.tip('reader', 'author', 'why-zan', 800, { credit: false });
+    await stack.append(waiting);
     expect(await standby.oldestInFlightSeconds()).toBeGreaterThanOrEqual(90);
+    expect(await standby.oldestInFlightSeconds()).toBeLessThan(120);
 
     // Requested while no leader runs (the embedded store's way): the next leader carries it out.
     const requested = await stack.zan(['process-managers', 'redrive', 'credits', '--from', '1', '--no-wait']);

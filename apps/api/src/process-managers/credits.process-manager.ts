@@ -207,9 +207,11 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   async oldestInFlightSeconds(now = Date.now()): Promise<number> {
     const after = this.leading ? this.reactions?.watermark : await this.checkpoints.load(CHECKPOINT);
     const behind = await this.store.readAll({ after, maxCount: IN_FLIGHT_SCAN });
-    if (behind.length === 0) return 0;
-    const oldest = behind.find((event) => reactionKey(event) !== undefined) ?? behind[behind.length - 1]!;
-    return Math.max(0, (now - Date.parse(oldest.occurredAt)) / 1000);
+    // Past the watermark, only an event with a reaction is unfinished: the credits' own events, just
+    // stored and not yet read back, are not. A full scan with none is measured from its last event,
+    // as the oldest unfinished one, if any, lies beyond it.
+    const oldest = behind.find((event) => reactionKey(event) !== undefined) ?? (behind.length === IN_FLIGHT_SCAN ? behind.at(-1) : undefined);
+    return oldest === undefined ? 0 : Math.max(0, (now - Date.parse(oldest.occurredAt)) / 1000);
   }
 
   private checkpointSave?: Promise<void>;
