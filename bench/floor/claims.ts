@@ -14,7 +14,7 @@
  * 409) makes every refusal cost at least.
  *
  * FLOOR_CLAIM_OPERABLE=1 (with records): every request also gets what Zan's processes give each
- * one, with Zan's own code and no framework: helmet's security headers (built once), the request and
+ * one, with Zan's own code and no framework: helmet's security headers (worked out once, as the api sets them: helmetHeaders), the request and
  * correlation ids echoed (requestIdOf), the request's log store and closing line (requestLogging, at
  * `warn`, where the line is dropped as in production) and its count and duration (ZanMetrics).
  *
@@ -33,10 +33,10 @@ import { createHash, createSecretKey, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 import { drawShare } from '@zan/domain';
-import helmet from 'helmet';
 import pino from 'pino';
 import { verifyBearerToken } from '../../apps/api/src/auth/bearer-token';
 import { parseJsonBody } from '../../apps/api/src/http/json-body';
+import { helmetHeaders } from '../../apps/api/src/http/secure-headers';
 import { canonical } from '../../apps/api/src/idempotency/idempotency.interceptor';
 import { isOrderBody } from '../../apps/api/src/orders/place-order/place-order.refusal';
 import { ZanMetrics } from '../../libs/platform/src/observability/metrics';
@@ -227,7 +227,7 @@ const handle = (request: IncomingMessage, response: ServerResponse): void => {
 
 /** Zan's per-request layers around the claim (FLOOR_CLAIM_OPERABLE), in the order its hooks run. */
 const operated = (): ((request: IncomingMessage, response: ServerResponse) => void) => {
-  const secureHeaders = helmet();
+  const secureHeaders = helmetHeaders();
   const root = pino({ level: 'warn' });
   const logged = requestLogging(() => root);
   const metrics = new ZanMetrics();
@@ -238,7 +238,10 @@ const operated = (): ((request: IncomingMessage, response: ServerResponse) => vo
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     });
-    logged(request, response, () => secureHeaders(request, response, () => handle(request, response)));
+    logged(request, response, () => {
+      for (const [name, value] of secureHeaders) response.setHeader(name, value);
+      handle(request, response);
+    });
   };
 };
 

@@ -34,6 +34,13 @@ const decodeJson = (segment: string): unknown => {
   }
 };
 
+/** The header segment last decoded, and what it decoded to: one issuer's tokens share their header, so it is decoded once (it is only read). */
+let lastHeader: { segment: string; decoded: unknown } | undefined;
+const decodeHeader = (segment: string): unknown => {
+  if (lastHeader?.segment !== segment) lastHeader = { segment, decoded: decodeJson(segment) };
+  return lastHeader.decoded;
+};
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A NumericDate claim (RFC 7519): absent, or a finite number of seconds. */
@@ -57,7 +64,7 @@ const verifySignedClaims = (token: string, key: KeyObject): TokenClaims & Record
   const parts = token.split('.');
   if (parts.length !== 3) throw new TokenRejected('malformed token: expected three dot-separated parts');
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
-  const header = decodeJson(headerPart);
+  const header = decodeHeader(headerPart);
   const claims = decodeJson(payloadPart);
   if (!isObject(header) || !isObject(claims) || !SEGMENT.test(signaturePart)) {
     throw new TokenRejected('malformed token: header and payload must be base64url JSON objects');

@@ -1,18 +1,21 @@
-import helmet from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BODY_LIMIT, ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { parseJsonBody, refuseBadQueryBody } from './json-body';
 import { notJsonBody, refuseAmbiguousHeaders } from './request-headers';
 import { serveDashboard } from './dashboard-page';
 import { setupApiDocs } from './openapi';
+import { helmetHeaders } from './secure-headers';
 
 /** HTTP settings shared by every way of starting the api (its own process, all-in-one, tests). */
 export const configureHttp = (app: NestFastifyApplication): void => {
   const config = app.get<ZanConfig>(ZAN_CONFIG);
   const fastify = app.getHttpAdapter().getInstance();
-  // helmet's headers on every answer, its middleware built once (@fastify/helmet builds it per request).
-  const secureHeaders = helmet();
-  fastify.addHook('onRequest', (request, reply, done) => secureHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
+  // helmet's headers on every answer, worked out once (@fastify/helmet runs its middleware per request).
+  const secureHeaders = helmetHeaders();
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    for (const [name, value] of secureHeaders) reply.raw.setHeader(name, value);
+    done();
+  });
   // Browsers may call the api only from the origins an operator lists; none by default.
   if (config.corsOrigins.length > 0) {
     app.enableCors({
