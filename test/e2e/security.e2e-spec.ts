@@ -77,6 +77,19 @@ describe('security (full stack)', () => {
     await clientFor(one!, 'other-reader').get('/v1/leaderboards/authors').expect(200);
   });
 
+  it('counts HEAD against the query limit as the GET it runs', async () => {
+    const [one, two] = apps;
+    const head = (app: typeof one, path: string) =>
+      request(app!.getHttpServer())
+        .head(path)
+        .set('Authorization', `Bearer ${clientFor(app!, 'header').token}`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await head(i % 2 === 0 ? one : two, '/v1/leaderboards/authors')).status);
+    expect(statuses).toEqual(Array(10).fill(200));
+    await head(two, '/v1/leaderboards/authors').expect(429);
+    await clientFor(one!, 'header').get('/v1/leaderboards/authors').expect(429);
+  });
+
   it('sends security headers and allows only listed origins', async () => {
     const request = (await import('supertest')).default;
     const server = apps[0]!.getHttpServer();

@@ -33,7 +33,9 @@ export class MoneyRateLimitGuard extends ThrottlerGuard {
       return this.reflector.getAllAndOverride<string | undefined>(IDEMPOTENT_ROUTE, targets) === 'required';
     }
     const request = context.switchToHttp().getRequest<ApiRequest>();
-    return request.method === 'GET' && request.raw.principal !== undefined;
+    // Fastify answers HEAD on every GET route by running the GET handler (the read, any ?after= wait):
+    // it is the same query and counts against the same limit.
+    return (request.method === 'GET' || request.method === 'HEAD') && request.raw.principal !== undefined;
   }
 
   // The auth guard ran first and left its principal on the request (absent on a public route).
