@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import request from 'supertest';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { clientFor, fundedUser, type Client } from '../support/http-client';
@@ -189,5 +189,45 @@ describe('hostile headers (embedded default)', () => {
       'hh-claim',
     ]);
     expect(claim).toEqual(expect.objectContaining({ status: 201, body: expect.objectContaining({ amount: 100 }) }));
+  }, 60_000);
+  /** Bytes written as they are on a fresh connection; what came back, split into the status line, headers and body. */
+  const rawBytes = (text: string) =>
+    new Promise<{ statusLine: string; headers: string[]; body: string }>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(text, 'latin1'));
+      let out = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (out += chunk));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const [head = '', ...rest] = out.split('\r\n\r\n');
+        const [statusLine = '', ...headers] = head.split('\r\n');
+        resolve({ statusLine, headers, body: rest.join('\r\n\r\n') });
+      });
+    });
+
+  it('answers HTTP that Node’s parser refuses with a problem+json, and moves nothing', async () => {
+    const before = await payerEvents();
+    const auth = `Authorization: Bearer ${payer.token}\r\n`;
+    const transfer = (headers: string, body: string) =>
+      `POST /v1/transfers HTTP/1.1\r\nHost: x\r\n${auth}Idempotency-Key: hh-raw\r\nContent-Type: application/json\r\n${headers}Connection: close\r\n\r\n${body}`;
+    const body = JSON.stringify({ toUserId: 'hh-peer', amount: 1 });
+    const cases: [string, number][] = [
+      [transfer(`Content-Length: ${body.length}\r\nContent-Length: ${body.length + 1}\r\n`, body), 400],
+      [transfer('Content-Length: abc\r\n', body), 400],
+      [transfer(`Content-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n`, `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`), 400],
+      [transfer('Transfer-Encoding: chunked\r\n', `zz\r\n${body}\r\n0\r\n\r\n`), 400],
+      [`GET /v1/wallets/me HTTP/1.1\r\nHost: x\r\n${auth}X-Bad: a\u0001b\r\nConnection: close\r\n\r\n`, 400],
+      [`FOO /v1/wallets/me HTTP/1.1\r\nHost: x\r\n${auth}Connection: close\r\n\r\n`, 400],
+      [`GET /v1/wallets/me HTTP/1.1\r\nHost: x\r\n${auth}X-Big: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`, 431],
+    ];
+    for (const [text, status] of cases) {
+      const answer = await rawBytes(text);
+      expect({ statusLine: answer.statusLine.split(' ')[1], type: answer.headers.find((h) => /^content-type:/i.test(h)) }).toEqual({
+        statusLine: String(status),
+        type: 'Content-Type: application/problem+json; charset=utf-8',
+      });
+      expect(JSON.parse(answer.body)).toEqual(expect.objectContaining({ status, type: expect.stringMatching(/^https:\/\/zan\.dev\/problems\//) }));
+    }
+    expect(await payerEvents()).toBe(before);
   }, 60_000);
 });

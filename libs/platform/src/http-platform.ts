@@ -1,12 +1,38 @@
 import { Injectable, type NestApplicationOptions, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost, type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from './observability/logging';
 import { installRequestHooks } from './observability/request-hooks';
 
 /** The largest request body read: a red packet with its recipient list fits several times over. */
 export const BODY_LIMIT = 64 * 1024;
+
+/**
+ * A request Node's HTTP parser refuses (two Content-Length headers, a bad chunk, a header too large,
+ * a control character in a header, an unknown method) never reaches a route: it is answered here, on
+ * the socket, as every other refusal is, with application/problem+json (Fastify's own answer is
+ * plain JSON of another shape).
+ */
+const answerClientError = (error: NodeJS.ErrnoException, socket: Socket): void => {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // Titles in sentence case, as the api's other problems (HTTP_PROBLEMS).
+  const [status, code, title, detail] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request-timeout', 'Request timeout', 'the request did not arrive in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'request-header-fields-too-large', 'Request header fields too large', 'the request headers are too large']
+        : [400, 'bad-request', 'Bad request', 'the request is not well-formed HTTP/1.1'];
+  const body = JSON.stringify({ type: `https://zan.dev/problems/${code}`, title, status, detail });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+};
 
 /**
  * Fastify under Nest, routing as Zan's routes were always matched: a trailing slash and the letters'
@@ -23,6 +49,7 @@ export const httpAdapter = (): FastifyAdapter => {
     requestTimeout: 300_000,
     skipMiddie: true,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 16 * 1024 },
+    clientErrorHandler: answerClientError,
     // A path Fastify cannot decode (`%FF`) fails before any route or hook, and Fastify would answer
     // its own JSON: it goes to the app's error handler instead (the api's problem filter), with ids.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
