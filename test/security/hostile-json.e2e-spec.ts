@@ -143,6 +143,33 @@ describe('hostile JSON bodies (embedded default)', () => {
     await clientFor(app, 'hj-claimer-2').post(claims).expect(201);
   }, 60_000);
 
+  it('refuses fields on every other route that takes no body, and acts on none of them', async () => {
+    const shop = (await fundedUser(app, 'hj-shop', 0, 'business')).client;
+    const productId = (await shop.post('/v1/merchants/me/products', { title: '月饼', price: 100 }).expect(201)).body.productId as string;
+    const admin = clientFor(app, 'hj-admin', { roles: ['admin'] });
+    const endpointId = (await admin.post('/v1/webhooks/endpoints', { url: 'https://example.com/hj', events: ['TipReceived'] }, null).expect(201)).body
+      .endpointId as string;
+    const fields = { amount: 100, extra: true };
+    const refused = async (label: string, sent: request.Test) => {
+      const response = await sent;
+      if (response.status !== 400) throw new Error(`${label} with a body: ${response.status} ${JSON.stringify(response.body)}`);
+      expect(response.body).toEqual(expect.objectContaining({ type: expect.stringMatching(/\/validation$/), errors: expect.any(Array) }));
+    };
+    const before = await store.readAll();
+    await refused('like', payer.post('/v1/articles/a1/likes', fields));
+    await refused('unlike', payer.delete('/v1/articles/a1/likes/me').send(fields));
+    await refused('delist', shop.delete(`/v1/merchants/me/products/${productId}`).send(fields));
+    await refused('secret rotation', admin.post(`/v1/webhooks/endpoints/${endpointId}/secret-rotations`, fields, null));
+    await refused('enable', admin.post(`/v1/webhooks/endpoints/${endpointId}/enable`, fields, null));
+    await refused('endpoint removal', admin.delete(`/v1/webhooks/endpoints/${endpointId}`).send(fields));
+    await refused('shredding', admin.delete('/v1/admin/users/hj-peer/personal-data').send(fields));
+    expect((await store.readAll()).length).toBe(before.length);
+    // Nothing was done: the first like is new, the endpoint is still there to remove, the product to delist.
+    await payer.post('/v1/articles/a1/likes').expect(201);
+    await admin.delete(`/v1/webhooks/endpoints/${endpointId}`).expect(204);
+    await shop.delete(`/v1/merchants/me/products/${productId}`).expect(204);
+  }, 60_000);
+
   it('still takes integers written plainly, with any spacing and key order, and big enough ones', async () => {
     const response = await postRaw('/v1/transfers', '{ "amount" : 600 ,\n "toUserId" : "hj-peer", "note": "1.5e3 in text is text" }');
     expect(response.status).toBe(201);

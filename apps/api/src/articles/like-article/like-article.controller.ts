@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -7,6 +7,7 @@ import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { requireArticleId } from '../article-id';
 import { ArticleLikedDoc } from './like-article.dto';
 import { LikeArticleCommand } from './like-article.handler';
+import { requireNoBody } from '../../http/validation';
 
 @ApiTags('articles')
 @ApiBearerAuth('bearer')
@@ -21,7 +22,8 @@ export class LikeArticleController {
   @ApiCreatedResponse({ type: ArticleLikedDoc, description: 'Liked' })
   @ApiOkResponse({ type: ArticleLikedDoc, description: 'You liked it already: no new event' })
   @ApiProblems(...AUTHENTICATED, 'validation', 'article-not-found')
-  async like(@Ctx() context: CommandContext, @Param('id') id: string, @Res({ passthrough: true }) response: FastifyReply) {
+  async like(@Ctx() context: CommandContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
+    requireNoBody(body);
     const { created, ...answer } = await this.commands.execute(new LikeArticleCommand(context, requireArticleId(id)));
     if (!created) response.status(200);
     return answer;

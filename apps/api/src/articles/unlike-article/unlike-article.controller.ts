@@ -1,4 +1,4 @@
-import { Controller, Delete, HttpCode, Param, Res } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -6,6 +6,7 @@ import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { requireArticleId } from '../article-id';
 import { UnlikeArticleCommand } from './unlike-article.handler';
+import { requireNoBody } from '../../http/validation';
 
 /** A 204 has no body: the command's position travels in this header instead. */
 export const POSITION_HEADER = 'Zan-Position';
@@ -30,7 +31,13 @@ export class UnlikeArticleController {
     },
   })
   @ApiProblems(...AUTHENTICATED, 'validation', 'article-not-found')
-  async unlike(@Ctx() context: CommandContext, @Param('id') id: string, @Res({ passthrough: true }) response: FastifyReply): Promise<void> {
+  async unlike(
+    @Ctx() context: CommandContext,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ): Promise<void> {
+    requireNoBody(body);
     const { position } = await this.commands.execute(new UnlikeArticleCommand(context, requireArticleId(id)));
     response.header(POSITION_HEADER, position);
   }

@@ -1,4 +1,4 @@
-import { Controller, Delete, HttpCode, Param, Res } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -6,6 +6,7 @@ import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { requireProductId } from '../product-id';
 import { DelistProductCommand } from './delist-product.handler';
+import { requireNoBody } from '../../http/validation';
 
 @ApiTags('merchants')
 @ApiBearerAuth('bearer')
@@ -22,7 +23,13 @@ export class DelistProductController {
     headers: { 'Zan-Position': { description: 'Pass as `?after=` to read your write', schema: { type: 'string' } } },
   })
   @ApiProblems(...AUTHENTICATED, 'validation', 'product-not-found', 'not-the-product-merchant')
-  async delist(@Ctx() context: CommandContext, @Param('id') id: string, @Res({ passthrough: true }) response: FastifyReply): Promise<void> {
+  async delist(
+    @Ctx() context: CommandContext,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ): Promise<void> {
+    requireNoBody(body);
     requireProductId(id);
     const { position } = await this.commands.execute(new DelistProductCommand(context, id));
     response.header('Zan-Position', position);

@@ -1,8 +1,9 @@
-import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { WebhookEndpoints } from '../webhook-endpoints';
+import { requireNoBody } from '../../http/validation';
 
 @ApiTags('webhooks')
 @ApiBearerAuth('bearer')
@@ -16,8 +17,9 @@ export class DeleteEndpointController {
   @ApiOperation({ summary: 'Remove an endpoint with its queue and delivery log (admin)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Removed' })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'webhook-endpoint-not-found')
-  async remove(@Param('id') id: string): Promise<void> {
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'webhook-endpoint-not-found')
+  async remove(@Param('id') id: string, @Body() body: unknown): Promise<void> {
+    requireNoBody(body);
     await this.endpoints.find(id);
     await this.endpoints.store.deleteEndpoint(id);
   }
