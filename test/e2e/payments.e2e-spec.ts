@@ -80,6 +80,29 @@ describe('payments over HTTP (full stack)', () => {
     await payer.post('/v1/transfers', { toUserId: 'payer-3', amount: 1 }).expect(422);
   }, 60_000);
 
+  it('replays a retry spelled otherwise (a trailing slash, capitals, an id percent-encoded) as the same request; another route with the key is a 409', async () => {
+    const { client: payer } = await fundedUser(zan.app, 'spelled-payer', 1_000);
+    await fundedUser(zan.app, 'spelled-peer', 0);
+    const body = { toUserId: 'spelled-peer', amount: 7 };
+    const first = await payer.post('/v1/transfers', body, 'spelled-k').expect(201);
+    for (const path of ['/v1/transfers/', '/V1/Transfers', '/v1/TRANSFERS/']) {
+      const again = await payer.post(path, body, 'spelled-k').expect(201);
+      expect({ replayed: again.headers['idempotent-replayed'], body: again.body }).toEqual({ replayed: 'true', body: first.body });
+    }
+    expect((await payer.post('/v1/transfers', { ...body, amount: 8 }, 'spelled-k').expect(409)).body.type).toMatch(/idempotency-key-reused$/);
+    expect((await payer.post('/v1/red-packets', { amount: 7, shares: 1, mode: 'lucky' }, 'spelled-k').expect(409)).body.type).toMatch(
+      /idempotency-key-reused$/,
+    );
+    const { client: sender } = await fundedUser(zan.app, 'spelled-sender', 1_000);
+    const { redPacketId } = (await sender.post('/v1/red-packets', { amount: 100, shares: 2, mode: 'lucky' }).expect(201)).body as { redPacketId: string };
+    const claimer = clientFor(zan.app, 'spelled-claimer');
+    const claimed = await claimer.post(`/v1/red-packets/${redPacketId}/claims`, undefined, 'spelled-claim').expect(201);
+    const encoded = redPacketId.replace(/^r/, '%72');
+    const replayed = await claimer.post(`/v1/red-packets/${encoded}/claims/`, undefined, 'spelled-claim').expect(201);
+    expect(replayed.body).toEqual(claimed.body);
+    expect((await payer.get(`/v1/wallets/me?after=${first.body.position}`).expect(200)).body.balance).toBe(1_000 - 7);
+  }, 60_000);
+
   it('red packets: 200 concurrent claims on a 10-share packet give exactly 10 shares summing to the packet', async () => {
     const { client: sender } = await fundedUser(zan.app, 'sender-4', 20_000);
     const sent = await sender.post('/v1/red-packets', { amount: 10_000, shares: 10, mode: 'lucky', greeting: '恭喜发财' }).expect(201);

@@ -140,7 +140,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     state.idempotency = { key, recovering: false };
     const hash = createHash('sha256')
-      .update(`${request.method}\n${pathOf(request)}\n${canonical(request.body ?? null)}`)
+      .update(`${request.method}\n${routedPathOf(request)}\n${canonical(request.body ?? null)}`)
       .digest('hex');
     return (state.acceptedKey = { scope: state.principal.userId, key, hash });
   }
@@ -200,6 +200,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
 const pathOf = (request: FastifyRequest): string => {
   const query = request.url.indexOf('?');
   return query === -1 ? request.url : request.url.slice(0, query);
+};
+
+/**
+ * The path a request's hash names: its route's template with the parameters as the router decoded
+ * them. A plain spelling gives its own path back (records stored before hash the same), and
+ * `/v1/transfers/`, `/V1/Transfers` or an id sent percent-encoded, which reach the same route with
+ * the same id, give the plain one: a retry spelled so replays its answer instead of a 409.
+ */
+const routedPathOf = (request: FastifyRequest): string => {
+  const template = request.routeOptions.url;
+  if (template === undefined) return pathOf(request);
+  const params = request.params as Record<string, string | undefined>;
+  return template.replace(/:(\w+)/g, (whole, name: string) => params[name] ?? whole);
 };
 
 /** A 4xx raised before the command ran (validation, auth, a missing resource): nothing happened. */
