@@ -71,9 +71,8 @@ describe('read models: never wrong', () => {
     await api?.close();
     await store?.close();
     await redis?.quit();
+    // Its schema, keys and topics (a second deletion of topics being deleted was refused: unknown topic).
     await dropIsolated(env);
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${env.ZAN_TOPIC_PREFIX}.`));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
     await admin.disconnect();
   });
 
