@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import Redis from 'ioredis';
 import { Client as PgClient } from 'pg';
 import { type Campaign, type LeaderElection } from './leader-election';
 import { postgresLeaderElection, redisLeaderElection } from './index';
+import { PostgresLeaderLock } from './postgres-leader-lock';
+import { startTcpProxy } from '../../../../test/support/tcp-proxy';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
@@ -94,6 +97,54 @@ describe('PostgreSQL leader election', () => {
     expect(two.told).toEqual(['elected', 'deposed']);
     await until(() => one.leading, 3000);
     expect(one.told).toEqual(['elected', 'deposed', 'elected']);
+  }, 30_000);
+
+  it('gives up on a connection that is never answered, and tries again on a new one', async () => {
+    // A server that takes connections and never says a word: the session never starts.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const lock = new PostgresLeaderLock({
+      connectionString: `postgres://postgres@127.0.0.1:${(silent.address() as AddressInfo).port}/test`,
+      schema: `zt_${id}`,
+      queryTimeoutMs: 300,
+    });
+    try {
+      const started = Date.now();
+      await expect(lock.acquire('silent')).rejects.toThrow();
+      await expect(lock.acquire('silent')).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(sockets.length).toBe(2);
+    } finally {
+      await lock.close();
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 30_000);
+
+  it('ends the session of a try for the lock that got no answer, so that the lock it may have taken is let go', async () => {
+    const url = new URL(databaseUrl);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    const proxied = new URL(databaseUrl);
+    proxied.host = proxy.address;
+    const stalled = new PostgresLeaderLock({ connectionString: proxied.toString(), schema: `zt_${id}`, queryTimeoutMs: 300 });
+    const rival = new PostgresLeaderLock({ connectionString: databaseUrl, schema: `zt_${id}` });
+    try {
+      expect(await stalled.acquire('warm-up')).toBe(true);
+      proxy.pause();
+      await expect(stalled.acquire('stalled')).rejects.toThrow();
+      // The try reaches PostgreSQL now, and takes the lock in the session that was given up on.
+      proxy.resume();
+      let took = false;
+      for (let i = 0; i < 50 && !took; i++) {
+        took = await rival.acquire('stalled');
+        if (!took) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(took).toBe(true);
+    } finally {
+      await Promise.allSettled([stalled.close(), rival.close()]);
+      await proxy.close();
+    }
   }, 30_000);
 
   it('lets the lock go when the leading process closes its elector', async () => {

@@ -6,7 +6,10 @@ export interface PostgresLeaderLockOptions {
   /** Names are scoped by the event store's schema: two deployments on one database never collide. */
   schema: string;
   applicationName?: string;
-  /** A heartbeat that gets no answer in this long counts as a lost connection (default 5 s). */
+  /**
+   * A heartbeat or a try for the lock that gets no answer in this long counts as a lost connection,
+   * and so does a connection not made in this long (default 5 s).
+   */
   queryTimeoutMs?: number;
 }
 
@@ -27,7 +30,15 @@ export class PostgresLeaderLock implements LeaderLock {
 
   async acquire(name: string): Promise<boolean> {
     const client = await this.connection();
-    const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok', [this.options.schema, name]);
+    let result: { rows: { ok: boolean }[] };
+    try {
+      result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok', [this.options.schema, name]);
+    } catch (error) {
+      // Unanswered, the try may still have taken the lock in a session this process no longer
+      // follows (a lock nobody would lead with, held until the session ends): end the session.
+      if (this.live === client) this.drop();
+      throw error;
+    }
     const ok = result.rows[0]?.ok === true;
     if (ok) this.held.add(name);
     return ok;
@@ -85,6 +96,8 @@ export class PostgresLeaderLock implements LeaderLock {
       connectionString: this.options.connectionString,
       application_name: this.options.applicationName ?? 'zan-leader',
       query_timeout: this.options.queryTimeoutMs ?? 5000,
+      // A connection attempt that hangs would hold every campaign of this process up for ever.
+      connectionTimeoutMillis: this.options.queryTimeoutMs ?? 5000,
       keepAlive: true,
     });
     // A terminated backend emits 'error' then 'end'; either means every lock of this session is gone.
