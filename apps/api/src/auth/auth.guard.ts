@@ -37,15 +37,32 @@ export class AuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const route = this.routeOf(context);
+    if (route.isPublic) return true;
     const request = context.switchToHttp().getRequest<ApiRequest>();
     // Authenticated once per request: the refusal gate (RefusalGate) may have done it before Nest.
     const principal = request.raw.principal ?? this.authenticate(request);
-    if (this.reflector.getAllAndOverride<boolean>(ADMIN_ROUTE, targets) && !principal.isAdmin) {
+    if (route.adminOnly && !principal.isAdmin) {
       throw new ProblemException(problem(403, 'forbidden', 'Forbidden', 'this route needs the admin role'));
     }
     return true;
+  }
+
+  /** Each route's marks, by its handler: route metadata does not change once the app runs. */
+  private readonly routes = new WeakMap<object, { isPublic: boolean; adminOnly: boolean }>();
+
+  private routeOf(context: ExecutionContext): { isPublic: boolean; adminOnly: boolean } {
+    const handler = context.getHandler();
+    let route = this.routes.get(handler);
+    if (!route) {
+      const targets = [handler, context.getClass()];
+      route = {
+        isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets) === true,
+        adminOnly: this.reflector.getAllAndOverride<boolean | undefined>(ADMIN_ROUTE, targets) === true,
+      };
+      this.routes.set(handler, route);
+    }
+    return route;
   }
 
   /** The caller the request's bearer token names, kept on the request (401 without a valid token). */

@@ -21,16 +21,37 @@ export class MoneyRateLimitGuard extends ThrottlerGuard {
     return context.switchToHttp().getRequest<ApiRequest>().raw.rateCounted === true;
   }
 
+  /**
+   * A request no throttler limits (see limits: a POST under `queries`, a claim while the money
+   * limit is 0, a probe) goes through without the base class's metadata lookups and awaits for
+   * each throttler; the base class lets it through too (handleRequest answers true for it).
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (await this.shouldSkip(context)) return true;
+    const limited = this.throttlers.some((throttler) => !(throttler.skipIf ?? this.commonOptions.skipIf)?.(context) && this.limits(throttler.name, context));
+    return limited ? super.canActivate(context) : true;
+  }
+
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
     if (!this.limits(request.throttler.name, request.context)) return true;
     return super.handleRequest(request);
   }
 
+  /** Whether the money throttler limits a route, by its handler: route metadata does not change once the app runs. */
+  private readonly moneyRoutes = new WeakMap<object, boolean>();
+
   private limits(throttler: string | undefined, context: ExecutionContext): boolean {
-    const targets = [context.getHandler(), context.getClass()];
     if (throttler === 'money') {
-      if (this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED_ROUTE, targets)) return true;
-      return this.reflector.getAllAndOverride<string | undefined>(IDEMPOTENT_ROUTE, targets) === 'required';
+      const handler = context.getHandler();
+      let limited = this.moneyRoutes.get(handler);
+      if (limited === undefined) {
+        const targets = [handler, context.getClass()];
+        limited =
+          this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED_ROUTE, targets) === true ||
+          this.reflector.getAllAndOverride<string | undefined>(IDEMPOTENT_ROUTE, targets) === 'required';
+        this.moneyRoutes.set(handler, limited);
+      }
+      return limited;
     }
     const request = context.switchToHttp().getRequest<ApiRequest>();
     // Fastify answers HEAD on every GET route by running the GET handler (the read, any ?after= wait):
