@@ -41,6 +41,9 @@ describe('webhooks admin routes, hostile input (embedded default)', () => {
     'https://api.localhost./hook',
     'https://10.0.0.1./hook',
     'file:///etc/passwd',
+    'https://hooks.example/zan#frag',
+    'https://hooks.example/zan#',
+    'https://hooks.example/zan?x=1#',
   ])('refuses %s with a 400 naming url, and creates nothing', async (url) => {
     const before = await endpointCount();
     const refused = await admin.post('/v1/webhooks/endpoints', { url, events: ['OrderPlaced'] }, null);

@@ -19,7 +19,9 @@ const checkUrl = (text: string, allowPrivate: boolean): string => {
     throw badRequest('url', 'must be an absolute URL');
   }
   if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) throw badRequest('url', 'must be https');
-  if (url.username || url.password || url.hash) throw badRequest('url', 'must have no credentials and no fragment');
+  // An empty fragment (`https://a.example/#`) has an empty `hash` but is a fragment all the same: the
+  // serialized URL keeps its `#` (a `#` in a path or query is always percent-encoded, so this finds only a fragment).
+  if (url.username || url.password || url.hash || url.href.includes('#')) throw badRequest('url', 'must have no credentials and no fragment');
   // A fully qualified name's trailing dot names the same host (`localhost.` is localhost).
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.+$/, '');
   if (!allowPrivate && (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && isForbiddenAddress(host)))) {
