@@ -89,7 +89,7 @@ export class SimulatedProcess {
     const articles = new ArticleStreams(this.runner);
     const codes = new PaymentCodeStreams(this.runner, wallets);
     const products = new ProductStreams(this.runner);
-    const groupBuys = new GroupBuyStreams(this.runner, wallets);
+    const groupBuys = new GroupBuyStreams(this.runner, wallets, this.store);
     // The local provider (check digits, at once); the vault is out of this simulation's scope (money).
     const verifications = new Verifications(SIMULATION_VAULT_KEYS);
     const election = new InProcessLeaderElection();

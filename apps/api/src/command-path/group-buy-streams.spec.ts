@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_LIMITS, groupBuyStream, orderStream, walletStream, type GroupBuyCompleted, type GroupBuyFundsHeld, type StoredEvent } from '@zan/contracts';
+import {
+  DEFAULT_LIMITS,
+  groupBuyStream,
+  orderStream,
+  walletStream,
+  type GroupBuyCompleted,
+  type GroupBuyFailed,
+  type GroupBuyFundsHeld,
+  type StoredEvent,
+} from '@zan/contracts';
 import { MemoryEventStore } from '@zan/event-store';
 import { ZanMetrics, type ZanConfig } from '@zan/platform';
 import { CommandMetrics } from '../observability/command-metrics';
@@ -17,7 +26,7 @@ const setUp = async () => {
   const now = { at: OPENED_AT };
   const runner = new CommandRunner(store, new CommandMetrics(new ZanMetrics()), { now: () => new Date(now.at) });
   const wallets = new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig);
-  const groupBuys = new GroupBuyStreams(runner, wallets);
+  const groupBuys = new GroupBuyStreams(runner, wallets, store);
   for (const userId of ['bo', 'cy']) {
     await store.append(
       walletStream(userId),
@@ -88,6 +97,23 @@ describe('GroupBuyStreams.settle', () => {
     expect(order[0]!.data).toEqual({ orderId: 'join-bo', productId: 'p1', merchantId: 'shop', buyerId: 'bo', quantity: 1, unitPrice: 2_000, amount: 2_000 });
     expect(order[0]!.metadata.causationId).toBe(bo.id);
     expect((await store.readStream(orderStream('join-cy'))).map((e) => e.type)).toEqual(['OrderOpened']);
+    // Each member's credit and order keep the correlation id of that member's hold, not the last joiner's.
+    expect(merchant.map((e) => e.metadata.correlationId)).toEqual([bo.metadata.correlationId, cy.metadata.correlationId]);
+    expect(order[0]!.metadata.correlationId).toBe(bo.metadata.correlationId);
+  });
+
+  it('returns each member’s hold of a failed group under that member’s correlation id, once', async () => {
+    const { now, store, groupBuys, hold } = await setUp();
+    const bo = await hold('bo');
+    await groupBuys.join(bo);
+    now.at = OPENED_AT + 11_000;
+    const expired = await groupBuys.expire('g1', new Date(now.at), { correlationId: 'timer', causationId: 'timer' });
+    const failed = expired.events.find((e) => e.type === 'GroupBuyFailed') as StoredEvent<GroupBuyFailed> | undefined;
+    expect(failed).toBeDefined();
+    await groupBuys.settle(failed!);
+    await groupBuys.settle(failed!);
+    const returned = (await store.readStream(walletStream('bo'))).filter((e) => e.type === 'GroupBuyFundsReturned');
+    expect(returned.map((e) => [e.metadata.causationId, e.metadata.correlationId])).toEqual([[bo.id, bo.metadata.correlationId]]);
   });
 });
 
@@ -108,7 +134,7 @@ describe('GroupBuyStreams.joinUnlessDecided (the process manager’s join)', () 
     const held = await hold('bo');
     await groupBuys.join(held);
     const runner = new CommandRunner(store, new CommandMetrics(new ZanMetrics()), { now: () => new Date(OPENED_AT) });
-    const other = new GroupBuyStreams(runner, new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig));
+    const other = new GroupBuyStreams(runner, new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig), store);
     const execute = jest.spyOn(runner, 'execute');
     await other.joinUnlessDecided(held);
     expect(execute).not.toHaveBeenCalled();

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   groupBuyStream,
   orderStream,
@@ -12,7 +12,7 @@ import {
   type StoredEvent,
 } from '@zan/contracts';
 import { DomainError, groupBuyDecider, orderDecider, type GroupBuyCommand, type GroupBuyState } from '@zan/domain';
-import { DuplicateEventError } from '@zan/event-store';
+import { DuplicateEventError, EVENT_STORE, type EventStore } from '@zan/event-store';
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
 import type { Executed, Loaded } from './execution';
@@ -37,6 +37,7 @@ export class GroupBuyStreams {
   constructor(
     private readonly runner: CommandRunner,
     private readonly wallets: WalletStreams,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   load(groupBuyId: string): Promise<Loaded<GroupBuyState>> {
@@ -157,8 +158,9 @@ export class GroupBuyStreams {
    */
   async settle(closed: StoredEvent<GroupBuyCompleted | GroupBuyFailed>): Promise<void> {
     const { groupBuyId, productId, merchantId } = closed.data;
+    const correlations = await this.holdCorrelations(groupBuyId);
     for (const member of closed.data.members) {
-      const cause = this.holdCause(closed, member);
+      const cause = this.holdCause(closed, member, correlations.get(member.holdId));
       const { buyerId, joinId, amount } = member;
       if (closed.type === 'GroupBuyCompleted') {
         await this.wallets.credit(cause, merchantId, {
@@ -194,8 +196,20 @@ export class GroupBuyStreams {
    * it: its event id derives from the hold, so the hold is credited once, to the merchant or back to
    * the buyer, and the audit pairs the two legs by that cause.
    */
-  private holdCause(settling: StoredEvent, member: GroupBuyMember): StoredEvent {
-    return { ...settling, id: member.holdId };
+  private holdCause(settling: StoredEvent, member: GroupBuyMember, correlationId = settling.metadata.correlationId): StoredEvent {
+    return { ...settling, id: member.holdId, metadata: { ...settling.metadata, correlationId } };
+  }
+
+  /**
+   * The correlation id of each member's hold, as its GroupBuyJoined kept it (caused by the hold): a
+   * credit names the hold as its cause, so it keeps the hold's correlation id, as every credit keeps
+   * its debit's (CONTRACT.md, "Kafka").
+   */
+  private async holdCorrelations(groupBuyId: string): Promise<Map<string, string>> {
+    const events = await this.store.readStream(groupBuyStream(groupBuyId));
+    const byHold = new Map<string, string>();
+    for (const event of events) if (event.type === 'GroupBuyJoined') byHold.set(event.metadata.causationId, event.metadata.correlationId);
+    return byHold;
   }
 
   private run(
