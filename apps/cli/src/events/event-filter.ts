@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@zan/contracts';
+import { streamCategory, streamEntityId, type StoredEvent } from '@zan/contracts';
 
 export interface EventFilterSpec {
   /** Exact stream ids (wallet-alice). */
@@ -15,16 +15,19 @@ export interface EventFilterSpec {
 }
 
 /** Payload fields that name a user, besides any field ending in `UserId`. */
-const USER_FIELDS = new Set(['userId', 'readerId', 'authorId', 'senderId']);
+const USER_FIELDS = new Set(['userId', 'readerId', 'authorId', 'senderId', 'buyerId', 'merchantId', 'payerId']);
 
 /**
  * The users an event involves: who acted (metadata.userId) and every user its payload names, at the
  * top level of `data`: `userId`, any field ending in `UserId` (fromUserId, toUserId), `readerId`,
- * `authorId`, `senderId`, and each member of `recipients`.
+ * `authorId`, `senderId`, `buyerId`, `merchantId`, `payerId`, and each member of `recipients`; and the
+ * owner of the wallet whose stream holds it.
  */
 export const eventUsers = (event: StoredEvent): Set<string> => {
   const users = new Set<string>();
   if (typeof event.metadata?.userId === 'string') users.add(event.metadata.userId);
+  // The owner of the wallet whose stream holds it: a credit's metadata names the payer, not the payee.
+  if (streamCategory(event.streamId) === 'wallet') users.add(streamEntityId(event.streamId));
   const data = event.data;
   if (data && typeof data === 'object') {
     for (const [field, value] of Object.entries(data as Record<string, unknown>)) {

@@ -133,7 +133,8 @@ export class ExportEventsCommand extends WithTimeRange(CommandRunner) {
 
   @Option({
     flags: '--user <userId>',
-    description: 'only events involving this user: metadata.userId, or data.userId/*UserId/readerId/authorId/senderId/recipients (repeatable)',
+    description:
+      'only events involving this user: the owner of its wallet stream, metadata.userId, or data.userId/*UserId/readerId/authorId/senderId/buyerId/merchantId/payerId/recipients (repeatable)',
   })
   parseUser(value: string, previous?: string[]): string[] {
     return collect(value, previous);
