@@ -111,6 +111,23 @@ describe('admin stats routes (embedded)', () => {
     expect(throughput.body.lag.watermark).toBe(throughput.body.lag.head);
   });
 
+  it('reads its own writes with ?after= on every stats route, like every other query', async () => {
+    const routes = ['daily', 'hourly', 'top-authors', 'top-articles', 'red-packet-luck', 'merchant-sales', 'money'];
+    const head = (await admin().get('/v1/admin/stats/throughput').expect(200)).body.lag.head as string;
+    for (const route of routes) {
+      expect({ route, status: (await admin().get(`/v1/admin/stats/${route}?after=${head}`)).status }).toEqual({ route, status: 200 });
+      const bad = await admin().get(`/v1/admin/stats/${route}?after=abc`);
+      expect({ route, status: bad.status, field: bad.body.errors?.[0]?.field }).toEqual({ route, status: 400, field: 'after' });
+    }
+    // A position the read models never reach: each waits out the read wait (together), then 503.
+    const ahead = await Promise.all(
+      routes.map(async (route) => [route, await admin().get(`/v1/admin/stats/${route}?after=${BigInt(head) + 1_000_000n}`)] as const),
+    );
+    for (const [route, answer] of ahead) {
+      expect({ route, status: answer.status, type: answer.body.type }).toEqual({ route, status: 503, type: expect.stringMatching(/read-model-behind$/) });
+    }
+  }, 60_000);
+
   it('is admin-only and refuses a bad range with a 400 problem', async () => {
     const user = await clientFor(zan.app, 'alice').get(`/v1/admin/stats/daily?${range}`).expect(403);
     expect(user.headers['content-type']).toMatch(/application\/problem\+json/);

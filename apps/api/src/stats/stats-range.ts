@@ -2,7 +2,9 @@ import { ApiQuery } from '@nestjs/swagger';
 import { Inject, Injectable, Query, applyDecorators, mixin, type PipeTransform, type Type } from '@nestjs/common';
 import { CLOCK, type Clock } from '@zan/platform';
 import { beijingDay, isBeijingDay, type StatsUnit, MAX_STATS_DAYS } from '@zan/read-models';
+import { AFTER } from '../http/query-params';
 import { badRequest } from '../http/validation';
+import { ReadYourWrites } from '../queries/read-your-writes';
 
 export interface StatsRange {
   from: string;
@@ -41,10 +43,16 @@ const rangePipeOf = (unit: StatsUnit): Type<PipeTransform> => {
   let pipe = rangePipes.get(unit);
   if (!pipe) {
     @Injectable()
-    class StatsRangePipe implements PipeTransform<Record<string, unknown>, StatsRange> {
-      constructor(@Inject(CLOCK) private readonly clock: Clock) {}
-      transform(query: Record<string, unknown>): StatsRange {
-        return statsRange(query.from, query.to, unit, this.clock.now());
+    class StatsRangePipe implements PipeTransform<Record<string, unknown>, Promise<StatsRange>> {
+      constructor(
+        @Inject(CLOCK) private readonly clock: Clock,
+        private readonly readYourWrites: ReadYourWrites,
+      ) {}
+      async transform(query: Record<string, unknown>): Promise<StatsRange> {
+        const range = statsRange(query.from, query.to, unit, this.clock.now());
+        // `?after=` on every query (CONTRACT.md v1.1): these figures come from the read models too.
+        await this.readYourWrites.waitFor(query.after);
+        return range;
       }
     }
     pipe = mixin(StatsRangePipe);
@@ -63,6 +71,7 @@ const ApiStatsRange = (unit: StatsUnit) =>
       description: `First Beijing day, included (default: ${DEFAULT_DAYS - 1} days before \`to\`)`,
       example: '2026-12-01',
     }),
+    ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' }),
     ApiQuery({
       name: 'to',
       required: false,

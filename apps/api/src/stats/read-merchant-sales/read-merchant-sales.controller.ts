@@ -41,7 +41,7 @@ export class ReadMerchantSalesController {
   @ApiOperation({ summary: 'Merchants’ sales and refunds per Beijing day, their totals and the top merchants by net sales (admin only)' })
   @ApiQuery(LIMIT)
   @ApiOkResponse({ type: StatsMerchantSalesDoc })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'read-model-behind')
   async sales(@StatsRangeQuery('day') range: StatsRange, @Query('limit') limit?: string) {
     const size = pageSize(limit, 10, 100);
     const [days, top] = await Promise.all([this.store.stats({ unit: 'day', ...range }), this.store.statsTop({ kind: 'merchants', ...range, limit: size })]);

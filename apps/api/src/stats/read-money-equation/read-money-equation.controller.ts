@@ -1,8 +1,10 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { AdminOnly } from '../../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
+import { AFTER } from '../../http/query-params';
+import { ReadYourWrites } from '../../queries/read-your-writes';
 import { MoneyEquationDoc } from './read-money-equation.dto';
 
 /**
@@ -14,13 +16,18 @@ import { MoneyEquationDoc } from './read-money-equation.dto';
 @AdminOnly()
 @Controller('v1/admin/stats')
 export class ReadMoneyEquationController {
-  constructor(@Inject(READ_MODEL_STORE) private readonly store: ReadModelStore) {}
+  constructor(
+    @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
 
   @Get('money')
   @ApiOperation({ summary: 'The money equation now: balances + held + in flight against fundings - withdrawals (admin only)' })
   @ApiOkResponse({ type: MoneyEquationDoc })
-  @ApiProblems(...AUTHENTICATED, 'forbidden')
-  async money() {
+  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'read-model-behind')
+  async money(@Query('after') after?: string) {
+    await this.readYourWrites.waitFor(after);
     // The watermark first: the totals read after it count at least every event up to it.
     const watermark = await this.store.watermark();
     const totals = await this.store.moneyTotals();

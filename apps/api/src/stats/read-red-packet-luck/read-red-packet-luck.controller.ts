@@ -22,7 +22,7 @@ export class ReadRedPacketLuckController {
   @Get('red-packet-luck')
   @ApiOperation({ summary: 'Red-packet luck in the range: a histogram of share ÷ mean share left, and the luckiest claims (admin only)' })
   @ApiOkResponse({ type: RedPacketLuckDoc })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'read-model-behind')
   async luck(@StatsRangeQuery('day') range: StatsRange) {
     const [days, best] = await Promise.all([this.store.stats({ unit: 'day', ...range }), this.store.luckiestClaims(range.from, range.to, BEST)]);
     const counts = new Array<number>(LUCK_BUCKETS).fill(0);

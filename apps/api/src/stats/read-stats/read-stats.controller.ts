@@ -19,7 +19,7 @@ export class ReadStatsController {
     summary: 'Counts and sums per Beijing day: likes, tips, fundings, withdrawals, transfers, red packets, merchants’ sales and refunds, events (admin only)',
   })
   @ApiOkResponse({ type: StatsSeriesDoc })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'read-model-behind')
   daily(@StatsRangeQuery('day') range: StatsRange) {
     return this.series('day', range);
   }
@@ -27,7 +27,7 @@ export class ReadStatsController {
   @Get('hourly')
   @ApiOperation({ summary: 'The same counts per Beijing hour, with events per minute (admin only)' })
   @ApiOkResponse({ type: StatsSeriesDoc })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'read-model-behind')
   hourly(@StatsRangeQuery('hour') range: StatsRange) {
     return this.series('hour', range);
   }

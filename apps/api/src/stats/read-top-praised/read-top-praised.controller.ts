@@ -21,7 +21,7 @@ export class ReadTopPraisedController {
   @ApiOperation({ summary: 'Authors by tips received in the range, highest first (admin only)' })
   @ApiQuery(LIMIT)
   @ApiOkResponse({ type: TopAuthorsDoc })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'read-model-behind')
   async authors(@StatsRangeQuery('day') range: StatsRange, @Query('limit') limit?: string) {
     const size = pageSize(limit, 10, 100);
     const top = await this.store.statsTop({ kind: 'authors', ...range, limit: size });
@@ -32,7 +32,7 @@ export class ReadTopPraisedController {
   @ApiOperation({ summary: 'Articles by tips received in the range, highest first, with their titles (admin only)' })
   @ApiQuery(LIMIT)
   @ApiOkResponse({ type: TopArticlesDoc })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation')
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'read-model-behind')
   async articles(@StatsRangeQuery('day') range: StatsRange, @Query('limit') limit?: string) {
     const size = pageSize(limit, 10, 100);
     const top = await this.store.statsTop({ kind: 'articles', ...range, limit: size });
