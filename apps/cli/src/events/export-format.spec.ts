@@ -88,12 +88,14 @@ describe('export filters', () => {
     expect([...eventUsers(event())].sort()).toEqual(['alice', 'bob']);
     const sent = event({
       type: 'RedPacketSent',
+      streamId: 'wallet-s',
       data: { senderId: 's', recipients: ['r1', 'r2'], amount: 1 },
       metadata: { correlationId: 'c', causationId: 'k', userId: 's' },
     });
     expect([...eventUsers(sent)].sort()).toEqual(['r1', 'r2', 's']);
     const transfer = event({
       type: 'FundsTransferred',
+      streamId: 'wallet-a',
       data: { fromUserId: 'a', toUserId: 'b', transferId: 'userId-like' },
       metadata: { correlationId: 'c', causationId: 'k', userId: 'a' },
     });

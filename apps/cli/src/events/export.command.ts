@@ -1,13 +1,12 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Inject } from '@nestjs/common';
 import { CommandRunner, Help, Option, SubCommand } from 'nest-commander';
 import { EVENT_TYPES, STREAM_CATEGORIES } from '@zan/contracts';
-import { Backends } from '../core/backends';
-import { CLI_IO, type CliIo, note } from '../core/cli-io';
-import { EXIT, UsageError } from '../core/exit-codes';
+import { Backends, describeError } from '../core/backends';
+import { CLI_IO, type CliIo, OutputClosed, note } from '../core/cli-io';
+import { CliError, EXIT, UsageError } from '../core/exit-codes';
 import { collect, parseChoice, parseIntOption, parsePositionOption } from '../core/options';
 import { Progress, formatCount } from '../core/progress';
 import { WithTimeRange, checkTimeRange } from '../core/shared-options';
@@ -42,6 +41,15 @@ export class ExportEventsCommand extends WithTimeRange(CommandRunner) {
   }
 
   async run(_params: string[], flags: ExportFlags): Promise<void> {
+    // `--user "$U"` with U empty must not quietly become no filter at all (every user's events).
+    for (const [flag, values] of [
+      ['--stream', flags.stream],
+      ['--category', flags.category],
+      ['--type', flags.type],
+      ['--user', flags.user],
+    ] as const) {
+      if (values !== undefined && values.length === 0) throw new UsageError(`${flag} needs a value (an empty one would select every event)`);
+    }
     const unknown = (flags.type ?? []).filter((t) => !(EVENT_TYPES as string[]).includes(t));
     if (unknown.length > 0) throw new UsageError(`unknown event type ${unknown.join(', ')} (known: ${EVENT_TYPES.join(', ')})`);
     const notCategories = unknownCategories(flags.category);
@@ -59,7 +67,11 @@ export class ExportEventsCommand extends WithTimeRange(CommandRunner) {
     const toFile = flags.out !== undefined && flags.out !== '-';
     const path = toFile ? resolve(this.io.cwd, flags.out!) : undefined;
     const partial = path && `${path}.partial`;
-    const out: Writable = partial ? createWriteStream(partial) : this.io.stdout;
+    // Opened before reading anything: a bad --out is refused at once, not as an unhandled 'error' event.
+    const out: Writable = partial ? await openOutputFile(path!, partial) : this.io.stdout;
+    // A write error (disk full, ...) is kept and reported once, never thrown as an unhandled 'error' event.
+    let writeError: Error | undefined;
+    if (partial) out.on('error', (error: Error) => (writeError ??= error));
     const progress = new Progress(this.io, 'export', flags.after, until ?? 0n);
     try {
       const result = await exportEvents(store, out, {
@@ -92,7 +104,10 @@ export class ExportEventsCommand extends WithTimeRange(CommandRunner) {
       if (partial) {
         out.destroy();
         await rm(partial, { force: true });
+        if (writeError) throw new CliError(`cannot write ${path}: ${describeError(writeError)}`, EXIT.failed, { cause: writeError });
       }
+      // The reader went away (`zan events export | head`): its choice, not a failure (README, "CLI").
+      if (!partial && error instanceof OutputClosed) return;
       throw error;
     }
   }
@@ -170,6 +185,16 @@ Examples:
   zan events export --after 74800000 --until 75200000 --stream red-packet-9f2c…`;
   }
 }
+
+/** `<file>.partial`, created (or truncated) now; a directory or a path that cannot be written is a usage error. */
+const openOutputFile = async (path: string, partial: string): Promise<Writable> => {
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) throw new UsageError(`--out ${path} is a directory; give a file name`);
+  try {
+    return (await open(partial, 'w')).createWriteStream();
+  } catch (error) {
+    throw new UsageError(`--out ${path}: cannot create ${partial}: ${describeError(error)}`);
+  }
+};
 
 const closeFile = (out: Writable): Promise<void> =>
   new Promise((resolveClose, reject) => {
