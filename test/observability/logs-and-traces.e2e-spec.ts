@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { idempotentCommandId } from '../../apps/api/src/command-path/ids';
+import { canonical } from '../../apps/api/src/idempotency/idempotency.interceptor';
 import { eventually } from '../support/eventually';
 import { ownCardOf, realNameOf, residentIdOf, verificationBodyOf } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
@@ -89,7 +91,11 @@ describe('a request followed through logs and traces', () => {
     expect(funded.status).toBe(201);
     expect(funded.headers.get('x-request-id')).toBe(requestId);
     expect(funded.headers.get('x-correlation-id')).toBe(correlationId);
-    const causationId = idempotentCommandId('lena', 'log-1');
+    // The command id names the request: its key and the hash its idempotency record keeps.
+    const requestHash = createHash('sha256')
+      .update(`POST\n/v1/wallets/me/fundings\n${canonical({ amount: 4_200, cardId: 'card-lena' })}`)
+      .digest('hex');
+    const causationId = idempotentCommandId('lena', 'log-1', requestHash);
 
     await eventually('the request, relay and projector log lines', async () =>
       ['request completed', 'published', 'applied'].every((msg) => lines().some((l) => l.msg === msg && l.correlationId === correlationId)),

@@ -25,6 +25,13 @@ export const metadataOf = (context: CommandContext, commandId = context.commandI
 /** Event ids of a command: the same command id always gives the same ids. */
 export const eventIdsOf = (commandId: string) => (index: number) => deterministicId(commandId, 'event', String(index));
 
+/**
+ * The event ids a request's command had before its command id named the request's hash (from
+ * (user, key) alone): what a retry taken over from a first attempt made then must also look for.
+ */
+export const legacyEventIdsOf = (metadata: EventMetadata): ((index: number) => string) | undefined =>
+  metadata.idempotencyKey === undefined ? undefined : eventIdsOf(idempotentCommandId(metadata.userId, metadata.idempotencyKey));
+
 const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
@@ -37,7 +44,7 @@ export const commandIdOf = (request: CommandRequest): string => {
   const state = request.raw;
   if (state.commandId === undefined) {
     const key = state.idempotency?.key;
-    state.commandId = key === undefined ? randomId() : idempotentCommandId(state.principal.userId, key);
+    state.commandId = key === undefined ? randomId() : idempotentCommandId(state.principal.userId, key, state.acceptedKey?.hash);
     state.causationId = state.commandId;
   }
   return state.commandId;

@@ -6,6 +6,7 @@ import { CLOCK, type Clock, inSpan } from '@zan/platform';
 import { CommandMetrics, type CommandOutcome } from '../observability/command-metrics';
 import { type Answer, answersOf, decideBatch } from './batch-decision';
 import type { Execution, Executed, Loaded, StateFolder } from './execution';
+import { legacyEventIdsOf } from './command-context';
 import { drawnOnce } from './ids';
 import { StreamLanes } from './stream-lanes';
 import { type LoadOptions, StreamStateCache, findStoredOutcome } from './stream-state-cache';
@@ -33,6 +34,9 @@ const MAX_ATTEMPTS = 25;
  * append, and a read before any refusal that a newer state could undo, keep a stale cache from ever
  * deciding wrongly.
  */
+/** How old an attempt found under a request's legacy ids may be and still be its own (the shortest retention of a record). */
+const LEGACY_ATTEMPT_MS = 24 * 3_600_000;
+
 @Injectable()
 export class CommandRunner {
   private readonly logger = new Logger(CommandRunner.name);
@@ -130,7 +134,7 @@ export class CommandRunner {
     if (!decision.once) return this.decideAndAppend(execution);
     const once = execution as Execution<S> & { eventId: (index: number) => string };
     if (decision.recovering) {
-      const earlier = await findStoredOutcome(this.store, once);
+      const earlier = await this.storedOutcome(once, true);
       if (earlier) return { ...earlier, replayed: true };
     }
     try {
@@ -139,10 +143,27 @@ export class CommandRunner {
       // A recovery refused: the twin it took over from may have stored the effect meanwhile (its
       // debit is what makes the funds insufficient now). That is the answer, not the refusal.
       if (!(error instanceof DuplicateEventError) && !(decision.recovering && error instanceof DomainError)) throw error;
-      const earlier = await findStoredOutcome(this.store, once);
+      const earlier = await this.storedOutcome(once, decision.recovering === true);
       if (!earlier) throw error;
       return { ...earlier, replayed: true };
     }
+  }
+
+  /**
+   * The stored outcome of a deterministic command. A recovery (its idempotency record taken over from
+   * an attempt that never finished) also looks under the ids that attempt had if it ran before
+   * command ids named the request (legacyEventIdsOf): the record's request hash matched, so they are
+   * this request's.
+   */
+  private async storedOutcome<S>(once: Execution<S> & { eventId: (index: number) => string }, recovering: boolean): Promise<Executed<S> | undefined> {
+    const found = await findStoredOutcome(this.store, once);
+    if (found || !recovering) return found;
+    const legacy = legacyEventIdsOf(once.metadata);
+    if (!legacy || legacy(0) === once.eventId(0)) return undefined;
+    const old = await findStoredOutcome(this.store, { ...once, eventId: legacy });
+    // Only an attempt of the last day: an older one was an earlier use of the key, whose record has
+    // been swept since (records are kept at least 24 h), not the attempt this record was taken over from.
+    return old && this.clock.now().getTime() - Date.parse(old.events[0]!.occurredAt) < LEGACY_ATTEMPT_MS ? old : undefined;
   }
 
   /** One command decided and appended alone: its events, or its refusal thrown. */

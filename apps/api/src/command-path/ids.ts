@@ -29,8 +29,16 @@ const uuidV5 = (name: string): string => {
 export const deterministicId = (...parts: string[]): string => uuidV5(parts.join('\n'));
 export const randomId = (): string => randomUUID();
 
-/** The command id of a request with an Idempotency-Key: the same (user, key) is the same command, with the same ids. */
-export const idempotentCommandId = (userId: string, idempotencyKey: string): string => deterministicId('command', userId, idempotencyKey);
+/**
+ * The command id of a request with an Idempotency-Key: the same (user, key, request) is the same
+ * command, with the same ids, so a retry finds its first attempt's events. The request's hash (the
+ * one its idempotency record keeps) is part of it: once the record is past its retention the key is
+ * free again, and a new request under it must not find an older request's events as its own (it
+ * was answered their 201, and nothing moved). Without a hash: the ids before that, which a retry
+ * taken over from then still looks for (legacyEventIdsOf).
+ */
+export const idempotentCommandId = (userId: string, idempotencyKey: string, requestHash?: string): string =>
+  requestHash === undefined ? deterministicId('command', userId, idempotencyKey) : deterministicId('command', userId, idempotencyKey, requestHash);
 
 /** Random event ids, each index drawn the first time it is asked for and the same ever after. */
 export const drawnOnce = (): ((index: number) => string) => {
