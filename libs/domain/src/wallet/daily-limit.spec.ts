@@ -46,6 +46,19 @@ describe('daily spending limit', () => {
       .then([{ type: 'WalletWithdrawn', data: { userId: 'bob', withdrawalId: 'w-new', cardId: 'card-1', amount: 1_000 } }]);
   });
 
+  it('counts a debit stamped before the latest day it has debits for on that day, not as a new count of the day before', () => {
+    // Decision times are not monotonic on a stream: a red packet's reading is taken before it waits on
+    // the wallet's lane, and replicas' clocks differ. 2 March 00:00:00.050 Beijing spends the whole
+    // limit; a debit stored after it but stamped 1 March 23:59:59.950 must not reset 2 March's count.
+    given([...rich, withdrawn(1_000, '2026-03-01T16:00:00.050Z'), withdrawn(1, '2026-03-01T15:59:59.950Z')])
+      .when(withdraw(1_000), at('2026-03-01T16:00:01Z'))
+      .thenThrows(DailyLimitExceeded, /1001 fen spent today/);
+    // And a decision stamped on the earlier day is judged against the later day's count.
+    given([...rich, withdrawn(1_000, '2026-03-01T16:00:00.050Z')])
+      .when(withdraw(1), at('2026-03-01T15:59:59.950Z'))
+      .thenThrows(DailyLimitExceeded, /1000 fen spent today/);
+  });
+
   it('is off when the limit is 0 or the decision has no time', () => {
     given([...rich, withdrawn(1_000, '2026-03-01T01:00:00Z')])
       .when(withdraw(5_000), { limits: { ...limits, dailySpend: 0 }, now: '2026-03-01T02:00:00Z' })

@@ -44,7 +44,8 @@ export const requireWithinLimits = (state: WalletState, amount: Fen, context: De
   if (!context.now) return;
   const today = beijingDay(context.now);
   const daily = tightest(context.limits.dailySpend, limits?.daily ?? 0);
-  const spentToday = state.spent?.day === today ? state.spent.amount : 0;
+  // A decision stamped before the latest day with debits (see evolve) is judged against that day's.
+  const spentToday = state.spent && state.spent.day >= today ? state.spent.amount : 0;
   if (daily > 0 && spentToday + amount > daily) {
     throw new DailyLimitExceeded(
       `spending ${amount} fen would pass today's limit of ${daily} fen for ${TIER_NAMES[tier]} (${spentToday} fen spent today)${raise(tier)}`,
@@ -52,7 +53,7 @@ export const requireWithinLimits = (state: WalletState, amount: Fen, context: De
   }
   const annual = limits?.annual ?? 0;
   const year = today.slice(0, 4);
-  const spentThisYear = state.spentThisYear?.year === year ? state.spentThisYear.amount : 0;
+  const spentThisYear = state.spentThisYear && state.spentThisYear.year >= year ? state.spentThisYear.amount : 0;
   if (annual > 0 && spentThisYear + amount > annual) {
     throw new AnnualLimitExceeded(
       `spending ${amount} fen would pass this year's limit of ${annual} fen for ${TIER_NAMES[tier]} (${spentThisYear} fen spent in ${year})${raise(tier)}`,

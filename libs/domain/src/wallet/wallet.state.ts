@@ -101,9 +101,14 @@ export const evolve = (state: WalletState, event: EventLike): WalletState => {
       if (delta === 0) return state;
       const next = { ...state, balance: state.balance + delta };
       if (delta < 0 && event.occurredAt) {
-        const day = beijingDay(event.occurredAt);
+        // Decision times are not monotonic on a stream (a red packet's reading is taken before it waits
+        // on the wallet's lane; replicas' clocks differ): a debit stamped before the latest day with
+        // debits counts on that day, so a late one never resets the counters of a later day.
+        const stamped = beijingDay(event.occurredAt);
+        const day = state.spent && state.spent.day > stamped ? state.spent.day : stamped;
         next.spent = { day, amount: (state.spent?.day === day ? state.spent.amount : 0) - delta };
-        const year = day.slice(0, 4);
+        const stampedYear = stamped.slice(0, 4);
+        const year = state.spentThisYear && state.spentThisYear.year > stampedYear ? state.spentThisYear.year : stampedYear;
         next.spentThisYear = { year, amount: (state.spentThisYear?.year === year ? state.spentThisYear.amount : 0) - delta };
       }
       return next;
