@@ -26,6 +26,9 @@ type BatchResult<S> = { kind: 'answered'; answers: Answer<S>[] } | { kind: 'dupl
 
 const MAX_ATTEMPTS = 25;
 
+/** How old an attempt found under a request's legacy ids may be and still be its own (the shortest retention of a record). */
+const LEGACY_ATTEMPT_MS = 24 * 3_600_000;
+
 /**
  * The one command loop: decide on the stream's state, append at the expected revision, retry on
  * a conflict. Commands on one stream wait in its lane (StreamLanes) and those waiting together are
@@ -34,9 +37,6 @@ const MAX_ATTEMPTS = 25;
  * append, and a read before any refusal that a newer state could undo, keep a stale cache from ever
  * deciding wrongly.
  */
-/** How old an attempt found under a request's legacy ids may be and still be its own (the shortest retention of a record). */
-const LEGACY_ATTEMPT_MS = 24 * 3_600_000;
-
 @Injectable()
 export class CommandRunner {
   private readonly logger = new Logger(CommandRunner.name);
