@@ -1,6 +1,6 @@
 import { Inject, Logger } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { verificationStatus } from '@zan/domain';
+import { type WalletCommand, verificationStatus, walletDecider } from '@zan/domain';
 import {
   PERSONAL_DATA_VAULT,
   VERIFICATION_PROVIDER,
@@ -61,24 +61,23 @@ export class RequestVerificationHandler implements ICommandHandler<RequestVerifi
     const verificationId = deterministicId(commandId, 'verification');
     const name = normalizeName(claim.name);
     const number = normalizeNumber(claim.number);
+    const command: WalletCommand = {
+      type: 'RequestVerification',
+      data: {
+        userId,
+        verificationId,
+        kind: claim.kind,
+        maskedName: maskName(name),
+        nameHash: keyedHash(this.keys.hashKey, 'name', name),
+        numberHash: keyedHash(this.keys.hashKey, 'number', number),
+      },
+    };
+    // A request the wallet refuses (verified already as someone else, another kind) must not touch
+    // the vault: what stands there is what was verified (product cards show a business's name from it).
+    walletDecider.decide(command, (await this.wallets.load(userId)).state, this.wallets.decideContext);
     // In the vault before any event names the request: an event never points at data that is not there.
     await this.vault.put(userId, { kind: claim.kind, name, number });
-    const requested = await this.wallets.decide(
-      userId,
-      {
-        type: 'RequestVerification',
-        data: {
-          userId,
-          verificationId,
-          kind: claim.kind,
-          maskedName: maskName(name),
-          nameHash: keyedHash(this.keys.hashKey, 'name', name),
-          numberHash: keyedHash(this.keys.hashKey, 'number', number),
-        },
-      },
-      context,
-      commandId,
-    );
+    const requested = await this.wallets.decide(userId, command, context, commandId);
     const current = requested.state.verification;
     // Nothing new asked (the same identity already verified): the standing answer. This very request
     // still pending (a retry after a failure between the two appends) is sent to the provider again.
