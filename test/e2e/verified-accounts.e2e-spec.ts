@@ -10,7 +10,7 @@ import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { PERSONAL_DATA_VAULT, type PersonalDataVault } from '@zan/platform';
 import { eventually } from '../support/eventually';
 import { type Client, clientFor, fundedUser, publishArticle, verify } from '../support/http-client';
-import { ownCardOf, realNameOf, residentIdOf, verificationBodyOf } from '../support/identity';
+import { companyNameOf, ownCardOf, realNameOf, residentIdOf, usccOf, verificationBodyOf } from '../support/identity';
 import { startFakeKycProvider } from '../support/kyc-provider';
 import { type RunningZan, startEmbeddedZan, startFullStackInProcess } from '../support/stacks';
 import { readAsSubscriber } from '../support/subscriber';
@@ -163,6 +163,31 @@ describe('verified accounts (embedded, local provider)', () => {
     expect(containsAnywhere(zan.dataDir, realName)).toBe(false);
     expect(containsAnywhere(zan.dataDir, idNumber)).toBe(false);
     expect(containsAnywhere(zan.dataDir, '高**')).toBe(true);
+  });
+
+  // A refused request (verified already as someone else: 409; another kind: 422) changes nothing, the
+  // vault included: what stands there is what was verified, and a business's cards show its name from it.
+  it("a verified merchant's refused re-verification under another company does not rename its product cards", async () => {
+    const { client: shop } = await fundedUser(zan.app, 'vr-shop', 0, 'business');
+    const vault = zan.app.get<PersonalDataVault>(PERSONAL_DATA_VAULT);
+    expect(await vault.get('vr-shop')).toEqual({ kind: 'business', name: companyNameOf('vr-shop'), number: usccOf('vr-shop') });
+    // Another company's name, and a number that is not even a valid credit code: refused (409 already-verified).
+    const refused = await shop
+      .post('/v1/wallets/me/verification', { kind: 'business', companyName: '中国工商银行股份有限公司', licenseNumber: 'X' })
+      .expect(409);
+    expect(refused.body.type).toMatch(/already-verified$/);
+    const listed = await shop.post('/v1/merchants/me/products', { title: 'Tea', price: 100 }).expect(201);
+    const card = await clientFor(zan.app, 'vr-buyer').get(`/v1/products/${listed.body.productId}?after=${listed.body.position}`).expect(200);
+    expect(card.body.merchantName).toBe(companyNameOf('vr-shop'));
+    expect(await vault.get('vr-shop')).toEqual({ kind: 'business', name: companyNameOf('vr-shop'), number: usccOf('vr-shop') });
+  });
+
+  it('a refused kind mismatch does not put personal data in the vault', async () => {
+    const { client: person } = await fundedUser(zan.app, 'vr-person', 0);
+    const vault = zan.app.get<PersonalDataVault>(PERSONAL_DATA_VAULT);
+    const before = await vault.get('vr-person');
+    await person.post('/v1/wallets/me/verification', { kind: 'business', companyName: '某某公司', licenseNumber: 'ABC' }).expect(422);
+    expect(await vault.get('vr-person')).toEqual(before);
   });
 });
 
