@@ -2,7 +2,7 @@ import { ApiQuery } from '@nestjs/swagger';
 import { Inject, Injectable, Query, applyDecorators, mixin, type PipeTransform, type Type } from '@nestjs/common';
 import { CLOCK, type Clock } from '@zan/platform';
 import { beijingDay, isBeijingDay, type StatsUnit, MAX_STATS_DAYS } from '@zan/read-models';
-import { AFTER } from '../http/query-params';
+import { AFTER_QUERY } from '../http/query-params';
 import { badRequest } from '../http/validation';
 import { ReadYourWrites } from '../queries/read-your-writes';
 
@@ -71,7 +71,7 @@ const ApiStatsRange = (unit: StatsUnit) =>
       description: `First Beijing day, included (default: ${DEFAULT_DAYS - 1} days before \`to\`)`,
       example: '2026-12-01',
     }),
-    ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' }),
+    ApiQuery(AFTER_QUERY),
     ApiQuery({
       name: 'to',
       required: false,

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags
 import { GroupBuyNotFound } from '@zan/domain';
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { ApiProblems } from '../../http/openapi';
-import { AFTER, READ_PROBLEMS } from '../../http/query-params';
+import { AFTER_QUERY, READ_PROBLEMS } from '../../http/query-params';
 import { ReadYourWrites } from '../../queries/read-your-writes';
 import { requireGroupBuyId } from '../group-buy-id';
 import { GroupBuyDoc } from './read-group-buy.dto';
@@ -21,7 +21,7 @@ export class ReadGroupBuyController {
   @Get(':id')
   @ApiOperation({ operationId: 'Queries_groupBuy', summary: 'A group buy: its members so far and its status' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiQuery(AFTER_QUERY)
   @ApiOkResponse({ type: GroupBuyDoc })
   @ApiProblems(...READ_PROBLEMS, 'group-buy-not-found')
   async groupBuy(@Param('id') id: string, @Query('after') after?: string): Promise<GroupBuyDoc> {

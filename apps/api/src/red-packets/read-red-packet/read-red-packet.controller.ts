@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { ApiProblems } from '../../http/openapi';
 import { ProblemException, problem } from '../../http/problem';
-import { AFTER, READ_PROBLEMS } from '../../http/query-params';
+import { AFTER_QUERY, READ_PROBLEMS } from '../../http/query-params';
 import { ReadYourWrites } from '../../queries/read-your-writes';
 import { requireRedPacketId } from '../red-packet-id';
 import { RedPacketDoc } from './read-red-packet.dto';
@@ -21,7 +21,7 @@ export class ReadRedPacketController {
   @Get('red-packets/:id')
   @ApiOperation({ operationId: 'Queries_redPacket', summary: 'A red packet: its claims, what remains and its status' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiQuery(AFTER_QUERY)
   @ApiOkResponse({ type: RedPacketDoc })
   @ApiProblems(...READ_PROBLEMS, 'red-packet-not-found')
   async redPacket(@Param('id') id: string, @Query('after') after?: string): Promise<RedPacketDoc> {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { AdminOnly } from '../../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
-import { AFTER } from '../../http/query-params';
+import { AFTER_QUERY } from '../../http/query-params';
 import { ReadYourWrites } from '../../queries/read-your-writes';
 import { MoneyEquationDoc } from './read-money-equation.dto';
 
@@ -24,7 +24,7 @@ export class ReadMoneyEquationController {
   @Get('money')
   @ApiOperation({ summary: 'The money equation now: balances + held + in flight against fundings - withdrawals (admin only)' })
   @ApiOkResponse({ type: MoneyEquationDoc })
-  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiQuery(AFTER_QUERY)
   @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'read-model-behind')
   async money(@Query('after') after?: string) {
     await this.readYourWrites.waitFor(after);

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { ApiProblems } from '../../http/openapi';
-import { AFTER, READ_PROBLEMS } from '../../http/query-params';
+import { AFTER_QUERY, READ_PROBLEMS } from '../../http/query-params';
 import { requireId } from '../../http/validation';
 import { ReadYourWrites } from '../../queries/read-your-writes';
 import { ArticleEarningsDoc, EarningsDoc } from './read-earnings.dto';
@@ -20,7 +20,7 @@ export class ReadEarningsController {
   @Get('authors/:authorId/earnings')
   @ApiOperation({ operationId: 'Queries_earnings', summary: "An author's tip earnings, in total and by article" })
   @ApiParam({ name: 'authorId', example: 'bob' })
-  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiQuery(AFTER_QUERY)
   @ApiExtraModels(ArticleEarningsDoc)
   @ApiOkResponse({ type: EarningsDoc })
   @ApiProblems(...READ_PROBLEMS)

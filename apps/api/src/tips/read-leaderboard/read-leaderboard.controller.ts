@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { ApiProblems } from '../../http/openapi';
-import { AFTER, READ_PROBLEMS, pageSize } from '../../http/query-params';
+import { AFTER_QUERY, READ_PROBLEMS, pageSize } from '../../http/query-params';
 import { ReadYourWrites } from '../../queries/read-your-writes';
 import { LeaderboardEntryDoc } from './read-leaderboard.dto';
 
@@ -19,7 +19,7 @@ export class ReadLeaderboardController {
   @Get('leaderboards/authors')
   @ApiOperation({ operationId: 'Queries_leaderboard', summary: 'Authors by tip earnings, highest first' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 } })
-  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiQuery(AFTER_QUERY)
   @ApiOkResponse({ type: [LeaderboardEntryDoc] })
   @ApiProblems(...READ_PROBLEMS)
   async leaderboard(@Query('limit') limit?: string, @Query('after') after?: string): Promise<LeaderboardEntryDoc[]> {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@
 import { InvalidFeedCursor, READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { CurrentUser, type Principal } from '../../auth/auth.guard';
 import { ApiProblems } from '../../http/openapi';
-import { AFTER, READ_PROBLEMS, pageSize } from '../../http/query-params';
+import { AFTER_QUERY, READ_PROBLEMS, pageSize } from '../../http/query-params';
 import { badRequest } from '../../http/validation';
 import { ReadYourWrites } from '../../queries/read-your-writes';
 import { FeedPageDoc } from './read-feed.dto';
@@ -22,7 +22,7 @@ export class ReadFeedController {
   @ApiOperation({ operationId: 'Queries_feed', summary: 'Your activity, newest first' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   @ApiQuery({ name: 'before', required: false, type: String, description: 'The nextCursor of the previous page' })
-  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiQuery(AFTER_QUERY)
   @ApiOkResponse({ type: FeedPageDoc })
   @ApiProblems(...READ_PROBLEMS)
   async feed(

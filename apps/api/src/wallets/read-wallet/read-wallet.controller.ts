@@ -4,7 +4,7 @@ import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { AdminOnly, CurrentUser, type Principal } from '../../auth/auth.guard';
 import { ApiProblems } from '../../http/openapi';
 import { ProblemException, problem } from '../../http/problem';
-import { AFTER, READ_PROBLEMS } from '../../http/query-params';
+import { AFTER_QUERY, READ_PROBLEMS } from '../../http/query-params';
 import { requireId } from '../../http/validation';
 import { ReadYourWrites } from '../../queries/read-your-writes';
 import { WalletDoc } from './read-wallet.dto';
@@ -21,7 +21,7 @@ export class ReadWalletController {
 
   @Get('wallets/me')
   @ApiOperation({ operationId: 'Queries_myWallet', summary: 'Your wallet and balance' })
-  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiQuery(AFTER_QUERY)
   @ApiOkResponse({ type: WalletDoc })
   @ApiProblems(...READ_PROBLEMS, 'wallet-not-found')
   async myWallet(@CurrentUser() user: Principal, @Query('after') after?: string): Promise<WalletDoc> {
@@ -33,7 +33,7 @@ export class ReadWalletController {
   @AdminOnly()
   @ApiOperation({ operationId: 'Queries_wallet', summary: "A user's wallet (admin only)" })
   @ApiParam({ name: 'userId', example: 'alice' })
-  @ApiQuery({ name: 'after', required: false, type: String, description: AFTER, example: '74800000' })
+  @ApiQuery(AFTER_QUERY)
   @ApiOkResponse({ type: WalletDoc })
   @ApiProblems(...READ_PROBLEMS, 'forbidden', 'wallet-not-found')
   async wallet(@Param('userId') userId: string, @Query('after') after?: string): Promise<WalletDoc> {
