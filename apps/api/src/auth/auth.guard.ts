@@ -5,6 +5,7 @@ import { PUBLIC_ROUTE, ZAN_CONFIG, ZAN_SECRETS, type ZanConfig, type ZanSecrets 
 import { BearerTokenVerifier, CLOCK_SKEW_SECONDS, TokenRejected } from './bearer-token';
 import type { ApiRequest, Principal } from '../http/api-request';
 import { ProblemException, problem } from '../http/problem';
+import { perRoute } from '../http/route-marks';
 import { ID_PATTERN } from '../http/validation';
 
 export type { Principal } from '../http/api-request';
@@ -48,22 +49,11 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  /** Each route's marks, by its handler: route metadata does not change once the app runs. */
-  private readonly routes = new WeakMap<object, { isPublic: boolean; adminOnly: boolean }>();
-
-  private routeOf(context: ExecutionContext): { isPublic: boolean; adminOnly: boolean } {
-    const handler = context.getHandler();
-    let route = this.routes.get(handler);
-    if (!route) {
-      const targets = [handler, context.getClass()];
-      route = {
-        isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets) === true,
-        adminOnly: this.reflector.getAllAndOverride<boolean | undefined>(ADMIN_ROUTE, targets) === true,
-      };
-      this.routes.set(handler, route);
-    }
-    return route;
-  }
+  /** Each route's marks, once per handler. */
+  private readonly routeOf = perRoute((targets) => ({
+    isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets) === true,
+    adminOnly: this.reflector.getAllAndOverride<boolean | undefined>(ADMIN_ROUTE, targets) === true,
+  }));
 
   /** The caller the request's bearer token names, kept on the request (401 without a valid token). */
   private authenticate(request: ApiRequest): Principal {

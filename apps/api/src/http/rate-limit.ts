@@ -3,6 +3,7 @@ import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerRequest } from
 import type { ApiRequest } from './api-request';
 import { IDEMPOTENT_ROUTE } from './idempotent-route';
 import { ProblemException, problem } from './problem';
+import { perRoute } from './route-marks';
 
 const RATE_LIMITED_ROUTE = 'zan:rate-limited';
 /** Counts a route that moves no money against the same per-user budget as money-moving ones (linking a card). */
@@ -37,22 +38,15 @@ export class MoneyRateLimitGuard extends ThrottlerGuard {
     return super.handleRequest(request);
   }
 
-  /** Whether the money throttler limits a route, by its handler: route metadata does not change once the app runs. */
-  private readonly moneyRoutes = new WeakMap<object, boolean>();
+  /** Whether the money throttler limits a route, once per handler. */
+  private readonly moneyRoute = perRoute(
+    (targets) =>
+      this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED_ROUTE, targets) === true ||
+      this.reflector.getAllAndOverride<string | undefined>(IDEMPOTENT_ROUTE, targets) === 'required',
+  );
 
   private limits(throttler: string | undefined, context: ExecutionContext): boolean {
-    if (throttler === 'money') {
-      const handler = context.getHandler();
-      let limited = this.moneyRoutes.get(handler);
-      if (limited === undefined) {
-        const targets = [handler, context.getClass()];
-        limited =
-          this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED_ROUTE, targets) === true ||
-          this.reflector.getAllAndOverride<string | undefined>(IDEMPOTENT_ROUTE, targets) === 'required';
-        this.moneyRoutes.set(handler, limited);
-      }
-      return limited;
-    }
+    if (throttler === 'money') return this.moneyRoute(context);
     const request = context.switchToHttp().getRequest<ApiRequest>();
     // Fastify answers HEAD on every GET route by running the GET handler (the read, any ?after= wait):
     // it is the same query and counts against the same limit.
