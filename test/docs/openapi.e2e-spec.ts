@@ -1,6 +1,6 @@
 import request, { type Response, type Test } from 'supertest';
 import { PROBLEM_CATALOG } from '../../apps/api/src/http/openapi';
-import { PROBLEM_BASE } from '../../apps/api/src/http/problem';
+import { PROBLEM_BASE } from '@zan/platform';
 import { violations } from '../support/json-schema';
 import { type Client, clientFor } from '../support/http-client';
 import { ownCardOf, verificationBodyOf } from '../support/identity';

@@ -10,6 +10,9 @@ import { installRequestHooks } from './observability/request-hooks';
 /** The largest request body read: a red packet with its recipient list fits several times over. */
 export const BODY_LIMIT = 64 * 1024;
 
+/** Where every problem type Zan answers is named: `https://zan.dev/problems/<code>`. */
+export const PROBLEM_BASE = 'https://zan.dev/problems/';
+
 /**
  * A request Node's HTTP parser refuses (two Content-Length headers, a bad chunk, a header too large,
  * a control character in a header, an unknown method) never reaches a route: it is answered here, on
@@ -25,7 +28,7 @@ const answerClientError = (error: NodeJS.ErrnoException, socket: Socket): void =
       : error.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'request-header-fields-too-large', 'Request header fields too large', 'the request headers are too large']
         : [400, 'bad-request', 'Bad request', 'the request is not well-formed HTTP/1.1'];
-  const body = JSON.stringify({ type: `https://zan.dev/problems/${code}`, title, status, detail });
+  const body = JSON.stringify({ type: `${PROBLEM_BASE}${code}`, title, status, detail });
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -11,7 +11,7 @@ export { useZanLogger } from './observability/use-logger';
 export { ReadinessChecks, type ReadinessProbe } from './observability/health';
 export { Public, PUBLIC_ROUTE } from './observability/public-route';
 export { routeTemplateOf } from './observability/request-hooks';
-export { BODY_LIMIT, createHttpApp, httpAdapter } from './http-platform';
+export { BODY_LIMIT, PROBLEM_BASE, createHttpApp, httpAdapter } from './http-platform';
 export { REDACTED_PATHS, eventLogFields, requestIdOf, type RequestIds } from './observability/logging';
 export * from './observability/trace-context';
 export * from './leader-election';

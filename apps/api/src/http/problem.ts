@@ -1,3 +1,5 @@
+import { PROBLEM_BASE } from '@zan/platform';
+
 /** RFC 9457 problem details, the only error shape Zan's HTTP api returns. */
 export interface Problem {
   type: string;
@@ -8,7 +10,6 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-export const PROBLEM_BASE = 'https://zan.dev/problems/';
 export const problemType = (code: string): string => `${PROBLEM_BASE}${code}`;
 
 export const problem = (status: number, code: string, title: string, detail: string, extra: Partial<Problem> = {}): Problem => ({
