@@ -92,12 +92,13 @@ export class PostgresLeaderLock implements LeaderLock {
   }
 
   private async connect(): Promise<Client> {
+    const timeoutMs = this.options.queryTimeoutMs ?? 5000;
     const client = new Client({
       connectionString: this.options.connectionString,
       application_name: this.options.applicationName ?? 'zan-leader',
-      query_timeout: this.options.queryTimeoutMs ?? 5000,
+      query_timeout: timeoutMs,
       // A connection attempt that hangs would hold every campaign of this process up for ever.
-      connectionTimeoutMillis: this.options.queryTimeoutMs ?? 5000,
+      connectionTimeoutMillis: timeoutMs,
       keepAlive: true,
     });
     // A terminated backend emits 'error' then 'end'; either means every lock of this session is gone.
