@@ -92,6 +92,8 @@ export const createAdapters = async (config: ZanConfig, roles: readonly Role[] =
           connectionString: config.eventStore.url,
           schema: config.eventStore.schema,
           poolSize: config.eventStore.poolSize,
+          queryTimeoutMs: config.eventStore.queryTimeoutMs,
+          connectTimeoutMs: config.eventStore.connectTimeoutMs,
           existing: options.existing,
         })
       : config.eventStore.kind === 'embedded'

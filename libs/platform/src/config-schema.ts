@@ -51,6 +51,8 @@ export interface ValidatedEnv {
   ZAN_EVENT_STORE?: string;
   ZAN_PG_SCHEMA: string;
   ZAN_PG_POOL_SIZE: number;
+  ZAN_PG_QUERY_TIMEOUT_MS: number;
+  ZAN_PG_CONNECT_TIMEOUT_MS: number;
   ZAN_DATA_DIR: string;
   KAFKA_BROKERS?: string;
   KAFKA_PARTITIONS: number;
@@ -124,6 +126,9 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
     .pattern(/^[a-z_][a-z0-9_]{0,62}$/)
     .default('zan'),
   ZAN_PG_POOL_SIZE: Joi.number().integer().min(1).max(200).default(20),
+  // Deadlines on PostgreSQL: a connection gone silent (a partition) answers in bounded time, then is dropped.
+  ZAN_PG_QUERY_TIMEOUT_MS: Joi.number().integer().min(100).max(3_600_000).default(15_000),
+  ZAN_PG_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(10_000),
   ZAN_DATA_DIR: Joi.string().default('./data'),
   KAFKA_BROKERS: Joi.string().pattern(/^[^,\s]+(,[^,\s]+)*$/),
   KAFKA_PARTITIONS: Joi.number().integer().min(1).max(1024).default(3),

@@ -53,7 +53,7 @@ export interface ZanConfig {
   dataDir: string;
   eventStore:
     | { kind: 'embedded'; dataDir: string; schema: string }
-    | { kind: 'postgres'; url: string; schema: string; poolSize: number }
+    | { kind: 'postgres'; url: string; schema: string; poolSize: number; queryTimeoutMs: number; connectTimeoutMs: number }
     | { kind: 'eventstoredb'; url: string };
   /** sessionTimeoutMs: unset keeps kafkajs's 30 s. */
   /**
@@ -105,7 +105,14 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): ZanConfig => {
   const eventStore: ZanConfig['eventStore'] = !storeUrl
     ? { kind: 'embedded', dataDir: v.ZAN_DATA_DIR, schema: v.ZAN_PG_SCHEMA }
     : storeUrl.startsWith('postgres')
-      ? { kind: 'postgres', url: storeUrl, schema: v.ZAN_PG_SCHEMA, poolSize: v.ZAN_PG_POOL_SIZE }
+      ? {
+          kind: 'postgres',
+          url: storeUrl,
+          schema: v.ZAN_PG_SCHEMA,
+          poolSize: v.ZAN_PG_POOL_SIZE,
+          queryTimeoutMs: v.ZAN_PG_QUERY_TIMEOUT_MS,
+          connectTimeoutMs: v.ZAN_PG_CONNECT_TIMEOUT_MS,
+        }
       : { kind: 'eventstoredb', url: storeUrl };
   // Beside EventStoreDB there is no SQL database: the api keeps idempotency records and timers in Redis.
   if (eventStore.kind === 'eventstoredb' && !v.REDIS_URL && String(v.ZAN_ROLES).split(',').includes('api')) {

@@ -7,6 +7,17 @@ export interface PgSqlClientOptions {
   /** Pool size (default 10). LISTEN uses one more, dedicated connection. */
   poolSize?: number;
   applicationName?: string;
+  /**
+   * Longest a statement may go unanswered (default 15 s). Past it the statement fails with ETIMEDOUT
+   * and its connection is dropped: on a connection gone silent (a partition, a lost NAT entry) a
+   * statement would otherwise wait for the operating system to give up on the socket, minutes later.
+   * Its outcome is then unknown, as after any lost connection: callers retry idempotently.
+   */
+  queryTimeoutMs?: number;
+  /** Longest wait for a pooled connection, opening one included (default 10 s). */
+  connectTimeoutMs?: number;
+  /** How often the LISTEN connection must answer a `SELECT 1` (default 15 s): a silent one would miss NOTIFY for ever. */
+  listenHeartbeatMs?: number;
 }
 
 export interface PgSqlClientStats {
@@ -18,6 +29,21 @@ export interface PgSqlClientStats {
 }
 
 const RECONNECT_DELAY_MS = 1000;
+const DEFAULT_QUERY_TIMEOUT_MS = 15_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_LISTEN_HEARTBEAT_MS = 15_000;
+
+/** node-postgres' message when `query_timeout` passes. */
+const PG_QUERY_TIMEOUT = 'Query read timeout';
+
+/** A statement unanswered within its deadline, as a network error: the connection is dropped, the caller may retry. */
+class QueryTimeoutError extends Error {
+  override readonly name = 'QueryTimeoutError';
+  readonly code = 'ETIMEDOUT';
+  constructor(timeoutMs: number) {
+    super(`PostgreSQL did not answer within ${timeoutMs} ms`);
+  }
+}
 
 /**
  * A connection is only thrown away when it may be broken. node-postgres' `pool.query()` destroys it on
@@ -41,6 +67,8 @@ class GuardedClient extends Client {
     this.on('error', () => undefined);
   }
 }
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /** At most this many distinct statements are prepared by name; past it, statements go unnamed. */
 const MAX_PREPARED = 500;
@@ -82,6 +110,7 @@ export class PgSqlClient implements SqlClient {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'zan',
       Client: GuardedClient,
+      ...this.deadlines(),
     });
     this.pool.on('connect', () => {
       this.connectionsOpened += 1;
@@ -106,7 +135,7 @@ export class PgSqlClient implements SqlClient {
       const result = await this.run(client, text, params);
       return { rows: result.rows as R[] };
     } catch (error) {
-      if (mayBeBroken(error)) broken = error instanceof Error ? error : new Error(String(error));
+      if (mayBeBroken(error)) broken = asError(error);
       throw error;
     } finally {
       client.release(broken);
@@ -117,14 +146,16 @@ export class PgSqlClient implements SqlClient {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await this.run(client, 'BEGIN');
       const result = await fn(this.txOf(client));
       // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK, not an error.
-      const commit = await client.query('COMMIT');
+      const commit = await this.run(client, 'COMMIT');
       if (commit.command === 'ROLLBACK') throw new Error('transaction rolled back: a statement in it had failed');
       return result;
     } catch (error) {
-      broken = await this.rollback(client);
+      // A silent connection is dropped, not asked to ROLLBACK (it would not answer that either): the
+      // server rolls back what a closed session left open.
+      broken = error instanceof QueryTimeoutError ? error : await this.rollback(client);
       throw error;
     } finally {
       client.release(broken);
@@ -177,15 +208,33 @@ export class PgSqlClient implements SqlClient {
     };
   }
 
-  private run(client: PoolClient, text: string, params: readonly unknown[] | undefined) {
+  private async run(client: PoolClient | Client, text: string, params?: readonly unknown[]) {
     const config = this.statements.config(text, params);
-    return typeof config === 'string' ? client.query(config) : client.query(config);
+    try {
+      return typeof config === 'string' ? await client.query(config) : await client.query(config);
+    } catch (error) {
+      if (error instanceof Error && error.message === PG_QUERY_TIMEOUT) throw new QueryTimeoutError(this.queryTimeoutMs());
+      throw error;
+    }
+  }
+
+  private queryTimeoutMs(): number {
+    return this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  }
+
+  /** What every connection of this client is opened with: deadlines, and TCP keepalive for peers that vanish. */
+  private deadlines() {
+    return {
+      query_timeout: this.queryTimeoutMs(),
+      connectionTimeoutMillis: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    };
   }
 
   /** Returns the error to release the client with: only when ROLLBACK itself failed. */
   private async rollback(client: PoolClient): Promise<Error | undefined> {
     try {
-      await client.query('ROLLBACK');
+      await this.run(client, 'ROLLBACK');
       return undefined;
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
@@ -202,6 +251,7 @@ export class PgSqlClient implements SqlClient {
     const client = new Client({
       connectionString: this.options.connectionString,
       application_name: `${this.options.applicationName ?? 'zan'}-listen`,
+      ...this.deadlines(),
     });
     client.on('notification', (message) => {
       for (const callback of this.listeners.get(message.channel) ?? []) callback(message.payload ?? '');
@@ -212,6 +262,7 @@ export class PgSqlClient implements SqlClient {
     try {
       await client.connect();
       for (const channel of this.listeners.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+      this.heartbeat(client);
       return client;
     } catch (error) {
       client.removeAllListeners('end');
@@ -219,6 +270,19 @@ export class PgSqlClient implements SqlClient {
       this.listenClient = undefined;
       throw error;
     }
+  }
+
+  /** Asks the LISTEN connection for a row now and then; one unanswered in time counts as the connection lost. */
+  private heartbeat(client: Client): void {
+    const timer = setInterval(() => {
+      if (this.closed) return clearInterval(timer);
+      this.run(client, 'SELECT 1').catch((error: unknown) => {
+        clearInterval(timer);
+        client.emit('error', asError(error));
+      });
+    }, this.options.listenHeartbeatMs ?? DEFAULT_LISTEN_HEARTBEAT_MS);
+    timer.unref();
+    client.once('end', () => clearInterval(timer));
   }
 
   /** Reconnects while someone listens; callers are woken since notifications may have been missed. */

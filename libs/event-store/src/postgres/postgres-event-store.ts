@@ -7,6 +7,10 @@ export interface PostgresEventStoreOptions {
   schema?: string;
   /** Pool size (default 10); LISTEN takes one more connection. */
   poolSize?: number;
+  /** Longest a statement may go unanswered before its connection is dropped (default 15 s). */
+  queryTimeoutMs?: number;
+  /** Longest wait for a pooled connection, opening one included (default 10 s). */
+  connectTimeoutMs?: number;
   /** Poll interval of caught-up subscriptions when no NOTIFY arrives (default 250 ms). */
   pollIntervalMs?: number;
   applicationName?: string;
@@ -22,6 +26,8 @@ export const createPostgresEventStore = async (options: PostgresEventStoreOption
   const sql = new PgSqlClient({
     connectionString: options.connectionString,
     poolSize: options.poolSize,
+    queryTimeoutMs: options.queryTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs,
     applicationName: options.applicationName,
   });
   return openSqlEventStore(sql, options);
