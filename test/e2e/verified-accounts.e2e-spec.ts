@@ -182,6 +182,23 @@ describe('verified accounts (embedded, local provider)', () => {
     expect(await vault.get('vr-shop')).toEqual({ kind: 'business', name: companyNameOf('vr-shop'), number: usccOf('vr-shop') });
   });
 
+  // The check before the vault is written and the append that follows are two steps: a request
+  // refused in between (its twin verified first) has put its claim in the vault. A card names a
+  // business only by the data the wallet's verification hashed, never by whatever the vault holds.
+  it('a vault record that is not the verified identity never names the product cards', async () => {
+    const { client: shop } = await fundedUser(zan.app, 'vr-race', 0, 'business');
+    const vault = zan.app.get<PersonalDataVault>(PERSONAL_DATA_VAULT);
+    await vault.put('vr-race', { kind: 'business', name: '中国工商银行股份有限公司', number: usccOf('vr-other') });
+    const listed = await shop.post('/v1/merchants/me/products', { title: 'Tea', price: 100 }).expect(201);
+    const card = await clientFor(zan.app, 'vr-buyer').get(`/v1/products/${listed.body.productId}?after=${listed.body.position}`).expect(200);
+    expect(card.body.merchantName).toBe('vr-race');
+    // The verified identity back in the vault: the card names it again.
+    await vault.put('vr-race', { kind: 'business', name: companyNameOf('vr-race'), number: usccOf('vr-race') });
+    const relisted = await shop.post('/v1/merchants/me/products', { title: 'Tea', price: 100 }).expect(201);
+    const named = await clientFor(zan.app, 'vr-buyer').get(`/v1/products/${relisted.body.productId}?after=${relisted.body.position}`).expect(200);
+    expect(named.body.merchantName).toBe(companyNameOf('vr-race'));
+  });
+
   it('a refused kind mismatch does not put personal data in the vault', async () => {
     const { client: person } = await fundedUser(zan.app, 'vr-person', 0);
     const vault = zan.app.get<PersonalDataVault>(PERSONAL_DATA_VAULT);

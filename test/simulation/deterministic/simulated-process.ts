@@ -110,7 +110,7 @@ export class SimulatedProcess {
       claim: new ClaimRedPacketHandler(packets, clock, random),
       issueCode: new IssuePaymentCodeHandler(codes, wallets, clock, SIMULATION_SECRETS),
       pay: new PayByCodeHandler(codes, wallets),
-      listProduct: new ListProductHandler(wallets, products, SIMULATION_VAULT, SIMULATION_SECRETS),
+      listProduct: new ListProductHandler(wallets, products, SIMULATION_VAULT, SIMULATION_SECRETS, SIMULATION_VAULT_KEYS),
       openGroupBuy: new OpenGroupBuyHandler(wallets, products, groupBuys, this.expiries, clock, SIMULATION_SECRETS),
       joinGroupBuy: new JoinGroupBuyHandler(wallets, groupBuys, clock, SIMULATION_SECRETS),
       refundOrder: new RefundOrderHandler(new OrderStreams(this.runner), wallets, orderSaga, SIMULATION_SECRETS),
