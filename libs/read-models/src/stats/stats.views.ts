@@ -1,4 +1,5 @@
 import type { Fen } from '@zan/contracts';
+import { compareBytes } from '../positions';
 
 /** A hash as both stores return it (field -> string, {} when missing). */
 type RawHash = Record<string, string>;
@@ -123,5 +124,15 @@ export const luckyClaimOf = (day: string, member: string, score: number): LuckyC
   return { day, redPacketId, userId, amount, luckPermille: score };
 };
 
+const luckMember = (claim: LuckyClaim): string => JSON.stringify([claim.redPacketId, claim.userId, claim.amount]);
+
+/**
+ * The luckiest first; ties by day, then as a day's trimmed set keeps them (ZREMRANGEBYRANK drops the
+ * lowest score and, among equal scores, the lowest member bytes). So the best `limit` (up to
+ * LUCKY_CLAIMS_PER_DAY) are the same whether a day's claims sit in one set or in shards each trimmed
+ * to that length: the Redis store's answer equals a replay's.
+ */
 export const bestLuck = (claims: LuckyClaim[], limit: number): LuckyClaim[] =>
-  claims.sort((a, b) => b.luckPermille - a.luckPermille || (a.day < b.day ? -1 : a.day > b.day ? 1 : a.redPacketId < b.redPacketId ? -1 : 1)).slice(0, limit);
+  claims
+    .sort((a, b) => b.luckPermille - a.luckPermille || (a.day < b.day ? -1 : a.day > b.day ? 1 : compareBytes(luckMember(b), luckMember(a))))
+    .slice(0, limit);
