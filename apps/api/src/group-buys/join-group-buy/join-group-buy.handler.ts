@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { GroupBuyFundsHeld, GroupBuyJoinRefused, StoredEvent } from '@zan/contracts';
-import { AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyNotFound, InsufficientFunds, joinRefusal, type DomainError } from '@zan/domain';
+import { AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyNotFound, InsufficientFunds, assertMerchant, joinRefusal, type DomainError } from '@zan/domain';
 import { CLOCK, type Clock, ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
 import type { CommandContext } from '../../command-path/command-context';
 import { positionOf } from '../../command-path/execution';
@@ -49,6 +49,8 @@ export class JoinGroupBuyHandler implements ICommandHandler<JoinGroupBuyCommand>
     if (!(context.idempotency?.recovering ?? false)) {
       const refusal = joinRefusal(group, buyerId, this.clock.now().getTime());
       if (refusal) throw refusal;
+      // A group order is an order: a merchant an admin has since rejected sells no more (422 not-a-merchant, as POST /v1/orders).
+      assertMerchant((await this.wallets.load(group.merchantId)).state);
       const wallet = await this.wallets.load(buyerId);
       if (wallet.state.balance < group.groupPrice) throw new InsufficientFunds(`balance is ${wallet.state.balance} fen, ${group.groupPrice} fen needed`);
     }

@@ -5,6 +5,7 @@ import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { RateLimited } from '../../http/rate-limit';
 import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { Idempotent } from '../../http/idempotent-route';
+import { badRequest } from '../../http/validation';
 import { IssuePaymentCodeBody, PaymentCodeIssuedDoc } from './issue-payment-code.dto';
 import { IssuePaymentCodeCommand } from './issue-payment-code.handler';
 
@@ -35,6 +36,10 @@ export class IssuePaymentCodeController {
     'rate-limited',
   )
   issue(@Ctx() context: CommandContext, @Body() body: IssuePaymentCodeBody): Promise<PaymentCodeIssuedDoc> {
+    // A body means what it says or is a 400 naming the field, before anything is decided or stored under the key.
+    if (body.amount === undefined && body.expiresInSeconds !== undefined) {
+      throw badRequest('expiresInSeconds', 'applies to dynamic codes only (give an amount)');
+    }
     return this.commands.execute(new IssuePaymentCodeCommand(context, body.amount, body.expiresInSeconds, body.reference));
   }
 }
