@@ -78,5 +78,12 @@ export const describeTimerStoreContract = (name: string, factory: () => Promise<
       ]);
       expect((await timers.due(at('2026-03-01T11:00:00.000Z'), 10))[0]).not.toHaveProperty('cause');
     });
+
+    it("tells its own clock when it has one (the server's: one for every replica), close to this machine's here", async () => {
+      if (!timers.now) return;
+      const before = Date.now();
+      const now = (await timers.now()).getTime();
+      expect(Math.abs(now - before)).toBeLessThan(5_000);
+    });
   });
 };

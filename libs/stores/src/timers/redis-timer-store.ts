@@ -35,6 +35,11 @@ export class RedisTimerStore implements TimerStore {
     await this.redis.multi().zrem(this.key, id).hdel(this.causes, id).exec();
   }
 
+  async now(): Promise<Date> {
+    const [seconds, micros] = await this.redis.time();
+    return new Date(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
+  }
+
   async due(now: Date, limit: number): Promise<DueTimer[]> {
     const flat = await this.redis.zrangebyscore(this.key, '-inf', now.getTime(), 'WITHSCORES', 'LIMIT', 0, limit);
     const ids = flat.filter((_, i) => i % 2 === 0);

@@ -33,6 +33,11 @@ export class SqlTimerStore implements TimerStore {
     await this.sql.query(`DELETE FROM ${this.table} WHERE id = $1`, [id]);
   }
 
+  async now(): Promise<Date> {
+    const result = await this.sql.query<{ now: Date | string }>('SELECT clock_timestamp() AS now');
+    return new Date(result.rows[0]!.now);
+  }
+
   async due(now: Date, limit: number): Promise<DueTimer[]> {
     const result = await this.sql.query<{ id: string; due_at: Date | string; correlation_id: string | null; causation_id: string | null }>(
       `SELECT id, due_at, correlation_id, causation_id FROM ${this.table} WHERE due_at <= $1 ORDER BY due_at LIMIT $2`,

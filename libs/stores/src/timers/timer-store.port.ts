@@ -20,6 +20,11 @@ export interface TimerStore {
   schedule(id: string, dueAt: Date, cause?: TimerCause): Promise<void>;
   cancel(id: string): Promise<void>;
   due(now: Date, limit: number): Promise<DueTimer[]>;
+  /**
+   * The store's own clock, one for every replica (the database's, Redis's): timers run by it, so a
+   * leader whose clock runs fast neither fires them nor decides an expiry before its announced time.
+   */
+  now?(): Promise<Date>;
 }
 
 export const TIMER_STORE = Symbol('TIMER_STORE');
