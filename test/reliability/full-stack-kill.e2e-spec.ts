@@ -5,15 +5,15 @@ import { RedisReadModelStore } from '@zan/read-models';
 import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
 import { type SetupSend, prepareStormUser } from '../support/identity';
-import { type AppProcess, startApp } from '../support/processes';
+import { startApp } from '../support/processes';
 import { liveAndReplayed, readAllEvents } from '../support/read-model-snapshot';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { NO_SPENDING_LIMITS } from '../support/spending-limits';
-import { type StormCall, anyPayment, sendOnce } from '../support/storm';
+import { type StormCall, anyPayment } from '../support/storm';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
+import { apiReplicas } from '../support/replicas';
 
 const DEBITS = new Set(['FundsTransferred', 'TipPraised', 'RedPacketSent', 'RedPacketClaimed', 'WalletWithdrawn']);
-const LISTENING = /zan api: listening on (http:\/\/127\.0\.0\.1:\d+)/;
 const REACTING = /reacting from position/;
 
 /**
@@ -33,46 +33,12 @@ describe('full stack: api replicas SIGKILLed under load', () => {
     ...NO_SPENDING_LIMITS,
     ZAN_RED_PACKET_TTL_SECONDS: '4',
   };
-  const apps: AppProcess[] = [];
-  /** Base urls of the api replicas that are up. */
-  const live = new Map<AppProcess, string>();
   let pg: PostgresEventStore;
   let redis: Redis;
 
-  const startApi = async (): Promise<AppProcess> => {
-    const api = await startApp('api', env, LISTENING);
-    apps.push(api);
-    live.set(api, LISTENING.exec(api.output())![1]!);
-    return api;
-  };
-  const kill = async (api: AppProcess) => {
-    live.delete(api);
-    await api.kill('SIGKILL');
-  };
-
   const users = ['ana', 'ben', 'cai', 'dee', 'eli', 'fay'];
   const tokens = new Map(users.map((u) => [u, tokenFor(u, TEST_JWT_SECRET)]));
-  let turn = 0;
-  /** Attempts that got no answer: the replica died under them. */
-  let lost = 0;
-  /** One attempt, on the next replica that is up; status 0 if none answered. */
-  const attempt = async (call: StormCall): Promise<void> => {
-    const bases = [...live.values()];
-    call.status = 0;
-    if (bases.length === 0) return;
-    await sendOnce(bases[turn++ % bases.length]!, tokens.get(call.userId)!, call, 15_000);
-    if (call.status === 0) lost += 1;
-  };
-  const settled = (call: StormCall) =>
-    call.status !== 0 && call.status < 500 && !(call.status === 409 && String(call.answer?.type).endsWith('request-in-progress'));
-  /** As a client would: retried by its key while it gets no answer, a 5xx or "in progress". */
-  const send = async (call: StormCall, tries = 40): Promise<void> => {
-    for (let i = 0; i < tries; i++) {
-      await attempt(call);
-      if (settled(call)) return;
-      await new Promise((resolve) => setTimeout(resolve, 100 * Math.min(i + 1, 5)));
-    }
-  };
+  const { apps, live, start: startApi, kill, attempt, settled, send, lost } = apiReplicas(env, tokens);
 
   beforeAll(async () => {
     await startApi();
@@ -197,7 +163,7 @@ describe('full stack: api replicas SIGKILLed under load', () => {
     const { live: projected, replayed } = await liveAndReplayed(pg.eventStore, store, { feedLength: config.feedLength, timeoutMs: 30_000 });
     expect(projected).toEqual(replayed);
     console.log(
-      `full-stack kill: ${calls.length} calls, ${lost} attempts cut by a kill, ${acknowledged.length} acknowledged, ${events.length} events, ${expiries.length} packets expired, ${withdrawn} fen withdrawn`,
+      `full-stack kill: ${calls.length} calls, ${lost()} attempts cut by a kill, ${acknowledged.length} acknowledged, ${events.length} events, ${expiries.length} packets expired, ${withdrawn} fen withdrawn`,
     );
   }, 300_000);
 });
