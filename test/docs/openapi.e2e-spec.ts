@@ -11,7 +11,7 @@ type Schema = Record<string, any>;
 
 /** Headers Zan sends on its own account: every one an answer carries must be declared on it. */
 const ZAN_HEADER = /^(x-request-id|x-correlation-id|idempotent-replayed|retry-after.*|x-ratelimit-.*|www-authenticate|zan-position|zan-next-cursor)$/;
-const RATE_LIMIT = 60;
+const RATE_LIMIT = 120;
 const QUERY_RATE_LIMIT = 100;
 const KYC_SECRET = 'openapi-walk-kyc-secret';
 
@@ -333,6 +333,16 @@ describe('the OpenAPI document describes every answer of every route', () => {
     expect((await as(rita, 'post', '/v1/orders', { body: {} })).status).toBe(429);
     expect((await as(rita, 'post', '/v1/group-buys/{id}/joins', { path: `/v1/group-buys/${groupBuyId}/joins` })).status).toBe(429);
     expect((await as(rita, 'post', '/v1/orders/{id}/refunds', { path: `/v1/orders/${orderId}/refunds`, body: {} })).status).toBe(429);
+    // Routes that append events without moving money count against the same budget.
+    const pid = '00000000-0000-4000-8000-000000000000';
+    expect((await as(rita, 'post', '/v1/articles', { body: {}, key: null })).status).toBe(429);
+    expect((await as(rita, 'post', '/v1/articles/{id}/likes', { path: '/v1/articles/x/likes', key: null })).status).toBe(429);
+    expect((await as(rita, 'delete', '/v1/articles/{id}/likes/me', { path: '/v1/articles/x/likes/me' })).status).toBe(429);
+    expect((await as(rita, 'post', '/v1/merchants/me/products', { body: {}, key: null })).status).toBe(429);
+    expect((await as(rita, 'patch', '/v1/merchants/me/products/{id}', { path: `/v1/merchants/me/products/${pid}`, body: {} })).status).toBe(429);
+    expect((await as(rita, 'delete', '/v1/merchants/me/products/{id}', { path: `/v1/merchants/me/products/${pid}` })).status).toBe(429);
+    expect((await as(rita, 'post', '/v1/orders/{id}/rating', { path: `/v1/orders/${orderId}/rating`, body: {}, key: null })).status).toBe(429);
+    expect((await as(rita, 'post', '/v1/merchants/me/group-buys', { body: {}, key: null })).status).toBe(429);
 
     // Queries: an answer once the write is read, a bad parameter, no such thing, a write not yet read, no token.
     const after = `?after=${position}`;

@@ -8,6 +8,7 @@ import { requireArticleId } from '../article-id';
 import { ArticleLikedDoc } from './like-article.dto';
 import { LikeArticleCommand } from './like-article.handler';
 import { requireNoBody } from '../../http/validation';
+import { RateLimited } from '../../http/rate-limit';
 
 @ApiTags('articles')
 @ApiBearerAuth('bearer')
@@ -16,12 +17,13 @@ export class LikeArticleController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post(':id/likes')
+  @RateLimited()
   @HttpCode(201)
   @ApiOperation({ summary: 'Like an article, without cash (ArticleLiked); once per reader' })
   @ApiParam({ name: 'id', description: 'The article id', example: 'why-zan' })
   @ApiCreatedResponse({ type: ArticleLikedDoc, description: 'Liked' })
   @ApiOkResponse({ type: ArticleLikedDoc, description: 'You liked it already: no new event' })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'article-not-found')
+  @ApiProblems(...AUTHENTICATED, 'validation', 'article-not-found', 'rate-limited')
   async like(@Ctx() context: CommandContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
     requireNoBody(body);
     const { created, ...answer } = await this.commands.execute(new LikeArticleCommand(context, requireArticleId(id)));

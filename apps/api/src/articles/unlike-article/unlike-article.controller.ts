@@ -7,6 +7,7 @@ import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { requireArticleId } from '../article-id';
 import { UnlikeArticleCommand } from './unlike-article.handler';
 import { requireNoBody } from '../../http/validation';
+import { RateLimited } from '../../http/rate-limit';
 
 /** A 204 has no body: the command's position travels in this header instead. */
 export const POSITION_HEADER = 'Zan-Position';
@@ -18,6 +19,7 @@ export class UnlikeArticleController {
   constructor(private readonly commands: CommandBus) {}
 
   @Delete(':id/likes/me')
+  @RateLimited()
   @HttpCode(204)
   @ApiOperation({ summary: 'Take your like back (ArticleUnliked); without a like, 204 and nothing changes' })
   @ApiParam({ name: 'id', description: 'The article id', example: 'why-zan' })
@@ -30,7 +32,7 @@ export class UnlikeArticleController {
       },
     },
   })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'article-not-found')
+  @ApiProblems(...AUTHENTICATED, 'validation', 'article-not-found', 'rate-limited')
   async unlike(
     @Ctx() context: CommandContext,
     @Param('id') id: string,

@@ -7,6 +7,7 @@ import { Idempotent } from '../../http/idempotent-route';
 import { requireProductId } from '../../products/product-id';
 import { GroupBuyOpenedDoc, OpenGroupBuyBody } from './open-group-buy.dto';
 import { OpenGroupBuyCommand } from './open-group-buy.handler';
+import { RateLimited } from '../../http/rate-limit';
 
 @ApiTags('merchants')
 @ApiBearerAuth('bearer')
@@ -15,11 +16,12 @@ export class OpenGroupBuyController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
+  @RateLimited()
   @HttpCode(201)
   @Idempotent({ optional: true })
   @ApiOperation({ summary: 'Open a group buy on one of your products (GroupBuyOpened): filled by the deadline it completes, else every member is refunded' })
   @ApiCreatedResponse({ type: GroupBuyOpenedDoc })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'not-a-merchant', 'product-not-found', 'product-delisted')
+  @ApiProblems(...AUTHENTICATED, 'validation', 'not-a-merchant', 'product-not-found', 'product-delisted', 'rate-limited')
   open(@Ctx() context: CommandContext, @Body() body: OpenGroupBuyBody): Promise<GroupBuyOpenedDoc> {
     requireProductId(body.productId);
     return this.commands.execute(new OpenGroupBuyCommand(context, body.productId, body.groupPrice, body.groupSize, body.expiresInSeconds));

@@ -6,6 +6,7 @@ import { type CommandContext, Ctx } from '../../command-path/command-context';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { requireOrderId } from '../order-id';
 import { RateOrderCommand } from './rate-order.handler';
+import { RateLimited } from '../../http/rate-limit';
 
 export class RateOrderBody {
   @ApiProperty({ type: 'integer', minimum: 1, maximum: 5, example: 5 })
@@ -28,6 +29,7 @@ export class RateOrderController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post(':id/rating')
+  @RateLimited()
   @HttpCode(201)
   @ApiOperation({
     summary:
@@ -35,7 +37,7 @@ export class RateOrderController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiCreatedResponse({ type: OrderRatedDoc })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'order-not-found', 'not-your-order', 'already-rated')
+  @ApiProblems(...AUTHENTICATED, 'validation', 'order-not-found', 'not-your-order', 'already-rated', 'rate-limited')
   rate(@Ctx() context: CommandContext, @Param('id') id: string, @Body() body: RateOrderBody) {
     requireOrderId(id);
     return this.commands.execute(new RateOrderCommand(context, id, body.stars));

@@ -7,6 +7,7 @@ import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { requireProductId } from '../product-id';
 import { DelistProductCommand } from './delist-product.handler';
 import { requireNoBody } from '../../http/validation';
+import { RateLimited } from '../../http/rate-limit';
 
 @ApiTags('merchants')
 @ApiBearerAuth('bearer')
@@ -15,6 +16,7 @@ export class DelistProductController {
   constructor(private readonly commands: CommandBus) {}
 
   @Delete(':id')
+  @RateLimited()
   @HttpCode(204)
   @ApiOperation({ summary: 'Delist one of your products, for good (ProductDelisted); its position is in the Zan-Position header' })
   @ApiParam({ name: 'id', format: 'uuid' })
@@ -22,7 +24,7 @@ export class DelistProductController {
     description: 'Delisted (or delisted already)',
     headers: { 'Zan-Position': { description: 'Pass as `?after=` to read your write', schema: { type: 'string' } } },
   })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'product-not-found', 'not-the-product-merchant')
+  @ApiProblems(...AUTHENTICATED, 'validation', 'product-not-found', 'not-the-product-merchant', 'rate-limited')
   async delist(
     @Ctx() context: CommandContext,
     @Param('id') id: string,

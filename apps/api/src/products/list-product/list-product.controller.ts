@@ -6,6 +6,7 @@ import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { Idempotent } from '../../http/idempotent-route';
 import { ListProductBody, ProductListedDoc } from './list-product.dto';
 import { ListProductCommand } from './list-product.handler';
+import { RateLimited } from '../../http/rate-limit';
 
 @ApiTags('merchants')
 @ApiBearerAuth('bearer')
@@ -14,11 +15,12 @@ export class ListProductController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
+  @RateLimited()
   @HttpCode(201)
   @Idempotent({ optional: true })
   @ApiOperation({ summary: 'List a product for sale (ProductListed); you must be a merchant: a verified business wallet' })
   @ApiCreatedResponse({ type: ProductListedDoc })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'not-a-merchant')
+  @ApiProblems(...AUTHENTICATED, 'validation', 'not-a-merchant', 'rate-limited')
   list(@Ctx() context: CommandContext, @Body() body: ListProductBody) {
     const { title, price, stock, description } = body;
     return this.commands.execute(new ListProductCommand(context, { title, price, stock: stock ?? null, ...(description !== undefined && { description }) }));
