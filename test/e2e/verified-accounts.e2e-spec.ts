@@ -7,7 +7,7 @@ import { Client as PgClient } from 'pg';
 import request from 'supertest';
 import { walletStream } from '@zan/contracts';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
-import { PERSONAL_DATA_VAULT, type PersonalDataVault } from '@zan/platform';
+import { PERSONAL_DATA_VAULT, maskName, type PersonalDataVault } from '@zan/platform';
 import { eventually } from '../support/eventually';
 import { type Client, clientFor, fundedUser, publishArticle, verify } from '../support/http-client';
 import { companyNameOf, ownCardOf, realNameOf, residentIdOf, usccOf, verificationBodyOf } from '../support/identity';
@@ -163,6 +163,29 @@ describe('verified accounts (embedded, local provider)', () => {
     expect(containsAnywhere(zan.dataDir, realName)).toBe(false);
     expect(containsAnywhere(zan.dataDir, idNumber)).toBe(false);
     expect(containsAnywhere(zan.dataDir, '高**')).toBe(true);
+  });
+
+  // "Personal data never enters the event log in clear ... every read model and export shows the
+  // masked form only" once shredded: a business's company name too. ProductListed (v2) carries it
+  // masked; the card shows it in clear while the vault holds it.
+  it("keeps a business's company name masked in events, and on its cards once shredded", async () => {
+    const { client: shop } = await fundedUser(zan.app, 'vr-shred', 0, 'business');
+    const company = companyNameOf('vr-shred');
+    const listed = await shop.post('/v1/merchants/me/products', { title: '茶', price: 100 }).expect(201);
+    const buyer = clientFor(zan.app, 'vr-buyer');
+    const cardPath = `/v1/products/${listed.body.productId}?after=${listed.body.position}`;
+    expect((await buyer.get(cardPath).expect(200)).body.merchantName).toBe(company);
+    const store = zan.app.get<EventStore>(EVENT_STORE);
+    const [event] = await store.readStream(`product-${listed.body.productId}`, { maxCount: 1 });
+    expect({ type: event!.type, version: event!.version, merchantName: (event!.data as { merchantName: string }).merchantName }).toEqual({
+      type: 'ProductListed',
+      version: 2,
+      merchantName: maskName(company),
+    });
+
+    await admin().delete('/v1/admin/users/vr-shred/personal-data').expect(204);
+    expect((await buyer.get(cardPath).expect(200)).body.merchantName).toBe(maskName(company));
+    expect(containsAnywhere(zan.dataDir, company)).toBe(false);
   });
 
   // A refused request (verified already as someone else: 409; another kind: 422) changes nothing, the

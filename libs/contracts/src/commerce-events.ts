@@ -56,17 +56,24 @@ export interface MerchantPaymentReturned {
   reason: 'code-used' | 'code-expired';
 }
 
-/** First event of `product-<productId>`: a merchant listed a product. `stock` null: unlimited. */
+/**
+ * First event of `product-<productId>`: a merchant listed a product. `stock` null: unlimited.
+ * v2: `merchantName` is masked (personal data never enters the event log in clear); v1 carried the
+ * company name in clear and is masked on read (upcasters.ts).
+ */
 export interface ProductListed {
   productId: string;
   merchantId: string;
-  /** The merchant's company name (a business's registered name, never an individual's). */
+  /** The merchant's company name masked (赞咖啡有限公司 → 赞******), or its id when no verified name was kept. */
   merchantName: string;
   title: string;
   price: Fen;
   stock: number | null;
   description?: string;
 }
+/** v1 of ProductListed: the same fields, `merchantName` the company name in clear. */
+export type ProductListedV1 = ProductListed;
+
 export interface ProductRepriced {
   productId: string;
   merchantId: string;

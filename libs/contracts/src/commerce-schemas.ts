@@ -41,6 +41,22 @@ export const COMMERCE_EVENT_SCHEMAS: { [T in CommerceEventType]: Record<number, 
       },
       ['description'],
     ),
+    2: object(
+      'First event of `product-<productId>`: a merchant (a verified business wallet) listed a product',
+      {
+        productId: id('the product'),
+        merchantId: id('who sells it'),
+        merchantName: text(
+          MERCHANT_NAME_MAX_LENGTH,
+          "the merchant's company name masked (first character, then one * per character), or its id when no verified name was kept",
+        ),
+        title: text(PRODUCT_TITLE_MAX_LENGTH, 'the title'),
+        price: fen('the price of one unit'),
+        stock: stock('units for sale'),
+        description: text(PRODUCT_DESCRIPTION_MAX_LENGTH, 'the description'),
+      },
+      ['description'],
+    ),
   },
   ProductRepriced: {
     1: object('The merchant changed the price (orders made at the old price are answered 409 price-changed)', {

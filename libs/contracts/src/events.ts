@@ -150,7 +150,7 @@ export const EVENT_CATALOG: Record<ZanEventType, { category: string; version: nu
   ArticlePublished: { category: 'article', version: 1 },
   ArticleLiked: { category: 'article', version: 1 },
   ArticleUnliked: { category: 'article', version: 1 },
-  ProductListed: { category: 'product', version: 1 },
+  ProductListed: { category: 'product', version: 2 },
   ProductRepriced: { category: 'product', version: 1 },
   ProductRestocked: { category: 'product', version: 1 },
   ProductDelisted: { category: 'product', version: 1 },

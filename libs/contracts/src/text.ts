@@ -28,3 +28,16 @@ export const REFUND_REASON_MAX_LENGTH = 200;
 
 /** A payment code's `reference` (an invoice or bill number, a table, an order note): free text of at most this many characters. */
 export const PAYMENT_REFERENCE_MAX_LENGTH = 100;
+
+/** The same text for the same name however it was typed (composed form, no surrounding spaces). */
+export const normalizeName = (name: string): string => name.normalize('NFC').trim();
+
+/**
+ * What the event log and every read model show of a name: its first character, then one `*` per
+ * remaining character (张三丰 → 张**, a one-character name → *). Characters are Unicode scalars.
+ * Masking a masked name changes nothing.
+ */
+export const maskName = (name: string): string => {
+  const chars = [...normalizeName(name)];
+  return chars.length <= 1 ? '*' : chars[0]! + '*'.repeat(chars.length - 1);
+};

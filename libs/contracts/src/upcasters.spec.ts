@@ -27,4 +27,12 @@ describe('upcasters', () => {
     expect(upcast('WalletFunded', 1, {}, chain)).toEqual({ version: 2, data: { step: 'one' } });
     expect(() => upcast('WalletFunded', 1, {}, [])).toThrow('no upcaster for WalletFunded v1');
   });
+
+  it("masks ProductListed v1's company name (v2 stores it masked), and leaves a merchant's id as it is", () => {
+    const v1 = { productId: 'p1', merchantId: 'shop', merchantName: '赞咖啡有限公司', title: '拿铁', price: 1500, stock: null };
+    expect(upcast('ProductListed', 1, v1)).toEqual({ version: 2, data: { ...v1, merchantName: '赞******' } });
+    expect(upcast('ProductListed', 1, { ...v1, merchantName: 'shop' }).data).toEqual({ ...v1, merchantName: 'shop' });
+    const v2 = { ...v1, merchantName: '赞******' };
+    expect(upcast('ProductListed', 2, v2)).toEqual({ version: 2, data: v2 });
+  });
 });

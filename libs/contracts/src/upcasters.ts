@@ -4,7 +4,9 @@
  * version of an event is one line in EVENT_CATALOG plus one entry here. Every reader upcasts: the
  * event store adapters and the Kafka decoding alike.
  */
+import type { ProductListed, ProductListedV1 } from './commerce-events';
 import { EVENT_CATALOG, isZanEventType, type WalletFunded, type WalletFundedV1 } from './events';
+import { maskName } from './text';
 
 export interface Upcaster {
   type: string;
@@ -20,6 +22,16 @@ export const UPCASTERS: readonly Upcaster[] = [
     upcast: (data) => {
       const { cardId, ...rest } = data as WalletFundedV1;
       return { ...rest, source: { kind: 'card', cardId } } satisfies WalletFunded;
+    },
+  },
+  {
+    // v1 carried the company name in clear: masked on read, so no reader shows it (a shredded
+    // merchant's included), as v2 stores it.
+    type: 'ProductListed',
+    fromVersion: 1,
+    upcast: (data) => {
+      const v1 = data as ProductListedV1;
+      return { ...v1, merchantName: v1.merchantName === v1.merchantId ? v1.merchantName : maskName(v1.merchantName) } satisfies ProductListed;
     },
   },
 ];

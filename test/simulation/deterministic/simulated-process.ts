@@ -35,6 +35,7 @@ import { PayByCodeHandler } from '../../../apps/api/src/payments/pay-by-code/pay
 import { ProductStreams } from '../../../apps/api/src/command-path/product-streams';
 import { GroupBuyStreams } from '../../../apps/api/src/command-path/group-buy-streams';
 import { ListProductHandler } from '../../../apps/api/src/products/list-product/list-product.handler';
+import { VerifiedNames } from '../../../apps/api/src/verification/verified-names';
 import { OpenGroupBuyHandler } from '../../../apps/api/src/group-buys/open-group-buy/open-group-buy.handler';
 import { JoinGroupBuyHandler } from '../../../apps/api/src/group-buys/join-group-buy/join-group-buy.handler';
 import { OrderSaga } from '../../../apps/api/src/command-path/order-saga';
@@ -110,7 +111,7 @@ export class SimulatedProcess {
       claim: new ClaimRedPacketHandler(packets, clock, random),
       issueCode: new IssuePaymentCodeHandler(codes, wallets, clock, SIMULATION_SECRETS),
       pay: new PayByCodeHandler(codes, wallets),
-      listProduct: new ListProductHandler(wallets, products, SIMULATION_VAULT, SIMULATION_SECRETS, SIMULATION_VAULT_KEYS),
+      listProduct: new ListProductHandler(wallets, products, new VerifiedNames(SIMULATION_VAULT, SIMULATION_VAULT_KEYS, wallets), SIMULATION_SECRETS),
       openGroupBuy: new OpenGroupBuyHandler(wallets, products, groupBuys, this.expiries, clock, SIMULATION_SECRETS),
       joinGroupBuy: new JoinGroupBuyHandler(wallets, groupBuys, clock, SIMULATION_SECRETS),
       refundOrder: new RefundOrderHandler(new OrderStreams(this.runner), wallets, orderSaga, SIMULATION_SECRETS),

@@ -7,11 +7,13 @@ import { RequestVerificationHandler } from './request-verification/request-verif
 import { ShredPersonalDataController } from './shred-personal-data/shred-personal-data.controller';
 import { ShredPersonalDataHandler } from './shred-personal-data/shred-personal-data.handler';
 import { Verifications } from './verifications';
+import { VerifiedNames } from './verified-names';
 
 /** What the api module registers for verification: a controller and a command handler per use case. */
 export const VERIFICATION_CONTROLLERS = [RequestVerificationController, DecideVerificationController, ProviderCallbackController, ShredPersonalDataController];
 export const VERIFICATION_PROVIDERS = [
   Verifications,
+  VerifiedNames,
   RequestVerificationHandler,
   DecideVerificationHandler,
   RecordProviderDecisionHandler,

@@ -4,6 +4,7 @@ import { ProductNotFound } from '@zan/domain';
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { ReadYourWrites } from '../../queries/read-your-writes';
+import { VerifiedNames } from '../../verification/verified-names';
 import { requireProductId } from '../product-id';
 import { ProductCardDoc } from './read-product.dto';
 
@@ -14,6 +15,7 @@ export class ReadProductController {
   constructor(
     @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly names: VerifiedNames,
   ) {}
 
   @Get(':id')
@@ -27,6 +29,7 @@ export class ReadProductController {
     await this.readYourWrites.waitFor(after);
     const card = await this.store.product(id);
     if (!card) throw new ProductNotFound(`no product ${id}`);
-    return card;
+    // The read model keeps the name masked, as the events do: in clear only while the vault holds it.
+    return { ...card, merchantName: await this.names.shown(card.merchantId, card.merchantName) };
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PERSONAL_DATA_VAULT, type PersonalDataVault } from '@zan/platform';
+import { VerifiedNames } from '../verified-names';
 
 /** Answers whether there was a key to destroy. */
 export class ShredPersonalDataCommand extends Command<{ shredded: boolean }> {
@@ -17,10 +18,14 @@ export class ShredPersonalDataCommand extends Command<{ shredded: boolean }> {
 export class ShredPersonalDataHandler implements ICommandHandler<ShredPersonalDataCommand> {
   private readonly logger = new Logger('ShredPersonalData');
 
-  constructor(@Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault) {}
+  constructor(
+    @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
+    private readonly names: VerifiedNames,
+  ) {}
 
   async execute({ userId }: ShredPersonalDataCommand) {
     const shredded = await this.vault.shred(userId);
+    this.names.forget(userId);
     this.logger.log(`personal data of ${userId} ${shredded ? 'shredded (key destroyed)' : 'already gone (no key)'}`);
     return { shredded };
   }
