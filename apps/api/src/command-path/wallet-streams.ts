@@ -7,6 +7,7 @@ import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
 import type { Executed, Loaded } from './execution';
 import { deterministicId } from './ids';
+import type { LoadOptions } from './stream-state-cache';
 
 /** The one way into `wallet-<userId>` streams: a caller's command, or a credit caused by a stored event. */
 @Injectable()
@@ -21,9 +22,9 @@ export class WalletStreams {
     this.decideContext = { limits: config.limits };
   }
 
-  /** A wallet's state; with `settled`, a cached state for which it holds is taken as is (see CommandRunner.load). */
-  load(userId: string, settled?: (state: WalletState) => boolean): Promise<Loaded<WalletState>> {
-    return this.runner.load(walletStream(userId), walletDecider, { settled });
+  /** A wallet's state; `options` may let a cached state answer (`settled`, `whileFresh`: see CommandRunner.load). */
+  load(userId: string, options: LoadOptions<WalletState> = {}): Promise<Loaded<WalletState>> {
+    return this.runner.load(walletStream(userId), walletDecider, options);
   }
 
   /**

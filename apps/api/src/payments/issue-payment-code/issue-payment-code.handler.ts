@@ -36,8 +36,9 @@ export class IssuePaymentCodeHandler implements ICommandHandler<IssuePaymentCode
     // away; a retry with the same key still finds the same code.
     const code = unguessableId(this.secrets.idKey, 'payment-code', merchantId, commandId);
     const codeId = codeIdOf(code);
-    // A verified business wallet stays one (a verification is decided once), so a cached one stands.
-    const merchant = isMerchant((await this.wallets.load(merchantId, (wallet) => isMerchant(wallet))).state);
+    // A merchant stays one until an admin rejects it, maybe on another replica: a cached state answers
+    // only while the store confirmed it moments ago (FRESH_MS).
+    const merchant = isMerchant((await this.wallets.load(merchantId, { whileFresh: isMerchant })).state);
     const now = this.clock.now();
     const done = await this.codes.decide(
       codeId,

@@ -38,7 +38,7 @@ export class PayByCodeHandler implements ICommandHandler<PayByCodeCommand> {
     const paymentId = deterministicId(commandId, 'payment');
     const codeId = codeIdOf(code);
     const terms = (await this.codes.load(codeId)).state;
-    const merchant = terms.merchantId === undefined ? false : isMerchant((await this.wallets.load(terms.merchantId, (wallet) => isMerchant(wallet))).state);
+    const merchant = terms.merchantId === undefined ? false : isMerchant((await this.wallets.load(terms.merchantId, { whileFresh: isMerchant })).state);
     const toPay: CodeToPay = {
       exists: terms.exists,
       codeId: terms.codeId,

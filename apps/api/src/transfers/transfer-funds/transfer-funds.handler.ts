@@ -26,7 +26,7 @@ export class TransferFundsHandler implements ICommandHandler<TransferFundsComman
     const transferId = deterministicId(context.commandId, 'transfer');
     // The payee's wallet only ever comes into existence, so reading it outside the payer's decision is
     // safe, and a cached wallet that exists needs no read.
-    const payeeExists = (await this.wallets.load(toUserId, (payee) => payee.exists)).state.exists;
+    const payeeExists = (await this.wallets.load(toUserId, { settled: (payee) => payee.exists })).state.exists;
     const done = await this.wallets.decide(
       userId,
       { type: 'TransferFunds', data: { transferId, fromUserId: userId, toUserId, amount, ...(note !== undefined && { note }), payeeExists } },
