@@ -391,6 +391,15 @@ describe('the OpenAPI document describes every answer of every route', () => {
       [`${hooks}/{id}/enable`, 'post', '/enable', 204, undefined, undefined],
       [`${hooks}/{id}`, 'delete', '', 204, undefined, undefined],
     ];
+    // ?after= as on every other query.
+    for (const [route, path] of [
+      [hooks, hooks],
+      [`${hooks}/{id}/deliveries`, hook(created.body.endpointId, '/deliveries')],
+    ] as const) {
+      expect([route, (await as(ops, 'get', route, { path, query: after })).status]).toEqual([route, 200]);
+      expect([route, (await as(ops, 'get', route, { path, query: '?after=x1' })).status]).toEqual([route, 400]);
+      expect([route, (await as(ops, 'get', route, { path, query: future })).status]).toEqual([route, 503]);
+    }
     for (const [route, method, suffix, success, body, badBody] of hookRoutes) {
       expect([route, (await as(ops, method, route, { path: hook(noHook, suffix), body, key: null })).status]).toEqual([route, 404]);
       expect([route, (await as(alice, method, route, { path: hook(created.body.endpointId, suffix), body, key: null })).status]).toEqual([route, 403]);

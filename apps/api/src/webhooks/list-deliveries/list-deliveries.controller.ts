@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiP
 import type { DeliveryAttempt } from '@zan/webhooks';
 import { AdminOnly } from '../../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
-import { pageSize } from '../../http/query-params';
+import { AFTER_QUERY, pageSize } from '../../http/query-params';
+import { ReadYourWrites } from '../../queries/read-your-writes';
 import { WebhookEndpoints } from '../webhook-endpoints';
 
 export class DeliveryDoc implements DeliveryAttempt {
@@ -25,17 +26,23 @@ export class DeliveryDoc implements DeliveryAttempt {
 @ApiBearerAuth('bearer')
 @Controller('v1/webhooks/endpoints')
 export class ListDeliveriesController {
-  constructor(private readonly endpoints: WebhookEndpoints) {}
+  constructor(
+    private readonly endpoints: WebhookEndpoints,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
 
   @Get(':id/deliveries')
   @AdminOnly()
   @ApiOperation({ summary: "An endpoint's delivery log, newest attempt first (admin)" })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } })
+  @ApiQuery(AFTER_QUERY)
   @ApiOkResponse({ type: [DeliveryDoc] })
-  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'webhook-endpoint-not-found')
-  async deliveries(@Param('id') id: string, @Query('limit') limit?: string): Promise<DeliveryAttempt[]> {
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'webhook-endpoint-not-found', 'read-model-behind')
+  async deliveries(@Param('id') id: string, @Query('limit') limit?: string, @Query('after') after?: string): Promise<DeliveryAttempt[]> {
     const size = pageSize(limit, 50, 1000);
+    // As on every query: the read models have applied `after` (its deliveries may still be on their way).
+    await this.readYourWrites.waitFor(after);
     await this.endpoints.find(id);
     return this.endpoints.store.attempts(id, size);
   }

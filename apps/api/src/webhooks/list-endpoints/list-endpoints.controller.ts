@@ -1,7 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
+import { AFTER_QUERY } from '../../http/query-params';
+import { ReadYourWrites } from '../../queries/read-your-writes';
 import { type EndpointView, WebhookEndpoints, viewOf } from '../webhook-endpoints';
 
 export class EndpointDoc implements EndpointView {
@@ -20,14 +22,20 @@ export class EndpointDoc implements EndpointView {
 @ApiBearerAuth('bearer')
 @Controller('v1/webhooks/endpoints')
 export class ListEndpointsController {
-  constructor(private readonly endpoints: WebhookEndpoints) {}
+  constructor(
+    private readonly endpoints: WebhookEndpoints,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
 
   @Get()
   @AdminOnly()
   @ApiOperation({ summary: 'Every webhook endpoint, oldest first (admin); secrets are never shown again' })
+  @ApiQuery(AFTER_QUERY)
   @ApiOkResponse({ type: [EndpointDoc] })
-  @ApiProblems(...AUTHENTICATED, 'forbidden')
-  async list(): Promise<EndpointView[]> {
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'read-model-behind')
+  async list(@Query('after') after?: string): Promise<EndpointView[]> {
+    // Endpoints are written as they are registered; `?after=` still waits, as on every query.
+    await this.readYourWrites.waitFor(after);
     const now = Date.now();
     return (await this.endpoints.store.endpoints()).map((e) => viewOf(e, now));
   }
