@@ -21,11 +21,12 @@ const tipTo = async (app: INestApplication, reader: Client, authorId: string, am
   return reader.post('/v1/tips', { authorId, articleId: `art-${authorId}`, amount }).expect(status);
 };
 
-/** Every file under a folder, as bytes: what Zan wrote to disk. */
+/** Every file under a folder, as bytes: what Zan wrote to disk (not the data folder's lock, a socket). */
 const filesUnder = (dir: string): Buffer[] =>
   readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [readFileSync(path)];
+    const stat = statSync(path);
+    return stat.isDirectory() ? filesUnder(path) : stat.isFile() ? [readFileSync(path)] : [];
   });
 
 const containsAnywhere = (dir: string, value: string): boolean => filesUnder(dir).some((bytes) => bytes.includes(Buffer.from(value)));

@@ -13,7 +13,7 @@ export * from './postgres/pg-sql-client';
 export * from './postgres/postgres-event-store';
 export * from './embedded/pglite-sql-client';
 export * from './embedded/embedded-event-store';
-export { DataFolderInUse, DataFolderLock, DataFolderMissing } from './embedded/data-folder-lock';
+export { DataFolderDamaged, DataFolderInUse, DataFolderLock, DataFolderMissing } from './embedded/data-folder-lock';
 export * from './memory/memory-event-store';
 export * from './eventstoredb/eventstoredb-event-store';
 export * from './eventstoredb/eventstoredb-checkpoint-store';

@@ -18,8 +18,11 @@ const POSTGRES_UNREACHABLE = new Set([
   'Client has encountered a connection error and is not queryable',
   'timeout exceeded when trying to connect',
 ]);
-/** SQLSTATE class 08 (connection exception), and 57P01..57P03 (the server shutting down or starting). */
-const POSTGRES_OUTAGE_STATE = /^(08[0-9A-Z]{3}|57P0[123])$/;
+/**
+ * SQLSTATE class 08 (connection exception), 57P01..57P03 (the server shutting down or starting), and
+ * 53100 (disk_full: nothing was stored; it works again once space is freed).
+ */
+const POSTGRES_OUTAGE_STATE = /^(08[0-9A-Z]{3}|57P0[123]|53100)$/;
 
 /**
  * A backing service (Redis, PostgreSQL) that cannot be reached: an outage the client waits out, so a 503 with

@@ -14,6 +14,17 @@ export class DataFolderInUse extends Error {
   }
 }
 
+/** A data folder PGlite would silently re-initialize (wiping it): refused instead. */
+export class DataFolderDamaged extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly what: string,
+  ) {
+    super(`the data folder ${dataDir} is damaged (${what}); Zan will not re-initialize it: restore it from a backup`);
+    this.name = 'DataFolderDamaged';
+  }
+}
+
 /** A reader (the CLI) was pointed at a data folder that does not exist: nothing is created for it. */
 export class DataFolderMissing extends Error {
   constructor(readonly dataDir: string) {
@@ -43,7 +54,7 @@ export class DataFolderLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
       const holder = await ask(address);
-      if (holder !== undefined || process.platform === 'linux') throw new DataFolderInUse(dataDir, holder ?? 'another process');
+      if (holder !== undefined || address.startsWith('\0')) throw new DataFolderInUse(dataDir, holder ?? 'another process');
       // A socket file left by a crash: nobody answers it.
       unlinkSync(address);
       await listen(server, address);
@@ -65,10 +76,17 @@ export class DataFolderLock {
   }
 }
 
+/**
+ * A socket file in the folder: the folder's own inode names the lock, so it holds across network
+ * namespaces (two containers on one volume) and other paths to the folder (bind mounts, which an
+ * abstract socket named after the path missed). The abstract namespace only for a path too long for
+ * a socket address (108 bytes).
+ */
 const lockAddress = (dataDir: string): string => {
   const path = existsSync(dataDir) ? realpathSync(dataDir) : resolve(dataDir);
-  if (process.platform === 'linux') return `\0zan-data-folder:${createHash('sha256').update(path).digest('hex')}`;
-  return join(path, '.zan.lock');
+  const file = join(path, '.zan.lock');
+  if (process.platform === 'linux' && Buffer.byteLength(file) > 107) return `\0zan-data-folder:${createHash('sha256').update(path).digest('hex')}`;
+  return file;
 };
 
 const listen = (server: Server, address: string): Promise<void> =>
