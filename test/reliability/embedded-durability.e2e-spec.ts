@@ -59,6 +59,17 @@ describe('embedded store durability', () => {
     expect(walSyncs.length).toBeGreaterThan(0);
   });
 
+  (has('strace') ? it : it.skip)('fsyncs a generated secret before it is used (the vault key: every sealed name)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'zan-durable-secret-'));
+    const trace = join(folder, 'strace.txt');
+    const { out } = await runChild(['secret', folder], ['strace', '-f', '-y', '-e', 'trace=fsync,fdatasync,write', '-o', trace]);
+    expect(out).toContain('SECRET');
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    const used = lines.findIndex((line) => line.includes('"SECRET\\n"'));
+    expect(lines.slice(0, used).filter((line) => /\bfsync\(\d+<[^>]*jwt-secret/.test(line)).length).toBeGreaterThan(0);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
   it('keeps the data folder private: no other user may read or rewrite the events', async () => {
     const root = mkdtempSync(join(tmpdir(), 'zan-durable-perm-'));
     const dataDir = join(root, 'events');

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEmbeddedEventStore } from '@zan/event-store';
+import { readOrCreateSecretFile } from '@zan/platform';
 
 const [mode, dataDir] = process.argv.slice(2) as [string, string];
 const event = (size: number) =>
@@ -39,6 +40,9 @@ const event = (size: number) =>
     const count = (await store.eventStore.readAll({ maxCount: 100_000 })).length;
     console.log(`RESULT ${JSON.stringify({ stored, count, head: String(head), code: error?.code, message: error?.message?.slice(0, 200) })}`);
     await store.eventStore.close();
+  } else if (mode === 'secret') {
+    readOrCreateSecretFile(join(dataDir, 'jwt-secret'));
+    writeSync(1, 'SECRET\n');
   } else if (mode === 'hold') {
     const store = await createEmbeddedEventStore({ dataDir });
     console.log('OPENED');

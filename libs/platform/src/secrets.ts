@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, type ZanConfig } from './zan.config';
 
@@ -40,6 +40,34 @@ const readSecretFile = (file: string, setting = 'ZAN_JWT_SECRET'): string => {
 const keyBytes = (value: string): Buffer => (/^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64'));
 
 /**
+ * Written and on the disk before it is used: a secret lost to a power cut after the first start would
+ * make every token invalid and, for the vault's key, every sealed name unreadable.
+ */
+const writeDurably = (file: string, text: string): void => {
+  const fd = openSync(file, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+};
+
+/** The folder's entries on the disk too (the new link), where the platform can sync a folder. */
+const syncFolder = (folder: string): void => {
+  try {
+    const fd = openSync(folder, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Not every platform opens or syncs a folder (Windows): the file itself is synced.
+  }
+};
+
+/**
  * The secret in `file`, generated (256 random bits, mode 0600) when there is none. Created under
  * another name and linked into place, so two processes starting together agree on one secret and
  * neither ever reads a half-written file.
@@ -52,9 +80,10 @@ export const readOrCreateSecretFile = (file: string, setting = 'ZAN_JWT_SECRET')
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const draft = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
-  writeFileSync(draft, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  writeDurably(draft, `${randomBytes(32).toString('base64url')}\n`);
   try {
     linkSync(draft, file);
+    syncFolder(dirname(file));
     return { secret: readSecretFile(file, setting), created: true };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
