@@ -202,6 +202,8 @@ export const startStack = async (
     ZAN_VAULT_MASTER_KEY: randomBytes(32).toString('hex'),
     ...BENCH_API_ENV,
     ...options.env,
+    // The apps run with the flags their start commands give them (package.json, Dockerfile), besides any the probe adds.
+    NODE_OPTIONS: [ZAN_NODE_FLAGS, options.env?.NODE_OPTIONS].filter(Boolean).join(' '),
   };
   const events = await createPostgresEventStore({ connectionString: servers.databaseUrl, schema: iso.pgSchema, poolSize: 4, applicationName: 'bench' });
   const readModels = new RedisReadModelStore({ redis: servers.redisUrl, prefix: iso.redisPrefix });
@@ -288,6 +290,9 @@ export const startStack = async (
     throw error;
   }
 };
+
+/** What `npm start` and the image give node: a young generation of 32 MB semi-spaces (bench/README.md, session 11). */
+export const ZAN_NODE_FLAGS = '--max-semi-space-size=32';
 
 /** A Node process of the bench's own (the naive app), started from its TypeScript entry point. */
 export const startScript = async (

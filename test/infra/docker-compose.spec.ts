@@ -86,7 +86,9 @@ describe('docker-compose.yml', () => {
     const service = services[app];
     expect(service.build).toBe('.');
     expect(existsSync(join(root, 'Dockerfile'))).toBe(true);
-    expect(service.command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
+    // The same node flags as the image's CMD and `npm start` (the young generation's size).
+    expect(service.command).toEqual(['node', '--max-semi-space-size=32', `dist/apps/${app}/src/main.js`]);
+    expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toContain('"--max-semi-space-size=32"');
     expect(existsSync(join(root, 'apps', app, 'src', 'main.ts'))).toBe(true);
     const config = configOf(app);
     const port = { api: config.port, relay: config.relayPort, projector: config.projectorPort, webhooks: config.webhooksPort }[APPS[app]];
