@@ -1,5 +1,5 @@
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
-import { WalletAlreadyOpen } from '@zan/domain';
+import { InvalidCommand, WalletAlreadyOpen } from '@zan/domain';
 import { PROBLEM_CATALOG } from './openapi';
 import { toProblem } from './problem.filter';
 
@@ -57,5 +57,19 @@ describe('a backing service out of reach', () => {
     expect(toProblem(new Error('boom')).problem).toMatchObject({ status: 500, type: 'https://zan.dev/problems/internal' });
     // A constraint or a syntax error is not an outage.
     expect(toProblem(Object.assign(new Error('duplicate key'), { code: '23505' })).problem).toMatchObject({ status: 500 });
+  });
+});
+
+describe('a malformed command the domain refuses', () => {
+  // "errors: [{ field, message }] for validation": an order whose total passes 2^53 - 1 fen was a 400 without them.
+  it.each([
+    ['quantity x price is too large', 'quantity'],
+    ['stars must be between 1 and 5', 'stars'],
+    ['packet.mode must be lucky or equal', 'packet.mode'],
+    ['expiresInSeconds applies to dynamic codes only (give an amount)', 'expiresInSeconds'],
+    ['no product p1 to release units of', 'body'],
+  ])('%s: a validation problem naming %s', (message, field) => {
+    const { problem } = toProblem(new InvalidCommand(message));
+    expect(problem).toMatchObject({ status: 400, errors: [{ field, message }] });
   });
 });

@@ -37,11 +37,16 @@ const isUnreachable = (error: unknown): boolean => {
   return typeof code === 'string' && (SOCKET_ERRORS.has(code) || POSTGRES_OUTAGE_STATE.test(code));
 };
 
+/** The field a domain validation message names first ("quantity x price is too large", "stars must be ..."), else the body. */
+const fieldNamed = (message: string): string => /^([a-z][A-Za-z0-9]*(?:\.[a-z][A-Za-z0-9]*)*) (?:must|applies|x )/.exec(message)?.[1] ?? 'body';
+
 /** Maps every error to application/problem+json. Unknown errors are a 500 with no detail leaked. */
 export const toProblem = (error: unknown): { problem: Problem; headers: Record<string, string> } => {
   if (error instanceof ProblemException) return { problem: error.problem, headers: error.headers };
   if (error instanceof DomainError) {
-    return { problem: problem(error.status, error.code, error.title, error.message), headers: {} };
+    // "errors: [{ field, message }] for validation": a malformed command the domain refused names its field too.
+    const extra = error.code === 'validation' ? { errors: [{ field: fieldNamed(error.message), message: error.message }] } : {};
+    return { problem: problem(error.status, error.code, error.title, error.message, extra), headers: {} };
   }
   // Nest's own (an unknown route's 404) and Fastify's, which Nest turns into HttpExceptions: a body
   // too large (413), a Content-Length that is not a number (400).
