@@ -35,9 +35,13 @@ export class VerifiedNames {
     return verified ? data.name : undefined;
   }
 
-  /** A card's `merchantName` as readers see it: the verified company name, else the stored one masked (an id stays as it is). */
+  /**
+   * A card's `merchantName` as readers see it: the verified company name, else the stored one masked
+   * (an id stays as it is). A query answers from the read models even while the event store or the
+   * vault cannot be reached: then the masked form (or a name read before) is the answer.
+   */
   async shown(merchantId: string, stored: string): Promise<string> {
-    const name = await this.nameOf(merchantId);
+    const name = await this.nameOf(merchantId).catch(() => this.cached.get(merchantId)?.name);
     if (name !== undefined) return name;
     return stored === merchantId ? stored : maskName(stored);
   }
