@@ -52,6 +52,13 @@ describe('webhooks admin routes, hostile input (embedded default)', () => {
     expect(await endpointCount()).toBe(before);
   });
 
+  // An unknown id is not echoed back whole (other routes clip it to 64 characters too).
+  it('answers an unknown endpoint with a 404 that does not repeat a 5,000-character id', async () => {
+    const missing = await admin.get(`/v1/webhooks/endpoints/${'a'.repeat(5_000)}/deliveries`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.detail.length).toBeLessThan(200);
+  });
+
   it('answers a replay with a null, numeric or reversed position with a 400 naming the field, and one past the head up to the head', async () => {
     const { endpointId } = (await admin.post('/v1/webhooks/endpoints', { url: 'https://hooks.example/zan', events: ['OrderPlaced'] }, null).expect(201)).body;
     const replay = (body: object) => admin.post(`/v1/webhooks/endpoints/${endpointId}/replays`, body, null);

@@ -51,7 +51,7 @@ export class WebhookEndpoints {
 
   async find(id: string): Promise<WebhookEndpoint> {
     const endpoint = ENDPOINT_ID.test(id) ? await this.store.endpoint(id) : undefined;
-    if (!endpoint) throw new ProblemException(httpProblem('webhook-endpoint-not-found', `no webhook endpoint ${id}`));
+    if (!endpoint) throw new ProblemException(httpProblem('webhook-endpoint-not-found', `no webhook endpoint ${id.slice(0, 64)}`));
     return endpoint;
   }
 }
