@@ -25,15 +25,11 @@ export const pagePraisers = async (limit: number, before: string | undefined, re
   // not make every page read all of them. Past this many reads the page ends where the scan stopped
   // (maybe short, maybe empty) with a cursor there, and the next page goes on from it.
   let reads = 0;
-  let scannedTo: string | undefined;
-  while (shown.length <= limit) {
-    if (reads === MAX_READS_PER_PAGE) break;
+  /** A full chunk was read: older members may follow `bound`. */
+  let more = true;
+  while (more && shown.length <= limit && reads < MAX_READS_PER_PAGE) {
     reads++;
     const members = await read(bound, chunk);
-    if (members.length === 0) {
-      scannedTo = undefined;
-      break;
-    }
     const parsed = members.map(parsePraiserMember);
     const likers = [...new Set(parsed.filter((p) => p.kind === 'like').map((p) => p.praiser.userId))];
     const values = likers.length > 0 ? await likes(likers) : [];
@@ -42,14 +38,11 @@ export const pagePraisers = async (limit: number, before: string | undefined, re
       if (shown.length > limit) return;
       if (kind === 'tip' || standing.get(praiser.userId) === position) shown.push({ member: members[i]!, praiser });
     });
-    if (members.length < chunk) {
-      scannedTo = undefined;
-      break;
-    }
-    bound = scannedTo = members[members.length - 1];
+    more = members.length === chunk;
+    if (more) bound = members[members.length - 1];
   }
   const page = shown.slice(0, limit);
-  const next = shown.length > limit ? page[page.length - 1]!.member : scannedTo;
+  const next = shown.length > limit ? page[page.length - 1]!.member : more ? bound : undefined;
   return {
     items: page.map((entry) => entry.praiser),
     ...(next !== undefined ? { nextCursor: encodeFeedCursor(next) } : {}),
