@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { StoredEvent } from '@zan/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
-import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
+import { auditWhenQuiet } from '../support/quiet-ledger';
 import { type SetupSend, prepareStormUser, verificationBodyOf } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { readAllEvents } from '../support/read-model-snapshot';
@@ -122,46 +122,14 @@ describe('commerce: the api SIGKILLed right after each step of a saga', () => {
     answers.sent = await crashing('RedPacketSent', 'ben', '/v1/red-packets', { amount: 900, shares: 3, mode: 'lucky' }, 'rp1');
 
     const statuses = Object.fromEntries(Object.entries(answers).map(([k, c]) => [k, c.status]));
-    console.log(JSON.stringify(Object.fromEntries(Object.entries(answers).map(([k, c]) => [k, [c.status, c.answer]])), null, 1));
     expect(statuses).toEqual(Object.fromEntries(Object.keys(answers).map((k) => [k, 201])));
 
     // Group 1 has one member and must fail at its deadline (its timer survived the crash), packets expire.
-    let result!: Awaited<ReturnType<typeof audit>>;
-    await eventually(
-      'the ledger quiet',
-      async () => {
-        result = await audit(pg.eventStore, { graceMs: 0 });
-        const money = result.ledger.conservation();
-        return money.inFlight === 0 && money.held === 0 && money.heldByGroupBuys === 0;
-      },
-      90_000,
-      500,
-    );
+    const result = await auditWhenQuiet(pg.eventStore, { what: 'the ledger quiet', timeoutMs: 90_000 });
     expect(result.ledger.findings).toEqual([]);
     expect(result.ledger.conservation()).toEqual(expect.objectContaining({ inFlight: 0, held: 0, holds: true }));
     const events = await readAllEvents(pg.eventStore);
     const of = (type: string) => events.filter((e) => e.type === type) as StoredEvent<Record<string, unknown>>[];
-    console.log(
-      'GROUPDUMP ' +
-        new Date().toISOString() +
-        ' ' +
-        JSON.stringify(
-          events
-            .filter((e) => e.type.startsWith('GroupBuy') || e.streamId.startsWith('group-buy'))
-            .map((e) => [
-              e.position.toString(),
-              e.streamId.slice(0, 22),
-              e.type,
-              e.occurredAt,
-              e.metadata.causationId,
-              e.id,
-              (e.data as { groupBuyId?: string }).groupBuyId,
-            ]),
-          null,
-          0,
-        ),
-    );
-    console.log('CONSERVATION ' + JSON.stringify(result.ledger.conservation()));
     expect(of('GroupBuyFailed').map((e) => e.data.groupBuyId)).toEqual([group1]);
     expect(of('GroupBuyCompleted').map((e) => e.data.groupBuyId)).toEqual([group2]);
     expect(of('RedPacketExpired')).toHaveLength(1);

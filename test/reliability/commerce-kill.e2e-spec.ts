@@ -3,8 +3,8 @@ import type { StoredEvent } from '@zan/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { loadConfig } from '@zan/platform';
 import { type ReadModelStore, RedisReadModelStore } from '@zan/read-models';
-import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
+import { auditWhenQuiet } from '../support/quiet-ledger';
 import { type SetupSend, prepareStormUser, verificationBodyOf } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { liveAndReplayed, readAllEvents, replayEvents } from '../support/read-model-snapshot';
@@ -167,20 +167,15 @@ describe('commerce: api, relay and projector SIGKILLed mid-storm', () => {
 
     // Quiet: every group closed (a group opened by a late retry closes seconds after the others, and
     // an empty one holds nothing the audit would wait for), every hold settled, every credit made.
-    let result!: Awaited<ReturnType<typeof audit>>;
     const closed = (all: StoredEvent[]) => new Set(all.filter((e) => e.type === 'GroupBuyCompleted' || e.type === 'GroupBuyFailed').map((e) => e.streamId));
-    await eventually(
-      'every group closed and the audit to find the ledger quiet',
-      async () => {
+    const result = await auditWhenQuiet(pg.eventStore, {
+      what: 'every group closed and the audit to find the ledger quiet',
+      timeoutMs: 60_000,
+      ready: async () => {
         const stored = closed(await readAllEvents(pg.eventStore));
-        if (!groups.every((groupBuyId) => stored.has(`group-buy-${groupBuyId}`))) return false;
-        result = await audit(pg.eventStore, { graceMs: 0 });
-        const money = result.ledger.conservation();
-        return money.inFlight === 0 && money.held === 0 && money.heldByGroupBuys === 0;
+        return groups.every((groupBuyId) => stored.has(`group-buy-${groupBuyId}`));
       },
-      60_000,
-      500,
-    );
+    });
     expect(result.ledger.findings).toEqual([]);
     expect(result.ledger.conservation()).toEqual(expect.objectContaining({ inFlight: 0, held: 0, holds: true }));
 

@@ -2,8 +2,8 @@ import Redis from 'ioredis';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { loadConfig } from '@zan/platform';
 import { RedisReadModelStore } from '@zan/read-models';
-import { audit } from '../../apps/cli/src/audit/audit';
 import { eventually } from '../support/eventually';
+import { auditWhenQuiet } from '../support/quiet-ledger';
 import { type SetupSend, prepareStormUser } from '../support/identity';
 import { startApp } from '../support/processes';
 import { liveAndReplayed, readAllEvents } from '../support/read-model-snapshot';
@@ -117,17 +117,7 @@ describe('full stack: api replicas SIGKILLed under load', () => {
     const withdrawn = calls
       .filter((c) => c.path === '/v1/wallets/me/withdrawals' && c.status === 201)
       .reduce((sum, c) => sum + (c.body as { amount: number }).amount, 0);
-    let result!: Awaited<ReturnType<typeof audit>>;
-    await eventually(
-      'the audit to find the ledger quiet',
-      async () => {
-        result = await audit(pg.eventStore, { graceMs: 0 });
-        const money = result.ledger.conservation();
-        return money.inFlight === 0 && money.held === 0;
-      },
-      40_000,
-      500,
-    );
+    const result = await auditWhenQuiet(pg.eventStore, { timeoutMs: 40_000 });
     expect(result.ledger.findings).toEqual([]);
     expect(result.ledger.conservation()).toEqual(
       expect.objectContaining({
