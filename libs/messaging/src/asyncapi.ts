@@ -34,12 +34,9 @@ export const CLOUD_EVENT_HEADERS: JsonSchema = {
     [HEADER.subject]: { type: 'string', description: 'the stream id (also the message key), e.g. wallet-alice' },
     [HEADER.time]: { type: 'string', format: 'date-time', description: 'when the event occurred (RFC 3339)' },
     [HEADER.contentType]: { type: 'string', const: JSON_CONTENT_TYPE, description: 'CloudEvents datacontenttype' },
-    [HEADER.sequence]: {
-      type: 'string',
-      pattern: '^[0-9]{16}$',
-      description:
-        'CloudEvents sequence extension: the revision of the event in its stream, from 0, contiguous on the topic, a plain decimal equal to zan_revision (e.g. 7); compare as integers, not as text. With ce_subject, a dedupe key and a gap detector',
-    },
+    [HEADER.sequence]: decimal(
+      'CloudEvents sequence extension: the revision of the event in its stream, from 0, contiguous on the topic, a plain decimal equal to zan_revision (e.g. 7); compare as integers, not as text. With ce_subject, a dedupe key and a gap detector',
+    ),
     [HEADER.zanPosition]: decimal('CloudEvents extension: global position in the event store (may exceed 2^53: read it as a string or a big integer)'),
     [HEADER.correlationId]: {
       type: 'string',
