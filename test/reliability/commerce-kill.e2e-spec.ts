@@ -186,11 +186,14 @@ describe('commerce: api, relay and projector SIGKILLed mid-storm', () => {
       const closing = events.filter((e) => e.streamId === `group-buy-${groupBuyId}` && (e.type === 'GroupBuyCompleted' || e.type === 'GroupBuyFailed'));
       expect({ groupBuyId, closings: closing.length }).toEqual({ groupBuyId, closings: 1 });
     }
-    // Every hold credited exactly once, to one side.
+    // Every hold credited exactly once, to one side (found by its join: the settling event is the cause).
     const holds = ofType('GroupBuyFundsHeld').map((e) => e.id);
+    const holdOfJoin = new Map(ofType('GroupBuyFundsHeld').map((e) => [e.data.joinId as string, e.id]));
     const settledHolds = new Map<string, number>();
-    for (const e of [...ofType('GroupBuyPaymentReceived'), ...ofType('GroupBuyFundsReturned')])
-      settledHolds.set(e.metadata.causationId, (settledHolds.get(e.metadata.causationId) ?? 0) + 1);
+    for (const e of [...ofType('GroupBuyPaymentReceived'), ...ofType('GroupBuyFundsReturned')]) {
+      const hold = holdOfJoin.get((e.data.joinId ?? e.data.orderId) as string);
+      if (hold) settledHolds.set(hold, (settledHolds.get(hold) ?? 0) + 1);
+    }
     expect(holds.filter((h) => settledHolds.get(h) !== 1)).toEqual([]);
     // One effect per key.
     const perKey = new Map<string, number>();

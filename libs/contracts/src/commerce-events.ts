@@ -199,7 +199,7 @@ export interface GroupBuyMember {
   /** The member's join; the order id of their order once the group completes. */
   joinId: string;
   amount: Fen;
-  /** The event id of the GroupBuyFundsHeld that holds the money: what the money's return or payment is caused by. */
+  /** The event id of the GroupBuyFundsHeld that holds the money: the money's payment or return derives its ids from it (made once). */
   holdId: string;
 }
 /** First event of `group-buy-<groupBuyId>`: a merchant opened a group deal on one of its products. */

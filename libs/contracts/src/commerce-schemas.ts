@@ -114,7 +114,7 @@ export const COMMERCE_EVENT_SCHEMAS: { [T in CommerceEventType]: Record<number, 
   },
   OrderOpened: {
     1: order(
-      "First event of `order-<orderId>`: a copy of the paid order, caused by OrderPlaced; for a member of a completed group buy (orderId = the joinId, quantity 1, the group price), caused by the member's GroupBuyFundsHeld",
+      'First event of `order-<orderId>`: a copy of the paid order, caused by OrderPlaced; for a member of a completed group buy (orderId = the joinId, quantity 1, the group price), caused by the GroupBuyCompleted',
     ),
   },
   OrderRefundRequested: {

@@ -59,22 +59,28 @@ export const GROUP_BUY_EVENT_SCHEMAS: { [T in GroupBuyEventType]: Record<number,
   GroupBuyCompleted: { 1: groupClose('The group filled: one order per member (orderId = joinId), each credited to the merchant (GroupBuyPaymentReceived)') },
   GroupBuyFailed: { 1: groupClose("The deadline passed unfilled: every member's hold returns (GroupBuyFundsReturned)") },
   GroupBuyFundsReturned: {
-    1: object("Credit of the buyer's wallet: a hold given back (caused by the GroupBuyFundsHeld it returns)", {
-      groupBuyId: uuid('the group buy'),
-      joinId: id('the join'),
-      buyerId: id('whose money returns'),
-      amount: fen('the hold'),
-      reason: { type: 'string', enum: ['failed', 'refused'], description: 'failed: the group expired unfilled; refused: the join was refused' },
-    }),
+    1: object(
+      "Credit of the buyer's wallet: a hold given back (caused by the GroupBuyFailed or GroupBuyJoinRefused that returns it; its join names the hold)",
+      {
+        groupBuyId: uuid('the group buy'),
+        joinId: id('the join'),
+        buyerId: id('whose money returns'),
+        amount: fen('the hold'),
+        reason: { type: 'string', enum: ['failed', 'refused'], description: 'failed: the group expired unfilled; refused: the join was refused' },
+      },
+    ),
   },
   GroupBuyPaymentReceived: {
-    1: object("Credit of the merchant's wallet: one member's order of a completed group (caused by the GroupBuyFundsHeld it pays)", {
-      groupBuyId: uuid('the group buy'),
-      orderId: id('the order (the join id)'),
-      productId: id('the product'),
-      merchantId: id('who sells'),
-      buyerId: id('who bought'),
-      amount: fen('the group price'),
-    }),
+    1: object(
+      "Credit of the merchant's wallet: one member's order of a completed group (caused by the GroupBuyCompleted; orderId, the join, names the hold it pays)",
+      {
+        groupBuyId: uuid('the group buy'),
+        orderId: id('the order (the join id)'),
+        productId: id('the product'),
+        merchantId: id('who sells'),
+        buyerId: id('who bought'),
+        amount: fen('the group price'),
+      },
+    ),
   },
 };

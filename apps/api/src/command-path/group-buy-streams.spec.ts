@@ -7,8 +7,10 @@ import {
   type GroupBuyCompleted,
   type GroupBuyFailed,
   type GroupBuyFundsHeld,
+  type GroupBuyJoinRefused,
   type StoredEvent,
 } from '@zan/contracts';
+import { auditLedger } from '@zan/domain';
 import { MemoryEventStore } from '@zan/event-store';
 import { ZanMetrics, type ZanConfig } from '@zan/platform';
 import { CommandMetrics } from '../observability/command-metrics';
@@ -88,14 +90,15 @@ describe('GroupBuyStreams.settle', () => {
     await groupBuys.settle(completed);
     await groupBuys.settle(completed); // a redelivery, or a process manager that crashed halfway
     const merchant = (await store.readStream(walletStream('shop'))).filter((e) => e.type !== 'WalletOpened');
+    // Caused by the completion they react to (CONTRACT.md, "Kafka"), not by the member's hold.
     expect(merchant.map((e) => [e.type, e.metadata.causationId])).toEqual([
-      ['GroupBuyPaymentReceived', bo.id],
-      ['GroupBuyPaymentReceived', cy.id],
+      ['GroupBuyPaymentReceived', completed.id],
+      ['GroupBuyPaymentReceived', completed.id],
     ]);
     const order = await store.readStream(orderStream('join-bo'));
     expect(order.map((e) => e.type)).toEqual(['OrderOpened']);
     expect(order[0]!.data).toEqual({ orderId: 'join-bo', productId: 'p1', merchantId: 'shop', buyerId: 'bo', quantity: 1, unitPrice: 2_000, amount: 2_000 });
-    expect(order[0]!.metadata.causationId).toBe(bo.id);
+    expect(order[0]!.metadata.causationId).toBe(completed.id);
     expect((await store.readStream(orderStream('join-cy'))).map((e) => e.type)).toEqual(['OrderOpened']);
     // Each member's credit and order keep the correlation id of that member's hold, not the last joiner's.
     expect(merchant.map((e) => e.metadata.correlationId)).toEqual([bo.metadata.correlationId, cy.metadata.correlationId]);
@@ -113,7 +116,30 @@ describe('GroupBuyStreams.settle', () => {
     await groupBuys.settle(failed!);
     await groupBuys.settle(failed!);
     const returned = (await store.readStream(walletStream('bo'))).filter((e) => e.type === 'GroupBuyFundsReturned');
-    expect(returned.map((e) => [e.metadata.causationId, e.metadata.correlationId])).toEqual([[bo.id, bo.metadata.correlationId]]);
+    expect(returned.map((e) => [e.metadata.causationId, e.metadata.correlationId])).toEqual([[failed!.id, bo.metadata.correlationId]]);
+  });
+
+  it('returns a refused join’s hold caused by the refusal, once, and never pays a hold twice whichever event settles it', async () => {
+    const { now, store, groupBuys, hold } = await setUp();
+    const bo = await hold('bo');
+    now.at = OPENED_AT + 11_000;
+    const refused = (await groupBuys.join(bo)).events[0] as StoredEvent<GroupBuyJoinRefused>;
+    await groupBuys.returnRefused(refused);
+    await groupBuys.returnRefused(refused);
+    // The same hold named by a failure too (a forged settlement of the same member): its ids derive
+    // from the hold, so the second settlement finds the first stored and moves nothing.
+    const failed = {
+      ...refused,
+      id: randomUUID(),
+      type: 'GroupBuyFailed',
+      data: { groupBuyId: 'g1', productId: 'p1', merchantId: 'shop', members: [refused.data] },
+    };
+    await groupBuys.settle(failed as unknown as StoredEvent<GroupBuyFailed>);
+    const returned = (await store.readStream(walletStream('bo'))).filter((e) => e.type === 'GroupBuyFundsReturned');
+    expect(returned.map((e) => [e.metadata.causationId, e.metadata.correlationId, (e.data as { amount: number }).amount])).toEqual([
+      [refused.id, bo.metadata.correlationId, 2_000],
+    ]);
+    expect(auditLedger(await store.readAll()).problems).toEqual([]);
   });
 });
 

@@ -7,7 +7,6 @@ import {
   type GroupBuyFailed,
   type GroupBuyFundsHeld,
   type GroupBuyJoinRefused,
-  type GroupBuyMember,
   type OrderPlaced,
   type StoredEvent,
 } from '@zan/contracts';
@@ -143,40 +142,56 @@ export class GroupBuyStreams {
     );
   }
 
-  /** A refused join's hold goes back to the buyer. */
+  /** A refused join's hold goes back to the buyer: caused by the refusal, made once per hold. */
   returnRefused(refused: StoredEvent<GroupBuyJoinRefused>): Promise<void> {
-    const { groupBuyId, joinId, buyerId, amount } = refused.data;
-    return this.wallets.credit(this.holdCause(refused, refused.data), buyerId, {
-      type: 'GroupBuyFundsReturned',
-      data: { groupBuyId, joinId, buyerId, amount, reason: 'refused' },
-    });
+    const { groupBuyId, joinId, buyerId, amount, holdId } = refused.data;
+    return this.wallets.credit(
+      refused,
+      buyerId,
+      { type: 'GroupBuyFundsReturned', data: { groupBuyId, joinId, buyerId, amount, reason: 'refused' } },
+      'credit',
+      holdId,
+    );
   }
 
   /**
    * A completed group pays each member's hold to the merchant and opens the member's order stream
-   * (one order each, refundable and rateable through the order routes); a failed one returns every hold.
+   * (one order each, refundable and rateable through the order routes); a failed one returns every
+   * hold. Each step names the completion or the failure as its cause (the event it reacts to,
+   * CONTRACT.md "Kafka") and keeps the correlation id of the member's join; its ids derive from
+   * the member's hold, so a hold is credited once, to the merchant or back to the buyer, whichever
+   * event settles it.
    */
   async settle(closed: StoredEvent<GroupBuyCompleted | GroupBuyFailed>): Promise<void> {
     const { groupBuyId, productId, merchantId } = closed.data;
     const correlations = await this.holdCorrelations(groupBuyId);
     for (const member of closed.data.members) {
-      const cause = this.holdCause(closed, member, correlations.get(member.holdId));
-      const { buyerId, joinId, amount } = member;
+      const { buyerId, joinId, amount, holdId } = member;
+      const cause = { ...closed, metadata: { ...closed.metadata, correlationId: correlations.get(holdId) ?? closed.metadata.correlationId } };
       if (closed.type === 'GroupBuyCompleted') {
-        await this.wallets.credit(cause, merchantId, {
-          type: 'GroupBuyPaymentReceived',
-          data: { groupBuyId, orderId: joinId, productId, merchantId, buyerId, amount },
-        });
+        await this.wallets.credit(
+          cause,
+          merchantId,
+          { type: 'GroupBuyPaymentReceived', data: { groupBuyId, orderId: joinId, productId, merchantId, buyerId, amount } },
+          'credit',
+          holdId,
+        );
         // After the credit: an order is never refundable before its merchant holds its money.
-        await this.openOrder(cause, { orderId: joinId, productId, merchantId, buyerId, quantity: 1, unitPrice: amount, amount });
+        await this.openOrder(cause, holdId, { orderId: joinId, productId, merchantId, buyerId, quantity: 1, unitPrice: amount, amount });
       } else {
-        await this.wallets.credit(cause, buyerId, { type: 'GroupBuyFundsReturned', data: { groupBuyId, joinId, buyerId, amount, reason: 'failed' } });
+        await this.wallets.credit(
+          cause,
+          buyerId,
+          { type: 'GroupBuyFundsReturned', data: { groupBuyId, joinId, buyerId, amount, reason: 'failed' } },
+          'credit',
+          holdId,
+        );
       }
     }
   }
 
   /** The member's `order-<joinId>` stream (OrderOpened, its id derived from the hold): opened once, a duplicate is done. */
-  private async openOrder(cause: StoredEvent, order: OrderPlaced): Promise<void> {
+  private async openOrder(cause: StoredEvent, holdId: string, order: OrderPlaced): Promise<void> {
     try {
       await this.runner.execute({
         command: 'OpenOrder',
@@ -184,7 +199,7 @@ export class GroupBuyStreams {
         folder: orderDecider,
         decide: (state) => orderDecider.decide({ type: 'OpenOrder', data: { placed: order } }, state),
         metadata: { ...cause.metadata, causationId: cause.id },
-        eventId: (index) => deterministicId(cause.id, 'open-order', String(index)),
+        eventId: (index) => deterministicId(holdId, 'open-order', String(index)),
       });
     } catch (error) {
       if (!(error instanceof DuplicateEventError)) throw error;
@@ -192,18 +207,8 @@ export class GroupBuyStreams {
   }
 
   /**
-   * A hold's credit is caused by the hold itself (GroupBuyFundsHeld's id), whichever event settles
-   * it: its event id derives from the hold, so the hold is credited once, to the merchant or back to
-   * the buyer, and the audit pairs the two legs by that cause.
-   */
-  private holdCause(settling: StoredEvent, member: GroupBuyMember, correlationId = settling.metadata.correlationId): StoredEvent {
-    return { ...settling, id: member.holdId, metadata: { ...settling.metadata, correlationId } };
-  }
-
-  /**
    * The correlation id of each member's hold, as its GroupBuyJoined kept it (caused by the hold): a
-   * credit names the hold as its cause, so it keeps the hold's correlation id, as every credit keeps
-   * its debit's (CONTRACT.md, "Kafka").
+   * member's settlement keeps the correlation id of the join that started its chain (CONTRACT.md, "Kafka").
    */
   private async holdCorrelations(groupBuyId: string): Promise<Map<string, string>> {
     const events = await this.store.readStream(groupBuyStream(groupBuyId));

@@ -51,9 +51,11 @@ export class WalletStreams {
    * event and made once: its ids derive from the cause, so a redelivered cause is refused as a
    * duplicate, and that is all a reaction needs to know (no search of a long wallet stream for the
    * earlier outcome). `label` tells apart two possible credits of one cause (a payment by code is
-   * credited to the merchant, 'credit', or given back to the payer, 'return').
+   * credited to the merchant, 'credit', or given back to the payer, 'return'). `once` is the id the
+   * credit's ids derive from when it is not the cause's: a group buy's hold is credited once, to
+   * the merchant or back to the buyer, whichever event settles it (docs/commerce.md).
    */
-  async credit(cause: StoredEvent, userId: string, credit: WalletCredit, label = 'credit'): Promise<void> {
+  async credit(cause: StoredEvent, userId: string, credit: WalletCredit, label = 'credit', once = cause.id): Promise<void> {
     try {
       await this.runner.execute({
         command: 'CreditWallet',
@@ -61,7 +63,7 @@ export class WalletStreams {
         folder: walletDecider,
         decide: (state) => walletDecider.decide({ type: 'CreditWallet', data: { userId, credit } }, state),
         metadata: { ...cause.metadata, causationId: cause.id },
-        eventId: (index) => deterministicId(cause.id, label, String(index)),
+        eventId: (index) => deterministicId(once, label, String(index)),
       });
     } catch (error) {
       if (error instanceof DuplicateEventError) return;

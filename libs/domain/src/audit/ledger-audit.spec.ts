@@ -71,4 +71,24 @@ describe('auditLedger', () => {
     expect(audit.balances.get('wallet-a')).toBe(1000);
     expect(auditLedger([...events, ...refund('r3', 1)]).problems).toEqual(['order j1 refunded 101 fen of 100 paid']);
   });
+
+  it('pairs a group buy’s hold with its payment or return by the join, caused by the event that settles it', () => {
+    const member = { groupBuyId: 'g', productId: 'p', merchantId: 'm', buyerId: 'a' };
+    const held = (joinId: string, id: string) => ev('wallet-a', 'GroupBuyFundsHeld', { ...member, joinId, amount: 100 }, undefined, id);
+    const events = [
+      ev('wallet-a', 'WalletFunded', { amount: 1000 }),
+      held('j1', 'h1'),
+      held('j2', 'h2'),
+      held('j3', 'h3'),
+      ev('group-buy-g', 'GroupBuyCompleted', { ...member, members: [] }, 'h2', 'done'),
+      ev('wallet-m', 'GroupBuyPaymentReceived', { ...member, orderId: 'j1', amount: 100 }, 'done'),
+      ev('wallet-a', 'GroupBuyFundsReturned', { ...member, joinId: 'j2', amount: 100, reason: 'refused' }, 'refusal'),
+    ];
+    const audit = auditLedger(events);
+    expect(audit.problems).toEqual([]);
+    expect(audit).toMatchObject({ heldByGroupBuys: 100, inFlight: 0 });
+    // Both sides for one hold, whatever causes them: credited twice.
+    const twice = auditLedger([...events, ev('wallet-a', 'GroupBuyFundsReturned', { ...member, joinId: 'j1', amount: 100, reason: 'failed' }, 'failure')]);
+    expect(twice.problems).toContain('debit h1 was credited 2 times');
+  });
 });

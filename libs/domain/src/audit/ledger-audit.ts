@@ -60,9 +60,21 @@ const CREDITS = new Set([
 ]);
 
 /**
+ * The debit a credit answers: its cause, except for a group buy's hold, whose payment or return is
+ * caused by the completion, the failure or the refusal that settles it and names the hold by its
+ * join (`joinId`, the order's `orderId`). Events stored before named the hold as their cause: the
+ * join finds the same hold.
+ */
+const settledDebit = (event: AuditedEvent, holdOfJoin: ReadonlyMap<string, string>): string | undefined => {
+  if (event.type !== 'GroupBuyPaymentReceived' && event.type !== 'GroupBuyFundsReturned') return event.metadata.causationId;
+  const data = event.data as { joinId?: string; orderId?: string };
+  return holdOfJoin.get((data.joinId ?? data.orderId)!) ?? event.metadata.causationId;
+};
+
+/**
  * Recomputes every balance and the conservation equation from the events, in global order:
  * sum(balances) + held by packets + held for group buys + in flight == fundings - withdrawals, no balance ever negative,
- * every debit with exactly one credit (matched by causationId), every packet's claims and refund
+ * every debit with exactly one credit (matched by causationId; a group buy's hold by its join), every packet's claims and refund
  * summing to its amount. Pure: the CLI and the reliability suites share it.
  */
 export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
@@ -71,6 +83,7 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
   let fundings = 0;
   let withdrawals = 0;
   const pendingCredits = new Map<string, { type: string; amount: number }>(); // cause id -> expected credit
+  const holdOfJoin = new Map<string, string>(); // a group buy's join id -> its GroupBuyFundsHeld's id
   const creditCount = new Map<string, number>();
   const packets = new Map<string, { amount: number; claimed: number; refunded: number; closed: boolean; escrowed: boolean }>();
   const commerce = commerceAudit(problems);
@@ -106,6 +119,7 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
         break;
       case 'GroupBuyFundsHeld':
         pendingCredits.set(event.id, { type: GROUP_BUY_HOLD, amount: data.amount as number });
+        holdOfJoin.set(data.joinId as string, event.id);
         break;
       case 'RedPacketSent': {
         const sent = data as unknown as RedPacketSent;
@@ -145,7 +159,7 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
         break;
     }
     commerce.see(event);
-    const cause = event.metadata.causationId;
+    const cause = settledDebit(event, holdOfJoin);
     const isCredit = CREDITS.has(event.type);
     if (isCredit && cause) {
       creditCount.set(cause, (creditCount.get(cause) ?? 0) + 1);
