@@ -16,6 +16,8 @@ WORKDIR /zan
 COPY --from=build /zan/node_modules ./node_modules
 COPY --from=build /zan/dist ./dist
 COPY package.json ./
+# The default command keeps its events and generated secrets in ./data (ZAN_DATA_DIR): the user it runs as owns it.
+RUN mkdir data && chown node:node data
 USER node
 EXPOSE 3000
 # A young generation of 32 MB semi-spaces: fewer scavenges per request (bench/README.md, session 11).

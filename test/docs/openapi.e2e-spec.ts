@@ -217,8 +217,9 @@ describe('the OpenAPI document describes every answer of every route', () => {
     expect((await as(mia, 'post', verification, { body: verificationBodyOf('mia', 'business') })).status).toBe(202);
     expect((await as(ops, 'post', decide, { path: '/v1/admin/wallets/mia/verification', body: { decision: 'verified' } })).status).toBe(201);
     const products = '/v1/merchants/me/products';
-    const listed = await as(mia, 'post', products, { body: { title: '拿铁', price: 1_000, stock: 2 } });
+    const listed = await as(mia, 'post', products, { body: { title: '拿铁', price: 1_000, stock: 2 }, key: 'list-mia' });
     expect(listed.status).toBe(201);
+    expect((await as(mia, 'post', products, { body: { title: '拿铁', price: 999, stock: 2 }, key: 'list-mia' })).status).toBe(409);
     const productId = listed.body.productId as string;
     expect((await as(alice, 'post', products, { body: { title: '拿铁', price: 1_000 } })).status).toBe(422);
     expect((await as(mia, 'post', products, { body: { title: '', price: 1_000 } })).status).toBe(400);
@@ -292,8 +293,9 @@ describe('the OpenAPI document describes every answer of every route', () => {
     // Group buys: mia opens a deal of two on her product; alice and carol fill it, bob is too late.
     const groupBuys = '/v1/merchants/me/group-buys';
     const deal = { productId, groupPrice: 100, groupSize: 2, expiresInSeconds: 3_600 };
-    const openedDeal = await as(mia, 'post', groupBuys, { body: deal });
+    const openedDeal = await as(mia, 'post', groupBuys, { body: deal, key: 'deal-mia' });
     expect(openedDeal.status).toBe(201);
+    expect((await as(mia, 'post', groupBuys, { body: { ...deal, groupSize: 3 }, key: 'deal-mia' })).status).toBe(409);
     const groupBuyId = openedDeal.body.groupBuyId as string;
     expect((await as(alice, 'post', groupBuys, { body: deal })).status).toBe(422);
     expect((await as(mia, 'post', groupBuys, { body: { ...deal, groupSize: 1 } })).status).toBe(400);
@@ -514,6 +516,20 @@ describe('the OpenAPI document describes every answer of every route', () => {
       for (const { name } of declared.filter((d) => d.required)) if (!(name in response.headers)) wrong.push(`${at}: required header ${name} missing`);
     }
     expect([...new Set(wrong)]).toEqual([]);
+  });
+
+  it('lists the Idempotency-Key problems on every route that takes the key', () => {
+    const missing = Object.entries(document.paths as Record<string, Schema>).flatMap(([route, item]) =>
+      Object.entries(item as Record<string, Schema>)
+        .filter(([, operation]) => (operation.parameters ?? []).some((parameter: Schema) => parameter.name === 'Idempotency-Key'))
+        .flatMap(([method, operation]) => {
+          const listed = ['400', '409'].flatMap((status) => Object.keys(operation.responses[status]?.content?.['application/problem+json']?.examples ?? {}));
+          return ['idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress']
+            .filter((code) => !listed.includes(code))
+            .map((code) => `${method.toUpperCase()} ${route} ${code}`);
+        }),
+    );
+    expect(missing).toEqual([]);
   });
 
   it('documents the problems of unknown routes, and the real readiness shape', () => {

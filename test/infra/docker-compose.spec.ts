@@ -104,6 +104,17 @@ describe('docker-compose.yml', () => {
     expect(adaptersFor(['api']).durableStores).toBe(true);
   });
 
+  it("lets the image's user write the data folder of its default command (the embedded store)", () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const image = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const user = /^USER (\S+)$/m.exec(image)?.[1];
+    expect(user).toBeDefined();
+    expect(loadConfig({}).dataDir).toBe('./data');
+    // Everything before USER is created by root: the folder must be handed over before the user switch.
+    const asRoot = image.slice(0, image.indexOf(`\nUSER ${user}`));
+    expect(asRoot).toMatch(new RegExp(`^RUN .*chown ${user}(:${user})? (\\./)?data\\b`, 'm'));
+  });
+
   it('runs EventStoreDB in insecure dev mode, with appends large enough for the contract suite', () => {
     const env = envOf('eventstoredb');
     expect(services.eventstoredb.image).toMatch(/kurrentdb:\d+\.\d+/);

@@ -101,7 +101,7 @@ export class ReplayEventsCommand extends CommandRunner {
 
   @Option({
     flags: '-p, --projection <name>',
-    description: 'balances, earnings, red-packets, feed, articles, commerce, stats, or all (repeatable, or comma-separated)',
+    description: 'balances, earnings, red-packets, feed, articles, commerce, group-buys, stats, or all (repeatable, or comma-separated)',
   })
   parseProjection(value: string, previous?: string[]): string[] {
     return collect(value, previous);

@@ -25,7 +25,7 @@ interface RebuildFlags {
   name: 'rebuild',
   arguments: '[name]',
   argsDescription: {
-    name: 'a projection (balances, earnings, red-packets, feed, articles, commerce, stats) or all; every projection is rebuilt, they switch together',
+    name: 'a projection (balances, earnings, red-packets, feed, articles, commerce, group-buys, stats) or all; every projection is rebuilt, they switch together',
   },
   description: 'Rebuild the live Redis read models from the event store with zero downtime: build a new generation beside the live one, then switch',
 })

@@ -21,7 +21,17 @@ export class OpenGroupBuyController {
   @Idempotent({ optional: true })
   @ApiOperation({ summary: 'Open a group buy on one of your products (GroupBuyOpened): filled by the deadline it completes, else every member is refunded' })
   @ApiCreatedResponse({ type: GroupBuyOpenedDoc })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'not-a-merchant', 'product-not-found', 'product-delisted', 'rate-limited')
+  @ApiProblems(
+    ...AUTHENTICATED,
+    'validation',
+    'not-a-merchant',
+    'product-not-found',
+    'product-delisted',
+    'idempotency-key-invalid',
+    'idempotency-key-reused',
+    'request-in-progress',
+    'rate-limited',
+  )
   open(@Ctx() context: CommandContext, @Body() body: OpenGroupBuyBody): Promise<GroupBuyOpenedDoc> {
     requireProductId(body.productId);
     return this.commands.execute(new OpenGroupBuyCommand(context, body.productId, body.groupPrice, body.groupSize, body.expiresInSeconds));

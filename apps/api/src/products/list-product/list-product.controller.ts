@@ -20,7 +20,7 @@ export class ListProductController {
   @Idempotent({ optional: true })
   @ApiOperation({ summary: 'List a product for sale (ProductListed); you must be a merchant: a verified business wallet' })
   @ApiCreatedResponse({ type: ProductListedDoc })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'not-a-merchant', 'rate-limited')
+  @ApiProblems(...AUTHENTICATED, 'validation', 'not-a-merchant', 'idempotency-key-invalid', 'idempotency-key-reused', 'request-in-progress', 'rate-limited')
   list(@Ctx() context: CommandContext, @Body() body: ListProductBody) {
     const { title, price, stock, description } = body;
     return this.commands.execute(new ListProductCommand(context, { title, price, stock: stock ?? null, ...(description !== undefined && { description }) }));
