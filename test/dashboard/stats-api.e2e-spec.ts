@@ -112,7 +112,7 @@ describe('admin stats routes (embedded)', () => {
   });
 
   it('reads its own writes with ?after= on every stats route, like every other query', async () => {
-    const routes = ['daily', 'hourly', 'top-authors', 'top-articles', 'red-packet-luck', 'merchant-sales', 'money'];
+    const routes = ['daily', 'hourly', 'top-authors', 'top-articles', 'red-packet-luck', 'merchant-sales', 'money', 'throughput'];
     const head = (await admin().get('/v1/admin/stats/throughput').expect(200)).body.lag.head as string;
     for (const route of routes) {
       expect({ route, status: (await admin().get(`/v1/admin/stats/${route}?after=${head}`)).status }).toEqual({ route, status: 200 });

@@ -10,9 +10,12 @@ async function main(): Promise<void> {
     interrupt.abort();
     if (process.stderr.isTTY) process.stderr.write('\nzan: stopping after the current step (Ctrl-C again to quit now)\n');
   });
-  // A closed pipe (`zan events export | head`) is the reader's choice, not a failure.
+  // A closed pipe (`zan events export | head`) is the reader's choice, not a failure; any other
+  // write error (a full disk) is one line and exit 4, as every failure (README, "CLI").
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (error.code === 'EPIPE') return;
+    process.stderr.write(`zan: cannot write the output: ${error.message}\n`);
+    process.exit(EXIT.failed);
   });
   const code = await runCli(process.argv.slice(2), {
     stdout: process.stdout,

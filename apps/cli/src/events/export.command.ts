@@ -1,4 +1,4 @@
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Inject } from '@nestjs/common';
@@ -65,13 +65,14 @@ export class ExportEventsCommand extends WithTimeRange(CommandRunner) {
     const head = await store.headPosition();
     const until = flags.until !== undefined && head !== undefined && flags.until < head ? flags.until : head;
     const toFile = flags.out !== undefined && flags.out !== '-';
-    const path = toFile ? resolve(this.io.cwd, flags.out!) : undefined;
-    const partial = path && `${path}.partial`;
+    const path = toFile ? await outputPath(resolve(this.io.cwd, flags.out!)) : undefined;
+    // A pipe or a device (`--out /dev/stdout`) is written as it is, never replaced by a rename.
+    const partial = path && !(await isSpecialFile(path)) ? `${path}.partial` : undefined;
     // Opened before reading anything: a bad --out is refused at once, not as an unhandled 'error' event.
-    const out: Writable = partial ? await openOutputFile(path!, partial) : this.io.stdout;
+    const out: Writable = path ? await openOutputFile(path, partial ?? path) : this.io.stdout;
     // A write error (disk full, ...) is kept and reported once, never thrown as an unhandled 'error' event.
     let writeError: Error | undefined;
-    if (partial) out.on('error', (error: Error) => (writeError ??= error));
+    if (path) out.on('error', (error: Error) => (writeError ??= error));
     const progress = new Progress(this.io, 'export', flags.after, until ?? 0n);
     try {
       const result = await exportEvents(store, out, {
@@ -85,7 +86,7 @@ export class ExportEventsCommand extends WithTimeRange(CommandRunner) {
         progress,
       });
       progress.stop();
-      if (partial) await closeFile(out);
+      if (path) await closeFile(out);
       const where = path ?? 'stdout';
       const timing = `in ${progress.elapsedSeconds().toFixed(1)} s, ${formatCount(progress.rate(result.scanned))} events/s read`;
       if (result.interrupted) {
@@ -101,13 +102,13 @@ export class ExportEventsCommand extends WithTimeRange(CommandRunner) {
       if (head === undefined) note(this.io, `the event store is empty (${this.backends.describeEventStore()})`);
     } catch (error) {
       progress.stop();
-      if (partial) {
+      if (path) {
         out.destroy();
-        await rm(partial, { force: true });
+        if (partial) await rm(partial, { force: true });
         if (writeError) throw new CliError(`cannot write ${path}: ${describeError(writeError)}`, EXIT.failed, { cause: writeError });
       }
       // The reader went away (`zan events export | head`): its choice, not a failure (README, "CLI").
-      if (!partial && error instanceof OutputClosed) return;
+      if (!path && error instanceof OutputClosed) return;
       throw error;
     }
   }
@@ -186,6 +187,15 @@ Examples:
   }
 }
 
+/** The file a link points to, so that the rename replaces the file and keeps the link. */
+const outputPath = (path: string): Promise<string> => realpath(path).catch(() => path);
+
+/** A FIFO, a device or a socket: something to write into, not a file to replace. */
+const isSpecialFile = async (path: string): Promise<boolean> => {
+  const stats = await stat(path).catch(() => undefined);
+  return stats !== undefined && !stats.isFile() && !stats.isDirectory();
+};
+
 /** `<file>.partial`, created (or truncated) now; a directory or a path that cannot be written is a usage error. */
 const openOutputFile = async (path: string, partial: string): Promise<Writable> => {
   if ((await stat(path).catch(() => undefined))?.isDirectory()) throw new UsageError(`--out ${path} is a directory; give a file name`);
@@ -199,5 +209,6 @@ const openOutputFile = async (path: string, partial: string): Promise<Writable> 
 const closeFile = (out: Writable): Promise<void> =>
   new Promise((resolveClose, reject) => {
     out.once('error', reject);
-    out.end(() => resolveClose());
+    // end's callback is also how a failed last write (a full disk) is told: never a success then.
+    out.end((error?: Error | null) => (error ? reject(error) : resolveClose()));
   });

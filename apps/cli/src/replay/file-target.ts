@@ -113,7 +113,8 @@ export class FileReplayTarget implements ReplayTarget {
       await writeChunk(out, chunk);
       await new Promise<void>((resolve, reject) => {
         out.once('error', reject);
-        out.end(() => resolve());
+        // end's callback is also how a failed last write (a full disk) is told: never rename a short file.
+        out.end((error?: Error | null) => (error ? reject(error) : resolve()));
       });
     } catch (error) {
       out.destroy();

@@ -1,10 +1,12 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { CLOCK, type Clock } from '@zan/platform';
 import { READ_MODEL_STORE, lastHourBuckets, type ReadModelStore } from '@zan/read-models';
 import { AdminOnly } from '../../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
+import { AFTER_QUERY } from '../../http/query-params';
+import { ReadYourWrites } from '../../queries/read-your-writes';
 import { ThroughputDoc } from './read-throughput.dto';
 
 /** Events counted behind the watermark at most: enough to tell a hiccup from a stall. */
@@ -20,13 +22,16 @@ export class ReadThroughputController {
     @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly readYourWrites: ReadYourWrites,
   ) {}
 
   @Get('throughput')
   @ApiOperation({ summary: 'Events per minute over the last hour and the projection lag (admin only)' })
   @ApiOkResponse({ type: ThroughputDoc })
-  @ApiProblems(...AUTHENTICATED, 'forbidden')
-  async throughput() {
+  @ApiQuery(AFTER_QUERY)
+  @ApiProblems(...AUTHENTICATED, 'forbidden', 'validation', 'read-model-behind')
+  async throughput(@Query('after') after?: string) {
+    await this.readYourWrites.waitFor(after);
     const now = this.clock.now();
     const { hours, minutes } = lastHourBuckets(now);
     const [watermark, head] = await Promise.all([this.store.watermark(), this.events.headPosition()]);
