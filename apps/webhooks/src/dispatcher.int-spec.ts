@@ -90,4 +90,53 @@ describe('webhook dispatcher', () => {
     }
     expect(received).toEqual(ids);
   });
+
+  it("keeps a hanging endpoint to its share of the slots: another endpoint's delivery goes out without waiting for its timeouts", async () => {
+    const hanging = createServer(() => undefined); // reads the request, never answers
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const endpoint = async (port: number) => {
+      const id = randomUUID();
+      await store.createEndpoint({
+        id,
+        url: `http://127.0.0.1:${port}/hooks`,
+        events: ['TipPraised'],
+        status: 'enabled',
+        fromPosition: 0n,
+        createdAt: new Date().toISOString(),
+        secrets: [{ secret: `whsec_${Buffer.alloc(24, 7).toString('base64')}` }],
+      });
+      return id;
+    };
+    const slow = await endpoint((hanging.address() as AddressInfo).port);
+    const fast = await endpoint((receiver.address() as AddressInfo).port);
+    const delivery = (endpointId: string, streamId: string, position: number) => ({
+      endpointId,
+      eventId: randomUUID(),
+      eventType: 'TipPraised',
+      streamId,
+      position: BigInt(position),
+      body: JSON.stringify({ id: randomUUID() }),
+      occurredAt: new Date().toISOString(),
+    });
+    // Eight streams of the hanging endpoint fall due before the other endpoint's one delivery.
+    await store.enqueue(Array.from({ length: 8 }, (_, i) => delivery(slow, `wallet-slow${i}`, i + 1)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const awaited = delivery(fast, 'wallet-fast', 100);
+    await store.enqueue([awaited]);
+    const dispatcher = new Dispatcher(
+      store,
+      { retry: DEFAULT_RETRY_POLICY, timeoutMs: 5_000, allowPrivate: true, concurrency: 4, pollMs: 20, now: () => new Date() },
+      new Logger('dispatcher-spec'),
+    );
+    const started = Date.now();
+    dispatcher.start();
+    try {
+      await eventually('the other endpoint served', async () => received.includes(JSON.parse(awaited.body).id as string), 10_000, 20);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      hanging.closeAllConnections();
+      await dispatcher.stop();
+      await new Promise((resolve) => hanging.close(resolve));
+    }
+  });
 });

@@ -80,16 +80,36 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * The most slots one endpoint may hold, and the most one claim takes: an endpoint whose receiver
+   * hangs fills at most about half the slots until its timeouts, never all of them.
+   */
+  private get share(): number {
+    return Math.max(1, Math.floor(this.options.concurrency / 4));
+  }
+
+  /** Endpoints with their share in flight: their heads wait for a later claim. */
+  private busyEndpoints(): string[] {
+    const perEndpoint = new Map<string, number>();
+    for (const key of this.inFlight.keys()) {
+      const endpointId = key.slice(0, key.indexOf('\u0000'));
+      perEndpoint.set(endpointId, (perEndpoint.get(endpointId) ?? 0) + 1);
+    }
+    return [...perEndpoint].filter(([, n]) => n >= this.share).map(([endpointId]) => endpointId);
+  }
+
   private async fill(): Promise<void> {
-    const free = this.options.concurrency - this.inFlight.size;
+    const free = Math.min(this.share, this.options.concurrency - this.inFlight.size);
     if (free <= 0) return;
     const now = this.options.now();
     // Endpoints read beside each claim, not cached: a rotated secret signs from the next delivery on.
     const [claimed, all] = await Promise.all([
-      this.store.claim(now, free, new Date(now.getTime() + this.options.timeoutMs + LEASE_MARGIN_MS)),
+      this.store.claim(now, free, new Date(now.getTime() + this.options.timeoutMs + LEASE_MARGIN_MS), this.busyEndpoints()),
       this.store.endpoints(),
     ]);
     if (claimed.length === 0) return;
+    // A full claim may have left more due: look again at once.
+    if (claimed.length === free) this.pendingWake = true;
     const endpoints = new Map(all.map((e) => [e.id, e]));
     for (const delivery of claimed) {
       const endpoint = endpoints.get(delivery.endpointId);

@@ -72,9 +72,10 @@ export interface WebhookStore {
    * Claims due heads, atomically: for each (enabled endpoint, stream), its pending delivery with the
    * lowest position, when its retry time has come and no lease on it runs, earliest due first. Each
    * one claimed is leased until `leaseUntil` (kept in the store): no other claim answers it before
-   * then, and a dispatcher that crashes before recording it has it claimed again after.
+   * then, and a dispatcher that crashes before recording it has it claimed again after. The heads of
+   * the `busy` endpoints (those with their share in flight already) are left for a later claim.
    */
-  claim(now: Date, limit: number, leaseUntil: Date): Promise<PendingDelivery[]>;
+  claim(now: Date, limit: number, leaseUntil: Date, busy?: readonly string[]): Promise<PendingDelivery[]>;
   /**
    * Records an attempt and ends its lease; a delivery no longer pending (delivered meanwhile, its
    * endpoint deleted) records nothing. `disabled` is true for the one attempt that disabled the endpoint.

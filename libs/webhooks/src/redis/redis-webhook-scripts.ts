@@ -33,21 +33,25 @@ end
 return 0
 `;
 
-/** ARGV: base, now ms, limit, lease end ms. Answers endpoint, event id, record, for each claimed. */
+/** ARGV: base, now ms, limit, lease end ms, then the busy endpoints. Answers endpoint, event id, record, for each claimed. */
 export const CLAIM = `
 local K, now, limit, leaseUntil = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local busy = {}
+for i = 5, #ARGV do busy[ARGV[i]] = true end
 local heads = K .. 'heads'
 local out = {}
-local taken = 0
+local taken, skipped = 0, 0
 while taken < limit do
-  local batch = redis.call('ZRANGEBYSCORE', heads, '-inf', now, 'LIMIT', 0, limit - taken)
+  local batch = redis.call('ZRANGEBYSCORE', heads, '-inf', now, 'LIMIT', skipped, limit - taken)
   if #batch == 0 then break end
   for _, qk in ipairs(batch) do
     local sep = string.find(qk, '\\0', 1, true)
     local ep, stream = string.sub(qk, 1, sep - 1), string.sub(qk, sep + 1)
     local head = redis.call('ZRANGE', K .. 'q:' .. ep .. ':' .. stream, 0, 0)[1]
     local status = redis.call('HGET', K .. 'ep:' .. ep, 'status')
-    if not head or not status then
+    if busy[ep] then
+      skipped = skipped + 1
+    elseif not head or not status then
       redis.call('ZREM', heads, qk)
     elseif status ~= 'enabled' then
       redis.call('ZADD', heads, '+inf', qk)

@@ -146,9 +146,9 @@ export class RedisWebhookStore implements WebhookStore {
     await this.redis.zanWebhooksEnqueue(this.index, ...args);
   }
 
-  async claim(now: Date, limit: number, leaseUntil: Date): Promise<PendingDelivery[]> {
+  async claim(now: Date, limit: number, leaseUntil: Date, busy: readonly string[] = []): Promise<PendingDelivery[]> {
     if (limit <= 0) return [];
-    const flat = await this.redis.zanWebhooksClaim(this.index, this.base, now.getTime(), limit, leaseUntil.getTime());
+    const flat = await this.redis.zanWebhooksClaim(this.index, this.base, now.getTime(), limit, leaseUntil.getTime(), ...busy);
     const claimed: PendingDelivery[] = [];
     for (let i = 0; i < flat.length; i += 3) {
       const d = JSON.parse(flat[i + 2]!) as DeliveryRecord;

@@ -190,7 +190,7 @@ export class SqlWebhookStore implements WebhookStore {
     );
   }
 
-  async claim(now: Date, limit: number, leaseUntil: Date): Promise<PendingDelivery[]> {
+  async claim(now: Date, limit: number, leaseUntil: Date, busy: readonly string[] = []): Promise<PendingDelivery[]> {
     const { rows } = await this.sql.query<{
       endpoint_id: string;
       event_id: string;
@@ -207,6 +207,7 @@ export class SqlWebhookStore implements WebhookStore {
        picked AS (
          SELECT h.endpoint_id, h.stream_id, h.next_at FROM ${this.t.heads} h CROSS JOIN relaxed
          WHERE h.next_at <= $1::timestamptz AND EXISTS (SELECT 1 FROM ${this.t.endpoints} e WHERE e.id = h.endpoint_id AND e.status = 'enabled')
+           AND NOT $4::text::jsonb ? h.endpoint_id
          ORDER BY h.next_at LIMIT $2 FOR UPDATE OF h SKIP LOCKED),
        leased AS (
          UPDATE ${this.t.heads} h SET next_at = $3::timestamptz FROM picked
@@ -215,7 +216,7 @@ export class SqlWebhookStore implements WebhookStore {
        SELECT d.endpoint_id, d.event_id, d.event_type, d.stream_id, d.position::text AS position, d.body, d.occurred_at, d.attempts, d.first_at
        FROM leased JOIN ${this.t.deliveries} d ON d.endpoint_id = leased.endpoint_id AND d.event_id = leased.event_id
        ORDER BY leased.due_at`,
-      [now.toISOString(), limit, leaseUntil.toISOString()],
+      [now.toISOString(), limit, leaseUntil.toISOString(), JSON.stringify(busy)],
     );
     return rows.map((r) => ({
       endpointId: r.endpoint_id,

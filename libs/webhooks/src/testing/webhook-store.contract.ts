@@ -134,6 +134,19 @@ export const describeWebhookStoreContract = (name: string, factory: () => Promis
       expect(one.length).toBeLessThanOrEqual(12);
     });
 
+    it("leaves a busy endpoint's heads alone, unleased, and still claims the others up to the limit", async () => {
+      await store.createEndpoint(endpointOf('busy', '2026-01-01T00:00:00.000Z'));
+      await store.createEndpoint(endpointOf('free', '2026-01-01T00:00:01.000Z'));
+      // The busy endpoint's heads fall due first.
+      await store.enqueue(Array.from({ length: 5 }, (_, i) => deliveryOf('busy', `wallet-b${i}`, i + 1)));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await store.enqueue(Array.from({ length: 3 }, (_, i) => deliveryOf('free', `wallet-f${i}`, i + 10)));
+      const now = soon();
+      const claimed = await store.claim(now, 2, lease(now), ['busy']);
+      expect(claimed.map((d) => d.endpointId)).toEqual(['free', 'free']);
+      expect(await claimIds(now, 100)).toEqual(['wallet-b0@1', 'wallet-b1@2', 'wallet-b2@3', 'wallet-b3@4', 'wallet-b4@5', 'wallet-f2@12']);
+    });
+
     it('after delivered, the next of the stream is due; a lease held by a crashed dispatcher runs out', async () => {
       await store.createEndpoint(endpointOf('ep', '2026-01-01T00:00:00.000Z'));
       await store.enqueue([deliveryOf('ep', 'wallet-a', 1), deliveryOf('ep', 'wallet-a', 2), deliveryOf('ep', 'wallet-a', 5)]);
