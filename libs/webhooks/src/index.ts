@@ -6,5 +6,5 @@ export { RedisWebhookStore, type RedisWebhookStoreOptions } from './redis/redis-
 export { ForbiddenAddressError, isForbiddenAddress } from './delivery/address-policy';
 export { sendWebhook, type SendOptions, type SendResult } from './delivery/http-sender';
 export { DEFAULT_RETRY_POLICY, nextAttemptAt, type RetryPolicy } from './delivery/retry-policy';
-export { replayRange } from './replay';
+export { queueMissed, replayRange } from './replay';
 export { announceDisabled, endpointDisabledEvent } from './endpoint-disabled';

@@ -9,13 +9,36 @@ const PAGE = 500;
  * Queues again, as new, an endpoint's events in (after, until]: delivered ones go again with the
  * same webhook-id, in order per stream with whatever is queued. Asking twice is harmless.
  */
-export const replayRange = async (
+export const replayRange = (
   events: Pick<EventStore, 'readAll'>,
   store: WebhookStore,
   endpoint: Pick<WebhookEndpoint, 'id' | 'events'>,
   after: bigint,
   until: bigint,
   stopped: () => boolean = () => false,
+): Promise<number> => queueRange(events, store, endpoint, after, until, 'again', stopped);
+
+/**
+ * Queues an endpoint's events in (after, until] that were never queued for it, each once, as the
+ * webhooks app queues what it consumes: what came between an endpoint's starting position and its
+ * row, which no consumer could queue for it.
+ */
+export const queueMissed = (
+  events: Pick<EventStore, 'readAll'>,
+  store: WebhookStore,
+  endpoint: Pick<WebhookEndpoint, 'id' | 'events'>,
+  after: bigint,
+  until: bigint,
+): Promise<number> => queueRange(events, store, endpoint, after, until, 'once', () => false);
+
+const queueRange = async (
+  events: Pick<EventStore, 'readAll'>,
+  store: WebhookStore,
+  endpoint: Pick<WebhookEndpoint, 'id' | 'events'>,
+  after: bigint,
+  until: bigint,
+  mode: 'again' | 'once',
+  stopped: () => boolean,
 ): Promise<number> => {
   let cursor = after;
   let queued = 0;
@@ -23,17 +46,16 @@ export const replayRange = async (
     const page = await events.readAll({ after: cursor, maxCount: PAGE });
     if (page.length === 0) break;
     const wanted = page.filter((e) => e.position <= until && endpoint.events.includes(e.type));
-    await store.requeue(
-      wanted.map((event) => ({
-        endpointId: endpoint.id,
-        eventId: event.id,
-        eventType: event.type,
-        streamId: event.streamId,
-        position: event.position,
-        body: JSON.stringify(structuredCloudEvent(event)),
-        occurredAt: event.occurredAt,
-      })),
-    );
+    const deliveries = wanted.map((event) => ({
+      endpointId: endpoint.id,
+      eventId: event.id,
+      eventType: event.type,
+      streamId: event.streamId,
+      position: event.position,
+      body: JSON.stringify(structuredCloudEvent(event)),
+      occurredAt: event.occurredAt,
+    }));
+    await (mode === 'again' ? store.requeue(deliveries) : store.enqueue(deliveries));
     queued += wanted.length;
     cursor = page[page.length - 1]!.position;
   }

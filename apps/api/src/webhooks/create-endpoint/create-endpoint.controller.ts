@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
-import { isForbiddenAddress, newEndpointSecret } from '@zan/webhooks';
+import { isForbiddenAddress, newEndpointSecret, queueMissed, type WebhookEndpoint } from '@zan/webhooks';
 import { AdminOnly } from '../../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
 import { badRequest } from '../../http/validation';
@@ -52,7 +52,7 @@ export class CreateEndpointController {
     const endpointId = randomUUID();
     // Events after the head as it is now are this endpoint's; earlier ones only by a replay.
     const fromPosition = (await this.events.headPosition()) ?? 0n;
-    await store.createEndpoint({
+    const endpoint: WebhookEndpoint = {
       id: endpointId,
       url,
       events: body.events,
@@ -61,7 +61,13 @@ export class CreateEndpointController {
       fromPosition,
       createdAt: new Date().toISOString(),
       secrets: [{ secret }],
-    });
+    };
+    await store.createEndpoint(endpoint);
+    // An event stored after that head and consumed by the webhooks app before the row existed was
+    // queued for no one; every later one finds the row. Those few are queued here, each once (the
+    // app's own queueing of one is the same delivery).
+    const head = (await this.events.headPosition()) ?? 0n;
+    if (head > fromPosition) await queueMissed(this.events, store, endpoint, fromPosition, head);
     return { endpointId, secret };
   }
 }
