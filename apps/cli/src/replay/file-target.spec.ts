@@ -20,3 +20,21 @@ import { FileReplayTarget } from './file-target';
     expect(lstatSync('/dev/full').isCharacterDevice()).toBe(true);
   });
 });
+
+/** A target that can never be written is a usage error (exit 2) before any event is read, as export's --out. */
+describe('FileReplayTarget refused up front', () => {
+  let dir = '';
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'zan-replay-target-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a directory', async () => {
+    await expect(new FileReplayTarget(dir).open()).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('is a directory') });
+  });
+
+  it('a file in a folder that does not exist', async () => {
+    await expect(new FileReplayTarget(join(dir, 'missing', 'replay.ndjson')).open()).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('cannot write in'),
+    });
+  });
+});

@@ -1,5 +1,6 @@
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { access, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Change } from '@zan/read-models';
 import { writeChunk } from '../core/cli-io';
@@ -41,6 +42,11 @@ export class FileReplayTarget implements ReplayTarget {
   }
 
   async open(): Promise<ReplayState | undefined> {
+    // Refused before any event is read, as export refuses its --out: a usage error, not a failure after the work.
+    if ((await stat(this.path).catch(() => undefined))?.isDirectory()) throw new UsageError(`${this.description} is a directory; give a file name`);
+    await access(dirname(this.path), constants.W_OK).catch((error: unknown) => {
+      throw new UsageError(`${this.description}: cannot write in ${dirname(this.path)}: ${error instanceof Error ? error.message : String(error)}`);
+    });
     if (!existsSync(this.path)) return undefined;
     const lines = createInterface({ input: createReadStream(this.path, 'utf8'), crlfDelay: Infinity });
     let header: Header | undefined;
