@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -8,6 +8,8 @@ import request from 'supertest';
 import { walletStream } from '@zan/contracts';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { PERSONAL_DATA_VAULT, maskName, type PersonalDataVault } from '@zan/platform';
+import { idempotentCommandId } from '../../apps/api/src/command-path/ids';
+import { canonical } from '../../apps/api/src/idempotency/idempotency.interceptor';
 import { eventually } from '../support/eventually';
 import { type Client, clientFor, fundedUser, publishArticle, verify } from '../support/http-client';
 import { companyNameOf, ownCardOf, realNameOf, residentIdOf, usccOf, verificationBodyOf } from '../support/identity';
@@ -164,6 +166,46 @@ describe('verified accounts (embedded, local provider)', () => {
     expect(containsAnywhere(zan.dataDir, realName)).toBe(false);
     expect(containsAnywhere(zan.dataDir, idNumber)).toBe(false);
     expect(containsAnywhere(zan.dataDir, '高**')).toBe(true);
+  });
+
+  // The Idempotency-Key's record and the ids of the command it names derive from a hash of the
+  // request; unkeyed, a card's holder name was found again from the masked name and the event's
+  // causation id (Kafka, exports, webhooks carry both) in a fraction of a second, shredded or not.
+  it("never lets a card's holder name be found again from its event, once shredded", async () => {
+    const wen = clientFor(zan.app, 'wen');
+    const realName = '文静';
+    await wen.post('/v1/wallets/me/verification', { kind: 'individual', realName, idNumber: residentIdOf('wen') }).expect(201);
+    await wen.post('/v1/wallets/me/cards', { cardId: 'card-wen', holderName: realName }, 'link-wen').expect(201);
+    await admin().delete('/v1/admin/users/wen/personal-data').expect(204);
+
+    const events = await zan.app.get<EventStore>(EVENT_STORE).readStream(walletStream('wen'));
+    const linked = events.find((event) => event.type === 'BankCardLinked')!;
+    expect(linked.data).toMatchObject({ cardId: 'card-wen', holderName: '文*' });
+    // What anyone holding the event may try: every name the masked form allows, hashed as the request was.
+    const commandIdIf = (holderName: string) =>
+      idempotentCommandId(
+        'wen',
+        'link-wen',
+        createHash('sha256')
+          .update(`POST\n/v1/wallets/me/cards\n${canonical({ cardId: 'card-wen', holderName })}`)
+          .digest('hex'),
+      );
+    const guesses = Array.from({ length: 0x9fff - 0x4e00 + 1 }, (_, i) => `文${String.fromCodePoint(0x4e00 + i)}`);
+    expect(guesses.filter((name) => commandIdIf(name) === linked.metadata.causationId)).toEqual([]);
+    // Nor the resident id number from the verification's ids: even the true body does not give them back.
+    const yu = clientFor(zan.app, 'yu');
+    await yu.post('/v1/wallets', { kind: 'individual' }).expect(201);
+    const body = { kind: 'individual', realName: '于敏', idNumber: residentIdOf('yu') };
+    await yu.post('/v1/wallets/me/verification', body, 'verify-yu').expect(201);
+    const requested = (await zan.app.get<EventStore>(EVENT_STORE).readStream(walletStream('yu'))).find((event) => event.type === 'VerificationRequested')!;
+    const unkeyed = idempotentCommandId(
+      'yu',
+      'verify-yu',
+      createHash('sha256')
+        .update(`POST\n/v1/wallets/me/verification\n${canonical(body)}`)
+        .digest('hex'),
+    );
+    expect(requested.metadata.causationId).not.toBe(unkeyed);
   });
 
   // "Personal data never enters the event log in clear ... every read model and export shows the

@@ -1,9 +1,9 @@
 import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, Logger, NestInterceptor, type Type } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, from, lastValueFrom } from 'rxjs';
-import { CLOCK, type Clock, routeTemplateOf } from '@zan/platform';
+import { CLOCK, type Clock, type VaultKeys, ZAN_VAULT_KEYS, routeTemplateOf } from '@zan/platform';
 import { DomainError } from '@zan/domain';
 import { commandIdOf } from '../command-path/command-context';
 import { type AcceptedKey, type CommandRequest, headerOf } from '../http/api-request';
@@ -28,6 +28,24 @@ export const canonical = (value: unknown): string => {
   return JSON.stringify(value) ?? 'null';
 };
 
+/**
+ * Body fields that hold personal data. The request's hash is kept with the key and seeds the ids of
+ * its command and events (Kafka, exports and webhooks carry them): it reads these fields keyed, so
+ * nobody without the install's key can test guesses of a name against an event, shredded or not.
+ */
+const PERSONAL_FIELDS = new Set(['holderName', 'realName', 'idNumber', 'companyName', 'licenseNumber']);
+
+const withPersonalFieldsKeyed = (body: unknown, key: Buffer): unknown => {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  return Object.fromEntries(
+    Object.entries(body as Record<string, unknown>).map(([field, value]) =>
+      PERSONAL_FIELDS.has(field) && typeof value === 'string'
+        ? [field, `hmac:${createHmac('sha256', key).update(`request:${value}`).digest('hex')}`]
+        : [field, value],
+    ),
+  );
+};
+
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger(IdempotencyInterceptor.name);
@@ -39,6 +57,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: CommandMetrics,
+    @Inject(ZAN_VAULT_KEYS) private readonly vaultKeys: VaultKeys,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -140,7 +159,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     state.idempotency = { key, recovering: false };
     const hash = createHash('sha256')
-      .update(`${request.method}\n${routedPathOf(request)}\n${canonical(request.body ?? null)}`)
+      .update(`${request.method}\n${routedPathOf(request)}\n${canonical(withPersonalFieldsKeyed(request.body ?? null, this.vaultKeys.hashKey))}`)
       .digest('hex');
     return (state.acceptedKey = { scope: state.principal.userId, key, hash });
   }

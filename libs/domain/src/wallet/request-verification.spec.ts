@@ -25,10 +25,10 @@ describe('RequestVerification', () => {
   it('refuses a kind other than the wallet’s', () => {
     given([walletOpened('bob', 'business')])
       .when(request())
-      .thenThrows(VerificationKindMismatch);
+      .thenThrows(VerificationKindMismatch, /^a business wallet cannot be verified as an individual$/);
     given([walletOpened('bob')])
       .when(request({ kind: 'business' }))
-      .thenThrows(VerificationKindMismatch);
+      .thenThrows(VerificationKindMismatch, /^an individual wallet cannot be verified as a business$/);
   });
 
   it('is a no-op for the same pending request, and a new request replaces a pending or rejected one', () => {

@@ -33,7 +33,9 @@ export const decideRequestVerification = ({ data }: RequestVerification, state: 
   const numberHash = requireHash(data.numberHash, 'numberHash');
   requireOwnStream(state, userId);
   if (state.exists && state.kind !== data.kind) {
-    throw new VerificationKindMismatch(`a ${String(state.kind)} wallet cannot be verified as ${data.kind === 'individual' ? 'an individual' : 'a business'}`);
+    throw new VerificationKindMismatch(
+      `${state.kind === 'individual' ? 'an individual' : 'a business'} wallet cannot be verified as ${data.kind === 'individual' ? 'an individual' : 'a business'}`,
+    );
   }
   const current = state.verification;
   const sameIdentity = current?.kind === data.kind && current.nameHash === nameHash && current.numberHash === numberHash;
