@@ -79,3 +79,8 @@ export class PaymentAmountMismatch extends domainError('amount-mismatch', 422, '
  * problem type, never a 422.
  */
 export class InvalidCommand extends domainError('validation', 400, 'Invalid request', true) {}
+/**
+ * A compensation (a declined order's units, a declined refund's amount) on a state that does not hold
+ * what it gives back. Not final: a state one replica cached may predate the reservation another stored.
+ */
+export class NothingToRelease extends domainError('validation', 400, 'Invalid request') {}

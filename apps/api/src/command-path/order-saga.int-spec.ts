@@ -147,4 +147,37 @@ describe('OrderSaga (PostgreSQL)', () => {
     expect(audit.problems).toEqual([]);
     expect(audit.inFlight).toBe(1_000);
   });
+
+  it('compensates on another replica whose cached order and product predate the reservation (the process manager is never stuck)', async () => {
+    // Another api replica: its own runner and cache, where the credits process manager leads.
+    const there = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
+    const sagaThere = new OrderSaga(there, new WalletStreams(there, { limits: DEFAULT_LIMITS } as ZanConfig));
+    const { productId, merchantId } = await listed(5);
+    await new ProductStreams(there).load(productId); // cached there: 0 sold
+    const spender = await fundedBuyer(1_000);
+    const reservation = await reserve(productId, spender);
+    await onWallet(spender, { type: 'WithdrawFunds', data: { userId: spender, withdrawalId: randomId(), cardId: 'c', amount: 1_000 } });
+    const declined = await saga.payOrder(reservation);
+    if (!declined || !('declined' in declined)) throw new Error('expected a decline');
+    await saga.releaseStock(declined.declined); // the api, inline, here
+    await sagaThere.releaseStock(declined.declined); // the process manager, there
+    expect(await stockOf(productId)).toMatchObject({ stock: 5, sold: 0 });
+
+    const buyerId = await fundedBuyer(1_000);
+    const paid = await saga.payOrder(await reserve(productId, buyerId));
+    if (!paid || !('paid' in paid)) throw new Error('expected a payment');
+    await saga.openOrder(paid.paid);
+    const orderId = paid.paid.data.orderId;
+    await new OrderStreams(there).load(orderId); // cached there: nothing refunded
+    const requested = await orders.decide(
+      orderId,
+      { type: 'RequestRefund', data: { orderId, refundId: randomId(), requestedBy: merchantId, byAdmin: false, amount: 600 } },
+      context(merchantId),
+    );
+    const refused = await saga.payRefund(requested.events[0] as StoredEvent<OrderRefundRequested>);
+    if (!refused || !('declined' in refused)) throw new Error('expected a decline');
+    await saga.releaseRefund(refused.declined);
+    await sagaThere.releaseRefund(refused.declined);
+    expect((await orders.load(orderId)).state).toMatchObject({ refunded: 0, released: [refused.declined.data.refundId] });
+  });
 });

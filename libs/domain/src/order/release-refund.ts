@@ -1,6 +1,6 @@
 import type { DomainEvent, Fen } from '@zan/contracts';
 import type { Command } from '../decider';
-import { InvalidCommand } from '../errors';
+import { InvalidCommand, NothingToRelease } from '../errors';
 import { requireId, requirePayable } from '../validation';
 import type { OrderState } from './order.state';
 
@@ -12,8 +12,9 @@ export const decideReleaseRefund = ({ data }: ReleaseRefund, state: OrderState):
   const refundId = requireId(data.refundId, 'refundId');
   const amount = requirePayable(data.amount);
   const reason = requireId(data.reason, 'reason');
-  if (state.status === 'none' || state.orderId !== orderId) throw new InvalidCommand(`no order ${orderId} to release a refund of`);
+  if (state.status === 'none') throw new NothingToRelease(`no order ${orderId} to release a refund of`);
+  if (state.orderId !== orderId) throw new InvalidCommand(`command for order ${orderId} was decided on order ${state.orderId}`);
   if (state.released.includes(refundId)) return [];
-  if (amount > state.refunded) throw new InvalidCommand(`cannot release ${amount} fen of ${state.refunded} fen reserved`);
+  if (amount > state.refunded) throw new NothingToRelease(`cannot release ${amount} fen of ${state.refunded} fen reserved`);
   return [{ type: 'OrderRefundReleased', data: { orderId, refundId, amount, reason } }];
 };

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@zan/contracts';
 import type { Command } from '../decider';
-import { InvalidCommand } from '../errors';
+import { InvalidCommand, NothingToRelease } from '../errors';
 import { requireCount, requireId } from '../validation';
 import type { ProductState } from './product.state';
 
@@ -15,8 +15,10 @@ export const decideReleaseStock = ({ data }: ReleaseStock, state: ProductState):
   const orderId = requireId(data.orderId, 'orderId');
   const quantity = requireCount(data.quantity, 'quantity');
   const reason = requireId(data.reason, 'reason');
-  if (state.status === 'none' || state.productId !== productId) throw new InvalidCommand(`no product ${productId} to release units of`);
+  if (state.status === 'none') throw new NothingToRelease(`no product ${productId} to release units of`);
+  if (state.productId !== productId) throw new InvalidCommand(`command for product ${productId} was decided on product ${state.productId}`);
   if (state.released.includes(orderId)) return [];
-  if (quantity < 1 || quantity > state.sold) throw new InvalidCommand(`cannot release ${quantity} units of ${state.sold} sold`);
+  if (quantity < 1) throw new InvalidCommand('quantity must be at least 1');
+  if (quantity > state.sold) throw new NothingToRelease(`cannot release ${quantity} units of ${state.sold} sold`);
   return [{ type: 'ProductStockReleased', data: { productId, merchantId: state.merchantId, orderId, quantity, reason } }];
 };
