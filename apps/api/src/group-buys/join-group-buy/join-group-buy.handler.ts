@@ -1,7 +1,17 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { GroupBuyFundsHeld, GroupBuyJoinRefused, StoredEvent } from '@zan/contracts';
-import { AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyNotFound, InsufficientFunds, assertMerchant, joinRefusal, type DomainError } from '@zan/domain';
+import {
+  AlreadyJoined,
+  GroupBuyClosed,
+  GroupBuyFull,
+  GroupBuyNotFound,
+  assertMerchant,
+  joinRefusal,
+  walletDecider,
+  type DomainError,
+  type WalletCommand,
+} from '@zan/domain';
 import { CLOCK, type Clock, ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
 import type { CommandContext } from '../../command-path/command-context';
 import { positionOf } from '../../command-path/execution';
@@ -46,21 +56,18 @@ export class JoinGroupBuyHandler implements ICommandHandler<JoinGroupBuyCommand>
     const buyerId = context.userId;
     const group = (await this.groupBuys.load(groupBuyId)).state;
     if (group.status === 'none') throw new GroupBuyNotFound(`no group buy ${groupBuyId}`);
+    const joinId = unguessableId(this.secrets.idKey, 'group-buy-join', buyerId, context.commandId);
+    const { productId, merchantId, groupPrice: amount } = group;
+    const holdFunds: WalletCommand = { type: 'HoldGroupBuyFunds', data: { groupBuyId, joinId, productId, merchantId, buyerId, amount } };
     if (!(context.idempotency?.recovering ?? false)) {
       const refusal = joinRefusal(group, buyerId, this.clock.now().getTime());
       if (refusal) throw refusal;
       // A group order is an order: a merchant an admin has since rejected sells no more (422 not-a-merchant, as POST /v1/orders).
       assertMerchant((await this.wallets.load(group.merchantId)).state);
-      const wallet = await this.wallets.load(buyerId);
-      if (wallet.state.balance < group.groupPrice) throw new InsufficientFunds(`balance is ${wallet.state.balance} fen, ${group.groupPrice} fen needed`);
+      // The wallet's own refusals, in its order (its own group buy, no wallet, the balance, the limits), before anything is stored.
+      walletDecider.decide(holdFunds, (await this.wallets.load(buyerId)).state, this.wallets.decideContext);
     }
-    const joinId = unguessableId(this.secrets.idKey, 'group-buy-join', buyerId, context.commandId);
-    const { productId, merchantId, groupPrice: amount } = group;
-    const hold = await this.wallets.decide(
-      buyerId,
-      { type: 'HoldGroupBuyFunds', data: { groupBuyId, joinId, productId, merchantId, buyerId, amount } },
-      context,
-    );
+    const hold = await this.wallets.decide(buyerId, holdFunds, context);
     const held = hold.events.find((event) => event.type === 'GroupBuyFundsHeld') as StoredEvent<GroupBuyFundsHeld> | undefined;
     if (!held) throw new Error('the hold answered no GroupBuyFundsHeld');
     const joined = await this.groupBuys.join(held);
