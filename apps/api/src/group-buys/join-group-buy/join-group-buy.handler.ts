@@ -8,7 +8,8 @@ import {
   GroupBuyNotFound,
   assertMerchant,
   joinRefusal,
-  walletDecider,
+  InsufficientFunds,
+  SelfPayment,
   type DomainError,
   type WalletCommand,
 } from '@zan/domain';
@@ -64,8 +65,10 @@ export class JoinGroupBuyHandler implements ICommandHandler<JoinGroupBuyCommand>
       if (refusal) throw refusal;
       // A group order is an order: a merchant an admin has since rejected sells no more (422 not-a-merchant, as POST /v1/orders).
       assertMerchant((await this.wallets.load(group.merchantId)).state);
-      // The wallet's own refusals, in its order (its own group buy, no wallet, the balance, the limits), before anything is stored.
-      walletDecider.decide(holdFunds, (await this.wallets.load(buyerId)).state, this.wallets.decideContext);
+      // The hold's refusals before anything is stored: its own group buy first, whatever the balance (as the hold decides).
+      if (buyerId === merchantId) throw new SelfPayment('a merchant cannot join its own group buy');
+      const wallet = await this.wallets.load(buyerId);
+      if (wallet.state.balance < amount) throw new InsufficientFunds(`balance is ${wallet.state.balance} fen, ${amount} fen needed`);
     }
     const hold = await this.wallets.decide(buyerId, holdFunds, context);
     const held = hold.events.find((event) => event.type === 'GroupBuyFundsHeld') as StoredEvent<GroupBuyFundsHeld> | undefined;
