@@ -1,7 +1,7 @@
 import { Injectable, type NestApplicationOptions, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost, type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from './observability/logging';
@@ -12,6 +12,16 @@ export const BODY_LIMIT = 64 * 1024;
 
 /** Where every problem type Zan answers is named: `https://zan.dev/problems/<code>`. */
 export const PROBLEM_BASE = 'https://zan.dev/problems/';
+
+const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
+const problemBody = (status: number, code: string, title: string, detail: string): string =>
+  JSON.stringify({ type: `${PROBLEM_BASE}${code}`, title, status, detail });
+
+/** A problem+json answer as raw HTTP, the connection closed after it: for requests answered below Fastify. */
+const rawProblem = (status: number, code: string, title: string, detail: string): string => {
+  const body = problemBody(status, code, title, detail);
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_JSON}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+};
 
 /**
  * A request Node's HTTP parser refuses (two Content-Length headers, a bad chunk, a header too large,
@@ -28,13 +38,31 @@ const answerClientError = (error: NodeJS.ErrnoException, socket: Socket): void =
       : error.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'request-header-fields-too-large', 'Request header fields too large', 'the request headers are too large']
         : [400, 'bad-request', 'Bad request', 'the request is not well-formed HTTP/1.1'];
-  const body = JSON.stringify({ type: `${PROBLEM_BASE}${code}`, title, status, detail });
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
+  if (socket.writable) socket.write(rawProblem(status, code, title, detail));
   socket.destroy(error);
+};
+
+/**
+ * What Node answers itself, before any route, answered as the parser's refusals are: an HTTP/1.1
+ * request without Host (Node's bare 400 is turned off for it: requireHostHeader), an Expect other
+ * than 100-continue (Node's bare 417) and a CONNECT (Node drops the connection without a word).
+ */
+const answerNodeRefusals = (fastify: FastifyInstance): void => {
+  fastify.server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
+    const body = problemBody(417, 'expectation-failed', 'Expectation failed', 'the only Expect answered is 100-continue');
+    response.writeHead(417, { 'Content-Type': PROBLEM_JSON, 'Content-Length': Buffer.byteLength(body), Connection: 'close' }).end(body);
+  });
+  fastify.server.on('connect', (_request: IncomingMessage, socket: Socket) => {
+    socket.end(rawProblem(400, 'bad-request', 'Bad request', 'CONNECT is not served here'));
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.raw.httpVersion !== '1.1' || request.headers.host !== undefined) return done();
+    void reply
+      .code(400)
+      .header('Connection', 'close')
+      .type(PROBLEM_JSON)
+      .send(problemBody(400, 'bad-request', 'Bad request', 'an HTTP/1.1 request needs a Host header'));
+  });
 };
 
 /**
@@ -50,6 +78,7 @@ export const httpAdapter = (): FastifyAdapter => {
     logger: false,
     bodyLimit: BODY_LIMIT,
     requestTimeout: 300_000,
+    http: { requireHostHeader: false },
     skipMiddie: true,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 16 * 1024 },
     clientErrorHandler: answerClientError,
@@ -72,6 +101,7 @@ export const createHttpApp = async (module: IEntryNestModule, options: NestAppli
   const app = await NestFactory.create<NestFastifyApplication>(module, httpAdapter(), { bufferLogs: true, ...options, bodyParser: false });
   // Fastify's own JSON and text parsers go: a process reads the bodies it registers a parser for.
   app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
+  answerNodeRefusals(app.getHttpAdapter().getInstance());
   installRequestHooks(app);
   return app;
 };

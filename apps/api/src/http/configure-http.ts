@@ -6,6 +6,22 @@ import { serveDashboard } from './dashboard-page';
 import { setupApiDocs } from './openapi';
 import { helmetHeaders } from './secure-headers';
 
+/** The answers' own headers, readable by a browser's script from an origin in ZAN_CORS_ORIGINS. */
+const EXPOSED_HEADERS = [
+  'Retry-After',
+  'Idempotent-Replayed',
+  'Zan-Position',
+  'Zan-Next-Cursor',
+  'X-Request-Id',
+  'X-Correlation-Id',
+  ...['money', 'queries'].flatMap((limit) => [
+    `X-RateLimit-Limit-${limit}`,
+    `X-RateLimit-Remaining-${limit}`,
+    `X-RateLimit-Reset-${limit}`,
+    `Retry-After-${limit}`,
+  ]),
+];
+
 /** HTTP settings shared by every way of starting the api (its own process, all-in-one, tests). */
 export const configureHttp = (app: NestFastifyApplication): void => {
   const config = app.get<ZanConfig>(ZAN_CONFIG);
@@ -20,8 +36,13 @@ export const configureHttp = (app: NestFastifyApplication): void => {
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins,
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Correlation-Id'],
-      exposedHeaders: ['Retry-After', 'Idempotent-Replayed'],
+      // Every method a route answers: @fastify/cors allows only GET, HEAD and POST unless told.
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Correlation-Id', 'X-Request-Id'],
+      // Every header an answer documents (docs/operations.md, "API documentation"): a script reads no other.
+      exposedHeaders: EXPOSED_HEADERS,
+      // An OPTIONS without Access-Control-Request-Method is answered as a preflight, not a text/plain 400.
+      strictPreflight: false,
     });
   }
   fastify.addHook('onRequest', (request, _reply, done) => refuseAmbiguousHeaders(request.raw, done));
