@@ -1,5 +1,7 @@
 # One image for every app; docker-compose.yml picks the entry point (the default runs them all: `zan`, ZAN_ROLES).
-FROM node:20-bookworm-slim AS build
+# Node 24, the active LTS (Node 20 reached its end of life on 2026-04-30); the code runs on 20 and up
+# (package.json "engines"), and on 24 the apps spend 10-40% less CPU per request (bench/README.md, session 12).
+FROM node:24-bookworm-slim AS build
 WORKDIR /zan
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,7 +10,7 @@ COPY apps ./apps
 COPY libs ./libs
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 # Zan binds to loopback by default: inside a container, listen where published ports reach.
 ENV HOST=0.0.0.0

@@ -115,6 +115,12 @@ describe('docker-compose.yml', () => {
     expect(asRoot).toMatch(new RegExp(`^RUN .*chown ${user}(:${user})? (\\./)?data\\b`, 'm'));
   });
 
+  it('builds and runs the image on Node 24, a release line that still gets fixes (Node 20 reached its end of life on 2026-04-30)', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const bases = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((match) => match[1]);
+    expect(bases).toEqual(['node:24-bookworm-slim', 'node:24-bookworm-slim']);
+  });
+
   it('runs EventStoreDB in insecure dev mode, with appends large enough for the contract suite', () => {
     const env = envOf('eventstoredb');
     expect(services.eventstoredb.image).toMatch(/kurrentdb:\d+\.\d+/);
