@@ -1,9 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { request as httpRequest } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { clientFor, fundedUser, type Client } from '../support/http-client';
+import { rawBytes as rawHttp } from '../support/raw-http';
 import { startEmbeddedZan } from '../support/stacks';
 
 /**
@@ -190,20 +191,7 @@ describe('hostile headers (embedded default)', () => {
     ]);
     expect(claim).toEqual(expect.objectContaining({ status: 201, body: expect.objectContaining({ amount: 100 }) }));
   }, 60_000);
-  /** Bytes written as they are on a fresh connection; what came back, split into the status line, headers and body. */
-  const rawBytes = (text: string) =>
-    new Promise<{ statusLine: string; headers: string[]; body: string }>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => socket.write(text, 'latin1'));
-      let out = '';
-      socket.setEncoding('latin1');
-      socket.on('data', (chunk: string) => (out += chunk));
-      socket.on('error', reject);
-      socket.on('close', () => {
-        const [head = '', ...rest] = out.split('\r\n\r\n');
-        const [statusLine = '', ...headers] = head.split('\r\n');
-        resolve({ statusLine, headers, body: rest.join('\r\n\r\n') });
-      });
-    });
+  const rawBytes = (text: string) => rawHttp(port, text);
 
   it('answers HTTP that Node’s parser refuses with a problem+json, and moves nothing', async () => {
     const before = await payerEvents();

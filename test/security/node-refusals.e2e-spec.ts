@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { type AddressInfo, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { type Client, fundedUser } from '../support/http-client';
+import { rawBytes as rawHttp } from '../support/raw-http';
 import { startEmbeddedZan } from '../support/stacks';
 
 /**
@@ -30,20 +31,7 @@ describe('requests Node answers itself (embedded default)', () => {
     await zan?.close();
   }, 60_000);
 
-  /** Bytes written as they are on a fresh connection; what came back, split into the status line, headers and body. */
-  const rawBytes = (text: string) =>
-    new Promise<{ statusLine: string; headers: string[]; body: string }>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => socket.write(text, 'latin1'));
-      let out = '';
-      socket.setEncoding('latin1');
-      socket.on('data', (chunk: string) => (out += chunk));
-      socket.on('error', reject);
-      socket.on('close', () => {
-        const [head = '', ...rest] = out.split('\r\n\r\n');
-        const [statusLine = '', ...headers] = head.split('\r\n');
-        resolve({ statusLine, headers, body: rest.join('\r\n\r\n') });
-      });
-    });
+  const rawBytes = (text: string) => rawHttp(port, text);
 
   it('answers a missing Host, an unknown Expect and a CONNECT with a problem+json, and moves nothing', async () => {
     const before = (await store.readStream('wallet-nr-payer')).length;
