@@ -148,7 +148,7 @@ export const applyOrSkip = async (target: ApplyTarget, deliveries: Applied[], on
  */
 export const isPoison = (error: unknown): boolean => {
   if (!(error instanceof Error)) return true;
-  if (error.name === 'GenerationLost' || error.name === 'MaxRetriesPerRequestError' || error.name === 'AbortError') return false;
+  if (['GenerationLost', 'MaxRetriesPerRequestError', 'AbortError', 'ReplicasBehind'].includes(error.name)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return false;
   if (/Connection is closed|Stream isn't writeable|connect ETIMEDOUT|keeps changing/.test(error.message)) return false;

@@ -58,6 +58,8 @@ export class ApplyScript {
    * @param oneNode a single Redis, where one script may span slots: every shard's part of a batch and
    *   the watermark then go in one call (the same keys and writes as on a cluster, one round trip).
    * @param publish tells a slot's channel (on a cluster; on one node the script publishes itself).
+   * @param replicated resolves once what was written so far is on a replica of each primary (on a
+   *   cluster: see waitForReplicas), and throws if it is not.
    */
   constructor(
     private readonly keyspace: Keyspace,
@@ -65,6 +67,7 @@ export class ApplyScript {
     private readonly projections: Projection[],
     private readonly oneNode = false,
     private readonly publish: (channel: string) => void = () => undefined,
+    private readonly replicated: () => Promise<void> = async () => undefined,
   ) {}
 
   /** Every projection's changes for one event, checked (throws when none can apply it). */
@@ -154,7 +157,14 @@ export class ApplyScript {
     return plan.entries.map((entry, i) => (entry.streamId === undefined ? moved[i] === 1 : home[i]!));
   }
 
-  /** Every shard's script at once, then the watermark's; undefined when the guard refused the generation. */
+  /**
+   * Every shard's script at once, then the watermark's; undefined when the guard refused the
+   * generation. Each step waits for the primaries' replicas: a write acknowledged by a primary that
+   * dies before its replica has it is lost in the failover, and once the batch's offsets are
+   * committed nothing would redeliver it (a shard short of an event, or the watermark's links lost
+   * and the watermark stuck at the hole for good). The watermark moves only over shards' writes a
+   * replica holds, so a failover never leaves it ahead of the data either.
+   */
   private async writeShards(generation: string, slot: Slot, plan: Plan): Promise<boolean[] | undefined> {
     const home: (boolean | undefined)[] = [];
     await Promise.all(
@@ -165,7 +175,9 @@ export class ApplyScript {
         this.homeResults(plan, [shardPart], reply, home);
       }),
     );
+    await this.replicated();
     const reply = await this.scripts.advance(...this.advanceKeys(generation, slot), generation, slot.guardDefault, this.linksJson(plan.entries));
+    await this.replicated();
     if (!Array.isArray(reply)) return undefined;
     return plan.entries.map((entry, i) => (entry.streamId === undefined ? reply[i] === 1 : home[i]!));
   }

@@ -58,6 +58,34 @@ export const openRedis = (url: string, options: { maxRetriesPerRequest?: number;
 
 export const isCluster = (redis: RedisClient): redis is Cluster => redis instanceof Cluster;
 
+/** A primary's replica did not confirm a write in time: the write is not safe from a failover yet (transient). */
+export class ReplicasBehind extends Error {
+  override readonly name = 'ReplicasBehind';
+}
+
+/** How long waitForReplicas lets a primary's replica take to confirm a write. */
+const REPLICA_WAIT_MS = 2_000;
+
+/**
+ * Resolves once every write this client has sent to a primary of the cluster is on one of its
+ * replicas (WAIT 1 on each primary that has a replica), and throws if one does not confirm in time.
+ * Redis replicates asynchronously: a failover promotes a replica without the primary's last writes,
+ * so a write is safe from a failover only once a replica has it. A primary without a replica (its
+ * replica failed, or the cluster has none) has nothing to wait for.
+ */
+export const waitForReplicas = async (cluster: Cluster, timeoutMs = REPLICA_WAIT_MS): Promise<void> => {
+  const replicas = new Map<string, number>();
+  for (const nodes of cluster.slots) if (nodes?.[0]) replicas.set(nodes[0], Math.max(replicas.get(nodes[0]) ?? 0, nodes.length - 1));
+  await Promise.all(
+    cluster.nodes('master').map(async (node) => {
+      const address = `${node.options.host}:${node.options.port}`;
+      if (!replicas.get(address)) return;
+      const confirmed = Number(await node.call('wait', 1, timeoutMs));
+      if (confirmed < 1) throw new ReplicasBehind(`no replica of ${address} confirmed the read models' writes within ${timeoutMs} ms`);
+    }),
+  );
+};
+
 /** SCAN over the whole keyspace: every primary of a cluster, or the one node. */
 export const scanAll = async (redis: RedisClient, pattern: string, count: number, each: (keys: string[]) => Promise<void>): Promise<void> => {
   const nodes = isCluster(redis) ? redis.nodes('master') : [redis];

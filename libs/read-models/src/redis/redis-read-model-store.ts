@@ -26,7 +26,7 @@ import { defineScripts } from './scripts';
 import { StatsReads } from '../stats/stats-reads';
 import type { LuckyClaim, MoneyTotals, StatsBucket, StatsQuery, StatsRankEntry, StatsRankQuery } from '../stats/stats.views';
 import { redisStatsSource } from './stats-source';
-import { isCluster, openRedis, type RedisClient } from './client';
+import { isCluster, openRedis, type RedisClient, waitForReplicas } from './client';
 import { shards } from './shards';
 
 export { GenerationBuild } from './generation-build';
@@ -96,9 +96,17 @@ export class RedisReadModelStore implements ReadModelStore {
     this.keyspace = new Keyspace(this.prefix);
     this.scripts = defineScripts(this.redis);
     this.generations = new Generations(this.redis, this.keyspace, this.scripts, options.generationCacheMs ?? 1000);
-    this.writer = new ApplyScript(this.keyspace, this.scripts, createProjections({ feedLength: options.feedLength }), !isCluster(this.redis), (channel) => {
-      this.redis.publish(channel, '').catch(() => undefined);
-    });
+    const redis = this.redis;
+    this.writer = new ApplyScript(
+      this.keyspace,
+      this.scripts,
+      createProjections({ feedLength: options.feedLength }),
+      !isCluster(redis),
+      (channel) => {
+        redis.publish(channel, '').catch(() => undefined);
+      },
+      isCluster(redis) ? () => waitForReplicas(redis) : undefined,
+    );
     this.commerce = new RedisCommerceQueries(this.redis);
     this.queries = new ReadModelQueries(this.redis, this.keyspace, this.scripts, () => this.generations.active());
     this.statsReads = new StatsReads(
