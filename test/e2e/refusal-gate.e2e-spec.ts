@@ -86,6 +86,7 @@ describe('the refusal gate (embedded)', () => {
     expect(limited.body.type).toMatch(/rate-limited$/);
     expect(await refusedClaims()).toBe(refusedBefore429); // refused by the limit first, as Nest's way would
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers).toMatchObject({ 'x-ratelimit-limit-money': '8', 'x-ratelimit-remaining-money': '0' });
   });
 
   it('answers what Nest answers for a bad token, a missing or bad key, and a body, with nothing stored', async () => {

@@ -51,6 +51,9 @@ describe('security (full stack)', () => {
     const limited = await b.post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-spender' }).expect(429);
     expect(limited.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // The limit it hit, as every answer of that limit carries it.
+    expect(limited.headers).toMatchObject({ 'x-ratelimit-limit-money': '6', 'x-ratelimit-remaining-money': '0' });
+    expect(Number(limited.headers['x-ratelimit-reset-money'])).toBeGreaterThan(0);
     // Another user is not affected, and queries are counted apart.
     await fundedUser(two!, 'saver', 100);
     await a.get('/v1/wallets/me').expect((r) => expect([200, 404]).toContain(r.status));
@@ -71,6 +74,7 @@ describe('security (full stack)', () => {
       detail: expect.stringMatching(/at most 10 queries per minute/),
     });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers).toMatchObject({ 'x-ratelimit-limit-queries': '10', 'x-ratelimit-remaining-queries': '0' });
     // Probes carry no user and are never limited; another user still reads.
     const request = (await import('supertest')).default;
     for (let i = 0; i < 12; i++) await request(one!.getHttpServer()).get('/health/live').expect(200);

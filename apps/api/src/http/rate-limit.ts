@@ -62,11 +62,16 @@ export class MoneyRateLimitGuard extends ThrottlerGuard {
     return `${name}:${tracker}`;
   }
 
+  /** A 429 carries the limit it hit, as every other answer of that limit does (X-RateLimit-*-money or -queries), and when to retry. */
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = String(Math.max(1, detail.timeToBlockExpire || detail.timeToExpire));
-    const what = detail.key.startsWith('queries:') ? 'queries' : 'money-moving or card-linking requests';
+    const limit = detail.key.startsWith('queries:') ? 'queries' : 'money';
+    const what = limit === 'queries' ? 'queries' : 'money-moving or card-linking requests';
     throw new ProblemException(problem(429, 'rate-limited', 'Too many requests', `at most ${detail.limit} ${what} per minute; retry in ${retryAfter} s`), {
       'Retry-After': retryAfter,
+      [`X-RateLimit-Limit-${limit}`]: String(detail.limit),
+      [`X-RateLimit-Remaining-${limit}`]: '0',
+      [`X-RateLimit-Reset-${limit}`]: retryAfter,
     });
   }
 }
