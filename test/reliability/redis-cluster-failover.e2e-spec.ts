@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { loadConfig } from '@zan/platform';
 import { RedisReadModelStore } from '@zan/read-models';
@@ -9,30 +6,11 @@ import { eventually } from '../support/eventually';
 import { prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { liveAndReplayed } from '../support/read-model-snapshot';
+import { CLUSTER_URL, clusterScript as cluster, killNode, primaryOf } from '../support/redis-cluster';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
-const INFRA = join(__dirname, '../../infra/redis-cluster');
-const CLUSTER_URL = 'redis+cluster://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002';
 const LISTENING = /zan api: listening on (http:\/\/127\.0\.0\.1:\d+)/;
-
-const cluster = (script: 'start.sh' | 'stop.sh') => execFileSync('bash', [join(INFRA, script)], { stdio: 'pipe', timeout: 120_000 }).toString();
-const cli = (...args: string[]) => execFileSync('redis-cli', ['-h', '127.0.0.1', ...args], { encoding: 'utf8', timeout: 10_000 });
-
-/** The port of the primary serving the slot of a hash tag (the read models' control slot: the watermark). */
-const primaryOf = (tag: string): number => {
-  const slot = Number(cli('-p', '7000', 'cluster', 'keyslot', tag).trim());
-  for (const line of cli('-p', '7000', 'cluster', 'nodes').trim().split('\n')) {
-    const [, address, flags, , , , , state, ...ranges] = line.split(' ');
-    if (!flags!.includes('master') || flags!.includes('fail') || state !== 'connected') continue;
-    const served = ranges.some((range) => {
-      const [low, high] = range.split('-').map(Number);
-      return slot >= low! && slot <= (high ?? low)!;
-    });
-    if (served) return Number(address!.split(':')[1]!.split('@')[0]);
-  }
-  throw new Error(`no primary serves slot ${slot}`);
-};
 
 /**
  * Zan's read models on a Redis Cluster (infra/redis-cluster/start.sh: three primaries, three
@@ -118,7 +96,7 @@ describeCluster('full stack on a Redis Cluster: a primary is killed mid-storm', 
       await eventually('projecting before the kill', async () => (await store.watermark()) > 0n && next > 40, 60_000, 50);
 
       const victim = primaryOf('zan-ctl');
-      process.kill(Number(readFileSync(join(INFRA, '.run', String(victim), 'redis.pid'), 'utf8')), 'SIGKILL');
+      killNode(victim);
       killed = true;
       const killedAt = Date.now();
       await eventually('commands acknowledged after the kill', async () => afterKill >= 60, 60_000, 50);

@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { loadConfig } from '@zan/platform';
 import { RedisReadModelStore } from '@zan/read-models';
@@ -8,47 +5,11 @@ import { eventually } from '../support/eventually';
 import { prepareStormUser } from '../support/identity';
 import { type AppProcess, startApp } from '../support/processes';
 import { liveAndReplayed } from '../support/read-model-snapshot';
+import { CLUSTER_URL, clusterScript as cluster, killNode, primaryOf, redisCli as cli } from '../support/redis-cluster';
 import { dropIsolated, fullStackEnv } from '../support/stacks';
 import { TEST_JWT_SECRET, tokenFor } from '../support/tokens';
 
-const INFRA = join(__dirname, '../../infra/redis-cluster');
-const PORTS = ['7000', '7001', '7002', '7003', '7004', '7005'];
-const CLUSTER_URL = `redis+cluster://${PORTS.slice(0, 3)
-  .map((port) => `127.0.0.1:${port}`)
-  .join(',')}`;
 const LISTENING = /zan api: listening on (http:\/\/127\.0\.0\.1:\d+)/;
-
-const cluster = (script: 'start.sh' | 'stop.sh') => execFileSync('bash', [join(INFRA, script)], { stdio: 'pipe', timeout: 120_000 }).toString();
-const cli = (port: string | number, ...args: string[]) =>
-  execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 });
-
-/** A node that answers: the one asked about the cluster (any node may be the one killed). */
-const anyNode = (): string => {
-  for (const port of PORTS) {
-    try {
-      if (cli(port, 'ping').trim() === 'PONG') return port;
-    } catch {
-      // down: ask the next
-    }
-  }
-  throw new Error('no node of the cluster answers');
-};
-
-/** The port of the primary serving the slot of a hash tag (the read models' control slot: the watermark). */
-const primaryOf = (tag: string): number => {
-  const seed = anyNode();
-  const slot = Number(cli(seed, 'cluster', 'keyslot', tag).trim());
-  for (const line of cli(seed, 'cluster', 'nodes').trim().split('\n')) {
-    const [, address, flags, , , , , state, ...ranges] = line.split(' ');
-    if (!flags!.includes('master') || flags!.includes('fail') || state !== 'connected') continue;
-    const served = ranges.some((range) => {
-      const [low, high] = range.split('-').map(Number);
-      return slot >= low! && slot <= (high ?? low)!;
-    });
-    if (served) return Number(address!.split(':')[1]!.split('@')[0]);
-  }
-  throw new Error(`no primary serves slot ${slot}`);
-};
 
 /**
  * Redis replicates asynchronously: a primary acknowledges a write before its replica has it, and a
@@ -144,7 +105,7 @@ describeCluster('full stack on a Redis Cluster: a primary dies while its replica
       cli(victim, 'client', 'kill', 'type', 'replica');
       await new Promise((resolve) => setTimeout(resolve, 1500));
       cli(replica, 'config', 'set', 'masterauth', '');
-      process.kill(Number(readFileSync(join(INFRA, '.run', String(victim), 'redis.pid'), 'utf8')), 'SIGKILL');
+      killNode(victim);
       killed = true;
       await eventually('commands acknowledged after the kill', async () => afterKill >= 60, 60_000, 50);
       stop = true;
