@@ -37,6 +37,8 @@ const PERSONAL_FIELDS = new Set(['holderName', 'realName', 'idNumber', 'companyN
 
 const withPersonalFieldsKeyed = (body: unknown, key: Buffer): unknown => {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  // Most bodies (every money route's) carry none: hashed as they are, not copied.
+  if (!Object.keys(body).some((field) => PERSONAL_FIELDS.has(field))) return body;
   return Object.fromEntries(
     Object.entries(body as Record<string, unknown>).map(([field, value]) =>
       PERSONAL_FIELDS.has(field) && typeof value === 'string'
