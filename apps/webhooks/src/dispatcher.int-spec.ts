@@ -139,4 +139,66 @@ describe('webhook dispatcher', () => {
       await new Promise((resolve) => hanging.close(resolve));
     }
   });
+
+  it('lets an endpoint that answers in time use all but a share of the slots, and holds it to its share once it answers slowly', async () => {
+    let holdMs = 300;
+    let open = 0;
+    const peaks: number[] = [];
+    const lagging = createServer((req, res) => {
+      open++;
+      peaks.push(open);
+      req.resume();
+      req.on('end', () =>
+        setTimeout(() => {
+          open--;
+          res.writeHead(204).end();
+        }, holdMs),
+      );
+    });
+    await new Promise<void>((resolve) => lagging.listen(0, '127.0.0.1', resolve));
+    const endpointId = randomUUID();
+    await store.createEndpoint({
+      id: endpointId,
+      url: `http://127.0.0.1:${(lagging.address() as AddressInfo).port}/hooks`,
+      events: ['TipPraised'],
+      status: 'enabled',
+      fromPosition: 0n,
+      createdAt: new Date().toISOString(),
+      secrets: [{ secret: `whsec_${Buffer.alloc(24, 7).toString('base64')}` }],
+    });
+    const enqueue = (wave: string, streams: number) =>
+      store.enqueue(
+        Array.from({ length: streams }, (_, i) => ({
+          endpointId,
+          eventId: randomUUID(),
+          eventType: 'TipPraised',
+          streamId: `wallet-${wave}${i}`,
+          position: BigInt(i + 1),
+          body: JSON.stringify({ id: randomUUID() }),
+          occurredAt: new Date().toISOString(),
+        })),
+      );
+    // Concurrency 8: a share is 2, and all but a share is 6.
+    const dispatcher = new Dispatcher(
+      store,
+      { retry: DEFAULT_RETRY_POLICY, timeoutMs: 5_000, allowPrivate: true, concurrency: 8, pollMs: 20, now: () => new Date() },
+      new Logger('dispatcher-spec'),
+    );
+    await enqueue('fast', 12);
+    dispatcher.start();
+    try {
+      await eventually('the first wave delivered', async () => peaks.length === 12 && open === 0, 10_000, 20);
+      expect(Math.max(...peaks)).toBe(6);
+      // Now the receiver takes longer than the dispatcher's "slow" (1 s, or half the timeout).
+      holdMs = 1_200;
+      await enqueue('slow', 12);
+      await eventually('the second wave delivered', async () => peaks.length === 24 && open === 0, 20_000, 20);
+      // Its first claims went out while it still looked fast; after them, at most a share more at a time.
+      expect(Math.max(...peaks.slice(12 + 6))).toBeLessThanOrEqual(3);
+    } finally {
+      await dispatcher.stop();
+      lagging.closeAllConnections();
+      await new Promise((resolve) => lagging.close(resolve));
+    }
+  });
 });

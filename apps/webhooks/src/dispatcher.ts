@@ -4,6 +4,8 @@ import { attemptDelivery, type AttemptSettings } from './attempt';
 
 /** How long past the send timeout a claimed delivery stays leased: time to record its answer. */
 const LEASE_MARGIN_MS = 5_000;
+/** A send that takes longer marks its endpoint slow (held to a share of the slots); half the timeout if that is less. */
+const SLOW_SEND_MS = 1_000;
 
 export interface DispatcherOptions extends AttemptSettings {
   /** Deliveries in flight at once. */
@@ -25,6 +27,10 @@ export class Dispatcher {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** The event id of each queue's last delivery taken into inFlight. */
   private readonly sending = new Map<string, string>();
+  /** When each queue's send in flight began (wall clock: how long a receiver takes, not the store's time). */
+  private readonly sendingSince = new Map<string, number>();
+  /** How long each endpoint's last send took, answered or not. */
+  private readonly lastSendMs = new Map<string, number>();
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -81,21 +87,43 @@ export class Dispatcher {
   }
 
   /**
-   * The most slots one endpoint may hold, and the most one claim takes: an endpoint whose receiver
-   * hangs fills at most about half the slots until its timeouts, never all of them.
+   * The most one claim takes, and the most a slow endpoint may hold: one whose receiver hangs
+   * (or answers slowly) fills at most about half the slots until its timeouts, never all of them.
    */
   private get share(): number {
     return Math.max(1, Math.floor(this.options.concurrency / 4));
   }
 
-  /** Endpoints with their share in flight: their heads wait for a later claim. */
-  private busyEndpoints(): string[] {
-    const perEndpoint = new Map<string, number>();
+  /**
+   * The most an endpoint that answers in time may hold: all but a share, kept for the others
+   * (the usual integrator has one endpoint, and it gets three quarters of the slots, not one).
+   */
+  private get fastShare(): number {
+    return Math.max(this.share, this.options.concurrency - this.share);
+  }
+
+  /** Past this, a send in flight (or the endpoint's last one) makes its endpoint slow. */
+  private get slowMs(): number {
+    return Math.min(SLOW_SEND_MS, this.options.timeoutMs / 2);
+  }
+
+  /**
+   * Endpoints that may take no more deliveries in this claim: a slow one at its share; one that
+   * answers in time once another claim (up to a share) could take it past all but a share.
+   */
+  private busyEndpoints(now: number): string[] {
+    const perEndpoint = new Map<string, { count: number; slow: boolean }>();
     for (const key of this.inFlight.keys()) {
       const endpointId = key.slice(0, key.indexOf('\u0000'));
-      perEndpoint.set(endpointId, (perEndpoint.get(endpointId) ?? 0) + 1);
+      const since = this.sendingSince.get(key);
+      const entry = perEndpoint.get(endpointId) ?? { count: 0, slow: (this.lastSendMs.get(endpointId) ?? 0) > this.slowMs };
+      entry.count++;
+      if (since !== undefined && now - since > this.slowMs) entry.slow = true;
+      perEndpoint.set(endpointId, entry);
     }
-    return [...perEndpoint].filter(([, n]) => n >= this.share).map(([endpointId]) => endpointId);
+    return [...perEndpoint]
+      .filter(([, { count, slow }]) => (slow ? count >= this.share : count + this.share > this.fastShare))
+      .map(([endpointId]) => endpointId);
   }
 
   private async fill(): Promise<void> {
@@ -104,13 +132,14 @@ export class Dispatcher {
     const now = this.options.now();
     // Endpoints read beside each claim, not cached: a rotated secret signs from the next delivery on.
     const [claimed, all] = await Promise.all([
-      this.store.claim(now, free, new Date(now.getTime() + this.options.timeoutMs + LEASE_MARGIN_MS), this.busyEndpoints()),
+      this.store.claim(now, free, new Date(now.getTime() + this.options.timeoutMs + LEASE_MARGIN_MS), this.busyEndpoints(Date.now())),
       this.store.endpoints(),
     ]);
+    const endpoints = new Map(all.map((e) => [e.id, e]));
+    for (const endpointId of this.lastSendMs.keys()) if (!endpoints.has(endpointId)) this.lastSendMs.delete(endpointId);
     if (claimed.length === 0) return;
     // A full claim may have left more due: look again at once.
     if (claimed.length === free) this.pendingWake = true;
-    const endpoints = new Map(all.map((e) => [e.id, e]));
     for (const delivery of claimed) {
       const endpoint = endpoints.get(delivery.endpointId);
       const key = queueKey(delivery);
@@ -139,8 +168,15 @@ export class Dispatcher {
 
   private async deliver(endpoint: WebhookEndpoint, delivery: PendingDelivery): Promise<void> {
     const log = { eventId: delivery.eventId, eventType: delivery.eventType, endpointId: endpoint.id, streamId: delivery.streamId };
+    const key = queueKey(delivery);
     try {
-      const { outcome, result } = await attemptDelivery(endpoint, delivery, this.options, this.options.now);
+      const started = Date.now();
+      this.sendingSince.set(key, started);
+      const sent = attemptDelivery(endpoint, delivery, this.options, this.options.now);
+      const { outcome, result } = await sent.finally(() => {
+        this.sendingSince.delete(key);
+        this.lastSendMs.set(endpoint.id, Date.now() - started);
+      });
       const { disabled } = await this.store.record(outcome);
       const { attempt } = outcome;
       this.options.onOutcome?.(endpoint.id, attempt.status);
