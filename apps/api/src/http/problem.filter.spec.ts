@@ -1,4 +1,6 @@
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
+import { KurrentDBClient, jsonEvent } from '@kurrent/kurrentdb-client';
+import { EventStoreDbEventStore } from '@zan/event-store';
 import { InvalidCommand, WalletAlreadyOpen } from '@zan/domain';
 import { PROBLEM_CATALOG } from './openapi';
 import { toProblem } from './problem.filter';
@@ -51,6 +53,47 @@ describe('a backing service out of reach', () => {
     const { problem, headers } = toProblem(error);
     expect(problem).toMatchObject({ status: 503, type: 'https://zan.dev/problems/unavailable', title: 'Service unavailable' });
     expect(headers).toEqual({ 'Retry-After': '1' });
+  });
+
+  describe('an EventStoreDB that cannot be reached (nothing listens on port 1)', () => {
+    // The client's own errors, as it throws them: no server is faked, the connection is refused.
+    let client: KurrentDBClient;
+    const failure = (promise: Promise<unknown>): Promise<unknown> =>
+      promise.then(
+        () => {
+          throw new Error('expected a failure');
+        },
+        (error: unknown) => error,
+      );
+    const opened = {
+      id: '3f2b1a00-0000-4000-8000-000000000001',
+      type: 'WalletOpened',
+      data: { userId: 'u1', kind: 'individual' },
+      metadata: { correlationId: 'c-1', causationId: 'c-1', userId: 'u1' },
+      occurredAt: '2026-01-01T00:00:00.000Z',
+    };
+    const drain = async (reading: AsyncIterable<unknown>): Promise<void> => {
+      for await (const _ of reading);
+    };
+
+    beforeAll(() => {
+      client = KurrentDBClient.connectionString('kurrentdb://127.0.0.1:1?tls=false');
+    });
+    afterAll(() => client.dispose());
+
+    it.each([
+      [
+        'an append (grpc-js 14 UNAVAILABLE)',
+        () => failure(client.appendToStream('wallet-u1', jsonEvent({ type: 'T', data: {} }), { streamState: 'no_stream' })),
+      ],
+      ['a stream read (UnavailableError)', () => failure(drain(client.readStream('wallet-u1')))],
+      ['a read of $all (UnavailableError)', () => failure(drain(client.readAll({ maxCount: 1 })))],
+      ["the adapter's append, as the api calls it", () => failure(new EventStoreDbEventStore(client).append('wallet-u1', [opened], 'no_stream'))],
+    ])('is a 503 unavailable with Retry-After: %s', async (_case, fail) => {
+      const { problem, headers } = toProblem(await fail());
+      expect(problem).toMatchObject({ status: 503, type: 'https://zan.dev/problems/unavailable' });
+      expect(headers).toEqual({ 'Retry-After': '1' });
+    });
   });
 
   it('leaves any other failure an internal error', () => {

@@ -23,9 +23,16 @@ const POSTGRES_UNREACHABLE = new Set([
  * 53100 (disk_full: nothing was stored; it works again once space is freed).
  */
 const POSTGRES_OUTAGE_STATE = /^(08[0-9A-Z]{3}|57P0[123]|53100)$/;
+/**
+ * @kurrent/kurrentdb-client (EventStoreDB) while the server is down, restarting or electing a leader:
+ * its reads fail with its own errors, typed by `type`; its appends with grpc-js's own ServiceError,
+ * whose `code` is a gRPC status number: 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED.
+ */
+const EVENTSTOREDB_OUTAGE_TYPES = new Set(['unavailable', 'deadline-exceeded', 'not-leader']);
+const GRPC_OUTAGE_CODES = new Set([4, 14]);
 
 /**
- * A backing service (Redis, PostgreSQL) that cannot be reached: an outage the client waits out, so a 503 with
+ * A backing service (Redis, PostgreSQL, EventStoreDB) that cannot be reached: an outage the client waits out, so a 503 with
  * Retry-After rather than an internal error.
  */
 const isUnreachable = (error: unknown): boolean => {
@@ -34,6 +41,9 @@ const isUnreachable = (error: unknown): boolean => {
   if (REDIS_UNREACHABLE.has(error.name) || REDIS_UNREACHABLE.has(error.message) || POSTGRES_UNREACHABLE.has(error.message)) return true;
   // A Redis Cluster during a failover: no node answers, or the slot's primary is being replaced.
   if (error.name === 'ClusterAllFailedError' || /^(CLUSTERDOWN|TRYAGAIN|MASTERDOWN) /.test(error.message)) return true;
+  const type = (error as { type?: unknown }).type;
+  if (typeof type === 'string' && EVENTSTOREDB_OUTAGE_TYPES.has(type)) return true;
+  if (typeof code === 'number' && GRPC_OUTAGE_CODES.has(code) && 'metadata' in error) return true;
   return typeof code === 'string' && (SOCKET_ERRORS.has(code) || POSTGRES_OUTAGE_STATE.test(code));
 };
 
