@@ -10,9 +10,10 @@ import { ZAN_STREAM_PREFIXES, normaliseConnectionString } from './records';
 /**
  * Runs against a real EventStoreDB / KurrentDB when EVENTSTORE_URL is set, e.g.
  *   docker run -p 2113:2113 -e KURRENTDB_INSECURE=true -e KURRENTDB_MAX_APPEND_SIZE=16777216 \
- *     docker.kurrent.io/kurrent-latest/kurrentdb:25.0
+ *     docker.kurrent.io/kurrent-lts/kurrentdb:26.0.3
  *   EVENTSTORE_URL='kurrentdb://127.0.0.1:2113?tls=false' ZAN_SKIP_KAFKA_START=1 npx jest libs/event-store/src/eventstoredb
- * The contract's 5000-event append and 1 MB payload need a max append size above the 1 MiB default.
+ * The contract's 5000-event append and 1 MB payload need a max append size above 1 MiB (the default
+ * up to KurrentDB 25.0, which refuses to start above 16 MiB - 10000 bytes; 25.1 and later default to 256 MiB).
  * No server can run on the machines Zan is built on: there the suite reports that it skipped.
  */
 const url = process.env.EVENTSTORE_URL;
