@@ -1,5 +1,6 @@
-import { BACKWARDS, END, StreamNotFoundError, jsonEvent, type KurrentDBClient } from '@kurrent/kurrentdb-client';
+import { BACKWARDS, END, StreamNotFoundError, WrongExpectedVersionError, jsonEvent, type KurrentDBClient } from '@kurrent/kurrentdb-client';
 import type { CheckpointStore } from '../event-store.port';
+import { actualRevisionOf } from './records';
 
 export const DEFAULT_CHECKPOINT_STREAM_PREFIX = 'zan-checkpoint-';
 /** Older checkpoint events beyond this many are dropped by the server (stream metadata $maxCount). */
@@ -53,12 +54,17 @@ export class EventStoreDbCheckpointStore implements CheckpointStore {
     if (nextExpectedRevision === 0n) await this.client.setStreamMetadata(stream, { maxCount: KEPT_CHECKPOINTS });
   }
 
-  /** A soft delete: the stream reads as missing, and a later save starts it again. */
+  /**
+   * A soft delete: the stream reads as missing, and a later save starts it again. The server refuses
+   * to soft-delete a stream that never existed as a wrong expected version (actual: no stream).
+   */
   async delete(name: string): Promise<void> {
     try {
       await this.client.deleteStream(this.streamOf(name));
     } catch (error) {
-      if (!(error instanceof StreamNotFoundError)) throw error;
+      if (error instanceof StreamNotFoundError) return;
+      if (error instanceof WrongExpectedVersionError && actualRevisionOf(error.actualState) === 'no_stream') return;
+      throw error;
     }
   }
 }
