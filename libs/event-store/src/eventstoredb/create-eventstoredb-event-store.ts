@@ -21,6 +21,11 @@ export interface EventStoreDbStores {
  * one message. eventStore.close() also disposes of the client.
  */
 export const createEventStoreDbEventStore = async (options: CreateEventStoreDbOptions): Promise<EventStoreDbStores> => {
+  // The adapter knows a conflict by the client's WrongExpectedVersionError; with this option the
+  // client answers a conflict as a success ({ success: false }) instead, and conflicts would be 500s.
+  if (/[?&]throwOnAppendFailure=false(&|$)/i.test(options.connectionString)) {
+    throw new Error(`EventStoreDB at ${redact(options.connectionString)}: throwOnAppendFailure=false is not supported (conflicts must throw)`);
+  }
   const client = KurrentDBClient.connectionString(normaliseConnectionString(options.connectionString));
   try {
     const eventStore = new EventStoreDbEventStore(client, { ...options, ownsClient: true });
