@@ -21,6 +21,14 @@ describe('VerifiedNames', () => {
     expect(await names.shown('shop', 'shop')).toBe('shop'); // no verified name was kept: the id
   });
 
+  it('never shows a name the verification did not accept: pending or rejected, it is masked', async () => {
+    for (const status of ['pending', 'rejected']) {
+      const wallet = async () => ({ state: { verification: { status, kind: 'business', nameHash: keyedHash(keys.hashKey, 'name', company) } } });
+      const names = namesWith({ get: async () => ({ kind: 'business', name: company, number: 'x' }) }, wallet);
+      expect(await names.shown('shop', '赞******')).toBe('赞******');
+    }
+  });
+
   it('answers a card while the event store cannot be reached: a name read before, else the masked form', async () => {
     let down = false;
     const names = namesWith({ get: async () => ({ kind: 'business', name: company, number: 'x' }) }, async () => {

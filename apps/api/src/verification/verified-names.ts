@@ -26,12 +26,14 @@ export class VerifiedNames {
   ) {}
 
   /**
-   * The company name the wallet's verification hashed, if the vault still holds it. A record that
-   * is not that identity (a claim refused after it reached the vault: two requests racing) never counts.
+   * The company name the wallet's verification hashed and accepted, if the vault still holds it. A
+   * record that is not that identity (a claim refused after it reached the vault: two requests racing)
+   * never counts, nor one still pending or rejected (a rejected merchant asking again under any name).
    */
   async businessName(wallet: WalletState, merchantId: string): Promise<string | undefined> {
+    if (wallet.verification?.status !== 'verified') return undefined;
     const data = await this.vault.get(merchantId).catch(() => undefined);
-    const verified = data?.kind === 'business' && wallet.verification?.nameHash === keyedHash(this.keys.hashKey, 'name', data.name);
+    const verified = data?.kind === 'business' && wallet.verification.nameHash === keyedHash(this.keys.hashKey, 'name', data.name);
     return verified ? data.name : undefined;
   }
 
