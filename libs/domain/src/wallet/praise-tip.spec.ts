@@ -19,6 +19,9 @@ const tipPraised = (data: Partial<PraiseTip['data']> = {}) => ({
   data: { tipId: 'tip-1', readerId: 'reader', authorId: 'author', articleId: 'a-1', amount: 500, ...data },
 });
 
+// One detail whatever the author lacks: that is not the reader's to learn.
+const NOT_ELIGIBLE = /^author author cannot be tipped: only a verified individual with a personal bank card linked can be$/;
+
 describe('PraiseTip (on the reader’s wallet)', () => {
   it('debits the reader', () => {
     const { state } = given(walletWith('reader', 800)).when(praise()).then([tipPraised()]);
@@ -82,25 +85,25 @@ describe('PraiseTip (on the reader’s wallet)', () => {
   it('rejects an author without a wallet', () => {
     given(walletWith('reader', 800))
       .when(praise({ author: { exists: false, verified: false, hasPersonalCard: false } }))
-      .thenThrows(AuthorNotEligible, /no wallet/);
+      .thenThrows(AuthorNotEligible, NOT_ELIGIBLE);
   });
 
   it('rejects a business author', () => {
     given(walletWith('reader', 800))
       .when(praise({ author: { exists: true, kind: 'business', verified: true, hasPersonalCard: true } }))
-      .thenThrows(AuthorNotEligible, /business/);
+      .thenThrows(AuthorNotEligible, NOT_ELIGIBLE);
   });
 
   it('rejects an author without a personal card', () => {
     given(walletWith('reader', 800))
       .when(praise({ author: { exists: true, kind: 'individual', verified: true, hasPersonalCard: false } }))
-      .thenThrows(AuthorNotEligible, /personal bank card/);
+      .thenThrows(AuthorNotEligible, NOT_ELIGIBLE);
   });
 
   it('rejects an author who is not verified, whatever card they declared', () => {
     given(walletWith('reader', 800))
       .when(praise({ author: { exists: true, kind: 'individual', verified: false, hasPersonalCard: true } }))
-      .thenThrows(AuthorNotEligible, /not verified/);
+      .thenThrows(AuthorNotEligible, NOT_ELIGIBLE);
   });
 
   it('rejects more than the balance, and a missing reader wallet has none', () => {

@@ -32,11 +32,14 @@ export const tipAuthor = (authorWallet: WalletState): TipAuthor => ({
 export const isEligibleAuthor = (author: TipAuthor | undefined): boolean =>
   !!author?.exists && author.kind === 'individual' && !!author.verified && !!author.hasPersonalCard;
 
+/**
+ * One answer whatever the author lacks: their wallet, its kind, their verification and their cards are
+ * theirs to see (GET /v1/wallets/me; another's wallet is admin only), not every reader's.
+ */
 const requireEligible = (authorId: string, author: TipAuthor | undefined): void => {
-  if (!author?.exists) throw new AuthorNotEligible(`author ${authorId} has no wallet`);
-  if (author.kind !== 'individual') throw new AuthorNotEligible(`author ${authorId} has a ${String(author.kind)} account, not an individual one`);
-  if (!author.verified) throw new AuthorNotEligible(`author ${authorId} is not verified`);
-  if (!author.hasPersonalCard) throw new AuthorNotEligible(`author ${authorId} has no personal bank card linked`);
+  if (!isEligibleAuthor(author)) {
+    throw new AuthorNotEligible(`author ${authorId} cannot be tipped: only a verified individual with a personal bank card linked can be`);
+  }
 };
 
 /** Checks: shape, self-tip, limits, author eligibility, then the reader's balance. */
