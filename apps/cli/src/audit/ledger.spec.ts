@@ -65,6 +65,32 @@ describe('Ledger (the audit, recomputed from events)', () => {
     expect(kinds(ledgerOf(h))).toContain('duplicate-credit');
   });
 
+  it('holds a group buy’s money only while the group is open: once it completes, fails or refuses the join, a missing payment or return is found', () => {
+    const h = clean().open('m', 'business').fund('b', 1_000);
+    const member = (buyerId: string, joinId: string) => {
+      h.add(`wallet-${buyerId}`, 'GroupBuyFundsHeld', { groupBuyId: 'g1', joinId, productId: 'p1', merchantId: 'm', buyerId, amount: 100 }, buyerId);
+      return { buyerId, joinId, amount: 100, holdId: joinId };
+    };
+    const members = [member('a', 'j1'), member('b', 'j2')];
+    h.add('wallet-a', 'GroupBuyFundsHeld', { groupBuyId: 'g2', joinId: 'j3', productId: 'p1', merchantId: 'm', buyerId: 'a', amount: 70 }, 'a');
+    expect(ledgerOf(h, 60_000).conservation()).toMatchObject({ heldByGroupBuys: 270, inFlight: 0, holds: true });
+    // The group fails and the late join is refused: nothing is held any more, both returns are owed.
+    h.add('group-buy-g1', 'GroupBuyFailed', { groupBuyId: 'g1', productId: 'p1', merchantId: 'm', members }, 'system');
+    h.add('group-buy-g2', 'GroupBuyJoinRefused', { groupBuyId: 'g2', buyerId: 'a', joinId: 'j3', amount: 70, holdId: 'j3', reason: 'full' }, 'system');
+    expect(ledgerOf(h).conservation()).toMatchObject({ heldByGroupBuys: 0, inFlight: 270, holds: true });
+    const lost = ledgerOf(h, 60_000);
+    expect(kinds(lost)).toEqual(['missing-credit', 'missing-credit', 'missing-credit']);
+    expect(lost.findings.map((f) => f.message).join('\n')).toMatch(/group-buy:j1, 100 fen for a\)/);
+    h.add('wallet-a', 'GroupBuyFundsReturned', { groupBuyId: 'g1', joinId: 'j1', buyerId: 'a', amount: 100, reason: 'failed' }, 'system');
+    h.add('wallet-b', 'GroupBuyFundsReturned', { groupBuyId: 'g1', joinId: 'j2', buyerId: 'b', amount: 100, reason: 'failed' }, 'system');
+    h.add('wallet-a', 'GroupBuyFundsReturned', { groupBuyId: 'g2', joinId: 'j3', buyerId: 'a', amount: 70, reason: 'refused' }, 'system');
+    expect(kinds(ledgerOf(h, 60_000))).toEqual([]);
+    // A completed group owes the merchant each member's payment.
+    const paid = [member('a', 'j4')];
+    h.add('group-buy-g1', 'GroupBuyCompleted', { groupBuyId: 'g1', productId: 'p1', merchantId: 'm', members: paid }, 'system');
+    expect(ledgerOf(h, 60_000).findings.map((f) => f.message)).toEqual([expect.stringMatching(/group-buy:j4, 100 fen for m\)/)]);
+  });
+
   it('checks a group buy’s order like any order: its refunds paired and never past what its hold paid', () => {
     const h = clean();
     const first = h.add('wallet-a', 'GroupBuyFundsHeld', { groupBuyId: 'g1', joinId: 'j1', productId: 'p1', merchantId: 'b', buyerId: 'a', amount: 100 }, 'a');

@@ -76,6 +76,14 @@ export class PaymentPairs {
   apply(event: StoredEvent): void {
     const payment = (PAYMENT_LEGS as Partial<Record<string, PaymentLeg<ZanEventType>>>)[event.type];
     const leg = payment?.of(event.data as never);
+    if (event.type === 'GroupBuyCompleted' || event.type === 'GroupBuyFailed') {
+      const closed = event.data as EventDataByType['GroupBuyCompleted'];
+      for (const member of closed.members) this.owe(member.joinId, event, event.type === 'GroupBuyCompleted' ? closed.merchantId : member.buyerId);
+    }
+    if (event.type === 'GroupBuyJoinRefused') {
+      const refused = event.data as EventDataByType['GroupBuyJoinRefused'];
+      this.owe(refused.joinId, event, refused.buyerId);
+    }
     if (!payment || !leg) return;
     if (payment.side === 'debit') this.debit(leg.key, event, leg.amount, leg.beneficiary, leg.held);
     else this.credit(leg.key, event, leg.amount, leg.beneficiary, leg.stream);
@@ -128,6 +136,17 @@ export class PaymentPairs {
         leg.position,
       );
     }
+  }
+
+  /**
+   * A hold its group has decided (completed, failed, or the join refused) is held no more: its
+   * payment or return is owed, in flight from the decision on, and missing once older than the grace.
+   */
+  private owe(joinId: string, decision: StoredEvent, beneficiary: string): void {
+    const key = `group-buy:${joinId}`;
+    const leg = this.awaitingCredit.get(key);
+    if (!leg?.held) return;
+    this.awaitingCredit.set(key, { type: leg.type, amount: leg.amount, position: leg.position, occurredAt: decision.occurredAt, beneficiary });
   }
 
   private debit(key: string, event: StoredEvent, amount: number, beneficiary: string, held?: boolean): void {
