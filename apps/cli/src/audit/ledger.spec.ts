@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { auditLedger } from '@zan/domain';
+import type { EventDataByType } from '@zan/contracts';
 import { HistoryBuilder } from '../testing/history';
 import { asStored } from '../testing/stored';
 import { Ledger } from './ledger';
@@ -161,6 +162,30 @@ describe('Ledger (the audit, recomputed from events)', () => {
     expect(found).toEqual(
       expect.arrayContaining(['duplicate-credit', 'orphan-credit', 'negative-balance', 'amount-mismatch', 'misdirected-credit', 'conservation']),
     );
+  });
+
+  it('finds a payment whose amount is absent or zero, which would count as nothing moved', () => {
+    const h = clean();
+    const tip = { tipId: 't0', readerId: 'a', authorId: 'b', articleId: 'y', amount: 0 };
+    h.add('wallet-b', 'TipReceived', tip, 'a', h.add('wallet-a', 'TipPraised', tip, 'a'));
+    const transfer = { transferId: 'x0', fromUserId: 'a', toUserId: 'b' } as EventDataByType['FundsTransferred'];
+    h.add('wallet-b', 'TransferReceived', transfer, 'a', h.add('wallet-a', 'FundsTransferred', transfer, 'a'));
+    h.add('wallet-a', 'WalletFunded', { userId: 'a', fundingId: 'f0', amount: 0, source: { kind: 'card', cardId: 'card-a' } }, 'a');
+    const ledger = ledgerOf(h, 60_000);
+    expect(kinds(ledger)).toEqual(['bad-amount', 'bad-amount', 'bad-amount', 'bad-amount', 'bad-amount']);
+    expect(ledger.findings[2]!.message).toMatch(/^FundsTransferred .* has amount absent, not a payable number of fen$/);
+    // A packet's expiry with nothing left gives back 0: not a finding.
+    h.redPacket(
+      'a',
+      2,
+      2,
+      [
+        ['b', 1],
+        ['b', 1],
+      ],
+      { expire: true },
+    );
+    expect(kinds(ledgerOf(h, 60_000)).filter((k) => k === 'bad-amount')).toHaveLength(5);
   });
 
   it('checks red packets: one claim per user, never more than they hold, expiry returns the rest', () => {

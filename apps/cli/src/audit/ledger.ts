@@ -1,4 +1,13 @@
-import { isFen, streamCategory, streamEntityId, walletBalanceDelta, type EventDataByType, type StoredEvent, type WalletKind } from '@zan/contracts';
+import {
+  isFen,
+  isPayableFen,
+  streamCategory,
+  streamEntityId,
+  walletBalanceDelta,
+  type EventDataByType,
+  type StoredEvent,
+  type WalletKind,
+} from '@zan/contracts';
 import { CommerceChecks } from './commerce-checks';
 import { Findings, type Finding } from './findings';
 import { MerchantPayments } from './merchant-payments';
@@ -25,6 +34,14 @@ export interface EarningsTally {
 }
 
 type Data<T extends keyof EventDataByType> = EventDataByType[T];
+
+/**
+ * Events that move money, each of at least 1 fen (CONTRACT.md: a zero payment is refused): a wallet's
+ * debits and credits, and a packet's escrow and claims. An absent or zero amount there would count
+ * as nothing moved. A packet's expiry may give back 0, so it is not one of them.
+ */
+const movesMoney = (type: string): boolean =>
+  type === 'RedPacketEscrowed' || type === 'RedPacketClaimed' || walletBalanceDelta({ type, data: { amount: 1 } }) !== 0;
 
 /**
  * Every balance and the money equation recomputed from the events, one event at a time, in global
@@ -83,10 +100,10 @@ export class Ledger {
     this.lastOccurredAt = event.occurredAt;
     this.byType.set(event.type, (this.byType.get(event.type) ?? 0) + 1);
     const amount = (event.data as { amount?: unknown } | null)?.amount;
-    if (amount !== undefined && !isFen(amount)) {
+    if (movesMoney(event.type) ? !isPayableFen(amount) : amount !== undefined && !isFen(amount)) {
       this.found.report(
         'bad-amount',
-        `${event.type} ${event.id} on ${event.streamId} has amount ${JSON.stringify(amount)}, not a whole number of fen`,
+        `${event.type} ${event.id} on ${event.streamId} has amount ${JSON.stringify(amount) ?? 'absent'}, not ${movesMoney(event.type) ? 'a payable' : 'a whole'} number of fen`,
         event.position,
       );
     }
