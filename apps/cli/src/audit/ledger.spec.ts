@@ -188,6 +188,31 @@ describe('Ledger (the audit, recomputed from events)', () => {
     expect(kinds(ledgerOf(h, 60_000)).filter((k) => k === 'bad-amount')).toHaveLength(5);
   });
 
+  it('finds a credit that reached someone else than its debit paid, though the credit names them itself', () => {
+    const h = clean().open('c').open('m', 'business');
+    const paid = h.add('wallet-a', 'FundsTransferred', { transferId: 'x1', fromUserId: 'a', toUserId: 'b', amount: 40 }, 'a');
+    h.add('wallet-c', 'TransferReceived', { transferId: 'x1', fromUserId: 'a', toUserId: 'c', amount: 40 }, 'a', paid);
+    const hold = { groupBuyId: 'g1', joinId: 'j1', productId: 'p1', merchantId: 'm', buyerId: 'a', amount: 100 };
+    h.add('wallet-a', 'GroupBuyFundsHeld', hold, 'a');
+    h.add(
+      'group-buy-g1',
+      'GroupBuyCompleted',
+      { groupBuyId: 'g1', productId: 'p1', merchantId: 'm', members: [{ buyerId: 'a', joinId: 'j1', amount: 100, holdId: 'j1' }] },
+      'system',
+    );
+    h.add('wallet-a', 'GroupBuyFundsReturned', { groupBuyId: 'g1', joinId: 'j1', buyerId: 'a', amount: 100, reason: 'failed' }, 'system');
+    // A payment by code given back to its payer is rightful.
+    const code = 'd'.repeat(64);
+    const lost = h.add('wallet-a', 'MerchantPaid', { paymentId: 'p9', payerId: 'a', merchantId: 'm', codeId: code, amount: 5, dynamic: true }, 'a');
+    h.add('wallet-a', 'MerchantPaymentReturned', { paymentId: 'p9', payerId: 'a', merchantId: 'm', amount: 5, reason: 'code-used' }, 'a', lost);
+    const ledger = ledgerOf(h, 60_000);
+    expect(ledger.findings.map((f) => f.message)).toEqual([
+      expect.stringMatching(/^transfer:x1: FundsTransferred at \d+ paid b, TransferReceived at \d+ credited c$/),
+      expect.stringMatching(/^group-buy:j1: GroupBuyFundsHeld at \d+ paid m, GroupBuyFundsReturned at \d+ credited a$/),
+    ]);
+    expect(ledger.conservation().holds).toBe(true);
+  });
+
   it('checks red packets: one claim per user, never more than they hold, expiry returns the rest', () => {
     const h = new HistoryBuilder();
     h.open('a').open('b').fund('a', 1_000);

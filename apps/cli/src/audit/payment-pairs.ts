@@ -11,6 +11,8 @@ export interface Leg {
   beneficiary: string;
   /** Held money (a group buy's hold), not money in flight. */
   held?: boolean;
+  /** Where the money may go back instead (a payment by code that lost its code: the payer). */
+  returnsTo?: string;
 }
 
 interface LegOfEvent {
@@ -22,6 +24,8 @@ interface LegOfEvent {
   stream?: string;
   /** Money held (a group buy's hold): not in flight but held until the group closes, never reported missing while held. */
   held?: boolean;
+  /** A debit's other rightful payee: its payer, when the payment may be given back. */
+  returnsTo?: string;
 }
 
 type PaymentLeg<T extends ZanEventType> = { side: 'debit' | 'credit'; of(data: EventDataByType[T]): LegOfEvent | undefined };
@@ -51,7 +55,7 @@ export const PAYMENT_LEGS: { [T in ZanEventType]?: PaymentLeg<T> } = {
   OrderRefunded: { side: 'debit', of: (d) => ({ key: `order-refund:${d.refundId}`, amount: d.amount, beneficiary: d.buyerId }) },
   OrderRefundReceived: { side: 'credit', of: (d) => ({ key: `order-refund:${d.refundId}`, amount: d.amount, beneficiary: d.buyerId }) },
   // A payment by code is credited to the merchant or, a dynamic code lost to another payment, given back to the payer.
-  MerchantPaid: { side: 'debit', of: (d) => ({ key: `payment:${d.paymentId}`, amount: d.amount, beneficiary: d.merchantId }) },
+  MerchantPaid: { side: 'debit', of: (d) => ({ key: `payment:${d.paymentId}`, amount: d.amount, beneficiary: d.merchantId, returnsTo: d.payerId }) },
   MerchantPaymentReceived: { side: 'credit', of: (d) => ({ key: `payment:${d.paymentId}`, amount: d.amount, beneficiary: d.merchantId }) },
   MerchantPaymentReturned: { side: 'credit', of: (d) => ({ key: `payment:${d.paymentId}`, amount: d.amount, beneficiary: d.payerId }) },
   // Group buys: a member's hold is paid to the merchant (the group completed) or returned (failed, refused), once.
@@ -85,7 +89,7 @@ export class PaymentPairs {
       this.owe(refused.joinId, event, refused.buyerId);
     }
     if (!payment || !leg) return;
-    if (payment.side === 'debit') this.debit(leg.key, event, leg.amount, leg.beneficiary, leg.held);
+    if (payment.side === 'debit') this.debit(leg.key, event, leg.amount, leg.beneficiary, leg.held, leg.returnsTo);
     else this.credit(leg.key, event, leg.amount, leg.beneficiary, leg.stream);
   }
 
@@ -149,9 +153,17 @@ export class PaymentPairs {
     this.awaitingCredit.set(key, { type: leg.type, amount: leg.amount, position: leg.position, occurredAt: decision.occurredAt, beneficiary });
   }
 
-  private debit(key: string, event: StoredEvent, amount: number, beneficiary: string, held?: boolean): void {
+  private debit(key: string, event: StoredEvent, amount: number, beneficiary: string, held?: boolean, returnsTo?: string): void {
     this.counts.debits++;
-    const leg: Leg = { type: event.type, amount, position: event.position, occurredAt: event.occurredAt, beneficiary, ...(held && { held }) };
+    const leg: Leg = {
+      type: event.type,
+      amount,
+      position: event.position,
+      occurredAt: event.occurredAt,
+      beneficiary,
+      ...(held && { held }),
+      ...(returnsTo !== undefined && { returnsTo }),
+    };
     if (this.matched.has(key) || this.awaitingCredit.has(key)) {
       this.findings.report('duplicate-debit', `a second ${event.type} for ${key} at ${event.position}`, event.position);
       return;
@@ -194,6 +206,14 @@ export class PaymentPairs {
       this.findings.report(
         'amount-mismatch',
         `${key}: ${debit.type} at ${debit.position} moved ${debit.amount} fen, ${credit.type} at ${credit.position} credited ${credit.amount}`,
+        credit.position,
+      );
+    }
+    // The credit must reach whom the debit paid (a hold still held names its group, not yet a payee).
+    if (!debit.held && credit.beneficiary !== debit.beneficiary && credit.beneficiary !== debit.returnsTo) {
+      this.findings.report(
+        'misdirected-credit',
+        `${key}: ${debit.type} at ${debit.position} paid ${debit.beneficiary}, ${credit.type} at ${credit.position} credited ${credit.beneficiary}`,
         credit.position,
       );
     }
