@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /** Time comes in through this port so tests (and the simulation) can move it. */
 export interface Clock {
   now(): Date;
@@ -22,6 +24,13 @@ export class ManualClock implements Clock {
 /** Randomness comes in through this port too: a seeded source makes a run repeatable. */
 export type RandomSource = () => number;
 export const RANDOM = Symbol('RANDOM');
+
+/**
+ * The default source, [0, 1) from the operating system's CSPRNG. Not Math.random: V8's xorshift128+
+ * state can be solved from a few of its outputs, and a claimer who has seen their own lucky shares
+ * could then tell what the next draw gives and claim only when it is a large one.
+ */
+export const secureRandom: RandomSource = () => randomBytes(6).readUIntBE(0, 6) / 2 ** 48;
 
 /** A small seeded generator (mulberry32) for tests and simulations. */
 export const seededRandom = (seed: number): RandomSource => {

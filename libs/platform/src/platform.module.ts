@@ -5,7 +5,7 @@ import { READ_MODEL_STORE } from '@zan/read-models';
 import { IDEMPOTENCY_STORE, RATE_LIMIT_STORE, TIMER_STORE } from '@zan/stores';
 import { WEBHOOK_STORE } from '@zan/webhooks';
 import { ADAPTERS, adaptersFor, createAdapters, verificationProviderOf, type Adapters } from './adapters';
-import { CLOCK, type Clock, RANDOM, type RandomSource, systemClock } from './clock';
+import { CLOCK, type Clock, RANDOM, type RandomSource, secureRandom, systemClock } from './clock';
 import { DURABLE_STORES, createDurableStores, type DurableStores } from './durable-stores';
 import { InProcessLeaderElection, LEADER_ELECTION } from './leader-election';
 import { PERSONAL_DATA_VAULT } from './kyc/personal-data-vault';
@@ -61,7 +61,7 @@ export class PlatformModule {
       providers: [
         { provide: ZAN_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
-        { provide: RANDOM, useValue: options.random ?? Math.random },
+        { provide: RANDOM, useValue: options.random ?? secureRandom },
         { provide: ADAPTERS, useFactory: () => options.adapters ?? createAdapters(config, options.roles ?? config.roles) },
         { provide: EVENT_STORE, useFactory: (a: Adapters) => a.eventStore ?? null, inject: [ADAPTERS] },
         { provide: CHECKPOINT_STORE, useFactory: (a: Adapters) => a.checkpoints ?? null, inject: [ADAPTERS] },
