@@ -1,0 +1,43 @@
+import { EVENT_STORE, type EventStore } from '@zan/event-store';
+import { fundedUser, type Client } from '../support/http-client';
+import { readAllEvents } from '../support/read-model-snapshot';
+import { startEmbeddedZan, type RunningZan } from '../support/stacks';
+
+/** Red packets at the edges of the contract (embedded default), from the red packet audit. */
+describe('red packet edges (embedded default)', () => {
+  let zan: RunningZan;
+  let store: EventStore;
+  let sender: Client;
+  beforeAll(async () => {
+    zan = await startEmbeddedZan();
+    store = zan.app.get<EventStore>(EVENT_STORE);
+    sender = (await fundedUser(zan.app, 'rpe-sender', 100_000)).client;
+  }, 120_000);
+  afterAll(async () => {
+    await zan?.close();
+  }, 60_000);
+
+  // "1..100 shares" is a configurable limit: past it is the same 422 however far past, and a share
+  // count that is no integer is a 400 saying so (it said "must not be greater than 10000").
+  it('answers any share count above the limit as 101 is (422 invalid-red-packet), and a malformed one as a 400 saying what is wrong', async () => {
+    const before = (await readAllEvents(store)).length;
+    for (const shares of [101, 10_000, 10_001, 1_000_000, Number.MAX_SAFE_INTEGER]) {
+      const answer = await sender.post('/v1/red-packets', { amount: 20_000, shares, mode: 'lucky' });
+      expect({ shares, status: answer.status, type: answer.body.type }).toEqual({ shares, status: 422, type: expect.stringMatching(/\/invalid-red-packet$/) });
+    }
+    for (const body of [
+      { amount: 100, shares: '10', mode: 'lucky' },
+      { amount: 100, mode: 'lucky' },
+      { amount: 100, shares: true, mode: 'lucky' },
+    ]) {
+      const answer = await sender.post('/v1/red-packets', body).expect(400);
+      expect(answer.body.errors).toEqual([{ field: 'shares', message: 'shares must be an integer' }]);
+    }
+    for (const shares of [0, -1]) {
+      const answer = await sender.post('/v1/red-packets', { amount: 100, shares, mode: 'lucky' }).expect(400);
+      expect(answer.body.errors).toEqual([{ field: 'shares', message: 'shares must not be less than 1' }]);
+    }
+    expect((await readAllEvents(store)).length).toBe(before);
+    await sender.post('/v1/red-packets', { amount: 100, shares: 100, mode: 'lucky' }).expect(201);
+  });
+});
