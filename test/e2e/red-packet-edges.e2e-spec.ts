@@ -1,5 +1,5 @@
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
-import { fundedUser, type Client } from '../support/http-client';
+import { clientFor, fundedUser, type Client } from '../support/http-client';
 import { readAllEvents } from '../support/read-model-snapshot';
 import { startEmbeddedZan, type RunningZan } from '../support/stacks';
 
@@ -39,5 +39,28 @@ describe('red packet edges (embedded default)', () => {
     }
     expect((await readAllEvents(store)).length).toBe(before);
     await sender.post('/v1/red-packets', { amount: 100, shares: 100, mode: 'lucky' }).expect(201);
+  });
+});
+
+/** The recipient list's most follows the configured shares (5 per allowed share), not a fixed 500. */
+describe('red packet recipients under a raised share limit (embedded default)', () => {
+  let zan: RunningZan;
+  let sender: Client;
+  beforeAll(async () => {
+    zan = await startEmbeddedZan({ env: { ZAN_RED_PACKET_MAX_SHARES: '200' } });
+    sender = (await fundedUser(zan.app, 'rpe-group-sender', 100_000)).client;
+  }, 120_000);
+  afterAll(async () => {
+    await zan?.close();
+  }, 60_000);
+
+  const names = (count: number) => Array.from({ length: count }, (_, i) => `rpe-member-${i}`);
+
+  it('takes a packet for a group of 600 when 200 shares are allowed (up to 1000 recipients), and refuses 1001 as the limit it is (422)', async () => {
+    const sent = await sender.post('/v1/red-packets', { amount: 10_000, shares: 150, mode: 'equal', recipients: names(600) }).expect(201);
+    const claimed = await clientFor(zan.app, 'rpe-member-599').post(`/v1/red-packets/${sent.body.redPacketId}/claims`).expect(201);
+    expect(claimed.body.amount).toBe(67);
+    const refused = await sender.post('/v1/red-packets', { amount: 10_000, shares: 150, mode: 'equal', recipients: names(1001) }).expect(422);
+    expect(refused.body.type).toMatch(/\/invalid-red-packet$/);
   });
 });

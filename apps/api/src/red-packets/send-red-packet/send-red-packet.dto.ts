@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsString, Matches, Min, ValidateIf } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsString, Matches, Min, ValidateIf } from 'class-validator';
 import { BALANCE, FEN, POSITION, UUID_EXAMPLE, freeText } from '../../http/dto-fields';
 import { IsFenAmount, IsFreeText, ID_MESSAGE, ID_PATTERN } from '../../http/validation';
 
@@ -25,16 +25,16 @@ export class RedPacketBody {
   @ApiPropertyOptional({
     type: [String],
     minItems: 1,
-    maxItems: 500,
     uniqueItems: true,
     example: ['bob', 'carol', 'dave'],
-    description: 'Only these users may claim (not you); omit for a packet anyone with its id can claim',
+    description:
+      'Only these users may claim (not you); omit for a packet anyone with its id can claim. At least `shares` of them, at most 5 per allowed share (500 by default; more: 422)',
   })
   // Optional means absent: a null is refused here, with the field named, like any other non-list.
   @ValidateIf((_body: object, value: unknown) => value !== undefined)
   @IsArray({ message: 'recipients must be a list of user ids' })
   @ArrayMinSize(1)
-  @ArrayMaxSize(500)
+  // No fixed most here: it follows the configured shares (RECIPIENTS_PER_MAX_SHARE), the decider's 422.
   @ArrayUnique()
   @IsString({ each: true })
   @Matches(ID_PATTERN, { each: true, message: `each recipient ${ID_MESSAGE}` })
