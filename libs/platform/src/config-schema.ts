@@ -173,9 +173,11 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   ZAN_TIP_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.tip.max),
   ZAN_RED_PACKET_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.redPacket.maxTotal),
   ZAN_RED_PACKET_MAX_SHARES: Joi.number().integer().min(1).max(10_000).default(DEFAULT_LIMITS.redPacket.maxShares),
+  // At most a year: far beyond it the expiry is no date, and every send failed.
   ZAN_RED_PACKET_TTL_SECONDS: Joi.number()
     .integer()
     .min(1)
+    .max(366 * 24 * 3600)
     .default(DEFAULT_LIMITS.redPacket.ttlMs / 1000),
   ZAN_FUNDING_MAX: Joi.number().integer().min(1).default(DEFAULT_LIMITS.funding.max),
   ZAN_DAILY_SPEND_LIMIT: Joi.number().integer().min(0).default(DEFAULT_LIMITS.dailySpend),

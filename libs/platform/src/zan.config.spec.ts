@@ -34,6 +34,9 @@ describe('loadConfig', () => {
     ['ZAN_TIER_UNVERIFIED_DAILY', '-1'],
     ['ZAN_TIER_INDIVIDUAL_PER_PAYMENT', '1.5'],
     ['ZAN_TIER_BUSINESS_ANNUAL', 'lots'],
+    // A packet's expiresAt past what a Date holds: every send was a 500 (RangeError: Invalid time value).
+    ['ZAN_RED_PACKET_TTL_SECONDS', '9000000000000'],
+    ['ZAN_RED_PACKET_TTL_SECONDS', String(366 * 24 * 3600 + 1)],
   ])('refuses %s=%s in one line naming it', (name, value) => {
     const message = refused({ [name]: value });
     expect(message).toMatch(new RegExp(`^invalid setting ${name}: `));
