@@ -24,9 +24,9 @@ export interface LedgerAudit {
   withdrawals: number;
   /** Money held by packets that are escrowed and neither exhausted nor expired. */
   heldByPackets: number;
-  /** Money held for group buys: GroupBuyFundsHeld not yet paid to the merchant nor returned. */
+  /** Money held for group buys: GroupBuyFundsHeld whose group has not decided yet (completed, failed, or the join refused). */
   heldByGroupBuys: number;
-  /** Debits whose credit (or escrow) is not stored yet. */
+  /** Debits whose credit (or escrow) is not stored yet, a decided group buy's holds included. */
   inFlight: number;
   /** Orders paid (OrderPlaced, and a completed group buy's GroupBuyPaymentReceived) and refunds paid out (OrderRefunded), in fen. */
   ordersPaid: number;
@@ -59,6 +59,34 @@ const CREDITS = new Set([
   'MerchantPaymentReturned',
 ]);
 
+/** A debit waiting for its credit: which credit, how much, and on whose stream (when the debit names it). */
+interface PendingCredit {
+  type: string;
+  amount: number;
+  /** The stream the credit must land on; a payment by code may also go back to its payer. */
+  payee?: string;
+  returnsTo?: string;
+  /** A group buy's hold whose group has decided: owed now, no longer held. */
+  decided?: boolean;
+}
+
+const walletOf = (userId: unknown): string | undefined => (typeof userId === 'string' ? `wallet-${userId}` : undefined);
+
+/** Events that move money carry at least 1 fen (a zero payment is refused); an expiry may give back 0. */
+const PAYMENTS = new Set([
+  'WalletFunded',
+  'WalletWithdrawn',
+  'FundsTransferred',
+  'TipPraised',
+  'OrderPlaced',
+  'OrderRefunded',
+  'MerchantPaid',
+  'GroupBuyFundsHeld',
+  'RedPacketSent',
+  'RedPacketClaimed',
+  ...CREDITS,
+]);
+
 /**
  * The debit a credit answers: its cause, except for a group buy's hold, whose payment or return is
  * caused by the completion, the failure or the refusal that settles it and names the hold by its
@@ -82,11 +110,16 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
   const problems: string[] = [];
   let fundings = 0;
   let withdrawals = 0;
-  const pendingCredits = new Map<string, { type: string; amount: number }>(); // cause id -> expected credit
+  const pendingCredits = new Map<string, PendingCredit>(); // cause id -> expected credit
   const holdOfJoin = new Map<string, string>(); // a group buy's join id -> its GroupBuyFundsHeld's id
   const creditCount = new Map<string, number>();
   const packets = new Map<string, { amount: number; claimed: number; refunded: number; closed: boolean; escrowed: boolean }>();
   const commerce = commerceAudit(problems);
+  /** A hold its group has decided is owed to the merchant or back to the buyer: in flight, no longer held. */
+  const decide = (holdId: string | undefined, payee: unknown): void => {
+    const hold = holdId === undefined ? undefined : pendingCredits.get(holdId);
+    if (hold?.type === GROUP_BUY_HOLD) Object.assign(hold, { decided: true, payee: walletOf(payee) });
+  };
 
   for (const event of events) {
     if (event.streamId.startsWith('wallet-')) {
@@ -100,6 +133,9 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
       }
     }
     const data = event.data as Record<string, unknown>;
+    if (PAYMENTS.has(event.type) && !(Number.isSafeInteger(data.amount) && (data.amount as number) >= 1)) {
+      problems.push(`${event.type} ${event.id} moves ${JSON.stringify(data.amount) ?? 'no amount'}, not a payable number of fen`);
+    }
     switch (event.type) {
       case 'WalletFunded':
         fundings += data.amount as number;
@@ -110,20 +146,43 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
       case 'FundsTransferred':
       case 'TipPraised':
       case 'OrderPlaced':
-      case 'OrderRefunded':
-        pendingCredits.set(event.id, { type: CREDIT_OF[event.type]!, amount: (data as unknown as FundsTransferred | TipPraised).amount });
+      case 'OrderRefunded': {
+        const payee = { FundsTransferred: data.toUserId, TipPraised: data.authorId, OrderPlaced: data.merchantId, OrderRefunded: data.buyerId }[event.type];
+        pendingCredits.set(event.id, {
+          type: CREDIT_OF[event.type]!,
+          amount: (data as unknown as FundsTransferred | TipPraised).amount,
+          payee: walletOf(payee),
+        });
         break;
-      case 'MerchantPaid':
+      }
+      case 'MerchantPaid': {
         // The merchant is credited, or (a dynamic code taken meanwhile) the payer gets it back: one of the two, once.
-        pendingCredits.set(event.id, { type: 'MerchantPaymentReceived|MerchantPaymentReturned', amount: (data as unknown as MerchantPaid).amount });
+        const paid = data as unknown as MerchantPaid;
+        pendingCredits.set(event.id, {
+          type: 'MerchantPaymentReceived|MerchantPaymentReturned',
+          amount: paid.amount,
+          payee: walletOf(paid.merchantId),
+          returnsTo: walletOf(paid.payerId),
+        });
         break;
+      }
       case 'GroupBuyFundsHeld':
+        // Its payee is known once the group decides: the merchant (completed) or the buyer (failed, refused).
         pendingCredits.set(event.id, { type: GROUP_BUY_HOLD, amount: data.amount as number });
         holdOfJoin.set(data.joinId as string, event.id);
         break;
+      case 'GroupBuyCompleted':
+      case 'GroupBuyFailed':
+        for (const member of (data.members ?? []) as { joinId: string; buyerId: string }[]) {
+          decide(holdOfJoin.get(member.joinId), event.type === 'GroupBuyCompleted' ? data.merchantId : member.buyerId);
+        }
+        break;
+      case 'GroupBuyJoinRefused':
+        decide(holdOfJoin.get(data.joinId as string), data.buyerId);
+        break;
       case 'RedPacketSent': {
         const sent = data as unknown as RedPacketSent;
-        pendingCredits.set(event.id, { type: 'RedPacketEscrowed', amount: sent.amount });
+        pendingCredits.set(event.id, { type: 'RedPacketEscrowed', amount: sent.amount, payee: `red-packet-${sent.redPacketId}` });
         break;
       }
       case 'RedPacketEscrowed': {
@@ -141,7 +200,7 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
           if (claim.remainingShares === 0) packet.closed = true;
         }
         if (claim.amount < 1) problems.push(`claim of ${claim.amount} fen on ${claim.redPacketId}`);
-        pendingCredits.set(event.id, { type: 'RedPacketShareReceived', amount: claim.amount });
+        pendingCredits.set(event.id, { type: 'RedPacketShareReceived', amount: claim.amount, payee: walletOf(claim.userId) });
         break;
       }
       case 'RedPacketExpired': {
@@ -152,7 +211,7 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
           packet.refunded += expired.amount;
           packet.closed = true;
         }
-        if (expired.amount > 0) pendingCredits.set(event.id, { type: 'RedPacketRefunded', amount: expired.amount });
+        if (expired.amount > 0) pendingCredits.set(event.id, { type: 'RedPacketRefunded', amount: expired.amount, payee: walletOf(expired.senderId) });
         break;
       }
       default:
@@ -169,6 +228,8 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
         if (!expected.type.split('|').includes(event.type)) problems.push(`${event.type} ${event.id} answers a debit that needs ${expected.type}`);
         if (expected.amount !== (data.amount as number))
           problems.push(`${event.type} ${event.id} moves ${String(data.amount)} fen for a debit of ${expected.amount}`);
+        if (expected.payee !== undefined && event.streamId !== expected.payee && event.streamId !== expected.returnsTo)
+          problems.push(`${event.type} ${event.id} credits ${event.streamId}, where its debit paid ${expected.payee}`);
         pendingCredits.delete(cause);
       }
     }
@@ -183,8 +244,9 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
     if (!packet.closed) heldByPackets += held;
   }
   const pending = [...pendingCredits.values()];
-  const heldByGroupBuys = pending.filter((credit) => credit.type === GROUP_BUY_HOLD).reduce((sum, credit) => sum + credit.amount, 0);
-  const inFlight = pending.filter((credit) => credit.type !== GROUP_BUY_HOLD).reduce((sum, credit) => sum + credit.amount, 0);
+  const held = (credit: PendingCredit): boolean => credit.type === GROUP_BUY_HOLD && !credit.decided;
+  const heldByGroupBuys = pending.filter(held).reduce((sum, credit) => sum + credit.amount, 0);
+  const inFlight = pending.filter((credit) => !held(credit)).reduce((sum, credit) => sum + credit.amount, 0);
   const total = [...balances.values()].reduce((a, b) => a + b, 0);
   if (total + heldByPackets + heldByGroupBuys + inFlight !== fundings - withdrawals) {
     problems.push(
