@@ -1,6 +1,15 @@
 export * from './event-store.port';
 export * from './sql/sql-client';
-export { DEFAULT_SCHEMA, LATEST_SCHEMA_VERSION, TX_INDEX_LIMIT, assertSchemaName, eventsChannel, migrate, underMigrationLock } from './sql/schema';
+export {
+  DEFAULT_SCHEMA,
+  LATEST_SCHEMA_VERSION,
+  SchemaTooNew,
+  TX_INDEX_LIMIT,
+  assertSchemaName,
+  eventsChannel,
+  migrate,
+  underMigrationLock,
+} from './sql/schema';
 export { decodePosition, encodePosition } from './sql/position';
 export * from './sql/sql-event-store';
 export * from './sql/sql-checkpoint-store';

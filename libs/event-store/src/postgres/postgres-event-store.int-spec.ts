@@ -51,7 +51,7 @@ describe('PostgreSQL event store', () => {
 
   it('migrates idempotently, also when several processes start at once', async () => {
     await Promise.all([migrate(store.sql, pgSchema), migrate(store.sql, pgSchema), migrate(store.sql, pgSchema)]);
-    const { rows } = await store.sql.query<{ version: number }>(`SELECT version FROM ${quoteIdent(pgSchema)}.migrations`);
+    const { rows } = await store.sql.query<{ version: number }>(`SELECT version FROM ${quoteIdent(pgSchema)}.schema_migrations`);
     expect(rows.map((row) => Number(row.version))).toEqual([1]);
   });
 

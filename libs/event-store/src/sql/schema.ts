@@ -70,25 +70,70 @@ const MIGRATIONS: Migration[] = [
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
+/** The schema records a version this Zan does not know: a later Zan migrated it. */
+export class SchemaTooNew extends Error {
+  constructor(
+    readonly schema: string,
+    readonly version: number,
+  ) {
+    super(`schema ${schema} is at version ${version}, newer than this Zan knows (${LATEST_SCHEMA_VERSION}): a later Zan migrated it; run that one`);
+    this.name = 'SchemaTooNew';
+  }
+}
+
+/**
+ * What Zan v1 reads at its start (`SELECT version FROM <schema>.migrations`): since v1.1 a view that
+ * raises, so a v1 process started on a schema a later Zan migrated stops there with this sentence
+ * instead of running on events it cannot read (it ignores event types it does not know: debits
+ * unseen, balances too high, credits skipped). v1.1 and later keep their versions in
+ * schema_migrations.
+ */
+const REFUSE_OLDER_ZAN = (s: string): string[] => [
+  `CREATE OR REPLACE FUNCTION ${s}.refuse_older_zan() RETURNS int LANGUAGE plpgsql AS $body$
+   BEGIN
+     RAISE EXCEPTION 'this schema was migrated by Zan v1.1 or later, and this Zan is older: it must not run on it (it would misread the events written since); run Zan v1.1 or later'
+       USING ERRCODE = 'ZN001';
+   END $body$`,
+  `CREATE OR REPLACE VIEW ${s}.migrations AS SELECT ${s}.refuse_older_zan() AS version, NULL::text AS name, NULL::timestamptz AS applied_at`,
+];
+
 /**
  * Creates or upgrades the schema. Idempotent; concurrent starters queue on an advisory lock taken for
- * the transaction, so two processes never race on CREATE. Each applied version is recorded.
+ * the transaction, so two processes never race on CREATE. Each applied version is recorded; a schema
+ * recording a version this Zan does not know is refused (SchemaTooNew), and so is, by Zan v1, a
+ * schema this Zan migrated (REFUSE_OLDER_ZAN).
  */
 export const migrate = async (sql: SqlClient, schema: string = DEFAULT_SCHEMA): Promise<void> => {
   const s = quoteIdent(assertSchemaName(schema));
   await underMigrationLock(sql, schema, async (tx) => {
     await tx.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await tx.query(`CREATE TABLE IF NOT EXISTS ${s}.migrations (
+    await tx.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
       version int PRIMARY KEY,
       name text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    const { rows } = await tx.query<{ version: number }>(`SELECT version FROM ${s}.migrations`);
+    const { rows: kinds } = await tx.query<{ kind: string }>(
+      `SELECT c.relkind::text AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1::text AND c.relname = 'migrations'`,
+      [schema],
+    );
+    if (kinds[0]?.kind !== 'v') {
+      // Zan v1 recorded its versions in a table of that name: they move, and the name refuses v1.
+      if (kinds[0]?.kind === 'r') {
+        await tx.query(
+          `INSERT INTO ${s}.schema_migrations (version, name, applied_at) SELECT version, name, applied_at FROM ${s}.migrations ON CONFLICT (version) DO NOTHING`,
+        );
+        await tx.query(`DROP TABLE ${s}.migrations`);
+      }
+      for (const statement of REFUSE_OLDER_ZAN(s)) await tx.query(statement);
+    }
+    const { rows } = await tx.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
     const applied = new Set(rows.map((row) => Number(row.version)));
+    const newest = Math.max(0, ...applied);
+    if (newest > LATEST_SCHEMA_VERSION) throw new SchemaTooNew(schema, newest);
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.version)) continue;
       for (const statement of migration.up(s)) await tx.query(statement);
-      await tx.query(`INSERT INTO ${s}.migrations (version, name) VALUES ($1::int, $2::text)`, [migration.version, migration.name]);
+      await tx.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1::int, $2::text)`, [migration.version, migration.name]);
     }
   });
 };
