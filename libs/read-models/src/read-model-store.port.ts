@@ -99,6 +99,11 @@ export interface ReadModelStore {
    * One subscription per call; the returned function ends it.
    */
   onWatermarkMoved?(moved: () => void): Promise<() => Promise<void>>;
+  /**
+   * True while the store holds Zan v1's read models (its key layout) and nothing of this one: they
+   * cannot be read (every wallet would look missing) until `zan projections rebuild`.
+   */
+  holdsOnlyZanV1?(): Promise<boolean>;
   status(): Promise<ReadModelStatus>;
   wallet(userId: string): Promise<WalletView | undefined>;
   /** Zeros when the author has no tips. */

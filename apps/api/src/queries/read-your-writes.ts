@@ -147,6 +147,7 @@ export class ReadYourWrites implements OnApplicationShutdown {
   }
 
   async waitFor(after: unknown): Promise<void> {
+    if (!this.layoutChecked) await this.refuseZanV1ReadModels();
     if (after === undefined) return;
     const position = parsePosition(after);
     if (position === undefined) throw badRequest('after', 'must be a position: a decimal string of digits');
@@ -158,6 +159,33 @@ export class ReadYourWrites implements OnApplicationShutdown {
     // headPosition() would stop short of: wait for the newest committed position instead.
     const head = (await (this.events!.latestPosition?.() ?? this.events!.headPosition())) ?? position;
     if (head > position && !(await this.projector.reach(head, deadline - Date.now()))) throw behind(position, ' with the credits that follow it');
+  }
+
+  private layoutChecked = false;
+  /** One question at a time, whatever the number of requests asking. */
+  private layoutQuestion?: Promise<boolean>;
+
+  /**
+   * Right after an upgrade from v1 the read models are v1's, which this api cannot read: until `zan
+   * projections rebuild` every query answers 503 (retry), not "wallet not found" or zero earnings.
+   * Asked until the store answers no once (a rebuild or the projector has written this layout).
+   */
+  private async refuseZanV1ReadModels(): Promise<void> {
+    const ask = this.store.holdsOnlyZanV1?.bind(this.store);
+    this.layoutQuestion ??= (ask ? ask() : Promise.resolve(false)).finally(() => (this.layoutQuestion = undefined));
+    if (!(await this.layoutQuestion)) {
+      this.layoutChecked = true;
+      return;
+    }
+    throw new ProblemException(
+      problem(
+        503,
+        'read-model-behind',
+        'Read model not caught up',
+        'the read models are still those of Zan v1, which this version cannot read; retry once they are rebuilt (zan projections rebuild)',
+      ),
+      { 'Retry-After': '5' },
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -157,6 +157,15 @@ export class RedisReadModelStore implements ReadModelStore {
     return this.generations.watermarkOf(await this.generations.active());
   }
 
+  /** Zan v1 kept its watermark and counters at `<prefix>g0:watermark` and `g0:stats` (no slot tag); a rebuild deletes them with v1's generation. */
+  async holdsOnlyZanV1(): Promise<boolean> {
+    if ((await this.generations.watermarkOf(await this.generations.active())) !== 0n) return false;
+    const v1 = [`${this.prefix}g0:watermark`, `${this.prefix}g0:stats`];
+    // One key per call: on a Redis Cluster they are in different slots.
+    for (const key of v1) if ((await this.redis.exists(key)) === 1) return true;
+    return false;
+  }
+
   async status(): Promise<ReadModelStatus> {
     const generation = await this.generations.active(true);
     const building = await this.generations.building();
