@@ -84,3 +84,77 @@ describe('the api upgraded from v1, before its read models are rebuilt', () => {
     expect({ status: after.status, balance: after.body.balance }).toEqual({ status: 200, balance: 100000 });
   });
 });
+
+/**
+ * A funding Zan v1 stored, whose idempotency record it left pending (it crashed, or lost its
+ * relaxed completion, before answering): its retry after the upgrade takes the record over and must
+ * answer what v1 stored. Ids, event ids and the request hash are v1's, as a v1 api wrote them for
+ * alice's `fund-a1` (command id uuid5('command', user, key) then, without the request's hash).
+ */
+describe('a request Zan v1 left in flight, retried after the upgrade', () => {
+  const env = fullStackEnv('upgrade-v1-inflight');
+  let api: INestApplication;
+  let pg: PgClient;
+  const s = `"${env.ZAN_PG_SCHEMA}"`;
+  const funding = { amount: 100000, cardId: 'icbc-6222' };
+  const v1 = {
+    fundingId: 'a1ee764c-988a-57db-9d98-58a33c5c60a0',
+    fundingEventId: '42b39dfe-ba1a-54e2-8149-82210688fb98',
+    fundingHash: 'e1f892af15021c5213a38ac77611392ba16f1270a617df2fb911a33c81acba7d',
+    fundCommandId: 'd03c98c1-ae42-5408-8ed5-dc6118b0f3ff',
+  };
+
+  beforeAll(async () => {
+    api = await createZanApp({ config: loadConfig(env), roles: ['api'], logger: ['error', 'fatal'] });
+    await api.init();
+    pg = new PgClient({ connectionString: env.ZAN_EVENT_STORE });
+    await pg.connect();
+    const meta = (extra: object = {}) =>
+      JSON.stringify({ userId: 'alice', causationId: v1.fundCommandId, correlationId: 'c06eac8f-394c-4e33-8b20-104ec444b78f', ...extra });
+    const rows: [string, number, string, number, object, string][] = [
+      ['788df9f2-6dbc-5c0e-86e4-e48ac1afc680', 0, 'WalletOpened', 1, { kind: 'individual', userId: 'alice' }, meta()],
+      ['5c50439b-7371-5f4a-a131-061c083cc511', 1, 'BankCardLinked', 1, { cardId: 'icbc-6222', userId: 'alice', personal: true }, meta()],
+      [
+        v1.fundingEventId,
+        2,
+        'WalletFunded',
+        2,
+        { amount: 100000, source: { kind: 'card', cardId: 'icbc-6222' }, userId: 'alice', fundingId: v1.fundingId },
+        meta({ idempotencyKey: 'fund-a1' }),
+      ],
+    ];
+    for (const [id, revision, type, version, data, metadata] of rows) {
+      await pg.query(
+        `INSERT INTO ${s}.events (tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at) VALUES (0, $1, 'wallet-alice', $2, $3, $4, $5, $6, now())`,
+        [id, revision, type, version, JSON.stringify(data), metadata],
+      );
+    }
+    await pg.query(`INSERT INTO ${s}.streams (stream_id, revision) VALUES ('wallet-alice', 2)`);
+    // v1's record of the funding, never completed; its lease (milliseconds, as v1 wrote it) long over.
+    await pg.query(
+      `INSERT INTO ${s}.idempotency (scope, key, request_hash, state, response, locked_until, created_at)
+       VALUES ('alice', 'fund-a1', $1, 'pending', NULL, date_trunc('milliseconds', now() - interval '1 minute'), date_trunc('milliseconds', now() - interval '2 minutes'))`,
+      [v1.fundingHash],
+    );
+  });
+
+  afterAll(async () => {
+    await pg?.end();
+    await api?.close();
+    await dropIsolated(env);
+  });
+
+  it('answers the funding v1 stored: its fundingId, nothing stored again', async () => {
+    const alice = clientFor(api, 'alice');
+    const retried = await alice.post('/v1/wallets/me/fundings', funding, 'fund-a1');
+    expect({ status: retried.status, fundingId: retried.body.fundingId, balance: retried.body.balance }).toEqual({
+      status: 201,
+      fundingId: v1.fundingId,
+      balance: 100000,
+    });
+    const { rows } = await pg.query(`SELECT count(*)::int AS n FROM ${s}.events WHERE stream_id = 'wallet-alice'`);
+    expect(rows[0].n).toBe(3);
+    // and the same answer ever after
+    expect((await alice.post('/v1/wallets/me/fundings', funding, 'fund-a1')).body.fundingId).toBe(v1.fundingId);
+  });
+});

@@ -48,3 +48,13 @@ export interface Executed<S> {
 
 /** A command's position as its answer carries it: a decimal string, `?after=` of a read. */
 export const positionOf = (executed: { position?: bigint }): string => (executed.position ?? 0n).toString();
+
+/**
+ * The id `field` of the command's stored `type` event, else `computed`. A retry taken over from an
+ * attempt left in flight answers what that attempt stored, and an attempt made before command ids
+ * named the request (a Zan v1 one: legacyEventIdsOf) stored ids derived from its own command id.
+ */
+export const storedIdOf = (executed: { events: readonly StoredEvent[] }, type: string, field: string, computed: string): string => {
+  const id = (executed.events.find((event) => event.type === type)?.data as Record<string, unknown> | undefined)?.[field];
+  return typeof id === 'string' ? id : computed;
+};

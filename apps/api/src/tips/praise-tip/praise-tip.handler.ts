@@ -4,7 +4,7 @@ import { ArticleStreams } from '../../command-path/article-streams';
 import type { CommandContext } from '../../command-path/command-context';
 import { deterministicId } from '../../command-path/ids';
 import { WalletStreams } from '../../command-path/wallet-streams';
-import { positionOf } from '../../command-path/execution';
+import { positionOf, storedIdOf } from '../../command-path/execution';
 import type { TipPraisedDoc } from './praise-tip.dto';
 
 export class PraiseTipCommand extends Command<TipPraisedDoc> {
@@ -46,6 +46,6 @@ export class PraiseTipHandler implements ICommandHandler<PraiseTipCommand> {
       },
       context,
     );
-    return { tipId, balance: done.state.balance, position: positionOf(done) };
+    return { tipId: storedIdOf(done, 'TipPraised', 'tipId', tipId), balance: done.state.balance, position: positionOf(done) };
   }
 }

@@ -2,7 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandContext } from '../../command-path/command-context';
 import { deterministicId } from '../../command-path/ids';
 import { WalletStreams } from '../../command-path/wallet-streams';
-import { positionOf } from '../../command-path/execution';
+import { positionOf, storedIdOf } from '../../command-path/execution';
 import type { TransferredDoc } from './transfer-funds.dto';
 
 export class TransferFundsCommand extends Command<TransferredDoc> {
@@ -32,6 +32,6 @@ export class TransferFundsHandler implements ICommandHandler<TransferFundsComman
       { type: 'TransferFunds', data: { transferId, fromUserId: userId, toUserId, amount, ...(note !== undefined && { note }), payeeExists } },
       context,
     );
-    return { transferId, balance: done.state.balance, position: positionOf(done) };
+    return { transferId: storedIdOf(done, 'FundsTransferred', 'transferId', transferId), balance: done.state.balance, position: positionOf(done) };
   }
 }

@@ -2,7 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandContext } from '../../command-path/command-context';
 import { deterministicId } from '../../command-path/ids';
 import { WalletStreams } from '../../command-path/wallet-streams';
-import { positionOf } from '../../command-path/execution';
+import { positionOf, storedIdOf } from '../../command-path/execution';
 import type { WithdrawnDoc } from './withdraw-funds.dto';
 
 export class WithdrawFundsCommand extends Command<WithdrawnDoc> {
@@ -23,6 +23,6 @@ export class WithdrawFundsHandler implements ICommandHandler<WithdrawFundsComman
     const { userId } = context;
     const withdrawalId = deterministicId(context.commandId, 'withdrawal');
     const done = await this.wallets.decide(userId, { type: 'WithdrawFunds', data: { userId, withdrawalId, cardId, amount } }, context);
-    return { withdrawalId, balance: done.state.balance, position: positionOf(done) };
+    return { withdrawalId: storedIdOf(done, 'WalletWithdrawn', 'withdrawalId', withdrawalId), balance: done.state.balance, position: positionOf(done) };
   }
 }
