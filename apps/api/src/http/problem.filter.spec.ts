@@ -47,6 +47,11 @@ describe('a backing service out of reach', () => {
     ['a PostgreSQL backend terminated', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
     ['a PostgreSQL connection lost', new Error('Connection terminated unexpectedly')],
     ['a PostgreSQL connection exception', Object.assign(new Error('connection failure'), { code: '08006' })],
+    ['PostgreSQL at its connection limit', Object.assign(new Error('sorry, too many clients already'), { code: '53300' })],
+    ['a PostgreSQL role at its connection limit', Object.assign(new Error('too many connections for role "zan"'), { code: '53300' })],
+    ['PostgreSQL out of memory', Object.assign(new Error('out of memory'), { code: '53200' })],
+    ["a statement cancelled by the server's statement_timeout", Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' })],
+    ['a lock not granted within lock_timeout', Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' })],
     ['a Redis Cluster with no node answering', Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' })],
     ['a Redis Cluster slot whose primary is being replaced', new Error('CLUSTERDOWN The cluster is down')],
   ])('is a 503 unavailable with Retry-After: %s', (_case, error) => {

@@ -19,10 +19,13 @@ const POSTGRES_UNREACHABLE = new Set([
   'timeout exceeded when trying to connect',
 ]);
 /**
- * SQLSTATE class 08 (connection exception), 57P01..57P03 (the server shutting down or starting), and
- * 53100 (disk_full: nothing was stored; it works again once space is freed).
+ * SQLSTATE class 08 (connection exception), 57P01..57P03 (the server shutting down or starting), class
+ * 53 (insufficient resources: 53100 disk_full, 53200 out_of_memory, 53300 too_many_connections, the
+ * connection limit of the server or of the role reached), 57014 (query_canceled: the server's
+ * statement_timeout, as the client's own deadline answers 503) and 55P03 (lock_not_available: its
+ * lock_timeout). Nothing was stored by the failed statement; the same request works again later.
  */
-const POSTGRES_OUTAGE_STATE = /^(08[0-9A-Z]{3}|57P0[123]|53100)$/;
+const POSTGRES_OUTAGE_STATE = /^(08[0-9A-Z]{3}|57P0[123]|53[0-9A-Z]{3}|57014|55P03)$/;
 /**
  * @kurrent/kurrentdb-client (EventStoreDB) while the server is down, restarting or electing a leader:
  * its reads fail with its own errors, typed by `type`; its appends with grpc-js's own ServiceError,
