@@ -65,6 +65,9 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   private unsaved?: bigint;
   private savedAt = 0;
   private saveTimer?: NodeJS.Timeout;
+  /** Set while the term is cut short to publish everything again (see republishFromStart): nothing more is published. */
+  private rewinding = false;
+  private topicsCheckedAt = 0;
   published = 0;
   /** Position of the last event published and checkpointed. */
   publishedThrough = 0n;
@@ -100,9 +103,18 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     this.buffer = [];
     this.unsaved = undefined;
     this.savedAt = 0;
+    let checkpoint = await this.loadCheckpoint();
+    // Brokers that lost their data (a new cluster) or deleted topics hold none of what the checkpoint
+    // says was published: the event store is the outbox, so all of it is published again.
+    if (checkpoint !== undefined && checkpoint > 0n && this.options.durableCheckpoint && (await this.bus.topicsLost(EVENT_CATEGORIES))) {
+      this.logger.warn(
+        `the topics hold none of the events published through position ${checkpoint} (a new or wiped Kafka cluster?): publishing from the start`,
+      );
+      await this.checkpoints.delete(this.options.checkpointName);
+      checkpoint = undefined;
+    }
     await this.bus.ensureTopics(EVENT_CATEGORIES);
     this.publisher = this.bus.publisher();
-    const checkpoint = await this.loadCheckpoint();
     this.lastQueued = checkpoint ?? 0n;
     this.publishedThrough = checkpoint ?? 0n;
     this.logger.log(`relaying from position ${checkpoint ?? 'start'}`);
@@ -179,10 +191,12 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     this.flushing = this.flushing
       .catch(() => undefined)
       .then(async () => {
-        while (this.buffer.length > 0) {
+        while (this.buffer.length > 0 && !this.rewinding) {
           const batch = this.buffer;
           this.buffer = [];
           for (let attempt = 1; ; attempt++) {
+            // Cut short to publish from the start: this batch goes again in its turn.
+            if (this.rewinding) return;
             try {
               await this.publisher!.publish(batch);
               break;
@@ -192,9 +206,11 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
                 throw error;
               }
               this.logger.warn(`publish failed (attempt ${attempt}): ${String(error)}`);
+              this.checkTopicsLost();
               await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
             }
           }
+          if (this.rewinding) return;
           this.published += batch.length;
           for (const item of batch) {
             this.spans.get(item)?.end();
@@ -209,6 +225,66 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
         }
       });
     return this.flushing;
+  }
+
+  /**
+   * After a failed publish, at most once a second: have the topics lost what was published (the
+   * brokers came back empty)? A publish to a topic that no longer exists fails until it is created
+   * again, and the events before the checkpoint would never reach the new topics: publish from the start.
+   */
+  private checkTopicsLost(): void {
+    if (!this.options.durableCheckpoint || this.rewinding || Date.now() - this.topicsCheckedAt < 1000) return;
+    this.topicsCheckedAt = Date.now();
+    void this.bus
+      .topicsLost(EVENT_CATEGORIES)
+      .catch(() => false) // the brokers cannot be reached yet: the next failed publish asks again
+      .then((lost) => (lost ? this.republishFromStart() : undefined))
+      .catch((error) => this.logger.warn(`publishing from the start failed: ${String(error)}`));
+  }
+
+  /**
+   * Ends the term's reading and publishing without publishing what it holds, forgets the checkpoint
+   * and starts again from the first event. Consumers drop what they already had (by event id, by
+   * stream revision); a subscriber of the new cluster gets every stream whole.
+   */
+  private async republishFromStart(): Promise<void> {
+    if (this.stopped || this.rewinding) return;
+    this.rewinding = true;
+    this.logger.warn(
+      `the topics lost every event published through position ${this.publishedThrough} (a new or wiped Kafka cluster?): publishing from the start`,
+    );
+    try {
+      await this.subscription?.stop();
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+      this.buffer = [];
+      await this.flushing.catch(() => undefined);
+      this.unsaved = undefined;
+      await this.publisher?.close().catch(() => undefined);
+      for (let attempt = 1; !this.stopped; attempt++) {
+        try {
+          if (this.options.durableCheckpoint) await this.checkpoints.delete(this.options.checkpointName);
+          break;
+        } catch (error) {
+          this.logger.warn(`forgetting the checkpoint failed (attempt ${attempt}): ${String(error)}`);
+          await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
+        }
+      }
+    } finally {
+      this.rewinding = false;
+    }
+    for (let attempt = 1; !this.stopped && this.leading; attempt++) {
+      try {
+        await this.start();
+        return;
+      } catch (error) {
+        this.logger.warn(`relaying from the start failed (attempt ${attempt}): ${String(error)}`);
+        await this.publisher?.close().catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * attempt)));
+      }
+    }
   }
 
   /** Runs `work` after the flushes and saves before it, so saves never overtake each other or a publish. */

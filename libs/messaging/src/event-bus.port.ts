@@ -111,6 +111,13 @@ export interface EventBus {
   consumer(options: ConsumerOptions): EventConsumer;
   /** Creates the categories' topics when missing; safe to call again and from several processes. */
   ensureTopics(categories: string[]): Promise<void>;
+  /**
+   * Whether the categories' topics have lost everything published to them: not one of them holds a
+   * message (each is missing or was never written), as after the brokers came back with their data
+   * wiped (a new cluster) or the topics were deleted. Then forgets that they existed, so the next
+   * ensureTopics creates them again. Always false for a bus whose log lives in memory.
+   */
+  topicsLost(categories: string[]): Promise<boolean>;
   topicFor(category: string): string;
   /** Resolves when the bus can be reached (a broker answers); rejects otherwise. For health checks. */
   ping(): Promise<void>;

@@ -43,6 +43,11 @@ export class InProcessEventBus implements EventBus {
     for (const category of categories) this.ensureTopic(this.topicFor(category));
   }
 
+  /** The log lives as long as this bus: it never loses what was published. */
+  async topicsLost(): Promise<boolean> {
+    return false;
+  }
+
   publisher(): EventPublisher {
     const publisher = new InProcessPublisher(this, () => this.publishers.delete(publisher));
     this.publishers.add(publisher);

@@ -71,6 +71,10 @@ export class KafkaEventBus implements EventBus {
     return this.topics.ensure(categories.map((c) => this.topics.nameOf(c)));
   }
 
+  topicsLost(categories: string[]): Promise<boolean> {
+    return this.topics.lost(categories.map((c) => this.topics.nameOf(c)));
+  }
+
   publisher(): EventPublisher {
     const publisher = new KafkaEventPublisher(this.kafka, this.topics, this.config.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS, () =>
       this.publishers.delete(publisher),

@@ -55,6 +55,26 @@ export class KafkaTopics {
     return run;
   }
 
+  /**
+   * True when not one of the topics holds a message: each is missing or was never written (brokers
+   * that came back with their data wiped are a new, empty cluster). The topics are then forgotten, so
+   * the next ensure creates the missing ones again instead of trusting that they exist, on a new admin
+   * connection (kafkajs's keeps asking for the metadata of every topic it was asked about, and fails
+   * while one of them is missing).
+   */
+  async lost(topics: string[]): Promise<boolean> {
+    const admin = await this.adminClient();
+    const existing = new Set(await admin.listTopics());
+    for (const topic of topics) {
+      if (!existing.has(topic)) continue;
+      const offsets = await admin.fetchTopicOffsets(topic);
+      if (offsets.some((p) => BigInt(p.high) > 0n)) return false;
+    }
+    for (const topic of topics) this.known.delete(topic);
+    this.reset();
+    return true;
+  }
+
   adminClient(): Promise<Admin> {
     if (!this.admin) {
       const admin = this.kafka.admin();

@@ -1,0 +1,78 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clientFor, fundedUser, type Client } from '../support/http-client';
+import { startFullStackInProcess } from '../support/stacks';
+import { expectEveryStreamWholeAndInOrder, readAsSubscriber, storedStreams } from '../support/subscriber';
+
+const KAFKA = join(__dirname, '../../infra/kafka');
+
+/**
+ * A private Kafka broker loses its data folder while Zan runs (a disk replaced, a volume recreated):
+ * it comes back as a new, empty cluster, without the topics, their messages or the groups' offsets.
+ * The event store is the outbox and the topics are the replayable history, so nothing may be skipped:
+ * the relay notices the topics lost what it had published and publishes everything again from the
+ * start (subscribers reading from the beginning find every event, repeats only with the same ce_id),
+ * and the projector's read models reach every acknowledged command, with nobody restarting anything.
+ */
+describe('Kafka broker restarted with its data folder wiped', () => {
+  const port = 19400 + Math.floor(Math.random() * 50) * 2; // clear of broker-restart's ports and of the three-broker cluster
+  const brokerEnv = { ...process.env, KAFKA_PORT: String(port), KAFKA_RUN_DIR: mkdtempSync(join(tmpdir(), 'zan-kafka-wiped-')) };
+  const broker = (...args: string[]) => execFileSync('bash', [join(KAFKA, args[0]!), ...args.slice(1)], { env: brokerEnv, stdio: 'pipe', timeout: 120_000 });
+  let zan: Awaited<ReturnType<typeof startFullStackInProcess>> | undefined;
+
+  beforeAll(async () => {
+    broker('start.sh');
+    zan = await startFullStackInProcess('kafkawiped', { kafkaBrokers: `127.0.0.1:${port}`, env: { KAFKA_SESSION_TIMEOUT_MS: '10000' } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await zan?.close();
+    broker('stop.sh', '--clean');
+  }, 120_000);
+
+  it('publishes the whole history again to the new cluster and the read models reach every command', async () => {
+    const users: Client[] = [];
+    for (const name of ['kw-a', 'kw-b']) users.push((await fundedUser(zan!.app, name, 0)).client);
+    const expected = new Map(users.map((u) => [u.userId, 0]));
+    let last = 0n;
+    const round = async (n: number) => {
+      for (const user of users) {
+        const amount = 10 + n;
+        const response = await user.post('/v1/wallets/me/fundings', { amount, cardId: `card-${user.userId}` }).expect(201);
+        expected.set(user.userId, expected.get(user.userId)! + amount);
+        if (BigInt(response.body.position) > last) last = BigInt(response.body.position);
+      }
+    };
+    const admin = clientFor(zan!.app, 'kw-admin', { roles: ['admin'] });
+    const expectProjected = async (timeoutMs: number) => {
+      for (const user of users) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const response = await admin.get(`/v1/wallets/${user.userId}?after=${last}`);
+          if (response.status === 200) {
+            expect(response.body.balance).toBe(expected.get(user.userId));
+            break;
+          }
+          expect(response.status).toBe(503);
+          if (Date.now() > deadline) throw new Error(`read model never reached position ${last} after the broker was wiped`);
+        }
+      }
+    };
+
+    for (let n = 0; n < 10; n++) await round(n);
+    await expectProjected(30_000); // published to the first cluster and projected
+
+    broker('stop.sh', '--clean'); // topics, messages, offsets and the cluster id gone
+    for (let n = 10; n < 15; n++) await round(n); // commands need no Kafka
+    broker('start.sh'); // a new cluster on the same address
+    for (let n = 15; n < 20; n++) await round(n);
+
+    await expectProjected(45_000);
+    // A subscriber of the new cluster reading from the beginning sees every stored event of every
+    // stream, in revision order, repeats only as redeliveries of the same ce_id.
+    const messages = await readAsSubscriber(zan!.env);
+    expectEveryStreamWholeAndInOrder(messages, await storedStreams(zan!.env), zan!.env.ZAN_TOPIC_PREFIX!);
+  }, 240_000);
+});
