@@ -1,13 +1,22 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { EVENT_CATEGORIES } from '@zan/contracts';
 import { EVENT_BUS, type EventBus } from '@zan/messaging';
 import { ReadinessChecks, ZanMetrics } from '@zan/platform';
 import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
 import { PROJECTOR_OPTIONS, type ProjectorOptions, ProjectorService } from './projector.service';
 
+/** How often the watermark is read to notice read models lost between probes. */
+const WATERMARK_WATCH_MS = 5_000;
+
 /** The projector's metrics and readiness: events applied, dead letters, and its lag behind Kafka. */
 @Injectable()
-export class ProjectorObservability implements OnModuleInit {
+export class ProjectorObservability implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('projector');
+  /** The highest watermark this process has read: it never goes back unless the read models were lost. */
+  private highest = 0n;
+  private lossLogged = false;
+  private watch?: NodeJS.Timeout;
+
   constructor(
     private readonly projector: ProjectorService,
     private readonly metrics: ZanMetrics,
@@ -19,6 +28,25 @@ export class ProjectorObservability implements OnModuleInit {
 
   private lag(): Promise<number> {
     return this.bus.lag(this.options.groupId, EVENT_CATEGORIES);
+  }
+
+  /**
+   * The store's watermark, refused once it is below one read before: Redis restarted empty (it keeps
+   * nothing on disk) or its keys were deleted under the projector, which goes on applying new events
+   * over nothing. Wallets then answer 404, earnings and the money totals count from zero, `?after=`
+   * waits in vain: the projector is not ready until the read models are rebuilt.
+   */
+  private async watermark(): Promise<bigint> {
+    const watermark = await this.store.watermark();
+    if (watermark >= this.highest) {
+      this.highest = watermark;
+      this.lossLogged = false;
+      return watermark;
+    }
+    const message = `the read models lost what they held: their watermark went back from ${this.highest} to ${watermark} (Redis restarted empty, or its keys were deleted); rebuild them (zan projections rebuild)`;
+    if (!this.lossLogged) this.logger.error(message);
+    this.lossLogged = true;
+    throw new Error(message);
   }
 
   onModuleInit(): void {
@@ -37,7 +65,13 @@ export class ProjectorObservability implements OnModuleInit {
     this.checks.add('projector', async () => ({
       group: this.options.groupId,
       lagMessages: await this.lag(),
-      watermark: (await this.store.watermark()).toString(),
+      watermark: (await this.watermark()).toString(),
     }));
+    this.watch = setInterval(() => void this.watermark().catch(() => undefined), WATERMARK_WATCH_MS);
+    this.watch.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.watch);
   }
 }
