@@ -272,6 +272,36 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       );
     });
 
+    it('sells nothing more once the product is delisted: a join is 410 product-delisted with nothing held, a hold racing the delisting is returned, the group fails and returns its members’ money', async () => {
+      const shopBefore = await balanceOf(shop);
+      const [jo, kim, lu] = (await Promise.all(['gjo', 'gkim', 'glu'].map(async (id) => (await fundedUser(zan.app, id, 3_000)).client))) as [
+        Client,
+        Client,
+        Client,
+      ];
+      const delisting = (await shop.post('/v1/merchants/me/products', { title: '下架的团', price: 3_000, stock: null }).expect(201)).body.productId as string;
+      const { groupBuyId } = (
+        await shop.post('/v1/merchants/me/group-buys', { productId: delisting, groupPrice: 2_000, groupSize: 2, expiresInSeconds: 4 }).expect(201)
+      ).body as { groupBuyId: string };
+      await jo.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201);
+      await shop.delete(`/v1/merchants/me/products/${delisting}`).expect(204);
+      // As POST /v1/orders answers for a delisted product; nothing held.
+      const refused = await kim.post(`/v1/group-buys/${groupBuyId}/joins`).expect(410);
+      expect(refused.body.type).toMatch(/product-delisted$/);
+      // A hold made before the delisting whose join the api never ran: the process manager refuses it and returns it.
+      const hold = { groupBuyId, joinId: randomUUID(), productId: delisting, merchantId: 'gshop', buyerId: 'glu', amount: 2_000 };
+      await zan.app
+        .get(WalletStreams)
+        .decide('glu', { type: 'HoldGroupBuyFunds', data: hold }, { userId: 'glu', correlationId: randomUUID(), commandId: randomUUID() });
+      await eventually('the group failed unfilled', async () => (await statusNow(jo, groupBuyId)) === 'failed', 30_000);
+      expect(await statusOf(jo, groupBuyId)).toMatchObject({ members: 1 });
+      await eventually('every member’s money returned', async () => {
+        const balances = await Promise.all([jo, kim, lu].map((client) => balanceOf(client)));
+        return balances.every((balance) => balance === 3_000);
+      });
+      expect(await balanceOf(shop)).toBe(shopBefore);
+    });
+
     it('leaves the audit exact: every hold paid or returned once, a group order refunded within what it paid, nothing held or in flight', async () => {
       const audit = await quietAudit(zan);
       expect(audit.problems).toEqual([]);

@@ -53,7 +53,7 @@ export const GROUP_BUY_EVENT_SCHEMAS: { [T in GroupBuyEventType]: Record<number,
   },
   GroupBuyJoinRefused: {
     1: groupMember('A hold could not join (the group is full, closed, or the buyer a member already): its money returns', {
-      reason: { type: 'string', description: 'the problem code of the refusal (group-buy-full, group-buy-closed, already-joined)' },
+      reason: { type: 'string', description: 'the problem code of the refusal (group-buy-full, group-buy-closed, already-joined, product-delisted)' },
     }),
   },
   GroupBuyCompleted: { 1: groupClose('The group filled: one order per member (orderId = joinId), each credited to the merchant (GroupBuyPaymentReceived)') },

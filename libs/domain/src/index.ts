@@ -80,6 +80,7 @@ export {
   GroupBuyFull,
   GroupBuyIdTaken,
   GroupBuyNotFound,
+  GroupBuyProductDelisted,
   MAX_GROUP_SIZE,
   MIN_GROUP_SIZE,
 } from './group-buy';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   groupBuyStream,
   orderStream,
+  productStream,
   type EventMetadata,
   type GroupBuyCompleted,
   type GroupBuyFailed,
@@ -10,7 +11,7 @@ import {
   type OrderPlaced,
   type StoredEvent,
 } from '@zan/contracts';
-import { DomainError, groupBuyDecider, orderDecider, type GroupBuyCommand, type GroupBuyState } from '@zan/domain';
+import { DomainError, groupBuyDecider, orderDecider, productDecider, type GroupBuyCommand, type GroupBuyState, type ProductState } from '@zan/domain';
 import { DuplicateEventError, EVENT_STORE, type EventStore } from '@zan/event-store';
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
@@ -48,6 +49,15 @@ export class GroupBuyStreams {
     return this.run(groupBuyId, command.type, () => command, metadataOf(context, commandId), eventIdsOf(commandId), context.idempotency?.recovering ?? false);
   }
 
+  /**
+   * Whether the deal's product was delisted: a join is then refused (product-delisted). Delisting is
+   * for good, so a delisted state is answered from the cache; a listed one is caught up.
+   */
+  async productDelisted(productId: string): Promise<boolean> {
+    const delisted = (state: ProductState) => state.status === 'delisted';
+    return delisted((await this.runner.load(productStream(productId), productDecider, { settled: delisted })).state);
+  }
+
   steps(): GroupBuySteps {
     return {
       join: (held) => this.joinUnlessDecided(held),
@@ -64,11 +74,12 @@ export class GroupBuyStreams {
     const { groupBuyId } = held.data;
     const metadata = { ...held.metadata, causationId: held.id };
     const ids = (index: number) => deterministicId(held.id, 'join', String(index));
+    const productDelisted = await this.productDelisted(held.data.productId);
     try {
       return await this.run(
         groupBuyId,
         'JoinGroupBuy',
-        (now) => ({ type: 'JoinGroupBuy', data: { held: held.data, holdId: held.id, now: now.toISOString() } }),
+        (now) => ({ type: 'JoinGroupBuy', data: { held: held.data, holdId: held.id, now: now.toISOString(), productDelisted } }),
         metadata,
         ids,
       );
@@ -106,7 +117,11 @@ export class GroupBuyStreams {
     const decided = (state: GroupBuyState) => state.status !== 'none' && state.holds.has(held.id);
     const group = await this.runner.load(groupBuyStream(held.data.groupBuyId), groupBuyDecider, { settled: decided });
     if (decided(group.state)) return;
-    const join = (now: Date): GroupBuyCommand => ({ type: 'JoinGroupBuy', data: { held: held.data, holdId: held.id, now: now.toISOString() } });
+    const productDelisted = await this.productDelisted(held.data.productId);
+    const join = (now: Date): GroupBuyCommand => ({
+      type: 'JoinGroupBuy',
+      data: { held: held.data, holdId: held.id, now: now.toISOString(), productDelisted },
+    });
     try {
       await this.runner.execute({
         command: 'JoinGroupBuy',

@@ -9,3 +9,5 @@ export class GroupBuyFull extends domainError('group-buy-full', 410, 'Group buy 
 export class GroupBuyClosed extends domainError('group-buy-closed', 410, 'Group buy closed', true) {}
 /** Final: a group buy id is the deal's for good. */
 export class GroupBuyIdTaken extends domainError('group-buy-id-taken', 409, 'Group buy id taken', true) {}
+/** Final, as delisting is: a delisted product sells no more, in a group as in an order (the order's product-delisted). */
+export class GroupBuyProductDelisted extends domainError('product-delisted', 410, 'Product delisted', true) {}

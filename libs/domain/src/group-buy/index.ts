@@ -3,4 +3,4 @@ export { decide, groupBuyDecider, type GroupBuyCommand } from './group-buy.decid
 export { decideOpenGroupBuy, MAX_GROUP_SIZE, MIN_GROUP_SIZE, type OpenGroupBuy } from './open-group-buy';
 export { decideJoinGroupBuy, decideRefuseGroupBuyJoin, joinRefusal, type JoinGroupBuy, type RefuseGroupBuyJoin } from './join-group-buy';
 export { decideExpireGroupBuy, type ExpireGroupBuy } from './expire-group-buy';
-export { AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyIdTaken, GroupBuyNotFound } from './group-buy.errors';
+export { AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyIdTaken, GroupBuyNotFound, GroupBuyProductDelisted } from './group-buy.errors';

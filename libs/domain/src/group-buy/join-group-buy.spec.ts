@@ -1,9 +1,10 @@
 import { InvalidCommand } from '../errors';
 import { specFor } from '../testing/given-when-then';
-import { AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyNotFound } from './group-buy.errors';
+import { AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyNotFound, GroupBuyProductDelisted } from './group-buy.errors';
 import { T_BEFORE, T_DEADLINE, held, joined, member, opened } from './group-buy.fixtures';
 import { groupBuyDecider } from './group-buy.decider';
-import type { JoinGroupBuy, RefuseGroupBuyJoin } from './join-group-buy';
+import { joinRefusal, type JoinGroupBuy, type RefuseGroupBuyJoin } from './join-group-buy';
+import { evolve, initialState, type GroupBuy } from './group-buy.state';
 
 const given = specFor(groupBuyDecider);
 const join = (buyerId: string, now = T_BEFORE): JoinGroupBuy => ({ type: 'JoinGroupBuy', data: { held: held(buyerId), holdId: `hold-${buyerId}`, now } });
@@ -12,6 +13,8 @@ const refuse = (buyerId: string, reason: string): RefuseGroupBuyJoin => ({
   type: 'RefuseGroupBuyJoin',
   data: { held: held(buyerId), holdId: `hold-${buyerId}-2`, reason },
 });
+
+const openGroup = evolve(initialState, opened(2)) as GroupBuy;
 
 describe('JoinGroupBuy', () => {
   it('adds a held buyer as a member', () => {
@@ -58,6 +61,13 @@ describe('JoinGroupBuy', () => {
     given([opened(3), { type: 'GroupBuyFailed', data: { groupBuyId: 'g1', productId: 'p1', merchantId: 'shop', members: [] } }])
       .when(join('bo'))
       .thenThrows(GroupBuyClosed);
+  });
+
+  it('refuses a join once the deal’s product is delisted (410 product-delisted): the group can no longer fill', () => {
+    given([opened(2), joined('bo', 1)])
+      .when({ type: 'JoinGroupBuy', data: { held: held('cy'), holdId: 'hold-cy', now: T_BEFORE, productDelisted: true } })
+      .thenThrows(GroupBuyProductDelisted);
+    expect(joinRefusal({ ...openGroup, members: [] }, 'cy', Date.parse(T_BEFORE), true)).toBeInstanceOf(GroupBuyProductDelisted);
   });
 
   it('refuses an unknown group (404)', () => {

@@ -2,23 +2,28 @@ import type { DomainEvent, GroupBuyFundsHeld, GroupBuyMember } from '@zan/contra
 import type { Command } from '../decider';
 import { InvalidCommand } from '../errors';
 import { requireId, requireInstant } from '../validation';
-import { AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyNotFound } from './group-buy.errors';
+import { AlreadyJoined, GroupBuyClosed, GroupBuyFull, GroupBuyNotFound, GroupBuyProductDelisted } from './group-buy.errors';
 import { requireSameGroup, type GroupBuy, type GroupBuyState } from './group-buy.state';
 
 /**
  * Step 2 of a join: the buyer's money is held on their wallet (GroupBuyFundsHeld, step 1); the hold
  * joins the group. Refused (full, closed, joined already), the caller records RefuseGroupBuyJoin
  * under the same event id, so a hold joins or is refused (and returned), never both.
- * `holdId` is the GroupBuyFundsHeld event's id; `now` the decision's instant (the deadline).
+ * `holdId` is the GroupBuyFundsHeld event's id; `now` the decision's instant (the deadline);
+ * `productDelisted` whether the deal's product was delisted (decided on its stream, for good).
  */
-export type JoinGroupBuy = Command<'JoinGroupBuy', { held: GroupBuyFundsHeld; holdId: string; now: string }>;
+export type JoinGroupBuy = Command<'JoinGroupBuy', { held: GroupBuyFundsHeld; holdId: string; now: string; productDelisted?: boolean }>;
 
-/** The refusals of a join on `state`, in the order a buyer hears them. Also the api's pre-check. */
-export const joinRefusal = (state: GroupBuyState, buyerId: string, now: number): Error | undefined => {
+/**
+ * The refusals of a join on `state`, in the order a buyer hears them. Also the api's pre-check. A
+ * delisted product sells no more, in a group as in an order (410 product-delisted): final, as delisting is.
+ */
+export const joinRefusal = (state: GroupBuyState, buyerId: string, now: number, productDelisted = false): Error | undefined => {
   if (state.status === 'none') return new GroupBuyNotFound('no such group buy');
   if (state.members.some((member) => member.buyerId === buyerId)) return new AlreadyJoined('you joined this group buy already');
   if (state.status === 'completed' || state.members.length >= state.groupSize) return new GroupBuyFull('the group is full');
   if (state.status !== 'open' || now >= Date.parse(state.expiresAt)) return new GroupBuyClosed('the group buy is over');
+  if (productDelisted) return new GroupBuyProductDelisted(`product ${state.productId} was delisted`);
   return undefined;
 };
 
@@ -36,7 +41,7 @@ export const decideJoinGroupBuy = ({ data }: JoinGroupBuy, state: GroupBuyState)
   const holdId = requireId(data.holdId, 'holdId');
   requireId(data.held?.buyerId, 'held.buyerId');
   const now = requireInstant(data.now, 'now');
-  const refusal = joinRefusal(state, data.held.buyerId, now);
+  const refusal = joinRefusal(state, data.held.buyerId, now, data.productDelisted === true);
   if (refusal) throw refusal;
   const group = state as GroupBuy;
   requireHoldFor(group, data.held);

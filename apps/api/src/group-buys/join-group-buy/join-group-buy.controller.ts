@@ -31,6 +31,7 @@ export class JoinGroupBuyController {
     'already-joined',
     'group-buy-full',
     'group-buy-closed',
+    'product-delisted',
     'not-a-merchant',
     'insufficient-funds',
     'daily-limit-exceeded',

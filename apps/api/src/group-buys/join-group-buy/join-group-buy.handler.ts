@@ -6,6 +6,7 @@ import {
   GroupBuyClosed,
   GroupBuyFull,
   GroupBuyNotFound,
+  GroupBuyProductDelisted,
   assertMerchant,
   joinRefusal,
   InsufficientFunds,
@@ -35,6 +36,7 @@ const REFUSALS: Record<string, new (detail: string) => DomainError> = {
   'group-buy-full': GroupBuyFull,
   'group-buy-closed': GroupBuyClosed,
   'group-buy-not-found': GroupBuyNotFound,
+  'product-delisted': GroupBuyProductDelisted,
 };
 
 /**
@@ -61,7 +63,7 @@ export class JoinGroupBuyHandler implements ICommandHandler<JoinGroupBuyCommand>
     const { productId, merchantId, groupPrice: amount } = group;
     const holdFunds: WalletCommand = { type: 'HoldGroupBuyFunds', data: { groupBuyId, joinId, productId, merchantId, buyerId, amount } };
     if (!(context.idempotency?.recovering ?? false)) {
-      const refusal = joinRefusal(group, buyerId, this.clock.now().getTime());
+      const refusal = joinRefusal(group, buyerId, this.clock.now().getTime(), await this.groupBuys.productDelisted(productId));
       if (refusal) throw refusal;
       // A group order is an order: a merchant an admin has since rejected sells no more (422 not-a-merchant, as POST /v1/orders).
       assertMerchant((await this.wallets.load(group.merchantId)).state);
