@@ -100,6 +100,29 @@ describe('commerce, hostile input (embedded default)', () => {
     await refusedWith('extra field', 400, /validation$/, () => shop.post('/v1/merchants/me/products', { title: 't', price: 1, merchantId: 'ch-rival' }));
   });
 
+  it('tells a count sent as a string, null or a boolean that it is no integer, not that it is out of range', async () => {
+    const messageOf = async (send: () => Promise<request.Response>) => {
+      const answer = await send();
+      expect(answer.status).toBe(400);
+      return (answer.body.errors as { field: string; message: string }[]).map((error) => `${error.field}: ${error.message}`).join('; ');
+    };
+    const deal = { productId, groupPrice: 900, groupSize: 2, expiresInSeconds: 60 };
+    for (const count of ['1', null, true]) {
+      expect(await messageOf(() => buyer.post('/v1/orders', { productId, quantity: count, expectedPrice: 1_000 }))).toBe(
+        'quantity: quantity must be an integer',
+      );
+      expect(await messageOf(() => shop.post('/v1/merchants/me/group-buys', { ...deal, groupSize: count }))).toBe('groupSize: groupSize must be an integer');
+      expect(await messageOf(() => shop.post('/v1/merchants/me/group-buys', { ...deal, expiresInSeconds: count }))).toBe(
+        'expiresInSeconds: expiresInSeconds must be an integer',
+      );
+      expect(await messageOf(() => buyer.post(`/v1/orders/${orderId}/rating`, { stars: count }, null))).toBe('stars: stars must be an integer');
+    }
+    // In range but out of it as a number: the range, as before.
+    expect(await messageOf(() => buyer.post('/v1/orders', { productId, quantity: 1_001, expectedPrice: 1_000 }))).toBe(
+      'quantity: quantity must not be greater than 1000',
+    );
+  });
+
   it('sells nothing more for a merchant an admin has since rejected (422 not-a-merchant), changing nothing', async () => {
     const { client: gone } = await fundedUser(zan.app, 'ch-gone', 0, 'business');
     const listed = (await gone.post('/v1/merchants/me/products', { title: '伞', price: 500, stock: 5 }).expect(201)).body.productId as string;

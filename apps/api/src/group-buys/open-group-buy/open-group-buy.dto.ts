@@ -16,9 +16,10 @@ export class OpenGroupBuyBody {
   groupPrice!: number;
 
   @ApiProperty({ type: 'integer', minimum: MIN_GROUP_SIZE, maximum: MAX_GROUP_SIZE, example: 3, description: 'Members needed to complete' })
-  @IsInt({ message: 'groupSize must be an integer' })
-  @Min(MIN_GROUP_SIZE)
+  // Checked bottom up: a string or null is told it is no integer, not that it is out of range.
   @Max(MAX_GROUP_SIZE)
+  @Min(MIN_GROUP_SIZE)
+  @IsInt({ message: 'groupSize must be an integer' })
   groupSize!: number;
 
   @ApiProperty({
@@ -28,9 +29,9 @@ export class OpenGroupBuyBody {
     example: 86_400,
     description: 'Unfilled this long after opening, the group fails and every member is refunded',
   })
-  @IsInt({ message: 'expiresInSeconds must be an integer' })
-  @Min(1)
   @Max(MAX_GROUP_BUY_SECONDS)
+  @Min(1)
+  @IsInt({ message: 'expiresInSeconds must be an integer' })
   expiresInSeconds!: number;
 }
 

@@ -9,9 +9,10 @@ export class PlaceOrderBody {
   productId!: string;
 
   @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_ORDER_QUANTITY, example: 2 })
-  @IsInt({ message: 'quantity must be an integer' })
-  @Min(1)
+  // Checked bottom up: a string or null is told it is no integer, not that it is out of range.
   @Max(MAX_ORDER_QUANTITY)
+  @Min(1)
+  @IsInt({ message: 'quantity must be an integer' })
   quantity!: number;
 
   @ApiProperty({ type: 'integer', minimum: 1, example: 1_800, description: 'The unit price the card showed, in fen: another price now is a 409 price-changed' })

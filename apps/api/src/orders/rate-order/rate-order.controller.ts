@@ -10,9 +10,10 @@ import { RateLimited } from '../../http/rate-limit';
 
 export class RateOrderBody {
   @ApiProperty({ type: 'integer', minimum: 1, maximum: 5, example: 5 })
-  @IsInt({ message: 'stars must be an integer' })
-  @Min(1)
+  // Checked bottom up: a string or null is told it is no integer, not that it is out of range.
   @Max(5)
+  @Min(1)
+  @IsInt({ message: 'stars must be an integer' })
   stars!: number;
 }
 
