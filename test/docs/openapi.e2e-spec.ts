@@ -292,7 +292,10 @@ describe('the OpenAPI document describes every answer of every route', () => {
     expect((await as(undefined, 'post', payments, { body: { code: staticCode, amount: 1 } })).status).toBe(401);
     // Group buys: mia opens a deal of two on her product; alice and carol fill it, bob is too late.
     const groupBuys = '/v1/merchants/me/group-buys';
-    const deal = { productId, groupPrice: 100, groupSize: 2, expiresInSeconds: 3_600 };
+    // A deal takes its units from the stock: on a product of its own (the one above is sold out, a 410 for a deal too).
+    const dealProduct = (await as(mia, 'post', products, { body: { title: '月饼', price: 300, stock: 2 }, key: 'list-mia-deal' })).body.productId as string;
+    const deal = { productId: dealProduct, groupPrice: 100, groupSize: 2, expiresInSeconds: 3_600 };
+    expect((await as(mia, 'post', groupBuys, { body: { ...deal, productId } })).status).toBe(410);
     const openedDeal = await as(mia, 'post', groupBuys, { body: deal, key: 'deal-mia' });
     expect(openedDeal.status).toBe(201);
     expect((await as(mia, 'post', groupBuys, { body: { ...deal, groupSize: 3 }, key: 'deal-mia' })).status).toBe(409);

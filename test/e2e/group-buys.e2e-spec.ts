@@ -302,6 +302,40 @@ const describeGroupBuys = (name: string, start: () => Promise<RunningZan>) =>
       expect(await balanceOf(shop)).toBe(shopBefore);
     });
 
+    it('takes the group’s units from the product’s stock when it opens: never oversold with single orders, given back when it fails', async () => {
+      const cardOf = async (id: string, after: string) =>
+        (await shop.get(`/v1/products/${id}?after=${after}`).expect(200)).body as { stock: number; sold: number };
+      const limited = (await shop.post('/v1/merchants/me/products', { title: '限量团', price: 3_000, stock: 3 }).expect(201)).body as {
+        productId: string;
+        position: string;
+      };
+      const deal = { productId: limited.productId, groupPrice: 2_000, expiresInSeconds: 600 };
+      expect((await shop.post('/v1/merchants/me/group-buys', { ...deal, groupSize: 4 }).expect(410)).body.type).toMatch(/sold-out$/);
+      expect(await cardOf(limited.productId, limited.position)).toMatchObject({ stock: 3, sold: 0 });
+      const { groupBuyId, position: opened } = (await shop.post('/v1/merchants/me/group-buys', { ...deal, groupSize: 3 }).expect(201)).body as {
+        groupBuyId: string;
+        position: string;
+      };
+      expect(await cardOf(limited.productId, opened)).toMatchObject({ stock: 0, sold: 0 });
+      const buyers = await Promise.all(['gst0', 'gst1', 'gst2', 'gst3'].map(async (id) => (await fundedUser(zan.app, id, 5_000)).client));
+      expect((await buyers[3]!.post('/v1/orders', { productId: limited.productId, quantity: 1, expectedPrice: 3_000 }).expect(410)).body.type).toMatch(
+        /sold-out$/,
+      );
+      expect((await shop.post('/v1/merchants/me/group-buys', { ...deal, groupSize: 2 }).expect(410)).body.type).toMatch(/sold-out$/);
+      let completed = '0';
+      for (const buyer of buyers.slice(0, 3)) completed = (await buyer.post(`/v1/group-buys/${groupBuyId}/joins`).expect(201)).body.position as string;
+      expect(await cardOf(limited.productId, completed)).toMatchObject({ stock: 0, sold: 3 });
+
+      // A deal that fails gives its units back: single orders may buy them again.
+      const spare = (await shop.post('/v1/merchants/me/products', { title: '限量团二', price: 2_000, stock: 2 }).expect(201)).body.productId as string;
+      const failing = (await shop.post('/v1/merchants/me/group-buys', { productId: spare, groupPrice: 2_000, groupSize: 2, expiresInSeconds: 2 }).expect(201))
+        .body as { groupBuyId: string; position: string };
+      expect(await cardOf(spare, failing.position)).toMatchObject({ stock: 0 });
+      await eventually('the deal failed', async () => (await statusNow(shop, failing.groupBuyId)) === 'failed');
+      await eventually('its units are back', async () => (await cardOf(spare, failing.position)).stock === 2);
+      await buyers[3]!.post('/v1/orders', { productId: spare, quantity: 2, expectedPrice: 2_000 }).expect(201);
+    });
+
     it('leaves the audit exact: every hold paid or returned once, a group order refunded within what it paid, nothing held or in flight', async () => {
       const audit = await quietAudit(zan);
       expect(audit.problems).toEqual([]);

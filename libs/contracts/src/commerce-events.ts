@@ -110,6 +110,22 @@ export interface ProductStockReleased {
   quantity: number;
   reason: string;
 }
+/** On the product stream: a group deal took its `quantity` (the group's size) units when it opened. */
+export interface ProductGroupStockReserved {
+  productId: string;
+  merchantId: string;
+  groupBuyId: string;
+  quantity: number;
+  /** Units left after the deal took its own; null: unlimited. */
+  stockLeft: number | null;
+}
+/** On the product stream: a failed group deal's units go back. */
+export interface ProductGroupStockReleased {
+  productId: string;
+  merchantId: string;
+  groupBuyId: string;
+  quantity: number;
+}
 /** Debit on the buyer's wallet: the order is paid (its stock was reserved before). Caused by ProductStockReserved. */
 export interface OrderPlaced {
   orderId: string;

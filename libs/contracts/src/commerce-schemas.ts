@@ -91,6 +91,26 @@ export const COMMERCE_EVENT_SCHEMAS: { [T in CommerceEventType]: Record<number, 
       reason: { type: 'string', description: 'the problem code of the refusal (insufficient-funds, daily-limit-exceeded, ...)' },
     }),
   },
+  ProductGroupStockReserved: {
+    1: object(
+      "A group deal took its units when it opened (as many as the group's size); they are its members' orders once it completes, or go back if it fails",
+      {
+        productId: id('the product'),
+        merchantId: id('who sells it'),
+        groupBuyId: uuid('the group deal'),
+        quantity,
+        stockLeft: stock('units left after the deal took its own'),
+      },
+    ),
+  },
+  ProductGroupStockReleased: {
+    1: object("A failed group deal's units went back to the stock (GroupBuyFailed)", {
+      productId: id('the product'),
+      merchantId: id('who sells it'),
+      groupBuyId: uuid('the group deal'),
+      quantity,
+    }),
+  },
   OrderPlaced: { 1: order("Debit of the buyer's wallet: the order is paid (caused by ProductStockReserved); OrderPaymentReceived credits the merchant") },
   OrderPaymentDeclined: {
     1: object("On the buyer's wallet, no money moves: the order could not be paid, its units are released", {

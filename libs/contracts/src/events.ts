@@ -10,6 +10,8 @@ import type {
   ProductDelisted,
   ProductStockReserved,
   ProductStockReleased,
+  ProductGroupStockReserved,
+  ProductGroupStockReleased,
   OrderPlaced,
   OrderPaymentDeclined,
   OrderPaymentReceived,
@@ -99,6 +101,8 @@ export interface EventDataByType {
   ProductDelisted: ProductDelisted;
   ProductStockReserved: ProductStockReserved;
   ProductStockReleased: ProductStockReleased;
+  ProductGroupStockReserved: ProductGroupStockReserved;
+  ProductGroupStockReleased: ProductGroupStockReleased;
   OrderPlaced: OrderPlaced;
   OrderPaymentDeclined: OrderPaymentDeclined;
   OrderPaymentReceived: OrderPaymentReceived;
@@ -156,6 +160,8 @@ export const EVENT_CATALOG: Record<ZanEventType, { category: string; version: nu
   ProductDelisted: { category: 'product', version: 1 },
   ProductStockReserved: { category: 'product', version: 1 },
   ProductStockReleased: { category: 'product', version: 1 },
+  ProductGroupStockReserved: { category: 'product', version: 1 },
+  ProductGroupStockReleased: { category: 'product', version: 1 },
   OrderPlaced: { category: 'wallet', version: 1 },
   OrderPaymentDeclined: { category: 'wallet', version: 1 },
   OrderPaymentReceived: { category: 'wallet', version: 1 },

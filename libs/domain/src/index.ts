@@ -60,6 +60,7 @@ export type { Article, ArticleCommand, ArticleEvent, ArticleState, LikeArticle, 
 export { isMerchant, assertMerchant } from './wallet';
 export {
   productDecider,
+  decideReserveGroupStock,
   isListed,
   MAX_ORDER_QUANTITY,
   NotTheProductMerchant,
@@ -69,7 +70,7 @@ export {
   ProductNotFound,
   SoldOut,
 } from './product';
-export type { Product, ProductCommand, ProductEvent, ProductState } from './product';
+export type { Product, ProductCommand, ProductEvent, ProductState, ReserveGroupStock } from './product';
 export { orderDecider, AlreadyRated, NotYourOrder, OrderNotFound, RefundExceedsPayment } from './order';
 export type { Order, OrderCommand, OrderEvent, OrderState } from './order';
 export {

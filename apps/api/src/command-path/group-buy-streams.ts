@@ -203,6 +203,24 @@ export class GroupBuyStreams {
         );
       }
     }
+    if (closed.type === 'GroupBuyFailed') await this.releaseStock(closed);
+  }
+
+  /** A failed deal's units go back to the product's stock (ProductGroupStockReleased), once, caused by the failure. */
+  private async releaseStock(failed: StoredEvent<GroupBuyFailed>): Promise<void> {
+    const { productId, groupBuyId } = failed.data;
+    try {
+      await this.runner.execute({
+        command: 'ReleaseGroupStock',
+        streamId: productStream(productId),
+        folder: productDecider,
+        decide: (state) => productDecider.decide({ type: 'ReleaseGroupStock', data: { productId, groupBuyId } }, state),
+        metadata: { ...failed.metadata, causationId: failed.id },
+        eventId: (index) => deterministicId(failed.id, 'release-group-stock', String(index)),
+      });
+    } catch (error) {
+      if (!(error instanceof DuplicateEventError)) throw error;
+    }
   }
 
   /** The member's `order-<joinId>` stream (OrderOpened, its id derived from the hold): opened once, a duplicate is done. */

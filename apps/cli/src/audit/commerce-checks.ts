@@ -23,8 +23,10 @@ export class CommerceChecks {
         this.stock.set(d.productId, d.stock);
         return;
       }
-      case 'ProductStockReserved': {
-        const d = event.data as Data<'ProductStockReserved'>;
+      case 'ProductStockReserved':
+      case 'ProductGroupStockReserved': {
+        // A group deal's units are taken like an order's (docs/commerce.md, "Group buys").
+        const d = event.data as Data<'ProductStockReserved' | 'ProductGroupStockReserved'>;
         const before = this.stock.get(d.productId);
         const after = before === undefined || before === null ? null : before - d.quantity;
         if (after !== null && after < 0)
@@ -37,8 +39,9 @@ export class CommerceChecks {
         this.stock.set(d.productId, d.stockLeft);
         return;
       }
-      case 'ProductStockReleased': {
-        const d = event.data as Data<'ProductStockReleased'>;
+      case 'ProductStockReleased':
+      case 'ProductGroupStockReleased': {
+        const d = event.data as Data<'ProductStockReleased' | 'ProductGroupStockReleased'>;
         const before = this.stock.get(d.productId);
         if (before !== undefined && before !== null) this.stock.set(d.productId, before + d.quantity);
         return;

@@ -272,7 +272,8 @@ const commerceAudit = (problems: string[]) => {
       case 'ProductRestocked':
         stock.set(productId, data.stock as number | null);
         break;
-      case 'ProductStockReserved': {
+      case 'ProductStockReserved':
+      case 'ProductGroupStockReserved': {
         const before = stock.get(productId);
         const after = before === null || before === undefined ? null : before - (data.quantity as number);
         if (after !== null && after < 0) problems.push(`product ${productId} sold ${String(data.quantity)} units with ${String(before)} left`);
@@ -280,7 +281,8 @@ const commerceAudit = (problems: string[]) => {
         stock.set(productId, after);
         break;
       }
-      case 'ProductStockReleased': {
+      case 'ProductStockReleased':
+      case 'ProductGroupStockReleased': {
         const before = stock.get(productId);
         if (before !== null && before !== undefined) stock.set(productId, before + (data.quantity as number));
         break;

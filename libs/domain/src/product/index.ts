@@ -8,3 +8,4 @@ export { decideRestockProduct, type RestockProduct } from './restock-product';
 export { decideDelistProduct, type DelistProduct } from './delist-product';
 export { decideReserveStock, type ReserveStock } from './reserve-stock';
 export { decideReleaseStock, type ReleaseStock } from './release-stock';
+export { decideReleaseGroupStock, decideReserveGroupStock, type ReleaseGroupStock, type ReserveGroupStock } from './group-stock';

@@ -4,14 +4,23 @@ import { InvalidCommand } from '../errors';
 import { decideDelistProduct, type DelistProduct } from './delist-product';
 import { decideListProduct, type ListProduct } from './list-product';
 import { evolve, initialState, type ProductState } from './product.state';
+import { decideReleaseGroupStock, decideReserveGroupStock, type ReleaseGroupStock, type ReserveGroupStock } from './group-stock';
 import { decideReleaseStock, type ReleaseStock } from './release-stock';
 import { decideRepriceProduct, type RepriceProduct } from './reprice-product';
 import { decideReserveStock, type ReserveStock } from './reserve-stock';
 import { decideRestockProduct, type RestockProduct } from './restock-product';
 
-export type ProductCommand = ListProduct | RepriceProduct | RestockProduct | DelistProduct | ReserveStock | ReleaseStock;
+export type ProductCommand =
+  ListProduct | RepriceProduct | RestockProduct | DelistProduct | ReserveStock | ReleaseStock | ReserveGroupStock | ReleaseGroupStock;
 export type ProductEvent = DomainEvent<
-  'ProductListed' | 'ProductRepriced' | 'ProductRestocked' | 'ProductDelisted' | 'ProductStockReserved' | 'ProductStockReleased'
+  | 'ProductListed'
+  | 'ProductRepriced'
+  | 'ProductRestocked'
+  | 'ProductDelisted'
+  | 'ProductStockReserved'
+  | 'ProductStockReleased'
+  | 'ProductGroupStockReserved'
+  | 'ProductGroupStockReleased'
 >;
 
 /** The product stream's decider. No wallet money is decided here: the limits are unused. */
@@ -29,6 +38,10 @@ export const decide = (command: ProductCommand, state: ProductState, _context: D
       return decideReserveStock(command, state);
     case 'ReleaseStock':
       return decideReleaseStock(command, state);
+    case 'ReserveGroupStock':
+      return decideReserveGroupStock(command, state);
+    case 'ReleaseGroupStock':
+      return decideReleaseGroupStock(command, state);
     default:
       throw new InvalidCommand(`unknown product command ${(command as { type?: unknown }).type as string}`);
   }

@@ -1,6 +1,8 @@
 import {
   isZanEventType,
   type Fen,
+  type ProductGroupStockReleased,
+  type ProductGroupStockReserved,
   type ProductListed,
   type ProductRepriced,
   type ProductRestocked,
@@ -25,6 +27,8 @@ export interface Product {
   sold: number;
   /** Orders whose units went back (declined payments, rare): a redelivered release changes nothing. */
   released: readonly string[];
+  /** Units each open group deal took (by groupBuyId): a deal's units go back once, when it fails. */
+  groupUnits?: Readonly<Record<string, number>>;
 }
 
 export type ProductState = NoProduct | Product;
@@ -50,6 +54,15 @@ export const evolve = (state: ProductState, event: EventLike): ProductState => {
     case 'ProductStockReserved': {
       const { quantity, stockLeft } = event.data as ProductStockReserved;
       return { ...state, stock: stockLeft, sold: state.sold + quantity };
+    }
+    case 'ProductGroupStockReserved': {
+      const { groupBuyId, quantity, stockLeft } = event.data as ProductGroupStockReserved;
+      return { ...state, stock: stockLeft, groupUnits: { ...state.groupUnits, [groupBuyId]: quantity } };
+    }
+    case 'ProductGroupStockReleased': {
+      const { groupBuyId, quantity } = event.data as ProductGroupStockReleased;
+      const { [groupBuyId]: _released, ...groupUnits } = state.groupUnits ?? {};
+      return { ...state, stock: state.stock === null ? null : state.stock + quantity, groupUnits };
     }
     case 'ProductStockReleased': {
       const { quantity, orderId } = event.data as ProductStockReleased;

@@ -53,6 +53,13 @@ const productChanges = (event: StoredEvent): Change[] | undefined => {
       { op: 'hincrby', key: keys.product(productId), field: 'sold', by: quantity },
     ];
   }
+  // A group deal's units: out of the stock while it is open; counted `sold` when it completes (group-buys.projection.ts).
+  if (isEventOf(event, 'ProductGroupStockReserved')) {
+    return [{ op: 'hset', key: keys.product(event.data.productId), values: { stock: event.data.stockLeft ?? 0 } }];
+  }
+  if (isEventOf(event, 'ProductGroupStockReleased')) {
+    return [{ op: 'hincrby', key: keys.product(event.data.productId), field: 'stock', by: event.data.quantity }];
+  }
   if (isEventOf(event, 'ProductStockReleased')) {
     const { productId, quantity } = event.data;
     return [

@@ -27,6 +27,7 @@ export class OpenGroupBuyController {
     'not-a-merchant',
     'product-not-found',
     'product-delisted',
+    'sold-out',
     'idempotency-key-invalid',
     'idempotency-key-reused',
     'request-in-progress',

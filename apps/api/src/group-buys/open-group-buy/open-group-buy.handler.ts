@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { GroupBuyOpened, StoredEvent } from '@zan/contracts';
-import { assertMerchant, ProductGone, ProductNotFound } from '@zan/domain';
+import { assertMerchant, decideReserveGroupStock, ProductGone, ProductNotFound, type ReserveGroupStock } from '@zan/domain';
 import { CLOCK, type Clock, ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
 import type { CommandContext } from '../../command-path/command-context';
 import { GroupBuyStreams } from '../../command-path/group-buy-streams';
 import { positionOf } from '../../command-path/execution';
+import { deterministicId } from '../../command-path/ids';
 import { ProductStreams } from '../../command-path/product-streams';
 import { WalletStreams } from '../../command-path/wallet-streams';
 import { ExpiryScheduler } from '../../process-managers/expiry.scheduler';
@@ -47,6 +48,11 @@ export class OpenGroupBuyHandler implements ICommandHandler<OpenGroupBuyCommand>
     if (product.status === 'delisted') throw new ProductGone(`product ${productId} is delisted`);
     // Whoever knows the id can join: keyed, so the merchant and Idempotency-Key alone do not give it away.
     const groupBuyId = unguessableId(this.secrets.idKey, 'group-buy', merchantId, context.commandId);
+    // The deal takes its units first (its members' orders come out of the stock like any order's):
+    // a stock short of the group's size is 410 sold-out, with nothing stored when the state shows it.
+    const reserve: ReserveGroupStock = { type: 'ReserveGroupStock', data: { productId, merchantId, groupBuyId, quantity: groupSize } };
+    decideReserveGroupStock(reserve, product);
+    await this.products.decide(productId, reserve, context, deterministicId(context.commandId, 'group-stock'));
     const expiresAt = new Date(this.clock.now().getTime() + expiresInSeconds * 1000).toISOString();
     const done = await this.groupBuys.decide(
       groupBuyId,
