@@ -203,8 +203,10 @@ describe('an independent ledger agrees with the balance query and zan audit (ful
     // Still open when audited: a packet with one claim, and a group with one member.
     const open = await record(ann!.post('/v1/red-packets', { amount: 600, shares: 2, mode: 'equal' }), [201]);
     await record(bob!.post(`/v1/red-packets/${open.body.redPacketId as string}/claims`), [201]);
+    // The flash product is sold out, and a deal takes its units when it opens: this one is on a product of unlimited stock.
+    const plenty = (await record(cafe.post('/v1/merchants/me/products', { title: '拼团', price: 99, stock: null }), [201])).body.productId as string;
     const stillOpen = await record(
-      cafe.post('/v1/merchants/me/group-buys', { productId: flash, groupPrice: 50, groupSize: 2, expiresInSeconds: 86_400 }),
+      cafe.post('/v1/merchants/me/group-buys', { productId: plenty, groupPrice: 50, groupSize: 2, expiresInSeconds: 86_400 }),
       [201],
     );
     // Cat races their own joins under different keys: one member, any hold taken for the others refused and returned.
