@@ -1,4 +1,4 @@
-import { InvalidCommand, NothingToRelease, SelfPayment } from '../errors';
+import { InvalidCommand, NotAMerchant, NothingToRelease, SelfPayment } from '../errors';
 import { specFor } from '../testing/given-when-then';
 import { productDecider } from './product.decider';
 import { PriceChanged, ProductGone, ProductNotFound, SoldOut } from './product.errors';
@@ -50,6 +50,15 @@ describe('ReserveStock (step 1 of an order, on the product stream)', () => {
     given([listed()])
       .when(reserve(1, 1_000, 'shop'))
       .thenThrows(SelfPayment);
+  });
+
+  it('refuses a merchant the handler found rejected (a recovery skips its pre-checks), and sells for one that is a merchant', () => {
+    given([listed(5)])
+      .when({ ...reserve(1), data: { ...reserve(1).data, merchant: false } })
+      .thenThrows(NotAMerchant);
+    given([listed(5)])
+      .when({ ...reserve(2), data: { ...reserve(2).data, merchant: true } })
+      .then([reserved(2, 3)]);
   });
 
   it.each([0, -1, 1.5, 1001])('refuses a quantity of %p as malformed', (quantity) => {

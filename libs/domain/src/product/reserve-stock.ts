@@ -1,6 +1,6 @@
 import type { DomainEvent, Fen } from '@zan/contracts';
 import type { Command } from '../decider';
-import { InvalidCommand, SelfPayment } from '../errors';
+import { InvalidCommand, NotAMerchant, SelfPayment } from '../errors';
 import { requireCount, requireId } from '../validation';
 import { PriceChanged, ProductGone, ProductNotFound, SoldOut } from './product.errors';
 import { MAX_ORDER_QUANTITY, requirePrice } from './product.rules';
@@ -9,8 +9,13 @@ import type { ProductState } from './product.state';
 /**
  * Step 1 of an order (the Buy button): the units are taken on the product's stream, at the price the
  * buyer saw. The buyer's debit (OrderPlaced) follows on their wallet, or the units are released.
+ * `merchant`: whether the product's merchant is still a verified business wallet, read by the handler
+ * at decision time (as a payment by code's); absent where only the product's refusals are asked.
  */
-export type ReserveStock = Command<'ReserveStock', { productId: string; orderId: string; buyerId: string; quantity: number; expectedPrice: Fen }>;
+export type ReserveStock = Command<
+  'ReserveStock',
+  { productId: string; orderId: string; buyerId: string; quantity: number; expectedPrice: Fen; merchant?: boolean }
+>;
 
 export const decideReserveStock = ({ data }: ReserveStock, state: ProductState): DomainEvent<'ProductStockReserved'>[] => {
   const productId = requireId(data.productId, 'productId');
@@ -25,6 +30,7 @@ export const decideReserveStock = ({ data }: ReserveStock, state: ProductState):
   if (state.merchantId === buyerId) throw new SelfPayment('a merchant cannot buy their own product');
   if (state.price !== expectedPrice) throw new PriceChanged(`the price is ${state.price} fen now, not ${expectedPrice}`);
   if (state.stock !== null && state.stock < quantity) throw new SoldOut(`${state.stock} units left, ${quantity} asked for`);
+  if (data.merchant === false) throw new NotAMerchant(`${state.merchantId} is no longer a verified business wallet`);
   const amount = state.price * quantity;
   if (!Number.isSafeInteger(amount)) throw new InvalidCommand('quantity x price is too large');
   const stockLeft = state.stock === null ? null : state.stock - quantity;

@@ -1,5 +1,5 @@
 import { DEFAULT_LIMITS } from '@zan/contracts';
-import { InsufficientFunds, TierAmountOutOfRange, SelfPayment } from '../errors';
+import { InsufficientFunds, NotAMerchant, TierAmountOutOfRange, SelfPayment } from '../errors';
 import { specFor } from '../testing/given-when-then';
 import type { HoldGroupBuyFunds } from './hold-group-buy-funds';
 import { walletDecider, type WalletCommand } from './wallet.decider';
@@ -33,6 +33,11 @@ describe('HoldGroupBuyFunds (step 1 of a join, on the buyer’s wallet)', () => 
     given([{ type: 'WalletOpened', data: { userId: 'shop', kind: 'business' } }])
       .when(hold(2_000, 'shop'))
       .thenThrows(SelfPayment);
+  });
+  it('refuses a merchant the handler found rejected (a recovery skips its pre-checks)', () => {
+    given([open, funded(2_500)])
+      .when({ ...hold(), data: { ...hold().data, merchant: false } })
+      .thenThrows(NotAMerchant);
   });
   it('keeps to the tier’s limits (an unverified wallet pays at most its per-payment limit at once)', () => {
     const over = DEFAULT_LIMITS.tiers.unverified.perPayment + 1;

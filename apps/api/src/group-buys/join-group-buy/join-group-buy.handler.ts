@@ -8,6 +8,7 @@ import {
   GroupBuyNotFound,
   GroupBuyProductDelisted,
   assertMerchant,
+  isMerchant,
   joinRefusal,
   InsufficientFunds,
   SelfPayment,
@@ -61,12 +62,20 @@ export class JoinGroupBuyHandler implements ICommandHandler<JoinGroupBuyCommand>
     if (group.status === 'none') throw new GroupBuyNotFound(`no group buy ${groupBuyId}`);
     const joinId = unguessableId(this.secrets.idKey, 'group-buy-join', buyerId, context.commandId);
     const { productId, merchantId, groupPrice: amount } = group;
-    const holdFunds: WalletCommand = { type: 'HoldGroupBuyFunds', data: { groupBuyId, joinId, productId, merchantId, buyerId, amount } };
-    if (!(context.idempotency?.recovering ?? false)) {
+    const recovering = context.idempotency?.recovering ?? false;
+    if (!recovering) {
       const refusal = joinRefusal(group, buyerId, this.clock.now().getTime(), await this.groupBuys.productDelisted(productId));
       if (refusal) throw refusal;
-      // A group order is an order: a merchant an admin has since rejected sells no more (422 not-a-merchant, as POST /v1/orders).
-      assertMerchant((await this.wallets.load(group.merchantId)).state);
+    }
+    // A group order is an order: a merchant an admin has since rejected sells no more (422 not-a-merchant, as
+    // POST /v1/orders). A fact of the hold's decision, so that a recovery that finds nothing stored asks it too.
+    const merchant = (await this.wallets.load(merchantId)).state;
+    const holdFunds: WalletCommand = {
+      type: 'HoldGroupBuyFunds',
+      data: { groupBuyId, joinId, productId, merchantId, buyerId, amount, merchant: isMerchant(merchant) },
+    };
+    if (!recovering) {
+      assertMerchant(merchant);
       // The hold's refusals before anything is stored: its own group buy first, whatever the balance (as the hold decides).
       if (buyerId === merchantId) throw new SelfPayment('a merchant cannot join its own group buy');
       const wallet = await this.wallets.load(buyerId);

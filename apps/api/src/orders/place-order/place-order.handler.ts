@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ProductStockReserved, StoredEvent } from '@zan/contracts';
-import { InsufficientFunds, assertMerchant, product as productRules, wallet as walletRules } from '@zan/domain';
+import { InsufficientFunds, assertMerchant, isMerchant, product as productRules, wallet as walletRules } from '@zan/domain';
 import { CLOCK, ZAN_SECRETS, unguessableId, type Clock, type ZanSecrets } from '@zan/platform';
 import type { CommandContext } from '../../command-path/command-context';
 import { OrderSaga } from '../../command-path/order-saga';
@@ -40,14 +40,18 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     const buyerId = context.userId;
     const commandId = context.commandId;
     const orderId = unguessableId(this.secrets.idKey, 'order', buyerId, commandId);
-    const reserve = { type: 'ReserveStock' as const, data: { productId, orderId, buyerId, quantity, expectedPrice } };
     const recovering = context.idempotency?.recovering ?? false;
+    const product = await this.products.loadForOrder(productId);
+    const card = { type: 'ReserveStock' as const, data: { productId, orderId, buyerId, quantity, expectedPrice } };
+    // Nothing stored for a buyer who cannot pay: the card's refusals first (404, 410, 409), then the funds and limits.
+    if (!recovering) productRules.decide(card, product.state);
+    // Orders are for verified business wallets: a merchant an admin has since rejected sells no more (422
+    // not-a-merchant). A fact of the reservation's decision, so that a recovery (which skips the
+    // pre-checks) that finds nothing stored asks it too.
+    const merchant = product.state.status === 'none' ? undefined : (await this.wallets.load(product.state.merchantId)).state;
+    const reserve = merchant ? { ...card, data: { ...card.data, merchant: isMerchant(merchant) } } : card;
     if (!recovering) {
-      // Nothing stored for a buyer who cannot pay: the card's refusals first (404, 410, 409), then the funds and limits.
-      const product = await this.products.loadForOrder(productId);
-      productRules.decide(reserve, product.state);
-      // Orders are for verified business wallets: a merchant an admin has since rejected sells no more (422 not-a-merchant).
-      if (product.state.status !== 'none') assertMerchant((await this.wallets.load(product.state.merchantId)).state);
+      if (merchant) assertMerchant(merchant);
       const wallet = await this.wallets.load(buyerId);
       if (wallet.state.balance < expectedPrice * quantity) {
         throw new InsufficientFunds(`balance is ${wallet.state.balance} fen, ${expectedPrice * quantity} fen needed`);

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { CommandBus } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore } from '@zan/event-store';
+import { IDEMPOTENCY_STORE, type IdempotencyStore } from '@zan/stores';
+import { idempotentCommandId } from '../../apps/api/src/command-path/ids';
+import { canonical } from '../../apps/api/src/idempotency/idempotency.interceptor';
+import { PlaceOrderCommand } from '../../apps/api/src/orders/place-order/place-order.handler';
+import { clientFor, fundedUser } from '../support/http-client';
+import { readAllEvents } from '../support/read-model-snapshot';
+import { type RunningZan, startEmbeddedZan } from '../support/stacks';
+
+/**
+ * A request whose first attempt stored nothing (the api died after taking the key, or answered a 5xx
+ * before the command's first append) is retried after an admin rejected the merchant. The retry takes
+ * the key over as a recovery, and a recovery skipped the handler's pre-checks, the only place that
+ * asked whether the seller is still a merchant: the order was placed and the group joined for the
+ * rejected merchant, who was credited. Whether the seller is a merchant is a fact of the decision
+ * (like a payment by code's), decided again on a recovery that finds nothing stored.
+ */
+describe('a request retried after its merchant was rejected', () => {
+  let zan: RunningZan;
+  beforeAll(async () => {
+    zan = await startEmbeddedZan({ env: { ZAN_RATE_LIMIT_PER_MINUTE: '0' } });
+  }, 120_000);
+  afterAll(async () => {
+    await zan?.close();
+  }, 60_000);
+
+  /** The key's record as an attempt that died before storing anything left it: pending, its lease long over. */
+  const leftPending = async (userId: string, key: string, path: string, body: unknown) => {
+    const hash = createHash('sha256')
+      .update(`POST\n${path}\n${canonical(body ?? null)}`)
+      .digest('hex');
+    const begun = await zan.app.get<IdempotencyStore>(IDEMPOTENCY_STORE).begin(userId, key, hash, 1_000, new Date(Date.now() - 60_000));
+    expect(begun.outcome).toBe('started');
+  };
+  const reject = (merchantId: string) =>
+    clientFor(zan.app, 'rr-admin', { roles: ['admin'] })
+      .post(`/v1/admin/wallets/${merchantId}/verification`, { decision: 'rejected', reason: '执照吊销' }, null)
+      .expect(201);
+  const paidTo = async (merchantId: string) =>
+    (await readAllEvents(zan.app.get<EventStore>(EVENT_STORE))).filter(
+      (event) => ['OrderPlaced', 'GroupBuyFundsHeld'].includes(event.type) && (event.data as { merchantId?: string }).merchantId === merchantId,
+    );
+
+  it('an order: 422 not-a-merchant, nothing stored, nothing debited', async () => {
+    const { client: shop } = await fundedUser(zan.app, 'rr-shop', 0, 'business');
+    const { client: buyer } = await fundedUser(zan.app, 'rr-buyer', 10_000);
+    const { productId } = (await shop.post('/v1/merchants/me/products', { title: '乌龙茶', price: 1_200, stock: 5 }).expect(201)).body as { productId: string };
+    const order = { productId, quantity: 1, expectedPrice: 1_200 };
+    await leftPending('rr-buyer', 'rr-order-1', '/v1/orders', order);
+    await reject('rr-shop');
+
+    const retried = await buyer.post('/v1/orders', order, 'rr-order-1');
+    expect({ status: retried.status, type: retried.body.type }).toEqual({ status: 422, type: expect.stringMatching(/not-a-merchant$/) });
+    expect(await paidTo('rr-shop')).toEqual([]);
+    expect((await buyer.get('/v1/wallets/me').expect(200)).body.balance).toBe(10_000);
+  });
+
+  it('a group-buy join: 422 not-a-merchant, nothing held', async () => {
+    const { client: shop } = await fundedUser(zan.app, 'rr-gshop', 0, 'business');
+    const { client: buyer } = await fundedUser(zan.app, 'rr-gbuyer', 10_000);
+    const { productId } = (await shop.post('/v1/merchants/me/products', { title: '月饼', price: 3_000, stock: null }).expect(201)).body as {
+      productId: string;
+    };
+    const { groupBuyId } = (await shop.post('/v1/merchants/me/group-buys', { productId, groupPrice: 2_000, groupSize: 2, expiresInSeconds: 600 }).expect(201))
+      .body as { groupBuyId: string };
+    await leftPending('rr-gbuyer', 'rr-join-1', `/v1/group-buys/${groupBuyId}/joins`, undefined);
+    await reject('rr-gshop');
+
+    const retried = await buyer.post(`/v1/group-buys/${groupBuyId}/joins`, undefined, 'rr-join-1');
+    expect({ status: retried.status, type: retried.body.type }).toEqual({ status: 422, type: expect.stringMatching(/not-a-merchant$/) });
+    expect(await paidTo('rr-gshop')).toEqual([]);
+    expect((await buyer.get('/v1/wallets/me').expect(200)).body.balance).toBe(10_000);
+  });
+
+  it('a recovery of an order stored before the rejection answers the stored order', async () => {
+    const { client: shop } = await fundedUser(zan.app, 'rr-shop2', 0, 'business');
+    const { client: buyer } = await fundedUser(zan.app, 'rr-buyer2', 10_000);
+    const { productId } = (await shop.post('/v1/merchants/me/products', { title: '红茶', price: 900, stock: 5 }).expect(201)).body as { productId: string };
+    const order = { productId, quantity: 1, expectedPrice: 900 };
+    const first = await buyer.post('/v1/orders', order, 'rr-order-2').expect(201);
+    await reject('rr-shop2');
+    // The same command taken over as a recovery (its record lost its answer): it finds the order stored.
+    const hash = createHash('sha256')
+      .update(`POST\n/v1/orders\n${canonical(order)}`)
+      .digest('hex');
+    const context = {
+      userId: 'rr-buyer2',
+      correlationId: 'rr-recovery',
+      commandId: idempotentCommandId('rr-buyer2', 'rr-order-2', hash),
+      idempotency: { key: 'rr-order-2', recovering: true },
+    };
+    const again = await zan.app.get(CommandBus).execute(new PlaceOrderCommand(context, productId, 1, 900));
+    expect(again.orderId).toBe(first.body.orderId);
+    expect((await paidTo('rr-shop2')).filter((event) => event.type === 'OrderPlaced')).toHaveLength(1);
+  });
+});
