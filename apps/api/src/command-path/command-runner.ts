@@ -189,6 +189,7 @@ export class CommandRunner {
     for (let attempt = 1; ; attempt++) {
       const cached = attempt === 1 ? this.states.cached<S>(streamId) : undefined;
       const base = cached ?? (await this.states.load(streamId, folder));
+      await Promise.all(executions.flatMap((execution) => (execution.readFacts ? [execution.readFacts()] : [])));
       const decision = decideBatch(executions, base.state, cached !== undefined, this.clock, cached !== undefined && this.states.fresh(streamId));
       if (decision.kind === 'stale') continue;
       let stored: StoredEvent[] = [];

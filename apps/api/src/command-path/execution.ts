@@ -29,6 +29,12 @@ export interface Execution<S> {
   /** The time of the decision when the caller read it already (a command carrying it); else the runner reads the clock once. */
   now?: Date;
   /**
+   * Reads the facts of other streams the decision depends on (a tip's author's eligibility) into the
+   * command, right before each decision of it: one made after waiting in the stream's lane, or made
+   * again after a conflict, is made on those facts as they are then, not as they were at the first.
+   */
+  readFacts?: () => Promise<void>;
+  /**
    * Refusals that stand on a cached state the store confirmed within moments (StreamStateCache.fresh)
    * without being decided again on the stored one: sold out at stock 0, a changed price. What they risk
    * is another process's write of the last few hundred milliseconds (a restock, a release), seen on the

@@ -30,9 +30,17 @@ export class WalletStreams {
   /**
    * A caller's command on a wallet; its ids derive from `commandId` (the context's, or one the
    * handler derived from it). `now`: the time of the decision when the handler read it already (a
-   * red packet's expiry is computed from it).
+   * red packet's expiry is computed from it). `readFacts`: reads other streams' facts into the command
+   * before each decision of it (see Execution.readFacts).
    */
-  decide(userId: string, command: WalletCommand, context: CommandContext, commandId = context.commandId, now?: Date): Promise<Executed<WalletState>> {
+  decide(
+    userId: string,
+    command: WalletCommand,
+    context: CommandContext,
+    commandId = context.commandId,
+    now?: Date,
+    readFacts?: () => Promise<void>,
+  ): Promise<Executed<WalletState>> {
     return this.runner.executeOnce({
       command: command.type,
       streamId: walletStream(userId),
@@ -40,6 +48,7 @@ export class WalletStreams {
       // The time of the decision comes in here, for the daily spending limit.
       decide: (state, decidedAt) => walletDecider.decide(command, state, { ...this.decideContext, now: decidedAt.toISOString() }),
       now,
+      readFacts,
       metadata: metadataOf(context, commandId),
       eventId: eventIdsOf(commandId),
       recovering: context.idempotency?.recovering ?? false,

@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { requireTippableArticle, tipAuthor } from '@zan/domain';
+import { requireTippableArticle, tipAuthor, walletDecider } from '@zan/domain';
 import { ArticleStreams } from '../../command-path/article-streams';
 import type { CommandContext } from '../../command-path/command-context';
 import { deterministicId } from '../../command-path/ids';
@@ -35,17 +35,14 @@ export class PraiseTipHandler implements ICommandHandler<PraiseTipCommand> {
     // The article must be published (404) and by the author named (422), before anything is debited.
     requireTippableArticle((await this.articles.load(articleId)).state, articleId, authorId);
     const tipId = deterministicId(context.commandId, 'tip');
-    // Eligibility is a fact of the author's wallet at decision time, read fresh: an admin may revoke
-    // a verification, so an eligible author may turn ineligible.
-    const author = tipAuthor((await this.wallets.load(authorId)).state);
-    const done = await this.wallets.decide(
-      readerId,
-      {
-        type: 'PraiseTip',
-        data: { tipId, readerId, authorId, articleId, amount, ...(message !== undefined && { message }), author },
-      },
-      context,
-    );
+    // Eligibility is a fact of the author's wallet at decision time, read fresh before every decision of
+    // the tip: an admin may revoke a verification (maybe on another replica) while the tip waits in the
+    // reader's lane, or before it is decided again after a conflict on the reader's wallet.
+    const data = { tipId, readerId, authorId, articleId, amount, ...(message !== undefined && { message }), author: tipAuthor(walletDecider.initialState) };
+    const readAuthor = async () => {
+      data.author = tipAuthor((await this.wallets.load(authorId)).state);
+    };
+    const done = await this.wallets.decide(readerId, { type: 'PraiseTip', data }, context, context.commandId, undefined, readAuthor);
     return { tipId: storedIdOf(done, 'TipPraised', 'tipId', tipId), balance: done.state.balance, position: positionOf(done) };
   }
 }
