@@ -38,7 +38,6 @@ export class PayByCodeHandler implements ICommandHandler<PayByCodeCommand> {
     const paymentId = deterministicId(commandId, 'payment');
     const codeId = codeIdOf(code);
     const terms = (await this.codes.load(codeId)).state;
-    const merchant = terms.merchantId === undefined ? false : isMerchant((await this.wallets.load(terms.merchantId, { whileFresh: isMerchant })).state);
     const toPay: CodeToPay = {
       exists: terms.exists,
       codeId: terms.codeId,
@@ -47,13 +46,22 @@ export class PayByCodeHandler implements ICommandHandler<PayByCodeCommand> {
       expiresAt: terms.expiresAt,
       reference: terms.reference,
       used: terms.redeemedBy !== undefined,
-      merchant,
+      merchant: false,
+    };
+    // Whether the merchant is still one, read before each decision of the payment (one made again after
+    // a conflict included): an admin may reject it, maybe on another replica. A cached reading stands
+    // while the store confirmed it moments ago (FRESH_MS).
+    const readMerchant = async () => {
+      const { merchantId } = terms;
+      toPay.merchant = merchantId === undefined ? false : isMerchant((await this.wallets.load(merchantId, { whileFresh: isMerchant })).state);
     };
     const done = await this.wallets.decide(
       payerId,
       { type: 'PayMerchant', data: { paymentId, payerId, code: toPay, ...(amount !== undefined && { amount }) } },
       context,
       commandId,
+      undefined,
+      readMerchant,
     );
     const paid = done.events.find((event) => event.type === 'MerchantPaid') as StoredEvent<MerchantPaid>;
     if (paid.data.dynamic) {
