@@ -352,9 +352,10 @@ describe('shredding on the full stack: no clear personal value in PostgreSQL, Re
     const pg = new PgClient({ connectionString: zan.env.ZAN_EVENT_STORE });
     await pg.connect();
     try {
-      const tables = await pg.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`, [
-        zan.env.ZAN_PG_SCHEMA,
-      ]);
+      const tables = await pg.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`,
+        [zan.env.ZAN_PG_SCHEMA],
+      );
       const dumps: string[] = [];
       for (const { table_name } of tables.rows) {
         const rows = await pg.query<{ row: string }>(`SELECT t::text AS row FROM "${zan.env.ZAN_PG_SCHEMA}"."${table_name}" t`);
