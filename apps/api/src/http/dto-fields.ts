@@ -18,5 +18,5 @@ export const FEN = {
 } as const;
 
 export const POSITION = { description: 'Global position of the last event of this command; pass it as `?after=` to read your write', example: '74800000' };
-export const BALANCE = { description: 'Balance of your wallet after the command, in fen', example: 49_112 };
+export const BALANCE = { type: 'integer', description: 'Balance of your wallet after the command, in fen', example: 49_112 } as const;
 export const UUID_EXAMPLE = 'e0b5e7a4-2b1c-5d8f-9c61-3f2a8d6c4b10';

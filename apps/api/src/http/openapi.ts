@@ -18,7 +18,7 @@ export class ProblemDoc {
   type!: string;
   @ApiProperty({ example: 'Insufficient funds' })
   title!: string;
-  @ApiProperty({ example: 422 })
+  @ApiProperty({ type: 'integer', example: 422 })
   status!: number;
   @ApiProperty({ example: 'balance 300 fen is less than 888 fen' })
   detail!: string;

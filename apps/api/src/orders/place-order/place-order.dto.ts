@@ -22,8 +22,8 @@ export class PlaceOrderBody {
 
 export class OrderPlacedDoc {
   @ApiProperty({ format: 'uuid' }) orderId!: string;
-  @ApiProperty({ example: 3_600, description: 'What you paid, in fen (quantity x price)' }) amount!: number;
+  @ApiProperty({ type: 'integer', example: 3_600, description: 'What you paid, in fen (quantity x price)' }) amount!: number;
   @ApiProperty({ enum: ['paid'] }) status!: 'paid';
-  @ApiProperty({ example: 6_400, description: 'Your balance after paying' }) balance!: number;
+  @ApiProperty({ type: 'integer', example: 6_400, description: 'Your balance after paying' }) balance!: number;
   @ApiProperty({ description: 'Global position of your payment; `?after=` it covers the merchant’s credit too', example: '74800000' }) position!: string;
 }

@@ -19,7 +19,7 @@ export class RateOrderBody {
 
 export class OrderRatedDoc {
   @ApiProperty({ format: 'uuid' }) orderId!: string;
-  @ApiProperty({ example: 5 }) stars!: number;
+  @ApiProperty({ type: 'integer', example: 5 }) stars!: number;
   @ApiProperty({ example: '74800000' }) position!: string;
 }
 

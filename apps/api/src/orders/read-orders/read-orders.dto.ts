@@ -5,12 +5,12 @@ export class OrderDoc {
   @ApiProperty({ format: 'uuid' }) productId!: string;
   @ApiProperty({ example: 'zan-coffee' }) merchantId!: string;
   @ApiProperty({ example: 'alice' }) buyerId!: string;
-  @ApiProperty({ example: 2 }) quantity!: number;
-  @ApiProperty({ example: 1_800 }) unitPrice!: number;
-  @ApiProperty({ example: 3_600, description: 'Paid, in fen' }) amount!: number;
-  @ApiProperty({ example: 0, description: 'Refunded so far, in fen' }) refunded!: number;
+  @ApiProperty({ type: 'integer', example: 2 }) quantity!: number;
+  @ApiProperty({ type: 'integer', example: 1_800 }) unitPrice!: number;
+  @ApiProperty({ type: 'integer', example: 3_600, description: 'Paid, in fen' }) amount!: number;
+  @ApiProperty({ type: 'integer', example: 0, description: 'Refunded so far, in fen' }) refunded!: number;
   @ApiProperty({ enum: ['paid', 'partially-refunded', 'refunded'] }) status!: string;
-  @ApiPropertyOptional({ example: 5, description: 'The buyer’s stars, once rated' }) stars?: number;
+  @ApiPropertyOptional({ type: 'integer', example: 5, description: 'The buyer’s stars, once rated' }) stars?: number;
   @ApiPropertyOptional({
     format: 'uuid',
     description:
@@ -22,10 +22,10 @@ export class OrderDoc {
 
 export class SalesDayDoc {
   @ApiProperty({ example: '2026-12-06', description: 'Beijing calendar day' }) day!: string;
-  @ApiProperty({ example: 3 }) orders!: number;
-  @ApiProperty({ example: 5_400, description: 'Paid by buyers that day, in fen' }) gross!: number;
-  @ApiProperty({ example: 1_800, description: 'Refunded that day, in fen' }) refunds!: number;
-  @ApiProperty({ example: 3_600, description: 'gross - refunds' }) net!: number;
+  @ApiProperty({ type: 'integer', example: 3 }) orders!: number;
+  @ApiProperty({ type: 'integer', example: 5_400, description: 'Paid by buyers that day, in fen' }) gross!: number;
+  @ApiProperty({ type: 'integer', example: 1_800, description: 'Refunded that day, in fen' }) refunds!: number;
+  @ApiProperty({ type: 'integer', example: 3_600, description: 'gross - refunds' }) net!: number;
 }
 
 export class SalesDoc {

@@ -14,6 +14,6 @@ export class RefundOrderBody {
 
 export class OrderRefundedDoc {
   @ApiProperty({ format: 'uuid' }) refundId!: string;
-  @ApiProperty({ example: 1_800, description: 'All refunds of the order so far, this one included, in fen' }) refunded!: number;
+  @ApiProperty({ type: 'integer', example: 1_800, description: 'All refunds of the order so far, this one included, in fen' }) refunded!: number;
   @ApiProperty({ description: 'Global position of the refund; `?after=` it covers the buyer’s credit too', example: '74800000' }) position!: string;
 }

@@ -25,9 +25,9 @@ export class PayByCodeBody {
 export class MerchantPaidDoc {
   @ApiProperty({ format: 'uuid', example: 'e0b5e7a4-2b1c-5d8f-9c61-3f2a8d6c4b10' }) paymentId!: string;
   @ApiProperty({ example: 'tea-house' }) merchantId!: string;
-  @ApiProperty({ description: 'in fen', example: 1500 }) amount!: number;
+  @ApiProperty({ type: 'integer', description: 'in fen', example: 1500 }) amount!: number;
   @ApiProperty({ type: 'string', nullable: true, example: 'INV-2026-0042', description: "The code's reference (a bill number), null when it has none" })
   reference!: string | null;
-  @ApiProperty({ description: 'Balance of your wallet after the payment, in fen', example: 48_500 }) balance!: number;
+  @ApiProperty({ type: 'integer', description: 'Balance of your wallet after the payment, in fen', example: 48_500 }) balance!: number;
   @ApiProperty({ description: "Global position of MerchantPaid; `?after=` it shows the merchant's credit too", example: '74800000' }) position!: string;
 }

@@ -16,7 +16,7 @@ export class ChangeProductBody {
 
 export class ProductChangedDoc {
   @ApiProperty({ format: 'uuid' }) productId!: string;
-  @ApiProperty({ example: 2_000 }) price!: number;
+  @ApiProperty({ type: 'integer', example: 2_000 }) price!: number;
   @ApiProperty({ type: 'integer', nullable: true, example: 100, description: 'Units left; null: unlimited' }) stock!: number | null;
   @ApiProperty({ description: 'Global position of the last change; pass it as `?after=` to read your write', example: '74800000' }) position!: string;
 }

@@ -2,16 +2,16 @@ import { ApiProperty } from '@nestjs/swagger';
 import { StatsRangeDoc } from '../stats-docs';
 
 export class StatsSalesFiguresDoc {
-  @ApiProperty({ description: 'Orders paid (OrderPlaced)', example: 12 }) orders!: number;
-  @ApiProperty({ description: 'Paid for orders, fen', example: 36_000 }) orderAmount!: number;
-  @ApiProperty({ description: 'Group-buy orders paid to their merchant (GroupBuyPaymentReceived)', example: 6 }) groupBuyOrders!: number;
-  @ApiProperty({ description: 'fen', example: 12_000 }) groupBuyAmount!: number;
-  @ApiProperty({ description: 'Payments by code credited to the merchant (MerchantPaymentReceived)', example: 30 }) codePayments!: number;
-  @ApiProperty({ description: 'fen', example: 45_050 }) codePaymentAmount!: number;
-  @ApiProperty({ description: 'Refunds paid out (OrderRefunded)', example: 2 }) refunds!: number;
-  @ApiProperty({ description: 'fen', example: 3_000 }) refundAmount!: number;
-  @ApiProperty({ description: 'orderAmount + groupBuyAmount + codePaymentAmount, fen', example: 93_050 }) gross!: number;
-  @ApiProperty({ description: 'gross - refundAmount, fen (negative on a day refunds exceed sales)', example: 90_050 }) net!: number;
+  @ApiProperty({ type: 'integer', description: 'Orders paid (OrderPlaced)', example: 12 }) orders!: number;
+  @ApiProperty({ type: 'integer', description: 'Paid for orders, fen', example: 36_000 }) orderAmount!: number;
+  @ApiProperty({ type: 'integer', description: 'Group-buy orders paid to their merchant (GroupBuyPaymentReceived)', example: 6 }) groupBuyOrders!: number;
+  @ApiProperty({ type: 'integer', description: 'fen', example: 12_000 }) groupBuyAmount!: number;
+  @ApiProperty({ type: 'integer', description: 'Payments by code credited to the merchant (MerchantPaymentReceived)', example: 30 }) codePayments!: number;
+  @ApiProperty({ type: 'integer', description: 'fen', example: 45_050 }) codePaymentAmount!: number;
+  @ApiProperty({ type: 'integer', description: 'Refunds paid out (OrderRefunded)', example: 2 }) refunds!: number;
+  @ApiProperty({ type: 'integer', description: 'fen', example: 3_000 }) refundAmount!: number;
+  @ApiProperty({ type: 'integer', description: 'orderAmount + groupBuyAmount + codePaymentAmount, fen', example: 93_050 }) gross!: number;
+  @ApiProperty({ type: 'integer', description: 'gross - refundAmount, fen (negative on a day refunds exceed sales)', example: 90_050 }) net!: number;
 }
 
 export class StatsSalesDayDoc extends StatsSalesFiguresDoc {
@@ -20,7 +20,7 @@ export class StatsSalesDayDoc extends StatsSalesFiguresDoc {
 
 export class StatsRankedMerchantDoc {
   @ApiProperty({ example: 'shop-7' }) merchantId!: string;
-  @ApiProperty({ description: 'Net sales in the range (sales less refunds), fen', example: 48_800 }) net!: number;
+  @ApiProperty({ type: 'integer', description: 'Net sales in the range (sales less refunds), fen', example: 48_800 }) net!: number;
 }
 
 export class StatsMerchantSalesDoc extends StatsRangeDoc {

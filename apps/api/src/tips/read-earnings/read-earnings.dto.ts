@@ -1,14 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class ArticleEarningsDoc {
-  @ApiProperty({ description: 'in fen', example: 888 }) total!: number;
-  @ApiProperty({ example: 1 }) tips!: number;
+  @ApiProperty({ type: 'integer', description: 'in fen', example: 888 }) total!: number;
+  @ApiProperty({ type: 'integer', example: 1 }) tips!: number;
 }
 
 export class EarningsDoc {
   @ApiProperty({ example: 'bob' }) authorId!: string;
-  @ApiProperty({ description: 'in fen', example: 1_388 }) total!: number;
-  @ApiProperty({ example: 2 }) tips!: number;
+  @ApiProperty({ type: 'integer', description: 'in fen', example: 1_388 }) total!: number;
+  @ApiProperty({ type: 'integer', example: 2 }) tips!: number;
   @ApiProperty({
     type: 'object',
     additionalProperties: { $ref: '#/components/schemas/ArticleEarningsDoc' },

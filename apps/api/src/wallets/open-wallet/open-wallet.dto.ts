@@ -13,7 +13,7 @@ export class OpenWalletBody {
 export class WalletOpenedDoc {
   @ApiProperty({ example: 'alice' }) userId!: string;
   @ApiProperty({ enum: ['individual', 'business'], example: 'individual' }) kind!: WalletKind;
-  @ApiProperty({ description: 'in fen', example: 0 }) balance!: number;
+  @ApiProperty({ type: 'integer', description: 'in fen', example: 0 }) balance!: number;
   @ApiProperty({ enum: ['CNY'], example: 'CNY' }) currency!: typeof CURRENCY;
   @ApiProperty(POSITION) position!: string;
 }

@@ -28,7 +28,7 @@ export class FeedItemDoc {
   })
   type!: string;
   @ApiProperty({ format: 'date-time', example: '2026-02-10T08:00:00.000Z' }) at!: string;
-  @ApiProperty({ description: 'Always positive, in fen; `type` tells the direction', example: 888 }) amount!: number;
+  @ApiProperty({ type: 'integer', description: 'Always positive, in fen; `type` tells the direction', example: 888 }) amount!: number;
   @ApiProperty({ type: 'string', nullable: true, description: 'The other user, or null (a bank card, a packet)', example: 'alice' })
   counterpartyId!: string | null;
   @ApiProperty({

@@ -10,14 +10,14 @@ import { WebhookEndpoints } from '../webhook-endpoints';
 export class DeliveryDoc implements DeliveryAttempt {
   @ApiProperty({ description: 'The event id, also the webhook-id header' }) eventId!: string;
   @ApiProperty({ example: 'TipReceived' }) type!: string;
-  @ApiProperty({ example: 1, description: 'Which attempt of this event (1 = the first)' }) attempt!: number;
+  @ApiProperty({ type: 'integer', example: 1, description: 'Which attempt of this event (1 = the first)' }) attempt!: number;
   @ApiProperty({
     enum: ['delivered', 'retrying', 'failed', 'refused'],
     description: 'retrying: tried again later; failed: given up; refused: the address is not allowed (retried)',
   })
   status!: DeliveryAttempt['status'];
   @ApiProperty({ format: 'date-time' }) at!: string;
-  @ApiProperty({ type: Number, nullable: true, example: 200, description: 'null without an answer (timeout, connection refused)' }) responseStatus!:
+  @ApiProperty({ type: 'integer', nullable: true, example: 200, description: 'null without an answer (timeout, connection refused)' }) responseStatus!:
     number | null;
   @ApiPropertyOptional({ description: 'Why there was no answer' }) error?: string;
 }
