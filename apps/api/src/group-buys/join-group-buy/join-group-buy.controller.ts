@@ -34,7 +34,9 @@ export class JoinGroupBuyController {
     'product-delisted',
     'not-a-merchant',
     'insufficient-funds',
+    'amount-out-of-range',
     'daily-limit-exceeded',
+    'annual-limit-exceeded',
     'self-payment',
   )
   join(@Ctx() context: CommandContext, @Param('id') id: string, @Req() request: FastifyRequest): Promise<GroupBuyJoinedDoc> {

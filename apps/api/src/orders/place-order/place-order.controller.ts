@@ -27,7 +27,9 @@ export class PlaceOrderController {
     'sold-out',
     'price-changed',
     'insufficient-funds',
+    'amount-out-of-range',
     'daily-limit-exceeded',
+    'annual-limit-exceeded',
     'self-payment',
     'not-a-merchant',
   )
