@@ -3,7 +3,7 @@ import { clientFor, fundedUser, type Client } from '../support/http-client';
 import { readAllEvents } from '../support/read-model-snapshot';
 import { startEmbeddedZan, type RunningZan } from '../support/stacks';
 
-/** Two promises of CONTRACT.md a contract audit found broken (session 11), held here. */
+/** Promises of CONTRACT.md contract audits found broken (sessions 11 and 14), held here. */
 describe('contract edges (embedded default)', () => {
   let zan: RunningZan;
   let store: EventStore;
@@ -44,5 +44,58 @@ describe('contract edges (embedded default)', () => {
     const join = await buyer.post(`/v1/group-buys/${groupBuyId}/joins`);
     expect({ status: join.status, type: join.body.type }).toEqual({ status: 422, type: expect.stringMatching(/not-a-merchant$/) });
     expect((await readAllEvents(store)).length).toBe(before);
+  });
+  // "Bad input gets a clear problem+json error": a count that is no integer (a string, missing, a
+  // boolean) is named as such. The range rule was checked first, so a string quantity said "quantity
+  // must not be greater than 1000" and a missing expiresInSeconds "must not be greater than 604800",
+  // as shares did before red-packet-edges; recipients "zz" "All recipients's elements must be unique",
+  // a missing webhook url "url must be shorter than or equal to 2000 characters".
+  it('says "must be an integer" of a quantity, stars, groupSize or expiresInSeconds that is none, and "a list", "a string" of recipients and a url that are none', async () => {
+    const productId = (await shop.post('/v1/merchants/me/products', { title: '杯', price: 500, stock: 5 }).expect(201)).body.productId as string;
+    const order = (await buyer.post('/v1/orders', { productId, quantity: 1, expectedPrice: 500 }).expect(201)).body.orderId as string;
+    const cases: [string, (value: unknown) => ReturnType<Client['post']>, string][] = [
+      ['quantity', (quantity) => buyer.post('/v1/orders', { productId, quantity, expectedPrice: 500 }), 'quantity must be an integer'],
+      ['stars', (stars) => buyer.post(`/v1/orders/${order}/rating`, { stars }), 'stars must be an integer'],
+      [
+        'groupSize',
+        (groupSize) => shop.post('/v1/merchants/me/group-buys', { productId, groupPrice: 400, groupSize, expiresInSeconds: 600 }),
+        'groupSize must be an integer',
+      ],
+      [
+        'expiresInSeconds',
+        (expiresInSeconds) => shop.post('/v1/merchants/me/group-buys', { productId, groupPrice: 400, groupSize: 2, expiresInSeconds }),
+        'expiresInSeconds must be an integer',
+      ],
+    ];
+    const said: unknown[] = [];
+    for (const [field, send, message] of cases) {
+      for (const value of ['3', true, undefined]) {
+        const answer = await send(value);
+        said.push({ field, value, status: answer.status, errors: answer.body.errors });
+        expect(said.at(-1)).toEqual({ field, value, status: 400, errors: [{ field, message }] });
+      }
+    }
+    for (const value of ['ce-shop', 7, true]) {
+      const packet = await buyer.post('/v1/red-packets', { amount: 100, shares: 1, mode: 'equal', recipients: value });
+      expect({ value, status: packet.status, errors: packet.body.errors }).toEqual({
+        value,
+        status: 400,
+        errors: [{ field: 'recipients', message: 'recipients must be a list of user ids' }],
+      });
+    }
+    for (const url of [7, true, undefined]) {
+      const endpoint = await admin.post('/v1/webhooks/endpoints', { url, events: ['TipReceived'] }, null);
+      expect({ url, status: endpoint.status, errors: endpoint.body.errors }).toEqual({
+        url,
+        status: 400,
+        errors: [{ field: 'url', message: 'url must be a string' }],
+      });
+    }
+    expect((await buyer.post('/v1/orders', { productId, quantity: 1001, expectedPrice: 500 }).expect(400)).body.errors).toEqual([
+      { field: 'quantity', message: 'quantity must not be greater than 1000' },
+    ]);
+    expect((await buyer.post(`/v1/orders/${order}/rating`, { stars: 0 }).expect(400)).body.errors).toEqual([
+      { field: 'stars', message: 'stars must not be less than 1' },
+    ]);
   });
 });

@@ -32,12 +32,13 @@ export class RedPacketBody {
   })
   // Optional means absent: a null is refused here, with the field named, like any other non-list.
   @ValidateIf((_body: object, value: unknown) => value !== undefined)
-  @IsArray({ message: 'recipients must be a list of user ids' })
   @ArrayMinSize(1)
   // No fixed most here: it follows the configured shares (RECIPIENTS_PER_MAX_SHARE), the decider's 422.
   @ArrayUnique()
   @IsString({ each: true })
   @Matches(ID_PATTERN, { each: true, message: `each recipient ${ID_MESSAGE}` })
+  // The rule checked first is the last listed: no list says so before its elements are judged.
+  @IsArray({ message: 'recipients must be a list of user ids' })
   recipients?: string[];
 }
 

@@ -9,8 +9,9 @@ export class CreateEndpointBody {
     description: 'https (http only with ZAN_WEBHOOKS_ALLOW_PRIVATE=true); no credentials, no fragment',
     maxLength: 2000,
   })
-  @IsString()
+  // The rule checked first is the last listed: no string says so before any length does.
   @MaxLength(2000)
+  @IsString()
   url!: string;
 
   @ApiProperty({ type: [String], example: ['TipReceived', 'ArticleLiked'], description: 'Zan event types to deliver', enum: EVENT_TYPES })
