@@ -130,7 +130,14 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
   ZAN_PG_QUERY_TIMEOUT_MS: Joi.number().integer().min(100).max(3_600_000).default(15_000),
   ZAN_PG_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(10_000),
   ZAN_DATA_DIR: Joi.string().default('./data'),
-  KAFKA_BROKERS: Joi.string().pattern(/^[^,\s]+(,[^,\s]+)*$/),
+  // host:port, as kafkajs reads a broker (it splits at ':'): a broker without a port, or with a
+  // scheme, would be tried on port NaN for ever instead of refused.
+  KAFKA_BROKERS: Joi.string()
+    .pattern(/^[^,\s:/]+:\d{1,5}(,[^,\s:/]+:\d{1,5})*$/, 'host:port,host:port,...')
+    .custom((value: string) => {
+      if (value.split(',').some((broker) => Number(broker.split(':')[1]) > 65_535)) throw new Error('a port above 65535');
+      return value;
+    }),
   KAFKA_PARTITIONS: Joi.number().integer().min(1).max(1024).default(3),
   KAFKA_SESSION_TIMEOUT_MS: Joi.number().integer().min(6000).max(300_000),
   KAFKA_SEND_TIMEOUT_MS: Joi.number().integer().min(1000).max(600_000).default(30_000),

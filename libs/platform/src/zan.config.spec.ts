@@ -20,6 +20,10 @@ describe('loadConfig', () => {
     ['ZAN_LOG_LEVEL', 'loud'],
     ['ZAN_LOG_FORMAT', 'xml'],
     ['KAFKA_BROKERS', 'a, b'],
+    ['KAFKA_BROKERS', '127.0.0.1'],
+    ['KAFKA_BROKERS', 'kafka://127.0.0.1:9092'],
+    ['KAFKA_BROKERS', '127.0.0.1:9092,127.0.0.1'],
+    ['KAFKA_BROKERS', '127.0.0.1:90920'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['REDIS_URL', 'redis+cluster://127.0.0.1'],
     ['REDIS_URL', 'redis+cluster://a:7000, b:7001'],
@@ -60,6 +64,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_URL: 'redis+cluster://user:secret@10.0.0.1:7000' }).redis?.url).toBe('redis+cluster://user:secret@10.0.0.1:7000');
     expect(refused({ ZAN_EVENT_STORE: 'esdb://es:2113', REDIS_URL: url })).toMatch(/^invalid setting REDIS_URL: a Redis Cluster holds the read models/);
     expect(refused({ REDIS_URL: url, ZAN_WEBHOOKS_STORE: 'redis' })).toMatch(/^invalid setting ZAN_WEBHOOKS_STORE: redis is kept on one Redis/);
+  });
+
+  it('takes KAFKA_BROKERS as host:port pairs', () => {
+    expect(loadConfig({ KAFKA_BROKERS: 'kafka:9092' }).kafka?.brokers).toEqual(['kafka:9092']);
+    expect(loadConfig({ KAFKA_BROKERS: '10.0.0.1:9092,kafka-2.internal:19092' }).kafka?.brokers).toEqual(['10.0.0.1:9092', 'kafka-2.internal:19092']);
   });
 
   it('needs ZAN_JWT_SECRET in production', () => {
