@@ -98,7 +98,17 @@ export const httpAdapter = (): FastifyAdapter => {
  * process registers a parser for them (the api's JSON, configureHttp).
  */
 export const createHttpApp = async (module: IEntryNestModule, options: NestApplicationOptions = {}): Promise<NestFastifyApplication> => {
-  const app = await NestFactory.create<NestFastifyApplication>(module, httpAdapter(), { bufferLogs: true, ...options, bodyParser: false });
+  // A provider that fails at start (the event store unreachable) is thrown to the caller, whose main
+  // prints one line and exits 1: Nest would otherwise print its start-up narration and the error's
+  // stack in its own format, bypassing the JSON logger, and exit by itself. The buffered logs go out
+  // once the logger is in (useZanLogger flushes them).
+  const app = await NestFactory.create<NestFastifyApplication>(module, httpAdapter(), {
+    bufferLogs: true,
+    abortOnError: false,
+    autoFlushLogs: false,
+    ...options,
+    bodyParser: false,
+  });
   // Fastify's own JSON and text parsers go: a process reads the bodies it registers a parser for.
   app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
   answerNodeRefusals(app.getHttpAdapter().getInstance());
