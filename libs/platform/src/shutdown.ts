@@ -1,5 +1,5 @@
 import { Logger, type INestApplication } from '@nestjs/common';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { stopTracing } from './tracing';
 
@@ -12,26 +12,34 @@ import { stopTracing } from './tracing';
 export const installGracefulShutdown = (app: INestApplication, timeoutMs: number): void => {
   const logger = new Logger('shutdown');
   const server = app.getHttpServer() as Server;
-  let inFlight = 0;
-  server.on('request', (_req, res) => {
-    inFlight++;
-    res.once('close', () => inFlight--);
+  const inFlight = new Set<ServerResponse>();
+  let stopping = false;
+  // Once stopping, every answer closes its connection: a keep-alive client (a load balancer's pool,
+  // fetch) would otherwise go on sending requests on its open connections, served until the timeout
+  // and then cut in flight. Each connection carries at most the request it has; the next one is refused.
+  const lastOnItsConnection = (res: ServerResponse): void => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    if (stopping) lastOnItsConnection(res);
   });
 
-  let stopping = false;
   const stop = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) {
       logger.warn(`${signal} again: exiting now`);
       process.exit(1);
     }
     stopping = true;
-    logger.log(`${signal}: stopping; ${inFlight} request(s) in flight finish first (at most ${timeoutMs} ms)`);
+    inFlight.forEach(lastOnItsConnection);
+    logger.log(`${signal}: stopping; ${inFlight.size} request(s) in flight finish first (at most ${timeoutMs} ms)`);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const deadline = Date.now() + timeoutMs;
     // Idle keep-alive connections are closed as soon as their last response is out.
     const sweep = setInterval(() => {
-      if (inFlight === 0 || Date.now() > deadline) {
-        if (inFlight > 0) logger.warn(`${inFlight} request(s) still running after ${timeoutMs} ms: closing their connections`);
+      if (inFlight.size === 0 || Date.now() > deadline) {
+        if (inFlight.size > 0) logger.warn(`${inFlight.size} request(s) still running after ${timeoutMs} ms: closing their connections`);
         server.closeIdleConnections();
         if (Date.now() > deadline) server.closeAllConnections();
       }
