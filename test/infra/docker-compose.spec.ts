@@ -18,6 +18,7 @@ interface Service {
   ports?: string[];
   depends_on?: Record<string, { condition?: string }>;
   healthcheck?: { test: string[] };
+  stop_grace_period?: string;
 }
 
 const root = join(__dirname, '..', '..');
@@ -116,6 +117,17 @@ describe('docker-compose.yml', () => {
     const port = { api: config.port, relay: config.relayPort, projector: config.projectorPort, webhooks: config.webhooksPort }[APPS[app]];
     expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/health/`);
     expect(service.ports).toContain(`${port}:${port}`);
+  });
+
+  it("gives each app time to stop gracefully: the requests in flight, then the app's close, before Docker's SIGKILL", () => {
+    // Compose durations as written here: "30s", "1m30s"; Docker's default is 10 s.
+    const seconds = (duration = '10s'): number =>
+      [...duration.matchAll(/(\d+)(h|m|s)/g)].reduce((sum, [, n, unit]) => sum + Number(n) * { h: 3600, m: 60, s: 1 }[unit as 'h' | 'm' | 's'], 0);
+    for (const app of Object.keys(APPS)) {
+      // SIGTERM waits up to ZAN_SHUTDOWN_TIMEOUT_MS for requests, then the relay publishes and saves
+      // its checkpoint, the projector commits and leaves its group: at least as long again.
+      expect(seconds(services[app]?.stop_grace_period) * 1000).toBeGreaterThanOrEqual(2 * configOf(app).shutdownTimeoutMs);
+    }
   });
 
   it('gives each app the secrets production requires of its roles (the api: the vault key)', () => {
