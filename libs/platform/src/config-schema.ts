@@ -147,8 +147,21 @@ export const CONFIG_SCHEMA = Joi.object<ValidatedEnv>({
     .pattern(/^[A-Za-z0-9._-]{1,100}$/)
     .default('zan'),
   // One node (redis://, rediss://) or the seed nodes of a Redis Cluster (redis+cluster://host:port,host:port,...).
+  // One node's URL may name a database (/N) and nothing else: ioredis sends SELECT with whatever the
+  // path holds (SELECT NaN: an uncaught error once started) and takes a port it cannot use.
   REDIS_URL: Joi.alternatives().try(
-    Joi.string().uri({ scheme: ['redis', 'rediss'] }),
+    Joi.string()
+      .uri({ scheme: ['redis', 'rediss'] })
+      .custom((value: string) => {
+        let path: string;
+        try {
+          path = new URL(value).pathname;
+        } catch {
+          throw new Error('not a URL (a port above 65535?)');
+        }
+        if (!/^\/?\d*$/.test(path)) throw new Error(`path ${path} is not a database number`);
+        return value;
+      }),
     Joi.string().pattern(/^redis\+cluster:\/\/([^@/\s]+@)?[^,:/\s]+:\d{1,5}(,[^,:/\s]+:\d{1,5})*\/?$/, 'redis+cluster://host:port,host:port,...'),
   ),
   ZAN_REDIS_PREFIX: Joi.string().max(100).default('zan:'),

@@ -26,6 +26,8 @@ describe('loadConfig', () => {
     ['KAFKA_BROKERS', '127.0.0.1:90920'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['REDIS_URL', 'redis+cluster://127.0.0.1'],
+    ['REDIS_URL', 'redis://127.0.0.1:6379/abc'],
+    ['REDIS_URL', 'redis://127.0.0.1:99999'],
     ['REDIS_URL', 'redis+cluster://a:7000, b:7001'],
     ['ZAN_EVENT_STORE', 'mysql://x'],
     ['ZAN_JWT_SECRET', 'short'],
@@ -64,6 +66,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_URL: 'redis+cluster://user:secret@10.0.0.1:7000' }).redis?.url).toBe('redis+cluster://user:secret@10.0.0.1:7000');
     expect(refused({ ZAN_EVENT_STORE: 'esdb://es:2113', REDIS_URL: url })).toMatch(/^invalid setting REDIS_URL: a Redis Cluster holds the read models/);
     expect(refused({ REDIS_URL: url, ZAN_WEBHOOKS_STORE: 'redis' })).toMatch(/^invalid setting ZAN_WEBHOOKS_STORE: redis is kept on one Redis/);
+  });
+
+  it('takes one Redis node with or without a database number', () => {
+    for (const url of ['redis://redis:6379', 'redis://redis:6379/', 'rediss://:secret@redis:6380/2', 'redis://user:pw@10.0.0.1'])
+      expect(loadConfig({ REDIS_URL: url }).redis?.url).toBe(url);
   });
 
   it('takes KAFKA_BROKERS as host:port pairs', () => {
