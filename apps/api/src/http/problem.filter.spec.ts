@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import { KurrentDBClient, jsonEvent } from '@kurrent/kurrentdb-client';
 import { EventStoreDbEventStore } from '@zan/event-store';
@@ -44,6 +45,8 @@ describe('a backing service out of reach', () => {
     ],
     ['ioredis with its connection closed', new Error('Connection is closed.')],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' })],
+    // As Node's own errors reach a spec's sandbox: made in another realm, no instance of this one's Error.
+    ['a refused connection, its error from another realm', runInNewContext("Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })")],
     ['a PostgreSQL backend terminated', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
     ['a PostgreSQL connection lost', new Error('Connection terminated unexpectedly')],
     ['a PostgreSQL connection exception', Object.assign(new Error('connection failure'), { code: '08006' })],

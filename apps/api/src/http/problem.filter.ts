@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { types } from 'node:util';
 import { DomainError } from '@zan/domain';
 import { HTTP_PROBLEMS, Problem, ProblemException, httpProblem, problem, problemType } from './problem';
 
@@ -39,7 +40,8 @@ const GRPC_OUTAGE_CODES = new Set([4, 14]);
  * Retry-After rather than an internal error.
  */
 const isUnreachable = (error: unknown): boolean => {
-  if (!(error instanceof Error)) return false;
+  // isNativeError too: an error Node made in another realm (jest's sandbox) is no instance of this one's Error.
+  if (!(error instanceof Error || types.isNativeError(error))) return false;
   const code = (error as { code?: unknown }).code;
   if (REDIS_UNREACHABLE.has(error.name) || REDIS_UNREACHABLE.has(error.message) || POSTGRES_UNREACHABLE.has(error.message)) return true;
   // A Redis Cluster during a failover: no node answers, or the slot's primary is being replaced.
