@@ -71,6 +71,13 @@ const PRETTY = {
  * are written by logRequests (request-logging.ts), not by pino-http's middleware: nestjs-pino
  * mounts none (`forRoutes: []`) and keeps only the logger built from these options.
  */
+/** Query parameters whose values are credentials when a client sends them in the URL (a `?token=` of its own). */
+const CREDENTIAL_IN_QUERY = /([?&][^=&#]*(?:token|secret|pass|signature|auth|key|credential)[^=&#]*=)[^&#]*/gi;
+
+/** A request's URL as a log line may show it: a credential a client put in its query string is redacted. */
+export const loggedUrl = (url: string | undefined): string | undefined =>
+  url === undefined || !url.includes('?') ? url : url.replace(CREDENTIAL_IN_QUERY, '$1[redacted]');
+
 export const loggingParams = (config: ZanConfig, level = config.logLevel): Params => ({
   forRoutes: [],
   pinoHttp: {
@@ -78,7 +85,7 @@ export const loggingParams = (config: ZanConfig, level = config.logLevel): Param
     base: { pid: process.pid },
     ...(prettyLogs(config) && { transport: PRETTY }),
     serializers: {
-      req: (req: LoggedRequest) => ({ method: req.method, url: req.originalUrl ?? req.url }),
+      req: (req: LoggedRequest) => ({ method: req.method, url: loggedUrl(req.originalUrl ?? req.url) }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
