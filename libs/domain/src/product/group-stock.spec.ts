@@ -74,6 +74,20 @@ describe('ReleaseGroupStock (a failed deal’s units go back)', () => {
       .then([]);
   });
 
+  it('gives back nothing to a count the deal did not take from: opened on an unlimited stock, then restocked', () => {
+    // The merchant turned an unlimited product into 5 units while a deal of 3 was open: a failure
+    // returns nothing to those 5 (8 would sell 3 units the merchant never had).
+    const restocked: DomainEvent<'ProductRestocked'> = { type: 'ProductRestocked', data: { productId: 'p1', merchantId: 'shop', stock: 5 } };
+    const { state } = given([listed(null), groupReserved(3, null), restocked])
+      .when(release())
+      .then([]);
+    expect(state).toMatchObject({ stock: 5 });
+    // Still taken once: an opening retried does not take them again.
+    given([listed(null), groupReserved(3, null), restocked])
+      .when(reserve(3))
+      .then([]);
+  });
+
   it('gives back nothing for a deal that took none (opened before deals took stock)', () => {
     given([listed(5)])
       .when(release('g-old'))

@@ -27,7 +27,7 @@ export const decideReserveGroupStock = ({ data }: ReserveGroupStock, state: Prod
   return [{ type: 'ProductGroupStockReserved', data: { productId, merchantId, groupBuyId, quantity, stockLeft } }];
 };
 
-/** A failed deal's units go back (even on a delisted product). A deal that took none, or gave them back already: nothing. */
+/** A failed deal's units go back (even on a delisted product). A deal that took none (or took them from an unlimited stock), or gave them back already: nothing. */
 export type ReleaseGroupStock = Command<'ReleaseGroupStock', { productId: string; groupBuyId: string }>;
 
 export const decideReleaseGroupStock = ({ data }: ReleaseGroupStock, state: ProductState): DomainEvent<'ProductGroupStockReleased'>[] => {
@@ -36,6 +36,7 @@ export const decideReleaseGroupStock = ({ data }: ReleaseGroupStock, state: Prod
   if (state.status === 'none') return [];
   if (state.productId !== productId) throw new InvalidCommand(`command for product ${productId} was decided on product ${state.productId}`);
   const quantity = state.groupUnits?.[groupBuyId];
-  if (quantity === undefined) return [];
+  // 0: the deal took its units from an unlimited stock, so no count gets them back.
+  if (quantity === undefined || quantity === 0) return [];
   return [{ type: 'ProductGroupStockReleased', data: { productId, merchantId: state.merchantId, groupBuyId, quantity } }];
 };

@@ -27,7 +27,7 @@ export interface Product {
   sold: number;
   /** Orders whose units went back (declined payments, rare): a redelivered release changes nothing. */
   released: readonly string[];
-  /** Units each open group deal took (by groupBuyId): a deal's units go back once, when it fails. */
+  /** Units each open group deal took from the count (by groupBuyId; 0 from an unlimited stock): they go back once, when it fails. */
   groupUnits?: Readonly<Record<string, number>>;
 }
 
@@ -57,7 +57,8 @@ export const evolve = (state: ProductState, event: EventLike): ProductState => {
     }
     case 'ProductGroupStockReserved': {
       const { groupBuyId, quantity, stockLeft } = event.data as ProductGroupStockReserved;
-      return { ...state, stock: stockLeft, groupUnits: { ...state.groupUnits, [groupBuyId]: quantity } };
+      // Taken from an unlimited stock, they came out of no count: none goes back to one set since (a restock).
+      return { ...state, stock: stockLeft, groupUnits: { ...state.groupUnits, [groupBuyId]: stockLeft === null ? 0 : quantity } };
     }
     case 'ProductGroupStockReleased': {
       const { groupBuyId, quantity } = event.data as ProductGroupStockReleased;
