@@ -87,8 +87,8 @@ export class Dispatcher {
   }
 
   /**
-   * The most one claim takes, and the most a slow endpoint may hold: one whose receiver hangs
-   * (or answers slowly) fills at most about half the slots until its timeouts, never all of them.
+   * The most one claim takes, and about the most a slow endpoint may hold. One that starts hanging
+   * while it looked fast may hold all but a share until those sends time out; never all the slots.
    */
   private get share(): number {
     return Math.max(1, Math.floor(this.options.concurrency / 4));
