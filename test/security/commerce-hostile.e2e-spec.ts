@@ -123,6 +123,37 @@ describe('commerce, hostile input (embedded default)', () => {
     );
   });
 
+  // The same rule for the payment routes: class-validator checks a field's decorators bottom up, and a
+  // code's expiresInSeconds listed its integer check on top, a payment's code its string check on top,
+  // so "60", null or a list said "expiresInSeconds must be 1..86400" and 42 or null "code must be
+  // 1..128 characters".
+  it('tells a payment code’s expiresInSeconds and a payment’s code of the wrong type which type they need, changing nothing', async () => {
+    const before = await eventCount();
+    const errorsOf = async (send: () => Promise<request.Response>) => {
+      const answer = await send();
+      expect(answer.status).toBe(400);
+      return answer.body.errors as { field: string; message: string }[];
+    };
+    for (const expiresInSeconds of ['60', null, true, [60], { s: 60 }]) {
+      expect({ expiresInSeconds, errors: await errorsOf(() => shop.post('/v1/merchants/me/payment-codes', { amount: 100, expiresInSeconds })) }).toEqual({
+        expiresInSeconds,
+        errors: [{ field: 'expiresInSeconds', message: 'expiresInSeconds must be an integer of 1..86400' }],
+      });
+    }
+    for (const code of [42, null, true, ['c'], { code: 'c' }]) {
+      expect({ code, errors: await errorsOf(() => buyer.post('/v1/payments', { code, amount: 100 })) }).toEqual({
+        code,
+        errors: [{ field: 'code', message: 'code must be a string' }],
+      });
+    }
+    // Of the right type but out of range: the range, as before.
+    expect(await errorsOf(() => shop.post('/v1/merchants/me/payment-codes', { amount: 100, expiresInSeconds: 0 }))).toEqual([
+      { field: 'expiresInSeconds', message: 'expiresInSeconds must be 1..86400' },
+    ]);
+    expect(await errorsOf(() => buyer.post('/v1/payments', { code: '', amount: 100 }))).toEqual([{ field: 'code', message: 'code must be 1..128 characters' }]);
+    expect(await eventCount()).toBe(before);
+  });
+
   it('sells nothing more for a merchant an admin has since rejected (422 not-a-merchant), changing nothing', async () => {
     const { client: gone } = await fundedUser(zan.app, 'ch-gone', 0, 'business');
     const listed = (await gone.post('/v1/merchants/me/products', { title: '伞', price: 500, stock: 5 }).expect(201)).body.productId as string;

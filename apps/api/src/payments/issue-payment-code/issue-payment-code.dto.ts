@@ -26,9 +26,10 @@ export class IssuePaymentCodeBody {
     description: 'Dynamic codes only: seconds until the code pays nothing (a static code with it is a 400)',
   })
   @present
-  @IsInt({ message: `expiresInSeconds must be an integer of ${PAYMENT_CODE_TTL.min}..${PAYMENT_CODE_TTL.max}` })
-  @Min(PAYMENT_CODE_TTL.min, { message: `expiresInSeconds must be ${PAYMENT_CODE_TTL.min}..${PAYMENT_CODE_TTL.max}` })
+  // Checked bottom up: a string or null is told it is no integer, not that it is out of range.
   @Max(PAYMENT_CODE_TTL.max, { message: `expiresInSeconds must be ${PAYMENT_CODE_TTL.min}..${PAYMENT_CODE_TTL.max}` })
+  @Min(PAYMENT_CODE_TTL.min, { message: `expiresInSeconds must be ${PAYMENT_CODE_TTL.min}..${PAYMENT_CODE_TTL.max}` })
+  @IsInt({ message: `expiresInSeconds must be an integer of ${PAYMENT_CODE_TTL.min}..${PAYMENT_CODE_TTL.max}` })
   expiresInSeconds?: number;
 
   @ApiPropertyOptional({

@@ -4,9 +4,10 @@ import { IsFenAmount } from '../../http/validation';
 
 export class PayByCodeBody {
   @ApiProperty({ minLength: 1, maxLength: 128, example: '0b6f3c2e-8d41-8a7e-9c55-2f0d6e4b1a93', description: "The merchant's payment code (scanned or typed)" })
-  @IsString({ message: 'code must be a string' })
-  @MinLength(1, { message: 'code must be 1..128 characters' })
+  // Checked bottom up: a number or null is told it is no string, not that it has the wrong length.
   @MaxLength(128, { message: 'code must be 1..128 characters' })
+  @MinLength(1, { message: 'code must be 1..128 characters' })
+  @IsString({ message: 'code must be a string' })
   code!: string;
 
   @ApiPropertyOptional({
