@@ -144,6 +144,28 @@ describe('hostile input on the verification and card routes (embedded, http prov
     expect(await unchanged()).toEqual(before);
   }, 120_000);
 
+  // Checked bottom up: the pattern was the first rule, so 42 or null was told "idNumber must be 1..32
+  // letters and digits" and the string rule's own message was never given.
+  it('tells an identity number that is no string that it must be one, and asks no provider', async () => {
+    const before = await unchanged();
+    const individual = { kind: 'individual', realName: realNameOf('mallory'), idNumber: residentIdOf('mallory') };
+    const business = { kind: 'business', companyName: companyNameOf('mallory'), licenseNumber: usccOf('mallory') };
+    for (const value of [42, null, true, ['1'], { n: 1 }]) {
+      for (const [field, body] of [
+        ['idNumber', { ...individual, idNumber: value }],
+        ['licenseNumber', { ...business, licenseNumber: value }],
+      ] as const) {
+        const response = await mallory.post('/v1/wallets/me/verification', body);
+        expect({ value, status: response.status, errors: response.body.errors }).toEqual({
+          value,
+          status: 400,
+          errors: [{ field, message: `${field} must be a string` }],
+        });
+      }
+    }
+    expect(await unchanged()).toEqual(before);
+  });
+
   it('refuses every hostile card body with a 400 naming the field', async () => {
     const before = await unchanged();
     const valid = { cardId: 'card-mallory', holderName: realNameOf('mallory') };

@@ -19,8 +19,9 @@ export class VerificationBody {
 
   @ApiPropertyOptional({ example: '11010519491231002X', description: 'individual: the 18-character resident ID number (GB 11643)' })
   @ValidateIf((body: VerificationBody) => body.kind === 'individual' || body.idNumber !== undefined)
-  @IsString({ message: 'idNumber must be a string' })
+  // Checked bottom up: a number or null is told it is no string, not that it breaks the pattern.
   @Matches(IDENTITY_NUMBER, { message: 'idNumber must be 1..32 letters and digits' })
+  @IsString({ message: 'idNumber must be a string' })
   idNumber?: string;
 
   @ApiPropertyOptional({ ...freeText(100), example: '某某科技有限公司', description: 'business: the company name' })
@@ -30,7 +31,8 @@ export class VerificationBody {
 
   @ApiPropertyOptional({ example: '91350100M000100Y43', description: 'business: the 18-character unified social credit code (GB 32100)' })
   @ValidateIf((body: VerificationBody) => body.kind === 'business' || body.licenseNumber !== undefined)
-  @IsString({ message: 'licenseNumber must be a string' })
+  // Checked bottom up: a number or null is told it is no string, not that it breaks the pattern.
   @Matches(IDENTITY_NUMBER, { message: 'licenseNumber must be 1..32 letters and digits' })
+  @IsString({ message: 'licenseNumber must be a string' })
   licenseNumber?: string;
 }
