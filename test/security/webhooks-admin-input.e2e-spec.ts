@@ -77,5 +77,9 @@ describe('webhooks admin routes, hostile input (embedded default)', () => {
     const all = (await replay({ after: '0' }).expect(202)).body;
     // A position past the head replays up to the head (nothing is appended meanwhile here), and says so.
     expect((await replay({ after: '0', until: '9'.repeat(31) }).expect(202)).body).toEqual(all);
+    // An `after` past the head with no `until` is a reversed range (until defaults to the head), a 400
+    // naming `after`: it named `until`, a field the request did not send ("until: must not be before after").
+    const alone = await replay({ after: '9'.repeat(31) });
+    expect({ status: alone.status, fields: alone.body.errors?.map((error: { field: string }) => error.field) }).toEqual({ status: 400, fields: ['after'] });
   });
 });

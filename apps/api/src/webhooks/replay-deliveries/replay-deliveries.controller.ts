@@ -30,6 +30,8 @@ export class ReplayDeliveriesController {
     const after = BigInt(body.after);
     const head = (await this.events.headPosition()) ?? 0n;
     const asked = body.until !== undefined ? BigInt(body.until) : head;
+    // Without `until` the range ends at the head: reversed by an `after` past it, a field the request did send.
+    if (body.until === undefined && asked < after) throw badRequest('after', `must not be past the head (${head}) when until is not given`);
     if (asked < after) throw badRequest('until', 'must not be before after');
     // Nothing exists past the head yet: a later `until` replays up to it (a 31-digit position never reaches a store's bigint).
     const until = asked > head ? (head > after ? head : after) : asked;
