@@ -118,6 +118,63 @@ describe('input fuzz of every route (full stack)', () => {
     expect(await revisions()).toEqual(before);
   }, 120_000);
 
+  // v1.1: commerce, payments by code and group buys, on PostgreSQL. The same classes in every field,
+  // from the buyer or the merchant the route is for; no stream of theirs moves.
+  it('refuses every bad amount, count and id on the commerce and payment routes, and nothing moves', async () => {
+    const { client: shop } = await fundedUser(app, 'fuzz-shop', 0, 'business');
+    const productId = (await shop.post('/v1/merchants/me/products', { title: '拿铁', price: 500, stock: 50 }).expect(201)).body.productId as string;
+    const orderId = (await fuzzer.post('/v1/orders', { productId, quantity: 1, expectedPrice: 500 }).expect(201)).body.orderId as string;
+    const groupBuyId = (await shop.post('/v1/merchants/me/group-buys', { productId, groupPrice: 400, groupSize: 3, expiresInSeconds: 600 }).expect(201)).body
+      .groupBuyId as string;
+    const code = (await shop.post('/v1/merchants/me/payment-codes', {}).expect(201)).body.code as string;
+    const streams = ['wallet-fuzzer', 'wallet-fuzz-shop', `product-${productId}`, `order-${orderId}`, `group-buy-${groupBuyId}`];
+    const moved = async () => Promise.all(streams.map(async (stream) => (await store.readStream(stream)).length));
+    const server = app.getHttpServer();
+    const commerce: (Omit<Route, 'path'> & { path: string; method?: 'patch'; client: Client })[] = [
+      { client: shop, path: '/v1/merchants/me/products', valid: { title: 't', price: 100 }, amountFields: ['price'], idFields: [] },
+      { client: shop, path: `/v1/merchants/me/products/${productId}`, method: 'patch', valid: { price: 500 }, amountFields: ['price'], idFields: [] },
+      {
+        client: fuzzer,
+        path: '/v1/orders',
+        valid: { productId, quantity: 1, expectedPrice: 500 },
+        amountFields: ['quantity', 'expectedPrice'],
+        idFields: ['productId'],
+      },
+      { client: shop, path: `/v1/orders/${orderId}/refunds`, valid: { amount: 1 }, amountFields: ['amount'], idFields: [] },
+      { client: fuzzer, path: `/v1/orders/${orderId}/rating`, valid: {}, amountFields: ['stars'], idFields: [] },
+      { client: shop, path: '/v1/merchants/me/payment-codes', valid: { amount: 100 }, amountFields: ['amount', 'expiresInSeconds'], idFields: [] },
+      { client: fuzzer, path: '/v1/payments', valid: { code, amount: 100 }, amountFields: ['amount'], idFields: ['code'] },
+      {
+        client: shop,
+        path: '/v1/merchants/me/group-buys',
+        valid: { productId, groupPrice: 400, groupSize: 2, expiresInSeconds: 600 },
+        amountFields: ['groupPrice', 'groupSize', 'expiresInSeconds'],
+        idFields: ['productId'],
+      },
+    ];
+    const sendAs = async (route: (typeof commerce)[number], label: string, cls: string, body: unknown) => {
+      tried[cls] = (tried[cls] ?? 0) + 1;
+      const response =
+        route.method === 'patch'
+          ? await request(server)
+              .patch(route.path)
+              .set('Authorization', `Bearer ${route.client.token}`)
+              .send(body as object)
+          : await route.client.post(route.path, body as object);
+      expectProblem(response, `${label} ${JSON.stringify(body)?.slice(0, 80)}`);
+    };
+    const before = await moved();
+    for (const route of commerce) {
+      for (const field of route.amountFields)
+        for (const [name, value] of AMOUNTS) await sendAs(route, `${route.path} ${field}=${name}`, `amount:${name}`, { ...route.valid, [field]: value });
+      for (const field of route.idFields)
+        for (const [name, value] of IDS) await sendAs(route, `${route.path} ${field}=${name}`, `id:${name}`, { ...route.valid, [field]: value });
+      for (const [field, value] of Object.entries(EXTRA)) await sendAs(route, `${route.path} +${field}`, `extra:${field}`, { ...route.valid, [field]: value });
+      await sendAs(route, `${route.path} []`, 'body:array', [route.valid]);
+    }
+    expect(await moved()).toEqual(before);
+  }, 120_000);
+
   it('refuses malformed JSON, NaN and huge numbers written as text', async () => {
     const before = await revisions();
     for (const raw of [
