@@ -1,8 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
-import { loadConfig } from '@zan/platform';
-import { createZanApp } from '../../apps/zan/src/zan.app';
+import { twoApiReplicas } from '../support/api-replicas';
 import { clientFor, fundedUser } from '../support/http-client';
-import { dropIsolated, fullStackEnv } from '../support/stacks';
 
 /**
  * Two api replicas on one PostgreSQL store. Replica B has the merchant's wallet cached as a verified
@@ -12,27 +9,10 @@ import { dropIsolated, fullStackEnv } from '../support/stacks';
  * the rejected merchant until it restarted).
  */
 describe('a merchant rejected on one replica sells no more on another', () => {
-  // Kafka plays no part: commands and the credits work on the event store alone.
-  const { KAFKA_BROKERS: _kafka, ...stack } = fullStackEnv('rejreplica');
-  const env: Record<string, string> = { ...stack, ZAN_RATE_LIMIT_PER_MINUTE: '0' };
-  let a: INestApplication;
-  let b: INestApplication;
-
-  beforeAll(async () => {
-    const config = loadConfig(env);
-    const quiet = { logger: ['error', 'fatal'] as ('error' | 'fatal')[] };
-    a = await createZanApp({ config, roles: ['api'], ...quiet });
-    await a.init();
-    b = await createZanApp({ config, roles: ['api'], ...quiet });
-    await b.init();
-  }, 120_000);
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await dropIsolated(env);
-  }, 60_000);
+  const replicas = twoApiReplicas('rejreplica');
 
   it('refuses payments to it and codes for it (422 not-a-merchant) once the rejection is stored', async () => {
+    const { a, b } = replicas;
     await fundedUser(a, 'rj-shop', 0, 'business');
     await fundedUser(a, 'rj-buyer', 10_000);
     const shopOnB = clientFor(b, 'rj-shop');

@@ -1,10 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
 import { walletStream } from '@zan/contracts';
-import { EVENT_STORE, type EventStore } from '@zan/event-store';
-import { loadConfig } from '@zan/platform';
-import { createZanApp } from '../../apps/zan/src/zan.app';
+import { holdFirstAppend, twoApiReplicas } from '../support/api-replicas';
 import { clientFor, fundedUser } from '../support/http-client';
-import { dropIsolated, fullStackEnv } from '../support/stacks';
 
 /**
  * Two api replicas on one PostgreSQL store. A payment by code is decided on the payer's wallet with
@@ -14,62 +10,31 @@ import { dropIsolated, fullStackEnv } from '../support/stacks';
  * well past 500 ms after the rejection: it must be decided on the merchant as it is then.
  */
 describe('a payment by code decided again after its merchant was rejected on another replica', () => {
-  const { KAFKA_BROKERS: _kafka, ...stack } = fullStackEnv('payreject');
-  const env: Record<string, string> = { ...stack, ZAN_RATE_LIMIT_PER_MINUTE: '0' };
-  let a: INestApplication;
-  let b: INestApplication;
-
-  beforeAll(async () => {
-    const config = loadConfig(env);
-    const quiet = { logger: ['error', 'fatal'] as ('error' | 'fatal')[] };
-    a = await createZanApp({ config, roles: ['api'], ...quiet });
-    await a.init();
-    b = await createZanApp({ config, roles: ['api'], ...quiet });
-    await b.init();
-  }, 120_000);
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await dropIsolated(env);
-  }, 60_000);
+  const replicas = twoApiReplicas('payreject');
 
   it('is refused 422 not-a-merchant, and nothing is debited', async () => {
+    const { a, b } = replicas;
     await fundedUser(a, 'pr-shop', 0, 'business');
     await fundedUser(a, 'pr-payer', 10_000);
     const code = (await clientFor(a, 'pr-shop').post('/v1/merchants/me/payment-codes', {}).expect(201)).body.code as string;
 
     // A's first append to the payer's wallet waits until B has rejected the merchant and funded the payer.
-    const store = a.get<EventStore>(EVENT_STORE);
-    const append = store.append.bind(store);
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let reached!: () => void;
-    const atAppend = new Promise<void>((resolve) => (reached = resolve));
-    let gated = false;
-    store.append = async (streamId, events, expected) => {
-      if (streamId === walletStream('pr-payer') && !gated) {
-        gated = true;
-        reached();
-        await released;
-      }
-      return append(streamId, events, expected);
-    };
-
+    const held = holdFirstAppend(a, walletStream('pr-payer'));
     const payment = clientFor(a, 'pr-payer')
       .post('/v1/payments', { code, amount: 300 })
       .then((answer) => answer);
-    await atAppend;
+    await held.reached;
     await clientFor(b, 'pr-admin', { roles: ['admin'] })
       .post('/v1/admin/wallets/pr-shop/verification', { decision: 'rejected', reason: '执照吊销' }, null)
       .expect(201);
     await clientFor(b, 'pr-payer').post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-pr-payer' }).expect(201);
     await new Promise((resolve) => setTimeout(resolve, 700)); // past FRESH_MS: no reading from before the rejection may stand
-    release();
+    held.release();
 
     const answer = await payment;
-    store.append = append;
+    held.restore();
     expect({ status: answer.status, type: answer.body.type }).toEqual({ status: 422, type: expect.stringMatching(/not-a-merchant$/) });
-    const paid = (await store.readStream(walletStream('pr-payer'))).filter((event) => event.type === 'MerchantPaid');
+    const paid = (await held.store.readStream(walletStream('pr-payer'))).filter((event) => event.type === 'MerchantPaid');
     expect(paid).toEqual([]);
   });
 });
