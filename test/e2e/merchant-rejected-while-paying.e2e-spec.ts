@@ -1,4 +1,4 @@
-import { walletStream } from '@zan/contracts';
+import { productStream, walletStream } from '@zan/contracts';
 import { holdFirstAppend, twoApiReplicas } from '../support/api-replicas';
 import { clientFor, fundedUser } from '../support/http-client';
 
@@ -36,5 +36,39 @@ describe('a payment by code decided again after its merchant was rejected on ano
     expect({ status: answer.status, type: answer.body.type }).toEqual({ status: 422, type: expect.stringMatching(/not-a-merchant$/) });
     const paid = (await held.store.readStream(walletStream('pr-payer'))).filter((event) => event.type === 'MerchantPaid');
     expect(paid).toEqual([]);
+  });
+
+  it('an order decided again after its merchant was rejected is refused 422 not-a-merchant, and nothing is taken', async () => {
+    const { a, b } = replicas;
+    await fundedUser(a, 'po-shop', 0, 'business');
+    await fundedUser(a, 'po-buyer', 10_000);
+    await fundedUser(a, 'po-other', 10_000);
+    const { productId } = (await clientFor(a, 'po-shop').post('/v1/merchants/me/products', { title: '月饼', price: 300, stock: 10 }).expect(201)).body as {
+      productId: string;
+    };
+
+    // A's first append to the product (the buyer's reservation) waits until B has sold a unit (the
+    // product's stream moves on: A's append conflicts) and rejected the merchant.
+    const held = holdFirstAppend(a, productStream(productId));
+    const order = clientFor(a, 'po-buyer')
+      .post('/v1/orders', { productId, quantity: 1, expectedPrice: 300 })
+      .then((answer) => answer);
+    await held.reached;
+    await clientFor(b, 'po-other').post('/v1/orders', { productId, quantity: 1, expectedPrice: 300 }).expect(201);
+    await clientFor(b, 'po-admin', { roles: ['admin'] })
+      .post('/v1/admin/wallets/po-shop/verification', { decision: 'rejected', reason: '执照吊销' }, null)
+      .expect(201);
+    await new Promise((resolve) => setTimeout(resolve, 700)); // past FRESH_MS: no reading from before the rejection may stand
+    held.release();
+
+    const answer = await order;
+    held.restore();
+    expect({ status: answer.status, type: answer.body.type }).toEqual({ status: 422, type: expect.stringMatching(/not-a-merchant$/) });
+    const taken = (await held.store.readStream(productStream(productId))).filter(
+      (event) => event.type === 'ProductStockReserved' && (event.data as { buyerId: string }).buyerId === 'po-buyer',
+    );
+    expect(taken).toEqual([]);
+    const debited = (await held.store.readStream(walletStream('po-buyer'))).filter((event) => event.type === 'OrderPlaced');
+    expect(debited).toEqual([]);
   });
 });

@@ -27,6 +27,7 @@ export type {
   CreditWallet,
   PayMerchant,
   FundWallet,
+  HoldGroupBuyFunds,
   LinkBankCard,
   OpenWallet,
   PraiseTip,
@@ -70,7 +71,7 @@ export {
   ProductNotFound,
   SoldOut,
 } from './product';
-export type { Product, ProductCommand, ProductEvent, ProductState, ReserveGroupStock } from './product';
+export type { Product, ProductCommand, ProductEvent, ProductState, ReserveGroupStock, ReserveStock } from './product';
 export { orderDecider, AlreadyRated, NotYourOrder, OrderNotFound, RefundExceedsPayment } from './order';
 export type { Order, OrderCommand, OrderEvent, OrderState } from './order';
 export {

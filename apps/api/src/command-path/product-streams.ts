@@ -46,8 +46,17 @@ export class ProductStreams {
     );
   }
 
-  /** A caller's command on the stream; its ids derive from `commandId` (the context's, or one the handler derived from it). */
-  decide(productId: string, command: ProductCommand, context: CommandContext, commandId = context.commandId): Promise<Executed<ProductState>> {
+  /**
+   * A caller's command on the stream; its ids derive from `commandId` (the context's, or one the handler
+   * derived from it). `readFacts`: reads other streams' facts into the command before each decision of it.
+   */
+  decide(
+    productId: string,
+    command: ProductCommand,
+    context: CommandContext,
+    commandId = context.commandId,
+    readFacts?: () => Promise<void>,
+  ): Promise<Executed<ProductState>> {
     return this.runner.executeOnce({
       command: command.type,
       streamId: productStream(productId),
@@ -57,6 +66,7 @@ export class ProductStreams {
       eventId: eventIdsOf(commandId),
       recovering: context.idempotency?.recovering ?? false,
       standsWhileFresh,
+      readFacts,
     });
   }
 }

@@ -13,6 +13,7 @@ import {
   InsufficientFunds,
   SelfPayment,
   type DomainError,
+  type HoldGroupBuyFunds,
   type WalletCommand,
 } from '@zan/domain';
 import { CLOCK, type Clock, ZAN_SECRETS, unguessableId, type ZanSecrets } from '@zan/platform';
@@ -70,9 +71,14 @@ export class JoinGroupBuyHandler implements ICommandHandler<JoinGroupBuyCommand>
     // A group order is an order: a merchant an admin has since rejected sells no more (422 not-a-merchant, as
     // POST /v1/orders). A fact of the hold's decision, so that a recovery that finds nothing stored asks it too.
     const merchant = (await this.wallets.load(merchantId)).state;
-    const holdFunds: WalletCommand = {
+    const hold: HoldGroupBuyFunds = {
       type: 'HoldGroupBuyFunds',
       data: { groupBuyId, joinId, productId, merchantId, buyerId, amount, merchant: isMerchant(merchant) },
+    };
+    const holdFunds: WalletCommand = hold;
+    // Read again before each decision of the hold (one made after a conflict included), as an order's.
+    const readMerchant = async () => {
+      hold.data.merchant = isMerchant((await this.wallets.load(merchantId, { whileFresh: isMerchant })).state);
     };
     if (!recovering) {
       assertMerchant(merchant);
@@ -81,8 +87,8 @@ export class JoinGroupBuyHandler implements ICommandHandler<JoinGroupBuyCommand>
       const wallet = await this.wallets.load(buyerId);
       if (wallet.state.balance < amount) throw new InsufficientFunds(`balance is ${wallet.state.balance} fen, ${amount} fen needed`);
     }
-    const hold = await this.wallets.decide(buyerId, holdFunds, context);
-    const held = hold.events.find((event) => event.type === 'GroupBuyFundsHeld') as StoredEvent<GroupBuyFundsHeld> | undefined;
+    const holding = await this.wallets.decide(buyerId, holdFunds, context, context.commandId, undefined, readMerchant);
+    const held = holding.events.find((event) => event.type === 'GroupBuyFundsHeld') as StoredEvent<GroupBuyFundsHeld> | undefined;
     if (!held) throw new Error('the hold answered no GroupBuyFundsHeld');
     const joined = await this.groupBuys.join(held);
     const refused = joined.events.find((event) => event.type === 'GroupBuyJoinRefused') as StoredEvent<GroupBuyJoinRefused> | undefined;

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ProductStockReserved, StoredEvent } from '@zan/contracts';
-import { InsufficientFunds, assertMerchant, isMerchant, product as productRules, wallet as walletRules } from '@zan/domain';
+import { InsufficientFunds, assertMerchant, isMerchant, product as productRules, wallet as walletRules, type ReserveStock } from '@zan/domain';
 import { CLOCK, ZAN_SECRETS, unguessableId, type Clock, type ZanSecrets } from '@zan/platform';
 import type { CommandContext } from '../../command-path/command-context';
 import { OrderSaga } from '../../command-path/order-saga';
@@ -48,8 +48,18 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     // Orders are for verified business wallets: a merchant an admin has since rejected sells no more (422
     // not-a-merchant). A fact of the reservation's decision, so that a recovery (which skips the
     // pre-checks) that finds nothing stored asks it too.
-    const merchant = product.state.status === 'none' ? undefined : (await this.wallets.load(product.state.merchantId)).state;
-    const reserve = merchant ? { ...card, data: { ...card.data, merchant: isMerchant(merchant) } } : card;
+    const merchantId = product.state.status === 'none' ? undefined : product.state.merchantId;
+    const merchant = merchantId === undefined ? undefined : (await this.wallets.load(merchantId)).state;
+    const reserve: ReserveStock = merchant ? { ...card, data: { ...card.data, merchant: isMerchant(merchant) } } : card;
+    // Read again before each decision of the reservation (one made after a conflict included): an admin
+    // may reject the merchant meanwhile, maybe on another replica. A cached reading stands while the
+    // store confirmed it moments ago (FRESH_MS), as a payment by code's.
+    const readMerchant =
+      merchantId === undefined
+        ? undefined
+        : async () => {
+            reserve.data.merchant = isMerchant((await this.wallets.load(merchantId, { whileFresh: isMerchant })).state);
+          };
     if (!recovering) {
       if (merchant) assertMerchant(merchant);
       const wallet = await this.wallets.load(buyerId);
@@ -59,7 +69,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       // The tier's limits too (per payment, day, year): a refusal stores nothing, like a transfer's.
       walletRules.requireWithinLimits(wallet.state, expectedPrice * quantity, { ...this.wallets.decideContext, now: this.clock.now().toISOString() });
     }
-    const reserved = await this.products.decide(productId, reserve, context);
+    const reserved = await this.products.decide(productId, reserve, context, context.commandId, readMerchant);
     const reservation = reserved.events[0] as StoredEvent<ProductStockReserved>;
     const paid = await this.saga.payOrder(reservation);
     if (!paid) throw new Error('the order saga answered no outcome');
