@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientFor, fundedUser, type Client } from '../support/http-client';
+import { fundingRounds } from '../support/funding-rounds';
 import { startFullStackInProcess } from '../support/stacks';
 import { expectEveryStreamWholeAndInOrder, readAsSubscriber, storedStreams } from '../support/subscriber';
 
@@ -33,43 +33,16 @@ describe('Kafka broker restarted with its data folder wiped', () => {
   }, 120_000);
 
   it('publishes the whole history again to the new cluster and the read models reach every command', async () => {
-    const users: Client[] = [];
-    for (const name of ['kw-a', 'kw-b']) users.push((await fundedUser(zan!.app, name, 0)).client);
-    const expected = new Map(users.map((u) => [u.userId, 0]));
-    let last = 0n;
-    const round = async (n: number) => {
-      for (const user of users) {
-        const amount = 10 + n;
-        const response = await user.post('/v1/wallets/me/fundings', { amount, cardId: `card-${user.userId}` }).expect(201);
-        expected.set(user.userId, expected.get(user.userId)! + amount);
-        if (BigInt(response.body.position) > last) last = BigInt(response.body.position);
-      }
-    };
-    const admin = clientFor(zan!.app, 'kw-admin', { roles: ['admin'] });
-    const expectProjected = async (timeoutMs: number) => {
-      for (const user of users) {
-        const deadline = Date.now() + timeoutMs;
-        for (;;) {
-          const response = await admin.get(`/v1/wallets/${user.userId}?after=${last}`);
-          if (response.status === 200) {
-            expect(response.body.balance).toBe(expected.get(user.userId));
-            break;
-          }
-          expect(response.status).toBe(503);
-          if (Date.now() > deadline) throw new Error(`read model never reached position ${last} after the broker was wiped`);
-        }
-      }
-    };
-
+    const { round, expectProjected } = await fundingRounds(zan!.app, ['kw-a', 'kw-b']);
     for (let n = 0; n < 10; n++) await round(n);
-    await expectProjected(30_000); // published to the first cluster and projected
+    await expectProjected(30_000, 'read model never reached the last position before the broker was wiped'); // published to the first cluster and projected
 
     broker('stop.sh', '--clean'); // topics, messages, offsets and the cluster id gone
     for (let n = 10; n < 15; n++) await round(n); // commands need no Kafka
     broker('start.sh'); // a new cluster on the same address
     for (let n = 15; n < 20; n++) await round(n);
 
-    await expectProjected(45_000);
+    await expectProjected(45_000, 'read model never reached the last position after the broker was wiped');
     // A subscriber of the new cluster reading from the beginning sees every stored event of every
     // stream, in revision order, repeats only as redeliveries of the same ce_id.
     const messages = await readAsSubscriber(zan!.env);
