@@ -55,7 +55,14 @@ export class OrderSaga {
     };
   }
 
-  /** Order step 2: the buyer pays the reserved units, or the payment is declined. `outcome`: the api needs it, the process manager not. */
+  /**
+   * Order step 2: the buyer pays the reserved units, or the payment is declined. `outcome`: the api
+   * needs it, the process manager not. Decided (and stamped) at the instant the units were reserved,
+   * never by the clock of the process that runs it: the credits process manager races the api's
+   * inline payment of every reservation, maybe on a replica whose clock is fast or after a crash, and
+   * by its own clock past Beijing midnight it paid against a new day's spending limit an order the
+   * api declined against the old one's. Both now decide it alike.
+   */
   async payOrder(reserved: StoredEvent<ProductStockReserved>, outcome = true): Promise<SagaOutcome<OrderPlaced, OrderPaymentDeclined> | undefined> {
     const buyerId = reserved.data.buyerId;
     const done = await this.decideOrDecline(
@@ -66,6 +73,7 @@ export class OrderSaga {
       (reason): WalletCommand => ({ type: 'DeclineOrderPayment', data: { reserved: reserved.data, reason } }),
       (command, state, now) => walletDecider.decide(command, state, { ...this.wallets.decideContext, now: now.toISOString() }),
       outcome,
+      new Date(reserved.occurredAt),
     );
     return done && this.outcomeOf(done, 'OrderPlaced');
   }
@@ -119,7 +127,7 @@ export class OrderSaga {
   /**
    * Decides `command` at the event id derived from `cause`; refused for a business reason, records
    * `decline(code)` at the same id instead. With `outcome`, answers what is stored there (whoever stored
-   * it); without, a duplicate is simply done (no search of the stream).
+   * it); without, a duplicate is simply done (no search of the stream). `now`: the instant to decide at, when not the runner's clock.
    */
   private async decideOrDecline<C extends { type: string }, S>(
     cause: StoredEvent,
@@ -129,6 +137,7 @@ export class OrderSaga {
     decline: (reason: string) => C,
     decide: (command: C, state: S, now: Date) => DomainEvent[],
     outcome: boolean,
+    now?: Date,
   ): Promise<Executed<S> | undefined> {
     const run = (c: C) => {
       const execution = {
@@ -138,6 +147,7 @@ export class OrderSaga {
         decide: (state: S, now: Date) => decide(c, state, now),
         metadata: { ...cause.metadata, causationId: cause.id },
         eventId: (index: number) => deterministicId(cause.id, 'settle', String(index)),
+        now,
       };
       return outcome ? this.runner.executeOnce(execution) : this.runner.execute(execution);
     };
