@@ -7,6 +7,52 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 export const CLOCK = Symbol('CLOCK');
 
+/** How often a SharedClock reads its reference again. */
+export const SHARED_CLOCK_SYNC_MS = 10_000;
+
+/**
+ * This machine's clock set right by one every replica shares (the timer store's: the database's or
+ * Redis's), read again every SHARED_CLOCK_SYNC_MS. The timers run by that reference; a replica whose
+ * own clock ran fast decided joins and claims by it and refused them as past a deadline the timers,
+ * the read side and every other replica still held open. An offset, not a read per decision: a hot
+ * packet's claims read no clock of another machine. A failed reading keeps the last offset.
+ */
+export class SharedClock implements Clock {
+  private offsetMs = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly reference: () => Promise<Date>) {}
+
+  /** A shared clock that has read its reference once (offset 0 if it could not) and goes on every `syncMs`. */
+  static async started(reference: () => Promise<Date>, syncMs = SHARED_CLOCK_SYNC_MS): Promise<SharedClock> {
+    const clock = new SharedClock(reference);
+    await clock.sync();
+    clock.timer = setInterval(() => void clock.sync(), syncMs);
+    clock.timer.unref();
+    return clock;
+  }
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+
+  /** Reads the reference; the offset is taken at the middle of the round trip. */
+  async sync(): Promise<void> {
+    try {
+      const before = Date.now();
+      const shared = (await this.reference()).getTime();
+      const after = Date.now();
+      if (Number.isFinite(shared)) this.offsetMs = shared - (before + after) / 2;
+    } catch {
+      // The store is unreachable for now: the last offset stands until the next reading.
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
 /** A clock that only moves when told to. */
 export class ManualClock implements Clock {
   constructor(private current: Date = new Date()) {}

@@ -2,10 +2,10 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import { CHECKPOINT_STORE, EVENT_STORE, SQL_CLIENT, type SqlClient } from '@zan/event-store';
 import { EVENT_BUS } from '@zan/messaging';
 import { READ_MODEL_STORE } from '@zan/read-models';
-import { IDEMPOTENCY_STORE, RATE_LIMIT_STORE, TIMER_STORE } from '@zan/stores';
+import { IDEMPOTENCY_STORE, RATE_LIMIT_STORE, TIMER_STORE, type TimerStore } from '@zan/stores';
 import { WEBHOOK_STORE } from '@zan/webhooks';
 import { ADAPTERS, adaptersFor, createAdapters, verificationProviderOf, type Adapters } from './adapters';
-import { CLOCK, type Clock, RANDOM, type RandomSource, secureRandom, systemClock } from './clock';
+import { CLOCK, type Clock, RANDOM, type RandomSource, SharedClock, secureRandom, systemClock } from './clock';
 import { DURABLE_STORES, createDurableStores, type DurableStores } from './durable-stores';
 import { InProcessLeaderElection, LEADER_ELECTION } from './leader-election';
 import { PERSONAL_DATA_VAULT } from './kyc/personal-data-vault';
@@ -24,6 +24,15 @@ class AdaptersCloser implements OnApplicationShutdown {
     await Promise.allSettled([this.adapters.bus?.close(), this.adapters.readModels?.close(), this.adapters.webhooks?.close()]);
     await this.adapters.eventStore?.close();
     await this.adapters.sql?.close();
+  }
+}
+
+@Injectable()
+class SharedClockStopper implements OnApplicationShutdown {
+  constructor(@Inject(CLOCK) private readonly clock: Clock) {}
+
+  onApplicationShutdown(): void {
+    if (this.clock instanceof SharedClock) this.clock.stop();
   }
 }
 
@@ -60,7 +69,14 @@ export class PlatformModule {
       module: PlatformModule,
       providers: [
         { provide: ZAN_CONFIG, useValue: config },
-        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        // One time for every replica: the timer store's clock where there is one (see SharedClock),
+        // so a replica whose own clock drifted decides deadlines as the timers and the others do.
+        {
+          provide: CLOCK,
+          inject: [TIMER_STORE],
+          useFactory: async (timers: TimerStore | null): Promise<Clock> =>
+            options.clock ?? (timers?.now ? await SharedClock.started(() => timers.now!()) : systemClock),
+        },
         { provide: RANDOM, useValue: options.random ?? secureRandom },
         { provide: ADAPTERS, useFactory: () => options.adapters ?? createAdapters(config, options.roles ?? config.roles) },
         { provide: EVENT_STORE, useFactory: (a: Adapters) => a.eventStore ?? null, inject: [ADAPTERS] },
@@ -86,6 +102,7 @@ export class PlatformModule {
         { provide: RATE_LIMIT_STORE, ...fromStores((stores) => stores.rateLimits) },
         { provide: PERSONAL_DATA_VAULT, ...fromStores((stores) => stores.vault) },
         DurableStoresCloser,
+        SharedClockStopper,
         ...(options.adapters ? [] : [AdaptersCloser]),
       ],
       exports: [

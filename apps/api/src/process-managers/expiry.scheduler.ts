@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Op
 import { groupBuyStream, redPacketStream, type GroupBuyOpened, type RedPacketEscrowed, type StoredEvent } from '@zan/contracts';
 import { GroupBuyNotFound, RedPacketNotFound } from '@zan/domain';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
-import { CLOCK, type Campaign, type Clock, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection, systemClock } from '@zan/platform';
+import { CLOCK, type Campaign, type Clock, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection, SharedClock, systemClock } from '@zan/platform';
 import { GroupBuyStreams } from '../command-path/group-buy-streams';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
 import { TIMER_STORE, type DueTimer, type TimerCause, type TimerStore } from '@zan/stores';
@@ -93,9 +93,11 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   /** Expires every packet due now; returns how many timers ran. Also called by tests. */
   async runDue(): Promise<number> {
     // The timer store's clock where it has one, shared by every replica: a leader whose own clock
-    // runs fast must not fail a group or expire a packet before the expiresAt it announced. An
-    // injected clock (a test's, the simulation's) is the time itself.
-    const now = this.clock === systemClock && this.timers.now ? await this.timers.now() : this.clock.now();
+    // runs fast must not fail a group or expire a packet before the expiresAt it announced. The
+    // replicas' SharedClock follows it closely, the store's own reading is exact. An injected clock
+    // (a test's, the simulation's) is the time itself.
+    const shared = this.clock === systemClock || this.clock instanceof SharedClock;
+    const now = shared && this.timers.now ? await this.timers.now() : this.clock.now();
     const due = await this.timers.due(now, DUE_PER_TICK);
     for (const timer of due) {
       const { id } = timer;
