@@ -79,7 +79,7 @@ export class GroupBuyStreams {
       return await this.run(
         groupBuyId,
         'JoinGroupBuy',
-        () => ({ type: 'JoinGroupBuy', data: { held: held.data, holdId: held.id, now: held.occurredAt, productDelisted } }),
+        (now) => ({ type: 'JoinGroupBuy', data: { held: held.data, holdId: held.id, now: now.toISOString(), productDelisted } }),
         metadata,
         ids,
       );
@@ -112,31 +112,25 @@ export class GroupBuyStreams {
    * hold, and there is nothing to do. A hold it does not name (the api died after the hold) is
    * decided in ONE pass on the group's lane, joined or refused at the same event id, instead of the
    * api's join, refusal and stored-outcome passes (no caller waits for the outcome here).
-   *
-   * Decided, as the api's join, at the instant the money was held (the hold's occurredAt), never by
-   * this process's clock, so whichever of the two decides a hold decides it alike. The process
-   * manager may run on a replica whose clock is fast, and it races the api's inline join of every
-   * hold: by its own clock, a replica 12 s fast refused as past the deadline a hold made 7 s before
-   * it (timer-clock-skew). A group its timer closed refuses the hold by its status, whatever the instant.
    */
   async joinUnlessDecided(held: StoredEvent<GroupBuyFundsHeld>): Promise<void> {
     const decided = (state: GroupBuyState) => state.status !== 'none' && state.holds.has(held.id);
     const group = await this.runner.load(groupBuyStream(held.data.groupBuyId), groupBuyDecider, { settled: decided });
     if (decided(group.state)) return;
     const productDelisted = await this.productDelisted(held.data.productId);
-    const join: GroupBuyCommand = {
+    const join = (now: Date): GroupBuyCommand => ({
       type: 'JoinGroupBuy',
-      data: { held: held.data, holdId: held.id, now: held.occurredAt, productDelisted },
-    };
+      data: { held: held.data, holdId: held.id, now: now.toISOString(), productDelisted },
+    });
     try {
       await this.runner.execute({
         command: 'JoinGroupBuy',
         streamId: groupBuyStream(held.data.groupBuyId),
         folder: groupBuyDecider,
-        decide: (state) => {
+        decide: (state, now) => {
           if (decided(state)) return [];
           try {
-            return groupBuyDecider.decide(join, state);
+            return groupBuyDecider.decide(join(now), state);
           } catch (error) {
             if (!(error instanceof DomainError)) throw error;
             return groupBuyDecider.decide({ type: 'RefuseGroupBuyJoin', data: { held: held.data, holdId: held.id, reason: error.code } }, state);

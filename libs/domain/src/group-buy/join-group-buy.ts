@@ -9,7 +9,7 @@ import { requireSameGroup, type GroupBuy, type GroupBuyState } from './group-buy
  * Step 2 of a join: the buyer's money is held on their wallet (GroupBuyFundsHeld, step 1); the hold
  * joins the group. Refused (full, closed, joined already), the caller records RefuseGroupBuyJoin
  * under the same event id, so a hold joins or is refused (and returned), never both.
- * `holdId` is the GroupBuyFundsHeld event's id; `now` the instant the money was held, checked against the deadline;
+ * `holdId` is the GroupBuyFundsHeld event's id; `now` the decision's instant (the deadline);
  * `productDelisted` whether the deal's product was delisted (decided on its stream, for good).
  */
 export type JoinGroupBuy = Command<'JoinGroupBuy', { held: GroupBuyFundsHeld; holdId: string; now: string; productDelisted?: boolean }>;
