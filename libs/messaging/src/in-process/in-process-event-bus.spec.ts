@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { DeliveredEvent, EventConsumer, OutgoingEvent, RawDelivery } from '../event-bus.port';
 import { UndecodableMessageError } from '../cloud-events';
 import { eventLog, walletFunded } from '../testing/events';
@@ -354,5 +356,130 @@ describe('InProcessEventBus', () => {
     const [a, b] = history();
     await expect(bus.publisher().publish([a!, { ...b!, prevPosition: b!.event.position }])).rejects.toThrow(RangeError);
     expect(bus.end('zt.wallet')).toBe(0);
+  });
+});
+
+describe('InProcessEventBus retention', () => {
+  const walletEvents = (count: number, from = 0): OutgoingEvent[] => {
+    const log = eventLog(BigInt(from + 1));
+    return Array.from({ length: count }, (_, i) => {
+      const e = walletFunded(`u${from + i}`, 100);
+      return log.next(`wallet-u${from + i}`, e.type, e.data);
+    });
+  };
+  const stops: EventConsumer[] = [];
+  afterEach(async () => {
+    await Promise.all(stops.splice(0).map((c) => c.stop()));
+  });
+  const reading = async (bus: InProcessEventBus, groupId: string, seen: string[], fails = () => false) => {
+    const consumer = bus.consumer({
+      groupId,
+      categories: ['wallet'],
+      retryBackoff: { initialMs: 5, maxMs: 5 },
+      onError: () => undefined,
+      handle: async ({ event }) => {
+        if (fails()) throw new Error('down');
+        seen.push(event.id);
+      },
+    });
+    stops.push(consumer);
+    await consumer.start();
+  };
+
+  it('drops the messages every group has committed, once past the retention, and keeps those a group has not', async () => {
+    const bus = new InProcessEventBus({ topicPrefix: 'zr', retainMs: 0 });
+    const fast: string[] = [];
+    const slow: string[] = [];
+    let slowDown = true;
+    await reading(bus, 'fast', fast);
+    await reading(bus, 'slow', slow, () => slowDown);
+    const publisher = bus.publisher();
+    const first = walletEvents(10);
+    await publisher.publish(first);
+    await waitFor('the fast group read them', () => fast.length === 10);
+    await publisher.publish(walletEvents(1, 10));
+    // The slow group has committed none: everything is kept for it.
+    expect(bus.read('zr.wallet', 0)).toBeDefined();
+
+    slowDown = false;
+    const committed = (count: number) => () => bus.committed('fast', 'zr.wallet') === count && bus.committed('slow', 'zr.wallet') === count;
+    await waitFor('both groups committed them all', committed(11), 2000, () => slow.length);
+    expect(slow).toEqual([...first.map((o) => o.event.id), expect.any(String)]);
+    await publisher.publish(walletEvents(1, 11));
+    // Every group committed the first eleven: they are gone, offsets go on where they were.
+    expect(bus.read('zr.wallet', 0)).toBeUndefined();
+    expect(bus.read('zr.wallet', 10)).toBeUndefined();
+    expect(bus.end('zr.wallet')).toBe(12);
+    await waitFor('both committed the last', committed(12));
+    expect(await bus.lag('fast', ['wallet'])).toBe(0);
+    expect(await bus.lag('never-started', ['wallet'])).toBe(1);
+
+    // A group that starts now reads from the oldest message kept (Kafka's earliest).
+    const late: string[] = [];
+    await reading(bus, 'late', late);
+    await publisher.publish(walletEvents(1, 12));
+    await waitFor(
+      'the late group reads what is kept',
+      () => late.length === 2,
+      2000,
+      () => late,
+    );
+    expect(late).toEqual(fast.slice(11));
+  });
+
+  it('keeps every message younger than the retention for a group that starts later', async () => {
+    const bus = new InProcessEventBus({ topicPrefix: 'zk' });
+    const early: string[] = [];
+    await reading(bus, 'early', early);
+    const events = walletEvents(3000);
+    await bus.publisher().publish(events.slice(0, 1500));
+    await waitFor(
+      'the early group read them',
+      () => early.length === 1500,
+      5000,
+      () => early.length,
+    );
+    await bus.publisher().publish(events.slice(1500));
+    const late: string[] = [];
+    await reading(bus, 'late', late);
+    await waitFor(
+      'the late group reads them all',
+      () => late.length === 3000,
+      5000,
+      () => late.length,
+    );
+    expect(late).toEqual(events.map((o) => o.event.id));
+  });
+
+  it('keeps the heap of a long-running process flat: what every group read is not held forever', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap = () => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const bus = new InProcessEventBus({ topicPrefix: 'zh', retainMs: 0 });
+    const seen = { count: 0 };
+    const consumer = bus.consumer({ groupId: 'g', categories: ['wallet'], handle: async () => void seen.count++ });
+    stops.push(consumer);
+    await consumer.start();
+    const publisher = bus.publisher();
+    const rounds = 20;
+    const perRound = 2000;
+    const before = heap();
+    for (let round = 0; round < rounds; round++) {
+      await publisher.publish(walletEvents(perRound, round * perRound));
+      await waitFor(
+        'the group read them',
+        () => seen.count === (round + 1) * perRound,
+        10_000,
+        () => seen.count,
+      );
+    }
+    await publisher.publish(walletEvents(1, rounds * perRound));
+    const grown = heap() - before;
+    // 40,000 encoded events (about 1 KB each) were all held before: ~40 MB.
+    expect(grown).toBeLessThan(10_000_000);
   });
 });

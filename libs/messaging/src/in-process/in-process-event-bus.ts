@@ -5,7 +5,14 @@ import type { ConsumerOptions, EventBus, EventConsumer, EventPublisher, Outgoing
 export interface InProcessEventBusConfig {
   /** Default `zan`, as on Kafka. */
   topicPrefix?: string;
+  /**
+   * How long a message every group has read is kept, for a group that starts later (default 60 s:
+   * the embedded process starts all its consumers within moments of each other).
+   */
+  retainMs?: number;
 }
+
+const DEFAULT_RETAIN_MS = 60_000;
 
 /** What a topic holds: what a publisher encodes, or anything else a test or tool appends. */
 interface Message {
@@ -15,14 +22,32 @@ interface Message {
 }
 
 /**
+ * A topic's log from `start` on: what is older was read by every group and dropped (Kafka's retention).
+ * `at` holds each message's append time, in order (performance.now(): it never goes back).
+ */
+interface TopicLog {
+  start: number;
+  messages: Message[];
+  at: number[];
+}
+
+/**
  * The bus of the embedded mode: Kafka's semantics in memory, for one process. Each topic is one
  * ordered log (a single partition); each group has its committed offsets; delivery is at least once.
  * Messages go through the CloudEvents encoding both ways, as they do on Kafka. Nothing survives the
  * process: on restart the embedded relay publishes again from its checkpoint.
+ *
+ * A message is dropped once every group that reads its topic has committed it and it is older than
+ * `retainMs`: the embedded process runs for months, and every event it ever relayed, kept encoded,
+ * grew its heap without end (about 1 KB an event). A group that starts after that reads from the
+ * oldest message kept, as a Kafka group does from the oldest its retention kept.
  */
 export class InProcessEventBus implements EventBus {
   readonly topicPrefix: string;
-  private readonly logs = new Map<string, Message[]>();
+  private readonly retainMs: number;
+  private readonly logs = new Map<string, TopicLog>();
+  /** topic -> the groups that ever read it: a message is kept until each has committed it. */
+  private readonly readers = new Map<string, Set<string>>();
   /** group -> topic -> offset of the next message to deliver. */
   private readonly commits = new Map<string, Map<string, number>>();
   /** `${group} ${topic}` -> the consumer reading it: one partition has one reader per group. */
@@ -33,6 +58,7 @@ export class InProcessEventBus implements EventBus {
 
   constructor(config: InProcessEventBusConfig = {}) {
     this.topicPrefix = config.topicPrefix ?? 'zan';
+    this.retainMs = config.retainMs ?? DEFAULT_RETAIN_MS;
   }
 
   topicFor(category: string): string {
@@ -43,7 +69,7 @@ export class InProcessEventBus implements EventBus {
     for (const category of categories) this.ensureTopic(this.topicFor(category));
   }
 
-  /** The log lives as long as this bus: it never loses what was published. */
+  /** The log lives as long as this bus: it drops only what every group has read (see trim). */
   async topicsLost(): Promise<boolean> {
     return false;
   }
@@ -64,7 +90,9 @@ export class InProcessEventBus implements EventBus {
   async ping(): Promise<void> {}
 
   async lag(groupId: string, categories: string[]): Promise<number> {
-    return categories.map((category) => this.topicFor(category)).reduce((sum, topic) => sum + this.end(topic) - (this.committed(groupId, topic) ?? 0), 0);
+    return categories
+      .map((category) => this.topicFor(category))
+      .reduce((sum, topic) => sum + this.end(topic) - Math.max(this.start(topic), this.committed(groupId, topic) ?? 0), 0);
   }
 
   async close(): Promise<void> {
@@ -74,18 +102,42 @@ export class InProcessEventBus implements EventBus {
 
   /** @internal */
   append(records: Array<Message & Pick<KafkaRecord, 'topic'>>): void {
-    for (const { topic, ...message } of records) this.ensureTopic(topic).push(message);
+    const now = performance.now();
+    const appended = new Map<string, TopicLog>();
+    for (const { topic, ...message } of records) {
+      const log = this.ensureTopic(topic);
+      log.messages.push(message);
+      log.at.push(now);
+      appended.set(topic, log);
+    }
+    for (const [topic, log] of appended) this.trim(topic, log, now);
     this.wake();
   }
 
-  /** @internal */
+  /** @internal The message at `offset`; undefined past the end, or once it was dropped. */
   read(topic: string, offset: number): Message | undefined {
-    return this.logs.get(topic)?.[offset];
+    const log = this.logs.get(topic);
+    return log && offset >= log.start ? log.messages[offset - log.start] : undefined;
+  }
+
+  /** @internal The offset of the oldest message kept. */
+  start(topic: string): number {
+    return this.logs.get(topic)?.start ?? 0;
   }
 
   /** @internal */
   end(topic: string): number {
-    return this.logs.get(topic)?.length ?? 0;
+    const log = this.logs.get(topic);
+    return log ? log.start + log.messages.length : 0;
+  }
+
+  /** @internal `groupId` reads `topics`: from now on their messages wait for its commits. */
+  join(groupId: string, topics: readonly string[]): void {
+    for (const topic of topics) {
+      let groups = this.readers.get(topic);
+      if (!groups) this.readers.set(topic, (groups = new Set()));
+      groups.add(groupId);
+    }
   }
 
   /** @internal */
@@ -134,12 +186,37 @@ export class InProcessEventBus implements EventBus {
     for (const waiter of [...this.waiters]) waiter();
   }
 
-  private ensureTopic(topic: string): Message[] {
+  private ensureTopic(topic: string): TopicLog {
     let log = this.logs.get(topic);
-    if (!log) this.logs.set(topic, (log = []));
+    if (!log) this.logs.set(topic, (log = { start: 0, messages: [], at: [] }));
     return log;
   }
+
+  /** Drops the messages every reader of the topic has committed that are older than retainMs. */
+  private trim(topic: string, log: TopicLog, now: number): void {
+    let readThrough = this.end(topic);
+    for (const groupId of this.readers.get(topic) ?? []) readThrough = Math.min(readThrough, this.committed(groupId, topic) ?? log.start);
+    const old = firstAfter(log.at, now - this.retainMs);
+    const drop = Math.min(readThrough - log.start, old);
+    // Dropped in chunks: shifting the arrays for each message would cost their length every time.
+    if (drop <= 0 || (drop < 1024 && drop * 2 < log.messages.length)) return;
+    log.messages.splice(0, drop);
+    log.at.splice(0, drop);
+    log.start += drop;
+  }
 }
+
+/** The index of the first time in `times` (ascending) after `cutoff`; its length when there is none. */
+const firstAfter = (times: readonly number[], cutoff: number): number => {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (times[middle]! <= cutoff) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+};
 
 class InProcessPublisher implements EventPublisher {
   private closed = false;
@@ -190,6 +267,7 @@ class InProcessConsumer implements EventConsumer {
   async start(): Promise<void> {
     if (this.running) throw new Error(`consumer ${this.options.groupId} is already started`);
     await this.bus.ensureTopics(this.options.categories);
+    this.bus.join(this.options.groupId, this.topics);
     this.positions.clear();
     if (this.options.fromBeginning === false) {
       // A group seen for the first time starts at the end, like Kafka's auto.offset.reset=latest.
@@ -235,8 +313,9 @@ class InProcessConsumer implements EventConsumer {
     }
   }
 
+  /** Where the group reads next: never before the oldest message kept (Kafka's earliest). */
   private position(topic: string): number {
-    return this.bus.committed(this.options.groupId, topic) ?? this.positions.get(topic) ?? 0;
+    return Math.max(this.bus.start(topic), this.bus.committed(this.options.groupId, topic) ?? this.positions.get(topic) ?? 0);
   }
 
   private async deliverOne(topic: string, offset: number): Promise<void> {
