@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import Redis from 'ioredis';
+import { eventually } from '../../../../test/support/eventually';
 import { isolation, testServers } from '../../../../test/support/isolation';
+import { startTcpProxy } from '../../../../test/support/tcp-proxy';
 import { LUA_POSITION_BEFORE, comparePositions } from '../positions';
 import { readModelStoreContract } from '../testing/read-model-store.contract';
 import { Workload } from '../testing/workload';
@@ -107,6 +109,30 @@ describe('RedisReadModelStore', () => {
       await stop();
       await store.clear();
       await store.close();
+    }
+  });
+
+  it('closes the connection of a subscription that failed: none is left reconnecting for good', async () => {
+    const server = new URL(redisUrl);
+    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 6379) });
+    const redis = new Redis(`redis://${proxy.address}`, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => undefined);
+    const store = new RedisReadModelStore({ redis, prefix: `${redisPrefix}unsubscribed:` });
+    try {
+      await store.watermark();
+      expect(proxy.open()).toBe(1);
+      // Redis cannot be reached as the api subscribes for ?after= waiters: each request whose wait
+      // finds no subscription asks again (ReadYourWrites), and each failed attempt opened a connection.
+      proxy.cut();
+      for (let i = 0; i < 5; i++) await expect(store.onWatermarkMoved(() => undefined)).rejects.toThrow();
+      proxy.restore();
+      await eventually('the store reads again', async () => (await store.watermark().catch(() => undefined)) === 0n, 20_000);
+      // Long enough for a connection left reconnecting to come back (ioredis retries within 2 s).
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(proxy.open()).toBe(1);
+    } finally {
+      redis.disconnect();
+      await proxy.close();
     }
   });
 

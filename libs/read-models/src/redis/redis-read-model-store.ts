@@ -147,7 +147,14 @@ export class RedisReadModelStore implements ReadModelStore {
     // After a reconnection ioredis subscribes again; what was published meanwhile is lost: re-read.
     subscriber.on('ready', () => moved());
     subscriber.on('error', () => undefined);
-    await subscriber.subscribe(this.keyspace.watermarkChannel());
+    try {
+      await subscriber.subscribe(this.keyspace.watermarkChannel());
+    } catch (error) {
+      // Closed, or it would reconnect for good, unused: a caller asks again with a new one (ReadYourWrites
+      // does on its next wait), and every failed attempt left a connection behind.
+      subscriber.disconnect();
+      throw error;
+    }
     return async () => {
       await subscriber.quit().catch(() => subscriber.disconnect());
     };
