@@ -79,6 +79,12 @@ export class ProjectionHandler {
   deadLettered = 0;
   undecodable = 0;
   private readonly attempts = new Map<string, number>();
+  /**
+   * Messages dead-lettered from a run that then failed on a later event: the bus delivers the whole
+   * run again, and these are passed over (recorded as skipped already) instead of failing again and
+   * going to the dead-letter topic once more per later poison event of the run.
+   */
+  private readonly setAside = new Set<string>();
 
   constructor(private readonly options: ProjectionHandlerOptions) {
     if (!Number.isSafeInteger(options.maxAttempts) || options.maxAttempts < 1) throw new RangeError('maxAttempts must be a positive integer');
@@ -104,6 +110,8 @@ export class ProjectionHandler {
     } catch (error) {
       if (!isPoison(error)) throw error;
       for (const delivery of deliveries) await this.applyOne(delivery);
+      // The whole run is handled: none of it comes again.
+      if (this.setAside.size > 0) for (const delivery of deliveries) this.setAside.delete(attemptKey(delivery.raw));
       return;
     }
     for (let i = 0; i < deliveries.length; i++) {
@@ -113,6 +121,7 @@ export class ProjectionHandler {
   }
 
   private async applyOne(delivery: DeliveredEvent): Promise<void> {
+    if (this.setAside.has(attemptKey(delivery.raw))) return;
     const apply = () => this.options.target.apply(toApplied(delivery));
     let fresh: boolean;
     try {
@@ -121,6 +130,9 @@ export class ProjectionHandler {
       if (!isPoison(error) || this.failed(delivery.raw) < this.options.maxAttempts) throw error;
       const { category, event, prevPosition } = delivery;
       await this.deadLetter(delivery.raw, error, { category, streamId: event.streamId, revision: event.revision, position: event.position, prevPosition });
+      // Bounded like attempts: a message whose partition moved never comes back here.
+      if (this.setAside.size > 10_000) this.setAside.clear();
+      this.setAside.add(attemptKey(delivery.raw));
       return;
     }
     this.counted(delivery, fresh);
