@@ -44,8 +44,8 @@ describe('ProjectionHandler', () => {
     const { store, handler, deadLetters } = setup({ maxAttempts: 3 });
     const deliveries = deliveriesOf(new Workload().open('a').fund('a', 100).fund('a', 200).fund('a', 300));
     (deliveries[2]!.event.data as { amount: number }).amount = 0.5;
-    await expect(handler.handleBatch(deliveries)).rejects.toThrow(/safe integer/);
-    await expect(handler.handleBatch(deliveries)).rejects.toThrow(/safe integer/);
+    await expect(handler.handleBatch(deliveries)).rejects.toThrow(/moves 0.5, not a whole number of fen/);
+    await expect(handler.handleBatch(deliveries)).rejects.toThrow(/moves 0.5, not a whole number of fen/);
     expect(deadLetters()).toHaveLength(0);
     await handler.handleBatch(deliveries); // the third try
 
@@ -53,7 +53,7 @@ describe('ProjectionHandler', () => {
     expect(deadLetters()[0]!.headers).toMatchObject({
       ce_id: deliveries[2]!.event.id,
       [DEAD_LETTER_HEADER.attempts]: '3',
-      [DEAD_LETTER_HEADER.errorName]: 'InvalidChange',
+      [DEAD_LETTER_HEADER.errorName]: 'CorruptEvent',
       [DEAD_LETTER_HEADER.offset]: '2',
       [DEAD_LETTER_HEADER.group]: 'group-1',
     });

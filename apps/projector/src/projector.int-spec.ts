@@ -126,8 +126,8 @@ describe('projector: poison messages', () => {
     expect(header(first, DEAD_LETTER_HEADER.error)).toMatch(/not JSON/);
     const second = byId(unappliable);
     expect(JSON.parse(second.value!.toString())).toMatchObject({ amount: 2.5 });
-    expect(header(second, DEAD_LETTER_HEADER.error)).toMatch(/safe integer/);
-    expect(header(second, DEAD_LETTER_HEADER.errorName)).toBe('InvalidChange');
+    expect(header(second, DEAD_LETTER_HEADER.error)).toMatch(/moves 2.5, not a whole number of fen/);
+    expect(header(second, DEAD_LETTER_HEADER.errorName)).toBe('CorruptEvent');
     expect(dead.some((m) => m.value?.toString() === 'noise' && header(m, DEAD_LETTER_HEADER.partition) !== undefined)).toBe(true);
   });
 

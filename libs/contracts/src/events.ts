@@ -197,34 +197,49 @@ export const isZanEventType = (type: string): type is ZanEventType => Object.pro
 export const eventCategory = (type: string, fallback: string): string => (isZanEventType(type) ? EVENT_CATALOG[type].category : fallback);
 
 /**
- * Signed change an event makes to the balance of the wallet whose stream holds it.
- * One definition, used by the wallet decider, the read models and the audit.
+ * A stored event whose data breaks its schema where a reader depends on it (a money event without a
+ * whole, non-negative number of fen). Readers that decide or count stop on it with this error rather
+ * than guess: the wallet decider refuses to decide, the projector dead-letters it; the audits report it.
  */
-export const walletBalanceDelta = (event: { type: string; data: unknown }): number => {
-  const data = event.data as { amount?: number };
-  switch (event.type) {
-    case 'WalletFunded':
-    case 'TransferReceived':
-    case 'TipReceived':
-    case 'RedPacketShareReceived':
-    case 'RedPacketRefunded':
-    case 'OrderPaymentReceived':
-    case 'OrderRefundReceived':
-    case 'MerchantPaymentReceived':
-    case 'MerchantPaymentReturned':
-    case 'GroupBuyFundsReturned':
-    case 'GroupBuyPaymentReceived':
-      return data.amount ?? 0;
-    case 'WalletWithdrawn':
-    case 'FundsTransferred':
-    case 'TipPraised':
-    case 'RedPacketSent':
-    case 'OrderPlaced':
-    case 'OrderRefunded':
-    case 'MerchantPaid':
-    case 'GroupBuyFundsHeld':
-      return -(data.amount ?? 0);
-    default:
-      return 0;
+export class CorruptEvent extends Error {
+  override readonly name = 'CorruptEvent';
+}
+
+/**
+ * Signed change an event makes to the balance of the wallet whose stream holds it.
+ * One definition, used by the wallet decider, the read models and the audit. A money event whose
+ * amount is not a safe integer >= 0 throws CorruptEvent: counted as 0, as its negation or as text
+ * ("500" + a balance is a string, which then compares as a larger number), it would make or hide money.
+ */
+export const walletBalanceDelta = (event: { id?: string; type: string; data: unknown }): number => {
+  const sign = DELTA_SIGN[event.type];
+  if (sign === undefined) return 0;
+  const amount = (event.data as { amount?: unknown } | null)?.amount;
+  if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount < 0) {
+    throw new CorruptEvent(`${event.type}${event.id ? ` ${event.id}` : ''} moves ${JSON.stringify(amount) ?? 'no amount'}, not a whole number of fen`);
   }
+  return sign * amount;
 };
+
+/** +1 for the credits of a wallet, -1 for its debits; other events move none of its money. */
+const DELTA_SIGN: Readonly<Record<string, 1 | -1 | undefined>> = Object.assign(Object.create(null) as Record<string, 1 | -1>, {
+  WalletFunded: 1,
+  TransferReceived: 1,
+  TipReceived: 1,
+  RedPacketShareReceived: 1,
+  RedPacketRefunded: 1,
+  OrderPaymentReceived: 1,
+  OrderRefundReceived: 1,
+  MerchantPaymentReceived: 1,
+  MerchantPaymentReturned: 1,
+  GroupBuyFundsReturned: 1,
+  GroupBuyPaymentReceived: 1,
+  WalletWithdrawn: -1,
+  FundsTransferred: -1,
+  TipPraised: -1,
+  RedPacketSent: -1,
+  OrderPlaced: -1,
+  OrderRefunded: -1,
+  MerchantPaid: -1,
+  GroupBuyFundsHeld: -1,
+});

@@ -3,6 +3,7 @@ import {
   isPayableFen,
   streamCategory,
   streamEntityId,
+  CorruptEvent,
   walletBalanceDelta,
   type EventDataByType,
   type StoredEvent,
@@ -42,6 +43,16 @@ type Data<T extends keyof EventDataByType> = EventDataByType[T];
  */
 const movesMoney = (type: string): boolean =>
   type === 'RedPacketEscrowed' || type === 'RedPacketClaimed' || walletBalanceDelta({ type, data: { amount: 1 } }) !== 0;
+
+/** A money event whose amount is corrupt moves nothing here: `apply` reports it (bad-amount) instead of stopping on it. */
+const deltaOrNothing = (event: StoredEvent): number => {
+  try {
+    return walletBalanceDelta(event);
+  } catch (error) {
+    if (error instanceof CorruptEvent) return 0;
+    throw error;
+  }
+};
 
 /**
  * Every balance and the money equation recomputed from the events, one event at a time, in global
@@ -177,7 +188,7 @@ export class Ledger {
     if (event.type === 'VerificationRequested') wallet.verification = 'pending';
     if (event.type === 'WalletVerified') wallet.verification = 'verified';
     if (event.type === 'VerificationRejected') wallet.verification = 'rejected';
-    wallet.balance += walletBalanceDelta(event);
+    wallet.balance += deltaOrNothing(event);
     if (wallet.balance < 0 && !wallet.negative) {
       wallet.negative = true;
       this.found.report(

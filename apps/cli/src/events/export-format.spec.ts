@@ -43,6 +43,15 @@ describe('export formats', () => {
     expect(csvRow(claimed).endsWith(',,0\r\n')).toBe(true);
   });
 
+  it('exports a money event whose amount is no whole number of fen as stored, with a null delta', () => {
+    for (const amount of ['888', -888, undefined]) {
+      expect(walletEffect(event({ data: { tipId: 't', readerId: 'alice', authorId: 'bob', articleId: 'x', amount } }))).toEqual({
+        wallet: 'alice',
+        delta: null,
+      });
+    }
+  });
+
   it('gives article events no wallet and a delta of 0, and knows the article category', () => {
     const liked = event({ type: 'ArticleLiked', streamId: 'article-why-zan', revision: 1, data: { articleId: 'why-zan', authorId: 'bob', userId: 'alice' } });
     expect(walletEffect(liked)).toEqual({ wallet: null, delta: 0 });

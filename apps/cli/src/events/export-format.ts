@@ -1,4 +1,4 @@
-import { STREAM_CATEGORIES, eventToJson, streamCategory, streamEntityId, walletBalanceDelta, type StoredEvent } from '@zan/contracts';
+import { CorruptEvent, STREAM_CATEGORIES, eventToJson, streamCategory, streamEntityId, walletBalanceDelta, type StoredEvent } from '@zan/contracts';
 
 export type ExportFormat = 'ndjson' | 'csv';
 
@@ -7,9 +7,20 @@ export type ExportFormat = 'ndjson' | 'csv';
  * the signed change to its balance in fen (debits negative, credits positive, 0 for an event that
  * moves no money). Summing `delta` per `wallet` gives each wallet's balance. Events of other streams
  * (a red packet's escrow, claims, expiry) name no wallet: the wallet side is their credit or debit.
+ * A money event whose amount is no whole number of fen (a corrupt event) has a null delta: it is
+ * exported as it is stored, and `zan audit` reports it.
  */
-export const walletEffect = (event: StoredEvent): { wallet: string | null; delta: number } =>
-  streamCategory(event.streamId) === 'wallet' ? { wallet: streamEntityId(event.streamId), delta: walletBalanceDelta(event) } : { wallet: null, delta: 0 };
+export const walletEffect = (event: StoredEvent): { wallet: string | null; delta: number | null } =>
+  streamCategory(event.streamId) === 'wallet' ? { wallet: streamEntityId(event.streamId), delta: deltaOrNull(event) } : { wallet: null, delta: 0 };
+
+const deltaOrNull = (event: StoredEvent): number | null => {
+  try {
+    return walletBalanceDelta(event);
+  } catch (error) {
+    if (error instanceof CorruptEvent) return null;
+    throw error;
+  }
+};
 
 /** One JSON object per line: the event as CONTRACT.md describes it (position as a decimal string), plus walletEffect. */
 export const ndjsonLine = (event: StoredEvent): string => `${JSON.stringify({ ...eventToJson(event), ...walletEffect(event) })}\n`;

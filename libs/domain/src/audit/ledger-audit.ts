@@ -1,4 +1,5 @@
 import {
+  CorruptEvent,
   walletBalanceDelta,
   type FundsTransferred,
   type MerchantPaid,
@@ -105,6 +106,16 @@ const settledDebit = (event: AuditedEvent, holdOfJoin: ReadonlyMap<string, strin
  * every debit with exactly one credit (matched by causationId; a group buy's hold by its join), every packet's claims and refund
  * summing to its amount. Pure: the CLI and the reliability suites share it.
  */
+/** A money event whose amount is corrupt moves nothing here: the audit reports it (PAYMENTS below) instead of stopping on it. */
+const deltaOrNothing = (event: AuditedEvent): number => {
+  try {
+    return walletBalanceDelta(event);
+  } catch (error) {
+    if (error instanceof CorruptEvent) return 0;
+    throw error;
+  }
+};
+
 export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
   const balances = new Map<string, number>();
   const problems: string[] = [];
@@ -123,7 +134,7 @@ export const auditLedger = (events: Iterable<AuditedEvent>): LedgerAudit => {
 
   for (const event of events) {
     if (event.streamId.startsWith('wallet-')) {
-      const delta = walletBalanceDelta(event);
+      const delta = deltaOrNothing(event);
       if (delta !== 0) {
         const next = (balances.get(event.streamId) ?? 0) + delta;
         balances.set(event.streamId, next);
