@@ -93,4 +93,25 @@ describe('RelayService across terms of leadership', () => {
     await relay.stop();
     expect(await store.checkpoints.load(checkpointName)).toBe(last);
   });
+
+  it('is never handed an event whose data is no JSON object: the store refuses it, and what follows is published', async () => {
+    // Such an event was stored, and the relay, which cannot encode it, retried its batch for ever:
+    // nothing stored after it reached the bus ("publish failed (attempt N): ... data must be a JSON object").
+    const bus = new InProcessEventBus({ topicPrefix: `relay-data-${randomUUID().slice(0, 8)}` });
+    const relay = new RelayService(store.eventStore, store.checkpoints, bus, {
+      checkpointName: `relay-data-${pgSchema}`,
+      durableCheckpoint: true,
+      lingerMs: 1,
+    });
+    await relay.start();
+    try {
+      for (const data of [null, [1, 2], 'text', 42]) {
+        await expect(store.eventStore.append(`wallet-d-${randomUUID()}`, [{ ...tipEvent(), data }], 'no_stream')).rejects.toThrow(/data must be a JSON object/);
+      }
+      const { position } = await store.eventStore.append(`wallet-e-${randomUUID()}`, [tipEvent()], 'no_stream');
+      await until(() => relay.publishedThrough >= position, 'the event after the refused ones to be published');
+    } finally {
+      await relay.stop();
+    }
+  });
 });

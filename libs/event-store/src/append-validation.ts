@@ -20,7 +20,11 @@ export const validateAppend = (streamId: string, events: NewEvent[], expected: E
     if (event.version !== undefined && (!Number.isInteger(event.version) || event.version < 1)) {
       throw new TypeError(`event ${event.id}: version must be a positive integer`);
     }
-    if (event.data === undefined) throw new TypeError(`event ${event.id}: data is required`);
+    // Every reader needs an object (the relay encodes nothing else, the projections read its fields):
+    // stored, anything else would hold the relay, and every event after it, for good.
+    if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
+      throw new TypeError(`event ${event.id}: data must be a JSON object`);
+    }
     if (typeof event.metadata !== 'object' || event.metadata === null) throw new TypeError(`event ${event.id}: metadata is required`);
     // The last line of defence below the api's validation: refused here, such text never reaches
     // (and never fails) a group commit of other users' appends.

@@ -274,6 +274,14 @@ export const describeEventStoreContract = (name: string, factory: () => Promise<
         expect(own).toHaveLength(outcomes[culprit].status === 'fulfilled' ? 1 : 0);
       });
 
+      it('refuses data that is no JSON object, which no reader could read, storing nothing', async () => {
+        for (const data of [null, [1], 'text', 7, true]) {
+          const id = stream('not-an-object');
+          await expect(store.append(id, [testEvent(data)], 'no_stream')).rejects.toThrow(/data must be a JSON object/);
+          expect(await store.readStream(id)).toEqual([]);
+        }
+      });
+
       it('refuses text no store keeps (a NUL, an unpaired surrogate) with an error naming where, beside appends that succeed', async () => {
         const bad: [string, unknown, Partial<NewEvent>][] = [
           ['data.note', { note: 'a\u0000b' }, {}],
