@@ -197,6 +197,19 @@ export const isZanEventType = (type: string): type is ZanEventType => Object.pro
 export const eventCategory = (type: string, fallback: string): string => (isZanEventType(type) ? EVENT_CATALOG[type].category : fallback);
 
 /**
+ * An event of a type, or a version of it, this Zan does not know (a newer Zan wrote it): no reader
+ * here can tell what it does to money. A reader that decides or counts refuses it with this error
+ * rather than pass it as nothing moved.
+ */
+export class UnknownEventType extends Error {
+  override readonly name = 'UnknownEventType';
+}
+
+/** Whether this Zan knows the event's type and version (an older version is upcast on read). */
+export const isKnownEvent = (event: { type: string; version: number }): boolean =>
+  isZanEventType(event.type) && event.version <= EVENT_CATALOG[event.type].version;
+
+/**
  * A stored event whose data breaks its schema where a reader depends on it (a money event without a
  * whole, non-negative number of fen). Readers that decide or count stop on it with this error rather
  * than guess: the wallet decider refuses to decide, the projector dead-letters it; the audits report it.

@@ -1,4 +1,4 @@
-import { isZanEventType, type EventDataByType, type StoredEvent, type ZanEventType } from '@zan/contracts';
+import { UnknownEventType, isKnownEvent, type EventDataByType, type StoredEvent, type ZanEventType } from '@zan/contracts';
 
 /**
  * What a projection asks of a store. A closed set of data operations over logical keys (no prefix),
@@ -65,18 +65,11 @@ export const assertChange = (change: Change): void => {
   }
 };
 
-/**
- * An event of a type this Zan does not know (a newer Zan wrote it): no projection can say what it
- * changes, and a new credit or debit applied as nothing would leave a balance wrong with no trace.
- * It is refused like an event of a newer version: the projector dead-letters it, a rebuild logs it.
- */
-export class UnknownEventType extends Error {
-  override readonly name = 'UnknownEventType';
-}
-
 /** Every projection's changes for one event, checked. */
 export const projectAll = (projections: readonly Projection[], event: StoredEvent): Change[] => {
-  if (!isZanEventType(event.type)) throw new UnknownEventType(`${event.type} (${event.id}) is not an event type this Zan knows: written by a newer one?`);
+  // A newer Zan's new credit or debit applied as nothing would leave a balance wrong with no trace:
+  // refused, as is a newer version read from the event store (the projector dead-letters it, a rebuild logs it).
+  if (!isKnownEvent(event)) throw new UnknownEventType(`${event.type} v${event.version} (${event.id}) is not an event this Zan knows: written by a newer one?`);
   // Plain loops: this runs for every event of a rebuild, a million times.
   const changes: Change[] = [];
   for (const projection of projections) {

@@ -8,6 +8,7 @@ const stored = (type: string, data: Record<string, unknown>): StoredEvent =>
     revision: 0n,
     position: 1n,
     type,
+    version: 1,
     data,
     metadata: { correlationId: 'c', causationId: 'c', userId: 'u' },
     occurredAt: '2026-03-01T10:00:00.000Z',

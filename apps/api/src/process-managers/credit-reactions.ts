@@ -1,3 +1,4 @@
+import { UnknownEventType, isKnownEvent } from '@zan/contracts';
 import type { EventDataByType, GroupBuyOpened, MerchantPaid, RedPacketEscrowed, RedPacketSent, StoredEvent, ZanEventType } from '@zan/contracts';
 import type { WalletCredit } from '@zan/domain';
 import type { GroupBuySteps } from '../command-path/group-buy-streams';
@@ -191,10 +192,21 @@ export const CREDIT_REACTIONS: { [T in ZanEventType]?: Reaction<T> } = {
 const reactionTo = (event: StoredEvent): Reaction<ZanEventType> | undefined =>
   (CREDIT_REACTIONS as Partial<Record<string, Reaction<ZanEventType>>>)[event.type];
 
-/** The ordering key of the reaction to `event`; undefined when nothing reacts to it. */
-export const reactionKey = (event: StoredEvent): string | undefined => reactionTo(event)?.key(event.data as never);
+/**
+ * The ordering key of the reaction to `event`; undefined when nothing reacts to it. An event this Zan
+ * does not know (a newer Zan's type or version) may need one it cannot tell: it has a reaction that
+ * fails (reactTo), keyed by its stream, so the watermark waits before it and the rest goes on.
+ */
+export const reactionKey = (event: StoredEvent): string | undefined =>
+  isKnownEvent(event) ? reactionTo(event)?.key(event.data as never) : `unknown:${event.streamId}`;
 
 /** Runs the reaction to `event`, if any. */
 export const reactTo = async (event: StoredEvent, effects: ReactionEffects): Promise<void> => {
+  if (!isKnownEvent(event)) {
+    throw new UnknownEventType(
+      `${event.type} v${event.version} (${event.id} at ${event.position}) is not an event this Zan knows (written by a newer one?): ` +
+        'whether it needs a credit cannot be told, so the credits checkpoint waits before it for a Zan that knows it',
+    );
+  }
   await reactionTo(event)?.react(event as never, effects);
 };

@@ -112,3 +112,78 @@ describe('CreditsProcessManager when the escrow fails after a red packet debit (
     expect(received).toHaveLength(1);
   });
 });
+
+/**
+ * An event this Zan does not know (a type or a version a newer Zan wrote) may be a debit whose credit
+ * only that Zan can tell: the credits process manager must not pass it as needing nothing.
+ */
+describe('CreditsProcessManager on an event it does not know (PostgreSQL)', () => {
+  const { pgSchema } = isolation('credits-unknown');
+  let store: PostgresEventStore;
+  let credits: CreditsProcessManager | undefined;
+
+  beforeAll(async () => {
+    store = await createPostgresEventStore({ connectionString: testServers().databaseUrl, schema: pgSchema, poolSize: 4 });
+  });
+  afterAll(async () => {
+    await credits?.onModuleDestroy();
+    await store?.eventStore.close();
+    const pool = new Pool({ connectionString: testServers().databaseUrl, max: 1 });
+    await pool.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+    await pool.end();
+  });
+
+  const event = (type: string, data: object, userId: string, version?: number) => ({
+    id: randomUUID(),
+    type,
+    ...(version !== undefined && { version }),
+    data,
+    metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId },
+    occurredAt: new Date().toISOString(),
+  });
+
+  it.each([
+    ['a type', 'GiftSent', undefined],
+    ['a version', 'TipPraised', 7],
+  ])('never moves its checkpoint past %s it does not know, and says so', async (_, type, version) => {
+    const runner = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
+    const packets = new RedPacketStreams(runner);
+    const timers = new SqlTimerStore(store.sql, pgSchema);
+    await timers.migrate();
+    const expiries = new ExpiryScheduler(timers, packets, systemClock, { tickMs: 1_000_000 }, store.eventStore);
+    await credits?.onModuleDestroy();
+    credits = new CreditsProcessManager(
+      store.eventStore,
+      store.checkpoints,
+      new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig),
+      packets,
+      expiries,
+    );
+    await credits.onApplicationBootstrap();
+
+    const reader = `reader-${randomUUID()}`;
+    const author = `author-${randomUUID()}`;
+    const { position: before } = await store.eventStore.append(
+      walletStream(reader),
+      [event('WalletOpened', { userId: reader, kind: 'individual' }, reader)],
+      'no_stream',
+    );
+    const data = { tipId: randomUUID(), readerId: reader, authorId: author, articleId: 'a', amount: 500 };
+    const { position: unknown } = await store.eventStore.append(walletStream(reader), [event(type, data, reader, version)], 0);
+    await store.eventStore.append(
+      walletStream(`other-${randomUUID()}`),
+      [event('WalletOpened', { userId: 'other', kind: 'individual' }, 'other')],
+      'no_stream',
+    );
+
+    // Before: passed as needing nothing, the checkpoint saved past it within 100 ms.
+    for (let i = 0; i < 2000 && credits.handledThrough < before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(credits.handledThrough).toBeLessThan(unknown);
+    const saved = await store.checkpoints.load(PROCESS_MANAGER_CHECKPOINTS.credits);
+    expect(saved === undefined || saved < unknown).toBe(true);
+    // Seen by the in-flight age (zan_credits_oldest_in_flight_seconds), as a credit not yet done.
+    expect(await credits.oldestInFlightSeconds()).toBeGreaterThan(0);
+    expect(await store.eventStore.readStream(walletStream(author))).toEqual([]);
+  });
+});
