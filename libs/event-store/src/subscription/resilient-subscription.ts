@@ -35,6 +35,8 @@ export const subscribeResiliently = (store: EventStore, options: ResilientOption
   let stopped = false;
   let wake: (() => void) | undefined;
   let attempt = 0;
+  /** Where the last restart resumed (resumeAfter): the backoff starts over only once that moves on. */
+  let resumedAfter = options.after;
   let interrupted: { error: unknown } | undefined;
 
   const run = async (): Promise<void> => {
@@ -47,7 +49,9 @@ export const subscribeResiliently = (store: EventStore, options: ResilientOption
         onEvent: async (event) => {
           await options.onEvent(event);
           after = event.position;
-          attempt = 0;
+          // With resumeAfter, an event onEvent returned from may still fail (its reaction runs on):
+          // progress is where resumeAfter answers, or a failing reaction restarts every initialMs for ever.
+          if (!options.resumeAfter) attempt = 0;
         },
         onError: (error) => {
           failure = error;
@@ -58,6 +62,11 @@ export const subscribeResiliently = (store: EventStore, options: ResilientOption
       const interruption = interrupted as { error: unknown } | undefined;
       if (failure === undefined && interruption) failure = interruption.error;
       if (stopped || failure === undefined) return;
+      if (options.resumeAfter) {
+        after = await options.resumeAfter();
+        if (after !== undefined && (resumedAfter === undefined || after > resumedAfter)) attempt = 0;
+        resumedAfter = after;
+      }
       attempt += 1;
       options.onRetry?.(failure, attempt);
       const delay = Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 1, 16));
@@ -69,7 +78,6 @@ export const subscribeResiliently = (store: EventStore, options: ResilientOption
         };
       });
       wake = undefined;
-      if (options.resumeAfter) after = await options.resumeAfter();
     }
   };
 
