@@ -34,6 +34,12 @@ export class WebhooksObservability implements OnModuleInit {
       },
     );
     metrics.counterOf('zan_webhook_deliveries_queued_total', 'Deliveries queued (an event for a subscribed endpoint)', () => webhooks.queued);
+    metrics.counterOf('zan_webhook_messages_undecodable_total', 'Messages on the topics that are no Zan CloudEvent, skipped', () => webhooks.undecodable);
+    metrics.counterOf(
+      'zan_webhook_events_refused_total',
+      'Events for a subscribed endpoint that the event store does not hold as they came (forged or altered), never sent',
+      () => webhooks.refused,
+    );
     metrics.counterOf('zan_webhook_endpoints_disabled_total', 'Endpoints disabled for failing every delivery', () => webhooks.disabledEndpoints);
     metrics.gauge('zan_webhook_pending_deliveries', 'Deliveries queued and not yet delivered or given up', async () => (await this.backlog()).pending);
     metrics.gauge('zan_webhook_oldest_undelivered_seconds', 'Age of the oldest event queued and not yet delivered; 0 when none', async () => {

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
-import { EVENT_CATEGORIES } from '@zan/contracts';
+import { EVENT_CATEGORIES, type StoredEvent } from '@zan/contracts';
 import { EVENT_BUS, type DeliveredEvent, type EventBus, type EventConsumer } from '@zan/messaging';
 import { type Campaign, CLOCK, type Clock, InProcessLeaderElection, LEADER_ELECTION, type LeaderElection, ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
-import { WEBHOOK_STORE, announceDisabled, type WebhookStore } from '@zan/webhooks';
+import { WEBHOOK_STORE, announceDisabled, subscribes, type WebhookStore } from '@zan/webhooks';
 import { Dispatcher } from './dispatcher';
 import { deliveriesOf } from './enqueue-deliveries';
 
@@ -25,6 +25,10 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
   readonly outcomes = new Map<string, number>();
   disabledEndpoints = 0;
   queued = 0;
+  /** Messages that are no Zan CloudEvent, skipped. */
+  undecodable = 0;
+  /** Events for a subscribed endpoint that the event store does not hold as they came, never sent. */
+  refused = 0;
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
@@ -70,8 +74,10 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
       fromBeginning: true,
       handle: (delivery) => this.queue([delivery]),
       handleBatch: (deliveries) => this.queue(deliveries),
-      onUndecodable: async (raw, error) =>
-        this.logger.warn(`skipped ${raw.topic}[${raw.partition}]@${raw.offset} (${raw.headers.ce_id ?? 'no ce_id'}): not a Zan event: ${String(error)}`),
+      onUndecodable: async (raw, error) => {
+        this.undecodable++;
+        this.logger.warn(`skipped ${raw.topic}[${raw.partition}]@${raw.offset} (${raw.headers.ce_id ?? 'no ce_id'}): not a Zan event: ${String(error)}`);
+      },
       onError: (error, raw, attempt) =>
         this.logger.warn(`${raw.topic}[${raw.partition}]@${raw.offset} not queued (attempt ${attempt}), will be delivered again: ${String(error)}`),
     });
@@ -122,11 +128,51 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
   private async queue(deliveries: DeliveredEvent[]): Promise<void> {
     const endpoints = await this.store.endpoints();
     if (endpoints.length === 0) return;
-    const queued = deliveries.flatMap((d) => deliveriesOf(d.event, endpoints));
+    const wanted = deliveries.filter(({ event }) => endpoints.some((endpoint) => subscribes(endpoint, event.type, event.position)));
+    if (wanted.length === 0) return;
+    const stored = await this.asStored(wanted);
+    const queued = stored.flatMap((event) => deliveriesOf(event, endpoints));
     if (queued.length === 0) return;
     await this.store.enqueue(queued);
     this.queued += queued.length;
     for (const d of queued) this.logger.debug({ msg: 'webhook queued', eventId: d.eventId, endpointId: d.endpointId });
     this.dispatcher.poke();
   }
+
+  /**
+   * What is sent is signed with the endpoints' secrets, so an integrator takes it for Zan's word: only
+   * what the event store holds is sent, as it holds it. Anyone (or any bug) that can produce to a topic
+   * could otherwise have Zan sign a payment it never made, or another amount under a real event's id.
+   * A message whose event the store does not hold at its stream and revision (same id, position, type
+   * and data) is refused: logged, counted, never sent (the relay's own copy is). One read per event an
+   * endpoint subscribed to.
+   */
+  private async asStored(deliveries: DeliveredEvent[]): Promise<StoredEvent[]> {
+    const stored: StoredEvent[] = [];
+    for (const { event, raw } of deliveries) {
+      const [held] = await this.events.readStream(event.streamId, { fromRevision: event.revision, maxCount: 1 });
+      if (held && held.id === event.id && held.position === event.position && held.type === event.type && sameJson(held.data, event.data)) {
+        stored.push(held);
+        continue;
+      }
+      this.refused++;
+      this.logger.error(
+        `refused ${raw.topic}[${raw.partition}]@${raw.offset}: ${event.type} ${event.id} (${event.streamId} at revision ${event.revision}) is not ` +
+          `what the event store holds there (${held ? `${held.type} ${held.id} at ${held.position}` : 'nothing'}): not sent`,
+      );
+    }
+    return stored;
+  }
 }
+
+/** Equal as JSON, whatever the order of keys (JSONB reorders them) or the objects' prototypes (drivers differ). */
+const sameJson = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
+const canonical = (value: unknown): string =>
+  typeof value !== 'object' || value === null
+    ? JSON.stringify(value)
+    : Array.isArray(value)
+      ? `[${value.map(canonical).join(',')}]`
+      : `{${Object.keys(value)
+          .sort()
+          .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+          .join(',')}}`;
