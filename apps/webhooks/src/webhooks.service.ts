@@ -145,12 +145,14 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
    * could otherwise have Zan sign a payment it never made, or another amount under a real event's id.
    * A message whose event the store does not hold at its stream and revision (same id, position, type
    * and data) is refused: logged, counted, never sent (the relay's own copy is). One read per event an
-   * endpoint subscribed to.
+   * endpoint subscribed to, a batch's reads sent at once (the PostgreSQL store answers concurrent reads
+   * in one statement), in the batch's order.
    */
   private async asStored(deliveries: DeliveredEvent[]): Promise<StoredEvent[]> {
     const stored: StoredEvent[] = [];
-    for (const { event, raw } of deliveries) {
-      const [held] = await this.events.readStream(event.streamId, { fromRevision: event.revision, maxCount: 1 });
+    const reads = await Promise.all(deliveries.map(({ event }) => this.events.readStream(event.streamId, { fromRevision: event.revision, maxCount: 1 })));
+    for (const [index, { event, raw }] of deliveries.entries()) {
+      const [held] = reads[index]!;
       if (held && held.id === event.id && held.position === event.position && held.type === event.type && sameJson(held.data, event.data)) {
         stored.push(held);
         continue;
