@@ -18,6 +18,12 @@ export interface TcpProxy {
    * from now on and are never closed (no reset reaches the app), new ones are refused until `restore`.
    */
   silence(): void;
+  /**
+   * A network partition: as `silence`, and a side that closes its connection is not told to the
+   * other either (no FIN crosses), so the server keeps the app's sessions open as it would behind a
+   * dead link, until `close`.
+   */
+  partition(): void;
   /** Drops every connection and refuses new ones until `restore`. */
   cut(): void;
   restore(): void;
@@ -31,6 +37,7 @@ export const startTcpProxy = async (target: { host: string; port: number }): Pro
   /** Bytes held while paused, per destination, in order. */
   const held = new Map<Socket, Buffer[]>();
   const silent = new Set<Socket>();
+  const partitioned = new Set<[Socket, Socket]>();
   const forward = (from: Socket, to: Socket) =>
     from.on('data', (chunk) => {
       if (silent.has(to)) return;
@@ -46,6 +53,7 @@ export const startTcpProxy = async (target: { host: string; port: number }): Pro
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
     const end = () => {
+      if (partitioned.has(pair)) return; // the other side hears nothing; close() ends both
       pairs.delete(pair);
       client.destroy();
       upstream.destroy();
@@ -70,6 +78,14 @@ export const startTcpProxy = async (target: { host: string; port: number }): Pro
         silent.add(upstream);
       }
     },
+    partition: () => {
+      down = true;
+      for (const pair of pairs) {
+        partitioned.add(pair);
+        silent.add(pair[0]);
+        silent.add(pair[1]);
+      }
+    },
     resume: () => {
       paused = false;
       for (const [to, chunks] of held) if (!to.destroyed) for (const chunk of chunks) to.write(chunk);
@@ -88,6 +104,7 @@ export const startTcpProxy = async (target: { host: string; port: number }): Pro
     },
     close: async () => {
       down = true;
+      partitioned.clear();
       for (const [client, upstream] of pairs) {
         client.destroy();
         upstream.destroy();

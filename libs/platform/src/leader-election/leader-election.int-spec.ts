@@ -147,6 +147,30 @@ describe('PostgreSQL leader election', () => {
     }
   }, 30_000);
 
+  it('hands over when the leader goes silent: PostgreSQL ends the session that holds the lock, it does not keep it for hours', async () => {
+    // A network partition between the leader and PostgreSQL (or a leader frozen, SIGSTOP, a VM
+    // paused): no byte either way, no reset. The leader deposes itself when its heartbeat is not
+    // answered; the server must let the lock go too, else nobody leads until TCP keep-alive (2 h).
+    const url = new URL(databaseUrl);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    const proxied = new URL(databaseUrl);
+    proxied.host = proxy.address;
+    const [one, two] = [candidate(), candidate()];
+    const first = postgresLeaderElection({ connectionString: proxied.toString(), schema: `zt_${id}`, applicationName: `${id}_silent` });
+    electors.push(first);
+    try {
+      await first.campaign('timers', one.leadership);
+      await elector('six').campaign('timers', two.leadership);
+      expect([one.leading, two.leading]).toEqual([true, false]);
+      proxy.partition();
+      const handover = await watchBoth(one, two, () => !one.leading && two.leading, 25_000);
+      expect(handover.overlap).toBe(0);
+      expect(one.told).toEqual(['elected', 'deposed']);
+    } finally {
+      await proxy.close();
+    }
+  }, 40_000);
+
   it('lets the lock go when the leading process closes its elector', async () => {
     const [one, two] = [candidate(), candidate()];
     const first = elector('four');

@@ -11,6 +11,12 @@ export interface PostgresLeaderLockOptions {
    * and so does a connection not made in this long (default 5 s).
    */
   queryTimeoutMs?: number;
+  /**
+   * PostgreSQL ends this session when it has sent nothing for this long (idle_session_timeout;
+   * default twice queryTimeoutMs): the lease of a leader cut off or frozen. It must outlast the
+   * heartbeat interval and then queryTimeoutMs, so that a leader cut off has deposed itself first.
+   */
+  idleSessionTimeoutMs?: number;
 }
 
 /**
@@ -19,6 +25,11 @@ export interface PostgresLeaderLockOptions {
  * when this process dies or its connection drops, PostgreSQL releases it and a standby takes it.
  * Keys are two ints, hashtext(schema) and hashtext(name): a collision would only make two names
  * share one leader.
+ *
+ * A leader cut off from PostgreSQL without a reset (a partition, a frozen process or VM) deposes
+ * itself when its heartbeat goes unanswered, but its session, and so the lock, would stay on the
+ * server until TCP keep-alive gives up (2 h by default): the session's idle_session_timeout ends it
+ * once the heartbeats stop, and a standby takes over within seconds.
  */
 export class PostgresLeaderLock implements LeaderLock {
   private client?: Promise<Client>;
@@ -106,6 +117,7 @@ export class PostgresLeaderLock implements LeaderLock {
     client.on('end', () => this.lost(client));
     try {
       await client.connect();
+      await this.limitIdleSession(client, timeoutMs);
       this.live = client;
       return client;
     } catch (error) {
@@ -113,6 +125,16 @@ export class PostgresLeaderLock implements LeaderLock {
       await client.end().catch(() => undefined);
       this.client = undefined;
       throw error;
+    }
+  }
+
+  private async limitIdleSession(client: Client, queryTimeoutMs: number): Promise<void> {
+    const idleMs = Math.round(this.options.idleSessionTimeoutMs ?? 2 * queryTimeoutMs);
+    try {
+      await client.query(`SET idle_session_timeout = ${idleMs}`);
+    } catch (error) {
+      // Before PostgreSQL 14 there is no such setting: the lock then lasts as long as TCP says the session does.
+      if ((error as { code?: string }).code !== '42704') throw error;
     }
   }
 
