@@ -22,6 +22,13 @@ import { ExpiryScheduler } from './expiry.scheduler';
 
 const CHECKPOINT = PROCESS_MANAGER_CHECKPOINTS.credits;
 const CHECKPOINT_EVERY_MS = 100;
+/**
+ * The leader saves its watermark at least this often, moved or not: a deposed leader finishing its
+ * last reactions (or a frozen one waking) may save the checkpoint it had reached after the new leader
+ * saved further, and a quiet leader would otherwise leave it there, behind which every standby's
+ * read-your-writes of the last credits waits until 503.
+ */
+const RESAVE_EVERY_MS = 1_000;
 /** An operator's request to react again from an earlier position (`zan process-managers redrive credits`). */
 const REDRIVE = redriveRequestOf(CHECKPOINT);
 const REDRIVE_POLL_MS = 1_000;
@@ -46,6 +53,7 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
   private reactions?: ConcurrentReactions;
   private saving?: ReturnType<typeof setInterval>;
   private saved?: bigint;
+  private savedAt = 0;
   private campaign?: Campaign;
   private active = false;
   private ticking?: Promise<void>;
@@ -216,13 +224,14 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
 
   private checkpointSave?: Promise<void>;
 
-  /** Saves the watermark if it moved; one save at a time. */
+  /** Saves the watermark if it moved, or again after RESAVE_EVERY_MS; one save at a time. */
   private async saveCheckpoint(): Promise<void> {
     await this.checkpointSave;
     const mark = this.reactions?.watermark;
-    if (mark === undefined || mark === this.saved) return;
+    if (mark === undefined || (mark === this.saved && Date.now() - this.savedAt < RESAVE_EVERY_MS)) return;
     this.checkpointSave = this.checkpoints.save(CHECKPOINT, mark).then(() => {
       this.saved = mark;
+      this.savedAt = Date.now();
     });
     try {
       await this.checkpointSave;
