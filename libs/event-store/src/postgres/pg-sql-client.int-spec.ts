@@ -53,6 +53,22 @@ describe('PgSqlClient on connections gone silent', () => {
     for (let i = 0; i < 6; i++) expect((await sql.query<{ n: number }>('SELECT $1::int AS n', [i])).rows[0]!.n).toBe(i);
   });
 
+  it('leaves no transaction open on the server when the link dies between its statements, so no reader is held back', async () => {
+    // A writer cut off after its statements and before COMMIT (an append of the leader that lost its
+    // network): the server sees no close, and the transaction would stay open, holding its row locks
+    // and its transaction id, under which every reader of the log by the xid8 rule (the relay, the
+    // credits of every replica) stops, until TCP keep-alive gives up, hours later.
+    let backend = 0;
+    const written = sql.transaction(async (tx) => {
+      backend = (await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_current_xact_id()')).rows[0]!.pid;
+      proxy.partition();
+      await tx.query('SELECT 1');
+    });
+    await expect(written).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    const open = async () => (await notifier.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND backend_xid IS NOT NULL', [backend])).rows.length > 0;
+    await waitFor(async () => !(await open()), 'the cut-off transaction ended by the server', 10_000);
+  });
+
   it('hears NOTIFY again once a silent LISTEN connection is replaced', async () => {
     const channel = `zan_silent_${Date.now().toString(36)}`;
     const heard: string[] = [];

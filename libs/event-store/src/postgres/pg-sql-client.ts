@@ -146,7 +146,12 @@ export class PgSqlClient implements SqlClient {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await this.run(client, 'BEGIN');
+      // A transaction left waiting for its next statement longer than a statement may take is ended
+      // by the server: cut off before COMMIT (a partition, a frozen process), it would otherwise stay
+      // open until TCP keep-alive gives up, hours later, holding its row locks and its transaction id,
+      // under which every reader of the log by the xid8 rule (the relay, the credits) stops. Set per
+      // transaction, in BEGIN's round trip: a pooler in transaction mode keeps no session setting.
+      await this.run(client, this.begin);
       const result = await fn(this.txOf(client));
       // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK, not an error.
       const commit = await this.run(client, 'COMMIT');
@@ -216,6 +221,10 @@ export class PgSqlClient implements SqlClient {
       if (error instanceof Error && error.message === PG_QUERY_TIMEOUT) throw new QueryTimeoutError(this.queryTimeoutMs());
       throw error;
     }
+  }
+
+  private get begin(): string {
+    return `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${Math.round(this.queryTimeoutMs())}`;
   }
 
   private queryTimeoutMs(): number {
