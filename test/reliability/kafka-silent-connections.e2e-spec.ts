@@ -78,7 +78,7 @@ describe("full stack: the relay's broker connections go silent", () => {
       await linkCard(user);
     }
     for (let i = 0; i < 20; i++) await fund(users[i % 2]!, i);
-    await readAsSubscriber(env); // every stored event on the topics (it waits up to 30 s for them)
+    await readAsSubscriber(env); // every stored event on the topics (it waits up to 60 s for them)
 
     proxy.silence();
     for (let i = 20; i < 60; i++) await fund(users[i % 2]!, i); // commands never need Kafka
@@ -87,7 +87,7 @@ describe("full stack: the relay's broker connections go silent", () => {
     proxy.restore();
     const restoredAt = Date.now();
     const head = (await pg.eventStore.headPosition()) ?? 0n;
-    // kafkajs alone publishes nothing more for minutes; the subscriber gives up after 30 s.
+    // kafkajs alone publishes nothing more for minutes; the subscriber gives up after 60 s.
     const messages = await readAsSubscriber(env);
     expect(relay.child.exitCode).toBeNull();
     expectEveryStreamWholeAndInOrder(messages, await storedStreams(env), env.ZAN_TOPIC_PREFIX!);

@@ -40,12 +40,13 @@ export const readAsSubscriber = async (env: Record<string, string>): Promise<Sub
       messages.push({ topic, partition, offset: message.offset, key: message.key!.toString(), headers, value: message.value!.toString() });
     },
   });
+  const have = () => new Set(messages.map((m) => m.headers.ce_id)).size;
   try {
-    await eventually(
-      `a message for each of the ${stored} stored events (have ${messages.length})`,
-      async () => new Set(messages.map((m) => m.headers.ce_id)).size >= stored,
-      30_000,
-    );
+    // A new group on a cluster made a moment ago (kafka-broker-wiped) waits for its coordinator and
+    // its offsets topic first, which a loaded machine can stretch past half a minute.
+    await eventually(`a message for each of the ${stored} stored events`, async () => have() >= stored, 60_000);
+  } catch (error) {
+    throw new Error(`${(error as Error).message} (have ${have()} of ${stored}, ${messages.length} messages)`);
   } finally {
     await consumer.disconnect();
   }
