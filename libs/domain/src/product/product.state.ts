@@ -10,6 +10,7 @@ import {
   type ProductStockReserved,
 } from '@zan/contracts';
 import type { EventLike } from '../decider';
+import { PersistentSet } from '../persistent-set';
 
 export interface NoProduct {
   status: 'none';
@@ -25,8 +26,12 @@ export interface Product {
   price: Fen;
   stock: number | null;
   sold: number;
-  /** Orders whose units went back (declined payments, rare): a redelivered release changes nothing. */
-  released: readonly string[];
+  /**
+   * Orders whose units went back (declined payments): a redelivered release changes nothing. Every
+   * one stays, so a flash sale's product may gather many thousands: a persistent set, as an array
+   * copied on each release made folding the stream quadratic.
+   */
+  released: PersistentSet;
   /** Units each open group deal took from the count (by groupBuyId; 0 from an unlimited stock): they go back once, when it fails. */
   groupUnits?: Readonly<Record<string, number>>;
 }
@@ -41,7 +46,7 @@ export const evolve = (state: ProductState, event: EventLike): ProductState => {
   if (event.type === 'ProductListed') {
     if (state.status !== 'none') return state;
     const { productId, merchantId, merchantName, title, price, stock } = event.data as ProductListed;
-    return { status: 'listed', productId, merchantId, merchantName, title, price, stock, sold: 0, released: [] };
+    return { status: 'listed', productId, merchantId, merchantName, title, price, stock, sold: 0, released: PersistentSet.empty };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -67,7 +72,7 @@ export const evolve = (state: ProductState, event: EventLike): ProductState => {
     }
     case 'ProductStockReleased': {
       const { quantity, orderId } = event.data as ProductStockReleased;
-      return { ...state, stock: state.stock === null ? null : state.stock + quantity, sold: state.sold - quantity, released: [...state.released, orderId] };
+      return { ...state, stock: state.stock === null ? null : state.stock + quantity, sold: state.sold - quantity, released: state.released.with(orderId) };
     }
     default:
       return state;

@@ -17,7 +17,7 @@ export const decideReleaseStock = ({ data }: ReleaseStock, state: ProductState):
   const reason = requireId(data.reason, 'reason');
   if (state.status === 'none') throw new NothingToRelease(`no product ${productId} to release units of`);
   if (state.productId !== productId) throw new InvalidCommand(`command for product ${productId} was decided on product ${state.productId}`);
-  if (state.released.includes(orderId)) return [];
+  if (state.released.has(orderId)) return [];
   if (quantity < 1) throw new InvalidCommand('quantity must be at least 1');
   if (quantity > state.sold) throw new NothingToRelease(`cannot release ${quantity} units of ${state.sold} sold`);
   return [{ type: 'ProductStockReleased', data: { productId, merchantId: state.merchantId, orderId, quantity, reason } }];
