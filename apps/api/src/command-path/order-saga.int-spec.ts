@@ -178,6 +178,8 @@ describe('OrderSaga (PostgreSQL)', () => {
     if (!refused || !('declined' in refused)) throw new Error('expected a decline');
     await saga.releaseRefund(refused.declined);
     await sagaThere.releaseRefund(refused.declined);
-    expect((await orders.load(orderId)).state).toMatchObject({ refunded: 0, released: [refused.declined.data.refundId] });
+    const order = (await orders.load(orderId)).state;
+    expect(order).toMatchObject({ refunded: 0 });
+    expect(order.status === 'paid' && [...order.released]).toEqual([refused.declined.data.refundId]);
   });
 });

@@ -1,5 +1,6 @@
 import { isZanEventType, type Fen, type OrderOpened, type OrderRated, type OrderRefundReleased, type OrderRefundRequested } from '@zan/contracts';
 import type { EventLike } from '../decider';
+import { PersistentSet } from '../persistent-set';
 
 export interface NoOrder {
   status: 'none';
@@ -16,8 +17,12 @@ export interface Order {
   amount: Fen;
   /** Refunds requested and not released: never more than `amount`. */
   refunded: Fen;
-  /** Refunds whose amount was released (declined by the merchant's wallet): a redelivered release changes nothing. */
-  released: readonly string[];
+  /**
+   * Refunds whose amount was released (declined by the merchant's wallet): a redelivered release
+   * changes nothing. A merchant may ask again and again: a persistent set, as copying an array on
+   * each release made folding the stream quadratic.
+   */
+  released: PersistentSet;
   stars?: number;
 }
 
@@ -30,7 +35,7 @@ export const evolve = (state: OrderState, event: EventLike): OrderState => {
   if (event.type === 'OrderOpened') {
     if (state.status !== 'none') return state;
     const { orderId, productId, merchantId, buyerId, quantity, amount } = event.data as OrderOpened;
-    return { status: 'paid', orderId, productId, merchantId, buyerId, quantity, amount, refunded: 0, released: [] };
+    return { status: 'paid', orderId, productId, merchantId, buyerId, quantity, amount, refunded: 0, released: PersistentSet.empty };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -38,7 +43,7 @@ export const evolve = (state: OrderState, event: EventLike): OrderState => {
       return { ...state, refunded: state.refunded + (event.data as OrderRefundRequested).amount };
     case 'OrderRefundReleased': {
       const { amount, refundId } = event.data as OrderRefundReleased;
-      return { ...state, refunded: state.refunded - amount, released: [...state.released, refundId] };
+      return { ...state, refunded: state.refunded - amount, released: state.released.with(refundId) };
     }
     case 'OrderRated':
       return { ...state, stars: (event.data as OrderRated).stars };

@@ -14,7 +14,7 @@ export const decideReleaseRefund = ({ data }: ReleaseRefund, state: OrderState):
   const reason = requireId(data.reason, 'reason');
   if (state.status === 'none') throw new NothingToRelease(`no order ${orderId} to release a refund of`);
   if (state.orderId !== orderId) throw new InvalidCommand(`command for order ${orderId} was decided on order ${state.orderId}`);
-  if (state.released.includes(refundId)) return [];
+  if (state.released.has(refundId)) return [];
   if (amount > state.refunded) throw new NothingToRelease(`cannot release ${amount} fen of ${state.refunded} fen reserved`);
   return [{ type: 'OrderRefundReleased', data: { orderId, refundId, amount, reason } }];
 };
