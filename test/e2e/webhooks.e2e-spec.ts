@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { createZanApp } from '../../apps/zan/src/zan.app';
-import { loadConfig } from '@zan/platform';
+import { SharedClock, loadConfig } from '@zan/platform';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { WEBHOOK_STORE, announceDisabled, type WebhookStore } from '@zan/webhooks';
 import request from 'supertest';
@@ -351,4 +351,28 @@ describe('webhooks: SSRF (embedded, ZAN_WEBHOOKS_ALLOW_PRIVATE unset)', () => {
       await stack.close();
     }
   }, 120_000);
+});
+
+/**
+ * A replica whose own clock runs 60 s fast decides by the timer store's time (SharedClock, 60 s
+ * behind its own). The dispatcher claims by that time, so the store must queue by it too: a delivery
+ * queued at the machine's own time was due only 60 s later by the dispatcher's, every webhook late
+ * by the skew.
+ */
+describe('webhooks: a replica whose own clock is 60 s fast (embedded)', () => {
+  it('delivers at once, not 60 s late', async () => {
+    const clock = await SharedClock.started(async () => new Date(Date.now() - 60_000));
+    const stack = await startEmbeddedZan({ clock, env: FAST_RETRIES });
+    const receiver = await WebhookReceiver.start();
+    try {
+      await subscribe(stack.app, receiver.url, ['ArticlePublished']);
+      await publish(stack.app, 'skew-author', 'skew-1');
+      await eventually('the delivery', async () => receiver.received.length >= 1, 20_000);
+      expect(receiver.received[0]!.event).toMatchObject({ type: 'zan.ArticlePublished.v1', subject: 'article-skew-1' });
+    } finally {
+      clock.stop();
+      await receiver.close();
+      await stack.close();
+    }
+  }, 60_000);
 });

@@ -34,7 +34,7 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(WEBHOOK_STORE) readonly store: WebhookStore,
     @Inject(ZAN_CONFIG) config: ZanConfig,
-    @Inject(CLOCK) clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Optional() @Inject(LEADER_ELECTION) private readonly election: LeaderElection = new InProcessLeaderElection(),
   ) {
@@ -133,7 +133,8 @@ export class WebhooksService implements OnApplicationBootstrap, OnModuleDestroy 
     const stored = await this.asStored(wanted);
     const queued = stored.flatMap((event) => deliveriesOf(event, endpoints));
     if (queued.length === 0) return;
-    await this.store.enqueue(queued);
+    // Due by the dispatcher's clock (a SharedClock: a replica whose own clock is fast queued them late).
+    await this.store.enqueue(queued, this.clock.now());
     this.queued += queued.length;
     for (const d of queued) this.logger.debug({ msg: 'webhook queued', eventId: d.eventId, endpointId: d.endpointId });
     this.dispatcher.poke();

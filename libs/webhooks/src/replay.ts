@@ -16,7 +16,8 @@ export const replayRange = (
   after: bigint,
   until: bigint,
   stopped: () => boolean = () => false,
-): Promise<number> => queueRange(events, store, endpoint, after, until, 'again', stopped);
+  now: () => Date = () => new Date(),
+): Promise<number> => queueRange(events, store, endpoint, after, until, 'again', stopped, now);
 
 /**
  * Queues an endpoint's events in (after, until] that were never queued for it, each once, as the
@@ -29,7 +30,8 @@ export const queueMissed = (
   endpoint: Pick<WebhookEndpoint, 'id' | 'events'>,
   after: bigint,
   until: bigint,
-): Promise<number> => queueRange(events, store, endpoint, after, until, 'once', () => false);
+  now: () => Date = () => new Date(),
+): Promise<number> => queueRange(events, store, endpoint, after, until, 'once', () => false, now);
 
 const queueRange = async (
   events: Pick<EventStore, 'readAll'>,
@@ -39,6 +41,8 @@ const queueRange = async (
   until: bigint,
   mode: 'again' | 'once',
   stopped: () => boolean,
+  /** The time the dispatcher claims by (see WebhookStore.enqueue). */
+  now: () => Date,
 ): Promise<number> => {
   let cursor = after;
   let queued = 0;
@@ -55,7 +59,7 @@ const queueRange = async (
       body: JSON.stringify(structuredCloudEvent(event)),
       occurredAt: event.occurredAt,
     }));
-    await (mode === 'again' ? store.requeue(deliveries) : store.enqueue(deliveries));
+    await (mode === 'again' ? store.requeue(deliveries, now()) : store.enqueue(deliveries, now()));
     queued += wanted.length;
     cursor = page[page.length - 1]!.position;
   }

@@ -64,10 +64,14 @@ export interface WebhookStore {
   rotateSecret(id: string, secret: string, retiresAt: Date): Promise<boolean>;
   /** Enabled again, with its failing streak forgotten. */
   enableEndpoint(id: string): Promise<boolean>;
-  /** Queues each delivery once: one already queued (pending, delivered or given up) is left as it is. */
-  enqueue(deliveries: NewDelivery[]): Promise<void>;
-  /** Queues again, as new, even those delivered before (a replay). */
-  requeue(deliveries: NewDelivery[]): Promise<void>;
+  /**
+   * Queues each delivery once: one already queued (pending, delivered or given up) is left as it is.
+   * `now` (default: this machine's clock) is when they are due and first queued: give the time the
+   * dispatcher claims by (its `now`), or a replica whose own clock is ahead of it queues them late.
+   */
+  enqueue(deliveries: NewDelivery[], now?: Date): Promise<void>;
+  /** Queues again, as new, even those delivered before (a replay); `now` as for enqueue. */
+  requeue(deliveries: NewDelivery[], now?: Date): Promise<void>;
   /**
    * Claims due heads, atomically: for each (enabled endpoint, stream), its pending delivery with the
    * lowest position, when its retry time has come and no lease on it runs, earliest due first. Each

@@ -128,17 +128,16 @@ export class RedisWebhookStore implements WebhookStore {
     return (await this.redis.zanWebhooksEnable(this.index, this.base, id)) === 1;
   }
 
-  enqueue(deliveries: NewDelivery[]): Promise<void> {
-    return this.insert('enqueue', deliveries);
+  enqueue(deliveries: NewDelivery[], now = new Date()): Promise<void> {
+    return this.insert('enqueue', deliveries, now);
   }
 
-  requeue(deliveries: NewDelivery[]): Promise<void> {
-    return this.insert('requeue', deliveries);
+  requeue(deliveries: NewDelivery[], now = new Date()): Promise<void> {
+    return this.insert('requeue', deliveries, now);
   }
 
-  private async insert(mode: 'enqueue' | 'requeue', deliveries: NewDelivery[]): Promise<void> {
+  private async insert(mode: 'enqueue' | 'requeue', deliveries: NewDelivery[], now: Date): Promise<void> {
     if (deliveries.length === 0) return;
-    const now = new Date();
     const args: (string | number)[] = [this.base, mode, now.getTime(), now.toISOString()];
     for (const d of deliveries) {
       args.push(d.endpointId, d.eventId, d.eventType, d.streamId, d.position.toString(), d.body, d.occurredAt, Date.parse(d.occurredAt));

@@ -147,13 +147,14 @@ export class SqlWebhookStore implements WebhookStore {
     return rows.length > 0;
   }
 
-  enqueue(deliveries: NewDelivery[]): Promise<void> {
-    return this.insert(deliveries, 'DO NOTHING');
+  enqueue(deliveries: NewDelivery[], now = new Date()): Promise<void> {
+    return this.insert(deliveries, now, 'DO NOTHING');
   }
 
-  requeue(deliveries: NewDelivery[]): Promise<void> {
+  requeue(deliveries: NewDelivery[], now = new Date()): Promise<void> {
     return this.insert(
       deliveries,
+      now,
       `DO UPDATE SET status = 'pending', attempts = 0, next_at = excluded.next_at, first_at = excluded.first_at, body = excluded.body`,
     );
   }
@@ -163,13 +164,12 @@ export class SqlWebhookStore implements WebhookStore {
    * position queued when it is lower than its head (a new queue gets one). A record() holding the
    * head's lock makes this wait, and its deletion of an emptied head makes this insert a new one.
    */
-  private async insert(deliveries: NewDelivery[], onConflict: string): Promise<void> {
+  private async insert(deliveries: NewDelivery[], now: Date, onConflict: string): Promise<void> {
     if (deliveries.length === 0) return;
-    const now = new Date().toISOString();
     const params: unknown[] = [];
     const values = deliveries.map((d) => {
       const n = params.length;
-      params.push(d.endpointId, d.eventId, d.eventType, d.streamId, d.position.toString(), d.body, d.occurredAt, now);
+      params.push(d.endpointId, d.eventId, d.eventType, d.streamId, d.position.toString(), d.body, d.occurredAt, now.toISOString());
       return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}::text::numeric, $${n + 6}, $${n + 7}::timestamptz, 'pending', 0, $${n + 8}::timestamptz, $${n + 8}::timestamptz)`;
     });
     // An endpoint deleted meanwhile has no queue: its rows are left out rather than failing the batch.

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
+import { CLOCK, type Clock } from '@zan/platform';
 import { isForbiddenAddress, newEndpointSecret, queueMissed, type WebhookEndpoint } from '@zan/webhooks';
 import { AdminOnly } from '../../auth/auth.guard';
 import { AUTHENTICATED, ApiProblems } from '../../http/openapi';
@@ -37,6 +38,7 @@ export class CreateEndpointController {
   constructor(
     private readonly endpoints: WebhookEndpoints,
     @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post()
@@ -67,7 +69,7 @@ export class CreateEndpointController {
     // queued for no one; every later one finds the row. Those few are queued here, each once (the
     // app's own queueing of one is the same delivery).
     const head = (await this.events.headPosition()) ?? 0n;
-    if (head > fromPosition) await queueMissed(this.events, store, endpoint, fromPosition, head);
+    if (head > fromPosition) await queueMissed(this.events, store, endpoint, fromPosition, head, () => this.clock.now());
     return { endpointId, secret };
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { walletStream } from '@zan/contracts';
 import { MemoryEventStore } from '@zan/event-store';
-import type { ZanConfig } from '@zan/platform';
+import { type ZanConfig, systemClock } from '@zan/platform';
 import { RedisWebhookStore } from '@zan/webhooks';
 import { isolation, testServers } from '../../../../../test/support/isolation';
 import { WebhookEndpoints } from '../webhook-endpoints';
@@ -49,7 +49,7 @@ describe('creating a webhook endpoint', () => {
       return head;
     };
     const config = { webhooks: { allowPrivate: false } } as unknown as ZanConfig;
-    const controller = new CreateEndpointController(new WebhookEndpoints(store, config), events);
+    const controller = new CreateEndpointController(new WebhookEndpoints(store, config), events, systemClock);
     const { endpointId } = await controller.create({ url: 'https://platform.example/hooks', events: ['WalletFunded'] });
 
     const late = (await events.readAll()).at(-1)!;

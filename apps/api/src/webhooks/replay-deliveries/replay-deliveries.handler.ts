@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
+import { CLOCK, type Clock } from '@zan/platform';
 import { replayRange, type WebhookEndpoint, type WebhookStore } from '@zan/webhooks';
 
 /**
@@ -12,11 +13,22 @@ export class ReplayDeliveriesHandler implements OnApplicationShutdown {
   private readonly running = new Set<Promise<void>>();
   private stopping = false;
 
-  constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   start(store: WebhookStore, endpoint: WebhookEndpoint, after: bigint, until: bigint): void {
     const range = `(${after}, ${until}]`;
-    const work = replayRange(this.events, store, endpoint, after, until, () => this.stopping)
+    const work = replayRange(
+      this.events,
+      store,
+      endpoint,
+      after,
+      until,
+      () => this.stopping,
+      () => this.clock.now(),
+    )
       .then((queued) => this.logger.log({ msg: `replay of ${endpoint.id} ${range}: ${queued} deliveries queued`, endpointId: endpoint.id }))
       .catch((error) => this.logger.error({ msg: `replay of ${endpoint.id} ${range} stopped: ${String(error)}`, endpointId: endpoint.id }))
       .finally(() => this.running.delete(work));
