@@ -9,6 +9,11 @@ export const CLOCK = Symbol('CLOCK');
 
 /** How often a SharedClock reads its reference again. */
 export const SHARED_CLOCK_SYNC_MS = 10_000;
+/**
+ * The longest round trip of a reading a SharedClock takes when it has a better one: the reference is
+ * read somewhere in the round trip, so a reading is off by up to half of it (here at most 100 ms).
+ */
+export const SHARED_CLOCK_MAX_ROUND_TRIP_MS = 200;
 
 /**
  * This machine's clock set right by one every replica shares (the timer store's: the database's or
@@ -19,14 +24,21 @@ export const SHARED_CLOCK_SYNC_MS = 10_000;
  */
 export class SharedClock implements Clock {
   private offsetMs = 0;
+  /** The round trip of the reading the offset comes from (none yet: any reading is better than none). */
+  private offsetRoundTripMs = Infinity;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly reference: () => Promise<Date>) {}
+  constructor(
+    private readonly reference: () => Promise<Date>,
+    private readonly maxRoundTripMs = SHARED_CLOCK_MAX_ROUND_TRIP_MS,
+  ) {}
 
   /** A shared clock that has read its reference once (offset 0 if it could not) and goes on every `syncMs`. */
   static async started(reference: () => Promise<Date>, syncMs = SHARED_CLOCK_SYNC_MS): Promise<SharedClock> {
     const clock = new SharedClock(reference);
     await clock.sync();
+    // A first reading that was slow (a cold connection) is taken for want of a better one: read again at once.
+    if (clock.offsetRoundTripMs > clock.maxRoundTripMs && clock.offsetRoundTripMs !== Infinity) await clock.sync();
     clock.timer = setInterval(() => void clock.sync(), syncMs);
     clock.timer.unref();
     return clock;
@@ -36,13 +48,22 @@ export class SharedClock implements Clock {
     return new Date(Date.now() + this.offsetMs);
   }
 
-  /** Reads the reference; the offset is taken at the middle of the round trip. */
+  /**
+   * Reads the reference; the offset is taken at the middle of the round trip. A reading that took
+   * longer than maxRoundTripMs, and longer than the one the offset comes from, is not taken (the last
+   * offset stands): its wait was not even on both sides. Under load the timer store's reading waits
+   * for a pooled connection, and the database reads its clock only once it has one, moments before
+   * the answer: a 2 s wait set the replica 1 s fast.
+   */
   async sync(): Promise<void> {
     try {
       const before = Date.now();
       const shared = (await this.reference()).getTime();
       const after = Date.now();
-      if (Number.isFinite(shared)) this.offsetMs = shared - (before + after) / 2;
+      const roundTripMs = after - before;
+      if (!Number.isFinite(shared) || roundTripMs > Math.max(this.maxRoundTripMs, this.offsetRoundTripMs)) return;
+      this.offsetMs = shared - (before + after) / 2;
+      this.offsetRoundTripMs = roundTripMs;
     } catch {
       // The store is unreachable for now: the last offset stands until the next reading.
     }
