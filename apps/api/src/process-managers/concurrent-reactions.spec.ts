@@ -108,6 +108,29 @@ describe('ConcurrentReactions', () => {
     await tick();
     expect(reactions.watermark).toBe(2n);
   });
+  it('leaves undone a reaction that failed for good, holding the watermark before it, and goes on with the others', async () => {
+    const { started, finish, react } = controlled();
+    const left: number[] = [];
+    const reactions = new ConcurrentReactions(
+      {
+        react,
+        keyOf,
+        leavesUndone: (error) => error instanceof Error && error.message === 'unknown',
+        onLeftUndone: (e) => left.push(Number(e.position)),
+      },
+      0n,
+    );
+    await reactions.offer(event(1, 'a'));
+    finish.get(1)!.reject(new Error('unknown'));
+    await tick();
+    await reactions.offer(event(2, 'b'));
+    finish.get(2)!.resolve();
+    await tick();
+    expect(started).toEqual([1, 2]);
+    expect(left).toEqual([1]);
+    expect(reactions.watermark).toBe(0n);
+    await expect(reactions.settle()).resolves.toBe(0n);
+  });
   it('never counts a reaction done that was skipped because another key failed (issue 13: lost credits)', async () => {
     const { started, finish, react } = controlled();
     const reactions = new ConcurrentReactions({ react, keyOf }, 0n);

@@ -15,6 +15,14 @@ export interface ConcurrentReactionsOptions {
    * comes to `offer` (which would throw the failure): a quiet log must not leave a credit undone.
    */
   onFailure?: (error: unknown) => void;
+  /**
+   * A failure no retry here can mend (an event this Zan does not know: only a newer one can tell its
+   * reaction): the reaction is left undone, so the watermark waits before its event for good, and the
+   * other reactions go on instead of stopping behind it at every restart.
+   */
+  leavesUndone?: (error: unknown) => boolean;
+  /** Told of each reaction left undone (its event offered again after a restart is told again). */
+  onLeftUndone?: (event: StoredEvent, error: unknown) => void;
   /** Called when the watermark moves (read-your-writes waits on it). */
   onAdvance?: (watermark: bigint) => void;
 }
@@ -39,6 +47,11 @@ export class ConcurrentReactions {
   private readonly tails = new Map<string, Promise<void>>();
   private readonly running = new Set<Promise<void>>();
   private failure: { error: unknown } | undefined;
+  /**
+   * A reaction was left undone: the watermark stops before it until settle, so the events offered
+   * after it are not kept in `pending` (a stall of hours would otherwise keep every one of them).
+   */
+  private leftUndone = false;
   private mark: bigint | undefined;
 
   constructor(
@@ -64,7 +77,7 @@ export class ConcurrentReactions {
     this.throwIfFailed();
     const key = this.options.keyOf(event);
     const entry = { position: event.position, done: key === undefined };
-    this.pending.push(entry);
+    if (!this.leftUndone) this.pending.push(entry);
     if (key === undefined) return this.advance();
     while (this.running.size >= this.maxInFlight) {
       await Promise.race(this.running);
@@ -84,6 +97,10 @@ export class ConcurrentReactions {
         },
         (error: unknown) => {
           if (error === SKIPPED || this.failure) return;
+          if (this.options.leavesUndone?.(error)) {
+            this.leftUndone = true;
+            return this.options.onLeftUndone?.(event, error);
+          }
           this.failure = { error };
           this.options.onFailure?.(error);
         },
@@ -105,6 +122,7 @@ export class ConcurrentReactions {
     this.pending.length = 0;
     this.tails.clear();
     this.failure = undefined;
+    this.leftUndone = false;
     return this.mark;
   }
 

@@ -195,7 +195,8 @@ const reactionTo = (event: StoredEvent): Reaction<ZanEventType> | undefined =>
 /**
  * The ordering key of the reaction to `event`; undefined when nothing reacts to it. An event this Zan
  * does not know (a newer Zan's type or version) may need one it cannot tell: it has a reaction that
- * fails (reactTo), keyed by its stream, so the watermark waits before it and the rest goes on.
+ * fails (reactTo), keyed by its stream, which the process manager leaves undone (leavesUndone), so
+ * the watermark waits before it and the rest goes on.
  */
 export const reactionKey = (event: StoredEvent): string | undefined =>
   isKnownEvent(event) ? reactionTo(event)?.key(event.data as never) : `unknown:${event.streamId}`;

@@ -186,4 +186,46 @@ describe('CreditsProcessManager on an event it does not know (PostgreSQL)', () =
     expect(await credits.oldestInFlightSeconds()).toBeGreaterThan(0);
     expect(await store.eventStore.readStream(walletStream(author))).toEqual([]);
   });
+
+  it('goes on with every other credit behind an event it does not know', async () => {
+    const runner = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
+    const packets = new RedPacketStreams(runner);
+    const timers = new SqlTimerStore(store.sql, pgSchema);
+    await timers.migrate();
+    const expiries = new ExpiryScheduler(timers, packets, systemClock, { tickMs: 1_000_000 }, store.eventStore);
+    await credits?.onModuleDestroy();
+    credits = new CreditsProcessManager(
+      store.eventStore,
+      store.checkpoints,
+      new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig),
+      packets,
+      expiries,
+    );
+    await credits.onApplicationBootstrap();
+
+    // A newer Zan's event on one reader's wallet (as a replica of it writes it during a rolling upgrade)...
+    const stranger = `stranger-${randomUUID()}`;
+    await store.eventStore.append(walletStream(stranger), [event('WalletOpened', { userId: stranger, kind: 'individual' }, stranger)], 'no_stream');
+    const { position: unknown } = await store.eventStore.append(walletStream(stranger), [event('GiftSent', { amount: 500 }, stranger)], 0);
+    // ...and after it, a tip of another reader, which this Zan knows and owes a credit.
+    const reader = `reader-${randomUUID()}`;
+    const author = `author-${randomUUID()}`;
+    const tip = { tipId: randomUUID(), readerId: reader, authorId: author, articleId: 'a', amount: 300 };
+    await store.eventStore.append(
+      walletStream(reader),
+      [event('WalletOpened', { userId: reader, kind: 'individual' }, reader), event('TipPraised', tip, reader)],
+      'no_stream',
+    );
+
+    let received: StoredEvent[] = [];
+    for (let i = 0; i < 1000 && received.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      received = (await store.eventStore.readStream(walletStream(author))).filter((e) => e.type === 'TipReceived');
+    }
+    expect(received.map((e) => e.data)).toEqual([tip]);
+    // The checkpoint still waits before the event it does not know, for a Zan that knows it.
+    expect(credits.handledThrough).toBeLessThan(unknown);
+    const saved = await store.checkpoints.load(PROCESS_MANAGER_CHECKPOINTS.credits);
+    expect(saved === undefined || saved < unknown).toBe(true);
+  });
 });

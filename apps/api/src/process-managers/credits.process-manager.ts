@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
-import type { StoredEvent } from '@zan/contracts';
+import { UnknownEventType, type StoredEvent } from '@zan/contracts';
 import {
   CHECKPOINT_STORE,
   type CheckpointStore,
@@ -130,6 +130,9 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
         react: (event) => this.handle(event),
         keyOf: reactionKey,
         onFailure: (error) => this.subscription?.restart(error),
+        // An event this Zan does not know waits for a Zan that does; every other credit goes on.
+        leavesUndone: (error) => error instanceof UnknownEventType,
+        onLeftUndone: (_, error) => this.logger.error(`credit left undone: ${String(error)}`),
         onAdvance: () => this.handledListeners.forEach((listener) => listener()),
       },
       after,
