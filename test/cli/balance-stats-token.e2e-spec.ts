@@ -173,6 +173,7 @@ describe('zan balance, stats and token (PostgreSQL)', () => {
       'projections status',
       'kafka',
       'kafka migrate-topics',
+      'kafka accept-partitions',
       'audit',
       'balance',
       'stats',

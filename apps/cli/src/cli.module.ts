@@ -7,7 +7,7 @@ import { CommanderRoot } from './core/commander-root';
 import { EventsCommand } from './events/events.command';
 import { ExportEventsCommand } from './events/export.command';
 import { ReplayEventsCommand } from './events/replay.command';
-import { KafkaCommand, MigrateTopicsCommand } from './kafka/kafka.command';
+import { AcceptPartitionsCommand, KafkaCommand, MigrateTopicsCommand } from './kafka/kafka.command';
 import { ProcessManagersCommand, RedriveProcessManagerCommand } from './process-managers/process-managers.command';
 import { ProjectionsCommand, ProjectionsStatusCommand, RebuildProjectionsCommand } from './projections/projections.command';
 import { StatsCommand } from './stats/stats.command';
@@ -29,6 +29,7 @@ export class CliModule {
         ReplayEventsCommand,
         KafkaCommand,
         MigrateTopicsCommand,
+        AcceptPartitionsCommand,
         ProjectionsCommand,
         RebuildProjectionsCommand,
         ProjectionsStatusCommand,

@@ -28,7 +28,14 @@ export class RelayObservability implements OnModuleInit {
       Number((await this.lag()).positions),
     );
     metrics.gauge('zan_relay_lag_events', `Events stored but not yet published (counted up to ${LAG_COUNT_LIMIT})`, async () => (await this.lag()).events);
+    metrics.gauge(
+      'zan_relay_refusing',
+      'The relay refuses to publish (1) because a topic has other partitions than its history was published with (docs/operations.md); else 0',
+      () => (relay.refusal ? 1 : 0),
+    );
     this.checks.add('relay', async () => {
+      // Down until an operator acts: a standby that could not start as leader says so too.
+      if (relay.refusal) throw relay.refusal;
       // A standby is healthy: it publishes nothing until it is elected.
       if (!relay.leading) return { role: 'standby' };
       const lag = await relay.lag();

@@ -1,7 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { EVENT_CATEGORIES, type StoredEvent } from '@zan/contracts';
 import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, type EventStore, type Subscription, subscribeResiliently } from '@zan/event-store';
-import { EVENT_BUS, type EventBus, type EventPublisher, type OutgoingEvent, categoryOf } from '@zan/messaging';
+import {
+  EVENT_BUS,
+  PartitionsChanged,
+  type EventBus,
+  type EventPublisher,
+  type OutgoingEvent,
+  categoryOf,
+  partitionsChangedIn,
+  relayPartitionsName,
+} from '@zan/messaging';
 import {
   type Campaign,
   InProcessLeaderElection,
@@ -69,6 +78,8 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   private rewinding = false;
   private topicsCheckedAt = 0;
   published = 0;
+  /** Set while the relay refuses to publish because a topic's partitions changed (see keptPartitions); cleared by a publish. */
+  refusal?: PartitionsChanged;
   /** Position of the last event published and checkpointed. */
   publishedThrough = 0n;
 
@@ -114,7 +125,7 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
       checkpoint = undefined;
     }
     await this.bus.ensureTopics(EVENT_CATEGORIES);
-    this.publisher = this.bus.publisher();
+    this.publisher = this.bus.publisher({ partitions: await this.keptPartitions(checkpoint) });
     this.lastQueued = checkpoint ?? 0n;
     this.publishedThrough = checkpoint ?? 0n;
     this.logger.log(`relaying from position ${checkpoint ?? 'start'}`);
@@ -125,6 +136,36 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
       onEvent: (event) => this.enqueue(event),
       onRetry: (error, attempt) => this.logger.warn(`event store subscription failed (attempt ${attempt}), restarting: ${String(error)}`),
     });
+  }
+
+  /**
+   * The partitions each topic's history was published with: recorded when nothing was published yet
+   * (a new deployment, or publishing from the start), else read back. A topic that has others now (an
+   * operator added partitions) is refused, here and by the publisher if it changes while the relay
+   * runs: a stream's next events would go to another partition than its earlier ones (PartitionsChanged).
+   * A checkpoint kept from before this record existed records the topics as they are.
+   */
+  private async keptPartitions(checkpoint: bigint | undefined): Promise<Map<string, number> | undefined> {
+    if (!this.options.durableCheckpoint) return undefined;
+    const now = await this.bus.partitions(EVENT_CATEGORIES);
+    if (!now) return undefined;
+    const kept = new Map<string, number>();
+    for (const [category, count] of now) {
+      const name = relayPartitionsName(this.options.checkpointName, category);
+      const recorded = checkpoint ? await this.checkpoints.load(name) : undefined;
+      if (recorded === undefined) {
+        // Not recorded (the checkpoint store refuses writes for now): this term's publisher still holds
+        // the count, and the next start records it.
+        await this.checkpoints.save(name, BigInt(count)).catch((error) => this.logger.warn(`recording ${name} failed: ${String(error)}`));
+      } else if (recorded !== BigInt(count)) {
+        this.refusal = new PartitionsChanged(this.bus.topicFor(category), Number(recorded), count);
+        this.logger.error(this.refusal.message);
+        throw this.refusal;
+      }
+      kept.set(category, count);
+    }
+    this.refusal = undefined;
+    return kept;
   }
 
   /** Stops reading, publishes what is buffered and saves the checkpoint. */
@@ -205,12 +246,16 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
                 this.buffer = [...batch, ...this.buffer];
                 throw error;
               }
-              this.logger.warn(`publish failed (attempt ${attempt}): ${String(error)}`);
+              // Partitions added while running: refused until an operator acts (docs/operations.md).
+              this.refusal = partitionsChangedIn(error);
+              if (this.refusal) this.logger.error(`publish refused (attempt ${attempt}): ${this.refusal.message}`);
+              else this.logger.warn(`publish failed (attempt ${attempt}): ${String(error)}`);
               this.checkTopicsLost();
               await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
             }
           }
           if (this.rewinding) return;
+          this.refusal = undefined;
           this.published += batch.length;
           for (const item of batch) {
             this.spans.get(item)?.end();

@@ -60,6 +60,44 @@ export interface EventPublisher {
   close(): Promise<void>;
 }
 
+/** How a publisher holds the topics it writes to. */
+export interface PublisherOptions {
+  /**
+   * The partitions, by category, that each topic's history was published with. A publish to such a
+   * topic that has another number of partitions now fails with PartitionsChanged and writes nothing.
+   */
+  partitions?: ReadonlyMap<string, number>;
+}
+
+/**
+ * A topic has other partitions than its history was published with (an operator added some). Events
+ * are keyed by stream id, so a stream's next events would land on another partition than its earlier
+ * ones, and a consumer that reads the new partition first (a projector behind on the old one) would
+ * apply a later revision first and then drop the earlier ones as already applied: money gone from a
+ * read model, and from every subscriber that dedupes on (subject, sequence).
+ */
+export class PartitionsChanged extends Error {
+  override readonly name = 'PartitionsChanged';
+  constructor(
+    readonly topic: string,
+    readonly published: number,
+    readonly now: number,
+  ) {
+    super(
+      `${topic} was published with ${published} partition(s) and now has ${now}: a stream's next events would go to another partition than ` +
+        `its earlier ones, and consumers could apply them out of order and drop the earlier ones as duplicates. Not publishing. Stop the ` +
+        `relay, let every consumer group catch up (lag 0), then run \`zan kafka accept-partitions --yes\` and start the relay ` +
+        `(docs/operations.md, "Adding partitions to a topic")`,
+    );
+  }
+}
+
+/** The PartitionsChanged error inside `error` (a Kafka client wraps what a partitioner throws), if any. */
+export const partitionsChangedIn = (error: unknown): PartitionsChanged | undefined => {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof PartitionsChanged) return e;
+  return undefined;
+};
+
 export interface RetryBackoff {
   /** Wait before the first redelivery; doubled on each further failure of the same message. */
   initialMs: number;
@@ -107,7 +145,7 @@ export interface EventConsumer {
 }
 
 export interface EventBus {
-  publisher(): EventPublisher;
+  publisher(options?: PublisherOptions): EventPublisher;
   consumer(options: ConsumerOptions): EventConsumer;
   /** Creates the categories' topics when missing; safe to call again and from several processes. */
   ensureTopics(categories: string[]): Promise<void>;
@@ -118,6 +156,8 @@ export interface EventBus {
    * ensureTopics creates them again. Always false for a bus whose log lives in memory.
    */
   topicsLost(categories: string[]): Promise<boolean>;
+  /** The partitions of the categories' topics now, by category; undefined for a bus without partitions (in-process). */
+  partitions(categories: string[]): Promise<Map<string, number> | undefined>;
   topicFor(category: string): string;
   /** Resolves when the bus can be reached (a broker answers); rejects otherwise. For health checks. */
   ping(): Promise<void>;
@@ -131,6 +171,12 @@ export const EVENT_BUS = Symbol('EVENT_BUS');
 
 /** The checkpoint (and leader-election) name of the relay that publishes to the topics of a prefix. */
 export const relayCheckpointName = (topicPrefix: string): string => `relay:kafka:${topicPrefix}`;
+
+/**
+ * Where the relay of `checkpointName` records, in the checkpoint store, how many partitions a
+ * category's topic had when it first published to it (the number is stored as the checkpoint's value).
+ */
+export const relayPartitionsName = (checkpointName: string, category: string): string => `${checkpointName}:partitions:${category}`;
 
 export const DEFAULT_RETRY_BACKOFF: RetryBackoff = { initialMs: 200, maxMs: 5000 };
 

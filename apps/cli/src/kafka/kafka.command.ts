@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { Command, CommandRunner, Help, Option, SubCommand } from 'nest-commander';
 import { EVENT_CATEGORIES } from '@zan/contracts';
-import { relayCheckpointName, topicName } from '@zan/messaging';
+import { relayCheckpointName, relayPartitionsName, topicName } from '@zan/messaging';
 import { Backends } from '../core/backends';
 import { CLI_IO, type CliIo, note } from '../core/cli-io';
 import { BackendUnreachable, UsageError } from '../core/exit-codes';
@@ -79,14 +79,79 @@ Example (docs/operations.md, "Moving a v1 deployment to the v1.1 topics"):
   }
 }
 
+@SubCommand({
+  name: 'accept-partitions',
+  description:
+    'Record the partitions the event topics have now as those the relay publishes with, after partitions were added to a topic (the relay refuses to publish until then). Stop the relays and let every consumer group catch up (lag 0) first',
+})
+export class AcceptPartitionsCommand extends CommandRunner {
+  constructor(
+    private readonly backends: Backends,
+    @Inject(CLI_IO) private readonly io: CliIo,
+  ) {
+    super();
+  }
+
+  async run(_params: string[], flags: MigrateFlags): Promise<void> {
+    const config = this.backends.config();
+    if (!config.kafka) throw new UsageError('KAFKA_BROKERS is not set: without Kafka there are no partitions to accept');
+    const prefix = config.kafka.topicPrefix;
+    const checkpoints = await this.backends.checkpoints();
+    const admin = new Kafka({ clientId: 'zan-cli', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();
+    try {
+      await admin.connect().catch((error: unknown) => {
+        throw new BackendUnreachable(`cannot reach Kafka (${config.kafka!.brokers.join(',')}): ${(error as Error).message}`, error);
+      });
+      const existing = new Set(await admin.listTopics());
+      const categories = EVENT_CATEGORIES.filter((category) => existing.has(topicName(prefix, category)));
+      const { topics } = categories.length > 0 ? await admin.fetchTopicMetadata({ topics: categories.map((c) => topicName(prefix, c)) }) : { topics: [] };
+      const changes: Array<{ name: string; topic: string; recorded: bigint | undefined; now: number }> = [];
+      for (const category of categories) {
+        const topic = topicName(prefix, category);
+        const name = relayPartitionsName(relayCheckpointName(prefix), category);
+        const now = topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+        const recorded = await checkpoints.load(name);
+        if (recorded !== BigInt(now)) changes.push({ name, topic, recorded, now });
+      }
+      if (changes.length === 0) {
+        this.io.stdout.write('zan: every event topic has the partitions the relay publishes with: nothing to accept\n');
+        return;
+      }
+      const plan = changes.map(({ topic, recorded, now }) => `${topic}: ${recorded ?? 'unrecorded'} -> ${now} partitions`).join('; ');
+      if (!flags.yes)
+        throw new UsageError(
+          `accept-partitions would record ${plan}; stop the relays, let every consumer group (projector, webhooks, subscribers) reach lag 0, then run it again with --yes (docs/operations.md)`,
+        );
+      for (const { name, now } of changes) await checkpoints.save(name, BigInt(now));
+      this.io.stdout.write(`zan: recorded ${plan}\n`);
+      note(this.io, 'next: start the relay; a stream may now go to another partition than its earlier events, which every consumer has already read');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  @Option({ flags: '--yes', description: 'do it (without it: say what would be recorded, change nothing, exit 2)' })
+  parseYes(): boolean {
+    return true;
+  }
+
+  @Help('after')
+  examples(): string {
+    return `
+Example (docs/operations.md, "Adding partitions to a topic"):
+  zan kafka accept-partitions          # what it would record
+  zan kafka accept-partitions --yes`;
+  }
+}
+
 @Command({
   name: 'kafka',
   description: "Operate Zan's Kafka topics",
-  subCommands: [MigrateTopicsCommand],
+  subCommands: [MigrateTopicsCommand, AcceptPartitionsCommand],
 })
 export class KafkaCommand extends CommandRunner {
   async run(): Promise<void> {
     this.command.outputHelp({ error: true });
-    throw new UsageError('kafka: name a command (migrate-topics)');
+    throw new UsageError('kafka: name a command (migrate-topics, accept-partitions)');
   }
 }

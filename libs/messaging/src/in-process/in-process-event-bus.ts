@@ -74,6 +74,11 @@ export class InProcessEventBus implements EventBus {
     return false;
   }
 
+  /** One log per topic: no partitions, so no stream ever moves. */
+  async partitions(): Promise<undefined> {
+    return undefined;
+  }
+
   publisher(): EventPublisher {
     const publisher = new InProcessPublisher(this, () => this.publishers.delete(publisher));
     this.publishers.add(publisher);

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import type { ConsumerOptions, EventBus, EventConsumer, EventPublisher } from '../event-bus.port';
+import type { ConsumerOptions, EventBus, EventConsumer, EventPublisher, PublisherOptions } from '../event-bus.port';
 import { KafkaEventConsumer } from './consumer';
 import { kafkajsLogs } from './logging';
 import { KafkaEventPublisher } from './publisher';
@@ -75,9 +75,18 @@ export class KafkaEventBus implements EventBus {
     return this.topics.lost(categories.map((c) => this.topics.nameOf(c)));
   }
 
-  publisher(): EventPublisher {
-    const publisher = new KafkaEventPublisher(this.kafka, this.topics, this.config.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS, () =>
-      this.publishers.delete(publisher),
+  async partitions(categories: string[]): Promise<Map<string, number>> {
+    return this.topics.partitionCounts(categories);
+  }
+
+  publisher(options: PublisherOptions = {}): EventPublisher {
+    const partitions = options.partitions && new Map([...options.partitions].map(([category, count]) => [this.topics.nameOf(category), count]));
+    const publisher = new KafkaEventPublisher(
+      this.kafka,
+      this.topics,
+      this.config.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
+      () => this.publishers.delete(publisher),
+      partitions,
     );
     this.publishers.add(publisher);
     return publisher;

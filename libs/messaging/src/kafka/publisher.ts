@@ -1,6 +1,6 @@
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { Partitioners, type ICustomPartitioner, type Kafka, type Message, type Producer } from 'kafkajs';
 import { encodeEvent } from '../cloud-events';
-import type { EventPublisher, OutgoingEvent, OutgoingRecord } from '../event-bus.port';
+import { PartitionsChanged, partitionsChangedIn, type EventPublisher, type OutgoingEvent, type OutgoingRecord } from '../event-bus.port';
 import type { KafkaTopics } from './topics';
 
 /** Publishes with acks from every in-sync replica, creating a topic the first time it is written. */
@@ -14,6 +14,8 @@ export class KafkaEventPublisher implements EventPublisher {
     private readonly topics: KafkaTopics,
     private readonly sendTimeoutMs: number,
     private readonly onClose: () => void,
+    /** By topic, the partitions its history was published with (see PublisherOptions). */
+    private readonly partitions?: ReadonlyMap<string, number>,
   ) {
     this.producer = this.newProducer();
   }
@@ -82,7 +84,7 @@ export class KafkaEventPublisher implements EventPublisher {
       });
     } catch (error) {
       await this.replaceProducer(producer);
-      throw error;
+      throw partitionsChangedIn(error) ?? error;
     }
   }
 
@@ -104,7 +106,7 @@ export class KafkaEventPublisher implements EventPublisher {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // murmur2 on the key, as the Java client does, so every client agrees on a stream's partition.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: this.partitions ? keepingPartitions(this.partitions) : Partitioners.DefaultPartitioner,
     });
   }
 
@@ -128,6 +130,25 @@ export class KafkaEventPublisher implements EventPublisher {
     return this.connected;
   }
 }
+
+/**
+ * The default partitioner, refusing a topic whose partitions are not those its history was published
+ * with. kafkajs partitions every message of a send before it writes any, on the partitions its metadata
+ * knows (refreshed every 5 minutes, and when a send names a new topic): the send fails whole, and
+ * nothing reaches a partition the stream was not on.
+ */
+const keepingPartitions =
+  (expected: ReadonlyMap<string, number>): ICustomPartitioner =>
+  () => {
+    const partition = Partitioners.DefaultPartitioner();
+    return (args) => {
+      const published = expected.get(args.topic);
+      if (published !== undefined && args.partitionMetadata.length !== published) {
+        throw new PartitionsChanged(args.topic, published, args.partitionMetadata.length);
+      }
+      return partition(args);
+    };
+  };
 
 export class PublishTimedOut extends Error {
   constructor(ms: number) {

@@ -75,6 +75,13 @@ export class KafkaTopics {
     return true;
   }
 
+  /** The partitions of the categories' topics now, by category (a topic that does not exist has 0). */
+  async partitionCounts(categories: string[]): Promise<Map<string, number>> {
+    const admin = await this.adminClient();
+    const { topics } = await admin.fetchTopicMetadata({ topics: categories.map((c) => this.nameOf(c)) });
+    return new Map(categories.map((c) => [c, topics.find((t) => t.name === this.nameOf(c))?.partitions.length ?? 0]));
+  }
+
   adminClient(): Promise<Admin> {
     if (!this.admin) {
       const admin = this.kafka.admin();
