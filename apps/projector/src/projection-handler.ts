@@ -76,6 +76,8 @@ export interface ProjectionHandlerOptions {
 export class ProjectionHandler {
   applied = 0;
   duplicates = 0;
+  /** The highest global position delivered to this handler (applied or already applied). */
+  highestPosition = 0n;
   deadLettered = 0;
   undecodable = 0;
   private readonly attempts = new Map<string, number>();
@@ -148,6 +150,7 @@ export class ProjectionHandler {
   }
 
   private counted(delivery: DeliveredEvent, fresh: boolean): void {
+    if (delivery.event.position > this.highestPosition) this.highestPosition = delivery.event.position;
     if (fresh) this.applied++;
     else this.duplicates++;
     if (this.attempts.size > 0) this.attempts.delete(attemptKey(delivery.raw));

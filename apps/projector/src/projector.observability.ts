@@ -7,6 +7,7 @@ import { PROJECTOR_OPTIONS, type ProjectorOptions, ProjectorService } from './pr
 
 /** How often the watermark is read to notice read models lost between probes. */
 const WATERMARK_WATCH_MS = 5_000;
+const DEFAULT_HOLE_AFTER_MS = 30_000;
 
 /** The projector's metrics and readiness: events applied, dead letters, and its lag behind Kafka. */
 @Injectable()
@@ -16,6 +17,10 @@ export class ProjectorObservability implements OnModuleInit, OnModuleDestroy {
   private highest = 0n;
   private lossLogged = false;
   private watch?: NodeJS.Timeout;
+  /** The watermark seen stuck behind applied events with nothing left to read, and since when. */
+  private stuck?: { watermark: bigint; since: number };
+  /** Set once the read models are known to miss events (see watchForHole); cleared when the watermark moves. */
+  private hole?: string;
 
   constructor(
     private readonly projector: ProjectorService,
@@ -49,6 +54,35 @@ export class ProjectorObservability implements OnModuleInit, OnModuleDestroy {
     throw new Error(message);
   }
 
+  /**
+   * Events this projector will never be given: the watermark stays below a position it applied, and
+   * the group has nothing left to read on any partition, for holeAfterMs. The chain of positions is
+   * broken for good: the group's offsets were moved past unread messages (reset to latest, to a time)
+   * or the topics deleted them before they were read (retention lowered, a topic recreated). Balances
+   * lack those events and `?after=` beyond the watermark answers 503; only a rebuild from the event
+   * store mends them. (While another projector of the group is behind or dead, the lag is not 0.)
+   */
+  private async watchForHole(): Promise<void> {
+    const watermark = await this.store.watermark();
+    const ahead = this.projector.highestPosition;
+    if (ahead <= watermark || (await this.lag()) > 0) {
+      this.stuck = undefined;
+      this.hole = undefined;
+      return;
+    }
+    if (this.stuck?.watermark !== watermark) {
+      this.stuck = { watermark, since: Date.now() };
+      this.hole = undefined;
+      return;
+    }
+    if (this.hole || Date.now() - this.stuck.since < (this.options.holeAfterMs ?? DEFAULT_HOLE_AFTER_MS)) return;
+    this.hole =
+      `the read models miss events: their watermark stays at ${watermark} while events through ${ahead} are applied and group ` +
+      `${this.options.groupId} has nothing left to read (its offsets were moved past unread messages, or the topics deleted them ` +
+      `before they were read); balances lack those events and ?after= beyond ${watermark} answers 503; rebuild them (zan projections rebuild)`;
+    this.logger.error(this.hole);
+  }
+
   onModuleInit(): void {
     const { projector, metrics } = this;
     metrics.counterOf('zan_projector_events_applied_total', 'Events applied to the read models', () => projector.applied);
@@ -62,12 +96,19 @@ export class ProjectorObservability implements OnModuleInit, OnModuleDestroy {
     metrics.gauge('zan_projector_watermark_position', 'Every event up to this global position is applied to the read models', async () =>
       Number(await this.store.watermark()),
     );
-    this.checks.add('projector', async () => ({
-      group: this.options.groupId,
-      lagMessages: await this.lag(),
-      watermark: (await this.watermark()).toString(),
-    }));
-    this.watch = setInterval(() => void this.watermark().catch(() => undefined), WATERMARK_WATCH_MS);
+    this.checks.add('projector', async () => {
+      if (this.hole) throw new Error(this.hole);
+      return {
+        group: this.options.groupId,
+        lagMessages: await this.lag(),
+        watermark: (await this.watermark()).toString(),
+      };
+    });
+    const every = Math.min(WATERMARK_WATCH_MS, this.options.holeAfterMs ?? DEFAULT_HOLE_AFTER_MS);
+    this.watch = setInterval(() => {
+      void this.watermark().catch(() => undefined);
+      void this.watchForHole().catch(() => undefined);
+    }, every);
     this.watch.unref();
   }
 

@@ -14,6 +14,11 @@ export interface ProjectorOptions {
   retryBackoff?: RetryBackoff;
   /** Events applied per Redis round trip at most (default 500). */
   maxBatchSize?: number;
+  /**
+   * How long the watermark may stay behind what this projector applied while the group has nothing
+   * left to read, before the read models are said to miss events (default 30 s; see ProjectorObservability).
+   */
+  holeAfterMs?: number;
 }
 
 /**
@@ -43,6 +48,11 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
   /** Deliveries that were already applied (redeliveries, re-sends). */
   get skipped(): number {
     return this.handler?.duplicates ?? 0;
+  }
+
+  /** The highest global position this projector was delivered since start (0n before the first). */
+  get highestPosition(): bigint {
+    return this.handler?.highestPosition ?? 0n;
   }
 
   /** Messages sent to the dead-letter topic (undecodable, or failing maxAttempts times). */
