@@ -77,6 +77,8 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Set while the term is cut short to publish everything again (see republishFromStart): nothing more is published. */
   private rewinding = false;
   private topicsCheckedAt = 0;
+  /** The partitions of the topics this term publishes to, by category (see keptPartitions). */
+  private kept?: Map<string, number>;
   published = 0;
   /** Set while the relay refuses to publish because a topic's partitions changed (see keptPartitions); cleared by a publish. */
   refusal?: PartitionsChanged;
@@ -117,15 +119,21 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     let checkpoint = await this.loadCheckpoint();
     // Brokers that lost their data (a new cluster) or deleted topics hold none of what the checkpoint
     // says was published: the event store is the outbox, so all of it is published again.
-    if (checkpoint !== undefined && checkpoint > 0n && this.options.durableCheckpoint && (await this.bus.topicsLost(EVENT_CATEGORIES))) {
+    if (
+      checkpoint !== undefined &&
+      checkpoint > 0n &&
+      this.options.durableCheckpoint &&
+      (await this.bus.topicsLost(EVENT_CATEGORIES, await this.recordedCategories()))
+    ) {
       this.logger.warn(
-        `the topics hold none of the events published through position ${checkpoint} (a new or wiped Kafka cluster?): publishing from the start`,
+        `the topics lost events published through position ${checkpoint} (a new or wiped Kafka cluster, or a topic deleted?): publishing from the start`,
       );
       await this.checkpoints.delete(this.options.checkpointName);
       checkpoint = undefined;
     }
     await this.bus.ensureTopics(EVENT_CATEGORIES);
-    this.publisher = this.bus.publisher({ partitions: await this.keptPartitions(checkpoint) });
+    this.kept = await this.keptPartitions(checkpoint);
+    this.publisher = this.bus.publisher({ partitions: this.kept });
     this.lastQueued = checkpoint ?? 0n;
     this.publishedThrough = checkpoint ?? 0n;
     this.logger.log(`relaying from position ${checkpoint ?? 'start'}`);
@@ -166,6 +174,16 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     this.refusal = undefined;
     return kept;
+  }
+
+  /** The categories whose topics held what was published before (their partitions are recorded). */
+  private async recordedCategories(): Promise<string[]> {
+    const recorded = await Promise.all(
+      EVENT_CATEGORIES.map(async (category) =>
+        (await this.checkpoints.load(relayPartitionsName(this.options.checkpointName, category))) === undefined ? [] : [category],
+      ),
+    );
+    return recorded.flat();
   }
 
   /** Stops reading, publishes what is buffered and saves the checkpoint. */
@@ -274,14 +292,15 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * After a failed publish, at most once a second: have the topics lost what was published (the
-   * brokers came back empty)? A publish to a topic that no longer exists fails until it is created
-   * again, and the events before the checkpoint would never reach the new topics: publish from the start.
+   * brokers came back empty, or one topic was deleted)? A publish to a topic that no longer exists
+   * fails until it is created again (publishing in order, the relay cannot go past it), and the events
+   * before the checkpoint would never reach the new topic: publish from the start.
    */
   private checkTopicsLost(): void {
     if (!this.options.durableCheckpoint || this.rewinding || Date.now() - this.topicsCheckedAt < 1000) return;
     this.topicsCheckedAt = Date.now();
     void this.bus
-      .topicsLost(EVENT_CATEGORIES)
+      .topicsLost(EVENT_CATEGORIES, this.kept ? [...this.kept.keys()] : [])
       .catch(() => false) // the brokers cannot be reached yet: the next failed publish asks again
       .then((lost) => (lost ? this.republishFromStart() : undefined))
       .catch((error) => this.logger.warn(`publishing from the start failed: ${String(error)}`));
@@ -296,7 +315,7 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.stopped || this.rewinding) return;
     this.rewinding = true;
     this.logger.warn(
-      `the topics lost every event published through position ${this.publishedThrough} (a new or wiped Kafka cluster?): publishing from the start`,
+      `the topics lost events published through position ${this.publishedThrough} (a new or wiped Kafka cluster, or a topic deleted?): publishing from the start`,
     );
     try {
       await this.subscription?.stop();

@@ -153,9 +153,11 @@ export interface EventBus {
    * Whether the categories' topics have lost everything published to them: not one of them holds a
    * message (each is missing or was never written), as after the brokers came back with their data
    * wiped (a new cluster) or the topics were deleted. Then forgets that they existed, so the next
-   * ensureTopics creates them again. Always false for a bus whose log lives in memory.
+   * ensureTopics creates them again. Also true when a topic of `published` (categories whose topics
+   * held what was published before) no longer exists: deleted by an operator, the others intact.
+   * Always false for a bus whose log lives in memory.
    */
-  topicsLost(categories: string[]): Promise<boolean>;
+  topicsLost(categories: string[], published?: string[]): Promise<boolean>;
   /** The partitions of the categories' topics now, by category; undefined for a bus without partitions (in-process). */
   partitions(categories: string[]): Promise<Map<string, number> | undefined>;
   topicFor(category: string): string;

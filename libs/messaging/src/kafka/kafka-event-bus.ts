@@ -71,8 +71,11 @@ export class KafkaEventBus implements EventBus {
     return this.topics.ensure(categories.map((c) => this.topics.nameOf(c)));
   }
 
-  topicsLost(categories: string[]): Promise<boolean> {
-    return this.topics.lost(categories.map((c) => this.topics.nameOf(c)));
+  topicsLost(categories: string[], published: string[] = []): Promise<boolean> {
+    return this.topics.lost(
+      categories.map((c) => this.topics.nameOf(c)),
+      published.map((c) => this.topics.nameOf(c)),
+    );
   }
 
   async partitions(categories: string[]): Promise<Map<string, number>> {

@@ -57,15 +57,17 @@ export class KafkaTopics {
 
   /**
    * True when not one of the topics holds a message: each is missing or was never written (brokers
-   * that came back with their data wiped are a new, empty cluster). The topics are then forgotten, so
+   * that came back with their data wiped are a new, empty cluster); or when one of `published` (topics
+   * that held what was published before) is missing: deleted alone. The topics are then forgotten, so
    * the next ensure creates the missing ones again instead of trusting that they exist, on a new admin
    * connection (kafkajs's keeps asking for the metadata of every topic it was asked about, and fails
    * while one of them is missing).
    */
-  async lost(topics: string[]): Promise<boolean> {
+  async lost(topics: string[], published: string[] = []): Promise<boolean> {
     const admin = await this.adminClient();
     const existing = new Set(await admin.listTopics());
-    for (const topic of topics) {
+    const deleted = published.some((topic) => !existing.has(topic));
+    for (const topic of deleted ? [] : topics) {
       if (!existing.has(topic)) continue;
       const offsets = await admin.fetchTopicOffsets(topic);
       if (offsets.some((p) => BigInt(p.high) > 0n)) return false;
@@ -78,7 +80,9 @@ export class KafkaTopics {
   /** The partitions of the categories' topics now, by category (a topic that does not exist has 0). */
   async partitionCounts(categories: string[]): Promise<Map<string, number>> {
     const admin = await this.adminClient();
-    const { topics } = await admin.fetchTopicMetadata({ topics: categories.map((c) => this.nameOf(c)) });
+    const existing = new Set(await admin.listTopics());
+    const names = categories.map((c) => this.nameOf(c)).filter((t) => existing.has(t));
+    const { topics } = names.length > 0 ? await admin.fetchTopicMetadata({ topics: names }) : { topics: [] };
     return new Map(categories.map((c) => [c, topics.find((t) => t.name === this.nameOf(c))?.partitions.length ?? 0]));
   }
 
