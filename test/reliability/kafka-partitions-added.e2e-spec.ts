@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
-import { Pool } from 'pg';
 import { walletStream, type WalletKind } from '@zan/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { KafkaEventBus, relayCheckpointName } from '@zan/messaging';
@@ -10,6 +9,7 @@ import { ProjectorService } from '../../apps/projector/src/projector.service';
 import { RelayService } from '../../apps/relay/src/relay.service';
 import { eventually } from '../support/eventually';
 import { isolation, testServers } from '../support/isolation';
+import { dropIsolation } from '../support/stacks';
 
 const PARTITIONS_AFTER = 4;
 /** Enough events before the wallet's on partition 0 that a consumer's first fetch (1 MB a partition) stops short of them. */
@@ -61,14 +61,7 @@ describe('partitions added to a live topic', () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     await readModels?.close();
     await store?.eventStore.close();
-    const pool = new Pool({ connectionString: databaseUrl, max: 1 });
-    await pool.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-    await pool.end();
-    const admin = new Kafka({ clientId: 'partitions-spec', brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${topicPrefix}.`));
-    if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
+    await dropIsolation({ pgSchema, redisPrefix, topicPrefix });
   });
 
   const newBus = () => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
-import { Pool } from 'pg';
 import { walletStream } from '@zan/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { KafkaEventBus, relayCheckpointName } from '@zan/messaging';
@@ -12,6 +11,7 @@ import { ProjectorService, type ProjectorOptions } from '../../apps/projector/sr
 import { RelayService } from '../../apps/relay/src/relay.service';
 import { eventually } from '../support/eventually';
 import { isolation, testServers } from '../support/isolation';
+import { dropIsolation } from '../support/stacks';
 
 const newEvent = (type: string, data: Record<string, unknown>) => ({
   id: randomUUID(),
@@ -49,14 +49,7 @@ describe('projector offsets moved past unread messages', () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     await readModels?.close();
     await store?.eventStore.close();
-    const pool = new Pool({ connectionString: databaseUrl, max: 1 });
-    await pool.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-    await pool.end();
-    const admin = new Kafka({ clientId: 'offsets-spec', brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${topicPrefix}.`));
-    if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
+    await dropIsolation({ pgSchema, redisPrefix, topicPrefix });
   });
 
   it('says the read models miss events and names the rebuild, instead of serving short balances as ready', async () => {

@@ -117,6 +117,19 @@ export const dropIsolated = async (env: Record<string, string>): Promise<void> =
 };
 
 /** Removes every Redis key under `prefix`, a page of SCAN at a time (UNLINK: freed in the background). */
+/** dropIsolated for a spec that made its own `isolation(...)` on the test servers (no env of its own). */
+export const dropIsolation = (iso: Pick<Isolation, 'pgSchema' | 'redisPrefix' | 'topicPrefix'>): Promise<void> => {
+  const { databaseUrl, redisUrl, kafkaBrokers } = testServers();
+  return dropIsolated({
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    ZAN_TOPIC_PREFIX: iso.topicPrefix,
+    ZAN_EVENT_STORE: databaseUrl,
+    ZAN_PG_SCHEMA: iso.pgSchema,
+    REDIS_URL: redisUrl,
+    ZAN_REDIS_PREFIX: iso.redisPrefix,
+  });
+};
+
 export const removeKeys = async (redis: Redis, prefix: string): Promise<void> => {
   let cursor = '0';
   do {

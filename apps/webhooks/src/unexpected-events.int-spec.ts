@@ -1,4 +1,3 @@
-import { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { walletStream, type StoredEvent } from '@zan/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
@@ -8,6 +7,7 @@ import { RedisWebhookStore, newEndpointSecret } from '@zan/webhooks';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { eventually } from '../../../test/support/eventually';
 import { isolation, testServers } from '../../../test/support/isolation';
+import { dropIsolation } from '../../../test/support/stacks';
 import { WebhookReceiver } from '../../../test/support/webhook-receiver';
 import { WebhooksService } from './webhooks.service';
 
@@ -42,14 +42,7 @@ describe('webhooks: messages on the topics that are not what Zan stored', () => 
     await bus.close();
     await store.close();
     await events.eventStore.close();
-    const pool = new Pool({ connectionString: databaseUrl, max: 1 });
-    await pool.query(`DROP SCHEMA IF EXISTS "${iso.pgSchema}" CASCADE`);
-    await pool.end();
-    const admin = kafka.admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${iso.topicPrefix}.`));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-    await admin.disconnect();
+    await dropIsolation(iso);
   });
 
   const funding = (userId: string, amount: number) => ({

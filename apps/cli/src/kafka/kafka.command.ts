@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { Command, CommandRunner, Help, Option, SubCommand } from 'nest-commander';
 import { EVENT_CATEGORIES } from '@zan/contracts';
 import { relayCheckpointName, relayPartitionsName, topicName } from '@zan/messaging';
@@ -14,6 +14,19 @@ const DELETE_TIMEOUT_MS = 30_000;
 interface MigrateFlags {
   yes?: boolean;
 }
+
+/** Runs `work` with an admin client of the brokers, disconnected after; brokers out of reach are BackendUnreachable. */
+const withKafkaAdmin = async (brokers: string[], work: (admin: Admin) => Promise<void>): Promise<void> => {
+  const admin = new Kafka({ clientId: 'zan-cli', brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();
+  try {
+    await admin.connect().catch((error: unknown) => {
+      throw new BackendUnreachable(`cannot reach Kafka (${brokers.join(',')}): ${(error as Error).message}`, error);
+    });
+    await work(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+};
 
 @SubCommand({
   name: 'migrate-topics',
@@ -35,11 +48,7 @@ export class MigrateTopicsCommand extends CommandRunner {
     const eventTopics = [...EVENT_CATEGORIES, ...RETIRED_CATEGORIES].map((category) => topicName(prefix, category));
     const checkpoint = relayCheckpointName(prefix);
     const checkpoints = await this.backends.checkpoints();
-    const admin = new Kafka({ clientId: 'zan-cli', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();
-    try {
-      await admin.connect().catch((error: unknown) => {
-        throw new BackendUnreachable(`cannot reach Kafka (${config.kafka!.brokers.join(',')}): ${(error as Error).message}`, error);
-      });
+    await withKafkaAdmin(config.kafka.brokers, async (admin) => {
       const present = (await admin.listTopics()).filter((topic) => eventTopics.includes(topic));
       const plan = `delete ${present.length > 0 ? present.join(', ') : 'no topic (none is there)'} and set the checkpoint ${checkpoint} (now ${(await checkpoints.load(checkpoint)) ?? 'unset'}) to 0`;
       if (!flags.yes)
@@ -60,9 +69,7 @@ export class MigrateTopicsCommand extends CommandRunner {
         this.io,
         'next: start the relay (it publishes every event again, to one topic per stream category); rebuild the read models (zan projections rebuild) and start the projectors; subscribers read again from the beginning and dedupe on ce_id',
       );
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    });
   }
 
   @Option({ flags: '--yes', description: 'do it (without it: say what would be done, change nothing, exit 2)' })
@@ -97,11 +104,7 @@ export class AcceptPartitionsCommand extends CommandRunner {
     if (!config.kafka) throw new UsageError('KAFKA_BROKERS is not set: without Kafka there are no partitions to accept');
     const prefix = config.kafka.topicPrefix;
     const checkpoints = await this.backends.checkpoints();
-    const admin = new Kafka({ clientId: 'zan-cli', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();
-    try {
-      await admin.connect().catch((error: unknown) => {
-        throw new BackendUnreachable(`cannot reach Kafka (${config.kafka!.brokers.join(',')}): ${(error as Error).message}`, error);
-      });
+    await withKafkaAdmin(config.kafka.brokers, async (admin) => {
       const existing = new Set(await admin.listTopics());
       const categories = EVENT_CATEGORIES.filter((category) => existing.has(topicName(prefix, category)));
       const { topics } = categories.length > 0 ? await admin.fetchTopicMetadata({ topics: categories.map((c) => topicName(prefix, c)) }) : { topics: [] };
@@ -125,9 +128,7 @@ export class AcceptPartitionsCommand extends CommandRunner {
       for (const { name, now } of changes) await checkpoints.save(name, BigInt(now));
       this.io.stdout.write(`zan: recorded ${plan}\n`);
       note(this.io, 'next: start the relay; a stream may now go to another partition than its earlier events, which every consumer has already read');
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    });
   }
 
   @Option({ flags: '--yes', description: 'do it (without it: say what would be recorded, change nothing, exit 2)' })
