@@ -23,6 +23,28 @@ class FailingEscrow extends RedPacketStreams {
   }
 }
 
+/** A credits process manager on `store`, started, its packets' streams `packetsOf` the runner (a failing escrow, or the real ones). */
+const startCredits = async <P extends RedPacketStreams>(
+  store: PostgresEventStore,
+  pgSchema: string,
+  packetsOf: (runner: CommandRunner) => P,
+): Promise<{ credits: CreditsProcessManager; packets: P; timers: SqlTimerStore }> => {
+  const runner = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
+  const packets = packetsOf(runner);
+  const timers = new SqlTimerStore(store.sql, pgSchema);
+  await timers.migrate();
+  const expiries = new ExpiryScheduler(timers, packets, systemClock, { tickMs: 1_000_000 }, store.eventStore);
+  const credits = new CreditsProcessManager(
+    store.eventStore,
+    store.checkpoints,
+    new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig),
+    packets,
+    expiries,
+  );
+  await credits.onApplicationBootstrap();
+  return { credits, packets, timers };
+};
+
 /**
  * A red packet's debit is stored (RedPacketSent on the sender's wallet) and its escrow keeps failing:
  * the credits process manager must never count the escrow done, never save a checkpoint past the
@@ -60,19 +82,9 @@ describe('CreditsProcessManager when the escrow fails after a red packet debit (
   });
 
   it('keeps the checkpoint before the debit while the escrow fails, then escrows once', async () => {
-    const runner = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
-    const packets = new FailingEscrow(runner);
-    const timers = new SqlTimerStore(store.sql, pgSchema);
-    await timers.migrate();
-    const expiries = new ExpiryScheduler(timers, packets, systemClock, { tickMs: 1_000_000 }, store.eventStore);
-    credits = new CreditsProcessManager(
-      store.eventStore,
-      store.checkpoints,
-      new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig),
-      packets,
-      expiries,
-    );
-    await credits.onApplicationBootstrap();
+    const started = await startCredits(store, pgSchema, (runner) => new FailingEscrow(runner));
+    credits = started.credits;
+    const { packets, timers } = started;
 
     const redPacketId = `rp-${randomUUID()}`;
     const sent: RedPacketSent = {
@@ -146,20 +158,8 @@ describe('CreditsProcessManager on an event it does not know (PostgreSQL)', () =
     ['a type', 'GiftSent', undefined],
     ['a version', 'TipPraised', 7],
   ])('never moves its checkpoint past %s it does not know, and says so', async (_, type, version) => {
-    const runner = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
-    const packets = new RedPacketStreams(runner);
-    const timers = new SqlTimerStore(store.sql, pgSchema);
-    await timers.migrate();
-    const expiries = new ExpiryScheduler(timers, packets, systemClock, { tickMs: 1_000_000 }, store.eventStore);
     await credits?.onModuleDestroy();
-    credits = new CreditsProcessManager(
-      store.eventStore,
-      store.checkpoints,
-      new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig),
-      packets,
-      expiries,
-    );
-    await credits.onApplicationBootstrap();
+    credits = (await startCredits(store, pgSchema, (runner) => new RedPacketStreams(runner))).credits;
 
     const reader = `reader-${randomUUID()}`;
     const author = `author-${randomUUID()}`;
@@ -188,20 +188,8 @@ describe('CreditsProcessManager on an event it does not know (PostgreSQL)', () =
   });
 
   it('goes on with every other credit behind an event it does not know', async () => {
-    const runner = new CommandRunner(store.eventStore, new CommandMetrics(new ZanMetrics()), systemClock);
-    const packets = new RedPacketStreams(runner);
-    const timers = new SqlTimerStore(store.sql, pgSchema);
-    await timers.migrate();
-    const expiries = new ExpiryScheduler(timers, packets, systemClock, { tickMs: 1_000_000 }, store.eventStore);
     await credits?.onModuleDestroy();
-    credits = new CreditsProcessManager(
-      store.eventStore,
-      store.checkpoints,
-      new WalletStreams(runner, { limits: DEFAULT_LIMITS } as ZanConfig),
-      packets,
-      expiries,
-    );
-    await credits.onApplicationBootstrap();
+    credits = (await startCredits(store, pgSchema, (runner) => new RedPacketStreams(runner))).credits;
 
     // A newer Zan's event on one reader's wallet (as a replica of it writes it during a rolling upgrade)...
     const stranger = `stranger-${randomUUID()}`;
