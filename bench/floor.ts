@@ -3,6 +3,7 @@
  * bench/cpu-per-tip.ts measures Zan, so that the two compare process by process.
  *
  *   node --require ./infra/register-ts.js bench/floor.ts     # TIPS=4000 CONNECTIONS=32 FLOOR_MODES=single,group
+ *   FLOOR_MODES=kept node --require ./infra/register-ts.js bench/floor.ts   # group commit keeping a payments engine's promises (bench/floor/kept.ts)
  *   FLOOR_MODES=claims,claims-records,claims-operable node --require ./infra/register-ts.js bench/floor.ts   # the hot packet (CLAIMERS=10000)
  *   FLOOR_MODES=orders-operable node --require ./infra/register-ts.js bench/floor.ts   # the flash sale: 10,000 buyers on 100 units
  *   CPU_PROF=1 node --require ./infra/register-ts.js bench/floor.ts   # + bench-<pid>.cpuprofile per process in bench/results/profiles/
@@ -12,7 +13,8 @@
  * tip; `group`: concurrent tips in one INSERT, as Zan group-commits), a relay producing them to Kafka
  * with kafkajs (acks=-1) and saving its position, a projector applying them to Redis with one
  * pipeline per batch. What they leave out (auth, validation, idempotency, balance checks, dedupe) is
- * in each file's header: this is below what a payments engine may do.
+ * in each file's header: this is below what a payments engine may do. Mode `kept` puts those back,
+ * still without a framework: bench/floor/kept.ts, and the relay's and projector's FLOOR_KEPT.
  *
  * Per mode: a warm-up, then TIPS tips over CONNECTIONS connections through the tip storm's load
  * generator (bench/lib/load.ts); the window closes when the relay and the projector have caught up.
@@ -29,7 +31,7 @@ import { migrate, PgSqlClient } from '@zan/event-store';
 import { isolation } from '../test/support/isolation';
 import { dropIsolated } from '../test/support/stacks';
 import { describeLoadAverage, openCpuWindow } from './lib/cpu-per-process';
-import { describeStatuses, runLoad } from './lib/load';
+import { describeStatuses, runLoad, type LoadRequest } from './lib/load';
 import { benchEnv, serversOf, type Servers } from './lib/servers';
 import { bearer, sleep, startScript, waitFor } from './lib/stack';
 import { TEST_JWT_SECRET } from '../test/support/tokens';
@@ -40,7 +42,8 @@ const TIPS = Number(process.env.TIPS ?? 4_000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
 const WARM_UP = 500;
 const PROFILE_DIR = join(__dirname, 'results', 'profiles');
-type Mode = 'single' | 'group' | 'claims' | 'claims-records' | 'claims-operable';
+type TipMode = 'single' | 'group' | 'kept';
+type Mode = TipMode | 'claims' | 'claims-records' | 'claims-operable';
 const MODES = (process.env.FLOOR_MODES ?? 'single,group').split(',') as Mode[];
 const CLAIMERS = Number(process.env.CLAIMERS ?? 10_000);
 /** The claim storm's: 200 connections, one packet of 20,000 fen in 100 shares. */
@@ -51,20 +54,67 @@ const HOT_AMOUNT = 20_000;
 const readers = Array.from({ length: 200 }, (_, i) => `reader${i}`);
 const authors = Array.from({ length: 20 }, (_, i) => `author${i}`);
 
-const tips = (url: string, amount: number) =>
+/** Mode `kept`: each reader's token, and the funds every reader starts with. */
+const readerTokens = new Map(readers.map((reader) => [reader, bearer(reader)]));
+const FUNDING = 10_000_000;
+let keys = 0;
+
+const tips = (url: string, amount: number, kept: boolean) =>
   runLoad({
     url,
     connections: CONNECTIONS,
     amount,
-    next: () => ({
-      method: 'POST',
-      path: '/v1/tips',
-      headers: {},
-      body: JSON.stringify({ readerId: readers[randomInt(readers.length)], authorId: authors[randomInt(authors.length)], amount: randomInt(500, 1_001) }),
-    }),
+    next: (): LoadRequest => {
+      const readerId = readers[randomInt(readers.length)]!;
+      const authorId = authors[randomInt(authors.length)]!;
+      // The tip storm's request (bench/scenarios/tip-storm.ts) where the floor keeps Zan's promises.
+      return kept
+        ? {
+            method: 'POST',
+            path: '/v1/tips',
+            headers: { authorization: readerTokens.get(readerId)!, 'idempotency-key': `floor-${++keys}` },
+            body: JSON.stringify({ authorId, articleId: `${authorId}-a${keys % 4}`, amount: randomInt(500, 1_001) }),
+          }
+        : { method: 'POST', path: '/v1/tips', headers: {}, body: JSON.stringify({ readerId, authorId, amount: randomInt(500, 1_001) }) };
+    },
   });
 
-async function runMode(servers: Servers, mode: 'single' | 'group'): Promise<string[]> {
+/**
+ * Mode `kept` keeps its promises, or the run fails: the store holds each reader's funding and two
+ * events per tip answered 201, and the read models hold every wallet's balance as the events say, the
+ * total funded and no fen more or less (nothing applied twice, nothing skipped).
+ */
+const keptCheck = async (pg: Client, redis: Redis, iso: ReturnType<typeof isolation>, tipped: number): Promise<string> => {
+  const { rows } = await pg.query<{ stream_id: string; balance: string }>(
+    `SELECT stream_id, sum(CASE WHEN type = 'TipPraised' THEN -1 ELSE 1 END * (data->>'amount')::bigint)::text AS balance
+     FROM "${iso.pgSchema}".events GROUP BY stream_id`,
+  );
+  const events = Number((await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${iso.pgSchema}".events`)).rows[0]!.n);
+  let total = 0;
+  const wrong: string[] = [];
+  for (const { stream_id: stream, balance } of rows) {
+    const projected = Number((await redis.hget(`${iso.redisPrefix}balance:${stream.slice('wallet-'.length)}`, 'available')) ?? 0);
+    const stored = Number(balance);
+    total += projected;
+    if (projected !== stored) wrong.push(`${stream}: ${projected} projected, ${stored} stored`);
+  }
+  const expected = { events: readers.length + 2 * tipped, total: readers.length * FUNDING };
+  if (events !== expected.events || total !== expected.total || wrong.length > 0) {
+    throw new Error(
+      `the kept floor broke a promise: ${events} events (${expected.events} expected), ${total} fen projected (${expected.total} funded); ${wrong.slice(0, 3).join('; ')}`,
+    );
+  }
+  return `kept: ${events} events stored for ${tipped} tips and ${readers.length} fundings; the read models hold every stream's balance and ${total} fen in all, as funded`;
+};
+
+const TIP_MODES: Record<TipMode, string> = {
+  single: 'one INSERT (one transaction) per tip',
+  group: 'group commit (one INSERT per group of concurrent tips)',
+  kept: "group commit keeping a payments engine's promises (token, key and record, validation, balance and revision, credit, dedupe and watermark)",
+};
+
+async function runMode(servers: Servers, mode: TipMode): Promise<string[]> {
+  const kept = mode === 'kept';
   const iso = isolation(`floor${mode}`);
   const topic = `${iso.topicPrefix}.tip`;
   const env = {
@@ -79,6 +129,8 @@ async function runMode(servers: Servers, mode: 'single' | 'group'): Promise<stri
     FLOOR_DATABASE_URL: servers.databaseUrl,
     FLOOR_SCHEMA: iso.pgSchema,
     FLOOR_GROUP: mode === 'group' ? '1' : '0',
+    FLOOR_KEPT: kept ? '1' : '0',
+    FLOOR_JWT_SECRET: TEST_JWT_SECRET,
     FLOOR_KAFKA_BROKERS: env.KAFKA_BROKERS,
     FLOOR_TOPIC: topic,
     FLOOR_REDIS_URL: servers.redisUrl,
@@ -94,6 +146,18 @@ async function runMode(servers: Servers, mode: 'single' | 'group'): Promise<stri
     await pg.connect();
     const sql = new PgSqlClient({ connectionString: servers.databaseUrl, poolSize: 1, applicationName: 'zan-floor-bench' });
     await migrate(sql, iso.pgSchema).finally(() => sql.close());
+    if (kept) {
+      await pg.query(
+        `CREATE TABLE "${iso.pgSchema}".floor_idempotency (scope text NOT NULL, key text NOT NULL, request_hash text NOT NULL, response text, PRIMARY KEY (scope, key))`,
+      );
+      // Every reader funded once (WalletFunded at revision 0), as the tip storm funds its readers.
+      await pg.query(
+        `INSERT INTO "${iso.pgSchema}".events (tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)
+         SELECT u.ord::int - 1, gen_random_uuid(), 'wallet-' || u.reader, 0, 'WalletFunded', 1, jsonb_build_object('userId', u.reader, 'amount', $2::bigint), '{}'::jsonb, now()
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(reader, ord)`,
+        [readers, FUNDING],
+      );
+    }
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
     const launch = async (name: string, ready: RegExp) => {
@@ -102,7 +166,7 @@ async function runMode(servers: Servers, mode: 'single' | 'group'): Promise<stri
       return app;
     };
     const [http, relay, projector] = await Promise.all([
-      launch('http', /listening on http:/),
+      launch(kept ? 'kept' : 'http', /listening on http:/),
       launch('relay', /relay running/),
       launch('projector', /projector joined/),
     ]);
@@ -122,22 +186,28 @@ async function runMode(servers: Servers, mode: 'single' | 'group'): Promise<stri
           );
           return BigInt(rows[0]!.relayed) >= BigInt(head.rows[0]!.head) && applied >= Number(rows[0]!.rows);
         },
-        300_000,
+        Number(process.env.FLOOR_QUIET_MS ?? 300_000),
         100,
-      );
-    await tips(url, WARM_UP);
+      ).catch((error: Error) => {
+        // What each process said, when it did not catch up.
+        throw new Error(`${error.message}\n${started.map((app) => app.output().slice(-2000)).join('\n')}`);
+      });
+    const warmUp = await tips(url, WARM_UP, kept);
+    if (warmUp.ok !== WARM_UP) throw new Error(`the warm-up answered ${describeStatuses(warmUp.byStatus)}`);
     await quiet();
     await sleep(500);
     const pids = { http: http.child.pid!, relay: relay.child.pid!, projector: projector.child.pid! };
     const window = await openCpuWindow(pg, redis, pids);
     if (process.env.CPU_PROF) for (const pid of Object.values(pids)) process.kill(pid, 'SIGUSR2');
     const loadAverage = describeLoadAverage();
-    const load = await tips(url, TIPS);
+    const load = await tips(url, TIPS, kept);
     await quiet();
     const cpu = await window.close(load.ok);
     const latency = spread(load.latencies);
+    const promises = kept ? [await keptCheck(pg, redis, iso, warmUp.ok + load.ok)] : [];
     return [
-      `floor, ${mode === 'group' ? 'group commit (one INSERT per group of concurrent tips)' : 'one INSERT (one transaction) per tip'}:`,
+      `floor, ${TIP_MODES[mode]}:`,
+      ...promises,
       `${load.ok} tips answered 2xx of ${TIPS} (${describeStatuses(load.byStatus)}) over ${CONNECTIONS} connections; window to quiet ${cpu.seconds.toFixed(1)} s; ${loadAverage} at the start`,
       `through HTTP: ${perSecond(load.ok, load.elapsedMs)} tips/s, p50 ${roundMs(latency.p50)} ms, p99 ${roundMs(latency.p99)} ms`,
       ...cpu.lines,
@@ -249,7 +319,7 @@ async function runClaimMode(servers: Servers, mode: keyof typeof CLAIM_MODES): P
 async function main(): Promise<void> {
   const servers = serversOf({ env: benchEnv() });
   for (const mode of MODES) {
-    const lines = mode in CLAIM_MODES ? await runClaimMode(servers, mode as keyof typeof CLAIM_MODES) : await runMode(servers, mode as 'single' | 'group');
+    const lines = mode in CLAIM_MODES ? await runClaimMode(servers, mode as keyof typeof CLAIM_MODES) : await runMode(servers, mode as TipMode);
     console.log(`${lines.join('\n')}\n`);
   }
 }

@@ -16,6 +16,7 @@ import { migrate, PgSqlClient } from '@zan/event-store';
 import { encodeEvent, KafkaEventBus } from '@zan/messaging';
 import { isolation } from '../../test/support/isolation';
 import { tipPraised } from '../lib/events';
+import { readThenAppend } from '../lib/read-then-append';
 import { timedLoop } from '../lib/stats';
 import type { Baseline } from '../lib/types';
 
@@ -268,5 +269,102 @@ export const redisPipeline = async (options: RedisPipelineOptions): Promise<Phys
   } finally {
     if (redis.status === 'ready') await removeKeys(redis, prefix);
     redis.disconnect();
+  }
+};
+
+export interface PgReadThenAppendOptions {
+  databaseUrl: string;
+  /** Writers, each on a connection of its own. */
+  writers: number;
+  /** Commands shared by the writers (read-then-append's fixed count). */
+  commands: number;
+  /** Fresh streams made for the phase, one event each, before the clock starts. */
+  streams: number;
+}
+
+/**
+ * The least a read-then-append with optimistic concurrency does on PostgreSQL, as the floor of the
+ * peer benchmark's shape: per command, one SELECT of the stream's events (data and metadata, parsed,
+ * as a handler that folds them needs) and one single-row INSERT at the next revision, autocommit, the
+ * table's unique (stream, revision) refusing a revision another writer took (read again and retry).
+ * Into a table made by Zan's own migration; no streams table, no NOTIFY, no group commit, no pool
+ * beyond a connection per writer, prepared statements. Same loop as the stores (readThenAppend).
+ */
+export const pgReadThenAppend = async (options: PgReadThenAppendOptions): Promise<PhysicalMeasure & { conflicts: number }> => {
+  const { writers } = options;
+  const schema = isolation(`pgrta${writers}`).pgSchema;
+  const admin = new PgSqlClient({ connectionString: options.databaseUrl, poolSize: 1, applicationName: 'zan-bench-baseline' });
+  const clients: Client[] = [];
+  try {
+    await migrate(admin, schema);
+    const table = `"${schema}".events`;
+    const read = { name: `bench-rta-read-${schema}`, text: `SELECT revision, data, metadata FROM ${table} WHERE stream_id = $1::text ORDER BY revision` };
+    const insert = {
+      name: `bench-rta-insert-${schema}`,
+      text: `INSERT INTO ${table} (tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)
+             VALUES (0, $1::uuid, $2::text, $3::bigint, $4::text, 1, $5::jsonb, $6::jsonb, now())`,
+    };
+    const pool = payloads();
+    const streams = Array.from({ length: options.streams }, (_, k) => `wallet-pgrta${writers}w${k}`);
+    for (const [k, stream] of streams.entries()) {
+      const p = pool[k % pool.length]!;
+      await admin.query(insert.text, [randomUUID(), stream, 0, p.type, p.data, p.metadata]);
+    }
+    for (let i = 0; i < writers; i++) {
+      const client = new Client({ connectionString: options.databaseUrl, application_name: 'zan-bench-baseline' });
+      client.on('error', () => undefined);
+      await client.connect();
+      clients.push(client);
+    }
+    const idle = [...clients];
+    const withClient = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
+      const client = idle.pop()!; // as many clients as writers: one is always free
+      try {
+        return await work(client);
+      } finally {
+        idle.push(client);
+      }
+    };
+    const result = await readThenAppend(
+      {
+        read: (stream) =>
+          withClient(async (client) => {
+            const { rows } = await client.query<{ revision: string }>({ ...read, values: [stream] });
+            return rows.length === 0 ? -1 : Number(rows[rows.length - 1]!.revision);
+          }),
+        append: (stream, revision, n) =>
+          withClient(async (client) => {
+            const p = pool[n % pool.length]!;
+            try {
+              await client.query({ ...insert, values: [randomUUID(), stream, revision + 1, p.type, p.data, p.metadata] });
+              return true;
+            } catch (error) {
+              if ((error as { code?: string }).code === '23505') return false; // unique_violation: the revision was taken
+              throw error;
+            }
+          }),
+      },
+      { writers, commands: options.commands, streams },
+    );
+    const {
+      rows: [stored],
+    } = await admin.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
+    if (Number(stored!.n) !== options.streams + result.appends) {
+      throw new Error(`raw read-then-append stored ${stored!.n} rows, ${options.streams + result.appends} expected`);
+    }
+    return {
+      key: `pg_rta_${writers}w`,
+      label: `raw PostgreSQL read-then-append (SELECT the stream, single-row INSERT at the next revision), ${writers} writer${writers === 1 ? '' : 's'}`,
+      value: result.appendsPerSecond,
+      unit: 'events/s',
+      conflicts: result.conflicts,
+      detail:
+        `${result.appends} commands over ${options.streams} streams in ${(result.elapsedMs / 1000).toFixed(1)} s; per command a SELECT of the stream's events ` +
+        `and a single-row INSERT at the next revision (unique (stream, revision) refusing a taken one: ${result.conflicts} retried); ${writers} connection(s)`,
+    };
+  } finally {
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    await admin.close();
   }
 };

@@ -30,21 +30,18 @@
  * no claimer-already-claimed check across restarts, no framework.
  */
 import { createHash, createSecretKey, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 import { drawShare } from '@zan/domain';
-import pino from 'pino';
 import { verifyBearerToken } from '../../apps/api/src/auth/bearer-token';
 import { parseJsonBody } from '../../apps/api/src/http/json-body';
-import { helmetHeaders } from '../../apps/api/src/http/secure-headers';
 import { canonical } from '../../apps/api/src/idempotency/idempotency.interceptor';
 import { isOrderBody } from '../../apps/api/src/orders/place-order/place-order.refusal';
-import { ZanMetrics } from '../../libs/platform/src/observability/metrics';
-import { requestLogging } from '../../libs/platform/src/observability/request-logging';
+import { operable, serve } from './serve';
 
 const schema = process.env.FLOOR_SCHEMA!;
 const records = process.env.FLOOR_CLAIM_RECORDS === '1';
-const operable = process.env.FLOOR_CLAIM_OPERABLE === '1';
+const operated = process.env.FLOOR_CLAIM_OPERABLE === '1';
 const orders = process.env.FLOOR_ORDERS === '1';
 const key = createSecretKey(Buffer.from(process.env.FLOOR_JWT_SECRET!));
 const rules = { maxLifetimeSeconds: 86_400, clockSkewSeconds: 5 };
@@ -225,35 +222,4 @@ const handle = (request: IncomingMessage, response: ServerResponse): void => {
   request.on('end', () => claim(packet!, userId, idempotencyKey, request.url!, response));
 };
 
-/** Zan's per-request layers around the claim (FLOOR_CLAIM_OPERABLE), in the order its hooks run. */
-const operated = (): ((request: IncomingMessage, response: ServerResponse) => void) => {
-  const secureHeaders = helmetHeaders();
-  const root = pino({ level: 'warn' });
-  const logged = requestLogging(() => root);
-  const metrics = new ZanMetrics();
-  return (request, response) => {
-    const started = process.hrtime.bigint();
-    response.once('finish', () => {
-      const labels = { method: request.method ?? 'POST', route: orders ? '/v1/orders' : '/v1/red-packets/:id/claims', status: String(response.statusCode) };
-      metrics.httpRequests.inc(labels);
-      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-    });
-    logged(request, response, () => {
-      for (const [name, value] of secureHeaders) response.setHeader(name, value);
-      handle(request, response);
-    });
-  };
-};
-
-const server = createServer(operable ? operated() : handle);
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  console.log(`listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
-});
-
-process.on('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-  void pool.end().finally(() => process.exit(0));
-});
+serve(operated ? operable(orders ? '/v1/orders' : '/v1/red-packets/:id/claims', handle) : handle, pool);

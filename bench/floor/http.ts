@@ -12,8 +12,9 @@
  * groups in flight), as Zan's group commit does; a tip is answered when its group has committed.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
+import { serve } from './serve';
 
 const schema = process.env.FLOOR_SCHEMA!;
 const grouped = process.env.FLOOR_GROUP === '1';
@@ -118,15 +119,4 @@ const handle = (request: IncomingMessage, response: ServerResponse): void => {
   });
 };
 
-const server = createServer(handle);
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  console.log(`listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
-});
-
-process.on('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-  void pool.end().finally(() => process.exit(0)); // exiting is all that is left to do
-});
+serve(handle, pool);

@@ -4,6 +4,10 @@
  * read late, never skipped), produces each event to Kafka with kafkajs (acks=-1, one batch of what it
  * read, keyed by stream), then saves its position (synchronous_commit off, as Zan's checkpoints).
  * Polls: at once after a full page, 5 ms after a short one (Zan's relay is woken by NOTIFY instead).
+ *
+ * FLOOR_KEPT=1 (mode `kept`): each message as a subscriber's contract wants it, CloudEvents in binary
+ * mode as Zan's relay sends them: the event's data as the value, and its id, type, source, subject
+ * (the stream), sequence (the stream revision, what consumers dedupe on) and time as ce_ headers.
  */
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Client } from 'pg';
@@ -11,15 +15,37 @@ import { Client } from 'pg';
 const schema = process.env.FLOOR_SCHEMA!;
 const topic = process.env.FLOOR_TOPIC!;
 const PAGE = 500;
+const kept = process.env.FLOOR_KEPT === '1';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Row {
   transaction_id: string;
   tx_index: number;
+  id: string;
   stream_id: string;
+  revision: string;
   type: string;
   data: string;
+  occurred_at: string;
 }
+
+const messageOf = (row: Row) =>
+  kept
+    ? {
+        key: row.stream_id,
+        value: row.data,
+        headers: {
+          ce_specversion: '1.0',
+          ce_id: row.id,
+          ce_type: row.type,
+          ce_source: 'zan',
+          ce_subject: row.stream_id,
+          ce_sequence: row.revision,
+          ce_time: row.occurred_at,
+          'content-type': 'application/json',
+        },
+      }
+    : { key: row.stream_id, value: `{"type":"${row.type}","data":${row.data}}` };
 
 async function main(): Promise<void> {
   const pg = new Client({ connectionString: process.env.FLOOR_DATABASE_URL, application_name: 'zan-floor-relay' });
@@ -36,7 +62,8 @@ async function main(): Promise<void> {
   await producer.connect();
   const read = {
     name: 'floor-read',
-    text: `SELECT e.transaction_id::text AS transaction_id, e.tx_index, e.stream_id, e.type, e.data::text AS data FROM "${schema}".events e
+    text: `SELECT e.transaction_id::text AS transaction_id, e.tx_index, e.id::text AS id, e.stream_id, e.revision::text AS revision, e.type, e.data::text AS data,
+                  ${kept ? `to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : `''`} AS occurred_at FROM "${schema}".events e
            WHERE (e.transaction_id, e.tx_index) > ($1::text::xid8, $2::int) AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
            ORDER BY e.transaction_id, e.tx_index LIMIT ${PAGE}`,
   };
@@ -55,7 +82,7 @@ async function main(): Promise<void> {
       await producer.send({
         topic,
         acks: -1,
-        messages: rows.map((row) => ({ key: row.stream_id, value: `{"type":"${row.type}","data":${row.data}}` })),
+        messages: rows.map(messageOf),
       });
       const last = rows[rows.length - 1]!;
       at = { transactionId: last.transaction_id, txIndex: last.tx_index };

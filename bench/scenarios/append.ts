@@ -2,7 +2,7 @@
  * Scenario 5, append: event-store appends/s through the EventStore port on the PostgreSQL adapter,
  * on one hot stream and on many streams, beside raw PostgreSQL inserts of the same rows; then a
  * command handler's read-then-append over 1,000 streams at 1, 8 and 32 writers, beside raw inserts
- * on as many connections and Emmett's PostgreSQL event store doing the same commands (issue 22).
+ * on as many connections, the same commands as bare SQL (the shape's floor) and Emmett's PostgreSQL event store doing the same commands (issue 22).
  *
  * Everything goes through the public `append`, so the figures are whatever the store does at this
  * commit (one transaction per append, or group commit when the store batches concurrent appends).
@@ -11,7 +11,7 @@ import { Client } from 'pg';
 import { createPostgresEventStore, type EventStore, type ExpectedRevision, WrongExpectedRevisionError } from '@zan/event-store';
 import { isolation } from '../../test/support/isolation';
 import { emmettVersion, startEmmett, type EmmettPeer } from '../baselines/emmett';
-import { asBaseline, pgInserts, type PgInsertOptions, type PhysicalMeasure } from '../baselines/physical';
+import { asBaseline, pgInserts, pgReadThenAppend, type PgInsertOptions, type PhysicalMeasure } from '../baselines/physical';
 import { payloadBytes, readerStream, tipPraised } from '../lib/events';
 import { readThenAppend, type ReadThenAppendResult } from '../lib/read-then-append';
 import { serversOf } from '../lib/servers';
@@ -174,7 +174,7 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
     // its own process and database, raw single-row inserts on as many connections as writers.
     const rtaCommands = Math.max(1_000, Math.round(RTA_COMMANDS * context.scale));
     emmett = await startEmmett({ databaseUrl, poolSize: EMMETT_POOL_SIZE });
-    const rta: { writers: number; zan: ReadThenAppendResult; emmett: ReadThenAppendResult; raw: PhysicalMeasure }[] = [];
+    const rta: { writers: number; zan: ReadThenAppendResult; emmett: ReadThenAppendResult; raw: PhysicalMeasure; floor: PhysicalMeasure }[] = [];
     for (const writers of RTA_WRITERS) {
       const streams = Array.from({ length: RTA_STREAMS }, (_, k) => readerStream(`rta${writers}w${k}`));
       await Promise.all(streams.map((stream, k) => store.append(stream, [tipPraised(`rta${writers}w${k}`, 'author0', 0)], 'no_stream')));
@@ -215,7 +215,10 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
       });
       context.log(`  Emmett: ${peer.result.appendsPerSecond} appends/s, ${peer.result.conflicts} conflicts`);
       const raw = await baseline(context, { databaseUrl, connections: writers, batchSize: 1, durationMs: baselineMs });
-      rta.push({ writers, zan, emmett: peer.result, raw });
+      // The floor of the command's shape: the same commands as bare SQL (a SELECT and a single-row INSERT).
+      const floor = await pgReadThenAppend({ databaseUrl, writers, commands: rtaCommands, streams: RTA_STREAMS });
+      context.log(`  baseline: ${floor.label}: ${floor.value} events/s`);
+      rta.push({ writers, zan, emmett: peer.result, raw, floor });
     }
 
     checks.push(...(await storedRowsCheck(databaseUrl, iso.pgSchema, counted)));
@@ -277,8 +280,9 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
       asBaseline(single1, 'append_hot_racing_per_s'),
       asBaseline(singlePool, 'append_many_per_s'),
       asBaseline(batched, 'append_many_per_s'),
-      ...rta.flatMap(({ writers, emmett: peer, raw }): Baseline[] => [
+      ...rta.flatMap(({ writers, emmett: peer, raw, floor }): Baseline[] => [
         { ...asBaseline(raw, rtaKey(writers)), key: `rta_${raw.key}` },
+        asBaseline(floor, rtaKey(writers)),
         {
           key: `emmett_rta_${writers}w`,
           label: `Emmett ${emmettVersion()} (PostgreSQL event store), the same read-then-append, ${writers} writer${writers === 1 ? '' : 's'}`,
@@ -316,7 +320,16 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
           )
           .join('; ') +
         '.',
-      ...[single1, singlePool, batched, ...rta.map((phase) => phase.raw)].map((measure) => `${measure.key}: ${measure.detail}`),
+      `the floor of those targets: the same commands as bare SQL (${rta.map(({ floor }) => floor.key).join(', ')}): ` +
+        rta
+          .map(
+            ({ writers, emmett: peer, raw, floor }) =>
+              `${writers} writer(s) ${floor.value}/s, ${ratioText(floor.value, raw.value)} raw single-row inserts and ${ratioText(floor.value, peer.appendsPerSecond)} Emmett` +
+              ` (Zan ${ratioText(rta.find((phase) => phase.writers === writers)!.zan.appendsPerSecond, floor.value)} of it)`,
+          )
+          .join('; ') +
+        '. Where the floor itself is under a target, no store that reads the stream and appends with optimistic concurrency meets it on this machine.',
+      ...[single1, singlePool, batched, ...rta.flatMap((phase) => [phase.raw, phase.floor])].map((measure) => `${measure.key}: ${measure.detail}`),
     );
     if (context.scale < 1)
       notes.push(`quick run (scale ${context.scale}): phases of ${phaseMs} ms, baselines of ${baselineMs} ms; figures are indicative only.`);
@@ -336,7 +349,9 @@ export const run: Scenario = async (context): Promise<ScenarioResult> => {
         `${rtaCommands.toLocaleString('en-US')} commands shared by the writers (a fixed count, so both stores end with streams of the same length), each picking a ` +
         `stream at random, reading it whole through the store's read API (Zan: readStream pages of ${READ_PAGE} as the api's command path reads; ` +
         `Emmett: readStream), and appending one TipPraised expecting the revision read; a conflict is read again and retried, and counts once ` +
-        `as a success when it goes in. Beside each: raw single-row inserts on as many connections, and Emmett ${emmettVersion()} ` +
+        `as a success when it goes in. Beside each: raw single-row inserts on as many connections; the floor of the shape, the same ` +
+        `commands as bare SQL on as many connections (a SELECT of the stream's events, a single-row INSERT at the next revision, the ` +
+        `unique (stream, revision) refusing a taken one); and Emmett ${emmettVersion()} ` +
         `(@event-driven-io/emmett-postgresql, its own schema and functions, in a database of its own and a process of its own, ` +
         `pool of ${EMMETT_POOL_SIZE}) doing the same commands on its own 1,000 streams.`,
       figures,
