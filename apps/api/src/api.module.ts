@@ -1,8 +1,8 @@
-import { Module, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Module, OnModuleInit, Optional } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
-import { ZAN_CONFIG, type ZanConfig, ZanMetrics } from '@zan/platform';
+import { CLOCK, type Clock, ZAN_CONFIG, type ZanConfig, ZanMetrics } from '@zan/platform';
 import { RATE_LIMIT_STORE } from '@zan/stores';
 import { ARTICLE_CONTROLLERS, ARTICLE_PROVIDERS } from './articles/articles';
 import { GROUP_BUY_CONTROLLERS, GROUP_BUY_PROVIDERS } from './group-buys/group-buys';
@@ -41,6 +41,7 @@ class SingletonsMetrics implements OnModuleInit {
   constructor(
     private readonly credits: CreditsProcessManager,
     private readonly expiries: ExpiryScheduler,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Optional() private readonly metrics?: ZanMetrics,
   ) {}
 
@@ -53,7 +54,8 @@ class SingletonsMetrics implements OnModuleInit {
       'zan_oldest_payment_in_flight_seconds',
       'Age of the oldest event the credits process manager has not finished with (a debit not yet credited, a packet not yet escrowed); 0 when caught up',
       // Unknown (NaN) while the event store cannot be read: the rest of /metrics must still answer.
-      () => this.credits.oldestInFlightSeconds().catch(() => Number.NaN),
+      // Measured by the shared clock (SharedClock) that stamped the events, not this machine's.
+      () => this.credits.oldestInFlightSeconds(this.clock.now().getTime()).catch(() => Number.NaN),
     );
   }
 }

@@ -1,5 +1,5 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ReadinessChecks, ZanMetrics } from '@zan/platform';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { CLOCK, type Clock, ReadinessChecks, ZanMetrics } from '@zan/platform';
 import { WebhooksService } from './webhooks.service';
 
 /** Deliveries by endpoint and outcome, the backlog and its oldest event's age, and readiness. */
@@ -11,6 +11,7 @@ export class WebhooksObservability implements OnModuleInit {
     private readonly webhooks: WebhooksService,
     private readonly metrics: ZanMetrics,
     private readonly checks: ReadinessChecks,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** One read of the queue per scrape, shared by the gauges. */
@@ -44,7 +45,8 @@ export class WebhooksObservability implements OnModuleInit {
     metrics.gauge('zan_webhook_pending_deliveries', 'Deliveries queued and not yet delivered or given up', async () => (await this.backlog()).pending);
     metrics.gauge('zan_webhook_oldest_undelivered_seconds', 'Age of the oldest event queued and not yet delivered; 0 when none', async () => {
       const oldest = (await this.backlog()).oldestOccurredAt;
-      return oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0;
+      // By the shared clock (SharedClock), the one that stamped the event: a replica's skew is no age.
+      return oldest ? Math.max(0, (this.clock.now().getTime() - Date.parse(oldest)) / 1000) : 0;
     });
     metrics.gauge('zan_webhooks_leader', 'Whether this instance sends webhooks (1) or stands by (0)', () => Number(webhooks.leading));
     this.checks.add('webhooks', async () => {
