@@ -92,6 +92,11 @@ export class ProjectorObservability implements OnModuleInit, OnModuleDestroy {
       'Messages the projector could not apply and set aside (undecodable or dead-lettered)',
       () => projector.deadLetters,
     );
+    metrics.counterOf(
+      'zan_projector_revision_gaps_total',
+      "Events past a gap in their stream's revisions (an event missing before it, or a forged ce_sequence): logged, see zan projections status",
+      () => projector.revisionGaps,
+    );
     metrics.gauge('zan_projector_lag_messages', 'Messages on the Zan topics not yet committed by the projector group (Kafka consumer lag)', () => this.lag());
     metrics.gauge('zan_projector_watermark_position', 'Every event up to this global position is applied to the read models', async () =>
       Number(await this.store.watermark()),
@@ -102,6 +107,7 @@ export class ProjectorObservability implements OnModuleInit, OnModuleDestroy {
         group: this.options.groupId,
         lagMessages: await this.lag(),
         watermark: (await this.watermark()).toString(),
+        revisionGaps: this.projector.revisionGaps,
       };
     });
     const every = Math.min(WATERMARK_WATCH_MS, this.options.holeAfterMs ?? DEFAULT_HOLE_AFTER_MS);

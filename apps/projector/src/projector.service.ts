@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EVENT_CATEGORIES } from '@zan/contracts';
 import { EVENT_BUS, type EventBus, type EventConsumer, type EventPublisher, type RetryBackoff } from '@zan/messaging';
-import { READ_MODEL_STORE, type ReadModelStore } from '@zan/read-models';
+import { READ_MODEL_STORE, type ReadModelStore, type RevisionGap } from '@zan/read-models';
 import { observeDelivery } from './observe-delivery';
 import { DEAD_LETTER_CATEGORY, DeadLetters, ProjectionHandler } from './projection-handler';
 
@@ -33,6 +33,8 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
   private consumer?: EventConsumer;
   private publisher?: EventPublisher;
   private handler?: ProjectionHandler;
+  private stopTelling?: () => void;
+  private gaps = 0;
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
@@ -58,6 +60,11 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
   /** Messages sent to the dead-letter topic (undecodable, or failing maxAttempts times). */
   get deadLetters(): number {
     return this.handler?.deadLettered ?? 0;
+  }
+
+  /** Events met past a gap in their stream's revisions since start (see RevisionGap): missing or forged. */
+  get revisionGaps(): number {
+    return this.gaps;
   }
 
   /** Of the dead letters, those that could not be decoded. */
@@ -87,6 +94,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
         this.logger.error(`dead-lettered ${raw.topic}[${raw.partition}]@${raw.offset} (${raw.headers.ce_id ?? 'no ce_id'}): ${String(error)}`),
     });
     this.handler = handler;
+    this.stopTelling = this.store.onRevisionGap?.((gap) => this.revisionGap(gap));
     this.consumer = this.bus.consumer({
       groupId,
       categories: EVENT_CATEGORIES,
@@ -103,7 +111,25 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
     this.logger.log(`projecting as group ${groupId}`);
   }
 
+  /**
+   * A jump in a stream's revisions is never passed quietly: refusing it would stall the stream behind
+   * a dead-lettered event, waiting for the missing ones would stall the partition on a forged message.
+   */
+  private revisionGap({ category, streamId, revision, last, applied }: RevisionGap): void {
+    this.gaps++;
+    const after = last === undefined ? 'none applied before it' : `the last applied was ${last}`;
+    const then = applied
+      ? `applied: later events of ${streamId} up to revision ${revision} will be taken as already applied`
+      : 'dead-lettered and not recorded: the stream goes on';
+    this.logger.error(
+      `revision gap on ${streamId} (${category}): revision ${revision} came, ${after}; an event missing before it, or a message Zan never published; ` +
+        `${then}; compare with the event store (zan audit) and rebuild from it (zan projections rebuild)`,
+    );
+  }
+
   async stop(): Promise<void> {
+    this.stopTelling?.();
+    this.stopTelling = undefined;
     await this.consumer?.stop();
     this.consumer = undefined;
     await this.publisher?.close();

@@ -1,4 +1,5 @@
-import { KafkaEventBus, encodeEvent, type KafkaRecord } from '@zan/messaging';
+import { Logger } from '@nestjs/common';
+import { HEADER, KafkaEventBus, encodeEvent, type KafkaRecord } from '@zan/messaging';
 import { RedisReadModelStore } from '@zan/read-models';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Workload } from '../../../libs/read-models/src/testing/workload';
@@ -56,6 +57,13 @@ const withData = (record: KafkaRecord, edit: (data: Record<string, unknown>) => 
   return { ...record, value: JSON.stringify(data) };
 };
 
+/** A copy of a stream's message that names another revision (ce_sequence and v1's zan_revision), as a forger would write it. */
+const atRevision = (record: KafkaRecord, revision: number, value = record.value): KafkaRecord => ({
+  ...record,
+  headers: { ...record.headers, [HEADER.id]: `forged-${revision}`, [HEADER.sequence]: String(revision), [HEADER.revision]: String(revision) },
+  value,
+});
+
 describe('projector: events it does not expect', () => {
   it('dead-letters a money event whose amount is no whole number of fen, never counts it in a balance', async () => {
     const history = new Workload({ start: 1_000n })
@@ -90,5 +98,52 @@ describe('projector: events it does not expect', () => {
     // Before: the newer version was dead-lettered, the unknown type applied as nothing, counted as applied.
     expect({ deadLetters: projector.deadLetters, applied: projector.applied }).toEqual({ deadLetters: 2, applied: 2 });
     expect(await store.status()).toMatchObject({ skipped: 2 });
+  });
+
+  describe("a message whose ce_sequence jumps past its stream's next revision", () => {
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    afterAll(() => errors.mockRestore());
+    const gapLines = (streamId: string) => errors.mock.calls.map(([line]) => String(line)).filter((line) => line.includes(`revision gap on ${streamId}`));
+
+    it('applies it (the read models trust the topics), and counts and logs the gap naming the stream and both revisions', async () => {
+      const history = new Workload({ start: 1_000n })
+        .open('dave')
+        .fund('dave', 1_000) // 1: a copy of it forged at revision 50 follows it
+        .fund('dave', 2_000)
+        .fund('dave', 5);
+      const { store, projector } = await projected('forgedjump', history, (records) => {
+        records.splice(2, 0, atRevision(records[1]!, 50));
+      });
+      // Before: nothing counted or logged, while dave's later events (revisions 2 and 3) were dropped as duplicates.
+      expect(projector.revisionGaps).toBe(1);
+      expect(await store.status()).toMatchObject({ revisionGaps: 1 });
+      expect(gapLines('wallet-dave')).toEqual([expect.stringMatching(/revision 50 came, the last applied was 1\b/)]);
+    });
+
+    it('dead-letters one that cannot be applied without recording it: the real events after it are applied', async () => {
+      const history = new Workload({ start: 1_000n })
+        .open('erin')
+        .fund('erin', 1_000) // 1: a garbled copy of it forged at revision 50 follows it
+        .fund('erin', 2_000)
+        .fund('erin', 5);
+      const { store, projector } = await projected('forgeddead', history, (records) => {
+        records.splice(2, 0, atRevision(records[1]!, 50, 'not json'));
+      });
+      // Before: the dead letter was recorded as revision 50 applied, and erin's balance stayed at 1000.
+      expect(await store.wallet('erin')).toMatchObject({ balance: 3_005 });
+      expect({ deadLetters: projector.deadLetters, revisionGaps: projector.revisionGaps }).toEqual({ deadLetters: 1, revisionGaps: 1 });
+      expect(await store.status()).toMatchObject({ skipped: 1, revisionGaps: 1 });
+      expect(gapLines('wallet-erin')).toEqual([expect.stringContaining('dead-lettered and not recorded')]);
+    });
+
+    it('tells no gap on redeliveries and re-sends of a stream in order', async () => {
+      const history = new Workload({ start: 1_000n }).open('fay').fund('fay', 1_000).fund('fay', 2_000);
+      const { store, projector } = await projected('nojump', history, (records) => {
+        records.push(...records.map((record) => ({ ...record })));
+      });
+      expect(await store.wallet('fay')).toMatchObject({ balance: 3_000 });
+      expect({ revisionGaps: projector.revisionGaps, status: (await store.status()).revisionGaps }).toEqual({ revisionGaps: 0, status: 0 });
+      expect(gapLines('wallet-fay')).toEqual([]);
+    });
   });
 });

@@ -57,6 +57,22 @@ export interface Skipped {
   prevPosition: bigint;
 }
 
+/**
+ * A stream's revision past the last one applied + 1 (in its category): an event of the stream is
+ * missing before it (dead-lettered without readable headers, or never read), or the message is one
+ * Zan never published (a forged ce_sequence). Applied, it makes every later event of the stream up to
+ * its revision a duplicate; a dead letter past a gap is left unrecorded (`applied` false).
+ */
+export interface RevisionGap {
+  category: string;
+  streamId: string;
+  revision: number;
+  /** The last revision applied before it; undefined when none was. */
+  last?: number;
+  /** True when the event was applied; false for a dead letter, not recorded. */
+  applied: boolean;
+}
+
 /** What `zan projections status` shows: where the read models stand. */
 export interface ReadModelStatus {
   /** The generation answering queries (`memory` for the in-memory store). */
@@ -68,6 +84,8 @@ export interface ReadModelStatus {
   /** Events applied in this generation (duplicates not counted), and events skipped. */
   applied: number;
   skipped: number;
+  /** Revision gaps met in this generation (RevisionGap): each one is an event missing or forged. */
+  revisionGaps: number;
   byCategory: Record<string, { applied: number; skipped: number }>;
   /** A rebuild filling a new generation, when one runs (Redis only). */
   rebuilding?: { generation: string; watermark: bigint; applied: number; skipped: number };
@@ -88,7 +106,8 @@ export interface ReadModelStore {
   applyMany?(deliveries: Applied[]): Promise<boolean[]>;
   /**
    * Records a poison event as applied with no changes, atomically like apply: the dedupe record (when
-   * the stream and revision are known) and the watermark. Returns false when already applied.
+   * the stream and revision are known, and the revision is the last applied + 1: past a gap it is
+   * left out, see RevisionGap) and the watermark. Returns false when already applied.
    */
   skip(skipped: Skipped): Promise<boolean>;
   /** Every event with position <= watermark has been applied (contiguous along the prevPosition chain). */
@@ -99,6 +118,8 @@ export interface ReadModelStore {
    * One subscription per call; the returned function ends it.
    */
   onWatermarkMoved?(moved: () => void): Promise<() => Promise<void>>;
+  /** Calls `told` for each revision gap this store's writes meet (see RevisionGap); the returned function ends it. */
+  onRevisionGap?(told: (gap: RevisionGap) => void): () => void;
   /**
    * True while the store holds Zan v1's read models (its key layout) and nothing of this one: they
    * cannot be read (every wallet would look missing) until `zan projections rebuild`.

@@ -179,6 +179,11 @@ export class ProjectionsStatusCommand extends WithJson(CommandRunner, 'the statu
       `Read models (redis, prefix ${this.backends.config().redisPrefix}) against ${this.backends.describeEventStore()}`,
       `event store head: ${head ?? '(empty store)'}`,
       `live generation ${status.generation}: ${formatCount(status.applied)} events applied, ${formatCount(status.skipped)} skipped, ${formatCount(status.pending)} waiting ahead of the watermark`,
+      ...(status.revisionGaps > 0
+        ? [
+            `${formatCount(status.revisionGaps)} revision gaps: events of a stream missing before a later one, or messages Zan never published (the projector's log names each); compare with zan audit, mend with a rebuild`,
+          ]
+        : []),
       '',
       renderTable(
         ['projection', 'checkpoint', 'lag'],

@@ -19,7 +19,16 @@ import {
   walletView,
   type RawHash,
 } from '../projections';
-import { assertDelivery, assertLimit, assertSkipped, type Applied, type ReadModelStatus, type ReadModelStore, type Skipped } from '../read-model-store.port';
+import {
+  assertDelivery,
+  assertLimit,
+  assertSkipped,
+  type Applied,
+  type ReadModelStatus,
+  type ReadModelStore,
+  type RevisionGap,
+  type Skipped,
+} from '../read-model-store.port';
 import type {
   ArticleView,
   EarningsView,
@@ -59,7 +68,9 @@ export class MemoryReadModelStore implements ReadModelStore {
   /** prevPosition -> position, for events applied ahead of the watermark. */
   private pending = new Map<bigint, bigint>();
   private counts = new Map<string, { applied: number; skipped: number }>();
+  private revisionGaps = 0;
   private readonly watchers = new Set<() => void>();
+  private readonly gapListeners = new Set<(gap: RevisionGap) => void>();
   private readonly statsReads = new StatsReads({
     hashes: async (keys) => keys.map((key) => this.hash(key)),
     scored: async (keys) => keys.map((key) => (this.sortedSets.get(key)?.highest(Number.MAX_SAFE_INTEGER) ?? []).map(({ member, score }) => [member, score])),
@@ -82,6 +93,12 @@ export class MemoryReadModelStore implements ReadModelStore {
     return async () => void this.watchers.delete(moved);
   }
 
+  onRevisionGap(told: (gap: RevisionGap) => void): () => void {
+    const listener = (gap: RevisionGap) => told(gap);
+    this.gapListeners.add(listener);
+    return () => this.gapListeners.delete(listener);
+  }
+
   private notified(results: boolean[]): boolean[] {
     if (results.some(Boolean)) for (const moved of this.watchers) queueMicrotask(moved);
     return results;
@@ -102,9 +119,18 @@ export class MemoryReadModelStore implements ReadModelStore {
     const dedupeKey = `${keys.applied(category)}\u0000${streamId}`;
     const last = this.appliedRevisions.get(dedupeKey);
     if (last !== undefined && revision <= last) return false;
-    this.appliedRevisions.set(dedupeKey, revision);
+    // As ApplyScript: a dead letter past a gap is not recorded, or it would make later events duplicates.
+    if (!this.gapBefore({ category, streamId, revision, last, applied: false })) this.appliedRevisions.set(dedupeKey, revision);
     this.advanceWatermark(prevPosition, position);
     this.count(category, 'skipped');
+    return true;
+  }
+
+  /** Counts and tells a revision gap (as LUA_APPLY_PARTS); true when there is one. */
+  private gapBefore(gap: RevisionGap): boolean {
+    if (gap.revision <= (gap.last ?? -1) + 1) return false;
+    this.revisionGaps++;
+    for (const listener of this.gapListeners) listener(gap);
     return true;
   }
 
@@ -122,7 +148,7 @@ export class MemoryReadModelStore implements ReadModelStore {
       applied += count.applied;
       skipped += count.skipped;
     }
-    return { generation: 'memory', watermark: this.mark, pending: this.pending.size, applied, skipped, byCategory };
+    return { generation: 'memory', watermark: this.mark, pending: this.pending.size, applied, skipped, revisionGaps: this.revisionGaps, byCategory };
   }
 
   async wallet(userId: string): Promise<WalletView | undefined> {
@@ -220,6 +246,7 @@ export class MemoryReadModelStore implements ReadModelStore {
     this.mark = 0n;
     this.pending = new Map();
     this.counts = new Map();
+    this.revisionGaps = 0;
   }
 
   async close(): Promise<void> {}
@@ -232,6 +259,7 @@ export class MemoryReadModelStore implements ReadModelStore {
     const last = this.appliedRevisions.get(dedupeKey);
     if (last !== undefined && event.revision <= last) return false;
     changes.forEach((change) => this.change(change));
+    this.gapBefore({ category, streamId: event.streamId, revision: event.revision, last, applied: true });
     this.appliedRevisions.set(dedupeKey, event.revision);
     this.advanceWatermark(prevPosition, event.position);
     this.count(category, 'applied');

@@ -1,7 +1,7 @@
 import { positionToString, type StoredEvent } from '@zan/contracts';
 import { keys } from '../keys';
 import { projectAll, type Change, type Projection } from '../projection';
-import { assertDelivery, assertSkipped, type Applied, type Skipped } from '../read-model-store.port';
+import { assertDelivery, assertSkipped, type Applied, type RevisionGap, type Skipped } from '../read-model-store.port';
 import type { Keyspace } from './keyspace';
 import type { ReadModelScripts } from './scripts';
 import { shards } from './shards';
@@ -9,9 +9,12 @@ import { shards } from './shards';
 /** Events per batch of apply scripts: bounds how long one script holds Redis. */
 const EVENTS_PER_SCRIPT = 200;
 
-/** One event for the apply scripts: applied with its changes, or skipped with none. */
+/**
+ * One event for the apply scripts: applied with its changes ('a'), or skipped with none: recorded as
+ * applied ('s'), or, a dead letter past a gap in its stream's revisions, left unrecorded ('g').
+ */
 export interface Entry {
-  kind: 'a' | 's';
+  kind: 'a' | 's' | 'g';
   category: string;
   streamId?: string;
   revision?: number;
@@ -54,6 +57,9 @@ interface Plan {
  * On a single Redis the same keys and writes go in one script per batch (ONE_NODE_APPLY_SCRIPT).
  */
 export class ApplyScript {
+  /** Told of each revision gap the scripts find (see LUA_APPLY_PARTS), in any generation written. */
+  readonly gapListeners = new Set<(gap: RevisionGap) => void>();
+
   /**
    * @param oneNode a single Redis, where one script may span slots: every shard's part of a batch and
    *   the watermark then go in one call (the same keys and writes as on a cluster, one round trip).
@@ -98,9 +104,12 @@ export class ApplyScript {
   async write(slot: Slot, entries: Entry[]): Promise<boolean[]> {
     const results: boolean[] = [];
     for (let start = 0; start < entries.length; start += EVENTS_PER_SCRIPT) {
-      const plan = this.plan(entries.slice(start, start + EVENTS_PER_SCRIPT));
+      const chunk = entries.slice(start, start + EVENTS_PER_SCRIPT);
+      const skips = chunk.some((entry) => entry.kind === 's' && entry.streamId !== undefined);
+      let plan = this.plan(chunk);
       for (let attempt = 1; ; attempt++) {
         const generation = await slot.generation();
+        if (skips) plan = this.plan(await this.pastGaps(generation, chunk));
         const fresh = this.oneNode ? await this.writeOneNode(generation, slot, plan) : await this.writeShards(generation, slot, plan);
         if (fresh) {
           results.push(...fresh);
@@ -113,6 +122,24 @@ export class ApplyScript {
     }
     if (slot.channel && !this.oneNode && results.some(Boolean)) this.publish(slot.channel);
     return results;
+  }
+
+  /**
+   * The skips of `entries` whose revision is past the last one applied of their stream + 1 in the
+   * generation, made 'g': a dead letter that jumps its stream's revision (a forged ce_sequence, or an
+   * event lost before it) recorded as applied would make every later event of the stream up to it a
+   * duplicate. Read before the scripts, since a skip is recorded in every shard and only the home
+   * shard knows the last revision; the last one only grows, so the script's own check stays right.
+   */
+  private async pastGaps(generation: string, entries: Entry[]): Promise<Entry[]> {
+    return Promise.all(
+      entries.map(async (entry) => {
+        if (entry.kind !== 's' || entry.streamId === undefined) return entry;
+        const dedupe = this.keyspace.key(generation, shards.in(shards.of(entry.streamId), keys.applied(entry.category)));
+        const last = await this.scripts.lastRevision(dedupe, entry.streamId);
+        return entry.revision! > (last === null ? -1 : Number(last)) + 1 ? { ...entry, kind: 'g' as const } : entry;
+      }),
+    );
   }
 
   private plan(entries: Entry[]): Plan {
@@ -152,8 +179,9 @@ export class ApplyScript {
       slot.channel ?? '',
     );
     if (!Array.isArray(reply)) return undefined;
-    const [fresh, moved] = reply;
+    const [fresh, moved, gaps] = reply;
     const home = this.homeResults(plan, shardParts, fresh);
+    this.told(plan, shardParts, gaps);
     return plan.entries.map((entry, i) => (entry.streamId === undefined ? moved[i] === 1 : home[i]!));
   }
 
@@ -171,8 +199,9 @@ export class ApplyScript {
       [...plan.byShard].map(async (shardPart) => {
         const index = new KeyIndex(this.keyspace, generation, []);
         const parts = this.partsJson(plan, [shardPart], index);
-        const reply = await this.scripts.shardApply(index.all.length, ...index.all, parts);
-        this.homeResults(plan, [shardPart], reply, home);
+        const [fresh, gaps] = await this.scripts.shardApply(index.all.length, ...index.all, parts);
+        this.homeResults(plan, [shardPart], fresh, home);
+        this.told(plan, [shardPart], gaps);
       }),
     );
     await this.replicated();
@@ -193,6 +222,18 @@ export class ApplyScript {
     }
     into.length = Math.max(into.length, plan.entries.length);
     return into;
+  }
+
+  /** Tells the gap listeners of the scripts' gaps: [partIndex (1-based over shardParts), last revision or '', ...]. */
+  private told(plan: Plan, shardParts: [number, ShardPart[]][], gaps: (number | string)[]): void {
+    if (gaps.length === 0) return;
+    const partEntries = shardParts.flatMap(([, parts]) => parts.map((part) => part.entry));
+    for (let i = 0; i < gaps.length; i += 2) {
+      const entry = plan.entries[partEntries[Number(gaps[i]) - 1]!]!;
+      const last = gaps[i + 1] === '' ? undefined : Number(gaps[i + 1]);
+      const gap: RevisionGap = { category: entry.category, streamId: entry.streamId!, revision: entry.revision!, last, applied: entry.kind === 'a' };
+      for (const listener of this.gapListeners) listener(gap);
+    }
   }
 
   /** ARGV of the parts (see LUA_APPLY_PARTS), naming their keys in `index`, each of their events once. */

@@ -93,6 +93,7 @@ export class Generations {
       pending: pending as number,
       applied: counters.applied ?? 0,
       skipped: counters.skipped ?? 0,
+      revisionGaps: counters.gaps ?? 0,
       byCategory,
     };
   }

@@ -1,5 +1,5 @@
 import { createProjections, groupBuyView } from '../projections';
-import type { Applied, ReadModelStatus, ReadModelStore, Skipped } from '../read-model-store.port';
+import type { Applied, ReadModelStatus, ReadModelStore, RevisionGap, Skipped } from '../read-model-store.port';
 import { keys } from '../keys';
 import type {
   ArticleView,
@@ -158,6 +158,12 @@ export class RedisReadModelStore implements ReadModelStore {
     return async () => {
       await subscriber.quit().catch(() => subscriber.disconnect());
     };
+  }
+
+  onRevisionGap(told: (gap: RevisionGap) => void): () => void {
+    const listener = (gap: RevisionGap) => told(gap);
+    this.writer.gapListeners.add(listener);
+    return () => this.writer.gapListeners.delete(listener);
   }
 
   async watermark(): Promise<bigint> {

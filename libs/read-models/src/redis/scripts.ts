@@ -25,11 +25,15 @@ end
  * shard: dedupe check, the event's changes that belong to this shard, dedupe record, and on the
  * event's home shard (its stream's) the counters. Stops at the first failing command, so the events
  * before it are applied and none after it is. `batch` is ARGV's JSON [events, parts]:
- *   events: [kind ('a' apply, 's' skip), category, streamId, revision], once per event;
+ *   events: [kind ('a' apply, 's' skip, 'g' skip left unrecorded: a dead letter past a revision
+ *     gap, see ApplyScript), category, streamId, revision], once per event;
  *   parts: [eventIndex (1-based), dedupeKeyIndex, counterKeyIndex (0 when this is not the event's
  *     home shard), changes: [[op, keyIndex, ...], ...]], one per event and shard;
- * every number but indexes a string (cjson would make doubles of them). Returns 1 (applied) or 0
- * (already applied) per part, or nil and an error before anything is written when a part is bad.
+ * every number but indexes a string (cjson would make doubles of them). Returns [per part 1 (applied)
+ * or 0 (already applied), revision gaps as a flat list partIndex, last revision ('' for none), ...],
+ * or nil and an error before anything is written when a part is bad. The home shard's dedupe record
+ * holds every revision of its stream, so a new revision there past the last one + 1 is a gap: an
+ * event missing before it, or a message Zan never published (counted as `gaps`, and told).
  */
 const LUA_APPLY_PARTS = `${LUA_APPLY_CHANGE}
 local known = { hset = true, hincrby = true, zincrby = true, zadd = true, ztrim = true }
@@ -42,7 +46,7 @@ local function apply_parts(batch)
       if not known[c[1]] or not KEYS[c[2]] then return nil, 'zan: bad change ' .. tostring(c[1]) end
     end
   end
-  local results = {}
+  local results, gaps = {}, {}
   for i, p in ipairs(parts) do
     local e = events[p[1]]
     local kind, category, stream, revision = e[1], e[2], e[3], e[4]
@@ -53,16 +57,22 @@ local function apply_parts(batch)
     if fresh == 1 then
       -- Every op was checked above: apply_change writes each one.
       for _, c in ipairs(p[4]) do apply_change(c) end
-      redis.call('HSET', dedupe, stream, revision)
+      if kind ~= 'g' then redis.call('HSET', dedupe, stream, revision) end
       if counters ~= 0 then
         local counter = kind == 'a' and 'applied' or 'skipped'
         redis.call('HINCRBY', KEYS[counters], counter, 1)
         redis.call('HINCRBY', KEYS[counters], counter .. ':' .. category, 1)
+        if tonumber(revision) > (last and tonumber(last) or -1) + 1 then
+          redis.call('HINCRBY', KEYS[counters], 'gaps', 1)
+          redis.call('HINCRBY', KEYS[counters], 'gaps:' .. category, 1)
+          gaps[#gaps + 1] = i
+          gaps[#gaps + 1] = last or ''
+        end
       end
     end
     results[i] = fresh
   end
-  return results
+  return { results, gaps }
 end
 `;
 
@@ -119,9 +129,9 @@ end
  * KEYS: 1.. dedupe, counter and change keys. ARGV: 1 the batch as JSON [events, parts].
  */
 export const SHARD_APPLY_SCRIPT = `${LUA_APPLY_PARTS}
-local results, problem = apply_parts(cjson.decode(ARGV[1]))
-if not results then return redis.error_reply(problem) end
-return results
+local applied, problem = apply_parts(cjson.decode(ARGV[1]))
+if not applied then return redis.error_reply(problem) end
+return applied
 `;
 
 /**
@@ -147,13 +157,14 @@ return advance_links(cjson.decode(ARGV[3]))
  * KEYS: 1-4 as ADVANCE_SCRIPT, 5.. the parts' keys. ARGV: 1 the generation, 2 the guard's value when
  * unset, 3 the parts (LUA_APPLY_PARTS), 4 the links (LUA_ADVANCE_LINKS), 5 the channel to PUBLISH to
  * when anything was new ('' for none).
- * Returns -1 when the guard does not hold ARGV[1], else [per part 1 or 0, per link 1 or 0].
+ * Returns -1 when the guard does not hold ARGV[1], else [per part 1 or 0, per link 1 or 0, the parts' revision gaps].
  */
 export const ONE_NODE_APPLY_SCRIPT = `${LUA_APPLY_PARTS}${LUA_ADVANCE_LINKS}
 local guard = redis.call('GET', KEYS[1]) or ARGV[2]
 if guard ~= ARGV[1] then return -1 end
-local fresh, problem = apply_parts(cjson.decode(ARGV[3]))
-if not fresh then return redis.error_reply(problem) end
+local applied, problem = apply_parts(cjson.decode(ARGV[3]))
+if not applied then return redis.error_reply(problem) end
+local fresh = applied[1]
 local moved = advance_links(cjson.decode(ARGV[4]))
 local function any_new(results)
   for _, result in ipairs(results) do
@@ -162,7 +173,7 @@ local function any_new(results)
   return false
 end
 if ARGV[5] ~= '' and (any_new(fresh) or any_new(moved)) then redis.call('PUBLISH', ARGV[5], '') end
-return { fresh, moved }
+return { fresh, moved, applied[2] }
 `;
 
 /**
@@ -259,16 +270,18 @@ const BULK_APPLY = 'zanReadModelBulkApply';
 
 type ScriptCall<R> = (...args: (string | number)[]) => Promise<R>;
 
-/** The scripts above, callable on one connection (see defineScripts). */
+/** The scripts above, callable on one connection (see defineScripts), and the one plain read the writer makes. */
 export interface ReadModelScripts {
-  shardApply: ScriptCall<number[]>;
-  oneNodeApply: ScriptCall<-1 | [number[], number[]]>;
+  shardApply: ScriptCall<[number[], (number | string)[]]>;
+  oneNodeApply: ScriptCall<-1 | [number[], number[], (number | string)[]]>;
   advance: ScriptCall<number | number[]>;
   leaderboard: ScriptCall<string[]>;
   switchGeneration: ScriptCall<number>;
   renewLease: ScriptCall<number>;
   releaseLease: ScriptCall<number>;
   bulkApply: ScriptCall<number>;
+  /** The last revision a dedupe hash holds for a stream (null: none). */
+  lastRevision(dedupeKey: string, streamId: string): Promise<string | null>;
 }
 
 /** Loads the scripts on the connection (EVALSHA, EVAL once when Redis does not know one yet). */
@@ -295,5 +308,6 @@ export const defineScripts = (redis: RedisClient): ReadModelScripts => {
     renewLease: call(RENEW_LEASE),
     releaseLease: call(RELEASE_LEASE),
     bulkApply: call(BULK_APPLY),
+    lastRevision: (dedupeKey, streamId) => redis.hget(dedupeKey, streamId),
   };
 };

@@ -1,7 +1,7 @@
 import { groupBuyStream, productStream, walletBalanceDelta, walletStream, type GroupBuyMember, type StoredEvent } from '@zan/contracts';
 import fc from 'fast-check';
 import { InvalidFeedCursor } from '../projections';
-import type { Applied, ReadModelStore } from '../read-model-store.port';
+import type { Applied, ReadModelStore, RevisionGap } from '../read-model-store.port';
 import type { FeedItem } from '../views';
 import { statsContract, statsSnapshot } from './stats.contract';
 import { Workload, kafkaInterleaving, seededRandom } from './workload';
@@ -290,6 +290,36 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
       expect(await store.apply(second)).toBe(true); // nothing recorded its stream: a good copy still applies
       expect((await store.wallet('bob'))?.kind).toBe('individual');
       expect((await store.status()).skipped).toBe(1);
+    });
+
+    it("counts and tells a jump in a stream's revisions; a dead letter past one is not recorded, so the stream goes on", async () => {
+      const store = await newStore();
+      const gaps: RevisionGap[] = [];
+      const stop = store.onRevisionGap!((gap) => gaps.push(gap));
+      const [opened, first, second, third, fourth] = new Workload()
+        .open('alice')
+        .fund('alice', 700)
+        .fund('alice', 300)
+        .fund('alice', 5)
+        .fund('alice', 1)
+        .deliveries();
+      await store.apply(opened!);
+      // A message naming revision 3 of alice's stream where 1 is next (a forged ce_sequence), dead-lettered.
+      const forged = { category: 'wallet', streamId: 'wallet-alice', revision: 3, position: first!.event.position, prevPosition: first!.prevPosition };
+      expect(await store.skip(forged)).toBe(true);
+      expect(await applyAll(store, [first!, second!])).toEqual([true, true]);
+      // Revision 4 where 3 is next: applied, and told; revision 3 arriving later is then taken as applied.
+      expect(await store.apply(fourth!)).toBe(true);
+      expect(await store.apply(third!)).toBe(false);
+      expect(await store.wallet('alice')).toMatchObject({ balance: 700 + 300 + 1 });
+      expect(gaps).toEqual([
+        { category: 'wallet', streamId: 'wallet-alice', revision: 3, last: 0, applied: false },
+        { category: 'wallet', streamId: 'wallet-alice', revision: 4, last: 2, applied: true },
+      ]);
+      expect(await store.status()).toMatchObject({ revisionGaps: 2, skipped: 1 });
+      stop();
+      expect(await store.apply({ ...second!, event: { ...second!.event, revision: 9 } })).toBe(true);
+      expect(gaps).toHaveLength(2);
     });
 
     it('reports its watermark, pending events and counts per category in status()', async () => {
