@@ -17,7 +17,7 @@ export interface ConcurrentReactionsOptions {
   onFailure?: (error: unknown) => void;
   /**
    * A failure no retry here can mend (an event this Zan does not know: only a newer one can tell its
-   * reaction): the reaction is left undone, so the watermark waits before its event for good, and the
+   * reaction; a wallet whose stored history is corrupt): the reaction is left undone, so the watermark waits before its event for good, and the
    * other reactions go on instead of stopping behind it at every restart.
    */
   leavesUndone?: (error: unknown) => boolean;

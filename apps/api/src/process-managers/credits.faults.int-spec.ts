@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_LIMITS, redPacketStream, walletStream, type RedPacketSent, type StoredEvent } from '@zan/contracts';
@@ -215,5 +216,90 @@ describe('CreditsProcessManager on an event it does not know (PostgreSQL)', () =
     expect(credits.handledThrough).toBeLessThan(unknown);
     const saved = await store.checkpoints.load(PROCESS_MANAGER_CHECKPOINTS.credits);
     expect(saved === undefined || saved < unknown).toBe(true);
+  });
+});
+
+/**
+ * A credited wallet whose history holds a money event with no whole number of fen (CorruptEvent when
+ * its balance is folded): the credit can never be decided there, by any retry. It must not be made,
+ * must stay visible, and must not hold back the credits of other wallets.
+ */
+describe('CreditsProcessManager on a credit to a wallet whose history is corrupt (PostgreSQL)', () => {
+  const { pgSchema } = isolation('credits-corrupt');
+  let store: PostgresEventStore;
+  let credits: CreditsProcessManager | undefined;
+  let warnings: jest.SpyInstance;
+  let errors: jest.SpyInstance;
+
+  beforeAll(async () => {
+    warnings = jest.spyOn(Logger.prototype, 'warn');
+    errors = jest.spyOn(Logger.prototype, 'error');
+    store = await createPostgresEventStore({ connectionString: testServers().databaseUrl, schema: pgSchema, poolSize: 4 });
+  });
+  afterAll(async () => {
+    warnings.mockRestore();
+    errors.mockRestore();
+    await credits?.onModuleDestroy();
+    await store?.eventStore.close();
+    const pool = new Pool({ connectionString: testServers().databaseUrl, max: 1 });
+    await pool.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+    await pool.end();
+  });
+
+  const event = (type: string, data: object, userId: string) => ({
+    id: randomUUID(),
+    type,
+    data,
+    metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId },
+    occurredAt: new Date().toISOString(),
+  });
+  const lines = (spy: jest.SpyInstance, text: string) => spy.mock.calls.map(([line]) => String(line)).filter((line) => line.includes(text));
+  const tip = async (authorId: string, amount: number) => {
+    const reader = `reader-${randomUUID()}`;
+    const data = { tipId: randomUUID(), readerId: reader, authorId, articleId: 'a', amount };
+    const { position } = await store.eventStore.append(
+      walletStream(reader),
+      [event('WalletOpened', { userId: reader, kind: 'individual' }, reader), event('TipPraised', data, reader)],
+      'no_stream',
+    );
+    return { data, position };
+  };
+  const until = async (condition: () => boolean | Promise<boolean>, what: string): Promise<void> => {
+    for (let i = 0; i < 2000; i++) {
+      if (await condition()) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('leaves the credit undone, says so, and never restarts the subscription for it: the other credits go on', async () => {
+    credits = (await startCredits(store, pgSchema, (runner) => new RedPacketStreams(runner))).credits;
+    const corrupt = `corrupt-${randomUUID()}`;
+    await store.eventStore.append(
+      walletStream(corrupt),
+      [
+        event('WalletOpened', { userId: corrupt, kind: 'individual' }, corrupt),
+        event('WalletFunded', { userId: corrupt, fundingId: randomUUID(), amount: '300', source: { kind: 'card', cardId: 'c' } }, corrupt),
+      ],
+      'no_stream',
+    );
+    const { position: stuck } = await tip(corrupt, 500);
+    const restarts = () => lines(warnings, 'credits subscription failed');
+    const leftUndone = () => lines(errors, 'credit left undone: CorruptEvent');
+    await until(() => restarts().length + leftUndone().length > 0, 'the credit to the corrupt wallet to fail');
+
+    const author = `author-${randomUUID()}`;
+    const { data } = await tip(author, 300);
+    await until(async () => (await store.eventStore.readStream(walletStream(author))).some((e) => e.type === 'TipReceived'), "another author's credit");
+    // Before: every try failed with CorruptEvent and restarted the subscription (a backoff growing to 5 s behind which the other credits waited).
+    expect(restarts()).toEqual([]);
+    expect(leftUndone()).toEqual([expect.stringContaining('CorruptEvent')]);
+    expect((await store.eventStore.readStream(walletStream(author))).filter((e) => e.type === 'TipReceived').map((e) => e.data)).toEqual([data]);
+    // Not made, and visible: the checkpoint waits before it, the in-flight age counts it.
+    expect((await store.eventStore.readStream(walletStream(corrupt))).map((e) => e.type)).toEqual(['WalletOpened', 'WalletFunded']);
+    expect(credits.handledThrough).toBeLessThan(stuck);
+    const saved = await store.checkpoints.load(PROCESS_MANAGER_CHECKPOINTS.credits);
+    expect(saved === undefined || saved < stuck).toBe(true);
+    expect(await credits.oldestInFlightSeconds()).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
-import { UnknownEventType, type StoredEvent } from '@zan/contracts';
+import { CorruptEvent, UnknownEventType, type StoredEvent } from '@zan/contracts';
 import {
   CHECKPOINT_STORE,
   type CheckpointStore,
@@ -130,8 +130,9 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
         react: (event) => this.handle(event),
         keyOf: reactionKey,
         onFailure: (error) => this.subscription?.restart(error),
-        // An event this Zan does not know waits for a Zan that does; every other credit goes on.
-        leavesUndone: (error) => error instanceof UnknownEventType,
+        // An event this Zan does not know waits for a Zan that does; a credit to a wallet whose history
+        // holds a corrupt amount cannot be decided by any retry: it waits for an operator. Every other credit goes on.
+        leavesUndone: (error) => error instanceof UnknownEventType || error instanceof CorruptEvent,
         onLeftUndone: (_, error) => this.logger.error(`credit left undone: ${String(error)}`),
         onAdvance: () => this.handledListeners.forEach((listener) => listener()),
       },
