@@ -22,12 +22,39 @@ command -v redis-cli >/dev/null || fail "redis-cli is needed (Debian package red
 
 cluster_ok() { redis-cli -h "$HOST" -p "${PORTS[0]}" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; }
 
+# Ready: state ok, and every primary serving slots has a replica that holds its data (replication
+# link up, its sync done). A replica that only just rejoined is "connected" in CLUSTER NODES seconds
+# before its full sync ends (Redis 7 delays a diskless sync by 5 s): a primary killed meanwhile has
+# no replica that can take over, and its slots stay down until it comes back.
+primaries() {
+  redis-cli -h "$HOST" -p "${PORTS[0]}" cluster nodes |
+    awk '$3 ~ /master/ && $3 !~ /fail/ && $8 == "connected" && NF > 8 { split($2, a, "[:@]"); print a[2] }'
+}
+synced() {
+  local port count=0
+  for port in $(primaries); do
+    redis-cli -h "$HOST" -p "$port" info replication | grep -q '^slave[0-9]*:.*state=online' || return 1
+    count=$((count + 1))
+  done
+  ((count == 3))
+}
+wait_until_ready() {
+  until cluster_ok && synced; do
+    ((SECONDS < deadline)) || fail "the cluster did not reach state ok with a synced replica of each primary within ${TIMEOUT}s"
+    sleep 0.2
+  done
+}
+deadline=$((SECONDS + TIMEOUT))
+
 # A cluster that answers is reused; a node of it that is down (killed by a failover test) is started
 # again and rejoins from its nodes file, as a replica of whichever node took over its slots.
 all_up() { for port in "${PORTS[@]}"; do redis-cli -h "$HOST" -p "$port" ping >/dev/null 2>&1 || return 1; done; }
 if cluster_ok; then
   log "a cluster already answers on $HOST:${PORTS[0]}; using it"
-  all_up && exit 0
+  if all_up; then
+    wait_until_ready
+    exit 0
+  fi
 fi
 
 mkdir -p "$RUN"
@@ -64,10 +91,6 @@ if [[ "$known" == 1 ]]; then
     { cat "$RUN/create.log" >&2; fail "cluster create failed"; }
 fi
 
-# Ready: state ok, and every primary has its replica (they attach a moment after the create).
-replicas() { redis-cli -h "$HOST" -p "${PORTS[0]}" cluster nodes | awk '$3 ~ /slave/ && $8 == "connected"' | wc -l; }
-until cluster_ok && (($(replicas) == 3)); do
-  ((SECONDS < deadline)) || fail "the cluster did not reach state ok within ${TIMEOUT}s"
-  sleep 0.2
-done
+# Replicas attach a moment after the create, and a restarted node syncs again.
+wait_until_ready
 log "cluster ready on $HOST:${PORTS[0]}-${PORTS[-1]} (REDIS_URL=redis+cluster://$HOST:7000,$HOST:7001,$HOST:7002)"
