@@ -29,7 +29,8 @@ ZAN_SKIP_KAFKA_START=1 npx jest libs/read-models/src/redis/redis-cluster-read-mo
 ZAN_SKIP_KAFKA_START=1 REDIS_URL_TEST="$cluster_url" npx jest test/e2e/first-money-flow test/e2e/read-your-writes test/e2e/articles test/e2e/commerce test/e2e/group-buys
 # One at a time (--runInBand): each kills the primary of the control slot, so two at once can kill
 # the node the other's failover just promoted, or cut the link of the replica it is about to promote.
-ZAN_SKIP_KAFKA_START=1 ZAN_CLUSTER_TESTS=1 npx jest --runInBand test/reliability/redis-cluster-failover test/reliability/redis-cluster-replica-lag
+ZAN_SKIP_KAFKA_START=1 ZAN_CLUSTER_TESTS=1 npx jest --runInBand test/reliability/redis-cluster-failover test/reliability/redis-cluster-replica-lag \
+  test/reliability/redis-cluster-replica-rejoins
 # Both clusters at once: the money flow on the Redis Cluster and the three-broker Kafka cluster
 # (infra/kafka/start.sh --brokers 3; stopped again if started here).
 (exec 3<>/dev/tcp/127.0.0.1/19092) 2>/dev/null || kafka_started=true

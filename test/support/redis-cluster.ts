@@ -14,7 +14,7 @@ export const clusterScript = (script: 'start.sh' | 'stop.sh'): string =>
   execFileSync('bash', [join(INFRA, script)], { stdio: 'pipe', timeout: 120_000 }).toString();
 
 export const redisCli = (port: string | number, ...args: string[]): string =>
-  execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000 });
+  execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** A node that answers: the one asked about the cluster (any node may be the one killed). */
 const anyNode = (): string => {
@@ -47,4 +47,13 @@ export const primaryOf = (tag: string): number => {
 /** SIGKILLs the node on `port`, by the pid file start.sh keeps for it. */
 export const killNode = (port: string | number): void => {
   process.kill(Number(readFileSync(join(INFRA, '.run', String(port), 'redis.pid'), 'utf8')), 'SIGKILL');
+};
+
+/** The port of the first replica a primary reports online (INFO replication), if any. */
+export const replicaOf = (port: string | number): number | undefined => {
+  const line = redisCli(port, 'info', 'replication')
+    .split('\n')
+    .find((l) => l.startsWith('slave0:') && l.includes('state=online'));
+  const found = line && /port=(\d+)/.exec(line);
+  return found ? Number(found[1]) : undefined;
 };

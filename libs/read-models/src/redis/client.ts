@@ -72,19 +72,47 @@ const REPLICA_WAIT_MS = 2_000;
  * Redis replicates asynchronously: a failover promotes a replica without the primary's last writes,
  * so a write is safe from a failover only once a replica has it. A primary without a replica (its
  * replica failed, or the cluster has none) has nothing to wait for.
+ *
+ * Which primaries have a replica comes from the client's slot map, which ioredis takes again only
+ * when the slots move (MOVED, a failover), never when a replica joins or fails. So the map is taken
+ * again before it is believed where it says less than the cluster may hold: when it shows a primary
+ * without a replica (after a failover it was taken while the old primary was down, and that one
+ * comes back as the new primary's replica unseen: skipping its WAIT lost what the next failover took
+ * away), and when a replica did not confirm (it may have failed since: CLUSTER SLOTS leaves a failed
+ * replica out, and waiting on it refused every batch for as long as it was down). A cluster whose primaries
+ * all have a replica pays nothing more; one short of a replica pays a CLUSTER SLOTS per call.
  */
 export const waitForReplicas = async (cluster: Cluster, timeoutMs = REPLICA_WAIT_MS): Promise<void> => {
-  const replicas = new Map<string, number>();
-  for (const nodes of cluster.slots) if (nodes?.[0]) replicas.set(nodes[0], Math.max(replicas.get(nodes[0]) ?? 0, nodes.length - 1));
+  let replicas = replicaCounts(cluster);
+  if (cluster.nodes('master').some((node) => !replicas.get(addressOf(node)))) {
+    await refreshSlots(cluster);
+    replicas = replicaCounts(cluster);
+  }
   await Promise.all(
     cluster.nodes('master').map(async (node) => {
-      const address = `${node.options.host}:${node.options.port}`;
+      const address = addressOf(node);
       if (!replicas.get(address)) return;
-      const confirmed = Number(await node.call('wait', 1, timeoutMs));
-      if (confirmed < 1) throw new ReplicasBehind(`no replica of ${address} confirmed the read models' writes within ${timeoutMs} ms`);
+      if (Number(await node.call('wait', 1, timeoutMs)) >= 1) return;
+      await refreshSlots(cluster);
+      if (replicaCounts(cluster).get(address)) throw new ReplicasBehind(`no replica of ${address} confirmed the read models' writes within ${timeoutMs} ms`);
     }),
   );
 };
+
+const addressOf = (node: Redis): string => `${node.options.host}:${node.options.port}`;
+
+/** Per primary (host:port), how many replicas the client's slot map gives it. */
+const replicaCounts = (cluster: Cluster): Map<string, number> => {
+  const counts = new Map<string, number>();
+  for (const nodes of cluster.slots) if (nodes?.[0]) counts.set(nodes[0], Math.max(counts.get(nodes[0]) ?? 0, nodes.length - 1));
+  return counts;
+};
+
+/** Takes the client's slot map again (CLUSTER SLOTS: a failed replica is left out); a failure is transient. */
+const refreshSlots = (cluster: Cluster): Promise<void> =>
+  new Promise((resolve, reject) =>
+    cluster.refreshSlotsCache((error) => (error ? reject(new ReplicasBehind(`the cluster's replicas could not be learned: ${error.message}`)) : resolve())),
+  );
 
 /** SCAN over the whole keyspace: every primary of a cluster, or the one node. */
 export const scanAll = async (redis: RedisClient, pattern: string, count: number, each: (keys: string[]) => Promise<void>): Promise<void> => {
