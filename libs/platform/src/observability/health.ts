@@ -52,7 +52,15 @@ const COMPONENTS = {
       publishedThrough: POSITION,
       head: POSITION,
     }),
-    projector: component({ group: { type: 'string' }, lagMessages: { type: 'integer', description: 'Kafka consumer lag' }, watermark: POSITION }),
+    projector: component({
+      group: { type: 'string' },
+      lagMessages: { type: 'integer', description: 'Kafka consumer lag' },
+      watermark: POSITION,
+      revisionGaps: {
+        type: 'integer',
+        description: "events met past a gap in their stream's revisions since start (an event missing before it, or a forged ce_sequence); each is logged",
+      },
+    }),
     webhooks: component({
       role: { type: 'string', enum: ['leader', 'standby'] },
       group: { type: 'string' },
