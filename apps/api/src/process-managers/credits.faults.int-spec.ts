@@ -13,6 +13,25 @@ import { CreditsProcessManager } from './credits.process-manager';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { SqlTimerStore } from '@zan/stores';
 
+/** Waits (up to 20 s) until `condition` holds. */
+const until = async (condition: () => boolean | Promise<boolean>, what: string): Promise<void> => {
+  for (let i = 0; i < 2000; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+/** An event to append as the apps would (`version` only when a spec sets one). */
+const event = (type: string, data: object, userId: string, version?: number) => ({
+  id: randomUUID(),
+  type,
+  ...(version !== undefined && { version }),
+  data,
+  metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId },
+  occurredAt: new Date().toISOString(),
+});
+
 /** The escrow fails (an injected fault in a wrapper of the packet streams) while `failing` is set. */
 class FailingEscrow extends RedPacketStreams {
   failing = true;
@@ -65,21 +84,6 @@ describe('CreditsProcessManager when the escrow fails after a red packet debit (
     const pool = new Pool({ connectionString: testServers().databaseUrl, max: 1 });
     await pool.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
     await pool.end();
-  });
-
-  const until = async (condition: () => boolean | Promise<boolean>, what: string): Promise<void> => {
-    for (let i = 0; i < 2000; i++) {
-      if (await condition()) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
-  const event = (type: string, data: object, userId: string) => ({
-    id: randomUUID(),
-    type,
-    data,
-    metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId },
-    occurredAt: new Date().toISOString(),
   });
 
   it('keeps the checkpoint before the debit while the escrow fails, then escrows once', async () => {
@@ -144,15 +148,6 @@ describe('CreditsProcessManager on an event it does not know (PostgreSQL)', () =
     const pool = new Pool({ connectionString: testServers().databaseUrl, max: 1 });
     await pool.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
     await pool.end();
-  });
-
-  const event = (type: string, data: object, userId: string, version?: number) => ({
-    id: randomUUID(),
-    type,
-    ...(version !== undefined && { version }),
-    data,
-    metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId },
-    occurredAt: new Date().toISOString(),
   });
 
   it.each([
@@ -246,13 +241,6 @@ describe('CreditsProcessManager on a credit to a wallet whose history is corrupt
     await pool.end();
   });
 
-  const event = (type: string, data: object, userId: string) => ({
-    id: randomUUID(),
-    type,
-    data,
-    metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId },
-    occurredAt: new Date().toISOString(),
-  });
   const lines = (spy: jest.SpyInstance, text: string) => spy.mock.calls.map(([line]) => String(line)).filter((line) => line.includes(text));
   const tip = async (authorId: string, amount: number) => {
     const reader = `reader-${randomUUID()}`;
@@ -264,14 +252,6 @@ describe('CreditsProcessManager on a credit to a wallet whose history is corrupt
     );
     return { data, position };
   };
-  const until = async (condition: () => boolean | Promise<boolean>, what: string): Promise<void> => {
-    for (let i = 0; i < 2000; i++) {
-      if (await condition()) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
-
   it('leaves the credit undone, says so, and never restarts the subscription for it: the other credits go on', async () => {
     credits = (await startCredits(store, pgSchema, (runner) => new RedPacketStreams(runner))).credits;
     const corrupt = `corrupt-${randomUUID()}`;
