@@ -114,7 +114,7 @@ describe('credit reactions: the second leg of each payment', () => {
       'wallet:shop',
       [['settlePayment', 'MerchantPaid-1']],
     ],
-    ['RedPacketSent', { redPacketId: 'p' }, 'packet:p', [['escrowPacket', 'RedPacketSent-1']]],
+    ['RedPacketSent', { redPacketId: 'p', amount: 10 }, 'packet:p', [['escrowPacket', 'RedPacketSent-1']]],
     ['RedPacketEscrowed', { redPacketId: 'p' }, 'packet:p', [['scheduleExpiry', 'RedPacketEscrowed-1']]],
     [
       'RedPacketClaimed',

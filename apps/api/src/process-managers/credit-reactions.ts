@@ -1,4 +1,4 @@
-import { UnknownEventType, isKnownEvent } from '@zan/contracts';
+import { UnknownEventType, isKnownEvent, walletBalanceDelta } from '@zan/contracts';
 import type { EventDataByType, GroupBuyOpened, MerchantPaid, RedPacketEscrowed, RedPacketSent, StoredEvent, ZanEventType } from '@zan/contracts';
 import type { WalletCredit } from '@zan/domain';
 import type { GroupBuySteps } from '../command-path/group-buy-streams';
@@ -209,5 +209,8 @@ export const reactTo = async (event: StoredEvent, effects: ReactionEffects): Pro
         'whether it needs a credit cannot be told, so the credits checkpoint waits before it for a Zan that knows it',
     );
   }
+  // A debit whose own amount is no whole number of fen (stored by a bug or by hand) can tell no credit:
+  // CorruptEvent, which the manager leaves undone (as a corrupt credited wallet), not a failure it retries.
+  walletBalanceDelta(event);
   await reactionTo(event)?.react(event as never, effects);
 };

@@ -282,4 +282,28 @@ describe('CreditsProcessManager on a credit to a wallet whose history is corrupt
     expect(saved === undefined || saved < stuck).toBe(true);
     expect(await credits.oldestInFlightSeconds()).toBeGreaterThan(0);
   });
+
+  it('leaves undone, the same way, a debit whose own amount is no whole number of fen', async () => {
+    credits ??= (await startCredits(store, pgSchema, (runner) => new RedPacketStreams(runner))).credits;
+    const leftUndone = () => lines(errors, 'credit left undone: CorruptEvent: TipPraised');
+    const restarts = () => lines(warnings, 'credits subscription failed');
+    const unpaid = `unpaid-${randomUUID()}`;
+    const reader = `reader-${randomUUID()}`;
+    const corrupt = { tipId: randomUUID(), readerId: reader, authorId: unpaid, articleId: 'a', amount: '300' };
+    await store.eventStore.append(
+      walletStream(reader),
+      [event('WalletOpened', { userId: reader, kind: 'individual' }, reader), event('TipPraised', corrupt, reader)],
+      'no_stream',
+    );
+    await until(() => restarts().length + leftUndone().length > 0, 'the credit of the corrupt debit to fail');
+
+    const author = `author-${randomUUID()}`;
+    const { data } = await tip(author, 400);
+    await until(async () => (await store.eventStore.readStream(walletStream(author))).some((e) => e.type === 'TipReceived'), "another author's credit");
+    // Before: the credit's command refused the amount (InvalidCommand) on every try and restarted the subscription.
+    expect(restarts()).toEqual([]);
+    expect(leftUndone()).toEqual([expect.stringContaining('"300"')]);
+    expect(await store.eventStore.readStream(walletStream(unpaid))).toEqual([]);
+    expect((await store.eventStore.readStream(walletStream(author))).filter((e) => e.type === 'TipReceived').map((e) => e.data)).toEqual([data]);
+  });
 });
