@@ -9,6 +9,7 @@ import { ProjectorService } from '../../apps/projector/src/projector.service';
 import { RelayService } from '../../apps/relay/src/relay.service';
 import { eventually } from '../support/eventually';
 import { isolation, testServers } from '../support/isolation';
+import { newEvent, walletFunded } from '../support/stored-events';
 import { dropIsolation } from '../support/stacks';
 
 const PARTITIONS_AFTER = 4;
@@ -16,16 +17,7 @@ const PARTITIONS_AFTER = 4;
 const FILLER_STREAMS = 40;
 const FILLER_EVENTS_EACH = 80;
 
-const newEvent = (type: string, data: Record<string, unknown>) => ({
-  id: randomUUID(),
-  type,
-  data,
-  metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId: 'operator-test' },
-  occurredAt: new Date().toISOString(),
-});
 const opened = (userId: string, kind: WalletKind = 'individual') => newEvent('WalletOpened', { userId, kind });
-const funded = (userId: string, amount: number) =>
-  newEvent('WalletFunded', { userId, fundingId: randomUUID(), amount, source: { kind: 'card', cardId: `card-${userId}` } });
 
 /** The partition the relay's producer (murmur2, as the Java client) gives a key on a topic of `count` partitions. */
 const partitionOf = (key: string, count: number): number =>
@@ -82,13 +74,13 @@ describe('partitions added to a live topic', () => {
       const other = `filler-${s}-${randomUUID().slice(0, 6)}`;
       await store.eventStore.append(
         walletStream(other),
-        [opened(other), ...Array.from({ length: FILLER_EVENTS_EACH - 1 }, (_, i) => funded(other, 1 + i))],
+        [opened(other), ...Array.from({ length: FILLER_EVENTS_EACH - 1 }, (_, i) => walletFunded(other, 1 + i))],
         'no_stream',
       );
     }
     await store.eventStore.append(
       walletStream(userId),
-      [opened(userId), funded(userId, 100), funded(userId, 200), funded(userId, 300), funded(userId, 400)],
+      [opened(userId), walletFunded(userId, 100), walletFunded(userId, 200), walletFunded(userId, 300), walletFunded(userId, 400)],
       'no_stream',
     );
     const before = 100 + 200 + 300 + 400;
@@ -110,7 +102,7 @@ describe('partitions added to a live topic', () => {
         () => false,
       ),
     );
-    const { position: last } = await store.eventStore.append(walletStream(userId), [funded(userId, 500)], 4);
+    const { position: last } = await store.eventStore.append(walletStream(userId), [walletFunded(userId, 500)], 4);
     const secondBus = newBus();
     const restarted = newRelay(secondBus);
     const atStart = await restarted.start().then(

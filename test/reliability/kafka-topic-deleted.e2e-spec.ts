@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
-import { Pool } from 'pg';
 import { redPacketStream, walletStream } from '@zan/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { HEADER, KafkaEventBus, relayCheckpointName } from '@zan/messaging';
 import { RelayService } from '../../apps/relay/src/relay.service';
 import { eventually } from '../support/eventually';
 import { isolation, testServers } from '../support/isolation';
+import { dropIsolation } from '../support/stacks';
+import { newEvent } from '../support/stored-events';
 
-const newEvent = (type: string, data: Record<string, unknown>) => ({
-  id: randomUUID(),
-  type,
-  data,
-  metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId: 'operator-test' },
-  occurredAt: new Date().toISOString(),
-});
 const escrowed = (redPacketId: string) =>
   newEvent('RedPacketEscrowed', {
     redPacketId,
@@ -35,7 +29,8 @@ const escrowed = (redPacketId: string) =>
  * must create the topic again and publish the history again, so the topic is whole.
  */
 describe('one event topic deleted under a running relay', () => {
-  const { pgSchema, topicPrefix } = isolation('topicdeleted');
+  const iso = isolation('topicdeleted');
+  const { pgSchema, topicPrefix } = iso;
   const { databaseUrl, kafkaBrokers } = testServers();
   let store: PostgresEventStore;
   const admin = new Kafka({ clientId: 'topic-deleted-spec', brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
@@ -50,12 +45,8 @@ describe('one event topic deleted under a running relay', () => {
   afterAll(async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     await store?.eventStore.close();
-    const pool = new Pool({ connectionString: databaseUrl, max: 1 });
-    await pool.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
-    await pool.end();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${topicPrefix}.`));
-    if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
+    await dropIsolation(iso);
   });
 
   /** The ce_id of every message on a topic, read from the beginning. */

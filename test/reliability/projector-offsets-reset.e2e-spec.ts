@@ -11,17 +11,8 @@ import { ProjectorService, type ProjectorOptions } from '../../apps/projector/sr
 import { RelayService } from '../../apps/relay/src/relay.service';
 import { eventually } from '../support/eventually';
 import { isolation, testServers } from '../support/isolation';
+import { newEvent, walletFunded } from '../support/stored-events';
 import { dropIsolation } from '../support/stacks';
-
-const newEvent = (type: string, data: Record<string, unknown>) => ({
-  id: randomUUID(),
-  type,
-  data,
-  metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId: 'operator-test' },
-  occurredAt: new Date().toISOString(),
-});
-const funded = (userId: string, amount: number) =>
-  newEvent('WalletFunded', { userId, fundingId: randomUUID(), amount, source: { kind: 'card', cardId: `card-${userId}` } });
 
 /**
  * An operator resets the projector group's offsets to the latest (kafka-consumer-groups.sh
@@ -60,7 +51,7 @@ describe('projector offsets moved past unread messages', () => {
     closers.push(() => relay.stop());
     const userId = `u-${randomUUID().slice(0, 8)}`;
     const fund = async (amount: number, expected: number | 'no_stream', first = false) => {
-      const events = first ? [newEvent('WalletOpened', { userId, kind: 'individual' }), funded(userId, amount)] : [funded(userId, amount)];
+      const events = first ? [newEvent('WalletOpened', { userId, kind: 'individual' }), walletFunded(userId, amount)] : [walletFunded(userId, amount)];
       const { position } = await store.eventStore.append(walletStream(userId), events, expected);
       await eventually('the relay to publish it', async () => relay.publishedThrough >= position);
       return position;

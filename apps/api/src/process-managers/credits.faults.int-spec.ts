@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, redPacketStream, walletStream, type RedPacketSent, type
 import { PROCESS_MANAGER_CHECKPOINTS, createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { ZanMetrics, systemClock, type ZanConfig } from '@zan/platform';
 import { isolation, testServers } from '../../../../test/support/isolation';
+import { newEvent } from '../../../../test/support/stored-events';
 import { CommandRunner } from '../command-path/command-runner';
 import { CommandMetrics } from '../observability/command-metrics';
 import { RedPacketStreams } from '../command-path/red-packet-streams';
@@ -21,16 +22,6 @@ const until = async (condition: () => boolean | Promise<boolean>, what: string):
   }
   throw new Error(`timed out waiting for ${what}`);
 };
-
-/** An event to append as the apps would (`version` only when a spec sets one). */
-const event = (type: string, data: object, userId: string, version?: number) => ({
-  id: randomUUID(),
-  type,
-  ...(version !== undefined && { version }),
-  data,
-  metadata: { correlationId: randomUUID(), causationId: randomUUID(), userId },
-  occurredAt: new Date().toISOString(),
-});
 
 /** The escrow fails (an injected fault in a wrapper of the packet streams) while `failing` is set. */
 class FailingEscrow extends RedPacketStreams {
@@ -100,12 +91,12 @@ describe('CreditsProcessManager when the escrow fails after a red packet debit (
       mode: 'equal',
       expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
     };
-    await store.eventStore.append(walletStream('sender'), [event('WalletOpened', { userId: 'sender', kind: 'individual' }, 'sender')], 'no_stream');
-    const { position: debit } = await store.eventStore.append(walletStream('sender'), [event('RedPacketSent', sent, 'sender')], 'any');
+    await store.eventStore.append(walletStream('sender'), [newEvent('WalletOpened', { userId: 'sender', kind: 'individual' }, 'sender')], 'no_stream');
+    const { position: debit } = await store.eventStore.append(walletStream('sender'), [newEvent('RedPacketSent', sent, 'sender')], 'any');
     // Reactions of other keys, after the debit, go on meanwhile (and finish).
     const tipId = randomUUID();
     const tip = { tipId, readerId: 'reader', authorId: 'author', articleId: 'a', amount: 500 };
-    const { position: last } = await store.eventStore.append(walletStream('reader'), [event('TipPraised', tip, 'reader')], 'no_stream');
+    const { position: last } = await store.eventStore.append(walletStream('reader'), [newEvent('TipPraised', tip, 'reader')], 'no_stream');
 
     await until(() => packets.attempts >= 3, 'the escrow to be tried again after failures');
     await until(async () => (await store.eventStore.readStream(walletStream('author'))).some((e) => e.type === 'TipReceived'), 'the tip to be credited');
@@ -161,14 +152,14 @@ describe('CreditsProcessManager on an event it does not know (PostgreSQL)', () =
     const author = `author-${randomUUID()}`;
     const { position: before } = await store.eventStore.append(
       walletStream(reader),
-      [event('WalletOpened', { userId: reader, kind: 'individual' }, reader)],
+      [newEvent('WalletOpened', { userId: reader, kind: 'individual' }, reader)],
       'no_stream',
     );
     const data = { tipId: randomUUID(), readerId: reader, authorId: author, articleId: 'a', amount: 500 };
-    const { position: unknown } = await store.eventStore.append(walletStream(reader), [event(type, data, reader, version)], 0);
+    const { position: unknown } = await store.eventStore.append(walletStream(reader), [newEvent(type, data, reader, version)], 0);
     await store.eventStore.append(
       walletStream(`other-${randomUUID()}`),
-      [event('WalletOpened', { userId: 'other', kind: 'individual' }, 'other')],
+      [newEvent('WalletOpened', { userId: 'other', kind: 'individual' }, 'other')],
       'no_stream',
     );
 
@@ -189,15 +180,15 @@ describe('CreditsProcessManager on an event it does not know (PostgreSQL)', () =
 
     // A newer Zan's event on one reader's wallet (as a replica of it writes it during a rolling upgrade)...
     const stranger = `stranger-${randomUUID()}`;
-    await store.eventStore.append(walletStream(stranger), [event('WalletOpened', { userId: stranger, kind: 'individual' }, stranger)], 'no_stream');
-    const { position: unknown } = await store.eventStore.append(walletStream(stranger), [event('GiftSent', { amount: 500 }, stranger)], 0);
+    await store.eventStore.append(walletStream(stranger), [newEvent('WalletOpened', { userId: stranger, kind: 'individual' }, stranger)], 'no_stream');
+    const { position: unknown } = await store.eventStore.append(walletStream(stranger), [newEvent('GiftSent', { amount: 500 }, stranger)], 0);
     // ...and after it, a tip of another reader, which this Zan knows and owes a credit.
     const reader = `reader-${randomUUID()}`;
     const author = `author-${randomUUID()}`;
     const tip = { tipId: randomUUID(), readerId: reader, authorId: author, articleId: 'a', amount: 300 };
     await store.eventStore.append(
       walletStream(reader),
-      [event('WalletOpened', { userId: reader, kind: 'individual' }, reader), event('TipPraised', tip, reader)],
+      [newEvent('WalletOpened', { userId: reader, kind: 'individual' }, reader), newEvent('TipPraised', tip, reader)],
       'no_stream',
     );
 
@@ -247,7 +238,7 @@ describe('CreditsProcessManager on a credit to a wallet whose history is corrupt
     const data = { tipId: randomUUID(), readerId: reader, authorId, articleId: 'a', amount };
     const { position } = await store.eventStore.append(
       walletStream(reader),
-      [event('WalletOpened', { userId: reader, kind: 'individual' }, reader), event('TipPraised', data, reader)],
+      [newEvent('WalletOpened', { userId: reader, kind: 'individual' }, reader), newEvent('TipPraised', data, reader)],
       'no_stream',
     );
     return { data, position };
@@ -258,8 +249,8 @@ describe('CreditsProcessManager on a credit to a wallet whose history is corrupt
     await store.eventStore.append(
       walletStream(corrupt),
       [
-        event('WalletOpened', { userId: corrupt, kind: 'individual' }, corrupt),
-        event('WalletFunded', { userId: corrupt, fundingId: randomUUID(), amount: '300', source: { kind: 'card', cardId: 'c' } }, corrupt),
+        newEvent('WalletOpened', { userId: corrupt, kind: 'individual' }, corrupt),
+        newEvent('WalletFunded', { userId: corrupt, fundingId: randomUUID(), amount: '300', source: { kind: 'card', cardId: 'c' } }, corrupt),
       ],
       'no_stream',
     );
@@ -292,7 +283,7 @@ describe('CreditsProcessManager on a credit to a wallet whose history is corrupt
     const corrupt = { tipId: randomUUID(), readerId: reader, authorId: unpaid, articleId: 'a', amount: '300' };
     await store.eventStore.append(
       walletStream(reader),
-      [event('WalletOpened', { userId: reader, kind: 'individual' }, reader), event('TipPraised', corrupt, reader)],
+      [newEvent('WalletOpened', { userId: reader, kind: 'individual' }, reader), newEvent('TipPraised', corrupt, reader)],
       'no_stream',
     );
     await until(() => restarts().length + leftUndone().length > 0, 'the credit of the corrupt debit to fail');
