@@ -49,13 +49,13 @@ export const holdFirstAppend = (app: INestApplication, streamId: string): { stor
   let reach!: () => void;
   const reached = new Promise<void>((resolve) => (reach = resolve));
   let held = false;
-  store.append = async (stream, events, expected) => {
+  store.append = async (stream, events, expected, options) => {
     if (stream === streamId && !held) {
       held = true;
       reach();
       await released;
     }
-    return append(stream, events, expected);
+    return append(stream, events, expected, options);
   };
   return { store, reached, release, restore: () => (store.append = append) };
 };

@@ -1,5 +1,5 @@
 import { isUnstorableText, type NewEvent } from '@zan/contracts';
-import { DuplicateEventError, type ExpectedRevision } from './event-store.port';
+import { DuplicateEventError, type AppendGuard, type AppendOptions, type ExpectedRevision } from './event-store.port';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** ISO 8601 with an explicit offset, so every adapter reads the same instant. */
@@ -39,6 +39,25 @@ export const validateAppend = (streamId: string, events: NewEvent[], expected: E
   }
   if (repeated.size > 0) throw new DuplicateEventError([...repeated]);
 };
+
+/** Checks an append's guards (AppendGuard): the same rules for every adapter. */
+export const validateGuards = (options: AppendOptions | undefined): readonly AppendGuard[] => {
+  const guards: unknown = options?.guards ?? [];
+  if (!Array.isArray(guards)) throw new TypeError('guards must be an array');
+  for (const guard of guards as unknown[]) {
+    const { streamId, revision, unless } = (guard ?? {}) as { streamId?: unknown; revision?: unknown; unless?: unknown };
+    if (typeof streamId !== 'string' || streamId.length === 0 || isUnstorableText(streamId))
+      throw new TypeError('a guard names its stream: a non-empty string');
+    if (!Number.isSafeInteger(revision) || (revision as number) < -1)
+      throw new RangeError(`a guard's revision must be an integer >= -1, got ${String(revision)}`);
+    if (!Array.isArray(unless) || unless.some((type) => typeof type !== 'string')) throw new TypeError("a guard's unless must be event types");
+  }
+  return guards as readonly AppendGuard[];
+};
+
+/** Whether a guarded stream's events after the guard's revision break it (an event of a type not in `unless`). */
+export const breaksGuard = (guard: AppendGuard, events: readonly { type: string; revision: number }[]): boolean =>
+  events.some((event) => event.revision > guard.revision && !guard.unless.includes(event.type));
 
 export const assertMaxCount = (maxCount: number | undefined): void => {
   if (maxCount !== undefined && (!Number.isSafeInteger(maxCount) || maxCount < 1 || maxCount > 2 ** 31 - 1)) {

@@ -16,6 +16,27 @@ export interface AppendResult {
   events: StoredEvent[];
 }
 
+/**
+ * A fact of another stream an append was decided on: the stream as it was at `revision` (-1: not
+ * there). The append is refused (StreamChangedError) when that stream has since got an event of any
+ * type but `unless` (those the decision does not depend on: a tip's author may be credited meanwhile,
+ * not revoked). It lets a decision use a cached state of another stream without reading it first.
+ */
+export interface AppendGuard {
+  streamId: string;
+  revision: number;
+  unless: readonly string[];
+}
+
+export interface AppendOptions {
+  /**
+   * Checked with the append: atomically by PostgreSQL, the embedded store and the memory store; by
+   * EventStoreDB in a read right before the append (no multi-stream transaction there), so a change
+   * in between is the same race as a read before the decision.
+   */
+  guards?: readonly AppendGuard[];
+}
+
 export interface ReadStreamOptions {
   /** First revision to read (forwards) or last (backwards). Default: the stream's start or end. */
   fromRevision?: number;
@@ -78,7 +99,7 @@ export interface EventStore {
    * An empty list writes nothing but still checks `expected`; it answers the stream's current
    * revision (-1 when missing) and the position of its last event (0n when missing).
    */
-  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
   /** A stream's events by revision; a missing stream reads as []. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
@@ -124,6 +145,17 @@ export class DuplicateEventError extends Error {
   override readonly name = 'DuplicateEventError';
   constructor(readonly eventIds: string[]) {
     super(`event already stored: ${eventIds.join(', ')}`);
+  }
+}
+
+/** A guarded stream changed since the revision the append was decided on (AppendGuard): nothing was appended. */
+export class StreamChangedError extends Error {
+  override readonly name = 'StreamChangedError';
+  constructor(
+    readonly streamId: string,
+    readonly revision: number,
+  ) {
+    super(`stream ${streamId} changed after revision ${revision}`);
   }
 }
 

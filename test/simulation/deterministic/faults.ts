@@ -5,6 +5,7 @@ import {
   type AppendResult,
   type CheckpointStore,
   type EventStore,
+  type AppendOptions,
   type ExpectedRevision,
   type MemoryEventStore,
   type ReadAllOptions,
@@ -126,8 +127,8 @@ export class FaultyEventStore implements EventStore {
     this.unlisten = store.onAppended(() => this.wakeup.notify());
   }
 
-  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    return this.io.call(`append ${streamId} (${events.map((e) => e.type).join(',')})`, () => this.store.append(streamId, events, expected));
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult> {
+    return this.io.call(`append ${streamId} (${events.map((e) => e.type).join(',')})`, () => this.store.append(streamId, events, expected, options));
   }
 
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {

@@ -14,10 +14,13 @@ import {
   type RecordedEvent,
 } from '@kurrent/kurrentdb-client';
 import type { NewEvent, StoredEvent } from '@zan/contracts';
-import { assertFromRevision, assertMaxCount, validateAppend } from '../append-validation';
+import { assertFromRevision, assertMaxCount, breaksGuard, validateAppend, validateGuards } from '../append-validation';
 import {
   DuplicateEventError,
+  StreamChangedError,
   WrongExpectedRevisionError,
+  type AppendGuard,
+  type AppendOptions,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
@@ -86,12 +89,17 @@ export class EventStoreDbEventStore implements EventStore {
     this.knownIds = new KnownEventIds(options.knownIdsLimit ?? 200_000);
   }
 
-  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     validateAppend(streamId, events, expected);
-    if (events.length === 0) return this.checkExpectation(streamId, expected);
+    const guards = validateGuards(options);
+    if (events.length === 0) {
+      await this.checkGuards(guards);
+      return this.checkExpectation(streamId, expected);
+    }
     const ids = events.map((event) => event.id.toLowerCase());
     await this.throwIfKnown(streamId, ids);
+    await this.checkGuards(guards);
 
     const appendId = randomUUID();
     let nextExpectedRevision: number;
@@ -127,6 +135,18 @@ export class EventStoreDbEventStore implements EventStore {
     if (written.some((record) => record.appendId !== appendId)) throw new DuplicateEventError(ids);
     const stored = written.map((record) => record.event);
     return { nextExpectedRevision, position: stored[stored.length - 1].position, events: stored };
+  }
+
+  /**
+   * Guards read right before the append: EventStoreDB has no transaction over two streams, so a
+   * change landing between this read and the append is missed, as with a read before the decision.
+   */
+  private async checkGuards(guards: readonly AppendGuard[]): Promise<void> {
+    for (const guard of guards) {
+      if (breaksGuard(guard, await this.readStream(guard.streamId, { fromRevision: guard.revision + 1 }))) {
+        throw new StreamChangedError(guard.streamId, guard.revision);
+      }
+    }
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {

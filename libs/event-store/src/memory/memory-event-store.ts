@@ -1,7 +1,9 @@
 import { currentVersion, upcast, type EventMetadata, type NewEvent, type StoredEvent } from '@zan/contracts';
 import {
   DuplicateEventError,
+  StreamChangedError,
   WrongExpectedRevisionError,
+  type AppendOptions,
   type AppendResult,
   type CheckpointStore,
   type EventStore,
@@ -11,7 +13,7 @@ import {
   type Subscription,
   type SubscriptionOptions,
 } from '../event-store.port';
-import { assertFromRevision, assertMaxCount, validateAppend } from '../append-validation';
+import { assertFromRevision, assertMaxCount, breaksGuard, validateAppend, validateGuards } from '../append-validation';
 import { startCatchUpSubscription } from '../subscription/catch-up-subscription';
 import { Wakeup } from '../subscription/wakeup';
 
@@ -78,9 +80,10 @@ export class MemoryEventStore implements EventStore {
     return this.ids.has(id.toLowerCase());
   }
 
-  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     validateAppend(streamId, events, expected);
+    const guards = validateGuards(options);
     const stream = this.streams.get(streamId);
     const actual = stream ? stream.length - 1 : 'no_stream';
     const stored = events.map((event) => event.id.toLowerCase()).filter((id) => this.ids.has(id));
@@ -88,6 +91,8 @@ export class MemoryEventStore implements EventStore {
     const holds =
       expected === 'any' || (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
     if (!holds) throw new WrongExpectedRevisionError(streamId, expected, actual);
+    const broken = guards.find((guard) => breaksGuard(guard, this.streams.get(guard.streamId) ?? []));
+    if (broken) throw new StreamChangedError(broken.streamId, broken.revision);
     if (events.length === 0) {
       return { nextExpectedRevision: stream ? stream.length - 1 : -1, position: stream?.[stream.length - 1]?.position ?? 0n, events: [] };
     }

@@ -1,7 +1,8 @@
 import { upcast, type NewEvent, type StoredEvent } from '@zan/contracts';
-import type { AppendResult } from '../event-store.port';
+import type { AppendGuard, AppendResult } from '../event-store.port';
 import { encodePosition } from './position';
 import { TX_INDEX_LIMIT } from './schema';
+import { guardBroken, guardRows, guardsJson } from './guards';
 import type { SqlQueryable } from './sql-client';
 
 /** An append waiting for its group: its stream's expectation is an exact revision or no stream. */
@@ -10,6 +11,8 @@ export interface GroupedAppend {
   /** An exact revision, or no stream (-1 or 'no_stream'). */
   expected: number | 'no_stream';
   events: NewEvent[];
+  /** Checked in the same statement: a broken guard refuses this append alone (AppendGuard). */
+  guards?: readonly AppendGuard[];
 }
 
 export interface GroupCommitOptions {
@@ -55,12 +58,17 @@ export class GroupCommit {
   private readonly maxInFlight: number;
 
   /** Built once: each text is one prepared statement per connection. */
-  private readonly statements: { move: string; create: string };
+  private readonly statements: { move: string; create: string; moveGuarded: string; createGuarded: string };
 
   constructor(private readonly options: GroupCommitOptions) {
     this.maxAppends = options.maxAppends ?? 500;
     this.maxInFlight = options.maxInFlight ?? 2;
-    this.statements = { move: moveOne(options.tables), create: createOne(options.tables) };
+    this.statements = {
+      move: moveOne(options.tables),
+      create: createOne(options.tables),
+      moveGuarded: moveOne(options.tables, '$6'),
+      createGuarded: createOne(options.tables, '$5'),
+    };
   }
 
   append(append: GroupedAppend): Promise<AppendResult> {
@@ -136,12 +144,18 @@ export class GroupCommit {
       stream_id: append.streamId,
       expected: append.expected === 'no_stream' ? -1 : append.expected,
       count: append.events.length,
+      guards: guardRows(append.guards ?? []),
     }));
     const rows = group.flatMap((append, i) => append.events.map((event, ord) => ({ i, ...eventRow(event, ord) })));
     const { rows: placed } = await this.options.sql.query<{ i: number; last_revision: string; transaction_id: string; first_index: number }>(
       `WITH req AS (
-         SELECT r.i, r.stream_id, r.expected, r.count
-         FROM jsonb_to_recordset($1::text::jsonb) AS r(i int, stream_id text, expected bigint, count int)
+         SELECT r.i, r.stream_id, r.expected, r.count, r.guards
+         FROM jsonb_to_recordset($1::text::jsonb) AS r(i int, stream_id text, expected bigint, count int, guards jsonb)
+       ),
+       broken AS (
+         SELECT DISTINCT r.i FROM req r
+         CROSS JOIN LATERAL jsonb_to_recordset(r.guards) AS g(i int, stream_id text, revision bigint, unless text[])
+         WHERE ${guardBroken('g', events)}
        ),
        locked AS (
          SELECT s.stream_id FROM ${streams} s
@@ -153,11 +167,12 @@ export class GroupCommit {
          UPDATE ${streams} s SET revision = s.revision + r.count
          FROM req r, locked l
          WHERE l.stream_id = s.stream_id AND r.stream_id = s.stream_id AND r.expected >= 0 AND s.revision = r.expected
+           AND r.i NOT IN (SELECT i FROM broken)
          RETURNING r.i, s.revision AS last_revision
        ),
        created AS (
          INSERT INTO ${streams} (stream_id, revision)
-         SELECT r.stream_id, r.count - 1 FROM req r WHERE r.expected = -1 ORDER BY r.stream_id
+         SELECT r.stream_id, r.count - 1 FROM req r WHERE r.expected = -1 AND r.i NOT IN (SELECT i FROM broken) ORDER BY r.stream_id
          ON CONFLICT (stream_id) DO NOTHING
          RETURNING stream_id, revision AS last_revision
        ),
@@ -203,10 +218,19 @@ export class GroupCommit {
     const rows = JSON.stringify(append.events.map(eventRow));
     const count = append.events.length;
     const creates = append.expected === 'no_stream' || append.expected === -1;
-    const { rows: placed } = await this.options.sql.query<{ last_revision: string; transaction_id: string; first_index: number }>(
-      creates ? this.statements.create : this.statements.move,
-      creates ? [append.streamId, count, rows, this.options.channel] : [append.streamId, count, rows, this.options.channel, append.expected],
-    );
+    const params: unknown[] = creates
+      ? [append.streamId, count, rows, this.options.channel]
+      : [append.streamId, count, rows, this.options.channel, append.expected];
+    const guarded = (append.guards?.length ?? 0) > 0;
+    if (guarded) params.push(guardsJson(append.guards!));
+    const statement = creates
+      ? guarded
+        ? this.statements.createGuarded
+        : this.statements.create
+      : guarded
+        ? this.statements.moveGuarded
+        : this.statements.move;
+    const { rows: placed } = await this.options.sql.query<{ last_revision: string; transaction_id: string; first_index: number }>(statement, params);
     if (placed.length === 0) return new Map();
     const [row] = placed as [(typeof placed)[number]];
     return new Map([[0, placedOf(row)]]);
@@ -256,18 +280,24 @@ const oneAppendStatement = (tables: GroupCommitOptions['tables'], claim: string)
    FROM (SELECT max(revision) AS last_revision, min(transaction_id::text) AS transaction_id, min(tx_index) AS first_index, max(tx_index) AS last_index
          FROM inserted HAVING count(*) > 0) x`;
 
-const moveOne = (tables: GroupCommitOptions['tables']): string =>
+/** SQL: none of the guards in parameter `param` (guardsJson) is broken. */
+const guardsHold = (tables: GroupCommitOptions['tables'], param: string): string =>
+  `NOT EXISTS (SELECT 1 FROM jsonb_to_recordset(${param}::text::jsonb) AS g(i int, stream_id text, revision bigint, unless text[])
+               WHERE ${guardBroken('g', tables.events)})`;
+
+/** `guards`: the parameter holding the append's guards, for the statement of a guarded append. */
+const moveOne = (tables: GroupCommitOptions['tables'], guards?: string): string =>
   oneAppendStatement(
     tables,
     `UPDATE ${tables.streams} s SET revision = s.revision + $2::int
-     WHERE s.stream_id = $1::text AND s.revision = $5::bigint
+     WHERE s.stream_id = $1::text AND s.revision = $5::bigint${guards ? ` AND ${guardsHold(tables, guards)}` : ''}
      RETURNING s.revision AS last_revision`,
   );
 
-const createOne = (tables: GroupCommitOptions['tables']): string =>
+const createOne = (tables: GroupCommitOptions['tables'], guards?: string): string =>
   oneAppendStatement(
     tables,
-    `INSERT INTO ${tables.streams} (stream_id, revision) VALUES ($1::text, $2::int - 1)
+    `INSERT INTO ${tables.streams} (stream_id, revision) SELECT $1::text, $2::int - 1${guards ? ` WHERE ${guardsHold(tables, guards)}` : ''}
      ON CONFLICT (stream_id) DO NOTHING
      RETURNING revision AS last_revision`,
   );

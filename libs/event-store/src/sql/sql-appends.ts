@@ -1,5 +1,13 @@
 import { currentVersion, upcast, type NewEvent, type StoredEvent } from '@zan/contracts';
-import { DuplicateEventError, WrongExpectedRevisionError, type AppendResult, type ExpectedRevision } from '../event-store.port';
+import {
+  DuplicateEventError,
+  StreamChangedError,
+  WrongExpectedRevisionError,
+  type AppendGuard,
+  type AppendResult,
+  type ExpectedRevision,
+} from '../event-store.port';
+import { guardBroken, guardsJson } from './guards';
 import { encodePosition } from './position';
 import { TX_INDEX_LIMIT, type EventTables } from './schema';
 import { sqlState, SQLSTATE, type SqlQueryable, type SqlTx } from './sql-client';
@@ -15,8 +23,11 @@ export class SqlAppends {
     private readonly channel: string,
   ) {}
 
-  /** Appends within `tx` (validated beforehand); the caller commits, and wakes the subscriptions. */
-  async inTransaction(tx: SqlTx, streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  /**
+   * Appends within `tx` (validated beforehand); the caller commits, and wakes the subscriptions.
+   * Guards are checked last, so that a repeat of a stored append is told a duplicate first.
+   */
+  async inTransaction(tx: SqlTx, streamId: string, events: NewEvent[], expected: ExpectedRevision, guards: readonly AppendGuard[] = []): Promise<AppendResult> {
     const lastRevision = await this.claimRevisions(tx, streamId, events, expected);
     const firstRevision = lastRevision - events.length + 1;
     const stored = events.map((event) => ({
@@ -51,6 +62,7 @@ export class SqlAppends {
     } catch (error) {
       throw this.appendError(error, streamId, events, expected);
     }
+    await this.checkGuards(tx, guards);
     const { transaction_id: transactionId, first_index: firstIndex } = inserted[0];
     const result = stored.map((event, i): StoredEvent => {
       const current = upcast(event.type, event.version, event.data);
@@ -103,13 +115,34 @@ export class SqlAppends {
     return Number(rows[0].revision);
   }
 
-  /** Why an append's expectation did not hold: its events are already stored, or the revision moved. */
-  async refusal(db: SqlQueryable, streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<Error> {
+  /**
+   * Why an append was refused: its events are already stored, the revision moved, or (the revision
+   * still as expected) a guarded stream changed.
+   */
+  async refusal(db: SqlQueryable, streamId: string, events: NewEvent[], expected: ExpectedRevision, guards: readonly AppendGuard[] = []): Promise<Error> {
     const { rows: stored } = await db.query<{ id: string }>(`SELECT e.id::text AS id FROM ${this.tables.events} e WHERE e.id = ANY($1::uuid[])`, [
       events.map((event) => event.id.toLowerCase()),
     ]);
     if (stored.length > 0) return new DuplicateEventError(stored.map((row) => row.id));
-    return new WrongExpectedRevisionError(streamId, expected, await this.currentRevision(db, streamId));
+    const actual = await this.currentRevision(db, streamId);
+    const broken = holds(expected, actual) ? await this.brokenGuard(db, guards) : undefined;
+    return broken ? new StreamChangedError(broken.streamId, broken.revision) : new WrongExpectedRevisionError(streamId, expected, actual);
+  }
+
+  /** Throws StreamChangedError when a guarded stream got an event the append was not decided on. */
+  async checkGuards(db: SqlQueryable, guards: readonly AppendGuard[]): Promise<void> {
+    const broken = await this.brokenGuard(db, guards);
+    if (broken) throw new StreamChangedError(broken.streamId, broken.revision);
+  }
+
+  private async brokenGuard(db: SqlQueryable, guards: readonly AppendGuard[]): Promise<AppendGuard | undefined> {
+    if (guards.length === 0) return undefined;
+    const { rows } = await db.query<{ i: number }>(
+      `SELECT g.i FROM jsonb_to_recordset($1::text::jsonb) AS g(i int, stream_id text, revision bigint, unless text[])
+       WHERE ${guardBroken('g', this.tables.events)} ORDER BY g.i LIMIT 1`,
+      [guardsJson(guards)],
+    );
+    return rows.length === 0 ? undefined : guards[Number(rows[0].i)];
   }
 
   private async currentRevision(db: SqlQueryable, streamId: string): Promise<number | 'no_stream'> {
@@ -126,9 +159,7 @@ export class SqlAppends {
    */
   async checkExpectation(db: SqlQueryable, streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
     const actual = await this.currentRevision(db, streamId);
-    const holds =
-      expected === 'any' || (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
-    if (!holds) throw new WrongExpectedRevisionError(streamId, expected, actual);
+    if (!holds(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
     if (actual === 'no_stream') return { nextExpectedRevision: -1, position: 0n, events: [] };
     const { rows } = await db.query<{ transaction_id: string; tx_index: number }>(
       `SELECT e.transaction_id::text AS transaction_id, e.tx_index FROM ${this.tables.events} e
@@ -156,6 +187,9 @@ export class SqlAppends {
     return error;
   }
 }
+
+const holds = (expected: ExpectedRevision, actual: number | 'no_stream'): boolean =>
+  expected === 'any' || (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
 
 export const assertTransactionSize = (count: number): void => {
   if (count > TX_INDEX_LIMIT) throw new RangeError(`a transaction holds at most ${TX_INDEX_LIMIT} events`);

@@ -1,5 +1,7 @@
 import { currentVersion, type NewEvent, type StoredEvent } from '@zan/contracts';
 import {
+  type AppendGuard,
+  type AppendOptions,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
@@ -8,7 +10,7 @@ import {
   type Subscription,
   type SubscriptionOptions,
 } from '../event-store.port';
-import { assertMaxCount, validateAppend } from '../append-validation';
+import { assertMaxCount, validateAppend, validateGuards } from '../append-validation';
 import { startCatchUpSubscription } from '../subscription/catch-up-subscription';
 import { Wakeup } from '../subscription/wakeup';
 import { GroupCommit } from './group-commit';
@@ -66,27 +68,32 @@ export class SqlEventStore implements EventStore {
         sql: this.sql,
         tables,
         channel: this.channel,
-        alone: (append) => this.appendAlone(append.streamId, append.events, append.expected),
-        refusal: (append) => this.appends.refusal(this.sql, append.streamId, append.events, append.expected),
+        alone: (append) => this.appendAlone(append.streamId, append.events, append.expected, append.guards),
+        refusal: (append) => this.appends.refusal(this.sql, append.streamId, append.events, append.expected, append.guards),
         committed: () => this.wakeup.notify(),
       });
     }
   }
 
-  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     validateAppend(streamId, events, expected);
+    const guards = validateGuards(options);
     assertTransactionSize(events.length);
-    if (events.length === 0) return this.appends.checkExpectation(this.sql, streamId, expected);
+    if (events.length === 0) {
+      const result = await this.appends.checkExpectation(this.sql, streamId, expected);
+      await this.appends.checkGuards(this.sql, guards);
+      return result;
+    }
     if (this.group && (typeof expected === 'number' || expected === 'no_stream')) {
       const versioned = events.map((event) => ({ ...event, version: event.version ?? currentVersion(event.type) }));
-      return this.group.append({ streamId, events: versioned, expected });
+      return this.group.append({ streamId, events: versioned, expected, guards });
     }
-    return this.appendAlone(streamId, events, expected);
+    return this.appendAlone(streamId, events, expected, guards);
   }
 
-  private async appendAlone(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const result = await this.sql.transaction((tx) => this.appends.inTransaction(tx, streamId, events, expected));
+  private async appendAlone(streamId: string, events: NewEvent[], expected: ExpectedRevision, guards: readonly AppendGuard[] = []): Promise<AppendResult> {
+    const result = await this.sql.transaction((tx) => this.appends.inTransaction(tx, streamId, events, expected, guards));
     this.wakeup.notify();
     return result;
   }

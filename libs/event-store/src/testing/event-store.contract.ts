@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { currentVersion, type EventMetadata, type NewEvent, type StoredEvent } from '@zan/contracts';
-import { DuplicateEventError, WrongExpectedRevisionError, type CheckpointStore, type EventStore, type ExpectedRevision } from '../event-store.port';
+import {
+  DuplicateEventError,
+  StreamChangedError,
+  WrongExpectedRevisionError,
+  type CheckpointStore,
+  type EventStore,
+  type ExpectedRevision,
+} from '../event-store.port';
 
 export interface EventStoreContractSubject {
   eventStore: EventStore;
@@ -567,6 +574,98 @@ export const describeEventStoreContract = (name: string, factory: () => Promise<
           await subscription.stop();
         }
         expect(delivered[0]).toMatchObject(v2);
+      });
+    });
+
+    describe('guards: facts of another stream the append was decided on', () => {
+      const typed = (type: string) => testEvent({ type }, { type });
+      const refusal = (append: Promise<unknown>) =>
+        append.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+
+      it('appends while the guarded stream got only events of the types it is not decided on', async () => {
+        const fact = stream('guard-fact');
+        const id = stream('guard-holds');
+        await store.append(fact, [typed('Opened')], 'no_stream');
+        await store.append(id, testEvents(1), 'no_stream', { guards: [{ streamId: fact, revision: 0, unless: [] }] });
+        await store.append(fact, [typed('Credited'), typed('Credited')], 0);
+        const second = await store.append(id, testEvents(1, 'f'), 0, { guards: [{ streamId: fact, revision: 0, unless: ['Credited'] }] });
+        expect(second.nextExpectedRevision).toBe(1);
+        expect(await store.readStream(id)).toHaveLength(2);
+      });
+
+      it('refuses with StreamChangedError when the guarded stream got another event since, appending nothing', async () => {
+        const fact = stream('guard-fact');
+        const id = stream('guard-broken');
+        await store.append(fact, [typed('Opened'), typed('Credited')], 'no_stream');
+        await store.append(id, testEvents(2), 'no_stream');
+        await store.append(fact, [typed('Credited'), typed('Revoked'), typed('Credited')], 1);
+
+        const error = await refusal(store.append(id, testEvents(1, 'x'), 1, { guards: [{ streamId: fact, revision: 1, unless: ['Credited'] }] }));
+        expect(error).toBeInstanceOf(StreamChangedError);
+        expect(error).toMatchObject({ streamId: fact, revision: 1 });
+        expect(await store.readStream(id)).toHaveLength(2);
+        // Decided again on the fact as it is now, the same append goes in at the same revision.
+        await store.append(id, testEvents(1, 'y'), 1, { guards: [{ streamId: fact, revision: 4, unless: ['Credited'] }] });
+        expect((await store.readStream(id)).map((e) => e.revision)).toEqual([0, 1, 2]);
+        // A guard at revision 3 (the revocation) holds: only what came after it counts.
+        await store.append(id, testEvents(1, 'z'), 2, { guards: [{ streamId: fact, revision: 3, unless: ['Credited'] }] });
+      });
+
+      it('guards a stream that was not there (revision -1) and the creation of a new stream', async () => {
+        const fact = stream('guard-missing');
+        const id = stream('guard-new');
+        const absent = { streamId: fact, revision: -1, unless: ['Credited'] };
+        await store.append(id, testEvents(1), 'no_stream', { guards: [absent] });
+        await store.append(fact, [typed('Credited')], 'no_stream');
+        await store.append(id, testEvents(1, 'f'), 0, { guards: [absent] });
+        await store.append(fact, [typed('Opened')], 0);
+        const other = stream('guard-new');
+        expect(await refusal(store.append(other, testEvents(1), 'no_stream', { guards: [absent] }))).toBeInstanceOf(StreamChangedError);
+        expect(await refusal(store.append(id, [], 1, { guards: [absent] }))).toBeInstanceOf(StreamChangedError);
+        expect(await store.readStream(other)).toEqual([]);
+      });
+
+      it('refuses only the guarded append whose fact changed among concurrent appends', async () => {
+        const fact = stream('guard-concurrent');
+        await store.append(fact, [typed('Opened'), typed('Revoked')], 'no_stream');
+        const ids = Array.from({ length: 8 }, () => stream('guard-concurrent'));
+        await Promise.all(ids.map((id) => store.append(id, testEvents(1), 'no_stream')));
+        const results = await Promise.all(
+          ids.map((id, i) => refusal(store.append(id, testEvents(2, 'g'), 0, { guards: [{ streamId: fact, revision: i === 3 ? 0 : 1, unless: [] }] }))),
+        );
+        expect(results.map((result) => result?.constructor.name)).toEqual(ids.map((_, i) => (i === 3 ? 'StreamChangedError' : undefined)));
+        const lengths = await Promise.all(ids.map(async (id) => (await store.readStream(id)).length));
+        expect(lengths).toEqual(ids.map((_, i) => (i === 3 ? 1 : 3)));
+      });
+
+      it('tells a repeat of a stored append a duplicate, even once its guard is broken', async () => {
+        const fact = stream('guard-dup');
+        const id = stream('guard-dup');
+        await store.append(fact, [typed('Opened')], 'no_stream');
+        const batch = testEvents(2);
+        const guards = [{ streamId: fact, revision: 0, unless: [] }];
+        await store.append(id, batch, 'no_stream', { guards });
+        await store.append(fact, [typed('Revoked')], 0);
+        expect(await refusal(store.append(id, batch, 'no_stream', { guards }))).toBeInstanceOf(DuplicateEventError);
+        expect(await refusal(store.append(id, batch, 'any', { guards }))).toBeInstanceOf(DuplicateEventError);
+        expect(await refusal(store.append(id, testEvents(1), 'any', { guards }))).toBeInstanceOf(StreamChangedError);
+        expect(await store.readStream(id)).toHaveLength(2);
+      });
+
+      it('refuses a malformed guard before storing anything', async () => {
+        const id = stream('guard-bad');
+        const bad = [
+          { streamId: '', revision: 0, unless: [] },
+          { streamId: 'x', revision: -2, unless: [] },
+          { streamId: 'x', revision: 1.5, unless: [] },
+          { streamId: 'x', revision: 0, unless: 'Credited' },
+          { streamId: 'x', revision: 0, unless: [7] },
+        ] as never[];
+        for (const guard of bad) expect(await refusal(store.append(id, testEvents(1), 'no_stream', { guards: [guard] }))).toBeInstanceOf(Error);
+        expect(await store.readStream(id)).toEqual([]);
       });
     });
 
