@@ -1,6 +1,8 @@
 import { walletStream } from '@zan/contracts';
+import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { holdFirstAppend, twoApiReplicas } from '../support/api-replicas';
-import { clientFor, fundedUser, publishArticle } from '../support/http-client';
+import { ownCardOf } from '../support/identity';
+import { clientFor, fundedUser, publishArticle, verify } from '../support/http-client';
 
 /**
  * Two api replicas on one PostgreSQL store. A tip is decided on the reader's wallet with the author's
@@ -36,5 +38,40 @@ describe('a tip decided again after its author was revoked on another replica', 
     expect({ status: answer.status, type: answer.body.type }).toEqual({ status: 422, type: expect.stringMatching(/author-not-eligible$/) });
     const praised = (await held.store.readStream(walletStream('tr-reader'))).filter((event) => event.type === 'TipPraised');
     expect(praised).toEqual([]);
+  });
+
+  // A tip after another takes the author's wallet as this replica last saw it, moments ago, without
+  // reading it (its append carries a guard on it): what another replica changed since must still bind.
+  it('is refused 422 when the author was revoked on another replica since this replica last saw them', async () => {
+    const { a, b } = replicas;
+    await fundedUser(a, 'tr2-author', 0);
+    await fundedUser(a, 'tr2-reader', 10_000);
+    await publishArticle(a, 'tr2-author', 'tr2-post');
+    const reader = clientFor(a, 'tr2-reader');
+    await reader.post('/v1/tips', { authorId: 'tr2-author', articleId: 'tr2-post', amount: 500 }).expect(201);
+
+    await clientFor(b, 'tr2-admin', { roles: ['admin'] })
+      .post('/v1/admin/wallets/tr2-author/verification', { decision: 'rejected', reason: '身份冒用' }, null)
+      .expect(201);
+    const answer = await reader.post('/v1/tips', { authorId: 'tr2-author', articleId: 'tr2-post', amount: 700 });
+
+    expect({ status: answer.status, type: answer.body.type }).toEqual({ status: 422, type: expect.stringMatching(/author-not-eligible$/) });
+    const store = a.get<EventStore>(EVENT_STORE);
+    const praised = (await store.readStream(walletStream('tr2-reader'))).filter((event) => event.type === 'TipPraised');
+    expect(praised.map((event) => (event.data as { amount: number }).amount)).toEqual([500]);
+  });
+
+  it('is paid when the author was verified on another replica since this replica refused a tip to them', async () => {
+    const { a, b } = replicas;
+    const author = clientFor(a, 'tr3-author');
+    await author.post('/v1/wallets', { kind: 'individual' }).expect(201);
+    await author.post('/v1/wallets/me/cards', ownCardOf('tr3-author')).expect(201);
+    await fundedUser(a, 'tr3-reader', 10_000);
+    await publishArticle(a, 'tr3-author', 'tr3-post');
+    const reader = clientFor(a, 'tr3-reader');
+    await reader.post('/v1/tips', { authorId: 'tr3-author', articleId: 'tr3-post', amount: 500 }).expect(422);
+
+    await verify(clientFor(b, 'tr3-author'));
+    await reader.post('/v1/tips', { authorId: 'tr3-author', articleId: 'tr3-post', amount: 500 }).expect(201);
   });
 });

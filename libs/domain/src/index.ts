@@ -17,6 +17,7 @@ export {
   tierOf,
   tipAuthor,
   isEligibleAuthor,
+  TIP_AUTHOR_UNCHANGED_BY,
   decideSendRedPacket,
   redPacketExpiresAt,
   RECIPIENTS_PER_MAX_SHARE,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NewEvent, StoredEvent } from '@zan/contracts';
 import { DomainError } from '@zan/domain';
-import { DuplicateEventError, EVENT_STORE, EventStore, WrongExpectedRevisionError } from '@zan/event-store';
+import { type AppendGuard, DuplicateEventError, EVENT_STORE, EventStore, StreamChangedError, WrongExpectedRevisionError } from '@zan/event-store';
 import { CLOCK, type Clock, inSpan } from '@zan/platform';
 import { CommandMetrics, type CommandOutcome } from '../observability/command-metrics';
 import { type Answer, answersOf, decideBatch } from './batch-decision';
@@ -186,20 +186,32 @@ export class CommandRunner {
    */
   private async decideTogether<S>(executions: Execution<S>[]): Promise<BatchResult<S>> {
     const { streamId, folder } = executions[0]!;
+    let factsAfresh = false;
     for (let attempt = 1; ; attempt++) {
       const cached = attempt === 1 ? this.states.cached<S>(streamId) : undefined;
       const base = cached ?? (await this.states.load(streamId, folder));
       await Promise.all(executions.flatMap((execution) => (execution.readFacts ? [execution.readFacts()] : [])));
+      const facts = await this.guardedFacts(executions, factsAfresh);
       const decision = decideBatch(executions, base.state, cached !== undefined, this.clock, cached !== undefined && this.states.fresh(streamId));
       if (decision.kind === 'stale') continue;
+      if (facts.cached && decision.outcomes.some((outcome, i) => 'error' in outcome && executions[i]!.guardedFacts?.length)) {
+        // A refusal on facts this process cached (a verification granted elsewhere moments ago): decided again on them read afresh.
+        factsAfresh = true;
+        continue;
+      }
       let stored: StoredEvent[] = [];
       if (decision.events.length > 0) {
         try {
-          const appended = await this.append(streamId, decision.events, base.revision < 0 ? 'no_stream' : base.revision);
+          const appended = await this.append(streamId, decision.events, base.revision < 0 ? 'no_stream' : base.revision, facts.guards);
           stored = appended.events;
           this.states.remember(streamId, { state: decision.state, revision: appended.nextExpectedRevision, position: appended.position });
         } catch (error) {
           if (error instanceof DuplicateEventError) return { kind: 'duplicate', error };
+          if (error instanceof StreamChangedError && attempt < MAX_ATTEMPTS) {
+            this.logger.debug(`${error.streamId} changed after revision ${error.revision}: deciding ${streamId} again`);
+            factsAfresh = true;
+            continue;
+          }
           if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_ATTEMPTS) throw error;
           // Another process wrote first: the next load catches up from the store.
           this.logger.debug(`conflict on ${streamId} (attempt ${attempt})`);
@@ -209,6 +221,26 @@ export class CommandRunner {
       }
       return { kind: 'answered', answers: answersOf(decision.outcomes, stored, base) };
     }
+  }
+
+  /**
+   * The guarded facts of the commands (Execution.guardedFacts), each from this process's state of its
+   * stream while fresh, else read; and the guards their append carries. `cached`: some were not read.
+   */
+  private async guardedFacts<S>(executions: Execution<S>[], afresh: boolean): Promise<{ guards: AppendGuard[]; cached: boolean }> {
+    let cached = false;
+    const guards = await Promise.all(
+      executions.flatMap((execution) =>
+        (execution.guardedFacts ?? []).map(async (fact): Promise<AppendGuard> => {
+          const known = afresh || !this.states.fresh(fact.streamId) ? undefined : this.states.cached<unknown>(fact.streamId);
+          const loaded = known ?? (await this.states.load(fact.streamId, fact.folder));
+          cached ||= known !== undefined;
+          fact.use(loaded.state);
+          return { streamId: fact.streamId, revision: loaded.revision, unless: fact.unless };
+        }),
+      ),
+    );
+    return { guards, cached };
   }
 
   /** Counts, times and traces one command, from queueing for its stream to its outcome. */
@@ -242,18 +274,19 @@ export class CommandRunner {
   }
 
   /** One append, timed and traced. */
-  private async append(streamId: string, events: NewEvent[], expected: number | 'no_stream') {
+  private async append(streamId: string, events: NewEvent[], expected: number | 'no_stream', guards: AppendGuard[]) {
     const started = process.hrtime.bigint();
     let outcome = 'error';
     try {
       const result = await inSpan('event-store append', { attributes: { 'zan.stream_id': streamId, 'zan.events': events.length } }, () =>
-        this.store.append(streamId, events, expected),
+        this.store.append(streamId, events, expected, guards.length > 0 ? { guards } : undefined),
       );
       outcome = 'ok';
       return result;
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) outcome = 'conflict';
       else if (error instanceof DuplicateEventError) outcome = 'duplicate';
+      else if (error instanceof StreamChangedError) outcome = 'changed';
       throw error;
     } finally {
       this.metrics.appendDuration.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);

@@ -15,6 +15,16 @@ export interface Loaded<S> {
   position?: bigint;
 }
 
+/** Another stream's facts a command is decided on (Execution.guardedFacts). */
+export interface GuardedFacts<F> {
+  streamId: string;
+  folder: StateFolder<F>;
+  /** The event types that never change these facts: the append is not refused for them. */
+  unless: readonly string[];
+  /** Takes the facts into the command, before each decision of it. */
+  use: (state: F) => void;
+}
+
 /** One command on one stream, as the command runner takes it. */
 export interface Execution<S> {
   /** The command's type, for metrics and traces (FundWallet, CreditWallet, ...). */
@@ -34,6 +44,14 @@ export interface Execution<S> {
    * again after a conflict, is made on those facts as they are then, not as they were at the first.
    */
   readFacts?: () => Promise<void>;
+  /**
+   * Facts of other streams the decision depends on, taken without a read from this process's state
+   * of the stream while the store confirmed it moments ago (StreamStateCache.fresh), and checked by
+   * the append itself (AppendGuard): if the stream got an event since, of a type not in `unless`,
+   * nothing is appended and the command is decided again on the stream read afresh. A refusal
+   * decided on cached facts is decided again on facts read afresh too.
+   */
+  guardedFacts?: GuardedFacts<any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- each fact has its own stream's state
   /**
    * Refusals that stand on a cached state the store confirmed within moments (StreamStateCache.fresh)
    * without being decided again on the stored one: sold out at stock 0, a changed price. What they risk

@@ -5,7 +5,7 @@ import { DuplicateEventError } from '@zan/event-store';
 import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
-import type { Executed, Loaded } from './execution';
+import type { Executed, Execution, Loaded } from './execution';
 import { deterministicId } from './ids';
 import type { LoadOptions } from './stream-state-cache';
 
@@ -30,8 +30,8 @@ export class WalletStreams {
   /**
    * A caller's command on a wallet; its ids derive from `commandId` (the context's, or one the
    * handler derived from it). `now`: the time of the decision when the handler read it already (a
-   * red packet's expiry is computed from it). `readFacts`: reads other streams' facts into the command
-   * before each decision of it (see Execution.readFacts).
+   * red packet's expiry is computed from it). `facts`: other streams' facts the decision depends on,
+   * read before each decision (Execution.readFacts) or checked by the append (Execution.guardedFacts).
    */
   decide(
     userId: string,
@@ -39,7 +39,7 @@ export class WalletStreams {
     context: CommandContext,
     commandId = context.commandId,
     now?: Date,
-    readFacts?: () => Promise<void>,
+    facts: Pick<Execution<WalletState>, 'readFacts' | 'guardedFacts'> = {},
   ): Promise<Executed<WalletState>> {
     return this.runner.executeOnce({
       command: command.type,
@@ -48,7 +48,7 @@ export class WalletStreams {
       // The time of the decision comes in here, for the daily spending limit.
       decide: (state, decidedAt) => walletDecider.decide(command, state, { ...this.decideContext, now: decidedAt.toISOString() }),
       now,
-      readFacts,
+      ...facts,
       metadata: metadataOf(context, commandId),
       eventId: eventIdsOf(commandId),
       recovering: context.idempotency?.recovering ?? false,

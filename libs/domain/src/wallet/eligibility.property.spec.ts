@@ -3,7 +3,7 @@ import type { DomainEvent } from '@zan/contracts';
 import { fold } from '../decider';
 import { NAME_HASH, OTHER_NAME_HASH, cardLinked, verificationRejected, verificationRequested, walletOpened, walletVerified } from '../testing/fixtures';
 import { PROPERTY_PARAMS } from '../testing/property';
-import { isEligibleAuthor, tipAuthor } from './praise-tip';
+import { isEligibleAuthor, TIP_AUTHOR_UNCHANGED_BY, tipAuthor } from './praise-tip';
 import { walletDecider } from './wallet.decider';
 
 /** Any order of a wallet's verification and card events, some of them stale or another person's. */
@@ -40,6 +40,24 @@ describe('tip eligibility (property)', () => {
         const expected = kind === 'individual' && status === 'verified' && requestedName !== undefined && [...holders.values()].includes(requestedName);
         expect(isEligibleAuthor(tipAuthor(state))).toBe(expected);
       }),
+      PROPERTY_PARAMS,
+    );
+  });
+
+  it('never changes by the events a tip is appended past (TIP_AUTHOR_UNCHANGED_BY: money in and out)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('individual' as const, 'business' as const),
+        fc.array(event, { maxLength: 12 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        (kind, events, amount) => {
+          const state = fold(walletDecider, [walletOpened('bob', kind), ...events]);
+          for (const type of TIP_AUTHOR_UNCHANGED_BY) {
+            const moved = walletDecider.evolve(state, { type, data: { amount }, occurredAt: '2026-12-07T10:00:00.000Z' });
+            expect({ type, author: tipAuthor(moved) }).toEqual({ type, author: tipAuthor(state) });
+          }
+        },
+      ),
       PROPERTY_PARAMS,
     );
   });

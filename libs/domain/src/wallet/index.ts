@@ -19,7 +19,7 @@ export { decideRecordVerification, type RecordVerification } from './record-veri
 export { decideFundWallet, type FundWallet } from './fund-wallet';
 export { decideWithdrawFunds, type WithdrawFunds } from './withdraw-funds';
 export { decideTransferFunds, type TransferFunds } from './transfer-funds';
-export { decidePraiseTip, isEligibleAuthor, tipAuthor, type PraiseTip, type TipAuthor } from './praise-tip';
+export { decidePraiseTip, isEligibleAuthor, TIP_AUTHOR_UNCHANGED_BY, tipAuthor, type PraiseTip, type TipAuthor } from './praise-tip';
 export { decideSendRedPacket, redPacketExpiresAt, RECIPIENTS_PER_MAX_SHARE, type SendRedPacket } from './send-red-packet';
 export { decideCreditWallet, type CreditWallet, type WalletCredit } from './credit-wallet';
 export { isMerchant, assertMerchant } from './merchant';

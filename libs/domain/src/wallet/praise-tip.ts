@@ -2,7 +2,7 @@ import type { DomainEvent, Fen, WalletKind } from '@zan/contracts';
 import { DEFAULT_CONTEXT, type Command, type DecideContext } from '../decider';
 import { AuthorNotEligible, SelfPayment } from '../errors';
 import { optionalText, requireAmountWithin, requireId } from '../validation';
-import { hasPersonalCard, requireFunds, requireOwnStream, type WalletState } from './wallet.state';
+import { hasPersonalCard, requireFunds, requireOwnStream, type WalletEvent, type WalletState } from './wallet.state';
 import { requireWithinLimits } from './limits';
 
 /** What the tip decision needs to know of the author's wallet, read by the handler at decision time. */
@@ -27,6 +27,35 @@ export const tipAuthor = (authorWallet: WalletState): TipAuthor => ({
   verified: authorWallet.verification?.status === 'verified',
   hasPersonalCard: hasPersonalCard(authorWallet),
 });
+
+/**
+ * The wallet events that never change what a tip needs of its author (tipAuthor): money moving in
+ * and out. A tip decided on a cached author is appended unless the author's wallet got another
+ * event since (AppendGuard's `unless`); a type missing here only costs a read.
+ */
+export const TIP_AUTHOR_UNCHANGED_BY: readonly WalletEvent['type'][] = [
+  'WalletFunded',
+  'WalletWithdrawn',
+  'FundsTransferred',
+  'TransferReceived',
+  'TipPraised',
+  'TipReceived',
+  'RedPacketSent',
+  'RedPacketShareReceived',
+  'RedPacketRefunded',
+  'OrderPlaced',
+  'OrderPaymentDeclined',
+  'OrderPaymentReceived',
+  'OrderRefunded',
+  'OrderRefundDeclined',
+  'OrderRefundReceived',
+  'MerchantPaid',
+  'MerchantPaymentReceived',
+  'MerchantPaymentReturned',
+  'GroupBuyFundsHeld',
+  'GroupBuyFundsReturned',
+  'GroupBuyPaymentReceived',
+];
 
 /** Whether an author may be tipped: a verified individual wallet with a personal card linked. */
 export const isEligibleAuthor = (author: TipAuthor | undefined): boolean =>

@@ -87,7 +87,7 @@ export class JoinGroupBuyHandler implements ICommandHandler<JoinGroupBuyCommand>
       const wallet = await this.wallets.load(buyerId);
       if (wallet.state.balance < amount) throw new InsufficientFunds(`balance is ${wallet.state.balance} fen, ${amount} fen needed`);
     }
-    const holding = await this.wallets.decide(buyerId, holdFunds, context, context.commandId, undefined, readMerchant);
+    const holding = await this.wallets.decide(buyerId, holdFunds, context, context.commandId, undefined, { readFacts: readMerchant });
     const held = holding.events.find((event) => event.type === 'GroupBuyFundsHeld') as StoredEvent<GroupBuyFundsHeld> | undefined;
     if (!held) throw new Error('the hold answered no GroupBuyFundsHeld');
     const joined = await this.groupBuys.join(held);

@@ -61,7 +61,7 @@ export class PayByCodeHandler implements ICommandHandler<PayByCodeCommand> {
       context,
       commandId,
       undefined,
-      readMerchant,
+      { readFacts: readMerchant },
     );
     const paid = done.events.find((event) => event.type === 'MerchantPaid') as StoredEvent<MerchantPaid>;
     if (paid.data.dynamic) {
