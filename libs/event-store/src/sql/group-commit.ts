@@ -2,7 +2,7 @@ import { upcast, type NewEvent, type StoredEvent } from '@zan/contracts';
 import type { AppendGuard, AppendResult } from '../event-store.port';
 import { encodePosition } from './position';
 import { TX_INDEX_LIMIT } from './schema';
-import { guardBroken, guardRows, guardsJson } from './guards';
+import { brokenGuards, guardRows, guardsJson } from './guards';
 import type { SqlQueryable } from './sql-client';
 
 /** An append waiting for its group: its stream's expectation is an exact revision or no stream. */
@@ -144,19 +144,15 @@ export class GroupCommit {
       stream_id: append.streamId,
       expected: append.expected === 'no_stream' ? -1 : append.expected,
       count: append.events.length,
-      guards: guardRows(append.guards ?? []),
     }));
+    const guards = group.flatMap((append, i) => guardRows(append.guards ?? [], i));
     const rows = group.flatMap((append, i) => append.events.map((event, ord) => ({ i, ...eventRow(event, ord) })));
     const { rows: placed } = await this.options.sql.query<{ i: number; last_revision: string; transaction_id: string; first_index: number }>(
       `WITH req AS (
-         SELECT r.i, r.stream_id, r.expected, r.count, r.guards
-         FROM jsonb_to_recordset($1::text::jsonb) AS r(i int, stream_id text, expected bigint, count int, guards jsonb)
+         SELECT r.i, r.stream_id, r.expected, r.count
+         FROM jsonb_to_recordset($1::text::jsonb) AS r(i int, stream_id text, expected bigint, count int)
        ),
-       broken AS (
-         SELECT DISTINCT r.i FROM req r
-         CROSS JOIN LATERAL jsonb_to_recordset(r.guards) AS g(i int, stream_id text, revision bigint, unless text[])
-         WHERE ${guardBroken('g', events)}
-       ),
+       broken AS (SELECT DISTINCT g.i FROM ${brokenGuards('$4', events)}),
        locked AS (
          SELECT s.stream_id FROM ${streams} s
          WHERE s.stream_id IN (SELECT stream_id FROM req WHERE expected >= 0)
@@ -202,7 +198,7 @@ export class GroupCommit {
        SELECT c.i, c.last_revision::text AS last_revision, p.transaction_id, p.first_index,
               (SELECT count(*) FROM notified) AS notified
        FROM claimed c JOIN req r ON r.i = c.i JOIN placed p ON p.stream_id = r.stream_id`,
-      [JSON.stringify(requests), JSON.stringify(rows), this.options.channel],
+      [JSON.stringify(requests), JSON.stringify(rows), this.options.channel, JSON.stringify(guards)],
     );
     return new Map(placed.map((row) => [Number(row.i), placedOf(row)]));
   }
@@ -281,9 +277,7 @@ const oneAppendStatement = (tables: GroupCommitOptions['tables'], claim: string)
          FROM inserted HAVING count(*) > 0) x`;
 
 /** SQL: none of the guards in parameter `param` (guardsJson) is broken. */
-const guardsHold = (tables: GroupCommitOptions['tables'], param: string): string =>
-  `NOT EXISTS (SELECT 1 FROM jsonb_to_recordset(${param}::text::jsonb) AS g(i int, stream_id text, revision bigint, unless text[])
-               WHERE ${guardBroken('g', tables.events)})`;
+const guardsHold = (tables: GroupCommitOptions['tables'], param: string): string => `NOT EXISTS (SELECT 1 FROM ${brokenGuards(param, tables.events)})`;
 
 /** `guards`: the parameter holding the append's guards, for the statement of a guarded append. */
 const moveOne = (tables: GroupCommitOptions['tables'], guards?: string): string =>

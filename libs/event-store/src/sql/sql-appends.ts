@@ -7,7 +7,7 @@ import {
   type AppendResult,
   type ExpectedRevision,
 } from '../event-store.port';
-import { guardBroken, guardsJson } from './guards';
+import { brokenGuards, guardsJson } from './guards';
 import { encodePosition } from './position';
 import { TX_INDEX_LIMIT, type EventTables } from './schema';
 import { sqlState, SQLSTATE, type SqlQueryable, type SqlTx } from './sql-client';
@@ -137,11 +137,7 @@ export class SqlAppends {
 
   private async brokenGuard(db: SqlQueryable, guards: readonly AppendGuard[]): Promise<AppendGuard | undefined> {
     if (guards.length === 0) return undefined;
-    const { rows } = await db.query<{ i: number }>(
-      `SELECT g.i FROM jsonb_to_recordset($1::text::jsonb) AS g(i int, stream_id text, revision bigint, unless text[])
-       WHERE ${guardBroken('g', this.tables.events)} ORDER BY g.i LIMIT 1`,
-      [guardsJson(guards)],
-    );
+    const { rows } = await db.query<{ i: number }>(`SELECT g.i FROM ${brokenGuards('$1', this.tables.events)} ORDER BY g.i LIMIT 1`, [guardsJson(guards)]);
     return rows.length === 0 ? undefined : guards[Number(rows[0].i)];
   }
 
