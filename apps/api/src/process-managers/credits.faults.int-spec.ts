@@ -297,4 +297,30 @@ describe('CreditsProcessManager on a credit to a wallet whose history is corrupt
     expect(await store.eventStore.readStream(walletStream(unpaid))).toEqual([]);
     expect((await store.eventStore.readStream(walletStream(author))).filter((e) => e.type === 'TipReceived').map((e) => e.data)).toEqual([data]);
   });
+
+  it('leaves undone a debit whose credit its command refuses for good (a tip of 0 fen stored by hand)', async () => {
+    credits ??= (await startCredits(store, pgSchema, (runner) => new RedPacketStreams(runner))).credits;
+    const leftUndone = () => lines(errors, 'credit left undone:').filter((line) => line.includes('got 0'));
+    const restarts = () => lines(warnings, 'credits subscription failed');
+    const unpaid = `unpaid-${randomUUID()}`;
+    const reader = `reader-${randomUUID()}`;
+    await store.eventStore.append(
+      walletStream(reader),
+      [
+        newEvent('WalletOpened', { userId: reader, kind: 'individual' }, reader),
+        newEvent('TipPraised', { tipId: randomUUID(), readerId: reader, authorId: unpaid, articleId: 'a', amount: 0 }, reader),
+      ],
+      'no_stream',
+    );
+    await until(() => restarts().length + leftUndone().length > 0, 'the credit of the 0-fen debit to fail');
+
+    const author = `author-${randomUUID()}`;
+    const { data } = await tip(author, 400);
+    await until(async () => (await store.eventStore.readStream(walletStream(author))).some((e) => e.type === 'TipReceived'), "another author's credit");
+    // Before: the credit's command refused the amount (InvalidCommand) on every try and restarted the subscription.
+    expect(restarts()).toEqual([]);
+    expect(leftUndone()).toHaveLength(1);
+    expect(await store.eventStore.readStream(walletStream(unpaid))).toEqual([]);
+    expect((await store.eventStore.readStream(walletStream(author))).filter((e) => e.type === 'TipReceived').map((e) => e.data)).toEqual([data]);
+  });
 });

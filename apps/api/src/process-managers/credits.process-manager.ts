@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { CorruptEvent, UnknownEventType, type StoredEvent } from '@zan/contracts';
+import { InvalidCommand } from '@zan/domain';
 import {
   CHECKPOINT_STORE,
   type CheckpointStore,
@@ -131,8 +132,9 @@ export class CreditsProcessManager implements OnApplicationBootstrap, OnModuleDe
         keyOf: reactionKey,
         onFailure: (error) => this.subscription?.restart(error),
         // An event this Zan does not know waits for a Zan that does; a credit to a wallet whose history
-        // holds a corrupt amount cannot be decided by any retry: it waits for an operator. Every other credit goes on.
-        leavesUndone: (error) => error instanceof UnknownEventType || error instanceof CorruptEvent,
+        // holds a corrupt amount, or one its command refuses as invalid (a cause stored by hand with a
+        // 0-fen amount), cannot be decided by any retry: it waits for an operator. Every other credit goes on.
+        leavesUndone: (error) => error instanceof UnknownEventType || error instanceof CorruptEvent || error instanceof InvalidCommand,
         onLeftUndone: (_, error) => this.logger.error(`credit left undone: ${String(error)}`),
         onAdvance: () => this.handledListeners.forEach((listener) => listener()),
       },
