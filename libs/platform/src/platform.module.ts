@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { CHECKPOINT_STORE, EVENT_STORE, SQL_CLIENT, type SqlClient } from '@zan/event-store';
 import { EVENT_BUS } from '@zan/messaging';
 import { READ_MODEL_STORE } from '@zan/read-models';
@@ -37,8 +37,13 @@ class SharedClockStopper implements OnApplicationShutdown {
 }
 
 @Injectable()
-class DurableStoresCloser implements OnApplicationShutdown {
+class DurableStoresCloser implements OnModuleDestroy, OnApplicationShutdown {
   constructor(@Inject(DURABLE_STORES) private readonly stores: DurableStores | null) {}
+
+  // Before any adapter closes (onApplicationShutdown): the records held back are written while the database is open.
+  async onModuleDestroy(): Promise<void> {
+    await this.stores?.idempotency.flush?.();
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.stores?.close();

@@ -22,6 +22,13 @@ export class Coalescer<I, O> {
     });
   }
 
+  /** Several calls queued at once, so that they go in one batch when one can start. */
+  runAll(inputs: I[]): Promise<O>[] {
+    const outputs = inputs.map((input) => new Promise<O>((resolve, reject) => this.waiting.push({ input, resolve, reject })));
+    this.pump();
+    return outputs;
+  }
+
   private pump(): void {
     const maxInFlight = this.options.maxInFlight ?? 2;
     while (this.inFlight < maxInFlight && this.waiting.length > 0) {

@@ -123,11 +123,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
           } catch (error) {
             throw await this.settleFailure(scope, key, begun.lease, error);
           }
-          // The effect is stored: this answer is right whatever becomes of the record. When it cannot
-          // be completed (the database failed, or a retry took the lease over), a retry finds the
-          // stored outcome by the command's deterministic event ids and answers the same.
-          // Every idempotent route is a POST answering 201 Created.
-          await this.store.complete(scope, key, { status: 201, body }, begun.lease).catch((error: unknown) => this.warnUnsettled(key, error));
+          // The effect is stored: this answer is right whatever becomes of the record, so it is sent
+          // without waiting for it (a retry before it is written waits as for a twin in progress).
+          // When it cannot be completed (the database failed, the process died, or a retry took the
+          // lease over), a retry finds the stored outcome by the command's deterministic event ids and
+          // answers the same. Every idempotent route is a POST answering 201 Created.
+          void this.store.complete(scope, key, { status: 201, body }, begun.lease).catch((error: unknown) => this.warnUnsettled(key, error));
           return body;
         }
       }

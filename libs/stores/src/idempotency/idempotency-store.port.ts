@@ -36,6 +36,8 @@ export interface IdempotencyStore {
    * request with the key takes it over at once, as a recovery that looks for the stored outcome first.
    */
   abandon(scope: string, key: string, lease: Lease): Promise<void>;
+  /** Writes what the store holds back (completions waiting to go with other writes), if it holds any. */
+  flush?(): Promise<void>;
   /** Deletes records older than the cutoff; returns how many. */
   expire(olderThan: Date): Promise<number>;
 }

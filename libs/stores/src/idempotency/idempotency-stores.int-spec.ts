@@ -37,6 +37,43 @@ describe('idempotency stores', () => {
     return { store: new RedisIdempotencyStore(redis, { prefix: redisPrefix, retentionMs: 60_000 }), dispose: () => deleteKeys(redis, redisPrefix) };
   });
 
+  it('PostgreSQL: a completion goes with the next claim, in one statement, and flush() writes one at once', async () => {
+    const { pgSchema } = isolation('idem-linger');
+    await sql.query(`CREATE SCHEMA ${quoteIdent(pgSchema)}`);
+    const statements: string[] = [];
+    const counted = new Proxy(sql, {
+      get: (target, name, receiver) =>
+        name === 'query'
+          ? (text: string, params?: unknown[]) => (statements.push(text), target.query(text, params))
+          : (Reflect.get(target, name, receiver) as unknown),
+    });
+    const store = new SqlIdempotencyStore(counted, pgSchema);
+    const stateOf = async (key: string) =>
+      (await sql.query<{ state: string }>(`SELECT state FROM ${quoteIdent(pgSchema)}.idempotency WHERE key = $1`, [key])).rows[0]?.state;
+    try {
+      await store.migrate();
+      const now = new Date();
+      const first = await store.begin('alice', 'k1', 'h1', 30_000, now);
+      if (first.outcome !== 'started') throw new Error(first.outcome);
+      statements.length = 0;
+      const completed = store.complete('alice', 'k1', { status: 201, body: { n: 1 } }, first.lease);
+      const second = await store.begin('alice', 'k2', 'h2', 30_000, now);
+      expect(second.outcome).toBe('started');
+      expect(await completed).toBe(true);
+      expect(statements).toHaveLength(1);
+      expect(await store.begin('alice', 'k1', 'h1', 30_000, now)).toEqual({ outcome: 'replay', response: { status: 201, body: { n: 1 } } });
+
+      if (second.outcome !== 'started') throw new Error(second.outcome);
+      const lingering = store.complete('alice', 'k2', { status: 201, body: { n: 2 } }, second.lease);
+      expect(await stateOf('k2')).toBe('pending');
+      await store.flush();
+      expect(await stateOf('k2')).toBe('done');
+      expect(await lingering).toBe(true);
+    } finally {
+      await sql.query(`DROP SCHEMA ${quoteIdent(pgSchema)} CASCADE`);
+    }
+  });
+
   it('Redis: lets a record expire on its own after the retention, and keeps its keys under the prefix', async () => {
     const { redisPrefix } = isolation('idem-ttl');
     const store = new RedisIdempotencyStore(redis, { prefix: redisPrefix, retentionMs: 48 * 3600_000 });

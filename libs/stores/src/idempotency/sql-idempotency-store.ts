@@ -52,6 +52,14 @@ const RELAXED = `relaxed AS (SELECT set_config('synchronous_commit', 'off', true
 const EXPIRE_BATCH = 5_000;
 
 /**
+ * How long a completion of a command that stored events waits for claims to go with: under load it
+ * rides in the next claims' statement instead of one of its own. Nothing waits on it: the answer is
+ * sent before (see IdempotencyInterceptor), a retry meanwhile waits as for a twin in progress, and
+ * a record never completed is taken over when its lease ends, its outcome found in the events.
+ */
+const COMPLETION_LINGER_MS = 10;
+
+/**
  * Idempotency records in the event store's own database (PostgreSQL or the embedded one).
  * Concurrent requests' records are written together, one statement per batch (see Coalescer).
  */
@@ -61,6 +69,9 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   private readonly writes: Coalescer<Write, boolean>;
   private readonly refusals: Coalescer<Completion, boolean>;
   private readonly upFront: Coalescer<Refusal, boolean>;
+  /** Completions of commands that stored events, waiting to go with the next claims (COMPLETION_LINGER_MS). */
+  private readonly lingering: { completion: Completion; resolve: (done: boolean) => void; reject: (error: unknown) => void }[] = [];
+  private lingerTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly sql: SqlClient,
@@ -158,7 +169,8 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   async begin(scope: string, key: string, requestHash: string, leaseMs: number, now: Date): Promise<Begin> {
     const lockedUntil = new Date(now.getTime() + leaseMs);
     const claim = { scope, key, request_hash: requestHash, locked_until: lockedUntil.toISOString(), created_at: now.toISOString() };
-    if (await this.writes.run({ claim: true, ...claim })) return { outcome: 'started', createdAt: now, takenOver: false, lease: lockedUntil.getTime() };
+    if (await this.sendLingering([{ claim: true, ...claim }])[0]!)
+      return { outcome: 'started', createdAt: now, takenOver: false, lease: lockedUntil.getTime() };
 
     const found = await this.sql.query<Row>(`SELECT request_hash, state, response, locked_until, created_at FROM ${this.table} WHERE scope = $1 AND key = $2`, [
       scope,
@@ -185,7 +197,29 @@ export class SqlIdempotencyStore implements IdempotencyStore {
 
   async complete(scope: string, key: string, response: StoredResponse, lease: Lease): Promise<boolean> {
     const completion = { scope, key, response: JSON.stringify(response), locked_until: new Date(lease).toISOString() };
-    return response.status < 400 ? this.writes.run({ claim: false, ...completion }) : this.refusals.run(completion);
+    if (response.status >= 400) return this.refusals.run(completion);
+    return new Promise<boolean>((resolve, reject) => {
+      this.lingering.push({ completion, resolve, reject });
+      this.lingerTimer ??= setTimeout(() => void this.flush(), COMPLETION_LINGER_MS).unref();
+    });
+  }
+
+  /** Writes the lingering completions now (on shutdown: no record left pending by a clean stop). */
+  async flush(): Promise<void> {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    await Promise.allSettled(this.sendLingering([]));
+  }
+
+  /**
+   * `writes` queued together with the lingering completions, in one batch when one can start; each
+   * completion's caller is answered when its batch is written.
+   */
+  private sendLingering(writes: Write[]): Promise<boolean>[] {
+    const lingering = this.lingering.splice(0);
+    const outputs = this.writes.runAll([...writes, ...lingering.map((call): Write => ({ claim: false, ...call.completion }))]);
+    lingering.forEach((call, i) => void outputs[writes.length + i]!.then(call.resolve, call.reject));
+    return outputs;
   }
 
   async release(scope: string, key: string, lease: Lease): Promise<void> {
