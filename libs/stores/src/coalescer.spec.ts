@@ -21,6 +21,13 @@ describe('Coalescer', () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('queues the calls of runAll together: one batch when it can start at once', async () => {
+    const batches: number[][] = [];
+    const coalescer = new Coalescer<number, number>(async (inputs) => (batches.push(inputs), inputs.map((n) => -n)));
+    await expect(Promise.all(coalescer.runAll([1, 2, 3]))).resolves.toEqual([-1, -2, -3]);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
   it('fails every call of a failed batch, and only those', async () => {
     const coalescer = new Coalescer<number, number>(
       async (inputs) => {
