@@ -11,9 +11,12 @@ export const guardsJson = (guards: readonly AppendGuard[]): string => JSON.strin
  * broken, their stream having an event after their revision of a type not in `unless`. Each guard is
  * one probe of the events' (stream_id, revision) index: a LIMIT keeps the planner from joining the
  * whole events table, and the estimate low enough that no statement carrying guards is JIT-compiled.
+ * `exceptOwnTransaction`: checked inside the append's transaction after its own events went in,
+ * which are no change the append was decided without.
  */
-export const brokenGuards = (param: string, events: string): string =>
+export const brokenGuards = (param: string, events: string, { exceptOwnTransaction = false } = {}): string =>
   `jsonb_to_recordset(${param}::text::jsonb) AS g(i int, stream_id text, revision bigint, unless text[])
    CROSS JOIN LATERAL (
-     SELECT 1 FROM ${events} x WHERE x.stream_id = g.stream_id AND x.revision > g.revision AND x.type <> ALL(g.unless) LIMIT 1
+     SELECT 1 FROM ${events} x WHERE x.stream_id = g.stream_id AND x.revision > g.revision AND x.type <> ALL(g.unless)
+       ${exceptOwnTransaction ? 'AND x.transaction_id <> pg_current_xact_id()' : ''} LIMIT 1
    ) AS hit`;

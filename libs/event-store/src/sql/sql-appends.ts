@@ -62,7 +62,7 @@ export class SqlAppends {
     } catch (error) {
       throw this.appendError(error, streamId, events, expected);
     }
-    await this.checkGuards(tx, guards);
+    await this.checkGuards(tx, guards, { exceptOwnTransaction: true });
     const { transaction_id: transactionId, first_index: firstIndex } = inserted[0];
     const result = stored.map((event, i): StoredEvent => {
       const current = upcast(event.type, event.version, event.data);
@@ -130,14 +130,20 @@ export class SqlAppends {
   }
 
   /** Throws StreamChangedError when a guarded stream got an event the append was not decided on. */
-  async checkGuards(db: SqlQueryable, guards: readonly AppendGuard[]): Promise<void> {
-    const broken = await this.brokenGuard(db, guards);
+  async checkGuards(db: SqlQueryable, guards: readonly AppendGuard[], options: { exceptOwnTransaction?: boolean } = {}): Promise<void> {
+    const broken = await this.brokenGuard(db, guards, options);
     if (broken) throw new StreamChangedError(broken.streamId, broken.revision);
   }
 
-  private async brokenGuard(db: SqlQueryable, guards: readonly AppendGuard[]): Promise<AppendGuard | undefined> {
+  private async brokenGuard(
+    db: SqlQueryable,
+    guards: readonly AppendGuard[],
+    options: { exceptOwnTransaction?: boolean } = {},
+  ): Promise<AppendGuard | undefined> {
     if (guards.length === 0) return undefined;
-    const { rows } = await db.query<{ i: number }>(`SELECT g.i FROM ${brokenGuards('$1', this.tables.events)} ORDER BY g.i LIMIT 1`, [guardsJson(guards)]);
+    const { rows } = await db.query<{ i: number }>(`SELECT g.i FROM ${brokenGuards('$1', this.tables.events, options)} ORDER BY g.i LIMIT 1`, [
+      guardsJson(guards),
+    ]);
     return rows.length === 0 ? undefined : guards[Number(rows[0].i)];
   }
 

@@ -655,6 +655,16 @@ export const describeEventStoreContract = (name: string, factory: () => Promise<
         expect(await store.readStream(id)).toHaveLength(2);
       });
 
+      it("never counts the append's own events as a change of a guard on its own stream", async () => {
+        const id = stream('guard-own');
+        await store.append(id, testEvents(2), 'no_stream');
+        const own = { streamId: id, revision: 1, unless: [] };
+        await store.append(id, testEvents(1, 'f'), 1, { guards: [own] });
+        expect(await refusal(store.append(id, testEvents(1, 'g'), 'any', { guards: [{ ...own, revision: 2 }] }))).toBeUndefined();
+        expect(await refusal(store.append(id, testEvents(1, 'h'), 'any', { guards: [own] }))).toBeInstanceOf(StreamChangedError);
+        expect((await store.readStream(id)).map((e) => e.revision)).toEqual([0, 1, 2, 3]);
+      });
+
       it('refuses a malformed guard before storing anything', async () => {
         const id = stream('guard-bad');
         const bad = [
