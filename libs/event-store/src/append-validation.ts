@@ -59,6 +59,10 @@ export const validateGuards = (options: AppendOptions | undefined): readonly App
 export const breaksGuard = (guard: AppendGuard, events: readonly { type: string; revision: number }[]): boolean =>
   events.some((event) => event.revision > guard.revision && !guard.unless.includes(event.type));
 
+/** Whether a stream at `actual` (its last revision, or no stream) meets an append's expectation: the same rule for every adapter. */
+export const expectationHolds = (expected: ExpectedRevision, actual: number | 'no_stream'): boolean =>
+  expected === 'any' || (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
+
 export const assertMaxCount = (maxCount: number | undefined): void => {
   if (maxCount !== undefined && (!Number.isSafeInteger(maxCount) || maxCount < 1 || maxCount > 2 ** 31 - 1)) {
     throw new RangeError(`maxCount must be a positive integer, got ${maxCount}`);

@@ -14,7 +14,7 @@ import {
   type RecordedEvent,
 } from '@kurrent/kurrentdb-client';
 import type { NewEvent, StoredEvent } from '@zan/contracts';
-import { assertFromRevision, assertMaxCount, breaksGuard, validateAppend, validateGuards } from '../append-validation';
+import { assertFromRevision, assertMaxCount, breaksGuard, expectationHolds, validateAppend, validateGuards } from '../append-validation';
 import {
   DuplicateEventError,
   StreamChangedError,
@@ -249,9 +249,7 @@ export class EventStoreDbEventStore implements EventStore {
   private async checkExpectation(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
     const [last] = await this.readRecords(streamId, { fromRevision: END, maxCount: 1, direction: BACKWARDS });
     const actual = last ? last.event.revision : 'no_stream';
-    const holds =
-      expected === 'any' || (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
-    if (!holds) throw new WrongExpectedRevisionError(streamId, expected, actual);
+    if (!expectationHolds(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
     return last
       ? { nextExpectedRevision: last.event.revision, position: last.event.position, events: [] }
       : { nextExpectedRevision: -1, position: 0n, events: [] };

@@ -13,7 +13,7 @@ import {
   type Subscription,
   type SubscriptionOptions,
 } from '../event-store.port';
-import { assertFromRevision, assertMaxCount, breaksGuard, validateAppend, validateGuards } from '../append-validation';
+import { assertFromRevision, assertMaxCount, breaksGuard, expectationHolds, validateAppend, validateGuards } from '../append-validation';
 import { startCatchUpSubscription } from '../subscription/catch-up-subscription';
 import { Wakeup } from '../subscription/wakeup';
 
@@ -88,9 +88,7 @@ export class MemoryEventStore implements EventStore {
     const actual = stream ? stream.length - 1 : 'no_stream';
     const stored = events.map((event) => event.id.toLowerCase()).filter((id) => this.ids.has(id));
     if (stored.length > 0) throw new DuplicateEventError(stored);
-    const holds =
-      expected === 'any' || (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
-    if (!holds) throw new WrongExpectedRevisionError(streamId, expected, actual);
+    if (!expectationHolds(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
     const broken = guards.find((guard) => breaksGuard(guard, this.streams.get(guard.streamId) ?? []));
     if (broken) throw new StreamChangedError(broken.streamId, broken.revision);
     if (events.length === 0) {

@@ -7,6 +7,7 @@ import {
   type AppendResult,
   type ExpectedRevision,
 } from '../event-store.port';
+import { expectationHolds } from '../append-validation';
 import { brokenGuards, guardsJson } from './guards';
 import { encodePosition } from './position';
 import { TX_INDEX_LIMIT, type EventTables } from './schema';
@@ -125,7 +126,7 @@ export class SqlAppends {
     ]);
     if (stored.length > 0) return new DuplicateEventError(stored.map((row) => row.id));
     const actual = await this.currentRevision(db, streamId);
-    const broken = holds(expected, actual) ? await this.brokenGuard(db, guards) : undefined;
+    const broken = expectationHolds(expected, actual) ? await this.brokenGuard(db, guards) : undefined;
     return broken ? new StreamChangedError(broken.streamId, broken.revision) : new WrongExpectedRevisionError(streamId, expected, actual);
   }
 
@@ -161,7 +162,7 @@ export class SqlAppends {
    */
   async checkExpectation(db: SqlQueryable, streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
     const actual = await this.currentRevision(db, streamId);
-    if (!holds(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
+    if (!expectationHolds(expected, actual)) throw new WrongExpectedRevisionError(streamId, expected, actual);
     if (actual === 'no_stream') return { nextExpectedRevision: -1, position: 0n, events: [] };
     const { rows } = await db.query<{ transaction_id: string; tx_index: number }>(
       `SELECT e.transaction_id::text AS transaction_id, e.tx_index FROM ${this.tables.events} e
@@ -189,9 +190,6 @@ export class SqlAppends {
     return error;
   }
 }
-
-const holds = (expected: ExpectedRevision, actual: number | 'no_stream'): boolean =>
-  expected === 'any' || (actual === 'no_stream' ? expected === 'no_stream' || expected === -1 : expected === 'stream_exists' || expected === actual);
 
 export const assertTransactionSize = (count: number): void => {
   if (count > TX_INDEX_LIMIT) throw new RangeError(`a transaction holds at most ${TX_INDEX_LIMIT} events`);
