@@ -47,7 +47,8 @@ describe('idempotency stores', () => {
           ? (text: string, params?: unknown[]) => (statements.push(text), target.query(text, params))
           : (Reflect.get(target, name, receiver) as unknown),
     });
-    const store = new SqlIdempotencyStore(counted, pgSchema);
+    // A linger far longer than the test: the completion of k2 waits for flush(), never for the timer.
+    const store = new SqlIdempotencyStore(counted, pgSchema, { completionLingerMs: 600_000 });
     const stateOf = async (key: string) =>
       (await sql.query<{ state: string }>(`SELECT state FROM ${quoteIdent(pgSchema)}.idempotency WHERE key = $1`, [key])).rows[0]?.state;
     try {
@@ -70,6 +71,45 @@ describe('idempotency stores', () => {
       expect(await stateOf('k2')).toBe('done');
       expect(await lingering).toBe(true);
     } finally {
+      await sql.query(`DROP SCHEMA ${quoteIdent(pgSchema)} CASCADE`);
+    }
+  });
+
+  it('PostgreSQL: flush() waits for a completion its timer already sent', async () => {
+    const { pgSchema } = isolation('idem-flush');
+    await sql.query(`CREATE SCHEMA ${quoteIdent(pgSchema)}`);
+    let held: (() => void) | undefined;
+    let holding = false;
+    const gated = new Proxy(sql, {
+      get: (target, name, receiver) =>
+        name === 'query'
+          ? async (text: string, params?: unknown[]) => {
+              if (holding) await new Promise<void>((resolve) => (held = resolve));
+              return target.query(text, params);
+            }
+          : (Reflect.get(target, name, receiver) as unknown),
+    });
+    const store = new SqlIdempotencyStore(gated, pgSchema, { completionLingerMs: 1 });
+    try {
+      await store.migrate();
+      const begun = await store.begin('alice', 'k', 'h', 30_000, new Date());
+      if (begun.outcome !== 'started') throw new Error(begun.outcome);
+      holding = true;
+      const completed = store.complete('alice', 'k', { status: 201, body: {} }, begun.lease);
+      for (let i = 0; i < 200 && !held; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(held).toBeDefined(); // the timer sent the completion, and its statement is held
+      let flushed = false;
+      const flushing = store.flush().then(() => (flushed = true));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(flushed).toBe(false);
+      holding = false;
+      held!();
+      await flushing;
+      expect(await completed).toBe(true);
+      expect((await sql.query<{ state: string }>(`SELECT state FROM ${quoteIdent(pgSchema)}.idempotency WHERE key = 'k'`)).rows[0]?.state).toBe('done');
+    } finally {
+      holding = false;
+      held?.();
       await sql.query(`DROP SCHEMA ${quoteIdent(pgSchema)} CASCADE`);
     }
   });

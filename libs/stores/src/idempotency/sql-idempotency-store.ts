@@ -72,10 +72,13 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   /** Completions of commands that stored events, waiting to go with the next claims (COMPLETION_LINGER_MS). */
   private readonly lingering: { completion: Completion; resolve: (done: boolean) => void; reject: (error: unknown) => void }[] = [];
   private lingerTimer?: NodeJS.Timeout;
+  /** Completions handed to `writes` and not yet answered: what flush() waits for too. */
+  private readonly completing = new Set<Promise<unknown>>();
 
   constructor(
     private readonly sql: SqlClient,
     private readonly schema: string,
+    private readonly options: { completionLingerMs?: number } = {},
   ) {
     this.table = `"${schema}".idempotency`;
     this.writes = new Coalescer((writes) => this.writeAll(writes));
@@ -200,15 +203,19 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     if (response.status >= 400) return this.refusals.run(completion);
     return new Promise<boolean>((resolve, reject) => {
       this.lingering.push({ completion, resolve, reject });
-      this.lingerTimer ??= setTimeout(() => void this.flush(), COMPLETION_LINGER_MS).unref();
+      this.lingerTimer ??= setTimeout(() => void this.flush(), this.options.completionLingerMs ?? COMPLETION_LINGER_MS).unref();
     });
   }
 
-  /** Writes the lingering completions now (on shutdown: no record left pending by a clean stop). */
+  /**
+   * Writes the lingering completions now, and waits for those already on their way (on shutdown: no
+   * record left pending by a clean stop).
+   */
   async flush(): Promise<void> {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    await Promise.allSettled(this.sendLingering([]));
+    void this.sendLingering([]);
+    await Promise.allSettled([...this.completing]);
   }
 
   /**
@@ -218,7 +225,11 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   private sendLingering(writes: Write[]): Promise<boolean>[] {
     const lingering = this.lingering.splice(0);
     const outputs = this.writes.runAll([...writes, ...lingering.map((call): Write => ({ claim: false, ...call.completion }))]);
-    lingering.forEach((call, i) => void outputs[writes.length + i]!.then(call.resolve, call.reject));
+    lingering.forEach((call, i) => {
+      const answered = outputs[writes.length + i]!.then(call.resolve, call.reject);
+      this.completing.add(answered);
+      void answered.finally(() => this.completing.delete(answered));
+    });
     return outputs;
   }
 
