@@ -1,5 +1,5 @@
 import { isUnstorableText, type NewEvent } from '@zan/contracts';
-import { DuplicateEventError, type AppendGuard, type AppendOptions, type ExpectedRevision } from './event-store.port';
+import { DuplicateEventError, type AppendGuard, type AppendOptions, type ExpectedRevision, type KeyClaim } from './event-store.port';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** ISO 8601 with an explicit offset, so every adapter reads the same instant. */
@@ -53,6 +53,30 @@ export const validateGuards = (options: AppendOptions | undefined): readonly App
     if (!Array.isArray(unless) || unless.some((type) => typeof type !== 'string')) throw new TypeError("a guard's unless must be event types");
   }
   return guards as readonly AppendGuard[];
+};
+
+/**
+ * Checks an append's key claims (AppendOptions.claims): none where the store writes no records
+ * (`supported` false), each well formed, and no key twice (the same request decided twice in one
+ * append would claim its key against itself).
+ */
+export const validateClaims = (options: AppendOptions | undefined, supported: boolean): readonly KeyClaim[] => {
+  const claims: unknown = options?.claims ?? [];
+  if (!Array.isArray(claims)) throw new TypeError('claims must be an array');
+  if (claims.length > 0 && !supported) throw new TypeError('this event store writes no idempotency records: claim the key before the command');
+  const keys = new Set<string>();
+  for (const claim of claims as unknown[]) {
+    const { scope, key, requestHash, lockedUntil, createdAt } = (claim ?? {}) as Partial<Record<keyof KeyClaim, unknown>>;
+    for (const text of [scope, key, requestHash]) {
+      if (typeof text !== 'string' || text.length === 0 || isUnstorableText(text)) throw new TypeError("a claim's scope, key and request hash are non-empty strings");
+    }
+    if (!Number.isSafeInteger(lockedUntil)) throw new TypeError("a claim's lease is an epoch ms");
+    if (!(createdAt instanceof Date) || Number.isNaN(createdAt.getTime())) throw new TypeError("a claim's createdAt is a Date");
+    const id = `${scope as string}\n${key as string}`;
+    if (keys.has(id)) throw new TypeError(`the key ${JSON.stringify(key)} is claimed twice in one append`);
+    keys.add(id);
+  }
+  return claims as readonly KeyClaim[];
 };
 
 /** Whether a guarded stream's events after the guard's revision break it (an event of a type not in `unless`). */

@@ -35,6 +35,25 @@ export interface AppendOptions {
    * in between is the same race as a read before the decision.
    */
   guards?: readonly AppendGuard[];
+  /**
+   * Idempotency records the append writes in its own transaction, each as `pending` under the lease
+   * it names (KeyClaim): the command's key is taken by the very statement that stores its effect, with
+   * no round trip of its own before the command. If any key has a record already, nothing is stored
+   * (KeyClaimedError); a refused append (wrong revision, broken guard, duplicate) writes no record.
+   * PostgreSQL and the embedded store only (`claimsKeys`), into the api's records beside the events
+   * (SqlIdempotencyStore's table, which must exist).
+   */
+  claims?: readonly KeyClaim[];
+}
+
+/** An idempotency key taken by an append (AppendOptions.claims): its record, as SqlIdempotencyStore keeps it. */
+export interface KeyClaim {
+  scope: string;
+  key: string;
+  requestHash: string;
+  /** The lease's end, epoch ms: the holder's fencing token, as a claim before the command has. */
+  lockedUntil: number;
+  createdAt: Date;
 }
 
 export interface ReadStreamOptions {
@@ -114,6 +133,8 @@ export interface EventStore {
    * reaction). Where the two are the same (memory, EventStoreDB) it is absent: use headPosition().
    */
   latestPosition?(): Promise<bigint | undefined>;
+  /** Whether appends write idempotency records (AppendOptions.claims); absent: they refuse claims. */
+  readonly claimsKeys?: boolean;
   close(): Promise<void>;
 }
 
@@ -156,6 +177,17 @@ export class StreamChangedError extends Error {
     readonly revision: number,
   ) {
     super(`stream ${streamId} changed after revision ${revision}`);
+  }
+}
+
+/** A key the append claimed has a record already (AppendOptions.claims): nothing was appended, no record written. */
+export class KeyClaimedError extends Error {
+  override readonly name = 'KeyClaimedError';
+  constructor(
+    readonly scope: string,
+    readonly key: string,
+  ) {
+    super(`idempotency key ${JSON.stringify(key)} of ${scope} has a record already`);
   }
 }
 

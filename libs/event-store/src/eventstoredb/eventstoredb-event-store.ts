@@ -14,7 +14,7 @@ import {
   type RecordedEvent,
 } from '@kurrent/kurrentdb-client';
 import type { NewEvent, StoredEvent } from '@zan/contracts';
-import { assertFromRevision, assertMaxCount, breaksGuard, expectationHolds, validateAppend, validateGuards } from '../append-validation';
+import { assertFromRevision, assertMaxCount, breaksGuard, expectationHolds, validateAppend, validateClaims, validateGuards } from '../append-validation';
 import {
   DuplicateEventError,
   StreamChangedError,
@@ -93,6 +93,7 @@ export class EventStoreDbEventStore implements EventStore {
     this.assertOpen();
     validateAppend(streamId, events, expected);
     const guards = validateGuards(options);
+    validateClaims(options, false); // its idempotency records are not beside its events
     if (events.length === 0) {
       await this.checkGuards(guards);
       return this.checkExpectation(streamId, expected);

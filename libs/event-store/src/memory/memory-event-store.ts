@@ -13,7 +13,7 @@ import {
   type Subscription,
   type SubscriptionOptions,
 } from '../event-store.port';
-import { assertFromRevision, assertMaxCount, breaksGuard, expectationHolds, validateAppend, validateGuards } from '../append-validation';
+import { assertFromRevision, assertMaxCount, breaksGuard, expectationHolds, validateAppend, validateClaims, validateGuards } from '../append-validation';
 import { startCatchUpSubscription } from '../subscription/catch-up-subscription';
 import { Wakeup } from '../subscription/wakeup';
 
@@ -84,6 +84,7 @@ export class MemoryEventStore implements EventStore {
     this.assertOpen();
     validateAppend(streamId, events, expected);
     const guards = validateGuards(options);
+    validateClaims(options, false); // its idempotency records are not beside its events
     const stream = this.streams.get(streamId);
     const actual = stream ? stream.length - 1 : 'no_stream';
     const stored = events.map((event) => event.id.toLowerCase()).filter((id) => this.ids.has(id));

@@ -1,8 +1,9 @@
 import { upcast, type NewEvent, type StoredEvent } from '@zan/contracts';
-import type { AppendGuard, AppendResult } from '../event-store.port';
+import type { AppendGuard, AppendResult, KeyClaim } from '../event-store.port';
 import { encodePosition } from './position';
-import { TX_INDEX_LIMIT } from './schema';
+import { TX_INDEX_LIMIT, type EventTables } from './schema';
 import { brokenGuards, guardRows, guardsJson } from './guards';
+import { claimRows, claimsFrom, claimsJson, insertClaims } from './key-claims';
 import type { SqlQueryable } from './sql-client';
 
 /** An append waiting for its group: its stream's expectation is an exact revision or no stream. */
@@ -13,11 +14,13 @@ export interface GroupedAppend {
   events: NewEvent[];
   /** Checked in the same statement: a broken guard refuses this append alone (AppendGuard). */
   guards?: readonly AppendGuard[];
+  /** Idempotency records written with the events: a key recorded already refuses this append alone (AppendOptions.claims). */
+  claims?: readonly KeyClaim[];
 }
 
 export interface GroupCommitOptions {
   sql: SqlQueryable;
-  tables: { streams: string; events: string };
+  tables: EventTables;
   channel: string;
   /** Appends one request alone, in its own transaction: the path for anything a group cannot decide. */
   alone: (append: GroupedAppend) => Promise<AppendResult>;
@@ -57,18 +60,19 @@ export class GroupCommit {
   private readonly maxAppends: number;
   private readonly maxInFlight: number;
 
-  /** Built once: each text is one prepared statement per connection. */
-  private readonly statements: { move: string; create: string; moveGuarded: string; createGuarded: string };
+  /** Built once each: each text is one prepared statement per connection. */
+  private readonly statements = new Map<string, string>();
 
   constructor(private readonly options: GroupCommitOptions) {
     this.maxAppends = options.maxAppends ?? 500;
     this.maxInFlight = options.maxInFlight ?? 2;
-    this.statements = {
-      move: moveOne(options.tables),
-      create: createOne(options.tables),
-      moveGuarded: moveOne(options.tables, '$6'),
-      createGuarded: createOne(options.tables, '$5'),
-    };
+  }
+
+  /** The statement `name`, built by `build` the first time. */
+  private statement(name: string, build: () => string): string {
+    let text = this.statements.get(name);
+    if (text === undefined) this.statements.set(name, (text = build()));
+    return text;
   }
 
   append(append: GroupedAppend): Promise<AppendResult> {
@@ -138,7 +142,6 @@ export class GroupCommit {
   /** The one statement of a group; answers, per request index, where its events were stored. */
   private async write(group: Waiting[]): Promise<Map<number, Placed>> {
     if (group.length === 1) return this.writeOne(group[0]!);
-    const { streams, events } = this.options.tables;
     const requests = group.map((append, i) => ({
       i,
       stream_id: append.streamId,
@@ -146,60 +149,13 @@ export class GroupCommit {
       count: append.events.length,
     }));
     const guards = group.flatMap((append, i) => guardRows(append.guards ?? [], i));
+    const claims = group.flatMap((append, i) => claimRows(append.claims ?? [], i));
     const rows = group.flatMap((append, i) => append.events.map((event, ord) => ({ i, ...eventRow(event, ord) })));
-    const { rows: placed } = await this.options.sql.query<{ i: number; last_revision: string; transaction_id: string; first_index: number }>(
-      `WITH req AS (
-         SELECT r.i, r.stream_id, r.expected, r.count
-         FROM jsonb_to_recordset($1::text::jsonb) AS r(i int, stream_id text, expected bigint, count int)
-       ),
-       broken AS (SELECT DISTINCT g.i FROM ${brokenGuards('$4', events)}),
-       locked AS (
-         SELECT s.stream_id FROM ${streams} s
-         WHERE s.stream_id IN (SELECT stream_id FROM req WHERE expected >= 0)
-         ORDER BY s.stream_id
-         FOR UPDATE
-       ),
-       moved AS (
-         UPDATE ${streams} s SET revision = s.revision + r.count
-         FROM req r, locked l
-         WHERE l.stream_id = s.stream_id AND r.stream_id = s.stream_id AND r.expected >= 0 AND s.revision = r.expected
-           AND r.i NOT IN (SELECT i FROM broken)
-         RETURNING r.i, s.revision AS last_revision
-       ),
-       created AS (
-         INSERT INTO ${streams} (stream_id, revision)
-         SELECT r.stream_id, r.count - 1 FROM req r WHERE r.expected = -1 AND r.i NOT IN (SELECT i FROM broken) ORDER BY r.stream_id
-         ON CONFLICT (stream_id) DO NOTHING
-         RETURNING stream_id, revision AS last_revision
-       ),
-       claimed AS (
-         SELECT m.i, m.last_revision FROM moved m
-         UNION ALL
-         SELECT r.i, c.last_revision FROM created c JOIN req r ON r.stream_id = c.stream_id AND r.expected = -1
-       ),
-       inserted AS (
-         INSERT INTO ${events} (tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)
-         SELECT (row_number() OVER (ORDER BY e.i, e.ord) - 1)::int, e.id, r.stream_id, c.last_revision - r.count + e.ord,
-                e.type, e.version, e.data, e.metadata, e.occurred_at
-         FROM claimed c
-         JOIN req r ON r.i = c.i
-         JOIN jsonb_to_recordset($2::text::jsonb)
-           AS e(i int, ord int, id uuid, type text, version int, data jsonb, metadata jsonb, occurred_at timestamptz) ON e.i = c.i
-         RETURNING transaction_id, tx_index, stream_id
-       ),
-       placed AS (
-         SELECT stream_id, min(transaction_id::text) AS transaction_id, min(tx_index) AS first_index, max(tx_index) AS last_index
-         FROM inserted GROUP BY stream_id
-       ),
-       notified AS (
-         SELECT pg_notify($3::text, (max(p.transaction_id)::numeric * ${TX_INDEX_LIMIT} + max(p.last_index))::text) AS done
-         FROM placed p HAVING count(*) > 0
-       )
-       SELECT c.i, c.last_revision::text AS last_revision, p.transaction_id, p.first_index,
-              (SELECT count(*) FROM notified) AS notified
-       FROM claimed c JOIN req r ON r.i = c.i JOIN placed p ON p.stream_id = r.stream_id`,
-      [JSON.stringify(requests), JSON.stringify(rows), this.options.channel, JSON.stringify(guards)],
-    );
+    const params = [JSON.stringify(requests), JSON.stringify(rows), this.options.channel, JSON.stringify(guards)];
+    if (claims.length > 0) params.push(JSON.stringify(claims));
+    const keyed = claims.length > 0;
+    const text = this.statement(`group ${keyed}`, () => groupStatement(this.options.tables, keyed));
+    const { rows: placed } = await this.options.sql.query<{ i: number; last_revision: string; transaction_id: string; first_index: number }>(text, params);
     return new Map(placed.map((row) => [Number(row.i), placedOf(row)]));
   }
 
@@ -219,13 +175,10 @@ export class GroupCommit {
       : [append.streamId, count, rows, this.options.channel, append.expected];
     const guarded = (append.guards?.length ?? 0) > 0;
     if (guarded) params.push(guardsJson(append.guards!));
-    const statement = creates
-      ? guarded
-        ? this.statements.createGuarded
-        : this.statements.create
-      : guarded
-        ? this.statements.moveGuarded
-        : this.statements.move;
+    const keyed = (append.claims?.length ?? 0) > 0;
+    if (keyed) params.push(claimsJson(append.claims!));
+    const shape = { creates, guards: guarded ? `$${params.length - (keyed ? 1 : 0)}` : undefined, claims: keyed ? `$${params.length}` : undefined };
+    const statement = this.statement(`one ${creates} ${guarded} ${keyed}`, () => oneStatement(this.options.tables, shape));
     const { rows: placed } = await this.options.sql.query<{ last_revision: string; transaction_id: string; first_index: number }>(statement, params);
     if (placed.length === 0) return new Map();
     const [row] = placed as [(typeof placed)[number]];
@@ -258,12 +211,113 @@ const eventRow = (event: GroupedAppend['events'][number], ord: number) => ({
 });
 
 /**
- * One append's statement: `claim` moves or creates the stream's row and returns its new last
- * revision (nothing when the expectation fails), then the events go in and one NOTIFY goes out.
- * Parameters: $1 stream, $2 event count, $3 events (JSON), $4 channel, then the claim's own.
+ * The group's statement. Each request's stream row is locked (in stream-id order) and moved on, or
+ * created, only if its expectation holds, none of its guards is broken and (`keyed`) each of its key
+ * claims holds its key; then the events of the streams moved go in and one NOTIFY goes out. A
+ * request's claims are written only if its expectation and guards hold, as the statement sees them.
+ * Parameters: $1 requests, $2 events, $3 channel, $4 guards, $5 (`keyed`) claims.
  */
-const oneAppendStatement = (tables: GroupCommitOptions['tables'], claim: string): string =>
-  `WITH claimed AS (${claim}),
+const groupStatement = (tables: EventTables, keyed: boolean): string =>
+  `WITH req AS (
+     SELECT r.i, r.stream_id, r.expected, r.count
+     FROM jsonb_to_recordset($1::text::jsonb) AS r(i int, stream_id text, expected bigint, count int)
+   ),
+   broken AS (SELECT DISTINCT g.i FROM ${brokenGuards('$4', tables.events)}),
+   locked AS (
+     SELECT s.stream_id, s.revision FROM ${tables.streams} s
+     WHERE s.stream_id IN (SELECT stream_id FROM req WHERE expected >= 0)
+     ORDER BY s.stream_id
+     FOR UPDATE
+   ),${
+     keyed
+       ? `
+   claims AS (SELECT * FROM ${claimsFrom('$5')}),
+   keyed AS (
+     ${insertClaims(
+       tables.keys,
+       `claims k JOIN req r ON r.i = k.i
+        WHERE r.i NOT IN (SELECT i FROM broken)
+          AND CASE WHEN r.expected >= 0 THEN EXISTS (SELECT 1 FROM locked l WHERE l.stream_id = r.stream_id AND l.revision = r.expected)
+                   ELSE NOT EXISTS (SELECT 1 FROM ${tables.streams} s WHERE s.stream_id = r.stream_id) END`,
+     )}
+   ),
+   refused AS (
+     SELECT i FROM broken
+     UNION SELECT c.i FROM claims c WHERE NOT EXISTS (SELECT 1 FROM keyed d WHERE d.scope = c.scope AND d.key = c.key)
+   ),`
+       : `
+   refused AS (SELECT i FROM broken),`
+   }
+   moved AS (
+     UPDATE ${tables.streams} s SET revision = s.revision + r.count
+     FROM req r, locked l
+     WHERE l.stream_id = s.stream_id AND r.stream_id = s.stream_id AND r.expected >= 0 AND s.revision = r.expected
+       AND r.i NOT IN (SELECT i FROM refused)
+     RETURNING r.i, s.revision AS last_revision
+   ),
+   created AS (
+     INSERT INTO ${tables.streams} (stream_id, revision)
+     SELECT r.stream_id, r.count - 1 FROM req r WHERE r.expected = -1 AND r.i NOT IN (SELECT i FROM refused) ORDER BY r.stream_id
+     ON CONFLICT (stream_id) DO NOTHING
+     RETURNING stream_id, revision AS last_revision
+   ),
+   claimed AS (
+     SELECT m.i, m.last_revision FROM moved m
+     UNION ALL
+     SELECT r.i, c.last_revision FROM created c JOIN req r ON r.stream_id = c.stream_id AND r.expected = -1
+   ),
+   inserted AS (
+     INSERT INTO ${tables.events} (tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)
+     SELECT (row_number() OVER (ORDER BY e.i, e.ord) - 1)::int, e.id, r.stream_id, c.last_revision - r.count + e.ord,
+            e.type, e.version, e.data, e.metadata, e.occurred_at
+     FROM claimed c
+     JOIN req r ON r.i = c.i
+     JOIN jsonb_to_recordset($2::text::jsonb)
+       AS e(i int, ord int, id uuid, type text, version int, data jsonb, metadata jsonb, occurred_at timestamptz) ON e.i = c.i
+     RETURNING transaction_id, tx_index, stream_id
+   ),
+   placed AS (
+     SELECT stream_id, min(transaction_id::text) AS transaction_id, min(tx_index) AS first_index, max(tx_index) AS last_index
+     FROM inserted GROUP BY stream_id
+   ),
+   notified AS (
+     SELECT pg_notify($3::text, (max(p.transaction_id)::numeric * ${TX_INDEX_LIMIT} + max(p.last_index))::text) AS done
+     FROM placed p HAVING count(*) > 0
+   )
+   SELECT c.i, c.last_revision::text AS last_revision, p.transaction_id, p.first_index,
+          (SELECT count(*) FROM notified) AS notified
+   FROM claimed c JOIN req r ON r.i = c.i JOIN placed p ON p.stream_id = r.stream_id`;
+
+/** SQL: none of the guards in parameter `param` (guardsJson) is broken. */
+const guardsHold = (tables: EventTables, param: string): string => `NOT EXISTS (SELECT 1 FROM ${brokenGuards(param, tables.events)})`;
+
+/**
+ * One append's statement: its stream's row moved on (or created) if the expectation holds, none of
+ * the guards is broken and each key claim holds its key (`claims`: the claims are written first,
+ * only if the expectation and guards hold as the statement sees them); then the events go in and one
+ * NOTIFY goes out. Parameters: $1 stream, $2 event count, $3 events (JSON), $4 channel, $5 the
+ * expected revision (moving an existing stream), then the guards' and the claims' parameters named.
+ */
+const oneStatement = (tables: EventTables, shape: { creates: boolean; guards?: string; claims?: string }): string => {
+  const holds = shape.creates
+    ? `NOT EXISTS (SELECT 1 FROM ${tables.streams} s WHERE s.stream_id = $1::text)`
+    : `EXISTS (SELECT 1 FROM ${tables.streams} s WHERE s.stream_id = $1::text AND s.revision = $5::bigint)`;
+  const conditions = [
+    ...(shape.guards ? [guardsHold(tables, shape.guards)] : []),
+    ...(shape.claims ? [`(SELECT count(*) FROM keyed) = jsonb_array_length(${shape.claims}::text::jsonb)`] : []),
+  ];
+  const keyed = shape.claims
+    ? `keyed AS (${insertClaims(tables.keys, `${claimsFrom(shape.claims)} WHERE ${[holds, ...(shape.guards ? [guardsHold(tables, shape.guards)] : [])].join(' AND ')}`)}),
+   `
+    : '';
+  const claim = shape.creates
+    ? `INSERT INTO ${tables.streams} (stream_id, revision) SELECT $1::text, $2::int - 1${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}
+     ON CONFLICT (stream_id) DO NOTHING
+     RETURNING revision AS last_revision`
+    : `UPDATE ${tables.streams} s SET revision = s.revision + $2::int
+     WHERE s.stream_id = $1::text AND s.revision = $5::bigint${conditions.map((condition) => ` AND ${condition}`).join('')}
+     RETURNING s.revision AS last_revision`;
+  return `WITH ${keyed}claimed AS (${claim}),
    inserted AS (
      INSERT INTO ${tables.events} (tx_index, id, stream_id, revision, type, version, data, metadata, occurred_at)
      SELECT e.ord - 1, e.id, $1::text, c.last_revision - $2::int + e.ord, e.type, e.version, e.data, e.metadata, e.occurred_at
@@ -275,26 +329,7 @@ const oneAppendStatement = (tables: GroupCommitOptions['tables'], claim: string)
           pg_notify($4::text, (x.transaction_id::numeric * ${TX_INDEX_LIMIT} + x.last_index)::text) AS notified
    FROM (SELECT max(revision) AS last_revision, min(transaction_id::text) AS transaction_id, min(tx_index) AS first_index, max(tx_index) AS last_index
          FROM inserted HAVING count(*) > 0) x`;
-
-/** SQL: none of the guards in parameter `param` (guardsJson) is broken. */
-const guardsHold = (tables: GroupCommitOptions['tables'], param: string): string => `NOT EXISTS (SELECT 1 FROM ${brokenGuards(param, tables.events)})`;
-
-/** `guards`: the parameter holding the append's guards, for the statement of a guarded append. */
-const moveOne = (tables: GroupCommitOptions['tables'], guards?: string): string =>
-  oneAppendStatement(
-    tables,
-    `UPDATE ${tables.streams} s SET revision = s.revision + $2::int
-     WHERE s.stream_id = $1::text AND s.revision = $5::bigint${guards ? ` AND ${guardsHold(tables, guards)}` : ''}
-     RETURNING s.revision AS last_revision`,
-  );
-
-const createOne = (tables: GroupCommitOptions['tables'], guards?: string): string =>
-  oneAppendStatement(
-    tables,
-    `INSERT INTO ${tables.streams} (stream_id, revision) SELECT $1::text, $2::int - 1${guards ? ` WHERE ${guardsHold(tables, guards)}` : ''}
-     ON CONFLICT (stream_id) DO NOTHING
-     RETURNING revision AS last_revision`,
-  );
+};
 
 const stored = (append: GroupedAppend, done: Placed): AppendResult => {
   const firstRevision = done.lastRevision - append.events.length + 1;

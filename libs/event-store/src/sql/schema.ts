@@ -22,9 +22,15 @@ export const eventsChannel = (schema: string): string => `${schema}.events`;
 export interface EventTables {
   streams: string;
   events: string;
+  /** The api's idempotency records (created by SqlIdempotencyStore, not here): appends that claim keys write them (AppendOptions.claims). */
+  keys: string;
 }
 
-export const eventTables = (schema: string): EventTables => ({ streams: `${quoteIdent(schema)}.streams`, events: `${quoteIdent(schema)}.events` });
+export const eventTables = (schema: string): EventTables => ({
+  streams: `${quoteIdent(schema)}.streams`,
+  events: `${quoteIdent(schema)}.events`,
+  keys: `${quoteIdent(schema)}.idempotency`,
+});
 
 /** At most this many events per transaction: the global position is transaction_id * 100000 + tx_index. */
 export const TX_INDEX_LIMIT = 100_000;

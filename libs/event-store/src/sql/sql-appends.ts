@@ -1,14 +1,17 @@
 import { currentVersion, upcast, type NewEvent, type StoredEvent } from '@zan/contracts';
 import {
   DuplicateEventError,
+  KeyClaimedError,
   StreamChangedError,
   WrongExpectedRevisionError,
   type AppendGuard,
   type AppendResult,
   type ExpectedRevision,
+  type KeyClaim,
 } from '../event-store.port';
 import { expectationHolds } from '../append-validation';
 import { brokenGuards, guardsJson } from './guards';
+import { claimsFrom, claimsJson, insertClaims } from './key-claims';
 import { encodePosition } from './position';
 import { TX_INDEX_LIMIT, type EventTables } from './schema';
 import { sqlState, SQLSTATE, type SqlQueryable, type SqlTx } from './sql-client';
@@ -26,9 +29,17 @@ export class SqlAppends {
 
   /**
    * Appends within `tx` (validated beforehand); the caller commits, and wakes the subscriptions.
-   * Guards are checked last, so that a repeat of a stored append is told a duplicate first.
+   * Key claims and guards are checked after the events went in, so that a repeat of a stored append
+   * is told a duplicate first; a refusal throws, and the caller's transaction rolls everything back.
    */
-  async inTransaction(tx: SqlTx, streamId: string, events: NewEvent[], expected: ExpectedRevision, guards: readonly AppendGuard[] = []): Promise<AppendResult> {
+  async inTransaction(
+    tx: SqlTx,
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+    guards: readonly AppendGuard[] = [],
+    claims: readonly KeyClaim[] = [],
+  ): Promise<AppendResult> {
     const lastRevision = await this.claimRevisions(tx, streamId, events, expected);
     const firstRevision = lastRevision - events.length + 1;
     const stored = events.map((event) => ({
@@ -63,6 +74,7 @@ export class SqlAppends {
     } catch (error) {
       throw this.appendError(error, streamId, events, expected);
     }
+    await this.writeClaims(tx, claims);
     await this.checkGuards(tx, guards, { exceptOwnTransaction: true });
     const { transaction_id: transactionId, first_index: firstIndex } = inserted[0];
     const result = stored.map((event, i): StoredEvent => {
@@ -78,6 +90,15 @@ export class SqlAppends {
     });
     const position = result[result.length - 1].position;
     return { nextExpectedRevision: lastRevision, position, events: result };
+  }
+
+  /** Writes the append's key claims (insertClaims), or throws KeyClaimedError for the first whose key has another record. */
+  private async writeClaims(tx: SqlTx, claims: readonly KeyClaim[]): Promise<void> {
+    if (claims.length === 0) return;
+    const { rows } = await tx.query<{ scope: string; key: string }>(insertClaims(this.tables.keys, claimsFrom('$1')), [claimsJson(claims)]);
+    const held = new Set(rows.map((row) => `${row.scope}\n${row.key}`));
+    const taken = claims.find((claim) => !held.has(`${claim.scope}\n${claim.key}`));
+    if (taken) throw new KeyClaimedError(taken.scope, taken.key);
   }
 
   /**
@@ -118,16 +139,41 @@ export class SqlAppends {
 
   /**
    * Why an append was refused: its events are already stored, the revision moved, or (the revision
-   * still as expected) a guarded stream changed.
+   * still as expected) a guarded stream changed, or one of its keys has another record.
    */
-  async refusal(db: SqlQueryable, streamId: string, events: NewEvent[], expected: ExpectedRevision, guards: readonly AppendGuard[] = []): Promise<Error> {
+  async refusal(
+    db: SqlQueryable,
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+    guards: readonly AppendGuard[] = [],
+    claims: readonly KeyClaim[] = [],
+  ): Promise<Error> {
     const { rows: stored } = await db.query<{ id: string }>(`SELECT e.id::text AS id FROM ${this.tables.events} e WHERE e.id = ANY($1::uuid[])`, [
       events.map((event) => event.id.toLowerCase()),
     ]);
     if (stored.length > 0) return new DuplicateEventError(stored.map((row) => row.id));
     const actual = await this.currentRevision(db, streamId);
-    const broken = expectationHolds(expected, actual) ? await this.brokenGuard(db, guards) : undefined;
-    return broken ? new StreamChangedError(broken.streamId, broken.revision) : new WrongExpectedRevisionError(streamId, expected, actual);
+    if (!expectationHolds(expected, actual)) return new WrongExpectedRevisionError(streamId, expected, actual);
+    const broken = await this.brokenGuard(db, guards);
+    if (broken) return new StreamChangedError(broken.streamId, broken.revision);
+    const taken = await this.takenClaim(db, claims);
+    // Neither: the revision moved and came back between the statement and these reads, or the other
+    // record has gone since; taken as a conflict, the caller decides again on the stream read afresh.
+    return taken ? new KeyClaimedError(taken.scope, taken.key) : new WrongExpectedRevisionError(streamId, expected, actual);
+  }
+
+  /** The first claim whose key has a record other than its own (insertClaims), if any. */
+  private async takenClaim(db: SqlQueryable, claims: readonly KeyClaim[]): Promise<KeyClaim | undefined> {
+    if (claims.length === 0) return undefined;
+    const { rows } = await db.query<{ scope: string; key: string }>(
+      `SELECT k.scope, k.key FROM ${claimsFrom('$1')}
+       JOIN ${this.tables.keys} t ON t.scope = k.scope AND t.key = k.key
+       WHERE NOT (t.state = 'pending' AND t.locked_until = k.locked_until AND t.request_hash = k.request_hash)`,
+      [claimsJson(claims)],
+    );
+    const taken = new Set(rows.map((row) => `${row.scope}\n${row.key}`));
+    return claims.find((claim) => taken.has(`${claim.scope}\n${claim.key}`));
   }
 
   /** Throws StreamChangedError when a guarded stream got an event the append was not decided on. */

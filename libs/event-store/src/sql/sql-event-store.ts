@@ -5,12 +5,13 @@ import {
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
+  type KeyClaim,
   type ReadAllOptions,
   type ReadStreamOptions,
   type Subscription,
   type SubscriptionOptions,
 } from '../event-store.port';
-import { assertMaxCount, validateAppend, validateGuards } from '../append-validation';
+import { assertMaxCount, validateAppend, validateClaims, validateGuards } from '../append-validation';
 import { startCatchUpSubscription } from '../subscription/catch-up-subscription';
 import { Wakeup } from '../subscription/wakeup';
 import { GroupCommit } from './group-commit';
@@ -52,6 +53,8 @@ export class SqlEventStore implements EventStore {
   private unlisten?: Promise<(() => Promise<void>) | undefined>;
   private closed = false;
   private readonly group?: GroupCommit;
+  /** Appends write idempotency records with their events (AppendOptions.claims), into the schema's `idempotency` table. */
+  readonly claimsKeys = true;
 
   constructor(
     private readonly sql: SqlClient,
@@ -68,8 +71,8 @@ export class SqlEventStore implements EventStore {
         sql: this.sql,
         tables,
         channel: this.channel,
-        alone: (append) => this.appendAlone(append.streamId, append.events, append.expected, append.guards),
-        refusal: (append) => this.appends.refusal(this.sql, append.streamId, append.events, append.expected, append.guards),
+        alone: (append) => this.appendAlone(append.streamId, append.events, append.expected, append.guards, append.claims),
+        refusal: (append) => this.appends.refusal(this.sql, append.streamId, append.events, append.expected, append.guards, append.claims),
         committed: () => this.wakeup.notify(),
       });
     }
@@ -79,21 +82,29 @@ export class SqlEventStore implements EventStore {
     this.assertOpen();
     validateAppend(streamId, events, expected);
     const guards = validateGuards(options);
+    const claims = validateClaims(options, true);
     assertTransactionSize(events.length);
     if (events.length === 0) {
+      if (claims.length > 0) throw new TypeError('an append that stores no event claims no key');
       const result = await this.appends.checkExpectation(this.sql, streamId, expected);
       await this.appends.checkGuards(this.sql, guards);
       return result;
     }
     if (this.group && (typeof expected === 'number' || expected === 'no_stream')) {
       const versioned = events.map((event) => ({ ...event, version: event.version ?? currentVersion(event.type) }));
-      return this.group.append({ streamId, events: versioned, expected, guards });
+      return this.group.append({ streamId, events: versioned, expected, guards, claims });
     }
-    return this.appendAlone(streamId, events, expected, guards);
+    return this.appendAlone(streamId, events, expected, guards, claims);
   }
 
-  private async appendAlone(streamId: string, events: NewEvent[], expected: ExpectedRevision, guards: readonly AppendGuard[] = []): Promise<AppendResult> {
-    const result = await this.sql.transaction((tx) => this.appends.inTransaction(tx, streamId, events, expected, guards));
+  private async appendAlone(
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+    guards: readonly AppendGuard[] = [],
+    claims: readonly KeyClaim[] = [],
+  ): Promise<AppendResult> {
+    const result = await this.sql.transaction((tx) => this.appends.inTransaction(tx, streamId, events, expected, guards, claims));
     this.wakeup.notify();
     return result;
   }
