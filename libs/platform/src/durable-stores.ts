@@ -58,7 +58,8 @@ export const createDurableStores = async (config: ZanConfig, sql: SqlClient | un
     const rateLimits = redis ? new RedisThrottlerStorage(redis, config.redisPrefix) : new MemoryThrottlerStorage();
     if (sql) {
       const schema = schemaOf(config);
-      const idempotency = new SqlIdempotencyStore(sql, schema);
+      // Its table is beside the events, in the event store's schema: a command's append may take a key (AppendOptions.claims).
+      const idempotency = new SqlIdempotencyStore(sql, schema, { claimsWithEvents: true });
       const timers = new SqlTimerStore(sql, schema);
       const vault = new SqlPersonalDataVault(sql, schema, keys.masterKey);
       for (const store of [idempotency, timers, vault]) await store.migrate();

@@ -1,7 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NewEvent, StoredEvent } from '@zan/contracts';
 import { DomainError } from '@zan/domain';
-import { type AppendGuard, DuplicateEventError, EVENT_STORE, EventStore, StreamChangedError, WrongExpectedRevisionError } from '@zan/event-store';
+import {
+  type AppendGuard,
+  DuplicateEventError,
+  EVENT_STORE,
+  EventStore,
+  KeyClaimedError,
+  type KeyClaim,
+  StreamChangedError,
+  WrongExpectedRevisionError,
+} from '@zan/event-store';
 import { CLOCK, type Clock, inSpan } from '@zan/platform';
 import { CommandMetrics, type CommandOutcome } from '../observability/command-metrics';
 import { type Answer, answersOf, decideBatch } from './batch-decision';
@@ -21,8 +30,11 @@ interface Decision<S> {
   reject: (error: unknown) => void;
 }
 
-/** A batch decided and appended (each command's answer), or refused whole by a duplicate event id. */
-type BatchResult<S> = { kind: 'answered'; answers: Answer<S>[] } | { kind: 'duplicate'; error: DuplicateEventError };
+/**
+ * A batch decided and appended (each command's answer), or refused whole by a duplicate event id or
+ * a key with a record already (Execution.claim): its commands go again one by one.
+ */
+type BatchResult<S> = { kind: 'answered'; answers: Answer<S>[] } | { kind: 'alone'; error: DuplicateEventError | KeyClaimedError };
 
 const MAX_ATTEMPTS = 25;
 
@@ -115,7 +127,8 @@ export class CommandRunner {
    * state the earlier ones leave, and ONE append of all their events at the stream's revision. A
    * hot stream (a red packet claimed by thousands, an author credited by every tip) costs one round
    * trip per batch instead of one per command. A duplicate (a retried command already stored) sends
-   * each command back alone, where the single path finds its stored outcome.
+   * each command back alone, where the single path finds its stored outcome; so does a key claimed
+   * already (a retry of a command in the batch, or of one stored before), which refuses only its own.
    */
   private async runBatch<S>(decisions: Decision<S>[]): Promise<void> {
     if (decisions.length > 1) {
@@ -169,7 +182,7 @@ export class CommandRunner {
   /** One command decided and appended alone: its events, or its refusal thrown. */
   private async decideAndAppend<S>(execution: Execution<S>): Promise<Executed<S>> {
     const result = await this.decideTogether([execution]);
-    if (result.kind === 'duplicate') throw result.error;
+    if (result.kind === 'alone') throw result.error;
     const answer = result.answers[0]!;
     if ('error' in answer) throw answer.error;
     return answer.executed;
@@ -201,12 +214,18 @@ export class CommandRunner {
       }
       let stored: StoredEvent[] = [];
       if (decision.events.length > 0) {
+        const claims = executions.flatMap((execution, i) => (execution.claim && 'events' in decision.outcomes[i]! ? [execution.claim] : []));
+        const twice = claims.find((claim, i) => claims.findIndex((other) => other.scope === claim.scope && other.key === claim.key) !== i);
+        // Two requests of one key decided together (a retry while the first waits in the lane): one by one, the second finds the first's record.
+        if (twice) return { kind: 'alone', error: new KeyClaimedError(twice.scope, twice.key) };
+        for (const claim of claims) claim.tried = true;
         try {
-          const appended = await this.append(streamId, decision.events, base.revision < 0 ? 'no_stream' : base.revision, facts.guards);
+          const appended = await this.append(streamId, decision.events, base.revision < 0 ? 'no_stream' : base.revision, facts.guards, claims);
           stored = appended.events;
+          for (const claim of claims) claim.taken = true;
           this.states.remember(streamId, { state: decision.state, revision: appended.nextExpectedRevision, position: appended.position });
         } catch (error) {
-          if (error instanceof DuplicateEventError) return { kind: 'duplicate', error };
+          if (error instanceof DuplicateEventError || error instanceof KeyClaimedError) return { kind: 'alone', error };
           if (error instanceof StreamChangedError && attempt < MAX_ATTEMPTS) {
             this.logger.debug(`${error.streamId} changed after revision ${error.revision}: deciding ${streamId} again`);
             factsAfresh = true;
@@ -262,8 +281,8 @@ export class CommandRunner {
           ? 'rejected'
           : error instanceof WrongExpectedRevisionError
             ? 'conflict'
-            : error instanceof DuplicateEventError
-              ? 'replayed' // stored before (a redelivered reaction): nothing new, nothing wrong
+            : error instanceof DuplicateEventError || error instanceof KeyClaimedError
+              ? 'replayed' // stored before (a redelivered reaction), or a key answered from its record: nothing new, nothing wrong
               : 'error';
       throw error;
     } finally {
@@ -274,12 +293,17 @@ export class CommandRunner {
   }
 
   /** One append, timed and traced. */
-  private async append(streamId: string, events: NewEvent[], expected: number | 'no_stream', guards: AppendGuard[]) {
+  private async append(streamId: string, events: NewEvent[], expected: number | 'no_stream', guards: AppendGuard[], claims: KeyClaim[]) {
     const started = process.hrtime.bigint();
     let outcome = 'error';
     try {
       const result = await inSpan('event-store append', { attributes: { 'zan.stream_id': streamId, 'zan.events': events.length } }, () =>
-        this.store.append(streamId, events, expected, guards.length > 0 ? { guards } : undefined),
+        this.store.append(
+          streamId,
+          events,
+          expected,
+          guards.length > 0 || claims.length > 0 ? { ...(guards.length > 0 && { guards }), ...(claims.length > 0 && { claims }) } : undefined,
+        ),
       );
       outcome = 'ok';
       return result;
@@ -287,6 +311,7 @@ export class CommandRunner {
       if (error instanceof WrongExpectedRevisionError) outcome = 'conflict';
       else if (error instanceof DuplicateEventError) outcome = 'duplicate';
       else if (error instanceof StreamChangedError) outcome = 'changed';
+      else if (error instanceof KeyClaimedError) outcome = 'claimed';
       throw error;
     } finally {
       this.metrics.appendDuration.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);

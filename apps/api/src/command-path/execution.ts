@@ -1,4 +1,5 @@
 import type { DomainEvent, EventMetadata, StoredEvent } from '@zan/contracts';
+import type { KeyClaim } from '@zan/event-store';
 
 /** What the runner needs of a decider to rebuild a stream's state. */
 export interface StateFolder<S> {
@@ -59,6 +60,12 @@ export interface Execution<S> {
    * next read; what they save is a read per batch under a crowd that cannot win.
    */
   standsWhileFresh?: (error: unknown, state: S) => boolean;
+  /**
+   * The request's idempotency key, claimed by the append that stores this command's events
+   * (AppendOptions.claims) instead of by a write before the command: `taken` once one did. An append
+   * refused because the key has a record already (KeyClaimedError) is the caller's to answer from it.
+   */
+  claim?: KeyClaim & { tried?: boolean; taken?: boolean };
 }
 
 /** What a command did: the events it appended (none for a no-op) and the stream's state after them. */

@@ -52,6 +52,8 @@ export class WalletStreams {
       metadata: metadataOf(context, commandId),
       eventId: eventIdsOf(commandId),
       recovering: context.idempotency?.recovering ?? false,
+      // The request's key, taken by this command's append where the route lets it (claimedByAppend).
+      ...(commandId === context.commandId && context.idempotency?.claim && { claim: context.idempotency.claim }),
     });
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
+import type { KeyClaim } from '@zan/event-store';
 import type { RequestIds } from '@zan/platform';
 
 /** The caller a bearer token names (AuthGuard). */
@@ -14,6 +15,12 @@ export interface IdempotencyContext {
   key: string;
   /** A previous attempt with this key died mid-way: the command may already have taken effect. */
   recovering: boolean;
+  /**
+   * The key, for the append that stores the command's effect to take (Execution.claim), on a route
+   * whose key no write takes before its command (`claimedByAppend`): `tried` once an append carried
+   * it, `taken` once one stored it.
+   */
+  claim?: KeyClaim & { tried?: boolean; taken?: boolean };
 }
 
 /** An Idempotency-Key accepted for a request: its scope (the caller), the key, and the hash of the request it names. */

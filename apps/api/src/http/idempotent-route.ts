@@ -5,6 +5,7 @@ import type { CommandRequest } from './api-request';
 
 export const IDEMPOTENT_ROUTE = 'zan:idempotent';
 export const REFUSED_UP_FRONT = 'zan:refused-up-front';
+export const CLAIMED_BY_APPEND = 'zan:claimed-by-append';
 
 /**
  * A route's refusal known before its command runs, from state the api holds (a packet that is gone, a
@@ -20,12 +21,16 @@ export interface UpFrontRefusal {
  * Marks a route whose answer is replayed for a repeated Idempotency-Key (the IdempotencyInterceptor
  * acts on it; money-moving routes are rate limited by it). Money-moving routes require the key;
  * other POSTs honour it when given (`optional`). `refusedUpFront`: the provider that may refuse the
- * request before its command runs (UpFrontRefusal).
+ * request before its command runs (UpFrontRefusal). `claimedByAppend`: the key is taken by the append
+ * that stores the command's effect, not by a write before the command (IdempotencyInterceptor); only
+ * for a command whose one effect is that append of its request's deterministic events (the same key
+ * run twice at once stores it once), carrying Execution.claim.
  */
-export const Idempotent = (options: { optional?: boolean; refusedUpFront?: Type<UpFrontRefusal> } = {}) =>
+export const Idempotent = (options: { optional?: boolean; refusedUpFront?: Type<UpFrontRefusal>; claimedByAppend?: boolean } = {}) =>
   applyDecorators(
     SetMetadata(IDEMPOTENT_ROUTE, options.optional ? 'optional' : 'required'),
     ...(options.refusedUpFront ? [SetMetadata(REFUSED_UP_FRONT, options.refusedUpFront)] : []),
+    ...(options.claimedByAppend ? [SetMetadata(CLAIMED_BY_APPEND, true)] : []),
     ApiHeader({
       name: 'Idempotency-Key',
       required: !options.optional,

@@ -5,9 +5,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import { CLOCK, type Clock, type VaultKeys, ZAN_VAULT_KEYS, routeTemplateOf } from '@zan/platform';
 import { DomainError } from '@zan/domain';
+import { KeyClaimedError } from '@zan/event-store';
 import { commandIdOf } from '../command-path/command-context';
 import { type AcceptedKey, type CommandRequest, headerOf } from '../http/api-request';
-import { IDEMPOTENT_ROUTE, REFUSED_UP_FRONT, type UpFrontRefusal } from '../http/idempotent-route';
+import { CLAIMED_BY_APPEND, IDEMPOTENT_ROUTE, REFUSED_UP_FRONT, type UpFrontRefusal } from '../http/idempotent-route';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
 import { CommandMetrics } from '../observability/command-metrics';
@@ -52,6 +53,8 @@ const withPersonalFieldsKeyed = (body: unknown, key: Buffer): unknown => {
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger(IdempotencyInterceptor.name);
   private readonly upFront = new Map<Type<UpFrontRefusal>, UpFrontRefusal>();
+  /** The last lease a claim by append was given: each is unique in this process (a fencing token). */
+  private lastLease = 0;
 
   constructor(
     private readonly reflector: Reflector,
@@ -88,6 +91,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (request.raw.upFrontTried !== true) {
       const refusal = this.refusalUpFront(context, request);
       if (refusal && (await this.storeRefusal({ scope, key, hash }, refusal))) throw refusal;
+    }
+
+    if (this.store.claimsWithEvents && this.reflector.get<boolean | undefined>(CLAIMED_BY_APPEND, context.getHandler())) {
+      const answered = await this.runClaimedByAppend({ scope, key, hash }, request, next);
+      if (answered) return answered.body;
     }
 
     const deadline = Date.now() + WAIT_FOR_TWIN_MS;
@@ -132,6 +140,50 @@ export class IdempotencyInterceptor implements NestInterceptor {
           return body;
         }
       }
+    }
+  }
+
+  /**
+   * A route whose key the command's append takes (`claimedByAppend`): no write before the command.
+   * Its append writes the key's pending record in the statement that stores its events, or stores
+   * nothing when the key has a record already (KeyClaimedError: a retry, a twin, another request).
+   * Answers the command's answer, or undefined when the key has a record to answer from, which the
+   * usual way then does (replays it, refuses it 409, or waits for it). The outcomes:
+   * - stored with the record: answered, the record completed on the way out, as after a claim;
+   * - refused (DomainError), or answered without its append taking the key (a no-op, an outcome found
+   *   stored): the answer is stored as the key's record first (settle), unless the key has another;
+   * - failed otherwise: a record its append may have written is freed for a retry at once, as after a
+   *   claim (abandoned, or released for a 4xx), and nothing is written when no append carried the key.
+   */
+  private async runClaimedByAppend({ scope, key, hash }: AcceptedKey, request: CommandRequest, next: CallHandler): Promise<{ body: unknown } | undefined> {
+    const idempotency = request.raw.idempotency!;
+    const now = this.clock.now();
+    const lease = (this.lastLease = Math.max(now.getTime() + LEASE_MS, this.lastLease + 1));
+    const claim = (idempotency.claim = { scope, key, requestHash: hash, lockedUntil: lease, createdAt: now } as NonNullable<typeof idempotency.claim>);
+    try {
+      let body: unknown;
+      try {
+        body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      } catch (error) {
+        if (error instanceof KeyClaimedError) return undefined;
+        if (claim.taken) {
+          // Stored, then failed: a retry takes the record over at once and answers from the stored events.
+          await this.store.abandon(scope, key, lease).catch((storeError: unknown) => this.warnUnsettled(key, storeError));
+          throw error;
+        }
+        if (!(error instanceof DomainError)) throw claim.tried ? await this.settleFailure(scope, key, lease, error) : error;
+        const { problem } = toProblem(error);
+        if (await this.store.settle!(scope, key, hash, { status: problem.status, body: problem }, lease, now)) throw error;
+        return undefined;
+      }
+      if (claim.taken) {
+        void this.store.complete(scope, key, { status: 201, body }, lease).catch((error: unknown) => this.warnUnsettled(key, error));
+        return { body };
+      }
+      return (await this.store.settle!(scope, key, hash, { status: 201, body }, lease, now)) ? { body } : undefined;
+    } finally {
+      // The usual way, if it follows, runs the command as a claim before it lets it: without this one.
+      delete idempotency.claim;
     }
   }
 

@@ -27,6 +27,19 @@ export interface IdempotencyStore {
    * the caller goes the usual way (begin), which replays that record, finds it mismatched, or waits.
    */
   refuse(scope: string, key: string, requestHash: string, response: StoredResponse, now: Date): Promise<boolean>;
+  /**
+   * Whether a command's append may take the key instead of `begin` (AppendOptions.claims: the records
+   * are a table beside the events, which the event store's appends write). Then `settle` is there too.
+   */
+  readonly claimsWithEvents?: boolean;
+  /**
+   * Stores the answer of a request whose key no write took before its command (claimsWithEvents: a
+   * refusal it decided, an outcome it found stored) unless the key has another record: inserted as
+   * done, or completing the request's own pending record (written under `lease` by an append of it
+   * that was refused after all). Answers whether it stored it; when not, the caller goes the usual
+   * way (begin), which replays that record, finds it mismatched, or waits. Committed synchronously.
+   */
+  settle?(scope: string, key: string, requestHash: string, response: StoredResponse, lease: Lease, now: Date): Promise<boolean>;
   /** Stores the answer, if `lease` still holds the pending record; answers whether it did. */
   complete(scope: string, key: string, response: StoredResponse, lease: Lease): Promise<boolean>;
   /** Forgets a pending record (the command failed before any effect): the key can be used again. */

@@ -28,6 +28,11 @@ interface Refusal {
   created_at: string;
 }
 
+/** An answer given without a pending record of its own (settle): `locked_until`, the lease its request's claims carried. */
+interface Settlement extends Refusal {
+  locked_until: string;
+}
+
 /** A claim or a completion, as one batch of writes carries them. */
 type Write = ({ claim: true } & Claim) | ({ claim: false } & Completion);
 
@@ -69,6 +74,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   private readonly writes: Coalescer<Write, boolean>;
   private readonly refusals: Coalescer<Completion, boolean>;
   private readonly upFront: Coalescer<Refusal, boolean>;
+  private readonly settlements: Coalescer<Settlement, boolean>;
   /** Completions of commands that stored events, waiting to go with the next claims (COMPLETION_LINGER_MS). */
   private readonly lingering: { completion: Completion; resolve: (done: boolean) => void; reject: (error: unknown) => void }[] = [];
   private lingerTimer?: NodeJS.Timeout;
@@ -78,12 +84,38 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   constructor(
     private readonly sql: SqlClient,
     private readonly schema: string,
-    private readonly options: { completionLingerMs?: number } = {},
+    private readonly options: { completionLingerMs?: number; claimsWithEvents?: boolean } = {},
   ) {
     this.table = `"${schema}".idempotency`;
     this.writes = new Coalescer((writes) => this.writeAll(writes));
     this.refusals = new Coalescer((completions) => this.completeAll(completions, { relaxed: false }));
     this.upFront = new Coalescer((refusals) => this.refuseAll(refusals));
+    this.settlements = new Coalescer((settlements) => this.settleAll(settlements));
+  }
+
+  /** Set where the event store's appends write this table (the same schema): see IdempotencyStore.claimsWithEvents. */
+  get claimsWithEvents(): boolean {
+    return this.options.claimsWithEvents ?? false;
+  }
+
+  /**
+   * Answers inserted as done records, or completing their request's own pending record (the same
+   * lease and request hash); committed synchronously, as refusals are. A key twice in a batch: the
+   * first is written, the second is told the key has a record (one statement may touch a row once).
+   */
+  private async settleAll(settlements: Settlement[]): Promise<boolean[]> {
+    const first = settlements.filter((s, i) => settlements.findIndex((other) => other.scope === s.scope && other.key === s.key) === i);
+    const { rows } = await this.sql.query<{ scope: string; key: string }>(
+      `INSERT INTO ${this.table} AS t (scope, key, request_hash, state, response, locked_until, created_at)
+       SELECT c.scope, c.key, c.request_hash, 'done', c.response, c.locked_until, c.created_at
+       FROM jsonb_to_recordset($1::text::jsonb) AS c(scope text, key text, request_hash text, response text, locked_until timestamptz, created_at timestamptz)
+       ON CONFLICT (scope, key) DO UPDATE SET state = 'done', response = excluded.response
+         WHERE t.state = 'pending' AND t.locked_until = excluded.locked_until AND t.request_hash = excluded.request_hash
+       RETURNING t.scope, t.key`,
+      [JSON.stringify(first)],
+    );
+    const stored = new Set(rows.map((row) => `${row.scope}\n${row.key}`));
+    return settlements.map((settlement) => first.includes(settlement) && stored.has(`${settlement.scope}\n${settlement.key}`));
   }
 
   /**
@@ -196,6 +228,17 @@ export class SqlIdempotencyStore implements IdempotencyStore {
 
   refuse(scope: string, key: string, requestHash: string, response: StoredResponse, now: Date): Promise<boolean> {
     return this.upFront.run({ scope, key, request_hash: requestHash, response: JSON.stringify(response), created_at: now.toISOString() });
+  }
+
+  settle(scope: string, key: string, requestHash: string, response: StoredResponse, lease: Lease, now: Date): Promise<boolean> {
+    return this.settlements.run({
+      scope,
+      key,
+      request_hash: requestHash,
+      response: JSON.stringify(response),
+      locked_until: new Date(lease).toISOString(),
+      created_at: now.toISOString(),
+    });
   }
 
   async complete(scope: string, key: string, response: StoredResponse, lease: Lease): Promise<boolean> {

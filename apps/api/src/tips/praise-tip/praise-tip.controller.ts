@@ -15,7 +15,8 @@ export class PraiseTipController {
 
   @Post()
   @HttpCode(201)
-  @Idempotent()
+  // The tip's one effect is its append of the reader's wallet, with ids from the request: it takes the key too.
+  @Idempotent({ claimedByAppend: true })
   @ApiOperation({ operationId: 'Tips_praise', summary: "Praise an author's article with a tip (TipPraised; the author is credited by TipReceived)" })
   @ApiCreatedResponse({ type: TipPraisedDoc })
   @ApiProblems(

@@ -1,0 +1,116 @@
+import { walletStream } from '@zan/contracts';
+import { EVENT_STORE, SQL_CLIENT, type EventStore, type SqlClient } from '@zan/event-store';
+import { holdFirstAppend, twoApiReplicas } from '../support/api-replicas';
+import { clientFor, fundedUser, publishArticle } from '../support/http-client';
+
+/**
+ * A tip's Idempotency-Key is taken by the append that stores the tip (`claimedByAppend`), not by a
+ * write before the command: no round trip of its own. Two api replicas on one PostgreSQL store, the
+ * tip held on its way to the append on replica A: every way two requests of one key can meet must
+ * still give one effect, and every request the answer of that effect or a 409.
+ */
+describe('a tip whose key its append takes', () => {
+  const replicas = twoApiReplicas('tipkey');
+
+  const recordOf = async (userId: string, key: string) => {
+    const sql = replicas.a.get<SqlClient>(SQL_CLIENT);
+    const { rows } = await sql.query<{ state: string }>(`SELECT state FROM "${replicas.env.ZAN_PG_SCHEMA}".idempotency WHERE scope = $1 AND key = $2`, [
+      userId,
+      key,
+    ]);
+    return rows[0]?.state;
+  };
+  const tipsOf = async (userId: string) =>
+    (await replicas.a.get<EventStore>(EVENT_STORE).readStream(walletStream(userId))).filter((event) => event.type === 'TipPraised');
+  const setUp = async (name: string, funds = 10_000) => {
+    await fundedUser(replicas.a, `${name}-author`, 0);
+    await fundedUser(replicas.a, `${name}-reader`, funds);
+    await publishArticle(replicas.a, `${name}-author`, `${name}-post`);
+    return { authorId: `${name}-author`, articleId: `${name}-post`, reader: `${name}-reader` };
+  };
+
+  it('writes no record before the append, and the record with the tip', async () => {
+    const { authorId, articleId, reader } = await setUp('tk1');
+    const held = holdFirstAppend(replicas.a, walletStream(reader));
+    const tip = clientFor(replicas.a, reader)
+      .post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk1-key')
+      .then((answer) => answer);
+    await held.reached;
+    const before = await recordOf(reader, 'tk1-key');
+    held.release();
+    const answer = await tip;
+    held.restore();
+    expect(before).toBeUndefined();
+    expect(answer.status).toBe(201);
+    expect(await recordOf(reader, 'tk1-key')).toBeDefined();
+    const replay = await clientFor(replicas.b, reader).post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk1-key').expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.text).toBe(answer.text);
+    expect(await tipsOf(reader)).toHaveLength(1);
+  });
+
+  it('answers a twin on another replica, stored first, and the held request the same 201: one tip', async () => {
+    const { authorId, articleId, reader } = await setUp('tk2');
+    const held = holdFirstAppend(replicas.a, walletStream(reader));
+    const first = clientFor(replicas.a, reader)
+      .post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk2-key')
+      .then((answer) => answer);
+    await held.reached;
+    const twin = await clientFor(replicas.b, reader)
+      .post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk2-key')
+      .then((answer) => answer)
+      .finally(() => held.release());
+    const answer = await first;
+    held.restore();
+    expect([twin.status, answer.status]).toEqual([201, 201]);
+    expect(answer.text).toBe(twin.text);
+    expect(await tipsOf(reader)).toHaveLength(1);
+  });
+
+  it('answers 409 to the held request when another request under its key was stored first: one tip', async () => {
+    const { authorId, articleId, reader } = await setUp('tk3');
+    const held = holdFirstAppend(replicas.a, walletStream(reader));
+    const first = clientFor(replicas.a, reader)
+      .post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk3-key')
+      .then((answer) => answer);
+    await held.reached;
+    const other = await clientFor(replicas.b, reader)
+      .post('/v1/tips', { authorId, articleId, amount: 700 }, 'tk3-key')
+      .then((answer) => answer)
+      .finally(() => held.release());
+    const answer = await first;
+    held.restore();
+    expect(other.status).toBe(201);
+    expect({ status: answer.status, type: answer.body.type }).toEqual({ status: 409, type: expect.stringMatching(/idempotency-key-reused$/) });
+    expect((await tipsOf(reader)).map((event) => (event.data as { amount: number }).amount)).toEqual([700]);
+  });
+
+  it('answers a retry after a lost answer with the stored tip at once', async () => {
+    const { authorId, articleId, reader } = await setUp('tk4');
+    const store = replicas.a.get<EventStore>(EVENT_STORE);
+    const append = store.append.bind(store);
+    store.append = async (...args) => {
+      store.append = append;
+      await append(...args);
+      throw new Error('Connection terminated unexpectedly'); // committed; the answer never came back
+    };
+    const client = clientFor(replicas.a, reader);
+    await client.post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk4-key').expect(503);
+    const retry = await client.post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk4-key').expect(201);
+    const [stored] = await tipsOf(reader);
+    expect(retry.body).toEqual({ tipId: (stored!.data as { tipId: string }).tipId, balance: 9_500, position: stored!.position.toString() });
+    expect(await tipsOf(reader)).toHaveLength(1);
+  });
+
+  it('keeps a refusal as the key answer, and refuses the key with another body 409', async () => {
+    const { authorId, articleId, reader } = await setUp('tk5', 300);
+    const client = clientFor(replicas.a, reader);
+    const refused = await client.post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk5-key').expect(422);
+    await client.post('/v1/wallets/me/fundings', { amount: 1_000, cardId: `card-${reader}` }).expect(201);
+    const again = await clientFor(replicas.b, reader).post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk5-key').expect(422);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.text).toBe(refused.text);
+    await client.post('/v1/tips', { authorId, articleId, amount: 600 }, 'tk5-key').expect(409);
+    expect(await tipsOf(reader)).toEqual([]);
+  });
+});
