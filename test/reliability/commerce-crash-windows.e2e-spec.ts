@@ -74,7 +74,7 @@ describe('commerce: the api SIGKILLed right after each step of a saga', () => {
 
   it('answers every retry as the stored effect, once, and leaves the ledger exact', async () => {
     const sendSetup: SetupSend = async (userId, path, body, key) => (await retry({ path, userId, key, body, status: 0 })).status;
-    for (const user of ['ana', 'ben', 'cai']) await prepareStormUser(sendSetup, user, { funding: 100_000, articles: 0 });
+    for (const user of ['ana', 'ben', 'cai']) await prepareStormUser(sendSetup, user, { funding: 100_000, articles: user === 'cai' ? 1 : 0 });
     expect(await sendSetup('mer', '/v1/wallets', { kind: 'business' }, 'w')).toBe(201);
     expect(await sendSetup('mer', '/v1/wallets/me/verification', verificationBodyOf('mer', 'business'), 'v')).toBe(201);
     expect(await sendSetup('mer', '/v1/wallets/me/cards', { cardId: 'card-mer', holderName: 'x' }, 'c')).toBe(201);
@@ -120,6 +120,8 @@ describe('commerce: the api SIGKILLed right after each step of a saga', () => {
     answers.completed = await crashing('GroupBuyCompleted', 'cai', `/v1/group-buys/${group2}/joins`, undefined, 'j3');
     // Red packets: after the send (before its escrow).
     answers.sent = await crashing('RedPacketSent', 'ben', '/v1/red-packets', { amount: 900, shares: 3, mode: 'lucky' }, 'rp1');
+    // A tip, whose key its append takes with the tip (no record before it): after that append.
+    answers.tipped = await crashing('TipPraised', 'ana', '/v1/tips', { authorId: 'cai', articleId: 'cai-a-0', amount: 500 }, 't1');
 
     const statuses = Object.fromEntries(Object.entries(answers).map(([k, c]) => [k, c.status]));
     expect(statuses).toEqual(Object.fromEntries(Object.keys(answers).map((k) => [k, 201])));
@@ -141,5 +143,7 @@ describe('commerce: the api SIGKILLed right after each step of a saga', () => {
     expect(of('OrderRefunded').map((e) => e.data.amount)).toEqual([300, 400]);
     expect(of('PaymentCodeRedeemed')).toHaveLength(2);
     expect(of('MerchantPaymentReturned')).toHaveLength(0);
+    expect(of('TipPraised').map((e) => e.data.tipId)).toEqual([answers.tipped.answer!.tipId]);
+    expect(of('TipReceived')).toHaveLength(1);
   }, 400_000);
 });

@@ -6,8 +6,8 @@ if (type) {
   const { SqlEventStore } = require('../../libs/event-store/src/sql/sql-event-store.ts');
   let nth = Number(process.env.ZAN_CRASH_AFTER_NTH ?? '1');
   const append = SqlEventStore.prototype.append;
-  SqlEventStore.prototype.append = async function (streamId, events, expected) {
-    const result = await append.call(this, streamId, events, expected);
+  SqlEventStore.prototype.append = async function (streamId, events, expected, options) {
+    const result = await append.call(this, streamId, events, expected, options);
     if (events.some((event) => event.type === type) && --nth === 0) {
       process.stderr.write(`crash-after-append: SIGKILL after ${type} on ${streamId}\n`);
       process.kill(process.pid, 'SIGKILL');

@@ -68,7 +68,8 @@ export const validateClaims = (options: AppendOptions | undefined, supported: bo
   for (const claim of claims as unknown[]) {
     const { scope, key, requestHash, lockedUntil, createdAt } = (claim ?? {}) as Partial<Record<keyof KeyClaim, unknown>>;
     for (const text of [scope, key, requestHash]) {
-      if (typeof text !== 'string' || text.length === 0 || isUnstorableText(text)) throw new TypeError("a claim's scope, key and request hash are non-empty strings");
+      if (typeof text !== 'string' || text.length === 0 || isUnstorableText(text))
+        throw new TypeError("a claim's scope, key and request hash are non-empty strings");
     }
     if (!Number.isSafeInteger(lockedUntil)) throw new TypeError("a claim's lease is an epoch ms");
     if (!(createdAt instanceof Date) || Number.isNaN(createdAt.getTime())) throw new TypeError("a claim's createdAt is a Date");

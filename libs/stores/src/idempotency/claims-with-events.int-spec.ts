@@ -112,9 +112,14 @@ describe.each(subjects)('key claims with the events (%s)', (_name, open) => {
     expect(group.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
     expect((group[1] as PromiseRejectedResult).reason).toBeInstanceOf(KeyClaimedError);
     expect((group[2] as PromiseRejectedResult).reason).toBeInstanceOf(KeyClaimedError);
-    expect([await eventsOf('s-2'), await eventsOf('s-new'), await eventsOf('g-1'), await eventsOf('g-2'), await eventsOf('g-3'), await eventsOf('g-4')]).toEqual([
-      1, 0, 1, 0, 0, 1,
-    ]);
+    expect([
+      await eventsOf('s-2'),
+      await eventsOf('s-new'),
+      await eventsOf('g-1'),
+      await eventsOf('g-2'),
+      await eventsOf('g-3'),
+      await eventsOf('g-4'),
+    ]).toEqual([1, 0, 1, 0, 0, 1]);
     expect(await recordOf('g1')).toMatchObject({ state: 'pending' });
     expect(await recordOf('taken')).toMatchObject({ state: 'pending', request_hash: 'h-taken' });
     if (started.outcome === 'started') expect(new Date((await recordOf('taken'))!.locked_until).getTime()).toBe(started.lease);
@@ -173,9 +178,9 @@ describe.each(subjects)('key claims with the events (%s)', (_name, open) => {
   it('refuses claims it cannot honour: on an append with no events, one key twice', async () => {
     await expect(subject.store.append('s-6', [], 'any', { claims: [claimOf('empty')] })).rejects.toBeInstanceOf(TypeError);
     const twice = claimOf('twice');
-    await expect(subject.store.append('s-6', [event()], 'no_stream', { claims: [twice, { ...twice, lockedUntil: twice.lockedUntil + 1 }] })).rejects.toBeInstanceOf(
-      TypeError,
-    );
+    await expect(
+      subject.store.append('s-6', [event()], 'no_stream', { claims: [twice, { ...twice, lockedUntil: twice.lockedUntil + 1 }] }),
+    ).rejects.toBeInstanceOf(TypeError);
     expect(await recordOf('empty')).toBeUndefined();
     expect(await recordOf('twice')).toBeUndefined();
   });
