@@ -13,6 +13,9 @@ export interface KafkaConsumerSettings {
 }
 
 const DEFAULT_COMMIT_INTERVAL_MS = 200;
+/** The pause before starting a consumer again that kafkajs gave up, per attempt in a row, and its longest. */
+const RESTART_STEP_MS = 500;
+const RESTART_MAX_MS = 5_000;
 
 interface HandledOffset {
   topic: string;
@@ -41,6 +44,11 @@ export class KafkaEventConsumer implements EventConsumer {
   private lastCommitAt = 0;
   private commitTimer?: NodeJS.Timeout;
   private timedCommit?: Promise<void>;
+  /** A start again after kafkajs gave the consumer up (see restartAfterCrash), while it waits. */
+  private restartTimer?: NodeJS.Timeout;
+  private restartsInARow = 0;
+  /** Counts stop() calls: a start again that failed after one does not try again. */
+  private life = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -69,9 +77,13 @@ export class KafkaEventConsumer implements EventConsumer {
     // then handles and commits it further: committing ours later would move its offset back. Such
     // offsets are dropped instead (the new owner may deliver those messages again; handlers drop repeats).
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.restartsInARow = 0;
       for (const [key, { topic, partition }] of this.uncommitted) {
         if (!payload.memberAssignment[topic]?.includes(partition)) this.uncommitted.delete(key);
       }
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.restartAfterCrash(consumer, payload.error);
     });
     this.track(true);
     try {
@@ -94,6 +106,13 @@ export class KafkaEventConsumer implements EventConsumer {
   }
 
   async stop(): Promise<void> {
+    this.life += 1;
+    if (this.restartTimer) {
+      // Given up by kafkajs and waiting to start again: nothing runs, nothing is left to commit.
+      clearTimeout(this.restartTimer);
+      this.restartTimer = undefined;
+      this.track(false);
+    }
     const consumer = this.consumer;
     if (!consumer) return;
     this.consumer = undefined;
@@ -220,6 +239,47 @@ export class KafkaEventConsumer implements EventConsumer {
       }
     }
     return run;
+  }
+
+  /**
+   * kafkajs restarts a crashed consumer only for an error it counts as retriable; any other (in an
+   * outage, "Broker not connected" from a broker it has not reconnected yet) leaves the consumer
+   * stopped for good, out of its group, while the process looks alive. It is started again here, a
+   * new member, after a pause that grows with each attempt in a row, until it joins or stop() is
+   * called. What it handled and had not committed is read again (handlers drop repeats).
+   */
+  private restartAfterCrash(crashed: Consumer, error: Error): void {
+    if (this.consumer !== crashed) return; // stopped meanwhile, or already replaced
+    this.consumer = undefined;
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    this.resumeTimers.clear();
+    this.startAgainLater(error);
+  }
+
+  private startAgainLater(error: unknown): void {
+    this.restartsInARow += 1;
+    const pauseMs = Math.min(RESTART_MAX_MS, RESTART_STEP_MS * this.restartsInARow);
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    console.error(
+      JSON.stringify({
+        level: 'ERROR',
+        logger: 'zan',
+        namespace: 'Consumer',
+        groupId: this.options.groupId,
+        message: `the consumer stopped (${reason}): starting it again in ${pauseMs} ms`,
+      }),
+    );
+    const life = this.life;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.start().catch((failed: unknown) => {
+        if (life !== this.life) return; // stop() was called meanwhile
+        this.track(true); // start() let go of it: still the bus's to stop while it waits
+        this.startAgainLater(failed);
+      });
+    }, pauseMs);
   }
 
   /**
