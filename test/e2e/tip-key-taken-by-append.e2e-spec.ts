@@ -29,60 +29,55 @@ describe('a tip whose key its append takes', () => {
     return { authorId: `${name}-author`, articleId: `${name}-post`, reader: `${name}-reader` };
   };
 
-  it('writes no record before the append, and the record with the tip', async () => {
-    const { authorId, articleId, reader } = await setUp('tk1');
-    const held = holdFirstAppend(replicas.a, walletStream(reader));
-    const tip = clientFor(replicas.a, reader)
-      .post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk1-key')
+  /**
+   * A tip of 500 fen by `reader` under `key` on replica A, held right before its append while
+   * `meanwhile` runs (on replica B); then released. Answers A's answer and what `meanwhile` gave.
+   */
+  const heldWhile = async <T>(tip: { authorId: string; articleId: string; reader: string }, key: string, meanwhile: () => Promise<T>) => {
+    const held = holdFirstAppend(replicas.a, walletStream(tip.reader));
+    const first = clientFor(replicas.a, tip.reader)
+      .post('/v1/tips', { authorId: tip.authorId, articleId: tip.articleId, amount: 500 }, key)
       .then((answer) => answer);
     await held.reached;
-    const before = await recordOf(reader, 'tk1-key');
-    held.release();
-    const answer = await tip;
-    held.restore();
+    try {
+      return { during: await meanwhile(), answer: await (held.release(), first) };
+    } finally {
+      held.release();
+      held.restore();
+    }
+  };
+  const tipOnB = (tip: { authorId: string; articleId: string; reader: string }, key: string, amount = 500) =>
+    clientFor(replicas.b, tip.reader)
+      .post('/v1/tips', { authorId: tip.authorId, articleId: tip.articleId, amount }, key)
+      .then((answer) => answer);
+
+  it('writes no record before the append, and the record with the tip', async () => {
+    const tip = await setUp('tk1');
+    const { during: before, answer } = await heldWhile(tip, 'tk1-key', () => recordOf(tip.reader, 'tk1-key'));
     expect(before).toBeUndefined();
     expect(answer.status).toBe(201);
-    expect(await recordOf(reader, 'tk1-key')).toBeDefined();
-    const replay = await clientFor(replicas.b, reader).post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk1-key').expect(201);
+    expect(await recordOf(tip.reader, 'tk1-key')).toBeDefined();
+    const replay = await tipOnB(tip, 'tk1-key');
+    expect(replay.status).toBe(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.text).toBe(answer.text);
-    expect(await tipsOf(reader)).toHaveLength(1);
+    expect(await tipsOf(tip.reader)).toHaveLength(1);
   });
 
   it('answers a twin on another replica, stored first, and the held request the same 201: one tip', async () => {
-    const { authorId, articleId, reader } = await setUp('tk2');
-    const held = holdFirstAppend(replicas.a, walletStream(reader));
-    const first = clientFor(replicas.a, reader)
-      .post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk2-key')
-      .then((answer) => answer);
-    await held.reached;
-    const twin = await clientFor(replicas.b, reader)
-      .post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk2-key')
-      .then((answer) => answer)
-      .finally(() => held.release());
-    const answer = await first;
-    held.restore();
+    const tip = await setUp('tk2');
+    const { during: twin, answer } = await heldWhile(tip, 'tk2-key', () => tipOnB(tip, 'tk2-key'));
     expect([twin.status, answer.status]).toEqual([201, 201]);
     expect(answer.text).toBe(twin.text);
-    expect(await tipsOf(reader)).toHaveLength(1);
+    expect(await tipsOf(tip.reader)).toHaveLength(1);
   });
 
   it('answers 409 to the held request when another request under its key was stored first: one tip', async () => {
-    const { authorId, articleId, reader } = await setUp('tk3');
-    const held = holdFirstAppend(replicas.a, walletStream(reader));
-    const first = clientFor(replicas.a, reader)
-      .post('/v1/tips', { authorId, articleId, amount: 500 }, 'tk3-key')
-      .then((answer) => answer);
-    await held.reached;
-    const other = await clientFor(replicas.b, reader)
-      .post('/v1/tips', { authorId, articleId, amount: 700 }, 'tk3-key')
-      .then((answer) => answer)
-      .finally(() => held.release());
-    const answer = await first;
-    held.restore();
+    const tip = await setUp('tk3');
+    const { during: other, answer } = await heldWhile(tip, 'tk3-key', () => tipOnB(tip, 'tk3-key', 700));
     expect(other.status).toBe(201);
     expect({ status: answer.status, type: answer.body.type }).toEqual({ status: 409, type: expect.stringMatching(/idempotency-key-reused$/) });
-    expect((await tipsOf(reader)).map((event) => (event.data as { amount: number }).amount)).toEqual([700]);
+    expect((await tipsOf(tip.reader)).map((event) => (event.data as { amount: number }).amount)).toEqual([700]);
   });
 
   it('answers a retry after a lost answer with the stored tip at once', async () => {

@@ -1,17 +1,16 @@
-import { upcast, type NewEvent, type StoredEvent } from '@zan/contracts';
+import { upcast, type StoredEvent } from '@zan/contracts';
 import type { AppendGuard, AppendResult, KeyClaim } from '../event-store.port';
 import { encodePosition } from './position';
 import { TX_INDEX_LIMIT, type EventTables } from './schema';
 import { brokenGuards, guardRows, guardsJson } from './guards';
 import { claimRows, claimsFrom, claimsJson, insertClaims } from './key-claims';
 import type { SqlQueryable } from './sql-client';
+import type { SqlAppend } from './sql-appends';
 
 /** An append waiting for its group: its stream's expectation is an exact revision or no stream. */
-export interface GroupedAppend {
-  streamId: string;
+export interface GroupedAppend extends SqlAppend {
   /** An exact revision, or no stream (-1 or 'no_stream'). */
   expected: number | 'no_stream';
-  events: NewEvent[];
   /** Checked in the same statement: a broken guard refuses this append alone (AppendGuard). */
   guards?: readonly AppendGuard[];
   /** Idempotency records written with the events: a key recorded already refuses this append alone (AppendOptions.claims). */

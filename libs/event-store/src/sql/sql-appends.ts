@@ -16,6 +16,17 @@ import { encodePosition } from './position';
 import { TX_INDEX_LIMIT, type EventTables } from './schema';
 import { sqlState, SQLSTATE, type SqlQueryable, type SqlTx } from './sql-client';
 
+/** One append as the SQL paths take it: its stream, events and expectation, and what it checks besides. */
+export interface SqlAppend {
+  streamId: string;
+  events: NewEvent[];
+  expected: ExpectedRevision;
+  /** AppendOptions.guards */
+  guards?: readonly AppendGuard[];
+  /** AppendOptions.claims */
+  claims?: readonly KeyClaim[];
+}
+
 /**
  * Appends one stream's events inside a transaction: the stream's revision is claimed against the
  * expectation (the streams table), then the events go in with ONE statement that also NOTIFYs.
@@ -32,14 +43,7 @@ export class SqlAppends {
    * Key claims and guards are checked after the events went in, so that a repeat of a stored append
    * is told a duplicate first; a refusal throws, and the caller's transaction rolls everything back.
    */
-  async inTransaction(
-    tx: SqlTx,
-    streamId: string,
-    events: NewEvent[],
-    expected: ExpectedRevision,
-    guards: readonly AppendGuard[] = [],
-    claims: readonly KeyClaim[] = [],
-  ): Promise<AppendResult> {
+  async inTransaction(tx: SqlTx, { streamId, events, expected, guards = [], claims = [] }: SqlAppend): Promise<AppendResult> {
     const lastRevision = await this.claimRevisions(tx, streamId, events, expected);
     const firstRevision = lastRevision - events.length + 1;
     const stored = events.map((event) => ({
@@ -133,7 +137,7 @@ export class SqlAppends {
         [streamId, count, expected],
       ));
     }
-    if (rows.length === 0) throw await this.refusal(tx, streamId, events, expected);
+    if (rows.length === 0) throw await this.refusal(tx, { streamId, events, expected });
     return Number(rows[0].revision);
   }
 
@@ -141,14 +145,7 @@ export class SqlAppends {
    * Why an append was refused: its events are already stored, the revision moved, or (the revision
    * still as expected) a guarded stream changed, or one of its keys has another record.
    */
-  async refusal(
-    db: SqlQueryable,
-    streamId: string,
-    events: NewEvent[],
-    expected: ExpectedRevision,
-    guards: readonly AppendGuard[] = [],
-    claims: readonly KeyClaim[] = [],
-  ): Promise<Error> {
+  async refusal(db: SqlQueryable, { streamId, events, expected, guards = [], claims = [] }: SqlAppend): Promise<Error> {
     const { rows: stored } = await db.query<{ id: string }>(`SELECT e.id::text AS id FROM ${this.tables.events} e WHERE e.id = ANY($1::uuid[])`, [
       events.map((event) => event.id.toLowerCase()),
     ]);

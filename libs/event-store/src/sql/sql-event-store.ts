@@ -1,11 +1,9 @@
 import { currentVersion, type NewEvent, type StoredEvent } from '@zan/contracts';
 import {
-  type AppendGuard,
   type AppendOptions,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
-  type KeyClaim,
   type ReadAllOptions,
   type ReadStreamOptions,
   type Subscription,
@@ -16,7 +14,7 @@ import { startCatchUpSubscription } from '../subscription/catch-up-subscription'
 import { Wakeup } from '../subscription/wakeup';
 import { GroupCommit } from './group-commit';
 import { assertSchemaName, DEFAULT_SCHEMA, eventTables, eventsChannel } from './schema';
-import { SqlAppends, assertTransactionSize } from './sql-appends';
+import { SqlAppends, assertTransactionSize, type SqlAppend } from './sql-appends';
 import type { SqlClient, SqlTx } from './sql-client';
 import { SqlReads } from './sql-reads';
 
@@ -71,8 +69,8 @@ export class SqlEventStore implements EventStore {
         sql: this.sql,
         tables,
         channel: this.channel,
-        alone: (append) => this.appendAlone(append.streamId, append.events, append.expected, append.guards, append.claims),
-        refusal: (append) => this.appends.refusal(this.sql, append.streamId, append.events, append.expected, append.guards, append.claims),
+        alone: (append) => this.appendAlone(append),
+        refusal: (append) => this.appends.refusal(this.sql, append),
         committed: () => this.wakeup.notify(),
       });
     }
@@ -94,17 +92,11 @@ export class SqlEventStore implements EventStore {
       const versioned = events.map((event) => ({ ...event, version: event.version ?? currentVersion(event.type) }));
       return this.group.append({ streamId, events: versioned, expected, guards, claims });
     }
-    return this.appendAlone(streamId, events, expected, guards, claims);
+    return this.appendAlone({ streamId, events, expected, guards, claims });
   }
 
-  private async appendAlone(
-    streamId: string,
-    events: NewEvent[],
-    expected: ExpectedRevision,
-    guards: readonly AppendGuard[] = [],
-    claims: readonly KeyClaim[] = [],
-  ): Promise<AppendResult> {
-    const result = await this.sql.transaction((tx) => this.appends.inTransaction(tx, streamId, events, expected, guards, claims));
+  private async appendAlone(append: SqlAppend): Promise<AppendResult> {
+    const result = await this.sql.transaction((tx) => this.appends.inTransaction(tx, append));
     this.wakeup.notify();
     return result;
   }
@@ -118,7 +110,7 @@ export class SqlEventStore implements EventStore {
     validateAppend(streamId, events, expected);
     assertTransactionSize(events.length);
     if (events.length === 0) return this.appends.checkExpectation(tx, streamId, expected);
-    return this.appends.inTransaction(tx, streamId, events, expected);
+    return this.appends.inTransaction(tx, { streamId, events, expected });
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
