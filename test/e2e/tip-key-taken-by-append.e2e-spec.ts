@@ -1,7 +1,11 @@
+import type { INestApplication } from '@nestjs/common';
 import { walletStream } from '@zan/contracts';
 import { EVENT_STORE, SQL_CLIENT, type EventStore, type SqlClient } from '@zan/event-store';
+import { ManualClock, loadConfig } from '@zan/platform';
+import { createZanApp } from '../../apps/zan/src/zan.app';
 import { holdFirstAppend, twoApiReplicas } from '../support/api-replicas';
 import { clientFor, fundedUser, publishArticle } from '../support/http-client';
+import { dropIsolated, fullStackEnv } from '../support/stacks';
 
 /**
  * A tip's Idempotency-Key is taken by the append that stores the tip (`claimedByAppend`), not by a
@@ -80,6 +84,22 @@ describe('a tip whose key its append takes', () => {
     expect((await tipsOf(tip.reader)).map((event) => (event.data as { amount: number }).amount)).toEqual([700]);
   });
 
+  it('answers copies sent at once to one replica, with funds for one tip, the same 201: one tip', async () => {
+    const tip = await setUp('tk6', 500);
+    const client = clientFor(replicas.a, tip.reader);
+    const copies = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        client.post('/v1/tips', { authorId: tip.authorId, articleId: tip.articleId, amount: 500 }, 'tk6-key').then((answer) => answer),
+      ),
+    );
+    expect(copies.map((copy) => copy.status)).toEqual([201, 201, 201, 201, 201, 201]);
+    expect(new Set(copies.map((copy) => copy.text)).size).toBe(1);
+    const replay = await tipOnB(tip, 'tk6-key');
+    expect(replay.status).toBe(201);
+    expect(replay.text).toBe(copies[0]!.text);
+    expect(await tipsOf(tip.reader)).toHaveLength(1);
+  });
+
   it('answers a retry after a lost answer with the stored tip at once', async () => {
     const { authorId, articleId, reader } = await setUp('tk4');
     const store = replicas.a.get<EventStore>(EVENT_STORE);
@@ -107,5 +127,41 @@ describe('a tip whose key its append takes', () => {
     expect(again.text).toBe(refused.text);
     await client.post('/v1/tips', { authorId, articleId, amount: 600 }, 'tk5-key').expect(409);
     expect(await tipsOf(reader)).toEqual([]);
+  });
+});
+
+// A stopped clock: every request is at the same instant, as copies of one request within a millisecond
+// are. Each copy's claim still holds its own lease, or the refusal of a later copy (no funds left after
+// the first's tip) would be stored over the first's record as the key's answer.
+describe('copies of a tip at the same instant, with funds for one', () => {
+  const { KAFKA_BROKERS: _kafka, ...env } = fullStackEnv('tipkeyclock');
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    const clock = new ManualClock(new Date('2026-03-01T10:00:00Z'));
+    app = await createZanApp({ config: loadConfig({ ...env, ZAN_RATE_LIMIT_PER_MINUTE: '0' }), roles: ['api'], clock, logger: ['error', 'fatal'] });
+    await app.init();
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await dropIsolated(env);
+  }, 60_000);
+
+  it('answer the one tip 201, and so does every replay after', async () => {
+    await fundedUser(app, 'tk7-author', 0);
+    await fundedUser(app, 'tk7-reader', 500);
+    await publishArticle(app, 'tk7-author', 'tk7-post');
+    const client = clientFor(app, 'tk7-reader');
+    const body = { authorId: 'tk7-author', articleId: 'tk7-post', amount: 500 };
+    const copies = await Promise.all(Array.from({ length: 12 }, () => client.post('/v1/tips', body, 'tk7-key').then((answer) => answer)));
+    expect(copies.map((copy) => copy.status)).toEqual(copies.map(() => 201));
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 30)); // the first's record completed meanwhile
+      const replay = await client.post('/v1/tips', body, 'tk7-key');
+      expect({ status: replay.status, text: replay.text }).toEqual({ status: 201, text: copies[0]!.text });
+    }
+    const tips = (await app.get<EventStore>(EVENT_STORE).readStream(walletStream('tk7-reader'))).filter((event) => event.type === 'TipPraised');
+    expect(tips).toHaveLength(1);
   });
 });

@@ -53,8 +53,13 @@ const withPersonalFieldsKeyed = (body: unknown, key: Buffer): unknown => {
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger(IdempotencyInterceptor.name);
   private readonly upFront = new Map<Type<UpFrontRefusal>, UpFrontRefusal>();
-  /** The last lease a claim by append was given: each is unique in this process (a fencing token). */
-  private lastLease = 0;
+  /**
+   * The leases of this process's claims by append in flight, by key. A lease is its claim's fencing
+   * token: two requests of one key must never hold the same one, or a refusal of the second (decided
+   * after the first's effect) would take the first's record for its own (settle). Spread over a second
+   * too, so that copies sent to two replicas within a millisecond hardly ever meet on one.
+   */
+  private readonly leases = new Map<string, Lease>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -158,7 +163,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async runClaimedByAppend({ scope, key, hash }: AcceptedKey, request: CommandRequest, next: CallHandler): Promise<{ body: unknown } | undefined> {
     const idempotency = request.raw.idempotency!;
     const now = this.clock.now();
-    const lease = (this.lastLease = Math.max(now.getTime() + LEASE_MS, this.lastLease + 1));
+    const id = `${scope}\n${key}`;
+    const lease = Math.max(now.getTime() + LEASE_MS + Math.floor(Math.random() * 1_000), (this.leases.get(id) ?? 0) + 1);
+    this.leases.set(id, lease);
     const claim = (idempotency.claim = { scope, key, requestHash: hash, lockedUntil: lease, createdAt: now } as NonNullable<typeof idempotency.claim>);
     try {
       let body: unknown;
@@ -184,6 +191,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     } finally {
       // The usual way, if it follows, runs the command as a claim before it lets it: without this one.
       delete idempotency.claim;
+      if (this.leases.get(id) === lease) this.leases.delete(id);
     }
   }
 
