@@ -175,6 +175,27 @@ describe.each(subjects)('key claims with the events (%s)', (_name, open) => {
     expect((await eventsOf('t-1')) + (await eventsOf('t-2')) + (await eventsOf('t-3'))).toBe(1);
   });
 
+  it("settles an answer given without a claim: inserted, or completing the request's own record, never another's", async () => {
+    const now = new Date();
+    const refused = { status: 422, body: { type: 'insufficient-funds' } };
+    // No record: inserted as done, and replayed.
+    expect(await subject.records.settle('alice', 'fresh', 'h-fresh', refused, Date.now() + 5_000, now)).toBe(true);
+    expect(await subject.records.begin('alice', 'fresh', 'h-fresh', 5_000, now)).toEqual({ outcome: 'replay', response: refused });
+    // The request's own pending record (a claim its refused append left): completed with the answer.
+    const own = claimOf('own');
+    await subject.store.append('s-7', [event()], 'no_stream', { claims: [own] });
+    expect(await subject.records.settle('alice', 'own', own.requestHash, refused, own.lockedUntil + 1, now)).toBe(false);
+    expect(await subject.records.settle('alice', 'own', 'another body', refused, own.lockedUntil, now)).toBe(false);
+    expect(await recordOf('own')).toMatchObject({ state: 'pending' });
+    expect(await subject.records.settle('alice', 'own', own.requestHash, refused, own.lockedUntil, now)).toBe(true);
+    expect(await recordOf('own')).toMatchObject({ state: 'done' });
+    // Another request's answer stored already: left as it is. Two of one key at once: one is stored.
+    expect(await subject.records.settle('alice', 'fresh', 'h-fresh', { status: 201, body: {} }, Date.now() + 5_000, now)).toBe(false);
+    const twice = await Promise.all([1, 2].map((n) => subject.records.settle('alice', 'both', 'h-both', { status: 201, body: { n } }, Date.now() + n, now)));
+    expect(twice.filter(Boolean)).toHaveLength(1);
+    expect(await subject.records.begin('alice', 'fresh', 'h-fresh', 5_000, now)).toEqual({ outcome: 'replay', response: refused });
+  });
+
   it('refuses claims it cannot honour: on an append with no events, one key twice', async () => {
     await expect(subject.store.append('s-6', [], 'any', { claims: [claimOf('empty')] })).rejects.toBeInstanceOf(TypeError);
     const twice = claimOf('twice');
