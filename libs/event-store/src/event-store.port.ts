@@ -40,8 +40,8 @@ export interface AppendOptions {
    * it names (KeyClaim): the command's key is taken by the very statement that stores its effect, with
    * no round trip of its own before the command. If any key has a record already, nothing is stored
    * (KeyClaimedError); a refused append (wrong revision, broken guard, duplicate) writes no record.
-   * PostgreSQL and the embedded store only (`claimsKeys`), into the api's records beside the events
-   * (SqlIdempotencyStore's table, which must exist).
+   * PostgreSQL and the embedded store only, into the api's records beside the events
+   * (SqlIdempotencyStore's table, which must exist); the other adapters refuse claims.
    */
   claims?: readonly KeyClaim[];
 }
@@ -133,8 +133,6 @@ export interface EventStore {
    * reaction). Where the two are the same (memory, EventStoreDB) it is absent: use headPosition().
    */
   latestPosition?(): Promise<bigint | undefined>;
-  /** Whether appends write idempotency records (AppendOptions.claims); absent: they refuse claims. */
-  readonly claimsKeys?: boolean;
   close(): Promise<void>;
 }
 

@@ -7,7 +7,7 @@ import { CLOCK, type Clock, type VaultKeys, ZAN_VAULT_KEYS, routeTemplateOf } fr
 import { DomainError } from '@zan/domain';
 import { KeyClaimedError } from '@zan/event-store';
 import { commandIdOf } from '../command-path/command-context';
-import { type AcceptedKey, type CommandRequest, headerOf } from '../http/api-request';
+import { type AcceptedKey, type CommandRequest, type IdempotencyContext, headerOf } from '../http/api-request';
 import { CLAIMED_BY_APPEND, IDEMPOTENT_ROUTE, REFUSED_UP_FRONT, type UpFrontRefusal } from '../http/idempotent-route';
 import { ProblemException, problem } from '../http/problem';
 import { toProblem } from '../http/problem.filter';
@@ -166,7 +166,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const id = `${scope}\n${key}`;
     const lease = Math.max(now.getTime() + LEASE_MS + Math.floor(Math.random() * 1_000), (this.leases.get(id) ?? 0) + 1);
     this.leases.set(id, lease);
-    const claim = (idempotency.claim = { scope, key, requestHash: hash, lockedUntil: lease, createdAt: now } as NonNullable<typeof idempotency.claim>);
+    const claim: NonNullable<IdempotencyContext['claim']> = { scope, key, requestHash: hash, lockedUntil: lease, createdAt: now };
+    idempotency.claim = claim;
     try {
       let body: unknown;
       try {

@@ -1,5 +1,5 @@
 import { upcast, type StoredEvent } from '@zan/contracts';
-import type { AppendGuard, AppendResult, KeyClaim } from '../event-store.port';
+import type { AppendResult } from '../event-store.port';
 import { encodePosition } from './position';
 import { TX_INDEX_LIMIT, type EventTables } from './schema';
 import { brokenGuards, guardRows, guardsJson } from './guards';
@@ -11,10 +11,6 @@ import type { SqlAppend } from './sql-appends';
 export interface GroupedAppend extends SqlAppend {
   /** An exact revision, or no stream (-1 or 'no_stream'). */
   expected: number | 'no_stream';
-  /** Checked in the same statement: a broken guard refuses this append alone (AppendGuard). */
-  guards?: readonly AppendGuard[];
-  /** Idempotency records written with the events: a key recorded already refuses this append alone (AppendOptions.claims). */
-  claims?: readonly KeyClaim[];
 }
 
 export interface GroupCommitOptions {

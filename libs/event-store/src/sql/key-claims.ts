@@ -13,6 +13,12 @@ export const claimRows = (claims: readonly KeyClaim[], i = 0) =>
 
 export const claimsJson = (claims: readonly KeyClaim[]): string => JSON.stringify(claimRows(claims));
 
+/** The first of `claims` whose key is (`among` true) or is not among the (scope, key) `rows` a statement returned. */
+export const firstClaim = (claims: readonly KeyClaim[], rows: readonly { scope: string; key: string }[], among: boolean): KeyClaim | undefined => {
+  const returned = new Set(rows.map((row) => `${row.scope}\n${row.key}`));
+  return claims.find((claim) => returned.has(`${claim.scope}\n${claim.key}`) === among);
+};
+
 /**
  * SQL, an INSERT of the claims `k` selected by `from` (a FROM clause over claimsFrom) as pending
  * records, RETURNING the scope and key of each claim that holds its key: inserted now, or found pending under

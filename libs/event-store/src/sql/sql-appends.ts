@@ -11,7 +11,7 @@ import {
 } from '../event-store.port';
 import { expectationHolds } from '../append-validation';
 import { brokenGuards, guardsJson } from './guards';
-import { claimsFrom, claimsJson, insertClaims } from './key-claims';
+import { claimsFrom, claimsJson, firstClaim, insertClaims } from './key-claims';
 import { encodePosition } from './position';
 import { TX_INDEX_LIMIT, type EventTables } from './schema';
 import { sqlState, SQLSTATE, type SqlQueryable, type SqlTx } from './sql-client';
@@ -99,9 +99,8 @@ export class SqlAppends {
   /** Writes the append's key claims (insertClaims), or throws KeyClaimedError for the first whose key has another record. */
   private async writeClaims(tx: SqlTx, claims: readonly KeyClaim[]): Promise<void> {
     if (claims.length === 0) return;
-    const { rows } = await tx.query<{ scope: string; key: string }>(insertClaims(this.tables.keys, claimsFrom('$1')), [claimsJson(claims)]);
-    const held = new Set(rows.map((row) => `${row.scope}\n${row.key}`));
-    const taken = claims.find((claim) => !held.has(`${claim.scope}\n${claim.key}`));
+    const { rows: held } = await tx.query<{ scope: string; key: string }>(insertClaims(this.tables.keys, claimsFrom('$1')), [claimsJson(claims)]);
+    const taken = firstClaim(claims, held, false);
     if (taken) throw new KeyClaimedError(taken.scope, taken.key);
   }
 
@@ -169,8 +168,7 @@ export class SqlAppends {
        WHERE NOT (t.state = 'pending' AND t.locked_until = k.locked_until AND t.request_hash = k.request_hash)`,
       [claimsJson(claims)],
     );
-    const taken = new Set(rows.map((row) => `${row.scope}\n${row.key}`));
-    return claims.find((claim) => taken.has(`${claim.scope}\n${claim.key}`));
+    return firstClaim(claims, rows, true);
   }
 
   /** Throws StreamChangedError when a guarded stream got an event the append was not decided on. */

@@ -51,8 +51,6 @@ export class SqlEventStore implements EventStore {
   private unlisten?: Promise<(() => Promise<void>) | undefined>;
   private closed = false;
   private readonly group?: GroupCommit;
-  /** Appends write idempotency records with their events (AppendOptions.claims), into the schema's `idempotency` table. */
-  readonly claimsKeys = true;
 
   constructor(
     private readonly sql: SqlClient,
