@@ -1,9 +1,11 @@
 /**
  * OpenTelemetry tracing, off unless OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT) is set.
  * Imported first by every main.ts, before Nest, pg or ioredis are loaded, so their
- * instrumentations can hook in. This file loads nothing but the configuration and, when tracing
- * is on, the OpenTelemetry SDK. Spans go to the OTLP/HTTP endpoint (standard OTEL_* variables).
+ * instrumentations can hook in. This file loads nothing but the configuration, the OpenTelemetry
+ * API (which hooks into nothing) and, when tracing is on, the OpenTelemetry SDK. Spans go to the
+ * OTLP/HTTP endpoint (standard OTEL_* variables).
  */
+import { markTracingStarted } from './observability/trace-context';
 import { loadConfig } from './zan.config';
 
 let provider: { shutdown(): Promise<void> } | undefined;
@@ -53,6 +55,7 @@ export const startTracing = (defaultServiceName: string): boolean => {
     ],
   });
   provider = tracerProvider;
+  markTracingStarted();
   return true;
 };
 

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { EventMetadata } from '@zan/contracts';
 import { type CommandRequest, type IdempotencyContext, headerOf } from '../http/api-request';
-import { deterministicId, idempotentCommandId, randomId } from './ids';
+import { deterministicIds, idempotentCommandId, randomId } from './ids';
 
 export type { CommandRequest, IdempotencyContext } from '../http/api-request';
 
@@ -23,7 +23,7 @@ export const metadataOf = (context: CommandContext, commandId = context.commandI
 });
 
 /** Event ids of a command: the same command id always gives the same ids. */
-export const eventIdsOf = (commandId: string) => (index: number) => deterministicId(commandId, 'event', String(index));
+export const eventIdsOf = (commandId: string): ((index: number) => string) => deterministicIds(commandId, 'event');
 
 /**
  * The event ids a request's command had before its command id named the request's hash (from

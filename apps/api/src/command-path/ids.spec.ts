@@ -8,6 +8,10 @@ describe('ids', () => {
       [''],
       ['red-packet', 'p-1', 'claim', '红包-ü-🧧'],
       ['x'.repeat(1_000)],
+      // Around and past the reused buffer's room (2,048 bytes with the namespace's 16), in one- and three-byte characters.
+      ...[2_026, 2_027, 2_028, 2_029, 2_032, 2_033, 5_000].map((length) => ['x'.repeat(length)]),
+      ...[674, 675, 676, 677, 678, 2_000].map((length) => ['界'.repeat(length)]),
+      ['x'.repeat(2_027), '界'],
       ...Array.from({ length: 200 }, (_, i) => ['event', `user-${i}`, `key-${i * 7919}`, String(i % 3)]),
     ];
     for (const parts of names) expect(deterministicId(...parts)).toBe(uuidv5(parts.join('\n'), ZAN_ID_NAMESPACE));

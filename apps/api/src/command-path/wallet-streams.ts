@@ -6,7 +6,7 @@ import { ZAN_CONFIG, type ZanConfig } from '@zan/platform';
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
 import type { Executed, Execution, Loaded } from './execution';
-import { deterministicId } from './ids';
+import { deterministicIds } from './ids';
 import type { LoadOptions } from './stream-state-cache';
 
 /** The one way into `wallet-<userId>` streams: a caller's command, or a credit caused by a stored event. */
@@ -74,7 +74,7 @@ export class WalletStreams {
         folder: walletDecider,
         decide: (state) => walletDecider.decide({ type: 'CreditWallet', data: { userId, credit } }, state),
         metadata: { ...cause.metadata, causationId: cause.id },
-        eventId: (index) => deterministicId(once, label, String(index)),
+        eventId: deterministicIds(once, label),
       });
     } catch (error) {
       if (error instanceof DuplicateEventError) return;
