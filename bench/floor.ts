@@ -4,6 +4,7 @@
  *
  *   node --require ./infra/register-ts.js bench/floor.ts     # TIPS=4000 CONNECTIONS=32 FLOOR_MODES=single,group
  *   FLOOR_MODES=kept node --require ./infra/register-ts.js bench/floor.ts   # group commit keeping a payments engine's promises (bench/floor/kept.ts)
+ *   FLOOR_MODES=kept,kept-nest node --require ./infra/register-ts.js bench/floor.ts   # the same behind NestJS (bench/floor/kept-nest.ts): what the framework costs
  *   FLOOR_MODES=claims,claims-records,claims-operable node --require ./infra/register-ts.js bench/floor.ts   # the hot packet (CLAIMERS=10000)
  *   FLOOR_MODES=orders-operable node --require ./infra/register-ts.js bench/floor.ts   # the flash sale: 10,000 buyers on 100 units
  *   CPU_PROF=1 node --require ./infra/register-ts.js bench/floor.ts   # + bench-<pid>.cpuprofile per process in bench/results/profiles/
@@ -42,7 +43,7 @@ const TIPS = Number(process.env.TIPS ?? 4_000);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
 const WARM_UP = 500;
 const PROFILE_DIR = join(__dirname, 'results', 'profiles');
-type TipMode = 'single' | 'group' | 'kept';
+type TipMode = 'single' | 'group' | 'kept' | 'kept-nest';
 type Mode = TipMode | 'claims' | 'claims-records' | 'claims-operable';
 const MODES = (process.env.FLOOR_MODES ?? 'single,group').split(',') as Mode[];
 const CLAIMERS = Number(process.env.CLAIMERS ?? 10_000);
@@ -111,10 +112,11 @@ const TIP_MODES: Record<TipMode, string> = {
   single: 'one INSERT (one transaction) per tip',
   group: 'group commit (one INSERT per group of concurrent tips)',
   kept: "group commit keeping a payments engine's promises (token, key and record, validation, balance and revision, credit, dedupe and watermark)",
+  'kept-nest': 'the kept floor behind NestJS on Fastify (guard, interceptor, validation pipe, CommandBus and @CommandHandler)',
 };
 
 async function runMode(servers: Servers, mode: TipMode): Promise<string[]> {
-  const kept = mode === 'kept';
+  const kept = mode === 'kept' || mode === 'kept-nest';
   const iso = isolation(`floor${mode}`);
   const topic = `${iso.topicPrefix}.tip`;
   const env = {
@@ -166,7 +168,7 @@ async function runMode(servers: Servers, mode: TipMode): Promise<string[]> {
       return app;
     };
     const [http, relay, projector] = await Promise.all([
-      launch(kept ? 'kept' : 'http', /listening on http:/),
+      launch(kept ? mode : 'http', /listening on http:/),
       launch('relay', /relay running/),
       launch('projector', /projector joined/),
     ]);
