@@ -18,6 +18,7 @@ import { RedPacketStreams } from './command-path/red-packet-streams';
 import { WalletStreams } from './command-path/wallet-streams';
 import { ProblemFilter } from './http/problem.filter';
 import { MoneyRateLimitGuard } from './http/rate-limit';
+import { EarlyAuthentication } from './auth/early-authentication';
 import { RefusalGate } from './refusal-gate/refusal-gate';
 import { strictValidationPipe } from './http/validation';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
@@ -82,6 +83,7 @@ class SingletonsMetrics implements OnModuleInit {
     AuthGuard,
     MoneyRateLimitGuard,
     IdempotencyInterceptor,
+    EarlyAuthentication,
     RefusalGate,
     { provide: APP_FILTER, useExisting: ProblemFilter },
     { provide: APP_GUARD, useExisting: AuthGuard },

@@ -1,20 +1,14 @@
-import { ForbiddenException, Injectable, type OnModuleInit, RequestMethod, type Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ForbiddenException, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AuthGuard } from '../auth/auth.guard';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import type { CommandRequest } from '../http/api-request';
 import { IDEMPOTENT_ROUTE, REFUSED_UP_FRONT } from '../http/idempotent-route';
 import { ProblemFilter } from '../http/problem.filter';
 import { MoneyRateLimitGuard } from '../http/rate-limit';
-
-/** A route with an up-front refusal (REFUSED_UP_FRONT): its controller and handler, as Nest runs them. */
-interface GatedRoute {
-  controller: Type<unknown>;
-  handler: (...args: never[]) => unknown;
-}
+import { type NestRoute, RouteTable } from '../http/route-table';
 
 /**
  * The hot packet's and the flash sale's losers (a claim on a packet that is gone, an order of a
@@ -35,9 +29,8 @@ interface GatedRoute {
  */
 @Injectable()
 export class RefusalGate implements OnModuleInit {
-  private readonly routes = new Map<string, GatedRoute>();
-  /** Each route Fastify matched, by method and template as Fastify holds it: gated or not, worked out once. */
-  private readonly byTemplate = new Map<string, GatedRoute | null>();
+  /** The routes with an up-front refusal (REFUSED_UP_FRONT). */
+  private routes?: RouteTable<NestRoute>;
 
   constructor(
     private readonly host: HttpAdapterHost,
@@ -52,19 +45,24 @@ export class RefusalGate implements OnModuleInit {
 
   /** The routes gated, as `METHOD /template` (the template Fastify matches). */
   gatedRoutes(): string[] {
-    return [...this.routes.keys()];
+    return this.routes?.keys() ?? [];
   }
 
   /** Once Nest has its routes (and before Fastify is ready: HttpServerReady). */
   onModuleInit(): void {
-    this.discoverRoutes();
+    this.routes = new RouteTable(this.discovery, this.scanner, (route, name) => {
+      if (!this.reflector.get(REFUSED_UP_FRONT, route.handler)) return undefined;
+      // The gate checks the key as the interceptor does for a key it requires (an optional one is skipped when absent).
+      if (this.reflector.get(IDEMPOTENT_ROUTE, route.handler) !== 'required') throw new Error(`${name}: a route refused up front requires its Idempotency-Key`);
+      return route;
+    });
     const fastify = this.host.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify) this.install(fastify);
   }
 
   private install(fastify: FastifyInstance): void {
     fastify.addHook('preHandler', (request, reply, done) => {
-      const route = this.routeOf(request);
+      const route = this.routes!.routeOf(request);
       if (!route) return done();
       this.gate(route, request as CommandRequest, reply).then(
         (answered) => answered || done(),
@@ -74,7 +72,7 @@ export class RefusalGate implements OnModuleInit {
   }
 
   /** True when the request was answered here. */
-  private async gate(route: GatedRoute, request: CommandRequest, reply: FastifyReply): Promise<boolean> {
+  private async gate(route: NestRoute, request: CommandRequest, reply: FastifyReply): Promise<boolean> {
     const context = new ExecutionContextHost([request, reply], route.controller, route.handler);
     try {
       // Nest answers a guard that says no with a 403; these say no by throwing their own problem.
@@ -91,44 +89,4 @@ export class RefusalGate implements OnModuleInit {
       return true;
     }
   }
-
-  private routeOf(request: FastifyRequest): GatedRoute | null {
-    const template = request.routeOptions.url;
-    if (template === undefined) return null; // no route: Nest's 404
-    const matched = `${request.method} ${template}`;
-    let route = this.byTemplate.get(matched);
-    if (route === undefined) this.byTemplate.set(matched, (route = this.routes.get(routeKey(request.method, template)) ?? null));
-    return route;
-  }
-
-  private discoverRoutes(): void {
-    for (const { metatype, instance } of this.discovery.getControllers()) {
-      if (!metatype || !instance) continue;
-      const prototype = Object.getPrototypeOf(instance) as Record<string, GatedRoute['handler']>;
-      for (const name of this.scanner.getAllMethodNames(prototype)) {
-        const handler = prototype[name]!;
-        if (!this.reflector.get(REFUSED_UP_FRONT, handler)) continue;
-        // The gate checks the key as the interceptor does for a key it requires (an optional one is skipped when absent).
-        if (this.reflector.get(IDEMPOTENT_ROUTE, handler) !== 'required') {
-          throw new Error(`${metatype.name}.${name}: a route refused up front requires its Idempotency-Key`);
-        }
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-        const path = `/${pathOf(metatype)}/${pathOf(handler)}`;
-        this.routes.set(routeKey(method, path), { controller: metatype as Type<unknown>, handler });
-      }
-    }
-  }
 }
-
-const pathOf = (target: object): string => {
-  const path = Reflect.getMetadata(PATH_METADATA, target) as string | string[] | undefined;
-  if (Array.isArray(path)) throw new Error('a route with an up-front refusal has one path');
-  return path ?? '';
-};
-
-/** `POST /v1/orders`: slashes collapsed, none at the end, letters as Fastify matches them (caseSensitive off). */
-const routeKey = (method: string, path: string): string =>
-  `${method} ${path
-    .replace(/\/+/g, '/')
-    .replace(/(.)\/$/, '$1')
-    .toLowerCase()}`;
