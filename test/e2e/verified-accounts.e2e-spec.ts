@@ -103,6 +103,12 @@ describe('verified accounts (embedded, local provider)', () => {
     expect(revoked.body).toMatchObject({ userId: 'dana', status: 'rejected' });
     expect((await tipTo(zan.app, reader, 'dana', 500, 422)).body.type).toMatch(/author-not-eligible$/);
     expect((await dana.post('/v1/wallets/me/withdrawals', { cardId: 'card-dana', amount: 100 }).expect(422)).body.type).toMatch(/verification-required$/);
+    // The admin's rejection stands: asking the provider again would undo it, so only an admin lifts it.
+    const again = await dana.post('/v1/wallets/me/verification', verificationBodyOf('dana')).expect(409);
+    expect(again.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(again.body).toMatchObject({ type: expect.stringMatching(/verification-rejected-by-admin$/), status: 409 });
+    expect((await dana.get('/v1/wallets/me').expect(200)).body.verification).toBe('rejected');
+    expect((await tipTo(zan.app, reader, 'dana', 500, 422)).body.type).toMatch(/author-not-eligible$/);
     await admin().post('/v1/admin/wallets/dana/verification', { decision: 'verified' }).expect(201);
     await tipTo(zan.app, reader, 'dana', 500, 201);
     await clientFor(zan.app, 'dana').post('/v1/admin/wallets/dana/verification', { decision: 'verified' }).expect(403);

@@ -26,16 +26,15 @@ describe('object-level authorization (embedded default)', () => {
   }, 60_000);
 
   // A product card names its merchant in clear only by an identity the verification accepted. A
-  // merchant an admin has rejected may ask again under any company's name; that claim, rejected by
-  // the provider (or still pending with it), must not become the name every buyer reads on its cards.
+  // merchant an admin has rejected may not ask again (409: only an admin lifts the rejection), so a
+  // claim under any company's name never reaches the provider, the log or the name buyers read.
   it("never names a product card's merchant by a claim that was not verified", async () => {
     const { client: shop } = await fundedUser(zan.app, 'oa-shop', 0, 'business');
     const listed = await shop.post('/v1/merchants/me/products', { title: '茶', price: 100 }).expect(201);
-    await admin.post('/v1/admin/wallets/oa-shop/verification', { decision: 'rejected', reason: '执照吊销' }, null).expect(201);
-    // A bank's name and a number that is no unified social credit code: the local provider rejects it at once.
-    const claim = await shop.post('/v1/wallets/me/verification', { kind: 'business', companyName: '中国工商银行股份有限公司', licenseNumber: 'X' }).expect(201);
-    expect(claim.body.status).toBe('rejected');
-    const card = await buyer.get(`/v1/products/${listed.body.productId}?after=${claim.body.position}`).expect(200);
+    const rejected = await admin.post('/v1/admin/wallets/oa-shop/verification', { decision: 'rejected', reason: '执照吊销' }, null).expect(201);
+    const claim = await shop.post('/v1/wallets/me/verification', { kind: 'business', companyName: '中国工商银行股份有限公司', licenseNumber: 'X' }).expect(409);
+    expect(claim.body.type).toMatch(/verification-rejected-by-admin$/);
+    const card = await buyer.get(`/v1/products/${listed.body.productId}?after=${rejected.body.position}`).expect(200);
     expect(card.body.merchantName).not.toBe('中国工商银行股份有限公司');
     expect(card.body.merchantName).toBe(maskName(companyNameOf('oa-shop')));
     expect((await readAllEvents(store)).some((event) => JSON.stringify(event.data).includes('中国工商银行'))).toBe(false);

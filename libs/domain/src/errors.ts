@@ -56,6 +56,8 @@ export class AnnualLimitExceeded extends domainError('annual-limit-exceeded', 42
 export class AuthorNotEligible extends domainError('author-not-eligible', 422, 'Author cannot receive tips') {}
 export class VerificationRequired extends domainError('verification-required', 422, 'Verification required') {}
 export class AlreadyVerified extends domainError('already-verified', 409, 'Wallet already verified') {}
+/** Not final: an admin may verify the wallet after all. */
+export class VerificationRejectedByAdmin extends domainError('verification-rejected-by-admin', 409, 'Verification rejected by an admin') {}
 /** Final: a wallet's kind never changes. */
 export class VerificationKindMismatch extends domainError('verification-kind-mismatch', 422, 'Verification kind does not match the wallet', true) {}
 export class SelfPayment extends domainError('self-payment', 422, 'Cannot pay yourself', true) {}

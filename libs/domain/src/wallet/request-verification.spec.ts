@@ -1,4 +1,4 @@
-import { AlreadyVerified, InvalidCommand, VerificationKindMismatch } from '../errors';
+import { AlreadyVerified, InvalidCommand, VerificationKindMismatch, VerificationRejectedByAdmin } from '../errors';
 import { NAME_HASH, NUMBER_HASH, OTHER_NAME_HASH, verificationRequested, walletOpened, walletVerified, verificationRejected } from '../testing/fixtures';
 import { specFor } from '../testing/given-when-then';
 import type { RequestVerification } from './request-verification';
@@ -39,6 +39,27 @@ describe('RequestVerification', () => {
       .when(request({ verificationId: 'v-2' }))
       .then([verificationRequested('bob', { verificationId: 'v-2' })]);
     given([walletOpened('bob'), verificationRequested('bob'), verificationRejected('bob')])
+      .when(request({ verificationId: 'v-2' }))
+      .then([verificationRequested('bob', { verificationId: 'v-2' })]);
+  });
+
+  it("refuses to ask again after an admin's rejection, until an admin verifies the wallet; a provider's rejection may be asked again", () => {
+    const rejectedByAdmin = [walletOpened('bob'), verificationRequested('bob'), verificationRejected('bob', 'admin')];
+    given(rejectedByAdmin)
+      .when(request({ verificationId: 'v-2' }))
+      .thenThrows(VerificationRejectedByAdmin, /only an admin may verify it now/);
+    // An admin's rejection of a wallet that never asked, and one over the provider's verification, stand too.
+    given([walletOpened('bob'), verificationRejected('bob', 'admin', null)])
+      .when(request())
+      .thenThrows(VerificationRejectedByAdmin);
+    given([walletOpened('bob'), verificationRequested('bob'), walletVerified('bob'), verificationRejected('bob', 'admin', null)])
+      .when(request({ verificationId: 'v-2' }))
+      .thenThrows(VerificationRejectedByAdmin);
+    // Lifted by an admin's verification: the same identity is then a no-op, as for any verified wallet.
+    given([...rejectedByAdmin, walletVerified('bob', 'admin', null)])
+      .when(request({ verificationId: 'v-3' }))
+      .thenNothing();
+    given([walletOpened('bob'), verificationRequested('bob'), verificationRejected('bob', 'provider')])
       .when(request({ verificationId: 'v-2' }))
       .then([verificationRequested('bob', { verificationId: 'v-2' })]);
   });

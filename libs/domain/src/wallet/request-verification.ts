@@ -1,6 +1,6 @@
 import type { DomainEvent, VerificationKind } from '@zan/contracts';
 import type { Command } from '../decider';
-import { AlreadyVerified, InvalidCommand, VerificationKindMismatch } from '../errors';
+import { AlreadyVerified, InvalidCommand, VerificationKindMismatch, VerificationRejectedByAdmin } from '../errors';
 import { requireId } from '../validation';
 import { requireOwnStream, type WalletState } from './wallet.state';
 
@@ -23,6 +23,8 @@ export const requireHash = (value: unknown, field: string): string => {
  * Opens a wallet of the kind asked for if there is none. Asking again while pending replaces the
  * request (a late answer to the old one is then ignored); the same request again is a no-op. A
  * verified wallet is verified once: the same identity again is a no-op, another one is refused.
+ * A rejection by the provider may be asked again (a mistyped number); one by an admin stands until
+ * an admin decides otherwise: asking again would have the provider undo it.
  */
 export const decideRequestVerification = ({ data }: RequestVerification, state: WalletState): DomainEvent<'WalletOpened' | 'VerificationRequested'>[] => {
   const userId = requireId(data.userId, 'userId');
@@ -42,6 +44,9 @@ export const decideRequestVerification = ({ data }: RequestVerification, state: 
   if (current?.status === 'verified') {
     if (sameIdentity) return [];
     throw new AlreadyVerified('this wallet is verified already, as another person or company');
+  }
+  if (current?.status === 'rejected' && current.decidedBy === 'admin') {
+    throw new VerificationRejectedByAdmin("an admin rejected this wallet's verification: only an admin may verify it now");
   }
   if (current?.status === 'pending' && current.verificationId === verificationId) return [];
   return [

@@ -4,7 +4,10 @@ import {
   type BankCardLinked,
   type DomainEvent,
   type VerificationKind,
+  type VerificationDecider,
+  type VerificationRejected,
   type VerificationRequested,
+  type WalletVerified,
   type Fen,
   type WalletKind,
   type WalletOpened,
@@ -40,6 +43,8 @@ export interface Verification {
   kind?: VerificationKind;
   nameHash?: string;
   numberHash?: string;
+  /** Who decided it, once decided: the provider, or an admin (whose rejection only an admin lifts). */
+  decidedBy?: VerificationDecider | undefined;
 }
 
 /** Every event on a wallet stream: what the wallet's commands emit. */
@@ -94,7 +99,8 @@ export const evolve = (state: WalletState, event: EventLike): WalletState => {
     case 'WalletVerified':
     case 'VerificationRejected': {
       const status = event.type === 'WalletVerified' ? 'verified' : 'rejected';
-      return { ...state, verification: { ...state.verification, status } };
+      const { decidedBy } = event.data as WalletVerified | VerificationRejected;
+      return { ...state, verification: { ...state.verification, status, decidedBy } };
     }
     default: {
       const delta = walletBalanceDelta(event);

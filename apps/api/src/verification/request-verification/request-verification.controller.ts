@@ -21,7 +21,15 @@ export class RequestVerificationController {
   @ApiOperation({ summary: 'Ask for your wallet to be verified (VerificationRequested, then WalletVerified or VerificationRejected)' })
   @ApiCreatedResponse({ type: VerificationDoc, description: 'The provider answered at once: verified or rejected' })
   @ApiResponse({ status: 202, type: VerificationDoc, description: 'Pending: the provider answers later through its signed callback' })
-  @ApiProblems(...AUTHENTICATED, 'validation', 'already-verified', 'verification-kind-mismatch', 'rate-limited', 'verification-provider-unavailable')
+  @ApiProblems(
+    ...AUTHENTICATED,
+    'validation',
+    'already-verified',
+    'verification-rejected-by-admin',
+    'verification-kind-mismatch',
+    'rate-limited',
+    'verification-provider-unavailable',
+  )
   async request(@Ctx() context: CommandContext, @Body() body: VerificationBody, @Res({ passthrough: true }) response: FastifyReply) {
     const individual = body.kind === 'individual';
     // One kind's fields only: a person's ID number beside a company's name is a client bug, not a guess to make.
