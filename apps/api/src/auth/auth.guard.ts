@@ -38,15 +38,23 @@ export class AuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    this.admit(context);
+    return true;
+  }
+
+  /**
+   * The route's caller admitted, or its 401 (no valid token) or 403 (an admin route without the
+   * role) thrown; synchronous, for a Fastify hook to run before Nest (EarlyAuthentication).
+   */
+  admit(context: ExecutionContext): void {
     const route = this.routeOf(context);
-    if (route.isPublic) return true;
+    if (route.isPublic) return;
     const request = context.switchToHttp().getRequest<ApiRequest>();
-    // Authenticated once per request: the refusal gate (RefusalGate) may have done it before Nest.
+    // Authenticated once per request: a hook before Nest (EarlyAuthentication, RefusalGate) may have done it.
     const principal = request.raw.principal ?? this.authenticate(request);
     if (route.adminOnly && !principal.isAdmin) {
       throw new ProblemException(problem(403, 'forbidden', 'Forbidden', 'this route needs the admin role'));
     }
-    return true;
   }
 
   /** Each route's marks, once per handler. */

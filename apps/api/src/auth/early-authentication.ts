@@ -1,4 +1,4 @@
-import { ForbiddenException, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import type { FastifyInstance } from 'fastify';
@@ -42,11 +42,12 @@ export class EarlyAuthentication implements OnModuleInit {
       const route = this.routes!.routeOf(request);
       if (!route) return done(null, payload);
       const context = new ExecutionContextHost([request, reply], route.controller, route.handler);
-      // Nest answers a guard that says no with a 403; this one says no by throwing its own problem.
-      this.auth.canActivate(context).then(
-        (allowed) => (allowed ? done(null, payload) : this.problems.catch(new ForbiddenException(), context)),
-        (error: unknown) => this.problems.catch(error, context),
-      );
+      try {
+        this.auth.admit(context);
+      } catch (error) {
+        return this.problems.catch(error, context);
+      }
+      done(null, payload);
     });
   }
 }
