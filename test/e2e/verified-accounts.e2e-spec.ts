@@ -81,6 +81,21 @@ describe('verified accounts (embedded, local provider)', () => {
     expect((await tipTo(zan.app, reader, 'shop', 500, 422)).body.type).toMatch(/author-not-eligible$/);
   });
 
+  it('lets a wallet the provider rejected ask again, unless an admin rejected it too', async () => {
+    const id = residentIdOf('ivy');
+    const wrong = { kind: 'individual', realName: realNameOf('ivy'), idNumber: id.slice(0, 17) + (id[17] === '0' ? '1' : '0') };
+    const ivy = clientFor(zan.app, 'ivy');
+    expect((await ivy.post('/v1/wallets/me/verification', wrong).expect(201)).body.status).toBe('rejected');
+    await admin().post('/v1/admin/wallets/ivy/verification', { decision: 'rejected', reason: 'fraud' }).expect(201);
+    expect((await ivy.post('/v1/wallets/me/verification', verificationBodyOf('ivy')).expect(409)).body.type).toMatch(/verification-rejected-by-admin$/);
+    const jay = clientFor(zan.app, 'jay');
+    const jayId = residentIdOf('jay');
+    await jay
+      .post('/v1/wallets/me/verification', { ...wrong, realName: realNameOf('jay'), idNumber: jayId.slice(0, 17) + (jayId[17] === '0' ? '1' : '0') })
+      .expect(201);
+    expect((await jay.post('/v1/wallets/me/verification', verificationBodyOf('jay')).expect(201)).body.status).toBe('verified');
+  });
+
   it('lets an unverified wallet be funded and receive, but not withdraw (422 verification-required)', async () => {
     const carl = clientFor(zan.app, 'carl');
     await carl.post('/v1/wallets/me/cards', ownCardOf('carl')).expect(201);

@@ -60,6 +60,16 @@ describe('RecordVerification', () => {
     given([...pending, walletVerified('bob')])
       .when(admin('verified'))
       .thenNothing();
+    given([...pending, verificationRejected('bob', 'admin')])
+      .when(admin('rejected'))
+      .thenNothing();
+  });
+
+  it("records an admin's rejection of what the provider rejected: only an admin's stands against asking again", () => {
+    const { state } = given([...pending, verificationRejected('bob')])
+      .when(admin('rejected', 'fraud'))
+      .then([{ type: 'VerificationRejected', data: { userId: 'bob', verificationId: 'v-1', decidedBy: 'admin', reason: 'fraud' } }]);
+    expect(state.verification).toMatchObject({ status: 'rejected', decidedBy: 'admin' });
   });
 
   it('refuses a missing wallet, an unknown decision, and a provider answer without its request id', () => {

@@ -12,7 +12,8 @@ export type RecordVerification = Command<
 /**
  * The provider decides the pending request it was asked about, once: an answer for another request
  * or a decided one (a replayed callback, an answer after an admin's decision) does nothing. An
- * admin's decision overrides whatever stands; deciding what already stands does nothing.
+ * admin's decision overrides whatever stands; deciding what already stands does nothing, but for an
+ * admin's rejection of what the provider rejected: it is recorded, as only an admin's stands.
  */
 export const decideRecordVerification = ({ data }: RecordVerification, state: WalletState): DomainEvent<'WalletVerified' | 'VerificationRejected'>[] => {
   const userId = requireId(data.userId, 'userId');
@@ -25,7 +26,9 @@ export const decideRecordVerification = ({ data }: RecordVerification, state: Wa
   if (data.decidedBy === 'provider') {
     const verificationId = requireId(data.verificationId, 'verificationId');
     if (current?.status !== 'pending' || current.verificationId !== verificationId) return [];
-  } else if (current?.status === data.decision) {
+  } else if (current?.status === data.decision && (data.decision === 'verified' || current.decidedBy === 'admin')) {
+    // What stands is decided again: nothing. A rejection the provider made is not an admin's, though:
+    // recorded as the admin's, it stands against asking again (decideRequestVerification).
     return [];
   }
   const verificationId = current?.verificationId;
