@@ -57,6 +57,18 @@ describe('CORS for the listed origins (embedded default)', () => {
     }
   });
 
+  it('lets a script read a 401 answered before the body is read (the early authentication), its CORS headers on', async () => {
+    const answer = await request(zan.app.getHttpServer())
+      .post('/v1/transfers')
+      .set('Origin', ORIGIN)
+      .set('Content-Type', 'application/json')
+      .set('Idempotency-Key', 'cors-401')
+      .send('{"toUserId":"bob","amount":1.5}')
+      .expect(401);
+    expect(answer.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(answer.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  });
+
   it('answers an OPTIONS that is not a preflight without a text/plain error', async () => {
     const answer = await request(zan.app.getHttpServer()).options('/v1/transfers').set('Origin', ORIGIN);
     expect(answer.status).toBe(204);
