@@ -98,6 +98,18 @@ const describeFlow = (name: string, start: () => Promise<RunningZan>) =>
         const { client } = await fundedUser(zan.app, 'frank', 0);
         const response = await client.post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-frank' }, null).expect(400);
         expect(response.body.type).toMatch(/idempotency-key-missing$/);
+        // Two of them (even equal) are said as such, not as one key with a comma in it; nothing is stored.
+        for (const keys of [
+          ['k-1', 'k-2'],
+          ['k-1', 'k-1'],
+        ]) {
+          const twice = await client
+            .post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-frank' }, null)
+            .set('Idempotency-Key', keys as unknown as string)
+            .expect(400); // an array: one header line each
+          expect(twice.body).toMatchObject({ type: expect.stringMatching(/idempotency-key-invalid$/), detail: 'send one Idempotency-Key header, not several' });
+        }
+        await client.post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-frank' }, 'k-1').expect(201);
       });
 
       it('answers 401 without a valid token and 403 for admin routes', async () => {

@@ -216,6 +216,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
         ),
       );
     }
+    if (repeatsKey(request.raw.rawHeaders)) {
+      // Node joins them ("a, b"): said as it is, not as a key with a comma and a space in it.
+      throw new ProblemException(problem(400, 'idempotency-key-invalid', 'Invalid Idempotency-Key', 'send one Idempotency-Key header, not several'));
+    }
     if (!KEY_PATTERN.test(key)) {
       throw new ProblemException(
         problem(400, 'idempotency-key-invalid', 'Invalid Idempotency-Key', 'the Idempotency-Key must be 1..255 printable ASCII characters'),
@@ -278,6 +282,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     this.logger.warn(`idempotency record ${JSON.stringify(key)} left pending: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+/** More than one Idempotency-Key header (names are the even entries of rawHeaders). */
+const repeatsKey = (raw: readonly string[]): boolean => {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 15 && raw[i]!.toLowerCase() === 'idempotency-key' && ++count > 1) return true;
+  return false;
+};
 
 /** The request's path without its query: the same command whatever query string a client adds. */
 const pathOf = (request: FastifyRequest): string => {
