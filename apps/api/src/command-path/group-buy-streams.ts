@@ -16,7 +16,7 @@ import { DuplicateEventError, EVENT_STORE, type EventStore } from '@zan/event-st
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
 import type { Executed, Loaded } from './execution';
-import { deterministicId } from './ids';
+import { deterministicIds } from './ids';
 import { WalletStreams } from './wallet-streams';
 
 /** What the credits process manager asks of the group-buy saga (its ReactionEffects.groupBuys). */
@@ -73,7 +73,7 @@ export class GroupBuyStreams {
   async join(held: StoredEvent<GroupBuyFundsHeld>): Promise<Executed<GroupBuyState>> {
     const { groupBuyId } = held.data;
     const metadata = { ...held.metadata, causationId: held.id };
-    const ids = (index: number) => deterministicId(held.id, 'join', String(index));
+    const ids = deterministicIds(held.id, 'join');
     const productDelisted = await this.productDelisted(held.data.productId);
     try {
       return await this.run(
@@ -137,7 +137,7 @@ export class GroupBuyStreams {
           }
         },
         metadata: { ...held.metadata, causationId: held.id },
-        eventId: (index) => deterministicId(held.id, 'join', String(index)),
+        eventId: deterministicIds(held.id, 'join'),
       });
     } catch (error) {
       if (!(error instanceof DuplicateEventError)) throw error;
@@ -151,7 +151,7 @@ export class GroupBuyStreams {
       'ExpireGroupBuy',
       () => ({ type: 'ExpireGroupBuy', data: { groupBuyId, now: now.toISOString() } }),
       { ...cause, userId: 'system:expiry' },
-      (index) => deterministicId('expire', 'group-buy', groupBuyId, String(index)),
+      deterministicIds('expire', 'group-buy', groupBuyId),
       false,
       now,
     );
@@ -216,7 +216,7 @@ export class GroupBuyStreams {
         folder: productDecider,
         decide: (state) => productDecider.decide({ type: 'ReleaseGroupStock', data: { productId, groupBuyId } }, state),
         metadata: { ...failed.metadata, causationId: failed.id },
-        eventId: (index) => deterministicId(failed.id, 'release-group-stock', String(index)),
+        eventId: deterministicIds(failed.id, 'release-group-stock'),
       });
     } catch (error) {
       if (!(error instanceof DuplicateEventError)) throw error;
@@ -232,7 +232,7 @@ export class GroupBuyStreams {
         folder: orderDecider,
         decide: (state) => orderDecider.decide({ type: 'OpenOrder', data: { placed: order } }, state),
         metadata: { ...cause.metadata, causationId: cause.id },
-        eventId: (index) => deterministicId(holdId, 'open-order', String(index)),
+        eventId: deterministicIds(holdId, 'open-order'),
       });
     } catch (error) {
       if (!(error instanceof DuplicateEventError)) throw error;

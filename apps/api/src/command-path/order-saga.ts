@@ -16,7 +16,7 @@ import { DomainError, orderDecider, productDecider, walletDecider, type OrderCom
 import { DuplicateEventError } from '@zan/event-store';
 import { CommandRunner } from './command-runner';
 import type { Executed, StateFolder } from './execution';
-import { deterministicId } from './ids';
+import { deterministicIds } from './ids';
 import { WalletStreams } from './wallet-streams';
 
 /** What the credits process manager asks of the sagas (its ReactionEffects.commerce). */
@@ -146,7 +146,7 @@ export class OrderSaga {
         folder,
         decide: (state: S, now: Date) => decide(c, state, now),
         metadata: { ...cause.metadata, causationId: cause.id },
-        eventId: (index: number) => deterministicId(cause.id, 'settle', String(index)),
+        eventId: deterministicIds(cause.id, 'settle'),
         now,
       };
       return outcome ? this.runner.executeOnce(execution) : this.runner.execute(execution);
@@ -179,7 +179,7 @@ export class OrderSaga {
         folder: decider,
         decide: (state) => decider.decide(command, state),
         metadata: { ...cause.metadata, causationId: cause.id },
-        eventId: (index) => deterministicId(cause.id, name, String(index)),
+        eventId: deterministicIds(cause.id, name),
       });
     } catch (error) {
       if (error instanceof DuplicateEventError) return;

@@ -4,7 +4,7 @@ import { paymentCodeStream, type EventMetadata, type MerchantPaid, type StoredEv
 import { PaymentCodeGone, isDynamic, paymentCodeDecider, type DecideContext, type PaymentCodeCommand, type PaymentCodeState } from '@zan/domain';
 import { CommandRunner } from './command-runner';
 import type { Executed, Loaded } from './execution';
-import { deterministicId } from './ids';
+import { deterministicIds } from './ids';
 import { WalletStreams } from './wallet-streams';
 
 /**
@@ -69,7 +69,7 @@ export class PaymentCodeStreams {
         d.codeId,
         { type: 'RedeemPaymentCode', data: { paymentId: d.paymentId, payerId: d.payerId, amount: d.amount, paidAt: paid.occurredAt } },
         metadata,
-        (index) => deterministicId(paid.id, 'redeem', String(index)),
+        deterministicIds(paid.id, 'redeem'),
       );
       return { redeemed: true };
     } catch (error) {

@@ -4,7 +4,7 @@ import { type DomainError, redPacketDecider, type RedPacketCommand, type RedPack
 import { type CommandContext, eventIdsOf, metadataOf } from './command-context';
 import { CommandRunner } from './command-runner';
 import type { Executed } from './execution';
-import { deterministicId } from './ids';
+import { deterministicIds } from './ids';
 
 /** The one way into `red-packet-<id>` streams: a caller's claim, the escrow of a sent packet, its expiry. */
 @Injectable()
@@ -46,8 +46,11 @@ export class RedPacketStreams {
    * manager (so a crash in between never strands the money); the event id makes it happen once.
    */
   escrow(sent: StoredEvent<RedPacketSent>): Promise<Executed<RedPacketState>> {
-    return this.run(sent.data.redPacketId, { type: 'EscrowRedPacket', data: { packet: sent.data } }, { ...sent.metadata, causationId: sent.id }, (index) =>
-      deterministicId(sent.id, 'escrow', String(index)),
+    return this.run(
+      sent.data.redPacketId,
+      { type: 'EscrowRedPacket', data: { packet: sent.data } },
+      { ...sent.metadata, causationId: sent.id },
+      deterministicIds(sent.id, 'escrow'),
     );
   }
 
@@ -57,7 +60,7 @@ export class RedPacketStreams {
       redPacketId,
       { type: 'ExpireRedPacket', data: { redPacketId, now: now.toISOString() } },
       { ...cause, userId: 'system:expiry' },
-      (index) => deterministicId('expire', redPacketId, String(index)),
+      deterministicIds('expire', redPacketId),
       { now },
     );
   }

@@ -76,7 +76,8 @@ export class RefusalGate implements OnModuleInit {
     const context = new ExecutionContextHost([request, reply], route.controller, route.handler);
     try {
       // Nest answers a guard that says no with a 403; these say no by throwing their own problem.
-      if (!(await this.auth.canActivate(context)) || !(await this.limits.canActivate(context))) throw new ForbiddenException();
+      this.auth.admit(context);
+      if (!(await this.limits.canActivate(context))) throw new ForbiddenException();
       request.raw.rateCounted = true;
       const accepted = this.idempotency.accept(request);
       const refusal = this.idempotency.refusalUpFront(context, request);
