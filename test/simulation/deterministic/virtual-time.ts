@@ -1,6 +1,6 @@
 /**
  * Virtual time for one simulated run: while installed, the global setTimeout/setInterval (and their
- * clear functions), Date.now and Math.random belong to it, so the production code under test runs
+ * clear functions), Date.now, performance.now and Math.random belong to it, so the production code under test runs
  * on a clock that only moves when every promise has settled, and on a seeded random source.
  * Nothing real is awaited but a setImmediate per step (to let the microtask queue run dry), so a
  * run is as fast as its CPU work and the same seed always gives the same interleaving.
@@ -65,6 +65,10 @@ export class VirtualTime {
     });
     Math.random = this.random;
     Date.now = () => this.now;
+    // The monotonic clock too: a cache's freshness (StreamStateCache) read on real time made a loaded
+    // machine's run take other I/O calls than an idle one's, and the same seed another trace.
+    const ownNow = Object.getOwnPropertyDescriptor(performance, 'now');
+    performance.now = () => this.now;
     this.restore = () => {
       Object.assign(globalThis, {
         setTimeout: saved.setTimeout,
@@ -74,6 +78,8 @@ export class VirtualTime {
       });
       Math.random = saved.random;
       Date.now = saved.now;
+      if (ownNow) Object.defineProperty(performance, 'now', ownNow);
+      else delete (performance as { now?: unknown }).now;
     };
   }
 
