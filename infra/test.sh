@@ -40,7 +40,10 @@ const fs = require("fs");
 let r;
 try { r = JSON.parse(fs.readFileSync(".test-results/jest.json", "utf8")); } catch { console.log("0 passed, 1 failed"); process.exit(1); }
 const failedSuites = r.testResults.filter((s) => s.status === "failed" && s.assertionResults.length === 0).length;
-console.log(`${r.numPassedTests} passed, ${r.numFailedTests + failedSuites} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+// Skipped specs (the cluster soak, EventStoreDB without a server) on a line of their own: the last
+// line is exactly "N passed, N failed", as CI reads it.
+console.log(`${r.numPendingTests + r.numTodoTests} skipped`);
+console.log(`${r.numPassedTests} passed, ${r.numFailedTests + failedSuites} failed`);
 if (r.numTotalTests === 0) process.exit(1);
 '
 summary=$?
