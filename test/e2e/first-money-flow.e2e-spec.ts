@@ -110,6 +110,21 @@ const describeFlow = (name: string, start: () => Promise<RunningZan>) =>
           expect(twice.body).toMatchObject({ type: expect.stringMatching(/idempotency-key-invalid$/), detail: 'send one Idempotency-Key header, not several' });
         }
         await client.post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-frank' }, 'k-1').expect(201);
+        // CONTRACT: "1..255 chars": printable ASCII, spaces inside included; 256, or a character
+        // outside ASCII, is a 400 and nothing moves.
+        for (const key of ['x'.repeat(256), 'caf\u00e9', 'tab\tinside']) {
+          const refused = await client.post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-frank' }, key).expect(400);
+          expect(refused.body.type).toMatch(/idempotency-key-invalid$/);
+        }
+        let position = '';
+        for (const key of ['order 42 of frank', 'y'.repeat(255), '~!@#$%^&*()_+{}|:"<>?`-=[]\\;\',./']) {
+          const first = await client.post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-frank' }, key).expect(201);
+          const again = await client.post('/v1/wallets/me/fundings', { amount: 100, cardId: 'card-frank' }, key).expect(201);
+          expect(again.body).toEqual(first.body);
+          position = first.body.position;
+        }
+        const wallet = await client.get(`/v1/wallets/me?after=${position}`).expect(200);
+        expect(wallet.body.balance).toBe(400);
       });
 
       it('answers 401 without a valid token and 403 for admin routes', async () => {

@@ -104,7 +104,7 @@ describe('the refusal gate (embedded)', () => {
 
     const late = clientFor(zan.app, 'gate-late-c');
     expect((await late.post(`/v1/red-packets/${packet}/claims`, undefined, null).expect(400)).body.type).toMatch(/idempotency-key-missing$/);
-    expect((await late.post(`/v1/red-packets/${packet}/claims`, undefined, 'bad key').expect(400)).body.type).toMatch(/idempotency-key-invalid$/);
+    expect((await late.post(`/v1/red-packets/${packet}/claims`, undefined, 'bad\u00e9key').expect(400)).body.type).toMatch(/idempotency-key-invalid$/);
     expect(await refusedClaims()).toBe(refusedBefore); // none of them reached the refusal
     // A body is bad input: the route's own 400, through Nest (the gate does not refuse what the route would answer otherwise).
     const before = counted();

@@ -17,7 +17,11 @@ import { IDEMPOTENCY_STORE, type IdempotencyStore, type Lease } from '@zan/store
 // Short: commands take milliseconds, and a takeover is safe because ids are deterministic.
 const LEASE_MS = 5_000;
 const WAIT_FOR_TWIN_MS = 10_000;
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/**
+ * CONTRACT: "1..255 chars". Printable ASCII, spaces inside included (the HTTP parser has already
+ * dropped any around it): never a control character, which would reach logs and stored metadata.
+ */
+const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 
 /** A request body as the key's hash reads it: object keys sorted, so the same body in another key order is the same request. */
 export const canonical = (value: unknown): string => {
@@ -222,7 +226,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     if (!KEY_PATTERN.test(key)) {
       throw new ProblemException(
-        problem(400, 'idempotency-key-invalid', 'Invalid Idempotency-Key', 'the Idempotency-Key must be 1..255 printable ASCII characters'),
+        problem(400, 'idempotency-key-invalid', 'Invalid Idempotency-Key', 'the Idempotency-Key must be 1..255 printable ASCII characters (spaces included)'),
       );
     }
     state.idempotency = { key, recovering: false };
