@@ -64,6 +64,26 @@ describe('verifyBearerToken', () => {
     expect(reason(`${token.split('.').slice(0, 2).join('.')}.`)).toBe('bad token signature');
   });
 
+  it('takes one spelling of a signature: the last character with other dropped bits is refused', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const token = sign({ sub: 'a', exp: NOW + 60 });
+    const last = alphabet.indexOf(token.at(-1)!);
+    for (const low of [1, 2, 3]) {
+      const other = `${token.slice(0, -1)}${alphabet[last ^ low]}`;
+      // The same 32 bytes once decoded: only the text tells them apart.
+      expect(Buffer.from(other.split('.')[2]!, 'base64url')).toEqual(Buffer.from(token.split('.')[2]!, 'base64url'));
+      expect(reason(other)).toBe('bad token signature');
+    }
+    expect(verify(token).sub).toBe('a');
+  });
+
+  it('refuses a header naming critical extensions (RFC 7515 4.1.11)', () => {
+    expect(reason(sign({ sub: 'a', exp: NOW + 60 }, { header: { alg: 'HS256', crit: ['b64'], b64: false } }))).toBe(
+      'unsupported token header: crit names extensions Zan does not understand',
+    );
+    expect(reason(sign({ sub: 'a', exp: NOW + 60 }, { header: { alg: 'HS256', crit: [] } }))).toMatch(/^unsupported token header/);
+  });
+
   it('pins HS256: alg none, RS256 and a missing alg are refused', () => {
     expect(reason(sign({ sub: 'a', exp: NOW + 60 }, { header: { alg: 'none' } }))).toBe('unsupported token algorithm: only HS256 is accepted');
     expect(reason(sign({ sub: 'a', exp: NOW + 60 }, { header: { alg: 'RS256' } }))).toBe('unsupported token algorithm: only HS256 is accepted');
@@ -75,7 +95,8 @@ describe('verifyBearerToken', () => {
     expect(reason('a.b.c.d')).toBe('malformed token: expected three dot-separated parts');
     expect(reason(`${b64('{')}.${b64({ exp: NOW + 60 })}.x`)).toBe('malformed token: header and payload must be base64url JSON objects');
     expect(reason(`${b64({ alg: 'HS256' })}.${b64('[1]')}.x`)).toBe('malformed token: header and payload must be base64url JSON objects');
-    expect(reason(`${b64({ alg: 'HS256' })}.${b64({ exp: NOW })}.x+y`)).toBe('malformed token: header and payload must be base64url JSON objects');
+    expect(reason(`${b64({ alg: 'HS256' })}.${b64({ exp: NOW })}.x+y`)).toBe('malformed token: the signature must be base64url, without padding');
+    expect(reason(`${sign({ sub: 'a', exp: NOW + 60 })}=`)).toBe('malformed token: the signature must be base64url, without padding');
     expect(reason(sign({ sub: 'a', exp: String(NOW + 60) }))).toBe('malformed token: exp is not a number of seconds');
   });
 });
