@@ -74,5 +74,13 @@ describe('feed projection', () => {
     for (const bad of ['', '!!', Buffer.from('-1').toString('base64url'), Buffer.from('01').toString('base64url'), 'x'.repeat(65)]) {
       expect(() => feedCursorBound(bad)).toThrow(InvalidFeedCursor);
     }
+    // One spelling per position: "MTIzNB" decodes to the same "1234" as "MTIzNA" (its last
+    // character's four low bits are dropped), and a padded one to the same too.
+    const cursor = Buffer.from('1234').toString('base64url');
+    expect(feedCursorBound(cursor)).toBe(padPosition(1234n));
+    for (const other of ['MTIzNB', 'MTIzNP', `${cursor}==`]) {
+      expect(Buffer.from(other, 'base64url').toString('utf8')).toBe('1234');
+      expect(() => feedCursorBound(other)).toThrow(InvalidFeedCursor);
+    }
   });
 });

@@ -147,9 +147,13 @@ export class InvalidFeedCursor extends Error {
 /** A cursor names the oldest item of the page before it; opaque to clients. */
 export const encodeFeedCursor = (member: string): string => Buffer.from(feedPositionOf(member).toString(10), 'utf8').toString('base64url');
 
-/** The exclusive upper bound of the next page: every member of an older item sorts below it. */
+/**
+ * The exclusive upper bound of the next page: every member of an older item sorts below it. Only
+ * the spelling encodeFeedCursor gives is taken: base64url of a position in canonical decimal (its
+ * last character's dropped bits clear, no padding, no leading zero).
+ */
 export const feedCursorBound = (cursor: string): string => {
   const position = /^[A-Za-z0-9_-]{1,64}$/.test(cursor) ? parsePosition(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
-  if (position === undefined) throw new InvalidFeedCursor(cursor);
+  if (position === undefined || Buffer.from(position.toString(10), 'utf8').toString('base64url') !== cursor) throw new InvalidFeedCursor(cursor);
   return padPosition(position);
 };

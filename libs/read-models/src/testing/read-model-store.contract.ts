@@ -471,6 +471,10 @@ export const readModelStoreContract = (name: string, createStore: CreateStore, s
       expect((await store.feed('alice', { limit: 50 })).items).toHaveLength(5);
       expect(await store.feed('nobody', { limit: 10 })).toEqual({ items: [] });
       await expect(store.feed('alice', { limit: 2, before: 'not a cursor!' })).rejects.toThrow(InvalidFeedCursor);
+      // Only the spelling Zan gives: the same position with a leading zero, or padded, is refused.
+      const position = Buffer.from(first.nextCursor!, 'base64url').toString('utf8');
+      await expect(store.feed('alice', { limit: 2, before: Buffer.from(`0${position}`).toString('base64url') })).rejects.toThrow(InvalidFeedCursor);
+      await expect(store.feed('alice', { limit: 2, before: `${first.nextCursor}=` })).rejects.toThrow(InvalidFeedCursor);
       await expect(store.feed('alice', { limit: 0 })).rejects.toThrow(RangeError);
     });
 
