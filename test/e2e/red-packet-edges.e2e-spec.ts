@@ -17,6 +17,25 @@ describe('red packet edges (embedded default)', () => {
     await zan?.close();
   }, 60_000);
 
+  // CONTRACT: a claim takes "no body or `{}`": the two are one request under one key, on a live
+  // packet (Nest's way) and on a packet gone (the refusal gate's), in either order.
+  it('takes a claim with no body and one with {} under the same key as one request', async () => {
+    const sent = await sender.post('/v1/red-packets', { amount: 300, shares: 2, mode: 'equal' }).expect(201);
+    const claim = (client: Client, body: object | undefined, key: string) => client.post(`/v1/red-packets/${sent.body.redPacketId}/claims`, body, key);
+    const [first, second, late] = (await Promise.all(['rpe-empty-1', 'rpe-empty-2', 'rpe-empty-3'].map((id) => fundedUser(zan.app, id, 0)))).map(
+      (u) => u.client,
+    );
+    const won = await claim(first!, undefined, 'claim-1').expect(201);
+    expect((await claim(first!, {}, 'claim-1').expect(201)).body).toEqual(won.body);
+    const other = await claim(second!, {}, 'claim-2').expect(201);
+    expect((await claim(second!, undefined, 'claim-2').expect(201)).body).toEqual(other.body);
+    expect(won.body.amount + other.body.amount).toBe(300);
+    const gone = await claim(late!, undefined, 'claim-3').expect(410);
+    expect((await claim(late!, {}, 'claim-3').expect(410)).body).toEqual(gone.body);
+    // A body with a field is another request: the key names its first, 409.
+    expect((await claim(late!, { amount: 1 }, 'claim-3').expect(409)).body.type).toMatch(/idempotency-key-reused$/);
+  });
+
   // "1..100 shares" is a configurable limit: past it is the same 422 however far past, and a share
   // count that is no integer is a 400 saying so (it said "must not be greater than 10000").
   it('answers any share count above the limit as 101 is (422 invalid-red-packet), and a malformed one as a 400 saying what is wrong', async () => {

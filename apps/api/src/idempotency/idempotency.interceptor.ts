@@ -34,6 +34,13 @@ export const canonical = (value: unknown): string => {
 };
 
 /**
+ * The body the hash reads: none and `{}` are one request (CONTRACT: a claim takes "no body or `{}`"),
+ * hashed as no body, as it was before `{}` was read so.
+ */
+const bodyAsHashed = (body: unknown): unknown =>
+  body === undefined || (body !== null && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) ? null : body;
+
+/**
  * Body fields that hold personal data. The request's hash is kept with the key and seeds the ids of
  * its command and events (Kafka, exports and webhooks carry them): it reads these fields keyed, so
  * nobody without the install's key can test guesses of a name against an event, shredded or not.
@@ -231,7 +238,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     state.idempotency = { key, recovering: false };
     const hash = createHash('sha256')
-      .update(`${request.method}\n${routedPathOf(request)}\n${canonical(withPersonalFieldsKeyed(request.body ?? null, this.vaultKeys.hashKey))}`)
+      .update(`${request.method}\n${routedPathOf(request)}\n${canonical(withPersonalFieldsKeyed(bodyAsHashed(request.body), this.vaultKeys.hashKey))}`)
       .digest('hex');
     return (state.acceptedKey = { scope: state.principal.userId, key, hash });
   }
