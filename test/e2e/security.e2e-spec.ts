@@ -105,6 +105,13 @@ describe('security (full stack)', () => {
     expect(evil.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('answers an unknown route 404 naming its path, never its query', async () => {
+    const response = await request(apps[0]!.getHttpServer()).get('/v1/nope?access_token=SECRET123').expect(404);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(response.body.detail).toBe('Cannot GET /v1/nope');
+    expect(response.text).not.toContain('SECRET123');
+  });
+
   it('refuses bodies over 64 KB with a 413 problem', async () => {
     const client = clientFor(apps[0]!, 'big');
     const response = await client.post('/v1/wallets', { kind: 'individual', pad: 'x'.repeat(70_000) }).expect(413);

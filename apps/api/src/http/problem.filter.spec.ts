@@ -35,6 +35,11 @@ describe('problem titles', () => {
     expect(problem).toMatchObject({ status, type: `https://zan.dev/problems/${code}`, title });
     expect(PROBLEM_CATALOG[code]).toEqual({ status, title });
   });
+
+  it('names an unknown route by its path, never its query (a token sent there is not said back)', () => {
+    expect(toProblem(new NotFoundException('Cannot GET /v1/nope?access_token=SECRET123&x=1')).problem.detail).toBe('Cannot GET /v1/nope');
+    expect(toProblem(new NotFoundException('Cannot POST /v1/nope')).problem.detail).toBe('Cannot POST /v1/nope');
+  });
 });
 
 describe('a backing service out of reach', () => {

@@ -69,7 +69,9 @@ export const toProblem = (error: unknown): { problem: Problem; headers: Record<s
     const status = error.getStatus();
     const body = error.getResponse();
     const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
-    const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : error.message;
+    const said = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : error.message;
+    // Nest names an unknown route with its query ("Cannot GET /v1/nope?access_token=..."): the path only.
+    const detail = status === 404 ? said.replace(/^(Cannot [A-Z]+ [^?\s]*)\?.*$/s, '$1') : said;
     const code = STATUS_CODES[status];
     if (code) return { problem: httpProblem(code, detail), headers: {} };
     const name = (HttpStatus[status] ?? 'error').replace(/_/g, ' ').toLowerCase();
