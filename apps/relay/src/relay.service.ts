@@ -43,6 +43,11 @@ export interface RelayOptions {
 }
 
 const DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
+/**
+ * How long a check that the brokers are still the cluster this term publishes to stays good (see
+ * sameCluster). A cluster that lost its data is down for longer than this before it comes back new.
+ */
+const CLUSTER_CHECK_MS = 500;
 
 /**
  * Event store -> bus. The event store is the outbox: the relay reads every event in global order
@@ -77,6 +82,8 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Set while the term is cut short to publish everything again (see republishFromStart): nothing more is published. */
   private rewinding = false;
   private topicsCheckedAt = 0;
+  /** The cluster this term publishes to, and when a broker last said it still is (see sameCluster). */
+  private cluster?: { id: string; checkedAt: number };
   /** The partitions of the topics this term publishes to, by category (see keptPartitions). */
   private kept?: Map<string, number>;
   published = 0;
@@ -132,6 +139,8 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
       checkpoint = undefined;
     }
     await this.bus.ensureTopics(EVENT_CATEGORIES);
+    const askedAt = performance.now();
+    this.cluster = this.options.durableCheckpoint ? { id: await this.bus.clusterId(), checkedAt: askedAt } : undefined;
     this.kept = await this.keptPartitions(checkpoint);
     this.publisher = this.bus.publisher({ partitions: this.kept });
     this.lastQueued = checkpoint ?? 0n;
@@ -257,9 +266,18 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
             // Cut short to publish from the start: this batch goes again in its turn.
             if (this.rewinding) return;
             try {
+              if (!(await this.sameCluster())) {
+                // Not one event of this term may reach the new cluster before its history: publish from the start.
+                void this.republishFromStart('the brokers are a new cluster: their data wiped?').catch((error: unknown) =>
+                  this.logger.warn(`publishing from the start failed: ${String(error)}`),
+                );
+                return;
+              }
               await this.publisher!.publish(batch);
               break;
             } catch (error) {
+              // Whatever failed, the next attempt asks the brokers who they are first (see sameCluster).
+              if (this.cluster) this.cluster.checkedAt = -Infinity;
               if (this.stopped && attempt >= 3) {
                 this.buffer = [...batch, ...this.buffer];
                 throw error;
@@ -291,6 +309,26 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
+   * Whether the brokers are still the cluster this term started on, asked of a broker when the last
+   * answer is older than CLUSTER_CHECK_MS or a publish failed since (a broker that cannot be reached
+   * fails the attempt, which is retried). Brokers that came back with their data wiped are a new
+   * cluster; the other services' consumers may already have created the topics there again, so a
+   * publish would succeed and put this term's next events ahead of every stream's history. The
+   * wiped brokers were down for longer than CLUSTER_CHECK_MS, so an answer that recent was given by
+   * the cluster a publish now reaches. (A publish that was itself waiting for a connection for all of
+   * a wipe is the one case left; its wait is bounded by the publish deadline.)
+   */
+  private async sameCluster(): Promise<boolean> {
+    const cluster = this.cluster;
+    if (!cluster) return true;
+    const askedAt = performance.now();
+    if (askedAt - cluster.checkedAt < CLUSTER_CHECK_MS) return true;
+    if ((await this.bus.clusterId()) !== cluster.id) return false;
+    cluster.checkedAt = askedAt;
+    return true;
+  }
+
+  /**
    * After a failed publish, at most once a second: have the topics lost what was published (the
    * brokers came back empty, or one topic was deleted)? A publish to a topic that no longer exists
    * fails until it is created again (publishing in order, the relay cannot go past it), and the events
@@ -311,12 +349,10 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
    * and starts again from the first event. Consumers drop what they already had (by event id, by
    * stream revision); a subscriber of the new cluster gets every stream whole.
    */
-  private async republishFromStart(): Promise<void> {
+  private async republishFromStart(why = 'a new or wiped Kafka cluster, or a topic deleted?'): Promise<void> {
     if (this.stopped || this.rewinding) return;
     this.rewinding = true;
-    this.logger.warn(
-      `the topics lost events published through position ${this.publishedThrough} (a new or wiped Kafka cluster, or a topic deleted?): publishing from the start`,
-    );
+    this.logger.warn(`the topics lost events published through position ${this.publishedThrough} (${why}): publishing from the start`);
     try {
       await this.subscription?.stop();
       clearTimeout(this.timer);

@@ -158,6 +158,12 @@ export interface EventBus {
    * Always false for a bus whose log lives in memory.
    */
   topicsLost(categories: string[], published?: string[]): Promise<boolean>;
+  /**
+   * The identity of the cluster the bus reaches now, asked of a broker (rejects when none answers):
+   * brokers that came back with their data wiped are a new cluster with a new id. A constant for a
+   * bus whose log lives in memory.
+   */
+  clusterId(): Promise<string>;
   /** The partitions of the categories' topics now, by category; undefined for a bus without partitions (in-process). */
   partitions(categories: string[]): Promise<Map<string, number> | undefined>;
   topicFor(category: string): string;

@@ -74,6 +74,10 @@ export class InProcessEventBus implements EventBus {
     return false;
   }
 
+  async clusterId(): Promise<string> {
+    return 'in-process';
+  }
+
   /** One log per topic: no partitions, so no stream ever moves. */
   async partitions(): Promise<undefined> {
     return undefined;

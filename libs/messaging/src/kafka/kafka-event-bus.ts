@@ -78,6 +78,11 @@ export class KafkaEventBus implements EventBus {
     );
   }
 
+  async clusterId(): Promise<string> {
+    const { clusterId } = await (await this.topics.adminClient()).describeCluster();
+    return clusterId;
+  }
+
   async partitions(categories: string[]): Promise<Map<string, number>> {
     return this.topics.partitionCounts(categories);
   }
