@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
-import { redPacketStream, walletStream } from '@zan/contracts';
+import { EVENT_CATEGORIES, redPacketStream, walletStream } from '@zan/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@zan/event-store';
 import { HEADER, KafkaEventBus, relayCheckpointName } from '@zan/messaging';
 import { RelayService } from '../../apps/relay/src/relay.service';
@@ -98,5 +98,37 @@ describe('one event topic deleted under a running relay', () => {
     await eventually('the relay to publish past the deleted topic', async () => relay.publishedThrough >= last, 45_000);
     // The recreated topic holds the red packets escrowed before it was deleted, and the one after.
     expect([...(await idsOn(topic))].sort()).toEqual([...before, after].map((e) => e.id).sort());
+  }, 90_000);
+
+  it('publishes the history again when the topic was created again before the next publish (as a consumer restarting does)', async () => {
+    // The projector's and the webhook sender's consumers create a missing topic as they restart: the
+    // relay's next publish then succeeds on the empty topic, nothing fails, and the history before it
+    // was never published there again (the topic held only the events after the deletion).
+    const prefix = `${topicPrefix}r`;
+    const bus = new KafkaEventBus({ brokers: kafkaBrokers, clientId: 'topic-recreated', topicPrefix: prefix, partitions: 1 });
+    closers.push(async () => admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`)) }));
+    closers.push(() => bus.close());
+    const relay = new RelayService(store.eventStore, store.checkpoints, bus, { checkpointName: relayCheckpointName(prefix), durableCheckpoint: true });
+    await relay.onApplicationBootstrap();
+    closers.push(() => relay.onModuleDestroy());
+    await eventually('the relay to publish what is stored', async () => relay.publishedThrough >= (await store.eventStore.latestPosition!())!);
+    const topic = `${prefix}.red-packet`;
+    const before = [...(await idsOn(topic))];
+    expect(before.length).toBeGreaterThan(0);
+
+    await admin.deleteTopics({ topics: [topic] });
+    await eventually('the topic to be gone', async () => !(await admin.listTopics()).includes(topic));
+    const consumers = new KafkaEventBus({ brokers: kafkaBrokers, clientId: 'topic-recreated-consumer', topicPrefix: prefix, partitions: 1 });
+    try {
+      await consumers.ensureTopics(EVENT_CATEGORIES);
+    } finally {
+      await consumers.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the relay's last look at the topics is older than it trusts
+
+    const after = escrowed('p4');
+    const { position: last } = await store.eventStore.append(redPacketStream('p4'), [after], 'no_stream');
+    await eventually('the relay to publish the new event', async () => relay.publishedThrough >= last, 45_000);
+    expect([...(await idsOn(topic))].sort()).toEqual([...before, after.id].sort());
   }, 90_000);
 });

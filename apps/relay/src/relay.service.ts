@@ -44,10 +44,11 @@ export interface RelayOptions {
 
 const DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
 /**
- * How long a check that the brokers are still the cluster this term publishes to stays good (see
- * sameCluster). A cluster that lost its data is down for longer than this before it comes back new.
+ * How long a check that the brokers are still the cluster and the topics this term publishes to
+ * stays good (see sameLog). A cluster that lost its data is down for longer than this before it
+ * comes back new.
  */
-const CLUSTER_CHECK_MS = 500;
+const LOG_CHECK_MS = 500;
 
 /**
  * Event store -> bus. The event store is the outbox: the relay reads every event in global order
@@ -82,8 +83,8 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Set while the term is cut short to publish everything again (see republishFromStart): nothing more is published. */
   private rewinding = false;
   private topicsCheckedAt = 0;
-  /** The cluster this term publishes to, and when a broker last said it still is (see sameCluster). */
-  private cluster?: { id: string; checkedAt: number };
+  /** The cluster and the topics' ends this term publishes to, and when a broker last said so (see sameLog). */
+  private log?: { clusterId: string; ends: Map<string, bigint>; checkedAt: number };
   /** The partitions of the topics this term publishes to, by category (see keptPartitions). */
   private kept?: Map<string, number>;
   published = 0;
@@ -140,7 +141,9 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     await this.bus.ensureTopics(EVENT_CATEGORIES);
     const askedAt = performance.now();
-    this.cluster = this.options.durableCheckpoint ? { id: await this.bus.clusterId(), checkedAt: askedAt } : undefined;
+    this.log = this.options.durableCheckpoint
+      ? { clusterId: await this.bus.clusterId(), ends: await this.bus.logEnds(EVENT_CATEGORIES), checkedAt: askedAt }
+      : undefined;
     this.kept = await this.keptPartitions(checkpoint);
     this.publisher = this.bus.publisher({ partitions: this.kept });
     this.lastQueued = checkpoint ?? 0n;
@@ -266,18 +269,17 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
             // Cut short to publish from the start: this batch goes again in its turn.
             if (this.rewinding) return;
             try {
-              if (!(await this.sameCluster())) {
-                // Not one event of this term may reach the new cluster before its history: publish from the start.
-                void this.republishFromStart('the brokers are a new cluster: their data wiped?').catch((error: unknown) =>
-                  this.logger.warn(`publishing from the start failed: ${String(error)}`),
-                );
+              const lost = await this.lostLog();
+              if (lost) {
+                // Not one event of this term may reach a new cluster or topic before its history: publish from the start.
+                void this.republishFromStart(lost).catch((error: unknown) => this.logger.warn(`publishing from the start failed: ${String(error)}`));
                 return;
               }
               await this.publisher!.publish(batch);
               break;
             } catch (error) {
-              // Whatever failed, the next attempt asks the brokers who they are first (see sameCluster).
-              if (this.cluster) this.cluster.checkedAt = -Infinity;
+              // Whatever failed, the next attempt asks the brokers first (see lostLog).
+              if (this.log) this.log.checkedAt = -Infinity;
               if (this.stopped && attempt >= 3) {
                 this.buffer = [...batch, ...this.buffer];
                 throw error;
@@ -293,6 +295,9 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
           if (this.rewinding) return;
           this.refusal = undefined;
           this.published += batch.length;
+          // Each topic now ends at least this much further on (see lostLog).
+          const ends = this.log?.ends;
+          if (ends) for (const { event } of batch) ends.set(categoryOf(event), (ends.get(categoryOf(event)) ?? 0n) + 1n);
           for (const item of batch) {
             this.spans.get(item)?.end();
             this.logger.debug({ msg: 'published', ...eventLogFields(item.event) });
@@ -309,23 +314,32 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Whether the brokers are still the cluster this term started on, asked of a broker when the last
-   * answer is older than CLUSTER_CHECK_MS or a publish failed since (a broker that cannot be reached
-   * fails the attempt, which is retried). Brokers that came back with their data wiped are a new
-   * cluster; the other services' consumers may already have created the topics there again, so a
-   * publish would succeed and put this term's next events ahead of every stream's history. The
-   * wiped brokers were down for longer than CLUSTER_CHECK_MS, so an answer that recent was given by
-   * the cluster a publish now reaches. (A publish that was itself waiting for a connection for all of
-   * a wipe is the one case left; its wait is bounded by the publish deadline.)
+   * Why what this term published is gone, if it is: the brokers are another cluster (they came back
+   * with their data wiped), or a topic ends before where it ended at the last answer plus what this
+   * term published there since (deleted and created again: Zan's topics keep every message and only
+   * the relay writes them, so an end never falls short of that otherwise). Asked of a broker when the last
+   * answer is older than LOG_CHECK_MS or a publish failed since (a broker that cannot be reached, or
+   * a topic missing, fails the attempt, which is retried; checkTopicsLost sees a missing topic). The
+   * other services' consumers create missing topics again as they restart, so the next publish would
+   * succeed there and put this term's next events ahead of every stream's history, which would never
+   * follow. The wiped brokers were down for longer than LOG_CHECK_MS, so an answer that recent came
+   * from the cluster a publish now reaches. Left: a topic deleted and created again within
+   * LOG_CHECK_MS of an answer (the next check then finds it, after one publish went ahead), and a
+   * publish that waited for a connection through a whole wipe (bounded by the publish deadline).
    */
-  private async sameCluster(): Promise<boolean> {
-    const cluster = this.cluster;
-    if (!cluster) return true;
+  private async lostLog(): Promise<string | undefined> {
+    const log = this.log;
+    if (!log) return undefined;
     const askedAt = performance.now();
-    if (askedAt - cluster.checkedAt < CLUSTER_CHECK_MS) return true;
-    if ((await this.bus.clusterId()) !== cluster.id) return false;
-    cluster.checkedAt = askedAt;
-    return true;
+    if (askedAt - log.checkedAt < LOG_CHECK_MS) return undefined;
+    if ((await this.bus.clusterId()) !== log.clusterId) return 'the brokers are a new cluster: their data wiped?';
+    const ends = await this.bus.logEnds(EVENT_CATEGORIES);
+    for (const [category, end] of ends) {
+      const before = log.ends.get(category) ?? 0n;
+      if (end < before) return `${this.bus.topicFor(category)} ends at ${end}, before ${before}: deleted and created again?`;
+    }
+    this.log = { ...log, ends, checkedAt: askedAt };
+    return undefined;
   }
 
   /**

@@ -164,6 +164,13 @@ export interface EventBus {
    * bus whose log lives in memory.
    */
   clusterId(): Promise<string>;
+  /**
+   * Where each category's topic ends now: the sum of its partitions' end offsets (high watermarks),
+   * by category. It only grows while the topic lives (Zan's topics keep every message); a topic
+   * deleted and created again starts over from 0. Rejects when a topic is missing. Empty for a bus
+   * whose log lives in memory.
+   */
+  logEnds(categories: string[]): Promise<Map<string, bigint>>;
   /** The partitions of the categories' topics now, by category; undefined for a bus without partitions (in-process). */
   partitions(categories: string[]): Promise<Map<string, number> | undefined>;
   topicFor(category: string): string;

@@ -78,6 +78,10 @@ export class InProcessEventBus implements EventBus {
     return 'in-process';
   }
 
+  async logEnds(): Promise<Map<string, bigint>> {
+    return new Map();
+  }
+
   /** One log per topic: no partitions, so no stream ever moves. */
   async partitions(): Promise<undefined> {
     return undefined;

@@ -83,6 +83,17 @@ export class KafkaEventBus implements EventBus {
     return clusterId;
   }
 
+  async logEnds(categories: string[]): Promise<Map<string, bigint>> {
+    const admin = await this.topics.adminClient();
+    const ends = await Promise.all(
+      categories.map(async (category) => {
+        const offsets = await admin.fetchTopicOffsets(this.topics.nameOf(category));
+        return [category, offsets.reduce((sum, partition) => sum + BigInt(partition.high), 0n)] as const;
+      }),
+    );
+    return new Map(ends);
+  }
+
   async partitions(categories: string[]): Promise<Map<string, number>> {
     return this.topics.partitionCounts(categories);
   }
