@@ -37,6 +37,6 @@ export const Idempotent = (options: { optional?: boolean; refusedUpFront?: Type<
       description: options.optional
         ? 'Optional. When sent, the same key with the same body answers the first response again.'
         : 'Required. The same key with the same body answers the first response again (Idempotent-Replayed: true), with no new effect; with another body, a 409. Kept at least 24 h.',
-      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]{1,255}$', example: 'fund-0001' },
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]{1,255}$', example: 'fund-0001' },
     }),
   );
