@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import type { ConsumerOptions, EventBus, EventConsumer, EventPublisher, PublisherOptions } from '../event-bus.port';
 import { KafkaEventConsumer } from './consumer';
 import { kafkajsLogs } from './logging';
@@ -79,19 +79,41 @@ export class KafkaEventBus implements EventBus {
   }
 
   async clusterId(): Promise<string> {
-    const { clusterId } = await (await this.topics.adminClient()).describeCluster();
+    const { clusterId } = await this.askInTime(async (admin) => admin.describeCluster());
     return clusterId;
   }
 
   async logEnds(categories: string[]): Promise<Map<string, bigint>> {
-    const admin = await this.topics.adminClient();
-    const ends = await Promise.all(
-      categories.map(async (category) => {
-        const offsets = await admin.fetchTopicOffsets(this.topics.nameOf(category));
-        return [category, offsets.reduce((sum, partition) => sum + BigInt(partition.high), 0n)] as const;
-      }),
+    const ends = await this.askInTime((admin) =>
+      Promise.all(
+        categories.map(async (category) => {
+          const offsets = await admin.fetchTopicOffsets(this.topics.nameOf(category));
+          return [category, offsets.reduce((sum, partition) => sum + BigInt(partition.high), 0n)] as const;
+        }),
+      ),
     );
     return new Map(ends);
+  }
+
+  /**
+   * An admin question the relay asks before it publishes, within the publish deadline: a connection
+   * gone silent would hold it through kafkajs's request timeouts and retries for minutes. Past the
+   * deadline the admin connection is dropped (the next question opens a new one) and it fails.
+   */
+  private async askInTime<T>(ask: (admin: Admin) => Promise<T>): Promise<T> {
+    const ms = this.config.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the brokers did not answer within ${ms} ms; asking again on a new connection`)), ms);
+    });
+    try {
+      return await Promise.race([this.topics.adminClient().then(ask), deadline]);
+    } catch (error) {
+      this.topics.reset();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async partitions(categories: string[]): Promise<Map<string, number>> {
