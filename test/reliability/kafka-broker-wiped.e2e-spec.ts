@@ -34,6 +34,25 @@ describe('Kafka broker restarted with its data folder wiped', () => {
     broker('stop.sh', '--clean');
   }, 120_000);
 
+  /** The topics created on the new cluster, as the other services' consumers do when they restart. */
+  const makeTopicsAgain = async () => {
+    const bus = new KafkaEventBus({ brokers: [`127.0.0.1:${port}`], clientId: 'wiped-spec', topicPrefix: zan!.env.ZAN_TOPIC_PREFIX! });
+    try {
+      await bus.ensureTopics(EVENT_CATEGORIES);
+    } finally {
+      await bus.close();
+    }
+  };
+
+  /**
+   * A subscriber of the new cluster reading from the beginning sees every stored event of every
+   * stream, in revision order, repeats only as redeliveries of the same ce_id.
+   */
+  const expectWholeStreams = async () => {
+    const messages = await readAsSubscriber(zan!.env);
+    expectEveryStreamWholeAndInOrder(messages, await storedStreams(zan!.env), zan!.env.ZAN_TOPIC_PREFIX!);
+  };
+
   it('publishes the whole history again to the new cluster and the read models reach every command', async () => {
     const { round, expectProjected } = await fundingRounds(zan!.app, ['kw-a', 'kw-b']);
     for (let n = 0; n < 10; n++) await round(n);
@@ -46,19 +65,11 @@ describe('Kafka broker restarted with its data folder wiped', () => {
     // after the relay's next attempt: here before it, every run. The relay's publishes now succeed on
     // the new cluster; what it published there first must still be every stream's history, not the
     // events of the outage (found in CI: revisions 14.. of each wallet ahead of 0..13).
-    const bus = new KafkaEventBus({ brokers: [`127.0.0.1:${port}`], clientId: 'wiped-spec', topicPrefix: zan!.env.ZAN_TOPIC_PREFIX! });
-    try {
-      await bus.ensureTopics(EVENT_CATEGORIES);
-    } finally {
-      await bus.close();
-    }
+    await makeTopicsAgain();
     for (let n = 15; n < 20; n++) await round(n);
 
     await expectProjected(45_000, 'read model never reached the last position after the broker was wiped');
-    // A subscriber of the new cluster reading from the beginning sees every stored event of every
-    // stream, in revision order, repeats only as redeliveries of the same ce_id.
-    const messages = await readAsSubscriber(zan!.env);
-    expectEveryStreamWholeAndInOrder(messages, await storedStreams(zan!.env), zan!.env.ZAN_TOPIC_PREFIX!);
+    await expectWholeStreams();
   }, 240_000);
 
   it('publishes the whole history again when the brokers were wiped while Zan was idle, its topics already made again', async () => {
@@ -72,16 +83,10 @@ describe('Kafka broker restarted with its data folder wiped', () => {
 
     broker('stop.sh', '--clean');
     broker('start.sh');
-    const bus = new KafkaEventBus({ brokers: [`127.0.0.1:${port}`], clientId: 'wiped-spec-idle', topicPrefix: zan!.env.ZAN_TOPIC_PREFIX! });
-    try {
-      await bus.ensureTopics(EVENT_CATEGORIES);
-    } finally {
-      await bus.close();
-    }
+    await makeTopicsAgain();
     for (let n = 5; n < 10; n++) await round(n);
 
     await expectProjected(45_000, 'read model never reached the last position after the broker was wiped while idle');
-    const messages = await readAsSubscriber(zan!.env);
-    expectEveryStreamWholeAndInOrder(messages, await storedStreams(zan!.env), zan!.env.ZAN_TOPIC_PREFIX!);
+    await expectWholeStreams();
   }, 240_000);
 });
