@@ -45,7 +45,7 @@ export interface RelayOptions {
 const DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
 /**
  * How long a check that the brokers are still the cluster and the topics this term publishes to
- * stays good (see sameLog). A cluster that lost its data is down for longer than this before it
+ * stays good (see lostLog). A cluster that lost its data is down for longer than this before it
  * comes back new.
  */
 const LOG_CHECK_MS = 500;
@@ -83,7 +83,7 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Set while the term is cut short to publish everything again (see republishFromStart): nothing more is published. */
   private rewinding = false;
   private topicsCheckedAt = 0;
-  /** The cluster and the topics' ends this term publishes to, and when a broker last said so (see sameLog). */
+  /** The cluster and the topics' ends this term publishes to, and when a broker last said so (see lostLog). */
   private log?: { clusterId: string; ends: Map<string, bigint>; checkedAt: number };
   /** The partitions of the topics this term publishes to, by category (see keptPartitions). */
   private kept?: Map<string, number>;
