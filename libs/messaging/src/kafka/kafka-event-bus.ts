@@ -5,6 +5,7 @@ import { kafkajsLogs } from './logging';
 import { KafkaEventPublisher } from './publisher';
 import { installRequestQueueFix } from './request-queue';
 import { KafkaTopics } from './topics';
+import { within } from './within';
 
 const DEFAULT_SEND_TIMEOUT_MS = 30_000;
 
@@ -102,17 +103,15 @@ export class KafkaEventBus implements EventBus {
    */
   private async askInTime<T>(ask: (admin: Admin) => Promise<T>): Promise<T> {
     const ms = this.config.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the brokers did not answer within ${ms} ms; asking again on a new connection`)), ms);
-    });
     try {
-      return await Promise.race([this.topics.adminClient().then(ask), deadline]);
+      return await within(
+        this.topics.adminClient().then(ask),
+        ms,
+        () => new Error(`the brokers did not answer within ${ms} ms; asking again on a new connection`),
+      );
     } catch (error) {
       this.topics.reset();
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

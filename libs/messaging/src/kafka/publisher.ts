@@ -2,6 +2,7 @@ import { Partitioners, type ICustomPartitioner, type Kafka, type Message, type P
 import { encodeEvent } from '../cloud-events';
 import { PartitionsChanged, partitionsChangedIn, type EventPublisher, type OutgoingEvent, type OutgoingRecord } from '../event-bus.port';
 import type { KafkaTopics } from './topics';
+import { within } from './within';
 
 /** Publishes with acks from every in-sync replica, creating a topic the first time it is written. */
 export class KafkaEventPublisher implements EventPublisher {
@@ -44,13 +45,9 @@ export class KafkaEventPublisher implements EventPublisher {
    */
   private async send(records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
     const attempt = { abandoned: false };
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PublishTimedOut(this.sendTimeoutMs)), this.sendTimeoutMs);
-    });
     try {
-      await Promise.race([this.sendNow(records, attempt), deadline]);
+      await within(this.sendNow(records, attempt), this.sendTimeoutMs, () => new PublishTimedOut(this.sendTimeoutMs));
     } catch (error) {
       if (error instanceof PublishTimedOut) {
         attempt.abandoned = true;
@@ -58,8 +55,6 @@ export class KafkaEventPublisher implements EventPublisher {
         void this.replaceProducer();
       }
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
