@@ -144,8 +144,11 @@ export class InvalidFeedCursor extends Error {
   }
 }
 
+/** A position's one spelling as a cursor: base64url of its decimal. */
+const cursorOf = (position: bigint): string => Buffer.from(position.toString(10), 'utf8').toString('base64url');
+
 /** A cursor names the oldest item of the page before it; opaque to clients. */
-export const encodeFeedCursor = (member: string): string => Buffer.from(feedPositionOf(member).toString(10), 'utf8').toString('base64url');
+export const encodeFeedCursor = (member: string): string => cursorOf(feedPositionOf(member));
 
 /**
  * The exclusive upper bound of the next page: every member of an older item sorts below it. Only
@@ -154,6 +157,6 @@ export const encodeFeedCursor = (member: string): string => Buffer.from(feedPosi
  */
 export const feedCursorBound = (cursor: string): string => {
   const position = /^[A-Za-z0-9_-]{1,64}$/.test(cursor) ? parsePosition(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
-  if (position === undefined || Buffer.from(position.toString(10), 'utf8').toString('base64url') !== cursor) throw new InvalidFeedCursor(cursor);
+  if (position === undefined || cursorOf(position) !== cursor) throw new InvalidFeedCursor(cursor);
   return padPosition(position);
 };
