@@ -38,7 +38,8 @@ export interface ReadModelIds {
 
 /** Everything a reader can see of these ids, keyed by id so a failing comparison reads well. */
 export interface ReadModelSnapshot {
-  watermark: bigint;
+  /** The store's watermark in decimal: a bigint in a failed comparison would stop jest's worker from reporting it. */
+  watermark: string;
   wallets: Record<string, WalletView | null>;
   earnings: Record<string, EarningsView>;
   leaderboard: LeaderboardEntry[];
@@ -99,7 +100,7 @@ export const captureReadModels = async (
   const page = options.feedPage ?? 50;
   const days = ids.days;
   return {
-    watermark: await store.watermark(),
+    watermark: String(await store.watermark()),
     wallets: await byId(ids.users, async (u) => (await store.wallet(u)) ?? null),
     earnings: await byId(ids.authors, (a) => store.earnings(a)),
     leaderboard: await store.leaderboard(options.leaderboardLimit ?? 1000),
@@ -187,24 +188,36 @@ export const replayEvents = async (events: StoredEvent[], options: { feedLength?
 };
 
 /**
- * Waits until the system is quiet and projected: the event store's head has not moved for `quietMs`
- * (process managers have appended their credits) and the store's watermark has reached it.
+ * Waits until the system is quiet and projected: the event store's last event has not moved for
+ * `quietMs` (process managers have appended their credits), the store's watermark has reached it, and,
+ * given the credits process manager, it has handled everything through it.
+ *
+ * The last event is `latestPosition` where the store has it (PostgreSQL): its `headPosition` stops short
+ * of every transaction in flight in the whole database, so another suite's long transaction would hold
+ * the head (and the watermark) still while this suite's later events are committed, and the wait would
+ * end before they are projected.
  */
 export const waitUntilProjected = async (
-  events: { headPosition(): Promise<bigint | undefined> },
+  events: { headPosition(): Promise<bigint | undefined>; latestPosition?(): Promise<bigint | undefined> },
   store: Pick<ReadModelStore, 'watermark'>,
-  options: { timeoutMs?: number; quietMs?: number } = {},
+  options: { timeoutMs?: number; quietMs?: number; credits?: { readonly handledThrough: bigint } } = {},
 ): Promise<bigint> => {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const quietMs = options.quietMs ?? 500;
-  let head = (await events.headPosition()) ?? 0n;
+  const last = async (): Promise<bigint> => (events.latestPosition ? await events.latestPosition() : await events.headPosition()) ?? 0n;
+  let head = await last();
   let since = Date.now();
   for (;;) {
-    const now = (await events.headPosition()) ?? 0n;
+    const now = await last();
     if (now !== head) [head, since] = [now, Date.now()];
     const watermark = await store.watermark();
-    if (watermark === head && Date.now() - since >= quietMs) return head;
-    if (Date.now() > deadline) throw new Error(`not projected in time: head ${head}, watermark ${watermark}`);
+    const credited = options.credits === undefined || options.credits.handledThrough >= head;
+    if (watermark === head && credited && Date.now() - since >= quietMs) return head;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `not projected in time: last event ${head}, watermark ${watermark}${options.credits ? `, credits through ${options.credits.handledThrough}` : ''}`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 };
