@@ -80,10 +80,13 @@ describe('commerce, hostile input (embedded default)', () => {
     const wrong = [0, -1, 1.5, '100', null, 2 ** 53, true, [], {}];
     for (const price of wrong)
       await refusedWith(`list price ${JSON.stringify(price)}`, 400, /validation$/, () => shop.post('/v1/merchants/me/products', { title: 't', price }));
-    for (const stock of [-1, 1.5, '3', 2 ** 53, true])
+    for (const stock of [-1, 1.5, '3', 2 ** 53, true, 1_000_000_001, Number.MAX_SAFE_INTEGER])
       await refusedWith(`list stock ${JSON.stringify(stock)}`, 400, /validation$/, () =>
         shop.post('/v1/merchants/me/products', { title: 't', price: 1, stock }),
       );
+    // Past MAX_STOCK, units coming back (a failed group, a declined order) could push a stock past the safe integers.
+    for (const stock of [1_000_000_001, Number.MAX_SAFE_INTEGER])
+      await refusedWith(`restock ${stock}`, 400, /validation$/, () => patch(shop, productId, { stock }));
     for (const price of wrong) await refusedWith(`patch price ${JSON.stringify(price)}`, 400, /validation$/, () => patch(shop, productId, { price }));
     for (const quantity of [0, -1, 1.5, '1', null, 1_001, 2 ** 53])
       await refusedWith(`quantity ${JSON.stringify(quantity)}`, 400, /validation$/, () =>

@@ -65,6 +65,7 @@ export {
   decideReserveGroupStock,
   isListed,
   MAX_ORDER_QUANTITY,
+  MAX_STOCK,
   NotTheProductMerchant,
   PriceChanged,
   ProductGone,

@@ -1,8 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateIf, registerDecorator } from 'class-validator';
+import { MAX_STOCK } from '@zan/domain';
 
-/** `stock`: absent, or a JSON integer of at least 0, or null for unlimited; never a string. */
+/** `stock`: absent, or a JSON integer of 0..MAX_STOCK, or null for unlimited; never a string. */
 export const IsStock = () =>
   applyDecorators(
     ValidateIf((_body: object, value: unknown) => value !== undefined),
@@ -10,7 +11,7 @@ export const IsStock = () =>
       type: 'integer',
       nullable: true,
       minimum: 0,
-      maximum: Number.MAX_SAFE_INTEGER,
+      maximum: MAX_STOCK,
       example: 100,
       description: 'Units for sale; null: unlimited',
     }),
@@ -19,7 +20,9 @@ export const IsStock = () =>
         name: 'isStock',
         target: target.constructor,
         propertyName: String(propertyName),
-        options: { message: `${String(propertyName)} must be null (unlimited) or an integer of at least 0` },
-        validator: { validate: (value: unknown) => value === null || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) },
+        options: { message: `${String(propertyName)} must be null (unlimited) or an integer of 0..${MAX_STOCK}` },
+        validator: {
+          validate: (value: unknown) => value === null || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_STOCK),
+        },
       }),
   );

@@ -36,6 +36,8 @@ describe('ListProduct (on product-<productId>)', () => {
     [{ stock: -1 }, /stock/],
     [{ stock: 2.5 }, /stock/],
     [{ stock: '3' }, /stock/],
+    [{ stock: 1_000_000_001 }, /stock/],
+    [{ stock: Number.MAX_SAFE_INTEGER }, /stock/],
     [{ title: '' }, /title/],
     [{ title: 'a\u0007' }, /title/],
     [{ description: 'x'.repeat(501) }, /description/],

@@ -11,11 +11,20 @@ export const requirePrice = (value: unknown): Fen => {
   return value;
 };
 
-/** A stock: null (unlimited) or a safe integer of at least 0. Never negative. */
+/**
+ * Most units a stock may be set to (listing or restocking; null is unlimited). Units taken by open group
+ * deals and by orders being declined come back on top of whatever stock the merchant set since, so a
+ * stock set near 2^53-1 could be pushed past the safe integers (its count then rounds: an order taking
+ * a unit leaves the stock unchanged, and the read models refuse the event). A billion leaves room for
+ * more reservations than could ever be made.
+ */
+export const MAX_STOCK = 1_000_000_000;
+
+/** A stock: null (unlimited) or an integer of 0..MAX_STOCK. Never negative. */
 export const requireStock = (value: unknown): number | null => {
   if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-    throw new InvalidCommand('stock must be null (unlimited) or an integer of at least 0');
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_STOCK)
+    throw new InvalidCommand(`stock must be null (unlimited) or an integer of 0..${MAX_STOCK}`);
   return value;
 };
 

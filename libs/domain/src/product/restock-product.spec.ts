@@ -3,6 +3,7 @@ import { specFor } from '../testing/given-when-then';
 import { productDecider } from './product.decider';
 import { NotTheProductMerchant } from './product.errors';
 import { listed, reserved } from './product.fixtures';
+import { MAX_STOCK } from './product.rules';
 
 const given = specFor(productDecider);
 const restock = (stock: unknown, merchantId = 'shop') => ({ type: 'RestockProduct' as const, data: { productId: 'p1', merchantId, stock: stock as number } });
@@ -31,6 +32,15 @@ describe('RestockProduct', () => {
     given([listed(2)])
       .when(restock(-1))
       .thenThrows(InvalidCommand, /stock/));
+  it('sets at most MAX_STOCK units, so units coming back can never push the stock past the safe integers', () => {
+    given([listed(2)])
+      .when(restock(MAX_STOCK))
+      .then([{ type: 'ProductRestocked', data: { productId: 'p1', merchantId: 'shop', stock: MAX_STOCK } }]);
+    for (const stock of [MAX_STOCK + 1, Number.MAX_SAFE_INTEGER])
+      given([listed(2)])
+        .when(restock(stock))
+        .thenThrows(InvalidCommand, /stock/);
+  });
   it('is the merchant’s alone', () =>
     given([listed(2)])
       .when(restock(5, 'mallory'))
