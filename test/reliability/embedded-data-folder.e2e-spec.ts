@@ -67,17 +67,17 @@ describe('one process per embedded data folder', () => {
 });
 
 describe('read-only CLI commands create nothing', () => {
-  it('a missing data folder: exit non-zero, "does not exist", no folder made', async () => {
+  it('a missing data folder: exit 2 (a bad setting), "does not exist", no folder made', async () => {
     const missing = join(tmpdir(), `zan-missing-${process.pid}-${Date.now()}`);
     for (const command of [['audit'], ['stats'], ['events', 'export'], ['balance', 'ana']]) {
       const run = await runZan(command, { NODE_ENV: 'test', ZAN_DATA_DIR: missing, ZAN_JWT_SECRET: TEST_JWT_SECRET, ZAN_NO_PROGRESS: '1' });
-      expect(run.code).not.toBe(0);
+      expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/data folder .* does not exist/);
       expect(existsSync(missing)).toBe(false);
     }
   });
 
-  it('a mistyped ZAN_PG_SCHEMA: exit non-zero, "schema X does not exist", no schema made', async () => {
+  it('a mistyped ZAN_PG_SCHEMA: exit 2 (a bad setting), "schema X does not exist", no schema made', async () => {
     const { pgSchema } = isolation('typo');
     const env = {
       NODE_ENV: 'test',
@@ -88,7 +88,7 @@ describe('read-only CLI commands create nothing', () => {
     };
     for (const command of [['audit'], ['stats'], ['events', 'export']]) {
       const run = await runZan(command, env);
-      expect(run.code).not.toBe(0);
+      expect(run.code).toBe(2);
       expect(run.stderr).toContain(`schema ${pgSchema} does not exist`);
     }
     const pg = new PgClient({ connectionString: testServers().databaseUrl });

@@ -56,8 +56,9 @@ export class Backends implements OnModuleDestroy {
     try {
       adapters = await this.adapters;
     } catch (error) {
-      if (error instanceof DataFolderInUse || error instanceof DataFolderMissing || error instanceof SchemaMissing)
-        throw new CliError((error as Error).message);
+      // A mistyped ZAN_DATA_DIR or ZAN_PG_SCHEMA is a bad setting: exit 2 (README, "The CLI").
+      if (error instanceof DataFolderMissing || error instanceof SchemaMissing) throw new UsageError(error.message);
+      if (error instanceof DataFolderInUse) throw new CliError(error.message);
       throw this.unreachable(`the event store (${this.describeEventStore()})`, error);
     }
     if (!adapters.eventStore) throw new CliError('no event store is configured');

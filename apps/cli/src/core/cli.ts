@@ -53,7 +53,7 @@ const configureTree = (root: Commander, io: CliIo): void => {
   root
     .name('zan')
     .description(
-      'Zan operators\' and analysts\' CLI: export, replay, rebuild, audit, balances, stats, tokens.\nSettings come from the same environment variables as the apps (README, "CLI").',
+      'Zan operators\' and analysts\' CLI: export, replay, rebuild, audit, balances, stats, tokens.\nSettings come from the same environment variables as the apps (README, "The CLI").',
     )
     .option('--verbose', 'print stack traces and adapter logs on stderr')
     .addHelpText(

@@ -1,5 +1,5 @@
 /**
- * Exit codes scripts can rely on (README, "CLI"). Anything else is a bug.
+ * Exit codes scripts can rely on (README, "The CLI"). Anything else is a bug.
  */
 export const EXIT = {
   ok: 0,
