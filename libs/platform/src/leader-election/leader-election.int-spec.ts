@@ -171,6 +171,34 @@ describe('PostgreSQL leader election', () => {
     }
   }, 40_000);
 
+  it('sends one query at a time on its session, however many campaigns share it (pg 9 refuses a second)', async () => {
+    // Queries sent on one session and not yet answered, at most (every session of the spec's electors counts).
+    const query = Object.getOwnPropertyDescriptor(PgClient.prototype, 'query')!.value as (this: PgClient, ...args: unknown[]) => Promise<unknown>;
+    const running = new Map<PgClient, number>();
+    let most = 0;
+    const spy = jest.spyOn(PgClient.prototype, 'query').mockImplementation(function (this: PgClient, ...args: unknown[]) {
+      const now = (running.get(this) ?? 0) + 1;
+      running.set(this, now);
+      most = Math.max(most, now);
+      const answer = query.apply(this, args);
+      const done = () => void running.set(this, running.get(this)! - 1);
+      void answer.then(done, done);
+      return answer;
+    } as never);
+    const lock = new PostgresLeaderLock({ connectionString: databaseUrl, schema: `zt_${id}` });
+    try {
+      const names = ['relay', 'credits', 'expiry', 'webhooks', 'sagas'].map((name) => `${name}-shared`);
+      expect(await Promise.all(names.map((name) => lock.acquire(name)))).toEqual(names.map(() => true));
+      for (let round = 0; round < 3; round++) expect(await Promise.all(names.map((name) => lock.confirm(name)))).toEqual(names.map(() => true));
+      await Promise.all(names.map((name) => lock.release(name)));
+      expect(await Promise.all(names.map((name) => lock.confirm(name)))).toEqual(names.map(() => false));
+    } finally {
+      await lock.close();
+      spy.mockRestore();
+    }
+    expect(most).toBe(1);
+  });
+
   it('lets the lock go when the leading process closes its elector', async () => {
     const [one, two] = [candidate(), candidate()];
     const first = elector('four');

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, type QueryResult, type QueryResultRow } from 'pg';
 import type { LeaderLock } from './leader-election';
 
 export interface PostgresLeaderLockOptions {
@@ -43,7 +43,7 @@ export class PostgresLeaderLock implements LeaderLock {
     const client = await this.connection();
     let result: { rows: { ok: boolean }[] };
     try {
-      result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok', [this.options.schema, name]);
+      result = await this.query<{ ok: boolean }>(client, 'SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok', [this.options.schema, name]);
     } catch (error) {
       // Unanswered, the try may still have taken the lock in a session this process no longer
       // follows (a lock nobody would lead with, held until the session ends): end the session.
@@ -60,7 +60,7 @@ export class PostgresLeaderLock implements LeaderLock {
     const client = this.live;
     if (!this.held.has(name) || !client) return false;
     try {
-      await client.query('SELECT 1');
+      await this.query(client, 'SELECT 1');
       return this.held.has(name);
     } catch {
       // No answer in time: the session may be gone; drop it so that the lock is surely released.
@@ -72,7 +72,7 @@ export class PostgresLeaderLock implements LeaderLock {
   async release(name: string): Promise<void> {
     const client = this.live;
     if (!this.held.delete(name) || !client) return;
-    await client.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.options.schema, name]);
+    await this.query(client, 'SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.options.schema, name]);
   }
 
   onLost(listener: (names: readonly string[] | 'all') => void): void {
@@ -118,6 +118,8 @@ export class PostgresLeaderLock implements LeaderLock {
     try {
       await client.connect();
       await this.limitIdleSession(client, timeoutMs);
+      // A new session waits for none of the old one's queries.
+      this.previous = Promise.resolve();
       this.live = client;
       return client;
     } catch (error) {
@@ -140,6 +142,26 @@ export class PostgresLeaderLock implements LeaderLock {
 
   /** The connected client, set synchronously so that a loss is seen by the very next call. */
   private live?: Client;
+  /** The last query sent on the session: each campaign's heartbeat waits for the one before. */
+  private previous: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One query on the session at a time: the campaigns of this process (relay, process managers,
+   * webhooks) share it, and a pg client that is sent a query while it runs another only queues it, with
+   * a warning at every start that pg 9 will refuse it. The deadline counts from the call, queue
+   * included, as pg's own query_timeout did: a heartbeat behind an unanswered query must still fail
+   * within queryTimeoutMs, so that a leader cut off deposes itself before its session is ended.
+   */
+  private query<R extends QueryResultRow>(client: Client, text: string, values?: unknown[]): Promise<QueryResult<R>> {
+    const sent = this.previous.then(() => client.query<R>(text, values));
+    this.previous = sent.catch(() => undefined);
+    const timeoutMs = this.options.queryTimeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`leader lock: no answer to ${text.split('(')[0]!.trim()} in ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([sent, late]).finally(() => clearTimeout(timer));
+  }
 
   private drop(): void {
     const client = this.live;
