@@ -37,8 +37,10 @@ export class DataFolderMissing extends Error {
  * An exclusive lock on a data folder, held by listening on a unix socket named after it. The OS
  * frees it when the process dies, however it dies (SIGKILL included): no stale pid file, no pid
  * reuse to guard against. On Linux the socket lives in the abstract namespace (no file at all);
- * elsewhere it is a socket file in the folder, whose stale copy after a crash is noticed (nobody
- * answers it) and replaced. Whoever knocks learns who holds it (pid and command line), for the error.
+ * elsewhere it is a socket file in the folder, whose stale copy after a crash is noticed (a connection
+ * to it is refused) and replaced; a holder that accepts but does not answer (paused, busy) holds it.
+ * Left open: two processes starting in the same instant on a stale socket file can both replace it
+ * (the check and the replacement are two steps). Whoever knocks learns who holds it (pid and command line), for the error.
  */
 export class DataFolderLock {
   private constructor(private readonly server: Server) {}
@@ -46,6 +48,9 @@ export class DataFolderLock {
   static async acquire(dataDir: string): Promise<DataFolderLock> {
     const address = lockAddress(dataDir);
     const server = createServer((socket) => {
+      // An asker that hangs up first (its timeout, a probe) must not end the holder with an
+      // unhandled EPIPE or ECONNRESET: the lock, and the process, stay.
+      socket.on('error', () => undefined);
       socket.end(`process ${process.pid} (${process.argv.slice(1).join(' ')})`);
     });
     server.unref();
@@ -98,14 +103,22 @@ const listen = (server: Server, address: string): Promise<void> =>
     });
   });
 
-/** The holder's description, or undefined when nobody answers (a stale socket file). */
+/**
+ * The holder's description, or undefined when nobody listens (a stale socket file: the connection is
+ * refused). A connection accepted is a holder, even one that does not answer in time: a process
+ * whose event loop is busy (PGlite starting or recovering, a long GC) or paused (SIGSTOP, a debugger,
+ * a frozen VM) still holds the folder, and taking its socket over would put two processes on it.
+ */
 const ask = (address: string): Promise<string | undefined> =>
   new Promise((resolve) => {
     const socket = createConnection(address);
     let said = '';
+    let connected = false;
+    const silent = 'a process that did not answer within 2 s (busy or paused)';
+    socket.once('connect', () => (connected = true));
     socket.setTimeout(2_000, () => socket.destroy());
     socket.on('data', (chunk) => (said += chunk.toString()));
     socket.on('end', () => resolve(said || 'another process'));
-    socket.on('error', () => resolve(undefined));
-    socket.on('close', () => resolve(said || undefined));
+    socket.on('error', () => resolve(said || (connected ? silent : undefined)));
+    socket.on('close', () => resolve(said || (connected ? silent : undefined)));
   });
