@@ -28,8 +28,12 @@ export interface CommerceSteps {
   releaseRefund(declined: StoredEvent<OrderRefundDeclined>): Promise<void>;
 }
 
-/** The second step's outcome: the debit stored, or its decline (then the first step is compensated). */
-export type SagaOutcome<Paid, Declined> = { paid: StoredEvent<Paid>; position: bigint } | { declined: StoredEvent<Declined>; position: bigint };
+/**
+ * The second step's outcome: the debit stored, or its decline (then the first step is compensated),
+ * with the paying wallet's balance right after it (whoever stored it: an order's answer, replayed after
+ * a crash, says the same balance as the first time).
+ */
+export type SagaOutcome<Paid, Declined> = ({ paid: StoredEvent<Paid> } | { declined: StoredEvent<Declined> }) & { position: bigint; balance: number };
 
 /**
  * The steps of the order and refund sagas after the first (docs/commerce.md). Each step's event ids
@@ -118,10 +122,11 @@ export class OrderSaga {
     } satisfies OrderCommand);
   }
 
-  private outcomeOf<P, D>(done: Executed<unknown>, paidType: string): SagaOutcome<P, D> {
+  private outcomeOf<P, D>(done: Executed<{ balance: number }>, paidType: string): SagaOutcome<P, D> {
     const event = done.events[0]!;
     const position = done.position ?? event.position;
-    return event.type === paidType ? { paid: event as StoredEvent<P>, position } : { declined: event as StoredEvent<D>, position };
+    const balance = done.state.balance;
+    return event.type === paidType ? { paid: event as StoredEvent<P>, position, balance } : { declined: event as StoredEvent<D>, position, balance };
   }
 
   /**

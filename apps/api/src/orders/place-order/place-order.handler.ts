@@ -78,7 +78,8 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       throw refusalOf(paid.declined.data.reason, `the order could not be paid (${paid.declined.data.reason}); nothing was taken`);
     }
     await this.saga.openOrder(paid.paid);
-    const wallet = await this.wallets.load(buyerId);
-    return { orderId, amount: paid.paid.data.amount, status: 'paid' as const, balance: wallet.state.balance, position: paid.position.toString() };
+    // The buyer's balance right after this order's debit, not a reading now (which would carry later
+    // credits, and differ when a retry after a crash rebuilds the answer).
+    return { orderId, amount: paid.paid.data.amount, status: 'paid' as const, balance: paid.balance, position: paid.position.toString() };
   }
 }
