@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
 import { IDEMPOTENCY_STORE, type IdempotencyStore } from '@zan/stores';
-import { idempotentCommandId } from '../../apps/api/src/command-path/ids';
-import { canonical } from '../../apps/api/src/idempotency/idempotency.interceptor';
 import { PlaceOrderCommand } from '../../apps/api/src/orders/place-order/place-order.handler';
 import { clientFor, fundedUser } from '../support/http-client';
 import { readAllEvents } from '../support/read-model-snapshot';
+import { recoveringContext, requestHashOf } from '../support/recovery';
 import { type RunningZan, startEmbeddedZan } from '../support/stacks';
 
 /**
@@ -28,10 +26,7 @@ describe('a request retried after its merchant was rejected', () => {
 
   /** The key's record as an attempt that died before storing anything left it: pending, its lease long over. */
   const leftPending = async (userId: string, key: string, path: string, body: unknown) => {
-    const hash = createHash('sha256')
-      .update(`POST\n${path}\n${canonical(body ?? null)}`)
-      .digest('hex');
-    const begun = await zan.app.get<IdempotencyStore>(IDEMPOTENCY_STORE).begin(userId, key, hash, 1_000, new Date(Date.now() - 60_000));
+    const begun = await zan.app.get<IdempotencyStore>(IDEMPOTENCY_STORE).begin(userId, key, requestHashOf(path, body), 1_000, new Date(Date.now() - 60_000));
     expect(begun.outcome).toBe('started');
   };
   const reject = (merchantId: string) =>
@@ -82,15 +77,7 @@ describe('a request retried after its merchant was rejected', () => {
     const first = await buyer.post('/v1/orders', order, 'rr-order-2').expect(201);
     await reject('rr-shop2');
     // The same command taken over as a recovery (its record lost its answer): it finds the order stored.
-    const hash = createHash('sha256')
-      .update(`POST\n/v1/orders\n${canonical(order)}`)
-      .digest('hex');
-    const context = {
-      userId: 'rr-buyer2',
-      correlationId: 'rr-recovery',
-      commandId: idempotentCommandId('rr-buyer2', 'rr-order-2', hash),
-      idempotency: { key: 'rr-order-2', recovering: true },
-    };
+    const context = recoveringContext('rr-buyer2', 'rr-order-2', '/v1/orders', order);
     const again = await zan.app.get(CommandBus).execute(new PlaceOrderCommand(context, productId, 1, 900));
     expect(again.orderId).toBe(first.body.orderId);
     expect((await paidTo('rr-shop2')).filter((event) => event.type === 'OrderPlaced')).toHaveLength(1);

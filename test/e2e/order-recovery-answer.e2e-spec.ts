@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import { CommandBus } from '@nestjs/cqrs';
 import { walletStream } from '@zan/contracts';
 import { EVENT_STORE, type EventStore } from '@zan/event-store';
-import { idempotentCommandId } from '../../apps/api/src/command-path/ids';
-import { canonical } from '../../apps/api/src/idempotency/idempotency.interceptor';
 import { PlaceOrderCommand } from '../../apps/api/src/orders/place-order/place-order.handler';
 import { eventually } from '../support/eventually';
 import { fundedUser } from '../support/http-client';
+import { recoveringContext } from '../support/recovery';
 import { type RunningZan, startEmbeddedZan } from '../support/stacks';
 
 /**
@@ -40,15 +38,7 @@ describe('an order answered again by a recovery', () => {
     await eventually('the gift credited to the buyer', async () =>
       (await events.readStream(walletStream('or-buyer'), { fromRevision: 0, maxCount: 1000 })).some((event) => event.type === 'TransferReceived'),
     );
-    const hash = createHash('sha256')
-      .update(`POST\n/v1/orders\n${canonical(order)}`)
-      .digest('hex');
-    const context = {
-      userId: 'or-buyer',
-      correlationId: 'or-recovery',
-      commandId: idempotentCommandId('or-buyer', 'or-order-1', hash),
-      idempotency: { key: 'or-order-1', recovering: true },
-    };
+    const context = recoveringContext('or-buyer', 'or-order-1', '/v1/orders', order);
     const again = await zan.app.get(CommandBus).execute(new PlaceOrderCommand(context, productId, 2, 1_500));
     expect(again).toEqual(first.body);
     expect((await buyer.get(`/v1/wallets/me?after=${gift.body.position}`).expect(200)).body.balance).toBe(9_500);
