@@ -119,6 +119,13 @@ const ask = (address: string): Promise<string | undefined> =>
     socket.setTimeout(2_000, () => socket.destroy());
     socket.on('data', (chunk) => (said += chunk.toString()));
     socket.on('end', () => resolve(said || 'another process'));
-    socket.on('error', () => resolve(said || (connected ? silent : undefined)));
+    // Only a refused connection (or no socket at all) says nobody holds it; any other failure to knock
+    // (a socket file this user may not open, say) is not taken as leave to replace it.
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      resolve(
+        said ||
+          (connected ? silent : error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? undefined : `another process (${error.code ?? error.message})`),
+      ),
+    );
     socket.on('close', () => resolve(said || (connected ? silent : undefined)));
   });
