@@ -66,6 +66,7 @@ export {
   isListed,
   MAX_ORDER_QUANTITY,
   MAX_STOCK,
+  isStock,
   NotTheProductMerchant,
   PriceChanged,
   ProductGone,

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateIf, registerDecorator } from 'class-validator';
-import { MAX_STOCK } from '@zan/domain';
+import { MAX_STOCK, isStock } from '@zan/domain';
 
 /** `stock`: absent, or a JSON integer of 0..MAX_STOCK, or null for unlimited; never a string. */
 export const IsStock = () =>
@@ -21,8 +21,6 @@ export const IsStock = () =>
         target: target.constructor,
         propertyName: String(propertyName),
         options: { message: `${String(propertyName)} must be null (unlimited) or an integer of 0..${MAX_STOCK}` },
-        validator: {
-          validate: (value: unknown) => value === null || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_STOCK),
-        },
+        validator: { validate: isStock },
       }),
   );

@@ -1,7 +1,7 @@
 export { initialState, evolve, isListed, type NoProduct, type Product, type ProductState } from './product.state';
 export { decide, productDecider, type ProductCommand, type ProductEvent } from './product.decider';
 export { NotTheProductMerchant, PriceChanged, ProductGone, ProductIdTaken, ProductNotFound, SoldOut } from './product.errors';
-export { MAX_ORDER_QUANTITY, MAX_STOCK } from './product.rules';
+export { isStock, MAX_ORDER_QUANTITY, MAX_STOCK } from './product.rules';
 export { decideListProduct, type ListProduct } from './list-product';
 export { decideRepriceProduct, type RepriceProduct } from './reprice-product';
 export { decideRestockProduct, type RestockProduct } from './restock-product';

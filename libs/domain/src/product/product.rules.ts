@@ -20,11 +20,12 @@ export const requirePrice = (value: unknown): Fen => {
  */
 export const MAX_STOCK = 1_000_000_000;
 
-/** A stock: null (unlimited) or an integer of 0..MAX_STOCK. Never negative. */
+/** A stock: null (unlimited) or an integer of 0..MAX_STOCK. Never negative. (The HTTP body's check too.) */
+export const isStock = (value: unknown): value is number | null =>
+  value === null || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_STOCK);
+
 export const requireStock = (value: unknown): number | null => {
-  if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_STOCK)
-    throw new InvalidCommand(`stock must be null (unlimited) or an integer of 0..${MAX_STOCK}`);
+  if (!isStock(value)) throw new InvalidCommand(`stock must be null (unlimited) or an integer of 0..${MAX_STOCK}`);
   return value;
 };
 
